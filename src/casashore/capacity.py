@@ -1,0 +1,179 @@
+"""The capacity calculators behind ``casashore trunks``, ``staff`` and ``link``: validate cases, compute them
+vectorised, and return plain dicts with units in their keys' documentation (seconds, Erlangs, bit/s)."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+
+import numpy as np
+
+from casashore.errors import UserError
+from casashore.queueing.erlang_b import erlang_b, erlang_b_servers, erlang_b_traffic
+from casashore.queueing.staffing import agents_with_shrinkage, queue_measures, required_agents, traffic_erlangs
+from casashore.telecom.bandwidth import call_bandwidth, calls_per_link
+from casashore.units import capacity_bps, duration_s, number, share
+
+TRUNK_FIELDS = ("traffic", "servers", "blocking", "calls", "aht")
+STAFF_FIELDS = ("calls", "interval", "aht", "target", "agents", "service_level", "asa", "patience", "abandon",
+                "max_occupancy", "shrinkage")
+STAFF_DEFAULTS = {"interval": "900", "target": "20"}
+
+
+def _whole(field: str, text: str) -> float:
+    value = number(field, text, expected="a whole number >= 0")
+    if value != math.floor(value):
+        raise UserError(field, text, "a whole number >= 0")
+    return value
+
+
+# ---------------------------------------------------------------- trunks (Erlang B)
+
+def trunk_case(raw: Mapping[str, str]) -> dict[str, float | None]:
+    """Validate one trunks case: exactly two of traffic (or busy-hour calls and AHT), servers, blocking."""
+    traffic = number("traffic", raw["traffic"], expected="traffic in Erlangs >= 0") if "traffic" in raw else None
+    if "calls" in raw or "aht" in raw:
+        if traffic is not None or "calls" not in raw or "aht" not in raw:
+            raise UserError("calls", raw.get("calls"), "busy-hour --calls with --aht, instead of --traffic")
+        calls = number("calls", raw["calls"], expected="busy-hour calls >= 0")
+        traffic = calls * duration_s("aht", raw["aht"]) / 3600.0
+    servers = _whole("servers", raw["servers"]) if "servers" in raw else None
+    blocking = share("blocking", raw["blocking"], allow_zero=False) if "blocking" in raw else None
+    given = [v is not None for v in (traffic, servers, blocking)]
+    if sum(given) != 2:
+        raise UserError("traffic/servers/blocking", f"{sum(given)} given",
+                        "exactly two of --traffic (or --calls with --aht), --servers, --blocking")
+    if servers is None and blocking == 1.0 and traffic:
+        servers = 0.0
+    if traffic is None and blocking == 1.0:
+        raise UserError("blocking", raw["blocking"], "a share below 1 to size traffic for servers")
+    return {"traffic": traffic, "servers": servers, "blocking": blocking}
+
+
+def trunks(cases: list[dict[str, float | None]]) -> list[dict[str, float]]:
+    """Solve each case for the missing one of traffic, servers and blocking, grouped and vectorised."""
+    out: list[dict[str, float]] = [dict(c) for c in cases]  # type: ignore[arg-type]
+    for missing in ("traffic", "servers", "blocking"):
+        idx = [i for i, c in enumerate(cases) if c[missing] is None]
+        if not idx:
+            continue
+        col = {k: np.array([cases[i][k] if cases[i][k] is not None else np.nan for i in idx]) for k in cases[0]}
+        if missing == "blocking":
+            solved = erlang_b(col["servers"], col["traffic"])
+        elif missing == "servers":
+            solved = erlang_b_servers(col["traffic"], col["blocking"]).astype(float)
+        else:
+            solved = erlang_b_traffic(col["servers"], col["blocking"])
+        for i, value in zip(idx, solved, strict=True):
+            out[i][missing] = float(value)
+    for row in out:
+        row["servers"] = int(row["servers"])
+    return out
+
+
+# ---------------------------------------------------------------- staff (Erlang C / A)
+
+def staff_case(raw: Mapping[str, str]) -> dict[str, float]:
+    """Validate one staff case; NaN marks an option not given, inf an infinite patience."""
+    raw = {**STAFF_DEFAULTS, **raw}
+    if "calls" not in raw:
+        raise UserError("calls", None, "the number of calls offered in the interval (--calls)")
+    if "aht" not in raw:
+        raise UserError("aht", None, "the average handle time (--aht), such as 180 or 3m")
+    case = {
+        "calls": number("calls", raw["calls"], expected="calls offered in the interval, a number >= 0"),
+        "interval": duration_s("interval", raw["interval"]),
+        "aht": duration_s("aht", raw["aht"]),
+        "target": duration_s("target", raw["target"], allow_zero=True),
+        "patience": duration_s("patience", raw["patience"], allow_inf=True) if "patience" in raw else math.inf,
+    }
+    optional = {
+        "agents": lambda v: _whole("agents", v),
+        "service_level": lambda v: share("service_level", v, allow_one=False),
+        "asa": lambda v: duration_s("asa", v),
+        "abandon": lambda v: share("abandon", v, allow_zero=False),
+        "max_occupancy": lambda v: share("max_occupancy", v, allow_zero=False),
+        "shrinkage": lambda v: share("shrinkage", v, allow_one=False),
+    }
+    for key, parse in optional.items():
+        case[key] = parse(raw[key]) if key in raw else math.nan
+    targets = ("service_level", "asa", "abandon", "max_occupancy")
+    if math.isnan(case["agents"]) and all(math.isnan(case[k]) for k in targets):
+        raise UserError("agents", None, "--agents to evaluate, or a target to staff for: --service-level, "
+                        "--asa, --abandon or --max-occupancy")
+    if not math.isnan(case["abandon"]) and math.isinf(case["patience"]):
+        raise UserError("abandon", raw["abandon"], "--patience too: callers who never hang up never abandon")
+    return case
+
+
+def staff(cases: list[dict[str, float]]) -> list[dict[str, float | int | None]]:
+    """Staff (or evaluate) every case in one vectorised pass; a week of 672 intervals is one call."""
+    col = {k: np.array([c[k] for c in cases], dtype=float) for k in cases[0]}
+    traffic = traffic_erlangs(col["calls"], col["interval"], col["aht"])
+    evaluate = ~np.isnan(col["agents"])
+    agents = col["agents"].copy()
+    todo = ~evaluate
+    if todo.any():
+        agents[todo] = required_agents(
+            traffic[todo], col["aht"][todo], target_s=col["target"][todo], patience_s=col["patience"][todo],
+            service_level=col["service_level"][todo], asa_s=col["asa"][todo],
+            max_abandon=col["abandon"][todo], max_occupancy=col["max_occupancy"][todo])
+    m = queue_measures(agents, traffic, col["aht"], col["target"], col["patience"])
+    shrunk = ~np.isnan(col["shrinkage"])
+    with_shrinkage = np.zeros(len(cases), dtype=np.int64)
+    if shrunk.any():
+        with_shrinkage[shrunk] = agents_with_shrinkage(agents[shrunk], col["shrinkage"][shrunk])
+    results = []
+    for i in range(len(cases)):
+        row: dict[str, float | int | None] = {
+            "traffic": float(traffic[i]),
+            "agents": int(agents[i]),
+            "p_wait": float(m["p_wait"][i]),
+            "service_level": float(m["service_level"][i]),
+            "asa": _finite(m["asa_s"][i]),
+            "occupancy": float(m["occupancy"][i]),
+            "p_abandon": float(m["p_abandon"][i]),
+            "model": "erlang_c" if math.isinf(col["patience"][i]) else "erlang_a",
+        }
+        if not math.isinf(col["patience"][i]):
+            row["asa_all"] = _finite(m["asa_all_s"][i])
+        if shrunk[i]:
+            row["agents_with_shrinkage"] = int(with_shrinkage[i])
+        results.append(row)
+    return results
+
+
+def _finite(value: float) -> float | None:
+    """JSON has no infinity: an unstable queue's ASA is reported as null."""
+    return float(value) if math.isfinite(value) else None
+
+
+# ---------------------------------------------------------------- link (VoIP bandwidth)
+
+def link(codec: str, ptime: str | None, layer: str, *, vlan: bool = False, srtp: bool = False, mpls: int = 0,
+         ipv6: bool = False, capacity: str | None = None, headroom: str = "0") -> dict[str, float | int | str]:
+    """Per-call bandwidth of ``codec`` at ``layer`` and, given a capacity, the calls the link carries."""
+    ptime_ms = None
+    if ptime is not None:
+        try:
+            ptime_ms = float(ptime)  # a bare ptime is in milliseconds, as in SDP's a=ptime
+        except ValueError:
+            ptime_ms = duration_s("ptime", ptime) * 1000.0
+    try:
+        bw = call_bandwidth(codec, ptime_ms, layer, vlan=vlan, srtp=srtp, mpls_labels=mpls, ipv6=ipv6)
+    except ValueError as exc:
+        field, _, message = str(exc).partition(": ")
+        value = {"codec": codec, "ptime": ptime, "layer": layer}.get(field, mpls)
+        raise UserError(field, value, message) from None
+    out: dict[str, float | int | str] = {
+        "codec": bw.codec, "ptime_ms": bw.ptime_ms, "layer": bw.layer, "payload_bytes": bw.payload_bytes,
+        "packet_bytes": bw.packet_bytes, "packets_per_second": bw.packets_per_second,
+        "bps_per_call": bw.bps_per_call, "kbps_per_call": bw.bps_per_call / 1000.0,
+    }
+    if capacity is not None:
+        cap = capacity_bps("capacity", capacity)
+        room = share("headroom", headroom, allow_one=False)
+        out["capacity_bps"] = cap
+        out["headroom"] = room
+        out["max_calls"] = calls_per_link(cap, bw.bps_per_call, room)
+    return out

@@ -1,0 +1,239 @@
+"""The ``casashore`` command: thin translations from options and CSV files to the calculators.
+
+Every command takes ``--json`` (one JSON document on stdout, nothing else); a user mistake prints one line on
+stderr and exits with status 2.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from casashore import capacity
+from casashore.batch import LABEL_COLUMNS, read_cases
+from casashore.errors import UserError
+
+app = typer.Typer(
+    help="Plan and run offshore contact centres, from the cable to the seat.\n\n"
+    "Durations take plain seconds or a suffix: 20, 20s, 30m, 1h. Shares take 0.8 or 80%.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+out = Console()
+
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON document on stdout and nothing else.")]
+InputOpt = Annotated[Path | None, typer.Option(
+    "--input", help="CSV file, one case per row, columns named like the long options (service_level).")]
+OutputOpt = Annotated[Path | None, typer.Option("--output", help="Also write the results as CSV to this file.")]
+
+
+def _fail(message: str) -> None:
+    typer.echo(f"error: {message}", err=True)
+    raise typer.Exit(2)
+
+
+def _run(cases: Callable[[], list[Any]], solve: Callable[[list[Any]], list[dict]], batch: bool, as_json: bool,
+         output: Path | None, show: Callable[[list[dict]], None]) -> None:
+    """Validate every case before computing any, then print: the shared shape of the batch commands."""
+    try:
+        results = solve(cases())
+    except UserError as exc:
+        _fail(str(exc))
+        return
+    if output is not None:
+        _write_csv(output, results)
+    if as_json:
+        typer.echo(json.dumps(results if batch else results[0]))
+    else:
+        show(results)
+
+
+def _write_csv(path: Path, rows: list[dict]) -> None:
+    columns = list(dict.fromkeys(k for row in rows for k in row))
+    try:
+        with path.open("w", newline="") as handle:
+            writer = csv.DictWriter(handle, columns)
+            writer.writeheader()
+            writer.writerows(rows)
+    except OSError as exc:
+        _fail(f"output: {str(path)!r} cannot be written ({exc.strerror})")
+
+
+def _batch_cases(path: Path, fields: tuple[str, ...], parse: Callable[[dict], Any]) -> list[Any]:
+    parsed = []
+    for line, raw in read_cases(path, fields):
+        labels = {k: raw.pop(k) for k in LABEL_COLUMNS if k in raw}
+        try:
+            parsed.append((labels, parse(raw)))
+        except UserError as exc:
+            raise UserError(exc.field, exc.value, exc.expected, where=f"{path} line {line}") from None
+    return parsed
+
+
+def _given(**options: str | None) -> dict[str, str]:
+    return {k: v for k, v in options.items() if v is not None}
+
+
+def _with_labels(solve: Callable[[list[Any]], list[dict]]) -> Callable[[list[Any]], list[dict]]:
+    def run(labelled: list[Any]) -> list[dict]:
+        results = solve([case for _, case in labelled])
+        return [{**labels, **result} for (labels, _), result in zip(labelled, results, strict=True)]
+    return run
+
+
+def _table(rows: list[dict], columns: list[tuple[str, str, str]], title: str) -> None:
+    table = Table(title=title)
+    for _, header, _ in columns:
+        table.add_column(header, justify="right")
+    for row in rows:
+        table.add_row(*["—" if row.get(k) is None else format(row[k], f) for k, _, f in columns])
+    out.print(table)
+
+
+@app.command()
+def trunks(
+    traffic: Annotated[str | None, typer.Option(help="Offered traffic in Erlangs (busy hour).")] = None,
+    servers: Annotated[str | None, typer.Option(help="Lines, trunks or channels.")] = None,
+    blocking: Annotated[str | None, typer.Option(help="Share of calls blocked, such as 0.01 or 1%.")] = None,
+    calls: Annotated[str | None, typer.Option(help="Busy-hour calls, with --aht, instead of --traffic.")] = None,
+    aht: Annotated[str | None, typer.Option(help="Mean call duration on the line, with --calls.")] = None,
+    input: InputOpt = None,
+    output: OutputOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Erlang B: give any two of traffic, servers and blocking; get the third.
+
+    Size phone lines or SIP trunks for a busy hour: `casashore trunks --traffic 8.108 --blocking 1%` answers
+    15 lines. `--calls 500 --aht 3m` gives the traffic (25 Erlangs) from busy-hour calls.
+    """
+    if input is not None:
+        cases = lambda: _batch_cases(input, capacity.TRUNK_FIELDS, capacity.trunk_case)  # noqa: E731
+    else:
+        raw = _given(traffic=traffic, servers=servers, blocking=blocking, calls=calls, aht=aht)
+        cases = lambda: [({}, capacity.trunk_case(raw))]  # noqa: E731
+    _run(cases, _with_labels(capacity.trunks), input is not None, as_json, output,
+         lambda rows: _table(rows, [("traffic", "traffic (E)", ".4f"), ("servers", "servers", "d"),
+                                    ("blocking", "blocking", ".6f")], "Erlang B"))
+
+
+@app.command()
+def staff(
+    calls: Annotated[str | None, typer.Option(help="Calls offered in the interval.")] = None,
+    interval: Annotated[str | None, typer.Option(help="Interval length [default: 15m].")] = None,
+    aht: Annotated[str | None, typer.Option(help="Average handle time: talk + hold + wrap-up.")] = None,
+    target: Annotated[str | None, typer.Option(help="Service-level answer time [default: 20s].")] = None,
+    agents: Annotated[str | None, typer.Option(help="Evaluate this many agents instead of staffing.")] = None,
+    service_level: Annotated[str | None, typer.Option(help="Target share answered within --target (0.8).")] = None,
+    asa: Annotated[str | None, typer.Option(help="Target average speed of answer (answered calls).")] = None,
+    patience: Annotated[str | None, typer.Option(help="Mean caller patience: switches to Erlang A.")] = None,
+    abandon: Annotated[str | None, typer.Option(help="Highest share of callers hanging up.")] = None,
+    max_occupancy: Annotated[str | None, typer.Option(help="Highest share of agent time on calls.")] = None,
+    shrinkage: Annotated[str | None, typer.Option(help="Share of paid time off the phones: adds "
+                                                        "agents_with_shrinkage.")] = None,
+    input: InputOpt = None,
+    output: OutputOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Erlang C (or Erlang A with --patience): agents for an interval's calls, or the service they give.
+
+    Staff: `casashore staff --calls 100 --interval 30m --aht 180 --target 20 --service-level 0.8` answers 14
+    agents (Call Centre Helper's example). Add `--shrinkage 30%` for the 20 to roster. Evaluate: give
+    `--agents 14`. Targets combine: the answer meets every one given. A week of intervals: `--input week.csv`.
+    """
+    if input is not None:
+        cases = lambda: _batch_cases(input, capacity.STAFF_FIELDS, capacity.staff_case)  # noqa: E731
+    else:
+        raw = _given(calls=calls, interval=interval, aht=aht, target=target, agents=agents,
+                     service_level=service_level, asa=asa, patience=patience, abandon=abandon,
+                     max_occupancy=max_occupancy, shrinkage=shrinkage)
+        cases = lambda: [({}, capacity.staff_case(raw))]  # noqa: E731
+    _run(cases, _with_labels(capacity.staff), input is not None, as_json, output, _show_staff)
+
+
+def _show_staff(rows: list[dict]) -> None:
+    columns = [("traffic", "traffic (E)", ".2f"), ("agents", "agents", "d"), ("p_wait", "P(wait)", ".3f"),
+               ("service_level", "service level", ".3f"), ("asa", "ASA (s)", ".1f"),
+               ("occupancy", "occupancy", ".3f")]
+    if any(r["model"] == "erlang_a" for r in rows):
+        columns.append(("p_abandon", "P(abandon)", ".3f"))
+    if any("agents_with_shrinkage" in r for r in rows):
+        columns.append(("agents_with_shrinkage", "with shrinkage", "d"))
+    if any("start" in r for r in rows):
+        columns.insert(0, ("start", "start", "s"))
+    if len(rows) <= 60:
+        _table(rows, columns, "Staffing")
+        return
+    _show_staff_summary(rows)
+
+
+def _show_staff_summary(rows: list[dict]) -> None:
+    """A long batch (a week) is summarised per day; --output or --json give every interval."""
+    by_day: dict[str, list[dict]] = {}
+    for row in rows:
+        by_day.setdefault(str(row.get("start", "all"))[:10], []).append(row)
+    table = Table(title=f"Staffing, {len(rows)} intervals (per-interval rows: --output FILE.csv or --json)")
+    for header in ("day", "intervals", "calls-weighted SL", "peak agents", "agent-intervals"):
+        table.add_column(header, justify="right")
+    for day, day_rows in by_day.items():
+        weight = sum(r["traffic"] for r in day_rows) or 1.0
+        sl = sum(r["service_level"] * r["traffic"] for r in day_rows) / weight
+        table.add_row(day, str(len(day_rows)), f"{sl:.3f}", str(max(r["agents"] for r in day_rows)),
+                      str(sum(r["agents"] for r in day_rows)))
+    out.print(table)
+
+
+@app.command()
+def link(
+    codec: Annotated[str, typer.Option(help="G.711, G.722, G.729, G.723.1, G.726-32, G.728, iLBC-20, iLBC-30, "
+                                            "Opus, AMR-WB ...")] = "G.711",
+    ptime: Annotated[str | None, typer.Option(help="Packetisation in ms (20), or a duration (20ms).")] = None,
+    layer: Annotated[str, typer.Option(help="payload, ip (IP/UDP/RTP), ethernet (Cisco's figure) or wire "
+                                            "(with preamble and inter-frame gap).")] = "ethernet",
+    vlan: Annotated[bool, typer.Option("--vlan", help="Add an 802.1Q tag (4 bytes).")] = False,
+    srtp: Annotated[bool, typer.Option("--srtp", help="Add SRTP's 10-byte authentication tag.")] = False,
+    mpls: Annotated[int, typer.Option(help="MPLS labels in the stack (4 bytes each).")] = 0,
+    ipv6: Annotated[bool, typer.Option("--ipv6", help="IPv6 instead of IPv4 (20 bytes more).")] = False,
+    capacity_: Annotated[str | None, typer.Option("--capacity", help="Link capacity per direction, such as "
+                                                                      "40Gbps: adds max_calls.")] = None,
+    headroom: Annotated[str, typer.Option(help="Share of the link kept free, with --capacity.")] = "0",
+    as_json: JsonOpt = False,
+) -> None:
+    """Bandwidth of one call, one direction, at a network layer; and how many calls a link carries.
+
+    `casashore link --codec G.711 --ptime 20 --layer ethernet` gives Cisco's 87.2 kbit/s;
+    `--layer ip --capacity 40Gbps` shows that 40 Gbit/s carries 500,000 G.711 calls only at the IP layer.
+    """
+    try:
+        result = capacity.link(codec, ptime, layer, vlan=vlan, srtp=srtp, mpls=mpls, ipv6=ipv6,
+                               capacity=capacity_, headroom=headroom)
+    except UserError as exc:
+        _fail(str(exc))
+        return
+    if as_json:
+        typer.echo(json.dumps(result))
+        return
+    table = Table(title=f"{result['codec']} at {result['ptime_ms']:g} ms, {result['layer']} layer")
+    table.add_column("measure")
+    table.add_column("value", justify="right")
+    for key, value in result.items():
+        if key not in ("codec", "layer"):
+            table.add_row(key, f"{value:,.6g}" if isinstance(value, float) else f"{value:,}")
+    out.print(table)
+
+
+def main() -> None:  # pragma: no cover - console entry for `python -m casashore`
+    app()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,12 @@
+"""User errors: a mistake in the input, reported in one line that names the field, the value and the need."""
+
+from __future__ import annotations
+
+
+class UserError(ValueError):
+    """Bad input from a user: the CLI prints it on one line and exits with status 2."""
+
+    def __init__(self, field: str, value: object, expected: str, where: str | None = None):
+        self.field, self.value, self.expected, self.where = field, value, expected, where
+        prefix = f"{where}: " if where else ""
+        super().__init__(f"{prefix}{field}: {value!r} is not valid; expected {expected}")

@@ -1,0 +1,64 @@
+"""Parsing of the quantities users type: durations, shares, rates and link capacities."""
+
+from __future__ import annotations
+
+import math
+import re
+
+from casashore.errors import UserError
+
+_DURATION = re.compile(r"^\s*([0-9]*\.?[0-9]+(?:[eE][-+]?[0-9]+)?)\s*(ms|s|m|min|h)?\s*$")
+_DURATION_UNITS_S = {None: 1.0, "s": 1.0, "ms": 0.001, "m": 60.0, "min": 60.0, "h": 3600.0}
+_CAPACITY = re.compile(r"^\s*([0-9]*\.?[0-9]+(?:[eE][-+]?[0-9]+)?)\s*([kKmMgGtT]?)(?:bps|bit/s|b/s)?\s*$")
+_CAPACITY_SCALE = {"": 1.0, "k": 1e3, "m": 1e6, "g": 1e9, "t": 1e12}
+
+
+def duration_s(field: str, text: str | float, *, allow_zero: bool = False, allow_inf: bool = False) -> float:
+    """Seconds from ``20``, ``20s``, ``30m``, ``1h`` or ``500ms``; UserError naming ``field`` otherwise."""
+    if isinstance(text, (int, float)):
+        value = float(text)
+    else:
+        if allow_inf and str(text).strip().lower() in ("inf", "infinite", "none"):
+            return math.inf
+        match = _DURATION.match(str(text))
+        if not match:
+            raise UserError(field, text, "a duration such as 20, 20s, 30m or 1h")
+        value = float(match.group(1)) * _DURATION_UNITS_S[match.group(2)]
+    if math.isnan(value) or (math.isinf(value) and not allow_inf) or value < 0 or (value == 0 and not allow_zero):
+        need = "a duration >= 0" if allow_zero else "a duration > 0"
+        raise UserError(field, text, f"{need} such as 20, 20s, 30m or 1h")
+    return value
+
+
+def number(field: str, text: str | float, *, low: float = 0.0, high: float = math.inf, low_open: bool = False,
+           high_open: bool = False, expected: str | None = None) -> float:
+    """A finite number within [low, high] (open ends where asked); UserError naming ``field`` otherwise."""
+    try:
+        value = float(text)
+    except (TypeError, ValueError):
+        value = math.nan
+    bad = (math.isnan(value) or math.isinf(value) or value < low or value > high
+           or (low_open and value == low) or (high_open and value == high))
+    if bad:
+        lo_b, hi_b = ("(" if low_open else "["), (")" if high_open else "]")
+        raise UserError(field, text, expected or f"a number in {lo_b}{low:g}, {high:g}{hi_b}")
+    return value
+
+
+def share(field: str, text: str | float, *, allow_zero: bool = True, allow_one: bool = True) -> float:
+    """A share between 0 and 1 (``0.8``; ``80%`` is read as 0.8)."""
+    if isinstance(text, str) and text.strip().endswith("%"):
+        try:
+            text = float(text.strip()[:-1]) / 100.0
+        except ValueError:
+            raise UserError(field, text, "a share such as 0.8 or 80%") from None
+    return number(field, text, low=0.0, high=1.0, low_open=not allow_zero, high_open=not allow_one,
+                  expected=f"a share in {'[' if allow_zero else '('}0, 1{']' if allow_one else ')'} such as 0.8")
+
+
+def capacity_bps(field: str, text: str | float) -> float:
+    """Bits per second from ``40Gbps``, ``40 Gbit/s``, ``100M``, ``2.048Mbps`` or a plain number."""
+    match = _CAPACITY.match(str(text))
+    if not match:
+        raise UserError(field, text, "a link capacity such as 40Gbps, 100Mbps or 2048000")
+    return float(match.group(1)) * _CAPACITY_SCALE[match.group(2).lower()]

@@ -1,0 +1,78 @@
+"""Independent high-precision references (mpmath) for the queueing formulas.
+
+They follow the textbook definitions, not our formulas: Erlang B by its recursion, Erlang A by the stationary
+distribution of the birth-death chain, and the wait of a caller with j others ahead as a hypoexponential sum of
+the rates N/AHT + i/patience (i = 0..j), racing the caller's own exponential patience. O(N) and slow on
+purpose: they are for tests, at a handful of points.
+"""
+
+from __future__ import annotations
+
+import mpmath as mp
+
+
+def erlang_b(servers: int, traffic: float, dps: int = 30):
+    """Erlang B by the recursion 1/B(n) = 1 + n / (A B(n-1)), B(0) = 1."""
+    with mp.workdps(dps):
+        a = mp.mpf(traffic)
+        inv = mp.mpf(1)
+        for n in range(1, servers + 1):
+            inv = 1 + n * inv / a
+        return 1 / inv
+
+
+def erlang_c(agents: int, traffic: float, dps: int = 30):
+    """Erlang C from the M/M/N stationary distribution: P(N or more in system)."""
+    with mp.workdps(dps):
+        a = mp.mpf(traffic)
+        if agents <= a:
+            return mp.mpf(1)
+        b = erlang_b(agents, traffic, dps)
+        return agents * b / (agents - a * (1 - b))
+
+
+def erlang_a(agents: int, traffic: float, aht_s: float, patience_s: float, target_s: float, dps: int = 40):
+    """(p_wait, p_abandon, service_level, asa_answered_s, asa_all_s) of M/M/N+M from the birth-death chain."""
+    with mp.workdps(dps):
+        a, aht, pat, t = (mp.mpf(v) for v in (traffic, aht_s, patience_s, target_s))
+        lam, mu, theta = a / aht, 1 / aht, 1 / pat
+        # Unnormalised stationary probabilities, relative to state N (all agents busy, nobody waiting).
+        below = mp.mpf(0)  # sum of p_k / p_N for k < N
+        ratio = mp.mpf(1)
+        for k in range(agents, 0, -1):
+            ratio = ratio * k * mu / lam  # p_{k-1} / p_N
+            below += ratio
+        queue = [mp.mpf(1)]  # p_{N+j} / p_N
+        while queue[-1] > mp.mpf(10) ** (-dps) * sum(queue) or len(queue) < 5:
+            j = len(queue)
+            queue.append(queue[-1] * lam / (agents * mu + j * theta))
+        total = below + sum(queue)
+        p_wait = sum(queue) / total
+        p_ab = theta * sum(j * q for j, q in enumerate(queue)) / total / lam
+        served_within, served_wait = mp.mpf(0), mp.mpf(0)
+        for j, q in enumerate(queue):
+            within, wait = _served_within_and_wait(agents * mu, theta, j, t)
+            served_within += q * within
+            served_wait += q * wait
+        sl = (below + served_within) / total
+        asa_answered = (served_wait / total) / (1 - p_ab)
+        return p_wait, p_ab, sl, asa_answered, p_ab * pat
+
+
+def _served_within_and_wait(service_rate, theta, ahead, t):
+    """For a caller with ``ahead`` callers before it: P(answered by t) and E[wait; answered].
+
+    The offered wait is hypoexponential with rates r_i = service_rate + i theta (i = 0..ahead), whose density
+    is sum_i c_i r_i e^{-r_i v} with c_i = prod_{k != i} r_k / (r_k - r_i); the caller is answered if its own
+    Exp(theta) patience outlasts that wait.
+    """
+    rates = [service_rate + i * theta for i in range(ahead + 1)]
+    within, wait = mp.mpf(0), mp.mpf(0)
+    for i, r in enumerate(rates):
+        c = mp.mpf(1)
+        for k, rk in enumerate(rates):
+            if k != i:
+                c *= rk / (rk - r)
+        within += c * r * (1 - mp.exp(-(r + theta) * t)) / (r + theta)
+        wait += c * r / (r + theta) ** 2
+    return within, wait
