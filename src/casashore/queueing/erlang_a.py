@@ -89,7 +89,8 @@ def erlang_a(agents, traffic, aht_s, patience_s, target_s) -> ErlangA:
     p_wait[live], p_ab[live] = pw, pa
     sl[live] = p_no_wait + pw * _answered_within_given_wait(x, y, tl / patl)
     asa_all[live] = pa * patl
-    occ[live] = al * (1.0 - pa) / nl
+    # Carried traffic from the answered share itself: 1 - P(abandon) would cancel in deep overload.
+    occ[live] = np.minimum(al * (p_no_wait + pw * ans_given_wait) / nl, 1.0)
 
     def shaped(v):
         return v.reshape(shape)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from casashore.queueing.search import fewest_meeting
+from casashore.queueing.search import TOLERANCE, fewest_meeting
 from casashore.queueing.special import log_gammainc_q, log_poisson_pmf
 
 
@@ -30,7 +30,7 @@ def erlang_b(servers: np.ndarray, traffic: np.ndarray) -> np.ndarray:
 def erlang_b_servers(traffic: np.ndarray, blocking: np.ndarray) -> np.ndarray:
     """Fewest servers whose blocking is at most ``blocking`` (0 < blocking <= 1) for ``traffic`` Erlangs."""
     a, b = np.broadcast_arrays(np.asarray(traffic, dtype=float), np.asarray(blocking, dtype=float))
-    log_target = np.log(b)
+    log_target = np.log(b) + TOLERANCE
     guess = np.ceil(a + 3.0 * np.sqrt(a) + 1.0)
     return fewest_meeting(np.zeros(a.shape), guess, lambda n: log_erlang_b(n, a) <= log_target)
 

@@ -8,6 +8,10 @@ import numpy as np
 
 Meets = Callable[[np.ndarray], np.ndarray]
 
+# Relative slack when comparing a computed measure with its target: a value computed in floating point may land
+# an ulp past a limit it meets exactly (0.8 x 10 agents vs 8 Erlangs, or blocking at its own inverse's traffic).
+TOLERANCE = 1e-12
+
 
 def fewest_meeting(lower: np.ndarray, guess: np.ndarray, meets: Meets) -> np.ndarray:
     """Smallest whole n >= ``lower`` with ``meets(n)`` true, element by element.

@@ -44,7 +44,8 @@ def bd0(x: np.ndarray, m: np.ndarray) -> np.ndarray:
     x, m = np.broadcast_arrays(np.asarray(x, dtype=float), np.asarray(m, dtype=float))
     with np.errstate(divide="ignore", invalid="ignore"):
         u = (x - m) / m
-        out = x * np.log1p(u) - (x - m)
+        # log1p keeps the digits when x is near m; far from it (x << m) u rounds to -1 and log x/m is exact.
+        out = np.where(np.abs(u) < 0.5, x * np.log1p(u), x * np.log(x / m)) - (x - m)
     return out
 
 

@@ -11,10 +11,8 @@ import numpy as np
 
 from casashore.queueing.erlang_a import erlang_a, erlang_a_asa
 from casashore.queueing.erlang_c import erlang_c_asa, erlang_c_service_level, occupancy
-from casashore.queueing.search import fewest_meeting
+from casashore.queueing.search import TOLERANCE, fewest_meeting
 
-# A share computed from floats may land an ulp past a limit it meets exactly (0.8 x 10 agents vs 8 Erlangs).
-_SHARE_TOLERANCE = 1e-12
 
 
 def traffic_erlangs(calls, interval_s, aht_s) -> np.ndarray:
@@ -84,7 +82,7 @@ def required_agents(
                 continue
             value = measure(n)
             limit = np.broadcast_to(np.asarray(limit, dtype=float), n.shape)
-            good = value <= limit * (1 + _SHARE_TOLERANCE) if upper else value >= limit * (1 - _SHARE_TOLERANCE)
+            good = value <= limit * (1 + TOLERANCE) if upper else value >= limit * (1 - TOLERANCE)
             ok &= good | np.isnan(limit)  # NaN: no such target for this element
         return ok | (a == 0)
 
