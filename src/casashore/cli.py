@@ -182,12 +182,12 @@ def _show_staff_summary(rows: list[dict]) -> None:
     for row in rows:
         by_day.setdefault(str(row.get("start", "all"))[:10], []).append(row)
     table = Table(title=f"Staffing, {len(rows)} intervals (per-interval rows: --output FILE.csv or --json)")
-    for header in ("day", "intervals", "calls-weighted SL", "peak agents", "agent-intervals"):
+    for header in ("day", "intervals", "traffic-weighted SL", "peak agents", "agent-intervals"):
         table.add_column(header, justify="right")
     for day, day_rows in by_day.items():
-        weight = sum(r["traffic"] for r in day_rows) or 1.0
-        sl = sum(r["service_level"] * r["traffic"] for r in day_rows) / weight
-        table.add_row(day, str(len(day_rows)), f"{sl:.3f}", str(max(r["agents"] for r in day_rows)),
+        weight = sum(r["traffic"] for r in day_rows)
+        sl = sum(r["service_level"] * r["traffic"] for r in day_rows) / weight if weight else None
+        table.add_row(day, str(len(day_rows)), "— (no calls)" if sl is None else f"{sl:.3f}", str(max(r["agents"] for r in day_rows)),
                       str(sum(r["agents"] for r in day_rows)))
     out.print(table)
 

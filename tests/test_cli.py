@@ -1,0 +1,168 @@
+"""The CLI contracts of docs/architecture.md: flags, JSON keys, batch CSV, one-line errors with exit 2."""
+
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from typer.testing import CliRunner
+
+from casashore.cli import app
+
+runner = CliRunner()
+EXAMPLE_WEEK = Path(__file__).parents[1] / "examples" / "week.csv"
+
+
+def run(*args: str):
+    result = runner.invoke(app, list(args))
+    if result.exception and not isinstance(result.exception, SystemExit):
+        raise result.exception
+    return result
+
+
+def run_json(*args: str):
+    result = run(*args, "--json")
+    assert result.exit_code == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+def assert_user_error(result, *words: str):
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, lines
+    for word in words:
+        assert word in lines[0]
+
+
+def test_staff_call_centre_helper():
+    doc = run_json("staff", "--calls", "100", "--interval", "30m", "--aht", "180", "--target", "20",
+                   "--service-level", "0.8", "--shrinkage", "30%")
+    assert doc["agents"] == 14 and doc["agents_with_shrinkage"] == 20
+    assert doc["traffic"] == 10.0
+    assert {"p_wait", "service_level", "asa", "occupancy"} <= doc.keys()
+
+
+def test_staff_erlang_a_keys():
+    doc = run_json("staff", "--calls", "100", "--interval", "1800", "--aht", "180", "--agents", "14",
+                   "--patience", "300")
+    assert doc["model"] == "erlang_a" and 0 < doc["p_abandon"] < 0.02 and "asa_all" in doc
+
+
+def test_trunks_any_two_give_the_third():
+    assert run_json("trunks", "--traffic", "8.108", "--servers", "15")["blocking"] == pytest.approx(0.01, abs=1e-5)
+    assert run_json("trunks", "--traffic", "8.108", "--blocking", "1%")["servers"] == 15
+    assert run_json("trunks", "--servers", "15", "--blocking", "0.01")["traffic"] == pytest.approx(8.108, abs=1e-3)
+    assert run_json("trunks", "--calls", "500", "--aht", "3m", "--blocking", "0.01")["traffic"] == 25.0
+
+
+def test_link_cisco_and_capacity():
+    doc = run_json("link", "--codec", "G.711", "--ptime", "20", "--layer", "ethernet")
+    assert doc["kbps_per_call"] == pytest.approx(87.2)
+    assert run_json("link", "--codec", "G.711", "--ptime", "20", "--layer", "ip",
+                    "--capacity", "40Gbps")["max_calls"] == 500_000
+
+
+def test_staff_batch_keeps_row_order_and_labels(tmp_path):
+    path = tmp_path / "cases.csv"
+    path.write_text("start,calls,interval,aht,target,service_level\n08:00,0,900,180,20,0.8\n"
+                    "08:15,100,1800,180,20,0.8\n08:30,0.3,900,300,20,0.8\n")
+    docs = run_json("staff", "--input", str(path))
+    assert [d["start"] for d in docs] == ["08:00", "08:15", "08:30"]
+    assert [d["agents"] for d in docs] == [0, 14, 1]  # the last is 0.1 Erlang
+
+
+def test_the_example_week_in_one_call(tmp_path):
+    out = tmp_path / "week_staffing.csv"
+    docs = run_json("staff", "--input", str(EXAMPLE_WEEK), "--output", str(out))
+    assert len(docs) == 672
+    assert all(d["agents"] == 0 for d in docs if d["traffic"] == 0)
+    assert all(d["service_level"] >= 0.8 for d in docs)
+    assert len(out.read_text().splitlines()) == 673
+    human = run("staff", "--input", str(EXAMPLE_WEEK))
+    assert human.exit_code == 0 and "672 intervals" in human.stdout
+
+
+@pytest.mark.parametrize(("args", "words"), [
+    (["staff", "--calls", "-1", "--aht", "180", "--service-level", "0.8"], ["calls", "-1"]),
+    (["staff", "--calls", "nan", "--aht", "180", "--service-level", "0.8"], ["calls", "nan"]),
+    (["staff", "--calls", "inf", "--aht", "180", "--service-level", "0.8"], ["calls", "inf"]),
+    (["staff", "--calls", "10", "--aht", "0", "--service-level", "0.8"], ["aht", "'0'"]),
+    (["staff", "--calls", "10", "--aht", "180", "--service-level", "1.5"], ["service_level", "1.5"]),
+    (["staff", "--calls", "10", "--aht", "180"], ["agents", "--service-level"]),
+    (["staff", "--calls", "10", "--aht", "180", "--abandon", "0.1"], ["abandon", "--patience"]),
+    (["trunks", "--traffic", "-1", "--servers", "3"], ["traffic", "-1"]),
+    (["trunks", "--traffic", "1", "--servers", "3", "--blocking", "0.1"], ["exactly two"]),
+    (["link", "--codec", "G.999", "--ptime", "20", "--layer", "ip"], ["codec", "G.999"]),
+    (["link", "--codec", "G.711", "--layer", "cable"], ["layer", "cable"]),
+    (["link", "--codec", "G.711", "--capacity", "lots"], ["capacity", "lots"]),
+])
+def test_bad_input_is_one_line_exit_2(args, words):
+    assert_user_error(run(*args, "--json"), *words)
+
+
+def test_malformed_csv_row_names_the_line(tmp_path):
+    path = tmp_path / "bad.csv"
+    path.write_text("calls,interval,aht,target,service_level\n10,900,180,20,0.8\n10,900,abc,20,0.8\n")
+    assert_user_error(run("staff", "--input", str(path), "--json"), "line 3", "aht", "abc")
+    path.write_text("calls,interval,aht,target,service_level\n10,900,180,20\n")
+    assert_user_error(run("staff", "--input", str(path), "--json"), "line 2")
+    path.write_text("calls,intervall,aht\n10,900,180\n")
+    assert_user_error(run("staff", "--input", str(path), "--json"), "line 1", "intervall")
+    assert_user_error(run("staff", "--input", str(tmp_path / "missing.csv"), "--json"), "input")
+
+
+def test_a_bad_row_writes_no_output(tmp_path):
+    path, out = tmp_path / "bad.csv", tmp_path / "out.csv"
+    path.write_text("calls,aht,service_level\n10,180,0.8\n10,-5,0.8\n")
+    assert run("staff", "--input", str(path), "--output", str(out)).exit_code == 2
+    assert not out.exists()
+
+
+FIELD_TEXT = st.one_of(
+    st.sampled_from(["0", "-1", "nan", "inf", "-inf", "1e400", "", " ", "20s", "30m", "1h", "80%", "1.5", "abc",
+                     "0.8", "3", "1e-300", "100"]),
+    st.text(max_size=8),
+    st.floats(allow_nan=True, allow_infinity=True).map(repr),
+)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.dictionaries(st.sampled_from(["--calls", "--interval", "--aht", "--target", "--agents",
+                                        "--service-level", "--asa", "--patience", "--abandon", "--max-occupancy",
+                                        "--shrinkage"]), FIELD_TEXT, max_size=7))
+def test_fuzzed_staff_never_crashes(options):
+    args = ["staff", *[x for kv in options.items() for x in kv], "--json"]
+    result = runner.invoke(app, args)
+    assert not (result.exception and not isinstance(result.exception, SystemExit)), repr(result.exception)
+    assert result.exit_code in (0, 2)
+    if result.exit_code == 0:
+        json.loads(result.stdout)
+    else:
+        assert result.stdout == "" and len(result.stderr.strip().splitlines()) == 1
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.dictionaries(st.sampled_from(["--traffic", "--servers", "--blocking", "--calls", "--aht"]), FIELD_TEXT,
+                       max_size=3))
+def test_fuzzed_trunks_never_crashes(options):
+    args = ["trunks", *[x for kv in options.items() for x in kv], "--json"]
+    result = runner.invoke(app, args)
+    assert not (result.exception and not isinstance(result.exception, SystemExit)), repr(result.exception)
+    assert result.exit_code in (0, 2)
+
+
+def test_installed_command_keeps_the_contracts():
+    """The console script itself, as users and ../shared/tools/check-contracts call it."""
+    exe = shutil.which("casashore")
+    if exe is None:
+        pytest.skip("casashore is not installed on PATH (pip install -e .)")
+    p = subprocess.run([exe, "staff", "--calls", "100", "--interval", "30m", "--aht", "180", "--target", "20",
+                        "--service-level", "0.8", "--json"], capture_output=True, text=True, timeout=120)
+    assert p.returncode == 0 and json.loads(p.stdout)["agents"] == 14
+    p = subprocess.run([exe, "trunks", "--traffic", "-1", "--servers", "3", "--json"], capture_output=True,
+                       text=True, timeout=120)
+    assert p.returncode == 2 and p.stdout == "" and len(p.stderr.strip().splitlines()) == 1
