@@ -54,9 +54,12 @@ def test_pyworkforce_underflow_case():
         # Offered wait V given a wait: P(V > v) = P(x, y e^-v theta) / P(x, y); answered within t is
         # E[e^-theta V; V <= t], integrated against that law.
         x, y = agents * mu / theta, lam / theta
-        lower = lambda z: mp.gammainc(x, 0, z)  # noqa: E731
-        density = lambda v: theta * y * mp.exp(-theta * v) * (y * mp.exp(-theta * v)) ** (x - 1) * mp.exp(
-            -y * mp.exp(-theta * v)) / lower(y)  # noqa: E731
+        normaliser = mp.gammainc(x, 0, y)
+
+        def density(v):
+            z = y * mp.exp(-theta * v)
+            return theta * z * z ** (x - 1) * mp.exp(-z) / normaliser
+
         within = mp.quad(lambda v: mp.exp(-theta * v) * density(v), [0, 5, 15, 30, target])
         sl = (1 - p_wait) + p_wait * within
     assert float(got.p_wait) == pytest.approx(float(p_wait), rel=1e-9)

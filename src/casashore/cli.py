@@ -187,7 +187,8 @@ def _show_staff_summary(rows: list[dict]) -> None:
     for day, day_rows in by_day.items():
         weight = sum(r["traffic"] for r in day_rows)
         sl = sum(r["service_level"] * r["traffic"] for r in day_rows) / weight if weight else None
-        table.add_row(day, str(len(day_rows)), "— (no calls)" if sl is None else f"{sl:.3f}", str(max(r["agents"] for r in day_rows)),
+        shown_sl = "— (no calls)" if sl is None else f"{sl:.3f}"
+        table.add_row(day, str(len(day_rows)), shown_sl, str(max(r["agents"] for r in day_rows)),
                       str(sum(r["agents"] for r in day_rows)))
     out.print(table)
 

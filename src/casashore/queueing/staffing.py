@@ -14,7 +14,6 @@ from casashore.queueing.erlang_c import erlang_c_asa, erlang_c_service_level, oc
 from casashore.queueing.search import TOLERANCE, fewest_meeting
 
 
-
 def traffic_erlangs(calls, interval_s, aht_s) -> np.ndarray:
     """Offered traffic in Erlangs: calls per interval times handle time over interval length."""
     calls, interval, aht = (np.asarray(v, dtype=float) for v in (calls, interval_s, aht_s))
