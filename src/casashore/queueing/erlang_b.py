@@ -2,24 +2,27 @@
 
 from __future__ import annotations
 
+import math
+
+import numba
 import numpy as np
 
 from casashore.queueing.search import TOLERANCE, fewest_meeting
-from casashore.queueing.special import log_gammainc_q, log_poisson_pmf
+from casashore.queueing.special import log_gammainc_q_one, log_poisson_pmf_one
 
 
-def log_erlang_b(servers: np.ndarray, traffic: np.ndarray) -> np.ndarray:
-    """``log B(N, A)`` = log P(X = N) - log P(X <= N) for X ~ Poisson(A), exact at any size.
+@numba.njit(cache=True)
+def log_erlang_b_one(n, a):
+    """``log B(N, A)`` = log P(X = N) - log P(X <= N) for X ~ Poisson(A), exact at any size."""
+    if a == 0.0:
+        return -math.inf  # no traffic, nothing blocked, even with no servers
+    if n == 0.0:
+        return 0.0  # B(0, A) = 1, where the recursion starts
+    return log_poisson_pmf_one(n, a) - log_gammainc_q_one(n + 1.0, a)
 
-    ``servers`` are whole numbers >= 0 and ``traffic`` is in Erlangs >= 0 (fractional traffic is exact).
-    """
-    n, a = np.broadcast_arrays(np.asarray(servers, dtype=float), np.asarray(traffic, dtype=float))
-    out = np.zeros(n.shape)  # B(0, A) = 1 for A > 0, as the recursion starts
-    out[a == 0] = -np.inf  # no traffic, nothing blocked, even with no servers
-    live = (a > 0) & (n > 0)
-    nl, al = n[live], a[live]
-    out[live] = log_poisson_pmf(nl, al) - log_gammainc_q(nl + 1.0, al)
-    return out
+
+log_erlang_b = numba.vectorize(["float64(float64, float64)"], cache=True)(log_erlang_b_one)
+log_erlang_b.__doc__ = """``log B(N, A)``: servers N (whole, >= 0), traffic A in Erlangs (>= 0, fractional is exact)."""
 
 
 def erlang_b(servers: np.ndarray, traffic: np.ndarray) -> np.ndarray:

@@ -4,66 +4,87 @@ Every Erlang formula is a ratio of Poisson terms or incomplete gamma functions. 
 (``k*log(lam) - lgamma(k+1)`` loses nine digits at 10^6) or underflow (``exp(-5000)``). Here:
 
 * the Poisson term uses Loader's saddle-point form (``stirlerr`` and ``bd0``), exact to a few ulps at any size;
-* the regularised incomplete gammas come from scipy where it is exact (small shapes, and Temme's uniform
-  expansion near the transition), and from a Kummer series or Legendre's continued fraction summed in log
-  space (numba-compiled) elsewhere: in the far tails where scipy underflows, and for large shapes where scipy's
-  truncated series loses accuracy. Those sums take O(sqrt(a)) terms at worst, a few microseconds at 10^6.
+* the regularised incomplete gammas come from scipy's C kernels where they are exact (small shapes, and
+  Temme's uniform expansion near the transition), and from a Kummer series or Legendre's continued fraction
+  summed in log space elsewhere: in the far tails where scipy underflows, and for large shapes off the
+  expansion window where scipy's series, truncated at 2,000 terms, loses accuracy (measured: 1e-5 relative at
+  a = 10^6, 4 % at 10^7). Those sums take O(sqrt(a)) terms at worst, a few microseconds at 10^6.
 
-All functions are numpy ufunc-like: they broadcast their arguments and return float64 arrays.
+Everything is a numba-compiled scalar kernel (``*_one``, callable from other kernels) wrapped as a numpy
+ufunc, so one evaluation costs about a microsecond and arrays broadcast like scipy.special.
 """
 
 from __future__ import annotations
 
 import math
 
+import llvmlite.binding as llvm
 import numba
-import numpy as np
-from scipy import special
+from numba import types
+from numba.extending import get_cython_function_address
 
 _LOG_SQRT_2PI = 0.5 * math.log(2.0 * math.pi)
-# scipy values below this are near underflow and lose relative accuracy: switch to the log-space kernels.
+# scipy values below this are near underflow and lose relative accuracy: switch to the log-space sums.
 _TINY = 1e-280
 
 
-def stirlerr(n: np.ndarray) -> np.ndarray:
+
+def _scipy_kernel(name: str):
+    """scipy's C function ``name(double, double)``, callable from compiled code by symbol name.
+
+    Registered as a named external symbol rather than a ctypes pointer so that numba can cache the kernels
+    that call it (a ctypes pointer would force a recompilation at every start).
+    """
+    symbol = f"casashore_scipy_{name}"
+    llvm.add_symbol(symbol, get_cython_function_address("scipy.special.cython_special", name))
+    return types.ExternalFunction(symbol, types.float64(types.float64, types.float64))
+
+
+_scipy_gammainc = _scipy_kernel("gammainc")
+_scipy_gammaincc = _scipy_kernel("gammaincc")
+
+_SIG = ["float64(float64, float64)"]
+
+
+@numba.njit(cache=True)
+def stirlerr_one(n):
     """``log(n!) - log(sqrt(2 pi n) (n/e)^n)`` for real n > 0, the error of Stirling's formula."""
-    n = np.asarray(n, dtype=float)
-    out = np.empty_like(n)
-    small = n < 15.0
-    ns = n[small]
-    out[small] = special.gammaln(ns + 1.0) - (ns + 0.5) * np.log(ns) + ns - _LOG_SQRT_2PI
-    nb = n[~small]
-    nn = nb * nb
+    if n < 15.0:
+        return math.lgamma(n + 1.0) - (n + 0.5) * math.log(n) + n - _LOG_SQRT_2PI
+    nn = n * n
     # Asymptotic series: five terms are exact to double precision from n = 15 on.
-    out[~small] = (1 / 12 - (1 / 360 - (1 / 1260 - (1 / 1680 - (1 / 1188) / nn) / nn) / nn) / nn) / nb
-    return out
+    return (1 / 12 - (1 / 360 - (1 / 1260 - (1 / 1680 - (1 / 1188) / nn) / nn) / nn) / nn) / n
 
 
-def bd0(x: np.ndarray, m: np.ndarray) -> np.ndarray:
+@numba.njit(cache=True)
+def bd0_one(x, m):
     """``x log(x/m) + m - x`` without the cancellation of the naive form (Loader 2000)."""
-    x, m = np.broadcast_arrays(np.asarray(x, dtype=float), np.asarray(m, dtype=float))
-    with np.errstate(divide="ignore", invalid="ignore"):
-        u = (x - m) / m
-        # log1p keeps the digits when x is near m; far from it (x << m) u rounds to -1 and log x/m is exact.
-        out = np.where(np.abs(u) < 0.5, x * np.log1p(u), x * np.log(x / m)) - (x - m)
-    return out
+    u = (x - m) / m
+    # log1p keeps the digits when x is near m; far from it (x << m) u rounds to -1 and log(x/m) is exact.
+    if abs(u) < 0.5:
+        return x * math.log1p(u) - (x - m)
+    return x * math.log(x / m) - (x - m)
 
 
-def log_poisson_pmf(k: np.ndarray, lam: np.ndarray) -> np.ndarray:
+@numba.njit(cache=True)
+def log_poisson_pmf_one(k, lam):
     """``log(lam^k e^-lam / Gamma(k+1))`` for real k >= 0 and lam >= 0 (the Poisson pmf extended to real k)."""
-    k, lam = np.broadcast_arrays(np.asarray(k, dtype=float), np.asarray(lam, dtype=float))
-    out = np.empty(k.shape)
-    k0 = k == 0
-    out[k0] = -lam[k0]
-    zero_lam = (lam == 0) & ~k0
-    out[zero_lam] = -np.inf
-    rest = ~k0 & ~zero_lam
-    kr, lr = k[rest], lam[rest]
-    out[rest] = -stirlerr(kr) - bd0(kr, lr) - _LOG_SQRT_2PI - 0.5 * np.log(kr)
-    return out
+    if k == 0.0:
+        return -lam
+    if lam == 0.0:
+        return -math.inf
+    return -stirlerr_one(k) - bd0_one(k, lam) - _LOG_SQRT_2PI - 0.5 * math.log(k)
 
 
-@numba.vectorize(["float64(float64, float64)"], cache=True)
+@numba.njit(cache=True)
+def log1mexp_one(x):
+    """``log(1 - exp(x))`` for x <= 0, accurate near 0 and far below it (Maechler 2012)."""
+    if x > -0.6931471805599453:
+        return math.log(-math.expm1(x))
+    return math.log1p(-math.exp(x))
+
+
+@numba.njit(cache=True)
 def _log_kummer_series(a, x):
     """log of sum_j x^j / ((a+1)(a+2)...(a+j)) = 1F1(1; a+1; x); converges when x < a + 1."""
     term = 1.0
@@ -78,7 +99,7 @@ def _log_kummer_series(a, x):
     return math.log(total)
 
 
-@numba.vectorize(["float64(float64, float64)"], cache=True)
+@numba.njit(cache=True)
 def _log_legendre_cf(a, x):
     """log of Legendre's continued fraction with Q(a, x) = x^a e^-x / Gamma(a) * CF, for x > a (Lentz)."""
     tiny = 1e-300
@@ -87,7 +108,7 @@ def _log_legendre_cf(a, x):
     d = 1.0 / b
     h = d
     i = 1.0
-    while i < 100000.0:
+    while i < 1e7:
         an = -i * (i - a)
         b += 2.0
         d = an * d + b
@@ -105,63 +126,57 @@ def _log_legendre_cf(a, x):
     return math.log(h)
 
 
-def _scipy_is_exact(a: np.ndarray, x: np.ndarray) -> np.ndarray:
-    """Where scipy's incomplete gamma is accurate to ~1e-12: small a, or Temme's expansion window.
-
-    For a > 200 and |x - a| > 4.5 sqrt(a), scipy falls back to a series or continued fraction truncated at
-    2,000 terms: measured here, 1e-5 relative error at a = 10^6 and 4 % at 10^7. There we sum our own.
-    """
-    return (a <= 200.0) | (np.abs(x - a) < 4.4 * np.sqrt(a))
+@numba.njit(cache=True)
+def _scipy_is_exact(a, x):
+    """Small shapes, or within Temme's expansion window (scipy uses it for |x - a| < 4.5 sqrt(a), a > 200)."""
+    return a <= 200.0 or abs(x - a) < 4.4 * math.sqrt(a)
 
 
-def _log_p_own(a: np.ndarray, x: np.ndarray) -> np.ndarray:
-    """log P(a, x) from the Kummer series (x < a) or one minus Legendre's fraction (x >= a)."""
-    out = np.empty(a.shape)
-    lower = x < a
-    al, xl = a[lower], x[lower]
-    out[lower] = log_poisson_pmf(al, xl) + _log_kummer_series(al, xl)
-    au, xu = a[~lower], x[~lower]
-    out[~lower] = log1mexp(log_poisson_pmf(au, xu) + np.log(au) + _log_legendre_cf(au, xu))
-    return out
+@numba.njit(cache=True)
+def _log_p_sum(a, x):
+    if x < a:  # far lower tail: P = x^a e^-x / Gamma(a+1) * 1F1(1; a+1; x)
+        return log_poisson_pmf_one(a, x) + _log_kummer_series(a, x)
+    return log1mexp_one(log_poisson_pmf_one(a, x) + math.log(a) + _log_legendre_cf(a, x))
 
 
-def _log_q_own(a: np.ndarray, x: np.ndarray) -> np.ndarray:
-    """log Q(a, x) from Legendre's fraction (x > a) or one minus the Kummer series (x <= a)."""
-    out = np.empty(a.shape)
-    upper = x > a
-    au, xu = a[upper], x[upper]
-    out[upper] = log_poisson_pmf(au, xu) + np.log(au) + _log_legendre_cf(au, xu)
-    al, xl = a[~upper], x[~upper]
-    out[~upper] = log1mexp(log_poisson_pmf(al, xl) + _log_kummer_series(al, xl))
-    return out
+@numba.njit(cache=True)
+def _log_q_sum(a, x):
+    if x > a:  # far upper tail: Q = a x^a e^-x / Gamma(a+1) * CF
+        return log_poisson_pmf_one(a, x) + math.log(a) + _log_legendre_cf(a, x)
+    return log1mexp_one(log_poisson_pmf_one(a, x) + _log_kummer_series(a, x))
 
 
-def _log_gammainc(a, x, scipy_fn, own_fn) -> np.ndarray:
-    a, x = np.broadcast_arrays(np.asarray(a, dtype=float), np.asarray(x, dtype=float))
-    shape = a.shape
-    a, x = a.ravel(), x.ravel()
-    value = scipy_fn(a, x)
-    with np.errstate(divide="ignore"):
-        out = np.log(value)
-    # Our own sums where scipy is inexact (large a, off the expansion window) or near underflow.
-    own = (~_scipy_is_exact(a, x) | (value < _TINY)) & (x > 0) & np.isfinite(x) & (a > 0)
-    if own.any():
-        out[own] = own_fn(a[own], x[own])
-    return out.reshape(shape)
-
-
-def log_gammainc_p(a: np.ndarray, x: np.ndarray) -> np.ndarray:
+@numba.njit(cache=True)
+def log_gammainc_p_one(a, x):
     """``log P(a, x)``: the regularised lower incomplete gamma in log space, a > 0, x >= 0."""
-    return _log_gammainc(a, x, special.gammainc, _log_p_own)
+    if x == 0.0:
+        return -math.inf
+    if math.isinf(x):
+        return 0.0
+    if _scipy_is_exact(a, x):
+        p = _scipy_gammainc(a, x)
+        if p > _TINY:
+            return math.log(p)
+    return _log_p_sum(a, x)
 
 
-def log_gammainc_q(a: np.ndarray, x: np.ndarray) -> np.ndarray:
+@numba.njit(cache=True)
+def log_gammainc_q_one(a, x):
     """``log Q(a, x)``: the regularised upper incomplete gamma in log space, a > 0, x >= 0."""
-    return _log_gammainc(a, x, special.gammaincc, _log_q_own)
+    if x == 0.0:
+        return 0.0
+    if math.isinf(x):
+        return -math.inf
+    if _scipy_is_exact(a, x):
+        q = _scipy_gammaincc(a, x)
+        if q > _TINY:
+            return math.log(q)
+    return _log_q_sum(a, x)
 
 
-def log1mexp(x: np.ndarray) -> np.ndarray:
-    """``log(1 - exp(x))`` for x <= 0, accurate near 0 and far below it (Maechler 2012)."""
-    x = np.asarray(x, dtype=float)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return np.where(x > -math.log(2.0), np.log(-np.expm1(x)), np.log1p(-np.exp(x)))
+stirlerr = numba.vectorize(["float64(float64)"], cache=True)(stirlerr_one)
+bd0 = numba.vectorize(_SIG, cache=True)(bd0_one)
+log_poisson_pmf = numba.vectorize(_SIG, cache=True)(log_poisson_pmf_one)
+log1mexp = numba.vectorize(["float64(float64)"], cache=True)(log1mexp_one)
+log_gammainc_p = numba.vectorize(_SIG, cache=True)(log_gammainc_p_one)
+log_gammainc_q = numba.vectorize(_SIG, cache=True)(log_gammainc_q_one)
