@@ -73,3 +73,43 @@ erlang_c_service_level.__doc__ = ("Share of offered calls answered within target
 erlang_c_asa.__doc__ = ("Average speed of answer in seconds over all calls, C AHT / (N - A), infinite when N <= A: "
                         "erlang_c_asa(agents, traffic, aht_s).")
 occupancy.__doc__ = "Share of agent time on calls, A / N, capped at 1: occupancy(agents, traffic)."
+
+
+@numba.njit(cache=True)
+def _meets_c(n, a, b, aht_s, target_s, service_level, asa_s, max_occupancy, tolerance):
+    """Erlang C targets at n agents, from B(n) already known; NaN targets are absent."""
+    rho = a / n
+    c = b / ((1.0 - rho) + rho * b)
+    if service_level == service_level:
+        sl = (1.0 - c) + c * -math.expm1(-(n - a) * target_s / aht_s)
+        if sl < service_level * (1.0 - tolerance):
+            return False
+    if asa_s == asa_s and c * aht_s / (n - a) > asa_s * (1.0 + tolerance):
+        return False
+    if max_occupancy == max_occupancy and rho > max_occupancy * (1.0 + tolerance):
+        return False
+    return True
+
+
+@numba.njit(cache=True)
+def fewest_agents_erlang_c_one(a, aht_s, target_s, service_level, asa_s, max_occupancy, tolerance):
+    """Fewest agents meeting the given Erlang C targets (NaN = absent), stepping Erlang B's recursion.
+
+    One log-space evaluation at the first stable staffing (or the occupancy bound), then
+    B(n+1) = A B(n) / (n + 1 + A B(n)) per extra agent: a few flops each, and the recursion is stable upward.
+    """
+    if a == 0.0:
+        return 0.0
+    n = math.floor(a) + 1.0
+    if max_occupancy == max_occupancy:
+        n = max(n, math.ceil(a / max_occupancy * (1.0 - tolerance)))
+    b = math.exp(log_erlang_b_one(n, a))
+    while not _meets_c(n, a, b, aht_s, target_s, service_level, asa_s, max_occupancy, tolerance):
+        n += 1.0
+        b = a * b / (n + a * b)
+    return n
+
+
+fewest_agents_erlang_c = numba.vectorize(
+    ["float64(float64, float64, float64, float64, float64, float64, float64)"], cache=True)(
+    fewest_agents_erlang_c_one)

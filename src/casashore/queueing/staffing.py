@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from casashore.queueing.erlang_a import erlang_a, erlang_a_asa
-from casashore.queueing.erlang_c import erlang_c_asa, erlang_c_service_level, occupancy
+from casashore.queueing.erlang_c import erlang_c_asa, erlang_c_service_level, fewest_agents_erlang_c, occupancy
 from casashore.queueing.search import TOLERANCE, fewest_meeting
 
 
@@ -63,6 +63,13 @@ def required_agents(
     a, aht, t, pat = np.broadcast_arrays(*(np.asarray(v, dtype=float) for v in (traffic, aht_s, target_s,
                                                                                   patience_s)))
     patient = np.isinf(pat)
+    if patient.all() and max_abandon is None:
+        # Erlang C everywhere: the compiled recursion-stepping kernel, a few flops per extra agent.
+        def target(v):
+            return np.nan if v is None else v
+
+        return fewest_agents_erlang_c(a, aht, t, target(service_level), target(asa_s), target(max_occupancy),
+                                      TOLERANCE).astype(np.int64)
     lower = np.where(patient & (a > 0), np.floor(a) + 1.0, 0.0)
     guess = np.ceil(a + 2.0 * np.sqrt(a) + 2.0)
 
