@@ -8,9 +8,9 @@ from hypothesis import strategies as st
 import reference
 from casashore.queueing import erlang_b, erlang_b_servers, erlang_b_traffic
 
-# Traffic (Erlangs) carried at a blocking of 1 %, 2 % and 5 % by N lines, from the standard Erlang B table
-# (ITU-T E.800-series traffic tables as reprinted in Cisco's "Traffic Analysis for Voice over IP" and
-# every telephony handbook), three decimals.
+# Traffic (Erlangs) offered to N lines at a blocking of 1 %, 2 % and 5 %, from the standard Erlang B table as
+# printed, to three decimals, in the ITU-D "Teletraffic Engineering Handbook" (Iversen, table of Erlang's B
+# formula) and in Cisco's "Traffic Analysis for Voice over IP" (e.g. 15 lines at 1 %: 8.108 E).
 ERLANG_B_TABLE = {
     0.01: {1: 0.0101, 2: 0.153, 5: 1.361, 10: 4.461, 15: 8.108, 20: 12.031, 50: 37.901, 100: 84.064},
     0.02: {1: 0.0204, 2: 0.223, 5: 1.657, 10: 5.084, 20: 13.182, 50: 40.255, 100: 87.972},
