@@ -60,11 +60,14 @@ def stirlerr_one(n):
 def bd0_one(x, m):
     """``x log(x/m) + m - x`` without the cancellation of the naive form (Loader 2000)."""
     u = (x - m) / m
-    # log1p keeps the digits when x is near m; far from it (x << m) u rounds to -1, and the logs are taken
-    # apart because x / m itself may underflow (x subnormal).
+    # log1p keeps the digits when x is near m; far from it log(x/m) is exact, unless x / m underflows
+    # (x subnormal), where the logs are taken apart.
     if abs(u) < 0.5:
         return x * math.log1p(u) - (x - m)
-    return x * (math.log(x) - math.log(m)) - (x - m)
+    ratio = x / m
+    if ratio < 1e-300:
+        return x * (math.log(x) - math.log(m)) - (x - m)
+    return x * math.log(ratio) - (x - m)
 
 
 @numba.njit(cache=True)
