@@ -13,12 +13,16 @@ Timings are the best of several repeats; read the ratios, not the absolute times
 from __future__ import annotations
 
 import math
+import sys
 import time
+from pathlib import Path
 
-import mpmath as mp
 import numpy as np
 
 from casashore.queueing import erlang_a, erlang_c_service_level, required_agents
+
+sys.path.insert(0, str(Path(__file__).parents[1] / "tests"))
+import reference  # noqa: E402  (the mpmath references live with the tests)
 
 try:
     from pyworkforce.queuing import ErlangA as PwfErlangA
@@ -48,27 +52,9 @@ def example_week(seed: int = 1) -> np.ndarray:
     return np.where(open_, rng.gamma(50, 1 / 50, 672) * 90 * shape, 0.0)
 
 
-def mp_erlang_a_sl(agents, traffic, aht, patience, target, dps=30):
-    """Erlang A service level: birth-death chain for the waiting probability, quadrature of the offered wait."""
-    with mp.workdps(dps):
-        lam, mu, theta = mp.mpf(traffic) / aht, 1 / mp.mpf(aht), 1 / mp.mpf(patience)
-        below, ratio = mp.mpf(0), mp.mpf(1)
-        for k in range(agents, 0, -1):
-            ratio = ratio * k * mu / lam
-            below += ratio
-        queue = [mp.mpf(1)]
-        while queue[-1] > mp.mpf(10) ** -dps * sum(queue):
-            queue.append(queue[-1] * lam / (agents * mu + len(queue) * theta))
-        p_wait = sum(queue) / (below + sum(queue))
-        x, y = agents * mu / theta, lam / theta
-        norm = mp.gammainc(x, 0, y)
-
-        def answered_density(v):
-            z = y * mp.exp(-theta * v)
-            return mp.exp(-theta * v) * theta * z ** x * mp.exp(-z) / norm
-
-        within = mp.quad(answered_density, [0, target / 4, target / 2, target])
-        return float((1 - p_wait) + p_wait * within)
+def mp_erlang_a_sl(agents, traffic, aht, patience, target) -> float:
+    """Erlang A service level from the independent mpmath reference the tests use."""
+    return float(reference.erlang_a_by_quadrature(agents, traffic, aht, patience, target)[2])
 
 
 def main() -> None:
