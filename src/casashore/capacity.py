@@ -43,8 +43,6 @@ def trunk_case(raw: Mapping[str, str]) -> dict[str, float | None]:
     if sum(given) != 2:
         raise UserError("traffic/servers/blocking", f"{sum(given)} given",
                         "exactly two of --traffic (or --calls with --aht), --servers, --blocking")
-    if servers is None and blocking == 1.0 and traffic:
-        servers = 0.0
     if traffic is None and blocking == 1.0:
         raise UserError("blocking", raw["blocking"], "a share below 1 to size traffic for servers")
     return {"traffic": traffic, "servers": servers, "blocking": blocking}

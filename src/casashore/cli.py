@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import csv
 import json
-import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any
@@ -230,11 +229,3 @@ def link(
         if key not in ("codec", "layer"):
             table.add_row(key, f"{value:,.6g}" if isinstance(value, float) else f"{value:,}")
     out.print(table)
-
-
-def main() -> None:  # pragma: no cover - console entry for `python -m casashore`
-    app()
-
-
-if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())

@@ -78,13 +78,7 @@ def erlang_a(agents, traffic, aht_s, patience_s, target_s) -> ErlangA:
 
     live = (a > 0) & (n > 0) & np.isfinite(pat)
     nl, al, ahtl, patl, tl = n[live], a[live], aht[live], pat[live], t[live]
-    x, y = nl * patl / ahtl, al * patl / ahtl
-    log_e = log_erlang_b(nl, al)
-    log_s = _log_kummer_s(x, y)
-    log_den = np.logaddexp(log1mexp(log_e), log_s + log_e)  # 1 - E + S E
-    pw = np.exp(log_s + log_e - log_den)
-    p_no_wait = np.exp(log1mexp(log_e) - log_den)
-    ans_given_wait = (x / y) * -np.expm1(-log_s)
+    x, y, log_s, pw, p_no_wait, ans_given_wait = _waiting_core(nl, al, ahtl, patl)
     pa = pw * (1.0 - ans_given_wait)
     p_wait[live], p_ab[live] = pw, pa
     sl[live] = p_no_wait + pw * _answered_within_given_wait(x, y, tl / patl)
@@ -96,6 +90,18 @@ def erlang_a(agents, traffic, aht_s, patience_s, target_s) -> ErlangA:
         return v.reshape(shape)
 
     return ErlangA(shaped(p_wait), shaped(p_ab), shaped(sl), shaped(asa_all), shaped(occ))
+
+
+def _waiting_core(n, a, aht, pat):
+    """x, y, log S, P(wait), P(no wait), P(answered | wait) for agents > 0, traffic > 0, finite patience."""
+    x, y = n * pat / aht, a * pat / aht
+    log_e = log_erlang_b(n, a)
+    log_s = _log_kummer_s(x, y)
+    log_den = np.logaddexp(log1mexp(log_e), log_s + log_e)  # 1 - E + S E
+    p_wait = np.exp(log_s + log_e - log_den)
+    p_no_wait = np.exp(log1mexp(log_e) - log_den)
+    ans_given_wait = (x / y) * -np.expm1(-log_s)
+    return x, y, log_s, p_wait, p_no_wait, ans_given_wait
 
 
 def _answered_within_given_wait(x, y, t_over_patience) -> np.ndarray:
@@ -130,13 +136,10 @@ def erlang_a_asa(agents, traffic, aht_s, patience_s) -> np.ndarray:
     patient = (a > 0) & (n > 0) & np.isinf(pat)
     out[patient] = erlang_c_asa(n[patient], a[patient], aht[patient])
     live = (a > 0) & (n > 0) & np.isfinite(pat)
-    nl, al, ahtl, patl = n[live], a[live], aht[live], pat[live]
-    x, y = nl * patl / ahtl, al * patl / ahtl
-    log_s = _log_kummer_s(x, y)
-    measures = erlang_a(nl, al, ahtl, patl, 0.0)
+    x, y, log_s, p_wait, p_no_wait, ans_given_wait = _waiting_core(n[live], a[live], aht[live], pat[live])
     log_integral = _log_wait_integral(x, y, _GL_NODES, _GL_WEIGHTS)
-    wait_answered = np.exp(np.log(x) - log_s + log_integral) * patl  # E[V e^-V/pat | wait], seconds
-    out[live] = measures.p_wait * wait_answered / (1.0 - measures.p_abandon)
+    wait_answered = np.exp(np.log(x) - log_s + log_integral) * pat[live]  # E[V e^-V/pat | wait], seconds
+    out[live] = p_wait * wait_answered / (p_no_wait + p_wait * ans_given_wait)  # over P(answered)
     return out.reshape(shape)
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from casashore.queueing.erlang_a import erlang_a, erlang_a_asa
-from casashore.queueing.erlang_c import erlang_c_asa, erlang_c_service_level, fewest_agents_erlang_c, occupancy
+from casashore.queueing.erlang_c import fewest_agents_erlang_c
 from casashore.queueing.search import TOLERANCE, fewest_meeting
 
 
@@ -73,50 +73,29 @@ def required_agents(
     lower = np.where(patient & (a > 0), np.floor(a) + 1.0, 0.0)
     guess = np.ceil(a + 2.0 * np.sqrt(a) + 2.0)
 
-    # (limit, measure, True if the measure must stay at or below the limit)
+    # (limit, measure from the Erlang A measures at n, True if the measure must stay at or below the limit)
     checks = [
-        (service_level, lambda n: _service_level(n, a, aht, t, pat), False),
-        (asa_s, lambda n: _asa(n, a, aht, pat), True),
-        (max_abandon, lambda n: _abandon(n, a, aht, pat, t), True),
-        (max_occupancy, lambda n: _occupancy(n, a, aht, pat, t), True),
+        (service_level, lambda n, m: m.service_level, False),
+        (asa_s, lambda n, m: erlang_a_asa(n, a, aht, pat), True),
+        (max_abandon, lambda n, m: m.p_abandon, True),
+        (max_occupancy, lambda n, m: m.occupancy, True),
     ]
+    needs_measures = any(limit is not None for limit in (service_level, max_abandon, max_occupancy))
 
     def meets(n: np.ndarray) -> np.ndarray:
+        # One Erlang A evaluation per candidate serves every target (it is Erlang C where patience is infinite).
+        measures = erlang_a(n, a, aht, pat, t) if needs_measures else None
         ok = np.ones(n.shape, dtype=bool)
         for limit, measure, upper in checks:
             if limit is None:
                 continue
-            value = measure(n)
+            value = measure(n, measures)
             limit = np.broadcast_to(np.asarray(limit, dtype=float), n.shape)
             good = value <= limit * (1 + TOLERANCE) if upper else value >= limit * (1 - TOLERANCE)
             ok &= good | np.isnan(limit)  # NaN: no such target for this element
         return ok | (a == 0)
 
     return fewest_meeting(lower, np.maximum(guess, lower), meets)
-
-
-def _service_level(n, a, aht, t, pat):
-    if np.isinf(pat).all():  # the common case, kept on the fast Erlang C path
-        return erlang_c_service_level(n, a, aht, t)
-    return erlang_a(n, a, aht, pat, t).service_level
-
-
-def _asa(n, a, aht, pat):
-    if np.isinf(pat).all():
-        return erlang_c_asa(n, a, aht)
-    return erlang_a_asa(n, a, aht, pat)
-
-
-def _abandon(n, a, aht, pat, t):
-    if np.isinf(pat).all():
-        return np.zeros(n.shape)
-    return erlang_a(n, a, aht, pat, t).p_abandon
-
-
-def _occupancy(n, a, aht, pat, t):
-    if np.isinf(pat).all():
-        return occupancy(n, a)
-    return erlang_a(n, a, aht, pat, t).occupancy
 
 
 def agents_with_shrinkage(agents, shrinkage) -> np.ndarray:
