@@ -1,0 +1,116 @@
+"""Replications: independent random streams, run in this process, in local processes, or on a Dask cluster.
+
+Replication r of a run with seed s always uses the stream ``SeedSequence(s).spawn(R)[r]``, so the results depend
+on the seed alone, never on where or in which batches the replications ran.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import time
+from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from typing import NamedTuple
+
+import numpy as np
+
+from casashore.simulate.centre import Centre
+from casashore.simulate.engine import run_replication
+
+DASK_BATCH = 100
+"""Replications per Dask task: enough work per task that scheduling costs little."""
+LOCAL_WORK_THRESHOLD = 2_000_000
+"""Expected calls under which a run stays in this process (starting processes costs more than it saves)."""
+
+
+class Batch(NamedTuple):
+    """Raw counts of R replications (see ``engine.CALL_STATS`` and ``engine.AGENT_STATS``)."""
+
+    calls: np.ndarray
+    """[R, Q, I, 7]"""
+    agent_time: np.ndarray
+    """[R, G, I, 3]"""
+    simulated: np.ndarray
+    """[R] calls simulated, warm-up included"""
+    engine_s: float
+    """seconds spent in the compiled engine, summed over workers"""
+
+
+def replication_streams(seed: int, replications: int) -> list[np.random.SeedSequence]:
+    return np.random.SeedSequence(seed).spawn(replications)
+
+
+def run_batch(centre: Centre, streams: Sequence[np.random.SeedSequence]) -> Batch:
+    """Run the replications of ``streams`` one after the other in this process."""
+    calls, agent_time, simulated = [], [], []
+    started = time.perf_counter()
+    for stream in streams:
+        c, a, n = run_replication(centre, np.random.Generator(np.random.PCG64(stream)))
+        calls.append(c)
+        agent_time.append(a)
+        simulated.append(n)
+    return Batch(np.stack(calls), np.stack(agent_time), np.array(simulated, np.int64), time.perf_counter() - started)
+
+
+def merge(batches: Sequence[Batch]) -> Batch:
+    return Batch(np.concatenate([b.calls for b in batches]), np.concatenate([b.agent_time for b in batches]),
+                 np.concatenate([b.simulated for b in batches]), sum(b.engine_s for b in batches))
+
+
+def expected_calls(centre: Centre, replications: int) -> float:
+    return replications * float(centre.rate_per_s.sum() * centre.interval_s)
+
+
+def run(centre: Centre, replications: int, seed: int, *, workers: int | None = None, scheduler: str | None = None,
+        progress: Callable[[int], None] | None = None) -> Batch:
+    """Run ``replications`` of ``centre`` from ``seed``.
+
+    ``scheduler`` (a dask.distributed address) sends batches of DASK_BATCH replications to a cluster. Otherwise
+    ``workers`` local processes share the work (default: every core when the run is long enough to pay for them,
+    else this process). ``progress`` is called with the number of replications just finished.
+    """
+    streams = replication_streams(seed, replications)
+    if scheduler is not None:
+        return _run_on_dask(centre, streams, scheduler, progress)
+    if workers is None:
+        long_run = expected_calls(centre, replications) >= LOCAL_WORK_THRESHOLD
+        workers = (os.cpu_count() or 1) if long_run else 1
+    workers = max(1, min(workers, replications))
+    chunks = _chunks(streams, max(1, min(DASK_BATCH, -(-replications // (workers * 4)))))
+    if workers == 1:
+        done = []
+        for chunk in chunks:
+            done.append(run_batch(centre, chunk))
+            if progress:
+                progress(len(chunk))
+        return merge(done)
+    context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
+    with ProcessPoolExecutor(workers, mp_context=context) as pool:
+        futures = [pool.submit(run_batch, centre, chunk) for chunk in chunks]
+        done = []
+        for chunk, future in zip(chunks, futures, strict=True):
+            done.append(future.result())
+            if progress:
+                progress(len(chunk))
+    return merge(done)
+
+
+def _chunks(items: Sequence, size: int) -> list[Sequence]:
+    return [items[i:i + size] for i in range(0, len(items), size)]
+
+
+def _run_on_dask(centre: Centre, streams: Sequence[np.random.SeedSequence], address: str,
+                 progress: Callable[[int], None] | None) -> Batch:
+    from dask.distributed import Client  # imported here: a local run should not pay for loading Dask
+
+    chunks = _chunks(streams, DASK_BATCH)
+    with Client(address) as client:
+        shared = client.scatter(centre, broadcast=True)
+        futures = [client.submit(run_batch, shared, chunk, pure=False) for chunk in chunks]
+        done = []
+        for chunk, future in zip(chunks, futures, strict=True):
+            done.append(future.result())
+            if progress:
+                progress(len(chunk))
+    return merge(done)

@@ -1,0 +1,78 @@
+"""The single-queue mode: one queue, one fully flexible pool of agents, constant demand over the intervals.
+
+This is the case the Erlang formulas describe, so the result is reported next to the capacity core's Erlang A
+(or Erlang C without patience) whenever handle times and patience are exponential.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+
+import numpy as np
+
+from casashore.queueing.staffing import queue_measures
+from casashore.simulate.centre import Centre, routing_tables
+from casashore.simulate.distributions import EXPONENTIAL, NEVER
+from casashore.simulate.estimates import call_measures, occupancy
+from casashore.simulate.replications import run
+
+
+def single_queue_centre(calls: float, interval_s: float, aht_s: float, agents: int, *, patience_s: float = math.inf,
+                        target_s: float = 20.0, intervals: int = 1, warmup_s: float | None = None,
+                        handle_kind: int = EXPONENTIAL, handle_cv: float = 1.0, patience_kind: int = EXPONENTIAL,
+                        patience_cv: float = 1.0) -> Centre:
+    """A Centre with one queue of ``calls`` per interval and one group of ``agents``.
+
+    The warm-up defaults to one interval, so that the counted intervals start close to steady state, which is
+    what the formulas describe.
+    """
+    priority = np.zeros((1, 1), np.int64)
+    served, serving = routing_tables(priority)
+    never = math.isinf(patience_s)
+    one = lambda value, dtype=float: np.array([value], dtype)  # noqa: E731
+    return Centre(
+        interval_s=float(interval_s), warmup_s=float(interval_s if warmup_s is None else warmup_s),
+        rate_per_s=np.full((1, intervals), calls / interval_s), rate_shape=np.zeros(1), target_s=one(target_s),
+        handle_kind=one(handle_kind, np.int64), handle_mean_s=one(aht_s), handle_cv=one(handle_cv),
+        handle_offset=one(0, np.int64), handle_length=one(0, np.int64),
+        patience_kind=one(NEVER if never else patience_kind, np.int64),
+        patience_mean_s=one(0.0 if never else patience_s), patience_cv=one(patience_cv),
+        patience_offset=one(0, np.int64), patience_length=one(0, np.int64), observed_s=np.zeros(1),
+        priority=priority, delay_s=np.zeros((1, 1)), agents=np.full((1, intervals), agents, np.int64),
+        served_queues=served, serving_groups=serving)
+
+
+def simulate_single_queue(centre: Centre, replications: int, seed: int, *, workers: int | None = None,
+                          scheduler: str | None = None, progress: Callable[[int], None] | None = None) -> dict:
+    """Simulate and summarise over every counted interval: each measure with its 95 % half-width."""
+    batch = run(centre, replications, seed, workers=workers, scheduler=scheduler, progress=progress)
+    totals = batch.calls.sum(axis=2)[:, 0]  # [R, 7]: one queue, intervals pooled
+    result: dict = {}
+    for name, est in call_measures(totals).items():
+        result[name] = _number(est.mean)
+        result[f"{name}_ci95"] = _number(est.half_width)
+    occ = occupancy(batch.agent_time.sum(axis=2)[:, 0])
+    result["occupancy"], result["occupancy_ci95"] = _number(occ.mean), _number(occ.half_width)
+    result["calls_offered"] = int(totals[:, 0].sum())
+    result["calls_simulated"] = int(batch.simulated.sum())
+    result["replications"] = replications
+    result["engine_s"] = batch.engine_s
+    result["calls_per_second"] = batch.simulated.sum() / batch.engine_s if batch.engine_s > 0 else None
+    return result
+
+
+def formula_reference(calls: float, interval_s: float, aht_s: float, agents: int, patience_s: float,
+                      target_s: float) -> dict:
+    """The capacity core's Erlang A (or C) for the same queue, to read next to the simulation."""
+    m = queue_measures(np.array([agents], float), np.array([calls * aht_s / interval_s]), np.array([aht_s]),
+                       np.array([target_s]), np.array([patience_s]))
+    return {"model": "erlang_c" if math.isinf(patience_s) else "erlang_a",
+            **{k: _number(m[key][0]) for k, key in (("p_wait", "p_wait"), ("p_abandon", "p_abandon"),
+                                                    ("service_level", "service_level"), ("asa", "asa_s"),
+                                                    ("occupancy", "occupancy"))}}
+
+
+def _number(value) -> float | None:
+    value = float(value)
+    return value if math.isfinite(value) else None
