@@ -12,7 +12,7 @@ from casashore.errors import UserError
 from casashore.queueing.erlang_b import erlang_b, erlang_b_servers, erlang_b_traffic
 from casashore.queueing.staffing import agents_with_shrinkage, queue_measures, required_agents, traffic_erlangs
 from casashore.telecom.bandwidth import call_bandwidth, calls_per_link
-from casashore.units import capacity_bps, duration_s, number, share
+from casashore.units import capacity_bps, duration_s, number, share, whole
 
 TRUNK_FIELDS = ("traffic", "servers", "blocking", "calls", "aht")
 STAFF_FIELDS = ("calls", "interval", "aht", "target", "agents", "service_level", "asa", "patience", "abandon",
@@ -20,11 +20,8 @@ STAFF_FIELDS = ("calls", "interval", "aht", "target", "agents", "service_level",
 STAFF_DEFAULTS = {"interval": "900", "target": "20"}
 
 
-def _whole(field: str, text: str) -> float:
-    value = number(field, text, expected="a whole number >= 0")
-    if value != math.floor(value):
-        raise UserError(field, text, "a whole number >= 0")
-    return value
+def _whole_float(field: str, text: str) -> float:
+    return float(whole(field, text))
 
 
 # ---------------------------------------------------------------- trunks (Erlang B)
@@ -37,7 +34,7 @@ def trunk_case(raw: Mapping[str, str]) -> dict[str, float | None]:
             raise UserError("calls", raw.get("calls"), "busy-hour --calls with --aht, instead of --traffic")
         calls = number("calls", raw["calls"], expected="busy-hour calls >= 0")
         traffic = calls * duration_s("aht", raw["aht"]) / 3600.0
-    servers = _whole("servers", raw["servers"]) if "servers" in raw else None
+    servers = _whole_float("servers", raw["servers"]) if "servers" in raw else None
     blocking = share("blocking", raw["blocking"], allow_zero=False) if "blocking" in raw else None
     given = [v is not None for v in (traffic, servers, blocking)]
     if sum(given) != 2:
@@ -86,7 +83,7 @@ def staff_case(raw: Mapping[str, str]) -> dict[str, float]:
         "patience": duration_s("patience", raw["patience"], allow_inf=True) if "patience" in raw else math.inf,
     }
     optional = {
-        "agents": lambda v: _whole("agents", v),
+        "agents": lambda v: _whole_float("agents", v),
         "service_level": lambda v: share("service_level", v, allow_one=False),
         "asa": lambda v: duration_s("asa", v),
         "abandon": lambda v: share("abandon", v, allow_zero=False),

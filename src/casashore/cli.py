@@ -6,6 +6,7 @@ stderr and exits with status 2.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import json
 from collections.abc import Callable
@@ -14,11 +15,14 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
 from casashore import capacity
 from casashore.batch import LABEL_COLUMNS, read_cases
 from casashore.errors import UserError
+from casashore.model import load_scenario
+from casashore.units import whole
 
 app = typer.Typer(
     help="Plan and run offshore contact centres, from the cable to the seat.\n\n"
@@ -229,3 +233,141 @@ def link(
         if key not in ("codec", "layer"):
             table.add_row(key, f"{value:,.6g}" if isinstance(value, float) else f"{value:,}")
     out.print(table)
+
+
+@app.command()
+def simulate(
+    scenario: Annotated[Path | None, typer.Argument(help="Scenario TOML (queues, agent groups, staffing). "
+                                                         "Without it: single-queue mode.")] = None,
+    calls: Annotated[str | None, typer.Option(help="Single queue: calls offered per interval.")] = None,
+    interval: Annotated[str | None, typer.Option(help="Single queue: interval length [default: 15m].")] = None,
+    aht: Annotated[str | None, typer.Option(help="Single queue: mean handle time.")] = None,
+    patience: Annotated[str | None, typer.Option(help="Single queue: mean caller patience [default: none, "
+                                                      "callers never hang up].")] = None,
+    agents: Annotated[str | None, typer.Option(help="Single queue: agents on seat.")] = None,
+    target: Annotated[str | None, typer.Option(help="Single queue: service-level answer time [default: 20s].")] = None,
+    intervals: Annotated[str | None, typer.Option(help="Single queue: intervals simulated [default: 1].")] = None,
+    warmup: Annotated[str | None, typer.Option(help="Single queue: time simulated first and not counted "
+                                                    "[default: one interval].")] = None,
+    handle: Annotated[str | None, typer.Option(help="Single queue: handle-time law: exponential, lognormal, "
+                                                    "gamma.")] = None,
+    handle_cv: Annotated[str | None, typer.Option(help="Single queue: handle-time std/mean for lognormal, "
+                                                       "gamma.")] = None,
+    patience_law: Annotated[str | None, typer.Option(help="Single queue: patience law: exponential, lognormal, "
+                                                          "gamma.")] = None,
+    patience_cv: Annotated[str | None, typer.Option(help="Single queue: patience std/mean.")] = None,
+    replications: Annotated[str | None, typer.Option(help="Independent replications [default: 100, or the "
+                                                          "scenario's].")] = None,
+    seed: Annotated[str | None, typer.Option(help="Seed: the same seed gives the same results anywhere.")] = None,
+    workers: Annotated[str | None, typer.Option(help="Local processes [default: all cores for long runs].")] = None,
+    scheduler: Annotated[str | None, typer.Option(help="dask.distributed scheduler address (tcp://host:8786): "
+                                                       "batches of 100 replications per task.")] = None,
+    output: OutputOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Simulate calls, agents and hang-ups, replication after replication: service with 95 % intervals.
+
+    Single queue: `casashore simulate --calls 720 --interval 1h --aht 180 --patience 120 --agents 40
+    --replications 100` prints P(wait), P(abandon), service level and ASA with their 95 % half-widths, next to
+    Erlang A's values when handle times and patience are exponential. A multi-skill centre:
+    `casashore simulate examples/multiskill.toml` (queues per skill, agent groups with skills, priorities,
+    overflow delays and staffing per interval); `--output per_interval.csv` writes every queue x interval.
+    """
+    from casashore.simulate import scenario as scenario_sim
+    from casashore.simulate import single_queue
+
+    try:
+        options = {"replications": replications, "seed": seed}
+        runs = {k: whole(k, v, low=1 if k == "replications" else 0) for k, v in options.items() if v is not None}
+        n_workers = whole("workers", workers, low=1) if workers is not None else None
+        if scenario is not None:
+            given = [k for k, v in dict(calls=calls, aht=aht, agents=agents, patience=patience).items() if v]
+            if given:
+                raise UserError(given[0], locals()[given[0]], "no single-queue option with a scenario file")
+            model = load_scenario(scenario)
+            total = runs.get("replications", model.simulation.replications)
+            with _progress(total, as_json) as advance:
+                batch, result = scenario_sim.simulate_scenario(model, workers=n_workers, scheduler=scheduler,
+                                                               progress=advance, **runs)
+        else:
+            case = single_queue.single_queue_case(_given(
+                calls=calls, interval=interval, aht=aht, patience=patience, agents=agents, target=target,
+                intervals=intervals, warmup=warmup, handle=handle, handle_cv=handle_cv, patience_law=patience_law,
+                patience_cv=patience_cv, replications=replications, seed=seed))
+            with _progress(case["replications"], as_json) as advance:
+                result = single_queue.simulate_single_queue(
+                    single_queue.centre_for_case(case), case["replications"], case["seed"], workers=n_workers,
+                    scheduler=scheduler, progress=advance)
+            if single_queue.is_markovian(case):
+                result["formula"] = single_queue.formula_reference(
+                    case["calls"], case["interval_s"], case["aht_s"], case["agents"], case["patience_s"],
+                    case["target_s"])
+    except UserError as exc:
+        _fail(str(exc))
+        return
+    except OSError as exc:  # a Dask scheduler that cannot be reached
+        _fail(f"scheduler: {scheduler!r} cannot be reached ({exc})")
+        return
+    if output is not None:
+        rows = _interval_rows(result) if scenario is not None else [{k: v for k, v in result.items()
+                                                                        if not isinstance(v, dict)}]
+        _write_csv(output, rows)
+    if as_json:
+        typer.echo(json.dumps(result))
+    elif scenario is not None:
+        _show_scenario_result(result)
+    else:
+        _show_single_queue_result(result)
+
+
+def _interval_rows(result: dict) -> list[dict]:
+    return [{"queue": q["queue"], **row} for q in result["queues"] for row in q["intervals"]]
+
+
+@contextlib.contextmanager
+def _progress(total: int, quiet: bool):
+    """A progress bar on stderr (only on a terminal) for replications; yields the advance callback."""
+    console = Console(stderr=True)
+    with Progress(TextColumn("simulating"), BarColumn(), MofNCompleteColumn(), TextColumn("replications"),
+                  TimeRemainingColumn(), console=console, transient=True,
+                  disable=quiet or not console.is_terminal) as bar:
+        task = bar.add_task("simulate", total=total)
+        yield lambda done: bar.advance(task, done)
+
+
+def _show_single_queue_result(result: dict) -> None:
+    formula = result.get("formula", {})
+    table = Table(title=f"{result['replications']} replications, {result['calls_simulated']:,} calls simulated "
+                        f"({result['calls_per_second'] or 0:,.0f} calls/s)")
+    for header in ("measure", "simulated", "± 95 %", formula.get("model", "").replace("_", " ").title() or "formula"):
+        table.add_column(header, justify="right")
+    for key, label in (("p_wait", "P(wait)"), ("p_abandon", "P(abandon)"), ("service_level", "service level"),
+                       ("asa", "ASA of answered (s)"), ("mean_time_to_abandon", "time to abandon (s)"),
+                       ("occupancy", "occupancy")):
+        exact = formula.get(key)
+        table.add_row(label, _fmt(result.get(key)), _fmt(result.get(f"{key}_ci95")),
+                      "—" if exact is None else f"{exact:.4f}")
+    out.print(table)
+
+
+def _show_scenario_result(result: dict) -> None:
+    table = Table(title=f"{result['replications']} replications, {result['calls_simulated']:,} calls simulated")
+    for header in ("queue", "offered", "service level (goal)", "± 95 %", "ASA (s)", "P(abandon)", "worst interval"):
+        table.add_column(header, justify="right")
+    for q in result["queues"]:
+        worst = min((i for i in q["intervals"] if i["service_level"] is not None),
+                    key=lambda i: i["service_level"], default=None)
+        shown_worst = "—" if worst is None else f"{worst['start_min']:g} min: {worst['service_level']:.3f}"
+        table.add_row(q["queue"], f"{q['offered']:,.0f}", f"{_fmt(q['service_level'])} ({q['service_level_goal']:g})",
+                      _fmt(q["service_level_ci95"]), _fmt(q["asa"], ".1f"), _fmt(q["p_abandon"]), shown_worst)
+    out.print(table)
+    groups = Table(title="Agent groups")
+    for header in ("group", "occupancy", "± 95 %"):
+        groups.add_column(header, justify="right")
+    for g in result["groups"]:
+        groups.add_row(g["group"], _fmt(g["occupancy"]), _fmt(g["occupancy_ci95"]))
+    out.print(groups)
+
+
+def _fmt(value: float | None, spec: str = ".4f") -> str:
+    return "—" if value is None else format(value, spec)

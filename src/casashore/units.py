@@ -62,3 +62,12 @@ def capacity_bps(field: str, text: str | float) -> float:
     if not match:
         raise UserError(field, text, "a link capacity such as 40Gbps, 100Mbps or 2048000")
     return float(match.group(1)) * _CAPACITY_SCALE[match.group(2).lower()]
+
+
+def whole(field: str, text: str | float, *, low: int = 0) -> int:
+    """A whole number >= ``low`` (``40``, ``40.0``); UserError naming ``field`` otherwise."""
+    expected = f"a whole number >= {low}"
+    value = number(field, text, low=low, expected=expected)
+    if value != math.floor(value):
+        raise UserError(field, text, expected)
+    return int(value)

@@ -6,6 +6,7 @@ on the seed alone, never on where or in which batches the replications ran.
 
 from __future__ import annotations
 
+import functools
 import multiprocessing
 import os
 import time
@@ -41,8 +42,17 @@ def replication_streams(seed: int, replications: int) -> list[np.random.SeedSequ
     return np.random.SeedSequence(seed).spawn(replications)
 
 
+@functools.cache
+def ensure_compiled() -> None:
+    """Compile (or load from numba's cache) the engine once per process, so that timings exclude it."""
+    from casashore.simulate.single_queue import single_queue_centre
+
+    run_replication(single_queue_centre(1.0, 60.0, 30.0, 1, patience_s=60.0), np.random.default_rng(0))
+
+
 def run_batch(centre: Centre, streams: Sequence[np.random.SeedSequence]) -> Batch:
     """Run the replications of ``streams`` one after the other in this process."""
+    ensure_compiled()
     calls, agent_time, simulated = [], [], []
     started = time.perf_counter()
     for stream in streams:
@@ -71,6 +81,7 @@ def run(centre: Centre, replications: int, seed: int, *, workers: int | None = N
     else this process). ``progress`` is called with the number of replications just finished.
     """
     streams = replication_streams(seed, replications)
+    ensure_compiled()  # before forking, so that local workers inherit the compiled engine
     if scheduler is not None:
         return _run_on_dask(centre, streams, scheduler, progress)
     if workers is None:

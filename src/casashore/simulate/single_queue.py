@@ -11,11 +11,15 @@ from collections.abc import Callable
 
 import numpy as np
 
+from casashore.errors import UserError
 from casashore.queueing.staffing import queue_measures
 from casashore.simulate.centre import Centre, routing_tables
-from casashore.simulate.distributions import EXPONENTIAL, NEVER
+from casashore.simulate.distributions import EXPONENTIAL, GAMMA, LOGNORMAL, NEVER
 from casashore.simulate.estimates import call_measures, occupancy
 from casashore.simulate.replications import run
+from casashore.units import duration_s, number, whole
+
+PARAMETRIC = {"exponential": EXPONENTIAL, "lognormal": LOGNORMAL, "gamma": GAMMA}
 
 
 def single_queue_centre(calls: float, interval_s: float, aht_s: float, agents: int, *, patience_s: float = math.inf,
@@ -41,6 +45,48 @@ def single_queue_centre(calls: float, interval_s: float, aht_s: float, agents: i
         patience_offset=one(0, np.int64), patience_length=one(0, np.int64), observed_s=np.zeros(1),
         priority=priority, delay_s=np.zeros((1, 1)), agents=np.full((1, intervals), agents, np.int64),
         served_queues=served, serving_groups=serving)
+
+
+def single_queue_case(raw: dict[str, str]) -> dict:
+    """Validate the single-queue options (strings as typed) into numbers; UserError names the option."""
+    for needed in ("calls", "aht", "agents"):
+        if needed not in raw:
+            raise UserError(needed, None, f"--{needed}: single-queue mode needs --calls, --aht and --agents "
+                                          "(or give a scenario file)")
+    case = {
+        "calls": number("calls", raw["calls"]),
+        "interval_s": duration_s("interval", raw.get("interval", "15m")),
+        "aht_s": duration_s("aht", raw["aht"]),
+        "agents": whole("agents", raw["agents"]),
+        "patience_s": duration_s("patience", raw.get("patience", "none"), allow_inf=True),
+        "target_s": duration_s("target", raw.get("target", "20"), allow_zero=True),
+        "intervals": whole("intervals", raw.get("intervals", "1"), low=1),
+        "replications": whole("replications", raw.get("replications", "100"), low=1),
+        "seed": whole("seed", raw.get("seed", "0")),
+        "handle_cv": number("handle_cv", raw.get("handle_cv", "1"), low=0, low_open=True),
+        "patience_cv": number("patience_cv", raw.get("patience_cv", "1"), low=0, low_open=True),
+    }
+    case["warmup_s"] = duration_s("warmup", raw["warmup"], allow_zero=True) if "warmup" in raw else None
+    for law in ("handle", "patience_law"):
+        name = raw.get(law, "exponential")
+        if name not in PARAMETRIC:
+            raise UserError(law, name, "one of " + ", ".join(PARAMETRIC))
+        case[law] = name
+    return case
+
+
+def centre_for_case(case: dict) -> Centre:
+    return single_queue_centre(
+        case["calls"], case["interval_s"], case["aht_s"], case["agents"], patience_s=case["patience_s"],
+        target_s=case["target_s"], intervals=case["intervals"], warmup_s=case["warmup_s"],
+        handle_kind=PARAMETRIC[case["handle"]], handle_cv=case["handle_cv"],
+        patience_kind=PARAMETRIC[case["patience_law"]], patience_cv=case["patience_cv"])
+
+
+def is_markovian(case: dict) -> bool:
+    """Whether the Erlang formulas describe this case exactly (exponential handle times and patience)."""
+    return case["handle"] == "exponential" and (math.isinf(case["patience_s"])
+                                                 or case["patience_law"] == "exponential")
 
 
 def simulate_single_queue(centre: Centre, replications: int, seed: int, *, workers: int | None = None,

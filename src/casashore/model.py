@@ -1,0 +1,199 @@
+"""The domain, as pydantic models: queues, agent groups and the scenario that joins them.
+
+A scenario is a TOML file; every field carries its unit in its name (``aht_s``, ``interval_min``). Validation
+reports the first wrong field by its path, such as ``queues[1].aht_s``, and nothing runs.
+"""
+
+from __future__ import annotations
+
+import math
+import tomllib
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from casashore.errors import UserError
+
+PositiveSeconds = Annotated[float, Field(gt=0, allow_inf_nan=False)]
+Count = Annotated[float, Field(ge=0, allow_inf_nan=False)]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Duration(Strict):
+    """A law of durations with a given mean (the queue's ``aht_s`` or ``patience_s``)."""
+
+    distribution: Literal["exponential", "lognormal", "gamma", "empirical"] = "exponential"
+    cv: Annotated[float, Field(gt=0, allow_inf_nan=False)] = 1.0
+    """Standard deviation over mean, for lognormal and gamma (history gives ~0.8-1.2 for handle times)."""
+    values_s: list[PositiveSeconds] | None = None
+    """Observed durations that the empirical law resamples (their mean replaces the queue's mean)."""
+
+    @model_validator(mode="after")
+    def _empirical_has_values(self) -> Duration:
+        if self.distribution == "empirical" and not self.values_s:
+            raise ValueError("an empirical law needs values_s, the observed durations in seconds")
+        return self
+
+
+class Queue(Strict):
+    """A stream of calls needing one skill: a client's line in one language."""
+
+    name: str
+    skill: str
+    calls: list[Count]
+    """Calls offered per interval: one number for every interval, or one per interval."""
+
+    _one_or_many = field_validator("calls", mode="before")(lambda v: v if isinstance(v, list) else [v])
+    aht_s: PositiveSeconds
+    handle: Duration = Duration()
+    patience_s: PositiveSeconds | None = None
+    """Mean patience of callers; absent means they never hang up."""
+    patience: Duration = Duration()
+    target_s: Annotated[float, Field(ge=0, allow_inf_nan=False)] = 20.0
+    service_level: Annotated[float, Field(gt=0, lt=1)] = 0.8
+    """Share of offered calls to answer within target_s: the goal staffing aims at."""
+    forecast_cv: Annotated[float, Field(ge=0, allow_inf_nan=False)] = 0.0
+    """Uncertainty of the forecast: each replication scales the queue's volumes by a gamma factor with mean 1
+    and this coefficient of variation (0: the forecast is the Poisson mean)."""
+    client_time_zone: str | None = None
+
+
+class AgentGroup(Strict):
+    """Agents with the same skills: they are interchangeable for routing."""
+
+    name: str
+    skills: dict[str, Annotated[int, Field(ge=1)]]
+    """Skill -> priority (1 is served first by this group's freed agents)."""
+    delay_s: dict[str, Annotated[float, Field(ge=0)]] = {}
+    """Skill -> seconds a call must have waited before this group takes it (overflow, skill relaxation)."""
+    agents: list[Annotated[int, Field(ge=0)]] = [0]
+    """Agents on seat: one number for every interval, or one per interval."""
+    _one_or_many = field_validator("agents", mode="before")(lambda v: v if isinstance(v, list) else [v])
+
+    cost: Annotated[float, Field(gt=0, allow_inf_nan=False)] = 1.0
+    """Relative cost of an agent of this group (multi-skill agents usually cost more)."""
+
+
+class Simulation(Strict):
+    replications: Annotated[int, Field(ge=1)] = 100
+    seed: Annotated[int, Field(ge=0)] = 0
+    warmup_min: Annotated[float, Field(ge=0, allow_inf_nan=False)] = 0.0
+    """Minutes simulated before the first interval and not counted (0: the centre opens empty)."""
+
+
+class Scenario(Strict):
+    """Queues and agent groups over a run of intervals."""
+
+    interval_min: Annotated[float, Field(gt=0, allow_inf_nan=False)] = 15.0
+    intervals: Annotated[int, Field(ge=1)] | None = None
+    """Number of intervals; inferred from the per-interval lists when absent."""
+    queues: list[Queue] = Field(min_length=1)
+    groups: list[AgentGroup] = Field(min_length=1)
+    simulation: Simulation = Simulation()
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Scenario:
+        _check_unique("queues", [q.name for q in self.queues])
+        _check_unique("groups", [g.name for g in self.groups])
+        skills = {q.skill for q in self.queues}
+        for i, queue in enumerate(self.queues):
+            if not any(queue.skill in g.skills and math.isfinite(g.delay_s.get(queue.skill, 0.0))
+                       for g in self.groups):
+                have = sorted({s for g in self.groups for s in g.skills})
+                raise ScenarioError(f"queues[{i}].skill", queue.skill,
+                                    f"a skill some agent group has ({', '.join(have)}): no group can serve this queue")
+        for i, group in enumerate(self.groups):
+            for skill in group.skills:
+                if skill not in skills:
+                    raise ScenarioError(f"groups[{i}].skills.{skill}", skill,
+                                        f"a skill some queue needs: {', '.join(sorted(skills))}")
+            for skill in group.delay_s:
+                if skill not in group.skills:
+                    raise ScenarioError(f"groups[{i}].delay_s.{skill}", skill,
+                                        f"one of the group's skills: {', '.join(group.skills)}")
+        named = list(self._named_lists())
+        if named:
+            ref_path, ref = ("intervals", self.intervals) if self.intervals else (named[0][0], len(named[0][1]))
+            for path, values in named:
+                if len(values) != ref:
+                    raise ScenarioError(path, f"{len(values)} values",
+                                        f"{ref} values, one per interval, as in {ref_path}")
+        return self
+
+    def _named_lists(self):
+        """The per-interval lists (a list of one number is that number for every interval)."""
+        for i, q in enumerate(self.queues):
+            if len(q.calls) > 1:
+                yield f"queues[{i}].calls", q.calls
+        for i, g in enumerate(self.groups):
+            if len(g.agents) > 1:
+                yield f"groups[{i}].agents", g.agents
+
+    @property
+    def interval_count(self) -> int:
+        named = list(self._named_lists())
+        return len(named[0][1]) if named else (self.intervals or 1)
+
+
+class ScenarioError(ValueError):
+    """A scenario field that is wrong; ``path`` names it as it is written in the TOML file."""
+
+    def __init__(self, path: str, value: object, expected: str):
+        self.path, self.value, self.expected = path, value, expected
+        super().__init__(f"{path}: {value!r} is not valid; expected {expected}")
+
+
+def _check_unique(what: str, names: list[str]) -> None:
+    seen: set[str] = set()
+    for i, name in enumerate(names):
+        if name in seen:
+            raise ScenarioError(f"{what}[{i}].name", name, "a name not used twice")
+        seen.add(name)
+
+
+def load_scenario(path: Path) -> Scenario:
+    """Read and validate a scenario file; any mistake becomes a UserError naming the field's path."""
+    try:
+        data = tomllib.loads(path.read_text())
+    except OSError as exc:
+        raise UserError("scenario", str(path), f"a readable TOML file ({exc.strerror})") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise UserError("scenario", str(path), f"valid TOML ({exc})") from None
+    return scenario_from_dict(data, where=str(path))
+
+
+def scenario_from_dict(data: dict, where: str | None = None) -> Scenario:
+    try:
+        return Scenario.model_validate(data)
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        cause = error.get("ctx", {}).get("error")
+        if isinstance(cause, ScenarioError):
+            raise UserError(cause.path, cause.value, cause.expected, where=where) from None
+        raise UserError(_path(error["loc"]), error.get("input"), _expected(error), where=where) from None
+
+
+def _path(loc: tuple) -> str:
+    text = ""
+    for part in loc:
+        if isinstance(part, int):
+            text += f"[{part}]"
+        elif part in ("function-after[_empirical_has_values()]",) or "[" in str(part) or "-" in str(part):
+            continue  # pydantic's internal names for union members and validators
+        else:
+            text += f".{part}" if text else str(part)
+    return text or "scenario"
+
+
+def _expected(error: dict) -> str:
+    message = error["msg"]
+    if error["type"] == "extra_forbidden":
+        return "no such field here (check its spelling and its unit suffix)"
+    if error["type"] == "missing":
+        return "this field, which is required"
+    message = message.removeprefix("Value error, ")
+    return message[0].lower() + message[1:] if message else "a valid value"

@@ -1,0 +1,120 @@
+"""From a validated ``Scenario`` to the engine's ``Centre``, and from raw counts back to named results."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+
+import numpy as np
+
+from casashore.model import Duration, Scenario
+from casashore.simulate.centre import Centre, routing_tables
+from casashore.simulate.distributions import KINDS, NEVER
+from casashore.simulate.engine import OFFERED
+from casashore.simulate.estimates import call_measures, occupancy
+from casashore.simulate.replications import Batch, run
+
+
+def centre_from_scenario(scenario: Scenario, agents: np.ndarray | None = None,
+                         warmup_s: float | None = None) -> Centre:
+    """The engine's arrays for ``scenario``; ``agents`` [G, I] overrides the groups' staffing."""
+    intervals = scenario.interval_count
+    interval_s = scenario.interval_min * 60.0
+    queues, groups = scenario.queues, scenario.groups
+    observed: list[float] = [0.0]
+
+    def law(duration: Duration, mean_s: float | None) -> tuple[int, float, float, int, int]:
+        if mean_s is None:
+            return NEVER, 0.0, 1.0, 0, 0
+        if duration.distribution == "empirical":
+            offset = len(observed)
+            observed.extend(duration.values_s)
+            return KINDS["empirical"], float(np.mean(duration.values_s)), 1.0, offset, len(duration.values_s)
+        return KINDS[duration.distribution], mean_s, duration.cv, 0, 0
+
+    handle = np.array([law(q.handle, q.aht_s) for q in queues], dtype=object)
+    patience = np.array([law(q.patience, q.patience_s) for q in queues], dtype=object)
+    skill_of = [q.skill for q in queues]
+    priority = np.full((len(groups), len(queues)), -1, np.int64)
+    delay = np.zeros((len(groups), len(queues)))
+    for g, group in enumerate(groups):
+        for q, skill in enumerate(skill_of):
+            if skill in group.skills:
+                priority[g, q] = group.skills[skill]
+                delay[g, q] = group.delay_s.get(skill, 0.0)
+    served, serving = routing_tables(priority)
+    if agents is None:
+        agents = np.array([np.broadcast_to(g.agents, intervals) for g in groups], np.int64)
+    calls = np.array([np.broadcast_to(q.calls, intervals) for q in queues], float)
+    shape = np.array([1.0 / q.forecast_cv**2 if q.forecast_cv > 0 else 0.0 for q in queues])
+
+    def column(table, j, dtype):
+        return np.array([row[j] for row in table], dtype)
+
+    return Centre(
+        interval_s=interval_s,
+        warmup_s=scenario.simulation.warmup_min * 60.0 if warmup_s is None else warmup_s,
+        rate_per_s=calls / interval_s, rate_shape=shape,
+        target_s=np.array([q.target_s for q in queues], float),
+        handle_kind=column(handle, 0, np.int64), handle_mean_s=column(handle, 1, float),
+        handle_cv=column(handle, 2, float), handle_offset=column(handle, 3, np.int64),
+        handle_length=column(handle, 4, np.int64),
+        patience_kind=column(patience, 0, np.int64), patience_mean_s=column(patience, 1, float),
+        patience_cv=column(patience, 2, float), patience_offset=column(patience, 3, np.int64),
+        patience_length=column(patience, 4, np.int64),
+        observed_s=np.array(observed, float), priority=priority, delay_s=delay,
+        agents=np.ascontiguousarray(agents, dtype=np.int64), served_queues=served, serving_groups=serving)
+
+
+def simulate_scenario(scenario: Scenario, *, replications: int | None = None, seed: int | None = None,
+                      workers: int | None = None, scheduler: str | None = None,
+                      progress: Callable[[int], None] | None = None) -> tuple[Batch, dict]:
+    """Run the scenario's replications; returns the raw batch and the named summary (see ``summarise``)."""
+    settings = scenario.simulation
+    replications = settings.replications if replications is None else replications
+    seed = settings.seed if seed is None else seed
+    batch = run(centre_from_scenario(scenario), replications, seed, workers=workers, scheduler=scheduler,
+                progress=progress)
+    return batch, summarise(scenario, batch)
+
+
+def summarise(scenario: Scenario, batch: Batch) -> dict:
+    """Per queue (whole run and per interval) and per group: every measure with its 95 % half-width."""
+    interval_min = scenario.interval_min
+    queues = []
+    whole = call_measures(batch.calls.sum(axis=2))          # [Q]
+    per_interval = call_measures(batch.calls)               # [Q, I]
+    offered = batch.calls[..., OFFERED].mean(axis=0)        # [Q, I]
+    for q, queue in enumerate(scenario.queues):
+        row = {"queue": queue.name, "skill": queue.skill, "offered": float(offered[q].sum()),
+               "service_level_goal": queue.service_level}
+        row.update(_measures(whole, q))
+        row["intervals"] = [{"interval": i, "start_min": i * interval_min, "offered": float(offered[q, i]),
+                             **_measures(per_interval, (q, i))} for i in range(offered.shape[1])]
+        queues.append(row)
+    groups = []
+    occ_whole = occupancy(batch.agent_time.sum(axis=2))
+    occ = occupancy(batch.agent_time)
+    for g, group in enumerate(scenario.groups):
+        groups.append({"group": group.name, "occupancy": _number(occ_whole.mean[g]),
+                       "occupancy_ci95": _number(occ_whole.half_width[g]),
+                       "intervals": [{"interval": i, "occupancy": _number(occ.mean[g, i]),
+                                      "occupancy_ci95": _number(occ.half_width[g, i])}
+                                     for i in range(occ.mean.shape[1])]})
+    simulated = int(batch.simulated.sum())
+    return {"replications": int(batch.simulated.size), "queues": queues, "groups": groups,
+            "calls_simulated": simulated,
+            "calls_per_second": simulated / batch.engine_s if batch.engine_s > 0 else None}
+
+
+def _measures(estimates: dict, index) -> dict:
+    row = {}
+    for name, est in estimates.items():
+        row[name] = _number(est.mean[index])
+        row[f"{name}_ci95"] = _number(est.half_width[index])
+    return row
+
+
+def _number(value) -> float | None:
+    value = float(value)
+    return value if math.isfinite(value) else None
