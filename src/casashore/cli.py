@@ -305,9 +305,6 @@ def simulate(
     except UserError as exc:
         _fail(str(exc))
         return
-    except OSError as exc:  # a Dask scheduler that cannot be reached
-        _fail(f"scheduler: {scheduler!r} cannot be reached ({exc})")
-        return
     if output is not None:
         rows = _interval_rows(result) if scenario is not None else [{k: v for k, v in result.items()
                                                                         if not isinstance(v, dict)}]

@@ -9,13 +9,16 @@ from __future__ import annotations
 import functools
 import multiprocessing
 import os
+import socket
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from typing import NamedTuple
+from urllib.parse import urlsplit
 
 import numpy as np
 
+from casashore.errors import UserError
 from casashore.simulate.centre import Centre
 from casashore.simulate.engine import run_replication
 
@@ -115,8 +118,13 @@ def _run_on_dask(centre: Centre, streams: Sequence[np.random.SeedSequence], addr
                  progress: Callable[[int], None] | None) -> Batch:
     from dask.distributed import Client  # imported here: a local run should not pay for loading Dask
 
+    _check_reachable(address)
     chunks = _chunks(streams, DASK_BATCH)
-    with Client(address) as client:
+    try:
+        client = Client(address, timeout=30)
+    except (OSError, TimeoutError, ValueError) as exc:
+        raise UserError("scheduler", address, f"a reachable dask.distributed scheduler ({exc})") from None
+    with client:
         shared = client.scatter(centre, broadcast=True)
         futures = [client.submit(run_batch, shared, chunk, pure=False) for chunk in chunks]
         done = []
@@ -125,3 +133,21 @@ def _run_on_dask(centre: Centre, streams: Sequence[np.random.SeedSequence], addr
             if progress:
                 progress(len(chunk))
     return merge(done)
+
+
+def _check_reachable(address: str) -> None:
+    """Fail at once when nothing listens at a tcp:// address, instead of after Dask's retries."""
+    expected = "a dask.distributed scheduler address such as tcp://127.0.0.1:8786"
+    try:
+        parsed = urlsplit(address if "://" in address else f"tcp://{address}")
+        host, port = parsed.hostname, parsed.port
+    except ValueError:
+        raise UserError("scheduler", address, expected) from None
+    if parsed.scheme != "tcp":
+        return  # tls://, ucx://, inproc://: Dask knows how to reach those
+    if not host or not port:
+        raise UserError("scheduler", address, expected)
+    try:
+        socket.create_connection((host, port), timeout=5).close()
+    except OSError as exc:
+        raise UserError("scheduler", address, f"a reachable scheduler ({exc.strerror or exc})") from None
