@@ -262,6 +262,9 @@ def simulate(
     workers: Annotated[str | None, typer.Option(help="Local processes [default: all cores for long runs].")] = None,
     scheduler: Annotated[str | None, typer.Option(help="dask.distributed scheduler address (tcp://host:8786): "
                                                        "batches of 100 replications per task.")] = None,
+    staff_groups: Annotated[bool, typer.Option("--staff", help="With a scenario: find the cheapest agents per "
+                                                               "group and interval meeting every queue's "
+                                                               "service_level, by simulation.")] = False,
     output: OutputOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
@@ -272,6 +275,8 @@ def simulate(
     Erlang A's values when handle times and patience are exponential. A multi-skill centre:
     `casashore simulate examples/multiskill.toml` (queues per skill, agent groups with skills, priorities,
     overflow delays and staffing per interval); `--output per_interval.csv` writes every queue x interval.
+    `--staff` replaces the scenario's staffing by the cheapest group sizes that meet every queue's goal: a
+    trilingual agent counts once, not once per language.
     """
     from casashore.simulate import scenario as scenario_sim
     from casashore.simulate import single_queue
@@ -285,6 +290,9 @@ def simulate(
             if given:
                 raise UserError(given[0], locals()[given[0]], "no single-queue option with a scenario file")
             model = load_scenario(scenario)
+            if staff_groups:
+                _staff_groups(model, runs, as_json, output)
+                return
             total = runs.get("replications", model.simulation.replications)
             with _progress(total, as_json) as advance:
                 batch, result = scenario_sim.simulate_scenario(model, workers=n_workers, scheduler=scheduler,
@@ -317,15 +325,55 @@ def simulate(
         _show_single_queue_result(result)
 
 
+def _staff_groups(model, runs: dict, as_json: bool, output: Path | None) -> None:
+    from casashore.simulate.multiskill import staff_scenario
+
+    with _progress(model.interval_count, as_json, "intervals") as advance:
+        found = staff_scenario(model, replications=runs.get("replications", 40), seed=runs.get("seed", 0),
+                               progress=advance)
+    rows = []
+    for i, r in enumerate(found):
+        rows.append({"interval": i, "start_min": i * model.interval_min,
+                     "agents": {g.name: int(n) for g, n in zip(model.groups, r.agents, strict=True)},
+                     "cost": r.cost, "split_agents": r.split_agents, "pooled_agents": r.pooled_agents,
+                     "service_level": {q.name: float(v) for q, v in zip(model.queues, r.service_level, strict=True)},
+                     "service_level_ci95": {q.name: float(v) for q, v in zip(model.queues, r.service_level_ci95,
+                                                                             strict=True)}})
+    result = {"intervals": rows, "cost": sum(r["cost"] for r in rows),
+              "agent_intervals": sum(sum(r["agents"].values()) for r in rows)}
+    if output is not None:
+        _write_csv(output, [{"interval": r["interval"], "start_min": r["start_min"], **r["agents"],
+                             "cost": r["cost"], "split_agents": r["split_agents"],
+                             "pooled_agents": r["pooled_agents"],
+                             **{f"service_level_{k}": v for k, v in r["service_level"].items()}} for r in rows])
+    if as_json:
+        typer.echo(json.dumps(result))
+        return
+    table = Table(title="Cheapest agents per group meeting every queue's goal (simulated)")
+    for header in ("start (min)", *(g.name for g in model.groups), "total", "split", "pooled",
+                   "lowest SL (goal)"):
+        table.add_column(header, justify="right")
+    for r in rows:
+        low = min(r["service_level"], key=lambda k: r["service_level"][k] - _goal(model, k))
+        table.add_row(f"{r['start_min']:g}", *(str(n) for n in r["agents"].values()), str(sum(r["agents"].values())),
+                      str(r["split_agents"]), str(r["pooled_agents"]),
+                      f"{low} {r['service_level'][low]:.3f} ({_goal(model, low):g})")
+    out.print(table)
+
+
+def _goal(model, queue: str) -> float:
+    return next(q.service_level for q in model.queues if q.name == queue)
+
+
 def _interval_rows(result: dict) -> list[dict]:
     return [{"queue": q["queue"], **row} for q in result["queues"] for row in q["intervals"]]
 
 
 @contextlib.contextmanager
-def _progress(total: int, quiet: bool):
-    """A progress bar on stderr (only on a terminal) for replications; yields the advance callback."""
+def _progress(total: int, quiet: bool, unit: str = "replications"):
+    """A progress bar on stderr (only on a terminal); yields the advance callback."""
     console = Console(stderr=True)
-    with Progress(TextColumn("simulating"), BarColumn(), MofNCompleteColumn(), TextColumn("replications"),
+    with Progress(TextColumn("simulating"), BarColumn(), MofNCompleteColumn(), TextColumn(unit),
                   TimeRemainingColumn(), console=console, transient=True,
                   disable=quiet or not console.is_terminal) as bar:
         task = bar.add_task("simulate", total=total)
