@@ -41,7 +41,7 @@ def next_arrival(rng, total_rate, now, interval_s):
     The rate is constant within an interval; the exponential gap is memoryless, so when it crosses a boundary
     the draw restarts there with the next interval's rate: exact for a piecewise-constant rate.
     """
-    k = max(0, int(now // interval_s))
+    k = int(now / interval_s) if now > 0.0 else 0  # truncation is floor here: cheaper than //
     while k < total_rate.size:
         end = (k + 1) * interval_s
         if total_rate[k] > 0.0:
@@ -210,7 +210,7 @@ def _advance(c, rng, cumulative, total_rate, calls, agent_time, times, payloads,
 
         if arrival <= heap_time:
             now = arrival
-            k = min(int(now // interval_s), intervals - 1) if now >= 0.0 else -1
+            k = min(int(now / interval_s), intervals - 1) if now >= 0.0 else -1
             kk = max(k, 0)
             q = _pick_queue(cumulative, kk, rng.random() * total_rate[kk])
             arrival = next_arrival(rng, total_rate, now, interval_s)
@@ -274,7 +274,7 @@ def _advance(c, rng, cumulative, total_rate, calls, agent_time, times, payloads,
                 slot = subject
                 if call_serial[slot] >= 0 and call_deadline[slot] == now:
                     if call_arrival[slot] >= 0.0:
-                        k = min(int(call_arrival[slot] // interval_s), intervals - 1)
+                        k = min(int(call_arrival[slot] / interval_s), intervals - 1)
                         calls[call_queue[slot], k, ABANDONED] += 1.0
                         calls[call_queue[slot], k, WAIT_ABANDONED_S] += now - call_arrival[slot]
                     call_serial[slot] = -1
@@ -340,7 +340,7 @@ def _count_answered(calls, target_s, slot, now, call_queue, call_arrival, interv
     arrived = call_arrival[slot]
     if arrived >= 0.0:
         q = call_queue[slot]
-        k = min(int(arrived // interval_s), calls.shape[1] - 1)
+        k = min(int(arrived / interval_s), calls.shape[1] - 1)
         wait = now - arrived
         calls[q, k, ANSWERED] += 1.0
         calls[q, k, WAIT_ANSWERED_S] += wait

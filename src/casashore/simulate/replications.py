@@ -84,7 +84,7 @@ def run(centre: Centre, replications: int, seed: int, *, workers: int | None = N
     else this process). ``progress`` is called with the number of replications just finished.
     """
     streams = replication_streams(seed, replications)
-    ensure_compiled()  # before forking, so that local workers inherit the compiled engine
+    ensure_compiled()  # also fills numba's on-disk cache, which worker processes load
     if scheduler is not None:
         return _run_on_dask(centre, streams, scheduler, progress)
     if workers is None:
@@ -99,8 +99,7 @@ def run(centre: Centre, replications: int, seed: int, *, workers: int | None = N
             if progress:
                 progress(len(chunk))
         return merge(done)
-    context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
-    with ProcessPoolExecutor(workers, mp_context=context) as pool:
+    with ProcessPoolExecutor(workers, mp_context=_process_context()) as pool:
         futures = [pool.submit(run_batch, centre, chunk) for chunk in chunks]
         done = []
         for chunk, future in zip(chunks, futures, strict=True):
@@ -108,6 +107,16 @@ def run(centre: Centre, replications: int, seed: int, *, workers: int | None = N
             if progress:
                 progress(len(chunk))
     return merge(done)
+
+
+def _process_context():
+    """Workers from a fork server (preloaded with the engine), not forked from this process: forking a process
+    that runs other threads (a Dask client, a web server) can deadlock the child on a lock held by a thread."""
+    if "forkserver" not in multiprocessing.get_all_start_methods():
+        return multiprocessing.get_context("spawn")
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["casashore.simulate.replications"])
+    return context
 
 
 def _chunks(items: Sequence, size: int) -> list[Sequence]:
