@@ -14,7 +14,6 @@ times: these machines are shared and noisy.
 
 from __future__ import annotations
 
-import math
 import os
 import subprocess
 import sys
