@@ -118,3 +118,30 @@ def test_patience_none_is_erlang_c():
     doc = json.loads(cli.stdout)
     assert doc["p_abandon"] == 0 and doc["formula"]["model"] == "erlang_c"
     assert math.isclose(doc["service_level"], doc["formula"]["service_level"], abs_tol=3 * doc["service_level_ci95"])
+
+
+def test_trace_holds_every_counted_call(tmp_path):
+    import duckdb
+
+    trace = tmp_path / "calls.parquet"
+    cli = runner.invoke(app, ["simulate", str(EXAMPLE), "--replications", "5", "--seed", "2", "--json",
+                              "--trace", str(trace), "--output", str(tmp_path / "per_interval.csv")])
+    assert cli.exit_code == 0, cli.output
+    doc = json.loads(cli.stdout)
+    rows = duckdb.sql(f"SELECT queue, count(*) AS calls, sum(answered::INT) AS answered, "
+                      f"sum(CASE WHEN answered AND wait_s <= 20 THEN 1 ELSE 0 END) AS within, "
+                      f"count(DISTINCT replication) AS reps, count(agent_group) AS with_group "
+                      f"FROM '{trace}' GROUP BY queue").fetchall()
+    by_queue = {q["queue"]: q for q in doc["queues"]}
+    assert doc["trace_calls"] == sum(r[1] for r in rows)
+    for queue, calls, answered, within, reps, with_group in rows:
+        assert reps == 5 and with_group == answered
+        assert calls == pytest.approx(by_queue[queue]["offered"] * 5)
+        assert within / calls == pytest.approx(by_queue[queue]["service_level"], abs=1e-12)
+
+
+def test_a_trace_that_cannot_be_written_changes_nothing(tmp_path):
+    result = runner.invoke(app, ["simulate", "--calls", "30", "--aht", "180", "--agents", "4", "--replications",
+                                 "2", "--trace", str(tmp_path / "missing" / "t.parquet"), "--json"])
+    assert result.exit_code == 2 and "trace" in result.stderr and result.stdout == ""
+    assert not (tmp_path / "missing").exists()

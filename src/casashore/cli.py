@@ -265,6 +265,9 @@ def simulate(
     staff_groups: Annotated[bool, typer.Option("--staff", help="With a scenario: find the cheapest agents per "
                                                                "group and interval meeting every queue's "
                                                                "service_level, by simulation.")] = False,
+    trace: Annotated[Path | None, typer.Option(help="Also write every counted call (replication, queue, "
+                                                    "arrival_s, answered, wait_s, agent_group, handle_s) to this "
+                                                    "Parquet file.")] = None,
     output: OutputOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
@@ -296,20 +299,26 @@ def simulate(
             total = runs.get("replications", model.simulation.replications)
             with _progress(total, as_json) as advance:
                 batch, result = scenario_sim.simulate_scenario(model, workers=n_workers, scheduler=scheduler,
-                                                               progress=advance, **runs)
+                                                               progress=advance, trace=trace is not None, **runs)
+            names = [q.name for q in model.queues], [g.name for g in model.groups]
         else:
             case = single_queue.single_queue_case(_given(
                 calls=calls, interval=interval, aht=aht, patience=patience, agents=agents, target=target,
                 intervals=intervals, warmup=warmup, handle=handle, handle_cv=handle_cv, patience_law=patience_law,
                 patience_cv=patience_cv, replications=replications, seed=seed))
             with _progress(case["replications"], as_json) as advance:
-                result = single_queue.simulate_single_queue(
+                batch, result = single_queue.simulate_single_queue(
                     single_queue.centre_for_case(case), case["replications"], case["seed"], workers=n_workers,
-                    scheduler=scheduler, progress=advance)
+                    scheduler=scheduler, progress=advance, trace=trace is not None)
+            names = ["queue"], ["agents"]
             if single_queue.is_markovian(case):
                 result["formula"] = single_queue.formula_reference(
                     case["calls"], case["interval_s"], case["aht_s"], case["agents"], case["patience_s"],
                     case["target_s"])
+        if trace is not None:
+            from casashore.simulate.trace import write_trace
+
+            result["trace_calls"] = write_trace(trace, batch, *names)
     except UserError as exc:
         _fail(str(exc))
         return

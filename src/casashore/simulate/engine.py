@@ -72,16 +72,21 @@ def _rates(c, rng):
 
 # Scalar state saved between calls of _advance.
 ARRIVAL_AT, BOUNDARY_AT = 0, 1  # float clocks
-SIZE, FREE, SERIAL, SIMULATED, COUNTING, BOUNDARY, IN_LINES = range(7)  # int counters
+SIZE, FREE, SERIAL, SIMULATED, COUNTING, BOUNDARY, IN_LINES, TRACED = range(8)  # int counters
+# Per-call trace columns (when asked): floats and integers.
+TRACE_ARRIVAL_S, TRACE_WAIT_S, TRACE_HANDLE_S = range(3)
+TRACE_QUEUE, TRACE_GROUP, TRACE_ANSWERED = range(3)
 DONE, NEED_ROOM = 0, 1
 
 
 @numba.njit(cache=True)
-def run_replication(c, rng):
+def run_replication(c, rng, trace=False):
     """Simulate one replication of centre ``c`` (a ``Centre``) with numpy Generator ``rng``.
 
-    Returns ``calls`` [Q, I, 7] (see CALL_STATS), ``agent_time`` [G, I, 3] (see AGENT_STATS) and the number of
-    calls simulated, warm-up included.
+    Returns ``calls`` [Q, I, 7] (see CALL_STATS), ``agent_time`` [G, I, 3] (see AGENT_STATS), the number of
+    calls simulated (warm-up included) and, with ``trace``, one row per counted call in the order their fate
+    was settled: floats [n, 3] (TRACE_ARRIVAL_S, TRACE_WAIT_S, TRACE_HANDLE_S: NaN if abandoned) and integers
+    [n, 3] (TRACE_QUEUE, TRACE_GROUP: -1 if abandoned, TRACE_ANSWERED: 1 or 0); empty without ``trace``.
     """
     queues, intervals = c.rate_per_s.shape
     groups = c.agents.shape[0]
@@ -115,13 +120,16 @@ def run_replication(c, rng):
     line_head, line_count = np.zeros(queues, np.int64), np.zeros(queues, np.int64)
 
     clocks = np.array([next_arrival(rng, total_rate, start, c.interval_s), 0.0])
-    counters = np.zeros(7, np.int64)
+    trace_rows = 4096 if trace else 0
+    trace_f, trace_i = np.empty((trace_rows, 3)), np.empty((trace_rows, 3), np.int64)
+    counters = np.zeros(8, np.int64)
     counters[FREE] = capacity
     counters[COUNTING] = -1  # interval whose agent time is being counted; -1 in warm-up, I after the horizon
     while _advance(c, rng, cumulative, total_rate, calls, agent_time, times, payloads, margin,
                    idle_since, idle_head, idle_count, target, present, busy, since,
                    call_queue, call_arrival, call_deadline, call_serial, free,
-                   line_slots, line_serials, line_head, line_count, clocks, counters) == NEED_ROOM:
+                   line_slots, line_serials, line_head, line_count, trace_f, trace_i, clocks,
+                   counters) == NEED_ROOM:
         if counters[SIZE] + margin > times.size:
             times, payloads = grown(times, payloads)
         if counters[FREE] == 0:
@@ -135,14 +143,18 @@ def run_replication(c, rng):
             counters[FREE] = old
         if counters[IN_LINES] >= line_slots.shape[1]:
             line_slots, line_serials = grown_lines(line_slots, line_serials, line_head, line_count)
-    return calls, agent_time, counters[SIMULATED]
+        if trace and counters[TRACED] + margin > trace_f.shape[0]:
+            trace_f = np.concatenate((trace_f, np.empty_like(trace_f)))
+            trace_i = np.concatenate((trace_i, np.empty_like(trace_i)))
+    traced = counters[TRACED]
+    return calls, agent_time, counters[SIMULATED], trace_f[:traced].copy(), trace_i[:traced].copy()
 
 
 @numba.njit(cache=True, _nrt=False)
 def _advance(c, rng, cumulative, total_rate, calls, agent_time, times, payloads, margin,
              idle_since, idle_head, idle_count, target, present, busy, since,
              call_queue, call_arrival, call_deadline, call_serial, free,
-             line_slots, line_serials, line_head, line_count, clocks, counters):
+             line_slots, line_serials, line_head, line_count, trace_f, trace_i, clocks, counters):
     """Process events until the horizon is drained (DONE) or an array may overflow (NEED_ROOM)."""
     queues, intervals = c.rate_per_s.shape
     groups = c.agents.shape[0]
@@ -156,10 +168,12 @@ def _advance(c, rng, cumulative, total_rate, calls, agent_time, times, payloads,
     arrival, boundary_time = clocks[ARRIVAL_AT], clocks[BOUNDARY_AT]
     size, free_count, serial, simulated = counters[SIZE], counters[FREE], counters[SERIAL], counters[SIMULATED]
     counting, boundary, in_lines = counters[COUNTING], counters[BOUNDARY], counters[IN_LINES]
+    traced, tracing = counters[TRACED], trace_f.shape[0] > 0
     status = DONE
 
     while True:
-        if size + margin > times.size or free_count == 0 or in_lines >= line_slots.shape[1]:
+        if (size + margin > times.size or free_count == 0 or in_lines >= line_slots.shape[1]
+                or (tracing and traced + margin > trace_f.shape[0])):
             status = NEED_ROOM
             break
         heap_time = times[0] if size > 0 else math.inf
@@ -192,6 +206,7 @@ def _advance(c, rng, cumulative, total_rate, calls, agent_time, times, payloads,
                         slot, _ = live_head(line_slots, line_serials, line_head, line_count, q, call_serial)
                         drop_head(line_slots, line_head, line_count, q)
                         in_lines -= 1
+                        arrived = call_arrival[slot]
                         _count_answered(calls, target_s, slot, now, call_queue, call_arrival, interval_s)
                         call_serial[slot] = -1
                         free[free_count] = slot
@@ -202,6 +217,8 @@ def _advance(c, rng, cumulative, total_rate, calls, agent_time, times, payloads,
                             agent_time[g, counting, HANDLED] += 1.0
                         handle = draw_s(rng, handle_kind[q], handle_mean_s[q], handle_cv[q], observed_s,
                                         handle_offset[q], handle_length[q])
+                        if tracing and arrived >= 0.0:
+                            traced = _trace(trace_f, trace_i, traced, arrived, now - arrived, handle, q, g, 1)
                         push(times, payloads, size, now + handle, payload(DEPARTURE, g))
                         size += 1
             boundary += 1
@@ -277,6 +294,9 @@ def _advance(c, rng, cumulative, total_rate, calls, agent_time, times, payloads,
                         k = min(int(call_arrival[slot] / interval_s), intervals - 1)
                         calls[call_queue[slot], k, ABANDONED] += 1.0
                         calls[call_queue[slot], k, WAIT_ABANDONED_S] += now - call_arrival[slot]
+                        if tracing:
+                            traced = _trace(trace_f, trace_i, traced, call_arrival[slot], now - call_arrival[slot],
+                                            math.nan, call_queue[slot], -1, 0)
                     call_serial[slot] = -1
                     free[free_count] = slot
                     free_count += 1
@@ -292,8 +312,10 @@ def _advance(c, rng, cumulative, total_rate, calls, agent_time, times, payloads,
 
         if answer_group >= 0:
             g = answer_group
+            arrived = now  # answered on arrival, unless it came from a line
             if answer_slot >= 0:
                 q = call_queue[answer_slot]
+                arrived = call_arrival[answer_slot]
                 _count_answered(calls, target_s, answer_slot, now, call_queue, call_arrival, interval_s)
                 call_serial[answer_slot] = -1
                 free[free_count] = answer_slot
@@ -304,13 +326,27 @@ def _advance(c, rng, cumulative, total_rate, calls, agent_time, times, payloads,
                 agent_time[g, counting, HANDLED] += 1.0
             handle = draw_s(rng, handle_kind[q], handle_mean_s[q], handle_cv[q], observed_s, handle_offset[q],
                             handle_length[q])
+            if tracing and arrived >= 0.0:
+                traced = _trace(trace_f, trace_i, traced, arrived, now - arrived, handle, q, g, 1)
             push(times, payloads, size, now + handle, payload(DEPARTURE, g))
             size += 1
 
     clocks[ARRIVAL_AT], clocks[BOUNDARY_AT] = arrival, boundary_time
     counters[SIZE], counters[FREE], counters[SERIAL], counters[SIMULATED] = size, free_count, serial, simulated
-    counters[COUNTING], counters[BOUNDARY], counters[IN_LINES] = counting, boundary, in_lines
+    counters[COUNTING], counters[BOUNDARY], counters[IN_LINES], counters[TRACED] = counting, boundary, in_lines, traced
     return status
+
+
+@numba.njit(cache=True, inline="always")
+def _trace(trace_f, trace_i, row, arrived, wait, handle, q, g, answered):
+    """Write one call's row of the per-call trace; returns the next row."""
+    trace_f[row, TRACE_ARRIVAL_S] = arrived
+    trace_f[row, TRACE_WAIT_S] = wait
+    trace_f[row, TRACE_HANDLE_S] = handle
+    trace_i[row, TRACE_QUEUE] = q
+    trace_i[row, TRACE_GROUP] = g
+    trace_i[row, TRACE_ANSWERED] = answered
+    return row + 1
 
 
 @numba.njit(cache=True, inline="always")

@@ -39,6 +39,8 @@ class Batch(NamedTuple):
     """[R] calls simulated, warm-up included"""
     engine_s: float
     """seconds spent in the compiled engine, summed over workers"""
+    trace: list[tuple[np.ndarray, np.ndarray]] | None = None
+    """per replication, the engine's per-call trace (floats, integers) when asked for"""
 
 
 def replication_streams(seed: int, replications: int) -> list[np.random.SeedSequence]:
@@ -50,25 +52,29 @@ def ensure_compiled() -> None:
     """Compile (or load from numba's cache) the engine once per process, so that timings exclude it."""
     from casashore.simulate.single_queue import single_queue_centre
 
-    run_replication(single_queue_centre(1.0, 60.0, 30.0, 1, patience_s=60.0), np.random.default_rng(0))
+    run_replication(single_queue_centre(1.0, 60.0, 30.0, 1, patience_s=60.0), np.random.default_rng(0), False)
 
 
-def run_batch(centre: Centre, streams: Sequence[np.random.SeedSequence]) -> Batch:
+def run_batch(centre: Centre, streams: Sequence[np.random.SeedSequence], trace: bool = False) -> Batch:
     """Run the replications of ``streams`` one after the other in this process."""
     ensure_compiled()
-    calls, agent_time, simulated = [], [], []
+    calls, agent_time, simulated, traces = [], [], [], []
     started = time.perf_counter()
     for stream in streams:
-        c, a, n = run_replication(centre, np.random.Generator(np.random.PCG64(stream)))
+        c, a, n, trace_f, trace_i = run_replication(centre, np.random.Generator(np.random.PCG64(stream)),
+                                                    bool(trace))
         calls.append(c)
         agent_time.append(a)
         simulated.append(n)
-    return Batch(np.stack(calls), np.stack(agent_time), np.array(simulated, np.int64), time.perf_counter() - started)
+        traces.append((trace_f, trace_i))
+    return Batch(np.stack(calls), np.stack(agent_time), np.array(simulated, np.int64), time.perf_counter() - started,
+                 traces if trace else None)
 
 
 def merge(batches: Sequence[Batch]) -> Batch:
+    traces = None if batches[0].trace is None else [t for b in batches for t in b.trace]
     return Batch(np.concatenate([b.calls for b in batches]), np.concatenate([b.agent_time for b in batches]),
-                 np.concatenate([b.simulated for b in batches]), sum(b.engine_s for b in batches))
+                 np.concatenate([b.simulated for b in batches]), sum(b.engine_s for b in batches), traces)
 
 
 def expected_calls(centre: Centre, replications: int) -> float:
@@ -76,17 +82,18 @@ def expected_calls(centre: Centre, replications: int) -> float:
 
 
 def run(centre: Centre, replications: int, seed: int, *, workers: int | None = None, scheduler: str | None = None,
-        progress: Callable[[int], None] | None = None) -> Batch:
+        progress: Callable[[int], None] | None = None, trace: bool = False) -> Batch:
     """Run ``replications`` of ``centre`` from ``seed``.
 
     ``scheduler`` (a dask.distributed address) sends batches of DASK_BATCH replications to a cluster. Otherwise
     ``workers`` local processes share the work (default: every core when the run is long enough to pay for them,
-    else this process). ``progress`` is called with the number of replications just finished.
+    else this process). ``progress`` is called with the number of replications just finished. ``trace`` keeps
+    every counted call's record (see ``engine.run_replication``).
     """
     streams = replication_streams(seed, replications)
     ensure_compiled()  # also fills numba's on-disk cache, which worker processes load
     if scheduler is not None:
-        return _run_on_dask(centre, streams, scheduler, progress)
+        return _run_on_dask(centre, streams, scheduler, progress, trace)
     if workers is None:
         long_run = expected_calls(centre, replications) >= LOCAL_WORK_THRESHOLD
         workers = (os.cpu_count() or 1) if long_run else 1
@@ -95,12 +102,12 @@ def run(centre: Centre, replications: int, seed: int, *, workers: int | None = N
     if workers == 1:
         done = []
         for chunk in chunks:
-            done.append(run_batch(centre, chunk))
+            done.append(run_batch(centre, chunk, trace))
             if progress:
                 progress(len(chunk))
         return merge(done)
     with ProcessPoolExecutor(workers, mp_context=_process_context()) as pool:
-        futures = [pool.submit(run_batch, centre, chunk) for chunk in chunks]
+        futures = [pool.submit(run_batch, centre, chunk, trace) for chunk in chunks]
         done = []
         for chunk, future in zip(chunks, futures, strict=True):
             done.append(future.result())
@@ -124,7 +131,7 @@ def _chunks(items: Sequence, size: int) -> list[Sequence]:
 
 
 def _run_on_dask(centre: Centre, streams: Sequence[np.random.SeedSequence], address: str,
-                 progress: Callable[[int], None] | None) -> Batch:
+                 progress: Callable[[int], None] | None, trace: bool) -> Batch:
     from dask.distributed import Client  # imported here: a local run should not pay for loading Dask
 
     _check_reachable(address)
@@ -135,7 +142,7 @@ def _run_on_dask(centre: Centre, streams: Sequence[np.random.SeedSequence], addr
         raise UserError("scheduler", address, f"a reachable dask.distributed scheduler ({exc})") from None
     with client:
         shared = client.scatter(centre, broadcast=True)
-        futures = [client.submit(run_batch, shared, chunk, pure=False) for chunk in chunks]
+        futures = [client.submit(run_batch, shared, chunk, trace, pure=False) for chunk in chunks]
         done = []
         for chunk, future in zip(chunks, futures, strict=True):
             done.append(future.result())

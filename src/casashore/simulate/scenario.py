@@ -68,13 +68,13 @@ def centre_from_scenario(scenario: Scenario, agents: np.ndarray | None = None,
 
 def simulate_scenario(scenario: Scenario, *, replications: int | None = None, seed: int | None = None,
                       workers: int | None = None, scheduler: str | None = None,
-                      progress: Callable[[int], None] | None = None) -> tuple[Batch, dict]:
+                      progress: Callable[[int], None] | None = None, trace: bool = False) -> tuple[Batch, dict]:
     """Run the scenario's replications; returns the raw batch and the named summary (see ``summarise``)."""
     settings = scenario.simulation
     replications = settings.replications if replications is None else replications
     seed = settings.seed if seed is None else seed
     batch = run(centre_from_scenario(scenario), replications, seed, workers=workers, scheduler=scheduler,
-                progress=progress)
+                progress=progress, trace=trace)
     return batch, summarise(scenario, batch)
 
 

@@ -16,7 +16,7 @@ from casashore.queueing.staffing import queue_measures
 from casashore.simulate.centre import Centre, routing_tables
 from casashore.simulate.distributions import EXPONENTIAL, GAMMA, LOGNORMAL, NEVER
 from casashore.simulate.estimates import call_measures, occupancy
-from casashore.simulate.replications import run
+from casashore.simulate.replications import Batch, run
 from casashore.units import duration_s, number, whole
 
 PARAMETRIC = {"exponential": EXPONENTIAL, "lognormal": LOGNORMAL, "gamma": GAMMA}
@@ -90,9 +90,11 @@ def is_markovian(case: dict) -> bool:
 
 
 def simulate_single_queue(centre: Centre, replications: int, seed: int, *, workers: int | None = None,
-                          scheduler: str | None = None, progress: Callable[[int], None] | None = None) -> dict:
-    """Simulate and summarise over every counted interval: each measure with its 95 % half-width."""
-    batch = run(centre, replications, seed, workers=workers, scheduler=scheduler, progress=progress)
+                          scheduler: str | None = None, progress: Callable[[int], None] | None = None,
+                          trace: bool = False) -> tuple[Batch, dict]:
+    """Simulate and summarise over every counted interval: the raw batch, and each measure with its 95 %
+    half-width."""
+    batch = run(centre, replications, seed, workers=workers, scheduler=scheduler, progress=progress, trace=trace)
     totals = batch.calls.sum(axis=2)[:, 0]  # [R, 7]: one queue, intervals pooled
     result: dict = {}
     for name, est in call_measures(totals).items():
@@ -104,8 +106,8 @@ def simulate_single_queue(centre: Centre, replications: int, seed: int, *, worke
     result["calls_simulated"] = int(batch.simulated.sum())
     result["replications"] = replications
     result["engine_s"] = batch.engine_s
-    result["calls_per_second"] = batch.simulated.sum() / batch.engine_s if batch.engine_s > 0 else None
-    return result
+    result["calls_per_second"] = float(batch.simulated.sum() / batch.engine_s) if batch.engine_s > 0 else None
+    return batch, result
 
 
 def formula_reference(calls: float, interval_s: float, aht_s: float, agents: int, patience_s: float,
