@@ -289,9 +289,11 @@ def simulate(
         runs = {k: whole(k, v, low=1 if k == "replications" else 0) for k, v in options.items() if v is not None}
         n_workers = whole("workers", workers, low=1) if workers is not None else None
         if scenario is not None:
-            given = [k for k, v in dict(calls=calls, aht=aht, agents=agents, patience=patience).items() if v]
-            if given:
-                raise UserError(given[0], locals()[given[0]], "no single-queue option with a scenario file")
+            single = _given(calls=calls, interval=interval, aht=aht, patience=patience, agents=agents, target=target,
+                            intervals=intervals, warmup=warmup, handle=handle)
+            if single:
+                name, value = next(iter(single.items()))
+                raise UserError(name, value, "no single-queue option with a scenario file (the file sets them)")
             model = load_scenario(scenario)
             if staff_groups:
                 _staff_groups(model, runs, as_json, output)

@@ -196,30 +196,11 @@ def _advance(c, rng, cumulative, total_rate, calls, agent_time, times, payloads,
                         idle_count[g] -= 1  # the most recently idle agent logs off
                         present[g] -= 1
                     while present[g] < target[g]:
+                        # A joining agent enters as one who finishes a call of no length: the departure
+                        # handler gives it the best waiting call or makes it idle.
                         present[g] += 1
-                        q, stale = queue_for_agent(g, now, served_queues, priority, delay_s, line_slots,
-                                                   line_serials, line_head, line_count, call_arrival, call_serial)
-                        in_lines -= stale
-                        if q < 0:
-                            add_idle(idle_since, idle_head, idle_count, g, now)
-                            continue
-                        slot, _ = live_head(line_slots, line_serials, line_head, line_count, q, call_serial)
-                        drop_head(line_slots, line_head, line_count, q)
-                        in_lines -= 1
-                        arrived = call_arrival[slot]
-                        _count_answered(calls, target_s, slot, now, call_queue, call_arrival, interval_s)
-                        call_serial[slot] = -1
-                        free[free_count] = slot
-                        free_count += 1
-                        _count_agent_time(agent_time, counting, g, now, busy, present, since)
                         busy[g] += 1
-                        if counting < intervals:
-                            agent_time[g, counting, HANDLED] += 1.0
-                        handle = draw_s(rng, handle_kind[q], handle_mean_s[q], handle_cv[q], observed_s,
-                                        handle_offset[q], handle_length[q])
-                        if tracing and arrived >= 0.0:
-                            traced = _trace(trace_f, trace_i, traced, arrived, now - arrived, handle, q, g, 1)
-                        push(times, payloads, size, now + handle, payload(DEPARTURE, g))
+                        push(times, payloads, size, now, payload(DEPARTURE, g))
                         size += 1
             boundary += 1
             boundary_time = boundary * interval_s if boundary <= intervals else math.inf
