@@ -427,3 +427,109 @@ def _show_scenario_result(result: dict) -> None:
 
 def _fmt(value: float | None, spec: str = ".4f") -> str:
     return "—" if value is None else format(value, spec)
+
+
+WorkspaceOpt = Annotated[Path, typer.Option("--workspace", help="The workspace DuckDB file (made on first "
+                                                                 "import).")]
+
+
+@app.command("import")
+def import_(
+    file: Annotated[Path, typer.Argument(help="A call log: CSV or Parquet, one row per call.")],
+    format: Annotated[str | None, typer.Option("--format", help="A built-in format: anonymous-bank.")] = None,
+    mapping: Annotated[Path | None, typer.Option(help="TOML naming the file's columns, its timestamp format, "
+                                                      "time zone and outcome values (see docs/history.md).")] = None,
+    workspace: WorkspaceOpt = Path("casashore.duckdb"),
+    as_json: JsonOpt = False,
+) -> None:
+    """Import a call log into the workspace: all of it, or nothing if a row is wrong (the line is named).
+
+    `casashore import data_anonymous_bank_february.txt --format anonymous-bank` loads the 1999 Anonymous Bank
+    log (queues PS, PE, NW, NE, IN, TT, in Asia/Jerusalem time). Any other ACD export: `--mapping my_acd.toml`.
+    Importing the same file again adds nothing; calls already present (same queue and call id) are skipped.
+    """
+    from casashore.history.importer import import_calls
+    from casashore.history.mapping import load_mapping
+    from casashore.history.workspace import open_workspace
+
+    try:
+        if (format is None) == (mapping is None):
+            raise UserError("format", format, "either --format NAME or --mapping FILE.toml")
+        chosen = load_mapping(mapping) if mapping is not None else None
+        con = open_workspace(workspace)
+        try:
+            result = import_calls(con, file, preset=format, mapping=chosen)
+        finally:
+            con.close()
+    except UserError as exc:
+        _fail(str(exc))
+        return
+    doc = {"file": str(file), "workspace": str(workspace), **result._asdict()}
+    if as_json:
+        typer.echo(json.dumps(doc))
+    elif result.already_imported:
+        out.print(f"{file} was already imported into {workspace}: nothing added.")
+    else:
+        out.print(f"{result.calls_added:,} calls added to {workspace} ({result.calls_read:,} read; queues "
+                  f"{', '.join(result.queues)}).")
+
+
+@app.command()
+def history(
+    workspace: WorkspaceOpt = Path("casashore.duckdb"),
+    interval: Annotated[str, typer.Option(help="Interval length: 15m, 30m or 1h.")] = "15m",
+    target: Annotated[str, typer.Option(help="Service-level answer time.")] = "20s",
+    queue: Annotated[str | None, typer.Option(help="One queue only.")] = None,
+    output: OutputOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """What happened, per queue and interval (in each queue's time zone), and how patient callers were.
+
+    Per interval: offered, answered, abandoned, AHT, ASA, service level. Per queue: patience by the
+    abandon-rate / mean-wait estimator (exponential) and by Kaplan-Meier (answers censor the patience).
+    `--output history.csv` writes every interval.
+    """
+    from casashore.history.measures import interval_history, patience
+    from casashore.history.workspace import open_workspace
+    from casashore.units import duration_s
+
+    try:
+        interval_s = duration_s("interval", interval)
+        if interval_s % 60:
+            raise UserError("interval", interval, "whole minutes dividing a day: 15m, 30m, 1h")
+        target_s = duration_s("target", target, allow_zero=True)
+        con = open_workspace(workspace, create=False)
+        try:
+            rows = interval_history(con, interval_min=int(interval_s // 60), target_s=target_s, queue=queue)
+            names = sorted({r["queue"] for r in rows})
+            if queue is not None and not names:
+                raise UserError("queue", queue, "a queue of the workspace")
+            queues = []
+            for name in names:
+                p = patience(con, name)
+                mine = [r for r in rows if r["queue"] == name]
+                offered = sum(r["offered"] for r in mine)
+                queues.append({"queue": name, "time_zone": mine[0]["time_zone"], "offered": offered,
+                               "abandoned": p.abandoned, "p_abandon": p.abandoned / offered if offered else None,
+                               "patience_mean_s_exponential": p.mean_s_exponential,
+                               "patience_median_s_kaplan_meier": p.median_s_kaplan_meier,
+                               "patience_restricted_mean_s_kaplan_meier": p.restricted_mean_s_kaplan_meier})
+        finally:
+            con.close()
+    except UserError as exc:
+        _fail(str(exc))
+        return
+    if output is not None:
+        _write_csv(output, rows)
+    if as_json:
+        typer.echo(json.dumps({"queues": queues, "intervals": rows}))
+        return
+    table = Table(title=f"History in {workspace} ({len(rows):,} queue-intervals; every one: --output or --json)")
+    for header in ("queue", "zone", "offered", "P(abandon)", "patience: exp. mean (s)", "KM median (s)",
+                   "KM restricted mean (s)"):
+        table.add_column(header, justify="right")
+    for q in queues:
+        table.add_row(q["queue"], q["time_zone"], f"{q['offered']:,}", _fmt(q["p_abandon"], ".3f"),
+                      _fmt(q["patience_mean_s_exponential"], ".0f"), _fmt(q["patience_median_s_kaplan_meier"], ".0f"),
+                      _fmt(q["patience_restricted_mean_s_kaplan_meier"], ".0f"))
+    out.print(table)

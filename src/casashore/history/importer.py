@@ -1,0 +1,145 @@
+"""Import a call log into the workspace: one DuckDB read, validated, in one transaction.
+
+The file is read by DuckDB (CSV as text, so that a bad value is found by validation rather than by a parser
+error without context), projected to workspace fields, validated, and inserted — or, if any row is wrong,
+nothing is: the transaction is rolled back and the error names the line. Importing the same file twice adds
+nothing (its SHA-256 is recorded), and calls already present (same queue and key) are skipped.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from pathlib import Path
+from typing import NamedTuple
+
+import duckdb
+
+from casashore.errors import UserError
+from casashore.history.mapping import PRESETS, CallMapping, projection
+
+INVALID = {
+    "queue": "queue IS NULL",
+    "arrival": "arrival_at IS NULL",
+    "wait_s": "wait_s IS NULL OR wait_s < 0 OR isnan(wait_s)",
+    "handle_s": "handle_s < 0 OR isnan(handle_s)",
+    "call_id": "call_key IS NULL",
+}
+"""Field -> SQL condition that makes a projected row invalid (checked in this order)."""
+
+
+class ImportResult(NamedTuple):
+    calls_read: int
+    calls_added: int
+    already_imported: bool
+    queues: list[str]
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 22), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def import_calls(con: duckdb.DuckDBPyConnection, path: Path, *, preset: str | None = None,
+                 mapping: CallMapping | None = None) -> ImportResult:
+    """Import one call log (a preset's format, or a mapping); all or nothing."""
+    if not path.is_file():
+        raise UserError("file", str(path), "a readable call log")
+    if preset is not None:
+        if preset not in PRESETS:
+            raise UserError("format", preset, "one of " + ", ".join(PRESETS) + " (or --mapping FILE.toml)")
+        make, delimiter, zone = PRESETS[preset]
+        fields, reader_format, source_format = make(), "csv", preset
+    elif mapping is not None:
+        fields, delimiter, zone = projection(mapping), mapping.delimiter, mapping.time_zone
+        reader_format = source_format = mapping.format
+    else:
+        raise UserError("format", None, "--format anonymous-bank or --mapping FILE.toml")
+    sha = file_sha256(path)
+    if con.execute("SELECT count(*) FROM imports WHERE sha256 = ?", [sha]).fetchall()[0][0]:
+        return ImportResult(0, 0, True, [])
+
+    reader = _reader(path, reader_format, delimiter)
+    select = ", ".join(f"{expr} AS {name}" for name, expr in fields.items())
+    con.execute("BEGIN TRANSACTION")
+    try:
+        try:
+            con.execute(f"CREATE TEMP TABLE staged AS SELECT {select} FROM {reader}")
+        except (duckdb.InvalidInputException, duckdb.ConversionException, duckdb.BinderException) as exc:
+            raise _reader_error(path, exc) from None
+        for field, condition in INVALID.items():
+            if con.execute(f"SELECT count(*) FROM staged WHERE {condition}").fetchall()[0][0]:
+                line, value = _first_invalid_line(con, path, reader_format, delimiter, select, condition, field)
+                raise UserError(field, value, _EXPECTED[field], where=f"{path} {line}")
+        import_id = con.execute("SELECT coalesce(max(import_id), 0) + 1 FROM imports").fetchall()[0][0]
+        read = con.execute("SELECT count(*) FROM staged").fetchall()[0][0]
+        con.execute("""
+            INSERT INTO calls
+            SELECT ?, s.call_key, s.queue, s.arrival_at, s.outcome, s.wait_s, s.handle_s, s.agent
+            FROM staged s ANTI JOIN calls c ON c.queue = s.queue AND c.call_key = s.call_key""", [import_id])
+        added = con.execute("SELECT count(*) FROM calls WHERE import_id = ?", [import_id]).fetchall()[0][0]
+        queues = [r[0] for r in con.execute("SELECT DISTINCT queue FROM staged ORDER BY 1").fetchall()]
+        con.execute("INSERT INTO queues SELECT DISTINCT queue, ? FROM staged ANTI JOIN queues USING (queue)", [zone])
+        con.execute("INSERT INTO imports VALUES (?, ?, ?, ?, ?, now())",
+                    [import_id, str(path.resolve()), sha, source_format, added])
+        con.execute("DROP TABLE staged")
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    return ImportResult(read, added, False, queues)
+
+
+def _reader(path: Path, fmt: str, delimiter: str) -> str:
+    quoted = "'" + str(path).replace("'", "''") + "'"
+    if fmt == "parquet":
+        return f"read_parquet({quoted})"
+    delim = "'" + delimiter.replace("'", "''") + "'"
+    return f"read_csv({quoted}, header = true, all_varchar = true, delim = {delim}, strict_mode = true)"
+
+
+_EXPECTED = {
+    "queue": "a queue name (not empty)",
+    "arrival": "a timestamp in the mapping's timestamp_format",
+    "wait_s": "a wait in seconds >= 0",
+    "handle_s": "a handle time in seconds >= 0 (or empty)",
+    "call_id": "a call identifier",
+}
+
+
+def _reader_error(path: Path, exc: duckdb.Error) -> UserError:
+    """A file DuckDB cannot read as a table (wrong number of fields on a line, missing column...)."""
+    message = str(exc)
+    line = re.search(r"[Ll]ine:? ?(\d+)", message)
+    where = f"{path} line {line.group(1)}" if line else str(path)
+    if "Referenced column" in message or "not found" in message:
+        column = re.search(r'"([^"]+)"', message)
+        return UserError("columns", column.group(1) if column else None,
+                         "a column of the file (check the mapping or the --format)", where=where)
+    first = message.splitlines()[0] if message else "unreadable"
+    detail = next((m for m in message.splitlines() if "Expected" in m or "expected" in m), first)
+    return UserError("file", path.name, f"a well-formed table ({detail.strip()})", where=where)
+
+
+def _first_invalid_line(con, path: Path, fmt: str, delimiter: str, select: str, condition: str,
+                        field: str) -> tuple[str, object]:
+    """The line (CSV, counting the header as line 1) or row (Parquet) of the first invalid row, and its value.
+
+    Only on the error path: one thread keeps DuckDB's scan in file order, so row_number() is the row's place.
+    """
+    threads = con.execute("SELECT current_setting('threads')").fetchall()[0][0]
+    con.execute("SET threads = 1")
+    try:
+        row = con.execute(f"""
+            SELECT n, raw FROM (
+                SELECT row_number() OVER () AS n, * FROM (
+                    SELECT {select}, CAST(to_json(t) AS VARCHAR) AS raw FROM {_reader(path, fmt, delimiter)} t))
+            WHERE {condition} ORDER BY n LIMIT 1""").fetchall()[0]
+    finally:
+        con.execute(f"SET threads = {threads}")
+    n, raw = row
+    place = f"line {n + 1}" if fmt == "csv" else f"row {n}"
+    return place, raw

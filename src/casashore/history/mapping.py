@@ -1,0 +1,127 @@
+"""How a call log's columns become workspace calls: a TOML mapping, or a built-in preset.
+
+A mapping names the file's columns for each workspace field, the format of its timestamps and their time zone,
+and which outcome values mean answered or abandoned. The importer turns it into one SQL projection that DuckDB
+runs over the file, so no Python loop touches the rows.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+from typing import Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from casashore.errors import UserError
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Columns(Strict):
+    """The file's column for each field (handle_s and agent may be absent)."""
+
+    call_id: str
+    queue: str
+    arrival: str
+    wait_s: str
+    outcome: str
+    handle_s: str | None = None
+    agent: str | None = None
+
+
+class Outcomes(Strict):
+    answered: list[str] = Field(min_length=1)
+    abandoned: list[str] = Field(min_length=1)
+
+
+class CallMapping(Strict):
+    format: Literal["csv", "parquet"] = "csv"
+    delimiter: str = ","
+    time_zone: str
+    """Time zone of the file's timestamps, such as Europe/Paris (the client's, as ACDs usually export)."""
+    timestamp_format: str = "%Y-%m-%d %H:%M:%S"
+    columns: Columns
+    outcomes: Outcomes
+
+    @field_validator("time_zone")
+    @classmethod
+    def _known_zone(cls, zone: str) -> str:
+        try:
+            ZoneInfo(zone)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"an IANA time zone such as Europe/Paris, not {zone!r}") from None
+        return zone
+
+
+def load_mapping(path: Path) -> CallMapping:
+    try:
+        data = tomllib.loads(path.read_text())
+    except OSError as exc:
+        raise UserError("mapping", str(path), f"a readable TOML file ({exc.strerror})") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise UserError("mapping", str(path), f"valid TOML ({exc})") from None
+    try:
+        return CallMapping.model_validate(data)
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        field = ".".join(str(p) for p in error["loc"]) or "mapping"
+        raise UserError(field, error.get("input"), error["msg"].removeprefix("Value error, "),
+                        where=str(path)) from None
+
+
+def _ident(column: str) -> str:
+    return '"' + column.replace('"', '""') + '"'
+
+
+def _literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def projection(mapping: CallMapping) -> dict[str, str]:
+    """SQL expressions over the file's (text) columns for each workspace field; NULL marks an invalid value."""
+    col = mapping.columns
+    answered = ", ".join(_literal(v) for v in mapping.outcomes.answered)
+    abandoned = ", ".join(_literal(v) for v in mapping.outcomes.abandoned)
+    outcome = f"trim(CAST({_ident(col.outcome)} AS VARCHAR))"
+    return {
+        "call_key": f"CAST({_ident(col.call_id)} AS VARCHAR)",
+        "queue": f"nullif(trim(CAST({_ident(col.queue)} AS VARCHAR)), '')",
+        "arrival_at": f"timezone({_literal(mapping.time_zone)}, try_strptime(CAST({_ident(col.arrival)} AS VARCHAR), "
+                      f"{_literal(mapping.timestamp_format)}))",
+        "outcome": f"CASE WHEN {outcome} IN ({answered}) THEN 'answered' WHEN {outcome} IN ({abandoned}) "
+                   f"THEN 'abandoned' ELSE 'other' END",
+        "wait_s": f"TRY_CAST({_ident(col.wait_s)} AS DOUBLE)",
+        "handle_s": f"TRY_CAST({_ident(col.handle_s)} AS DOUBLE)" if col.handle_s else "NULL::DOUBLE",
+        "agent": f"CAST({_ident(col.agent)} AS VARCHAR)" if col.agent else "NULL::VARCHAR",
+    }
+
+
+ANONYMOUS_BANK_ZONE = "Asia/Jerusalem"
+
+
+def anonymous_bank_projection() -> dict[str, str]:
+    """The 1999 Anonymous Bank log (Technion SEE lab): tab-separated, one row per call that left the VRU.
+
+    A call asks for an agent when it leaves the VRU (``vru_exit``; ``q_start`` when it queued, the same
+    instant); ``type`` is the queue (PS regular, PE regular in English, NW new customers, NE stock exchange,
+    IN internet, TT callers who left a message); ``outcome`` AGENT = answered, HANG = abandoned, PHANTOM = a
+    ghost call (kept as 'other', out of the offered calls); ``q_time`` the wait; ``ser_time`` the handle time.
+    The calls of one line are numbered, so ``vru+line`` and ``call_id`` together identify a call.
+    """
+    start = "CASE WHEN q_start <> '0:00:00' THEN q_start ELSE vru_exit END"
+    return {
+        "call_key": '"vru+line" || \':\' || call_id',
+        "queue": "nullif(trim(type), '')",
+        "arrival_at": f"timezone('{ANONYMOUS_BANK_ZONE}', try_strptime(date || ' ' || {start}, '%y%m%d %H:%M:%S'))",
+        "outcome": "CASE outcome WHEN 'AGENT' THEN 'answered' WHEN 'HANG' THEN 'abandoned' ELSE 'other' END",
+        "wait_s": "TRY_CAST(q_time AS DOUBLE)",
+        "handle_s": "CASE WHEN outcome = 'AGENT' THEN TRY_CAST(ser_time AS DOUBLE) END",
+        "agent": "CASE WHEN server <> 'NO_SERVER' THEN server END",
+    }
+
+
+PRESETS = {"anonymous-bank": (anonymous_bank_projection, "\t", ANONYMOUS_BANK_ZONE)}

@@ -1,0 +1,90 @@
+"""History per queue and interval, cut in each queue's own time zone, and callers' patience.
+
+Offered calls are answered + abandoned ('other' outcomes such as phantom calls are left out). Service level is
+answered within the target over offered, as in the capacity core. Patience is estimated two ways:
+
+* the abandon-rate / mean-wait estimator: with exponential patience, abandonments per unit of waiting time is
+  1 / mean patience, so mean patience = total waiting time of all offered calls / abandoned calls (the maximum
+  likelihood estimate, answered calls counting as censored);
+* Kaplan-Meier on waiting times, where an abandonment is an event and an answer censors the patience (the
+  caller would have waited at least that long): the survival curve of patience without assuming a law, its
+  median, and its mean restricted to the longest observed wait.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import duckdb
+import numpy as np
+
+from casashore.errors import UserError
+
+
+def interval_history(con: duckdb.DuckDBPyConnection, *, interval_min: int = 15, target_s: float = 20.0,
+                     queue: str | None = None) -> list[dict]:
+    """Per queue per interval (local time of the queue's zone): offered, answered, abandoned, AHT, ASA, SL."""
+    if interval_min <= 0 or 1440 % interval_min:
+        raise UserError("interval", interval_min, "a divisor of a day in minutes: 15, 30, 60 ...")
+    rows = con.execute(f"""
+        SELECT c.queue, q.time_zone,
+               time_bucket(INTERVAL '{int(interval_min)} minutes', timezone(q.time_zone, c.arrival_at)) AS start,
+               count(*) FILTER (WHERE outcome <> 'other') AS offered,
+               count(*) FILTER (WHERE outcome = 'answered') AS answered,
+               count(*) FILTER (WHERE outcome = 'abandoned') AS abandoned,
+               avg(handle_s) FILTER (WHERE outcome = 'answered') AS aht_s,
+               avg(wait_s) FILTER (WHERE outcome = 'answered') AS asa_s,
+               count(*) FILTER (WHERE outcome = 'answered' AND wait_s <= ?) AS within_target
+        FROM calls c JOIN queues q USING (queue)
+        WHERE ? IS NULL OR c.queue = ?
+        GROUP BY ALL ORDER BY c.queue, start""", [target_s, queue, queue]).fetchall()
+    out = []
+    for name, zone, start, offered, answered, abandoned, aht, asa, within in rows:
+        out.append({"queue": name, "time_zone": zone, "start": start.isoformat(), "interval_min": interval_min,
+                    "offered": offered, "answered": answered, "abandoned": abandoned, "aht_s": aht, "asa_s": asa,
+                    "service_level": within / offered if offered else None,
+                    "p_abandon": abandoned / offered if offered else None})
+    return out
+
+
+class Patience(NamedTuple):
+    offered: int
+    abandoned: int
+    mean_s_exponential: float | None
+    """Total wait of offered calls over abandoned calls (exponential patience, censored by answers)."""
+    median_s_kaplan_meier: float | None
+    """None when fewer than half the callers would have hung up within the longest observed wait."""
+    restricted_mean_s_kaplan_meier: float | None
+    """Mean patience restricted to the longest observed wait (a lower bound of the mean)."""
+    survival: tuple[np.ndarray, np.ndarray]
+    """Kaplan-Meier curve: event times (s) and P(patience > t) just after each."""
+
+
+def kaplan_meier(wait_s: np.ndarray, abandoned: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Survival of patience from waits, with abandonment as the event and answering as censoring."""
+    order = np.argsort(wait_s, kind="stable")
+    wait_s, abandoned = wait_s[order], abandoned[order].astype(bool)
+    times, first = np.unique(wait_s, return_index=True)
+    events = np.add.reduceat(abandoned.astype(float), first) if wait_s.size else np.zeros(0)
+    at_risk = wait_s.size - first
+    keep = events > 0
+    times, events, at_risk = times[keep], events[keep], at_risk[keep]
+    return times, np.cumprod(1.0 - events / at_risk)
+
+
+def patience(con: duckdb.DuckDBPyConnection, queue: str) -> Patience:
+    rows = con.execute("SELECT wait_s, outcome = 'abandoned' FROM calls WHERE queue = ? AND outcome <> 'other'",
+                       [queue]).fetchnumpy()
+    wait = np.asarray(rows["wait_s"], float)
+    gone = np.asarray(rows["(outcome = 'abandoned')"], bool)
+    times, survival = kaplan_meier(wait, gone)
+    abandoned = int(gone.sum())
+    mean_exp = float(wait.sum() / abandoned) if abandoned else None
+    below = np.flatnonzero(survival <= 0.5)
+    median = float(times[below[0]]) if below.size else None
+    restricted = None
+    if wait.size:
+        edges = np.concatenate(([0.0], times, [wait.max()]))
+        levels = np.concatenate(([1.0], survival))
+        restricted = float(np.sum(levels * np.diff(edges)))
+    return Patience(int(wait.size), abandoned, mean_exp, median, restricted, (times, survival))

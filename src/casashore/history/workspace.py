@@ -1,0 +1,70 @@
+"""The workspace: one DuckDB file (default ./casashore.duckdb) holding calls, intervals, forecasts and plans.
+
+Its schema is versioned: ``MIGRATIONS[i]`` takes the schema from version i to i + 1, each in its own
+transaction, and ``open_workspace`` applies the missing ones. Times are stored as TIMESTAMPTZ (instants); each
+queue records the time zone its client lives in, so that intervals can be cut in that zone.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+
+from casashore.errors import UserError
+
+DEFAULT_WORKSPACE = Path("casashore.duckdb")
+
+MIGRATIONS = [
+    """
+    CREATE TABLE schema_version (version INTEGER NOT NULL, applied_at TIMESTAMPTZ NOT NULL);
+    CREATE TABLE imports (
+        import_id INTEGER PRIMARY KEY, source VARCHAR NOT NULL, sha256 VARCHAR NOT NULL UNIQUE,
+        format VARCHAR NOT NULL, calls_added BIGINT NOT NULL, imported_at TIMESTAMPTZ NOT NULL);
+    CREATE TABLE queues (queue VARCHAR PRIMARY KEY, time_zone VARCHAR NOT NULL);
+    CREATE TABLE calls (
+        import_id INTEGER NOT NULL, call_key VARCHAR NOT NULL, queue VARCHAR NOT NULL,
+        arrival_at TIMESTAMPTZ NOT NULL, outcome VARCHAR NOT NULL,  -- answered, abandoned, other
+        wait_s DOUBLE NOT NULL, handle_s DOUBLE, agent VARCHAR);
+    CREATE TABLE intervals (
+        import_id INTEGER NOT NULL, queue VARCHAR NOT NULL, start_at TIMESTAMPTZ NOT NULL,
+        interval_min INTEGER NOT NULL, offered DOUBLE NOT NULL, answered DOUBLE, abandoned DOUBLE,
+        aht_s DOUBLE, asa_s DOUBLE);
+    CREATE TABLE forecasts (
+        run_id VARCHAR NOT NULL, queue VARCHAR NOT NULL, start_at TIMESTAMPTZ NOT NULL,
+        interval_min INTEGER NOT NULL, model VARCHAR NOT NULL, calls DOUBLE NOT NULL, calls_lo DOUBLE,
+        calls_hi DOUBLE, aht_s DOUBLE, created_at TIMESTAMPTZ NOT NULL);
+    CREATE TABLE plans (plan_id VARCHAR PRIMARY KEY, scenario VARCHAR NOT NULL, created_at TIMESTAMPTZ NOT NULL,
+                        result JSON);
+    """,
+]
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+def open_workspace(path: Path = DEFAULT_WORKSPACE, *, create: bool = True) -> duckdb.DuckDBPyConnection:
+    """Open (creating if asked) the workspace file and bring its schema up to date."""
+    if not create and not path.exists():
+        raise UserError("workspace", str(path), "an existing workspace (run `casashore import` first)")
+    try:
+        con = duckdb.connect(str(path))
+    except duckdb.Error as exc:
+        raise UserError("workspace", str(path), f"a DuckDB workspace file ({exc})") from None
+    con.execute("SET TimeZone = 'UTC'")
+    version = schema_version(con)
+    if version > SCHEMA_VERSION:
+        con.close()
+        raise UserError("workspace", str(path), f"schema version <= {SCHEMA_VERSION} (this file is v{version}: "
+                                                "made by a newer casashore)")
+    for target in range(version, SCHEMA_VERSION):
+        con.execute("BEGIN TRANSACTION")
+        con.execute(MIGRATIONS[target])
+        con.execute("INSERT INTO schema_version VALUES (?, now())", [target + 1])
+        con.execute("COMMIT")
+    return con
+
+
+def schema_version(con: duckdb.DuckDBPyConnection) -> int:
+    exists = con.execute("SELECT count(*) FROM information_schema.tables WHERE table_name = 'schema_version'")
+    if exists.fetchall()[0][0] == 0:
+        return 0
+    return con.execute("SELECT coalesce(max(version), 0) FROM schema_version").fetchall()[0][0]
