@@ -8,6 +8,7 @@ nothing (its SHA-256 is recorded), and calls already present (same queue and key
 
 from __future__ import annotations
 
+import csv
 import hashlib
 import re
 from pathlib import Path
@@ -94,11 +95,19 @@ def import_calls(con: duckdb.DuckDBPyConnection, path: Path, *, preset: str | No
 
 
 def _reader(path: Path, fmt: str, delimiter: str) -> str:
+    """DuckDB's reader for the file. CSV: the header names the columns, every value is read as text, and no
+    sniffing happens (a sniffer guesses, and on a bad row fails without saying where)."""
     quoted = "'" + str(path).replace("'", "''") + "'"
     if fmt == "parquet":
         return f"read_parquet({quoted})"
+    with path.open(newline="", encoding="utf-8", errors="replace") as handle:
+        header = next(csv.reader(handle, delimiter=delimiter), [])
+    if not header:
+        raise UserError("file", path.name, "a header line naming the columns")
+    columns = ", ".join("'" + name.replace("'", "''") + "': 'VARCHAR'" for name in header)
     delim = "'" + delimiter.replace("'", "''") + "'"
-    return f"read_csv({quoted}, header = true, all_varchar = true, delim = {delim}, strict_mode = true)"
+    return (f"read_csv({quoted}, header = true, auto_detect = false, columns = {{{columns}}}, delim = {delim}, "
+            f"quote = '\"', escape = '\"', strict_mode = true, null_padding = false)")
 
 
 _EXPECTED = {

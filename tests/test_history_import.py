@@ -1,0 +1,207 @@
+"""Importing call logs into the workspace: the Anonymous Bank preset, mappings, validation, atomicity."""
+
+import csv
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections import Counter
+from datetime import datetime
+from pathlib import Path
+
+import duckdb
+import pytest
+from typer.testing import CliRunner
+
+from casashore.cli import app
+from casashore.history.importer import import_calls
+from casashore.history.workspace import SCHEMA_VERSION, open_workspace, schema_version
+
+BANK = Path(__file__).resolve().parents[2] / "shared" / "data" / "anonymous_bank_feb1999" / \
+    "data_anonymous_bank_february.txt"
+needs_bank = pytest.mark.skipif(not BANK.exists(), reason=f"the Anonymous Bank log is not at {BANK}")
+runner = CliRunner()
+
+MAPPING = """
+time_zone = "Europe/Paris"
+timestamp_format = "%Y-%m-%d %H:%M:%S"
+[columns]
+call_id = "id"
+queue = "queue"
+arrival = "arrived"
+wait_s = "wait"
+outcome = "result"
+handle_s = "talk"
+[outcomes]
+answered = ["ANSWERED"]
+abandoned = ["ABANDONED"]
+"""
+
+
+def write_log(path: Path, rows: list[list[str]]) -> Path:
+    with path.open("w", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["id", "queue", "arrived", "wait", "result", "talk"])
+        writer.writerows(rows)
+    return path
+
+
+def good_rows(n: int = 50) -> list[list[str]]:
+    return [[str(i), "fr_bank" if i % 3 else "es_ins", f"2026-03-02 {8 + i // 30:02d}:{(2 * i) % 60:02d}:05",
+             str(i % 40), "ANSWERED" if i % 5 else "ABANDONED", "" if i % 5 == 0 else str(120 + i)]
+            for i in range(n)]
+
+
+def calls_in(path: Path) -> int:
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        return con.execute("SELECT count(*) FROM calls").fetchall()[0][0]
+    finally:
+        con.close()
+
+
+@needs_bank
+def test_anonymous_bank_weekday_hourly_profile_matches_plain_python(tmp_path):
+    """The raw file read with the csv module (arrival = q_start if it queued, else vru_exit; phantoms out) gives
+    the same calls per weekday and hour as the workspace."""
+    workspace = tmp_path / "w.duckdb"
+    result = runner.invoke(app, ["import", str(BANK), "--format", "anonymous-bank", "--workspace", str(workspace),
+                                 "--json"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["calls_added"] == 33_344
+    expected = Counter()
+    with BANK.open(newline="") as handle:
+        for row in csv.DictReader(handle, delimiter="\t"):
+            if row["outcome"] == "PHANTOM":
+                continue
+            clock = row["q_start"] if row["q_start"] != "0:00:00" else row["vru_exit"]
+            at = datetime.strptime(f"{row['date']} {clock}", "%y%m%d %H:%M:%S")
+            expected[(at.isoweekday(), at.hour)] += 1
+    con = open_workspace(workspace, create=False)
+    got = {(int(d), int(h)): n for d, h, n in con.execute("""
+        SELECT isodow(local), hour(local), count(*) FROM (
+            SELECT timezone(q.time_zone, arrival_at) AS local FROM calls JOIN queues q USING (queue)
+            WHERE outcome <> 'other') GROUP BY ALL""").fetchall()}
+    con.close()
+    assert got == dict(expected)
+    assert sum(got.values()) == 33_344 - 278
+
+
+@needs_bank
+def test_importing_the_same_file_twice_adds_nothing(tmp_path):
+    con = open_workspace(tmp_path / "w.duckdb")
+    first = import_calls(con, BANK, preset="anonymous-bank")
+    second = import_calls(con, BANK, preset="anonymous-bank")
+    assert first.calls_added == 33_344 and second.already_imported and second.calls_added == 0
+    assert con.execute("SELECT count(*) FROM calls").fetchall()[0][0] == 33_344
+    con.close()
+
+
+def test_a_mapping_imports_csv_and_parquet_without_duplicates(tmp_path):
+    mapping = tmp_path / "acd.toml"
+    mapping.write_text(MAPPING)
+    log = write_log(tmp_path / "log.csv", good_rows(50))
+    workspace = tmp_path / "w.duckdb"
+    cli = runner.invoke(app, ["import", str(log), "--mapping", str(mapping), "--workspace", str(workspace), "--json"])
+    assert cli.exit_code == 0, cli.output
+    assert json.loads(cli.stdout)["calls_added"] == 50
+    # The same calls again in another file (a later export overlapping this one) plus 10 new: only 10 added.
+    duckdb.sql(f"COPY (SELECT * FROM read_csv('{write_log(tmp_path / 'more.csv', good_rows(60))}', all_varchar=true))"
+               f" TO '{tmp_path / 'more.parquet'}' (FORMAT parquet)")
+    parquet_mapping = tmp_path / "acd_parquet.toml"
+    parquet_mapping.write_text('format = "parquet"\n' + MAPPING)
+    cli = runner.invoke(app, ["import", str(tmp_path / "more.parquet"), "--mapping", str(parquet_mapping),
+                              "--workspace", str(workspace), "--json"])
+    assert cli.exit_code == 0, cli.output
+    assert json.loads(cli.stdout)["calls_added"] == 10
+    con = open_workspace(workspace, create=False)
+    first = con.execute("SELECT arrival_at, outcome, wait_s, handle_s FROM calls WHERE call_key = '1'").fetchall()[0]
+    con.close()
+    assert first[0].isoformat() == "2026-03-02T07:02:05+00:00"  # 08:02:05 in Paris (CET) is 07:02:05 UTC
+    assert first[1:] == ("answered", 1.0, 121.0)
+
+
+@pytest.mark.parametrize("bad_row, field, line", [
+    (["7", "fr_bank", "2026-03-02 25:00:00", "3", "ANSWERED", "100"], "arrival", 9),
+    (["7", "fr_bank", "2026-03-02 08:00:00", "-3", "ANSWERED", "100"], "wait_s", 9),
+    (["7", "", "2026-03-02 08:00:00", "3", "ANSWERED", "100"], "queue", 9),
+    (["7", "fr_bank", "2026-03-02 08:00:00", "3", "ANSWERED"], "file", 9),
+])
+def test_a_malformed_row_names_its_line_and_changes_nothing(tmp_path, bad_row, field, line):
+    mapping = tmp_path / "acd.toml"
+    mapping.write_text(MAPPING)
+    workspace = tmp_path / "w.duckdb"
+    ok = runner.invoke(app, ["import", str(write_log(tmp_path / "ok.csv", good_rows(20))), "--mapping",
+                             str(mapping), "--workspace", str(workspace)])
+    assert ok.exit_code == 0
+    before = calls_in(workspace)
+    rows = good_rows(20)[10:]
+    rows.insert(7, bad_row)  # header is line 1, so the 8th data row is line 9
+    for row in rows:
+        row[0] = "n" + row[0]
+    bad = runner.invoke(app, ["import", str(write_log(tmp_path / "bad.csv", rows)), "--mapping", str(mapping),
+                              "--workspace", str(workspace), "--json"])
+    assert bad.exit_code == 2, bad.output
+    assert bad.stdout == "" and len(bad.stderr.strip().splitlines()) == 1
+    assert f"line {line}" in bad.stderr and f"{field}:" in bad.stderr
+    assert calls_in(workspace) == before
+
+
+def test_mapping_errors_are_named(tmp_path):
+    mapping = tmp_path / "acd.toml"
+    mapping.write_text(MAPPING.replace("Europe/Paris", "Europe/Pariss"))
+    result = runner.invoke(app, ["import", str(write_log(tmp_path / "l.csv", good_rows(3))), "--mapping",
+                                 str(mapping), "--workspace", str(tmp_path / "w.duckdb")])
+    assert result.exit_code == 2 and "time_zone" in result.stderr
+    mapping.write_text(MAPPING.replace('queue = "queue"', 'queue = "line"'))
+    result = runner.invoke(app, ["import", str(write_log(tmp_path / "l.csv", good_rows(3))), "--mapping",
+                                 str(mapping), "--workspace", str(tmp_path / "w.duckdb")])
+    assert result.exit_code == 2 and "line" in result.stderr and "column" in result.stderr
+    result = runner.invoke(app, ["import", str(tmp_path / "l.csv"), "--format", "genesys", "--workspace",
+                                 str(tmp_path / "w.duckdb")])
+    assert result.exit_code == 2 and "anonymous-bank" in result.stderr
+
+
+def test_the_schema_is_versioned(tmp_path):
+    con = open_workspace(tmp_path / "w.duckdb")
+    assert schema_version(con) == SCHEMA_VERSION
+    con.close()
+    con = open_workspace(tmp_path / "w.duckdb")  # reopening applies nothing twice
+    assert con.execute("SELECT count(*) FROM schema_version").fetchall()[0][0] == SCHEMA_VERSION
+    con.close()
+
+
+def test_an_import_killed_half_way_leaves_the_workspace_consistent(tmp_path):
+    """SIGKILL during a large import: the committed calls are intact, none of the killed import's are there,
+    and the same import then runs to completion."""
+    mapping = tmp_path / "acd.toml"
+    mapping.write_text(MAPPING)
+    workspace = tmp_path / "w.duckdb"
+    assert runner.invoke(app, ["import", str(write_log(tmp_path / "small.csv", good_rows(20))), "--mapping",
+                               str(mapping), "--workspace", str(workspace)]).exit_code == 0
+    big = tmp_path / "big.csv"
+    duckdb.sql(f"""COPY (SELECT 'b' || i AS id, 'fr_bank' AS queue,
+                        strftime(TIMESTAMP '2026-01-01' + INTERVAL (i) SECOND, '%Y-%m-%d %H:%M:%S') AS arrived,
+                        i % 60 AS wait, CASE WHEN i % 7 = 0 THEN 'ABANDONED' ELSE 'ANSWERED' END AS result,
+                        120 AS talk FROM range(4000000) t(i)) TO '{big}' (HEADER)""")
+    def command(target: Path) -> list[str]:
+        return [sys.executable, "-c", "from casashore.cli import app; app()", "import", str(big), "--mapping",
+                str(mapping), "--workspace", str(target)]
+
+    started = time.perf_counter()  # how long a whole import takes here, start-up included
+    assert subprocess.run(command(tmp_path / "timing.duckdb"), capture_output=True).returncode == 0
+    whole = time.perf_counter() - started
+    process = subprocess.Popen(command(workspace), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    time.sleep(0.5 * whole)  # past start-up, inside the import
+    assert process.poll() is None, "the import finished before it could be killed; make the file bigger"
+    os.kill(process.pid, signal.SIGKILL)
+    process.wait()
+    assert calls_in(workspace) == 20
+    con = duckdb.connect(str(workspace), read_only=True)
+    assert con.execute("SELECT count(*) FROM imports").fetchall()[0][0] == 1
+    con.close()
+    again = subprocess.run(command(workspace), capture_output=True, text=True)
+    assert again.returncode == 0, again.stderr
+    assert calls_in(workspace) == 20 + 4_000_000
