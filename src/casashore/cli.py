@@ -470,8 +470,7 @@ def import_(
     elif result.already_imported:
         out.print(f"{file} was already imported into {workspace}: nothing added.")
     else:
-        out.print(f"{result.calls_added:,} calls added to {workspace} ({result.calls_read:,} read; queues "
-                  f"{', '.join(result.queues)}).")
+        out.print(f"{result.calls_added:,} calls added to {workspace} (queues {', '.join(result.queues)}).")
 
 
 @app.command()

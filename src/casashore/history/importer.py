@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import re
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import NamedTuple
 
@@ -30,8 +31,8 @@ INVALID = {
 
 
 class ImportResult(NamedTuple):
-    calls_read: int
     calls_added: int
+    """New calls (calls of the file already in the workspace are skipped)."""
     already_imported: bool
     queues: list[str]
 
@@ -59,39 +60,49 @@ def import_calls(con: duckdb.DuckDBPyConnection, path: Path, *, preset: str | No
         reader_format = source_format = mapping.format
     else:
         raise UserError("format", None, "--format anonymous-bank or --mapping FILE.toml")
-    sha = file_sha256(path)
-    if con.execute("SELECT count(*) FROM imports WHERE sha256 = ?", [sha]).fetchall()[0][0]:
-        return ImportResult(0, 0, True, [])
-
+    # The file's fingerprint is computed while DuckDB reads it (hashlib and DuckDB both release the GIL).
+    hashing = ThreadPoolExecutor(1)
+    sha_future = hashing.submit(file_sha256, path)
     reader = _reader(path, reader_format, delimiter)
     select = ", ".join(f"{expr} AS {name}" for name, expr in fields.items())
     con.execute("BEGIN TRANSACTION")
     try:
+        import_id = con.execute("SELECT coalesce(max(import_id), 0) + 1 FROM imports").fetchall()[0][0]
+        # Straight from the file into the table (one write), validated afterwards within the transaction:
+        # a bad row rolls everything back, so the table never keeps one.
         try:
-            con.execute(f"CREATE TEMP TABLE staged AS SELECT {select} FROM {reader}")
+            added = con.execute(f"""
+                INSERT INTO calls
+                SELECT ?, s.call_key, s.queue, s.arrival_at, s.outcome, s.wait_s, s.handle_s, s.agent
+                FROM (SELECT {select} FROM {reader}) s
+                ANTI JOIN (SELECT queue, call_key FROM calls) c ON c.queue = s.queue AND c.call_key = s.call_key""",
+                               [import_id]).fetchall()[0][0]
         except (duckdb.InvalidInputException, duckdb.ConversionException, duckdb.BinderException) as exc:
             raise _reader_error(path, exc) from None
-        for field, condition in INVALID.items():
-            if con.execute(f"SELECT count(*) FROM staged WHERE {condition}").fetchall()[0][0]:
+        counts = con.execute("SELECT " + ", ".join(f"count(*) FILTER (WHERE {condition})"
+                                                   for condition in INVALID.values())
+                             + " FROM calls WHERE import_id = ?", [import_id]).fetchall()[0]
+        for (field, condition), bad in zip(INVALID.items(), counts, strict=True):
+            if bad:
                 line, value = _first_invalid_line(con, path, reader_format, delimiter, select, condition, field)
                 raise UserError(field, value, _EXPECTED[field], where=f"{path} {line}")
-        import_id = con.execute("SELECT coalesce(max(import_id), 0) + 1 FROM imports").fetchall()[0][0]
-        read = con.execute("SELECT count(*) FROM staged").fetchall()[0][0]
-        con.execute("""
-            INSERT INTO calls
-            SELECT ?, s.call_key, s.queue, s.arrival_at, s.outcome, s.wait_s, s.handle_s, s.agent
-            FROM staged s ANTI JOIN calls c ON c.queue = s.queue AND c.call_key = s.call_key""", [import_id])
-        added = con.execute("SELECT count(*) FROM calls WHERE import_id = ?", [import_id]).fetchall()[0][0]
-        queues = [r[0] for r in con.execute("SELECT DISTINCT queue FROM staged ORDER BY 1").fetchall()]
-        con.execute("INSERT INTO queues SELECT DISTINCT queue, ? FROM staged ANTI JOIN queues USING (queue)", [zone])
+        sha = sha_future.result()
+        if con.execute("SELECT count(*) FROM imports WHERE sha256 = ?", [sha]).fetchall()[0][0]:
+            con.execute("ROLLBACK")
+            return ImportResult(0, True, [])
+        queues = [r[0] for r in con.execute("SELECT DISTINCT queue FROM calls WHERE import_id = ? ORDER BY 1",
+                                            [import_id]).fetchall()]
+        con.executemany("INSERT INTO queues SELECT ?, ? WHERE NOT EXISTS (SELECT 1 FROM queues WHERE queue = ?)",
+                        [[q, zone, q] for q in queues])
         con.execute("INSERT INTO imports VALUES (?, ?, ?, ?, ?, now())",
                     [import_id, str(path.resolve()), sha, source_format, added])
-        con.execute("DROP TABLE staged")
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")
         raise
-    return ImportResult(read, added, False, queues)
+    finally:
+        hashing.shutdown(wait=True)
+    return ImportResult(added, False, queues)
 
 
 def _reader(path: Path, fmt: str, delimiter: str) -> str:

@@ -22,10 +22,12 @@ MIGRATIONS = [
         import_id INTEGER PRIMARY KEY, source VARCHAR NOT NULL, sha256 VARCHAR NOT NULL UNIQUE,
         format VARCHAR NOT NULL, calls_added BIGINT NOT NULL, imported_at TIMESTAMPTZ NOT NULL);
     CREATE TABLE queues (queue VARCHAR PRIMARY KEY, time_zone VARCHAR NOT NULL);
+    -- Validity (queue, arrival_at, wait_s present) is checked by the importer inside its transaction, which
+    -- rolls back on any bad row: NOT NULL here would stop the bulk insert without saying which line.
     CREATE TABLE calls (
-        import_id INTEGER NOT NULL, call_key VARCHAR NOT NULL, queue VARCHAR NOT NULL,
-        arrival_at TIMESTAMPTZ NOT NULL, outcome VARCHAR NOT NULL,  -- answered, abandoned, other
-        wait_s DOUBLE NOT NULL, handle_s DOUBLE, agent VARCHAR);
+        import_id INTEGER NOT NULL, call_key VARCHAR, queue VARCHAR, arrival_at TIMESTAMPTZ,
+        outcome VARCHAR NOT NULL,  -- answered, abandoned, other
+        wait_s DOUBLE, handle_s DOUBLE, agent VARCHAR);
     CREATE TABLE intervals (
         import_id INTEGER NOT NULL, queue VARCHAR NOT NULL, start_at TIMESTAMPTZ NOT NULL,
         interval_min INTEGER NOT NULL, offered DOUBLE NOT NULL, answered DOUBLE, abandoned DOUBLE,
