@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from casashore.errors import UserError
@@ -33,7 +33,7 @@ def localize(wall: datetime, zone_name: str, *, fold: int = 0) -> datetime:
     and is an error; a repeated one (autumn) is the first occurrence unless ``fold=1``."""
     tz = zone(zone_name)
     aware = wall.replace(tzinfo=tz, fold=fold)
-    back = aware.astimezone(timezone.utc).astimezone(tz).replace(tzinfo=None)
+    back = aware.astimezone(UTC).astimezone(tz).replace(tzinfo=None)
     if back != wall:
         raise UserError("start", wall.isoformat(), f"a time that exists in {zone_name} (the clocks skip it)")
     return aware
