@@ -532,3 +532,137 @@ def history(
                       _fmt(q["patience_mean_s_exponential"], ".0f"), _fmt(q["patience_median_s_kaplan_meier"], ".0f"),
                       _fmt(q["patience_restricted_mean_s_kaplan_meier"], ".0f"))
     out.print(table)
+
+
+IntervalOpt = Annotated[str, typer.Option(help="Interval length: 15m, 30m or 1h.")]
+
+
+def _interval_min(text: str) -> int:
+    from casashore.units import duration_s
+
+    seconds = duration_s("interval", text)
+    if seconds % 60 or 86400 % seconds:
+        raise UserError("interval", text, "whole minutes dividing a day: 15m, 30m, 1h")
+    return int(seconds // 60)
+
+
+def _days(field: str, text: str) -> int:
+    """Whole days from 14d, 14 or 2w."""
+    text = text.strip().lower()
+    scale = {"d": 1, "w": 7}.get(text[-1:], 1)
+    return whole(field, text.rstrip("dw"), low=1) * scale
+
+
+@app.command()
+def backtest(
+    workspace: WorkspaceOpt = Path("casashore.duckdb"),
+    interval: IntervalOpt = "30m",
+    horizon: Annotated[str, typer.Option(help="Length of each backtest window (the forecast horizon).")] = "7d",
+    windows: Annotated[str, typer.Option(help="Rolling origins: the last N windows of the history.")] = "2",
+    queue: Annotated[str | None, typer.Option(help="One queue only.")] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Which model forecasts each queue best: rolling-origin backtest over the last weeks of history.
+
+    Each window is forecast from the data before it; WAPE, MASE and bias per model; the model with the lowest
+    WAPE is chosen (seasonal naive is the baseline to beat). `casashore forecast` uses the chosen models.
+    """
+    from casashore.forecast.models import backtest as run_backtest
+    from casashore.forecast.series import interval_counts
+    from casashore.history.workspace import open_workspace
+
+    try:
+        interval_min, days = _interval_min(interval), _days("horizon", horizon)
+        n_windows = whole("windows", windows, low=1)
+        con = open_workspace(workspace, create=False)
+        try:
+            series = interval_counts(con, interval_min, queue)
+        finally:
+            con.close()
+        result = run_backtest(series, interval_min, horizon_days=days, windows=n_windows)
+    except UserError as exc:
+        _fail(str(exc))
+        return
+    doc = {"interval_min": interval_min, "horizon_days": days, "windows": n_windows, "queues": result}
+    if as_json:
+        typer.echo(json.dumps(doc))
+        return
+    table = Table(title=f"Backtest: {n_windows} windows of {days} days, {interval_min}-minute intervals")
+    for header in ("queue", "model", "WAPE", "MASE", "bias", ""):
+        table.add_column(header, justify="right")
+    for name, res in result.items():
+        for row in res["models"]:
+            table.add_row(name, row["model"], _fmt(row["wape"], ".3f"), _fmt(row["mase"], ".3f"),
+                          _fmt(row["bias"], "+.3f"), "chosen" if row["model"] == res["chosen"] else "")
+    out.print(table)
+
+
+@app.command()
+def forecast(
+    workspace: WorkspaceOpt = Path("casashore.duckdb"),
+    horizon: Annotated[str, typer.Option(help="How far ahead, in days: 14d.")] = "14d",
+    interval: IntervalOpt = "30m",
+    site_zone: Annotated[str, typer.Option(help="The site's time zone, for the site_start column.")]
+    = "Africa/Casablanca",
+    queue: Annotated[str | None, typer.Option(help="One queue only.")] = None,
+    output: OutputOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Calls per queue and interval for the coming days, with 80 % and 95 % prediction intervals.
+
+    Each queue's model is chosen by the backtest (last two weeks), fitted on the whole history and stored in the
+    workspace's forecasts table. Intervals are in the queue's (client's) time zone; `site_start` gives the same
+    interval in the site's zone (Africa/Casablanca by default), through the IANA rules.
+    """
+    import uuid
+
+    from casashore.forecast.models import backtest as run_backtest
+    from casashore.forecast.models import forecast as run_forecast
+    from casashore.forecast.series import interval_counts
+    from casashore.forecast.timezones import localize, zone
+    from casashore.history.workspace import open_workspace
+
+    try:
+        interval_min, days = _interval_min(interval), _days("horizon", horizon)
+        site = zone(site_zone, "site_zone")
+        con = open_workspace(workspace, create=False)
+        try:
+            series = interval_counts(con, interval_min, queue)
+            chosen = {q: r["chosen"] for q, r in run_backtest(series, interval_min).items()}
+            frame = run_forecast(series, interval_min, chosen, horizon_days=days)
+            zones = dict(con.execute("SELECT queue, time_zone FROM queues").fetchall())
+            run_id = uuid.uuid4().hex[:12]
+            rows = []
+            for rec in frame.to_dict("records"):
+                start = localize(rec["ds"].to_pydatetime(), zones[rec["unique_id"]])
+                rows.append({"queue": rec["unique_id"], "start": start.isoformat(),
+                             "site_start": start.astimezone(site).replace(tzinfo=None).isoformat(),
+                             "interval_min": interval_min, "model": rec["model"],
+                             "calls": rec["calls"], "calls_lo_80": rec["calls_lo_80"],
+                             "calls_hi_80": rec["calls_hi_80"], "calls_lo_95": rec["calls_lo_95"],
+                             "calls_hi_95": rec["calls_hi_95"]})
+            con.execute("BEGIN TRANSACTION")
+            con.executemany("INSERT INTO forecasts VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL, now())",
+                            [[run_id, r["queue"], r["start"], interval_min, r["model"], r["calls"],
+                              r["calls_lo_95"], r["calls_hi_95"]] for r in rows])
+            con.execute("COMMIT")
+        finally:
+            con.close()
+    except UserError as exc:
+        _fail(str(exc))
+        return
+    if output is not None:
+        _write_csv(output, rows)
+    if as_json:
+        typer.echo(json.dumps({"run_id": run_id, "models": chosen, "intervals": rows}))
+        return
+    table = Table(title=f"Forecast {run_id}: {days} days of {interval_min}-minute intervals "
+                        f"(every interval: --output or --json)")
+    for header in ("queue", "model", "calls", "peak interval", "peak calls (80 % range)"):
+        table.add_column(header, justify="right")
+    for name in sorted(chosen):
+        mine = [r for r in rows if r["queue"] == name]
+        peak = max(mine, key=lambda r: r["calls"])
+        table.add_row(name, chosen[name], f"{sum(r['calls'] for r in mine):,.0f}", peak["start"][:16],
+                      f"{peak['calls']:.1f} ({peak['calls_lo_80']:.0f}–{peak['calls_hi_80']:.0f})")
+    out.print(table)

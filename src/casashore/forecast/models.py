@@ -1,0 +1,101 @@
+"""Forecasting models and their rolling-origin backtest, per queue.
+
+Candidates (statsforecast): the seasonal naive forecast (same interval last week) as the baseline; the
+seasonal window average (mean of the same interval over the last weeks); MSTL with daily and weekly
+seasonality and an AutoETS trend. Each queue gets the model with the lowest WAPE over the backtest windows
+(the last weeks of the history, each forecast from the data before it, as a planner would have).
+
+* WAPE = sum |actual - forecast| / sum actual
+* bias = sum (forecast - actual) / sum actual (positive: over-forecast)
+* MASE = mean |actual - forecast| / mean |y_t - y_(t - week)| in the training data before the first window
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from statsforecast import StatsForecast
+from statsforecast.models import MSTL, AutoETS, SeasonalNaive, SeasonalWindowAverage
+
+from casashore.errors import UserError
+
+BASELINE = "SeasonalNaive"
+
+
+def candidates(interval_min: int, weeks_of_history: int) -> list:
+    day = 1440 // interval_min
+    week = 7 * day
+    return [
+        SeasonalNaive(season_length=week, alias=BASELINE),
+        SeasonalWindowAverage(season_length=week, window_size=max(1, min(4, weeks_of_history)),
+                              alias="WeeklyAverage"),
+        MSTL(season_length=[day, week], trend_forecaster=AutoETS(model="ZZN"), alias="MSTL"),
+    ]
+
+
+def backtest(series: pd.DataFrame, interval_min: int, *, horizon_days: int = 7, windows: int = 2) -> dict:
+    """Per queue: every candidate's WAPE, MASE and bias over ``windows`` rolling origins of ``horizon_days``."""
+    per_day = 1440 // interval_min
+    horizon = horizon_days * per_day
+    week = 7 * per_day
+    results = {}
+    for queue, data in series.groupby("unique_id", sort=True):
+        train_needed = 2 * week
+        if len(data) < train_needed + windows * horizon:
+            raise UserError("history", f"{len(data) // per_day} days of {queue}",
+                            f"at least {(train_needed + windows * horizon) // per_day} days for {windows} windows "
+                            f"of {horizon_days} days after two weeks of training")
+        weeks = (len(data) - windows * horizon) // week
+        engine = StatsForecast(models=candidates(interval_min, weeks), freq=f"{interval_min}min")
+        cv = engine.cross_validation(df=data[["unique_id", "ds", "y"]], h=horizon, n_windows=windows,
+                                     step_size=horizon)
+        first_cutoff = cv["cutoff"].min()
+        history = data.loc[data["ds"] <= first_cutoff, "y"].to_numpy()
+        scale = np.mean(np.abs(history[week:] - history[:-week])) if len(history) > week else np.nan
+        actual = cv["y"].to_numpy()
+        rows = []
+        for model in [m.alias for m in engine.models]:
+            predicted = np.maximum(cv[model].to_numpy(), 0.0)
+            total = actual.sum()
+            rows.append({"model": model,
+                         "wape": float(np.abs(actual - predicted).sum() / total) if total else None,
+                         "mase": float(np.mean(np.abs(actual - predicted)) / scale) if scale else None,
+                         "bias": float((predicted - actual).sum() / total) if total else None})
+        chosen = min(rows, key=lambda r: np.inf if r["wape"] is None else r["wape"])["model"]
+        results[str(queue)] = {"models": rows, "chosen": chosen,
+                               "windows": [str(c) for c in sorted(cv["cutoff"].unique())]}
+    return results
+
+
+def forecast(series: pd.DataFrame, interval_min: int, chosen: dict[str, str], *, horizon_days: int,
+             levels: tuple[int, ...] = (80, 95)) -> pd.DataFrame:
+    """The chosen model of each queue, fitted on its whole history, ``horizon_days`` ahead with intervals.
+
+    Columns: unique_id, ds, model, calls, and calls_lo_<level> / calls_hi_<level> for each level.
+    """
+    per_day = 1440 // interval_min
+    frames = []
+    for queue, data in series.groupby("unique_id", sort=True):
+        weeks = len(data) // (7 * per_day)
+        models = {m.alias: m for m in candidates(interval_min, weeks)}
+        model = models[chosen[str(queue)]]
+        engine = StatsForecast(models=[model], freq=f"{interval_min}min")
+        try:
+            out = engine.forecast(df=data[["unique_id", "ds", "y"]], h=horizon_days * per_day, level=list(levels))
+        except Exception:  # noqa: BLE001 - a model without native intervals: Poisson intervals instead
+            out = engine.forecast(df=data[["unique_id", "ds", "y"]], h=horizon_days * per_day)
+        point = np.maximum(out[model.alias].to_numpy(), 0.0)
+        frame = pd.DataFrame({"unique_id": out["unique_id"].astype(str), "ds": out["ds"],
+                              "model": model.alias, "calls": point})
+        for level in levels:
+            lo, hi = f"{model.alias}-lo-{level}", f"{model.alias}-hi-{level}"
+            if lo in out:
+                frame[f"calls_lo_{level}"] = np.maximum(out[lo].to_numpy(), 0.0)
+                frame[f"calls_hi_{level}"] = np.maximum(out[hi].to_numpy(), 0.0)
+            else:
+                from scipy.stats import poisson
+
+                frame[f"calls_lo_{level}"] = poisson.ppf((1 - level / 100) / 2, point)
+                frame[f"calls_hi_{level}"] = poisson.ppf(1 - (1 - level / 100) / 2, point)
+        frames.append(frame)
+    return pd.concat(frames, ignore_index=True)

@@ -1,0 +1,37 @@
+"""Call counts per queue and interval from the workspace, as the long table forecasting libraries expect.
+
+Intervals are cut in each queue's time zone (wall time) and the grid is complete: an interval without calls
+(a night, a closed Saturday) is a zero, not a missing row. Around a daylight-saving switch the wall-time grid
+has a skipped hour (zeros) and a doubled one (both hours' calls in one interval), the usual convention of ACD
+reports.
+"""
+
+from __future__ import annotations
+
+import duckdb
+import pandas as pd
+
+from casashore.errors import UserError
+
+
+def interval_counts(con: duckdb.DuckDBPyConnection, interval_min: int, queue: str | None = None) -> pd.DataFrame:
+    """Columns ``unique_id`` (queue), ``ds`` (interval start, queue's wall time), ``y`` (offered calls) and
+    ``handle_s`` (total handle time of answered calls), every interval of every whole day covered."""
+    if interval_min <= 0 or 1440 % interval_min:
+        raise UserError("interval", interval_min, "a divisor of a day in minutes: 15, 30, 60 ...")
+    frame = con.execute(f"""
+        WITH local AS (
+            SELECT c.queue, timezone(q.time_zone, c.arrival_at) AS t, c.outcome, c.handle_s
+            FROM calls c JOIN queues q USING (queue)
+            WHERE c.outcome <> 'other' AND (? IS NULL OR c.queue = ?)),
+        span AS (SELECT queue, date_trunc('day', min(t)) AS first, date_trunc('day', max(t)) AS last
+                 FROM local GROUP BY queue),
+        grid AS (SELECT queue, unnest(generate_series(first, last + INTERVAL 1 DAY - INTERVAL '{interval_min}' MINUTE,
+                                                      INTERVAL '{interval_min}' MINUTE)) AS ds FROM span),
+        counts AS (SELECT queue, time_bucket(INTERVAL '{interval_min}' MINUTE, t) AS ds, count(*) AS y,
+                          coalesce(sum(handle_s), 0) AS handle_s FROM local GROUP BY ALL)
+        SELECT g.queue AS unique_id, g.ds, coalesce(c.y, 0)::DOUBLE AS y, coalesce(c.handle_s, 0) AS handle_s
+        FROM grid g LEFT JOIN counts c USING (queue, ds) ORDER BY 1, 2""", [queue, queue]).df()
+    if frame.empty:
+        raise UserError("queue" if queue else "workspace", queue, "a queue with calls in the workspace")
+    return frame

@@ -1,0 +1,94 @@
+"""Backtests and forecasts on the Anonymous Bank's February 1999."""
+
+import json
+from pathlib import Path
+
+import duckdb
+import numpy as np
+import pytest
+from typer.testing import CliRunner
+
+from casashore.cli import app
+
+BANK = Path(__file__).resolve().parents[2] / "shared" / "data" / "anonymous_bank_feb1999" / \
+    "data_anonymous_bank_february.txt"
+pytestmark = pytest.mark.skipif(not BANK.exists(), reason=f"the Anonymous Bank log is not at {BANK}")
+runner = CliRunner()
+
+
+@pytest.fixture(scope="module")
+def workspace(tmp_path_factory):
+    path = tmp_path_factory.mktemp("bank") / "w.duckdb"
+    result = runner.invoke(app, ["import", str(BANK), "--format", "anonymous-bank", "--workspace", str(path)])
+    assert result.exit_code == 0, result.output
+    return path
+
+
+@pytest.fixture(scope="module")
+def backtest(workspace):
+    result = runner.invoke(app, ["backtest", "--workspace", str(workspace), "--json"])
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout)
+
+
+def test_the_chosen_model_beats_seasonal_naive_on_ps(backtest):
+    """The last two weeks of February, each forecast from the weeks before: the chosen model's WAPE on the
+    main queue is lower than the baseline's (figures in docs/history.md)."""
+    ps = backtest["queues"]["PS"]
+    wape = {row["model"]: row["wape"] for row in ps["models"]}
+    assert set(wape) == {"SeasonalNaive", "WeeklyAverage", "MSTL"}
+    assert ps["chosen"] != "SeasonalNaive" and wape[ps["chosen"]] < wape["SeasonalNaive"]
+    assert ps["windows"] == ["1999-02-14 23:30:00", "1999-02-21 23:30:00"]
+    for row in ps["models"]:
+        assert set(row) == {"model", "wape", "mase", "bias"}
+
+
+def test_seasonal_naive_wape_recomputed_by_hand(workspace, backtest):
+    """Seasonal naive forecasts each half-hour of the last two weeks with the same half-hour a week earlier:
+    its WAPE, recomputed here from plain counts, equals the backtest's."""
+    con = duckdb.connect(str(workspace), read_only=True)
+    rows = con.execute("""
+        SELECT time_bucket(INTERVAL 30 MINUTE, timezone('Asia/Jerusalem', arrival_at)) AS t, count(*)
+        FROM calls WHERE queue = 'PS' AND outcome <> 'other' GROUP BY 1""").fetchall()
+    con.close()
+    counts = dict(rows)
+    start = min(counts).replace(hour=0, minute=0)
+    grid = [start + np.timedelta64(30 * i, "m").astype(object) for i in range(28 * 48)]
+    y = np.array([counts.get(t, 0) for t in grid], float)
+    week = 7 * 48
+    test = slice(14 * 48, 28 * 48)
+    # Window 1 is forecast from week 2; window 2 from week 3: both are "same interval one week earlier".
+    naive = y[test.start - week:test.stop - week]
+    expected = np.abs(y[test] - naive).sum() / y[test].sum()
+    got = next(r["wape"] for r in backtest["queues"]["PS"]["models"] if r["model"] == "SeasonalNaive")
+    assert got == pytest.approx(expected, rel=1e-12)
+
+
+def test_forecast_is_stored_with_intervals_and_site_time(workspace, tmp_path):
+    result = runner.invoke(app, ["forecast", "--workspace", str(workspace), "--horizon", "7d", "--queue", "PS",
+                                 "--json", "--output", str(tmp_path / "f.csv")])
+    assert result.exit_code == 0, result.output
+    doc = json.loads(result.stdout)
+    rows = doc["intervals"]
+    assert len(rows) == 7 * 48 and doc["models"]["PS"] != "SeasonalNaive"
+    first = rows[0]
+    assert first["start"] == "1999-03-01T00:00:00+02:00"        # Israel, winter
+    assert first["site_start"] == "1999-02-28T22:00:00"         # Morocco was on UTC+0 all of 1999
+    assert all(r["calls_lo_95"] <= r["calls_lo_80"] <= r["calls"] + 1e-9 <= r["calls_hi_80"] + 2e-9
+               and r["calls_hi_80"] <= r["calls_hi_95"] for r in rows)
+    con = duckdb.connect(str(workspace), read_only=True)
+    stored = con.execute("SELECT count(*) FROM forecasts WHERE run_id = ?", [doc["run_id"]]).fetchall()[0][0]
+    con.close()
+    assert stored == len(rows)
+
+
+@pytest.mark.parametrize("args, words", [
+    (["backtest", "--horizon", "30d"], "at least"),
+    (["forecast", "--horizon", "0d"], "horizon"),
+    (["backtest", "--interval", "7m"], "interval"),
+    (["forecast", "--queue", "XX"], "queue"),
+])
+def test_forecast_user_errors(workspace, args, words):
+    result = runner.invoke(app, [*args, "--workspace", str(workspace), "--json"])
+    assert result.exit_code == 2, result.output
+    assert words in result.stderr and result.stdout == ""
