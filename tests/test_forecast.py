@@ -92,3 +92,32 @@ def test_forecast_user_errors(workspace, args, words):
     result = runner.invoke(app, [*args, "--workspace", str(workspace), "--json"])
     assert result.exit_code == 2, result.output
     assert words in result.stderr and result.stdout == ""
+
+
+def test_aht_forecast_is_the_recent_weekday_profile(workspace):
+    """Monday 09:00-09:30 AHT = handle time / answered calls of the Mondays 09:00-09:30 of the last four weeks."""
+    result = runner.invoke(app, ["forecast", "--workspace", str(workspace), "--horizon", "7d", "--queue", "PS",
+                                 "--json"])
+    rows = json.loads(result.stdout)["intervals"]
+    monday_nine = next(r for r in rows if r["start"] == "1999-03-01T09:00:00+02:00")
+    con = duckdb.connect(str(workspace), read_only=True)
+    expected = con.execute("""
+        SELECT sum(handle_s) / count(*) FROM (SELECT timezone('Asia/Jerusalem', arrival_at) AS t, handle_s
+                                             FROM calls WHERE queue = 'PS' AND outcome = 'answered')
+        WHERE isodow(t) = 1 AND hour(t) = 9 AND minute(t) < 30 AND t > TIMESTAMP '1999-02-28 23:30:00' - INTERVAL 28 DAY
+        """).fetchall()[0][0]
+    con.close()
+    assert monday_nine["aht_s"] == pytest.approx(expected, rel=1e-12)
+
+
+def test_heatmap_and_backtest_figures_are_self_contained_html(workspace, tmp_path):
+    heat, backtest_plot = tmp_path / "heat.html", tmp_path / "bt.html"
+    assert runner.invoke(app, ["history", "--workspace", str(workspace), "--interval", "30m", "--plot",
+                               str(heat)]).exit_code == 0
+    assert runner.invoke(app, ["backtest", "--workspace", str(workspace), "--queue", "PS", "--plot",
+                               str(backtest_plot)]).exit_code == 0
+    page = heat.read_text()
+    assert "plotly" in page and '"type":"heatmap"' in page and "PS — mean offered calls" in page
+    assert "<script src=\\"http" not in page  # plotly.js is inside: no network needed
+    page = backtest_plot.read_text()
+    assert "PS actual" in page and "PS WeeklyAverage" in page and "PS SeasonalNaive" in page

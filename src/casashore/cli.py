@@ -429,6 +429,10 @@ def _fmt(value: float | None, spec: str = ".4f") -> str:
     return "—" if value is None else format(value, spec)
 
 
+PlotOpt = Annotated[Path | None, typer.Option("--plot", help="Also draw the figure into this HTML file "
+                                                              "(self-contained, opens offline).")]
+
+
 WorkspaceOpt = Annotated[Path, typer.Option("--workspace", help="The workspace DuckDB file (made on first "
                                                                  "import).")]
 
@@ -479,6 +483,7 @@ def history(
     interval: Annotated[str, typer.Option(help="Interval length: 15m, 30m or 1h.")] = "15m",
     target: Annotated[str, typer.Option(help="Service-level answer time.")] = "20s",
     queue: Annotated[str | None, typer.Option(help="One queue only.")] = None,
+    plot: PlotOpt = None,
     output: OutputOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
@@ -486,7 +491,7 @@ def history(
 
     Per interval: offered, answered, abandoned, AHT, ASA, service level. Per queue: patience by the
     abandon-rate / mean-wait estimator (exponential) and by Kaplan-Meier (answers censor the patience).
-    `--output history.csv` writes every interval.
+    `--output history.csv` writes every interval; `--plot heatmap.html` draws weekday x time of day.
     """
     from casashore.history.measures import interval_history, patience
     from casashore.history.workspace import open_workspace
@@ -515,6 +520,10 @@ def history(
                                "patience_restricted_mean_s_kaplan_meier": p.restricted_mean_s_kaplan_meier})
         finally:
             con.close()
+        if plot is not None:
+            from casashore.report.figures import weekly_heatmap, write_figure
+
+            write_figure(weekly_heatmap(rows), plot)
     except UserError as exc:
         _fail(str(exc))
         return
@@ -560,12 +569,14 @@ def backtest(
     horizon: Annotated[str, typer.Option(help="Length of each backtest window (the forecast horizon).")] = "7d",
     windows: Annotated[str, typer.Option(help="Rolling origins: the last N windows of the history.")] = "2",
     queue: Annotated[str | None, typer.Option(help="One queue only.")] = None,
+    plot: PlotOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Which model forecasts each queue best: rolling-origin backtest over the last weeks of history.
 
     Each window is forecast from the data before it; WAPE, MASE and bias per model; the model with the lowest
     WAPE is chosen (seasonal naive is the baseline to beat). `casashore forecast` uses the chosen models.
+    `--plot backtest.html` draws each window's forecasts against the actual calls.
     """
     from casashore.forecast.models import backtest as run_backtest
     from casashore.forecast.series import interval_counts
@@ -579,7 +590,12 @@ def backtest(
             series = interval_counts(con, interval_min, queue)
         finally:
             con.close()
-        result = run_backtest(series, interval_min, horizon_days=days, windows=n_windows)
+        tables: dict = {}
+        result = run_backtest(series, interval_min, horizon_days=days, windows=n_windows, forecasts=tables)
+        if plot is not None:
+            from casashore.report.figures import forecast_vs_actual, write_figure
+
+            write_figure(forecast_vs_actual(tables), plot)
     except UserError as exc:
         _fail(str(exc))
         return
@@ -616,6 +632,8 @@ def forecast(
     """
     import uuid
 
+    from pandas import isna as pd_isna
+
     from casashore.forecast.models import backtest as run_backtest
     from casashore.forecast.models import forecast as run_forecast
     from casashore.forecast.series import interval_counts
@@ -640,11 +658,12 @@ def forecast(
                              "interval_min": interval_min, "model": rec["model"],
                              "calls": rec["calls"], "calls_lo_80": rec["calls_lo_80"],
                              "calls_hi_80": rec["calls_hi_80"], "calls_lo_95": rec["calls_lo_95"],
-                             "calls_hi_95": rec["calls_hi_95"]})
+                             "calls_hi_95": rec["calls_hi_95"],
+                             "aht_s": None if pd_isna(rec["aht_s"]) else float(rec["aht_s"])})
             con.execute("BEGIN TRANSACTION")
-            con.executemany("INSERT INTO forecasts VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL, now())",
+            con.executemany("INSERT INTO forecasts VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, now())",
                             [[run_id, r["queue"], r["start"], interval_min, r["model"], r["calls"],
-                              r["calls_lo_95"], r["calls_hi_95"]] for r in rows])
+                              r["calls_lo_95"], r["calls_hi_95"], r["aht_s"]] for r in rows])
             con.execute("COMMIT")
         finally:
             con.close()

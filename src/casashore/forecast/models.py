@@ -33,8 +33,12 @@ def candidates(interval_min: int, weeks_of_history: int) -> list:
     ]
 
 
-def backtest(series: pd.DataFrame, interval_min: int, *, horizon_days: int = 7, windows: int = 2) -> dict:
-    """Per queue: every candidate's WAPE, MASE and bias over ``windows`` rolling origins of ``horizon_days``."""
+def backtest(series: pd.DataFrame, interval_min: int, *, horizon_days: int = 7, windows: int = 2,
+             forecasts: dict | None = None) -> dict:
+    """Per queue: every candidate's WAPE, MASE and bias over ``windows`` rolling origins of ``horizon_days``.
+
+    ``forecasts``, when given, receives each queue's backtest table (actual ``y`` and one column per model).
+    """
     per_day = 1440 // interval_min
     horizon = horizon_days * per_day
     week = 7 * per_day
@@ -49,6 +53,8 @@ def backtest(series: pd.DataFrame, interval_min: int, *, horizon_days: int = 7, 
         engine = StatsForecast(models=candidates(interval_min, weeks), freq=f"{interval_min}min")
         cv = engine.cross_validation(df=data[["unique_id", "ds", "y"]], h=horizon, n_windows=windows,
                                      step_size=horizon)
+        if forecasts is not None:
+            forecasts[str(queue)] = cv
         first_cutoff = cv["cutoff"].min()
         history = data.loc[data["ds"] <= first_cutoff, "y"].to_numpy()
         scale = np.mean(np.abs(history[week:] - history[:-week])) if len(history) > week else np.nan
@@ -67,11 +73,22 @@ def backtest(series: pd.DataFrame, interval_min: int, *, horizon_days: int = 7, 
     return results
 
 
+def aht_profile(data: pd.DataFrame, interval_min: int, weeks: int = 4) -> pd.Series:
+    """AHT per (weekday, time of day) over the last ``weeks`` weeks: handle time over answered calls of those
+    intervals; the queue's overall AHT where an interval had no answered call."""
+    recent = data[data["ds"] > data["ds"].max() - pd.Timedelta(weeks=weeks)]
+    key = [recent["ds"].dt.dayofweek, recent["ds"].dt.hour * 60 + recent["ds"].dt.minute]
+    sums = recent.groupby(key)[["handle_s", "answered"]].sum()
+    overall = data["handle_s"].sum() / data["answered"].sum() if data["answered"].sum() else np.nan
+    return (sums["handle_s"] / sums["answered"].where(sums["answered"] > 0)).fillna(overall)
+
+
 def forecast(series: pd.DataFrame, interval_min: int, chosen: dict[str, str], *, horizon_days: int,
              levels: tuple[int, ...] = (80, 95)) -> pd.DataFrame:
     """The chosen model of each queue, fitted on its whole history, ``horizon_days`` ahead with intervals.
 
-    Columns: unique_id, ds, model, calls, and calls_lo_<level> / calls_hi_<level> for each level.
+    Columns: unique_id, ds, model, calls, calls_lo_<level> / calls_hi_<level> for each level, and aht_s (the
+    weekday x time-of-day AHT of the last four weeks).
     """
     per_day = 1440 // interval_min
     frames = []
@@ -97,5 +114,8 @@ def forecast(series: pd.DataFrame, interval_min: int, chosen: dict[str, str], *,
 
                 frame[f"calls_lo_{level}"] = poisson.ppf((1 - level / 100) / 2, point)
                 frame[f"calls_hi_{level}"] = poisson.ppf(1 - (1 - level / 100) / 2, point)
+        profile = aht_profile(data, interval_min)
+        slots = list(zip(frame["ds"].dt.dayofweek, frame["ds"].dt.hour * 60 + frame["ds"].dt.minute, strict=True))
+        frame["aht_s"] = profile.reindex(slots).to_numpy()
         frames.append(frame)
     return pd.concat(frames, ignore_index=True)

@@ -15,8 +15,8 @@ from casashore.errors import UserError
 
 
 def interval_counts(con: duckdb.DuckDBPyConnection, interval_min: int, queue: str | None = None) -> pd.DataFrame:
-    """Columns ``unique_id`` (queue), ``ds`` (interval start, queue's wall time), ``y`` (offered calls) and
-    ``handle_s`` (total handle time of answered calls), every interval of every whole day covered."""
+    """Columns ``unique_id`` (queue), ``ds`` (interval start, queue's wall time), ``y`` (offered calls),
+    ``answered`` and ``handle_s`` (total handle time of answered calls), every interval of every whole day."""
     if interval_min <= 0 or 1440 % interval_min:
         raise UserError("interval", interval_min, "a divisor of a day in minutes: 15, 30, 60 ...")
     frame = con.execute(f"""
@@ -29,8 +29,10 @@ def interval_counts(con: duckdb.DuckDBPyConnection, interval_min: int, queue: st
         grid AS (SELECT queue, unnest(generate_series(first, last + INTERVAL 1 DAY - INTERVAL '{interval_min}' MINUTE,
                                                       INTERVAL '{interval_min}' MINUTE)) AS ds FROM span),
         counts AS (SELECT queue, time_bucket(INTERVAL '{interval_min}' MINUTE, t) AS ds, count(*) AS y,
+                          count(*) FILTER (WHERE outcome = 'answered') AS answered,
                           coalesce(sum(handle_s), 0) AS handle_s FROM local GROUP BY ALL)
-        SELECT g.queue AS unique_id, g.ds, coalesce(c.y, 0)::DOUBLE AS y, coalesce(c.handle_s, 0) AS handle_s
+        SELECT g.queue AS unique_id, g.ds, coalesce(c.y, 0)::DOUBLE AS y,
+               coalesce(c.answered, 0)::DOUBLE AS answered, coalesce(c.handle_s, 0) AS handle_s
         FROM grid g LEFT JOIN counts c USING (queue, ds) ORDER BY 1, 2""", [queue, queue]).df()
     if frame.empty:
         raise UserError("queue" if queue else "workspace", queue, "a queue with calls in the workspace")

@@ -1,0 +1,59 @@
+"""Figures a planner would rather look at than read, as self-contained HTML files (plotly, works offline)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from casashore.errors import UserError
+
+WEEKDAYS = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
+
+
+def write_figure(figure: go.Figure, path: Path) -> None:
+    """One HTML file with plotly.js inside: opens without a network."""
+    try:
+        figure.write_html(str(path), include_plotlyjs=True, full_html=True)
+    except OSError as exc:
+        raise UserError("plot", str(path), f"a file that can be written ({exc.strerror})") from None
+
+
+def weekly_heatmap(rows: list[dict]) -> go.Figure:
+    """Mean offered calls per weekday x time of day, one panel per queue (from ``interval_history`` rows)."""
+    frame = pd.DataFrame(rows)
+    frame["start"] = pd.to_datetime(frame["start"])
+    frame["weekday"] = frame["start"].dt.dayofweek
+    frame["time"] = frame["start"].dt.strftime("%H:%M")
+    days = frame.groupby("queue")["start"].agg(lambda s: s.dt.normalize().nunique())
+    queues = sorted(frame["queue"].unique())
+    figure = make_subplots(rows=len(queues), cols=1, subplot_titles=[f"{q} — mean offered calls per interval"
+                                                                     for q in queues], vertical_spacing=0.08)
+    for i, queue in enumerate(queues, start=1):
+        mine = frame[frame["queue"] == queue]
+        grid = mine.pivot_table(index="weekday", columns="time", values="offered", aggfunc="sum", fill_value=0)
+        weeks = max(1.0, days[queue] / 7)
+        grid = (grid / weeks).reindex(range(7), fill_value=0)
+        figure.add_trace(go.Heatmap(z=grid.to_numpy(), x=list(grid.columns), y=WEEKDAYS, coloraxis="coloraxis",
+                                    hovertemplate="%{y} %{x}: %{z:.1f} calls<extra>" + queue + "</extra>"),
+                         row=i, col=1)
+    figure.update_layout(height=260 * len(queues), coloraxis={"colorscale": "Viridis"},
+                         title="When calls come (local time of each queue's client)")
+    return figure
+
+
+def forecast_vs_actual(forecasts: dict[str, pd.DataFrame]) -> go.Figure:
+    """Backtest windows: the actual calls and every model's forecast, one panel per queue."""
+    queues = sorted(forecasts)
+    figure = make_subplots(rows=len(queues), cols=1, subplot_titles=queues, vertical_spacing=0.08)
+    for i, queue in enumerate(queues, start=1):
+        frame = forecasts[queue]
+        figure.add_trace(go.Scatter(x=frame["ds"], y=frame["y"], name=f"{queue} actual",
+                                    line={"color": "black", "width": 1}), row=i, col=1)
+        for model in [c for c in frame.columns if c not in ("unique_id", "ds", "cutoff", "y")]:
+            figure.add_trace(go.Scatter(x=frame["ds"], y=frame[model].clip(lower=0), name=f"{queue} {model}",
+                                        line={"width": 1}), row=i, col=1)
+    figure.update_layout(height=320 * len(queues), title="Backtest: forecast vs actual calls per interval")
+    return figure
