@@ -118,6 +118,6 @@ def test_heatmap_and_backtest_figures_are_self_contained_html(workspace, tmp_pat
                                str(backtest_plot)]).exit_code == 0
     page = heat.read_text()
     assert "plotly" in page and '"type":"heatmap"' in page and "PS — mean offered calls" in page
-    assert "<script src=\\"http" not in page  # plotly.js is inside: no network needed
+    assert '<script src="http' not in page  # plotly.js is inside: no network needed
     page = backtest_plot.read_text()
     assert "PS actual" in page and "PS WeeklyAverage" in page and "PS SeasonalNaive" in page
