@@ -13,3 +13,17 @@ from hypothesis import settings
 settings.register_profile("ci", derandomize=True, print_blob=True)
 if os.environ.get("CI"):
     settings.load_profile("ci")
+
+
+def shared_data(*parts: str) -> Path:
+    """A file of the project's shared test data (../shared/data, read-only; never copied into the repo).
+
+    Looked for in $CASASHORE_SHARED_DATA, beside the repository, and in /work/shared/data; tests that need it
+    skip with the reason when it is in none of them.
+    """
+    candidates = [Path(os.environ["CASASHORE_SHARED_DATA"])] if os.environ.get("CASASHORE_SHARED_DATA") else []
+    candidates += [Path(__file__).resolve().parents[2] / "shared" / "data", Path("/work/shared/data")]
+    for base in candidates:
+        if (base / Path(*parts)).exists():
+            return base / Path(*parts)
+    return candidates[0] / Path(*parts)

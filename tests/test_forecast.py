@@ -1,7 +1,6 @@
 """Backtests and forecasts on the Anonymous Bank's February 1999."""
 
 import json
-from pathlib import Path
 
 import duckdb
 import numpy as np
@@ -9,9 +8,9 @@ import pytest
 from typer.testing import CliRunner
 
 from casashore.cli import app
+from conftest import shared_data
 
-BANK = Path(__file__).resolve().parents[2] / "shared" / "data" / "anonymous_bank_feb1999" / \
-    "data_anonymous_bank_february.txt"
+BANK = shared_data("anonymous_bank_feb1999", "data_anonymous_bank_february.txt")
 pytestmark = pytest.mark.skipif(not BANK.exists(), reason=f"the Anonymous Bank log is not at {BANK}")
 runner = CliRunner()
 

@@ -18,9 +18,9 @@ from typer.testing import CliRunner
 from casashore.cli import app
 from casashore.history.importer import import_calls
 from casashore.history.workspace import SCHEMA_VERSION, open_workspace, schema_version
+from conftest import shared_data
 
-BANK = Path(__file__).resolve().parents[2] / "shared" / "data" / "anonymous_bank_feb1999" / \
-    "data_anonymous_bank_february.txt"
+BANK = shared_data("anonymous_bank_feb1999", "data_anonymous_bank_february.txt")
 needs_bank = pytest.mark.skipif(not BANK.exists(), reason=f"the Anonymous Bank log is not at {BANK}")
 runner = CliRunner()
 
