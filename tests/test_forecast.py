@@ -120,3 +120,18 @@ def test_heatmap_and_backtest_figures_are_self_contained_html(workspace, tmp_pat
     assert '<script src="http' not in page  # plotly.js is inside: no network needed
     page = backtest_plot.read_text()
     assert "PS actual" in page and "PS WeeklyAverage" in page and "PS SeasonalNaive" in page
+
+
+def test_a_forecast_across_a_dst_switch_and_a_holiday(workspace):
+    """Five weeks ahead reach Israel's 1999 spring-forward (2 April, 02:00 → 03:00: two half-hours do not
+    exist and are left out) and Pesach (1 April, flagged by name)."""
+    result = runner.invoke(app, ["forecast", "--workspace", str(workspace), "--horizon", "35d", "--queue", "PS",
+                                 "--json"])
+    assert result.exit_code == 0, result.output
+    rows = json.loads(result.stdout)["intervals"]
+    assert len(rows) == 35 * 48 - 2
+    starts = [r["start"] for r in rows]
+    assert "1999-04-02T01:30:00+02:00" in starts and "1999-04-02T03:00:00+03:00" in starts
+    assert not any(s.startswith("1999-04-02T02:") for s in starts)
+    assert {r["holiday"] for r in rows if r["start"].startswith("1999-04-01")} == {"Pesach"}
+    assert {r["holiday"] for r in rows if r["start"].startswith("1999-03-31")} == {""}

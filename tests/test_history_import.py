@@ -205,3 +205,18 @@ def test_an_import_killed_half_way_leaves_the_workspace_consistent(tmp_path):
     again = subprocess.run(command(workspace), capture_output=True, text=True)
     assert again.returncode == 0, again.stderr
     assert calls_in(workspace) == 20 + 4_000_000
+
+
+def test_a_version_1_workspace_is_migrated(tmp_path):
+    from casashore.history.workspace import MIGRATIONS
+
+    path = tmp_path / "old.duckdb"
+    con = duckdb.connect(str(path))
+    con.execute(MIGRATIONS[0])
+    con.execute("INSERT INTO schema_version VALUES (1, now())")
+    con.execute("INSERT INTO queues VALUES ('PS', 'Asia/Jerusalem')")
+    con.close()
+    con = open_workspace(path)
+    assert schema_version(con) == SCHEMA_VERSION == 2
+    assert con.execute("SELECT queue, time_zone, country FROM queues").fetchall() == [("PS", "Asia/Jerusalem", None)]
+    con.close()

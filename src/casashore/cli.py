@@ -637,7 +637,7 @@ def forecast(
     from casashore.forecast.models import backtest as run_backtest
     from casashore.forecast.models import forecast as run_forecast
     from casashore.forecast.series import interval_counts
-    from casashore.forecast.timezones import localize, zone
+    from casashore.forecast.timezones import exists, localize, zone
     from casashore.history.workspace import open_workspace
 
     try:
@@ -647,19 +647,25 @@ def forecast(
         try:
             series = interval_counts(con, interval_min, queue)
             chosen = {q: r["chosen"] for q, r in run_backtest(series, interval_min).items()}
-            frame = run_forecast(series, interval_min, chosen, horizon_days=days)
-            zones = dict(con.execute("SELECT queue, time_zone FROM queues").fetchall())
+            zones, countries = {}, {}
+            for name, time_zone, country in con.execute("SELECT queue, time_zone, country FROM queues").fetchall():
+                zones[name], countries[name] = time_zone, country
+            frame = run_forecast(series, interval_min, chosen, horizon_days=days, countries=countries)
             run_id = uuid.uuid4().hex[:12]
             rows = []
             for rec in frame.to_dict("records"):
-                start = localize(rec["ds"].to_pydatetime(), zones[rec["unique_id"]])
+                wall = rec["ds"].to_pydatetime()
+                if not exists(wall, zones[rec["unique_id"]]):
+                    continue  # an interval the clocks skip (spring forward) has no calls to staff
+                start = localize(wall, zones[rec["unique_id"]])
                 rows.append({"queue": rec["unique_id"], "start": start.isoformat(),
                              "site_start": start.astimezone(site).replace(tzinfo=None).isoformat(),
                              "interval_min": interval_min, "model": rec["model"],
                              "calls": rec["calls"], "calls_lo_80": rec["calls_lo_80"],
                              "calls_hi_80": rec["calls_hi_80"], "calls_lo_95": rec["calls_lo_95"],
                              "calls_hi_95": rec["calls_hi_95"],
-                             "aht_s": None if pd_isna(rec["aht_s"]) else float(rec["aht_s"])})
+                             "aht_s": None if pd_isna(rec["aht_s"]) else float(rec["aht_s"]),
+                             "holiday": rec["holiday"]})
             con.execute("BEGIN TRANSACTION")
             con.executemany("INSERT INTO forecasts VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, now())",
                             [[run_id, r["queue"], r["start"], interval_min, r["model"], r["calls"],

@@ -18,6 +18,7 @@ from statsforecast import StatsForecast
 from statsforecast.models import MSTL, AutoETS, SeasonalNaive, SeasonalWindowAverage
 
 from casashore.errors import UserError
+from casashore.forecast.calendar import holiday_names, without_holidays
 
 BASELINE = "SeasonalNaive"
 
@@ -84,11 +85,12 @@ def aht_profile(data: pd.DataFrame, interval_min: int, weeks: int = 4) -> pd.Ser
 
 
 def forecast(series: pd.DataFrame, interval_min: int, chosen: dict[str, str], *, horizon_days: int,
-             levels: tuple[int, ...] = (80, 95)) -> pd.DataFrame:
+             levels: tuple[int, ...] = (80, 95), countries: dict[str, str | None] | None = None) -> pd.DataFrame:
     """The chosen model of each queue, fitted on its whole history, ``horizon_days`` ahead with intervals.
 
-    Columns: unique_id, ds, model, calls, calls_lo_<level> / calls_hi_<level> for each level, and aht_s (the
-    weekday x time-of-day AHT of the last four weeks).
+    Columns: unique_id, ds, model, calls, calls_lo_<level> / calls_hi_<level> for each level, aht_s (the
+    weekday x time-of-day AHT of the last four weeks) and holiday (the name of a public holiday of the queue's
+    country on that date, else empty). Holidays in the history are smoothed out before fitting.
     """
     per_day = 1440 // interval_min
     frames = []
@@ -97,10 +99,12 @@ def forecast(series: pd.DataFrame, interval_min: int, chosen: dict[str, str], *,
         models = {m.alias: m for m in candidates(interval_min, weeks)}
         model = models[chosen[str(queue)]]
         engine = StatsForecast(models=[model], freq=f"{interval_min}min")
+        country = (countries or {}).get(str(queue))
+        fitted_on = without_holidays(data, country, interval_min)[["unique_id", "ds", "y"]]
         try:
-            out = engine.forecast(df=data[["unique_id", "ds", "y"]], h=horizon_days * per_day, level=list(levels))
+            out = engine.forecast(df=fitted_on, h=horizon_days * per_day, level=list(levels))
         except Exception:  # noqa: BLE001 - a model without native intervals: Poisson intervals instead
-            out = engine.forecast(df=data[["unique_id", "ds", "y"]], h=horizon_days * per_day)
+            out = engine.forecast(df=fitted_on, h=horizon_days * per_day)
         point = np.maximum(out[model.alias].to_numpy(), 0.0)
         frame = pd.DataFrame({"unique_id": out["unique_id"].astype(str), "ds": out["ds"],
                               "model": model.alias, "calls": point})
@@ -117,5 +121,7 @@ def forecast(series: pd.DataFrame, interval_min: int, chosen: dict[str, str], *,
         profile = aht_profile(data, interval_min)
         slots = list(zip(frame["ds"].dt.dayofweek, frame["ds"].dt.hour * 60 + frame["ds"].dt.minute, strict=True))
         frame["aht_s"] = profile.reindex(slots).to_numpy()
+        names = holiday_names(country, frame["ds"].min().date(), frame["ds"].max().date())
+        frame["holiday"] = frame["ds"].dt.date.map(names).fillna("")
         frames.append(frame)
     return pd.concat(frames, ignore_index=True)

@@ -3,7 +3,7 @@
 Intervals are cut in each queue's time zone (wall time) and the grid is complete: an interval without calls
 (a night, a closed Saturday) is a zero, not a missing row. Around a daylight-saving switch the wall-time grid
 has a skipped hour (zeros) and a doubled one (both hours' calls in one interval), the usual convention of ACD
-reports.
+reports; forecasts leave the skipped hour out and give the doubled one's calls to its first occurrence.
 """
 
 from __future__ import annotations

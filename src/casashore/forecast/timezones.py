@@ -39,6 +39,12 @@ def localize(wall: datetime, zone_name: str, *, fold: int = 0) -> datetime:
     return aware
 
 
+def exists(wall: datetime, zone_name: str) -> bool:
+    """Whether a wall-clock time happens in a zone (false inside a spring-forward gap)."""
+    tz = zone(zone_name)
+    return wall.replace(tzinfo=tz).astimezone(UTC).astimezone(tz).replace(tzinfo=None) == wall
+
+
 def to_site_intervals(demand: Iterable[tuple[datetime, float]], interval_min: int,
                       site_zone: str = SITE_ZONE) -> dict[datetime, float]:
     """Calls per client interval (aware start instants) → calls per site interval (naive site wall starts).

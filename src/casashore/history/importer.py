@@ -53,10 +53,10 @@ def import_calls(con: duckdb.DuckDBPyConnection, path: Path, *, preset: str | No
     if preset is not None:
         if preset not in PRESETS:
             raise UserError("format", preset, "one of " + ", ".join(PRESETS) + " (or --mapping FILE.toml)")
-        make, delimiter, zone = PRESETS[preset]
+        make, delimiter, zone, country = PRESETS[preset]
         fields, reader_format, source_format = make(), "csv", preset
     elif mapping is not None:
-        fields, delimiter, zone = projection(mapping), mapping.delimiter, mapping.time_zone
+        fields, delimiter, zone, country = projection(mapping), mapping.delimiter, mapping.time_zone, mapping.country
         reader_format = source_format = mapping.format
     else:
         raise UserError("format", None, "--format anonymous-bank or --mapping FILE.toml")
@@ -92,8 +92,9 @@ def import_calls(con: duckdb.DuckDBPyConnection, path: Path, *, preset: str | No
             return ImportResult(0, True, [])
         queues = [r[0] for r in con.execute("SELECT DISTINCT queue FROM calls WHERE import_id = ? ORDER BY 1",
                                             [import_id]).fetchall()]
-        con.executemany("INSERT INTO queues SELECT ?, ? WHERE NOT EXISTS (SELECT 1 FROM queues WHERE queue = ?)",
-                        [[q, zone, q] for q in queues])
+        con.executemany("INSERT INTO queues (queue, time_zone, country) SELECT ?, ?, ? "
+                        "WHERE NOT EXISTS (SELECT 1 FROM queues WHERE queue = ?)",
+                        [[q, zone, country, q] for q in queues])
         con.execute("INSERT INTO imports VALUES (?, ?, ?, ?, ?, now())",
                     [import_id, str(path.resolve()), sha, source_format, added])
         con.execute("COMMIT")

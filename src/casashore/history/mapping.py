@@ -44,6 +44,8 @@ class CallMapping(Strict):
     time_zone: str
     """Time zone of the file's timestamps, such as Europe/Paris (the client's, as ACDs usually export)."""
     timestamp_format: str = "%Y-%m-%d %H:%M:%S"
+    country: str | None = None
+    """The client's country (ISO 3166 code such as FR), for its public holidays."""
     columns: Columns
     outcomes: Outcomes
 
@@ -124,4 +126,4 @@ def anonymous_bank_projection() -> dict[str, str]:
     }
 
 
-PRESETS = {"anonymous-bank": (anonymous_bank_projection, "\t", ANONYMOUS_BANK_ZONE)}
+PRESETS = {"anonymous-bank": (anonymous_bank_projection, "\t", ANONYMOUS_BANK_ZONE, "IL")}

@@ -39,6 +39,10 @@ MIGRATIONS = [
     CREATE TABLE plans (plan_id VARCHAR PRIMARY KEY, scenario VARCHAR NOT NULL, created_at TIMESTAMPTZ NOT NULL,
                         result JSON);
     """,
+    # 2: the client's country of each queue, for its public holidays
+    """
+    ALTER TABLE queues ADD COLUMN country VARCHAR;
+    """,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 
