@@ -220,3 +220,75 @@ def test_a_version_1_workspace_is_migrated(tmp_path):
     assert schema_version(con) == SCHEMA_VERSION == 2
     assert con.execute("SELECT queue, time_zone, country FROM queues").fetchall() == [("PS", "Asia/Jerusalem", None)]
     con.close()
+
+
+INTERVAL_MAPPING = """
+kind = "intervals"
+time_zone = "Europe/Madrid"
+timestamp_format = "%Y-%m-%d %H:%M"
+interval_min = 15
+country = "ES"
+[columns]
+queue = "cola"
+start = "inicio"
+offered = "ofrecidas"
+answered = "atendidas"
+aht_s = "tmo"
+"""
+
+
+def write_report(path: Path, days: int, bad: tuple[int, str, str] | None = None) -> Path:
+    """A Spanish ACD's interval report: 15-minute rows, calls from 08:00 to 20:00 with a weekly shape."""
+    rows = []
+    for d in range(days):
+        for q in range(96):
+            hour = q / 4
+            offered = (10 + 5 * ((d % 7) < 5)) * (8 <= hour < 20)
+            rows.append({"cola": "es_seguros", "inicio": f"2026-03-{2 + d:02d} {q // 4:02d}:{15 * (q % 4):02d}",
+                         "ofrecidas": str(offered), "atendidas": str(max(0, offered - 1)), "tmo": "300"})
+    if bad is not None:
+        index, field, value = bad
+        rows[index][field] = value
+    with path.open("w", newline="") as handle:
+        writer = csv.DictWriter(handle, ["cola", "inicio", "ofrecidas", "atendidas", "tmo"])
+        writer.writeheader()
+        writer.writerows(rows)
+    return path
+
+
+def test_an_interval_report_feeds_the_forecast_series(tmp_path):
+    from casashore.forecast.series import interval_counts
+
+    mapping = tmp_path / "report.toml"
+    mapping.write_text(INTERVAL_MAPPING)
+    workspace = tmp_path / "w.duckdb"
+    report = write_report(tmp_path / "report.csv", 28)
+    args = ["import", str(report), "--mapping", str(mapping), "--workspace", str(workspace), "--json"]
+    first = runner.invoke(app, args)
+    assert first.exit_code == 0, first.output
+    assert json.loads(first.stdout)["calls_added"] == 28 * 96
+    assert json.loads(runner.invoke(app, args).stdout)["already_imported"]
+    con = open_workspace(workspace, create=False)
+    series = interval_counts(con, 30)
+    assert con.execute("SELECT country FROM queues").fetchall() == [("ES",)]
+    con.close()
+    offered = sum((10 + 5 * ((d % 7) < 5)) * 48 for d in range(28))
+    assert series["y"].sum() == offered and len(series) == 28 * 48
+    assert series.loc[series["y"] > 0, "handle_s"].sum() == pytest.approx(300 * (offered - 28 * 48))
+    backtest = runner.invoke(app, ["backtest", "--workspace", str(workspace), "--json"])
+    assert backtest.exit_code == 0, backtest.output
+
+
+@pytest.mark.parametrize("bad, field", [((10, "inicio", "2026-03-02 02:07"), "start"),
+                                        ((10, "ofrecidas", "-4"), "offered"),
+                                        ((10, "atendidas", "99"), "answered")])
+def test_a_bad_interval_row_names_its_line(tmp_path, bad, field):
+    mapping = tmp_path / "report.toml"
+    mapping.write_text(INTERVAL_MAPPING)
+    result = runner.invoke(app, ["import", str(write_report(tmp_path / "r.csv", 2, bad)), "--mapping", str(mapping),
+                                 "--workspace", str(tmp_path / "w.duckdb")])
+    assert result.exit_code == 2, result.output
+    assert "line 12" in result.stderr and f"{field}:" in result.stderr
+    con = duckdb.connect(str(tmp_path / "w.duckdb"), read_only=True)
+    assert con.execute("SELECT count(*) FROM intervals").fetchall()[0][0] == 0
+    con.close()

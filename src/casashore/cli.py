@@ -449,11 +449,12 @@ def import_(
     """Import a call log into the workspace: all of it, or nothing if a row is wrong (the line is named).
 
     `casashore import data_anonymous_bank_february.txt --format anonymous-bank` loads the 1999 Anonymous Bank
-    log (queues PS, PE, NW, NE, IN, TT, in Asia/Jerusalem time). Any other ACD export: `--mapping my_acd.toml`.
+    log (queues PS, PE, NW, NE, IN, TT, in Asia/Jerusalem time). Any other ACD export: `--mapping my_acd.toml`;
+    an interval report (calls per queue and interval): a mapping with `kind = "intervals"`.
     Importing the same file again adds nothing; calls already present (same queue and call id) are skipped.
     """
-    from casashore.history.importer import import_calls
-    from casashore.history.mapping import load_mapping
+    from casashore.history.importer import import_calls, import_intervals
+    from casashore.history.mapping import IntervalMapping, load_mapping
     from casashore.history.workspace import open_workspace
 
     try:
@@ -462,7 +463,10 @@ def import_(
         chosen = load_mapping(mapping) if mapping is not None else None
         con = open_workspace(workspace)
         try:
-            result = import_calls(con, file, preset=format, mapping=chosen)
+            if isinstance(chosen, IntervalMapping):
+                result = import_intervals(con, file, chosen)
+            else:
+                result = import_calls(con, file, preset=format, mapping=chosen)
         finally:
             con.close()
     except UserError as exc:

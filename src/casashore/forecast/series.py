@@ -16,7 +16,8 @@ from casashore.errors import UserError
 
 def interval_counts(con: duckdb.DuckDBPyConnection, interval_min: int, queue: str | None = None) -> pd.DataFrame:
     """Columns ``unique_id`` (queue), ``ds`` (interval start, queue's wall time), ``y`` (offered calls),
-    ``answered`` and ``handle_s`` (total handle time of answered calls), every interval of every whole day."""
+    ``answered`` and ``handle_s`` (total handle time of answered calls), every interval of every whole day.
+    Call records and imported interval reports (whose interval divides ``interval_min``) are added up."""
     if interval_min <= 0 or 1440 % interval_min:
         raise UserError("interval", interval_min, "a divisor of a day in minutes: 15, 30, 60 ...")
     frame = con.execute(f"""
@@ -24,16 +25,26 @@ def interval_counts(con: duckdb.DuckDBPyConnection, interval_min: int, queue: st
             SELECT c.queue, timezone(q.time_zone, c.arrival_at) AS t, c.outcome, c.handle_s
             FROM calls c JOIN queues q USING (queue)
             WHERE c.outcome <> 'other' AND (? IS NULL OR c.queue = ?)),
+        reported AS (  -- interval reports whose interval divides the one asked for
+            SELECT i.queue, timezone(q.time_zone, i.start_at) AS t, i.offered,
+                   coalesce(i.answered, i.offered) AS answered,
+                   coalesce(i.aht_s, 0) * coalesce(i.answered, i.offered) AS handle_s
+            FROM intervals i JOIN queues q USING (queue)
+            WHERE {interval_min} % i.interval_min = 0 AND (? IS NULL OR i.queue = ?)),
         span AS (SELECT queue, date_trunc('day', min(t)) AS first, date_trunc('day', max(t)) AS last
-                 FROM local GROUP BY queue),
+                 FROM (SELECT queue, t FROM local UNION ALL SELECT queue, t FROM reported) GROUP BY queue),
         grid AS (SELECT queue, unnest(generate_series(first, last + INTERVAL 1 DAY - INTERVAL '{interval_min}' MINUTE,
                                                       INTERVAL '{interval_min}' MINUTE)) AS ds FROM span),
-        counts AS (SELECT queue, time_bucket(INTERVAL '{interval_min}' MINUTE, t) AS ds, count(*) AS y,
-                          count(*) FILTER (WHERE outcome = 'answered') AS answered,
-                          coalesce(sum(handle_s), 0) AS handle_s FROM local GROUP BY ALL)
+        counts AS (SELECT queue, ds, sum(y) AS y, sum(answered) AS answered, sum(handle_s) AS handle_s FROM (
+                       SELECT queue, time_bucket(INTERVAL '{interval_min}' MINUTE, t) AS ds, count(*) AS y,
+                              count(*) FILTER (WHERE outcome = 'answered') AS answered,
+                              coalesce(sum(handle_s), 0) AS handle_s FROM local GROUP BY ALL
+                       UNION ALL
+                       SELECT queue, time_bucket(INTERVAL '{interval_min}' MINUTE, t), sum(offered), sum(answered),
+                              sum(handle_s) FROM reported GROUP BY ALL) GROUP BY ALL)
         SELECT g.queue AS unique_id, g.ds, coalesce(c.y, 0)::DOUBLE AS y,
                coalesce(c.answered, 0)::DOUBLE AS answered, coalesce(c.handle_s, 0) AS handle_s
-        FROM grid g LEFT JOIN counts c USING (queue, ds) ORDER BY 1, 2""", [queue, queue]).df()
+        FROM grid g LEFT JOIN counts c USING (queue, ds) ORDER BY 1, 2""", [queue, queue, queue, queue]).df()
     if frame.empty:
         raise UserError("queue" if queue else "workspace", queue, "a queue with calls in the workspace")
     return frame

@@ -164,3 +164,64 @@ def _first_invalid_line(con, path: Path, fmt: str, delimiter: str, select: str, 
     n, raw = row
     place = f"line {n + 1}" if fmt == "csv" else f"row {n}"
     return place, raw
+
+
+INVALID_INTERVAL = {
+    "queue": "queue IS NULL",
+    "start": "local_start IS NULL OR (extract(epoch FROM local_start)::BIGINT % (60 * {minutes})) <> 0",
+    "offered": "offered IS NULL OR offered < 0 OR isnan(offered)",
+    "answered": "answered < 0 OR answered > offered",
+    "abandoned": "abandoned < 0 OR abandoned > offered",
+    "aht_s": "aht_s < 0",
+    "asa_s": "asa_s < 0",
+}
+
+
+def import_intervals(con: duckdb.DuckDBPyConnection, path: Path, mapping) -> ImportResult:
+    """Import an interval report (``IntervalMapping``) into the intervals table; all or nothing, no duplicates
+    (same queue, start and interval length). ``calls_added`` counts the intervals added."""
+    from casashore.history.mapping import interval_projection
+
+    if not path.is_file():
+        raise UserError("file", str(path), "a readable interval report")
+    fields = interval_projection(mapping)
+    select = ", ".join(f"{expr} AS {name}" for name, expr in fields.items())
+    reader = _reader(path, mapping.format, mapping.delimiter)
+    conditions = {k: v.format(minutes=mapping.interval_min) for k, v in INVALID_INTERVAL.items()}
+    sha = file_sha256(path)
+    if con.execute("SELECT count(*) FROM imports WHERE sha256 = ?", [sha]).fetchall()[0][0]:
+        return ImportResult(0, True, [])
+    con.execute("BEGIN TRANSACTION")
+    try:
+        try:
+            con.execute(f"CREATE TEMP TABLE staged AS SELECT {select} FROM {reader}")
+        except (duckdb.InvalidInputException, duckdb.ConversionException, duckdb.BinderException) as exc:
+            raise _reader_error(path, exc) from None
+        for field, condition in conditions.items():
+            if con.execute(f"SELECT count(*) FROM staged WHERE {condition}").fetchall()[0][0]:
+                line, value = _first_invalid_line(con, path, mapping.format, mapping.delimiter, select, condition,
+                                                  field)
+                expected = ("a start on the interval grid, in the mapping's timestamp_format" if field == "start"
+                            else f"a count or duration >= 0 (answered and abandoned at most offered) for {field}")
+                raise UserError(field, value, expected if field != "queue" else _EXPECTED["queue"],
+                                where=f"{path} {line}")
+        import_id = con.execute("SELECT coalesce(max(import_id), 0) + 1 FROM imports").fetchall()[0][0]
+        added = con.execute("""
+            INSERT INTO intervals
+            SELECT ?, s.queue, timezone(?, s.local_start), ?, s.offered, s.answered, s.abandoned, s.aht_s, s.asa_s
+            FROM staged s ANTI JOIN intervals i
+                ON i.queue = s.queue AND i.start_at = timezone(?, s.local_start) AND i.interval_min = ?""",
+                            [import_id, mapping.time_zone, mapping.interval_min, mapping.time_zone,
+                             mapping.interval_min]).fetchall()[0][0]
+        queues = [r[0] for r in con.execute("SELECT DISTINCT queue FROM staged ORDER BY 1").fetchall()]
+        con.executemany("INSERT INTO queues (queue, time_zone, country) SELECT ?, ?, ? "
+                        "WHERE NOT EXISTS (SELECT 1 FROM queues WHERE queue = ?)",
+                        [[q, mapping.time_zone, mapping.country, q] for q in queues])
+        con.execute("INSERT INTO imports VALUES (?, ?, ?, ?, ?, now())",
+                    [import_id, str(path.resolve()), sha, f"intervals-{mapping.format}", added])
+        con.execute("DROP TABLE staged")
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    return ImportResult(added, False, queues)

@@ -59,7 +59,41 @@ class CallMapping(Strict):
         return zone
 
 
-def load_mapping(path: Path) -> CallMapping:
+class IntervalColumns(Strict):
+    """The file's column for each field of an interval aggregate (only queue, start and offered required)."""
+
+    queue: str
+    start: str
+    offered: str
+    answered: str | None = None
+    abandoned: str | None = None
+    aht_s: str | None = None
+    asa_s: str | None = None
+
+
+class IntervalMapping(Strict):
+    """A report of calls per queue and interval (what many ACDs export instead of call records)."""
+
+    kind: Literal["intervals"]
+    format: Literal["csv", "parquet"] = "csv"
+    delimiter: str = ","
+    time_zone: str
+    timestamp_format: str = "%Y-%m-%d %H:%M"
+    interval_min: int = Field(gt=0, le=1440)
+    country: str | None = None
+    columns: IntervalColumns
+
+    _known_zone = field_validator("time_zone")(CallMapping._known_zone.__func__)
+
+    @field_validator("interval_min")
+    @classmethod
+    def _divides_a_day(cls, minutes: int) -> int:
+        if 1440 % minutes:
+            raise ValueError("minutes dividing a day: 15, 30, 60 ...")
+        return minutes
+
+
+def load_mapping(path: Path) -> CallMapping | IntervalMapping:
     try:
         data = tomllib.loads(path.read_text())
     except OSError as exc:
@@ -67,6 +101,9 @@ def load_mapping(path: Path) -> CallMapping:
     except tomllib.TOMLDecodeError as exc:
         raise UserError("mapping", str(path), f"valid TOML ({exc})") from None
     try:
+        if data.get("kind", "calls") == "intervals":
+            return IntervalMapping.model_validate(data)
+        data.pop("kind", None)
         return CallMapping.model_validate(data)
     except ValidationError as exc:
         error = exc.errors()[0]
@@ -127,3 +164,21 @@ def anonymous_bank_projection() -> dict[str, str]:
 
 
 PRESETS = {"anonymous-bank": (anonymous_bank_projection, "\t", ANONYMOUS_BANK_ZONE, "IL")}
+
+
+def interval_projection(mapping: IntervalMapping) -> dict[str, str]:
+    """SQL expressions for an interval report's fields; NULL marks an invalid value."""
+    col = mapping.columns
+
+    def number(name: str | None) -> str:
+        return f"TRY_CAST({_ident(name)} AS DOUBLE)" if name else "NULL::DOUBLE"
+
+    return {
+        "queue": f"nullif(trim(CAST({_ident(col.queue)} AS VARCHAR)), '')",
+        "local_start": f"try_strptime(CAST({_ident(col.start)} AS VARCHAR), {_literal(mapping.timestamp_format)})",
+        "offered": number(col.offered),
+        "answered": number(col.answered),
+        "abandoned": number(col.abandoned),
+        "aht_s": number(col.aht_s),
+        "asa_s": number(col.asa_s),
+    }
