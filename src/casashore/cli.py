@@ -497,7 +497,7 @@ def history(
     abandon-rate / mean-wait estimator (exponential) and by Kaplan-Meier (answers censor the patience).
     `--output history.csv` writes every interval; `--plot heatmap.html` draws weekday x time of day.
     """
-    from casashore.history.measures import interval_history, patience
+    from casashore.history.measures import interval_history, queue_summaries
     from casashore.history.workspace import open_workspace
     from casashore.units import duration_s
 
@@ -509,19 +509,9 @@ def history(
         con = open_workspace(workspace, create=False)
         try:
             rows = interval_history(con, interval_min=int(interval_s // 60), target_s=target_s, queue=queue)
-            names = sorted({r["queue"] for r in rows})
-            if queue is not None and not names:
+            if queue is not None and not rows:
                 raise UserError("queue", queue, "a queue of the workspace")
-            queues = []
-            for name in names:
-                p = patience(con, name)
-                mine = [r for r in rows if r["queue"] == name]
-                offered = sum(r["offered"] for r in mine)
-                queues.append({"queue": name, "time_zone": mine[0]["time_zone"], "offered": offered,
-                               "abandoned": p.abandoned, "p_abandon": p.abandoned / offered if offered else None,
-                               "patience_mean_s_exponential": p.mean_s_exponential,
-                               "patience_median_s_kaplan_meier": p.median_s_kaplan_meier,
-                               "patience_restricted_mean_s_kaplan_meier": p.restricted_mean_s_kaplan_meier})
+            queues = queue_summaries(con, rows)
         finally:
             con.close()
         if plot is not None:
@@ -634,47 +624,15 @@ def forecast(
     workspace's forecasts table. Intervals are in the queue's (client's) time zone; `site_start` gives the same
     interval in the site's zone (Africa/Casablanca by default), through the IANA rules.
     """
-    import uuid
-
-    from pandas import isna as pd_isna
-
-    from casashore.forecast.models import backtest as run_backtest
-    from casashore.forecast.models import forecast as run_forecast
-    from casashore.forecast.series import interval_counts
-    from casashore.forecast.timezones import exists, localize, zone
+    from casashore.forecast.run import forecast_workspace
     from casashore.history.workspace import open_workspace
 
     try:
         interval_min, days = _interval_min(interval), _days("horizon", horizon)
-        site = zone(site_zone, "site_zone")
         con = open_workspace(workspace, create=False)
         try:
-            series = interval_counts(con, interval_min, queue)
-            chosen = {q: r["chosen"] for q, r in run_backtest(series, interval_min).items()}
-            zones, countries = {}, {}
-            for name, time_zone, country in con.execute("SELECT queue, time_zone, country FROM queues").fetchall():
-                zones[name], countries[name] = time_zone, country
-            frame = run_forecast(series, interval_min, chosen, horizon_days=days, countries=countries)
-            run_id = uuid.uuid4().hex[:12]
-            rows = []
-            for rec in frame.to_dict("records"):
-                wall = rec["ds"].to_pydatetime()
-                if not exists(wall, zones[rec["unique_id"]]):
-                    continue  # an interval the clocks skip (spring forward) has no calls to staff
-                start = localize(wall, zones[rec["unique_id"]])
-                rows.append({"queue": rec["unique_id"], "start": start.isoformat(),
-                             "site_start": start.astimezone(site).replace(tzinfo=None).isoformat(),
-                             "interval_min": interval_min, "model": rec["model"],
-                             "calls": rec["calls"], "calls_lo_80": rec["calls_lo_80"],
-                             "calls_hi_80": rec["calls_hi_80"], "calls_lo_95": rec["calls_lo_95"],
-                             "calls_hi_95": rec["calls_hi_95"],
-                             "aht_s": None if pd_isna(rec["aht_s"]) else float(rec["aht_s"]),
-                             "holiday": rec["holiday"]})
-            con.execute("BEGIN TRANSACTION")
-            con.executemany("INSERT INTO forecasts VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, now())",
-                            [[run_id, r["queue"], r["start"], interval_min, r["model"], r["calls"],
-                              r["calls_lo_95"], r["calls_hi_95"], r["aht_s"]] for r in rows])
-            con.execute("COMMIT")
+            run_id, chosen, rows = forecast_workspace(con, interval_min=interval_min, horizon_days=days,
+                                                      site_zone=site_zone, queue=queue)
         finally:
             con.close()
     except UserError as exc:

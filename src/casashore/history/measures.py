@@ -88,3 +88,18 @@ def patience(con: duckdb.DuckDBPyConnection, queue: str) -> Patience:
         levels = np.concatenate(([1.0], survival))
         restricted = float(np.sum(levels * np.diff(edges)))
     return Patience(int(wait.size), abandoned, mean_exp, median, restricted, (times, survival))
+
+
+def queue_summaries(con: duckdb.DuckDBPyConnection, rows: list[dict]) -> list[dict]:
+    """Per queue of ``interval_history`` rows: offered, abandoned and the patience estimates."""
+    summaries = []
+    for name in sorted({r["queue"] for r in rows}):
+        mine = [r for r in rows if r["queue"] == name]
+        offered = sum(r["offered"] for r in mine)
+        p = patience(con, name)
+        summaries.append({"queue": name, "time_zone": mine[0]["time_zone"], "offered": offered,
+                          "abandoned": p.abandoned, "p_abandon": p.abandoned / offered if offered else None,
+                          "patience_mean_s_exponential": p.mean_s_exponential,
+                          "patience_median_s_kaplan_meier": p.median_s_kaplan_meier,
+                          "patience_restricted_mean_s_kaplan_meier": p.restricted_mean_s_kaplan_meier})
+    return summaries
