@@ -17,7 +17,8 @@ def test_kaplan_meier_by_hand():
 def fill(con, queue, waits, abandoned, handle_s=120.0, start="2026-03-02 08:00:00"):
     con.execute("INSERT INTO queues VALUES (?, 'Europe/Paris', 'FR')", [queue])
     n = len(waits)
-    con.execute("""INSERT INTO calls SELECT 1, i::VARCHAR, ?, timezone('Europe/Paris', ?::TIMESTAMP + to_seconds(i * 7)),
+    con.execute("""INSERT INTO calls
+                   SELECT 1, i::VARCHAR, ?, timezone('Europe/Paris', ?::TIMESTAMP + to_seconds(i * 7)),
                    CASE WHEN a THEN 'abandoned' ELSE 'answered' END, w, CASE WHEN a THEN NULL ELSE ? END, NULL
                    FROM (SELECT unnest(range(?)) AS i, unnest(?::DOUBLE[]) AS w, unnest(?::BOOLEAN[]) AS a)""",
                 [queue, start, handle_s, n, list(map(float, waits)), list(map(bool, abandoned))])
