@@ -2,7 +2,9 @@
 
 Candidates (statsforecast): the seasonal naive forecast (same interval last week) as the baseline; the
 seasonal window average (mean of the same interval over the last weeks); MSTL with daily and weekly
-seasonality and an AutoETS trend. Each queue gets the model with the lowest WAPE over the backtest windows
+seasonality and an AutoETS trend; and DailyETS, AutoETS (weekly season) on daily totals spread over the day by
+each weekday's intraday profile of the last four weeks — the classic planner's split of "how many today" from
+"when in the day". Each queue gets the model with the lowest WAPE over the backtest windows
 (the last weeks of the history, each forecast from the data before it, as a planner would have).
 
 * WAPE = sum |actual - forecast| / sum actual
@@ -11,6 +13,8 @@ seasonality and an AutoETS trend. Each queue gets the model with the lowest WAPE
 """
 
 from __future__ import annotations
+
+import warnings
 
 import numpy as np
 import pandas as pd
@@ -21,6 +25,36 @@ from casashore.errors import UserError
 from casashore.forecast.calendar import holiday_names, without_holidays
 
 BASELINE = "SeasonalNaive"
+DAILY = "DailyETS"
+
+
+def daily_ets(train: pd.DataFrame, interval_min: int, horizon_days: int) -> np.ndarray:
+    """DailyETS: AutoETS on the daily totals of ``train`` (whole days), times each weekday's intraday profile
+    (share of the day's calls per interval over the last four weeks); ``horizon_days`` days of intervals."""
+    per_day = 1440 // interval_min
+    y = train["y"].to_numpy()
+    days = len(y) // per_day
+    grid = y[-days * per_day:].reshape(days, per_day)
+    first_day = train["ds"].iloc[len(y) - days * per_day].normalize()
+    totals = pd.DataFrame({"unique_id": "q", "ds": pd.date_range(first_day, periods=days, freq="D"),
+                           "y": grid.sum(axis=1)})
+    model = AutoETS(season_length=7, alias=DAILY)
+    with warnings.catch_warnings(), np.errstate(divide="ignore", invalid="ignore"):
+        # A few weeks of daily totals leave ETS's variance estimate with no degrees of freedom; the point
+        # forecast is still defined and is all this model uses.
+        warnings.simplefilter("ignore", RuntimeWarning)
+        daily = StatsForecast(models=[model], freq="D").forecast(df=totals, h=horizon_days)[DAILY].to_numpy()
+    daily = np.maximum(daily, 0.0)
+    weekday = (first_day.dayofweek + np.arange(days)) % 7
+    recent = np.arange(days) >= days - 28
+    out = np.empty(horizon_days * per_day)
+    for d in range(horizon_days):
+        wd = (first_day.dayofweek + days + d) % 7
+        same = grid[(weekday == wd) & recent]
+        total = same.sum()
+        share = same.sum(axis=0) / total if total > 0 else np.zeros(per_day)
+        out[d * per_day:(d + 1) * per_day] = daily[d] * share
+    return out
 
 
 def candidates(interval_min: int, weeks_of_history: int) -> list:
@@ -54,6 +88,10 @@ def backtest(series: pd.DataFrame, interval_min: int, *, horizon_days: int = 7, 
         engine = StatsForecast(models=candidates(interval_min, weeks), freq=f"{interval_min}min")
         cv = engine.cross_validation(df=data[["unique_id", "ds", "y"]], h=horizon, n_windows=windows,
                                      step_size=horizon)
+        cv[DAILY] = np.nan
+        for cutoff in cv["cutoff"].unique():
+            rows_at = (cv["cutoff"] == cutoff).to_numpy()
+            cv.loc[rows_at, DAILY] = daily_ets(data[data["ds"] <= cutoff], interval_min, horizon_days)
         if forecasts is not None:
             forecasts[str(queue)] = cv
         first_cutoff = cv["cutoff"].min()
@@ -61,7 +99,7 @@ def backtest(series: pd.DataFrame, interval_min: int, *, horizon_days: int = 7, 
         scale = np.mean(np.abs(history[week:] - history[:-week])) if len(history) > week else np.nan
         actual = cv["y"].to_numpy()
         rows = []
-        for model in [m.alias for m in engine.models]:
+        for model in [m.alias for m in engine.models] + [DAILY]:
             predicted = np.maximum(cv[model].to_numpy(), 0.0)
             total = actual.sum()
             rows.append({"model": model,
@@ -96,20 +134,26 @@ def forecast(series: pd.DataFrame, interval_min: int, chosen: dict[str, str], *,
     frames = []
     for queue, data in series.groupby("unique_id", sort=True):
         weeks = len(data) // (7 * per_day)
-        models = {m.alias: m for m in candidates(interval_min, weeks)}
-        model = models[chosen[str(queue)]]
-        engine = StatsForecast(models=[model], freq=f"{interval_min}min")
+        name = chosen[str(queue)]
         country = (countries or {}).get(str(queue))
         fitted_on = without_holidays(data, country, interval_min)[["unique_id", "ds", "y"]]
-        try:
-            out = engine.forecast(df=fitted_on, h=horizon_days * per_day, level=list(levels))
-        except Exception:  # noqa: BLE001 - a model without native intervals: Poisson intervals instead
-            out = engine.forecast(df=fitted_on, h=horizon_days * per_day)
-        point = np.maximum(out[model.alias].to_numpy(), 0.0)
+        if name == DAILY:
+            starts = pd.date_range(data["ds"].iloc[-1] + pd.Timedelta(minutes=interval_min),
+                                   periods=horizon_days * per_day, freq=f"{interval_min}min")
+            out = pd.DataFrame({"unique_id": str(queue), "ds": starts,
+                                DAILY: daily_ets(fitted_on, interval_min, horizon_days)})
+        else:
+            model = {m.alias: m for m in candidates(interval_min, weeks)}[name]
+            engine = StatsForecast(models=[model], freq=f"{interval_min}min")
+            try:
+                out = engine.forecast(df=fitted_on, h=horizon_days * per_day, level=list(levels))
+            except Exception:  # noqa: BLE001 - a model without native intervals: Poisson intervals instead
+                out = engine.forecast(df=fitted_on, h=horizon_days * per_day)
+        point = np.maximum(out[name].to_numpy(), 0.0)
         frame = pd.DataFrame({"unique_id": out["unique_id"].astype(str), "ds": out["ds"],
-                              "model": model.alias, "calls": point})
+                              "model": name, "calls": point})
         for level in levels:
-            lo, hi = f"{model.alias}-lo-{level}", f"{model.alias}-hi-{level}"
+            lo, hi = f"{name}-lo-{level}", f"{name}-hi-{level}"
             if lo in out:
                 frame[f"calls_lo_{level}"] = np.maximum(out[lo].to_numpy(), 0.0)
                 frame[f"calls_hi_{level}"] = np.maximum(out[hi].to_numpy(), 0.0)
