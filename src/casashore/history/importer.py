@@ -60,10 +60,10 @@ def import_calls(con: duckdb.DuckDBPyConnection, path: Path, *, preset: str | No
         reader_format = source_format = mapping.format
     else:
         raise UserError("format", None, "--format anonymous-bank or --mapping FILE.toml")
+    reader = _reader(path, reader_format, delimiter)
     # The file's fingerprint is computed while DuckDB reads it (hashlib and DuckDB both release the GIL).
     hashing = ThreadPoolExecutor(1)
     sha_future = hashing.submit(file_sha256, path)
-    reader = _reader(path, reader_format, delimiter)
     select = ", ".join(f"{expr} AS {name}" for name, expr in fields.items())
     con.execute("BEGIN TRANSACTION")
     try:
