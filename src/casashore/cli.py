@@ -653,3 +653,83 @@ def forecast(
         table.add_row(name, chosen[name], f"{sum(r['calls'] for r in mine):,.0f}", peak["start"][:16],
                       f"{peak['calls']:.1f} ({peak['calls_lo_80']:.0f}–{peak['calls_hi_80']:.0f})")
     out.print(table)
+
+
+@app.command()
+def schedule(
+    requirements: Annotated[Path, typer.Option(help="CSV start,required (or start,group,required): HH:MM for one "
+                                                    "day, ISO date-times for longer horizons.")],
+    shifts: Annotated[Path, typer.Option(help="CSV name,start,length,cost (and group): templates that may start "
+                                              "on every day.")],
+    cyclic: Annotated[bool, typer.Option("--cyclic", help="Wrap the horizon: a night shift past its end covers "
+                                                          "its beginning (a day, or Sunday into Monday).")] = False,
+    hard: Annotated[bool, typer.Option("--hard", help="Forbid under-coverage (infeasible when impossible) "
+                                                      "instead of pricing it.")] = False,
+    under_penalty: Annotated[str | None, typer.Option(help="Cost of one agent-interval uncovered [default: 100 x "
+                                                           "the dearest shift].")] = None,
+    over_penalty: Annotated[str, typer.Option(help="Cost of one agent-interval over the requirement.")] = "0",
+    time_limit: Annotated[str, typer.Option(help="Solver time limit.")] = "60s",
+    plot: PlotOpt = None,
+    output: OutputOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Shifts that cover the requirement at least cost, proven optimal by HiGHS (or the gap when stopped).
+
+    `casashore schedule --requirements day.csv --shifts shifts.csv --cyclic` answers how many agents start each
+    shift, and per interval the requirement, the agents on shift, the unmet and the over. Intervals no shift can
+    cover are reported, not hidden behind "infeasible".
+    """
+    from casashore.schedule.covering import solve
+    from casashore.schedule.inputs import read_requirement, read_shifts
+    from casashore.units import duration_s, number
+
+    try:
+        requirement = read_requirement(requirements)
+        templates = read_shifts(shifts, requirement)
+        result = solve(requirement, templates, cyclic=cyclic, hard=hard,
+                       under_penalty=None if under_penalty is None else number("under_penalty", under_penalty),
+                       over_penalty=number("over_penalty", over_penalty),
+                       time_limit_s=duration_s("time_limit", time_limit))
+        coverage = []
+        if result.status != "infeasible":
+            for group in requirement.groups:
+                for i, start in enumerate(requirement.starts):
+                    need, have = requirement.required[group][i], float(result.scheduled[group][i])
+                    row = {"start": start.strftime("%H:%M") if requirement.one_day else start.isoformat(),
+                           "required": need, "scheduled": have, "unmet": max(0.0, need - have),
+                           "over": max(0.0, have - need)}
+                    coverage.append({"group": group, **row} if group else row)
+        doc = {"status": result.status, "cost": None if result.status == "infeasible" else result.cost,
+               "objective": None if result.status == "infeasible" else result.objective, "gap": result.gap,
+               "shifts": {t.name: sum(n for (name, _), n in result.counts.items() if name == t.name)
+                          for t in templates},
+               "coverage": coverage,
+               "uncoverable": [{"group": g, "start": requirement.starts[i].strftime("%H:%M") if requirement.one_day
+                                else requirement.starts[i].isoformat()} for g, i in result.uncoverable]}
+        if not requirement.one_day:
+            doc["shifts_by_day"] = [{"shift": name, "day": day, "agents": n}
+                                    for (name, day), n in sorted(result.counts.items(), key=lambda kv: kv[0][::-1])]
+        if plot is not None and coverage:
+            from casashore.report.figures import coverage_figure, write_figure
+
+            write_figure(coverage_figure(coverage), plot)
+    except UserError as exc:
+        _fail(str(exc))
+        return
+    if output is not None and coverage:
+        _write_csv(output, coverage)
+    if as_json:
+        typer.echo(json.dumps(doc))
+        return
+    title = (f"{doc['status']}: cost {doc['cost']:,.2f}, gap {doc['gap']:.2%}" if doc["cost"] is not None
+             else "infeasible")
+    table = Table(title=f"Shifts — {title}")
+    for header in ("shift", "agents"):
+        table.add_column(header, justify="right")
+    for name, count in doc["shifts"].items():
+        if count:
+            table.add_row(name, str(count))
+    out.print(table)
+    unmet = sum(r["unmet"] for r in coverage)
+    out.print(f"unmet agent-intervals: {unmet:g}; over: {sum(r['over'] for r in coverage):g}"
+              + (f"; intervals no shift covers: {len(doc['uncoverable'])}" if doc["uncoverable"] else ""))

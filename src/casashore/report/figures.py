@@ -57,3 +57,20 @@ def forecast_vs_actual(forecasts: dict[str, pd.DataFrame]) -> go.Figure:
                                         line={"width": 1}), row=i, col=1)
     figure.update_layout(height=320 * len(queues), title="Backtest: forecast vs actual calls per interval")
     return figure
+
+
+def coverage_figure(coverage: list[dict]) -> go.Figure:
+    """Requirement vs agents scheduled per interval (one panel per group)."""
+    frame = pd.DataFrame(coverage)
+    if "group" not in frame:
+        frame["group"] = ""
+    groups = sorted(frame["group"].unique())
+    figure = make_subplots(rows=len(groups), cols=1, subplot_titles=[g or "all agents" for g in groups])
+    for i, group in enumerate(groups, start=1):
+        mine = frame[frame["group"] == group]
+        figure.add_trace(go.Scatter(x=mine["start"], y=mine["required"], name=f"{group} required".strip(),
+                                    line={"shape": "hv", "color": "black"}), row=i, col=1)
+        figure.add_trace(go.Scatter(x=mine["start"], y=mine["scheduled"], name=f"{group} scheduled".strip(),
+                                    line={"shape": "hv"}, fill="tonexty"), row=i, col=1)
+    figure.update_layout(height=320 * len(groups), title="Coverage: agents required vs on shift")
+    return figure

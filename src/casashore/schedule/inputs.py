@@ -1,0 +1,135 @@
+"""Reading the scheduling inputs: a requirement per interval (and group) and shift templates.
+
+Requirement CSV: ``start,required`` or ``start,group,required``; ``start`` is ``HH:MM`` for one day or an ISO
+date-time for longer horizons (a week: 7 x 96 rows). Shift CSV: ``name,start,length,cost`` and an optional
+``group``; ``start`` is a time of day (``22:00``), ``length`` a duration (``8h``, ``7h30m``, ``450``). Every shift
+template may start on every day of the horizon.
+"""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from casashore.errors import UserError
+from casashore.units import duration_s, number
+
+
+@dataclass(frozen=True)
+class Requirement:
+    starts: list[datetime]
+    """Interval starts (a single day's are on 1900-01-01)."""
+    interval_min: int
+    groups: list[str]
+    required: dict[str, list[float]]
+    """group -> agents required per interval ('' when the file has no group column)."""
+    one_day: bool
+
+
+@dataclass(frozen=True)
+class ShiftTemplate:
+    name: str
+    start_min: int
+    """Minutes after midnight."""
+    length_min: int
+    cost: float
+    group: str
+
+
+def _rows(path: Path, needed: tuple[str, ...], optional: tuple[str, ...]) -> list[tuple[int, dict[str, str]]]:
+    try:
+        with path.open(newline="", encoding="utf-8-sig") as handle:
+            reader = csv.DictReader(handle)
+            columns = [c.strip() for c in reader.fieldnames or []]
+            missing = [c for c in needed if c not in columns]
+            unknown = [c for c in columns if c not in needed + optional]
+            if missing or unknown:
+                raise UserError("columns", ",".join(columns), f"{','.join(needed)} (optionally "
+                                f"{','.join(optional)})", where=str(path))
+            return [(i + 2, {k.strip(): (v or "").strip() for k, v in row.items()}) for i, row in enumerate(reader)]
+    except OSError as exc:
+        raise UserError("file", str(path), f"a readable CSV file ({exc.strerror})") from None
+
+
+def _time_of_day(field: str, text: str, where: str) -> int:
+    try:
+        parsed = datetime.strptime(text, "%H:%M")
+    except ValueError:
+        raise UserError(field, text, "a time of day such as 08:00", where=where) from None
+    return parsed.hour * 60 + parsed.minute
+
+
+def read_requirement(path: Path) -> Requirement:
+    rows = _rows(path, ("start", "required"), ("group",))
+    if not rows:
+        raise UserError("requirements", str(path), "at least one interval")
+    one_day = ":" in rows[0][1]["start"] and "-" not in rows[0][1]["start"]
+    by_group: dict[str, dict[datetime, float]] = {}
+    for line, row in rows:
+        where = f"{path} line {line}"
+        if one_day:
+            minutes = _time_of_day("start", row["start"], where)
+            start = datetime(1900, 1, 1, minutes // 60, minutes % 60)
+        else:
+            try:
+                start = datetime.fromisoformat(row["start"])
+            except ValueError:
+                raise UserError("start", row["start"], "an ISO date-time such as 2026-03-02T08:00",
+                                where=where) from None
+            if start.tzinfo is not None:
+                start = start.replace(tzinfo=None)  # the site's wall time
+        try:
+            value = number("required", row["required"])
+        except UserError as exc:
+            raise UserError(exc.field, exc.value, exc.expected, where=where) from None
+        group = row.get("group", "")
+        if start in by_group.setdefault(group, {}):
+            raise UserError("start", row["start"], "each interval once per group", where=where)
+        by_group[group][start] = value
+    starts = sorted({s for g in by_group.values() for s in g})
+    steps = {int((b - a).total_seconds() // 60) for a, b in zip(starts, starts[1:], strict=False)}
+    if len(steps) > 1 or (steps and min(steps) <= 0):
+        raise UserError("start", f"steps of {sorted(steps)} minutes", "equally spaced interval starts", where=str(path))
+    interval_min = steps.pop() if steps else 60
+    if 1440 % interval_min:
+        raise UserError("start", f"{interval_min}-minute intervals", "an interval that divides a day", where=str(path))
+    if not one_day and len(starts) * interval_min % 1440:
+        raise UserError("start", f"{len(starts)} intervals", "whole days of intervals", where=str(path))
+    groups = sorted(by_group)
+    required = {g: [by_group[g].get(s, 0.0) for s in starts] for g in groups}
+    return Requirement(starts, interval_min, groups, required, one_day)
+
+
+def read_shifts(path: Path, requirement: Requirement) -> list[ShiftTemplate]:
+    rows = _rows(path, ("name", "start", "length", "cost"), ("group",))
+    shifts = []
+    seen = set()
+    for line, row in rows:
+        where = f"{path} line {line}"
+        try:
+            length_s = duration_s("length", row["length"])
+            cost = number("cost", row["cost"])
+        except UserError as exc:
+            raise UserError(exc.field, exc.value, exc.expected, where=where) from None
+        start = _time_of_day("start", row["start"], where)
+        if length_s > 86400:
+            raise UserError("length", row["length"], "a shift of at most 24 hours", where=where)
+        length = int(round(length_s / 60))
+        if start % requirement.interval_min or length % requirement.interval_min:
+            raise UserError("start" if start % requirement.interval_min else "length",
+                            row["start"] if start % requirement.interval_min else row["length"],
+                            f"a multiple of the requirement's {requirement.interval_min}-minute intervals",
+                            where=where)
+        group = row.get("group", "")
+        if group not in requirement.groups:
+            raise UserError("group", group, "a group of the requirement: " + ", ".join(requirement.groups),
+                            where=where)
+        if row["name"] in seen:
+            raise UserError("name", row["name"], "a name not used twice", where=where)
+        seen.add(row["name"])
+        shifts.append(ShiftTemplate(row["name"], start, length, cost, group))
+    if not shifts:
+        raise UserError("shifts", str(path), "at least one shift template")
+    return shifts
