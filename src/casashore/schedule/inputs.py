@@ -1,7 +1,8 @@
 """Reading the scheduling inputs: a requirement per interval (and group) and shift templates.
 
 Requirement CSV: ``start,required`` or ``start,group,required``; ``start`` is ``HH:MM`` for one day or an ISO
-date-time for longer horizons (a week: 7 x 96 rows). Shift CSV: ``name,start,length,cost`` and an optional
+date-time for longer horizons (a week: 7 x 96 rows). The horizon is made of whole days from midnight: intervals
+the file leaves out (the hours the site is closed) require no one. Shift CSV: ``name,start,length,cost`` and an optional
 ``group``; ``start`` is a time of day (``22:00``), ``length`` a duration (``8h``, ``7h30m``, ``450``). Every shift
 template may start on every day of the horizon.
 """
@@ -10,7 +11,7 @@ from __future__ import annotations
 
 import csv
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from casashore.errors import UserError
@@ -88,15 +89,16 @@ def read_requirement(path: Path) -> Requirement:
         if start in by_group.setdefault(group, {}):
             raise UserError("start", row["start"], "each interval once per group", where=where)
         by_group[group][start] = value
-    starts = sorted({s for g in by_group.values() for s in g})
-    steps = {int((b - a).total_seconds() // 60) for a, b in zip(starts, starts[1:], strict=False)}
-    if len(steps) > 1 or (steps and min(steps) <= 0):
-        raise UserError("start", f"steps of {sorted(steps)} minutes", "equally spaced interval starts", where=str(path))
-    interval_min = steps.pop() if steps else 60
-    if 1440 % interval_min:
-        raise UserError("start", f"{interval_min}-minute intervals", "an interval that divides a day", where=str(path))
-    if not one_day and len(starts) * interval_min % 1440:
-        raise UserError("start", f"{len(starts)} intervals", "whole days of intervals", where=str(path))
+    given = sorted({s for g in by_group.values() for s in g})
+    steps = {int((b - a).total_seconds() // 60) for a, b in zip(given, given[1:], strict=False)}
+    interval_min = min(steps) if steps else 60
+    if interval_min <= 0 or 1440 % interval_min or any(step % interval_min for step in steps):
+        raise UserError("start", f"steps of {sorted(steps)} minutes", "interval starts on one grid that divides a day",
+                        where=str(path))
+    # The horizon is whole days from midnight; intervals the file leaves out (closed hours) require no one.
+    first = given[0].replace(hour=0, minute=0, second=0, microsecond=0)
+    days = (given[-1] - first).days + 1
+    starts = [first + timedelta(minutes=interval_min * i) for i in range(days * 1440 // interval_min)]
     groups = sorted(by_group)
     required = {g: [by_group[g].get(s, 0.0) for s in starts] for g in groups}
     return Requirement(starts, interval_min, groups, required, one_day)

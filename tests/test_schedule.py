@@ -1,0 +1,156 @@
+"""Shift scheduling: proven optima against independent formulations, night shifts, errors."""
+
+import csv
+import json
+from datetime import datetime
+from pathlib import Path
+
+import numpy as np
+import pytest
+from scipy.optimize import Bounds, LinearConstraint, milp
+from typer.testing import CliRunner
+
+from casashore.cli import app
+from casashore.queueing.staffing import required_agents
+from conftest import shared_data
+
+runner = CliRunner()
+SHIFT_MATRIX = shared_data("anonymous_bank_feb1999", "data_anonymous_bank_shifts.csv")
+BANK = shared_data("anonymous_bank_feb1999", "data_anonymous_bank_february.txt")
+
+
+def write(path: Path, header: list[str], rows: list[list]) -> Path:
+    with path.open("w", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(header)
+        writer.writerows(rows)
+    return path
+
+
+def schedule(*args: str) -> dict:
+    result = runner.invoke(app, ["schedule", *args, "--json"])
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout)
+
+
+def independent_optimum(cover: np.ndarray, cost: np.ndarray, required: np.ndarray) -> float:
+    """min cost.x s.t. cover @ x >= required, x integer >= 0 — scipy's milp on the matrix as given."""
+    result = milp(c=cost, constraints=LinearConstraint(cover, lb=required), integrality=np.ones(len(cost)),
+                  bounds=Bounds(0, np.inf))
+    assert result.status == 0
+    return float(result.fun)
+
+
+REQUIRED_24 = [3, 3, 2, 2, 2, 3, 5, 8, 12, 14, 15, 15, 14, 13, 14, 15, 14, 12, 10, 9, 8, 6, 5, 4]
+
+
+def test_cyclic_day_of_eight_hour_shifts_is_proven_optimal(tmp_path):
+    """The textbook 24-hour cyclic covering problem: an 8-hour shift may start at every hour."""
+    req = write(tmp_path / "r.csv", ["start", "required"], [[f"{h:02d}:00", r] for h, r in enumerate(REQUIRED_24)])
+    shifts = write(tmp_path / "s.csv", ["name", "start", "length", "cost"],
+                   [[f"h{h:02d}", f"{h:02d}:00", "8h", 1] for h in range(24)])
+    doc = schedule("--requirements", str(req), "--shifts", str(shifts), "--cyclic", "--hard")
+    cover = np.array([[1.0 if (t - s) % 24 < 8 else 0.0 for s in range(24)] for t in range(24)])
+    assert doc["status"] == "optimal" and doc["gap"] == 0.0
+    assert doc["cost"] == independent_optimum(cover, np.ones(24), np.array(REQUIRED_24, float))
+    assert all(row["unmet"] == 0 for row in doc["coverage"])
+    assert sum(doc["shifts"].values()) == doc["cost"]
+
+
+def test_a_constant_requirement_needs_three_shifts_per_agent_seat(tmp_path):
+    req = write(tmp_path / "r.csv", ["start", "required"], [[f"{h:02d}:00", 5] for h in range(24)])
+    shifts = write(tmp_path / "s.csv", ["name", "start", "length", "cost"],
+                   [[f"h{h:02d}", f"{h:02d}:00", "8h", 1] for h in range(24)])
+    assert schedule("--requirements", str(req), "--shifts", str(shifts), "--cyclic", "--hard")["cost"] == 15
+
+
+@pytest.mark.skipif(not (SHIFT_MATRIX.exists() and BANK.exists()), reason="the Anonymous Bank files are absent")
+def test_anonymous_bank_shift_matrix_with_its_costs(tmp_path):
+    """The eight 6-hour shifts of the Anonymous Bank cover matrix, costs 252, 288, 180, 180, 180, 288, 288, 288;
+    hourly requirement: Erlang C (80 % in 20 s) for February's mean calls per hour on working days (Sun-Thu)."""
+    with SHIFT_MATRIX.open() as handle:
+        rows = list(csv.DictReader(handle))
+    cover = np.array([[float(r[f"Shift{k}"]) for k in range(1, 9)] for r in rows])
+    costs = np.array([252, 288, 180, 180, 180, 288, 288, 288], float)
+    calls, handle_s, days = np.zeros(24), [], set()
+    with BANK.open(newline="") as handle:
+        for r in csv.DictReader(handle, delimiter="\t"):
+            if r["outcome"] == "PHANTOM":
+                continue
+            clock = r["q_start"] if r["q_start"] != "0:00:00" else r["vru_exit"]
+            at = datetime.strptime(f"{r['date']} {clock}", "%y%m%d %H:%M:%S")
+            if at.isoweekday() in (5, 6):  # Friday and Saturday are short days in Israel
+                continue
+            days.add(at.date())
+            calls[at.hour] += 1
+            if r["outcome"] == "AGENT":
+                handle_s.append(float(r["ser_time"]))
+    aht = float(np.mean(handle_s))
+    required = required_agents(calls / len(days) * aht / 3600.0, np.full(24, aht), target_s=20.0,
+                               service_level=0.8).astype(float)
+    starts = [int(np.flatnonzero(cover[:, k])[0]) for k in range(8)]
+    lengths = [int(cover[:, k].sum()) for k in range(8)]
+    req = write(tmp_path / "r.csv", ["start", "required"], [[f"{h:02d}:00", int(n)] for h, n in enumerate(required)])
+    shifts = write(tmp_path / "s.csv", ["name", "start", "length", "cost"],
+                   [[f"Shift{k + 1}", f"{starts[k]:02d}:00", f"{lengths[k]}h", costs[k]] for k in range(8)])
+    doc = schedule("--requirements", str(req), "--shifts", str(shifts), "--hard")
+    assert doc["status"] == "optimal" and doc["gap"] == 0.0
+    assert doc["cost"] == pytest.approx(independent_optimum(cover, costs, required))
+    assert required.max() >= 8  # a real daytime peak
+
+
+def test_a_night_shift_crosses_midnight_only_when_the_day_wraps(tmp_path):
+    req = write(tmp_path / "r.csv", ["start", "required"], [[f"{h:02d}:00", 1] for h in range(24)])
+    shifts = write(tmp_path / "s.csv", ["name", "start", "length", "cost"],
+                   [["day", "06:00", "8h", 8], ["evening", "14:00", "8h", 8], ["night", "22:00", "8h", 9]])
+    flat = schedule("--requirements", str(req), "--shifts", str(shifts))
+    assert [u["start"] for u in flat["uncoverable"]] == [f"{h:02d}:00" for h in range(6)]
+    assert sum(r["unmet"] for r in flat["coverage"]) == 6
+    hard = schedule("--requirements", str(req), "--shifts", str(shifts), "--hard")
+    assert hard["status"] == "infeasible" and len(hard["uncoverable"]) == 6
+    wrapped = schedule("--requirements", str(req), "--shifts", str(shifts), "--cyclic", "--hard")
+    assert wrapped["status"] == "optimal" and wrapped["cost"] == 25
+    assert wrapped["shifts"] == {"day": 1, "evening": 1, "night": 1}
+
+
+def test_sunday_night_wraps_to_monday_on_a_week(tmp_path):
+    """A week of hourly intervals needing one agent at all hours: with the week wrapped, three 8-hour shifts a
+    day cover it exactly (21); without, Monday 00:00-06:00 has no shift (Sunday's night does not wrap)."""
+    rows = [[f"2026-03-{2 + d:02d}T{h:02d}:00", 1] for d in range(7) for h in range(24)]
+    req = write(tmp_path / "r.csv", ["start", "required"], rows)
+    shifts = write(tmp_path / "s.csv", ["name", "start", "length", "cost"],
+                   [["day", "06:00", "8h", 1], ["evening", "14:00", "8h", 1], ["night", "22:00", "8h", 1]])
+    wrapped = schedule("--requirements", str(req), "--shifts", str(shifts), "--cyclic", "--hard")
+    assert wrapped["status"] == "optimal" and wrapped["cost"] == 21
+    assert {"shift": "night", "day": 6, "agents": 1} in wrapped["shifts_by_day"]
+    open_week = schedule("--requirements", str(req), "--shifts", str(shifts))
+    assert [u["start"] for u in open_week["uncoverable"]] == [f"2026-03-02T{h:02d}:00:00" for h in range(6)]
+
+
+def test_groups_are_covered_by_their_own_shifts(tmp_path):
+    rows = [[f"{h:02d}:00", g, n] for h in range(8, 16) for g, n in (("fr", 4), ("es", 2))]
+    req = write(tmp_path / "r.csv", ["start", "group", "required"], rows)
+    shifts = write(tmp_path / "s.csv", ["name", "start", "length", "cost", "group"],
+                   [["fr_day", "08:00", "8h", 1, "fr"], ["es_day", "08:00", "8h", 1, "es"]])
+    doc = schedule("--requirements", str(req), "--shifts", str(shifts), "--hard")
+    assert doc["shifts"] == {"fr_day": 4, "es_day": 2} and doc["coverage"][0]["group"] == "es"
+
+
+@pytest.mark.parametrize("shift_row, words", [
+    (["long", "08:00", "25h", 1], "at most 24 hours"),
+    (["odd", "08:10", "8h", 1], "multiple"),
+    (["bad", "8am", "8h", 1], "time of day"),
+    (["neg", "08:00", "8h", -1], "cost"),
+])
+def test_bad_shifts_are_named(tmp_path, shift_row, words):
+    req = write(tmp_path / "r.csv", ["start", "required"], [[f"{h:02d}:00", 1] for h in range(24)])
+    shifts = write(tmp_path / "s.csv", ["name", "start", "length", "cost"], [["ok", "00:00", "8h", 1], shift_row])
+    result = runner.invoke(app, ["schedule", "--requirements", str(req), "--shifts", str(shifts), "--json"])
+    assert result.exit_code == 2 and words in result.stderr and "line 3" in result.stderr and result.stdout == ""
+
+
+def test_a_shift_for_an_unknown_group_is_named(tmp_path):
+    req = write(tmp_path / "r.csv", ["start", "group", "required"], [["08:00", "fr", 1], ["09:00", "fr", 1]])
+    shifts = write(tmp_path / "s.csv", ["name", "start", "length", "cost", "group"], [["x", "08:00", "1h", 1, "de"]])
+    result = runner.invoke(app, ["schedule", "--requirements", str(req), "--shifts", str(shifts)])
+    assert result.exit_code == 2 and "group: 'de'" in result.stderr and "fr" in result.stderr
