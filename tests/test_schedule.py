@@ -154,3 +154,22 @@ def test_a_shift_for_an_unknown_group_is_named(tmp_path):
     shifts = write(tmp_path / "s.csv", ["name", "start", "length", "cost", "group"], [["x", "08:00", "1h", 1, "de"]])
     result = runner.invoke(app, ["schedule", "--requirements", str(req), "--shifts", str(shifts)])
     assert result.exit_code == 2 and "group: 'de'" in result.stderr and "fr" in result.stderr
+
+
+def test_staffing_output_is_a_requirement_on_the_site_clock(tmp_path):
+    """`casashore staff --output` in Paris time during Ramadan 2026 (Casablanca one hour behind): the agents
+    (with shrinkage) required at 09:00 Paris are required at 08:00 in Casablanca."""
+    cases = write(tmp_path / "cases.csv", ["start", "queue", "calls", "interval", "aht", "target", "service_level",
+                                           "shrinkage"],
+                  [[f"2026-02-20T{h:02d}:00:00+01:00", "fr", 0 if h < 9 or h > 16 else 60, "1h", 240, 20, 0.8, 0.3]
+                   for h in range(24)])
+    staffed = tmp_path / "staffed.csv"
+    assert runner.invoke(app, ["staff", "--input", str(cases), "--output", str(staffed), "--json"]).exit_code == 0
+    shifts = write(tmp_path / "s.csv", ["name", "start", "length", "cost", "group"],
+                   [[f"s{h:02d}", f"{h:02d}:00", "1h", 1, "fr"] for h in range(24)])
+    doc = schedule("--requirements", str(staffed), "--shifts", str(shifts), "--hard")
+    by_start = {row["start"]: row for row in doc["coverage"]}
+    with staffed.open() as handle:
+        nine_paris = next(r for r in csv.DictReader(handle) if r["start"].startswith("2026-02-20T09:00"))
+    assert by_start["2026-02-20T08:00:00"]["required"] == float(nine_paris["agents_with_shrinkage"]) > 0
+    assert by_start["2026-02-20T07:00:00"]["required"] == 0

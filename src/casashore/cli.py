@@ -669,6 +669,8 @@ def schedule(
                                                            "the dearest shift].")] = None,
     over_penalty: Annotated[str, typer.Option(help="Cost of one agent-interval over the requirement.")] = "0",
     time_limit: Annotated[str, typer.Option(help="Solver time limit.")] = "60s",
+    site_zone: Annotated[str, typer.Option(help="The site's time zone: starts given with a UTC offset (the "
+                                                "client's time) are moved to it.")] = "Africa/Casablanca",
     plot: PlotOpt = None,
     output: OutputOpt = None,
     as_json: JsonOpt = False,
@@ -677,14 +679,15 @@ def schedule(
 
     `casashore schedule --requirements day.csv --shifts shifts.csv --cyclic` answers how many agents start each
     shift, and per interval the requirement, the agents on shift, the unmet and the over. Intervals no shift can
-    cover are reported, not hidden behind "infeasible".
+    cover are reported, not hidden behind "infeasible". The CSV that `casashore staff --output` writes is a
+    requirement as it is (agents_with_shrinkage per queue), its Paris times moved to Casablanca's clock.
     """
     from casashore.schedule.covering import solve
     from casashore.schedule.inputs import read_requirement, read_shifts
     from casashore.units import duration_s, number
 
     try:
-        requirement = read_requirement(requirements)
+        requirement = read_requirement(requirements, site_zone)
         templates = read_shifts(shifts, requirement)
         result = solve(requirement, templates, cyclic=cyclic, hard=hard,
                        under_penalty=None if under_penalty is None else number("under_penalty", under_penalty),

@@ -62,8 +62,27 @@ def _time_of_day(field: str, text: str, where: str) -> int:
     return parsed.hour * 60 + parsed.minute
 
 
-def read_requirement(path: Path) -> Requirement:
-    rows = _rows(path, ("start", "required"), ("group",))
+STAFFING_COLUMNS = ("traffic", "agents", "agents_with_shrinkage", "p_wait", "service_level", "asa", "occupancy",
+                    "p_abandon", "model", "asa_all", "queue", "label", "interval_start")
+"""What ``casashore staff --output`` writes: accepted as a requirement as it is."""
+
+
+def read_requirement(path: Path, site_zone: str = "Africa/Casablanca") -> Requirement:
+    """Read ``start,required[,group]``, or the CSV that ``casashore staff --output`` writes (the requirement is
+    then ``agents_with_shrinkage`` when present, else ``agents``; the ``queue`` is the group). Starts with a UTC
+    offset (a client's time) are converted to the site's wall time."""
+    from casashore.forecast.timezones import zone
+
+    with path.open(newline="", encoding="utf-8-sig") as handle:
+        header = [c.strip() for c in next(csv.reader(handle), [])]
+    staffing = "required" not in header and "agents" in header
+    if staffing:
+        value_column = "agents_with_shrinkage" if "agents_with_shrinkage" in header else "agents"
+        rows = _rows(path, ("start", "agents"), STAFFING_COLUMNS)
+    else:
+        value_column = "required"
+        rows = _rows(path, ("start", "required"), ("group",))
+    site = zone(site_zone, "site_zone")
     if not rows:
         raise UserError("requirements", str(path), "at least one interval")
     one_day = ":" in rows[0][1]["start"] and "-" not in rows[0][1]["start"]
@@ -80,12 +99,12 @@ def read_requirement(path: Path) -> Requirement:
                 raise UserError("start", row["start"], "an ISO date-time such as 2026-03-02T08:00",
                                 where=where) from None
             if start.tzinfo is not None:
-                start = start.replace(tzinfo=None)  # the site's wall time
+                start = start.astimezone(site).replace(tzinfo=None)  # the client's time, on the site's clock
         try:
-            value = number("required", row["required"])
+            value = number(value_column, row[value_column])
         except UserError as exc:
             raise UserError(exc.field, exc.value, exc.expected, where=where) from None
-        group = row.get("group", "")
+        group = row.get("group", row.get("queue", "")) if not staffing else row.get("queue", "")
         if start in by_group.setdefault(group, {}):
             raise UserError("start", row["start"], "each interval once per group", where=where)
         by_group[group][start] = value
