@@ -173,3 +173,20 @@ def test_staffing_output_is_a_requirement_on_the_site_clock(tmp_path):
         nine_paris = next(r for r in csv.DictReader(handle) if r["start"].startswith("2026-02-20T09:00"))
     assert by_start["2026-02-20T08:00:00"]["required"] == float(nine_paris["agents_with_shrinkage"]) > 0
     assert by_start["2026-02-20T07:00:00"]["required"] == 0
+
+
+@pytest.mark.parametrize("content, words", [
+    (None, "readable CSV"),
+    ("start,required\n", "at least one interval"),
+    ("start,required\n08:00,x\n", "line 2"),
+    ("start,needed\n08:00,1\n", "columns"),
+    ("start,required\n08:00,1\n08:20,1\n08:40,1\n09:00,1\n09:07,1\n", "grid"),
+])
+def test_bad_requirements_are_one_line_errors(tmp_path, content, words):
+    req = tmp_path / "r.csv"
+    if content is not None:
+        req.write_text(content)
+    shifts = write(tmp_path / "s.csv", ["name", "start", "length", "cost"], [["a", "08:00", "1h", 1]])
+    result = runner.invoke(app, ["schedule", "--requirements", str(req), "--shifts", str(shifts), "--json"])
+    assert result.exit_code == 2, result.output
+    assert words in result.stderr and len(result.stderr.strip().splitlines()) == 1 and result.stdout == ""

@@ -73,8 +73,11 @@ def read_requirement(path: Path, site_zone: str = "Africa/Casablanca") -> Requir
     offset (a client's time) are converted to the site's wall time."""
     from casashore.forecast.timezones import zone
 
-    with path.open(newline="", encoding="utf-8-sig") as handle:
-        header = [c.strip() for c in next(csv.reader(handle), [])]
+    try:
+        with path.open(newline="", encoding="utf-8-sig") as handle:
+            header = [c.strip() for c in next(csv.reader(handle), [])]
+    except OSError as exc:
+        raise UserError("requirements", str(path), f"a readable CSV file ({exc.strerror})") from None
     staffing = "required" not in header and "agents" in header
     if staffing:
         value_column = "agents_with_shrinkage" if "agents_with_shrinkage" in header else "agents"
