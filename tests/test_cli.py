@@ -166,3 +166,19 @@ def test_installed_command_keeps_the_contracts():
     p = subprocess.run([exe, "trunks", "--traffic", "-1", "--servers", "3", "--json"], capture_output=True,
                        text=True, timeout=120)
     assert p.returncode == 2 and p.stdout == "" and len(p.stderr.strip().splitlines()) == 1
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.dictionaries(st.sampled_from(["--calls", "--interval", "--aht", "--patience", "--agents", "--target",
+                                        "--intervals", "--replications", "--seed", "--warmup", "--handle-cv"]),
+                       FIELD_TEXT, max_size=8))
+def test_fuzzed_simulate_never_crashes(options):
+    options.setdefault("--replications", "3")
+    args = ["simulate", *[x for kv in options.items() for x in kv], "--json"]
+    result = runner.invoke(app, args)
+    assert not (result.exception and not isinstance(result.exception, SystemExit)), repr(result.exception)
+    assert result.exit_code in (0, 2)
+    if result.exit_code == 0:
+        json.loads(result.stdout)
+    else:
+        assert result.stdout == "" and len(result.stderr.strip().splitlines()) == 1

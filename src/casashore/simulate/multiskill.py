@@ -29,12 +29,14 @@ from typing import NamedTuple
 
 import numpy as np
 
+from casashore.errors import UserError
 from casashore.model import Scenario
 from casashore.queueing.staffing import required_agents
 from casashore.simulate.engine import OFFERED, WITHIN_TARGET
 from casashore.simulate.estimates import ratio_estimate
 from casashore.simulate.replications import run
 from casashore.simulate.scenario import centre_from_scenario
+from casashore.simulate.single_queue import MAX_CALLS
 
 
 class IntervalStaffing(NamedTuple):
@@ -162,6 +164,11 @@ def staff_interval(scenario: Scenario, interval: int, *, replications: int = 40,
 def staff_scenario(scenario: Scenario, *, replications: int = 40, seed: int = 0,
                    progress: Callable[[int], None] | None = None) -> list[IntervalStaffing]:
     """``staff_interval`` for every interval of the scenario (identical intervals are solved once)."""
+    busiest = max(sum(q.calls[i] if len(q.calls) > 1 else q.calls[0] for q in scenario.queues)
+                  for i in range(scenario.interval_count))
+    if 2 * busiest * replications > MAX_CALLS / 100:  # each candidate simulates warm-up + interval, ~100 candidates
+        raise UserError("queues[].calls", f"{busiest:.3g} calls in an interval",
+                        "volumes a search by simulation can handle (check the volumes, or fewer replications)")
     solved: dict[tuple, IntervalStaffing] = {}
     results = []
     for i in range(scenario.interval_count):

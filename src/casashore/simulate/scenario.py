@@ -7,12 +7,14 @@ from collections.abc import Callable
 
 import numpy as np
 
+from casashore.errors import UserError
 from casashore.model import Duration, Scenario
 from casashore.simulate.centre import Centre, routing_tables
 from casashore.simulate.distributions import KINDS, NEVER
 from casashore.simulate.engine import OFFERED
 from casashore.simulate.estimates import call_measures, occupancy
-from casashore.simulate.replications import Batch, run
+from casashore.simulate.replications import Batch, expected_calls, run
+from casashore.simulate.single_queue import MAX_AGENTS, MAX_CALLS
 
 
 def centre_from_scenario(scenario: Scenario, agents: np.ndarray | None = None,
@@ -73,8 +75,14 @@ def simulate_scenario(scenario: Scenario, *, replications: int | None = None, se
     settings = scenario.simulation
     replications = settings.replications if replications is None else replications
     seed = settings.seed if seed is None else seed
-    batch = run(centre_from_scenario(scenario), replications, seed, workers=workers, scheduler=scheduler,
-                progress=progress, trace=trace)
+    centre = centre_from_scenario(scenario)
+    work = expected_calls(centre, replications) * (1 + centre.warmup_s / (centre.interval_s * centre.intervals))
+    if work > MAX_CALLS:
+        raise UserError("queues[].calls", f"{work:.2e} calls in all", f"a run of at most {MAX_CALLS:.0e} calls "
+                        "(fewer replications, or check the volumes)")
+    if centre.agents.max(initial=0) > MAX_AGENTS:
+        raise UserError("groups[].agents", int(centre.agents.max()), f"at most {MAX_AGENTS:,} agents per group")
+    batch = run(centre, replications, seed, workers=workers, scheduler=scheduler, progress=progress, trace=trace)
     return batch, summarise(scenario, batch)
 
 

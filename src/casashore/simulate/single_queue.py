@@ -20,6 +20,9 @@ from casashore.simulate.replications import Batch, run
 from casashore.units import duration_s, number, whole
 
 PARAMETRIC = {"exponential": EXPONENTIAL, "lognormal": LOGNORMAL, "gamma": GAMMA}
+MAX_CALLS = 1e10
+"""Calls one command may simulate (about an hour of one core): beyond, a typo rather than a plan."""
+MAX_AGENTS = 100_000_000
 
 
 def single_queue_centre(calls: float, interval_s: float, aht_s: float, agents: int, *, patience_s: float = math.inf,
@@ -67,6 +70,13 @@ def single_queue_case(raw: dict[str, str]) -> dict:
         "patience_cv": number("patience_cv", raw.get("patience_cv", "1"), low=0, low_open=True),
     }
     case["warmup_s"] = duration_s("warmup", raw["warmup"], allow_zero=True) if "warmup" in raw else None
+    if case["agents"] > MAX_AGENTS:
+        raise UserError("agents", raw["agents"], f"at most {MAX_AGENTS:,} agents")
+    warmup_intervals = 1.0 if case["warmup_s"] is None else case["warmup_s"] / case["interval_s"]
+    work = case["calls"] * (case["intervals"] + warmup_intervals) * case["replications"]
+    if work > MAX_CALLS:
+        raise UserError("calls", raw["calls"], f"a run of at most {MAX_CALLS:.0e} calls in all (this one: {work:.2e}; "
+                                               "fewer --replications or --intervals)")
     for law in ("handle", "patience_law"):
         name = raw.get(law, "exponential")
         if name not in PARAMETRIC:
