@@ -8,7 +8,8 @@ pyworkforce needs Python >= 3.12:
 
 The week is the bundled example (examples/week.csv staffed with its 30 % shrinkage: 7 x 96 quarter-hours, in
 Casablanca time), made a 24/7 line by a floor of 4 agents from 22:00 to 06:00; the templates are 4, 5, 6, 7, 8
-and 9 hours starting at every hour (6 x 24 = 144; the 132 that end by midnight for the calendar-day model). Cost: one per agent-hour.
+and 9 hours starting at every hour (6 x 24 = 144; the 132 that end by midnight for the calendar-day model).
+Cost: one per agent-hour.
 
 1. Plain covering on calendar days (no shift crosses midnight), hard coverage: both solvers, same model.
 2. Night shifts crossing midnight and Sunday wrapping to Monday: casashore only (pyworkforce's shift arrays hold
