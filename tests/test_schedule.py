@@ -190,3 +190,35 @@ def test_bad_requirements_are_one_line_errors(tmp_path, content, words):
     result = runner.invoke(app, ["schedule", "--requirements", str(req), "--shifts", str(shifts), "--json"])
     assert result.exit_code == 2, result.output
     assert words in result.stderr and len(result.stderr.strip().splitlines()) == 1 and result.stdout == ""
+
+
+def test_a_trilingual_agent_covers_one_requirement_at_a_time(tmp_path):
+    """FR 4, ES 2, EN 1 agents from 08:00 to 16:00 with trilingual shifts only: 7 agents, not 4 (counting one
+    agent towards every language at once is the error pyworkforce's multi-skill model makes)."""
+    rows = [[f"{h:02d}:00", g, n] for h in range(8, 16) for g, n in (("fr", 4), ("es", 2), ("en", 1))]
+    req = write(tmp_path / "r.csv", ["start", "group", "required"], rows)
+    shifts = write(tmp_path / "s.csv", ["name", "start", "length", "cost", "group"],
+                   [["tri", "08:00", "8h", 1, "fr+es+en"]])
+    doc = schedule("--requirements", str(req), "--shifts", str(shifts), "--hard")
+    assert doc["status"] == "optimal" and doc["shifts"] == {"tri": 7}
+    assert all(r["unmet"] == 0 and r["over"] == 0 for r in doc["coverage"])
+
+
+def test_specialists_and_multi_skilled_agents_in_one_model(tmp_path):
+    """FR all day, ES only in the morning, EN only in the afternoon: a bilingual ES+EN agent does both halves,
+    so one bilingual 8-hour shift (cost 9) beats two specialist 4-hour shifts (cost 5 each)."""
+    rows = [[f"{h:02d}:00", g, n] for h in range(8, 16)
+            for g, n in (("fr", 3), ("es", 1 if h < 12 else 0), ("en", 0 if h < 12 else 1))]
+    req = write(tmp_path / "r.csv", ["start", "group", "required"], rows)
+    shifts = write(tmp_path / "s.csv", ["name", "start", "length", "cost", "group"],
+                   [["fr_day", "08:00", "8h", 8, "fr"], ["es_am", "08:00", "4h", 5, "es"],
+                    ["en_pm", "12:00", "4h", 5, "en"], ["es_en_day", "08:00", "8h", 9, "es+en"],
+                    ["tri_day", "08:00", "8h", 11, "fr+es+en"]])
+    doc = schedule("--requirements", str(req), "--shifts", str(shifts), "--hard")
+    assert doc["status"] == "optimal" and doc["cost"] == 3 * 8 + 9
+    assert doc["shifts"]["es_en_day"] == 1 and doc["shifts"]["es_am"] == 0 == doc["shifts"]["en_pm"]
+    # Independent lower bound: with x = (fr_day, es_am, en_pm, es_en_day, tri_day), any schedule needs 4 heads in
+    # the morning and 4 in the afternoon, 3 agents able to speak French, one able to speak Spanish in the morning
+    # and one able to speak English in the afternoon. The schedule reaching this bound proves it optimal.
+    cover = np.array([[1, 1, 0, 1, 1], [1, 0, 1, 1, 1], [1, 0, 0, 0, 1], [0, 1, 0, 1, 1], [0, 0, 1, 1, 1]], float)
+    assert doc["cost"] == independent_optimum(cover, np.array([8, 5, 5, 9, 11.0]), np.array([4, 4, 3, 1, 1.0]))

@@ -37,6 +37,12 @@ class ShiftTemplate:
     length_min: int
     cost: float
     group: str
+    """The requirement group(s) its agents serve: one, or several joined by '+' (multi-skilled agents, who
+    still take one call at a time)."""
+
+    @property
+    def skills(self) -> tuple[str, ...]:
+        return tuple(self.group.split("+"))
 
 
 def _rows(path: Path, needed: tuple[str, ...], optional: tuple[str, ...]) -> list[tuple[int, dict[str, str]]]:
@@ -147,9 +153,10 @@ def read_shifts(path: Path, requirement: Requirement) -> list[ShiftTemplate]:
                             f"a multiple of the requirement's {requirement.interval_min}-minute intervals",
                             where=where)
         group = row.get("group", "")
-        if group not in requirement.groups:
-            raise UserError("group", group, "a group of the requirement: " + ", ".join(requirement.groups),
-                            where=where)
+        for skill in group.split("+"):
+            if skill not in requirement.groups:
+                raise UserError("group", skill, "a group of the requirement: " + ", ".join(requirement.groups)
+                                + " (several joined by +)", where=where)
         if row["name"] in seen:
             raise UserError("name", row["name"], "a name not used twice", where=where)
         seen.add(row["name"])
