@@ -21,7 +21,7 @@ import numpy as np
 from casashore.simulate.distributions import draw_s
 from casashore.simulate.event_heap import grown, kind_of, payload, pop, push, subject_of
 from casashore.simulate.routing import group_for_call, queue_for_agent
-from casashore.simulate.waiting import add_idle, drop_head, enqueue, grown_lines, live_head, take_longest_idle
+from casashore.simulate.waiting import add_idle, enqueue, grown_lines, live_head, pop_head
 
 DEPARTURE, ABANDON, OVERFLOW = 0, 1, 2  # heap events; arrivals and interval boundaries have their own clocks
 
@@ -217,7 +217,7 @@ def _advance(c, rng, cumulative, total_rate, calls, agent_time, times, payloads,
                 calls[q, k, OFFERED] += 1.0
             g = group_for_call(q, now, now, serving_groups, delay_s, idle_since, idle_head, idle_count)
             if g >= 0:
-                take_longest_idle(idle_since, idle_head, idle_count, g)
+                pop_head(idle_since, idle_head, idle_count, g)  # the longest idle
                 if k >= 0:
                     calls[q, k, ANSWERED] += 1.0
                     calls[q, k, WITHIN_TARGET] += 1.0
@@ -262,7 +262,7 @@ def _advance(c, rng, cumulative, total_rate, calls, agent_time, times, payloads,
                     in_lines -= stale
                     if q >= 0:
                         answer_slot, _ = live_head(line_slots, line_serials, line_head, line_count, q, call_serial)
-                        drop_head(line_slots, line_head, line_count, q)
+                        pop_head(line_slots, line_head, line_count, q)
                         in_lines -= 1
                         answer_group = g
                     else:
@@ -287,7 +287,7 @@ def _advance(c, rng, cumulative, total_rate, calls, agent_time, times, payloads,
                     g = group_for_call(call_queue[slot], now, call_arrival[slot], serving_groups, delay_s,
                                        idle_since, idle_head, idle_count)
                     if g >= 0:
-                        take_longest_idle(idle_since, idle_head, idle_count, g)
+                        pop_head(idle_since, idle_head, idle_count, g)  # the longest idle
                         answer_slot = slot  # its entry in the line turns stale when the slot is freed
                         answer_group = g
 

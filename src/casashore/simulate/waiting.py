@@ -27,11 +27,25 @@ def grown_lines(slots, serials, head, count):
 
 
 @numba.njit(cache=True, inline="always")
+def tail(ring, head, count, row):
+    """The free place after the last entry of ring ``row`` (the caller ensures there is one)."""
+    j = head[row] + count[row]
+    return j - ring.shape[1] if j >= ring.shape[1] else j
+
+
+@numba.njit(cache=True, inline="always")
+def pop_head(ring, head, count, row):
+    """Drop the first entry of ring ``row``: a call leaving its line, or the longest-idle agent taking a call."""
+    head[row] += 1
+    if head[row] == ring.shape[1]:
+        head[row] = 0
+    count[row] -= 1
+
+
+@numba.njit(cache=True, inline="always")
 def enqueue(slots, serials, head, count, q, slot, serial):
     """Append a call to queue q's line (the caller ensures room)."""
-    j = head[q] + count[q]
-    if j >= slots.shape[1]:
-        j -= slots.shape[1]
+    j = tail(slots, head, count, q)
     slots[q, j] = slot
     serials[q, j] = serial
     count[q] += 1
@@ -48,32 +62,13 @@ def live_head(slots, serials, head, count, q, call_serial):
         slot = slots[q, head[q]]
         if call_serial[slot] == serials[q, head[q]]:
             return slot, dropped
-        drop_head(slots, head, count, q)
+        pop_head(slots, head, count, q)
         dropped += 1
     return -1, dropped
 
 
 @numba.njit(cache=True, inline="always")
-def drop_head(slots, head, count, q):
-    head[q] += 1
-    if head[q] == slots.shape[1]:
-        head[q] = 0
-    count[q] -= 1
-
-
-@numba.njit(cache=True, inline="always")
 def add_idle(idle_since, idle_head, idle_count, g, since):
     """An agent of group g becomes idle at ``since`` (newest at the tail)."""
-    j = idle_head[g] + idle_count[g]
-    if j >= idle_since.shape[1]:
-        j -= idle_since.shape[1]
-    idle_since[g, j] = since
+    idle_since[g, tail(idle_since, idle_head, idle_count, g)] = since
     idle_count[g] += 1
-
-
-@numba.njit(cache=True, inline="always")
-def take_longest_idle(idle_since, idle_head, idle_count, g):
-    idle_head[g] += 1
-    if idle_head[g] == idle_since.shape[1]:
-        idle_head[g] = 0
-    idle_count[g] -= 1
