@@ -12,7 +12,7 @@ from casashore.errors import UserError
 from casashore.queueing.erlang_b import erlang_b, erlang_b_servers, erlang_b_traffic
 from casashore.queueing.staffing import agents_with_shrinkage, queue_measures, required_agents, traffic_erlangs
 from casashore.telecom.bandwidth import call_bandwidth, calls_per_link
-from casashore.units import capacity_bps, duration_s, number, share, whole
+from casashore.units import capacity_bps, duration_s, json_number, number, share, whole
 
 TRUNK_FIELDS = ("traffic", "servers", "blocking", "calls", "aht")
 STAFF_FIELDS = ("calls", "interval", "aht", "target", "agents", "service_level", "asa", "patience", "abandon",
@@ -125,22 +125,17 @@ def staff(cases: list[dict[str, float]]) -> list[dict[str, float | int | None]]:
             "agents": int(agents[i]),
             "p_wait": float(m["p_wait"][i]),
             "service_level": float(m["service_level"][i]),
-            "asa": _finite(m["asa_s"][i]),
+            "asa": json_number(m["asa_s"][i]),
             "occupancy": float(m["occupancy"][i]),
             "p_abandon": float(m["p_abandon"][i]),
             "model": "erlang_c" if math.isinf(col["patience"][i]) else "erlang_a",
         }
         if not math.isinf(col["patience"][i]):
-            row["asa_all"] = _finite(m["asa_all_s"][i])
+            row["asa_all"] = json_number(m["asa_all_s"][i])
         if shrunk[i]:
             row["agents_with_shrinkage"] = int(with_shrinkage[i])
         results.append(row)
     return results
-
-
-def _finite(value: float) -> float | None:
-    """JSON has no infinity: an unstable queue's ASA is reported as null."""
-    return float(value) if math.isfinite(value) else None
 
 
 # ---------------------------------------------------------------- link (VoIP bandwidth)

@@ -71,3 +71,9 @@ def whole(field: str, text: str | float, *, low: int = 0) -> int:
     if value != math.floor(value):
         raise UserError(field, text, expected)
     return int(value)
+
+
+def json_number(value: float) -> float | None:
+    """A number for JSON, which has no NaN or infinity: an undefined or unbounded measure becomes null."""
+    value = float(value)
+    return value if math.isfinite(value) else None

@@ -3,7 +3,6 @@ the client's and the site's time, and store the run in the forecasts table."""
 
 from __future__ import annotations
 
-import math
 import uuid
 from typing import NamedTuple
 
@@ -12,6 +11,7 @@ import duckdb
 from casashore.forecast.models import backtest, forecast
 from casashore.forecast.series import interval_counts
 from casashore.forecast.timezones import exists, localize, zone
+from casashore.units import json_number
 
 
 class ForecastRun(NamedTuple):
@@ -38,13 +38,12 @@ def forecast_workspace(con: duckdb.DuckDBPyConnection, *, interval_min: int, hor
         if not exists(wall, zones[rec["unique_id"]]):
             continue  # an interval the clocks skip (spring forward) has no calls to staff
         start = localize(wall, zones[rec["unique_id"]])
-        aht = float(rec["aht_s"])
         rows.append({"queue": rec["unique_id"], "start": start.isoformat(),
                      "site_start": start.astimezone(site).replace(tzinfo=None).isoformat(),
                      "interval_min": interval_min, "model": rec["model"], "calls": rec["calls"],
                      "calls_lo_80": rec["calls_lo_80"], "calls_hi_80": rec["calls_hi_80"],
                      "calls_lo_95": rec["calls_lo_95"], "calls_hi_95": rec["calls_hi_95"],
-                     "aht_s": aht if math.isfinite(aht) else None, "holiday": rec["holiday"]})
+                     "aht_s": json_number(rec["aht_s"]), "holiday": rec["holiday"]})
     run_id = uuid.uuid4().hex[:12]
     con.execute("BEGIN TRANSACTION")
     con.executemany("INSERT INTO forecasts VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, now())",

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
 
 import numpy as np
@@ -15,6 +14,7 @@ from casashore.simulate.engine import OFFERED
 from casashore.simulate.estimates import call_measures, occupancy
 from casashore.simulate.replications import Batch, expected_calls, run
 from casashore.simulate.single_queue import MAX_AGENTS, MAX_CALLS
+from casashore.units import json_number
 
 
 def centre_from_scenario(scenario: Scenario, agents: np.ndarray | None = None,
@@ -104,10 +104,10 @@ def summarise(scenario: Scenario, batch: Batch) -> dict:
     occ_whole = occupancy(batch.agent_time.sum(axis=2))
     occ = occupancy(batch.agent_time)
     for g, group in enumerate(scenario.groups):
-        groups.append({"group": group.name, "occupancy": _number(occ_whole.mean[g]),
-                       "occupancy_ci95": _number(occ_whole.half_width[g]),
-                       "intervals": [{"interval": i, "occupancy": _number(occ.mean[g, i]),
-                                      "occupancy_ci95": _number(occ.half_width[g, i])}
+        groups.append({"group": group.name, "occupancy": json_number(occ_whole.mean[g]),
+                       "occupancy_ci95": json_number(occ_whole.half_width[g]),
+                       "intervals": [{"interval": i, "occupancy": json_number(occ.mean[g, i]),
+                                      "occupancy_ci95": json_number(occ.half_width[g, i])}
                                      for i in range(occ.mean.shape[1])]})
     simulated = int(batch.simulated.sum())
     return {"replications": int(batch.simulated.size), "queues": queues, "groups": groups,
@@ -118,11 +118,6 @@ def summarise(scenario: Scenario, batch: Batch) -> dict:
 def _measures(estimates: dict, index) -> dict:
     row = {}
     for name, est in estimates.items():
-        row[name] = _number(est.mean[index])
-        row[f"{name}_ci95"] = _number(est.half_width[index])
+        row[name] = json_number(est.mean[index])
+        row[f"{name}_ci95"] = json_number(est.half_width[index])
     return row
-
-
-def _number(value) -> float | None:
-    value = float(value)
-    return value if math.isfinite(value) else None

@@ -17,7 +17,7 @@ from casashore.simulate.centre import Centre, routing_tables
 from casashore.simulate.distributions import EXPONENTIAL, GAMMA, LOGNORMAL, NEVER
 from casashore.simulate.estimates import call_measures, occupancy
 from casashore.simulate.replications import Batch, run
-from casashore.units import duration_s, number, whole
+from casashore.units import duration_s, json_number, number, whole
 
 PARAMETRIC = {"exponential": EXPONENTIAL, "lognormal": LOGNORMAL, "gamma": GAMMA}
 MAX_CALLS = 1e10
@@ -108,10 +108,10 @@ def simulate_single_queue(centre: Centre, replications: int, seed: int, *, worke
     totals = batch.calls.sum(axis=2)[:, 0]  # [R, 7]: one queue, intervals pooled
     result: dict = {}
     for name, est in call_measures(totals).items():
-        result[name] = _number(est.mean)
-        result[f"{name}_ci95"] = _number(est.half_width)
+        result[name] = json_number(est.mean)
+        result[f"{name}_ci95"] = json_number(est.half_width)
     occ = occupancy(batch.agent_time.sum(axis=2)[:, 0])
-    result["occupancy"], result["occupancy_ci95"] = _number(occ.mean), _number(occ.half_width)
+    result["occupancy"], result["occupancy_ci95"] = json_number(occ.mean), json_number(occ.half_width)
     result["calls_offered"] = int(totals[:, 0].sum())
     result["calls_simulated"] = int(batch.simulated.sum())
     result["replications"] = replications
@@ -126,11 +126,6 @@ def formula_reference(calls: float, interval_s: float, aht_s: float, agents: int
     m = queue_measures(np.array([agents], float), np.array([calls * aht_s / interval_s]), np.array([aht_s]),
                        np.array([target_s]), np.array([patience_s]))
     return {"model": "erlang_c" if math.isinf(patience_s) else "erlang_a",
-            **{k: _number(m[key][0]) for k, key in (("p_wait", "p_wait"), ("p_abandon", "p_abandon"),
+            **{k: json_number(m[key][0]) for k, key in (("p_wait", "p_wait"), ("p_abandon", "p_abandon"),
                                                     ("service_level", "service_level"), ("asa", "asa_s"),
                                                     ("occupancy", "occupancy"))}}
-
-
-def _number(value) -> float | None:
-    value = float(value)
-    return value if math.isfinite(value) else None
