@@ -10,8 +10,9 @@ import math
 import tomllib
 from pathlib import Path
 from typing import Annotated, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from casashore.errors import UserError
 
@@ -155,26 +156,47 @@ def _check_unique(what: str, names: list[str]) -> None:
         seen.add(name)
 
 
-def load_scenario(path: Path) -> Scenario:
-    """Read and validate a scenario file; any mistake becomes a UserError naming the field's path."""
+def read_toml(path: Path, field: str) -> dict:
+    """A TOML file's contents; an unreadable or malformed file is a UserError on ``field``."""
     try:
-        data = tomllib.loads(path.read_text())
+        return tomllib.loads(path.read_text())
     except OSError as exc:
-        raise UserError("scenario", str(path), f"a readable TOML file ({exc.strerror})") from None
+        raise UserError(field, str(path), f"a readable TOML file ({exc.strerror})") from None
     except tomllib.TOMLDecodeError as exc:
-        raise UserError("scenario", str(path), f"valid TOML ({exc})") from None
-    return scenario_from_dict(data, where=str(path))
+        raise UserError(field, str(path), f"valid TOML ({exc})") from None
 
 
-def scenario_from_dict(data: dict, where: str | None = None) -> Scenario:
+def validated(model: type[BaseModel], data: dict, where: str | None = None):
+    """``model`` validated from ``data``; the first wrong field becomes a UserError naming its path."""
     try:
-        return Scenario.model_validate(data)
+        return model.model_validate(data)
     except ValidationError as exc:
         error = exc.errors()[0]
         cause = error.get("ctx", {}).get("error")
         if isinstance(cause, ScenarioError):
             raise UserError(cause.path, cause.value, cause.expected, where=where) from None
         raise UserError(_path(error["loc"]), error.get("input"), _expected(error), where=where) from None
+
+
+def load_scenario(path: Path) -> Scenario:
+    """Read and validate a scenario file; any mistake becomes a UserError naming the field's path."""
+    return scenario_from_dict(read_toml(path, "scenario"), where=str(path))
+
+
+def scenario_from_dict(data: dict, where: str | None = None) -> Scenario:
+    return validated(Scenario, data, where)
+
+
+def _known_time_zone(name: str) -> str:
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f"an IANA time zone such as Europe/Paris, not {name!r}") from None
+    return name
+
+
+TimeZoneName = Annotated[str, AfterValidator(_known_time_zone)]
+"""An IANA time zone name, such as Europe/Paris or Africa/Casablanca."""
 
 
 def _path(loc: tuple) -> str:

@@ -7,18 +7,12 @@ runs over the file, so no Python loop touches the rows.
 
 from __future__ import annotations
 
-import tomllib
 from pathlib import Path
 from typing import Literal
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import Field, field_validator
 
-from casashore.errors import UserError
-
-
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+from casashore.model import Strict, TimeZoneName, read_toml, validated
 
 
 class Columns(Strict):
@@ -41,22 +35,13 @@ class Outcomes(Strict):
 class CallMapping(Strict):
     format: Literal["csv", "parquet"] = "csv"
     delimiter: str = ","
-    time_zone: str
+    time_zone: TimeZoneName
     """Time zone of the file's timestamps, such as Europe/Paris (the client's, as ACDs usually export)."""
     timestamp_format: str = "%Y-%m-%d %H:%M:%S"
     country: str | None = None
     """The client's country (ISO 3166 code such as FR), for its public holidays."""
     columns: Columns
     outcomes: Outcomes
-
-    @field_validator("time_zone")
-    @classmethod
-    def _known_zone(cls, zone: str) -> str:
-        try:
-            ZoneInfo(zone)
-        except (ZoneInfoNotFoundError, ValueError):
-            raise ValueError(f"an IANA time zone such as Europe/Paris, not {zone!r}") from None
-        return zone
 
 
 class IntervalColumns(Strict):
@@ -77,13 +62,11 @@ class IntervalMapping(Strict):
     kind: Literal["intervals"]
     format: Literal["csv", "parquet"] = "csv"
     delimiter: str = ","
-    time_zone: str
+    time_zone: TimeZoneName
     timestamp_format: str = "%Y-%m-%d %H:%M"
     interval_min: int = Field(gt=0, le=1440)
     country: str | None = None
     columns: IntervalColumns
-
-    _known_zone = field_validator("time_zone")(CallMapping._known_zone.__func__)
 
     @field_validator("interval_min")
     @classmethod
@@ -94,22 +77,11 @@ class IntervalMapping(Strict):
 
 
 def load_mapping(path: Path) -> CallMapping | IntervalMapping:
-    try:
-        data = tomllib.loads(path.read_text())
-    except OSError as exc:
-        raise UserError("mapping", str(path), f"a readable TOML file ({exc.strerror})") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise UserError("mapping", str(path), f"valid TOML ({exc})") from None
-    try:
-        if data.get("kind", "calls") == "intervals":
-            return IntervalMapping.model_validate(data)
-        data.pop("kind", None)
-        return CallMapping.model_validate(data)
-    except ValidationError as exc:
-        error = exc.errors()[0]
-        field = ".".join(str(p) for p in error["loc"]) or "mapping"
-        raise UserError(field, error.get("input"), error["msg"].removeprefix("Value error, "),
-                        where=str(path)) from None
+    data = read_toml(path, "mapping")
+    if data.get("kind", "calls") == "intervals":
+        return validated(IntervalMapping, data, where=str(path))
+    data.pop("kind", None)
+    return validated(CallMapping, data, where=str(path))
 
 
 def _ident(column: str) -> str:
