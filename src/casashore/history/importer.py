@@ -79,13 +79,8 @@ def import_calls(con: duckdb.DuckDBPyConnection, path: Path, *, preset: str | No
                                [import_id]).fetchall()[0][0]
         except (duckdb.InvalidInputException, duckdb.ConversionException, duckdb.BinderException) as exc:
             raise _reader_error(path, exc) from None
-        counts = con.execute("SELECT " + ", ".join(f"count(*) FILTER (WHERE {condition})"
-                                                   for condition in INVALID.values())
-                             + " FROM calls WHERE import_id = ?", [import_id]).fetchall()[0]
-        for (field, condition), bad in zip(INVALID.items(), counts, strict=True):
-            if bad:
-                line, value = _first_invalid_line(con, path, reader_format, delimiter, select, condition, field)
-                raise UserError(field, value, _EXPECTED[field], where=f"{path} {line}")
+        _reject_invalid(con, f"calls WHERE import_id = {int(import_id)}", INVALID, _EXPECTED, path, reader_format,
+                        delimiter, select)
         sha = sha_future.result()
         if con.execute("SELECT count(*) FROM imports WHERE sha256 = ?", [sha]).fetchall()[0][0]:
             con.execute("ROLLBACK")
@@ -145,27 +140,39 @@ def _reader_error(path: Path, exc: duckdb.Error) -> UserError:
     return UserError("file", path.name, f"a well-formed table ({detail.strip()})", where=where)
 
 
-def _first_invalid_line(con, path: Path, fmt: str, delimiter: str, select: str, condition: str,
-                        field: str) -> tuple[str, object]:
-    """The line (CSV, counting the header as line 1) or row (Parquet) of the first invalid row, and its value.
+def _reject_invalid(con, rows: str, conditions: dict[str, str], expected: dict[str, str], path: Path, fmt: str,
+                    delimiter: str, select: str) -> None:
+    """Count each invalid-row condition over ``rows`` in one scan; for the first that holds anywhere, raise a
+    UserError naming the field, the line (CSV, the header being line 1) or row (Parquet) and the row itself.
 
-    Only on the error path: one thread keeps DuckDB's scan in file order, so row_number() is the row's place.
+    Only the error path reads the file again, on one thread, which keeps DuckDB's scan in file order so that
+    row_number() is the row's place.
     """
-    threads = con.execute("SELECT current_setting('threads')").fetchall()[0][0]
-    con.execute("SET threads = 1")
-    try:
-        row = con.execute(f"""
-            SELECT n, raw FROM (
-                SELECT row_number() OVER () AS n, * FROM (
-                    SELECT {select}, CAST(to_json(t) AS VARCHAR) AS raw FROM {_reader(path, fmt, delimiter)} t))
-            WHERE {condition} ORDER BY n LIMIT 1""").fetchall()[0]
-    finally:
-        con.execute(f"SET threads = {threads}")
-    n, raw = row
-    place = f"line {n + 1}" if fmt == "csv" else f"row {n}"
-    return place, raw
+    counts = con.execute("SELECT " + ", ".join(f"count(*) FILTER (WHERE {c})" for c in conditions.values())
+                         + f" FROM {rows}").fetchall()[0]
+    for (field, condition), bad in zip(conditions.items(), counts, strict=True):
+        if not bad:
+            continue
+        threads = con.execute("SELECT current_setting('threads')").fetchall()[0][0]
+        con.execute("SET threads = 1")
+        try:
+            n, raw = con.execute(f"""
+                SELECT n, raw FROM (
+                    SELECT row_number() OVER () AS n, * FROM (
+                        SELECT {select}, CAST(to_json(t) AS VARCHAR) AS raw FROM {_reader(path, fmt, delimiter)} t))
+                WHERE {condition} ORDER BY n LIMIT 1""").fetchall()[0]
+        finally:
+            con.execute(f"SET threads = {threads}")
+        place = f"line {n + 1}" if fmt == "csv" else f"row {n}"
+        raise UserError(field, raw, expected[field], where=f"{path} {place}")
 
 
+_EXPECTED_INTERVAL = {
+    "queue": _EXPECTED["queue"],
+    "start": "a start on the interval grid, in the mapping's timestamp_format",
+    **{field: f"a count or duration >= 0 (answered and abandoned at most offered) for {field}"
+       for field in ("offered", "answered", "abandoned", "aht_s", "asa_s")},
+}
 INVALID_INTERVAL = {
     "queue": "queue IS NULL",
     "start": "local_start IS NULL OR (extract(epoch FROM local_start)::BIGINT % (60 * {minutes})) <> 0",
@@ -197,14 +204,8 @@ def import_intervals(con: duckdb.DuckDBPyConnection, path: Path, mapping) -> Imp
             con.execute(f"CREATE TEMP TABLE staged AS SELECT {select} FROM {reader}")
         except (duckdb.InvalidInputException, duckdb.ConversionException, duckdb.BinderException) as exc:
             raise _reader_error(path, exc) from None
-        for field, condition in conditions.items():
-            if con.execute(f"SELECT count(*) FROM staged WHERE {condition}").fetchall()[0][0]:
-                line, value = _first_invalid_line(con, path, mapping.format, mapping.delimiter, select, condition,
-                                                  field)
-                expected = ("a start on the interval grid, in the mapping's timestamp_format" if field == "start"
-                            else f"a count or duration >= 0 (answered and abandoned at most offered) for {field}")
-                raise UserError(field, value, expected if field != "queue" else _EXPECTED["queue"],
-                                where=f"{path} {line}")
+        _reject_invalid(con, "staged", conditions, _EXPECTED_INTERVAL, path, mapping.format, mapping.delimiter,
+                        select)
         import_id = con.execute("SELECT coalesce(max(import_id), 0) + 1 FROM imports").fetchall()[0][0]
         added = con.execute("""
             INSERT INTO intervals
