@@ -22,7 +22,7 @@ from casashore import capacity
 from casashore.batch import LABEL_COLUMNS, read_cases
 from casashore.errors import UserError
 from casashore.model import load_scenario
-from casashore.units import whole
+from casashore.units import day_interval_min, whole
 
 app = typer.Typer(
     help="Plan and run offshore contact centres, from the cable to the seat.\n\n"
@@ -502,13 +502,11 @@ def history(
     from casashore.units import duration_s
 
     try:
-        interval_s = duration_s("interval", interval)
-        if interval_s % 60:
-            raise UserError("interval", interval, "whole minutes dividing a day: 15m, 30m, 1h")
+        interval_min = _interval_min(interval)
         target_s = duration_s("target", target, allow_zero=True)
         con = open_workspace(workspace, create=False)
         try:
-            rows = interval_history(con, interval_min=int(interval_s // 60), target_s=target_s, queue=queue)
+            rows = interval_history(con, interval_min=interval_min, target_s=target_s, queue=queue)
             if queue is not None and not rows:
                 raise UserError("queue", queue, "a queue of the workspace")
             queues = queue_summaries(con, rows)
@@ -544,9 +542,9 @@ def _interval_min(text: str) -> int:
     from casashore.units import duration_s
 
     seconds = duration_s("interval", text)
-    if seconds % 60 or 86400 % seconds:
+    if seconds % 60:
         raise UserError("interval", text, "whole minutes dividing a day: 15m, 30m, 1h")
-    return int(seconds // 60)
+    return day_interval_min("interval", int(seconds // 60))
 
 
 def _days(field: str, text: str) -> int:

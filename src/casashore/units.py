@@ -77,3 +77,11 @@ def json_number(value: float) -> float | None:
     """A number for JSON, which has no NaN or infinity: an undefined or unbounded measure becomes null."""
     value = float(value)
     return value if math.isfinite(value) else None
+
+
+def day_interval_min(field: str, minutes: int) -> int:
+    """An interval length in whole minutes that divides a day (15, 30, 60 ...): days then hold whole intervals,
+    which every per-interval table (history, forecasts, schedules) relies on."""
+    if minutes <= 0 or minutes != int(minutes) or 1440 % int(minutes):
+        raise UserError(field, minutes, "a divisor of a day in minutes: 15, 30, 60 ...")
+    return int(minutes)

@@ -12,14 +12,14 @@ import duckdb
 import pandas as pd
 
 from casashore.errors import UserError
+from casashore.units import day_interval_min
 
 
 def interval_counts(con: duckdb.DuckDBPyConnection, interval_min: int, queue: str | None = None) -> pd.DataFrame:
     """Columns ``unique_id`` (queue), ``ds`` (interval start, queue's wall time), ``y`` (offered calls),
     ``answered`` and ``handle_s`` (total handle time of answered calls), every interval of every whole day.
     Call records and imported interval reports (whose interval divides ``interval_min``) are added up."""
-    if interval_min <= 0 or 1440 % interval_min:
-        raise UserError("interval", interval_min, "a divisor of a day in minutes: 15, 30, 60 ...")
+    day_interval_min("interval", interval_min)
     frame = con.execute(f"""
         WITH local AS (
             SELECT c.queue, timezone(q.time_zone, c.arrival_at) AS t, c.outcome, c.handle_s

@@ -17,6 +17,7 @@ from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from casashore.errors import UserError
+from casashore.units import day_interval_min
 
 SITE_ZONE = "Africa/Casablanca"
 
@@ -52,8 +53,7 @@ def to_site_intervals(demand: Iterable[tuple[datetime, float]], interval_min: in
     The total is kept exactly; an interval falls whole into one site interval when the offset between the
     zones is a multiple of the interval length, and is split by overlap otherwise.
     """
-    if interval_min <= 0 or 1440 % interval_min:
-        raise UserError("interval_min", interval_min, "a divisor of a day in minutes: 15, 30, 60 ...")
+    day_interval_min("interval_min", interval_min)
     tz = zone(site_zone, "site_zone")
     length = timedelta(minutes=interval_min)
     out: dict[datetime, float] = defaultdict(float)

@@ -18,14 +18,13 @@ from typing import NamedTuple
 import duckdb
 import numpy as np
 
-from casashore.errors import UserError
+from casashore.units import day_interval_min
 
 
 def interval_history(con: duckdb.DuckDBPyConnection, *, interval_min: int = 15, target_s: float = 20.0,
                      queue: str | None = None) -> list[dict]:
     """Per queue per interval (local time of the queue's zone): offered, answered, abandoned, AHT, ASA, SL."""
-    if interval_min <= 0 or 1440 % interval_min:
-        raise UserError("interval", interval_min, "a divisor of a day in minutes: 15, 30, 60 ...")
+    day_interval_min("interval", interval_min)
     rows = con.execute(f"""
         SELECT c.queue, q.time_zone,
                time_bucket(INTERVAL '{int(interval_min)} minutes', timezone(q.time_zone, c.arrival_at)) AS start,
