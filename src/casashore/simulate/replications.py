@@ -11,7 +11,7 @@ import multiprocessing
 import os
 import socket
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from typing import NamedTuple
 from urllib.parse import urlsplit
@@ -100,19 +100,20 @@ def run(centre: Centre, replications: int, seed: int, *, workers: int | None = N
     workers = max(1, min(workers, replications))
     chunks = _chunks(streams, max(1, min(DASK_BATCH, -(-replications // (workers * 4)))))
     if workers == 1:
-        done = []
-        for chunk in chunks:
-            done.append(run_batch(centre, chunk, trace))
-            if progress:
-                progress(len(chunk))
-        return merge(done)
+        return _gather(chunks, (lambda chunk=chunk: run_batch(centre, chunk, trace) for chunk in chunks), progress)
     with ProcessPoolExecutor(workers, mp_context=_process_context()) as pool:
         futures = [pool.submit(run_batch, centre, chunk, trace) for chunk in chunks]
-        done = []
-        for chunk, future in zip(chunks, futures, strict=True):
-            done.append(future.result())
-            if progress:
-                progress(len(chunk))
+        return _gather(chunks, (future.result for future in futures), progress)
+
+
+def _gather(chunks: Sequence[Sequence], results: Iterable[Callable[[], Batch]],
+            progress: Callable[[int], None] | None) -> Batch:
+    """Wait for each chunk's batch in order (in-process, local pool or Dask alike), reporting progress."""
+    done = []
+    for chunk, result in zip(chunks, results, strict=True):
+        done.append(result())
+        if progress:
+            progress(len(chunk))
     return merge(done)
 
 
@@ -143,12 +144,7 @@ def _run_on_dask(centre: Centre, streams: Sequence[np.random.SeedSequence], addr
     with client:
         shared = client.scatter(centre, broadcast=True)
         futures = [client.submit(run_batch, shared, chunk, trace, pure=False) for chunk in chunks]
-        done = []
-        for chunk, future in zip(chunks, futures, strict=True):
-            done.append(future.result())
-            if progress:
-                progress(len(chunk))
-    return merge(done)
+        return _gather(chunks, (future.result for future in futures), progress)
 
 
 def _check_reachable(address: str) -> None:
