@@ -1,4 +1,6 @@
+import csv
 import sys
+from datetime import datetime
 from pathlib import Path
 
 # The mpmath references live beside the tests.
@@ -27,3 +29,22 @@ def shared_data(*parts: str) -> Path:
         if (base / Path(*parts)).exists():
             return base / Path(*parts)
     return candidates[0] / Path(*parts)
+
+
+def write_csv(path: Path, header: list[str], rows: list[list]) -> Path:
+    with path.open("w", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(header)
+        writer.writerows(rows)
+    return path
+
+
+def anonymous_bank_calls(path: Path):
+    """Each offered call of the raw Anonymous Bank log, read with plain Python, independently of the importer:
+    (the moment it asked for an agent — q_start if it queued, else vru_exit — and its raw row); phantoms out."""
+    with path.open(newline="") as handle:
+        for row in csv.DictReader(handle, delimiter="\t"):
+            if row["outcome"] == "PHANTOM":
+                continue
+            clock = row["q_start"] if row["q_start"] != "0:00:00" else row["vru_exit"]
+            yield datetime.strptime(f"{row['date']} {clock}", "%y%m%d %H:%M:%S"), row

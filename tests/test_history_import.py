@@ -8,7 +8,6 @@ import subprocess
 import sys
 import time
 from collections import Counter
-from datetime import datetime
 from pathlib import Path
 
 import duckdb
@@ -18,7 +17,7 @@ from typer.testing import CliRunner
 from casashore.cli import app
 from casashore.history.importer import import_calls
 from casashore.history.workspace import SCHEMA_VERSION, open_workspace, schema_version
-from conftest import shared_data
+from conftest import anonymous_bank_calls, shared_data, write_csv
 
 BANK = shared_data("anonymous_bank_feb1999", "data_anonymous_bank_february.txt")
 needs_bank = pytest.mark.skipif(not BANK.exists(), reason=f"the Anonymous Bank log is not at {BANK}")
@@ -41,11 +40,7 @@ abandoned = ["ABANDONED"]
 
 
 def write_log(path: Path, rows: list[list[str]]) -> Path:
-    with path.open("w", newline="") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(["id", "queue", "arrived", "wait", "result", "talk"])
-        writer.writerows(rows)
-    return path
+    return write_csv(path, ["id", "queue", "arrived", "wait", "result", "talk"], rows)
 
 
 def good_rows(n: int = 50) -> list[list[str]]:
@@ -71,14 +66,7 @@ def test_anonymous_bank_weekday_hourly_profile_matches_plain_python(tmp_path):
                                  "--json"])
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout)["calls_added"] == 33_344
-    expected = Counter()
-    with BANK.open(newline="") as handle:
-        for row in csv.DictReader(handle, delimiter="\t"):
-            if row["outcome"] == "PHANTOM":
-                continue
-            clock = row["q_start"] if row["q_start"] != "0:00:00" else row["vru_exit"]
-            at = datetime.strptime(f"{row['date']} {clock}", "%y%m%d %H:%M:%S")
-            expected[(at.isoweekday(), at.hour)] += 1
+    expected = Counter((at.isoweekday(), at.hour) for at, _ in anonymous_bank_calls(BANK))
     con = open_workspace(workspace, create=False)
     got = {(int(d), int(h)): n for d, h, n in con.execute("""
         SELECT isodow(local), hour(local), count(*) FROM (

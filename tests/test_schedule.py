@@ -2,8 +2,6 @@
 
 import csv
 import json
-from datetime import datetime
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -12,19 +10,12 @@ from typer.testing import CliRunner
 
 from casashore.cli import app
 from casashore.queueing.staffing import required_agents
-from conftest import shared_data
+from conftest import anonymous_bank_calls, shared_data
+from conftest import write_csv as write
 
 runner = CliRunner()
 SHIFT_MATRIX = shared_data("anonymous_bank_feb1999", "data_anonymous_bank_shifts.csv")
 BANK = shared_data("anonymous_bank_feb1999", "data_anonymous_bank_february.txt")
-
-
-def write(path: Path, header: list[str], rows: list[list]) -> Path:
-    with path.open("w", newline="") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(header)
-        writer.writerows(rows)
-    return path
 
 
 def schedule(*args: str) -> dict:
@@ -73,18 +64,13 @@ def test_anonymous_bank_shift_matrix_with_its_costs(tmp_path):
     cover = np.array([[float(r[f"Shift{k}"]) for k in range(1, 9)] for r in rows])
     costs = np.array([252, 288, 180, 180, 180, 288, 288, 288], float)
     calls, handle_s, days = np.zeros(24), [], set()
-    with BANK.open(newline="") as handle:
-        for r in csv.DictReader(handle, delimiter="\t"):
-            if r["outcome"] == "PHANTOM":
-                continue
-            clock = r["q_start"] if r["q_start"] != "0:00:00" else r["vru_exit"]
-            at = datetime.strptime(f"{r['date']} {clock}", "%y%m%d %H:%M:%S")
-            if at.isoweekday() in (5, 6):  # Friday and Saturday are short days in Israel
-                continue
-            days.add(at.date())
-            calls[at.hour] += 1
-            if r["outcome"] == "AGENT":
-                handle_s.append(float(r["ser_time"]))
+    for at, r in anonymous_bank_calls(BANK):
+        if at.isoweekday() in (5, 6):  # Friday and Saturday are short days in Israel
+            continue
+        days.add(at.date())
+        calls[at.hour] += 1
+        if r["outcome"] == "AGENT":
+            handle_s.append(float(r["ser_time"]))
     aht = float(np.mean(handle_s))
     required = required_agents(calls / len(days) * aht / 3600.0, np.full(24, aht), target_s=20.0,
                                service_level=0.8).astype(float)
