@@ -5,6 +5,8 @@ import json
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from scipy.optimize import Bounds, LinearConstraint, milp
 from typer.testing import CliRunner
 
@@ -208,3 +210,88 @@ def test_specialists_and_multi_skilled_agents_in_one_model(tmp_path):
     # and one able to speak English in the afternoon. The schedule reaching this bound proves it optimal.
     cover = np.array([[1, 1, 0, 1, 1], [1, 0, 1, 1, 1], [1, 0, 0, 0, 1], [0, 1, 0, 1, 1], [0, 0, 1, 1, 1]], float)
     assert doc["cost"] == independent_optimum(cover, np.array([8, 5, 5, 9, 11.0]), np.array([4, 4, 3, 1, 1.0]))
+
+
+def explicit_break_columns(starts_h, length_h, rules, hours=24):
+    """One column per shift start and per combination of break placements (the explicit model breaks multiply):
+    1 while at work, 0 on break or off shift; rules are (length, earliest, latest) in quarter-hours."""
+    from itertools import product
+
+    per_day = hours * 4
+    columns = []
+    for start in starts_h:
+        first = start * 4
+        windows = [range(e, l + 1) for _, e, l in rules]
+        for placement in product(*windows):
+            column = np.zeros(per_day)
+            column[first:first + length_h * 4] = 1
+            for (length, _, _), offset in zip(rules, placement, strict=True):
+                column[first + offset:first + offset + length] = 0
+            columns.append(column)
+    return np.array(columns).T
+
+
+@settings(max_examples=12, deadline=None)
+@given(seed=st.integers(0, 10_000))
+def test_implicit_breaks_reach_the_explicit_models_optimum(tmp_path_factory, seed):
+    """A day of quarter-hours, 6-hour shifts at every hour with a 15-minute break 1h-2h in and a 30-minute break
+    3h-4h30 in: the implicit model's optimum equals scipy's MILP over every (start, placement) column, and the
+    break placement it reports gives back the coverage it reports."""
+    tmp_path = tmp_path_factory.mktemp("breaks")
+    rng = np.random.default_rng(seed)
+    profile = np.sin(np.linspace(0, np.pi, 64)) * rng.uniform(3, 12) + rng.uniform(0, 2, 64)
+    required = np.zeros(96)
+    required[24:88] = np.round(profile)  # 06:00 to 22:00
+    req = write(tmp_path / "r.csv", ["start", "required"],
+                [[f"{t // 4:02d}:{t % 4 * 15:02d}", int(r)] for t, r in enumerate(required)])
+    starts = range(6, 17)
+    shifts = write(tmp_path / "s.csv", ["name", "start", "length", "cost", "breaks"],
+                   [[f"h{h:02d}", f"{h:02d}:00", "6h", 6, "15m@1h-2h; 30m@3h-4h30m"] for h in starts])
+    doc = schedule("--requirements", str(req), "--shifts", str(shifts), "--hard")
+    cover = explicit_break_columns(starts, 6, [(1, 4, 8), (2, 12, 18)])
+    assert doc["status"] == "optimal"
+    assert doc["cost"] == pytest.approx(independent_optimum(cover, np.full(cover.shape[1], 6.0), required))
+    at_work = np.zeros(96)
+    start_of = {f"h{h:02d}": h * 4 for h in starts}
+    for name, agents in doc["shifts"].items():
+        at_work[start_of[name]:start_of[name] + 24] += agents
+    lengths = {1: 1, 2: 2}
+    for placed in doc["breaks"]:
+        hour, minute = map(int, placed["start"].split(":"))
+        t = hour * 4 + minute // 15
+        assert start_of[placed["shift"]] + (4 if placed["break"] == 1 else 12) <= t
+        at_work[t:t + lengths[placed["break"]]] -= placed["agents"]
+    per_shift_breaks = {(p["shift"], p["break"]): 0 for p in doc["breaks"]}
+    for placed in doc["breaks"]:
+        per_shift_breaks[(placed["shift"], placed["break"])] += placed["agents"]
+    assert all(per_shift_breaks[(name, j)] == n for name, n in doc["shifts"].items() if n for j in (1, 2))
+    assert [row["scheduled"] for row in doc["coverage"]] == pytest.approx(at_work.tolist())
+    assert (at_work >= required - 1e-9).all()
+
+
+@pytest.mark.parametrize("breaks, words", [
+    ("30m@7h-8h", "inside its"),
+    ("15m@2h-1h", "earliest start is not after"),
+    ("15m@1h-2h; 30m@1h30m-3h", "in order"),
+    ("10m@1h-2h", "multiples"),
+    ("lunch", "LENGTH@EARLIEST-LATEST"),
+])
+def test_a_break_outside_its_shift_is_named(tmp_path, breaks, words):
+    req = write(tmp_path / "r.csv", ["start", "required"], [[f"{t // 4:02d}:{t % 4 * 15:02d}", 1] for t in range(96)])
+    shifts = write(tmp_path / "s.csv", ["name", "start", "length", "cost", "breaks"],
+                   [["day", "08:00", "8h", 8, breaks]])
+    result = runner.invoke(app, ["schedule", "--requirements", str(req), "--shifts", str(shifts), "--json"])
+    assert result.exit_code == 2 and "breaks" in result.stderr and words in result.stderr
+    assert "line 2" in result.stderr and result.stdout == ""
+
+
+def test_shift_templates_in_toml(tmp_path):
+    req = write(tmp_path / "r.csv", ["start", "required"], [[f"{t // 4:02d}:{t % 4 * 15:02d}", 2 if 32 <= t < 64
+                                                             else 0] for t in range(96)])
+    toml = tmp_path / "shifts.toml"
+    toml.write_text('[[shift]]\nname = "day"\nstart = "08:00"\nlength = "8h"\ncost = 8\n'
+                    'breaks = ["15m@1h-2h", "30m@3h-5h"]\n')
+    doc = schedule("--requirements", str(req), "--shifts", str(toml))
+    # Two agents leave one at work during each break; a third lets the six breaks be staggered one at a time.
+    assert doc["shifts"] == {"day": 3}
+    assert sum(p["agents"] for p in doc["breaks"]) == 6 and max(r["unmet"] for r in doc["coverage"]) == 0

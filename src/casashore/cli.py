@@ -653,6 +653,12 @@ def forecast(
     out.print(table)
 
 
+def _when(requirement, interval: int) -> str:
+    """An interval's start as the requirement gave it: HH:MM for one day, an ISO date-time otherwise."""
+    start = requirement.starts[interval]
+    return start.strftime("%H:%M") if requirement.one_day else start.isoformat()
+
+
 @app.command()
 def schedule(
     requirements: Annotated[Path, typer.Option(help="CSV start,required (or start,group,required): HH:MM for one "
@@ -696,8 +702,7 @@ def schedule(
             for group in requirement.groups:
                 for i, start in enumerate(requirement.starts):
                     need, have = requirement.required[group][i], float(result.scheduled[group][i])
-                    row = {"start": start.strftime("%H:%M") if requirement.one_day else start.isoformat(),
-                           "required": need, "scheduled": have, "unmet": max(0.0, need - have),
+                    row = {"start": _when(requirement, i), "required": need, "scheduled": have, "unmet": max(0.0, need - have),
                            "over": max(0.0, have - need)}
                     coverage.append({"group": group, **row} if group else row)
         doc = {"status": result.status, "cost": None if result.status == "infeasible" else result.cost,
@@ -705,11 +710,14 @@ def schedule(
                "shifts": {t.name: sum(n for (name, _), n in result.counts.items() if name == t.name)
                           for t in templates},
                "coverage": coverage,
-               "uncoverable": [{"group": g, "start": requirement.starts[i].strftime("%H:%M") if requirement.one_day
-                                else requirement.starts[i].isoformat()} for g, i in result.uncoverable]}
+               "uncoverable": [{"group": g, "start": _when(requirement, i)} for g, i in result.uncoverable]}
         if not requirement.one_day:
             doc["shifts_by_day"] = [{"shift": name, "day": day, "agents": n}
                                     for (name, day), n in sorted(result.counts.items(), key=lambda kv: kv[0][::-1])]
+        doc["breaks"] = [{"shift": name, **({} if requirement.one_day else {"day": day}), "break": j + 1,
+                          "start": None if t < 0 else _when(requirement, t), "agents": n}
+                         for (name, day, j, t), n in sorted(result.breaks.items(), key=lambda kv: (kv[0][1], kv[0]))]
+        doc["model"] = result.size
         if plot is not None and coverage:
             from casashore.report.figures import coverage_figure, write_figure
 

@@ -8,22 +8,28 @@ import re
 from casashore.errors import UserError
 
 _DURATION = re.compile(r"^\s*([0-9]*\.?[0-9]+(?:[eE][-+]?[0-9]+)?)\s*(ms|s|m|min|h)?\s*$")
+_COMPOUND = re.compile(r"^\s*(?:([0-9]+)h)?\s*(?:([0-9]+)m(?:in)?)?\s*(?:([0-9]+)s)?\s*$")
 _DURATION_UNITS_S = {None: 1.0, "s": 1.0, "ms": 0.001, "m": 60.0, "min": 60.0, "h": 3600.0}
 _CAPACITY = re.compile(r"^\s*([0-9]*\.?[0-9]+(?:[eE][-+]?[0-9]+)?)\s*([kKmMgGtT]?)(?:bps|bit/s|b/s)?\s*$")
 _CAPACITY_SCALE = {"": 1.0, "k": 1e3, "m": 1e6, "g": 1e9, "t": 1e12}
 
 
 def duration_s(field: str, text: str | float, *, allow_zero: bool = False, allow_inf: bool = False) -> float:
-    """Seconds from ``20``, ``20s``, ``30m``, ``1h`` or ``500ms``; UserError naming ``field`` otherwise."""
+    """Seconds from ``20``, ``20s``, ``30m``, ``1h``, ``500ms`` or ``7h30m``; UserError naming ``field`` otherwise."""
     if isinstance(text, (int, float)):
         value = float(text)
     else:
         if allow_inf and str(text).strip().lower() in ("inf", "infinite", "none"):
             return math.inf
         match = _DURATION.match(str(text))
-        if not match:
-            raise UserError(field, text, "a duration such as 20, 20s, 30m or 1h")
-        value = float(match.group(1)) * _DURATION_UNITS_S[match.group(2)]
+        compound = None if match else _COMPOUND.match(str(text))
+        if match:
+            value = float(match.group(1)) * _DURATION_UNITS_S[match.group(2)]
+        elif compound and sum(part is not None for part in compound.groups()) >= 2:
+            hours, minutes, seconds = (int(part or 0) for part in compound.groups())
+            value = hours * 3600.0 + minutes * 60.0 + seconds
+        else:
+            raise UserError(field, text, "a duration such as 20, 20s, 30m, 1h or 7h30m")
     if math.isnan(value) or (math.isinf(value) and not allow_inf) or value < 0 or (value == 0 and not allow_zero):
         need = "a duration >= 0" if allow_zero else "a duration > 0"
         raise UserError(field, text, f"{need} such as 20, 20s, 30m or 1h")

@@ -1,23 +1,35 @@
-"""Shift scheduling: how many agents start each shift template on each day, at least cost, as a MILP (HiGHS).
+"""Shift scheduling: how many agents start each shift template on each day, and when they take their breaks, at
+least cost, as a MILP (HiGHS).
 
-Columns: one integer count per (template, day) and, per (group, interval), continuous under- and over-coverage.
-Rows: for each group and interval, agents on shift + under - over = required. Objective: shift costs + a penalty
-per agent-interval uncovered (default: 100 times the dearest shift, so coverage comes first, and what cannot be
-covered is reported instead of "infeasible") + an optional penalty per agent-interval over. With ``hard``,
-under-coverage is forbidden and an impossible requirement is "infeasible", with the intervals no shift covers.
-``cyclic`` wraps the horizon: a shift running past its end covers its beginning (a night crossing midnight on a
-one-day horizon; Sunday night into Monday on a week). Without it, the part past the end is simply not counted.
+Columns: one integer count per (template, day); per (group, break length, interval) an integer number of breaks
+starting then; continuous under- and over-coverage per (group, interval). Rows: for each group and interval,
+agents on shift - agents on break + under - over = required. Objective: shift costs + a penalty per agent-interval
+uncovered (default: 100 times the dearest shift, so coverage comes first, and what cannot be covered is reported
+instead of "infeasible") + an optional penalty per agent-interval over. With ``hard``, under-coverage is
+forbidden and an impossible requirement is "infeasible", with the intervals no shift covers. ``cyclic`` wraps the
+horizon: a shift running past its end covers its beginning (a night crossing midnight on a one-day horizon; Sunday
+night into Monday on a week). Without it, the part past the end is simply not counted.
+
+Breaks are implicit (after Bechtold & Jacobs 1990 and Aykin 1996): the model does not have a column per shift and
+break placement, only counts of shifts and counts of breaks per start time, tied by continuous transportation
+flows (each shift's agents send one unit per break rule into the break starts of its window, each break start
+receives exactly its count). Given integer shift and break counts the transportation polytope is integral
+(bipartite, totally unimodular), so a fractional flow exists exactly when an integer one does: every shift's
+agents can then be given their breaks. After the MILP, the counts are fixed and the flows re-solved by simplex,
+whose vertex is integral: the break placement per shift.
 
 Multi-skilled agents (a template whose group is "fr+es+en") are one agent each: per interval, the agents of a
 skill set on shift are split between their skills by continuous assignment variables (assignments = agents on
-shift), and only assignments cover a requirement — a trilingual agent counts once, not three times.
+shift less those on break), and only assignments cover a requirement — a trilingual agent counts once, not
+three times.
 """
 
 from __future__ import annotations
 
 import os
 import sys
-from dataclasses import dataclass
+from collections import defaultdict
+from dataclasses import dataclass, field
 
 import highspy
 import numpy as np
@@ -37,9 +49,14 @@ class ShiftSchedule:
     counts: dict[tuple[str, int], int]
     """(template, day) -> agents starting it."""
     scheduled: dict[str, np.ndarray]
-    """group -> agents on shift per interval."""
+    """group -> agents on shift and not on break per interval."""
     uncoverable: list[tuple[str, int]]
     """(group, interval) with a requirement that no template covers."""
+    breaks: dict[tuple[str, int, int, int], int] = field(default_factory=dict)
+    """(template, day, break rule index, interval where the break starts) -> agents; the interval is -1 for a
+    break past the end of a horizon that does not wrap."""
+    size: dict[str, int] = field(default_factory=dict)
+    """integer_variables, continuous_variables, rows: the model as solved."""
 
 
 def _quiet_highs() -> highspy.Highs:
@@ -58,32 +75,73 @@ def _quiet_highs() -> highspy.Highs:
     return highs
 
 
-def coverage_matrix(requirement: Requirement, shifts: list[ShiftTemplate], cyclic: bool,
-                    classes: list[str] | None = None):
-    """Sparse [class-intervals x (template, day)] 0/1 matrix (a class is a template's group: one requirement
-    group, or a '+'-joined skill set), and the column keys."""
+@dataclass
+class _Columns:
+    keys: list[tuple[str, int]]
+    """(template, day) per shift column."""
+    on_shift: sparse.csc_matrix
+    """[class-interval x shift column] 0/1."""
+    break_keys: list[tuple[int, int, int]]
+    """(class, break length in intervals, start interval or n for past the end) per break-count variable."""
+    break_cover: sparse.csc_matrix
+    """[class-interval x break-count variable] 0/1: the intervals a break takes its agent away."""
+    flows: list[tuple[int, int, int]]
+    """(supply row = a shift column's break rule, break-count variable, start interval) per flow variable."""
+    supplies: list[tuple[int, int]]
+    """(shift column, break rule index) per supply row."""
+
+
+def _columns(requirement: Requirement, shifts: list[ShiftTemplate], cyclic: bool, classes: list[str]) -> _Columns:
     n = len(requirement.starts)
-    per_day = 1440 // requirement.interval_min
+    step = requirement.interval_min
+    per_day = 1440 // step
     days = 1 if requirement.one_day else n // per_day
-    group_row = {g: i * n for i, g in enumerate(classes or requirement.groups)}
+
+    def at(t: int) -> int | None:
+        """The interval t lands on, wrapped or None past a horizon that does not wrap."""
+        return t % n if cyclic else (t if t < n else None)
+
     rows, cols, keys = [], [], []
+    break_index: dict[tuple[int, int, int], int] = {}
+    flows, supplies = [], []
     for shift in shifts:
-        first = shift.start_min // requirement.interval_min
-        length = shift.length_min // requirement.interval_min
+        first = shift.start_min // step
+        c = classes.index(shift.group)
         for day in range(days):
             col = len(keys)
             keys.append((shift.name, day))
-            for k in range(length):
-                t = day * per_day + first + k
-                if t >= n:
-                    if not cyclic:
-                        break
-                    t %= n
-                rows.append(group_row[shift.group] + t)
-                cols.append(col)
-    matrix = sparse.csc_matrix((np.ones(len(rows)), (rows, cols)), shape=(n * len(group_row), len(keys)))
-    matrix.sum_duplicates()
-    return matrix, keys
+            for k in range(shift.length_min // step):
+                if (t := at(day * per_day + first + k)) is not None:
+                    rows.append(c * n + t)
+                    cols.append(col)
+            for j, rule in enumerate(shift.breaks):
+                supply = len(supplies)
+                supplies.append((col, j))
+                length = rule.length_min // step
+                for offset in range(rule.earliest_min // step, rule.latest_min // step + 1):
+                    t = at(day * per_day + first + offset)
+                    start = n if t is None else t
+                    var = break_index.setdefault((c, length, start), len(break_index))
+                    flows.append((supply, var, start))
+    on_shift = sparse.csc_matrix((np.ones(len(rows)), (rows, cols)), shape=(n * len(classes), len(keys)))
+    on_shift.sum_duplicates()
+    b_rows, b_cols = [], []
+    for (c, length, start), var in break_index.items():
+        for k in range(length if start < n else 0):
+            if (t := at(start + k)) is not None:
+                b_rows.append(c * n + t)
+                b_cols.append(var)
+    break_cover = sparse.csc_matrix((np.ones(len(b_rows)), (b_rows, b_cols)), shape=(n * len(classes),
+                                                                                      len(break_index)))
+    return _Columns(keys, on_shift, list(break_index), break_cover, flows, supplies)
+
+
+def coverage_matrix(requirement: Requirement, shifts: list[ShiftTemplate], cyclic: bool,
+                    classes: list[str] | None = None):
+    """Sparse [class-intervals x (template, day)] 0/1 matrix of agents on shift (breaks not deducted), and the
+    column keys. A class is a template's group: one requirement group, or a '+'-joined skill set."""
+    columns = _columns(requirement, shifts, cyclic, classes or requirement.groups)
+    return columns.on_shift, columns.keys
 
 
 def solve(requirement: Requirement, shifts: list[ShiftTemplate], *, cyclic: bool = False, hard: bool = False,
@@ -91,71 +149,111 @@ def solve(requirement: Requirement, shifts: list[ShiftTemplate], *, cyclic: bool
     n = len(requirement.starts)
     groups = requirement.groups
     classes = sorted({s.group for s in shifts} | set(groups))
-    on_shift, keys = coverage_matrix(requirement, shifts, cyclic, classes)  # [class x t, columns]
+    cols = _columns(requirement, shifts, cyclic, classes)
+    on_shift = cols.on_shift
     required = np.concatenate([np.asarray(requirement.required[g], float) for g in groups])
     rows = len(required)
     cost_of = {s.name: s.cost for s in shifts}
-    shift_cost = np.array([cost_of[name] for name, _ in keys])
+    shift_cost = np.array([cost_of[name] for name, _ in cols.keys])
     penalty = under_penalty if under_penalty is not None else 100.0 * max(1.0, shift_cost.max(initial=1.0))
-    n_shift = on_shift.shape[1]
+    n_shift, n_break, n_flow, n_supply = on_shift.shape[1], len(cols.break_keys), len(cols.flows), len(cols.supplies)
 
     # Assignments: for each class, interval and skill of the class, agents of that class serving that skill.
     assign = [(ci, t, groups.index(skill)) for ci, c in enumerate(classes) for skill in c.split("+")
               for t in range(n)]
-    a_rows_cover = [k * n + t for _, t, k in assign]          # which requirement row each assignment serves
-    a_rows_limit = [ci * n + t for ci, t, _ in assign]        # which class-interval capacity it uses
     n_assign = len(assign)
-    cover_a = sparse.csc_matrix((np.ones(n_assign), (a_rows_cover, range(n_assign))), shape=(rows, n_assign))
-    limit_a = sparse.csc_matrix((np.ones(n_assign), (a_rows_limit, range(n_assign))),
+    cover_a = sparse.csc_matrix((np.ones(n_assign), ([k * n + t for _, t, k in assign], range(n_assign))),
+                                shape=(rows, n_assign))
+    limit_a = sparse.csc_matrix((np.ones(n_assign), ([ci * n + t for ci, t, _ in assign], range(n_assign))),
                                 shape=(len(classes) * n, n_assign))
+    supply_of_flow = np.array([s for s, _, _ in cols.flows], dtype=np.int64)
+    break_of_flow = np.array([b for _, b, _ in cols.flows], dtype=np.int64)
+    flow_rows = sparse.csc_matrix((np.ones(n_flow), (supply_of_flow, np.arange(n_flow))), shape=(n_supply, n_flow))
+    flow_into = sparse.csc_matrix((np.ones(n_flow), (break_of_flow, np.arange(n_flow))), shape=(n_break, n_flow))
+    shift_supply = sparse.csc_matrix((np.ones(n_supply), ([s for s in range(n_supply)],
+                                                          [col for col, _ in cols.supplies])),
+                                     shape=(n_supply, n_shift))
+    cap_rows = len(classes) * n
     identity = sparse.identity(rows, format="csc")
-    zeros = sparse.csc_matrix((rows, n_shift))
-    # Rows: coverage (assignments + under - over = required), then capacity (assignments = on shift: every agent
-    # on shift serves one of its skills, so an agent too many shows as over-coverage somewhere).
-    top = sparse.hstack([zeros, cover_a, identity, -identity], format="csc")
-    bottom = sparse.hstack([-on_shift, limit_a, sparse.csc_matrix((len(classes) * n, 2 * rows))], format="csc")
-    matrix = sparse.vstack([top, bottom], format="csc")
+    empty = sparse.csc_matrix
+    # Variables: shift counts | break counts | flows | assignments | under | over.
+    # Rows: coverage (assignments + under - over = required); capacity (assignments = on shift - on break: every
+    # agent at work serves one of its skills, so an agent too many shows as over-coverage somewhere); supply (a
+    # shift column's flows for one break rule = its agents); demand (flows into a break start = breaks there).
+    matrix = sparse.vstack([
+        sparse.hstack([empty((rows, n_shift + n_break + n_flow)), cover_a, identity, -identity]),
+        sparse.hstack([-on_shift, cols.break_cover, empty((cap_rows, n_flow)), limit_a, empty((cap_rows, 2 * rows))]),
+        sparse.hstack([-shift_supply, empty((n_supply, n_break)), flow_rows, empty((n_supply, n_assign + 2 * rows))]),
+        sparse.hstack([empty((n_break, n_shift)), -sparse.identity(n_break), flow_into,
+                       empty((n_break, n_assign + 2 * rows))]),
+    ], format="csc")
     served = np.asarray(cover_a @ np.asarray(limit_a.T @ np.asarray(on_shift.sum(axis=1)).ravel() > 0,
                                              float)).ravel() > 0
     uncoverable = [(groups[r // n], r % n) for r in np.flatnonzero((required > 0) & ~served)]
 
-    highs = _quiet_highs()
-    highs.setOptionValue("mip_rel_gap", 0.0)
-    highs.setOptionValue("time_limit", float(time_limit_s))
     inf = highspy.kHighsInf
+    n_int = n_shift + n_break
+    n_cols = matrix.shape[1]
     lp = highspy.HighsLp()
-    lp.num_col_ = matrix.shape[1]
-    lp.num_row_ = matrix.shape[0]
-    lp.col_cost_ = np.concatenate([shift_cost, np.zeros(n_assign), np.full(rows, penalty), np.full(rows, over_penalty)])
-    lp.col_lower_ = np.zeros(matrix.shape[1])
-    lp.col_upper_ = np.concatenate([np.full(n_shift + n_assign, inf), np.zeros(rows) if hard else np.full(rows, inf),
-                                    np.full(rows, inf)])
-    lp.row_lower_ = np.concatenate([required, np.zeros(len(classes) * n)])
-    lp.row_upper_ = np.concatenate([required, np.zeros(len(classes) * n)])
+    lp.num_col_, lp.num_row_ = n_cols, matrix.shape[0]
+    lp.col_cost_ = np.concatenate([shift_cost, np.zeros(n_break + n_flow + n_assign), np.full(rows, penalty),
+                                   np.full(rows, over_penalty)])
+    lp.col_lower_ = np.zeros(n_cols)
+    lp.col_upper_ = np.concatenate([np.full(n_int + n_flow + n_assign, inf),
+                                    np.zeros(rows) if hard else np.full(rows, inf), np.full(rows, inf)])
+    bounds = np.concatenate([required, np.zeros(matrix.shape[0] - rows)])
+    lp.row_lower_, lp.row_upper_ = bounds, bounds
     lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
     lp.a_matrix_.start_ = matrix.indptr
     lp.a_matrix_.index_ = matrix.indices
     lp.a_matrix_.value_ = matrix.data
-    lp.integrality_ = ([highspy.HighsVarType.kInteger] * n_shift
-                       + [highspy.HighsVarType.kContinuous] * (n_assign + 2 * rows))
+    lp.integrality_ = [highspy.HighsVarType.kInteger] * n_int + [highspy.HighsVarType.kContinuous] * (n_cols - n_int)
+    highs = _quiet_highs()
+    highs.setOptionValue("mip_rel_gap", 0.0)
+    highs.setOptionValue("time_limit", float(time_limit_s))
     highs.passModel(lp)
     highs.run()
     status = highs.getModelStatus()
     info = highs.getInfo()
+    size = {"integer_variables": n_int, "continuous_variables": n_cols - n_int, "rows": matrix.shape[0]}
     if status == highspy.HighsModelStatus.kOptimal:
         label = "optimal"
     elif info.primal_solution_status == 2:  # stopped with a feasible solution
         label = "feasible"
     else:
-        return ShiftSchedule("infeasible", float("nan"), float("nan"), None, {}, {}, uncoverable)
-    values = np.asarray(highs.getSolution().col_value)
-    x = np.rint(values[:n_shift]).astype(int)
-    serving = cover_a @ values[n_shift:n_shift + n_assign]
-    scheduled = {g: serving[i * n:(i + 1) * n] for i, g in enumerate(groups)}
-    if all("+" not in c for c in classes):  # one skill per agent: every agent on shift serves its group
-        total = on_shift @ x
-        scheduled = {g: total[classes.index(g) * n:(classes.index(g) + 1) * n] for g in groups}
-    counts = {key: int(v) for key, v in zip(keys, x, strict=True) if v}
+        return ShiftSchedule("infeasible", float("nan"), float("nan"), None, {}, {}, uncoverable, {}, size)
     gap = 0.0 if label == "optimal" else float(info.mip_gap)
-    return ShiftSchedule(label, float(shift_cost @ x), float(info.objective_function_value), gap, counts, scheduled,
-                         uncoverable)
+    objective = float(info.objective_function_value)
+    values = np.asarray(highs.getSolution().col_value)
+    counts_int = np.rint(values[:n_int])
+    if n_flow:
+        values = _integral_flows(highs, counts_int, n_int, n_cols)
+    x = counts_int[:n_shift].astype(int)
+    at_work = on_shift @ x - cols.break_cover @ counts_int[n_shift:n_int]
+    serving = cover_a @ values[n_int + n_flow:n_int + n_flow + n_assign]
+    if all("+" not in c for c in classes):  # one skill per agent: every agent at work serves its group
+        scheduled = {g: at_work[classes.index(g) * n:(classes.index(g) + 1) * n] for g in groups}
+    else:
+        scheduled = {g: serving[i * n:(i + 1) * n] for i, g in enumerate(groups)}
+    breaks: dict[tuple[str, int, int, int], int] = defaultdict(int)
+    for (supply, _, start), flow in zip(cols.flows, np.rint(values[n_int:n_int + n_flow]), strict=True):
+        if flow:
+            col, j = cols.supplies[supply]
+            name, day = cols.keys[col]
+            breaks[(name, day, j, start if start < n else -1)] += int(flow)
+    counts = {key: int(v) for key, v in zip(cols.keys, x, strict=True) if v}
+    return ShiftSchedule(label, float(shift_cost @ x), objective, gap, counts, scheduled, uncoverable, dict(breaks),
+                         size)
+
+
+def _integral_flows(highs: highspy.Highs, counts: np.ndarray, n_int: int, n_cols: int) -> np.ndarray:
+    """Fix the shift and break counts and re-solve the rest as an LP by simplex: the flows of a basic solution
+    of a transportation problem with integer supplies and demands are integers (the MILP's own flows may be any
+    point of the polytope)."""
+    index = np.arange(n_int, dtype=np.int32)
+    highs.changeColsBounds(n_int, index, counts, counts)
+    highs.changeColsIntegrality(n_int, index, np.full(n_int, highspy.HighsVarType.kContinuous))
+    highs.setOptionValue("solver", "simplex")
+    highs.setOptionValue("run_crossover", "on")
+    highs.run()
+    return np.asarray(highs.getSolution().col_value)[:n_cols]

@@ -3,8 +3,11 @@
 Requirement CSV: ``start,required`` or ``start,group,required``; ``start`` is ``HH:MM`` for one day or an ISO
 date-time for longer horizons (a week: 7 x 96 rows). The horizon is made of whole days from midnight: intervals
 the file leaves out (the hours the site is closed) require no one. Shift CSV: ``name,start,length,cost`` and an optional
-``group``; ``start`` is a time of day (``22:00``), ``length`` a duration (``8h``, ``7h30m``, ``450``). Every shift
-template may start on every day of the horizon.
+``group`` and ``breaks``; ``start`` is a time of day (``22:00``), ``length`` a duration (``8h``, ``7h30m``,
+``450``). Every shift template may start on every day of the horizon. ``breaks`` lists each break as
+``LENGTH@EARLIEST-LATEST``, separated by ``;``: ``15m@1h-2h; 1h@3h30m-5h; 15m@6h-7h`` is a 15-minute break starting
+1 to 2 hours into the shift, a lunch hour starting 3h30 to 5 hours in, and a second 15-minute break. The solver
+places every break (see covering.py). A TOML file (``[[shift]]`` tables with the same keys) is read too.
 """
 
 from __future__ import annotations
@@ -30,6 +33,15 @@ class Requirement:
 
 
 @dataclass(frozen=True)
+class BreakRule:
+    length_min: int
+    earliest_min: int
+    """Earliest start, minutes after the shift's start."""
+    latest_min: int
+    """Latest start, minutes after the shift's start."""
+
+
+@dataclass(frozen=True)
 class ShiftTemplate:
     name: str
     start_min: int
@@ -39,6 +51,12 @@ class ShiftTemplate:
     group: str
     """The requirement group(s) its agents serve: one, or several joined by '+' (multi-skilled agents, who
     still take one call at a time)."""
+    breaks: tuple[BreakRule, ...] = ()
+
+    @property
+    def paid_min(self) -> int:
+        """Minutes worked: the shift less its breaks."""
+        return self.length_min - sum(b.length_min for b in self.breaks)
 
     @property
     def skills(self) -> tuple[str, ...]:
@@ -132,12 +150,69 @@ def read_requirement(path: Path, site_zone: str = "Africa/Casablanca") -> Requir
     return Requirement(starts, interval_min, groups, required, one_day)
 
 
-def read_shifts(path: Path, requirement: Requirement) -> list[ShiftTemplate]:
-    rows = _rows(path, ("name", "start", "length", "cost"), ("group",))
+def _minutes(field: str, text: str, where: str) -> int:
+    try:
+        return int(round(duration_s(field, text) / 60))
+    except UserError as exc:
+        raise UserError(exc.field, exc.value, exc.expected, where=where) from None
+
+
+def parse_breaks(text: str, shift_length_min: int, interval_min: int, where: str) -> tuple[BreakRule, ...]:
+    """``15m@1h-2h; 1h@3h-5h`` -> break rules, each inside the shift, on the interval grid and in order (a break
+    ends before the next one's window opens, so no agent takes two at once)."""
+    rules: list[BreakRule] = []
+    for item in filter(None, (part.strip() for part in text.replace(",", ";").split(";"))):
+        length, _, window = item.partition("@")
+        earliest, _, latest = window.partition("-")
+        if not (length and earliest and latest):
+            raise UserError("breaks", item, "LENGTH@EARLIEST-LATEST, such as 30m@3h-5h (start window after the "
+                            "shift's start)", where=where)
+        rule = BreakRule(_minutes("breaks", length.strip(), where), _minutes("breaks", earliest.strip(), where),
+                         _minutes("breaks", latest.strip(), where))
+        if rule.length_min <= 0 or rule.earliest_min > rule.latest_min:
+            raise UserError("breaks", item, "a positive length and a window whose earliest start is not after its "
+                            "latest", where=where)
+        if rule.latest_min + rule.length_min > shift_length_min:
+            raise UserError("breaks", item, f"a break inside its {shift_length_min // 60}h{shift_length_min % 60:02d} "
+                            "shift (latest start + length <= shift length)", where=where)
+        if any(v % interval_min for v in (rule.length_min, rule.earliest_min, rule.latest_min)):
+            raise UserError("breaks", item, f"lengths and windows in multiples of the requirement's {interval_min}-"
+                            "minute intervals", where=where)
+        if rules and rules[-1].latest_min + rules[-1].length_min > rule.earliest_min:
+            raise UserError("breaks", item, "breaks in order: each window opens after the previous break's latest "
+                            "end", where=where)
+        rules.append(rule)
+    return tuple(rules)
+
+
+def _shift_rows(path: Path) -> list[tuple[int, dict[str, str]]]:
+    if path.suffix.lower() != ".toml":
+        return _rows(path, ("name", "start", "length", "cost"), ("group", "breaks"))
+    from casashore.model import read_toml
+
+    tables = read_toml(path, "shifts").get("shift", [])
+    if not isinstance(tables, list):
+        raise UserError("shift", str(tables)[:60], "[[shift]] tables", where=str(path))
+    rows = []
+    for i, table in enumerate(tables):
+        unknown = set(table) - {"name", "start", "length", "cost", "group", "breaks"}
+        if unknown or not {"name", "start", "length", "cost"} <= set(table):
+            raise UserError(f"shift[{i}]", ",".join(sorted(table)), "keys name, start, length, cost (optionally "
+                            "group, breaks)", where=str(path))
+        breaks = table.get("breaks", "")
+        row = {k: str(v) for k, v in table.items()}
+        row["breaks"] = "; ".join(breaks) if isinstance(breaks, list) else str(breaks)
+        rows.append((i, row))
+    return rows
+
+
+def read_shifts(path: Path, requirement: Requirement, max_paid_h: float | None = None) -> list[ShiftTemplate]:
+    """Shift templates from CSV or TOML; ``max_paid_h`` is the labour rules' daily maximum of hours worked."""
+    rows = _shift_rows(path)
     shifts = []
     seen = set()
     for line, row in rows:
-        where = f"{path} line {line}"
+        where = f"{path} line {line}" if path.suffix.lower() != ".toml" else f"{path} shift[{line}]"
         try:
             length_s = duration_s("length", row["length"])
             cost = number("cost", row["cost"])
@@ -160,7 +235,12 @@ def read_shifts(path: Path, requirement: Requirement) -> list[ShiftTemplate]:
         if row["name"] in seen:
             raise UserError("name", row["name"], "a name not used twice", where=where)
         seen.add(row["name"])
-        shifts.append(ShiftTemplate(row["name"], start, length, cost, group))
+        template = ShiftTemplate(row["name"], start, length, cost, group,
+                                 parse_breaks(row.get("breaks", ""), length, requirement.interval_min, where))
+        if max_paid_h is not None and template.paid_min > max_paid_h * 60 + 1e-9:
+            raise UserError("length", row["length"], f"at most {max_paid_h:g} hours worked a day (labour rules' "
+                            "max_daily_hours; breaks are not worked)", where=where)
+        shifts.append(template)
     if not shifts:
         raise UserError("shifts", str(path), "at least one shift template")
     return shifts
