@@ -221,7 +221,7 @@ def explicit_break_columns(starts_h, length_h, rules, hours=24):
     columns = []
     for start in starts_h:
         first = start * 4
-        windows = [range(e, l + 1) for _, e, l in rules]
+        windows = [range(earliest, latest + 1) for _, earliest, latest in rules]
         for placement in product(*windows):
             column = np.zeros(per_day)
             column[first:first + length_h * 4] = 1

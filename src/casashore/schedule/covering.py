@@ -28,12 +28,15 @@ from __future__ import annotations
 
 import os
 import sys
+import time
 from collections import defaultdict
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import highspy
 import numpy as np
 from scipy import sparse
+from scipy.sparse.csgraph import connected_components
 
 from casashore.schedule.inputs import Requirement, ShiftTemplate
 
@@ -191,43 +194,19 @@ def solve(requirement: Requirement, shifts: list[ShiftTemplate], *, cyclic: bool
                                              float)).ravel() > 0
     uncoverable = [(groups[r // n], r % n) for r in np.flatnonzero((required > 0) & ~served)]
 
-    inf = highspy.kHighsInf
     n_int = n_shift + n_break
     n_cols = matrix.shape[1]
-    lp = highspy.HighsLp()
-    lp.num_col_, lp.num_row_ = n_cols, matrix.shape[0]
-    lp.col_cost_ = np.concatenate([shift_cost, np.zeros(n_break + n_flow + n_assign), np.full(rows, penalty),
-                                   np.full(rows, over_penalty)])
-    lp.col_lower_ = np.zeros(n_cols)
-    lp.col_upper_ = np.concatenate([np.full(n_int + n_flow + n_assign, inf),
-                                    np.zeros(rows) if hard else np.full(rows, inf), np.full(rows, inf)])
-    bounds = np.concatenate([required, np.zeros(matrix.shape[0] - rows)])
-    lp.row_lower_, lp.row_upper_ = bounds, bounds
-    lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
-    lp.a_matrix_.start_ = matrix.indptr
-    lp.a_matrix_.index_ = matrix.indices
-    lp.a_matrix_.value_ = matrix.data
-    lp.integrality_ = [highspy.HighsVarType.kInteger] * n_int + [highspy.HighsVarType.kContinuous] * (n_cols - n_int)
-    highs = _quiet_highs()
-    highs.setOptionValue("mip_rel_gap", 0.0)
-    highs.setOptionValue("time_limit", float(time_limit_s))
-    highs.passModel(lp)
-    highs.run()
-    status = highs.getModelStatus()
-    info = highs.getInfo()
+    costs = np.concatenate([shift_cost, np.zeros(n_break + n_flow + n_assign), np.full(rows, penalty),
+                            np.full(rows, over_penalty)])
+    upper = np.concatenate([np.full(n_int + n_flow + n_assign, np.inf),
+                            np.zeros(rows) if hard else np.full(rows, np.inf), np.full(rows, np.inf)])
+    row_bounds = np.concatenate([required, np.zeros(matrix.shape[0] - rows)])
     size = {"integer_variables": n_int, "continuous_variables": n_cols - n_int, "rows": matrix.shape[0]}
-    if status == highspy.HighsModelStatus.kOptimal:
-        label = "optimal"
-    elif info.primal_solution_status == 2:  # stopped with a feasible solution
-        label = "feasible"
-    else:
+    solved = _solve_by_component(matrix, costs, upper, row_bounds, n_int, time_limit_s)
+    if solved is None:
         return ShiftSchedule("infeasible", float("nan"), float("nan"), None, {}, {}, uncoverable, {}, size)
-    gap = 0.0 if label == "optimal" else float(info.mip_gap)
-    objective = float(info.objective_function_value)
-    values = np.asarray(highs.getSolution().col_value)
+    label, values, objective, gap = solved
     counts_int = np.rint(values[:n_int])
-    if n_flow:
-        values = _integral_flows(highs, counts_int, n_int, n_cols)
     x = counts_int[:n_shift].astype(int)
     at_work = on_shift @ x - cols.break_cover @ counts_int[n_shift:n_int]
     serving = cover_a @ values[n_int + n_flow:n_int + n_flow + n_assign]
@@ -246,14 +225,85 @@ def solve(requirement: Requirement, shifts: list[ShiftTemplate], *, cyclic: bool
                          size)
 
 
-def _integral_flows(highs: highspy.Highs, counts: np.ndarray, n_int: int, n_cols: int) -> np.ndarray:
+def _components(matrix: sparse.csc_matrix) -> tuple[int, np.ndarray, np.ndarray]:
+    """Independent sub-models: (count, component of each row, component of each column). A week of calendar days
+    whose shifts end by midnight is seven of them; a wrapped week, one."""
+    rows, cols = matrix.shape
+    graph = sparse.bmat([[None, matrix], [matrix.T, None]], format="csr")
+    count, labels = connected_components(graph, directed=False)
+    return count, labels[:rows], labels[rows:]
+
+
+def _solve_by_component(matrix: sparse.csc_matrix, costs: np.ndarray, upper: np.ndarray, row_bounds: np.ndarray,
+                        n_int: int, time_limit_s: float) -> tuple[str, np.ndarray, float, float] | None:
+    """Solve each independent sub-model on its own (a MILP's search grows far faster than its size: a week of
+    independent days proves optimal day by day when the whole week stalls at a small gap), then join them.
+    Returns (optimal | feasible, values, objective, relative gap), or None when a part is infeasible."""
+    count, row_part, col_part = _components(matrix)
+    values = np.zeros(matrix.shape[1])
+    deadline = time.perf_counter() + time_limit_s
+
+    def solve_part(part: int):
+        cols = np.flatnonzero(col_part == part)
+        part_rows = np.flatnonzero(row_part == part)
+        solved = _solve_milp(matrix[part_rows][:, cols].tocsc(), costs[cols], upper[cols], row_bounds[part_rows],
+                             cols < n_int, max(1.0, deadline - time.perf_counter()))
+        return cols, solved
+
+    # HiGHS releases the GIL while it solves: independent parts run on every core in threads.
+    with ThreadPoolExecutor(max_workers=min(count, os.cpu_count() or 1)) as pool:
+        parts = list(pool.map(solve_part, range(count)))
+    if any(solved is None for _, solved in parts):
+        return None
+    objective = sum(solved[2] for _, solved in parts)
+    bound = sum(solved[3] for _, solved in parts)
+    label = "optimal" if all(solved[0] == "optimal" for _, solved in parts) else "feasible"
+    for cols, solved in parts:
+        values[cols] = solved[1]
+    gap = 0.0 if label == "optimal" else max(0.0, objective - bound) / max(abs(objective), 1e-9)
+    return label, values, objective, gap
+
+
+def _solve_milp(matrix: sparse.csc_matrix, costs: np.ndarray, upper: np.ndarray, row_bounds: np.ndarray,
+                integer: np.ndarray, time_limit_s: float) -> tuple[str, np.ndarray, float, float] | None:
+    """min costs.x, matrix x = row_bounds, 0 <= x <= upper, integer where asked: (status, x, objective, dual
+    bound), the flows made integral (see _integral_flows); None when infeasible or stopped without a solution."""
+    lp = highspy.HighsLp()
+    lp.num_col_, lp.num_row_ = matrix.shape[1], matrix.shape[0]
+    lp.col_cost_ = costs
+    lp.col_lower_ = np.zeros(matrix.shape[1])
+    lp.col_upper_ = np.where(np.isinf(upper), highspy.kHighsInf, upper)
+    lp.row_lower_, lp.row_upper_ = row_bounds, row_bounds
+    lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+    lp.a_matrix_.start_, lp.a_matrix_.index_, lp.a_matrix_.value_ = matrix.indptr, matrix.indices, matrix.data
+    lp.integrality_ = [highspy.HighsVarType.kInteger if i else highspy.HighsVarType.kContinuous for i in integer]
+    highs = _quiet_highs()
+    highs.setOptionValue("mip_rel_gap", 0.0)
+    highs.setOptionValue("time_limit", float(time_limit_s))
+    highs.passModel(lp)
+    highs.run()
+    info = highs.getInfo()
+    if highs.getModelStatus() == highspy.HighsModelStatus.kOptimal:
+        label = "optimal"
+    elif info.primal_solution_status == 2:  # stopped with a feasible solution
+        label = "feasible"
+    else:
+        return None
+    objective = float(info.objective_function_value)
+    bound = objective if label == "optimal" or not integer.any() else float(info.mip_dual_bound)
+    values = np.asarray(highs.getSolution().col_value)
+    if integer.any() and not integer.all():
+        values = _integral_flows(highs, np.flatnonzero(integer), np.rint(values[integer]))
+    return label, values, objective, bound
+
+
+def _integral_flows(highs: highspy.Highs, integer: np.ndarray, counts: np.ndarray) -> np.ndarray:
     """Fix the shift and break counts and re-solve the rest as an LP by simplex: the flows of a basic solution
     of a transportation problem with integer supplies and demands are integers (the MILP's own flows may be any
     point of the polytope)."""
-    index = np.arange(n_int, dtype=np.int32)
-    highs.changeColsBounds(n_int, index, counts, counts)
-    highs.changeColsIntegrality(n_int, index, np.full(n_int, highspy.HighsVarType.kContinuous))
+    index = integer.astype(np.int32)
+    highs.changeColsBounds(len(index), index, counts, counts)
+    highs.changeColsIntegrality(len(index), index, np.full(len(index), highspy.HighsVarType.kContinuous))
     highs.setOptionValue("solver", "simplex")
-    highs.setOptionValue("run_crossover", "on")
     highs.run()
-    return np.asarray(highs.getSolution().col_value)[:n_cols]
+    return np.asarray(highs.getSolution().col_value)
