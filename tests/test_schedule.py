@@ -2,6 +2,7 @@
 
 import csv
 import json
+from datetime import datetime
 
 import numpy as np
 import pytest
@@ -295,3 +296,39 @@ def test_shift_templates_in_toml(tmp_path):
     # Two agents leave one at work during each break; a third lets the six breaks be staggered one at a time.
     assert doc["shifts"] == {"day": 3}
     assert sum(p["agents"] for p in doc["breaks"]) == 6 and max(r["unmet"] for r in doc["coverage"]) == 0
+
+
+def test_opening_hours_keep_shifts_out_of_closed_hours(tmp_path):
+    """Open 08:00-20:00 on weekdays and 09:00-13:00 on Saturday, closed on Sunday: no shift touches a closed
+    hour, and the requirement while closed is reported, not staffed."""
+    rows = [[f"2026-03-{2 + d:02d}T{h:02d}:00", 2] for d in range(7) for h in range(24)]
+    req = write(tmp_path / "r.csv", ["start", "required"], rows)
+    shifts = write(tmp_path / "s.csv", ["name", "start", "length", "cost"],
+                   [[f"h{h:02d}", f"{h:02d}:00", "4h", 4] for h in range(24)])
+    doc = schedule("--requirements", str(req), "--shifts", str(shifts), "--open",
+                   "mon-fri 08:00-20:00; sat 09:00-13:00")
+    weekday_open = {(d, h) for d in range(5) for h in range(8, 20)} | {(5, h) for h in range(9, 13)}
+    for row in doc["coverage"]:
+        at = datetime.fromisoformat(row["start"])
+        if (at.weekday(), at.hour) in weekday_open:
+            assert row["scheduled"] == 2 and row["unmet"] == 0
+        else:
+            assert row["scheduled"] == 0 and row["required"] == 0
+    assert len(doc["required_while_closed"]) == 7 * 24 - len(weekday_open)
+    assert doc["cost"] == 4 * 2 * (5 * 3 + 1)
+
+
+def test_labour_rules_cap_the_hours_worked_in_a_day(tmp_path):
+    req = write(tmp_path / "r.csv", ["start", "required"], [[f"{h:02d}:00", 1] for h in range(24)])
+    shifts = write(tmp_path / "s.csv", ["name", "start", "length", "cost", "breaks"],
+                   [["long", "08:00", "11h", 1, "1h@4h-5h"], ["longer", "08:00", "12h", 1, "1h@4h-5h"]])
+    result = runner.invoke(app, ["schedule", "--requirements", str(req), "--shifts", str(shifts)])
+    assert result.exit_code == 2 and "line 3" in result.stderr and "at most 10 hours worked" in result.stderr
+    rules = tmp_path / "rules.toml"
+    rules.write_text("max_daily_hours = 12\n")
+    assert runner.invoke(app, ["schedule", "--requirements", str(req), "--shifts", str(shifts), "--rules",
+                               str(rules)]).exit_code == 0
+    rules.write_text("max_daily_hourz = 12\n")
+    result = runner.invoke(app, ["schedule", "--requirements", str(req), "--shifts", str(shifts), "--rules",
+                                 str(rules)])
+    assert result.exit_code == 2 and "max_daily_hourz" in result.stderr

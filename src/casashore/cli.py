@@ -675,6 +675,11 @@ def schedule(
     time_limit: Annotated[str, typer.Option(help="Solver time limit.")] = "60s",
     site_zone: Annotated[str, typer.Option(help="The site's time zone: starts given with a UTC offset (the "
                                                 "client's time) are moved to it.")] = "Africa/Casablanca",
+    rules: Annotated[Path | None, typer.Option(help="Labour rules TOML (max_daily_hours, max_weekly_hours, night, "
+                                                    "min_rest_hours, ... opening_hours) [default: Morocco's Labour "
+                                                    "Code, 24/7].")] = None,
+    open_hours: Annotated[str | None, typer.Option("--open", help="Opening hours, e.g. 'mon-fri 08:00-20:00; sat "
+                                                                  "09:00-13:00' (overrides the rules file).")] = None,
     plot: PlotOpt = None,
     output: OutputOpt = None,
     as_json: JsonOpt = False,
@@ -686,31 +691,43 @@ def schedule(
     cover are reported, not hidden behind "infeasible". The CSV that `casashore staff --output` writes is a
     requirement as it is (agents_with_shrinkage per queue), its Paris times moved to Casablanca's clock.
     """
+    from dataclasses import replace
+
     from casashore.schedule.covering import solve
     from casashore.schedule.inputs import read_requirement, read_shifts
+    from casashore.schedule.rules import open_intervals, read_rules
     from casashore.units import duration_s, number
 
     try:
+        labour = read_rules(rules)
         requirement = read_requirement(requirements, site_zone)
-        templates = read_shifts(shifts, requirement)
+        is_open = open_intervals(open_hours or labour.opening_hours, requirement.starts, requirement.interval_min,
+                                 requirement.one_day)
+        # A requirement while the site is closed is reported, not staffed.
+        closed = [(g, i) for g in requirement.groups for i, o in enumerate(is_open) if not o
+                  and requirement.required[g][i] > 0]
+        requirement = replace(requirement, required={g: [v if is_open[i] else 0.0 for i, v in enumerate(need)]
+                                                     for g, need in requirement.required.items()})
+        templates = read_shifts(shifts, requirement, max_paid_h=labour.max_daily_hours)
         result = solve(requirement, templates, cyclic=cyclic, hard=hard,
                        under_penalty=None if under_penalty is None else number("under_penalty", under_penalty),
                        over_penalty=number("over_penalty", over_penalty),
-                       time_limit_s=duration_s("time_limit", time_limit))
+                       time_limit_s=duration_s("time_limit", time_limit), open_mask=is_open)
         coverage = []
         if result.status != "infeasible":
             for group in requirement.groups:
-                for i, start in enumerate(requirement.starts):
+                for i in range(len(requirement.starts)):
                     need, have = requirement.required[group][i], float(result.scheduled[group][i])
-                    row = {"start": _when(requirement, i), "required": need, "scheduled": have, "unmet": max(0.0, need - have),
-                           "over": max(0.0, have - need)}
+                    row = {"start": _when(requirement, i), "required": need, "scheduled": have,
+                           "unmet": max(0.0, need - have), "over": max(0.0, have - need)}
                     coverage.append({"group": group, **row} if group else row)
         doc = {"status": result.status, "cost": None if result.status == "infeasible" else result.cost,
                "objective": None if result.status == "infeasible" else result.objective, "gap": result.gap,
                "shifts": {t.name: sum(n for (name, _), n in result.counts.items() if name == t.name)
                           for t in templates},
                "coverage": coverage,
-               "uncoverable": [{"group": g, "start": _when(requirement, i)} for g, i in result.uncoverable]}
+               "uncoverable": [{"group": g, "start": _when(requirement, i)} for g, i in result.uncoverable],
+               "required_while_closed": [{"group": g, "start": _when(requirement, i)} for g, i in closed]}
         if not requirement.one_day:
             doc["shifts_by_day"] = [{"shift": name, "day": day, "agents": n}
                                     for (name, day), n in sorted(result.counts.items(), key=lambda kv: kv[0][::-1])]

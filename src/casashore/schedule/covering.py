@@ -94,7 +94,8 @@ class _Columns:
     """(shift column, break rule index) per supply row."""
 
 
-def _columns(requirement: Requirement, shifts: list[ShiftTemplate], cyclic: bool, classes: list[str]) -> _Columns:
+def _columns(requirement: Requirement, shifts: list[ShiftTemplate], cyclic: bool, classes: list[str],
+             open_mask: np.ndarray | None = None) -> _Columns:
     n = len(requirement.starts)
     step = requirement.interval_min
     per_day = 1440 // step
@@ -111,12 +112,13 @@ def _columns(requirement: Requirement, shifts: list[ShiftTemplate], cyclic: bool
         first = shift.start_min // step
         c = classes.index(shift.group)
         for day in range(days):
+            covered = [t for k in range(shift.length_min // step) if (t := at(day * per_day + first + k)) is not None]
+            if open_mask is not None and not open_mask[covered].all():
+                continue  # no one works while the site is closed
             col = len(keys)
             keys.append((shift.name, day))
-            for k in range(shift.length_min // step):
-                if (t := at(day * per_day + first + k)) is not None:
-                    rows.append(c * n + t)
-                    cols.append(col)
+            rows.extend(c * n + t for t in covered)
+            cols.extend([col] * len(covered))
             for j, rule in enumerate(shift.breaks):
                 supply = len(supplies)
                 supplies.append((col, j))
@@ -148,11 +150,14 @@ def coverage_matrix(requirement: Requirement, shifts: list[ShiftTemplate], cycli
 
 
 def solve(requirement: Requirement, shifts: list[ShiftTemplate], *, cyclic: bool = False, hard: bool = False,
-          under_penalty: float | None = None, over_penalty: float = 0.0, time_limit_s: float = 60.0) -> ShiftSchedule:
+          under_penalty: float | None = None, over_penalty: float = 0.0, time_limit_s: float = 60.0,
+          open_mask: np.ndarray | None = None) -> ShiftSchedule:
+    """The cheapest shifts and breaks for ``requirement``; ``open_mask`` (one bool per interval) keeps shifts out
+    of the hours the site is closed."""
     n = len(requirement.starts)
     groups = requirement.groups
     classes = sorted({s.group for s in shifts} | set(groups))
-    cols = _columns(requirement, shifts, cyclic, classes)
+    cols = _columns(requirement, shifts, cyclic, classes, open_mask)
     on_shift = cols.on_shift
     required = np.concatenate([np.asarray(requirement.required[g], float) for g in groups])
     rows = len(required)
