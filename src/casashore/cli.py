@@ -653,6 +653,39 @@ def forecast(
     out.print(table)
 
 
+def _roster(agents, requirement, templates, plan, labour, weeks: int | None, roster_start: str | None,
+            time_limit: str) -> dict:
+    """Name the agents for the plan, repeated over ``weeks``; the JSON part of ``schedule --roster``."""
+    from datetime import date, timedelta
+
+    from casashore.schedule.roster import solve_roster
+    from casashore.units import duration_s
+
+    plan_days = 1 if requirement.one_day else len(requirement.starts) * requirement.interval_min // 1440
+    if requirement.one_day:
+        try:
+            first = date.fromisoformat(roster_start) if roster_start else None
+        except ValueError:
+            raise UserError("roster_start", roster_start, "a date such as 2026-03-02") from None
+        today = date.today()
+        first = first or today + timedelta(days=(7 - today.weekday()) % 7 or 7)
+    else:
+        first = requirement.starts[0].date()
+    days = 7 * weeks if weeks else (7 if requirement.one_day else plan_days)
+    counts = {(name, d): n for d in range(days) for (name, day), n in plan.counts.items() if day == d % plan_days}
+    result = solve_roster(agents, templates, counts, first, days, labour,
+                          time_limit_s=duration_s("time_limit", time_limit))
+    return {"status": result.status, "gap": result.gap,
+            "objective": None if result.status == "infeasible" else result.objective,
+            "assignments": [{"agent": a.agent, "day": a.day.isoformat(), "shift": a.shift, "group": a.group,
+                             "start": a.start.isoformat(), "end": a.end.isoformat(), "paid_hours": a.paid_hours}
+                            for a in result.assignments],
+            "open_shifts": [{"day": d.isoformat(), "shift": name, "agents": n} for d, name, n in result.open_shifts],
+            "short_hours": [{"agent": agent, "week": w + 1, "hours": h}
+                            for (agent, w), h in result.short_hours.items()],
+            "model": result.size}
+
+
 def _when(requirement, interval: int) -> str:
     """An interval's start as the requirement gave it: HH:MM for one day, an ISO date-time otherwise."""
     start = requirement.starts[interval]
@@ -680,6 +713,14 @@ def schedule(
                                                     "Code, 24/7].")] = None,
     open_hours: Annotated[str | None, typer.Option("--open", help="Opening hours, e.g. 'mon-fri 08:00-20:00; sat "
                                                                   "09:00-13:00' (overrides the rules file).")] = None,
+    roster: Annotated[Path | None, typer.Option(help="Agents CSV agent,skills,weekly_hours (night_work, unavailable, "
+                                                     "preferred_start): name who works each planned shift.")] = None,
+    weeks: Annotated[int | None, typer.Option(min=1, max=52, help="Weeks to roster, repeating the plan [default: "
+                                                                  "the requirement's length].")] = None,
+    roster_start: Annotated[str | None, typer.Option(help="First day of the roster for a one-day requirement "
+                                                          "[default: next Monday].")] = None,
+    roster_output: Annotated[Path | None, typer.Option(help="Write the roster as CSV (agent, day, shift, group, "
+                                                            "start, end, paid_hours).")] = None,
     plot: PlotOpt = None,
     output: OutputOpt = None,
     as_json: JsonOpt = False,
@@ -695,6 +736,7 @@ def schedule(
 
     from casashore.schedule.covering import solve
     from casashore.schedule.inputs import read_requirement, read_shifts
+    from casashore.schedule.roster import read_agents
     from casashore.schedule.rules import open_intervals, read_rules
     from casashore.units import duration_s, number
 
@@ -709,6 +751,7 @@ def schedule(
         requirement = replace(requirement, required={g: [v if is_open[i] else 0.0 for i, v in enumerate(need)]
                                                      for g, need in requirement.required.items()})
         templates = read_shifts(shifts, requirement, max_paid_h=labour.max_daily_hours)
+        agents = read_agents(roster, requirement.groups, labour) if roster is not None else None
         result = solve(requirement, templates, cyclic=cyclic, hard=hard,
                        under_penalty=None if under_penalty is None else number("under_penalty", under_penalty),
                        over_penalty=number("over_penalty", over_penalty),
@@ -735,6 +778,9 @@ def schedule(
                           "start": None if t < 0 else _when(requirement, t), "agents": n}
                          for (name, day, j, t), n in sorted(result.breaks.items(), key=lambda kv: (kv[0][1], kv[0]))]
         doc["model"] = result.size
+        if roster is not None and result.status != "infeasible":
+            named = _roster(agents, requirement, templates, result, labour, weeks, roster_start, time_limit)
+            doc["roster"] = named
         if plot is not None and coverage:
             from casashore.report.figures import coverage_figure, write_figure
 
@@ -744,6 +790,8 @@ def schedule(
         return
     if output is not None and coverage:
         _write_csv(output, coverage)
+    if roster_output is not None and "roster" in doc:
+        _write_csv(roster_output, doc["roster"]["assignments"])
     if as_json:
         typer.echo(json.dumps(doc))
         return
@@ -759,3 +807,10 @@ def schedule(
     unmet = sum(r["unmet"] for r in coverage)
     out.print(f"unmet agent-intervals: {unmet:g}; over: {sum(r['over'] for r in coverage):g}"
               + (f"; intervals no shift covers: {len(doc['uncoverable'])}" if doc["uncoverable"] else ""))
+    if "roster" in doc:
+        named = doc["roster"]
+        gap = "" if named["gap"] is None else f", gap {named['gap']:.2%}"
+        out.print(f"roster: {named['status']}{gap}; {len(named['assignments'])} shifts named, "
+                  f"{sum(o['agents'] for o in named['open_shifts'])} left open, "
+                  f"{sum(s['hours'] for s in named['short_hours']):g} contract hours not given"
+                  + (f"; written to {roster_output}" if roster_output else " (--roster-output to write it)"))

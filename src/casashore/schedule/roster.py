@@ -1,0 +1,254 @@
+"""Rostering: named agents onto the shifts the shift plan starts, over one or more weeks, with OR-Tools CP-SAT.
+
+The shift plan (covering.py) says how many agents start each template on each day; the roster says who. One
+boolean per (agent, day, template the plan uses that day) the agent may work (skills, availability, night work);
+CP-SAT suits this part: its rules are logical (pairs of days off, rotating weekends, rest between shifts) where
+the covering model is an LP-strong count problem that HiGHS proves fast.
+
+Rules (schedule/rules.py gives their sources): at most one shift a day; hours worked per calendar week within the
+agent's contract and the legal maximum; ``weekly_rest_days`` whole days off every week, two of them consecutive
+when ``days_off_in_pairs``; at most ``max_consecutive_days`` in a row; ``min_rest_hours`` between the end of a
+shift and the start of the next; a whole weekend off in every ``weekend_off_every_weeks`` weekends; within a week,
+shifts starting within ``start_band_hours`` of each other; no shift touching the night window for an agent who may
+not work nights. Objective, in order of weight: fill every planned shift (the hours left open are reported), then
+give agents their contract hours, then their preferred start times.
+"""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+from casashore.errors import UserError
+from casashore.schedule.inputs import ShiftTemplate, _rows, _time_of_day
+from casashore.schedule.rules import DAYS, LabourRules
+from casashore.units import number
+
+OPEN_SHIFT_WEIGHT = 1000
+"""Per hour of a planned shift left open: far above a contract hour short (10) or an hour off preference (1)."""
+
+
+@dataclass(frozen=True)
+class Agent:
+    name: str
+    skills: frozenset[str]
+    weekly_hours: float
+    night_work: bool = True
+    unavailable_days: frozenset[int] = frozenset()
+    """Weekdays, 0 = Monday."""
+    unavailable_dates: frozenset[date] = frozenset()
+    preferred_start_min: int | None = None
+
+
+@dataclass(frozen=True)
+class Assignment:
+    agent: str
+    day: date
+    shift: str
+    start: datetime
+    end: datetime
+    paid_hours: float
+    group: str
+
+
+@dataclass
+class Roster:
+    status: str
+    """optimal, feasible or infeasible (CP-SAT's verdict within the time limit)."""
+    objective: float
+    best_bound: float
+    gap: float | None
+    assignments: list[Assignment]
+    open_shifts: list[tuple[date, str, int]] = field(default_factory=list)
+    """(day, template, agents the plan wants but no one could take)."""
+    short_hours: dict[tuple[str, int], float] = field(default_factory=dict)
+    """(agent, week) -> contract hours not given."""
+    size: dict[str, int] = field(default_factory=dict)
+
+
+def read_agents(path: Path, groups: list[str], rules: LabourRules) -> list[Agent]:
+    """``agent,skills,weekly_hours`` and optionally ``night_work`` (yes/no), ``unavailable`` (weekdays such as
+    ``fri`` or dates such as ``2026-03-06``, separated by ``;``) and ``preferred_start`` (HH:MM)."""
+    rows = _rows(path, ("agent", "skills", "weekly_hours"), ("night_work", "unavailable", "preferred_start"))
+    agents, seen = [], set()
+    for line, row in rows:
+        where = f"{path} line {line}"
+        skills = frozenset(filter(None, row["skills"].split("+"))) or frozenset({""})
+        unknown = sorted(skills - set(groups))
+        if unknown:
+            raise UserError("skills", unknown[0], "groups of the requirement: " + ", ".join(groups)
+                            + " (several joined by +)", where=where)
+        try:
+            hours = number("weekly_hours", row["weekly_hours"], low=0, high=rules.max_weekly_hours,
+                           expected=f"contract hours a week in [0, {rules.max_weekly_hours:g}] (the legal maximum)")
+        except UserError as exc:
+            raise UserError(exc.field, exc.value, exc.expected, where=where) from None
+        night = row.get("night_work", "") or "yes"
+        if night.lower() not in ("yes", "no", "true", "false", "1", "0"):
+            raise UserError("night_work", night, "yes or no", where=where)
+        days, dates = set(), set()
+        for item in filter(None, (part.strip().lower() for part in row.get("unavailable", "").split(";"))):
+            if item[:3] in DAYS and len(item) <= 9:
+                days.add(DAYS.index(item[:3]))
+                continue
+            try:
+                dates.add(date.fromisoformat(item))
+            except ValueError:
+                raise UserError("unavailable", item, "weekdays (mon..sun) or dates (2026-03-06) separated by ;",
+                                where=where) from None
+        preferred = row.get("preferred_start", "")
+        if row["agent"] in seen or not row["agent"]:
+            raise UserError("agent", row["agent"], "a name, not empty and not used twice", where=where)
+        seen.add(row["agent"])
+        agents.append(Agent(row["agent"], skills, hours, night.lower() in ("yes", "true", "1"), frozenset(days),
+                            frozenset(dates), _time_of_day("preferred_start", preferred, where) if preferred else None))
+    if not agents:
+        raise UserError("roster", str(path), "at least one agent")
+    return agents
+
+
+def _touches_night(start_min: int, length_min: int, night: tuple[int, int]) -> bool:
+    """Whether [start, start + length) on the clock meets the night window (which may cross midnight)."""
+    begin, end = night
+    for day_offset in (-1440, 0, 1440):
+        if end > begin:
+            windows = [(begin + day_offset, end + day_offset)]
+        else:
+            windows = [(begin + day_offset, 1440 + day_offset), (day_offset, end + day_offset)]
+        if any(start_min < b and a < start_min + length_min for a, b in windows):
+            return True
+    return False
+
+
+def solve_roster(agents: list[Agent], shifts: list[ShiftTemplate], counts: dict[tuple[str, int], int],
+                 first_day: date, days: int, rules: LabourRules, *, time_limit_s: float = 60.0,
+                 workers: int = 0) -> Roster:
+    """Assign ``agents`` to the planned shifts: ``counts`` maps (template, day index) to agents wanted, for days
+    0..days-1 from ``first_day``."""
+    from ortools.sat.python import cp_model
+
+    by_name = {s.name: s for s in shifts}
+    model = cp_model.CpModel()
+    n_weeks = -(-days // 7)
+    night = rules.night_min
+    options = {d: [(name, n) for (name, day), n in sorted(counts.items()) if day == d and n > 0] for d in range(days)}
+    y: dict[tuple[int, int, str], cp_model.IntVar] = {}
+    for a, agent in enumerate(agents):
+        for d in range(days):
+            today = first_day + timedelta(days=d)
+            if today.weekday() in agent.unavailable_days or today in agent.unavailable_dates:
+                continue
+            for name, _ in options[d]:
+                shift = by_name[name]
+                if not set(shift.skills) <= agent.skills:
+                    continue
+                if not agent.night_work and _touches_night(shift.start_min, shift.length_min, night):
+                    continue
+                y[a, d, name] = model.new_bool_var(f"y{a}_{d}_{name}")
+    per_agent_day: dict[tuple[int, int], list[tuple[str, cp_model.IntVar]]] = {}
+    for (a, d, name), var in y.items():
+        per_agent_day.setdefault((a, d), []).append((name, var))
+    work = {}
+    for a in range(len(agents)):
+        for d in range(days):
+            chosen = [var for _, var in per_agent_day.get((a, d), [])]
+            work[a, d] = model.new_bool_var(f"w{a}_{d}")
+            model.add(sum(chosen) == work[a, d])  # at most one shift a day
+    objective = []
+    open_vars = {}
+    for d in range(days):
+        for name, wanted in options[d]:
+            takers = [y[a, d, name] for a in range(len(agents)) if (a, d, name) in y]
+            open_vars[d, name] = model.new_int_var(0, wanted, f"open{d}_{name}")
+            model.add(sum(takers) + open_vars[d, name] == wanted)
+            objective.append(OPEN_SHIFT_WEIGHT * by_name[name].paid_min * open_vars[d, name])
+    rest_min = int(round(rules.min_rest_hours * 60))
+    for (a, d), chosen in per_agent_day.items():
+        tomorrow = per_agent_day.get((a, d + 1), [])
+        for name, var in chosen:
+            end = by_name[name].start_min + by_name[name].length_min  # minutes after day d's midnight
+            clash = [v for other, v in tomorrow if 1440 + by_name[other].start_min - end < rest_min]
+            if clash:
+                model.add(var + sum(clash) <= 1)
+    short = {}
+    for a, agent in enumerate(agents):
+        for w in range(n_weeks):
+            week = range(7 * w, min(7 * w + 7, days))
+            minutes = sum(by_name[name].paid_min * var for d in week for name, var in per_agent_day.get((a, d), []))
+            cap = int(round(min(agent.weekly_hours, rules.max_weekly_hours) * 60 * len(week) / 7))
+            model.add(minutes <= cap)
+            short[a, w] = model.new_int_var(0, cap, f"short{a}_{w}")
+            model.add(minutes + short[a, w] >= cap)
+            objective.append(10 * short[a, w])
+            rest_days = rules.weekly_rest_days if len(week) == 7 else 0
+            model.add(sum(work[a, d] for d in week) <= len(week) - rest_days)
+            if rules.days_off_in_pairs and len(week) == 7:
+                pairs = []
+                for d in list(week)[:-1]:
+                    pair = model.new_bool_var(f"pair{a}_{d}")
+                    model.add_implication(pair, work[a, d].Not())
+                    model.add_implication(pair, work[a, d + 1].Not())
+                    pairs.append(pair)
+                model.add_bool_or(pairs)
+            starts = sorted({by_name[name].start_min for d in week for name, _ in per_agent_day.get((a, d), [])})
+            band = int(round(rules.start_band_hours * 60))
+            if len(starts) > 1 and starts[-1] - starts[0] > band:
+                lows = {low: model.new_bool_var(f"band{a}_{w}_{low}") for low in starts}
+                model.add_at_most_one(lows.values())
+                for d in week:
+                    for name, var in per_agent_day.get((a, d), []):
+                        s = by_name[name].start_min
+                        model.add_bool_or([lows[low] for low in starts if low <= s <= low + band]).only_enforce_if(var)
+        for d in range(days - rules.max_consecutive_days):
+            model.add(sum(work[a, k] for k in range(d, d + rules.max_consecutive_days + 1))
+                      <= rules.max_consecutive_days)
+        if rules.weekend_off_every_weeks:
+            weekends = [d for d in range(days - 1) if (first_day + timedelta(days=d)).weekday() == 5]
+            off = []
+            for d in weekends:
+                free = model.new_bool_var(f"weekend{a}_{d}")
+                model.add_implication(free, work[a, d].Not())
+                model.add_implication(free, work[a, d + 1].Not())
+                off.append(free)
+            n = rules.weekend_off_every_weeks
+            for i in range(len(off) - n + 1):
+                model.add_bool_or(off[i:i + n])
+    for (a, _), chosen in per_agent_day.items():
+        preferred = agents[a].preferred_start_min
+        if preferred is not None:
+            objective.extend(abs(by_name[name].start_min - preferred) // 60 * var for name, var in chosen)
+    model.minimize(sum(objective))
+    solver = cp_model.CpSolver()
+    solver.parameters.max_time_in_seconds = float(time_limit_s)
+    solver.parameters.num_workers = workers or 0
+    solver.parameters.log_search_progress = False
+    status = solver.solve(model)
+    size = {"boolean_variables": len(y), "agents": len(agents), "days": days}
+    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return Roster("infeasible", float("nan"), float("nan"), None, [], size=size)
+    label = "optimal" if status == cp_model.OPTIMAL else "feasible"
+    value, bound = solver.objective_value, solver.best_objective_bound
+    gap = 0.0 if label == "optimal" else (value - bound) / max(abs(value), 1e-9)
+    assignments = []
+    for (a, d, name), var in sorted(y.items(), key=lambda kv: (kv[0][0], kv[0][1])):
+        if solver.boolean_value(var):
+            shift = by_name[name]
+            day = first_day + timedelta(days=d)
+            start = datetime.combine(day, datetime.min.time()) + timedelta(minutes=shift.start_min)
+            assignments.append(Assignment(agents[a].name, day, name, start, start + timedelta(minutes=shift.length_min),
+                                          shift.paid_min / 60, shift.group))
+    open_shifts = [(first_day + timedelta(days=d), name, solver.value(v)) for (d, name), v in open_vars.items()
+                   if solver.value(v)]
+    short_hours = {(agents[a].name, w): solver.value(v) / 60 for (a, w), v in short.items() if solver.value(v)}
+    return Roster(label, value, bound, gap, assignments, open_shifts, short_hours, size)
+
+
+def write_roster(path: Path, roster: Roster) -> None:
+    with path.open("w", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["agent", "day", "shift", "group", "start", "end", "paid_hours"])
+        for item in roster.assignments:
+            writer.writerow([item.agent, item.day.isoformat(), item.shift, item.group, item.start.isoformat(),
+                             item.end.isoformat(), f"{item.paid_hours:g}"])
