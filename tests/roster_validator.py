@@ -46,7 +46,8 @@ def violations(assignments: list[dict], agents: dict[str, dict], planned: dict[t
                         break
                     minute += timedelta(minutes=15)
         for before, after in zip(rows, rows[1:], strict=False):
-            rest_h = (datetime.fromisoformat(after["start"]) - datetime.fromisoformat(before["end"])).total_seconds() / 3600
+            gap = datetime.fromisoformat(after["start"]) - datetime.fromisoformat(before["end"])
+            rest_h = gap.total_seconds() / 3600
             if rest_h < rules["min_rest_hours"] - 1e-9:
                 found.append(f"{name}: {rest_h:.2f} h rest before {after['start']}")
         working = [first_day + timedelta(days=d) in set(worked_days) for d in range(days)]
@@ -58,15 +59,15 @@ def violations(assignments: list[dict], agents: dict[str, dict], planned: dict[t
                 break
         for w in range(days // 7):
             week = working[7 * w:7 * w + 7]
-            hours = sum(r["paid_hours"] for r in rows if 0 <= (date.fromisoformat(r["day"]) - first_day).days - 7 * w < 7)
+            in_week = [r for r in rows if 0 <= (date.fromisoformat(r["day"]) - first_day).days - 7 * w < 7]
+            hours = sum(r["paid_hours"] for r in in_week)
             if hours > min(agent["weekly_hours"], rules["max_weekly_hours"]) + 1e-9:
                 found.append(f"{name}: {hours} h in week {w + 1}")
             if week.count(False) < rules["weekly_rest_days"]:
                 found.append(f"{name}: no weekly rest in week {w + 1}")
             if rules["days_off_in_pairs"] and not any(not a and not b for a, b in zip(week, week[1:], strict=False)):
                 found.append(f"{name}: no two days off in a row in week {w + 1}")
-            starts = [datetime.fromisoformat(r["start"]) for r in rows
-                      if 0 <= (date.fromisoformat(r["day"]) - first_day).days - 7 * w < 7]
+            starts = [datetime.fromisoformat(r["start"]) for r in in_week]
             minutes = [s.hour * 60 + s.minute for s in starts]
             if minutes and max(minutes) - min(minutes) > rules["start_band_hours"] * 60:
                 found.append(f"{name}: starts spread over {(max(minutes) - min(minutes)) / 60} h in week {w + 1}")
