@@ -15,7 +15,6 @@ rules, so it does not appear here (its multi-skill error is worked through in do
 from __future__ import annotations
 
 import csv
-import subprocess
 import sys
 import tempfile
 import time
@@ -97,8 +96,9 @@ def main() -> None:
         roster_s = time.perf_counter() - started
         planned = sum(counts.values())
         opened = sum(n for _, _, n in roster.open_shifts)
+        gap = "—" if roster.gap is None else f"{roster.gap:.2%}"
         print(f"| roster, 300 agents x 4 weeks ({roster.size['boolean_variables']:,} boolean variables) | "
-              f"{roster.status} | {roster.gap if roster.gap is None else f'{roster.gap:.2%}'} | {len(roster.assignments):,} of {planned:,} planned shifts named, "
+              f"{roster.status} | {gap} | {len(roster.assignments):,} of {planned:,} planned shifts named, "
               f"{opened} open, {sum(roster.short_hours.values()):,.0f} contract hours not given | {roster_s:.1f} |")
         last = roster.assignments[-1].day if roster.assignments else None
         print(f"\nRoster from {requirement.starts[0].date()} to {last}; "

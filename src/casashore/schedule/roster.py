@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import csv
 import os
+import time
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -130,6 +131,7 @@ def solve_roster(agents: list[Agent], shifts: list[ShiftTemplate], counts: dict[
     0..days-1 from ``first_day``."""
     from ortools.sat.python import cp_model
 
+    started = time.perf_counter()  # the time limit covers building the model and the greedy start too
     by_name = {s.name: s for s in shifts}
     model = cp_model.CpModel()
     n_weeks = -(-days // 7)
@@ -239,7 +241,7 @@ def solve_roster(agents: list[Agent], shifts: list[ShiftTemplate], counts: dict[
             objective.extend(abs(by_name[name].start_min - preferred) // 60 * var for name, var in chosen)
     model.minimize(sum(objective))
     solver = cp_model.CpSolver()
-    solver.parameters.max_time_in_seconds = float(time_limit_s)
+    solver.parameters.max_time_in_seconds = max(1.0, time_limit_s - (time.perf_counter() - started))
     solver.parameters.num_workers = workers or 0
     # Measured on the 300-agent, 4-week benchmark: default presolve and symmetry detection spend a third of a
     # 60-second budget before the search; lighter settings name more shifts in the same time.
@@ -313,32 +315,38 @@ def _objective(agents: list[Agent], by_name: dict[str, ShiftTemplate], options: 
 def _greedy(agents: list[Agent], by_name: dict[str, ShiftTemplate], options: dict[int, list[tuple[str, int]]],
             allowed: set[tuple[int, int, str]], first_day: date, days: int, rules: LabourRules
             ) -> set[tuple[int, int, str]]:
-    """Day by day, each planned shift to the eligible agent with the most contract hours left (the same start as
-    yesterday first), taken only if every rule can still hold when all later days are off — so the result keeps
-    every rule, whatever comes after."""
+    """Weekends first (the days a week of Monday-to-Friday habits leaves short), then the other days: each
+    planned shift to the eligible agent with the most contract hours left (the same start as the day before
+    first), taken only if every rule still holds with all days not yet given off — so the result keeps every
+    rule, whatever comes after."""
     n = len(agents)
     worked: dict[tuple[int, int], str] = {}
-    hours_left = {(a, w): min(agent.weekly_hours, rules.max_weekly_hours) * 60 * min(7, days - 7 * w) / 7
+    hours_left = {(a, w): _weekly_cap_min(agent, min(7, days - 7 * w), rules)
                   for a, agent in enumerate(agents) for w in range(-(-days // 7))}
     rest_min = rules.min_rest_hours * 60
     band = rules.start_band_hours * 60
     saturdays = [d for d in range(days - 1) if (first_day + timedelta(days=d)).weekday() == 5]
     chosen: set[tuple[int, int, str]] = set()
 
+    def rested(first: ShiftTemplate, second: ShiftTemplate) -> bool:
+        """Enough rest between ``first`` on one day and ``second`` the next."""
+        return 1440 + second.start_min - (first.start_min + first.length_min) >= rest_min
+
     def may_work(a: int, d: int, shift: ShiftTemplate) -> bool:
         w = d // 7
         week = range(7 * w, min(7 * w + 7, days))
         if hours_left[a, w] < shift.paid_min:
             return False
-        yesterday = worked.get((a, d - 1))
-        if yesterday is not None:
-            before = by_name[yesterday]
-            if 1440 + shift.start_min - (before.start_min + before.length_min) < rest_min:
-                return False
-        run = 1
-        while (a, d - run) in worked:
-            run += 1
-        if run > rules.max_consecutive_days:
+        if (a, d - 1) in worked and not rested(by_name[worked[a, d - 1]], shift):
+            return False
+        if (a, d + 1) in worked and not rested(shift, by_name[worked[a, d + 1]]):
+            return False
+        before = after = 0
+        while (a, d - before - 1) in worked:
+            before += 1
+        while (a, d + after + 1) in worked:
+            after += 1
+        if before + 1 + after > rules.max_consecutive_days:
             return False
         on = [(a, k) in worked or k == d for k in week]
         if len(on) == 7 and sum(on) > 7 - rules.weekly_rest_days:
@@ -356,12 +364,13 @@ def _greedy(agents: list[Agent], by_name: dict[str, ShiftTemplate], options: dic
                 return False
         return True
 
-    for d in range(days):
+    order = sorted(range(days), key=lambda d: ((first_day + timedelta(days=d)).weekday() < 5, d))
+    for d in order:
         for name, wanted in sorted(options[d], key=lambda item: by_name[item[0]].start_min):
             shift = by_name[name]
             candidates = [a for a in range(n) if (a, d, name) in allowed and (a, d) not in worked]
-            candidates.sort(key=lambda a: (worked.get((a, d - 1)) is None or
-                                           by_name[worked[a, d - 1]].start_min != shift.start_min,
+            candidates.sort(key=lambda a: (all(worked.get((a, k)) is None or by_name[worked[a, k]].start_min
+                                               != shift.start_min for k in (d - 1, d + 1)),
                                            -hours_left[a, d // 7]))
             for a in candidates:
                 if wanted == 0:
