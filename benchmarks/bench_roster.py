@@ -100,11 +100,8 @@ def main() -> None:
         print(f"| roster, 300 agents x 4 weeks ({roster.size['boolean_variables']:,} boolean variables) | "
               f"{roster.status} | {gap} | {len(roster.assignments):,} of {planned:,} planned shifts named, "
               f"{opened} open, {sum(roster.short_hours.values()):,.0f} contract hours not given | {roster_s:.1f} |")
-        last = roster.assignments[-1].day if roster.assignments else None
-        print(f"\nRoster from {requirement.starts[0].date()} to {last}; "
-              f"{len({a.agent for a in roster.assignments})} agents rostered; "
-              f"first day + 27 = {requirement.starts[0].date() + timedelta(days=27)}.")
-
+        print(f"\n{len({a.agent for a in roster.assignments})} agents rostered from {requirement.starts[0].date()} "
+              f"to {requirement.starts[0].date() + timedelta(days=27)}.")
 
 if __name__ == "__main__":
     main()
