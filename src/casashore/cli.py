@@ -814,3 +814,69 @@ def schedule(
                   f"{sum(o['agents'] for o in named['open_shifts'])} left open, "
                   f"{sum(s['hours'] for s in named['short_hours']):g} contract hours not given"
                   + (f"; written to {roster_output}" if roster_output else " (--roster-output to write it)"))
+
+
+@app.command()
+def plan(
+    scenario: Annotated[Path, typer.Argument(help="Plan scenario TOML: [site], [link], [plan], [[queues]], "
+                                                  "[[shifts]], [rules]. See examples/casablanca.toml.")],
+    workspace: Annotated[Path, typer.Option("--workspace", help="The workspace DuckDB file; steps whose inputs "
+                                                               "did not change are read back from it.")]
+    = Path("casashore.duckdb"),
+    report: Annotated[Path | None, typer.Option(help="The HTML report [default: SCENARIO-plan.html next to the "
+                                                     "current directory].")] = None,
+    lang: Annotated[str, typer.Option(help="Report language: en or fr.")] = "en",
+    output: Annotated[Path | None, typer.Option("--output", help="Also write the plan per interval as CSV.")] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Forecast -> staffing -> schedule -> simulation -> site and link sizing, in one command.
+
+    `casashore plan examples/casablanca.toml` makes (once) and imports the example's synthetic history, forecasts
+    each queue per interval in its client's time zone, staffs each skill (Erlang A), schedules shifts and breaks
+    on the site's clock under the labour rules, simulates the schedule against random calls, sizes seats, floor,
+    FTE, phone lines and bandwidth against the cable, and writes a self-contained HTML report (`--lang fr` in
+    French). Steps whose inputs did not change are read back from the workspace.
+    """
+    from casashore.history.workspace import open_workspace
+    from casashore.plan.pipeline import STEPS, default_history_dir, run_plan
+    from casashore.plan.scenario import load_plan_scenario
+    from casashore.report.i18n import LANGS
+    from casashore.report.plan_report import summary_rows, write_report
+
+    if lang not in LANGS:
+        _fail(f"lang: {lang!r} is not valid; expected one of {', '.join(LANGS)}")
+    console = Console(stderr=True)
+    try:
+        parsed = load_plan_scenario(scenario)
+        con = open_workspace(workspace)
+        with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), console=console,
+                      transient=True, disable=as_json or not console.is_terminal) as bar:
+            task = bar.add_task("plan", total=len(STEPS))
+            result = run_plan(parsed, con, default_history_dir(workspace),
+                              progress=lambda step: bar.update(task, description=step, advance=1))
+        report_path = report or Path(f"{scenario.stem}-plan.html")
+        write_report(result, report_path, lang, parsed.site.name)
+    except UserError as exc:
+        _fail(str(exc))
+        return
+    if output is not None:
+        rows = []
+        starts = result["staffing"]["starts"]
+        for group, req in result["staffing"]["required"].items():
+            for i, start in enumerate(starts):
+                rows.append({"start": start, "group": group, "calls": req["calls"][i], "aht_s": req["aht_s"][i],
+                             "required": req["with_shrinkage"][i], "scheduled": result["schedule"]["scheduled"][group][i],
+                             "bandwidth_bps": result["sizing"]["bandwidth_bps"][i]})
+        _write_csv(output, rows)
+    doc = {"report": str(report_path), **result}
+    if as_json:
+        typer.echo(json.dumps(doc))
+        return
+    table = Table(title=f"{parsed.site.name} — plan")
+    table.add_column("measure")
+    table.add_column("value", justify="right")
+    for key, value in summary_rows(result, lang):
+        table.add_row(key, value)
+    out.print(table)
+    out.print(f"report: {report_path}" + (f"; read back from the workspace: {', '.join(result['reused_steps'])}"
+                                           if result["reused_steps"] else ""))

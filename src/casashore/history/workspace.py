@@ -43,6 +43,11 @@ MIGRATIONS = [
     """
     ALTER TABLE queues ADD COLUMN country VARCHAR;
     """,
+    # 3: results of the plan's steps, keyed by a hash of their inputs, so an unchanged step is not run again
+    """
+    CREATE TABLE plan_steps (step_key VARCHAR PRIMARY KEY, step VARCHAR NOT NULL, result JSON NOT NULL,
+                             created_at TIMESTAMPTZ NOT NULL);
+    """,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

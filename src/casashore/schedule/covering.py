@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import os
 import sys
-import time
 from collections import defaultdict
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -60,6 +59,10 @@ class ShiftSchedule:
     break past the end of a horizon that does not wrap."""
     size: dict[str, int] = field(default_factory=dict)
     """integer_variables, continuous_variables, rows: the model as solved."""
+    at_work: dict[str, np.ndarray] = field(default_factory=dict)
+    """skill set (a template's group) -> its agents on shift and not on break, per interval."""
+    on_shift_total: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    """All agents on shift per interval, breaks included: the seats taken."""
 
 
 def _quiet_highs() -> highspy.Highs:
@@ -151,9 +154,9 @@ def coverage_matrix(requirement: Requirement, shifts: list[ShiftTemplate], cycli
 
 def solve(requirement: Requirement, shifts: list[ShiftTemplate], *, cyclic: bool = False, hard: bool = False,
           under_penalty: float | None = None, over_penalty: float = 0.0, time_limit_s: float = 60.0,
-          open_mask: np.ndarray | None = None) -> ShiftSchedule:
+          open_mask: np.ndarray | None = None, gap: float = 0.0) -> ShiftSchedule:
     """The cheapest shifts and breaks for ``requirement``; ``open_mask`` (one bool per interval) keeps shifts out
-    of the hours the site is closed."""
+    of the hours the site is closed; ``gap``: stop at this relative MIP gap (0: prove the optimum)."""
     n = len(requirement.starts)
     groups = requirement.groups
     classes = sorted({s.group for s in shifts} | set(groups))
@@ -207,7 +210,7 @@ def solve(requirement: Requirement, shifts: list[ShiftTemplate], *, cyclic: bool
                             np.zeros(rows) if hard else np.full(rows, np.inf), np.full(rows, np.inf)])
     row_bounds = np.concatenate([required, np.zeros(matrix.shape[0] - rows)])
     size = {"integer_variables": n_int, "continuous_variables": n_cols - n_int, "rows": matrix.shape[0]}
-    solved = _solve_by_component(matrix, costs, upper, row_bounds, n_int, time_limit_s)
+    solved = _solve_by_component(matrix, costs, upper, row_bounds, n_int, time_limit_s, gap)
     if solved is None:
         return ShiftSchedule("infeasible", float("nan"), float("nan"), None, {}, {}, uncoverable, {}, size)
     label, values, objective, gap = solved
@@ -226,8 +229,10 @@ def solve(requirement: Requirement, shifts: list[ShiftTemplate], *, cyclic: bool
             name, day = cols.keys[col]
             breaks[(name, day, j, start if start < n else -1)] += int(flow)
     counts = {key: int(v) for key, v in zip(cols.keys, x, strict=True) if v}
+    at_work_by_class = {c: at_work[i * n:(i + 1) * n] for i, c in enumerate(classes)}
+    seats = (on_shift @ x).reshape(len(classes), n).sum(axis=0)
     return ShiftSchedule(label, float(shift_cost @ x), objective, gap, counts, scheduled, uncoverable, dict(breaks),
-                         size)
+                         size, at_work_by_class, seats)
 
 
 def _components(matrix: sparse.csc_matrix) -> tuple[int, np.ndarray, np.ndarray]:
@@ -240,23 +245,28 @@ def _components(matrix: sparse.csc_matrix) -> tuple[int, np.ndarray, np.ndarray]
 
 
 def _solve_by_component(matrix: sparse.csc_matrix, costs: np.ndarray, upper: np.ndarray, row_bounds: np.ndarray,
-                        n_int: int, time_limit_s: float) -> tuple[str, np.ndarray, float, float] | None:
+                        n_int: int, time_limit_s: float, gap: float = 0.0
+                        ) -> tuple[str, np.ndarray, float, float] | None:
     """Solve each independent sub-model on its own (a MILP's search grows far faster than its size: a week of
     independent days proves optimal day by day when the whole week stalls at a small gap), then join them.
     Returns (optimal | feasible, values, objective, relative gap), or None when a part is infeasible."""
     count, row_part, col_part = _components(matrix)
     values = np.zeros(matrix.shape[1])
-    deadline = time.perf_counter() + time_limit_s
+    workers = min(count, os.cpu_count() or 1)
+    # Each part with integer columns gets its share of the time, so that all of them end within the limit (the
+    # others are LPs: an interval no shift covers, solved at once).
+    searches = max(1, len(np.unique(col_part[:n_int])))
+    part_limit = max(1.0, time_limit_s * min(workers, searches) / searches)
 
     def solve_part(part: int):
         cols = np.flatnonzero(col_part == part)
         part_rows = np.flatnonzero(row_part == part)
         solved = _solve_milp(matrix[part_rows][:, cols].tocsc(), costs[cols], upper[cols], row_bounds[part_rows],
-                             cols < n_int, max(1.0, deadline - time.perf_counter()))
+                             cols < n_int, part_limit, gap)
         return cols, solved
 
     # HiGHS releases the GIL while it solves: independent parts run on every core in threads.
-    with ThreadPoolExecutor(max_workers=min(count, os.cpu_count() or 1)) as pool:
+    with ThreadPoolExecutor(max_workers=workers) as pool:
         parts = list(pool.map(solve_part, range(count)))
     if any(solved is None for _, solved in parts):
         return None
@@ -270,7 +280,8 @@ def _solve_by_component(matrix: sparse.csc_matrix, costs: np.ndarray, upper: np.
 
 
 def _solve_milp(matrix: sparse.csc_matrix, costs: np.ndarray, upper: np.ndarray, row_bounds: np.ndarray,
-                integer: np.ndarray, time_limit_s: float) -> tuple[str, np.ndarray, float, float] | None:
+                integer: np.ndarray, time_limit_s: float, gap: float = 0.0
+                ) -> tuple[str, np.ndarray, float, float] | None:
     """min costs.x, matrix x = row_bounds, 0 <= x <= upper, integer where asked: (status, x, objective, dual
     bound), the flows made integral (see _integral_flows); None when infeasible or stopped without a solution."""
     lp = highspy.HighsLp()
@@ -283,13 +294,14 @@ def _solve_milp(matrix: sparse.csc_matrix, costs: np.ndarray, upper: np.ndarray,
     lp.a_matrix_.start_, lp.a_matrix_.index_, lp.a_matrix_.value_ = matrix.indptr, matrix.indices, matrix.data
     lp.integrality_ = [highspy.HighsVarType.kInteger if i else highspy.HighsVarType.kContinuous for i in integer]
     highs = _quiet_highs()
-    highs.setOptionValue("mip_rel_gap", 0.0)
+    highs.setOptionValue("mip_rel_gap", float(gap))
     highs.setOptionValue("time_limit", float(time_limit_s))
     highs.passModel(lp)
     highs.run()
     info = highs.getInfo()
     if highs.getModelStatus() == highspy.HighsModelStatus.kOptimal:
-        label = "optimal"
+        # Within the gap asked for: "optimal" only when proven (gap 0).
+        label = "optimal" if gap == 0 or not integer.any() or info.mip_gap <= 1e-9 else "feasible"
     elif info.primal_solution_status == 2:  # stopped with a feasible solution
         label = "feasible"
     else:

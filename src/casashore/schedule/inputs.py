@@ -208,11 +208,19 @@ def _shift_rows(path: Path) -> list[tuple[int, dict[str, str]]]:
 
 def read_shifts(path: Path, requirement: Requirement, max_paid_h: float | None = None) -> list[ShiftTemplate]:
     """Shift templates from CSV or TOML; ``max_paid_h`` is the labour rules' daily maximum of hours worked."""
-    rows = _shift_rows(path)
+    label = "line" if path.suffix.lower() != ".toml" else "shift"
+    return shift_templates(_shift_rows(path), requirement, max_paid_h,
+                           lambda line: f"{path} line {line}" if label == "line" else f"{path} shift[{line}]")
+
+
+def shift_templates(rows: list[tuple[int, dict[str, str]]], requirement: Requirement, max_paid_h: float | None,
+                    where_of) -> list[ShiftTemplate]:
+    """Templates from rows of text fields (name, start, length, cost, group, breaks); ``where_of(i)`` names the
+    row in errors."""
     shifts = []
     seen = set()
     for line, row in rows:
-        where = f"{path} line {line}" if path.suffix.lower() != ".toml" else f"{path} shift[{line}]"
+        where = where_of(line)
         try:
             length_s = duration_s("length", row["length"])
             cost = number("cost", row["cost"])
@@ -242,5 +250,5 @@ def read_shifts(path: Path, requirement: Requirement, max_paid_h: float | None =
                             "max_daily_hours; breaks are not worked)", where=where)
         shifts.append(template)
     if not shifts:
-        raise UserError("shifts", str(path), "at least one shift template")
+        raise UserError("shifts", "none", "at least one shift template")
     return shifts

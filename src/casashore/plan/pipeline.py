@@ -1,0 +1,258 @@
+"""``casashore plan``: history -> forecast -> staffing -> schedule -> simulation of the schedule -> site and link
+sizing. Each step's result is stored in the workspace (table plan_steps) under a hash of its inputs, so a step
+whose inputs did not change is read back instead of run again."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import tempfile
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import duckdb
+import numpy as np
+
+from casashore.errors import UserError
+from casashore.plan.scenario import PlanScenario
+
+STEPS = ("history", "forecast", "staffing", "schedule", "simulation", "sizing")
+
+
+def _key(step: str, *inputs) -> str:
+    return hashlib.sha256(json.dumps([step, *inputs], sort_keys=True, default=str).encode()).hexdigest()
+
+
+def _cached(con: duckdb.DuckDBPyConnection, step: str, key: str, compute: Callable[[], dict],
+            reused: list[str]) -> dict:
+    rows = con.execute("SELECT result FROM plan_steps WHERE step_key = ?", [key]).fetchall()
+    if rows:
+        reused.append(step)
+        return json.loads(rows[0][0])
+    result = compute()
+    con.execute("INSERT OR REPLACE INTO plan_steps VALUES (?, ?, ?, now())", [key, step, json.dumps(result)])
+    return result
+
+
+def history_step(con: duckdb.DuckDBPyConnection, scenario: PlanScenario, history_dir: Path) -> dict:
+    """Make (once) and import each synthetic queue's history; check the workspace has the others."""
+    from casashore.history.importer import import_calls
+    from casashore.history.mapping import CallMapping
+    from casashore.plan.synthetic import synthetic_calls
+
+    imported = {}
+    history_dir.mkdir(parents=True, exist_ok=True)
+    for i, queue in enumerate(scenario.queues):
+        if queue.history == "workspace":
+            count = con.execute("SELECT count(*) FROM calls WHERE queue = ?", [queue.name]).fetchall()[0][0]
+            if not count:
+                raise UserError(f"queues[{i}].history", "workspace", f"calls of queue {queue.name!r} imported "
+                                "first (casashore import ...), or history = \"synthetic\"")
+            imported[queue.name] = count
+            continue
+        spec = queue.synthetic.model_dump_json()
+        tag = hashlib.sha256(f"{spec}|{queue.aht_s}|{queue.patience_s}|{scenario.plan.start}|"
+                             f"{scenario.plan.seed}".encode()).hexdigest()[:12]
+        path = history_dir / f"{queue.name}-{tag}.csv"
+        if not path.exists():
+            partial = path.with_suffix(".partial")
+            synthetic_calls(queue, scenario.plan.start, scenario.plan.seed, partial)
+            partial.replace(path)
+        mapping = CallMapping.model_validate({
+            "time_zone": queue.client_time_zone, "country": queue.country,
+            "columns": {"call_id": "call_id", "queue": "queue", "arrival": "arrival", "wait_s": "wait_s",
+                        "outcome": "outcome", "handle_s": "handle_s"},
+            "outcomes": {"answered": ["ANSWERED"], "abandoned": ["ABANDONED"]}})
+        import_calls(con, path, mapping=mapping)
+        imported[queue.name] = con.execute("SELECT count(*) FROM calls WHERE queue = ?",
+                                           [queue.name]).fetchall()[0][0]
+    return {"calls": imported}
+
+
+def forecast_step(con: duckdb.DuckDBPyConnection, scenario: PlanScenario) -> dict:
+    """Each queue's calls and AHT per interval over the planned days (client's days), placed on the site clock."""
+    from casashore.forecast.run import forecast_workspace
+    from casashore.forecast.timezones import zone
+
+    plan = scenario.plan
+    rows = []
+    models = {}
+    for queue in scenario.queues:
+        last = con.execute("SELECT max(arrival_at) FROM calls WHERE queue = ?", [queue.name]).fetchall()[0][0]
+        last_day = last.astimezone(zone(queue.client_time_zone)).date()
+        if last_day >= plan.start:
+            raise UserError("plan.start", plan.start.isoformat(), f"a day after the history of {queue.name} "
+                            f"(it ends {last_day})")
+        horizon = (plan.start - last_day).days - 1 + plan.days
+        run = forecast_workspace(con, interval_min=plan.interval_min, horizon_days=horizon,
+                                 site_zone=scenario.site.time_zone, queue=queue.name)
+        models[queue.name] = run.models[queue.name]
+        end = plan.start + timedelta(days=plan.days)
+        rows += [r for r in run.intervals if plan.start <= datetime.fromisoformat(r["start"]).date() < end]
+    return {"models": models, "intervals": rows}
+
+
+def site_grid(scenario: PlanScenario, forecast: dict) -> list[datetime]:
+    """Site wall-clock interval starts: whole site days covering every forecast interval."""
+    starts = [datetime.fromisoformat(r["site_start"]) for r in forecast["intervals"]]
+    first = min(starts).replace(hour=0, minute=0)
+    days = (max(starts).date() - first.date()).days + 1
+    step = scenario.plan.interval_min
+    return [first + timedelta(minutes=step * i) for i in range(days * 1440 // step)]
+
+
+def staffing_step(scenario: PlanScenario, forecast: dict) -> dict:
+    """Agents required per skill and site interval: each skill's queues pooled (their calls and mean AHT), Erlang A
+    with the queue's patience (Erlang C without), the strictest goal of the pooled queues, then shrinkage."""
+    from casashore.queueing.staffing import agents_with_shrinkage, required_agents
+
+    grid = site_grid(scenario, forecast)
+    index = {s: i for i, s in enumerate(grid)}
+    n = len(grid)
+    step_s = scenario.plan.interval_min * 60
+    by_queue = {q.name: q for q in scenario.queues}
+    calls = {q.name: np.zeros(n) for q in scenario.queues}
+    work = {q.name: np.zeros(n) for q in scenario.queues}
+    for r in forecast["intervals"]:
+        i = index[datetime.fromisoformat(r["site_start"])]
+        aht = r["aht_s"] or by_queue[r["queue"]].aht_s
+        calls[r["queue"]][i] += r["calls"]
+        work[r["queue"]][i] += r["calls"] * aht
+    required = {}
+    for skill in scenario.skills:
+        members = [q for q in scenario.queues if q.skill == skill]
+        offered = sum(calls[q.name] for q in members)
+        seconds = sum(work[q.name] for q in members)
+        aht = np.where(offered > 0, seconds / np.maximum(offered, 1e-12), members[0].aht_s)
+        patience = min((q.patience_s or np.inf) for q in members)
+        agents = required_agents(seconds / step_s, aht, target_s=min(q.target_s for q in members),
+                                 service_level=max(q.service_level for q in members), patience_s=patience)
+        required[skill] = {"on_phone": agents.astype(float).tolist(),
+                           "with_shrinkage": agents_with_shrinkage(agents, scenario.site.shrinkage).astype(float)
+                           .tolist(),
+                           "calls": offered.tolist(), "aht_s": aht.tolist()}
+    return {"starts": [s.isoformat() for s in grid], "required": required}
+
+
+def schedule_step(scenario: PlanScenario, staffing: dict) -> dict:
+    """Shifts covering the requirement with shrinkage. Scheduled breaks are placed by the solver on top, so the
+    site's shrinkage should count what breaks do not (absence, training, coaching)."""
+    from casashore.schedule.covering import solve
+    from casashore.schedule.inputs import Requirement, shift_templates
+    from casashore.schedule.rules import open_intervals
+
+    starts = [datetime.fromisoformat(s) for s in staffing["starts"]]
+    groups = scenario.skills
+    requirement = Requirement(starts, scenario.plan.interval_min, groups,
+                              {g: staffing["required"][g]["with_shrinkage"] for g in groups}, one_day=False)
+    rows = [(i, {k: str(v) for k, v in shift.model_dump().items()}) for i, shift in enumerate(scenario.shifts)]
+    templates = shift_templates(rows, requirement, scenario.rules.max_daily_hours, lambda i: f"shifts[{i}]")
+    is_open = open_intervals(scenario.rules.opening_hours, starts, scenario.plan.interval_min, False)
+    result = solve(requirement, templates, cyclic=False, open_mask=is_open,
+                   time_limit_s=scenario.plan.schedule_time_limit_s, gap=scenario.plan.schedule_gap)
+    if result.status == "infeasible":
+        raise UserError("shifts", f"{len(templates)} templates", "templates that can cover the requirement")
+    paid_h = sum(n * next(t.paid_min for t in templates if t.name == name) / 60
+                 for (name, _), n in result.counts.items())
+    return {"status": result.status, "gap": result.gap, "cost": result.cost,
+            "counts": [{"shift": name, "day": day, "agents": n} for (name, day), n in sorted(result.counts.items())],
+            "scheduled": {g: np.asarray(result.scheduled[g], float).tolist() for g in groups},
+            "at_work": {c: v.tolist() for c, v in result.at_work.items()},
+            "on_shift_total": result.on_shift_total.tolist(), "paid_hours": paid_h}
+
+
+def simulation_step(scenario: PlanScenario, staffing: dict, schedule: dict) -> dict:
+    """The schedule against random calls: one agent group per skill set on shift, the queues' forecast volumes,
+    ``replications`` runs; service level per queue and interval with 95 % confidence half-widths."""
+    from casashore.model import scenario_from_dict
+    from casashore.simulate.scenario import simulate_scenario
+
+    n = len(staffing["starts"])
+    queues = []
+    for q in scenario.queues:
+        req = staffing["required"][q.skill]
+        share = 1.0 / sum(1 for other in scenario.queues if other.skill == q.skill)
+        queues.append({"name": q.name, "skill": q.skill, "calls": [round(c * share, 6) for c in req["calls"]],
+                       "aht_s": float(np.average(req["aht_s"], weights=np.maximum(req["calls"], 1e-9))),
+                       "target_s": q.target_s, "service_level": q.service_level,
+                       **({"patience_s": q.patience_s} if q.patience_s else {})})
+    groups = []
+    for skill_set, agents in schedule["at_work"].items():
+        on_phone = np.rint(np.asarray(agents) * (1 - scenario.site.shrinkage)).astype(int)
+        if on_phone.any():
+            groups.append({"name": skill_set, "skills": {s: 1 for s in skill_set.split("+")},
+                           "agents": on_phone.tolist()})
+    sim = scenario_from_dict({"interval_min": scenario.plan.interval_min, "intervals": n, "queues": queues,
+                              "groups": groups, "simulation": {"replications": scenario.plan.replications,
+                                                               "seed": scenario.plan.seed}})
+    _, summary = simulate_scenario(sim)
+    return summary
+
+
+def sizing_step(scenario: PlanScenario, staffing: dict, schedule: dict, simulation: dict) -> dict:
+    """Seats at peak, floor area, FTE and jobs, phone lines by Erlang B at the busy interval, bandwidth."""
+    from casashore.queueing.erlang_b import erlang_b_servers
+    from casashore.telecom.bandwidth import call_bandwidth
+
+    link = scenario.link
+    step_s = scenario.plan.interval_min * 60
+    seats = int(max(schedule["on_shift_total"], default=0))
+    calls = sum(np.asarray(r["calls"]) for r in staffing["required"].values())
+    # A call holds a line while it waits and while it is handled.
+    asa = np.zeros(len(calls))
+    for q in simulation["queues"]:
+        for row in q["intervals"]:
+            asa[row["interval"]] = max(asa[row["interval"]], row.get("asa") or 0.0)
+    line_erlangs = sum(np.asarray(r["calls"]) * np.asarray(r["aht_s"]) for r in staffing["required"].values())
+    line_erlangs = (line_erlangs + calls * asa) / step_s
+    busy = int(np.argmax(line_erlangs)) if len(line_erlangs) else 0
+    lines = int(erlang_b_servers(np.array([line_erlangs[busy]]), np.array([link.blocking]))[0])
+    per_call = call_bandwidth(link.codec, layer=link.layer)
+    bandwidth_bps = 2 * lines * per_call.bps_per_call  # both directions share the link's count
+    usable_bps = link.capacity_bps * (1 - link.headroom)
+    fte = schedule["paid_hours"] / (scenario.plan.days / 7) / scenario.rules.max_weekly_hours
+    per_interval_bps = (line_erlangs * 2 * per_call.bps_per_call).tolist()
+    return {"seats_at_peak": seats, "seats_available": scenario.site.seats, "seats_ok": seats <= scenario.site.seats,
+            "floor_m2": seats * scenario.site.floor_m2_per_seat, "fte": fte, "jobs": int(np.ceil(fte)),
+            "paid_hours": schedule["paid_hours"],
+            "labour_cost": schedule["paid_hours"] * scenario.site.cost_per_agent_hour,
+            "currency": scenario.site.currency, "busy_interval": staffing["starts"][busy],
+            "busy_line_erlangs": float(line_erlangs[busy]), "phone_lines": lines,
+            "bps_per_call": per_call.bps_per_call, "busy_bandwidth_bps": bandwidth_bps,
+            "link_capacity_bps": link.capacity_bps, "link_usable_bps": usable_bps,
+            "link_share": bandwidth_bps / usable_bps, "bandwidth_bps": per_interval_bps}
+
+
+def run_plan(scenario: PlanScenario, con: duckdb.DuckDBPyConnection, history_dir: Path,
+             progress: Callable[[str], None] | None = None) -> dict:
+    """Every step, each read back from the workspace when its inputs are unchanged; returns the plan."""
+    reused: list[str] = []
+    note = progress or (lambda step: None)
+    note("history")
+    history = history_step(con, scenario, history_dir)
+    imports = con.execute("SELECT sha256 FROM imports ORDER BY sha256").fetchall()
+    note("forecast")
+    forecast = _cached(con, "forecast", _key("forecast", imports, scenario.plan.model_dump(),
+                                              [q.model_dump() for q in scenario.queues], scenario.site.time_zone),
+                       lambda: forecast_step(con, scenario), reused)
+    note("staffing")
+    staffing = _cached(con, "staffing", _key("staffing", forecast, scenario.site.model_dump(),
+                                              [q.model_dump() for q in scenario.queues]),
+                       lambda: staffing_step(scenario, forecast), reused)
+    note("schedule")
+    schedule = _cached(con, "schedule", _key("schedule", staffing, [s.model_dump() for s in scenario.shifts],
+                                              scenario.rules.model_dump(), scenario.plan.model_dump()),
+                       lambda: schedule_step(scenario, staffing), reused)
+    note("simulation")
+    simulation = _cached(con, "simulation", _key("simulation", schedule, staffing, scenario.plan.model_dump(),
+                                                  scenario.site.model_dump(), [q.model_dump() for q in scenario.queues]),
+                         lambda: simulation_step(scenario, staffing, schedule), reused)
+    note("sizing")
+    sizing = sizing_step(scenario, staffing, schedule, simulation)
+    return {"site": scenario.site.model_dump(), "history": history, "forecast": forecast, "staffing": staffing,
+            "schedule": schedule, "simulation": simulation, "sizing": sizing, "reused_steps": reused}
+
+
+def default_history_dir(workspace: Path) -> Path:
+    return workspace.parent / ".casashore-history" if workspace.name else Path(tempfile.gettempdir())
