@@ -865,7 +865,8 @@ def plan(
         for group, req in result["staffing"]["required"].items():
             for i, start in enumerate(starts):
                 rows.append({"start": start, "group": group, "calls": req["calls"][i], "aht_s": req["aht_s"][i],
-                             "required": req["with_shrinkage"][i], "scheduled": result["schedule"]["scheduled"][group][i],
+                             "required": req["with_shrinkage"][i],
+                             "scheduled": result["schedule"]["scheduled"][group][i],
                              "bandwidth_bps": result["sizing"]["bandwidth_bps"][i]})
         _write_csv(output, rows)
     doc = {"report": str(report_path), **result}

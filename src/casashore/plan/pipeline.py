@@ -246,7 +246,8 @@ def run_plan(scenario: PlanScenario, con: duckdb.DuckDBPyConnection, history_dir
                        lambda: schedule_step(scenario, staffing), reused)
     note("simulation")
     simulation = _cached(con, "simulation", _key("simulation", schedule, staffing, scenario.plan.model_dump(),
-                                                  scenario.site.model_dump(), [q.model_dump() for q in scenario.queues]),
+                                                  scenario.site.model_dump(),
+                                                  [q.model_dump() for q in scenario.queues]),
                          lambda: simulation_step(scenario, staffing, schedule), reused)
     note("sizing")
     sizing = sizing_step(scenario, staffing, schedule, simulation)

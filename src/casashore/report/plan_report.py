@@ -35,24 +35,24 @@ def figures(plan: dict, lang: str) -> list[tuple[str, go.Figure]]:
                                       name=f"{group} {t('scheduled')}", mode="lines", line={"shape": "hv"}))
     out.append((t("coverage"), coverage))
     service = go.Figure()
+    x_all = staffing["starts"]
     for queue in plan["simulation"]["queues"]:
-        rows = [r for r in queue["intervals"] if r["offered"] > 0.5 and r["service_level"] is not None]
-        x = [staffing["starts"][r["interval"]] for r in rows]
-        sl = [r["service_level"] for r in rows]
-        hw = [r["service_level_ci95"] or 0.0 for r in rows]
-        service.add_trace(go.Scatter(x=x + x[::-1], y=[min(1, a + b) for a, b in zip(sl, hw, strict=True)]
-                                     + [max(0, a - b) for a, b in zip(sl, hw, strict=True)][::-1], fill="toself",
-                                     opacity=0.2, line={"width": 0}, showlegend=False, hoverinfo="skip"))
-        service.add_trace(go.Scatter(x=x, y=sl, name=queue["queue"], mode="markers+lines"))
+        # None where no call is offered, so the line breaks over closed hours instead of joining them.
+        sl, half = [None] * len(x_all), [None] * len(x_all)
+        for r in queue["intervals"]:
+            if r["offered"] > 0.5 and r["service_level"] is not None:
+                sl[r["interval"]], half[r["interval"]] = r["service_level"], r["service_level_ci95"] or 0.0
+        service.add_trace(go.Scatter(x=x_all, y=sl, name=queue["queue"], mode="lines",
+                                     error_y={"type": "data", "array": half, "thickness": 0.6, "width": 0}))
         service.add_hline(y=queue["service_level_goal"], line_dash="dot", annotation_text=t("goal"))
     service.update_layout(yaxis={"range": [0, 1.02], "tickformat": ".0%"})
     out.append((t("service"), service))
     occupancy = go.Figure()
     for group in plan["simulation"]["groups"]:
-        rows = [(staffing["starts"][r["interval"]], r["occupancy"]) for r in group["intervals"]
-                if r["occupancy"] is not None]
-        occupancy.add_trace(go.Scatter(x=[a for a, _ in rows], y=[b for _, b in rows], name=group["group"],
-                                       mode="lines"))
+        values = [None] * len(x_all)
+        for r in group["intervals"]:
+            values[r["interval"]] = r["occupancy"]
+        occupancy.add_trace(go.Scatter(x=x_all, y=values, name=group["group"], mode="lines"))
     occupancy.update_layout(yaxis={"range": [0, 1.02], "tickformat": ".0%"})
     out.append((t("occupancy"), occupancy))
     sizing = plan["sizing"]
@@ -72,7 +72,8 @@ def summary_rows(plan: dict, lang: str) -> list[tuple[str, str]]:
             (t("phone_lines"), number(s["phone_lines"], lang)),
             (t("busy_bandwidth"), bits(s["busy_bandwidth_bps"], lang)),
             (t("link_share"), percent(s["link_share"], lang, 3)),
-            (t("schedule_status"), f"{plan['schedule']['status']}, gap {percent(plan['schedule']['gap'] or 0, lang, 2)}"),
+            (t("schedule_status"),
+             f"{plan['schedule']['status']}, gap {percent(plan['schedule']['gap'] or 0, lang, 2)}"),
             (t("models"), ", ".join(f"{q}: {m}" for q, m in plan["forecast"]["models"].items()))]
     for q in plan["simulation"]["queues"]:
         rows.append((f"{t('queue')} {q['queue']}", f"{t('service_level')} {percent(q['service_level'] or 0, lang)}"
