@@ -45,7 +45,8 @@ class Synthetic(Strict):
     """Seeded history made by casashore.plan.synthetic (documented there)."""
 
     weekly_calls: Annotated[float, Field(gt=0, allow_inf_nan=False)]
-    weeks: Annotated[int, Field(ge=3, le=104)] = 8
+    weeks: Annotated[int, Field(ge=5, le=104)] = 8
+    """At least 5: the forecast chooses its model by backtest over two 7-day windows after two weeks."""
     open_hours: str = "08:00-20:00"
     """The client's hours (in its time zone) when calls arrive."""
     saturday_share: Annotated[float, Field(ge=0, le=2)] = 0.4
