@@ -881,3 +881,35 @@ def plan(
     out.print(table)
     out.print(f"report: {report_path}" + (f"; read back from the workspace: {', '.join(result['reused_steps'])}"
                                            if result["reused_steps"] else ""))
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on; anything but loopback needs --token.")]
+    = "127.0.0.1",
+    port: Annotated[int, typer.Option(min=1, max=65535)] = 8000,
+    workspace_dir: Annotated[Path, typer.Option("--workspace-dir", help="Where scenarios, reports and the "
+                                                                       "workspace live.")] = Path("."),
+    token: Annotated[str | None, typer.Option(envvar="CASASHORE_TOKEN", help="Bearer token every write (POST) "
+                                                                            "needs; required off loopback.")]
+    = None,
+    lang: Annotated[str | None, typer.Option(help="Dashboard language (en, fr) [default: the browser's].")] = None,
+) -> None:
+    """The dashboard and the REST API (OpenAPI at /docs): calculators, scenario upload, plan runs.
+
+    `casashore serve` then open http://127.0.0.1:8000/ — the Erlang calculator answers at once; upload
+    examples/casablanca.toml and run its plan to see the charts. `--host 0.0.0.0 --token SECRET` serves other
+    machines, every write then needing `Authorization: Bearer SECRET`.
+    """
+    import uvicorn
+
+    from casashore.web.api import create_app
+
+    if lang is not None and lang not in ("en", "fr"):
+        _fail(f"lang: {lang!r} is not valid; expected en or fr")
+    try:
+        application = create_app(workspace_dir, host=host, token=token, lang=lang)
+    except UserError as exc:
+        _fail(str(exc))
+        return
+    uvicorn.run(application, host=host, port=port, log_level="warning")

@@ -1,0 +1,322 @@
+"""``casashore serve``: a REST API (FastAPI, OpenAPI at /docs) for the calculators, scenarios and plans, and the
+dashboard page. Everything it serves is local: the page's scripts come from this package and plotly's own copy.
+
+Security: it binds 127.0.0.1 unless told otherwise; on any other address every write (POST) needs the bearer
+token. Uploads are limited in size and validated before anything is stored; files are addressed by generated
+ids, and a name from a request is resolved inside the workspace directory or refused.
+"""
+
+from __future__ import annotations
+
+import hmac
+import re
+import secrets
+import threading
+import traceback
+import uuid
+from pathlib import Path
+from typing import Annotated, Literal
+
+import numpy as np
+from fastapi import Depends, FastAPI, Header, HTTPException, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from casashore.errors import UserError
+
+MAX_UPLOAD_BYTES = 256 * 1024
+MAX_TRAFFIC_ERLANGS = 1e6
+STATIC = Path(__file__).parent / "static"
+_ID = re.compile(r"^[0-9a-f]{12}$")
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class StaffRequest(Strict):
+    calls: Annotated[float, Field(ge=0, le=1e9, description="Calls offered in the interval")]
+    interval_min: Annotated[float, Field(gt=0, le=1440)] = 30.0
+    aht_s: Annotated[float, Field(gt=0, le=86400)]
+    target_s: Annotated[float, Field(ge=0, le=86400)] = 20.0
+    service_level: Annotated[float, Field(gt=0, lt=1)] = 0.8
+    shrinkage: Annotated[float, Field(ge=0, lt=1)] = 0.0
+    patience_s: Annotated[float | None, Field(gt=0, le=86400)] = None
+
+    @model_validator(mode="after")
+    def _traffic_in_range(self) -> StaffRequest:
+        traffic = self.calls * self.aht_s / (self.interval_min * 60)
+        if traffic > MAX_TRAFFIC_ERLANGS:
+            raise ValueError(f"calls x aht_s / interval = {traffic:.3g} Erlangs; at most {MAX_TRAFFIC_ERLANGS:.0e} "
+                             "(a million agents)")
+        return self
+
+
+class StaffResponse(BaseModel):
+    traffic_erlangs: float
+    agents: int
+    agents_with_shrinkage: int
+    service_level: float
+    asa_s: float
+    occupancy: float
+    p_abandon: float | None
+    model: Literal["erlang_c", "erlang_a"]
+
+
+class TrunkRequest(Strict):
+    traffic_erlangs: Annotated[float, Field(ge=0, le=1e6)]
+    blocking: Annotated[float, Field(gt=0, lt=1)] = 0.01
+
+
+class LinkRequest(Strict):
+    codec: str = "G.711"
+    layer: Literal["payload", "ip", "ethernet", "wire"] = "ethernet"
+    capacity: Annotated[str, Field(max_length=32, description="such as 40G or 100Mbps")] = "1G"
+    headroom: Annotated[float, Field(ge=0, lt=1)] = 0.2
+
+
+class ScenarioUpload(Strict):
+    name: Annotated[str, Field(min_length=1, max_length=80, pattern=r"^[\w .-]+$")]
+    toml: Annotated[str, Field(min_length=1, max_length=MAX_UPLOAD_BYTES)]
+
+
+class PlanRequest(Strict):
+    scenario_id: Annotated[str, Field(pattern=r"^[0-9a-f]{12}$")]
+    lang: Literal["en", "fr"] = "en"
+
+
+def _is_loopback(host: str) -> bool:
+    return host in ("127.0.0.1", "::1", "localhost") or host.startswith("127.")
+
+
+def inside(directory: Path, name: str) -> Path:
+    """``directory / name`` when it stays inside ``directory``; a UserError otherwise (``..``, absolute paths,
+    symbolic links out)."""
+    root = directory.resolve()
+    path = (root / name).resolve()
+    if root != path and root not in path.parents:
+        raise UserError("name", name, f"a file inside the workspace directory {root}")
+    return path
+
+
+def create_app(workspace_dir: Path, *, host: str = "127.0.0.1", token: str | None = None,
+               lang: str | None = None) -> FastAPI:
+    """The API and the dashboard over ``workspace_dir`` (scenarios, plans and the DuckDB workspace live there)."""
+    if not _is_loopback(host) and not token:
+        raise UserError("token", None, f"a bearer token (--token or CASASHORE_TOKEN) to serve on {host}: writes "
+                        "from other machines need one")
+    workspace_dir.mkdir(parents=True, exist_ok=True)
+    (workspace_dir / "scenarios").mkdir(exist_ok=True)
+    (workspace_dir / "reports").mkdir(exist_ok=True)
+    app = FastAPI(title="casashore", version="0.1.0",
+                  description="Capacity calculators, plan scenarios and plans of an offshore contact centre.")
+    plans: dict[str, dict] = {}
+    plan_lock = threading.Lock()  # one plan at a time: the workspace is one DuckDB file
+
+    def writer(authorization: Annotated[str | None, Header()] = None) -> None:
+        if token is None:
+            return
+        given = (authorization or "").removeprefix("Bearer ").strip()
+        if not hmac.compare_digest(given.encode(), token.encode()):
+            raise HTTPException(401, "a valid bearer token is required to change anything on this server")
+
+    @app.exception_handler(UserError)
+    async def _user_error(_: Request, exc: UserError) -> JSONResponse:
+        return JSONResponse({"error": str(exc), "field": exc.field}, status_code=400)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http_error(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+        return JSONResponse({"error": exc.detail}, status_code=exc.status_code, headers=exc.headers)
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
+        first = exc.errors()[0] if exc.errors() else {}
+        where = ".".join(str(p) for p in first.get("loc", ()) if p != "body")
+        return JSONResponse({"error": f"{where}: {first.get('msg', 'invalid request')}", "field": where,
+                             "details": [{"loc": list(e.get("loc", ())), "msg": e.get("msg")} for e in exc.errors()]},
+                            status_code=422)
+
+    @app.middleware("http")
+    async def _limit_body(request: Request, call_next):
+        length = request.headers.get("content-length")
+        if length is not None and (not length.isdigit() or int(length) > MAX_UPLOAD_BYTES + 4096):
+            return JSONResponse({"error": f"request body: at most {MAX_UPLOAD_BYTES} bytes"}, status_code=413)
+        return await call_next(request)
+
+    @app.get("/api/health")
+    def health() -> dict:
+        return {"status": "ok"}
+
+    @app.post("/api/staff", response_model=StaffResponse)
+    def staff(req: StaffRequest) -> StaffResponse:
+        """Fewest agents meeting the service level (Erlang C, or Erlang A with patience_s)."""
+        from casashore.queueing.staffing import agents_with_shrinkage, queue_measures, required_agents
+
+        traffic = req.calls * req.aht_s / (req.interval_min * 60)
+        patience = req.patience_s or np.inf
+        agents = int(required_agents(traffic, req.aht_s, target_s=req.target_s, service_level=req.service_level,
+                                     patience_s=patience))
+        m = queue_measures(agents, traffic, req.aht_s, req.target_s, patience)
+        return StaffResponse(traffic_erlangs=traffic, agents=agents,
+                             agents_with_shrinkage=int(agents_with_shrinkage(agents, req.shrinkage)),
+                             service_level=float(m["service_level"]), asa_s=float(m["asa_s"]),
+                             occupancy=float(m["occupancy"]),
+                             p_abandon=float(m["p_abandon"]) if req.patience_s else None,
+                             model="erlang_a" if req.patience_s else "erlang_c")
+
+    @app.post("/api/trunks")
+    def trunks(req: TrunkRequest) -> dict:
+        """Phone lines for busy-hour traffic at a blocking probability (Erlang B)."""
+        from casashore.queueing.erlang_b import erlang_b_servers
+
+        lines = int(erlang_b_servers(np.array([req.traffic_erlangs]), np.array([req.blocking]))[0])
+        return {"lines": lines, "traffic_erlangs": req.traffic_erlangs, "blocking": req.blocking}
+
+    @app.post("/api/link")
+    def link(req: LinkRequest) -> dict:
+        """Bit rate of one call at a layer, and the calls a link carries with headroom."""
+        from casashore.telecom.bandwidth import call_bandwidth, calls_per_link
+        from casashore.telecom.codecs import find_codec
+        from casashore.units import capacity_bps
+
+        try:
+            find_codec(req.codec)
+        except (KeyError, ValueError) as exc:
+            raise HTTPException(400, str(exc).strip("'\"")) from None
+        capacity = capacity_bps("capacity", req.capacity)
+        per_call = call_bandwidth(req.codec, layer=req.layer)
+        return {"bps_per_call": per_call.bps_per_call, "capacity_bps": capacity,
+                "calls": calls_per_link(capacity, per_call.bps_per_call, req.headroom)}
+
+    @app.post("/api/scenarios", dependencies=[Depends(writer)], status_code=201)
+    def upload_scenario(req: ScenarioUpload) -> dict:
+        """Validate a plan scenario (TOML text) and keep it; nothing is stored when it is invalid."""
+        import tomllib
+
+        from casashore.plan.scenario import plan_scenario_from_dict
+
+        try:
+            data = tomllib.loads(req.toml)
+        except tomllib.TOMLDecodeError as exc:
+            raise UserError("toml", req.name, f"valid TOML ({exc})") from None
+        scenario = plan_scenario_from_dict(data, where=req.name)
+        scenario_id = uuid.uuid4().hex[:12]
+        path = inside(workspace_dir / "scenarios", f"{scenario_id}.toml")
+        path.write_text(req.toml, encoding="utf-8")
+        (path.with_suffix(".name")).write_text(req.name, encoding="utf-8")
+        return {"id": scenario_id, "name": req.name, "site": scenario.site.name, "queues": len(scenario.queues)}
+
+    @app.get("/api/scenarios")
+    def list_scenarios() -> list[dict]:
+        return [{"id": p.stem, "name": p.with_suffix(".name").read_text(encoding="utf-8")}
+                for p in sorted((workspace_dir / "scenarios").glob("*.toml"))]
+
+    def scenario_path(scenario_id: str) -> Path:
+        if not _ID.match(scenario_id):
+            raise HTTPException(404, f"scenario {scenario_id!r}: no such scenario")
+        path = inside(workspace_dir / "scenarios", f"{scenario_id}.toml")
+        if not path.is_file():
+            raise HTTPException(404, f"scenario {scenario_id!r}: no such scenario")
+        return path
+
+    @app.get("/api/scenarios/{scenario_id}")
+    def get_scenario(scenario_id: str) -> dict:
+        path = scenario_path(scenario_id)
+        return {"id": scenario_id, "toml": path.read_text(encoding="utf-8")}
+
+    @app.post("/api/plans", dependencies=[Depends(writer)], status_code=202)
+    def start_plan(req: PlanRequest) -> dict:
+        """Run the plan of an uploaded scenario in the background; poll GET /api/plans/{id}."""
+        path = scenario_path(req.scenario_id)
+        plan_id = uuid.uuid4().hex[:12]
+        plans[plan_id] = {"id": plan_id, "status": "queued", "step": None, "steps_done": 0, "error": None}
+        threading.Thread(target=_run_plan, args=(plan_id, path, req.lang), daemon=True).start()
+        return {"id": plan_id}
+
+    def _run_plan(plan_id: str, path: Path, plan_lang: str) -> None:
+        from casashore.history.workspace import open_workspace
+        from casashore.plan.pipeline import default_history_dir, run_plan
+        from casashore.plan.scenario import load_plan_scenario
+        from casashore.report.plan_report import figures, write_report
+
+        state = plans[plan_id]
+
+        def step(name: str) -> None:
+            state["status"], state["step"] = "running", name
+            state["steps_done"] += 1
+
+        try:
+            with plan_lock:
+                scenario = load_plan_scenario(path)
+                workspace = workspace_dir / "casashore.duckdb"
+                con = open_workspace(workspace)
+                try:
+                    result = run_plan(scenario, con, default_history_dir(workspace), progress=step)
+                finally:
+                    con.close()
+                report = inside(workspace_dir / "reports", f"{plan_id}.html")
+                write_report(result, report, plan_lang, scenario.site.name)
+                state["summary"] = {"sizing": result["sizing"], "queues": [
+                    {k: q[k] for k in ("queue", "service_level", "service_level_ci95", "p_abandon", "asa")}
+                    for q in result["simulation"]["queues"]], "schedule": {
+                    k: result["schedule"][k] for k in ("status", "gap", "cost", "paid_hours")}}
+                state["figures"] = [{"title": title, "figure": figure.to_plotly_json()}
+                                    for title, figure in figures(result, plan_lang)]
+                state["status"] = "done"
+        except UserError as exc:
+            state["status"], state["error"] = "failed", str(exc)
+        except Exception as exc:  # a bug, not a user mistake: keep the server up and say so
+            state["status"], state["error"] = "failed", f"internal error: {exc!r}"
+            traceback.print_exc()
+
+    def plan_state(plan_id: str) -> dict:
+        if not _ID.match(plan_id) or plan_id not in plans:
+            raise HTTPException(404, f"plan {plan_id!r}: no such plan")
+        return plans[plan_id]
+
+    @app.get("/api/plans/{plan_id}")
+    def get_plan(plan_id: str) -> Response:
+        state = plan_state(plan_id)
+        import json as _json
+
+        return Response(_json.dumps({k: v for k, v in state.items()}, default=_plain), media_type="application/json")
+
+    @app.get("/api/plans/{plan_id}/report", response_class=HTMLResponse)
+    def plan_report(plan_id: str) -> FileResponse:
+        state = plan_state(plan_id)
+        if state["status"] != "done":
+            raise HTTPException(409, f"plan {plan_id}: {state['status']}, no report yet")
+        return FileResponse(inside(workspace_dir / "reports", f"{plan_id}.html"), media_type="text/html")
+
+    @app.get("/", response_class=HTMLResponse, include_in_schema=False)
+    def dashboard(accept_language: Annotated[str | None, Header()] = None) -> HTMLResponse:
+        chosen = lang or ("fr" if (accept_language or "").lower().startswith("fr") else "en")
+        page = (STATIC / "dashboard.html").read_text(encoding="utf-8")
+        return HTMLResponse(page.replace("__LANG__", chosen))
+
+    @app.get("/assets/{name}", include_in_schema=False)
+    def asset(name: str) -> FileResponse:
+        import plotly
+
+        files = {"plotly.min.js": Path(plotly.__file__).parent / "package_data" / "plotly.min.js",
+                 "dashboard.js": STATIC / "dashboard.js"}
+        if name not in files:
+            raise HTTPException(404, f"asset {name!r}: no such file")
+        return FileResponse(files[name], media_type="text/javascript")
+
+    return app
+
+
+def _plain(value):
+    """JSON for numpy values in plotly's figure dictionaries."""
+    if isinstance(value, np.ndarray):
+        return value.tolist()
+    if isinstance(value, np.generic):
+        return value.item()
+    return str(value)
+
+
+def new_token() -> str:
+    return secrets.token_urlsafe(24)

@@ -1,0 +1,113 @@
+// The dashboard: calculators, scenario upload, plan runs with progress, results with charts. No framework,
+// no CDN: plotly is served by the casashore server itself.
+"use strict";
+const LANG = document.documentElement.lang === "fr" ? "fr" : "en";
+const T = {
+  en: { subtitle: "Plan an offshore contact centre: from the cable to the seat.", calc_title: "Erlang calculator",
+        calls: "Calls", interval: "Interval (min)", aht: "AHT (s)", target: "Target (s)", sl: "Service level (%)",
+        shrinkage: "Shrinkage (%)", calculate: "Calculate", agents: "Agents", scenario_title: "Scenarios",
+        name: "Name", upload: "Upload", plan_title: "Plan", run: "Run the plan", uploaded: "Uploaded",
+        done: "done", service_level: "service level", asa: "ASA", occupancy: "occupancy", report: "Full report",
+        seats: "Seats at peak", lines: "Phone lines", fte: "FTE", link: "Share of the link", queue: "Queue" },
+  fr: { subtitle: "Planifier un centre de contacts offshore : du câble au poste.", calc_title: "Calculateur Erlang",
+        calls: "Appels", interval: "Intervalle (min)", aht: "DMT (s)", target: "Seuil (s)", sl: "Niveau de service (%)",
+        shrinkage: "Indisponibilité (%)", calculate: "Calculer", agents: "Agents", scenario_title: "Scénarios",
+        name: "Nom", upload: "Téléverser", plan_title: "Plan", run: "Lancer le plan", uploaded: "Téléversé",
+        done: "terminé", service_level: "niveau de service", asa: "délai moyen", occupancy: "occupation",
+        report: "Rapport complet", seats: "Positions à la pointe", lines: "Lignes téléphoniques", fte: "ETP",
+        link: "Part du lien", queue: "File" },
+}[LANG];
+const fmt = (x, digits = 0) => new Intl.NumberFormat(LANG === "fr" ? "fr-FR" : "en-GB",
+  { maximumFractionDigits: digits, minimumFractionDigits: digits }).format(x);
+const pct = (x, digits = 1) => fmt(100 * x, digits) + (LANG === "fr" ? "\u00a0%" : " %");
+document.querySelectorAll("[data-t]").forEach((el) => { el.textContent = T[el.dataset.t] || el.dataset.t; });
+const $ = (id) => document.getElementById(id);
+
+async function call(method, url, body) {
+  const response = await fetch(url, { method, headers: { "Content-Type": "application/json" },
+                                      body: body === undefined ? undefined : JSON.stringify(body) });
+  const data = await response.json().catch(() => ({}));
+  if (!response.ok) throw new Error(data.error || data.detail || response.statusText);
+  return data;
+}
+
+$("calc").addEventListener("click", async () => {
+  $("calc-error").textContent = "";
+  try {
+    const r = await call("POST", "/api/staff", { calls: +$("calls").value, interval_min: +$("interval").value,
+      aht_s: +$("aht").value, target_s: +$("target").value, service_level: +$("sl").value / 100,
+      shrinkage: +$("shrinkage").value / 100 });
+    $("agents").textContent = String(r.agents);
+    $("calc-detail").textContent = ` (${T.service_level} ${pct(r.service_level)}, ${T.asa} ${fmt(r.asa_s, 1)} s, ` +
+      `${T.occupancy} ${pct(r.occupancy)}; ${fmt(r.agents_with_shrinkage)} ${T.shrinkage.toLowerCase()})`;
+  } catch (e) { $("calc-error").textContent = e.message; }
+});
+
+$("scenario-file").addEventListener("change", async (event) => {
+  const file = event.target.files[0];
+  if (!file) return;
+  $("scenario-name").value = file.name;
+  $("scenario-text").value = await file.text();
+});
+
+async function refreshScenarios(selected) {
+  const list = await call("GET", "/api/scenarios");
+  $("scenario-list").innerHTML = "";
+  for (const s of list) {
+    const option = document.createElement("option");
+    option.value = s.id; option.textContent = `${s.name} (${s.id})`;
+    if (s.id === selected) option.selected = true;
+    $("scenario-list").appendChild(option);
+  }
+}
+
+$("upload").addEventListener("click", async () => {
+  $("upload-error").textContent = ""; $("upload-result").textContent = "";
+  try {
+    const r = await call("POST", "/api/scenarios", { name: $("scenario-name").value, toml: $("scenario-text").value });
+    $("upload-result").textContent = `${T.uploaded}: ${r.name} — ${r.site} (${r.id})`;
+    await refreshScenarios(r.id);
+  } catch (e) { $("upload-error").textContent = e.message; }
+});
+
+function showPlan(state) {
+  const s = state.summary;
+  const rows = [[T.seats, `${fmt(s.sizing.seats_at_peak)} / ${fmt(s.sizing.seats_available)}`],
+                [T.fte, fmt(s.sizing.fte, 1)], [T.lines, fmt(s.sizing.phone_lines)],
+                [T.link, pct(s.sizing.link_share, 3)]];
+  for (const q of s.queues) rows.push([`${T.queue} ${q.queue}`, `${T.service_level} ${pct(q.service_level)} ± ` +
+    `${pct(q.service_level_ci95)}`]);
+  const table = document.createElement("table");
+  table.id = "plan-table";
+  for (const [k, v] of rows) {
+    const tr = table.insertRow(); tr.insertCell().textContent = k; tr.insertCell().textContent = v;
+  }
+  $("plan-summary").replaceChildren(table);
+  const link = document.createElement("a");
+  link.href = `/api/plans/${state.id}/report`; link.textContent = T.report; link.target = "_blank";
+  $("plan-summary").appendChild(link);
+  $("plan-charts").innerHTML = "";
+  for (const { title, figure } of state.figures) {
+    const heading = document.createElement("h3"); heading.textContent = title;
+    const div = document.createElement("div"); div.className = "chart";
+    $("plan-charts").append(heading, div);
+    Plotly.newPlot(div, figure.data, { ...figure.layout, height: 340, separators: LANG === "fr" ? ", " : ".," },
+                   { displaylogo: false, responsive: true });
+  }
+}
+
+$("run").addEventListener("click", async () => {
+  $("plan-error").textContent = ""; $("plan-progress").value = 0;
+  try {
+    const { id } = await call("POST", "/api/plans", { scenario_id: $("scenario-list").value, lang: LANG });
+    for (;;) {
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+      const state = await call("GET", `/api/plans/${id}`);
+      $("plan-progress").value = state.steps_done; $("plan-step").textContent = state.step || "";
+      if (state.status === "failed") { $("plan-error").textContent = state.error; return; }
+      if (state.status === "done") { $("plan-step").textContent = T.done; showPlan(state); return; }
+    }
+  } catch (e) { $("plan-error").textContent = e.message; }
+});
+
+refreshScenarios();

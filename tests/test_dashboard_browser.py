@@ -1,0 +1,98 @@
+"""The dashboard in Debian's chromium, driven by Playwright, against a real `casashore serve`: the calculator,
+a scenario upload, the example plan run with its charts drawn, no console error."""
+
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+CHROMIUM = Path("/usr/bin/chromium")
+EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "casablanca.toml"
+pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's chromium is not installed "
+                                "(apt-get install chromium; .ci/run does it)")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def server(tmp_path):
+    port = free_port()
+    process = subprocess.Popen([sys.executable, "-c", "from casashore.cli import app; app()", "serve", "--port",
+                                str(port), "--workspace-dir", str(tmp_path)], stderr=subprocess.PIPE)
+    url = f"http://127.0.0.1:{port}"
+    for _ in range(100):
+        try:
+            urllib.request.urlopen(url + "/api/health", timeout=1)
+            break
+        except OSError:
+            time.sleep(0.2)
+    else:
+        process.kill()
+        pytest.fail("casashore serve did not start: " + process.stderr.read().decode()[-500:])
+    yield url
+    process.terminate()
+    process.wait(10)
+
+
+@pytest.mark.parametrize("locale, words", [("en-GB", "Erlang calculator")])
+def test_dashboard_runs_the_example_plan(server, locale, words):
+    playwright = pytest.importorskip("playwright.sync_api")
+    with playwright.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
+        page = browser.new_page(locale=locale)
+        errors = []
+        page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+        page.on("pageerror", lambda exc: errors.append(str(exc)))
+        page.goto(server + "/")
+        assert words in page.content()
+        # Call Centre Helper's example: 100 calls in 30 min, AHT 180 s, 80 % in 20 s -> 14 agents.
+        page.fill("#calls", "100")
+        page.fill("#interval", "30")
+        page.fill("#aht", "180")
+        page.fill("#target", "20")
+        page.fill("#sl", "80")
+        page.click("#calc")
+        page.wait_for_function("document.getElementById('agents').textContent !== '—'")
+        assert page.text_content("#agents") == "14"
+        page.fill("#scenario-name", "casablanca.toml")
+        page.fill("#scenario-text", EXAMPLE.read_text())
+        page.click("#upload")
+        page.wait_for_selector("#scenario-list option", state="attached")
+        page.click("#run")
+        page.wait_for_selector("#plan-table", timeout=240_000)
+        page.wait_for_selector("#plan-charts svg.main-svg")
+        assert page.locator("#plan-charts .chart").count() == 5
+        assert page.locator("#plan-charts svg.main-svg").count() >= 5
+        assert page.get_attribute("#plan-progress", "value") == "6"
+        report = page.get_attribute("#plan-summary a", "href")
+        assert urllib.request.urlopen(server + report).read().startswith(b"<!doctype html>")
+        assert errors == []
+        browser.close()
+
+
+def test_dashboard_speaks_french_to_a_french_browser(server):
+    playwright = pytest.importorskip("playwright.sync_api")
+    with playwright.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
+        page = browser.new_page(locale="fr-FR", extra_http_headers={"Accept-Language": "fr-FR,fr;q=0.9"})
+        page.goto(server + "/")
+        assert "Calculateur Erlang" in page.content()
+        page.fill("#calls", "1000")
+        page.fill("#aht", "300")
+        page.click("#calc")
+        page.wait_for_function("document.getElementById('agents').textContent !== '—'")
+        assert "\u00a0%" in page.text_content("#calc-detail")  # French percent sign spacing
+        browser.close()
+
+
+def test_chromium_is_debians():
+    assert shutil.which("chromium") == str(CHROMIUM)
