@@ -256,4 +256,5 @@ def run_plan(scenario: PlanScenario, con: duckdb.DuckDBPyConnection, history_dir
 
 
 def default_history_dir(workspace: Path) -> Path:
+    """Where synthetic history files are kept: next to the workspace file."""
     return workspace.parent / ".casashore-history" if workspace.name else Path(tempfile.gettempdir())

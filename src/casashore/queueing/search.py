@@ -6,11 +6,15 @@ from collections.abc import Callable
 
 import numpy as np
 
+from casashore.errors import UserError
+
 Meets = Callable[[np.ndarray], np.ndarray]
 
 # Relative slack when comparing a computed measure with its target: a value computed in floating point may land
 # an ulp past a limit it meets exactly (0.8 x 10 agents vs 8 Erlangs, or blocking at its own inverse's traffic).
 TOLERANCE = 1e-12
+MAX_SERVERS = 1e9
+"""A thousand times the largest centre: a search going past it is chasing a target no count can meet."""
 
 
 def fewest_meeting(lower: np.ndarray, guess: np.ndarray, meets: Meets) -> np.ndarray:
@@ -26,6 +30,9 @@ def fewest_meeting(lower: np.ndarray, guess: np.ndarray, meets: Meets) -> np.nda
     ok = meets(hi)
     while not ok.all():
         hi = np.where(ok, hi, lower + 2.0 * (hi - lower) + 1.0)
+        if not (hi[~ok] < MAX_SERVERS).all():  # NaN from absurd inputs, or a target no count reaches
+            raise UserError("target", "unreachable", f"a target some number of agents up to {MAX_SERVERS:.0e} "
+                            "meets (check the durations: a handle time or patience far from seconds to hours?)")
         ok = meets(hi)
     lo = lower - 1.0  # invariant: meets(hi), and lo is below the answer
     while True:

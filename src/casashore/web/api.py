@@ -9,6 +9,7 @@ ids, and a name from a request is resolved inside the workspace directory or ref
 from __future__ import annotations
 
 import hmac
+import json
 import re
 import secrets
 import threading
@@ -38,12 +39,12 @@ class Strict(BaseModel):
 
 class StaffRequest(Strict):
     calls: Annotated[float, Field(ge=0, le=1e9, description="Calls offered in the interval")]
-    interval_min: Annotated[float, Field(gt=0, le=1440)] = 30.0
-    aht_s: Annotated[float, Field(gt=0, le=86400)]
+    interval_min: Annotated[float, Field(ge=1, le=1440)] = 30.0
+    aht_s: Annotated[float, Field(ge=1, le=86400)]
     target_s: Annotated[float, Field(ge=0, le=86400)] = 20.0
     service_level: Annotated[float, Field(gt=0, lt=1)] = 0.8
     shrinkage: Annotated[float, Field(ge=0, lt=1)] = 0.0
-    patience_s: Annotated[float | None, Field(gt=0, le=86400)] = None
+    patience_s: Annotated[float | None, Field(ge=1, le=86400)] = None
 
     @model_validator(mode="after")
     def _traffic_in_range(self) -> StaffRequest:
@@ -277,10 +278,8 @@ def create_app(workspace_dir: Path, *, host: str = "127.0.0.1", token: str | Non
 
     @app.get("/api/plans/{plan_id}")
     def get_plan(plan_id: str) -> Response:
-        state = plan_state(plan_id)
-        import json as _json
-
-        return Response(_json.dumps({k: v for k, v in state.items()}, default=_plain), media_type="application/json")
+        """The plan's status, step and steps done; its summary and charts (plotly JSON) once done."""
+        return Response(json.dumps(plan_state(plan_id), default=_plain), media_type="application/json")
 
     @app.get("/api/plans/{plan_id}/report", response_class=HTMLResponse)
     def plan_report(plan_id: str) -> FileResponse:
