@@ -1,0 +1,232 @@
+"""The router's core: queues of calls, agents with skills, and the decision of who takes which call.
+
+Deterministic and single-threaded (time is passed in, no clock is read), so the asyncio server, the SIP front
+and the tests drive the same object. Modelled on the offer/reservation pattern of cloud routers: a call is
+*offered* to one agent, who accepts or rejects; an offer not answered within ``offer_timeout_s`` is withdrawn
+and the agent marked not-responding (paused after ``max_missed`` in a row).
+
+Two states per agent, kept apart: the *status* the agent chooses (available, break, offline — with a reason
+code) and the *routing state* the router sets (idle, offered, busy, wrap_up, not_responding). An agent takes
+calls only when available and idle.
+
+Invariants (checked by the hypothesis state machine in tests/test_route_core.py): a call is offered to at most
+one agent at a time; an agent holds at most one voice call (offered or connected); a waiting call is in exactly
+one queue; every call ends answered, abandoned or rejected, once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+Status = Literal["available", "break", "offline"]
+RoutingState = Literal["idle", "offered", "busy", "wrap_up", "not_responding"]
+Selection = Literal["longest_idle", "best_proficiency", "round_robin", "fewest_calls"]
+
+
+@dataclass
+class Agent:
+    agent_id: str
+    skills: dict[str, int]
+    """skill -> proficiency (1 = best)."""
+    status: Status = "offline"
+    reason: str = ""
+    state: RoutingState = "idle"
+    idle_since: float = 0.0
+    calls_handled: int = 0
+    missed: int = 0
+    call_id: str | None = None
+    wrap_up_until: float = 0.0
+
+
+@dataclass
+class Call:
+    call_id: str
+    queue: str
+    arrived_at: float
+    priority: int = 0
+    """Higher first."""
+    state: Literal["waiting", "offered", "connected", "ended"] = "waiting"
+    outcome: Literal["", "answered", "abandoned", "rejected"] = ""
+    agent_id: str | None = None
+    offered_at: float = 0.0
+    answered_at: float | None = None
+
+
+@dataclass
+class Queue:
+    name: str
+    skill: str
+    relax_after_s: float | None = None
+    """After this wait, any agent with the skill at any proficiency takes the call (before it, the best
+    proficiency level present among available agents only)."""
+    max_waiting: int = 1000
+    """Calls beyond this are rejected at arrival (the SIP front answers 486/503)."""
+
+
+@dataclass
+class Router:
+    queues: dict[str, Queue]
+    selection: Selection = "longest_idle"
+    offer_timeout_s: float = 15.0
+    wrap_up_s: float = 10.0
+    max_missed: int = 2
+    agents: dict[str, Agent] = field(default_factory=dict)
+    calls: dict[str, Call] = field(default_factory=dict)
+    waiting: dict[str, list[str]] = field(default_factory=dict)
+    events: list[tuple[float, str, str, str]] = field(default_factory=list)
+    """(time, event, call or agent id, detail): the log an independent checker reads."""
+    _round_robin: int = 0
+
+    def __post_init__(self) -> None:
+        for name in self.queues:
+            self.waiting.setdefault(name, [])
+
+    # -- agents -------------------------------------------------------------------------------------------
+    def add_agent(self, agent_id: str, skills: dict[str, int], now: float) -> Agent:
+        if agent_id in self.agents:
+            raise ValueError(f"agent {agent_id!r} exists")
+        agent = self.agents[agent_id] = Agent(agent_id, dict(skills), idle_since=now)
+        self._log(now, "agent_added", agent_id, ",".join(skills))
+        return agent
+
+    def set_status(self, agent_id: str, status: Status, now: float, reason: str = "") -> None:
+        """The agent's own choice; a busy agent going on break finishes the call first (the status applies,
+        routing resumes only when available and idle)."""
+        agent = self.agents[agent_id]
+        if agent.state == "offered":  # an offer in flight is withdrawn, not lost
+            self._withdraw(agent, now, "status_change")
+        if agent.state == "not_responding" and status == "available":
+            agent.state, agent.missed = "idle", 0
+        agent.status, agent.reason = status, reason
+        if status == "available" and agent.state == "idle":
+            agent.idle_since = now
+        self._log(now, "status", agent_id, f"{status}:{reason}")
+        self.dispatch(now)
+
+    # -- calls --------------------------------------------------------------------------------------------
+    def arrive(self, call_id: str, queue: str, now: float, priority: int = 0) -> bool:
+        """A new call; False when the queue is full (rejected)."""
+        if queue not in self.queues:
+            raise ValueError(f"queue {queue!r} is unknown")
+        call = self.calls[call_id] = Call(call_id, queue, now, priority)
+        if len(self.waiting[queue]) >= self.queues[queue].max_waiting:
+            call.state, call.outcome = "ended", "rejected"
+            self._log(now, "rejected", call_id, queue)
+            return False
+        self.waiting[queue].append(call_id)
+        self._log(now, "arrived", call_id, queue)
+        self.dispatch(now)
+        return True
+
+    def accept(self, agent_id: str, call_id: str, now: float) -> bool:
+        """The agent answers the offer; False when the offer is no longer theirs (withdrawn, caller gone)."""
+        agent, call = self.agents[agent_id], self.calls.get(call_id)
+        if call is None or agent.state != "offered" or agent.call_id != call_id or call.state != "offered":
+            return False
+        agent.state, agent.missed = "busy", 0
+        call.state, call.outcome, call.answered_at = "connected", "answered", now
+        self._log(now, "answered", call_id, agent_id)
+        return True
+
+    def reject(self, agent_id: str, call_id: str, now: float) -> None:
+        agent = self.agents[agent_id]
+        if agent.state == "offered" and agent.call_id == call_id:
+            self._withdraw(agent, now, "rejected_by_agent")
+            self.dispatch(now)
+
+    def hang_up(self, call_id: str, now: float) -> None:
+        """The caller (or the agent) ends the call: waiting -> abandoned, offered -> abandoned (offer withdrawn),
+        connected -> the agent goes to wrap-up."""
+        call = self.calls[call_id]
+        if call.state == "ended":
+            return
+        if call.state == "waiting":
+            self.waiting[call.queue].remove(call_id)
+            call.outcome = "abandoned"
+        elif call.state == "offered":
+            agent = self.agents[call.agent_id]
+            agent.state, agent.call_id = "idle", None
+            agent.idle_since = now
+            call.outcome = "abandoned"
+        elif call.state == "connected":
+            agent = self.agents[call.agent_id]
+            agent.state, agent.call_id = "wrap_up", None
+            agent.wrap_up_until = now + self.wrap_up_s
+            agent.calls_handled += 1
+        call.state = "ended"
+        self._log(now, "ended", call_id, call.outcome)
+        self.dispatch(now)
+
+    def tick(self, now: float) -> None:
+        """Time passes: offers time out, wrap-ups end."""
+        for agent in self.agents.values():
+            if agent.state == "offered" and now - self.calls[agent.call_id].offered_at >= self.offer_timeout_s:
+                agent.missed += 1
+                self._withdraw(agent, now, "timeout")
+                if agent.missed >= self.max_missed:
+                    agent.state = "not_responding"
+                    self._log(now, "not_responding", agent.agent_id, str(agent.missed))
+            elif agent.state == "wrap_up" and now >= agent.wrap_up_until:
+                agent.state, agent.idle_since = "idle", now
+        self.dispatch(now)
+
+    # -- decisions ----------------------------------------------------------------------------------------
+    def dispatch(self, now: float) -> None:
+        """Offer waiting calls to free agents: calls by priority then age, across queues; agents by the
+        selection rule among those with the skill (best proficiency first until the queue's relax delay)."""
+        while True:
+            order = sorted((cid for ids in self.waiting.values() for cid in ids),
+                           key=lambda cid: (-self.calls[cid].priority, self.calls[cid].arrived_at, cid))
+            for call_id in order:
+                agent = self._choose(self.calls[call_id], now)
+                if agent is not None:
+                    self._offer(self.calls[call_id], agent, now)
+                    break
+            else:
+                return
+
+    def _choose(self, call: Call, now: float) -> Agent | None:
+        queue = self.queues[call.queue]
+        free = [a for a in self.agents.values()
+                if a.status == "available" and a.state == "idle" and queue.skill in a.skills]
+        if not free:
+            return None
+        relaxed = queue.relax_after_s is not None and now - call.arrived_at >= queue.relax_after_s
+        if queue.relax_after_s is not None and not relaxed:
+            best = min(a.skills[queue.skill] for a in free)
+            free = [a for a in free if a.skills[queue.skill] == best]
+        if self.selection == "best_proficiency":
+            return min(free, key=lambda a: (a.skills[queue.skill], a.idle_since, a.agent_id))
+        if self.selection == "fewest_calls":
+            return min(free, key=lambda a: (a.calls_handled, a.idle_since, a.agent_id))
+        if self.selection == "round_robin":
+            self._round_robin += 1
+            ordered = sorted(free, key=lambda a: a.agent_id)
+            return ordered[self._round_robin % len(ordered)]
+        return min(free, key=lambda a: (a.idle_since, a.agent_id))
+
+    def _offer(self, call: Call, agent: Agent, now: float) -> None:
+        self.waiting[call.queue].remove(call.call_id)
+        call.state, call.agent_id, call.offered_at = "offered", agent.agent_id, now
+        agent.state, agent.call_id = "offered", call.call_id
+        self._log(now, "offered", call.call_id, agent.agent_id)
+
+    def _withdraw(self, agent: Agent, now: float, why: str) -> None:
+        call = self.calls[agent.call_id]
+        call.state, call.agent_id = "waiting", None
+        self.waiting[call.queue].append(call.call_id)
+        agent.state, agent.call_id, agent.idle_since = "idle", None, now
+        self._log(now, "withdrawn", call.call_id, f"{agent.agent_id}:{why}")
+
+    # -- statistics ---------------------------------------------------------------------------------------
+    def position(self, call_id: str) -> int | None:
+        """1-based place of a waiting call among the calls ahead of it in its queue (priority, then age)."""
+        call = self.calls[call_id]
+        if call.state != "waiting":
+            return None
+        ahead = sorted(self.waiting[call.queue], key=lambda c: (-self.calls[c].priority, self.calls[c].arrived_at, c))
+        return ahead.index(call_id) + 1
+
+    def _log(self, now: float, event: str, subject: str, detail: str) -> None:
+        self.events.append((now, event, subject, detail))

@@ -1,0 +1,175 @@
+"""The router's core under random interleavings (hypothesis state machine): the invariants hold after every
+step, and an independent replay of the event log finds no double offer, no double assignment, one outcome per
+call."""
+
+from collections import defaultdict
+
+import hypothesis.strategies as st
+from hypothesis import settings
+from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
+
+from casashore.route.core import Queue, Router
+
+QUEUES = {"fr": Queue("fr", "fr", relax_after_s=20.0, max_waiting=6), "es": Queue("es", "es")}
+AGENTS = {"a1": {"fr": 1}, "a2": {"fr": 2, "es": 1}, "a3": {"es": 2}, "a4": {"fr": 1, "es": 1}}
+
+
+def replay(events) -> list[str]:
+    """Problems found by reading the log alone."""
+    problems = []
+    offered_to: dict[str, str] = {}
+    holding: dict[str, str] = {}
+    connected: dict[str, str] = {}
+    outcomes = defaultdict(int)
+    for _, event, subject, detail in events:
+        if event == "offered":
+            call, agent = subject, detail
+            if call in offered_to:
+                problems.append(f"{call} offered to {agent} while offered to {offered_to[call]}")
+            if agent in holding:
+                problems.append(f"{agent} offered {call} while holding {holding[agent]}")
+            offered_to[call], holding[agent] = agent, call
+        elif event == "withdrawn":
+            agent = detail.split(":")[0]
+            offered_to.pop(subject, None)
+            holding.pop(agent, None)
+        elif event == "answered":
+            connected[subject] = offered_to.pop(subject, None)
+            if connected[subject] != detail:
+                problems.append(f"{subject} answered by {detail}, offered to {connected[subject]}")
+        elif event == "ended":
+            outcomes[subject] += 1
+            agent = offered_to.pop(subject, None) or connected.pop(subject, None)
+            if agent is not None:
+                holding.pop(agent, None)
+        elif event == "rejected":
+            outcomes[subject] += 1
+    problems += [f"{call} ended {n} times" for call, n in outcomes.items() if n > 1]
+    return problems
+
+
+class RouterMachine(RuleBasedStateMachine):
+    def __init__(self):
+        super().__init__()
+        self.router = Router(dict(QUEUES), offer_timeout_s=10.0, wrap_up_s=5.0)
+        self.now = 0.0
+        self.next_call = 0
+        for agent_id, skills in AGENTS.items():
+            self.router.add_agent(agent_id, skills, self.now)
+
+    @rule(dt=st.floats(0, 12))
+    def time_passes(self, dt):
+        self.now += dt
+        self.router.tick(self.now)
+
+    @rule(queue=st.sampled_from(sorted(QUEUES)), priority=st.integers(0, 2))
+    def arrival(self, queue, priority):
+        self.next_call += 1
+        self.router.arrive(f"c{self.next_call}", queue, self.now, priority)
+
+    @rule(agent=st.sampled_from(sorted(AGENTS)), status=st.sampled_from(["available", "break", "offline"]))
+    def status(self, agent, status):
+        self.router.set_status(agent, status, self.now, reason="lunch" if status == "break" else "")
+
+    @precondition(lambda self: any(a.state == "offered" for a in self.router.agents.values()))
+    @rule(data=st.data(), accept=st.booleans())
+    def answer_offer(self, data, accept):
+        offered = sorted(a.agent_id for a in self.router.agents.values() if a.state == "offered")
+        agent = self.router.agents[data.draw(st.sampled_from(offered))]
+        if accept:
+            assert self.router.accept(agent.agent_id, agent.call_id, self.now)
+        else:
+            self.router.reject(agent.agent_id, agent.call_id, self.now)
+
+    @precondition(lambda self: any(c.state != "ended" for c in self.router.calls.values()))
+    @rule(data=st.data())
+    def hang_up(self, data):
+        live = sorted(c.call_id for c in self.router.calls.values() if c.state != "ended")
+        self.router.hang_up(data.draw(st.sampled_from(live)), self.now)
+
+    @rule(data=st.data())
+    def stale_accept(self, data):
+        """An agent's desktop answers an offer that is no longer theirs: refused, nothing changes."""
+        if not self.router.calls:
+            return
+        call = data.draw(st.sampled_from(sorted(self.router.calls)))
+        agent = data.draw(st.sampled_from(sorted(AGENTS)))
+        mine = self.router.agents[agent].call_id == call and self.router.agents[agent].state == "offered"
+        if not mine:
+            assert not self.router.accept(agent, call, self.now)
+
+    @invariant()
+    def one_call_per_agent_and_one_agent_per_call(self):
+        holders = defaultdict(list)
+        for agent in self.router.agents.values():
+            if agent.state in ("offered", "busy"):
+                assert agent.call_id is not None
+                holders[agent.call_id].append(agent.agent_id)
+            else:
+                assert agent.call_id is None
+        assert all(len(v) == 1 for v in holders.values())
+        for call in self.router.calls.values():
+            if call.state in ("offered", "connected"):
+                assert holders[call.call_id] == [call.agent_id]
+
+    @invariant()
+    def waiting_calls_are_queued_once(self):
+        queued = [cid for ids in self.router.waiting.values() for cid in ids]
+        assert len(queued) == len(set(queued))
+        assert set(queued) == {c.call_id for c in self.router.calls.values() if c.state == "waiting"}
+
+    @invariant()
+    def no_free_agent_while_a_call_it_can_take_waits(self):
+        for queue, ids in self.router.waiting.items():
+            if ids:
+                skill = QUEUES[queue].skill
+                assert not any(a.status == "available" and a.state == "idle" and skill in a.skills
+                               for a in self.router.agents.values())
+
+    @invariant()
+    def the_log_replays_cleanly(self):
+        assert replay(self.router.events) == []
+
+
+RouterMachine.TestCase.settings = settings(max_examples=150, stateful_step_count=60, deadline=None)
+TestRouter = RouterMachine.TestCase
+
+
+def test_longest_idle_agent_takes_the_call():
+    router = Router({"fr": Queue("fr", "fr")})
+    for i, at in enumerate((5.0, 1.0, 3.0)):
+        router.add_agent(f"a{i}", {"fr": 1}, at)
+        router.set_status(f"a{i}", "available", at)
+    router.arrive("c1", "fr", 10.0)
+    assert router.calls["c1"].agent_id == "a1"
+
+
+def test_best_proficiency_first_until_the_relax_delay():
+    router = Router({"fr": Queue("fr", "fr", relax_after_s=30.0)})
+    router.add_agent("expert", {"fr": 1}, 0.0)
+    router.add_agent("novice", {"fr": 3}, 0.0)
+    router.set_status("novice", "available", 0.0)
+    router.set_status("expert", "available", 0.0)
+    router.arrive("c1", "fr", 1.0)
+    assert router.calls["c1"].agent_id == "expert"
+    router.accept("expert", "c1", 2.0)
+    router.set_status("novice", "break", 2.0)
+    router.set_status("novice", "available", 3.0)
+    router.arrive("c2", "fr", 4.0)
+    assert router.calls["c2"].agent_id == "novice"  # the only free agent: its proficiency is the best present
+
+
+def test_missed_offers_pause_the_agent_and_the_call_goes_on():
+    router = Router({"fr": Queue("fr", "fr")}, offer_timeout_s=10.0, max_missed=2)
+    router.add_agent("sleepy", {"fr": 1}, 0.0)
+    router.add_agent("awake", {"fr": 1}, 5.0)
+    router.set_status("sleepy", "available", 0.0)
+    router.arrive("c1", "fr", 6.0)
+    assert router.calls["c1"].agent_id == "sleepy"
+    router.tick(16.0)
+    router.arrive("c2", "fr", 16.5)
+    router.tick(27.0)
+    assert router.agents["sleepy"].state == "not_responding"
+    router.set_status("awake", "available", 27.0)
+    assert {router.calls["c1"].agent_id, router.calls["c2"].agent_id} & {"awake"}
+    assert router.position("c2") in (None, 1)
