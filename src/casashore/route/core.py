@@ -19,6 +19,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
+from sortedcontainers import SortedList
+
 Status = Literal["available", "break", "offline"]
 RoutingState = Literal["idle", "offered", "busy", "wrap_up", "not_responding"]
 Selection = Literal["longest_idle", "best_proficiency", "round_robin", "fewest_calls"]
@@ -73,20 +75,41 @@ class Router:
     max_missed: int = 2
     agents: dict[str, Agent] = field(default_factory=dict)
     calls: dict[str, Call] = field(default_factory=dict)
-    waiting: dict[str, list[str]] = field(default_factory=dict)
+    waiting: dict[str, SortedList] = field(default_factory=dict)
+    """queue -> call ids in serving order (priority, then age)."""
     events: list[tuple[float, str, str, str]] = field(default_factory=list)
     """(time, event, call or agent id, detail): the log an independent checker reads."""
     _round_robin: int = 0
+    _free: dict[str, dict[int, SortedList]] = field(default_factory=dict)
+    """skill -> proficiency -> (idle_since, agent id) of agents available and idle: the longest idle first."""
+    _free_key: dict[str, tuple[float, str]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         for name in self.queues:
-            self.waiting.setdefault(name, [])
+            self.waiting[name] = SortedList(key=self._call_order)
+
+    def _call_order(self, call_id: str) -> tuple[int, float, str]:
+        call = self.calls[call_id]
+        return (-call.priority, call.arrived_at, call_id)
+
+    def _refresh(self, agent: Agent) -> None:
+        """Keep the index of free agents in step with the agent's status, state and idle time."""
+        old = self._free_key.pop(agent.agent_id, None)
+        if old is not None:
+            for skill, level in agent.skills.items():
+                self._free[skill][level].remove(old)
+        if agent.status == "available" and agent.state == "idle":
+            key = (agent.idle_since, agent.agent_id)
+            self._free_key[agent.agent_id] = key
+            for skill, level in agent.skills.items():
+                self._free.setdefault(skill, {}).setdefault(level, SortedList()).add(key)
 
     # -- agents -------------------------------------------------------------------------------------------
     def add_agent(self, agent_id: str, skills: dict[str, int], now: float) -> Agent:
         if agent_id in self.agents:
             raise ValueError(f"agent {agent_id!r} exists")
         agent = self.agents[agent_id] = Agent(agent_id, dict(skills), idle_since=now)
+        self._refresh(agent)
         self._log(now, "agent_added", agent_id, ",".join(skills))
         return agent
 
@@ -101,6 +124,7 @@ class Router:
         agent.status, agent.reason = status, reason
         if status == "available" and agent.state == "idle":
             agent.idle_since = now
+        self._refresh(agent)
         self._log(now, "status", agent_id, f"{status}:{reason}")
         self.dispatch(now)
 
@@ -114,7 +138,7 @@ class Router:
             call.state, call.outcome = "ended", "rejected"
             self._log(now, "rejected", call_id, queue)
             return False
-        self.waiting[queue].append(call_id)
+        self.waiting[queue].add(call_id)
         self._log(now, "arrived", call_id, queue)
         self.dispatch(now)
         return True
@@ -148,6 +172,7 @@ class Router:
             agent = self.agents[call.agent_id]
             agent.state, agent.call_id = "idle", None
             agent.idle_since = now
+            self._refresh(agent)
             call.outcome = "abandoned"
         elif call.state == "connected":
             agent = self.agents[call.agent_id]
@@ -166,9 +191,11 @@ class Router:
                 self._withdraw(agent, now, "timeout")
                 if agent.missed >= self.max_missed:
                     agent.state = "not_responding"
+                    self._refresh(agent)
                     self._log(now, "not_responding", agent.agent_id, str(agent.missed))
             elif agent.state == "wrap_up" and now >= agent.wrap_up_until:
                 agent.state, agent.idle_since = "idle", now
+                self._refresh(agent)
         self.dispatch(now)
 
     # -- decisions ----------------------------------------------------------------------------------------
@@ -176,9 +203,10 @@ class Router:
         """Offer waiting calls to free agents: calls by priority then age, across queues; agents by the
         selection rule among those with the skill (best proficiency first until the queue's relax delay)."""
         while True:
-            order = sorted((cid for ids in self.waiting.values() for cid in ids),
-                           key=lambda cid: (-self.calls[cid].priority, self.calls[cid].arrived_at, cid))
-            for call_id in order:
+            heads = sorted((ids[0] for ids in self.waiting.values() if ids), key=self._call_order)
+            for call_id in heads:
+                # A queue whose first call finds no agent has none for the later ones either (same skill; a
+                # younger call is no more relaxed).
                 agent = self._choose(self.calls[call_id], now)
                 if agent is not None:
                     self._offer(self.calls[call_id], agent, now)
@@ -188,35 +216,36 @@ class Router:
 
     def _choose(self, call: Call, now: float) -> Agent | None:
         queue = self.queues[call.queue]
-        free = [a for a in self.agents.values()
-                if a.status == "available" and a.state == "idle" and queue.skill in a.skills]
-        if not free:
+        levels = {level: free for level, free in self._free.get(queue.skill, {}).items() if free}
+        if not levels:
             return None
-        relaxed = queue.relax_after_s is not None and now - call.arrived_at >= queue.relax_after_s
-        if queue.relax_after_s is not None and not relaxed:
-            best = min(a.skills[queue.skill] for a in free)
-            free = [a for a in free if a.skills[queue.skill] == best]
+        relaxed = queue.relax_after_s is None or now - call.arrived_at >= queue.relax_after_s
+        if not relaxed:  # the best proficiency present among free agents only
+            levels = {min(levels): levels[min(levels)]}
+        if self.selection == "longest_idle":
+            return self.agents[min(free[0] for free in levels.values())[1]]
         if self.selection == "best_proficiency":
-            return min(free, key=lambda a: (a.skills[queue.skill], a.idle_since, a.agent_id))
+            return self.agents[levels[min(levels)][0][1]]
+        free_agents = [self.agents[agent_id] for free in levels.values() for _, agent_id in free]
         if self.selection == "fewest_calls":
-            return min(free, key=lambda a: (a.calls_handled, a.idle_since, a.agent_id))
-        if self.selection == "round_robin":
-            self._round_robin += 1
-            ordered = sorted(free, key=lambda a: a.agent_id)
-            return ordered[self._round_robin % len(ordered)]
-        return min(free, key=lambda a: (a.idle_since, a.agent_id))
+            return min(free_agents, key=lambda a: (a.calls_handled, a.idle_since, a.agent_id))
+        self._round_robin += 1
+        ordered = sorted(free_agents, key=lambda a: a.agent_id)
+        return ordered[self._round_robin % len(ordered)]
 
     def _offer(self, call: Call, agent: Agent, now: float) -> None:
         self.waiting[call.queue].remove(call.call_id)
         call.state, call.agent_id, call.offered_at = "offered", agent.agent_id, now
         agent.state, agent.call_id = "offered", call.call_id
+        self._refresh(agent)
         self._log(now, "offered", call.call_id, agent.agent_id)
 
     def _withdraw(self, agent: Agent, now: float, why: str) -> None:
         call = self.calls[agent.call_id]
         call.state, call.agent_id = "waiting", None
-        self.waiting[call.queue].append(call.call_id)
+        self.waiting[call.queue].add(call.call_id)
         agent.state, agent.call_id, agent.idle_since = "idle", None, now
+        self._refresh(agent)
         self._log(now, "withdrawn", call.call_id, f"{agent.agent_id}:{why}")
 
     # -- statistics ---------------------------------------------------------------------------------------
@@ -225,8 +254,7 @@ class Router:
         call = self.calls[call_id]
         if call.state != "waiting":
             return None
-        ahead = sorted(self.waiting[call.queue], key=lambda c: (-self.calls[c].priority, self.calls[c].arrived_at, c))
-        return ahead.index(call_id) + 1
+        return self.waiting[call.queue].index(call_id) + 1
 
     def _log(self, now: float, event: str, subject: str, detail: str) -> None:
         self.events.append((now, event, subject, detail))
