@@ -1,0 +1,71 @@
+"""The router's REST API and event stream: roles (an agent acts only for itself, a supervisor for anyone, calls
+come from trunks), the offer/accept cycle over HTTP, live queue statistics, events on the WebSocket."""
+
+import warnings
+
+import pytest
+
+warnings.filterwarnings("ignore", category=DeprecationWarning)
+from fastapi.testclient import TestClient  # noqa: E402
+
+from casashore.route.core import Queue, Router  # noqa: E402
+from casashore.route.http import Principal, create_router_app  # noqa: E402
+
+TOKENS = {"t-ana": Principal("agent", "ana"), "t-bob": Principal("agent", "bob"), "t-sup": Principal("supervisor"),
+          "t-trunk": Principal("trunk")}
+
+
+def auth(token: str) -> dict:
+    return {"Authorization": f"Bearer {token}"}
+
+
+@pytest.fixture
+def client():
+    router = Router({"fr": Queue("fr", "fr"), "es": Queue("es", "es")})
+    router.add_agent("ana", {"fr": 1}, 0.0)
+    router.add_agent("bob", {"fr": 2, "es": 1}, 0.0)
+    with TestClient(create_router_app(router, TOKENS, tick_s=60)) as test_client:
+        yield test_client
+
+
+def test_every_request_needs_a_token(client):
+    assert client.get("/api/queues").status_code == 401
+    assert client.get("/api/queues", headers=auth("nope")).status_code == 401
+
+
+def test_an_agent_changes_only_its_own_state(client):
+    r = client.post("/api/agents/ana/status", json={"status": "available"}, headers=auth("t-ana"))
+    assert r.status_code == 200 and r.json()["status"] == "available"
+    r = client.post("/api/agents/bob/status", json={"status": "available"}, headers=auth("t-ana"))
+    assert r.status_code == 403 and "may not act for agent bob" in r.json()["error"]
+    r = client.post("/api/agents/bob/status", json={"status": "break", "reason": "lunch"}, headers=auth("t-sup"))
+    assert r.status_code == 200 and r.json()["status"] == "break"
+    assert client.post("/api/agents/zed/status", json={"status": "break"}, headers=auth("t-sup")).status_code == 404
+
+
+def test_a_call_is_offered_accepted_and_ended_over_http(client):
+    client.post("/api/agents/ana/status", json={"status": "available"}, headers=auth("t-ana"))
+    assert client.post("/api/calls", json={"call_id": "c1", "queue": "fr"}, headers=auth("t-ana")).status_code == 403
+    r = client.post("/api/calls", json={"call_id": "c1", "queue": "fr"}, headers=auth("t-trunk"))
+    assert r.status_code == 201 and r.json()["agent"] == "ana" and r.json()["state"] == "offered"
+    assert client.post("/api/agents/bob/accept/c1", headers=auth("t-bob")).status_code == 409  # not bob's offer
+    assert client.post("/api/agents/ana/accept/c1", headers=auth("t-ana")).status_code == 200
+    r = client.post("/api/calls", json={"call_id": "c2", "queue": "fr"}, headers=auth("t-trunk"))
+    assert r.json()["state"] == "waiting" and r.json()["position"] == 1
+    stats = {q["queue"]: q for q in client.get("/api/queues", headers=auth("t-sup")).json()}
+    assert stats["fr"]["waiting"] == 1 and stats["fr"]["agents"] == {"busy": 1}
+    assert client.post("/api/calls/c1/hangup", headers=auth("t-bob")).status_code == 403  # not bob's call
+    assert client.post("/api/calls/c1/hangup", headers=auth("t-ana")).json()["outcome"] == "answered"
+    assert client.post("/api/calls", json={"call_id": "c1", "queue": "fr"}, headers=auth("t-trunk")).status_code == 409
+    assert client.post("/api/calls", json={"call_id": "c9", "queue": "de"}, headers=auth("t-trunk")).status_code == 404
+
+
+def test_events_stream_on_the_websocket(client):
+    with pytest.raises(Exception):
+        with client.websocket_connect("/api/events?token=nope") as socket:
+            socket.receive_json()
+    with client.websocket_connect("/api/events?token=t-sup") as socket:
+        client.post("/api/agents/ana/status", json={"status": "available"}, headers=auth("t-ana"))
+        client.post("/api/calls", json={"call_id": "c1", "queue": "fr"}, headers=auth("t-trunk"))
+        seen = [socket.receive_json()["event"] for _ in range(3)]
+    assert seen == ["status", "arrived", "offered"]
