@@ -61,9 +61,12 @@ def test_a_call_is_offered_accepted_and_ended_over_http(client):
 
 
 def test_events_stream_on_the_websocket(client):
-    with pytest.raises(Exception):
+    from starlette.websockets import WebSocketDisconnect
+
+    with pytest.raises(WebSocketDisconnect) as refused:
         with client.websocket_connect("/api/events?token=nope") as socket:
             socket.receive_json()
+    assert refused.value.code == 4401
     with client.websocket_connect("/api/events?token=t-sup") as socket:
         client.post("/api/agents/ana/status", json={"status": "available"}, headers=auth("t-ana"))
         client.post("/api/calls", json={"call_id": "c1", "queue": "fr"}, headers=auth("t-trunk"))
