@@ -19,6 +19,7 @@ from __future__ import annotations
 import csv
 import os
 import time
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -154,6 +155,8 @@ def solve_roster(agents: list[Agent], shifts: list[ShiftTemplate], counts: dict[
     # limit; from a greedy one it only improves (and the greedy roster is the answer if it cannot).
     greedy = _greedy(agents, by_name, options, set(y), first_day, days, rules)
     greedy_shift = {(a, d): name for a, d, name in greedy}
+    greedy_open = _left_open(options, greedy)
+    greedy_short = _short_minutes(agents, by_name, greedy, days, rules)
     for key, var in y.items():
         model.add_hint(var, key in greedy)
     per_agent_day: dict[tuple[int, int], list[tuple[str, cp_model.IntVar]]] = {}
@@ -173,7 +176,7 @@ def solve_roster(agents: list[Agent], shifts: list[ShiftTemplate], counts: dict[
             takers = [y[a, d, name] for a in range(len(agents)) if (a, d, name) in y]
             open_vars[d, name] = model.new_int_var(0, wanted, f"open{d}_{name}")
             model.add(sum(takers) + open_vars[d, name] == wanted)
-            model.add_hint(open_vars[d, name], wanted - sum(1 for a in range(len(agents)) if (a, d, name) in greedy))
+            model.add_hint(open_vars[d, name], greedy_open[d, name])
             objective.append(OPEN_SHIFT_WEIGHT * by_name[name].paid_min * open_vars[d, name])
     rest_min = int(round(rules.min_rest_hours * 60))
     for (a, d), chosen in per_agent_day.items():
@@ -191,8 +194,7 @@ def solve_roster(agents: list[Agent], shifts: list[ShiftTemplate], counts: dict[
             cap = _weekly_cap_min(agent, len(week), rules)
             model.add(minutes <= cap)
             short[a, w] = model.new_int_var(0, cap, f"short{a}_{w}")
-            given = sum(by_name[greedy_shift[a, d]].paid_min for d in week if (a, d) in greedy_shift)
-            model.add_hint(short[a, w], max(0, cap - given))
+            model.add_hint(short[a, w], greedy_short[a, w])
             model.add(minutes + short[a, w] >= cap)
             objective.append(10 * short[a, w])
             rest_days = rules.weekly_rest_days if len(week) == 7 else 0
@@ -269,17 +271,20 @@ def solve_roster(agents: list[Agent], shifts: list[ShiftTemplate], counts: dict[
         start = datetime.combine(day, datetime.min.time()) + timedelta(minutes=shift.start_min)
         assignments.append(Assignment(agents[a].name, day, name, start, start + timedelta(minutes=shift.length_min),
                                       shift.paid_min / 60, shift.group))
-    open_shifts = []
-    for d in range(days):
-        for name, wanted in options[d]:
-            left = wanted - sum(1 for a in range(len(agents)) if (a, d, name) in taken)
-            if left:
-                open_shifts.append((first_day + timedelta(days=d), name, left))
+    open_shifts = [(first_day + timedelta(days=d), name, left)
+                   for (d, name), left in _left_open(options, taken).items() if left]
     short_hours = {}
     for (a, w), cap_left in _short_minutes(agents, by_name, taken, days, rules).items():
         if cap_left:
             short_hours[agents[a].name, w] = cap_left / 60
     return Roster(label, value, bound, gap, assignments, open_shifts, short_hours, size)
+
+
+def _left_open(options: dict[int, list[tuple[str, int]]], taken: set[tuple[int, int, str]]
+               ) -> dict[tuple[int, str], int]:
+    """(day, template) -> planned agents no one was named for."""
+    named = Counter((d, name) for _, d, name in taken)
+    return {(d, name): wanted - named[d, name] for d, planned in options.items() for name, wanted in planned}
 
 
 def _weekly_cap_min(agent: Agent, days_in_week: int, rules: LabourRules) -> int:
@@ -299,11 +304,8 @@ def _short_minutes(agents: list[Agent], by_name: dict[str, ShiftTemplate], taken
 def _objective(agents: list[Agent], by_name: dict[str, ShiftTemplate], options: dict[int, list[tuple[str, int]]],
                taken: set[tuple[int, int, str]], days: int, rules: LabourRules) -> float:
     """The model's objective for a roster, computed outside the model (for the greedy start)."""
-    value = 0.0
-    for d in range(days):
-        for name, wanted in options[d]:
-            left = wanted - sum(1 for a, d2, n in taken if d2 == d and n == name)
-            value += OPEN_SHIFT_WEIGHT * by_name[name].paid_min * left
+    value = sum(OPEN_SHIFT_WEIGHT * by_name[name].paid_min * left
+                for (_, name), left in _left_open(options, taken).items())
     value += 10 * sum(_short_minutes(agents, by_name, taken, days, rules).values())
     for a, _, name in taken:
         preferred = agents[a].preferred_start_min
