@@ -124,3 +124,24 @@ def test_synthetic_history_is_reproducible(tmp_path):
     rows = a.decode().splitlines()[1:]
     weekly = len(rows) / 5
     assert 0.85 * 2000 < weekly < 1.15 * 2000  # the documented weekly volume (holidays and day noise aside)
+
+
+def test_queues_sharing_a_skill_are_pooled_for_staffing_but_keep_their_own_volumes(tmp_path):
+    """Two French queues of 30 and 10 calls an interval: staffed as one pool of 40, simulated each with its own
+    volume (not half the pool each)."""
+    import tomllib
+
+    from casashore.plan.pipeline import staffing_step
+    from casashore.plan.scenario import plan_scenario_from_dict
+
+    data = tomllib.loads(SCENARIO.format(seats=60))
+    data["queues"].append({**data["queues"][0], "name": "fr-small", "aht_s": 120})
+    scenario = plan_scenario_from_dict(data)
+    rows = [{"queue": q, "site_start": f"2026-03-02T{h:02d}:00:00", "calls": c, "aht_s": a}
+            for h in range(9, 12) for q, c, a in (("fr", 30.0, 240.0), ("fr-small", 10.0, 120.0))]
+    staffing = staffing_step(scenario, {"intervals": rows})
+    nine = staffing["starts"].index("2026-03-02T09:00:00")
+    assert staffing["required"]["fr"]["calls"][nine] == 40
+    assert staffing["required"]["fr"]["aht_s"][nine] == pytest.approx((30 * 240 + 10 * 120) / 40)
+    assert staffing["queues"]["fr"]["calls"][nine] == 30 and staffing["queues"]["fr"]["aht_s"] == 240
+    assert staffing["queues"]["fr-small"]["calls"][nine] == 10 and staffing["queues"]["fr-small"]["aht_s"] == 120

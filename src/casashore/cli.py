@@ -837,25 +837,22 @@ def plan(
     FTE, phone lines and bandwidth against the cable, and writes a self-contained HTML report (`--lang fr` in
     French). Steps whose inputs did not change are read back from the workspace.
     """
-    from casashore.history.workspace import open_workspace
-    from casashore.plan.pipeline import STEPS, default_history_dir, run_plan
+    from casashore.plan.pipeline import STEPS, plan_with_report
     from casashore.plan.scenario import load_plan_scenario
     from casashore.report.i18n import LANGS
-    from casashore.report.plan_report import summary_rows, write_report
+    from casashore.report.plan_report import summary_rows
 
     if lang not in LANGS:
         _fail(f"lang: {lang!r} is not valid; expected one of {', '.join(LANGS)}")
     console = Console(stderr=True)
     try:
         parsed = load_plan_scenario(scenario)
-        con = open_workspace(workspace)
+        report_path = report or Path(f"{scenario.stem}-plan.html")
         with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), console=console,
                       transient=True, disable=as_json or not console.is_terminal) as bar:
             task = bar.add_task("plan", total=len(STEPS))
-            result = run_plan(parsed, con, default_history_dir(workspace),
-                              progress=lambda step: bar.update(task, description=step, advance=1))
-        report_path = report or Path(f"{scenario.stem}-plan.html")
-        write_report(result, report_path, lang, parsed.site.name)
+            result = plan_with_report(parsed, workspace, report_path, lang,
+                                      progress=lambda step: bar.update(task, description=step, advance=1))
     except UserError as exc:
         _fail(str(exc))
         return
@@ -903,10 +900,11 @@ def serve(
     """
     import uvicorn
 
+    from casashore.report.i18n import LANGS
     from casashore.web.api import create_app
 
-    if lang is not None and lang not in ("en", "fr"):
-        _fail(f"lang: {lang!r} is not valid; expected en or fr")
+    if lang is not None and lang not in LANGS:
+        _fail(f"lang: {lang!r} is not valid; expected one of {', '.join(LANGS)}")
     try:
         application = create_app(workspace_dir, host=host, token=token, lang=lang)
     except UserError as exc:

@@ -132,7 +132,11 @@ def staffing_step(scenario: PlanScenario, forecast: dict) -> dict:
                            "with_shrinkage": agents_with_shrinkage(agents, scenario.site.shrinkage).astype(float)
                            .tolist(),
                            "calls": offered.tolist(), "aht_s": aht.tolist()}
-    return {"starts": [s.isoformat() for s in grid], "required": required}
+    # Each queue's own volume and mean handle time, for the simulation (the pools above are per skill).
+    queues = {name: {"calls": calls[name].tolist(),
+                     "aht_s": float(work[name].sum() / calls[name].sum()) if calls[name].sum() > 0
+                     else by_queue[name].aht_s} for name in calls}
+    return {"starts": [s.isoformat() for s in grid], "required": required, "queues": queues}
 
 
 def schedule_step(scenario: PlanScenario, staffing: dict) -> dict:
@@ -171,11 +175,9 @@ def simulation_step(scenario: PlanScenario, staffing: dict, schedule: dict) -> d
     n = len(staffing["starts"])
     queues = []
     for q in scenario.queues:
-        req = staffing["required"][q.skill]
-        share = 1.0 / sum(1 for other in scenario.queues if other.skill == q.skill)
-        queues.append({"name": q.name, "skill": q.skill, "calls": [round(c * share, 6) for c in req["calls"]],
-                       "aht_s": float(np.average(req["aht_s"], weights=np.maximum(req["calls"], 1e-9))),
-                       "target_s": q.target_s, "service_level": q.service_level,
+        volume = staffing["queues"][q.name]
+        queues.append({"name": q.name, "skill": q.skill, "calls": [round(c, 6) for c in volume["calls"]],
+                       "aht_s": volume["aht_s"], "target_s": q.target_s, "service_level": q.service_level,
                        **({"patience_s": q.patience_s} if q.patience_s else {})})
     groups = []
     for skill_set, agents in schedule["at_work"].items():
@@ -253,6 +255,22 @@ def run_plan(scenario: PlanScenario, con: duckdb.DuckDBPyConnection, history_dir
     sizing = sizing_step(scenario, staffing, schedule, simulation)
     return {"site": scenario.site.model_dump(), "history": history, "forecast": forecast, "staffing": staffing,
             "schedule": schedule, "simulation": simulation, "sizing": sizing, "reused_steps": reused}
+
+
+def plan_with_report(scenario: PlanScenario, workspace: Path, report: Path, lang: str,
+                     progress: Callable[[str], None] | None = None) -> dict:
+    """Run the plan over the workspace file and write its HTML report: what `casashore plan` and the server's
+    background runs both do."""
+    from casashore.history.workspace import open_workspace
+    from casashore.report.plan_report import write_report
+
+    con = open_workspace(workspace)
+    try:
+        result = run_plan(scenario, con, default_history_dir(workspace), progress)
+    finally:
+        con.close()
+    write_report(result, report, lang, scenario.site.name)
+    return result
 
 
 def default_history_dir(workspace: Path) -> Path:

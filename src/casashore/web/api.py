@@ -236,10 +236,9 @@ def create_app(workspace_dir: Path, *, host: str = "127.0.0.1", token: str | Non
         return {"id": plan_id}
 
     def _run_plan(plan_id: str, path: Path, plan_lang: str) -> None:
-        from casashore.history.workspace import open_workspace
-        from casashore.plan.pipeline import default_history_dir, run_plan
+        from casashore.plan.pipeline import plan_with_report
         from casashore.plan.scenario import load_plan_scenario
-        from casashore.report.plan_report import figures, write_report
+        from casashore.report.plan_report import figures
 
         state = plans[plan_id]
 
@@ -250,14 +249,8 @@ def create_app(workspace_dir: Path, *, host: str = "127.0.0.1", token: str | Non
         try:
             with plan_lock:
                 scenario = load_plan_scenario(path)
-                workspace = workspace_dir / "casashore.duckdb"
-                con = open_workspace(workspace)
-                try:
-                    result = run_plan(scenario, con, default_history_dir(workspace), progress=step)
-                finally:
-                    con.close()
                 report = inside(workspace_dir / "reports", f"{plan_id}.html")
-                write_report(result, report, plan_lang, scenario.site.name)
+                result = plan_with_report(scenario, workspace_dir / "casashore.duckdb", report, plan_lang, step)
                 state["summary"] = {"sizing": result["sizing"], "queues": [
                     {k: q[k] for k in ("queue", "service_level", "service_level_ci95", "p_abandon", "asa")}
                     for q in result["simulation"]["queues"]], "schedule": {
