@@ -144,14 +144,6 @@ def _columns(requirement: Requirement, shifts: list[ShiftTemplate], cyclic: bool
     return _Columns(keys, on_shift, list(break_index), break_cover, flows, supplies)
 
 
-def coverage_matrix(requirement: Requirement, shifts: list[ShiftTemplate], cyclic: bool,
-                    classes: list[str] | None = None):
-    """Sparse [class-intervals x (template, day)] 0/1 matrix of agents on shift (breaks not deducted), and the
-    column keys. A class is a template's group: one requirement group, or a '+'-joined skill set."""
-    columns = _columns(requirement, shifts, cyclic, classes or requirement.groups)
-    return columns.on_shift, columns.keys
-
-
 def solve(requirement: Requirement, shifts: list[ShiftTemplate], *, cyclic: bool = False, hard: bool = False,
           under_penalty: float | None = None, over_penalty: float = 0.0, time_limit_s: float = 60.0,
           open_mask: np.ndarray | None = None, gap: float = 0.0) -> ShiftSchedule:

@@ -16,7 +16,6 @@ give agents their contract hours, then their preferred start times.
 
 from __future__ import annotations
 
-import csv
 import os
 import time
 from collections import Counter
@@ -383,12 +382,3 @@ def _greedy(agents: list[Agent], by_name: dict[str, ShiftTemplate], options: dic
                     chosen.add((a, d, name))
                     wanted -= 1
     return chosen
-
-
-def write_roster(path: Path, roster: Roster) -> None:
-    with path.open("w", newline="") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(["agent", "day", "shift", "group", "start", "end", "paid_hours"])
-        for item in roster.assignments:
-            writer.writerow([item.agent, item.day.isoformat(), item.shift, item.group, item.start.isoformat(),
-                             item.end.isoformat(), f"{item.paid_hours:g}"])

@@ -11,7 +11,6 @@ from __future__ import annotations
 import hmac
 import json
 import re
-import secrets
 import threading
 import traceback
 import uuid
@@ -329,6 +328,3 @@ def _plain(value):
         return value.item()
     return str(value)
 
-
-def new_token() -> str:
-    return secrets.token_urlsafe(24)
