@@ -10,6 +10,7 @@ from fastapi.testclient import TestClient  # noqa: E402
 
 from casashore.route.core import Queue, Router  # noqa: E402
 from casashore.route.http import Principal, create_router_app  # noqa: E402
+from casashore.route.service import RouterService  # noqa: E402
 
 TOKENS = {"t-ana": Principal("agent", "ana"), "t-bob": Principal("agent", "bob"), "t-sup": Principal("supervisor"),
           "t-trunk": Principal("trunk")}
@@ -24,7 +25,7 @@ def client():
     router = Router({"fr": Queue("fr", "fr"), "es": Queue("es", "es")})
     router.add_agent("ana", {"fr": 1}, 0.0)
     router.add_agent("bob", {"fr": 2, "es": 1}, 0.0)
-    with TestClient(create_router_app(router, TOKENS, tick_s=60)) as test_client:
+    with TestClient(create_router_app(RouterService(router), TOKENS, tick_s=60)) as test_client:
         yield test_client
 
 
@@ -70,5 +71,34 @@ def test_events_stream_on_the_websocket(client):
     with client.websocket_connect("/api/events?token=t-sup") as socket:
         client.post("/api/agents/ana/status", json={"status": "available"}, headers=auth("t-ana"))
         client.post("/api/calls", json={"call_id": "c1", "queue": "fr"}, headers=auth("t-trunk"))
-        seen = [socket.receive_json()["event"] for _ in range(3)]
-    assert seen == ["status", "arrived", "offered"]
+        seen = [[e["event"] for e in socket.receive_json()] for _ in range(2)]
+    assert seen == [["status"], ["arrived", "offered"]]
+
+
+def test_callbacks_expected_wait_and_statistics(client):
+    """A waiting caller learns the place and the expected wait, may ask for a callback instead; the queue's
+    statistics count the outcomes (service level over answered + abandoned)."""
+    for call_id in ("c1", "c2", "c3"):
+        client.post("/api/calls", json={"call_id": call_id, "queue": "es"}, headers=auth("t-trunk"))
+    view = client.get("/api/calls/c3", headers=auth("t-sup")).json()
+    assert view["position"] == 3 and view["expected_wait_s"] is None  # nobody logged in to serve "es"
+    client.post("/api/agents/bob/status", json={"status": "available"}, headers=auth("t-bob"))
+    view = client.get("/api/calls/c3", headers=auth("t-sup")).json()
+    assert view["position"] == 2 and view["expected_wait_s"] == pytest.approx(2 * 180.0)  # planned AHT, 1 agent
+    r = client.post("/api/calls/c3/callback", json={"number": "+212522000000"}, headers=auth("t-bob"))
+    assert r.status_code == 403
+    r = client.post("/api/calls/c3/callback", json={"number": "call me"}, headers=auth("t-trunk"))
+    assert r.status_code == 422 and "number" in r.text
+    r = client.post("/api/calls/c3/callback", json={"number": "+212522000000"}, headers=auth("t-trunk"))
+    assert r.status_code == 200 and r.json()["callback_number"] == "+212522000000"
+    assert client.post("/api/calls/c1/callback", json={"number": "+2125"}, headers=auth("t-trunk")).status_code == 409
+    client.post("/api/agents/bob/accept/c1", headers=auth("t-bob"))
+    client.post("/api/calls/c1/hangup", headers=auth("t-bob"))
+    client.post("/api/calls/c2/hangup", headers=auth("t-trunk"))  # c2 abandons
+    es = {q["queue"]: q for q in client.get("/api/queues", headers=auth("t-sup")).json()}["es"]
+    for period in ("rolling", "day"):
+        figures = es[period]
+        assert (figures["offered"], figures["answered"], figures["abandoned"]) == (3, 1, 1)
+        assert figures["service_level"] == 0.5 and figures["abandon_rate"] == 0.5
+    assert es["waiting"] == 1  # c3 keeps its place as a callback
+    assert client.get("/api/stats", headers=auth("t-sup")).json()["answered"] == 1

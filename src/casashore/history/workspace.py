@@ -48,6 +48,11 @@ MIGRATIONS = [
     CREATE TABLE plan_steps (step_key VARCHAR PRIMARY KEY, step VARCHAR NOT NULL, result JSON NOT NULL,
                              created_at TIMESTAMPTZ NOT NULL);
     """,
+    # 4: the live router's event log (its calls go to `calls`, under one import per router session)
+    """
+    CREATE TABLE route_events (import_id INTEGER NOT NULL, at TIMESTAMPTZ NOT NULL, seq BIGINT NOT NULL,
+                               event VARCHAR NOT NULL, subject VARCHAR NOT NULL, detail VARCHAR NOT NULL);
+    """,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

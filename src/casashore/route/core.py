@@ -53,6 +53,10 @@ class Call:
     agent_id: str | None = None
     offered_at: float = 0.0
     answered_at: float | None = None
+    ended_at: float | None = None
+    callback_number: str | None = None
+    """Set when the caller chose to be called back instead of waiting on the line: the call keeps its place,
+    and the agent who accepts it dials this number."""
 
 
 @dataclass
@@ -63,7 +67,11 @@ class Queue:
     """After this wait, any agent with the skill at any proficiency takes the call (before it, the best
     proficiency level present among available agents only)."""
     max_waiting: int = 1000
-    """Calls beyond this are rejected at arrival (the SIP front answers 486/503)."""
+    """Calls beyond this are rejected at arrival (the SIP front answers 486)."""
+    target_s: float = 20.0
+    """Service-level target: answered within this wait counts as in service level."""
+    aht_s: float = 180.0
+    """Planned handle time, for the expected wait until calls have ended in the statistics window."""
 
 
 @dataclass
@@ -135,12 +143,21 @@ class Router:
             raise ValueError(f"queue {queue!r} is unknown")
         call = self.calls[call_id] = Call(call_id, queue, now, priority)
         if len(self.waiting[queue]) >= self.queues[queue].max_waiting:
-            call.state, call.outcome = "ended", "rejected"
+            call.state, call.outcome, call.ended_at = "ended", "rejected", now
             self._log(now, "rejected", call_id, queue)
             return False
         self.waiting[queue].add(call_id)
         self._log(now, "arrived", call_id, queue)
         self.dispatch(now)
+        return True
+
+    def request_callback(self, call_id: str, number: str, now: float) -> bool:
+        """The caller leaves the line but keeps the place in the queue; False unless the call is waiting."""
+        call = self.calls.get(call_id)
+        if call is None or call.state != "waiting":
+            return False
+        call.callback_number = number
+        self._log(now, "callback", call_id, number)
         return True
 
     def accept(self, agent_id: str, call_id: str, now: float) -> bool:
@@ -179,7 +196,7 @@ class Router:
             agent.state, agent.call_id = "wrap_up", None
             agent.wrap_up_until = now + self.wrap_up_s
             agent.calls_handled += 1
-        call.state = "ended"
+        call.state, call.ended_at = "ended", now
         self._log(now, "ended", call_id, call.outcome)
         self.dispatch(now)
 
@@ -255,6 +272,36 @@ class Router:
         if call.state != "waiting":
             return None
         return self.waiting[call.queue].index(call_id) + 1
+
+    def expected_wait_s(self, call_id: str, handle_s: float | None = None) -> float | None:
+        """Expected wait of a waiting call: its position times the mean handle time, shared among the agents
+        who can serve the queue and are working (status available; any routing state but not-responding).
+
+        ``position × AHT / N`` is the time for N agents to finish ``position`` calls when each finishes one per
+        AHT on average — the usual announcement estimate (exact for an M/M/N queue's mean when every agent is
+        busy). ``handle_s`` is the recent mean handle time; the queue's planned ``aht_s`` when not given.
+        None when no agent can serve the queue (the wait is unbounded until one logs in)."""
+        position = self.position(call_id)
+        if position is None:
+            return None if self.calls[call_id].state != "offered" else 0.0
+        queue = self.queues[self.calls[call_id].queue]
+        serving = sum(1 for agent in self.agents.values()
+                      if queue.skill in agent.skills and agent.status == "available"
+                      and agent.state != "not_responding")
+        if serving == 0:
+            return None
+        return position * (handle_s or queue.aht_s) / serving
+
+    def take_events(self) -> list[tuple[float, str, str, str]]:
+        """The events logged since the last call, removed from the log (a long-running server drains them to
+        the statistics, the workspace and the event stream)."""
+        taken, self.events = self.events, []
+        return taken
+
+    def forget(self, call_id: str) -> None:
+        """Drop an ended call from memory (after its record is written)."""
+        if self.calls[call_id].state == "ended":
+            del self.calls[call_id]
 
     def _log(self, now: float, event: str, subject: str, detail: str) -> None:
         self.events.append((now, event, subject, detail))

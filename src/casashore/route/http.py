@@ -1,6 +1,7 @@
 """The router's HTTP face: REST for agents, calls and live statistics, and a WebSocket event stream for agent
-desktops and wallboards. One Router object on one event loop (no locks needed: every change runs between two
-awaits); a ticker moves the router's clock so offers time out and wrap-ups end.
+desktops and wallboards, and the wallboard page. One RouterService on one event loop (no locks needed: every
+change runs between two awaits); a ticker moves the router's clock so offers time out and wrap-ups end, and
+flushes the records to the workspace.
 
 Every request needs a bearer token; tokens map to a role: ``agent`` (only its own status, and offers made to
 it), ``supervisor`` (any agent), ``trunk`` (calls arriving and hanging up; the SIP front uses it).
@@ -9,16 +10,19 @@ it), ``supervisor`` (any agent), ``trunk`` (calls arriving and hanging up; the S
 
 import asyncio
 import contextlib
-import time
+from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Annotated, Literal
 
 from fastapi import Depends, FastAPI, Header, HTTPException, WebSocket, WebSocketDisconnect
-from fastapi.responses import JSONResponse
+from fastapi.responses import HTMLResponse, JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from casashore.route.core import Router
+from casashore.route.service import RouterService
+
+WALLBOARD = Path(__file__).parent / "static" / "wallboard.html"
 
 
 @dataclass(frozen=True)
@@ -42,33 +46,45 @@ class NewCall(Strict):
     priority: Annotated[int, Field(ge=0, le=9)] = 0
 
 
-def create_router_app(router: Router, tokens: dict[str, Principal], *, tick_s: float = 0.5) -> FastAPI:
-    clock_zero = time.monotonic()
+class Callback(Strict):
+    number: Annotated[str, Field(min_length=3, max_length=32, pattern=r"^\+?[0-9]+$")]
+
+
+def create_router_app(service: RouterService, tokens: dict[str, Principal], *, tick_s: float = 0.5,
+                      fronts: Callable[[], contextlib.AbstractAsyncContextManager] | None = None) -> FastAPI:
+    """``fronts``: an async context manager started with the app (the SIP front), on the same loop."""
+    router = service.router
+    now = service.now
     listeners: set[asyncio.Queue] = set()
-    sent = {"count": len(router.events)}
 
-    def now() -> float:
-        return time.monotonic() - clock_zero
-
-    def publish() -> None:
-        """Push the router's new events to every WebSocket listener."""
-        fresh = router.events[sent["count"]:]
-        sent["count"] = len(router.events)
+    def to_listeners(events) -> None:
+        batch = [{"t": at, "event": event, "id": subject, "detail": detail} for at, event, subject, detail in events]
         for queue in listeners:
-            for at, event, subject, detail in fresh:
-                queue.put_nowait({"t": at, "event": event, "id": subject, "detail": detail})
+            queue.put_nowait(batch)
+
+    service.subscribers.append(to_listeners)
+    publish = service.publish
 
     async def ticker() -> None:
+        flushing: asyncio.Future | None = None
         while True:
             await asyncio.sleep(tick_s)
-            router.tick(now())
-            publish()
+            service.tick()
+            if service.recorder is not None and (flushing is None or flushing.done()):
+                flushing = asyncio.ensure_future(asyncio.to_thread(service.recorder.flush))
 
     @contextlib.asynccontextmanager
     async def lifespan(_: FastAPI):
+        service.publish()  # the agents added before the start
         task = asyncio.create_task(ticker())
-        yield
+        async with fronts() if fronts is not None else contextlib.nullcontext():
+            yield
         task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+        service.publish()
+        if service.recorder is not None:
+            await asyncio.to_thread(service.recorder.close)
 
     app = FastAPI(title="casashore router", version="0.1.0", lifespan=lifespan)
 
@@ -90,17 +106,40 @@ def create_router_app(router: Router, tokens: dict[str, Principal], *, tick_s: f
             raise HTTPException(404, f"agent {agent_id!r}: no such agent")
         return router.agents[agent_id]
 
+    def call_of(call_id: str):
+        if call_id not in router.calls:
+            raise HTTPException(404, f"call {call_id!r}: no such call")
+        return router.calls[call_id]
+
+    def trunk_or_supervisor(who: Principal, action: str) -> None:
+        if who.role not in ("trunk", "supervisor"):
+            raise HTTPException(403, f"only a trunk or a supervisor {action}")
+
+    def call_view(call_id: str) -> dict:
+        call = router.calls[call_id]
+        return {"call_id": call_id, "queue": call.queue, "state": call.state, "outcome": call.outcome or None,
+                "agent": call.agent_id, "position": router.position(call_id),
+                "expected_wait_s": service.expected_wait_s(call_id) if call.state == "waiting" else None,
+                "callback_number": call.callback_number}
+
     @app.exception_handler(StarletteHTTPException)
     async def _http_error(_, exc: StarletteHTTPException) -> JSONResponse:
         return JSONResponse({"error": exc.detail}, status_code=exc.status_code)
+
+    @app.get("/api/agents")
+    async def agents(who: Caller) -> list[dict]:
+        """Every agent's status (chosen by the agent) and routing state (set by the router)."""
+        return [{"agent": a.agent_id, "skills": a.skills, "status": a.status, "reason": a.reason,
+                 "state": a.state, "call_id": a.call_id, "calls_handled": a.calls_handled}
+                for a in router.agents.values()]
 
     @app.post("/api/agents/{agent_id}/status")
     async def set_status(agent_id: str, change: StatusChange, who: Caller) -> dict:
         agent_of(agent_id)
         may_act_for(who, agent_id)
         router.set_status(agent_id, change.status, now(), change.reason)
-        publish()
         agent = router.agents[agent_id]
+        publish()
         return {"agent": agent_id, "status": agent.status, "state": agent.state, "call_id": agent.call_id}
 
     @app.post("/api/agents/{agent_id}/accept/{call_id}")
@@ -109,8 +148,9 @@ def create_router_app(router: Router, tokens: dict[str, Principal], *, tick_s: f
         may_act_for(who, agent_id)
         if not router.accept(agent_id, call_id, now()):
             raise HTTPException(409, f"call {call_id!r} is not offered to agent {agent_id}")
+        callback = router.calls[call_id].callback_number
         publish()
-        return {"agent": agent_id, "call_id": call_id, "state": "busy"}
+        return {"agent": agent_id, "call_id": call_id, "state": "busy", "callback_number": callback}
 
     @app.post("/api/agents/{agent_id}/reject/{call_id}")
     async def reject(agent_id: str, call_id: str, who: Caller) -> dict:
@@ -122,50 +162,65 @@ def create_router_app(router: Router, tokens: dict[str, Principal], *, tick_s: f
 
     @app.post("/api/calls", status_code=201)
     async def new_call(call: NewCall, who: Caller) -> dict:
-        if who.role not in ("trunk", "supervisor"):
-            raise HTTPException(403, "only a trunk or a supervisor brings calls in")
+        trunk_or_supervisor(who, "brings calls in")
         if call.queue not in router.queues:
             raise HTTPException(404, f"queue {call.queue!r}: no such queue ({', '.join(router.queues)})")
         if call.call_id in router.calls:
             raise HTTPException(409, f"call {call.call_id!r} exists")
         queued = router.arrive(call.call_id, call.queue, now(), call.priority)
+        view = call_view(call.call_id) | {"accepted": queued}
         publish()
-        state = router.calls[call.call_id]
-        return {"call_id": call.call_id, "accepted": queued, "state": state.state, "agent": state.agent_id,
-                "position": router.position(call.call_id)}
+        return view
+
+    @app.get("/api/calls/{call_id}")
+    async def get_call(call_id: str, who: Caller) -> dict:
+        """A call's state; while it waits, its place in the queue and its expected wait (docs/routing.md)."""
+        call_of(call_id)
+        return call_view(call_id)
+
+    @app.post("/api/calls/{call_id}/callback")
+    async def callback(call_id: str, request: Callback, who: Caller) -> dict:
+        """The caller leaves the line and keeps the place; the agent who accepts the call dials the number."""
+        trunk_or_supervisor(who, "turns a call into a callback")
+        call_of(call_id)
+        if not router.request_callback(call_id, request.number, now()):
+            raise HTTPException(409, f"call {call_id!r} is not waiting (callbacks are for waiting calls)")
+        view = call_view(call_id)
+        publish()
+        return view
 
     @app.post("/api/calls/{call_id}/hangup")
     async def hang_up(call_id: str, who: Caller) -> dict:
-        call = router.calls.get(call_id)
-        if call is None:
-            raise HTTPException(404, f"call {call_id!r}: no such call")
+        call = call_of(call_id)
         if who.role == "agent" and call.agent_id != who.agent_id:
             raise HTTPException(403, "an agent may end only its own call")
         router.hang_up(call_id, now())
+        outcome = call.outcome
         publish()
-        return {"call_id": call_id, "outcome": router.calls[call_id].outcome}
+        return {"call_id": call_id, "outcome": outcome}
 
     @app.get("/api/queues")
     async def queues(who: Caller) -> list[dict]:
-        """Live state per queue: calls waiting, the longest wait, agents with the skill by routing state."""
-        t = now()
-        rows = []
-        for name, queue in router.queues.items():
-            waiting = router.waiting[name]
-            states: dict[str, int] = {}
-            for agent in router.agents.values():
-                if queue.skill in agent.skills and agent.status != "offline":
-                    key = agent.state if agent.status == "available" else agent.status
-                    states[key] = states.get(key, 0) + 1
-            rows.append({"queue": name, "waiting": len(waiting),
-                         "longest_wait_s": max((t - router.calls[c].arrived_at for c in waiting), default=0.0),
-                         "agents": states})
-        return rows
+        """Per queue: waiting, longest wait, agents by state, and offered / rejected / answered / abandoned /
+        service level / ASA / abandon rate / AHT over the rolling window and the day (defined in
+        docs/routing.md)."""
+        return service.stats.snapshot(now())
+
+    @app.get("/api/stats")
+    async def totals(who: Caller) -> dict:
+        """Counts since the router started: arrived (queued), rejected at the door, offers made, answered,
+        abandoned."""
+        return dict(service.counts)
+
+    @app.get("/wallboard", response_class=HTMLResponse, include_in_schema=False)
+    async def wallboard() -> HTMLResponse:
+        """The wallboard page; it asks for a token and reads everything through the API."""
+        return HTMLResponse(WALLBOARD.read_text(encoding="utf-8"))
 
     @app.websocket("/api/events")
     async def events(socket: WebSocket, token: str = "") -> None:
-        """Every router event as JSON, live. The token goes in the query string (browsers cannot set headers
-        on a WebSocket)."""
+        """Router events as JSON lists (one list per change), live. The token goes in the query string
+        (browsers cannot set headers on a WebSocket)."""
         if token not in tokens:
             await socket.close(code=4401)
             return

@@ -1,0 +1,70 @@
+"""One router at work: the core, its clock, and where its events go.
+
+Every front (HTTP, WebSocket, SIP) changes the router through this object and then calls ``publish``, which
+drains the router's new events once and hands them to the live statistics, the workspace recorder and every
+subscriber (WebSocket listeners, the SIP front). All of it runs on one asyncio loop, so a change and its
+publication never interleave with another change: that, with the core's own checks, is what makes assignment
+atomic on one node.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import deque
+from collections.abc import Callable
+
+from casashore.route.core import Router
+from casashore.route.records import Recorder
+from casashore.route.stats import LiveStats
+
+Event = tuple[float, str, str, str]
+KEEP_ENDED_S = 60.0
+"""Ended calls stay in memory this long (a late hang-up or accept gets a clear answer, not a 404)."""
+
+
+class RouterService:
+    def __init__(self, router: Router, *, time_zone: str = "Africa/Casablanca", window_s: float = 900.0,
+                 recorder: Recorder | None = None, clock: Callable[[], float] = time.time) -> None:
+        self.router = router
+        self.clock = clock
+        self.stats = LiveStats(router, time_zone, window_s)
+        self.recorder = recorder
+        self.subscribers: list[Callable[[list[Event]], None]] = []
+        self._ended: deque[tuple[float, str]] = deque()
+        self.counts = {"arrived": 0, "rejected": 0, "answered": 0, "abandoned": 0, "offered": 0}
+
+    def now(self) -> float:
+        return self.clock()
+
+    def publish(self) -> list[Event]:
+        """Hand the router's new events to statistics, records and subscribers; forget calls ended long ago."""
+        events = self.router.take_events()
+        if not events:
+            return events
+        self.stats.observe(events)
+        ended = []
+        for at, event, subject, detail in events:
+            if event in ("ended", "rejected"):
+                call = self.router.calls[subject]
+                ended.append(call)
+                self._ended.append((at, subject))
+                if call.outcome == "abandoned":
+                    self.counts["abandoned"] += 1
+            if event in self.counts and event != "abandoned":
+                self.counts[event] += 1
+        if self.recorder is not None:
+            self.recorder.add(events, ended)
+        for subscriber in self.subscribers:
+            subscriber(events)
+        horizon = events[-1][0] - KEEP_ENDED_S
+        while self._ended and self._ended[0][0] < horizon:
+            self.router.forget(self._ended.popleft()[1])
+        return events
+
+    def tick(self) -> None:
+        self.router.tick(self.now())
+        self.publish()
+
+    def expected_wait_s(self, call_id: str) -> float | None:
+        call = self.router.calls[call_id]
+        return self.router.expected_wait_s(call_id, self.stats.recent_aht_s(call.queue))
