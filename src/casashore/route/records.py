@@ -76,12 +76,15 @@ class Recorder:
             con.execute("BEGIN TRANSACTION")
             try:
                 if events:
-                    frame = pd.DataFrame(events, columns=["import_id", "at", "seq", "event", "subject", "detail"])
-                    con.execute("INSERT INTO route_events SELECT * FROM frame")
+                    con.register("new_events", pd.DataFrame(
+                        events, columns=["import_id", "at", "seq", "event", "subject", "detail"]))
+                    con.execute("INSERT INTO route_events SELECT * FROM new_events")
+                    con.unregister("new_events")
                 if calls:
-                    frame = pd.DataFrame(calls, columns=["import_id", "call_key", "queue", "arrival_at", "outcome",
-                                                         "wait_s", "handle_s", "agent"])
-                    con.execute("INSERT INTO calls SELECT * FROM frame")
+                    con.register("new_calls", pd.DataFrame(calls, columns=[
+                        "import_id", "call_key", "queue", "arrival_at", "outcome", "wait_s", "handle_s", "agent"]))
+                    con.execute("INSERT INTO calls SELECT * FROM new_calls")
+                    con.unregister("new_calls")
                     con.execute("UPDATE imports SET calls_added = calls_added + ? WHERE import_id = ?",
                                 [len(calls), self.import_id])
                 con.execute("COMMIT")

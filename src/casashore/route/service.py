@@ -43,7 +43,7 @@ class RouterService:
             return events
         self.stats.observe(events)
         ended = []
-        for at, event, subject, detail in events:
+        for at, event, subject, _ in events:
             if event in ("ended", "rejected"):
                 call = self.router.calls[subject]
                 ended.append(call)
