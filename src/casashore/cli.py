@@ -880,6 +880,61 @@ def plan(
                                            if result["reused_steps"] else ""))
 
 
+route_app = typer.Typer(help="The live router: SIP calls in, skills-based offers to agents, live statistics.",
+                        no_args_is_help=True)
+app.add_typer(route_app, name="route")
+
+
+def _address(field: str, value: str) -> tuple[str, int]:
+    host, _, port = value.rpartition(":")
+    if not host or not port.isdigit() or not 1 <= int(port) <= 65535:
+        _fail(f"{field}: {value!r} is not valid; expected HOST:PORT such as 127.0.0.1:5060")
+    return host, int(port)
+
+
+@route_app.command("serve")
+def route_serve(
+    config: Annotated[Path, typer.Option(help="The centre: queues, numbers, agents, tokens (see "
+                                              "examples/center.toml).")],
+    sip: Annotated[str | None, typer.Option(help="HOST:PORT for SIP over UDP, such as 127.0.0.1:5060; "
+                                                 "omit for an HTTP-only router.")] = None,
+    http: Annotated[str, typer.Option(help="HOST:PORT of the REST API, the event WebSocket and the "
+                                           "wallboard.")] = "127.0.0.1:8080",
+    workspace: Annotated[Path | None, typer.Option(help="Workspace where every call and event is recorded.")]
+    = Path("casashore.duckdb"),
+    no_records: Annotated[bool, typer.Option("--no-records", help="Record nothing (tests, demos).")] = False,
+    json_out: JsonOpt = False,
+) -> None:
+    """Route live calls: a trunk sends INVITEs to --sip, agents take offers through the API, supervisors watch
+    http://HOST:PORT/wallboard?token=SUPERVISOR_TOKEN.
+
+    casashore route serve --config examples/center.toml --sip 127.0.0.1:5060 --http 127.0.0.1:8080
+
+    Agents: POST /api/agents/ID/status {"status": "available"}, then accept offers seen on the WebSocket
+    /api/events with POST /api/agents/ID/accept/CALL. Statistics: GET /api/queues (definitions in
+    docs/routing.md). Every call lands in the workspace's `calls` table, ready for `casashore forecast`.
+    """
+    from casashore.route.config import load_center
+    from casashore.route.server import run
+
+    sip_address = _address("sip", sip) if sip is not None else None
+    http_address = _address("http", http)
+    try:
+        center = load_center(config)
+    except UserError as exc:
+        _fail(str(exc))
+        return
+    if http_address[0] not in ("127.0.0.1", "localhost", "::1") and not center.tokens.supervisor:
+        _fail(f"http: {http!r} is reachable from other machines; expected a [tokens] supervisor in {config} first")
+    if json_out:
+        print(json.dumps({"sip": sip, "http": http, "queues": [q.name for q in center.queues],
+                          "agents": len(center.agents), "workspace": None if no_records else str(workspace)}))
+    else:
+        out.print(f"router: SIP {sip or 'off'}, HTTP http://{http}/ (wallboard: /wallboard?token=…), "
+                  f"{len(center.queues)} queues, {len(center.agents)} agents")
+    run(center, sip=sip_address, http=http_address, workspace=None if no_records else workspace)
+
+
 @app.command()
 def serve(
     host: Annotated[str, typer.Option(help="Address to listen on; anything but loopback needs --token.")]

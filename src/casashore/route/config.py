@@ -1,0 +1,113 @@
+"""A centre's routing configuration (``center.toml``): router settings, queues with the numbers that reach them,
+agents with skills and proficiency, and the API tokens with their roles. Validated by pydantic; a wrong field is
+named by its path, as in every casashore TOML file. examples/center.toml shows every field.
+
+Keep this file private: it holds the API tokens.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import Field, model_validator
+
+from casashore.model import ScenarioError, Strict, TimeZoneName, read_toml, validated
+from casashore.route.core import Queue, Router
+from casashore.route.http import Principal
+
+Seconds = Annotated[float, Field(ge=0, allow_inf_nan=False)]
+Token = Annotated[str, Field(min_length=16, pattern=r"^[\x21-\x7e]+$")]
+
+
+class RouterSettings(Strict):
+    time_zone: TimeZoneName = "Africa/Casablanca"
+    """The site's zone: the day of the daily statistics starts at its midnight."""
+    selection: Literal["longest_idle", "best_proficiency", "round_robin", "fewest_calls"] = "longest_idle"
+    offer_timeout_s: Annotated[float, Field(gt=0, allow_inf_nan=False)] = 15.0
+    wrap_up_s: Seconds = 10.0
+    max_missed: Annotated[int, Field(ge=1)] = 2
+    """Offers missed in a row before the agent is set not-responding (paused)."""
+    window_s: Annotated[float, Field(gt=0, le=86_400)] = 900.0
+    """The rolling window of the live statistics."""
+    max_sip_calls: Annotated[int, Field(ge=1)] = 10_000
+    """Calls the SIP front holds at once; more get 503 Service Unavailable."""
+
+
+class RoutedQueue(Strict):
+    name: Annotated[str, Field(min_length=1, max_length=80, pattern=r"^[\w.-]+$")]
+    skill: str
+    numbers: list[str] = []
+    """Dialled user parts that reach this queue (``sip:+33170000000@…``); the queue's name always does."""
+    target_s: Annotated[float, Field(gt=0, allow_inf_nan=False)] = 20.0
+    aht_s: Annotated[float, Field(gt=0, allow_inf_nan=False)] = 180.0
+    relax_after_s: Seconds | None = None
+    max_waiting: Annotated[int, Field(ge=0)] = 1000
+    client_time_zone: TimeZoneName = "Europe/Paris"
+    country: str | None = None
+
+
+class RoutedAgent(Strict):
+    id: Annotated[str, Field(min_length=1, max_length=80, pattern=r"^[\w.-]+$")]
+    skills: dict[str, Annotated[int, Field(ge=1, le=9)]]
+    """skill → proficiency, 1 the best."""
+    token: Token | None = None
+
+
+class Tokens(Strict):
+    supervisor: list[Token] = []
+    trunk: list[Token] = []
+
+
+class CenterConfig(Strict):
+    router: RouterSettings = RouterSettings()
+    queues: Annotated[list[RoutedQueue], Field(min_length=1)]
+    agents: list[RoutedAgent] = []
+    tokens: Tokens = Tokens()
+
+    @model_validator(mode="after")
+    def _consistent(self) -> CenterConfig:
+        seen: dict[str, str] = {}
+        for i, queue in enumerate(self.queues):
+            for number in [queue.name, *queue.numbers]:
+                if number in seen and seen[number] != queue.name:
+                    raise ScenarioError(f"queues[{i}].numbers", number, f"a number not already {seen[number]}'s")
+                seen[number] = queue.name
+        tokens: set[str] = set()
+        ids: set[str] = set()
+        for i, agent in enumerate(self.agents):
+            if agent.id in ids:
+                raise ScenarioError(f"agents[{i}].id", agent.id, "an id not used twice")
+            ids.add(agent.id)
+            if agent.token in tokens:
+                raise ScenarioError(f"agents[{i}].token", "…", "a token not used twice")
+            if agent.token:
+                tokens.add(agent.token)
+        for role in ("supervisor", "trunk"):
+            for j, token in enumerate(getattr(self.tokens, role)):
+                if token in tokens:
+                    raise ScenarioError(f"tokens.{role}[{j}]", "…", "a token not used twice")
+                tokens.add(token)
+        return self
+
+    def numbers(self) -> dict[str, str]:
+        return {number: q.name for q in self.queues for number in [q.name, *q.numbers]}
+
+    def principals(self) -> dict[str, Principal]:
+        found = {token: Principal("supervisor") for token in self.tokens.supervisor}
+        found |= {token: Principal("trunk") for token in self.tokens.trunk}
+        found |= {agent.token: Principal("agent", agent.id) for agent in self.agents if agent.token}
+        return found
+
+    def build_router(self, now: float) -> Router:
+        r = self.router
+        router = Router({q.name: Queue(q.name, q.skill, q.relax_after_s, q.max_waiting, q.target_s, q.aht_s)
+                         for q in self.queues}, selection=r.selection, offer_timeout_s=r.offer_timeout_s,
+                        wrap_up_s=r.wrap_up_s, max_missed=r.max_missed)
+        for agent in self.agents:
+            router.add_agent(agent.id, agent.skills, now)
+        return router
+
+
+def load_center(path: Path) -> CenterConfig:
+    return validated(CenterConfig, read_toml(path, "config"), where=str(path))

@@ -1,0 +1,352 @@
+"""The SIP front: a user-agent server over UDP that takes calls from a trunk into the router (RFC 3261 subset).
+
+A call's life: INVITE → 100 Trying → the router queues the call (486 Busy Here when the queue is full, 503 when
+the front holds ``max_calls`` calls, 404 for a number no queue answers, 488 without a common codec) → 180 Ringing
+while it waits → 200 OK with an SDP answer when an agent accepts → ACK. The caller's BYE (or CANCEL before
+the answer, answered by 200 and then 487 for the INVITE) ends the call; an agent's hang-up sends the caller a BYE.
+
+Over UDP the front owns reliability (§17.2.1, §13.3.1.4): a retransmitted request gets the last response again;
+final responses to an INVITE are repeated (T1, 2·T1 … capped at T2) until the ACK, and given up after 64·T1 — an
+unacknowledged 200 then ends the call with a BYE; our BYEs are repeated the same way until answered. Finished
+transactions are remembered for 64·T1 to absorb late retransmissions. A message that cannot be read gets a 400
+when it carries what a response needs, and is dropped otherwise; nothing a peer sends stops the server.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import heapq
+import itertools
+import logging
+import uuid
+from collections import Counter
+from dataclasses import dataclass, field
+
+from casashore.route import sdp
+from casashore.route.service import RouterService
+from casashore.route.sip_message import SipMessage, SipParseError, param, parse, request, response, uri_user
+
+log = logging.getLogger("casashore.sip")
+ALLOW = "INVITE, ACK, BYE, CANCEL, OPTIONS"
+
+
+@dataclass
+class SipCall:
+    call_id: str
+    invite: SipMessage
+    addr: tuple[str, int]
+    to_tag: str
+    state: str = "proceeding"
+    """proceeding (ringing) → answered (200 sent) → confirmed (ACK) → ended; or → completed (non-2xx sent)."""
+    last_response: bytes = b""
+    retransmit: asyncio.TimerHandle | None = None
+    cseq: int = 0
+    """Our own CSeq counter for requests we send in the dialog (BYE)."""
+    byes: dict = field(default_factory=dict)
+
+
+class SipFront(asyncio.DatagramProtocol):
+    def __init__(self, service: RouterService, host: str, port: int, numbers: dict[str, str], *,
+                 max_calls: int = 10_000, t1_s: float = 0.5, t2_s: float = 4.0, rtp_port: int = 40_000) -> None:
+        """``numbers``: the dialled user part (``sip:fr@…`` or ``sip:+33…@…``) → queue."""
+        self.service, self.host, self.port, self.numbers = service, host, port, numbers
+        self.max_calls, self.t1_s, self.t2_s, self.rtp_port = max_calls, t1_s, t2_s, rtp_port
+        self.transport: asyncio.DatagramTransport | None = None
+        self.calls: dict[str, SipCall] = {}
+        self.by_branch: dict[str, SipCall] = {}
+        self.answered_requests: dict[tuple[str, str], bytes] = {}
+        """(branch, method) of finished non-INVITE requests → the response to repeat on retransmission."""
+        self._expiry: list[tuple[float, int, str, object]] = []
+        """A heap of (when, sequence, kind, key) of transaction state to forget."""
+        self.counters: Counter = Counter()
+        self._ids = itertools.count(1)
+        service.subscribers.append(self._router_events)
+
+    # -- transport ------------------------------------------------------------------------------------
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        self.transport = transport  # type: ignore[assignment]
+
+    def datagram_received(self, data: bytes, addr: tuple[str, int]) -> None:
+        self.counters["received"] += 1
+        try:
+            self._expire()
+            if data.strip() == b"":
+                return  # keep-alive (RFC 5626 CRLF pings)
+            try:
+                message = parse(data)
+            except SipParseError as exc:
+                self._malformed(data, addr, exc)
+                return
+            if message.is_request:
+                self._request(message, addr)
+            else:
+                self._response(message)
+        except Exception:  # a peer must never stop the front; the event is logged and counted
+            self.counters["internal_errors"] += 1
+            log.exception("SIP message from %s:%s not handled", *addr)
+
+    def error_received(self, exc: Exception) -> None:
+        self.counters["transport_errors"] += 1
+
+    def _send(self, data: bytes, addr: tuple[str, int]) -> None:
+        if self.transport is not None:
+            self.transport.sendto(data, addr)
+            self.counters["sent"] += 1
+
+    def _malformed(self, data: bytes, addr: tuple[str, int], exc: SipParseError) -> None:
+        """A 400 (or 505) when the request has the headers a response needs; otherwise silence (§21.4.1)."""
+        self.counters["malformed"] += 1
+        try:
+            head = data.split(b"\r\n\r\n")[0] + b"\r\nContent-Length: 0\r\n\r\n"
+            rough = parse(head.replace(b"SIP/3.0", b"SIP/2.0"))
+        except SipParseError:
+            return
+        if rough.is_request and rough.method != "ACK":
+            self._send(response(rough, exc.status, extra=[("Warning", f'399 casashore "{exc}"'[:200])]), addr)
+
+    # -- requests -------------------------------------------------------------------------------------
+    def _request(self, message: SipMessage, addr: tuple[str, int]) -> None:
+        method = message.method
+        self.counters[f"in_{method}"] += 1
+        repeat = self.answered_requests.get((message.branch, method))
+        if repeat is not None:
+            self._send(repeat, addr)
+            return
+        if method == "INVITE":
+            self._invite(message, addr)
+        elif method == "ACK":
+            self._ack(message)
+        elif method == "CANCEL":
+            self._cancel(message, addr)
+        elif method == "BYE":
+            self._bye(message, addr)
+        elif method == "OPTIONS":
+            self._final(message, addr, 200, extra=[("Allow", ALLOW)])
+        else:
+            self._final(message, addr, 405, extra=[("Allow", ALLOW)])
+
+    def _final(self, message: SipMessage, addr, status: int, extra=()) -> None:
+        """Answer a non-INVITE request and remember the answer for its retransmissions."""
+        data = response(message, status, to_tag=uuid.uuid4().hex[:10], extra=list(extra))
+        self._send(data, addr)
+        key = (message.branch, message.method)
+        self.answered_requests[key] = data
+        self._later(64 * self.t1_s, "request", key)
+
+    def _invite(self, invite: SipMessage, addr) -> None:
+        call = self.by_branch.get(invite.branch)
+        if call is not None:  # a retransmission: the last response again
+            if call.last_response:
+                self._send(call.last_response, addr)
+            return
+        existing = self.calls.get(invite.call_id)
+        if existing is not None:  # a re-INVITE (session refresh, hold): same answer, same dialog
+            self._reinvite(existing, invite, addr)
+            return
+        call = SipCall(invite.call_id, invite, addr, uuid.uuid4().hex[:10])
+        self.by_branch[invite.branch] = call
+        self._later(64 * self.t1_s, "branch", invite.branch)
+        self._respond(call, 100)
+        queue = self.numbers.get(uri_user(invite.uri))
+        if queue is None:
+            self._reject(call, 404)
+            return
+        if len(self.calls) >= self.max_calls:
+            self._reject(call, 503, extra=[("Retry-After", "5")])
+            return
+        try:
+            sdp.answer(invite.body, self.host, self.rtp_port, 1)
+        except sdp.NoCommonCodec:
+            self._reject(call, 488)
+            return
+        router = self.service.router
+        if invite.call_id in router.calls:  # a finished call's Call-ID used again
+            self._reject(call, 481)
+            return
+        self.calls[invite.call_id] = call
+        queued = router.arrive(invite.call_id, queue, self.service.now())
+        if not queued:
+            self.calls.pop(invite.call_id)
+            self._reject(call, 486)
+        elif router.calls[invite.call_id].state != "ended":
+            self._respond(call, 180)
+        self.service.publish()
+
+    def _reinvite(self, call: SipCall, invite: SipMessage, addr) -> None:
+        if call.state != "confirmed":
+            self._send(response(invite, 491, to_tag=call.to_tag), addr)
+            return
+        self._send(response(invite, 200, to_tag=call.to_tag, extra=self._contact(),
+                            body=sdp.answer(invite.body, self.host, self.rtp_port, 2)), addr)
+
+    def _ack(self, ack: SipMessage) -> None:
+        call = self.by_branch.get(ack.branch) or self.calls.get(ack.call_id)
+        if call is None:
+            return  # an ACK answers nothing (§17.2.3); a stray one is dropped
+        self._stop_retransmit(call)
+        if call.state == "answered":
+            call.state = "confirmed"
+        elif call.state == "completed":
+            call.state = "ended"
+
+    def _cancel(self, cancel: SipMessage, addr) -> None:
+        call = self.by_branch.get(cancel.branch)
+        if call is None:
+            self._final(cancel, addr, 481)
+            return
+        self._final(cancel, addr, 200)
+        if call.state == "proceeding":  # the caller gives up before the answer
+            self._reject(call, 487)
+            self._caller_left(call)
+
+    def _bye(self, bye: SipMessage, addr) -> None:
+        call = self.calls.get(bye.call_id)
+        if call is None or param(bye.get("From") or "", "tag") != param(call.invite.get("From") or "", "tag"):
+            self._final(bye, addr, 481)
+            return
+        self._final(bye, addr, 200)
+        self._stop_retransmit(call)
+        call.state = "ended"
+        self._caller_left(call)
+
+    def _caller_left(self, call: SipCall) -> None:
+        """The caller's leg is over: abandoned or the end of the conversation in the router — unless the caller
+        asked to be called back, in which case the call keeps its place."""
+        self.calls.pop(call.call_id, None)
+        routed = self.service.router.calls.get(call.call_id)
+        if routed is not None and routed.state != "ended" and routed.callback_number is None:
+            self.service.router.hang_up(call.call_id, self.service.now())
+            self.service.publish()
+
+    # -- responses we send ----------------------------------------------------------------------------
+    def _contact(self) -> list[tuple[str, str]]:
+        return [("Contact", f"<sip:router@{self.host}:{self.port}>"), ("Allow", ALLOW)]
+
+    def _respond(self, call: SipCall, status: int, extra=(), body: bytes = b"") -> None:
+        extra = list(extra) + (self._contact() if status in (180, 200) else [])
+        call.last_response = response(call.invite, status, to_tag=call.to_tag, extra=extra, body=body)
+        self._send(call.last_response, call.addr)
+        self.counters[f"out_{status}"] += 1
+
+    def _reject(self, call: SipCall, status: int, extra=()) -> None:
+        """A final non-2xx answer to the INVITE, repeated until the ACK."""
+        call.state = "completed"
+        self.calls.pop(call.call_id, None)
+        self._respond(call, status, extra)
+        self._retransmit(call, self.t1_s)
+
+    def _answer(self, call: SipCall) -> None:
+        body = sdp.answer(call.invite.body, self.host, self.rtp_port + 2 * (next(self._ids) % 10_000), 1)
+        call.state = "answered"
+        self._respond(call, 200, body=body)
+        self._retransmit(call, self.t1_s)
+
+    def _retransmit(self, call: SipCall, interval: float) -> None:
+        """Timer G: repeat the final response at T1, 2·T1 … (at most T2 apart) until the ACK; Timer H: give
+        up 64·T1 after the first sending."""
+        loop = asyncio.get_running_loop()
+
+        def again(wait: float, elapsed: float) -> None:
+            if call.state not in ("answered", "completed"):
+                return
+            if elapsed >= 64 * self.t1_s:
+                self._give_up(call)
+                return
+            self._send(call.last_response, call.addr)
+            self.counters["retransmitted"] += 1
+            following = min(2 * wait, self.t2_s)
+            call.retransmit = loop.call_later(following, again, following, elapsed + following)
+
+        call.retransmit = loop.call_later(interval, again, interval, interval)
+
+    def _give_up(self, call: SipCall) -> None:
+        """No ACK in 64·T1: a non-2xx transaction just ends; an unacknowledged 200 ends the call (§13.3.1.4)."""
+        self.counters["no_ack"] += 1
+        if call.state == "answered":
+            self._send_bye(call)
+            self._caller_left(call)
+        call.state = "ended"
+
+    def _stop_retransmit(self, call: SipCall) -> None:
+        if call.retransmit is not None:
+            call.retransmit.cancel()
+            call.retransmit = None
+
+    # -- the router's side ----------------------------------------------------------------------------
+    def _router_events(self, events) -> None:
+        for _, event, subject, _ in events:
+            call = self.calls.get(subject)
+            if call is None:
+                continue
+            if event == "answered" and call.state == "proceeding":
+                self._answer(call)
+            elif event == "ended" and call.state == "proceeding":  # ended by a supervisor while ringing
+                self.calls.pop(subject, None)
+                self._reject(call, 480)
+            elif event == "ended" and call.state in ("answered", "confirmed"):  # the agent hung up
+                self._stop_retransmit(call)
+                call.state = "ended"
+                self.calls.pop(subject, None)
+                self._send_bye(call)
+
+    def _send_bye(self, call: SipCall) -> None:
+        """Our BYE to the caller (§15.1.1), repeated until a response or 64·T1."""
+        invite = call.invite
+        call.cseq += 1
+        branch = "z9hG4bK" + uuid.uuid4().hex[:16]
+        target = invite.get("Contact") or invite.get("From") or ""
+        uri = target.split("<", 1)[1].split(">", 1)[0] if "<" in target else target.split(";")[0].strip()
+        data = request("BYE", uri, [
+            ("Via", f"SIP/2.0/UDP {self.host}:{self.port};branch={branch};rport"), ("Max-Forwards", "70"),
+            ("From", f"{invite.get('To')};tag={call.to_tag}"), ("To", invite.get("From") or ""),
+            ("Call-ID", call.call_id), ("CSeq", f"{call.cseq} BYE")])
+        self.counters["out_BYE"] += 1
+        self._send(data, call.addr)
+        call.byes[branch] = None
+        self.by_branch[branch] = call
+        loop = asyncio.get_running_loop()
+
+        def again(wait: float, elapsed: float) -> None:
+            if branch not in call.byes or elapsed >= 64 * self.t1_s:
+                call.byes.pop(branch, None)
+                return
+            self._send(data, call.addr)
+            call.byes[branch] = loop.call_later(min(2 * wait, self.t2_s), again, min(2 * wait, self.t2_s),
+                                                elapsed + wait)
+
+        call.byes[branch] = loop.call_later(self.t1_s, again, self.t1_s, self.t1_s)
+        self._later(64 * self.t1_s, "branch", branch)
+
+    def _response(self, message: SipMessage) -> None:
+        """Responses to our BYEs stop their retransmission."""
+        self.counters[f"in_{message.status}"] += 1
+        call = self.by_branch.get(message.branch)
+        if call is not None and message.status >= 200:
+            timer = call.byes.pop(message.branch, None)
+            if timer is not None:
+                timer.cancel()
+
+    # -- housekeeping ---------------------------------------------------------------------------------
+    def _later(self, after_s: float, kind: str, key: object) -> None:
+        heapq.heappush(self._expiry, (asyncio.get_running_loop().time() + after_s, next(self._ids), kind, key))
+
+    def _expire(self) -> None:
+        """Forget finished transactions (their retransmission window is over)."""
+        now = asyncio.get_running_loop().time()
+        while self._expiry and self._expiry[0][0] <= now:
+            _, _, kind, key = heapq.heappop(self._expiry)
+            if kind == "request":
+                self.answered_requests.pop(key, None)
+            elif (call := self.by_branch.get(key)) is not None:
+                if self.calls.get(call.call_id) is call:  # still talking: look again later
+                    self._later(64 * self.t1_s, kind, key)
+                else:
+                    del self.by_branch[key]
+
+
+async def start_sip(service: RouterService, host: str, port: int, numbers: dict[str, str],
+                    **options) -> tuple[asyncio.DatagramTransport, SipFront]:
+    loop = asyncio.get_running_loop()
+    front = SipFront(service, host, port, numbers, **options)
+    transport, _ = await loop.create_datagram_endpoint(lambda: front, local_addr=(host, port))
+    return transport, front
