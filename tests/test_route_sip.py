@@ -1,0 +1,273 @@
+"""The SIP front over real UDP sockets on loopback: a call's whole life, retransmissions both ways, CANCEL,
+overflow answers, an agent's hang-up, and a fuzz corpus of broken messages that must not stop the server."""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import re
+import uuid
+
+import hypothesis.strategies as st
+import pytest
+from hypothesis import HealthCheck, given, settings
+
+from casashore.route.core import Queue, Router
+from casashore.route.service import RouterService
+from casashore.route.sip_front import start_sip
+
+OFFER = (b"v=0\r\no=caller 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\n"
+         b"m=audio 6000 RTP/AVP 18 8 101\r\na=rtpmap:18 G729/8000\r\na=rtpmap:8 PCMA/8000\r\n"
+         b"a=rtpmap:101 telephone-event/8000\r\n")
+
+
+class Phone(asyncio.DatagramProtocol):
+    """A caller's UDP socket: what arrives goes to a queue."""
+
+    def __init__(self) -> None:
+        self.inbox: asyncio.Queue = asyncio.Queue()
+
+    def datagram_received(self, data, addr) -> None:
+        self.inbox.put_nowait(data.decode())
+
+    async def next(self, timeout: float = 2.0) -> str:
+        return await asyncio.wait_for(self.inbox.get(), timeout)
+
+    async def silent(self, for_s: float) -> bool:
+        try:
+            await asyncio.wait_for(self.inbox.get(), for_s)
+            return False
+        except TimeoutError:
+            return True
+
+
+def status(message: str) -> int:
+    return int(message.split(" ", 2)[1]) if message.startswith("SIP/2.0") else 0
+
+
+def header(message: str, name: str) -> str:
+    return re.search(rf"^{name}: (.*)$", message, re.M | re.I).group(1).strip()
+
+
+class Call:
+    def __init__(self, port: int, user: str = "fr", call_id: str | None = None) -> None:
+        self.port, self.user = port, user
+        self.call_id = call_id or uuid.uuid4().hex
+        self.branch = "z9hG4bK" + uuid.uuid4().hex[:12]
+        self.to = f"<sip:{user}@127.0.0.1>"
+
+    def request(self, method: str, cseq: int, branch: str | None = None, body: bytes = b"",
+                to: str | None = None) -> bytes:
+        lines = [f"{method} sip:{self.user}@127.0.0.1:{self.port} SIP/2.0",
+                 f"Via: SIP/2.0/UDP 127.0.0.1:5999;branch={branch or self.branch}", "Max-Forwards: 70",
+                 "From: <sip:caller@127.0.0.1>;tag=caller1", f"To: {to or self.to}", f"Call-ID: {self.call_id}",
+                 f"CSeq: {cseq} {method}", "Contact: <sip:caller@127.0.0.1:5999>"]
+        if body:
+            lines.append("Content-Type: application/sdp")
+        lines.append(f"Content-Length: {len(body)}")
+        return ("\r\n".join(lines) + "\r\n\r\n").encode() + body
+
+
+def centre(max_waiting: int = 10, max_calls: int = 100, t1_s: float = 0.05):
+    router = Router({"fr": Queue("fr", "fr", max_waiting=max_waiting)}, wrap_up_s=0.0)
+    router.add_agent("ana", {"fr": 1}, 0.0)
+    return RouterService(router), dict(max_calls=max_calls, t1_s=t1_s, t2_s=0.2)
+
+
+def run(scenario, **centre_options):
+    """Start a SIP front on a free port and a caller socket, run ``scenario(service, front, phone, send)``."""
+
+    async def main():
+        service, options = centre(**centre_options)
+        transport, front = await start_sip(service, "127.0.0.1", 0, {"fr": "fr", "3001": "fr"}, **options)
+        front.port = transport.get_extra_info("sockname")[1]
+        loop = asyncio.get_running_loop()
+        phone_transport, phone = await loop.create_datagram_endpoint(Phone, local_addr=("127.0.0.1", 0))
+
+        def send(data: bytes) -> None:
+            phone_transport.sendto(data, ("127.0.0.1", front.port))
+
+        try:
+            await scenario(service, front, phone, send)
+        finally:
+            phone_transport.close()
+            transport.close()
+        assert front.counters["internal_errors"] == 0
+        return service, front
+
+    return asyncio.run(main())
+
+
+def test_a_call_is_queued_answered_and_ended():
+    async def scenario(service, front, phone, send):
+        call = Call(front.port)
+        send(call.request("INVITE", 1, body=OFFER))
+        assert [status(await phone.next()), status(await phone.next())] == [100, 180]
+        assert service.router.calls[call.call_id].state == "waiting"  # ana is offline
+        send(call.request("INVITE", 1, body=OFFER))  # a retransmission: the last answer again, no second call
+        assert status(await phone.next()) == 180 and len(service.router.calls) == 1
+        service.router.set_status("ana", "available", service.now())
+        service.router.accept("ana", call.call_id, service.now())
+        service.publish()
+        ok = await phone.next()
+        assert status(ok) == 200 and "m=audio" in ok and " RTP/AVP 18 101" in ok  # first common codec + DTMF
+        to = header(ok, "To")
+        assert ";tag=" in to
+        assert status(await phone.next()) == 200  # no ACK yet: the 200 is repeated
+        send(call.request("ACK", 1, branch="z9hG4bKack1", to=to))
+        await asyncio.sleep(0.02)
+        while not phone.inbox.empty():  # a retransmission may have crossed the ACK
+            assert status(phone.inbox.get_nowait()) == 200
+        assert await phone.silent(0.3)
+        send(call.request("BYE", 2, branch="z9hG4bKbye1", to=to))
+        assert status(await phone.next()) == 200
+        send(call.request("BYE", 2, branch="z9hG4bKbye1", to=to))  # retransmitted BYE: same answer
+        assert status(await phone.next()) == 200
+        assert service.router.calls[call.call_id].outcome == "answered"
+
+    run(scenario)
+
+
+def test_cancel_before_the_answer_abandons_the_call():
+    async def scenario(service, front, phone, send):
+        call = Call(front.port, user="3001")
+        send(call.request("INVITE", 1, body=OFFER))
+        await phone.next(), await phone.next()
+        send(call.request("CANCEL", 1))
+        answers = sorted([status(await phone.next()), status(await phone.next())])
+        assert answers == [200, 487]
+        send(call.request("ACK", 1))  # the ACK of the 487 (same branch) stops its repetition
+        assert await phone.silent(0.3)
+        assert service.router.calls[call.call_id].outcome == "abandoned"
+        send(Call(front.port).request("CANCEL", 1))
+        assert status(await phone.next()) == 481
+
+    run(scenario)
+
+
+def test_overflow_unknown_numbers_and_methods_get_their_answers():
+    async def scenario(service, front, phone, send):
+        first, second, third = Call(front.port), Call(front.port), Call(front.port)
+        send(first.request("INVITE", 1, body=OFFER))
+        assert [status(await phone.next()) for _ in range(2)] == [100, 180]
+        send(second.request("INVITE", 1, body=OFFER))
+        assert [status(await phone.next()) for _ in range(2)] == [100, 486]  # max_waiting = 1
+        busy = await phone.next()  # repeated until the ACK
+        assert status(busy) == 486
+        send(second.request("ACK", 1))
+        send(Call(front.port, user="999").request("INVITE", 1, body=OFFER))
+        assert [status(await phone.next()) for _ in range(2)] == [100, 404]
+        no_codec = OFFER.replace(b"18 8 101", b"97").replace(b"a=rtpmap:18", b"a=rtpmap:97 opus/48000\r\na=x:")
+        send(third.request("INVITE", 1, body=no_codec))
+        assert [status(await phone.next()) for _ in range(2)] == [100, 488]
+        send(Call(front.port).request("REGISTER", 1))
+        answer = await phone.next()
+        assert status(answer) == 405 and "INVITE" in header(answer, "Allow")
+        send(Call(front.port).request("BYE", 1))
+        assert status(await phone.next()) == 481
+        counts = service.counts
+        assert counts["arrived"] == 1 and counts["rejected"] == 1
+
+    run(scenario, max_waiting=1)
+
+
+def test_past_max_calls_the_front_answers_503():
+    async def scenario(service, front, phone, send):
+        send(Call(front.port).request("INVITE", 1, body=OFFER))
+        assert [status(await phone.next()) for _ in range(2)] == [100, 180]
+        send(Call(front.port).request("INVITE", 1, body=OFFER))
+        assert status(await phone.next()) == 100
+        unavailable = await phone.next()
+        assert status(unavailable) == 503 and header(unavailable, "Retry-After") == "5"
+
+    run(scenario, max_calls=1)
+
+
+def test_an_agent_hang_up_sends_the_caller_a_bye():
+    async def scenario(service, front, phone, send):
+        service.router.set_status("ana", "available", service.now())
+        call = Call(front.port)
+        send(call.request("INVITE", 1, body=OFFER))
+        await phone.next(), await phone.next()
+        service.router.accept("ana", call.call_id, service.now())
+        service.publish()
+        to = header(await phone.next(), "To")
+        send(call.request("ACK", 1, branch="z9hG4bKack2", to=to))
+        service.router.hang_up(call.call_id, service.now())
+        service.publish()
+        bye = await phone.next()
+        while bye.startswith("SIP/2.0 200"):  # a 200 retransmission that crossed the ACK
+            bye = await phone.next()
+        assert bye.startswith("BYE sip:caller@127.0.0.1:5999 SIP/2.0") and header(bye, "Call-ID") == call.call_id
+        assert header(bye, "To").endswith("tag=caller1")
+        repeated = await phone.next()
+        assert repeated == bye  # not answered yet: repeated
+        ok = (f"SIP/2.0 200 OK\r\nVia: {header(bye, 'Via')}\r\nFrom: {header(bye, 'From')}\r\n"
+              f"To: {header(bye, 'To')}\r\nCall-ID: {call.call_id}\r\nCSeq: {header(bye, 'CSeq')}\r\n"
+              "Content-Length: 0\r\n\r\n")
+        send(ok.encode())
+        assert await phone.silent(0.5)
+
+    run(scenario)
+
+
+INVITE = Call(5060).request("INVITE", 1, body=OFFER)
+CORPUS = [
+    b"", b"\r\n\r\n", b"\x00" * 100, b"INVITE", b"INVITE sip:fr@h SIP/2.0", b"INVITE sip:fr@h SIP/2.0\r\n\r\n",
+    INVITE.replace(b"SIP/2.0\r\n", b"SIP/3.0\r\n", 1), INVITE.replace(b"CSeq: 1 INVITE", b"CSeq: one INVITE"),
+    INVITE.replace(b"CSeq: 1 INVITE", b"CSeq: 1 BYE"), INVITE.replace(b"CSeq: 1 INVITE", b"CSeq: 99999999999 INVITE"),
+    INVITE.replace(b"Content-Length: ", b"Content-Length: 9"),
+    INVITE.replace(b"Content-Length: ", b"Content-Length: -"),
+    INVITE.replace(b"Via: ", b"Xia: "), INVITE.replace(b"Call-ID: ", b"Call-ID "), INVITE.replace(b"\r\n", b"\n"),
+    INVITE.replace(b"From: ", b"From:\r\n "), INVITE.replace(b"sip:fr@", b"sip:\xff\xfe@"),
+    INVITE.replace(b"m=audio 6000 RTP/AVP 18 8 101", b"m=audio"), INVITE.replace(b"To: <sip:fr@127.0.0.1>", b"To: <"),
+    INVITE.replace(b"branch=", b"branch"), INVITE.replace(b"Via: SIP/2.0/UDP", b"Via: ,,,"),
+    b"SIP/2.0 200 OK\r\nVia: x\r\nFrom: a\r\nTo: b\r\nCall-ID: c\r\nCSeq: 1 BYE\r\n\r\n",
+    b"SIP/2.0 999 What\r\n\r\n", b"SIP/2.0 20 OK\r\nVia: x\r\n\r\n", b"ACK sip:x@y SIP/2.0\r\n\r\n",
+    INVITE * 3, INVITE[:200], INVITE + b"\x00" * 60_000, b"A" * 70_000,
+]
+
+
+@pytest.mark.parametrize("index", range(len(CORPUS)))
+def test_a_broken_message_gets_400_or_silence_and_the_server_goes_on(index):
+    async def scenario(service, front, phone, send):
+        send(CORPUS[index])
+        await asyncio.sleep(0.05)
+        while not phone.inbox.empty():
+            answer = phone.inbox.get_nowait()
+            assert status(answer) in (100, 180, 400, 404, 486, 488, 505), answer[:80]
+        ping = Call(front.port).request("OPTIONS", 1)
+        send(ping)
+        answer = await phone.next()
+        while status(answer) != 200:
+            answer = await phone.next()
+
+    run(scenario)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.data())
+def test_mutated_messages_never_stop_the_server(data):
+    """Random byte edits of a valid INVITE and BYE: whatever happens, no exception escapes and a later ping is
+    answered."""
+    seed = data.draw(st.integers(0, 2**32 - 1))
+
+    async def scenario(service, front, phone, send):
+        rng = random.Random(seed)
+        for message in (INVITE, Call(front.port).request("BYE", 2)):
+            raw = bytearray(message)
+            for _ in range(rng.randint(1, 12)):
+                at = rng.randrange(len(raw))
+                choice = rng.random()
+                if choice < 0.4:
+                    raw[at] = rng.randrange(256)
+                elif choice < 0.7:
+                    del raw[at:at + rng.randint(1, 20)]
+                else:
+                    raw[at:at] = rng.choice([b"\r\n", b":", b";", b" ", b"<", b"\x00", b"SIP/2.0"])
+            send(bytes(raw))
+        send(Call(front.port).request("OPTIONS", 1))
+        while status(await phone.next()) != 200:
+            pass
+
+    run(scenario)
