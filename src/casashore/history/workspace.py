@@ -50,7 +50,7 @@ MIGRATIONS = [
     """,
     # 4: the live router's event log (its calls go to `calls`, under one import per router session)
     """
-    CREATE TABLE route_events (import_id INTEGER NOT NULL, at TIMESTAMPTZ NOT NULL, seq BIGINT NOT NULL,
+    CREATE TABLE route_events (import_id INTEGER NOT NULL, event_at TIMESTAMPTZ NOT NULL, seq BIGINT NOT NULL,
                                event VARCHAR NOT NULL, subject VARCHAR NOT NULL, detail VARCHAR NOT NULL);
     """,
 ]

@@ -22,6 +22,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from casashore.route.service import RouterService
 
+MAX_BEHIND = 10_000
 WALLBOARD = Path(__file__).parent / "static" / "wallboard.html"
 
 
@@ -59,8 +60,12 @@ def create_router_app(service: RouterService, tokens: dict[str, Principal], *, t
 
     def to_listeners(events) -> None:
         batch = [{"t": at, "event": event, "id": subject, "detail": detail} for at, event, subject, detail in events]
-        for queue in listeners:
-            queue.put_nowait(batch)
+        for queue in list(listeners):
+            if queue.qsize() < MAX_BEHIND:
+                queue.put_nowait(batch)
+            else:  # a listener that cannot keep up is let go rather than allowed to fill the memory
+                queue.put_nowait(None)
+                listeners.discard(queue)
 
     service.subscribers.append(to_listeners)
     publish = service.publish
@@ -227,12 +232,20 @@ def create_router_app(service: RouterService, tokens: dict[str, Principal], *, t
         await socket.accept()
         mine: asyncio.Queue = asyncio.Queue()
         listeners.add(mine)
-        try:
-            while True:
-                await socket.send_json(await mine.get())
-        except WebSocketDisconnect:
+
+        async def pump() -> None:
+            while (batch := await mine.get()) is not None:
+                await socket.send_json(batch)
+            await socket.close(code=1013, reason="too slow: more than 10,000 batches behind")
+
+        sender = asyncio.create_task(pump())
+        try:  # reading is how a closed connection is noticed when no event is being sent
+            while (await socket.receive())["type"] != "websocket.disconnect":
+                pass
+        except (WebSocketDisconnect, RuntimeError):
             pass
         finally:
             listeners.discard(mine)
+            sender.cancel()
 
     return app

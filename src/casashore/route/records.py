@@ -77,7 +77,7 @@ class Recorder:
             try:
                 if events:
                     con.register("new_events", pd.DataFrame(
-                        events, columns=["import_id", "at", "seq", "event", "subject", "detail"]))
+                        events, columns=["import_id", "event_at", "seq", "event", "subject", "detail"]))
                     con.execute("INSERT INTO route_events SELECT * FROM new_events")
                     con.unregister("new_events")
                 if calls:

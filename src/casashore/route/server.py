@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import faulthandler
 import logging
+import signal
 import time
 from pathlib import Path
 
@@ -46,6 +48,7 @@ def build_app(config: CenterConfig, *, sip: tuple[str, int] | None, workspace: P
 
 def run(config: CenterConfig, *, sip: tuple[str, int] | None, http: tuple[str, int], workspace: Path | None) -> None:
     logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    faulthandler.register(signal.SIGUSR1)  # `kill -USR1 PID` prints every thread's stack: what is it doing?
     app = build_app(config, sip=sip, workspace=workspace)
     server = uvicorn.Server(uvicorn.Config(app, host=http[0], port=http[1], log_level="warning",
                                            ws_max_size=65_536))
