@@ -226,10 +226,10 @@ def create_router_app(service: RouterService, tokens: dict[str, Principal], *, t
     async def events(socket: WebSocket, token: str = "") -> None:
         """Router events as JSON lists (one list per change), live. The token goes in the query string
         (browsers cannot set headers on a WebSocket)."""
+        await socket.accept()  # then close with 4401: a browser sees a close before accept only as 1006
         if token not in tokens:
-            await socket.close(code=4401)
+            await socket.close(code=4401, reason="a valid token is required")
             return
-        await socket.accept()
         mine: asyncio.Queue = asyncio.Queue()
         listeners.add(mine)
 

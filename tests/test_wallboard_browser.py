@@ -1,0 +1,85 @@
+"""The wallboard in Debian's chromium (Playwright) against a real `casashore route serve`: it updates live, over
+the WebSocket, as calls arrive, wait, are answered and abandoned."""
+
+import json
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+CHROMIUM = Path("/usr/bin/chromium")
+CENTER = Path(__file__).resolve().parents[1] / "examples" / "center.toml"
+SUPERVISOR, TRUNK = "supervisor-demo-token-change-me", "trunk-demo-token-change-me"
+pytestmark = pytest.mark.skipif(not CHROMIUM.exists() or shutil.which("casashore") is None,
+                                reason="Debian's chromium is not installed (apt-get install chromium; .ci/run does it)")
+
+
+def post(url: str, token: str, body: dict | None = None) -> dict:
+    request = urllib.request.Request(url, data=json.dumps(body or {}).encode(), method="POST",
+                                     headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"})
+    return json.loads(urllib.request.urlopen(request, timeout=5).read())
+
+
+@pytest.fixture
+def router(tmp_path):
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    process = subprocess.Popen([sys.executable, "-m", "casashore", "route", "serve", "--config", str(CENTER),
+                                "--http", f"127.0.0.1:{port}", "--no-records"], stderr=subprocess.PIPE,
+                               stdout=subprocess.DEVNULL, cwd=tmp_path)
+    url = f"http://127.0.0.1:{port}"
+    for _ in range(150):
+        try:
+            urllib.request.urlopen(url + "/wallboard", timeout=1)
+            break
+        except OSError:
+            time.sleep(0.2)
+    else:
+        process.kill()
+        pytest.fail("casashore route serve did not start: " + process.stderr.read().decode()[-500:])
+    yield url
+    process.terminate()
+    process.wait(10)
+
+
+def test_the_wallboard_updates_live_as_calls_arrive(router):
+    playwright = pytest.importorskip("playwright.sync_api")
+    with playwright.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
+        page = browser.new_page(locale="en-GB")
+        errors = []
+        page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+        page.on("pageerror", lambda exc: errors.append(str(exc)))
+        page.goto(f"{router}/wallboard?token={SUPERVISOR}")
+        page.wait_for_function("document.getElementById('status').textContent === 'live'")
+        row = page.locator("tr[data-queue='fr_bank'] td")
+        assert row.nth(1).text_content() == "0" and row.nth(8).text_content() == "—"
+
+        def cell_becomes(index: int, text: str) -> None:
+            page.wait_for_function(
+                "([i, t]) => document.querySelectorAll(\"tr[data-queue='fr_bank'] td\")[i]?.textContent === t",
+                arg=[index, text], timeout=5000)
+
+        post(f"{router}/api/calls", TRUNK, {"call_id": "c1", "queue": "fr_bank"})
+        cell_becomes(1, "1")  # waiting, pushed by the event stream
+        post(f"{router}/api/calls", TRUNK, {"call_id": "c2", "queue": "fr_bank"})
+        cell_becomes(1, "2")
+        cell_becomes(5, "2")  # offered in the last 15 minutes
+        post(f"{router}/api/agents/amina/status", "agent-amina-demo-token", {"status": "available"})
+        post(f"{router}/api/agents/amina/accept/c1", "agent-amina-demo-token")
+        cell_becomes(6, "1")  # answered
+        cell_becomes(8, "100%")  # service level: 1 answered in 20 s of 1 ended
+        post(f"{router}/api/calls/c2/hangup", TRUNK)
+        cell_becomes(7, "1")  # abandoned
+        cell_becomes(8, "50%")
+        cell_becomes(12, "50%")  # today's abandon rate
+        assert errors == []
+        page.goto(f"{router}/wallboard?token=wrong")
+        page.wait_for_function("document.getElementById('status').textContent.startsWith('refused')")
+        browser.close()
