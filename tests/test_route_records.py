@@ -1,0 +1,62 @@
+"""The router's records in a real DuckDB workspace: every event, every ended call in `calls` under one router
+import, read back by the forecasting code like an imported call log."""
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import duckdb
+import pytest
+
+from casashore.forecast.series import interval_counts
+from casashore.history.workspace import open_workspace
+from casashore.route.core import Queue, Router
+from casashore.route.records import Recorder
+from casashore.route.service import RouterService
+
+PARIS = ZoneInfo("Europe/Paris")
+
+
+def test_calls_and_events_land_in_the_workspace_and_feed_forecasting(tmp_path):
+    t0 = datetime(2026, 11, 26, 9, 0, tzinfo=PARIS).timestamp()
+    router = Router({"fr": Queue("fr", "fr", max_waiting=1)}, wrap_up_s=0.0)
+    router.add_agent("ana", {"fr": 1}, t0)
+    workspace = tmp_path / "ws.duckdb"
+    service = RouterService(router, recorder=Recorder(workspace, {"fr": ("Europe/Paris", "FR")}))
+    router.set_status("ana", "available", t0)
+    router.arrive("c1", "fr", t0)               # offered to ana at once
+    router.arrive("c2", "fr", t0 + 60)          # waits
+    router.arrive("c3", "fr", t0 + 61)          # queue full: rejected
+    router.accept("ana", "c1", t0 + 5)
+    router.hang_up("c1", t0 + 185)              # talked 180 s
+    router.hang_up("c2", t0 + 186)              # offered to ana at 185, the caller left at 186
+    service.publish()
+    service.recorder.close()
+
+    con = open_workspace(workspace)
+    calls = con.execute("SELECT call_key, outcome, wait_s, handle_s, agent FROM calls ORDER BY call_key").fetchall()
+    assert calls == [("c1", "answered", 5.0, 180.0, "ana"), ("c2", "abandoned", 126.0, None, None),
+                     ("c3", "other", 0.0, None, None)]
+    events = [r[0] for r in con.execute("SELECT event FROM route_events ORDER BY seq").fetchall()]
+    assert events[:4] == ["agent_added", "status", "arrived", "offered"] and events.count("ended") == 2
+    assert con.execute("SELECT format, calls_added FROM imports").fetchall() == [("router", 3)]
+    counts = interval_counts(con, 15, "fr")
+    nine = counts[counts["ds"] == datetime(2026, 11, 26, 9, 0)]
+    assert nine["y"].iloc[0] == 2 and nine["answered"].iloc[0] == 1  # the rejected call is not offered demand
+    assert counts["y"].sum() == 2 and len(counts) == 96
+    con.close()
+
+
+def test_a_failed_flush_writes_nothing(tmp_path):
+    router = Router({"fr": Queue("fr", "fr")})
+    recorder = Recorder(tmp_path / "ws.duckdb", {"fr": ("Europe/Paris", None)})
+    service = RouterService(router, recorder=recorder)
+    router.arrive("c1", "fr", 1.8e9)
+    router.hang_up("c1", 1.8e9 + 1)
+    service.publish()
+    recorder._calls.append(recorder._calls[0][:4] + (None, None, None, None))  # no outcome: the batch rolls back
+    with pytest.raises(duckdb.Error):
+        recorder.flush()
+    recorder._con.close()
+    con = open_workspace(tmp_path / "ws.duckdb")
+    assert con.execute("SELECT count(*) FROM route_events").fetchall() == [(0,)]
+    assert con.execute("SELECT count(*) FROM calls").fetchall() == [(0,)]
