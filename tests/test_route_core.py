@@ -89,9 +89,13 @@ class RouterMachine(RuleBasedStateMachine):
     def no_free_agent_while_a_call_it_can_take_waits(self):
         for queue, ids in self.router.waiting.items():
             if ids:
-                skill = QUEUES[queue].skill
-                assert not any(a.status == "available" and a.state == "idle" and skill in a.skills
-                               for a in self.router.agents.values())
+                rules = QUEUES[queue]
+                for call_id in ids:
+                    relaxed = self.now - self.router.calls[call_id].arrived_at >= rules.relax_after_s \
+                        if rules.relax_after_s is not None else True
+                    assert not any(a.status == "available" and a.state == "idle" and rules.skill in a.skills
+                                   and (relaxed or a.skills[rules.skill] <= rules.best_level)
+                                   for a in self.router.agents.values()), (call_id, self.now)
 
     @invariant()
     def the_log_replays_cleanly(self):
@@ -111,7 +115,7 @@ def test_longest_idle_agent_takes_the_call():
     assert router.calls["c1"].agent_id == "a1"
 
 
-def test_best_proficiency_first_until_the_relax_delay():
+def test_only_the_best_level_until_the_relax_delay():
     router = Router({"fr": Queue("fr", "fr", relax_after_s=30.0)})
     router.add_agent("expert", {"fr": 1}, 0.0)
     router.add_agent("novice", {"fr": 3}, 0.0)
@@ -123,7 +127,20 @@ def test_best_proficiency_first_until_the_relax_delay():
     router.set_status("novice", "break", 2.0)
     router.set_status("novice", "available", 3.0)
     router.arrive("c2", "fr", 4.0)
-    assert router.calls["c2"].agent_id == "novice"  # the only free agent: its proficiency is the best present
+    assert router.calls["c2"].state == "waiting"  # the novice is free but not allowed yet
+    router.tick(33.9)
+    assert router.calls["c2"].state == "waiting"
+    router.tick(34.0)
+    assert router.calls["c2"].agent_id == "novice"  # waited 30 s: any French speaker
+
+
+def test_a_relaxed_older_call_is_served_past_an_unrelaxed_urgent_one():
+    router = Router({"fr": Queue("fr", "fr", relax_after_s=30.0)})
+    router.add_agent("novice", {"fr": 2}, 0.0)
+    router.arrive("old", "fr", 0.0)
+    router.arrive("urgent", "fr", 35.0, priority=5)
+    router.set_status("novice", "available", 36.0)
+    assert router.calls["old"].agent_id == "novice" and router.calls["urgent"].state == "waiting"
 
 
 def test_missed_offers_pause_the_agent_and_the_call_goes_on():

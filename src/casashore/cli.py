@@ -22,7 +22,7 @@ from casashore import capacity
 from casashore.batch import LABEL_COLUMNS, read_cases
 from casashore.errors import UserError
 from casashore.model import load_scenario
-from casashore.units import day_interval_min, whole
+from casashore.units import day_interval_min, duration_s, whole
 
 app = typer.Typer(
     help="Plan and run offshore contact centres, from the cable to the seat.\n\n"
@@ -933,6 +933,64 @@ def route_serve(
         out.print(f"router: SIP {sip or 'off'}, HTTP http://{http}/ (wallboard: /wallboard?token=…), "
                   f"{len(center.queues)} queues, {len(center.agents)} agents")
     run(center, sip=sip_address, http=http_address, workspace=None if no_records else workspace)
+
+
+@route_app.command("drive")
+def route_drive(
+    scenario: Annotated[Path, typer.Argument(help="A simulation scenario (as for `casashore simulate`).")],
+    replications: Annotated[str | None, typer.Option(help="Independent runs [default: the scenario's].")] = None,
+    seed: Annotated[str | None, typer.Option(help="Seed: the same seed gives the same results.")] = None,
+    ring: Annotated[str, typer.Option(help="Time an offered agent takes to accept.")] = "0s",
+    selection: Annotated[str, typer.Option(help="Agent selection: longest_idle, best_proficiency, round_robin, "
+                                                "fewest_calls.")] = "longest_idle",
+    as_json: JsonOpt = False,
+) -> None:
+    """Play a simulation scenario through the live router's decisions, next to the simulator's results.
+
+    `casashore route drive examples/multiskill.toml --replications 20`: the same calls, handle times,
+    patience and staffing, but every offer made by the router's rules (calls by priority then age, agents by
+    --selection). Where the two columns differ beyond their 95 % intervals, the router's rules and the plan's
+    routing assumptions differ.
+    """
+    from casashore.route.loadgen import drive
+    from casashore.simulate.scenario import simulate_scenario
+
+    try:
+        options = {"replications": replications, "seed": seed}
+        runs = {k: whole(k, v, low=1 if k == "replications" else 0) for k, v in options.items() if v is not None}
+        ring_s = duration_s("ring", ring, allow_zero=True)
+        if selection not in ("longest_idle", "best_proficiency", "round_robin", "fewest_calls"):
+            raise UserError("selection", selection, "longest_idle, best_proficiency, round_robin or fewest_calls")
+        model = load_scenario(scenario)
+        routed = drive(model, ring_s=ring_s, selection=selection, **runs)  # type: ignore[arg-type]
+        _, simulated = simulate_scenario(model, **runs)
+    except UserError as exc:
+        _fail(str(exc))
+        return
+    by_queue = {q["queue"]: q for q in simulated["queues"]}
+    rows = [{"queue": r["queue"], "router": {k: v for k, v in r.items() if k != "queue"},
+             "simulator": {k: by_queue[r["queue"]].get(k) for k in r if k != "queue"}} for r in routed["queues"]]
+    if as_json:
+        print(json.dumps({"replications": routed["replications"], "calls_routed": routed["calls_routed"],
+                          "queues": rows}))
+        return
+    table = Table(title=f"router (R) vs simulator (S), {routed['replications']} replications, ± 95 %")
+    table.add_column("queue")
+    table.add_column("offered", justify="right")
+    for measure in ("service level", "P(abandon)", "ASA of answered (s)"):
+        for who in ("R", "S"):
+            table.add_column(f"{measure} {who}", justify="right")
+
+    def cell(row: dict, who: str, key: str, digits: int) -> str:
+        value, half = row[who][key], row[who][key + "_ci95"]
+        return "—" if value is None else f"{value:.{digits}f} ± {half or 0:.{digits}f}"
+
+    for row in rows:
+        table.add_row(row["queue"], f"{row['router']['offered']:.0f}",
+                      *(cell(row, who, key, digits) for key, digits in (("service_level", 3), ("p_abandon", 3),
+                                                                          ("asa", 1))
+                        for who in ("router", "simulator")))
+    out.print(table)
 
 
 @app.command()

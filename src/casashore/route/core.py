@@ -16,6 +16,7 @@ one queue; every call ends answered, abandoned or rejected, once.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -64,14 +65,16 @@ class Queue:
     name: str
     skill: str
     relax_after_s: float | None = None
-    """After this wait, any agent with the skill at any proficiency takes the call (before it, the best
-    proficiency level present among available agents only)."""
+    """Skill relaxation: until a call has waited this long, only agents at proficiency ``best_level`` or
+    better may take it; after, any agent with the skill. None: any agent at once."""
     max_waiting: int = 1000
     """Calls beyond this are rejected at arrival (the SIP front answers 486)."""
     target_s: float = 20.0
     """Service-level target: answered within this wait counts as in service level."""
     aht_s: float = 180.0
     """Planned handle time, for the expected wait until calls have ended in the statistics window."""
+    best_level: int = 1
+    """The proficiencies (1 = best) that take calls before ``relax_after_s``."""
 
 
 @dataclass
@@ -218,27 +221,51 @@ class Router:
     # -- decisions ----------------------------------------------------------------------------------------
     def dispatch(self, now: float) -> None:
         """Offer waiting calls to free agents: calls by priority then age, across queues; agents by the
-        selection rule among those with the skill (best proficiency first until the queue's relax delay)."""
+        selection rule among those allowed to take the call (skill relaxation)."""
         while True:
-            heads = sorted((ids[0] for ids in self.waiting.values() if ids), key=self._call_order)
-            for call_id in heads:
-                # A queue whose first call finds no agent has none for the later ones either (same skill; a
-                # younger call is no more relaxed).
-                agent = self._choose(self.calls[call_id], now)
-                if agent is not None:
-                    self._offer(self.calls[call_id], agent, now)
-                    break
-            else:
+            best, best_key = None, None
+            heads = sorted((self._call_order(ids[0]), name) for name, ids in self.waiting.items() if ids)
+            for head_key, name in heads:
+                if best_key is not None and head_key >= best_key:
+                    break  # every call of this queue and the next ones comes later
+                found = self._first_servable(self.queues[name], self.waiting[name], now)
+                if found is not None:
+                    key = self._call_order(found[0].call_id)
+                    if best_key is None or key < best_key:
+                        best, best_key = found, key
+                    if key == head_key:
+                        break  # a head served: the earliest servable call of all
+            if best is None:
                 return
+            self._offer(*best, now)
 
-    def _choose(self, call: Call, now: float) -> Agent | None:
-        queue = self.queues[call.queue]
-        levels = {level: free for level, free in self._free.get(queue.skill, {}).items() if free}
+    def _first_servable(self, queue: Queue, ids: SortedList, now: float) -> tuple[Call, Agent] | None:
+        """The queue's first call (in serving order) that a free agent may take, with that agent."""
+        by_level = self._free.get(queue.skill)
+        if not by_level:
+            return None
+        levels = {level: free for level, free in by_level.items() if free}
         if not levels:
             return None
-        relaxed = queue.relax_after_s is None or now - call.arrived_at >= queue.relax_after_s
-        if not relaxed:  # the best proficiency present among free agents only
-            levels = {min(levels): levels[min(levels)]}
+        if queue.relax_after_s is None:
+            return self.calls[ids[0]], self._choose(levels)
+        best = {level: free for level, free in levels.items() if level <= queue.best_level}
+        head = self.calls[ids[0]]
+        relaxed_before = now - queue.relax_after_s
+        if best:  # the head can be served: by the best levels, or by anyone once it has waited long enough
+            return head, self._choose(levels if head.arrived_at <= relaxed_before else best)
+        # Only agents below the best level are free: the first call that has waited long enough. Within a
+        # priority the oldest comes first, so one look per priority level suffices.
+        index = 0
+        while index < len(ids):
+            call = self.calls[ids[index]]
+            if call.arrived_at <= relaxed_before:
+                return call, self._choose(levels)
+            index = ids.bisect_key_left((-call.priority + 1, -math.inf, ""))
+        return None
+
+    def _choose(self, levels: dict[int, SortedList]) -> Agent:
+        """The agent the selection rule picks among the free agents of the allowed proficiency levels."""
         if self.selection == "longest_idle":
             return self.agents[min(free[0] for free in levels.values())[1]]
         if self.selection == "best_proficiency":
