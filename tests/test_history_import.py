@@ -205,8 +205,9 @@ def test_a_version_1_workspace_is_migrated(tmp_path):
     con.execute("INSERT INTO queues VALUES ('PS', 'Asia/Jerusalem')")
     con.close()
     con = open_workspace(path)
-    assert schema_version(con) == SCHEMA_VERSION == 3
+    assert schema_version(con) == SCHEMA_VERSION == 4
     assert con.execute("SELECT count(*) FROM plan_steps").fetchall() == [(0,)]
+    assert con.execute("SELECT count(*) FROM route_events").fetchall() == [(0,)]
     assert con.execute("SELECT queue, time_zone, country FROM queues").fetchall() == [("PS", "Asia/Jerusalem", None)]
     con.close()
 
