@@ -1,0 +1,298 @@
+-- casashore's routing decisions inside Redis: every operation is one script, so a reservation (a call offered to
+-- one agent, the agent taken out of every free list) is atomic across all router nodes sharing the server.
+-- The same rules as src/casashore/route/core.py (tests/test_route_redis.py checks they log the same events).
+--
+-- Keys, all under one hash tag per centre (KEYS[1] = "cs:{centre}:"): a multi-skilled agent links the centre's
+-- queues, so a reservation must see them together; a Redis Cluster spreads centres, not one centre's queues.
+--   config (hash)               offer_timeout_s, wrap_up_s, max_missed, selection
+--   queues (zset, score 0)      queue names;  queue:<name> (hash) skill, relax_after_s, max_waiting, best_level
+--   waiting:<queue> (zset)      call ids, score (9 - priority) * 1e10 + arrival: priority, then age
+--   free:<skill>:<level> (zset) available idle agents with that skill level, score idle_since: longest idle first
+--   agent:<id> (hash)           skills "fr:1,es:2", status, reason, state, idle_since, calls_handled, missed,
+--                               call_id, wrap_up_until;  agents (zset, score 0) every agent id
+--   call:<id> (hash)            queue, arrived_at, priority, state, outcome, agent_id, offered_at, answered_at,
+--                               ended_at, callback_number, node
+--   offers (zset)               offered call ids by offer time (timeouts);  wrapups (zset) agents by end of wrap-up
+--   events (stream)             t, e (event), s (subject), d (detail), n (node)
+local P = KEYS[1]
+local NODE = ARGV[1]
+local NOW = tonumber(ARGV[2])
+local OFFERS = {}  -- "call agent" of every offer this operation made, returned to the node that asked
+
+local function num(x)
+  return string.format('%.17g', x)
+end
+
+local function log(event, subject, detail)
+  redis.call('XADD', P .. 'events', 'MAXLEN', '~', '1000000', '*', 't', num(NOW), 'e', event, 's', subject,
+             'd', detail, 'n', NODE)
+end
+
+local function config(field)
+  return redis.call('HGET', P .. 'config', field)
+end
+
+local function skills_of(agent)
+  local skills = {}
+  for skill, level in string.gmatch(redis.call('HGET', P .. 'agent:' .. agent, 'skills'), '([^:,]+):(%d+)') do
+    skills[#skills + 1] = {skill, level}
+  end
+  return skills
+end
+
+-- Keep the free lists in step with an agent's status, state and idle time.
+local function refresh(agent)
+  local a = redis.call('HMGET', P .. 'agent:' .. agent, 'status', 'state', 'idle_since')
+  local free = a[1] == 'available' and a[2] == 'idle'
+  for _, sl in ipairs(skills_of(agent)) do
+    local key = P .. 'free:' .. sl[1] .. ':' .. sl[2]
+    if free then
+      redis.call('ZADD', key, a[3], agent)
+    else
+      redis.call('ZREM', key, agent)
+    end
+  end
+end
+
+local function order_score(priority, arrived)
+  return (9 - priority) * 1e10 + arrived
+end
+
+-- The free agents of a skill at the allowed levels: {level, agent, idle_since} of the longest idle per level.
+local function free_levels(skill, max_level)
+  local found = {}
+  for level = 1, max_level do
+    local top = redis.call('ZRANGE', P .. 'free:' .. skill .. ':' .. level, 0, 0, 'WITHSCORES')
+    if top[1] then
+      found[#found + 1] = {level, top[1], tonumber(top[2])}
+    end
+  end
+  return found
+end
+
+local function choose(levels)
+  local best = nil
+  if config('selection') == 'best_proficiency' then
+    return levels[1][2]
+  end
+  for _, l in ipairs(levels) do  -- longest idle: the smallest (idle_since, agent id)
+    if best == nil or l[3] < best[3] or (l[3] == best[3] and l[2] < best[2]) then
+      best = l
+    end
+  end
+  return best[2]
+end
+
+-- The queue's first call (serving order) a free agent may take, with that agent; nil when none.
+local function first_servable(queue)
+  local q = redis.call('HMGET', P .. 'queue:' .. queue, 'skill', 'relax_after_s', 'best_level')
+  local all = free_levels(q[1], 9)
+  if #all == 0 then
+    return nil
+  end
+  local waiting = P .. 'waiting:' .. queue
+  local head = redis.call('ZRANGE', waiting, 0, 0)[1]
+  if q[2] == false or q[2] == '' then
+    return head, choose(all)
+  end
+  local relaxed_before = NOW - tonumber(q[2])
+  local best_level = tonumber(q[3])
+  local best = {}
+  for _, l in ipairs(all) do
+    if l[1] <= best_level then best[#best + 1] = l end
+  end
+  if #best > 0 then
+    local arrived = tonumber(redis.call('HGET', P .. 'call:' .. head, 'arrived_at'))
+    if arrived <= relaxed_before then return head, choose(all) end
+    return head, choose(best)
+  end
+  -- Only lower levels are free: the first call that waited long enough, one look per priority level.
+  local call = head
+  while call do
+    local c = redis.call('HMGET', P .. 'call:' .. call, 'arrived_at', 'priority')
+    if tonumber(c[1]) <= relaxed_before then
+      return call, choose(all)
+    end
+    local next_level = (9 - tonumber(c[2]) + 1) * 1e10
+    call = redis.call('ZRANGEBYSCORE', waiting, next_level, '+inf', 'LIMIT', 0, 1)[1]
+  end
+  return nil
+end
+
+local function offer(call, agent)
+  local queue = redis.call('HGET', P .. 'call:' .. call, 'queue')
+  redis.call('ZREM', P .. 'waiting:' .. queue, call)
+  redis.call('HSET', P .. 'call:' .. call, 'state', 'offered', 'agent_id', agent, 'offered_at', num(NOW))
+  redis.call('HSET', P .. 'agent:' .. agent, 'state', 'offered', 'call_id', call)
+  redis.call('ZADD', P .. 'offers', num(NOW), call)
+  refresh(agent)
+  log('offered', call, agent)
+  OFFERS[#OFFERS + 1] = call .. ' ' .. agent
+end
+
+local function answer(result)
+  return {result, OFFERS}
+end
+
+local function dispatch()
+  while true do
+    local heads = {}
+    for _, queue in ipairs(redis.call('ZRANGE', P .. 'queues', 0, -1)) do
+      local top = redis.call('ZRANGE', P .. 'waiting:' .. queue, 0, 0, 'WITHSCORES')
+      if top[1] then heads[#heads + 1] = {tonumber(top[2]), top[1], queue} end
+    end
+    table.sort(heads, function(a, b) return a[1] < b[1] or (a[1] == b[1] and a[2] < b[2]) end)
+    local best_call, best_agent, best_key = nil, nil, nil
+    for _, h in ipairs(heads) do
+      if best_key and (h[1] > best_key[1] or (h[1] == best_key[1] and h[2] >= best_key[2])) then break end
+      local call, agent = first_servable(h[3])
+      if call then
+        local score = tonumber(redis.call('ZSCORE', P .. 'waiting:' .. h[3], call))
+        if best_key == nil or score < best_key[1] or (score == best_key[1] and call < best_key[2]) then
+          best_call, best_agent, best_key = call, agent, {score, call}
+        end
+        if call == h[2] then break end
+      end
+    end
+    if best_call == nil then return end
+    offer(best_call, best_agent)
+  end
+end
+
+-- Put an offered call back in its queue (its age kept) and free the agent.
+local function withdraw(agent, why)
+  local call = redis.call('HGET', P .. 'agent:' .. agent, 'call_id')
+  local c = redis.call('HMGET', P .. 'call:' .. call, 'queue', 'priority', 'arrived_at')
+  redis.call('HSET', P .. 'call:' .. call, 'state', 'waiting', 'agent_id', '')
+  redis.call('ZADD', P .. 'waiting:' .. c[1], num(order_score(tonumber(c[2]), tonumber(c[3]))), call)
+  redis.call('ZREM', P .. 'offers', call)
+  redis.call('HSET', P .. 'agent:' .. agent, 'state', 'idle', 'call_id', '', 'idle_since', num(NOW))
+  refresh(agent)
+  log('withdrawn', call, agent .. ':' .. why)
+end
+
+local function end_call(call, outcome)
+  redis.call('HSET', P .. 'call:' .. call, 'state', 'ended', 'outcome', outcome, 'ended_at', num(NOW))
+  redis.call('EXPIRE', P .. 'call:' .. call, 3600)
+end
+
+--@@ add_agent  ARGV: node, now, agent, skills "fr:1,es:2", skill names for the log
+local agent = ARGV[3]
+if redis.call('EXISTS', P .. 'agent:' .. agent) == 1 then return redis.error_reply('agent exists') end
+redis.call('HSET', P .. 'agent:' .. agent, 'skills', ARGV[4], 'status', 'offline', 'reason', '', 'state', 'idle',
+           'idle_since', num(NOW), 'calls_handled', 0, 'missed', 0, 'call_id', '', 'wrap_up_until', 0)
+redis.call('ZADD', P .. 'agents', 0, agent)
+log('agent_added', agent, ARGV[5])
+return answer(1)
+
+--@@ set_status  ARGV: node, now, agent, status, reason
+local agent, status = ARGV[3], ARGV[4]
+local key = P .. 'agent:' .. agent
+local state = redis.call('HGET', key, 'state')
+if state == false then return redis.error_reply('no such agent') end
+if state == 'offered' then
+  withdraw(agent, 'status_change')
+  state = 'idle'
+end
+if state == 'not_responding' and status == 'available' then
+  redis.call('HSET', key, 'state', 'idle', 'missed', 0)
+  state = 'idle'
+end
+redis.call('HSET', key, 'status', status, 'reason', ARGV[5])
+if status == 'available' and state == 'idle' then redis.call('HSET', key, 'idle_since', num(NOW)) end
+refresh(agent)
+log('status', agent, status .. ':' .. ARGV[5])
+dispatch()
+return answer(1)
+
+--@@ arrive  ARGV: node, now, call, queue, priority  -> 1 queued, 0 rejected (queue full)
+local call, queue, priority = ARGV[3], ARGV[4], tonumber(ARGV[5])
+if redis.call('EXISTS', P .. 'queue:' .. queue) == 0 then return redis.error_reply('no such queue') end
+if redis.call('EXISTS', P .. 'call:' .. call) == 1 then return redis.error_reply('call exists') end
+redis.call('HSET', P .. 'call:' .. call, 'queue', queue, 'arrived_at', num(NOW), 'priority', priority,
+           'state', 'waiting', 'outcome', '', 'agent_id', '', 'node', ARGV[1])
+local waiting = P .. 'waiting:' .. queue
+if redis.call('ZCARD', waiting) >= tonumber(redis.call('HGET', P .. 'queue:' .. queue, 'max_waiting')) then
+  end_call(call, 'rejected')
+  log('rejected', call, queue)
+  return answer(0)
+end
+redis.call('ZADD', waiting, num(order_score(priority, NOW)), call)
+log('arrived', call, queue)
+dispatch()
+return answer(1)
+
+--@@ accept  ARGV: node, now, agent, call  -> 1 answered, 0 the offer is no longer theirs
+local agent, call = ARGV[3], ARGV[4]
+local a = redis.call('HMGET', P .. 'agent:' .. agent, 'state', 'call_id')
+local c = redis.call('HGET', P .. 'call:' .. call, 'state')
+if a[1] ~= 'offered' or a[2] ~= call or c ~= 'offered' then return answer(0) end
+redis.call('HSET', P .. 'agent:' .. agent, 'state', 'busy', 'missed', 0)
+redis.call('HSET', P .. 'call:' .. call, 'state', 'connected', 'outcome', 'answered', 'answered_at', num(NOW))
+redis.call('ZREM', P .. 'offers', call)
+log('answered', call, agent)
+return answer(1)
+
+--@@ reject  ARGV: node, now, agent, call
+local agent, call = ARGV[3], ARGV[4]
+local a = redis.call('HMGET', P .. 'agent:' .. agent, 'state', 'call_id')
+if a[1] == 'offered' and a[2] == call then
+  withdraw(agent, 'rejected_by_agent')
+  dispatch()
+end
+return answer(1)
+
+--@@ hang_up  ARGV: node, now, call
+local call = ARGV[3]
+local c = redis.call('HMGET', P .. 'call:' .. call, 'state', 'queue', 'agent_id', 'outcome')
+if c[1] == false then return redis.error_reply('no such call') end
+if c[1] == 'ended' then return answer(0) end
+local outcome = c[4]
+if c[1] == 'waiting' then
+  redis.call('ZREM', P .. 'waiting:' .. c[2], call)
+  outcome = 'abandoned'
+elseif c[1] == 'offered' then
+  redis.call('HSET', P .. 'agent:' .. c[3], 'state', 'idle', 'call_id', '', 'idle_since', num(NOW))
+  redis.call('ZREM', P .. 'offers', call)
+  refresh(c[3])
+  outcome = 'abandoned'
+elseif c[1] == 'connected' then
+  local until_s = NOW + tonumber(config('wrap_up_s'))
+  redis.call('HSET', P .. 'agent:' .. c[3], 'state', 'wrap_up', 'call_id', '', 'wrap_up_until', num(until_s))
+  redis.call('HINCRBY', P .. 'agent:' .. c[3], 'calls_handled', 1)
+  redis.call('ZADD', P .. 'wrapups', num(until_s), c[3])
+end
+end_call(call, outcome)
+log('ended', call, outcome)
+dispatch()
+return answer(1)
+
+--@@ callback  ARGV: node, now, call, number
+local call = ARGV[3]
+if redis.call('HGET', P .. 'call:' .. call, 'state') ~= 'waiting' then return answer(0) end
+redis.call('HSET', P .. 'call:' .. call, 'callback_number', ARGV[4])
+log('callback', call, ARGV[4])
+return answer(1)
+
+--@@ tick  ARGV: node, now: offers time out (oldest first), wrap-ups end, then calls are offered
+local timeout = tonumber(config('offer_timeout_s'))
+local max_missed = tonumber(config('max_missed'))
+for _, call in ipairs(redis.call('ZRANGEBYSCORE', P .. 'offers', '-inf', num(NOW - timeout))) do
+  local agent = redis.call('HGET', P .. 'call:' .. call, 'agent_id')
+  local missed = redis.call('HINCRBY', P .. 'agent:' .. agent, 'missed', 1)
+  withdraw(agent, 'timeout')
+  if missed >= max_missed then
+    redis.call('HSET', P .. 'agent:' .. agent, 'state', 'not_responding')
+    refresh(agent)
+    log('not_responding', agent, tostring(missed))
+  end
+end
+for _, agent in ipairs(redis.call('ZRANGEBYSCORE', P .. 'wrapups', '-inf', num(NOW))) do
+  redis.call('ZREM', P .. 'wrapups', agent)
+  if redis.call('HGET', P .. 'agent:' .. agent, 'state') == 'wrap_up' then
+    redis.call('HSET', P .. 'agent:' .. agent, 'state', 'idle', 'idle_since', num(NOW))
+    refresh(agent)
+  end
+end
+dispatch()
+return answer(1)

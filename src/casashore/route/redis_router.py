@@ -1,0 +1,123 @@
+"""The router's state in Redis, shared by several router nodes: the same operations as ``core.Router``, each one
+Lua script (redis_router.lua) run atomically by the server, so two nodes can never offer one call twice or give
+one agent two calls. Events go to a Redis Stream that every node reads.
+
+A node passes its clock (epoch seconds) with every operation; nodes on one site are expected to keep their clocks
+in step (NTP): a skew shifts waits, not assignments.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import redis
+
+from casashore.route.core import Queue, Selection
+
+SCRIPT_FILE = Path(__file__).with_name("redis_router.lua")
+OPERATIONS = ("add_agent", "set_status", "arrive", "accept", "reject", "hang_up", "callback", "tick")
+SELECTIONS = ("longest_idle", "best_proficiency")
+
+
+def _scripts() -> dict[str, str]:
+    """The common part of the Lua file followed by each operation's body."""
+    text = SCRIPT_FILE.read_text(encoding="utf-8")
+    common, *parts = text.split("\n--@@ ")
+    scripts = {}
+    for part in parts:
+        name = part.split()[0]
+        scripts[name] = common + "\n" + part.split("\n", 1)[1]
+    assert set(scripts) == set(OPERATIONS), sorted(scripts)
+    return scripts
+
+
+class RedisRouter:
+    """One node's handle on a centre's routing state in Redis."""
+
+    def __init__(self, client: redis.Redis, centre: str, *, node: str = "node-1") -> None:
+        if "{" in centre or "}" in centre:
+            raise ValueError(f"centre: {centre!r} is not valid; expected a name without braces")
+        self.client, self.node = client, node
+        self.prefix = f"cs:{{{centre}}}:"
+        self._ops = {name: client.register_script(body) for name, body in _scripts().items()}
+        self._last_event = "0-0"
+        self.last_offers: list[tuple[str, str]] = []
+
+    # -- set-up (once per centre, by whichever node starts first) -------------------------------------
+    def configure(self, queues: dict[str, Queue], *, selection: Selection = "longest_idle",
+                  offer_timeout_s: float = 15.0, wrap_up_s: float = 10.0, max_missed: int = 2,
+                  reset: bool = False) -> None:
+        if selection not in SELECTIONS:
+            raise ValueError(f"selection: {selection!r} is not available with Redis; expected one of "
+                             f"{', '.join(SELECTIONS)}")
+        p = self.prefix
+        pipe = self.client.pipeline(transaction=True)
+        if reset:
+            for key in self.client.scan_iter(match=p.replace("{", "\\{").replace("}", "\\}") + "*", count=1000):
+                pipe.delete(key)
+        pipe.hset(p + "config", mapping={"selection": selection, "offer_timeout_s": repr(offer_timeout_s),
+                                         "wrap_up_s": repr(wrap_up_s), "max_missed": max_missed})
+        for name, q in queues.items():
+            if q.best_level > 9:
+                raise ValueError(f"queues.{name}.best_level: {q.best_level} is not valid; expected 1 to 9")
+            pipe.zadd(p + "queues", {name: 0})
+            pipe.hset(p + "queue:" + name, mapping={
+                "skill": q.skill, "relax_after_s": "" if q.relax_after_s is None else repr(q.relax_after_s),
+                "max_waiting": q.max_waiting, "best_level": q.best_level})
+        pipe.execute()
+
+    def _run(self, op: str, now: float, *args) -> int:
+        """Run one operation; its result, and in ``last_offers`` the (call, agent) offers it made."""
+        result, offers = self._ops[op](keys=[self.prefix], args=[self.node, repr(now), *args])
+        self.last_offers = [tuple(pair.split(" ", 1)) for pair in offers]
+        return result
+
+    # -- the operations (as core.Router) --------------------------------------------------------------
+    def add_agent(self, agent_id: str, skills: dict[str, int], now: float) -> None:
+        if any(not 1 <= level <= 9 for level in skills.values()):
+            raise ValueError(f"agent {agent_id}: proficiencies must be 1 to 9, not {skills}")
+        self._run("add_agent", now, agent_id, ",".join(f"{s}:{level}" for s, level in skills.items()),
+                  ",".join(skills))
+
+    def set_status(self, agent_id: str, status: str, now: float, reason: str = "") -> None:
+        self._run("set_status", now, agent_id, status, reason)
+
+    def arrive(self, call_id: str, queue: str, now: float, priority: int = 0) -> bool:
+        if not 0 <= priority <= 9:
+            raise ValueError(f"priority: {priority} is not valid; expected 0 to 9")
+        return self._run("arrive", now, call_id, queue, priority) == 1
+
+    def accept(self, agent_id: str, call_id: str, now: float) -> bool:
+        return self._run("accept", now, agent_id, call_id) == 1
+
+    def reject(self, agent_id: str, call_id: str, now: float) -> None:
+        self._run("reject", now, agent_id, call_id)
+
+    def hang_up(self, call_id: str, now: float) -> None:
+        self._run("hang_up", now, call_id)
+
+    def request_callback(self, call_id: str, number: str, now: float) -> bool:
+        return self._run("callback", now, call_id, number) == 1
+
+    def tick(self, now: float) -> None:
+        self._run("tick", now)
+
+    # -- reading --------------------------------------------------------------------------------------
+    def agent(self, agent_id: str) -> dict[str, str]:
+        return self.client.hgetall(self.prefix + "agent:" + agent_id)
+
+    def call(self, call_id: str) -> dict[str, str]:
+        return self.client.hgetall(self.prefix + "call:" + call_id)
+
+    def waiting(self, queue: str) -> list[str]:
+        return self.client.zrange(self.prefix + "waiting:" + queue, 0, -1)
+
+    def take_events(self, block_ms: int | None = None) -> list[tuple[float, str, str, str]]:
+        """Every node's events since the last call, in the order the server applied them."""
+        answer = self.client.xread({self.prefix + "events": self._last_event}, count=100_000, block=block_ms)
+        events = []
+        for _, entries in answer:
+            for entry_id, fields in entries:
+                events.append((float(fields["t"]), fields["e"], fields["s"], fields["d"]))
+                self._last_event = entry_id
+        return events
