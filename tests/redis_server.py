@@ -17,11 +17,13 @@ needs_redis = pytest.mark.skipif(REDIS is None, reason="redis-server is not inst
 
 
 @contextlib.contextmanager
-def redis_server(directory: Path, *extra: str):
-    """Yield the port of a fresh redis-server (AOF everysec unless ``extra`` says otherwise)."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
+def redis_server(directory: Path, *extra: str, port: int | None = None, kill: bool = False):
+    """Yield the port of a redis-server on ``directory`` (AOF everysec unless ``extra`` says otherwise);
+    stopped with SIGTERM, or SIGKILL when ``kill`` (a crash)."""
+    if port is None:
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            port = s.getsockname()[1]
     process = subprocess.Popen([REDIS, "--port", str(port), "--bind", "127.0.0.1", "--dir", str(directory),
                                 "--save", "", "--appendonly", "yes", "--appendfsync", "everysec", *extra],
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -34,5 +36,5 @@ def redis_server(directory: Path, *extra: str):
                 time.sleep(0.05)
         yield port
     finally:
-        process.terminate()
+        process.kill() if kill else process.terminate()
         process.wait(10)

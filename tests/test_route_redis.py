@@ -160,3 +160,25 @@ def test_three_processes_never_assign_twice(redis_port):
     assert kinds["offered"] > 500 and kinds["answered"] > 300 and kinds["withdrawn"] > 0, kinds
     assert kinds["offered"] > 500 and kinds["answered"] > 300 and kinds["withdrawn"] > 0
     assert replay(events) == []
+
+
+@pytest.mark.parametrize("crash", [False, True])
+def test_routing_state_survives_a_redis_restart(tmp_path, crash):
+    """AOF everysec: after a clean stop, or a SIGKILL once the last second has been written, the restarted
+    server holds the offer, and the node's next operation reconnects and reloads its scripts by itself."""
+    import time
+
+    from casashore.route.redis_router import RedisRouter
+
+    with redis_server(tmp_path, kill=crash) as port:
+        router = RedisRouter(redis.Redis(port=port, decode_responses=True), "restart", node="n1")
+        router.configure({"fr": Queue("fr", "fr")}, reset=True)
+        router.add_agent("ana", {"fr": 1}, 1.0)
+        router.set_status("ana", "available", 1.0)
+        router.arrive("c1", "fr", 2.0)
+        assert router.last_offers == [("c1", "ana")]
+        time.sleep(1.5)  # past the everysec fsync
+    with redis_server(tmp_path, port=port):
+        assert router.accept("ana", "c1", 3.0)
+        assert router.call("c1")["state"] == "connected"
+        assert [e[1] for e in router.take_events()][-2:] == ["offered", "answered"]

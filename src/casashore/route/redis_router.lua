@@ -8,6 +8,7 @@
 --   queues (zset, score 0)      queue names;  queue:<name> (hash) skill, relax_after_s, max_waiting, best_level
 --   waiting:<queue> (zset)      call ids, score (9 - priority) * 1e10 + arrival: priority, then age
 --   free:<skill>:<level> (zset) available idle agents with that skill level, score idle_since: longest idle first
+--   free:<skill> (zset)         the same for every level: "anyone free for this skill?" in one look
 --   agent:<id> (hash)           skills "fr:1,es:2", status, reason, state, idle_since, calls_handled, missed,
 --                               call_id, wrap_up_until;  agents (zset, score 0) every agent id
 --   call:<id> (hash)            queue, arrived_at, priority, state, outcome, agent_id, offered_at, answered_at,
@@ -28,8 +29,14 @@ local function log(event, subject, detail)
              'd', detail, 'n', NODE)
 end
 
-local function config(field)
-  return redis.call('HGET', P .. 'config', field)
+local CONFIG = nil
+local function config(field)  -- read once per operation
+  if CONFIG == nil then
+    CONFIG = {}
+    local flat = redis.call('HGETALL', P .. 'config')
+    for i = 1, #flat, 2 do CONFIG[flat[i]] = flat[i + 1] end
+  end
+  return CONFIG[field]
 end
 
 local function skills_of(agent)
@@ -45,11 +52,12 @@ local function refresh(agent)
   local a = redis.call('HMGET', P .. 'agent:' .. agent, 'status', 'state', 'idle_since')
   local free = a[1] == 'available' and a[2] == 'idle'
   for _, sl in ipairs(skills_of(agent)) do
-    local key = P .. 'free:' .. sl[1] .. ':' .. sl[2]
-    if free then
-      redis.call('ZADD', key, a[3], agent)
-    else
-      redis.call('ZREM', key, agent)
+    for _, key in ipairs({P .. 'free:' .. sl[1] .. ':' .. sl[2], P .. 'free:' .. sl[1]}) do
+      if free then
+        redis.call('ZADD', key, a[3], agent)
+      else
+        redis.call('ZREM', key, agent)
+      end
     end
   end
 end
@@ -58,60 +66,57 @@ local function order_score(priority, arrived)
   return (9 - priority) * 1e10 + arrived
 end
 
--- The free agents of a skill at the allowed levels: {level, agent, idle_since} of the longest idle per level.
-local function free_levels(skill, max_level)
-  local found = {}
+-- The agent the selection rule picks among the free agents with the skill at level <= max_level (nil: any
+-- level); nil when there is none. Longest idle: the smallest (idle_since, agent id), as the sorted sets order.
+local function pick(skill, max_level)
+  if config('selection') == 'best_proficiency' then
+    for level = 1, max_level or 9 do
+      local top = redis.call('ZRANGE', P .. 'free:' .. skill .. ':' .. level, 0, 0)[1]
+      if top then return top end
+    end
+    return nil
+  end
+  if max_level == nil then
+    return redis.call('ZRANGE', P .. 'free:' .. skill, 0, 0)[1]
+  end
+  local best, best_idle = nil, nil
   for level = 1, max_level do
     local top = redis.call('ZRANGE', P .. 'free:' .. skill .. ':' .. level, 0, 0, 'WITHSCORES')
     if top[1] then
-      found[#found + 1] = {level, top[1], tonumber(top[2])}
+      local idle = tonumber(top[2])
+      if best == nil or idle < best_idle or (idle == best_idle and top[1] < best) then
+        best, best_idle = top[1], idle
+      end
     end
   end
-  return found
-end
-
-local function choose(levels)
-  local best = nil
-  if config('selection') == 'best_proficiency' then
-    return levels[1][2]
-  end
-  for _, l in ipairs(levels) do  -- longest idle: the smallest (idle_since, agent id)
-    if best == nil or l[3] < best[3] or (l[3] == best[3] and l[2] < best[2]) then
-      best = l
-    end
-  end
-  return best[2]
+  return best
 end
 
 -- The queue's first call (serving order) a free agent may take, with that agent; nil when none.
 local function first_servable(queue)
   local q = redis.call('HMGET', P .. 'queue:' .. queue, 'skill', 'relax_after_s', 'best_level')
-  local all = free_levels(q[1], 9)
-  if #all == 0 then
+  if redis.call('EXISTS', P .. 'free:' .. q[1]) == 0 then
     return nil
   end
   local waiting = P .. 'waiting:' .. queue
   local head = redis.call('ZRANGE', waiting, 0, 0)[1]
   if q[2] == false or q[2] == '' then
-    return head, choose(all)
+    return head, pick(q[1], nil)
   end
   local relaxed_before = NOW - tonumber(q[2])
-  local best_level = tonumber(q[3])
-  local best = {}
-  for _, l in ipairs(all) do
-    if l[1] <= best_level then best[#best + 1] = l end
-  end
-  if #best > 0 then
-    local arrived = tonumber(redis.call('HGET', P .. 'call:' .. head, 'arrived_at'))
-    if arrived <= relaxed_before then return head, choose(all) end
-    return head, choose(best)
+  local best = pick(q[1], tonumber(q[3]))
+  if best then  -- the head can be served: by the best levels, or by anyone once it has waited long enough
+    if tonumber(redis.call('HGET', P .. 'call:' .. head, 'arrived_at')) <= relaxed_before then
+      return head, pick(q[1], nil)
+    end
+    return head, best
   end
   -- Only lower levels are free: the first call that waited long enough, one look per priority level.
   local call = head
   while call do
     local c = redis.call('HMGET', P .. 'call:' .. call, 'arrived_at', 'priority')
     if tonumber(c[1]) <= relaxed_before then
-      return call, choose(all)
+      return call, pick(q[1], nil)
     end
     local next_level = (9 - tonumber(c[2]) + 1) * 1e10
     call = redis.call('ZRANGEBYSCORE', waiting, next_level, '+inf', 'LIMIT', 0, 1)[1]
@@ -138,8 +143,12 @@ local function dispatch()
   while true do
     local heads = {}
     for _, queue in ipairs(redis.call('ZRANGE', P .. 'queues', 0, -1)) do
-      local top = redis.call('ZRANGE', P .. 'waiting:' .. queue, 0, 0, 'WITHSCORES')
-      if top[1] then heads[#heads + 1] = {tonumber(top[2]), top[1], queue} end
+      -- a queue none of whose agents is free cannot be served: one look, before reading its head
+      local skill = redis.call('HGET', P .. 'queue:' .. queue, 'skill')
+      if redis.call('EXISTS', P .. 'free:' .. skill) == 1 then
+        local top = redis.call('ZRANGE', P .. 'waiting:' .. queue, 0, 0, 'WITHSCORES')
+        if top[1] then heads[#heads + 1] = {tonumber(top[2]), top[1], queue} end
+      end
     end
     table.sort(heads, function(a, b) return a[1] < b[1] or (a[1] == b[1] and a[2] < b[2]) end)
     local best_call, best_agent, best_key = nil, nil, nil
