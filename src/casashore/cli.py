@@ -903,6 +903,11 @@ def route_serve(
     workspace: Annotated[Path | None, typer.Option(help="Workspace where every call and event is recorded.")]
     = Path("casashore.duckdb"),
     no_records: Annotated[bool, typer.Option("--no-records", help="Record nothing (tests, demos).")] = False,
+    redis_url: Annotated[str | None, typer.Option("--redis", help="redis://HOST:PORT: keep the routing state in "
+                                                                   "Redis, shared with the centre's other nodes.")]
+    = None,
+    node: Annotated[str | None, typer.Option(help="This node's name among the centre's nodes [default: "
+                                                  "host-pid].")] = None,
     json_out: JsonOpt = False,
 ) -> None:
     """Route live calls: a trunk sends INVITEs to --sip, agents take offers through the API, supervisors watch
@@ -913,6 +918,10 @@ def route_serve(
     Agents: POST /api/agents/ID/status {"status": "available"}, then accept offers seen on the WebSocket
     /api/events with POST /api/agents/ID/accept/CALL. Statistics: GET /api/queues (definitions in
     docs/routing.md). Every call lands in the workspace's `calls` table, ready for `casashore forecast`.
+
+    Several nodes: start each with the same --config and --redis redis://127.0.0.1:6379 (and its own --sip,
+    --http and --workspace); every offer is then decided atomically in Redis, whichever node a call or an
+    agent comes through.
     """
     from casashore.route.config import load_center
     from casashore.route.server import run
@@ -926,13 +935,23 @@ def route_serve(
         return
     if http_address[0] not in ("127.0.0.1", "localhost", "::1") and not center.tokens.supervisor:
         _fail(f"http: {http!r} is reachable from other machines; expected a [tokens] supervisor in {config} first")
+    if redis_url is not None and not redis_url.startswith(("redis://", "rediss://", "unix://")):
+        _fail(f"redis: {redis_url!r} is not valid; expected a URL such as redis://127.0.0.1:6379")
     if json_out:
-        print(json.dumps({"sip": sip, "http": http, "queues": [q.name for q in center.queues],
+        print(json.dumps({"sip": sip, "http": http, "redis": redis_url, "queues": [q.name for q in center.queues],
                           "agents": len(center.agents), "workspace": None if no_records else str(workspace)}))
     else:
         out.print(f"router: SIP {sip or 'off'}, HTTP http://{http}/ (wallboard: /wallboard?token=…), "
                   f"{len(center.queues)} queues, {len(center.agents)} agents")
-    run(center, sip=sip_address, http=http_address, workspace=None if no_records else workspace)
+    try:
+        run(center, sip=sip_address, http=http_address, workspace=None if no_records else workspace,
+            redis_url=redis_url, node=node)
+    except OSError as exc:  # an address in use
+        _fail(f"route serve: {exc}")
+    except Exception as exc:  # noqa: BLE001 - redis unreachable: one line, not a traceback
+        if type(exc).__module__.startswith("redis"):
+            _fail(f"redis: {redis_url!r} cannot be used ({exc})")
+        raise
 
 
 @route_app.command("drive")

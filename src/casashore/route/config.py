@@ -21,6 +21,8 @@ Token = Annotated[str, Field(min_length=16, pattern=r"^[\x21-\x7e]+$")]
 
 
 class RouterSettings(Strict):
+    centre: Annotated[str, Field(min_length=1, max_length=60, pattern=r"^[\w.-]+$")] = "centre"
+    """The centre's name: nodes sharing one Redis with the same name share queues, agents and calls."""
     time_zone: TimeZoneName = "Africa/Casablanca"
     """The site's zone: the day of the daily statistics starts at its midnight."""
     selection: Literal["longest_idle", "best_proficiency", "round_robin", "fewest_calls"] = "longest_idle"
@@ -99,14 +101,31 @@ class CenterConfig(Strict):
         found |= {agent.token: Principal("agent", agent.id) for agent in self.agents if agent.token}
         return found
 
+    def router_queues(self) -> dict[str, Queue]:
+        return {q.name: Queue(q.name, q.skill, q.relax_after_s, q.max_waiting, q.target_s, q.aht_s)
+                for q in self.queues}
+
     def build_router(self, now: float) -> Router:
         r = self.router
-        router = Router({q.name: Queue(q.name, q.skill, q.relax_after_s, q.max_waiting, q.target_s, q.aht_s)
-                         for q in self.queues}, selection=r.selection, offer_timeout_s=r.offer_timeout_s,
+        router = Router(self.router_queues(), selection=r.selection, offer_timeout_s=r.offer_timeout_s,
                         wrap_up_s=r.wrap_up_s, max_missed=r.max_missed)
         for agent in self.agents:
             router.add_agent(agent.id, agent.skills, now)
         return router
+
+    def join_shared_router(self, client, node: str, now: float):
+        """This centre's state in Redis (created by the first node, joined by the next ones)."""
+        from casashore.route.shared_router import SharedRouter
+
+        r = self.router
+        shared = SharedRouter(client, r.centre, self.router_queues(), node=node)
+        shared.configure(shared.queues, selection=r.selection, offer_timeout_s=r.offer_timeout_s,
+                         wrap_up_s=r.wrap_up_s, max_missed=r.max_missed)
+        for agent in self.agents:
+            if agent.id not in shared.agents:
+                shared.add_agent(agent.id, agent.skills, now)
+        shared.skip_past_events()
+        return shared
 
 
 def load_center(path: Path) -> CenterConfig:

@@ -217,6 +217,11 @@ def create_router_app(service: RouterService, tokens: dict[str, Principal], *, t
         abandoned."""
         return dict(service.counts)
 
+    @app.get("/api/nodes")
+    async def nodes(who: Caller) -> list[str]:
+        """The router nodes serving this centre (one, unless the state is shared in Redis)."""
+        return router.nodes() if hasattr(router, "nodes") else ["local"]
+
     @app.get("/wallboard", response_class=HTMLResponse, include_in_schema=False)
     async def wallboard() -> HTMLResponse:
         """The wallboard page; it asks for a token and reads everything through the API."""

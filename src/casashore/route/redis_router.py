@@ -109,8 +109,17 @@ class RedisRouter:
     def call(self, call_id: str) -> dict[str, str]:
         return self.client.hgetall(self.prefix + "call:" + call_id)
 
-    def waiting(self, queue: str) -> list[str]:
+    def waiting_calls(self, queue: str) -> list[str]:
         return self.client.zrange(self.prefix + "waiting:" + queue, 0, -1)
+
+    def skip_past_events(self) -> None:
+        """Start reading events from now on (a node joining a running centre)."""
+        last = self.client.xrevrange(self.prefix + "events", count=1)
+        self._last_event = last[0][0] if last else "0-0"
+
+    def wait_for_events(self, timeout_ms: int) -> bool:
+        """Block until an event newer than the last one read exists (without reading it); False on timeout."""
+        return bool(self.client.xread({self.prefix + "events": self._last_event}, count=1, block=timeout_ms))
 
     def take_events(self, block_ms: int | None = None) -> list[tuple[float, str, str, str]]:
         """Every node's events since the last call, in the order the server applied them."""

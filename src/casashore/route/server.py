@@ -21,35 +21,58 @@ from casashore.route.sip_front import start_sip
 
 
 def build_app(config: CenterConfig, *, sip: tuple[str, int] | None, workspace: Path | None,
-              tick_s: float = 0.25):
-    """The FastAPI app of a centre; the SIP front (when ``sip`` is given) starts and stops with it."""
+              tick_s: float = 0.25, redis_url: str | None = None, node: str | None = None):
+    """The FastAPI app of a centre; the SIP front (when ``sip`` is given) starts and stops with it. With
+    ``redis_url`` the routing state lives in Redis, shared with the other nodes of the same centre."""
     queue_zones = {q.name: (q.client_time_zone, q.country) for q in config.queues}
+    if redis_url is None:
+        router = config.build_router(time.time())
+    else:
+        import redis
+
+        from casashore.route.shared_router import default_node_name
+
+        router = config.join_shared_router(redis.Redis.from_url(redis_url, decode_responses=True),
+                                           node or default_node_name(), time.time())
     recorder = Recorder(workspace, queue_zones) if workspace is not None else None
-    service = RouterService(config.build_router(time.time()), time_zone=config.router.time_zone,
-                            window_s=config.router.window_s, recorder=recorder)
+    service = RouterService(router, time_zone=config.router.time_zone, window_s=config.router.window_s,
+                            recorder=recorder)
+
+    async def follow_other_nodes() -> None:
+        """Publish the other nodes' events as soon as they reach the stream; keep this node's heartbeat."""
+        while True:
+            router.heartbeat()
+            if await asyncio.to_thread(router.wait_for_events, 200):
+                service.publish()
 
     @contextlib.asynccontextmanager
-    async def sip_front():
-        if sip is None:
-            yield
-            return
-        transport, front = await start_sip(service, sip[0], sip[1], config.numbers(),
-                                           max_calls=config.router.max_sip_calls)
-        app.state.sip = front
+    async def fronts():
+        follower = asyncio.create_task(follow_other_nodes()) if redis_url is not None else None
+        transport = None
+        if sip is not None:
+            transport, app.state.sip = await start_sip(service, sip[0], sip[1], config.numbers(),
+                                                       max_calls=config.router.max_sip_calls)
         try:
             yield
         finally:
-            transport.close()
+            if transport is not None:
+                transport.close()
+            if follower is not None:
+                follower.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await follower
+                router.leave()
 
-    app = create_router_app(service, config.principals(), tick_s=tick_s, fronts=sip_front)
+    app = create_router_app(service, config.principals(), tick_s=tick_s, fronts=fronts)
     app.state.service = service
     return app
 
 
-def run(config: CenterConfig, *, sip: tuple[str, int] | None, http: tuple[str, int], workspace: Path | None) -> None:
+def run(config: CenterConfig, *, sip: tuple[str, int] | None, http: tuple[str, int], workspace: Path | None,
+        redis_url: str | None = None, node: str | None = None) -> None:
     logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     faulthandler.register(signal.SIGUSR1)  # `kill -USR1 PID` prints every thread's stack: what is it doing?
-    app = build_app(config, sip=sip, workspace=workspace)
+    app = build_app(config, sip=sip, workspace=workspace, redis_url=redis_url, node=node)
     server = uvicorn.Server(uvicorn.Config(app, host=http[0], port=http[1], log_level="warning",
                                            ws_max_size=65_536))
     asyncio.run(server.serve())

@@ -1,0 +1,151 @@
+"""A RedisRouter that reads like ``core.Router``, so the HTTP, WebSocket and SIP fronts and the live statistics
+run unchanged on a node that shares its centre with other nodes (``casashore route serve --redis URL``).
+
+``agents``, ``calls`` and ``waiting`` are read-only views over the Redis hashes and sorted sets, turned into the
+core's ``Agent`` and ``Call`` records on access (one round trip per call; every agent in one pipelined round
+trip). ``take_events`` returns every node's events from the stream, so each node's statistics, wallboard and
+SIP front see the whole centre. Nodes announce themselves with a heartbeat key that expires when they stop.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+from collections.abc import Iterator, Mapping
+
+import redis
+
+from casashore.route.core import Agent, Call, Queue
+from casashore.route.redis_router import RedisRouter
+
+HEARTBEAT_S = 3.0
+"""A node whose heartbeat is this old is taken for dead."""
+
+
+def default_node_name() -> str:
+    return f"{socket.gethostname()}-{os.getpid()}"
+
+
+def _float(value: str | None) -> float | None:
+    return float(value) if value not in (None, "") else None
+
+
+def _agent(agent_id: str, h: dict[str, str]) -> Agent:
+    skills = {skill: int(level) for skill, level in (pair.split(":") for pair in h["skills"].split(",") if pair)}
+    return Agent(agent_id, skills, status=h["status"], reason=h["reason"], state=h["state"],  # type: ignore[arg-type]
+                 idle_since=float(h["idle_since"]), calls_handled=int(h["calls_handled"]), missed=int(h["missed"]),
+                 call_id=h["call_id"] or None, wrap_up_until=float(h["wrap_up_until"]))
+
+
+def _call(call_id: str, h: dict[str, str]) -> Call:
+    state = h["state"]
+    keeps_agent = state in ("offered", "connected") or h.get("outcome") == "answered"
+    return Call(call_id, h["queue"], float(h["arrived_at"]), int(h["priority"]), state=state,  # type: ignore[arg-type]
+                outcome=h.get("outcome", ""), agent_id=(h.get("agent_id") or None) if keeps_agent else None,  # type: ignore[arg-type]
+                offered_at=float(h.get("offered_at") or 0.0), answered_at=_float(h.get("answered_at")),
+                ended_at=_float(h.get("ended_at")), callback_number=h.get("callback_number") or None)
+
+
+class _Agents(Mapping[str, Agent]):
+    def __init__(self, shared: SharedRouter) -> None:
+        self.shared = shared
+
+    def __getitem__(self, agent_id: str) -> Agent:
+        h = self.shared.agent(agent_id)
+        if not h:
+            raise KeyError(agent_id)
+        return _agent(agent_id, h)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.shared.client.zrange(self.shared.prefix + "agents", 0, -1))
+
+    def __len__(self) -> int:
+        return self.shared.client.zcard(self.shared.prefix + "agents")
+
+    def __contains__(self, agent_id: object) -> bool:
+        return bool(self.shared.client.exists(self.shared.prefix + f"agent:{agent_id}"))
+
+    def values(self) -> list[Agent]:  # type: ignore[override]
+        ids = list(self)
+        pipe = self.shared.client.pipeline(transaction=False)
+        for agent_id in ids:
+            pipe.hgetall(self.shared.prefix + "agent:" + agent_id)
+        return [_agent(agent_id, h) for agent_id, h in zip(ids, pipe.execute(), strict=True) if h]
+
+
+class _Calls(Mapping[str, Call]):
+    def __init__(self, shared: SharedRouter) -> None:
+        self.shared = shared
+
+    def __getitem__(self, call_id: str) -> Call:
+        h = self.shared.call(call_id)
+        if not h:
+            raise KeyError(call_id)
+        return _call(call_id, h)
+
+    def __iter__(self) -> Iterator[str]:
+        raise TypeError("the calls of a shared centre are not listed (ended calls expire from Redis)")
+
+    def __len__(self) -> int:
+        raise TypeError("the calls of a shared centre are not counted")
+
+    def __contains__(self, call_id: object) -> bool:
+        return bool(self.shared.client.exists(self.shared.prefix + f"call:{call_id}"))
+
+
+class _Waiting(Mapping[str, list[str]]):
+    def __init__(self, shared: SharedRouter) -> None:
+        self.shared = shared
+
+    def __getitem__(self, queue: str) -> list[str]:
+        return self.shared.waiting_calls(queue)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.shared.queues)
+
+    def __len__(self) -> int:
+        return len(self.shared.queues)
+
+
+class SharedRouter(RedisRouter):
+    """The centre's router as one node sees it, state in Redis."""
+
+    def __init__(self, client: redis.Redis, centre: str, queues: dict[str, Queue], *, node: str) -> None:
+        super().__init__(client, centre, node=node)
+        self.queues = queues
+        self.agents = _Agents(self)
+        self.calls = _Calls(self)
+        self.waiting = _Waiting(self)
+
+    def position(self, call_id: str) -> int | None:
+        call = self.calls[call_id]
+        if call.state != "waiting":
+            return None
+        rank = self.client.zrank(self.prefix + "waiting:" + call.queue, call_id)
+        return None if rank is None else rank + 1
+
+    def expected_wait_s(self, call_id: str, handle_s: float | None = None) -> float | None:
+        """As ``core.Router.expected_wait_s``: position × AHT / agents serving the queue."""
+        call = self.calls[call_id]
+        position = self.position(call_id)
+        if position is None:
+            return 0.0 if call.state == "offered" else None
+        queue = self.queues[call.queue]
+        serving = sum(1 for a in self.agents.values() if queue.skill in a.skills and a.status == "available"
+                      and a.state != "not_responding")
+        return position * (handle_s or queue.aht_s) / serving if serving else None
+
+    def forget(self, call_id: str) -> None:
+        """Ended calls expire from Redis by themselves (an hour after their end)."""
+
+    # -- membership -----------------------------------------------------------------------------------
+    def heartbeat(self) -> None:
+        self.client.set(self.prefix + "node:" + self.node, "alive", px=int(HEARTBEAT_S * 1000))
+
+    def nodes(self) -> list[str]:
+        prefix = self.prefix + "node:"
+        pattern = prefix.replace("{", "\\{").replace("}", "\\}") + "*"
+        return sorted(key.removeprefix(prefix) for key in self.client.scan_iter(match=pattern, count=1000))
+
+    def leave(self) -> None:
+        self.client.delete(self.prefix + "node:" + self.node)

@@ -1,0 +1,103 @@
+"""Two `casashore route serve --redis` nodes of one centre on a real redis-server: a call that came in over SIP
+on one node is accepted by an agent through the other node's API, the first node answers the caller; both nodes'
+statistics count it; a node killed with SIGKILL leaves the membership within the heartbeat's life."""
+
+from __future__ import annotations
+
+import json
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+import uuid
+from pathlib import Path
+
+import pytest
+
+from redis_server import needs_redis, redis_server
+
+pytestmark = needs_redis
+CENTER = Path(__file__).resolve().parents[1] / "examples" / "center.toml"
+SUPERVISOR, AMINA = "supervisor-demo-token-change-me", "agent-amina-demo-token"
+
+
+def free_port(kind=socket.SOCK_STREAM) -> int:
+    with socket.socket(socket.AF_INET, kind) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def api(url: str, token: str, body: dict | None = None):
+    request = urllib.request.Request(url, headers={"Authorization": f"Bearer {token}",
+                                                   "Content-Type": "application/json"},
+                                     data=None if body is None else json.dumps(body).encode(),
+                                     method="GET" if body is None else "POST")
+    return json.loads(urllib.request.urlopen(request, timeout=5).read())
+
+
+def start_node(name: str, redis_port: int, tmp_path: Path, sip: int | None = None) -> tuple[subprocess.Popen, str]:
+    http = f"127.0.0.1:{free_port()}"
+    args = [sys.executable, "-m", "casashore", "route", "serve", "--config", str(CENTER), "--http", http,
+            "--redis", f"redis://127.0.0.1:{redis_port}", "--node", name, "--no-records"]
+    if sip is not None:
+        args += ["--sip", f"127.0.0.1:{sip}"]
+    process = subprocess.Popen(args, cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    for _ in range(150):
+        try:
+            api(f"http://{http}/api/nodes", SUPERVISOR)
+            return process, f"http://{http}"
+        except OSError:
+            assert process.poll() is None, process.stderr.read().decode()[-1500:]
+            time.sleep(0.2)
+    process.kill()
+    pytest.fail(f"node {name} did not start")
+
+
+def invite(port: int, call_id: str) -> bytes:
+    sdp = b"v=0\r\no=c 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio 6000 RTP/AVP 8\r\n"
+    head = (f"INVITE sip:fr_bank@127.0.0.1:{port} SIP/2.0\r\n"
+            f"Via: SIP/2.0/UDP 127.0.0.1:5999;branch=z9hG4bK{call_id}\r\n"
+            f"From: <sip:caller@127.0.0.1>;tag=c1\r\nTo: <sip:fr_bank@127.0.0.1>\r\nCall-ID: {call_id}\r\n"
+            f"CSeq: 1 INVITE\r\nContact: <sip:caller@127.0.0.1:5999>\r\nContent-Type: application/sdp\r\n"
+            f"Content-Length: {len(sdp)}\r\n\r\n")
+    return head.encode() + sdp
+
+
+def test_two_nodes_share_one_centre(tmp_path):
+    with redis_server(tmp_path) as redis_port:
+        sip_a = free_port(socket.SOCK_DGRAM)
+        node_a, url_a = start_node("node-a", redis_port, tmp_path, sip=sip_a)
+        node_b, url_b = start_node("node-b", redis_port, tmp_path)
+        try:
+            assert api(f"{url_a}/api/nodes", SUPERVISOR) == ["node-a", "node-b"]
+            api(f"{url_b}/api/agents/amina/status", AMINA, {"status": "available"})  # through node B
+            phone = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+            phone.settimeout(3)
+            phone.bind(("127.0.0.1", 0))
+            call_id = uuid.uuid4().hex
+            phone.sendto(invite(sip_a, call_id), ("127.0.0.1", sip_a))  # the call comes in on node A
+            answers = [phone.recv(4000).decode().split("\r\n")[0] for _ in range(2)]
+            assert answers == ["SIP/2.0 100 Trying", "SIP/2.0 180 Ringing"]
+            offered = api(f"{url_b}/api/calls/{call_id}", SUPERVISOR)
+            assert offered["state"] == "offered" and offered["agent"] == "amina"
+            accepted = api(f"{url_b}/api/agents/amina/accept/{call_id}", AMINA, {})  # accepted on node B
+            assert accepted["state"] == "busy"
+            ok = phone.recv(4000).decode()
+            assert ok.startswith("SIP/2.0 200 OK") and "m=audio" in ok  # node A answers its caller
+            phone.close()
+            for url in (url_a, url_b):
+                fr = {q["queue"]: q for q in api(f"{url}/api/queues", SUPERVISOR)}["fr_bank"]
+                assert fr["rolling"]["answered"] == 1 and fr["agents"].get("busy") == 1
+            node_b.send_signal(signal.SIGKILL)
+            node_b.wait(5)
+            deadline = time.monotonic() + 5
+            while api(f"{url_a}/api/nodes", SUPERVISOR) != ["node-a"]:
+                assert time.monotonic() < deadline, "a killed node stayed a member"
+                time.sleep(0.2)
+        finally:
+            for process in (node_a, node_b):
+                if process.poll() is None:
+                    process.terminate()
+                    process.wait(15)
