@@ -69,7 +69,8 @@ def test_two_nodes_share_one_centre(tmp_path):
     with redis_server(tmp_path) as redis_port:
         sip_a = free_port(socket.SOCK_DGRAM)
         node_a, url_a = start_node("node-a", redis_port, tmp_path, sip=sip_a)
-        node_b, url_b = start_node("node-b", redis_port, tmp_path)
+        sip_b = free_port(socket.SOCK_DGRAM)
+        node_b, url_b = start_node("node-b", redis_port, tmp_path, sip=sip_b)
         try:
             assert api(f"{url_a}/api/nodes", SUPERVISOR) == ["node-a", "node-b"]
             api(f"{url_b}/api/agents/amina/status", AMINA, {"status": "available"})  # through node B
@@ -86,16 +87,22 @@ def test_two_nodes_share_one_centre(tmp_path):
             assert accepted["state"] == "busy"
             ok = phone.recv(4000).decode()
             assert ok.startswith("SIP/2.0 200 OK") and "m=audio" in ok  # node A answers its caller
-            phone.close()
             for url in (url_a, url_b):
                 fr = {q["queue"]: q for q in api(f"{url}/api/queues", SUPERVISOR)}["fr_bank"]
                 assert fr["rolling"]["answered"] == 1 and fr["agents"].get("busy") == 1
+            orphan = uuid.uuid4().hex
+            phone.sendto(invite(sip_b, orphan), ("127.0.0.1", sip_b))  # amina is busy: it waits on node B
+            assert [phone.recv(4000).decode().split("\r\n")[0] for _ in range(2)][-1] == "SIP/2.0 180 Ringing"
+            phone.close()
             node_b.send_signal(signal.SIGKILL)
             node_b.wait(5)
-            deadline = time.monotonic() + 5
-            while api(f"{url_a}/api/nodes", SUPERVISOR) != ["node-a"]:
-                assert time.monotonic() < deadline, "a killed node stayed a member"
+            deadline = time.monotonic() + 5  # the heartbeat lives 3 s
+            while api(f"{url_a}/api/nodes", SUPERVISOR) != ["node-a"] or \
+                    api(f"{url_a}/api/calls/{orphan}", SUPERVISOR)["state"] != "ended":
+                assert time.monotonic() < deadline, "a killed node stayed a member, or its caller kept waiting"
                 time.sleep(0.2)
+            # nobody is on that line any more: it is ended, not offered to the next free agent
+            assert api(f"{url_a}/api/calls/{orphan}", SUPERVISOR)["outcome"] == "abandoned"
         finally:
             for process in (node_a, node_b):
                 if process.poll() is None:

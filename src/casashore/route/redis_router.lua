@@ -14,6 +14,8 @@
 --   call:<id> (hash)            queue, arrived_at, priority, state, outcome, agent_id, offered_at, answered_at,
 --                               ended_at, callback_number, node
 --   offers (zset)               offered call ids by offer time (timeouts);  wrapups (zset) agents by end of wrap-up
+--   live:<node> (set)           the calls a node brought in that have not ended (reaped if the node dies)
+--   members (set), node:<name>  the nodes that joined; each one's heartbeat key, expiring unless renewed
 --   events (stream)             t, e (event), s (subject), d (detail), n (node)
 local P = KEYS[1]
 local NODE = ARGV[1]
@@ -181,8 +183,10 @@ local function withdraw(agent, why)
 end
 
 local function end_call(call, outcome)
+  local node = redis.call('HGET', P .. 'call:' .. call, 'node')
   redis.call('HSET', P .. 'call:' .. call, 'state', 'ended', 'outcome', outcome, 'ended_at', num(NOW))
   redis.call('EXPIRE', P .. 'call:' .. call, 3600)
+  redis.call('SREM', P .. 'live:' .. node, call)
 end
 
 --@@ add_agent  ARGV: node, now, agent, skills "fr:1,es:2", skill names for the log
@@ -227,6 +231,7 @@ if redis.call('ZCARD', waiting) >= tonumber(redis.call('HGET', P .. 'queue:' .. 
   return answer(0)
 end
 redis.call('ZADD', waiting, num(order_score(priority, NOW)), call)
+redis.call('SADD', P .. 'live:' .. ARGV[1], call)
 log('arrived', call, queue)
 dispatch()
 return answer(1)
@@ -305,3 +310,33 @@ for _, agent in ipairs(redis.call('ZRANGEBYSCORE', P .. 'wrapups', '-inf', num(N
 end
 dispatch()
 return answer(1)
+
+
+--@@ reap  ARGV: node, now, dead node -> calls ended
+-- A node that stopped renewing its heartbeat took its callers' SIP legs with it: its calls still waiting or
+-- offered have nobody on the line and are ended (abandoned, with an 'orphaned' event naming the node) so no agent
+-- is offered a ghost; calls already connected stay with their agent, who ends them. Idempotent.
+local dead = ARGV[3]
+if redis.call('EXISTS', P .. 'node:' .. dead) == 1 then return answer(0) end
+local ended = 0
+for _, call in ipairs(redis.call('SMEMBERS', P .. 'live:' .. dead)) do
+  local c = redis.call('HMGET', P .. 'call:' .. call, 'state', 'queue', 'agent_id')
+  if c[1] == 'waiting' or c[1] == 'offered' then
+    if c[1] == 'waiting' then
+      redis.call('ZREM', P .. 'waiting:' .. c[2], call)
+    else
+      redis.call('HSET', P .. 'agent:' .. c[3], 'state', 'idle', 'call_id', '', 'idle_since', num(NOW))
+      redis.call('ZREM', P .. 'offers', call)
+      refresh(c[3])
+    end
+    log('orphaned', call, dead)
+    end_call(call, 'abandoned')
+    log('ended', call, 'abandoned')
+    ended = ended + 1
+  elseif c[1] ~= 'connected' then
+    redis.call('SREM', P .. 'live:' .. dead, call)
+  end
+end
+if redis.call('SCARD', P .. 'live:' .. dead) == 0 then redis.call('SREM', P .. 'members', dead) end
+dispatch()
+return answer(ended)

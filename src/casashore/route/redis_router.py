@@ -15,7 +15,7 @@ import redis
 from casashore.route.core import Queue, Selection
 
 SCRIPT_FILE = Path(__file__).with_name("redis_router.lua")
-OPERATIONS = ("add_agent", "set_status", "arrive", "accept", "reject", "hang_up", "callback", "tick")
+OPERATIONS = ("add_agent", "set_status", "arrive", "accept", "reject", "hang_up", "callback", "tick", "reap")
 SELECTIONS = ("longest_idle", "best_proficiency")
 
 
@@ -101,6 +101,10 @@ class RedisRouter:
 
     def tick(self, now: float) -> None:
         self._run("tick", now)
+
+    def reap(self, dead_node: str, now: float) -> int:
+        """End the waiting and offered calls of a node whose heartbeat has expired; returns how many."""
+        return self._run("reap", now, dead_node)
 
     # -- reading --------------------------------------------------------------------------------------
     def agent(self, agent_id: str) -> dict[str, str]:

@@ -42,6 +42,7 @@ def build_app(config: CenterConfig, *, sip: tuple[str, int] | None, workspace: P
         """Publish the other nodes' events as soon as they reach the stream; keep this node's heartbeat."""
         while True:
             router.heartbeat()
+            router.reap_dead_nodes(service.now())
             if await asyncio.to_thread(router.wait_for_events, 200):
                 service.publish()
 
@@ -55,13 +56,14 @@ def build_app(config: CenterConfig, *, sip: tuple[str, int] | None, workspace: P
         try:
             yield
         finally:
-            if transport is not None:
-                transport.close()
             if follower is not None:
                 follower.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await follower
-                router.leave()
+                router.leave(service.now())  # this node's waiting callers are let go (480), not left ringing
+                service.publish()
+            if transport is not None:
+                transport.close()
 
     app = create_router_app(service, config.principals(), tick_s=tick_s, fronts=fronts)
     app.state.service = service

@@ -140,12 +140,26 @@ class SharedRouter(RedisRouter):
 
     # -- membership -----------------------------------------------------------------------------------
     def heartbeat(self) -> None:
-        self.client.set(self.prefix + "node:" + self.node, "alive", px=int(HEARTBEAT_S * 1000))
+        pipe = self.client.pipeline(transaction=False)
+        pipe.set(self.prefix + "node:" + self.node, "alive", px=int(HEARTBEAT_S * 1000))
+        pipe.sadd(self.prefix + "members", self.node)
+        pipe.execute()
+
+    def reap_dead_nodes(self, now: float) -> dict[str, int]:
+        """End the unanswered calls of every member whose heartbeat expired (any node may do it; it is
+        idempotent); returns calls ended per dead node."""
+        reaped = {}
+        for member in self.client.smembers(self.prefix + "members"):
+            if member != self.node and not self.client.exists(self.prefix + "node:" + member):
+                reaped[member] = self.reap(member, now)
+        return reaped
 
     def nodes(self) -> list[str]:
         prefix = self.prefix + "node:"
         pattern = prefix.replace("{", "\\{").replace("}", "\\}") + "*"
         return sorted(key.removeprefix(prefix) for key in self.client.scan_iter(match=pattern, count=1000))
 
-    def leave(self) -> None:
+    def leave(self, now: float) -> None:
+        """A clean stop: the heartbeat goes at once, and the calls this node was signalling are ended."""
         self.client.delete(self.prefix + "node:" + self.node)
+        self.reap(self.node, now)
