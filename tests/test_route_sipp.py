@@ -50,16 +50,20 @@ def write_centre(path: Path) -> dict[str, str]:
     return tokens
 
 
-async def agents_answer(http: str, tokens: dict[str, str], stop: asyncio.Event) -> dict[str, int]:
-    """Every agent logs in, then accepts each offer it sees on the event stream after a 0-30 ms 'click'."""
+async def agents_answer(http: str | list[str], tokens: dict[str, str], stop: asyncio.Event) -> dict[str, int]:
+    """Every agent logs in, then accepts each offer it sees on the event stream after a 0-30 ms 'click'. With
+    several nodes (a list of HOST:PORT), agent k works through node k mod n; the stream is read from the first."""
     import httpx
     import websockets
 
-    tally = {"accepted": 0, "refused": 0}
-    async with httpx.AsyncClient(base_url=f"http://{http}", limits=httpx.Limits(max_connections=32)) as client:
+    nodes = [http] if isinstance(http, str) else http
+    home = {agent: nodes[k % len(nodes)] for k, agent in enumerate(tokens)}
+    tally = {"accepted": 0, "refused": 0, "unreachable": 0}
+    async with httpx.AsyncClient(limits=httpx.Limits(max_connections=32 * len(nodes))) as client:
 
         async def as_agent(agent: str, path: str, **kw) -> httpx.Response:
-            return await client.post(path, headers={"Authorization": f"Bearer {tokens[agent]}"}, **kw)
+            return await client.post(f"http://{home[agent]}{path}",
+                                     headers={"Authorization": f"Bearer {tokens[agent]}"}, **kw)
 
         for agent in tokens:
             r = await as_agent(agent, f"/api/agents/{agent}/status", json={"status": "available"})
@@ -67,11 +71,16 @@ async def agents_answer(http: str, tokens: dict[str, str], stop: asyncio.Event) 
 
         async def accept(agent: str, call: str) -> None:
             await asyncio.sleep(random.uniform(0, 0.03))
-            r = await as_agent(agent, f"/api/agents/{agent}/accept/{call}")
+            try:
+                r = await as_agent(agent, f"/api/agents/{agent}/accept/{call}")
+            except httpx.TransportError:  # the agent's node is gone: the desktop reconnects to the next one
+                tally["unreachable"] += 1
+                home[agent] = nodes[(nodes.index(home[agent]) + 1) % len(nodes)]
+                r = await as_agent(agent, f"/api/agents/{agent}/accept/{call}")
             tally["accepted" if r.status_code == 200 else "refused"] += 1
 
         pending: set[asyncio.Task] = set()
-        async with websockets.connect(f"ws://{http}/api/events?token=supervisor-token-0123456789",
+        async with websockets.connect(f"ws://{nodes[0]}/api/events?token=supervisor-token-0123456789",
                                       max_size=2**24) as socket_:
             while not stop.is_set():
                 try:

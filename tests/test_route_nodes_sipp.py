@@ -1,0 +1,126 @@
+"""Three router nodes on one redis-server under SIPp: 300 calls/s for 30 s spread over the nodes (one SIPp per
+node, as a dispatcher in front would spread them), 320 agents answering through the nodes' APIs. The independent
+checker reads the centre's event log from the Redis stream: no double offer or assignment; the counts equal the
+SIPp instances' together. Then the same with one node killed (SIGKILL) ten seconds in: the two others go on
+without a failed call, and every call the dead node had brought in is accounted for in the log."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections import Counter
+
+import pytest
+
+from redis_server import needs_redis, redis_server
+from route_checker import replay
+from test_route_sipp import SCENARIO, agents_answer, free_port, sipp_counts, sipp_stats, write_centre
+
+pytestmark = [needs_redis, pytest.mark.slow,
+              pytest.mark.skipif(shutil.which("sipp") is None, reason="SIPp is not installed (sip-tester)")]
+NODES, RATE, SECONDS = 3, 300, 30
+
+
+@pytest.mark.parametrize("kill", [False, True], ids=["all-nodes-up", "one-node-killed"])
+def test_three_nodes_on_redis_at_300_calls_per_second(tmp_path, kill):
+    redis = pytest.importorskip("redis")
+    tokens = write_centre(tmp_path / "center.toml")
+    with redis_server(tmp_path) as redis_port:
+        nodes, https, sips = [], [], []
+        logs = []
+        for k in range(NODES):
+            sip, http = free_port(socket.SOCK_DGRAM), f"127.0.0.1:{free_port(socket.SOCK_STREAM)}"
+            log = (tmp_path / f"node{k}.log").open("w")
+            logs.append(log)
+            nodes.append(subprocess.Popen(
+                [sys.executable, "-m", "casashore", "route", "serve", "--config", str(tmp_path / "center.toml"),
+                 "--sip", f"127.0.0.1:{sip}", "--http", http, "--redis", f"redis://127.0.0.1:{redis_port}",
+                 "--node", f"n{k}", "--no-records"], cwd=tmp_path, stdout=log, stderr=log,
+                env=os.environ | {"NO_COLOR": "1"}))
+            https.append(http)
+            sips.append(sip)
+        try:
+            for k, http in enumerate(https):
+                deadline = time.monotonic() + 60
+                host, port = http.split(":")
+                while True:
+                    try:
+                        socket.create_connection((host, int(port)), timeout=0.5).close()
+                        break
+                    except OSError:
+                        assert nodes[k].poll() is None, (tmp_path / f"node{k}.log").read_text()
+                        assert time.monotonic() < deadline, f"node {k} did not start"
+                        time.sleep(0.2)
+
+            async def drive() -> dict[str, int]:
+                stop = asyncio.Event()
+                agents = asyncio.create_task(agents_answer(https, tokens, stop))
+                await asyncio.sleep(3)
+                runs = []
+                for k, sip in enumerate(sips):
+                    (tmp_path / f"sipp{k}").mkdir()
+                    runs.append(await asyncio.create_subprocess_exec(
+                        "sipp", f"127.0.0.1:{sip}", "-sf", str(SCENARIO), "-s", "fr_bank", "-i", "127.0.0.1",
+                        "-p", str(free_port(socket.SOCK_DGRAM)), "-r", str(RATE // NODES),
+                        "-m", str(RATE // NODES * SECONDS), "-l", "3000", "-nostdin", "-trace_counts",
+                        "-trace_stat", "-fd", "5", "-timeout", "150", "-timeout_error",
+                        *(["-recv_timeout", "8000"] if kill and k == NODES - 1 else []), cwd=tmp_path / f"sipp{k}",
+                        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE))
+                if kill:
+                    await asyncio.sleep(10)
+                    killed_at.append(time.time())
+                    nodes[-1].send_signal(signal.SIGKILL)  # no goodbye: its callers' SIP legs die with it
+                    runs[-1].send_signal(signal.SIGUSR1)  # the dispatcher stops sending it calls
+                for run in runs:
+                    _, err = await run.communicate()
+                    assert run.returncode in (0, 1), err.decode()[-500:]
+                await asyncio.sleep(1)
+                stop.set()
+                return await agents
+
+            killed_at: list[float] = []
+            tally = asyncio.run(drive())
+        finally:
+            for node in nodes:
+                node.send_signal(signal.SIGINT)
+            for node in nodes:
+                try:
+                    node.wait(30)
+                except subprocess.TimeoutExpired:
+                    node.kill()
+            for log in logs:
+                log.close()
+        client = redis.Redis(port=redis_port, decode_responses=True)
+        events = [(float(f["t"]), f["e"], f["s"], f["d"]) for _, f in client.xrange("cs:{centre}:events")]
+
+    assert replay(events) == []
+    kinds = {kind: {s for _, e, s, _ in events if e == kind}
+             for kind in ("answered", "rejected", "arrived", "orphaned", "ended")}
+    survivors = range(NODES - 1) if kill else range(NODES)
+    counts = Counter()
+    for k in survivors:
+        stats = sipp_stats(tmp_path / f"sipp{k}")
+        assert int(stats["FailedCall(C)"]) == 0, (k, stats)
+        counts.update(sipp_counts(tmp_path / f"sipp{k}"))
+    calls = RATE // NODES * SECONDS * len(survivors)
+    assert counts["0_INVITE_Sent"] == calls
+    answered, busy = counts["5_200_Recv"], counts["3_486_Recv"]
+    assert answered + busy + counts["4_503_Recv"] == calls and counts["9_200_Recv"] == answered
+    if not kill:
+        assert len(kinds["answered"]) == answered == tally["accepted"]
+        assert len(kinds["rejected"]) == busy and len(kinds["arrived"]) + busy == calls
+        return
+    # The dead node's calls: every one it brought in is answered (its agent still holds it: the caller's BYE
+    # went to the dead node), or ended as orphaned — none left waiting for an agent.
+    waiting_forever = kinds["arrived"] - kinds["answered"] - kinds["ended"]
+    assert waiting_forever == set(), sorted(waiting_forever)[:5]
+    assert kinds["orphaned"] <= kinds["arrived"]
+    # Service went on: the surviving nodes answered calls within 5 s of the kill
+    after = [t for t, e, _, _ in events if e == "answered" and killed_at[0] < t <= killed_at[0] + 5]
+    assert len(after) > 100
