@@ -271,3 +271,13 @@ def test_mutated_messages_never_stop_the_server(data):
             pass
 
     run(scenario)
+
+
+def test_a_wrong_content_length_gets_a_400_that_says_why():
+    async def scenario(service, front, phone, send):
+        send(INVITE.replace(b"Content-Length: ", b"Content-Length: 9"))
+        answer = await phone.next()
+        assert status(answer) == 400 and "Content-Length" in header(answer, "Warning")
+        assert service.router.calls == {}  # nothing queued
+
+    run(scenario)

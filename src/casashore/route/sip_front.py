@@ -97,8 +97,9 @@ class SipFront(asyncio.DatagramProtocol):
         """A 400 (or 505) when the request has the headers a response needs; otherwise silence (§21.4.1)."""
         self.counters["malformed"] += 1
         try:
-            head = data.split(b"\r\n\r\n")[0] + b"\r\nContent-Length: 0\r\n\r\n"
-            rough = parse(head.replace(b"SIP/3.0", b"SIP/2.0"))
+            lines = [line for line in data.split(b"\r\n\r\n")[0].split(b"\r\n")
+                     if not line.lower().replace(b" ", b"").startswith((b"content-length:", b"l:"))]
+            rough = parse(b"\r\n".join(lines).replace(b"SIP/3.0", b"SIP/2.0") + b"\r\nContent-Length: 0\r\n\r\n")
         except SipParseError:
             return
         if rough.is_request and rough.method != "ACK":
