@@ -34,6 +34,9 @@ class RouterSettings(Strict):
     """The rolling window of the live statistics."""
     max_sip_calls: Annotated[int, Field(ge=1)] = 10_000
     """Calls the SIP front holds at once; more get 503 Service Unavailable."""
+    orphan_grace_s: Annotated[float, Field(ge=0, le=3600)] = 15.0
+    """Several nodes: how long a dead node's waiting callers may be re-sent to live nodes (and adopted) before
+    they are ended."""
 
 
 class RoutedQueue(Strict):
@@ -118,7 +121,7 @@ class CenterConfig(Strict):
         from casashore.route.shared_router import SharedRouter
 
         r = self.router
-        shared = SharedRouter(client, r.centre, self.router_queues(), node=node)
+        shared = SharedRouter(client, r.centre, self.router_queues(), node=node, orphan_grace_s=r.orphan_grace_s)
         shared.configure(shared.queues, selection=r.selection, offer_timeout_s=r.offer_timeout_s,
                          wrap_up_s=r.wrap_up_s, max_missed=r.max_missed)
         for agent in self.agents:

@@ -340,3 +340,17 @@ end
 if redis.call('SCARD', P .. 'live:' .. dead) == 0 then redis.call('SREM', P .. 'members', dead) end
 dispatch()
 return answer(ended)
+
+
+--@@ adopt  ARGV: node, now, call -> 1 when this node takes over the call of a node whose heartbeat expired
+-- A dispatcher in front re-sends a dead node's ringing INVITE to another node: that node becomes the call's
+-- owner, the call keeps its place, age and any offer in flight.
+local call = ARGV[3]
+local c = redis.call('HMGET', P .. 'call:' .. call, 'state', 'node')
+if c[1] ~= 'waiting' and c[1] ~= 'offered' then return answer(0) end
+if c[2] == ARGV[1] then return answer(1) end
+if redis.call('EXISTS', P .. 'node:' .. c[2]) == 1 then return answer(0) end
+redis.call('HSET', P .. 'call:' .. call, 'node', ARGV[1])
+redis.call('SMOVE', P .. 'live:' .. c[2], P .. 'live:' .. ARGV[1], call)
+log('adopted', call, c[2] .. '>' .. ARGV[1])
+return answer(1)

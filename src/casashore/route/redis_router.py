@@ -15,7 +15,7 @@ import redis
 from casashore.route.core import Queue, Selection
 
 SCRIPT_FILE = Path(__file__).with_name("redis_router.lua")
-OPERATIONS = ("add_agent", "set_status", "arrive", "accept", "reject", "hang_up", "callback", "tick", "reap")
+OPERATIONS = ("add_agent", "set_status", "arrive", "accept", "reject", "hang_up", "callback", "tick", "reap", "adopt")
 SELECTIONS = ("longest_idle", "best_proficiency")
 
 
@@ -101,6 +101,10 @@ class RedisRouter:
 
     def tick(self, now: float) -> None:
         self._run("tick", now)
+
+    def adopt(self, call_id: str, now: float) -> bool:
+        """Take over a waiting or offered call whose node's heartbeat expired (its INVITE came again)."""
+        return self._run("adopt", now, call_id) == 1
 
     def reap(self, dead_node: str, now: float) -> int:
         """End the waiting and offered calls of a node whose heartbeat has expired; returns how many."""

@@ -22,6 +22,7 @@ HEARTBEAT_S = 3.0
 """A node whose heartbeat is this old is taken for dead."""
 
 
+
 def default_node_name() -> str:
     return f"{socket.gethostname()}-{os.getpid()}"
 
@@ -110,12 +111,18 @@ class _Waiting(Mapping[str, list[str]]):
 class SharedRouter(RedisRouter):
     """The centre's router as one node sees it, state in Redis."""
 
-    def __init__(self, client: redis.Redis, centre: str, queues: dict[str, Queue], *, node: str) -> None:
+    def __init__(self, client: redis.Redis, centre: str, queues: dict[str, Queue], *, node: str,
+                 orphan_grace_s: float = 15.0) -> None:
+        """``orphan_grace_s``: a dead node's waiting callers are ended only after this; meanwhile a dispatcher
+        in front (giving up on a node that stopped refreshing its 180s) re-sends their INVITEs to live nodes,
+        which adopt the calls."""
         super().__init__(client, centre, node=node)
+        self.orphan_grace_s = orphan_grace_s
         self.queues = queues
         self.agents = _Agents(self)
         self.calls = _Calls(self)
         self.waiting = _Waiting(self)
+        self._dead_since: dict[str, float] = {}
 
     def position(self, call_id: str) -> int | None:
         call = self.calls[call_id]
@@ -150,7 +157,10 @@ class SharedRouter(RedisRouter):
         idempotent); returns calls ended per dead node."""
         reaped = {}
         for member in self.client.smembers(self.prefix + "members"):
-            if member != self.node and not self.client.exists(self.prefix + "node:" + member):
+            if member == self.node or self.client.exists(self.prefix + "node:" + member):
+                self._dead_since.pop(member, None)
+                continue
+            if now - self._dead_since.setdefault(member, now) >= self.orphan_grace_s:
                 reaped[member] = self.reap(member, now)
         return reaped
 

@@ -47,10 +47,12 @@ class SipCall:
 
 class SipFront(asyncio.DatagramProtocol):
     def __init__(self, service: RouterService, host: str, port: int, numbers: dict[str, str], *,
-                 max_calls: int = 10_000, t1_s: float = 0.5, t2_s: float = 4.0, rtp_port: int = 40_000) -> None:
+                 max_calls: int = 10_000, t1_s: float = 0.5, t2_s: float = 4.0, rtp_port: int = 40_000,
+                 ring_refresh_s: float = 1.0) -> None:
         """``numbers``: the dialled user part (``sip:fr@…`` or ``sip:+33…@…``) → queue."""
         self.service, self.host, self.port, self.numbers = service, host, port, numbers
         self.max_calls, self.t1_s, self.t2_s, self.rtp_port = max_calls, t1_s, t2_s, rtp_port
+        self.ring_refresh_s = ring_refresh_s
         self.transport: asyncio.DatagramTransport | None = None
         self.calls: dict[str, SipCall] = {}
         self.by_branch: dict[str, SipCall] = {}
@@ -161,8 +163,17 @@ class SipFront(asyncio.DatagramProtocol):
             self._reject(call, 488)
             return
         router = self.service.router
-        if invite.call_id in router.calls:  # a finished call's Call-ID used again
-            self._reject(call, 481)
+        if invite.call_id in router.calls:
+            # A call this centre knows: a dead node's caller re-sent here by the dispatcher is taken over;
+            # anything else (a finished call's Call-ID used again) is refused.
+            if getattr(router, "adopt", None) is not None and router.adopt(invite.call_id, self.service.now()):
+                self.calls[invite.call_id] = call
+                self._respond(call, 180)
+                self._ring_refresh(call)
+                self.counters["adopted"] += 1
+                self.service.publish()
+            else:
+                self._reject(call, 481)
             return
         self.calls[invite.call_id] = call
         queued = router.arrive(invite.call_id, queue, self.service.now())
@@ -171,7 +182,20 @@ class SipFront(asyncio.DatagramProtocol):
             self._reject(call, 486)
         elif router.calls[invite.call_id].state != "ended":
             self._respond(call, 180)
+            self._ring_refresh(call)
         self.service.publish()
+
+    def _ring_refresh(self, call: SipCall) -> None:
+        """While the caller waits, 180 again every ``ring_refresh_s``: a proxy in front (Kamailio with
+        restart_fr_on_each_reply) then gives up on a node that stopped ringing — a dead one — within seconds,
+        and re-sends the INVITE to another node, without cutting calls that wait long for an agent."""
+
+        def again() -> None:
+            if call.state == "proceeding" and self.calls.get(call.call_id) is call:
+                self._send(call.last_response, call.addr)
+                call.retransmit = asyncio.get_running_loop().call_later(self.ring_refresh_s, again)
+
+        call.retransmit = asyncio.get_running_loop().call_later(self.ring_refresh_s, again)
 
     def _reinvite(self, call: SipCall, invite: SipMessage, addr) -> None:
         if call.state != "confirmed":
@@ -202,13 +226,29 @@ class SipFront(asyncio.DatagramProtocol):
 
     def _bye(self, bye: SipMessage, addr) -> None:
         call = self.calls.get(bye.call_id)
-        if call is None or param(bye.get("From") or "", "tag") != param(call.invite.get("From") or "", "tag"):
+        if call is None:
+            self._foreign_bye(bye, addr)
+            return
+        if param(bye.get("From") or "", "tag") != param(call.invite.get("From") or "", "tag"):
             self._final(bye, addr, 481)
             return
         self._final(bye, addr, 200)
         self._stop_retransmit(call)
         call.state = "ended"
         self._caller_left(call)
+
+    def _foreign_bye(self, bye: SipMessage, addr) -> None:
+        """A BYE for a call this node does not signal: with several nodes, the dispatcher sends it here when
+        the call's node is gone; the centre still knows the call, so its caller's hang-up ends it."""
+        routed = self.service.router.calls.get(bye.call_id) if hasattr(self.service.router, "adopt") else None
+        if routed is None or routed.state == "ended":
+            self._final(bye, addr, 481)
+            return
+        self._final(bye, addr, 200)
+        if routed.callback_number is None:
+            self.service.router.hang_up(bye.call_id, self.service.now())
+            self.service.publish()
+        self.counters["foreign_bye"] += 1
 
     def _caller_left(self, call: SipCall) -> None:
         """The caller's leg is over: abandoned or the end of the conversation in the router — unless the caller
