@@ -124,9 +124,15 @@ class CenterConfig(Strict):
         shared = SharedRouter(client, r.centre, self.router_queues(), node=node, orphan_grace_s=r.orphan_grace_s)
         shared.configure(shared.queues, selection=r.selection, offer_timeout_s=r.offer_timeout_s,
                          wrap_up_s=r.wrap_up_s, max_missed=r.max_missed)
+        import redis
+
         for agent in self.agents:
             if agent.id not in shared.agents:
-                shared.add_agent(agent.id, agent.skills, now)
+                try:
+                    shared.add_agent(agent.id, agent.skills, now)
+                except redis.ResponseError as exc:  # another node starting at the same time added it first
+                    if "agent exists" not in str(exc):
+                        raise
         shared.skip_past_events()
         return shared
 
