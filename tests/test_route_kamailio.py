@@ -59,6 +59,8 @@ def wait_for_port(port: int, process: subprocess.Popen, log: Path) -> None:
 def test_kamailio_spreads_calls_over_three_nodes(tmp_path):
     redis = pytest.importorskip("redis")
     tokens = write_centre(tmp_path / "center.toml")
+    centre = tmp_path / "center.toml"  # behind a proxy: ringing refreshed each second (see kamailio.cfg)
+    centre.write_text(centre.read_text().replace("[router]\n", "[router]\nring_refresh_s = 1\n", 1))
     kamailio = shutil.which("kamailio") or "/usr/sbin/kamailio"
     with redis_server(tmp_path) as redis_port:
         processes, logs, https, sips = [], [], [], []

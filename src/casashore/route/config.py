@@ -34,6 +34,9 @@ class RouterSettings(Strict):
     """The rolling window of the live statistics."""
     max_sip_calls: Annotated[int, Field(ge=1)] = 10_000
     """Calls the SIP front holds at once; more get 503 Service Unavailable."""
+    ring_refresh_s: Annotated[float, Field(ge=0, le=60)] = 0.0
+    """Several nodes behind a SIP proxy: repeat 180 Ringing this often while a call waits, so the proxy tells
+    a dead node (which stops ringing) from a long wait and re-sends the call elsewhere; 0 = off."""
     orphan_grace_s: Annotated[float, Field(ge=0, le=3600)] = 15.0
     """Several nodes: how long a dead node's waiting callers may be re-sent to live nodes (and adopted) before
     they are ended."""

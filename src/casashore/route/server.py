@@ -52,7 +52,8 @@ def build_app(config: CenterConfig, *, sip: tuple[str, int] | None, workspace: P
         transport = None
         if sip is not None:
             transport, app.state.sip = await start_sip(service, sip[0], sip[1], config.numbers(),
-                                                       max_calls=config.router.max_sip_calls)
+                                                       max_calls=config.router.max_sip_calls,
+                                                       ring_refresh_s=config.router.ring_refresh_s)
         try:
             yield
         finally:

@@ -48,7 +48,7 @@ class SipCall:
 class SipFront(asyncio.DatagramProtocol):
     def __init__(self, service: RouterService, host: str, port: int, numbers: dict[str, str], *,
                  max_calls: int = 10_000, t1_s: float = 0.5, t2_s: float = 4.0, rtp_port: int = 40_000,
-                 ring_refresh_s: float = 1.0) -> None:
+                 ring_refresh_s: float = 0.0) -> None:
         """``numbers``: the dialled user part (``sip:fr@…`` or ``sip:+33…@…``) → queue."""
         self.service, self.host, self.port, self.numbers = service, host, port, numbers
         self.max_calls, self.t1_s, self.t2_s, self.rtp_port = max_calls, t1_s, t2_s, rtp_port
@@ -91,7 +91,7 @@ class SipFront(asyncio.DatagramProtocol):
         self.counters["transport_errors"] += 1
 
     def _send(self, data: bytes, addr: tuple[str, int]) -> None:
-        if self.transport is not None:
+        if self.transport is not None and not self.transport.is_closing():  # timers may outlive the socket
             self.transport.sendto(data, addr)
             self.counters["sent"] += 1
 
@@ -188,7 +188,9 @@ class SipFront(asyncio.DatagramProtocol):
     def _ring_refresh(self, call: SipCall) -> None:
         """While the caller waits, 180 again every ``ring_refresh_s``: a proxy in front (Kamailio with
         restart_fr_on_each_reply) then gives up on a node that stopped ringing — a dead one — within seconds,
-        and re-sends the INVITE to another node, without cutting calls that wait long for an agent."""
+        and re-sends the INVITE to another node, without cutting calls that wait long for an agent. 0: off."""
+        if self.ring_refresh_s <= 0:
+            return
 
         def again() -> None:
             if call.state == "proceeding" and self.calls.get(call.call_id) is call:
