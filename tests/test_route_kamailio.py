@@ -9,12 +9,9 @@ machine (hundreds of failed calls, where the nodes without Kamailio take 300/s),
 from __future__ import annotations
 
 import asyncio
-import os
 import shutil
-import signal
 import socket
 import subprocess
-import sys
 import time
 from collections import Counter
 from pathlib import Path
@@ -23,7 +20,8 @@ import pytest
 
 from redis_server import needs_redis, redis_server
 from route_checker import replay
-from test_route_sipp import SCENARIO, agents_answer, free_port, sipp_counts, sipp_stats, write_centre
+from router_nodes import as_events, centre_stream, free_port, start_nodes
+from test_route_sipp import SCENARIO, agents_answer, sipp_counts, sipp_stats, write_centre
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "kamailio"
 pytestmark = [needs_redis, pytest.mark.slow,
@@ -44,46 +42,22 @@ def kamailio_config(tmp_path: Path, port: int, nodes: list[int]) -> Path:
     return config
 
 
-def wait_for_port(port: int, process: subprocess.Popen, log: Path) -> None:
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-            return
-        except OSError:
-            assert process.poll() is None, log.read_text()[-2000:]
-            assert time.monotonic() < deadline, f"{log.name}: did not start"
-            time.sleep(0.2)
-
-
 def test_kamailio_spreads_calls_over_three_nodes(tmp_path):
-    redis = pytest.importorskip("redis")
+    pytest.importorskip("redis")
     tokens = write_centre(tmp_path / "center.toml")
     centre = tmp_path / "center.toml"  # behind a proxy: ringing refreshed each second (see kamailio.cfg)
     centre.write_text(centre.read_text().replace("[router]\n", "[router]\nring_refresh_s = 1\n", 1))
     kamailio = shutil.which("kamailio") or "/usr/sbin/kamailio"
     with redis_server(tmp_path) as redis_port:
-        processes, logs, https, sips = [], [], [], []
-        for k in range(NODES):
-            sip, http = free_port(socket.SOCK_DGRAM), f"127.0.0.1:{free_port(socket.SOCK_STREAM)}"
-            log = (tmp_path / f"node{k}.log").open("w")
-            logs.append(log)
-            processes.append(subprocess.Popen(
-                [sys.executable, "-m", "casashore", "route", "serve", "--config", str(tmp_path / "center.toml"),
-                 "--sip", f"127.0.0.1:{sip}", "--http", http, "--redis", f"redis://127.0.0.1:{redis_port}",
-                 "--node", f"n{k}", "--no-records"], cwd=tmp_path, stdout=log, stderr=log,
-                env=os.environ | {"NO_COLOR": "1"}))
-            https.append(http)
-            sips.append(sip)
+        nodes = start_nodes(tmp_path, centre, redis_port, NODES)
+        https, sips = nodes.https, nodes.sips
         proxy_port = free_port(socket.SOCK_DGRAM)
         proxy_log = (tmp_path / "kamailio.log").open("w")
-        logs.append(proxy_log)
+        nodes.logs.append(proxy_log)
         proxy = subprocess.Popen([kamailio, "-f", str(kamailio_config(tmp_path, proxy_port, sips)), "-DD", "-E",
                                   "-P", str(tmp_path / "kamailio.pid"), "-Y", str(tmp_path)],
                                  stdout=proxy_log, stderr=proxy_log)
         try:
-            for k, http in enumerate(https):
-                wait_for_port(int(http.split(":")[1]), processes[k], tmp_path / f"node{k}.log")
             time.sleep(2)  # Kamailio's first health checks
 
             async def drive() -> dict[str, int]:
@@ -104,19 +78,9 @@ def test_kamailio_spreads_calls_over_three_nodes(tmp_path):
 
             tally = asyncio.run(drive())
         finally:
-            for process in processes + [proxy]:
-                if process.poll() is None:
-                    process.send_signal(signal.SIGINT if process is not proxy else signal.SIGTERM)
-            for process in processes + [proxy]:
-                try:
-                    process.wait(30)
-                except subprocess.TimeoutExpired:
-                    process.kill()
-            for log in logs:
-                log.close()
-        client = redis.Redis(port=redis_port, decode_responses=True)
-        stream = [fields for _, fields in client.xrange("cs:{centre}:events")]
-        events = [(float(f["t"]), f["e"], f["s"], f["d"]) for f in stream]
+            nodes.stop(proxy)
+        stream = centre_stream(redis_port)
+        events = as_events(stream)
         per_node = Counter(f["n"] for f in stream if f["e"] == "arrived")
 
     stats, counts = sipp_stats(tmp_path / "sipp"), sipp_counts(tmp_path / "sipp")

@@ -17,16 +17,11 @@ from pathlib import Path
 import pytest
 
 from redis_server import needs_redis, redis_server
+from router_nodes import free_port
 
 pytestmark = needs_redis
 CENTER = Path(__file__).resolve().parents[1] / "examples" / "center.toml"
 SUPERVISOR, AMINA = "supervisor-demo-token-change-me", "agent-amina-demo-token"
-
-
-def free_port(kind=socket.SOCK_STREAM) -> int:
-    with socket.socket(socket.AF_INET, kind) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def api(url: str, token: str, body: dict | None = None):

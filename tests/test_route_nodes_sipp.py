@@ -8,12 +8,10 @@ without a failed call, and every call the dead node had brought in is accounted 
 from __future__ import annotations
 
 import asyncio
-import os
 import shutil
 import signal
 import socket
 import subprocess
-import sys
 import time
 from collections import Counter
 
@@ -21,7 +19,8 @@ import pytest
 
 from redis_server import needs_redis, redis_server
 from route_checker import replay
-from test_route_sipp import SCENARIO, agents_answer, free_port, sipp_counts, sipp_stats, write_centre
+from router_nodes import as_events, centre_stream, free_port, start_nodes
+from test_route_sipp import SCENARIO, agents_answer, sipp_counts, sipp_stats, write_centre
 
 pytestmark = [needs_redis, pytest.mark.slow,
               pytest.mark.skipif(shutil.which("sipp") is None, reason="SIPp is not installed (sip-tester)")]
@@ -30,35 +29,12 @@ NODES, RATE, SECONDS = 3, 150, 30
 
 @pytest.mark.parametrize("kill", [False, True], ids=["all-nodes-up", "one-node-killed"])
 def test_three_nodes_on_redis_under_sipp(tmp_path, kill):
-    redis = pytest.importorskip("redis")
+    pytest.importorskip("redis")
     tokens = write_centre(tmp_path / "center.toml")
     with redis_server(tmp_path) as redis_port:
-        nodes, https, sips = [], [], []
-        logs = []
-        for k in range(NODES):
-            sip, http = free_port(socket.SOCK_DGRAM), f"127.0.0.1:{free_port(socket.SOCK_STREAM)}"
-            log = (tmp_path / f"node{k}.log").open("w")
-            logs.append(log)
-            nodes.append(subprocess.Popen(
-                [sys.executable, "-m", "casashore", "route", "serve", "--config", str(tmp_path / "center.toml"),
-                 "--sip", f"127.0.0.1:{sip}", "--http", http, "--redis", f"redis://127.0.0.1:{redis_port}",
-                 "--node", f"n{k}", "--no-records"], cwd=tmp_path, stdout=log, stderr=log,
-                env=os.environ | {"NO_COLOR": "1"}))
-            https.append(http)
-            sips.append(sip)
+        nodes = start_nodes(tmp_path, tmp_path / "center.toml", redis_port, NODES)
+        https, sips = nodes.https, nodes.sips
         try:
-            for k, http in enumerate(https):
-                deadline = time.monotonic() + 60
-                host, port = http.split(":")
-                while True:
-                    try:
-                        socket.create_connection((host, int(port)), timeout=0.5).close()
-                        break
-                    except OSError:
-                        assert nodes[k].poll() is None, (tmp_path / f"node{k}.log").read_text()
-                        assert time.monotonic() < deadline, f"node {k} did not start"
-                        time.sleep(0.2)
-
             async def drive() -> dict[str, int]:
                 stop = asyncio.Event()
                 agents = asyncio.create_task(agents_answer(https, tokens, stop))
@@ -76,7 +52,7 @@ def test_three_nodes_on_redis_under_sipp(tmp_path, kill):
                 if kill:
                     await asyncio.sleep(10)
                     killed_at.append(time.time())
-                    nodes[-1].send_signal(signal.SIGKILL)  # no goodbye: its callers' SIP legs die with it
+                    nodes.processes[-1].send_signal(signal.SIGKILL)  # no goodbye: its callers' SIP legs die with it
                     runs[-1].send_signal(signal.SIGUSR1)  # the dispatcher stops sending it calls
                 for run in runs:
                     _, err = await run.communicate()
@@ -88,17 +64,8 @@ def test_three_nodes_on_redis_under_sipp(tmp_path, kill):
             killed_at: list[float] = []
             tally = asyncio.run(drive())
         finally:
-            for node in nodes:
-                node.send_signal(signal.SIGINT)
-            for node in nodes:
-                try:
-                    node.wait(30)
-                except subprocess.TimeoutExpired:
-                    node.kill()
-            for log in logs:
-                log.close()
-        client = redis.Redis(port=redis_port, decode_responses=True)
-        events = [(float(f["t"]), f["e"], f["s"], f["d"]) for _, f in client.xrange("cs:{centre}:events")]
+            nodes.stop()
+        events = as_events(centre_stream(redis_port))
 
     assert replay(events) == []
     kinds = {kind: {s for _, e, s, _ in events if e == kind}

@@ -22,18 +22,13 @@ import duckdb
 import pytest
 
 from route_checker import replay
+from router_nodes import free_port, wait_for_port
 
 pytestmark = [pytest.mark.skipif(shutil.which("sipp") is None,
                                  reason="SIPp is not installed (Debian package sip-tester; .ci/run installs it)"),
               pytest.mark.slow]
 SCENARIO = Path(__file__).parent / "sipp" / "caller.xml"
 RATE, SECONDS, AGENTS = 200, 30, 320
-
-
-def free_port(kind: int) -> int:
-    with socket.socket(socket.AF_INET, kind) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def write_centre(path: Path) -> dict[str, str]:
@@ -121,15 +116,7 @@ def test_sipp_at_200_calls_per_second_with_agents_answering_over_the_api(tmp_pat
                                "--workspace", str(workspace)], cwd=tmp_path, stdout=log, stderr=log,
                               env=os.environ | {"NO_COLOR": "1"})
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                socket.create_connection(("127.0.0.1", http_port), timeout=0.5).close()
-                break
-            except OSError:
-                assert router.poll() is None, (tmp_path / "router.log").read_text()
-                assert time.monotonic() < deadline, "the router did not start"
-                time.sleep(0.2)
+        wait_for_port(http_port, router, tmp_path / "router.log")
 
         async def drive() -> dict[str, int]:
             stop = asyncio.Event()

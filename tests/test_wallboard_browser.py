@@ -3,7 +3,6 @@ the WebSocket, as calls arrive, wait, are answered and abandoned."""
 
 import json
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -11,6 +10,8 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+
+from router_nodes import free_port
 
 CHROMIUM = Path("/usr/bin/chromium")
 CENTER = Path(__file__).resolve().parents[1] / "examples" / "center.toml"
@@ -27,9 +28,7 @@ def post(url: str, token: str, body: dict | None = None) -> dict:
 
 @pytest.fixture
 def router(tmp_path):
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
+    port = free_port()
     process = subprocess.Popen([sys.executable, "-m", "casashore", "route", "serve", "--config", str(CENTER),
                                 "--http", f"127.0.0.1:{port}", "--no-records"], stderr=subprocess.PIPE,
                                stdout=subprocess.DEVNULL, cwd=tmp_path)

@@ -41,11 +41,14 @@ class RouterService:
         events = self.router.take_events()
         if not events:
             return events
-        self.stats.observe(events)
+        # Each call an event is about, read once (with the state in Redis, one round trip each)
+        calls = {subject: self.router.calls.get(subject) for _, event, subject, _ in events
+                 if event in ("answered", "ended", "rejected")}
+        self.stats.observe(events, calls)
         ended = []
         for at, event, subject, _ in events:
             if event in ("ended", "rejected"):
-                call = self.router.calls[subject]
+                call = calls[subject]
                 ended.append(call)
                 self._ended.append((at, subject))
                 if call.outcome == "abandoned":

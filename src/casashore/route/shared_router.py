@@ -47,15 +47,30 @@ def _call(call_id: str, h: dict[str, str]) -> Call:
                 ended_at=_float(h.get("ended_at")), callback_number=h.get("callback_number") or None)
 
 
-class _Agents(Mapping[str, Agent]):
+class _Hashes(Mapping):
+    """Records kept in Redis hashes ``<kind>:<id>``, built into the core's records on access."""
+
+    kind = ""
+
     def __init__(self, shared: SharedRouter) -> None:
         self.shared = shared
 
-    def __getitem__(self, agent_id: str) -> Agent:
-        h = self.shared.agent(agent_id)
-        if not h:
-            raise KeyError(agent_id)
-        return _agent(agent_id, h)
+    def _build(self, key: str, fields: dict[str, str]):
+        raise NotImplementedError
+
+    def __getitem__(self, key: str):
+        fields = self.shared.client.hgetall(f"{self.shared.prefix}{self.kind}:{key}")
+        if not fields:
+            raise KeyError(key)
+        return self._build(key, fields)
+
+    def __contains__(self, key: object) -> bool:
+        return bool(self.shared.client.exists(f"{self.shared.prefix}{self.kind}:{key}"))
+
+
+class _Agents(_Hashes):
+    kind = "agent"
+    _build = staticmethod(_agent)
 
     def __iter__(self) -> Iterator[str]:
         return iter(self.shared.client.zrange(self.shared.prefix + "agents", 0, -1))
@@ -63,35 +78,24 @@ class _Agents(Mapping[str, Agent]):
     def __len__(self) -> int:
         return self.shared.client.zcard(self.shared.prefix + "agents")
 
-    def __contains__(self, agent_id: object) -> bool:
-        return bool(self.shared.client.exists(self.shared.prefix + f"agent:{agent_id}"))
-
     def values(self) -> list[Agent]:  # type: ignore[override]
+        """Every agent in one pipelined round trip."""
         ids = list(self)
         pipe = self.shared.client.pipeline(transaction=False)
         for agent_id in ids:
-            pipe.hgetall(self.shared.prefix + "agent:" + agent_id)
+            pipe.hgetall(f"{self.shared.prefix}{self.kind}:{agent_id}")
         return [_agent(agent_id, h) for agent_id, h in zip(ids, pipe.execute(), strict=True) if h]
 
 
-class _Calls(Mapping[str, Call]):
-    def __init__(self, shared: SharedRouter) -> None:
-        self.shared = shared
-
-    def __getitem__(self, call_id: str) -> Call:
-        h = self.shared.call(call_id)
-        if not h:
-            raise KeyError(call_id)
-        return _call(call_id, h)
+class _Calls(_Hashes):
+    kind = "call"
+    _build = staticmethod(_call)
 
     def __iter__(self) -> Iterator[str]:
         raise TypeError("the calls of a shared centre are not listed (ended calls expire from Redis)")
 
     def __len__(self) -> int:
         raise TypeError("the calls of a shared centre are not counted")
-
-    def __contains__(self, call_id: object) -> bool:
-        return bool(self.shared.client.exists(self.shared.prefix + f"call:{call_id}"))
 
 
 class _Waiting(Mapping[str, list[str]]):

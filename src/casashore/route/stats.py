@@ -23,11 +23,12 @@ Ratios are None when their denominator is zero (no call yet): a supervisor shoul
 from __future__ import annotations
 
 from collections import deque
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from casashore.route.core import Router
+from casashore.route.core import Call, Router
 
 COUNTS = ("offered", "rejected", "answered", "answered_in_target", "abandoned", "talked")
 SUMS = ("wait_answered_s", "talk_s")
@@ -84,7 +85,11 @@ class LiveStats:
         self.queues = {name: QueueStats(window_s) for name in router.queues}
         self._day: object = None
 
-    def observe(self, events: list[tuple[float, str, str, str]]) -> None:
+    def observe(self, events: list[tuple[float, str, str, str]],
+                calls: Mapping[str, Call | None] | None = None) -> None:
+        """``calls``: the calls the events are about, when the caller has read them already (else the
+        router's)."""
+        calls = self.router.calls if calls is None else calls
         for at, event, subject, detail in events:
             self._roll_day(at)
             if event == "arrived":
@@ -93,14 +98,13 @@ class LiveStats:
                 self.queues[detail].add(at, "offered")
                 self.queues[detail].add(at, "rejected")
             elif event == "answered":
-                call = self.router.calls[subject]
+                call = calls[subject]
                 stats, wait = self.queues[call.queue], at - call.arrived_at
                 stats.add(at, "answered")
                 stats.add(at, "wait_answered_s", wait)
                 if wait <= self.router.queues[call.queue].target_s:
                     stats.add(at, "answered_in_target")
-            elif event == "ended" and subject in self.router.calls:
-                call = self.router.calls[subject]
+            elif event == "ended" and (call := calls.get(subject)) is not None:
                 if call.outcome == "abandoned":
                     self.queues[call.queue].add(at, "abandoned")
                 elif call.outcome == "answered" and call.answered_at is not None:
