@@ -17,6 +17,7 @@ one queue; every call ends answered, abandoned or rejected, once.
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -75,6 +76,10 @@ class Queue:
     """Planned handle time, for the expected wait until calls have ended in the statistics window."""
     best_level: int = 1
     """The proficiencies (1 = best) that take calls before ``relax_after_s``."""
+
+
+class CallExists(ValueError):
+    """``arrive`` with a call id the router knows already (a retransmitted or re-sent INVITE)."""
 
 
 @dataclass
@@ -144,6 +149,8 @@ class Router:
         """A new call; False when the queue is full (rejected)."""
         if queue not in self.queues:
             raise ValueError(f"queue {queue!r} is unknown")
+        if call_id in self.calls:
+            raise CallExists(call_id)
         call = self.calls[call_id] = Call(call_id, queue, now, priority)
         if len(self.waiting[queue]) >= self.queues[queue].max_waiting:
             call.state, call.outcome, call.ended_at = "ended", "rejected", now
@@ -324,6 +331,10 @@ class Router:
         the statistics, the workspace and the event stream)."""
         taken, self.events = self.events, []
         return taken
+
+    def calls_of(self, call_ids: Iterable[str]) -> dict[str, Call | None]:
+        """The calls with these ids (None for unknown ones); with the state in Redis, one round trip."""
+        return {call_id: self.calls.get(call_id) for call_id in call_ids}
 
     def forget(self, call_id: str) -> None:
         """Drop an ended call from memory (after its record is written)."""

@@ -20,6 +20,7 @@ from fastapi.responses import HTMLResponse, JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from casashore.route.core import CallExists
 from casashore.route.service import RouterService
 
 MAX_BEHIND = 10_000
@@ -68,7 +69,7 @@ def create_router_app(service: RouterService, tokens: dict[str, Principal], *, t
                 listeners.discard(queue)
 
     service.subscribers.append(to_listeners)
-    publish = service.publish
+    publish = service.publish_soon
 
     async def ticker() -> None:
         flushing: asyncio.Future | None = None
@@ -107,14 +108,16 @@ def create_router_app(service: RouterService, tokens: dict[str, Principal], *, t
         raise HTTPException(403, f"{who.role} {who.agent_id or ''} may not act for agent {agent_id}")
 
     def agent_of(agent_id: str):
-        if agent_id not in router.agents:
-            raise HTTPException(404, f"agent {agent_id!r}: no such agent")
-        return router.agents[agent_id]
+        try:
+            return router.agents[agent_id]
+        except KeyError:
+            raise HTTPException(404, f"agent {agent_id!r}: no such agent") from None
 
     def call_of(call_id: str):
-        if call_id not in router.calls:
-            raise HTTPException(404, f"call {call_id!r}: no such call")
-        return router.calls[call_id]
+        try:
+            return router.calls[call_id]
+        except KeyError:
+            raise HTTPException(404, f"call {call_id!r}: no such call") from None
 
     def trunk_or_supervisor(who: Principal, action: str) -> None:
         if who.role not in ("trunk", "supervisor"):
@@ -170,9 +173,10 @@ def create_router_app(service: RouterService, tokens: dict[str, Principal], *, t
         trunk_or_supervisor(who, "brings calls in")
         if call.queue not in router.queues:
             raise HTTPException(404, f"queue {call.queue!r}: no such queue ({', '.join(router.queues)})")
-        if call.call_id in router.calls:
-            raise HTTPException(409, f"call {call.call_id!r} exists")
-        queued = router.arrive(call.call_id, call.queue, now(), call.priority)
+        try:
+            queued = router.arrive(call.call_id, call.queue, now(), call.priority)
+        except CallExists:
+            raise HTTPException(409, f"call {call.call_id!r} exists") from None
         view = call_view(call.call_id) | {"accepted": queued}
         publish()
         return view

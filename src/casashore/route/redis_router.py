@@ -12,7 +12,7 @@ from pathlib import Path
 
 import redis
 
-from casashore.route.core import Queue, Selection
+from casashore.route.core import CallExists, Queue, Selection
 
 SCRIPT_FILE = Path(__file__).with_name("redis_router.lua")
 OPERATIONS = ("add_agent", "set_status", "arrive", "accept", "reject", "hang_up", "callback", "tick", "reap", "adopt")
@@ -85,7 +85,12 @@ class RedisRouter:
     def arrive(self, call_id: str, queue: str, now: float, priority: int = 0) -> bool:
         if not 0 <= priority <= 9:
             raise ValueError(f"priority: {priority} is not valid; expected 0 to 9")
-        return self._run("arrive", now, call_id, queue, priority) == 1
+        try:
+            return self._run("arrive", now, call_id, queue, priority) == 1
+        except redis.ResponseError as error:
+            if "call exists" in str(error):
+                raise CallExists(call_id) from None
+            raise
 
     def accept(self, agent_id: str, call_id: str, now: float) -> bool:
         return self._run("accept", now, agent_id, call_id) == 1

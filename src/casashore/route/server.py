@@ -19,6 +19,11 @@ from casashore.route.records import Recorder
 from casashore.route.service import RouterService
 from casashore.route.sip_front import start_sip
 
+MEMBERSHIP_S = 0.5
+"""How often a node renews its heartbeat (which lives HEARTBEAT_S) and looks for dead nodes."""
+PUBLISH_DELAY_S = 0.005
+"""With the state in Redis, the changes a node makes within this delay are published together."""
+
 
 def build_app(config: CenterConfig, *, sip: tuple[str, int] | None, workspace: Path | None,
               tick_s: float = 0.25, redis_url: str | None = None, node: str | None = None):
@@ -36,13 +41,17 @@ def build_app(config: CenterConfig, *, sip: tuple[str, int] | None, workspace: P
                                            node or default_node_name(), time.time())
     recorder = Recorder(workspace, queue_zones) if workspace is not None else None
     service = RouterService(router, time_zone=config.router.time_zone, window_s=config.router.window_s,
-                            recorder=recorder)
+                            recorder=recorder, publish_delay_s=None if redis_url is None else PUBLISH_DELAY_S)
 
     async def follow_other_nodes() -> None:
-        """Publish the other nodes' events as soon as they reach the stream; keep this node's heartbeat."""
+        """Publish the other nodes' events as soon as they reach the stream; keep this node's heartbeat (and
+        look for dead nodes) once per MEMBERSHIP_S, not on every batch of events."""
+        checked = 0.0
         while True:
-            router.heartbeat()
-            router.reap_dead_nodes(service.now())
+            if time.monotonic() - checked >= MEMBERSHIP_S:
+                checked = time.monotonic()
+                router.heartbeat()
+                router.reap_dead_nodes(service.now())
             if await asyncio.to_thread(router.wait_for_events, 200):
                 service.publish()
 

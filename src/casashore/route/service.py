@@ -9,6 +9,7 @@ atomic on one node.
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections import deque
 from collections.abc import Callable
@@ -24,8 +25,14 @@ KEEP_ENDED_S = 60.0
 
 class RouterService:
     def __init__(self, router: Router, *, time_zone: str = "Africa/Casablanca", window_s: float = 900.0,
-                 recorder: Recorder | None = None, clock: Callable[[], float] = time.time) -> None:
+                 recorder: Recorder | None = None, clock: Callable[[], float] = time.time,
+                 publish_delay_s: float | None = None) -> None:
+        """``publish_delay_s``: None publishes every change at once (the state in memory: publishing costs
+        nothing); with the state in Redis, where publishing is a stream read and a read of the calls concerned,
+        the changes made within this delay are published together (see ``publish_soon``)."""
         self.router = router
+        self.publish_delay_s = publish_delay_s
+        self._pending: asyncio.TimerHandle | None = None
         self.clock = clock
         self.stats = LiveStats(router, time_zone, window_s)
         self.recorder = recorder
@@ -41,14 +48,13 @@ class RouterService:
         events = self.router.take_events()
         if not events:
             return events
-        # Each call an event is about, read once (with the state in Redis, one round trip each)
-        calls = {subject: self.router.calls.get(subject) for _, event, subject, _ in events
-                 if event in ("answered", "ended", "rejected")}
+        # Each call an event is about, read once (with the state in Redis, all in one round trip)
+        calls = self.router.calls_of(subject for _, event, subject, _ in events
+                                     if event in ("answered", "ended", "rejected"))
         self.stats.observe(events, calls)
         ended = []
         for at, event, subject, _ in events:
-            if event in ("ended", "rejected"):
-                call = calls[subject]
+            if event in ("ended", "rejected") and (call := calls[subject]) is not None:
                 ended.append(call)
                 self._ended.append((at, subject))
                 if call.outcome == "abandoned":
@@ -63,6 +69,19 @@ class RouterService:
         while self._ended and self._ended[0][0] < horizon:
             self.router.forget(self._ended.popleft()[1])
         return events
+
+    def publish_soon(self) -> None:
+        """What the fronts call after a change: ``publish`` now, or once within ``publish_delay_s`` for every
+        change made meanwhile. Under load a node then makes two Redis round trips per batch of SIP messages
+        and API requests, not per message."""
+        if self.publish_delay_s is None:
+            self.publish()
+        elif self._pending is None:
+            self._pending = asyncio.get_running_loop().call_later(self.publish_delay_s, self._publish_pending)
+
+    def _publish_pending(self) -> None:
+        self._pending = None
+        self.publish()
 
     def tick(self) -> None:
         self.router.tick(self.now())

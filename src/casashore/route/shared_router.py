@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 import socket
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 
 import redis
 
@@ -145,6 +145,14 @@ class SharedRouter(RedisRouter):
         serving = sum(1 for a in self.agents.values() if queue.skill in a.skills and a.status == "available"
                       and a.state != "not_responding")
         return position * (handle_s or queue.aht_s) / serving if serving else None
+
+    def calls_of(self, call_ids: Iterable[str]) -> dict[str, Call | None]:
+        """The calls with these ids (None for unknown ones), in one pipelined round trip."""
+        ids = list(dict.fromkeys(call_ids))
+        pipe = self.client.pipeline(transaction=False)
+        for call_id in ids:
+            pipe.hgetall(f"{self.prefix}call:{call_id}")
+        return {call_id: _call(call_id, h) if h else None for call_id, h in zip(ids, pipe.execute(), strict=True)}
 
     def forget(self, call_id: str) -> None:
         """Ended calls expire from Redis by themselves (an hour after their end)."""

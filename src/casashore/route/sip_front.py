@@ -18,16 +18,19 @@ import asyncio
 import heapq
 import itertools
 import logging
+import socket
 import uuid
 from collections import Counter
 from dataclasses import dataclass, field
 
 from casashore.route import sdp
+from casashore.route.core import CallExists
 from casashore.route.service import RouterService
 from casashore.route.sip_message import SipMessage, SipParseError, param, parse, request, response, uri_user
 
 log = logging.getLogger("casashore.sip")
 ALLOW = "INVITE, ACK, BYE, CANCEL, OPTIONS"
+RECEIVE_BUFFER_BYTES = 4 * 1024 * 1024
 
 
 @dataclass
@@ -163,27 +166,26 @@ class SipFront(asyncio.DatagramProtocol):
             self._reject(call, 488)
             return
         router = self.service.router
-        if invite.call_id in router.calls:
+        self.calls[invite.call_id] = call
+        try:
+            queued = router.arrive(invite.call_id, queue, self.service.now())
+        except CallExists:
             # A call this centre knows: a dead node's caller re-sent here by the dispatcher is taken over;
             # anything else (a finished call's Call-ID used again) is refused.
-            if getattr(router, "adopt", None) is not None and router.adopt(invite.call_id, self.service.now()):
-                self.calls[invite.call_id] = call
-                self._respond(call, 180)
-                self._ring_refresh(call)
+            queued = getattr(router, "adopt", None) is not None and router.adopt(invite.call_id, self.service.now())
+            if queued:
                 self.counters["adopted"] += 1
-                self.service.publish()
             else:
+                self.calls.pop(invite.call_id)
                 self._reject(call, 481)
-            return
-        self.calls[invite.call_id] = call
-        queued = router.arrive(invite.call_id, queue, self.service.now())
-        if not queued:
-            self.calls.pop(invite.call_id)
-            self._reject(call, 486)
-        elif router.calls[invite.call_id].state != "ended":
+                return
+        if queued:
             self._respond(call, 180)
             self._ring_refresh(call)
-        self.service.publish()
+        else:
+            self.calls.pop(invite.call_id)
+            self._reject(call, 486)
+        self.service.publish_soon()
 
     def _ring_refresh(self, call: SipCall) -> None:
         """While the caller waits, 180 again every ``ring_refresh_s``: a proxy in front (Kamailio with
@@ -249,7 +251,7 @@ class SipFront(asyncio.DatagramProtocol):
         self._final(bye, addr, 200)
         if routed.callback_number is None:
             self.service.router.hang_up(bye.call_id, self.service.now())
-            self.service.publish()
+            self.service.publish_soon()
         self.counters["foreign_bye"] += 1
 
     def _caller_left(self, call: SipCall) -> None:
@@ -259,7 +261,7 @@ class SipFront(asyncio.DatagramProtocol):
         routed = self.service.router.calls.get(call.call_id)
         if routed is not None and routed.state != "ended" and routed.callback_number is None:
             self.service.router.hang_up(call.call_id, self.service.now())
-            self.service.publish()
+            self.service.publish_soon()
 
     # -- responses we send ----------------------------------------------------------------------------
     def _contact(self) -> list[tuple[str, str]]:
@@ -392,4 +394,6 @@ async def start_sip(service: RouterService, host: str, port: int, numbers: dict[
     loop = asyncio.get_running_loop()
     front = SipFront(service, host, port, numbers, **options)
     transport, _ = await loop.create_datagram_endpoint(lambda: front, local_addr=(host, port))
+    # Room for a burst of datagrams while the loop waits on Redis (the kernel caps it at net.core.rmem_max)
+    transport.get_extra_info("socket").setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, RECEIVE_BUFFER_BYTES)
     return transport, front
