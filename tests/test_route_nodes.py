@@ -124,3 +124,54 @@ def test_two_nodes_share_one_centre(tmp_path):
                 if process.poll() is None:
                     process.terminate()
                     process.wait(15)
+
+
+def first_reply(phone: socket.socket, call_id: str, status: str, within_s: float) -> list[str]:
+    """Every first line about this call until one starts with ``status``; fails after ``within_s``."""
+    seen, deadline = [], time.monotonic() + within_s
+    while not seen or not seen[-1].startswith(status):
+        assert time.monotonic() < deadline, f"no {status} for {call_id}: {seen}"
+        seen += replies(phone, call_id, 1)
+    return seen
+
+
+def test_a_resent_invite_waits_for_its_node_to_die_and_an_answered_caller_hears_the_answer(tmp_path):
+    """A dispatcher may re-send a caller's INVITE while its node is only slow, or dead without its heartbeat
+    having expired yet: the new node rings the caller and takes the call over only once the old node's heartbeat
+    has expired. A call an agent answered through another node after its own node died is answered (200) by
+    the node its INVITE is re-sent to."""
+    with redis_server(tmp_path) as redis_port:
+        sip_a, sip_b = free_port(socket.SOCK_DGRAM), free_port(socket.SOCK_DGRAM)
+        node_a, url_a = start_node("node-a", redis_port, tmp_path, sip=sip_a)
+        node_b, _ = start_node("node-b", redis_port, tmp_path, sip=sip_b)
+        phone = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        phone.settimeout(6)
+        phone.bind(("127.0.0.1", 0))
+        try:
+            api(f"{url_a}/api/agents/amina/status", AMINA, {"status": "available"})
+            offered, waiting = uuid.uuid4().hex, uuid.uuid4().hex
+            for call_id in (offered, waiting):  # both come in on node B: amina is offered the first
+                phone.sendto(invite(sip_b, call_id), ("127.0.0.1", sip_b))
+                assert replies(phone, call_id, 2)[-1] == "SIP/2.0 180 Ringing"
+            assert api(f"{url_a}/api/calls/{offered}", SUPERVISOR)["agent"] == "amina"
+            phone.sendto(invite(sip_a, waiting, branch="x"), ("127.0.0.1", sip_a))  # B is alive: A only rings
+            assert replies(phone, waiting, 2) == ["SIP/2.0 100 Trying", "SIP/2.0 180 Ringing"]
+            time.sleep(1)
+            assert api(f"{url_a}/api/calls/{waiting}", SUPERVISOR)["state"] == "waiting"
+            node_b.send_signal(signal.SIGKILL)
+            node_b.wait(5)
+            killed = time.monotonic()
+            api(f"{url_a}/api/agents/amina/accept/{offered}", AMINA, {})  # B cannot send this 200 any more
+            phone.sendto(invite(sip_a, offered, branch="x"), ("127.0.0.1", sip_a))
+            answer = first_reply(phone, offered, "SIP/2.0 200 OK", within_s=8)
+            assert answer[0] == "SIP/2.0 100 Trying" and set(answer[1:-1]) <= {"SIP/2.0 180 Ringing"}
+            assert time.monotonic() - killed < 6  # once B's heartbeat (3 s) expired
+            time.sleep(4)  # past the orphan grace (3 s): the caller A took over still waits, first in line
+            kept = api(f"{url_a}/api/calls/{waiting}", SUPERVISOR)
+            assert kept["state"] == "waiting" and kept["position"] == 1, kept
+        finally:
+            phone.close()
+            for process in (node_a, node_b):
+                if process.poll() is None:
+                    process.terminate()
+                    process.wait(15)

@@ -107,11 +107,9 @@ def create_router_app(service: RouterService, tokens: dict[str, Principal], *, t
             return
         raise HTTPException(403, f"{who.role} {who.agent_id or ''} may not act for agent {agent_id}")
 
-    def agent_of(agent_id: str):
-        try:
-            return router.agents[agent_id]
-        except KeyError:
-            raise HTTPException(404, f"agent {agent_id!r}: no such agent") from None
+    def known_agent(agent_id: str) -> None:
+        if agent_id not in router.agents:  # (agents are never removed: a node keeps the answer, no round trip)
+            raise HTTPException(404, f"agent {agent_id!r}: no such agent")
 
     def call_of(call_id: str):
         try:
@@ -143,7 +141,7 @@ def create_router_app(service: RouterService, tokens: dict[str, Principal], *, t
 
     @app.post("/api/agents/{agent_id}/status")
     async def set_status(agent_id: str, change: StatusChange, who: Caller) -> dict:
-        agent_of(agent_id)
+        known_agent(agent_id)
         may_act_for(who, agent_id)
         router.set_status(agent_id, change.status, now(), change.reason)
         agent = router.agents[agent_id]
@@ -152,7 +150,7 @@ def create_router_app(service: RouterService, tokens: dict[str, Principal], *, t
 
     @app.post("/api/agents/{agent_id}/accept/{call_id}")
     async def accept(agent_id: str, call_id: str, who: Caller) -> dict:
-        agent_of(agent_id)
+        known_agent(agent_id)
         may_act_for(who, agent_id)
         if not router.accept(agent_id, call_id, now()):
             raise HTTPException(409, f"call {call_id!r} is not offered to agent {agent_id}")
@@ -162,7 +160,7 @@ def create_router_app(service: RouterService, tokens: dict[str, Principal], *, t
 
     @app.post("/api/agents/{agent_id}/reject/{call_id}")
     async def reject(agent_id: str, call_id: str, who: Caller) -> dict:
-        agent_of(agent_id)
+        known_agent(agent_id)
         may_act_for(who, agent_id)
         router.reject(agent_id, call_id, now())
         publish()

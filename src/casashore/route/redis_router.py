@@ -9,6 +9,7 @@ in step (NTP): a skew shifts waits, not assignments.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 import redis
 
@@ -17,6 +18,8 @@ from casashore.route.core import CallExists, Queue, Selection
 SCRIPT_FILE = Path(__file__).with_name("redis_router.lua")
 OPERATIONS = ("add_agent", "set_status", "arrive", "accept", "reject", "hang_up", "callback", "tick", "reap", "adopt")
 SELECTIONS = ("longest_idle", "best_proficiency")
+Adoption = Literal["waiting", "answered", "owner_alive", "refused"]
+ADOPTIONS: dict[int, Adoption] = {1: "waiting", 2: "answered", -1: "owner_alive", 0: "refused"}
 
 
 def _scripts() -> dict[str, str]:
@@ -107,9 +110,11 @@ class RedisRouter:
     def tick(self, now: float) -> None:
         self._run("tick", now)
 
-    def adopt(self, call_id: str, now: float) -> bool:
-        """Take over a waiting or offered call whose node's heartbeat expired (its INVITE came again)."""
-        return self._run("adopt", now, call_id) == 1
+    def adopt(self, call_id: str, now: float) -> Adoption:
+        """Take over a call whose node's heartbeat expired (its INVITE came again through a dispatcher):
+        ``waiting`` (or offered: the caller rings on), ``answered`` (an agent took it; the caller must now get
+        the 200), ``owner_alive`` (the heartbeat has not expired yet: ask again) or ``refused`` (ended)."""
+        return ADOPTIONS[self._run("adopt", now, call_id)]
 
     def reap(self, dead_node: str, now: float) -> int:
         """End the waiting and offered calls of a node whose heartbeat has expired; returns how many."""

@@ -21,7 +21,7 @@ from casashore.route.sip_front import start_sip
 
 MEMBERSHIP_S = 0.5
 """How often a node renews its heartbeat (which lives HEARTBEAT_S) and looks for dead nodes."""
-PUBLISH_DELAY_S = 0.005
+PUBLISH_DELAY_S = 0.02
 """With the state in Redis, the changes a node makes within this delay are published together."""
 
 
@@ -53,7 +53,8 @@ def build_app(config: CenterConfig, *, sip: tuple[str, int] | None, workspace: P
                 router.heartbeat()
                 router.reap_dead_nodes(service.now())
             if await asyncio.to_thread(router.wait_for_events, 200):
-                service.publish()
+                service.publish_soon()
+                await asyncio.sleep(PUBLISH_DELAY_S)  # under load: one look at the stream per publication
 
     @contextlib.asynccontextmanager
     async def fronts():

@@ -72,6 +72,16 @@ class _Agents(_Hashes):
     kind = "agent"
     _build = staticmethod(_agent)
 
+    def __init__(self, shared: SharedRouter) -> None:
+        super().__init__(shared)
+        self._known: set[str] = set()
+
+    def __contains__(self, key: object) -> bool:
+        """Agents are never removed: once seen, an agent is known without asking Redis again."""
+        if key not in self._known and super().__contains__(key):
+            self._known.add(key)  # type: ignore[arg-type]
+        return key in self._known
+
     def __iter__(self) -> Iterator[str]:
         return iter(self.shared.client.zrange(self.shared.prefix + "agents", 0, -1))
 

@@ -31,6 +31,9 @@ from casashore.route.sip_message import SipMessage, SipParseError, param, parse,
 log = logging.getLogger("casashore.sip")
 ALLOW = "INVITE, ACK, BYE, CANCEL, OPTIONS"
 RECEIVE_BUFFER_BYTES = 4 * 1024 * 1024
+TAKE_OVER_RETRY_S, TAKE_OVER_WAIT_S = 0.5, 5.0
+"""A re-sent INVITE whose node still has a heartbeat is asked about again this often, this long (the heartbeat
+lives 3 s)."""
 
 
 @dataclass
@@ -170,21 +173,42 @@ class SipFront(asyncio.DatagramProtocol):
         try:
             queued = router.arrive(invite.call_id, queue, self.service.now())
         except CallExists:
-            # A call this centre knows: a dead node's caller re-sent here by the dispatcher is taken over;
-            # anything else (a finished call's Call-ID used again) is refused.
-            queued = getattr(router, "adopt", None) is not None and router.adopt(invite.call_id, self.service.now())
-            if queued:
-                self.counters["adopted"] += 1
-            else:
-                self.calls.pop(invite.call_id)
-                self._reject(call, 481)
-                return
+            self.calls.pop(invite.call_id)
+            self._take_over(call)
+            return
         if queued:
             self._respond(call, 180)
             self._ring_refresh(call)
         else:
             self.calls.pop(invite.call_id)
             self._reject(call, 486)
+        self.service.publish_soon()
+
+    def _take_over(self, call: SipCall, waited_s: float = 0.0) -> None:
+        """A Call-ID the centre knows: a dead node's caller, re-sent here by the dispatcher, is taken over (its
+        place in the queue kept; answered here at once if an agent took it through another node meanwhile).
+        While the old node's heartbeat has not expired yet the caller rings here and we ask again, for up to
+        TAKE_OVER_WAIT_S; anything else (a finished call's Call-ID used again, one node in memory) gets 481.
+        The call joins ``self.calls`` only once taken over: until then the old node may still answer it."""
+        if call.state != "proceeding":  # the caller cancelled meanwhile
+            return
+        adopt = getattr(self.service.router, "adopt", None)
+        outcome = "refused" if adopt is None else adopt(call.call_id, self.service.now())
+        if outcome == "owner_alive" and waited_s < TAKE_OVER_WAIT_S:
+            self._respond(call, 180)  # each time: a proxy in front must not give up on this node meanwhile
+            call.retransmit = asyncio.get_running_loop().call_later(
+                TAKE_OVER_RETRY_S, self._take_over, call, waited_s + TAKE_OVER_RETRY_S)
+            return
+        if outcome in ("owner_alive", "refused"):
+            self._reject(call, 481)
+            return
+        self.calls[call.call_id] = call
+        self.counters["adopted"] += 1
+        if outcome == "answered":
+            self._answer(call)
+        else:
+            self._respond(call, 180)
+            self._ring_refresh(call)
         self.service.publish_soon()
 
     def _ring_refresh(self, call: SipCall) -> None:
