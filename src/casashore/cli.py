@@ -908,6 +908,10 @@ def route_serve(
     = None,
     node: Annotated[str | None, typer.Option(help="This node's name among the centre's nodes [default: "
                                                   "host-pid].")] = None,
+    records: Annotated[str | None, typer.Option(help="postgresql://USER@HOST/DB: with --redis, the centre's "
+                                                     "records (every event, every ended call) go to PostgreSQL, "
+                                                     "written once whichever node saw them, instead of the "
+                                                     "workspace.")] = None,
     json_out: JsonOpt = False,
 ) -> None:
     """Route live calls: a trunk sends INVITEs to --sip, agents take offers through the API, supervisors watch
@@ -923,6 +927,7 @@ def route_serve(
     --http and --workspace); every offer is then decided atomically in Redis, whichever node a call or an
     agent comes through.
     """
+    from casashore.route.centre_records import without_password
     from casashore.route.config import load_center
     from casashore.route.server import run
 
@@ -937,17 +942,27 @@ def route_serve(
         _fail(f"http: {http!r} is reachable from other machines; expected a [tokens] supervisor in {config} first")
     if redis_url is not None and not redis_url.startswith(("redis://", "rediss://", "unix://")):
         _fail(f"redis: {redis_url!r} is not valid; expected a URL such as redis://127.0.0.1:6379")
+    if records is not None and redis_url is None:
+        _fail(f"records: {without_password(records)!r} is not valid here; expected --redis too (PostgreSQL "
+              "records are for a centre of several nodes)")
+    if records is not None and not records.startswith(("postgresql://", "postgres://")):
+        _fail(f"records: {without_password(records)!r} is not valid; expected a URL such as "
+              "postgresql://casashore@127.0.0.1/casashore")
+    records_to = (without_password(records) if records is not None else None if no_records else str(workspace))
     if json_out:
         print(json.dumps({"sip": sip, "http": http, "redis": redis_url, "queues": [q.name for q in center.queues],
-                          "agents": len(center.agents), "workspace": None if no_records else str(workspace)}))
+                          "agents": len(center.agents), "workspace": None if no_records or records else
+                          str(workspace), "records": records_to}))
     else:
         out.print(f"router: SIP {sip or 'off'}, HTTP http://{http}/ (wallboard: /wallboard?token=…), "
                   f"{len(center.queues)} queues, {len(center.agents)} agents")
     try:
         run(center, sip=sip_address, http=http_address, workspace=None if no_records else workspace,
-            redis_url=redis_url, node=node)
+            redis_url=redis_url, node=node, records_url=records)
     except OSError as exc:  # an address in use
         _fail(f"route serve: {exc}")
+    except UserError as exc:  # PostgreSQL unreachable
+        _fail(str(exc))
     except Exception as exc:  # noqa: BLE001 - redis unreachable: one line, not a traceback
         if type(exc).__module__.startswith("redis"):
             _fail(f"redis: {redis_url!r} cannot be used ({exc})")

@@ -41,7 +41,7 @@ class RedisRouter:
         if "{" in centre or "}" in centre:
             raise ValueError(f"centre: {centre!r} is not valid; expected a name without braces")
         self.client, self.node = client, node
-        self.prefix = f"cs:{{{centre}}}:"
+        self.centre, self.prefix = centre, f"cs:{{{centre}}}:"
         self._ops = {name: client.register_script(body) for name, body in _scripts().items()}
         self._last_event = "0-0"
         self.last_offers: list[tuple[str, str]] = []

@@ -23,13 +23,20 @@ MEMBERSHIP_S = 0.5
 """How often a node renews its heartbeat (which lives HEARTBEAT_S) and looks for dead nodes."""
 PUBLISH_DELAY_S = 0.02
 """With the state in Redis, the changes a node makes within this delay are published together."""
+RECORDS_EVERY_S = 1.0
 
 
 def build_app(config: CenterConfig, *, sip: tuple[str, int] | None, workspace: Path | None,
-              tick_s: float = 0.25, redis_url: str | None = None, node: str | None = None):
+              tick_s: float = 0.25, redis_url: str | None = None, node: str | None = None,
+              records_url: str | None = None):
     """The FastAPI app of a centre; the SIP front (when ``sip`` is given) starts and stops with it. With
-    ``redis_url`` the routing state lives in Redis, shared with the other nodes of the same centre."""
+    ``redis_url`` the routing state lives in Redis, shared with the other nodes of the same centre; with
+    ``records_url`` (PostgreSQL, several nodes) the centre's records go there instead of the workspace."""
     queue_zones = {q.name: (q.client_time_zone, q.country) for q in config.queues}
+    if records_url is not None:  # before joining the centre: a wrong URL changes nothing in Redis
+        from casashore.route.centre_records import CentreRecords, connect
+
+        records_db = connect(records_url)
     if redis_url is None:
         router = config.build_router(time.time())
     else:
@@ -39,6 +46,10 @@ def build_app(config: CenterConfig, *, sip: tuple[str, int] | None, workspace: P
 
         router = config.join_shared_router(redis.Redis.from_url(redis_url, decode_responses=True),
                                            node or default_node_name(), time.time())
+    records = None
+    if records_url is not None:
+        records = CentreRecords(router, records_db)
+        workspace = None
     recorder = Recorder(workspace, queue_zones) if workspace is not None else None
     service = RouterService(router, time_zone=config.router.time_zone, window_s=config.router.window_s,
                             recorder=recorder, publish_delay_s=None if redis_url is None else PUBLISH_DELAY_S)
@@ -56,9 +67,20 @@ def build_app(config: CenterConfig, *, sip: tuple[str, int] | None, workspace: P
                 service.publish_soon()
                 await asyncio.sleep(PUBLISH_DELAY_S)  # under load: one look at the stream per publication
 
+    async def write_records() -> None:
+        """This node's share of the centre's records, once a second; a failed write is tried again later
+        (its events stay pending in Redis)."""
+        while True:
+            await asyncio.sleep(RECORDS_EVERY_S)
+            try:
+                await asyncio.to_thread(records.step)
+            except Exception:  # noqa: BLE001 - PostgreSQL or Redis away for a while: keep routing
+                logging.getLogger(__name__).warning("records not written yet", exc_info=True)
+
     @contextlib.asynccontextmanager
     async def fronts():
         follower = asyncio.create_task(follow_other_nodes()) if redis_url is not None else None
+        writer = asyncio.create_task(write_records()) if records is not None else None
         transport = None
         if sip is not None:
             transport, app.state.sip = await start_sip(service, sip[0], sip[1], config.numbers(),
@@ -73,6 +95,15 @@ def build_app(config: CenterConfig, *, sip: tuple[str, int] | None, workspace: P
                     await follower
                 router.leave(service.now())  # this node's waiting callers are let go (480), not left ringing
                 service.publish()
+            if writer is not None:
+                writer.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await writer
+                try:
+                    await asyncio.to_thread(records.step)  # what this node took, written before it goes
+                except Exception:  # noqa: BLE001 - left pending: a live node claims it
+                    logging.getLogger(__name__).warning("records left to the other nodes", exc_info=True)
+                records.close()
             if transport is not None:
                 transport.close()
 
@@ -82,10 +113,10 @@ def build_app(config: CenterConfig, *, sip: tuple[str, int] | None, workspace: P
 
 
 def run(config: CenterConfig, *, sip: tuple[str, int] | None, http: tuple[str, int], workspace: Path | None,
-        redis_url: str | None = None, node: str | None = None) -> None:
+        redis_url: str | None = None, node: str | None = None, records_url: str | None = None) -> None:
     logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     faulthandler.register(signal.SIGUSR1)  # `kill -USR1 PID` prints every thread's stack: what is it doing?
-    app = build_app(config, sip=sip, workspace=workspace, redis_url=redis_url, node=node)
+    app = build_app(config, sip=sip, workspace=workspace, redis_url=redis_url, node=node, records_url=records_url)
     server = uvicorn.Server(uvicorn.Config(app, host=http[0], port=http[1], log_level="warning",
                                            ws_max_size=65_536))
     asyncio.run(server.serve())

@@ -1,0 +1,125 @@
+"""The records of a centre run by several router nodes, in PostgreSQL: its system of record
+(``casashore route serve --redis URL --records postgresql://…``).
+
+Every event of the centre's Redis stream is written once, whichever node it came from, through the stream's
+consumer group ``records``: each node takes what the group hands it (XREADGROUP), writes those events and the
+calls they ended in one PostgreSQL transaction, then acknowledges them (XACK). A node that dies between taking
+and acknowledging leaves its events pending in the group; a live node claims the ones idle longer than
+``claim_idle_s`` (XAUTOCLAIM) and writes them — as it does its own after a failed write (PostgreSQL down: the
+events wait in Redis, nothing is lost). Rows are keyed by the stream id and the call id and inserted
+``ON CONFLICT DO NOTHING``: an event written twice (a node that died after its commit, before its XACK) is kept
+once.
+
+Tables: ``route_events`` (centre, event_id, event_at, event, subject, detail, node) and ``route_calls`` (centre,
+call_id, queue, arrival_at, outcome — answered, abandoned or rejected —, wait_s, handle_s, agent).
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+
+import redis
+
+from casashore.errors import UserError
+from casashore.route.core import Call
+from casashore.route.shared_router import SharedRouter
+
+GROUP = "records"
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS route_events (
+    centre text NOT NULL, event_id text NOT NULL, event_at timestamptz NOT NULL, event text NOT NULL,
+    subject text NOT NULL, detail text NOT NULL, node text NOT NULL, PRIMARY KEY (centre, event_id));
+CREATE TABLE IF NOT EXISTS route_calls (
+    centre text NOT NULL, call_id text NOT NULL, queue text NOT NULL, arrival_at timestamptz NOT NULL,
+    outcome text NOT NULL, wait_s double precision, handle_s double precision, agent text,
+    PRIMARY KEY (centre, call_id));
+"""
+Entry = tuple[str, dict[str, str]]
+
+
+def _instant(at: float) -> datetime:
+    return datetime.fromtimestamp(at, UTC)
+
+
+def without_password(dsn: str) -> str:
+    return re.sub(r"(://[^:/@]+):[^@/]*@", r"\1:…@", dsn)
+
+
+def _call_row(centre: str, call: Call) -> tuple:
+    assert call.ended_at is not None
+    wait = (call.answered_at if call.answered_at is not None else call.ended_at) - call.arrived_at
+    handle = call.ended_at - call.answered_at if call.answered_at is not None else None
+    return (centre, call.call_id, call.queue, _instant(call.arrived_at), call.outcome, wait, handle,
+            call.agent_id if call.answered_at is not None else None)
+
+
+def connect(dsn: str):
+    """A connection to the records' PostgreSQL database, its tables made if missing; a clear error (the
+    password left out) when psycopg is missing or the server refuses."""
+    try:
+        import psycopg
+    except ImportError:
+        raise UserError("records", without_password(dsn), "psycopg installed for PostgreSQL records "
+                        "(pip install 'casashore[postgres]')") from None
+    try:
+        db = psycopg.connect(dsn, connect_timeout=5)
+    except psycopg.Error as exc:
+        raise UserError("records", without_password(dsn), "a PostgreSQL server that accepts the connection "
+                        f"({str(exc).strip().splitlines()[0]})") from None
+    with db.transaction():
+        db.execute(SCHEMA)
+    return db
+
+
+class CentreRecords:
+    """One node's share of writing the centre's records."""
+
+    def __init__(self, router: SharedRouter, db, *, claim_idle_s: float = 10.0, batch: int = 10_000) -> None:
+        """``db``: a connection from ``connect``."""
+        self.router, self.client, self.db = router, router.client, db
+        self.stream = router.prefix + "events"
+        self.claim_idle_s, self.batch = claim_idle_s, batch
+        try:
+            self.client.xgroup_create(self.stream, GROUP, id="0", mkstream=True)  # the centre's whole log
+        except redis.ResponseError as exc:
+            if "BUSYGROUP" not in str(exc):  # another node made the group first
+                raise
+
+    def take_new(self) -> list[Entry]:
+        """Events nobody has taken yet; they stay pending for this node until ``write`` acknowledges them."""
+        answer = self.client.xreadgroup(GROUP, self.router.node, {self.stream: ">"}, count=self.batch)
+        return answer[0][1] if answer else []
+
+    def claim_stale(self) -> list[Entry]:
+        """Events taken but not acknowledged for ``claim_idle_s`` (by a dead node, or by this one when a write
+        failed), now this node's."""
+        _, entries, *_ = self.client.xautoclaim(self.stream, GROUP, self.router.node,
+                                                min_idle_time=int(self.claim_idle_s * 1000), start_id="0-0",
+                                                count=self.batch)
+        return [(entry_id, fields) for entry_id, fields in entries if fields]
+
+    def write(self, entries: list[Entry]) -> int:
+        """The events and the calls they ended, in one transaction; then acknowledged. Returns events written."""
+        if not entries:
+            return 0
+        centre = self.router.centre
+        ended = self.router.calls_of(f["s"] for _, f in entries if f["e"] in ("ended", "rejected"))
+        with self.db.transaction(), self.db.cursor() as cursor:
+            cursor.executemany(
+                "INSERT INTO route_events VALUES (%s, %s, %s, %s, %s, %s, %s) ON CONFLICT DO NOTHING",
+                [(centre, entry_id, _instant(float(f["t"])), f["e"], f["s"], f["d"], f.get("n", ""))
+                 for entry_id, f in entries])
+            cursor.executemany("INSERT INTO route_calls VALUES (%s, %s, %s, %s, %s, %s, %s, %s) "
+                               "ON CONFLICT DO NOTHING",
+                               [_call_row(centre, call) for call in ended.values()
+                                if call is not None and call.ended_at is not None])
+        self.client.xack(self.stream, GROUP, *(entry_id for entry_id, _ in entries))
+        return len(entries)
+
+    def step(self) -> int:
+        """Claim what a dead node left, take what is new, write it all; returns events written."""
+        return self.write(self.claim_stale() + self.take_new())
+
+    def close(self) -> None:
+        self.db.close()

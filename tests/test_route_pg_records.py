@@ -1,0 +1,152 @@
+"""A multi-node centre's records in PostgreSQL (route/centre_records.py), on a real redis-server and a real
+PostgreSQL cluster started by the test: every event of the centre's stream written once, whichever node took it;
+a node that took events and died before writing them leaves them pending, and a live node claims them
+(XAUTOCLAIM) and writes them; writing the same events again adds nothing. Then two `casashore route serve
+--records` processes: after calls through both, PostgreSQL holds the centre's whole log and every ended call."""
+
+from __future__ import annotations
+
+import json
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+import uuid
+from pathlib import Path
+
+import pytest
+
+from postgres_server import needs_postgres, postgres_server
+from redis_server import needs_redis, redis_server
+from router_nodes import free_port, wait_for_port
+
+psycopg = pytest.importorskip("psycopg", reason="psycopg is not installed (pip install 'casashore[postgres]')")
+pytestmark = [needs_redis, needs_postgres]
+CENTER = Path(__file__).resolve().parents[1] / "examples" / "center.toml"
+SUPERVISOR, TRUNK, AMINA = "supervisor-demo-token-change-me", "trunk-demo-token-change-me", "agent-amina-demo-token"
+
+
+def rows(dsn: str, sql: str) -> list[tuple]:
+    with psycopg.connect(dsn) as db:
+        return db.execute(sql).fetchall()
+
+
+def shared_router(redis_port: int, node: str):
+    import redis
+
+    from casashore.route.core import Queue
+    from casashore.route.shared_router import SharedRouter
+
+    router = SharedRouter(redis.Redis(port=redis_port, decode_responses=True), "centre",
+                          {"fr": Queue("fr", "fr", max_waiting=1)}, node=node)
+    router.configure(router.queues, wrap_up_s=0.0)
+    return router
+
+
+def test_a_dead_nodes_taken_events_are_claimed_and_written_once(tmp_path):
+    from casashore.route.centre_records import CentreRecords, connect
+
+    with redis_server(tmp_path) as redis_port, postgres_server() as dsn:
+        node_a, node_b = shared_router(redis_port, "a"), shared_router(redis_port, "b")
+        node_a.add_agent("ana", {"fr": 1}, 0.0)
+        node_a.set_status("ana", "available", 1.0)
+        node_a.arrive("c1", "fr", 2.0)  # offered to ana
+        node_b.arrive("c2", "fr", 3.0)  # waits
+        node_b.arrive("c3", "fr", 4.0)  # the queue is full: rejected
+        node_a.accept("ana", "c1", 5.0)
+        records_a = CentreRecords(node_a, connect(dsn), claim_idle_s=0.3)
+        records_b = CentreRecords(node_b, connect(dsn), claim_idle_s=0.3)
+        taken = records_a.take_new()  # node A takes the log so far ... and dies before writing it
+        assert len(taken) == 7
+        assert records_b.step() == 0  # nothing new, and A's events are not idle long enough to be claimed
+        time.sleep(0.4)
+        assert records_b.step() == 7  # claimed from A and written
+        node_b.hang_up("c1", 9.0)  # ana is in wrap-up until the next tick
+        node_b.hang_up("c2", 12.0)  # the caller leaves while waiting: abandoned
+        assert records_b.step() == 2
+        assert records_a.write(taken) == 7  # A comes back and writes what it took: nothing is doubled
+
+        stream = node_a.client.xrange(node_a.prefix + "events")
+        events = rows(dsn, "SELECT event_id, event, subject FROM route_events ORDER BY event_at, event_id")
+        assert sorted(events) == sorted((entry_id, f["e"], f["s"]) for entry_id, f in stream)
+        assert node_a.client.xpending(node_a.prefix + "events", "records")["pending"] == 0
+        calls = {r[0]: r[1:] for r in rows(dsn, "SELECT call_id, queue, outcome, wait_s, handle_s, agent "
+                                                "FROM route_calls WHERE centre = 'centre'")}
+        assert calls == {"c1": ("fr", "answered", 3.0, 4.0, "ana"),
+                         "c2": ("fr", "abandoned", 9.0, None, None),
+                         "c3": ("fr", "rejected", 0.0, None, None)}
+        records_a.close()
+        records_b.close()
+
+
+def api(url: str, token: str, body: dict | None = None) -> dict:
+    request = urllib.request.Request(url, data=json.dumps(body or {}).encode(), method="POST",
+                                     headers={"Authorization": f"Bearer {token}",
+                                              "Content-Type": "application/json"})
+    return json.loads(urllib.request.urlopen(request, timeout=5).read())
+
+
+def get(url: str) -> dict:
+    request = urllib.request.Request(url, headers={"Authorization": f"Bearer {SUPERVISOR}"})
+    return json.loads(urllib.request.urlopen(request, timeout=5).read())
+
+
+def test_two_nodes_write_the_centres_records_to_postgresql(tmp_path):
+    with redis_server(tmp_path) as redis_port, postgres_server() as dsn:
+        nodes, urls = [], []
+        config = tmp_path / "center.toml"  # the example with a short wrap-up
+        config.write_text(CENTER.read_text().replace("wrap_up_s = 10\n", "wrap_up_s = 0.1\n"))
+        for name in ("n0", "n1"):
+            http = f"127.0.0.1:{free_port()}"
+            log = (tmp_path / f"{name}.log").open("w")
+            nodes.append(subprocess.Popen(
+                [sys.executable, "-m", "casashore", "route", "serve", "--config", str(config), "--http", http,
+                 "--redis", f"redis://127.0.0.1:{redis_port}", "--node", name, "--records", dsn],
+                cwd=tmp_path, stdout=log, stderr=log))
+            urls.append(f"http://{http}")
+            wait_for_port(int(http.split(":")[1]), nodes[-1], tmp_path / f"{name}.log")
+        try:
+            api(f"{urls[1]}/api/agents/amina/status", AMINA, {"status": "available"})
+            calls = [uuid.uuid4().hex for _ in range(6)]
+            for k, call_id in enumerate(calls):  # calls come in on both nodes; amina answers each one
+                api(f"{urls[k % 2]}/api/calls", TRUNK, {"call_id": call_id, "queue": "fr_bank"})
+                deadline = time.monotonic() + 5
+                while get(f"{urls[1]}/api/calls/{call_id}")["state"] != "offered":  # after her wrap-up
+                    assert time.monotonic() < deadline, get(f"{urls[1]}/api/calls/{call_id}")
+                    time.sleep(0.05)
+                api(f"{urls[(k + 1) % 2]}/api/agents/amina/accept/{call_id}", AMINA)
+                api(f"{urls[k % 2]}/api/calls/{call_id}/hangup", TRUNK)
+        finally:
+            for process in nodes:
+                process.send_signal(signal.SIGINT)  # a clean stop writes what the node took
+            for process in nodes:
+                process.wait(30)
+        import redis
+
+        stream = redis.Redis(port=redis_port, decode_responses=True).xrange("cs:{centre}:events")
+        recorded_events = {r[0] for r in rows(dsn, "SELECT event_id FROM route_events")}
+        recorded_calls = dict(rows(dsn, "SELECT call_id, outcome FROM route_calls"))
+        arrived_on = {r[0] for r in rows(dsn, "SELECT DISTINCT node FROM route_events WHERE event = 'arrived'")}
+    assert recorded_events == {entry_id for entry_id, _ in stream}
+    assert recorded_calls == dict.fromkeys(calls, "answered")
+    assert arrived_on == {"n0", "n1"}
+
+
+def test_records_errors_name_the_field_and_change_nothing(tmp_path):
+    base = [sys.executable, "-m", "casashore", "route", "serve", "--config", str(CENTER),
+            "--http", f"127.0.0.1:{free_port()}"]
+    alone = subprocess.run([*base, "--records", "postgresql://postgres@127.0.0.1:1/x"], capture_output=True,
+                           text=True, timeout=60)
+    assert alone.returncode == 2 and "records" in alone.stderr and "--redis" in alone.stderr
+    with redis_server(tmp_path) as redis_port:
+        closed = f"postgresql://casashore:secret@127.0.0.1:{free_port()}/casashore"
+        away = subprocess.run([*base, "--redis", f"redis://127.0.0.1:{redis_port}", "--records", closed],
+                              capture_output=True, text=True, timeout=60)
+        import redis
+
+        keys = redis.Redis(port=redis_port).keys("*")
+    assert away.returncode == 2, away.stderr
+    assert "records:" in away.stderr and "PostgreSQL server" in away.stderr and "Traceback" not in away.stderr
+    assert "secret" not in away.stderr  # the password is not printed
+    assert keys == []  # nothing was written to Redis
