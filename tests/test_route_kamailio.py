@@ -114,7 +114,9 @@ def test_kamailio_in_front_of_three_nodes_at_300_calls_per_second(tmp_path, kill
     assert answered + busy + counts["4_503_Recv"] == RATE * SECONDS and counts["9_200_Recv"] == answered
     assert len(kinds["answered"]) == answered and len(kinds["rejected"]) == busy, summary
     assert kinds["arrived"] - kinds["answered"] - kinds["ended"] == set()  # nobody left waiting
-    assert answered > 0.9 * RATE * SECONDS, summary  # the centre is sized for the load: refusals are rare
+    # The centre is sized for the load: few callers are refused as busy (486) — more once two nodes (on this
+    # 2-core machine, two thirds of the routing CPU) carry the whole load
+    assert answered > (0.75 if kill else 0.9) * RATE * SECONDS, summary
     assert sorted(per_node) == ["n0", "n1", "n2"], per_node
     if not kill:
         assert min(per_node.values()) > 0.2 * RATE * SECONDS, per_node

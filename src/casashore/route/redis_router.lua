@@ -343,7 +343,8 @@ return answer(ended)
 
 
 --@@ adopt  ARGV: node, now, call -> 1 taken over (waiting or offered), 2 taken over after an agent answered it,
---          -1 its node's heartbeat has not expired yet, 0 not to be taken over (ended, or not this centre's)
+--          0 not to be taken over (ended, or not this centre's); its node's heartbeat has not expired yet:
+--          -1 the call still rings there, -2 it was answered there
 -- A dispatcher in front re-sends a dead node's INVITE to another node: that node becomes the call's owner, the
 -- call keeps its place, age and any offer in flight. A call an agent answered through another node's API whose
 -- 200 the dead node never sent (the caller would not be re-sent otherwise) is answered by its new owner.
@@ -352,7 +353,7 @@ local c = redis.call('HMGET', P .. 'call:' .. call, 'state', 'node')
 if c[1] ~= 'waiting' and c[1] ~= 'offered' and c[1] ~= 'connected' then return answer(0) end
 local taken = c[1] == 'connected' and 2 or 1
 if c[2] == ARGV[1] then return answer(taken) end
-if redis.call('EXISTS', P .. 'node:' .. c[2]) == 1 then return answer(-1) end
+if redis.call('EXISTS', P .. 'node:' .. c[2]) == 1 then return answer(-taken) end
 redis.call('HSET', P .. 'call:' .. call, 'node', ARGV[1])
 redis.call('SMOVE', P .. 'live:' .. c[2], P .. 'live:' .. ARGV[1], call)
 log('adopted', call, c[2] .. '>' .. ARGV[1])

@@ -18,8 +18,9 @@ from casashore.route.core import CallExists, Queue, Selection
 SCRIPT_FILE = Path(__file__).with_name("redis_router.lua")
 OPERATIONS = ("add_agent", "set_status", "arrive", "accept", "reject", "hang_up", "callback", "tick", "reap", "adopt")
 SELECTIONS = ("longest_idle", "best_proficiency")
-Adoption = Literal["waiting", "answered", "owner_alive", "refused"]
-ADOPTIONS: dict[int, Adoption] = {1: "waiting", 2: "answered", -1: "owner_alive", 0: "refused"}
+Adoption = Literal["waiting", "answered", "owner_alive", "owner_answered", "refused"]
+ADOPTIONS: dict[int, Adoption] = {1: "waiting", 2: "answered", -1: "owner_alive", -2: "owner_answered",
+                                  0: "refused"}
 
 
 def _scripts() -> dict[str, str]:
@@ -113,7 +114,8 @@ class RedisRouter:
     def adopt(self, call_id: str, now: float) -> Adoption:
         """Take over a call whose node's heartbeat expired (its INVITE came again through a dispatcher):
         ``waiting`` (or offered: the caller rings on), ``answered`` (an agent took it; the caller must now get
-        the 200), ``owner_alive`` (the heartbeat has not expired yet: ask again) or ``refused`` (ended)."""
+        the 200), ``refused`` (ended); while its node's heartbeat lives: ``owner_alive`` (the call still rings
+        there: ask again) or ``owner_answered`` (that node answered it)."""
         return ADOPTIONS[self._run("adopt", now, call_id)]
 
     def reap(self, dead_node: str, now: float) -> int:

@@ -26,14 +26,16 @@ from dataclasses import dataclass, field
 from casashore.route import sdp
 from casashore.route.core import CallExists
 from casashore.route.service import RouterService
+from casashore.route.shared_router import HEARTBEAT_S
 from casashore.route.sip_message import SipMessage, SipParseError, param, parse, request, response, uri_user
 
 log = logging.getLogger("casashore.sip")
 ALLOW = "INVITE, ACK, BYE, CANCEL, OPTIONS"
 RECEIVE_BUFFER_BYTES = 4 * 1024 * 1024
-TAKE_OVER_RETRY_S, TAKE_OVER_WAIT_S = 0.5, 5.0
-"""A re-sent INVITE whose node still has a heartbeat is asked about again this often, this long (the heartbeat
-lives 3 s)."""
+TAKE_OVER_RETRY_S = 0.5
+"""A re-sent INVITE whose node still has a heartbeat is asked about again this often."""
+OWNER_ANSWERED_S = HEARTBEAT_S + 1.0
+"""A node seen answering a re-sent call this long is alive (a dead one's heartbeat expires sooner)."""
 
 
 @dataclass
@@ -184,22 +186,30 @@ class SipFront(asyncio.DatagramProtocol):
             self._reject(call, 486)
         self.service.publish_soon()
 
-    def _take_over(self, call: SipCall, waited_s: float = 0.0) -> None:
+    def _take_over(self, call: SipCall, answered_for_s: float = 0.0) -> None:
         """A Call-ID the centre knows: a dead node's caller, re-sent here by the dispatcher, is taken over (its
         place in the queue kept; answered here at once if an agent took it through another node meanwhile).
-        While the old node's heartbeat has not expired yet the caller rings here and we ask again, for up to
-        TAKE_OVER_WAIT_S; anything else (a finished call's Call-ID used again, one node in memory) gets 481.
-        The call joins ``self.calls`` only once taken over: until then the old node may still answer it."""
+        A dispatcher also re-sends the INVITE of a node that is only slow: while that node's heartbeat lives,
+        the caller rings here (180 each TAKE_OVER_RETRY_S, so the dispatcher keeps this leg) and we ask again,
+        until the node dies (we take the call over), answers the call and lives on past a heartbeat's life (its
+        200 reaches the caller through the dispatcher: this leg goes silent) or the call ends. Anything else (a
+        finished call's Call-ID used again, one node in memory) gets 481. The call joins ``self.calls`` only
+        once taken over."""
         if call.state != "proceeding":  # the caller cancelled meanwhile
             return
         adopt = getattr(self.service.router, "adopt", None)
         outcome = "refused" if adopt is None else adopt(call.call_id, self.service.now())
-        if outcome == "owner_alive" and waited_s < TAKE_OVER_WAIT_S:
-            self._respond(call, 180)  # each time: a proxy in front must not give up on this node meanwhile
-            call.retransmit = asyncio.get_running_loop().call_later(
-                TAKE_OVER_RETRY_S, self._take_over, call, waited_s + TAKE_OVER_RETRY_S)
+        if outcome == "owner_answered" and answered_for_s >= OWNER_ANSWERED_S:
+            call.state = "completed"  # its node lived on after answering: its 200 is the caller's
+            self.counters["left_to_owner"] += 1
             return
-        if outcome in ("owner_alive", "refused"):
+        if outcome in ("owner_alive", "owner_answered"):  # (a node that answered and died: wait for the heartbeat)
+            self._respond(call, 180)
+            answered_for_s = answered_for_s + TAKE_OVER_RETRY_S if outcome == "owner_answered" else 0.0
+            call.retransmit = asyncio.get_running_loop().call_later(TAKE_OVER_RETRY_S, self._take_over, call,
+                                                                    answered_for_s)
+            return
+        if outcome == "refused":
             self._reject(call, 481)
             return
         self.calls[call.call_id] = call
