@@ -925,7 +925,9 @@ def route_serve(
 
     Several nodes: start each with the same --config and --redis redis://127.0.0.1:6379 (and its own --sip,
     --http and --workspace); every offer is then decided atomically in Redis, whichever node a call or an
-    agent comes through.
+    agent comes through. Add --records postgresql://USER@HOST/DB to write the centre's records once, to
+    PostgreSQL, whichever node saw them; put Kamailio in front (examples/kamailio/) so that a dead node's
+    callers are taken over by the others.
     """
     from casashore.route.centre_records import without_password
     from casashore.route.config import load_center
