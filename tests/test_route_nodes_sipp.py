@@ -1,6 +1,6 @@
 """Three router nodes on one redis-server under SIPp: 150 calls/s for 30 s spread over the nodes (one SIPp per
-node, as a dispatcher in front would spread them; at 300 calls/s this test failed 2 runs in 5 on this 2-core
-machine, see docs/routing.md), 320 agents answering through the nodes' APIs. The independent
+node, as a dispatcher in front would spread them; tests/test_route_kamailio.py runs 300 calls/s through a real
+dispatcher), 320 agents answering through the nodes' APIs. The independent
 checker reads the centre's event log from the Redis stream: no double offer or assignment; the counts equal the
 SIPp instances' together. Then the same with one node killed (SIGKILL) ten seconds in: the two others go on
 without a failed call, and every call the dead node had brought in is accounted for in the log."""

@@ -45,7 +45,7 @@ def shared_router(redis_port: int, node: str):
 
 
 def test_a_dead_nodes_taken_events_are_claimed_and_written_once(tmp_path):
-    from casashore.route.centre_records import CentreRecords, connect
+    from casashore.route.centre_records import CentreRecords
 
     with redis_server(tmp_path) as redis_port, postgres_server() as dsn:
         node_a, node_b = shared_router(redis_port, "a"), shared_router(redis_port, "b")
@@ -55,13 +55,14 @@ def test_a_dead_nodes_taken_events_are_claimed_and_written_once(tmp_path):
         node_b.arrive("c2", "fr", 3.0)  # waits
         node_b.arrive("c3", "fr", 4.0)  # the queue is full: rejected
         node_a.accept("ana", "c1", 5.0)
-        records_a = CentreRecords(node_a, connect(dsn), claim_idle_s=0.3)
-        records_b = CentreRecords(node_b, connect(dsn), claim_idle_s=0.3)
+        records_a = CentreRecords(node_a, dsn, claim_idle_s=0.3)
+        records_b = CentreRecords(node_b, dsn, claim_idle_s=0.3)
         taken = records_a.take_new()  # node A takes the log so far ... and dies before writing it
         assert len(taken) == 7
         assert records_b.step() == 0  # nothing new, and A's events are not idle long enough to be claimed
         time.sleep(0.4)
         assert records_b.step() == 7  # claimed from A and written
+        records_b.db.close()  # its connection lost (PostgreSQL restarted): the next write opens another
         node_b.hang_up("c1", 9.0)  # ana is in wrap-up until the next tick
         node_b.hang_up("c2", 12.0)  # the caller leaves while waiting: abandoned
         assert records_b.step() == 2

@@ -75,9 +75,11 @@ def connect(dsn: str):
 class CentreRecords:
     """One node's share of writing the centre's records."""
 
-    def __init__(self, router: SharedRouter, db, *, claim_idle_s: float = 10.0, batch: int = 10_000) -> None:
-        """``db``: a connection from ``connect``."""
-        self.router, self.client, self.db = router, router.client, db
+    def __init__(self, router: SharedRouter, dsn: str, *, db=None, claim_idle_s: float = 10.0,
+                 batch: int = 10_000) -> None:
+        """``db``: a connection from ``connect(dsn)`` already open (else one is opened)."""
+        self.router, self.client, self.dsn = router, router.client, dsn
+        self.db = db if db is not None else connect(dsn)
         self.stream = router.prefix + "events"
         self.claim_idle_s, self.batch = claim_idle_s, batch
         try:
@@ -103,6 +105,8 @@ class CentreRecords:
         """The events and the calls they ended, in one transaction; then acknowledged. Returns events written."""
         if not entries:
             return 0
+        if self.db.closed or self.db.broken:  # PostgreSQL restarted: a new connection, the events still pending
+            self.db = connect(self.dsn)
         centre = self.router.centre
         ended = self.router.calls_of(f["s"] for _, f in entries if f["e"] in ("ended", "rejected"))
         with self.db.transaction(), self.db.cursor() as cursor:

@@ -48,7 +48,7 @@ def build_app(config: CenterConfig, *, sip: tuple[str, int] | None, workspace: P
                                            node or default_node_name(), time.time())
     records = None
     if records_url is not None:
-        records = CentreRecords(router, records_db)
+        records = CentreRecords(router, records_url, db=records_db)
         workspace = None
     recorder = Recorder(workspace, queue_zones) if workspace is not None else None
     service = RouterService(router, time_zone=config.router.time_zone, window_s=config.router.window_s,
