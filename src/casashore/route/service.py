@@ -1,10 +1,11 @@
 """One router at work: the core, its clock, and where its events go.
 
-Every front (HTTP, WebSocket, SIP) changes the router through this object and then calls ``publish``, which
-drains the router's new events once and hands them to the live statistics, the workspace recorder and every
-subscriber (WebSocket listeners, the SIP front). All of it runs on one asyncio loop, so a change and its
-publication never interleave with another change: that, with the core's own checks, is what makes assignment
-atomic on one node.
+Every front (HTTP, WebSocket, SIP) changes the router through this object and then calls ``publish_soon``;
+``publish`` drains the router's new events once and hands them to the live statistics, the workspace recorder
+and every subscriber (WebSocket listeners, the SIP front). On one node in memory all of it runs at once on one
+asyncio loop, so a change and its publication never interleave with another change: that, with the core's own
+checks, is what makes assignment atomic on one node. With the state in Redis, assignment is atomic in Redis's
+scripts, and a node publishes the changes of each 20 ms together.
 """
 
 from __future__ import annotations
