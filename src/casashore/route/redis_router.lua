@@ -31,6 +31,18 @@ local function log(event, subject, detail)
              'd', detail, 'n', NODE)
 end
 
+local QUEUES = nil  -- {name, skill, relax_after_s, best_level} of every queue, read once per operation
+local function queues()
+  if QUEUES == nil then
+    QUEUES = {}
+    for _, name in ipairs(redis.call('ZRANGE', P .. 'queues', 0, -1)) do
+      local q = redis.call('HMGET', P .. 'queue:' .. name, 'skill', 'relax_after_s', 'best_level')
+      QUEUES[#QUEUES + 1] = {name, q[1], q[2], q[3]}
+    end
+  end
+  return QUEUES
+end
+
 local CONFIG = nil
 local function config(field)  -- read once per operation
   if CONFIG == nil then
@@ -95,8 +107,7 @@ local function pick(skill, max_level)
 end
 
 -- The queue's first call (serving order) a free agent may take, with that agent; nil when none.
-local function first_servable(queue)
-  local q = redis.call('HMGET', P .. 'queue:' .. queue, 'skill', 'relax_after_s', 'best_level')
+local function first_servable(queue, q)  -- q: {skill, relax_after_s, best_level}
   if redis.call('EXISTS', P .. 'free:' .. q[1]) == 0 then
     return nil
   end
@@ -144,19 +155,18 @@ end
 local function dispatch()
   while true do
     local heads = {}
-    for _, queue in ipairs(redis.call('ZRANGE', P .. 'queues', 0, -1)) do
+    for _, q in ipairs(queues()) do
       -- a queue none of whose agents is free cannot be served: one look, before reading its head
-      local skill = redis.call('HGET', P .. 'queue:' .. queue, 'skill')
-      if redis.call('EXISTS', P .. 'free:' .. skill) == 1 then
-        local top = redis.call('ZRANGE', P .. 'waiting:' .. queue, 0, 0, 'WITHSCORES')
-        if top[1] then heads[#heads + 1] = {tonumber(top[2]), top[1], queue} end
+      if redis.call('EXISTS', P .. 'free:' .. q[2]) == 1 then
+        local top = redis.call('ZRANGE', P .. 'waiting:' .. q[1], 0, 0, 'WITHSCORES')
+        if top[1] then heads[#heads + 1] = {tonumber(top[2]), top[1], q[1], {q[2], q[3], q[4]}} end
       end
     end
     table.sort(heads, function(a, b) return a[1] < b[1] or (a[1] == b[1] and a[2] < b[2]) end)
     local best_call, best_agent, best_key = nil, nil, nil
     for _, h in ipairs(heads) do
       if best_key and (h[1] > best_key[1] or (h[1] == best_key[1] and h[2] >= best_key[2])) then break end
-      local call, agent = first_servable(h[3])
+      local call, agent = first_servable(h[3], h[4])
       if call then
         local score = tonumber(redis.call('ZSCORE', P .. 'waiting:' .. h[3], call))
         if best_key == nil or score < best_key[1] or (score == best_key[1] and call < best_key[2]) then
