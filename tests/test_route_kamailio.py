@@ -13,6 +13,7 @@ import shutil
 import signal
 import socket
 import subprocess
+import sys
 import time
 from collections import Counter
 from pathlib import Path
@@ -22,9 +23,10 @@ import pytest
 from redis_server import needs_redis, redis_server
 from route_checker import replay
 from router_nodes import as_events, centre_stream, free_port, start_nodes
-from test_route_sipp import SCENARIO, agents_answer, sipp_counts, sipp_stats, write_centre
+from test_route_sipp import SCENARIO, sipp_counts, sipp_stats, write_centre
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "kamailio"
+DESKTOPS = Path(__file__).with_name("agent_desktops.py")
 pytestmark = [needs_redis, pytest.mark.slow,
               pytest.mark.skipif(shutil.which("sipp") is None, reason="SIPp is not installed (sip-tester)"),
               pytest.mark.skipif(shutil.which("kamailio") is None and not Path("/usr/sbin/kamailio").exists(),
@@ -75,9 +77,13 @@ def test_kamailio_in_front_of_three_nodes_at_300_calls_per_second(tmp_path, kill
             time.sleep(2)  # Kamailio's first health checks
 
             async def drive() -> dict[str, int]:
-                stop = asyncio.Event()
-                agents = asyncio.create_task(agents_answer(nodes.https, tokens, stop))
-                await asyncio.sleep(4)  # every agent logged in
+                spec = tmp_path / "agents.json"
+                spec.write_text(json.dumps({"nodes": nodes.https, "tokens": tokens}))
+                desktops_log = (tmp_path / "agents.log").open("w")
+                nodes.logs.append(desktops_log)
+                desktops = await asyncio.create_subprocess_exec(  # the agents' desktops: a process of their own
+                    sys.executable, str(DESKTOPS), str(spec), stdout=subprocess.PIPE, stderr=desktops_log)
+                assert await asyncio.wait_for(desktops.stdout.readline(), 120) == b"ready\n"
                 (tmp_path / "sipp").mkdir()
                 sipp = await asyncio.create_subprocess_exec(
                     "sipp", f"127.0.0.1:{proxy_port}", "-sf", str(SCENARIO), "-s", "fr_bank", "-i", "127.0.0.1",
@@ -92,8 +98,10 @@ def test_kamailio_in_front_of_three_nodes_at_300_calls_per_second(tmp_path, kill
                 _, err = await sipp.communicate()
                 assert sipp.returncode in (0, 1), err.decode()[-500:]
                 await asyncio.sleep(1)
-                stop.set()
-                return await agents
+                desktops.send_signal(signal.SIGTERM)
+                out, _ = await desktops.communicate()
+                assert desktops.returncode == 0, (tmp_path / "agents.log").read_text()[-2000:]
+                return json.loads(out.decode().splitlines()[-1])
 
             tally = asyncio.run(drive())
         finally:

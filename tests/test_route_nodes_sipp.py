@@ -17,10 +17,11 @@ from collections import Counter
 
 import pytest
 
+from agent_desktops import agents_answer
 from redis_server import needs_redis, redis_server
 from route_checker import replay
 from router_nodes import as_events, centre_stream, free_port, start_nodes
-from test_route_sipp import SCENARIO, agents_answer, sipp_counts, sipp_stats, write_centre
+from test_route_sipp import SCENARIO, sipp_counts, sipp_stats, write_centre
 
 pytestmark = [needs_redis, pytest.mark.slow,
               pytest.mark.skipif(shutil.which("sipp") is None, reason="SIPp is not installed (sip-tester)")]

@@ -6,9 +6,7 @@ no double offer or assignment, and the router's counts equal SIPp's (calls, answ
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import csv
-import json
 import os
 import random
 import shutil
@@ -22,6 +20,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from agent_desktops import agents_answer
 from route_checker import replay
 from router_nodes import free_port, wait_for_port
 
@@ -44,57 +43,6 @@ def write_centre(path: Path, agents: int = AGENTS) -> dict[str, str]:
     lines += ["[tokens]", 'supervisor = ["supervisor-token-0123456789"]']
     path.write_text("\n".join(lines))
     return tokens
-
-
-async def agents_answer(http: str | list[str], tokens: dict[str, str], stop: asyncio.Event) -> dict[str, int]:
-    """Every agent logs in, then accepts each offer it sees on the event stream after a 0-30 ms 'click'. With
-    several nodes (a list of HOST:PORT), agent k works through node k mod n; the stream is read from the first."""
-    import httpx
-    import websockets
-
-    nodes = [http] if isinstance(http, str) else http
-    home = {agent: nodes[k % len(nodes)] for k, agent in enumerate(tokens)}
-    tally = {"accepted": 0, "refused": 0, "unreachable": 0}
-    async with contextlib.AsyncExitStack() as stack:
-        # a small pool per node: httpx scans its pool on every request, so one big pool costs the CPU the
-        # nodes need at 300 calls/s on two cores
-        clients = {node: await stack.enter_async_context(
-            httpx.AsyncClient(base_url=f"http://{node}", limits=httpx.Limits(max_connections=8)))
-            for node in nodes}
-
-        async def as_agent(agent: str, path: str, **kw) -> httpx.Response:
-            return await clients[home[agent]].post(path, headers={"Authorization": f"Bearer {tokens[agent]}"},
-                                                   **kw)
-
-        for agent in tokens:
-            r = await as_agent(agent, f"/api/agents/{agent}/status", json={"status": "available"})
-            assert r.status_code == 200, r.text
-
-        async def accept(agent: str, call: str) -> None:
-            await asyncio.sleep(random.uniform(0, 0.03))
-            try:
-                r = await as_agent(agent, f"/api/agents/{agent}/accept/{call}")
-            except httpx.TransportError:  # the agent's node is gone: the desktop reconnects to the next one
-                tally["unreachable"] += 1
-                home[agent] = nodes[(nodes.index(home[agent]) + 1) % len(nodes)]
-                r = await as_agent(agent, f"/api/agents/{agent}/accept/{call}")
-            tally["accepted" if r.status_code == 200 else "refused"] += 1
-
-        pending: set[asyncio.Task] = set()
-        async with websockets.connect(f"ws://{nodes[0]}/api/events?token=supervisor-token-0123456789",
-                                      max_size=2**24) as socket_:
-            while not stop.is_set():
-                try:
-                    batch = json.loads(await asyncio.wait_for(socket_.recv(), 0.5))
-                except TimeoutError:
-                    continue
-                for event in batch:
-                    if event["event"] == "offered":
-                        task = asyncio.create_task(accept(event["detail"], event["id"]))
-                        pending.add(task)
-                        task.add_done_callback(pending.discard)
-        await asyncio.gather(*pending)
-    return tally
 
 
 def sipp_counts(directory: Path) -> dict[str, int]:
