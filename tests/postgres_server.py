@@ -8,13 +8,14 @@ import contextlib
 import glob
 import os
 import shutil
-import socket
 import subprocess
 import tempfile
 import time
 from pathlib import Path
 
 import pytest
+
+from router_nodes import free_port
 
 BIN = next(iter(sorted(glob.glob("/usr/lib/postgresql/*/bin"), reverse=True)), None)
 needs_postgres = pytest.mark.skipif(BIN is None, reason="PostgreSQL is not installed (Debian package postgresql; "
@@ -28,9 +29,7 @@ def _as_server_user(args: list[str]) -> list[str]:
 @contextlib.contextmanager
 def postgres_server():
     """Yield a DSN (``postgresql://postgres@127.0.0.1:PORT/postgres``, trust authentication) of a fresh cluster."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
+    port = free_port()
     home = Path(tempfile.mkdtemp(prefix="casashore-pg-"))
     data = home / "data"
     if os.geteuid() == 0:

@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from router_nodes import free_port
+
 REDIS = shutil.which("redis-server")
 needs_redis = pytest.mark.skipif(REDIS is None, reason="redis-server is not installed (Debian package "
                                                        "redis-server; .ci/run installs it)")
@@ -21,9 +23,7 @@ def redis_server(directory: Path, *extra: str, port: int | None = None, kill: bo
     """Yield the port of a redis-server on ``directory`` (AOF everysec unless ``extra`` says otherwise);
     stopped with SIGTERM, or SIGKILL when ``kill`` (a crash)."""
     if port is None:
-        with socket.socket() as s:
-            s.bind(("127.0.0.1", 0))
-            port = s.getsockname()[1]
+        port = free_port()
     process = subprocess.Popen([REDIS, "--port", str(port), "--bind", "127.0.0.1", "--dir", str(directory),
                                 "--save", "", "--appendonly", "yes", "--appendfsync", "everysec", *extra],
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)

@@ -6,25 +6,22 @@ a node that took events and died before writing them leaves them pending, and a 
 
 from __future__ import annotations
 
-import json
 import signal
 import subprocess
 import sys
 import time
-import urllib.request
 import uuid
-from pathlib import Path
 
 import pytest
 
 from postgres_server import needs_postgres, postgres_server
 from redis_server import needs_redis, redis_server
 from router_nodes import free_port, wait_for_port
+from test_route_nodes import CENTER, SUPERVISOR, api
 
 psycopg = pytest.importorskip("psycopg", reason="psycopg is not installed (pip install 'casashore[postgres]')")
 pytestmark = [needs_redis, needs_postgres]
-CENTER = Path(__file__).resolve().parents[1] / "examples" / "center.toml"
-SUPERVISOR, TRUNK, AMINA = "supervisor-demo-token-change-me", "trunk-demo-token-change-me", "agent-amina-demo-token"
+TRUNK, AMINA = "trunk-demo-token-change-me", "agent-amina-demo-token"
 
 
 def rows(dsn: str, sql: str) -> list[tuple]:
@@ -81,18 +78,6 @@ def test_a_dead_nodes_taken_events_are_claimed_and_written_once(tmp_path):
         records_b.close()
 
 
-def api(url: str, token: str, body: dict | None = None) -> dict:
-    request = urllib.request.Request(url, data=json.dumps(body or {}).encode(), method="POST",
-                                     headers={"Authorization": f"Bearer {token}",
-                                              "Content-Type": "application/json"})
-    return json.loads(urllib.request.urlopen(request, timeout=5).read())
-
-
-def get(url: str) -> dict:
-    request = urllib.request.Request(url, headers={"Authorization": f"Bearer {SUPERVISOR}"})
-    return json.loads(urllib.request.urlopen(request, timeout=5).read())
-
-
 def test_two_nodes_write_the_centres_records_to_postgresql(tmp_path):
     with redis_server(tmp_path) as redis_port, postgres_server() as dsn:
         nodes, urls = [], []
@@ -113,11 +98,11 @@ def test_two_nodes_write_the_centres_records_to_postgresql(tmp_path):
             for k, call_id in enumerate(calls):  # calls come in on both nodes; amina answers each one
                 api(f"{urls[k % 2]}/api/calls", TRUNK, {"call_id": call_id, "queue": "fr_bank"})
                 deadline = time.monotonic() + 5
-                while get(f"{urls[1]}/api/calls/{call_id}")["state"] != "offered":  # after her wrap-up
-                    assert time.monotonic() < deadline, get(f"{urls[1]}/api/calls/{call_id}")
+                while api(f"{urls[1]}/api/calls/{call_id}", SUPERVISOR)["state"] != "offered":  # after her wrap-up
+                    assert time.monotonic() < deadline, api(f"{urls[1]}/api/calls/{call_id}", SUPERVISOR)
                     time.sleep(0.05)
-                api(f"{urls[(k + 1) % 2]}/api/agents/amina/accept/{call_id}", AMINA)
-                api(f"{urls[k % 2]}/api/calls/{call_id}/hangup", TRUNK)
+                api(f"{urls[(k + 1) % 2]}/api/agents/amina/accept/{call_id}", AMINA, {})
+                api(f"{urls[k % 2]}/api/calls/{call_id}/hangup", TRUNK, {})
         finally:
             for process in nodes:
                 process.send_signal(signal.SIGINT)  # a clean stop writes what the node took

@@ -17,12 +17,12 @@ call_id, queue, arrival_at, outcome — answered, abandoned or rejected —, wai
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
 
 import redis
 
 from casashore.errors import UserError
 from casashore.route.core import Call
+from casashore.route.records import utc_instant
 from casashore.route.shared_router import SharedRouter
 
 GROUP = "records"
@@ -38,20 +38,13 @@ CREATE TABLE IF NOT EXISTS route_calls (
 Entry = tuple[str, dict[str, str]]
 
 
-def _instant(at: float) -> datetime:
-    return datetime.fromtimestamp(at, UTC)
-
-
 def without_password(dsn: str) -> str:
     return re.sub(r"(://[^:/@]+):[^@/]*@", r"\1:…@", dsn)
 
 
 def _call_row(centre: str, call: Call) -> tuple:
-    assert call.ended_at is not None
-    wait = (call.answered_at if call.answered_at is not None else call.ended_at) - call.arrived_at
-    handle = call.ended_at - call.answered_at if call.answered_at is not None else None
-    return (centre, call.call_id, call.queue, _instant(call.arrived_at), call.outcome, wait, handle,
-            call.agent_id if call.answered_at is not None else None)
+    return (centre, call.call_id, call.queue, utc_instant(call.arrived_at), call.outcome, call.wait_s,
+            call.handle_s, call.agent_id if call.answered_at is not None else None)
 
 
 def connect(dsn: str):
@@ -112,7 +105,7 @@ class CentreRecords:
         with self.db.transaction(), self.db.cursor() as cursor:
             cursor.executemany(
                 "INSERT INTO route_events VALUES (%s, %s, %s, %s, %s, %s, %s) ON CONFLICT DO NOTHING",
-                [(centre, entry_id, _instant(float(f["t"])), f["e"], f["s"], f["d"], f.get("n", ""))
+                [(centre, entry_id, utc_instant(float(f["t"])), f["e"], f["s"], f["d"], f.get("n", ""))
                  for entry_id, f in entries])
             cursor.executemany("INSERT INTO route_calls VALUES (%s, %s, %s, %s, %s, %s, %s, %s) "
                                "ON CONFLICT DO NOTHING",

@@ -60,6 +60,18 @@ class Call:
     """Set when the caller chose to be called back instead of waiting on the line: the call keeps its place,
     and the agent who accepts it dials this number."""
 
+    @property
+    def wait_s(self) -> float:
+        """Of an ended call: arrival to answer, or to its end when nobody answered."""
+        assert self.ended_at is not None
+        return (self.answered_at if self.answered_at is not None else self.ended_at) - self.arrived_at
+
+    @property
+    def handle_s(self) -> float | None:
+        """Of an ended call: answer to end; None when nobody answered."""
+        assert self.ended_at is not None
+        return self.ended_at - self.answered_at if self.answered_at is not None else None
+
 
 @dataclass
 class Queue:

@@ -22,7 +22,8 @@ from casashore.route.core import Call
 OUTCOMES = {"answered": "answered", "abandoned": "abandoned", "rejected": "other"}
 
 
-def _instant(at: float) -> datetime:
+def utc_instant(at: float) -> datetime:
+    """Epoch seconds as an aware UTC datetime (the records' timestamps)."""
     return datetime.fromtimestamp(at, UTC)
 
 
@@ -57,12 +58,10 @@ class Recorder:
     def _buffer(self, events: list[tuple[float, str, str, str]], ended: list[Call]) -> None:
         for at, event, subject, detail in events:
             self._seq += 1
-            self._events.append((self.import_id, _instant(at), self._seq, event, subject, detail))
+            self._events.append((self.import_id, utc_instant(at), self._seq, event, subject, detail))
         for call in ended:
-            wait = (call.answered_at if call.answered_at is not None else call.ended_at) - call.arrived_at
-            handle = call.ended_at - call.answered_at if call.answered_at is not None else None
-            self._calls.append((self.import_id, call.call_id, call.queue, _instant(call.arrived_at),
-                                OUTCOMES[call.outcome], wait, handle,
+            self._calls.append((self.import_id, call.call_id, call.queue, utc_instant(call.arrived_at),
+                                OUTCOMES[call.outcome], call.wait_s, call.handle_s,
                                 call.agent_id if call.answered_at is not None else None))
 
     def flush(self) -> int:

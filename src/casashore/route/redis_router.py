@@ -57,7 +57,7 @@ class RedisRouter:
         p = self.prefix
         pipe = self.client.pipeline(transaction=True)
         if reset:
-            for key in self.client.scan_iter(match=p.replace("{", "\\{").replace("}", "\\}") + "*", count=1000):
+            for key in self.client.scan_iter(match=self.key_pattern("*"), count=1000):
                 pipe.delete(key)
         pipe.hset(p + "config", mapping={"selection": selection, "offer_timeout_s": repr(offer_timeout_s),
                                          "wrap_up_s": repr(wrap_up_s), "max_missed": max_missed})
@@ -69,6 +69,10 @@ class RedisRouter:
                 "skill": q.skill, "relax_after_s": "" if q.relax_after_s is None else repr(q.relax_after_s),
                 "max_waiting": q.max_waiting, "best_level": q.best_level})
         pipe.execute()
+
+    def key_pattern(self, glob: str) -> str:
+        """A SCAN pattern for this centre's keys (the hash tag's braces escaped)."""
+        return self.prefix.replace("{", "\\{").replace("}", "\\}") + glob
 
     def _run(self, op: str, now: float, *args) -> int:
         """Run one operation; its result, and in ``last_offers`` the (call, agent) offers it made."""

@@ -22,7 +22,6 @@ HEARTBEAT_S = 3.0
 """A node whose heartbeat is this old is taken for dead."""
 
 
-
 def default_node_name() -> str:
     return f"{socket.gethostname()}-{os.getpid()}"
 
@@ -67,6 +66,13 @@ class _Hashes(Mapping):
     def __contains__(self, key: object) -> bool:
         return bool(self.shared.client.exists(f"{self.shared.prefix}{self.kind}:{key}"))
 
+    def many(self, keys: list[str]) -> list:
+        """The records of these keys (None for missing ones), in one pipelined round trip."""
+        pipe = self.shared.client.pipeline(transaction=False)
+        for key in keys:
+            pipe.hgetall(f"{self.shared.prefix}{self.kind}:{key}")
+        return [self._build(key, h) if h else None for key, h in zip(keys, pipe.execute(), strict=True)]
+
 
 class _Agents(_Hashes):
     kind = "agent"
@@ -90,11 +96,7 @@ class _Agents(_Hashes):
 
     def values(self) -> list[Agent]:  # type: ignore[override]
         """Every agent in one pipelined round trip."""
-        ids = list(self)
-        pipe = self.shared.client.pipeline(transaction=False)
-        for agent_id in ids:
-            pipe.hgetall(f"{self.shared.prefix}{self.kind}:{agent_id}")
-        return [_agent(agent_id, h) for agent_id, h in zip(ids, pipe.execute(), strict=True) if h]
+        return [agent for agent in self.many(list(self)) if agent is not None]
 
 
 class _Calls(_Hashes):
@@ -159,10 +161,7 @@ class SharedRouter(RedisRouter):
     def calls_of(self, call_ids: Iterable[str]) -> dict[str, Call | None]:
         """The calls with these ids (None for unknown ones), in one pipelined round trip."""
         ids = list(dict.fromkeys(call_ids))
-        pipe = self.client.pipeline(transaction=False)
-        for call_id in ids:
-            pipe.hgetall(f"{self.prefix}call:{call_id}")
-        return {call_id: _call(call_id, h) if h else None for call_id, h in zip(ids, pipe.execute(), strict=True)}
+        return dict(zip(ids, self.calls.many(ids), strict=True))
 
     def forget(self, call_id: str) -> None:
         """Ended calls expire from Redis by themselves (an hour after their end)."""
@@ -188,8 +187,8 @@ class SharedRouter(RedisRouter):
 
     def nodes(self) -> list[str]:
         prefix = self.prefix + "node:"
-        pattern = prefix.replace("{", "\\{").replace("}", "\\}") + "*"
-        return sorted(key.removeprefix(prefix) for key in self.client.scan_iter(match=pattern, count=1000))
+        return sorted(key.removeprefix(prefix)
+                      for key in self.client.scan_iter(match=self.key_pattern("node:*"), count=1000))
 
     def leave(self, now: float) -> None:
         """A clean stop: the heartbeat goes at once, and the calls this node was signalling are ended."""
