@@ -4,7 +4,7 @@ import math
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from casashore.queueing import agents_with_shrinkage, queue_measures, required_agents, traffic_erlangs
@@ -16,6 +16,17 @@ def test_call_centre_helper_answer():
     agents = required_agents(traffic, 180, target_s=20, service_level=0.8)
     assert agents == 14
     assert agents_with_shrinkage(agents, 0.3) == 20
+
+
+def test_light_traffic_erlang_a_is_exact():
+    """One agent, traffic far below an Erlang: a caller waits with probability ~A and, waiting, is answered
+    before hanging up with probability x / (x + 1), x = patience / AHT (here 15): P(abandon) ~ A / 16.
+    The gamma-function difference lost every digit of this (and overflowed for subnormal A)."""
+    for traffic in (1e-10, 1e-300, 1.1e-308):
+        m = queue_measures(1, traffic, 20, 1, 300)
+        assert m["p_wait"] == pytest.approx(traffic, rel=1e-9)
+        assert m["p_abandon"] == pytest.approx(traffic / 16, rel=1e-9)
+        assert required_agents(traffic, 20, target_s=1, max_abandon=0.01, patience_s=300) == 1
 
 
 def test_zero_volume_needs_no_agents():
@@ -54,6 +65,10 @@ TARGETS = st.sampled_from(["service_level", "asa", "occupancy", "abandon"])
 @settings(max_examples=80, deadline=None)
 @given(st.floats(0.0, 3000.0), st.floats(20.0, 900.0), st.floats(1.0, 60.0), st.one_of(st.none(), st.floats(10, 600)),
        TARGETS, st.floats(0.05, 0.95))
+# Subnormal traffic: x / y and the Poisson terms overflowed, Erlang A gave NaN and the search "unreachable".
+@example(traffic=1.1e-308, aht=20.0, target=1.0, patience=None, kind="abandon", level=0.05)
+@example(traffic=5e-324, aht=20.0, target=1.0, patience=60.0, kind="service_level", level=0.95)
+@example(traffic=1.1e-308, aht=20.0, target=1.0, patience=None, kind="asa", level=0.05)
 def test_every_answer_is_minimal(traffic, aht, target, patience, kind, level):
     """The answer meets its target and one agent fewer misses it."""
     pat = math.inf if patience is None else patience

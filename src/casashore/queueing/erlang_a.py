@@ -51,6 +51,42 @@ def _log_kummer_s(x: np.ndarray, y: np.ndarray) -> np.ndarray:
     return log_gammainc_p(x, y) - log_poisson_pmf(x, y)
 
 
+@numba.vectorize(["float64(float64, float64)"], cache=True)
+def _kummer_excess_over_y(x, y):
+    """(S - 1) / y = 1/(x+1) (1 + y/(x+2) + y^2/((x+2)(x+3)) + ...), for y <= (x + 1) / 2.
+
+    Light traffic (small y) makes S - 1 ~ y / (x+1) tiny: as a difference of two logs of size x log y it
+    would lose every digit, and x / y may overflow (subnormal traffic). The series has neither problem and
+    its terms at least halve, so it takes at most ~55 of them.
+    """
+    term = 1.0 / (x + 1.0)
+    total = term
+    j = 2.0
+    while term > total * 1e-17:
+        term *= y / (x + j)
+        total += term
+        j += 1.0
+    return total
+
+
+def _log_s_and_answered_given_wait(x: np.ndarray, y: np.ndarray):
+    """log S and P(answered | wait) = (x/y)(1 - 1/S), from the series in light traffic, else from the gammas."""
+    light = y <= 0.5 * (x + 1.0)
+    log_s = np.empty(x.shape)
+    answered = np.empty(x.shape)
+    if light.any():
+        xl, yl = x[light], y[light]
+        excess = _kummer_excess_over_y(xl, yl)  # (S - 1) / y
+        log_s[light] = np.log1p(yl * excess)
+        answered[light] = xl * excess / (1.0 + yl * excess)
+    heavy = ~light
+    if heavy.any():
+        xh, yh = x[heavy], y[heavy]  # y > (x + 1) / 2: x / y < 2 cannot overflow and S - 1 is not small
+        log_s[heavy] = _log_kummer_s(xh, yh)
+        answered[heavy] = (xh / yh) * -np.expm1(-log_s[heavy])
+    return log_s, answered
+
+
 def erlang_a(agents, traffic, aht_s, patience_s, target_s) -> ErlangA:
     """Erlang A measures for ``agents`` on ``traffic`` Erlangs with mean patience ``patience_s`` seconds.
 
@@ -96,11 +132,10 @@ def _waiting_core(n, a, aht, pat):
     """x, y, log S, P(wait), P(no wait), P(answered | wait) for agents > 0, traffic > 0, finite patience."""
     x, y = n * pat / aht, a * pat / aht
     log_e = log_erlang_b(n, a)
-    log_s = _log_kummer_s(x, y)
+    log_s, ans_given_wait = _log_s_and_answered_given_wait(x, y)
     log_den = np.logaddexp(log1mexp(log_e), log_s + log_e)  # 1 - E + S E
     p_wait = np.exp(log_s + log_e - log_den)
     p_no_wait = np.exp(log1mexp(log_e) - log_den)
-    ans_given_wait = (x / y) * -np.expm1(-log_s)
     return x, y, log_s, p_wait, p_no_wait, ans_given_wait
 
 
@@ -118,7 +153,7 @@ def _answered_within_given_wait(x, y, t_over_patience) -> np.ndarray:
             xl, yl, zl = x[~upper] + 1.0, y[~upper], z[~upper]
             log_py = log_gammainc_p(xl, yl)
             log_diff[~upper] = log_py + log1mexp(log_gammainc_p(xl, zl) - log_py)
-        value = np.exp(np.log(x / y) + log_diff - log_gammainc_p(x, y))
+        value = np.exp(np.log(x) - np.log(y) + log_diff - log_gammainc_p(x, y))  # x / y overflows at tiny y
     return np.where(t_over_patience > 0, value, 0.0)
 
 

@@ -59,15 +59,15 @@ def stirlerr_one(n):
 @numba.njit(cache=True)
 def bd0_one(x, m):
     """``x log(x/m) + m - x`` without the cancellation of the naive form (Loader 2000)."""
-    u = (x - m) / m
+    d = x - m
     # log1p keeps the digits when x is near m; far from it log(x/m) is exact, unless x / m underflows
-    # (x subnormal), where the logs are taken apart.
-    if abs(u) < 0.5:
-        return x * math.log1p(u) - (x - m)
-    ratio = x / m
-    if ratio < 1e-300:
-        return x * (math.log(x) - math.log(m)) - (x - m)
-    return x * math.log(ratio) - (x - m)
+    # (x subnormal) or overflows (m subnormal: 30 / 1.6e-307 is inf), where the logs are taken apart.
+    if abs(d) < 0.5 * m:
+        return x * math.log1p(d / m) - d
+    log_ratio = math.log(x) - math.log(m)
+    if abs(log_ratio) > 690.0:  # x / m would underflow or overflow
+        return x * log_ratio - d
+    return x * math.log(x / m) - d
 
 
 @numba.njit(cache=True)
