@@ -180,3 +180,62 @@ def test_fuzzed_simulate_never_crashes(options):
     options.setdefault("--replications", "3")
     args = ["simulate", *[x for kv in options.items() for x in kv], "--json"]
     assert_answer_or_user_error(runner.invoke(app, args))
+
+
+EXAMPLES = Path(__file__).parents[1] / "examples"
+
+
+@pytest.mark.parametrize("option", ["--report", "--output", "--workspace"])
+def test_plan_refuses_an_unwritable_path_before_working(tmp_path, monkeypatch, option):
+    """One line, exit 2, nothing written (no workspace, no report), and no planning done first."""
+    import casashore.plan.pipeline as pipeline
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(pipeline, "plan_with_report", lambda *a, **k: pytest.fail("planned before checking"))
+    args = {"--report": "r.html", "--output": "o.csv", "--workspace": "w.duckdb"}
+    args[option] = str(tmp_path / "no-such-dir" / "file")
+    result = run("plan", str(EXAMPLES / "casablanca.toml"), *[x for kv in args.items() for x in kv], "--json")
+    assert_user_error(result, option.lstrip("-"), "no-such-dir", "can be written")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_output_paths_are_checked_first(tmp_path):
+    """A directory, or a file in /proc (writable-looking to root), is refused before the work."""
+    assert_user_error(run("staff", "--calls", "100", "--aht", "180", "--agents", "14", "--output", str(tmp_path),
+                          "--json"), "output", "not a directory")
+    if Path("/proc/self").is_dir():
+        assert_user_error(run("staff", "--calls", "100", "--aht", "180", "--agents", "14", "--output",
+                              "/proc/report.csv", "--json"), "output", "/proc/report.csv")
+    week = tmp_path / "week.csv"
+    assert_user_error(run("schedule", "--requirements", str(week), "--shifts", str(week), "--roster-output",
+                          str(tmp_path / "no" / "roster.csv"), "--json"), "roster_output")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_missing_scenario_field_is_named_not_dumped(tmp_path):
+    text = (EXAMPLES / "multiskill.toml").read_text().replace("aht_s = 240\n", "", 1)
+    path = tmp_path / "missing.toml"
+    path.write_text(text)
+    result = run("simulate", str(path), "--json")
+    assert_user_error(result, "queues[0].aht_s: missing", "required")
+    assert "{" not in result.stderr  # not the queue's table as a Python dict
+
+
+def test_a_plan_without_shifts_names_the_field(tmp_path):
+    text = (EXAMPLES / "casablanca.toml").read_text()
+    path = tmp_path / "no_shifts.toml"
+    path.write_text(text[:text.index("[[shifts]]")])
+    result = run("plan", str(path), "--workspace", str(tmp_path / "w.duckdb"), "--json")
+    assert_user_error(result, "shifts: missing")
+    assert "{" not in result.stderr and "site" not in result.stderr
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["--codec", "G.7299"], "codec: 'G.7299' is not valid; expected one of G.711, "),
+    (["--codec", "G.729", "--ptime", "25"], "ptime: '25' is not valid; expected a whole number of G.729's 10 ms"),
+    (["--layer", "ip", "--vlan"], "layer: 'ip' is not valid; expected ethernet or wire"),
+])
+def test_link_errors_read_as_sentences(args, message):
+    result = run("link", *args, "--json")
+    assert_user_error(result, message)
+    assert result.stderr.count("expected") == 1

@@ -22,6 +22,7 @@ from casashore import capacity
 from casashore.batch import LABEL_COLUMNS, read_cases
 from casashore.errors import UserError
 from casashore.model import load_scenario
+from casashore.output_paths import check_all_writable
 from casashore.units import day_interval_min, duration_s, whole
 
 app = typer.Typer(
@@ -49,6 +50,7 @@ def _run(cases: Callable[[], list[Any]], solve: Callable[[list[Any]], list[dict]
          output: Path | None, show: Callable[[list[dict]], None]) -> None:
     """Validate every case before computing any, then print: the shared shape of the batch commands."""
     try:
+        check_all_writable(output=output)
         results = solve(cases())
     except UserError as exc:
         _fail(str(exc))
@@ -285,6 +287,7 @@ def simulate(
     from casashore.simulate import single_queue
 
     try:
+        check_all_writable(output=output, trace=trace)
         options = {"replications": replications, "seed": seed}
         runs = {k: whole(k, v, low=1 if k == "replications" else 0) for k, v in options.items() if v is not None}
         n_workers = whole("workers", workers, low=1) if workers is not None else None
@@ -460,6 +463,7 @@ def import_(
     try:
         if (format is None) == (mapping is None):
             raise UserError("format", format, "either --format NAME or --mapping FILE.toml")
+        check_all_writable(workspace=workspace)
         chosen = load_mapping(mapping) if mapping is not None else None
         con = open_workspace(workspace)
         try:
@@ -502,6 +506,7 @@ def history(
     from casashore.units import duration_s
 
     try:
+        check_all_writable(output=output, plot=plot)
         interval_min = _interval_min(interval)
         target_s = duration_s("target", target, allow_zero=True)
         con = open_workspace(workspace, create=False)
@@ -575,6 +580,7 @@ def backtest(
     from casashore.history.workspace import open_workspace
 
     try:
+        check_all_writable(plot=plot)
         interval_min, days = _interval_min(interval), _days("horizon", horizon)
         n_windows = whole("windows", windows, low=1)
         con = open_workspace(workspace, create=False)
@@ -626,6 +632,7 @@ def forecast(
     from casashore.history.workspace import open_workspace
 
     try:
+        check_all_writable(output=output, workspace=workspace)  # the forecast is stored in the workspace
         interval_min, days = _interval_min(interval), _days("horizon", horizon)
         con = open_workspace(workspace, create=False)
         try:
@@ -741,6 +748,7 @@ def schedule(
     from casashore.units import duration_s, number
 
     try:
+        check_all_writable(output=output, roster_output=roster_output, plot=plot)
         labour = read_rules(rules)
         requirement = read_requirement(requirements, site_zone)
         is_open = open_intervals(open_hours or labour.opening_hours, requirement.starts, requirement.interval_min,
@@ -837,6 +845,11 @@ def plan(
     FTE, phone lines and bandwidth against the cable, and writes a self-contained HTML report (`--lang fr` in
     French). Steps whose inputs did not change are read back from the workspace.
     """
+    report_path = report or Path(f"{scenario.stem}-plan.html")
+    try:  # before any work (and before the imports): a report that cannot be written fails now, not at the end
+        check_all_writable(report=report_path, output=output, workspace=workspace)
+    except UserError as exc:
+        _fail(str(exc))
     from casashore.plan.pipeline import STEPS, plan_with_report
     from casashore.plan.scenario import load_plan_scenario
     from casashore.report.i18n import LANGS
@@ -847,7 +860,6 @@ def plan(
     console = Console(stderr=True)
     try:
         parsed = load_plan_scenario(scenario)
-        report_path = report or Path(f"{scenario.stem}-plan.html")
         with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), console=console,
                       transient=True, disable=as_json or not console.is_terminal) as bar:
             task = bar.add_task("plan", total=len(STEPS))

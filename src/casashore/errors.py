@@ -3,10 +3,24 @@
 from __future__ import annotations
 
 
+class _Missing:
+    """The value of a field that was not given at all."""
+
+    def __repr__(self) -> str:
+        return "MISSING"
+
+
+MISSING = _Missing()
+"""Pass as a UserError's value when the field is absent: the message says so instead of showing a value."""
+
+
 class UserError(ValueError):
     """Bad input from a user: the CLI prints it on one line and exits with status 2."""
 
     def __init__(self, field: str, value: object, expected: str, where: str | None = None):
         self.field, self.value, self.expected, self.where = field, value, expected, where
         prefix = f"{where}: " if where else ""
-        super().__init__(f"{prefix}{field}: {value!r} is not valid; expected {expected}")
+        if value is MISSING:
+            super().__init__(f"{prefix}{field}: missing; expected {expected}")
+        else:
+            super().__init__(f"{prefix}{field}: {value!r} is not valid; expected {expected}")

@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from casashore.errors import UserError
+from casashore.errors import MISSING, UserError
 
 PositiveSeconds = Annotated[float, Field(gt=0, allow_inf_nan=False)]
 Count = Annotated[float, Field(ge=0, allow_inf_nan=False)]
@@ -175,7 +175,8 @@ def validated(model: type[BaseModel], data: dict, where: str | None = None):
         cause = error.get("ctx", {}).get("error")
         if isinstance(cause, ScenarioError):
             raise UserError(cause.path, cause.value, cause.expected, where=where) from None
-        raise UserError(_path(error["loc"]), error.get("input"), _expected(error), where=where) from None
+        value = MISSING if error["type"] == "missing" else error.get("input")  # not the whole parent table
+        raise UserError(_path(error["loc"]), value, _expected(error), where=where) from None
 
 
 def load_scenario(path: Path) -> Scenario:
