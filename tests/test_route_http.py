@@ -8,12 +8,17 @@ import pytest
 warnings.filterwarnings("ignore", category=DeprecationWarning)
 from fastapi.testclient import TestClient  # noqa: E402
 
+from casashore.route.call_ids import router_id  # noqa: E402
 from casashore.route.core import Queue, Router  # noqa: E402
 from casashore.route.http import Principal, create_router_app  # noqa: E402
 from casashore.route.service import RouterService  # noqa: E402
 
 TOKENS = {"t-ana": Principal("agent", "ana"), "t-bob": Principal("agent", "bob"), "t-sup": Principal("supervisor"),
           "t-trunk": Principal("trunk")}
+
+
+C1, C2, C3 = (router_id(name) for name in ("c1", "c2", "c3"))
+"""The router's ids of the calls the tests bring in as c1, c2, c3."""
 
 
 def auth(token: str) -> dict:
@@ -49,14 +54,14 @@ def test_a_call_is_offered_accepted_and_ended_over_http(client):
     assert client.post("/api/calls", json={"call_id": "c1", "queue": "fr"}, headers=auth("t-ana")).status_code == 403
     r = client.post("/api/calls", json={"call_id": "c1", "queue": "fr"}, headers=auth("t-trunk"))
     assert r.status_code == 201 and r.json()["agent"] == "ana" and r.json()["state"] == "offered"
-    assert client.post("/api/agents/bob/accept/c1", headers=auth("t-bob")).status_code == 409  # not bob's offer
-    assert client.post("/api/agents/ana/accept/c1", headers=auth("t-ana")).status_code == 200
+    assert client.post(f"/api/agents/bob/accept/{C1}", headers=auth("t-bob")).status_code == 409  # not bob's offer
+    assert client.post(f"/api/agents/ana/accept/{C1}", headers=auth("t-ana")).status_code == 200
     r = client.post("/api/calls", json={"call_id": "c2", "queue": "fr"}, headers=auth("t-trunk"))
     assert r.json()["state"] == "waiting" and r.json()["position"] == 1
     stats = {q["queue"]: q for q in client.get("/api/queues", headers=auth("t-sup")).json()}
     assert stats["fr"]["waiting"] == 1 and stats["fr"]["agents"] == {"busy": 1}
-    assert client.post("/api/calls/c1/hangup", headers=auth("t-bob")).status_code == 403  # not bob's call
-    assert client.post("/api/calls/c1/hangup", headers=auth("t-ana")).json()["outcome"] == "answered"
+    assert client.post(f"/api/calls/{C1}/hangup", headers=auth("t-bob")).status_code == 403  # not bob's call
+    assert client.post(f"/api/calls/{C1}/hangup", headers=auth("t-ana")).json()["outcome"] == "answered"
     assert client.post("/api/calls", json={"call_id": "c1", "queue": "fr"}, headers=auth("t-trunk")).status_code == 409
     assert client.post("/api/calls", json={"call_id": "c9", "queue": "de"}, headers=auth("t-trunk")).status_code == 404
 
@@ -80,21 +85,21 @@ def test_callbacks_expected_wait_and_statistics(client):
     statistics count the outcomes (service level over answered + abandoned)."""
     for call_id in ("c1", "c2", "c3"):
         client.post("/api/calls", json={"call_id": call_id, "queue": "es"}, headers=auth("t-trunk"))
-    view = client.get("/api/calls/c3", headers=auth("t-sup")).json()
+    view = client.get(f"/api/calls/{C3}", headers=auth("t-sup")).json()
     assert view["position"] == 3 and view["expected_wait_s"] is None  # nobody logged in to serve "es"
     client.post("/api/agents/bob/status", json={"status": "available"}, headers=auth("t-bob"))
-    view = client.get("/api/calls/c3", headers=auth("t-sup")).json()
+    view = client.get(f"/api/calls/{C3}", headers=auth("t-sup")).json()
     assert view["position"] == 2 and view["expected_wait_s"] == pytest.approx(2 * 180.0)  # planned AHT, 1 agent
-    r = client.post("/api/calls/c3/callback", json={"number": "+212522000000"}, headers=auth("t-bob"))
+    r = client.post(f"/api/calls/{C3}/callback", json={"number": "+212522000000"}, headers=auth("t-bob"))
     assert r.status_code == 403
-    r = client.post("/api/calls/c3/callback", json={"number": "call me"}, headers=auth("t-trunk"))
+    r = client.post(f"/api/calls/{C3}/callback", json={"number": "call me"}, headers=auth("t-trunk"))
     assert r.status_code == 422 and "number" in r.text
-    r = client.post("/api/calls/c3/callback", json={"number": "+212522000000"}, headers=auth("t-trunk"))
+    r = client.post(f"/api/calls/{C3}/callback", json={"number": "+212522000000"}, headers=auth("t-trunk"))
     assert r.status_code == 200 and r.json()["callback_number"] == "+212522000000"
-    assert client.post("/api/calls/c1/callback", json={"number": "+2125"}, headers=auth("t-trunk")).status_code == 409
-    client.post("/api/agents/bob/accept/c1", headers=auth("t-bob"))
-    client.post("/api/calls/c1/hangup", headers=auth("t-bob"))
-    client.post("/api/calls/c2/hangup", headers=auth("t-trunk"))  # c2 abandons
+    assert client.post(f"/api/calls/{C1}/callback", json={"number": "+2125"}, headers=auth("t-trunk")).status_code == 409
+    client.post(f"/api/agents/bob/accept/{C1}", headers=auth("t-bob"))
+    client.post(f"/api/calls/{C1}/hangup", headers=auth("t-bob"))
+    client.post(f"/api/calls/{C2}/hangup", headers=auth("t-trunk"))  # c2 abandons
     es = {q["queue"]: q for q in client.get("/api/queues", headers=auth("t-sup")).json()}["es"]
     for period in ("rolling", "day"):
         figures = es[period]
@@ -102,3 +107,75 @@ def test_callbacks_expected_wait_and_statistics(client):
         assert figures["service_level"] == 0.5 and figures["abandon_rate"] == 0.5
     assert es["waiting"] == 1  # c3 keeps its place as a callback
     assert client.get("/api/stats", headers=auth("t-sup")).json()["answered"] == 1
+
+
+def test_a_call_id_with_a_slash_is_reachable_by_its_router_id(client):
+    """Issue 16, High 4: a legal Call-ID such as evil/1@x is addressed by the id the router gives it, so its
+    agent can accept or reject it and a supervisor can end it; the Call-ID stays visible as data."""
+    client.post("/api/agents/ana/status", json={"status": "available"}, headers=auth("t-ana"))
+    for trunk_id in ("evil/1@x", "a?b#c%2F..", "../../x"):
+        r = client.post("/api/calls", json={"call_id": trunk_id, "queue": "fr"}, headers=auth("t-trunk"))
+        assert r.status_code == 201, r.text
+        view = r.json()
+        assert view["call_id"] == trunk_id and view["id"] == router_id(trunk_id) and view["id"].isalnum()
+        assert view["state"] == "offered" and view["agent"] == "ana"
+        assert client.get(f"/api/calls/{view['id']}", headers=auth("t-ana")).json()["call_id"] == trunk_id
+        r = client.post(f"/api/agents/ana/reject/{view['id']}", headers=auth("t-ana"))
+        assert r.status_code == 200 and client.get(f"/api/calls/{view['id']}", headers=auth("t-sup")).json()[
+            "state"] == "offered"  # offered again: ana is the only fr agent
+        r = client.post(f"/api/calls/{view['id']}/hangup", headers=auth("t-sup"))  # a supervisor reaches it
+        assert r.status_code == 200 and r.json()["outcome"] == "abandoned"
+    r = client.post("/api/calls", json={"call_id": "evil/2@x", "queue": "fr"}, headers=auth("t-trunk"))
+    accepted = client.post(f"/api/agents/ana/accept/{r.json()['id']}", headers=auth("t-ana")).json()
+    assert accepted["call_id"] == "evil/2@x" and accepted["id"] == router_id("evil/2@x")
+    r = client.get("/api/calls/evil@x", headers=auth("t-sup"))  # a Call-ID is not an address
+    assert r.status_code == 404 and "router's id" in r.json()["error"]
+
+
+def test_an_agent_may_not_hang_up_a_call_only_offered_to_her(client):
+    """Issue 16, Medium 6: ending an offered call would count the caller as abandoning; the agent rejects it."""
+    client.post("/api/agents/ana/status", json={"status": "available"}, headers=auth("t-ana"))
+    client.post("/api/calls", json={"call_id": "c1", "queue": "fr"}, headers=auth("t-trunk"))
+    r = client.post(f"/api/calls/{C1}/hangup", headers=auth("t-ana"))
+    assert r.status_code == 403 and "only offered" in r.json()["error"] and "reject" in r.json()["error"]
+    view = client.get(f"/api/calls/{C1}", headers=auth("t-sup")).json()
+    assert view["state"] == "offered" and view["outcome"] is None  # nothing changed
+    assert client.get("/api/stats", headers=auth("t-sup")).json()["abandoned"] == 0
+    client.post(f"/api/agents/ana/accept/{C1}", headers=auth("t-ana"))
+    assert client.post(f"/api/calls/{C1}/hangup", headers=auth("t-ana")).json()["outcome"] == "answered"
+
+
+def test_agents_see_only_their_own_calls_data(client):
+    """Issue 16, Low: an agent does not see another queue's callback numbers (API or event stream)."""
+    client.post("/api/calls", json={"call_id": "c1", "queue": "es"}, headers=auth("t-trunk"))
+    with client.websocket_connect("/api/events?token=t-ana") as agent_socket, \
+            client.websocket_connect("/api/events?token=t-sup") as supervisor_socket:
+        client.post(f"/api/calls/{C1}/callback", json={"number": "+212522000000"}, headers=auth("t-trunk"))
+        assert agent_socket.receive_json() == [{"t": agent_socket_time(supervisor_socket.receive_json()),
+                                                "event": "callback", "id": C1, "detail": ""}]
+    r = client.get(f"/api/calls/{C1}", headers=auth("t-ana"))
+    assert r.status_code == 403 and "+212" not in r.text
+    client.post("/api/agents/bob/status", json={"status": "available"}, headers=auth("t-bob"))
+    assert client.get(f"/api/calls/{C1}", headers=auth("t-bob")).json()["callback_number"] == "+212522000000"
+
+
+def agent_socket_time(supervisor_batch: list[dict]) -> float:
+    """The supervisor sees the number; returns the event's time for the comparison of the agent's copy."""
+    (event,) = supervisor_batch
+    assert event["event"] == "callback" and event["detail"] == "+212522000000"
+    return event["t"]
+
+
+def test_a_request_body_over_the_limit_is_refused_before_the_token(client):
+    """Every request has a size limit, declared or streamed (chunked): 413, nothing read past the limit."""
+    big = b'{"status": "available", "reason": "' + b"x" * 10_000 + b'"}'
+    r = client.post("/api/agents/ana/status", content=big, headers={"Content-Type": "application/json"})
+    assert r.status_code == 413 and "at most 4096 bytes" in r.json()["error"]
+
+    def chunks():
+        yield big[:3000]
+        yield big[3000:]
+
+    r = client.post("/api/agents/ana/status", content=chunks(), headers=auth("t-ana"))
+    assert r.status_code == 413
+    assert client.get("/api/agents", headers=auth("t-sup")).json()[0]["status"] == "offline"

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 
+from casashore.route.call_ids import router_id
 from redis_server import needs_redis, redis_server
 from router_nodes import free_port
 
@@ -88,9 +89,9 @@ def test_two_nodes_share_one_centre(tmp_path):
             phone.sendto(invite(sip_a, call_id), ("127.0.0.1", sip_a))  # the call comes in on node A
             answers = [phone.recv(4000).decode().split("\r\n")[0] for _ in range(2)]
             assert answers == ["SIP/2.0 100 Trying", "SIP/2.0 180 Ringing"]
-            offered = api(f"{url_b}/api/calls/{call_id}", SUPERVISOR)
+            offered = api(f"{url_b}/api/calls/{router_id(call_id)}", SUPERVISOR)
             assert offered["state"] == "offered" and offered["agent"] == "amina"
-            accepted = api(f"{url_b}/api/agents/amina/accept/{call_id}", AMINA, {})  # accepted on node B
+            accepted = api(f"{url_b}/api/agents/amina/accept/{router_id(call_id)}", AMINA, {})  # accepted on node B
             assert accepted["state"] == "busy"
             ok = phone.recv(4000).decode()
             assert ok.startswith("SIP/2.0 200 OK") and "m=audio" in ok  # node A answers its caller
@@ -111,12 +112,12 @@ def test_two_nodes_share_one_centre(tmp_path):
             phone.sendto(invite(sip_a, adopted, branch="x"), ("127.0.0.1", sip_a))
             assert replies(phone, adopted, 2) == ["SIP/2.0 100 Trying", "SIP/2.0 180 Ringing"]
             deadline = time.monotonic() + 8
-            while api(f"{url_a}/api/calls/{orphan}", SUPERVISOR)["state"] != "ended":
+            while api(f"{url_a}/api/calls/{router_id(orphan)}", SUPERVISOR)["state"] != "ended":
                 assert time.monotonic() < deadline, "a dead node's caller nobody took over kept waiting"
                 time.sleep(0.2)
             # nobody is on that line any more: it is ended, not offered to the next free agent
-            assert api(f"{url_a}/api/calls/{orphan}", SUPERVISOR)["outcome"] == "abandoned"
-            kept = api(f"{url_a}/api/calls/{adopted}", SUPERVISOR)
+            assert api(f"{url_a}/api/calls/{router_id(orphan)}", SUPERVISOR)["outcome"] == "abandoned"
+            kept = api(f"{url_a}/api/calls/{router_id(adopted)}", SUPERVISOR)
             assert kept["state"] == "waiting" and kept["position"] == 1  # first in line for the next agent
             phone.close()
         finally:
@@ -153,21 +154,21 @@ def test_a_resent_invite_waits_for_its_node_to_die_and_an_answered_caller_hears_
             for call_id in (offered, waiting):  # both come in on node B: amina is offered the first
                 phone.sendto(invite(sip_b, call_id), ("127.0.0.1", sip_b))
                 assert replies(phone, call_id, 2)[-1] == "SIP/2.0 180 Ringing"
-            assert api(f"{url_a}/api/calls/{offered}", SUPERVISOR)["agent"] == "amina"
+            assert api(f"{url_a}/api/calls/{router_id(offered)}", SUPERVISOR)["agent"] == "amina"
             phone.sendto(invite(sip_a, waiting, branch="x"), ("127.0.0.1", sip_a))  # B is alive: A only rings
             assert replies(phone, waiting, 2) == ["SIP/2.0 100 Trying", "SIP/2.0 180 Ringing"]
             time.sleep(1)
-            assert api(f"{url_a}/api/calls/{waiting}", SUPERVISOR)["state"] == "waiting"
+            assert api(f"{url_a}/api/calls/{router_id(waiting)}", SUPERVISOR)["state"] == "waiting"
             node_b.send_signal(signal.SIGKILL)
             node_b.wait(5)
             killed = time.monotonic()
-            api(f"{url_a}/api/agents/amina/accept/{offered}", AMINA, {})  # B cannot send this 200 any more
+            api(f"{url_a}/api/agents/amina/accept/{router_id(offered)}", AMINA, {})  # B cannot send this 200 any more
             phone.sendto(invite(sip_a, offered, branch="x"), ("127.0.0.1", sip_a))
             answer = first_reply(phone, offered, "SIP/2.0 200 OK", within_s=8)
             assert answer[0] == "SIP/2.0 100 Trying" and set(answer[1:-1]) <= {"SIP/2.0 180 Ringing"}
             assert time.monotonic() - killed < 6  # once B's heartbeat (3 s) expired
             time.sleep(4)  # past the orphan grace (3 s): the caller A took over still waits, first in line
-            kept = api(f"{url_a}/api/calls/{waiting}", SUPERVISOR)
+            kept = api(f"{url_a}/api/calls/{router_id(waiting)}", SUPERVISOR)
             assert kept["state"] == "waiting" and kept["position"] == 1, kept
         finally:
             phone.close()

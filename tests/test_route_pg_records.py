@@ -14,6 +14,7 @@ import uuid
 
 import pytest
 
+from casashore.route.call_ids import router_id
 from postgres_server import needs_postgres, postgres_server
 from redis_server import needs_redis, redis_server
 from router_nodes import free_port, wait_for_port
@@ -98,11 +99,11 @@ def test_two_nodes_write_the_centres_records_to_postgresql(tmp_path):
             for k, call_id in enumerate(calls):  # calls come in on both nodes; amina answers each one
                 api(f"{urls[k % 2]}/api/calls", TRUNK, {"call_id": call_id, "queue": "fr_bank"})
                 deadline = time.monotonic() + 5
-                while api(f"{urls[1]}/api/calls/{call_id}", SUPERVISOR)["state"] != "offered":  # after her wrap-up
-                    assert time.monotonic() < deadline, api(f"{urls[1]}/api/calls/{call_id}", SUPERVISOR)
+                while api(f"{urls[1]}/api/calls/{router_id(call_id)}", SUPERVISOR)["state"] != "offered":  # after her wrap-up
+                    assert time.monotonic() < deadline, api(f"{urls[1]}/api/calls/{router_id(call_id)}", SUPERVISOR)
                     time.sleep(0.05)
-                api(f"{urls[(k + 1) % 2]}/api/agents/amina/accept/{call_id}", AMINA, {})
-                api(f"{urls[k % 2]}/api/calls/{call_id}/hangup", TRUNK, {})
+                api(f"{urls[(k + 1) % 2]}/api/agents/amina/accept/{router_id(call_id)}", AMINA, {})
+                api(f"{urls[k % 2]}/api/calls/{router_id(call_id)}/hangup", TRUNK, {})
         finally:
             for process in nodes:
                 process.send_signal(signal.SIGINT)  # a clean stop writes what the node took

@@ -12,6 +12,7 @@ import hypothesis.strategies as st
 import pytest
 from hypothesis import HealthCheck, given, settings
 
+from casashore.route.call_ids import router_id
 from casashore.route.core import Queue, Router
 from casashore.route.service import RouterService
 from casashore.route.sip_front import start_sip
@@ -53,6 +54,8 @@ class Call:
     def __init__(self, port: int, user: str = "fr", call_id: str | None = None) -> None:
         self.port, self.user = port, user
         self.call_id = call_id or uuid.uuid4().hex
+        self.id = router_id(self.call_id)
+        """The router's id of the call."""
         self.branch = "z9hG4bK" + uuid.uuid4().hex[:12]
         self.to = f"<sip:{user}@127.0.0.1>"
 
@@ -103,11 +106,11 @@ def test_a_call_is_queued_answered_and_ended():
         call = Call(front.port)
         send(call.request("INVITE", 1, body=OFFER))
         assert [status(await phone.next()), status(await phone.next())] == [100, 180]
-        assert service.router.calls[call.call_id].state == "waiting"  # ana is offline
+        assert service.router.calls[call.id].state == "waiting"  # ana is offline
         send(call.request("INVITE", 1, body=OFFER))  # a retransmission: the last answer again, no second call
         assert status(await phone.next()) == 180 and len(service.router.calls) == 1
         service.router.set_status("ana", "available", service.now())
-        service.router.accept("ana", call.call_id, service.now())
+        service.router.accept("ana", call.id, service.now())
         service.publish()
         ok = await phone.next()
         assert status(ok) == 200 and "m=audio" in ok and " RTP/AVP 18 101" in ok  # first common codec + DTMF
@@ -123,7 +126,25 @@ def test_a_call_is_queued_answered_and_ended():
         assert status(await phone.next()) == 200
         send(call.request("BYE", 2, branch="z9hG4bKbye1", to=to))  # retransmitted BYE: same answer
         assert status(await phone.next()) == 200
-        assert service.router.calls[call.call_id].outcome == "answered"
+        assert service.router.calls[call.id].outcome == "answered"
+
+    run(scenario)
+
+
+def test_a_call_id_with_a_slash_is_routed_under_the_routers_id():
+    """Issue 16, High 4: a legal Call-ID that a URL path cannot carry is queued under the router's id (the
+    API's address), keeps its Call-ID as data, and its caller hears the 200 when the agent accepts."""
+    async def scenario(service, front, phone, send):
+        call = Call(front.port, call_id="evil/1@x")
+        send(call.request("INVITE", 1, body=OFFER))
+        assert [status(await phone.next()), status(await phone.next())] == [100, 180]
+        routed = service.router.calls[router_id("evil/1@x")]
+        assert routed.trunk_call_id == "evil/1@x" and routed.call_id.isalnum()
+        service.router.set_status("ana", "available", service.now())
+        assert service.router.accept("ana", routed.call_id, service.now())
+        service.publish()
+        ok = await phone.next()
+        assert status(ok) == 200 and header(ok, "Call-ID") == "evil/1@x"
 
     run(scenario)
 
@@ -138,7 +159,7 @@ def test_cancel_before_the_answer_abandons_the_call():
         assert answers == [200, 487]
         send(call.request("ACK", 1))  # the ACK of the 487 (same branch) stops its repetition
         assert await phone.silent(0.3)
-        assert service.router.calls[call.call_id].outcome == "abandoned"
+        assert service.router.calls[call.id].outcome == "abandoned"
         send(Call(front.port).request("CANCEL", 1))
         assert status(await phone.next()) == 481
 
@@ -189,11 +210,11 @@ def test_an_agent_hang_up_sends_the_caller_a_bye():
         call = Call(front.port)
         send(call.request("INVITE", 1, body=OFFER))
         await phone.next(), await phone.next()
-        service.router.accept("ana", call.call_id, service.now())
+        service.router.accept("ana", call.id, service.now())
         service.publish()
         to = header(await phone.next(), "To")
         send(call.request("ACK", 1, branch="z9hG4bKack2", to=to))
-        service.router.hang_up(call.call_id, service.now())
+        service.router.hang_up(call.id, service.now())
         service.publish()
         bye = await phone.next()
         while bye.startswith("SIP/2.0 200"):  # a 200 retransmission that crossed the ACK

@@ -11,7 +11,7 @@ events wait in Redis, nothing is lost). Rows are keyed by the stream id and the 
 once.
 
 Tables: ``route_events`` (centre, event_id, event_at, event, subject, detail, node) and ``route_calls`` (centre,
-call_id, queue, arrival_at, outcome — answered, abandoned or rejected —, wait_s, handle_s, agent).
+call_id (the trunk's Call-ID), queue, arrival_at, outcome — answered, abandoned or rejected —, wait_s, handle_s, agent).
 """
 
 from __future__ import annotations
@@ -43,7 +43,7 @@ def without_password(dsn: str) -> str:
 
 
 def _call_row(centre: str, call: Call) -> tuple:
-    return (centre, call.call_id, call.queue, utc_instant(call.arrived_at), call.outcome, call.wait_s,
+    return (centre, call.trunk_call_id, call.queue, utc_instant(call.arrived_at), call.outcome, call.wait_s,
             call.handle_s, call.agent_id if call.answered_at is not None else None)
 
 

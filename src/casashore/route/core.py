@@ -23,6 +23,8 @@ from typing import Literal
 
 from sortedcontainers import SortedList
 
+from casashore.route.call_ids import check_router_id
+
 Status = Literal["available", "break", "offline"]
 RoutingState = Literal["idle", "offered", "busy", "wrap_up", "not_responding"]
 Selection = Literal["longest_idle", "best_proficiency", "round_robin", "fewest_calls"]
@@ -46,6 +48,7 @@ class Agent:
 @dataclass
 class Call:
     call_id: str
+    """The router's id: the call's address in the API, the events and Redis (safe characters, call_ids.py)."""
     queue: str
     arrived_at: float
     priority: int = 0
@@ -59,6 +62,9 @@ class Call:
     callback_number: str | None = None
     """Set when the caller chose to be called back instead of waiting on the line: the call keeps its place,
     and the agent who accepts it dials this number."""
+    trunk_call_id: str = ""
+    """The Call-ID the trunk gave (SIP, or ``call_id`` in the API): data for records and views, never an
+    address; the router's id when the call came without one."""
 
     @property
     def wait_s(self) -> float:
@@ -157,13 +163,15 @@ class Router:
         self.dispatch(now)
 
     # -- calls --------------------------------------------------------------------------------------------
-    def arrive(self, call_id: str, queue: str, now: float, priority: int = 0) -> bool:
-        """A new call; False when the queue is full (rejected)."""
+    def arrive(self, call_id: str, queue: str, now: float, priority: int = 0, trunk_call_id: str = "") -> bool:
+        """A new call, ``call_id`` the router's id (call_ids.router_id of the trunk's Call-ID); False when the
+        queue is full (rejected)."""
+        check_router_id(call_id)
         if queue not in self.queues:
             raise ValueError(f"queue {queue!r} is unknown")
         if call_id in self.calls:
             raise CallExists(call_id)
-        call = self.calls[call_id] = Call(call_id, queue, now, priority)
+        call = self.calls[call_id] = Call(call_id, queue, now, priority, trunk_call_id=trunk_call_id or call_id)
         if len(self.waiting[queue]) >= self.queues[queue].max_waiting:
             call.state, call.outcome, call.ended_at = "ended", "rejected", now
             self._log(now, "rejected", call_id, queue)

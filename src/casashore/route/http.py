@@ -3,8 +3,12 @@ desktops and wallboards, and the wallboard page. One RouterService on one event 
 change runs between two awaits); a ticker moves the router's clock so offers time out and wrap-ups end, and
 flushes the records to the workspace.
 
-Every request needs a bearer token; tokens map to a role: ``agent`` (only its own status, and offers made to
-it), ``supervisor`` (any agent), ``trunk`` (calls arriving and hanging up; the SIP front uses it).
+Every request needs a bearer token; tokens map to a role: ``agent`` (only its own status, offers made to it,
+and the data of its own calls), ``supervisor`` (any agent, any call), ``trunk`` (calls arriving and hanging up;
+the SIP front uses it).
+
+Calls are addressed by the router's id (``id`` in every view and event, call_ids.py), never by the trunk's
+Call-ID, which may hold characters a URL path cannot carry; the Call-ID is shown as ``call_id``.
 """
 
 
@@ -20,7 +24,9 @@ from fastapi.responses import HTMLResponse, JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from casashore.route.call_ids import MAX_TRUNK_CALL_ID, ROUTER_ID, router_id
 from casashore.route.core import CallExists
+from casashore.route.http_limits import MAX_BODY_BYTES, BodyLimit
 from casashore.route.service import RouterService
 
 MAX_BEHIND = 10_000
@@ -43,7 +49,9 @@ class StatusChange(Strict):
 
 
 class NewCall(Strict):
-    call_id: Annotated[str, Field(min_length=1, max_length=80, pattern=r"^[\w@.:-]+$")]
+    call_id: Annotated[str, Field(min_length=1, max_length=MAX_TRUNK_CALL_ID, pattern=r"^[\x21-\x7e]+$")]
+    """The trunk's name for the call (printable ASCII, as a SIP Call-ID): data; the call's address is the
+    ``id`` the router answers with."""
     queue: Annotated[str, Field(min_length=1, max_length=80)]
     priority: Annotated[int, Field(ge=0, le=9)] = 0
 
@@ -57,16 +65,18 @@ def create_router_app(service: RouterService, tokens: dict[str, Principal], *, t
     """``fronts``: an async context manager started with the app (the SIP front), on the same loop."""
     router = service.router
     now = service.now
-    listeners: set[asyncio.Queue] = set()
+    listeners: dict[asyncio.Queue, Principal] = {}
 
     def to_listeners(events) -> None:
         batch = [{"t": at, "event": event, "id": subject, "detail": detail} for at, event, subject, detail in events]
-        for queue in list(listeners):
+        # agents see no caller's number: a callback's number reaches only the agent who accepts the call
+        for_agents = [e | {"detail": ""} if e["event"] == "callback" else e for e in batch]
+        for queue, who in list(listeners.items()):
             if queue.qsize() < MAX_BEHIND:
-                queue.put_nowait(batch)
+                queue.put_nowait(for_agents if who.role == "agent" else batch)
             else:  # a listener that cannot keep up is let go rather than allowed to fill the memory
                 queue.put_nowait(None)
-                listeners.discard(queue)
+                listeners.pop(queue, None)
 
     service.subscribers.append(to_listeners)
     publish = service.publish_soon
@@ -93,6 +103,7 @@ def create_router_app(service: RouterService, tokens: dict[str, Principal], *, t
             await asyncio.to_thread(service.recorder.close)
 
     app = FastAPI(title="casashore router", version="0.1.0", lifespan=lifespan)
+    app.add_middleware(BodyLimit, limit=MAX_BODY_BYTES)
 
     def principal(authorization: Annotated[str | None, Header()] = None) -> Principal:
         given = (authorization or "").removeprefix("Bearer ").strip()
@@ -112,10 +123,18 @@ def create_router_app(service: RouterService, tokens: dict[str, Principal], *, t
             raise HTTPException(404, f"agent {agent_id!r}: no such agent")
 
     def call_of(call_id: str):
+        if not ROUTER_ID.match(call_id):
+            raise HTTPException(404, f"call {call_id[:80]!r}: no such call; expected the router's id of a call "
+                                     "(its \"id\" in the API's answers and the events, not the SIP Call-ID)")
         try:
             return router.calls[call_id]
         except KeyError:
             raise HTTPException(404, f"call {call_id!r}: no such call") from None
+
+    def may_see(who: Principal, call) -> None:
+        """An agent sees only the calls offered to her or hers (a caller's number is personal data)."""
+        if who.role == "agent" and call.agent_id != who.agent_id:
+            raise HTTPException(403, f"agent {who.agent_id} may see only the calls offered to her or hers")
 
     def trunk_or_supervisor(who: Principal, action: str) -> None:
         if who.role not in ("trunk", "supervisor"):
@@ -123,7 +142,7 @@ def create_router_app(service: RouterService, tokens: dict[str, Principal], *, t
 
     def call_view(call_id: str) -> dict:
         call = router.calls[call_id]
-        return {"call_id": call_id, "queue": call.queue, "state": call.state, "outcome": call.outcome or None,
+        return {"id": call_id, "call_id": call.trunk_call_id, "queue": call.queue, "state": call.state, "outcome": call.outcome or None,
                 "agent": call.agent_id, "position": router.position(call_id),
                 "expected_wait_s": service.expected_wait_s(call_id) if call.state == "waiting" else None,
                 "callback_number": call.callback_number}
@@ -136,7 +155,7 @@ def create_router_app(service: RouterService, tokens: dict[str, Principal], *, t
     async def agents(who: Caller) -> list[dict]:
         """Every agent's status (chosen by the agent) and routing state (set by the router)."""
         return [{"agent": a.agent_id, "skills": a.skills, "status": a.status, "reason": a.reason,
-                 "state": a.state, "call_id": a.call_id, "calls_handled": a.calls_handled}
+                 "state": a.state, "call": a.call_id, "calls_handled": a.calls_handled}
                 for a in router.agents.values()]
 
     @app.post("/api/agents/{agent_id}/status")
@@ -146,22 +165,25 @@ def create_router_app(service: RouterService, tokens: dict[str, Principal], *, t
         router.set_status(agent_id, change.status, now(), change.reason)
         agent = router.agents[agent_id]
         publish()
-        return {"agent": agent_id, "status": agent.status, "state": agent.state, "call_id": agent.call_id}
+        return {"agent": agent_id, "status": agent.status, "state": agent.state, "call": agent.call_id}
 
     @app.post("/api/agents/{agent_id}/accept/{call_id}")
     async def accept(agent_id: str, call_id: str, who: Caller) -> dict:
         known_agent(agent_id)
         may_act_for(who, agent_id)
+        call_of(call_id)
         if not router.accept(agent_id, call_id, now()):
             raise HTTPException(409, f"call {call_id!r} is not offered to agent {agent_id}")
-        callback = router.calls[call_id].callback_number
+        call = router.calls[call_id]
         publish()
-        return {"agent": agent_id, "call_id": call_id, "state": "busy", "callback_number": callback}
+        return {"agent": agent_id, "id": call_id, "call_id": call.trunk_call_id, "state": "busy",
+                "callback_number": call.callback_number}
 
     @app.post("/api/agents/{agent_id}/reject/{call_id}")
     async def reject(agent_id: str, call_id: str, who: Caller) -> dict:
         known_agent(agent_id)
         may_act_for(who, agent_id)
+        call_of(call_id)
         router.reject(agent_id, call_id, now())
         publish()
         return {"agent": agent_id, "state": router.agents[agent_id].state}
@@ -171,18 +193,19 @@ def create_router_app(service: RouterService, tokens: dict[str, Principal], *, t
         trunk_or_supervisor(who, "brings calls in")
         if call.queue not in router.queues:
             raise HTTPException(404, f"queue {call.queue!r}: no such queue ({', '.join(router.queues)})")
+        call_id = router_id(call.call_id)
         try:
-            queued = router.arrive(call.call_id, call.queue, now(), call.priority)
+            queued = router.arrive(call_id, call.queue, now(), call.priority, trunk_call_id=call.call_id)
         except CallExists:
-            raise HTTPException(409, f"call {call.call_id!r} exists") from None
-        view = call_view(call.call_id) | {"accepted": queued}
+            raise HTTPException(409, f"call {call.call_id!r} exists (id {call_id})") from None
+        view = call_view(call_id) | {"accepted": queued}
         publish()
         return view
 
     @app.get("/api/calls/{call_id}")
     async def get_call(call_id: str, who: Caller) -> dict:
         """A call's state; while it waits, its place in the queue and its expected wait (docs/routing.md)."""
-        call_of(call_id)
+        may_see(who, call_of(call_id))
         return call_view(call_id)
 
     @app.post("/api/calls/{call_id}/callback")
@@ -201,6 +224,9 @@ def create_router_app(service: RouterService, tokens: dict[str, Principal], *, t
         call = call_of(call_id)
         if who.role == "agent" and call.agent_id != who.agent_id:
             raise HTTPException(403, "an agent may end only its own call")
+        if who.role == "agent" and call.state == "offered":  # ending it would count the caller as abandoning
+            raise HTTPException(403, f"call {call_id} is only offered to agent {who.agent_id}: reject it "
+                                     f"(POST /api/agents/{who.agent_id}/reject/{call_id}) or accept it first")
         router.hang_up(call_id, now())
         outcome = call.outcome
         publish()
@@ -238,7 +264,7 @@ def create_router_app(service: RouterService, tokens: dict[str, Principal], *, t
             await socket.close(code=4401, reason="a valid token is required")
             return
         mine: asyncio.Queue = asyncio.Queue()
-        listeners.add(mine)
+        listeners[mine] = tokens[token]
 
         async def pump() -> None:
             while (batch := await mine.get()) is not None:
@@ -252,7 +278,7 @@ def create_router_app(service: RouterService, tokens: dict[str, Principal], *, t
         except (WebSocketDisconnect, RuntimeError):
             pass
         finally:
-            listeners.discard(mine)
+            listeners.pop(mine, None)
             sender.cancel()
 
     return app

@@ -60,7 +60,7 @@ class Recorder:
             self._seq += 1
             self._events.append((self.import_id, utc_instant(at), self._seq, event, subject, detail))
         for call in ended:
-            self._calls.append((self.import_id, call.call_id, call.queue, utc_instant(call.arrived_at),
+            self._calls.append((self.import_id, call.trunk_call_id, call.queue, utc_instant(call.arrived_at),
                                 OUTCOMES[call.outcome], call.wait_s, call.handle_s,
                                 call.agent_id if call.answered_at is not None else None))
 

@@ -12,7 +12,8 @@
 --   agent:<id> (hash)           skills "fr:1,es:2", status, reason, state, idle_since, calls_handled, missed,
 --                               call_id, wrap_up_until;  agents (zset, score 0) every agent id
 --   call:<id> (hash)            queue, arrived_at, priority, state, outcome, agent_id, offered_at, answered_at,
---                               ended_at, callback_number, node
+--                               ended_at, callback_number, node, trunk_call_id (the trunk's Call-ID: data;
+--                               <id> is the router's id, safe characters, call_ids.py)
 --   offers (zset)               offered call ids by offer time (timeouts);  wrapups (zset) agents by end of wrap-up
 --   live:<node> (set)           the calls a node brought in that have not ended (reaped if the node dies)
 --   members (set), node:<name>  the nodes that joined; each one's heartbeat key, expiring unless renewed
@@ -228,12 +229,12 @@ log('status', agent, status .. ':' .. ARGV[5])
 dispatch()
 return answer(1)
 
---@@ arrive  ARGV: node, now, call, queue, priority  -> 1 queued, 0 rejected (queue full)
+--@@ arrive  ARGV: node, now, call, queue, priority, trunk call id  -> 1 queued, 0 rejected (queue full)
 local call, queue, priority = ARGV[3], ARGV[4], tonumber(ARGV[5])
 if redis.call('EXISTS', P .. 'queue:' .. queue) == 0 then return redis.error_reply('no such queue') end
 if redis.call('EXISTS', P .. 'call:' .. call) == 1 then return redis.error_reply('call exists') end
 redis.call('HSET', P .. 'call:' .. call, 'queue', queue, 'arrived_at', num(NOW), 'priority', priority,
-           'state', 'waiting', 'outcome', '', 'agent_id', '', 'node', ARGV[1])
+           'state', 'waiting', 'outcome', '', 'agent_id', '', 'node', ARGV[1], 'trunk_call_id', ARGV[6])
 local waiting = P .. 'waiting:' .. queue
 if redis.call('ZCARD', waiting) >= tonumber(redis.call('HGET', P .. 'queue:' .. queue, 'max_waiting')) then
   end_call(call, 'rejected')

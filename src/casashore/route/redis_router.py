@@ -13,6 +13,7 @@ from typing import Literal
 
 import redis
 
+from casashore.route.call_ids import check_router_id
 from casashore.route.core import CallExists, Queue, Selection
 
 SCRIPT_FILE = Path(__file__).with_name("redis_router.lua")
@@ -90,11 +91,13 @@ class RedisRouter:
     def set_status(self, agent_id: str, status: str, now: float, reason: str = "") -> None:
         self._run("set_status", now, agent_id, status, reason)
 
-    def arrive(self, call_id: str, queue: str, now: float, priority: int = 0) -> bool:
+    def arrive(self, call_id: str, queue: str, now: float, priority: int = 0, trunk_call_id: str = "") -> bool:
+        """As ``core.Router.arrive``: ``call_id`` the router's id, ``trunk_call_id`` kept as data."""
+        check_router_id(call_id)
         if not 0 <= priority <= 9:
             raise ValueError(f"priority: {priority} is not valid; expected 0 to 9")
         try:
-            return self._run("arrive", now, call_id, queue, priority) == 1
+            return self._run("arrive", now, call_id, queue, priority, trunk_call_id or call_id) == 1
         except redis.ResponseError as error:
             if "call exists" in str(error):
                 raise CallExists(call_id) from None

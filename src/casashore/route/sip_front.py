@@ -24,6 +24,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from casashore.route import sdp
+from casashore.route.call_ids import router_id
 from casashore.route.core import CallExists
 from casashore.route.service import RouterService
 from casashore.route.shared_router import HEARTBEAT_S
@@ -41,6 +42,9 @@ OWNER_ANSWERED_S = HEARTBEAT_S + 1.0
 @dataclass
 class SipCall:
     call_id: str
+    """The SIP Call-ID (data)."""
+    route_id: str
+    """The router's id of the call (call_ids.router_id of the Call-ID): its key here and in the router."""
     invite: SipMessage
     addr: tuple[str, int]
     to_tag: str
@@ -63,6 +67,7 @@ class SipFront(asyncio.DatagramProtocol):
         self.ring_refresh_s = ring_refresh_s
         self.transport: asyncio.DatagramTransport | None = None
         self.calls: dict[str, SipCall] = {}
+        """router id -> the call this front signals."""
         self.by_branch: dict[str, SipCall] = {}
         self.answered_requests: dict[tuple[str, str], bytes] = {}
         """(branch, method) of finished non-INVITE requests → the response to repeat on retransmission."""
@@ -150,11 +155,12 @@ class SipFront(asyncio.DatagramProtocol):
             if call.last_response:
                 self._send(call.last_response, addr)
             return
-        existing = self.calls.get(invite.call_id)
+        route_id = router_id(invite.call_id)
+        existing = self.calls.get(route_id)
         if existing is not None:  # a re-INVITE (session refresh, hold): same answer, same dialog
             self._reinvite(existing, invite, addr)
             return
-        call = SipCall(invite.call_id, invite, addr, uuid.uuid4().hex[:10])
+        call = SipCall(invite.call_id, route_id, invite, addr, uuid.uuid4().hex[:10])
         self.by_branch[invite.branch] = call
         self._later(64 * self.t1_s, "branch", invite.branch)
         self._respond(call, 100)
@@ -171,18 +177,18 @@ class SipFront(asyncio.DatagramProtocol):
             self._reject(call, 488)
             return
         router = self.service.router
-        self.calls[invite.call_id] = call
+        self.calls[route_id] = call
         try:
-            queued = router.arrive(invite.call_id, queue, self.service.now())
+            queued = router.arrive(route_id, queue, self.service.now(), trunk_call_id=invite.call_id)
         except CallExists:
-            self.calls.pop(invite.call_id)
+            self.calls.pop(route_id)
             self._take_over(call)
             return
         if queued:
             self._respond(call, 180)
             self._ring_refresh(call)
         else:
-            self.calls.pop(invite.call_id)
+            self.calls.pop(route_id)
             self._reject(call, 486)
         self.service.publish_soon()
 
@@ -198,7 +204,7 @@ class SipFront(asyncio.DatagramProtocol):
         if call.state != "proceeding":  # the caller cancelled meanwhile
             return
         adopt = getattr(self.service.router, "adopt", None)
-        outcome = "refused" if adopt is None else adopt(call.call_id, self.service.now())
+        outcome = "refused" if adopt is None else adopt(call.route_id, self.service.now())
         if outcome == "owner_answered" and answered_for_s >= OWNER_ANSWERED_S:
             call.state = "completed"  # its node lived on after answering: its 200 is the caller's
             self.counters["left_to_owner"] += 1
@@ -212,7 +218,7 @@ class SipFront(asyncio.DatagramProtocol):
         if outcome == "refused":
             self._reject(call, 481)
             return
-        self.calls[call.call_id] = call
+        self.calls[call.route_id] = call
         self.counters["adopted"] += 1
         if outcome == "answered":
             self._answer(call)
@@ -229,7 +235,7 @@ class SipFront(asyncio.DatagramProtocol):
             return
 
         def again() -> None:
-            if call.state == "proceeding" and self.calls.get(call.call_id) is call:
+            if call.state == "proceeding" and self.calls.get(call.route_id) is call:
                 self._send(call.last_response, call.addr)
                 call.retransmit = asyncio.get_running_loop().call_later(self.ring_refresh_s, again)
 
@@ -243,7 +249,7 @@ class SipFront(asyncio.DatagramProtocol):
                             body=sdp.answer(invite.body, self.host, self.rtp_port, 2)), addr)
 
     def _ack(self, ack: SipMessage) -> None:
-        call = self.by_branch.get(ack.branch) or self.calls.get(ack.call_id)
+        call = self.by_branch.get(ack.branch) or self.calls.get(router_id(ack.call_id))
         if call is None:
             return  # an ACK answers nothing (§17.2.3); a stray one is dropped
         self._stop_retransmit(call)
@@ -263,7 +269,7 @@ class SipFront(asyncio.DatagramProtocol):
             self._caller_left(call)
 
     def _bye(self, bye: SipMessage, addr) -> None:
-        call = self.calls.get(bye.call_id)
+        call = self.calls.get(router_id(bye.call_id))
         if call is None:
             self._foreign_bye(bye, addr)
             return
@@ -278,23 +284,24 @@ class SipFront(asyncio.DatagramProtocol):
     def _foreign_bye(self, bye: SipMessage, addr) -> None:
         """A BYE for a call this node does not signal: with several nodes, the dispatcher sends it here when
         the call's node is gone; the centre still knows the call, so its caller's hang-up ends it."""
-        routed = self.service.router.calls.get(bye.call_id) if hasattr(self.service.router, "adopt") else None
+        route_id = router_id(bye.call_id)
+        routed = self.service.router.calls.get(route_id) if hasattr(self.service.router, "adopt") else None
         if routed is None or routed.state == "ended":
             self._final(bye, addr, 481)
             return
         self._final(bye, addr, 200)
         if routed.callback_number is None:
-            self.service.router.hang_up(bye.call_id, self.service.now())
+            self.service.router.hang_up(route_id, self.service.now())
             self.service.publish_soon()
         self.counters["foreign_bye"] += 1
 
     def _caller_left(self, call: SipCall) -> None:
         """The caller's leg is over: abandoned or the end of the conversation in the router — unless the caller
         asked to be called back, in which case the call keeps its place."""
-        self.calls.pop(call.call_id, None)
-        routed = self.service.router.calls.get(call.call_id)
+        self.calls.pop(call.route_id, None)
+        routed = self.service.router.calls.get(call.route_id)
         if routed is not None and routed.state != "ended" and routed.callback_number is None:
-            self.service.router.hang_up(call.call_id, self.service.now())
+            self.service.router.hang_up(call.route_id, self.service.now())
             self.service.publish_soon()
 
     # -- responses we send ----------------------------------------------------------------------------
@@ -310,7 +317,7 @@ class SipFront(asyncio.DatagramProtocol):
     def _reject(self, call: SipCall, status: int, extra=()) -> None:
         """A final non-2xx answer to the INVITE, repeated until the ACK."""
         call.state = "completed"
-        self.calls.pop(call.call_id, None)
+        self.calls.pop(call.route_id, None)
         self._respond(call, status, extra)
         self._retransmit(call, self.t1_s)
 
@@ -417,7 +424,7 @@ class SipFront(asyncio.DatagramProtocol):
             if kind == "request":
                 self.answered_requests.pop(key, None)
             elif (call := self.by_branch.get(key)) is not None:
-                if self.calls.get(call.call_id) is call:  # still talking: look again later
+                if self.calls.get(call.route_id) is call:  # still talking: look again later
                     self._later(64 * self.t1_s, kind, key)
                 else:
                     del self.by_branch[key]
