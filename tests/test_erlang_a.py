@@ -83,3 +83,11 @@ def test_no_agents_and_no_calls():
     got = erlang_a([0, 0, 5], [3.0, 0.0, 0.0], 180, 120, 20)
     np.testing.assert_array_equal(got.p_abandon, [1.0, 0.0, 0.0])
     np.testing.assert_array_equal(got.service_level, [0.0, 1.0, 1.0])
+
+
+def test_no_agents_and_infinite_patience_is_erlang_c():
+    """Nobody to answer and callers who never hang up: everyone waits, nobody abandons (the simulator agrees)."""
+    got = erlang_a([0, 0], [3.0, 3.0], 180, [np.inf, 120], 20)
+    np.testing.assert_array_equal(got.p_wait, [1.0, 1.0])
+    np.testing.assert_array_equal(got.p_abandon, [0.0, 1.0])
+    np.testing.assert_array_equal(got.service_level, [0.0, 0.0])

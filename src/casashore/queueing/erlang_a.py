@@ -102,8 +102,9 @@ def erlang_a(agents, traffic, aht_s, patience_s, target_s) -> ErlangA:
     asa_all = np.zeros(n.shape)
     occ = np.zeros(n.shape)
 
-    nobody = (a > 0) & (n == 0)  # every caller waits and hangs up
-    p_wait[nobody], p_ab[nobody], sl[nobody], asa_all[nobody] = 1.0, 1.0, 0.0, pat[nobody]
+    nobody = (a > 0) & (n == 0)  # every caller waits, and hangs up unless patience is infinite (Erlang C)
+    p_wait[nobody], sl[nobody], asa_all[nobody] = 1.0, 0.0, pat[nobody]
+    p_ab[nobody] = np.where(np.isinf(pat[nobody]), 0.0, 1.0)  # Erlang C: nobody ever hangs up, they wait on
 
     patient = (a > 0) & (n > 0) & np.isinf(pat)  # Erlang C
     nc, ac = n[patient], a[patient]
