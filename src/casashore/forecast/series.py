@@ -15,22 +15,27 @@ from casashore.errors import UserError
 from casashore.units import day_interval_min
 
 
-def interval_counts(con: duckdb.DuckDBPyConnection, interval_min: int, queue: str | None = None) -> pd.DataFrame:
+def interval_counts(con: duckdb.DuckDBPyConnection, interval_min: int, queue: str | None = None, *,
+                    queues: list[str] | None = None) -> pd.DataFrame:
     """Columns ``unique_id`` (queue), ``ds`` (interval start, queue's wall time), ``y`` (offered calls),
     ``answered`` and ``handle_s`` (total handle time of answered calls), every interval of every whole day.
-    Call records and imported interval reports (whose interval divides ``interval_min``) are added up."""
+    Call records and imported interval reports (whose interval divides ``interval_min``) are added up.
+    Every queue, or ``queue``, or those of ``queues``."""
     day_interval_min("interval", interval_min)
+    if queue is not None:
+        queues = [queue]
     frame = con.execute(f"""
         WITH local AS (
             SELECT c.queue, timezone(q.time_zone, c.arrival_at) AS t, c.outcome, c.handle_s
             FROM calls c JOIN queues q USING (queue)
-            WHERE c.outcome <> 'other' AND (? IS NULL OR c.queue = ?)),
+            WHERE c.outcome <> 'other' AND (?::VARCHAR[] IS NULL OR list_contains(?::VARCHAR[], c.queue))),
         reported AS (  -- interval reports whose interval divides the one asked for
             SELECT i.queue, timezone(q.time_zone, i.start_at) AS t, i.offered,
                    coalesce(i.answered, i.offered) AS answered,
                    coalesce(i.aht_s, 0) * coalesce(i.answered, i.offered) AS handle_s
             FROM intervals i JOIN queues q USING (queue)
-            WHERE {interval_min} % i.interval_min = 0 AND (? IS NULL OR i.queue = ?)),
+            WHERE {interval_min} % i.interval_min = 0
+                  AND (?::VARCHAR[] IS NULL OR list_contains(?::VARCHAR[], i.queue))),
         span AS (SELECT queue, date_trunc('day', min(t)) AS first, date_trunc('day', max(t)) AS last
                  FROM (SELECT queue, t FROM local UNION ALL SELECT queue, t FROM reported) GROUP BY queue),
         grid AS (SELECT queue, unnest(generate_series(first, last + INTERVAL 1 DAY - INTERVAL '{interval_min}' MINUTE,
@@ -44,7 +49,10 @@ def interval_counts(con: duckdb.DuckDBPyConnection, interval_min: int, queue: st
                               sum(handle_s) FROM reported GROUP BY ALL) GROUP BY ALL)
         SELECT g.queue AS unique_id, g.ds, coalesce(c.y, 0)::DOUBLE AS y,
                coalesce(c.answered, 0)::DOUBLE AS answered, coalesce(c.handle_s, 0) AS handle_s
-        FROM grid g LEFT JOIN counts c USING (queue, ds) ORDER BY 1, 2""", [queue, queue, queue, queue]).df()
-    if frame.empty:
-        raise UserError("queue" if queue else "workspace", queue, "a queue with calls in the workspace")
+        FROM grid g LEFT JOIN counts c USING (queue, ds) ORDER BY 1, 2""", [queues, queues, queues, queues]).df()
+    if frame.empty and not queues:
+        raise UserError("workspace", None, "a queue with calls in the workspace")
+    for name in queues or ():
+        if name not in set(frame["unique_id"]):
+            raise UserError("queue", name, "a queue with calls in the workspace")
     return frame
