@@ -7,6 +7,7 @@ reports the first wrong field by its path, such as ``queues[1].aht_s``, and noth
 from __future__ import annotations
 
 import math
+import re
 import tomllib
 from pathlib import Path
 from typing import Annotated, Literal
@@ -16,8 +17,48 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationErr
 
 from casashore.errors import MISSING, UserError
 
-PositiveSeconds = Annotated[float, Field(gt=0, allow_inf_nan=False)]
-Count = Annotated[float, Field(ge=0, allow_inf_nan=False)]
+MAX_DURATION_S = 1e7
+"""About 116 days: no handle time, patience or target of a call centre comes near it."""
+MAX_CALLS_PER_INTERVAL = 1e7
+MAX_AGENTS = 1_000_000
+PositiveSeconds = Annotated[float, Field(gt=0, le=MAX_DURATION_S, allow_inf_nan=False)]
+Count = Annotated[float, Field(ge=0, le=MAX_CALLS_PER_INTERVAL, allow_inf_nan=False)]
+
+NAME_PATTERN = r"[A-Za-z0-9_](?:[A-Za-z0-9_.+ -]{0,62}[A-Za-z0-9_.+-])?"
+"""Names of queues, skills, groups and shifts are data, never paths: 1 to 64 ASCII letters, digits and
+``_ . + -`` with inner spaces; no ``/`` or ``\\``, no leading ``.`` or space (so never ``..``), no trailing space."""
+NAME_EXPECTED = ("a name of 1 to 64 letters, digits, spaces and _ . + - (no / or \\, not starting with . or a "
+                 "space)")
+_NAME = re.compile(NAME_PATTERN)
+SKILL_PATTERN = r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,31}"
+"""A skill is joined to others with + (``fr+es``), so it has none, nor spaces: 1 to 32 characters."""
+_SKILL = re.compile(SKILL_PATTERN)
+MAX_LABEL = 200
+
+
+def safe_name(name: str) -> str:
+    if not _NAME.fullmatch(name):
+        raise ValueError(NAME_EXPECTED)
+    return name
+
+
+def safe_skill(name: str) -> str:
+    if not _SKILL.fullmatch(name):
+        raise ValueError("a skill of 1 to 32 letters, digits and _ . - (no spaces, no +; not starting with .)")
+    return name
+
+
+def _printable(text: str) -> str:
+    if any(ord(c) < 32 or ord(c) == 127 for c in text):
+        raise ValueError(f"text of at most {MAX_LABEL} characters without control characters")
+    return text
+
+
+Name = Annotated[str, AfterValidator(safe_name)]
+"""A name that may end up in a file name, a URL or a table key: see NAME_PATTERN."""
+Skill = Annotated[str, AfterValidator(safe_skill)]
+Label = Annotated[str, Field(max_length=MAX_LABEL), AfterValidator(_printable)]
+"""Free text shown to people (a site's or client's name): bounded, no control characters."""
 
 
 class Strict(BaseModel):
@@ -28,9 +69,9 @@ class Duration(Strict):
     """A law of durations with a given mean (the queue's ``aht_s`` or ``patience_s``)."""
 
     distribution: Literal["exponential", "lognormal", "gamma", "empirical"] = "exponential"
-    cv: Annotated[float, Field(gt=0, allow_inf_nan=False)] = 1.0
+    cv: Annotated[float, Field(gt=0, le=100, allow_inf_nan=False)] = 1.0
     """Standard deviation over mean, for lognormal and gamma (history gives ~0.8-1.2 for handle times)."""
-    values_s: list[PositiveSeconds] | None = None
+    values_s: Annotated[list[PositiveSeconds], Field(max_length=1_000_000)] | None = None
     """Observed durations that the empirical law resamples (their mean replaces the queue's mean)."""
 
     @model_validator(mode="after")
@@ -43,9 +84,9 @@ class Duration(Strict):
 class Queue(Strict):
     """A stream of calls needing one skill: a client's line in one language."""
 
-    name: str
-    skill: str
-    calls: list[Count]
+    name: Name
+    skill: Skill
+    calls: Annotated[list[Count], Field(max_length=MAX_INTERVALS)]
     """Calls offered per interval: one number for every interval, or one per interval."""
 
     _one_or_many = field_validator("calls", mode="before")(lambda v: v if isinstance(v, list) else [v])
@@ -54,46 +95,65 @@ class Queue(Strict):
     patience_s: PositiveSeconds | None = None
     """Mean patience of callers; absent means they never hang up."""
     patience: Duration = Duration()
-    target_s: Annotated[float, Field(ge=0, allow_inf_nan=False)] = 20.0
+    target_s: Annotated[float, Field(ge=0, le=MAX_DURATION_S, allow_inf_nan=False)] = 20.0
     service_level: Annotated[float, Field(gt=0, lt=1)] = 0.8
     """Share of offered calls to answer within target_s: the goal staffing aims at."""
-    forecast_cv: Annotated[float, Field(ge=0, allow_inf_nan=False)] = 0.0
+    forecast_cv: Annotated[float, Field(ge=0, le=10, allow_inf_nan=False)] = 0.0
     """Uncertainty of the forecast: each replication scales the queue's volumes by a gamma factor with mean 1
     and this coefficient of variation (0: the forecast is the Poisson mean)."""
     client_time_zone: str | None = None
 
 
+def _whole_seconds(minutes: float) -> float:
+    if minutes * 60 < 1:
+        raise ValueError("minutes of at least one second (1/60)")
+    return minutes
+
+
+def _delay_domain(seconds: float) -> float:
+    if not (seconds <= MAX_DURATION_S or seconds == math.inf):
+        raise ValueError(f"seconds in [0, {MAX_DURATION_S:.0e}], or inf (never)")
+    return seconds
+
+
 class AgentGroup(Strict):
     """Agents with the same skills: they are interchangeable for routing."""
 
-    name: str
-    skills: dict[str, Annotated[int, Field(ge=1)]]
+    name: Name
+    skills: dict[Skill, Annotated[int, Field(ge=1)]]
     """Skill -> priority (1 is served first by this group's freed agents)."""
-    delay_s: dict[str, Annotated[float, Field(ge=0)]] = {}
+    delay_s: dict[str, Annotated[float, Field(ge=0), AfterValidator(_delay_domain)]] = {}
     """Skill -> seconds a call must have waited before this group takes it (overflow, skill relaxation)."""
-    agents: list[Annotated[int, Field(ge=0)]] = [0]
+    agents: Annotated[list[Annotated[int, Field(ge=0, le=MAX_AGENTS)]], Field(max_length=MAX_INTERVALS)] = [0]
     """Agents on seat: one number for every interval, or one per interval."""
     _one_or_many = field_validator("agents", mode="before")(lambda v: v if isinstance(v, list) else [v])
 
-    cost: Annotated[float, Field(gt=0, allow_inf_nan=False)] = 1.0
+    cost: Annotated[float, Field(gt=0, le=1e9, allow_inf_nan=False)] = 1.0
     """Relative cost of an agent of this group (multi-skill agents usually cost more)."""
 
 
+MAX_QUEUES = 100
+MAX_GROUPS = 200
+MAX_INTERVALS = 35_136
+"""A leap year of quarter-hours: the longest run of intervals a scenario may hold."""
+MAX_REPLICATIONS = 100_000
+
+
 class Simulation(Strict):
-    replications: Annotated[int, Field(ge=1)] = 100
-    seed: Annotated[int, Field(ge=0)] = 0
-    warmup_min: Annotated[float, Field(ge=0, allow_inf_nan=False)] = 0.0
+    replications: Annotated[int, Field(ge=1, le=MAX_REPLICATIONS)] = 100
+    seed: Annotated[int, Field(ge=0, lt=2**63)] = 0
+    warmup_min: Annotated[float, Field(ge=0, le=1440, allow_inf_nan=False)] = 0.0
     """Minutes simulated before the first interval and not counted (0: the centre opens empty)."""
 
 
 class Scenario(Strict):
     """Queues and agent groups over a run of intervals."""
 
-    interval_min: Annotated[float, Field(gt=0, allow_inf_nan=False)] = 15.0
-    intervals: Annotated[int, Field(ge=1)] | None = None
+    interval_min: Annotated[float, Field(gt=0, le=1440, allow_inf_nan=False), AfterValidator(_whole_seconds)] = 15.0
+    intervals: Annotated[int, Field(ge=1, le=MAX_INTERVALS)] | None = None
     """Number of intervals; inferred from the per-interval lists when absent."""
-    queues: list[Queue] = Field(min_length=1)
-    groups: list[AgentGroup] = Field(min_length=1)
+    queues: list[Queue] = Field(min_length=1, max_length=MAX_QUEUES)
+    groups: list[AgentGroup] = Field(min_length=1, max_length=MAX_GROUPS)
     simulation: Simulation = Simulation()
 
     @model_validator(mode="after")
@@ -156,14 +216,48 @@ def _check_unique(what: str, names: list[str]) -> None:
         seen.add(name)
 
 
+MAX_TOML_BYTES = 4 * 1024 * 1024
+MAX_TOML_DEPTH = 32
+"""Tables and arrays nested deeper than this are refused (a scenario needs 4): Python's TOML reader recurses."""
+
+
+def parse_toml(text: str, field: str, value: object) -> dict:
+    """TOML text as a dict; malformed, too large, too deeply nested or with integers beyond 4,300 digits, a
+    UserError on ``field`` naming ``value`` (a file or an upload's name)."""
+    if len(text) > MAX_TOML_BYTES:
+        raise UserError(field, value, f"TOML of at most {MAX_TOML_BYTES:,} characters")
+    if _nesting(text) > MAX_TOML_DEPTH:
+        raise UserError(field, value, f"TOML with tables and arrays nested at most {MAX_TOML_DEPTH} deep")
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise UserError(field, value, f"valid TOML ({exc})") from None
+    except (ValueError, RecursionError) as exc:  # an integer of more than 4,300 digits
+        raise UserError(field, value, f"valid TOML with numbers of sane size ({str(exc)[:80]})") from None
+
+
+def _nesting(text: str) -> int:
+    """An upper bound of the nesting of inline arrays and tables (brackets inside strings count too: a bound,
+    which real scenarios stay far below)."""
+    depth = deepest = 0
+    for char in text:
+        if char in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif char in "]}":
+            depth = max(depth - 1, 0)
+    return deepest
+
+
 def read_toml(path: Path, field: str) -> dict:
     """A TOML file's contents; an unreadable or malformed file is a UserError on ``field``."""
     try:
-        return tomllib.loads(path.read_text())
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise UserError(field, str(path), "a TOML file in UTF-8") from None
     except OSError as exc:
         raise UserError(field, str(path), f"a readable TOML file ({exc.strerror})") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise UserError(field, str(path), f"valid TOML ({exc})") from None
+    return parse_toml(text, field, str(path))
 
 
 def validated(model: type[BaseModel], data: dict, where: str | None = None):

@@ -10,7 +10,10 @@ from casashore.errors import UserError
 _DURATION = re.compile(r"^\s*([0-9]*\.?[0-9]+(?:[eE][-+]?[0-9]+)?)\s*(ms|s|m|min|h)?\s*$")
 _COMPOUND = re.compile(r"^\s*(?:([0-9]+)h)?\s*(?:([0-9]+)m(?:in)?)?\s*(?:([0-9]+)s)?\s*$")
 _DURATION_UNITS_S = {None: 1.0, "s": 1.0, "ms": 0.001, "m": 60.0, "min": 60.0, "h": 3600.0}
-_CAPACITY = re.compile(r"^\s*([0-9]*\.?[0-9]+(?:[eE][-+]?[0-9]+)?)\s*([kKmMgGtT]?)(?:bps|bit/s|b/s)?\s*$")
+CAPACITY_PATTERN = r"^\s*([0-9]*\.?[0-9]+(?:[eE][-+]?[0-9]{1,2})?)\s*([kKmMgGtT]?)(?:bps|bit/s|b/s)?\s*$"
+"""A link capacity: a number (exponent of at most two digits) and an SI prefix; with at most 32 characters it
+stays finite."""
+_CAPACITY = re.compile(CAPACITY_PATTERN)
 _CAPACITY_SCALE = {"": 1.0, "k": 1e3, "m": 1e6, "g": 1e9, "t": 1e12}
 
 
@@ -64,10 +67,11 @@ def share(field: str, text: str | float, *, allow_zero: bool = True, allow_one: 
 
 def capacity_bps(field: str, text: str | float) -> float:
     """Bits per second from ``40Gbps``, ``40 Gbit/s``, ``100M``, ``2.048Mbps`` or a plain number."""
-    match = _CAPACITY.match(str(text))
-    if not match:
-        raise UserError(field, text, "a link capacity such as 40Gbps, 100Mbps or 2048000")
-    return float(match.group(1)) * _CAPACITY_SCALE[match.group(2).lower()]
+    match = _CAPACITY.match(str(text)) if len(str(text)) <= 32 else None
+    value = float(match.group(1)) * _CAPACITY_SCALE[match.group(2).lower()] if match else math.nan
+    if not math.isfinite(value):
+        raise UserError(field, text, "a link capacity such as 40Gbps, 100Mbps or 2048000 (at most 32 characters)")
+    return value
 
 
 def whole(field: str, text: str | float, *, low: int = 0) -> int:

@@ -9,26 +9,36 @@ from typing import Annotated, Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from casashore.model import ScenarioError, Strict, TimeZoneName, read_toml, validated
+from casashore.model import (MAX_DURATION_S, Label, Name, ScenarioError, Skill, Strict, TimeZoneName, read_toml,
+                             validated)
 from casashore.schedule.rules import LabourRules
-from casashore.units import capacity_bps
+from casashore.units import capacity_bps, duration_s
+
+# Limits of one plan (docs/plan.md, "Limits"): a scenario beyond them is refused before anything runs.
+MAX_QUEUES = 50
+MAX_SHIFTS = 300
+MAX_WEEKLY_CALLS = 1_000_000
+MAX_SYNTHETIC_CALLS = 5_000_000
+"""Calls of synthetic history one plan may write (sum over queues of weekly_calls x weeks; the example: 320,000)."""
+MAX_SIMULATED_CALLS = 50_000_000
+"""Calls one plan may simulate (weekly calls / 7 x days x replications; the example: 800,000)."""
 
 
 class Site(Strict):
-    name: str = "site"
+    name: Label = "site"
     time_zone: TimeZoneName = "Africa/Casablanca"
-    seats: Annotated[int, Field(ge=1)]
-    floor_m2_per_seat: Annotated[float, Field(gt=0, allow_inf_nan=False)] = 7.0
-    cost_per_agent_hour: Annotated[float, Field(ge=0, allow_inf_nan=False)] = 0.0
-    currency: str = "MAD"
+    seats: Annotated[int, Field(ge=1, le=1_000_000)]
+    floor_m2_per_seat: Annotated[float, Field(gt=0, le=1000, allow_inf_nan=False)] = 7.0
+    cost_per_agent_hour: Annotated[float, Field(ge=0, le=1e6, allow_inf_nan=False)] = 0.0
+    currency: Annotated[str, Field(pattern=r"^[A-Za-z]{1,8}$")] = "MAD"
     shrinkage: Annotated[float, Field(ge=0, lt=1)] = 0.3
     """Share of paid time agents are not on the phones (breaks beyond the scheduled ones, training, absence)."""
 
 
 class Link(Strict):
-    capacity: str = "1G"
+    capacity: Annotated[str, Field(max_length=32)] = "1G"
     """The cable or circuit, such as 40G."""
-    codec: str = "G.711"
+    codec: Annotated[str, Field(max_length=32)] = "G.711"
     layer: Literal["payload", "ip", "ethernet", "wire"] = "ethernet"
     headroom: Annotated[float, Field(ge=0, lt=1)] = 0.2
     blocking: Annotated[float, Field(gt=0, lt=1)] = 0.001
@@ -44,26 +54,35 @@ class Link(Strict):
 class Synthetic(Strict):
     """Seeded history made by casashore.plan.synthetic (documented there)."""
 
-    weekly_calls: Annotated[float, Field(gt=0, allow_inf_nan=False)]
+    weekly_calls: Annotated[float, Field(gt=0, le=MAX_WEEKLY_CALLS, allow_inf_nan=False)]
     weeks: Annotated[int, Field(ge=5, le=104)] = 8
     """At least 5: the forecast chooses its model by backtest over two 7-day windows after two weeks."""
-    open_hours: str = "08:00-20:00"
-    """The client's hours (in its time zone) when calls arrive."""
+    open_hours: Annotated[str, Field(pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]-([01][0-9]|2[0-4]):[0-5][0-9]$")] = (
+        "08:00-20:00")
+    """The client's hours (in its time zone) when calls arrive, HH:MM-HH:MM, the end after the start."""
+
+    @field_validator("open_hours")
+    @classmethod
+    def _opens_before_closing(cls, hours: str) -> str:
+        start, end = hours.split("-")
+        if end != "24:00" and end[:2] == "24" or start >= end:
+            raise ValueError("HH:MM-HH:MM with the end after the start (24:00 at the latest), such as 08:00-20:00")
+        return hours
     saturday_share: Annotated[float, Field(ge=0, le=2)] = 0.4
     sunday_share: Annotated[float, Field(ge=0, le=2)] = 0.0
 
 
 class PlanQueue(Strict):
-    name: str
-    client: str = ""
-    language: str = ""
-    skill: str
+    name: Name
+    client: Label = ""
+    language: Annotated[str, Field(max_length=35)] = ""
+    skill: Skill
     client_time_zone: TimeZoneName
-    country: str | None = None
+    country: Annotated[str, Field(pattern=r"^[A-Z]{2}$")] | None = None
     """ISO 3166 code of the client's country, for its public holidays."""
-    aht_s: Annotated[float, Field(gt=0, allow_inf_nan=False)]
-    patience_s: Annotated[float, Field(gt=0, allow_inf_nan=False)] | None = None
-    target_s: Annotated[float, Field(ge=0, allow_inf_nan=False)] = 20.0
+    aht_s: Annotated[float, Field(ge=1, le=86_400, allow_inf_nan=False)]
+    patience_s: Annotated[float, Field(ge=1, le=MAX_DURATION_S, allow_inf_nan=False)] | None = None
+    target_s: Annotated[float, Field(ge=0, le=86_400, allow_inf_nan=False)] = 20.0
     service_level: Annotated[float, Field(gt=0, lt=1)] = 0.8
     history: Literal["synthetic", "workspace"] = "synthetic"
     """synthetic: made from ``synthetic``; workspace: calls already imported under this queue's name."""
@@ -77,12 +96,26 @@ class PlanQueue(Strict):
 
 
 class ShiftSpec(Strict):
-    name: str
-    start: str
-    length: str
-    cost: Annotated[float, Field(ge=0, allow_inf_nan=False)]
-    group: str
-    breaks: str = ""
+    name: Name
+    start: Annotated[str, Field(pattern=r"^([01]?[0-9]|2[0-3]):[0-5][0-9]$")]
+    """Time of day, HH:MM."""
+    length: Annotated[str, Field(max_length=16)]
+    cost: Annotated[float, Field(ge=0, le=1e9, allow_inf_nan=False)]
+    group: Annotated[str, Field(max_length=200)]
+    breaks: Annotated[str, Field(max_length=500)] = ""
+
+    @field_validator("length")
+    @classmethod
+    def _at_most_a_day(cls, length: str) -> str:
+        from casashore.errors import UserError
+
+        try:
+            seconds = duration_s("length", length)
+        except UserError as exc:
+            raise ValueError(exc.expected) from None
+        if seconds > 86_400:
+            raise ValueError("a shift length of at most 24h, such as 8h or 7h30m")
+        return length
 
 
 class PlanSettings(Strict):
@@ -92,18 +125,41 @@ class PlanSettings(Strict):
     interval_min: Literal[15, 30, 60] = 15
     replications: Annotated[int, Field(ge=2, le=10_000)] = 20
     seed: Annotated[int, Field(ge=0)] = 0
-    schedule_time_limit_s: Annotated[float, Field(gt=0, le=3600)] = 30.0
-    schedule_gap: Annotated[float, Field(ge=0, lt=1)] = 0.005
-    """Stop the shift search within this relative gap of the proven bound (0: prove the optimum)."""
+    schedule_gap: Annotated[float, Field(ge=0, lt=1)] = 0.01
+    """A schedule within this relative gap of the proven bound is good enough (0: prove the optimum)."""
+    schedule_nodes: Annotated[int, Field(ge=0, le=1_000_000)] = 2_000
+    """Branch-and-bound nodes per day at most, where the constructive schedule is not within the gap: a limit
+    that stops the search at the same place on any machine."""
+    schedule_time_limit_s: Annotated[float, Field(gt=0, le=3600)] = 600.0
+    """A safety valve only: a schedule stopped by it is reported as such, and not stored for reuse."""
+    goal_rounds: Annotated[int, Field(ge=0, le=10)] = 3
+    """Rounds of raising the requirement where the simulated service level misses a goal, then scheduling again."""
 
 
 class PlanScenario(Strict):
     site: Site
     link: Link = Link()
     plan: PlanSettings
-    queues: list[PlanQueue] = Field(min_length=1)
-    shifts: list[ShiftSpec] = Field(min_length=1)
+    queues: list[PlanQueue] = Field(min_length=1, max_length=MAX_QUEUES)
+    shifts: list[ShiftSpec] = Field(min_length=1, max_length=MAX_SHIFTS)
     rules: LabourRules = LabourRules()
+
+    @model_validator(mode="after")
+    def _within_budget(self) -> PlanScenario:
+        """Refuse a plan whose work is beyond the documented budget before any of it starts."""
+        cost = plan_cost(self)
+        synthetic = [(q.synthetic.weekly_calls * q.synthetic.weeks if q.synthetic else 0.0, i)
+                     for i, q in enumerate(self.queues)]
+        biggest = max(synthetic)[1]
+        if cost["synthetic_calls"] > MAX_SYNTHETIC_CALLS:
+            raise ScenarioError(f"queues[{biggest}].synthetic.weekly_calls", self.queues[biggest].synthetic.weekly_calls,
+                                f"a plan of at most {MAX_SYNTHETIC_CALLS:,} synthetic calls (weekly_calls x weeks "
+                                f"over the queues; this one: {cost['synthetic_calls']:,.0f})")
+        if cost["simulated_calls"] > MAX_SIMULATED_CALLS:
+            raise ScenarioError("plan.replications", self.plan.replications,
+                                f"a plan of at most {MAX_SIMULATED_CALLS:,} simulated calls (weekly_calls / 7 x days "
+                                f"x replications; this one: {cost['simulated_calls']:,.0f})")
+        return self
 
     @model_validator(mode="after")
     def _consistent(self) -> PlanScenario:
@@ -126,6 +182,16 @@ class PlanScenario(Strict):
     @property
     def skills(self) -> list[str]:
         return sorted({q.skill for q in self.queues})
+
+
+def plan_cost(scenario: PlanScenario) -> dict[str, float]:
+    """What a plan will do, estimated from its scenario: synthetic calls written, calls simulated, and queue
+    intervals forecast (queues with workspace history count what a synthetic queue would not know: nothing)."""
+    weekly = sum(q.synthetic.weekly_calls for q in scenario.queues if q.synthetic)
+    synthetic = sum(q.synthetic.weekly_calls * q.synthetic.weeks for q in scenario.queues if q.synthetic)
+    plan = scenario.plan
+    return {"synthetic_calls": synthetic, "simulated_calls": weekly / 7 * plan.days * plan.replications,
+            "queue_intervals": len(scenario.queues) * plan.days * 1440 / plan.interval_min}
 
 
 def load_plan_scenario(path: Path) -> PlanScenario:

@@ -1,14 +1,16 @@
 """``casashore serve``: a REST API (FastAPI, OpenAPI at /docs) for the calculators, scenarios and plans, and the
 dashboard page. Everything it serves is local: the page's scripts come from this package and plotly's own copy.
 
-Security: it binds 127.0.0.1 unless told otherwise; on any other address every write (POST) needs the bearer
-token. Uploads are limited in size and validated before anything is stored; files are addressed by generated
-ids, and a name from a request is resolved inside the workspace directory or refused.
+Security (web/guard.py does the checks before a body is read): it binds 127.0.0.1 unless told otherwise and then
+answers only requests addressed to loopback; on any other address the bearer token guards stored scenarios and
+plans (reading and writing), the calculators stay open. Requests that change something from another site's page
+are refused. Bodies are counted as they stream and refused past the limit; scenarios are validated (names,
+limits, the plan's cost) before anything is stored or run; files are addressed by generated ids, and a name from
+a request is resolved inside the workspace directory or refused.
 """
 
 from __future__ import annotations
 
-import hmac
 import json
 import re
 import threading
@@ -18,15 +20,23 @@ from pathlib import Path
 from typing import Annotated, Literal
 
 import numpy as np
-from fastapi import Depends, FastAPI, Header, HTTPException, Request
+from fastapi import FastAPI, Header, HTTPException, Request, Security
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
+from fastapi.security import HTTPBearer
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from casashore.errors import UserError
+from casashore.telecom.codecs import ALIASES, CODECS
+from casashore.units import CAPACITY_PATTERN
+from casashore.web.guard import RequestGuard
 
 MAX_UPLOAD_BYTES = 256 * 1024
+MAX_BODY_BYTES = MAX_UPLOAD_BYTES + 4096
+OPEN_PATHS = ("/api/health", "/api/staff", "/api/trunks", "/api/link")
+"""Under /api/, what needs no token: the calculators hold no stored data."""
+MAX_PLANS_KEPT = 100
 MAX_TRAFFIC_ERLANGS = 1e6
 STATIC = Path(__file__).parent / "static"
 _ID = re.compile(r"^[0-9a-f]{12}$")
@@ -70,10 +80,14 @@ class TrunkRequest(Strict):
     blocking: Annotated[float, Field(gt=0, lt=1)] = 0.01
 
 
+CodecName = Literal[tuple(sorted({*CODECS, *ALIASES}))]  # type: ignore[valid-type]
+
+
 class LinkRequest(Strict):
-    codec: str = "G.711"
+    codec: CodecName = "G.711"
     layer: Literal["payload", "ip", "ethernet", "wire"] = "ethernet"
-    capacity: Annotated[str, Field(max_length=32, description="such as 40G or 100Mbps")] = "1G"
+    capacity: Annotated[str, Field(max_length=32, pattern=CAPACITY_PATTERN,
+                                   description="such as 40G or 100Mbps (finite, at most 32 characters)")] = "1G"
     headroom: Annotated[float, Field(ge=0, lt=1)] = 0.2
 
 
@@ -85,6 +99,24 @@ class ScenarioUpload(Strict):
 class PlanRequest(Strict):
     scenario_id: Annotated[str, Field(pattern=r"^[0-9a-f]{12}$")]
     lang: Literal["en", "fr"] = "en"
+
+
+class ErrorResponse(BaseModel):
+    error: str
+    field: str | None = None
+
+
+def _errors(*codes: int) -> dict:
+    text = {400: "a wrong value or scenario (the field is named)", 401: "no valid bearer token where one is needed",
+            404: "no such scenario or plan", 409: "a plan is already running, or has no report yet",
+            413: "request body above the limit", 422: "a request that does not match the schema"}
+    body = {"application/json": {"schema": ErrorResponse.model_json_schema()}}
+    return {code: {"description": text[code], "content": body} for code in codes}
+
+
+def protected(method: str, path: str) -> bool:
+    """Paths that need the token when the server has one: stored scenarios, plans and their reports."""
+    return path.startswith("/api/") and path.rstrip("/") not in OPEN_PATHS
 
 
 def _is_loopback(host: str) -> bool:
@@ -102,7 +134,7 @@ def inside(directory: Path, name: str) -> Path:
 
 
 def create_app(workspace_dir: Path, *, host: str = "127.0.0.1", token: str | None = None,
-               lang: str | None = None) -> _BodyLimit:
+               lang: str | None = None) -> RequestGuard:
     """The API and the dashboard over ``workspace_dir`` (scenarios, plans and the DuckDB workspace live there)."""
     if not _is_loopback(host) and not token:
         raise UserError("token", None, f"a bearer token (--token or CASASHORE_TOKEN) to serve on {host}: writes "
@@ -111,16 +143,17 @@ def create_app(workspace_dir: Path, *, host: str = "127.0.0.1", token: str | Non
     (workspace_dir / "scenarios").mkdir(exist_ok=True)
     (workspace_dir / "reports").mkdir(exist_ok=True)
     app = FastAPI(title="casashore", version="0.1.0",
-                  description="Capacity calculators, plan scenarios and plans of an offshore contact centre.")
+                  description="Capacity calculators, plan scenarios and plans of an offshore contact centre. "
+                              "Served off loopback, stored scenarios and plans need the bearer token.")
     plans: dict[str, dict] = {}
     plan_lock = threading.Lock()  # one plan at a time: the workspace is one DuckDB file
-
-    def writer(authorization: Annotated[str | None, Header()] = None) -> None:
-        if token is None:
-            return
-        given = (authorization or "").removeprefix("Bearer ").strip()
-        if not hmac.compare_digest(given.encode(), token.encode()):
-            raise HTTPException(401, "a valid bearer token is required to change anything on this server")
+    plans_lock = threading.Lock()  # guards starting a plan against a second request doing the same
+    # Declares the bearer scheme in the OpenAPI document when the server has a token (RequestGuard checks it
+    # before any body is read); without one, nothing is asked and the document says so.
+    bearer = HTTPBearer(auto_error=False, description="The server's --token (needed off loopback)")
+    guarded = {"dependencies": [Security(bearer)] if token else [],
+               "responses": _errors(400, *((401,) if token else ()), 404, 409, 413, 422)}
+    open_responses = {"responses": _errors(400, 413, 422)}
 
     @app.exception_handler(UserError)
     async def _user_error(_: Request, exc: UserError) -> JSONResponse:
@@ -142,7 +175,7 @@ def create_app(workspace_dir: Path, *, host: str = "127.0.0.1", token: str | Non
     def health() -> dict:
         return {"status": "ok"}
 
-    @app.post("/api/staff", response_model=StaffResponse)
+    @app.post("/api/staff", response_model=StaffResponse, **open_responses)
     async def staff(req: StaffRequest) -> StaffResponse:
         """Fewest agents meeting the service level (Erlang C, or Erlang A with patience_s)."""
         # Microseconds of compiled arithmetic: run on the event loop, not in a worker thread.
@@ -165,7 +198,7 @@ def create_app(workspace_dir: Path, *, host: str = "127.0.0.1", token: str | Non
                              service_level=float(sl), asa_s=float(asa), occupancy=float(occupancy),
                              p_abandon=abandon, model="erlang_a" if req.patience_s else "erlang_c")
 
-    @app.post("/api/trunks")
+    @app.post("/api/trunks", **open_responses)
     def trunks(req: TrunkRequest) -> dict:
         """Phone lines for busy-hour traffic at a blocking probability (Erlang B)."""
         from casashore.queueing.erlang_b import erlang_b_servers
@@ -173,7 +206,7 @@ def create_app(workspace_dir: Path, *, host: str = "127.0.0.1", token: str | Non
         lines = int(erlang_b_servers(np.array([req.traffic_erlangs]), np.array([req.blocking]))[0])
         return {"lines": lines, "traffic_erlangs": req.traffic_erlangs, "blocking": req.blocking}
 
-    @app.post("/api/link")
+    @app.post("/api/link", **open_responses)
     def link(req: LinkRequest) -> dict:
         """Bit rate of one call at a layer, and the calls a link carries with headroom."""
         from casashore.telecom.bandwidth import call_bandwidth, calls_per_link
@@ -189,25 +222,21 @@ def create_app(workspace_dir: Path, *, host: str = "127.0.0.1", token: str | Non
         return {"bps_per_call": per_call.bps_per_call, "capacity_bps": capacity,
                 "calls": calls_per_link(capacity, per_call.bps_per_call, req.headroom)}
 
-    @app.post("/api/scenarios", dependencies=[Depends(writer)], status_code=201)
+    @app.post("/api/scenarios", status_code=201, **guarded)
     def upload_scenario(req: ScenarioUpload) -> dict:
-        """Validate a plan scenario (TOML text) and keep it; nothing is stored when it is invalid."""
-        import tomllib
-
+        """Validate a plan scenario (TOML text: names, limits and the plan's cost) and keep it; nothing is
+        stored when it is invalid."""
+        from casashore.model import parse_toml
         from casashore.plan.scenario import plan_scenario_from_dict
 
-        try:
-            data = tomllib.loads(req.toml)
-        except tomllib.TOMLDecodeError as exc:
-            raise UserError("toml", req.name, f"valid TOML ({exc})") from None
-        scenario = plan_scenario_from_dict(data, where=req.name)
+        scenario = plan_scenario_from_dict(parse_toml(req.toml, "toml", req.name), where=req.name)
         scenario_id = uuid.uuid4().hex[:12]
         path = inside(workspace_dir / "scenarios", f"{scenario_id}.toml")
         path.write_text(req.toml, encoding="utf-8")
         (path.with_suffix(".name")).write_text(req.name, encoding="utf-8")
         return {"id": scenario_id, "name": req.name, "site": scenario.site.name, "queues": len(scenario.queues)}
 
-    @app.get("/api/scenarios")
+    @app.get("/api/scenarios", **guarded)
     def list_scenarios() -> list[dict]:
         return [{"id": p.stem, "name": p.with_suffix(".name").read_text(encoding="utf-8")}
                 for p in sorted((workspace_dir / "scenarios").glob("*.toml"))]
@@ -220,17 +249,27 @@ def create_app(workspace_dir: Path, *, host: str = "127.0.0.1", token: str | Non
             raise HTTPException(404, f"scenario {scenario_id!r}: no such scenario")
         return path
 
-    @app.get("/api/scenarios/{scenario_id}")
+    @app.get("/api/scenarios/{scenario_id}", **guarded)
     def get_scenario(scenario_id: str) -> dict:
         path = scenario_path(scenario_id)
         return {"id": scenario_id, "toml": path.read_text(encoding="utf-8")}
 
-    @app.post("/api/plans", dependencies=[Depends(writer)], status_code=202)
+    @app.post("/api/plans", status_code=202, **guarded)
     def start_plan(req: PlanRequest) -> dict:
-        """Run the plan of an uploaded scenario in the background; poll GET /api/plans/{id}."""
+        """Run the plan of an uploaded scenario in the background; poll GET /api/plans/{id}. One plan runs at
+        a time (409 meanwhile); the scenario is validated again, its cost included, before the plan starts."""
+        from casashore.plan.scenario import load_plan_scenario
+
         path = scenario_path(req.scenario_id)
+        load_plan_scenario(path)
         plan_id = uuid.uuid4().hex[:12]
-        plans[plan_id] = {"id": plan_id, "status": "queued", "step": None, "steps_done": 0, "error": None}
+        with plans_lock:
+            if any(p["status"] in ("queued", "running") for p in plans.values()):
+                raise HTTPException(409, "a plan is already running (one at a time): wait for it to finish")
+            finished = [k for k, p in plans.items() if p["status"] in ("done", "failed")]
+            for old in finished[:max(0, len(finished) + 1 - MAX_PLANS_KEPT)]:
+                del plans[old]
+            plans[plan_id] = {"id": plan_id, "status": "queued", "step": None, "steps_done": 0, "error": None}
         threading.Thread(target=_run_plan, args=(plan_id, path, req.lang), daemon=True).start()
         return {"id": plan_id}
 
@@ -268,12 +307,12 @@ def create_app(workspace_dir: Path, *, host: str = "127.0.0.1", token: str | Non
             raise HTTPException(404, f"plan {plan_id!r}: no such plan")
         return plans[plan_id]
 
-    @app.get("/api/plans/{plan_id}")
+    @app.get("/api/plans/{plan_id}", **guarded)
     def get_plan(plan_id: str) -> Response:
         """The plan's status, step and steps done; its summary and charts (plotly JSON) once done."""
         return Response(json.dumps(plan_state(plan_id), default=_plain), media_type="application/json")
 
-    @app.get("/api/plans/{plan_id}/report", response_class=HTMLResponse)
+    @app.get("/api/plans/{plan_id}/report", response_class=HTMLResponse, **guarded)
     def plan_report(plan_id: str) -> FileResponse:
         state = plan_state(plan_id)
         if state["status"] != "done":
@@ -296,28 +335,8 @@ def create_app(workspace_dir: Path, *, host: str = "127.0.0.1", token: str | Non
             raise HTTPException(404, f"asset {name!r}: no such file")
         return FileResponse(files[name], media_type="text/javascript")
 
-    return _BodyLimit(app)
-
-
-class _BodyLimit:
-    """Refuse a request body above the upload limit before it is read (a plain ASGI wrapper: Starlette's
-    BaseHTTPMiddleware costs about a third of a small request's time)."""
-
-    def __init__(self, app: FastAPI):
-        self.app = app
-
-    def __getattr__(self, name):  # the wrapped app's attributes (routes, openapi ...) stay reachable
-        return getattr(self.app, name)
-
-    async def __call__(self, scope, receive, send):
-        if scope["type"] == "http":
-            length = dict(scope.get("headers") or []).get(b"content-length")
-            if length is not None and (not length.isdigit() or int(length) > MAX_UPLOAD_BYTES + 4096):
-                response = JSONResponse({"error": f"request body: at most {MAX_UPLOAD_BYTES} bytes"},
-                                        status_code=413)
-                await response(scope, receive, send)
-                return
-        await self.app(scope, receive, send)
+    return RequestGuard(app, loopback=_is_loopback(host), token=token, protected=protected,
+                        max_body_bytes=MAX_BODY_BYTES)
 
 
 def _plain(value):
