@@ -42,6 +42,15 @@ class Phone(asyncio.DatagramProtocol):
             return True
 
 
+async def until(condition, polls: int = 3000) -> None:
+    """Wait for the front to have handled what was sent (by what it did, not by how long it took)."""
+    for _ in range(polls):
+        if condition():
+            return
+        await asyncio.sleep(0.01)
+    raise AssertionError("the condition never held")
+
+
 def status(message: str) -> int:
     return int(message.split(" ", 2)[1]) if message.startswith("SIP/2.0") else 0
 
@@ -60,21 +69,22 @@ class Call:
         self.to = f"<sip:{user}@127.0.0.1>"
 
     def request(self, method: str, cseq: int, branch: str | None = None, body: bytes = b"",
-                to: str | None = None) -> bytes:
+                to: str | None = None, via: str | None = None, from_tag: str = "caller1",
+                extra: tuple[str, ...] = ()) -> bytes:
         lines = [f"{method} sip:{self.user}@127.0.0.1:{self.port} SIP/2.0",
-                 f"Via: SIP/2.0/UDP 127.0.0.1:5999;branch={branch or self.branch}", "Max-Forwards: 70",
-                 "From: <sip:caller@127.0.0.1>;tag=caller1", f"To: {to or self.to}", f"Call-ID: {self.call_id}",
-                 f"CSeq: {cseq} {method}", "Contact: <sip:caller@127.0.0.1:5999>"]
+                 f"Via: {via or f'SIP/2.0/UDP 127.0.0.1:5999;branch={branch or self.branch}'}", "Max-Forwards: 70",
+                 f"From: <sip:caller@127.0.0.1>;tag={from_tag}", f"To: {to or self.to}", f"Call-ID: {self.call_id}",
+                 f"CSeq: {cseq} {method}", "Contact: <sip:caller@127.0.0.1:5999>", *extra]
         if body:
             lines.append("Content-Type: application/sdp")
         lines.append(f"Content-Length: {len(body)}")
         return ("\r\n".join(lines) + "\r\n\r\n").encode() + body
 
 
-def centre(max_waiting: int = 10, max_calls: int = 100, t1_s: float = 0.05):
+def centre(max_waiting: int = 10, max_calls: int = 100, t1_s: float = 0.05, max_transactions: int = 10_000):
     router = Router({"fr": Queue("fr", "fr", max_waiting=max_waiting)}, wrap_up_s=0.0)
     router.add_agent("ana", {"fr": 1}, 0.0)
-    return RouterService(router), dict(max_calls=max_calls, t1_s=t1_s, t2_s=0.2)
+    return RouterService(router), dict(max_calls=max_calls, t1_s=t1_s, t2_s=0.2, max_transactions=max_transactions)
 
 
 def run(scenario, **centre_options):
@@ -105,7 +115,7 @@ def test_a_call_is_queued_answered_and_ended():
     async def scenario(service, front, phone, send):
         call = Call(front.port)
         send(call.request("INVITE", 1, body=OFFER))
-        assert [status(await phone.next()), status(await phone.next())] == [100, 180]
+        assert status(await phone.next()) == 180  # no 100 Trying: the 180 comes at once
         assert service.router.calls[call.id].state == "waiting"  # ana is offline
         send(call.request("INVITE", 1, body=OFFER))  # a retransmission: the last answer again, no second call
         assert status(await phone.next()) == 180 and len(service.router.calls) == 1
@@ -137,7 +147,7 @@ def test_a_call_id_with_a_slash_is_routed_under_the_routers_id():
     async def scenario(service, front, phone, send):
         call = Call(front.port, call_id="evil/1@x")
         send(call.request("INVITE", 1, body=OFFER))
-        assert [status(await phone.next()), status(await phone.next())] == [100, 180]
+        assert status(await phone.next()) == 180  # no 100 Trying: the 180 comes at once
         routed = service.router.calls[router_id("evil/1@x")]
         assert routed.trunk_call_id == "evil/1@x" and routed.call_id.isalnum()
         service.router.set_status("ana", "available", service.now())
@@ -153,7 +163,7 @@ def test_cancel_before_the_answer_abandons_the_call():
     async def scenario(service, front, phone, send):
         call = Call(front.port, user="3001")
         send(call.request("INVITE", 1, body=OFFER))
-        await phone.next(), await phone.next()
+        await phone.next()  # 180
         send(call.request("CANCEL", 1))
         answers = sorted([status(await phone.next()), status(await phone.next())])
         assert answers == [200, 487]
@@ -170,17 +180,17 @@ def test_overflow_unknown_numbers_and_methods_get_their_answers():
     async def scenario(service, front, phone, send):
         first, second, third = Call(front.port), Call(front.port), Call(front.port)
         send(first.request("INVITE", 1, body=OFFER))
-        assert [status(await phone.next()) for _ in range(2)] == [100, 180]
+        assert status(await phone.next()) == 180
         send(second.request("INVITE", 1, body=OFFER))
-        assert [status(await phone.next()) for _ in range(2)] == [100, 486]  # max_waiting = 1
+        assert status(await phone.next()) == 486  # max_waiting = 1
         busy = await phone.next()  # repeated until the ACK
         assert status(busy) == 486
         send(second.request("ACK", 1))
         send(Call(front.port, user="999").request("INVITE", 1, body=OFFER))
-        assert [status(await phone.next()) for _ in range(2)] == [100, 404]
+        assert status(await phone.next()) == 404
         no_codec = OFFER.replace(b"18 8 101", b"97").replace(b"a=rtpmap:18", b"a=rtpmap:97 opus/48000\r\na=x:")
         send(third.request("INVITE", 1, body=no_codec))
-        assert [status(await phone.next()) for _ in range(2)] == [100, 488]
+        assert status(await phone.next()) == 488
         send(Call(front.port).request("REGISTER", 1))
         answer = await phone.next()
         assert status(answer) == 405 and "INVITE" in header(answer, "Allow")
@@ -195,9 +205,8 @@ def test_overflow_unknown_numbers_and_methods_get_their_answers():
 def test_past_max_calls_the_front_answers_503():
     async def scenario(service, front, phone, send):
         send(Call(front.port).request("INVITE", 1, body=OFFER))
-        assert [status(await phone.next()) for _ in range(2)] == [100, 180]
+        assert status(await phone.next()) == 180
         send(Call(front.port).request("INVITE", 1, body=OFFER))
-        assert status(await phone.next()) == 100
         unavailable = await phone.next()
         assert status(unavailable) == 503 and header(unavailable, "Retry-After") == "5"
 
@@ -209,11 +218,12 @@ def test_an_agent_hang_up_sends_the_caller_a_bye():
         service.router.set_status("ana", "available", service.now())
         call = Call(front.port)
         send(call.request("INVITE", 1, body=OFFER))
-        await phone.next(), await phone.next()
+        await phone.next()  # 180
         service.router.accept("ana", call.id, service.now())
         service.publish()
         to = header(await phone.next(), "To")
         send(call.request("ACK", 1, branch="z9hG4bKack2", to=to))
+        await until(lambda: front.counters["in_ACK"] == 1)  # the ACK shows the caller receives us: BYEs repeat
         service.router.hang_up(call.id, service.now())
         service.publish()
         bye = await phone.next()
@@ -302,3 +312,124 @@ def test_a_wrong_content_length_gets_a_400_that_says_why():
         assert service.router.calls == {}  # nothing queued
 
     run(scenario)
+
+
+def test_oversized_and_padded_invites_cost_bounded_state():
+    """Issue 16, Medium 8: a datagram over 8 KiB is dropped unread; more than 64 header lines get a 400; a
+    queued call keeps only the INVITE's dialog headers; finished transactions are remembered at most
+    ``max_transactions`` (the oldest forgotten first), whatever the rate of a flood."""
+    async def scenario(service, front, phone, send):
+        padding = tuple(f"X-Padding-{k}: {'x' * 1000}" for k in range(30))  # 30 KB of headers
+        send(Call(front.port).request("INVITE", 1, body=OFFER, extra=padding))
+        many = tuple(f"X-H{k}: x" for k in range(70))
+        send(Call(front.port).request("INVITE", 1, body=OFFER, extra=many))
+        answer = await phone.next()
+        assert status(answer) == 400 and "at most 64" in header(answer, "Warning")
+        assert front.counters["oversized"] == 1 and service.router.calls == {}
+        kept = Call(front.port)
+        send(kept.request("INVITE", 1, body=OFFER, extra=("X-Padding: " + "x" * 1000,)))
+        assert status(await phone.next()) == 180
+        assert front.calls[kept.id].invite.get("X-Padding") is None  # held for the call: the dialog's headers
+        for _ in range(120):  # unknown numbers: each a finished transaction
+            send(Call(front.port, user="999").request("INVITE", 1, body=OFFER))
+        await until(lambda: front.counters["in_INVITE"] == 121)  # (the two broken ones are not counted)
+        assert len(front.invites) <= 40 + 1  # the finished ones, and the call in progress
+        assert kept.id in front.calls and service.router.calls[kept.id].state == "waiting"
+
+    run(scenario, max_transactions=40)
+
+
+def test_two_invites_without_a_branch_are_two_calls():
+    """Issue 16, Low: RFC 2543 requests (no z9hG4bK branch) are matched by Request-URI, From tag, Call-ID,
+    CSeq and top Via (RFC 3261 §17.2.3), not confused by their empty branch."""
+    async def scenario(service, front, phone, send):
+        old_via = "SIP/2.0/UDP 127.0.0.1:5999"
+        first, second = Call(front.port), Call(front.port)
+        send(first.request("INVITE", 1, body=OFFER, via=old_via))
+        assert status(await phone.next()) == 180
+        send(second.request("INVITE", 1, body=OFFER, via=old_via))
+        assert status(await phone.next()) == 180
+        assert {first.id, second.id} <= set(service.router.calls)
+        send(first.request("INVITE", 1, body=OFFER, via=old_via))  # a retransmission of the first: no third call
+        assert status(await phone.next()) == 180 and len(service.router.calls) == 2
+        send(second.request("CANCEL", 1, via=old_via))  # cancels the second only
+        assert sorted([status(await phone.next()), status(await phone.next())]) == [200, 487]
+        assert service.router.calls[second.id].outcome == "abandoned"
+        assert service.router.calls[first.id].state == "waiting"
+
+    run(scenario)
+
+
+def test_a_cancel_must_name_the_invites_transaction():
+    """Issue 16, Low: a CANCEL with the INVITE's branch but another sent-by or another Call-ID is not that
+    INVITE's CANCEL: 481, and the call waits on."""
+    async def scenario(service, front, phone, send):
+        call = Call(front.port)
+        send(call.request("INVITE", 1, body=OFFER))
+        assert status(await phone.next()) == 180
+        send(call.request("CANCEL", 1, via=f"SIP/2.0/UDP 10.9.9.9:5999;branch={call.branch}"))
+        assert status(await phone.next()) == 481
+        other = Call(front.port)
+        other.branch = call.branch
+        send(other.request("CANCEL", 1))  # same branch and sent-by, another caller's Call-ID
+        assert status(await phone.next()) == 481
+        assert service.router.calls[call.id].state == "waiting"
+        send(call.request("CANCEL", 1))
+        assert sorted([status(await phone.next()), status(await phone.next())]) == [200, 487]
+        assert service.router.calls[call.id].outcome == "abandoned"
+
+    run(scenario)
+
+
+def test_a_bye_must_match_the_dialog_and_come_from_the_trunks_host():
+    """Issue 16, Low: a BYE ends a call only with the caller's From tag and our To tag, from the host the
+    INVITE came from; otherwise 481 (no such dialog) or 403 (another host), and the call goes on."""
+    async def scenario(service, front, phone, send):
+        service.router.set_status("ana", "available", service.now())
+        call = Call(front.port)
+        send(call.request("INVITE", 1, body=OFFER))
+        assert status(await phone.next()) == 180
+        service.router.accept("ana", call.id, service.now())
+        service.publish()
+        to = header(await phone.next(), "To")
+        send(call.request("ACK", 1, branch="z9hG4bKack3", to=to))
+        send(call.request("BYE", 2, branch="z9hG4bKb1"))  # no To tag
+        send(call.request("BYE", 2, branch="z9hG4bKb2", to=to, from_tag="intruder"))
+        answers = []
+        while len(answers) < 2:
+            answer = await phone.next()
+            if header(answer, "CSeq").endswith("BYE"):
+                answers.append(status(answer))
+        assert answers == [481, 481]
+        loop = asyncio.get_running_loop()
+        elsewhere_transport, elsewhere = await loop.create_datagram_endpoint(Phone, local_addr=("127.0.0.2", 0))
+        try:
+            elsewhere_transport.sendto(call.request("BYE", 2, branch="z9hG4bKb3", to=to), ("127.0.0.1", front.port))
+            assert status(await elsewhere.next()) == 403
+        finally:
+            elsewhere_transport.close()
+        assert service.router.calls[call.id].state == "connected"
+        send(call.request("BYE", 2, branch="z9hG4bKb4", to=to))
+        answer = await phone.next()
+        while not header(answer, "CSeq").endswith("BYE"):
+            answer = await phone.next()
+        assert status(answer) == 200 and service.router.calls[call.id].outcome == "answered"
+
+    run(scenario)
+
+
+def test_a_silent_source_is_sent_no_more_bytes_than_it_sent():
+    """Issue 16, Low: a final answer to an INVITE nobody ACKs (a spoofed source) is repeated only while the
+    bytes sent stay within the bytes received, and given up at Timer H; no 100 Trying is added."""
+    async def scenario(service, front, phone, send):
+        invite = Call(front.port, user="999").request("INVITE", 1, body=OFFER)
+        send(invite)
+        await until(lambda: front.counters["no_ack"] == 1)  # Timer H fired: the front gave up
+        received = []
+        while not phone.inbox.empty():
+            received.append(phone.inbox.get_nowait())
+        assert status(received[0]) == 404 and all(status(answer) == 404 for answer in received)
+        assert sum(len(answer.encode()) for answer in received) <= len(invite)
+        assert front.counters["repeats_withheld"] >= 1
+
+    run(scenario, t1_s=0.01)

@@ -15,7 +15,6 @@ when it carries what a response needs, and is dropped otherwise; nothing a peer 
 from __future__ import annotations
 
 import asyncio
-import heapq
 import itertools
 import logging
 import socket
@@ -28,7 +27,9 @@ from casashore.route.call_ids import router_id
 from casashore.route.core import CallExists
 from casashore.route.service import RouterService
 from casashore.route.shared_router import HEARTBEAT_S
-from casashore.route.sip_message import SipMessage, SipParseError, param, parse, request, response, uri_user
+from casashore.route.sip_message import (MAX_MESSAGE_BYTES, SipMessage, SipParseError, param, parse, request,
+                                         response, transaction_key, uri_user)
+from casashore.route.sip_transactions import Remembered
 
 log = logging.getLogger("casashore.sip")
 ALLOW = "INVITE, ACK, BYE, CANCEL, OPTIONS"
@@ -37,6 +38,14 @@ TAKE_OVER_RETRY_S = 0.5
 """A re-sent INVITE whose node still has a heartbeat is asked about again this often."""
 OWNER_ANSWERED_S = HEARTBEAT_S + 1.0
 """A node seen answering a re-sent call this long is alive (a dead one's heartbeat expires sooner)."""
+ANSWER_HEADERS = (b"via:", b"v:", b"from:", b"f:", b"to:", b"t:", b"call-id:", b"i:", b"cseq:")
+"""The headers a response to a request that could not be read copies (§8.2.6.2)."""
+MAX_TRANSACTIONS = 10_000
+"""Finished transactions remembered at most (INVITE and non-INVITE apart), beyond the calls in progress; past it
+the oldest are forgotten early. With messages of at most 8 KiB and INVITEs kept slim, a flood costs bounded
+memory whatever its rate."""
+VERIFIED_FOR_S = 3600.0
+"""How long an address that answered us stays verified (full retransmissions, not bounded by what it sent)."""
 
 
 @dataclass
@@ -46,6 +55,7 @@ class SipCall:
     route_id: str
     """The router's id of the call (call_ids.router_id of the Call-ID): its key here and in the router."""
     invite: SipMessage
+    """The INVITE, slimmed to the headers a dialog needs."""
     addr: tuple[str, int]
     to_tag: str
     state: str = "proceeding"
@@ -55,27 +65,39 @@ class SipCall:
     cseq: int = 0
     """Our own CSeq counter for requests we send in the dialog (BYE)."""
     byes: dict = field(default_factory=dict)
+    received: int = 0
+    """Bytes the caller's address sent on this call (its INVITE and the INVITE's retransmissions)."""
+    sent: int = 0
+    """Bytes sent to the caller's address on this call: repetitions stop at ``received`` until it is verified."""
 
 
 class SipFront(asyncio.DatagramProtocol):
     def __init__(self, service: RouterService, host: str, port: int, numbers: dict[str, str], *,
                  max_calls: int = 10_000, t1_s: float = 0.5, t2_s: float = 4.0, rtp_port: int = 40_000,
-                 ring_refresh_s: float = 0.0) -> None:
-        """``numbers``: the dialled user part (``sip:fr@…`` or ``sip:+33…@…``) → queue."""
+                 ring_refresh_s: float = 0.0, max_transactions: int = MAX_TRANSACTIONS) -> None:
+        """``numbers``: the dialled user part (``sip:fr@…`` or ``sip:+33…@…``) → queue. ``max_transactions``:
+        finished transactions remembered at most (each kind), beyond the calls in progress."""
         self.service, self.host, self.port, self.numbers = service, host, port, numbers
         self.max_calls, self.t1_s, self.t2_s, self.rtp_port = max_calls, t1_s, t2_s, rtp_port
         self.ring_refresh_s = ring_refresh_s
         self.transport: asyncio.DatagramTransport | None = None
         self.calls: dict[str, SipCall] = {}
         """router id -> the call this front signals."""
-        self.by_branch: dict[str, SipCall] = {}
-        self.answered_requests: dict[tuple[str, str], bytes] = {}
-        """(branch, method) of finished non-INVITE requests → the response to repeat on retransmission."""
-        self._expiry: list[tuple[float, int, str, object]] = []
-        """A heap of (when, sequence, kind, key) of transaction state to forget."""
+        self.invites: Remembered[SipCall] = Remembered(
+            64 * t1_s, max_transactions, in_use=self._in_progress, on_forget=self._stop_retransmit)
+        """INVITE server transactions (transaction_key) -> their call."""
+        self.answered_requests: Remembered[bytes] = Remembered(64 * t1_s, max_transactions)
+        """Finished non-INVITE transactions -> the response to repeat on retransmission."""
+        self.our_byes: dict[str, SipCall] = {}
+        """The branch of each BYE we sent and are repeating -> its call."""
+        self.verified: Remembered[bool] = Remembered(VERIFIED_FOR_S, max_transactions)
+        """Addresses that showed they receive what we send (an ACK with our tag, a response to our BYE)."""
         self.counters: Counter = Counter()
         self._ids = itertools.count(1)
         service.subscribers.append(self._router_events)
+
+    def _in_progress(self, call: SipCall) -> bool:
+        return self.calls.get(call.route_id) is call or call.state == "proceeding"
 
     # -- transport ------------------------------------------------------------------------------------
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
@@ -85,6 +107,9 @@ class SipFront(asyncio.DatagramProtocol):
         self.counters["received"] += 1
         try:
             self._expire()
+            if len(data) > MAX_MESSAGE_BYTES:  # dropped unread: a peer's padding costs nothing here
+                self.counters["oversized"] += 1
+                return
             if data.strip() == b"":
                 return  # keep-alive (RFC 5626 CRLF pings)
             try:
@@ -93,9 +118,9 @@ class SipFront(asyncio.DatagramProtocol):
                 self._malformed(data, addr, exc)
                 return
             if message.is_request:
-                self._request(message, addr)
+                self._request(message, addr, len(data))
             else:
-                self._response(message)
+                self._response(message, addr)
         except Exception:  # a peer must never stop the front; the event is logged and counted
             self.counters["internal_errors"] += 1
             log.exception("SIP message from %s:%s not handled", *addr)
@@ -103,17 +128,29 @@ class SipFront(asyncio.DatagramProtocol):
     def error_received(self, exc: Exception) -> None:
         self.counters["transport_errors"] += 1
 
-    def _send(self, data: bytes, addr: tuple[str, int]) -> None:
+    def _send(self, data: bytes, addr: tuple[str, int], call: SipCall | None = None, repeat: bool = False) -> bool:
+        """Send a datagram. ``repeat``: one the front sends on its own (a retransmission, a refreshed 180), not
+        an answer to a datagram received: to an address not yet verified, such repetitions stop once the call
+        has been sent as many bytes as it sent (the front must not amplify a spoofed source's traffic)."""
+        if repeat and call is not None and addr not in self.verified and call.sent + len(data) > call.received:
+            self.counters["repeats_withheld"] += 1
+            return False
         if self.transport is not None and not self.transport.is_closing():  # timers may outlive the socket
             self.transport.sendto(data, addr)
             self.counters["sent"] += 1
+            if call is not None:
+                call.sent += len(data)
+        return True
+
+    def _verify(self, addr: tuple[str, int]) -> None:
+        self.verified.put(addr, True, self._now())
 
     def _malformed(self, data: bytes, addr: tuple[str, int], exc: SipParseError) -> None:
         """A 400 (or 505) when the request has the headers a response needs; otherwise silence (§21.4.1)."""
         self.counters["malformed"] += 1
-        try:
-            lines = [line for line in data.split(b"\r\n\r\n")[0].split(b"\r\n")
-                     if not line.lower().replace(b" ", b"").startswith((b"content-length:", b"l:"))]
+        try:  # the start line and the headers a response copies, nothing else (not the lines at fault)
+            first, *rest = data.split(b"\r\n\r\n")[0].split(b"\r\n")
+            lines = [first] + [line for line in rest if line.lower().replace(b" ", b"").startswith(ANSWER_HEADERS)]
             rough = parse(b"\r\n".join(lines).replace(b"SIP/3.0", b"SIP/2.0") + b"\r\nContent-Length: 0\r\n\r\n")
         except SipParseError:
             return
@@ -121,17 +158,18 @@ class SipFront(asyncio.DatagramProtocol):
             self._send(response(rough, exc.status, extra=[("Warning", f'399 casashore "{exc}"'[:200])]), addr)
 
     # -- requests -------------------------------------------------------------------------------------
-    def _request(self, message: SipMessage, addr: tuple[str, int]) -> None:
+    def _request(self, message: SipMessage, addr: tuple[str, int], size: int) -> None:
         method = message.method
         self.counters[f"in_{method}"] += 1
-        repeat = self.answered_requests.get((message.branch, method))
-        if repeat is not None:
-            self._send(repeat, addr)
-            return
+        if method not in ("INVITE", "ACK"):
+            repeat = self.answered_requests.get(self._answered_key(message))
+            if repeat is not None:
+                self._send(repeat, addr)
+                return
         if method == "INVITE":
-            self._invite(message, addr)
+            self._invite(message, addr, size)
         elif method == "ACK":
-            self._ack(message)
+            self._ack(message, addr)
         elif method == "CANCEL":
             self._cancel(message, addr)
         elif method == "BYE":
@@ -145,25 +183,31 @@ class SipFront(asyncio.DatagramProtocol):
         """Answer a non-INVITE request and remember the answer for its retransmissions."""
         data = response(message, status, to_tag=uuid.uuid4().hex[:10], extra=list(extra))
         self._send(data, addr)
-        key = (message.branch, message.method)
-        self.answered_requests[key] = data
-        self._later(64 * self.t1_s, "request", key)
+        self.answered_requests.put(self._answered_key(message), data, self._now())
 
-    def _invite(self, invite: SipMessage, addr) -> None:
-        call = self.by_branch.get(invite.branch)
+    @staticmethod
+    def _answered_key(message: SipMessage) -> tuple:
+        """A non-INVITE transaction, and its Call-ID: a request that reuses another caller's branch is not
+        taken for its retransmission (and cannot make it one)."""
+        return (*transaction_key(message), message.call_id)
+
+    def _invite(self, invite: SipMessage, addr, size: int) -> None:
+        key = transaction_key(invite)
+        call = self.invites.get(key)
         if call is not None:  # a retransmission: the last response again
+            call.received += size
             if call.last_response:
-                self._send(call.last_response, addr)
+                self._send(call.last_response, addr, call)
             return
         route_id = router_id(invite.call_id)
         existing = self.calls.get(route_id)
         if existing is not None:  # a re-INVITE (session refresh, hold): same answer, same dialog
             self._reinvite(existing, invite, addr)
             return
-        call = SipCall(invite.call_id, route_id, invite, addr, uuid.uuid4().hex[:10])
-        self.by_branch[invite.branch] = call
-        self._later(64 * self.t1_s, "branch", invite.branch)
-        self._respond(call, 100)
+        # No 100 Trying: every INVITE gets its 180 or final answer at once (§8.2.6.1 asks for a 100 only after
+        # 200 ms), and one answer per INVITE keeps a spoofed source from being sent more than it sent.
+        call = SipCall(invite.call_id, route_id, invite.slim(), addr, uuid.uuid4().hex[:10], received=size)
+        self.invites.put(key, call, self._now())
         queue = self.numbers.get(uri_user(invite.uri))
         if queue is None:
             self._reject(call, 404)
@@ -210,7 +254,10 @@ class SipFront(asyncio.DatagramProtocol):
             self.counters["left_to_owner"] += 1
             return
         if outcome in ("owner_alive", "owner_answered"):  # (a node that answered and died: wait for the heartbeat)
-            self._respond(call, 180)
+            if call.last_response:  # asked again: the 180 is repeated within the address's budget
+                self._send(call.last_response, call.addr, call, repeat=True)
+            else:
+                self._respond(call, 180)
             answered_for_s = answered_for_s + TAKE_OVER_RETRY_S if outcome == "owner_answered" else 0.0
             call.retransmit = asyncio.get_running_loop().call_later(TAKE_OVER_RETRY_S, self._take_over, call,
                                                                     answered_for_s)
@@ -236,22 +283,53 @@ class SipFront(asyncio.DatagramProtocol):
 
         def again() -> None:
             if call.state == "proceeding" and self.calls.get(call.route_id) is call:
-                self._send(call.last_response, call.addr)
+                self._send(call.last_response, call.addr, call, repeat=True)
                 call.retransmit = asyncio.get_running_loop().call_later(self.ring_refresh_s, again)
 
         call.retransmit = asyncio.get_running_loop().call_later(self.ring_refresh_s, again)
 
+    def _in_dialog(self, call: SipCall, request: SipMessage, addr) -> bool:
+        """Whether a request within a call's dialog is the caller's (§12.2.2): the Call-ID (already matched),
+        the caller's From tag, our To tag; and from the host the INVITE came from (the trunk or the proxy in
+        front sends the whole dialog; another host is refused whatever it knows). Answers 481 or 403 when
+        not."""
+        tags = (param(request.get("From") or "", "tag"), param(request.get("To") or "", "tag"))
+        if tags != (param(call.invite.get("From") or "", "tag"), call.to_tag):
+            self.counters["dialog_mismatch"] += 1
+            self._final(request, addr, 481)
+            return False
+        if addr[0] != call.addr[0]:
+            self.counters["dialog_foreign_host"] += 1
+            self._final(request, addr, 403)
+            return False
+        return True
+
     def _reinvite(self, call: SipCall, invite: SipMessage, addr) -> None:
+        tags = (param(invite.get("From") or "", "tag"), param(invite.get("To") or "", "tag"))
+        if tags != (param(call.invite.get("From") or "", "tag"), call.to_tag) or addr[0] != call.addr[0]:
+            self.counters["dialog_mismatch"] += 1
+            self._send(response(invite, 481), addr)
+            return
         if call.state != "confirmed":
             self._send(response(invite, 491, to_tag=call.to_tag), addr)
             return
         self._send(response(invite, 200, to_tag=call.to_tag, extra=self._contact(),
                             body=sdp.answer(invite.body, self.host, self.rtp_port, 2)), addr)
 
-    def _ack(self, ack: SipMessage) -> None:
-        call = self.by_branch.get(ack.branch) or self.calls.get(router_id(ack.call_id))
-        if call is None:
-            return  # an ACK answers nothing (§17.2.3); a stray one is dropped
+    def _ack(self, ack: SipMessage, addr) -> None:
+        """The ACK of a non-2xx answer is in the INVITE's transaction (§17.2.3); the ACK of a 200 is a request
+        of its own within the dialog, matched by Call-ID and tags. Either carries our To tag, so it shows the
+        address receives what we send (verified). A stray or foreign ACK is dropped (an ACK answers nothing)."""
+        ours = param(ack.get("To") or "", "tag")
+        call = self.invites.get(transaction_key(ack, "INVITE"))
+        if call is None or call.state != "completed":  # the ACK of a 200: in the dialog, both tags must match
+            call = self.calls.get(router_id(ack.call_id))
+            if call is None or (param(ack.get("From") or "", "tag"), ours) != (
+                    param(call.invite.get("From") or "", "tag"), call.to_tag) or addr[0] != call.addr[0]:
+                self.counters["stray_ack"] += 1
+                return
+        if ours == call.to_tag:  # it received our answer
+            self._verify(addr)
         self._stop_retransmit(call)
         if call.state == "answered":
             call.state = "confirmed"
@@ -259,8 +337,10 @@ class SipFront(asyncio.DatagramProtocol):
             call.state = "ended"
 
     def _cancel(self, cancel: SipMessage, addr) -> None:
-        call = self.by_branch.get(cancel.branch)
-        if call is None:
+        """A CANCEL names its INVITE by the INVITE's transaction (branch, sent-by; or the RFC 2543 fields) and
+        carries the same Call-ID; anything less gets 481 and cancels nothing."""
+        call = self.invites.get(transaction_key(cancel, "INVITE"))
+        if call is None or call.call_id != cancel.call_id:
             self._final(cancel, addr, 481)
             return
         self._final(cancel, addr, 200)
@@ -273,8 +353,7 @@ class SipFront(asyncio.DatagramProtocol):
         if call is None:
             self._foreign_bye(bye, addr)
             return
-        if param(bye.get("From") or "", "tag") != param(call.invite.get("From") or "", "tag"):
-            self._final(bye, addr, 481)
+        if not self._in_dialog(call, bye, addr):
             return
         self._final(bye, addr, 200)
         self._stop_retransmit(call)
@@ -311,7 +390,7 @@ class SipFront(asyncio.DatagramProtocol):
     def _respond(self, call: SipCall, status: int, extra=(), body: bytes = b"") -> None:
         extra = list(extra) + (self._contact() if status in (180, 200) else [])
         call.last_response = response(call.invite, status, to_tag=call.to_tag, extra=extra, body=body)
-        self._send(call.last_response, call.addr)
+        self._send(call.last_response, call.addr, call)
         self.counters[f"out_{status}"] += 1
 
     def _reject(self, call: SipCall, status: int, extra=()) -> None:
@@ -338,8 +417,10 @@ class SipFront(asyncio.DatagramProtocol):
             if elapsed >= 64 * self.t1_s:
                 self._give_up(call)
                 return
-            self._send(call.last_response, call.addr)
-            self.counters["retransmitted"] += 1
+            # A 200 is repeated in full (Timer G, §13.3.1.4): only an agent's accept sends one, so it cannot be
+            # drawn at a flood's rate; non-2xx answers are repeated within an unverified address's budget.
+            if self._send(call.last_response, call.addr, call, repeat=call.state != "answered"):
+                self.counters["retransmitted"] += 1
             following = min(2 * wait, self.t2_s)
             call.retransmit = loop.call_later(following, again, following, elapsed + following)
 
@@ -353,7 +434,7 @@ class SipFront(asyncio.DatagramProtocol):
             self._caller_left(call)
         call.state = "ended"
 
-    def _stop_retransmit(self, call: SipCall) -> None:
+    def _stop_retransmit(self, call: SipCall) -> None:  # (also what forgetting a transaction does)
         if call.retransmit is not None:
             call.retransmit.cancel()
             call.retransmit = None
@@ -387,47 +468,44 @@ class SipFront(asyncio.DatagramProtocol):
             ("From", f"{invite.get('To')};tag={call.to_tag}"), ("To", invite.get("From") or ""),
             ("Call-ID", call.call_id), ("CSeq", f"{call.cseq} BYE")])
         self.counters["out_BYE"] += 1
-        self._send(data, call.addr)
+        self._send(data, call.addr, call)
         call.byes[branch] = None
-        self.by_branch[branch] = call
+        self.our_byes[branch] = call
         loop = asyncio.get_running_loop()
 
         def again(wait: float, elapsed: float) -> None:
             if branch not in call.byes or elapsed >= 64 * self.t1_s:
                 call.byes.pop(branch, None)
+                self.our_byes.pop(branch, None)
                 return
-            self._send(data, call.addr)
+            self._send(data, call.addr, call, repeat=True)
             call.byes[branch] = loop.call_later(min(2 * wait, self.t2_s), again, min(2 * wait, self.t2_s),
                                                 elapsed + wait)
 
         call.byes[branch] = loop.call_later(self.t1_s, again, self.t1_s, self.t1_s)
-        self._later(64 * self.t1_s, "branch", branch)
 
-    def _response(self, message: SipMessage) -> None:
-        """Responses to our BYEs stop their retransmission."""
+    def _response(self, message: SipMessage, addr) -> None:
+        """Responses to our BYEs stop their retransmission (matched by our branch and the CSeq method)."""
         self.counters[f"in_{message.status}"] += 1
-        call = self.by_branch.get(message.branch)
-        if call is not None and message.status >= 200:
+        call = self.our_byes.get(message.branch)
+        if call is None or message.cseq[1] != "BYE" or addr[0] != call.addr[0]:
+            return
+        self._verify(addr)
+        if message.status >= 200:
+            self.our_byes.pop(message.branch, None)
             timer = call.byes.pop(message.branch, None)
             if timer is not None:
                 timer.cancel()
 
     # -- housekeeping ---------------------------------------------------------------------------------
-    def _later(self, after_s: float, kind: str, key: object) -> None:
-        heapq.heappush(self._expiry, (asyncio.get_running_loop().time() + after_s, next(self._ids), kind, key))
+    def _now(self) -> float:
+        return asyncio.get_running_loop().time()
 
     def _expire(self) -> None:
         """Forget finished transactions (their retransmission window is over)."""
-        now = asyncio.get_running_loop().time()
-        while self._expiry and self._expiry[0][0] <= now:
-            _, _, kind, key = heapq.heappop(self._expiry)
-            if kind == "request":
-                self.answered_requests.pop(key, None)
-            elif (call := self.by_branch.get(key)) is not None:
-                if self.calls.get(call.route_id) is call:  # still talking: look again later
-                    self._later(64 * self.t1_s, kind, key)
-                else:
-                    del self.by_branch[key]
+        now = self._now()
+        for remembered in (self.invites, self.answered_requests, self.verified):
+            remembered.expire(now)
 
 
 async def start_sip(service: RouterService, host: str, port: int, numbers: dict[str, str],

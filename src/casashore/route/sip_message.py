@@ -11,13 +11,25 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-MAX_DATAGRAM = 65_507
+MAX_MESSAGE_BYTES = 8_192
+"""Largest datagram read; larger ones are dropped unread. An INVITE with its SDP takes 1-3 KB; RFC 3261 §18.1.1
+sends anything near the path MTU over TCP, which this UDP-only front does not offer."""
+MAX_HEADERS = 64
+"""Header lines per message (after unfolding)."""
+MAX_HEADER_LINE = 1_024
+"""Characters per header line (after unfolding)."""
+MAX_CALL_ID = 256
+"""Characters of a Call-ID (the router's own id for the call is derived from it: call_ids.py)."""
+MAGIC_COOKIE = "z9hG4bK"
+"""The branch prefix of RFC 3261 transactions; without it a request is matched the RFC 2543 way (§17.2.3)."""
 COMPACT = {"v": "Via", "f": "From", "t": "To", "i": "Call-ID", "m": "Contact", "l": "Content-Length",
            "c": "Content-Type", "k": "Supported", "s": "Subject", "e": "Content-Encoding"}
 KNOWN = ("Via", "From", "To", "Call-ID", "CSeq", "Contact", "Content-Length", "Content-Type", "Max-Forwards",
          "Allow", "Retry-After", "Supported", "User-Agent", "Route", "Record-Route", "Server")
 CANONICAL = {name.lower(): name for name in KNOWN} | COMPACT
 REQUIRED = ("Via", "From", "To", "Call-ID", "CSeq")
+DIALOG_HEADERS = frozenset(("Via", "From", "To", "Call-ID", "CSeq", "Contact", "Record-Route", "Content-Type",
+                            "Content-Length"))
 TOKEN = re.compile(r"^[A-Za-z0-9.!%*_+`'~-]+$")
 REASONS = {100: "Trying", 180: "Ringing", 200: "OK", 400: "Bad Request", 404: "Not Found",
            405: "Method Not Allowed", 408: "Request Timeout", 480: "Temporarily Unavailable",
@@ -70,6 +82,18 @@ class SipMessage:
         return param(self.top_via, "branch") or ""
 
     @property
+    def sent_by(self) -> str:
+        """The top Via's host[:port], lower-cased (``SIP/2.0/UDP 10.0.0.1:5060;branch=…`` -> ``10.0.0.1:5060``)."""
+        protocol_and_host = self.top_via.split(";", 1)[0].split(None, 1)
+        return protocol_and_host[1].strip().lower() if len(protocol_and_host) == 2 else ""
+
+    def slim(self) -> SipMessage:
+        """The message with only the headers a dialog needs: what the front keeps of a call's INVITE (a peer's
+        padding is not held for the length of a call)."""
+        kept = [(name, value) for name, value in self.headers if name in DIALOG_HEADERS]
+        return SipMessage(self.method, self.uri, self.status, self.reason, kept, self.body)
+
+    @property
     def call_id(self) -> str:
         return self.get("Call-ID") or ""
 
@@ -91,9 +115,22 @@ def uri_user(uri: str) -> str:
     return address.split("@", 1)[0] if "@" in address else ""
 
 
+def transaction_key(message: SipMessage, method: str | None = None) -> tuple:
+    """The server transaction a request belongs to (RFC 3261 §17.2.3), ``method`` the transaction's (INVITE for
+    an ACK to a non-2xx or for the INVITE a CANCEL names). With the magic cookie: branch, sent-by and method. An
+    RFC 2543 peer's request has no unique branch: Request-URI, From tag, Call-ID, CSeq number and the top Via
+    (the To tag is left out: the ACK carries ours, the INVITE none)."""
+    method = method or message.method or ""
+    branch = message.branch
+    if branch.startswith(MAGIC_COOKIE):
+        return ("3261", branch, message.sent_by, method)
+    return ("2543", message.uri, param(message.get("From") or "", "tag") or "", message.call_id,
+            message.cseq[0], message.top_via, method)
+
+
 def parse(data: bytes) -> SipMessage:
-    if len(data) > MAX_DATAGRAM:
-        raise SipParseError("message too large")
+    if len(data) > MAX_MESSAGE_BYTES:
+        raise SipParseError(f"message of {len(data)} bytes; at most {MAX_MESSAGE_BYTES}")
     head, sep, body = data.partition(b"\r\n\r\n")
     if not sep:
         head, sep, body = data.partition(b"\n\n")
@@ -111,7 +148,11 @@ def parse(data: bytes) -> SipMessage:
             unfolded[-1] += " " + line.strip()
         elif line:
             unfolded.append(line)
+    if len(unfolded) > MAX_HEADERS:
+        raise SipParseError(f"{len(unfolded)} header lines; at most {MAX_HEADERS}")
     for line in unfolded:
+        if len(line) > MAX_HEADER_LINE:
+            raise SipParseError(f"header line of {len(line)} characters; at most {MAX_HEADER_LINE}")
         name, colon, value = line.partition(":")
         name = name.strip()
         if not colon or not TOKEN.match(name):
@@ -120,6 +161,8 @@ def parse(data: bytes) -> SipMessage:
     missing = [name for name in REQUIRED if message.get(name) is None]
     if missing:
         raise SipParseError(f"missing {', '.join(missing)}")
+    if not message.call_id or len(message.call_id) > MAX_CALL_ID:
+        raise SipParseError(f"Call-ID of {len(message.call_id)} characters; expected 1 to {MAX_CALL_ID}")
     try:
         number, method = message.cseq
     except ValueError:
