@@ -509,7 +509,7 @@ def history(
         check_all_writable(output=output, plot=plot)
         interval_min = _interval_min(interval)
         target_s = duration_s("target", target, allow_zero=True)
-        con = open_workspace(workspace, create=False)
+        con = open_workspace(workspace, read_only=True)
         try:
             rows = interval_history(con, interval_min=interval_min, target_s=target_s, queue=queue)
             if queue is not None and not rows:
@@ -583,7 +583,7 @@ def backtest(
         check_all_writable(plot=plot)
         interval_min, days = _interval_min(interval), _days("horizon", horizon)
         n_windows = whole("windows", windows, low=1)
-        con = open_workspace(workspace, create=False)
+        con = open_workspace(workspace, read_only=True)
         try:
             series = interval_counts(con, interval_min, queue)
         finally:

@@ -19,9 +19,12 @@ import duckdb
 
 from casashore.errors import UserError
 from casashore.history.mapping import PRESETS, CallMapping, projection
+from casashore.model import NAME_EXPECTED, NAME_PATTERN
 
+# A queue's name is data that later names files, URLs and report rows: the scenario's pattern, checked by RE2.
+_BAD_QUEUE = "queue IS NULL OR NOT regexp_full_match(queue, '" + NAME_PATTERN.replace("'", "''") + "')"
 INVALID = {
-    "queue": "queue IS NULL",
+    "queue": _BAD_QUEUE,
     "arrival": "arrival_at IS NULL",
     "wait_s": "wait_s IS NULL OR wait_s < 0 OR isnan(wait_s)",
     "handle_s": "handle_s < 0 OR isnan(handle_s)",
@@ -87,18 +90,43 @@ def import_calls(con: duckdb.DuckDBPyConnection, path: Path, *, preset: str | No
             return ImportResult(0, True, [])
         queues = [r[0] for r in con.execute("SELECT DISTINCT queue FROM calls WHERE import_id = ? ORDER BY 1",
                                             [import_id]).fetchall()]
-        con.executemany("INSERT INTO queues (queue, time_zone, country) SELECT ?, ?, ? "
-                        "WHERE NOT EXISTS (SELECT 1 FROM queues WHERE queue = ?)",
-                        [[q, zone, country, q] for q in queues])
+        _add_queues(con, queues, zone, country)
         con.execute("INSERT INTO imports VALUES (?, ?, ?, ?, ?, now())",
                     [import_id, str(path.resolve()), sha, source_format, added])
         con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
+    except BaseException as exc:
+        _rollback(con)
+        if isinstance(exc, duckdb.Error):
+            raise _database_error(path, exc) from None
         raise
     finally:
         hashing.shutdown(wait=True)
     return ImportResult(added, False, queues)
+
+
+def _rollback(con: duckdb.DuckDBPyConnection) -> None:
+    try:
+        con.execute("ROLLBACK")
+    except duckdb.Error:
+        pass  # the transaction is gone already (DuckDB ends it on a fatal error): nothing was committed
+
+
+def _database_error(path: Path, exc: duckdb.Error) -> UserError:
+    """A DuckDB failure that is no bad row: the file unreadable, or the workspace unwritable or damaged. Nothing
+    was committed."""
+    detail = (str(exc).splitlines() or ["unknown"])[0][:200]
+    if str(path) in str(exc):
+        return UserError("file", str(path), f"a readable call log ({detail})")
+    return UserError("workspace", "the workspace file", f"a workspace DuckDB can read and write; nothing was "
+                     f"imported ({detail})")
+
+
+def _add_queues(con: duckdb.DuckDBPyConnection, queues: list[str], zone: str, country: str | None) -> None:
+    """Record the zone and country of queues not known yet (none when every call of the file was present)."""
+    if queues:
+        con.executemany("INSERT INTO queues (queue, time_zone, country) SELECT ?, ?, ? "
+                        "WHERE NOT EXISTS (SELECT 1 FROM queues WHERE queue = ?)",
+                        [[q, zone, country, q] for q in queues])
 
 
 def _reader(path: Path, fmt: str, delimiter: str) -> str:
@@ -118,7 +146,7 @@ def _reader(path: Path, fmt: str, delimiter: str) -> str:
 
 
 _EXPECTED = {
-    "queue": "a queue name (not empty)",
+    "queue": "a queue: " + NAME_EXPECTED,
     "arrival": "a timestamp in the mapping's timestamp_format",
     "wait_s": "a wait in seconds >= 0",
     "handle_s": "a handle time in seconds >= 0 (or empty)",
@@ -173,8 +201,8 @@ _EXPECTED_INTERVAL = {
     **{field: f"a count or duration >= 0 (answered and abandoned at most offered) for {field}"
        for field in ("offered", "answered", "abandoned", "aht_s", "asa_s")},
 }
-INVALID_INTERVAL = {
-    "queue": "queue IS NULL",
+INVALID_INTERVAL = {  # str.format templates (the interval's minutes): the pattern's braces doubled
+    "queue": _BAD_QUEUE.replace("{", "{{").replace("}", "}}"),
     "start": "local_start IS NULL OR (extract(epoch FROM local_start)::BIGINT % (60 * {minutes})) <> 0",
     "offered": "offered IS NULL OR offered < 0 OR isnan(offered)",
     "answered": "answered < 0 OR answered > offered",
@@ -215,14 +243,14 @@ def import_intervals(con: duckdb.DuckDBPyConnection, path: Path, mapping) -> Imp
                             [import_id, mapping.time_zone, mapping.interval_min, mapping.time_zone,
                              mapping.interval_min]).fetchall()[0][0]
         queues = [r[0] for r in con.execute("SELECT DISTINCT queue FROM staged ORDER BY 1").fetchall()]
-        con.executemany("INSERT INTO queues (queue, time_zone, country) SELECT ?, ?, ? "
-                        "WHERE NOT EXISTS (SELECT 1 FROM queues WHERE queue = ?)",
-                        [[q, mapping.time_zone, mapping.country, q] for q in queues])
+        _add_queues(con, queues, mapping.time_zone, mapping.country)
         con.execute("INSERT INTO imports VALUES (?, ?, ?, ?, ?, now())",
                     [import_id, str(path.resolve()), sha, f"intervals-{mapping.format}", added])
         con.execute("DROP TABLE staged")
         con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
+    except BaseException as exc:
+        _rollback(con)
+        if isinstance(exc, duckdb.Error):
+            raise _database_error(path, exc) from None
         raise
     return ImportResult(added, False, queues)

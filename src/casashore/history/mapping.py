@@ -10,35 +10,51 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, field_validator
+from typing import Annotated
+
+from pydantic import AfterValidator, Field, field_validator
 
 from casashore.model import Strict, TimeZoneName, read_toml, validated
+
+Column = Annotated[str, Field(min_length=1, max_length=200)]
+
+
+def _one_character(delimiter: str) -> str:
+    if len(delimiter) != 1 or delimiter in "\"\r\n":
+        raise ValueError("one character, not a quote or a line break, such as , or ; or a tab")
+    return delimiter
+
+
+Delimiter = Annotated[str, AfterValidator(_one_character)]
+TimestampFormat = Annotated[str, Field(min_length=2, max_length=100)]
+Country = Annotated[str, Field(pattern=r"^[A-Z]{2}$")]
+OutcomeValue = Annotated[str, Field(max_length=200)]
 
 
 class Columns(Strict):
     """The file's column for each field (handle_s and agent may be absent)."""
 
-    call_id: str
-    queue: str
-    arrival: str
-    wait_s: str
-    outcome: str
-    handle_s: str | None = None
-    agent: str | None = None
+    call_id: Column
+    queue: Column
+    arrival: Column
+    wait_s: Column
+    outcome: Column
+    handle_s: Column | None = None
+    agent: Column | None = None
 
 
 class Outcomes(Strict):
-    answered: list[str] = Field(min_length=1)
-    abandoned: list[str] = Field(min_length=1)
+    answered: list[OutcomeValue] = Field(min_length=1, max_length=100)
+    abandoned: list[OutcomeValue] = Field(min_length=1, max_length=100)
 
 
 class CallMapping(Strict):
     format: Literal["csv", "parquet"] = "csv"
-    delimiter: str = ","
+    delimiter: Delimiter = ","
     time_zone: TimeZoneName
     """Time zone of the file's timestamps, such as Europe/Paris (the client's, as ACDs usually export)."""
-    timestamp_format: str = "%Y-%m-%d %H:%M:%S"
-    country: str | None = None
+    timestamp_format: TimestampFormat = "%Y-%m-%d %H:%M:%S"
+    country: Country | None = None
     """The client's country (ISO 3166 code such as FR), for its public holidays."""
     columns: Columns
     outcomes: Outcomes
@@ -47,13 +63,13 @@ class CallMapping(Strict):
 class IntervalColumns(Strict):
     """The file's column for each field of an interval aggregate (only queue, start and offered required)."""
 
-    queue: str
-    start: str
-    offered: str
-    answered: str | None = None
-    abandoned: str | None = None
-    aht_s: str | None = None
-    asa_s: str | None = None
+    queue: Column
+    start: Column
+    offered: Column
+    answered: Column | None = None
+    abandoned: Column | None = None
+    aht_s: Column | None = None
+    asa_s: Column | None = None
 
 
 class IntervalMapping(Strict):
@@ -61,11 +77,11 @@ class IntervalMapping(Strict):
 
     kind: Literal["intervals"]
     format: Literal["csv", "parquet"] = "csv"
-    delimiter: str = ","
+    delimiter: Delimiter = ","
     time_zone: TimeZoneName
-    timestamp_format: str = "%Y-%m-%d %H:%M"
+    timestamp_format: TimestampFormat = "%Y-%m-%d %H:%M"
     interval_min: int = Field(gt=0, le=1440)
-    country: str | None = None
+    country: Country | None = None
     columns: IntervalColumns
 
     @field_validator("interval_min")
