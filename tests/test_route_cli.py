@@ -16,6 +16,19 @@ from casashore.cli import app
     ('[[queues]]\nname = "fr"\nskill = "fr"\n', ["--sip", "nonsense"], "sip: 'nonsense'"),
     ('[[queues]]\nname = "fr"\nskill = "fr"\n', ["--redis", "http://x"], "redis: 'http://x'"),
     ('[[queues]]\nname = "fr"\nskill = "fr"\n', ["--http", "0.0.0.0:8080"], "reachable from other machines"),
+    # issue 16: names are data, never paths (queue, agent, skill)
+    ('[[queues]]\nname = "../../etc/x"\nskill = "fr"\n', [], "queues[0].name: '../../etc/x'"),
+    ('[[queues]]\nname = "fr"\nskill = "f/r"\n', [], "queues[0].skill: 'f/r'"),
+    ('[[queues]]\nname = "fr"\nskill = "fr"\n[[agents]]\nid = ".."\nskills = { fr = 1 }\n', [], "agents[0].id: '..'"),
+    ('[[queues]]\nname = "fr"\nskill = "fr"\n[[agents]]\nid = "a"\nskills = { "fr:1,x" = 1 }\n', [],
+     "agents[0].skills: 'fr:1,x'"),
+    ('[[queues]]\nname = "fr"\nskill = "fr"\nmax_waiting = 1000000000\n', [], "queues[0].max_waiting"),
+    # issue 16: off loopback, the example's demo tokens (or short ones) are refused
+    ('[[queues]]\nname = "fr"\nskill = "fr"\n[tokens]\nsupervisor = ["supervisor-demo-token-change-me"]\n',
+     ["--http", "0.0.0.0:8080"], "tokens.supervisor[0]: 'supe…' is not valid; expected a secret token"),
+    ('[[queues]]\nname = "fr"\nskill = "fr"\n[[agents]]\nid = "a"\nskills = { fr = 1 }\ntoken = "0123456789abcdefg"\n'
+     '[tokens]\nsupervisor = ["0123456789abcdef0123456789abcdef-s"]\n', ["--http", "0.0.0.0:8080"],
+     "agents[0].token"),
 ])
 def test_route_serve_names_the_wrong_field(tmp_path, toml, args, expected):
     config = tmp_path / "center.toml"

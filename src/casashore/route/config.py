@@ -7,16 +7,29 @@ Keep this file private: it holds the API tokens.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Annotated, Literal
 
 from pydantic import Field, model_validator
 
+from casashore.errors import UserError
 from casashore.model import ScenarioError, Strict, TimeZoneName, read_toml, validated
 from casashore.route.core import Queue, Router
 from casashore.route.http import Principal
 
 Seconds = Annotated[float, Field(ge=0, allow_inf_nan=False)]
+NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$"
+"""Queue, agent and skill names: data, never paths (they appear in URLs, Redis keys and records): a letter or
+digit, then up to 62 letters, digits, '_', '.' or '-'."""
+Name = Annotated[str, Field(pattern=NAME_PATTERN)]
+Number = Annotated[str, Field(pattern=r"^\+?[A-Za-z0-9_.*-]{1,40}$")]
+"""A dialled user part (``+33170000001``, ``3001``)."""
+MAX_CALLS_HELD = 100_000
+"""Bound of max_sip_calls and of a queue's max_waiting: each call held costs a few KiB."""
+DEMO_TOKEN_MARKS = ("demo", "change-me", "example")
+MIN_TOKEN_OFF_LOOPBACK = 32
+LOOPBACK = ("127.0.0.1", "localhost", "::1")
 Token = Annotated[str, Field(min_length=16, pattern=r"^[\x21-\x7e]+$")]
 
 
@@ -32,7 +45,7 @@ class RouterSettings(Strict):
     """Offers missed in a row before the agent is set not-responding (paused)."""
     window_s: Annotated[float, Field(gt=0, le=86_400)] = 900.0
     """The rolling window of the live statistics."""
-    max_sip_calls: Annotated[int, Field(ge=1)] = 10_000
+    max_sip_calls: Annotated[int, Field(ge=1, le=MAX_CALLS_HELD)] = 10_000
     """Calls the SIP front holds at once; more get 503 Service Unavailable."""
     ring_refresh_s: Annotated[float, Field(ge=0, le=60)] = 0.0
     """Several nodes behind a SIP proxy: repeat 180 Ringing this often while a call waits, so the proxy tells
@@ -43,20 +56,20 @@ class RouterSettings(Strict):
 
 
 class RoutedQueue(Strict):
-    name: Annotated[str, Field(min_length=1, max_length=80, pattern=r"^[\w.-]+$")]
-    skill: str
-    numbers: list[str] = []
+    name: Name
+    skill: Name
+    numbers: Annotated[list[Number], Field(max_length=1000)] = []
     """Dialled user parts that reach this queue (``sip:+33170000000@…``); the queue's name always does."""
     target_s: Annotated[float, Field(gt=0, allow_inf_nan=False)] = 20.0
     aht_s: Annotated[float, Field(gt=0, allow_inf_nan=False)] = 180.0
     relax_after_s: Seconds | None = None
-    max_waiting: Annotated[int, Field(ge=0)] = 1000
+    max_waiting: Annotated[int, Field(ge=0, le=MAX_CALLS_HELD)] = 1000
     client_time_zone: TimeZoneName = "Europe/Paris"
     country: str | None = None
 
 
 class RoutedAgent(Strict):
-    id: Annotated[str, Field(min_length=1, max_length=80, pattern=r"^[\w.-]+$")]
+    id: Name
     skills: dict[str, Annotated[int, Field(ge=1, le=9)]]
     """skill → proficiency, 1 the best."""
     token: Token | None = None
@@ -69,8 +82,8 @@ class Tokens(Strict):
 
 class CenterConfig(Strict):
     router: RouterSettings = RouterSettings()
-    queues: Annotated[list[RoutedQueue], Field(min_length=1)]
-    agents: list[RoutedAgent] = []
+    queues: Annotated[list[RoutedQueue], Field(min_length=1, max_length=1000)]
+    agents: Annotated[list[RoutedAgent], Field(max_length=100_000)] = []
     tokens: Tokens = Tokens()
 
     @model_validator(mode="after")
@@ -84,6 +97,10 @@ class CenterConfig(Strict):
         tokens: set[str] = set()
         ids: set[str] = set()
         for i, agent in enumerate(self.agents):
+            for skill in agent.skills:
+                if not re.match(NAME_PATTERN, skill):
+                    raise ScenarioError(f"agents[{i}].skills", skill, "a skill name: a letter or digit, then up to "
+                                        "62 letters, digits, '_', '.' or '-'")
             if agent.id in ids:
                 raise ScenarioError(f"agents[{i}].id", agent.id, "an id not used twice")
             ids.add(agent.id)
@@ -97,6 +114,20 @@ class CenterConfig(Strict):
                     raise ScenarioError(f"tokens.{role}[{j}]", "…", "a token not used twice")
                 tokens.add(token)
         return self
+
+    def check_exposure(self, http_host: str) -> None:
+        """Off loopback the API is reachable from other machines: refuse the example's demo tokens and short
+        ones (a UserError naming the field)."""
+        if http_host in LOOPBACK:
+            return
+        named = [(f"tokens.{role}[{j}]", token) for role in ("supervisor", "trunk")
+                 for j, token in enumerate(getattr(self.tokens, role))]
+        named += [(f"agents[{i}].token", agent.token) for i, agent in enumerate(self.agents) if agent.token]
+        for field, token in named:
+            if len(token) < MIN_TOKEN_OFF_LOOPBACK or any(mark in token.lower() for mark in DEMO_TOKEN_MARKS):
+                raise UserError(field, token[:4] + "…", f"a secret token of your own, at least "
+                                f"{MIN_TOKEN_OFF_LOOPBACK} characters and not a demo one, when --http "
+                                f"{http_host} is not loopback")
 
     def numbers(self) -> dict[str, str]:
         return {number: q.name for q in self.queues for number in [q.name, *q.numbers]}

@@ -114,6 +114,7 @@ def build_app(config: CenterConfig, *, sip: tuple[str, int] | None, workspace: P
 
 def run(config: CenterConfig, *, sip: tuple[str, int] | None, http: tuple[str, int], workspace: Path | None,
         redis_url: str | None = None, node: str | None = None, records_url: str | None = None) -> None:
+    config.check_exposure(http[0])  # before anything listens
     logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     faulthandler.register(signal.SIGUSR1)  # `kill -USR1 PID` prints every thread's stack: what is it doing?
     app = build_app(config, sip=sip, workspace=workspace, redis_url=redis_url, node=node, records_url=records_url)
