@@ -239,3 +239,47 @@ def test_link_errors_read_as_sentences(args, message):
     result = run("link", *args, "--json")
     assert_user_error(result, message)
     assert result.stderr.count("expected") == 1
+
+
+def test_serve_says_where_it_listens(monkeypatch, tmp_path):
+    import uvicorn
+
+    monkeypatch.setattr(uvicorn, "run", lambda *args, **kwargs: None)
+    result = run("serve", "--port", "8123", "--workspace-dir", str(tmp_path))
+    assert result.exit_code == 0 and result.stdout == ""
+    assert "http://127.0.0.1:8123/" in result.stderr and "http://127.0.0.1:8123/docs" in result.stderr
+
+
+def test_version_and_whole_command_summaries():
+    from importlib.metadata import version
+
+    assert run("--version").stdout.strip() == f"casashore {version('casashore')}"
+    listing = run("--help").stdout.split("Commands:")[1]
+    assert "..." not in listing and "…" not in listing
+    assert "get the third" in " ".join(listing.split())
+
+
+def test_tables_are_never_cut_when_piped():
+    """Not a terminal (a pipe, a file, this runner): no 80-column limit, no ellipsis."""
+    text = run("staff", "--calls", "100", "--interval", "30m", "--aht", "180", "--target", "20", "--agents", "12",
+               "--patience", "5m").stdout
+    assert "P(abandon)" in text and "…" not in text
+    assert max(len(line) for line in text.splitlines()) > 80
+
+
+def test_trunks_shows_the_blocking_the_lines_give():
+    doc = run_json("trunks", "--traffic", "25", "--blocking", "1%")
+    assert doc["servers"] == 36 and doc["blocking_target"] == 0.01
+    assert doc["blocking"] == pytest.approx(0.0080225, abs=1e-6)
+    assert "0.8022%" in run("trunks", "--traffic", "25", "--blocking", "1%").stdout
+
+
+def test_link_prints_capacity_in_bit_rate_units():
+    text = run("link", "--codec", "G.729", "--capacity", "40Gbps").stdout
+    assert "40 Gbit/s" in text and "e+10" not in text
+
+
+def test_simulate_without_agents_agrees_with_erlang_c():
+    doc = run_json("simulate", "--calls", "100", "--interval", "30m", "--aht", "180", "--agents", "0",
+                   "--replications", "3")
+    assert doc["p_abandon"] == doc["formula"]["p_abandon"] == 0.0  # nobody hangs up: they wait

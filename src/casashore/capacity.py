@@ -46,7 +46,10 @@ def trunk_case(raw: Mapping[str, str]) -> dict[str, float | None]:
 
 
 def trunks(cases: list[dict[str, float | None]]) -> list[dict[str, float]]:
-    """Solve each case for the missing one of traffic, servers and blocking, grouped and vectorised."""
+    """Solve each case for the missing one of traffic, servers and blocking, grouped and vectorised.
+
+    When servers are solved, ``blocking`` is the blocking those servers give (at most the target) and
+    ``blocking_target`` the target asked for."""
     out: list[dict[str, float]] = [dict(c) for c in cases]  # type: ignore[arg-type]
     for missing in ("traffic", "servers", "blocking"):
         idx = [i for i, c in enumerate(cases) if c[missing] is None]
@@ -57,6 +60,9 @@ def trunks(cases: list[dict[str, float | None]]) -> list[dict[str, float]]:
             solved = erlang_b(col["servers"], col["traffic"])
         elif missing == "servers":
             solved = erlang_b_servers(col["traffic"], col["blocking"]).astype(float)
+            given = erlang_b(solved, col["traffic"])  # the whole lines block less than the target
+            for i, target, actual in zip(idx, col["blocking"], given, strict=True):
+                out[i]["blocking"], out[i]["blocking_target"] = float(actual), float(target)
         else:
             solved = erlang_b_traffic(col["servers"], col["blocking"])
         for i, value in zip(idx, solved, strict=True):

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import io
 import json
 from collections.abc import Callable
 from pathlib import Path
@@ -26,14 +27,64 @@ from casashore.output_paths import check_all_writable
 from casashore.units import day_interval_min, duration_s, whole
 
 app = typer.Typer(
-    help="Plan and run offshore contact centres, from the cable to the seat.\n\n"
-    "Durations take plain seconds or a suffix: 20, 20s, 30m, 1h. Shares take 0.8 or 80%.",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
 )
-out = Console()
+WIDE_OUTPUT = 10_000
+"""Columns of a console that is not a terminal (a file, a pipe): rich's default of 80 would cut tables."""
+
+
+class _Stdout:
+    """Rich output on stdout that never cuts a table or a line.
+
+    On a terminal, a table too wide for it has its cells folded onto more lines (never an ellipsis), numbers
+    kept whole when they fit; into a file or a pipe, nothing is narrowed at all.
+    """
+
+    def print(self, *objects: Any) -> None:
+        console = Console()
+        if not console.is_terminal:
+            console = Console(width=WIDE_OUTPUT)
+        for table in (o for o in objects if isinstance(o, Table)):
+            _fold_rather_than_cut(table, console.width)
+        console.print(*objects)
+
+
+def _fold_rather_than_cut(table: Table, width: int) -> None:
+    """Fold cells instead of cutting them with "…"; keep numbers whole if the table still fits ``width``."""
+    for column in table.columns:
+        column.overflow = "fold"
+        column.min_width = max((len(str(c)) for c in column.cells), default=0) + 2  # rich counts the padding
+    trial = Console(width=width, file=io.StringIO(), color_system=None)
+    trial.print(table, crop=False)
+    if max(len(line) for line in trial.file.getvalue().splitlines()) > width:
+        for column in table.columns:  # too narrow even so: let rich fold the numbers too
+            column.min_width = None
+
+
+out = _Stdout()
+
+def _print_version(value: bool) -> None:
+    if value:
+        from importlib.metadata import version
+
+        typer.echo(f"casashore {version('casashore')}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(
+    _version: Annotated[bool, typer.Option("--version", callback=_print_version, is_eager=True,
+                                           help="Print casashore's version and exit.")] = False,
+) -> None:
+    """Plan and run offshore contact centres, from the cable to the seat.
+
+    Durations take plain seconds or a suffix: 20, 20s, 30m, 1h. Shares take 0.8 or 80%. Every command has
+    --help and --json.
+    """
+
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON document on stdout and nothing else.")]
 InputOpt = Annotated[Path | None, typer.Option(
@@ -119,16 +170,23 @@ def trunks(
     """Erlang B: give any two of traffic, servers and blocking; get the third.
 
     Size phone lines or SIP trunks for a busy hour: `casashore trunks --traffic 8.108 --blocking 1%` answers
-    15 lines. `--calls 500 --aht 3m` gives the traffic (25 Erlangs) from busy-hour calls.
+    15 lines. `--calls 500 --aht 3m` gives the traffic (25 Erlangs) from busy-hour calls. When the lines are
+    sized, `blocking` is what those lines give (25 E on 36 lines: 0.80 %) and `blocking_target` the share asked.
     """
     if input is not None:
         cases = lambda: _batch_cases(input, capacity.TRUNK_FIELDS, capacity.trunk_case)  # noqa: E731
     else:
         raw = _given(traffic=traffic, servers=servers, blocking=blocking, calls=calls, aht=aht)
         cases = lambda: [({}, capacity.trunk_case(raw))]  # noqa: E731
-    _run(cases, _with_labels(capacity.trunks), input is not None, as_json, output,
-         lambda rows: _table(rows, [("traffic", "traffic (E)", ".4f"), ("servers", "servers", "d"),
-                                    ("blocking", "blocking", ".6f")], "Erlang B"))
+    _run(cases, _with_labels(capacity.trunks), input is not None, as_json, output, _show_trunks)
+
+
+def _show_trunks(rows: list[dict]) -> None:
+    columns = [("traffic", "traffic (E)", ".4f"), ("servers", "servers", "d"),
+               ("blocking", "blocking (these lines)", ".4%")]
+    if any("blocking_target" in r for r in rows):
+        columns.append(("blocking_target", "blocking target", ".4%"))
+    _table(rows, columns, "Erlang B")
 
 
 @app.command()
@@ -232,9 +290,24 @@ def link(
     table.add_column("measure")
     table.add_column("value", justify="right")
     for key, value in result.items():
-        if key not in ("codec", "layer"):
-            table.add_row(key, f"{value:,.6g}" if isinstance(value, float) else f"{value:,}")
+        if key in ("codec", "layer"):
+            continue
+        if key in ("capacity_bps", "bps_per_call"):
+            shown = f"{_bit_rate(value)} ({value:,.0f} bit/s)" if value >= 1000 else f"{value:,.6g} bit/s"
+        elif key == "headroom":
+            shown = f"{value:.0%}"
+        else:
+            shown = f"{value:,.6g}" if isinstance(value, float) else f"{value:,}"
+        table.add_row(key, shown)
     out.print(table)
+
+
+def _bit_rate(bps: float) -> str:
+    """40e9 -> '40 Gbit/s', 87200 -> '87.2 kbit/s'."""
+    for scale, unit in ((1e12, "Tbit/s"), (1e9, "Gbit/s"), (1e6, "Mbit/s"), (1e3, "kbit/s")):
+        if bps >= scale:
+            return f"{bps / scale:,.4g} {unit}"
+    return f"{bps:g} bit/s"
 
 
 @app.command()
@@ -281,7 +354,9 @@ def simulate(
     `casashore simulate examples/multiskill.toml` (queues per skill, agent groups with skills, priorities,
     overflow delays and staffing per interval); `--output per_interval.csv` writes every queue x interval.
     `--staff` replaces the scenario's staffing by the cheapest group sizes that meet every queue's goal: a
-    trilingual agent counts once, not once per language.
+    trilingual agent counts once, not once per language. Its `split` column is Erlang's answer with each queue
+    staffed alone (specialists only), `pooled` Erlang's answer for one pool of agents with every skill: the
+    simulated total lies between the two.
     """
     from casashore.simulate import scenario as scenario_sim
     from casashore.simulate import single_queue
@@ -363,7 +438,7 @@ def _staff_groups(model, runs: dict, as_json: bool, output: Path | None) -> None
     if as_json:
         typer.echo(json.dumps(result))
         return
-    table = Table(title="Cheapest agents per group meeting every queue's goal (simulated)")
+    table = Table(title="Cheapest agents per group meeting every queue's goal (simulated)", caption=STAFF_CAPTION)
     for header in ("start (min)", *(g.name for g in model.groups), "total", "split", "pooled",
                    "lowest SL (goal)"):
         table.add_column(header, justify="right")
@@ -373,6 +448,10 @@ def _staff_groups(model, runs: dict, as_json: bool, output: Path | None) -> None
                       str(r["split_agents"]), str(r["pooled_agents"]),
                       f"{low} {r['service_level'][low]:.3f} ({_goal(model, low):g})")
     out.print(table)
+
+
+STAFF_CAPTION = ("Erlang bounds for comparison: split = each queue staffed alone (specialists only), pooled = all "
+                 "calls to one pool of agents with every skill. The simulated total lies between them.")
 
 
 def _goal(model, queue: str) -> float:
@@ -693,6 +772,30 @@ def _roster(agents, requirement, templates, plan, labour, weeks: int | None, ros
             "model": result.size}
 
 
+def _shifts_table(doc: dict, title: str, days: int) -> Table:
+    """Agents per shift: for one day, how many start it; for longer horizons, per day and over the horizon."""
+    if "shifts_by_day" not in doc:
+        table = Table(title=f"Shifts — {title}")
+        for header in ("shift", "agents (one day)"):
+            table.add_column(header, justify="right")
+        for name, count in doc["shifts"].items():
+            if count:
+                table.add_row(name, str(count))
+        return table
+    per_day: dict[str, list[int]] = {}
+    for row in doc["shifts_by_day"]:
+        per_day.setdefault(row["shift"], []).append(row["agents"])
+    table = Table(title=f"Shifts — {title}")
+    for header in ("shift", "agents per day (fewest–most)", f"agent-shifts over the {days} days"):
+        table.add_column(header, justify="right")
+    for name, count in doc["shifts"].items():
+        if count:
+            counts = per_day.get(name, [])
+            counts = counts + [0] * (days - len(counts))
+            table.add_row(name, f"{min(counts)}–{max(counts)}", str(count))
+    return table
+
+
 def _when(requirement, interval: int) -> str:
     """An interval's start as the requirement gave it: HH:MM for one day, an ISO date-time otherwise."""
     start = requirement.starts[interval]
@@ -805,13 +908,7 @@ def schedule(
         return
     title = (f"{doc['status']}: cost {doc['cost']:,.2f}, gap {doc['gap']:.2%}" if doc["cost"] is not None
              else "infeasible")
-    table = Table(title=f"Shifts — {title}")
-    for header in ("shift", "agents"):
-        table.add_column(header, justify="right")
-    for name, count in doc["shifts"].items():
-        if count:
-            table.add_row(name, str(count))
-    out.print(table)
+    out.print(_shifts_table(doc, title, len(requirement.starts) * requirement.interval_min // 1440))
     unmet = sum(r["unmet"] for r in coverage)
     out.print(f"unmet agent-intervals: {unmet:g}; over: {sum(r['over'] for r in coverage):g}"
               + (f"; intervals no shift covers: {len(doc['uncoverable'])}" if doc["uncoverable"] else ""))
@@ -892,9 +989,9 @@ def plan(
                                            if result["reused_steps"] else ""))
 
 
-route_app = typer.Typer(help="The live router: SIP calls in, skills-based offers to agents, live statistics.",
-                        no_args_is_help=True)
-app.add_typer(route_app, name="route")
+ROUTE_HELP = "The live router: SIP calls in, skills-based offers to agents, live statistics."
+route_app = typer.Typer(help=ROUTE_HELP, no_args_is_help=True)
+app.add_typer(route_app, name="route", short_help=ROUTE_HELP)
 
 
 def _address(field: str, value: str) -> tuple[str, int]:
@@ -1071,4 +1168,20 @@ def serve(
     except UserError as exc:
         _fail(str(exc))
         return
+    shown_host = f"[{host}]" if ":" in host else host
+    typer.echo(f"casashore: dashboard on http://{shown_host}:{port}/, API docs on http://{shown_host}:{port}/docs, "
+               f"workspace in {workspace_dir.resolve()} (Ctrl+C stops)", err=True)
     uvicorn.run(application, host=host, port=port, log_level="warning")
+
+
+def _whole_first_paragraphs(*apps: typer.Typer) -> None:
+    """Command lists show each command's first paragraph whole: click cuts a summary at ~45 characters with
+    "..." unless the command has a short help of its own."""
+    for typer_app in apps:
+        for info in typer_app.registered_commands:
+            if info.short_help is None and info.callback is not None and info.callback.__doc__:
+                first = info.callback.__doc__.strip().split("\n\n")[0]
+                info.short_help = " ".join(first.split())
+
+
+_whole_first_paragraphs(app, route_app)

@@ -21,6 +21,7 @@ from typing import Annotated, Literal
 
 from fastapi import Depends, FastAPI, Header, HTTPException, WebSocket, WebSocketDisconnect
 from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi_offline import FastAPIOffline  # Swagger UI at /docs from local files, not a CDN
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -102,7 +103,7 @@ def create_router_app(service: RouterService, tokens: dict[str, Principal], *, t
         if service.recorder is not None:
             await asyncio.to_thread(service.recorder.close)
 
-    app = FastAPI(title="casashore router", version="0.1.0", lifespan=lifespan)
+    app = FastAPIOffline(title="casashore router", version="0.1.0", lifespan=lifespan)
     app.add_middleware(BodyLimit, limit=MAX_BODY_BYTES)
 
     def principal(authorization: Annotated[str | None, Header()] = None) -> Principal:

@@ -24,6 +24,7 @@ from fastapi import FastAPI, Header, HTTPException, Request, Security
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
 from fastapi.security import HTTPBearer
+from fastapi_offline import FastAPIOffline  # Swagger UI at /docs from local files, not a CDN
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -142,7 +143,7 @@ def create_app(workspace_dir: Path, *, host: str = "127.0.0.1", token: str | Non
     workspace_dir.mkdir(parents=True, exist_ok=True)
     (workspace_dir / "scenarios").mkdir(exist_ok=True)
     (workspace_dir / "reports").mkdir(exist_ok=True)
-    app = FastAPI(title="casashore", version="0.1.0",
+    app = FastAPIOffline(title="casashore", version="0.1.0",
                   description="Capacity calculators, plan scenarios and plans of an offshore contact centre. "
                               "Served off loopback, stored scenarios and plans need the bearer token.")
     plans: dict[str, dict] = {}
