@@ -138,3 +138,65 @@ def test_a_forecast_across_a_dst_switch_and_a_holiday(workspace):
     assert not any(s.startswith("1999-04-02T02:") for s in starts)
     assert {r["holiday"] for r in rows if r["start"].startswith("1999-04-01")} == {"Pesach"}
     assert {r["holiday"] for r in rows if r["start"].startswith("1999-03-31")} == {""}
+
+
+def test_default_candidates_and_the_full_comparison(workspace):
+    """The plan chooses among SeasonalNaive, WeeklyAverage and DailyETS; `casashore backtest` also scores MSTL
+    (chosen only when asked for by name) and the shared figures are the same either way."""
+    from casashore.errors import UserError
+    from casashore.forecast.models import DEFAULT_MODELS, MODELS, backtest
+    from casashore.forecast.series import interval_counts
+
+    con = duckdb.connect(str(workspace), read_only=True)
+    series = interval_counts(con, 30, queues=["NE", "PS"])
+    con.close()
+    assert DEFAULT_MODELS == ("SeasonalNaive", "WeeklyAverage", "DailyETS") and "MSTL" in MODELS
+    full = backtest(series, 30)
+    default = backtest(series, 30, models=DEFAULT_MODELS)
+    by_name = backtest(series, 30, models=["MSTL", "SeasonalNaive"], choose_from=["MSTL"])
+    assert sorted(full) == sorted(default) == ["NE", "PS"]
+    for queue in full:
+        rows = {r["model"]: r for r in full[queue]["models"]}
+        assert [r["model"] for r in default[queue]["models"]] == list(DEFAULT_MODELS)
+        assert all(r == rows[r["model"]] for r in default[queue]["models"] + by_name[queue]["models"])
+        assert full[queue]["chosen"] == default[queue]["chosen"] in DEFAULT_MODELS
+        assert by_name[queue]["chosen"] == "MSTL"
+    with pytest.raises(UserError, match="Prophet"):
+        backtest(series, 30, models=["Prophet"])
+
+
+def test_mstl_smooths_with_r_stl_jumps():
+    """R's stl() defaults for a daily period of 96 quarter-hours and seasonal window 11: t.window =
+    nextodd(1.5 * 96 / (1 - 1.5 / 11)) = 167, l.window = nextodd(96) = 97, each jump ceiling(window / 10)."""
+    from casashore.forecast.models import _stl_jumps
+
+    assert _stl_jumps(96, 11) == {"seasonal_jump": 2, "trend_jump": 17, "low_pass_jump": 10}
+    assert _stl_jumps(48, 11) == {"seasonal_jump": 2, "trend_jump": 9, "low_pass_jump": 5}
+
+
+def test_several_queues_in_one_run_equal_one_run_per_queue(workspace, tmp_path):
+    """forecast_queues (one backtest, one insert, each queue its own horizon) gives exactly the intervals and
+    stored rows of forecast_workspace queue by queue; and the same inputs give the same bytes run to run."""
+    import shutil
+
+    from casashore.forecast.run import forecast_queues, forecast_workspace
+
+    path = tmp_path / "w.duckdb"
+    shutil.copy(workspace, path)
+    con = duckdb.connect(str(path))
+    zone = "Africa/Casablanca"
+    one = {q: forecast_workspace(con, interval_min=30, horizon_days=d, site_zone=zone, queue=q)
+           for q, d in (("PS", 7), ("NE", 9))}
+    both = forecast_queues(con, interval_min=30, horizons={"PS": 7, "NE": 9}, site_zone=zone)
+    again = forecast_queues(con, interval_min=30, horizons={"NE": 9, "PS": 7}, site_zone=zone)
+    stored = {run_id: con.execute("""SELECT queue, start_at, interval_min, model, calls, calls_lo, calls_hi, aht_s
+                                     FROM forecasts WHERE run_id = ? ORDER BY queue, start_at""",
+                                  [run_id]).fetchall()
+              for run_id in [run.run_id for run in one.values()] + [both.run_id, again.run_id]}
+    con.close()
+    assert both.models == {"PS": one["PS"].models["PS"], "NE": one["NE"].models["NE"]}
+    assert both.intervals == one["NE"].intervals + one["PS"].intervals  # queues in name order
+    assert len([r for r in both.intervals if r["queue"] == "NE"]) == 9 * 48
+    assert stored[both.run_id] == stored[one["NE"].run_id] + stored[one["PS"].run_id]
+    assert json.dumps(again.intervals) == json.dumps(both.intervals) and again.models == both.models
+    assert stored[again.run_id] == stored[both.run_id]
