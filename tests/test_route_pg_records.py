@@ -99,8 +99,9 @@ def test_two_nodes_write_the_centres_records_to_postgresql(tmp_path):
             for k, call_id in enumerate(calls):  # calls come in on both nodes; amina answers each one
                 api(f"{urls[k % 2]}/api/calls", TRUNK, {"call_id": call_id, "queue": "fr_bank"})
                 deadline = time.monotonic() + 5
-                while api(f"{urls[1]}/api/calls/{router_id(call_id)}", SUPERVISOR)["state"] != "offered":  # after her wrap-up
-                    assert time.monotonic() < deadline, api(f"{urls[1]}/api/calls/{router_id(call_id)}", SUPERVISOR)
+                view = f"{urls[1]}/api/calls/{router_id(call_id)}"
+                while api(view, SUPERVISOR)["state"] != "offered":  # after her wrap-up
+                    assert time.monotonic() < deadline, api(view, SUPERVISOR)
                     time.sleep(0.05)
                 api(f"{urls[(k + 1) % 2]}/api/agents/amina/accept/{router_id(call_id)}", AMINA, {})
                 api(f"{urls[k % 2]}/api/calls/{router_id(call_id)}/hangup", TRUNK, {})

@@ -125,8 +125,8 @@ def create_router_app(service: RouterService, tokens: dict[str, Principal], *, t
 
     def call_of(call_id: str):
         if not ROUTER_ID.match(call_id):
-            raise HTTPException(404, f"call {call_id[:80]!r}: no such call; expected the router's id of a call "
-                                     "(its \"id\" in the API's answers and the events, not the SIP Call-ID)")
+            raise HTTPException(404, f"call {call_id[:80]!r}: no such call; expected the router's id of a "
+                                     "call (its \"id\" in the API's answers and events, not the SIP Call-ID)")
         try:
             return router.calls[call_id]
         except KeyError:
@@ -143,7 +143,8 @@ def create_router_app(service: RouterService, tokens: dict[str, Principal], *, t
 
     def call_view(call_id: str) -> dict:
         call = router.calls[call_id]
-        return {"id": call_id, "call_id": call.trunk_call_id, "queue": call.queue, "state": call.state, "outcome": call.outcome or None,
+        return {"id": call_id, "call_id": call.trunk_call_id, "queue": call.queue, "state": call.state,
+                "outcome": call.outcome or None,
                 "agent": call.agent_id, "position": router.position(call_id),
                 "expected_wait_s": service.expected_wait_s(call_id) if call.state == "waiting" else None,
                 "callback_number": call.callback_number}

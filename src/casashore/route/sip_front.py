@@ -27,8 +27,17 @@ from casashore.route.call_ids import router_id
 from casashore.route.core import CallExists
 from casashore.route.service import RouterService
 from casashore.route.shared_router import HEARTBEAT_S
-from casashore.route.sip_message import (MAX_MESSAGE_BYTES, SipMessage, SipParseError, param, parse, request,
-                                         response, transaction_key, uri_user)
+from casashore.route.sip_message import (
+    MAX_MESSAGE_BYTES,
+    SipMessage,
+    SipParseError,
+    param,
+    parse,
+    request,
+    response,
+    transaction_key,
+    uri_user,
+)
 from casashore.route.sip_transactions import Remembered
 
 log = logging.getLogger("casashore.sip")
