@@ -93,7 +93,7 @@ def candidates(interval_min: int, weeks_of_history: int) -> list:
     ]
 
 
-def _choose_from(models) -> tuple[str, ...]:
+def _known(models) -> tuple[str, ...]:
     unknown = sorted(set(models) - set(MODELS))
     if unknown:
         raise UserError("models", ", ".join(unknown), f"model names among {', '.join(MODELS)}")
@@ -108,8 +108,8 @@ def backtest(series: pd.DataFrame, interval_min: int, *, horizon_days: int = 7, 
 
     ``forecasts``, when given, receives each queue's backtest table (actual ``y`` and one column per model).
     """
-    models = _choose_from(models)
-    choose_from = [m for m in _choose_from(choose_from) if m in models] or list(models)
+    models = _known(models)
+    choose_from = [m for m in _known(choose_from) if m in models] or list(models)
     per_day = 1440 // interval_min
     horizon = horizon_days * per_day
     week = 7 * per_day
