@@ -7,6 +7,11 @@ import re
 
 from casashore.errors import UserError
 
+MIN_DURATION_S = 0.001
+MAX_DURATION_S = 1e7
+"""The domain of every duration typed: 0 where allowed, else 1 ms to 1e7 s (about 116 days), or inf where
+allowed (a patience that never ends). Nothing a contact centre times lies outside, and arithmetic inside stays
+well within floating point."""
 _DURATION = re.compile(r"^\s*([0-9]*\.?[0-9]+(?:[eE][-+]?[0-9]+)?)\s*(ms|s|m|min|h)?\s*$")
 _COMPOUND = re.compile(r"^\s*(?:([0-9]+)h)?\s*(?:([0-9]+)m(?:in)?)?\s*(?:([0-9]+)s)?\s*$")
 _DURATION_UNITS_S = {None: 1.0, "s": 1.0, "ms": 0.001, "m": 60.0, "min": 60.0, "h": 3600.0}
@@ -36,6 +41,9 @@ def duration_s(field: str, text: str | float, *, allow_zero: bool = False, allow
     if math.isnan(value) or (math.isinf(value) and not allow_inf) or value < 0 or (value == 0 and not allow_zero):
         need = "a duration >= 0" if allow_zero else "a duration > 0"
         raise UserError(field, text, f"{need} such as 20, 20s, 30m or 1h")
+    if math.isfinite(value) and (value > MAX_DURATION_S or 0 < value < MIN_DURATION_S):
+        raise UserError(field, text, f"a duration {'of 0 or ' if allow_zero else ''}from 1ms to {MAX_DURATION_S:.0e} "
+                                     "seconds (about 116 days)")
     return value
 
 

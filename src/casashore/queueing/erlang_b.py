@@ -7,6 +7,7 @@ import math
 import numba
 import numpy as np
 
+from casashore.queueing.domain import check, check_servers, check_traffic
 from casashore.queueing.search import TOLERANCE, fewest_meeting
 from casashore.queueing.special import log_gammainc_q_one, log_poisson_pmf_one
 
@@ -27,12 +28,16 @@ log_erlang_b.__doc__ = """``log B(N, A)``: servers N (whole, >= 0), traffic A in
 
 def erlang_b(servers: np.ndarray, traffic: np.ndarray) -> np.ndarray:
     """Blocking probability of ``servers`` lines offered ``traffic`` Erlangs (Erlang's loss formula)."""
+    check_servers(servers)
+    check_traffic(traffic)
     return np.exp(log_erlang_b(servers, traffic))
 
 
 def erlang_b_servers(traffic: np.ndarray, blocking: np.ndarray) -> np.ndarray:
     """Fewest servers whose blocking is at most ``blocking`` (0 < blocking <= 1) for ``traffic`` Erlangs."""
     a, b = np.broadcast_arrays(np.asarray(traffic, dtype=float), np.asarray(blocking, dtype=float))
+    check_traffic(a)
+    check("blocking", b, low_open=True, high=1.0, what="a blocking probability")
     log_target = np.log(b) + TOLERANCE
     guess = np.ceil(a + 3.0 * np.sqrt(a) + 1.0)
     return fewest_meeting(np.zeros(a.shape), guess, lambda n: log_erlang_b(n, a) <= log_target)
@@ -41,6 +46,8 @@ def erlang_b_servers(traffic: np.ndarray, blocking: np.ndarray) -> np.ndarray:
 def erlang_b_traffic(servers: np.ndarray, blocking: np.ndarray) -> np.ndarray:
     """Traffic (Erlangs) that ``servers`` lines carry at exactly ``blocking`` (0 < blocking < 1)."""
     n, b = np.broadcast_arrays(np.asarray(servers, dtype=float), np.asarray(blocking, dtype=float))
+    check_servers(n)
+    check("blocking", b, low_open=True, high=1.0, what="a blocking probability")
     log_target = np.log(b)
     # B rises with A: bisect on A between 0 and N / (1 - b), where B(N, A) >= 1 - N/A exceeds b.
     lo = np.zeros(n.shape)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from casashore.queueing.erlang_a import erlang_a, erlang_a_asa
+from casashore.queueing.domain import check_durations, check_servers, check_traffic
 from casashore.queueing.erlang_c import fewest_agents_erlang_c
 from casashore.queueing.search import TOLERANCE, fewest_meeting
 
@@ -28,6 +29,9 @@ def queue_measures(agents, traffic, aht_s, target_s, patience_s=np.inf) -> dict[
     """
     n, a, aht, t, pat = np.broadcast_arrays(*(np.asarray(v, dtype=float) for v in
                                               (agents, traffic, aht_s, target_s, patience_s)))
+    check_servers(n, "agents")
+    check_traffic(a)
+    check_durations(aht, t, pat)
     ea = erlang_a(n, a, aht, pat, t)
     return {
         "p_wait": ea.p_wait,
@@ -62,6 +66,8 @@ def required_agents(
     """
     a, aht, t, pat = np.broadcast_arrays(*(np.asarray(v, dtype=float) for v in (traffic, aht_s, target_s,
                                                                                   patience_s)))
+    check_traffic(a)
+    check_durations(aht, t, pat)
     patient = np.isinf(pat)
     if patient.all() and max_abandon is None:
         # Erlang C everywhere: the compiled recursion-stepping kernel, a few flops per extra agent.

@@ -12,6 +12,7 @@ from collections.abc import Callable
 import numpy as np
 
 from casashore.errors import UserError
+from casashore.model import MAX_INTERVALS, MAX_REPLICATIONS
 from casashore.queueing.staffing import queue_measures
 from casashore.simulate.centre import Centre, routing_tables
 from casashore.simulate.distributions import EXPONENTIAL, GAMMA, LOGNORMAL, NEVER
@@ -70,6 +71,9 @@ def single_queue_case(raw: dict[str, str]) -> dict:
         "patience_cv": number("patience_cv", raw.get("patience_cv", "1"), low=0, low_open=True),
     }
     case["warmup_s"] = duration_s("warmup", raw["warmup"], allow_zero=True) if "warmup" in raw else None
+    for key, most in (("intervals", MAX_INTERVALS), ("replications", MAX_REPLICATIONS)):
+        if case[key] > most:
+            raise UserError(key, raw[key], f"a whole number from 1 to {most:,}")
     if case["agents"] > MAX_AGENTS:
         raise UserError("agents", raw["agents"], f"at most {MAX_AGENTS:,} agents")
     warmup_intervals = 1.0 if case["warmup_s"] is None else case["warmup_s"] / case["interval_s"]

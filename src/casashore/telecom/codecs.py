@@ -6,6 +6,10 @@ import math
 from dataclasses import dataclass
 
 
+MAX_PTIME_MS = 1000.0
+"""Packetisation domain: (0, 1000] ms (RTP profiles use 10 to 120 ms)."""
+
+
 @dataclass(frozen=True)
 class Codec:
     """A voice codec as it travels in RTP.
@@ -26,8 +30,11 @@ class Codec:
 
     def payload_bytes(self, ptime_ms: float) -> float:
         """RTP payload of one packet at ``ptime_ms``; raises ValueError if ptime is not whole frames."""
+        if not 0 < ptime_ms <= MAX_PTIME_MS:  # NaN and infinities too
+            raise ValueError(f"ptime: {ptime_ms!r} ms is outside (0, {MAX_PTIME_MS:g}]; expected a packetisation "
+                             "in milliseconds such as 20")
         frames = ptime_ms / self.frame_ms
-        if ptime_ms <= 0 or not math.isclose(frames, round(frames)):
+        if not math.isclose(frames, round(frames)):
             raise ValueError(f"ptime: {ptime_ms:g} ms is not a whole number of {self.name}'s "
                              f"{self.frame_ms:g} ms frames")
         frames = round(frames)
