@@ -9,8 +9,6 @@ from collections.abc import Mapping
 import numpy as np
 
 from casashore.errors import UserError
-from casashore.queueing.erlang_b import erlang_b, erlang_b_servers, erlang_b_traffic
-from casashore.queueing.staffing import agents_with_shrinkage, queue_measures, required_agents, traffic_erlangs
 from casashore.telecom.bandwidth import call_bandwidth, calls_per_link
 from casashore.units import capacity_bps, duration_s, json_number, number, share, whole
 
@@ -50,6 +48,8 @@ def trunks(cases: list[dict[str, float | None]]) -> list[dict[str, float]]:
 
     When servers are solved, ``blocking`` is the blocking those servers give (at most the target) and
     ``blocking_target`` the target asked for."""
+    from casashore.queueing.erlang_b import erlang_b, erlang_b_servers, erlang_b_traffic  # numba: when used
+
     out: list[dict[str, float]] = [dict(c) for c in cases]  # type: ignore[arg-type]
     for missing in ("traffic", "servers", "blocking"):
         idx = [i for i, c in enumerate(cases) if c[missing] is None]
@@ -109,6 +109,8 @@ def staff_case(raw: Mapping[str, str]) -> dict[str, float]:
 
 def staff(cases: list[dict[str, float]]) -> list[dict[str, float | int | None]]:
     """Staff (or evaluate) every case in one vectorised pass; a week of 672 intervals is one call."""
+    from casashore.queueing.staffing import agents_with_shrinkage, queue_measures, required_agents, traffic_erlangs
+
     col = {k: np.array([c[k] for c in cases], dtype=float) for k in cases[0]}
     traffic = traffic_erlangs(col["calls"], col["interval"], col["aht"])
     evaluate = ~np.isnan(col["agents"])

@@ -2,6 +2,10 @@
 
 Every command takes ``--json`` (one JSON document on stdout, nothing else); a user mistake prints one line on
 stderr and exits with status 2.
+
+Each command imports what it needs when it runs: numba and scipy (the Erlang kernels), pydantic (scenarios),
+pandas, statsforecast, DuckDB and FastAPI cost from a tenth of a second to a second each, and `--help`,
+`link` or `--version` need none of them. Keep module-level imports to the standard library, typer and rich.
 """
 
 from __future__ import annotations
@@ -16,15 +20,11 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
-from casashore import capacity
-from casashore.batch import LABEL_COLUMNS, read_cases
 from casashore.errors import UserError
-from casashore.model import load_scenario
 from casashore.output_paths import check_all_writable
-from casashore.units import day_interval_min, duration_s, whole
+from casashore.units import day_interval_min, duration_s, whole  # standard library only
 
 app = typer.Typer(
     no_args_is_help=True,
@@ -127,6 +127,8 @@ def _write_csv(path: Path, rows: list[dict]) -> None:
 
 def _batch_cases(path: Path, fields: tuple[str, ...], parse: Callable[[dict], Any]) -> list[Any]:
     parsed = []
+    from casashore.batch import LABEL_COLUMNS, read_cases
+
     for line, raw in read_cases(path, fields):
         labels = {k: raw.pop(k) for k in LABEL_COLUMNS if k in raw}
         try:
@@ -173,6 +175,8 @@ def trunks(
     15 lines. `--calls 500 --aht 3m` gives the traffic (25 Erlangs) from busy-hour calls. When the lines are
     sized, `blocking` is what those lines give (25 E on 36 lines: 0.80 %) and `blocking_target` the share asked.
     """
+    from casashore import capacity
+
     if input is not None:
         cases = lambda: _batch_cases(input, capacity.TRUNK_FIELDS, capacity.trunk_case)  # noqa: E731
     else:
@@ -213,6 +217,8 @@ def staff(
     agents (Call Centre Helper's example). Add `--shrinkage 30%` for the 20 to roster. Evaluate: give
     `--agents 14`. Targets combine: the answer meets every one given. A week of intervals: `--input week.csv`.
     """
+    from casashore import capacity
+
     if input is not None:
         cases = lambda: _batch_cases(input, capacity.STAFF_FIELDS, capacity.staff_case)  # noqa: E731
     else:
@@ -277,6 +283,8 @@ def link(
     `casashore link --codec G.711 --ptime 20 --layer ethernet` gives Cisco's 87.2 kbit/s;
     `--layer ip --capacity 40Gbps` shows that 40 Gbit/s carries 500,000 G.711 calls only at the IP layer.
     """
+    from casashore import capacity
+
     try:
         result = capacity.link(codec, ptime, layer, vlan=vlan, srtp=srtp, mpls=mpls, ipv6=ipv6,
                                capacity=capacity_, headroom=headroom)
@@ -358,6 +366,7 @@ def simulate(
     staffed alone (specialists only), `pooled` Erlang's answer for one pool of agents with every skill: the
     simulated total lies between the two.
     """
+    from casashore.model import load_scenario
     from casashore.simulate import scenario as scenario_sim
     from casashore.simulate import single_queue
 
@@ -465,6 +474,8 @@ def _interval_rows(result: dict) -> list[dict]:
 @contextlib.contextmanager
 def _progress(total: int, quiet: bool, unit: str = "replications"):
     """A progress bar on stderr (only on a terminal); yields the advance callback."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
     console = Console(stderr=True)
     with Progress(TextColumn("simulating"), BarColumn(), MofNCompleteColumn(), TextColumn(unit),
                   TimeRemainingColumn(), console=console, transient=True,
@@ -947,6 +958,8 @@ def plan(
         check_all_writable(report=report_path, output=output, workspace=workspace)
     except UserError as exc:
         _fail(str(exc))
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
     from casashore.plan.pipeline import STEPS, plan_with_report
     from casashore.plan.scenario import load_plan_scenario
     from casashore.report.i18n import LANGS
@@ -1097,6 +1110,7 @@ def route_drive(
     --selection). Where the two columns differ beyond their 95 % intervals, the router's rules and the plan's
     routing assumptions differ.
     """
+    from casashore.model import load_scenario
     from casashore.route.loadgen import drive
     from casashore.simulate.scenario import simulate_scenario
 
