@@ -102,7 +102,6 @@ def test_openapi_fuzzing_passes_every_check(tmp_path):
     schemas, negative data refused, no 5xx ...), with and without the token; every 4xx carries a message."""
     schemathesis = pytest.importorskip("schemathesis")
     from hypothesis import HealthCheck, given, settings
-
     from schemathesis.specs.openapi.checks import positive_data_acceptance
 
     for token in (None, "s3cret"):
@@ -115,7 +114,7 @@ def test_openapi_fuzzing_passes_every_check(tmp_path):
 
             @settings(max_examples=30, deadline=None, suppress_health_check=list(HealthCheck), database=None)
             @given(case=op.as_strategy())
-            def check(case):
+            def check(case, loopback=loopback, auth=auth):
                 if case.path.startswith("/api/plans") and case.method == "POST":
                     return  # starting real plans in the background is not what this test is about
                 # A scenario's TOML and the staff calculator's traffic (calls x AHT / interval) have limits JSON

@@ -9,8 +9,17 @@ from typing import Annotated, Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from casashore.model import (MAX_DURATION_S, Label, Name, ScenarioError, Skill, Strict, TimeZoneName, read_toml,
-                             validated)
+from casashore.model import (
+    MAX_DURATION_S,
+    Label,
+    Name,
+    ScenarioError,
+    Skill,
+    Strict,
+    TimeZoneName,
+    read_toml,
+    validated,
+)
 from casashore.schedule.rules import LabourRules
 from casashore.units import capacity_bps, duration_s
 
@@ -152,7 +161,8 @@ class PlanScenario(Strict):
                      for i, q in enumerate(self.queues)]
         biggest = max(synthetic)[1]
         if cost["synthetic_calls"] > MAX_SYNTHETIC_CALLS:
-            raise ScenarioError(f"queues[{biggest}].synthetic.weekly_calls", self.queues[biggest].synthetic.weekly_calls,
+            raise ScenarioError(f"queues[{biggest}].synthetic.weekly_calls",
+                                self.queues[biggest].synthetic.weekly_calls,
                                 f"a plan of at most {MAX_SYNTHETIC_CALLS:,} synthetic calls (weekly_calls x weeks "
                                 f"over the queues; this one: {cost['synthetic_calls']:,.0f})")
         if cost["simulated_calls"] > MAX_SIMULATED_CALLS:

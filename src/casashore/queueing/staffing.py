@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from casashore.queueing.erlang_a import erlang_a, erlang_a_asa
 from casashore.queueing.domain import check_durations, check_servers, check_traffic
+from casashore.queueing.erlang_a import erlang_a, erlang_a_asa
 from casashore.queueing.erlang_c import fewest_agents_erlang_c
 from casashore.queueing.search import TOLERANCE, fewest_meeting
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-
 MAX_PTIME_MS = 1000.0
 """Packetisation domain: (0, 1000] ms (RTP profiles use 10 to 120 ms)."""
 
