@@ -109,18 +109,19 @@ def test_openapi_fuzzing_passes_every_check(tmp_path):
         loopback = {"Host": "127.0.0.1:8000"}
         auth = {"Authorization": f"Bearer {token}"} if token else {}
         schema = schemathesis.openapi.from_asgi("/openapi.json", app, headers=loopback)
+        headers = {**loopback, **auth}
         for operation in schema.get_all_operations():
             op = operation.ok()
 
             @settings(max_examples=30, deadline=None, suppress_health_check=list(HealthCheck), database=None)
             @given(case=op.as_strategy())
-            def check(case, loopback=loopback, auth=auth):
+            def check(case):
                 if case.path.startswith("/api/plans") and case.method == "POST":
                     return  # starting real plans in the background is not what this test is about
                 # A scenario's TOML and the staff calculator's traffic (calls x AHT / interval) have limits JSON
                 # Schema cannot state: there a schema-valid request may rightly be refused (400/422).
                 semantic = (case.method, case.path) in SEMANTIC_LIMITS
-                response = case.call_and_validate(headers={**loopback, **auth},
+                response = case.call_and_validate(headers=headers,  # noqa: B023 - check() runs in this loop
                                                   excluded_checks=[positive_data_acceptance] if semantic else None)
                 if response.status_code >= 400:
                     assert response.json().get("error"), (case.method, case.formatted_path, response.text)
