@@ -283,3 +283,31 @@ def test_simulate_without_agents_agrees_with_erlang_c():
     doc = run_json("simulate", "--calls", "100", "--interval", "30m", "--aht", "180", "--agents", "0",
                    "--replications", "3")
     assert doc["p_abandon"] == doc["formula"]["p_abandon"] == 0.0  # nobody hangs up: they wait
+
+
+def test_the_command_imports_heavy_modules_only_when_a_command_needs_them():
+    import sys
+
+    code = ("import sys, casashore.cli; print(' '.join(m for m in ('numba', 'scipy', 'pandas', 'statsforecast', "
+            "'fastapi', 'duckdb', 'pydantic', 'casashore.queueing') if m in sys.modules))")
+    loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert loaded.returncode == 0 and loaded.stdout.strip() == ""
+
+
+def test_history_takes_several_queues_and_says_which(tmp_path):
+    from casashore.history.workspace import open_workspace
+
+    path = tmp_path / "w.duckdb"
+    con = open_workspace(path)
+    for queue in ("PS", "NW", "TT"):
+        con.execute("INSERT INTO queues VALUES (?, 'Asia/Jerusalem', 'IL')", [queue])
+        con.execute("""INSERT INTO calls SELECT 1, i::VARCHAR, ?, TIMESTAMPTZ '2026-03-02 08:00:00+02' + to_seconds(i * 60),
+                       'answered', 10.0, 120.0, NULL FROM range(30) t(i)""", [queue])
+    con.close()
+    doc = run_json("history", "--workspace", str(path), "--queue", "PS", "--queue", "TT")
+    assert sorted(q["queue"] for q in doc["queues"]) == ["PS", "TT"]
+    assert {r["queue"] for r in doc["intervals"]} == {"PS", "TT"}
+    shown = run("history", "--workspace", str(path)).stdout
+    assert "queues used from" in shown and "NW, PS, TT" in shown
+    assert_user_error(run("history", "--workspace", str(path), "--queue", "XX", "--json"),
+                      "queue: 'XX'", "NW, PS, TT")

@@ -528,6 +528,23 @@ PlotOpt = Annotated[Path | None, typer.Option("--plot", help="Also draw the figu
 
 WorkspaceOpt = Annotated[Path, typer.Option("--workspace", help="The workspace DuckDB file (made on first "
                                                                  "import).")]
+QueueOpt = Annotated[list[str] | None, typer.Option(
+    "--queue", help="A queue to use; repeat for several (--queue PS --queue NW) [default: every queue of the "
+                    "workspace].")]
+
+
+def _chosen_queues(con, asked: list[str] | None) -> list[str]:
+    """The workspace's queues, or those asked for; an unknown name is a UserError listing the known ones."""
+    known = sorted(name for (name,) in con.execute("SELECT queue FROM queues").fetchall())
+    for name in asked or []:
+        if name not in known:
+            raise UserError("queue", name, "a queue of the workspace: " + (", ".join(known) or "none yet"))
+    return sorted(set(asked)) if asked else known
+
+
+def _say_queues(workspace: Path, queues: list[str], picked: list[str] | None) -> None:
+    out.print(f"queues used from {workspace}: {', '.join(queues) or 'none'}"
+              + ("" if picked or len(queues) < 2 else " (pick some with --queue NAME, repeated)"))
 
 
 @app.command("import")
@@ -580,7 +597,7 @@ def history(
     workspace: WorkspaceOpt = Path("casashore.duckdb"),
     interval: Annotated[str, typer.Option(help="Interval length: 15m, 30m or 1h.")] = "15m",
     target: Annotated[str, typer.Option(help="Service-level answer time.")] = "20s",
-    queue: Annotated[str | None, typer.Option(help="One queue only.")] = None,
+    queue: QueueOpt = None,
     plot: PlotOpt = None,
     output: OutputOpt = None,
     as_json: JsonOpt = False,
@@ -601,9 +618,10 @@ def history(
         target_s = duration_s("target", target, allow_zero=True)
         con = open_workspace(workspace, read_only=True)
         try:
-            rows = interval_history(con, interval_min=interval_min, target_s=target_s, queue=queue)
-            if queue is not None and not rows:
-                raise UserError("queue", queue, "a queue of the workspace")
+            chosen = _chosen_queues(con, queue)
+            rows = (interval_history(con, interval_min=interval_min, target_s=target_s) if not queue else
+                    [row for name in chosen
+                     for row in interval_history(con, interval_min=interval_min, target_s=target_s, queue=name)])
             queues = queue_summaries(con, rows)
         finally:
             con.close()
@@ -628,6 +646,7 @@ def history(
                       _fmt(q["patience_mean_s_exponential"], ".0f"), _fmt(q["patience_median_s_kaplan_meier"], ".0f"),
                       _fmt(q["patience_restricted_mean_s_kaplan_meier"], ".0f"))
     out.print(table)
+    _say_queues(workspace, [q["queue"] for q in queues], queue)
 
 
 IntervalOpt = Annotated[str, typer.Option(help="Interval length: 15m, 30m or 1h.")]
@@ -655,7 +674,7 @@ def backtest(
     interval: IntervalOpt = "30m",
     horizon: Annotated[str, typer.Option(help="Length of each backtest window (the forecast horizon).")] = "7d",
     windows: Annotated[str, typer.Option(help="Rolling origins: the last N windows of the history.")] = "2",
-    queue: Annotated[str | None, typer.Option(help="One queue only.")] = None,
+    queue: QueueOpt = None,
     plot: PlotOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
@@ -675,7 +694,7 @@ def backtest(
         n_windows = whole("windows", windows, low=1)
         con = open_workspace(workspace, read_only=True)
         try:
-            series = interval_counts(con, interval_min, queue)
+            series = interval_counts(con, interval_min, queues=_chosen_queues(con, queue) if queue else None)
         finally:
             con.close()
         tables: dict = {}
@@ -699,6 +718,7 @@ def backtest(
             table.add_row(name, row["model"], _fmt(row["wape"], ".3f"), _fmt(row["mase"], ".3f"),
                           _fmt(row["bias"], "+.3f"), "chosen" if row["model"] == res["chosen"] else "")
     out.print(table)
+    _say_queues(workspace, list(result), queue)
 
 
 @app.command()
@@ -708,7 +728,7 @@ def forecast(
     interval: IntervalOpt = "30m",
     site_zone: Annotated[str, typer.Option(help="The site's time zone, for the site_start column.")]
     = "Africa/Casablanca",
-    queue: Annotated[str | None, typer.Option(help="One queue only.")] = None,
+    queue: QueueOpt = None,
     output: OutputOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
@@ -718,7 +738,7 @@ def forecast(
     workspace's forecasts table. Intervals are in the queue's (client's) time zone; `site_start` gives the same
     interval in the site's zone (Africa/Casablanca by default), through the IANA rules.
     """
-    from casashore.forecast.run import forecast_workspace
+    from casashore.forecast.run import forecast_queues, forecast_workspace
     from casashore.history.workspace import open_workspace
 
     try:
@@ -726,8 +746,12 @@ def forecast(
         interval_min, days = _interval_min(interval), _days("horizon", horizon)
         con = open_workspace(workspace, create=False)
         try:
-            run_id, chosen, rows = forecast_workspace(con, interval_min=interval_min, horizon_days=days,
-                                                      site_zone=site_zone, queue=queue)
+            if queue:
+                run_id, chosen, rows = forecast_queues(con, interval_min=interval_min, site_zone=site_zone,
+                                                       horizons={name: days for name in _chosen_queues(con, queue)})
+            else:
+                run_id, chosen, rows = forecast_workspace(con, interval_min=interval_min, horizon_days=days,
+                                                          site_zone=site_zone)
         finally:
             con.close()
     except UserError as exc:
@@ -748,6 +772,7 @@ def forecast(
         table.add_row(name, chosen[name], f"{sum(r['calls'] for r in mine):,.0f}", peak["start"][:16],
                       f"{peak['calls']:.1f} ({peak['calls_lo_80']:.0f}–{peak['calls_hi_80']:.0f})")
     out.print(table)
+    _say_queues(workspace, sorted(chosen), queue)
 
 
 def _roster(agents, requirement, templates, plan, labour, weeks: int | None, roster_start: str | None,
