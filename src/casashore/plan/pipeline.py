@@ -1,6 +1,10 @@
-"""``casashore plan``: history -> forecast -> staffing -> schedule -> simulation of the schedule -> site and link
-sizing. Each step's result is stored in the workspace (table plan_steps) under a hash of its inputs, so a step
-whose inputs did not change is read back instead of run again."""
+"""``casashore plan``: history -> forecast -> staffing -> schedule <-> simulation of the schedule -> site and link
+sizing. Schedule and simulation form a loop: where the simulated service level misses a queue's goal beyond its
+95 % interval, that interval's requirement rises and the schedule is made again, for ``plan.goal_rounds`` rounds
+at most (plan/goals.py). Each step's result is stored in the workspace (table plan_steps) under a hash of its
+inputs, so a step whose inputs did not change is read back instead of run again — only when the result is a pure
+function of those inputs: a step that failed, or a schedule stopped by its wall-clock safety limit, is not
+stored. ``fresh`` recomputes every step (and stores the new results)."""
 
 from __future__ import annotations
 
@@ -25,13 +29,17 @@ def _key(step: str, *inputs) -> str:
 
 
 def _cached(con: duckdb.DuckDBPyConnection, step: str, key: str, compute: Callable[[], dict],
-            reused: list[str]) -> dict:
-    rows = con.execute("SELECT result FROM plan_steps WHERE step_key = ?", [key]).fetchall()
-    if rows:
-        reused.append(step)
-        return json.loads(rows[0][0])
+            reused: list[str], fresh: bool = False, pure: Callable[[dict], bool] = lambda result: True) -> dict:
+    """The step's stored result for ``key``, or ``compute()``'s, stored when ``pure(result)`` (an exception
+    stores nothing)."""
+    if not fresh:
+        rows = con.execute("SELECT result FROM plan_steps WHERE step_key = ?", [key]).fetchall()
+        if rows:
+            reused.append(step)
+            return json.loads(rows[0][0])
     result = compute()
-    con.execute("INSERT OR REPLACE INTO plan_steps VALUES (?, ?, ?, now())", [key, step, json.dumps(result)])
+    if pure(result):
+        con.execute("INSERT OR REPLACE INTO plan_steps VALUES (?, ?, ?, now())", [key, step, json.dumps(result)])
     return result
 
 
@@ -52,9 +60,10 @@ def history_step(con: duckdb.DuckDBPyConnection, scenario: PlanScenario, history
             imported[queue.name] = count
             continue
         spec = queue.synthetic.model_dump_json()
-        tag = hashlib.sha256(f"{spec}|{queue.aht_s}|{queue.patience_s}|{scenario.plan.start}|"
-                             f"{scenario.plan.seed}".encode()).hexdigest()[:12]
-        path = history_dir / f"{queue.name}-{tag}.csv"
+        # Names are data, never paths: the file is named by a hash of everything it holds, the name included.
+        tag = hashlib.sha256(json.dumps([queue.name, spec, queue.aht_s, queue.patience_s, str(scenario.plan.start),
+                                         scenario.plan.seed]).encode()).hexdigest()[:20]
+        path = history_dir / f"synthetic-{tag}.csv"
         if not path.exists():
             partial = path.with_suffix(".partial")
             synthetic_calls(queue, scenario.plan.start, scenario.plan.seed, partial)
@@ -139,9 +148,10 @@ def staffing_step(scenario: PlanScenario, forecast: dict) -> dict:
     return {"starts": [s.isoformat() for s in grid], "required": required, "queues": queues}
 
 
-def schedule_step(scenario: PlanScenario, staffing: dict) -> dict:
+def schedule_step(scenario: PlanScenario, staffing: dict, memo: dict | None = None) -> dict:
     """Shifts covering the requirement with shrinkage. Scheduled breaks are placed by the solver on top, so the
-    site's shrinkage should count what breaks do not (absence, training, coaching)."""
+    site's shrinkage should count what breaks do not (absence, training, coaching). Deterministic: stopped by
+    the gap asked for or a node limit, never by the clock unless its safety limit is hit (then said)."""
     from casashore.schedule.covering import solve
     from casashore.schedule.inputs import Requirement, shift_templates
     from casashore.schedule.rules import open_intervals
@@ -154,12 +164,16 @@ def schedule_step(scenario: PlanScenario, staffing: dict) -> dict:
     templates = shift_templates(rows, requirement, scenario.rules.max_daily_hours, lambda i: f"shifts[{i}]")
     is_open = open_intervals(scenario.rules.opening_hours, starts, scenario.plan.interval_min, False)
     result = solve(requirement, templates, cyclic=False, open_mask=is_open,
-                   time_limit_s=scenario.plan.schedule_time_limit_s, gap=scenario.plan.schedule_gap)
+                   time_limit_s=scenario.plan.schedule_time_limit_s, gap=scenario.plan.schedule_gap,
+                   node_limit=scenario.plan.schedule_nodes, memo=memo)
     if result.status == "infeasible":
         raise UserError("shifts", f"{len(templates)} templates", "templates that can cover the requirement")
+    uncoverable = sorted({(g, starts[t].isoformat()) for g, t in result.uncoverable})
     paid_h = sum(n * next(t.paid_min for t in templates if t.name == name) / 60
                  for (name, _), n in result.counts.items())
-    return {"status": result.status, "gap": result.gap, "cost": result.cost,
+    return {"status": result.status, "gap": result.gap, "cost": result.cost, "objective": result.objective,
+            "bound": result.bound, "stopped_by": result.stopped_by, "solver": result.solver,
+            "uncoverable": [{"skill": g, "start": s} for g, s in uncoverable],
             "counts": [{"shift": name, "day": day, "agents": n} for (name, day), n in sorted(result.counts.items())],
             "scheduled": {g: np.asarray(result.scheduled[g], float).tolist() for g in groups},
             "at_work": {c: v.tolist() for c, v in result.at_work.items()},
@@ -188,8 +202,32 @@ def simulation_step(scenario: PlanScenario, staffing: dict, schedule: dict) -> d
     sim = scenario_from_dict({"interval_min": scenario.plan.interval_min, "intervals": n, "queues": queues,
                               "groups": groups, "simulation": {"replications": scenario.plan.replications,
                                                                "seed": scenario.plan.seed}})
-    _, summary = simulate_scenario(sim)
+    _, summary = simulate_scenario(sim, workers=1)
+    summary.pop("calls_per_second", None)  # a timing, not a result: the plan must not depend on the machine
     return summary
+
+
+def goal_loop(scenario: PlanScenario, staffing: dict, progress: Callable[[str], None]) -> dict:
+    """Schedule, simulate, and where an interval misses its goal beyond the noise raise its requirement and
+    schedule again, ``plan.goal_rounds`` rounds at most. Returns the last round's requirement, schedule and
+    simulation, and what each round raised."""
+    from casashore.plan.goals import missed_intervals, raise_requirement
+
+    rounds = []
+    required = staffing
+    memo: dict = {}  # a day whose requirement did not change is not solved again
+    while True:
+        progress("schedule")
+        schedule = schedule_step(scenario, required, memo)
+        progress("simulation")
+        simulation = simulation_step(scenario, required, schedule)
+        missed = missed_intervals(simulation)
+        rounds.append({"cost": schedule["cost"], "gap": schedule["gap"],
+                       "missed_intervals": {skill: len(v) for skill, v in missed.items()}})
+        if not missed or len(rounds) > scenario.plan.goal_rounds or schedule["stopped_by"] == "time_safety":
+            break
+        required = raise_requirement(required, missed, scenario.site.shrinkage)
+    return {"required": required["required"], "schedule": schedule, "simulation": simulation, "rounds": rounds}
 
 
 def sizing_step(scenario: PlanScenario, staffing: dict, schedule: dict, simulation: dict) -> dict:
@@ -227,38 +265,47 @@ def sizing_step(scenario: PlanScenario, staffing: dict, schedule: dict, simulati
 
 
 def run_plan(scenario: PlanScenario, con: duckdb.DuckDBPyConnection, history_dir: Path,
-             progress: Callable[[str], None] | None = None) -> dict:
-    """Every step, each read back from the workspace when its inputs are unchanged; returns the plan."""
+             progress: Callable[[str], None] | None = None, fresh: bool = False) -> dict:
+    """Every step, each read back from the workspace when its inputs are unchanged (unless ``fresh``); returns
+    the plan: every step's result, the goal loop's rounds and the verdict (plan/goals.py)."""
+    from casashore.plan.goals import verdict
+
     reused: list[str] = []
     note = progress or (lambda step: None)
+    plan = scenario.plan
+    queues = [q.model_dump() for q in scenario.queues]
     note("history")
     history = history_step(con, scenario, history_dir)
     imports = con.execute("SELECT sha256 FROM imports ORDER BY sha256").fetchall()
     note("forecast")
-    forecast = _cached(con, "forecast", _key("forecast", imports, scenario.plan.model_dump(),
-                                              [q.model_dump() for q in scenario.queues], scenario.site.time_zone),
-                       lambda: forecast_step(con, scenario), reused)
+    window = [str(plan.start), plan.days, plan.interval_min]
+    forecast = _cached(con, "forecast", _key("forecast", imports, window, queues, scenario.site.time_zone),
+                       lambda: forecast_step(con, scenario), reused, fresh)
     note("staffing")
-    staffing = _cached(con, "staffing", _key("staffing", forecast, scenario.site.model_dump(),
-                                              [q.model_dump() for q in scenario.queues]),
-                       lambda: staffing_step(scenario, forecast), reused)
+    staffing = _cached(con, "staffing", _key("staffing", forecast, scenario.site.model_dump(), queues),
+                       lambda: staffing_step(scenario, forecast), reused, fresh)
     note("schedule")
-    schedule = _cached(con, "schedule", _key("schedule", staffing, [s.model_dump() for s in scenario.shifts],
-                                              scenario.rules.model_dump(), scenario.plan.model_dump()),
-                       lambda: schedule_step(scenario, staffing), reused)
-    note("simulation")
-    simulation = _cached(con, "simulation", _key("simulation", schedule, staffing, scenario.plan.model_dump(),
-                                                  scenario.site.model_dump(),
-                                                  [q.model_dump() for q in scenario.queues]),
-                         lambda: simulation_step(scenario, staffing, schedule), reused)
+    # The wall-clock safety limit is not an input: a result it did not stop is the same under any limit, and a
+    # result it stopped is not stored.
+    settings = plan.model_dump(exclude={"schedule_time_limit_s"})
+    loop = _cached(con, "schedule", _key("schedule+simulation", staffing, [s.model_dump() for s in scenario.shifts],
+                                         scenario.rules.model_dump(), settings, scenario.site.model_dump(), queues),
+                   lambda: goal_loop(scenario, staffing, note), reused, fresh,
+                   pure=lambda result: result["schedule"]["stopped_by"] != "time_safety")
+    if reused[-1:] == ["schedule"]:
+        reused.append("simulation")  # the loop's rounds are one stored result
+    schedule, simulation = loop["schedule"], loop["simulation"]
     note("sizing")
     sizing = sizing_step(scenario, staffing, schedule, simulation)
     return {"site": scenario.site.model_dump(), "history": history, "forecast": forecast, "staffing": staffing,
-            "schedule": schedule, "simulation": simulation, "sizing": sizing, "reused_steps": reused}
+            "required_after_rounds": loop["required"], "rounds": loop["rounds"], "schedule": schedule,
+            "simulation": simulation, "sizing": sizing, "verdict": verdict(staffing, schedule, simulation,
+                                                                           loop["rounds"]),
+            "reused_steps": reused}
 
 
 def plan_with_report(scenario: PlanScenario, workspace: Path, report: Path, lang: str,
-                     progress: Callable[[str], None] | None = None) -> dict:
+                     progress: Callable[[str], None] | None = None, fresh: bool = False) -> dict:
     """Run the plan over the workspace file and write its HTML report: what `casashore plan` and the server's
     background runs both do."""
     from casashore.history.workspace import open_workspace
@@ -266,7 +313,7 @@ def plan_with_report(scenario: PlanScenario, workspace: Path, report: Path, lang
 
     con = open_workspace(workspace)
     try:
-        result = run_plan(scenario, con, default_history_dir(workspace), progress)
+        result = run_plan(scenario, con, default_history_dir(workspace), progress, fresh)
     finally:
         con.close()
     write_report(result, report, lang, scenario.site.name)

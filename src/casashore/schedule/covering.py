@@ -26,24 +26,29 @@ three times.
 
 from __future__ import annotations
 
+import hashlib
 import os
-import sys
+import time
 from collections import defaultdict
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
-import highspy
 import numpy as np
 from scipy import sparse
 from scipy.sparse.csgraph import connected_components
 
 from casashore.schedule.inputs import Requirement, ShiftTemplate
+from casashore.schedule.mip import Problem, SolvedPart, branch_and_bound, proven_optimal, relax_and_dive
+
+NODE_LIMIT = 2_000
+"""Branch-and-bound nodes per part, when the dive's answer is not within the gap asked for: a limit that
+stops the search at the same place on any machine (a wall-clock limit would not)."""
 
 
 @dataclass(frozen=True)
 class ShiftSchedule:
     status: str
-    """optimal (gap 0), feasible (stopped with a solution), infeasible."""
+    """optimal (proven), feasible (a schedule within ``gap`` of ``bound``, or stopped by a limit), infeasible."""
     cost: float
     """Shift costs only."""
     objective: float
@@ -63,22 +68,17 @@ class ShiftSchedule:
     """skill set (a template's group) -> its agents on shift and not on break, per interval."""
     on_shift_total: np.ndarray = field(default_factory=lambda: np.zeros(0))
     """All agents on shift per interval, breaks included: the seats taken."""
+    bound: float = float("nan")
+    """A proven lower bound on ``objective`` (the LP relaxation's, raised by branch and bound where it ran)."""
+    stopped_by: str = ""
+    """optimal, dive (the constructive answer was within the gap), gap, nodes (the deterministic node limit),
+    time_safety (the wall-clock safety limit was hit: the answer may depend on the machine and its load)."""
+    solver: dict[str, int] = field(default_factory=dict)
+    """parts (independent sub-models), lps (LP solves in the dives), nodes (branch-and-bound nodes)."""
 
-
-def _quiet_highs() -> highspy.Highs:
-    """A HiGHS instance that prints nothing: its banner is written to file descriptor 1 on construction, which
-    would break ``--json`` (one JSON document on stdout and nothing else)."""
-    sys.stdout.flush()
-    saved = os.dup(1)
-    try:
-        with open(os.devnull, "w") as devnull:
-            os.dup2(devnull.fileno(), 1)
-            highs = highspy.Highs()
-            highs.setOptionValue("output_flag", False)
-    finally:
-        os.dup2(saved, 1)
-        os.close(saved)
-    return highs
+    @property
+    def safety_stopped(self) -> bool:
+        return self.stopped_by == "time_safety"
 
 
 @dataclass
@@ -145,10 +145,15 @@ def _columns(requirement: Requirement, shifts: list[ShiftTemplate], cyclic: bool
 
 
 def solve(requirement: Requirement, shifts: list[ShiftTemplate], *, cyclic: bool = False, hard: bool = False,
-          under_penalty: float | None = None, over_penalty: float = 0.0, time_limit_s: float = 60.0,
-          open_mask: np.ndarray | None = None, gap: float = 0.0) -> ShiftSchedule:
+          under_penalty: float | None = None, over_penalty: float = 0.0, time_limit_s: float = 600.0,
+          open_mask: np.ndarray | None = None, gap: float = 0.0, node_limit: int = NODE_LIMIT,
+          memo: dict | None = None) -> ShiftSchedule:
     """The cheapest shifts and breaks for ``requirement``; ``open_mask`` (one bool per interval) keeps shifts out
-    of the hours the site is closed; ``gap``: stop at this relative MIP gap (0: prove the optimum)."""
+    of the hours the site is closed; ``gap``: a schedule within this relative gap of the proven bound is good
+    enough (0: prove the optimum); ``node_limit``: branch-and-bound nodes per part; ``time_limit_s``: a safety
+    valve only — the result says when it was hit (``stopped_by == "time_safety"``); ``memo``: dives of earlier
+    calls by a hash of their part's data (a part solved again gives the same answer: a day whose requirement did
+    not change between rounds of the plan's goal loop is not solved again)."""
     n = len(requirement.starts)
     groups = requirement.groups
     classes = sorted({s.group for s in shifts} | set(groups))
@@ -202,10 +207,12 @@ def solve(requirement: Requirement, shifts: list[ShiftTemplate], *, cyclic: bool
                             np.zeros(rows) if hard else np.full(rows, np.inf), np.full(rows, np.inf)])
     row_bounds = np.concatenate([required, np.zeros(matrix.shape[0] - rows)])
     size = {"integer_variables": n_int, "continuous_variables": n_cols - n_int, "rows": matrix.shape[0]}
-    solved = _solve_by_component(matrix, costs, upper, row_bounds, n_int, time_limit_s, gap)
+    solved = _solve_by_component(matrix, costs, upper, row_bounds, n_int, gap, node_limit, time_limit_s,
+                                 {} if memo is None else memo)
     if solved is None:
         return ShiftSchedule("infeasible", float("nan"), float("nan"), None, {}, {}, uncoverable, {}, size)
-    label, values, objective, gap = solved
+    label, values, objective, bound, stopped_by, stats = solved
+    gap = 0.0 if label == "optimal" else max(0.0, objective - bound) / max(abs(objective), 1e-9)
     counts_int = np.rint(values[:n_int])
     x = counts_int[:n_shift].astype(int)
     at_work = on_shift @ x - cols.break_cover @ counts_int[n_shift:n_int]
@@ -224,7 +231,19 @@ def solve(requirement: Requirement, shifts: list[ShiftTemplate], *, cyclic: bool
     at_work_by_class = {c: at_work[i * n:(i + 1) * n] for i, c in enumerate(classes)}
     seats = (on_shift @ x).reshape(len(classes), n).sum(axis=0)
     return ShiftSchedule(label, float(shift_cost @ x), objective, gap, counts, scheduled, uncoverable, dict(breaks),
-                         size, at_work_by_class, seats)
+                         size, at_work_by_class, seats, bound, stopped_by, stats)
+
+
+def _fingerprint(problem: Problem, with_requirement: bool = True) -> str:
+    """A part's identity in the memo: all its data, or all but its right-hand side (the same day's model under
+    another requirement)."""
+    digest = hashlib.sha256(b"rhs" if with_requirement else b"model")
+    arrays = [problem.matrix.indptr, problem.matrix.indices, problem.matrix.data, problem.costs, problem.upper,
+              problem.integer] + ([problem.row_bounds] if with_requirement else [])
+    for array in arrays:
+        digest.update(np.ascontiguousarray(array).tobytes())
+        digest.update(b"|")
+    return digest.hexdigest()
 
 
 def _components(matrix: sparse.csc_matrix) -> tuple[int, np.ndarray, np.ndarray]:
@@ -237,82 +256,72 @@ def _components(matrix: sparse.csc_matrix) -> tuple[int, np.ndarray, np.ndarray]
 
 
 def _solve_by_component(matrix: sparse.csc_matrix, costs: np.ndarray, upper: np.ndarray, row_bounds: np.ndarray,
-                        n_int: int, time_limit_s: float, gap: float = 0.0
-                        ) -> tuple[str, np.ndarray, float, float] | None:
+                        n_int: int, gap: float, node_limit: int, time_limit_s: float, memo: dict
+                        ) -> tuple[str, np.ndarray, float, float, str, dict[str, int]] | None:
     """Solve each independent sub-model on its own (a MILP's search grows far faster than its size: a week of
-    independent days proves optimal day by day when the whole week stalls at a small gap), then join them.
-    Returns (optimal | feasible, values, objective, relative gap), or None when a part is infeasible."""
+    independent days is seven small models), then join them. Every part gets its LP bound and its dive's answer;
+    then, while the whole schedule is further from the summed bound than ``gap``, the part furthest from its own
+    bound is searched by branch and bound (node-limited), the same parts in the same order on any machine.
+    Returns (optimal | feasible, values, objective, bound, stopped_by, statistics), or None when infeasible."""
+    started = time.perf_counter()
     count, row_part, col_part = _components(matrix)
-    values = np.zeros(matrix.shape[1])
-    workers = min(count, os.cpu_count() or 1)
-    # Each part with integer columns gets its share of the time, so that all of them end within the limit (the
-    # others are LPs: an interval no shift covers, solved at once).
-    searches = max(1, len(np.unique(col_part[:n_int])))
-    part_limit = max(1.0, time_limit_s * min(workers, searches) / searches)
-
-    def solve_part(part: int):
+    problems = []
+    for part in range(count):
         cols = np.flatnonzero(col_part == part)
-        part_rows = np.flatnonzero(row_part == part)
-        solved = _solve_milp(matrix[part_rows][:, cols].tocsc(), costs[cols], upper[cols], row_bounds[part_rows],
-                             cols < n_int, part_limit, gap)
-        return cols, solved
+        rows = np.flatnonzero(row_part == part)
+        problems.append((cols, Problem(matrix[rows][:, cols].tocsc(), costs[cols], upper[cols], row_bounds[rows],
+                                       cols < n_int)))
+    keys = [_fingerprint(problem) for _, problem in problems]
+    new = sorted({key: i for i, key in enumerate(keys) if key not in memo}.items())
 
-    # HiGHS releases the GIL while it solves: independent parts run on every core in threads.
-    with ThreadPoolExecutor(max_workers=workers) as pool:
-        parts = list(pool.map(solve_part, range(count)))
-    if any(solved is None for _, solved in parts):
-        return None
-    objective = sum(solved[2] for _, solved in parts)
-    bound = sum(solved[3] for _, solved in parts)
-    label = "optimal" if all(solved[0] == "optimal" for _, solved in parts) else "feasible"
-    for cols, solved in parts:
-        values[cols] = solved[1]
-    gap = 0.0 if label == "optimal" else max(0.0, objective - bound) / max(abs(objective), 1e-9)
-    return label, values, objective, gap
+    def dive(item: tuple[str, int]) -> SolvedPart | None:
+        problem = problems[item[1]][1]
+        earlier = memo.get(_fingerprint(problem, with_requirement=False))
+        at_least = None
+        if earlier is not None and np.all(earlier[0] <= problem.row_bounds) and len(earlier[1].values):
+            at_least = earlier[1].values[problem.integer]
+        return relax_and_dive(problem, at_least)
 
+    # Each part is solved on one thread, so the answers do not depend on how many run at once.
+    with ThreadPoolExecutor(max_workers=max(1, min(len(new), os.cpu_count() or 1))) as pool:
+        for (key, i), dived in zip(new, pool.map(dive, new), strict=True):
+            if dived is None:
+                return None
+            memo[key] = dived
+            memo[_fingerprint(problems[i][1], with_requirement=False)] = (problems[i][1].row_bounds, dived)
+    solved: list[SolvedPart | None] = [memo[key] for key in keys]
 
-def _solve_milp(matrix: sparse.csc_matrix, costs: np.ndarray, upper: np.ndarray, row_bounds: np.ndarray,
-                integer: np.ndarray, time_limit_s: float, gap: float = 0.0
-                ) -> tuple[str, np.ndarray, float, float] | None:
-    """min costs.x, matrix x = row_bounds, 0 <= x <= upper, integer where asked: (status, x, objective, dual
-    bound), the flows made integral (see _integral_flows); None when infeasible or stopped without a solution."""
-    lp = highspy.HighsLp()
-    lp.num_col_, lp.num_row_ = matrix.shape[1], matrix.shape[0]
-    lp.col_cost_ = costs
-    lp.col_lower_ = np.zeros(matrix.shape[1])
-    lp.col_upper_ = np.where(np.isinf(upper), highspy.kHighsInf, upper)
-    lp.row_lower_, lp.row_upper_ = row_bounds, row_bounds
-    lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
-    lp.a_matrix_.start_, lp.a_matrix_.index_, lp.a_matrix_.value_ = matrix.indptr, matrix.indices, matrix.data
-    lp.integrality_ = [highspy.HighsVarType.kInteger if i else highspy.HighsVarType.kContinuous for i in integer]
-    highs = _quiet_highs()
-    highs.setOptionValue("mip_rel_gap", float(gap))
-    highs.setOptionValue("time_limit", float(time_limit_s))
-    highs.passModel(lp)
-    highs.run()
-    info = highs.getInfo()
-    if highs.getModelStatus() == highspy.HighsModelStatus.kOptimal:
-        # Within the gap asked for: "optimal" only when proven (gap 0).
-        label = "optimal" if gap == 0 or not integer.any() or info.mip_gap <= 1e-9 else "feasible"
-    elif info.primal_solution_status == 2:  # stopped with a feasible solution
-        label = "feasible"
+    def within_gap() -> bool:
+        objective, bound = sum(s.objective for s in solved), sum(s.bound for s in solved)
+        return np.isfinite(objective) and (objective - bound <= gap * abs(objective) or
+                                           proven_optimal(objective, bound))
+
+    searched: set[int] = set()
+    while not within_gap():
+        waiting = [i for i in range(count) if i not in searched and solved[i].stopped_by == "dive"]
+        if not waiting:
+            break
+        part = max(waiting, key=lambda i: (solved[i].slack, -i))
+        searched.add(part)
+        safety_s = max(0.1, time_limit_s - (time.perf_counter() - started))
+        solved[part] = branch_and_bound(problems[part][1], solved[part], gap, node_limit, safety_s)
+        if solved[part] is None:
+            return None
+    values = np.zeros(matrix.shape[1])
+    for (cols, _), s in zip(problems, solved, strict=True):
+        values[cols] = s.values
+    objective = sum(s.objective for s in solved)
+    bound = sum(s.bound for s in solved)
+    stops = {s.stopped_by for s in solved}
+    if "time_safety" in stops:
+        stopped_by = "time_safety"
+    elif proven_optimal(objective, bound):
+        stopped_by = "optimal"
+    elif within_gap():
+        stopped_by = "gap" if searched else "dive"
     else:
-        return None
-    objective = float(info.objective_function_value)
-    bound = objective if label == "optimal" or not integer.any() else float(info.mip_dual_bound)
-    values = np.asarray(highs.getSolution().col_value)
-    if integer.any() and not integer.all():
-        values = _integral_flows(highs, np.flatnonzero(integer), np.rint(values[integer]))
-    return label, values, objective, bound
-
-
-def _integral_flows(highs: highspy.Highs, integer: np.ndarray, counts: np.ndarray) -> np.ndarray:
-    """Fix the shift and break counts and re-solve the rest as an LP by simplex: the flows of a basic solution
-    of a transportation problem with integer supplies and demands are integers (the MILP's own flows may be any
-    point of the polytope)."""
-    index = integer.astype(np.int32)
-    highs.changeColsBounds(len(index), index, counts, counts)
-    highs.changeColsIntegrality(len(index), index, np.full(len(index), highspy.HighsVarType.kContinuous))
-    highs.setOptionValue("solver", "simplex")
-    highs.run()
-    return np.asarray(highs.getSolution().col_value)
+        stopped_by = "nodes"
+    label = "optimal" if stopped_by == "optimal" else "feasible"
+    stats = {"parts": count, "searched": len(searched), "lps": sum(s.lps for s in solved),
+             "nodes": sum(s.nodes for s in solved)}
+    return label, values, objective, min(bound, objective), stopped_by, stats
