@@ -3,6 +3,8 @@ language of most Moroccan offshore sites)."""
 
 from __future__ import annotations
 
+from datetime import date
+
 LANGS = ("en", "fr")
 
 LABELS = {
@@ -18,6 +20,39 @@ LABELS = {
         "link_share": "Share of the usable link", "service_level": "Service level", "p_abandon": "Abandoned",
         "asa": "ASA (s)", "queue": "Queue", "schedule_status": "Schedule", "models": "Forecast models",
         "reused": "Steps read back from the workspace",
+        "generated": "Generated", "gap": "gap", "optimal": "optimal", "feasible": "feasible", "voice": "voice",
+        "band_80": "80 % band",
+        # The verdict.
+        "verdict": "Verdict", "verdict_met": "Goals met", "verdict_at_risk": "Goals at risk",
+        "verdict_not_met": "Goals not met", "met": "met", "at_risk": "at risk", "not_met": "not met",
+        "reason_goal_not_met": "Goal missed beyond the simulation's noise on {n} queue-days: {days}.",
+        "reason_goal_at_risk": "Goal within the simulation's noise (not shown to be met) on {n} queue-days: {days}.",
+        "reason_safety_limit": "Search stopped by the wall-clock safety limit: this result may differ on another "
+        "machine.",
+        "reason_uncoverable": "{n} intervals that no allowed shift can cover (listed below).",
+        "coverage_share": "Requirement covered", "schedule_cost": "Schedule cost",
+        "cost_within": "{cost} (shift costs), within {gap} of a proven lower bound {bound}",
+        "objective_within": "{cost} (shift costs); with the penalties for intervals left short the objective is "
+        "{objective}, within {gap} of a proven lower bound {bound}",
+        "stopped": "How the search stopped", "stopped_optimal": "proven optimal",
+        "stopped_dive": "after the constructive dive, already within the gap asked for",
+        "stopped_gap": "by branch and bound, within the gap asked for",
+        "stopped_nodes": "by the deterministic node limit, before reaching the gap asked for",
+        "stopped_time_safety": "stopped by the wall-clock safety limit: this result may differ on another machine",
+        "goals_per_day": "Goals per queue and site day (service level ± 95 % half-width vs goal)",
+        "day_cell": "{level} ± {half} vs {goal}: {status}", "no_calls": "no calls", "gap_header": "Gap",
+        "rounds": "Goal loop (schedule, simulate, raise the intervals that miss)", "round": "Round",
+        "cost": "Cost", "missed": "Intervals missed (per skill)", "none": "none",
+        "uncoverable": "Intervals no allowed shift can cover (site clock)", "skill": "Skill", "interval": "Interval",
+        # What a planner prints.
+        "shift_table": "Shifts: agents starting each template per site day", "template": "Template",
+        "total": "Total", "daily": "Daily summary (site days)", "day": "Day",
+        "agents_started": "Agents scheduled (shift starts)", "paid_hours_day": "Paid hours (worked that day)",
+        "labour_cost_day": "Labour cost",
+        "interval_csv": "Per-interval table (CSV)",
+        "interval_csv_text": "Per agent group and site interval: calls, AHT, agents required, required after the "
+        "goal loop, scheduled, simulated service level and abandonment, voice bandwidth ({rows} rows).",
+        "download_csv": "Download the per-interval CSV",
     },
     "fr": {
         "title": "Plan", "summary": "Synthèse", "forecast": "Appels prévus par intervalle (heure du client, bande "
@@ -32,7 +67,72 @@ LABELS = {
         "service_level": "Niveau de service", "p_abandon": "Abandons", "asa": "Délai moyen de réponse (s)",
         "queue": "File", "schedule_status": "Planning", "models": "Modèles de prévision",
         "reused": "Étapes relues dans l'espace de travail",
+        "generated": "Généré le", "gap": "écart", "optimal": "optimal", "feasible": "réalisable", "voice": "voix",
+        "band_80": "bande à 80 %",
+        "verdict": "Verdict", "verdict_met": "Objectifs atteints", "verdict_at_risk": "Objectifs menacés",
+        "verdict_not_met": "Objectifs non atteints", "met": "atteint", "at_risk": "à risque",
+        "not_met": "non atteint",
+        "reason_goal_not_met": "Objectif manqué au-delà du bruit de la simulation sur {n} jours-files : {days}.",
+        "reason_goal_at_risk": "Objectif dans le bruit de la simulation (atteinte non démontrée) sur {n} "
+        "jours-files : {days}.",
+        "reason_safety_limit": "Recherche arrêtée par la limite de sécurité en temps réel : ce résultat peut "
+        "différer sur une autre machine.",
+        "reason_uncoverable": "{n} intervalles qu'aucune vacation autorisée ne peut couvrir (liste ci-dessous).",
+        "coverage_share": "Besoin couvert", "schedule_cost": "Coût du planning",
+        "cost_within": "{cost} (coûts des vacations), à {gap} d'une borne inférieure prouvée de {bound}",
+        "objective_within": "{cost} (coûts des vacations) ; avec les pénalités des intervalles sous-couverts "
+        "l'objectif vaut {objective}, à {gap} d'une borne inférieure prouvée de {bound}",
+        "stopped": "Arrêt de la recherche", "stopped_optimal": "optimum prouvé",
+        "stopped_dive": "après la plongée constructive, déjà dans l'écart demandé",
+        "stopped_gap": "par séparation et évaluation, dans l'écart demandé",
+        "stopped_nodes": "par la limite déterministe de nœuds, avant d'atteindre l'écart demandé",
+        "stopped_time_safety": "arrêtée par la limite de sécurité en temps réel : ce résultat peut différer sur "
+        "une autre machine",
+        "goals_per_day": "Objectifs par file et par jour du site (niveau de service ± demi-largeur à 95 %, face "
+        "à l'objectif)",
+        "day_cell": "{level} ± {half} pour {goal}\u00a0: {status}", "no_calls": "sans appels",
+        "gap_header": "Écart",
+        "rounds": "Boucle d'objectifs (planifier, simuler, relever les intervalles manqués)", "round": "Tour",
+        "cost": "Coût", "missed": "Intervalles manqués (par compétence)", "none": "aucun",
+        "uncoverable": "Intervalles qu'aucune vacation autorisée ne peut couvrir (heure du site)",
+        "skill": "Compétence", "interval": "Intervalle",
+        "shift_table": "Vacations : agents commençant chaque modèle par jour du site", "template": "Modèle",
+        "total": "Total", "daily": "Synthèse quotidienne (jours du site)", "day": "Jour",
+        "agents_started": "Agents planifiés (prises de poste)", "paid_hours_day": "Heures payées (travaillées ce "
+        "jour)", "labour_cost_day": "Coût salarial",
+        "interval_csv": "Tableau par intervalle (CSV)",
+        "interval_csv_text": "Par groupe d'agents et intervalle du site : appels, DMT, agents requis, requis après "
+        "la boucle d'objectifs, planifiés, niveau de service et abandons simulés, débit voix ({rows} lignes).",
+        "download_csv": "Télécharger le CSV par intervalle",
     },
+}
+
+
+WEEKDAYS = {"en": ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"),
+            "fr": ("lun.", "mar.", "mer.", "jeu.", "ven.", "sam.", "dim.")}
+
+PLOTLY_LOCALE_FR = {
+    # plotly.js's own French locale (dist/plotly-locale-fr.js is not in the Python package): month and day names
+    # on the date axes, and the mode bar's tooltips.
+    "moduleType": "locale", "name": "fr",
+    "dictionary": {"Autoscale": "Échelle automatique", "Box Select": "Sélection rectangulaire",
+                   "Download plot as a png": "Télécharger le graphique en PNG", "Download plot": "Télécharger le "
+                   "graphique", "Double-click to zoom back out": "Double-cliquer pour dézoomer",
+                   "Lasso Select": "Sélection lasso", "Pan": "Translation", "Reset axes": "Réinitialiser les axes",
+                   "Reset": "Réinitialiser", "Toggle Spike Lines": "Activer/désactiver les pics",
+                   "Show closest data on hover": "Données les plus proches au survol",
+                   "Compare data on hover": "Comparer les données au survol", "Zoom": "Zoom",
+                   "Zoom in": "Zoom intérieur", "Zoom out": "Zoom extérieur", "Produced with Plotly.js":
+                   "Généré avec Plotly.js", "Snapshot succeeded": "Capture d'écran réussie",
+                   "Taking snapshot - this may take a few seconds": "Capture d'écran en cours - cela peut prendre "
+                   "quelques secondes", "trace": "tracé"},
+    "format": {"days": ["Dimanche", "Lundi", "Mardi", "Mercredi", "Jeudi", "Vendredi", "Samedi"],
+               "shortDays": ["Dim", "Lun", "Mar", "Mer", "Jeu", "Ven", "Sam"],
+               "months": ["Janvier", "Février", "Mars", "Avril", "Mai", "Juin", "Juillet", "Août", "Septembre",
+                          "Octobre", "Novembre", "Décembre"],
+               "shortMonths": ["Janv", "Févr", "Mars", "Avr", "Mai", "Juin", "Juil", "Août", "Sept", "Oct", "Nov",
+                               "Déc"],
+               "date": "%d/%m/%Y", "decimal": ",", "thousands": "\u202f"},
 }
 
 
@@ -57,3 +157,9 @@ def bits(value: float, lang: str) -> str:
         if value >= scale:
             return f"{number(value / scale, lang, 2)} {unit}"
     return f"{number(value, lang)} bit/s"
+
+
+def day_name(day: date, lang: str) -> str:
+    """Mon 2026-03-02 in English; lun. 02/03/2026 in French."""
+    weekday = WEEKDAYS.get(lang, WEEKDAYS["en"])[day.weekday()]
+    return f"{weekday} {day:%d/%m/%Y}" if lang == "fr" else f"{weekday} {day.isoformat()}"

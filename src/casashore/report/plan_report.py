@@ -1,15 +1,22 @@
-"""The plan as one self-contained HTML file: plotly charts (the library inlined once, so it opens offline), a
-summary table, in English or French."""
+"""The plan as one self-contained HTML file, in English or French: the verdict at the top (report/verdict.py),
+what a planner prints (shifts per day, a daily summary, the per-interval CSV embedded as a download), a summary
+table and plotly charts (the library inlined once, so it opens offline). Deterministic: the same plan gives the
+same bytes apart from the generation time (fixed figure ids, no random ones)."""
 
 from __future__ import annotations
 
+import base64
 import html
+import json
 from datetime import datetime
 from pathlib import Path
 
 import plotly.graph_objects as go
 
-from casashore.report.i18n import bits, label, number, percent
+from casashore.report.i18n import PLOTLY_LOCALE_FR, bits, day_name, label, number, percent
+from casashore.report.markup import Cell, heading, table
+from casashore.report.tables import daily_summary, interval_csv, interval_rows, shift_table
+from casashore.report.verdict import verdict_section
 
 
 def figures(plan: dict, lang: str) -> list[tuple[str, go.Figure]]:
@@ -22,7 +29,8 @@ def figures(plan: dict, lang: str) -> list[tuple[str, go.Figure]]:
         x = [r["start"] for r in rows]
         forecast.add_trace(go.Scatter(x=x + x[::-1], y=[r["calls_hi_80"] for r in rows]
                                       + [r["calls_lo_80"] for r in rows][::-1], fill="toself", opacity=0.2,
-                                      line={"width": 0}, showlegend=False, hoverinfo="skip"))
+                                      line={"width": 0}, showlegend=False, hoverinfo="skip",
+                                      name=f"{queue} {t('band_80')}"))
         forecast.add_trace(go.Scatter(x=x, y=[r["calls"] for r in rows], name=queue, mode="lines"))
     forecast.update_layout(yaxis_title=t("calls"))
     out.append((t("forecast"), forecast))
@@ -56,7 +64,7 @@ def figures(plan: dict, lang: str) -> list[tuple[str, go.Figure]]:
     occupancy.update_layout(yaxis={"range": [0, 1.02], "tickformat": ".0%"})
     out.append((t("occupancy"), occupancy))
     sizing = plan["sizing"]
-    link = go.Figure(go.Scatter(x=staffing["starts"], y=sizing["bandwidth_bps"], mode="lines", name="voice"))
+    link = go.Figure(go.Scatter(x=staffing["starts"], y=sizing["bandwidth_bps"], mode="lines", name=t("voice")))
     link.update_layout(yaxis_title="bit/s")
     out.append((t("bandwidth"), link))
     return out
@@ -73,7 +81,7 @@ def summary_rows(plan: dict, lang: str) -> list[tuple[str, str]]:
             (t("busy_bandwidth"), bits(s["busy_bandwidth_bps"], lang)),
             (t("link_share"), percent(s["link_share"], lang, 3)),
             (t("schedule_status"),
-             f"{plan['schedule']['status']}, gap {percent(plan['schedule']['gap'] or 0, lang, 2)}"),
+             f"{t(plan['schedule']['status'])}, {t('gap')} {percent(plan['schedule']['gap'] or 0, lang, 2)}"),
             (t("models"), ", ".join(f"{q}: {m}" for q, m in plan["forecast"]["models"].items()))]
     for q in plan["simulation"]["queues"]:
         rows.append((f"{t('queue')} {q['queue']}", f"{t('service_level')} {percent(q['service_level'] or 0, lang)}"
@@ -82,24 +90,116 @@ def summary_rows(plan: dict, lang: str) -> list[tuple[str, str]]:
     return rows
 
 
-def write_report(plan: dict, path: Path, lang: str = "en", title: str = "") -> None:
-    """One HTML file that opens offline; written atomically (a partial file never replaces a good one)."""
+STYLE = """
+body{font-family:system-ui,sans-serif;margin:2rem;max-width:1200px;color:#111}
+table{border-collapse:collapse;margin:.5rem 0 1rem}caption{text-align:left;font-weight:600;padding:.3rem 0}
+td,th{border:1px solid #bbb;padding:.25rem .5rem;text-align:left;vertical-align:top}
+thead th{background:#eee}td.num,th.num{text-align:right}
+.verdict{border:3px solid #888;border-radius:.4rem;padding:.2rem 1rem 1rem;margin-bottom:2rem}
+.verdict.met{border-color:#2e7d32}.verdict.at_risk{border-color:#c77700}.verdict.not_met{border-color:#c62828}
+.verdict-status{font-size:1.6rem;font-weight:700;margin:.3rem 0}
+td.met,.verdict-status.met{background:#dcefdc}td.at_risk,.verdict-status.at_risk{background:#fdebc8}
+td.not_met,.verdict-status.not_met{background:#f8d4d4}td.none{color:#777}
+.alarm{background:#c62828!important;color:#fff;font-weight:700;padding:.2rem .4rem}
+.download{display:inline-block;padding:.4rem .8rem;border:1px solid #1565c0;border-radius:.3rem;color:#1565c0;
+text-decoration:none;font-weight:600}
+.generated{color:#555}
+@media print{
+ body{margin:0;max-width:none;font-size:10pt}
+ *{-webkit-print-color-adjust:exact;print-color-adjust:exact}
+ table{page-break-inside:auto;font-size:9pt}tr,td,th{page-break-inside:avoid}thead{display:table-header-group}
+ h2,h3,caption{page-break-after:avoid}.download,.modebar-container{display:none!important}
+ .plotly-graph-div{page-break-inside:avoid}
+}
+"""
+
+
+def shift_section(plan: dict, days: list, lang: str) -> str:
+    """Template x site day: agents starting the shift (days: the daily summary's, so both tables agree)."""
+    t = lambda key: label(lang, key)  # noqa: E731
+    all_days, templates = shift_table(plan)
+    columns = [all_days.index(day) for day in days]
+    rows: list[list[Cell]] = []
+    for name, agents in templates:
+        picked = [agents[i] for i in columns]
+        rows.append([name, *[(number(n, lang), "num") for n in picked], (number(sum(picked), lang), "num")])
+    totals = [sum(agents[i] for _, agents in templates) for i in columns]
+    rows.append([t("total"), *[(number(n, lang), "num") for n in totals], (number(sum(totals), lang), "num")])
+    headers = [t("template"), *[day_name(day, lang) for day in days], t("total")]
+    return table(headers, rows, "shift-table", t("shift_table"))
+
+
+def daily_section(summary: list[dict], currency: str, lang: str) -> str:
+    t = lambda key: label(lang, key)  # noqa: E731
+    maybe = lambda value: percent(value, lang) if value is not None else "—"  # noqa: E731
+    rows: list[list[Cell]] = [[day_name(d["day"], lang), (number(d["calls"], lang), "num"),
+                               (number(d["agents"], lang), "num"), (number(d["paid_hours"], lang, 1), "num"),
+                               (maybe(d["service_level"]), "num"), (maybe(d["p_abandon"]), "num"),
+                               (f"{number(d['labour_cost'], lang)} {currency}", "num")] for d in summary]
+    rows.append([t("total"), (number(sum(d["calls"] for d in summary), lang), "num"),
+                 (number(sum(d["agents"] for d in summary), lang), "num"),
+                 (number(sum(d["paid_hours"] for d in summary), lang, 1), "num"), "", "",
+                 (f"{number(sum(d['labour_cost'] for d in summary), lang)} {currency}", "num")])
+    headers = [t("day"), t("calls").capitalize(), t("agents_started"), t("paid_hours_day"), t("service_level"),
+               t("p_abandon"), t("labour_cost_day")]
+    return table(headers, rows, "daily-summary", t("daily"))
+
+
+def csv_section(plan: dict, lang: str, file_stem: str) -> str:
+    """The per-interval table as a CSV inside the page: a download link on a data: URI (no network, no script)."""
+    rows = interval_rows(plan)
+    encoded = base64.b64encode(interval_csv(rows).encode("utf-8")).decode("ascii")
+    name = html.escape(f"{file_stem}-intervals.csv", quote=True)
+    return (heading(2, label(lang, "interval_csv"), "intervals") +
+            f"<p>{html.escape(label(lang, 'interval_csv_text').format(rows=number(len(rows), lang)))}</p>"
+            f"<p><a id='interval-csv' class='download' download='{name}' "
+            f"href='data:text/csv;charset=utf-8;base64,{encoded}'>{html.escape(label(lang, 'download_csv'))}</a></p>")
+
+
+def plotly_scripts(lang: str) -> str:
+    """plotly.js once, inlined (the report opens offline), and its French locale when the report is French."""
+    from plotly.offline import get_plotlyjs
+
+    scripts = ("<script>window.PlotlyConfig = {MathJaxConfig: 'local'};</script>"
+               f"<script>{get_plotlyjs()}</script>")
+    if lang == "fr":
+        scripts += f"<script>Plotly.register({json.dumps(PLOTLY_LOCALE_FR, ensure_ascii=False)});</script>"
+    return scripts
+
+
+def render(plan: dict, lang: str = "en", title: str = "", generated: datetime | None = None,
+           file_stem: str = "plan") -> str:
+    """The report's HTML. Only ``generated`` (now by default) varies between two renders of the same plan."""
+    stamp = (generated or datetime.now().astimezone()).isoformat(timespec="minutes")
+    t = lambda key: label(lang, key)  # noqa: E731
+    summary = daily_summary(plan)
     parts = [f"<!doctype html><html lang='{lang}'><head><meta charset='utf-8'><title>{html.escape(title)}</title>"
-             "<style>body{font-family:system-ui,sans-serif;margin:2rem;max-width:1200px}"
-             "table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:.3rem .6rem;text-align:left}"
-             "</style></head><body>",
-             f"<h1>{html.escape(label(lang, 'title'))} — {html.escape(title)}</h1>",
-             f"<p>{datetime.now().astimezone().isoformat(timespec='minutes')}</p>",
-             f"<h2>{label(lang, 'summary')}</h2><table id='summary'>"]
+             f"<style>{STYLE}</style>{plotly_scripts(lang)}</head><body>",
+             f"<h1>{html.escape(t('title'))} — {html.escape(title)}</h1>",
+             f"<p class='generated'>{html.escape(t('generated'))} <time id='generated'>{stamp}</time></p>",
+             verdict_section(plan, lang),
+             shift_section(plan, [d["day"] for d in summary], lang),
+             daily_section(summary, plan["sizing"]["currency"], lang),
+             csv_section(plan, lang, file_stem),
+             heading(2, t("summary")), "<table id='summary'>"]
     parts += [f"<tr><th>{html.escape(k)}</th><td>{html.escape(v)}</td></tr>" for k, v in summary_rows(plan, lang)]
     parts.append("</table>")
-    for i, (heading, figure) in enumerate(figures(plan, lang)):
+    config = {"displaylogo": False, **({"locale": "fr"} if lang == "fr" else {})}
+    for i, (heading_text, figure) in enumerate(figures(plan, lang)):
         figure.update_layout(height=380, margin={"l": 50, "r": 20, "t": 30, "b": 40},
                              separators=", " if lang == "fr" else ".,")
-        parts.append(f"<h2>{html.escape(heading)}</h2>")
-        parts.append(figure.to_html(full_html=False, include_plotlyjs="inline" if i == 0 else False,
-                                    config={"displaylogo": False}))
+        parts.append(heading(2, heading_text))
+        # A fixed id per chart: plotly's default is a random uuid, which would change the bytes on every write.
+        parts.append(figure.to_html(full_html=False, include_plotlyjs=False, config=config,
+                                    div_id=f"figure-{i + 1}"))
     parts.append("</body></html>")
+    return "".join(parts)
+
+
+def write_report(plan: dict, path: Path, lang: str = "en", title: str = "", *,
+                 generated: datetime | None = None) -> None:
+    """One HTML file that opens offline; written atomically (a partial file never replaces a good one)."""
+    stem = path.name.split(".")[0] or "plan"
     partial = path.with_name(path.name + ".partial")
-    partial.write_text("".join(parts), encoding="utf-8")
+    partial.write_text(render(plan, lang, title, generated, stem), encoding="utf-8")
     partial.replace(path)
