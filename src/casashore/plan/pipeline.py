@@ -80,26 +80,26 @@ def history_step(con: duckdb.DuckDBPyConnection, scenario: PlanScenario, history
 
 
 def forecast_step(con: duckdb.DuckDBPyConnection, scenario: PlanScenario) -> dict:
-    """Each queue's calls and AHT per interval over the planned days (client's days), placed on the site clock."""
-    from casashore.forecast.run import forecast_workspace
+    """Each queue's calls and AHT per interval over the planned days (client's days), placed on the site clock:
+    every queue in one forecast run (one backtest, one insert)."""
+    from casashore.forecast.run import forecast_queues
     from casashore.forecast.timezones import zone
 
     plan = scenario.plan
-    rows = []
-    models = {}
+    horizons = {}
     for queue in scenario.queues:
         last = con.execute("SELECT max(arrival_at) FROM calls WHERE queue = ?", [queue.name]).fetchall()[0][0]
         last_day = last.astimezone(zone(queue.client_time_zone)).date()
         if last_day >= plan.start:
             raise UserError("plan.start", plan.start.isoformat(), f"a day after the history of {queue.name} "
                             f"(it ends {last_day})")
-        horizon = (plan.start - last_day).days - 1 + plan.days
-        run = forecast_workspace(con, interval_min=plan.interval_min, horizon_days=horizon,
-                                 site_zone=scenario.site.time_zone, queue=queue.name)
-        models[queue.name] = run.models[queue.name]
-        end = plan.start + timedelta(days=plan.days)
-        rows += [r for r in run.intervals if plan.start <= datetime.fromisoformat(r["start"]).date() < end]
-    return {"models": models, "intervals": rows}
+        horizons[queue.name] = (plan.start - last_day).days - 1 + plan.days
+    run = forecast_queues(con, interval_min=plan.interval_min, horizons=horizons, site_zone=scenario.site.time_zone)
+    end = plan.start + timedelta(days=plan.days)
+    order = {q.name: i for i, q in enumerate(scenario.queues)}  # the scenario's order, as before
+    rows = sorted((r for r in run.intervals if plan.start <= datetime.fromisoformat(r["start"]).date() < end),
+                  key=lambda r: order[r["queue"]])
+    return {"models": {q.name: run.models[q.name] for q in scenario.queues}, "intervals": rows}
 
 
 def site_grid(scenario: PlanScenario, forecast: dict) -> list[datetime]:
@@ -296,7 +296,10 @@ def run_plan(scenario: PlanScenario, con: duckdb.DuckDBPyConnection, history_dir
         reused.append("simulation")  # the loop's rounds are one stored result
     schedule, simulation = loop["schedule"], loop["simulation"]
     note("sizing")
-    sizing = sizing_step(scenario, staffing, schedule, simulation)
+    sizing = _cached(con, "sizing", _key("sizing", loop, scenario.site.model_dump(), scenario.link.model_dump(),
+                                         scenario.rules.model_dump(), window),
+                     lambda: sizing_step(scenario, staffing, schedule, simulation), [], fresh)  # stored so that a
+    # warm plan need not import the numba kernels; derived from the steps above, so not listed as reused
     return {"site": scenario.site.model_dump(), "history": history, "forecast": forecast, "staffing": staffing,
             "required_after_rounds": loop["required"], "rounds": loop["rounds"], "schedule": schedule,
             "simulation": simulation, "sizing": sizing, "verdict": verdict(staffing, schedule, simulation,
