@@ -8,6 +8,7 @@ from __future__ import annotations
 import base64
 import html
 import json
+import re
 from datetime import datetime
 from pathlib import Path
 
@@ -167,8 +168,12 @@ def plotly_scripts(lang: str) -> str:
     return scripts
 
 
-def render(plan: dict, lang: str = "en", title: str = "", generated: datetime | None = None,
-           file_stem: str = "plan") -> str:
+def download_stem(title: str) -> str:
+    """The CSV's file name from the site's name (not the report's path: the same plan gives the same bytes)."""
+    return re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-") or "plan"
+
+
+def render(plan: dict, lang: str = "en", title: str = "", generated: datetime | None = None) -> str:
     """The report's HTML. Only ``generated`` (now by default) varies between two renders of the same plan."""
     stamp = (generated or datetime.now().astimezone()).isoformat(timespec="minutes")
     t = lambda key: label(lang, key)  # noqa: E731
@@ -180,7 +185,7 @@ def render(plan: dict, lang: str = "en", title: str = "", generated: datetime | 
              verdict_section(plan, lang),
              shift_section(plan, [d["day"] for d in summary], lang),
              daily_section(summary, plan["sizing"]["currency"], lang),
-             csv_section(plan, lang, file_stem),
+             csv_section(plan, lang, download_stem(title)),
              heading(2, t("summary")), "<table id='summary'>"]
     parts += [f"<tr><th>{html.escape(k)}</th><td>{html.escape(v)}</td></tr>" for k, v in summary_rows(plan, lang)]
     parts.append("</table>")
@@ -199,7 +204,6 @@ def render(plan: dict, lang: str = "en", title: str = "", generated: datetime | 
 def write_report(plan: dict, path: Path, lang: str = "en", title: str = "", *,
                  generated: datetime | None = None) -> None:
     """One HTML file that opens offline; written atomically (a partial file never replaces a good one)."""
-    stem = path.name.split(".")[0] or "plan"
     partial = path.with_name(path.name + ".partial")
-    partial.write_text(render(plan, lang, title, generated, stem), encoding="utf-8")
+    partial.write_text(render(plan, lang, title, generated), encoding="utf-8")
     partial.replace(path)

@@ -11,6 +11,7 @@ from casashore.report.i18n import day_name, label, number, percent
 from casashore.report.markup import Cell, bullet_list, heading, paragraph, table
 from casashore.report.tables import interval_minutes
 
+
 def _queue_days(verdict: dict, status: str, lang: str) -> list[str]:
     return [f"{d['queue']} {day_name(date.fromisoformat(d['day']), lang)}" for d in verdict["days"]
             if d["status"] == status]
