@@ -805,7 +805,10 @@ def _roster(agents, requirement, templates, plan, labour, weeks: int | None, ros
             "open_shifts": [{"day": d.isoformat(), "shift": name, "agents": n} for d, name, n in result.open_shifts],
             "short_hours": [{"agent": agent, "week": w + 1, "hours": h}
                             for (agent, w), h in result.short_hours.items()],
-            "model": result.size}
+            "diagnosis": [{"day": x["day"].isoformat(), "shift": x["shift"], "agents": x["agents"],
+                           "blocked": x["blocked"], "text": x["text"]} for x in result.diagnosis],
+            "stopped_by": result.stopped_by, "deterministic_time": result.deterministic_time,
+            "greedy_open": result.greedy_open, "model": result.size}
 
 
 def _shifts_table(doc: dict, title: str, days: int) -> Table:
@@ -955,6 +958,8 @@ def schedule(
                   f"{sum(o['agents'] for o in named['open_shifts'])} left open, "
                   f"{sum(s['hours'] for s in named['short_hours']):g} contract hours not given"
                   + (f"; written to {roster_output}" if roster_output else " (--roster-output to write it)"))
+        for line in named["diagnosis"]:
+            out.print(line["text"])
 
 
 @app.command()
