@@ -249,3 +249,12 @@ def test_a_safety_stop_a_missed_goal_and_uncoverable_intervals_are_shown(planned
     french_text = " ".join(fr.visible)
     assert "limite de sécurité en temps réel" in french_text and "Objectifs non atteints" in french_text
     assert not ENGLISH.findall(french_text) and "wall-clock" not in french_text
+
+
+def test_coverage_short_of_the_requirement_is_never_shown_as_100_percent():
+    from casashore.report.verdict import coverage_text
+
+    assert coverage_text(1.0, "en") == "100.0 %"
+    assert coverage_text(0.9996, "en") == "99.96 %"
+    assert coverage_text(0.99999, "fr") == "99,999\u00a0%"
+    assert coverage_text(0.5, "en") == "50.0 %"

@@ -50,13 +50,21 @@ def cost_against_bound(plan: dict, lang: str) -> str:
     return label(lang, "cost_within" if same else "objective_within").format(**words)
 
 
+def coverage_text(share: float, lang: str) -> str:
+    """The share covered, never rounded up to 100 % when some requirement is left short."""
+    digits = 1
+    while share < 1 and round(100 * share, digits) >= 100 and digits < 6:
+        digits += 1
+    return percent(share, lang, digits)
+
+
 def facts(plan: dict, lang: str) -> list[list[Cell]]:
     verdict, t = plan["verdict"], lambda key: label(lang, key)
     stopped = verdict.get("stopped_by") or plan["schedule"].get("stopped_by") or ""
     stop_cell: Cell = t(f"stopped_{stopped}") if stopped else "—"
     if stopped == "time_safety":
         stop_cell = (t("stopped_time_safety"), "alarm")
-    return [[t("coverage_share"), percent(verdict["coverage"], lang, 1)],
+    return [[t("coverage_share"), coverage_text(verdict["coverage"], lang)],
             [t("schedule_cost"), cost_against_bound(plan, lang)],
             [t("stopped"), stop_cell]]
 
