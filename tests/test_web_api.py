@@ -130,3 +130,30 @@ def test_openapi_fuzzing_passes_every_check(tmp_path):
 
 
 SEMANTIC_LIMITS = {("POST", "/api/scenarios"), ("POST", "/api/staff")}
+
+
+def test_a_plan_is_read_back_unless_asked_fresh(client):
+    import time
+
+    from test_plan import SCENARIO
+
+    scenario = client.post("/api/scenarios", json={"name": "small", "toml": SCENARIO.format(seats=60)})
+    assert scenario.status_code == 201, scenario.text
+
+    def run(**extra) -> dict:
+        started = client.post("/api/plans", json={"scenario_id": scenario.json()["id"], **extra})
+        assert started.status_code == 202, started.text
+        for _ in range(6000):  # a safety stop only: the loop ends when the plan does
+            state = client.get(f"/api/plans/{started.json()['id']}").json()
+            if state["status"] in ("done", "failed"):
+                break
+            time.sleep(0.05)
+        assert state["status"] == "done", state
+        assert state["steps_done"] == 6  # the goal loop's rounds count once
+        return state["summary"]
+
+    first, again, fresh = run(), run(), run(fresh=True)
+    assert first["reused_steps"] == [] and fresh["reused_steps"] == []
+    assert again["reused_steps"] == ["forecast", "staffing", "schedule", "simulation"]
+    assert first["verdict"] == again["verdict"] == fresh["verdict"]  # deterministic: recomputed, the same
+    assert client.post("/api/plans", json={"scenario_id": scenario.json()["id"], "fresh": "maybe"}).status_code == 422

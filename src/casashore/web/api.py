@@ -100,6 +100,8 @@ class ScenarioUpload(Strict):
 class PlanRequest(Strict):
     scenario_id: Annotated[str, Field(pattern=r"^[0-9a-f]{12}$")]
     lang: Literal["en", "fr"] = "en"
+    fresh: bool = False
+    """Recompute every step instead of reading back the workspace's stored results."""
 
 
 class ErrorResponse(BaseModel):
@@ -271,11 +273,11 @@ def create_app(workspace_dir: Path, *, host: str = "127.0.0.1", token: str | Non
             for old in finished[:max(0, len(finished) + 1 - MAX_PLANS_KEPT)]:
                 del plans[old]
             plans[plan_id] = {"id": plan_id, "status": "queued", "step": None, "steps_done": 0, "error": None}
-        threading.Thread(target=_run_plan, args=(plan_id, path, req.lang), daemon=True).start()
+        threading.Thread(target=_run_plan, args=(plan_id, path, req.lang, req.fresh), daemon=True).start()
         return {"id": plan_id}
 
-    def _run_plan(plan_id: str, path: Path, plan_lang: str) -> None:
-        from casashore.plan.pipeline import plan_with_report
+    def _run_plan(plan_id: str, path: Path, plan_lang: str, fresh: bool) -> None:
+        from casashore.plan.pipeline import STEPS, plan_with_report
         from casashore.plan.scenario import load_plan_scenario
         from casashore.report.plan_report import figures
 
@@ -283,17 +285,20 @@ def create_app(workspace_dir: Path, *, host: str = "127.0.0.1", token: str | Non
 
         def step(name: str) -> None:
             state["status"], state["step"] = "running", name
-            state["steps_done"] += 1
+            # The goal loop schedules and simulates several times: progress counts steps, not calls.
+            state["steps_done"] = max(state["steps_done"], STEPS.index(name) + 1)
 
         try:
             with plan_lock:
                 scenario = load_plan_scenario(path)
                 report = inside(workspace_dir / "reports", f"{plan_id}.html")
-                result = plan_with_report(scenario, workspace_dir / "casashore.duckdb", report, plan_lang, step)
+                result = plan_with_report(scenario, workspace_dir / "casashore.duckdb", report, plan_lang, step,
+                                          fresh)
                 state["summary"] = {"sizing": result["sizing"], "queues": [
                     {k: q[k] for k in ("queue", "service_level", "service_level_ci95", "p_abandon", "asa")}
                     for q in result["simulation"]["queues"]], "schedule": {
-                    k: result["schedule"][k] for k in ("status", "gap", "cost", "paid_hours")}}
+                    k: result["schedule"][k] for k in ("status", "gap", "cost", "paid_hours", "bound", "stopped_by")},
+                    "verdict": result["verdict"], "reused_steps": result["reused_steps"]}
                 state["figures"] = [{"title": title, "figure": figure.to_plotly_json()}
                                     for title, figure in figures(result, plan_lang)]
                 state["status"] = "done"
