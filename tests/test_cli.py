@@ -301,8 +301,9 @@ def test_history_takes_several_queues_and_says_which(tmp_path):
     con = open_workspace(path)
     for queue in ("PS", "NW", "TT"):
         con.execute("INSERT INTO queues VALUES (?, 'Asia/Jerusalem', 'IL')", [queue])
-        con.execute("""INSERT INTO calls SELECT 1, i::VARCHAR, ?, TIMESTAMPTZ '2026-03-02 08:00:00+02' + to_seconds(i * 60),
-                       'answered', 10.0, 120.0, NULL FROM range(30) t(i)""", [queue])
+        con.execute("""INSERT INTO calls SELECT 1, i::VARCHAR, ?,
+                       TIMESTAMPTZ '2026-03-02 08:00:00+02' + to_seconds(i * 60), 'answered', 10.0, 120.0, NULL
+                       FROM range(30) t(i)""", [queue])
     con.close()
     doc = run_json("history", "--workspace", str(path), "--queue", "PS", "--queue", "TT")
     assert sorted(q["queue"] for q in doc["queues"]) == ["PS", "TT"]
