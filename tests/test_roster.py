@@ -105,3 +105,45 @@ def test_bad_agents_are_named(tmp_path, row, words):
     result = runner.invoke(app, ["schedule", "--requirements", str(req), "--shifts", str(shifts), "--roster",
                                  str(roster), "--json"])
     assert result.exit_code == 2 and words in result.stderr and "line 2" in result.stderr and result.stdout == ""
+
+
+def test_the_roster_is_the_same_under_load(tmp_path):
+    """Deterministic limits only: a run while another process keeps a core busy names the same agents."""
+    import subprocess
+    import sys
+
+    from casashore.schedule.inputs import read_requirement, read_shifts
+    from casashore.schedule.roster import read_agents, solve_roster
+    from casashore.schedule.rules import LabourRules
+
+    req, shifts, roster, _ = centre(tmp_path)
+    rules = LabourRules()
+    requirement = read_requirement(req)
+    templates = read_shifts(shifts, requirement, max_paid_h=rules.max_daily_hours)
+    agents = read_agents(roster, requirement.groups, rules)
+    counts = {(t.name, d): 1 + (d + i) % 2 for d in range(14) for i, t in enumerate(templates)
+              if t.start_min in (7 * 60, 14 * 60)}
+
+    def names():
+        result = solve_roster(agents, templates, counts, MONDAY, 14, rules, time_limit_s=600, deterministic_time=2)
+        assert result.stopped_by in ("optimal", "deterministic_limit")
+        return [(a.agent, a.day, a.shift) for a in result.assignments], result.diagnosis
+
+    quiet = names()
+    busy = subprocess.Popen([sys.executable, "-c", "while 1: pass"])
+    try:
+        loaded = names()
+    finally:
+        busy.kill()
+        busy.wait()
+    assert quiet == loaded and quiet[0]
+
+
+def test_open_shifts_are_explained(tmp_path):
+    req, shifts, roster, _ = centre(tmp_path, agents=9)
+    named = run(req, shifts, roster, "--weeks", "1")["roster"]
+    assert len(named["diagnosis"]) == len(named["open_shifts"]) > 0
+    for row, why in zip(named["open_shifts"], named["diagnosis"], strict=True):
+        assert (why["day"], why["shift"], why["agents"]) == (row["day"], row["shift"], row["agents"])
+        assert sum(why["blocked"].values()) == 9 and "free" not in why["blocked"]
+        assert why["text"].startswith(f"{row['day']} {row['shift']}: {row['agents']} open")
