@@ -98,8 +98,16 @@ def main() -> None:
         opened = sum(n for _, _, n in roster.open_shifts)
         gap = "—" if roster.gap is None else f"{roster.gap:.2%}"
         print(f"| roster, 300 agents x 4 weeks ({roster.size['boolean_variables']:,} boolean variables) | "
-              f"{roster.status} | {gap} | {len(roster.assignments):,} of {planned:,} planned shifts named, "
-              f"{opened} open, {sum(roster.short_hours.values()):,.0f} contract hours not given | {roster_s:.1f} |")
+              f"{roster.status} ({roster.stopped_by}, {roster.deterministic_time:.1f} deterministic units) | {gap} | "
+              f"{len(roster.assignments):,} of {planned:,} planned shifts named ({roster.greedy_open} open after "
+              f"the greedy start), {opened} open, {sum(roster.short_hours.values()):,.0f} contract hours not given "
+              f"| {roster_s:.1f} |")
+        # Per open agent-shift, the rule that keeps most agents off it (agents busy that day aside).
+        causes: dict[str, int] = {}
+        for row in roster.diagnosis:
+            rule = max(sorted(row["blocked"].items()), key=lambda kv: -1 if kv[0] == "busy" else kv[1])[0]
+            causes[rule] = causes.get(rule, 0) + row["agents"]
+        print(f"\nOpen agent-shifts by their main rule: {causes or 'none'}")
         print(f"\n{len({a.agent for a in roster.assignments})} agents rostered from {requirement.starts[0].date()} "
               f"to {requirement.starts[0].date() + timedelta(days=27)}.")
 

@@ -149,7 +149,8 @@ def solve_roster(agents: list[Agent], shifts: list[ShiftTemplate], counts: dict[
         label = solved.status
     else:  # no better roster from the search: the greedy one keeps every rule
         state, label = start, "feasible"
-        size["from"] = "greedy start (CP-SAT found no better roster)"
+        size["from"] = ("greedy start (too large to search)" if solved.stopped_by == "size_limit"
+                        else "greedy start (CP-SAT found no better roster)")
     if booleans <= max_booleans and greedy_value == 0:
         label = "optimal"  # the greedy roster already costs nothing: nothing to search
     if label != "optimal":
