@@ -145,3 +145,19 @@ def test_queues_sharing_a_skill_are_pooled_for_staffing_but_keep_their_own_volum
     assert staffing["required"]["fr"]["aht_s"][nine] == pytest.approx((30 * 240 + 10 * 120) / 40)
     assert staffing["queues"]["fr"]["calls"][nine] == 30 and staffing["queues"]["fr"]["aht_s"] == 240
     assert staffing["queues"]["fr-small"]["calls"][nine] == 10 and staffing["queues"]["fr-small"]["aht_s"] == 120
+
+
+def test_fresh_recomputes_and_the_french_report_is_written_beside_the_english_one(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    scenario = tmp_path / "site.toml"
+    scenario.write_text(SCENARIO.format(seats=60))
+    runs = [runner.invoke(app, ["plan", str(scenario), "--workspace", "ws.duckdb", "--json", *extra])
+            for extra in ([], ["--lang", "fr"], ["--fresh"])]
+    assert all(r.exit_code == 0 for r in runs), [r.output for r in runs]
+    first, french, fresh = (json.loads(r.stdout) for r in runs)
+    assert first["report"] == "site-plan.html" and french["report"] == "site-plan.fr.html"
+    assert (tmp_path / "site-plan.html").exists() and (tmp_path / "site-plan.fr.html").exists()
+    assert french["reused_steps"] == ["forecast", "staffing", "schedule", "simulation"] and fresh["reused_steps"] == []
+    assert fresh["schedule"] == first["schedule"] and fresh["verdict"] == first["verdict"]
+    human = runner.invoke(app, ["plan", str(scenario), "--workspace", "ws.duckdb"])
+    assert human.exit_code == 0 and "verdict: " in human.stdout and "proven bound" in human.stdout

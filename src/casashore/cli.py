@@ -969,10 +969,12 @@ def plan(
     workspace: Annotated[Path, typer.Option("--workspace", help="The workspace DuckDB file; steps whose inputs "
                                                                "did not change are read back from it.")]
     = Path("casashore.duckdb"),
-    report: Annotated[Path | None, typer.Option(help="The HTML report [default: SCENARIO-plan.html next to the "
-                                                     "current directory].")] = None,
+    report: Annotated[Path | None, typer.Option(help="The HTML report [default: SCENARIO-plan.html in the current "
+                                                     "directory, SCENARIO-plan.fr.html with --lang fr].")] = None,
     lang: Annotated[str, typer.Option(help="Report language: en or fr.")] = "en",
     output: Annotated[Path | None, typer.Option("--output", help="Also write the plan per interval as CSV.")] = None,
+    fresh: Annotated[bool, typer.Option("--fresh", help="Recompute every step instead of reading back the "
+                                                        "workspace's stored results (they are replaced).")] = False,
     as_json: JsonOpt = False,
 ) -> None:
     """Forecast -> staffing -> schedule -> simulation -> site and link sizing, in one command.
@@ -981,9 +983,12 @@ def plan(
     each queue per interval in its client's time zone, staffs each skill (Erlang A), schedules shifts and breaks
     on the site's clock under the labour rules, simulates the schedule against random calls, sizes seats, floor,
     FTE, phone lines and bandwidth against the cable, and writes a self-contained HTML report (`--lang fr` in
-    French). Steps whose inputs did not change are read back from the workspace.
+    French). Where the simulated service level misses a goal, the requirement rises and the schedule is made again
+    (a few rounds). The same scenario gives the same plan on any machine: the schedule stops at a gap from its
+    proven bound or a node count, never at a wall-clock time (a safety limit, if hit, is reported and the result
+    not stored). Steps whose inputs did not change are read back from the workspace (`--fresh` recomputes).
     """
-    report_path = report or Path(f"{scenario.stem}-plan.html")
+    report_path = report or Path(f"{scenario.stem}-plan{'.fr' if lang == 'fr' else ''}.html")
     try:  # before any work (and before the imports): a report that cannot be written fails now, not at the end
         check_all_writable(report=report_path, output=output, workspace=workspace)
     except UserError as exc:
@@ -1003,8 +1008,10 @@ def plan(
         with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), console=console,
                       transient=True, disable=as_json or not console.is_terminal) as bar:
             task = bar.add_task("plan", total=len(STEPS))
-            result = plan_with_report(parsed, workspace, report_path, lang,
-                                      progress=lambda step: bar.update(task, description=step, advance=1))
+            # The goal loop schedules and simulates several times: the bar shows the step, not the calls.
+            result = plan_with_report(parsed, workspace, report_path, lang, fresh=fresh,
+                                      progress=lambda step: bar.update(task, description=step,
+                                                                       completed=STEPS.index(step)))
     except UserError as exc:
         _fail(str(exc))
         return
@@ -1028,6 +1035,12 @@ def plan(
     for key, value in summary_rows(result, lang):
         table.add_row(key, value)
     out.print(table)
+    verdict, schedule = result["verdict"], result["schedule"]
+    met = sum(d["status"] == "met" for d in verdict["days"])
+    out.print(f"verdict: {verdict['status'].replace('_', ' ')} — goals met on {met} of {len(verdict['days'])} "
+              f"queue-days; requirement covered {verdict['coverage']:.1%}; schedule within {schedule['gap']:.2%} of "
+              f"its proven bound {schedule['bound']:,.2f} (stopped by {schedule['stopped_by']}); "
+              f"{verdict['rounds']} scheduling round(s)")
     out.print(f"report: {report_path}" + (f"; read back from the workspace: {', '.join(result['reused_steps'])}"
                                            if result["reused_steps"] else ""))
 
