@@ -854,7 +854,14 @@ def schedule(
     under_penalty: Annotated[str | None, typer.Option(help="Cost of one agent-interval uncovered [default: 100 x "
                                                            "the dearest shift].")] = None,
     over_penalty: Annotated[str, typer.Option(help="Cost of one agent-interval over the requirement.")] = "0",
-    time_limit: Annotated[str, typer.Option(help="Solver time limit.")] = "60s",
+    time_limit: Annotated[str, typer.Option(help="Safety valve on the solvers' wall-clock time: a search it stops "
+                                                 "is reported (stopped_by: time_safety), its result may differ on "
+                                                 "another machine.")] = "600s",
+    gap: Annotated[str, typer.Option(help="A schedule this close to its proven bound is good enough (0: prove the "
+                                          "optimum).")] = "0",
+    nodes: Annotated[int, typer.Option(min=0, max=10_000_000, help="Branch-and-bound nodes per independent part "
+                                                                   "at most: a limit that stops at the same place "
+                                                                   "on any machine.")] = 2_000,
     site_zone: Annotated[str, typer.Option(help="The site's time zone: starts given with a UTC offset (the "
                                                 "client's time) are moved to it.")] = "Africa/Casablanca",
     rules: Annotated[Path | None, typer.Option(help="Labour rules TOML (max_daily_hours, max_weekly_hours, night, "
@@ -874,7 +881,8 @@ def schedule(
     output: OutputOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Shifts that cover the requirement at least cost, proven optimal by HiGHS (or the gap when stopped).
+    """Shifts that cover the requirement at least cost (HiGHS), deterministic: proven optimal, or within --gap of a
+    proven bound, or stopped by --nodes — the same answer on any machine.
 
     `casashore schedule --requirements day.csv --shifts shifts.csv --cyclic` answers how many agents start each
     shift, and per interval the requirement, the agents on shift, the unmet and the over. Intervals no shift can
@@ -905,7 +913,8 @@ def schedule(
         result = solve(requirement, templates, cyclic=cyclic, hard=hard,
                        under_penalty=None if under_penalty is None else number("under_penalty", under_penalty),
                        over_penalty=number("over_penalty", over_penalty),
-                       time_limit_s=duration_s("time_limit", time_limit), open_mask=is_open)
+                       time_limit_s=duration_s("time_limit", time_limit), open_mask=is_open,
+                       gap=number("gap", gap, low=0.0, high=0.99), node_limit=nodes)
         coverage = []
         if result.status != "infeasible":
             for group in requirement.groups:
@@ -916,6 +925,8 @@ def schedule(
                     coverage.append({"group": group, **row} if group else row)
         doc = {"status": result.status, "cost": None if result.status == "infeasible" else result.cost,
                "objective": None if result.status == "infeasible" else result.objective, "gap": result.gap,
+               "bound": None if result.status == "infeasible" else result.bound, "stopped_by": result.stopped_by,
+               "solver": result.solver,
                "shifts": {t.name: sum(n for (name, _), n in result.counts.items() if name == t.name)
                           for t in templates},
                "coverage": coverage,
