@@ -35,4 +35,5 @@ def test_route_serve_names_the_wrong_field(tmp_path, toml, args, expected):
     config.write_text(toml)
     result = CliRunner().invoke(app, ["route", "serve", "--config", str(config), "--no-records", *args])
     assert result.exit_code == 2 and expected in result.output, result.output
+    assert "router: " not in result.output  # refused before the banner says it starts
     assert list(tmp_path.iterdir()) == [config]  # nothing written

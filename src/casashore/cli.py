@@ -1113,6 +1113,7 @@ def route_serve(
     http_address = _address("http", http)
     try:
         center = load_center(config)
+        center.check_exposure(http_address[0])  # demo or short tokens off loopback: refused before any banner
     except UserError as exc:
         _fail(str(exc))
         return
