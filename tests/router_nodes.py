@@ -412,3 +412,60 @@ def redis_pid(port: int) -> int:
     import redis
 
     return int(redis.Redis(port=port).info("server")["process_id"])
+
+
+def run_direct_nodes(directory: Path, *, rate: float, calls_per_node: int, agents: int, nodes: int = 3,
+                     kill_after_arrivals: int | None = None) -> dict:
+    """One SIPp per node (as a dispatcher in front would spread the calls) at ``rate`` calls/s in all, nodes on
+    one redis-server, ``agents`` agents answering from tests/agent_desktops.py. With ``kill_after_arrivals``,
+    the last node is SIGKILLed once that many calls have arrived on it, and its SIPp told to place no more calls
+    (SIGUSR1), as a dispatcher would stop sending it any. Returns the centre's stream, SIPp's directories, the
+    agents' tally, the kill's time, CPU seconds per role and the wall time."""
+    from redis_server import redis_server
+
+    centre = directory / "center.toml"
+    tokens = write_centre(centre, agents, offer_timeout_s=10)
+    cpu = CpuSampler()
+    result: dict = {"killed_at": None, "sipp": [directory / f"sipp{k}" for k in range(nodes)]}
+    with redis_server(directory) as redis_port:
+        cpu.watch(redis_pid(redis_port), "redis")
+        centre_nodes = start_nodes(directory, centre, redis_port, nodes)
+        for k, process in enumerate(centre_nodes.processes):
+            cpu.watch(process.pid, f"node n{k}")
+        desktops, runs = None, []
+        try:
+            desktops = Desktops(directory, centre_nodes.https, tokens)
+            cpu.watch(desktops.process.pid, "agents")
+            follower = StreamFollower(redis_port)
+            started = time.monotonic()
+            for k, sip in enumerate(centre_nodes.sips):
+                dead_end = ["-recv_timeout", "8000"] if kill_after_arrivals is not None and k == nodes - 1 else []
+                log = (directory / f"sipp{k}.log").open("w")
+                runs.append(subprocess.Popen(
+                    sipp_command(f"127.0.0.1:{sip}", result["sipp"][k], rate / nodes, calls_per_node, *dead_end),
+                    cwd=result["sipp"][k], stdout=subprocess.DEVNULL, stderr=log))
+                log.close()
+                cpu.watch(runs[-1].pid, "sipp")
+            if kill_after_arrivals is not None:
+                victim = f"n{nodes - 1}"
+                wait_until(lambda: follower.poll().arrived(victim) >= kill_after_arrivals
+                           or runs[-1].poll() is not None, f"{kill_after_arrivals} calls arriving on {victim}")
+                assert follower.arrived(victim) >= kill_after_arrivals, "SIPp ended before the kill"
+                cpu.sample()
+                centre_nodes.processes[-1].send_signal(signal.SIGKILL)  # no goodbye: its callers' legs die with it
+                result["killed_at"] = time.time()
+                runs[-1].send_signal(signal.SIGUSR1)  # the dispatcher stops sending it calls
+            wait_until(lambda: all(run.poll() is not None for run in runs), "SIPp's last calls", every_s=0.2)
+            for k, run in enumerate(runs):
+                assert run.returncode in (0, 1), (directory / f"sipp{k}.log").read_text()[-500:]
+            result["wall_s"] = time.monotonic() - started
+            result["tally"] = desktops.finish()
+        finally:
+            for process in (*runs, desktops and desktops.process):
+                if process is not None and process.poll() is None:
+                    process.kill()
+                    process.wait()
+            result["cpu_s"] = cpu.stop()
+            centre_nodes.stop()
+        result["stream"] = centre_stream(redis_port)
+    return result
