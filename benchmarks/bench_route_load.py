@@ -1,0 +1,115 @@
+"""The router's capacity under SIP load (issue 17 item 6: these runs were tests; they measure the machine, so they
+are a benchmark now, and the suite's SIPp/Kamailio tests are functional at 30 calls/s).
+
+    python benchmarks/bench_route_load.py                      # every run below
+    python benchmarks/bench_route_load.py --only kamailio      # Kamailio in front of three nodes, 300 calls/s
+    python benchmarks/bench_route_load.py --only nodes         # one SIPp per node, 150 and 300 calls/s
+    python benchmarks/bench_route_load.py --kamailio-rate 300 --seconds 30 --json results.json
+
+Runs (each with every node up, then with the last node SIGKILLed about a third of the way in):
+- kamailio: SIPp at --kamailio-rate calls/s for --seconds into Kamailio (examples/kamailio/kamailio.cfg, -m 512)
+  in front of three `casashore route serve --redis` nodes, 720 agents answering through the nodes' APIs from a
+  process of their own (tests/agent_desktops.py), relaxation after 0.3 s, 1,000 waiting calls at most;
+- nodes: one SIPp per node (as a dispatcher would spread the calls) at --nodes-rates calls/s in all, 320 agents,
+  relaxation after 1 s, 150 waiting calls at most; with the kill, the dead node's SIPp stops placing calls and
+  its callers in flight fail with it (nothing re-sends their INVITEs): only the survivors' calls are counted.
+
+Reported per run: calls placed, answered (200), refused as busy (486) or full (503), failed (SIPp's count: no
+answer, a lost BYE …), callers taken over (adopted) after a kill, the rate SIPp achieved (calls placed over its
+elapsed time) and the answered rate, the independent checker's verdict on the centre's log, and CPU seconds per
+role (nodes, redis-server, Kamailio, SIPp, the agents' desktops) with the share of the machine's cores they
+used over the run. Everything shares this machine: on 2 cores, 300 calls/s through three nodes uses both.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import tempfile
+from collections import Counter
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+
+from route_checker import replay  # noqa: E402
+from router_nodes import (as_events, run_direct_nodes, run_through_kamailio, sipp_counts,  # noqa: E402
+                          sipp_stats)
+
+
+def summarise(name: str, run: dict, sipp_dirs: list[Path]) -> dict:
+    counts: Counter = Counter()
+    failed, elapsed = 0, 0.0
+    for directory in sipp_dirs:
+        counts.update(sipp_counts(directory))
+        stats = sipp_stats(directory)
+        failed += int(stats["FailedCall(C)"])
+        elapsed = max(elapsed, float(stats["ElapsedTime(C)"].split(":")[-1]) + 60 * int(
+            stats["ElapsedTime(C)"].split(":")[-2]) + 3600 * int(stats["ElapsedTime(C)"].split(":")[0]))
+    events = as_events(run["stream"])
+    placed, answered = counts["0_INVITE_Sent"], counts["5_200_Recv"]
+    cores = os.cpu_count() or 1
+    wall = run["wall_s"]
+    return {
+        "run": name, "calls": placed, "answered": answered, "busy_486": counts["3_486_Recv"],
+        "full_503": counts["4_503_Recv"], "failed": failed,
+        "taken_over": len({s for _, e, s, _ in events if e == "adopted"}),
+        "rate_achieved": round(placed / elapsed, 1) if elapsed else None,
+        "answered_per_s": round(answered / elapsed, 1) if elapsed else None,
+        "checker_problems": len(replay(events)), "wall_s": round(wall, 1),
+        "cpu_s": {role: round(s, 1) for role, s in sorted(run["cpu_s"].items())},
+        "cpu_share_of_cores": round(sum(run["cpu_s"].values()) / (wall * cores), 2),
+    }
+
+
+def print_row(row: dict) -> None:
+    cpu = ", ".join(f"{role} {s}" for role, s in row["cpu_s"].items())
+    print(f"{row['run']:<34} calls {row['calls']:>6}  answered {row['answered']:>6}  486 {row['busy_486']:>5}  "
+          f"503 {row['full_503']:>4}  failed {row['failed']:>5}  taken over {row['taken_over']:>4}  "
+          f"rate {row['rate_achieved']}/s (answered {row['answered_per_s']}/s)  checker {row['checker_problems']}  "
+          f"wall {row['wall_s']} s  CPU {row['cpu_share_of_cores']:.0%} of {os.cpu_count()} cores ({cpu} s)",
+          flush=True)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--only", choices=["kamailio", "nodes"])
+    parser.add_argument("--seconds", type=float, default=30)
+    parser.add_argument("--kamailio-rate", type=float, default=300)
+    parser.add_argument("--nodes-rates", type=float, nargs="+", default=[150, 300])
+    parser.add_argument("--no-kill", action="store_true", help="only the runs with every node up")
+    parser.add_argument("--json", type=Path, help="write the rows to this file too")
+    args = parser.parse_args()
+    kills = [False] if args.no_kill else [False, True]
+    rows = []
+    with tempfile.TemporaryDirectory(prefix="bench-route-load-") as tmp:
+        if args.only in (None, "kamailio"):
+            for kill in kills:
+                rate = args.kamailio_rate
+                directory = Path(tmp) / f"kamailio-{rate:g}-{'kill' if kill else 'up'}"
+                directory.mkdir()
+                # killed once it has answered about a third of the run's share of calls (10 s of 30 at 300/s)
+                run = run_through_kamailio(directory, rate=rate, calls=int(rate * args.seconds), agents=720,
+                                           kill_after_answers=int(rate * args.seconds / 9) if kill else None)
+                rows.append(summarise(f"kamailio {rate:g}/s {'node killed' if kill else 'all up'}", run,
+                                      [run["sipp"]]))
+                print_row(rows[-1])
+        if args.only in (None, "nodes"):
+            for rate in args.nodes_rates:
+                for kill in kills:
+                    directory = Path(tmp) / f"nodes-{rate:g}-{'kill' if kill else 'up'}"
+                    directory.mkdir()
+                    per_node = int(rate / 3 * args.seconds)
+                    run = run_direct_nodes(directory, rate=rate, calls_per_node=per_node, agents=320,
+                                           kill_after_arrivals=per_node // 3 if kill else None)
+                    survivors = run["sipp"][:-1] if kill else run["sipp"]
+                    rows.append(summarise(f"nodes {rate:g}/s {'node killed' if kill else 'all up'}", run,
+                                          survivors))
+                    print_row(rows[-1])
+    if args.json:
+        args.json.write_text(json.dumps(rows, indent=2))
+
+
+if __name__ == "__main__":
+    main()
