@@ -34,8 +34,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
 from route_checker import replay  # noqa: E402
-from router_nodes import (as_events, run_direct_nodes, run_through_kamailio, sipp_counts,  # noqa: E402
-                          sipp_stats)
+from router_nodes import as_events, run_direct_nodes, run_through_kamailio, sipp_counts, sipp_stats  # noqa: E402
 
 
 def summarise(name: str, run: dict, sipp_dirs: list[Path]) -> dict:

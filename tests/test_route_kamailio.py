@@ -19,8 +19,7 @@ import pytest
 
 from redis_server import needs_redis
 from route_checker import replay
-from router_nodes import (as_events, kamailio_problems, run_through_kamailio, sipp_counts, sipp_failures,
-                          sipp_stats)
+from router_nodes import as_events, kamailio_problems, run_through_kamailio, sipp_counts, sipp_failures, sipp_stats
 
 pytestmark = [needs_redis, pytest.mark.slow,
               pytest.mark.skipif(shutil.which("sipp") is None, reason="SIPp is not installed (sip-tester)"),

@@ -21,10 +21,17 @@ import pytest
 
 from agent_desktops import agents_answer
 from route_checker import replay
-from router_nodes import (SAFETY_S, SCENARIO, free_port, sipp_command, sipp_counts, sipp_failures, sipp_stats,
-                          wait_for_port, write_centre)
+from router_nodes import (
+    SAFETY_S,
+    free_port,
+    sipp_command,
+    sipp_counts,
+    sipp_failures,
+    sipp_stats,
+    wait_for_port,
+    write_centre,
+)
 
-__all__ = ["SCENARIO", "sipp_counts", "sipp_stats", "write_centre"]  # other tests import them from here
 pytestmark = [pytest.mark.skipif(shutil.which("sipp") is None,
                                  reason="SIPp is not installed (Debian package sip-tester; .ci/run installs it)"),
               pytest.mark.slow]
