@@ -37,3 +37,21 @@ def test_route_serve_names_the_wrong_field(tmp_path, toml, args, expected):
     assert result.exit_code == 2 and expected in result.output, result.output
     assert "router: " not in result.output  # refused before the banner says it starts
     assert list(tmp_path.iterdir()) == [config]  # nothing written
+
+
+@pytest.mark.parametrize("toml, expected", [
+    ('[[queues]]\nname = "../../etc/x"\nskill = "fr"\n', "queues[0].name: '../../etc/x' is not valid; expected a "
+     "letter or digit followed by up to 62 letters, digits, '_', '.' or '-'"),
+    ('[[queues]]\nname = "fr"\nskill = "fr"\nnumbers = ["30 01"]\n', "queues[0].numbers[0]: '30 01' is not valid; "
+     "expected a dialled number"),
+    ('[router]\ncentre = "a/b"\n[[queues]]\nname = "fr"\nskill = "fr"\n', "router.centre: 'a/b' is not valid; "
+     "expected 1 to 60 letters"),
+])
+def test_a_wrong_name_is_explained_in_words(tmp_path, toml, expected):
+    """What a name may hold is said in words, never as a regular expression."""
+    config = tmp_path / "center.toml"
+    config.write_text(toml)
+    result = CliRunner().invoke(app, ["route", "serve", "--config", str(config), "--no-records"])
+    output = " ".join(result.output.split())  # a long line may be folded on a terminal
+    assert result.exit_code == 2 and expected in output, result.output
+    assert "^" not in output and "[A-Za-z" not in output

@@ -11,7 +11,7 @@ import re
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import Field, model_validator
+from pydantic import AfterValidator, Field, model_validator
 
 from casashore.errors import UserError
 from casashore.model import ScenarioError, Strict, TimeZoneName, read_toml, validated
@@ -19,22 +19,39 @@ from casashore.route.core import Queue, Router
 from casashore.route.http import Principal
 
 Seconds = Annotated[float, Field(ge=0, allow_inf_nan=False)]
-NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$"
-"""Queue, agent and skill names: data, never paths (they appear in URLs, Redis keys and records): a letter or
-digit, then up to 62 letters, digits, '_', '.' or '-'."""
-Name = Annotated[str, Field(pattern=NAME_PATTERN)]
-Number = Annotated[str, Field(pattern=r"^\+?[A-Za-z0-9_.*-]{1,40}$")]
+
+
+def _matching(pattern: str, expected: str) -> AfterValidator:
+    """A string check whose error says in words what is allowed (never the regular expression)."""
+    compiled = re.compile(pattern)
+
+    def check(value: str) -> str:
+        if not compiled.fullmatch(value):
+            raise ValueError(expected)
+        return value
+
+    return AfterValidator(check)
+
+
+NAME_PATTERN = r"[A-Za-z0-9][A-Za-z0-9_.-]{0,62}"
+NAME_EXPECTED = "a letter or digit followed by up to 62 letters, digits, '_', '.' or '-'"
+"""Queue, agent and skill names: data, never paths (they appear in URLs, Redis keys and records)."""
+Name = Annotated[str, _matching(NAME_PATTERN, NAME_EXPECTED)]
+Number = Annotated[str, _matching(r"\+?[A-Za-z0-9_.*-]{1,40}",
+                                  "a dialled number: an optional '+' then 1 to 40 letters, digits, '_', '.', '*' "
+                                  "or '-'")]
 """A dialled user part (``+33170000001``, ``3001``)."""
 MAX_CALLS_HELD = 100_000
 """Bound of max_sip_calls and of a queue's max_waiting: each call held costs a few KiB."""
 DEMO_TOKEN_MARKS = ("demo", "change-me", "example")
 MIN_TOKEN_OFF_LOOPBACK = 32
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
-Token = Annotated[str, Field(min_length=16, pattern=r"^[\x21-\x7e]+$")]
+Token = Annotated[str, Field(min_length=16), _matching(r"[\x21-\x7e]+", "a token of printable ASCII characters "
+                                                                          "without spaces")]
 
 
 class RouterSettings(Strict):
-    centre: Annotated[str, Field(min_length=1, max_length=60, pattern=r"^[\w.-]+$")] = "centre"
+    centre: Annotated[str, _matching(r"[\w.-]{1,60}", "1 to 60 letters, digits, '_', '.' or '-'")] = "centre"
     """The centre's name: nodes sharing one Redis with the same name share queues, agents and calls."""
     time_zone: TimeZoneName = "Africa/Casablanca"
     """The site's zone: the day of the daily statistics starts at its midnight."""
@@ -98,9 +115,8 @@ class CenterConfig(Strict):
         ids: set[str] = set()
         for i, agent in enumerate(self.agents):
             for skill in agent.skills:
-                if not re.match(NAME_PATTERN, skill):
-                    raise ScenarioError(f"agents[{i}].skills", skill, "a skill name: a letter or digit, then up to "
-                                        "62 letters, digits, '_', '.' or '-'")
+                if not re.fullmatch(NAME_PATTERN, skill):
+                    raise ScenarioError(f"agents[{i}].skills", skill, f"a skill name: {NAME_EXPECTED}")
             if agent.id in ids:
                 raise ScenarioError(f"agents[{i}].id", agent.id, "an id not used twice")
             ids.add(agent.id)
