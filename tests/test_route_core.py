@@ -49,10 +49,14 @@ class RouterMachine(RuleBasedStateMachine):
             self.router.reject(agent.agent_id, agent.call_id, self.now)
 
     @precondition(lambda self: any(c.state != "ended" for c in self.router.calls.values()))
-    @rule(data=st.data())
-    def hang_up(self, data):
+    @rule(data=st.data(), by=st.sampled_from(["caller", "supervisor"]))
+    def hang_up(self, data, by):
         live = sorted(c.call_id for c in self.router.calls.values() if c.state != "ended")
-        self.router.hang_up(data.draw(st.sampled_from(live)), self.now)
+        call = self.router.calls[data.draw(st.sampled_from(live))]
+        before = call.state
+        self.router.hang_up(call.call_id, self.now, by=by)
+        unanswered = "abandoned" if by == "caller" else "cleared"
+        assert call.state == "ended" and call.outcome == ("answered" if before == "connected" else unanswered)
 
     @rule(data=st.data())
     def stale_accept(self, data):

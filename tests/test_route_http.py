@@ -125,7 +125,7 @@ def test_a_call_id_with_a_slash_is_reachable_by_its_router_id(client):
         assert r.status_code == 200 and client.get(f"/api/calls/{view['id']}", headers=auth("t-sup")).json()[
             "state"] == "offered"  # offered again: ana is the only fr agent
         r = client.post(f"/api/calls/{view['id']}/hangup", headers=auth("t-sup"))  # a supervisor reaches it
-        assert r.status_code == 200 and r.json()["outcome"] == "abandoned"
+        assert r.status_code == 200 and r.json()["outcome"] == "cleared"
     r = client.post("/api/calls", json={"call_id": "evil/2@x", "queue": "fr"}, headers=auth("t-trunk"))
     accepted = client.post(f"/api/agents/ana/accept/{r.json()['id']}", headers=auth("t-ana")).json()
     assert accepted["call_id"] == "evil/2@x" and accepted["id"] == router_id("evil/2@x")
@@ -144,6 +144,32 @@ def test_an_agent_may_not_hang_up_a_call_only_offered_to_her(client):
     assert client.get("/api/stats", headers=auth("t-sup")).json()["abandoned"] == 0
     client.post(f"/api/agents/ana/accept/{C1}", headers=auth("t-ana"))
     assert client.post(f"/api/calls/{C1}/hangup", headers=auth("t-ana")).json()["outcome"] == "answered"
+
+
+def test_a_supervisor_ending_an_unanswered_call_clears_it_and_no_caller_abandons(client):
+    """Issue 16: a supervisor ending a waiting or offered call is recorded as cleared, counted apart, and left out
+    of the service level and the abandon rate; the caller hanging up is still an abandon."""
+    client.post("/api/agents/ana/status", json={"status": "available"}, headers=auth("t-ana"))
+    for call_id in ("c1", "c2", "c3"):
+        client.post("/api/calls", json={"call_id": call_id, "queue": "fr"}, headers=auth("t-trunk"))
+    assert client.get(f"/api/calls/{C1}", headers=auth("t-sup")).json()["state"] == "offered"
+    assert client.get(f"/api/calls/{C2}", headers=auth("t-sup")).json()["state"] == "waiting"
+    for call in (C1, C2):  # offered to ana, and waiting
+        r = client.post(f"/api/calls/{call}/hangup", headers=auth("t-sup"))
+        assert r.status_code == 200 and r.json()["outcome"] == "cleared"
+        assert client.get(f"/api/calls/{call}", headers=auth("t-sup")).json()["outcome"] == "cleared"
+    assert client.get(f"/api/calls/{C3}", headers=auth("t-sup")).json()["state"] == "offered"  # ana is free again
+    fr = {q["queue"]: q for q in client.get("/api/queues", headers=auth("t-sup")).json()}["fr"]
+    for period in ("rolling", "day"):
+        figures = fr[period]
+        assert (figures["offered"], figures["answered"], figures["abandoned"], figures["cleared"]) == (3, 0, 0, 2)
+        assert figures["abandon_rate"] is None and figures["service_level"] is None  # no caller outcome yet
+    totals = client.get("/api/stats", headers=auth("t-sup")).json()
+    assert (totals["abandoned"], totals["cleared"]) == (0, 2)
+    r = client.post(f"/api/calls/{C3}/hangup", headers=auth("t-trunk"))  # the caller leaves: an abandon
+    assert r.json()["outcome"] == "abandoned"
+    fr = {q["queue"]: q for q in client.get("/api/queues", headers=auth("t-sup")).json()}["fr"]
+    assert (fr["day"]["abandoned"], fr["day"]["cleared"], fr["day"]["abandon_rate"]) == (1, 2, 1.0)
 
 
 def test_agents_see_only_their_own_calls_data(client):

@@ -46,6 +46,27 @@ def test_calls_and_events_land_in_the_workspace_and_feed_forecasting(tmp_path):
     con.close()
 
 
+def test_a_call_a_supervisor_cleared_is_no_abandon_in_the_records(tmp_path):
+    """Issue 16: a waiting call ended by a supervisor is stored as 'other' (not an abandon: left out of offered
+    and abandon figures), its event says cleared; the caller's own hang-up stays an abandon."""
+    router = Router({"fr": Queue("fr", "fr")})
+    recorder = Recorder(tmp_path / "ws.duckdb", {"fr": ("Europe/Paris", None)})
+    service = RouterService(router, recorder=recorder)
+    router.arrive("c1", "fr", 1.8e9)
+    router.arrive("c2", "fr", 1.8e9)
+    router.hang_up("c1", 1.8e9 + 30, by="supervisor")
+    router.hang_up("c2", 1.8e9 + 40)
+    service.publish()
+    assert (service.counts["cleared"], service.counts["abandoned"]) == (1, 1)
+    recorder.close()
+    con = open_workspace(tmp_path / "ws.duckdb")
+    assert con.execute("SELECT call_key, outcome, wait_s FROM calls ORDER BY call_key").fetchall() == [
+        ("c1", "other", 30.0), ("c2", "abandoned", 40.0)]
+    assert con.execute("SELECT subject, detail FROM route_events WHERE event = 'ended' ORDER BY seq").fetchall() == [
+        ("c1", "cleared"), ("c2", "abandoned")]
+    con.close()
+
+
 def test_a_failed_flush_writes_nothing(tmp_path):
     router = Router({"fr": Queue("fr", "fr")})
     recorder = Recorder(tmp_path / "ws.duckdb", {"fr": ("Europe/Paris", None)})

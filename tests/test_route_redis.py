@@ -102,10 +102,10 @@ def test_the_redis_router_decides_like_the_core(redis_port):
             self.both("accept" if answer else "reject", agent, call, self.now)
 
         @precondition(lambda self: any(c.state != "ended" for c in self.memory.calls.values()))
-        @rule(data=st.data())
-        def hang_up(self, data):
+        @rule(data=st.data(), by=st.sampled_from(["caller", "supervisor"]))
+        def hang_up(self, data, by):
             live = sorted(c.call_id for c in self.memory.calls.values() if c.state != "ended")
-            self.both("hang_up", data.draw(st.sampled_from(live)), self.now)
+            self.both("hang_up", data.draw(st.sampled_from(live)), self.now, by)  # cleared by a supervisor
 
     Twins.TestCase.settings = settings(max_examples=60, stateful_step_count=40, deadline=None)
     Twins.TestCase().runTest()

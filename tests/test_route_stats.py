@@ -19,17 +19,18 @@ def recount(calls, start: float, end: float, target_s: float) -> dict:
     inside = lambda t: t is not None and start < t <= end  # noqa: E731
     answered = [c for c in calls if inside(c.answered_at)]
     abandoned = [c for c in calls if c.outcome == "abandoned" and inside(c.ended_at)]
+    cleared = [c for c in calls if c.outcome == "cleared" and inside(c.ended_at)]  # by a supervisor: apart
     ended = len(answered) + len(abandoned)
     in_target = sum(c.answered_at - c.arrived_at <= target_s for c in answered)
     return {"offered": sum(inside(c.arrived_at) for c in calls),
             "rejected": sum(c.outcome == "rejected" and inside(c.arrived_at) for c in calls),
-            "answered": len(answered), "abandoned": len(abandoned),
+            "answered": len(answered), "abandoned": len(abandoned), "cleared": len(cleared),
             "service_level": in_target / ended if ended else None,
             "abandon_rate": len(abandoned) / ended if ended else None}
 
 
 @settings(max_examples=60, deadline=None)
-@given(steps=st.lists(st.tuples(st.sampled_from(["call", "answer", "hangup", "time"]), st.floats(0, 400)),
+@given(steps=st.lists(st.tuples(st.sampled_from(["call", "answer", "hangup", "clear", "time"]), st.floats(0, 400)),
                       max_size=80))
 def test_rolling_window_equals_a_recount(steps):
     router = Router({"fr": Queue("fr", "fr", max_waiting=4, target_s=20.0)}, offer_timeout_s=1e9, wrap_up_s=0.0)
@@ -52,7 +53,8 @@ def test_rolling_window_equals_a_recount(steps):
         else:
             live = [c for c in router.calls.values() if c.state != "ended"]
             if live:
-                router.hang_up(live[int(value) % len(live)].call_id, now)
+                router.hang_up(live[int(value) % len(live)].call_id, now,
+                               by="supervisor" if action == "clear" else "caller")
         stats.observe(router.take_events())
     fr = stats.snapshot(now)[0]
     calls = list(router.calls.values())

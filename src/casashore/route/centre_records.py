@@ -11,7 +11,8 @@ events wait in Redis, nothing is lost). Rows are keyed by the stream id and the 
 once.
 
 Tables: ``route_events`` (centre, event_id, event_at, event, subject, detail, node) and ``route_calls`` (centre,
-call_id (the trunk's Call-ID), queue, arrival_at, outcome — answered, abandoned or rejected —, wait_s, handle_s, agent).
+call_id (the trunk's Call-ID), queue, arrival_at, outcome — answered, abandoned, cleared (ended by a supervisor
+before an agent took it: no caller's abandon) or rejected —, wait_s, handle_s, agent).
 """
 
 from __future__ import annotations

@@ -11,7 +11,7 @@ calls only when available and idle.
 
 Invariants (checked by the hypothesis state machine in tests/test_route_core.py): a call is offered to at most
 one agent at a time; an agent holds at most one voice call (offered or connected); a waiting call is in exactly
-one queue; every call ends answered, abandoned or rejected, once.
+one queue; every call ends answered, abandoned, cleared or rejected, once.
 """
 
 from __future__ import annotations
@@ -28,6 +28,11 @@ from casashore.route.call_ids import check_router_id
 Status = Literal["available", "break", "offline"]
 RoutingState = Literal["idle", "offered", "busy", "wrap_up", "not_responding"]
 Selection = Literal["longest_idle", "best_proficiency", "round_robin", "fewest_calls"]
+Outcome = Literal["", "answered", "abandoned", "cleared", "rejected"]
+"""How a call ended: ``answered`` (an agent took it, whoever hung up after), ``abandoned`` (the caller hung up
+before an agent took it), ``cleared`` (a supervisor ended it before an agent took it: not the caller's doing,
+so never counted as an abandon), ``rejected`` (refused at arrival, the queue full)."""
+EndedBy = Literal["caller", "supervisor"]
 
 
 @dataclass
@@ -54,7 +59,7 @@ class Call:
     priority: int = 0
     """Higher first."""
     state: Literal["waiting", "offered", "connected", "ended"] = "waiting"
-    outcome: Literal["", "answered", "abandoned", "rejected"] = ""
+    outcome: Outcome = ""
     agent_id: str | None = None
     offered_at: float = 0.0
     answered_at: float | None = None
@@ -206,21 +211,24 @@ class Router:
             self._withdraw(agent, now, "rejected_by_agent")
             self.dispatch(now)
 
-    def hang_up(self, call_id: str, now: float) -> None:
-        """The caller (or the agent) ends the call: waiting -> abandoned, offered -> abandoned (offer withdrawn),
-        connected -> the agent goes to wrap-up."""
+    def hang_up(self, call_id: str, now: float, by: EndedBy = "caller") -> None:
+        """The call ends: waiting or offered (the offer withdrawn) -> ``abandoned`` when the caller hung up,
+        ``cleared`` when a supervisor ended it (``by``); connected -> answered, the agent goes to wrap-up."""
+        if by not in ("caller", "supervisor"):
+            raise ValueError(f"by: {by!r} is not valid; expected caller or supervisor")
         call = self.calls[call_id]
         if call.state == "ended":
             return
+        unanswered = "abandoned" if by == "caller" else "cleared"
         if call.state == "waiting":
             self.waiting[call.queue].remove(call_id)
-            call.outcome = "abandoned"
+            call.outcome = unanswered
         elif call.state == "offered":
             agent = self.agents[call.agent_id]
             agent.state, agent.call_id = "idle", None
             agent.idle_since = now
             self._refresh(agent)
-            call.outcome = "abandoned"
+            call.outcome = unanswered
         elif call.state == "connected":
             agent = self.agents[call.agent_id]
             agent.state, agent.call_id = "wrap_up", None

@@ -229,8 +229,9 @@ def create_router_app(service: RouterService, tokens: dict[str, Principal], *, t
         if who.role == "agent" and call.state == "offered":  # ending it would count the caller as abandoning
             raise HTTPException(403, f"call {call_id} is only offered to agent {who.agent_id}: reject it "
                                      f"(POST /api/agents/{who.agent_id}/reject/{call_id}) or accept it first")
-        router.hang_up(call_id, now())
-        outcome = call.outcome
+        # a supervisor ending a call nobody answered clears it: not the caller's abandon (docs/routing.md)
+        router.hang_up(call_id, now(), by="supervisor" if who.role == "supervisor" else "caller")
+        outcome = router.calls[call_id].outcome
         publish()
         return {"call_id": call_id, "outcome": outcome}
 
@@ -244,7 +245,7 @@ def create_router_app(service: RouterService, tokens: dict[str, Principal], *, t
     @app.get("/api/stats")
     async def totals(who: Caller) -> dict:
         """Counts since the router started: arrived (queued), rejected at the door, offers made, answered,
-        abandoned."""
+        abandoned (by the caller), cleared (by a supervisor)."""
         return dict(service.counts)
 
     @app.get("/api/nodes")

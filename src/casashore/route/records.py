@@ -19,7 +19,10 @@ import pandas as pd
 from casashore.history.workspace import open_workspace
 from casashore.route.core import Call
 
-OUTCOMES = {"answered": "answered", "abandoned": "abandoned", "rejected": "other"}
+OUTCOMES = {"answered": "answered", "abandoned": "abandoned", "cleared": "other", "rejected": "other"}
+"""The router's outcomes in the workspace's ``calls`` (answered, abandoned, other): a call a supervisor cleared
+is no caller's abandon, so it is ``other`` there (left out of offered and abandon figures, like a phantom call);
+``route_events`` keeps its ``ended`` event with the detail ``cleared``."""
 
 
 def utc_instant(at: float) -> datetime:

@@ -267,20 +267,22 @@ if a[1] == 'offered' and a[2] == call then
 end
 return answer(1)
 
---@@ hang_up  ARGV: node, now, call
+--@@ hang_up  ARGV: node, now, call, by (caller or supervisor)
+-- A call not yet answered ends 'abandoned' when its caller hung up, 'cleared' when a supervisor ended it.
 local call = ARGV[3]
+local unanswered = ARGV[4] == 'supervisor' and 'cleared' or 'abandoned'
 local c = redis.call('HMGET', P .. 'call:' .. call, 'state', 'queue', 'agent_id', 'outcome')
 if c[1] == false then return redis.error_reply('no such call') end
 if c[1] == 'ended' then return answer(0) end
 local outcome = c[4]
 if c[1] == 'waiting' then
   redis.call('ZREM', P .. 'waiting:' .. c[2], call)
-  outcome = 'abandoned'
+  outcome = unanswered
 elseif c[1] == 'offered' then
   redis.call('HSET', P .. 'agent:' .. c[3], 'state', 'idle', 'call_id', '', 'idle_since', num(NOW))
   redis.call('ZREM', P .. 'offers', call)
   refresh(c[3])
-  outcome = 'abandoned'
+  outcome = unanswered
 elseif c[1] == 'connected' then
   local until_s = NOW + tonumber(config('wrap_up_s'))
   redis.call('HSET', P .. 'agent:' .. c[3], 'state', 'wrap_up', 'call_id', '', 'wrap_up_until', num(until_s))

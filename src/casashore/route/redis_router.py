@@ -14,7 +14,7 @@ from typing import Literal
 import redis
 
 from casashore.route.call_ids import check_router_id
-from casashore.route.core import CallExists, Queue, Selection
+from casashore.route.core import CallExists, EndedBy, Queue, Selection
 
 SCRIPT_FILE = Path(__file__).with_name("redis_router.lua")
 OPERATIONS = ("add_agent", "set_status", "arrive", "accept", "reject", "hang_up", "callback", "tick", "reap", "adopt")
@@ -109,8 +109,11 @@ class RedisRouter:
     def reject(self, agent_id: str, call_id: str, now: float) -> None:
         self._run("reject", now, agent_id, call_id)
 
-    def hang_up(self, call_id: str, now: float) -> None:
-        self._run("hang_up", now, call_id)
+    def hang_up(self, call_id: str, now: float, by: EndedBy = "caller") -> None:
+        """As ``core.Router.hang_up``: a supervisor's ending of an unanswered call is ``cleared``."""
+        if by not in ("caller", "supervisor"):
+            raise ValueError(f"by: {by!r} is not valid; expected caller or supervisor")
+        self._run("hang_up", now, call_id, by)
 
     def request_callback(self, call_id: str, number: str, now: float) -> bool:
         return self._run("callback", now, call_id, number) == 1

@@ -39,7 +39,7 @@ class RouterService:
         self.recorder = recorder
         self.subscribers: list[Callable[[list[Event]], None]] = []
         self._ended: deque[tuple[float, str]] = deque()
-        self.counts = {"arrived": 0, "rejected": 0, "answered": 0, "abandoned": 0, "offered": 0}
+        self.counts = {"arrived": 0, "rejected": 0, "answered": 0, "abandoned": 0, "cleared": 0, "offered": 0}
 
     def now(self) -> float:
         return self.clock()
@@ -58,9 +58,9 @@ class RouterService:
             if event in ("ended", "rejected") and (call := calls[subject]) is not None:
                 ended.append(call)
                 self._ended.append((at, subject))
-                if call.outcome == "abandoned":
-                    self.counts["abandoned"] += 1
-            if event in self.counts and event != "abandoned":
+                if call.outcome in ("abandoned", "cleared"):
+                    self.counts[call.outcome] += 1
+            if event in self.counts and event not in ("abandoned", "cleared"):
                 self.counts[event] += 1
         if self.recorder is not None:
             self.recorder.add(events, ended)

@@ -9,6 +9,8 @@ instant it happens:
 - ``answered``: calls an agent accepted; ``answered_in_target``: of those, the ones that waited at most the
   queue's ``target_s``;
 - ``abandoned``: callers who hung up before an agent accepted (including during an offer);
+- ``cleared``: calls a supervisor ended before an agent accepted them (a stuck or unwanted call): not the
+  caller's doing, so counted apart and left out of the service level and the abandon rate;
 - ``service_level`` = answered_in_target / (answered + abandoned): the share of calls that reached an outcome in
   the period and were answered in time — abandoned calls count against it whatever their wait, calls still
   waiting are not counted until their outcome (this matches ``casashore staff``'s "answered within the target
@@ -30,7 +32,7 @@ from zoneinfo import ZoneInfo
 
 from casashore.route.core import Call, Router
 
-COUNTS = ("offered", "rejected", "answered", "answered_in_target", "abandoned", "talked")
+COUNTS = ("offered", "rejected", "answered", "answered_in_target", "abandoned", "cleared", "talked")
 SUMS = ("wait_answered_s", "talk_s")
 
 
@@ -48,7 +50,7 @@ class Tally:
         ended = v["answered"] + v["abandoned"]
         return {
             "offered": int(v["offered"]), "rejected": int(v["rejected"]), "answered": int(v["answered"]),
-            "abandoned": int(v["abandoned"]),
+            "abandoned": int(v["abandoned"]), "cleared": int(v["cleared"]),
             "service_level": v["answered_in_target"] / ended if ended else None,
             "asa_s": v["wait_answered_s"] / v["answered"] if v["answered"] else None,
             "abandon_rate": v["abandoned"] / ended if ended else None,
@@ -105,8 +107,8 @@ class LiveStats:
                 if wait <= self.router.queues[call.queue].target_s:
                     stats.add(at, "answered_in_target")
             elif event == "ended" and (call := calls.get(subject)) is not None:
-                if call.outcome == "abandoned":
-                    self.queues[call.queue].add(at, "abandoned")
+                if call.outcome in ("abandoned", "cleared"):
+                    self.queues[call.queue].add(at, call.outcome)
                 elif call.outcome == "answered" and call.answered_at is not None:
                     self.queues[call.queue].add(at, "talked")
                     self.queues[call.queue].add(at, "talk_s", at - call.answered_at)
