@@ -19,8 +19,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Literal
 
-from fastapi import Depends, FastAPI, Header, HTTPException, WebSocket, WebSocketDisconnect
+from fastapi import Depends, FastAPI, HTTPException, Request, Security, WebSocket, WebSocketDisconnect
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from fastapi_offline import FastAPIOffline  # Swagger UI at /docs from local files, not a CDN
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -59,6 +61,26 @@ class NewCall(Strict):
 
 class Callback(Strict):
     number: Annotated[str, Field(min_length=3, max_length=32, pattern=r"^\+?[0-9]+$")]
+
+
+class ErrorResponse(BaseModel):
+    """Every refusal: a message naming what was wrong (and, for a request that does not match the schema, the
+    field)."""
+
+    error: str
+    field: str | None = None
+
+
+ERRORS = {400: "a body that is not JSON text (UTF-8)", 401: "no valid bearer token",
+          403: "the token's role may not do this (an agent acts only for herself)",
+          404: "no such agent, call or queue", 409: "the call is not in a state that allows it",
+          413: f"request body above {MAX_BODY_BYTES} bytes", 422: "a request that does not match the schema"}
+
+
+def responses(*codes: int) -> dict:
+    """The error answers an operation may give, each a JSON ErrorResponse (OpenAPI ``responses``)."""
+    return {"responses": {code: {"description": ERRORS[code], "model": ErrorResponse}
+                          for code in sorted({401, 413, *codes})}}
 
 
 def create_router_app(service: RouterService, tokens: dict[str, Principal], *, tick_s: float = 0.5,
@@ -106,10 +128,15 @@ def create_router_app(service: RouterService, tokens: dict[str, Principal], *, t
     app = FastAPIOffline(title="casashore router", version="0.1.0", lifespan=lifespan)
     app.add_middleware(BodyLimit, limit=MAX_BODY_BYTES)
 
-    def principal(authorization: Annotated[str | None, Header()] = None) -> Principal:
-        given = (authorization or "").removeprefix("Bearer ").strip()
+    # Every operation needs a bearer token; the OpenAPI document declares the scheme (components.securitySchemes)
+    bearer = HTTPBearer(auto_error=False, scheme_name="bearer",
+                        description="A token of the centre file: an agent's, a supervisor's or a trunk's")
+
+    def principal(credentials: Annotated[HTTPAuthorizationCredentials | None, Security(bearer)]) -> Principal:
+        given = credentials.credentials if credentials is not None else ""
         if given not in tokens:
-            raise HTTPException(401, "a valid bearer token is required")
+            raise HTTPException(401, "Authorization: a valid bearer token is required (Authorization: Bearer "
+                                     "TOKEN)", headers={"WWW-Authenticate": "Bearer"})
         return tokens[given]
 
     Caller = Annotated[Principal, Depends(principal)]
@@ -151,16 +178,36 @@ def create_router_app(service: RouterService, tokens: dict[str, Principal], *, t
 
     @app.exception_handler(StarletteHTTPException)
     async def _http_error(_, exc: StarletteHTTPException) -> JSONResponse:
-        return JSONResponse({"error": exc.detail}, status_code=exc.status_code)
+        detail = exc.detail
+        if exc.status_code == 400 and detail == "There was an error parsing the body":  # FastAPI's words
+            detail = "body: is not valid; expected a JSON object (UTF-8 text)"
+        return JSONResponse({"error": detail}, status_code=exc.status_code, headers=exc.headers)
 
-    @app.get("/api/agents")
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
+        """A request that does not match the schema: 422 naming the field, the value and what was expected."""
+        first = exc.errors()[0] if exc.errors() else {}
+        if first.get("type") == "json_invalid":  # loc is ("body", character): the body, not a field
+            at = first.get("loc", ("body", "?"))[-1]
+            why = first.get("ctx", {}).get("error", "JSON decode error")
+            return JSONResponse({"error": f"body: is not valid; expected a JSON object ({why} at character {at})",
+                                 "field": "body"}, status_code=422)
+        where = ".".join(str(p) for p in first.get("loc", ()) if p != "body") or "body"
+        value = first.get("input")
+        shown = "" if first.get("type") == "missing" or isinstance(value, dict | list) else f" {str(value)[:80]!r}"
+        message = first.get("msg", "a valid request").removeprefix("Value error, ")
+        if not message[1:2].isupper():  # "Input should be ..." -> "input should be ...", but "JSON" kept
+            message = message[:1].lower() + message[1:]
+        return JSONResponse({"error": f"{where}:{shown} is not valid; {message}", "field": where}, status_code=422)
+
+    @app.get("/api/agents", **responses())
     async def agents(who: Caller) -> list[dict]:
         """Every agent's status (chosen by the agent) and routing state (set by the router)."""
         return [{"agent": a.agent_id, "skills": a.skills, "status": a.status, "reason": a.reason,
                  "state": a.state, "call": a.call_id, "calls_handled": a.calls_handled}
                 for a in router.agents.values()]
 
-    @app.post("/api/agents/{agent_id}/status")
+    @app.post("/api/agents/{agent_id}/status", **responses(400, 403, 404, 422))
     async def set_status(agent_id: str, change: StatusChange, who: Caller) -> dict:
         known_agent(agent_id)
         may_act_for(who, agent_id)
@@ -169,7 +216,7 @@ def create_router_app(service: RouterService, tokens: dict[str, Principal], *, t
         publish()
         return {"agent": agent_id, "status": agent.status, "state": agent.state, "call": agent.call_id}
 
-    @app.post("/api/agents/{agent_id}/accept/{call_id}")
+    @app.post("/api/agents/{agent_id}/accept/{call_id}", **responses(403, 404, 409, 422))
     async def accept(agent_id: str, call_id: str, who: Caller) -> dict:
         known_agent(agent_id)
         may_act_for(who, agent_id)
@@ -181,7 +228,7 @@ def create_router_app(service: RouterService, tokens: dict[str, Principal], *, t
         return {"agent": agent_id, "id": call_id, "call_id": call.trunk_call_id, "state": "busy",
                 "callback_number": call.callback_number}
 
-    @app.post("/api/agents/{agent_id}/reject/{call_id}")
+    @app.post("/api/agents/{agent_id}/reject/{call_id}", **responses(403, 404, 422))
     async def reject(agent_id: str, call_id: str, who: Caller) -> dict:
         known_agent(agent_id)
         may_act_for(who, agent_id)
@@ -190,7 +237,7 @@ def create_router_app(service: RouterService, tokens: dict[str, Principal], *, t
         publish()
         return {"agent": agent_id, "state": router.agents[agent_id].state}
 
-    @app.post("/api/calls", status_code=201)
+    @app.post("/api/calls", status_code=201, **responses(400, 403, 404, 409, 422))
     async def new_call(call: NewCall, who: Caller) -> dict:
         trunk_or_supervisor(who, "brings calls in")
         if call.queue not in router.queues:
@@ -204,13 +251,13 @@ def create_router_app(service: RouterService, tokens: dict[str, Principal], *, t
         publish()
         return view
 
-    @app.get("/api/calls/{call_id}")
+    @app.get("/api/calls/{call_id}", **responses(403, 404, 422))
     async def get_call(call_id: str, who: Caller) -> dict:
         """A call's state; while it waits, its place in the queue and its expected wait (docs/routing.md)."""
         may_see(who, call_of(call_id))
         return call_view(call_id)
 
-    @app.post("/api/calls/{call_id}/callback")
+    @app.post("/api/calls/{call_id}/callback", **responses(400, 403, 404, 409, 422))
     async def callback(call_id: str, request: Callback, who: Caller) -> dict:
         """The caller leaves the line and keeps the place; the agent who accepts the call dials the number."""
         trunk_or_supervisor(who, "turns a call into a callback")
@@ -221,7 +268,7 @@ def create_router_app(service: RouterService, tokens: dict[str, Principal], *, t
         publish()
         return view
 
-    @app.post("/api/calls/{call_id}/hangup")
+    @app.post("/api/calls/{call_id}/hangup", **responses(403, 404, 422))
     async def hang_up(call_id: str, who: Caller) -> dict:
         call = call_of(call_id)
         if who.role == "agent" and call.agent_id != who.agent_id:
@@ -235,20 +282,20 @@ def create_router_app(service: RouterService, tokens: dict[str, Principal], *, t
         publish()
         return {"call_id": call_id, "outcome": outcome}
 
-    @app.get("/api/queues")
+    @app.get("/api/queues", **responses())
     async def queues(who: Caller) -> list[dict]:
         """Per queue: waiting, longest wait, agents by state, and offered / rejected / answered / abandoned /
         service level / ASA / abandon rate / AHT over the rolling window and the day (defined in
         docs/routing.md)."""
         return service.stats.snapshot(now())
 
-    @app.get("/api/stats")
+    @app.get("/api/stats", **responses())
     async def totals(who: Caller) -> dict:
         """Counts since the router started: arrived (queued), rejected at the door, offers made, answered,
         abandoned (by the caller), cleared (by a supervisor)."""
         return dict(service.counts)
 
-    @app.get("/api/nodes")
+    @app.get("/api/nodes", **responses())
     async def nodes(who: Caller) -> list[str]:
         """The router nodes serving this centre (one, unless the state is shared in Redis)."""
         return router.nodes() if hasattr(router, "nodes") else ["local"]
