@@ -15,10 +15,11 @@ Runs (each with every node up, then with the last node SIGKILLed about a third o
   its callers in flight fail with it (nothing re-sends their INVITEs): only the survivors' calls are counted.
 
 Reported per run: calls placed, answered (200), refused as busy (486) or full (503), failed (SIPp's count: no
-answer, a lost BYE …), callers taken over (adopted) after a kill, the rate SIPp achieved (calls placed over its
-elapsed time) and the answered rate, the independent checker's verdict on the centre's log, and CPU seconds per
-role (nodes, redis-server, Kamailio, SIPp, the agents' desktops) with the share of the machine's cores they
-used over the run. Everything shares this machine: on 2 cores, 300 calls/s through three nodes uses both.
+answer, a lost BYE …), callers taken over (adopted), the rate SIPp achieved (calls placed over the seconds it took
+to place them) and the answered rate (answers in the centre's log over their span), the independent checker's
+verdict on the centre's log, and CPU seconds per role (nodes, redis-server, Kamailio, SIPp, the agents' desktops)
+with the share of the machine's cores they used over the run. Everything shares this machine: on 2 cores,
+300 calls/s through three nodes uses both — and whatever else runs on the machine counts against the figures.
 """
 
 from __future__ import annotations
@@ -37,25 +38,40 @@ from route_checker import replay  # noqa: E402
 from router_nodes import as_events, run_direct_nodes, run_through_kamailio, sipp_counts, sipp_stats  # noqa: E402
 
 
+def seconds(hms: str) -> float:
+    h, m, sec = hms.split(":")
+    return 3600 * int(h) + 60 * int(m) + float(sec)
+
+
+def placing_time(directory: Path) -> float:
+    """Seconds SIPp took to place all its calls: the first of its per-second statistics rows (-fd 1) whose
+    cumulative count of calls placed is the run's total."""
+    import csv
+
+    path = next(directory.glob("caller_*_.csv"))
+    rows = list(csv.DictReader(path.open(), delimiter=";"))
+    total = rows[-1]["OutgoingCall(C)"]
+    return seconds(next(r for r in rows if r["OutgoingCall(C)"] == total)["ElapsedTime(C)"])
+
+
 def summarise(name: str, run: dict, sipp_dirs: list[Path]) -> dict:
     counts: Counter = Counter()
-    failed, elapsed = 0, 0.0
+    failed, placing = 0, 0.0
     for directory in sipp_dirs:
         counts.update(sipp_counts(directory))
-        stats = sipp_stats(directory)
-        failed += int(stats["FailedCall(C)"])
-        elapsed = max(elapsed, float(stats["ElapsedTime(C)"].split(":")[-1]) + 60 * int(
-            stats["ElapsedTime(C)"].split(":")[-2]) + 3600 * int(stats["ElapsedTime(C)"].split(":")[0]))
+        failed += int(sipp_stats(directory)["FailedCall(C)"])
+        placing = max(placing, placing_time(directory))
     events = as_events(run["stream"])
     placed, answered = counts["0_INVITE_Sent"], counts["5_200_Recv"]
+    answers = sorted(t for t, e, _, _ in events if e == "answered")
     cores = os.cpu_count() or 1
     wall = run["wall_s"]
     return {
         "run": name, "calls": placed, "answered": answered, "busy_486": counts["3_486_Recv"],
         "full_503": counts["4_503_Recv"], "failed": failed,
         "taken_over": len({s for _, e, s, _ in events if e == "adopted"}),
-        "rate_achieved": round(placed / elapsed, 1) if elapsed else None,
-        "answered_per_s": round(answered / elapsed, 1) if elapsed else None,
+        "rate_placed": round(placed / placing, 1) if placing else None,  # calls/s SIPp achieved
+        "answered_per_s": round(len(answers) / (answers[-1] - answers[0]), 1) if len(answers) > 1 else None,
         "checker_problems": len(replay(events)), "wall_s": round(wall, 1),
         "cpu_s": {role: round(s, 1) for role, s in sorted(run["cpu_s"].items())},
         "cpu_share_of_cores": round(sum(run["cpu_s"].values()) / (wall * cores), 2),
@@ -66,7 +82,7 @@ def print_row(row: dict) -> None:
     cpu = ", ".join(f"{role} {s}" for role, s in row["cpu_s"].items())
     print(f"{row['run']:<34} calls {row['calls']:>6}  answered {row['answered']:>6}  486 {row['busy_486']:>5}  "
           f"503 {row['full_503']:>4}  failed {row['failed']:>5}  taken over {row['taken_over']:>4}  "
-          f"rate {row['rate_achieved']}/s (answered {row['answered_per_s']}/s)  checker {row['checker_problems']}  "
+          f"placed {row['rate_placed']}/s, answered {row['answered_per_s']}/s  checker {row['checker_problems']}  "
           f"wall {row['wall_s']} s  CPU {row['cpu_share_of_cores']:.0%} of {os.cpu_count()} cores ({cpu} s)",
           flush=True)
 
@@ -79,10 +95,14 @@ def main() -> None:
     parser.add_argument("--nodes-rates", type=float, nargs="+", default=[150, 300])
     parser.add_argument("--no-kill", action="store_true", help="only the runs with every node up")
     parser.add_argument("--json", type=Path, help="write the rows to this file too")
+    parser.add_argument("--keep", type=Path, help="keep each run's logs (nodes, Kamailio, SIPp, centre) here")
     args = parser.parse_args()
     kills = [False] if args.no_kill else [False, True]
     rows = []
-    with tempfile.TemporaryDirectory(prefix="bench-route-load-") as tmp:
+    if args.keep:
+        args.keep.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="bench-route-load-") as scratch:
+        tmp = args.keep or scratch
         if args.only in (None, "kamailio"):
             for kill in kills:
                 rate = args.kamailio_rate
