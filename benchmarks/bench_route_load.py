@@ -108,9 +108,9 @@ def main() -> None:
                 rate = args.kamailio_rate
                 directory = Path(tmp) / f"kamailio-{rate:g}-{'kill' if kill else 'up'}"
                 directory.mkdir()
-                # killed once it has answered about a third of the run's share of calls (10 s of 30 at 300/s)
+                # killed once SIPp has placed a third of the calls (10 s into 30 s at 300/s, when it keeps up)
                 run = run_through_kamailio(directory, rate=rate, calls=int(rate * args.seconds), agents=720,
-                                           kill_after_answers=int(rate * args.seconds / 9) if kill else None)
+                                           kill_after_placed=int(rate * args.seconds / 3) if kill else None)
                 rows.append(summarise(f"kamailio {rate:g}/s {'node killed' if kill else 'all up'}", run,
                                       [run["sipp"]]))
                 print_row(rows[-1])
