@@ -42,6 +42,8 @@ def files(tmp_path):
 
 
 def calls(workspace):
+    if not workspace.exists():  # a refused first import leaves no workspace: nothing was imported
+        return 0
     con = open_workspace(workspace, read_only=True)
     try:
         return con.execute("SELECT count(*) FROM calls").fetchall()[0][0]
@@ -150,3 +152,19 @@ def test_a_damaged_workspace_is_one_line(files):
     for command in (["history"], ["import", tmp / "a.csv", "--mapping", mapping]):
         result = run(*command, "--workspace", workspace)
         assert result.exit_code == 2 and "workspace" in result.stderr and "Traceback" not in result.output
+
+
+def test_a_refused_first_import_leaves_no_workspace_behind(tmp_path):
+    from typer.testing import CliRunner
+
+    from casashore.cli import app
+
+    workspace = tmp_path / "x.duckdb"
+    wrong = tmp_path / "notes.txt"
+    wrong.write_text("this is not a call log\n")
+    result = CliRunner().invoke(app, ["import", str(wrong), "--format", "anonymous-bank", "--workspace",
+                                      str(workspace)])
+    assert result.exit_code == 2 and "error: " in result.output
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["notes.txt"]  # no empty workspace to mistake for one
+    history = CliRunner().invoke(app, ["history", "--workspace", str(workspace)])
+    assert history.exit_code == 2 and "import" in history.output

@@ -572,12 +572,19 @@ def import_(
             raise UserError("format", format, "either --format NAME or --mapping FILE.toml")
         check_all_writable(workspace=workspace)
         chosen = load_mapping(mapping) if mapping is not None else None
+        created = not workspace.exists()
         con = open_workspace(workspace)
         try:
             if isinstance(chosen, IntervalMapping):
                 result = import_intervals(con, file, chosen)
             else:
                 result = import_calls(con, file, preset=format, mapping=chosen)
+        except UserError:
+            if created:  # a refused first import leaves no empty workspace behind to be mistaken for one
+                con.close()
+                for path in (workspace, workspace.with_name(workspace.name + ".wal")):
+                    path.unlink(missing_ok=True)
+            raise
         finally:
             con.close()
     except UserError as exc:
