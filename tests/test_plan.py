@@ -159,5 +159,10 @@ def test_fresh_recomputes_and_the_french_report_is_written_beside_the_english_on
     assert (tmp_path / "site-plan.html").exists() and (tmp_path / "site-plan.fr.html").exists()
     assert french["reused_steps"] == ["forecast", "staffing", "schedule", "simulation"] and fresh["reused_steps"] == []
     assert fresh["schedule"] == first["schedule"] and fresh["verdict"] == first["verdict"]
+    starts = {}
+    for row in first["schedule"]["counts"]:
+        starts[row["day"]] = starts.get(row["day"], 0) + row["agents"]
+    sizing = first["sizing"]  # people, not FTE: one shift a day each
+    assert sizing["people_at_least"] >= max(max(starts.values()), sizing["jobs"], -(-sum(starts.values()) // 6))
     human = runner.invoke(app, ["plan", str(scenario), "--workspace", "ws.duckdb"])
     assert human.exit_code == 0 and "verdict: " in human.stdout and "proven bound" in human.stdout

@@ -252,9 +252,18 @@ def sizing_step(scenario: PlanScenario, staffing: dict, schedule: dict, simulati
     bandwidth_bps = 2 * lines * per_call.bps_per_call  # both directions share the link's count
     usable_bps = link.capacity_bps * (1 - link.headroom)
     fte = schedule["paid_hours"] / (scenario.plan.days / 7) / scenario.rules.max_weekly_hours
+    # People, not FTE: one shift a day each, and at most 7 - weekly_rest_days days a week, whatever their hours
+    # (a part-time shift is still a person on that day).
+    per_day: dict[int, int] = {}
+    for row in schedule["counts"]:
+        per_day[row["day"]] = per_day.get(row["day"], 0) + row["agents"]
+    work_days = (7 - scenario.rules.weekly_rest_days) * scenario.plan.days / 7
+    people = max([int(np.ceil(fte)), max(per_day.values(), default=0),
+                  int(np.ceil(sum(per_day.values()) / max(work_days, 1e-9)))])
     per_interval_bps = (line_erlangs * 2 * per_call.bps_per_call).tolist()
     return {"seats_at_peak": seats, "seats_available": scenario.site.seats, "seats_ok": seats <= scenario.site.seats,
             "floor_m2": seats * scenario.site.floor_m2_per_seat, "fte": fte, "jobs": int(np.ceil(fte)),
+            "people_at_least": people,
             "paid_hours": schedule["paid_hours"],
             "labour_cost": schedule["paid_hours"] * scenario.site.cost_per_agent_hour,
             "currency": scenario.site.currency, "busy_interval": staffing["starts"][busy],

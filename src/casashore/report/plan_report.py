@@ -76,7 +76,9 @@ def summary_rows(plan: dict, lang: str) -> list[tuple[str, str]]:
     t = lambda key: label(lang, key)  # noqa: E731
     rows = [(t("seats_at_peak"), f"{number(s['seats_at_peak'], lang)} / {number(s['seats_available'], lang)}"),
             (t("floor_m2"), number(s["floor_m2"], lang)), (t("fte"), number(s["fte"], lang, 1)),
-            (t("jobs"), number(s["jobs"], lang)), (t("paid_hours"), number(s["paid_hours"], lang, 1)),
+            (t("jobs"), number(s["jobs"], lang)),
+            *([(t("people_at_least"), number(s["people_at_least"], lang))] if "people_at_least" in s else []),
+            (t("paid_hours"), number(s["paid_hours"], lang, 1)),
             (t("labour_cost"), f"{number(s['labour_cost'], lang)} {s['currency']}"),
             (t("phone_lines"), number(s["phone_lines"], lang)),
             (t("busy_bandwidth"), bits(s["busy_bandwidth_bps"], lang)),
