@@ -8,7 +8,7 @@ from collections.abc import Mapping
 
 import numpy as np
 
-from casashore.errors import UserError
+from casashore.errors import MISSING, UserError
 from casashore.telecom.bandwidth import call_bandwidth, calls_per_link
 from casashore.units import capacity_bps, duration_s, json_number, number, share, whole
 
@@ -78,9 +78,9 @@ def staff_case(raw: Mapping[str, str]) -> dict[str, float]:
     """Validate one staff case; NaN marks an option not given, inf an infinite patience."""
     raw = {**STAFF_DEFAULTS, **raw}
     if "calls" not in raw:
-        raise UserError("calls", None, "the number of calls offered in the interval (--calls)")
+        raise UserError("calls", MISSING, "the number of calls offered in the interval (--calls)")
     if "aht" not in raw:
-        raise UserError("aht", None, "the average handle time (--aht), such as 180 or 3m")
+        raise UserError("aht", MISSING, "the average handle time (--aht), such as 180 or 3m")
     case = {
         "calls": number("calls", raw["calls"], expected="calls offered in the interval, a number >= 0"),
         "interval": duration_s("interval", raw["interval"]),
@@ -100,7 +100,7 @@ def staff_case(raw: Mapping[str, str]) -> dict[str, float]:
         case[key] = parse(raw[key]) if key in raw else math.nan
     targets = ("service_level", "asa", "abandon", "max_occupancy")
     if math.isnan(case["agents"]) and all(math.isnan(case[k]) for k in targets):
-        raise UserError("agents", None, "--agents to evaluate, or a target to staff for: --service-level, "
+        raise UserError("agents", MISSING, "--agents to evaluate, or a target to staff for: --service-level, "
                         "--asa, --abandon or --max-occupancy")
     if not math.isnan(case["abandon"]) and math.isinf(case["patience"]):
         raise UserError("abandon", raw["abandon"], "--patience too: callers who never hang up never abandon")

@@ -17,7 +17,7 @@ from typing import NamedTuple
 
 import duckdb
 
-from casashore.errors import UserError
+from casashore.errors import MISSING, UserError
 from casashore.history.mapping import PRESETS, CallMapping, projection
 from casashore.model import NAME_EXPECTED, NAME_PATTERN
 
@@ -62,7 +62,7 @@ def import_calls(con: duckdb.DuckDBPyConnection, path: Path, *, preset: str | No
         fields, delimiter, zone, country = projection(mapping), mapping.delimiter, mapping.time_zone, mapping.country
         reader_format = source_format = mapping.format
     else:
-        raise UserError("format", None, "--format anonymous-bank or --mapping FILE.toml")
+        raise UserError("format", MISSING, "--format anonymous-bank or --mapping FILE.toml")
     reader = _reader(path, reader_format, delimiter)
     # The file's fingerprint is computed while DuckDB reads it (hashlib and DuckDB both release the GIL).
     hashing = ThreadPoolExecutor(1)

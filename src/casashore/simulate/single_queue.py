@@ -11,7 +11,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from casashore.errors import UserError
+from casashore.errors import MISSING, UserError
 from casashore.model import MAX_INTERVALS, MAX_REPLICATIONS
 from casashore.queueing.staffing import queue_measures
 from casashore.simulate.centre import Centre, routing_tables
@@ -55,7 +55,7 @@ def single_queue_case(raw: dict[str, str]) -> dict:
     """Validate the single-queue options (strings as typed) into numbers; UserError names the option."""
     for needed in ("calls", "aht", "agents"):
         if needed not in raw:
-            raise UserError(needed, None, f"--{needed}: single-queue mode needs --calls, --aht and --agents "
+            raise UserError(needed, MISSING, f"--{needed}: single-queue mode needs --calls, --aht and --agents "
                                           "(or give a scenario file)")
     case = {
         "calls": number("calls", raw["calls"]),

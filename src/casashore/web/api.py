@@ -28,7 +28,7 @@ from fastapi_offline import FastAPIOffline  # Swagger UI at /docs from local fil
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from casashore.errors import UserError
+from casashore.errors import MISSING, UserError
 from casashore.telecom.codecs import ALIASES, CODECS
 from casashore.units import CAPACITY_PATTERN
 from casashore.web.guard import RequestGuard
@@ -140,7 +140,7 @@ def create_app(workspace_dir: Path, *, host: str = "127.0.0.1", token: str | Non
                lang: str | None = None) -> RequestGuard:
     """The API and the dashboard over ``workspace_dir`` (scenarios, plans and the DuckDB workspace live there)."""
     if not _is_loopback(host) and not token:
-        raise UserError("token", None, f"a bearer token (--token or CASASHORE_TOKEN) to serve on {host}: writes "
+        raise UserError("token", MISSING, f"a bearer token (--token or CASASHORE_TOKEN) to serve on {host}: writes "
                         "from other machines need one")
     workspace_dir.mkdir(parents=True, exist_ok=True)
     (workspace_dir / "scenarios").mkdir(exist_ok=True)
