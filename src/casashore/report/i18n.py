@@ -33,11 +33,13 @@ LABELS = {
         "machine.",
         "reason_uncoverable": "{n} intervals that no allowed shift can cover (listed below).",
         "coverage_share": "Requirement covered", "schedule_cost": "Schedule cost",
-        "cost_within": "{cost} (shift costs), within {gap} of a proven lower bound {bound}",
+        "cost_within": "{cost} (the sum of the shifts' costs, in the scenario's cost units), within {gap} of a proven "
+        "lower bound {bound}",
         "objective_within": "{cost} (shift costs); with the penalties for intervals left short the objective is "
         "{objective}, within {gap} of a proven lower bound {bound}",
         "stopped": "How the search stopped", "stopped_optimal": "proven optimal",
-        "stopped_dive": "after the constructive dive, already within the gap asked for",
+        "stopped_dive": "first schedule already within the gap asked for (rounded from the LP relaxation, no search "
+        "needed)",
         "stopped_gap": "by branch and bound, within the gap asked for",
         "stopped_nodes": "by the deterministic node limit, before reaching the gap asked for",
         "stopped_time_safety": "stopped by the wall-clock safety limit: this result may differ on another machine",
@@ -83,11 +85,13 @@ LABELS = {
         "différer sur une autre machine.",
         "reason_uncoverable": "{n} intervalles qu'aucune vacation autorisée ne peut couvrir (liste ci-dessous).",
         "coverage_share": "Besoin couvert", "schedule_cost": "Coût du planning",
-        "cost_within": "{cost} (coûts des vacations), à {gap} d'une borne inférieure prouvée de {bound}",
+        "cost_within": "{cost} (somme des coûts des vacations, dans les unités de coût du scénario), à {gap} d'une "
+        "borne inférieure prouvée de {bound}",
         "objective_within": "{cost} (coûts des vacations) ; avec les pénalités des intervalles sous-couverts "
         "l'objectif vaut {objective}, à {gap} d'une borne inférieure prouvée de {bound}",
         "stopped": "Arrêt de la recherche", "stopped_optimal": "optimum prouvé",
-        "stopped_dive": "après la plongée constructive, déjà dans l'écart demandé",
+        "stopped_dive": "premier planning déjà dans l'écart demandé (arrondi de la relaxation linéaire, "
+        "sans recherche)",
         "stopped_gap": "par séparation et évaluation, dans l'écart demandé",
         "stopped_nodes": "par la limite déterministe de nœuds, avant d'atteindre l'écart demandé",
         "stopped_time_safety": "arrêtée par la limite de sécurité en temps réel : ce résultat peut différer sur "
