@@ -274,9 +274,13 @@ def _solve_by_component(matrix: sparse.csc_matrix, costs: np.ndarray, upper: np.
     keys = [_fingerprint(problem) for _, problem in problems]
     new = sorted({key: i for i, key in enumerate(keys) if key not in memo}.items())
 
+    # Earlier answers as they were before this call: the parts below must not see each other's (which one came
+    # first would depend on the threads' timing).
+    earlier_answers = dict(memo)
+
     def dive(item: tuple[str, int]) -> SolvedPart | None:
         problem = problems[item[1]][1]
-        earlier = memo.get(_fingerprint(problem, with_requirement=False))
+        earlier = earlier_answers.get((item[1], _fingerprint(problem, with_requirement=False)))
         at_least = None
         if earlier is not None and np.all(earlier[0] <= problem.row_bounds) and len(earlier[1].values):
             at_least = earlier[1].values[problem.integer]
@@ -288,7 +292,8 @@ def _solve_by_component(matrix: sparse.csc_matrix, costs: np.ndarray, upper: np.
             if dived is None:
                 return None
             memo[key] = dived
-            memo[_fingerprint(problems[i][1], with_requirement=False)] = (problems[i][1].row_bounds, dived)
+            # The same day (part) under another requirement, in a later round: (its requirement, its answer).
+            memo[i, _fingerprint(problems[i][1], with_requirement=False)] = (problems[i][1].row_bounds, dived)
     solved: list[SolvedPart | None] = [memo[key] for key in keys]
 
     def within_gap() -> bool:
