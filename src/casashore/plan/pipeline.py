@@ -1,10 +1,10 @@
 """``casashore plan``: history -> forecast -> staffing -> schedule <-> simulation of the schedule -> site and link
-sizing. Schedule and simulation form a loop: where the simulated service level misses a queue's goal beyond its
-95 % interval, that interval's requirement rises and the schedule is made again, for ``plan.goal_rounds`` rounds
-at most (plan/goals.py). Each step's result is stored in the workspace (table plan_steps) under a hash of its
-inputs, so a step whose inputs did not change is read back instead of run again — only when the result is a pure
-function of those inputs: a step that failed, or a schedule stopped by its wall-clock safety limit, is not
-stored. ``fresh`` recomputes every step (and stores the new results)."""
+sizing. Schedule and simulation form a loop: where the simulated service level misses a queue's goal beyond the
+simultaneous 95 % intervals, that interval's requirement rises and the schedule is made again, for
+``plan.goal_rounds`` rounds at most (plan/goals.py). Each step's result is stored in the workspace (table
+plan_steps) under a hash of its inputs, so a step whose inputs did not change is read back instead of run again —
+only when the result is a pure function of those inputs: a step that failed, or a schedule stopped by its
+wall-clock safety limit, is not stored. ``fresh`` recomputes every step (and stores the new results)."""
 
 from __future__ import annotations
 
