@@ -200,3 +200,36 @@ def test_several_queues_in_one_run_equal_one_run_per_queue(workspace, tmp_path):
     assert stored[both.run_id] == stored[one["NE"].run_id] + stored[one["PS"].run_id]
     assert json.dumps(again.intervals) == json.dumps(both.intervals) and again.models == both.models
     assert stored[again.run_id] == stored[both.run_id]
+
+
+
+def test_interval_counts_do_not_depend_on_duckdbs_threads(tmp_path):
+    """DuckDB adds doubles in parallel in an order set by its threads' timing: handle times are summed as exact
+    decimals, so the series (and every forecast after it) is the same with one thread or four, every time."""
+    import duckdb
+    import numpy as np
+    import pandas as pd
+
+    from casashore.forecast.series import interval_counts
+    from casashore.history.workspace import open_workspace
+
+    open_workspace(tmp_path / "w.duckdb").close()
+    rng = np.random.default_rng(5)
+    n = 300_000
+    calls = pd.DataFrame({
+        "import_id": 1, "call_key": [f"k{i}" for i in range(n)], "queue": "q",
+        "arrival_at": pd.Timestamp("2026-03-02", tz="UTC") + pd.to_timedelta(rng.uniform(0, 14 * 86400, n), "s"),
+        "outcome": "answered", "wait_s": rng.exponential(20.0, n), "handle_s": rng.lognormal(5.5, 0.6, n),
+        "agent": None})
+    con = duckdb.connect(str(tmp_path / "w.duckdb"))
+    con.execute("INSERT INTO queues (queue, time_zone) VALUES ('q', 'Europe/Paris')")
+    con.register("calls_frame", calls)
+    con.execute("INSERT INTO calls BY NAME SELECT * FROM calls_frame")
+    con.close()
+    series = []
+    for threads in (1, 4, 1, 4):
+        con = duckdb.connect(str(tmp_path / "w.duckdb"), read_only=True)
+        con.execute(f"SET threads TO {threads}")
+        series.append(interval_counts(con, 30, queue="q").to_csv(float_format="%.17g"))
+        con.close()
+    assert len(set(series)) == 1

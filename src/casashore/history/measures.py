@@ -13,6 +13,7 @@ answered within the target over offered, as in the capacity core. Patience is es
 
 from __future__ import annotations
 
+import math
 from typing import NamedTuple
 
 import duckdb
@@ -31,8 +32,9 @@ def interval_history(con: duckdb.DuckDBPyConnection, *, interval_min: int = 15, 
                count(*) FILTER (WHERE outcome <> 'other') AS offered,
                count(*) FILTER (WHERE outcome = 'answered') AS answered,
                count(*) FILTER (WHERE outcome = 'abandoned') AS abandoned,
-               avg(handle_s) FILTER (WHERE outcome = 'answered') AS aht_s,
-               avg(wait_s) FILTER (WHERE outcome = 'answered') AS asa_s,
+               -- exact decimal sums: a parallel double sum's last bits depend on DuckDB's thread timing
+               avg(handle_s::DECIMAL(38, 6)) FILTER (WHERE outcome = 'answered')::DOUBLE AS aht_s,
+               avg(wait_s::DECIMAL(38, 6)) FILTER (WHERE outcome = 'answered')::DOUBLE AS asa_s,
                count(*) FILTER (WHERE outcome = 'answered' AND wait_s <= ?) AS within_target
         FROM calls c JOIN queues q USING (queue)
         WHERE ? IS NULL OR c.queue = ?
@@ -78,7 +80,8 @@ def patience(con: duckdb.DuckDBPyConnection, queue: str) -> Patience:
     gone = np.asarray(rows["(outcome = 'abandoned')"], bool)
     times, survival = kaplan_meier(wait, gone)
     abandoned = int(gone.sum())
-    mean_exp = float(wait.sum() / abandoned) if abandoned else None
+    # fsum: exact whatever order DuckDB returned the rows in (a plain sum's last bits would follow that order)
+    mean_exp = math.fsum(wait) / abandoned if abandoned else None
     below = np.flatnonzero(survival <= 0.5)
     median = float(times[below[0]]) if below.size else None
     restricted = None
