@@ -150,10 +150,15 @@ def create_router_app(service: RouterService, tokens: dict[str, Principal], *, t
         if agent_id not in router.agents:  # (agents are never removed: a node keeps the answer, no round trip)
             raise HTTPException(404, f"agent {agent_id!r}: no such agent")
 
-    def call_of(call_id: str):
+    def router_id_of(call_id: str) -> str:
+        """``call_id`` when it has the form of a router id (no round trip); 404 otherwise."""
         if not ROUTER_ID.match(call_id):
             raise HTTPException(404, f"call {call_id[:80]!r}: no such call; expected the router's id of a "
                                      "call (its \"id\" in the API's answers and events, not the SIP Call-ID)")
+        return call_id
+
+    def call_of(call_id: str):
+        router_id_of(call_id)
         try:
             return router.calls[call_id]
         except KeyError:
@@ -220,8 +225,10 @@ def create_router_app(service: RouterService, tokens: dict[str, Principal], *, t
     async def accept(agent_id: str, call_id: str, who: Caller) -> dict:
         known_agent(agent_id)
         may_act_for(who, agent_id)
-        call_of(call_id)
-        if not router.accept(agent_id, call_id, now()):
+        # The accept itself says whether the call is offered to her: the call is looked up only when it is not
+        # (404 for no such call, else 409). One Redis round trip fewer per answered call with a shared centre.
+        if not router.accept(agent_id, router_id_of(call_id), now()):
+            call_of(call_id)
             raise HTTPException(409, f"call {call_id!r} is not offered to agent {agent_id}")
         call = router.calls[call_id]
         publish()
