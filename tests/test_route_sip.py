@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import random
 import re
+import socket
 import uuid
 
 import hypothesis.strategies as st
@@ -442,3 +443,56 @@ def test_a_silent_source_is_sent_no_more_bytes_than_it_sent():
         assert front.counters["repeats_withheld"] >= 1
 
     run(scenario, t1_s=0.01)
+
+
+def test_the_200_goes_out_once_when_a_proxy_relays_the_ack():
+    """The benchmark's shape (bench_route_load: SIPp's caller.xml through Kamailio): the INVITE and the ACK of the
+    200 come from the proxy's address with its Via on top, the ACK in a transaction of its own (new branches),
+    its To carrying our tag. Counted on the wire by a raw UDP socket: one 180, one 200 and nothing after the ACK
+    (no Timer G repetition, no BYE at Timer H); the ACK matched the dialog (no stray_ack, no dialog_mismatch)."""
+
+    async def main():
+        service, options = centre(t1_s=0.5)  # the first repetition would come 0.5 s after the 200
+        transport, front = await start_sip(service, "127.0.0.1", 0, {"fr": "fr"}, **options)
+        port = transport.get_extra_info("sockname")[1]
+        proxy = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        proxy.bind(("127.0.0.1", 0))
+        proxy.setblocking(False)
+        here = proxy.getsockname()[1]
+        loop = asyncio.get_running_loop()
+        call = Call(port)
+
+        def relayed(method: str, cseq: int, branch: str, to: str | None = None, body: bytes = b"") -> bytes:
+            via = (f"SIP/2.0/UDP 127.0.0.1:{here};branch=z9hG4bKproxy{branch}, "
+                   f"SIP/2.0/UDP 127.0.0.1:5999;rport;branch=z9hG4bK-caller-{branch}")
+            return call.request(method, cseq, via=via, to=to, body=body, from_tag="1234SIPpTag001")
+
+        async def received(for_s: float) -> list[str]:
+            got, end = [], loop.time() + for_s
+            while (left := end - loop.time()) > 0:
+                try:
+                    got.append((await asyncio.wait_for(loop.sock_recv(proxy, 65536), left)).decode())
+                except TimeoutError:
+                    break
+            return got
+
+        try:
+            proxy.sendto(relayed("INVITE", 1, "inv", body=OFFER), ("127.0.0.1", port))
+            ringing = await received(0.2)
+            assert [status(m) for m in ringing] == [180]
+            service.router.set_status("ana", "available", service.now())
+            service.router.accept("ana", call.id, service.now())
+            service.publish()
+            ok = (await received(0.2))[0]
+            assert status(ok) == 200
+            proxy.sendto(relayed("ACK", 1, "ack", to=header(ok, "To")), ("127.0.0.1", port))
+            after = await received(2.5)  # unacknowledged, Timer G would repeat the 200 from 0.5 s on
+            assert after == [], [m.splitlines()[0] for m in after]
+            assert front.counters["out_200"] == 1 and front.counters["retransmitted"] == 0
+            assert front.counters["stray_ack"] == 0 and front.counters["dialog_mismatch"] == 0
+            assert front.calls[call.id].state == "confirmed"
+        finally:
+            proxy.close()
+            transport.close()
+
+    asyncio.run(main())
