@@ -332,3 +332,24 @@ def test_labour_rules_cap_the_hours_worked_in_a_day(tmp_path):
     result = runner.invoke(app, ["schedule", "--requirements", str(req), "--shifts", str(shifts), "--rules",
                                  str(rules)])
     assert result.exit_code == 2 and "max_daily_hourz" in result.stderr
+
+
+def test_highs_is_silenced_by_its_own_option_not_by_redirecting_stdout():
+    """Issue 16, finding 5: two threads redirecting file descriptor 1 around HiGHS's banner raced and left
+    `plan --json` empty. HiGHS is now silenced by its output_flag; standard output is never touched."""
+    import subprocess
+    import sys
+
+    code = ("import os, threading\n"
+            "from casashore.schedule.mip import quiet_highs\n"
+            "def solve():\n"
+            "    for _ in range(20):\n"
+            "        quiet_highs().run()\n"
+            "threads = [threading.Thread(target=solve) for _ in range(4)]\n"
+            "[t.start() for t in threads]\n"
+            "print('before', flush=True)\n"
+            "[t.join() for t in threads]\n"
+            "print('after')\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == "before\nafter\n"

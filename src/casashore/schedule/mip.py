@@ -60,11 +60,12 @@ class SolvedPart:
         return max(0.0, self.objective - self.bound)
 
 
-def quiet_highs() -> highspy._Highs:
+def quiet_highs() -> highspy.Highs:
     """A HiGHS instance silenced by its own option, set before any other call (the ``highspy.Highs`` wrapper
     writes its banner to standard output on construction, which would break ``--json``). One thread: HiGHS's
     search is then the same whatever the machine's cores."""
-    highs = highspy._Highs()
+    # The bare binding (highspy >= 1.8 wraps it in a class that logs on construction); older ones are bare.
+    highs = getattr(highspy, "_Highs", highspy.Highs)()
     highs.setOptionValue("output_flag", False)
     highs.setOptionValue("threads", 1)
     highs.setOptionValue("random_seed", 0)
@@ -100,7 +101,7 @@ def relax_and_dive(problem: Problem, at_least: np.ndarray | None = None) -> Solv
     return SolvedPart(values, objective, bound, "optimal" if proven_optimal(objective, bound) else "dive", lps, 0)
 
 
-def _relaxation(problem: Problem) -> highspy._Highs:
+def _relaxation(problem: Problem) -> highspy.Highs:
     highs = quiet_highs()
     highs.setOptionValue("solver", "simplex")  # vertices: integral flows once the counts are integers
     highs.passModel(_model(problem, relaxed=True))
@@ -163,11 +164,11 @@ def _model(problem: Problem, relaxed: bool) -> highspy.HighsLp:
     return lp
 
 
-def _optimal(highs: highspy._Highs) -> bool:
+def _optimal(highs: highspy.Highs) -> bool:
     return highs.getModelStatus() == highspy.HighsModelStatus.kOptimal
 
 
-def _dive(highs: highspy._Highs, integer: np.ndarray) -> tuple[np.ndarray, float, int] | None:
+def _dive(highs: highspy.Highs, integer: np.ndarray) -> tuple[np.ndarray, float, int] | None:
     """Fix fractional counts to their ceilings, the largest fractions first, re-solving the LP each round (the
     basis carries over, so a round costs a few pivots). Returns (values, objective, LP solves), or None when a
     fixing made the model infeasible (possible only when under-coverage is forbidden)."""
@@ -192,7 +193,7 @@ def _dive(highs: highspy._Highs, integer: np.ndarray) -> tuple[np.ndarray, float
             return None
 
 
-def _integral_flows(highs: highspy._Highs, integer: np.ndarray, counts: np.ndarray) -> np.ndarray:
+def _integral_flows(highs: highspy.Highs, integer: np.ndarray, counts: np.ndarray) -> np.ndarray:
     """Fix the shift and break counts and re-solve the rest as an LP by simplex: the flows of a basic solution
     of a transportation problem with integer supplies and demands are integers (the MILP's own flows may be any
     point of the polytope)."""
