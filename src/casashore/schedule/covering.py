@@ -76,10 +76,6 @@ class ShiftSchedule:
     solver: dict[str, int] = field(default_factory=dict)
     """parts (independent sub-models), lps (LP solves in the dives), nodes (branch-and-bound nodes)."""
 
-    @property
-    def safety_stopped(self) -> bool:
-        return self.stopped_by == "time_safety"
-
 
 @dataclass
 class _Columns:
