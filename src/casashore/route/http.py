@@ -27,10 +27,13 @@ from fastapi_offline import FastAPIOffline  # Swagger UI at /docs from local fil
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from casashore.request_guard import RequestGuard
 from casashore.route.call_ids import MAX_TRUNK_CALL_ID, ROUTER_ID, router_id
 from casashore.route.core import CallExists
-from casashore.route.http_limits import MAX_BODY_BYTES, BodyLimit
 from casashore.route.service import RouterService
+
+MAX_BODY_BYTES = 4_096
+"""The router's requests are small JSON objects (a status, a call, a number)."""
 
 MAX_BEHIND = 10_000
 WALLBOARD = Path(__file__).parent / "static" / "wallboard.html"
@@ -126,7 +129,10 @@ def create_router_app(service: RouterService, tokens: dict[str, Principal], *, t
             await asyncio.to_thread(service.recorder.close)
 
     app = FastAPIOffline(title="casashore router", version="0.1.0", lifespan=lifespan)
-    app.add_middleware(BodyLimit, limit=MAX_BODY_BYTES)
+    # The planner's guard: the body counted as it arrives, before any token is checked. Its Host and Origin
+    # checks stay off here: the router's callers are trunks and desktops, not pages in a browser.
+    app.add_middleware(RequestGuard, loopback=False, token=None, protected=lambda method, path: False,
+                       max_body_bytes=MAX_BODY_BYTES)
 
     # Every operation needs a bearer token; the OpenAPI document declares the scheme (components.securitySchemes)
     bearer = HTTPBearer(auto_error=False, scheme_name="bearer",

@@ -1,7 +1,7 @@
 """``casashore serve``: a REST API (FastAPI, OpenAPI at /docs) for the calculators, scenarios and plans, and the
 dashboard page. Everything it serves is local: the page's scripts come from this package and plotly's own copy.
 
-Security (web/guard.py does the checks before a body is read): it binds 127.0.0.1 unless told otherwise and then
+Security (request_guard.py does the checks before a body is read): it binds 127.0.0.1 unless told otherwise and then
 answers only requests addressed to loopback; on any other address the bearer token guards stored scenarios and
 plans (reading and writing), the calculators stay open. Requests that change something from another site's page
 are refused. Bodies are counted as they stream and refused past the limit; scenarios are validated (names,
@@ -29,9 +29,9 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from casashore.errors import MISSING, UserError
+from casashore.request_guard import RequestGuard
 from casashore.telecom.codecs import ALIASES, CODECS
 from casashore.units import CAPACITY_PATTERN
-from casashore.web.guard import RequestGuard
 
 MAX_UPLOAD_BYTES = 256 * 1024
 MAX_BODY_BYTES = MAX_UPLOAD_BYTES + 4096

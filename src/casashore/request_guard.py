@@ -1,5 +1,6 @@
-"""The checks every request to ``casashore serve`` passes before the application reads a byte of its body, as
-one plain ASGI wrapper (Starlette's BaseHTTPMiddleware costs about a third of a small request's time):
+"""The checks every request to ``casashore serve`` (and, its body limit, to the router's API) passes before
+the application reads a byte of its body, as one plain ASGI wrapper (Starlette's BaseHTTPMiddleware costs
+about a third of a small request's time):
 
 1. on a loopback bind, the Host header must name loopback (127.0.0.1, localhost, [::1], any port): a page
    on another site that rebinds its DNS name to 127.0.0.1 sends its own name and is refused (400);
