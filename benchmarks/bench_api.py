@@ -65,7 +65,7 @@ async def load(port: int, seconds: float, connections: int) -> tuple[list[float]
 def api_benchmark(seconds: float, connections: int) -> None:
     port = free_port()
     with tempfile.TemporaryDirectory() as workspace:
-        server = subprocess.Popen(["taskset", "-c", "0", sys.executable, "-c", "from casashore.cli import app; app()",
+        server = subprocess.Popen(["taskset", "-c", "0", sys.executable, "-c", "from casashore.interfaces.cli.app import app; app()",
                                    "serve", "--port", str(port), "--workspace-dir", workspace])
         try:
             for _ in range(100):
@@ -90,12 +90,12 @@ def api_benchmark(seconds: float, connections: int) -> None:
 def plan_benchmark() -> None:
     with tempfile.TemporaryDirectory() as workspace:
         started = time.perf_counter()
-        subprocess.run([sys.executable, "-c", "from casashore.cli import app; app()", "plan",
+        subprocess.run([sys.executable, "-c", "from casashore.interfaces.cli.app import app; app()", "plan",
                         str(ROOT / "examples" / "casablanca.toml"), "--workspace", f"{workspace}/ws.duckdb",
                         "--report", f"{workspace}/plan.html", "--json"], check=True, capture_output=True)
         first = time.perf_counter() - started
         started = time.perf_counter()
-        subprocess.run([sys.executable, "-c", "from casashore.cli import app; app()", "plan",
+        subprocess.run([sys.executable, "-c", "from casashore.interfaces.cli.app import app; app()", "plan",
                         str(ROOT / "examples" / "casablanca.toml"), "--workspace", f"{workspace}/ws.duckdb",
                         "--report", f"{workspace}/plan.html", "--json"], check=True, capture_output=True)
         again = time.perf_counter() - started

@@ -44,7 +44,7 @@ NIGHT_FLOOR = 4
 
 def staffed_week(tmp: Path) -> Path:
     out = tmp / "staffed.csv"
-    subprocess.run([sys.executable, "-c", "from casashore.cli import app; app()", "staff", "--input",
+    subprocess.run([sys.executable, "-c", "from casashore.interfaces.cli.app import app; app()", "staff", "--input",
                     str(ROOT / "examples" / "week.csv"), "--output", str(out), "--json"], check=True,
                    capture_output=True)
     return out

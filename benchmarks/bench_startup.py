@@ -50,7 +50,7 @@ def main() -> None:
     env = dict(os.environ)
     if args.source:
         env["PYTHONPATH"] = os.path.abspath(args.source)
-    cli = [sys.executable, "-c", "from casashore.cli import app; app()"]
+    cli = [sys.executable, "-c", "from casashore.interfaces.cli.app import app; app()"]
     base_wall, base_cpu = measure([sys.executable, "-c", "pass"], args.runs, env)
     print(f"{'command':<62} {'wall (s)':>9} {'cpu (s)':>8} {'cpu / python -c pass':>21}")
     print(f"{'python -c pass':<62} {base_wall:9.3f} {base_cpu:8.3f} {1.0:21.1f}")

@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from casashore.cli import app
+from casashore.interfaces.cli.app import app
 
 runner = CliRunner()
 EXAMPLE_WEEK = Path(__file__).parents[1] / "examples" / "week.csv"
@@ -288,7 +288,7 @@ def test_simulate_without_agents_agrees_with_erlang_c():
 def test_the_command_imports_heavy_modules_only_when_a_command_needs_them():
     import sys
 
-    code = ("import sys, casashore.cli; print(' '.join(m for m in ('numba', 'scipy', 'pandas', 'statsforecast', "
+    code = ("import sys, casashore.interfaces.cli.app; print(' '.join(m for m in ('numba', 'scipy', 'pandas', 'statsforecast', "
             "'fastapi', 'duckdb', 'pydantic', 'casashore.queueing') if m in sys.modules))")
     loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert loaded.returncode == 0 and loaded.stdout.strip() == ""

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from typer.testing import CliRunner
 
-from casashore.cli import app
+from casashore.interfaces.cli.app import app
 from conftest import shared_data
 
 BANK = shared_data("anonymous_bank_feb1999", "data_anonymous_bank_february.txt")

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from casashore.cli import app
+from casashore.interfaces.cli.app import app
 from casashore.history.workspace import open_workspace
 
 MAPPING = """
@@ -157,7 +157,7 @@ def test_a_damaged_workspace_is_one_line(files):
 def test_a_refused_first_import_leaves_no_workspace_behind(tmp_path):
     from typer.testing import CliRunner
 
-    from casashore.cli import app
+    from casashore.interfaces.cli.app import app
 
     workspace = tmp_path / "x.duckdb"
     wrong = tmp_path / "notes.txt"

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from typer.testing import CliRunner
 
-from casashore.cli import app
+from casashore.interfaces.cli.app import app
 from casashore.errors import UserError
 from casashore.queueing.erlang_b import erlang_b, erlang_b_servers, erlang_b_traffic
 from casashore.queueing.staffing import queue_measures, required_agents

@@ -11,7 +11,7 @@ import pytest
 warnings.filterwarnings("ignore", category=DeprecationWarning)
 from fastapi.testclient import TestClient  # noqa: E402
 
-from casashore.web.api import MAX_BODY_BYTES, create_app  # noqa: E402
+from casashore.interfaces.web.api import MAX_BODY_BYTES, create_app  # noqa: E402
 
 EXAMPLE = (Path(__file__).resolve().parents[1] / "examples" / "casablanca.toml").read_text()
 LOOPBACK = "http://127.0.0.1:8000"

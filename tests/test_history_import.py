@@ -14,7 +14,7 @@ import duckdb
 import pytest
 from typer.testing import CliRunner
 
-from casashore.cli import app
+from casashore.interfaces.cli.app import app
 from casashore.history.importer import import_calls
 from casashore.history.workspace import SCHEMA_VERSION, open_workspace, schema_version
 from conftest import anonymous_bank_calls, shared_data, write_csv
@@ -175,7 +175,7 @@ def test_an_import_killed_half_way_leaves_the_workspace_consistent(tmp_path):
                         i % 60 AS wait, CASE WHEN i % 7 = 0 THEN 'ABANDONED' ELSE 'ANSWERED' END AS result,
                         120 AS talk FROM range(4000000) t(i)) TO '{big}' (HEADER)""")
     def command(target: Path) -> list[str]:
-        return [sys.executable, "-c", "from casashore.cli import app; app()", "import", str(big), "--mapping",
+        return [sys.executable, "-c", "from casashore.interfaces.cli.app import app; app()", "import", str(big), "--mapping",
                 str(mapping), "--workspace", str(target)]
 
     started = time.perf_counter()  # how long a whole import takes here, start-up included

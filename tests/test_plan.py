@@ -6,7 +6,7 @@ from datetime import date
 import pytest
 from typer.testing import CliRunner
 
-from casashore.cli import app
+from casashore.interfaces.cli.app import app
 from casashore.plan.scenario import PlanQueue
 from casashore.plan.synthetic import synthetic_calls
 

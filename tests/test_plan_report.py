@@ -14,7 +14,7 @@ import pytest
 from tests.test_plan import SCENARIO
 from typer.testing import CliRunner
 
-from casashore.cli import app
+from casashore.interfaces.cli.app import app
 from casashore.report.i18n import number, percent
 from casashore.report.plan_report import figures, write_report
 

@@ -4,7 +4,7 @@ starts anything."""
 import pytest
 from typer.testing import CliRunner
 
-from casashore.cli import app
+from casashore.interfaces.cli.app import app
 
 
 @pytest.mark.parametrize("toml, args, expected", [

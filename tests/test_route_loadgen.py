@@ -7,7 +7,7 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
-from casashore.cli import app
+from casashore.interfaces.cli.app import app
 from casashore.model import Scenario
 from casashore.queueing.erlang_a import erlang_a
 from casashore.route.loadgen import drive

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from scipy.optimize import Bounds, LinearConstraint, milp
 from typer.testing import CliRunner
 
-from casashore.cli import app
+from casashore.interfaces.cli.app import app
 from casashore.queueing.staffing import required_agents
 from conftest import anonymous_bank_calls, shared_data
 from conftest import write_csv as write

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 from typer.testing import CliRunner
 
-from casashore.cli import app
+from casashore.interfaces.cli.app import app
 from casashore.simulate.replications import DASK_BATCH, run
 from simulation_helpers import centre
 

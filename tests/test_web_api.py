@@ -10,7 +10,7 @@ warnings.filterwarnings("ignore", category=DeprecationWarning)
 from fastapi.testclient import TestClient  # noqa: E402
 
 from casashore.errors import UserError  # noqa: E402
-from casashore.web.api import MAX_UPLOAD_BYTES, create_app  # noqa: E402
+from casashore.interfaces.web.api import MAX_UPLOAD_BYTES, create_app  # noqa: E402
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "casablanca.toml"
 
@@ -91,7 +91,7 @@ def test_off_loopback_every_write_needs_the_token(tmp_path):
 def test_serve_refuses_a_public_address_without_token():
     from typer.testing import CliRunner
 
-    from casashore.cli import app
+    from casashore.interfaces.cli.app import app
 
     result = CliRunner().invoke(app, ["serve", "--host", "0.0.0.0"], env={"CASASHORE_TOKEN": ""})
     assert result.exit_code == 2 and "token" in result.stderr

@@ -1,5 +1,5 @@
 """`python -m casashore` runs the command line, like the `casashore` script."""
 
-from casashore.cli import app
+from casashore.interfaces.cli.app import app
 
 app(prog_name="casashore")

@@ -1,0 +1,1 @@
+"""The ways in: the command line and the web API. They parse, call the use cases and render."""
