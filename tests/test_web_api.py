@@ -28,10 +28,10 @@ def test_staffing_is_call_centre_helpers_example(client):
 
 
 def test_trunks_and_link(client):
-    assert client.post("/api/trunks", json={"traffic_erlangs": 25, "blocking": 0.01}).json()["lines"] == 36
+    assert client.post("/api/trunks", json={"traffic_erlangs": 25, "blocking": 0.01}).json()["servers"] == 36
     link = client.post("/api/link", json={"codec": "G.729", "layer": "ethernet", "capacity": "1M",
                                           "headroom": 0}).json()
-    assert link["bps_per_call"] == 31_200 and link["calls"] == 32  # Cisco's Ethernet figure for G.729/20 ms
+    assert link["bps_per_call"] == 31_200 and link["max_calls"] == 32  # Cisco's Ethernet figure for G.729/20 ms
     bad = client.post("/api/link", json={"codec": "G.7xx"})
     assert bad.status_code == 422 and "G.711" in bad.json()["error"]
 

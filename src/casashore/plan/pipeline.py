@@ -154,7 +154,7 @@ def schedule_step(scenario: PlanScenario, staffing: dict, memo: dict | None = No
     the gap asked for or a node limit, never by the clock unless its safety limit is hit (then said)."""
     from casashore.schedule.covering import solve
     from casashore.schedule.inputs import Requirement, shift_templates
-    from casashore.schedule.rules import open_intervals
+    from casashore.schedule.rules import open_intervals, staffed_while_open
 
     starts = [datetime.fromisoformat(s) for s in staffing["starts"]]
     groups = scenario.skills
@@ -163,12 +163,14 @@ def schedule_step(scenario: PlanScenario, staffing: dict, memo: dict | None = No
     rows = [(i, {k: str(v) for k, v in shift.model_dump().items()}) for i, shift in enumerate(scenario.shifts)]
     templates = shift_templates(rows, requirement, scenario.rules.max_daily_hours, lambda i: f"shifts[{i}]")
     is_open = open_intervals(scenario.rules.opening_hours, starts, scenario.plan.interval_min, False)
+    requirement, closed = staffed_while_open(requirement, is_open)  # the schedule command's rule, the same here
     result = solve(requirement, templates, cyclic=False, open_mask=is_open,
                    time_limit_s=scenario.plan.schedule_time_limit_s, gap=scenario.plan.schedule_gap,
                    node_limit=scenario.plan.schedule_nodes, memo=memo)
     if result.status == "infeasible":
         raise UserError("shifts", f"{len(templates)} templates", "templates that can cover the requirement")
-    uncoverable = sorted({(g, starts[t].isoformat()) for g, t in result.uncoverable})
+    # A requirement while closed is reported as before: no allowed shift can cover it.
+    uncoverable = sorted({(g, starts[t].isoformat()) for g, t in [*result.uncoverable, *closed]})
     paid_h = sum(n * next(t.paid_min for t in templates if t.name == name) / 60
                  for (name, _), n in result.counts.items())
     return {"status": result.status, "gap": result.gap, "cost": result.cost, "objective": result.objective,

@@ -26,6 +26,7 @@ before it starts runs past midnight). No shift may cover a closed interval.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 from typing import Annotated
@@ -35,6 +36,7 @@ from pydantic import Field, field_validator
 
 from casashore.errors import UserError
 from casashore.model import Strict, read_toml, validated
+from casashore.schedule.inputs import Requirement
 
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _CLOCK = re.compile(r"^([01][0-9]|2[0-4]):([0-5][0-9])$")
@@ -130,3 +132,13 @@ def open_intervals(text: str, starts: list[datetime], interval_min: int, one_day
         minute = start.hour * 60 + start.minute
         result[i] = minute_open[start.weekday(), minute:minute + interval_min].all()
     return result
+
+
+def staffed_while_open(requirement: Requirement, is_open: np.ndarray) -> tuple[Requirement, list[tuple[str, int]]]:
+    """The requirement to staff, zero while the site is closed, and the (group, interval) cells that required
+    agents while closed: those are reported, not staffed. The schedule command and the plan both follow this."""
+    closed = [(g, i) for g in requirement.groups for i, o in enumerate(is_open) if not o
+              and requirement.required[g][i] > 0]
+    staffed = replace(requirement, required={g: [v if is_open[i] else 0.0 for i, v in enumerate(need)]
+                                             for g, need in requirement.required.items()})
+    return staffed, closed

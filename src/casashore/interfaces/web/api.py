@@ -12,6 +12,7 @@ a request is resolved inside the workspace directory or refused.
 from __future__ import annotations
 
 import json
+import math
 import re
 import threading
 import traceback
@@ -32,6 +33,7 @@ from casashore.errors import MISSING, UserError
 from casashore.request_guard import RequestGuard
 from casashore.telecom.codecs import ALIASES, CODECS
 from casashore.units import CAPACITY_PATTERN
+from casashore.usecases import calculators
 
 MAX_UPLOAD_BYTES = 256 * 1024
 MAX_BODY_BYTES = MAX_UPLOAD_BYTES + 4096
@@ -66,14 +68,19 @@ class StaffRequest(Strict):
 
 
 class StaffResponse(BaseModel):
-    traffic_erlangs: float
+    """The keys of `casashore staff --json`."""
+    traffic: float
     agents: int
-    agents_with_shrinkage: int
+    p_wait: float
     service_level: float
-    asa_s: float
+    asa: float | None
+    """Seconds, for answered calls; null when unbounded."""
     occupancy: float
-    p_abandon: float | None
+    p_abandon: float
     model: Literal["erlang_c", "erlang_a"]
+    asa_all: float | None = None
+    """Erlang A only: seconds over every call, abandoned ones included."""
+    agents_with_shrinkage: int
 
 
 class TrunkRequest(Strict):
@@ -90,6 +97,30 @@ class LinkRequest(Strict):
     capacity: Annotated[str, Field(max_length=32, pattern=CAPACITY_PATTERN,
                                    description="such as 40G or 100Mbps (finite, at most 32 characters)")] = "1G"
     headroom: Annotated[float, Field(ge=0, lt=1)] = 0.2
+
+
+class TrunkResponse(BaseModel):
+    """The keys of `casashore trunks --json` when the lines are sized."""
+    traffic: float
+    servers: int
+    blocking: float
+    """What those lines block (at most the target)."""
+    blocking_target: float
+
+
+class LinkResponse(BaseModel):
+    """The keys of `casashore link --json` with a capacity."""
+    codec: str
+    ptime_ms: float
+    layer: str
+    payload_bytes: float
+    packet_bytes: float
+    packets_per_second: float
+    bps_per_call: float
+    kbps_per_call: float
+    capacity_bps: float
+    headroom: float
+    max_calls: int
 
 
 class ScenarioUpload(Strict):
@@ -178,52 +209,25 @@ def create_app(workspace_dir: Path, *, host: str = "127.0.0.1", token: str | Non
     def health() -> dict:
         return {"status": "ok"}
 
-    @app.post("/api/staff", response_model=StaffResponse, **open_responses)
-    async def staff(req: StaffRequest) -> StaffResponse:
+    # The calculators are what `casashore staff`, `trunks` and `link` call, with the same keys.
+    @app.post("/api/staff", response_model=StaffResponse, response_model_exclude_unset=True, **open_responses)
+    async def staff(req: StaffRequest) -> dict:
         """Fewest agents meeting the service level (Erlang C, or Erlang A with patience_s)."""
         # Microseconds of compiled arithmetic: run on the event loop, not in a worker thread.
-        from casashore.queueing.erlang_c import erlang_c_asa_one, erlang_c_service_level_one, occupancy_one
-        from casashore.queueing.staffing import agents_with_shrinkage, queue_measures, required_agents
+        case = calculators.staffing_case(calls=req.calls, interval_s=req.interval_min * 60, aht_s=req.aht_s,
+                                         target_s=req.target_s, service_level=req.service_level,
+                                         patience_s=req.patience_s or math.inf, shrinkage=req.shrinkage)
+        return calculators.staff([case])[0]
 
-        traffic = req.calls * req.aht_s / (req.interval_min * 60)
-        patience = req.patience_s or np.inf
-        agents = int(required_agents(traffic, req.aht_s, target_s=req.target_s, service_level=req.service_level,
-                                     patience_s=patience))
-        if req.patience_s:
-            m = queue_measures(agents, traffic, req.aht_s, req.target_s, patience)
-            sl, asa, occupancy, abandon = m["service_level"], m["asa_s"], m["occupancy"], float(m["p_abandon"])
-        else:
-            n = float(agents)
-            sl = erlang_c_service_level_one(n, traffic, req.aht_s, req.target_s)
-            asa, occupancy, abandon = erlang_c_asa_one(n, traffic, req.aht_s), occupancy_one(n, traffic), None
-        return StaffResponse(traffic_erlangs=traffic, agents=agents,
-                             agents_with_shrinkage=int(agents_with_shrinkage(agents, req.shrinkage)),
-                             service_level=float(sl), asa_s=float(asa), occupancy=float(occupancy),
-                             p_abandon=abandon, model="erlang_a" if req.patience_s else "erlang_c")
-
-    @app.post("/api/trunks", **open_responses)
+    @app.post("/api/trunks", response_model=TrunkResponse, **open_responses)
     def trunks(req: TrunkRequest) -> dict:
         """Phone lines for busy-hour traffic at a blocking probability (Erlang B)."""
-        from casashore.queueing.erlang_b import erlang_b_servers
+        return calculators.lines_for(req.traffic_erlangs, req.blocking)
 
-        lines = int(erlang_b_servers(np.array([req.traffic_erlangs]), np.array([req.blocking]))[0])
-        return {"lines": lines, "traffic_erlangs": req.traffic_erlangs, "blocking": req.blocking}
-
-    @app.post("/api/link", **open_responses)
+    @app.post("/api/link", response_model=LinkResponse, **open_responses)
     def link(req: LinkRequest) -> dict:
         """Bit rate of one call at a layer, and the calls a link carries with headroom."""
-        from casashore.telecom.bandwidth import call_bandwidth, calls_per_link
-        from casashore.telecom.codecs import find_codec
-        from casashore.units import capacity_bps
-
-        try:
-            find_codec(req.codec)
-        except (KeyError, ValueError) as exc:
-            raise HTTPException(400, str(exc).strip("'\"")) from None
-        capacity = capacity_bps("capacity", req.capacity)
-        per_call = call_bandwidth(req.codec, layer=req.layer)
-        return {"bps_per_call": per_call.bps_per_call, "capacity_bps": capacity,
-                "calls": calls_per_link(capacity, per_call.bps_per_call, req.headroom)}
+        return calculators.link(req.codec, None, req.layer, capacity=req.capacity, headroom=req.headroom)
 
     @app.post("/api/scenarios", status_code=201, **guarded)
     def upload_scenario(req: ScenarioUpload) -> dict:
@@ -277,9 +281,10 @@ def create_app(workspace_dir: Path, *, host: str = "127.0.0.1", token: str | Non
         return {"id": plan_id}
 
     def _run_plan(plan_id: str, path: Path, plan_lang: str, fresh: bool) -> None:
-        from casashore.plan.pipeline import STEPS, plan_with_report
+        from casashore.plan.pipeline import STEPS
         from casashore.plan.scenario import load_plan_scenario
         from casashore.report.plan_report import figures
+        from casashore.usecases.plan import run_plan
 
         state = plans[plan_id]
 
@@ -292,8 +297,8 @@ def create_app(workspace_dir: Path, *, host: str = "127.0.0.1", token: str | Non
             with plan_lock:
                 scenario = load_plan_scenario(path)
                 report = inside(workspace_dir / "reports", f"{plan_id}.html")
-                result = plan_with_report(scenario, workspace_dir / "casashore.duckdb", report, plan_lang, step,
-                                          fresh)
+                result = run_plan(scenario, workspace_dir / "casashore.duckdb", report, plan_lang, fresh=fresh,
+                                  progress=step)
                 state["summary"] = {"sizing": result["sizing"], "queues": [
                     {k: q[k] for k in ("queue", "service_level", "service_level_ci95", "p_abandon", "asa")}
                     for q in result["simulation"]["queues"]], "schedule": {

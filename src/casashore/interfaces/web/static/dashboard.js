@@ -38,7 +38,7 @@ $("calc").addEventListener("click", async () => {
       aht_s: +$("aht").value, target_s: +$("target").value, service_level: +$("sl").value / 100,
       shrinkage: +$("shrinkage").value / 100 });
     $("agents").textContent = String(r.agents);
-    $("calc-detail").textContent = ` (${T.service_level} ${pct(r.service_level)}, ${T.asa} ${fmt(r.asa_s, 1)} s, ` +
+    $("calc-detail").textContent = ` (${T.service_level} ${pct(r.service_level)}, ${T.asa} ${fmt(r.asa, 1)} s, ` +
       `${T.occupancy} ${pct(r.occupancy)}; ${fmt(r.agents_with_shrinkage)} ${T.shrinkage.toLowerCase()})`;
   } catch (e) { $("calc-error").textContent = e.message; }
 });

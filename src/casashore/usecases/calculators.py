@@ -1,5 +1,6 @@
-"""The capacity calculators behind ``casashore trunks``, ``staff`` and ``link``: validate cases, compute them
-vectorised, and return plain dicts with units in their keys' documentation (seconds, Erlangs, bit/s)."""
+"""The capacity calculators behind ``casashore trunks``, ``staff`` and ``link`` and the API's ``/api/trunks``,
+``/api/staff`` and ``/api/link``: validate cases, compute them vectorised, and return plain dicts with units in
+their keys' documentation (seconds, Erlangs, bit/s). Both interfaces get the same keys from here."""
 
 from __future__ import annotations
 
@@ -43,6 +44,11 @@ def trunk_case(raw: Mapping[str, str]) -> dict[str, float | None]:
     return {"traffic": traffic, "servers": servers, "blocking": blocking}
 
 
+def lines_for(traffic: float, blocking: float) -> dict[str, float]:
+    """The lines that carry ``traffic`` Erlangs blocking at most ``blocking`` (already validated numbers)."""
+    return trunks([{"traffic": traffic, "servers": None, "blocking": blocking}])[0]
+
+
 def trunks(cases: list[dict[str, float | None]]) -> list[dict[str, float]]:
     """Solve each case for the missing one of traffic, servers and blocking, grouped and vectorised.
 
@@ -74,30 +80,38 @@ def trunks(cases: list[dict[str, float | None]]) -> list[dict[str, float]]:
 
 # ---------------------------------------------------------------- staff (Erlang C / A)
 
+def staffing_case(*, calls: float, interval_s: float, aht_s: float, target_s: float, patience_s: float = math.inf,
+                  agents: float = math.nan, service_level: float = math.nan, asa_s: float = math.nan,
+                  abandon: float = math.nan, max_occupancy: float = math.nan,
+                  shrinkage: float = math.nan) -> dict[str, float]:
+    """One staff case from numbers already validated; NaN marks an option not given, inf an infinite patience."""
+    return {"calls": calls, "interval": interval_s, "aht": aht_s, "target": target_s, "patience": patience_s,
+            "agents": agents, "service_level": service_level, "asa": asa_s, "abandon": abandon,
+            "max_occupancy": max_occupancy, "shrinkage": shrinkage}
+
+
 def staff_case(raw: Mapping[str, str]) -> dict[str, float]:
-    """Validate one staff case; NaN marks an option not given, inf an infinite patience."""
+    """Validate one staff case given as text (an option or a CSV cell per field)."""
     raw = {**STAFF_DEFAULTS, **raw}
     if "calls" not in raw:
         raise UserError("calls", MISSING, "the number of calls offered in the interval (--calls)")
     if "aht" not in raw:
         raise UserError("aht", MISSING, "the average handle time (--aht), such as 180 or 3m")
-    case = {
-        "calls": number("calls", raw["calls"], expected="calls offered in the interval, a number >= 0"),
-        "interval": duration_s("interval", raw["interval"]),
-        "aht": duration_s("aht", raw["aht"]),
-        "target": duration_s("target", raw["target"], allow_zero=True),
-        "patience": duration_s("patience", raw["patience"], allow_inf=True) if "patience" in raw else math.inf,
+    optional = {  # option: (staffing_case's parameter, parser)
+        "agents": ("agents", lambda v: _whole_float("agents", v)),
+        "service_level": ("service_level", lambda v: share("service_level", v, allow_one=False)),
+        "asa": ("asa_s", lambda v: duration_s("asa", v)),
+        "abandon": ("abandon", lambda v: share("abandon", v, allow_zero=False)),
+        "max_occupancy": ("max_occupancy", lambda v: share("max_occupancy", v, allow_zero=False)),
+        "shrinkage": ("shrinkage", lambda v: share("shrinkage", v, allow_one=False)),
     }
-    optional = {
-        "agents": lambda v: _whole_float("agents", v),
-        "service_level": lambda v: share("service_level", v, allow_one=False),
-        "asa": lambda v: duration_s("asa", v),
-        "abandon": lambda v: share("abandon", v, allow_zero=False),
-        "max_occupancy": lambda v: share("max_occupancy", v, allow_zero=False),
-        "shrinkage": lambda v: share("shrinkage", v, allow_one=False),
-    }
-    for key, parse in optional.items():
-        case[key] = parse(raw[key]) if key in raw else math.nan
+    case = staffing_case(
+        calls=number("calls", raw["calls"], expected="calls offered in the interval, a number >= 0"),
+        interval_s=duration_s("interval", raw["interval"]),
+        aht_s=duration_s("aht", raw["aht"]),
+        target_s=duration_s("target", raw["target"], allow_zero=True),
+        patience_s=duration_s("patience", raw["patience"], allow_inf=True) if "patience" in raw else math.inf,
+        **{parameter: parse(raw[option]) for option, (parameter, parse) in optional.items() if option in raw})
     targets = ("service_level", "asa", "abandon", "max_occupancy")
     if math.isnan(case["agents"]) and all(math.isnan(case[k]) for k in targets):
         raise UserError("agents", MISSING, "--agents to evaluate, or a target to staff for: --service-level, "
@@ -149,7 +163,7 @@ def staff(cases: list[dict[str, float]]) -> list[dict[str, float | int | None]]:
 # ---------------------------------------------------------------- link (VoIP bandwidth)
 
 def link(codec: str, ptime: str | None, layer: str, *, vlan: bool = False, srtp: bool = False, mpls: int = 0,
-         ipv6: bool = False, capacity: str | None = None, headroom: str = "0") -> dict[str, float | int | str]:
+         ipv6: bool = False, capacity: str | None = None, headroom: str | float = "0") -> dict[str, float | int | str]:
     """Per-call bandwidth of ``codec`` at ``layer`` and, given a capacity, the calls the link carries."""
     ptime_ms = None
     if ptime is not None:

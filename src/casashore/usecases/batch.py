@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import csv
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from casashore.errors import UserError
 
@@ -49,3 +51,21 @@ def read_cases(path: Path, known: tuple[str, ...]) -> list[tuple[int, dict[str, 
     if not cases:
         raise UserError("input", str(path), "a CSV file with at least one data row")
     return cases
+
+
+def labelled_cases(path: Path, fields: tuple[str, ...], parse: Callable[[dict], Any]) -> list[tuple[dict, Any]]:
+    """Each row of ``path`` parsed into a case, with its label columns apart; a wrong cell names its line."""
+    parsed = []
+    for line, raw in read_cases(path, fields):
+        labels = {k: raw.pop(k) for k in LABEL_COLUMNS if k in raw}
+        try:
+            parsed.append((labels, parse(raw)))
+        except UserError as exc:
+            raise UserError(exc.field, exc.value, exc.expected, where=f"{path} line {line}") from None
+    return parsed
+
+
+def solve_labelled(solve: Callable[[list[Any]], list[dict]], labelled: list[tuple[dict, Any]]) -> list[dict]:
+    """``solve`` over the cases, each result led by its row's labels (start, queue ...)."""
+    results = solve([case for _, case in labelled])
+    return [{**labels, **result} for (labels, _), result in zip(labelled, results, strict=True)]

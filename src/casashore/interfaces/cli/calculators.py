@@ -1,0 +1,182 @@
+"""`casashore trunks`, `staff` and `link`: options or CSV rows in, the calculators' dicts out as tables or JSON."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.table import Table
+
+from casashore.interfaces.cli.errors import exits_on_user_error
+from casashore.interfaces.cli.options import InputOpt, JsonOpt, OutputOpt
+from casashore.interfaces.cli.rendering import bit_rate, out, print_json, table, write_csv
+from casashore.output_paths import check_all_writable
+from casashore.usecases.batch import labelled_cases, solve_labelled
+
+
+def given(**options: str | None) -> dict[str, str]:
+    """The options the user gave, as text: the calculators validate them."""
+    return {k: v for k, v in options.items() if v is not None}
+
+
+def _run(cases: Callable[[], list[Any]], solve: Callable[[list[Any]], list[dict]], batch: bool, as_json: bool,
+         output: Path | None, show: Callable[[list[dict]], None]) -> None:
+    """Validate every case before computing any, then print: the shared shape of the batch commands."""
+    check_all_writable(output=output)
+    results = solve_labelled(solve, cases())
+    if output is not None:
+        write_csv(output, results)
+    if as_json:
+        print_json(results if batch else results[0])
+    else:
+        show(results)
+
+
+@exits_on_user_error
+def trunks(
+    traffic: Annotated[str | None, typer.Option(help="Offered traffic in Erlangs (busy hour).")] = None,
+    servers: Annotated[str | None, typer.Option(help="Lines, trunks or channels.")] = None,
+    blocking: Annotated[str | None, typer.Option(help="Share of calls blocked, such as 0.01 or 1%.")] = None,
+    calls: Annotated[str | None, typer.Option(help="Busy-hour calls, with --aht, instead of --traffic.")] = None,
+    aht: Annotated[str | None, typer.Option(help="Mean call duration on the line, with --calls.")] = None,
+    input: InputOpt = None,
+    output: OutputOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Erlang B: give any two of traffic, servers and blocking; get the third.
+
+    Size phone lines or SIP trunks for a busy hour: `casashore trunks --traffic 8.108 --blocking 1%` answers
+    15 lines. `--calls 500 --aht 3m` gives the traffic (25 Erlangs) from busy-hour calls. When the lines are
+    sized, `blocking` is what those lines give (25 E on 36 lines: 0.80 %) and `blocking_target` the share asked.
+    """
+    from casashore.usecases import calculators  # numpy and the Erlang kernels: only when the command runs
+
+    if input is not None:
+        cases = lambda: labelled_cases(input, calculators.TRUNK_FIELDS, calculators.trunk_case)  # noqa: E731
+    else:
+        raw = given(traffic=traffic, servers=servers, blocking=blocking, calls=calls, aht=aht)
+        cases = lambda: [({}, calculators.trunk_case(raw))]  # noqa: E731
+    _run(cases, calculators.trunks, input is not None, as_json, output, _show_trunks)
+
+
+def _show_trunks(rows: list[dict]) -> None:
+    columns = [("traffic", "traffic (E)", ".4f"), ("servers", "servers", "d"),
+               ("blocking", "blocking (these lines)", ".4%")]
+    if any("blocking_target" in r for r in rows):
+        columns.append(("blocking_target", "blocking target", ".4%"))
+    table(rows, columns, "Erlang B")
+
+
+@exits_on_user_error
+def staff(
+    calls: Annotated[str | None, typer.Option(help="Calls offered in the interval.")] = None,
+    interval: Annotated[str | None, typer.Option(help="Interval length [default: 15m].")] = None,
+    aht: Annotated[str | None, typer.Option(help="Average handle time: talk + hold + wrap-up.")] = None,
+    target: Annotated[str | None, typer.Option(help="Service-level answer time [default: 20s].")] = None,
+    agents: Annotated[str | None, typer.Option(help="Evaluate this many agents instead of staffing.")] = None,
+    service_level: Annotated[str | None, typer.Option(help="Target share answered within --target (0.8).")] = None,
+    asa: Annotated[str | None, typer.Option(help="Target average speed of answer (answered calls).")] = None,
+    patience: Annotated[str | None, typer.Option(help="Mean caller patience: switches to Erlang A.")] = None,
+    abandon: Annotated[str | None, typer.Option(help="Highest share of callers hanging up.")] = None,
+    max_occupancy: Annotated[str | None, typer.Option(help="Highest share of agent time on calls.")] = None,
+    shrinkage: Annotated[str | None, typer.Option(help="Share of paid time off the phones: adds "
+                                                        "agents_with_shrinkage.")] = None,
+    input: InputOpt = None,
+    output: OutputOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Erlang C (or Erlang A with --patience): agents for an interval's calls, or the service they give.
+
+    Staff: `casashore staff --calls 100 --interval 30m --aht 180 --target 20 --service-level 0.8` answers 14
+    agents (Call Centre Helper's example). Add `--shrinkage 30%` for the 20 to roster. Evaluate: give
+    `--agents 14`. Targets combine: the answer meets every one given. A week of intervals: `--input week.csv`.
+    """
+    from casashore.usecases import calculators  # numpy and the Erlang kernels: only when the command runs
+
+    if input is not None:
+        cases = lambda: labelled_cases(input, calculators.STAFF_FIELDS, calculators.staff_case)  # noqa: E731
+    else:
+        raw = given(calls=calls, interval=interval, aht=aht, target=target, agents=agents,
+                    service_level=service_level, asa=asa, patience=patience, abandon=abandon,
+                    max_occupancy=max_occupancy, shrinkage=shrinkage)
+        cases = lambda: [({}, calculators.staff_case(raw))]  # noqa: E731
+    _run(cases, calculators.staff, input is not None, as_json, output, _show_staff)
+
+
+def _show_staff(rows: list[dict]) -> None:
+    columns = [("traffic", "traffic (E)", ".2f"), ("agents", "agents", "d"), ("p_wait", "P(wait)", ".3f"),
+               ("service_level", "service level", ".3f"), ("asa", "ASA (s)", ".1f"),
+               ("occupancy", "occupancy", ".3f")]
+    if any(r["model"] == "erlang_a" for r in rows):
+        columns.append(("p_abandon", "P(abandon)", ".3f"))
+    if any("agents_with_shrinkage" in r for r in rows):
+        columns.append(("agents_with_shrinkage", "with shrinkage", "d"))
+    if any("start" in r for r in rows):
+        columns.insert(0, ("start", "start", "s"))
+    if len(rows) <= 60:
+        table(rows, columns, "Staffing")
+        return
+    _show_staff_summary(rows)
+
+
+def _show_staff_summary(rows: list[dict]) -> None:
+    """A long batch (a week) is summarised per day; --output or --json give every interval."""
+    by_day: dict[str, list[dict]] = {}
+    for row in rows:
+        by_day.setdefault(str(row.get("start", "all"))[:10], []).append(row)
+    shown = Table(title=f"Staffing, {len(rows)} intervals (per-interval rows: --output FILE.csv or --json)")
+    for header in ("day", "intervals", "traffic-weighted SL", "peak agents", "agent-intervals"):
+        shown.add_column(header, justify="right")
+    for day, day_rows in by_day.items():
+        weight = sum(r["traffic"] for r in day_rows)
+        sl = sum(r["service_level"] * r["traffic"] for r in day_rows) / weight if weight else None
+        shown_sl = "— (no calls)" if sl is None else f"{sl:.3f}"
+        shown.add_row(day, str(len(day_rows)), shown_sl, str(max(r["agents"] for r in day_rows)),
+                      str(sum(r["agents"] for r in day_rows)))
+    out.print(shown)
+
+
+@exits_on_user_error
+def link(
+    codec: Annotated[str, typer.Option(help="G.711, G.722, G.729, G.723.1, G.726-32, G.728, iLBC-20, iLBC-30, "
+                                            "Opus, AMR-WB ...")] = "G.711",
+    ptime: Annotated[str | None, typer.Option(help="Packetisation in ms (20), or a duration (20ms).")] = None,
+    layer: Annotated[str, typer.Option(help="payload, ip (IP/UDP/RTP), ethernet (Cisco's figure) or wire "
+                                            "(with preamble and inter-frame gap).")] = "ethernet",
+    vlan: Annotated[bool, typer.Option("--vlan", help="Add an 802.1Q tag (4 bytes).")] = False,
+    srtp: Annotated[bool, typer.Option("--srtp", help="Add SRTP's 10-byte authentication tag.")] = False,
+    mpls: Annotated[int, typer.Option(help="MPLS labels in the stack (4 bytes each).")] = 0,
+    ipv6: Annotated[bool, typer.Option("--ipv6", help="IPv6 instead of IPv4 (20 bytes more).")] = False,
+    capacity_: Annotated[str | None, typer.Option("--capacity", help="Link capacity per direction, such as "
+                                                                      "40Gbps: adds max_calls.")] = None,
+    headroom: Annotated[str, typer.Option(help="Share of the link kept free, with --capacity.")] = "0",
+    as_json: JsonOpt = False,
+) -> None:
+    """Bandwidth of one call, one direction, at a network layer; and how many calls a link carries.
+
+    `casashore link --codec G.711 --ptime 20 --layer ethernet` gives Cisco's 87.2 kbit/s;
+    `--layer ip --capacity 40Gbps` shows that 40 Gbit/s carries 500,000 G.711 calls only at the IP layer.
+    """
+    from casashore.usecases import calculators  # numpy: only when the command runs
+
+    result = calculators.link(codec, ptime, layer, vlan=vlan, srtp=srtp, mpls=mpls, ipv6=ipv6,
+                              capacity=capacity_, headroom=headroom)
+    if as_json:
+        print_json(result)
+        return
+    shown = Table(title=f"{result['codec']} at {result['ptime_ms']:g} ms, {result['layer']} layer")
+    shown.add_column("measure")
+    shown.add_column("value", justify="right")
+    for key, value in result.items():
+        if key in ("codec", "layer"):
+            continue
+        if key in ("capacity_bps", "bps_per_call"):
+            text = f"{bit_rate(value)} ({value:,.0f} bit/s)" if value >= 1000 else f"{value:,.6g} bit/s"
+        elif key == "headroom":
+            text = f"{value:.0%}"
+        else:
+            text = f"{value:,.6g}" if isinstance(value, float) else f"{value:,}"
+        shown.add_row(key, text)
+    out.print(shown)

@@ -1,0 +1,160 @@
+"""`casashore import`, `history`, `backtest` and `forecast`: the workspace's call history in and out."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from casashore.interfaces.cli.errors import exits_on_user_error
+from casashore.interfaces.cli.options import IntervalOpt, JsonOpt, OutputOpt, PlotOpt, QueueOpt, WorkspaceOpt
+from casashore.interfaces.cli.rendering import fmt, out, print_json, write_csv
+from casashore.output_paths import check_all_writable
+
+
+def _say_queues(workspace: Path, queues: list[str], picked: list[str] | None) -> None:
+    out.print(f"queues used from {workspace}: {', '.join(queues) or 'none'}"
+              + ("" if picked or len(queues) < 2 else " (pick some with --queue NAME, repeated)"))
+
+
+@exits_on_user_error
+def import_(
+    file: Annotated[Path, typer.Argument(help="A call log: CSV or Parquet, one row per call.")],
+    format: Annotated[str | None, typer.Option("--format", help="A built-in format: anonymous-bank.")] = None,
+    mapping: Annotated[Path | None, typer.Option(help="TOML naming the file's columns, its timestamp format, "
+                                                      "time zone and outcome values (see docs/history.md).")] = None,
+    workspace: WorkspaceOpt = Path("casashore.duckdb"),
+    as_json: JsonOpt = False,
+) -> None:
+    """Import a call log into the workspace: all of it, or nothing if a row is wrong (the line is named).
+
+    `casashore import data_anonymous_bank_february.txt --format anonymous-bank` loads the 1999 Anonymous Bank
+    log (queues PS, PE, NW, NE, IN, TT, in Asia/Jerusalem time). Any other ACD export: `--mapping my_acd.toml`;
+    an interval report (calls per queue and interval): a mapping with `kind = "intervals"`.
+    Importing the same file again adds nothing; calls already present (same queue and call id) are skipped.
+    """
+    from casashore.usecases.history import import_log  # DuckDB and pandas: only when the command runs
+
+    result = import_log(file, workspace, format=format, mapping=mapping)
+    if as_json:
+        print_json({"file": str(file), "workspace": str(workspace), **result._asdict()})
+    elif result.already_imported:
+        out.print(f"{file} was already imported into {workspace}: nothing added.")
+    else:
+        out.print(f"{result.calls_added:,} calls added to {workspace} (queues {', '.join(result.queues)}).")
+
+
+@exits_on_user_error
+def history(
+    workspace: WorkspaceOpt = Path("casashore.duckdb"),
+    interval: Annotated[str, typer.Option(help="Interval length: 15m, 30m or 1h.")] = "15m",
+    target: Annotated[str, typer.Option(help="Service-level answer time.")] = "20s",
+    queue: QueueOpt = None,
+    plot: PlotOpt = None,
+    output: OutputOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """What happened, per queue and interval (in each queue's time zone), and how patient callers were.
+
+    Per interval: offered, answered, abandoned, AHT, ASA, service level. Per queue: patience by the
+    abandon-rate / mean-wait estimator (exponential) and by Kaplan-Meier (answers censor the patience).
+    `--output history.csv` writes every interval; `--plot heatmap.html` draws weekday x time of day.
+    """
+    from casashore.usecases import history as use  # DuckDB: only when the command runs
+
+    check_all_writable(output=output, plot=plot)
+    queues, rows = use.history(workspace, interval=interval, target=target, queues=queue, plot=plot)
+    if output is not None:
+        write_csv(output, rows)
+    if as_json:
+        print_json({"queues": queues, "intervals": rows})
+        return
+    shown = Table(title=f"History in {workspace} ({len(rows):,} queue-intervals; every one: --output or --json)")
+    for header in ("queue", "zone", "offered", "P(abandon)", "patience: exp. mean (s)", "KM median (s)",
+                   "KM restricted mean (s)"):
+        shown.add_column(header, justify="right")
+    for q in queues:
+        shown.add_row(q["queue"], q["time_zone"], f"{q['offered']:,}", fmt(q["p_abandon"], ".3f"),
+                      fmt(q["patience_mean_s_exponential"], ".0f"), fmt(q["patience_median_s_kaplan_meier"], ".0f"),
+                      fmt(q["patience_restricted_mean_s_kaplan_meier"], ".0f"))
+    out.print(shown)
+    _say_queues(workspace, [q["queue"] for q in queues], queue)
+
+
+@exits_on_user_error
+def backtest(
+    workspace: WorkspaceOpt = Path("casashore.duckdb"),
+    interval: IntervalOpt = "30m",
+    horizon: Annotated[str, typer.Option(help="Length of each backtest window (the forecast horizon).")] = "7d",
+    windows: Annotated[str, typer.Option(help="Rolling origins: the last N windows of the history.")] = "2",
+    queue: QueueOpt = None,
+    plot: PlotOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Which model forecasts each queue best: rolling-origin backtest over the last weeks of history.
+
+    Each window is forecast from the data before it; WAPE, MASE and bias per model; the model with the lowest
+    WAPE is chosen (seasonal naive is the baseline to beat). `casashore forecast` uses the chosen models.
+    `--plot backtest.html` draws each window's forecasts against the actual calls.
+    """
+    from casashore.usecases import forecasting  # statsforecast and DuckDB: only when the command runs
+
+    check_all_writable(plot=plot)
+    doc = forecasting.backtest(workspace, interval=interval, horizon=horizon, windows=windows, queues=queue,
+                               plot=plot)
+    if as_json:
+        print_json(doc)
+        return
+    result = doc["queues"]
+    shown = Table(title=f"Backtest: {doc['windows']} windows of {doc['horizon_days']} days, "
+                        f"{doc['interval_min']}-minute intervals")
+    for header in ("queue", "model", "WAPE", "MASE", "bias", ""):
+        shown.add_column(header, justify="right")
+    for name, res in result.items():
+        for row in res["models"]:
+            shown.add_row(name, row["model"], fmt(row["wape"], ".3f"), fmt(row["mase"], ".3f"),
+                          fmt(row["bias"], "+.3f"), "chosen" if row["model"] == res["chosen"] else "")
+    out.print(shown)
+    _say_queues(workspace, list(result), queue)
+
+
+@exits_on_user_error
+def forecast(
+    workspace: WorkspaceOpt = Path("casashore.duckdb"),
+    horizon: Annotated[str, typer.Option(help="How far ahead, in days: 14d.")] = "14d",
+    interval: IntervalOpt = "30m",
+    site_zone: Annotated[str, typer.Option(help="The site's time zone, for the site_start column.")]
+    = "Africa/Casablanca",
+    queue: QueueOpt = None,
+    output: OutputOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Calls per queue and interval for the coming days, with 80 % and 95 % prediction intervals.
+
+    Each queue's model is chosen by the backtest (last two weeks), fitted on the whole history and stored in the
+    workspace's forecasts table. Intervals are in the queue's (client's) time zone; `site_start` gives the same
+    interval in the site's zone (Africa/Casablanca by default), through the IANA rules.
+    """
+    from casashore.usecases import forecasting  # statsforecast and DuckDB: only when the command runs
+
+    check_all_writable(output=output, workspace=workspace)  # the forecast is stored in the workspace
+    made = forecasting.forecast(workspace, horizon=horizon, interval=interval, site_zone=site_zone, queues=queue)
+    chosen, rows = made.models, made.intervals
+    if output is not None:
+        write_csv(output, rows)
+    if as_json:
+        print_json({"run_id": made.run_id, "models": chosen, "intervals": rows})
+        return
+    shown = Table(title=f"Forecast {made.run_id}: {made.horizon_days} days of {made.interval_min}-minute intervals "
+                        f"(every interval: --output or --json)")
+    for header in ("queue", "model", "calls", "peak interval", "peak calls (80 % range)"):
+        shown.add_column(header, justify="right")
+    for name in sorted(chosen):
+        mine = [r for r in rows if r["queue"] == name]
+        peak = max(mine, key=lambda r: r["calls"])
+        shown.add_row(name, chosen[name], f"{sum(r['calls'] for r in mine):,.0f}", peak["start"][:16],
+                      f"{peak['calls']:.1f} ({peak['calls_lo_80']:.0f}–{peak['calls_hi_80']:.0f})")
+    out.print(shown)
+    _say_queues(workspace, sorted(chosen), queue)

@@ -1,0 +1,21 @@
+"""Options several commands share, declared once so that their names and help read the same everywhere."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON document on stdout and nothing else.")]
+InputOpt = Annotated[Path | None, typer.Option(
+    "--input", help="CSV file, one case per row, columns named like the long options (service_level).")]
+OutputOpt = Annotated[Path | None, typer.Option("--output", help="Also write the results as CSV to this file.")]
+PlotOpt = Annotated[Path | None, typer.Option("--plot", help="Also draw the figure into this HTML file "
+                                                              "(self-contained, opens offline).")]
+WorkspaceOpt = Annotated[Path, typer.Option("--workspace", help="The workspace DuckDB file (made on first "
+                                                                 "import).")]
+QueueOpt = Annotated[list[str] | None, typer.Option(
+    "--queue", help="A queue to use; repeat for several (--queue PS --queue NW) [default: every queue of the "
+                    "workspace].")]
+IntervalOpt = Annotated[str, typer.Option(help="Interval length: 15m, 30m or 1h.")]

@@ -1,0 +1,88 @@
+"""`casashore plan`: a plan scenario through the whole pipeline, with a progress bar, a summary and the report."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+from rich.table import Table
+
+from casashore.errors import UserError
+from casashore.interfaces.cli.errors import exits_on_user_error
+from casashore.interfaces.cli.options import JsonOpt
+from casashore.interfaces.cli.rendering import out, print_json, write_csv
+from casashore.output_paths import check_all_writable
+from casashore.report.i18n import LANGS  # the languages only: no plotting
+
+
+def check_lang(lang: str) -> None:
+    if lang not in LANGS:
+        raise UserError("lang", lang, f"one of {', '.join(LANGS)}")
+
+
+@exits_on_user_error
+def plan(
+    scenario: Annotated[Path, typer.Argument(help="Plan scenario TOML: [site], [link], [plan], [[queues]], "
+                                                  "[[shifts]], [rules]. See examples/casablanca.toml.")],
+    workspace: Annotated[Path, typer.Option("--workspace", help="The workspace DuckDB file; steps whose inputs "
+                                                               "did not change are read back from it.")]
+    = Path("casashore.duckdb"),
+    report: Annotated[Path | None, typer.Option(help="The HTML report [default: SCENARIO-plan.html in the current "
+                                                     "directory, SCENARIO-plan.fr.html with --lang fr].")] = None,
+    lang: Annotated[str, typer.Option(help="Report language: en or fr.")] = "en",
+    output: Annotated[Path | None, typer.Option("--output", help="Also write the plan per interval as CSV.")] = None,
+    fresh: Annotated[bool, typer.Option("--fresh", help="Recompute every step instead of reading back the "
+                                                        "workspace's stored results (they are replaced).")] = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """Forecast -> staffing -> schedule -> simulation -> site and link sizing, in one command.
+
+    `casashore plan examples/casablanca.toml` makes (once) and imports the example's synthetic history, forecasts
+    each queue per interval in its client's time zone, staffs each skill (Erlang A), schedules shifts and breaks
+    on the site's clock under the labour rules, simulates the schedule against random calls, sizes seats, floor,
+    FTE, phone lines and bandwidth against the cable, and writes a self-contained HTML report (`--lang fr` in
+    French). Where the simulated service level misses a goal, the requirement rises and the schedule is made again
+    (a few rounds). The same scenario gives the same plan on any machine: the schedule stops at a gap from its
+    proven bound or a node count, never at a wall-clock time (a safety limit, if hit, is reported and the result
+    not stored). Steps whose inputs did not change are read back from the workspace (`--fresh` recomputes).
+    """
+    report_path = report or Path(f"{scenario.stem}-plan{'.fr' if lang == 'fr' else ''}.html")
+    # Before any work (and before the imports): a report that cannot be written fails now, not at the end.
+    check_all_writable(report=report_path, output=output, workspace=workspace)
+    # The whole pipeline (numba, DuckDB, statsforecast, HiGHS, plotly): only when the command runs.
+    from casashore.plan.pipeline import STEPS
+    from casashore.plan.scenario import load_plan_scenario
+    from casashore.report.plan_report import summary_rows
+    from casashore.usecases.plan import interval_rows, run_plan
+
+    check_lang(lang)
+    console = Console(stderr=True)
+    parsed = load_plan_scenario(scenario)
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), console=console,
+                  transient=True, disable=as_json or not console.is_terminal) as bar:
+        task = bar.add_task("plan", total=len(STEPS))
+        # The goal loop schedules and simulates several times: the bar shows the step, not the calls.
+        result = run_plan(parsed, workspace, report_path, lang, fresh=fresh,
+                          progress=lambda step: bar.update(task, description=step, completed=STEPS.index(step)))
+    if output is not None:
+        write_csv(output, interval_rows(result))
+    if as_json:
+        print_json({"report": str(report_path), **result})
+        return
+    shown = Table(title=f"{parsed.site.name} — plan")
+    shown.add_column("measure")
+    shown.add_column("value", justify="right")
+    for key, value in summary_rows(result, lang):
+        shown.add_row(key, value)
+    out.print(shown)
+    verdict, schedule = result["verdict"], result["schedule"]
+    met = sum(d["status"] == "met" for d in verdict["days"])
+    out.print(f"verdict: {verdict['status'].replace('_', ' ')} — goals met on {met} of {len(verdict['days'])} "
+              f"queue-days; requirement covered {verdict['coverage']:.1%}; schedule within {schedule['gap']:.2%} of "
+              f"its proven bound {schedule['bound']:,.2f} (stopped by {schedule['stopped_by']}); "
+              f"{verdict['rounds']} scheduling round(s)")
+    out.print(f"report: {report_path}" + (f"; read back from the workspace: {', '.join(result['reused_steps'])}"
+                                           if result["reused_steps"] else ""))

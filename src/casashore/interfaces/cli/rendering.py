@@ -1,0 +1,104 @@
+"""What the commands print: rich tables on stdout that are never cut, JSON documents, CSV files, progress bars.
+
+Standard library, typer and rich only: `casashore --help` loads this module.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import io
+import json
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.table import Table
+
+from casashore.interfaces.cli.errors import fail
+
+WIDE_OUTPUT = 10_000
+"""Columns of a console that is not a terminal (a file, a pipe): rich's default of 80 would cut tables."""
+
+
+class _Stdout:
+    """Rich output on stdout that never cuts a table or a line.
+
+    On a terminal, a table too wide for it has its cells folded onto more lines (never an ellipsis), numbers
+    kept whole when they fit; into a file or a pipe, nothing is narrowed at all.
+    """
+
+    def print(self, *objects: Any) -> None:
+        console = Console()
+        if not console.is_terminal:
+            console = Console(width=WIDE_OUTPUT)
+        for table in (o for o in objects if isinstance(o, Table)):
+            _fold_rather_than_cut(table, console.width)
+        console.print(*objects)
+
+
+def _fold_rather_than_cut(table: Table, width: int) -> None:
+    """Fold cells instead of cutting them with "…"; keep numbers whole if the table still fits ``width``."""
+    for column in table.columns:
+        column.overflow = "fold"
+        column.min_width = max((len(str(c)) for c in column.cells), default=0) + 2  # rich counts the padding
+    trial = Console(width=width, file=io.StringIO(), color_system=None)
+    trial.print(table, crop=False)
+    if max(len(line) for line in trial.file.getvalue().splitlines()) > width:
+        for column in table.columns:  # too narrow even so: let rich fold the numbers too
+            column.min_width = None
+
+
+out = _Stdout()
+
+
+def print_json(doc: Any) -> None:
+    """The one JSON document of --json, alone on stdout."""
+    typer.echo(json.dumps(doc))
+
+
+def write_csv(path: Path, rows: list[dict]) -> None:
+    columns = list(dict.fromkeys(k for row in rows for k in row))
+    try:
+        with path.open("w", newline="") as handle:
+            writer = csv.DictWriter(handle, columns)
+            writer.writeheader()
+            writer.writerows(rows)
+    except OSError as exc:
+        fail(f"output: {str(path)!r} cannot be written ({exc.strerror})")
+
+
+def table(rows: list[dict], columns: list[tuple[str, str, str]], title: str) -> None:
+    """Print ``rows`` with ``columns`` as (key, header, format spec); a missing value shows as "—"."""
+    shown = Table(title=title)
+    for _, header, _ in columns:
+        shown.add_column(header, justify="right")
+    for row in rows:
+        shown.add_row(*["—" if row.get(k) is None else format(row[k], f) for k, _, f in columns])
+    out.print(shown)
+
+
+def fmt(value: float | None, spec: str = ".4f") -> str:
+    return "—" if value is None else format(value, spec)
+
+
+def bit_rate(bps: float) -> str:
+    """40e9 -> '40 Gbit/s', 87200 -> '87.2 kbit/s'."""
+    for scale, unit in ((1e12, "Tbit/s"), (1e9, "Gbit/s"), (1e6, "Mbit/s"), (1e3, "kbit/s")):
+        if bps >= scale:
+            return f"{bps / scale:,.4g} {unit}"
+    return f"{bps:g} bit/s"
+
+
+@contextlib.contextmanager
+def progress(total: int, quiet: bool, unit: str = "replications") -> Iterator[Callable[[int], None]]:
+    """A progress bar on stderr (only on a terminal); yields the advance callback."""
+    console = Console(stderr=True)
+    with Progress(TextColumn("simulating"), BarColumn(), MofNCompleteColumn(), TextColumn(unit),
+                  TimeRemainingColumn(), console=console, transient=True,
+                  disable=quiet or not console.is_terminal) as bar:
+        task = bar.add_task("simulate", total=total)
+        yield lambda done: bar.advance(task, done)

@@ -1,0 +1,117 @@
+"""`casashore route serve` and `route drive`: the live router started from the command line, and a simulation
+scenario played through its decisions."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from casashore.interfaces.cli.errors import exits_on_user_error, fail
+from casashore.interfaces.cli.options import JsonOpt
+from casashore.interfaces.cli.rendering import out, print_json
+
+ROUTE_HELP = "The live router: SIP calls in, skills-based offers to agents, live statistics."
+
+
+@exits_on_user_error
+def route_serve(
+    config: Annotated[Path, typer.Option(help="The centre: queues, numbers, agents, tokens (see "
+                                              "examples/center.toml).")],
+    sip: Annotated[str | None, typer.Option(help="HOST:PORT for SIP over UDP, such as 127.0.0.1:5060; "
+                                                 "omit for an HTTP-only router.")] = None,
+    http: Annotated[str, typer.Option(help="HOST:PORT of the REST API, the event WebSocket and the "
+                                           "wallboard.")] = "127.0.0.1:8080",
+    workspace: Annotated[Path | None, typer.Option(help="Workspace where every call and event is recorded.")]
+    = Path("casashore.duckdb"),
+    no_records: Annotated[bool, typer.Option("--no-records", help="Record nothing (tests, demos).")] = False,
+    redis_url: Annotated[str | None, typer.Option("--redis", help="redis://HOST:PORT: keep the routing state in "
+                                                                   "Redis, shared with the centre's other nodes.")]
+    = None,
+    node: Annotated[str | None, typer.Option(help="This node's name among the centre's nodes [default: "
+                                                  "host-pid].")] = None,
+    records: Annotated[str | None, typer.Option(help="postgresql://USER@HOST/DB: with --redis, the centre's "
+                                                     "records (every event, every ended call) go to PostgreSQL, "
+                                                     "written once whichever node saw them, instead of the "
+                                                     "workspace.")] = None,
+    json_out: JsonOpt = False,
+) -> None:
+    """Route live calls: a trunk sends INVITEs to --sip, agents take offers through the API, supervisors watch
+    http://HOST:PORT/wallboard?token=SUPERVISOR_TOKEN.
+
+    casashore route serve --config examples/center.toml --sip 127.0.0.1:5060 --http 127.0.0.1:8080
+
+    Agents: POST /api/agents/ID/status {"status": "available"}, then accept offers seen on the WebSocket
+    /api/events with POST /api/agents/ID/accept/CALL. Statistics: GET /api/queues (definitions in
+    docs/routing.md). Every call lands in the workspace's `calls` table, ready for `casashore forecast`.
+
+    Several nodes: start each with the same --config and --redis redis://127.0.0.1:6379 (and its own --sip,
+    --http and --workspace); every offer is then decided atomically in Redis, whichever node a call or an
+    agent comes through. Add --records postgresql://USER@HOST/DB to write the centre's records once, to
+    PostgreSQL, whichever node saw them; put Kamailio in front (examples/kamailio/) so that a dead node's
+    callers are taken over by the others.
+    """
+    from casashore.usecases import route  # uvicorn, redis and pydantic: only when the command runs
+
+    setup = route.router_setup(config, sip=sip, http=http, workspace=workspace, no_records=no_records,
+                               redis_url=redis_url, records=records)
+    center = setup.center
+    if json_out:
+        print_json({"sip": sip, "http": http, "redis": redis_url, "queues": [q.name for q in center.queues],
+                    "agents": len(center.agents), "workspace": None if no_records or records else str(workspace),
+                    "records": setup.records_to})
+    else:
+        out.print(f"router: SIP {sip or 'off'}, HTTP http://{http}/ (wallboard: /wallboard?token=…), "
+                  f"{len(center.queues)} queues, {len(center.agents)} agents")
+    try:
+        route.serve_router(setup, redis_url=redis_url, node=node, records=records)
+    except OSError as exc:  # an address in use
+        fail(f"route serve: {exc}")
+    except Exception as exc:  # noqa: BLE001 - redis unreachable: one line, not a traceback
+        if type(exc).__module__.startswith("redis"):
+            fail(f"redis: {redis_url!r} cannot be used ({exc})")
+        raise
+
+
+@exits_on_user_error
+def route_drive(
+    scenario: Annotated[Path, typer.Argument(help="A simulation scenario (as for `casashore simulate`).")],
+    replications: Annotated[str | None, typer.Option(help="Independent runs [default: the scenario's].")] = None,
+    seed: Annotated[str | None, typer.Option(help="Seed: the same seed gives the same results.")] = None,
+    ring: Annotated[str, typer.Option(help="Time an offered agent takes to accept.")] = "0s",
+    selection: Annotated[str, typer.Option(help="Agent selection: longest_idle, best_proficiency, round_robin, "
+                                                "fewest_calls.")] = "longest_idle",
+    as_json: JsonOpt = False,
+) -> None:
+    """Play a simulation scenario through the live router's decisions, next to the simulator's results.
+
+    `casashore route drive examples/multiskill.toml --replications 20`: the same calls, handle times,
+    patience and staffing, but every offer made by the router's rules (calls by priority then age, agents by
+    --selection). Where the two columns differ beyond their 95 % intervals, the router's rules and the plan's
+    routing assumptions differ.
+    """
+    from casashore.usecases import route  # numba and pydantic: only when the command runs
+
+    doc = route.drive_scenario(scenario, replications=replications, seed=seed, ring=ring, selection=selection)
+    if as_json:
+        print_json(doc)
+        return
+    shown = Table(title=f"router (R) vs simulator (S), {doc['replications']} replications, ± 95 %")
+    shown.add_column("queue")
+    shown.add_column("offered", justify="right")
+    for measure in ("service level", "P(abandon)", "ASA of answered (s)"):
+        for who in ("R", "S"):
+            shown.add_column(f"{measure} {who}", justify="right")
+
+    def cell(row: dict, who: str, key: str, digits: int) -> str:
+        value, half = row[who][key], row[who][key + "_ci95"]
+        return "—" if value is None else f"{value:.{digits}f} ± {half or 0:.{digits}f}"
+
+    for row in doc["queues"]:
+        shown.add_row(row["queue"], f"{row['router']['offered']:.0f}",
+                      *(cell(row, who, key, digits) for key, digits in (("service_level", 3), ("p_abandon", 3),
+                                                                          ("asa", 1))
+                        for who in ("router", "simulator")))
+    out.print(shown)

@@ -1,0 +1,161 @@
+"""`casashore simulate`: a single queue or a scenario's centre through the simulator, as tables or JSON."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+from rich.table import Table
+
+from casashore.interfaces.cli.calculators import given
+from casashore.interfaces.cli.errors import exits_on_user_error
+from casashore.interfaces.cli.options import JsonOpt, OutputOpt
+from casashore.interfaces.cli.rendering import fmt, out, print_json, progress, write_csv
+from casashore.output_paths import check_all_writable
+
+if TYPE_CHECKING:
+    from casashore.model import Scenario
+
+
+@exits_on_user_error
+def simulate(
+    scenario: Annotated[Path | None, typer.Argument(help="Scenario TOML (queues, agent groups, staffing). "
+                                                         "Without it: single-queue mode.")] = None,
+    calls: Annotated[str | None, typer.Option(help="Single queue: calls offered per interval.")] = None,
+    interval: Annotated[str | None, typer.Option(help="Single queue: interval length [default: 15m].")] = None,
+    aht: Annotated[str | None, typer.Option(help="Single queue: mean handle time.")] = None,
+    patience: Annotated[str | None, typer.Option(help="Single queue: mean caller patience [default: none, "
+                                                      "callers never hang up].")] = None,
+    agents: Annotated[str | None, typer.Option(help="Single queue: agents on seat.")] = None,
+    target: Annotated[str | None, typer.Option(help="Single queue: service-level answer time [default: 20s].")] = None,
+    intervals: Annotated[str | None, typer.Option(help="Single queue: intervals simulated [default: 1].")] = None,
+    warmup: Annotated[str | None, typer.Option(help="Single queue: time simulated first and not counted "
+                                                    "[default: one interval].")] = None,
+    handle: Annotated[str | None, typer.Option(help="Single queue: handle-time law: exponential, lognormal, "
+                                                    "gamma.")] = None,
+    handle_cv: Annotated[str | None, typer.Option(help="Single queue: handle-time std/mean for lognormal, "
+                                                       "gamma.")] = None,
+    patience_law: Annotated[str | None, typer.Option(help="Single queue: patience law: exponential, lognormal, "
+                                                          "gamma.")] = None,
+    patience_cv: Annotated[str | None, typer.Option(help="Single queue: patience std/mean.")] = None,
+    replications: Annotated[str | None, typer.Option(help="Independent replications [default: 100, or the "
+                                                          "scenario's].")] = None,
+    seed: Annotated[str | None, typer.Option(help="Seed: the same seed gives the same results anywhere.")] = None,
+    workers: Annotated[str | None, typer.Option(help="Local processes [default: all cores for long runs].")] = None,
+    scheduler: Annotated[str | None, typer.Option(help="dask.distributed scheduler address (tcp://host:8786): "
+                                                       "batches of 100 replications per task.")] = None,
+    staff_groups: Annotated[bool, typer.Option("--staff", help="With a scenario: find the cheapest agents per "
+                                                               "group and interval meeting every queue's "
+                                                               "service_level, by simulation.")] = False,
+    trace: Annotated[Path | None, typer.Option(help="Also write every counted call (replication, queue, "
+                                                    "arrival_s, answered, wait_s, agent_group, handle_s) to this "
+                                                    "Parquet file.")] = None,
+    output: OutputOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Simulate calls, agents and hang-ups, replication after replication: service with 95 % intervals.
+
+    Single queue: `casashore simulate --calls 720 --interval 1h --aht 180 --patience 120 --agents 40
+    --replications 100` prints P(wait), P(abandon), service level and ASA with their 95 % half-widths, next to
+    Erlang A's values when handle times and patience are exponential. A multi-skill centre:
+    `casashore simulate examples/multiskill.toml` (queues per skill, agent groups with skills, priorities,
+    overflow delays and staffing per interval); `--output per_interval.csv` writes every queue x interval.
+    `--staff` replaces the scenario's staffing by the cheapest group sizes that meet every queue's goal: a
+    trilingual agent counts once, not once per language. Its `split` column is Erlang's answer with each queue
+    staffed alone (specialists only), `pooled` Erlang's answer for one pool of agents with every skill: the
+    simulated total lies between the two.
+    """
+    from casashore.usecases import simulation  # numba and pydantic: only when the command runs
+
+    check_all_writable(output=output, trace=trace)
+    runs = simulation.run_options(replications, seed)
+    n_workers = simulation.worker_count(workers)
+    if scenario is not None:
+        model = simulation.scenario_for(scenario, given(
+            calls=calls, interval=interval, aht=aht, patience=patience, agents=agents, target=target,
+            intervals=intervals, warmup=warmup, handle=handle))
+        if staff_groups:
+            _staff_groups(model, runs, as_json, output)
+            return
+        with progress(simulation.replications_of(model, runs), as_json) as advance:
+            result = simulation.simulate_centre(model, runs, workers=n_workers, scheduler=scheduler,
+                                                progress=advance, trace=trace)
+        rows = simulation.interval_rows(result)
+    else:
+        case = simulation.one_queue_case(given(
+            calls=calls, interval=interval, aht=aht, patience=patience, agents=agents, target=target,
+            intervals=intervals, warmup=warmup, handle=handle, handle_cv=handle_cv, patience_law=patience_law,
+            patience_cv=patience_cv, replications=replications, seed=seed))
+        with progress(case["replications"], as_json) as advance:
+            result = simulation.simulate_one_queue(case, workers=n_workers, scheduler=scheduler, progress=advance,
+                                                   trace=trace)
+        rows = [{k: v for k, v in result.items() if not isinstance(v, dict)}]
+    if output is not None:
+        write_csv(output, rows)
+    if as_json:
+        print_json(result)
+    elif scenario is not None:
+        _show_scenario_result(result)
+    else:
+        _show_single_queue_result(result)
+
+
+STAFF_CAPTION = ("Erlang bounds for comparison: split = each queue staffed alone (specialists only), pooled = all "
+                 "calls to one pool of agents with every skill. The simulated total lies between them.")
+
+
+def _staff_groups(model: Scenario, runs: dict[str, int], as_json: bool, output: Path | None) -> None:
+    from casashore.usecases import simulation  # numba: only when the command runs
+
+    with progress(model.interval_count, as_json, "intervals") as advance:
+        result = simulation.staff_groups(model, runs, advance)
+    if output is not None:
+        write_csv(output, simulation.staff_group_rows(result))
+    if as_json:
+        print_json(result)
+        return
+    shown = Table(title="Cheapest agents per group meeting every queue's goal (simulated)", caption=STAFF_CAPTION)
+    for header in ("start (min)", *(g.name for g in model.groups), "total", "split", "pooled",
+                   "lowest SL (goal)"):
+        shown.add_column(header, justify="right")
+    for r in result["intervals"]:
+        low = min(r["service_level"], key=lambda k: r["service_level"][k] - simulation.goal_of(model, k))
+        shown.add_row(f"{r['start_min']:g}", *(str(n) for n in r["agents"].values()), str(sum(r["agents"].values())),
+                      str(r["split_agents"]), str(r["pooled_agents"]),
+                      f"{low} {r['service_level'][low]:.3f} ({simulation.goal_of(model, low):g})")
+    out.print(shown)
+
+
+def _show_single_queue_result(result: dict) -> None:
+    formula = result.get("formula", {})
+    shown = Table(title=f"{result['replications']} replications, {result['calls_simulated']:,} calls simulated "
+                        f"({result['calls_per_second'] or 0:,.0f} calls/s)")
+    for header in ("measure", "simulated", "± 95 %", formula.get("model", "").replace("_", " ").title() or "formula"):
+        shown.add_column(header, justify="right")
+    for key, label in (("p_wait", "P(wait)"), ("p_abandon", "P(abandon)"), ("service_level", "service level"),
+                       ("asa", "ASA of answered (s)"), ("mean_time_to_abandon", "time to abandon (s)"),
+                       ("occupancy", "occupancy")):
+        exact = formula.get(key)
+        shown.add_row(label, fmt(result.get(key)), fmt(result.get(f"{key}_ci95")),
+                      "—" if exact is None else f"{exact:.4f}")
+    out.print(shown)
+
+
+def _show_scenario_result(result: dict) -> None:
+    shown = Table(title=f"{result['replications']} replications, {result['calls_simulated']:,} calls simulated")
+    for header in ("queue", "offered", "service level (goal)", "± 95 %", "ASA (s)", "P(abandon)", "worst interval"):
+        shown.add_column(header, justify="right")
+    for q in result["queues"]:
+        worst = min((i for i in q["intervals"] if i["service_level"] is not None),
+                    key=lambda i: i["service_level"], default=None)
+        shown_worst = "—" if worst is None else f"{worst['start_min']:g} min: {worst['service_level']:.3f}"
+        shown.add_row(q["queue"], f"{q['offered']:,.0f}", f"{fmt(q['service_level'])} ({q['service_level_goal']:g})",
+                      fmt(q["service_level_ci95"]), fmt(q["asa"], ".1f"), fmt(q["p_abandon"]), shown_worst)
+    out.print(shown)
+    groups = Table(title="Agent groups")
+    for header in ("group", "occupancy", "± 95 %"):
+        groups.add_column(header, justify="right")
+    for g in result["groups"]:
+        groups.add_row(g["group"], fmt(g["occupancy"]), fmt(g["occupancy_ci95"]))
+    out.print(groups)

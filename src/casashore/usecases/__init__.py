@@ -1,0 +1,1 @@
+"""What each command does, below the interfaces: the CLI and the web API parse and render, and call these."""

@@ -1,0 +1,60 @@
+"""What `casashore backtest` and `casashore forecast` do: which model forecasts each queue best, and the calls
+per queue and interval for the coming days, stored in the workspace."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import NamedTuple
+
+from casashore.forecast.models import backtest as run_backtest
+from casashore.forecast.run import forecast_queues, forecast_workspace
+from casashore.forecast.series import interval_counts
+from casashore.history.workspace import open_workspace
+from casashore.units import whole
+from casashore.usecases.history import chosen_queues, days, interval_min
+
+
+def backtest(workspace: Path, *, interval: str, horizon: str, windows: str, queues: list[str] | None,
+             plot: Path | None) -> dict:
+    """Rolling-origin backtest per queue: WAPE, MASE and bias per model, and the chosen one; ``plot`` also
+    gets each window's forecasts against the actual calls."""
+    minutes, horizon_days = interval_min(interval), days("horizon", horizon)
+    n_windows = whole("windows", windows, low=1)
+    con = open_workspace(workspace, read_only=True)
+    try:
+        series = interval_counts(con, minutes, queues=chosen_queues(con, queues) if queues else None)
+    finally:
+        con.close()
+    tables: dict = {}
+    result = run_backtest(series, minutes, horizon_days=horizon_days, windows=n_windows, forecasts=tables)
+    if plot is not None:
+        from casashore.report.figures import forecast_vs_actual, write_figure  # plotly: only for --plot
+
+        write_figure(forecast_vs_actual(tables), plot)
+    return {"interval_min": minutes, "horizon_days": horizon_days, "windows": n_windows, "queues": result}
+
+
+class Forecast(NamedTuple):
+    run_id: str
+    models: dict[str, str]
+    """The model chosen per queue."""
+    intervals: list[dict]
+    """Calls per queue and interval, with 80 % and 95 % prediction intervals."""
+    interval_min: int
+    horizon_days: int
+
+
+def forecast(workspace: Path, *, horizon: str, interval: str, site_zone: str, queues: list[str] | None) -> Forecast:
+    """Each queue's chosen model fitted on its whole history, forecast ahead and stored in the workspace."""
+    minutes, horizon_days = interval_min(interval), days("horizon", horizon)
+    con = open_workspace(workspace, create=False)
+    try:
+        if queues:
+            run_id, chosen, rows = forecast_queues(con, interval_min=minutes, site_zone=site_zone,
+                                                   horizons={name: horizon_days for name in chosen_queues(con, queues)})
+        else:
+            run_id, chosen, rows = forecast_workspace(con, interval_min=minutes, horizon_days=horizon_days,
+                                                      site_zone=site_zone)
+    finally:
+        con.close()
+    return Forecast(run_id, chosen, rows, minutes, horizon_days)

@@ -1,0 +1,91 @@
+"""What `casashore import` and `casashore history` do: a call log into the workspace, all or nothing; what
+happened per queue and interval, and how patient callers were. Also the choices the history commands share:
+which queues, what interval, how many days."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import NamedTuple
+
+import duckdb
+
+from casashore.errors import UserError
+from casashore.history.importer import ImportResult, import_calls, import_intervals
+from casashore.history.mapping import IntervalMapping, load_mapping
+from casashore.history.measures import interval_history, queue_summaries
+from casashore.history.workspace import open_workspace
+from casashore.output_paths import check_all_writable
+from casashore.units import day_interval_min, duration_s, whole
+
+
+def interval_min(text: str) -> int:
+    """An interval length (15m, 30m, 1h) in whole minutes that divide a day."""
+    seconds = duration_s("interval", text)
+    if seconds % 60:
+        raise UserError("interval", text, "whole minutes dividing a day: 15m, 30m, 1h")
+    return day_interval_min("interval", int(seconds // 60))
+
+
+def days(field: str, text: str) -> int:
+    """Whole days from 14d, 14 or 2w."""
+    text = text.strip().lower()
+    scale = {"d": 1, "w": 7}.get(text[-1:], 1)
+    return whole(field, text.rstrip("dw"), low=1) * scale
+
+
+def chosen_queues(con: duckdb.DuckDBPyConnection, asked: list[str] | None) -> list[str]:
+    """The workspace's queues, or those asked for; an unknown name is a UserError listing the known ones."""
+    known = sorted(name for (name,) in con.execute("SELECT queue FROM queues").fetchall())
+    for name in asked or []:
+        if name not in known:
+            raise UserError("queue", name, "a queue of the workspace: " + (", ".join(known) or "none yet"))
+    return sorted(set(asked)) if asked else known
+
+
+def import_log(file: Path, workspace: Path, *, format: str | None, mapping: Path | None) -> ImportResult:
+    """Import a call log (or an interval report) into the workspace, all of it or nothing."""
+    if (format is None) == (mapping is None):
+        raise UserError("format", format, "either --format NAME or --mapping FILE.toml")
+    check_all_writable(workspace=workspace)
+    chosen = load_mapping(mapping) if mapping is not None else None
+    created = not workspace.exists()
+    con = open_workspace(workspace)
+    try:
+        if isinstance(chosen, IntervalMapping):
+            return import_intervals(con, file, chosen)
+        return import_calls(con, file, preset=format, mapping=chosen)
+    except UserError:
+        if created:  # a refused first import leaves no empty workspace behind to be mistaken for one
+            con.close()
+            for path in (workspace, workspace.with_name(workspace.name + ".wal")):
+                path.unlink(missing_ok=True)
+        raise
+    finally:
+        con.close()
+
+
+class History(NamedTuple):
+    queues: list[dict]
+    """Per queue: offered, P(abandon) and patience by two estimators."""
+    intervals: list[dict]
+    """Per queue and interval, in the queue's time zone."""
+
+
+def history(workspace: Path, *, interval: str, target: str, queues: list[str] | None, plot: Path | None) -> History:
+    """What happened per queue and interval; ``plot`` also gets the weekday x time-of-day heatmap."""
+    minutes = interval_min(interval)
+    target_s = duration_s("target", target, allow_zero=True)
+    con = open_workspace(workspace, read_only=True)
+    try:
+        chosen = chosen_queues(con, queues)
+        rows = (interval_history(con, interval_min=minutes, target_s=target_s) if not queues else
+                [row for name in chosen
+                 for row in interval_history(con, interval_min=minutes, target_s=target_s, queue=name)])
+        summaries = queue_summaries(con, rows)
+    finally:
+        con.close()
+    if plot is not None:
+        from casashore.report.figures import weekly_heatmap, write_figure  # plotly: only for --plot
+
+        write_figure(weekly_heatmap(rows), plot)
+    return History(summaries, rows)

@@ -1,0 +1,92 @@
+"""What `casashore route serve` and `route drive` do before and around the router: the centre file and the
+addresses checked before anything listens; a simulation scenario played through the router's decisions, next
+to the simulator's results."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from casashore.errors import UserError
+from casashore.model import load_scenario
+from casashore.route.centre_records import without_password
+from casashore.route.config import CenterConfig, load_center
+from casashore.route.loadgen import drive
+from casashore.route.server import run
+from casashore.simulate.scenario import simulate_scenario
+from casashore.units import duration_s
+from casashore.usecases.simulation import run_options
+
+SELECTIONS = ("longest_idle", "best_proficiency", "round_robin", "fewest_calls")
+LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
+
+
+class Refused(UserError):
+    """A setup refused in a sentence of its own (a missing prerequisite, not a wrong value)."""
+
+    def __init__(self, field: str, value: object, sentence: str):
+        super().__init__(field, value, sentence)
+        self.args = (f"{field}: {sentence}",)
+
+
+def address(field: str, value: str) -> tuple[str, int]:
+    """HOST:PORT as (host, port)."""
+    host, _, port = value.rpartition(":")
+    if not host or not port.isdigit() or not 1 <= int(port) <= 65535:
+        raise UserError(field, value, "HOST:PORT such as 127.0.0.1:5060")
+    return host, int(port)
+
+
+@dataclass(frozen=True)
+class RouterSetup:
+    center: CenterConfig
+    sip: tuple[str, int] | None
+    http: tuple[str, int]
+    workspace: Path | None
+    """Where calls and events are recorded; None with --no-records or PostgreSQL records."""
+    records_to: str | None
+    """Where the records go, as shown (a PostgreSQL URL without its password, or the workspace)."""
+
+
+def router_setup(config: Path, *, sip: str | None, http: str, workspace: Path | None, no_records: bool,
+                 redis_url: str | None, records: str | None) -> RouterSetup:
+    """The centre and the addresses, checked before anything listens or is written."""
+    sip_address = address("sip", sip) if sip is not None else None
+    http_address = address("http", http)
+    center = load_center(config)
+    center.check_exposure(http_address[0])  # demo or short tokens off loopback: refused before any banner
+    if http_address[0] not in LOOPBACK_HOSTS and not center.tokens.supervisor:
+        raise Refused("http", http, f"{http!r} is reachable from other machines; expected a [tokens] supervisor "
+                                    f"in {config} first")
+    if redis_url is not None and not redis_url.startswith(("redis://", "rediss://", "unix://")):
+        raise UserError("redis", redis_url, "a URL such as redis://127.0.0.1:6379")
+    if records is not None and redis_url is None:
+        raise UserError("records", without_password(records), "--redis too (PostgreSQL records are for a centre "
+                                                              "of several nodes)")
+    if records is not None and not records.startswith(("postgresql://", "postgres://")):
+        raise UserError("records", without_password(records),
+                        "a URL such as postgresql://casashore@127.0.0.1/casashore")
+    records_to = without_password(records) if records is not None else None if no_records else str(workspace)
+    return RouterSetup(center, sip_address, http_address, None if no_records else workspace, records_to)
+
+
+def serve_router(setup: RouterSetup, *, redis_url: str | None, node: str | None, records: str | None) -> None:
+    """Route live calls until stopped."""
+    run(setup.center, sip=setup.sip, http=setup.http, workspace=setup.workspace, redis_url=redis_url, node=node,
+        records_url=records)
+
+
+def drive_scenario(scenario: Path, *, replications: str | None, seed: str | None, ring: str,
+                   selection: str) -> dict:
+    """The scenario's calls through the router's rules and through the simulator: per queue, both measures."""
+    runs = run_options(replications, seed)
+    ring_s = duration_s("ring", ring, allow_zero=True)
+    if selection not in SELECTIONS:
+        raise UserError("selection", selection, "longest_idle, best_proficiency, round_robin or fewest_calls")
+    model = load_scenario(scenario)
+    routed = drive(model, ring_s=ring_s, selection=selection, **runs)  # type: ignore[arg-type]
+    _, simulated = simulate_scenario(model, **runs)
+    by_queue = {q["queue"]: q for q in simulated["queues"]}
+    rows = [{"queue": r["queue"], "router": {k: v for k, v in r.items() if k != "queue"},
+             "simulator": {k: by_queue[r["queue"]].get(k) for k in r if k != "queue"}} for r in routed["queues"]]
+    return {"replications": routed["replications"], "calls_routed": routed["calls_routed"], "queues": rows}

@@ -1,0 +1,104 @@
+"""What `casashore simulate` does: a single queue from its options, or a scenario file's centre, simulated
+replication after replication (with the Erlang formulas beside a Markovian single queue); or, with --staff,
+the cheapest agents per group and interval that meet every queue's goal."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from casashore.errors import UserError
+from casashore.model import Scenario, load_scenario
+from casashore.simulate import scenario as scenario_sim
+from casashore.simulate import single_queue
+from casashore.simulate.multiskill import staff_scenario
+from casashore.simulate.trace import write_trace
+from casashore.units import whole
+
+Progress = Callable[[int], None]
+"""Called with the replications (or intervals) just done."""
+
+
+def run_options(replications: str | None, seed: str | None) -> dict[str, int]:
+    """The replications and seed given (as text), validated; those not given are left to the scenario."""
+    options = {"replications": replications, "seed": seed}
+    return {k: whole(k, v, low=1 if k == "replications" else 0) for k, v in options.items() if v is not None}
+
+
+def worker_count(workers: str | None) -> int | None:
+    return whole("workers", workers, low=1) if workers is not None else None
+
+
+def scenario_for(path: Path, single_queue_options: dict[str, str]) -> Scenario:
+    """The scenario file's centre; a single-queue option beside it is a mistake (the file sets them)."""
+    if single_queue_options:
+        name, value = next(iter(single_queue_options.items()))
+        raise UserError(name, value, "no single-queue option with a scenario file (the file sets them)")
+    return load_scenario(path)
+
+
+def replications_of(model: Scenario, runs: dict[str, int]) -> int:
+    return runs.get("replications", model.simulation.replications)
+
+
+def simulate_centre(model: Scenario, runs: dict[str, int], *, workers: int | None, scheduler: str | None,
+                    progress: Progress, trace: Path | None) -> dict:
+    """Every queue and group of the scenario, per interval, with 95 % half-widths; ``trace`` also gets the calls."""
+    batch, result = scenario_sim.simulate_scenario(model, workers=workers, scheduler=scheduler, progress=progress,
+                                                   trace=trace is not None, **runs)
+    if trace is not None:
+        result["trace_calls"] = write_trace(trace, batch, [q.name for q in model.queues],
+                                            [g.name for g in model.groups])
+    return result
+
+
+def simulate_one_queue(case: dict, *, workers: int | None, scheduler: str | None, progress: Progress,
+                       trace: Path | None) -> dict:
+    """One queue (``single_queue.single_queue_case``), beside Erlang's formulas when its laws are Markovian."""
+    batch, result = single_queue.simulate_single_queue(
+        single_queue.centre_for_case(case), case["replications"], case["seed"], workers=workers,
+        scheduler=scheduler, progress=progress, trace=trace is not None)
+    if single_queue.is_markovian(case):
+        result["formula"] = single_queue.formula_reference(
+            case["calls"], case["interval_s"], case["aht_s"], case["agents"], case["patience_s"], case["target_s"])
+    if trace is not None:
+        result["trace_calls"] = write_trace(trace, batch, ["queue"], ["agents"])
+    return result
+
+
+def one_queue_case(options: dict[str, str]) -> dict:
+    """The single queue's options (text, as given) validated into the simulator's case."""
+    return single_queue.single_queue_case(options)
+
+
+def interval_rows(result: dict) -> list[dict]:
+    """A scenario's result as CSV rows: one per queue and interval."""
+    return [{"queue": q["queue"], **row} for q in result["queues"] for row in q["intervals"]]
+
+
+def staff_groups(model: Scenario, runs: dict[str, int], progress: Progress) -> dict:
+    """The cheapest agents per group and interval meeting every queue's goal, by simulation, with the Erlang
+    bounds (each queue alone, one pool of every skill) beside them."""
+    found = staff_scenario(model, replications=runs.get("replications", 40), seed=runs.get("seed", 0),
+                           progress=progress)
+    rows = []
+    for i, r in enumerate(found):
+        rows.append({"interval": i, "start_min": i * model.interval_min,
+                     "agents": {g.name: int(n) for g, n in zip(model.groups, r.agents, strict=True)},
+                     "cost": r.cost, "split_agents": r.split_agents, "pooled_agents": r.pooled_agents,
+                     "service_level": {q.name: float(v) for q, v in zip(model.queues, r.service_level, strict=True)},
+                     "service_level_ci95": {q.name: float(v) for q, v in zip(model.queues, r.service_level_ci95,
+                                                                             strict=True)}})
+    return {"intervals": rows, "cost": sum(r["cost"] for r in rows),
+            "agent_intervals": sum(sum(r["agents"].values()) for r in rows)}
+
+
+def staff_group_rows(result: dict) -> list[dict]:
+    """``staff_groups``'s result as CSV rows: one per interval, a column per group and per queue's service."""
+    return [{"interval": r["interval"], "start_min": r["start_min"], **r["agents"], "cost": r["cost"],
+             "split_agents": r["split_agents"], "pooled_agents": r["pooled_agents"],
+             **{f"service_level_{k}": v for k, v in r["service_level"].items()}} for r in result["intervals"]]
+
+
+def goal_of(model: Scenario, queue: str) -> float:
+    return next(q.service_level for q in model.queues if q.name == queue)
