@@ -36,6 +36,31 @@ def test_trunks_and_link(client):
     assert bad.status_code == 422 and "G.711" in bad.json()["error"]
 
 
+@pytest.mark.parametrize("path, body, args", [
+    ("/api/staff", {"calls": 100, "interval_min": 30, "aht_s": 180, "target_s": 20, "service_level": 0.8,
+                    "shrinkage": 0.3},
+     ["staff", "--calls", "100", "--interval", "30m", "--aht", "180", "--target", "20", "--service-level", "0.8",
+      "--shrinkage", "0.3"]),
+    ("/api/staff", {"calls": 100, "interval_min": 30, "aht_s": 180, "service_level": 0.8, "patience_s": 120},
+     ["staff", "--calls", "100", "--interval", "30m", "--aht", "180", "--service-level", "0.8", "--patience", "120",
+      "--shrinkage", "0"]),
+    ("/api/trunks", {"traffic_erlangs": 25, "blocking": 0.01}, ["trunks", "--traffic", "25", "--blocking", "0.01"]),
+    ("/api/link", {"codec": "G.729", "layer": "ethernet", "capacity": "1M", "headroom": 0.2},
+     ["link", "--codec", "G.729", "--layer", "ethernet", "--capacity", "1M", "--headroom", "0.2"]),
+])
+def test_the_calculators_answer_as_the_command_does(client, path, body, args):
+    """The API's calculators call what `casashore staff`, `trunks` and `link` call: the same keys, the same values."""
+    import json
+
+    from typer.testing import CliRunner
+
+    from casashore.interfaces.cli.app import app
+
+    command = CliRunner().invoke(app, [*args, "--json"])
+    assert command.exit_code == 0, command.output
+    assert client.post(path, json=body).json() == json.loads(command.stdout)
+
+
 @pytest.mark.parametrize("body, field", [
     ({"calls": -1, "aht_s": 180}, "calls"),
     ({"calls": 10, "aht_s": 180, "service_level": 1.5}, "service_level"),
