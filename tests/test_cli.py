@@ -188,7 +188,7 @@ EXAMPLES = Path(__file__).parents[1] / "examples"
 @pytest.mark.parametrize("option", ["--report", "--output", "--workspace"])
 def test_plan_refuses_an_unwritable_path_before_working(tmp_path, monkeypatch, option):
     """One line, exit 2, nothing written (no workspace, no report), and no planning done first."""
-    import casashore.plan.pipeline as pipeline
+    import casashore.usecases.plan as pipeline  # where `casashore plan` calls the pipeline
 
     monkeypatch.chdir(tmp_path)
     monkeypatch.setattr(pipeline, "plan_with_report", lambda *a, **k: pytest.fail("planned before checking"))

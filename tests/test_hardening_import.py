@@ -129,7 +129,7 @@ def test_reading_commands_read_a_read_only_workspace(files):
 
 
 def test_history_opens_the_workspace_read_only(files, monkeypatch):
-    import casashore.history.workspace as ws
+    import casashore.usecases.history as ws  # where `casashore history` opens the workspace
 
     tmp, mapping, workspace = files
     (tmp / "a.csv").write_text(HEADER + "".join(ROWS))

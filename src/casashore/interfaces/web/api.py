@@ -18,7 +18,7 @@ import threading
 import traceback
 import uuid
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Literal, get_type_hints
 
 import numpy as np
 from fastapi import Header, HTTPException, Request, Security
@@ -26,11 +26,12 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
 from fastapi.security import HTTPBearer
 from fastapi_offline import FastAPIOffline  # Swagger UI at /docs from local files, not a CDN
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, create_model, model_validator
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from casashore.errors import MISSING, UserError
 from casashore.request_guard import RequestGuard
+from casashore.telecom.bandwidth import CallBandwidth
 from casashore.telecom.codecs import ALIASES, CODECS
 from casashore.units import CAPACITY_PATTERN
 from casashore.usecases import calculators
@@ -108,19 +109,10 @@ class TrunkResponse(BaseModel):
     blocking_target: float
 
 
-class LinkResponse(BaseModel):
-    """The keys of `casashore link --json` with a capacity."""
-    codec: str
-    ptime_ms: float
-    layer: str
-    payload_bytes: float
-    packet_bytes: float
-    packets_per_second: float
-    bps_per_call: float
-    kbps_per_call: float
-    capacity_bps: float
-    headroom: float
-    max_calls: int
+LinkResponse = create_model(
+    "LinkResponse", __doc__="The keys of `casashore link --json` with a capacity: the call's packets, then the link.",
+    **{name: (kind, ...) for name, kind in get_type_hints(CallBandwidth).items()},
+    kbps_per_call=(float, ...), capacity_bps=(float, ...), headroom=(float, ...), max_calls=(int, ...))
 
 
 class ScenarioUpload(Strict):
