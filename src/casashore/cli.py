@@ -533,9 +533,9 @@ QueueOpt = Annotated[list[str] | None, typer.Option(
                     "workspace].")]
 
 
-def _chosen_queues(con, asked: list[str] | None) -> list[str]:
+def _chosen_queues(workspace, asked: list[str] | None) -> list[str]:
     """The workspace's queues, or those asked for; an unknown name is a UserError listing the known ones."""
-    known = sorted(name for (name,) in con.execute("SELECT queue FROM queues").fetchall())
+    known = workspace.queue_names()
     for name in asked or []:
         if name not in known:
             raise UserError("queue", name, "a queue of the workspace: " + (", ".join(known) or "none yet"))
@@ -563,9 +563,8 @@ def import_(
     an interval report (calls per queue and interval): a mapping with `kind = "intervals"`.
     Importing the same file again adds nothing; calls already present (same queue and call id) are skipped.
     """
-    from casashore.history.importer import import_calls, import_intervals
-    from casashore.history.mapping import IntervalMapping, load_mapping
-    from casashore.history.workspace import open_workspace
+    from casashore.workspace.mapping import IntervalMapping, load_mapping
+    from casashore.workspace.store import Workspace
 
     try:
         if (format is None) == (mapping is None):
@@ -573,20 +572,20 @@ def import_(
         check_all_writable(workspace=workspace)
         chosen = load_mapping(mapping) if mapping is not None else None
         created = not workspace.exists()
-        con = open_workspace(workspace)
+        opened = Workspace.open(workspace)
         try:
             if isinstance(chosen, IntervalMapping):
-                result = import_intervals(con, file, chosen)
+                result = opened.import_intervals(file, chosen)
             else:
-                result = import_calls(con, file, preset=format, mapping=chosen)
+                result = opened.import_calls(file, preset=format, mapping=chosen)
         except UserError:
             if created:  # a refused first import leaves no empty workspace behind to be mistaken for one
-                con.close()
+                opened.close()
                 for path in (workspace, workspace.with_name(workspace.name + ".wal")):
                     path.unlink(missing_ok=True)
             raise
         finally:
-            con.close()
+            opened.close()
     except UserError as exc:
         _fail(str(exc))
         return
@@ -616,22 +615,19 @@ def history(
     `--output history.csv` writes every interval; `--plot heatmap.html` draws weekday x time of day.
     """
     from casashore.history.measures import interval_history, queue_summaries
-    from casashore.history.workspace import open_workspace
     from casashore.units import duration_s
+    from casashore.workspace.store import Workspace
 
     try:
         check_all_writable(output=output, plot=plot)
         interval_min = _interval_min(interval)
         target_s = duration_s("target", target, allow_zero=True)
-        con = open_workspace(workspace, read_only=True)
-        try:
-            chosen = _chosen_queues(con, queue)
-            rows = (interval_history(con, interval_min=interval_min, target_s=target_s) if not queue else
+        with Workspace.open(workspace, read_only=True) as opened:
+            chosen = _chosen_queues(opened, queue)
+            rows = (interval_history(opened, interval_min=interval_min, target_s=target_s) if not queue else
                     [row for name in chosen
-                     for row in interval_history(con, interval_min=interval_min, target_s=target_s, queue=name)])
-            queues = queue_summaries(con, rows)
-        finally:
-            con.close()
+                     for row in interval_history(opened, interval_min=interval_min, target_s=target_s, queue=name)])
+            queues = queue_summaries(opened, rows)
         if plot is not None:
             from casashore.report.figures import weekly_heatmap, write_figure
 
@@ -693,17 +689,14 @@ def backtest(
     """
     from casashore.forecast.models import backtest as run_backtest
     from casashore.forecast.series import interval_counts
-    from casashore.history.workspace import open_workspace
+    from casashore.workspace.store import Workspace
 
     try:
         check_all_writable(plot=plot)
         interval_min, days = _interval_min(interval), _days("horizon", horizon)
         n_windows = whole("windows", windows, low=1)
-        con = open_workspace(workspace, read_only=True)
-        try:
-            series = interval_counts(con, interval_min, queues=_chosen_queues(con, queue) if queue else None)
-        finally:
-            con.close()
+        with Workspace.open(workspace, read_only=True) as opened:
+            series = interval_counts(opened, interval_min, queues=_chosen_queues(opened, queue) if queue else None)
         tables: dict = {}
         result = run_backtest(series, interval_min, horizon_days=days, windows=n_windows, forecasts=tables)
         if plot is not None:
@@ -746,21 +739,18 @@ def forecast(
     interval in the site's zone (Africa/Casablanca by default), through the IANA rules.
     """
     from casashore.forecast.run import forecast_queues, forecast_workspace
-    from casashore.history.workspace import open_workspace
+    from casashore.workspace.store import Workspace
 
     try:
         check_all_writable(output=output, workspace=workspace)  # the forecast is stored in the workspace
         interval_min, days = _interval_min(interval), _days("horizon", horizon)
-        con = open_workspace(workspace, create=False)
-        try:
+        with Workspace.open(workspace, create=False) as opened:
             if queue:
-                run_id, chosen, rows = forecast_queues(con, interval_min=interval_min, site_zone=site_zone,
-                                                       horizons={name: days for name in _chosen_queues(con, queue)})
+                run_id, chosen, rows = forecast_queues(opened, interval_min=interval_min, site_zone=site_zone,
+                                                       horizons={name: days for name in _chosen_queues(opened, queue)})
             else:
-                run_id, chosen, rows = forecast_workspace(con, interval_min=interval_min, horizon_days=days,
+                run_id, chosen, rows = forecast_workspace(opened, interval_min=interval_min, horizon_days=days,
                                                           site_zone=site_zone)
-        finally:
-            con.close()
     except UserError as exc:
         _fail(str(exc))
         return

@@ -15,11 +15,11 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from pathlib import Path
 
-import duckdb
 import numpy as np
 
 from casashore.errors import UserError
 from casashore.plan.scenario import PlanScenario
+from casashore.workspace.store import Workspace
 
 STEPS = ("history", "forecast", "staffing", "schedule", "simulation", "sizing")
 
@@ -28,32 +28,31 @@ def _key(step: str, *inputs) -> str:
     return hashlib.sha256(json.dumps([step, *inputs], sort_keys=True, default=str).encode()).hexdigest()
 
 
-def _cached(con: duckdb.DuckDBPyConnection, step: str, key: str, compute: Callable[[], dict],
+def _cached(workspace: Workspace, step: str, key: str, compute: Callable[[], dict],
             reused: list[str], fresh: bool = False, pure: Callable[[dict], bool] = lambda result: True) -> dict:
     """The step's stored result for ``key``, or ``compute()``'s, stored when ``pure(result)`` (an exception
     stores nothing)."""
     if not fresh:
-        rows = con.execute("SELECT result FROM plan_steps WHERE step_key = ?", [key]).fetchall()
-        if rows:
+        stored = workspace.plan_step(key)
+        if stored is not None:
             reused.append(step)
-            return json.loads(rows[0][0])
+            return stored
     result = compute()
     if pure(result):
-        con.execute("INSERT OR REPLACE INTO plan_steps VALUES (?, ?, ?, now())", [key, step, json.dumps(result)])
+        workspace.store_plan_step(key, step, result)
     return result
 
 
-def history_step(con: duckdb.DuckDBPyConnection, scenario: PlanScenario, history_dir: Path) -> dict:
+def history_step(workspace: Workspace, scenario: PlanScenario, history_dir: Path) -> dict:
     """Make (once) and import each synthetic queue's history; check the workspace has the others."""
-    from casashore.history.importer import import_calls
-    from casashore.history.mapping import CallMapping
     from casashore.plan.synthetic import synthetic_calls
+    from casashore.workspace.mapping import CallMapping
 
     imported = {}
     history_dir.mkdir(parents=True, exist_ok=True)
     for i, queue in enumerate(scenario.queues):
         if queue.history == "workspace":
-            count = con.execute("SELECT count(*) FROM calls WHERE queue = ?", [queue.name]).fetchall()[0][0]
+            count = workspace.call_count(queue.name)
             if not count:
                 raise UserError(f"queues[{i}].history", "workspace", f"calls of queue {queue.name!r} imported "
                                 "first (casashore import ...), or history = \"synthetic\"")
@@ -73,13 +72,12 @@ def history_step(con: duckdb.DuckDBPyConnection, scenario: PlanScenario, history
             "columns": {"call_id": "call_id", "queue": "queue", "arrival": "arrival", "wait_s": "wait_s",
                         "outcome": "outcome", "handle_s": "handle_s"},
             "outcomes": {"answered": ["ANSWERED"], "abandoned": ["ABANDONED"]}})
-        import_calls(con, path, mapping=mapping)
-        imported[queue.name] = con.execute("SELECT count(*) FROM calls WHERE queue = ?",
-                                           [queue.name]).fetchall()[0][0]
+        workspace.import_calls(path, mapping=mapping)
+        imported[queue.name] = workspace.call_count(queue.name)
     return {"calls": imported}
 
 
-def forecast_step(con: duckdb.DuckDBPyConnection, scenario: PlanScenario) -> dict:
+def forecast_step(workspace: Workspace, scenario: PlanScenario) -> dict:
     """Each queue's calls and AHT per interval over the planned days (client's days), placed on the site clock:
     every queue in one forecast run (one backtest, one insert)."""
     from casashore.forecast.run import forecast_queues
@@ -88,13 +86,14 @@ def forecast_step(con: duckdb.DuckDBPyConnection, scenario: PlanScenario) -> dic
     plan = scenario.plan
     horizons = {}
     for queue in scenario.queues:
-        last = con.execute("SELECT max(arrival_at) FROM calls WHERE queue = ?", [queue.name]).fetchall()[0][0]
+        last = workspace.last_arrival(queue.name)
         last_day = last.astimezone(zone(queue.client_time_zone)).date()
         if last_day >= plan.start:
             raise UserError("plan.start", plan.start.isoformat(), f"a day after the history of {queue.name} "
                             f"(it ends {last_day})")
         horizons[queue.name] = (plan.start - last_day).days - 1 + plan.days
-    run = forecast_queues(con, interval_min=plan.interval_min, horizons=horizons, site_zone=scenario.site.time_zone)
+    run = forecast_queues(workspace, interval_min=plan.interval_min, horizons=horizons,
+                          site_zone=scenario.site.time_zone)
     end = plan.start + timedelta(days=plan.days)
     order = {q.name: i for i, q in enumerate(scenario.queues)}  # the scenario's order, as before
     rows = sorted((r for r in run.intervals if plan.start <= datetime.fromisoformat(r["start"]).date() < end),
@@ -273,7 +272,7 @@ def sizing_step(scenario: PlanScenario, staffing: dict, schedule: dict, simulati
             "link_share": bandwidth_bps / usable_bps, "bandwidth_bps": per_interval_bps}
 
 
-def run_plan(scenario: PlanScenario, con: duckdb.DuckDBPyConnection, history_dir: Path,
+def run_plan(scenario: PlanScenario, workspace: Workspace, history_dir: Path,
              progress: Callable[[str], None] | None = None, fresh: bool = False) -> dict:
     """Every step, each read back from the workspace when its inputs are unchanged (unless ``fresh``); returns
     the plan: every step's result, the goal loop's rounds and the verdict (plan/goals.py)."""
@@ -284,28 +283,29 @@ def run_plan(scenario: PlanScenario, con: duckdb.DuckDBPyConnection, history_dir
     plan = scenario.plan
     queues = [q.model_dump() for q in scenario.queues]
     note("history")
-    history = history_step(con, scenario, history_dir)
-    imports = con.execute("SELECT sha256 FROM imports ORDER BY sha256").fetchall()
+    history = history_step(workspace, scenario, history_dir)
+    imports = [(sha,) for sha in workspace.import_fingerprints()]  # rows, as the stored keys were made
     note("forecast")
     window = [str(plan.start), plan.days, plan.interval_min]
-    forecast = _cached(con, "forecast", _key("forecast", imports, window, queues, scenario.site.time_zone),
-                       lambda: forecast_step(con, scenario), reused, fresh)
+    forecast = _cached(workspace, "forecast", _key("forecast", imports, window, queues, scenario.site.time_zone),
+                       lambda: forecast_step(workspace, scenario), reused, fresh)
     note("staffing")
-    staffing = _cached(con, "staffing", _key("staffing", forecast, scenario.site.model_dump(), queues),
+    staffing = _cached(workspace, "staffing", _key("staffing", forecast, scenario.site.model_dump(), queues),
                        lambda: staffing_step(scenario, forecast), reused, fresh)
     note("schedule")
     # The wall-clock safety limit is not an input: a result it did not stop is the same under any limit, and a
     # result it stopped is not stored.
     settings = plan.model_dump(exclude={"schedule_time_limit_s"})
-    loop = _cached(con, "schedule", _key("schedule+simulation", staffing, [s.model_dump() for s in scenario.shifts],
-                                         scenario.rules.model_dump(), settings, scenario.site.model_dump(), queues),
+    loop = _cached(workspace, "schedule",
+                   _key("schedule+simulation", staffing, [s.model_dump() for s in scenario.shifts],
+                        scenario.rules.model_dump(), settings, scenario.site.model_dump(), queues),
                    lambda: goal_loop(scenario, staffing, note), reused, fresh,
                    pure=lambda result: result["schedule"]["stopped_by"] != "time_safety")
     if reused[-1:] == ["schedule"]:
         reused.append("simulation")  # the loop's rounds are one stored result
     schedule, simulation = loop["schedule"], loop["simulation"]
     note("sizing")
-    sizing = _cached(con, "sizing", _key("sizing", loop, scenario.site.model_dump(), scenario.link.model_dump(),
+    sizing = _cached(workspace, "sizing", _key("sizing", loop, scenario.site.model_dump(), scenario.link.model_dump(),
                                          scenario.rules.model_dump(), window),
                      lambda: sizing_step(scenario, staffing, schedule, simulation), [], fresh)  # stored so that a
     # warm plan need not import the numba kernels; derived from the steps above, so not listed as reused
@@ -320,14 +320,10 @@ def plan_with_report(scenario: PlanScenario, workspace: Path, report: Path, lang
                      progress: Callable[[str], None] | None = None, fresh: bool = False) -> dict:
     """Run the plan over the workspace file and write its HTML report: what `casashore plan` and the server's
     background runs both do."""
-    from casashore.history.workspace import open_workspace
     from casashore.report.plan_report import write_report
 
-    con = open_workspace(workspace)
-    try:
-        result = run_plan(scenario, con, default_history_dir(workspace), progress, fresh)
-    finally:
-        con.close()
+    with Workspace.open(workspace) as opened:
+        result = run_plan(scenario, opened, default_history_dir(workspace), progress, fresh)
     write_report(result, report, lang, scenario.site.name)
     return result
 

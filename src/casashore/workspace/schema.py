@@ -1,19 +1,13 @@
-"""The workspace: one DuckDB file (default ./casashore.duckdb) holding calls, intervals, forecasts and plans.
+"""The workspace's schema: one DuckDB file holding calls, intervals, forecasts, plan steps and router events.
 
-Its schema is versioned: ``MIGRATIONS[i]`` takes the schema from version i to i + 1, each in its own
-transaction, and ``open_workspace`` applies the missing ones. Times are stored as TIMESTAMPTZ (instants); each
-queue records the time zone its client lives in, so that intervals can be cut in that zone.
+The schema is versioned: ``MIGRATIONS[i]`` takes the schema from version i to i + 1, each in its own transaction
+(``migrate``). Times are stored as TIMESTAMPTZ (instants); each queue records the time zone its client lives in,
+so that intervals can be cut in that zone.
 """
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import duckdb
-
-from casashore.errors import UserError
-
-DEFAULT_WORKSPACE = Path("casashore.duckdb")
 
 MIGRATIONS = [
     """
@@ -56,61 +50,9 @@ MIGRATIONS = [
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 
-
-def open_workspace(path: Path = DEFAULT_WORKSPACE, *, create: bool = True,
-                   read_only: bool = False) -> duckdb.DuckDBPyConnection:
-    """Open (creating if asked) the workspace file and bring its schema up to date.
-
-    ``read_only``: for commands that only read (history, backtest): the file may be read-only, and other
-    readers may hold it. An outdated schema is first migrated in a read-write opening.
-    """
-    if (read_only or not create) and not path.exists():
-        raise UserError("workspace", str(path), "an existing workspace (run `casashore import` first)")
-    con = _connect(path, read_only)
-    try:
-        version = schema_version(con)
-    except duckdb.Error as exc:
-        con.close()
-        raise _unusable(path, exc) from None
-    if version > SCHEMA_VERSION:
-        con.close()
-        raise UserError("workspace", str(path), f"schema version <= {SCHEMA_VERSION} (this file is v{version}: "
-                                                "made by a newer casashore)")
-    if version < SCHEMA_VERSION and read_only:
-        con.close()
-        open_workspace(path).close()  # migrate once, then read
-        return open_workspace(path, read_only=True)
-    try:
-        for target in range(version, SCHEMA_VERSION):
-            con.execute("BEGIN TRANSACTION")
-            con.execute(MIGRATIONS[target])
-            con.execute("INSERT INTO schema_version VALUES (?, now())", [target + 1])
-            con.execute("COMMIT")
-    except duckdb.Error as exc:
-        con.close()
-        raise _unusable(path, exc) from None
-    return con
-
-
-def _connect(path: Path, read_only: bool) -> duckdb.DuckDBPyConnection:
-    try:
-        con = duckdb.connect(str(path), read_only=read_only)
-        con.execute("SET TimeZone = 'UTC'")
-        return con
-    except duckdb.Error as exc:
-        raise _unusable(path, exc) from None
-
-
-def _unusable(path: Path, exc: duckdb.Error) -> UserError:
-    """Why the file cannot be used, in one line: held by another process, not writable, or damaged."""
-    message = str(exc)
-    first = (message.splitlines() or ["unknown"])[0][:200]
-    if "lock" in message.lower():
-        return UserError("workspace", str(path), "a workspace no other process is writing (another casashore "
-                         f"command, or `route serve` recording into it, holds it: {first})")
-    if "permission" in message.lower() or "read-only" in message.lower() or "read only" in message.lower():
-        return UserError("workspace", str(path), f"a workspace file and directory this user may write ({first})")
-    return UserError("workspace", str(path), f"a DuckDB workspace file ({first})")
+CALL_COLUMNS = ("import_id", "call_key", "queue", "arrival_at", "outcome", "wait_s", "handle_s", "agent")
+"""The ``calls`` table's columns in order: the importer and the router write the same rows."""
+ROUTE_EVENT_COLUMNS = ("import_id", "event_at", "seq", "event", "subject", "detail")
 
 
 def schema_version(con: duckdb.DuckDBPyConnection) -> int:
@@ -118,3 +60,12 @@ def schema_version(con: duckdb.DuckDBPyConnection) -> int:
     if exists.fetchall()[0][0] == 0:
         return 0
     return con.execute("SELECT coalesce(max(version), 0) FROM schema_version").fetchall()[0][0]
+
+
+def migrate(con: duckdb.DuckDBPyConnection, version: int) -> None:
+    """Apply the migrations after ``version``, each with its version row in one transaction."""
+    for target in range(version, SCHEMA_VERSION):
+        con.execute("BEGIN TRANSACTION")
+        con.execute(MIGRATIONS[target])
+        con.execute("INSERT INTO schema_version VALUES (?, now())", [target + 1])
+        con.execute("COMMIT")
