@@ -204,12 +204,31 @@ def test_a_version_1_workspace_is_migrated(tmp_path):
     con.execute("INSERT INTO queues VALUES ('PS', 'Asia/Jerusalem')")
     con.close()
     with Workspace.open(path) as workspace:
-        assert workspace.schema_version() == SCHEMA_VERSION == 4
+        assert workspace.schema_version() == SCHEMA_VERSION == 5
     con = workspace_file(path)
     assert con.execute("SELECT count(*) FROM plan_steps").fetchall() == [(0,)]
     assert con.execute("SELECT count(*) FROM route_events").fetchall() == [(0,)]
     assert con.execute("SELECT queue, time_zone, country FROM queues").fetchall() == [("PS", "Asia/Jerusalem", None)]
     con.close()
+
+
+
+def test_the_unused_plans_table_is_dropped(tmp_path):
+    """v5 drops the `plans` table v1 made and nothing wrote, from new and migrated workspaces alike."""
+    from casashore.workspace.schema import MIGRATIONS
+
+    old = tmp_path / "old.duckdb"
+    con = duckdb.connect(str(old))
+    for migration in MIGRATIONS[:4]:
+        con.execute(migration)
+    con.execute("INSERT INTO schema_version SELECT unnest(range(1, 5)), now()")
+    con.close()
+    for path in (old, tmp_path / "new.duckdb"):
+        Workspace.open(path).close()
+        con = workspace_file(path)
+        tables = {name for (name,) in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
+        con.close()
+        assert "plans" not in tables and {"calls", "plan_steps", "route_events"} <= tables
 
 
 INTERVAL_MAPPING = """

@@ -47,6 +47,11 @@ MIGRATIONS = [
     CREATE TABLE route_events (import_id INTEGER NOT NULL, event_at TIMESTAMPTZ NOT NULL, seq BIGINT NOT NULL,
                                event VARCHAR NOT NULL, subject VARCHAR NOT NULL, detail VARCHAR NOT NULL);
     """,
+    # 5: drop `plans`: made by version 1 for whole plans and never written (each step is stored in plan_steps).
+    # The planner in the browser (its own issue) will add the table it needs, shaped by what it stores.
+    """
+    DROP TABLE plans;
+    """,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 
