@@ -12,7 +12,9 @@ from __future__ import annotations
 import csv
 import hashlib
 import re
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from pathlib import Path
 from typing import NamedTuple
 
@@ -71,39 +73,55 @@ def import_calls(con: duckdb.DuckDBPyConnection, path: Path, *, preset: str | No
     hashing = ThreadPoolExecutor(1)
     sha_future = hashing.submit(file_sha256, path)
     select = ", ".join(f"{expr} AS {name}" for name, expr in fields.items())
+    try:
+        with _all_or_nothing(con, path):
+            import_id = next_import_id(con)
+            # Straight from the file into the table (one write), validated afterwards within the transaction:
+            # a bad row rolls everything back, so the table never keeps one.
+            with _read_as_table(path):
+                added = con.execute(f"""
+                    INSERT INTO calls ({", ".join(CALL_COLUMNS)})
+                    SELECT ?, s.call_key, s.queue, s.arrival_at, s.outcome, s.wait_s, s.handle_s, s.agent
+                    FROM (SELECT {select} FROM {reader}) s
+                    ANTI JOIN (SELECT queue, call_key FROM calls) c
+                        ON c.queue = s.queue AND c.call_key = s.call_key""", [import_id]).fetchall()[0][0]
+            _reject_invalid(con, f"calls WHERE import_id = {int(import_id)}", INVALID, _EXPECTED, path,
+                            reader_format, delimiter, select)
+            sha = sha_future.result()
+            if is_imported(con, sha):
+                con.execute("ROLLBACK")
+                return ImportResult(0, True, [])
+            queues = [r[0] for r in con.execute("SELECT DISTINCT queue FROM calls WHERE import_id = ? ORDER BY 1",
+                                                [import_id]).fetchall()]
+            add_queues(con, {queue: (zone, country) for queue in queues})
+            record_import(con, import_id, str(path.resolve()), sha, source_format, added)
+            con.execute("COMMIT")
+    finally:
+        hashing.shutdown(wait=True)
+    return ImportResult(added, False, queues)
+
+
+@contextmanager
+def _all_or_nothing(con: duckdb.DuckDBPyConnection, path: Path) -> Iterator[None]:
+    """A transaction the block ends (COMMIT, or ROLLBACK when the file was imported already); on any error it is
+    rolled back, and a DuckDB error that is no bad row is said as a UserError."""
     con.execute("BEGIN TRANSACTION")
     try:
-        import_id = next_import_id(con)
-        # Straight from the file into the table (one write), validated afterwards within the transaction:
-        # a bad row rolls everything back, so the table never keeps one.
-        try:
-            added = con.execute(f"""
-                INSERT INTO calls ({", ".join(CALL_COLUMNS)})
-                SELECT ?, s.call_key, s.queue, s.arrival_at, s.outcome, s.wait_s, s.handle_s, s.agent
-                FROM (SELECT {select} FROM {reader}) s
-                ANTI JOIN (SELECT queue, call_key FROM calls) c ON c.queue = s.queue AND c.call_key = s.call_key""",
-                               [import_id]).fetchall()[0][0]
-        except (duckdb.InvalidInputException, duckdb.ConversionException, duckdb.BinderException) as exc:
-            raise _reader_error(path, exc) from None
-        _reject_invalid(con, f"calls WHERE import_id = {int(import_id)}", INVALID, _EXPECTED, path, reader_format,
-                        delimiter, select)
-        sha = sha_future.result()
-        if is_imported(con, sha):
-            con.execute("ROLLBACK")
-            return ImportResult(0, True, [])
-        queues = [r[0] for r in con.execute("SELECT DISTINCT queue FROM calls WHERE import_id = ? ORDER BY 1",
-                                            [import_id]).fetchall()]
-        add_queues(con, {queue: (zone, country) for queue in queues})
-        record_import(con, import_id, str(path.resolve()), sha, source_format, added)
-        con.execute("COMMIT")
+        yield
     except BaseException as exc:
         _rollback(con)
         if isinstance(exc, duckdb.Error):
             raise _database_error(path, exc) from None
         raise
-    finally:
-        hashing.shutdown(wait=True)
-    return ImportResult(added, False, queues)
+
+
+@contextmanager
+def _read_as_table(path: Path) -> Iterator[None]:
+    """DuckDB's errors reading the file as a table, said as a UserError naming the file and line."""
+    try:
+        yield
+    except (duckdb.InvalidInputException, duckdb.ConversionException, duckdb.BinderException) as exc:
+        raise _reader_error(path, exc) from None
 
 
 def _rollback(con: duckdb.DuckDBPyConnection) -> None:
@@ -218,12 +236,9 @@ def import_intervals(con: duckdb.DuckDBPyConnection, path: Path, mapping: Interv
     sha = file_sha256(path)
     if is_imported(con, sha):
         return ImportResult(0, True, [])
-    con.execute("BEGIN TRANSACTION")
-    try:
-        try:
+    with _all_or_nothing(con, path):
+        with _read_as_table(path):
             con.execute(f"CREATE TEMP TABLE staged AS SELECT {select} FROM {reader}")
-        except (duckdb.InvalidInputException, duckdb.ConversionException, duckdb.BinderException) as exc:
-            raise _reader_error(path, exc) from None
         _reject_invalid(con, "staged", conditions, _EXPECTED_INTERVAL, path, mapping.format, mapping.delimiter,
                         select)
         import_id = next_import_id(con)
@@ -239,9 +254,4 @@ def import_intervals(con: duckdb.DuckDBPyConnection, path: Path, mapping: Interv
         record_import(con, import_id, str(path.resolve()), sha, f"intervals-{mapping.format}", added)
         con.execute("DROP TABLE staged")
         con.execute("COMMIT")
-    except BaseException as exc:
-        _rollback(con)
-        if isinstance(exc, duckdb.Error):
-            raise _database_error(path, exc) from None
-        raise
     return ImportResult(added, False, queues)

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 from types import TracebackType
@@ -168,16 +170,11 @@ class Workspace:
         con = self._con
         con.register("forecast_rows", stored)
         try:
-            con.execute("BEGIN TRANSACTION")
-            try:
+            with _transaction(con):
                 # an unknown AHT is NULL, as executemany stored None (whether pandas' NaN arrives as NaN or NULL)
                 con.execute("""INSERT INTO forecasts SELECT run_id, queue, start_at::TIMESTAMPTZ, interval_min,
                                model, calls, calls_lo, calls_hi, CASE WHEN isnan(aht_s) THEN NULL ELSE aht_s END,
                                now() FROM forecast_rows""")
-            except BaseException:
-                con.execute("ROLLBACK")
-                raise
-            con.execute("COMMIT")
         finally:
             con.unregister("forecast_rows")
 
@@ -197,24 +194,18 @@ class Workspace:
         """One import (format ``router``) for a router session, and the zones of queues the workspace lacks
         (queue -> (client time zone, country)), in one transaction; returns the session's import id."""
         con = self._con
-        con.execute("BEGIN TRANSACTION")
-        try:
+        with _transaction(con):
             import_id = next_import_id(con)
             record_import(con, import_id, f"router session {session}",
                           hashlib.sha256(f"router:{session}".encode()).hexdigest(), "router", 0)
             add_queues(con, queue_zones)
-        except BaseException:
-            con.execute("ROLLBACK")
-            raise
-        con.execute("COMMIT")
         return import_id
 
     def record_router_batch(self, import_id: int, events: list[tuple], calls: list[tuple]) -> None:
         """Rows of ``route_events`` (ROUTE_EVENT_COLUMNS) and of ``calls`` (CALL_COLUMNS) of the session
         ``import_id``, and its count of calls, in one transaction: all of them, or none (the error is raised)."""
         con = self._con
-        con.execute("BEGIN TRANSACTION")
-        try:
+        with _transaction(con):
             if events:
                 con.register("new_events", pd.DataFrame(events, columns=list(ROUTE_EVENT_COLUMNS)))
                 con.execute("INSERT INTO route_events SELECT * FROM new_events")
@@ -225,10 +216,18 @@ class Workspace:
                 con.unregister("new_calls")
                 con.execute("UPDATE imports SET calls_added = calls_added + ? WHERE import_id = ?",
                             [len(calls), import_id])
-            con.execute("COMMIT")
-        except BaseException:
-            con.execute("ROLLBACK")
-            raise
+
+
+@contextmanager
+def _transaction(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
+    """The block's writes in one transaction: committed, or rolled back if it raises (the error goes on)."""
+    con.execute("BEGIN TRANSACTION")
+    try:
+        yield
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    con.execute("COMMIT")
 
 
 def _connect(path: Path, read_only: bool) -> duckdb.DuckDBPyConnection:
