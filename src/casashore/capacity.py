@@ -161,16 +161,10 @@ def link(codec: str, ptime: str | None, layer: str, *, vlan: bool = False, srtp:
         raise UserError("layer", layer, "ethernet or wire with --vlan or --mpls (tags and labels sit below IP)")
     try:
         bw = call_bandwidth(codec, ptime_ms, layer, vlan=vlan, srtp=srtp, mpls_labels=mpls, ipv6=ipv6)
-    except ValueError as exc:
-        # telecom says "codec: 'G.7299' is unknown; expected one of ...": keep the field and what is expected.
-        field, _, message = str(exc).partition(": ")
-        value = {"codec": codec, "ptime": ptime, "layer": layer}.get(field, mpls)
-        # or "ptime: 25 ms is not a whole number of G.729's 10 ms frames": what it is not is what is expected.
-        _, said_expected, expected = message.partition("expected ")
-        if not said_expected:
-            _, said_not, expected = message.partition(" is not ")
-            expected = expected if said_not else message
-        raise UserError(field, value, expected) from None
+    except UserError as exc:
+        # Show the value as the user typed it ('25', not 25.0 ms).
+        typed = {"codec": codec, "ptime": ptime, "layer": layer}.get(exc.field, exc.value)
+        raise UserError(exc.field, typed, exc.expected) from None
     out: dict[str, float | int | str] = {
         "codec": bw.codec, "ptime_ms": bw.ptime_ms, "layer": bw.layer, "payload_bytes": bw.payload_bytes,
         "packet_bytes": bw.packet_bytes, "packets_per_second": bw.packets_per_second,
