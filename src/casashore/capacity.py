@@ -48,7 +48,8 @@ def trunks(cases: list[dict[str, float | None]]) -> list[dict[str, float]]:
 
     When servers are solved, ``blocking`` is the blocking those servers give (at most the target) and
     ``blocking_target`` the target asked for."""
-    from casashore.queueing.erlang_b import erlang_b, erlang_b_servers, erlang_b_traffic  # numba: when used
+    # Lazy: the numba-compiled formulas take ~2 s to load; `casashore link` and `--help` never need them.
+    from casashore.queueing.erlang_b import erlang_b, erlang_b_servers, erlang_b_traffic
 
     out: list[dict[str, float]] = [dict(c) for c in cases]  # type: ignore[arg-type]
     for missing in ("traffic", "servers", "blocking"):
@@ -109,6 +110,7 @@ def staff_case(raw: Mapping[str, str]) -> dict[str, float]:
 
 def staff(cases: list[dict[str, float]]) -> list[dict[str, float | int | None]]:
     """Staff (or evaluate) every case in one vectorised pass; a week of 672 intervals is one call."""
+    # Lazy: numba-compiled (~2 s to load), as in trunks().
     from casashore.queueing.staffing import agents_with_shrinkage, queue_measures, required_agents, traffic_erlangs
 
     col = {k: np.array([c[k] for c in cases], dtype=float) for k in cases[0]}
