@@ -13,6 +13,7 @@ from datetime import datetime
 from pathlib import Path
 
 import plotly.graph_objects as go
+from plotly.offline import get_plotlyjs
 
 from casashore.report.i18n import PLOTLY_LOCALE_FR, bits, day_name, label, number, percent
 from casashore.report.markup import Cell, heading, table
@@ -161,8 +162,6 @@ def csv_section(plan: dict, lang: str, file_stem: str) -> str:
 
 def plotly_scripts(lang: str) -> str:
     """plotly.js once, inlined (the report opens offline), and its French locale when the report is French."""
-    from plotly.offline import get_plotlyjs
-
     scripts = ("<script>window.PlotlyConfig = {MathJaxConfig: 'local'};</script>"
                f"<script>{get_plotlyjs()}</script>")
     if lang == "fr":
