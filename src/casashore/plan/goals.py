@@ -23,8 +23,17 @@ from datetime import datetime
 import numpy as np
 from scipy.special import stdtrit  # Student t quantiles; scipy.stats costs 1.5 s of imports
 
-from casashore.plan.result import (DayLevel, GoalRound, Schedule, SimulatedInterval, SimulatedQueue, Simulation,
-                                   Staffing, Verdict, VerdictReason)
+from casashore.plan.result import (
+    DayLevel,
+    GoalRound,
+    Schedule,
+    SimulatedInterval,
+    SimulatedQueue,
+    Simulation,
+    Staffing,
+    Verdict,
+    VerdictReason,
+)
 
 MIN_CALLS = 1.0
 """Intervals with fewer calls than this on average are not judged: one call more or less swings their level."""

@@ -18,9 +18,22 @@ from pathlib import Path
 import numpy as np
 
 from casashore.errors import UserError
-from casashore.plan.result import (Forecast, ForecastInterval, GoalLoop, GoalRound, History, PlanResult, QueueVolume,
-                                   Schedule, ShiftCount, Simulation, Sizing, SkillRequirement, Staffing,
-                                   UncoverableInterval)
+from casashore.plan.result import (
+    Forecast,
+    ForecastInterval,
+    GoalLoop,
+    GoalRound,
+    History,
+    PlanResult,
+    QueueVolume,
+    Schedule,
+    ShiftCount,
+    Simulation,
+    Sizing,
+    SkillRequirement,
+    Staffing,
+    UncoverableInterval,
+)
 from casashore.plan.scenario import PlanScenario
 from casashore.workspace.store import Workspace
 
