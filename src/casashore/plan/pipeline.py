@@ -18,6 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from casashore.errors import UserError
+from casashore.plan.goals import missed_intervals, raise_requirement, verdict
 from casashore.plan.result import (
     Forecast,
     ForecastInterval,
@@ -228,8 +229,6 @@ def goal_loop(scenario: PlanScenario, staffing: Staffing, progress: Callable[[st
     """Schedule, simulate, and where an interval misses its goal beyond the noise raise its requirement and
     schedule again, ``plan.goal_rounds`` rounds at most. Returns the last round's requirement, schedule and
     simulation, and what each round raised."""
-    from casashore.plan.goals import missed_intervals, raise_requirement
-
     rounds: list[GoalRound] = []
     required = staffing
     memo: dict = {}  # a day whose requirement did not change is not solved again
@@ -293,8 +292,6 @@ def run_plan(scenario: PlanScenario, workspace: Workspace, history_dir: Path,
              progress: Callable[[str], None] | None = None, fresh: bool = False) -> PlanResult:
     """Every step, each read back from the workspace when its inputs are unchanged (unless ``fresh``); returns
     the plan: every step's result, the goal loop's rounds and the verdict (plan/goals.py)."""
-    from casashore.plan.goals import verdict
-
     reused: list[str] = []
     note = progress or (lambda step: None)
     plan = scenario.plan
