@@ -1025,15 +1025,14 @@ def plan(
         return
     if output is not None:
         rows = []
-        starts = result["staffing"]["starts"]
-        for group, req in result["staffing"]["required"].items():
+        starts = result.staffing.starts
+        for group, req in result.staffing.required.items():
             for i, start in enumerate(starts):
-                rows.append({"start": start, "group": group, "calls": req["calls"][i], "aht_s": req["aht_s"][i],
-                             "required": req["with_shrinkage"][i],
-                             "scheduled": result["schedule"]["scheduled"][group][i],
-                             "bandwidth_bps": result["sizing"]["bandwidth_bps"][i]})
+                rows.append({"start": start, "group": group, "calls": req.calls[i], "aht_s": req.aht_s[i],
+                             "required": req.with_shrinkage[i], "scheduled": result.schedule.scheduled[group][i],
+                             "bandwidth_bps": result.sizing.bandwidth_bps[i]})
         _write_csv(output, rows)
-    doc = {"report": str(report_path), **result}
+    doc = {"report": str(report_path), **result.to_json()}
     if as_json:
         typer.echo(json.dumps(doc))
         return
@@ -1043,14 +1042,14 @@ def plan(
     for key, value in summary_rows(result, lang):
         table.add_row(key, value)
     out.print(table)
-    verdict, schedule = result["verdict"], result["schedule"]
-    met = sum(d["status"] == "met" for d in verdict["days"])
-    out.print(f"verdict: {verdict['status'].replace('_', ' ')} — goals met on {met} of {len(verdict['days'])} "
-              f"queue-days; requirement covered {verdict['coverage']:.1%}; schedule within {schedule['gap']:.2%} of "
-              f"its proven bound {schedule['bound']:,.2f} (stopped by {schedule['stopped_by']}); "
-              f"{verdict['rounds']} scheduling round(s)")
-    out.print(f"report: {report_path}" + (f"; read back from the workspace: {', '.join(result['reused_steps'])}"
-                                           if result["reused_steps"] else ""))
+    verdict, schedule = result.verdict, result.schedule
+    met = sum(d.status == "met" for d in verdict.days)
+    out.print(f"verdict: {verdict.status.replace('_', ' ')} — goals met on {met} of {len(verdict.days)} "
+              f"queue-days; requirement covered {verdict.coverage:.1%}; schedule within {schedule.gap:.2%} of "
+              f"its proven bound {schedule.bound:,.2f} (stopped by {schedule.stopped_by}); "
+              f"{verdict.rounds} scheduling round(s)")
+    out.print(f"report: {report_path}" + (f"; read back from the workspace: {', '.join(result.reused_steps)}"
+                                           if result.reused_steps else ""))
 
 
 ROUTE_HELP = "The live router: SIP calls in, skills-based offers to agents, live statistics."
