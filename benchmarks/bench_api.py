@@ -65,7 +65,7 @@ async def load(port: int, seconds: float, connections: int) -> tuple[list[float]
 def api_benchmark(seconds: float, connections: int) -> None:
     port = free_port()
     with tempfile.TemporaryDirectory() as workspace:
-        server = subprocess.Popen(["taskset", "-c", "0", sys.executable, "-c", "from casashore.interfaces.cli.app import app; app()",
+        server = subprocess.Popen(["taskset", "-c", "0", sys.executable, "-m", "casashore",
                                    "serve", "--port", str(port), "--workspace-dir", workspace])
         try:
             for _ in range(100):

@@ -24,10 +24,18 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "examples" / "casablanca.toml"
 
-MAKE = """
+# --src may name a checkout from before the workspace package (issue 18), whose open_workspace gave a connection
+OPEN = """
+try:
+    from casashore.workspace.store import Workspace
+    open_workspace = Workspace.open
+except ImportError:
+    from casashore.history.workspace import open_workspace
+"""
+
+MAKE = OPEN + """
 import sys
 from pathlib import Path
-from casashore.history.workspace import open_workspace
 from casashore.plan.pipeline import history_step
 from casashore.plan.scenario import load_plan_scenario
 con = open_workspace(Path(sys.argv[2]), create=True)
@@ -40,7 +48,7 @@ import hashlib, json, shutil, sys, time
 t0 = time.perf_counter()
 from pathlib import Path
 from casashore.forecast import run  # noqa: F401 - statsforecast, pandas, duckdb: the step's imports
-from casashore.history.workspace import open_workspace
+""" + OPEN + """
 from casashore.plan.pipeline import forecast_step
 from casashore.plan.scenario import load_plan_scenario
 t1 = time.perf_counter()

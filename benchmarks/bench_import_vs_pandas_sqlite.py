@@ -21,10 +21,9 @@ from pathlib import Path
 
 import duckdb
 
-from casashore.history.importer import import_calls
-from casashore.history.mapping import CallMapping
 from casashore.history.measures import interval_history
-from casashore.history.workspace import open_workspace
+from casashore.workspace.mapping import CallMapping
+from casashore.workspace.store import Workspace
 
 MAPPING = CallMapping.model_validate({
     "time_zone": "Europe/Paris", "timestamp_format": "%Y-%m-%d %H:%M:%S",
@@ -63,9 +62,9 @@ def main() -> None:
         workspace = Path(tmp) / "casashore.duckdb"
 
         def ours_import():
-            con = open_workspace(workspace)
-            import_calls(con, log, mapping=MAPPING)
-            con.close()  # the checkpoint: the rows are in the file, not only in the write-ahead log
+            opened = Workspace.open(workspace)
+            opened.import_calls(log, mapping=MAPPING)
+            opened.close()  # the checkpoint: the rows are in the file, not only in the write-ahead log
 
         def bare_load():
             bare_con = duckdb.connect(str(Path(tmp) / "bare.duckdb"))
@@ -74,7 +73,6 @@ def main() -> None:
 
         ours = timed("casashore import (parsed, validated, one transaction, into the file)", calls, ours_import)
         bare = timed("DuckDB bare CREATE TABLE AS read_csv (into a file)", calls, bare_load)
-        con = open_workspace(workspace)
         try:
             import pandas as pd
 
@@ -107,9 +105,11 @@ def main() -> None:
         print("\n| 15-minute intervals | seconds |")
         print("|---|---:|")
         started = time.perf_counter()
-        rows = interval_history(con, interval_min=15)
+        with Workspace.open(workspace) as opened:
+            rows = interval_history(opened, interval_min=15)
         agg = time.perf_counter() - started
         print(f"| casashore history (workspace, {len(rows):,} queue-intervals, to Python dicts) | {agg:.2f} |")
+        con = duckdb.connect(str(workspace))  # the same file, bare
         started = time.perf_counter()
         con.execute("""SELECT queue, time_bucket(INTERVAL '15 minutes', timezone('Europe/Paris', arrival_at)),
                        count(*), avg(handle_s), avg(wait_s) FROM calls GROUP BY ALL""").fetchall()

@@ -33,13 +33,13 @@ def cold_plan(scenario: Path, directory: Path) -> tuple[bytes, float]:
 
 def step_times(scenario_path: Path, directory: Path) -> dict[str, float]:
     """A cold plan in this process, timed between the pipeline's progress notes (imports excluded)."""
-    from casashore.history.workspace import open_workspace
     from casashore.plan.pipeline import default_history_dir, run_plan
     from casashore.plan.scenario import load_plan_scenario
+    from casashore.workspace.store import Workspace
 
     directory.mkdir()
     scenario = load_plan_scenario(scenario_path)
-    con = open_workspace(directory / "ws.duckdb")
+    workspace = Workspace.open(directory / "ws.duckdb")
     times: dict[str, float] = {}
     last = [time.perf_counter(), None]
 
@@ -49,9 +49,9 @@ def step_times(scenario_path: Path, directory: Path) -> dict[str, float]:
             times[last[1]] = times.get(last[1], 0.0) + now - last[0]
         last[:] = [now, step]
 
-    run_plan(scenario, con, default_history_dir(directory / "ws.duckdb"), note)
+    run_plan(scenario, workspace, default_history_dir(directory / "ws.duckdb"), note)
     note("end")
-    con.close()
+    workspace.close()
     return times
 
 

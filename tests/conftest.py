@@ -31,6 +31,16 @@ def shared_data(*parts: str) -> Path:
     return candidates[0] / Path(*parts)
 
 
+def workspace_file(path: Path, read_only: bool = True):
+    """A plain DuckDB connection to a workspace file, in UTC as the Workspace opens it: for tests that look at
+    what was stored, or store rows no Workspace method writes (src has no SQL outside casashore.workspace)."""
+    import duckdb  # not every test needs it
+
+    con = duckdb.connect(str(path), read_only=read_only)
+    con.execute("SET TimeZone = 'UTC'")
+    return con
+
+
 def write_csv(path: Path, header: list[str], rows: list[list]) -> Path:
     with path.open("w", newline="") as handle:
         writer = csv.writer(handle)

@@ -288,17 +288,19 @@ def test_simulate_without_agents_agrees_with_erlang_c():
 def test_the_command_imports_heavy_modules_only_when_a_command_needs_them():
     import sys
 
-    code = ("import sys, casashore.interfaces.cli.app; print(' '.join(m for m in ('numba', 'scipy', 'pandas', 'statsforecast', "
-            "'fastapi', 'duckdb', 'pydantic', 'casashore.queueing') if m in sys.modules))")
+    code = ("import sys, casashore.interfaces.cli.app; print(' '.join(m for m in ('numba', 'scipy', 'pandas', "
+            "'statsforecast', 'fastapi', 'duckdb', 'pydantic', 'casashore.queueing') if m in sys.modules))")
     loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert loaded.returncode == 0 and loaded.stdout.strip() == ""
 
 
 def test_history_takes_several_queues_and_says_which(tmp_path):
-    from casashore.history.workspace import open_workspace
+    from casashore.workspace.store import Workspace
+    from conftest import workspace_file
 
     path = tmp_path / "w.duckdb"
-    con = open_workspace(path)
+    Workspace.open(path).close()
+    con = workspace_file(path, read_only=False)
     for queue in ("PS", "NW", "TT"):
         con.execute("INSERT INTO queues VALUES (?, 'Asia/Jerusalem', 'IL')", [queue])
         con.execute("""INSERT INTO calls SELECT 1, i::VARCHAR, ?,

@@ -26,8 +26,8 @@ def free_port() -> int:
 @pytest.fixture
 def server(tmp_path):
     port = free_port()
-    process = subprocess.Popen([sys.executable, "-c", "from casashore.interfaces.cli.app import app; app()", "serve", "--port",
-                                str(port), "--workspace-dir", str(tmp_path)], stderr=subprocess.PIPE)
+    process = subprocess.Popen([sys.executable, "-c", "from casashore.interfaces.cli.app import app; app()", "serve",
+                                "--port", str(port), "--workspace-dir", str(tmp_path)], stderr=subprocess.PIPE)
     url = f"http://127.0.0.1:{port}"
     for _ in range(100):
         try:

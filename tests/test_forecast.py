@@ -9,6 +9,7 @@ import pytest
 from typer.testing import CliRunner
 
 from casashore.interfaces.cli.app import app
+from casashore.workspace.store import Workspace
 from conftest import shared_data
 
 BANK = shared_data("anonymous_bank_feb1999", "data_anonymous_bank_february.txt")
@@ -147,9 +148,8 @@ def test_default_candidates_and_the_full_comparison(workspace):
     from casashore.forecast.models import DEFAULT_MODELS, MODELS, backtest
     from casashore.forecast.series import interval_counts
 
-    con = duckdb.connect(str(workspace), read_only=True)
-    series = interval_counts(con, 30, queues=["NE", "PS"])
-    con.close()
+    with Workspace.open(workspace, read_only=True) as opened:
+        series = interval_counts(opened, 30, queues=["NE", "PS"])
     assert DEFAULT_MODELS == ("SeasonalNaive", "WeeklyAverage", "DailyETS") and "MSTL" in MODELS
     full = backtest(series, 30)
     default = backtest(series, 30, models=DEFAULT_MODELS)
@@ -183,12 +183,13 @@ def test_several_queues_in_one_run_equal_one_run_per_queue(workspace, tmp_path):
 
     path = tmp_path / "w.duckdb"
     shutil.copy(workspace, path)
-    con = duckdb.connect(str(path))
     zone = "Africa/Casablanca"
-    one = {q: forecast_workspace(con, interval_min=30, horizon_days=d, site_zone=zone, queue=q)
-           for q, d in (("PS", 7), ("NE", 9))}
-    both = forecast_queues(con, interval_min=30, horizons={"PS": 7, "NE": 9}, site_zone=zone)
-    again = forecast_queues(con, interval_min=30, horizons={"NE": 9, "PS": 7}, site_zone=zone)
+    with Workspace.open(path) as opened:
+        one = {q: forecast_workspace(opened, interval_min=30, horizon_days=d, site_zone=zone, queue=q)
+               for q, d in (("PS", 7), ("NE", 9))}
+        both = forecast_queues(opened, interval_min=30, horizons={"PS": 7, "NE": 9}, site_zone=zone)
+        again = forecast_queues(opened, interval_min=30, horizons={"NE": 9, "PS": 7}, site_zone=zone)
+    con = duckdb.connect(str(path))
     stored = {run_id: con.execute("""SELECT queue, start_at, interval_min, model, calls, calls_lo, calls_hi, aht_s
                                      FROM forecasts WHERE run_id = ? ORDER BY queue, start_at""",
                                   [run_id]).fetchall()
@@ -211,9 +212,8 @@ def test_interval_counts_do_not_depend_on_duckdbs_threads(tmp_path):
     import pandas as pd
 
     from casashore.forecast.series import interval_counts
-    from casashore.history.workspace import open_workspace
 
-    open_workspace(tmp_path / "w.duckdb").close()
+    Workspace.open(tmp_path / "w.duckdb").close()
     rng = np.random.default_rng(5)
     n = 300_000
     calls = pd.DataFrame({
@@ -230,6 +230,7 @@ def test_interval_counts_do_not_depend_on_duckdbs_threads(tmp_path):
     for threads in (1, 4, 1, 4):
         con = duckdb.connect(str(tmp_path / "w.duckdb"), read_only=True)
         con.execute(f"SET threads TO {threads}")
-        series.append(interval_counts(con, 30, queue="q").to_csv(float_format="%.17g"))
+        series.append(interval_counts(Workspace(con, tmp_path / "w.duckdb"), 30, queue="q")
+                      .to_csv(float_format="%.17g"))
         con.close()
     assert len(set(series)) == 1

@@ -10,7 +10,8 @@ import pytest
 from typer.testing import CliRunner
 
 from casashore.interfaces.cli.app import app
-from casashore.history.workspace import open_workspace
+from casashore.workspace.store import Workspace
+from conftest import workspace_file
 
 MAPPING = """
 time_zone = "Europe/Paris"
@@ -44,7 +45,8 @@ def files(tmp_path):
 def calls(workspace):
     if not workspace.exists():  # a refused first import leaves no workspace: nothing was imported
         return 0
-    con = open_workspace(workspace, read_only=True)
+    Workspace.open(workspace, read_only=True).close()  # the file opens as a workspace
+    con = workspace_file(workspace)
     try:
         return con.execute("SELECT count(*) FROM calls").fetchall()[0][0]
     finally:
@@ -90,10 +92,10 @@ def test_a_wrong_delimiter_is_one_line(files, delimiter):
 
 
 def _hold(path, ready, release):
-    con = open_workspace(Path(path))
+    workspace = Workspace.open(Path(path))
     ready.set()
     release.wait(60)
-    con.close()
+    workspace.close()
 
 
 def test_a_held_workspace_is_named_as_held(files):
@@ -129,14 +131,12 @@ def test_reading_commands_read_a_read_only_workspace(files):
 
 
 def test_history_opens_the_workspace_read_only(files, monkeypatch):
-    import casashore.usecases.history as ws  # where `casashore history` opens the workspace
-
     tmp, mapping, workspace = files
     (tmp / "a.csv").write_text(HEADER + "".join(ROWS))
     assert run("import", tmp / "a.csv", "--mapping", mapping, "--workspace", workspace).exit_code == 0
     opened = []
-    real = ws.open_workspace
-    monkeypatch.setattr(ws, "open_workspace", lambda *a, **k: opened.append(k) or real(*a, **k))
+    real = Workspace.open
+    monkeypatch.setattr(Workspace, "open", lambda *a, **k: opened.append(k) or real(*a, **k))
     assert run("history", "--workspace", workspace, "--json").exit_code == 0
     assert opened and all(k.get("read_only") for k in opened)
 

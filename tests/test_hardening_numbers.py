@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 from typer.testing import CliRunner
 
-from casashore.interfaces.cli.app import app
 from casashore.errors import UserError
+from casashore.interfaces.cli.app import app
 from casashore.queueing.erlang_b import erlang_b, erlang_b_servers, erlang_b_traffic
 from casashore.queueing.staffing import queue_measures, required_agents
 from casashore.telecom.bandwidth import call_bandwidth

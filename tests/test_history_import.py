@@ -15,9 +15,9 @@ import pytest
 from typer.testing import CliRunner
 
 from casashore.interfaces.cli.app import app
-from casashore.history.importer import import_calls
-from casashore.history.workspace import SCHEMA_VERSION, open_workspace, schema_version
-from conftest import anonymous_bank_calls, shared_data, write_csv
+from casashore.workspace.schema import SCHEMA_VERSION
+from casashore.workspace.store import Workspace
+from conftest import anonymous_bank_calls, shared_data, workspace_file, write_csv
 
 BANK = shared_data("anonymous_bank_feb1999", "data_anonymous_bank_february.txt")
 needs_bank = pytest.mark.skipif(not BANK.exists(), reason=f"the Anonymous Bank log is not at {BANK}")
@@ -67,7 +67,7 @@ def test_anonymous_bank_weekday_hourly_profile_matches_plain_python(tmp_path):
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout)["calls_added"] == 33_344
     expected = Counter((at.isoweekday(), at.hour) for at, _ in anonymous_bank_calls(BANK))
-    con = open_workspace(workspace, create=False)
+    con = workspace_file(workspace)
     got = {(int(d), int(h)): n for d, h, n in con.execute("""
         SELECT isodow(local), hour(local), count(*) FROM (
             SELECT timezone(q.time_zone, arrival_at) AS local FROM calls JOIN queues q USING (queue)
@@ -79,12 +79,11 @@ def test_anonymous_bank_weekday_hourly_profile_matches_plain_python(tmp_path):
 
 @needs_bank
 def test_importing_the_same_file_twice_adds_nothing(tmp_path):
-    con = open_workspace(tmp_path / "w.duckdb")
-    first = import_calls(con, BANK, preset="anonymous-bank")
-    second = import_calls(con, BANK, preset="anonymous-bank")
+    with Workspace.open(tmp_path / "w.duckdb") as workspace:
+        first = workspace.import_calls(BANK, preset="anonymous-bank")
+        second = workspace.import_calls(BANK, preset="anonymous-bank")
     assert first.calls_added == 33_344 and second.already_imported and second.calls_added == 0
-    assert con.execute("SELECT count(*) FROM calls").fetchall()[0][0] == 33_344
-    con.close()
+    assert calls_in(tmp_path / "w.duckdb") == 33_344
 
 
 def test_a_mapping_imports_csv_and_parquet_without_duplicates(tmp_path):
@@ -104,7 +103,7 @@ def test_a_mapping_imports_csv_and_parquet_without_duplicates(tmp_path):
                               "--workspace", str(workspace), "--json"])
     assert cli.exit_code == 0, cli.output
     assert json.loads(cli.stdout)["calls_added"] == 10
-    con = open_workspace(workspace, create=False)
+    con = workspace_file(workspace)
     first = con.execute("SELECT arrival_at, outcome, wait_s, handle_s FROM calls WHERE call_key = '1'").fetchall()[0]
     con.close()
     assert first[0].isoformat() == "2026-03-02T07:02:05+00:00"  # 08:02:05 in Paris (CET) is 07:02:05 UTC
@@ -153,10 +152,10 @@ def test_mapping_errors_are_named(tmp_path):
 
 
 def test_the_schema_is_versioned(tmp_path):
-    con = open_workspace(tmp_path / "w.duckdb")
-    assert schema_version(con) == SCHEMA_VERSION
-    con.close()
-    con = open_workspace(tmp_path / "w.duckdb")  # reopening applies nothing twice
+    with Workspace.open(tmp_path / "w.duckdb") as workspace:
+        assert workspace.schema_version() == SCHEMA_VERSION
+    Workspace.open(tmp_path / "w.duckdb").close()  # reopening applies nothing twice
+    con = workspace_file(tmp_path / "w.duckdb")
     assert con.execute("SELECT count(*) FROM schema_version").fetchall()[0][0] == SCHEMA_VERSION
     con.close()
 
@@ -175,8 +174,8 @@ def test_an_import_killed_half_way_leaves_the_workspace_consistent(tmp_path):
                         i % 60 AS wait, CASE WHEN i % 7 = 0 THEN 'ABANDONED' ELSE 'ANSWERED' END AS result,
                         120 AS talk FROM range(4000000) t(i)) TO '{big}' (HEADER)""")
     def command(target: Path) -> list[str]:
-        return [sys.executable, "-c", "from casashore.interfaces.cli.app import app; app()", "import", str(big), "--mapping",
-                str(mapping), "--workspace", str(target)]
+        return [sys.executable, "-c", "from casashore.interfaces.cli.app import app; app()", "import", str(big),
+                "--mapping", str(mapping), "--workspace", str(target)]
 
     started = time.perf_counter()  # how long a whole import takes here, start-up included
     assert subprocess.run(command(tmp_path / "timing.duckdb"), capture_output=True).returncode == 0
@@ -196,7 +195,7 @@ def test_an_import_killed_half_way_leaves_the_workspace_consistent(tmp_path):
 
 
 def test_a_version_1_workspace_is_migrated(tmp_path):
-    from casashore.history.workspace import MIGRATIONS
+    from casashore.workspace.schema import MIGRATIONS
 
     path = tmp_path / "old.duckdb"
     con = duckdb.connect(str(path))
@@ -204,12 +203,32 @@ def test_a_version_1_workspace_is_migrated(tmp_path):
     con.execute("INSERT INTO schema_version VALUES (1, now())")
     con.execute("INSERT INTO queues VALUES ('PS', 'Asia/Jerusalem')")
     con.close()
-    con = open_workspace(path)
-    assert schema_version(con) == SCHEMA_VERSION == 4
+    with Workspace.open(path) as workspace:
+        assert workspace.schema_version() == SCHEMA_VERSION == 5
+    con = workspace_file(path)
     assert con.execute("SELECT count(*) FROM plan_steps").fetchall() == [(0,)]
     assert con.execute("SELECT count(*) FROM route_events").fetchall() == [(0,)]
     assert con.execute("SELECT queue, time_zone, country FROM queues").fetchall() == [("PS", "Asia/Jerusalem", None)]
     con.close()
+
+
+
+def test_the_unused_plans_table_is_dropped(tmp_path):
+    """v5 drops the `plans` table v1 made and nothing wrote, from new and migrated workspaces alike."""
+    from casashore.workspace.schema import MIGRATIONS
+
+    old = tmp_path / "old.duckdb"
+    con = duckdb.connect(str(old))
+    for migration in MIGRATIONS[:4]:
+        con.execute(migration)
+    con.execute("INSERT INTO schema_version SELECT unnest(range(1, 5)), now()")
+    con.close()
+    for path in (old, tmp_path / "new.duckdb"):
+        Workspace.open(path).close()
+        con = workspace_file(path)
+        tables = {name for (name,) in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
+        con.close()
+        assert "plans" not in tables and {"calls", "plan_steps", "route_events"} <= tables
 
 
 INTERVAL_MAPPING = """
@@ -258,8 +277,9 @@ def test_an_interval_report_feeds_the_forecast_series(tmp_path):
     assert first.exit_code == 0, first.output
     assert json.loads(first.stdout)["calls_added"] == 28 * 96
     assert json.loads(runner.invoke(app, args).stdout)["already_imported"]
-    con = open_workspace(workspace, create=False)
-    series = interval_counts(con, 30)
+    with Workspace.open(workspace, create=False) as opened:
+        series = interval_counts(opened, 30)
+    con = workspace_file(workspace)
     assert con.execute("SELECT country FROM queues").fetchall() == [("ES",)]
     con.close()
     offered = sum((10 + 5 * ((d % 7) < 5)) * 48 for d in range(28))

@@ -6,10 +6,10 @@ import warnings
 warnings.filterwarnings("ignore", category=DeprecationWarning)
 from fastapi.testclient import TestClient  # noqa: E402
 
+from casashore.interfaces.web.api import create_app  # noqa: E402
 from casashore.route.core import Queue, Router  # noqa: E402
 from casashore.route.http import create_router_app  # noqa: E402
 from casashore.route.service import RouterService  # noqa: E402
-from casashore.interfaces.web.api import create_app  # noqa: E402
 
 
 def assert_docs_served_locally(client: TestClient) -> None:

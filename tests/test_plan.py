@@ -132,14 +132,17 @@ def test_queues_sharing_a_skill_are_pooled_for_staffing_but_keep_their_own_volum
     import tomllib
 
     from casashore.plan.pipeline import staffing_step
+    from casashore.plan.result import Forecast, ForecastInterval
     from casashore.plan.scenario import plan_scenario_from_dict
 
     data = tomllib.loads(SCENARIO.format(seats=60))
     data["queues"].append({**data["queues"][0], "name": "fr-small", "aht_s": 120})
     scenario = plan_scenario_from_dict(data)
-    rows = [{"queue": q, "site_start": f"2026-03-02T{h:02d}:00:00", "calls": c, "aht_s": a}
+    rows = [ForecastInterval(queue=q, start=f"2026-03-02T{h:02d}:00:00+01:00", site_start=f"2026-03-02T{h:02d}:00:00",
+                             interval_min=60, model="test", calls=c, calls_lo_80=c, calls_hi_80=c, calls_lo_95=c,
+                             calls_hi_95=c, aht_s=a, holiday=None)
             for h in range(9, 12) for q, c, a in (("fr", 30.0, 240.0), ("fr-small", 10.0, 120.0))]
-    staffing = staffing_step(scenario, {"intervals": rows})
+    staffing = staffing_step(scenario, Forecast(models={}, intervals=rows)).to_json()
     nine = staffing["starts"].index("2026-03-02T09:00:00")
     assert staffing["required"]["fr"]["calls"][nine] == 40
     assert staffing["required"]["fr"]["aht_s"][nine] == pytest.approx((30 * 240 + 10 * 120) / 40)

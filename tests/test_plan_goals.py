@@ -8,6 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from casashore.plan.goals import daily_levels, missed_intervals, raise_requirement, simultaneous_widening
+from casashore.plan.result import Simulation, Staffing
 
 
 def test_one_judged_interval_needs_no_widening():
@@ -27,11 +28,18 @@ def test_more_judged_intervals_never_narrow_the_intervals(replications, judged):
     assert simultaneous_widening(replications, judged + 1) >= simultaneous_widening(replications, judged) >= 1.0
 
 
+UNJUDGED = dict.fromkeys(["p_wait", "p_wait_ci95", "p_abandon_ci95", "asa", "asa_ci95", "mean_time_to_abandon",
+                          "mean_time_to_abandon_ci95"])
+"""The simulator's other measures, which the goal loop does not read."""
+
+
 def simulation(rows, goal=0.8, replications=20):
-    return {"replications": replications, "queues": [
-        {"queue": "fr-bank", "skill": "fr", "service_level_goal": goal,
-         "intervals": [{"interval": i, "offered": offered, "service_level": level, "service_level_ci95": half,
-                        "p_abandon": 0.02} for i, (offered, level, half) in enumerate(rows)]}]}
+    return Simulation.from_json({"replications": replications, "calls_simulated": 0, "groups": [], "queues": [
+        {"queue": "fr-bank", "skill": "fr", "offered": sum(r[0] for r in rows), "service_level_goal": goal,
+         "service_level": None, "service_level_ci95": None, "p_abandon": None, **UNJUDGED,
+         "intervals": [{"interval": i, "start_min": 15 * i, "offered": offered, "service_level": level,
+                        "service_level_ci95": half, "p_abandon": 0.02, **UNJUDGED}
+                       for i, (offered, level, half) in enumerate(rows)]}]})
 
 
 def test_only_misses_beyond_the_simultaneous_intervals_are_raised():
@@ -41,18 +49,19 @@ def test_only_misses_beyond_the_simultaneous_intervals_are_raised():
 
 
 def test_a_raise_touches_only_the_missed_intervals():
-    staffing = {"starts": ["2026-12-07T08:00:00", "2026-12-07T08:15:00"],
-                "required": {"fr": {"on_phone": [10.0, 12.0], "with_shrinkage": [12.0, 15.0]}}}
-    raised = raise_requirement(staffing, {"fr": [1]}, shrinkage=0.15)
+    staffing = Staffing.from_json({"starts": ["2026-12-07T08:00:00", "2026-12-07T08:15:00"], "queues": {},
+                                   "required": {"fr": {"on_phone": [10.0, 12.0], "with_shrinkage": [12.0, 15.0],
+                                                       "calls": [40.0, 48.0], "aht_s": [240.0, 240.0]}}})
+    raised = raise_requirement(staffing, {"fr": [1]}, shrinkage=0.15).to_json()
     assert raised["required"]["fr"]["on_phone"] == [10.0, 13.0]
     assert raised["required"]["fr"]["with_shrinkage"] == [12.0, 16.0]  # ceil(13 / 0.85)
-    assert staffing["required"]["fr"]["on_phone"] == [10.0, 12.0]  # the input is not changed
+    assert staffing.to_json()["required"]["fr"]["on_phone"] == [10.0, 12.0]  # the input is not changed
 
 
 def test_a_day_is_met_at_risk_or_not_met():
     starts = ["2026-12-07T09:00:00", "2026-12-07T09:15:00", "2026-12-08T09:00:00", "2026-12-09T09:00:00"]
     rows = [(100, 0.90, 0.02), (300, 0.78, 0.04), (100, 0.79, 0.03), (100, 0.60, 0.05)]
-    days = {d["day"]: d for d in daily_levels(simulation(rows), starts)}
+    days = {d.day: d.to_json() for d in daily_levels(simulation(rows), starts)}
     monday = days["2026-12-07"]
     assert monday["service_level"] == pytest.approx((100 * 0.90 + 300 * 0.78) / 400)  # calls-weighted: 0.81
     assert monday["service_level_ci95"] == pytest.approx(((0.25 * 0.02) ** 2 + (0.75 * 0.04) ** 2) ** 0.5)

@@ -15,6 +15,7 @@ from tests.test_plan import SCENARIO
 from typer.testing import CliRunner
 
 from casashore.interfaces.cli.app import app
+from casashore.plan.result import PlanResult
 from casashore.report.i18n import number, percent
 from casashore.report.plan_report import figures, write_report
 
@@ -90,7 +91,7 @@ def planned(tmp_path_factory):
 @pytest.fixture(scope="module")
 def french(planned, tmp_path_factory):
     path = tmp_path_factory.mktemp("fr") / "site-plan.fr.html"
-    write_report(planned[0], path, "fr", "Site de test")
+    write_report(PlanResult.from_json(planned[0]), path, "fr", "Site de test")
     return path.read_text(encoding="utf-8")
 
 
@@ -187,8 +188,8 @@ def test_the_same_plan_gives_the_same_bytes_apart_from_the_time(planned, tmp_pat
     assert TIMESTAMP.sub("", first) == TIMESTAMP.sub("", again)  # a fresh plan and the plan read back
     for lang in ("en", "fr"):
         a, b = tmp_path / f"a.{lang}.html", tmp_path / f"b.{lang}.html"
-        write_report(plan, a, lang, "Test site")
-        write_report(copy.deepcopy(plan), b, lang, "Test site")
+        write_report(PlanResult.from_json(plan), a, lang, "Test site")
+        write_report(PlanResult.from_json(copy.deepcopy(plan)), b, lang, "Test site")
         assert TIMESTAMP.sub("", a.read_text(encoding="utf-8")) == TIMESTAMP.sub("", b.read_text(encoding="utf-8"))
     assert not re.search(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", first)  # no random ids
     assert first.count("Plotly.newPlot") == 5 and "id=\"figure-1\"" in first
@@ -218,8 +219,9 @@ def test_the_french_report_is_french_throughout(planned, french):
     assert daily[-1][3] == number(plan["schedule"]["paid_hours"], "fr", 1)
     assert re.fullmatch(r"\d{1,3}(\u202f\d{3})*,\d", daily[-1][3])  # 1 234,5
     # The charts: trace names and annotations in French, plotly's French locale registered for dates.
-    names = [trace.name for _, figure in figures(plan, "fr") for trace in figure.data]
-    notes = [a.text for _, figure in figures(plan, "fr") for a in figure.layout.annotations]
+    typed = PlanResult.from_json(plan)
+    names = [trace.name for _, figure in figures(typed, "fr") for trace in figure.data]
+    notes = [a.text for _, figure in figures(typed, "fr") for a in figure.layout.annotations]
     assert names and not ENGLISH.findall(" ".join(names + notes)), names + notes
     assert '"name":"fr requis"' in french.replace(": ", ":") and french.count(LOCALE) == 1
     assert '"locale": "fr"' in french or '"locale":"fr"' in french
@@ -234,8 +236,8 @@ def test_a_safety_stop_a_missed_goal_and_uncoverable_intervals_are_shown(planned
     plan["verdict"].update(status="not_met", stopped_by="time_safety", reasons=[
         {"reason": "goal_not_met", "days": [f"fr {day['day']}"]}, {"reason": "safety_limit"},
         {"reason": "uncoverable", "intervals": uncoverable}])
-    write_report(plan, tmp_path / "en.html", "en", "Test site")
-    write_report(plan, tmp_path / "fr.html", "fr", "Test site")
+    write_report(PlanResult.from_json(plan), tmp_path / "en.html", "en", "Test site")
+    write_report(PlanResult.from_json(plan), tmp_path / "fr.html", "fr", "Test site")
     en, fr = Page((tmp_path / "en.html").read_text()), Page((tmp_path / "fr.html").read_text())
     visible = " ".join(en.visible)
     assert en.sections["verdict"]["data-status"] == "not_met" and "Goals not met" in visible

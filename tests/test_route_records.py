@@ -8,10 +8,11 @@ import duckdb
 import pytest
 
 from casashore.forecast.series import interval_counts
-from casashore.history.workspace import open_workspace
 from casashore.route.core import Queue, Router
 from casashore.route.records import Recorder
 from casashore.route.service import RouterService
+from casashore.workspace.store import Workspace
+from conftest import workspace_file
 
 PARIS = ZoneInfo("Europe/Paris")
 
@@ -32,18 +33,19 @@ def test_calls_and_events_land_in_the_workspace_and_feed_forecasting(tmp_path):
     service.publish()
     service.recorder.close()
 
-    con = open_workspace(workspace)
+    con = workspace_file(workspace)
     calls = con.execute("SELECT call_key, outcome, wait_s, handle_s, agent FROM calls ORDER BY call_key").fetchall()
     assert calls == [("c1", "answered", 5.0, 180.0, "ana"), ("c2", "abandoned", 126.0, None, None),
                      ("c3", "other", 0.0, None, None)]
     events = [r[0] for r in con.execute("SELECT event FROM route_events ORDER BY seq").fetchall()]
     assert events[:4] == ["agent_added", "status", "arrived", "offered"] and events.count("ended") == 2
     assert con.execute("SELECT format, calls_added FROM imports").fetchall() == [("router", 3)]
-    counts = interval_counts(con, 15, "fr")
+    con.close()
+    with Workspace.open(workspace) as opened:
+        counts = interval_counts(opened, 15, "fr")
     nine = counts[counts["ds"] == datetime(2026, 11, 26, 9, 0)]
     assert nine["y"].iloc[0] == 2 and nine["answered"].iloc[0] == 1  # the rejected call is not offered demand
     assert counts["y"].sum() == 2 and len(counts) == 96
-    con.close()
 
 
 def test_a_call_a_supervisor_cleared_is_no_abandon_in_the_records(tmp_path):
@@ -59,7 +61,7 @@ def test_a_call_a_supervisor_cleared_is_no_abandon_in_the_records(tmp_path):
     service.publish()
     assert (service.counts["cleared"], service.counts["abandoned"]) == (1, 1)
     recorder.close()
-    con = open_workspace(tmp_path / "ws.duckdb")
+    con = workspace_file(tmp_path / "ws.duckdb")
     assert con.execute("SELECT call_key, outcome, wait_s FROM calls ORDER BY call_key").fetchall() == [
         ("c1", "other", 30.0), ("c2", "abandoned", 40.0)]
     assert con.execute("SELECT subject, detail FROM route_events WHERE event = 'ended' ORDER BY seq").fetchall() == [
@@ -77,7 +79,7 @@ def test_a_failed_flush_writes_nothing(tmp_path):
     recorder._calls.append(recorder._calls[0][:4] + (None, None, None, None))  # no outcome: the batch rolls back
     with pytest.raises(duckdb.Error):
         recorder.flush()
-    recorder._con.close()
-    con = open_workspace(tmp_path / "ws.duckdb")
+    recorder._workspace.close()
+    con = workspace_file(tmp_path / "ws.duckdb")
     assert con.execute("SELECT count(*) FROM route_events").fetchall() == [(0,)]
     assert con.execute("SELECT count(*) FROM calls").fetchall() == [(0,)]

@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 from typer.testing import CliRunner
 
-from casashore.interfaces.cli.app import app
 from casashore.errors import UserError
+from casashore.interfaces.cli.app import app
 from casashore.model import load_scenario, scenario_from_dict
 from casashore.simulate.scenario import centre_from_scenario, simulate_scenario
 

@@ -4,9 +4,9 @@ import numpy as np
 import pytest
 
 from casashore.queueing.staffing import queue_measures
+from casashore.simulate.centre import single_queue_centre
 from casashore.simulate.estimates import call_measures, occupancy
 from casashore.simulate.replications import run
-from casashore.simulate.single_queue import single_queue_centre
 from simulation_helpers import centre
 
 MEASURES = (("p_wait", "p_wait"), ("p_abandon", "p_abandon"), ("service_level", "service_level"),

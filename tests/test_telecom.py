@@ -2,6 +2,7 @@
 
 import pytest
 
+from casashore.errors import UserError
 from casashore.telecom.bandwidth import call_bandwidth, calls_per_link
 from casashore.telecom.codecs import CODECS, find_codec
 
@@ -64,3 +65,18 @@ def test_atlas_offshore_claim():
     assert calls_per_link(40e9, call_bandwidth("G.711", 20, "ethernet").bps_per_call) == 458_715
     wire_srtp = call_bandwidth("G.711", 20, "wire", srtp=True, vlan=True).bps_per_call
     assert calls_per_link(40e9, wire_srtp, headroom=0.2) < 400_000
+
+
+def test_errors_carry_the_field_the_value_and_what_is_expected():
+    """Callers read the error's attributes; nobody parses its message back."""
+    with pytest.raises(UserError) as bad_ptime:
+        call_bandwidth("G.729", 25, "ip")
+    assert (bad_ptime.value.field, bad_ptime.value.value) == ("ptime", 25)
+    assert bad_ptime.value.expected == "a whole number of G.729's 10 ms frames"
+    with pytest.raises(UserError) as bad_codec:
+        find_codec("G.999")
+    assert (bad_codec.value.field, bad_codec.value.value) == ("codec", "G.999")
+    assert bad_codec.value.expected.startswith("one of G.711, ")
+    with pytest.raises(UserError) as bad_headroom:
+        calls_per_link(1e9, 80_000, headroom=1.0)
+    assert bad_headroom.value.field == "headroom"

@@ -18,6 +18,7 @@ import warnings
 
 import numpy as np
 import pandas as pd
+from scipy.stats import poisson
 from statsforecast import StatsForecast
 from statsforecast.models import MSTL, AutoETS, SeasonalNaive, SeasonalWindowAverage
 
@@ -209,8 +210,6 @@ def forecast(series: pd.DataFrame, interval_min: int, chosen: dict[str, str], *,
                 frame[f"calls_lo_{level}"] = np.maximum(out[lo].to_numpy(), 0.0)
                 frame[f"calls_hi_{level}"] = np.maximum(out[hi].to_numpy(), 0.0)
             else:
-                from scipy.stats import poisson
-
                 frame[f"calls_lo_{level}"] = poisson.ppf((1 - level / 100) / 2, point)
                 frame[f"calls_hi_{level}"] = poisson.ppf(1 - (1 - level / 100) / 2, point)
         profile = aht_profile(data, interval_min)

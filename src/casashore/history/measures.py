@@ -16,35 +16,24 @@ from __future__ import annotations
 import math
 from typing import NamedTuple
 
-import duckdb
 import numpy as np
 
 from casashore.units import day_interval_min
+from casashore.workspace.store import Workspace
 
 
-def interval_history(con: duckdb.DuckDBPyConnection, *, interval_min: int = 15, target_s: float = 20.0,
+def interval_history(workspace: Workspace, *, interval_min: int = 15, target_s: float = 20.0,
                      queue: str | None = None) -> list[dict]:
     """Per queue per interval (local time of the queue's zone): offered, answered, abandoned, AHT, ASA, SL."""
     day_interval_min("interval", interval_min)
-    rows = con.execute(f"""
-        SELECT c.queue, q.time_zone,
-               time_bucket(INTERVAL '{int(interval_min)} minutes', timezone(q.time_zone, c.arrival_at)) AS start,
-               count(*) FILTER (WHERE outcome <> 'other') AS offered,
-               count(*) FILTER (WHERE outcome = 'answered') AS answered,
-               count(*) FILTER (WHERE outcome = 'abandoned') AS abandoned,
-               -- exact decimal sums: a parallel double sum's last bits depend on DuckDB's thread timing
-               avg(handle_s::DECIMAL(38, 6)) FILTER (WHERE outcome = 'answered')::DOUBLE AS aht_s,
-               avg(wait_s::DECIMAL(38, 6)) FILTER (WHERE outcome = 'answered')::DOUBLE AS asa_s,
-               count(*) FILTER (WHERE outcome = 'answered' AND wait_s <= ?) AS within_target
-        FROM calls c JOIN queues q USING (queue)
-        WHERE ? IS NULL OR c.queue = ?
-        GROUP BY ALL ORDER BY c.queue, start""", [target_s, queue, queue]).fetchall()
     out = []
-    for name, zone, start, offered, answered, abandoned, aht, asa, within in rows:
-        out.append({"queue": name, "time_zone": zone, "start": start.isoformat(), "interval_min": interval_min,
-                    "offered": offered, "answered": answered, "abandoned": abandoned, "aht_s": aht, "asa_s": asa,
-                    "service_level": within / offered if offered else None,
-                    "p_abandon": abandoned / offered if offered else None})
+    for row in workspace.interval_totals(interval_min, target_s, queue):
+        offered = row.offered
+        out.append({"queue": row.queue, "time_zone": row.time_zone, "start": row.start.isoformat(),
+                    "interval_min": interval_min, "offered": offered, "answered": row.answered,
+                    "abandoned": row.abandoned, "aht_s": row.aht_s, "asa_s": row.asa_s,
+                    "service_level": row.within_target / offered if offered else None,
+                    "p_abandon": row.abandoned / offered if offered else None})
     return out
 
 
@@ -73,11 +62,8 @@ def kaplan_meier(wait_s: np.ndarray, abandoned: np.ndarray) -> tuple[np.ndarray,
     return times, np.cumprod(1.0 - events / at_risk)
 
 
-def patience(con: duckdb.DuckDBPyConnection, queue: str) -> Patience:
-    rows = con.execute("SELECT wait_s, outcome = 'abandoned' FROM calls WHERE queue = ? AND outcome <> 'other'",
-                       [queue]).fetchnumpy()
-    wait = np.asarray(rows["wait_s"], float)
-    gone = np.asarray(rows["(outcome = 'abandoned')"], bool)
+def patience(workspace: Workspace, queue: str) -> Patience:
+    wait, gone = workspace.waits(queue)
     times, survival = kaplan_meier(wait, gone)
     abandoned = int(gone.sum())
     # fsum: exact whatever order DuckDB returned the rows in (a plain sum's last bits would follow that order)
@@ -92,13 +78,13 @@ def patience(con: duckdb.DuckDBPyConnection, queue: str) -> Patience:
     return Patience(int(wait.size), abandoned, mean_exp, median, restricted, (times, survival))
 
 
-def queue_summaries(con: duckdb.DuckDBPyConnection, rows: list[dict]) -> list[dict]:
+def queue_summaries(workspace: Workspace, rows: list[dict]) -> list[dict]:
     """Per queue of ``interval_history`` rows: offered, abandoned and the patience estimates."""
     summaries = []
     for name in sorted({r["queue"] for r in rows}):
         mine = [r for r in rows if r["queue"] == name]
         offered = sum(r["offered"] for r in mine)
-        p = patience(con, name)
+        p = patience(workspace, name)
         summaries.append({"queue": name, "time_zone": mine[0]["time_zone"], "offered": offered,
                           "abandoned": p.abandoned, "p_abandon": p.abandoned / offered if offered else None,
                           "patience_mean_s_exponential": p.mean_s_exponential,

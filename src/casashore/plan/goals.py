@@ -16,19 +16,32 @@ and the day is *met* when SL_day >= goal, *at risk* when SL_day < goal <= SL_day
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from datetime import datetime
 
 import numpy as np
 from scipy.special import stdtrit  # Student t quantiles; scipy.stats costs 1.5 s of imports
 
+from casashore.plan.result import (
+    DayLevel,
+    GoalRound,
+    Schedule,
+    SimulatedInterval,
+    SimulatedQueue,
+    Simulation,
+    Staffing,
+    Verdict,
+    VerdictReason,
+)
+
 MIN_CALLS = 1.0
 """Intervals with fewer calls than this on average are not judged: one call more or less swings their level."""
 
 
-def _judged(simulation: dict, min_calls: float) -> list[tuple[dict, dict]]:
-    return [(queue, row) for queue in simulation["queues"] for row in queue["intervals"]
-            if row.get("service_level") is not None and row["offered"] >= min_calls]
+def _judged(simulation: Simulation, min_calls: float) -> list[tuple[SimulatedQueue, SimulatedInterval]]:
+    return [(queue, row) for queue in simulation.queues for row in queue.intervals
+            if row.measures.service_level is not None and row.offered >= min_calls]
 
 
 def simultaneous_widening(replications: int, judged: int) -> float:
@@ -40,90 +53,89 @@ def simultaneous_widening(replications: int, judged: int) -> float:
     return float(stdtrit(dof, 1 - 0.025 / judged) / stdtrit(dof, 0.975))
 
 
-def missed_intervals(simulation: dict, min_calls: float = MIN_CALLS) -> dict[str, list[int]]:
+def missed_intervals(simulation: Simulation, min_calls: float = MIN_CALLS) -> dict[str, list[int]]:
     """skill -> intervals where one of the skill's queues misses its goal beyond the simultaneous 95 %
     intervals."""
     judged = _judged(simulation, min_calls)
-    widening = simultaneous_widening(simulation["replications"], len(judged))
+    widening = simultaneous_widening(simulation.replications, len(judged))
     missed: dict[str, set[int]] = {}
     for queue, row in judged:
-        if row["service_level"] + widening * (row.get("service_level_ci95") or 0.0) < queue["service_level_goal"]:
-            missed.setdefault(queue["skill"], set()).add(row["interval"])
+        if row.measures.service_level + widening * (row.measures.service_level_ci95 or 0.0) < queue.service_level_goal:
+            missed.setdefault(queue.skill, set()).add(row.interval)
     return {skill: sorted(v) for skill, v in sorted(missed.items())}
 
 
-def raise_requirement(staffing: dict, missed: dict[str, list[int]], shrinkage: float) -> dict:
+def raise_requirement(staffing: Staffing, missed: dict[str, list[int]], shrinkage: float) -> Staffing:
     """A copy of ``staffing`` whose requirement is one agent on the phones higher where an interval missed (and
     unchanged elsewhere, so that the days without a miss are not scheduled again)."""
+    # Lazy: queueing.staffing loads the numba kernels, which a warm plan (verdict only) does without.
     from casashore.queueing.staffing import agents_with_shrinkage
 
-    raised = {**staffing, "required": {skill: dict(r) for skill, r in staffing["required"].items()}}
+    required = dict(staffing.required)
     for skill, intervals in missed.items():
-        row = raised["required"][skill]
-        on_phone = np.asarray(row["on_phone"], float)
-        with_shrinkage = np.asarray(row["with_shrinkage"], float)
+        row = required[skill]
+        on_phone = np.asarray(row.on_phone, float)
+        with_shrinkage = np.asarray(row.with_shrinkage, float)
         on_phone[intervals] += 1.0
         with_shrinkage[intervals] = agents_with_shrinkage(on_phone[intervals], shrinkage)
-        row["on_phone"], row["with_shrinkage"] = on_phone.tolist(), with_shrinkage.tolist()
-    return raised
+        required[skill] = dataclasses.replace(row, on_phone=on_phone.tolist(), with_shrinkage=with_shrinkage.tolist())
+    return dataclasses.replace(staffing, required=required)
 
 
-def daily_levels(simulation: dict, starts: list[str], min_calls: float = MIN_CALLS) -> list[dict]:
+def daily_levels(simulation: Simulation, starts: list[str], min_calls: float = MIN_CALLS) -> list[DayLevel]:
     """Per queue and site day with calls: calls, service level and its half-width, abandonment, verdict."""
     days = [datetime.fromisoformat(s).date().isoformat() for s in starts]
     out = []
-    for queue in simulation["queues"]:
-        goal = queue["service_level_goal"]
-        by_day: dict[str, list[dict]] = {}
-        for row in queue["intervals"]:
-            by_day.setdefault(days[row["interval"]], []).append(row)
+    for queue in simulation.queues:
+        goal = queue.service_level_goal
+        by_day: dict[str, list[SimulatedInterval]] = {}
+        for row in queue.intervals:
+            by_day.setdefault(days[row.interval], []).append(row)
         for day, rows in sorted(by_day.items()):
-            rows = [r for r in rows if r["offered"] > 0 and r.get("service_level") is not None]
-            calls = sum(r["offered"] for r in rows)
+            rows = [r for r in rows if r.offered > 0 and r.measures.service_level is not None]
+            calls = sum(r.offered for r in rows)
             if calls < min_calls:
                 continue
-            weights = [r["offered"] / calls for r in rows]
-            level = sum(w * r["service_level"] for w, r in zip(weights, rows, strict=True))
-            half = math.sqrt(sum((w * (r.get("service_level_ci95") or 0.0)) ** 2
+            weights = [r.offered / calls for r in rows]
+            level = sum(w * r.measures.service_level for w, r in zip(weights, rows, strict=True))
+            half = math.sqrt(sum((w * (r.measures.service_level_ci95 or 0.0)) ** 2
                                  for w, r in zip(weights, rows, strict=True)))
-            abandon = sum(w * (r.get("p_abandon") or 0.0) for w, r in zip(weights, rows, strict=True))
+            abandon = sum(w * (r.measures.p_abandon or 0.0) for w, r in zip(weights, rows, strict=True))
             status = "met" if level >= goal else "at_risk" if level + half >= goal else "not_met"
-            below = sum(1 for r in rows if r["offered"] >= min_calls and r["service_level"] < goal)
-            out.append({"queue": queue["queue"], "day": day, "calls": calls, "service_level": level,
-                        "service_level_ci95": half, "goal": goal, "p_abandon": abandon, "status": status,
-                        "intervals_below_goal": below})
+            below = sum(1 for r in rows if r.offered >= min_calls and r.measures.service_level < goal)
+            out.append(DayLevel(queue=queue.queue, day=day, calls=calls, service_level=level,
+                                service_level_ci95=half, goal=goal, p_abandon=abandon, status=status,
+                                intervals_below_goal=below))
     return out
 
 
-def coverage(staffing: dict, schedule: dict) -> float:
+def coverage(staffing: Staffing, schedule: Schedule) -> float:
     """Share of the requirement (agents with shrinkage x intervals) the schedule covers."""
     needed = covered = 0.0
-    for skill, row in staffing["required"].items():
-        required = np.asarray(row["with_shrinkage"], float)
-        scheduled = np.asarray(schedule["scheduled"][skill], float)
+    for skill, row in staffing.required.items():
+        required = np.asarray(row.with_shrinkage, float)
+        scheduled = np.asarray(schedule.scheduled[skill], float)
         needed += required.sum()
         covered += np.minimum(required, scheduled).sum()
     return covered / needed if needed > 0 else 1.0
 
 
-def verdict(staffing: dict, schedule: dict, simulation: dict, rounds: list[dict]) -> dict:
+def verdict(staffing: Staffing, schedule: Schedule, simulation: Simulation, rounds: list[GoalRound]) -> Verdict:
     """The plan at a glance: met (every queue's goal met on every day), at risk (some day within the noise of
     its goal, or a schedule stopped by its safety limit), not met (some day below its goal beyond the noise),
     with the reasons behind it."""
-    days = daily_levels(simulation, staffing["starts"])
-    statuses = {d["status"] for d in days}
+    days = daily_levels(simulation, staffing.starts)
+    statuses = {d.status for d in days}
     reasons = []
-    if "not_met" in statuses:
-        reasons.append({"reason": "goal_not_met", "days": [f"{d['queue']} {d['day']}" for d in days
-                                                           if d["status"] == "not_met"]})
-    if "at_risk" in statuses:
-        reasons.append({"reason": "goal_at_risk", "days": [f"{d['queue']} {d['day']}" for d in days
-                                                           if d["status"] == "at_risk"]})
-    if schedule.get("stopped_by") == "time_safety":
-        reasons.append({"reason": "safety_limit"})
+    for status in ("not_met", "at_risk"):
+        if status in statuses:
+            reasons.append(VerdictReason(reason=f"goal_{status}",
+                                         days=[f"{d.queue} {d.day}" for d in days if d.status == status]))
+    if schedule.stopped_by == "time_safety":
+        reasons.append(VerdictReason(reason="safety_limit"))
     status = "not_met" if "not_met" in statuses else "at_risk" if reasons else "met"
-    if schedule.get("uncoverable"):  # a note: the days' verdicts already count what these intervals cost
-        reasons.append({"reason": "uncoverable", "intervals": schedule["uncoverable"]})
-    return {"status": status, "reasons": reasons, "coverage": coverage(staffing, schedule),
-            "cost": schedule["cost"], "bound": schedule.get("bound"), "gap": schedule["gap"],
-            "stopped_by": schedule.get("stopped_by"), "rounds": len(rounds), "days": days}
+    if schedule.uncoverable:  # a note: the days' verdicts already count what these intervals cost
+        reasons.append(VerdictReason(reason="uncoverable", intervals=list(schedule.uncoverable)))
+    return Verdict(status=status, reasons=reasons, coverage=coverage(staffing, schedule), cost=schedule.cost,
+                   bound=schedule.bound, gap=schedule.gap, stopped_by=schedule.stopped_by, rounds=len(rounds),
+                   days=days)

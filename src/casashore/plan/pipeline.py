@@ -15,11 +15,28 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from pathlib import Path
 
-import duckdb
 import numpy as np
 
 from casashore.errors import UserError
+from casashore.plan.goals import missed_intervals, raise_requirement, verdict
+from casashore.plan.result import (
+    Forecast,
+    ForecastInterval,
+    GoalLoop,
+    GoalRound,
+    History,
+    PlanResult,
+    QueueVolume,
+    Schedule,
+    ShiftCount,
+    Simulation,
+    Sizing,
+    SkillRequirement,
+    Staffing,
+    UncoverableInterval,
+)
 from casashore.plan.scenario import PlanScenario
+from casashore.workspace.store import Workspace
 
 STEPS = ("history", "forecast", "staffing", "schedule", "simulation", "sizing")
 
@@ -28,32 +45,31 @@ def _key(step: str, *inputs) -> str:
     return hashlib.sha256(json.dumps([step, *inputs], sort_keys=True, default=str).encode()).hexdigest()
 
 
-def _cached(con: duckdb.DuckDBPyConnection, step: str, key: str, compute: Callable[[], dict],
+def _cached(workspace: Workspace, step: str, key: str, compute: Callable[[], dict],
             reused: list[str], fresh: bool = False, pure: Callable[[dict], bool] = lambda result: True) -> dict:
     """The step's stored result for ``key``, or ``compute()``'s, stored when ``pure(result)`` (an exception
     stores nothing)."""
     if not fresh:
-        rows = con.execute("SELECT result FROM plan_steps WHERE step_key = ?", [key]).fetchall()
-        if rows:
+        stored = workspace.plan_step(key)
+        if stored is not None:
             reused.append(step)
-            return json.loads(rows[0][0])
+            return stored
     result = compute()
     if pure(result):
-        con.execute("INSERT OR REPLACE INTO plan_steps VALUES (?, ?, ?, now())", [key, step, json.dumps(result)])
+        workspace.store_plan_step(key, step, result)
     return result
 
 
-def history_step(con: duckdb.DuckDBPyConnection, scenario: PlanScenario, history_dir: Path) -> dict:
+def history_step(workspace: Workspace, scenario: PlanScenario, history_dir: Path) -> History:
     """Make (once) and import each synthetic queue's history; check the workspace has the others."""
-    from casashore.history.importer import import_calls
-    from casashore.history.mapping import CallMapping
     from casashore.plan.synthetic import synthetic_calls
+    from casashore.workspace.mapping import CallMapping
 
     imported = {}
     history_dir.mkdir(parents=True, exist_ok=True)
     for i, queue in enumerate(scenario.queues):
         if queue.history == "workspace":
-            count = con.execute("SELECT count(*) FROM calls WHERE queue = ?", [queue.name]).fetchall()[0][0]
+            count = workspace.call_count(queue.name)
             if not count:
                 raise UserError(f"queues[{i}].history", "workspace", f"calls of queue {queue.name!r} imported "
                                 "first (casashore import ...), or history = \"synthetic\"")
@@ -73,13 +89,12 @@ def history_step(con: duckdb.DuckDBPyConnection, scenario: PlanScenario, history
             "columns": {"call_id": "call_id", "queue": "queue", "arrival": "arrival", "wait_s": "wait_s",
                         "outcome": "outcome", "handle_s": "handle_s"},
             "outcomes": {"answered": ["ANSWERED"], "abandoned": ["ABANDONED"]}})
-        import_calls(con, path, mapping=mapping)
-        imported[queue.name] = con.execute("SELECT count(*) FROM calls WHERE queue = ?",
-                                           [queue.name]).fetchall()[0][0]
-    return {"calls": imported}
+        workspace.import_calls(path, mapping=mapping)
+        imported[queue.name] = workspace.call_count(queue.name)
+    return History(calls=imported)
 
 
-def forecast_step(con: duckdb.DuckDBPyConnection, scenario: PlanScenario) -> dict:
+def forecast_step(workspace: Workspace, scenario: PlanScenario) -> Forecast:
     """Each queue's calls and AHT per interval over the planned days (client's days), placed on the site clock:
     every queue in one forecast run (one backtest, one insert)."""
     from casashore.forecast.run import forecast_queues
@@ -88,30 +103,32 @@ def forecast_step(con: duckdb.DuckDBPyConnection, scenario: PlanScenario) -> dic
     plan = scenario.plan
     horizons = {}
     for queue in scenario.queues:
-        last = con.execute("SELECT max(arrival_at) FROM calls WHERE queue = ?", [queue.name]).fetchall()[0][0]
+        last = workspace.last_arrival(queue.name)
         last_day = last.astimezone(zone(queue.client_time_zone)).date()
         if last_day >= plan.start:
             raise UserError("plan.start", plan.start.isoformat(), f"a day after the history of {queue.name} "
                             f"(it ends {last_day})")
         horizons[queue.name] = (plan.start - last_day).days - 1 + plan.days
-    run = forecast_queues(con, interval_min=plan.interval_min, horizons=horizons, site_zone=scenario.site.time_zone)
+    run = forecast_queues(workspace, interval_min=plan.interval_min, horizons=horizons,
+                          site_zone=scenario.site.time_zone)
     end = plan.start + timedelta(days=plan.days)
     order = {q.name: i for i, q in enumerate(scenario.queues)}  # the scenario's order, as before
-    rows = sorted((r for r in run.intervals if plan.start <= datetime.fromisoformat(r["start"]).date() < end),
-                  key=lambda r: order[r["queue"]])
-    return {"models": {q.name: run.models[q.name] for q in scenario.queues}, "intervals": rows}
+    intervals = (ForecastInterval.from_json(r) for r in run.intervals)
+    rows = sorted((r for r in intervals if plan.start <= datetime.fromisoformat(r.start).date() < end),
+                  key=lambda r: order[r.queue])
+    return Forecast(models={q.name: run.models[q.name] for q in scenario.queues}, intervals=rows)
 
 
-def site_grid(scenario: PlanScenario, forecast: dict) -> list[datetime]:
+def site_grid(scenario: PlanScenario, forecast: Forecast) -> list[datetime]:
     """Site wall-clock interval starts: whole site days covering every forecast interval."""
-    starts = [datetime.fromisoformat(r["site_start"]) for r in forecast["intervals"]]
+    starts = [datetime.fromisoformat(r.site_start) for r in forecast.intervals]
     first = min(starts).replace(hour=0, minute=0)
     days = (max(starts).date() - first.date()).days + 1
     step = scenario.plan.interval_min
     return [first + timedelta(minutes=step * i) for i in range(days * 1440 // step)]
 
 
-def staffing_step(scenario: PlanScenario, forecast: dict) -> dict:
+def staffing_step(scenario: PlanScenario, forecast: Forecast) -> Staffing:
     """Agents required per skill and site interval: each skill's queues pooled (their calls and mean AHT), Erlang A
     with the queue's patience (Erlang C without), the strictest goal of the pooled queues, then shrinkage."""
     from casashore.queueing.staffing import agents_with_shrinkage, required_agents
@@ -123,11 +140,11 @@ def staffing_step(scenario: PlanScenario, forecast: dict) -> dict:
     by_queue = {q.name: q for q in scenario.queues}
     calls = {q.name: np.zeros(n) for q in scenario.queues}
     work = {q.name: np.zeros(n) for q in scenario.queues}
-    for r in forecast["intervals"]:
-        i = index[datetime.fromisoformat(r["site_start"])]
-        aht = r["aht_s"] or by_queue[r["queue"]].aht_s
-        calls[r["queue"]][i] += r["calls"]
-        work[r["queue"]][i] += r["calls"] * aht
+    for r in forecast.intervals:
+        i = index[datetime.fromisoformat(r.site_start)]
+        aht = r.aht_s or by_queue[r.queue].aht_s
+        calls[r.queue][i] += r.calls
+        work[r.queue][i] += r.calls * aht
     required = {}
     for skill in scenario.skills:
         members = [q for q in scenario.queues if q.skill == skill]
@@ -137,18 +154,18 @@ def staffing_step(scenario: PlanScenario, forecast: dict) -> dict:
         patience = min((q.patience_s or np.inf) for q in members)
         agents = required_agents(seconds / step_s, aht, target_s=min(q.target_s for q in members),
                                  service_level=max(q.service_level for q in members), patience_s=patience)
-        required[skill] = {"on_phone": agents.astype(float).tolist(),
-                           "with_shrinkage": agents_with_shrinkage(agents, scenario.site.shrinkage).astype(float)
-                           .tolist(),
-                           "calls": offered.tolist(), "aht_s": aht.tolist()}
+        required[skill] = SkillRequirement(
+            on_phone=agents.astype(float).tolist(),
+            with_shrinkage=agents_with_shrinkage(agents, scenario.site.shrinkage).astype(float).tolist(),
+            calls=offered.tolist(), aht_s=aht.tolist())
     # Each queue's own volume and mean handle time, for the simulation (the pools above are per skill).
-    queues = {name: {"calls": calls[name].tolist(),
-                     "aht_s": float(work[name].sum() / calls[name].sum()) if calls[name].sum() > 0
-                     else by_queue[name].aht_s} for name in calls}
-    return {"starts": [s.isoformat() for s in grid], "required": required, "queues": queues}
+    queues = {name: QueueVolume(calls=calls[name].tolist(),
+                                aht_s=float(work[name].sum() / calls[name].sum()) if calls[name].sum() > 0
+                                else by_queue[name].aht_s) for name in calls}
+    return Staffing(starts=[s.isoformat() for s in grid], required=required, queues=queues)
 
 
-def schedule_step(scenario: PlanScenario, staffing: dict, memo: dict | None = None) -> dict:
+def schedule_step(scenario: PlanScenario, staffing: Staffing, memo: dict | None = None) -> Schedule:
     """Shifts covering the requirement with shrinkage. Scheduled breaks are placed by the solver on top, so the
     site's shrinkage should count what breaks do not (absence, training, coaching). Deterministic: stopped by
     the gap asked for or a node limit, never by the clock unless its safety limit is hit (then said)."""
@@ -156,10 +173,10 @@ def schedule_step(scenario: PlanScenario, staffing: dict, memo: dict | None = No
     from casashore.schedule.inputs import Requirement, shift_templates
     from casashore.schedule.rules import open_intervals, staffed_while_open
 
-    starts = [datetime.fromisoformat(s) for s in staffing["starts"]]
+    starts = [datetime.fromisoformat(s) for s in staffing.starts]
     groups = scenario.skills
     requirement = Requirement(starts, scenario.plan.interval_min, groups,
-                              {g: staffing["required"][g]["with_shrinkage"] for g in groups}, one_day=False)
+                              {g: staffing.required[g].with_shrinkage for g in groups}, one_day=False)
     rows = [(i, {k: str(v) for k, v in shift.model_dump().items()}) for i, shift in enumerate(scenario.shifts)]
     templates = shift_templates(rows, requirement, scenario.rules.max_daily_hours, lambda i: f"shifts[{i}]")
     is_open = open_intervals(scenario.rules.opening_hours, starts, scenario.plan.interval_min, False)
@@ -173,30 +190,31 @@ def schedule_step(scenario: PlanScenario, staffing: dict, memo: dict | None = No
     uncoverable = sorted({(g, starts[t].isoformat()) for g, t in [*result.uncoverable, *closed]})
     paid_h = sum(n * next(t.paid_min for t in templates if t.name == name) / 60
                  for (name, _), n in result.counts.items())
-    return {"status": result.status, "gap": result.gap, "cost": result.cost, "objective": result.objective,
-            "bound": result.bound, "stopped_by": result.stopped_by, "solver": result.solver,
-            "uncoverable": [{"skill": g, "start": s} for g, s in uncoverable],
-            "counts": [{"shift": name, "day": day, "agents": n} for (name, day), n in sorted(result.counts.items())],
-            "scheduled": {g: np.asarray(result.scheduled[g], float).tolist() for g in groups},
-            "at_work": {c: v.tolist() for c, v in result.at_work.items()},
-            "on_shift_total": result.on_shift_total.tolist(), "paid_hours": paid_h}
+    return Schedule(status=result.status, gap=result.gap, cost=result.cost, objective=result.objective,
+                    bound=result.bound, stopped_by=result.stopped_by, solver=result.solver,
+                    uncoverable=[UncoverableInterval(skill=g, start=s) for g, s in uncoverable],
+                    counts=[ShiftCount(shift=name, day=day, agents=n)
+                            for (name, day), n in sorted(result.counts.items())],
+                    scheduled={g: np.asarray(result.scheduled[g], float).tolist() for g in groups},
+                    at_work={c: v.tolist() for c, v in result.at_work.items()},
+                    on_shift_total=result.on_shift_total.tolist(), paid_hours=paid_h)
 
 
-def simulation_step(scenario: PlanScenario, staffing: dict, schedule: dict) -> dict:
+def simulation_step(scenario: PlanScenario, staffing: Staffing, schedule: Schedule) -> Simulation:
     """The schedule against random calls: one agent group per skill set on shift, the queues' forecast volumes,
     ``replications`` runs; service level per queue and interval with 95 % confidence half-widths."""
     from casashore.model import scenario_from_dict
     from casashore.simulate.scenario import simulate_scenario
 
-    n = len(staffing["starts"])
+    n = len(staffing.starts)
     queues = []
     for q in scenario.queues:
-        volume = staffing["queues"][q.name]
-        queues.append({"name": q.name, "skill": q.skill, "calls": [round(c, 6) for c in volume["calls"]],
-                       "aht_s": volume["aht_s"], "target_s": q.target_s, "service_level": q.service_level,
+        volume = staffing.queues[q.name]
+        queues.append({"name": q.name, "skill": q.skill, "calls": [round(c, 6) for c in volume.calls],
+                       "aht_s": volume.aht_s, "target_s": q.target_s, "service_level": q.service_level,
                        **({"patience_s": q.patience_s} if q.patience_s else {})})
     groups = []
-    for skill_set, agents in schedule["at_work"].items():
+    for skill_set, agents in schedule.at_work.items():
         on_phone = np.rint(np.asarray(agents) * (1 - scenario.site.shrinkage)).astype(int)
         if on_phone.any():
             groups.append({"name": skill_set, "skills": {s: 1 for s in skill_set.split("+")},
@@ -206,16 +224,14 @@ def simulation_step(scenario: PlanScenario, staffing: dict, schedule: dict) -> d
                                                                "seed": scenario.plan.seed}})
     _, summary = simulate_scenario(sim, workers=1)
     summary.pop("calls_per_second", None)  # a timing, not a result: the plan must not depend on the machine
-    return summary
+    return Simulation.from_json(summary)
 
 
-def goal_loop(scenario: PlanScenario, staffing: dict, progress: Callable[[str], None]) -> dict:
+def goal_loop(scenario: PlanScenario, staffing: Staffing, progress: Callable[[str], None]) -> GoalLoop:
     """Schedule, simulate, and where an interval misses its goal beyond the noise raise its requirement and
     schedule again, ``plan.goal_rounds`` rounds at most. Returns the last round's requirement, schedule and
     simulation, and what each round raised."""
-    from casashore.plan.goals import missed_intervals, raise_requirement
-
-    rounds = []
+    rounds: list[GoalRound] = []
     required = staffing
     memo: dict = {}  # a day whose requirement did not change is not solved again
     while True:
@@ -224,112 +240,111 @@ def goal_loop(scenario: PlanScenario, staffing: dict, progress: Callable[[str], 
         progress("simulation")
         simulation = simulation_step(scenario, required, schedule)
         missed = missed_intervals(simulation)
-        rounds.append({"cost": schedule["cost"], "gap": schedule["gap"],
-                       "missed_intervals": {skill: len(v) for skill, v in missed.items()}})
-        if not missed or len(rounds) > scenario.plan.goal_rounds or schedule["stopped_by"] == "time_safety":
+        rounds.append(GoalRound(cost=schedule.cost, gap=schedule.gap,
+                                missed_intervals={skill: len(v) for skill, v in missed.items()}))
+        if not missed or len(rounds) > scenario.plan.goal_rounds or schedule.stopped_by == "time_safety":
             break
         required = raise_requirement(required, missed, scenario.site.shrinkage)
-    return {"required": required["required"], "schedule": schedule, "simulation": simulation, "rounds": rounds}
+    return GoalLoop(required=required.required, schedule=schedule, simulation=simulation, rounds=rounds)
 
 
-def sizing_step(scenario: PlanScenario, staffing: dict, schedule: dict, simulation: dict) -> dict:
+def sizing_step(scenario: PlanScenario, staffing: Staffing, schedule: Schedule, simulation: Simulation) -> Sizing:
     """Seats at peak, floor area, FTE and jobs, phone lines by Erlang B at the busy interval, bandwidth."""
     from casashore.queueing.erlang_b import erlang_b_servers
     from casashore.telecom.bandwidth import call_bandwidth
 
     link = scenario.link
     step_s = scenario.plan.interval_min * 60
-    seats = int(max(schedule["on_shift_total"], default=0))
-    calls = sum(np.asarray(r["calls"]) for r in staffing["required"].values())
+    seats = int(max(schedule.on_shift_total, default=0))
+    calls = sum(np.asarray(r.calls) for r in staffing.required.values())
     # A call holds a line while it waits and while it is handled.
     asa = np.zeros(len(calls))
-    for q in simulation["queues"]:
-        for row in q["intervals"]:
-            asa[row["interval"]] = max(asa[row["interval"]], row.get("asa") or 0.0)
-    line_erlangs = sum(np.asarray(r["calls"]) * np.asarray(r["aht_s"]) for r in staffing["required"].values())
+    for q in simulation.queues:
+        for row in q.intervals:
+            asa[row.interval] = max(asa[row.interval], row.measures.asa or 0.0)
+    line_erlangs = sum(np.asarray(r.calls) * np.asarray(r.aht_s) for r in staffing.required.values())
     line_erlangs = (line_erlangs + calls * asa) / step_s
     busy = int(np.argmax(line_erlangs)) if len(line_erlangs) else 0
     lines = int(erlang_b_servers(np.array([line_erlangs[busy]]), np.array([link.blocking]))[0])
     per_call = call_bandwidth(link.codec, layer=link.layer)
     bandwidth_bps = 2 * lines * per_call.bps_per_call  # both directions share the link's count
     usable_bps = link.capacity_bps * (1 - link.headroom)
-    fte = schedule["paid_hours"] / (scenario.plan.days / 7) / scenario.rules.max_weekly_hours
+    fte = schedule.paid_hours / (scenario.plan.days / 7) / scenario.rules.max_weekly_hours
     # People, not FTE: one shift a day each, and at most 7 - weekly_rest_days days a week, whatever their hours
     # (a part-time shift is still a person on that day).
     per_day: dict[int, int] = {}
-    for row in schedule["counts"]:
-        per_day[row["day"]] = per_day.get(row["day"], 0) + row["agents"]
+    for row in schedule.counts:
+        per_day[row.day] = per_day.get(row.day, 0) + row.agents
     work_days = (7 - scenario.rules.weekly_rest_days) * scenario.plan.days / 7
     people = max([int(np.ceil(fte)), max(per_day.values(), default=0),
                   int(np.ceil(sum(per_day.values()) / max(work_days, 1e-9)))])
     per_interval_bps = (line_erlangs * 2 * per_call.bps_per_call).tolist()
-    return {"seats_at_peak": seats, "seats_available": scenario.site.seats, "seats_ok": seats <= scenario.site.seats,
-            "floor_m2": seats * scenario.site.floor_m2_per_seat, "fte": fte, "jobs": int(np.ceil(fte)),
-            "people_at_least": people,
-            "paid_hours": schedule["paid_hours"],
-            "labour_cost": schedule["paid_hours"] * scenario.site.cost_per_agent_hour,
-            "currency": scenario.site.currency, "busy_interval": staffing["starts"][busy],
-            "busy_line_erlangs": float(line_erlangs[busy]), "phone_lines": lines,
-            "bps_per_call": per_call.bps_per_call, "busy_bandwidth_bps": bandwidth_bps,
-            "link_capacity_bps": link.capacity_bps, "link_usable_bps": usable_bps,
-            "link_share": bandwidth_bps / usable_bps, "bandwidth_bps": per_interval_bps}
+    return Sizing(seats_at_peak=seats, seats_available=scenario.site.seats, seats_ok=seats <= scenario.site.seats,
+                  floor_m2=seats * scenario.site.floor_m2_per_seat, fte=fte, jobs=int(np.ceil(fte)),
+                  people_at_least=people, paid_hours=schedule.paid_hours,
+                  labour_cost=schedule.paid_hours * scenario.site.cost_per_agent_hour,
+                  currency=scenario.site.currency, busy_interval=staffing.starts[busy],
+                  busy_line_erlangs=float(line_erlangs[busy]), phone_lines=lines,
+                  bps_per_call=per_call.bps_per_call, busy_bandwidth_bps=bandwidth_bps,
+                  link_capacity_bps=link.capacity_bps, link_usable_bps=usable_bps,
+                  link_share=bandwidth_bps / usable_bps, bandwidth_bps=per_interval_bps)
 
 
-def run_plan(scenario: PlanScenario, con: duckdb.DuckDBPyConnection, history_dir: Path,
-             progress: Callable[[str], None] | None = None, fresh: bool = False) -> dict:
+def run_plan(scenario: PlanScenario, workspace: Workspace, history_dir: Path,
+             progress: Callable[[str], None] | None = None, fresh: bool = False) -> PlanResult:
     """Every step, each read back from the workspace when its inputs are unchanged (unless ``fresh``); returns
     the plan: every step's result, the goal loop's rounds and the verdict (plan/goals.py)."""
-    from casashore.plan.goals import verdict
-
     reused: list[str] = []
     note = progress or (lambda step: None)
     plan = scenario.plan
     queues = [q.model_dump() for q in scenario.queues]
     note("history")
-    history = history_step(con, scenario, history_dir)
-    imports = con.execute("SELECT sha256 FROM imports ORDER BY sha256").fetchall()
+    history = history_step(workspace, scenario, history_dir)
+    imports = [(sha,) for sha in workspace.import_fingerprints()]  # rows, as the stored keys were made
     note("forecast")
     window = [str(plan.start), plan.days, plan.interval_min]
-    forecast = _cached(con, "forecast", _key("forecast", imports, window, queues, scenario.site.time_zone),
-                       lambda: forecast_step(con, scenario), reused, fresh)
+    # Each step is stored as its JSON and typed again from it, computed or read back alike, so that a warm plan is
+    # the same result as a cold one; the keys hash the JSON, as they always have.
+    forecast = Forecast.from_json(_cached(
+        workspace, "forecast", _key("forecast", imports, window, queues, scenario.site.time_zone),
+        lambda: forecast_step(workspace, scenario).to_json(), reused, fresh))
     note("staffing")
-    staffing = _cached(con, "staffing", _key("staffing", forecast, scenario.site.model_dump(), queues),
-                       lambda: staffing_step(scenario, forecast), reused, fresh)
+    staffing = Staffing.from_json(_cached(
+        workspace, "staffing", _key("staffing", forecast.to_json(), scenario.site.model_dump(), queues),
+        lambda: staffing_step(scenario, forecast).to_json(), reused, fresh))
     note("schedule")
     # The wall-clock safety limit is not an input: a result it did not stop is the same under any limit, and a
     # result it stopped is not stored.
     settings = plan.model_dump(exclude={"schedule_time_limit_s"})
-    loop = _cached(con, "schedule", _key("schedule+simulation", staffing, [s.model_dump() for s in scenario.shifts],
-                                         scenario.rules.model_dump(), settings, scenario.site.model_dump(), queues),
-                   lambda: goal_loop(scenario, staffing, note), reused, fresh,
-                   pure=lambda result: result["schedule"]["stopped_by"] != "time_safety")
+    loop = GoalLoop.from_json(_cached(
+        workspace, "schedule",
+        _key("schedule+simulation", staffing.to_json(), [s.model_dump() for s in scenario.shifts],
+             scenario.rules.model_dump(), settings, scenario.site.model_dump(), queues),
+        lambda: goal_loop(scenario, staffing, note).to_json(), reused, fresh,
+        pure=lambda result: result["schedule"]["stopped_by"] != "time_safety"))
     if reused[-1:] == ["schedule"]:
         reused.append("simulation")  # the loop's rounds are one stored result
-    schedule, simulation = loop["schedule"], loop["simulation"]
     note("sizing")
-    sizing = _cached(con, "sizing", _key("sizing", loop, scenario.site.model_dump(), scenario.link.model_dump(),
-                                         scenario.rules.model_dump(), window),
-                     lambda: sizing_step(scenario, staffing, schedule, simulation), [], fresh)  # stored so that a
-    # warm plan need not import the numba kernels; derived from the steps above, so not listed as reused
-    return {"site": scenario.site.model_dump(), "history": history, "forecast": forecast, "staffing": staffing,
-            "required_after_rounds": loop["required"], "rounds": loop["rounds"], "schedule": schedule,
-            "simulation": simulation, "sizing": sizing, "verdict": verdict(staffing, schedule, simulation,
-                                                                           loop["rounds"]),
-            "reused_steps": reused}
+    sizing = Sizing.from_json(_cached(
+        workspace, "sizing", _key("sizing", loop.to_json(), scenario.site.model_dump(), scenario.link.model_dump(),
+                            scenario.rules.model_dump(), window),
+        lambda: sizing_step(scenario, staffing, loop.schedule, loop.simulation).to_json(), [], fresh))
+    # sizing is stored so that a warm plan need not import the numba kernels; derived from the steps above, so not
+    # listed as reused
+    return PlanResult(site=scenario.site, history=history, forecast=forecast, staffing=staffing,
+                      required_after_rounds=loop.required, rounds=loop.rounds, schedule=loop.schedule,
+                      simulation=loop.simulation, sizing=sizing,
+                      verdict=verdict(staffing, loop.schedule, loop.simulation, loop.rounds), reused_steps=reused)
 
 
 def plan_with_report(scenario: PlanScenario, workspace: Path, report: Path, lang: str,
-                     progress: Callable[[str], None] | None = None, fresh: bool = False) -> dict:
+                     progress: Callable[[str], None] | None = None, fresh: bool = False) -> PlanResult:
     """Run the plan over the workspace file and write its HTML report: what `casashore plan` and the server's
     background runs both do."""
-    from casashore.history.workspace import open_workspace
     from casashore.report.plan_report import write_report
 
-    con = open_workspace(workspace)
-    try:
-        result = run_plan(scenario, con, default_history_dir(workspace), progress, fresh)
-    finally:
-        con.close()
+    with Workspace.open(workspace) as opened:
+        result = run_plan(scenario, opened, default_history_dir(workspace), progress, fresh)
     write_report(result, report, lang, scenario.site.name)
     return result
 

@@ -13,83 +13,85 @@ from datetime import datetime
 from pathlib import Path
 
 import plotly.graph_objects as go
+from plotly.offline import get_plotlyjs
 
+from casashore.plan.result import PlanResult
 from casashore.report.i18n import PLOTLY_LOCALE_FR, bits, day_name, label, number, percent
 from casashore.report.markup import Cell, heading, table
-from casashore.report.tables import daily_summary, interval_csv, interval_rows, shift_table
+from casashore.report.tables import DaySummary, daily_summary, interval_csv, interval_rows, shift_table
 from casashore.report.verdict import verdict_section
 
 
-def figures(plan: dict, lang: str) -> list[tuple[str, go.Figure]]:
+def figures(plan: PlanResult, lang: str) -> list[tuple[str, go.Figure]]:
     """(title, figure) for every chart of the plan."""
     t = lambda key: label(lang, key)  # noqa: E731
     out = []
     forecast = go.Figure()
-    for queue in sorted({r["queue"] for r in plan["forecast"]["intervals"]}):
-        rows = [r for r in plan["forecast"]["intervals"] if r["queue"] == queue]
-        x = [r["start"] for r in rows]
-        forecast.add_trace(go.Scatter(x=x + x[::-1], y=[r["calls_hi_80"] for r in rows]
-                                      + [r["calls_lo_80"] for r in rows][::-1], fill="toself", opacity=0.2,
+    for queue in sorted({r.queue for r in plan.forecast.intervals}):
+        rows = [r for r in plan.forecast.intervals if r.queue == queue]
+        x = [r.start for r in rows]
+        forecast.add_trace(go.Scatter(x=x + x[::-1], y=[r.calls_hi_80 for r in rows]
+                                      + [r.calls_lo_80 for r in rows][::-1], fill="toself", opacity=0.2,
                                       line={"width": 0}, showlegend=False, hoverinfo="skip",
                                       name=f"{queue} {t('band_80')}"))
-        forecast.add_trace(go.Scatter(x=x, y=[r["calls"] for r in rows], name=queue, mode="lines"))
+        forecast.add_trace(go.Scatter(x=x, y=[r.calls for r in rows], name=queue, mode="lines"))
     forecast.update_layout(yaxis_title=t("calls"))
     out.append((t("forecast"), forecast))
-    staffing, schedule = plan["staffing"], plan["schedule"]
+    staffing, schedule = plan.staffing, plan.schedule
     coverage = go.Figure()
-    for group, req in staffing["required"].items():
-        coverage.add_trace(go.Scatter(x=staffing["starts"], y=req["with_shrinkage"], name=f"{group} {t('required')}",
+    for group, req in staffing.required.items():
+        coverage.add_trace(go.Scatter(x=staffing.starts, y=req.with_shrinkage, name=f"{group} {t('required')}",
                                       mode="lines", line={"dash": "dot"}))
-        coverage.add_trace(go.Scatter(x=staffing["starts"], y=schedule["scheduled"][group],
+        coverage.add_trace(go.Scatter(x=staffing.starts, y=schedule.scheduled[group],
                                       name=f"{group} {t('scheduled')}", mode="lines", line={"shape": "hv"}))
     out.append((t("coverage"), coverage))
     service = go.Figure()
-    x_all = staffing["starts"]
-    for queue in plan["simulation"]["queues"]:
+    x_all = staffing.starts
+    for queue in plan.simulation.queues:
         # None where no call is offered, so the line breaks over closed hours instead of joining them.
         sl, half = [None] * len(x_all), [None] * len(x_all)
-        for r in queue["intervals"]:
-            if r["offered"] > 0.5 and r["service_level"] is not None:
-                sl[r["interval"]], half[r["interval"]] = r["service_level"], r["service_level_ci95"] or 0.0
-        service.add_trace(go.Scatter(x=x_all, y=sl, name=queue["queue"], mode="lines",
+        for r in queue.intervals:
+            if r.offered > 0.5 and r.measures.service_level is not None:
+                sl[r.interval], half[r.interval] = r.measures.service_level, r.measures.service_level_ci95 or 0.0
+        service.add_trace(go.Scatter(x=x_all, y=sl, name=queue.queue, mode="lines",
                                      error_y={"type": "data", "array": half, "thickness": 0.6, "width": 0}))
-        service.add_hline(y=queue["service_level_goal"], line_dash="dot", annotation_text=t("goal"))
+        service.add_hline(y=queue.service_level_goal, line_dash="dot", annotation_text=t("goal"))
     service.update_layout(yaxis={"range": [0, 1.02], "tickformat": ".0%"})
     out.append((t("service"), service))
     occupancy = go.Figure()
-    for group in plan["simulation"]["groups"]:
+    for group in plan.simulation.groups:
         values = [None] * len(x_all)
-        for r in group["intervals"]:
-            values[r["interval"]] = r["occupancy"]
-        occupancy.add_trace(go.Scatter(x=x_all, y=values, name=group["group"], mode="lines"))
+        for r in group.intervals:
+            values[r.interval] = r.occupancy
+        occupancy.add_trace(go.Scatter(x=x_all, y=values, name=group.group, mode="lines"))
     occupancy.update_layout(yaxis={"range": [0, 1.02], "tickformat": ".0%"})
     out.append((t("occupancy"), occupancy))
-    sizing = plan["sizing"]
-    link = go.Figure(go.Scatter(x=staffing["starts"], y=sizing["bandwidth_bps"], mode="lines", name=t("voice")))
+    link = go.Figure(go.Scatter(x=staffing.starts, y=plan.sizing.bandwidth_bps, mode="lines", name=t("voice")))
     link.update_layout(yaxis_title="bit/s")
     out.append((t("bandwidth"), link))
     return out
 
 
-def summary_rows(plan: dict, lang: str) -> list[tuple[str, str]]:
-    s = plan["sizing"]
+def summary_rows(plan: PlanResult, lang: str) -> list[tuple[str, str]]:
+    s = plan.sizing
     t = lambda key: label(lang, key)  # noqa: E731
-    rows = [(t("seats_at_peak"), f"{number(s['seats_at_peak'], lang)} / {number(s['seats_available'], lang)}"),
-            (t("floor_m2"), number(s["floor_m2"], lang)), (t("fte"), number(s["fte"], lang, 1)),
-            (t("jobs"), number(s["jobs"], lang)),
-            *([(t("people_at_least"), number(s["people_at_least"], lang))] if "people_at_least" in s else []),
-            (t("paid_hours"), number(s["paid_hours"], lang, 1)),
-            (t("labour_cost"), f"{number(s['labour_cost'], lang)} {s['currency']}"),
-            (t("phone_lines"), number(s["phone_lines"], lang)),
-            (t("busy_bandwidth"), bits(s["busy_bandwidth_bps"], lang)),
-            (t("link_share"), percent(s["link_share"], lang, 3)),
+    rows = [(t("seats_at_peak"), f"{number(s.seats_at_peak, lang)} / {number(s.seats_available, lang)}"),
+            (t("floor_m2"), number(s.floor_m2, lang)), (t("fte"), number(s.fte, lang, 1)),
+            (t("jobs"), number(s.jobs, lang)),
+            *([(t("people_at_least"), number(s.people_at_least, lang))] if s.people_at_least is not None else []),
+            (t("paid_hours"), number(s.paid_hours, lang, 1)),
+            (t("labour_cost"), f"{number(s.labour_cost, lang)} {s.currency}"),
+            (t("phone_lines"), number(s.phone_lines, lang)),
+            (t("busy_bandwidth"), bits(s.busy_bandwidth_bps, lang)),
+            (t("link_share"), percent(s.link_share, lang, 3)),
             (t("schedule_status"),
-             f"{t(plan['schedule']['status'])}, {t('gap')} {percent(plan['schedule']['gap'] or 0, lang, 2)}"),
-            (t("models"), ", ".join(f"{q}: {m}" for q, m in plan["forecast"]["models"].items()))]
-    for q in plan["simulation"]["queues"]:
-        rows.append((f"{t('queue')} {q['queue']}", f"{t('service_level')} {percent(q['service_level'] or 0, lang)}"
-                     f" ± {percent(q['service_level_ci95'] or 0, lang)}, {t('p_abandon')} "
-                     f"{percent(q['p_abandon'] or 0, lang)}, {t('asa')} {number(q['asa'] or 0, lang, 1)}"))
+             f"{t(plan.schedule.status)}, {t('gap')} {percent(plan.schedule.gap or 0, lang, 2)}"),
+            (t("models"), ", ".join(f"{q}: {m}" for q, m in plan.forecast.models.items()))]
+    for q in plan.simulation.queues:
+        m = q.measures
+        rows.append((f"{t('queue')} {q.queue}", f"{t('service_level')} {percent(m.service_level or 0, lang)}"
+                     f" ± {percent(m.service_level_ci95 or 0, lang)}, {t('p_abandon')} "
+                     f"{percent(m.p_abandon or 0, lang)}, {t('asa')} {number(m.asa or 0, lang, 1)}"))
     return rows
 
 
@@ -117,7 +119,7 @@ text-decoration:none;font-weight:600}
 """
 
 
-def shift_section(plan: dict, days: list, lang: str) -> str:
+def shift_section(plan: PlanResult, days: list, lang: str) -> str:
     """Template x site day: agents starting the shift (days: the daily summary's, so both tables agree)."""
     t = lambda key: label(lang, key)  # noqa: E731
     all_days, templates = shift_table(plan)
@@ -132,23 +134,23 @@ def shift_section(plan: dict, days: list, lang: str) -> str:
     return table(headers, rows, "shift-table", t("shift_table"))
 
 
-def daily_section(summary: list[dict], currency: str, lang: str) -> str:
+def daily_section(summary: list[DaySummary], currency: str, lang: str) -> str:
     t = lambda key: label(lang, key)  # noqa: E731
     maybe = lambda value: percent(value, lang) if value is not None else "—"  # noqa: E731
-    rows: list[list[Cell]] = [[day_name(d["day"], lang), (number(d["calls"], lang), "num"),
-                               (number(d["agents"], lang), "num"), (number(d["paid_hours"], lang, 1), "num"),
-                               (maybe(d["service_level"]), "num"), (maybe(d["p_abandon"]), "num"),
-                               (f"{number(d['labour_cost'], lang)} {currency}", "num")] for d in summary]
-    rows.append([t("total"), (number(sum(d["calls"] for d in summary), lang), "num"),
-                 (number(sum(d["agents"] for d in summary), lang), "num"),
-                 (number(sum(d["paid_hours"] for d in summary), lang, 1), "num"), "", "",
-                 (f"{number(sum(d['labour_cost'] for d in summary), lang)} {currency}", "num")])
+    rows: list[list[Cell]] = [[day_name(d.day, lang), (number(d.calls, lang), "num"),
+                               (number(d.agents, lang), "num"), (number(d.paid_hours, lang, 1), "num"),
+                               (maybe(d.service_level), "num"), (maybe(d.p_abandon), "num"),
+                               (f"{number(d.labour_cost, lang)} {currency}", "num")] for d in summary]
+    rows.append([t("total"), (number(sum(d.calls for d in summary), lang), "num"),
+                 (number(sum(d.agents for d in summary), lang), "num"),
+                 (number(sum(d.paid_hours for d in summary), lang, 1), "num"), "", "",
+                 (f"{number(sum(d.labour_cost for d in summary), lang)} {currency}", "num")])
     headers = [t("day"), t("calls").capitalize(), t("agents_started"), t("paid_hours_day"), t("service_level"),
                t("p_abandon"), t("labour_cost_day")]
     return table(headers, rows, "daily-summary", t("daily"))
 
 
-def csv_section(plan: dict, lang: str, file_stem: str) -> str:
+def csv_section(plan: PlanResult, lang: str, file_stem: str) -> str:
     """The per-interval table as a CSV inside the page: a download link on a data: URI (no network, no script)."""
     rows = interval_rows(plan)
     encoded = base64.b64encode(interval_csv(rows).encode("utf-8")).decode("ascii")
@@ -161,8 +163,6 @@ def csv_section(plan: dict, lang: str, file_stem: str) -> str:
 
 def plotly_scripts(lang: str) -> str:
     """plotly.js once, inlined (the report opens offline), and its French locale when the report is French."""
-    from plotly.offline import get_plotlyjs
-
     scripts = ("<script>window.PlotlyConfig = {MathJaxConfig: 'local'};</script>"
                f"<script>{get_plotlyjs()}</script>")
     if lang == "fr":
@@ -175,7 +175,7 @@ def download_stem(title: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-") or "plan"
 
 
-def render(plan: dict, lang: str = "en", title: str = "", generated: datetime | None = None) -> str:
+def render(plan: PlanResult, lang: str = "en", title: str = "", generated: datetime | None = None) -> str:
     """The report's HTML. Only ``generated`` (now by default) varies between two renders of the same plan."""
     stamp = (generated or datetime.now().astimezone()).isoformat(timespec="minutes")
     t = lambda key: label(lang, key)  # noqa: E731
@@ -185,8 +185,8 @@ def render(plan: dict, lang: str = "en", title: str = "", generated: datetime | 
              f"<h1>{html.escape(t('title'))} — {html.escape(title)}</h1>",
              f"<p class='generated'>{html.escape(t('generated'))} <time id='generated'>{stamp}</time></p>",
              verdict_section(plan, lang),
-             shift_section(plan, [d["day"] for d in summary], lang),
-             daily_section(summary, plan["sizing"]["currency"], lang),
+             shift_section(plan, [d.day for d in summary], lang),
+             daily_section(summary, plan.sizing.currency, lang),
              csv_section(plan, lang, download_stem(title)),
              heading(2, t("summary")), "<table id='summary'>"]
     parts += [f"<tr><th>{html.escape(k)}</th><td>{html.escape(v)}</td></tr>" for k, v in summary_rows(plan, lang)]
@@ -203,7 +203,7 @@ def render(plan: dict, lang: str = "en", title: str = "", generated: datetime | 
     return "".join(parts)
 
 
-def write_report(plan: dict, path: Path, lang: str = "en", title: str = "", *,
+def write_report(plan: PlanResult, path: Path, lang: str = "en", title: str = "", *,
                  generated: datetime | None = None) -> None:
     """One HTML file that opens offline; written atomically (a partial file never replaces a good one)."""
     partial = path.with_name(path.name + ".partial")

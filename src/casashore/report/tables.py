@@ -5,7 +5,10 @@ from __future__ import annotations
 
 import csv
 import io
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+
+from casashore.plan.result import PlanResult, SimulatedInterval
 
 INTERVAL_COLUMNS = ("start", "group", "calls", "aht_s", "required", "required_after_rounds", "scheduled",
                     "service_level", "p_abandon", "bandwidth_bps")
@@ -13,33 +16,46 @@ INTERVAL_COLUMNS = ("start", "group", "calls", "aht_s", "required", "required_af
 loop and the simulation add."""
 
 
-def interval_minutes(plan: dict) -> int:
-    starts = plan["staffing"]["starts"]
+def interval_minutes(plan: PlanResult) -> int:
+    starts = plan.staffing.starts
     if len(starts) < 2:
         return 1440
     return int((datetime.fromisoformat(starts[1]) - datetime.fromisoformat(starts[0])).total_seconds() // 60)
 
 
-def site_days(plan: dict) -> list[date]:
+def site_days(plan: PlanResult) -> list[date]:
     """The site days of the plan's grid (whole days from midnight, so a schedule's day index counts from the
     first)."""
-    return sorted({datetime.fromisoformat(s).date() for s in plan["staffing"]["starts"]})
+    return sorted({datetime.fromisoformat(s).date() for s in plan.staffing.starts})
 
 
-def _day_of_interval(plan: dict) -> list[date]:
-    return [datetime.fromisoformat(s).date() for s in plan["staffing"]["starts"]]
+def _day_of_interval(plan: PlanResult) -> list[date]:
+    return [datetime.fromisoformat(s).date() for s in plan.staffing.starts]
 
 
-def shift_table(plan: dict) -> tuple[list[date], list[tuple[str, list[int]]]]:
+def shift_table(plan: PlanResult) -> tuple[list[date], list[tuple[str, list[int]]]]:
     """(site days, [(template, agents starting it each day)]), templates in name order."""
     days = site_days(plan)
     rows: dict[str, list[int]] = {}
-    for count in plan["schedule"]["counts"]:
-        rows.setdefault(count["shift"], [0] * len(days))[count["day"]] += count["agents"]
+    for count in plan.schedule.counts:
+        rows.setdefault(count.shift, [0] * len(days))[count.day] += count.agents
     return days, sorted(rows.items())
 
 
-def daily_summary(plan: dict) -> list[dict]:
+@dataclass(frozen=True)
+class DaySummary:
+    """One site day of the daily summary (see ``daily_summary``)."""
+    day: date
+    calls: float
+    agents: int
+    """agents starting a shift"""
+    paid_hours: float
+    service_level: float | None
+    p_abandon: float | None
+    labour_cost: float
+
+
+def daily_summary(plan: PlanResult) -> list[DaySummary]:
     """Per site day with calls or agents: calls (forecast, every queue), agents starting a shift, paid hours
     worked that day on the site's clock (a night shift's hours after midnight count for the next day), the
     calls-weighted service level and abandonment of the day's queues (as judged by the verdict; None when no
@@ -49,30 +65,30 @@ def daily_summary(plan: dict) -> list[dict]:
     first = days[0] if days else None
     day_of = _day_of_interval(plan)
     calls = dict.fromkeys(days, 0.0)
-    for queue in plan["staffing"]["queues"].values():
-        for i, c in enumerate(queue["calls"]):
+    for queue in plan.staffing.queues.values():
+        for i, c in enumerate(queue.calls):
             calls[day_of[i]] += c
     hours = dict.fromkeys(days, 0.0)
-    for agents in plan["schedule"]["at_work"].values():
+    for agents in plan.schedule.at_work.values():
         for i, n in enumerate(agents):
             hours[day_of[i]] += n * step_h
     starts = dict.fromkeys(days, 0)
-    for count in plan["schedule"]["counts"]:
-        starts[first + timedelta(days=count["day"])] += count["agents"]
-    judged: dict[date, list[dict]] = {}
-    for row in plan["verdict"]["days"]:
-        judged.setdefault(date.fromisoformat(row["day"]), []).append(row)
-    rate = plan["site"]["cost_per_agent_hour"]
+    for count in plan.schedule.counts:
+        starts[first + timedelta(days=count.day)] += count.agents
+    judged: dict[date, list] = {}
+    for row in plan.verdict.days:
+        judged.setdefault(date.fromisoformat(row.day), []).append(row)
+    rate = plan.site.cost_per_agent_hour
     out = []
     for day in days:
         if calls[day] <= 0 and starts[day] == 0 and hours[day] <= 0:
             continue
         rows = judged.get(day, [])
-        weight = sum(r["calls"] for r in rows)
-        level = sum(r["calls"] * r["service_level"] for r in rows) / weight if weight > 0 else None
-        abandon = sum(r["calls"] * r["p_abandon"] for r in rows) / weight if weight > 0 else None
-        out.append({"day": day, "calls": calls[day], "agents": starts[day], "paid_hours": hours[day],
-                    "service_level": level, "p_abandon": abandon, "labour_cost": hours[day] * rate})
+        weight = sum(r.calls for r in rows)
+        level = sum(r.calls * r.service_level for r in rows) / weight if weight > 0 else None
+        abandon = sum(r.calls * r.p_abandon for r in rows) / weight if weight > 0 else None
+        out.append(DaySummary(day=day, calls=calls[day], agents=starts[day], paid_hours=hours[day],
+                              service_level=level, p_abandon=abandon, labour_cost=hours[day] * rate))
     return out
 
 
@@ -82,26 +98,27 @@ def _weighted(rows: list[tuple[float, float | None]]) -> float | None:
     return sum(w * v for w, v in known) / weight if weight > 0 else None
 
 
-def interval_rows(plan: dict) -> list[dict]:
-    """Per agent group (skill) and site interval, in group then time order; service level and abandonment are
-    the calls-weighted means of the group's queues (None where no call was offered)."""
-    staffing, schedule = plan["staffing"], plan["schedule"]
-    after = plan.get("required_after_rounds") or staffing["required"]
-    queues_of: dict[str, list[dict]] = {}
-    for queue in plan["simulation"]["queues"]:
-        queues_of.setdefault(queue["skill"], []).append({r["interval"]: r for r in queue["intervals"]})
+def interval_rows(plan: PlanResult) -> list[dict]:
+    """Per agent group (skill) and site interval, in group then time order (one CSV row each, keyed by
+    INTERVAL_COLUMNS); service level and abandonment are the calls-weighted means of the group's queues (None
+    where no call was offered)."""
+    staffing, schedule = plan.staffing, plan.schedule
+    after = plan.required_after_rounds or staffing.required
+    queues_of: dict[str, list[dict[int, SimulatedInterval]]] = {}
+    for queue in plan.simulation.queues:
+        queues_of.setdefault(queue.skill, []).append({r.interval: r for r in queue.intervals})
     out = []
-    for group, required in staffing["required"].items():
+    for group, required in staffing.required.items():
         mine = queues_of.get(group, [])
-        for i, start in enumerate(staffing["starts"]):
+        for i, start in enumerate(staffing.starts):
             simulated = [q[i] for q in mine if i in q]
-            out.append({"start": start, "group": group, "calls": required["calls"][i],
-                        "aht_s": required["aht_s"][i], "required": required["with_shrinkage"][i],
-                        "required_after_rounds": after[group]["with_shrinkage"][i],
-                        "scheduled": schedule["scheduled"][group][i],
-                        "service_level": _weighted([(r["offered"], r["service_level"]) for r in simulated]),
-                        "p_abandon": _weighted([(r["offered"], r["p_abandon"]) for r in simulated]),
-                        "bandwidth_bps": plan["sizing"]["bandwidth_bps"][i]})
+            out.append({"start": start, "group": group, "calls": required.calls[i],
+                        "aht_s": required.aht_s[i], "required": required.with_shrinkage[i],
+                        "required_after_rounds": after[group].with_shrinkage[i],
+                        "scheduled": schedule.scheduled[group][i],
+                        "service_level": _weighted([(r.offered, r.measures.service_level) for r in simulated]),
+                        "p_abandon": _weighted([(r.offered, r.measures.p_abandon) for r in simulated]),
+                        "bandwidth_bps": plan.sizing.bandwidth_bps[i]})
     return out
 
 

@@ -13,6 +13,9 @@ once.
 Tables: ``route_events`` (centre, event_id, event_at, event, subject, detail, node) and ``route_calls`` (centre,
 call_id (the trunk's Call-ID), queue, arrival_at, outcome — answered, abandoned, cleared (ended by a supervisor
 before an agent took it: no caller's abandon) or rejected —, wait_s, handle_s, agent).
+
+This is a store of its own, not the workspace: its SQL is PostgreSQL's and stays here (one node's router
+without ``--records`` writes to the workspace through route/records.py and the Workspace instead).
 """
 
 from __future__ import annotations

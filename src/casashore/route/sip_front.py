@@ -5,11 +5,9 @@ the front holds ``max_calls`` calls, 404 for a number no queue answers, 488 with
 while it waits → 200 OK with an SDP answer when an agent accepts → ACK. The caller's BYE (or CANCEL before
 the answer, answered by 200 and then 487 for the INVITE) ends the call; an agent's hang-up sends the caller a BYE.
 
-Over UDP the front owns reliability (§17.2.1, §13.3.1.4): a retransmitted request gets the last response again;
-final responses to an INVITE are repeated (T1, 2·T1 … capped at T2) until the ACK, and given up after 64·T1 — an
-unacknowledged 200 then ends the call with a BYE; our BYEs are repeated the same way until answered. Finished
-transactions are remembered for 64·T1 to absorb late retransmissions. A message that cannot be read gets a 400
-when it carries what a response needs, and is dropped otherwise; nothing a peer sends stops the server.
+Over UDP the front owns reliability (§17.2.1, §13.3.1.4): sip_transport.py repeats answers and final responses
+and our BYEs, and answers what cannot be read; an unacknowledged 200 ends the call with a BYE. Nothing a peer
+sends stops the server.
 """
 
 from __future__ import annotations
@@ -20,25 +18,25 @@ import logging
 import socket
 import uuid
 from collections import Counter
-from dataclasses import dataclass, field
 
 from casashore.route import sdp
 from casashore.route.call_ids import router_id
 from casashore.route.core import CallExists
 from casashore.route.service import RouterService
 from casashore.route.shared_router import HEARTBEAT_S
+from casashore.route.sip_call import SipCall
 from casashore.route.sip_message import (
     MAX_MESSAGE_BYTES,
     SipMessage,
     SipParseError,
     param,
     parse,
-    request,
     response,
     transaction_key,
     uri_user,
 )
 from casashore.route.sip_transactions import Remembered
+from casashore.route.sip_transport import SipTransport
 
 log = logging.getLogger("casashore.sip")
 ALLOW = "INVITE, ACK, BYE, CANCEL, OPTIONS"
@@ -47,37 +45,10 @@ TAKE_OVER_RETRY_S = 0.5
 """A re-sent INVITE whose node still has a heartbeat is asked about again this often."""
 OWNER_ANSWERED_S = HEARTBEAT_S + 1.0
 """A node seen answering a re-sent call this long is alive (a dead one's heartbeat expires sooner)."""
-ANSWER_HEADERS = (b"via:", b"v:", b"from:", b"f:", b"to:", b"t:", b"call-id:", b"i:", b"cseq:")
-"""The headers a response to a request that could not be read copies (§8.2.6.2)."""
 MAX_TRANSACTIONS = 10_000
 """Finished transactions remembered at most (INVITE and non-INVITE apart), beyond the calls in progress; past it
 the oldest are forgotten early. With messages of at most 8 KiB and INVITEs kept slim, a flood costs bounded
 memory whatever its rate."""
-VERIFIED_FOR_S = 3600.0
-"""How long an address that answered us stays verified (full retransmissions, not bounded by what it sent)."""
-
-
-@dataclass
-class SipCall:
-    call_id: str
-    """The SIP Call-ID (data)."""
-    route_id: str
-    """The router's id of the call (call_ids.router_id of the Call-ID): its key here and in the router."""
-    invite: SipMessage
-    """The INVITE, slimmed to the headers a dialog needs."""
-    addr: tuple[str, int]
-    to_tag: str
-    state: str = "proceeding"
-    """proceeding (ringing) → answered (200 sent) → confirmed (ACK) → ended; or → completed (non-2xx sent)."""
-    last_response: bytes = b""
-    retransmit: asyncio.TimerHandle | None = None
-    cseq: int = 0
-    """Our own CSeq counter for requests we send in the dialog (BYE)."""
-    byes: dict = field(default_factory=dict)
-    received: int = 0
-    """Bytes the caller's address sent on this call (its INVITE and the INVITE's retransmissions)."""
-    sent: int = 0
-    """Bytes sent to the caller's address on this call: repetitions stop at ``received`` until it is verified."""
 
 
 class SipFront(asyncio.DatagramProtocol):
@@ -87,21 +58,16 @@ class SipFront(asyncio.DatagramProtocol):
         """``numbers``: the dialled user part (``sip:fr@…`` or ``sip:+33…@…``) → queue. ``max_transactions``:
         finished transactions remembered at most (each kind), beyond the calls in progress."""
         self.service, self.host, self.port, self.numbers = service, host, port, numbers
-        self.max_calls, self.t1_s, self.t2_s, self.rtp_port = max_calls, t1_s, t2_s, rtp_port
+        self.max_calls, self.rtp_port = max_calls, rtp_port
         self.ring_refresh_s = ring_refresh_s
-        self.transport: asyncio.DatagramTransport | None = None
+        self.counters: Counter = Counter()
+        self.transport = SipTransport(host, port, self.counters, t1_s=t1_s, t2_s=t2_s,
+                                      max_transactions=max_transactions)
         self.calls: dict[str, SipCall] = {}
         """router id -> the call this front signals."""
         self.invites: Remembered[SipCall] = Remembered(
-            64 * t1_s, max_transactions, in_use=self._in_progress, on_forget=self._stop_retransmit)
+            64 * t1_s, max_transactions, in_use=self._in_progress, on_forget=SipTransport.stop_retransmit)
         """INVITE server transactions (transaction_key) -> their call."""
-        self.answered_requests: Remembered[bytes] = Remembered(64 * t1_s, max_transactions)
-        """Finished non-INVITE transactions -> the response to repeat on retransmission."""
-        self.our_byes: dict[str, SipCall] = {}
-        """The branch of each BYE we sent and are repeating -> its call."""
-        self.verified: Remembered[bool] = Remembered(VERIFIED_FOR_S, max_transactions)
-        """Addresses that showed they receive what we send (an ACK with our tag, a response to our BYE)."""
-        self.counters: Counter = Counter()
         self._ids = itertools.count(1)
         service.subscribers.append(self._router_events)
 
@@ -110,7 +76,7 @@ class SipFront(asyncio.DatagramProtocol):
 
     # -- transport ------------------------------------------------------------------------------------
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        self.transport = transport  # type: ignore[assignment]
+        self.transport.datagrams = transport  # type: ignore[assignment]
 
     def datagram_received(self, data: bytes, addr: tuple[str, int]) -> None:
         self.counters["received"] += 1
@@ -124,12 +90,12 @@ class SipFront(asyncio.DatagramProtocol):
             try:
                 message = parse(data)
             except SipParseError as exc:
-                self._malformed(data, addr, exc)
+                self.transport.unreadable(data, addr, exc)
                 return
             if message.is_request:
                 self._request(message, addr, len(data))
             else:
-                self._response(message, addr)
+                self.transport.response_received(message, addr)
         except Exception:  # a peer must never stop the front; the event is logged and counted
             self.counters["internal_errors"] += 1
             log.exception("SIP message from %s:%s not handled", *addr)
@@ -137,44 +103,12 @@ class SipFront(asyncio.DatagramProtocol):
     def error_received(self, exc: Exception) -> None:
         self.counters["transport_errors"] += 1
 
-    def _send(self, data: bytes, addr: tuple[str, int], call: SipCall | None = None, repeat: bool = False) -> bool:
-        """Send a datagram. ``repeat``: one the front sends on its own (a retransmission, a refreshed 180), not
-        an answer to a datagram received: to an address not yet verified, such repetitions stop once the call
-        has been sent as many bytes as it sent (the front must not amplify a spoofed source's traffic)."""
-        if repeat and call is not None and addr not in self.verified and call.sent + len(data) > call.received:
-            self.counters["repeats_withheld"] += 1
-            return False
-        if self.transport is not None and not self.transport.is_closing():  # timers may outlive the socket
-            self.transport.sendto(data, addr)
-            self.counters["sent"] += 1
-            if call is not None:
-                call.sent += len(data)
-        return True
-
-    def _verify(self, addr: tuple[str, int]) -> None:
-        self.verified.put(addr, True, self._now())
-
-    def _malformed(self, data: bytes, addr: tuple[str, int], exc: SipParseError) -> None:
-        """A 400 (or 505) when the request has the headers a response needs; otherwise silence (§21.4.1)."""
-        self.counters["malformed"] += 1
-        try:  # the start line and the headers a response copies, nothing else (not the lines at fault)
-            first, *rest = data.split(b"\r\n\r\n")[0].split(b"\r\n")
-            lines = [first] + [line for line in rest if line.lower().replace(b" ", b"").startswith(ANSWER_HEADERS)]
-            rough = parse(b"\r\n".join(lines).replace(b"SIP/3.0", b"SIP/2.0") + b"\r\nContent-Length: 0\r\n\r\n")
-        except SipParseError:
-            return
-        if rough.is_request and rough.method != "ACK":
-            self._send(response(rough, exc.status, extra=[("Warning", f'399 casashore "{exc}"'[:200])]), addr)
-
     # -- requests -------------------------------------------------------------------------------------
     def _request(self, message: SipMessage, addr: tuple[str, int], size: int) -> None:
         method = message.method
         self.counters[f"in_{method}"] += 1
-        if method not in ("INVITE", "ACK"):
-            repeat = self.answered_requests.get(self._answered_key(message))
-            if repeat is not None:
-                self._send(repeat, addr)
-                return
+        if method not in ("INVITE", "ACK") and self.transport.repeat_answer(message, addr):
+            return
         if method == "INVITE":
             self._invite(message, addr, size)
         elif method == "ACK":
@@ -184,21 +118,9 @@ class SipFront(asyncio.DatagramProtocol):
         elif method == "BYE":
             self._bye(message, addr)
         elif method == "OPTIONS":
-            self._final(message, addr, 200, extra=[("Allow", ALLOW)])
+            self.transport.answer(message, addr, 200, extra=[("Allow", ALLOW)])
         else:
-            self._final(message, addr, 405, extra=[("Allow", ALLOW)])
-
-    def _final(self, message: SipMessage, addr, status: int, extra=()) -> None:
-        """Answer a non-INVITE request and remember the answer for its retransmissions."""
-        data = response(message, status, to_tag=uuid.uuid4().hex[:10], extra=list(extra))
-        self._send(data, addr)
-        self.answered_requests.put(self._answered_key(message), data, self._now())
-
-    @staticmethod
-    def _answered_key(message: SipMessage) -> tuple:
-        """A non-INVITE transaction, and its Call-ID: a request that reuses another caller's branch is not
-        taken for its retransmission (and cannot make it one)."""
-        return (*transaction_key(message), message.call_id)
+            self.transport.answer(message, addr, 405, extra=[("Allow", ALLOW)])
 
     def _invite(self, invite: SipMessage, addr, size: int) -> None:
         key = transaction_key(invite)
@@ -206,7 +128,7 @@ class SipFront(asyncio.DatagramProtocol):
         if call is not None:  # a retransmission: the last response again
             call.received += size
             if call.last_response:
-                self._send(call.last_response, addr, call)
+                self.transport.send(call.last_response, addr, call)
             return
         route_id = router_id(invite.call_id)
         existing = self.calls.get(route_id)
@@ -216,7 +138,7 @@ class SipFront(asyncio.DatagramProtocol):
         # No 100 Trying: every INVITE gets its 180 or final answer at once (§8.2.6.1 asks for a 100 only after
         # 200 ms), and one answer per INVITE keeps a spoofed source from being sent more than it sent.
         call = SipCall(invite.call_id, route_id, invite.slim(), addr, uuid.uuid4().hex[:10], received=size)
-        self.invites.put(key, call, self._now())
+        self.invites.put(key, call, self.transport.now())
         queue = self.numbers.get(uri_user(invite.uri))
         if queue is None:
             self._reject(call, 404)
@@ -264,7 +186,7 @@ class SipFront(asyncio.DatagramProtocol):
             return
         if outcome in ("owner_alive", "owner_answered"):  # (a node that answered and died: wait for the heartbeat)
             if call.last_response:  # asked again: the 180 is repeated within the address's budget
-                self._send(call.last_response, call.addr, call, repeat=True)
+                self.transport.send(call.last_response, call.addr, call, repeat=True)
             else:
                 self._respond(call, 180)
             answered_for_s = answered_for_s + TAKE_OVER_RETRY_S if outcome == "owner_answered" else 0.0
@@ -292,7 +214,7 @@ class SipFront(asyncio.DatagramProtocol):
 
         def again() -> None:
             if call.state == "proceeding" and self.calls.get(call.route_id) is call:
-                self._send(call.last_response, call.addr, call, repeat=True)
+                self.transport.send(call.last_response, call.addr, call, repeat=True)
                 call.retransmit = asyncio.get_running_loop().call_later(self.ring_refresh_s, again)
 
         call.retransmit = asyncio.get_running_loop().call_later(self.ring_refresh_s, again)
@@ -305,11 +227,11 @@ class SipFront(asyncio.DatagramProtocol):
         tags = (param(request.get("From") or "", "tag"), param(request.get("To") or "", "tag"))
         if tags != (param(call.invite.get("From") or "", "tag"), call.to_tag):
             self.counters["dialog_mismatch"] += 1
-            self._final(request, addr, 481)
+            self.transport.answer(request, addr, 481)
             return False
         if addr[0] != call.addr[0]:
             self.counters["dialog_foreign_host"] += 1
-            self._final(request, addr, 403)
+            self.transport.answer(request, addr, 403)
             return False
         return True
 
@@ -317,12 +239,12 @@ class SipFront(asyncio.DatagramProtocol):
         tags = (param(invite.get("From") or "", "tag"), param(invite.get("To") or "", "tag"))
         if tags != (param(call.invite.get("From") or "", "tag"), call.to_tag) or addr[0] != call.addr[0]:
             self.counters["dialog_mismatch"] += 1
-            self._send(response(invite, 481), addr)
+            self.transport.send(response(invite, 481), addr)
             return
         if call.state != "confirmed":
-            self._send(response(invite, 491, to_tag=call.to_tag), addr)
+            self.transport.send(response(invite, 491, to_tag=call.to_tag), addr)
             return
-        self._send(response(invite, 200, to_tag=call.to_tag, extra=self._contact(),
+        self.transport.send(response(invite, 200, to_tag=call.to_tag, extra=self._contact(),
                             body=sdp.answer(invite.body, self.host, self.rtp_port, 2)), addr)
 
     def _ack(self, ack: SipMessage, addr) -> None:
@@ -338,8 +260,8 @@ class SipFront(asyncio.DatagramProtocol):
                 self.counters["stray_ack"] += 1
                 return
         if ours == call.to_tag:  # it received our answer
-            self._verify(addr)
-        self._stop_retransmit(call)
+            self.transport.verify(addr)
+        self.transport.stop_retransmit(call)
         if call.state == "answered":
             call.state = "confirmed"
         elif call.state == "completed":
@@ -350,9 +272,9 @@ class SipFront(asyncio.DatagramProtocol):
         carries the same Call-ID; anything less gets 481 and cancels nothing."""
         call = self.invites.get(transaction_key(cancel, "INVITE"))
         if call is None or call.call_id != cancel.call_id:
-            self._final(cancel, addr, 481)
+            self.transport.answer(cancel, addr, 481)
             return
-        self._final(cancel, addr, 200)
+        self.transport.answer(cancel, addr, 200)
         if call.state == "proceeding":  # the caller gives up before the answer
             self._reject(call, 487)
             self._caller_left(call)
@@ -364,8 +286,8 @@ class SipFront(asyncio.DatagramProtocol):
             return
         if not self._in_dialog(call, bye, addr):
             return
-        self._final(bye, addr, 200)
-        self._stop_retransmit(call)
+        self.transport.answer(bye, addr, 200)
+        self.transport.stop_retransmit(call)
         call.state = "ended"
         self._caller_left(call)
 
@@ -375,9 +297,9 @@ class SipFront(asyncio.DatagramProtocol):
         route_id = router_id(bye.call_id)
         routed = self.service.router.calls.get(route_id) if hasattr(self.service.router, "adopt") else None
         if routed is None or routed.state == "ended":
-            self._final(bye, addr, 481)
+            self.transport.answer(bye, addr, 481)
             return
-        self._final(bye, addr, 200)
+        self.transport.answer(bye, addr, 200)
         if routed.callback_number is None:
             self.service.router.hang_up(route_id, self.service.now())
             self.service.publish_soon()
@@ -399,7 +321,7 @@ class SipFront(asyncio.DatagramProtocol):
     def _respond(self, call: SipCall, status: int, extra=(), body: bytes = b"") -> None:
         extra = list(extra) + (self._contact() if status in (180, 200) else [])
         call.last_response = response(call.invite, status, to_tag=call.to_tag, extra=extra, body=body)
-        self._send(call.last_response, call.addr, call)
+        self.transport.send(call.last_response, call.addr, call)
         self.counters[f"out_{status}"] += 1
 
     def _reject(self, call: SipCall, status: int, extra=()) -> None:
@@ -407,46 +329,21 @@ class SipFront(asyncio.DatagramProtocol):
         call.state = "completed"
         self.calls.pop(call.route_id, None)
         self._respond(call, status, extra)
-        self._retransmit(call, self.t1_s)
+        self.transport.retransmit_final(call, self._give_up)
 
     def _answer(self, call: SipCall) -> None:
         body = sdp.answer(call.invite.body, self.host, self.rtp_port + 2 * (next(self._ids) % 10_000), 1)
         call.state = "answered"
         self._respond(call, 200, body=body)
-        self._retransmit(call, self.t1_s)
-
-    def _retransmit(self, call: SipCall, interval: float) -> None:
-        """Timer G: repeat the final response at T1, 2·T1 … (at most T2 apart) until the ACK; Timer H: give
-        up 64·T1 after the first sending."""
-        loop = asyncio.get_running_loop()
-
-        def again(wait: float, elapsed: float) -> None:
-            if call.state not in ("answered", "completed"):
-                return
-            if elapsed >= 64 * self.t1_s:
-                self._give_up(call)
-                return
-            # A 200 is repeated in full (Timer G, §13.3.1.4): only an agent's accept sends one, so it cannot be
-            # drawn at a flood's rate; non-2xx answers are repeated within an unverified address's budget.
-            if self._send(call.last_response, call.addr, call, repeat=call.state != "answered"):
-                self.counters["retransmitted"] += 1
-            following = min(2 * wait, self.t2_s)
-            call.retransmit = loop.call_later(following, again, following, elapsed + following)
-
-        call.retransmit = loop.call_later(interval, again, interval, interval)
+        self.transport.retransmit_final(call, self._give_up)
 
     def _give_up(self, call: SipCall) -> None:
         """No ACK in 64·T1: a non-2xx transaction just ends; an unacknowledged 200 ends the call (§13.3.1.4)."""
         self.counters["no_ack"] += 1
         if call.state == "answered":
-            self._send_bye(call)
+            self.transport.send_bye(call)
             self._caller_left(call)
         call.state = "ended"
-
-    def _stop_retransmit(self, call: SipCall) -> None:  # (also what forgetting a transaction does)
-        if call.retransmit is not None:
-            call.retransmit.cancel()
-            call.retransmit = None
 
     # -- the router's side ----------------------------------------------------------------------------
     def _router_events(self, events) -> None:
@@ -460,61 +357,17 @@ class SipFront(asyncio.DatagramProtocol):
                 self.calls.pop(subject, None)
                 self._reject(call, 480)
             elif event == "ended" and call.state in ("answered", "confirmed"):  # the agent hung up
-                self._stop_retransmit(call)
+                self.transport.stop_retransmit(call)
                 call.state = "ended"
                 self.calls.pop(subject, None)
-                self._send_bye(call)
-
-    def _send_bye(self, call: SipCall) -> None:
-        """Our BYE to the caller (§15.1.1), repeated until a response or 64·T1."""
-        invite = call.invite
-        call.cseq += 1
-        branch = "z9hG4bK" + uuid.uuid4().hex[:16]
-        target = invite.get("Contact") or invite.get("From") or ""
-        uri = target.split("<", 1)[1].split(">", 1)[0] if "<" in target else target.split(";")[0].strip()
-        data = request("BYE", uri, [
-            ("Via", f"SIP/2.0/UDP {self.host}:{self.port};branch={branch};rport"), ("Max-Forwards", "70"),
-            ("From", f"{invite.get('To')};tag={call.to_tag}"), ("To", invite.get("From") or ""),
-            ("Call-ID", call.call_id), ("CSeq", f"{call.cseq} BYE")])
-        self.counters["out_BYE"] += 1
-        self._send(data, call.addr, call)
-        call.byes[branch] = None
-        self.our_byes[branch] = call
-        loop = asyncio.get_running_loop()
-
-        def again(wait: float, elapsed: float) -> None:
-            if branch not in call.byes or elapsed >= 64 * self.t1_s:
-                call.byes.pop(branch, None)
-                self.our_byes.pop(branch, None)
-                return
-            self._send(data, call.addr, call, repeat=True)
-            call.byes[branch] = loop.call_later(min(2 * wait, self.t2_s), again, min(2 * wait, self.t2_s),
-                                                elapsed + wait)
-
-        call.byes[branch] = loop.call_later(self.t1_s, again, self.t1_s, self.t1_s)
-
-    def _response(self, message: SipMessage, addr) -> None:
-        """Responses to our BYEs stop their retransmission (matched by our branch and the CSeq method)."""
-        self.counters[f"in_{message.status}"] += 1
-        call = self.our_byes.get(message.branch)
-        if call is None or message.cseq[1] != "BYE" or addr[0] != call.addr[0]:
-            return
-        self._verify(addr)
-        if message.status >= 200:
-            self.our_byes.pop(message.branch, None)
-            timer = call.byes.pop(message.branch, None)
-            if timer is not None:
-                timer.cancel()
+                self.transport.send_bye(call)
 
     # -- housekeeping ---------------------------------------------------------------------------------
-    def _now(self) -> float:
-        return asyncio.get_running_loop().time()
-
     def _expire(self) -> None:
         """Forget finished transactions (their retransmission window is over)."""
-        now = self._now()
-        for remembered in (self.invites, self.answered_requests, self.verified):
-            remembered.expire(now)
+        now = self.transport.now()
+        self.invites.expire(now)
+        self.transport.expire(now)
 
 
 async def start_sip(service: RouterService, host: str, port: int, numbers: dict[str, str],

@@ -18,6 +18,8 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from casashore.errors import UserError
+from casashore.forecast.timezones import zone
+from casashore.model import read_toml
 from casashore.units import duration_s, number
 
 
@@ -95,8 +97,6 @@ def read_requirement(path: Path, site_zone: str = "Africa/Casablanca") -> Requir
     """Read ``start,required[,group]``, or the CSV that ``casashore staff --output`` writes (the requirement is
     then ``agents_with_shrinkage`` when present, else ``agents``; the ``queue`` is the group). Starts with a UTC
     offset (a client's time) are converted to the site's wall time."""
-    from casashore.forecast.timezones import zone
-
     try:
         with path.open(newline="", encoding="utf-8-sig") as handle:
             header = [c.strip() for c in next(csv.reader(handle), [])]
@@ -188,8 +188,6 @@ def parse_breaks(text: str, shift_length_min: int, interval_min: int, where: str
 def _shift_rows(path: Path) -> list[tuple[int, dict[str, str]]]:
     if path.suffix.lower() != ".toml":
         return _rows(path, ("name", "start", "length", "cost"), ("group", "breaks"))
-    from casashore.model import read_toml
-
     tables = read_toml(path, "shifts").get("shift", [])
     if not isinstance(tables, list):
         raise UserError("shift", str(tables)[:60], "[[shift]] tables", where=str(path))

@@ -24,7 +24,7 @@ from casashore.errors import UserError
 from casashore.schedule.inputs import ShiftTemplate, _rows, _time_of_day
 from casashore.schedule.roster_greedy import eligible, fill, greedy, objective
 from casashore.schedule.roster_model import Solved, solve_model
-from casashore.schedule.roster_rules import RosterState, diagnose
+from casashore.schedule.roster_rules import Agent, RosterState, diagnose
 from casashore.schedule.rules import DAYS, LabourRules
 from casashore.units import number
 
@@ -35,18 +35,6 @@ SEARCH_MAX_BOOLEANS = 20_000
 """Above this many (agent, day, shift) booleans the search is skipped and the greedy roster is the answer: on the
 README's roster (200 agents x 4 weeks, 42,000 booleans) 5 units of one-worker search took 45 s of wall time and
 improved nothing, and 12 units of interleaved search neither. A size, not a clock, decides: the same everywhere."""
-
-
-@dataclass(frozen=True)
-class Agent:
-    name: str
-    skills: frozenset[str]
-    weekly_hours: float
-    night_work: bool = True
-    unavailable_days: frozenset[int] = frozenset()
-    """Weekdays, 0 = Monday."""
-    unavailable_dates: frozenset[date] = frozenset()
-    preferred_start_min: int | None = None
 
 
 @dataclass(frozen=True)

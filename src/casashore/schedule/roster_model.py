@@ -34,7 +34,7 @@ class Solved:
 
 def solve_model(start: RosterState, options: dict[int, list[tuple[str, int]]], *, deterministic_time: float,
                 time_safety_s: float) -> Solved:
-    from ortools.sat.python import cp_model
+    from ortools.sat.python import cp_model  # lazy: ~1 s to load, and only the CP-SAT roster needs it
 
     agents, by_name, days, rules = start.agents, start.by_name, start.days, start.rules
     model = cp_model.CpModel()

@@ -10,13 +10,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import TYPE_CHECKING
 
 from casashore.schedule.inputs import ShiftTemplate
 from casashore.schedule.rules import LabourRules
-
-if TYPE_CHECKING:
-    from casashore.schedule.roster import Agent
 
 REASONS = {
     "skill": "lack the skill",
@@ -32,6 +28,20 @@ REASONS = {
     "band": "would start outside their start band that week",
 }
 """Why an agent may not take a shift, in the order they are checked (the first that applies is reported)."""
+
+
+@dataclass(frozen=True)
+class Agent:
+    """Who the rules apply to: skills, contract hours and what the agent may not work."""
+
+    name: str
+    skills: frozenset[str]
+    weekly_hours: float
+    night_work: bool = True
+    unavailable_days: frozenset[int] = frozenset()
+    """Weekdays, 0 = Monday."""
+    unavailable_dates: frozenset[date] = frozenset()
+    preferred_start_min: int | None = None
 
 
 def touches_night(start_min: int, length_min: int, night: tuple[int, int]) -> bool:

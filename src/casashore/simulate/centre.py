@@ -1,14 +1,17 @@
 """The compiled engine's view of a contact centre: flat numpy arrays, one row per queue or agent group.
 
-Users describe a centre with the pydantic scenario (``casashore.simulate.scenario``) or the single-queue helper;
+Users describe a centre with the pydantic scenario (``casashore.simulate.scenario``) or ``single_queue_centre`` below;
 both end here, in a ``Centre`` whose arrays the engine reads and never writes.
 """
 
 from __future__ import annotations
 
+import math
 from typing import NamedTuple
 
 import numpy as np
+
+from casashore.simulate.distributions import EXPONENTIAL, NEVER
 
 
 class Centre(NamedTuple):
@@ -72,3 +75,28 @@ def routing_tables(priority: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         theirs = [g for g in range(groups) if priority[g, q] >= 0]
         serving[q, :len(theirs)] = theirs
     return served, serving
+
+
+def single_queue_centre(calls: float, interval_s: float, aht_s: float, agents: int, *, patience_s: float = math.inf,
+                        target_s: float = 20.0, intervals: int = 1, warmup_s: float | None = None,
+                        handle_kind: int = EXPONENTIAL, handle_cv: float = 1.0, patience_kind: int = EXPONENTIAL,
+                        patience_cv: float = 1.0) -> Centre:
+    """A Centre with one queue of ``calls`` per interval and one group of ``agents``.
+
+    The warm-up defaults to one interval, so that the counted intervals start close to steady state, which is
+    what the formulas describe.
+    """
+    priority = np.zeros((1, 1), np.int64)
+    served, serving = routing_tables(priority)
+    never = math.isinf(patience_s)
+    one = lambda value, dtype=float: np.array([value], dtype)  # noqa: E731
+    return Centre(
+        interval_s=float(interval_s), warmup_s=float(interval_s if warmup_s is None else warmup_s),
+        rate_per_s=np.full((1, intervals), calls / interval_s), rate_shape=np.zeros(1), target_s=one(target_s),
+        handle_kind=one(handle_kind, np.int64), handle_mean_s=one(aht_s), handle_cv=one(handle_cv),
+        handle_offset=one(0, np.int64), handle_length=one(0, np.int64),
+        patience_kind=one(NEVER if never else patience_kind, np.int64),
+        patience_mean_s=one(0.0 if never else patience_s), patience_cv=one(patience_cv),
+        patience_offset=one(0, np.int64), patience_length=one(0, np.int64), observed_s=np.zeros(1),
+        priority=priority, delay_s=np.zeros((1, 1)), agents=np.full((1, intervals), agents, np.int64),
+        served_queues=served, serving_groups=serving)

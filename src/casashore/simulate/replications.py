@@ -19,7 +19,7 @@ from urllib.parse import urlsplit
 import numpy as np
 
 from casashore.errors import UserError
-from casashore.simulate.centre import Centre
+from casashore.simulate.centre import Centre, single_queue_centre
 from casashore.simulate.engine import run_replication
 
 DASK_BATCH = 100
@@ -50,8 +50,6 @@ def replication_streams(seed: int, replications: int) -> list[np.random.SeedSequ
 @functools.cache
 def ensure_compiled() -> None:
     """Compile (or load from numba's cache) the engine once per process, so that timings exclude it."""
-    from casashore.simulate.single_queue import single_queue_centre
-
     run_replication(single_queue_centre(1.0, 60.0, 30.0, 1, patience_s=60.0), np.random.default_rng(0), False)
 
 

@@ -14,8 +14,8 @@ import numpy as np
 from casashore.errors import MISSING, UserError
 from casashore.model import MAX_INTERVALS, MAX_REPLICATIONS
 from casashore.queueing.staffing import queue_measures
-from casashore.simulate.centre import Centre, routing_tables
-from casashore.simulate.distributions import EXPONENTIAL, GAMMA, LOGNORMAL, NEVER
+from casashore.simulate.centre import Centre, single_queue_centre
+from casashore.simulate.distributions import EXPONENTIAL, GAMMA, LOGNORMAL
 from casashore.simulate.estimates import call_measures, occupancy
 from casashore.simulate.replications import Batch, run
 from casashore.units import duration_s, json_number, number, whole
@@ -24,31 +24,6 @@ PARAMETRIC = {"exponential": EXPONENTIAL, "lognormal": LOGNORMAL, "gamma": GAMMA
 MAX_CALLS = 1e10
 """Calls one command may simulate (about an hour of one core): beyond, a typo rather than a plan."""
 MAX_AGENTS = 100_000_000
-
-
-def single_queue_centre(calls: float, interval_s: float, aht_s: float, agents: int, *, patience_s: float = math.inf,
-                        target_s: float = 20.0, intervals: int = 1, warmup_s: float | None = None,
-                        handle_kind: int = EXPONENTIAL, handle_cv: float = 1.0, patience_kind: int = EXPONENTIAL,
-                        patience_cv: float = 1.0) -> Centre:
-    """A Centre with one queue of ``calls`` per interval and one group of ``agents``.
-
-    The warm-up defaults to one interval, so that the counted intervals start close to steady state, which is
-    what the formulas describe.
-    """
-    priority = np.zeros((1, 1), np.int64)
-    served, serving = routing_tables(priority)
-    never = math.isinf(patience_s)
-    one = lambda value, dtype=float: np.array([value], dtype)  # noqa: E731
-    return Centre(
-        interval_s=float(interval_s), warmup_s=float(interval_s if warmup_s is None else warmup_s),
-        rate_per_s=np.full((1, intervals), calls / interval_s), rate_shape=np.zeros(1), target_s=one(target_s),
-        handle_kind=one(handle_kind, np.int64), handle_mean_s=one(aht_s), handle_cv=one(handle_cv),
-        handle_offset=one(0, np.int64), handle_length=one(0, np.int64),
-        patience_kind=one(NEVER if never else patience_kind, np.int64),
-        patience_mean_s=one(0.0 if never else patience_s), patience_cv=one(patience_cv),
-        patience_offset=one(0, np.int64), patience_length=one(0, np.int64), observed_s=np.zeros(1),
-        priority=priority, delay_s=np.zeros((1, 1)), agents=np.full((1, intervals), agents, np.int64),
-        served_queues=served, serving_groups=serving)
 
 
 def single_queue_case(raw: dict[str, str]) -> dict:

@@ -1,4 +1,8 @@
-"""The per-call trace: every counted call of every replication, written to Parquet by DuckDB."""
+"""The per-call trace: every counted call of every replication, written to Parquet by DuckDB.
+
+DuckDB here is only a Parquet writer over in-memory columns, not the workspace (no file is opened): it is a
+dependency already, and pyarrow, the other writer, is not one of ours.
+"""
 
 from __future__ import annotations
 

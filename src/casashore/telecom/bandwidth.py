@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from casashore.errors import UserError
 from casashore.telecom.codecs import find_codec
 
 RTP_UDP_IPV4_BYTES = 40
@@ -47,12 +48,11 @@ def call_bandwidth(codec: str, ptime_ms: float | None = None, layer: str = "ethe
     c = find_codec(codec)
     ptime = c.default_ptime_ms if ptime_ms is None else ptime_ms
     if layer not in LAYERS:
-        raise ValueError(f"layer: {layer!r} is unknown; expected one of {', '.join(LAYERS)}")
+        raise UserError("layer", layer, f"one of {', '.join(LAYERS)}")
     if (vlan or mpls_labels) and layer in ("payload", "ip"):
-        raise ValueError(f"layer: VLAN tags and MPLS labels are below IP; use --layer ethernet or wire, "
-                         f"not {layer}")
+        raise UserError("layer", layer, "ethernet or wire with VLAN tags or MPLS labels (they sit below IP)")
     if mpls_labels < 0:
-        raise ValueError(f"mpls_labels: {mpls_labels} is negative; expected 0 or more labels")
+        raise UserError("mpls_labels", mpls_labels, "0 or more labels")
     payload = c.payload_bytes(ptime)
     size = payload
     if layer != "payload":
@@ -68,9 +68,9 @@ def call_bandwidth(codec: str, ptime_ms: float | None = None, layer: str = "ethe
 def calls_per_link(capacity_bps: float, bps_per_call: float, headroom: float = 0.0) -> int:
     """Simultaneous calls a link carries per direction, keeping a share ``headroom`` free."""
     if capacity_bps < 0:
-        raise ValueError(f"capacity: {capacity_bps:g} bit/s is negative; expected a link capacity >= 0")
+        raise UserError("capacity", capacity_bps, "a link capacity >= 0 bit/s")
     if not 0.0 <= headroom < 1.0:
-        raise ValueError(f"headroom: {headroom:g} is outside [0, 1); expected a share of the link kept free")
+        raise UserError("headroom", headroom, "a share of the link kept free, in [0, 1)")
     usable = capacity_bps * (1.0 - headroom)
     # Rounding guard: 40 Gbit/s / 80 kbit/s is exactly 500,000, not 499,999.
     return int(round(usable / bps_per_call, 9) // 1)

@@ -5,6 +5,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from casashore.errors import UserError
+
 MAX_PTIME_MS = 1000.0
 """Packetisation domain: (0, 1000] ms (RTP profiles use 10 to 120 ms)."""
 
@@ -28,14 +30,12 @@ class Codec:
     rfc: str = ""
 
     def payload_bytes(self, ptime_ms: float) -> float:
-        """RTP payload of one packet at ``ptime_ms``; raises ValueError if ptime is not whole frames."""
+        """RTP payload of one packet at ``ptime_ms``; raises UserError if ptime is not whole frames."""
         if not 0 < ptime_ms <= MAX_PTIME_MS:  # NaN and infinities too
-            raise ValueError(f"ptime: {ptime_ms!r} ms is outside (0, {MAX_PTIME_MS:g}]; expected a packetisation "
-                             "in milliseconds such as 20")
+            raise UserError("ptime", ptime_ms, "a packetisation in milliseconds such as 20")
         frames = ptime_ms / self.frame_ms
         if not math.isclose(frames, round(frames)):
-            raise ValueError(f"ptime: {ptime_ms:g} ms is not a whole number of {self.name}'s "
-                             f"{self.frame_ms:g} ms frames")
+            raise UserError("ptime", ptime_ms, f"a whole number of {self.name}'s {self.frame_ms:g} ms frames")
         frames = round(frames)
         return self.packet_header_bytes + frames * (self.frame_header_bytes + self.frame_bytes)
 
@@ -77,10 +77,10 @@ ALIASES = {
 
 
 def find_codec(name: str) -> Codec:
-    """The codec called ``name`` (case-insensitive, common aliases accepted); ValueError if unknown."""
+    """The codec called ``name`` (case-insensitive, common aliases accepted); UserError if unknown."""
     key = name.strip()
     by_upper = {k.upper(): v for k, v in CODECS.items()}
     codec = by_upper.get(key.upper()) or CODECS.get(ALIASES.get(key.upper(), ""))
     if codec is None:
-        raise ValueError(f"codec: {name!r} is unknown; expected one of {', '.join(CODECS)}")
+        raise UserError("codec", name, f"one of {', '.join(CODECS)}")
     return codec

@@ -54,7 +54,8 @@ def trunks(cases: list[dict[str, float | None]]) -> list[dict[str, float]]:
 
     When servers are solved, ``blocking`` is the blocking those servers give (at most the target) and
     ``blocking_target`` the target asked for."""
-    from casashore.queueing.erlang_b import erlang_b, erlang_b_servers, erlang_b_traffic  # numba: when used
+    # Lazy: the numba-compiled formulas take ~2 s to load; `casashore link` and `--help` never need them.
+    from casashore.queueing.erlang_b import erlang_b, erlang_b_servers, erlang_b_traffic
 
     out: list[dict[str, float]] = [dict(c) for c in cases]  # type: ignore[arg-type]
     for missing in ("traffic", "servers", "blocking"):
@@ -123,6 +124,7 @@ def staff_case(raw: Mapping[str, str]) -> dict[str, float]:
 
 def staff(cases: list[dict[str, float]]) -> list[dict[str, float | int | None]]:
     """Staff (or evaluate) every case in one vectorised pass; a week of 672 intervals is one call."""
+    # Lazy: numba-compiled (~2 s to load), as in trunks().
     from casashore.queueing.staffing import agents_with_shrinkage, queue_measures, required_agents, traffic_erlangs
 
     col = {k: np.array([c[k] for c in cases], dtype=float) for k in cases[0]}
@@ -175,16 +177,10 @@ def link(codec: str, ptime: str | None, layer: str, *, vlan: bool = False, srtp:
         raise UserError("layer", layer, "ethernet or wire with --vlan or --mpls (tags and labels sit below IP)")
     try:
         bw = call_bandwidth(codec, ptime_ms, layer, vlan=vlan, srtp=srtp, mpls_labels=mpls, ipv6=ipv6)
-    except ValueError as exc:
-        # telecom says "codec: 'G.7299' is unknown; expected one of ...": keep the field and what is expected.
-        field, _, message = str(exc).partition(": ")
-        value = {"codec": codec, "ptime": ptime, "layer": layer}.get(field, mpls)
-        # or "ptime: 25 ms is not a whole number of G.729's 10 ms frames": what it is not is what is expected.
-        _, said_expected, expected = message.partition("expected ")
-        if not said_expected:
-            _, said_not, expected = message.partition(" is not ")
-            expected = expected if said_not else message
-        raise UserError(field, value, expected) from None
+    except UserError as exc:
+        # Show the value as the user typed it ('25', not 25.0 ms).
+        typed = {"codec": codec, "ptime": ptime, "layer": layer}.get(exc.field, exc.value)
+        raise UserError(exc.field, typed, exc.expected) from None
     out: dict[str, float | int | str] = {
         "codec": bw.codec, "ptime_ms": bw.ptime_ms, "layer": bw.layer, "payload_bytes": bw.payload_bytes,
         "packet_bytes": bw.packet_bytes, "packets_per_second": bw.packets_per_second,

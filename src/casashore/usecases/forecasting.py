@@ -9,9 +9,9 @@ from typing import NamedTuple
 from casashore.forecast.models import backtest as run_backtest
 from casashore.forecast.run import forecast_queues, forecast_workspace
 from casashore.forecast.series import interval_counts
-from casashore.history.workspace import open_workspace
 from casashore.units import whole
 from casashore.usecases.history import chosen_queues, days, interval_min
+from casashore.workspace.store import Workspace
 
 
 def backtest(workspace: Path, *, interval: str, horizon: str, windows: str, queues: list[str] | None,
@@ -20,11 +20,8 @@ def backtest(workspace: Path, *, interval: str, horizon: str, windows: str, queu
     gets each window's forecasts against the actual calls."""
     minutes, horizon_days = interval_min(interval), days("horizon", horizon)
     n_windows = whole("windows", windows, low=1)
-    con = open_workspace(workspace, read_only=True)
-    try:
-        series = interval_counts(con, minutes, queues=chosen_queues(con, queues) if queues else None)
-    finally:
-        con.close()
+    with Workspace.open(workspace, read_only=True) as opened:
+        series = interval_counts(opened, minutes, queues=chosen_queues(opened, queues) if queues else None)
     tables: dict = {}
     result = run_backtest(series, minutes, horizon_days=horizon_days, windows=n_windows, forecasts=tables)
     if plot is not None:
@@ -47,14 +44,12 @@ class Forecast(NamedTuple):
 def forecast(workspace: Path, *, horizon: str, interval: str, site_zone: str, queues: list[str] | None) -> Forecast:
     """Each queue's chosen model fitted on its whole history, forecast ahead and stored in the workspace."""
     minutes, horizon_days = interval_min(interval), days("horizon", horizon)
-    con = open_workspace(workspace, create=False)
-    try:
+    with Workspace.open(workspace, create=False) as opened:
         if queues:
-            run_id, chosen, rows = forecast_queues(con, interval_min=minutes, site_zone=site_zone,
-                                                   horizons={name: horizon_days for name in chosen_queues(con, queues)})
+            run_id, chosen, rows = forecast_queues(opened, interval_min=minutes, site_zone=site_zone,
+                                                   horizons={name: horizon_days
+                                                             for name in chosen_queues(opened, queues)})
         else:
-            run_id, chosen, rows = forecast_workspace(con, interval_min=minutes, horizon_days=horizon_days,
+            run_id, chosen, rows = forecast_workspace(opened, interval_min=minutes, horizon_days=horizon_days,
                                                       site_zone=site_zone)
-    finally:
-        con.close()
     return Forecast(run_id, chosen, rows, minutes, horizon_days)

@@ -7,15 +7,13 @@ from __future__ import annotations
 from pathlib import Path
 from typing import NamedTuple
 
-import duckdb
-
 from casashore.errors import UserError
-from casashore.history.importer import ImportResult, import_calls, import_intervals
-from casashore.history.mapping import IntervalMapping, load_mapping
 from casashore.history.measures import interval_history, queue_summaries
-from casashore.history.workspace import open_workspace
 from casashore.output_paths import check_all_writable
 from casashore.units import day_interval_min, duration_s, whole
+from casashore.workspace.importer import ImportResult
+from casashore.workspace.mapping import IntervalMapping, load_mapping
+from casashore.workspace.store import Workspace
 
 
 def interval_min(text: str) -> int:
@@ -33,9 +31,9 @@ def days(field: str, text: str) -> int:
     return whole(field, text.rstrip("dw"), low=1) * scale
 
 
-def chosen_queues(con: duckdb.DuckDBPyConnection, asked: list[str] | None) -> list[str]:
+def chosen_queues(workspace: Workspace, asked: list[str] | None) -> list[str]:
     """The workspace's queues, or those asked for; an unknown name is a UserError listing the known ones."""
-    known = sorted(name for (name,) in con.execute("SELECT queue FROM queues").fetchall())
+    known = workspace.queue_names()
     for name in asked or []:
         if name not in known:
             raise UserError("queue", name, "a queue of the workspace: " + (", ".join(known) or "none yet"))
@@ -49,19 +47,19 @@ def import_log(file: Path, workspace: Path, *, format: str | None, mapping: Path
     check_all_writable(workspace=workspace)
     chosen = load_mapping(mapping) if mapping is not None else None
     created = not workspace.exists()
-    con = open_workspace(workspace)
+    opened = Workspace.open(workspace)
     try:
         if isinstance(chosen, IntervalMapping):
-            return import_intervals(con, file, chosen)
-        return import_calls(con, file, preset=format, mapping=chosen)
+            return opened.import_intervals(file, chosen)
+        return opened.import_calls(file, preset=format, mapping=chosen)
     except UserError:
         if created:  # a refused first import leaves no empty workspace behind to be mistaken for one
-            con.close()
+            opened.close()
             for path in (workspace, workspace.with_name(workspace.name + ".wal")):
                 path.unlink(missing_ok=True)
         raise
     finally:
-        con.close()
+        opened.close()
 
 
 class History(NamedTuple):
@@ -75,15 +73,12 @@ def history(workspace: Path, *, interval: str, target: str, queues: list[str] | 
     """What happened per queue and interval; ``plot`` also gets the weekday x time-of-day heatmap."""
     minutes = interval_min(interval)
     target_s = duration_s("target", target, allow_zero=True)
-    con = open_workspace(workspace, read_only=True)
-    try:
-        chosen = chosen_queues(con, queues)
-        rows = (interval_history(con, interval_min=minutes, target_s=target_s) if not queues else
+    with Workspace.open(workspace, read_only=True) as opened:
+        chosen = chosen_queues(opened, queues)
+        rows = (interval_history(opened, interval_min=minutes, target_s=target_s) if not queues else
                 [row for name in chosen
-                 for row in interval_history(con, interval_min=minutes, target_s=target_s, queue=name)])
-        summaries = queue_summaries(con, rows)
-    finally:
-        con.close()
+                 for row in interval_history(opened, interval_min=minutes, target_s=target_s, queue=name)])
+        summaries = queue_summaries(opened, rows)
     if plot is not None:
         from casashore.report.figures import weekly_heatmap, write_figure  # plotly: only for --plot
 

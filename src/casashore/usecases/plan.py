@@ -7,24 +7,24 @@ from collections.abc import Callable
 from pathlib import Path
 
 from casashore.plan.pipeline import plan_with_report
+from casashore.plan.result import PlanResult
 from casashore.plan.scenario import PlanScenario
 
 
 def run_plan(scenario: PlanScenario, workspace: Path, report: Path, lang: str, *, fresh: bool,
-             progress: Callable[[str], None]) -> dict:
+             progress: Callable[[str], None]) -> PlanResult:
     """The plan of ``scenario``, its steps read back from ``workspace`` when their inputs did not change (unless
     ``fresh``); ``progress`` is called with each step's name as it starts."""
     return plan_with_report(scenario, workspace, report, lang, fresh=fresh, progress=progress)
 
 
-def interval_rows(result: dict) -> list[dict]:
+def interval_rows(result: PlanResult) -> list[dict]:
     """The plan per skill and interval, as CSV rows: calls, AHT, agents required and scheduled, bandwidth."""
     rows = []
-    starts = result["staffing"]["starts"]
-    for group, req in result["staffing"]["required"].items():
+    starts = result.staffing.starts
+    for group, req in result.staffing.required.items():
         for i, start in enumerate(starts):
-            rows.append({"start": start, "group": group, "calls": req["calls"][i], "aht_s": req["aht_s"][i],
-                         "required": req["with_shrinkage"][i],
-                         "scheduled": result["schedule"]["scheduled"][group][i],
-                         "bandwidth_bps": result["sizing"]["bandwidth_bps"][i]})
+            rows.append({"start": start, "group": group, "calls": req.calls[i], "aht_s": req.aht_s[i],
+                         "required": req.with_shrinkage[i], "scheduled": result.schedule.scheduled[group][i],
+                         "bandwidth_bps": result.sizing.bandwidth_bps[i]})
     return rows

@@ -70,7 +70,7 @@ def plan(
     if output is not None:
         write_csv(output, interval_rows(result))
     if as_json:
-        print_json({"report": str(report_path), **result})
+        print_json({"report": str(report_path), **result.to_json()})
         return
     shown = Table(title=f"{parsed.site.name} — plan")
     shown.add_column("measure")
@@ -78,11 +78,11 @@ def plan(
     for key, value in summary_rows(result, lang):
         shown.add_row(key, value)
     out.print(shown)
-    verdict, schedule = result["verdict"], result["schedule"]
-    met = sum(d["status"] == "met" for d in verdict["days"])
-    out.print(f"verdict: {verdict['status'].replace('_', ' ')} — goals met on {met} of {len(verdict['days'])} "
-              f"queue-days; requirement covered {verdict['coverage']:.1%}; schedule within {schedule['gap']:.2%} of "
-              f"its proven bound {schedule['bound']:,.2f} (stopped by {schedule['stopped_by']}); "
-              f"{verdict['rounds']} scheduling round(s)")
-    out.print(f"report: {report_path}" + (f"; read back from the workspace: {', '.join(result['reused_steps'])}"
-                                           if result["reused_steps"] else ""))
+    verdict, schedule = result.verdict, result.schedule
+    met = sum(d.status == "met" for d in verdict.days)
+    out.print(f"verdict: {verdict.status.replace('_', ' ')} — goals met on {met} of {len(verdict.days)} "
+              f"queue-days; requirement covered {verdict.coverage:.1%}; schedule within {schedule.gap:.2%} of "
+              f"its proven bound {schedule.bound:,.2f} (stopped by {schedule.stopped_by}); "
+              f"{verdict.rounds} scheduling round(s)")
+    out.print(f"report: {report_path}" + (f"; read back from the workspace: {', '.join(result.reused_steps)}"
+                                           if result.reused_steps else ""))

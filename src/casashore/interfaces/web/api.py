@@ -291,11 +291,14 @@ def create_app(workspace_dir: Path, *, host: str = "127.0.0.1", token: str | Non
                 report = inside(workspace_dir / "reports", f"{plan_id}.html")
                 result = run_plan(scenario, workspace_dir / "casashore.duckdb", report, plan_lang, fresh=fresh,
                                   progress=step)
-                state["summary"] = {"sizing": result["sizing"], "queues": [
-                    {k: q[k] for k in ("queue", "service_level", "service_level_ci95", "p_abandon", "asa")}
-                    for q in result["simulation"]["queues"]], "schedule": {
-                    k: result["schedule"][k] for k in ("status", "gap", "cost", "paid_hours", "bound", "stopped_by")},
-                    "verdict": result["verdict"], "reused_steps": result["reused_steps"]}
+                schedule = result.schedule
+                state["summary"] = {"sizing": result.sizing.to_json(), "queues": [
+                    {"queue": q.queue, "service_level": q.measures.service_level,
+                     "service_level_ci95": q.measures.service_level_ci95, "p_abandon": q.measures.p_abandon,
+                     "asa": q.measures.asa} for q in result.simulation.queues], "schedule": {
+                    "status": schedule.status, "gap": schedule.gap, "cost": schedule.cost,
+                    "paid_hours": schedule.paid_hours, "bound": schedule.bound, "stopped_by": schedule.stopped_by},
+                    "verdict": result.verdict.to_json(), "reused_steps": result.reused_steps}
                 state["figures"] = [{"title": title, "figure": figure.to_plotly_json()}
                                     for title, figure in figures(result, plan_lang)]
                 state["status"] = "done"

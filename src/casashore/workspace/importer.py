@@ -1,4 +1,5 @@
-"""Import a call log into the workspace: one DuckDB read, validated, in one transaction.
+"""Import a call log into the workspace: one DuckDB read, validated, in one transaction (``Workspace.import_calls``
+and ``Workspace.import_intervals`` call these with their connection).
 
 The file is read by DuckDB (CSV as text, so that a bad value is found by validation rather than by a parser
 error without context), projected to workspace fields, validated, and inserted — or, if any row is wrong,
@@ -11,15 +12,19 @@ from __future__ import annotations
 import csv
 import hashlib
 import re
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from pathlib import Path
 from typing import NamedTuple
 
 import duckdb
 
 from casashore.errors import MISSING, UserError
-from casashore.history.mapping import PRESETS, CallMapping, projection
 from casashore.model import NAME_EXPECTED, NAME_PATTERN
+from casashore.workspace.imports import add_queues, is_imported, next_import_id, record_import
+from casashore.workspace.mapping import PRESETS, CallMapping, IntervalMapping, interval_projection, projection
+from casashore.workspace.schema import CALL_COLUMNS
 
 # A queue's name is data that later names files, URLs and report rows: the scenario's pattern, checked by RE2.
 _BAD_QUEUE = "queue IS NULL OR NOT regexp_full_match(queue, '" + NAME_PATTERN.replace("'", "''") + "')"
@@ -68,40 +73,55 @@ def import_calls(con: duckdb.DuckDBPyConnection, path: Path, *, preset: str | No
     hashing = ThreadPoolExecutor(1)
     sha_future = hashing.submit(file_sha256, path)
     select = ", ".join(f"{expr} AS {name}" for name, expr in fields.items())
+    try:
+        with _all_or_nothing(con, path):
+            import_id = next_import_id(con)
+            # Straight from the file into the table (one write), validated afterwards within the transaction:
+            # a bad row rolls everything back, so the table never keeps one.
+            with _read_as_table(path):
+                added = con.execute(f"""
+                    INSERT INTO calls ({", ".join(CALL_COLUMNS)})
+                    SELECT ?, s.call_key, s.queue, s.arrival_at, s.outcome, s.wait_s, s.handle_s, s.agent
+                    FROM (SELECT {select} FROM {reader}) s
+                    ANTI JOIN (SELECT queue, call_key FROM calls) c
+                        ON c.queue = s.queue AND c.call_key = s.call_key""", [import_id]).fetchall()[0][0]
+            _reject_invalid(con, f"calls WHERE import_id = {int(import_id)}", INVALID, _EXPECTED, path,
+                            reader_format, delimiter, select)
+            sha = sha_future.result()
+            if is_imported(con, sha):
+                con.execute("ROLLBACK")
+                return ImportResult(0, True, [])
+            queues = [r[0] for r in con.execute("SELECT DISTINCT queue FROM calls WHERE import_id = ? ORDER BY 1",
+                                                [import_id]).fetchall()]
+            add_queues(con, {queue: (zone, country) for queue in queues})
+            record_import(con, import_id, str(path.resolve()), sha, source_format, added)
+            con.execute("COMMIT")
+    finally:
+        hashing.shutdown(wait=True)
+    return ImportResult(added, False, queues)
+
+
+@contextmanager
+def _all_or_nothing(con: duckdb.DuckDBPyConnection, path: Path) -> Iterator[None]:
+    """A transaction the block ends (COMMIT, or ROLLBACK when the file was imported already); on any error it is
+    rolled back, and a DuckDB error that is no bad row is said as a UserError."""
     con.execute("BEGIN TRANSACTION")
     try:
-        import_id = con.execute("SELECT coalesce(max(import_id), 0) + 1 FROM imports").fetchall()[0][0]
-        # Straight from the file into the table (one write), validated afterwards within the transaction:
-        # a bad row rolls everything back, so the table never keeps one.
-        try:
-            added = con.execute(f"""
-                INSERT INTO calls
-                SELECT ?, s.call_key, s.queue, s.arrival_at, s.outcome, s.wait_s, s.handle_s, s.agent
-                FROM (SELECT {select} FROM {reader}) s
-                ANTI JOIN (SELECT queue, call_key FROM calls) c ON c.queue = s.queue AND c.call_key = s.call_key""",
-                               [import_id]).fetchall()[0][0]
-        except (duckdb.InvalidInputException, duckdb.ConversionException, duckdb.BinderException) as exc:
-            raise _reader_error(path, exc) from None
-        _reject_invalid(con, f"calls WHERE import_id = {int(import_id)}", INVALID, _EXPECTED, path, reader_format,
-                        delimiter, select)
-        sha = sha_future.result()
-        if con.execute("SELECT count(*) FROM imports WHERE sha256 = ?", [sha]).fetchall()[0][0]:
-            con.execute("ROLLBACK")
-            return ImportResult(0, True, [])
-        queues = [r[0] for r in con.execute("SELECT DISTINCT queue FROM calls WHERE import_id = ? ORDER BY 1",
-                                            [import_id]).fetchall()]
-        _add_queues(con, queues, zone, country)
-        con.execute("INSERT INTO imports VALUES (?, ?, ?, ?, ?, now())",
-                    [import_id, str(path.resolve()), sha, source_format, added])
-        con.execute("COMMIT")
+        yield
     except BaseException as exc:
         _rollback(con)
         if isinstance(exc, duckdb.Error):
             raise _database_error(path, exc) from None
         raise
-    finally:
-        hashing.shutdown(wait=True)
-    return ImportResult(added, False, queues)
+
+
+@contextmanager
+def _read_as_table(path: Path) -> Iterator[None]:
+    """DuckDB's errors reading the file as a table, said as a UserError naming the file and line."""
+    try:
+        yield
+    except (duckdb.InvalidInputException, duckdb.ConversionException, duckdb.BinderException) as exc:
+        raise _reader_error(path, exc) from None
 
 
 def _rollback(con: duckdb.DuckDBPyConnection) -> None:
@@ -119,14 +139,6 @@ def _database_error(path: Path, exc: duckdb.Error) -> UserError:
         return UserError("file", str(path), f"a readable call log ({detail})")
     return UserError("workspace", "the workspace file", f"a workspace DuckDB can read and write; nothing was "
                      f"imported ({detail})")
-
-
-def _add_queues(con: duckdb.DuckDBPyConnection, queues: list[str], zone: str, country: str | None) -> None:
-    """Record the zone and country of queues not known yet (none when every call of the file was present)."""
-    if queues:
-        con.executemany("INSERT INTO queues (queue, time_zone, country) SELECT ?, ?, ? "
-                        "WHERE NOT EXISTS (SELECT 1 FROM queues WHERE queue = ?)",
-                        [[q, zone, country, q] for q in queues])
 
 
 def _reader(path: Path, fmt: str, delimiter: str) -> str:
@@ -212,11 +224,9 @@ INVALID_INTERVAL = {  # str.format templates (the interval's minutes): the patte
 }
 
 
-def import_intervals(con: duckdb.DuckDBPyConnection, path: Path, mapping) -> ImportResult:
-    """Import an interval report (``IntervalMapping``) into the intervals table; all or nothing, no duplicates
-    (same queue, start and interval length). ``calls_added`` counts the intervals added."""
-    from casashore.history.mapping import interval_projection
-
+def import_intervals(con: duckdb.DuckDBPyConnection, path: Path, mapping: IntervalMapping) -> ImportResult:
+    """Import an interval report into the intervals table; all or nothing, no duplicates (same queue, start and
+    interval length). ``calls_added`` counts the intervals added."""
     if not path.is_file():
         raise UserError("file", str(path), "a readable interval report")
     fields = interval_projection(mapping)
@@ -224,17 +234,14 @@ def import_intervals(con: duckdb.DuckDBPyConnection, path: Path, mapping) -> Imp
     reader = _reader(path, mapping.format, mapping.delimiter)
     conditions = {k: v.format(minutes=mapping.interval_min) for k, v in INVALID_INTERVAL.items()}
     sha = file_sha256(path)
-    if con.execute("SELECT count(*) FROM imports WHERE sha256 = ?", [sha]).fetchall()[0][0]:
+    if is_imported(con, sha):
         return ImportResult(0, True, [])
-    con.execute("BEGIN TRANSACTION")
-    try:
-        try:
+    with _all_or_nothing(con, path):
+        with _read_as_table(path):
             con.execute(f"CREATE TEMP TABLE staged AS SELECT {select} FROM {reader}")
-        except (duckdb.InvalidInputException, duckdb.ConversionException, duckdb.BinderException) as exc:
-            raise _reader_error(path, exc) from None
         _reject_invalid(con, "staged", conditions, _EXPECTED_INTERVAL, path, mapping.format, mapping.delimiter,
                         select)
-        import_id = con.execute("SELECT coalesce(max(import_id), 0) + 1 FROM imports").fetchall()[0][0]
+        import_id = next_import_id(con)
         added = con.execute("""
             INSERT INTO intervals
             SELECT ?, s.queue, timezone(?, s.local_start), ?, s.offered, s.answered, s.abandoned, s.aht_s, s.asa_s
@@ -243,14 +250,8 @@ def import_intervals(con: duckdb.DuckDBPyConnection, path: Path, mapping) -> Imp
                             [import_id, mapping.time_zone, mapping.interval_min, mapping.time_zone,
                              mapping.interval_min]).fetchall()[0][0]
         queues = [r[0] for r in con.execute("SELECT DISTINCT queue FROM staged ORDER BY 1").fetchall()]
-        _add_queues(con, queues, mapping.time_zone, mapping.country)
-        con.execute("INSERT INTO imports VALUES (?, ?, ?, ?, ?, now())",
-                    [import_id, str(path.resolve()), sha, f"intervals-{mapping.format}", added])
+        add_queues(con, {queue: (mapping.time_zone, mapping.country) for queue in queues})
+        record_import(con, import_id, str(path.resolve()), sha, f"intervals-{mapping.format}", added)
         con.execute("DROP TABLE staged")
         con.execute("COMMIT")
-    except BaseException as exc:
-        _rollback(con)
-        if isinstance(exc, duckdb.Error):
-            raise _database_error(path, exc) from None
-        raise
     return ImportResult(added, False, queues)

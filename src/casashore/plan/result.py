@@ -1,0 +1,259 @@
+"""The plan's results, typed: one record per step (history, forecast, staffing, schedule, simulation, the goal
+loop, sizing, verdict) and the PlanResult that holds them. Each record's fields are its JSON keys in the order
+``casashore plan --json`` prints them (docs/architecture.md): ``to_json()`` is that JSON exactly, and a step
+stored in the workspace comes back with ``from_json()``. Times stay ISO strings, as in the JSON."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from casashore.plan.json_record import JsonRecord, flattened, optional_key
+from casashore.plan.scenario import Site
+
+
+@dataclass(frozen=True)
+class History(JsonRecord):
+    calls: dict[str, int]
+    """queue -> calls in the workspace"""
+
+
+@dataclass(frozen=True)
+class ForecastInterval(JsonRecord):
+    queue: str
+    start: str
+    """client time, with its offset"""
+    site_start: str
+    """site wall-clock time, no offset"""
+    interval_min: int
+    model: str
+    calls: float
+    calls_lo_80: float
+    calls_hi_80: float
+    calls_lo_95: float
+    calls_hi_95: float
+    aht_s: float | None
+    holiday: str | None
+
+
+@dataclass(frozen=True)
+class Forecast(JsonRecord):
+    models: dict[str, str]
+    """queue -> the model its backtest chose"""
+    intervals: list[ForecastInterval]
+    """the planned days' intervals, queue by queue in the scenario's order"""
+
+
+@dataclass(frozen=True)
+class SkillRequirement(JsonRecord):
+    """One skill's pooled queues, per site interval."""
+    on_phone: list[float]
+    with_shrinkage: list[float]
+    calls: list[float]
+    aht_s: list[float]
+
+
+@dataclass(frozen=True)
+class QueueVolume(JsonRecord):
+    calls: list[float]
+    """per site interval"""
+    aht_s: float
+    """mean over the plan"""
+
+
+@dataclass(frozen=True)
+class Staffing(JsonRecord):
+    starts: list[str]
+    """site interval starts (wall clock)"""
+    required: dict[str, SkillRequirement]
+    """skill -> agents required"""
+    queues: dict[str, QueueVolume]
+    """each queue's own volume, for the simulation"""
+
+
+@dataclass(frozen=True)
+class UncoverableInterval(JsonRecord):
+    skill: str
+    start: str
+
+
+@dataclass(frozen=True)
+class ShiftCount(JsonRecord):
+    shift: str
+    day: int
+    agents: int
+
+
+@dataclass(frozen=True)
+class Schedule(JsonRecord):
+    """The plan's view of the solver's ShiftSchedule (schedule/covering.py), with the paid hours."""
+    status: str
+    gap: float | None
+    cost: float
+    objective: float
+    bound: float
+    stopped_by: str
+    solver: str
+    uncoverable: list[UncoverableInterval]
+    counts: list[ShiftCount]
+    """agents starting each shift template on each plan day"""
+    scheduled: dict[str, list[float]]
+    """skill -> agents on shift and not on break"""
+    at_work: dict[str, list[float]]
+    """skill set -> agents on shift and not on break"""
+    on_shift_total: list[float]
+    paid_hours: float
+
+
+@dataclass(frozen=True)
+class CallMeasures(JsonRecord):
+    """The simulator's call measures (simulate/estimates.py CALL_MEASURES) with their 95 % half-widths; None
+    where nothing was measured."""
+    p_wait: float | None
+    p_wait_ci95: float | None
+    p_abandon: float | None
+    p_abandon_ci95: float | None
+    service_level: float | None
+    service_level_ci95: float | None
+    asa: float | None
+    asa_ci95: float | None
+    mean_time_to_abandon: float | None
+    mean_time_to_abandon_ci95: float | None
+
+
+@dataclass(frozen=True)
+class SimulatedInterval(JsonRecord):
+    interval: int
+    start_min: int
+    offered: float
+    measures: CallMeasures = flattened()
+
+
+@dataclass(frozen=True)
+class SimulatedQueue(JsonRecord):
+    queue: str
+    skill: str
+    offered: float
+    service_level_goal: float
+    measures: CallMeasures = flattened()
+    intervals: list[SimulatedInterval]
+
+
+@dataclass(frozen=True)
+class GroupInterval(JsonRecord):
+    interval: int
+    occupancy: float | None
+    occupancy_ci95: float | None
+
+
+@dataclass(frozen=True)
+class SimulatedGroup(JsonRecord):
+    group: str
+    occupancy: float | None
+    occupancy_ci95: float | None
+    intervals: list[GroupInterval]
+
+
+@dataclass(frozen=True)
+class Simulation(JsonRecord):
+    replications: int
+    queues: list[SimulatedQueue]
+    groups: list[SimulatedGroup]
+    calls_simulated: int
+
+
+@dataclass(frozen=True)
+class GoalRound(JsonRecord):
+    cost: float
+    gap: float | None
+    missed_intervals: dict[str, int]
+    """skill -> intervals that missed their goal beyond the noise"""
+
+
+@dataclass(frozen=True)
+class GoalLoop(JsonRecord):
+    """The goal loop's last round (plan/pipeline.py): stored as one step."""
+    required: dict[str, SkillRequirement]
+    """the requirement after the rounds' raises"""
+    schedule: Schedule
+    simulation: Simulation
+    rounds: list[GoalRound]
+
+
+@dataclass(frozen=True, kw_only=True)  # keyword-only: a field with a default (people_at_least) sits mid-way
+class Sizing(JsonRecord):
+    seats_at_peak: int
+    seats_available: int
+    seats_ok: bool
+    floor_m2: float
+    fte: float
+    jobs: int
+    people_at_least: int | None = optional_key()  # absent from sizings stored before it was added
+    paid_hours: float
+    labour_cost: float
+    currency: str
+    busy_interval: str
+    busy_line_erlangs: float
+    phone_lines: int
+    bps_per_call: float
+    busy_bandwidth_bps: float
+    link_capacity_bps: float
+    link_usable_bps: float
+    link_share: float
+    bandwidth_bps: list[float]
+    """per site interval"""
+
+
+@dataclass(frozen=True)
+class DayLevel(JsonRecord):
+    """A queue's service on one site day, as judged by the verdict (plan/goals.py)."""
+    queue: str
+    day: str
+    calls: float
+    service_level: float
+    service_level_ci95: float
+    goal: float
+    p_abandon: float
+    status: str
+    """met, at_risk or not_met"""
+    intervals_below_goal: int
+
+
+@dataclass(frozen=True)
+class VerdictReason(JsonRecord):
+    reason: str
+    """goal_not_met, goal_at_risk, safety_limit, uncoverable"""
+    days: list[str] | None = optional_key()
+    """"queue day" of the days behind a goal reason"""
+    intervals: list[UncoverableInterval] | None = optional_key()
+    """the intervals behind the uncoverable note"""
+
+
+@dataclass(frozen=True)
+class Verdict(JsonRecord):
+    status: str
+    """met, at_risk or not_met"""
+    reasons: list[VerdictReason]
+    coverage: float
+    cost: float
+    bound: float | None
+    gap: float | None
+    stopped_by: str | None
+    rounds: int
+    days: list[DayLevel]
+
+
+@dataclass(frozen=True)
+class PlanResult(JsonRecord):
+    """What ``casashore plan --json`` prints (after ``report``), the report shows and the API summarises."""
+    site: Site
+    history: History
+    forecast: Forecast
+    staffing: Staffing
+    required_after_rounds: dict[str, SkillRequirement]
+    rounds: list[GoalRound]
+    schedule: Schedule
+    simulation: Simulation
+    sizing: Sizing
+    verdict: Verdict
+    reused_steps: list[str]
+    """steps read back from the workspace"""

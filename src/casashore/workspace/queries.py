@@ -1,0 +1,48 @@
+"""The workspace's analytic queries (str.format templates over a validated ``interval_min``), kept apart from
+the Workspace's plumbing because they are long and hold the counting conventions.
+
+Sums of times are exact decimals, DECIMAL(38, 6): DuckDB adds doubles in parallel, in an order that depends on
+its threads and their timing, so a double sum's last bits (and the forecasts after it) would vary run to run.
+"""
+
+INTERVAL_TOTALS = """
+    SELECT c.queue, q.time_zone,
+           time_bucket(INTERVAL '{interval_min} minutes', timezone(q.time_zone, c.arrival_at)) AS start,
+           count(*) FILTER (WHERE outcome <> 'other') AS offered,
+           count(*) FILTER (WHERE outcome = 'answered') AS answered,
+           count(*) FILTER (WHERE outcome = 'abandoned') AS abandoned,
+           avg(handle_s::DECIMAL(38, 6)) FILTER (WHERE outcome = 'answered')::DOUBLE AS aht_s,
+           avg(wait_s::DECIMAL(38, 6)) FILTER (WHERE outcome = 'answered')::DOUBLE AS asa_s,
+           count(*) FILTER (WHERE outcome = 'answered' AND wait_s <= ?) AS within_target
+    FROM calls c JOIN queues q USING (queue)
+    WHERE ? IS NULL OR c.queue = ?
+    GROUP BY ALL ORDER BY c.queue, start"""
+"""Parameters: the service-level target (s), then the queue (or NULL for every queue) twice."""
+
+COUNTS_PER_INTERVAL = """
+    WITH local AS (
+        SELECT c.queue, timezone(q.time_zone, c.arrival_at) AS t, c.outcome, c.handle_s
+        FROM calls c JOIN queues q USING (queue)
+        WHERE c.outcome <> 'other' AND (?::VARCHAR[] IS NULL OR list_contains(?::VARCHAR[], c.queue))),
+    reported AS (  -- interval reports whose interval divides the one asked for
+        SELECT i.queue, timezone(q.time_zone, i.start_at) AS t, i.offered,
+               coalesce(i.answered, i.offered) AS answered,
+               (coalesce(i.aht_s, 0) * coalesce(i.answered, i.offered))::DECIMAL(38, 6) AS handle_s
+        FROM intervals i JOIN queues q USING (queue)
+        WHERE {interval_min} % i.interval_min = 0
+              AND (?::VARCHAR[] IS NULL OR list_contains(?::VARCHAR[], i.queue))),
+    span AS (SELECT queue, date_trunc('day', min(t)) AS first, date_trunc('day', max(t)) AS last
+             FROM (SELECT queue, t FROM local UNION ALL SELECT queue, t FROM reported) GROUP BY queue),
+    grid AS (SELECT queue, unnest(generate_series(first, last + INTERVAL 1 DAY - INTERVAL '{interval_min}' MINUTE,
+                                                  INTERVAL '{interval_min}' MINUTE)) AS ds FROM span),
+    counts AS (SELECT queue, ds, sum(y) AS y, sum(answered) AS answered, sum(handle_s) AS handle_s FROM (
+                   SELECT queue, time_bucket(INTERVAL '{interval_min}' MINUTE, t) AS ds, count(*) AS y,
+                          count(*) FILTER (WHERE outcome = 'answered') AS answered,
+                          coalesce(sum(handle_s::DECIMAL(38, 6)), 0) AS handle_s FROM local GROUP BY ALL
+                   UNION ALL
+                   SELECT queue, time_bucket(INTERVAL '{interval_min}' MINUTE, t), sum(offered), sum(answered),
+                          sum(handle_s) FROM reported GROUP BY ALL) GROUP BY ALL)
+    SELECT g.queue AS unique_id, g.ds, coalesce(c.y, 0)::DOUBLE AS y,
+           coalesce(c.answered, 0)::DOUBLE AS answered, coalesce(c.handle_s, 0)::DOUBLE AS handle_s
+    FROM grid g LEFT JOIN counts c USING (queue, ds) ORDER BY 1, 2"""
+"""Parameters: the queues (a list, or NULL for every queue) four times."""

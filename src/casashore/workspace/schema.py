@@ -1,0 +1,76 @@
+"""The workspace's schema: one DuckDB file holding calls, intervals, forecasts, plan steps and router events.
+
+The schema is versioned: ``MIGRATIONS[i]`` takes the schema from version i to i + 1, each in its own transaction
+(``migrate``). Times are stored as TIMESTAMPTZ (instants); each queue records the time zone its client lives in,
+so that intervals can be cut in that zone.
+"""
+
+from __future__ import annotations
+
+import duckdb
+
+MIGRATIONS = [
+    """
+    CREATE TABLE schema_version (version INTEGER NOT NULL, applied_at TIMESTAMPTZ NOT NULL);
+    CREATE TABLE imports (
+        import_id INTEGER PRIMARY KEY, source VARCHAR NOT NULL, sha256 VARCHAR NOT NULL UNIQUE,
+        format VARCHAR NOT NULL, calls_added BIGINT NOT NULL, imported_at TIMESTAMPTZ NOT NULL);
+    CREATE TABLE queues (queue VARCHAR PRIMARY KEY, time_zone VARCHAR NOT NULL);
+    -- Validity (queue, arrival_at, wait_s present) is checked by the importer inside its transaction, which
+    -- rolls back on any bad row: NOT NULL here would stop the bulk insert without saying which line.
+    CREATE TABLE calls (
+        import_id INTEGER NOT NULL, call_key VARCHAR, queue VARCHAR, arrival_at TIMESTAMPTZ,
+        outcome VARCHAR NOT NULL,  -- answered, abandoned, other
+        wait_s DOUBLE, handle_s DOUBLE, agent VARCHAR);
+    CREATE TABLE intervals (
+        import_id INTEGER NOT NULL, queue VARCHAR NOT NULL, start_at TIMESTAMPTZ NOT NULL,
+        interval_min INTEGER NOT NULL, offered DOUBLE NOT NULL, answered DOUBLE, abandoned DOUBLE,
+        aht_s DOUBLE, asa_s DOUBLE);
+    CREATE TABLE forecasts (
+        run_id VARCHAR NOT NULL, queue VARCHAR NOT NULL, start_at TIMESTAMPTZ NOT NULL,
+        interval_min INTEGER NOT NULL, model VARCHAR NOT NULL, calls DOUBLE NOT NULL, calls_lo DOUBLE,
+        calls_hi DOUBLE, aht_s DOUBLE, created_at TIMESTAMPTZ NOT NULL);
+    CREATE TABLE plans (plan_id VARCHAR PRIMARY KEY, scenario VARCHAR NOT NULL, created_at TIMESTAMPTZ NOT NULL,
+                        result JSON);
+    """,
+    # 2: the client's country of each queue, for its public holidays
+    """
+    ALTER TABLE queues ADD COLUMN country VARCHAR;
+    """,
+    # 3: results of the plan's steps, keyed by a hash of their inputs, so an unchanged step is not run again
+    """
+    CREATE TABLE plan_steps (step_key VARCHAR PRIMARY KEY, step VARCHAR NOT NULL, result JSON NOT NULL,
+                             created_at TIMESTAMPTZ NOT NULL);
+    """,
+    # 4: the live router's event log (its calls go to `calls`, under one import per router session)
+    """
+    CREATE TABLE route_events (import_id INTEGER NOT NULL, event_at TIMESTAMPTZ NOT NULL, seq BIGINT NOT NULL,
+                               event VARCHAR NOT NULL, subject VARCHAR NOT NULL, detail VARCHAR NOT NULL);
+    """,
+    # 5: drop `plans`: made by version 1 for whole plans and never written (each step is stored in plan_steps).
+    # The planner in the browser (its own issue) will add the table it needs, shaped by what it stores.
+    """
+    DROP TABLE plans;
+    """,
+]
+SCHEMA_VERSION = len(MIGRATIONS)
+
+CALL_COLUMNS = ("import_id", "call_key", "queue", "arrival_at", "outcome", "wait_s", "handle_s", "agent")
+"""The ``calls`` table's columns in order: the importer and the router write the same rows."""
+ROUTE_EVENT_COLUMNS = ("import_id", "event_at", "seq", "event", "subject", "detail")
+
+
+def schema_version(con: duckdb.DuckDBPyConnection) -> int:
+    exists = con.execute("SELECT count(*) FROM information_schema.tables WHERE table_name = 'schema_version'")
+    if exists.fetchall()[0][0] == 0:
+        return 0
+    return con.execute("SELECT coalesce(max(version), 0) FROM schema_version").fetchall()[0][0]
+
+
+def migrate(con: duckdb.DuckDBPyConnection, version: int) -> None:
+    """Apply the migrations after ``version``, each with its version row in one transaction."""
+    for target in range(version, SCHEMA_VERSION):
+        con.execute("BEGIN TRANSACTION")
+        con.execute(MIGRATIONS[target])
+        con.execute("INSERT INTO schema_version VALUES (?, now())", [target + 1])
+        con.execute("COMMIT")

@@ -1,0 +1,251 @@
+"""The workspace, open: one DuckDB file (default ./casashore.duckdb) and every read and write made on it.
+
+``Workspace.open`` opens (creating if asked) the file and brings its schema up to date (workspace/schema.py);
+the other packages then read and write through its methods, named after what they do, and never write SQL of
+their own. A method that writes several rows does so in one transaction. The analytic reads return what the
+math needs (rows, arrays, frames); the math stays with its package (history/measures.py, forecast/).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from pathlib import Path
+from types import TracebackType
+from typing import NamedTuple
+
+import duckdb
+import numpy as np
+import pandas as pd
+
+from casashore.errors import UserError
+from casashore.workspace import importer
+from casashore.workspace.imports import add_queues, next_import_id, record_import
+from casashore.workspace.mapping import CallMapping, IntervalMapping
+from casashore.workspace.queries import COUNTS_PER_INTERVAL, INTERVAL_TOTALS
+from casashore.workspace.schema import CALL_COLUMNS, ROUTE_EVENT_COLUMNS, SCHEMA_VERSION, migrate, schema_version
+
+DEFAULT_WORKSPACE = Path("casashore.duckdb")
+
+
+class IntervalTotals(NamedTuple):
+    """One queue's calls in one interval of its own zone's wall time (``start``, naive)."""
+
+    queue: str
+    time_zone: str
+    start: datetime
+    offered: int
+    answered: int
+    abandoned: int
+    aht_s: float | None
+    asa_s: float | None
+    within_target: int
+    """Answered within the service-level target."""
+
+
+class Workspace:
+    """The workspace file, open. Use as a context manager, or ``close()`` it."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, path: Path) -> None:
+        """Wrap ``con``, an open connection to ``path`` whose schema is current (``Workspace.open`` makes one;
+        a test may wrap its own connection, such as one limited to a number of threads)."""
+        self._con = con
+        self.path = path
+
+    @classmethod
+    def open(cls, path: Path = DEFAULT_WORKSPACE, *, create: bool = True, read_only: bool = False) -> Workspace:
+        """Open (creating if asked) the workspace file and bring its schema up to date.
+
+        ``read_only``: for commands that only read (history, backtest): the file may be read-only, and other
+        readers may hold it. An outdated schema is first migrated in a read-write opening.
+        """
+        if (read_only or not create) and not path.exists():
+            raise UserError("workspace", str(path), "an existing workspace (run `casashore import` first)")
+        con = _connect(path, read_only)
+        try:
+            version = schema_version(con)
+        except duckdb.Error as exc:
+            con.close()
+            raise _unusable(path, exc) from None
+        if version > SCHEMA_VERSION:
+            con.close()
+            raise UserError("workspace", str(path), f"schema version <= {SCHEMA_VERSION} (this file is v{version}: "
+                                                    "made by a newer casashore)")
+        if version < SCHEMA_VERSION and read_only:
+            con.close()
+            cls.open(path).close()  # migrate once, then read
+            return cls.open(path, read_only=True)
+        try:
+            migrate(con, version)
+        except duckdb.Error as exc:
+            con.close()
+            raise _unusable(path, exc) from None
+        return cls(con, path)
+
+    def close(self) -> None:
+        """Close the file (closing twice is harmless)."""
+        self._con.close()
+
+    def __enter__(self) -> Workspace:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
+                 traceback: TracebackType | None) -> None:
+        self.close()
+
+    def schema_version(self) -> int:
+        return schema_version(self._con)
+
+    # Queues and imports
+
+    def queue_names(self) -> list[str]:
+        """Every queue of the workspace, sorted."""
+        return sorted(name for (name,) in self._con.execute("SELECT queue FROM queues").fetchall())
+
+    def queue_zones(self) -> dict[str, tuple[str, str | None]]:
+        """Queue -> (its client's time zone, country or None)."""
+        rows = self._con.execute("SELECT queue, time_zone, country FROM queues").fetchall()
+        return {name: (zone, country) for name, zone, country in rows}
+
+    def import_calls(self, path: Path, *, preset: str | None = None,
+                     mapping: CallMapping | None = None) -> importer.ImportResult:
+        """Import one call log (a preset's format, or a mapping); all or nothing (workspace/importer.py)."""
+        return importer.import_calls(self._con, path, preset=preset, mapping=mapping)
+
+    def import_intervals(self, path: Path, mapping: IntervalMapping) -> importer.ImportResult:
+        """Import an interval report; all or nothing (workspace/importer.py)."""
+        return importer.import_intervals(self._con, path, mapping)
+
+    def import_fingerprints(self) -> list[str]:
+        """The SHA-256 of every import (files and router sessions), sorted: what the history holds."""
+        return [sha for (sha,) in self._con.execute("SELECT sha256 FROM imports ORDER BY sha256").fetchall()]
+
+    # Calls and intervals
+
+    def call_count(self, queue: str) -> int:
+        return self._con.execute("SELECT count(*) FROM calls WHERE queue = ?", [queue]).fetchall()[0][0]
+
+    def last_arrival(self, queue: str) -> datetime | None:
+        """The queue's latest call arrival (an aware instant), or None without calls."""
+        return self._con.execute("SELECT max(arrival_at) FROM calls WHERE queue = ?", [queue]).fetchall()[0][0]
+
+    def interval_totals(self, interval_min: int, target_s: float, queue: str | None = None) -> list[IntervalTotals]:
+        """Per queue (every one, or ``queue``) and interval of its zone's wall time, in queue and time order: the
+        call records' offered ('other' outcomes left out), answered and abandoned calls, mean handle time and
+        wait of the answered ones, and how many were answered within ``target_s``."""
+        rows = self._con.execute(INTERVAL_TOTALS.format(interval_min=int(interval_min)),
+                                 [target_s, queue, queue]).fetchall()
+        return [IntervalTotals(*row) for row in rows]
+
+    def waits(self, queue: str) -> tuple[np.ndarray, np.ndarray]:
+        """The queue's offered calls ('other' outcomes left out): each one's wait (s) and whether it was
+        abandoned, in no particular order."""
+        rows = self._con.execute("SELECT wait_s, outcome = 'abandoned' AS abandoned FROM calls "
+                                 "WHERE queue = ? AND outcome <> 'other'", [queue]).fetchnumpy()
+        return np.asarray(rows["wait_s"], float), np.asarray(rows["abandoned"], bool)
+
+    def counts_per_interval(self, interval_min: int, queues: list[str] | None = None) -> pd.DataFrame:
+        """Offered calls per queue (every one, or ``queues``) and interval of its zone's wall time, on a complete
+        grid of whole days (zeros where nothing came): columns ``unique_id`` (queue), ``ds``, ``y``, ``answered``
+        and ``handle_s`` (total handle time of the answered calls). Call records and imported interval reports
+        (whose interval divides ``interval_min``) are added up."""
+        return self._con.execute(COUNTS_PER_INTERVAL.format(interval_min=int(interval_min)),
+                                 [queues, queues, queues, queues]).df()
+
+    # Forecasts and plan steps
+
+    def store_forecast(self, run_id: str, interval_min: int, rows: list[dict]) -> None:
+        """A forecast run's intervals (``queue``, ``start`` with its offset, ``model``, ``calls``, the 95 % range
+        ``calls_lo_95``/``calls_hi_95``, ``aht_s`` or None), in one INSERT ... SELECT from a frame (executemany
+        took ~0.5 ms a row), in one transaction."""
+        stored = pd.DataFrame({
+            "run_id": run_id, "queue": [r["queue"] for r in rows], "start_at": [r["start"] for r in rows],
+            "interval_min": interval_min, "model": [r["model"] for r in rows],
+            "calls": [r["calls"] for r in rows], "calls_lo": [r["calls_lo_95"] for r in rows],
+            "calls_hi": [r["calls_hi_95"] for r in rows],
+            "aht_s": pd.Series([r["aht_s"] for r in rows], dtype="float64")})
+        con = self._con
+        con.register("forecast_rows", stored)
+        try:
+            with _transaction(con):
+                # an unknown AHT is NULL, as executemany stored None (whether pandas' NaN arrives as NaN or NULL)
+                con.execute("""INSERT INTO forecasts SELECT run_id, queue, start_at::TIMESTAMPTZ, interval_min,
+                               model, calls, calls_lo, calls_hi, CASE WHEN isnan(aht_s) THEN NULL ELSE aht_s END,
+                               now() FROM forecast_rows""")
+        finally:
+            con.unregister("forecast_rows")
+
+    def plan_step(self, key: str) -> dict | None:
+        """The plan step's result stored under ``key`` (a hash of its inputs), or None."""
+        rows = self._con.execute("SELECT result FROM plan_steps WHERE step_key = ?", [key]).fetchall()
+        return json.loads(rows[0][0]) if rows else None
+
+    def store_plan_step(self, key: str, step: str, result: dict) -> None:
+        """Store (or replace) the result of the plan step ``step`` under ``key``."""
+        self._con.execute("INSERT OR REPLACE INTO plan_steps VALUES (?, ?, ?, now())",
+                          [key, step, json.dumps(result)])
+
+    # The live router's records
+
+    def start_router_session(self, session: str, queue_zones: dict[str, tuple[str, str | None]]) -> int:
+        """One import (format ``router``) for a router session, and the zones of queues the workspace lacks
+        (queue -> (client time zone, country)), in one transaction; returns the session's import id."""
+        con = self._con
+        with _transaction(con):
+            import_id = next_import_id(con)
+            record_import(con, import_id, f"router session {session}",
+                          hashlib.sha256(f"router:{session}".encode()).hexdigest(), "router", 0)
+            add_queues(con, queue_zones)
+        return import_id
+
+    def record_router_batch(self, import_id: int, events: list[tuple], calls: list[tuple]) -> None:
+        """Rows of ``route_events`` (ROUTE_EVENT_COLUMNS) and of ``calls`` (CALL_COLUMNS) of the session
+        ``import_id``, and its count of calls, in one transaction: all of them, or none (the error is raised)."""
+        con = self._con
+        with _transaction(con):
+            if events:
+                con.register("new_events", pd.DataFrame(events, columns=list(ROUTE_EVENT_COLUMNS)))
+                con.execute("INSERT INTO route_events SELECT * FROM new_events")
+                con.unregister("new_events")
+            if calls:
+                con.register("new_calls", pd.DataFrame(calls, columns=list(CALL_COLUMNS)))
+                con.execute("INSERT INTO calls SELECT * FROM new_calls")
+                con.unregister("new_calls")
+                con.execute("UPDATE imports SET calls_added = calls_added + ? WHERE import_id = ?",
+                            [len(calls), import_id])
+
+
+@contextmanager
+def _transaction(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
+    """The block's writes in one transaction: committed, or rolled back if it raises (the error goes on)."""
+    con.execute("BEGIN TRANSACTION")
+    try:
+        yield
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    con.execute("COMMIT")
+
+
+def _connect(path: Path, read_only: bool) -> duckdb.DuckDBPyConnection:
+    try:
+        con = duckdb.connect(str(path), read_only=read_only)
+        con.execute("SET TimeZone = 'UTC'")
+        return con
+    except duckdb.Error as exc:
+        raise _unusable(path, exc) from None
+
+
+def _unusable(path: Path, exc: duckdb.Error) -> UserError:
+    """Why the file cannot be used, in one line: held by another process, not writable, or damaged."""
+    message = str(exc)
+    first = (message.splitlines() or ["unknown"])[0][:200]
+    if "lock" in message.lower():
+        return UserError("workspace", str(path), "a workspace no other process is writing (another casashore "
+                         f"command, or `route serve` recording into it, holds it: {first})")
+    if "permission" in message.lower() or "read-only" in message.lower() or "read only" in message.lower():
+        return UserError("workspace", str(path), f"a workspace file and directory this user may write ({first})")
+    return UserError("workspace", str(path), f"a DuckDB workspace file ({first})")
