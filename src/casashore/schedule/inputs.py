@@ -188,7 +188,7 @@ def parse_breaks(text: str, shift_length_min: int, interval_min: int, where: str
 def _shift_rows(path: Path) -> list[tuple[int, dict[str, str]]]:
     if path.suffix.lower() != ".toml":
         return _rows(path, ("name", "start", "length", "cost"), ("group", "breaks"))
-    from casashore.model import read_toml
+    from casashore.domain.loading import read_toml
 
     tables = read_toml(path, "shifts").get("shift", [])
     if not isinstance(tables, list):

@@ -229,7 +229,7 @@ def create_app(workspace_dir: Path, *, host: str = "127.0.0.1", token: str | Non
     def upload_scenario(req: ScenarioUpload) -> dict:
         """Validate a plan scenario (TOML text: names, limits and the plan's cost) and keep it; nothing is
         stored when it is invalid."""
-        from casashore.model import parse_toml
+        from casashore.domain.loading import parse_toml
         from casashore.plan.scenario import plan_scenario_from_dict
 
         scenario = plan_scenario_from_dict(parse_toml(req.toml, "toml", req.name), where=req.name)
