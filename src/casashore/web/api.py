@@ -25,9 +25,10 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
 from fastapi.security import HTTPBearer
 from fastapi_offline import FastAPIOffline  # Swagger UI at /docs from local files, not a CDN
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, Field, model_validator
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from casashore.domain.base import Strict
 from casashore.errors import MISSING, UserError
 from casashore.request_guard import RequestGuard
 from casashore.telecom.codecs import ALIASES, CODECS
@@ -41,10 +42,6 @@ MAX_PLANS_KEPT = 100
 MAX_TRAFFIC_ERLANGS = 1e6
 STATIC = Path(__file__).parent / "static"
 _ID = re.compile(r"^[0-9a-f]{12}$")
-
-
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
 
 
 class StaffRequest(Strict):
