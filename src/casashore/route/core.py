@@ -147,6 +147,8 @@ class Router:
             self.waiting[name] = SortedList(key=self._call_order)
 
     def _call_order(self, call_id: str) -> tuple[int, float, str]:
+        """Serving order: higher priority first, then older. redis_router.lua's ``order_score`` writes the same
+        rule again in Lua (Redis runs it, Python cannot): change both together."""
         call = self.calls[call_id]
         return (-call.priority, call.arrived_at, call_id)
 

@@ -77,6 +77,7 @@ local function refresh(agent)
   end
 end
 
+-- Serving order, as core.Router._call_order (higher priority first, then older): change both together.
 local function order_score(priority, arrived)
   return (9 - priority) * 1e10 + arrived
 end
