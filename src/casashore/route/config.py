@@ -11,6 +11,7 @@ import re
 from pathlib import Path
 from typing import Annotated
 
+import redis
 from pydantic import Field, model_validator
 
 from casashore.domain.agents import Agent
@@ -29,6 +30,7 @@ from casashore.domain.queue import Queue
 from casashore.errors import UserError
 from casashore.route.auth import Principal
 from casashore.route.core import Router, RoutingQueue, Selection
+from casashore.route.shared_router import SharedRouter
 
 Seconds = Annotated[float, Field(ge=0, allow_inf_nan=False)]
 Number = Annotated[str, matching(r"\+?[A-Za-z0-9_.*-]{1,40}",
@@ -161,16 +163,12 @@ class CenterConfig(Strict):
             router.add_agent(agent.id, agent.skills, now)
         return router
 
-    def join_shared_router(self, client, node: str, now: float):
+    def join_shared_router(self, client: redis.Redis, node: str, now: float) -> SharedRouter:
         """This centre's state in Redis (created by the first node, joined by the next ones)."""
-        from casashore.route.shared_router import SharedRouter
-
         r = self.router
         shared = SharedRouter(client, r.centre, self.router_queues(), node=node, orphan_grace_s=r.orphan_grace_s)
         shared.configure(shared.queues, selection=r.selection, offer_timeout_s=r.offer_timeout_s,
                          wrap_up_s=r.wrap_up_s, max_missed=r.max_missed)
-        import redis
-
         for agent in self.agents:
             if agent.id not in shared.agents:
                 try:
