@@ -27,7 +27,7 @@ class Phone(asyncio.DatagramProtocol):
     """A caller's UDP socket: what arrives goes to a queue."""
 
     def __init__(self) -> None:
-        self.inbox: asyncio.Queue = asyncio.RoutingQueue()
+        self.inbox: asyncio.Queue = asyncio.Queue()
 
     def datagram_received(self, data, addr) -> None:
         self.inbox.put_nowait(data.decode())
