@@ -366,9 +366,9 @@ def simulate(
     staffed alone (specialists only), `pooled` Erlang's answer for one pool of agents with every skill: the
     simulated total lies between the two.
     """
-    from casashore.model import load_scenario
     from casashore.simulate import scenario as scenario_sim
     from casashore.simulate import single_queue
+    from casashore.simulate.inputs import load_scenario
 
     try:
         check_all_writable(output=output, trace=trace)
@@ -1161,8 +1161,8 @@ def route_drive(
     --selection). Where the two columns differ beyond their 95 % intervals, the router's rules and the plan's
     routing assumptions differ.
     """
-    from casashore.model import load_scenario
     from casashore.route.loadgen import drive
+    from casashore.simulate.inputs import load_scenario
     from casashore.simulate.scenario import simulate_scenario
 
     try:

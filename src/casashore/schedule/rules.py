@@ -33,8 +33,9 @@ from typing import Annotated
 import numpy as np
 from pydantic import Field, field_validator
 
+from casashore.domain.base import Strict
+from casashore.domain.loading import read_toml, validated
 from casashore.errors import UserError
-from casashore.model import Strict, read_toml, validated
 
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _CLOCK = re.compile(r"^([01][0-9]|2[0-4]):([0-5][0-9])$")
