@@ -34,7 +34,7 @@ from pathlib import Path
 import numpy as np
 import redis
 
-from casashore.route.core import Queue
+from casashore.route.core import RoutingQueue
 from casashore.route.redis_router import RedisRouter
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
@@ -97,8 +97,8 @@ def run(port: int, nodes: int, calls: int, agents: int, rtt_s: float) -> tuple[i
     """Decisions, wall seconds, and redis-server's CPU seconds over the run."""
     client = redis.Redis(port=port, decode_responses=True)
     setup = RedisRouter(client, "bench", node="setup")
-    setup.configure({f"q{i}": Queue(f"q{i}", f"s{i}", relax_after_s=20.0, max_waiting=100_000) for i in range(10)},
-                    offer_timeout_s=1e9, wrap_up_s=0.0, reset=True)
+    queues = {f"q{i}": RoutingQueue(f"q{i}", f"s{i}", relax_after_s=20.0, max_waiting=100_000) for i in range(10)}
+    setup.configure(queues, offer_timeout_s=1e9, wrap_up_s=0.0, reset=True)
     rng = np.random.default_rng(1)
     for a in range(agents):
         skills = rng.choice(10, size=rng.integers(1, 4), replace=False)

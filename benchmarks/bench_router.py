@@ -18,7 +18,7 @@ import time
 
 import numpy as np
 
-from casashore.route.core import Queue, Router
+from casashore.route.core import Router, RoutingQueue
 
 
 def main() -> None:
@@ -28,7 +28,8 @@ def main() -> None:
     parser.add_argument("--calls", type=int, default=200_000)
     args = parser.parse_args()
     rng = np.random.default_rng(1)
-    queues = {f"q{i}": Queue(f"q{i}", f"s{i}", relax_after_s=20.0, max_waiting=10_000) for i in range(args.queues)}
+    queues = {f"q{i}": RoutingQueue(f"q{i}", f"s{i}", relax_after_s=20.0, max_waiting=10_000)
+              for i in range(args.queues)}
     router = Router(queues, offer_timeout_s=15.0, wrap_up_s=5.0)
     for a in range(args.agents):
         skills = rng.choice(args.queues, size=rng.integers(1, 4), replace=False)

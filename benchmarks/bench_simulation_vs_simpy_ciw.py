@@ -23,9 +23,9 @@ from collections import deque
 
 import numpy as np
 
-from casashore.model import scenario_from_dict
 from casashore.queueing.staffing import queue_measures
 from casashore.simulate.engine import ABANDONED, OFFERED, WITHIN_TARGET
+from casashore.simulate.inputs import scenario_from_dict
 from casashore.simulate.replications import ensure_compiled, run
 from casashore.simulate.scenario import centre_from_scenario
 

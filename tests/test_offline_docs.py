@@ -7,7 +7,7 @@ warnings.filterwarnings("ignore", category=DeprecationWarning)
 from fastapi.testclient import TestClient  # noqa: E402
 
 from casashore.interfaces.web.api import create_app  # noqa: E402
-from casashore.route.core import Queue, Router  # noqa: E402
+from casashore.route.core import Router, RoutingQueue  # noqa: E402
 from casashore.route.http import create_router_app  # noqa: E402
 from casashore.route.service import RouterService  # noqa: E402
 
@@ -29,6 +29,6 @@ def test_dashboard_docs_offline(tmp_path):
 
 
 def test_router_docs_offline():
-    router = Router({"fr": Queue("fr", "fr")})
+    router = Router({"fr": RoutingQueue("fr", "fr")})
     with TestClient(create_router_app(RouterService(router), {}, tick_s=60)) as client:
         assert_docs_served_locally(client)

@@ -8,10 +8,10 @@ import hypothesis.strategies as st
 from hypothesis import settings
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
 
-from casashore.route.core import Queue, Router
+from casashore.route.core import Router, RoutingQueue
 from route_checker import replay
 
-QUEUES = {"fr": Queue("fr", "fr", relax_after_s=20.0, max_waiting=6), "es": Queue("es", "es")}
+QUEUES = {"fr": RoutingQueue("fr", "fr", relax_after_s=20.0, max_waiting=6), "es": RoutingQueue("es", "es")}
 AGENTS = {"a1": {"fr": 1}, "a2": {"fr": 2, "es": 1}, "a3": {"es": 2}, "a4": {"fr": 1, "es": 1}}
 
 
@@ -111,7 +111,7 @@ TestRouter = RouterMachine.TestCase
 
 
 def test_longest_idle_agent_takes_the_call():
-    router = Router({"fr": Queue("fr", "fr")})
+    router = Router({"fr": RoutingQueue("fr", "fr")})
     for i, at in enumerate((5.0, 1.0, 3.0)):
         router.add_agent(f"a{i}", {"fr": 1}, at)
         router.set_status(f"a{i}", "available", at)
@@ -120,7 +120,7 @@ def test_longest_idle_agent_takes_the_call():
 
 
 def test_only_the_best_level_until_the_relax_delay():
-    router = Router({"fr": Queue("fr", "fr", relax_after_s=30.0)})
+    router = Router({"fr": RoutingQueue("fr", "fr", relax_after_s=30.0)})
     router.add_agent("expert", {"fr": 1}, 0.0)
     router.add_agent("novice", {"fr": 3}, 0.0)
     router.set_status("novice", "available", 0.0)
@@ -139,7 +139,7 @@ def test_only_the_best_level_until_the_relax_delay():
 
 
 def test_a_relaxed_older_call_is_served_past_an_unrelaxed_urgent_one():
-    router = Router({"fr": Queue("fr", "fr", relax_after_s=30.0)})
+    router = Router({"fr": RoutingQueue("fr", "fr", relax_after_s=30.0)})
     router.add_agent("novice", {"fr": 2}, 0.0)
     router.arrive("old", "fr", 0.0)
     router.arrive("urgent", "fr", 35.0, priority=5)
@@ -148,7 +148,7 @@ def test_a_relaxed_older_call_is_served_past_an_unrelaxed_urgent_one():
 
 
 def test_missed_offers_pause_the_agent_and_the_call_goes_on():
-    router = Router({"fr": Queue("fr", "fr")}, offer_timeout_s=10.0, max_missed=2)
+    router = Router({"fr": RoutingQueue("fr", "fr")}, offer_timeout_s=10.0, max_missed=2)
     router.add_agent("sleepy", {"fr": 1}, 0.0)
     router.add_agent("awake", {"fr": 1}, 5.0)
     router.set_status("sleepy", "available", 0.0)

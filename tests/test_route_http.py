@@ -8,9 +8,10 @@ import pytest
 warnings.filterwarnings("ignore", category=DeprecationWarning)
 from fastapi.testclient import TestClient  # noqa: E402
 
+from casashore.route.auth import Principal  # noqa: E402
 from casashore.route.call_ids import router_id  # noqa: E402
-from casashore.route.core import Queue, Router  # noqa: E402
-from casashore.route.http import Principal, create_router_app  # noqa: E402
+from casashore.route.core import Router, RoutingQueue  # noqa: E402
+from casashore.route.http import create_router_app  # noqa: E402
 from casashore.route.service import RouterService  # noqa: E402
 
 TOKENS = {"t-ana": Principal("agent", "ana"), "t-bob": Principal("agent", "bob"), "t-sup": Principal("supervisor"),
@@ -27,7 +28,7 @@ def auth(token: str) -> dict:
 
 @pytest.fixture
 def client():
-    router = Router({"fr": Queue("fr", "fr"), "es": Queue("es", "es")})
+    router = Router({"fr": RoutingQueue("fr", "fr"), "es": RoutingQueue("es", "es")})
     router.add_agent("ana", {"fr": 1}, 0.0)
     router.add_agent("bob", {"fr": 2, "es": 1}, 0.0)
     with TestClient(create_router_app(RouterService(router), TOKENS, tick_s=60)) as test_client:

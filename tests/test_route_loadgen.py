@@ -8,9 +8,9 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 from casashore.interfaces.cli.app import app
-from casashore.model import Scenario
 from casashore.queueing.erlang_a import erlang_a
 from casashore.route.loadgen import drive
+from casashore.simulate.inputs import Scenario
 from casashore.simulate.scenario import simulate_scenario
 
 

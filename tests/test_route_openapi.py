@@ -10,9 +10,10 @@ import pytest
 
 warnings.filterwarnings("ignore", category=DeprecationWarning)
 
+from casashore.route.auth import Principal  # noqa: E402
 from casashore.route.call_ids import router_id  # noqa: E402
-from casashore.route.core import Queue, Router  # noqa: E402
-from casashore.route.http import Principal, create_router_app  # noqa: E402
+from casashore.route.core import Router, RoutingQueue  # noqa: E402
+from casashore.route.http import create_router_app  # noqa: E402
 from casashore.route.service import RouterService  # noqa: E402
 
 TOKENS = {"t-ana-0123456789": Principal("agent", "ana"), "t-sup-0123456789": Principal("supervisor"),
@@ -25,7 +26,7 @@ CALLS = [router_id(f"c{n}") for n in range(6)]
 
 
 def router_app():
-    router = Router({"fr": Queue("fr", "fr"), "es": Queue("es", "es")})
+    router = Router({"fr": RoutingQueue("fr", "fr"), "es": RoutingQueue("es", "es")})
     router.add_agent("ana", {"fr": 1}, 1.8e9)
     router.add_agent("bob", {"fr": 2, "es": 1}, 1.8e9)
     router.set_status("ana", "available", 1.8e9)

@@ -33,11 +33,11 @@ def rows(dsn: str, sql: str) -> list[tuple]:
 def shared_router(redis_port: int, node: str):
     import redis
 
-    from casashore.route.core import Queue
+    from casashore.route.core import RoutingQueue
     from casashore.route.shared_router import SharedRouter
 
     router = SharedRouter(redis.Redis(port=redis_port, decode_responses=True), "centre",
-                          {"fr": Queue("fr", "fr", max_waiting=1)}, node=node)
+                          {"fr": RoutingQueue("fr", "fr", max_waiting=1)}, node=node)
     router.configure(router.queues, wrap_up_s=0.0)
     return router
 

@@ -8,7 +8,7 @@ import duckdb
 import pytest
 
 from casashore.forecast.series import interval_counts
-from casashore.route.core import Queue, Router
+from casashore.route.core import Router, RoutingQueue
 from casashore.route.records import Recorder
 from casashore.route.service import RouterService
 from casashore.workspace.store import Workspace
@@ -19,7 +19,7 @@ PARIS = ZoneInfo("Europe/Paris")
 
 def test_calls_and_events_land_in_the_workspace_and_feed_forecasting(tmp_path):
     t0 = datetime(2026, 11, 26, 9, 0, tzinfo=PARIS).timestamp()
-    router = Router({"fr": Queue("fr", "fr", max_waiting=1)}, wrap_up_s=0.0)
+    router = Router({"fr": RoutingQueue("fr", "fr", max_waiting=1)}, wrap_up_s=0.0)
     router.add_agent("ana", {"fr": 1}, t0)
     workspace = tmp_path / "ws.duckdb"
     service = RouterService(router, recorder=Recorder(workspace, {"fr": ("Europe/Paris", "FR")}))
@@ -51,7 +51,7 @@ def test_calls_and_events_land_in_the_workspace_and_feed_forecasting(tmp_path):
 def test_a_call_a_supervisor_cleared_is_no_abandon_in_the_records(tmp_path):
     """Issue 16: a waiting call ended by a supervisor is stored as 'other' (not an abandon: left out of offered
     and abandon figures), its event says cleared; the caller's own hang-up stays an abandon."""
-    router = Router({"fr": Queue("fr", "fr")})
+    router = Router({"fr": RoutingQueue("fr", "fr")})
     recorder = Recorder(tmp_path / "ws.duckdb", {"fr": ("Europe/Paris", None)})
     service = RouterService(router, recorder=recorder)
     router.arrive("c1", "fr", 1.8e9)
@@ -70,7 +70,7 @@ def test_a_call_a_supervisor_cleared_is_no_abandon_in_the_records(tmp_path):
 
 
 def test_a_failed_flush_writes_nothing(tmp_path):
-    router = Router({"fr": Queue("fr", "fr")})
+    router = Router({"fr": RoutingQueue("fr", "fr")})
     recorder = Recorder(tmp_path / "ws.duckdb", {"fr": ("Europe/Paris", None)})
     service = RouterService(router, recorder=recorder)
     router.arrive("c1", "fr", 1.8e9)

@@ -12,14 +12,14 @@ import pytest
 from hypothesis import settings
 from hypothesis.stateful import RuleBasedStateMachine, precondition, rule
 
-from casashore.route.core import Queue, Router
+from casashore.route.core import Router, RoutingQueue
 from redis_server import needs_redis, redis_server
 from route_checker import replay
 
 pytestmark = needs_redis
 redis = pytest.importorskip("redis")
 
-QUEUES = {"fr": Queue("fr", "fr", relax_after_s=20.0, max_waiting=6), "es": Queue("es", "es")}
+QUEUES = {"fr": RoutingQueue("fr", "fr", relax_after_s=20.0, max_waiting=6), "es": RoutingQueue("es", "es")}
 AGENTS = {"a1": {"fr": 1}, "a2": {"fr": 2, "es": 1}, "a3": {"es": 2}, "a4": {"fr": 1, "es": 1}}
 
 
@@ -143,7 +143,7 @@ def test_three_processes_never_assign_twice(redis_port):
 
     client = redis.Redis(port=redis_port, decode_responses=True)
     setup = RedisRouter(client, "race", node="setup")
-    setup.configure({"fr": Queue("fr", "fr", max_waiting=50), "es": Queue("es", "es", max_waiting=50)},
+    setup.configure({"fr": RoutingQueue("fr", "fr", max_waiting=50), "es": RoutingQueue("es", "es", max_waiting=50)},
                     offer_timeout_s=0.05, wrap_up_s=0.0, reset=True)
     for node in ("n1", "n2", "n3"):
         for i in range(5):
@@ -172,7 +172,7 @@ def test_routing_state_survives_a_redis_restart(tmp_path, crash):
 
     with redis_server(tmp_path, kill=crash) as port:
         router = RedisRouter(redis.Redis(port=port, decode_responses=True), "restart", node="n1")
-        router.configure({"fr": Queue("fr", "fr")}, reset=True)
+        router.configure({"fr": RoutingQueue("fr", "fr")}, reset=True)
         router.add_agent("ana", {"fr": 1}, 1.0)
         router.set_status("ana", "available", 1.0)
         router.arrive("c1", "fr", 2.0)

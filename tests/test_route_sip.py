@@ -14,7 +14,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 
 from casashore.route.call_ids import router_id
-from casashore.route.core import Queue, Router
+from casashore.route.core import Router, RoutingQueue
 from casashore.route.service import RouterService
 from casashore.route.sip_front import start_sip
 
@@ -83,7 +83,7 @@ class Call:
 
 
 def centre(max_waiting: int = 10, max_calls: int = 100, t1_s: float = 0.05, max_transactions: int = 10_000):
-    router = Router({"fr": Queue("fr", "fr", max_waiting=max_waiting)}, wrap_up_s=0.0)
+    router = Router({"fr": RoutingQueue("fr", "fr", max_waiting=max_waiting)}, wrap_up_s=0.0)
     router.add_agent("ana", {"fr": 1}, 0.0)
     return RouterService(router), dict(max_calls=max_calls, t1_s=t1_s, t2_s=0.2, max_transactions=max_transactions)
 

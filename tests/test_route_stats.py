@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 import hypothesis.strategies as st
 from hypothesis import given, settings
 
-from casashore.route.core import Queue, Router
+from casashore.route.core import Router, RoutingQueue
 from casashore.route.stats import LiveStats
 
 CASABLANCA = ZoneInfo("Africa/Casablanca")
@@ -33,7 +33,7 @@ def recount(calls, start: float, end: float, target_s: float) -> dict:
 @given(steps=st.lists(st.tuples(st.sampled_from(["call", "answer", "hangup", "clear", "time"]), st.floats(0, 400)),
                       max_size=80))
 def test_rolling_window_equals_a_recount(steps):
-    router = Router({"fr": Queue("fr", "fr", max_waiting=4, target_s=20.0)}, offer_timeout_s=1e9, wrap_up_s=0.0)
+    router = Router({"fr": RoutingQueue("fr", "fr", max_waiting=4, target_s=20.0)}, offer_timeout_s=1e9, wrap_up_s=0.0)
     for a in ("a1", "a2"):
         router.add_agent(a, {"fr": 1}, T0)
         router.set_status(a, "available", T0)
@@ -66,7 +66,7 @@ def test_rolling_window_equals_a_recount(steps):
 
 def test_the_day_starts_at_local_midnight():
     """Calls before midnight in Casablanca leave the day's figures at midnight, not at midnight UTC."""
-    router = Router({"fr": Queue("fr", "fr")})
+    router = Router({"fr": RoutingQueue("fr", "fr")})
     stats = LiveStats(router, "Africa/Casablanca", window_s=900.0)
     late = datetime(2026, 11, 26, 23, 50, tzinfo=CASABLANCA).timestamp()
     router.arrive("c1", "fr", late)

@@ -3,8 +3,8 @@
 import numpy as np
 import pytest
 
-from casashore.model import scenario_from_dict
 from casashore.queueing.staffing import required_agents
+from casashore.simulate.inputs import scenario_from_dict
 from casashore.simulate.multiskill import erlang_bounds, staff_interval
 from casashore.simulate.scenario import simulate_scenario
 

@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 
 from casashore.errors import UserError
 from casashore.interfaces.cli.app import app
-from casashore.model import load_scenario, scenario_from_dict
+from casashore.simulate.inputs import load_scenario, scenario_from_dict
 from casashore.simulate.scenario import centre_from_scenario, simulate_scenario
 
 EXAMPLE = Path(__file__).parent.parent / "examples" / "multiskill.toml"

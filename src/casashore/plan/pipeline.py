@@ -203,25 +203,12 @@ def schedule_step(scenario: PlanScenario, staffing: Staffing, memo: dict | None 
 def simulation_step(scenario: PlanScenario, staffing: Staffing, schedule: Schedule) -> Simulation:
     """The schedule against random calls: one agent group per skill set on shift, the queues' forecast volumes,
     ``replications`` runs; service level per queue and interval with 95 % confidence half-widths."""
-    from casashore.model import scenario_from_dict
+    from casashore.plan.simulated import simulation_scenario
     from casashore.simulate.scenario import simulate_scenario
 
-    n = len(staffing.starts)
-    queues = []
-    for q in scenario.queues:
-        volume = staffing.queues[q.name]
-        queues.append({"name": q.name, "skill": q.skill, "calls": [round(c, 6) for c in volume.calls],
-                       "aht_s": volume.aht_s, "target_s": q.target_s, "service_level": q.service_level,
-                       **({"patience_s": q.patience_s} if q.patience_s else {})})
-    groups = []
-    for skill_set, agents in schedule.at_work.items():
-        on_phone = np.rint(np.asarray(agents) * (1 - scenario.site.shrinkage)).astype(int)
-        if on_phone.any():
-            groups.append({"name": skill_set, "skills": {s: 1 for s in skill_set.split("+")},
-                           "agents": on_phone.tolist()})
-    sim = scenario_from_dict({"interval_min": scenario.plan.interval_min, "intervals": n, "queues": queues,
-                              "groups": groups, "simulation": {"replications": scenario.plan.replications,
-                                                               "seed": scenario.plan.seed}})
+    sim = simulation_scenario(scenario, {name: v.calls for name, v in staffing.queues.items()},
+                              {name: v.aht_s for name, v in staffing.queues.items()}, schedule.at_work,
+                              intervals=len(staffing.starts))
     _, summary = simulate_scenario(sim, workers=1)
     summary.pop("calls_per_second", None)  # a timing, not a result: the plan must not depend on the machine
     return Simulation.from_json(summary)

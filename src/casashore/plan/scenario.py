@@ -9,19 +9,12 @@ from typing import Annotated, Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from casashore.model import (
-    MAX_DURATION_S,
-    Label,
-    Name,
-    ScenarioError,
-    Skill,
-    Strict,
-    TimeZoneName,
-    read_toml,
-    validated,
-)
+from casashore.domain.base import Label, ScenarioError, Strict, TimeZoneName, check_unique
+from casashore.domain.loading import read_toml, validated
+from casashore.domain.queue import Queue
+from casashore.domain.shift import ShiftSpec
+from casashore.domain.site import Link, Site
 from casashore.schedule.rules import LabourRules
-from casashore.units import capacity_bps, duration_s
 
 # Limits of one plan (docs/plan.md, "Limits"): a scenario beyond them is refused before anything runs.
 MAX_QUEUES = 50
@@ -31,33 +24,6 @@ MAX_SYNTHETIC_CALLS = 5_000_000
 """Calls of synthetic history one plan may write (sum over queues of weekly_calls x weeks; the example: 320,000)."""
 MAX_SIMULATED_CALLS = 50_000_000
 """Calls one plan may simulate (weekly calls / 7 x days x replications; the example: 800,000)."""
-
-
-class Site(Strict):
-    name: Label = "site"
-    time_zone: TimeZoneName = "Africa/Casablanca"
-    seats: Annotated[int, Field(ge=1, le=1_000_000)]
-    floor_m2_per_seat: Annotated[float, Field(gt=0, le=1000, allow_inf_nan=False)] = 7.0
-    cost_per_agent_hour: Annotated[float, Field(ge=0, le=1e6, allow_inf_nan=False)] = 0.0
-    currency: Annotated[str, Field(pattern=r"^[A-Za-z]{1,8}$")] = "MAD"
-    shrinkage: Annotated[float, Field(ge=0, lt=1)] = 0.3
-    """Share of paid time agents are not on the phones (breaks beyond the scheduled ones, training, absence)."""
-
-
-class Link(Strict):
-    capacity: Annotated[str, Field(max_length=32)] = "1G"
-    """The cable or circuit, such as 40G."""
-    codec: Annotated[str, Field(max_length=32)] = "G.711"
-    layer: Literal["payload", "ip", "ethernet", "wire"] = "ethernet"
-    headroom: Annotated[float, Field(ge=0, lt=1)] = 0.2
-    blocking: Annotated[float, Field(gt=0, lt=1)] = 0.001
-    """Grade of service for phone lines (Erlang B)."""
-
-    _capacity_ok = field_validator("capacity")(lambda v: (capacity_bps("link.capacity", v), v)[1])
-
-    @property
-    def capacity_bps(self) -> float:
-        return capacity_bps("link.capacity", self.capacity)
 
 
 class Synthetic(Strict):
@@ -81,18 +47,14 @@ class Synthetic(Strict):
     sunday_share: Annotated[float, Field(ge=0, le=2)] = 0.0
 
 
-class PlanQueue(Strict):
-    name: Name
+class PlanQueue(Queue):
+    """A queue of the plan: the domain's queue, its client's zone required, and where its history comes from."""
+
     client: Label = ""
     language: Annotated[str, Field(max_length=35)] = ""
-    skill: Skill
     client_time_zone: TimeZoneName
     country: Annotated[str, Field(pattern=r"^[A-Z]{2}$")] | None = None
     """ISO 3166 code of the client's country, for its public holidays."""
-    aht_s: Annotated[float, Field(ge=1, le=86_400, allow_inf_nan=False)]
-    patience_s: Annotated[float, Field(ge=1, le=MAX_DURATION_S, allow_inf_nan=False)] | None = None
-    target_s: Annotated[float, Field(ge=0, le=86_400, allow_inf_nan=False)] = 20.0
-    service_level: Annotated[float, Field(gt=0, lt=1)] = 0.8
     history: Literal["synthetic", "workspace"] = "synthetic"
     """synthetic: made from ``synthetic``; workspace: calls already imported under this queue's name."""
     synthetic: Synthetic | None = None
@@ -102,29 +64,6 @@ class PlanQueue(Strict):
         if self.history == "synthetic" and self.synthetic is None:
             raise ValueError("history = \"synthetic\" needs a [queues.synthetic] table with weekly_calls")
         return self
-
-
-class ShiftSpec(Strict):
-    name: Name
-    start: Annotated[str, Field(pattern=r"^([01]?[0-9]|2[0-3]):[0-5][0-9]$")]
-    """Time of day, HH:MM."""
-    length: Annotated[str, Field(max_length=16)]
-    cost: Annotated[float, Field(ge=0, le=1e9, allow_inf_nan=False)]
-    group: Annotated[str, Field(max_length=200)]
-    breaks: Annotated[str, Field(max_length=500)] = ""
-
-    @field_validator("length")
-    @classmethod
-    def _at_most_a_day(cls, length: str) -> str:
-        from casashore.errors import UserError
-
-        try:
-            seconds = duration_s("length", length)
-        except UserError as exc:
-            raise ValueError(exc.expected) from None
-        if seconds > 86_400:
-            raise ValueError("a shift length of at most 24h, such as 8h or 7h30m")
-        return length
 
 
 class PlanSettings(Strict):
@@ -173,17 +112,14 @@ class PlanScenario(Strict):
 
     @model_validator(mode="after")
     def _consistent(self) -> PlanScenario:
-        names = [q.name for q in self.queues]
-        for i, name in enumerate(names):
-            if name in names[:i]:
-                raise ScenarioError(f"queues[{i}].name", name, "a name not used twice")
+        check_unique("queues", [q.name for q in self.queues])
         skills = {q.skill for q in self.queues}
         for i, shift in enumerate(self.shifts):
-            for skill in shift.group.split("+"):
+            for skill in shift.skills:
                 if skill not in skills:
                     raise ScenarioError(f"shifts[{i}].group", skill, "skills of the queues: "
                                         + ", ".join(sorted(skills)) + " (several joined by +)")
-        covered = {skill for shift in self.shifts for skill in shift.group.split("+")}
+        covered = {skill for shift in self.shifts for skill in shift.skills}
         for i, queue in enumerate(self.queues):
             if queue.skill not in covered:
                 raise ScenarioError(f"queues[{i}].skill", queue.skill, "a skill some shift template serves")

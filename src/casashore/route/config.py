@@ -9,53 +9,49 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated
 
-from pydantic import AfterValidator, Field, model_validator
+import redis
+from pydantic import Field, model_validator
 
+from casashore.domain.agents import Agent
+from casashore.domain.base import (
+    ROUTE_NAME_EXPECTED,
+    ROUTE_NAME_PATTERN,
+    HandleSeconds,
+    RouteName,
+    ScenarioError,
+    Strict,
+    TimeZoneName,
+    matching,
+)
+from casashore.domain.loading import read_toml, validated
+from casashore.domain.queue import Queue
 from casashore.errors import UserError
-from casashore.model import ScenarioError, Strict, TimeZoneName, read_toml, validated
-from casashore.route.core import Queue, Router
-from casashore.route.http import Principal
+from casashore.route.auth import Principal
+from casashore.route.core import Router, RoutingQueue, Selection
+from casashore.route.shared_router import SharedRouter
 
 Seconds = Annotated[float, Field(ge=0, allow_inf_nan=False)]
-
-
-def _matching(pattern: str, expected: str) -> AfterValidator:
-    """A string check whose error says in words what is allowed (never the regular expression)."""
-    compiled = re.compile(pattern)
-
-    def check(value: str) -> str:
-        if not compiled.fullmatch(value):
-            raise ValueError(expected)
-        return value
-
-    return AfterValidator(check)
-
-
-NAME_PATTERN = r"[A-Za-z0-9][A-Za-z0-9_.-]{0,62}"
-NAME_EXPECTED = "a letter or digit followed by up to 62 letters, digits, '_', '.' or '-'"
-"""Queue, agent and skill names: data, never paths (they appear in URLs, Redis keys and records)."""
-Name = Annotated[str, _matching(NAME_PATTERN, NAME_EXPECTED)]
-Number = Annotated[str, _matching(r"\+?[A-Za-z0-9_.*-]{1,40}",
-                                  "a dialled number: an optional '+' then 1 to 40 letters, digits, '_', '.', '*' "
-                                  "or '-'")]
+Number = Annotated[str, matching(r"\+?[A-Za-z0-9_.*-]{1,40}",
+                                 "a dialled number: an optional '+' then 1 to 40 letters, digits, '_', '.', '*' "
+                                 "or '-'")]
 """A dialled user part (``+33170000001``, ``3001``)."""
 MAX_CALLS_HELD = 100_000
 """Bound of max_sip_calls and of a queue's max_waiting: each call held costs a few KiB."""
 DEMO_TOKEN_MARKS = ("demo", "change-me", "example")
 MIN_TOKEN_OFF_LOOPBACK = 32
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
-Token = Annotated[str, Field(min_length=16), _matching(r"[\x21-\x7e]+", "a token of printable ASCII characters "
-                                                                          "without spaces")]
+Token = Annotated[str, Field(min_length=16), matching(r"[\x21-\x7e]+", "a token of printable ASCII characters "
+                                                                         "without spaces")]
 
 
 class RouterSettings(Strict):
-    centre: Annotated[str, _matching(r"[\w.-]{1,60}", "1 to 60 letters, digits, '_', '.' or '-'")] = "centre"
+    centre: Annotated[str, matching(r"[\w.-]{1,60}", "1 to 60 letters, digits, '_', '.' or '-'")] = "centre"
     """The centre's name: nodes sharing one Redis with the same name share queues, agents and calls."""
     time_zone: TimeZoneName = "Africa/Casablanca"
     """The site's zone: the day of the daily statistics starts at its midnight."""
-    selection: Literal["longest_idle", "best_proficiency", "round_robin", "fewest_calls"] = "longest_idle"
+    selection: Selection = "longest_idle"
     offer_timeout_s: Annotated[float, Field(gt=0, allow_inf_nan=False)] = 15.0
     wrap_up_s: Seconds = 10.0
     max_missed: Annotated[int, Field(ge=1)] = 2
@@ -72,23 +68,27 @@ class RouterSettings(Strict):
     they are ended."""
 
 
-class RoutedQueue(Strict):
-    name: Name
-    skill: Name
+class RoutedQueue(Queue):
+    """The domain's queue as the router takes it: its names narrower (they appear in URLs and Redis keys), the
+    numbers that reach it, skill relaxation and a bound of calls waiting. Its facts are the domain queue's, with
+    their rules (a target in [0, 86,400] s, a handle time in (0, 86,400] s); ``patience_s`` and
+    ``service_level`` are accepted as facts of the queue but the router does not use them."""
+
+    name: RouteName
+    skill: RouteName
     numbers: Annotated[list[Number], Field(max_length=1000)] = []
     """Dialled user parts that reach this queue (``sip:+33170000000@…``); the queue's name always does."""
-    target_s: Annotated[float, Field(gt=0, allow_inf_nan=False)] = 20.0
-    aht_s: Annotated[float, Field(gt=0, allow_inf_nan=False)] = 180.0
+    aht_s: HandleSeconds = 180.0
     relax_after_s: Seconds | None = None
     max_waiting: Annotated[int, Field(ge=0, le=MAX_CALLS_HELD)] = 1000
     client_time_zone: TimeZoneName = "Europe/Paris"
     country: str | None = None
 
+    def routing(self) -> RoutingQueue:
+        return RoutingQueue.of(self, relax_after_s=self.relax_after_s, max_waiting=self.max_waiting)
 
-class RoutedAgent(Strict):
-    id: Name
-    skills: dict[str, Annotated[int, Field(ge=1, le=9)]]
-    """skill → proficiency, 1 the best."""
+
+class RoutedAgent(Agent):
     token: Token | None = None
 
 
@@ -115,8 +115,8 @@ class CenterConfig(Strict):
         ids: set[str] = set()
         for i, agent in enumerate(self.agents):
             for skill in agent.skills:
-                if not re.fullmatch(NAME_PATTERN, skill):
-                    raise ScenarioError(f"agents[{i}].skills", skill, f"a skill name: {NAME_EXPECTED}")
+                if not re.fullmatch(ROUTE_NAME_PATTERN, skill):
+                    raise ScenarioError(f"agents[{i}].skills", skill, f"a skill name: {ROUTE_NAME_EXPECTED}")
             if agent.id in ids:
                 raise ScenarioError(f"agents[{i}].id", agent.id, "an id not used twice")
             ids.add(agent.id)
@@ -154,9 +154,8 @@ class CenterConfig(Strict):
         found |= {agent.token: Principal("agent", agent.id) for agent in self.agents if agent.token}
         return found
 
-    def router_queues(self) -> dict[str, Queue]:
-        return {q.name: Queue(q.name, q.skill, q.relax_after_s, q.max_waiting, q.target_s, q.aht_s)
-                for q in self.queues}
+    def router_queues(self) -> dict[str, RoutingQueue]:
+        return {q.name: q.routing() for q in self.queues}
 
     def build_router(self, now: float) -> Router:
         r = self.router
@@ -166,16 +165,12 @@ class CenterConfig(Strict):
             router.add_agent(agent.id, agent.skills, now)
         return router
 
-    def join_shared_router(self, client, node: str, now: float):
+    def join_shared_router(self, client: redis.Redis, node: str, now: float) -> SharedRouter:
         """This centre's state in Redis (created by the first node, joined by the next ones)."""
-        from casashore.route.shared_router import SharedRouter
-
         r = self.router
         shared = SharedRouter(client, r.centre, self.router_queues(), node=node, orphan_grace_s=r.orphan_grace_s)
         shared.configure(shared.queues, selection=r.selection, offer_timeout_s=r.offer_timeout_s,
                          wrap_up_s=r.wrap_up_s, max_missed=r.max_missed)
-        import redis
-
         for agent in self.agents:
             if agent.id not in shared.agents:
                 try:

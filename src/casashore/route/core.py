@@ -23,6 +23,7 @@ from typing import Literal
 
 from sortedcontainers import SortedList
 
+from casashore.domain.queue import Queue
 from casashore.route.call_ids import check_router_id
 
 Status = Literal["available", "break", "offline"]
@@ -85,7 +86,11 @@ class Call:
 
 
 @dataclass
-class Queue:
+class RoutingQueue:
+    """The router's view of a queue: the domain queue's facts it routes by (name, skill, target, AHT) and its
+    routing limits. Built from a domain queue by ``RoutingQueue.of`` (the centre file and the load generator);
+    tests build small ones directly."""
+
     name: str
     skill: str
     relax_after_s: float | None = None
@@ -100,6 +105,20 @@ class Queue:
     best_level: int = 1
     """The proficiencies (1 = best) that take calls before ``relax_after_s``."""
 
+    @classmethod
+    def of(cls, queue: Queue, *, relax_after_s: float | None = None, max_waiting: int = 1000) -> RoutingQueue:
+        """The routing view of a domain queue, with the router's limits."""
+        return cls(queue.name, queue.skill, relax_after_s, max_waiting, queue.target_s, queue.aht_s)
+
+
+def expected_wait(queue: RoutingQueue, position: int, agents: Iterable[Agent], handle_s: float | None) -> float | None:
+    """``position × AHT / N``, N the agents who can serve the queue and are working (status available; any
+    routing state but not-responding); None when there are none. The one rule of the in-memory and the shared
+    routers (see ``Router.expected_wait_s``)."""
+    serving = sum(1 for agent in agents if queue.skill in agent.skills and agent.status == "available"
+                  and agent.state != "not_responding")
+    return position * (handle_s or queue.aht_s) / serving if serving else None
+
 
 class CallExists(ValueError):
     """``arrive`` with a call id the router knows already (a retransmitted or re-sent INVITE)."""
@@ -107,7 +126,7 @@ class CallExists(ValueError):
 
 @dataclass
 class Router:
-    queues: dict[str, Queue]
+    queues: dict[str, RoutingQueue]
     selection: Selection = "longest_idle"
     offer_timeout_s: float = 15.0
     wrap_up_s: float = 10.0
@@ -128,6 +147,8 @@ class Router:
             self.waiting[name] = SortedList(key=self._call_order)
 
     def _call_order(self, call_id: str) -> tuple[int, float, str]:
+        """Serving order: higher priority first, then older. redis_router.lua's ``order_score`` writes the same
+        rule again in Lua (Redis runs it, Python cannot): change both together."""
         call = self.calls[call_id]
         return (-call.priority, call.arrived_at, call_id)
 
@@ -274,7 +295,7 @@ class Router:
                 return
             self._offer(*best, now)
 
-    def _first_servable(self, queue: Queue, ids: SortedList, now: float) -> tuple[Call, Agent] | None:
+    def _first_servable(self, queue: RoutingQueue, ids: SortedList, now: float) -> tuple[Call, Agent] | None:
         """The queue's first call (in serving order) that a free agent may take, with that agent."""
         by_level = self._free.get(queue.skill)
         if not by_level:
@@ -300,7 +321,10 @@ class Router:
         return None
 
     def _choose(self, levels: dict[int, SortedList]) -> Agent:
-        """The agent the selection rule picks among the free agents of the allowed proficiency levels."""
+        """The agent the selection rule picks among the free agents of the allowed proficiency levels.
+
+        The one definition of the rules in Python; the Redis router runs longest_idle and best_proficiency in
+        Lua (redis_router.lua, ``pick``), which must stay in step with this method."""
         if self.selection == "longest_idle":
             return self.agents[min(free[0] for free in levels.values())[1]]
         if self.selection == "best_proficiency":
@@ -346,13 +370,7 @@ class Router:
         position = self.position(call_id)
         if position is None:
             return None if self.calls[call_id].state != "offered" else 0.0
-        queue = self.queues[self.calls[call_id].queue]
-        serving = sum(1 for agent in self.agents.values()
-                      if queue.skill in agent.skills and agent.status == "available"
-                      and agent.state != "not_responding")
-        if serving == 0:
-            return None
-        return position * (handle_s or queue.aht_s) / serving
+        return expected_wait(self.queues[self.calls[call_id].queue], position, self.agents.values(), handle_s)
 
     def take_events(self) -> list[tuple[float, str, str, str]]:
         """The events logged since the last call, removed from the log (a long-running server drains them to

@@ -15,7 +15,6 @@ Call-ID, which may hold characters a URL path cannot carry; the Call-ID is shown
 import asyncio
 import contextlib
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -24,10 +23,12 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from fastapi_offline import FastAPIOffline  # Swagger UI at /docs from local files, not a CDN
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from casashore.domain.base import Strict
 from casashore.request_guard import RequestGuard
+from casashore.route.auth import Principal
 from casashore.route.call_ids import MAX_TRUNK_CALL_ID, ROUTER_ID, router_id
 from casashore.route.core import CallExists
 from casashore.route.service import RouterService
@@ -37,16 +38,6 @@ MAX_BODY_BYTES = 4_096
 
 MAX_BEHIND = 10_000
 WALLBOARD = Path(__file__).parent / "static" / "wallboard.html"
-
-
-@dataclass(frozen=True)
-class Principal:
-    role: Literal["agent", "supervisor", "trunk"]
-    agent_id: str | None = None
-
-
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
 
 
 class StatusChange(Strict):

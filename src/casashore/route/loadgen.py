@@ -20,9 +20,9 @@ import math
 
 import numpy as np
 
-from casashore.model import Duration, Scenario
-from casashore.route.core import Queue, Router, Selection
+from casashore.route.core import Router, RoutingQueue, Selection
 from casashore.simulate.estimates import ratio_estimate
+from casashore.simulate.inputs import Duration, Scenario
 from casashore.units import json_number
 
 
@@ -44,8 +44,8 @@ def _one_run(scenario: Scenario, rng: np.random.Generator, ring_s: float, select
     intervals = scenario.interval_count
     relax = {skill: min((g.delay_s[skill] for g in scenario.groups if g.delay_s.get(skill, 0) > 0), default=None)
              for skill in {q.skill for q in scenario.queues}}
-    router = Router({q.name: Queue(q.name, q.skill, relax_after_s=relax[q.skill], max_waiting=10**9,
-                                   target_s=q.target_s, aht_s=q.aht_s) for q in scenario.queues},
+    router = Router({q.name: RoutingQueue.of(q, relax_after_s=relax[q.skill], max_waiting=10**9)
+                     for q in scenario.queues},
                     selection=selection, offer_timeout_s=math.inf, wrap_up_s=0.0)
     by_name = {q.name: q for q in scenario.queues}
     staff: list[list[str]] = []

@@ -77,12 +77,15 @@ local function refresh(agent)
   end
 end
 
+-- Serving order, as core.Router._call_order (higher priority first, then older): change both together.
 local function order_score(priority, arrived)
   return (9 - priority) * 1e10 + arrived
 end
 
 -- The agent the selection rule picks among the free agents with the skill at level <= max_level (nil: any
 -- level); nil when there is none. Longest idle: the smallest (idle_since, agent id), as the sorted sets order.
+-- A second writing of core.Router._choose's longest_idle and best_proficiency (Lua runs inside Redis, Python
+-- cannot): change both together.
 local function pick(skill, max_level)
   if config('selection') == 'best_proficiency' then
     for level = 1, max_level or 9 do

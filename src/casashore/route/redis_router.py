@@ -14,7 +14,7 @@ from typing import Literal
 import redis
 
 from casashore.route.call_ids import check_router_id
-from casashore.route.core import CallExists, EndedBy, Queue, Selection
+from casashore.route.core import CallExists, EndedBy, RoutingQueue, Selection
 
 SCRIPT_FILE = Path(__file__).with_name("redis_router.lua")
 OPERATIONS = ("add_agent", "set_status", "arrive", "accept", "reject", "hang_up", "callback", "tick", "reap", "adopt")
@@ -49,7 +49,7 @@ class RedisRouter:
         self.last_offers: list[tuple[str, str]] = []
 
     # -- set-up (once per centre, by whichever node starts first) -------------------------------------
-    def configure(self, queues: dict[str, Queue], *, selection: Selection = "longest_idle",
+    def configure(self, queues: dict[str, RoutingQueue], *, selection: Selection = "longest_idle",
                   offer_timeout_s: float = 15.0, wrap_up_s: float = 10.0, max_missed: int = 2,
                   reset: bool = False) -> None:
         if selection not in SELECTIONS:

@@ -15,7 +15,7 @@ from collections.abc import Iterable, Iterator, Mapping
 
 import redis
 
-from casashore.route.core import Agent, Call, Queue
+from casashore.route.core import Agent, Call, RoutingQueue, expected_wait
 from casashore.route.redis_router import RedisRouter
 
 HEARTBEAT_S = 3.0
@@ -128,7 +128,7 @@ class _Waiting(Mapping[str, list[str]]):
 class SharedRouter(RedisRouter):
     """The centre's router as one node sees it, state in Redis."""
 
-    def __init__(self, client: redis.Redis, centre: str, queues: dict[str, Queue], *, node: str,
+    def __init__(self, client: redis.Redis, centre: str, queues: dict[str, RoutingQueue], *, node: str,
                  orphan_grace_s: float = 15.0) -> None:
         """``orphan_grace_s``: a dead node's waiting callers are ended only after this; meanwhile a dispatcher
         in front (giving up on a node that stopped refreshing its 180s) re-sends their INVITEs to live nodes,
@@ -154,10 +154,7 @@ class SharedRouter(RedisRouter):
         position = self.position(call_id)
         if position is None:
             return 0.0 if call.state == "offered" else None
-        queue = self.queues[call.queue]
-        serving = sum(1 for a in self.agents.values() if queue.skill in a.skills and a.status == "available"
-                      and a.state != "not_responding")
-        return position * (handle_s or queue.aht_s) / serving if serving else None
+        return expected_wait(self.queues[call.queue], position, self.agents.values(), handle_s)
 
     def calls_of(self, call_ids: Iterable[str]) -> dict[str, Call | None]:
         """The calls with these ids (None for unknown ones), in one pipelined round trip."""

@@ -17,9 +17,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 
+from casashore.domain.loading import read_toml
 from casashore.errors import UserError
 from casashore.forecast.timezones import zone
-from casashore.model import read_toml
 from casashore.units import duration_s, number
 
 

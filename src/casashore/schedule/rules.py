@@ -34,8 +34,9 @@ from typing import Annotated
 import numpy as np
 from pydantic import Field, field_validator
 
+from casashore.domain.base import Strict
+from casashore.domain.loading import read_toml, validated
 from casashore.errors import UserError
-from casashore.model import Strict, read_toml, validated
 from casashore.schedule.inputs import Requirement
 
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")

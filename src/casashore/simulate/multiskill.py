@@ -30,10 +30,10 @@ from typing import NamedTuple
 import numpy as np
 
 from casashore.errors import UserError
-from casashore.model import Scenario
 from casashore.queueing.staffing import required_agents
 from casashore.simulate.engine import OFFERED, WITHIN_TARGET
 from casashore.simulate.estimates import ratio_estimate
+from casashore.simulate.inputs import Scenario
 from casashore.simulate.replications import run
 from casashore.simulate.scenario import centre_from_scenario
 from casashore.simulate.single_queue import MAX_CALLS

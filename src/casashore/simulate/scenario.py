@@ -7,11 +7,11 @@ from collections.abc import Callable
 import numpy as np
 
 from casashore.errors import UserError
-from casashore.model import Duration, Scenario
 from casashore.simulate.centre import Centre, routing_tables
 from casashore.simulate.distributions import KINDS, NEVER
 from casashore.simulate.engine import OFFERED
 from casashore.simulate.estimates import call_measures, occupancy
+from casashore.simulate.inputs import Duration, Scenario
 from casashore.simulate.replications import Batch, expected_calls, run
 from casashore.simulate.single_queue import MAX_AGENTS, MAX_CALLS
 from casashore.units import json_number

@@ -12,11 +12,11 @@ from collections.abc import Callable
 import numpy as np
 
 from casashore.errors import MISSING, UserError
-from casashore.model import MAX_INTERVALS, MAX_REPLICATIONS
 from casashore.queueing.staffing import queue_measures
 from casashore.simulate.centre import Centre, single_queue_centre
 from casashore.simulate.distributions import EXPONENTIAL, GAMMA, LOGNORMAL
 from casashore.simulate.estimates import call_measures, occupancy
+from casashore.simulate.inputs import MAX_INTERVALS, MAX_REPLICATIONS
 from casashore.simulate.replications import Batch, run
 from casashore.units import duration_s, json_number, number, whole
 

@@ -8,11 +8,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from casashore.errors import UserError
-from casashore.model import load_scenario
 from casashore.route.centre_records import without_password
 from casashore.route.config import CenterConfig, load_center
 from casashore.route.loadgen import drive
 from casashore.route.server import run
+from casashore.simulate.inputs import load_scenario
 from casashore.simulate.scenario import simulate_scenario
 from casashore.units import duration_s
 from casashore.usecases.simulation import run_options

@@ -8,9 +8,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 from casashore.errors import UserError
-from casashore.model import Scenario, load_scenario
 from casashore.simulate import scenario as scenario_sim
 from casashore.simulate import single_queue
+from casashore.simulate.inputs import Scenario, load_scenario
 from casashore.simulate.multiskill import staff_scenario
 from casashore.simulate.trace import write_trace
 from casashore.units import whole

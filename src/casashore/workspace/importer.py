@@ -20,8 +20,8 @@ from typing import NamedTuple
 
 import duckdb
 
+from casashore.domain.base import NAME_EXPECTED, NAME_PATTERN
 from casashore.errors import MISSING, UserError
-from casashore.model import NAME_EXPECTED, NAME_PATTERN
 from casashore.workspace.imports import add_queues, is_imported, next_import_id, record_import
 from casashore.workspace.mapping import PRESETS, CallMapping, IntervalMapping, interval_projection, projection
 from casashore.workspace.schema import CALL_COLUMNS

@@ -12,7 +12,8 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, Field, field_validator
 
-from casashore.model import Strict, TimeZoneName, read_toml, validated
+from casashore.domain.base import Strict, TimeZoneName
+from casashore.domain.loading import read_toml, validated
 
 Column = Annotated[str, Field(min_length=1, max_length=200)]
 

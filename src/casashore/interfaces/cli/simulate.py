@@ -15,7 +15,7 @@ from casashore.interfaces.cli.rendering import fmt, out, print_json, progress, w
 from casashore.output_paths import check_all_writable
 
 if TYPE_CHECKING:
-    from casashore.model import Scenario
+    from casashore.simulate.inputs import Scenario
 
 
 @exits_on_user_error

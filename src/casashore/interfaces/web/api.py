@@ -26,9 +26,10 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
 from fastapi.security import HTTPBearer
 from fastapi_offline import FastAPIOffline  # Swagger UI at /docs from local files, not a CDN
-from pydantic import BaseModel, ConfigDict, Field, create_model, model_validator
+from pydantic import BaseModel, Field, create_model, model_validator
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from casashore.domain.base import Strict
 from casashore.errors import MISSING, UserError
 from casashore.request_guard import RequestGuard
 from casashore.telecom.bandwidth import CallBandwidth
@@ -44,10 +45,6 @@ MAX_PLANS_KEPT = 100
 MAX_TRAFFIC_ERLANGS = 1e6
 STATIC = Path(__file__).parent / "static"
 _ID = re.compile(r"^[0-9a-f]{12}$")
-
-
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
 
 
 class StaffRequest(Strict):
@@ -225,7 +222,7 @@ def create_app(workspace_dir: Path, *, host: str = "127.0.0.1", token: str | Non
     def upload_scenario(req: ScenarioUpload) -> dict:
         """Validate a plan scenario (TOML text: names, limits and the plan's cost) and keep it; nothing is
         stored when it is invalid."""
-        from casashore.model import parse_toml
+        from casashore.domain.loading import parse_toml
         from casashore.plan.scenario import plan_scenario_from_dict
 
         scenario = plan_scenario_from_dict(parse_toml(req.toml, "toml", req.name), where=req.name)

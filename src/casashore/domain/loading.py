@@ -1,0 +1,90 @@
+"""Reading TOML files and validating them into models: the first wrong field becomes a UserError naming its
+path as written in the file (``queues[1].aht_s``)."""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+
+from pydantic import BaseModel, ValidationError
+
+from casashore.domain.base import ScenarioError
+from casashore.errors import MISSING, UserError
+
+MAX_TOML_BYTES = 4 * 1024 * 1024
+MAX_TOML_DEPTH = 32
+"""Tables and arrays nested deeper than this are refused (a scenario needs 4): Python's TOML reader recurses."""
+
+
+def parse_toml(text: str, field: str, value: object) -> dict:
+    """TOML text as a dict; malformed, too large, too deeply nested or with integers beyond 4,300 digits, a
+    UserError on ``field`` naming ``value`` (a file or an upload's name)."""
+    if len(text) > MAX_TOML_BYTES:
+        raise UserError(field, value, f"TOML of at most {MAX_TOML_BYTES:,} characters")
+    if _nesting(text) > MAX_TOML_DEPTH:
+        raise UserError(field, value, f"TOML with tables and arrays nested at most {MAX_TOML_DEPTH} deep")
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise UserError(field, value, f"valid TOML ({exc})") from None
+    except (ValueError, RecursionError) as exc:  # an integer of more than 4,300 digits
+        raise UserError(field, value, f"valid TOML with numbers of sane size ({str(exc)[:80]})") from None
+
+
+def _nesting(text: str) -> int:
+    """An upper bound of the nesting of inline arrays and tables (brackets inside strings count too: a bound,
+    which real scenarios stay far below)."""
+    depth = deepest = 0
+    for char in text:
+        if char in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif char in "]}":
+            depth = max(depth - 1, 0)
+    return deepest
+
+
+def read_toml(path: Path, field: str) -> dict:
+    """A TOML file's contents; an unreadable or malformed file is a UserError on ``field``."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise UserError(field, str(path), "a TOML file in UTF-8") from None
+    except OSError as exc:
+        raise UserError(field, str(path), f"a readable TOML file ({exc.strerror})") from None
+    return parse_toml(text, field, str(path))
+
+
+def validated(model: type[BaseModel], data: dict, where: str | None = None):
+    """``model`` validated from ``data``; the first wrong field becomes a UserError naming its path."""
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        cause = error.get("ctx", {}).get("error")
+        if isinstance(cause, ScenarioError):
+            raise UserError(cause.path, cause.value, cause.expected, where=where) from None
+        value = MISSING if error["type"] == "missing" else error.get("input")  # not the whole parent table
+        raise UserError(_path(error["loc"]), value, _expected(error), where=where) from None
+
+
+def _path(loc: tuple) -> str:
+    text = ""
+    for part in loc:
+        if isinstance(part, int):
+            text += f"[{part}]"
+        elif part in ("function-after[_empirical_has_values()]",) or "[" in str(part) or "-" in str(part):
+            continue  # pydantic's internal names for union members and validators
+        else:
+            text += f".{part}" if text else str(part)
+    return text or "scenario"
+
+
+def _expected(error: dict) -> str:
+    message = error["msg"]
+    if error["type"] == "extra_forbidden":
+        return "no such field here (check its spelling and its unit suffix)"
+    if error["type"] == "missing":
+        return "this field, which is required"
+    message = message.removeprefix("Value error, ")
+    return message[0].lower() + message[1:] if message else "a valid value"
