@@ -37,7 +37,7 @@ def test_an_unknown_country_is_named():
 def test_daily_ets_spreads_daily_totals_by_the_weekday_profile():
     """Four weeks where every weekday brings 96 calls shaped 1:2:1 over 08:00-11:00 and Saturdays none:
     the forecast repeats that shape and those totals."""
-    from casashore.forecast.models import daily_ets
+    from casashore.forecast.candidates import daily_ets
 
     ds = pd.date_range("2026-03-02", periods=28 * 24, freq="60min")  # a Monday
     shape = {8: 24.0, 9: 48.0, 10: 24.0}

@@ -145,21 +145,22 @@ def test_default_candidates_and_the_full_comparison(workspace):
     """The plan chooses among SeasonalNaive, WeeklyAverage and DailyETS; `casashore backtest` also scores MSTL
     (chosen only when asked for by name) and the shared figures are the same either way."""
     from casashore.errors import UserError
-    from casashore.forecast.models import DEFAULT_MODELS, MODELS, backtest
+    from casashore.forecast.backtest import backtest
+    from casashore.forecast.candidates import automatic, names
     from casashore.forecast.series import interval_counts
 
     with Workspace.open(workspace, read_only=True) as opened:
         series = interval_counts(opened, 30, queues=["NE", "PS"])
-    assert DEFAULT_MODELS == ("SeasonalNaive", "WeeklyAverage", "DailyETS") and "MSTL" in MODELS
+    assert automatic() == ("SeasonalNaive", "WeeklyAverage", "DailyETS") and "MSTL" in names()
     full = backtest(series, 30)
-    default = backtest(series, 30, models=DEFAULT_MODELS)
+    default = backtest(series, 30, models=automatic())
     by_name = backtest(series, 30, models=["MSTL", "SeasonalNaive"], choose_from=["MSTL"])
     assert sorted(full) == sorted(default) == ["NE", "PS"]
     for queue in full:
         rows = {r["model"]: r for r in full[queue]["models"]}
-        assert [r["model"] for r in default[queue]["models"]] == list(DEFAULT_MODELS)
+        assert [r["model"] for r in default[queue]["models"]] == list(automatic())
         assert all(r == rows[r["model"]] for r in default[queue]["models"] + by_name[queue]["models"])
-        assert full[queue]["chosen"] == default[queue]["chosen"] in DEFAULT_MODELS
+        assert full[queue]["chosen"] == default[queue]["chosen"] in automatic()
         assert by_name[queue]["chosen"] == "MSTL"
     with pytest.raises(UserError, match="Prophet"):
         backtest(series, 30, models=["Prophet"])
@@ -168,7 +169,7 @@ def test_default_candidates_and_the_full_comparison(workspace):
 def test_mstl_smooths_with_r_stl_jumps():
     """R's stl() defaults for a daily period of 96 quarter-hours and seasonal window 11: t.window =
     nextodd(1.5 * 96 / (1 - 1.5 / 11)) = 167, l.window = nextodd(96) = 97, each jump ceiling(window / 10)."""
-    from casashore.forecast.models import _stl_jumps
+    from casashore.forecast.candidates import _stl_jumps
 
     assert _stl_jumps(96, 11) == {"seasonal_jump": 2, "trend_jump": 17, "low_pass_jump": 10}
     assert _stl_jumps(48, 11) == {"seasonal_jump": 2, "trend_jump": 9, "low_pass_jump": 5}

@@ -9,7 +9,9 @@ from typing import NamedTuple
 
 import pandas as pd
 
-from casashore.forecast.models import DEFAULT_MODELS, backtest, forecast
+from casashore.forecast import candidates
+from casashore.forecast.backtest import backtest
+from casashore.forecast.predict import forecast
 from casashore.forecast.series import interval_counts
 from casashore.forecast.timezones import exists, localize, zone
 from casashore.units import json_number
@@ -27,16 +29,16 @@ class ForecastRun(NamedTuple):
 
 def forecast_workspace(workspace: Workspace, *, interval_min: int, horizon_days: int,
                        site_zone: str, queue: str | None = None,
-                       models: Iterable[str] = DEFAULT_MODELS) -> ForecastRun:
+                       models: Iterable[str] | None = None) -> ForecastRun:
     """Every queue of the workspace (or ``queue``), ``horizon_days`` ahead, each with the model among
-    ``models`` that its backtest chose."""
+    ``models`` (default: the candidates the automatic choice may pick) that its backtest chose."""
     series = interval_counts(workspace, interval_min, queue)
     horizons = {str(q): horizon_days for q in series["unique_id"].unique()}
     return _run(workspace, series, interval_min, horizons, site_zone, models)
 
 
 def forecast_queues(workspace: Workspace, *, interval_min: int, horizons: dict[str, int],
-                    site_zone: str, models: Iterable[str] = DEFAULT_MODELS) -> ForecastRun:
+                    site_zone: str, models: Iterable[str] | None = None) -> ForecastRun:
     """Several queues in one run, each ``horizons[queue]`` days ahead (of its own history's end): the same
     intervals as one ``forecast_workspace(queue=...)`` per queue, with one backtest and one insert."""
     series = interval_counts(workspace, interval_min, queues=sorted(horizons))
@@ -44,9 +46,9 @@ def forecast_queues(workspace: Workspace, *, interval_min: int, horizons: dict[s
 
 
 def _run(workspace: Workspace, series: pd.DataFrame, interval_min: int, horizons: dict[str, int],
-         site_zone: str, models: Iterable[str]) -> ForecastRun:
+         site_zone: str, models: Iterable[str] | None) -> ForecastRun:
     site = zone(site_zone, "site_zone")
-    models = tuple(models)
+    models = candidates.automatic() if models is None else tuple(models)
     chosen = {q: r["chosen"] for q, r in backtest(series, interval_min, models=models, choose_from=models).items()}
     known = workspace.queue_zones()
     zones = {name: time_zone for name, (time_zone, _) in known.items()}

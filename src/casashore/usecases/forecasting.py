@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import NamedTuple
 
-from casashore.forecast.models import backtest as run_backtest
+from casashore.forecast.backtest import backtest as run_backtest
 from casashore.forecast.run import forecast_queues, forecast_workspace
 from casashore.forecast.series import interval_counts
 from casashore.units import whole
