@@ -25,9 +25,9 @@ import re
 import redis
 
 from casashore.errors import UserError
-from casashore.route.core import Call
 from casashore.route.records import utc_instant
-from casashore.route.shared_router import SharedRouter
+from casashore.route.state.core import Call
+from casashore.route.state.shared_router import SharedRouter
 
 GROUP = "records"
 SCHEMA = """

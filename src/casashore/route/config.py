@@ -29,8 +29,8 @@ from casashore.domain.loading import read_toml, validated
 from casashore.domain.queue import Queue
 from casashore.errors import UserError
 from casashore.route.auth import Principal
-from casashore.route.core import Router, RoutingQueue, Selection
-from casashore.route.shared_router import SharedRouter
+from casashore.route.state.core import Router, RoutingQueue, Selection
+from casashore.route.state.shared_router import SharedRouter
 
 Seconds = Annotated[float, Field(ge=0, allow_inf_nan=False)]
 Number = Annotated[str, matching(r"\+?[A-Za-z0-9_.*-]{1,40}",

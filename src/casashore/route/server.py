@@ -17,7 +17,7 @@ from casashore.route.config import CenterConfig
 from casashore.route.http import create_router_app
 from casashore.route.records import Recorder
 from casashore.route.service import RouterService
-from casashore.route.sip_front import start_sip
+from casashore.route.sip.front import start_sip
 
 MEMBERSHIP_S = 0.5
 """How often a node renews its heartbeat (which lives HEARTBEAT_S) and looks for dead nodes."""
@@ -42,7 +42,7 @@ def build_app(config: CenterConfig, *, sip: tuple[str, int] | None, workspace: P
     else:
         import redis
 
-        from casashore.route.shared_router import default_node_name
+        from casashore.route.state.shared_router import default_node_name
 
         router = config.join_shared_router(redis.Redis.from_url(redis_url, decode_responses=True),
                                            node or default_node_name(), time.time())

@@ -13,8 +13,8 @@ from typing import Literal
 
 import redis
 
-from casashore.route.call_ids import check_router_id
-from casashore.route.core import CallExists, EndedBy, RoutingQueue, Selection
+from casashore.route.state.call_ids import check_router_id
+from casashore.route.state.core import CallExists, EndedBy, RoutingQueue, Selection
 
 SCRIPT_FILE = Path(__file__).with_name("redis_router.lua")
 OPERATIONS = ("add_agent", "set_status", "arrive", "accept", "reject", "hang_up", "callback", "tick", "reap", "adopt")

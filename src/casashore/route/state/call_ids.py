@@ -30,5 +30,5 @@ def check_router_id(call_id: str) -> str:
     """``call_id`` when it is a valid router id; ValueError naming the value and the expectation otherwise."""
     if not isinstance(call_id, str) or not ROUTER_ID.match(call_id):
         raise ValueError(f"call_id: {call_id!r} is not valid; expected 1 to 64 letters, digits, '_' or '-' "
-                         "(the router's id of a call; see casashore.route.call_ids.router_id)")
+                         "(the router's id of a call; see casashore.route.state.call_ids.router_id)")
     return call_id

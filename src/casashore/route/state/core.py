@@ -24,7 +24,7 @@ from typing import Literal
 from sortedcontainers import SortedList
 
 from casashore.domain.queue import Queue
-from casashore.route.call_ids import check_router_id
+from casashore.route.state.call_ids import check_router_id
 
 Status = Literal["available", "break", "offline"]
 RoutingState = Literal["idle", "offered", "busy", "wrap_up", "not_responding"]
