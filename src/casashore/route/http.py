@@ -31,7 +31,7 @@ from casashore.request_guard import RequestGuard
 from casashore.route.auth import Principal
 from casashore.route.service import RouterService
 from casashore.route.state.call_ids import MAX_TRUNK_CALL_ID, ROUTER_ID, router_id
-from casashore.route.state.core import CallExists
+from casashore.route.state.errors import CallExists
 
 MAX_BODY_BYTES = 4_096
 """The router's requests are small JSON objects (a status, a call, a number)."""

@@ -35,7 +35,7 @@ from casashore.route.sip.message import (
 from casashore.route.sip.transactions import Remembered
 from casashore.route.sip.transport import SipTransport
 from casashore.route.state.call_ids import router_id
-from casashore.route.state.core import CallExists
+from casashore.route.state.errors import CallExists
 from casashore.route.state.shared_router import HEARTBEAT_S
 
 log = logging.getLogger("casashore.sip")
