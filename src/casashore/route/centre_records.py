@@ -55,7 +55,7 @@ def connect(dsn: str):
     """A connection to the records' PostgreSQL database, its tables made if missing; a clear error (the
     password left out) when psycopg is missing or the server refuses."""
     try:
-        import psycopg
+        import psycopg  # lazily: an optional dependency (casashore[postgres]), needed only with --records
     except ImportError:
         raise UserError("records", without_password(dsn), "psycopg installed for PostgreSQL records "
                         "(pip install 'casashore[postgres]')") from None
