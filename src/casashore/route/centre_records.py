@@ -82,7 +82,8 @@ class CentreRecords:
         try:
             self.client.xgroup_create(self.stream, GROUP, id="0", mkstream=True)  # the centre's whole log
         except redis.ResponseError as exc:
-            if "BUSYGROUP" not in str(exc):  # another node made the group first
+            # BUSYGROUP: Redis's error code (which redis-py gives no type of) when another node made the group first
+            if "BUSYGROUP" not in str(exc):
                 raise
 
     def take_new(self) -> list[Entry]:
