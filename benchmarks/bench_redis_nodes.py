@@ -34,8 +34,8 @@ from pathlib import Path
 import numpy as np
 import redis
 
-from casashore.route.core import RoutingQueue
-from casashore.route.redis_router import RedisRouter
+from casashore.route.state.core import RoutingQueue
+from casashore.route.state.redis_router import RedisRouter
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 from redis_server import redis_server  # noqa: E402

@@ -18,7 +18,7 @@ import time
 
 import numpy as np
 
-from casashore.route.core import Router, RoutingQueue
+from casashore.route.state.core import Router, RoutingQueue
 
 
 def main() -> None:

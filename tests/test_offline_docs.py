@@ -7,9 +7,9 @@ warnings.filterwarnings("ignore", category=DeprecationWarning)
 from fastapi.testclient import TestClient  # noqa: E402
 
 from casashore.interfaces.web.api import create_app  # noqa: E402
-from casashore.route.core import Router, RoutingQueue  # noqa: E402
 from casashore.route.http import create_router_app  # noqa: E402
 from casashore.route.service import RouterService  # noqa: E402
+from casashore.route.state.core import Router, RoutingQueue  # noqa: E402
 
 
 def assert_docs_served_locally(client: TestClient) -> None:

@@ -8,7 +8,7 @@ import hypothesis.strategies as st
 from hypothesis import settings
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
 
-from casashore.route.core import Router, RoutingQueue
+from casashore.route.state.core import Router, RoutingQueue
 from route_checker import replay
 
 QUEUES = {"fr": RoutingQueue("fr", "fr", relax_after_s=20.0, max_waiting=6), "es": RoutingQueue("es", "es")}

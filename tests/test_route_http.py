@@ -9,10 +9,10 @@ warnings.filterwarnings("ignore", category=DeprecationWarning)
 from fastapi.testclient import TestClient  # noqa: E402
 
 from casashore.route.auth import Principal  # noqa: E402
-from casashore.route.call_ids import router_id  # noqa: E402
-from casashore.route.core import Router, RoutingQueue  # noqa: E402
 from casashore.route.http import create_router_app  # noqa: E402
 from casashore.route.service import RouterService  # noqa: E402
+from casashore.route.state.call_ids import router_id  # noqa: E402
+from casashore.route.state.core import Router, RoutingQueue  # noqa: E402
 
 TOKENS = {"t-ana": Principal("agent", "ana"), "t-bob": Principal("agent", "bob"), "t-sup": Principal("supervisor"),
           "t-trunk": Principal("trunk")}

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from casashore.route.call_ids import router_id
+from casashore.route.state.call_ids import router_id
 from redis_server import needs_redis, redis_server
 from router_nodes import free_port
 

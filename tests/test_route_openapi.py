@@ -11,10 +11,10 @@ import pytest
 warnings.filterwarnings("ignore", category=DeprecationWarning)
 
 from casashore.route.auth import Principal  # noqa: E402
-from casashore.route.call_ids import router_id  # noqa: E402
-from casashore.route.core import Router, RoutingQueue  # noqa: E402
 from casashore.route.http import create_router_app  # noqa: E402
 from casashore.route.service import RouterService  # noqa: E402
+from casashore.route.state.call_ids import router_id  # noqa: E402
+from casashore.route.state.core import Router, RoutingQueue  # noqa: E402
 
 TOKENS = {"t-ana-0123456789": Principal("agent", "ana"), "t-sup-0123456789": Principal("supervisor"),
           "t-trunk-0123456789": Principal("trunk")}

@@ -14,7 +14,7 @@ import uuid
 
 import pytest
 
-from casashore.route.call_ids import router_id
+from casashore.route.state.call_ids import router_id
 from postgres_server import needs_postgres, postgres_server
 from redis_server import needs_redis, redis_server
 from router_nodes import free_port, wait_for_port
@@ -33,8 +33,8 @@ def rows(dsn: str, sql: str) -> list[tuple]:
 def shared_router(redis_port: int, node: str):
     import redis
 
-    from casashore.route.core import RoutingQueue
-    from casashore.route.shared_router import SharedRouter
+    from casashore.route.state.core import RoutingQueue
+    from casashore.route.state.shared_router import SharedRouter
 
     router = SharedRouter(redis.Redis(port=redis_port, decode_responses=True), "centre",
                           {"fr": RoutingQueue("fr", "fr", max_waiting=1)}, node=node)

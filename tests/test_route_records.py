@@ -8,9 +8,9 @@ import duckdb
 import pytest
 
 from casashore.forecast.series import interval_counts
-from casashore.route.core import Router, RoutingQueue
 from casashore.route.records import Recorder
 from casashore.route.service import RouterService
+from casashore.route.state.core import Router, RoutingQueue
 from casashore.workspace.store import Workspace
 from conftest import workspace_file
 

@@ -12,7 +12,7 @@ import pytest
 from hypothesis import settings
 from hypothesis.stateful import RuleBasedStateMachine, precondition, rule
 
-from casashore.route.core import Router, RoutingQueue
+from casashore.route.state.core import Router, RoutingQueue
 from redis_server import needs_redis, redis_server
 from route_checker import replay
 
@@ -50,7 +50,7 @@ def snapshot_redis(shared, call_ids) -> tuple:
 
 
 def test_the_redis_router_decides_like_the_core(redis_port):
-    from casashore.route.redis_router import RedisRouter
+    from casashore.route.state.redis_router import RedisRouter
 
     client = redis.Redis(port=redis_port, decode_responses=True)
 
@@ -115,7 +115,7 @@ def _hammer(port: int, node: str, seed: int, calls: int) -> None:
     """One node: calls arrive, its agents log in and accept whatever is offered to them, calls end."""
     import random
 
-    from casashore.route.redis_router import RedisRouter
+    from casashore.route.state.redis_router import RedisRouter
 
     rng = random.Random(seed)
     router = RedisRouter(redis.Redis(port=port, decode_responses=True), "race", node=node)
@@ -139,7 +139,7 @@ def _hammer(port: int, node: str, seed: int, calls: int) -> None:
 
 
 def test_three_processes_never_assign_twice(redis_port):
-    from casashore.route.redis_router import RedisRouter
+    from casashore.route.state.redis_router import RedisRouter
 
     client = redis.Redis(port=redis_port, decode_responses=True)
     setup = RedisRouter(client, "race", node="setup")
@@ -168,7 +168,7 @@ def test_routing_state_survives_a_redis_restart(tmp_path, crash):
     server holds the offer, and the node's next operation reconnects and reloads its scripts by itself."""
     import time
 
-    from casashore.route.redis_router import RedisRouter
+    from casashore.route.state.redis_router import RedisRouter
 
     with redis_server(tmp_path, kill=crash) as port:
         router = RedisRouter(redis.Redis(port=port, decode_responses=True), "restart", node="n1")

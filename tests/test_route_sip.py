@@ -13,10 +13,10 @@ import hypothesis.strategies as st
 import pytest
 from hypothesis import HealthCheck, given, settings
 
-from casashore.route.call_ids import router_id
-from casashore.route.core import Router, RoutingQueue
 from casashore.route.service import RouterService
-from casashore.route.sip_front import start_sip
+from casashore.route.sip.front import start_sip
+from casashore.route.state.call_ids import router_id
+from casashore.route.state.core import Router, RoutingQueue
 
 OFFER = (b"v=0\r\no=caller 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\n"
          b"m=audio 6000 RTP/AVP 18 8 101\r\na=rtpmap:18 G729/8000\r\na=rtpmap:8 PCMA/8000\r\n"

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 import hypothesis.strategies as st
 from hypothesis import given, settings
 
-from casashore.route.core import Router, RoutingQueue
+from casashore.route.state.core import Router, RoutingQueue
 from casashore.route.stats import LiveStats
 
 CASABLANCA = ZoneInfo("Africa/Casablanca")

@@ -24,3 +24,12 @@ class UserError(ValueError):
             super().__init__(f"{prefix}{field}: missing; expected {expected}")
         else:
             super().__init__(f"{prefix}{field}: {value!r} is not valid; expected {expected}")
+
+
+class Refused(UserError):
+    """A UserError said in a sentence of its own: a missing prerequisite, or a value this set-up cannot take,
+    rather than a wrong value."""
+
+    def __init__(self, field: str, value: object, sentence: str):
+        super().__init__(field, value, sentence)
+        self.args = (f"{field}: {sentence}",)

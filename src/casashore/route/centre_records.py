@@ -25,9 +25,9 @@ import re
 import redis
 
 from casashore.errors import UserError
-from casashore.route.core import Call
 from casashore.route.records import utc_instant
-from casashore.route.shared_router import SharedRouter
+from casashore.route.state.core import Call
+from casashore.route.state.shared_router import SharedRouter
 
 GROUP = "records"
 SCHEMA = """
@@ -55,7 +55,7 @@ def connect(dsn: str):
     """A connection to the records' PostgreSQL database, its tables made if missing; a clear error (the
     password left out) when psycopg is missing or the server refuses."""
     try:
-        import psycopg
+        import psycopg  # lazily: an optional dependency (casashore[postgres]), needed only with --records
     except ImportError:
         raise UserError("records", without_password(dsn), "psycopg installed for PostgreSQL records "
                         "(pip install 'casashore[postgres]')") from None
@@ -82,7 +82,8 @@ class CentreRecords:
         try:
             self.client.xgroup_create(self.stream, GROUP, id="0", mkstream=True)  # the centre's whole log
         except redis.ResponseError as exc:
-            if "BUSYGROUP" not in str(exc):  # another node made the group first
+            # BUSYGROUP: Redis's error code (which redis-py gives no type of) when another node made the group first
+            if "BUSYGROUP" not in str(exc):
                 raise
 
     def take_new(self) -> list[Entry]:

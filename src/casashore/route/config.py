@@ -7,6 +7,7 @@ Keep this file private: it holds the API tokens.
 
 from __future__ import annotations
 
+import contextlib
 import re
 from pathlib import Path
 from typing import Annotated
@@ -29,8 +30,9 @@ from casashore.domain.loading import read_toml, validated
 from casashore.domain.queue import Queue
 from casashore.errors import UserError
 from casashore.route.auth import Principal
-from casashore.route.core import Router, RoutingQueue, Selection
-from casashore.route.shared_router import SharedRouter
+from casashore.route.state.core import Router, RoutingQueue, Selection
+from casashore.route.state.errors import AgentExists
+from casashore.route.state.shared_router import SharedRouter
 
 Seconds = Annotated[float, Field(ge=0, allow_inf_nan=False)]
 Number = Annotated[str, matching(r"\+?[A-Za-z0-9_.*-]{1,40}",
@@ -173,11 +175,8 @@ class CenterConfig(Strict):
                          wrap_up_s=r.wrap_up_s, max_missed=r.max_missed)
         for agent in self.agents:
             if agent.id not in shared.agents:
-                try:
+                with contextlib.suppress(AgentExists):  # another node starting at the same time added it first
                     shared.add_agent(agent.id, agent.skills, now)
-                except redis.ResponseError as exc:  # another node starting at the same time added it first
-                    if "agent exists" not in str(exc):
-                        raise
         shared.skip_past_events()
         return shared
 

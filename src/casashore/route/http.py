@@ -7,7 +7,7 @@ Every request needs a bearer token; tokens map to a role: ``agent`` (only its ow
 and the data of its own calls), ``supervisor`` (any agent, any call), ``trunk`` (calls arriving and hanging up;
 the SIP front uses it).
 
-Calls are addressed by the router's id (``id`` in every view and event, call_ids.py), never by the trunk's
+Calls are addressed by the router's id (``id`` in every view and event, state/call_ids.py), never by the trunk's
 Call-ID, which may hold characters a URL path cannot carry; the Call-ID is shown as ``call_id``.
 """
 
@@ -29,9 +29,9 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from casashore.domain.base import Strict
 from casashore.request_guard import RequestGuard
 from casashore.route.auth import Principal
-from casashore.route.call_ids import MAX_TRUNK_CALL_ID, ROUTER_ID, router_id
-from casashore.route.core import CallExists
 from casashore.route.service import RouterService
+from casashore.route.state.call_ids import MAX_TRUNK_CALL_ID, ROUTER_ID, router_id
+from casashore.route.state.errors import CallExists
 
 MAX_BODY_BYTES = 4_096
 """The router's requests are small JSON objects (a status, a call, a number)."""

@@ -20,7 +20,7 @@ import math
 
 import numpy as np
 
-from casashore.route.core import Router, RoutingQueue, Selection
+from casashore.route.state.core import Router, RoutingQueue, Selection
 from casashore.simulate.estimates import ratio_estimate
 from casashore.simulate.inputs import Duration, Scenario
 from casashore.units import json_number

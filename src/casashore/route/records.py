@@ -14,7 +14,7 @@ import uuid
 from datetime import UTC, datetime
 from pathlib import Path
 
-from casashore.route.core import Call
+from casashore.route.state.core import Call
 from casashore.workspace.store import Workspace
 
 OUTCOMES = {"answered": "answered", "abandoned": "abandoned", "cleared": "other", "rejected": "other"}

@@ -11,13 +11,16 @@ import signal
 import time
 from pathlib import Path
 
+import redis
 import uvicorn
 
+from casashore.route.centre_records import CentreRecords, connect
 from casashore.route.config import CenterConfig
 from casashore.route.http import create_router_app
 from casashore.route.records import Recorder
 from casashore.route.service import RouterService
-from casashore.route.sip_front import start_sip
+from casashore.route.sip.front import start_sip
+from casashore.route.state.shared_router import default_node_name
 
 MEMBERSHIP_S = 0.5
 """How often a node renews its heartbeat (which lives HEARTBEAT_S) and looks for dead nodes."""
@@ -34,16 +37,10 @@ def build_app(config: CenterConfig, *, sip: tuple[str, int] | None, workspace: P
     ``records_url`` (PostgreSQL, several nodes) the centre's records go there instead of the workspace."""
     queue_zones = {q.name: (q.client_time_zone, q.country) for q in config.queues}
     if records_url is not None:  # before joining the centre: a wrong URL changes nothing in Redis
-        from casashore.route.centre_records import CentreRecords, connect
-
         records_db = connect(records_url)
     if redis_url is None:
         router = config.build_router(time.time())
     else:
-        import redis
-
-        from casashore.route.shared_router import default_node_name
-
         router = config.join_shared_router(redis.Redis.from_url(redis_url, decode_responses=True),
                                            node or default_node_name(), time.time())
     records = None

@@ -15,8 +15,8 @@ import time
 from collections import deque
 from collections.abc import Callable
 
-from casashore.route.core import Router
 from casashore.route.records import Recorder
+from casashore.route.state.core import Router
 from casashore.route.stats import LiveStats
 
 Event = tuple[float, str, str, str]

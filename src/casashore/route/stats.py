@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from casashore.route.core import Call, Router
+from casashore.route.state.core import Call, Router
 
 COUNTS = ("offered", "rejected", "answered", "answered_in_target", "abandoned", "cleared", "talked")
 SUMS = ("wait_answered_s", "talk_s")

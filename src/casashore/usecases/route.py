@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from casashore.errors import UserError
+from casashore.errors import Refused, UserError
 from casashore.route.centre_records import without_password
 from casashore.route.config import CenterConfig, load_center
 from casashore.route.loadgen import drive
@@ -19,14 +19,6 @@ from casashore.usecases.simulation import run_options
 
 SELECTIONS = ("longest_idle", "best_proficiency", "round_robin", "fewest_calls")
 LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
-
-
-class Refused(UserError):
-    """A setup refused in a sentence of its own (a missing prerequisite, not a wrong value)."""
-
-    def __init__(self, field: str, value: object, sentence: str):
-        super().__init__(field, value, sentence)
-        self.args = (f"{field}: {sentence}",)
 
 
 def address(field: str, value: str) -> tuple[str, int]:

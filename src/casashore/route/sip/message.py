@@ -19,7 +19,7 @@ MAX_HEADERS = 64
 MAX_HEADER_LINE = 1_024
 """Characters per header line (after unfolding)."""
 MAX_CALL_ID = 256
-"""Characters of a Call-ID (the router's own id for the call is derived from it: call_ids.py)."""
+"""Characters of a Call-ID (the router's own id for the call is derived from it: state/call_ids.py)."""
 MAGIC_COOKIE = "z9hG4bK"
 """The branch prefix of RFC 3261 transactions; without it a request is matched the RFC 2543 way (§17.2.3)."""
 COMPACT = {"v": "Via", "f": "From", "t": "To", "i": "Call-ID", "m": "Contact", "l": "Content-Length",

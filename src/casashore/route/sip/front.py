@@ -5,7 +5,7 @@ the front holds ``max_calls`` calls, 404 for a number no queue answers, 488 with
 while it waits → 200 OK with an SDP answer when an agent accepts → ACK. The caller's BYE (or CANCEL before
 the answer, answered by 200 and then 487 for the INVITE) ends the call; an agent's hang-up sends the caller a BYE.
 
-Over UDP the front owns reliability (§17.2.1, §13.3.1.4): sip_transport.py repeats answers and final responses
+Over UDP the front owns reliability (§17.2.1, §13.3.1.4): transport.py repeats answers and final responses
 and our BYEs, and answers what cannot be read; an unacknowledged 200 ends the call with a BYE. Nothing a peer
 sends stops the server.
 """
@@ -19,13 +19,10 @@ import socket
 import uuid
 from collections import Counter
 
-from casashore.route import sdp
-from casashore.route.call_ids import router_id
-from casashore.route.core import CallExists
 from casashore.route.service import RouterService
-from casashore.route.shared_router import HEARTBEAT_S
-from casashore.route.sip_call import SipCall
-from casashore.route.sip_message import (
+from casashore.route.sip import sdp
+from casashore.route.sip.call import SipCall
+from casashore.route.sip.message import (
     MAX_MESSAGE_BYTES,
     SipMessage,
     SipParseError,
@@ -35,8 +32,11 @@ from casashore.route.sip_message import (
     transaction_key,
     uri_user,
 )
-from casashore.route.sip_transactions import Remembered
-from casashore.route.sip_transport import SipTransport
+from casashore.route.sip.transactions import Remembered
+from casashore.route.sip.transport import SipTransport
+from casashore.route.state.call_ids import router_id
+from casashore.route.state.errors import CallExists
+from casashore.route.state.shared_router import HEARTBEAT_S
 
 log = logging.getLogger("casashore.sip")
 ALLOW = "INVITE, ACK, BYE, CANCEL, OPTIONS"

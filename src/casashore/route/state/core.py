@@ -24,7 +24,9 @@ from typing import Literal
 from sortedcontainers import SortedList
 
 from casashore.domain.queue import Queue
-from casashore.route.call_ids import check_router_id
+from casashore.errors import UserError
+from casashore.route.state.call_ids import check_router_id
+from casashore.route.state.errors import AgentExists, CallExists
 
 Status = Literal["available", "break", "offline"]
 RoutingState = Literal["idle", "offered", "busy", "wrap_up", "not_responding"]
@@ -34,6 +36,13 @@ Outcome = Literal["", "answered", "abandoned", "cleared", "rejected"]
 before an agent took it), ``cleared`` (a supervisor ended it before an agent took it: not the caller's doing,
 so never counted as an abandon), ``rejected`` (refused at arrival, the queue full)."""
 EndedBy = Literal["caller", "supervisor"]
+
+
+def check_ended_by(by: str) -> EndedBy:
+    """``by`` when it names who may end a call; a UserError naming the value and the expectation otherwise."""
+    if by not in ("caller", "supervisor"):
+        raise UserError("by", by, "caller or supervisor")
+    return by  # type: ignore[return-value]
 
 
 @dataclass
@@ -120,10 +129,6 @@ def expected_wait(queue: RoutingQueue, position: int, agents: Iterable[Agent], h
     return position * (handle_s or queue.aht_s) / serving if serving else None
 
 
-class CallExists(ValueError):
-    """``arrive`` with a call id the router knows already (a retransmitted or re-sent INVITE)."""
-
-
 @dataclass
 class Router:
     queues: dict[str, RoutingQueue]
@@ -167,7 +172,7 @@ class Router:
     # -- agents -------------------------------------------------------------------------------------------
     def add_agent(self, agent_id: str, skills: dict[str, int], now: float) -> Agent:
         if agent_id in self.agents:
-            raise ValueError(f"agent {agent_id!r} exists")
+            raise AgentExists(agent_id)
         agent = self.agents[agent_id] = Agent(agent_id, dict(skills), idle_since=now)
         self._refresh(agent)
         self._log(now, "agent_added", agent_id, ",".join(skills))
@@ -235,8 +240,7 @@ class Router:
     def hang_up(self, call_id: str, now: float, by: EndedBy = "caller") -> None:
         """The call ends: waiting or offered (the offer withdrawn) -> ``abandoned`` when the caller hung up,
         ``cleared`` when a supervisor ended it (``by``); connected -> answered, the agent goes to wrap-up."""
-        if by not in ("caller", "supervisor"):
-            raise ValueError(f"by: {by!r} is not valid; expected caller or supervisor")
+        check_ended_by(by)
         call = self.calls[call_id]
         if call.state == "ended":
             return

@@ -13,8 +13,10 @@ from typing import Literal
 
 import redis
 
-from casashore.route.call_ids import check_router_id
-from casashore.route.core import CallExists, EndedBy, RoutingQueue, Selection
+from casashore.errors import Refused, UserError
+from casashore.route.state.call_ids import check_router_id
+from casashore.route.state.core import EndedBy, RoutingQueue, Selection, check_ended_by
+from casashore.route.state.errors import AgentExists, CallExists
 
 SCRIPT_FILE = Path(__file__).with_name("redis_router.lua")
 OPERATIONS = ("add_agent", "set_status", "arrive", "accept", "reject", "hang_up", "callback", "tick", "reap", "adopt")
@@ -36,12 +38,18 @@ def _scripts() -> dict[str, str]:
     return scripts
 
 
+def _refused_with(error: redis.ResponseError, reply: str) -> bool:
+    """Whether a script refused with ``reply`` (its ``redis.error_reply``): Redis hands a script's refusal back
+    as text only, so it is read here, once, and raised as a typed error."""
+    return reply in str(error)
+
+
 class RedisRouter:
     """One node's handle on a centre's routing state in Redis."""
 
     def __init__(self, client: redis.Redis, centre: str, *, node: str = "node-1") -> None:
         if "{" in centre or "}" in centre:
-            raise ValueError(f"centre: {centre!r} is not valid; expected a name without braces")
+            raise UserError("centre", centre, "a name without braces")
         self.client, self.node = client, node
         self.centre, self.prefix = centre, f"cs:{{{centre}}}:"
         self._ops = {name: client.register_script(body) for name, body in _scripts().items()}
@@ -53,8 +61,8 @@ class RedisRouter:
                   offer_timeout_s: float = 15.0, wrap_up_s: float = 10.0, max_missed: int = 2,
                   reset: bool = False) -> None:
         if selection not in SELECTIONS:
-            raise ValueError(f"selection: {selection!r} is not available with Redis; expected one of "
-                             f"{', '.join(SELECTIONS)}")
+            raise Refused("selection", selection, f"{selection!r} is not available with Redis; expected one of "
+                                                  f"{', '.join(SELECTIONS)}")
         p = self.prefix
         pipe = self.client.pipeline(transaction=True)
         if reset:
@@ -64,7 +72,7 @@ class RedisRouter:
                                          "wrap_up_s": repr(wrap_up_s), "max_missed": max_missed})
         for name, q in queues.items():
             if q.best_level > 9:
-                raise ValueError(f"queues.{name}.best_level: {q.best_level} is not valid; expected 1 to 9")
+                raise UserError(f"queues.{name}.best_level", q.best_level, "1 to 9")
             pipe.zadd(p + "queues", {name: 0})
             pipe.hset(p + "queue:" + name, mapping={
                 "skill": q.skill, "relax_after_s": "" if q.relax_after_s is None else repr(q.relax_after_s),
@@ -84,9 +92,14 @@ class RedisRouter:
     # -- the operations (as core.Router) --------------------------------------------------------------
     def add_agent(self, agent_id: str, skills: dict[str, int], now: float) -> None:
         if any(not 1 <= level <= 9 for level in skills.values()):
-            raise ValueError(f"agent {agent_id}: proficiencies must be 1 to 9, not {skills}")
-        self._run("add_agent", now, agent_id, ",".join(f"{s}:{level}" for s, level in skills.items()),
-                  ",".join(skills))
+            raise Refused(f"agent {agent_id}", skills, f"proficiencies must be 1 to 9, not {skills}")
+        try:
+            self._run("add_agent", now, agent_id, ",".join(f"{s}:{level}" for s, level in skills.items()),
+                      ",".join(skills))
+        except redis.ResponseError as error:
+            if _refused_with(error, "agent exists"):
+                raise AgentExists(agent_id) from None
+            raise
 
     def set_status(self, agent_id: str, status: str, now: float, reason: str = "") -> None:
         self._run("set_status", now, agent_id, status, reason)
@@ -95,11 +108,11 @@ class RedisRouter:
         """As ``core.Router.arrive``: ``call_id`` the router's id, ``trunk_call_id`` kept as data."""
         check_router_id(call_id)
         if not 0 <= priority <= 9:
-            raise ValueError(f"priority: {priority} is not valid; expected 0 to 9")
+            raise UserError("priority", priority, "0 to 9")
         try:
             return self._run("arrive", now, call_id, queue, priority, trunk_call_id or call_id) == 1
         except redis.ResponseError as error:
-            if "call exists" in str(error):
+            if _refused_with(error, "call exists"):
                 raise CallExists(call_id) from None
             raise
 
@@ -111,8 +124,7 @@ class RedisRouter:
 
     def hang_up(self, call_id: str, now: float, by: EndedBy = "caller") -> None:
         """As ``core.Router.hang_up``: a supervisor's ending of an unanswered call is ``cleared``."""
-        if by not in ("caller", "supervisor"):
-            raise ValueError(f"by: {by!r} is not valid; expected caller or supervisor")
+        check_ended_by(by)
         self._run("hang_up", now, call_id, by)
 
     def request_callback(self, call_id: str, number: str, now: float) -> bool:

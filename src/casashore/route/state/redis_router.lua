@@ -1,6 +1,6 @@
 -- casashore's routing decisions inside Redis: every operation is one script, so a reservation (a call offered to
 -- one agent, the agent taken out of every free list) is atomic across all router nodes sharing the server.
--- The same rules as src/casashore/route/core.py (tests/test_route_redis.py checks they log the same events).
+-- The same rules as src/casashore/route/state/core.py (tests/test_route_redis.py checks they log the same events).
 --
 -- Keys, all under one hash tag per centre (KEYS[1] = "cs:{centre}:"): a multi-skilled agent links the centre's
 -- queues, so a reservation must see them together; a Redis Cluster spreads centres, not one centre's queues.

@@ -15,8 +15,8 @@ from collections.abc import Iterable, Iterator, Mapping
 
 import redis
 
-from casashore.route.core import Agent, Call, RoutingQueue, expected_wait
-from casashore.route.redis_router import RedisRouter
+from casashore.route.state.core import Agent, Call, RoutingQueue, expected_wait
+from casashore.route.state.redis_router import RedisRouter
 
 HEARTBEAT_S = 3.0
 """A node whose heartbeat is this old is taken for dead."""

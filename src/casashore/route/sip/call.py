@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass, field
 
-from casashore.route.sip_message import SipMessage
+from casashore.route.sip.message import SipMessage
 
 
 @dataclass

@@ -7,7 +7,7 @@ retransmissions. A message that cannot be read gets a 400 when it carries what a
 
 Repetitions the front sends on its own are bounded for an address that has not shown it receives what we send
 (an ACK with our tag, a response to our BYE): never more bytes than the call's address sent, so a spoofed source
-cannot turn the front into an amplifier. The dialog and call handling above this layer is sip_front.py.
+cannot turn the front into an amplifier. The dialog and call handling above this layer is front.py.
 """
 
 from __future__ import annotations
@@ -17,9 +17,9 @@ import uuid
 from collections import Counter
 from collections.abc import Callable, Sequence
 
-from casashore.route.sip_call import SipCall
-from casashore.route.sip_message import SipMessage, SipParseError, parse, request, response, transaction_key
-from casashore.route.sip_transactions import Remembered
+from casashore.route.sip.call import SipCall
+from casashore.route.sip.message import SipMessage, SipParseError, parse, request, response, transaction_key
+from casashore.route.sip.transactions import Remembered
 
 ANSWER_HEADERS = (b"via:", b"v:", b"from:", b"f:", b"to:", b"t:", b"call-id:", b"i:", b"cseq:")
 """The headers a response to a request that could not be read copies (§8.2.6.2)."""

@@ -14,6 +14,8 @@ import base64
 import hashlib
 import re
 
+from casashore.errors import UserError
+
 ROUTER_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 """What the router accepts as a call's id: safe in a URL path, a Redis key and a space-separated pair."""
 MAX_TRUNK_CALL_ID = 256
@@ -27,8 +29,8 @@ def router_id(trunk_call_id: str) -> str:
 
 
 def check_router_id(call_id: str) -> str:
-    """``call_id`` when it is a valid router id; ValueError naming the value and the expectation otherwise."""
+    """``call_id`` when it is a valid router id; a UserError naming the value and the expectation otherwise."""
     if not isinstance(call_id, str) or not ROUTER_ID.match(call_id):
-        raise ValueError(f"call_id: {call_id!r} is not valid; expected 1 to 64 letters, digits, '_' or '-' "
-                         "(the router's id of a call; see casashore.route.call_ids.router_id)")
+        raise UserError("call_id", call_id, "1 to 64 letters, digits, '_' or '-' (the router's id of a call; see "
+                                            "casashore.route.state.call_ids.router_id)")
     return call_id
