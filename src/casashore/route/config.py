@@ -17,8 +17,8 @@ from pydantic import Field, model_validator
 
 from casashore.domain.agents import Agent
 from casashore.domain.base import (
-    ROUTE_NAME_EXPECTED,
-    ROUTE_NAME_PATTERN,
+    SKILL_EXPECTED,
+    SKILL_PATTERN,
     HandleSeconds,
     RouteName,
     ScenarioError,
@@ -77,7 +77,6 @@ class RoutedQueue(Queue):
     ``service_level`` are accepted as facts of the queue but the router does not use them."""
 
     name: RouteName
-    skill: RouteName
     numbers: Annotated[list[Number], Field(max_length=1000)] = []
     """Dialled user parts that reach this queue (``sip:+33170000000@…``); the queue's name always does."""
     aht_s: HandleSeconds = 180.0
@@ -117,8 +116,8 @@ class CenterConfig(Strict):
         ids: set[str] = set()
         for i, agent in enumerate(self.agents):
             for skill in agent.skills:
-                if not re.fullmatch(ROUTE_NAME_PATTERN, skill):
-                    raise ScenarioError(f"agents[{i}].skills", skill, f"a skill name: {ROUTE_NAME_EXPECTED}")
+                if not re.fullmatch(SKILL_PATTERN, skill):
+                    raise ScenarioError(f"agents[{i}].skills", skill, SKILL_EXPECTED)
             if agent.id in ids:
                 raise ScenarioError(f"agents[{i}].id", agent.id, "an id not used twice")
             ids.add(agent.id)
