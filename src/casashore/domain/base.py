@@ -9,8 +9,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
-MAX_DURATION_S = 1e7
-"""About 116 days: no handle time, patience or target of a call centre comes near it."""
+from casashore.domain.units import MAX_DURATION_S
+
 MAX_CALL_S = 86_400
 """A day: the bound of a handle time and of a service target (no call lasts or waits longer by design)."""
 MAX_LABEL = 200

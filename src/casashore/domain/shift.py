@@ -8,8 +8,8 @@ from typing import Annotated
 from pydantic import Field, field_validator
 
 from casashore.domain.base import Name, Strict
+from casashore.domain.units import duration_s
 from casashore.errors import UserError
-from casashore.units import duration_s
 
 MAX_SHIFT_S = 86_400
 

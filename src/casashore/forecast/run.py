@@ -9,10 +9,10 @@ from typing import NamedTuple
 
 import pandas as pd
 
+from casashore.domain.units import json_number
 from casashore.forecast.models import DEFAULT_MODELS, backtest, forecast
 from casashore.forecast.series import interval_counts
 from casashore.forecast.timezones import exists, localize, zone
-from casashore.units import json_number
 from casashore.workspace.store import Workspace
 
 

@@ -18,9 +18,9 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from casashore.domain.loading import read_toml
+from casashore.domain.units import duration_s, number
 from casashore.errors import UserError
 from casashore.forecast.timezones import zone
-from casashore.units import duration_s, number
 
 
 @dataclass(frozen=True)

@@ -20,13 +20,13 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
+from casashore.domain.units import number
 from casashore.errors import UserError
 from casashore.schedule.inputs import ShiftTemplate, _rows, _time_of_day
 from casashore.schedule.roster_greedy import eligible, fill, greedy, objective
 from casashore.schedule.roster_model import Solved, solve_model
 from casashore.schedule.roster_rules import Agent, RosterState, diagnose
 from casashore.schedule.rules import DAYS, LabourRules
-from casashore.units import number
 
 DETERMINISTIC_TIME = 10.0
 """CP-SAT's budget in deterministic time (its own count of work, roughly a second of one core each): the same

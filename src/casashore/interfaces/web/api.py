@@ -30,11 +30,11 @@ from pydantic import BaseModel, Field, create_model, model_validator
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from casashore.domain.base import Strict
+from casashore.domain.units import CAPACITY_PATTERN
 from casashore.errors import MISSING, UserError
 from casashore.request_guard import RequestGuard
 from casashore.telecom.bandwidth import CallBandwidth
 from casashore.telecom.codecs import ALIASES, CODECS
-from casashore.units import CAPACITY_PATTERN
 from casashore.usecases import calculators
 
 MAX_UPLOAD_BYTES = 256 * 1024
