@@ -18,6 +18,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from casashore.domain.loading import read_toml
+from casashore.domain.shift import MAX_SHIFT_S
 from casashore.domain.units import duration_s, number
 from casashore.errors import UserError
 from casashore.forecast.timezones import zone
@@ -215,6 +216,8 @@ def shift_templates(rows: list[tuple[int, dict[str, str]]], requirement: Require
                     where_of) -> list[ShiftTemplate]:
     """Templates from rows of text fields (name, start, length, cost, group, breaks); ``where_of(i)`` names the
     row in errors."""
+    # Not validated through domain.shift.ShiftSpec (a plan's shifts are, before they come here): a CSV row's errors
+    # name its file and line in this module's words, and it still takes names and costs ShiftSpec refuses.
     shifts = []
     seen = set()
     for line, row in rows:
@@ -225,7 +228,7 @@ def shift_templates(rows: list[tuple[int, dict[str, str]]], requirement: Require
         except UserError as exc:
             raise UserError(exc.field, exc.value, exc.expected, where=where) from None
         start = _time_of_day("start", row["start"], where)
-        if length_s > 86400:
+        if length_s > MAX_SHIFT_S:
             raise UserError("length", row["length"], "a shift of at most 24 hours", where=where)
         length = int(round(length_s / 60))
         if start % requirement.interval_min or length % requirement.interval_min:
