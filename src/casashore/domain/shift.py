@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated
 
-from pydantic import Field, field_validator
+from pydantic import Field, ValidationInfo, field_validator
 
 from casashore.domain.base import Name, Strict
 from casashore.domain.units import duration_s
@@ -46,23 +46,15 @@ class ShiftSpec(Strict):
     """The skills it staffs, joined by + (``fr+es``)."""
     breaks: Annotated[str, Field(max_length=500)] = ""
 
-    @field_validator("start")
+    @field_validator("start", "length")
     @classmethod
-    def _time_of_day(cls, start: str) -> str:
+    def _as_shift_files_are_checked(cls, text: str, info: ValidationInfo) -> str:
+        check = time_of_day_min if info.field_name == "start" else shift_length_s
         try:
-            time_of_day_min("start", start)
+            check(info.field_name, text)
         except UserError as exc:
             raise ValueError(exc.expected) from None
-        return start
-
-    @field_validator("length")
-    @classmethod
-    def _at_most_a_day(cls, length: str) -> str:
-        try:
-            shift_length_s("length", length)
-        except UserError as exc:
-            raise ValueError(exc.expected) from None
-        return length
+        return text
 
     @property
     def skills(self) -> list[str]:
