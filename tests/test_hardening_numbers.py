@@ -8,12 +8,12 @@ import numpy as np
 import pytest
 from typer.testing import CliRunner
 
+from casashore.domain.units import capacity_bps, duration_s
 from casashore.errors import UserError
 from casashore.interfaces.cli.app import app
 from casashore.queueing.erlang_b import erlang_b, erlang_b_servers, erlang_b_traffic
 from casashore.queueing.staffing import queue_measures, required_agents
 from casashore.telecom.bandwidth import call_bandwidth
-from casashore.units import capacity_bps, duration_s
 
 
 def run(*args):

@@ -1,4 +1,6 @@
-"""User errors: a mistake in the input, reported in one line that names the field, the value and the need."""
+"""User errors: a mistake in the input, reported in one line that names the field, the value and the need.
+
+At the package's top, not in domain/: every layer (domain, science, workspace, use cases, interfaces) raises it."""
 
 from __future__ import annotations
 

@@ -11,7 +11,8 @@ from typing import Annotated
 
 from pydantic import AfterValidator, Field
 
-from casashore.domain.base import MAX_DURATION_S, Name, RouteName, Skill, Strict
+from casashore.domain.base import Name, RouteName, Skill, Strict
+from casashore.domain.units import MAX_DURATION_S
 
 Proficiency = Annotated[int, Field(ge=1, le=9)]
 """1 the best, 9 the least: agents at the best levels take a queue's calls first (skill relaxation)."""

@@ -9,8 +9,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
-MAX_DURATION_S = 1e7
-"""About 116 days: no handle time, patience or target of a call centre comes near it."""
+from casashore.domain.units import MAX_DURATION_S, MIN_DURATION_S
+
 MAX_CALL_S = 86_400
 """A day: the bound of a handle time and of a service target (no call lasts or waits longer by design)."""
 MAX_LABEL = 200
@@ -65,10 +65,19 @@ Label = Annotated[str, Field(max_length=MAX_LABEL), AfterValidator(_printable)]
 TimeZoneName = Annotated[str, AfterValidator(_known_time_zone)]
 """An IANA time zone name, such as Europe/Paris or Africa/Casablanca."""
 
-PositiveSeconds = Annotated[float, Field(gt=0, le=MAX_DURATION_S, allow_inf_nan=False)]
-"""A duration of a call centre's calls (patience, an observed duration): (0, 1e7] seconds."""
-HandleSeconds = Annotated[float, Field(gt=0, le=MAX_CALL_S, allow_inf_nan=False)]
-"""A mean handle time: (0, 86,400] seconds."""
+def _at_least_a_millisecond(seconds: float) -> float:
+    if seconds < MIN_DURATION_S:
+        raise ValueError("a duration of at least 1 ms (0.001 seconds)")
+    return seconds
+
+
+PositiveSeconds = Annotated[float, Field(gt=0, le=MAX_DURATION_S, allow_inf_nan=False),
+                            AfterValidator(_at_least_a_millisecond)]
+"""A duration of a call centre's calls (patience, an observed duration): [1 ms, 1e7] seconds, the domain every
+typed duration has (units.py), below which the Erlang kernels' arithmetic breaks down."""
+HandleSeconds = Annotated[float, Field(gt=0, le=MAX_CALL_S, allow_inf_nan=False),
+                          AfterValidator(_at_least_a_millisecond)]
+"""A mean handle time: [1 ms, 86,400] seconds."""
 TargetSeconds = Annotated[float, Field(ge=0, le=MAX_CALL_S, allow_inf_nan=False)]
 """A service-level target: [0, 86,400] seconds (0: answered at once)."""
 Share = Annotated[float, Field(gt=0, lt=1)]

@@ -20,8 +20,8 @@ class Queue(Strict):
     """The facts of a queue every part of casashore shares.
 
     - ``name``: a Name (data, never a path); ``skill``: the one skill its calls need.
-    - ``aht_s``: the mean handle time, (0, 86,400] seconds.
-    - ``patience_s``: callers' mean patience, (0, 1e7] seconds; absent means they never hang up.
+    - ``aht_s``: the mean handle time, [1 ms, 86,400] seconds.
+    - ``patience_s``: callers' mean patience, [1 ms, 1e7] seconds; absent means they never hang up.
     - ``target_s``: answered within this wait counts as in service level, [0, 86,400] seconds.
     - ``service_level``: the share of offered calls to answer within ``target_s``, the goal staffing aims at.
     - ``client_time_zone``: the IANA zone of the client's calls (checked: a misspelt zone is refused).

@@ -1,22 +1,44 @@
 """A shift template as a scenario writes it: a name, a start time, a length, a cost and the skill group it
-staffs, with its breaks (schedule/inputs.py turns it into the solver's template)."""
+staffs, with its breaks (schedule/inputs.py turns it into the solver's template). A start and a length are
+checked by the two functions here, which the shift files of `casashore schedule` use too."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated
 
-from pydantic import Field, field_validator
+from pydantic import Field, ValidationInfo, field_validator
 
 from casashore.domain.base import Name, Strict
+from casashore.domain.units import duration_s
 from casashore.errors import UserError
-from casashore.units import duration_s
 
 MAX_SHIFT_S = 86_400
 
 
+def time_of_day_min(field: str, text: str, where: str | None = None) -> int:
+    """Minutes after midnight of a time of day, ``HH:MM`` (``08:00``, ``8:00``)."""
+    try:
+        parsed = datetime.strptime(text, "%H:%M")
+    except ValueError:
+        raise UserError(field, text, "a time of day such as 08:00", where=where) from None
+    return parsed.hour * 60 + parsed.minute
+
+
+def shift_length_s(field: str, text: str, where: str | None = None) -> float:
+    """Seconds of a shift's length (``8h``, ``7h30m``, ``450``): a duration of at most a day."""
+    try:
+        seconds = duration_s(field, text)
+    except UserError as exc:
+        raise UserError(exc.field, exc.value, exc.expected, where=where) from None
+    if seconds > MAX_SHIFT_S:
+        raise UserError(field, text, "a shift of at most 24 hours", where=where)
+    return seconds
+
+
 class ShiftSpec(Strict):
     name: Name
-    start: Annotated[str, Field(pattern=r"^([01]?[0-9]|2[0-3]):[0-5][0-9]$")]
+    start: Annotated[str, Field(max_length=16)]
     """Time of day, HH:MM."""
     length: Annotated[str, Field(max_length=16)]
     cost: Annotated[float, Field(ge=0, le=1e9, allow_inf_nan=False)]
@@ -24,16 +46,15 @@ class ShiftSpec(Strict):
     """The skills it staffs, joined by + (``fr+es``)."""
     breaks: Annotated[str, Field(max_length=500)] = ""
 
-    @field_validator("length")
+    @field_validator("start", "length")
     @classmethod
-    def _at_most_a_day(cls, length: str) -> str:
+    def _as_shift_files_are_checked(cls, text: str, info: ValidationInfo) -> str:
+        check = time_of_day_min if info.field_name == "start" else shift_length_s
         try:
-            seconds = duration_s("length", length)
+            check(info.field_name, text)
         except UserError as exc:
             raise ValueError(exc.expected) from None
-        if seconds > MAX_SHIFT_S:
-            raise ValueError("a shift length of at most 24h, such as 8h or 7h30m")
-        return length
+        return text
 
     @property
     def skills(self) -> list[str]:

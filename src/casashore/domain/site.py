@@ -8,7 +8,7 @@ from typing import Annotated, Literal
 from pydantic import Field, field_validator
 
 from casashore.domain.base import Label, Strict, TimeZoneName
-from casashore.units import capacity_bps
+from casashore.domain.units import capacity_bps
 
 
 class Site(Strict):

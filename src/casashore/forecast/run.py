@@ -9,12 +9,12 @@ from typing import NamedTuple
 
 import pandas as pd
 
+from casashore.domain.units import json_number
 from casashore.forecast import candidates
 from casashore.forecast.backtest import backtest
 from casashore.forecast.predict import forecast
 from casashore.forecast.series import interval_counts
 from casashore.forecast.timezones import exists, localize, zone
-from casashore.units import json_number
 from casashore.workspace.store import Workspace
 
 

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import pandas as pd
 
+from casashore.domain.units import day_interval_min
 from casashore.errors import UserError
-from casashore.units import day_interval_min
 from casashore.workspace.store import Workspace
 
 

@@ -16,8 +16,8 @@ from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from casashore.domain.units import day_interval_min
 from casashore.errors import UserError
-from casashore.units import day_interval_min
 
 SITE_ZONE = "Africa/Casablanca"
 

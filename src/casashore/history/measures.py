@@ -18,7 +18,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from casashore.units import day_interval_min
+from casashore.domain.units import day_interval_min
 from casashore.workspace.store import Workspace
 
 

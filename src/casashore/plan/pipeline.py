@@ -18,6 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from casashore.errors import UserError
+from casashore.forecast.timezones import zone
 from casashore.plan.goals import missed_intervals, raise_requirement, verdict
 from casashore.plan.result import (
     Forecast,
@@ -36,6 +37,14 @@ from casashore.plan.result import (
     UncoverableInterval,
 )
 from casashore.plan.scenario import PlanScenario
+from casashore.plan.simulated import simulation_scenario
+from casashore.plan.synthetic import synthetic_calls
+from casashore.report.plan_report import write_report
+from casashore.schedule.covering import solve
+from casashore.schedule.inputs import Requirement, shift_templates
+from casashore.schedule.rules import open_intervals, staffed_while_open
+from casashore.telecom.bandwidth import call_bandwidth
+from casashore.workspace.mapping import CallMapping
 from casashore.workspace.store import Workspace
 
 STEPS = ("history", "forecast", "staffing", "schedule", "simulation", "sizing")
@@ -62,9 +71,6 @@ def _cached(workspace: Workspace, step: str, key: str, compute: Callable[[], dic
 
 def history_step(workspace: Workspace, scenario: PlanScenario, history_dir: Path) -> History:
     """Make (once) and import each synthetic queue's history; check the workspace has the others."""
-    from casashore.plan.synthetic import synthetic_calls
-    from casashore.workspace.mapping import CallMapping
-
     imported = {}
     history_dir.mkdir(parents=True, exist_ok=True)
     for i, queue in enumerate(scenario.queues):
@@ -97,8 +103,8 @@ def history_step(workspace: Workspace, scenario: PlanScenario, history_dir: Path
 def forecast_step(workspace: Workspace, scenario: PlanScenario) -> Forecast:
     """Each queue's calls and AHT per interval over the planned days (client's days), placed on the site clock:
     every queue in one forecast run (one backtest, one insert)."""
+    # Lazy: statsforecast and its numba models (seconds to load), which a warm plan (forecast read back) never needs.
     from casashore.forecast.run import forecast_queues
-    from casashore.forecast.timezones import zone
 
     plan = scenario.plan
     horizons = {}
@@ -131,6 +137,7 @@ def site_grid(scenario: PlanScenario, forecast: Forecast) -> list[datetime]:
 def staffing_step(scenario: PlanScenario, forecast: Forecast) -> Staffing:
     """Agents required per skill and site interval: each skill's queues pooled (their calls and mean AHT), Erlang A
     with the queue's patience (Erlang C without), the strictest goal of the pooled queues, then shrinkage."""
+    # Lazy: the numba-compiled Erlang kernels (~2 s to load), which a warm plan (staffing read back) never needs.
     from casashore.queueing.staffing import agents_with_shrinkage, required_agents
 
     grid = site_grid(scenario, forecast)
@@ -169,10 +176,6 @@ def schedule_step(scenario: PlanScenario, staffing: Staffing, memo: dict | None 
     """Shifts covering the requirement with shrinkage. Scheduled breaks are placed by the solver on top, so the
     site's shrinkage should count what breaks do not (absence, training, coaching). Deterministic: stopped by
     the gap asked for or a node limit, never by the clock unless its safety limit is hit (then said)."""
-    from casashore.schedule.covering import solve
-    from casashore.schedule.inputs import Requirement, shift_templates
-    from casashore.schedule.rules import open_intervals, staffed_while_open
-
     starts = [datetime.fromisoformat(s) for s in staffing.starts]
     groups = scenario.skills
     requirement = Requirement(starts, scenario.plan.interval_min, groups,
@@ -203,7 +206,7 @@ def schedule_step(scenario: PlanScenario, staffing: Staffing, memo: dict | None 
 def simulation_step(scenario: PlanScenario, staffing: Staffing, schedule: Schedule) -> Simulation:
     """The schedule against random calls: one agent group per skill set on shift, the queues' forecast volumes,
     ``replications`` runs; service level per queue and interval with 95 % confidence half-widths."""
-    from casashore.plan.simulated import simulation_scenario
+    # Lazy: the numba-compiled simulator (~2 s to load), which a warm plan (the goal loop read back) never needs.
     from casashore.simulate.scenario import simulate_scenario
 
     sim = simulation_scenario(scenario, {name: v.calls for name, v in staffing.queues.items()},
@@ -237,8 +240,8 @@ def goal_loop(scenario: PlanScenario, staffing: Staffing, progress: Callable[[st
 
 def sizing_step(scenario: PlanScenario, staffing: Staffing, schedule: Schedule, simulation: Simulation) -> Sizing:
     """Seats at peak, floor area, FTE and jobs, phone lines by Erlang B at the busy interval, bandwidth."""
+    # Lazy: the numba-compiled Erlang B (~2 s to load), which a warm plan (sizing read back) never needs.
     from casashore.queueing.erlang_b import erlang_b_servers
-    from casashore.telecom.bandwidth import call_bandwidth
 
     link = scenario.link
     step_s = scenario.plan.interval_min * 60
@@ -328,8 +331,6 @@ def plan_with_report(scenario: PlanScenario, workspace: Path, report: Path, lang
                      progress: Callable[[str], None] | None = None, fresh: bool = False) -> PlanResult:
     """Run the plan over the workspace file and write its HTML report: what `casashore plan` and the server's
     background runs both do."""
-    from casashore.report.plan_report import write_report
-
     with Workspace.open(workspace) as opened:
         result = run_plan(scenario, opened, default_history_dir(workspace), progress, fresh)
     write_report(result, report, lang, scenario.site.name)

@@ -7,14 +7,13 @@ from __future__ import annotations
 
 import numpy as np
 
+from casashore.domain.units import MAX_DURATION_S  # handle times, targets and patience: one bound everywhere
 from casashore.errors import UserError
 
 MAX_TRAFFIC_ERLANGS = 1e6
 """The capacity core is checked to 1e-9 from 0 to 10^6 Erlangs (a million agents busy)."""
 MAX_SERVERS = 1e7
 """Lines or agents given as input: ten times what the largest traffic needs."""
-MAX_DURATION_S = 1e7
-"""Handle times, targets and patience: about 116 days, beyond any call."""
 
 
 def check(field: str, values, *, low: float = 0.0, high: float, low_open: bool = False, allow_inf: bool = False,

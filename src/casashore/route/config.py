@@ -73,7 +73,7 @@ class RouterSettings(Strict):
 class RoutedQueue(Queue):
     """The domain's queue as the router takes it: its names narrower (they appear in URLs and Redis keys), the
     numbers that reach it, skill relaxation and a bound of calls waiting. Its facts are the domain queue's, with
-    their rules (a target in [0, 86,400] s, a handle time in (0, 86,400] s); ``patience_s`` and
+    their rules (a target in [0, 86,400] s, a handle time in [1 ms, 86,400] s); ``patience_s`` and
     ``service_level`` are accepted as facts of the queue but the router does not use them."""
 
     name: RouteName

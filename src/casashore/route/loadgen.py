@@ -20,10 +20,10 @@ import math
 
 import numpy as np
 
+from casashore.domain.units import json_number
 from casashore.route.state.core import Router, RoutingQueue, Selection
 from casashore.simulate.estimates import ratio_estimate
 from casashore.simulate.inputs import Duration, Scenario
-from casashore.units import json_number
 
 
 def sample(law: Duration, mean_s: float, rng: np.random.Generator) -> float:

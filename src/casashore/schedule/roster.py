@@ -20,13 +20,14 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
+from casashore.domain.shift import time_of_day_min
+from casashore.domain.units import number
 from casashore.errors import UserError
-from casashore.schedule.inputs import ShiftTemplate, _rows, _time_of_day
+from casashore.schedule.inputs import ShiftTemplate, _rows
 from casashore.schedule.roster_greedy import eligible, fill, greedy, objective
 from casashore.schedule.roster_model import Solved, solve_model
 from casashore.schedule.roster_rules import Agent, RosterState, diagnose
 from casashore.schedule.rules import DAYS, LabourRules
-from casashore.units import number
 
 DETERMINISTIC_TIME = 10.0
 """CP-SAT's budget in deterministic time (its own count of work, roughly a second of one core each): the same
@@ -105,8 +106,9 @@ def read_agents(path: Path, groups: list[str], rules: LabourRules) -> list[Agent
         if row["agent"] in seen or not row["agent"]:
             raise UserError("agent", row["agent"], "a name, not empty and not used twice", where=where)
         seen.add(row["agent"])
+        preferred_min = time_of_day_min("preferred_start", preferred, where) if preferred else None
         agents.append(Agent(row["agent"], skills, hours, night.lower() in ("yes", "true", "1"), frozenset(days),
-                            frozenset(dates), _time_of_day("preferred_start", preferred, where) if preferred else None))
+                            frozenset(dates), preferred_min))
     if not agents:
         raise UserError("roster", str(path), "at least one agent")
     return agents

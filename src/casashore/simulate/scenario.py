@@ -6,6 +6,7 @@ from collections.abc import Callable
 
 import numpy as np
 
+from casashore.domain.units import json_number
 from casashore.errors import UserError
 from casashore.simulate.centre import Centre, routing_tables
 from casashore.simulate.distributions import KINDS, NEVER
@@ -14,7 +15,6 @@ from casashore.simulate.estimates import call_measures, occupancy
 from casashore.simulate.inputs import Duration, Scenario
 from casashore.simulate.replications import Batch, expected_calls, run
 from casashore.simulate.single_queue import MAX_AGENTS, MAX_CALLS
-from casashore.units import json_number
 
 
 def centre_from_scenario(scenario: Scenario, agents: np.ndarray | None = None,

@@ -11,6 +11,7 @@ from collections.abc import Callable
 
 import numpy as np
 
+from casashore.domain.units import duration_s, json_number, number, whole
 from casashore.errors import MISSING, UserError
 from casashore.queueing.staffing import queue_measures
 from casashore.simulate.centre import Centre, single_queue_centre
@@ -18,7 +19,6 @@ from casashore.simulate.distributions import EXPONENTIAL, GAMMA, LOGNORMAL
 from casashore.simulate.estimates import call_measures, occupancy
 from casashore.simulate.inputs import MAX_INTERVALS, MAX_REPLICATIONS
 from casashore.simulate.replications import Batch, run
-from casashore.units import duration_s, json_number, number, whole
 
 PARAMETRIC = {"exponential": EXPONENTIAL, "lognormal": LOGNORMAL, "gamma": GAMMA}
 MAX_CALLS = 1e10

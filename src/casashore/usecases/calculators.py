@@ -9,9 +9,9 @@ from collections.abc import Mapping
 
 import numpy as np
 
+from casashore.domain.units import capacity_bps, duration_s, json_number, number, share, whole
 from casashore.errors import MISSING, UserError
 from casashore.telecom.bandwidth import call_bandwidth, calls_per_link
-from casashore.units import capacity_bps, duration_s, json_number, number, share, whole
 
 TRUNK_FIELDS = ("traffic", "servers", "blocking", "calls", "aht")
 STAFF_FIELDS = ("calls", "interval", "aht", "target", "agents", "service_level", "asa", "patience", "abandon",

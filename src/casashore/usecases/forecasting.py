@@ -6,10 +6,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import NamedTuple
 
+from casashore.domain.units import whole
 from casashore.forecast.backtest import backtest as run_backtest
 from casashore.forecast.run import forecast_queues, forecast_workspace
 from casashore.forecast.series import interval_counts
-from casashore.units import whole
 from casashore.usecases.history import chosen_queues, days, interval_min
 from casashore.workspace.store import Workspace
 

@@ -7,10 +7,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import NamedTuple
 
+from casashore.domain.units import day_interval_min, duration_s, whole
 from casashore.errors import UserError
 from casashore.history.measures import interval_history, queue_summaries
-from casashore.output_paths import check_all_writable
-from casashore.units import day_interval_min, duration_s, whole
+from casashore.usecases.output_paths import check_all_writable
 from casashore.workspace.importer import ImportResult
 from casashore.workspace.mapping import IntervalMapping, load_mapping
 from casashore.workspace.store import Workspace

@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from casashore.domain.units import duration_s
 from casashore.errors import Refused, UserError
 from casashore.route.centre_records import without_password
 from casashore.route.config import CenterConfig, load_center
@@ -14,7 +15,6 @@ from casashore.route.loadgen import drive
 from casashore.route.server import run
 from casashore.simulate.inputs import load_scenario
 from casashore.simulate.scenario import simulate_scenario
-from casashore.units import duration_s
 from casashore.usecases.simulation import run_options
 
 SELECTIONS = ("longest_idle", "best_proficiency", "round_robin", "fewest_calls")

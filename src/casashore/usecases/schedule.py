@@ -9,12 +9,12 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 
+from casashore.domain.units import duration_s, number
 from casashore.errors import UserError
 from casashore.schedule.covering import ShiftSchedule, solve
 from casashore.schedule.inputs import Requirement, ShiftTemplate, read_requirement, read_shifts
 from casashore.schedule.roster import Agent, read_agents, solve_roster
 from casashore.schedule.rules import LabourRules, open_intervals, read_rules, staffed_while_open
-from casashore.units import duration_s, number
 
 
 @dataclass(frozen=True)

@@ -7,13 +7,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+from casashore.domain.units import whole
 from casashore.errors import UserError
 from casashore.simulate import scenario as scenario_sim
 from casashore.simulate import single_queue
 from casashore.simulate.inputs import Scenario, load_scenario
 from casashore.simulate.multiskill import staff_scenario
 from casashore.simulate.trace import write_trace
-from casashore.units import whole
 
 Progress = Callable[[int], None]
 """Called with the replications (or intervals) just done."""

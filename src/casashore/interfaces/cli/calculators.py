@@ -12,8 +12,8 @@ from rich.table import Table
 from casashore.interfaces.cli.errors import exits_on_user_error
 from casashore.interfaces.cli.options import InputOpt, JsonOpt, OutputOpt
 from casashore.interfaces.cli.rendering import bit_rate, out, print_json, table, write_csv
-from casashore.output_paths import check_all_writable
 from casashore.usecases.batch import labelled_cases, solve_labelled
+from casashore.usecases.output_paths import check_all_writable
 
 
 def given(**options: str | None) -> dict[str, str]:

@@ -11,7 +11,7 @@ from rich.table import Table
 from casashore.interfaces.cli.errors import exits_on_user_error
 from casashore.interfaces.cli.options import IntervalOpt, JsonOpt, OutputOpt, PlotOpt, QueueOpt, WorkspaceOpt
 from casashore.interfaces.cli.rendering import fmt, out, print_json, write_csv
-from casashore.output_paths import check_all_writable
+from casashore.usecases.output_paths import check_all_writable
 
 
 def _say_queues(workspace: Path, queues: list[str], picked: list[str] | None) -> None:

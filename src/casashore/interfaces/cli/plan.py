@@ -14,8 +14,8 @@ from casashore.errors import UserError
 from casashore.interfaces.cli.errors import exits_on_user_error
 from casashore.interfaces.cli.options import JsonOpt
 from casashore.interfaces.cli.rendering import out, print_json, write_csv
-from casashore.output_paths import check_all_writable
 from casashore.report.i18n import LANGS  # the languages only: no plotting
+from casashore.usecases.output_paths import check_all_writable
 
 
 def check_lang(lang: str) -> None:

@@ -11,7 +11,7 @@ from rich.table import Table
 from casashore.interfaces.cli.errors import exits_on_user_error
 from casashore.interfaces.cli.options import JsonOpt, OutputOpt, PlotOpt
 from casashore.interfaces.cli.rendering import out, print_json, write_csv
-from casashore.output_paths import check_all_writable
+from casashore.usecases.output_paths import check_all_writable
 
 
 @exits_on_user_error

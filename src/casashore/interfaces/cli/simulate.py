@@ -12,7 +12,7 @@ from casashore.interfaces.cli.calculators import given
 from casashore.interfaces.cli.errors import exits_on_user_error
 from casashore.interfaces.cli.options import JsonOpt, OutputOpt
 from casashore.interfaces.cli.rendering import fmt, out, print_json, progress, write_csv
-from casashore.output_paths import check_all_writable
+from casashore.usecases.output_paths import check_all_writable
 
 if TYPE_CHECKING:
     from casashore.simulate.inputs import Scenario

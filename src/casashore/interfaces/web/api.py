@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Annotated, Literal, get_type_hints
 
 import numpy as np
+import plotly
 from fastapi import Header, HTTPException, Request, Security
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
@@ -29,13 +30,18 @@ from fastapi_offline import FastAPIOffline  # Swagger UI at /docs from local fil
 from pydantic import BaseModel, Field, create_model, model_validator
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from casashore.domain.base import Strict
+from casashore.domain.base import HandleSeconds, PositiveSeconds, Share, Strict, TargetSeconds
+from casashore.domain.loading import parse_toml
+from casashore.domain.units import CAPACITY_PATTERN
 from casashore.errors import MISSING, UserError
+from casashore.plan.pipeline import STEPS
+from casashore.plan.scenario import load_plan_scenario, plan_scenario_from_dict
+from casashore.report.plan_report import figures
 from casashore.request_guard import RequestGuard
 from casashore.telecom.bandwidth import CallBandwidth
 from casashore.telecom.codecs import ALIASES, CODECS
-from casashore.units import CAPACITY_PATTERN
 from casashore.usecases import calculators
+from casashore.usecases.plan import run_plan
 
 MAX_UPLOAD_BYTES = 256 * 1024
 MAX_BODY_BYTES = MAX_UPLOAD_BYTES + 4096
@@ -48,13 +54,14 @@ _ID = re.compile(r"^[0-9a-f]{12}$")
 
 
 class StaffRequest(Strict):
+    """One interval of one queue: the queue's facts are bounded as the domain's Queue bounds them."""
     calls: Annotated[float, Field(ge=0, le=1e9, description="Calls offered in the interval")]
     interval_min: Annotated[float, Field(ge=1, le=1440)] = 30.0
-    aht_s: Annotated[float, Field(ge=1, le=86400)]
-    target_s: Annotated[float, Field(ge=0, le=86400)] = 20.0
-    service_level: Annotated[float, Field(gt=0, lt=1)] = 0.8
+    aht_s: HandleSeconds
+    target_s: TargetSeconds = 20.0
+    service_level: Share = 0.8
     shrinkage: Annotated[float, Field(ge=0, lt=1)] = 0.0
-    patience_s: Annotated[float | None, Field(ge=1, le=86400)] = None
+    patience_s: PositiveSeconds | None = None
 
     @model_validator(mode="after")
     def _traffic_in_range(self) -> StaffRequest:
@@ -222,9 +229,6 @@ def create_app(workspace_dir: Path, *, host: str = "127.0.0.1", token: str | Non
     def upload_scenario(req: ScenarioUpload) -> dict:
         """Validate a plan scenario (TOML text: names, limits and the plan's cost) and keep it; nothing is
         stored when it is invalid."""
-        from casashore.domain.loading import parse_toml
-        from casashore.plan.scenario import plan_scenario_from_dict
-
         scenario = plan_scenario_from_dict(parse_toml(req.toml, "toml", req.name), where=req.name)
         scenario_id = uuid.uuid4().hex[:12]
         path = inside(workspace_dir / "scenarios", f"{scenario_id}.toml")
@@ -254,8 +258,6 @@ def create_app(workspace_dir: Path, *, host: str = "127.0.0.1", token: str | Non
     def start_plan(req: PlanRequest) -> dict:
         """Run the plan of an uploaded scenario in the background; poll GET /api/plans/{id}. One plan runs at
         a time (409 meanwhile); the scenario is validated again, its cost included, before the plan starts."""
-        from casashore.plan.scenario import load_plan_scenario
-
         path = scenario_path(req.scenario_id)
         load_plan_scenario(path)
         plan_id = uuid.uuid4().hex[:12]
@@ -270,11 +272,6 @@ def create_app(workspace_dir: Path, *, host: str = "127.0.0.1", token: str | Non
         return {"id": plan_id}
 
     def _run_plan(plan_id: str, path: Path, plan_lang: str, fresh: bool) -> None:
-        from casashore.plan.pipeline import STEPS
-        from casashore.plan.scenario import load_plan_scenario
-        from casashore.report.plan_report import figures
-        from casashore.usecases.plan import run_plan
-
         state = plans[plan_id]
 
         def step(name: str) -> None:
@@ -330,8 +327,6 @@ def create_app(workspace_dir: Path, *, host: str = "127.0.0.1", token: str | Non
 
     @app.get("/assets/{name}", include_in_schema=False)
     def asset(name: str) -> FileResponse:
-        import plotly
-
         files = {"plotly.min.js": Path(plotly.__file__).parent / "package_data" / "plotly.min.js",
                  "dashboard.js": STATIC / "dashboard.js"}
         if name not in files:

@@ -1,4 +1,5 @@
-"""Parsing of the quantities users type: durations, shares, rates and link capacities."""
+"""Parsing of the quantities users type: durations, shares, rates and link capacities. The domain's models
+(base.py's duration bounds, the shift's length, the link's capacity) and the use cases validate through these."""
 
 from __future__ import annotations
 
