@@ -13,8 +13,9 @@ from pathlib import Path
 from typing import Annotated
 
 import pytest
-from pydantic import BaseModel, Field, ValidationError
+from pydantic import AfterValidator, BaseModel, Field, ValidationError
 
+from casashore.domain.base import _at_least_a_millisecond
 from casashore.domain.queue import Queue
 from casashore.plan.scenario import PlanQueue, PlanScenario
 from casashore.route.config import CenterConfig, RoutedQueue
@@ -91,8 +92,9 @@ def test_the_check_sees_a_redeclared_bound():
     class DriftedPlanQueue(PlanQueue):
         aht_s: Annotated[float, Field(gt=0, le=3600, allow_inf_nan=False)]
 
-    class SameRule(PlanQueue):  # the same bounds written out again are the same validation
-        aht_s: Annotated[float, Field(gt=0, le=86_400, allow_inf_nan=False)] = 200.0
+    class SameRule(PlanQueue):  # the same rule written out again, with a default of its own, is no drift
+        aht_s: Annotated[float, Field(gt=0, le=86_400, allow_inf_nan=False),
+                         AfterValidator(_at_least_a_millisecond)] = 200.0
 
     assert drifted(DriftedPlanQueue) == ["aht_s"]
     assert drifted(SameRule) == []
