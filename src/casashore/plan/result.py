@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from casashore.domain.site import Site
-from casashore.plan.json_record import JsonRecord, flattened, optional_key
+from casashore.domain.json_record import JsonRecord, flattened, optional_key
 
 
 @dataclass(frozen=True)

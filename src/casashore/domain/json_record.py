@@ -1,8 +1,9 @@
 """Typed results that are also their JSON: a dataclass whose fields, in order, are the keys of its JSON object.
-``to_json()`` gives exactly the dict the plan printed before it had types (values are kept as they are, never
-converted, so the bytes do not change), and ``from_json()`` rebuilds the record from that dict (a stored step, a
-plan's --json output). Two field options cover the shapes the plan's JSON has: ``optional_key()`` for a key that
-is absent rather than null, and ``flattened()`` for a group of keys written inline in the parent object."""
+``to_json()`` gives exactly the dict the plan and the simulator printed before they had types (values are kept as
+they are, never converted, so the bytes do not change), and ``from_json()`` rebuilds the record from that dict (a
+stored step, a plan's --json output). In the domain because the plan and the simulator both build on it. Two field
+options cover the shapes their JSON has: ``optional_key()`` for a key that is absent rather than null, and
+``flattened()`` for a group of keys written inline in the parent object."""
 
 from __future__ import annotations
 
@@ -30,7 +31,7 @@ def flattened() -> Any:
 
 @dataclasses.dataclass(frozen=True)
 class JsonRecord:
-    """Base of the plan's typed results (subclasses are frozen dataclasses)."""
+    """Base of the typed results (the plan's steps, the simulator's runs): subclasses are frozen dataclasses."""
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
