@@ -8,7 +8,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from casashore.plan.goals import daily_levels, missed_intervals, raise_requirement, simultaneous_widening
-from casashore.plan.result import Simulation, Staffing
+from casashore.plan.result import Staffing
+from casashore.simulate.results import SimulatedCentre
 
 
 def test_one_judged_interval_needs_no_widening():
@@ -34,7 +35,7 @@ UNJUDGED = dict.fromkeys(["p_wait", "p_wait_ci95", "p_abandon_ci95", "asa", "asa
 
 
 def simulation(rows, goal=0.8, replications=20):
-    return Simulation.from_json({"replications": replications, "calls_simulated": 0, "groups": [], "queues": [
+    return SimulatedCentre.from_json({"replications": replications, "calls_simulated": 0, "groups": [], "queues": [
         {"queue": "fr-bank", "skill": "fr", "offered": sum(r[0] for r in rows), "service_level_goal": goal,
          "service_level": None, "service_level_ci95": None, "p_abandon": None, **UNJUDGED,
          "intervals": [{"interval": i, "start_min": 15 * i, "offered": offered, "service_level": level,

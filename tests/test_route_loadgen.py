@@ -35,7 +35,7 @@ def test_pooled_agents_through_the_router_match_the_simulator():
         "groups": [{"name": "both", "skills": {"fr": 1, "es": 1}, "agents": [28, 30, 34, 34, 30, 26, 22, 22]}]})
     routed = drive(scenario, replications=40, seed=5)
     _, simulated = simulate_scenario(scenario, replications=200, seed=5)
-    for mine, theirs in zip(routed["queues"], simulated["queues"], strict=True):
+    for mine, theirs in zip(routed["queues"], simulated.to_json()["queues"], strict=True):
         for key in ("service_level", "p_abandon"):
             spread = math.hypot(mine[f"{key}_ci95"], theirs[f"{key}_ci95"])
             assert abs(mine[key] - theirs[key]) < 1.35 * spread, (mine["queue"], key, mine[key], theirs[key])

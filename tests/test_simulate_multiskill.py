@@ -49,7 +49,8 @@ def test_sixty_trilingual_agents_cannot_carry_ninety_seven_erlangs(demand):
     """pyworkforce 0.5.4 counts one trilingual agent towards all three requirements at once and answers 60.
     An agent takes one call at a time: 60 agents for 96.7 Erlangs of work are overloaded (occupancy ~1)."""
     groups = [dict(TRILINGUAL[0], agents=60)]
-    _, result = simulate_scenario(scenario(demand, groups, replications=20))
+    _, run = simulate_scenario(scenario(demand, groups, replications=20))
+    result = run.to_json()
     for queue in result["queues"]:
         assert queue["service_level"] < 0.05
     assert result["groups"][0]["occupancy"] > 0.99

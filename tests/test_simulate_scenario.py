@@ -69,7 +69,8 @@ def test_centre_arrays_follow_the_scenario():
 
 def test_simulating_the_example(tmp_path):
     scenario = load_scenario(EXAMPLE)
-    _, result = simulate_scenario(scenario, replications=20, seed=3)
+    _, run = simulate_scenario(scenario, replications=20, seed=3)
+    result = run.to_json()
     assert [q["queue"] for q in result["queues"]] == ["fr_banking", "es_insurance", "en_telecom"]
     for q in result["queues"]:
         assert len(q["intervals"]) == 4

@@ -27,19 +27,17 @@ from casashore.plan.result import (
     DayLevel,
     GoalRound,
     Schedule,
-    SimulatedInterval,
-    SimulatedQueue,
-    Simulation,
     Staffing,
     Verdict,
     VerdictReason,
 )
+from casashore.simulate.results import QueueInterval, QueueResult, SimulatedCentre
 
 MIN_CALLS = 1.0
 """Intervals with fewer calls than this on average are not judged: one call more or less swings their level."""
 
 
-def _judged(simulation: Simulation, min_calls: float) -> list[tuple[SimulatedQueue, SimulatedInterval]]:
+def _judged(simulation: SimulatedCentre, min_calls: float) -> list[tuple[QueueResult, QueueInterval]]:
     return [(queue, row) for queue in simulation.queues for row in queue.intervals
             if row.measures.service_level is not None and row.offered >= min_calls]
 
@@ -53,7 +51,7 @@ def simultaneous_widening(replications: int, judged: int) -> float:
     return float(stdtrit(dof, 1 - 0.025 / judged) / stdtrit(dof, 0.975))
 
 
-def missed_intervals(simulation: Simulation, min_calls: float = MIN_CALLS) -> dict[str, list[int]]:
+def missed_intervals(simulation: SimulatedCentre, min_calls: float = MIN_CALLS) -> dict[str, list[int]]:
     """skill -> intervals where one of the skill's queues misses its goal beyond the simultaneous 95 %
     intervals."""
     judged = _judged(simulation, min_calls)
@@ -82,13 +80,13 @@ def raise_requirement(staffing: Staffing, missed: dict[str, list[int]], shrinkag
     return dataclasses.replace(staffing, required=required)
 
 
-def daily_levels(simulation: Simulation, starts: list[str], min_calls: float = MIN_CALLS) -> list[DayLevel]:
+def daily_levels(simulation: SimulatedCentre, starts: list[str], min_calls: float = MIN_CALLS) -> list[DayLevel]:
     """Per queue and site day with calls: calls, service level and its half-width, abandonment, verdict."""
     days = [datetime.fromisoformat(s).date().isoformat() for s in starts]
     out = []
     for queue in simulation.queues:
         goal = queue.service_level_goal
-        by_day: dict[str, list[SimulatedInterval]] = {}
+        by_day: dict[str, list[QueueInterval]] = {}
         for row in queue.intervals:
             by_day.setdefault(days[row.interval], []).append(row)
         for day, rows in sorted(by_day.items()):
@@ -120,7 +118,7 @@ def coverage(staffing: Staffing, schedule: Schedule) -> float:
     return covered / needed if needed > 0 else 1.0
 
 
-def verdict(staffing: Staffing, schedule: Schedule, simulation: Simulation, rounds: list[GoalRound]) -> Verdict:
+def verdict(staffing: Staffing, schedule: Schedule, simulation: SimulatedCentre, rounds: list[GoalRound]) -> Verdict:
     """The plan at a glance: met (every queue's goal met on every day), at risk (some day within the noise of
     its goal, or a schedule stopped by its safety limit), not met (some day below its goal beyond the noise),
     with the reasons behind it."""

@@ -30,7 +30,6 @@ from casashore.plan.result import (
     QueueVolume,
     Schedule,
     ShiftCount,
-    Simulation,
     Sizing,
     SkillRequirement,
     Staffing,
@@ -43,6 +42,7 @@ from casashore.report.plan_report import write_report
 from casashore.schedule.covering import solve
 from casashore.schedule.inputs import Requirement, shift_templates
 from casashore.schedule.rules import open_intervals, staffed_while_open
+from casashore.simulate.results import SimulatedCentre
 from casashore.telecom.bandwidth import call_bandwidth
 from casashore.workspace.mapping import CallMapping
 from casashore.workspace.store import Workspace
@@ -203,7 +203,7 @@ def schedule_step(scenario: PlanScenario, staffing: Staffing, memo: dict | None 
                     on_shift_total=result.on_shift_total.tolist(), paid_hours=paid_h)
 
 
-def simulation_step(scenario: PlanScenario, staffing: Staffing, schedule: Schedule) -> Simulation:
+def simulation_step(scenario: PlanScenario, staffing: Staffing, schedule: Schedule) -> SimulatedCentre:
     """The schedule against random calls: one agent group per skill set on shift, the queues' forecast volumes,
     ``replications`` runs; service level per queue and interval with 95 % confidence half-widths."""
     # Lazy: the numba-compiled simulator (~2 s to load), which a warm plan (the goal loop read back) never needs.
@@ -212,9 +212,8 @@ def simulation_step(scenario: PlanScenario, staffing: Staffing, schedule: Schedu
     sim = simulation_scenario(scenario, {name: v.calls for name, v in staffing.queues.items()},
                               {name: v.aht_s for name, v in staffing.queues.items()}, schedule.at_work,
                               intervals=len(staffing.starts))
-    _, summary = simulate_scenario(sim, workers=1)
-    summary.pop("calls_per_second", None)  # a timing, not a result: the plan must not depend on the machine
-    return Simulation.from_json(summary)
+    _, run = simulate_scenario(sim, workers=1)
+    return run.centre  # without the run's speed: a timing, not a result, and the plan must not depend on the machine
 
 
 def goal_loop(scenario: PlanScenario, staffing: Staffing, progress: Callable[[str], None]) -> GoalLoop:
@@ -238,7 +237,7 @@ def goal_loop(scenario: PlanScenario, staffing: Staffing, progress: Callable[[st
     return GoalLoop(required=required.required, schedule=schedule, simulation=simulation, rounds=rounds)
 
 
-def sizing_step(scenario: PlanScenario, staffing: Staffing, schedule: Schedule, simulation: Simulation) -> Sizing:
+def sizing_step(scenario: PlanScenario, staffing: Staffing, schedule: Schedule, simulation: SimulatedCentre) -> Sizing:
     """Seats at peak, floor area, FTE and jobs, phone lines by Erlang B at the busy interval, bandwidth."""
     # Lazy: the numba-compiled Erlang B (~2 s to load), which a warm plan (sizing read back) never needs.
     from casashore.queueing.erlang_b import erlang_b_servers

@@ -1,5 +1,6 @@
 """The plan's results, typed: one record per step (history, forecast, staffing, schedule, simulation, the goal
-loop, sizing, verdict) and the PlanResult that holds them. Each record's fields are its JSON keys in the order
+loop, sizing, verdict) and the PlanResult that holds them; the simulation step is the simulator's own
+SimulatedCentre (simulate/results.py). Each record's fields are its JSON keys in the order
 ``casashore plan --json`` prints them (docs/architecture.md): ``to_json()`` is that JSON exactly, and a step
 stored in the workspace comes back with ``from_json()``. Times stay ISO strings, as in the JSON."""
 
@@ -7,8 +8,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from casashore.domain.json_record import JsonRecord, optional_key
 from casashore.domain.site import Site
-from casashore.domain.json_record import JsonRecord, flattened, optional_key
+from casashore.simulate.results import SimulatedCentre
 
 
 @dataclass(frozen=True)
@@ -105,63 +107,6 @@ class Schedule(JsonRecord):
 
 
 @dataclass(frozen=True)
-class CallMeasures(JsonRecord):
-    """The simulator's call measures (simulate/estimates.py CALL_MEASURES) with their 95 % half-widths; None
-    where nothing was measured."""
-    p_wait: float | None
-    p_wait_ci95: float | None
-    p_abandon: float | None
-    p_abandon_ci95: float | None
-    service_level: float | None
-    service_level_ci95: float | None
-    asa: float | None
-    asa_ci95: float | None
-    mean_time_to_abandon: float | None
-    mean_time_to_abandon_ci95: float | None
-
-
-@dataclass(frozen=True)
-class SimulatedInterval(JsonRecord):
-    interval: int
-    start_min: int
-    offered: float
-    measures: CallMeasures = flattened()
-
-
-@dataclass(frozen=True)
-class SimulatedQueue(JsonRecord):
-    queue: str
-    skill: str
-    offered: float
-    service_level_goal: float
-    measures: CallMeasures = flattened()
-    intervals: list[SimulatedInterval]
-
-
-@dataclass(frozen=True)
-class GroupInterval(JsonRecord):
-    interval: int
-    occupancy: float | None
-    occupancy_ci95: float | None
-
-
-@dataclass(frozen=True)
-class SimulatedGroup(JsonRecord):
-    group: str
-    occupancy: float | None
-    occupancy_ci95: float | None
-    intervals: list[GroupInterval]
-
-
-@dataclass(frozen=True)
-class Simulation(JsonRecord):
-    replications: int
-    queues: list[SimulatedQueue]
-    groups: list[SimulatedGroup]
-    calls_simulated: int
-
-
-@dataclass(frozen=True)
 class GoalRound(JsonRecord):
     cost: float
     gap: float | None
@@ -175,7 +120,7 @@ class GoalLoop(JsonRecord):
     required: dict[str, SkillRequirement]
     """the requirement after the rounds' raises"""
     schedule: Schedule
-    simulation: Simulation
+    simulation: SimulatedCentre
     rounds: list[GoalRound]
 
 
@@ -252,7 +197,7 @@ class PlanResult(JsonRecord):
     required_after_rounds: dict[str, SkillRequirement]
     rounds: list[GoalRound]
     schedule: Schedule
-    simulation: Simulation
+    simulation: SimulatedCentre
     sizing: Sizing
     verdict: Verdict
     reused_steps: list[str]

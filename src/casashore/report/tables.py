@@ -8,7 +8,8 @@ import io
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from casashore.plan.result import PlanResult, SimulatedInterval
+from casashore.plan.result import PlanResult
+from casashore.simulate.results import QueueInterval
 
 INTERVAL_COLUMNS = ("start", "group", "calls", "aht_s", "required", "required_after_rounds", "scheduled",
                     "service_level", "p_abandon", "bandwidth_bps")
@@ -104,7 +105,7 @@ def interval_rows(plan: PlanResult) -> list[dict]:
     where no call was offered)."""
     staffing, schedule = plan.staffing, plan.schedule
     after = plan.required_after_rounds or staffing.required
-    queues_of: dict[str, list[dict[int, SimulatedInterval]]] = {}
+    queues_of: dict[str, list[dict[int, QueueInterval]]] = {}
     for queue in plan.simulation.queues:
         queues_of.setdefault(queue.skill, []).append({r.interval: r for r in queue.intervals})
     out = []

@@ -1,4 +1,4 @@
-"""From a validated ``Scenario`` to the engine's ``Centre``, and from raw counts back to named results."""
+"""From a validated ``Scenario`` to the engine's ``Centre``, and from raw counts back to typed results."""
 
 from __future__ import annotations
 
@@ -14,6 +14,16 @@ from casashore.simulate.engine import OFFERED
 from casashore.simulate.estimates import call_measures, occupancy
 from casashore.simulate.inputs import Duration, Scenario
 from casashore.simulate.replications import Batch, expected_calls, run
+from casashore.simulate.results import (
+    CallMeasures,
+    CentreRun,
+    GroupInterval,
+    GroupResult,
+    QueueInterval,
+    QueueResult,
+    SimulatedCentre,
+    calls_per_second,
+)
 from casashore.simulate.single_queue import MAX_AGENTS, MAX_CALLS
 
 
@@ -70,8 +80,9 @@ def centre_from_scenario(scenario: Scenario, agents: np.ndarray | None = None,
 
 def simulate_scenario(scenario: Scenario, *, replications: int | None = None, seed: int | None = None,
                       workers: int | None = None, scheduler: str | None = None,
-                      progress: Callable[[int], None] | None = None, trace: bool = False) -> tuple[Batch, dict]:
-    """Run the scenario's replications; returns the raw batch and the named summary (see ``summarise``)."""
+                      progress: Callable[[int], None] | None = None, trace: bool = False) -> tuple[Batch, CentreRun]:
+    """Run the scenario's replications; returns the raw batch and the measured centre (see ``summarise``) with the
+    run's speed."""
     settings = scenario.simulation
     replications = settings.replications if replications is None else replications
     seed = settings.seed if seed is None else seed
@@ -83,41 +94,30 @@ def simulate_scenario(scenario: Scenario, *, replications: int | None = None, se
     if centre.agents.max(initial=0) > MAX_AGENTS:
         raise UserError("groups[].agents", int(centre.agents.max()), f"at most {MAX_AGENTS:,} agents per group")
     batch = run(centre, replications, seed, workers=workers, scheduler=scheduler, progress=progress, trace=trace)
-    return batch, summarise(scenario, batch)
+    return batch, CentreRun(centre=summarise(scenario, batch),
+                            calls_per_second=calls_per_second(batch.simulated, batch.engine_s))
 
 
-def summarise(scenario: Scenario, batch: Batch) -> dict:
+def summarise(scenario: Scenario, batch: Batch) -> SimulatedCentre:
     """Per queue (whole run and per interval) and per group: every measure with its 95 % half-width."""
     interval_min = scenario.interval_min
-    queues = []
     whole = call_measures(batch.calls.sum(axis=2))          # [Q]
     per_interval = call_measures(batch.calls)               # [Q, I]
     offered = batch.calls[..., OFFERED].mean(axis=0)        # [Q, I]
-    for q, queue in enumerate(scenario.queues):
-        row = {"queue": queue.name, "skill": queue.skill, "offered": float(offered[q].sum()),
-               "service_level_goal": queue.service_level}
-        row.update(_measures(whole, q))
-        row["intervals"] = [{"interval": i, "start_min": i * interval_min, "offered": float(offered[q, i]),
-                             **_measures(per_interval, (q, i))} for i in range(offered.shape[1])]
-        queues.append(row)
-    groups = []
+    queues = [QueueResult(queue=queue.name, skill=queue.skill, offered=float(offered[q].sum()),
+                             service_level_goal=queue.service_level, measures=CallMeasures.at(whole, q),
+                             intervals=[QueueInterval(interval=i, start_min=i * interval_min,
+                                                          offered=float(offered[q, i]),
+                                                          measures=CallMeasures.at(per_interval, (q, i)))
+                                        for i in range(offered.shape[1])])
+              for q, queue in enumerate(scenario.queues)]
     occ_whole = occupancy(batch.agent_time.sum(axis=2))
     occ = occupancy(batch.agent_time)
-    for g, group in enumerate(scenario.groups):
-        groups.append({"group": group.name, "occupancy": json_number(occ_whole.mean[g]),
-                       "occupancy_ci95": json_number(occ_whole.half_width[g]),
-                       "intervals": [{"interval": i, "occupancy": json_number(occ.mean[g, i]),
-                                      "occupancy_ci95": json_number(occ.half_width[g, i])}
-                                     for i in range(occ.mean.shape[1])]})
-    simulated = int(batch.simulated.sum())
-    return {"replications": int(batch.simulated.size), "queues": queues, "groups": groups,
-            "calls_simulated": simulated,
-            "calls_per_second": simulated / batch.engine_s if batch.engine_s > 0 else None}
-
-
-def _measures(estimates: dict, index) -> dict:
-    row = {}
-    for name, est in estimates.items():
-        row[name] = json_number(est.mean[index])
-        row[f"{name}_ci95"] = json_number(est.half_width[index])
-    return row
+    groups = [GroupResult(group=group.name, occupancy=json_number(occ_whole.mean[g]),
+                             occupancy_ci95=json_number(occ_whole.half_width[g]),
+                             intervals=[GroupInterval(interval=i, occupancy=json_number(occ.mean[g, i]),
+                                                      occupancy_ci95=json_number(occ.half_width[g, i]))
+                                        for i in range(occ.mean.shape[1])])
+              for g, group in enumerate(scenario.groups)]
+    return SimulatedCentre(replications=int(batch.simulated.size), queues=queues, groups=groups,
+                           calls_simulated=int(batch.simulated.sum()))

@@ -19,6 +19,7 @@ from casashore.simulate.distributions import EXPONENTIAL, GAMMA, LOGNORMAL
 from casashore.simulate.estimates import call_measures, occupancy
 from casashore.simulate.inputs import MAX_INTERVALS, MAX_REPLICATIONS
 from casashore.simulate.replications import Batch, run
+from casashore.simulate.results import CallMeasures, ErlangReference, SingleQueueRun, calls_per_second
 
 PARAMETRIC = {"exponential": EXPONENTIAL, "lognormal": LOGNORMAL, "gamma": GAMMA}
 MAX_CALLS = 1e10
@@ -80,31 +81,25 @@ def is_markovian(case: dict) -> bool:
 
 def simulate_single_queue(centre: Centre, replications: int, seed: int, *, workers: int | None = None,
                           scheduler: str | None = None, progress: Callable[[int], None] | None = None,
-                          trace: bool = False) -> tuple[Batch, dict]:
+                          trace: bool = False) -> tuple[Batch, SingleQueueRun]:
     """Simulate and summarise over every counted interval: the raw batch, and each measure with its 95 %
     half-width."""
     batch = run(centre, replications, seed, workers=workers, scheduler=scheduler, progress=progress, trace=trace)
     totals = batch.calls.sum(axis=2)[:, 0]  # [R, 7]: one queue, intervals pooled
-    result: dict = {}
-    for name, est in call_measures(totals).items():
-        result[name] = json_number(est.mean)
-        result[f"{name}_ci95"] = json_number(est.half_width)
     occ = occupancy(batch.agent_time.sum(axis=2)[:, 0])
-    result["occupancy"], result["occupancy_ci95"] = json_number(occ.mean), json_number(occ.half_width)
-    result["calls_offered"] = int(totals[:, 0].sum())
-    result["calls_simulated"] = int(batch.simulated.sum())
-    result["replications"] = replications
-    result["engine_s"] = batch.engine_s
-    result["calls_per_second"] = float(batch.simulated.sum() / batch.engine_s) if batch.engine_s > 0 else None
-    return batch, result
+    return batch, SingleQueueRun(
+        measures=CallMeasures.at(call_measures(totals)), occupancy=json_number(occ.mean),
+        occupancy_ci95=json_number(occ.half_width), calls_offered=int(totals[:, 0].sum()),
+        calls_simulated=int(batch.simulated.sum()), replications=replications, engine_s=batch.engine_s,
+        calls_per_second=calls_per_second(batch.simulated, batch.engine_s))
 
 
 def formula_reference(calls: float, interval_s: float, aht_s: float, agents: int, patience_s: float,
-                      target_s: float) -> dict:
+                      target_s: float) -> ErlangReference:
     """The capacity core's Erlang A (or C) for the same queue, to read next to the simulation."""
     m = queue_measures(np.array([agents], float), np.array([calls * aht_s / interval_s]), np.array([aht_s]),
                        np.array([target_s]), np.array([patience_s]))
-    return {"model": "erlang_c" if math.isinf(patience_s) else "erlang_a",
-            **{k: json_number(m[key][0]) for k, key in (("p_wait", "p_wait"), ("p_abandon", "p_abandon"),
-                                                    ("service_level", "service_level"), ("asa", "asa_s"),
-                                                    ("occupancy", "occupancy"))}}
+    return ErlangReference(model="erlang_c" if math.isinf(patience_s) else "erlang_a",
+                           p_wait=json_number(m["p_wait"][0]), p_abandon=json_number(m["p_abandon"][0]),
+                           service_level=json_number(m["service_level"][0]), asa=json_number(m["asa_s"][0]),
+                           occupancy=json_number(m["occupancy"][0]))

@@ -78,7 +78,8 @@ def drive_scenario(scenario: Path, *, replications: str | None, seed: str | None
     model = load_scenario(scenario)
     routed = drive(model, ring_s=ring_s, selection=selection, **runs)  # type: ignore[arg-type]
     _, simulated = simulate_scenario(model, **runs)
-    by_queue = {q["queue"]: q for q in simulated["queues"]}
+    # The router's rows name their measures as the simulator's JSON does: each queue's JSON gives the same keys.
+    by_queue = {q.queue: q.to_json() for q in simulated.centre.queues}
     rows = [{"queue": r["queue"], "router": {k: v for k, v in r.items() if k != "queue"},
              "simulator": {k: by_queue[r["queue"]].get(k) for k in r if k != "queue"}} for r in routed["queues"]]
     return {"replications": routed["replications"], "calls_routed": routed["calls_routed"], "queues": rows}

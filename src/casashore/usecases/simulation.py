@@ -5,6 +5,7 @@ the cheapest agents per group and interval that meet every queue's goal."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 from casashore.domain.units import whole
@@ -13,6 +14,7 @@ from casashore.simulate import scenario as scenario_sim
 from casashore.simulate import single_queue
 from casashore.simulate.inputs import Scenario, load_scenario
 from casashore.simulate.multiskill import staff_scenario
+from casashore.simulate.results import CentreRun, SingleQueueRun
 from casashore.simulate.trace import write_trace
 
 Progress = Callable[[int], None]
@@ -42,27 +44,27 @@ def replications_of(model: Scenario, runs: dict[str, int]) -> int:
 
 
 def simulate_centre(model: Scenario, runs: dict[str, int], *, workers: int | None, scheduler: str | None,
-                    progress: Progress, trace: Path | None) -> dict:
+                    progress: Progress, trace: Path | None) -> CentreRun:
     """Every queue and group of the scenario, per interval, with 95 % half-widths; ``trace`` also gets the calls."""
     batch, result = scenario_sim.simulate_scenario(model, workers=workers, scheduler=scheduler, progress=progress,
                                                    trace=trace is not None, **runs)
     if trace is not None:
-        result["trace_calls"] = write_trace(trace, batch, [q.name for q in model.queues],
-                                            [g.name for g in model.groups])
+        result = replace(result, trace_calls=write_trace(trace, batch, [q.name for q in model.queues],
+                                                         [g.name for g in model.groups]))
     return result
 
 
 def simulate_one_queue(case: dict, *, workers: int | None, scheduler: str | None, progress: Progress,
-                       trace: Path | None) -> dict:
+                       trace: Path | None) -> SingleQueueRun:
     """One queue (``single_queue.single_queue_case``), beside Erlang's formulas when its laws are Markovian."""
     batch, result = single_queue.simulate_single_queue(
         single_queue.centre_for_case(case), case["replications"], case["seed"], workers=workers,
         scheduler=scheduler, progress=progress, trace=trace is not None)
     if single_queue.is_markovian(case):
-        result["formula"] = single_queue.formula_reference(
-            case["calls"], case["interval_s"], case["aht_s"], case["agents"], case["patience_s"], case["target_s"])
+        result = replace(result, formula=single_queue.formula_reference(
+            case["calls"], case["interval_s"], case["aht_s"], case["agents"], case["patience_s"], case["target_s"]))
     if trace is not None:
-        result["trace_calls"] = write_trace(trace, batch, ["queue"], ["agents"])
+        result = replace(result, trace_calls=write_trace(trace, batch, ["queue"], ["agents"]))
     return result
 
 
@@ -71,9 +73,9 @@ def one_queue_case(options: dict[str, str]) -> dict:
     return single_queue.single_queue_case(options)
 
 
-def interval_rows(result: dict) -> list[dict]:
+def interval_rows(result: CentreRun) -> list[dict]:
     """A scenario's result as CSV rows: one per queue and interval."""
-    return [{"queue": q["queue"], **row} for q in result["queues"] for row in q["intervals"]]
+    return [{"queue": q.queue, **row.to_json()} for q in result.centre.queues for row in q.intervals]
 
 
 def staff_groups(model: Scenario, runs: dict[str, int], progress: Progress) -> dict:

@@ -16,6 +16,7 @@ from casashore.usecases.output_paths import check_all_writable
 
 if TYPE_CHECKING:
     from casashore.simulate.inputs import Scenario
+    from casashore.simulate.results import CentreRun, SingleQueueRun
 
 
 @exits_on_user_error
@@ -90,11 +91,11 @@ def simulate(
         with progress(case["replications"], as_json) as advance:
             result = simulation.simulate_one_queue(case, workers=n_workers, scheduler=scheduler, progress=advance,
                                                    trace=trace)
-        rows = [{k: v for k, v in result.items() if not isinstance(v, dict)}]
+        rows = [result.row()]
     if output is not None:
         write_csv(output, rows)
     if as_json:
-        print_json(result)
+        print_json(result.to_json())
     elif scenario is not None:
         _show_scenario_result(result)
     else:
@@ -127,35 +128,42 @@ def _staff_groups(model: Scenario, runs: dict[str, int], as_json: bool, output: 
     out.print(shown)
 
 
-def _show_single_queue_result(result: dict) -> None:
-    formula = result.get("formula", {})
-    shown = Table(title=f"{result['replications']} replications, {result['calls_simulated']:,} calls simulated "
-                        f"({result['calls_per_second'] or 0:,.0f} calls/s)")
-    for header in ("measure", "simulated", "± 95 %", formula.get("model", "").replace("_", " ").title() or "formula"):
+def _show_single_queue_result(result: SingleQueueRun) -> None:
+    formula = result.formula
+    shown = Table(title=f"{result.replications} replications, {result.calls_simulated:,} calls simulated "
+                        f"({result.calls_per_second or 0:,.0f} calls/s)")
+    reference = "formula" if formula is None else formula.model.replace("_", " ").title()
+    for header in ("measure", "simulated", "± 95 %", reference):
         shown.add_column(header, justify="right")
-    for key, label in (("p_wait", "P(wait)"), ("p_abandon", "P(abandon)"), ("service_level", "service level"),
-                       ("asa", "ASA of answered (s)"), ("mean_time_to_abandon", "time to abandon (s)"),
-                       ("occupancy", "occupancy")):
-        exact = formula.get(key)
-        shown.add_row(label, fmt(result.get(key)), fmt(result.get(f"{key}_ci95")),
-                      "—" if exact is None else f"{exact:.4f}")
+    measures = result.measures
+    for label, simulated, ci95, exact in (
+            ("P(wait)", measures.p_wait, measures.p_wait_ci95, formula and formula.p_wait),
+            ("P(abandon)", measures.p_abandon, measures.p_abandon_ci95, formula and formula.p_abandon),
+            ("service level", measures.service_level, measures.service_level_ci95,
+             formula and formula.service_level),
+            ("ASA of answered (s)", measures.asa, measures.asa_ci95, formula and formula.asa),
+            ("time to abandon (s)", measures.mean_time_to_abandon, measures.mean_time_to_abandon_ci95, None),
+            ("occupancy", result.occupancy, result.occupancy_ci95, formula and formula.occupancy)):
+        shown.add_row(label, fmt(simulated), fmt(ci95), "—" if exact is None else f"{exact:.4f}")
     out.print(shown)
 
 
-def _show_scenario_result(result: dict) -> None:
-    shown = Table(title=f"{result['replications']} replications, {result['calls_simulated']:,} calls simulated")
+def _show_scenario_result(result: CentreRun) -> None:
+    centre = result.centre
+    shown = Table(title=f"{centre.replications} replications, {centre.calls_simulated:,} calls simulated")
     for header in ("queue", "offered", "service level (goal)", "± 95 %", "ASA (s)", "P(abandon)", "worst interval"):
         shown.add_column(header, justify="right")
-    for q in result["queues"]:
-        worst = min((i for i in q["intervals"] if i["service_level"] is not None),
-                    key=lambda i: i["service_level"], default=None)
-        shown_worst = "—" if worst is None else f"{worst['start_min']:g} min: {worst['service_level']:.3f}"
-        shown.add_row(q["queue"], f"{q['offered']:,.0f}", f"{fmt(q['service_level'])} ({q['service_level_goal']:g})",
-                      fmt(q["service_level_ci95"]), fmt(q["asa"], ".1f"), fmt(q["p_abandon"]), shown_worst)
+    for q in centre.queues:
+        worst = min((i for i in q.intervals if i.measures.service_level is not None),
+                    key=lambda i: i.measures.service_level, default=None)
+        shown_worst = "—" if worst is None else f"{worst.start_min:g} min: {worst.measures.service_level:.3f}"
+        shown.add_row(q.queue, f"{q.offered:,.0f}", f"{fmt(q.measures.service_level)} ({q.service_level_goal:g})",
+                      fmt(q.measures.service_level_ci95), fmt(q.measures.asa, ".1f"), fmt(q.measures.p_abandon),
+                      shown_worst)
     out.print(shown)
     groups = Table(title="Agent groups")
     for header in ("group", "occupancy", "± 95 %"):
         groups.add_column(header, justify="right")
-    for g in result["groups"]:
-        groups.add_row(g["group"], fmt(g["occupancy"]), fmt(g["occupancy_ci95"]))
+    for g in centre.groups:
+        groups.add_row(g.group, fmt(g.occupancy), fmt(g.occupancy_ci95))
     out.print(groups)

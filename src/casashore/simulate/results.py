@@ -1,0 +1,124 @@
+"""The simulator's results, typed: a centre's measures per queue, interval and agent group (the plan's simulation
+step is this same record), the run around them (its speed, the trace's calls), and the single-queue mode's run.
+Each record's fields are its JSON keys in the order ``casashore simulate --json`` prints them
+(docs/architecture.md): ``to_json()`` is that JSON exactly. Numbers are None where nothing was measured."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from casashore.domain.json_record import JsonRecord, flattened, optional_key
+from casashore.domain.units import json_number
+
+
+@dataclass(frozen=True)
+class CallMeasures(JsonRecord):
+    """The call measures (simulate/estimates.py CALL_MEASURES) with their 95 % half-widths."""
+    p_wait: float | None
+    p_wait_ci95: float | None
+    p_abandon: float | None
+    p_abandon_ci95: float | None
+    service_level: float | None
+    service_level_ci95: float | None
+    asa: float | None
+    asa_ci95: float | None
+    mean_time_to_abandon: float | None
+    mean_time_to_abandon_ci95: float | None
+
+    @classmethod
+    def at(cls, estimates: dict, index: int | tuple[int, ...] = ()) -> CallMeasures:
+        """The measures of ``estimates`` (estimates.call_measures) at ``index`` (a queue, a queue and interval)."""
+        values = {}
+        for name, estimate in estimates.items():
+            values[name] = json_number(estimate.mean[index])
+            values[f"{name}_ci95"] = json_number(estimate.half_width[index])
+        return cls(**values)
+
+
+@dataclass(frozen=True)
+class QueueInterval(JsonRecord):
+    interval: int
+    start_min: int
+    offered: float
+    measures: CallMeasures = flattened()
+
+
+@dataclass(frozen=True)
+class QueueResult(JsonRecord):
+    queue: str
+    skill: str
+    offered: float
+    service_level_goal: float
+    measures: CallMeasures = flattened()
+    intervals: list[QueueInterval]
+
+
+@dataclass(frozen=True)
+class GroupInterval(JsonRecord):
+    interval: int
+    occupancy: float | None
+    occupancy_ci95: float | None
+
+
+@dataclass(frozen=True)
+class GroupResult(JsonRecord):
+    group: str
+    occupancy: float | None
+    occupancy_ci95: float | None
+    intervals: list[GroupInterval]
+
+
+@dataclass(frozen=True)
+class SimulatedCentre(JsonRecord):
+    """A scenario's centre simulated: what it measured, nothing of the machine (the plan stores it as is)."""
+    replications: int
+    queues: list[QueueResult]
+    groups: list[GroupResult]
+    calls_simulated: int
+
+
+@dataclass(frozen=True, kw_only=True)  # keyword-only: trace_calls has a default, calls_per_second none
+class CentreRun(JsonRecord):
+    """`casashore simulate SCENARIO`'s result: the centre's measures and the run's speed."""
+    centre: SimulatedCentre = flattened()
+    calls_per_second: float | None
+    """a timing, not a result: None when the engine took no measurable time"""
+    trace_calls: int | None = optional_key()
+    """calls written to --trace"""
+
+
+@dataclass(frozen=True)
+class ErlangReference(JsonRecord):
+    """The capacity core's Erlang A (or C, without patience) for a single queue, beside its simulation."""
+    model: str
+    p_wait: float | None
+    p_abandon: float | None
+    service_level: float | None
+    asa: float | None
+    occupancy: float | None
+
+
+@dataclass(frozen=True, kw_only=True)  # keyword-only: formula and trace_calls have defaults, the rest none
+class SingleQueueRun(JsonRecord):
+    """`casashore simulate --calls ...`'s result: every counted interval pooled."""
+    measures: CallMeasures = flattened()
+    occupancy: float | None
+    occupancy_ci95: float | None
+    calls_offered: int
+    calls_simulated: int
+    replications: int
+    engine_s: float
+    calls_per_second: float | None
+    formula: ErlangReference | None = optional_key()
+    """when handle times and patience are exponential"""
+    trace_calls: int | None = optional_key()
+
+    def row(self) -> dict:
+        """The run as one CSV row: every number, the formula's apart."""
+        return {k: v for k, v in self.to_json().items() if k != "formula"}
+
+
+def calls_per_second(simulated: np.ndarray, engine_s: float) -> float | None:
+    return float(simulated.sum() / engine_s) if engine_s > 0 else None
