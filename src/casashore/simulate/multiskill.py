@@ -35,6 +35,7 @@ from casashore.simulate.engine import OFFERED, WITHIN_TARGET
 from casashore.simulate.estimates import ratio_estimate
 from casashore.simulate.inputs import Scenario
 from casashore.simulate.replications import run
+from casashore.simulate.results import GroupStaffing, StaffedInterval
 from casashore.simulate.scenario import centre_from_scenario
 from casashore.simulate.single_queue import MAX_CALLS
 
@@ -179,6 +180,19 @@ def staff_scenario(scenario: Scenario, *, replications: int = 40, seed: int = 0,
         if progress:
             progress(1)
     return results
+
+
+def group_staffing(scenario: Scenario, found: list[IntervalStaffing]) -> GroupStaffing:
+    """``staff_scenario``'s answer named: agents per group, service level per queue, the totals."""
+    intervals = [StaffedInterval(
+        interval=i, start_min=i * scenario.interval_min,
+        agents={g.name: int(n) for g, n in zip(scenario.groups, r.agents, strict=True)},
+        cost=r.cost, split_agents=r.split_agents, pooled_agents=r.pooled_agents,
+        service_level={q.name: float(v) for q, v in zip(scenario.queues, r.service_level, strict=True)},
+        service_level_ci95={q.name: float(v) for q, v in zip(scenario.queues, r.service_level_ci95, strict=True)})
+        for i, r in enumerate(found)]
+    return GroupStaffing(intervals=intervals, cost=sum(r.cost for r in intervals),
+                         agent_intervals=sum(sum(r.agents.values()) for r in intervals))
 
 
 def _specialist_start(split: np.ndarray, serves: np.ndarray, cost: np.ndarray) -> np.ndarray:

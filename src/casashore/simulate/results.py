@@ -40,7 +40,7 @@ class CallMeasures(JsonRecord):
 @dataclass(frozen=True)
 class QueueInterval(JsonRecord):
     interval: int
-    start_min: int
+    start_min: float
     offered: float
     measures: CallMeasures = flattened()
 
@@ -118,6 +118,37 @@ class SingleQueueRun(JsonRecord):
     def row(self) -> dict:
         """The run as one CSV row: every number, the formula's apart."""
         return {k: v for k, v in self.to_json().items() if k != "formula"}
+
+
+@dataclass(frozen=True)
+class StaffedInterval(JsonRecord):
+    """One interval's cheapest agents per group (simulate/multiskill.py), with the Erlang bounds beside them."""
+    interval: int
+    start_min: float
+    agents: dict[str, int]
+    """group -> agents"""
+    cost: float
+    split_agents: int
+    """each queue staffed alone by Erlang: dedicated specialists"""
+    pooled_agents: int
+    """Erlang's requirement for one pool of agents with every skill"""
+    service_level: dict[str, float]
+    """queue -> simulated service level with these agents"""
+    service_level_ci95: dict[str, float]
+
+    def row(self) -> dict:
+        """The interval as one CSV row: a column per group and per queue's service level."""
+        return {"interval": self.interval, "start_min": self.start_min, **self.agents, "cost": self.cost,
+                "split_agents": self.split_agents, "pooled_agents": self.pooled_agents,
+                **{f"service_level_{k}": v for k, v in self.service_level.items()}}
+
+
+@dataclass(frozen=True)
+class GroupStaffing(JsonRecord):
+    """`casashore simulate SCENARIO --staff`'s result."""
+    intervals: list[StaffedInterval]
+    cost: float
+    agent_intervals: int
 
 
 def calls_per_second(simulated: np.ndarray, engine_s: float) -> float | None:

@@ -13,8 +13,8 @@ from casashore.errors import UserError
 from casashore.simulate import scenario as scenario_sim
 from casashore.simulate import single_queue
 from casashore.simulate.inputs import Scenario, load_scenario
-from casashore.simulate.multiskill import staff_scenario
-from casashore.simulate.results import CentreRun, SingleQueueRun
+from casashore.simulate.multiskill import group_staffing, staff_scenario
+from casashore.simulate.results import CentreRun, GroupStaffing, SingleQueueRun
 from casashore.simulate.trace import write_trace
 
 Progress = Callable[[int], None]
@@ -78,28 +78,17 @@ def interval_rows(result: CentreRun) -> list[dict]:
     return [{"queue": q.queue, **row.to_json()} for q in result.centre.queues for row in q.intervals]
 
 
-def staff_groups(model: Scenario, runs: dict[str, int], progress: Progress) -> dict:
+def staff_groups(model: Scenario, runs: dict[str, int], progress: Progress) -> GroupStaffing:
     """The cheapest agents per group and interval meeting every queue's goal, by simulation, with the Erlang
     bounds (each queue alone, one pool of every skill) beside them."""
     found = staff_scenario(model, replications=runs.get("replications", 40), seed=runs.get("seed", 0),
                            progress=progress)
-    rows = []
-    for i, r in enumerate(found):
-        rows.append({"interval": i, "start_min": i * model.interval_min,
-                     "agents": {g.name: int(n) for g, n in zip(model.groups, r.agents, strict=True)},
-                     "cost": r.cost, "split_agents": r.split_agents, "pooled_agents": r.pooled_agents,
-                     "service_level": {q.name: float(v) for q, v in zip(model.queues, r.service_level, strict=True)},
-                     "service_level_ci95": {q.name: float(v) for q, v in zip(model.queues, r.service_level_ci95,
-                                                                             strict=True)}})
-    return {"intervals": rows, "cost": sum(r["cost"] for r in rows),
-            "agent_intervals": sum(sum(r["agents"].values()) for r in rows)}
+    return group_staffing(model, found)
 
 
-def staff_group_rows(result: dict) -> list[dict]:
+def staff_group_rows(result: GroupStaffing) -> list[dict]:
     """``staff_groups``'s result as CSV rows: one per interval, a column per group and per queue's service."""
-    return [{"interval": r["interval"], "start_min": r["start_min"], **r["agents"], "cost": r["cost"],
-             "split_agents": r["split_agents"], "pooled_agents": r["pooled_agents"],
-             **{f"service_level_{k}": v for k, v in r["service_level"].items()}} for r in result["intervals"]]
+    return [interval.row() for interval in result.intervals]
 
 
 def goal_of(model: Scenario, queue: str) -> float:

@@ -114,17 +114,17 @@ def _staff_groups(model: Scenario, runs: dict[str, int], as_json: bool, output: 
     if output is not None:
         write_csv(output, simulation.staff_group_rows(result))
     if as_json:
-        print_json(result)
+        print_json(result.to_json())
         return
     shown = Table(title="Cheapest agents per group meeting every queue's goal (simulated)", caption=STAFF_CAPTION)
     for header in ("start (min)", *(g.name for g in model.groups), "total", "split", "pooled",
                    "lowest SL (goal)"):
         shown.add_column(header, justify="right")
-    for r in result["intervals"]:
-        low = min(r["service_level"], key=lambda k: r["service_level"][k] - simulation.goal_of(model, k))
-        shown.add_row(f"{r['start_min']:g}", *(str(n) for n in r["agents"].values()), str(sum(r["agents"].values())),
-                      str(r["split_agents"]), str(r["pooled_agents"]),
-                      f"{low} {r['service_level'][low]:.3f} ({simulation.goal_of(model, low):g})")
+    for r in result.intervals:
+        low = min(r.service_level, key=lambda k: r.service_level[k] - simulation.goal_of(model, k))
+        shown.add_row(f"{r.start_min:g}", *(str(n) for n in r.agents.values()), str(sum(r.agents.values())),
+                      str(r.split_agents), str(r.pooled_agents),
+                      f"{low} {r.service_level[low]:.3f} ({simulation.goal_of(model, low):g})")
     out.print(shown)
 
 
