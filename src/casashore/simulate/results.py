@@ -6,11 +6,15 @@ Each record's fields are its JSON keys in the order ``casashore simulate --json`
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from casashore.domain.json_record import JsonRecord, flattened, optional_key
 from casashore.domain.units import json_number
+
+if TYPE_CHECKING:  # estimates.py loads scipy.stats, which a plan read back from the workspace never needs
+    from casashore.simulate.estimates import Estimate
 
 
 @dataclass(frozen=True)
@@ -28,7 +32,7 @@ class CallMeasures(JsonRecord):
     mean_time_to_abandon_ci95: float | None
 
     @classmethod
-    def at(cls, estimates: dict, index: int | tuple[int, ...] = ()) -> CallMeasures:
+    def at(cls, estimates: dict[str, Estimate], index: int | tuple[int, ...] = ()) -> CallMeasures:
         """The measures of ``estimates`` (estimates.call_measures) at ``index`` (a queue, a queue and interval)."""
         values = {}
         for name, estimate in estimates.items():
@@ -152,4 +156,5 @@ class GroupStaffing(JsonRecord):
 
 
 def calls_per_second(simulated: np.ndarray, engine_s: float) -> float | None:
+    """The engine's speed over ``simulated`` (calls per replication); None when it took no measurable time."""
     return float(simulated.sum() / engine_s) if engine_s > 0 else None
