@@ -58,8 +58,9 @@ t2 = time.perf_counter()
 result = forecast_step(con, load_plan_scenario(Path(sys.argv[1])))
 t3 = time.perf_counter()
 con.close()
-blob = json.dumps(result, sort_keys=True).encode()
-print(json.dumps({"import_s": t1 - t0, "step_s": t3 - t2, "models": result["models"],
+doc = result.to_json() if hasattr(result, "to_json") else result  # a typed step since issue 18
+blob = json.dumps(doc, sort_keys=True).encode()
+print(json.dumps({"import_s": t1 - t0, "step_s": t3 - t2, "models": doc["models"],
                   "sha256": hashlib.sha256(blob).hexdigest()}))
 """
 

@@ -7,6 +7,7 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 
+from casashore.domain.queue import Queue
 from casashore.plan.scenario import PlanScenario
 from casashore.simulate.inputs import Scenario, SimulatedQueue, Simulation, StaffedGroup
 
@@ -17,9 +18,9 @@ def simulation_scenario(scenario: PlanScenario, calls: Mapping[str, Sequence[flo
     """The simulator's scenario of a plan: per queue (by name) its calls per interval and mean handle time from
     the staffing step; per skill set (``fr+es``) the agents at work per interval from the schedule, of whom
     ``1 - shrinkage`` are on the phones (groups with nobody on the phones are left out)."""
-    queues = [SimulatedQueue(name=q.name, skill=q.skill, calls=[round(c, 6) for c in calls[q.name]],
-                             aht_s=aht_s[q.name], target_s=q.target_s, service_level=q.service_level,
-                             patience_s=q.patience_s)
+    # Every fact of the domain queue passes on, so a field added to domain/queue.py reaches the simulator too.
+    queues = [SimulatedQueue(**q.model_dump(include=set(Queue.model_fields)) | {
+                  "calls": [round(c, 6) for c in calls[q.name]], "aht_s": aht_s[q.name]})
               for q in scenario.queues]
     groups = []
     for skill_set, agents in at_work.items():

@@ -4,6 +4,7 @@ to the simulator's results."""
 
 from __future__ import annotations
 
+import typing
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -13,11 +14,12 @@ from casashore.route.centre_records import without_password
 from casashore.route.config import CenterConfig, load_center
 from casashore.route.loadgen import drive
 from casashore.route.server import run
+from casashore.route.state.core import Selection
 from casashore.simulate.inputs import load_scenario
 from casashore.simulate.scenario import simulate_scenario
 from casashore.usecases.simulation import run_options
 
-SELECTIONS = ("longest_idle", "best_proficiency", "round_robin", "fewest_calls")
+SELECTIONS = typing.get_args(Selection)
 LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
 
 
@@ -74,7 +76,7 @@ def drive_scenario(scenario: Path, *, replications: str | None, seed: str | None
     runs = run_options(replications, seed)
     ring_s = duration_s("ring", ring, allow_zero=True)
     if selection not in SELECTIONS:
-        raise UserError("selection", selection, "longest_idle, best_proficiency, round_robin or fewest_calls")
+        raise UserError("selection", selection, ", ".join(SELECTIONS[:-1]) + " or " + SELECTIONS[-1])
     model = load_scenario(scenario)
     routed = drive(model, ring_s=ring_s, selection=selection, **runs)  # type: ignore[arg-type]
     _, simulated = simulate_scenario(model, **runs)
