@@ -47,6 +47,8 @@ def test_trunks_and_link(client):
     ("/api/trunks", {"traffic_erlangs": 25, "blocking": 0.01}, ["trunks", "--traffic", "25", "--blocking", "0.01"]),
     ("/api/link", {"codec": "G.729", "layer": "ethernet", "capacity": "1M", "headroom": 0.2},
      ["link", "--codec", "G.729", "--layer", "ethernet", "--capacity", "1M", "--headroom", "0.2"]),
+    # the defaults too: no headroom unless asked for, on either side
+    ("/api/link", {"codec": "G.729", "capacity": "40Gbps"}, ["link", "--codec", "G.729", "--capacity", "40Gbps"]),
 ])
 def test_the_calculators_answer_as_the_command_does(client, path, body, args):
     """The API's calculators call what `casashore staff`, `trunks` and `link` call: the same keys, the same values."""

@@ -101,7 +101,8 @@ class LinkRequest(Strict):
     layer: Literal["payload", "ip", "ethernet", "wire"] = "ethernet"
     capacity: Annotated[str, Field(max_length=32, pattern=CAPACITY_PATTERN,
                                    description="such as 40G or 100Mbps (finite, at most 32 characters)")] = "1G"
-    headroom: Annotated[float, Field(ge=0, lt=1)] = 0.2
+    headroom: Annotated[float, Field(ge=0, lt=1)] = 0.0
+    """Share of the link kept free; 0 as `casashore link --headroom` (a plan's [link] keeps 0.2)."""
 
 
 class TrunkResponse(BaseModel):
