@@ -1,5 +1,9 @@
 """`casashore route serve` processes for tests: start them (one or several nodes on one redis-server), wait until
-they listen, stop them cleanly, and read the centre's event log from the Redis stream."""
+they listen, stop them cleanly, and read the centre's event log from the Redis stream.
+
+Longer than the house's 400 lines on purpose: every real process a multi-node test or benchmark drives (the
+nodes, Redis, Kamailio, SIPp, the agents' desktops) is started, watched and stopped here, in one place, so that
+the tests and benchmarks that use them stay short and none of them leaves a process behind."""
 
 from __future__ import annotations
 

@@ -1,5 +1,8 @@
 """The SIP front over real UDP sockets on loopback: a call's whole life, retransmissions both ways, CANCEL,
-overflow answers, an agent's hang-up, and a fuzz corpus of broken messages that must not stop the server."""
+overflow answers, an agent's hang-up, and a fuzz corpus of broken messages that must not stop the server.
+
+Longer than the house's 400 lines: the scenarios share one loopback harness (a front, a raw UDP client and the
+dialog helpers at the top), and each is a short test; split by topic, each file would repeat the harness."""
 
 from __future__ import annotations
 
