@@ -129,6 +129,7 @@ def stored_digest(path: Path) -> tuple[str, int]:
     import duckdb
 
     con = duckdb.connect(str(path), read_only=True)
+    con.execute("SET TimeZone = 'UTC'")  # instants printed the same on any machine
     rows = con.execute("""SELECT queue, start_at::VARCHAR, interval_min, model, calls, calls_lo, calls_hi, aht_s
                           FROM forecasts ORDER BY queue, start_at""").fetchall()
     con.close()
