@@ -22,7 +22,7 @@ from casashore.workers import run_batches
 
 BATCH_QUEUES = 5
 """Queues per batch: progress a person can follow queue by queue, with a few seconds of work per task."""
-LOCAL_QUEUES = 16
+LOCAL_QUEUES = 24
 """Queues under which a run stays in this process: starting worker processes (each loading statsforecast, a few
 seconds) would cost more than sharing the work saves."""
 PRELOAD = ["casashore.forecast.batch"]
