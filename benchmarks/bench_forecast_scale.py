@@ -9,8 +9,11 @@ opening hours, zones and countries vary from queue to queue, see ``queue_specs``
 per size. The CSV files and the imported workspaces are kept in ``--cache`` (default /tmp/casashore-bench-fscale)
 and made once. Each run copies the workspace and runs the CLI (`casashore forecast --json`) in a new Python
 process, timed from outside with its imports; ``--workers`` and ``--dask N`` (a LocalCluster of N one-thread
-worker processes, started by this script, its start-up not counted) give one run each. Printed per run: wall
-time, the time per queue, peak resident memory (the command's process; its largest worker process apart), and
+worker processes, started by this script, its start-up and the workers' first import of statsforecast not
+counted; the CPU column leaves the cluster's processes out) give one run each. Printed per run: wall
+time, the time per queue, peak resident memory (the command's process, and with its local workers), the CPU
+seconds of the command and its local workers (load-proof where the wall time is not: a shared machine may give
+two workers one core), and
 the SHA-256 of the stored forecasts (every column but the run id and the time stamp, in queue and time order):
 the same on every run, with any number of workers, on Dask, and with ``--src`` (the code before, for a
 side-by-side ratio: the machine is shared, so compare runs made together, not seconds across days).
@@ -20,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import importlib
 import json
 import os
 import shutil
@@ -145,7 +149,7 @@ def one_run(base: Path, n: int, args: argparse.Namespace, label: str, extra: lis
     with log.open("w") as errors:  # a file, not a pipe: a full pipe would stall the command
         child = subprocess.Popen([sys.executable, "-c", RUN, *command], stdout=subprocess.DEVNULL, stderr=errors,
                                  env=env)
-        tree_peak = _watch_memory(child)
+        tree_peak, cpu_s = _watch(child)
     stderr = log.read_text()
     if child.wait():
         sys.exit(f"the forecast failed:\n{stderr}")
@@ -154,33 +158,42 @@ def one_run(base: Path, n: int, args: argparse.Namespace, label: str, extra: lis
     digest, rows = stored_digest(path)
     path.unlink()
     result = {"queues": n, "run": label, "wall_s": wall, "per_queue_s": wall / n, "peak_mb": usage["peak_kb"] / 1024,
-              "all_processes_peak_mb": tree_peak / 2**20, "rows": rows, "sha256": digest}
+              "all_processes_peak_mb": tree_peak / 2**20, "cpu_s": cpu_s, "rows": rows, "sha256": digest}
     print(f"{n:>4} queues  {label:<14} {wall:7.1f} s  {wall / n:6.3f} s/queue  peak {result['peak_mb']:6.0f} MB "
-          f"(with its workers {result['all_processes_peak_mb']:5.0f} MB)  {rows:>7} rows  {digest[:16]}", flush=True)
+          f"(with its workers {result['all_processes_peak_mb']:5.0f} MB)  CPU {cpu_s:6.1f} s  {rows:>7} rows  "
+          f"{digest[:16]}", flush=True)
     return result
 
 
-def _watch_memory(child: subprocess.Popen) -> int:
-    """The peak, sampled every 0.2 s until ``child`` ends, of the resident memory of it and its descendants
-    (local workers are the fork server's children, which getrusage does not see)."""
+def _watch(child: subprocess.Popen) -> tuple[int, float]:
+    """Sampled every 0.2 s until ``child`` ends: the peak resident memory of it and its descendants together
+    (local workers are the fork server's children, which getrusage does not see), and the CPU seconds (user and
+    system) they used, each process's last sample (a process's last 0.2 s may be missed)."""
     import psutil
 
-    peak = 0
+    peak, cpu = 0, {}
     root = psutil.Process(child.pid)
     while child.poll() is None:
         try:
-            peak = max(peak, sum(p.memory_info().rss for p in [root, *root.children(recursive=True)]))
+            tree = [root, *root.children(recursive=True)]
+            peak = max(peak, sum(p.memory_info().rss for p in tree))
+            for p in tree:
+                times = p.cpu_times()
+                cpu[p.pid] = times.user + times.system
         except psutil.Error:
             pass  # a process ended while being read
         time.sleep(0.2)
-    return peak
+    return peak, sum(cpu.values())
 
 
 def start_cluster(workers: int):
     from dask.distributed import LocalCluster
 
     os.environ["PYTHONPATH"] = str(ROOT / "src")  # the workers run this checkout's code
-    return LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None)
+    cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None)
+    with cluster.get_client() as client:  # each worker loads statsforecast before the clock starts, as a
+        client.run(importlib.import_module, "casashore.forecast.batch")  # long-lived cluster has
+    return cluster
 
 
 def main() -> None:
