@@ -22,9 +22,9 @@ from casashore.workers import run_batches
 
 BATCH_QUEUES = 5
 """Queues per batch: progress a person can follow queue by queue, with a few seconds of work per task."""
-LOCAL_QUEUES = 24
-"""Queues under which a run stays in this process: starting worker processes (each loading statsforecast, a few
-seconds) would cost more than sharing the work saves."""
+LOCAL_QUEUES = 60
+"""Queues under which a run stays in this process: starting the workers (a fork server loading statsforecast)
+cost ~4 s in docs/benchmarks.md's runs, against ~0.2 s of work per queue, so two workers gain from ~50 queues."""
 PRELOAD = ["casashore.forecast.batch"]
 """What each local worker has imported before its first batch: statsforecast, pandas and the candidates."""
 

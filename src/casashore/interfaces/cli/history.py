@@ -128,7 +128,7 @@ def forecast(
     site_zone: Annotated[str, typer.Option(help="The site's time zone, for the site_start column.")]
     = "Africa/Casablanca",
     queue: QueueOpt = None,
-    workers: Annotated[str | None, typer.Option(help="Local processes [default: all cores from 24 queues on]; "
+    workers: Annotated[str | None, typer.Option(help="Local processes [default: all cores from 60 queues on]; "
                                                      "the figures do not depend on it.")] = None,
     scheduler: Annotated[str | None, typer.Option(help="dask.distributed scheduler address (tcp://host:8786): "
                                                        "batches of 5 queues per task, the same figures.")] = None,
