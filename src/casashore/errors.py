@@ -11,6 +11,9 @@ class _Missing:
     def __repr__(self) -> str:
         return "MISSING"
 
+    def __reduce__(self) -> str:
+        return "MISSING"  # unpickled as this module's one MISSING, so that ``value is MISSING`` still holds
+
 
 MISSING = _Missing()
 """Pass as a UserError's value when the field is absent: the message says so instead of showing a value."""
@@ -26,6 +29,11 @@ class UserError(ValueError):
             super().__init__(f"{prefix}{field}: missing; expected {expected}")
         else:
             super().__init__(f"{prefix}{field}: {value!r} is not valid; expected {expected}")
+
+    def __reduce__(self) -> tuple:
+        """Pickled with its fields, so that an error raised in a worker process or on a Dask worker arrives
+        whole (an exception pickles its ``args``, here the message alone, which ``__init__`` does not take)."""
+        return type(self), (self.field, self.value, self.expected, *((self.where,) if self.where else ()))
 
 
 class Refused(UserError):

@@ -33,12 +33,7 @@ def backtest(series: pd.DataFrame, interval_min: int, *, horizon_days: int = 7, 
     per_day = 1440 // interval_min
     horizon = horizon_days * per_day
     week = 7 * per_day
-    lengths = series.groupby("unique_id", sort=True).size()
-    for queue, length in lengths.items():
-        if length < 2 * week + windows * horizon:
-            raise UserError("history", f"{length // per_day} days of {queue}",
-                            f"at least {(2 * week + windows * horizon) // per_day} days for {windows} windows "
-                            f"of {horizon_days} days after two weeks of training")
+    lengths = check_history(series, interval_min, horizon_days=horizon_days, windows=windows)
     baseline = candidates.baseline()
     scored = [candidates.named(m) for m in models]
     fitted = [c for c in candidates.CANDIDATES
@@ -73,6 +68,21 @@ def backtest(series: pd.DataFrame, interval_min: int, *, horizon_days: int = 7, 
             forecasts[str(queue)] = cv
         results[str(queue)] = _scores(cv, data, week, models, choose_from)
     return results
+
+
+def check_history(series: pd.DataFrame, interval_min: int, *, horizon_days: int = 7, windows: int = 2) -> pd.Series:
+    """Each queue's number of intervals (queue order), once every queue is known to have enough history for
+    ``windows`` backtest windows of ``horizon_days`` after two weeks of training; else a UserError naming the
+    first queue short of it."""
+    per_day = 1440 // interval_min
+    needed = 2 * 7 * per_day + windows * horizon_days * per_day
+    lengths = series.groupby("unique_id", sort=True).size()
+    for queue, length in lengths.items():
+        if length < needed:
+            raise UserError("history", f"{length // per_day} days of {queue}",
+                            f"at least {needed // per_day} days for {windows} windows "
+                            f"of {horizon_days} days after two weeks of training")
+    return lengths
 
 
 def _scores(cv: pd.DataFrame, data: pd.DataFrame, week: int, models: tuple[str, ...],

@@ -4,18 +4,22 @@ the client's and the site's time, and store the run in the forecasts table."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from datetime import datetime
 from typing import NamedTuple
+from zoneinfo import ZoneInfo
 
 import pandas as pd
 
 from casashore.domain.units import json_number
 from casashore.forecast import candidates
-from casashore.forecast.backtest import backtest
-from casashore.forecast.predict import forecast
+from casashore.forecast.batch import forecast_all
 from casashore.forecast.series import interval_counts
 from casashore.forecast.timezones import exists, localize, zone
 from casashore.workspace.store import Workspace
+
+Progress = Callable[[int], None]
+"""Called with the number of queues just forecast."""
 
 
 class ForecastRun(NamedTuple):
@@ -28,48 +32,71 @@ class ForecastRun(NamedTuple):
 
 
 def forecast_workspace(workspace: Workspace, *, interval_min: int, horizon_days: int,
-                       site_zone: str, queue: str | None = None,
-                       models: Iterable[str] | None = None) -> ForecastRun:
+                       site_zone: str, queue: str | None = None, models: Iterable[str] | None = None,
+                       workers: int | None = None, scheduler: str | None = None,
+                       progress: Progress | None = None) -> ForecastRun:
     """Every queue of the workspace (or ``queue``), ``horizon_days`` ahead, each with the model among
-    ``models`` (default: the candidates the automatic choice may pick) that its backtest chose."""
+    ``models`` (default: the candidates the automatic choice may pick) that its backtest chose. ``workers``,
+    ``scheduler`` and ``progress``: where the queues' batches run and who hears of each (forecast/batch.py)."""
     series = interval_counts(workspace, interval_min, queue)
     horizons = {str(q): horizon_days for q in series["unique_id"].unique()}
-    return _run(workspace, series, interval_min, horizons, site_zone, models)
+    return _run(workspace, series, interval_min, horizons, site_zone, models, workers=workers,
+                scheduler=scheduler, progress=progress)
 
 
 def forecast_queues(workspace: Workspace, *, interval_min: int, horizons: dict[str, int],
-                    site_zone: str, models: Iterable[str] | None = None) -> ForecastRun:
+                    site_zone: str, models: Iterable[str] | None = None, workers: int | None = None,
+                    scheduler: str | None = None, progress: Progress | None = None) -> ForecastRun:
     """Several queues in one run, each ``horizons[queue]`` days ahead (of its own history's end): the same
-    intervals as one ``forecast_workspace(queue=...)`` per queue, with one backtest and one insert."""
+    intervals as one ``forecast_workspace(queue=...)`` per queue, with one insert."""
     series = interval_counts(workspace, interval_min, queues=sorted(horizons))
-    return _run(workspace, series, interval_min, horizons, site_zone, models)
+    return _run(workspace, series, interval_min, horizons, site_zone, models, workers=workers,
+                scheduler=scheduler, progress=progress)
 
 
 def _run(workspace: Workspace, series: pd.DataFrame, interval_min: int, horizons: dict[str, int],
-         site_zone: str, models: Iterable[str] | None) -> ForecastRun:
+         site_zone: str, models: Iterable[str] | None, *, workers: int | None, scheduler: str | None,
+         progress: Progress | None) -> ForecastRun:
     site = zone(site_zone, "site_zone")
     models = candidates.automatic() if models is None else tuple(models)
-    chosen = {q: r["chosen"] for q, r in backtest(series, interval_min, models=models, choose_from=models).items()}
     known = workspace.queue_zones()
     zones = {name: time_zone for name, (time_zone, _) in known.items()}
     countries = {name: country for name, (_, country) in known.items()}
-    frames = []
-    for days in sorted(set(horizons.values())):  # queues sharing a horizon are forecast together
-        mine = series[series["unique_id"].isin([q for q, d in horizons.items() if d == days])]
-        frames.append(forecast(mine, interval_min, chosen, horizon_days=days, countries=countries))
-    frame = pd.concat(frames, ignore_index=True).sort_values(["unique_id", "ds"], kind="stable")
+    made = forecast_all(series, interval_min, horizons, models, countries, workers=workers, scheduler=scheduler,
+                        progress=progress)
+    frame = made.frame.sort_values(["unique_id", "ds"], kind="stable")
+    placed = _Placement(site)
     rows = []
-    for rec in frame.to_dict("records"):
-        wall = rec["ds"].to_pydatetime()
-        if not exists(wall, zones[rec["unique_id"]]):
+    columns = ["unique_id", "ds", "model", "calls", "calls_lo_80", "calls_hi_80", "calls_lo_95", "calls_hi_95",
+               "aht_s", "holiday"]
+    for queue, ds, model, calls, lo_80, hi_80, lo_95, hi_95, aht_s, holiday in zip(
+            *(frame[c].tolist() for c in columns), strict=True):
+        at = placed(ds.to_pydatetime(), zones[queue])
+        if at is None:
             continue  # an interval the clocks skip (spring forward) has no calls to staff
-        start = localize(wall, zones[rec["unique_id"]])
-        rows.append({"queue": rec["unique_id"], "start": start.isoformat(),
-                     "site_start": start.astimezone(site).replace(tzinfo=None).isoformat(),
-                     "interval_min": interval_min, "model": rec["model"], "calls": rec["calls"],
-                     "calls_lo_80": rec["calls_lo_80"], "calls_hi_80": rec["calls_hi_80"],
-                     "calls_lo_95": rec["calls_lo_95"], "calls_hi_95": rec["calls_hi_95"],
-                     "aht_s": json_number(rec["aht_s"]), "holiday": rec["holiday"]})
+        rows.append({"queue": queue, "start": at[0], "site_start": at[1], "interval_min": interval_min,
+                     "model": model, "calls": calls, "calls_lo_80": lo_80, "calls_hi_80": hi_80,
+                     "calls_lo_95": lo_95, "calls_hi_95": hi_95, "aht_s": json_number(aht_s), "holiday": holiday})
     run_id = uuid.uuid4().hex[:12]
     workspace.store_forecast(run_id, interval_min, rows)
-    return ForecastRun(run_id, chosen, rows)
+    return ForecastRun(run_id, made.chosen, rows)
+
+
+class _Placement:
+    """An interval start's client time (ISO, with its offset) and site wall time (ISO), or None where the
+    clocks skip it: computed once per zone and wall time, which many queues share."""
+
+    def __init__(self, site: ZoneInfo) -> None:
+        self._site = site
+        self._known: dict[tuple[datetime, str], tuple[str, str] | None] = {}
+
+    def __call__(self, wall: datetime, zone_name: str) -> tuple[str, str] | None:
+        key = (wall, zone_name)
+        if key not in self._known:
+            if not exists(wall, zone_name):
+                self._known[key] = None
+            else:
+                start = localize(wall, zone_name)
+                self._known[key] = (start.isoformat(),
+                                    start.astimezone(self._site).replace(tzinfo=None).isoformat())
+        return self._known[key]

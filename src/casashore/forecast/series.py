@@ -27,7 +27,8 @@ def interval_counts(workspace: Workspace, interval_min: int, queue: str | None =
     frame = workspace.counts_per_interval(interval_min, queues)
     if frame.empty and not queues:
         raise UserError("workspace", None, "a queue with calls in the workspace")
+    present = set(frame["unique_id"].unique())
     for name in queues or ():
-        if name not in set(frame["unique_id"]):
+        if name not in present:
             raise UserError("queue", name, "a queue with calls in the workspace")
     return frame

@@ -7,20 +7,17 @@ on the seed alone, never on where or in which batches the replications ran.
 from __future__ import annotations
 
 import functools
-import multiprocessing
 import os
-import socket
 import time
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from typing import NamedTuple
-from urllib.parse import urlsplit
 
 import numpy as np
 
-from casashore.errors import UserError
 from casashore.simulate.centre import Centre, single_queue_centre
 from casashore.simulate.engine import run_replication
+from casashore.workers import dask_client, process_context
 
 DASK_BATCH = 100
 """Replications per Dask task: enough work per task that scheduling costs little."""
@@ -116,13 +113,8 @@ def _gather(chunks: Sequence[Sequence], results: Iterable[Callable[[], Batch]],
 
 
 def _process_context():
-    """Workers from a fork server (preloaded with the engine), not forked from this process: forking a process
-    that runs other threads (a Dask client, a web server) can deadlock the child on a lock held by a thread."""
-    if "forkserver" not in multiprocessing.get_all_start_methods():
-        return multiprocessing.get_context("spawn")
-    context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(["casashore.simulate.replications"])
-    return context
+    """Workers from a fork server preloaded with the engine (see casashore.workers.process_context)."""
+    return process_context(["casashore.simulate.replications"])
 
 
 def _chunks(items: Sequence, size: int) -> list[Sequence]:
@@ -131,33 +123,8 @@ def _chunks(items: Sequence, size: int) -> list[Sequence]:
 
 def _run_on_dask(centre: Centre, streams: Sequence[np.random.SeedSequence], address: str,
                  progress: Callable[[int], None] | None, trace: bool) -> Batch:
-    from dask.distributed import Client  # imported here: a local run should not pay for loading Dask
-
-    _check_reachable(address)
     chunks = _chunks(streams, DASK_BATCH)
-    try:
-        client = Client(address, timeout=30)
-    except (OSError, TimeoutError, ValueError) as exc:
-        raise UserError("scheduler", address, f"a reachable dask.distributed scheduler ({exc})") from None
-    with client:
+    with dask_client(address) as client:
         shared = client.scatter(centre, broadcast=True)
         futures = [client.submit(run_batch, shared, chunk, trace, pure=False) for chunk in chunks]
         return _gather(chunks, (future.result for future in futures), progress)
-
-
-def _check_reachable(address: str) -> None:
-    """Fail at once when nothing listens at a tcp:// address, instead of after Dask's retries."""
-    expected = "a dask.distributed scheduler address such as tcp://127.0.0.1:8786"
-    try:
-        parsed = urlsplit(address if "://" in address else f"tcp://{address}")
-        host, port = parsed.hostname, parsed.port
-    except ValueError:
-        raise UserError("scheduler", address, expected) from None
-    if parsed.scheme != "tcp":
-        return  # tls://, ucx://, inproc://: Dask knows how to reach those
-    if not host or not port:
-        raise UserError("scheduler", address, expected)
-    try:
-        socket.create_connection((host, port), timeout=5).close()
-    except OSError as exc:
-        raise UserError("scheduler", address, f"a reachable scheduler ({exc.strerror or exc})") from None

@@ -3,6 +3,7 @@ per queue and interval for the coming days, stored in the workspace."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import NamedTuple
 
@@ -41,15 +42,27 @@ class Forecast(NamedTuple):
     horizon_days: int
 
 
-def forecast(workspace: Path, *, horizon: str, interval: str, site_zone: str, queues: list[str] | None) -> Forecast:
-    """Each queue's chosen model fitted on its whole history, forecast ahead and stored in the workspace."""
+def forecast(workspace: Path, *, horizon: str, interval: str, site_zone: str, queues: list[str] | None,
+             workers: str | None = None, scheduler: str | None = None,
+             progress: Callable[[int], None] | None = None) -> Forecast:
+    """Each queue's chosen model fitted on its whole history, forecast ahead and stored in the workspace; the
+    queues in batches on ``workers`` local processes (default: every core for many queues) or on the Dask cluster
+    at ``scheduler``, with the same figures; ``progress`` hears of each batch's queues done."""
     minutes, horizon_days = interval_min(interval), days("horizon", horizon)
+    n_workers = whole("workers", workers, low=1) if workers is not None else None
+    where = {"workers": n_workers, "scheduler": scheduler, "progress": progress}
     with Workspace.open(workspace, create=False) as opened:
         if queues:
             run_id, chosen, rows = forecast_queues(opened, interval_min=minutes, site_zone=site_zone,
                                                    horizons={name: horizon_days
-                                                             for name in chosen_queues(opened, queues)})
+                                                             for name in chosen_queues(opened, queues)}, **where)
         else:
             run_id, chosen, rows = forecast_workspace(opened, interval_min=minutes, horizon_days=horizon_days,
-                                                      site_zone=site_zone)
+                                                      site_zone=site_zone, **where)
     return Forecast(run_id, chosen, rows, minutes, horizon_days)
+
+
+def queue_count(workspace: Path, queues: list[str] | None) -> int:
+    """How many queues a forecast of ``queues`` (default: every queue) covers, for its progress bar."""
+    with Workspace.open(workspace, read_only=True) as opened:
+        return len(chosen_queues(opened, queues))

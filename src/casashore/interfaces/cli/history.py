@@ -10,7 +10,7 @@ from rich.table import Table
 
 from casashore.interfaces.cli.errors import exits_on_user_error
 from casashore.interfaces.cli.options import IntervalOpt, JsonOpt, OutputOpt, PlotOpt, QueueOpt, WorkspaceOpt
-from casashore.interfaces.cli.rendering import fmt, out, print_json, write_csv
+from casashore.interfaces.cli.rendering import fmt, out, print_json, progress, write_csv
 from casashore.usecases.output_paths import check_all_writable
 
 
@@ -128,6 +128,10 @@ def forecast(
     site_zone: Annotated[str, typer.Option(help="The site's time zone, for the site_start column.")]
     = "Africa/Casablanca",
     queue: QueueOpt = None,
+    workers: Annotated[str | None, typer.Option(help="Local processes [default: all cores from 60 queues on]; "
+                                                     "the figures do not depend on it.")] = None,
+    scheduler: Annotated[str | None, typer.Option(help="dask.distributed scheduler address (tcp://host:8786): "
+                                                       "batches of 5 queues per task, the same figures.")] = None,
     output: OutputOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
@@ -140,7 +144,9 @@ def forecast(
     from casashore.usecases import forecasting  # statsforecast and DuckDB: only when the command runs
 
     check_all_writable(output=output, workspace=workspace)  # the forecast is stored in the workspace
-    made = forecasting.forecast(workspace, horizon=horizon, interval=interval, site_zone=site_zone, queues=queue)
+    with progress(forecasting.queue_count(workspace, queue), as_json, "queues", "forecasting") as advance:
+        made = forecasting.forecast(workspace, horizon=horizon, interval=interval, site_zone=site_zone, queues=queue,
+                                    workers=workers, scheduler=scheduler, progress=advance)
     chosen, rows = made.models, made.intervals
     if output is not None:
         write_csv(output, rows)

@@ -94,10 +94,11 @@ def bit_rate(bps: float) -> str:
 
 
 @contextlib.contextmanager
-def progress(total: int, quiet: bool, unit: str = "replications") -> Iterator[Callable[[int], None]]:
+def progress(total: int, quiet: bool, unit: str = "replications",
+             doing: str = "simulating") -> Iterator[Callable[[int], None]]:
     """A progress bar on stderr (only on a terminal); yields the advance callback."""
     console = Console(stderr=True)
-    with Progress(TextColumn("simulating"), BarColumn(), MofNCompleteColumn(), TextColumn(unit),
+    with Progress(TextColumn(doing), BarColumn(), MofNCompleteColumn(), TextColumn(unit),
                   TimeRemainingColumn(), console=console, transient=True,
                   disable=quiet or not console.is_terminal) as bar:
         task = bar.add_task("simulate", total=total)

@@ -1,0 +1,103 @@
+"""Where independent batches of work run: in this process, in local worker processes, or on a Dask cluster.
+
+The simulator's replications and the forecasts of many queues alike: the caller cuts the work into batches whose
+results do not depend on where, in which order or beside which others they run; this module runs them and hands
+the results back in the batches' order. At the package's top, beside errors.py, because two packages of the
+working layer (simulate/, forecast/) share it.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import contextlib
+import multiprocessing
+import socket
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any
+from urllib.parse import urlsplit
+
+from casashore.errors import UserError
+
+SCHEDULER_EXPECTED = "a dask.distributed scheduler address such as tcp://127.0.0.1:8786"
+
+
+def process_context(preload: Sequence[str]):
+    """Workers from a fork server that has imported ``preload`` once (each worker then starts with those modules
+    loaded), not forked from this process: forking a process that runs other threads (a Dask client, a web
+    server) can deadlock the child on a lock held by a thread."""
+    if "forkserver" not in multiprocessing.get_all_start_methods():
+        return multiprocessing.get_context("spawn")
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(list(preload))
+    return context
+
+
+def check_scheduler(address: str) -> None:
+    """Fail at once when nothing listens at a tcp:// address, instead of after Dask's retries."""
+    try:
+        parsed = urlsplit(address if "://" in address else f"tcp://{address}")
+        host, port = parsed.hostname, parsed.port
+    except ValueError:
+        raise UserError("scheduler", address, SCHEDULER_EXPECTED) from None
+    if parsed.scheme != "tcp":
+        return  # tls://, ucx://, inproc://: Dask knows how to reach those
+    if not host or not port:
+        raise UserError("scheduler", address, SCHEDULER_EXPECTED)
+    try:
+        socket.create_connection((host, port), timeout=5).close()
+    except OSError as exc:
+        raise UserError("scheduler", address, f"a reachable scheduler ({exc.strerror or exc})") from None
+
+
+@contextlib.contextmanager
+def dask_client(address: str) -> Iterator[Any]:
+    """A dask.distributed Client of the scheduler at ``address``; an unreachable one is a UserError."""
+    from dask.distributed import Client  # imported here: a local run should not pay for loading Dask
+
+    check_scheduler(address)
+    try:
+        client = Client(address, timeout=30)
+    except (OSError, TimeoutError, ValueError) as exc:
+        raise UserError("scheduler", address, f"a reachable dask.distributed scheduler ({exc})") from None
+    with client:
+        yield client
+
+
+def run_batches(function: Callable[[Any], Any], batches: Sequence[Any], *, workers: int = 1,
+                scheduler: str | None = None, preload: Sequence[str] = (),
+                progress: Callable[[int], None] | None = None, sizes: Sequence[int] | None = None) -> list:
+    """``[function(batch) for batch in batches]``, run on the Dask cluster at ``scheduler``, else in ``workers``
+    local processes (this process when 1), whose fork server imports ``preload`` first. ``progress`` is called
+    with ``sizes[i]`` (default 1) as each batch finishes, in whatever order they finish."""
+    sizes = [1] * len(batches) if sizes is None else list(sizes)
+    done: list = [None] * len(batches)
+
+    def finished(index: int, result: Any) -> None:
+        done[index] = result
+        if progress:
+            progress(sizes[index])
+
+    if scheduler is not None:
+        from dask.distributed import as_completed  # as above: only for a run on a cluster
+
+        with dask_client(scheduler) as client:
+            futures = [client.submit(function, batch, pure=False) for batch in batches]
+            index = {future.key: i for i, future in enumerate(futures)}
+            for future in as_completed(futures):
+                finished(index[future.key], future.result())
+        return done
+    if workers <= 1 or len(batches) <= 1:
+        for i, batch in enumerate(batches):
+            finished(i, function(batch))
+        return done
+    with concurrent.futures.ProcessPoolExecutor(min(workers, len(batches)),
+                                                mp_context=process_context(preload)) as pool:
+        futures = {pool.submit(function, batch): i for i, batch in enumerate(batches)}
+        try:
+            for future in concurrent.futures.as_completed(futures):
+                finished(futures[future], future.result())
+        except BaseException:
+            for future in futures:
+                future.cancel()  # a failed batch (or Ctrl-C) stops the run: no new batch starts
+            raise
+    return done
