@@ -31,6 +31,7 @@ import os
 import time
 from collections import defaultdict
 from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -143,13 +144,14 @@ def _columns(requirement: Requirement, shifts: list[ShiftTemplate], cyclic: bool
 def solve(requirement: Requirement, shifts: list[ShiftTemplate], *, cyclic: bool = False, hard: bool = False,
           under_penalty: float | None = None, over_penalty: float = 0.0, time_limit_s: float = 600.0,
           open_mask: np.ndarray | None = None, gap: float = 0.0, node_limit: int = NODE_LIMIT,
-          memo: dict | None = None) -> ShiftSchedule:
+          memo: dict | None = None, progress: Callable[[int, int], None] | None = None) -> ShiftSchedule:
     """The cheapest shifts and breaks for ``requirement``; ``open_mask`` (one bool per interval) keeps shifts out
     of the hours the site is closed; ``gap``: a schedule within this relative gap of the proven bound is good
     enough (0: prove the optimum); ``node_limit``: branch-and-bound nodes per part; ``time_limit_s``: a safety
     valve only — the result says when it was hit (``stopped_by == "time_safety"``); ``memo``: dives of earlier
     calls by a hash of their part's data (a part solved again gives the same answer: a day whose requirement did
-    not change between rounds of the plan's goal loop is not solved again)."""
+    not change between rounds of the plan's goal loop is not solved again); ``progress(done, parts)``: called
+    as the independent parts are solved (a memo's answer counts as solved), in the same order on any machine."""
     n = len(requirement.starts)
     groups = requirement.groups
     classes = sorted({s.group for s in shifts} | set(groups))
@@ -204,7 +206,7 @@ def solve(requirement: Requirement, shifts: list[ShiftTemplate], *, cyclic: bool
     row_bounds = np.concatenate([required, np.zeros(matrix.shape[0] - rows)])
     size = {"integer_variables": n_int, "continuous_variables": n_cols - n_int, "rows": matrix.shape[0]}
     solved = _solve_by_component(matrix, costs, upper, row_bounds, n_int, gap, node_limit, time_limit_s,
-                                 {} if memo is None else memo)
+                                 {} if memo is None else memo, progress or (lambda done, parts: None))
     if solved is None:
         return ShiftSchedule("infeasible", float("nan"), float("nan"), None, {}, {}, uncoverable, {}, size)
     label, values, objective, bound, stopped_by, stats = solved
@@ -252,8 +254,8 @@ def _components(matrix: sparse.csc_matrix) -> tuple[int, np.ndarray, np.ndarray]
 
 
 def _solve_by_component(matrix: sparse.csc_matrix, costs: np.ndarray, upper: np.ndarray, row_bounds: np.ndarray,
-                        n_int: int, gap: float, node_limit: int, time_limit_s: float, memo: dict
-                        ) -> tuple[str, np.ndarray, float, float, str, dict[str, int]] | None:
+                        n_int: int, gap: float, node_limit: int, time_limit_s: float, memo: dict,
+                        progress: Callable[[int, int], None]) -> tuple[str, np.ndarray, float, float, str, dict[str, int]] | None:
     """Solve each independent sub-model on its own (a MILP's search grows far faster than its size: a week of
     independent days is seven small models), then join them. Every part gets its LP bound and its dive's answer;
     then, while the whole schedule is further from the summed bound than ``gap``, the part furthest from its own
@@ -269,6 +271,8 @@ def _solve_by_component(matrix: sparse.csc_matrix, costs: np.ndarray, upper: np.
                                        cols < n_int)))
     keys = [_fingerprint(problem) for _, problem in problems]
     new = sorted({key: i for i, key in enumerate(keys) if key not in memo}.items())
+    done = count - len(new)
+    progress(done, count)
 
     # Earlier answers as they were before this call: the parts below must not see each other's (which one came
     # first would depend on the threads' timing).
@@ -290,6 +294,8 @@ def _solve_by_component(matrix: sparse.csc_matrix, costs: np.ndarray, upper: np.
             memo[key] = dived
             # The same day (part) under another requirement, in a later round: (its requirement, its answer).
             memo[i, _fingerprint(problems[i][1], with_requirement=False)] = (problems[i][1].row_bounds, dived)
+            done += 1
+            progress(done, count)
     solved: list[SolvedPart | None] = [memo[key] for key in keys]
 
     def within_gap() -> bool:
