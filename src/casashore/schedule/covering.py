@@ -253,9 +253,28 @@ def _components(matrix: sparse.csc_matrix) -> tuple[int, np.ndarray, np.ndarray]
     return count, labels[:rows], labels[rows:]
 
 
+def _blocks(matrix: sparse.csc_matrix, count: int, row_part: np.ndarray, col_part: np.ndarray
+            ) -> list[tuple[np.ndarray, np.ndarray, sparse.csc_matrix]]:
+    """Each part's rows, columns (ascending) and sub-matrix. The matrix is permuted once so that every part is a
+    contiguous block (a stable sort keeps each part's rows and columns in their order): slicing the whole matrix
+    once per part would cost parts x its size (a month of 10 clients: 240 parts)."""
+    row_order = np.argsort(row_part, kind="stable")
+    col_order = np.argsort(col_part, kind="stable")
+    permuted = matrix[row_order][:, col_order].tocsc()
+    row_ends = np.searchsorted(row_part[row_order], np.arange(count + 1))
+    col_ends = np.searchsorted(col_part[col_order], np.arange(count + 1))
+    blocks = []
+    for part in range(count):
+        r0, r1, c0, c1 = row_ends[part], row_ends[part + 1], col_ends[part], col_ends[part + 1]
+        block = permuted[:, c0:c1][r0:r1].tocsc()
+        blocks.append((row_order[r0:r1], col_order[c0:c1], block))
+    return blocks
+
+
 def _solve_by_component(matrix: sparse.csc_matrix, costs: np.ndarray, upper: np.ndarray, row_bounds: np.ndarray,
                         n_int: int, gap: float, node_limit: int, time_limit_s: float, memo: dict,
-                        progress: Callable[[int, int], None]) -> tuple[str, np.ndarray, float, float, str, dict[str, int]] | None:
+                        progress: Callable[[int, int], None]
+                        ) -> tuple[str, np.ndarray, float, float, str, dict[str, int]] | None:
     """Solve each independent sub-model on its own (a MILP's search grows far faster than its size: a week of
     independent days is seven small models), then join them. Every part gets its LP bound and its dive's answer;
     then, while the whole schedule is further from the summed bound than ``gap``, the part furthest from its own
@@ -263,12 +282,8 @@ def _solve_by_component(matrix: sparse.csc_matrix, costs: np.ndarray, upper: np.
     Returns (optimal | feasible, values, objective, bound, stopped_by, statistics), or None when infeasible."""
     started = time.perf_counter()
     count, row_part, col_part = _components(matrix)
-    problems = []
-    for part in range(count):
-        cols = np.flatnonzero(col_part == part)
-        rows = np.flatnonzero(row_part == part)
-        problems.append((cols, Problem(matrix[rows][:, cols].tocsc(), costs[cols], upper[cols], row_bounds[rows],
-                                       cols < n_int)))
+    problems = [(cols, Problem(block, costs[cols], upper[cols], row_bounds[rows], cols < n_int))
+                for rows, cols, block in _blocks(matrix, count, row_part, col_part)]
     keys = [_fingerprint(problem) for _, problem in problems]
     new = sorted({key: i for i, key in enumerate(keys) if key not in memo}.items())
     done = count - len(new)
