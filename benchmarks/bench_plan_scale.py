@@ -51,7 +51,7 @@ def one_plan(scenario_path: Path, directory: Path) -> dict:
     note("report")
     total = time.perf_counter() - started
     document = json.dumps({"report": "REPORT", **result.to_json()}).encode()
-    peak = max(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
+    peak = max(resource.getrusage(who).ru_maxrss for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN))
     return {"steps": times, "total_in_process_s": total, "rounds": len(result.rounds),
             "verdict": result.verdict.status, "reasons": [r.reason for r in result.verdict.reasons],
             "gap": result.schedule.gap, "stopped_by": result.schedule.stopped_by, "solver": result.schedule.solver,

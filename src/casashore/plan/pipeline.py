@@ -240,7 +240,7 @@ def goal_loop(scenario: PlanScenario, staffing: Staffing, progress: Progress = _
         at = f"round {len(rounds) + 1}/{rounds_at_most}"
         progress("schedule", at)
         schedule = schedule_step(scenario, required, memo,
-                                 lambda done, parts: progress("schedule", f"{at}: parts solved {done}/{parts}"))
+                                 lambda done, parts, at=at: progress("schedule", f"{at}: parts solved {done}/{parts}"))
         progress("simulation", at)
         simulation = simulation_step(scenario, required, schedule)
         missed = missed_intervals(simulation)

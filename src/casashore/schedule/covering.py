@@ -30,8 +30,8 @@ import hashlib
 import os
 import time
 from collections import defaultdict
-from concurrent.futures import ThreadPoolExecutor
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -263,10 +263,15 @@ def _blocks(matrix: sparse.csc_matrix, count: int, row_part: np.ndarray, col_par
     permuted = matrix[row_order][:, col_order].tocsc()
     row_ends = np.searchsorted(row_part[row_order], np.arange(count + 1))
     col_ends = np.searchsorted(col_part[col_order], np.arange(count + 1))
+    indptr, indices, data = permuted.indptr, permuted.indices, permuted.data
     blocks = []
     for part in range(count):
         r0, r1, c0, c1 = row_ends[part], row_ends[part + 1], col_ends[part], col_ends[part + 1]
-        block = permuted[:, c0:c1][r0:r1].tocsc()
+        # A part's columns have entries in its own rows only: the block is a slice of the arrays (scipy's
+        # slicing checks and copies cost more than the work on a part of a few rows).
+        p0, p1 = indptr[c0], indptr[c1]
+        block = sparse.csc_matrix((data[p0:p1], indices[p0:p1] - r0, indptr[c0:c1 + 1] - p0),
+                                  shape=(r1 - r0, c1 - c0))
         blocks.append((row_order[r0:r1], col_order[c0:c1], block))
     return blocks
 
