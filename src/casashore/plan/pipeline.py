@@ -36,7 +36,7 @@ from casashore.plan.result import (
     UncoverableInterval,
 )
 from casashore.plan.scenario import PlanScenario
-from casashore.plan.simulated import simulation_scenario
+from casashore.plan.simulated import block_scenarios, joined
 from casashore.plan.synthetic import synthetic_calls
 from casashore.report.plan_report import write_report
 from casashore.schedule.covering import solve
@@ -215,17 +215,26 @@ def schedule_step(scenario: PlanScenario, staffing: Staffing, memo: dict | None 
                     on_shift_total=result.on_shift_total.tolist(), paid_hours=paid_h)
 
 
-def simulation_step(scenario: PlanScenario, staffing: Staffing, schedule: Schedule) -> SimulatedCentre:
+def simulation_step(scenario: PlanScenario, staffing: Staffing, schedule: Schedule,
+                    memo: dict | None = None) -> SimulatedCentre:
     """The schedule against random calls: one agent group per skill set on shift, the queues' forecast volumes,
-    ``replications`` runs; service level per queue and interval with 95 % confidence half-widths."""
+    ``replications`` runs; service level per queue and interval with 95 % confidence half-widths. Blocks of
+    skills no shift joins are simulated apart (plan/simulated.py); ``memo``: their results by their scenario, so
+    that a block whose schedule did not change between rounds is not simulated again."""
     # Lazy: the numba-compiled simulator (~2 s to load), which a warm plan (the goal loop read back) never needs.
     from casashore.simulate.scenario import simulate_scenario
 
-    sim = simulation_scenario(scenario, {name: v.calls for name, v in staffing.queues.items()},
-                              {name: v.aht_s for name, v in staffing.queues.items()}, schedule.at_work,
-                              intervals=len(staffing.starts))
-    _, run = simulate_scenario(sim, workers=1)
-    return run.centre  # without the run's speed: a timing, not a result, and the plan must not depend on the machine
+    memo = {} if memo is None else memo
+    parts = []
+    for sim in block_scenarios(scenario, {name: v.calls for name, v in staffing.queues.items()},
+                               {name: v.aht_s for name, v in staffing.queues.items()}, schedule.at_work,
+                               intervals=len(staffing.starts)):
+        key = hashlib.sha256(sim.model_dump_json().encode()).hexdigest()
+        if key not in memo:
+            # Without the run's speed: a timing, not a result, and the plan must not depend on the machine.
+            memo[key] = simulate_scenario(sim, workers=1)[1].centre
+        parts.append(memo[key])
+    return joined(scenario, parts, schedule.at_work)
 
 
 def goal_loop(scenario: PlanScenario, staffing: Staffing, progress: Progress = _quiet) -> GoalLoop:
@@ -235,6 +244,7 @@ def goal_loop(scenario: PlanScenario, staffing: Staffing, progress: Progress = _
     rounds: list[GoalRound] = []
     required = staffing
     memo: dict = {}  # a day whose requirement did not change is not solved again
+    simulated: dict = {}  # nor a block of skills whose schedule did not change simulated again
     rounds_at_most = scenario.plan.goal_rounds + 1
     while True:
         at = f"round {len(rounds) + 1}/{rounds_at_most}"
@@ -242,7 +252,7 @@ def goal_loop(scenario: PlanScenario, staffing: Staffing, progress: Progress = _
         schedule = schedule_step(scenario, required, memo,
                                  lambda done, parts, at=at: progress("schedule", f"{at}: parts solved {done}/{parts}"))
         progress("simulation", at)
-        simulation = simulation_step(scenario, required, schedule)
+        simulation = simulation_step(scenario, required, schedule, simulated)
         missed = missed_intervals(simulation)
         rounds.append(GoalRound(cost=schedule.cost, gap=schedule.gap,
                                 missed_intervals={skill: len(v) for skill, v in missed.items()}))
