@@ -83,7 +83,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         base = Path(tmp)
         scenarios = write_scenarios(base / "scenarios", args.queues, args.days)
-        print("| queues | days | run | total | " + " | ".join(STEPS) + " | rounds | peak MB | verdict | gap | "
+        print("| queues | days | run | total | " + " | ".join(STEPS) + " + report | rounds | peak MB | verdict | gap | "
               "stopped by | parts | json hash |")
         print("|---" * (len(STEPS) + 11) + "|")
         for path in scenarios:
