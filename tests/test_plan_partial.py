@@ -56,13 +56,22 @@ def test_a_schedule_stopped_by_the_safety_valve_is_flagged_and_not_stored(tmp_pa
     def stopped(*args, **kwargs):
         return dataclasses.replace(solve(*args, **kwargs), stopped_by="time_safety")
 
+    stored = []
+    store = Workspace.store_plan_step
+
+    def recorded(self, key, step, result):
+        stored.append(step)
+        store(self, key, step, result)
+
     with monkeypatch.context() as patch:
         patch.setattr(pipeline, "solve", stopped)
+        patch.setattr(Workspace, "store_plan_step", recorded)
         partial = _plan(tmp_path)
+    assert stored == ["forecast", "staffing"]  # neither the goal loop nor the sizing of a partial plan
     assert partial.schedule.stopped_by == "time_safety" and len(partial.rounds) == 1
     assert partial.verdict.status != "met" and "safety_limit" in [r.reason for r in partial.verdict.reasons]
     again = _plan(tmp_path)
-    assert again.reused_steps == ["forecast", "staffing"]  # computed again, not read back
+    assert again.reused_steps == ["forecast", "staffing"]  # the goal loop computed again, not read back
     assert again.schedule.stopped_by != "time_safety"
     assert again.to_json() | {"reused_steps": []} == cold
 

@@ -342,9 +342,10 @@ def run_plan(scenario: PlanScenario, workspace: Workspace, history_dir: Path,
     sizing = Sizing.from_json(_cached(
         workspace, "sizing", _key("sizing", loop.to_json(), scenario.site.model_dump(), scenario.link.model_dump(),
                             scenario.rules.model_dump(), window),
-        lambda: sizing_step(scenario, staffing, loop.schedule, loop.simulation).to_json(), [], fresh))
-    # sizing is stored so that a warm plan need not import the numba kernels; derived from the steps above, so not
-    # listed as reused
+        lambda: sizing_step(scenario, staffing, loop.schedule, loop.simulation).to_json(), [], fresh,
+        pure=lambda result: loop.schedule.stopped_by != "time_safety"))
+    # sizing is stored so that a warm plan need not import the numba kernels (not when the goal loop it sizes was
+    # not stored: no part of a partial plan is); derived from the steps above, so not listed as reused
     return PlanResult(site=scenario.site, history=history, forecast=forecast, staffing=staffing,
                       required_after_rounds=loop.required, rounds=loop.rounds, schedule=loop.schedule,
                       simulation=loop.simulation, sizing=sizing,
