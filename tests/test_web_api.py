@@ -170,13 +170,16 @@ def test_a_plan_is_read_back_unless_asked_fresh(client):
     def run(**extra) -> dict:
         started = client.post("/api/plans", json={"scenario_id": scenario.json()["id"], **extra})
         assert started.status_code == 202, started.text
+        details = set()
         for _ in range(6000):  # a safety stop only: the loop ends when the plan does
             state = client.get(f"/api/plans/{started.json()['id']}").json()
+            details.add((state["step"], state["detail"]))
             if state["status"] in ("done", "failed"):
                 break
             time.sleep(0.05)
         assert state["status"] == "done", state
         assert state["steps_done"] == 6  # the goal loop's rounds count once
+        assert state["detail"] == "" and all(isinstance(d, str) for _, d in details)  # what a long step is at
         return state["summary"]
 
     first, again, fresh = run(), run(), run(fresh=True)

@@ -11,6 +11,7 @@ import dataclasses
 import functools
 import types
 import typing
+from collections.abc import Callable
 from typing import Any, Self
 
 from pydantic import BaseModel
@@ -35,34 +36,41 @@ class JsonRecord:
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
-        for field in dataclasses.fields(self):
-            value = getattr(self, field.name)
-            if field.metadata.get(_FLATTENED):
+        for name, is_flattened, is_optional, _ in _fields(type(self)):
+            value = getattr(self, name)
+            if is_flattened:
                 out.update(value.to_json())
-            elif not (field.metadata.get(_OPTIONAL_KEY) and value is None):
-                out[field.name] = _encode(value)
+            elif not (is_optional and value is None):
+                out[name] = _encode(value)
         return out
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Self:
         """The record of ``data``; keys it does not know are ignored (the CLI's JSON adds ``report``)."""
-        hints = _hints(cls)
         values = {}
-        for field in dataclasses.fields(cls):
-            if field.metadata.get(_FLATTENED):
-                values[field.name] = _decode(hints[field.name], data)
-            elif field.name in data:
-                values[field.name] = _decode(hints[field.name], data[field.name])
-            elif field.metadata.get(_OPTIONAL_KEY):
-                values[field.name] = None
+        for name, is_flattened, is_optional, decode in _fields(cls):
+            if is_flattened:
+                values[name] = decode(data)
+            elif name in data:
+                values[name] = decode(data[name])
+            elif is_optional:
+                values[name] = None
             else:
-                raise KeyError(f"{cls.__name__}: {field.name!r} missing from its JSON")
+                raise KeyError(f"{cls.__name__}: {name!r} missing from its JSON")
         return cls(**values)
 
 
 @functools.cache
-def _hints(cls: type) -> dict[str, Any]:
-    return typing.get_type_hints(cls)
+def _fields(cls: type) -> tuple[tuple[str, bool, bool, Callable[[Any], Any]], ...]:
+    """Per field of a record class, once: its name, whether flattened or an optional key, and its decoder (a plan
+    of a month holds hundreds of thousands of records and numbers: reading the type hints per value cost more
+    than the rest of the step)."""
+    hints = typing.get_type_hints(cls)
+    return tuple((field.name, bool(field.metadata.get(_FLATTENED)), bool(field.metadata.get(_OPTIONAL_KEY)),
+                  _decoder(hints[field.name])) for field in dataclasses.fields(cls))
+
+
+_SCALARS = (float, int, str, bool, type(None))
 
 
 def _encode(value: Any) -> Any:
@@ -71,27 +79,35 @@ def _encode(value: Any) -> Any:
     if isinstance(value, BaseModel):
         return value.model_dump()
     if isinstance(value, list):
-        return [_encode(v) for v in value]
+        return [v if type(v) in _SCALARS else _encode(v) for v in value]
     if isinstance(value, dict):
-        return {k: _encode(v) for k, v in value.items()}
+        return {k: v if type(v) in _SCALARS else _encode(v) for k, v in value.items()}
     return value
 
 
-def _decode(hint: Any, value: Any) -> Any:
-    if value is None:
-        return None
+def _as_is(value: Any) -> Any:
+    return value  # a number, a string, a bool: as it was
+
+
+@functools.cache
+def _decoder(hint: Any) -> Callable[[Any], Any]:
+    """How a JSON value of type ``hint`` becomes the field's value (None stays None)."""
     origin = typing.get_origin(hint)
     if origin in (types.UnionType, typing.Union):
         kinds = [arg for arg in typing.get_args(hint) if arg is not type(None)]
-        return _decode(kinds[0], value) if len(kinds) == 1 else value  # X | None; a union of scalars as it was
+        return _decoder(kinds[0]) if len(kinds) == 1 else _as_is  # X | None; a union of scalars as it was
     if origin is list:
         (item,) = typing.get_args(hint)
-        return [_decode(item, v) for v in value]
+        inner = _decoder(item)
+        if inner is _as_is:
+            return lambda value: None if value is None else list(value)
+        return lambda value: None if value is None else [None if v is None else inner(v) for v in value]
     if origin is dict:
         _, item = typing.get_args(hint)
-        return {k: _decode(item, v) for k, v in value.items()}
+        inner = _decoder(item)
+        return lambda value: None if value is None else {k: None if v is None else inner(v) for k, v in value.items()}
     if isinstance(hint, type) and issubclass(hint, JsonRecord):
-        return hint.from_json(value)
+        return lambda value: None if value is None else hint.from_json(value)
     if isinstance(hint, type) and issubclass(hint, BaseModel):
-        return hint.model_validate(value)
-    return value  # a number, a string, a bool: as it was
+        return lambda value: None if value is None else hint.model_validate(value)
+    return _as_is

@@ -36,7 +36,7 @@ from casashore.plan.result import (
     UncoverableInterval,
 )
 from casashore.plan.scenario import PlanScenario
-from casashore.plan.simulated import simulation_scenario
+from casashore.plan.simulated import block_scenarios, joined
 from casashore.plan.synthetic import synthetic_calls
 from casashore.report.plan_report import write_report
 from casashore.schedule.covering import solve
@@ -48,6 +48,15 @@ from casashore.workspace.mapping import CallMapping
 from casashore.workspace.store import Workspace
 
 STEPS = ("history", "forecast", "staffing", "schedule", "simulation", "sizing")
+
+Progress = Callable[[str, str], None]
+"""``progress(step, detail)``: called with a step's name (one of STEPS) and "" as it starts, and on the long
+steps with what it is at: the queue (history), the goal loop's round and the parts of the schedule solved. What a
+person follows on stderr or the API's plan state; never part of the result."""
+
+
+def _quiet(step: str, detail: str = "") -> None:
+    pass
 
 
 def _key(step: str, *inputs) -> str:
@@ -69,11 +78,13 @@ def _cached(workspace: Workspace, step: str, key: str, compute: Callable[[], dic
     return result
 
 
-def history_step(workspace: Workspace, scenario: PlanScenario, history_dir: Path) -> History:
+def history_step(workspace: Workspace, scenario: PlanScenario, history_dir: Path,
+                 progress: Progress = _quiet) -> History:
     """Make (once) and import each synthetic queue's history; check the workspace has the others."""
     imported = {}
     history_dir.mkdir(parents=True, exist_ok=True)
     for i, queue in enumerate(scenario.queues):
+        progress("history", f"queue {i + 1}/{len(scenario.queues)} {queue.name}")
         if queue.history == "workspace":
             count = workspace.call_count(queue.name)
             if not count:
@@ -172,7 +183,8 @@ def staffing_step(scenario: PlanScenario, forecast: Forecast) -> Staffing:
     return Staffing(starts=[s.isoformat() for s in grid], required=required, queues=queues)
 
 
-def schedule_step(scenario: PlanScenario, staffing: Staffing, memo: dict | None = None) -> Schedule:
+def schedule_step(scenario: PlanScenario, staffing: Staffing, memo: dict | None = None,
+                  progress: Callable[[int, int], None] | None = None) -> Schedule:
     """Shifts covering the requirement with shrinkage. Scheduled breaks are placed by the solver on top, so the
     site's shrinkage should count what breaks do not (absence, training, coaching). Deterministic: stopped by
     the gap asked for or a node limit, never by the clock unless its safety limit is hit (then said)."""
@@ -186,7 +198,7 @@ def schedule_step(scenario: PlanScenario, staffing: Staffing, memo: dict | None 
     requirement, closed = staffed_while_open(requirement, is_open)  # the schedule command's rule, the same here
     result = solve(requirement, templates, cyclic=False, open_mask=is_open,
                    time_limit_s=scenario.plan.schedule_time_limit_s, gap=scenario.plan.schedule_gap,
-                   node_limit=scenario.plan.schedule_nodes, memo=memo)
+                   node_limit=scenario.plan.schedule_nodes, memo=memo, progress=progress)
     if result.status == "infeasible":
         raise UserError("shifts", f"{len(templates)} templates", "templates that can cover the requirement")
     # A requirement while closed is reported as before: no allowed shift can cover it.
@@ -203,31 +215,44 @@ def schedule_step(scenario: PlanScenario, staffing: Staffing, memo: dict | None 
                     on_shift_total=result.on_shift_total.tolist(), paid_hours=paid_h)
 
 
-def simulation_step(scenario: PlanScenario, staffing: Staffing, schedule: Schedule) -> SimulatedCentre:
+def simulation_step(scenario: PlanScenario, staffing: Staffing, schedule: Schedule,
+                    memo: dict | None = None) -> SimulatedCentre:
     """The schedule against random calls: one agent group per skill set on shift, the queues' forecast volumes,
-    ``replications`` runs; service level per queue and interval with 95 % confidence half-widths."""
+    ``replications`` runs; service level per queue and interval with 95 % confidence half-widths. Blocks of
+    skills no shift joins are simulated apart (plan/simulated.py); ``memo``: their results by their scenario, so
+    that a block whose schedule did not change between rounds is not simulated again."""
     # Lazy: the numba-compiled simulator (~2 s to load), which a warm plan (the goal loop read back) never needs.
     from casashore.simulate.scenario import simulate_scenario
 
-    sim = simulation_scenario(scenario, {name: v.calls for name, v in staffing.queues.items()},
-                              {name: v.aht_s for name, v in staffing.queues.items()}, schedule.at_work,
-                              intervals=len(staffing.starts))
-    _, run = simulate_scenario(sim, workers=1)
-    return run.centre  # without the run's speed: a timing, not a result, and the plan must not depend on the machine
+    memo = {} if memo is None else memo
+    parts = []
+    for sim in block_scenarios(scenario, {name: v.calls for name, v in staffing.queues.items()},
+                               {name: v.aht_s for name, v in staffing.queues.items()}, schedule.at_work,
+                               intervals=len(staffing.starts)):
+        key = hashlib.sha256(sim.model_dump_json().encode()).hexdigest()
+        if key not in memo:
+            # Without the run's speed: a timing, not a result, and the plan must not depend on the machine.
+            memo[key] = simulate_scenario(sim, workers=1)[1].centre
+        parts.append(memo[key])
+    return joined(scenario, parts, schedule.at_work)
 
 
-def goal_loop(scenario: PlanScenario, staffing: Staffing, progress: Callable[[str], None]) -> GoalLoop:
+def goal_loop(scenario: PlanScenario, staffing: Staffing, progress: Progress = _quiet) -> GoalLoop:
     """Schedule, simulate, and where an interval misses its goal beyond the noise raise its requirement and
     schedule again, ``plan.goal_rounds`` rounds at most. Returns the last round's requirement, schedule and
     simulation, and what each round raised."""
     rounds: list[GoalRound] = []
     required = staffing
     memo: dict = {}  # a day whose requirement did not change is not solved again
+    simulated: dict = {}  # nor a block of skills whose schedule did not change simulated again
+    rounds_at_most = scenario.plan.goal_rounds + 1
     while True:
-        progress("schedule")
-        schedule = schedule_step(scenario, required, memo)
-        progress("simulation")
-        simulation = simulation_step(scenario, required, schedule)
+        at = f"round {len(rounds) + 1}/{rounds_at_most}"
+        progress("schedule", at)
+        schedule = schedule_step(scenario, required, memo,
+                                 lambda done, parts, at=at: progress("schedule", f"{at}: parts solved {done}/{parts}"))
+        progress("simulation", at)
+        simulation = simulation_step(scenario, required, schedule, simulated)
         missed = missed_intervals(simulation)
         rounds.append(GoalRound(cost=schedule.cost, gap=schedule.gap,
                                 missed_intervals={skill: len(v) for skill, v in missed.items()}))
@@ -280,28 +305,28 @@ def sizing_step(scenario: PlanScenario, staffing: Staffing, schedule: Schedule, 
 
 
 def run_plan(scenario: PlanScenario, workspace: Workspace, history_dir: Path,
-             progress: Callable[[str], None] | None = None, fresh: bool = False) -> PlanResult:
+             progress: Progress | None = None, fresh: bool = False) -> PlanResult:
     """Every step, each read back from the workspace when its inputs are unchanged (unless ``fresh``); returns
     the plan: every step's result, the goal loop's rounds and the verdict (plan/goals.py)."""
     reused: list[str] = []
-    note = progress or (lambda step: None)
+    note = progress or _quiet
     plan = scenario.plan
     queues = [q.model_dump() for q in scenario.queues]
-    note("history")
-    history = history_step(workspace, scenario, history_dir)
+    note("history", "")
+    history = history_step(workspace, scenario, history_dir, note)
     imports = [(sha,) for sha in workspace.import_fingerprints()]  # rows, as the stored keys were made
-    note("forecast")
+    note("forecast", "")
     window = [str(plan.start), plan.days, plan.interval_min]
     # Each step is stored as its JSON and typed again from it, computed or read back alike, so that a warm plan is
     # the same result as a cold one; the keys hash the JSON, as they always have.
     forecast = Forecast.from_json(_cached(
         workspace, "forecast", _key("forecast", imports, window, queues, scenario.site.time_zone),
         lambda: forecast_step(workspace, scenario).to_json(), reused, fresh))
-    note("staffing")
+    note("staffing", "")
     staffing = Staffing.from_json(_cached(
         workspace, "staffing", _key("staffing", forecast.to_json(), scenario.site.model_dump(), queues),
         lambda: staffing_step(scenario, forecast).to_json(), reused, fresh))
-    note("schedule")
+    note("schedule", "")
     # The wall-clock safety limit is not an input: a result it did not stop is the same under any limit, and a
     # result it stopped is not stored.
     settings = plan.model_dump(exclude={"schedule_time_limit_s"})
@@ -313,13 +338,14 @@ def run_plan(scenario: PlanScenario, workspace: Workspace, history_dir: Path,
         pure=lambda result: result["schedule"]["stopped_by"] != "time_safety"))
     if reused[-1:] == ["schedule"]:
         reused.append("simulation")  # the loop's rounds are one stored result
-    note("sizing")
+    note("sizing", "")
     sizing = Sizing.from_json(_cached(
         workspace, "sizing", _key("sizing", loop.to_json(), scenario.site.model_dump(), scenario.link.model_dump(),
                             scenario.rules.model_dump(), window),
-        lambda: sizing_step(scenario, staffing, loop.schedule, loop.simulation).to_json(), [], fresh))
-    # sizing is stored so that a warm plan need not import the numba kernels; derived from the steps above, so not
-    # listed as reused
+        lambda: sizing_step(scenario, staffing, loop.schedule, loop.simulation).to_json(), [], fresh,
+        pure=lambda result: loop.schedule.stopped_by != "time_safety"))
+    # sizing is stored so that a warm plan need not import the numba kernels (not when the goal loop it sizes was
+    # not stored: no part of a partial plan is); derived from the steps above, so not listed as reused
     return PlanResult(site=scenario.site, history=history, forecast=forecast, staffing=staffing,
                       required_after_rounds=loop.required, rounds=loop.rounds, schedule=loop.schedule,
                       simulation=loop.simulation, sizing=sizing,
@@ -327,7 +353,7 @@ def run_plan(scenario: PlanScenario, workspace: Workspace, history_dir: Path,
 
 
 def plan_with_report(scenario: PlanScenario, workspace: Path, report: Path, lang: str,
-                     progress: Callable[[str], None] | None = None, fresh: bool = False) -> PlanResult:
+                     progress: Progress | None = None, fresh: bool = False) -> PlanResult:
     """Run the plan over the workspace file and write its HTML report: what `casashore plan` and the server's
     background runs both do."""
     with Workspace.open(workspace) as opened:

@@ -40,6 +40,17 @@ class CallMeasures(JsonRecord):
             values[f"{name}_ci95"] = json_number(estimate.half_width[index])
         return cls(**values)
 
+    @classmethod
+    def grid(cls, estimates: dict[str, Estimate]) -> list[list[CallMeasures]]:
+        """``at`` at every (queue, interval) of 2-D estimates, the same values: the arrays are read as lists once
+        (a numpy scalar per measure and interval cost more than the simulation itself on a month of 30 queues)."""
+        names, columns = [], []
+        for name, estimate in estimates.items():
+            names += [name, f"{name}_ci95"]
+            columns += [estimate.mean.tolist(), estimate.half_width.tolist()]
+        return [[cls(**{name: json_number(column[q][i]) for name, column in zip(names, columns, strict=True)})
+                 for i in range(len(columns[0][q]))] for q in range(len(columns[0]))]
+
 
 @dataclass(frozen=True)
 class QueueInterval(JsonRecord):

@@ -104,19 +104,21 @@ def summarise(scenario: Scenario, batch: Batch) -> SimulatedCentre:
     whole = call_measures(batch.calls.sum(axis=2))          # [Q]
     per_interval = call_measures(batch.calls)               # [Q, I]
     offered = batch.calls[..., OFFERED].mean(axis=0)        # [Q, I]
+    # Lists, not numpy scalars, per interval: the same floats, read once (a month of 30 queues is 80,000 intervals).
+    offered_at, measures_at = offered.tolist(), CallMeasures.grid(per_interval)
     queues = [QueueResult(queue=queue.name, skill=queue.skill, offered=float(offered[q].sum()),
                              service_level_goal=queue.service_level, measures=CallMeasures.at(whole, q),
                              intervals=[QueueInterval(interval=i, start_min=i * interval_min,
-                                                          offered=float(offered[q, i]),
-                                                          measures=CallMeasures.at(per_interval, (q, i)))
+                                                          offered=offered_at[q][i], measures=measures_at[q][i])
                                         for i in range(offered.shape[1])])
               for q, queue in enumerate(scenario.queues)]
     occ_whole = occupancy(batch.agent_time.sum(axis=2))
     occ = occupancy(batch.agent_time)
+    occ_mean, occ_half = occ.mean.tolist(), occ.half_width.tolist()
     groups = [GroupResult(group=group.name, occupancy=json_number(occ_whole.mean[g]),
                              occupancy_ci95=json_number(occ_whole.half_width[g]),
-                             intervals=[GroupInterval(interval=i, occupancy=json_number(occ.mean[g, i]),
-                                                      occupancy_ci95=json_number(occ.half_width[g, i]))
+                             intervals=[GroupInterval(interval=i, occupancy=json_number(occ_mean[g][i]),
+                                                      occupancy_ci95=json_number(occ_half[g][i]))
                                         for i in range(occ.mean.shape[1])])
               for g, group in enumerate(scenario.groups)]
     return SimulatedCentre(replications=int(batch.simulated.size), queues=queues, groups=groups,

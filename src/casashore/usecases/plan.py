@@ -3,18 +3,18 @@ forecast -> staffing -> schedule <-> simulation -> sizing) and its report."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 
-from casashore.plan.pipeline import plan_with_report
+from casashore.plan.pipeline import Progress, plan_with_report
 from casashore.plan.result import PlanResult
 from casashore.plan.scenario import PlanScenario
 
 
 def run_plan(scenario: PlanScenario, workspace: Path, report: Path, lang: str, *, fresh: bool,
-             progress: Callable[[str], None]) -> PlanResult:
+             progress: Progress) -> PlanResult:
     """The plan of ``scenario``, its steps read back from ``workspace`` when their inputs did not change (unless
-    ``fresh``); ``progress`` is called with each step's name as it starts."""
+    ``fresh``); ``progress(step, detail)`` is called with each step's name as it starts and, on long steps, with
+    what it is at (plan/pipeline.py's Progress)."""
     return plan_with_report(scenario, workspace, report, lang, fresh=fresh, progress=progress)
 
 

@@ -268,15 +268,16 @@ def create_app(workspace_dir: Path, *, host: str = "127.0.0.1", token: str | Non
             finished = [k for k, p in plans.items() if p["status"] in ("done", "failed")]
             for old in finished[:max(0, len(finished) + 1 - MAX_PLANS_KEPT)]:
                 del plans[old]
-            plans[plan_id] = {"id": plan_id, "status": "queued", "step": None, "steps_done": 0, "error": None}
+            plans[plan_id] = {"id": plan_id, "status": "queued", "step": None, "detail": "", "steps_done": 0,
+                              "error": None}
         threading.Thread(target=_run_plan, args=(plan_id, path, req.lang, req.fresh), daemon=True).start()
         return {"id": plan_id}
 
     def _run_plan(plan_id: str, path: Path, plan_lang: str, fresh: bool) -> None:
         state = plans[plan_id]
 
-        def step(name: str) -> None:
-            state["status"], state["step"] = "running", name
+        def step(name: str, detail: str = "") -> None:
+            state["status"], state["step"], state["detail"] = "running", name, detail
             # The goal loop schedules and simulates several times: progress counts steps, not calls.
             state["steps_done"] = max(state["steps_done"], STEPS.index(name) + 1)
 
@@ -296,7 +297,7 @@ def create_app(workspace_dir: Path, *, host: str = "127.0.0.1", token: str | Non
                     "verdict": result.verdict.to_json(), "reused_steps": result.reused_steps}
                 state["figures"] = [{"title": title, "figure": figure.to_plotly_json()}
                                     for title, figure in figures(result, plan_lang)]
-                state["status"] = "done"
+                state["status"], state["detail"] = "done", ""
         except UserError as exc:
             state["status"], state["error"] = "failed", str(exc)
         except Exception as exc:  # a bug, not a user mistake: keep the server up and say so

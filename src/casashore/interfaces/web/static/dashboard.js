@@ -103,7 +103,7 @@ $("run").addEventListener("click", async () => {
     for (;;) {
       await new Promise((resolve) => setTimeout(resolve, 1000));
       const state = await call("GET", `/api/plans/${id}`);
-      $("plan-progress").value = state.steps_done; $("plan-step").textContent = state.step || "";
+      $("plan-progress").value = state.steps_done; $("plan-step").textContent = [state.step, state.detail].filter(Boolean).join(" — ");
       if (state.status === "failed") { $("plan-error").textContent = state.error; return; }
       if (state.status === "done") { $("plan-step").textContent = T.done; showPlan(state); return; }
     }
