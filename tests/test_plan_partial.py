@@ -82,6 +82,7 @@ def test_progress_names_each_queue_round_and_part_and_is_not_part_of_the_result(
     assert result.to_json() == cold
     assert [step for step, detail in notes if not detail] == ["history", "forecast", "staffing", "schedule", "sizing"]
     assert ("history", "queue 1/1 fr") in notes
+    assert [d for s, d in notes if s == "forecast" and d] == ["queues 1/1"]  # each batch of queues forecast
     rounds = len(result.rounds)
     assert [d for s, d in notes if s == "simulation"] == [f"round {r}/4" for r in range(1, rounds + 1)]
     solved = [d for s, d in notes if s == "schedule" and "parts solved" in d]

@@ -111,9 +111,9 @@ def history_step(workspace: Workspace, scenario: PlanScenario, history_dir: Path
     return History(calls=imported)
 
 
-def forecast_step(workspace: Workspace, scenario: PlanScenario) -> Forecast:
+def forecast_step(workspace: Workspace, scenario: PlanScenario, note: Progress = _quiet) -> Forecast:
     """Each queue's calls and AHT per interval over the planned days (client's days), placed on the site clock:
-    every queue in one forecast run (one backtest, one insert)."""
+    every queue in one forecast run (one insert), ``note`` hearing of the queues forecast so far."""
     # Lazy: statsforecast and its numba models (seconds to load), which a warm plan (forecast read back) never needs.
     from casashore.forecast.run import forecast_queues
 
@@ -126,8 +126,15 @@ def forecast_step(workspace: Workspace, scenario: PlanScenario) -> Forecast:
             raise UserError("plan.start", plan.start.isoformat(), f"a day after the history of {queue.name} "
                             f"(it ends {last_day})")
         horizons[queue.name] = (plan.start - last_day).days - 1 + plan.days
+    done = 0
+
+    def queues_done(count: int) -> None:
+        nonlocal done
+        done += count
+        note("forecast", f"queues {done}/{len(horizons)}")
+
     run = forecast_queues(workspace, interval_min=plan.interval_min, horizons=horizons,
-                          site_zone=scenario.site.time_zone)
+                          site_zone=scenario.site.time_zone, progress=queues_done)
     end = plan.start + timedelta(days=plan.days)
     order = {q.name: i for i, q in enumerate(scenario.queues)}  # the scenario's order, as before
     intervals = (ForecastInterval.from_json(r) for r in run.intervals)
@@ -321,7 +328,7 @@ def run_plan(scenario: PlanScenario, workspace: Workspace, history_dir: Path,
     # the same result as a cold one; the keys hash the JSON, as they always have.
     forecast = Forecast.from_json(_cached(
         workspace, "forecast", _key("forecast", imports, window, queues, scenario.site.time_zone),
-        lambda: forecast_step(workspace, scenario).to_json(), reused, fresh))
+        lambda: forecast_step(workspace, scenario, note).to_json(), reused, fresh))
     note("staffing", "")
     staffing = Staffing.from_json(_cached(
         workspace, "staffing", _key("staffing", forecast.to_json(), scenario.site.model_dump(), queues),
