@@ -29,6 +29,7 @@ from casashore.domain.base import (
 from casashore.domain.loading import read_toml, validated
 from casashore.domain.queue import Queue
 from casashore.errors import UserError
+from casashore.request_guard import LOOPBACK_HOSTS
 from casashore.route.auth import Principal
 from casashore.route.state.core import Router, RoutingQueue, Selection
 from casashore.route.state.errors import AgentExists
@@ -43,7 +44,6 @@ MAX_CALLS_HELD = 100_000
 """Bound of max_sip_calls and of a queue's max_waiting: each call held costs a few KiB."""
 DEMO_TOKEN_MARKS = ("demo", "change-me", "example")
 MIN_TOKEN_OFF_LOOPBACK = 32
-LOOPBACK = ("127.0.0.1", "localhost", "::1")
 Token = Annotated[str, Field(min_length=16), matching(r"[\x21-\x7e]+", "a token of printable ASCII characters "
                                                                          "without spaces")]
 
@@ -135,7 +135,7 @@ class CenterConfig(Strict):
     def check_exposure(self, http_host: str) -> None:
         """Off loopback the API is reachable from other machines: refuse the example's demo tokens and short
         ones (a UserError naming the field)."""
-        if http_host in LOOPBACK:
+        if http_host in LOOPBACK_HOSTS:
             return
         named = [(f"tokens.{role}[{j}]", token) for role in ("supervisor", "trunk")
                  for j, token in enumerate(getattr(self.tokens, role))]

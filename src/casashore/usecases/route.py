@@ -10,8 +10,9 @@ from pathlib import Path
 
 from casashore.domain.units import duration_s
 from casashore.errors import Refused, UserError
+from casashore.request_guard import LOOPBACK_HOSTS
 from casashore.route.centre_records import without_password
-from casashore.route.config import LOOPBACK, CenterConfig, load_center
+from casashore.route.config import CenterConfig, load_center
 from casashore.route.loadgen import drive
 from casashore.route.server import run
 from casashore.route.state.core import Selection
@@ -48,7 +49,7 @@ def router_setup(config: Path, *, sip: str | None, http: str, workspace: Path | 
     http_address = address("http", http)
     center = load_center(config)
     center.check_exposure(http_address[0])  # demo or short tokens off loopback: refused before any banner
-    if http_address[0] not in LOOPBACK and not center.tokens.supervisor:
+    if http_address[0] not in LOOPBACK_HOSTS and not center.tokens.supervisor:
         raise Refused("http", http, f"{http!r} is reachable from other machines; expected a [tokens] supervisor "
                                     f"in {config} first")
     if redis_url is not None and not redis_url.startswith(("redis://", "rediss://", "unix://")):
