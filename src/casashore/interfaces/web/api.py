@@ -37,7 +37,7 @@ from casashore.errors import MISSING, UserError
 from casashore.plan.pipeline import STEPS
 from casashore.plan.scenario import load_plan_scenario, plan_scenario_from_dict
 from casashore.report.plan_report import figures
-from casashore.request_guard import RequestGuard
+from casashore.request_guard import LOOPBACK_HOSTS, RequestGuard
 from casashore.telecom.bandwidth import CallBandwidth
 from casashore.telecom.codecs import ALIASES, CODECS
 from casashore.usecases import calculators
@@ -151,7 +151,7 @@ def protected(method: str, path: str) -> bool:
 
 
 def _is_loopback(host: str) -> bool:
-    return host in ("127.0.0.1", "::1", "localhost") or host.startswith("127.")
+    return host in LOOPBACK_HOSTS or host.startswith("127.")
 
 
 def inside(directory: Path, name: str) -> Path:
