@@ -4,7 +4,10 @@ forecast, staffing, schedule, simulation, sizing; the schedule and simulation su
 the rounds, peak memory, the verdict, the schedule's gap and stopped_by, and a hash of the --json (the report path
 apart); each scenario runs twice, and the two hashes must be equal.
 
-    python benchmarks/bench_plan_scale.py [--queues 3 12 30] [--days 7 28] [--runs 2]
+    python benchmarks/bench_plan_scale.py [--queues 3 12 30] [--days 7 28] [--runs 2] [--json-out rows.json]
+
+With --json-out, every run's row (queues, days, run, wall_s, steps, ...) is also written there as JSON, which
+benchmarks/plot_scale.py draws.
 
 Each run is its own process (imports and numba's cache load included in "total", as for a user; the steps are
 timed between the pipeline's progress notes). Prints Markdown for docs/benchmarks.md. Times are wall-clock on a
@@ -75,6 +78,7 @@ def main() -> None:
     parser.add_argument("--queues", type=int, nargs="+", default=[3, 12, 30])
     parser.add_argument("--days", type=int, nargs="+", default=[7, 28])
     parser.add_argument("--runs", type=int, default=2)
+    parser.add_argument("--json-out", type=Path, help="also write every run's row to this JSON file")
     parser.add_argument("--one", nargs=2, type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.one:
@@ -86,11 +90,15 @@ def main() -> None:
         print("| queues | days | run | total | " + " | ".join(STEPS) + " + report | rounds | peak MB | verdict | gap | "
               "stopped by | parts | json hash |")
         print("|---" * (len(STEPS) + 11) + "|")
+        rows: list[dict] = []
         for path in scenarios:
             n, d = path.stem.split("-")[1:3]
             hashes = []
             for run in range(args.runs):
                 row = run_child(path, base / f"{path.stem}-{run}")
+                rows.append({"queues": int(n[:-1]), "days": int(d[:-1]), "run": run + 1, **row})
+                if args.json_out:
+                    args.json_out.write_text(json.dumps(rows, indent=1))
                 if "error" in row:
                     print(f"| {n[:-1]} | {d[:-1]} | {run + 1} | {row['wall_s']:.1f} s | error: {row['error']} |")
                     continue

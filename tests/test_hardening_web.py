@@ -166,12 +166,23 @@ def test_scenarios_beyond_the_limits_are_refused_naming_the_field(client, edit, 
     assert r.status_code == 400 and r.json()["field"] == field, r.text
 
 
+def extra_queues(count: int) -> str:
+    return "".join(f'\n[[queues]]\nname = "q{i}"\nskill = "fr"\nclient_time_zone = "Europe/Paris"\naht_s = 240\n'
+                   f'synthetic = {{ weekly_calls = 10, weeks = 5 }}\n' for i in range(1, count + 1))
+
+
 def test_too_many_queues_are_refused(client):
-    base = SMALL.format(name="q0", shift="day")
-    extra = "".join(f'\n[[queues]]\nname = "q{i}"\nskill = "fr"\nclient_time_zone = "Europe/Paris"\naht_s = 240\n'
-                    f'synthetic = {{ weekly_calls = 10, weeks = 5 }}\n' for i in range(1, 60))
-    r = upload(client, base + extra)
-    assert r.status_code == 400 and r.json()["field"] == "queues" and "at most 50" in r.json()["error"]
+    r = upload(client, SMALL.format(name="q0", shift="day") + extra_queues(500))
+    assert r.status_code == 400 and r.json()["field"] == "queues" and "at most 500" in r.json()["error"]
+
+
+def test_a_block_of_skills_beyond_the_simulator_is_refused_before_the_plan_runs(client):
+    """101 queues of one skill would be one simulated centre of 101 queues: refused up front, naming the first
+    queue past the simulator's limit, not after the forecast and the schedule."""
+    r = upload(client, SMALL.format(name="q0", shift="day") + extra_queues(100))
+    assert r.status_code == 400 and r.json()["field"] == "queues[100].skill", r.text
+    assert "at most 100 queues in one block of skills" in r.json()["error"]
+    assert upload(client, SMALL.format(name="q0", shift="day") + extra_queues(99)).status_code == 201
 
 
 @pytest.mark.parametrize("toml", ["a = " + "[" * 2000 + "]" * 2000, "a = " + "9" * 5000,

@@ -15,10 +15,16 @@ from casashore.domain.queue import Queue
 from casashore.domain.shift import ShiftSpec
 from casashore.domain.site import Link, Site
 from casashore.schedule.rules import LabourRules
+from casashore.simulate.inputs import MAX_GROUPS as SIMULATED_GROUPS
+from casashore.simulate.inputs import MAX_QUEUES as SIMULATED_QUEUES
 
 # Limits of one plan (docs/plan.md, "Limits"): a scenario beyond them is refused before anything runs.
-MAX_QUEUES = 50
-MAX_SHIFTS = 300
+MAX_QUEUES = 500
+MAX_SHIFTS = 5_000
+MAX_SHIFT_DAYS = 100_000
+"""Shift templates x days planned: the schedule's columns (300 queues over 28 days: 84,000)."""
+MAX_QUEUE_INTERVALS = 1_500_000
+"""Queues x intervals planned, forecast, staffed and simulated (300 queues over 28 days of 15 minutes: 806,400)."""
 MAX_WEEKLY_CALLS = 1_000_000
 MAX_SYNTHETIC_CALLS = 5_000_000
 """Calls of synthetic history one plan may write (sum over queues of weekly_calls x weeks; the example: 320,000)."""
@@ -108,6 +114,14 @@ class PlanScenario(Strict):
             raise ScenarioError("plan.replications", self.plan.replications,
                                 f"a plan of at most {MAX_SIMULATED_CALLS:,} simulated calls (weekly_calls / 7 x days "
                                 f"x replications; this one: {cost['simulated_calls']:,.0f})")
+        if cost["queue_intervals"] > MAX_QUEUE_INTERVALS:
+            raise ScenarioError("plan.days", self.plan.days,
+                                f"a plan of at most {MAX_QUEUE_INTERVALS:,} queue intervals (queues x days x "
+                                f"intervals per day; this one: {cost['queue_intervals']:,.0f})")
+        if cost["shift_days"] > MAX_SHIFT_DAYS:
+            raise ScenarioError("plan.days", self.plan.days,
+                                f"a plan of at most {MAX_SHIFT_DAYS:,} shift days (shift templates x days; this "
+                                f"one: {cost['shift_days']:,.0f})")
         return self
 
     @model_validator(mode="after")
@@ -125,19 +139,63 @@ class PlanScenario(Strict):
                 raise ScenarioError(f"queues[{i}].skill", queue.skill, "a skill some shift template serves")
         return self
 
+    @model_validator(mode="after")
+    def _blocks_within_the_simulator(self) -> PlanScenario:
+        """Each block of skills is one simulated centre: refuse one beyond the simulator's limits now, not after
+        the forecast and the schedule."""
+        for block in skill_blocks(self):
+            skills = set(block)
+            queues = [i for i, q in enumerate(self.queues) if q.skill in skills]
+            groups = {s.group for s in self.shifts if set(s.skills) <= skills}
+            if len(queues) > SIMULATED_QUEUES:
+                raise ScenarioError(f"queues[{queues[SIMULATED_QUEUES]}].skill",
+                                    self.queues[queues[SIMULATED_QUEUES]].skill,
+                                    f"at most {SIMULATED_QUEUES} queues in one block of skills joined by shifts "
+                                    f"(this block: {len(queues)} queues over {', '.join(block[:5])}"
+                                    f"{', ...' if len(block) > 5 else ''}); a block is one simulated centre")
+            if len(groups) > SIMULATED_GROUPS:
+                raise ScenarioError("shifts", f"{len(groups)} groups",
+                                    f"at most {SIMULATED_GROUPS} shift groups in one block of skills joined by "
+                                    f"shifts ({', '.join(block[:5])}{', ...' if len(block) > 5 else ''})")
+        return self
+
     @property
     def skills(self) -> list[str]:
         return sorted({q.skill for q in self.queues})
 
 
+def skill_blocks(scenario: PlanScenario) -> list[list[str]]:
+    """The skills in blocks that no shift joins (a ``fr+es`` shift joins fr and es), each sorted, the blocks in
+    the order of their first queue."""
+    parent = {skill: skill for skill in scenario.skills}
+
+    def root(skill: str) -> str:
+        while parent[skill] != skill:
+            skill = parent[skill]
+        return skill
+
+    for shift in scenario.shifts:
+        first, *others = shift.skills
+        for other in others:
+            parent[root(other)] = root(first)
+    blocks: dict[str, list[str]] = {}
+    for queue in scenario.queues:
+        blocks.setdefault(root(queue.skill), [])
+    for skill in scenario.skills:
+        blocks[root(skill)].append(skill)
+    return list(blocks.values())
+
+
 def plan_cost(scenario: PlanScenario) -> dict[str, float]:
-    """What a plan will do, estimated from its scenario: synthetic calls written, calls simulated, and queue
-    intervals forecast (queues with workspace history count what a synthetic queue would not know: nothing)."""
+    """What a plan will do, estimated from its scenario: synthetic calls written, calls simulated, queue intervals
+    forecast and staffed, and the schedule's shift days (queues with workspace history count what a synthetic
+    queue would not know: nothing)."""
     weekly = sum(q.synthetic.weekly_calls for q in scenario.queues if q.synthetic)
     synthetic = sum(q.synthetic.weekly_calls * q.synthetic.weeks for q in scenario.queues if q.synthetic)
     plan = scenario.plan
     return {"synthetic_calls": synthetic, "simulated_calls": weekly / 7 * plan.days * plan.replications,
-            "queue_intervals": len(scenario.queues) * plan.days * 1440 / plan.interval_min}
+            "queue_intervals": len(scenario.queues) * plan.days * 1440 / plan.interval_min,
+            "shift_days": len(scenario.shifts) * plan.days}
 
 
 def load_plan_scenario(path: Path) -> PlanScenario:

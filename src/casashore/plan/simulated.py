@@ -16,7 +16,7 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 
 from casashore.domain.queue import Queue
-from casashore.plan.scenario import PlanScenario
+from casashore.plan.scenario import PlanScenario, skill_blocks
 from casashore.simulate.inputs import Scenario, SimulatedQueue, Simulation, StaffedGroup
 from casashore.simulate.results import SimulatedCentre
 
@@ -44,28 +44,6 @@ def simulation_scenario(scenario: PlanScenario, calls: Mapping[str, Sequence[flo
     return Scenario(interval_min=scenario.plan.interval_min, intervals=intervals, queues=queues, groups=groups,
                     simulation=Simulation(replications=scenario.plan.replications,
                                           seed=scenario.plan.seed if seed is None else seed))
-
-
-def skill_blocks(scenario: PlanScenario) -> list[list[str]]:
-    """The skills in blocks that no shift joins (a ``fr+es`` shift joins fr and es), each sorted, the blocks in
-    the order of their first queue."""
-    parent = {skill: skill for skill in scenario.skills}
-
-    def root(skill: str) -> str:
-        while parent[skill] != skill:
-            skill = parent[skill]
-        return skill
-
-    for shift in scenario.shifts:
-        first, *others = shift.skills
-        for other in others:
-            parent[root(other)] = root(first)
-    blocks: dict[str, list[str]] = {}
-    for queue in scenario.queues:
-        blocks.setdefault(root(queue.skill), [])
-    for skill in scenario.skills:
-        blocks[root(skill)].append(skill)
-    return list(blocks.values())
 
 
 def block_scenarios(scenario: PlanScenario, calls: Mapping[str, Sequence[float]], aht_s: Mapping[str, float],

@@ -9,9 +9,11 @@ import base64
 import html
 import json
 import re
+from collections import defaultdict
 from datetime import datetime
 from pathlib import Path
 
+import numpy as np
 import plotly.graph_objects as go
 from plotly.offline import get_plotlyjs
 
@@ -23,53 +25,69 @@ from casashore.report.verdict import verdict_section
 
 
 def figures(plan: PlanResult, lang: str) -> list[tuple[str, go.Figure]]:
-    """(title, figure) for every chart of the plan."""
+    """(title, figure) for every chart of the plan. Series go to plotly as numpy arrays, which it takes as they
+    are (a list is checked element by element: minutes for a month of hundreds of queues), and each pass over the
+    plan's intervals is one pass, not one per queue."""
     t = lambda key: label(lang, key)  # noqa: E731
     out = []
     forecast = go.Figure()
-    for queue in sorted({r.queue for r in plan.forecast.intervals}):
-        rows = [r for r in plan.forecast.intervals if r.queue == queue]
-        x = [r.start for r in rows]
-        forecast.add_trace(go.Scatter(x=x + x[::-1], y=[r.calls_hi_80 for r in rows]
-                                      + [r.calls_lo_80 for r in rows][::-1], fill="toself", opacity=0.2,
-                                      line={"width": 0}, showlegend=False, hoverinfo="skip",
-                                      name=f"{queue} {t('band_80')}"))
-        forecast.add_trace(go.Scatter(x=x, y=[r.calls for r in rows], name=queue, mode="lines"))
+    by_queue: dict[str, list] = defaultdict(list)
+    for r in plan.forecast.intervals:
+        by_queue[r.queue].append(r)
+    for queue in sorted(by_queue):
+        rows = by_queue[queue]
+        x = _times([r.start for r in rows])
+        forecast.add_trace(go.Scatter(x=np.concatenate([x, x[::-1]]),
+                                      y=_values([r.calls_hi_80 for r in rows] + [r.calls_lo_80 for r in rows][::-1]),
+                                      fill="toself", opacity=0.2, line={"width": 0}, showlegend=False,
+                                      hoverinfo="skip", name=f"{queue} {t('band_80')}"))
+        forecast.add_trace(go.Scatter(x=x, y=_values([r.calls for r in rows]), name=queue, mode="lines"))
     forecast.update_layout(yaxis_title=t("calls"))
     out.append((t("forecast"), forecast))
     staffing, schedule = plan.staffing, plan.schedule
+    x_all = _times(staffing.starts)
     coverage = go.Figure()
     for group, req in staffing.required.items():
-        coverage.add_trace(go.Scatter(x=staffing.starts, y=req.with_shrinkage, name=f"{group} {t('required')}",
+        coverage.add_trace(go.Scatter(x=x_all, y=_values(req.with_shrinkage), name=f"{group} {t('required')}",
                                       mode="lines", line={"dash": "dot"}))
-        coverage.add_trace(go.Scatter(x=staffing.starts, y=schedule.scheduled[group],
+        coverage.add_trace(go.Scatter(x=x_all, y=_values(schedule.scheduled[group]),
                                       name=f"{group} {t('scheduled')}", mode="lines", line={"shape": "hv"}))
     out.append((t("coverage"), coverage))
     service = go.Figure()
-    x_all = staffing.starts
     for queue in plan.simulation.queues:
-        # None where no call is offered, so the line breaks over closed hours instead of joining them.
-        sl, half = [None] * len(x_all), [None] * len(x_all)
+        # NaN (null in the page) where no call is offered, so the line breaks over closed hours.
+        sl, half = np.full(len(x_all), np.nan), np.full(len(x_all), np.nan)
         for r in queue.intervals:
             if r.offered > 0.5 and r.measures.service_level is not None:
                 sl[r.interval], half[r.interval] = r.measures.service_level, r.measures.service_level_ci95 or 0.0
         service.add_trace(go.Scatter(x=x_all, y=sl, name=queue.queue, mode="lines",
                                      error_y={"type": "data", "array": half, "thickness": 0.6, "width": 0}))
-        service.add_hline(y=queue.service_level_goal, line_dash="dot", annotation_text=t("goal"))
+    # One line per distinct goal (a site of hundreds of queues has a handful of goals).
+    for goal in sorted({q.service_level_goal for q in plan.simulation.queues}):
+        service.add_hline(y=goal, line_dash="dot", annotation_text=t("goal"))
     service.update_layout(yaxis={"range": [0, 1.02], "tickformat": ".0%"})
     out.append((t("service"), service))
     occupancy = go.Figure()
     for group in plan.simulation.groups:
-        values = [None] * len(x_all)
+        values = np.full(len(x_all), np.nan)
         for r in group.intervals:
-            values[r.interval] = r.occupancy
+            values[r.interval] = np.nan if r.occupancy is None else r.occupancy
         occupancy.add_trace(go.Scatter(x=x_all, y=values, name=group.group, mode="lines"))
     occupancy.update_layout(yaxis={"range": [0, 1.02], "tickformat": ".0%"})
     out.append((t("occupancy"), occupancy))
-    link = go.Figure(go.Scatter(x=staffing.starts, y=plan.sizing.bandwidth_bps, mode="lines", name=t("voice")))
+    link = go.Figure(go.Scatter(x=x_all, y=_values(plan.sizing.bandwidth_bps), mode="lines", name=t("voice")))
     link.update_layout(yaxis_title="bit/s")
     out.append((t("bandwidth"), link))
     return out
+
+
+def _times(starts) -> np.ndarray:
+    """Instants as the page shows them: ISO text with the UTC offset, one array (plotly keeps it as is)."""
+    return np.array([s if isinstance(s, str) else s.isoformat() for s in starts], dtype=object)
+
+
+def _values(values) -> np.ndarray:
+    return np.array([np.nan if v is None else v for v in values], dtype=float)
 
 
 def summary_rows(plan: PlanResult, lang: str) -> list[tuple[str, str]]:

@@ -27,6 +27,7 @@ three times.
 from __future__ import annotations
 
 import hashlib
+import heapq
 import os
 import time
 from collections import defaultdict
@@ -42,6 +43,9 @@ from casashore.schedule.inputs import Requirement, ShiftTemplate
 from casashore.schedule.mip import Problem, SolvedPart, branch_and_bound, proven_optimal, relax_and_dive
 
 NODE_LIMIT = 2_000
+SEARCH_BATCH = 4
+"""Parts searched by branch and bound at once, in threads: a constant, so that which parts are searched does not
+depend on the machine's cores."""
 """Branch-and-bound nodes per part, when the dive's answer is not within the gap asked for: a limit that
 stops the search at the same place on any machine (a wall-clock limit would not)."""
 
@@ -318,27 +322,36 @@ def _solve_by_component(matrix: sparse.csc_matrix, costs: np.ndarray, upper: np.
             progress(done, count)
     solved: list[SolvedPart | None] = [memo[key] for key in keys]
 
-    def within_gap() -> bool:
-        objective, bound = sum(s.objective for s in solved), sum(s.bound for s in solved)
-        return np.isfinite(objective) and (objective - bound <= gap * abs(objective) or
-                                           proven_optimal(objective, bound))
+    objective_sum, bound_sum = sum(s.objective for s in solved), sum(s.bound for s in solved)
 
+    def within_gap() -> bool:
+        return np.isfinite(objective_sum) and (objective_sum - bound_sum <= gap * abs(objective_sum) or
+                                               proven_optimal(objective_sum, bound_sum))
+
+    # Parts still on their dive's answer, the furthest from their own bound first (a part's slack changes only
+    # when it is searched, so one heap serves the whole loop: a month of hundreds of queues has ~10^5 parts).
+    waiting = [(-s.slack, i) for i, s in enumerate(solved) if s.stopped_by == "dive"]
+    heapq.heapify(waiting)
     searched: set[int] = set()
-    while not within_gap():
-        waiting = [i for i in range(count) if i not in searched and solved[i].stopped_by == "dive"]
-        if not waiting:
-            break
-        part = max(waiting, key=lambda i: (solved[i].slack, -i))
-        searched.add(part)
-        safety_s = max(0.1, time_limit_s - (time.perf_counter() - started))
-        solved[part] = branch_and_bound(problems[part][1], solved[part], gap, node_limit, safety_s)
-        if solved[part] is None:
-            return None
+    with ThreadPoolExecutor(max_workers=max(1, min(SEARCH_BATCH, os.cpu_count() or 1))) as pool:
+        while waiting and not within_gap():
+            # A fixed number of parts at once, the same ones on any machine whatever its cores.
+            batch = [heapq.heappop(waiting)[1] for _ in range(min(SEARCH_BATCH, len(waiting)))]
+            searched.update(batch)
+            safety_s = max(0.1, time_limit_s - (time.perf_counter() - started))
+            found = list(pool.map(lambda part, limit=safety_s: branch_and_bound(
+                problems[part][1], solved[part], gap, node_limit, limit), batch))
+            for part, answer in zip(batch, found, strict=True):
+                if answer is None:
+                    return None
+                objective_sum += answer.objective - solved[part].objective
+                bound_sum += answer.bound - solved[part].bound
+                solved[part] = answer
     values = np.zeros(matrix.shape[1])
     for (cols, _), s in zip(problems, solved, strict=True):
         values[cols] = s.values
-    objective = sum(s.objective for s in solved)
-    bound = sum(s.bound for s in solved)
+    objective, bound = sum(s.objective for s in solved), sum(s.bound for s in solved)
+    objective_sum, bound_sum = objective, bound  # the sums in one order, as within_gap reads them below
     stops = {s.stopped_by for s in solved}
     if "time_safety" in stops:
         stopped_by = "time_safety"

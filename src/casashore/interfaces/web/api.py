@@ -341,8 +341,8 @@ def create_app(workspace_dir: Path, *, host: str = "127.0.0.1", token: str | Non
 
 def _plain(value):
     """JSON for numpy values in plotly's figure dictionaries."""
-    if isinstance(value, np.ndarray):
-        return value.tolist()
+    if isinstance(value, np.ndarray):  # the report's series: NaN (a gap in the line) is null in JSON
+        return [None if isinstance(v, float) and math.isnan(v) else v for v in value.tolist()]
     if isinstance(value, np.generic):
         return value.item()
     return str(value)
