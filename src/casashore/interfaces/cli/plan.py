@@ -64,11 +64,11 @@ def plan(
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), console=console,
                   transient=True, disable=as_json or not console.is_terminal) as bar:
         task = bar.add_task("plan", total=len(STEPS))
-        # The goal loop schedules and simulates several times: the bar shows the step, and the text what it is at
-        # (the queue, the round, the parts of the schedule solved).
+        # The goal loop schedules and simulates several times: the bar shows the step and its share done, and the
+        # text what it is at (the queue, the round, the parts of the schedule solved, the replications).
         result = run_plan(parsed, workspace, report_path, lang, fresh=fresh,
-                          progress=lambda step, detail="": bar.update(
-                              task, description=f"{step} {detail}".strip(), completed=STEPS.index(step)))
+                          progress=lambda step, detail="", share=0.0: bar.update(
+                              task, description=f"{step} {detail}".strip(), completed=STEPS.index(step) + share))
     if output is not None:
         write_csv(output, interval_rows(result))
     if as_json:
