@@ -57,6 +57,8 @@ class RunningPlan:
     detail: str = ""
     share: float = 0.0
     steps_done: int = 0
+    error: str | None = None
+    """why a run that ended was not done (when the workspace could not keep it)"""
     _cancel: threading.Event = field(default_factory=threading.Event, repr=False)
 
     def __call__(self, step: str, detail: str = "", share: float = 0.0) -> None:
@@ -76,7 +78,7 @@ class RunningPlan:
     def to_json(self) -> dict:
         return {"id": self.id, "scenario": self.scenario, "status": self.status, "step": self.step,
                 "detail": self.detail, "share": self.share, "steps_done": self.steps_done,
-                "cancelling": self.cancelling, "error": None}
+                "cancelling": self.cancelling, "error": self.error}
 
 
 def new_run_id() -> str:
