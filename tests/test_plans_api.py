@@ -117,3 +117,20 @@ def test_a_running_plan_is_cancelled_listed_as_such_and_a_rerun_completes(client
     assert client.delete(f"/api/plans/{again}").status_code == 204
     assert plan_id not in [p["id"] for p in client.get("/api/plans").json()]
     assert client.get(f"/api/plans/{again}").status_code == 404
+
+
+def test_kept_plans_need_the_token_off_loopback_and_refuse_other_sites(tmp_path):
+    guarded = TestClient(create_app(tmp_path / "t", host="0.0.0.0", token="s3cret"), base_url="http://10.0.0.5:8000")
+    calls = [("get", "/api/plans", None), ("post", "/api/plans/compare", {"ids": ["0123456789ab"] * 2}),
+             ("delete", "/api/plans/0123456789ab", None), ("post", "/api/plans/0123456789ab/cancel", None),
+             ("post", "/api/plans/0123456789ab/rerun", None), ("get", "/api/plans/0123456789ab/report", None)]
+    for method, path, body in calls:
+        kwargs = {"json": body} if body is not None else {}
+        assert getattr(guarded, method)(path, **kwargs).status_code == 401, path
+    ok = guarded.get("/api/plans", headers={"Authorization": "Bearer s3cret"})
+    assert ok.status_code == 200 and ok.json() == []
+    # A page of another site cannot delete or cancel on a loopback server either.
+    local = TestClient(create_app(tmp_path / "l"), base_url="http://127.0.0.1:8000")
+    other = {"Origin": "http://evil.example"}
+    assert local.delete("/api/plans/0123456789ab", headers=other).status_code == 403
+    assert local.post("/api/plans/0123456789ab/cancel", headers=other).status_code == 403

@@ -16,10 +16,11 @@ from casashore.domain.json_record import JsonRecord
 from casashore.errors import Cancelled, UserError
 from casashore.plan.compare import ComparedPlan, Comparison, compare
 from casashore.plan.key_figures import KeyFigures, key_figures
-from casashore.plan.pipeline import STEPS, Progress, overall_share, plan_with_report
+from casashore.plan.pipeline import STEPS, Progress, overall_share
 from casashore.plan.result import PlanResult
 from casashore.plan.scenario import PlanScenario
 from casashore.report.plan_report import write_report
+from casashore.usecases.plan import run_plan
 from casashore.workspace.store import StoredPlanRun, Workspace
 
 MAX_LISTED = 500
@@ -104,7 +105,7 @@ def run_and_keep(scenario: PlanScenario, scenario_name: str, scenario_toml: str,
                              result.to_json() if result is not None else None)
 
     try:
-        result = plan_with_report(scenario, workspace, report, lang, progress, fresh)
+        result = run_plan(scenario, workspace, report, lang, fresh=fresh, progress=progress)
     except (Cancelled, KeyboardInterrupt):
         _keep_quietly(workspace, kept("cancelled", "cancelled", None))
         raise

@@ -5,7 +5,7 @@
 (() => {
   const LANG = document.documentElement.lang === "fr" ? "fr" : "en";
   const T = {
-    en: { kept_title: "Kept plans", compare: "Compare the selected plans", scenario: "Scenario", date: "Date (UTC)",
+    en: { kept_title: "Kept plans", compare: "Compare the selected plans (the first selected is the reference)", scenario: "Scenario", date: "Date (UTC)",
           status: "Status", verdict: "Verdict", fte: "FTE", paid_hours: "Paid hours", cost: "Labour cost",
           sl: "Service level", report: "Report", rerun: "Re-run", delete: "Delete", cancel: "Cancel",
           confirm_delete: "Delete this kept plan?", measure: "Measure", none: "No plan kept yet.",
@@ -16,7 +16,7 @@
                      seats_at_peak: "Seats at peak", phone_lines: "Phone lines", busy_bandwidth_bps: "Busy bandwidth",
                      link_share: "Share of the link", coverage: "Requirement covered" },
           sl_of: "Service level" },
-    fr: { kept_title: "Plans conservés", compare: "Comparer les plans choisis", scenario: "Scénario",
+    fr: { kept_title: "Plans conservés", compare: "Comparer les plans choisis (le premier choisi sert de référence)", scenario: "Scénario",
           date: "Date (UTC)", status: "État", verdict: "Verdict", fte: "ETP", paid_hours: "Heures payées",
           cost: "Coût salarial", sl: "Niveau de service", report: "Rapport", rerun: "Relancer", delete: "Supprimer",
           cancel: "Annuler", confirm_delete: "Supprimer ce plan conservé ?", measure: "Mesure",
@@ -65,17 +65,24 @@
     return relative === null ? shown : `${shown} (${signed(percent(relative, 1), relative)})`;
   }
 
+  let picked = [];  // ids of the plans selected for the compare, in the order they were selected
+
   async function refresh() {
     let kept;
     try { kept = await call("GET", "/api/plans"); } catch (e) { showError(e); return; }
     const body = $("kept-rows");
     body.replaceChildren();
+    picked = picked.filter((id) => kept.some((plan) => plan.id === id && plan.status === "done"));
     $("kept-none").hidden = kept.length > 0;
     for (const plan of kept) {
       const row = body.insertRow();
       row.dataset.id = plan.id;
       const pick = el("input"); pick.type = "checkbox"; pick.className = "pick"; pick.value = plan.id;
       pick.disabled = plan.status !== "done";
+      pick.checked = picked.includes(plan.id);
+      pick.addEventListener("change", () => {
+        picked = picked.filter((id) => id !== plan.id).concat(pick.checked ? [plan.id] : []);
+      });
       row.insertCell().appendChild(pick);
       row.insertCell().textContent = plan.scenario;
       row.insertCell().textContent = plan.created_at.replace("T", " ").slice(0, 16);
@@ -136,7 +143,7 @@
 
   async function compare() {
     showError();
-    const ids = [...document.querySelectorAll("#kept-rows .pick:checked")].map((box) => box.value);
+    const ids = picked;  // in the order they were picked: the first is the reference
     if (ids.length < 2) { showError(new Error(T.select_two)); return; }
     let c;
     try { c = await call("POST", "/api/plans/compare", { ids }); } catch (e) { showError(e); return; }
