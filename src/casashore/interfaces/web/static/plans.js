@@ -5,24 +5,28 @@
 (() => {
   const LANG = document.documentElement.lang === "fr" ? "fr" : "en";
   const T = {
-    en: { kept_title: "Kept plans", compare: "Compare the selected plans (the first selected is the reference)", scenario: "Scenario", date: "Date (UTC)",
+    en: { kept_title: "Kept plans", compare: "Compare the selected plans (the first selected is the reference)",
+          scenario: "Scenario", date: "Date (UTC)",
           status: "Status", verdict: "Verdict", fte: "FTE", paid_hours: "Paid hours", cost: "Labour cost",
           sl: "Service level", report: "Report", rerun: "Re-run", delete: "Delete", cancel: "Cancel",
           confirm_delete: "Delete this kept plan?", measure: "Measure", none: "No plan kept yet.",
           met: "met", at_risk: "at risk", not_met: "not met", done: "done", failed: "failed",
           cancelled: "cancelled", queued: "queued", running: "running", cancelling: "cancelling…",
-          select_two: "Select two plans or more.", missing: "missing in", downloads: "Downloads",
+          select_two: "Select two plans or more.", reference: "(reference)", missing: "missing in",
+          downloads: "Downloads",
           figures: { fte: "FTE", jobs: "Jobs", paid_hours: "Paid hours", labour_cost: "Labour cost",
                      seats_at_peak: "Seats at peak", phone_lines: "Phone lines", busy_bandwidth_bps: "Busy bandwidth",
                      link_share: "Share of the link", coverage: "Requirement covered" },
           sl_of: "Service level" },
-    fr: { kept_title: "Plans conservés", compare: "Comparer les plans choisis (le premier choisi sert de référence)", scenario: "Scénario",
+    fr: { kept_title: "Plans conservés",
+          compare: "Comparer les plans choisis (le premier choisi sert de référence)", scenario: "Scénario",
           date: "Date (UTC)", status: "État", verdict: "Verdict", fte: "ETP", paid_hours: "Heures payées",
           cost: "Coût salarial", sl: "Niveau de service", report: "Rapport", rerun: "Relancer", delete: "Supprimer",
           cancel: "Annuler", confirm_delete: "Supprimer ce plan conservé ?", measure: "Mesure",
           none: "Aucun plan conservé.", met: "atteint", at_risk: "à risque", not_met: "non atteint",
           done: "terminé", failed: "échoué", cancelled: "annulé", queued: "en attente", running: "en cours",
-          cancelling: "annulation…", select_two: "Choisissez au moins deux plans.", missing: "absent de",
+          cancelling: "annulation…", select_two: "Choisissez au moins deux plans.", reference: "(référence)",
+          missing: "absent de",
           downloads: "Téléchargements",
           figures: { fte: "ETP", jobs: "Postes", paid_hours: "Heures payées", labour_cost: "Coût salarial",
                      seats_at_peak: "Positions à la pointe", phone_lines: "Lignes téléphoniques",
@@ -150,10 +154,11 @@
     const table = el("table"); table.id = "compare-table";
     const head = table.createTHead().insertRow();
     head.appendChild(el("th", T.measure));
-    for (const p of c.plans) {
-      const th = el("th");
+    for (const [i, p] of c.plans.entries()) {
+      const th = el("th", undefined, i === 0 ? "reference" : undefined);
       th.append(el("div", p.scenario), el("div", p.created_at.replace("T", " ").slice(0, 16)),
                 el("span", T[p.verdict], `verdict ${p.verdict}`));
+      if (i === 0) th.append(el("div", T.reference));
       head.appendChild(th);
     }
     const body = table.createTBody();
