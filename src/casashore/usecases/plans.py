@@ -46,6 +46,13 @@ class KeptPlan(JsonRecord):
     """done runs only"""
 
 
+class UnknownPlan(UserError):
+    """No kept plan has this id (the API answers 404)."""
+
+    def __init__(self, run_id: str):
+        super().__init__("plan", run_id, "the id of a kept plan (casashore plans list)")
+
+
 @dataclass
 class RunningPlan:
     """A plan under way as a person follows it (the step, what it is at, the share of the whole plan done) and its
@@ -145,7 +152,7 @@ def stored_plan(workspace: Path, run_id: str) -> StoredPlanRun:
         with Workspace.open(workspace) as opened:
             run = opened.plan_run(run_id)
     if run is None:
-        raise UserError("plan", run_id, "the id of a kept plan (casashore plans list)")
+        raise UnknownPlan(run_id)
     return run
 
 

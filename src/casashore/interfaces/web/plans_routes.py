@@ -124,7 +124,7 @@ def add_plan_routes(app: FastAPI, workspace_dir: Path, guarded: dict, scenario_t
     def kept(plan_id: str) -> KeptPlan:
         try:
             return plans.show_plan(database, plan_id)
-        except UserError:
+        except plans.UnknownPlan:  # other errors (a workspace held by another process) say what they are
             raise HTTPException(404, f"plan {plan_id!r}: no such plan") from None
 
     @app.post("/api/plans", status_code=202, response_model=Started, **guarded)
