@@ -43,7 +43,7 @@ def step_times(scenario_path: Path, directory: Path) -> dict[str, float]:
     times: dict[str, float] = {}
     last = [time.perf_counter(), None]
 
-    def note(step: str, detail: str = "") -> None:
+    def note(step: str, detail: str = "", share: float = 0.0) -> None:
         now = time.perf_counter()
         if last[1] is not None:
             times[last[1]] = times.get(last[1], 0.0) + now - last[0]

@@ -78,14 +78,22 @@ def test_a_schedule_stopped_by_the_safety_valve_is_flagged_and_not_stored(tmp_pa
 
 def test_progress_names_each_queue_round_and_part_and_is_not_part_of_the_result(tmp_path, cold):
     notes = []
-    result = _plan(tmp_path, lambda step, detail: notes.append((step, detail)))
+    shares = []
+    result = _plan(tmp_path, lambda step, detail, share: (notes.append((step, detail)), shares.append((step, share))))
     assert result.to_json() == cold
     assert [step for step, detail in notes if not detail] == ["history", "forecast", "staffing", "schedule", "sizing"]
     assert ("history", "queue 1/1 fr") in notes
     assert [d for s, d in notes if s == "forecast" and d] == ["queues 1/1"]  # each batch of queues forecast
     rounds = len(result.rounds)
-    assert [d for s, d in notes if s == "simulation"] == [f"round {r}/4" for r in range(1, rounds + 1)]
+    assert [d for s, d in notes if s == "simulation" and ":" not in d] == [f"round {r}/4" for r in range(1, rounds + 1)]
+    simulated = [d for s, d in notes if s == "simulation" and ":" in d]
+    assert simulated[-1] == f"round {rounds}/4: replications 4/4"  # the scenario's 4 replications, one block
     solved = [d for s, d in notes if s == "schedule" and "parts solved" in d]
     parts = result.schedule.solver["parts"]
     assert solved[-1] == f"round {rounds}/4: parts solved {parts}/{parts}"
     assert f"round 1/4: parts solved {parts}/{parts}" in solved
+    # The share of each step done: from 0 as it starts, within 0..1, reaching 1 where the step counts its work.
+    assert all(0 <= share <= 1 for _, share in shares)
+    assert [share for step, share in shares if step == "forecast"] == [0.0, 1.0]
+    assert ("schedule", 1.0) in shares and ("simulation", 1.0) in shares
+    assert pipeline.overall_share("schedule", 0.5) == 3.5 / 6 and pipeline.overall_share("sizing", 1.0) == 1.0

@@ -43,3 +43,9 @@ class Refused(UserError):
     def __init__(self, field: str, value: object, sentence: str):
         super().__init__(field, value, sentence)
         self.args = (f"{field}: {sentence}",)
+
+
+class Cancelled(Exception):
+    """A run stopped on request (a plan cancelled from the API) at one of its progress points: not a user's
+    mistake and not a bug. Raised by the progress callback; the pipeline lets it through and stores nothing of
+    the step it interrupted."""

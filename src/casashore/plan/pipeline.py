@@ -49,14 +49,21 @@ from casashore.workspace.store import Workspace
 
 STEPS = ("history", "forecast", "staffing", "schedule", "simulation", "sizing")
 
-Progress = Callable[[str, str], None]
-"""``progress(step, detail)``: called with a step's name (one of STEPS) and "" as it starts, and on the long
-steps with what it is at: the queue (history), the goal loop's round and the parts of the schedule solved. What a
-person follows on stderr or the API's plan state; never part of the result."""
+Progress = Callable[[str, str, float], None]
+"""``progress(step, detail, share)``: called with a step's name (one of STEPS), "" and 0 as it starts, and on the
+long steps with what it is at and the share of the step done (0..1): the queues imported (history) and forecast,
+the goal loop's round with the parts of the schedule solved and the replications simulated. What a person follows
+on stderr or the API's plan state; never part of the result. The callback may raise (casashore.errors.Cancelled,
+to stop the plan): the step under way is then not stored."""
 
 
-def _quiet(step: str, detail: str = "") -> None:
+def _quiet(step: str, detail: str = "", share: float = 0.0) -> None:
     pass
+
+
+def overall_share(step: str, share: float) -> float:
+    """The whole plan's share done when ``step`` is ``share`` done: each step counted as one of STEPS."""
+    return (STEPS.index(step) + min(max(share, 0.0), 1.0)) / len(STEPS)
 
 
 def _key(step: str, *inputs) -> str:
@@ -84,7 +91,7 @@ def history_step(workspace: Workspace, scenario: PlanScenario, history_dir: Path
     imported = {}
     history_dir.mkdir(parents=True, exist_ok=True)
     for i, queue in enumerate(scenario.queues):
-        progress("history", f"queue {i + 1}/{len(scenario.queues)} {queue.name}")
+        progress("history", f"queue {i + 1}/{len(scenario.queues)} {queue.name}", i / len(scenario.queues))
         if queue.history == "workspace":
             count = workspace.call_count(queue.name)
             if not count:
@@ -131,7 +138,7 @@ def forecast_step(workspace: Workspace, scenario: PlanScenario, note: Progress =
     def queues_done(count: int) -> None:
         nonlocal done
         done += count
-        note("forecast", f"queues {done}/{len(horizons)}")
+        note("forecast", f"queues {done}/{len(horizons)}", done / len(horizons))
 
     run = forecast_queues(workspace, interval_min=plan.interval_min, horizons=horizons,
                           site_zone=scenario.site.time_zone, progress=queues_done)
@@ -223,23 +230,36 @@ def schedule_step(scenario: PlanScenario, staffing: Staffing, memo: dict | None 
 
 
 def simulation_step(scenario: PlanScenario, staffing: Staffing, schedule: Schedule,
-                    memo: dict | None = None) -> SimulatedCentre:
+                    memo: dict | None = None, progress: Callable[[int, int], None] | None = None) -> SimulatedCentre:
     """The schedule against random calls: one agent group per skill set on shift, the queues' forecast volumes,
     ``replications`` runs; service level per queue and interval with 95 % confidence half-widths. Blocks of
     skills no shift joins are simulated apart (plan/simulated.py); ``memo``: their results by their scenario, so
-    that a block whose schedule did not change between rounds is not simulated again."""
+    that a block whose schedule did not change between rounds is not simulated again. ``progress(done, total)``:
+    the replications simulated so far, over every block."""
     # Lazy: the numba-compiled simulator (~2 s to load), which a warm plan (the goal loop read back) never needs.
     from casashore.simulate.scenario import simulate_scenario
 
     memo = {} if memo is None else memo
     parts = []
-    for sim in block_scenarios(scenario, {name: v.calls for name, v in staffing.queues.items()},
-                               {name: v.aht_s for name, v in staffing.queues.items()}, schedule.at_work,
-                               intervals=len(staffing.starts)):
+    sims = block_scenarios(scenario, {name: v.calls for name, v in staffing.queues.items()},
+                           {name: v.aht_s for name, v in staffing.queues.items()}, schedule.at_work,
+                           intervals=len(staffing.starts))
+    total = sum(sim.simulation.replications for sim in sims)
+    done = 0
+
+    def replications_done(count: int) -> None:
+        nonlocal done
+        done += count
+        if progress:
+            progress(done, total)
+
+    for sim in sims:
         key = hashlib.sha256(sim.model_dump_json().encode()).hexdigest()
         if key not in memo:
             # Without the run's speed: a timing, not a result, and the plan must not depend on the machine.
-            memo[key] = simulate_scenario(sim, workers=1)[1].centre
+            memo[key] = simulate_scenario(sim, workers=1, progress=replications_done)[1].centre
+        else:
+            replications_done(sim.simulation.replications)
         parts.append(memo[key])
     return joined(scenario, parts, schedule.at_work)
 
@@ -255,11 +275,12 @@ def goal_loop(scenario: PlanScenario, staffing: Staffing, progress: Progress = _
     rounds_at_most = scenario.plan.goal_rounds + 1
     while True:
         at = f"round {len(rounds) + 1}/{rounds_at_most}"
-        progress("schedule", at)
-        schedule = schedule_step(scenario, required, memo,
-                                 lambda done, parts, at=at: progress("schedule", f"{at}: parts solved {done}/{parts}"))
-        progress("simulation", at)
-        simulation = simulation_step(scenario, required, schedule, simulated)
+        progress("schedule", at, 0.0)
+        schedule = schedule_step(scenario, required, memo, lambda done, parts, at=at: progress(
+            "schedule", f"{at}: parts solved {done}/{parts}", done / max(parts, 1)))
+        progress("simulation", at, 0.0)
+        simulation = simulation_step(scenario, required, schedule, simulated, lambda done, total, at=at: progress(
+            "simulation", f"{at}: replications {done}/{total}", done / max(total, 1)))
         missed = missed_intervals(simulation)
         rounds.append(GoalRound(cost=schedule.cost, gap=schedule.gap,
                                 missed_intervals={skill: len(v) for skill, v in missed.items()}))
@@ -319,21 +340,21 @@ def run_plan(scenario: PlanScenario, workspace: Workspace, history_dir: Path,
     note = progress or _quiet
     plan = scenario.plan
     queues = [q.model_dump() for q in scenario.queues]
-    note("history", "")
+    note("history", "", 0.0)
     history = history_step(workspace, scenario, history_dir, note)
     imports = [(sha,) for sha in workspace.import_fingerprints()]  # rows, as the stored keys were made
-    note("forecast", "")
+    note("forecast", "", 0.0)
     window = [str(plan.start), plan.days, plan.interval_min]
     # Each step is stored as its JSON and typed again from it, computed or read back alike, so that a warm plan is
     # the same result as a cold one; the keys hash the JSON, as they always have.
     forecast = Forecast.from_json(_cached(
         workspace, "forecast", _key("forecast", imports, window, queues, scenario.site.time_zone),
         lambda: forecast_step(workspace, scenario, note).to_json(), reused, fresh))
-    note("staffing", "")
+    note("staffing", "", 0.0)
     staffing = Staffing.from_json(_cached(
         workspace, "staffing", _key("staffing", forecast.to_json(), scenario.site.model_dump(), queues),
         lambda: staffing_step(scenario, forecast).to_json(), reused, fresh))
-    note("schedule", "")
+    note("schedule", "", 0.0)
     # The wall-clock safety limit is not an input: a result it did not stop is the same under any limit, and a
     # result it stopped is not stored.
     settings = plan.model_dump(exclude={"schedule_time_limit_s"})
@@ -345,7 +366,7 @@ def run_plan(scenario: PlanScenario, workspace: Workspace, history_dir: Path,
         pure=lambda result: result["schedule"]["stopped_by"] != "time_safety"))
     if reused[-1:] == ["schedule"]:
         reused.append("simulation")  # the loop's rounds are one stored result
-    note("sizing", "")
+    note("sizing", "", 0.0)
     sizing = Sizing.from_json(_cached(
         workspace, "sizing", _key("sizing", loop.to_json(), scenario.site.model_dump(), scenario.link.model_dump(),
                             scenario.rules.model_dump(), window),

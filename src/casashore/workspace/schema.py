@@ -52,6 +52,16 @@ MIGRATIONS = [
     """
     DROP TABLE plans;
     """,
+    # 6: the plans kept (the planner in the browser, `casashore plans`): each run with its scenario's text, its
+    # outcome and, when done, the whole plan's JSON (reopened, compared and reported without recomputing) and its
+    # key figures (listed without reading that JSON). A failed or cancelled run keeps no result.
+    """
+    CREATE TABLE plan_runs (
+        run_id VARCHAR PRIMARY KEY, scenario VARCHAR NOT NULL, scenario_toml VARCHAR NOT NULL,
+        created_at TIMESTAMPTZ NOT NULL, lang VARCHAR NOT NULL,
+        status VARCHAR NOT NULL,  -- done, failed, cancelled
+        error VARCHAR, verdict VARCHAR, figures JSON, result JSON);
+    """,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -46,6 +46,24 @@ class IntervalTotals(NamedTuple):
     """Answered within the service-level target."""
 
 
+class StoredPlanRun(NamedTuple):
+    """One kept plan run (table plan_runs): ``figures`` its key figures, ``result`` the whole plan's JSON (None
+    for a failed or cancelled run, and when listed)."""
+
+    run_id: str
+    scenario: str
+    scenario_toml: str
+    created_at: datetime
+    """an aware instant (UTC)"""
+    lang: str
+    status: str
+    """done, failed or cancelled"""
+    error: str | None
+    verdict: str | None
+    figures: dict | None
+    result: dict | None
+
+
 class Workspace:
     """The workspace file, open. Use as a context manager, or ``close()`` it."""
 
@@ -188,6 +206,33 @@ class Workspace:
         self._con.execute("INSERT OR REPLACE INTO plan_steps VALUES (?, ?, ?, now())",
                           [key, step, json.dumps(result)])
 
+    # Kept plan runs
+
+    def record_plan_run(self, run: StoredPlanRun) -> None:
+        """Keep one plan run; refused (DuckDB's constraint error) if its id is already kept."""
+        if run.created_at.tzinfo is None:
+            raise ValueError("created_at must be an aware instant")  # a naive time would be read as UTC silently
+        self._con.execute("INSERT INTO plan_runs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                          [run.run_id, run.scenario, run.scenario_toml, run.created_at, run.lang, run.status,
+                           run.error, run.verdict, _json_or_null(run.figures), _json_or_null(run.result)])
+
+    def plan_runs(self, limit: int) -> list[StoredPlanRun]:
+        """The ``limit`` newest kept runs, newest first (their result left out: None)."""
+        rows = self._con.execute(f"SELECT {_RUN_COLUMNS}, NULL FROM plan_runs ORDER BY created_at DESC, run_id "
+                                 "LIMIT ?", [limit]).fetchall()
+        return [_stored_run(row) for row in rows]
+
+    def plan_run(self, run_id: str) -> StoredPlanRun | None:
+        """The kept run ``run_id`` with its result, or None."""
+        rows = self._con.execute(f"SELECT {_RUN_COLUMNS}, result FROM plan_runs WHERE run_id = ?",
+                                 [run_id]).fetchall()
+        return _stored_run(rows[0]) if rows else None
+
+    def delete_plan_run(self, run_id: str) -> bool:
+        """Forget the kept run ``run_id``; False when there was none."""
+        rows = self._con.execute("DELETE FROM plan_runs WHERE run_id = ? RETURNING run_id", [run_id]).fetchall()
+        return bool(rows)
+
     # The live router's records
 
     def start_router_session(self, session: str, queue_zones: dict[str, tuple[str, str | None]]) -> int:
@@ -216,6 +261,19 @@ class Workspace:
                 con.unregister("new_calls")
                 con.execute("UPDATE imports SET calls_added = calls_added + ? WHERE import_id = ?",
                             [len(calls), import_id])
+
+
+_RUN_COLUMNS = "run_id, scenario, scenario_toml, created_at, lang, status, error, verdict, figures"
+
+
+def _json_or_null(value: dict | None) -> str | None:
+    return None if value is None else json.dumps(value)
+
+
+def _stored_run(row: tuple) -> StoredPlanRun:
+    *head, figures, result = row
+    return StoredPlanRun(*head, json.loads(figures) if figures is not None else None,
+                         json.loads(result) if result is not None else None)
 
 
 @contextmanager

@@ -17,7 +17,7 @@ from typing import Annotated
 
 import typer
 
-from casashore.interfaces.cli import calculators, history, plan, route, schedule, serve, simulate
+from casashore.interfaces.cli import calculators, history, plan, plans, route, schedule, serve, simulate
 
 app = typer.Typer(
     no_args_is_help=True,
@@ -26,6 +26,7 @@ app = typer.Typer(
     rich_markup_mode=None,
 )
 route_app = typer.Typer(help=route.ROUTE_HELP, no_args_is_help=True)
+plans_app = typer.Typer(help=plans.PLANS_HELP, no_args_is_help=True)
 
 
 def _print_version(value: bool) -> None:
@@ -57,6 +58,11 @@ app.command()(history.backtest)
 app.command()(history.forecast)
 app.command()(schedule.schedule)
 app.command()(plan.plan)
+app.add_typer(plans_app, name="plans", short_help=plans.PLANS_HELP)
+plans_app.command("list")(plans.plans_list)
+plans_app.command("show")(plans.plans_show)
+plans_app.command("compare")(plans.plans_compare)
+plans_app.command("delete")(plans.plans_delete)
 app.add_typer(route_app, name="route", short_help=route.ROUTE_HELP)
 route_app.command("serve")(route.route_serve)
 route_app.command("drive")(route.route_drive)
@@ -73,4 +79,4 @@ def _whole_first_paragraphs(*apps: typer.Typer) -> None:
                 info.short_help = " ".join(first.split())
 
 
-_whole_first_paragraphs(app, route_app)
+_whole_first_paragraphs(app, route_app, plans_app)

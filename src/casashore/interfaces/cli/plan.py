@@ -48,6 +48,7 @@ def plan(
     (a few rounds). The same scenario gives the same plan on any machine: the schedule stops at a gap from its
     proven bound or a node count, never at a wall-clock time (a safety limit, if hit, is reported and the result
     not stored). Steps whose inputs did not change are read back from the workspace (`--fresh` recomputes).
+    Every run is kept in the workspace with its scenario and outcome: see `casashore plans`.
     """
     report_path = report or Path(f"{scenario.stem}-plan{'.fr' if lang == 'fr' else ''}.html")
     # Before any work (and before the imports): a report that cannot be written fails now, not at the end.
@@ -56,7 +57,8 @@ def plan(
     from casashore.plan.pipeline import STEPS
     from casashore.plan.scenario import load_plan_scenario
     from casashore.report.plan_report import summary_rows
-    from casashore.usecases.plan import interval_rows, run_plan
+    from casashore.usecases.plan import interval_rows
+    from casashore.usecases.plans import run_and_keep
 
     check_lang(lang)
     console = Console(stderr=True)
@@ -64,11 +66,13 @@ def plan(
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), console=console,
                   transient=True, disable=as_json or not console.is_terminal) as bar:
         task = bar.add_task("plan", total=len(STEPS))
-        # The goal loop schedules and simulates several times: the bar shows the step, and the text what it is at
-        # (the queue, the round, the parts of the schedule solved).
-        result = run_plan(parsed, workspace, report_path, lang, fresh=fresh,
-                          progress=lambda step, detail="": bar.update(
-                              task, description=f"{step} {detail}".strip(), completed=STEPS.index(step)))
+        # The goal loop schedules and simulates several times: the bar shows the step and its share done, and the
+        # text what it is at (the queue, the round, the parts of the schedule solved, the replications).
+        # Kept in the workspace as every plan run is (casashore plans list), done, failed or interrupted.
+        run_id, result = run_and_keep(
+            parsed, scenario.name, scenario.read_text(encoding="utf-8"), workspace, report_path, lang, fresh=fresh,
+            progress=lambda step, detail="", share=0.0: bar.update(
+                task, description=f"{step} {detail}".strip(), completed=STEPS.index(step) + share))
     if output is not None:
         write_csv(output, interval_rows(result))
     if as_json:
@@ -88,3 +92,4 @@ def plan(
               f"{verdict.rounds} scheduling round(s)")
     out.print(f"report: {report_path}" + (f"; read back from the workspace: {', '.join(result.reused_steps)}"
                                            if result.reused_steps else ""))
+    out.print(f"kept as plan {run_id} in {workspace} (casashore plans show {run_id})")

@@ -11,20 +11,16 @@ a request is resolved inside the workspace directory or refused.
 
 from __future__ import annotations
 
-import json
 import math
 import re
-import threading
-import traceback
 import uuid
 from pathlib import Path
 from typing import Annotated, Literal, get_type_hints
 
-import numpy as np
 import plotly
 from fastapi import Header, HTTPException, Request, Security
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
+from fastapi.responses import FileResponse, HTMLResponse, JSONResponse
 from fastapi.security import HTTPBearer
 from fastapi_offline import FastAPIOffline  # Swagger UI at /docs from local files, not a CDN
 from pydantic import BaseModel, Field, create_model, model_validator
@@ -34,20 +30,17 @@ from casashore.domain.base import HandleSeconds, PositiveSeconds, Share, Strict,
 from casashore.domain.loading import parse_toml
 from casashore.domain.units import CAPACITY_PATTERN
 from casashore.errors import MISSING, UserError
-from casashore.plan.pipeline import STEPS
-from casashore.plan.scenario import load_plan_scenario, plan_scenario_from_dict
-from casashore.report.plan_report import figures
+from casashore.interfaces.web.plans_routes import add_plan_routes
+from casashore.plan.scenario import plan_scenario_from_dict
 from casashore.request_guard import LOOPBACK_HOSTS, RequestGuard
 from casashore.telecom.bandwidth import CallBandwidth
 from casashore.telecom.codecs import ALIASES, CODECS
 from casashore.usecases import calculators
-from casashore.usecases.plan import run_plan
 
 MAX_UPLOAD_BYTES = 256 * 1024
 MAX_BODY_BYTES = MAX_UPLOAD_BYTES + 4096
 OPEN_PATHS = ("/api/health", "/api/staff", "/api/trunks", "/api/link")
 """Under /api/, what needs no token: the calculators hold no stored data."""
-MAX_PLANS_KEPT = 100
 MAX_TRAFFIC_ERLANGS = 1e6
 STATIC = Path(__file__).parent / "static"
 _ID = re.compile(r"^[0-9a-f]{12}$")
@@ -125,13 +118,6 @@ class ScenarioUpload(Strict):
     toml: Annotated[str, Field(min_length=1, max_length=MAX_UPLOAD_BYTES)]
 
 
-class PlanRequest(Strict):
-    scenario_id: Annotated[str, Field(pattern=r"^[0-9a-f]{12}$")]
-    lang: Literal["en", "fr"] = "en"
-    fresh: bool = False
-    """Recompute every step instead of reading back the workspace's stored results."""
-
-
 class ErrorResponse(BaseModel):
     error: str
     field: str | None = None
@@ -139,7 +125,7 @@ class ErrorResponse(BaseModel):
 
 def _errors(*codes: int) -> dict:
     text = {400: "a wrong value or scenario (the field is named)", 401: "no valid bearer token where one is needed",
-            404: "no such scenario or plan", 409: "a plan is already running, or has no report yet",
+            404: "no such scenario or plan", 409: "a plan is already running, still running, or has no report",
             413: "request body above the limit", 422: "a request that does not match the schema"}
     body = {"application/json": {"schema": ErrorResponse.model_json_schema()}}
     return {code: {"description": text[code], "content": body} for code in codes}
@@ -176,9 +162,6 @@ def create_app(workspace_dir: Path, *, host: str = "127.0.0.1", token: str | Non
     app = FastAPIOffline(title="casashore", version="0.1.0",
                   description="Capacity calculators, plan scenarios and plans of an offshore contact centre. "
                               "Served off loopback, stored scenarios and plans need the bearer token.")
-    plans: dict[str, dict] = {}
-    plan_lock = threading.Lock()  # one plan at a time: the workspace is one DuckDB file
-    plans_lock = threading.Lock()  # guards starting a plan against a second request doing the same
     # Declares the bearer scheme in the OpenAPI document when the server has a token (RequestGuard checks it
     # before any body is read); without one, nothing is asked and the document says so.
     bearer = HTTPBearer(auto_error=False, description="The server's --token (needed off loopback)")
@@ -255,71 +238,11 @@ def create_app(workspace_dir: Path, *, host: str = "127.0.0.1", token: str | Non
         path = scenario_path(scenario_id)
         return {"id": scenario_id, "toml": path.read_text(encoding="utf-8")}
 
-    @app.post("/api/plans", status_code=202, **guarded)
-    def start_plan(req: PlanRequest) -> dict:
-        """Run the plan of an uploaded scenario in the background; poll GET /api/plans/{id}. One plan runs at
-        a time (409 meanwhile); the scenario is validated again, its cost included, before the plan starts."""
-        path = scenario_path(req.scenario_id)
-        load_plan_scenario(path)
-        plan_id = uuid.uuid4().hex[:12]
-        with plans_lock:
-            if any(p["status"] in ("queued", "running") for p in plans.values()):
-                raise HTTPException(409, "a plan is already running (one at a time): wait for it to finish")
-            finished = [k for k, p in plans.items() if p["status"] in ("done", "failed")]
-            for old in finished[:max(0, len(finished) + 1 - MAX_PLANS_KEPT)]:
-                del plans[old]
-            plans[plan_id] = {"id": plan_id, "status": "queued", "step": None, "detail": "", "steps_done": 0,
-                              "error": None}
-        threading.Thread(target=_run_plan, args=(plan_id, path, req.lang, req.fresh), daemon=True).start()
-        return {"id": plan_id}
+    def scenario_text(scenario_id: str) -> tuple[str, str]:
+        path = scenario_path(scenario_id)
+        return path.with_suffix(".name").read_text(encoding="utf-8"), path.read_text(encoding="utf-8")
 
-    def _run_plan(plan_id: str, path: Path, plan_lang: str, fresh: bool) -> None:
-        state = plans[plan_id]
-
-        def step(name: str, detail: str = "") -> None:
-            state["status"], state["step"], state["detail"] = "running", name, detail
-            # The goal loop schedules and simulates several times: progress counts steps, not calls.
-            state["steps_done"] = max(state["steps_done"], STEPS.index(name) + 1)
-
-        try:
-            with plan_lock:
-                scenario = load_plan_scenario(path)
-                report = inside(workspace_dir / "reports", f"{plan_id}.html")
-                result = run_plan(scenario, workspace_dir / "casashore.duckdb", report, plan_lang, fresh=fresh,
-                                  progress=step)
-                schedule = result.schedule
-                state["summary"] = {"sizing": result.sizing.to_json(), "queues": [
-                    {"queue": q.queue, "service_level": q.measures.service_level,
-                     "service_level_ci95": q.measures.service_level_ci95, "p_abandon": q.measures.p_abandon,
-                     "asa": q.measures.asa} for q in result.simulation.queues], "schedule": {
-                    "status": schedule.status, "gap": schedule.gap, "cost": schedule.cost,
-                    "paid_hours": schedule.paid_hours, "bound": schedule.bound, "stopped_by": schedule.stopped_by},
-                    "verdict": result.verdict.to_json(), "reused_steps": result.reused_steps}
-                state["figures"] = [{"title": title, "figure": figure.to_plotly_json()}
-                                    for title, figure in figures(result, plan_lang)]
-                state["status"], state["detail"] = "done", ""
-        except UserError as exc:
-            state["status"], state["error"] = "failed", str(exc)
-        except Exception as exc:  # a bug, not a user mistake: keep the server up and say so
-            state["status"], state["error"] = "failed", f"internal error: {exc!r}"
-            traceback.print_exc()
-
-    def plan_state(plan_id: str) -> dict:
-        if not _ID.match(plan_id) or plan_id not in plans:
-            raise HTTPException(404, f"plan {plan_id!r}: no such plan")
-        return plans[plan_id]
-
-    @app.get("/api/plans/{plan_id}", **guarded)
-    def get_plan(plan_id: str) -> Response:
-        """The plan's status, step and steps done; its summary and charts (plotly JSON) once done."""
-        return Response(json.dumps(plan_state(plan_id), default=_plain), media_type="application/json")
-
-    @app.get("/api/plans/{plan_id}/report", response_class=HTMLResponse, **guarded)
-    def plan_report(plan_id: str) -> FileResponse:
-        state = plan_state(plan_id)
-        if state["status"] != "done":
-            raise HTTPException(409, f"plan {plan_id}: {state['status']}, no report yet")
-        return FileResponse(inside(workspace_dir / "reports", f"{plan_id}.html"), media_type="text/html")
+    add_plan_routes(app, workspace_dir, guarded, scenario_text)
 
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
     def dashboard(accept_language: Annotated[str | None, Header()] = None) -> HTMLResponse:
@@ -330,20 +253,10 @@ def create_app(workspace_dir: Path, *, host: str = "127.0.0.1", token: str | Non
     @app.get("/assets/{name}", include_in_schema=False)
     def asset(name: str) -> FileResponse:
         files = {"plotly.min.js": Path(plotly.__file__).parent / "package_data" / "plotly.min.js",
-                 "dashboard.js": STATIC / "dashboard.js"}
+                 "dashboard.js": STATIC / "dashboard.js", "plans.js": STATIC / "plans.js"}
         if name not in files:
             raise HTTPException(404, f"asset {name!r}: no such file")
         return FileResponse(files[name], media_type="text/javascript")
 
     return RequestGuard(app, loopback=_is_loopback(host), token=token, protected=protected,
                         max_body_bytes=MAX_BODY_BYTES)
-
-
-def _plain(value):
-    """JSON for numpy values in plotly's figure dictionaries."""
-    if isinstance(value, np.ndarray):  # the report's series: NaN (a gap in the line) is null in JSON
-        return [None if isinstance(v, float) and math.isnan(v) else v for v in value.tolist()]
-    if isinstance(value, np.generic):
-        return value.item()
-    return str(value)
-

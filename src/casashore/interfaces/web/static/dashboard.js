@@ -100,11 +100,12 @@ $("run").addEventListener("click", async () => {
   $("plan-error").textContent = ""; $("plan-progress").value = 0;
   try {
     const { id } = await call("POST", "/api/plans", { scenario_id: $("scenario-list").value, lang: LANG });
+    document.dispatchEvent(new CustomEvent("plan-started", { detail: { id } }));  // plans.js follows it too
     for (;;) {
       await new Promise((resolve) => setTimeout(resolve, 1000));
       const state = await call("GET", `/api/plans/${id}`);
       $("plan-progress").value = state.steps_done; $("plan-step").textContent = [state.step, state.detail].filter(Boolean).join(" — ");
-      if (state.status === "failed") { $("plan-error").textContent = state.error; return; }
+      if (state.status === "failed" || state.status === "cancelled") { $("plan-error").textContent = state.error; return; }
       if (state.status === "done") { $("plan-step").textContent = T.done; showPlan(state); return; }
     }
   } catch (e) { $("plan-error").textContent = e.message; }
