@@ -33,7 +33,8 @@ PATTERN = {"name": "day", "groups": ["fr", "es", "fr+es"], "first_start": "07:00
 def scenario(*patterns, shifts=(), skills=("fr", "es")) -> dict:
     data = copy.deepcopy(BASE)
     data["queues"] = [q for q in data["queues"] if q["skill"] in skills]
-    return {**data, "shift_patterns": [copy.deepcopy(p) for p in patterns], **({"shifts": list(shifts)} if shifts else {})}
+    data["shift_patterns"] = [copy.deepcopy(p) for p in patterns]
+    return {**data, "shifts": list(shifts)} if shifts else data
 
 
 def refused(data: dict) -> UserError:
