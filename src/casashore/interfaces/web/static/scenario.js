@@ -348,6 +348,7 @@ let checks = 0;
 let timer = null;
 
 function changed() {
+  checks++;  // an answer to a check made before this change is stale: ignored when it comes
   clearTimeout(timer);
   $("status").textContent = T.checking; $("status").className = "status"; $("status").dataset.state = "checking";
   timer = setTimeout(check, 400);
