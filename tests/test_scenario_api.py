@@ -150,3 +150,11 @@ def test_the_form_page_is_served_in_the_browsers_language(client):
     assert client.get("/assets/scenario.js").status_code == 200
     assert client.get("/assets/scenario.css").headers["content-type"].startswith("text/css")
     assert 'href="/scenario"' in client.get("/").text
+
+
+def test_too_many_patterns_are_refused_by_count_not_read_one_by_one(client):
+    doc = scenario_json(tomllib.loads(EXAMPLE.read_text()))
+    doc["shift_patterns"] = doc["shift_patterns"] * 40  # 400 patterns, within the body limit
+    r = client.post("/api/scenarios/validate", json={"scenario": doc})
+    assert r.json()["errors"][0]["field"] == "shift_patterns" and "at most 300" in r.json()["errors"][0]["message"]
+    assert r.json()["pattern_shifts"] == []

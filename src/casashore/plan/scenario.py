@@ -106,10 +106,11 @@ class PlanScenario(Strict):
     def _expand_patterns(cls, data: object) -> object:
         """Put each pattern's shifts after the [[shifts]] tables. Patterns with a wrong field are left for the
         field's own validation to name; the count is checked by arithmetic before anything is expanded."""
-        if not isinstance(data, dict) or not isinstance(data.get("shift_patterns"), list):
+        raw = data.get("shift_patterns") if isinstance(data, dict) else None
+        if not isinstance(raw, list) or len(raw) > MAX_SHIFTS:  # too many: the field's own limit names it
             return data
         try:
-            patterns = [ShiftPattern.model_validate(raw) for raw in data["shift_patterns"]]
+            patterns = [ShiftPattern.model_validate(pattern) for pattern in raw]
         except ValidationError:
             return data
         written = data.get("shifts", [])

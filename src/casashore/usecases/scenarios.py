@@ -11,7 +11,7 @@ from pydantic import ValidationError
 from casashore.domain.loading import MAX_TOML_BYTES, MAX_TOML_DEPTH, parse_toml, validation_errors
 from casashore.domain.shift_pattern import ShiftPattern
 from casashore.errors import UserError
-from casashore.plan.scenario import PlanScenario, plan_scenario_from_dict
+from casashore.plan.scenario import MAX_SHIFTS, PlanScenario, plan_scenario_from_dict
 
 
 def check_scenario(data: dict) -> dict:
@@ -78,7 +78,7 @@ def scenario_json(value: object) -> object:
 
 def _pattern_counts(data: dict) -> list[int | None]:
     patterns = data.get("shift_patterns") if isinstance(data, dict) else None
-    if not isinstance(patterns, list):
+    if not isinstance(patterns, list) or len(patterns) > MAX_SHIFTS:  # beyond the limit, which is the error
         return []
     counts: list[int | None] = []
     for raw in patterns:
