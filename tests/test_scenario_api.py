@@ -148,6 +148,7 @@ def test_the_form_page_is_served_in_the_browsers_language(client):
     page = client.get("/scenario", headers={"Accept-Language": "en-GB"}).text
     assert 'lang="en"' in page and "/assets/scenario.js" in page and "http" not in page.replace("http-equiv", "")
     assert client.get("/assets/scenario.js").status_code == 200
+    assert "Modèles de vacations" in client.get("/assets/scenario_words.js").text
     assert client.get("/assets/scenario.css").headers["content-type"].startswith("text/css")
     assert 'href="/scenario"' in client.get("/").text
 
