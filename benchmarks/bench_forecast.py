@@ -22,7 +22,9 @@ import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-EXAMPLE = ROOT / "examples" / "casablanca.toml"
+EXAMPLE = ROOT / "tests" / "fixtures" / "casablanca_shifts_written_out.toml"
+"""The example with its shifts written out: the same scenario as examples/casablanca.toml, which checkouts from
+before [[shift_patterns]] (--src) can read too."""
 
 # --src may name a checkout from before the workspace package (issue 18), whose open_workspace gave a connection
 OPEN = """

@@ -224,7 +224,7 @@ def test_a_missing_scenario_field_is_named_not_dumped(tmp_path):
 def test_a_plan_without_shifts_names_the_field(tmp_path):
     text = (EXAMPLES / "casablanca.toml").read_text()
     path = tmp_path / "no_shifts.toml"
-    path.write_text(text[:text.index("[[shifts]]")])
+    path.write_text(text[:text.index("[[shift_patterns]]")])
     result = run("plan", str(path), "--workspace", str(tmp_path / "w.duckdb"), "--json")
     assert_user_error(result, "shifts: missing")
     assert "{" not in result.stderr and "site" not in result.stderr

@@ -60,12 +60,25 @@ def validated(model: type[BaseModel], data: dict, where: str | None = None):
     try:
         return model.model_validate(data)
     except ValidationError as exc:
-        error = exc.errors()[0]
-        cause = error.get("ctx", {}).get("error")
-        if isinstance(cause, ScenarioError):
-            raise UserError(cause.path, cause.value, cause.expected, where=where) from None
-        value = MISSING if error["type"] == "missing" else error.get("input")  # not the whole parent table
-        raise UserError(_path(error["loc"]), value, _expected(error), where=where) from None
+        raise _user_error(exc.errors()[0], where) from None
+
+
+def validation_errors(model: type[BaseModel], data: object, where: str | None = None) -> list[UserError]:
+    """Every wrong field of ``data`` as ``model`` sees it, each the UserError ``validated`` would raise (a check
+    across fields, run only once the fields are right, is one error on its own); [] when ``data`` is valid."""
+    try:
+        model.model_validate(data)
+    except ValidationError as exc:
+        return [_user_error(error, where) for error in exc.errors()]
+    return []
+
+
+def _user_error(error: dict, where: str | None) -> UserError:
+    cause = error.get("ctx", {}).get("error")
+    if isinstance(cause, ScenarioError):
+        return UserError(cause.path, cause.value, cause.expected, where=where)
+    value = MISSING if error["type"] == "missing" else error.get("input")  # not the whole parent table
+    return UserError(_path(error["loc"]), value, _expected(error), where=where)
 
 
 def _path(loc: tuple) -> str:

@@ -207,7 +207,8 @@ def schedule_step(scenario: PlanScenario, staffing: Staffing, memo: dict | None 
     requirement = Requirement(starts, scenario.plan.interval_min, groups,
                               {g: staffing.required[g].with_shrinkage for g in groups}, one_day=False)
     rows = [(i, {k: str(v) for k, v in shift.model_dump().items()}) for i, shift in enumerate(scenario.shifts)]
-    templates = shift_templates(rows, requirement, scenario.rules.max_daily_hours, lambda i: f"shifts[{i}]")
+    origins = scenario.shift_origins  # errors name the [[shifts]] table or the pattern the shift was written in
+    templates = shift_templates(rows, requirement, scenario.rules.max_daily_hours, lambda i: origins[i][0])
     is_open = open_intervals(scenario.rules.opening_hours, starts, scenario.plan.interval_min, False)
     requirement, closed = staffed_while_open(requirement, is_open)  # the schedule command's rule, the same here
     result = solve(requirement, templates, cyclic=False, open_mask=is_open,

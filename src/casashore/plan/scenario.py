@@ -1,5 +1,6 @@
-"""The plan scenario: a site, its link, its queues and agents, shift templates and labour rules, in one TOML file
-validated by pydantic (errors name the field's path, as for the simulator's scenarios)."""
+"""The plan scenario: a site, its link, its queues and agents, shift templates (written one by one or as patterns)
+and labour rules, in one TOML file validated by pydantic (errors name the field's path, as for the simulator's
+scenarios)."""
 
 from __future__ import annotations
 
@@ -7,13 +8,17 @@ from datetime import date
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, ValidationError, field_validator, model_validator
 
 from casashore.domain.base import Label, ScenarioError, Strict, TimeZoneName, check_unique
 from casashore.domain.loading import read_toml, validated
 from casashore.domain.queue import Queue
-from casashore.domain.shift import ShiftSpec
+from casashore.domain.shift import ShiftSpec, time_of_day_min
+from casashore.domain.shift_pattern import ShiftPattern
 from casashore.domain.site import Link, Site
+from casashore.domain.units import duration_s
+from casashore.errors import MISSING, UserError
+from casashore.schedule.inputs import Requirement, shift_templates
 from casashore.schedule.rules import LabourRules
 from casashore.simulate.inputs import MAX_GROUPS as SIMULATED_GROUPS
 from casashore.simulate.inputs import MAX_QUEUES as SIMULATED_QUEUES
@@ -21,6 +26,7 @@ from casashore.simulate.inputs import MAX_QUEUES as SIMULATED_QUEUES
 # Limits of one plan (docs/plan.md, "Limits"): a scenario beyond them is refused before anything runs.
 MAX_QUEUES = 500
 MAX_SHIFTS = 5_000
+"""Shift templates of one plan, the [[shifts]] tables and the patterns' expansions together."""
 MAX_SHIFT_DAYS = 100_000
 """Shift templates x days planned: the schedule's columns (300 queues over 28 days: 84,000)."""
 MAX_QUEUE_INTERVALS = 1_500_000
@@ -95,8 +101,38 @@ class PlanScenario(Strict):
     link: Link = Link()
     plan: PlanSettings
     queues: list[PlanQueue] = Field(min_length=1, max_length=MAX_QUEUES)
-    shifts: list[ShiftSpec] = Field(min_length=1, max_length=MAX_SHIFTS)
+    shifts: list[ShiftSpec] = Field(default_factory=list, max_length=MAX_SHIFTS)
+    """Every shift template of the plan: the [[shifts]] tables as written, then each pattern's expansion."""
+    shift_patterns: list[ShiftPattern] = Field(default_factory=list, max_length=MAX_SHIFTS, exclude=True)
+    """The patterns as written; their shifts are in ``shifts`` (so a dump leaves them out: it would expand twice)."""
     rules: LabourRules = LabourRules()
+
+    @model_validator(mode="before")
+    @classmethod
+    def _expand_patterns(cls, data: object) -> object:
+        """Put each pattern's shifts after the [[shifts]] tables. Patterns with a wrong field are left for the
+        field's own validation to name; the count is checked by arithmetic before anything is expanded."""
+        raw = data.get("shift_patterns") if isinstance(data, dict) else None
+        if not isinstance(raw, list) or len(raw) > MAX_SHIFTS:  # too many: the field's own limit names it
+            return data
+        try:
+            patterns = [ShiftPattern.model_validate(pattern) for pattern in raw]
+        except ValidationError:
+            return data
+        written = data.get("shifts", [])
+        total = len(written) if isinstance(written, list) else 0
+        for j, pattern in enumerate(patterns):
+            if (name := pattern.bad_name()) is not None:
+                raise ScenarioError(f"shift_patterns[{j}].name", pattern.name, "a name short enough that its "
+                                    f"shifts' names (such as {name!r}) have at most 64 characters")
+            total += pattern.count
+            if total > MAX_SHIFTS:
+                raise ScenarioError(f"shift_patterns[{j}]", f"{pattern.count} shifts", f"at most {MAX_SHIFTS} "
+                                    f"shifts in all ([[shifts]] and the patterns' expansions; this pattern brings "
+                                    f"them to {total})")
+        if not isinstance(written, list):
+            return data
+        return {**data, "shifts": [*written, *(shift for pattern in patterns for shift in pattern.expand())]}
 
     @model_validator(mode="after")
     def _within_budget(self) -> PlanScenario:
@@ -127,16 +163,26 @@ class PlanScenario(Strict):
     @model_validator(mode="after")
     def _consistent(self) -> PlanScenario:
         check_unique("queues", [q.name for q in self.queues])
+        if not self.shifts:
+            raise ScenarioError("shifts", MISSING, "at least one [[shifts]] or [[shift_patterns]] table")
+        origins = self.shift_origins
         skills = {q.skill for q in self.queues}
-        for i, shift in enumerate(self.shifts):
+        for shift, (where, group_field) in zip(self.shifts, origins, strict=True):
             for skill in shift.skills:
                 if skill not in skills:
-                    raise ScenarioError(f"shifts[{i}].group", skill, "skills of the queues: "
+                    raise ScenarioError(f"{where}.{group_field}", skill, "skills of the queues: "
                                         + ", ".join(sorted(skills)) + " (several joined by +)")
         covered = {skill for shift in self.shifts for skill in shift.skills}
         for i, queue in enumerate(self.queues):
             if queue.skill not in covered:
                 raise ScenarioError(f"queues[{i}].skill", queue.skill, "a skill some shift template serves")
+        first_seen: dict[str, str] = {}
+        for shift, (where, _) in zip(self.shifts, origins, strict=True):
+            if shift.name in first_seen:
+                raise ScenarioError(f"{where}.name", shift.name, f"a shift name used once ({first_seen[shift.name]} "
+                                    "gives it too)")
+            first_seen[shift.name] = where
+        self._check_templates()
         return self
 
     @model_validator(mode="after")
@@ -158,6 +204,35 @@ class PlanScenario(Strict):
                                     f"at most {SIMULATED_GROUPS} shift groups in one block of skills joined by "
                                     f"shifts ({', '.join(block[:5])}{', ...' if len(block) > 5 else ''})")
         return self
+
+    def _check_templates(self) -> None:
+        """The checks the schedule makes of its templates (starts and lengths on the plan's intervals, breaks,
+        the hours worked a day), made before anything runs and naming the table the shift was written in."""
+        step = self.plan.interval_min
+        for j, pattern in enumerate(self.shift_patterns):
+            for field, minutes in (("first_start", time_of_day_min("first_start", pattern.first_start)),
+                                   ("every", duration_s("every", pattern.every) / 60)):
+                if minutes % step:
+                    raise ScenarioError(f"shift_patterns[{j}].{field}", getattr(pattern, field),
+                                        f"a multiple of the plan's {step}-minute intervals")
+        rows = [(i, {k: str(v) for k, v in shift.model_dump().items()}) for i, shift in enumerate(self.shifts)]
+        requirement = Requirement([], step, self.skills, {}, one_day=False)  # its intervals and groups only
+        origins = self.shift_origins
+        try:
+            shift_templates(rows, requirement, self.rules.max_daily_hours, lambda i: origins[i][0])
+        except UserError as exc:
+            raise ScenarioError(f"{exc.where}.{exc.field}", exc.value, exc.expected) from None
+
+    @property
+    def shift_origins(self) -> list[tuple[str, str]]:
+        """For each shift, where it was written (``shifts[3]``, ``shift_patterns[1]``) and its group's field."""
+        origins = [(f"shifts[{i}]", "group") for i in range(len(self.shifts) - sum(p.count for p in
+                                                                                    self.shift_patterns))]
+        for j, pattern in enumerate(self.shift_patterns):
+            starts = len(pattern.start_minutes)
+            origins += [(f"shift_patterns[{j}]", pattern.group_field(k)) for k in range(len(pattern.group_list))
+                        for _ in range(starts)]
+        return origins
 
     @property
     def skills(self) -> list[str]:

@@ -26,7 +26,8 @@ def check_lang(lang: str) -> None:
 @exits_on_user_error
 def plan(
     scenario: Annotated[Path, typer.Argument(help="Plan scenario TOML: [site], [link], [plan], [[queues]], "
-                                                  "[[shifts]], [rules]. See examples/casablanca.toml.")],
+                                                  "[[shifts]] and/or [[shift_patterns]], [rules]. See "
+                                                  "examples/casablanca.toml.")],
     workspace: Annotated[Path, typer.Option("--workspace", help="The workspace DuckDB file; steps whose inputs "
                                                                "did not change are read back from it.")]
     = Path("casashore.duckdb"),

@@ -15,7 +15,7 @@ import math
 import re
 import uuid
 from pathlib import Path
-from typing import Annotated, Literal, get_type_hints
+from typing import Annotated, Any, Literal, get_type_hints
 
 import plotly
 from fastapi import Header, HTTPException, Request, Security
@@ -31,11 +31,13 @@ from casashore.domain.loading import parse_toml
 from casashore.domain.units import CAPACITY_PATTERN
 from casashore.errors import MISSING, UserError
 from casashore.interfaces.web.plans_routes import add_plan_routes
+from casashore.interfaces.web.scenario_routes import SCENARIO_JSON, add_scenario_routes
 from casashore.plan.scenario import plan_scenario_from_dict
 from casashore.request_guard import LOOPBACK_HOSTS, RequestGuard
 from casashore.telecom.bandwidth import CallBandwidth
 from casashore.telecom.codecs import ALIASES, CODECS
 from casashore.usecases import calculators
+from casashore.usecases.scenarios import valid_scenario_toml
 
 MAX_UPLOAD_BYTES = 256 * 1024
 MAX_BODY_BYTES = MAX_UPLOAD_BYTES + 4096
@@ -114,8 +116,16 @@ LinkResponse = create_model(
 
 
 class ScenarioUpload(Strict):
+    """A scenario to keep, as ``toml`` (text) or ``scenario`` (JSON, kept as its TOML): one of the two."""
     name: Annotated[str, Field(min_length=1, max_length=80, pattern=r"^[\w .-]+$")]
-    toml: Annotated[str, Field(min_length=1, max_length=MAX_UPLOAD_BYTES)]
+    toml: Annotated[str | None, Field(min_length=1, max_length=MAX_UPLOAD_BYTES)] = None
+    scenario: Annotated[dict[str, Any] | None, Field(description=SCENARIO_JSON)] = None
+
+    @model_validator(mode="after")
+    def _one_writing(self) -> ScenarioUpload:
+        if (self.scenario is None) == (self.toml is None):
+            raise ValueError("toml (text) or scenario (JSON): one of the two")
+        return self
 
 
 class ErrorResponse(BaseModel):
@@ -211,14 +221,22 @@ def create_app(workspace_dir: Path, *, host: str = "127.0.0.1", token: str | Non
 
     @app.post("/api/scenarios", status_code=201, **guarded)
     def upload_scenario(req: ScenarioUpload) -> dict:
-        """Validate a plan scenario (TOML text: names, limits and the plan's cost) and keep it; nothing is
-        stored when it is invalid."""
-        scenario = plan_scenario_from_dict(parse_toml(req.toml, "toml", req.name), where=req.name)
+        """Validate a plan scenario (TOML text, or JSON kept as its TOML: names, limits and the plan's cost) and
+        keep it; nothing is stored when it is invalid."""
+        if req.toml is not None:
+            text = req.toml
+            scenario = plan_scenario_from_dict(parse_toml(text, "toml", req.name), where=req.name)
+        else:
+            scenario, text = valid_scenario_toml(req.scenario, req.name)
+        if len(text) > MAX_UPLOAD_BYTES:
+            raise UserError("scenario", f"{len(text):,} characters of TOML", f"at most {MAX_UPLOAD_BYTES:,}")
         scenario_id = uuid.uuid4().hex[:12]
         path = inside(workspace_dir / "scenarios", f"{scenario_id}.toml")
-        path.write_text(req.toml, encoding="utf-8")
+        path.write_text(text, encoding="utf-8")
         (path.with_suffix(".name")).write_text(req.name, encoding="utf-8")
         return {"id": scenario_id, "name": req.name, "site": scenario.site.name, "queues": len(scenario.queues)}
+
+    add_scenario_routes(app, guarded)
 
     @app.get("/api/scenarios", **guarded)
     def list_scenarios() -> list[dict]:
@@ -244,19 +262,28 @@ def create_app(workspace_dir: Path, *, host: str = "127.0.0.1", token: str | Non
 
     add_plan_routes(app, workspace_dir, guarded, scenario_text)
 
+    def page(name: str, accept_language: str | None) -> HTMLResponse:
+        chosen = lang or ("fr" if (accept_language or "").lower().startswith("fr") else "en")
+        return HTMLResponse((STATIC / name).read_text(encoding="utf-8").replace("__LANG__", chosen))
+
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
     def dashboard(accept_language: Annotated[str | None, Header()] = None) -> HTMLResponse:
-        chosen = lang or ("fr" if (accept_language or "").lower().startswith("fr") else "en")
-        page = (STATIC / "dashboard.html").read_text(encoding="utf-8")
-        return HTMLResponse(page.replace("__LANG__", chosen))
+        return page("dashboard.html", accept_language)
+
+    @app.get("/scenario", response_class=HTMLResponse, include_in_schema=False)
+    def scenario_form(accept_language: Annotated[str | None, Header()] = None) -> HTMLResponse:
+        """The scenario as forms (site, link, plan, queues, shift patterns, rules) with its TOML view."""
+        return page("scenario.html", accept_language)
 
     @app.get("/assets/{name}", include_in_schema=False)
     def asset(name: str) -> FileResponse:
         files = {"plotly.min.js": Path(plotly.__file__).parent / "package_data" / "plotly.min.js",
-                 "dashboard.js": STATIC / "dashboard.js", "plans.js": STATIC / "plans.js"}
+                 "dashboard.js": STATIC / "dashboard.js", "plans.js": STATIC / "plans.js",
+                 "scenario.js": STATIC / "scenario.js", "scenario_words.js": STATIC / "scenario_words.js",
+                 "scenario.css": STATIC / "scenario.css"}
         if name not in files:
             raise HTTPException(404, f"asset {name!r}: no such file")
-        return FileResponse(files[name], media_type="text/javascript")
+        return FileResponse(files[name], media_type="text/css" if name.endswith(".css") else "text/javascript")
 
     return RequestGuard(app, loopback=_is_loopback(host), token=token, protected=protected,
                         max_body_bytes=MAX_BODY_BYTES)

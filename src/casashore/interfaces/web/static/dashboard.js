@@ -8,14 +8,16 @@ const T = {
         shrinkage: "Shrinkage (%)", calculate: "Calculate", agents: "Agents", scenario_title: "Scenarios",
         name: "Name", upload: "Upload", plan_title: "Plan", run: "Run the plan", uploaded: "Uploaded",
         done: "done", service_level: "service level", asa: "ASA", occupancy: "occupancy", report: "Full report",
-        seats: "Seats at peak", lines: "Phone lines", fte: "FTE", link: "Share of the link", queue: "Queue" },
+        seats: "Seats at peak", lines: "Phone lines", fte: "FTE", link: "Share of the link", queue: "Queue",
+        scenario_form: "Write a scenario with forms (site, queues, shift patterns, rules)" },
   fr: { subtitle: "Planifier un centre de contacts offshore : du câble au poste.", calc_title: "Calculateur Erlang",
         calls: "Appels", interval: "Intervalle (min)", aht: "DMT (s)", target: "Seuil (s)", sl: "Niveau de service (%)",
         shrinkage: "Indisponibilité (%)", calculate: "Calculer", agents: "Agents", scenario_title: "Scénarios",
         name: "Nom", upload: "Téléverser", plan_title: "Plan", run: "Lancer le plan", uploaded: "Téléversé",
         done: "terminé", service_level: "niveau de service", asa: "délai moyen", occupancy: "occupation",
         report: "Rapport complet", seats: "Positions à la pointe", lines: "Lignes téléphoniques", fte: "ETP",
-        link: "Part du lien", queue: "File" },
+        link: "Part du lien", queue: "File",
+        scenario_form: "Écrire un scénario en formulaires (site, files, modèles de vacations, règles)" },
 }[LANG];
 const fmt = (x, digits = 0) => new Intl.NumberFormat(LANG === "fr" ? "fr-FR" : "en-GB",
   { maximumFractionDigits: digits, minimumFractionDigits: digits }).format(x);

@@ -1,0 +1,402 @@
+// The scenario form: site, link, plan window, queues, shift patterns, single shifts and labour rules as forms
+// and tables, checked by the API as the user types (the error beside the field it names), a TOML view both
+// ways, and saving to the stored scenarios the dashboard runs. Only the public API; every user text goes into
+// the page through textContent or an input's value, never as markup.
+"use strict";
+const LANG = document.documentElement.lang === "fr" ? "fr" : "en";
+const T = WORDS[LANG];
+const say = (key, n) => (T[key] || key).replace("{n}", String(n));
+const $ = (id) => document.getElementById(id);
+
+// What the form shows: [key, kind, placeholder or choices]. Kinds: text, num (a number, else sent as typed, so
+// that the API names it), date, choice, bool (default / yes / no), groups (one group or a list).
+const SECTIONS = [
+  ["site", [["name", "text", "site"], ["time_zone", "text", "Africa/Casablanca"], ["seats", "num"],
+            ["floor_m2_per_seat", "num", "7"], ["cost_per_agent_hour", "num", "0"], ["currency", "text", "MAD"],
+            ["shrinkage", "num", "0.3"]]],
+  ["link", [["capacity", "text", "1G"], ["codec", "text", "G.711"],
+            ["layer", "choice", ["", "payload", "ip", "ethernet", "wire"]], ["headroom", "num", "0.2"],
+            ["blocking", "num", "0.001"]]],
+  ["plan", [["start", "date"], ["days", "num", "7"], ["interval_min", "choice", ["", "15", "30", "60"]],
+            ["replications", "num", "20"], ["seed", "num", "0"]]],
+  ["rules", [["opening_hours", "text", "24/7"], ["max_daily_hours", "num", "10"], ["max_weekly_hours", "num", "44"],
+             ["weekly_rest_days", "num", "1"], ["night", "text", "21:00-06:00"], ["min_rest_hours", "num", "11"],
+             ["max_consecutive_days", "num", "6"], ["days_off_in_pairs", "bool"],
+             ["weekend_off_every_weeks", "num", "3"], ["start_band_hours", "num", "2"]]],
+];
+const TABLES = [
+  ["queues", [["name", "text"], ["client", "text"], ["language", "text"], ["skill", "text"],
+              ["client_time_zone", "text", "Europe/Paris"], ["country", "text", "FR"], ["aht_s", "num"],
+              ["patience_s", "num"], ["target_s", "num", "20"], ["service_level", "num", "0.8"],
+              ["history", "choice", ["", "synthetic", "workspace"]], ["synthetic.weekly_calls", "num"],
+              ["synthetic.weeks", "num", "8"], ["synthetic.open_hours", "text", "08:00-20:00"],
+              ["synthetic.saturday_share", "num", "0.4"], ["synthetic.sunday_share", "num", "0"]]],
+  ["shift_patterns", [["name", "text"], ["groups", "groups"], ["first_start", "text", "07:00"],
+                      ["last_start", "text", "14:00"], ["every", "text", "1h"], ["length", "text", "9h"],
+                      ["cost", "num"], ["breaks", "text", "15m@1h30m-2h30m; 1h@3h30m-5h", "wide"]]],
+  ["shifts", [["name", "text"], ["start", "text", "08:00"], ["length", "text", "8h"], ["cost", "num"],
+              ["group", "text", "fr"], ["breaks", "text", "", "wide"]]],
+];
+const extras = {};  // keys a loaded scenario has that the form does not show: kept as they were
+
+function input(kind, choices, placeholder) {
+  let el;
+  if (kind === "choice" || kind === "bool") {
+    el = document.createElement("select");
+    const options = kind === "bool" ? [["", T.default], ["true", T.yes], ["false", T.no]]
+      : choices.map((c) => [c, c === "" ? T.default : c]);
+    for (const [value, text] of options) {
+      const option = document.createElement("option");
+      option.value = value; option.textContent = text;
+      el.appendChild(option);
+    }
+  } else {
+    el = document.createElement("input");
+    el.type = kind === "date" ? "date" : "text";
+    if (kind === "num") el.inputMode = "decimal";
+    if (placeholder) el.placeholder = placeholder;
+  }
+  el.dataset.kind = kind;
+  return el;
+}
+
+function errorSlot(className = "field-error") {
+  const div = document.createElement("div");
+  div.className = className;
+  return div;
+}
+
+function buildSections() {
+  for (const [section, fields] of SECTIONS) {
+    const set = document.createElement("fieldset");
+    set.id = `section-${section}`;
+    const legend = document.createElement("legend");
+    legend.textContent = T[section];
+    set.appendChild(legend);
+    for (const [key, kind, extra] of fields) {
+      const label = document.createElement("label");
+      label.className = "field";
+      const words = document.createElement("span");
+      words.textContent = T[`${section}.${key}`];
+      const el = input(kind, extra, typeof extra === "string" ? extra : "");
+      el.dataset.path = `${section}.${key}`;
+      el.id = `f-${section}-${key}`;
+      label.append(words, el, errorSlot());
+      set.appendChild(label);
+    }
+    const sectionError = errorSlot();
+    sectionError.dataset.path = section;
+    set.appendChild(sectionError);
+    $("sections").appendChild(set);
+  }
+}
+
+function buildTables() {
+  for (const [table, columns] of TABLES) {
+    const set = document.createElement("fieldset");
+    set.id = `section-${table}`;
+    const legend = document.createElement("legend");
+    legend.textContent = T[table];
+    const grid = document.createElement("table");
+    grid.id = `table-${table}`;
+    const head = grid.createTHead().insertRow();
+    for (const [key] of columns) {
+      const th = document.createElement("th");
+      th.textContent = T[`${table}.${key}`];
+      head.appendChild(th);
+    }
+    for (const word of [...(table === "shift_patterns" ? ["preview"] : []), "row"]) {
+      const th = document.createElement("th");
+      th.textContent = T[word];
+      head.appendChild(th);
+    }
+    grid.createTBody();
+    const add = document.createElement("button");
+    add.type = "button"; add.id = `add-${table}`; add.textContent = T.add_row;
+    add.addEventListener("click", () => { addRow(table); renumber(table); changed(); });
+    const tableError = errorSlot();
+    tableError.dataset.path = table;
+    set.append(legend, grid, add, tableError);
+    $("tables").appendChild(set);
+  }
+}
+
+function addRow(table, values = {}) {
+  const columns = TABLES.find(([name]) => name === table)[1];
+  const row = $(`table-${table}`).tBodies[0].insertRow();
+  row.extra = {};
+  for (const [key, kind, extra, width] of columns) {
+    const cell = row.insertCell();
+    if (width) cell.className = width;
+    const el = input(kind, extra, typeof extra === "string" ? extra : "");
+    el.dataset.key = key;
+    el.setAttribute("aria-label", T[`${table}.${key}`]);
+    cell.append(el, errorSlot());
+  }
+  if (table === "shift_patterns") {
+    const preview = row.insertCell();
+    preview.className = "preview";
+  }
+  const actions = row.insertCell();
+  const remove = document.createElement("button");
+  remove.type = "button"; remove.textContent = T.remove; remove.className = "remove";
+  remove.addEventListener("click", () => { row.remove(); renumber(table); changed(); });
+  actions.append(remove, errorSlot("row-error"));
+  fillRow(row, table, values);
+  return row;
+}
+
+function renumber(table) {
+  [...$(`table-${table}`).tBodies[0].rows].forEach((row, i) => {
+    row.dataset.path = `${table}[${i}]`;
+    row.querySelector(".row-error").dataset.path = `${table}[${i}]`;
+    for (const el of row.querySelectorAll("[data-key]")) {
+      el.dataset.path = `${table}[${i}].${el.dataset.key}`;
+      el.id = `f-${table}-${i}-${el.dataset.key.replace(".", "-")}`;
+    }
+  });
+}
+
+// ---- form <-> JSON scenario
+
+function readValue(el) {
+  const text = el.value.trim();
+  if (text === "") return undefined;
+  if (el.dataset.kind === "bool") return text === "true";
+  if (el.dataset.kind === "num" || (el.dataset.kind === "choice" && /^\d+$/.test(text))) {
+    const number = Number(text.replace(",", "."));
+    return Number.isFinite(number) ? number : text;  // as typed otherwise: the API names the field
+  }
+  return text;
+}
+
+function setPath(target, dotted, value) {
+  const parts = dotted.split(".");
+  let at = target;
+  for (const part of parts.slice(0, -1)) at = at[part] = at[part] || {};
+  at[parts[parts.length - 1]] = value;
+}
+
+function getPath(source, dotted) {
+  return dotted.split(".").reduce((at, part) => (at && typeof at === "object" ? at[part] : undefined), source);
+}
+
+function readRow(row) {
+  const out = structuredClone(row.extra || {});
+  for (const el of row.querySelectorAll("[data-key]")) {
+    const key = el.dataset.key;
+    const value = readValue(el);
+    if (key === "groups") {
+      delete out.group; delete out.groups;
+      const groups = (value === undefined ? "" : String(value)).split(/[\s,;]+/).filter(Boolean);
+      if (groups.length === 1) out.group = groups[0];
+      else if (groups.length > 1) out.groups = groups;
+    } else if (value === undefined) {
+      if (key.includes(".")) { const [outer, inner] = key.split("."); if (out[outer]) delete out[outer][inner]; }
+      else delete out[key];
+    } else {
+      setPath(out, key, value);
+    }
+  }
+  for (const [key, value] of Object.entries(out)) {  // a nested table left empty is not given
+    if (value && typeof value === "object" && !Array.isArray(value) && !Object.keys(value).length) delete out[key];
+  }
+  return out;
+}
+
+function scenarioFromForm() {
+  const doc = structuredClone(extras.top || {});
+  for (const [section, fields] of SECTIONS) {
+    const part = structuredClone(extras[section] || {});
+    for (const [key] of fields) {
+      const value = readValue($(`f-${section}-${key}`));
+      if (value === undefined) delete part[key]; else part[key] = value;
+    }
+    if (Object.keys(part).length) doc[section] = part; else delete doc[section];
+  }
+  for (const [table] of TABLES) {
+    const rows = [...$(`table-${table}`).tBodies[0].rows].map(readRow);
+    if (rows.length) doc[table] = rows; else delete doc[table];
+  }
+  return doc;
+}
+
+function show(el, value) {
+  if (el.dataset.kind === "bool") el.value = value === undefined ? "" : String(Boolean(value));
+  else el.value = value === undefined || value === null ? "" : String(value);
+}
+
+function fillRow(row, table, values) {
+  const columns = TABLES.find(([name]) => name === table)[1];
+  row.extra = structuredClone(values);
+  for (const el of row.querySelectorAll("[data-key]")) {
+    const key = el.dataset.key;
+    if (key === "groups") {
+      show(el, values.groups ? values.groups.join(", ") : values.group);
+    } else {
+      show(el, getPath(values, key));
+    }
+  }
+  for (const [key] of columns) {  // what the row shows is read back from it, the rest kept as it was
+    if (key === "groups") { delete row.extra.group; delete row.extra.groups; }
+    else if (key.includes(".")) { const [outer, inner] = key.split("."); if (row.extra[outer]) delete row.extra[outer][inner]; }
+    else delete row.extra[key];
+  }
+}
+
+function fillForm(doc) {
+  extras.top = {};
+  for (const [key, value] of Object.entries(doc)) {
+    if (!SECTIONS.some(([s]) => s === key) && !TABLES.some(([t]) => t === key)) extras.top[key] = value;
+  }
+  for (const [section, fields] of SECTIONS) {
+    const part = doc[section] && typeof doc[section] === "object" ? doc[section] : {};
+    extras[section] = Object.fromEntries(Object.entries(part).filter(([k]) => !fields.some(([f]) => f === k)));
+    for (const [key] of fields) show($(`f-${section}-${key}`), part[key]);
+  }
+  for (const [table] of TABLES) {
+    $(`table-${table}`).tBodies[0].replaceChildren();
+    for (const values of Array.isArray(doc[table]) ? doc[table] : []) addRow(table, values);
+    renumber(table);
+  }
+}
+
+// ---- the API
+
+async function call(method, url, body) {
+  const response = await fetch(url, { method, headers: { "Content-Type": "application/json" },
+                                      body: body === undefined ? undefined : JSON.stringify(body) });
+  const data = await response.json().catch(() => ({}));
+  if (!response.ok) throw new Error(data.error || data.detail || response.statusText);
+  return data;
+}
+
+let checks = 0;
+let timer = null;
+
+function changed() {
+  checks++;  // an answer to a check made before this change is stale: ignored when it comes
+  clearTimeout(timer);
+  $("status").textContent = T.checking; $("status").className = "status"; $("status").dataset.state = "checking";
+  timer = setTimeout(check, 400);
+}
+
+function slotFor(field) {
+  // The closest element naming the field: itself, then its parents (shift_patterns[1].groups[2] -> .groups).
+  let path = field.replace(/\.group$/, ".groups");
+  for (;;) {
+    const el = document.querySelector(`[data-path="${CSS.escape(path)}"]`);
+    if (el) return el;
+    const shorter = path.replace(/(\.[^.[\]]+|\[\d+\])$/, "");
+    if (shorter === path || !shorter) return null;
+    path = shorter;
+  }
+}
+
+function showErrors(errors) {
+  for (const el of document.querySelectorAll(".field-error, .row-error")) el.textContent = "";
+  for (const el of document.querySelectorAll("[aria-invalid]")) el.removeAttribute("aria-invalid");
+  $("form-errors").replaceChildren();
+  for (const { field, message } of errors) {
+    const el = slotFor(field);
+    let slot = null;
+    if (el && (el.tagName === "INPUT" || el.tagName === "SELECT")) {
+      el.setAttribute("aria-invalid", "true");
+      slot = el.parentElement.querySelector(".field-error");
+    } else if (el && el.tagName === "TR") {
+      slot = el.querySelector(".row-error");
+    } else if (el) {
+      slot = el;
+    }
+    if (slot) { slot.textContent = slot.textContent ? `${slot.textContent} ${message}` : message; continue; }
+    const item = document.createElement("li");
+    item.textContent = message;
+    $("form-errors").appendChild(item);
+  }
+}
+
+async function check() {
+  const mine = ++checks;
+  try {
+    const result = await call("POST", "/api/scenarios/validate", { scenario: scenarioFromForm() });
+    if (mine !== checks) return;  // a newer check is on its way
+    showErrors(result.errors);
+    const rows = [...$("table-shift_patterns").tBodies[0].rows];
+    rows.forEach((row, i) => {
+      const n = result.pattern_shifts[i];
+      row.querySelector(".preview").textContent = n === null || n === undefined ? "—" : say("shifts_n", n);
+    });
+    $("status").textContent = result.ok ? say("valid", result.shifts) : say("invalid", result.errors.length);
+    $("status").className = `status ${result.ok ? "ok" : "bad"}`;
+    $("status").dataset.state = result.ok ? "ok" : "bad";
+  } catch (e) {
+    if (mine !== checks) return;
+    $("status").textContent = e.message; $("status").className = "status bad"; $("status").dataset.state = "bad";
+  }
+}
+
+// ---- tabs, stored scenarios, saving
+
+async function showTab(toml) {
+  $("tab-form").setAttribute("aria-selected", String(!toml));
+  $("tab-toml").setAttribute("aria-selected", String(toml));
+  $("scenario-form").hidden = toml;
+  $("toml-view").hidden = !toml;
+  $("toml-error").textContent = "";
+  if (toml) {
+    try {
+      $("toml-text").value = (await call("POST", "/api/scenarios/toml", { scenario: scenarioFromForm() })).toml;
+      $("toml-view").dataset.state = "shown";
+    } catch (e) { $("toml-error").textContent = e.message; }
+  }
+}
+
+async function openToml(text) {
+  const { scenario } = await call("POST", "/api/scenarios/parse", { toml: text });
+  fillForm(scenario);
+  changed();
+}
+
+async function refreshStored() {
+  const list = await call("GET", "/api/scenarios");
+  $("stored-list").replaceChildren();
+  for (const s of list) {
+    const option = document.createElement("option");
+    option.value = s.id; option.textContent = `${s.name} (${s.id})`;
+    $("stored-list").appendChild(option);
+  }
+}
+
+document.querySelectorAll("[data-t]").forEach((el) => { el.textContent = T[el.dataset.t] || el.dataset.t; });
+buildSections();
+buildTables();
+addRow("queues"); renumber("queues");
+addRow("shift_patterns"); renumber("shift_patterns");
+$("scenario-form").addEventListener("input", changed);
+$("scenario-form").addEventListener("change", changed);
+$("tab-form").addEventListener("click", () => showTab(false));
+$("tab-toml").addEventListener("click", () => showTab(true));
+$("apply-toml").addEventListener("click", async () => {
+  $("toml-error").textContent = "";
+  try { await openToml($("toml-text").value); await showTab(false); } catch (e) { $("toml-error").textContent = e.message; }
+});
+$("open-stored").addEventListener("click", async () => {
+  if (!$("stored-list").value) return;
+  try {
+    const stored = await call("GET", `/api/scenarios/${encodeURIComponent($("stored-list").value)}`);
+    await openToml(stored.toml);
+    await showTab(false);
+  } catch (e) { $("status").textContent = e.message; }
+});
+$("save-scenario").addEventListener("click", async () => {
+  $("save-error").textContent = ""; $("save-result").replaceChildren();
+  try {
+    const saved = await call("POST", "/api/scenarios", { name: $("save-name").value, scenario: scenarioFromForm() });
+    const link = document.createElement("a");
+    link.href = "/"; link.textContent = T.run_it;
+    $("save-result").append(`${T.saved}: ${saved.name} (${saved.id}) — `, link);
+    $("save-result").dataset.id = saved.id;
+    await refreshStored();
+  } catch (e) { $("save-error").textContent = e.message; }
+});
+refreshStored().catch((e) => { $("status").textContent = e.message; });
