@@ -34,6 +34,7 @@ from casashore.domain.base import HandleSeconds, PositiveSeconds, Share, Strict,
 from casashore.domain.loading import parse_toml
 from casashore.domain.units import CAPACITY_PATTERN
 from casashore.errors import MISSING, UserError
+from casashore.interfaces.web.xlsx_api import add_xlsx_routes
 from casashore.plan.pipeline import STEPS
 from casashore.plan.scenario import load_plan_scenario, plan_scenario_from_dict
 from casashore.report.plan_report import figures
@@ -42,6 +43,7 @@ from casashore.telecom.bandwidth import CallBandwidth
 from casashore.telecom.codecs import ALIASES, CODECS
 from casashore.usecases import calculators
 from casashore.usecases.plan import run_plan
+from casashore.usecases.workbooks import XLSX_MEDIA_TYPE, plan_xlsx
 
 MAX_UPLOAD_BYTES = 256 * 1024
 MAX_BODY_BYTES = MAX_UPLOAD_BYTES + 4096
@@ -177,6 +179,7 @@ def create_app(workspace_dir: Path, *, host: str = "127.0.0.1", token: str | Non
                   description="Capacity calculators, plan scenarios and plans of an offshore contact centre. "
                               "Served off loopback, stored scenarios and plans need the bearer token.")
     plans: dict[str, dict] = {}
+    results: dict[str, tuple] = {}  # plan id -> (PlanResult, scenario, lang): the plan's workbook is made from them
     plan_lock = threading.Lock()  # one plan at a time: the workspace is one DuckDB file
     plans_lock = threading.Lock()  # guards starting a plan against a second request doing the same
     # Declares the bearer scheme in the OpenAPI document when the server has a token (RequestGuard checks it
@@ -268,6 +271,7 @@ def create_app(workspace_dir: Path, *, host: str = "127.0.0.1", token: str | Non
             finished = [k for k, p in plans.items() if p["status"] in ("done", "failed")]
             for old in finished[:max(0, len(finished) + 1 - MAX_PLANS_KEPT)]:
                 del plans[old]
+                results.pop(old, None)
             plans[plan_id] = {"id": plan_id, "status": "queued", "step": None, "detail": "", "steps_done": 0,
                               "error": None}
         threading.Thread(target=_run_plan, args=(plan_id, path, req.lang, req.fresh), daemon=True).start()
@@ -297,6 +301,7 @@ def create_app(workspace_dir: Path, *, host: str = "127.0.0.1", token: str | Non
                     "verdict": result.verdict.to_json(), "reused_steps": result.reused_steps}
                 state["figures"] = [{"title": title, "figure": figure.to_plotly_json()}
                                     for title, figure in figures(result, plan_lang)]
+                results[plan_id] = (result, scenario, plan_lang)
                 state["status"], state["detail"] = "done", ""
         except UserError as exc:
             state["status"], state["error"] = "failed", str(exc)
@@ -320,6 +325,20 @@ def create_app(workspace_dir: Path, *, host: str = "127.0.0.1", token: str | Non
         if state["status"] != "done":
             raise HTTPException(409, f"plan {plan_id}: {state['status']}, no report yet")
         return FileResponse(inside(workspace_dir / "reports", f"{plan_id}.html"), media_type="text/html")
+
+    @app.get("/api/plans/{plan_id}/plan.xlsx", response_class=Response, **guarded,
+             openapi_extra={"responses": {"200": {"content": {XLSX_MEDIA_TYPE: {"schema": {"type": "string",
+                                                                                         "format": "binary"}}}}}})
+    def plan_workbook(plan_id: str) -> Response:
+        """The plan as an Excel workbook (verdict, shift table, requirement vs scheduled per interval, daily
+        summary), in the plan's language."""
+        state = plan_state(plan_id)
+        if state["status"] != "done" or plan_id not in results:
+            raise HTTPException(409, f"plan {plan_id}: {state['status']}, no workbook yet")
+        return Response(plan_xlsx(*results[plan_id]), media_type=XLSX_MEDIA_TYPE,
+                        headers={"Content-Disposition": f'attachment; filename="plan-{plan_id}.xlsx"'})
+
+    add_xlsx_routes(app, guarded)
 
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
     def dashboard(accept_language: Annotated[str | None, Header()] = None) -> HTMLResponse:
