@@ -32,7 +32,7 @@ thousands of times."""
 RATIO_FROM_BYTES = 1024 * 1024
 """Entries inflating to less than this are not held to the ratio: small parts compress oddly and cannot hurt."""
 MAX_ROWS = 100_000
-MAX_COLUMNS = 32
+MAX_COLUMNS = 64
 
 
 @dataclass(frozen=True)
@@ -83,6 +83,11 @@ def read_sheet(data: bytes, field: str, source: str, prefer: tuple[str, ...] = (
                 raise UserError(field, source, "a workbook with a sheet")
             wanted = [s for s in sheets if s.title.strip().lower() in prefer]
             sheet = (wanted or sheets)[0]
+            # Rows are read no wider than the limit (openpyxl pads each row to the width asked); the width the
+            # sheet declares (its dimension, which Excel and LibreOffice write) says whether there is more.
+            if (sheet.max_column or 0) > max_columns:
+                raise UserError(field, source, f"a sheet of at most {max_columns} columns ({sheet.title!r} spans "
+                                f"{sheet.max_column})")
             rows = []
             for number, values in enumerate(sheet.iter_rows(max_row=max_rows + 1, max_col=max_columns + 1,
                                                             values_only=True), start=1):
@@ -101,7 +106,18 @@ def read_sheet(data: bytes, field: str, source: str, prefer: tuple[str, ...] = (
     except UserError:
         raise
     except Exception as exc:  # noqa: BLE001 - openpyxl raises many kinds on a malformed part: all are the file's
-        raise UserError(field, source, f"a readable .xlsx workbook ({type(exc).__name__}: {str(exc)[:120]})") from None
+        cause = _root(exc)
+        text = " ".join(str(cause).split())[:120]
+        raise UserError(field, source, f"a readable .xlsx workbook ({type(cause).__name__}: {text})") from None
+
+
+def _root(exc: BaseException) -> BaseException:
+    """The first error of a chain: openpyxl wraps what went wrong (an XML parser's refusal) in a ValueError."""
+    seen = {id(exc)}
+    while (inner := exc.__cause__ or exc.__context__) is not None and id(inner) not in seen:
+        seen.add(id(inner))
+        exc = inner
+    return exc
 
 
 def _text(value: object) -> str:
