@@ -11,6 +11,7 @@ from fastapi.testclient import TestClient  # noqa: E402
 
 from casashore.errors import UserError  # noqa: E402
 from casashore.interfaces.web.api import MAX_UPLOAD_BYTES, create_app  # noqa: E402
+from casashore.usecases.workbooks import XLSX_MEDIA_TYPE  # noqa: E402
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "casablanca.toml"
 
@@ -131,6 +132,9 @@ def test_openapi_fuzzing_passes_every_check(tmp_path):
     from hypothesis import HealthCheck, given, settings
     from schemathesis.specs.openapi.checks import positive_data_acceptance
 
+    # The .xlsx uploads' bodies are bytes, sent as they are generated (any bytes: a workbook rarely).
+    schemathesis.serializer.alias(XLSX_MEDIA_TYPE, "application/octet-stream")
+
     for token in (None, "s3cret"):
         app = create_app(tmp_path / (token or "open"), token=token)
         loopback = {"Host": "127.0.0.1:8000"}
@@ -145,8 +149,9 @@ def test_openapi_fuzzing_passes_every_check(tmp_path):
             def check(case):
                 if case.path.startswith("/api/plans") and case.method == "POST":
                     return  # starting real plans in the background is not what this test is about
-                # A scenario's TOML and the staff calculator's traffic (calls x AHT / interval) have limits JSON
-                # Schema cannot state: there a schema-valid request may rightly be refused (400/422).
+                # A scenario's TOML, the staff calculator's traffic (calls x AHT / interval) and an upload's
+                # workbook have limits JSON Schema cannot state: there a schema-valid request may rightly be
+                # refused (400/422).
                 semantic = (case.method, case.path) in SEMANTIC_LIMITS
                 response = case.call_and_validate(headers=headers,  # noqa: B023 - check() runs in this loop
                                                   excluded_checks=[positive_data_acceptance] if semantic else None)
@@ -157,8 +162,10 @@ def test_openapi_fuzzing_passes_every_check(tmp_path):
 
 
 SEMANTIC_LIMITS = {("POST", "/api/scenarios"), ("POST", "/api/staff"), ("POST", "/api/scenarios/validate"),
-                   ("POST", "/api/scenarios/toml"), ("POST", "/api/scenarios/parse")}
-"""Also: a scenario given one way of two (JSON or TOML), TOML that parses, no nulls in a TOML list."""
+                   ("POST", "/api/scenarios/toml"), ("POST", "/api/scenarios/parse"), ("POST", "/api/xlsx/shifts"),
+                   ("POST", "/api/xlsx/agents"), ("POST", "/api/xlsx/requirement")}
+"""Also: a scenario given one way of two (JSON or TOML), TOML that parses, no nulls in a TOML list; the .xlsx
+uploads: any bytes match their schema (a binary body), few are a workbook."""
 
 
 def test_a_plan_is_read_back_unless_asked_fresh(client):

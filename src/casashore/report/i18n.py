@@ -57,6 +57,22 @@ LABELS = {
         "interval_csv_text": "Per agent group and site interval: calls, AHT, agents required, required after the "
         "goal loop, scheduled, simulated service level and abandonment, voice bandwidth ({rows} rows).",
         "download_csv": "Download the per-interval CSV",
+        # The workbooks (.xlsx).
+        "xl_verdict": "Verdict", "xl_shifts": "Shifts", "xl_intervals": "Requirement", "xl_daily": "Daily",
+        "xl_roster": "Roster", "xl_open": "Open shifts", "xl_start": "Start ({zone})", "xl_end": "End ({zone})",
+        "xl_skills": "Skills", "xl_agents": "Agents", "xl_breaks": "Breaks (length@window after the start)",
+        "xl_group": "Skill group", "xl_calls": "Calls (forecast)", "xl_aht": "AHT (s)",
+        "xl_required": "Agents required", "xl_required_after": "Required after the goal loop",
+        "xl_scheduled": "Agents scheduled (on shift, not on break)", "xl_short": "Short (required - scheduled)",
+        "xl_service": "Service level (simulated)", "xl_abandon": "Abandoned (simulated)",
+        "xl_agents_started": "Agents starting a shift", "xl_paid_hours": "Paid hours",
+        "xl_cost": "Labour cost ({currency})", "xl_sl_low": "Service level, 95 % low",
+        "xl_sl_high": "Service level, 95 % high", "xl_goal": "Goal", "xl_status": "Verdict",
+        "xl_all_queues": "All queues", "xl_reason": "Why", "xl_bound": "Proven lower bound",
+        "xl_gap": "Gap to the bound",
+        "xl_rounds": "Scheduling rounds", "xl_agent": "Agent", "xl_week": "Week {n} (h)", "xl_total_h": "Total (h)",
+        "xl_off": "off", "xl_unavailable": "unavailable", "xl_at_work": "Agents at work", "xl_shift": "Shift",
+        "xl_site_zone": "Site time zone",
     },
     "fr": {
         "title": "Plan", "summary": "Synthèse", "forecast": "Appels prévus par intervalle (heure du client, bande "
@@ -112,6 +128,21 @@ LABELS = {
         "interval_csv_text": "Par groupe d'agents et intervalle du site : appels, DMT, agents requis, requis après "
         "la boucle d'objectifs, planifiés, niveau de service et abandons simulés, débit voix ({rows} lignes).",
         "download_csv": "Télécharger le CSV par intervalle",
+        "xl_verdict": "Verdict", "xl_shifts": "Vacations", "xl_intervals": "Besoin", "xl_daily": "Synthèse quotidienne",
+        "xl_roster": "Planning", "xl_open": "Vacations non pourvues", "xl_start": "Début ({zone})",
+        "xl_end": "Fin ({zone})", "xl_skills": "Compétences", "xl_agents": "Agents",
+        "xl_breaks": "Pauses (durée@fenêtre après le début)", "xl_group": "Groupe de compétences",
+        "xl_calls": "Appels (prévus)", "xl_aht": "DMT (s)", "xl_required": "Agents requis",
+        "xl_required_after": "Requis après la boucle d'objectifs",
+        "xl_scheduled": "Agents planifiés (en poste, hors pause)", "xl_short": "Manque (requis - planifiés)",
+        "xl_service": "Niveau de service (simulé)", "xl_abandon": "Abandons (simulés)",
+        "xl_agents_started": "Agents prenant leur poste", "xl_paid_hours": "Heures payées",
+        "xl_cost": "Coût salarial ({currency})", "xl_sl_low": "Niveau de service, borne basse à 95 %",
+        "xl_sl_high": "Niveau de service, borne haute à 95 %", "xl_goal": "Objectif", "xl_status": "Verdict",
+        "xl_all_queues": "Toutes les files", "xl_reason": "Pourquoi", "xl_bound": "Borne inférieure prouvée",
+        "xl_gap": "Écart à la borne", "xl_rounds": "Tours de planification", "xl_agent": "Agent",
+        "xl_week": "Semaine {n} (h)", "xl_total_h": "Total (h)", "xl_off": "repos", "xl_unavailable": "indisponible",
+        "xl_at_work": "Agents au travail", "xl_shift": "Vacation", "xl_site_zone": "Fuseau horaire du site",
     },
 }
 

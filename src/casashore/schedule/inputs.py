@@ -12,7 +12,6 @@ places every break (see covering.py). A TOML file (``[[shift]]`` tables with the
 
 from __future__ import annotations
 
-import csv
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -22,6 +21,7 @@ from casashore.domain.shift import shift_length_s, time_of_day_min
 from casashore.domain.units import duration_s, number
 from casashore.errors import UserError
 from casashore.forecast.timezones import zone
+from casashore.schedule.tables import Table, read_table
 
 
 @dataclass(frozen=True)
@@ -66,21 +66,6 @@ class ShiftTemplate:
         return tuple(self.group.split("+"))
 
 
-def _rows(path: Path, needed: tuple[str, ...], optional: tuple[str, ...]) -> list[tuple[int, dict[str, str]]]:
-    try:
-        with path.open(newline="", encoding="utf-8-sig") as handle:
-            reader = csv.DictReader(handle)
-            columns = [c.strip() for c in reader.fieldnames or []]
-            missing = [c for c in needed if c not in columns]
-            unknown = [c for c in columns if c not in needed + optional]
-            if missing or unknown:
-                raise UserError("columns", ",".join(columns), f"{','.join(needed)} (optionally "
-                                f"{','.join(optional)})", where=str(path))
-            return [(i + 2, {k.strip(): (v or "").strip() for k, v in row.items()}) for i, row in enumerate(reader)]
-    except OSError as exc:
-        raise UserError("file", str(path), f"a readable CSV file ({exc.strerror})") from None
-
-
 STAFFING_COLUMNS = ("traffic", "agents", "agents_with_shrinkage", "p_wait", "service_level", "asa", "occupancy",
                     "p_abandon", "model", "asa_all", "queue", "label", "interval_start")
 """What ``casashore staff --output`` writes: accepted as a requirement as it is."""
@@ -88,27 +73,34 @@ STAFFING_COLUMNS = ("traffic", "agents", "agents_with_shrinkage", "p_wait", "ser
 
 def read_requirement(path: Path, site_zone: str = "Africa/Casablanca") -> Requirement:
     """Read ``start,required[,group]``, or the CSV that ``casashore staff --output`` writes (the requirement is
-    then ``agents_with_shrinkage`` when present, else ``agents``; the ``queue`` is the group). Starts with a UTC
-    offset (a client's time) are converted to the site's wall time."""
-    try:
-        with path.open(newline="", encoding="utf-8-sig") as handle:
-            header = [c.strip() for c in next(csv.reader(handle), [])]
-    except OSError as exc:
-        raise UserError("requirements", str(path), f"a readable CSV file ({exc.strerror})") from None
+    then ``agents_with_shrinkage`` when present, else ``agents``; the ``queue`` is the group), from a CSV file or
+    an .xlsx workbook (its sheet named Requirement, else its first). Starts with a UTC offset (a client's time)
+    are converted to the site's wall time."""
+    return requirement_from_table(read_table(path, "requirements", "requirement"), site_zone)
+
+
+def requirement_from_table(table: Table, site_zone: str = "Africa/Casablanca") -> Requirement:
+    """The requirement of a table read from a file or an upload (see read_requirement)."""
+    with table.cells_named():
+        return _requirement(table, site_zone)
+
+
+def _requirement(table: Table, site_zone: str) -> Requirement:
+    header = table.header
     staffing = "required" not in header and "agents" in header
     if staffing:
         value_column = "agents_with_shrinkage" if "agents_with_shrinkage" in header else "agents"
-        rows = _rows(path, ("start", "agents"), STAFFING_COLUMNS)
+        rows = table.checked(("start", "agents"), STAFFING_COLUMNS)
     else:
         value_column = "required"
-        rows = _rows(path, ("start", "required"), ("group",))
+        rows = table.checked(("start", "required"), ("group",))
     site = zone(site_zone, "site_zone")
     if not rows:
-        raise UserError("requirements", str(path), "at least one interval")
+        raise UserError("requirements", table.source, "at least one interval")
     one_day = ":" in rows[0][1]["start"] and "-" not in rows[0][1]["start"]
     by_group: dict[str, dict[datetime, float]] = {}
     for line, row in rows:
-        where = f"{path} line {line}"
+        where = table.where(line)
         if one_day:
             minutes = time_of_day_min("start", row["start"], where)
             start = datetime(1900, 1, 1, minutes // 60, minutes % 60)
@@ -133,7 +125,7 @@ def read_requirement(path: Path, site_zone: str = "Africa/Casablanca") -> Requir
     interval_min = min(steps) if steps else 60
     if interval_min <= 0 or 1440 % interval_min or any(step % interval_min for step in steps):
         raise UserError("start", f"steps of {sorted(steps)} minutes", "interval starts on one grid that divides a day",
-                        where=str(path))
+                        where=table.source)
     # The horizon is whole days from midnight; intervals the file leaves out (closed hours) require no one.
     first = given[0].replace(hour=0, minute=0, second=0, microsecond=0)
     days = (given[-1] - first).days + 1
@@ -178,9 +170,10 @@ def parse_breaks(text: str, shift_length_min: int, interval_min: int, where: str
     return tuple(rules)
 
 
-def _shift_rows(path: Path) -> list[tuple[int, dict[str, str]]]:
-    if path.suffix.lower() != ".toml":
-        return _rows(path, ("name", "start", "length", "cost"), ("group", "breaks"))
+SHIFT_COLUMNS, SHIFT_OPTIONAL = ("name", "start", "length", "cost"), ("group", "breaks")
+
+
+def _toml_shift_rows(path: Path) -> list[tuple[int, dict[str, str]]]:
     tables = read_toml(path, "shifts").get("shift", [])
     if not isinstance(tables, list):
         raise UserError("shift", str(tables)[:60], "[[shift]] tables", where=str(path))
@@ -198,10 +191,13 @@ def _shift_rows(path: Path) -> list[tuple[int, dict[str, str]]]:
 
 
 def read_shifts(path: Path, requirement: Requirement, max_paid_h: float | None = None) -> list[ShiftTemplate]:
-    """Shift templates from CSV or TOML; ``max_paid_h`` is the labour rules' daily maximum of hours worked."""
-    label = "line" if path.suffix.lower() != ".toml" else "shift"
-    return shift_templates(_shift_rows(path), requirement, max_paid_h,
-                           lambda line: f"{path} line {line}" if label == "line" else f"{path} shift[{line}]")
+    """Shift templates from CSV, TOML or an .xlsx workbook (its sheet named Shifts, else its first);
+    ``max_paid_h`` is the labour rules' daily maximum of hours worked."""
+    if path.suffix.lower() == ".toml":
+        return shift_templates(_toml_shift_rows(path), requirement, max_paid_h, lambda i: f"{path} shift[{i}]")
+    table = read_table(path, "shifts", "shifts")
+    with table.cells_named():
+        return shift_templates(table.checked(SHIFT_COLUMNS, SHIFT_OPTIONAL), requirement, max_paid_h, table.where)
 
 
 def shift_templates(rows: list[tuple[int, dict[str, str]]], requirement: Requirement, max_paid_h: float | None,

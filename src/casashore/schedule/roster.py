@@ -23,11 +23,12 @@ from pathlib import Path
 from casashore.domain.shift import time_of_day_min
 from casashore.domain.units import number
 from casashore.errors import UserError
-from casashore.schedule.inputs import ShiftTemplate, _rows
+from casashore.schedule.inputs import ShiftTemplate
 from casashore.schedule.roster_greedy import eligible, fill, greedy, objective
 from casashore.schedule.roster_model import Solved, solve_model
 from casashore.schedule.roster_rules import Agent, RosterState, diagnose
 from casashore.schedule.rules import DAYS, LabourRules
+from casashore.schedule.tables import Table, read_table
 
 DETERMINISTIC_TIME = 10.0
 """CP-SAT's budget in deterministic time (its own count of work, roughly a second of one core each): the same
@@ -72,15 +73,30 @@ class Roster:
     """Planned shifts the constructive start left open, before the search."""
 
 
+AGENT_COLUMNS, AGENT_OPTIONAL = ("agent", "skills", "weekly_hours"), ("night_work", "unavailable", "preferred_start")
+
+
 def read_agents(path: Path, groups: list[str], rules: LabourRules) -> list[Agent]:
     """``agent,skills,weekly_hours`` and optionally ``night_work`` (yes/no), ``unavailable`` (weekdays such as
-    ``fri`` or dates such as ``2026-03-06``, separated by ``;``) and ``preferred_start`` (HH:MM)."""
-    rows = _rows(path, ("agent", "skills", "weekly_hours"), ("night_work", "unavailable", "preferred_start"))
+    ``fri`` or dates such as ``2026-03-06``, separated by ``;``) and ``preferred_start`` (HH:MM), from a CSV file
+    or an .xlsx workbook (its sheet named Agents, else its first)."""
+    return agents_from_table(read_table(path, "roster", "agents"), groups, rules)
+
+
+def agents_from_table(table: Table, groups: list[str] | None, rules: LabourRules) -> list[Agent]:
+    """The agents of a table read from a file or an upload; ``groups`` None accepts any skill (an agent list read
+    before the requirement it will serve)."""
+    with table.cells_named():
+        return _agents(table, groups, rules)
+
+
+def _agents(table: Table, groups: list[str] | None, rules: LabourRules) -> list[Agent]:
+    rows = table.checked(AGENT_COLUMNS, AGENT_OPTIONAL)
     agents, seen = [], set()
     for line, row in rows:
-        where = f"{path} line {line}"
+        where = table.where(line)
         skills = frozenset(filter(None, row["skills"].split("+"))) or frozenset({""})
-        unknown = sorted(skills - set(groups))
+        unknown = [] if groups is None else sorted(skills - set(groups))
         if unknown:
             raise UserError("skills", unknown[0], "groups of the requirement: " + ", ".join(groups)
                             + " (several joined by +)", where=where)
@@ -110,7 +126,7 @@ def read_agents(path: Path, groups: list[str], rules: LabourRules) -> list[Agent
         agents.append(Agent(row["agent"], skills, hours, night.lower() in ("yes", "true", "1"), frozenset(days),
                             frozenset(dates), preferred_min))
     if not agents:
-        raise UserError("roster", str(path), "at least one agent")
+        raise UserError("roster", table.source, "at least one agent")
     return agents
 
 

@@ -13,14 +13,16 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from casashore.domain.json_record import JsonRecord
+from casashore.domain.loading import parse_toml
 from casashore.errors import Cancelled, UserError
 from casashore.plan.compare import ComparedPlan, Comparison, compare
 from casashore.plan.key_figures import KeyFigures, key_figures
 from casashore.plan.pipeline import STEPS, Progress, overall_share
 from casashore.plan.result import PlanResult
-from casashore.plan.scenario import PlanScenario
+from casashore.plan.scenario import PlanScenario, plan_scenario_from_dict
 from casashore.report.plan_report import write_report
 from casashore.usecases.plan import run_plan
+from casashore.usecases.workbooks import plan_xlsx
 from casashore.workspace.store import StoredPlanRun, Workspace
 
 MAX_LISTED = 500
@@ -174,6 +176,14 @@ def write_kept_report(workspace: Path, run_id: str, path: Path, lang: str | None
     result = plan_result(run)
     write_report(result, path, lang or run.lang, result.site.name, generated=run.created_at)
     return path
+
+
+def kept_plan_workbook(workspace: Path, run_id: str, lang: str | None = None) -> bytes:
+    """The .xlsx of a kept plan (usecases/workbooks.py), in ``lang`` (by default the run's), from its JSON and its
+    scenario's TOML as kept: the same file the run's `--xlsx` wrote."""
+    run = stored_plan(workspace, run_id)
+    scenario = plan_scenario_from_dict(parse_toml(run.scenario_toml, "scenario", run.scenario), where=run.scenario)
+    return plan_xlsx(plan_result(run), scenario, lang or run.lang)
 
 
 def delete_plan(workspace: Path, run_id: str) -> None:

@@ -13,7 +13,7 @@ from casashore.domain.units import duration_s, number
 from casashore.errors import UserError
 from casashore.schedule.covering import ShiftSchedule, solve
 from casashore.schedule.inputs import Requirement, ShiftTemplate, read_requirement, read_shifts
-from casashore.schedule.roster import Agent, read_agents, solve_roster
+from casashore.schedule.roster import Agent, Roster, read_agents, solve_roster
 from casashore.schedule.rules import LabourRules, open_intervals, read_rules, staffed_while_open
 
 
@@ -39,12 +39,23 @@ class ScheduleRequest:
 
 
 @dataclass(frozen=True)
+class NamedRoster:
+    """The roster, typed, with who was rostered and over which days (for its workbook)."""
+    result: Roster
+    agents: list[Agent]
+    first_day: date
+    days: int
+
+
+@dataclass(frozen=True)
 class Schedule:
     doc: dict
     """The JSON document of `casashore schedule --json`."""
     coverage: list[dict]
     """Per group and interval: required, scheduled, unmet, over (empty when infeasible)."""
     horizon_days: int
+    roster: NamedRoster | None = None
+    site_zone: str = "Africa/Casablanca"
 
 
 def make_schedule(request: ScheduleRequest) -> Schedule:
@@ -64,14 +75,17 @@ def make_schedule(request: ScheduleRequest) -> Schedule:
                    gap=number("gap", request.gap, low=0.0, high=0.99), node_limit=request.nodes)
     coverage = _coverage(requirement, result)
     doc = _document(requirement, templates, result, coverage, closed)
+    named = None
     if agents is not None and result.status != "infeasible":
-        doc["roster"] = _roster(agents, requirement, templates, result, labour, request.weeks, request.roster_start,
-                                request.time_limit)
+        named = _roster(agents, requirement, templates, result, labour, request.weeks, request.roster_start,
+                        request.time_limit)
+        doc["roster"] = roster_document(named.result)
     if request.plot is not None and coverage:
         from casashore.report.figures import coverage_figure, write_figure  # plotly: only for --plot
 
         write_figure(coverage_figure(coverage), request.plot)
-    return Schedule(doc, coverage, len(requirement.starts) * requirement.interval_min // 1440)
+    return Schedule(doc, coverage, len(requirement.starts) * requirement.interval_min // 1440, named,
+                    request.site_zone)
 
 
 def _when(requirement: Requirement, interval: int) -> str:
@@ -133,12 +147,17 @@ def roster_days(requirement: Requirement, weeks: int | None, roster_start: str |
 
 
 def _roster(agents: list[Agent], requirement: Requirement, templates: list[ShiftTemplate], plan: ShiftSchedule,
-            labour: LabourRules, weeks: int | None, roster_start: str | None, time_limit: str) -> dict:
-    """Name the agents for the plan, repeated over ``weeks``; the JSON part of ``schedule --roster``."""
+            labour: LabourRules, weeks: int | None, roster_start: str | None, time_limit: str) -> NamedRoster:
+    """Name the agents for the plan, repeated over ``weeks``."""
     first, days, plan_days = roster_days(requirement, weeks, roster_start)
     counts = {(name, d): n for d in range(days) for (name, day), n in plan.counts.items() if day == d % plan_days}
     result = solve_roster(agents, templates, counts, first, days, labour,
                           time_limit_s=duration_s("time_limit", time_limit))
+    return NamedRoster(result, agents, first, days)
+
+
+def roster_document(result: Roster) -> dict:
+    """The JSON part of ``schedule --roster``."""
     return {"status": result.status, "gap": result.gap,
             "objective": None if result.status == "infeasible" else result.objective,
             "assignments": [{"agent": a.agent, "day": a.day.isoformat(), "shift": a.shift, "group": a.group,

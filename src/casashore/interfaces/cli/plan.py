@@ -35,6 +35,9 @@ def plan(
                                                      "directory, SCENARIO-plan.fr.html with --lang fr].")] = None,
     lang: Annotated[str, typer.Option(help="Report language: en or fr.")] = "en",
     output: Annotated[Path | None, typer.Option("--output", help="Also write the plan per interval as CSV.")] = None,
+    xlsx: Annotated[Path | None, typer.Option("--xlsx", help="Also write the plan as an Excel workbook: verdict, "
+                                                             "shift table, requirement vs scheduled per interval, "
+                                                             "daily summary (in --lang).")] = None,
     fresh: Annotated[bool, typer.Option("--fresh", help="Recompute every step instead of reading back the "
                                                         "workspace's stored results (they are replaced).")] = False,
     as_json: JsonOpt = False,
@@ -53,7 +56,7 @@ def plan(
     """
     report_path = report or Path(f"{scenario.stem}-plan{'.fr' if lang == 'fr' else ''}.html")
     # Before any work (and before the imports): a report that cannot be written fails now, not at the end.
-    check_all_writable(report=report_path, output=output, workspace=workspace)
+    check_all_writable(report=report_path, output=output, xlsx=xlsx, workspace=workspace)
     # The whole pipeline (numba, DuckDB, statsforecast, HiGHS, plotly): only when the command runs.
     from casashore.plan.pipeline import STEPS
     from casashore.plan.scenario import load_plan_scenario
@@ -76,6 +79,10 @@ def plan(
                 task, description=f"{step} {detail}".strip(), completed=STEPS.index(step) + share))
     if output is not None:
         write_csv(output, interval_rows(result))
+    if xlsx is not None:
+        from casashore.usecases.workbooks import plan_xlsx  # openpyxl: only when a workbook is asked for
+
+        xlsx.write_bytes(plan_xlsx(result, parsed, lang))
     if as_json:
         print_json({"report": str(report_path), **result.to_json()})
         return

@@ -8,8 +8,10 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
+from casashore.errors import UserError
 from casashore.interfaces.cli.errors import exits_on_user_error
 from casashore.interfaces.cli.options import JsonOpt, OutputOpt, PlotOpt
+from casashore.interfaces.cli.plan import check_lang
 from casashore.interfaces.cli.rendering import out, print_json, write_csv
 from casashore.usecases.output_paths import check_all_writable
 
@@ -17,9 +19,11 @@ from casashore.usecases.output_paths import check_all_writable
 @exits_on_user_error
 def schedule(
     requirements: Annotated[Path, typer.Option(help="CSV start,required (or start,group,required): HH:MM for one "
-                                                    "day, ISO date-times for longer horizons.")],
-    shifts: Annotated[Path, typer.Option(help="CSV name,start,length,cost (and group): templates that may start "
-                                              "on every day.")],
+                                                    "day, ISO date-times for longer horizons; or an .xlsx workbook "
+                                                    "with those columns (sheet Requirement, else the first).")],
+    shifts: Annotated[Path, typer.Option(help="CSV name,start,length,cost (and group, breaks): templates that may "
+                                              "start on every day; or TOML [[shift]] tables, or an .xlsx workbook "
+                                              "(sheet Shifts, else the first).")],
     cyclic: Annotated[bool, typer.Option("--cyclic", help="Wrap the horizon: a night shift past its end covers "
                                                           "its beginning (a day, or Sunday into Monday).")] = False,
     hard: Annotated[bool, typer.Option("--hard", help="Forbid under-coverage (infeasible when impossible) "
@@ -43,13 +47,20 @@ def schedule(
     open_hours: Annotated[str | None, typer.Option("--open", help="Opening hours, e.g. 'mon-fri 08:00-20:00; sat "
                                                                   "09:00-13:00' (overrides the rules file).")] = None,
     roster: Annotated[Path | None, typer.Option(help="Agents CSV agent,skills,weekly_hours (night_work, unavailable, "
-                                                     "preferred_start): name who works each planned shift.")] = None,
+                                                     "preferred_start), or an .xlsx workbook with those columns "
+                                                     "(sheet Agents, else the first): name who works each planned "
+                                                     "shift.")] = None,
     weeks: Annotated[int | None, typer.Option(min=1, max=52, help="Weeks to roster, repeating the plan [default: "
                                                                   "the requirement's length].")] = None,
     roster_start: Annotated[str | None, typer.Option(help="First day of the roster for a one-day requirement "
                                                           "[default: next Monday].")] = None,
     roster_output: Annotated[Path | None, typer.Option(help="Write the roster as CSV (agent, day, shift, group, "
                                                             "start, end, paid_hours).")] = None,
+    xlsx: Annotated[Path | None, typer.Option("--xlsx", help="Write the roster as an Excel workbook, as planners "
+                                                             "print it: agents x days, each day's shift and hours "
+                                                             "or the day off, hours per week (needs --roster).")]
+    = None,
+    lang: Annotated[str, typer.Option(help="The workbook's language: en or fr.")] = "en",
     plot: PlotOpt = None,
     output: OutputOpt = None,
     as_json: JsonOpt = False,
@@ -65,7 +76,10 @@ def schedule(
     # HiGHS, OR-Tools, numpy and pydantic: only when the command runs.
     from casashore.usecases.schedule import ScheduleRequest, make_schedule
 
-    check_all_writable(output=output, roster_output=roster_output, plot=plot)
+    check_lang(lang)
+    if xlsx is not None and roster is None:
+        raise UserError("xlsx", str(xlsx), "--roster AGENTS.csv too: the workbook is the roster's agent x day grid")
+    check_all_writable(output=output, roster_output=roster_output, plot=plot, xlsx=xlsx)
     made = make_schedule(ScheduleRequest(
         requirements=requirements, shifts=shifts, cyclic=cyclic, hard=hard, under_penalty=under_penalty,
         over_penalty=over_penalty, time_limit=time_limit, gap=gap, nodes=nodes, site_zone=site_zone, rules=rules,
@@ -75,6 +89,10 @@ def schedule(
         write_csv(output, coverage)
     if roster_output is not None and "roster" in doc:
         write_csv(roster_output, doc["roster"]["assignments"])
+    if xlsx is not None:
+        from casashore.usecases.workbooks import roster_xlsx  # openpyxl: only when a workbook is asked for
+
+        xlsx.write_bytes(roster_xlsx(made, lang))
     if as_json:
         print_json(doc)
         return

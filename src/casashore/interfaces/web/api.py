@@ -32,6 +32,7 @@ from casashore.domain.units import CAPACITY_PATTERN
 from casashore.errors import MISSING, UserError
 from casashore.interfaces.web.plans_routes import add_plan_routes
 from casashore.interfaces.web.scenario_routes import SCENARIO_JSON, add_scenario_routes
+from casashore.interfaces.web.xlsx_api import add_xlsx_routes
 from casashore.plan.scenario import plan_scenario_from_dict
 from casashore.request_guard import LOOPBACK_HOSTS, RequestGuard
 from casashore.telecom.bandwidth import CallBandwidth
@@ -265,6 +266,8 @@ def create_app(workspace_dir: Path, *, host: str = "127.0.0.1", token: str | Non
     def page(name: str, accept_language: str | None) -> HTMLResponse:
         chosen = lang or ("fr" if (accept_language or "").lower().startswith("fr") else "en")
         return HTMLResponse((STATIC / name).read_text(encoding="utf-8").replace("__LANG__", chosen))
+
+    add_xlsx_routes(app, guarded)
 
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
     def dashboard(accept_language: Annotated[str | None, Header()] = None) -> HTMLResponse:

@@ -27,6 +27,7 @@ from casashore.plan.scenario import plan_scenario_from_dict
 from casashore.report.plan_report import figures
 from casashore.usecases import plans
 from casashore.usecases.plans import MAX_COMPARED, MAX_LISTED, RUN_ID_PATTERN, KeptPlan, RunningPlan
+from casashore.usecases.workbooks import XLSX_MEDIA_TYPE
 
 PlanId = Annotated[str, Field(pattern=RUN_ID_PATTERN)]
 Lang = Literal["en", "fr"]
@@ -178,6 +179,21 @@ def add_plan_routes(app: FastAPI, workspace_dir: Path, guarded: dict, scenario_t
         if not path.is_file():
             plans.write_kept_report(database, plan_id, path, lang or record.lang)
         return FileResponse(path, media_type="text/html")
+
+    @app.get("/api/plans/{plan_id}/plan.xlsx", response_class=Response, **guarded,
+             openapi_extra={"responses": {"200": {"content": {XLSX_MEDIA_TYPE: {"schema": {"type": "string",
+                                                                                          "format": "binary"}}}}}})
+    def plan_workbook(plan_id: str, lang: Lang | None = None) -> Response:
+        """The kept plan as an Excel workbook (verdict, shift table, requirement vs scheduled per interval, daily
+        summary), in ``lang`` (by default the run's)."""
+        check_id(plan_id)
+        if plan_id in running:
+            raise HTTPException(409, f"plan {plan_id}: {running[plan_id].status}, no workbook yet")
+        record = kept(plan_id)
+        if record.status != "done":
+            raise HTTPException(409, f"plan {plan_id}: {record.status}, no workbook")
+        return Response(plans.kept_plan_workbook(database, plan_id, lang), media_type=XLSX_MEDIA_TYPE,
+                        headers={"Content-Disposition": f'attachment; filename="plan-{plan_id}.xlsx"'})
 
     @app.post("/api/plans/{plan_id}/cancel", status_code=202, response_model=PlanState, **guarded)
     def cancel_plan(plan_id: str) -> dict:

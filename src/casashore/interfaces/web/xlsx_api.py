@@ -1,0 +1,81 @@
+"""The API's Excel imports: an .xlsx upload (the request's body, bounded by the server's body limit) read into the
+rows the page's forms fill their tables with, validated as the CLI validates the same tables; nothing is stored.
+The workbook is checked before it is parsed (usecases/workbooks.py, schedule/xlsx_reader.py)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import FastAPI, Query, Request
+from pydantic import BaseModel
+from starlette.concurrency import run_in_threadpool
+
+from casashore.domain.base import TimeZoneName
+from casashore.usecases import workbooks
+
+BINARY = {"schema": {"type": "string", "format": "binary"}}
+XLSX_BODY = {"requestBody": {"required": True, "description": "The .xlsx workbook, as the request's whole body",
+                             "content": {workbooks.XLSX_MEDIA_TYPE: BINARY}}}
+FileName = Annotated[str, Query(min_length=1, max_length=80, pattern=r"^[\w .-]+$",
+                                description="The file's name, as errors will name it (data, never a path)")]
+
+
+class ShiftRow(BaseModel):
+    """A scenario's [[shifts]] entry."""
+    name: str
+    start: str
+    length: str
+    cost: float
+    group: str
+    breaks: str
+
+
+class AgentRow(BaseModel):
+    """A row of `casashore schedule --roster`'s agents file."""
+    agent: str
+    skills: str
+    weekly_hours: float
+    night_work: bool
+    unavailable: str
+    """weekdays (mon..sun) and dates (2026-03-06), separated by ;"""
+    preferred_start: str | None
+
+
+class RequirementRow(BaseModel):
+    start: str
+    """HH:MM for one day, else YYYY-MM-DDTHH:MM, on the site's clock"""
+    group: str
+    required: float
+
+
+class RequirementTable(BaseModel):
+    """The requirement as `casashore schedule` reads it: whole days from midnight, every group's intervals."""
+    interval_min: int
+    one_day: bool
+    site_zone: str
+    rows: list[RequirementRow]
+
+
+def add_xlsx_routes(app: FastAPI, options: dict) -> None:
+    """POST /api/xlsx/shifts, /agents and /requirement on ``app``; ``options`` are the guarded routes' (token,
+    error responses)."""
+
+    @app.post("/api/xlsx/shifts", response_model=list[ShiftRow], openapi_extra=XLSX_BODY, **options)
+    async def xlsx_shifts(request: Request, filename: FileName = "shifts.xlsx") -> list[dict]:
+        """Shift templates from a workbook (sheet Shifts, else the first): name, start, length, cost, group,
+        breaks, each row checked; a wrong cell is a 400 naming its sheet, row and column."""
+        return await run_in_threadpool(workbooks.shifts_from_xlsx, await request.body(), filename)
+
+    @app.post("/api/xlsx/agents", response_model=list[AgentRow], openapi_extra=XLSX_BODY, **options)
+    async def xlsx_agents(request: Request, filename: FileName = "agents.xlsx") -> list[dict]:
+        """An agent list from a workbook (sheet Agents, else the first): agent, skills, weekly_hours and
+        optionally night_work, unavailable, preferred_start, checked as `casashore schedule --roster` checks it."""
+        return await run_in_threadpool(workbooks.agents_from_xlsx, await request.body(), filename)
+
+    @app.post("/api/xlsx/requirement", response_model=RequirementTable, openapi_extra=XLSX_BODY, **options)
+    async def xlsx_requirement(request: Request, filename: FileName = "requirement.xlsx",
+                               site_zone: Annotated[TimeZoneName, Query(max_length=64)] = "Africa/Casablanca") -> dict:
+        """A requirement from a workbook (sheet Requirement, else the first): start,required or
+        start,group,required, or what `casashore staff --output` writes; starts with a UTC offset are moved to
+        ``site_zone``'s clock."""
+        return await run_in_threadpool(workbooks.requirement_from_xlsx, await request.body(), filename, site_zone)

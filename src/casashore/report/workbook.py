@@ -1,0 +1,162 @@
+"""A plan as an Excel workbook (.xlsx), for the planners who live in Excel: the verdict and its figures, the shift
+table, the requirement against the agents scheduled per skill group and site interval, and the daily summary per
+site day and queue. Numbers stay numbers (formatted as percent, agents, hours, the site's currency), times are the
+site's clock with its zone in the headers, headers are English or French (i18n.py).
+
+Everything comes from PlanResult's typed fields (plan/result.py) and the report's rows (tables.py); the shift
+templates' times and breaks, which the plan's result does not carry, from the scenario's shifts when given.
+The API's kept plans and the CLI call ``plan_workbook`` alike.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime, timedelta
+
+from openpyxl.formatting.rule import FormulaRule
+from openpyxl.utils import get_column_letter
+
+from casashore.domain.shift import ShiftSpec, shift_length_s, time_of_day_min
+from casashore.plan.result import PlanResult
+from casashore.report import xlsx_style as style
+from casashore.report.i18n import label
+from casashore.report.tables import daily_summary, interval_rows, site_days
+from casashore.report.verdict import reasons
+
+
+def plan_workbook(plan: PlanResult, lang: str, shifts: Sequence[ShiftSpec] = ()) -> bytes:
+    """The .xlsx file of ``plan`` in ``lang`` (en or fr); ``shifts`` are the scenario's templates (their start,
+    end, skills and breaks fill the shift table; without them those columns stay empty). The same plan gives the
+    same bytes."""
+    book = style.new_book()
+    _verdict_sheet(book, plan, lang)
+    _shift_sheet(book, plan, lang, {s.name: s for s in shifts})
+    _interval_sheet(book, plan, lang)
+    _daily_sheet(book, plan, lang)
+    first = site_days(plan)[0] if plan.staffing.starts else date(2000, 1, 1)
+    return style.as_bytes(book, datetime.combine(first, datetime.min.time()))
+
+
+def _t(lang: str, key: str, **words: str) -> str:
+    return label(lang, key).format(**words)
+
+
+def _verdict_sheet(book, plan: PlanResult, lang: str) -> None:
+    t = lambda key, **w: _t(lang, key, **w)  # noqa: E731
+    verdict, schedule, sizing = plan.verdict, plan.schedule, plan.sizing
+    ws = style.sheet(book, t("xl_verdict"), [t("metric"), t("value")])
+    ws.append([t("verdict"), t(f"verdict_{verdict.status}")])
+    for text, _ in reasons(plan, lang):
+        ws.append([t("xl_reason"), text])
+    rows: list[tuple[str, object, str | None]] = [
+        (t("coverage_share"), verdict.coverage, _share_format(verdict.coverage)),
+        (t("schedule_cost"), schedule.cost, "#,##0.00"),
+        (t("xl_bound"), schedule.bound, "#,##0.00"),
+        (t("xl_gap"), schedule.gap, "0.00%"),
+        (t("stopped"), t(f"stopped_{schedule.stopped_by}") if schedule.stopped_by else "", None),
+        (t("xl_rounds"), verdict.rounds, style.COUNT),
+        (t("seats_at_peak"), sizing.seats_at_peak, style.COUNT),
+        (t("seats_available"), sizing.seats_available, style.COUNT),
+        (t("fte"), sizing.fte, "0.0"),
+        (t("jobs"), sizing.jobs, style.COUNT),
+        (t("paid_hours"), sizing.paid_hours, "#,##0.0"),
+        (t("labour_cost"), sizing.labour_cost, style.currency(sizing.currency)),
+        (t("phone_lines"), sizing.phone_lines, style.COUNT),
+        (t("link_share"), sizing.link_share, "0.000%"),
+        (t("xl_site_zone"), plan.site.time_zone, None),
+    ]
+    for key, value, fmt in rows:
+        ws.append([key, value])
+        if fmt:
+            ws.cell(ws.max_row, 2).number_format = fmt
+    ws.cell(2, 2).font = style.BOLD
+    if verdict.status != "met":
+        ws.cell(2, 2).fill = style.SHORT_FILL
+    style.widths(ws, most=100)
+
+
+def _share_format(share: float) -> str:
+    """A percent with the digits that keep a share short of 100 % from showing as 100 % (as the report does)."""
+    digits = 1
+    while share < 1 and round(100 * share, digits) >= 100 and digits < 6:
+        digits += 1
+    return f"0.{'0' * digits}%"
+
+
+def _shift_sheet(book, plan: PlanResult, lang: str, specs: dict[str, ShiftSpec]) -> None:
+    t = lambda key, **w: _t(lang, key, **w)  # noqa: E731
+    zone = plan.site.time_zone
+    ws = style.sheet(book, t("xl_shifts"), [t("template"), t("day"), t("xl_start", zone=zone), t("xl_end", zone=zone),
+                                            t("xl_skills"), t("xl_agents"), t("xl_breaks")], freeze="B2")
+    days = site_days(plan)
+    for count in sorted(plan.schedule.counts, key=lambda c: (c.day, c.shift)):
+        day = days[count.day] if count.day < len(days) else days[0] + timedelta(days=count.day)
+        spec = specs.get(count.shift)
+        start = end = None
+        if spec is not None:
+            start = datetime.combine(day, datetime.min.time()) + timedelta(minutes=time_of_day_min("start",
+                                                                                                  spec.start))
+            end = start + timedelta(seconds=shift_length_s("length", spec.length))
+        ws.append([count.shift, day, start, end, spec.group if spec else None, count.agents,
+                   (spec.breaks or None) if spec else None])
+    style.number_formats(ws, {2: style.DATE[lang], 3: style.DATE_TIME[lang], 4: style.DATE_TIME[lang],
+                              6: style.COUNT})
+    ws.auto_filter.ref = ws.dimensions
+    style.widths(ws)
+    style.for_print(ws)
+
+
+def _interval_sheet(book, plan: PlanResult, lang: str) -> None:
+    t = lambda key, **w: _t(lang, key, **w)  # noqa: E731
+    header = [t("xl_start", zone=plan.site.time_zone), t("xl_group"), t("xl_calls"), t("xl_aht"), t("xl_required"),
+              t("xl_required_after"), t("xl_scheduled"), t("xl_short"), t("xl_service"), t("xl_abandon")]
+    ws = style.sheet(book, t("xl_intervals"), header, freeze="C2")
+    for row in interval_rows(plan):
+        short = max(0.0, row["required_after_rounds"] - row["scheduled"])
+        ws.append([datetime.fromisoformat(row["start"]), row["group"], row["calls"], row["aht_s"], row["required"],
+                   row["required_after_rounds"], row["scheduled"], short, row["service_level"], row["p_abandon"]])
+    style.number_formats(ws, {1: style.DATE_TIME[lang], 3: style.CALLS, 4: style.SECONDS, 5: style.AGENTS,
+                              6: style.AGENTS, 7: style.AGENTS, 8: style.AGENTS, 9: style.PERCENT,
+                              10: style.PERCENT})
+    if ws.max_row > 1:
+        # Excel's own conditional format: a row stays flagged (or not) when a planner edits its numbers.
+        cells = f"A2:{get_column_letter(len(header))}{ws.max_row}"
+        ws.conditional_formatting.add(cells, FormulaRule(formula=["ROUND($F2-$G2,6)>0"], fill=style.SHORT_FILL))
+    ws.auto_filter.ref = ws.dimensions
+    style.widths(ws)
+    style.for_print(ws)
+
+
+def _daily_sheet(book, plan: PlanResult, lang: str) -> None:
+    t = lambda key, **w: _t(lang, key, **w)  # noqa: E731
+    currency = plan.sizing.currency
+    header = [t("day"), t("queue"), t("xl_calls"), t("xl_agents_started"), t("xl_paid_hours"),
+              t("xl_cost", currency=currency), t("xl_service"), t("xl_sl_low"), t("xl_sl_high"), t("xl_goal"),
+              t("xl_abandon"), t("xl_status")]
+    ws = style.sheet(book, t("xl_daily"), header, freeze="C2")
+    judged: dict[date, list] = {}
+    for row in plan.verdict.days:
+        judged.setdefault(date.fromisoformat(row.day), []).append(row)
+    forecast: dict[tuple[str, date], float] = {}  # the forecast's calls, as the day's total counts them
+    for name, volume in plan.staffing.queues.items():
+        for start, calls in zip(plan.staffing.starts, volume.calls, strict=True):
+            key = (name, datetime.fromisoformat(start).date())
+            forecast[key] = forecast.get(key, 0.0) + calls
+    totals = []
+    for day in daily_summary(plan):
+        for q in judged.get(day.day, []):
+            low = max(0.0, q.service_level - q.service_level_ci95)
+            high = min(1.0, q.service_level + q.service_level_ci95)
+            ws.append([day.day, q.queue, forecast.get((q.queue, day.day), 0.0), None, None, None, q.service_level,
+                       low, high, q.goal, q.p_abandon, t(q.status)])
+            if q.status != "met":
+                ws.cell(ws.max_row, len(header)).fill = style.SHORT_FILL
+        ws.append([day.day, t("xl_all_queues"), day.calls, day.agents, day.paid_hours, day.labour_cost,
+                   day.service_level, None, None, None, day.p_abandon, None])
+        totals.append(ws.max_row)
+    style.number_formats(ws, {1: style.DATE[lang], 3: style.CALLS, 4: style.COUNT, 5: style.HOURS,
+                              6: style.currency(currency), 7: style.PERCENT, 8: style.PERCENT, 9: style.PERCENT,
+                              10: style.PERCENT, 11: style.PERCENT})
+    style.bold_rows(ws, totals)
+    style.widths(ws)
+    style.for_print(ws)
