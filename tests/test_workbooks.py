@@ -152,3 +152,16 @@ def test_a_roster_workbook_needs_agents(tmp_path):
                                  "--xlsx", str(tmp_path / "r.xlsx")])
     assert result.exit_code == 2 and "--roster" in result.stderr and not (tmp_path / "r.xlsx").exists()
 
+
+
+def test_a_workbook_is_dated_by_its_plan_not_by_the_clock():
+    """openpyxl dates `modified` at save time: the file would change from one second to the next."""
+    import zipfile
+    from datetime import datetime
+
+    from casashore.report.xlsx_style import as_bytes, new_book, sheet
+
+    book = new_book()
+    sheet(book, "A", ["x"])
+    core = zipfile.ZipFile(io.BytesIO(as_bytes(book, datetime(2026, 12, 7)))).read("docProps/core.xml").decode()
+    assert core.count("2026-12-07T00:00:00Z") == 2 and "dcterms:modified" in core

@@ -4,6 +4,7 @@ row, frozen panes, column widths from the contents, number formats, fills; and a
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 from collections.abc import Iterable, Sequence
 from datetime import datetime
@@ -95,13 +96,19 @@ def new_book() -> Workbook:
 
 def as_bytes(book: Workbook, stamp: datetime) -> bytes:
     """The workbook's file, the same bytes for the same contents: its properties dated ``stamp`` (the plan's
-    first day, not the clock) and its zip entries dated 1980-01-01 (zipfile dates them now otherwise)."""
+    first day, not the clock) and its zip entries dated 1980-01-01 (zipfile dates them now otherwise). openpyxl's
+    save dates the `modified` property now whatever it was set to: it is written again with ``stamp``."""
     book.properties.created = book.properties.modified = stamp
+    modified = stamp.strftime("%Y-%m-%dT%H:%M:%SZ").encode()
     written = io.BytesIO()
     book.save(written)
     fixed = io.BytesIO()
     with zipfile.ZipFile(written) as source, zipfile.ZipFile(fixed, "w", zipfile.ZIP_DEFLATED) as target:
         for entry in source.infolist():
-            target.writestr(zipfile.ZipInfo(entry.filename, date_time=(1980, 1, 1, 0, 0, 0)),
-                            source.read(entry.filename), compress_type=zipfile.ZIP_DEFLATED)
+            data = source.read(entry.filename)
+            if entry.filename == "docProps/core.xml":
+                data = re.sub(rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)", rb"\g<1>" + modified + rb"\g<2>",
+                              data)
+            target.writestr(zipfile.ZipInfo(entry.filename, date_time=(1980, 1, 1, 0, 0, 0)), data,
+                            compress_type=zipfile.ZIP_DEFLATED)
     return fixed.getvalue()
