@@ -13,12 +13,34 @@ import contextlib
 import multiprocessing
 import socket
 from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
 from casashore.errors import UserError
 
 SCHEDULER_EXPECTED = "a dask.distributed scheduler address such as tcp://127.0.0.1:8786"
+
+
+@dataclass(frozen=True)
+class Execution:
+    """Where a run's independent batches go: the Dask cluster at ``scheduler``, else ``workers`` local processes
+    (None: each step's own default). A choice made at run time, never an input of a result: the batches give the
+    same figures wherever they run, so no stored result is keyed by it (a plan made on a cluster and one made
+    here read each other's steps back)."""
+
+    workers: int | None = None
+    scheduler: str | None = None
+
+    def run(self, function: Callable[[Any], Any], batches: Sequence[Any], *, default_workers: int = 1,
+            **options: Any) -> list:
+        """``run_batches`` here: ``default_workers`` local processes when no count was chosen."""
+        workers = default_workers if self.workers is None else self.workers
+        return run_batches(function, batches, workers=workers, scheduler=self.scheduler, **options)
+
+
+LOCAL = Execution()
+"""Every step's default: this process, or local workers where a step's work is large enough to pay for them."""
 
 
 def process_context(preload: Sequence[str]):
