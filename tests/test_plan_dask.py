@@ -6,6 +6,7 @@ local one."""
 
 import json
 import logging
+import os
 import re
 from pathlib import Path
 
@@ -17,7 +18,8 @@ from casashore.plan.simulated import skill_blocks
 from casashore.simulate import many
 from casashore.simulate.inputs import Scenario
 from casashore.simulate.scenario import simulate_scenario
-from casashore.workers import Execution
+from casashore.workers import Execution, run_batches, shared_workers
+from worker_probe import pid
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "casablanca.toml"
 runner = CliRunner()
@@ -106,3 +108,13 @@ def test_blocks_in_chunks_on_workers_measure_what_each_block_alone_does(monkeypa
         done = []
         assert many.simulate_scenarios(blocks, execution, done.append) == alone
         assert sum(done) == 14 and len(done) == (2 if task_calls > 1 else 14)
+
+
+def test_calls_within_shared_workers_reuse_one_pool_of_workers():
+    """A plan's forecast and its rounds of simulation (pipeline.run_plan) start their local workers once."""
+    with shared_workers():
+        first = run_batches(pid, range(6), workers=2)
+        second = run_batches(pid, range(6), workers=2)
+    assert len(set(first) | set(second)) <= 2 and os.getpid() not in first
+    apart = run_batches(pid, range(6), workers=2)
+    assert not set(apart) & set(first)  # outside, each call starts (and ends) workers of its own

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import concurrent.futures
 import contextlib
+import contextvars
 import multiprocessing
 import socket
 from collections.abc import Callable, Iterator, Sequence
@@ -85,6 +86,33 @@ def dask_client(address: str) -> Iterator[Any]:
         yield client
 
 
+_shared: contextvars.ContextVar[dict | None] = contextvars.ContextVar("casashore_shared_workers", default=None)
+
+
+@contextlib.contextmanager
+def shared_workers() -> Iterator[None]:
+    """Within it, ``run_batches`` keeps the local pool (per worker count) and the Dask client (per scheduler) it
+    starts and hands them to its next calls, closing them at the end: a plan's forecast and every round of its
+    goal loop's simulation start their workers once, not once per call (each start costs seconds: processes
+    loading statsforecast or the engine, a connection to the scheduler)."""
+    with contextlib.ExitStack() as stack:
+        token = _shared.set({"stack": stack})
+        try:
+            yield
+        finally:
+            _shared.reset(token)
+
+
+def _opened(key: tuple, make: Callable[[], contextlib.AbstractContextManager]) -> contextlib.AbstractContextManager:
+    """``make()``, closed after its one use; within ``shared_workers``, the one already opened for ``key``."""
+    shared = _shared.get()
+    if shared is None:
+        return make()
+    if key not in shared:
+        shared[key] = shared["stack"].enter_context(make())
+    return contextlib.nullcontext(shared[key])
+
+
 def run_batches(function: Callable[[Any], Any], batches: Sequence[Any], *, workers: int = 1,
                 scheduler: str | None = None, preload: Sequence[str] = (),
                 progress: Callable[[int], None] | None = None, sizes: Sequence[int] | None = None) -> list:
@@ -102,7 +130,7 @@ def run_batches(function: Callable[[Any], Any], batches: Sequence[Any], *, worke
     if scheduler is not None:
         from dask.distributed import as_completed  # as above: only for a run on a cluster
 
-        with dask_client(scheduler) as client:
+        with _opened(("dask", scheduler), lambda: dask_client(scheduler)) as client:
             futures = [client.submit(function, batch, pure=False) for batch in batches]
             index = {future.key: i for i, future in enumerate(futures)}
             for future in as_completed(futures):
@@ -112,8 +140,11 @@ def run_batches(function: Callable[[Any], Any], batches: Sequence[Any], *, worke
         for i, batch in enumerate(batches):
             finished(i, function(batch))
         return done
-    with concurrent.futures.ProcessPoolExecutor(min(workers, len(batches)),
-                                                mp_context=process_context(preload)) as pool:
+    # A shared pool has every worker asked for (a later call may have more batches), and the preload of the call
+    # that started it: a worker imports what a later call's batches need on their first use.
+    size = workers if _shared.get() is not None else min(workers, len(batches))
+    with _opened(("local", workers), lambda: concurrent.futures.ProcessPoolExecutor(
+            size, mp_context=process_context(preload))) as pool:
         futures = {pool.submit(function, batch): i for i, batch in enumerate(batches)}
         try:
             for future in concurrent.futures.as_completed(futures):

@@ -6,10 +6,9 @@ plan_steps) under a hash of its inputs, so a step whose inputs did not change is
 only when the result is a pure function of those inputs: a step that failed, or a schedule stopped by its
 wall-clock safety limit, is not stored. ``fresh`` recomputes every step (and stores the new results).
 
-Where the forecast's batches of queues and the simulation's replications run (this process, local workers, a Dask
-cluster: casashore/workers.py's Execution) is a runtime choice passed down beside the steps' inputs, never one of
-them: the figures are the same wherever they ran, so a plan made on a cluster and one made here share stored
-steps."""
+Where the forecast's and the simulation's batches run (casashore/workers.py's Execution) is passed beside the
+steps' inputs, never one of them: the figures are the same anywhere, so a plan made on a cluster and one made here
+share stored steps."""
 
 from __future__ import annotations
 
@@ -49,7 +48,7 @@ from casashore.schedule.inputs import Requirement, shift_templates
 from casashore.schedule.rules import open_intervals, staffed_while_open
 from casashore.simulate.results import SimulatedCentre
 from casashore.telecom.bandwidth import call_bandwidth
-from casashore.workers import LOCAL, Execution
+from casashore.workers import LOCAL, Execution, shared_workers
 from casashore.workspace.mapping import CallMapping
 from casashore.workspace.store import Workspace
 
@@ -336,6 +335,12 @@ def run_plan(scenario: PlanScenario, workspace: Workspace, history_dir: Path,
     """Every step, each read back from the workspace when its inputs are unchanged (unless ``fresh``); returns
     the plan: every step's result, the goal loop's rounds and the verdict (plan/goals.py). ``execution``: where
     the forecast's and the simulation's batches run, not an input of any step (see the module's docstring)."""
+    with shared_workers():  # the forecast and every round of the simulation start the workers once
+        return _steps(scenario, workspace, history_dir, progress, fresh, execution)
+
+
+def _steps(scenario: PlanScenario, workspace: Workspace, history_dir: Path, progress: Progress | None,
+           fresh: bool, execution: Execution) -> PlanResult:
     reused: list[str] = []
     note = progress or _quiet
     plan = scenario.plan
