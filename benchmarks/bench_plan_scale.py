@@ -83,6 +83,7 @@ def run_child(scenario: Path, directory: Path, where: list[str]) -> dict:
 def warm_worker() -> None:
     """What a long-lived worker has done before its first plan: statsforecast and the engine loaded."""
     import casashore.forecast.batch  # noqa: F401  (imported for its import time only)
+    import casashore.simulate.many  # noqa: F401
     from casashore.simulate.replications import ensure_compiled
 
     ensure_compiled()
