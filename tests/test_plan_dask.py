@@ -81,6 +81,7 @@ def test_a_dask_cluster_gives_the_same_plan_and_a_local_plan_reads_its_steps_bac
 
 
 @pytest.mark.parametrize("args, field", [(["--workers", "0"], "workers"), (["--workers", "two"], "workers"),
+                                         (["--workers", "257"], "workers"),
                                          (["--scheduler", "tcp://127.0.0.1:9"], "scheduler")])
 def test_where_to_run_a_plan_user_errors_change_nothing(scenario, tmp_path, args, field):
     result = runner.invoke(app, ["plan", str(scenario), "--workspace", str(tmp_path / "ws.duckdb"), "--report",
