@@ -1,6 +1,7 @@
 """Where independent batches of work run: in this process, in local worker processes, or on a Dask cluster.
 
-The simulator's replications and the forecasts of many queues alike: the caller cuts the work into batches whose
+The simulator's replications, the forecasts and backtests of many queues and the plan's blocks of skills alike
+(and, within one plan, on one pool or client: ``shared_workers``): the caller cuts the work into batches whose
 results do not depend on where, in which order or beside which others they run; this module runs them and hands
 the results back in the batches' order. At the package's top, beside errors.py, because two packages of the
 working layer (simulate/, forecast/) share it.
