@@ -4,10 +4,17 @@ forecast, staffing, schedule, simulation, sizing; the schedule and simulation su
 the rounds, peak memory, the verdict, the schedule's gap and stopped_by, and a hash of the --json (the report path
 apart); each scenario runs twice, and the two hashes must be equal.
 
-    python benchmarks/bench_plan_scale.py [--queues 3 12 30] [--days 7 28] [--runs 2] [--json-out rows.json]
+    python benchmarks/bench_plan_scale.py [--queues 3 12 30] [--days 7 28] [--runs 2] [--dask N] [--workers N] \
+        [--json-out rows.json]
 
-With --json-out, every run's row (queues, days, run, wall_s, steps, ...) is also written there as JSON, which
-benchmarks/plot_scale.py draws.
+``--dask N`` also runs each scenario with ``--scheduler`` on a LocalCluster of N one-thread worker processes,
+started once and warmed (statsforecast imported and the simulator's engine loaded on every worker) before any
+clock starts, as a long-lived cluster would be; ``--workers N`` also runs it on N local processes. Every run's
+hash must equal the local one's, and a line per scenario gives the speed-up (local total / that total) and the
+time the forecast and simulation steps gained or lost (the steps whose batches moved; the rest runs here alike).
+
+With --json-out, every run's row (queues, days, where, run, wall_s, steps, ...) is also written there as JSON,
+which benchmarks/plot_scale.py draws.
 
 Each run is its own process (imports and numba's cache load included in "total", as for a user; the steps are
 timed between the pipeline's progress notes). Prints Markdown for docs/benchmarks.md. Times are wall-clock on a
@@ -16,6 +23,7 @@ shared machine: compare the rows of one run with each other, not with another da
 from __future__ import annotations
 
 import argparse
+import contextlib
 import hashlib
 import json
 import resource
@@ -33,10 +41,12 @@ from scale_scenarios import write_scenarios  # noqa: E402  (a sibling script, no
 STEPS = ("history", "forecast", "staffing", "schedule", "simulation", "sizing")
 
 
-def one_plan(scenario_path: Path, directory: Path) -> dict:
-    """A cold plan in this process (called in a child): step times, rounds, verdict, schedule, --json hash."""
+def one_plan(scenario_path: Path, directory: Path, scheduler: str | None = None, workers: int | None = None) -> dict:
+    """A cold plan in this process (called in a child): step times, rounds, verdict, schedule, --json hash; its
+    batches on the Dask cluster at ``scheduler`` or on ``workers`` local processes when given."""
     from casashore.plan.scenario import load_plan_scenario
     from casashore.usecases.plan import run_plan
+    from casashore.workers import Execution
 
     started = time.perf_counter()
     scenario = load_plan_scenario(scenario_path)
@@ -50,7 +60,8 @@ def one_plan(scenario_path: Path, directory: Path) -> dict:
         last[:] = [now, step]
 
     report = directory / "plan.html"
-    result = run_plan(scenario, directory / "ws.duckdb", report, "en", fresh=False, progress=note)
+    result = run_plan(scenario, directory / "ws.duckdb", report, "en", fresh=False, progress=note,
+                      execution=Execution(workers=workers, scheduler=scheduler))
     note("report")
     total = time.perf_counter() - started
     document = json.dumps({"report": "REPORT", **result.to_json()}).encode()
@@ -61,11 +72,11 @@ def one_plan(scenario_path: Path, directory: Path) -> dict:
             "hash": hashlib.sha256(document).hexdigest()[:16], "peak_mb": peak / 1024}
 
 
-def run_child(scenario: Path, directory: Path) -> dict:
+def run_child(scenario: Path, directory: Path, where: list[str]) -> dict:
     directory.mkdir(parents=True)
     started = time.perf_counter()
-    done = subprocess.run([sys.executable, __file__, "--one", str(scenario), str(directory)], capture_output=True,
-                          text=True, check=False)
+    done = subprocess.run([sys.executable, __file__, "--one", str(scenario), str(directory), *where],
+                          capture_output=True, text=True, check=False)
     if done.returncode:
         return {"error": done.stderr.strip().splitlines()[-1:], "wall_s": time.perf_counter() - started}
     row = json.loads(done.stdout.strip().splitlines()[-1])
@@ -73,42 +84,95 @@ def run_child(scenario: Path, directory: Path) -> dict:
     return row
 
 
+def warm_worker() -> None:
+    """What a long-lived worker has done before its first plan: statsforecast and the engine loaded."""
+    import casashore.forecast.batch  # noqa: F401  (imported for its import time only)
+    import casashore.simulate.many  # noqa: F401
+    from casashore.simulate.replications import ensure_compiled
+
+    ensure_compiled()
+
+
+def start_cluster(workers: int):
+    """A LocalCluster of ``workers`` one-thread processes, warmed."""
+    import logging
+
+    from dask.distributed import LocalCluster
+
+    cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None,
+                           silence_logs=logging.ERROR)
+    with cluster.get_client() as client:
+        client.run(warm_worker)
+    return cluster
+
+
+def compared(rows: dict[str, list[dict]]) -> str:
+    """One line: each way's mean total against the local one's, the forecast's and simulation's seconds, and
+    whether every hash is the local one."""
+    def mean(values: list[float]) -> float:
+        return sum(values) / len(values)
+
+    local = rows["local"]
+    parts = []
+    for where, done in rows.items():
+        steps = {step: mean([r["steps"].get(step, 0.0) for r in done]) for step in ("forecast", "simulation")}
+        total = mean([r["wall_s"] for r in done])
+        speed_up = "" if where == "local" else f" (x{mean([r['wall_s'] for r in local]) / total:.2f})"
+        parts.append(f"{where} {total:.1f} s{speed_up}: forecast {steps['forecast']:.1f} s, simulation "
+                     f"{steps['simulation']:.1f} s")
+    same = len({r["hash"] for done in rows.values() for r in done}) == 1
+    return "; ".join(parts) + f"; --json {'identical' if same else 'DIFFERENT'} everywhere"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--queues", type=int, nargs="+", default=[3, 12, 30])
     parser.add_argument("--days", type=int, nargs="+", default=[7, 28])
     parser.add_argument("--runs", type=int, default=2)
+    parser.add_argument("--dask", type=int, default=0, help="also on a warmed LocalCluster of N workers")
+    parser.add_argument("--workers", type=int, default=0, help="also on N local worker processes")
     parser.add_argument("--json-out", type=Path, help="also write every run's row to this JSON file")
     parser.add_argument("--one", nargs=2, type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--scheduler", help=argparse.SUPPRESS)
+    parser.add_argument("--one-workers", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.one:
-        print(json.dumps(one_plan(*args.one)))
+        print(json.dumps(one_plan(*args.one, scheduler=args.scheduler, workers=args.one_workers)))
         return
-    with tempfile.TemporaryDirectory() as tmp:
+    with tempfile.TemporaryDirectory() as tmp, contextlib.ExitStack() as stack:
         base = Path(tmp)
         scenarios = write_scenarios(base / "scenarios", args.queues, args.days)
-        print("| queues | days | run | total | " + " | ".join(STEPS) + " + report | rounds | peak MB | verdict | gap | "
-              "stopped by | parts | json hash |")
-        print("|---" * (len(STEPS) + 11) + "|")
-        rows: list[dict] = []
+        ways = {"local": []}
+        if args.workers:
+            ways[f"{args.workers} workers"] = ["--one-workers", str(args.workers)]
+        if args.dask:
+            cluster = stack.enter_context(start_cluster(args.dask))
+            ways[f"Dask {args.dask}"] = ["--scheduler", cluster.scheduler_address]
+        print("| queues | days | where | run | total | " + " | ".join(STEPS) + " + report | rounds | peak MB | verdict "
+              "| gap | stopped by | parts | json hash |")
+        print("|---" * (len(STEPS) + 12) + "|")
+        flat: list[dict] = []
         for path in scenarios:
             n, d = path.stem.split("-")[1:3]
-            hashes = []
-            for run in range(args.runs):
-                row = run_child(path, base / f"{path.stem}-{run}")
-                rows.append({"queues": int(n[:-1]), "days": int(d[:-1]), "run": run + 1, **row})
-                if args.json_out:
-                    args.json_out.write_text(json.dumps(rows, indent=1))
-                if "error" in row:
-                    print(f"| {n[:-1]} | {d[:-1]} | {run + 1} | {row['wall_s']:.1f} s | error: {row['error']} |")
-                    continue
-                hashes.append(row["hash"])
-                steps = " | ".join(f"{row['steps'].get(s, 0.0):.1f}" for s in STEPS)
-                print(f"| {n[:-1]} | {d[:-1]} | {run + 1} | {row['wall_s']:.1f} s | {steps} | {row['rounds']} | "
-                      f"{row['peak_mb']:.0f} | {row['verdict']} {','.join(row['reasons'])} | {row['gap']:.2%} | "
-                      f"{row['stopped_by']} | {row['solver'].get('parts')} | {row['hash']} |", flush=True)
-            if len(hashes) > 1:
-                print(f"<!-- {path.stem}: {'identical' if len(set(hashes)) == 1 else 'DIFFERENT'} --json -->")
+            rows: dict[str, list[dict]] = {}
+            for where, where_args in ways.items():
+                for run in range(args.runs):
+                    row = run_child(path, base / f"{path.stem}-{where.replace(' ', '')}-{run}", where_args)
+                    if "error" in row:
+                        print(f"| {n[:-1]} | {d[:-1]} | {where} | {run + 1} | {row['wall_s']:.1f} s | "
+                              f"error: {row['error']} |")
+                        continue
+                    rows.setdefault(where, []).append(row)
+                    flat.append({"queues": int(n[:-1]), "days": int(d[:-1]), "where": where, "run": run + 1, **row})
+                    if args.json_out:
+                        args.json_out.write_text(json.dumps(flat, indent=1))
+                    steps = " | ".join(f"{row['steps'].get(s, 0.0):.1f}" for s in STEPS)
+                    print(f"| {n[:-1]} | {d[:-1]} | {where} | {run + 1} | {row['wall_s']:.1f} s | {steps} | "
+                          f"{row['rounds']} | {row['peak_mb']:.0f} | {row['verdict']} {','.join(row['reasons'])} | "
+                          f"{row['gap']:.2%} | {row['stopped_by']} | {row['solver'].get('parts')} | {row['hash']} |",
+                          flush=True)
+            if "local" in rows and sum(len(done) for done in rows.values()) > 1:
+                print(f"<!-- {path.stem}: {compared(rows)} -->", flush=True)
 
 
 if __name__ == "__main__":

@@ -1,10 +1,11 @@
-"""Forecasting many queues in batches (issue 23): the stored forecasts are the same whatever the batch size, the
-number of local worker processes, or a Dask cluster; progress counts every queue; mistakes arrive as UserErrors
-from wherever the batch ran."""
+"""Forecasting many queues in batches (issue 23): the stored forecasts, and the backtests, are the same whatever the
+batch size, the number of local worker processes, or a Dask cluster; progress counts every queue; mistakes arrive
+as UserErrors from wherever the batch ran."""
 
 from __future__ import annotations
 
 import functools
+import json
 import logging
 from datetime import date
 
@@ -14,7 +15,9 @@ from typer.testing import CliRunner
 from casashore.domain.units import whole
 from casashore.errors import UserError
 from casashore.forecast import batch
+from casashore.forecast.backtest import backtest
 from casashore.forecast.run import forecast_workspace
+from casashore.forecast.series import interval_counts
 from casashore.interfaces.cli.app import app
 from casashore.plan.scenario import PlanQueue
 from casashore.plan.synthetic import synthetic_calls
@@ -119,3 +122,45 @@ def test_a_user_error_in_a_worker_process_arrives_whole():
         run_batches(functools.partial(whole, "workers", low=1), ["3", "-1"], workers=2)
     assert raised.value.field == "workers" and raised.value.value == "-1"
     assert str(raised.value) == str(UserError("workers", "-1", raised.value.expected))
+
+
+def backtest_json(workspace, *where: str) -> str:
+    result = CliRunner().invoke(app, ["backtest", "--workspace", str(workspace), "--interval", "1h", *where, "--json"])
+    assert result.exit_code == 0, result.output
+    assert result.stderr == ""  # no progress in --json output
+    return result.stdout
+
+
+def test_the_backtest_in_batches_scores_every_queue_as_one_run_does(workspace, monkeypatch):
+    """Batches of 5, of 1 and the whole workspace in one backtest (the command before batches): the same scores
+    and tables, and progress a batch at a time."""
+    with Workspace.open(workspace, read_only=True) as opened:
+        series = interval_counts(opened, 60)
+    whole_tables: dict = {}
+    whole_run = backtest(series, 60, forecasts=whole_tables)
+    for size, reported in ((batch.BATCH_QUEUES, [5, 2]), (1, [1] * QUEUES)):
+        monkeypatch.setattr(batch, "BATCH_QUEUES", size)
+        done, tables = [], {}
+        assert batch.backtest_all(series, 60, horizon_days=7, windows=2, tables=tables, workers=1,
+                                  progress=done.append) == whole_run
+        assert done == reported and list(tables) == list(whole_tables)
+        for queue, table in tables.items():
+            assert table.equals(whole_tables[queue])
+
+
+def test_the_backtest_on_local_workers_and_on_a_dask_cluster_prints_the_same_json(workspace):
+    distributed = pytest.importorskip("dask.distributed")
+    here = backtest_json(workspace, "--workers", "1")
+    assert backtest_json(workspace, "--workers", "2") == here
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None,
+                                  silence_logs=logging.ERROR) as cluster:
+        assert backtest_json(workspace, "--scheduler", cluster.scheduler_address) == here
+    assert sorted(json.loads(here)["queues"]) == [f"q{i}" for i in range(QUEUES)]
+
+
+@pytest.mark.parametrize("args, field", [(["--workers", "0"], "workers"),
+                                         (["--scheduler", "tcp://127.0.0.1:9"], "scheduler")])
+def test_backtest_where_to_run_user_errors(workspace, args, field):
+    result = CliRunner().invoke(app, ["backtest", "--workspace", str(workspace), "--interval", "1h", *args, "--json"])
+    assert result.exit_code == 2, result.output
+    assert field in result.stderr and result.stdout == ""

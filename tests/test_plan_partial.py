@@ -85,9 +85,12 @@ def test_progress_names_each_queue_round_and_part_and_is_not_part_of_the_result(
     assert ("history", "queue 1/1 fr") in notes
     assert [d for s, d in notes if s == "forecast" and d] == ["queues 1/1"]  # each batch of queues forecast
     rounds = len(result.rounds)
-    assert [d for s, d in notes if s == "simulation" and ":" not in d] == [f"round {r}/4" for r in range(1, rounds + 1)]
-    simulated = [d for s, d in notes if s == "simulation" and ":" in d]
-    assert simulated[-1] == f"round {rounds}/4: replications 4/4"  # the scenario's 4 replications, one block
+    assert [d for s, d in notes if s == "simulation" and ":" not in d] == [f"round {r}/4"
+                                                                          for r in range(1, rounds + 1)]
+    replicated = [d for s, d in notes if s == "simulation" and ":" in d]  # as each chunk of replications ends
+    count = result.simulation.replications
+    assert replicated[0].startswith("round 1/4: replications ")
+    assert f"round 1/4: replications {count}/{count}" in replicated
     solved = [d for s, d in notes if s == "schedule" and "parts solved" in d]
     parts = result.schedule.solver["parts"]
     assert solved[-1] == f"round {rounds}/4: parts solved {parts}/{parts}"

@@ -1,5 +1,6 @@
-"""The forecasts of many queues cut into batches of a few queues, each chosen (backtest) and forecast on its own:
-in this process, in local worker processes or on a Dask cluster (casashore.workers), with the same figures.
+"""The forecasts (and the backtests) of many queues cut into batches of a few queues, each chosen (backtest) and
+forecast on its own: in this process, in local worker processes or on a Dask cluster (casashore.workers), with the
+same figures.
 
 Each queue's series is fitted alone (statsforecast one series at a time, ``n_jobs=1``), so a queue's backtest and
 forecast depend on its own history only: not on the other queues of its batch, the batch size, the number of
@@ -63,6 +64,67 @@ def forecast_batch(batch: QueueBatch) -> BatchForecast:
     return BatchForecast(chosen, pd.concat(frames, ignore_index=True))
 
 
+@dataclass(frozen=True)
+class BacktestBatch:
+    """A few queues' history and the backtest to run on them."""
+
+    series: pd.DataFrame
+    """unique_id, ds, y of the batch's queues"""
+    interval_min: int
+    horizon_days: int
+    windows: int
+    tables: bool
+    """whether to hand back each queue's backtest table (actual and forecast per window), for a plot"""
+
+
+@dataclass(frozen=True)
+class BatchBacktest:
+    scores: dict[str, dict]
+    """queue -> its models' scores and the chosen one (forecast/backtest.py's ``backtest``), in queue order"""
+    tables: dict[str, pd.DataFrame]
+    """queue -> its backtest table, when asked for"""
+
+
+def backtest_batch(batch: BacktestBatch) -> BatchBacktest:
+    """Every candidate's backtest on the batch's queues, and the model each chooses."""
+    tables: dict = {}
+    scores = backtest(batch.series, batch.interval_min, horizon_days=batch.horizon_days, windows=batch.windows,
+                      forecasts=tables if batch.tables else None)
+    return BatchBacktest(scores, tables)
+
+
+def backtest_all(series: pd.DataFrame, interval_min: int, *, horizon_days: int, windows: int,
+                 tables: dict | None = None, workers: int | None = None, scheduler: str | None = None,
+                 progress: Callable[[int], None] | None = None) -> dict[str, dict]:
+    """forecast/backtest.py's ``backtest`` of every queue of ``series`` (the same figures), batch by batch where
+    ``forecast_all`` runs them; ``tables``, when given, receives each queue's backtest table. The history of
+    every queue is checked first, so that a short one stops the run before any work."""
+    check_history(series, interval_min, horizon_days=horizon_days, windows=windows)
+    groups, frames = _batches(series)
+    done = run_batches(backtest_batch, [BacktestBatch(frame, interval_min, horizon_days, windows, tables is not None)
+                                        for frame in frames],
+                       workers=_workers(workers, series), scheduler=scheduler, preload=PRELOAD, progress=progress,
+                       sizes=[len(group) for group in groups])
+    if tables is not None:
+        tables.update({queue: table for result in done for queue, table in result.tables.items()})
+    return {queue: score for result in done for queue, score in result.scores.items()}
+
+
+def _batches(series: pd.DataFrame) -> tuple[list[list[str]], list[pd.DataFrame]]:
+    """The queues in name order, BATCH_QUEUES at a time, and each batch's rows of ``series``."""
+    queues = sorted(str(q) for q in series["unique_id"].unique())
+    by_queue = dict(tuple(series.groupby("unique_id", sort=True)))
+    groups = [queues[i:i + BATCH_QUEUES] for i in range(0, len(queues), BATCH_QUEUES)]
+    return groups, [pd.concat([by_queue[q] for q in group], ignore_index=True) for group in groups]
+
+
+def _workers(workers: int | None, series: pd.DataFrame) -> int:
+    """The count asked for, else every core from LOCAL_QUEUES queues on, else this process alone."""
+    if workers is not None:
+        return workers
+    return (os.cpu_count() or 1) if series["unique_id"].nunique() >= LOCAL_QUEUES else 1
+
+
 def forecast_all(series: pd.DataFrame, interval_min: int, horizons: dict[str, int], models: tuple[str, ...],
                  countries: dict[str, str | None], *, workers: int | None = None, scheduler: str | None = None,
                  progress: Callable[[int], None] | None = None) -> BatchForecast:
@@ -72,15 +134,10 @@ def forecast_all(series: pd.DataFrame, interval_min: int, horizons: dict[str, in
     model names are checked first, so that a mistake stops the run before any work."""
     known(models)
     check_history(series, interval_min)
-    queues = sorted(str(q) for q in series["unique_id"].unique())
-    by_queue = dict(tuple(series.groupby("unique_id", sort=True)))
-    groups = [queues[i:i + BATCH_QUEUES] for i in range(0, len(queues), BATCH_QUEUES)]
-    batches = [QueueBatch(pd.concat([by_queue[q] for q in group], ignore_index=True), interval_min,
-                          {q: horizons[q] for q in group}, models, {q: countries.get(q) for q in group})
-               for group in groups]
-    if workers is None:
-        workers = (os.cpu_count() or 1) if len(queues) >= LOCAL_QUEUES else 1
-    done = run_batches(forecast_batch, batches, workers=workers, scheduler=scheduler, preload=PRELOAD,
-                       progress=progress, sizes=[len(group) for group in groups])
+    groups, frames = _batches(series)
+    batches = [QueueBatch(frame, interval_min, {q: horizons[q] for q in group}, models,
+                          {q: countries.get(q) for q in group}) for group, frame in zip(groups, frames, strict=True)]
+    done = run_batches(forecast_batch, batches, workers=_workers(workers, series), scheduler=scheduler,
+                       preload=PRELOAD, progress=progress, sizes=[len(group) for group in groups])
     chosen = {queue: model for result in done for queue, model in result.chosen.items()}
     return BatchForecast(chosen, pd.concat([result.frame for result in done], ignore_index=True))

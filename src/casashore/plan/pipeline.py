@@ -4,7 +4,11 @@ simultaneous 95 % intervals, that interval's requirement rises and the schedule 
 ``plan.goal_rounds`` rounds at most (plan/goals.py). Each step's result is stored in the workspace (table
 plan_steps) under a hash of its inputs, so a step whose inputs did not change is read back instead of run again —
 only when the result is a pure function of those inputs: a step that failed, or a schedule stopped by its
-wall-clock safety limit, is not stored. ``fresh`` recomputes every step (and stores the new results)."""
+wall-clock safety limit, is not stored. ``fresh`` recomputes every step (and stores the new results).
+
+Where the forecast's and the simulation's batches run (casashore/workers.py's Execution) is passed beside the
+steps' inputs, never one of them: the figures are the same anywhere, so a plan made on a cluster and one made here
+share stored steps."""
 
 from __future__ import annotations
 
@@ -44,6 +48,7 @@ from casashore.schedule.inputs import Requirement, shift_templates
 from casashore.schedule.rules import open_intervals, staffed_while_open
 from casashore.simulate.results import SimulatedCentre
 from casashore.telecom.bandwidth import call_bandwidth
+from casashore.workers import LOCAL, Execution, shared_workers
 from casashore.workspace.mapping import CallMapping
 from casashore.workspace.store import Workspace
 
@@ -118,9 +123,11 @@ def history_step(workspace: Workspace, scenario: PlanScenario, history_dir: Path
     return History(calls=imported)
 
 
-def forecast_step(workspace: Workspace, scenario: PlanScenario, note: Progress = _quiet) -> Forecast:
+def forecast_step(workspace: Workspace, scenario: PlanScenario, note: Progress = _quiet,
+                  execution: Execution = LOCAL) -> Forecast:
     """Each queue's calls and AHT per interval over the planned days (client's days), placed on the site clock:
-    every queue in one forecast run (one insert), ``note`` hearing of the queues forecast so far."""
+    every queue in one forecast run (one insert), its batches of queues where ``execution`` says (default: every
+    core from forecast/batch.py's LOCAL_QUEUES queues on), ``note`` hearing of the queues forecast so far."""
     # Lazy: statsforecast and its numba models (seconds to load), which a warm plan (forecast read back) never needs.
     from casashore.forecast.run import forecast_queues
 
@@ -141,7 +148,8 @@ def forecast_step(workspace: Workspace, scenario: PlanScenario, note: Progress =
         note("forecast", f"queues {done}/{len(horizons)}", done / len(horizons))
 
     run = forecast_queues(workspace, interval_min=plan.interval_min, horizons=horizons,
-                          site_zone=scenario.site.time_zone, progress=queues_done)
+                          site_zone=scenario.site.time_zone, workers=execution.workers,
+                          scheduler=execution.scheduler, progress=queues_done)
     end = plan.start + timedelta(days=plan.days)
     order = {q.name: i for i, q in enumerate(scenario.queues)}  # the scenario's order, as before
     intervals = (ForecastInterval.from_json(r) for r in run.intervals)
@@ -230,23 +238,24 @@ def schedule_step(scenario: PlanScenario, staffing: Staffing, memo: dict | None 
                     on_shift_total=result.on_shift_total.tolist(), paid_hours=paid_h)
 
 
-def simulation_step(scenario: PlanScenario, staffing: Staffing, schedule: Schedule,
-                    memo: dict | None = None, progress: Callable[[int, int], None] | None = None) -> SimulatedCentre:
+def simulation_step(scenario: PlanScenario, staffing: Staffing, schedule: Schedule, memo: dict | None = None,
+                    execution: Execution = LOCAL, progress: Callable[[int, int], None] | None = None
+                    ) -> SimulatedCentre:
     """The schedule against random calls: one agent group per skill set on shift, the queues' forecast volumes,
     ``replications`` runs; service level per queue and interval with 95 % confidence half-widths. Blocks of
     skills no shift joins are simulated apart (plan/simulated.py); ``memo``: their results by their scenario, so
-    that a block whose schedule did not change between rounds is not simulated again. ``progress(done, total)``:
-    the replications simulated so far, over every block."""
+    that a block whose schedule did not change between rounds is not simulated again. The blocks' replications
+    run in chunks where ``execution`` says (default: this process); ``progress(done, total)`` counts them."""
     # Lazy: the numba-compiled simulator (~2 s to load), which a warm plan (the goal loop read back) never needs.
-    from casashore.simulate.scenario import simulate_scenario
+    from casashore.simulate.many import simulate_scenarios
 
     memo = {} if memo is None else memo
-    parts = []
-    sims = block_scenarios(scenario, {name: v.calls for name, v in staffing.queues.items()},
-                           {name: v.aht_s for name, v in staffing.queues.items()}, schedule.at_work,
-                           intervals=len(staffing.starts))
-    total = sum(sim.simulation.replications for sim in sims)
-    done = 0
+    blocks = block_scenarios(scenario, {name: v.calls for name, v in staffing.queues.items()},
+                             {name: v.aht_s for name, v in staffing.queues.items()}, schedule.at_work,
+                             intervals=len(staffing.starts))
+    keys = [hashlib.sha256(sim.model_dump_json().encode()).hexdigest() for sim in blocks]
+    new = {key: sim for key, sim in zip(keys, blocks, strict=True) if key not in memo}
+    total, done = sum(sim.simulation.replications for sim in new.values()), 0
 
     def replications_done(count: int) -> None:
         nonlocal done
@@ -254,21 +263,16 @@ def simulation_step(scenario: PlanScenario, staffing: Staffing, schedule: Schedu
         if progress:
             progress(done, total)
 
-    for sim in sims:
-        key = hashlib.sha256(sim.model_dump_json().encode()).hexdigest()
-        if key not in memo:
-            # Without the run's speed: a timing, not a result, and the plan must not depend on the machine.
-            memo[key] = simulate_scenario(sim, workers=1, progress=replications_done)[1].centre
-        else:
-            replications_done(sim.simulation.replications)
-        parts.append(memo[key])
-    return joined(scenario, parts, schedule.at_work)
+    # Measures only, without the run's speed: a timing, not a result, and the plan must not depend on the machine.
+    memo.update(zip(new, simulate_scenarios(list(new.values()), execution, replications_done), strict=True))
+    return joined(scenario, [memo[key] for key in keys], schedule.at_work)
 
 
-def goal_loop(scenario: PlanScenario, staffing: Staffing, progress: Progress = _quiet) -> GoalLoop:
-    """Schedule, simulate, and where an interval misses its goal beyond the noise raise its requirement and
-    schedule again, ``plan.goal_rounds`` rounds at most. Returns the last round's requirement, schedule and
-    simulation, and what each round raised."""
+def goal_loop(scenario: PlanScenario, staffing: Staffing, progress: Progress = _quiet,
+              execution: Execution = LOCAL) -> GoalLoop:
+    """Schedule, simulate (where ``execution`` says), and where an interval misses its goal beyond the noise
+    raise its requirement and schedule again, ``plan.goal_rounds`` rounds at most. Returns the last round's
+    requirement, schedule and simulation, and what each round raised."""
     rounds: list[GoalRound] = []
     required = staffing
     memo: dict = {}  # a day whose requirement did not change is not solved again
@@ -280,8 +284,10 @@ def goal_loop(scenario: PlanScenario, staffing: Staffing, progress: Progress = _
         schedule = schedule_step(scenario, required, memo, lambda done, parts, at=at: progress(
             "schedule", f"{at}: parts solved {done}/{parts}", done / max(parts, 1)))
         progress("simulation", at, 0.0)
-        simulation = simulation_step(scenario, required, schedule, simulated, lambda done, total, at=at: progress(
-            "simulation", f"{at}: replications {done}/{total}", done / max(total, 1)))
+        simulation = simulation_step(
+            scenario, required, schedule, simulated, execution,
+            lambda done, total, at=at: progress("simulation", f"{at}: replications {done}/{total}",
+                                                done / max(total, 1)))
         missed = missed_intervals(simulation)
         rounds.append(GoalRound(cost=schedule.cost, gap=schedule.gap,
                                 missed_intervals={skill: len(v) for skill, v in missed.items()}))
@@ -334,9 +340,16 @@ def sizing_step(scenario: PlanScenario, staffing: Staffing, schedule: Schedule, 
 
 
 def run_plan(scenario: PlanScenario, workspace: Workspace, history_dir: Path,
-             progress: Progress | None = None, fresh: bool = False) -> PlanResult:
+             progress: Progress | None = None, fresh: bool = False, execution: Execution = LOCAL) -> PlanResult:
     """Every step, each read back from the workspace when its inputs are unchanged (unless ``fresh``); returns
-    the plan: every step's result, the goal loop's rounds and the verdict (plan/goals.py)."""
+    the plan: every step's result, the goal loop's rounds and the verdict (plan/goals.py). ``execution``: where
+    the forecast's and the simulation's batches run, not an input of any step (see the module's docstring)."""
+    with shared_workers():  # the forecast and every round of the simulation start the workers once
+        return _steps(scenario, workspace, history_dir, progress, fresh, execution)
+
+
+def _steps(scenario: PlanScenario, workspace: Workspace, history_dir: Path, progress: Progress | None,
+           fresh: bool, execution: Execution) -> PlanResult:
     reused: list[str] = []
     note = progress or _quiet
     plan = scenario.plan
@@ -350,7 +363,7 @@ def run_plan(scenario: PlanScenario, workspace: Workspace, history_dir: Path,
     # the same result as a cold one; the keys hash the JSON, as they always have.
     forecast = Forecast.from_json(_cached(
         workspace, "forecast", _key("forecast", imports, window, queues, scenario.site.time_zone),
-        lambda: forecast_step(workspace, scenario, note).to_json(), reused, fresh))
+        lambda: forecast_step(workspace, scenario, note, execution).to_json(), reused, fresh))
     note("staffing", "", 0.0)
     staffing = Staffing.from_json(_cached(
         workspace, "staffing", _key("staffing", forecast.to_json(), scenario.site.model_dump(), queues),
@@ -363,7 +376,7 @@ def run_plan(scenario: PlanScenario, workspace: Workspace, history_dir: Path,
         workspace, "schedule",
         _key("schedule+simulation", staffing.to_json(), [s.model_dump() for s in scenario.shifts],
              scenario.rules.model_dump(), settings, scenario.site.model_dump(), queues),
-        lambda: goal_loop(scenario, staffing, note).to_json(), reused, fresh,
+        lambda: goal_loop(scenario, staffing, note, execution).to_json(), reused, fresh,
         pure=lambda result: result["schedule"]["stopped_by"] != "time_safety"))
     if reused[-1:] == ["schedule"]:
         reused.append("simulation")  # the loop's rounds are one stored result
@@ -382,11 +395,12 @@ def run_plan(scenario: PlanScenario, workspace: Workspace, history_dir: Path,
 
 
 def plan_with_report(scenario: PlanScenario, workspace: Path, report: Path, lang: str,
-                     progress: Progress | None = None, fresh: bool = False) -> PlanResult:
+                     progress: Progress | None = None, fresh: bool = False,
+                     execution: Execution = LOCAL) -> PlanResult:
     """Run the plan over the workspace file and write its HTML report: what `casashore plan` and the server's
-    background runs both do."""
+    background runs (always LOCAL) both do."""
     with Workspace.open(workspace) as opened:
-        result = run_plan(scenario, opened, default_history_dir(workspace), progress, fresh)
+        result = run_plan(scenario, opened, default_history_dir(workspace), progress, fresh, execution)
     write_report(result, report, lang, scenario.site.name)
     return result
 

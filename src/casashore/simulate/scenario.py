@@ -86,6 +86,15 @@ def simulate_scenario(scenario: Scenario, *, replications: int | None = None, se
     settings = scenario.simulation
     replications = settings.replications if replications is None else replications
     seed = settings.seed if seed is None else seed
+    centre = checked_centre(scenario, replications)
+    batch = run(centre, replications, seed, workers=workers, scheduler=scheduler, progress=progress, trace=trace)
+    return batch, CentreRun(centre=summarise(scenario, batch),
+                            calls_per_second=calls_per_second(batch.simulated, batch.engine_s))
+
+
+def checked_centre(scenario: Scenario, replications: int) -> Centre:
+    """The scenario's centre, once its run is known to stay within the simulator's limits (calls in all, agents
+    per group): a UserError before any replication runs otherwise."""
     centre = centre_from_scenario(scenario)
     work = expected_calls(centre, replications) * (1 + centre.warmup_s / (centre.interval_s * centre.intervals))
     if work > MAX_CALLS:
@@ -93,9 +102,7 @@ def simulate_scenario(scenario: Scenario, *, replications: int | None = None, se
                         "(fewer replications, or check the volumes)")
     if centre.agents.max(initial=0) > MAX_AGENTS:
         raise UserError("groups[].agents", int(centre.agents.max()), f"at most {MAX_AGENTS:,} agents per group")
-    batch = run(centre, replications, seed, workers=workers, scheduler=scheduler, progress=progress, trace=trace)
-    return batch, CentreRun(centre=summarise(scenario, batch),
-                            calls_per_second=calls_per_second(batch.simulated, batch.engine_s))
+    return centre
 
 
 def summarise(scenario: Scenario, batch: Batch) -> SimulatedCentre:

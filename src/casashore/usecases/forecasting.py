@@ -8,23 +8,29 @@ from pathlib import Path
 from typing import NamedTuple
 
 from casashore.domain.units import whole
-from casashore.forecast.backtest import backtest as run_backtest
+from casashore.forecast.batch import backtest_all
 from casashore.forecast.run import forecast_queues, forecast_workspace
 from casashore.forecast.series import interval_counts
+from casashore.usecases.execution import execution
 from casashore.usecases.history import chosen_queues, days, interval_min
 from casashore.workspace.store import Workspace
 
 
 def backtest(workspace: Path, *, interval: str, horizon: str, windows: str, queues: list[str] | None,
-             plot: Path | None) -> dict:
+             plot: Path | None, workers: str | None = None, scheduler: str | None = None,
+             progress: Callable[[int], None] | None = None) -> dict:
     """Rolling-origin backtest per queue: WAPE, MASE and bias per model, and the chosen one; ``plot`` also
-    gets each window's forecasts against the actual calls."""
+    gets each window's forecasts against the actual calls. The queues in batches on ``workers`` local processes
+    (default: every core for many queues) or on the Dask cluster at ``scheduler``, with the same figures;
+    ``progress`` hears of each batch's queues done."""
     minutes, horizon_days = interval_min(interval), days("horizon", horizon)
     n_windows = whole("windows", windows, low=1)
+    where = execution(workers, scheduler)
     with Workspace.open(workspace, read_only=True) as opened:
         series = interval_counts(opened, minutes, queues=chosen_queues(opened, queues) if queues else None)
-    tables: dict = {}
-    result = run_backtest(series, minutes, horizon_days=horizon_days, windows=n_windows, forecasts=tables)
+    tables: dict | None = {} if plot is not None else None
+    result = backtest_all(series, minutes, horizon_days=horizon_days, windows=n_windows, tables=tables,
+                          workers=where.workers, scheduler=where.scheduler, progress=progress)
     if plot is not None:
         from casashore.report.figures import forecast_vs_actual, write_figure  # plotly: only for --plot
 
@@ -49,8 +55,8 @@ def forecast(workspace: Path, *, horizon: str, interval: str, site_zone: str, qu
     queues in batches on ``workers`` local processes (default: every core for many queues) or on the Dask cluster
     at ``scheduler``, with the same figures; ``progress`` hears of each batch's queues done."""
     minutes, horizon_days = interval_min(interval), days("horizon", horizon)
-    n_workers = whole("workers", workers, low=1) if workers is not None else None
-    where = {"workers": n_workers, "scheduler": scheduler, "progress": progress}
+    chosen_execution = execution(workers, scheduler)
+    where = {"workers": chosen_execution.workers, "scheduler": chosen_execution.scheduler, "progress": progress}
     with Workspace.open(workspace, create=False) as opened:
         if queues:
             run_id, chosen, rows = forecast_queues(opened, interval_min=minutes, site_zone=site_zone,

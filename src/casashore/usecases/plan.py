@@ -8,14 +8,16 @@ from pathlib import Path
 from casashore.plan.pipeline import Progress, plan_with_report
 from casashore.plan.result import PlanResult
 from casashore.plan.scenario import PlanScenario
+from casashore.workers import LOCAL, Execution
 
 
 def run_plan(scenario: PlanScenario, workspace: Path, report: Path, lang: str, *, fresh: bool,
-             progress: Progress) -> PlanResult:
+             progress: Progress, execution: Execution = LOCAL) -> PlanResult:
     """The plan of ``scenario``, its steps read back from ``workspace`` when their inputs did not change (unless
     ``fresh``); ``progress(step, detail)`` is called with each step's name as it starts and, on long steps, with
-    what it is at (plan/pipeline.py's Progress)."""
-    return plan_with_report(scenario, workspace, report, lang, fresh=fresh, progress=progress)
+    what it is at (plan/pipeline.py's Progress). ``execution`` (usecases/execution.py): where the forecast's
+    batches of queues and the simulation's replications run; the plan is the same wherever they ran."""
+    return plan_with_report(scenario, workspace, report, lang, fresh=fresh, progress=progress, execution=execution)
 
 
 def interval_rows(result: PlanResult) -> list[dict]:

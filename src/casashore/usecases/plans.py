@@ -23,6 +23,7 @@ from casashore.plan.scenario import PlanScenario, plan_scenario_from_dict
 from casashore.report.plan_report import write_report
 from casashore.usecases.plan import run_plan
 from casashore.usecases.workbooks import plan_xlsx
+from casashore.workers import LOCAL, Execution
 from casashore.workspace.store import StoredPlanRun, Workspace
 
 MAX_LISTED = 500
@@ -100,10 +101,11 @@ def is_run_id(text: str) -> bool:
 
 
 def run_and_keep(scenario: PlanScenario, scenario_name: str, scenario_toml: str, workspace: Path, report: Path,
-                 lang: str, *, fresh: bool, progress: Progress, run_id: str | None = None) -> tuple[str, PlanResult]:
-    """The plan of ``scenario`` and its report (usecases/plan.py's run), kept in ``workspace`` under ``run_id``
-    (a new one by default) as done; a run that fails, is cancelled (casashore.errors.Cancelled) or interrupted
-    (Ctrl-C) is kept as failed or cancelled and its error raised again."""
+                 lang: str, *, fresh: bool, progress: Progress, run_id: str | None = None,
+                 execution: Execution = LOCAL) -> tuple[str, PlanResult]:
+    """The plan of ``scenario`` and its report (usecases/plan.py's run, its batches where ``execution`` says),
+    kept in ``workspace`` under ``run_id`` (a new one by default) as done; a run that fails, is cancelled
+    (casashore.errors.Cancelled) or interrupted (Ctrl-C) is kept as failed or cancelled and its error raised again."""
     run_id = run_id or new_run_id()
     created_at = datetime.now(UTC)  # when the run started: a label of the kept plan, never an input of it
 
@@ -114,7 +116,7 @@ def run_and_keep(scenario: PlanScenario, scenario_name: str, scenario_toml: str,
                              result.to_json() if result is not None else None)
 
     try:
-        result = run_plan(scenario, workspace, report, lang, fresh=fresh, progress=progress)
+        result = run_plan(scenario, workspace, report, lang, fresh=fresh, progress=progress, execution=execution)
     except (Cancelled, KeyboardInterrupt):
         _keep_quietly(workspace, kept("cancelled", "cancelled", None))
         raise

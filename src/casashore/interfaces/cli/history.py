@@ -9,7 +9,16 @@ import typer
 from rich.table import Table
 
 from casashore.interfaces.cli.errors import exits_on_user_error
-from casashore.interfaces.cli.options import IntervalOpt, JsonOpt, OutputOpt, PlotOpt, QueueOpt, WorkspaceOpt
+from casashore.interfaces.cli.options import (
+    IntervalOpt,
+    JsonOpt,
+    OutputOpt,
+    PlotOpt,
+    QueueOpt,
+    SchedulerOpt,
+    WorkersOpt,
+    WorkspaceOpt,
+)
 from casashore.interfaces.cli.rendering import fmt, out, print_json, progress, write_csv
 from casashore.usecases.output_paths import check_all_writable
 
@@ -90,6 +99,8 @@ def backtest(
     horizon: Annotated[str, typer.Option(help="Length of each backtest window (the forecast horizon).")] = "7d",
     windows: Annotated[str, typer.Option(help="Rolling origins: the last N windows of the history.")] = "2",
     queue: QueueOpt = None,
+    workers: WorkersOpt = None,
+    scheduler: SchedulerOpt = None,
     plot: PlotOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
@@ -97,13 +108,15 @@ def backtest(
 
     Each window is forecast from the data before it; WAPE, MASE and bias per model; the model with the lowest
     WAPE is chosen (seasonal naive is the baseline to beat). `casashore forecast` uses the chosen models.
-    `--plot backtest.html` draws each window's forecasts against the actual calls.
+    `--plot backtest.html` draws each window's forecasts against the actual calls. Many queues run in batches
+    of 5 on local processes (`--workers`) or a Dask cluster (`--scheduler`), with the same figures.
     """
     from casashore.usecases import forecasting  # statsforecast and DuckDB: only when the command runs
 
     check_all_writable(plot=plot)
-    doc = forecasting.backtest(workspace, interval=interval, horizon=horizon, windows=windows, queues=queue,
-                               plot=plot)
+    with progress(forecasting.queue_count(workspace, queue), as_json, "queues", "backtesting") as advance:
+        doc = forecasting.backtest(workspace, interval=interval, horizon=horizon, windows=windows, queues=queue,
+                                   plot=plot, workers=workers, scheduler=scheduler, progress=advance)
     if as_json:
         print_json(doc)
         return
@@ -128,10 +141,8 @@ def forecast(
     site_zone: Annotated[str, typer.Option(help="The site's time zone, for the site_start column.")]
     = "Africa/Casablanca",
     queue: QueueOpt = None,
-    workers: Annotated[str | None, typer.Option(help="Local processes [default: all cores from 60 queues on]; "
-                                                     "the figures do not depend on it.")] = None,
-    scheduler: Annotated[str | None, typer.Option(help="dask.distributed scheduler address (tcp://host:8786): "
-                                                       "batches of 5 queues per task, the same figures.")] = None,
+    workers: WorkersOpt = None,
+    scheduler: SchedulerOpt = None,
     output: OutputOpt = None,
     as_json: JsonOpt = False,
 ) -> None:

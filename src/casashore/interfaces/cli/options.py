@@ -19,3 +19,7 @@ QueueOpt = Annotated[list[str] | None, typer.Option(
     "--queue", help="A queue to use; repeat for several (--queue PS --queue NW) [default: every queue of the "
                     "workspace].")]
 IntervalOpt = Annotated[str, typer.Option(help="Interval length: 15m, 30m or 1h.")]
+WorkersOpt = Annotated[str | None, typer.Option(help="Local processes for the queues' batches [default: all cores "
+                                                   "from 60 queues on]; the figures do not depend on it.")]
+SchedulerOpt = Annotated[str | None, typer.Option(help="dask.distributed scheduler address (tcp://host:8786): "
+                                                       "batches of 5 queues per task, the same figures.")]

@@ -40,6 +40,13 @@ def plan(
                                                              "daily summary (in --lang).")] = None,
     fresh: Annotated[bool, typer.Option("--fresh", help="Recompute every step instead of reading back the "
                                                         "workspace's stored results (they are replaced).")] = False,
+    workers: Annotated[str | None, typer.Option(help="Local processes for the forecast's batches of queues and "
+                                                     "the simulation's replications [default: the forecast on "
+                                                     "every core from 60 queues on, the simulation in this "
+                                                     "process]; the plan does not depend on it.")] = None,
+    scheduler: Annotated[str | None, typer.Option(help="dask.distributed scheduler address (tcp://host:8786): "
+                                                       "the forecast and the simulation run there, the same "
+                                                       "plan; the schedule stays here.")] = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Forecast -> staffing -> schedule -> simulation -> site and link sizing, in one command.
@@ -52,6 +59,9 @@ def plan(
     (a few rounds). The same scenario gives the same plan on any machine: the schedule stops at a gap from its
     proven bound or a node count, never at a wall-clock time (a safety limit, if hit, is reported and the result
     not stored). Steps whose inputs did not change are read back from the workspace (`--fresh` recomputes).
+    `--scheduler tcp://host:8786` sends the forecast's batches of queues and the simulation's replications to a
+    Dask cluster (`--workers N`: N local processes): the same plan byte for byte, and the same stored steps, so a
+    plan made on the cluster and one made here read each other's back.
     Every run is kept in the workspace with its scenario and outcome: see `casashore plans`.
     """
     report_path = report or Path(f"{scenario.stem}-plan{'.fr' if lang == 'fr' else ''}.html")
@@ -61,12 +71,14 @@ def plan(
     from casashore.plan.pipeline import STEPS
     from casashore.plan.scenario import load_plan_scenario
     from casashore.report.plan_report import summary_rows
+    from casashore.usecases.execution import execution
     from casashore.usecases.plan import interval_rows
     from casashore.usecases.plans import run_and_keep
 
     check_lang(lang)
     console = Console(stderr=True)
     parsed = load_plan_scenario(scenario)
+    where = execution(workers, scheduler)
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), console=console,
                   transient=True, disable=as_json or not console.is_terminal) as bar:
         task = bar.add_task("plan", total=len(STEPS))
@@ -75,6 +87,7 @@ def plan(
         # Kept in the workspace as every plan run is (casashore plans list), done, failed or interrupted.
         run_id, result = run_and_keep(
             parsed, scenario.name, scenario.read_text(encoding="utf-8"), workspace, report_path, lang, fresh=fresh,
+            execution=where,
             progress=lambda step, detail="", share=0.0: bar.update(
                 task, description=f"{step} {detail}".strip(), completed=STEPS.index(step) + share))
     if output is not None:
