@@ -295,6 +295,13 @@ def test_parts_searched_in_batches_give_the_same_proven_optimum_on_any_number_of
     doc = documents[0]
     assert doc["solver"]["searched"] >= covering.SEARCH_BATCH  # a batch or more went through branch and bound
     assert doc["status"] == "optimal" and doc["cost"] == pytest.approx(optima)
+    # A budget of parts searched (the plan's schedule_search_parts) stops the search there, said as such.
+    from casashore.schedule.inputs import read_requirement, read_shifts
+
+    requirement = read_requirement(req)
+    budgeted = covering.solve(requirement, read_shifts(shifts, requirement), hard=True, parts_searched=2)
+    assert budgeted.solver["searched"] == 2 and budgeted.stopped_by == "nodes"
+    assert budgeted.status == "feasible" and budgeted.cost >= doc["cost"] and budgeted.gap > 0  # not proven
 
 
 @pytest.mark.parametrize("breaks, words", [

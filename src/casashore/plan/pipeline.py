@@ -221,7 +221,8 @@ def schedule_step(scenario: PlanScenario, staffing: Staffing, memo: dict | None 
     requirement, closed = staffed_while_open(requirement, is_open)  # the schedule command's rule, the same here
     result = solve(requirement, templates, cyclic=False, open_mask=is_open,
                    time_limit_s=scenario.plan.schedule_time_limit_s, gap=scenario.plan.schedule_gap,
-                   node_limit=scenario.plan.schedule_nodes, memo=memo, progress=progress)
+                   node_limit=scenario.plan.schedule_nodes, parts_searched=scenario.plan.schedule_search_parts,
+                   memo=memo, progress=progress)
     if result.status == "infeasible":
         raise UserError("shifts", f"{len(templates)} templates", "templates that can cover the requirement")
     # A requirement while closed is reported as before: no allowed shift can cover it.

@@ -90,6 +90,10 @@ class PlanSettings(Strict):
     schedule_nodes: Annotated[int, Field(ge=0, le=1_000_000)] = 2_000
     """Branch-and-bound nodes per day at most, where the constructive schedule is not within the gap: a limit
     that stops the search at the same place on any machine."""
+    schedule_search_parts: Annotated[int, Field(ge=0, le=1_000_000)] = 32
+    """Parts (days of a block of skills) branch and bound searches at most, the furthest from their bounds first:
+    with schedule_nodes, a bound on the search's work in counts, so a site of hundreds of small clients (whose
+    days' LP bounds are weak) stops at the same place on any machine instead of at the safety valve."""
     schedule_time_limit_s: Annotated[float, Field(gt=0, le=3600)] = 600.0
     """A safety valve only: a schedule stopped by it is reported as such, and not stored for reuse."""
     goal_rounds: Annotated[int, Field(ge=0, le=10)] = 3

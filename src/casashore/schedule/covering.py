@@ -148,10 +148,13 @@ def _columns(requirement: Requirement, shifts: list[ShiftTemplate], cyclic: bool
 def solve(requirement: Requirement, shifts: list[ShiftTemplate], *, cyclic: bool = False, hard: bool = False,
           under_penalty: float | None = None, over_penalty: float = 0.0, time_limit_s: float = 600.0,
           open_mask: np.ndarray | None = None, gap: float = 0.0, node_limit: int = NODE_LIMIT,
+          parts_searched: int | None = None,
           memo: dict | None = None, progress: Callable[[int, int], None] | None = None) -> ShiftSchedule:
     """The cheapest shifts and breaks for ``requirement``; ``open_mask`` (one bool per interval) keeps shifts out
     of the hours the site is closed; ``gap``: a schedule within this relative gap of the proven bound is good
-    enough (0: prove the optimum); ``node_limit``: branch-and-bound nodes per part; ``time_limit_s``: a safety
+    enough (0: prove the optimum); ``node_limit``: branch-and-bound nodes per part; ``parts_searched``: parts
+    branch and bound may search at most (None: every part it needs), so the search's work is bounded by counts
+    (parts x nodes), the same place on any machine; ``time_limit_s``: a safety
     valve only — the result says when it was hit (``stopped_by == "time_safety"``); ``memo``: dives of earlier
     calls by a hash of their part's data (a part solved again gives the same answer: a day whose requirement did
     not change between rounds of the plan's goal loop is not solved again); ``progress(done, parts)``: called
@@ -209,7 +212,7 @@ def solve(requirement: Requirement, shifts: list[ShiftTemplate], *, cyclic: bool
                             np.zeros(rows) if hard else np.full(rows, np.inf), np.full(rows, np.inf)])
     row_bounds = np.concatenate([required, np.zeros(matrix.shape[0] - rows)])
     size = {"integer_variables": n_int, "continuous_variables": n_cols - n_int, "rows": matrix.shape[0]}
-    solved = _solve_by_component(matrix, costs, upper, row_bounds, n_int, gap, node_limit, time_limit_s,
+    solved = _solve_by_component(matrix, costs, upper, row_bounds, n_int, gap, node_limit, parts_searched, time_limit_s,
                                  {} if memo is None else memo, progress or (lambda done, parts: None))
     if solved is None:
         return ShiftSchedule("infeasible", float("nan"), float("nan"), None, {}, {}, uncoverable, {}, size)
@@ -281,7 +284,8 @@ def _blocks(matrix: sparse.csc_matrix, count: int, row_part: np.ndarray, col_par
 
 
 def _solve_by_component(matrix: sparse.csc_matrix, costs: np.ndarray, upper: np.ndarray, row_bounds: np.ndarray,
-                        n_int: int, gap: float, node_limit: int, time_limit_s: float, memo: dict,
+                        n_int: int, gap: float, node_limit: int, parts_searched: int | None, time_limit_s: float,
+                        memo: dict,
                         progress: Callable[[int, int], None]
                         ) -> tuple[str, np.ndarray, float, float, str, dict[str, int]] | None:
     """Solve each independent sub-model on its own (a MILP's search grows far faster than its size: a week of
@@ -334,9 +338,11 @@ def _solve_by_component(matrix: sparse.csc_matrix, costs: np.ndarray, upper: np.
     heapq.heapify(waiting)
     searched: set[int] = set()
     with ThreadPoolExecutor(max_workers=max(1, min(SEARCH_BATCH, os.cpu_count() or 1))) as pool:
-        while waiting and not within_gap():
+        budget = len(waiting) if parts_searched is None else parts_searched
+        while waiting and len(searched) < budget and not within_gap():
             # A fixed number of parts at once, the same ones on any machine whatever its cores.
-            batch = [heapq.heappop(waiting)[1] for _ in range(min(SEARCH_BATCH, len(waiting)))]
+            batch = [heapq.heappop(waiting)[1] for _ in range(min(SEARCH_BATCH, len(waiting),
+                                                                  budget - len(searched)))]
             searched.update(batch)
             safety_s = max(0.1, time_limit_s - (time.perf_counter() - started))
             found = list(pool.map(lambda part, limit=safety_s: branch_and_bound(
@@ -346,7 +352,7 @@ def _solve_by_component(matrix: sparse.csc_matrix, costs: np.ndarray, upper: np.
                     return None
                 objective_sum += answer.objective - solved[part].objective
                 bound_sum += answer.bound - solved[part].bound
-                solved[part] = answer
+                solved[part] = memo[keys[part]] = answer  # a later round's same part is not searched again
     values = np.zeros(matrix.shape[1])
     for (cols, _), s in zip(problems, solved, strict=True):
         values[cols] = s.values
