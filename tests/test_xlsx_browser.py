@@ -5,6 +5,7 @@ written here, the form then valid; a wrong cell named beside the control with th
 the server's body limit refused by the page before anything is sent. Every wait is on the page's state."""
 
 import base64
+import io
 import json
 import math
 import urllib.request
@@ -54,7 +55,7 @@ def _download(page, link):
         page.click(link)
     download = info.value
     assert download.failure() is None
-    return download.suggested_filename, load_workbook(download.path())
+    return download.suggested_filename, load_workbook(io.BytesIO(download.path().read_bytes()))
 
 
 def test_a_kept_plans_workbook_downloads_from_its_link(server):  # noqa: F811
@@ -81,6 +82,7 @@ def test_a_kept_plans_workbook_downloads_from_its_link(server):  # noqa: F811
         trace = next(t for t in chart["data"] if t["name"] == "fr scheduled")
         requirement = _columns(book["Requirement"])
         fr = [i for i, group in enumerate(requirement["Skill group"]) if group == "fr"]
+        assert len(fr) >= 2 * 48  # at least the two planned days of 30-minute intervals
         scheduled = requirement["Agents scheduled (on shift, not on break)"]
         starts = requirement["Start (Africa/Casablanca)"]
         assert [starts[i] for i in fr] == [datetime.fromisoformat(x) for x in _values(trace["x"])]
@@ -89,6 +91,7 @@ def test_a_kept_plans_workbook_downloads_from_its_link(server):  # noqa: F811
         # The days: paid hours and cost as the kept plan's, each day's service level and verdict as its key figures.
         daily = _columns(book["Daily"])
         everyone = [i for i, queue in enumerate(daily["Queue"]) if queue == "All queues"]
+        assert len(everyone) == len(kept["key_figures"]["days"]) == 2
         assert sum(daily["Paid hours"][i] for i in everyone) == pytest.approx(kept["summary"]["schedule"]["paid_hours"])
         assert sum(daily["Labour cost (MAD)"][i] for i in everyone) == pytest.approx(
             kept["key_figures"]["labour_cost"])
