@@ -190,8 +190,9 @@ def test_single_shifts_imported_from_excel_fill_the_form(server, tmp_path):  # n
         french.wait_for_selector("#import-shifts")
         assert french.text_content("#import-shifts-box label span") == ("Importer les vacations une à une depuis Excel "
                                                                    "(.xlsx)")
-        french.set_input_files("#import-shifts", _workbook(tmp_path / "vacations.xlsx", SHIFTS))
+        # A name with "$&" (a replacement pattern to String.replace) is shown as it is.
+        french.set_input_files("#import-shifts", _workbook(tmp_path / "vacations $&.xlsx", SHIFTS))
         french.wait_for_selector('#import-shifts-box[data-state="imported"]', timeout=WAIT_MS)
-        assert french.text_content("#import-shifts-status").startswith("3 vacations importées de vacations.xlsx")
+        assert french.text_content("#import-shifts-status").startswith("3 vacations importées de vacations $&.xlsx")
         assert french.errors == []
         browser.close()

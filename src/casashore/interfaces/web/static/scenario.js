@@ -340,12 +340,14 @@ async function check() {
 
 const MAX_BODY_BYTES = Number(document.querySelector('meta[name="casashore-max-body-bytes"]').content);
 const XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
-const words = (key, values) => Object.entries(values).reduce((text, [k, v]) => text.replaceAll(`{${k}}`, v), T[key]);
+// A function as the replacement: a file's name is taken as it is ("$&" in it is no pattern).
+const words = (key, values) => Object.entries(values)
+  .reduce((text, [k, v]) => text.replaceAll(`{${k}}`, () => String(v)), T[key]);
 // In KiB to a tenth, rounded up or down (a file just past the limit must not read as the limit itself).
 const kib = (bytes, round) => `${new Intl.NumberFormat(LANG === "fr" ? "fr-FR" : "en-GB",
   { maximumFractionDigits: 1 }).format(round(bytes / 102.4) / 10)} ${T.kib}`;
 // The file's name as ?filename= takes it (letters, digits, _ . - and spaces, at most 80): errors name it.
-const safeName = (name) => name.replace(/[^\p{L}\p{N}_ .-]/gu, "_").slice(0, 80) || "shifts.xlsx";
+const safeName = (name) => name.normalize("NFC").replace(/[^\p{L}\p{N}_ .-]/gu, "_").slice(0, 80) || "shifts.xlsx";
 
 function buildShiftImport() {
   const box = document.createElement("div");
@@ -364,7 +366,7 @@ function buildShiftImport() {
   error.id = "import-shifts-error"; error.className = "error"; error.setAttribute("role", "alert");
   box.append(label, note, status, error);
   $("table-shifts").before(box);
-  for (const kind of ["input", "change"]) {  // not a change of the scenario: the rows it brings are
+  for (const kind of ["input", "change"]) {  // choosing a file is no edit: the rows it brings are checked once in
     file.addEventListener(kind, (event) => event.stopPropagation());
   }
   file.addEventListener("change", () => importShifts(file));
@@ -383,7 +385,7 @@ async function importShifts(input) {
     return;
   }
   input.disabled = true; box.dataset.state = "reading";
-  $("import-shifts-status").textContent = words("importing", { n: file.name });
+  $("import-shifts-status").textContent = words("importing", { file: file.name });
   try {
     const response = await fetch(`/api/xlsx/shifts?filename=${encodeURIComponent(safeName(file.name))}`,
                                  { method: "POST", headers: { "Content-Type": XLSX_TYPE }, body: file });

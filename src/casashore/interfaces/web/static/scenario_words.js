@@ -12,7 +12,7 @@ const WORDS = {
     import_shifts: "Import single shifts from Excel (.xlsx)",
     import_note: "The workbook's rows (sheet Shifts, else the first; columns name, start, length, cost, group, "
       + "breaks) replace the rows of the table below.",
-    importing: "Reading {n}…", imported: "{n} shifts imported from {file}; the table's earlier rows replaced.",
+    importing: "Reading {file}…", imported: "{n} shifts imported from {file}; the table's earlier rows replaced.",
     too_big: "{file} is {size}: the server takes files of at most {max}. Nothing was sent; the table is unchanged.",
     import_failed: "Not imported (the table is unchanged):", kib: "KiB",
     site: "Site", link: "Link", plan: "Plan window", rules: "Labour rules", queues: "Queues",
@@ -53,7 +53,7 @@ const WORDS = {
     import_shifts: "Importer les vacations une à une depuis Excel (.xlsx)",
     import_note: "Les lignes du classeur (feuille Shifts, sinon la première ; colonnes name, start, length, cost, "
       + "group, breaks) remplacent celles du tableau ci-dessous.",
-    importing: "Lecture de {n}…",
+    importing: "Lecture de {file}…",
     imported: "{n} vacations importées de {file} ; les lignes précédentes du tableau sont remplacées.",
     too_big: "{file} pèse {size} : le serveur accepte au plus {max}. Rien n'a été envoyé ; le tableau est inchangé.",
     import_failed: "Non importé (le tableau est inchangé) :", kib: "Kio",
