@@ -72,6 +72,9 @@ def test_plans_are_kept_compared_cancelled_rerun_and_deleted(server):  # noqa: F
         assert page.locator("#kept-rows tr:nth-child(1) .status.cancelled").text_content() == "cancelled"
         assert page.locator("#kept-rows tr:nth-child(1) .pick").is_disabled()
 
+        # The run section (dashboard.js) polls the plan too, once a second: it must have seen the cancel before the
+        # plan is deleted, else its next poll meets a 404 (a race, not what this test is about).
+        page.wait_for_function("document.getElementById('plan-error').textContent !== ''", timeout=PLAN_TIMEOUT_MS)
         # Deleted (after the confirmation), then a kept plan re-run: it completes, read back from the workspace.
         page.click("#kept-rows tr:nth-child(1) button.delete")
         _rows(page, 2)

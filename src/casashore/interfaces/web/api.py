@@ -265,9 +265,12 @@ def create_app(workspace_dir: Path, *, host: str = "127.0.0.1", token: str | Non
 
     def page(name: str, accept_language: str | None) -> HTMLResponse:
         chosen = lang or ("fr" if (accept_language or "").lower().startswith("fr") else "en")
-        return HTMLResponse((STATIC / name).read_text(encoding="utf-8").replace("__LANG__", chosen))
+        # The body limit goes into the page so that it refuses a file too large before sending it (the guard
+        # refuses it anyway): one number, this server's.
+        text = (STATIC / name).read_text(encoding="utf-8")
+        return HTMLResponse(text.replace("__LANG__", chosen).replace("__MAX_BODY_BYTES__", str(MAX_BODY_BYTES)))
 
-    add_xlsx_routes(app, guarded)
+    add_xlsx_routes(app, guarded, MAX_BODY_BYTES)
 
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
     def dashboard(accept_language: Annotated[str | None, Header()] = None) -> HTMLResponse:

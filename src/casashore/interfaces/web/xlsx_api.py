@@ -14,8 +14,6 @@ from casashore.domain.base import TimeZoneName
 from casashore.usecases import workbooks
 
 BINARY = {"schema": {"type": "string", "format": "binary"}}
-XLSX_BODY = {"requestBody": {"required": True, "description": "The .xlsx workbook, as the request's whole body",
-                             "content": {workbooks.XLSX_MEDIA_TYPE: BINARY}}}
 FileName = Annotated[str, Query(min_length=1, max_length=80, pattern=r"^[\w .-]+$",
                                 description="The file's name, as errors will name it (data, never a path)")]
 
@@ -56,23 +54,31 @@ class RequirementTable(BaseModel):
     rows: list[RequirementRow]
 
 
-def add_xlsx_routes(app: FastAPI, options: dict) -> None:
-    """POST /api/xlsx/shifts, /agents and /requirement on ``app``; ``options`` are the guarded routes' (token,
-    error responses)."""
+def xlsx_body(max_bytes: int) -> dict:
+    """The OpenAPI request body of an upload: the workbook as the whole body, at most ``max_bytes``."""
+    return {"requestBody": {"required": True, "description": f"The .xlsx workbook, as the request's whole body: at "
+                            f"most {max_bytes:,} bytes (413 beyond, before it is read)",
+                            "content": {workbooks.XLSX_MEDIA_TYPE: BINARY}}}
 
-    @app.post("/api/xlsx/shifts", response_model=list[ShiftRow], openapi_extra=XLSX_BODY, **options)
+
+def add_xlsx_routes(app: FastAPI, options: dict, max_bytes: int) -> None:
+    """POST /api/xlsx/shifts, /agents and /requirement on ``app``; ``options`` are the guarded routes' (token,
+    error responses), ``max_bytes`` the server's body limit (request_guard.py refuses a larger body)."""
+    body = xlsx_body(max_bytes)
+
+    @app.post("/api/xlsx/shifts", response_model=list[ShiftRow], openapi_extra=body, **options)
     async def xlsx_shifts(request: Request, filename: FileName = "shifts.xlsx") -> list[dict]:
         """Shift templates from a workbook (sheet Shifts, else the first): name, start, length, cost, group,
         breaks, each row checked; a wrong cell is a 400 naming its sheet, row and column."""
         return await run_in_threadpool(workbooks.shifts_from_xlsx, await request.body(), filename)
 
-    @app.post("/api/xlsx/agents", response_model=list[AgentRow], openapi_extra=XLSX_BODY, **options)
+    @app.post("/api/xlsx/agents", response_model=list[AgentRow], openapi_extra=body, **options)
     async def xlsx_agents(request: Request, filename: FileName = "agents.xlsx") -> list[dict]:
         """An agent list from a workbook (sheet Agents, else the first): agent, skills, weekly_hours and
         optionally night_work, unavailable, preferred_start, checked as `casashore schedule --roster` checks it."""
         return await run_in_threadpool(workbooks.agents_from_xlsx, await request.body(), filename)
 
-    @app.post("/api/xlsx/requirement", response_model=RequirementTable, openapi_extra=XLSX_BODY, **options)
+    @app.post("/api/xlsx/requirement", response_model=RequirementTable, openapi_extra=body, **options)
     async def xlsx_requirement(request: Request, filename: FileName = "requirement.xlsx",
                                site_zone: Annotated[TimeZoneName, Query(max_length=64)] = "Africa/Casablanca") -> dict:
         """A requirement from a workbook (sheet Requirement, else the first): start,required or

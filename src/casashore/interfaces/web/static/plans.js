@@ -13,7 +13,8 @@
           met: "met", at_risk: "at risk", not_met: "not met", done: "done", failed: "failed",
           cancelled: "cancelled", queued: "queued", running: "running", cancelling: "cancelling…",
           select_two: "Select two plans or more.", reference: "(reference)", missing: "missing in",
-          downloads: "Downloads",
+          workbook: "Excel workbook", workbook_title: "The plan as an .xlsx workbook: verdict, shifts, "
+            + "requirement vs scheduled per interval, daily summary",
           figures: { fte: "FTE", jobs: "Jobs", paid_hours: "Paid hours", labour_cost: "Labour cost",
                      seats_at_peak: "Seats at peak", phone_lines: "Phone lines", busy_bandwidth_bps: "Busy bandwidth",
                      link_share: "Share of the link", coverage: "Requirement covered" },
@@ -27,7 +28,8 @@
           done: "terminé", failed: "échoué", cancelled: "annulé", queued: "en attente", running: "en cours",
           cancelling: "annulation…", select_two: "Choisissez au moins deux plans.", reference: "(référence)",
           missing: "absent de",
-          downloads: "Téléchargements",
+          workbook: "Classeur Excel", workbook_title: "Le plan en classeur .xlsx : verdict, vacations, "
+            + "besoin et planifié par intervalle, synthèse quotidienne",
           figures: { fte: "ETP", jobs: "Postes", paid_hours: "Heures payées", labour_cost: "Coût salarial",
                      seats_at_peak: "Positions à la pointe", phone_lines: "Lignes téléphoniques",
                      busy_bandwidth_bps: "Débit à la pointe", link_share: "Part du lien",
@@ -67,6 +69,15 @@
   function difference(unit, d, relative, currency) {
     const shown = unit === "share" ? signed(number(100 * d, 1) + " pt", d) : signed(value(unit, d, currency), d);
     return relative === null ? shown : `${shown} (${signed(percent(relative, 1), relative)})`;
+  }
+
+  // The kept plan's workbook, in the page's language; a plain link, so the browser saves it as it comes.
+  function workbookLink(id) {
+    const link = el("a", T.workbook, "workbook");
+    link.href = `/api/plans/${encodeURIComponent(id)}/plan.xlsx?lang=${LANG}`;
+    link.download = `plan-${id}.xlsx`;
+    link.title = T.workbook_title;
+    return link;
   }
 
   let picked = [];  // ids of the plans selected for the compare, in the order they were selected
@@ -121,8 +132,8 @@
         try { await call("DELETE", `/api/plans/${encodeURIComponent(plan.id)}`); await refresh(); }
         catch (e) { showError(e); }
       });
-      // Space for the plan's downloads (the Excel export comes with its own endpoint).
-      actions.append(rerun, " ", remove, " ", el("span", "", "downloads"));
+      actions.append(rerun, " ", remove);
+      if (plan.status === "done") actions.append(" ", workbookLink(plan.id));
     }
   }
 

@@ -335,6 +335,77 @@ async function check() {
   }
 }
 
+// ---- single shifts from an Excel workbook: POST /api/xlsx/shifts reads and checks its rows, which then replace
+// the single shifts' table (a workbook is the planner's list of templates, not an addition to what was typed)
+
+const MAX_BODY_BYTES = Number(document.querySelector('meta[name="casashore-max-body-bytes"]').content);
+const XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+// A function as the replacement: a file's name is taken as it is ("$&" in it is no pattern).
+const words = (key, values) => Object.entries(values)
+  .reduce((text, [k, v]) => text.replaceAll(`{${k}}`, () => String(v)), T[key]);
+// In KiB to a tenth, rounded up or down (a file just past the limit must not read as the limit itself).
+const kib = (bytes, round) => `${new Intl.NumberFormat(LANG === "fr" ? "fr-FR" : "en-GB",
+  { maximumFractionDigits: 1 }).format(round(bytes / 102.4) / 10)} ${T.kib}`;
+// The file's name as ?filename= takes it (letters, digits, _ . - and spaces, at most 80): errors name it.
+const safeName = (name) => name.normalize("NFC").replace(/[^\p{L}\p{N}_ .-]/gu, "_").slice(0, 80) || "shifts.xlsx";
+
+function buildShiftImport() {
+  const box = document.createElement("div");
+  box.id = "import-shifts-box"; box.className = "import";
+  const label = document.createElement("label");
+  const text = document.createElement("span");
+  text.textContent = T.import_shifts;
+  const file = document.createElement("input");
+  file.type = "file"; file.id = "import-shifts"; file.accept = `.xlsx,${XLSX_TYPE}`;
+  label.append(text, " ", file);
+  const note = document.createElement("p");
+  note.className = "note"; note.textContent = T.import_note;
+  const status = document.createElement("div");
+  status.id = "import-shifts-status"; status.setAttribute("role", "status");
+  const error = document.createElement("div");
+  error.id = "import-shifts-error"; error.className = "error"; error.setAttribute("role", "alert");
+  box.append(label, note, status, error);
+  $("table-shifts").before(box);
+  for (const kind of ["input", "change"]) {  // choosing a file is no edit: the rows it brings are checked once in
+    file.addEventListener(kind, (event) => event.stopPropagation());
+  }
+  file.addEventListener("change", () => importShifts(file));
+}
+
+async function importShifts(input) {
+  const file = input.files[0];
+  const box = $("import-shifts-box");
+  $("import-shifts-status").textContent = ""; $("import-shifts-error").textContent = "";
+  if (!file) return;
+  input.value = "";  // the same file chosen again (once fixed in Excel) is a new choice
+  if (file.size > MAX_BODY_BYTES) {
+    $("import-shifts-error").textContent = words("too_big", { file: file.name, size: kib(file.size, Math.ceil),
+                                                               max: kib(MAX_BODY_BYTES, Math.floor) });
+    box.dataset.state = "refused";
+    return;
+  }
+  input.disabled = true; box.dataset.state = "reading";
+  $("import-shifts-status").textContent = words("importing", { file: file.name });
+  try {
+    const response = await fetch(`/api/xlsx/shifts?filename=${encodeURIComponent(safeName(file.name))}`,
+                                 { method: "POST", headers: { "Content-Type": XLSX_TYPE }, body: file });
+    const rows = await response.json().catch(() => ({}));
+    if (!response.ok) throw new Error(rows.error || response.statusText);
+    $("table-shifts").tBodies[0].replaceChildren();
+    for (const values of rows) addRow("shifts", values);
+    renumber("shifts");
+    $("import-shifts-status").textContent = words("imported", { n: rows.length, file: file.name });
+    box.dataset.state = "imported";
+    changed();  // checked as if typed
+  } catch (e) {
+    $("import-shifts-status").textContent = "";
+    $("import-shifts-error").textContent = `${T.import_failed} ${e.message}`;
+    box.dataset.state = "failed";
+  } finally {
+    input.disabled = false;
+  }
+}
+
 // ---- tabs, stored scenarios, saving
 
 async function showTab(toml) {
@@ -370,6 +441,7 @@ async function refreshStored() {
 document.querySelectorAll("[data-t]").forEach((el) => { el.textContent = T[el.dataset.t] || el.dataset.t; });
 buildSections();
 buildTables();
+buildShiftImport();
 addRow("queues"); renumber("queues");
 addRow("shift_patterns"); renumber("shift_patterns");
 $("scenario-form").addEventListener("input", changed);
