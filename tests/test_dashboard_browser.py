@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 
-CHROMIUM = Path("/usr/bin/chromium")
+from browser import CHROMIUM, chromium, watched_page
+
 EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "casablanca.toml"
 pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's chromium is not installed "
                                 "(apt-get install chromium; .ci/run does it)")
@@ -45,13 +46,9 @@ def server(tmp_path):
 
 @pytest.mark.parametrize("locale, words", [("en-GB", "Erlang calculator")])
 def test_dashboard_runs_the_example_plan(server, locale, words):
-    playwright = pytest.importorskip("playwright.sync_api")
-    with playwright.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
-        page = browser.new_page(locale=locale)
-        errors = []
-        page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
-        page.on("pageerror", lambda exc: errors.append(str(exc)))
+    with chromium() as browser:
+        page = watched_page(browser, locale)
+        errors = page.errors
         page.goto(server + "/")
         assert words in page.content()
         # Call Centre Helper's example: 100 calls in 30 min, AHT 180 s, 80 % in 20 s -> 14 agents.
@@ -76,13 +73,10 @@ def test_dashboard_runs_the_example_plan(server, locale, words):
         report = page.get_attribute("#plan-summary a", "href")
         assert urllib.request.urlopen(server + report).read().startswith(b"<!doctype html>")
         assert errors == []
-        browser.close()
 
 
 def test_dashboard_speaks_french_to_a_french_browser(server):
-    playwright = pytest.importorskip("playwright.sync_api")
-    with playwright.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
+    with chromium() as browser:
         page = browser.new_page(locale="fr-FR", extra_http_headers={"Accept-Language": "fr-FR,fr;q=0.9"})
         page.goto(server + "/")
         assert "Calculateur Erlang" in page.content()
@@ -91,7 +85,6 @@ def test_dashboard_speaks_french_to_a_french_browser(server):
         page.click("#calc")
         page.wait_for_function("document.getElementById('agents').textContent !== '—'")
         assert "\u00a0%" in page.text_content("#calc-detail")  # French percent sign spacing
-        browser.close()
 
 
 def test_chromium_is_debians():

@@ -8,8 +8,9 @@ import urllib.request
 
 import pytest
 
+from browser import CHROMIUM, chromium, watched_page
 from small_plan import small_plan
-from test_dashboard_browser import CHROMIUM, server  # noqa: F401 - the real `casashore serve` fixture
+from test_dashboard_browser import server  # noqa: F401 - the real `casashore serve` fixture
 
 pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's chromium is not installed "
                                 "(apt-get install chromium; .ci/run does it)")
@@ -30,13 +31,9 @@ def _run(page, name, text):
 
 
 def test_plans_are_kept_compared_cancelled_rerun_and_deleted(server):  # noqa: F811
-    playwright = pytest.importorskip("playwright.sync_api")
-    with playwright.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
-        page = browser.new_page(locale="en-GB")
-        errors = []
-        page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
-        page.on("pageerror", lambda exc: errors.append(str(exc)))
+    with chromium() as browser:
+        page = watched_page(browser, "en-GB")
+        errors = page.errors
         page.on("dialog", lambda dialog: dialog.accept())  # the delete's confirmation
         page.goto(server + "/")
         assert page.text_content("#kept-plans h2") == "Kept plans"
@@ -91,4 +88,3 @@ def test_plans_are_kept_compared_cancelled_rerun_and_deleted(server):  # noqa: F
         assert set(french.locator("#kept-rows .verdict").all_text_contents()) <= {"atteint", "à risque",
                                                                                 "non atteint"}
         assert french.text_content("#compare").startswith("Comparer les plans choisis")
-        browser.close()

@@ -9,8 +9,9 @@ from pathlib import Path
 
 import pytest
 
+from browser import CHROMIUM, chromium, watched_page
 from casashore.plan.scenario import load_plan_scenario
-from test_dashboard_browser import CHROMIUM, server  # noqa: F401 - the real `casashore serve` fixture
+from test_dashboard_browser import server  # noqa: F401 - the real `casashore serve` fixture
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "casablanca.toml"
 pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's chromium is not installed "
@@ -49,13 +50,9 @@ def build_the_example(page) -> None:
 
 
 def test_the_example_built_with_forms_saves_the_same_scenario(server, tmp_path):  # noqa: F811
-    playwright = pytest.importorskip("playwright.sync_api")
-    with playwright.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
-        page = browser.new_page(locale="en-GB")
-        errors = []
-        page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
-        page.on("pageerror", lambda exc: errors.append(str(exc)))
+    with chromium() as browser:
+        page = watched_page(browser, "en-GB")
+        errors = page.errors
         page.goto(server + "/")
         page.click("#scenario-form-link")
         page.wait_for_selector("#table-shift_patterns tbody tr")
@@ -117,13 +114,10 @@ def test_the_example_built_with_forms_saves_the_same_scenario(server, tmp_path):
         page.wait_for_selector("#scenario-list option", state="attached", timeout=WAIT_MS)
         assert "casablanca from the form" in page.locator("#scenario-list").text_content()
         assert errors == []
-        browser.close()
 
 
 def test_the_form_speaks_french_to_a_french_browser(server):  # noqa: F811
-    playwright = pytest.importorskip("playwright.sync_api")
-    with playwright.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
+    with chromium() as browser:
         page = browser.new_page(locale="fr-FR", extra_http_headers={"Accept-Language": "fr-FR,fr;q=0.9"})
         page.goto(server + "/scenario")
         page.wait_for_selector("#table-shift_patterns tbody tr")
@@ -136,4 +130,3 @@ def test_the_form_speaks_french_to_a_french_browser(server):  # noqa: F811
         put(page, "site.seats", "beaucoup")
         page.wait_for_selector('#status[data-state="bad"]', timeout=WAIT_MS)
         assert "erreur(s)" in page.text_content("#status")
-        browser.close()

@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
+from browser import CHROMIUM, chromium, watched_page
 from router_nodes import free_port
 
-CHROMIUM = Path("/usr/bin/chromium")
 CENTER = Path(__file__).resolve().parents[1] / "examples" / "center.toml"
 SUPERVISOR, TRUNK = "supervisor-demo-token-change-me", "trunk-demo-token-change-me"
 pytestmark = pytest.mark.skipif(not CHROMIUM.exists() or shutil.which("casashore") is None,
@@ -48,13 +48,9 @@ def router(tmp_path):
 
 
 def test_the_wallboard_updates_live_as_calls_arrive(router):
-    playwright = pytest.importorskip("playwright.sync_api")
-    with playwright.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
-        page = browser.new_page(locale="en-GB")
-        errors = []
-        page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
-        page.on("pageerror", lambda exc: errors.append(str(exc)))
+    with chromium() as browser:
+        page = watched_page(browser, "en-GB")
+        errors = page.errors
         page.goto(f"{router}/wallboard?token={SUPERVISOR}")
         page.wait_for_function("document.getElementById('status').textContent === 'live'")
         row = page.locator("tr[data-queue='fr_bank'] td")
@@ -82,4 +78,3 @@ def test_the_wallboard_updates_live_as_calls_arrive(router):
         assert errors == []
         page.goto(f"{router}/wallboard?token=wrong")
         page.wait_for_function("document.getElementById('status').textContent.startsWith('refused')")
-        browser.close()

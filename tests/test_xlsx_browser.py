@@ -15,9 +15,10 @@ import numpy as np
 import pytest
 from openpyxl import Workbook, load_workbook
 
+from browser import CHROMIUM, chromium, watched_page
 from casashore.interfaces.web.api import MAX_BODY_BYTES
 from small_plan import small_plan
-from test_dashboard_browser import CHROMIUM, server  # noqa: F401 - the real `casashore serve` fixture
+from test_dashboard_browser import server  # noqa: F401 - the real `casashore serve` fixture
 from test_plans_browser import PLAN_TIMEOUT_MS, _run
 
 pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's chromium is not installed "
@@ -26,15 +27,6 @@ WAIT_MS = 120_000  # a safety stop only, for a busy machine: every wait ends whe
 HEADER = ["name", "start", "length", "cost", "group", "breaks"]
 SHIFTS = [["early", "07:00", "8h", 8, "fr", "1h@3h-4h"], ["middle", "10:00", "8h", 8.5, "fr", "1h@3h-4h"],
           ["late", "14:00", "8h", 8, "fr", None]]
-
-
-def _browser_page(browser, locale: str):
-    headers = {"Accept-Language": "fr-FR,fr;q=0.9"} if locale.startswith("fr") else {}
-    page = browser.new_page(locale=locale, extra_http_headers=headers)
-    page.errors = []
-    page.on("console", lambda message: page.errors.append(message.text) if message.type == "error" else None)
-    page.on("pageerror", lambda exc: page.errors.append(str(exc)))
-    return page
 
 
 def _columns(sheet) -> dict[str, list]:
@@ -59,10 +51,8 @@ def _download(page, link):
 
 
 def test_a_kept_plans_workbook_downloads_from_its_link(server):  # noqa: F811
-    playwright = pytest.importorskip("playwright.sync_api")
-    with playwright.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
-        page = _browser_page(browser, "en-GB")
+    with chromium() as browser:
+        page = watched_page(browser, "en-GB")
         page.goto(server + "/")
         _run(page, "small", small_plan(0.1))
         page.wait_for_selector("#kept-rows tr a.workbook", timeout=PLAN_TIMEOUT_MS)
@@ -101,7 +91,7 @@ def test_a_kept_plans_workbook_downloads_from_its_link(server):  # noqa: F811
             (d["day"], d["service_level"], d["status"].replace("_", " ")) for d in kept["key_figures"]["queue_days"]]
         assert page.errors == []
 
-        french = _browser_page(browser, "fr-FR")
+        french = watched_page(browser, "fr-FR")
         french.goto(server + "/")
         french.wait_for_selector("#kept-rows tr a.workbook", timeout=WAIT_MS)
         link = french.locator("#kept-rows tr a.workbook")
@@ -112,7 +102,6 @@ def test_a_kept_plans_workbook_downloads_from_its_link(server):  # noqa: F811
         assert name == f"plan-{plan_id}.xlsx"
         assert book.sheetnames == ["Verdict", "Vacations", "Besoin", "Synthèse quotidienne"]
         assert french.errors == []
-        browser.close()
 
 
 def _workbook(path, rows) -> str:
@@ -131,10 +120,8 @@ def _table(page) -> list[list[str]]:
 
 
 def test_single_shifts_imported_from_excel_fill_the_form(server, tmp_path):  # noqa: F811
-    playwright = pytest.importorskip("playwright.sync_api")
-    with playwright.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
-        page = _browser_page(browser, "en-GB")
+    with chromium() as browser:
+        page = watched_page(browser, "en-GB")
         sent = []
         page.on("request", lambda request: sent.append(request.url) if "/api/xlsx/" in request.url else None)
         page.goto(server + "/scenario")
@@ -185,7 +172,7 @@ def test_single_shifts_imported_from_excel_fill_the_form(server, tmp_path):  # n
         assert len(sent) == 2 and [row[0] for row in _table(page)] == ["early", "middle", "late"]
         assert page.errors == []
 
-        french = _browser_page(browser, "fr-FR")
+        french = watched_page(browser, "fr-FR")
         french.goto(server + "/scenario")
         french.wait_for_selector("#import-shifts")
         assert french.text_content("#import-shifts-box label span") == ("Importer les vacations une à une depuis Excel "
@@ -195,4 +182,3 @@ def test_single_shifts_imported_from_excel_fill_the_form(server, tmp_path):  # n
         french.wait_for_selector('#import-shifts-box[data-state="imported"]', timeout=WAIT_MS)
         assert french.text_content("#import-shifts-status").startswith("3 vacations importées de vacations $&.xlsx")
         assert french.errors == []
-        browser.close()
