@@ -1,5 +1,5 @@
-"""The dashboard in Debian's chromium, driven by Playwright, against a real `casashore serve`: the calculator,
-a scenario upload, the example plan run with its charts drawn, no console error."""
+"""The dashboard in Debian's chromium, driven by Playwright, against a real `casashore serve`: the calculator, a
+scenario upload, no console error (the example's plan is run from the page in tests/test_scenario_browser.py)."""
 
 import shutil
 import socket
@@ -45,7 +45,7 @@ def server(tmp_path):
 
 
 @pytest.mark.parametrize("locale, words", [("en-GB", "Erlang calculator")])
-def test_dashboard_runs_the_example_plan(server, locale, words):
+def test_dashboard_calculates_and_keeps_an_uploaded_scenario(server, locale, words):
     with chromium() as browser:
         page = watched_page(browser, locale)
         errors = page.errors
@@ -64,14 +64,8 @@ def test_dashboard_runs_the_example_plan(server, locale, words):
         page.fill("#scenario-text", EXAMPLE.read_text())
         page.click("#upload")
         page.wait_for_selector("#scenario-list option", state="attached")
-        page.click("#run")
-        page.wait_for_selector("#plan-table", timeout=240_000)
-        page.wait_for_selector("#plan-charts svg.main-svg")
-        assert page.locator("#plan-charts .chart").count() == 5
-        assert page.locator("#plan-charts svg.main-svg").count() >= 5
-        assert page.get_attribute("#plan-progress", "value") == "6"
-        report = page.get_attribute("#plan-summary a", "href")
-        assert urllib.request.urlopen(server + report).read().startswith(b"<!doctype html>")
+        assert "casablanca.toml" in page.locator("#scenario-list").text_content()
+        # The example's plan runs in tests/test_scenario_browser.py, from the scenario built there with the forms.
         assert errors == []
 
 

@@ -1,6 +1,7 @@
 """The scenario form in Debian's chromium, driven by Playwright, against a real `casashore serve`: the example
 scenario built through the forms and tables only (no TOML typed), checked as it is typed, saved, and read back
-as the same queues and shifts as examples/casablanca.toml; the TOML tab both ways; the page in French."""
+as the same queues and shifts as examples/casablanca.toml, then run from the dashboard with its charts and its
+verdict; the TOML tab both ways; the page in French."""
 
 import json
 import tomllib
@@ -109,10 +110,20 @@ def test_the_example_built_with_forms_saves_the_same_scenario(server, tmp_path):
         assert page.locator("#table-shift_patterns tbody tr").count() == 10
         page.wait_for_selector('#status[data-state="ok"]', timeout=WAIT_MS)
 
-        # The dashboard's run-the-plan list has it.
+        # The dashboard's run-the-plan list has it: run it, see its charts and, in the kept plans, its verdict.
         page.goto(server + "/")
         page.wait_for_selector("#scenario-list option", state="attached", timeout=WAIT_MS)
         assert "casablanca from the form" in page.locator("#scenario-list").text_content()
+        page.select_option("#scenario-list", scenario_id)
+        page.click("#run")
+        page.wait_for_selector("#plan-table", timeout=240_000)
+        page.wait_for_selector("#plan-charts svg.main-svg")
+        assert page.locator("#plan-charts .chart").count() == 5
+        assert page.get_attribute("#plan-progress", "value") == "6"
+        report = page.get_attribute("#plan-summary a", "href")
+        assert urllib.request.urlopen(server + report).read().startswith(b"<!doctype html>")
+        page.wait_for_function("document.querySelector('#kept-rows .verdict')?.textContent === 'met'",
+                               timeout=WAIT_MS)
         assert errors == []
 
 
