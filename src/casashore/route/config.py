@@ -2,15 +2,17 @@
 agents with skills and proficiency, and the API tokens with their roles. Validated by pydantic; a wrong field is
 named by its path, as in every casashore TOML file. examples/center.toml shows every field.
 
-Keep this file private: it holds the API tokens.
+Keep this file private: it holds the API tokens. Agents' SIP credentials are HA1 digests, never passwords, in this
+file or in a secrets file of its own (``[router] sip_secrets``, readable by its owner only: chmod 600).
 """
 
 from __future__ import annotations
 
 import contextlib
 import re
+import stat
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 import redis
 from pydantic import Field, model_validator
@@ -28,9 +30,10 @@ from casashore.domain.base import (
 )
 from casashore.domain.loading import read_toml, validated
 from casashore.domain.queue import Queue
-from casashore.errors import UserError
+from casashore.errors import MISSING, UserError
 from casashore.request_guard import LOOPBACK_HOSTS
 from casashore.route.auth import Principal
+from casashore.route.sip.registrar import Account, Limits
 from casashore.route.state.core import Router, RoutingQueue, Selection
 from casashore.route.state.errors import AgentExists
 from casashore.route.state.shared_router import SharedRouter
@@ -46,6 +49,15 @@ DEMO_TOKEN_MARKS = ("demo", "change-me", "example")
 MIN_TOKEN_OFF_LOOPBACK = 32
 Token = Annotated[str, Field(min_length=16), matching(r"[\x21-\x7e]+", "a token of printable ASCII characters "
                                                                          "without spaces")]
+SipUser = Annotated[str, matching(r"[A-Za-z0-9_.+-]{1,64}", "a SIP user name: 1 to 64 letters, digits, '_', '.', "
+                                                            "'+' or '-'")]
+Ha1Md5 = Annotated[str, matching(r"[0-9a-f]{32}", "MD5 of 'user:realm:password' as 32 lower-case hexadecimal digits "
+                                                  "(docs/routing.md, Agents' phones)")]
+Ha1Sha256 = Annotated[str, matching(r"[0-9a-f]{64}", "SHA-256 of 'user:realm:password' as 64 lower-case "
+                                                     "hexadecimal digits (docs/routing.md, Agents' phones)")]
+ContactUri = Annotated[str, matching(r"sips?:[\x21-\x3b=\x3f-\x7e]{1,250}", "a SIP URI such as "
+                                     "sip:amina@10.0.0.5:5060 (printable, no spaces, '<', '>' or '\"')")]
+MAX_SECRETS_BYTES = 1024 * 1024
 
 
 class RouterSettings(Strict):
@@ -68,6 +80,33 @@ class RouterSettings(Strict):
     orphan_grace_s: Annotated[float, Field(ge=0, le=3600)] = 15.0
     """Several nodes: how long a dead node's waiting callers may be re-sent to live nodes (and adopted) before
     they are ended."""
+    sip_realm: Annotated[str, matching(r"[A-Za-z0-9_.-]{1,64}", "1 to 64 letters, digits, '_', '.' or '-'")] = (
+        "casashore")
+    """The digest realm agents' phones authenticate in; every HA1 is computed with it."""
+    sip_digest_algorithms: Annotated[list[Literal["SHA-256", "MD5"]], Field(min_length=1, max_length=2)] = [
+        "SHA-256", "MD5"]
+    """Offered to phones, the preferred first; every agent with credentials needs the HA1 of each."""
+    sip_secrets: Annotated[str, Field(min_length=1, max_length=4096)] | None = None
+    """A TOML file of agents' HA1s (relative to the centre file), instead of HA1s in the centre file; it must be
+    readable by its owner only (chmod 600)."""
+    register_min_expires_s: Annotated[int, Field(ge=1, le=86_400)] = 60
+    """A phone asking a shorter registration gets 423 Interval Too Brief."""
+    register_max_expires_s: Annotated[int, Field(ge=1, le=86_400)] = 3600
+    """A longer registration asked is shortened to this."""
+    register_default_expires_s: Annotated[int, Field(ge=1, le=86_400)] = 3600
+    """A REGISTER without Expires lasts this (within the minimum and the maximum)."""
+    max_contacts: Annotated[int, Field(ge=1, le=10)] = 3
+    """Phones (contacts) one agent may have registered at once; more: 403."""
+
+    @model_validator(mode="after")
+    def _expiry_order(self) -> RouterSettings:
+        if self.register_max_expires_s < self.register_min_expires_s:
+            raise ScenarioError("router.register_max_expires_s", self.register_max_expires_s,
+                                f"at least register_min_expires_s ({self.register_min_expires_s})")
+        if not self.register_min_expires_s <= self.register_default_expires_s <= self.register_max_expires_s:
+            raise ScenarioError("router.register_default_expires_s", self.register_default_expires_s,
+                                f"between {self.register_min_expires_s} and {self.register_max_expires_s}")
+        return self
 
 
 class RoutedQueue(Queue):
@@ -89,8 +128,25 @@ class RoutedQueue(Queue):
         return RoutingQueue.of(self, relax_after_s=self.relax_after_s, max_waiting=self.max_waiting)
 
 
-class RoutedAgent(Agent):
+class SipSecret(Strict):
+    """An agent's digest credentials: HA1 per algorithm (what a phone's password becomes), never the password."""
+
+    sip_user: SipUser | None = None
+    """The digest user name the phone sends (and the user of its To); the agent's id when not given."""
+    ha1_md5: Ha1Md5 | None = None
+    ha1_sha256: Ha1Sha256 | None = None
+
+
+class RoutedAgent(Agent, SipSecret):
     token: Token | None = None
+    contact: ContactUri | None = None
+    """A fixed contact where the agent's phone rings, when it does not register."""
+
+
+class SipSecrets(Strict):
+    """The secrets file: ``[agents.ID]`` with ``sip_user``, ``ha1_md5`` and/or ``ha1_sha256``."""
+
+    agents: Annotated[dict[str, SipSecret], Field(max_length=100_000)] = {}
 
 
 class Tokens(Strict):
@@ -146,6 +202,32 @@ class CenterConfig(Strict):
                                 f"{MIN_TOKEN_OFF_LOOPBACK} characters and not a demo one, when --http "
                                 f"{http_host} is not loopback")
 
+    def sip_accounts(self) -> dict[str, Account]:
+        """Digest user -> the agent's account, for every agent with an HA1; each must have the HA1 of every
+        algorithm offered, and no two agents one user (ScenarioError naming the field otherwise)."""
+        accounts: dict[str, Account] = {}
+        for i, agent in enumerate(self.agents):
+            ha1 = {"MD5": agent.ha1_md5, "SHA-256": agent.ha1_sha256}
+            if not any(ha1.values()):
+                continue
+            for algorithm in self.router.sip_digest_algorithms:
+                if not ha1[algorithm]:
+                    raise ScenarioError(f"agents[{i}].ha1_{algorithm.lower().replace('-', '')}", MISSING,
+                                        f"an HA1: {algorithm} is in router.sip_digest_algorithms")
+            user = agent.sip_user or agent.id
+            if user in accounts:
+                raise ScenarioError(f"agents[{i}].sip_user", user, "a SIP user not already another agent's")
+            accounts[user] = Account(agent.id, {a: h for a, h in ha1.items() if h})
+        return accounts
+
+    def registrar_limits(self) -> Limits:
+        r = self.router
+        return Limits(r.register_min_expires_s, r.register_max_expires_s, r.register_default_expires_s,
+                      r.max_contacts)
+
+    def fixed_contacts(self) -> dict[str, str]:
+        return {agent.id: agent.contact for agent in self.agents if agent.contact}
+
     def numbers(self) -> dict[str, str]:
         return {number: q.name for q in self.queues for number in [q.name, *q.numbers]}
 
@@ -181,4 +263,42 @@ class CenterConfig(Strict):
 
 
 def load_center(path: Path) -> CenterConfig:
-    return validated(CenterConfig, read_toml(path, "config"), where=str(path))
+    config = validated(CenterConfig, read_toml(path, "config"), where=str(path))
+    if config.router.sip_secrets is not None:
+        config = _with_secrets(config, path.parent / config.router.sip_secrets)
+    validated_accounts(config, str(path))
+    return config
+
+
+def validated_accounts(config: CenterConfig, where: str) -> None:
+    try:
+        config.sip_accounts()
+    except ScenarioError as exc:
+        raise UserError(exc.path, exc.value, exc.expected, where=where) from None
+
+
+def _with_secrets(config: CenterConfig, path: Path) -> CenterConfig:
+    """The centre with its agents' credentials read from the secrets file, which must be the owner's only; an
+    agent given credentials in both files, or unknown to the centre, is refused (UserError naming it)."""
+    try:
+        mode = path.stat().st_mode
+    except OSError as exc:
+        raise UserError("router.sip_secrets", str(path), f"a readable secrets file ({exc.strerror})") from None
+    if not stat.S_ISREG(mode) or mode & 0o077:
+        raise UserError("router.sip_secrets", str(path), f"a regular file readable by its owner only (chmod 600; "
+                        f"its mode is {stat.S_IMODE(mode):o})")
+    if path.stat().st_size > MAX_SECRETS_BYTES:
+        raise UserError("router.sip_secrets", str(path), f"a file of at most {MAX_SECRETS_BYTES:,} bytes")
+    secrets = validated(SipSecrets, read_toml(path, "router.sip_secrets"), where=str(path))
+    agents = {agent.id: agent for agent in config.agents}
+    updated = []
+    for agent_id, secret in secrets.agents.items():
+        agent = agents.get(agent_id)
+        if agent is None:
+            raise UserError(f"agents.{agent_id[:64]}", agent_id[:64], "an agent of the centre file", where=str(path))
+        if agent.sip_user or agent.ha1_md5 or agent.ha1_sha256:
+            raise UserError(f"agents.{agent_id}", agent_id, "credentials in one file only (the centre file has "
+                            "this agent's)", where=str(path))
+        updated.append(agent.model_copy(update=secret.model_dump(exclude_none=True)))
+    by_id = {agent.id: agent for agent in updated}
+    return config.model_copy(update={"agents": [by_id.get(agent.id, agent) for agent in config.agents]})

@@ -57,6 +57,22 @@ class Callback(Strict):
     number: Annotated[str, Field(min_length=3, max_length=32, pattern=r"^\+?[0-9]+$")]
 
 
+class BindingView(BaseModel):
+    contact: str
+    expires_in_s: float
+    registered_s_ago: float
+    source: str
+    """The address (host:port) the REGISTER came from."""
+
+
+class RegistrationView(BaseModel):
+    agent: str
+    contact: str | None
+    """Where an offer would ring the agent: the newest binding, else the fixed contact, else null."""
+    fixed_contact: str | None
+    bindings: list[BindingView]
+
+
 class ErrorResponse(BaseModel):
     """Every refusal: a message naming what was wrong (and, for a request that does not match the schema, the
     field)."""
@@ -208,6 +224,15 @@ def create_router_app(service: RouterService, tokens: dict[str, Principal], *, t
         return [{"agent": a.agent_id, "skills": a.skills, "status": a.status, "reason": a.reason,
                  "state": a.state, "call": a.call_id, "calls_handled": a.calls_handled}
                 for a in router.agents.values()]
+
+    @app.get("/api/agents/{agent_id}/registration", **responses(403, 404, 422))
+    async def registration(agent_id: str, who: Caller) -> RegistrationView:
+        """Where the agent's phone rings: the contacts it registered over SIP (each with the seconds left and
+        the address it registered from) on this node, the fixed contact of the centre file, and ``contact``,
+        the one an offer would use (the newest registration, else the fixed contact, else null)."""
+        known_agent(agent_id)
+        may_act_for(who, agent_id)
+        return RegistrationView.model_validate(service.registrations.view(agent_id))
 
     @app.post("/api/agents/{agent_id}/status", **responses(400, 403, 404, 422))
     async def set_status(agent_id: str, change: StatusChange, who: Caller) -> dict:

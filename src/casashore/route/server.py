@@ -20,6 +20,8 @@ from casashore.route.http import create_router_app
 from casashore.route.records import Recorder
 from casashore.route.service import RouterService
 from casashore.route.sip.front import start_sip
+from casashore.route.sip.registrar import Registrar
+from casashore.route.state.registrations import Registrations
 from casashore.route.state.shared_router import default_node_name
 
 MEMBERSHIP_S = 0.5
@@ -48,8 +50,12 @@ def build_app(config: CenterConfig, *, sip: tuple[str, int] | None, workspace: P
         records = CentreRecords(router, records_url, db=records_db)
         workspace = None
     recorder = Recorder(workspace, queue_zones) if workspace is not None else None
+    # Agents' phones: bindings on this node (docs/routing.md, Agents' phones), a nonce secret per start
     service = RouterService(router, time_zone=config.router.time_zone, window_s=config.router.window_s,
-                            recorder=recorder, publish_delay_s=None if redis_url is None else PUBLISH_DELAY_S)
+                            recorder=recorder, publish_delay_s=None if redis_url is None else PUBLISH_DELAY_S,
+                            registrations=Registrations(config.fixed_contacts()))
+    registrar = Registrar(config.sip_accounts(), service.registrations, realm=config.router.sip_realm,
+                          algorithms=tuple(config.router.sip_digest_algorithms), limits=config.registrar_limits())
 
     async def follow_other_nodes() -> None:
         """Publish the other nodes' events as soon as they reach the stream; keep this node's heartbeat (and
@@ -82,7 +88,8 @@ def build_app(config: CenterConfig, *, sip: tuple[str, int] | None, workspace: P
         if sip is not None:
             transport, app.state.sip = await start_sip(service, sip[0], sip[1], config.numbers(),
                                                        max_calls=config.router.max_sip_calls,
-                                                       ring_refresh_s=config.router.ring_refresh_s)
+                                                       ring_refresh_s=config.router.ring_refresh_s,
+                                                       registrar=registrar)
         try:
             yield
         finally:

@@ -17,6 +17,7 @@ from collections.abc import Callable
 
 from casashore.route.records import Recorder
 from casashore.route.state.core import Router
+from casashore.route.state.registrations import Registrations
 from casashore.route.stats import LiveStats
 
 Event = tuple[float, str, str, str]
@@ -27,11 +28,13 @@ KEEP_ENDED_S = 60.0
 class RouterService:
     def __init__(self, router: Router, *, time_zone: str = "Africa/Casablanca", window_s: float = 900.0,
                  recorder: Recorder | None = None, clock: Callable[[], float] = time.time,
-                 publish_delay_s: float | None = None) -> None:
+                 publish_delay_s: float | None = None, registrations: Registrations | None = None) -> None:
         """``publish_delay_s``: None publishes every change at once (the state in memory: publishing costs
         nothing); with the state in Redis, where publishing is a stream read and a read of the calls concerned,
-        the changes made within this delay are published together (see ``publish_soon``)."""
+        the changes made within this delay are published together (see ``publish_soon``). ``registrations``:
+        where agents' phones are reached (this node's registrar writes them; on its own monotonic clock)."""
         self.router = router
+        self.registrations = registrations if registrations is not None else Registrations()
         self.publish_delay_s = publish_delay_s
         self._pending: asyncio.TimerHandle | None = None
         self.clock = clock

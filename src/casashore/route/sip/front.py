@@ -32,6 +32,7 @@ from casashore.route.sip.message import (
     transaction_key,
     uri_user,
 )
+from casashore.route.sip.registrar import Registrar
 from casashore.route.sip.transactions import Remembered
 from casashore.route.sip.transport import SipTransport
 from casashore.route.state.call_ids import router_id
@@ -39,7 +40,7 @@ from casashore.route.state.errors import CallExists
 from casashore.route.state.shared_router import HEARTBEAT_S
 
 log = logging.getLogger("casashore.sip")
-ALLOW = "INVITE, ACK, BYE, CANCEL, OPTIONS"
+ALLOW = "INVITE, ACK, BYE, CANCEL, OPTIONS, REGISTER"
 RECEIVE_BUFFER_BYTES = 4 * 1024 * 1024
 TAKE_OVER_RETRY_S = 0.5
 """A re-sent INVITE whose node still has a heartbeat is asked about again this often."""
@@ -54,9 +55,11 @@ memory whatever its rate."""
 class SipFront(asyncio.DatagramProtocol):
     def __init__(self, service: RouterService, host: str, port: int, numbers: dict[str, str], *,
                  max_calls: int = 10_000, t1_s: float = 0.5, t2_s: float = 4.0, rtp_port: int = 40_000,
-                 ring_refresh_s: float = 0.0, max_transactions: int = MAX_TRANSACTIONS) -> None:
+                 ring_refresh_s: float = 0.0, max_transactions: int = MAX_TRANSACTIONS,
+                 registrar: Registrar | None = None) -> None:
         """``numbers``: the dialled user part (``sip:fr@…`` or ``sip:+33…@…``) → queue. ``max_transactions``:
-        finished transactions remembered at most (each kind), beyond the calls in progress."""
+        finished transactions remembered at most (each kind), beyond the calls in progress. ``registrar``:
+        agents' phones (sip/registrar.py); without one, no account: every REGISTER is refused."""
         self.service, self.host, self.port, self.numbers = service, host, port, numbers
         self.max_calls, self.rtp_port = max_calls, rtp_port
         self.ring_refresh_s = ring_refresh_s
@@ -69,6 +72,7 @@ class SipFront(asyncio.DatagramProtocol):
             64 * t1_s, max_transactions, in_use=self._in_progress, on_forget=SipTransport.stop_retransmit)
         """INVITE server transactions (transaction_key) -> their call."""
         self._ids = itertools.count(1)
+        self.registrar = registrar or Registrar({}, service.registrations)
         service.subscribers.append(self._router_events)
 
     def _in_progress(self, call: SipCall) -> bool:
@@ -117,6 +121,8 @@ class SipFront(asyncio.DatagramProtocol):
             self._cancel(message, addr)
         elif method == "BYE":
             self._bye(message, addr)
+        elif method == "REGISTER":
+            self.transport.answer(message, addr, *self.registrar.handle(message, addr))
         elif method == "OPTIONS":
             self.transport.answer(message, addr, 200, extra=[("Allow", ALLOW)])
         else:

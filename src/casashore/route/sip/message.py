@@ -25,13 +25,15 @@ MAGIC_COOKIE = "z9hG4bK"
 COMPACT = {"v": "Via", "f": "From", "t": "To", "i": "Call-ID", "m": "Contact", "l": "Content-Length",
            "c": "Content-Type", "k": "Supported", "s": "Subject", "e": "Content-Encoding"}
 KNOWN = ("Via", "From", "To", "Call-ID", "CSeq", "Contact", "Content-Length", "Content-Type", "Max-Forwards",
-         "Allow", "Retry-After", "Supported", "User-Agent", "Route", "Record-Route", "Server")
+         "Allow", "Retry-After", "Supported", "User-Agent", "Route", "Record-Route", "Server", "Authorization",
+         "Expires")
 CANONICAL = {name.lower(): name for name in KNOWN} | COMPACT
 REQUIRED = ("Via", "From", "To", "Call-ID", "CSeq")
 DIALOG_HEADERS = frozenset(("Via", "From", "To", "Call-ID", "CSeq", "Contact", "Record-Route", "Content-Type",
                             "Content-Length"))
 TOKEN = re.compile(r"^[A-Za-z0-9.!%*_+`'~-]+$")
-REASONS = {100: "Trying", 180: "Ringing", 200: "OK", 400: "Bad Request", 404: "Not Found",
+REASONS = {100: "Trying", 180: "Ringing", 200: "OK", 400: "Bad Request", 401: "Unauthorized", 403: "Forbidden",
+           404: "Not Found", 423: "Interval Too Brief",
            405: "Method Not Allowed", 408: "Request Timeout", 480: "Temporarily Unavailable",
            481: "Call/Transaction Does Not Exist", 486: "Busy Here", 487: "Request Terminated",
            488: "Not Acceptable Here", 491: "Request Pending", 500: "Server Internal Error",
