@@ -144,15 +144,15 @@ class Registrar:
         if wait is not None:
             self.counters["register_rate_limited"] += 1
             raise Refused(503, [("Retry-After", str(max(1, math.ceil(wait))))], why="too many failures")
-        ours = [h for h in request.all("Authorization") if _realm_of(h) == self.realm]
+        try:
+            ours = [c for c in map(parse_credentials, request.all("Authorization")) if c.get("realm") == self.realm]
+        except DigestError as exc:
+            raise Refused(400, _warning(f"Authorization: {exc}")) from None
         if not ours:
             raise Refused(401, self._challenges(now), why="no credentials")
         if len(ours) > 1:
             raise Refused(400, _warning("more than one Authorization for this realm"))
-        try:
-            creds = parse_credentials(ours[0])
-        except DigestError as exc:
-            raise Refused(400, _warning(f"Authorization: {exc}")) from None
+        creds = ours[0]
         missing = [name for name in REQUIRED if not creds.get(name)]
         if missing:
             raise Refused(400, _warning(f"Authorization: missing {', '.join(missing)}"))
@@ -223,13 +223,6 @@ class Registrar:
     @staticmethod
     def _listing(bindings, now: float) -> list[tuple[str, str]]:
         return [("Contact", f"<{b.contact}>;expires={max(0, int(b.expires_at - now))}") for b in bindings]
-
-
-def _realm_of(header: str) -> str | None:
-    try:
-        return parse_credentials(header).get("realm")
-    except DigestError:
-        return None
 
 
 def _warning(text: str) -> list[tuple[str, str]]:
