@@ -467,3 +467,11 @@ def test_credentials_are_ha1s_in_the_centre_file_or_a_private_secrets_file(tmp_p
                           extra='sip_digest_algorithms = ["SHA-256", "MD5"]'))
     with pytest.raises(UserError, match="register_default_expires_s"):
         load_center(write(tmp_path, extra="register_min_expires_s = 60\nregister_default_expires_s = 10"))
+
+
+def test_the_examples_demo_credentials_are_the_ha1s_of_its_documented_password():
+    from pathlib import Path
+
+    center = load_center(Path(__file__).resolve().parents[1] / "examples" / "center.toml")
+    text = "amina:casashore:amina-demo-sip-password"
+    assert center.sip_accounts()["amina"] == Account("amina", {"MD5": md5(text), "SHA-256": sha256(text)})
