@@ -55,7 +55,7 @@ Ha1Md5 = Annotated[str, matching(r"[0-9a-f]{32}", "MD5 of 'user:realm:password' 
                                                   "(docs/routing.md, Agents' phones)")]
 Ha1Sha256 = Annotated[str, matching(r"[0-9a-f]{64}", "SHA-256 of 'user:realm:password' as 64 lower-case "
                                                      "hexadecimal digits (docs/routing.md, Agents' phones)")]
-ContactUri = Annotated[str, matching(r"sips?:[\x21-\x3b=\x3f-\x7e]{1,250}", "a SIP URI such as "
+ContactUri = Annotated[str, matching(r"sips?:[\x21\x23-\x3b=\x3f-\x7e]{1,250}", "a SIP URI such as "
                                      "sip:amina@10.0.0.5:5060 (printable, no spaces, '<', '>' or '\"')")]
 MAX_SECRETS_BYTES = 1024 * 1024
 

@@ -5,6 +5,8 @@ the front holds ``max_calls`` calls, 404 for a number no queue answers, 488 with
 while it waits → 200 OK with an SDP answer when an agent accepts → ACK. The caller's BYE (or CANCEL before
 the answer, answered by 200 and then 487 for the INVITE) ends the call; an agent's hang-up sends the caller a BYE.
 
+Agents' phones REGISTER here too: registrar.py answers them (digest authentication, bindings per agent).
+
 Over UDP the front owns reliability (§17.2.1, §13.3.1.4): transport.py repeats answers and final responses
 and our BYEs, and answers what cannot be read; an unacknowledged 200 ends the call with a BYE. Nothing a peer
 sends stops the server.
