@@ -11,8 +11,10 @@ import logging
 import os
 import uuid
 
+import hypothesis.strategies as st
 import pytest
 from fastapi.testclient import TestClient
+from hypothesis import given, settings
 
 from casashore.errors import UserError
 from casashore.route.config import load_center
@@ -26,7 +28,7 @@ from casashore.route.sip.digest import (
     parse_credentials,
 )
 from casashore.route.sip.front import start_sip
-from casashore.route.sip.message import parse
+from casashore.route.sip.message import SipParseError, parse
 from casashore.route.sip.registrar import MAX_FAILURES, Account, FailureLimit, Limits, Registrar
 from casashore.route.state.core import Router, RoutingQueue
 from casashore.route.state.registrations import Registrations
@@ -342,6 +344,58 @@ def test_only_the_offered_algorithms_are_accepted():
     assert phone.send(reg, phone.register())[0] == 200
 
 
+def authenticated(phone: Phone, reg: Registrar, make) -> int:
+    """Send ``make()`` (a new REGISTER each time), answering a challenge or a stale nonce as a phone does."""
+    for _ in range(3):
+        status, _ = phone.send(reg, make())
+        if status != 401:
+            return status
+    raise AssertionError("challenged three times in a row")
+
+
+OPERATIONS = st.lists(st.one_of(
+    st.tuples(st.just("bind"), st.integers(0, 3), st.sampled_from([0, 1, 59, 60, 61, 600, 3600, 3601, 10**12])),
+    st.tuples(st.just("star"), st.just(0), st.just(0)),
+    st.tuples(st.just("wait"), st.just(0), st.sampled_from([0.5, 59, 60, 299, 301, 600, 3600]))), max_size=30)
+
+
+@settings(max_examples=80, deadline=None)
+@given(OPERATIONS)
+def test_random_registrations_follow_a_model_of_rfc_3261_section_10(operations):
+    """Random REGISTERs (bind, refresh, remove, *) and waits: the answers and the bindings equal a model's
+    (min 60 s -> 423, max 3600 s, two contacts at most -> 403, expiry at the instant on the driven clock)."""
+    reg, clock = registrar()
+    phone, model = Phone(), {}
+    for kind, k, value in operations:
+        if kind == "wait":
+            clock.t += value
+        elif kind == "star":
+            assert authenticated(phone, reg, lambda: phone.register(contacts=["*"], expires="0")) == 200
+            model = {}
+        else:
+            contact = f"sip:amina@10.0.0.{k}"
+            status = authenticated(phone, reg, lambda c=contact, v=value: phone.register(contacts=[f"<{c}>"],
+                                                                                         expires=str(v)))
+            model = {c: t for c, t in model.items() if t > clock.t}
+            after = dict(model)
+            if value == 0:
+                after.pop(contact, None)
+            else:
+                after[contact] = clock.t + min(value, 3600)
+            expected = 423 if 0 < value < 60 else 403 if len(after) > 2 else 200
+            assert status == expected
+            model = after if expected == 200 else model
+        model = {c: t for c, t in model.items() if t > clock.t}
+        assert {b.contact: b.expires_at for b in reg.registrations.current("amina")} == model
+
+
+def test_an_oversized_authorization_is_unreadable():
+    phone = Phone()
+    huge = 'Digest username="' + "a" * 1100 + '"'
+    with pytest.raises(SipParseError, match="1,024|1024"):
+        parse(phone.register(authorization=huge))
+
+
 # -- through the front, over UDP, and the API --------------------------------------------------------------
 
 class Socket(asyncio.DatagramProtocol):
@@ -462,6 +516,9 @@ def test_credentials_are_ha1s_in_the_centre_file_or_a_private_secrets_file(tmp_p
         load_center(write(tmp_path, amina='password = "pw"'))
     with pytest.raises(UserError, match="ha1_md5"):
         load_center(write(tmp_path, amina='ha1_md5 = "Not-a-hash"'))
+    for contact in ('sip:a\\"b@h', "sip:a<b@h", "http://h", "sip:a b@h"):  # what a header could not carry
+        with pytest.raises(UserError, match="contact"):
+            load_center(write(tmp_path, amina=f"contact = '{contact}'"))
     with pytest.raises(UserError, match="ha1_sha256"):  # every algorithm offered needs its HA1
         load_center(write(tmp_path, amina=f'ha1_md5 = "{ha1}"',
                           extra='sip_digest_algorithms = ["SHA-256", "MD5"]'))
