@@ -87,6 +87,7 @@ def test_nonces_are_fresh_once_per_count_then_replayed_or_stale():
     forged = first.rsplit(".", 1)[0] + "." + "0" * 32
     assert nonces.use(forged, "00000001", 12.0) == "stale"
     assert Nonces().use(nonces.issue(12.0), "00000001", 12.0) == "stale"  # another start's secret
+    assert nonces.use(first.rsplit(".", 1)[0] + ".é", "00000001", 12.0) == "stale"  # not ASCII: not ours
     # a nonce let go early (capacity 2) is never taken for a new one: its count may have been used
     second, third, fourth = (nonces.issue(20.0 + k) for k in range(3))
     for nonce in (second, third, fourth):
@@ -307,7 +308,13 @@ def test_unreadable_or_mismatched_credentials_are_400_and_change_nothing():
                 good.replace('uri="sip:127.0.0.1:5060"', 'uri="sip:other"'), good + ', nc=00000009'):
         assert phone.send(reg, phone.register(authorization=bad))[0] == 400
     assert phone.send(reg, phone.register(authorization=good.replace("auth", "auth-int")))[0] == 401
-    assert contacts(reg) == {} and reg.counters["register_failures"] == 0
+    response = good.split('response="')[1].split('"')[0]
+    assert phone.send(reg, phone.register(authorization=good.replace(response, "é" * 64)))[0] == 403
+    nonce = good.split('nonce="')[1].split('"')[0]
+    assert phone.send(reg, phone.register(authorization=good.replace(nonce, nonce[:-3] + "é\\\"")))[0] == 403
+    status, headers = phone.send(reg, phone.register(authorization='Basic "quoted\\"'))
+    assert status == 400 and headers["Warning"][0].count('"') == 2
+    assert contacts(reg) == {} and reg.counters["register_failures"] == 2
 
 
 def test_failed_attempts_are_limited_per_source_address():

@@ -103,7 +103,8 @@ class Nonces:
     def issued_at(self, nonce: str) -> float | None:
         """When the nonce was issued, or None when it is not one of ours (this start's)."""
         parts = nonce.split(".")
-        if len(parts) != 3 or not hmac.compare_digest(self._mac(f"{parts[0]}.{parts[1]}"), parts[2]):
+        if len(parts) != 3 or not hmac.compare_digest(self._mac(f"{parts[0]}.{parts[1]}").encode(),
+                                                      parts[2].encode()):
             return None
         try:
             return int(parts[0]) / 1000

@@ -169,7 +169,8 @@ class Registrar:
         ha1 = account.ha1[algorithm] if account is not None else self._dummy_ha1[algorithm]
         expected = expected_response(algorithm, ha1, method="REGISTER", uri=creds["uri"], nonce=creds["nonce"],
                                      nc=nc, cnonce=creds["cnonce"])
-        if not hmac.compare_digest(expected, creds["response"].lower()) or account is None:
+        # (as bytes: compare_digest refuses non-ASCII text, which a peer may send)
+        if not hmac.compare_digest(expected.encode(), creds["response"].lower().encode()) or account is None:
             raise self._failed(source, now, 403, "wrong user or password", user)
         state = self.nonces.use(creds["nonce"], nc, now)
         if state == "stale":  # the right secret on an old nonce: the phone retries without asking its user
@@ -226,7 +227,8 @@ class Registrar:
 
 
 def _warning(text: str) -> list[tuple[str, str]]:
-    return [("Warning", f'399 casashore "{text}"')]
+    """A Warning header (RFC 3261 §20.43) whose quoted text stays one quoted string, whatever a peer sent."""
+    return [("Warning", '399 casashore "' + text.replace('"', "'").replace("\\", "/")[:200] + '"')]
 
 
 def _in_order(binding: Binding, call_id: str, cseq: int) -> None:
