@@ -396,6 +396,28 @@ def test_random_registrations_follow_a_model_of_rfc_3261_section_10(operations):
         assert {b.contact: b.expires_at for b in reg.registrations.current("amina")} == model
 
 
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 10_000), st.binary(min_size=0, max_size=3)), min_size=1, max_size=6))
+def test_mutated_registers_get_an_answer_and_never_raise(mutations):
+    """Random byte changes of a phone's authenticated REGISTER: the registrar answers each one it can read with
+    a SIP status (nothing escapes to the front's catch-all), and binds nothing unless it answers 200."""
+    reg, _ = registrar()
+    phone = Phone()
+    phone.send(reg, phone.register())
+    data = bytearray(phone.register())
+    for at, replacement in mutations:
+        at %= len(data)
+        data[at:at + len(replacement)] = replacement
+    try:
+        message = parse(bytes(data))
+    except SipParseError:
+        return
+    status, _ = reg.handle(message, ("127.0.0.1", 5070))
+    assert status in (200, 400, 401, 403, 423, 503)
+    if status != 200:
+        assert contacts(reg) == {}
+
+
 def test_an_oversized_authorization_is_unreadable():
     phone = Phone()
     huge = 'Digest username="' + "a" * 1100 + '"'
