@@ -10,7 +10,7 @@ import time
 
 from casashore.route.config import CenterConfig
 from casashore.route.service import RouterService
-from casashore.route.sip.admission import MAX_OUTSTANDING, Admission
+from casashore.route.sip.admission import MAX_OUTSTANDING, TRIPS_KEPT, Admission
 from casashore.route.sip.front import start_sip
 from casashore.route.state.core import Router, RoutingQueue
 from test_route_sip import OFFER, Call, Phone, header, status, until
@@ -24,8 +24,9 @@ def test_the_delay_is_the_last_trip_or_the_oldest_probe_still_out():
     assert admission.overloaded(10.6)  # the probe is not back after 0.6 s: overloaded without waiting for it
     second = admission.probe(10.6)
     assert admission.returned(second, 10.7)  # the first was dropped (a full buffer): let go, counted
-    assert admission.lost == 1 and abs(admission.delay_s(10.7) - 0.1) < 1e-9 and not admission.overloaded(10.7)
-    assert admission.returned(first, 10.8) and admission.delay_s(10.8) == admission.last_delay_s  # late: ignored
+    second_trip = admission.trips[-1]
+    assert admission.lost == 1 and abs(second_trip - 0.1) < 1e-9 and not admission.overloaded(10.7)
+    assert admission.returned(first, 10.8) and admission.trips[-1] == second_trip  # late: ignored
     assert not admission.returned(b"INVITE sip:fr@x SIP/2.0\r\n", 11.0)
     forged = first.replace(first.split(b" ")[1], b"0123456789abcdef")
     assert not admission.returned(forged, 11.0)  # a peer cannot move the measure
@@ -34,6 +35,24 @@ def test_the_delay_is_the_last_trip_or_the_oldest_probe_still_out():
     never = Admission(max_delay_s=0)
     never.measured(100.0)
     assert not never.overloaded(0.0)  # 0: every call admitted
+
+
+def test_one_pause_is_not_a_queue_but_every_probe_delayed_is():
+    admission = Admission(max_delay_s=0.5)
+    at = 0.0
+    for trip in (0.01, 0.9, 0.01):  # one pause of the loop (a collection): one probe late, the next ones not
+        probe = admission.probe(at)
+        admission.returned(probe, at + trip)
+        at += trip + 0.1
+    assert not admission.overloaded(at)
+    for _ in range(3):  # a backlog: every probe waits behind it
+        probe = admission.probe(at)
+        admission.returned(probe, at + 0.7)
+        at += 0.8
+    assert admission.overloaded(at) and abs(admission.delay_s(at) - 0.7) < 1e-9
+    probe = admission.probe(at)
+    admission.returned(probe, at + 0.02)  # the queue drained: admitted again at once
+    assert not admission.overloaded(at + 0.02)
 
 
 def test_probes_not_back_are_bounded():
@@ -88,14 +107,15 @@ def test_an_overloaded_front_answers_503_or_the_queues_486_without_touching_the_
     front_run(scenario, overload_delay_s=0.5)
 
 
-def test_a_probe_stuck_behind_a_blocked_loop_refuses_the_invite_queued_behind_it():
-    """The real measure: a probe enters the socket's queue, the loop is blocked 0.4 s (as a starved CPU would),
-    an INVITE arrives behind the probe; when the loop reads them the probe's trip was at least 0.4 s, so the
-    INVITE gets 503. Once a probe comes back quickly, calls are admitted again. Each step waits on a condition;
-    a slower machine only lengthens the trip (the blocking is a lower bound), so the outcome does not depend
-    on its speed."""
+def test_probes_stuck_behind_a_blocked_loop_refuse_the_invite_queued_behind_them():
+    """The real measure: probes enter the socket's queue, the loop is blocked 0.4 s (as a starved CPU would),
+    an INVITE arrives behind them; when the loop reads them each probe's trip was at least 0.4 s (a queue, as
+    many probes as the measure keeps), so the INVITE gets 503. Once a probe comes back quickly, calls are
+    admitted again. Each step waits on a condition; a slower machine only lengthens the trips (the blocking is
+    a lower bound), so the outcome does not depend on its speed."""
     async def scenario(service, front, phone, send):
-        front.send_probe()
+        for _ in range(TRIPS_KEPT):
+            front.send_probe()
         time.sleep(0.4)  # the loop blocked: nothing is read meanwhile
         send(Call(front.port).request("INVITE", 1, body=OFFER))
         assert status(await phone.next()) == 503

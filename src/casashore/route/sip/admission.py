@@ -6,8 +6,9 @@ wait is cannot be read from the event loop's lag (asyncio reads one datagram per
 while a long queue waits behind it), nor from the count of transactions in progress (the front answers each
 INVITE in the step that reads it). So the front measures it directly: every ``PROBE_EVERY_S`` it sends a small
 datagram to its own socket, behind whatever is queued, and notes when it comes back. The queueing delay is the
-last probe's trip, or the age of the oldest probe not back yet when that is longer (a probe stuck behind a
-growing queue, or dropped by a full buffer, raises the measure without waiting for it).
+shortest trip of the last ``TRIPS_KEPT`` probes back (a queue, not one pause of the loop: a single stall delays
+one probe, a backlog delays them all), or the age of the oldest probe not back yet when that is longer (a probe
+stuck behind a growing queue, or dropped by a full buffer, raises the measure without waiting for it).
 
 While the delay is at least ``max_delay_s`` a new INVITE is refused at once (503 with Retry-After, or 486 when
 its queue says so) without touching the routing state: a refusal costs a parse and a send, so the node drains
@@ -20,11 +21,13 @@ rely on a slow machine.
 from __future__ import annotations
 
 import os
-from collections import OrderedDict
+from collections import OrderedDict, deque
 
 PROBE_EVERY_S = 0.1
 """How often the front sends itself a probe: 10 datagrams a second, next to thousands at 300 calls/s."""
 PROBE_MARK = b"casashore-probe "
+TRIPS_KEPT = 3
+"""Probes back whose shortest trip is the measure: 0.3 s of queueing, not one pause (a collection, a burst)."""
 MAX_OUTSTANDING = 100
 """Probes remembered while not back (10 s of them): past it the oldest is let go (counted lost)."""
 
@@ -33,8 +36,8 @@ class Admission:
     def __init__(self, max_delay_s: float) -> None:
         """``max_delay_s``: the queueing delay from which new calls are refused; 0 admits every call."""
         self.max_delay_s = max_delay_s
-        self.last_delay_s = 0.0
-        """The trip of the last probe that came back."""
+        self.trips: deque[float] = deque([0.0], maxlen=TRIPS_KEPT)
+        """The trips of the last probes that came back."""
         self.outstanding: OrderedDict[int, float] = OrderedDict()
         """Probes sent and not back: sequence number -> when sent (the loop's clock)."""
         self.lost = 0
@@ -60,7 +63,7 @@ class Admission:
         number = int(sequence)
         sent = self.outstanding.pop(number, None)
         if sent is not None:
-            self.last_delay_s = now - sent
+            self.trips.append(now - sent)
             while self.outstanding and next(iter(self.outstanding)) < number:  # older ones were dropped
                 self.outstanding.popitem(last=False)
                 self.lost += 1
@@ -68,13 +71,14 @@ class Admission:
 
     def measured(self, delay_s: float) -> None:
         """Set the measure (tests, with probing off: the front then sends no probe that would reset it)."""
-        self.last_delay_s = delay_s
+        self.trips.clear()
+        self.trips.append(delay_s)
         self.outstanding.clear()
 
     def delay_s(self, now: float) -> float:
-        """The current queueing delay: the last probe's trip, or the oldest probe's age if longer."""
+        """The current queueing delay: the shortest of the last trips, or the oldest probe's age if longer."""
         oldest = now - next(iter(self.outstanding.values())) if self.outstanding else 0.0
-        return max(self.last_delay_s, oldest)
+        return max(min(self.trips), oldest)
 
     def overloaded(self, now: float) -> bool:
         return self.max_delay_s > 0 and self.delay_s(now) >= self.max_delay_s
