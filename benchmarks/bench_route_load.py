@@ -4,6 +4,7 @@ are a benchmark now, and the suite's SIPp/Kamailio tests are functional at 30 ca
     python benchmarks/bench_route_load.py                      # every run below
     python benchmarks/bench_route_load.py --only kamailio      # Kamailio in front of three nodes, 300 calls/s
     python benchmarks/bench_route_load.py --only nodes         # one SIPp per node, 150 and 300 calls/s
+    python benchmarks/bench_route_load.py --only overload --overload-rate 250 --seconds 20   # one node, overloaded
     python benchmarks/bench_route_load.py --kamailio-rate 300 --seconds 30 --json results.json
 
 Runs (each with every node up, then with the last node SIGKILLed about a third of the way in):
@@ -13,6 +14,12 @@ Runs (each with every node up, then with the last node SIGKILLed about a third o
 - nodes: one SIPp per node (as a dispatcher would spread the calls) at --nodes-rates calls/s in all, 320 agents,
   relaxation after 1 s, 150 waiting calls at most; with the kill, the dead node's SIPp stops placing calls and
   its callers in flight fail with it (nothing re-sends their INVITEs): only the survivors' calls are counted.
+- overload (issue 19): Kamailio in front of ONE node, SIPp at --overload-rate calls/s (above what one node takes
+  on the machine), twice: the admission rule off (overload_delay_s = 0) and on (the default, 0.5 s). SIPp's
+  scenario here also takes 408 and 500 as outcomes, so the run counts how many callers got 408 Request Timeout
+  (the proxy gave up on the node) against a refusal in time: the node's 503, which Kamailio, with no other node
+  to try, passes on as 500 (RFC 3261 §16.7: a proxy does not forward a 503), or its own 503 when it has
+  dropped the node after missed OPTIONS.
 
 Reported per run: calls placed, answered (200), refused as busy (486) or full (503), failed (SIPp's count: no
 answer, a lost BYE …), callers taken over (adopted), the rate SIPp achieved (calls placed over the seconds it took
@@ -35,7 +42,14 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
 from route_checker import replay  # noqa: E402
-from router_nodes import as_events, run_direct_nodes, run_through_kamailio, sipp_counts, sipp_stats  # noqa: E402
+from router_nodes import (  # noqa: E402
+    SCENARIO,
+    as_events,
+    run_direct_nodes,
+    run_through_kamailio,
+    sipp_counts,
+    sipp_stats,
+)
 
 
 def seconds(hms: str) -> float:
@@ -87,12 +101,45 @@ def print_row(row: dict) -> None:
           flush=True)
 
 
+def counted_408_scenario(directory: Path) -> Path:
+    """tests/sipp/caller.xml with 408 Request Timeout and 500 taken as outcomes (counted, not failed calls)."""
+    text = SCENARIO.read_text()
+    refused = '  <recv response="503" optional="true" next="refused"/>\n'
+    assert refused in text
+    more = "".join(f'  <recv response="{status}" optional="true" next="refused"/>\n' for status in (408, 500))
+    path = directory / "caller_408.xml"
+    path.write_text(text.replace(refused, refused + more))
+    return path
+
+
+def overload_row(name: str, run: dict) -> dict:
+    """SIPp's answers to the INVITE by status: the first receive of each status in the scenario (a later 200 is
+    the BYE's)."""
+    counts = sipp_counts(run["sipp"])
+    by_status = {}
+    for status in (200, 408, 486, 500, 503):
+        keys = sorted((int(k.split("_")[0]), k) for k in counts if k.endswith(f"_{status}_Recv"))
+        by_status[status] = counts[keys[0][1]] if keys else 0
+    events = as_events(run["stream"])
+    wall = run["wall_s"]
+    return {"run": name, "calls": counts.get("0_INVITE_Sent", 0), "answered": by_status[200],
+            "timeout_408": by_status[408], "unavailable_503": by_status[503], "proxy_500": by_status[500],
+            "busy_486": by_status[486],
+            "failed": int(sipp_stats(run["sipp"])["FailedCall(C)"]), "rate_placed": round(
+                counts.get("0_INVITE_Sent", 0) / placing_time(run["sipp"]), 1),
+            "arrived_in_router": sum(1 for _, e, _, _ in events if e == "arrived"),
+            "checker_problems": len(replay(events)), "wall_s": round(wall, 1),
+            "cpu_s": {role: round(s, 1) for role, s in sorted(run["cpu_s"].items())},
+            "cpu_share_of_cores": round(sum(run["cpu_s"].values()) / (wall * (os.cpu_count() or 1)), 2)}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--only", choices=["kamailio", "nodes"])
+    parser.add_argument("--only", choices=["kamailio", "nodes", "overload"])
     parser.add_argument("--seconds", type=float, default=30)
     parser.add_argument("--kamailio-rate", type=float, default=300)
     parser.add_argument("--nodes-rates", type=float, nargs="+", default=[150, 300])
+    parser.add_argument("--overload-rate", type=float, default=250)
     parser.add_argument("--no-kill", action="store_true", help="only the runs with every node up")
     parser.add_argument("--json", type=Path, help="write the rows to this file too")
     parser.add_argument("--keep", type=Path, help="keep each run's logs (nodes, Kamailio, SIPp, centre) here")
@@ -114,6 +161,15 @@ def main() -> None:
                 rows.append(summarise(f"kamailio {rate:g}/s {'node killed' if kill else 'all up'}", run,
                                       [run["sipp"]]))
                 print_row(rows[-1])
+        if args.only in (None, "overload"):
+            for delay in (0.0, 0.5):
+                directory = Path(tmp) / f"overload-{args.overload_rate:g}-{delay:g}"
+                directory.mkdir()
+                run = run_through_kamailio(directory, rate=args.overload_rate,
+                                           calls=int(args.overload_rate * args.seconds), agents=720, nodes=1,
+                                           scenario=counted_408_scenario(directory), overload_delay_s=delay)
+                rows.append(overload_row(f"overload {args.overload_rate:g}/s 1 node, delay_s {delay:g}", run))
+                print(json.dumps(rows[-1]), flush=True)
         if args.only in (None, "nodes"):
             for rate in args.nodes_rates:
                 for kill in kills:

@@ -112,10 +112,12 @@ def wait_until(condition, what: str, timeout_s: float = SAFETY_S, every_s: float
     return value
 
 
-def sipp_command(target: str, directory: Path, rate: float, calls: int, *extra: str) -> list[str]:
-    """SIPp calling ``target`` (HOST:PORT) with tests/sipp/caller.xml, its logs in ``directory``."""
+def sipp_command(target: str, directory: Path, rate: float, calls: int, *extra: str,
+                 scenario: Path = SCENARIO) -> list[str]:
+    """SIPp calling ``target`` (HOST:PORT) with tests/sipp/caller.xml (or ``scenario``), its logs in
+    ``directory``."""
     directory.mkdir(parents=True, exist_ok=True)
-    return ["sipp", target, "-sf", str(SCENARIO), "-s", "fr_bank", "-i", "127.0.0.1",
+    return ["sipp", target, "-sf", str(scenario), "-s", "fr_bank", "-i", "127.0.0.1",
             "-p", str(free_port(socket.SOCK_DGRAM)), "-r", str(rate), "-m", str(calls), "-l", "6000",
             "-buff_size", "4194304", "-nostdin", "-trace_counts", "-trace_stat", "-trace_err", "-fd", "1",
             "-timeout", str(SAFETY_S), "-timeout_error", *extra]
@@ -351,19 +353,20 @@ class StreamFollower:
 
 def run_through_kamailio(directory: Path, *, rate: float, calls: int, agents: int, nodes: int = 3,
                          kill_after_answers: int | None = None, in_flight_at_kill: int = 0,
-                         kill_after_placed: int | None = None, memory_mb: int = 512) -> dict:
+                         kill_after_placed: int | None = None, memory_mb: int = 512,
+                         scenario: Path = SCENARIO, **router: float) -> dict:
     """SIPp at ``rate`` calls/s (``calls`` in all) into Kamailio in front of ``nodes`` router nodes on one
     redis-server, ``agents`` agents answering from tests/agent_desktops.py. With ``kill_after_answers``, the last
     node is SIGKILLed once it has answered that many calls — after the agents held their offers until it had
     ``in_flight_at_kill`` calls in flight, released at once after the kill; with ``kill_after_placed`` (the
     benchmark: a machine short of CPU may answer few calls), once SIPp has placed that many calls. Returns the
     centre's stream, SIPp's directory, the agents' tally, the calls in flight on the node when it was killed,
-    the kill's time, CPU seconds per role and the wall time."""
+    the kill's time, CPU seconds per role and the wall time. ``router``: more centre settings (write_centre)."""
     from redis_server import redis_server
 
     centre = directory / "center.toml"  # behind a proxy: ringing refreshed each second (see kamailio.cfg)
-    tokens = write_centre(centre, agents, ring_refresh_s=1, relax_after_s=0.3, max_waiting=1000,
-                          offer_timeout_s=60 if in_flight_at_kill else 10)
+    tokens = write_centre(centre, agents, **({"ring_refresh_s": 1, "relax_after_s": 0.3, "max_waiting": 1000,
+                                              "offer_timeout_s": 60 if in_flight_at_kill else 10} | router))
     cpu = CpuSampler()
     result: dict = {"killed_at": None, "in_flight": set(), "sipp": directory / "sipp"}
     with redis_server(directory) as redis_port:
@@ -380,7 +383,8 @@ def run_through_kamailio(directory: Path, *, rate: float, calls: int, agents: in
             follower = StreamFollower(redis_port)
             started = time.monotonic()
             sipp_log = (directory / "sipp.log").open("w")
-            sipp = subprocess.Popen(sipp_command(f"127.0.0.1:{proxy_port}", result["sipp"], rate, calls),
+            sipp = subprocess.Popen(sipp_command(f"127.0.0.1:{proxy_port}", result["sipp"], rate, calls,
+                                                 scenario=scenario),
                                     cwd=result["sipp"], stdout=subprocess.DEVNULL, stderr=sipp_log)
             sipp_log.close()
             cpu.watch(sipp.pid, "sipp")

@@ -30,7 +30,8 @@ def redis_port(tmp_path_factory):
 
 
 def snapshot_memory(router: Router) -> tuple:
-    agents = {a.agent_id: (a.status, a.state, a.call_id or "", a.missed) for a in router.agents.values()}
+    agents = {a.agent_id: (a.status, a.state, a.call_id or "", a.missed, a.missed_call or "")
+              for a in router.agents.values()}
     calls = {c.call_id: (c.state, c.outcome, c.agent_id or "" if c.state in ("offered", "connected")
                          or c.outcome == "answered" else "") for c in router.calls.values()}
     return agents, calls
@@ -40,7 +41,7 @@ def snapshot_redis(shared, call_ids) -> tuple:
     agents = {}
     for agent_id in AGENTS:
         a = shared.agent(agent_id)
-        agents[agent_id] = (a["status"], a["state"], a["call_id"], int(a["missed"]))
+        agents[agent_id] = (a["status"], a["state"], a["call_id"], int(a["missed"]), a.get("missed_call", ""))
     calls = {}
     for call_id in call_ids:
         c = shared.call(call_id)

@@ -78,3 +78,32 @@ def test_the_wallboard_updates_live_as_calls_arrive(router):
         assert errors == []
         page.goto(f"{router}/wallboard?token=wrong")
         page.wait_for_function("document.getElementById('status').textContent.startsWith('refused')")
+
+
+def test_the_wallboard_asks_for_its_token_and_keeps_it_out_of_the_address(router):
+    """Issue 19: the page holds no data and says so; without a token it shows a form and nothing else, a wrong
+    token is refused, the right one shows the queues and stays in the tab (a reload keeps it), and a token given
+    as ?token= is taken out of the address bar (history, screenshots)."""
+    with chromium() as browser:
+        page = watched_page(browser, "en-GB")
+        page.goto(f"{router}/wallboard")
+        page.wait_for_function("!document.getElementById('login').hidden")
+        assert "shows nothing without a token" in page.locator("#login-why").text_content()
+        assert page.locator("#queues tr").count() == 0
+        page.fill("#token", "wrong-token-0123456789")
+        page.click("button[type=submit]")
+        page.wait_for_function("document.getElementById('status').textContent.startsWith('refused')"
+                               " && !document.getElementById('login').hidden")
+        assert page.locator("#queues tr").count() == 0
+        page.fill("#token", SUPERVISOR)
+        page.click("button[type=submit]")
+        page.wait_for_function("document.getElementById('status').textContent === 'live'")
+        page.wait_for_selector("tr[data-queue='fr_bank']")
+        assert page.locator("#login").is_hidden()
+        page.reload()  # the token stays in the tab's session storage
+        page.wait_for_function("document.getElementById('status').textContent === 'live'")
+        assert page.locator("#login").is_hidden()
+        page.goto(f"{router}/wallboard?token={SUPERVISOR}")
+        page.wait_for_function("document.getElementById('status').textContent === 'live'")
+        assert "token" not in page.url and page.url.endswith("/wallboard")
+        assert [e for e in page.errors if "status of 401" not in e] == []  # (the wrong token's refusal)

@@ -77,6 +77,12 @@ class RouterSettings(Strict):
     ring_refresh_s: Annotated[float, Field(ge=0, le=60)] = 0.0
     """Several nodes behind a SIP proxy: repeat 180 Ringing this often while a call waits, so the proxy tells
     a dead node (which stops ringing) from a long wait and re-sends the call elsewhere; 0 = off."""
+    overload_delay_s: Annotated[float, Field(ge=0, le=30, allow_inf_nan=False)] = 0.5
+    """Overload: while datagrams wait this long in the SIP socket's queue before the node reads them, new calls
+    are refused at once (503 with Retry-After: 5, or the queue's ``overload_answer``) instead of being answered
+    after the caller's proxy gave up; 0 = never. 0.5 s is SIP's T1, when an unanswered INVITE is sent again
+    (each retransmission feeds the queue), a quarter of the 2 s a proxy such as the shipped Kamailio waits for a
+    first answer; an idle-to-busy 2-core machine stays far below it (docs/routing.md, "Overload")."""
     orphan_grace_s: Annotated[float, Field(ge=0, le=3600)] = 15.0
     """Several nodes: how long a dead node's waiting callers may be re-sent to live nodes (and adopted) before
     they are ended."""
@@ -121,6 +127,9 @@ class RoutedQueue(Queue):
     aht_s: HandleSeconds = 180.0
     relax_after_s: Seconds | None = None
     max_waiting: Annotated[int, Field(ge=0, le=MAX_CALLS_HELD)] = 1000
+    overload_answer: Literal[503, 486] = 503
+    """What this queue's callers get while the node is overloaded: 503 Service Unavailable with Retry-After (a
+    proxy tries another node) or 486 Busy Here (the caller hears busy at once)."""
     client_time_zone: TimeZoneName = "Europe/Paris"
     country: str | None = None
 
@@ -227,6 +236,9 @@ class CenterConfig(Strict):
 
     def fixed_contacts(self) -> dict[str, str]:
         return {agent.id: agent.contact for agent in self.agents if agent.contact}
+
+    def overload_answers(self) -> dict[str, int]:
+        return {q.name: q.overload_answer for q in self.queues}
 
     def numbers(self) -> dict[str, str]:
         return {number: q.name for q in self.queues for number in [q.name, *q.numbers]}

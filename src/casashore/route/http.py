@@ -18,7 +18,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Literal
 
-from fastapi import Depends, FastAPI, HTTPException, Request, Security, WebSocket, WebSocketDisconnect
+from fastapi import Depends, FastAPI, HTTPException, Query, Request, Security, WebSocket, WebSocketDisconnect
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
@@ -37,6 +37,8 @@ MAX_BODY_BYTES = 4_096
 """The router's requests are small JSON objects (a status, a call, a number)."""
 
 MAX_BEHIND = 10_000
+MAX_PAGE = 500
+"""Calls listed at most per page of ``GET /api/calls`` (each a few hundred bytes of JSON)."""
 WALLBOARD = Path(__file__).parent / "static" / "wallboard.html"
 
 
@@ -220,9 +222,11 @@ def create_router_app(service: RouterService, tokens: dict[str, Principal], *, t
 
     @app.get("/api/agents", **responses())
     async def agents(who: Caller) -> list[dict]:
-        """Every agent's status (chosen by the agent) and routing state (set by the router)."""
+        """Every agent's status (chosen by the agent) and routing state (set by the router); ``missed_call``:
+        the router id of the last offer the agent let time out (a not-responding agent's missed call)."""
         return [{"agent": a.agent_id, "skills": a.skills, "status": a.status, "reason": a.reason,
-                 "state": a.state, "call": a.call_id, "calls_handled": a.calls_handled}
+                 "state": a.state, "call": a.call_id, "calls_handled": a.calls_handled,
+                 "missed_call": a.missed_call}
                 for a in router.agents.values()]
 
     @app.get("/api/agents/{agent_id}/registration", **responses(403, 404, 422))
@@ -279,6 +283,22 @@ def create_router_app(service: RouterService, tokens: dict[str, Principal], *, t
         view = call_view(call_id) | {"accepted": queued}
         publish()
         return view
+
+    @app.get("/api/calls", **responses(403, 422))
+    async def list_calls(who: Caller, offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
+                         limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 100) -> dict:
+        """A supervisor's list of the calls not ended (waiting, offered, connected), oldest first: each one's
+        state, queue, time since arrival (``waiting_s``: until the answer once answered), agent. ``total`` counts
+        them all; ``limit`` (at most 500) from ``offset``. Agents and trunks: 403 (callers' data)."""
+        if who.role != "supervisor":
+            raise HTTPException(403, f"only a supervisor lists the calls ({who.role} may read a call by its id)")
+        at = now()
+        total, page = router.live_calls(offset, limit)
+        return {"total": total, "offset": offset, "limit": limit, "calls": [
+            {"id": call.call_id, "call_id": call.trunk_call_id, "queue": call.queue, "state": call.state,
+             "priority": call.priority, "agent": call.agent_id,
+             "waiting_s": round((call.answered_at if call.answered_at is not None else at) - call.arrived_at, 3),
+             "callback_number": call.callback_number} for call in page]}
 
     @app.get("/api/calls/{call_id}", **responses(403, 404, 422))
     async def get_call(call_id: str, who: Caller) -> dict:

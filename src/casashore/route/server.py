@@ -89,7 +89,9 @@ def build_app(config: CenterConfig, *, sip: tuple[str, int] | None, workspace: P
             transport, app.state.sip = await start_sip(service, sip[0], sip[1], config.numbers(),
                                                        max_calls=config.router.max_sip_calls,
                                                        ring_refresh_s=config.router.ring_refresh_s,
-                                                       registrar=registrar)
+                                                       registrar=registrar,
+                                                       overload_delay_s=config.router.overload_delay_s,
+                                                       overload_answers=config.overload_answers())
         try:
             yield
         finally:

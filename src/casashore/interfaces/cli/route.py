@@ -39,7 +39,7 @@ def route_serve(
     json_out: JsonOpt = False,
 ) -> None:
     """Route live calls: a trunk sends INVITEs to --sip, agents take offers through the API, supervisors watch
-    http://HOST:PORT/wallboard?token=SUPERVISOR_TOKEN.
+    http://HOST:PORT/wallboard (the page asks for a supervisor's token and keeps it in the tab).
 
     casashore route serve --config examples/center.toml --sip 127.0.0.1:5060 --http 127.0.0.1:8080
 
@@ -63,7 +63,7 @@ def route_serve(
                     "agents": len(center.agents), "workspace": None if no_records or records else str(workspace),
                     "records": setup.records_to})
     else:
-        out.print(f"router: SIP {sip or 'off'}, HTTP http://{http}/ (wallboard: /wallboard?token=…), "
+        out.print(f"router: SIP {sip or 'off'}, HTTP http://{http}/ (wallboard: /wallboard, with a token), "
                   f"{len(center.queues)} queues, {len(center.agents)} agents")
     try:
         route.serve_router(setup, redis_url=redis_url, node=node, records=records)

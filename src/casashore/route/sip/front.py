@@ -1,7 +1,8 @@
 """The SIP front: a user-agent server over UDP that takes calls from a trunk into the router (RFC 3261 subset).
 
-A call's life: INVITE → 100 Trying → the router queues the call (486 Busy Here when the queue is full, 503 when
-the front holds ``max_calls`` calls, 404 for a number no queue answers, 488 without a common codec) → 180 Ringing
+A call's life: INVITE → admission (503 with Retry-After, or 486 by the queue's choice, while the node is
+overloaded: admission.py) → the router queues the call (486 Busy Here when the queue is full, 503 when the front
+holds ``max_calls`` calls, 404 for a number no queue answers, 488 without a common codec) → 180 Ringing at once
 while it waits → 200 OK with an SDP answer when an agent accepts → ACK. The caller's BYE (or CANCEL before
 the answer, answered by 200 and then 487 for the INVITE) ends the call; an agent's hang-up sends the caller a BYE.
 
@@ -23,6 +24,7 @@ from collections import Counter
 
 from casashore.route.service import RouterService
 from casashore.route.sip import sdp
+from casashore.route.sip.admission import PROBE_EVERY_S, Admission
 from casashore.route.sip.call import SipCall
 from casashore.route.sip.message import (
     MAX_MESSAGE_BYTES,
@@ -48,6 +50,8 @@ TAKE_OVER_RETRY_S = 0.5
 """A re-sent INVITE whose node still has a heartbeat is asked about again this often."""
 OWNER_ANSWERED_S = HEARTBEAT_S + 1.0
 """A node seen answering a re-sent call this long is alive (a dead one's heartbeat expires sooner)."""
+RETRY_AFTER_S = 5
+"""Retry-After of a 503 (the front full, or overloaded): a proxy sends the call to another node meanwhile."""
 MAX_TRANSACTIONS = 10_000
 """Finished transactions remembered at most (INVITE and non-INVITE apart), beyond the calls in progress; past it
 the oldest are forgotten early. With messages of at most 8 KiB and INVITEs kept slim, a flood costs bounded
@@ -58,11 +62,18 @@ class SipFront(asyncio.DatagramProtocol):
     def __init__(self, service: RouterService, host: str, port: int, numbers: dict[str, str], *,
                  max_calls: int = 10_000, t1_s: float = 0.5, t2_s: float = 4.0, rtp_port: int = 40_000,
                  ring_refresh_s: float = 0.0, max_transactions: int = MAX_TRANSACTIONS,
-                 registrar: Registrar | None = None) -> None:
+                 registrar: Registrar | None = None, overload_delay_s: float = 0.0,
+                 overload_answers: dict[str, int] | None = None, probe_every_s: float = PROBE_EVERY_S) -> None:
         """``numbers``: the dialled user part (``sip:fr@…`` or ``sip:+33…@…``) → queue. ``max_transactions``:
         finished transactions remembered at most (each kind), beyond the calls in progress. ``registrar``:
-        agents' phones (sip/registrar.py); without one, no account: every REGISTER is refused."""
+        agents' phones (sip/registrar.py); without one, no account: every REGISTER is refused.
+        ``overload_delay_s``: new calls are refused while datagrams wait this long to be read (0: never);
+        ``overload_answers``: queue → 503 (the default) or 486, the refusal its callers get then;
+        ``probe_every_s``: how often the delay is measured (0: never; tests set it, admission.py)."""
         self.service, self.host, self.port, self.numbers = service, host, port, numbers
+        self.admission = Admission(overload_delay_s)
+        self.overload_answers = overload_answers or {}
+        self.probe_every_s = probe_every_s
         self.max_calls, self.rtp_port = max_calls, rtp_port
         self.ring_refresh_s = ring_refresh_s
         self.counters: Counter = Counter()
@@ -85,6 +96,8 @@ class SipFront(asyncio.DatagramProtocol):
         self.transport.datagrams = transport  # type: ignore[assignment]
 
     def datagram_received(self, data: bytes, addr: tuple[str, int]) -> None:
+        if self.admission.returned(data, self.transport.now()):
+            return  # our own probe, back through the receive queue
         self.counters["received"] += 1
         try:
             self._expire()
@@ -151,8 +164,13 @@ class SipFront(asyncio.DatagramProtocol):
         if queue is None:
             self._reject(call, 404)
             return
+        if self.admission.overloaded(self.transport.now()):  # refused before the routing state is touched
+            refusal = self.overload_answers.get(queue, 503)
+            self.counters[f"overload_{refusal}"] += 1
+            self._reject(call, refusal, extra=[("Retry-After", str(RETRY_AFTER_S))] if refusal == 503 else [])
+            return
         if len(self.calls) >= self.max_calls:
-            self._reject(call, 503, extra=[("Retry-After", "5")])
+            self._reject(call, 503, extra=[("Retry-After", str(RETRY_AFTER_S))])
             return
         try:
             sdp.answer(invite.body, self.host, self.rtp_port, 1)
@@ -371,6 +389,22 @@ class SipFront(asyncio.DatagramProtocol):
                 self.transport.send_bye(call)
 
     # -- housekeeping ---------------------------------------------------------------------------------
+    def send_probe(self) -> None:
+        """A probe to our own socket, behind the datagrams waiting there (admission.py measures its trip)."""
+        datagrams = self.transport.datagrams
+        if datagrams is None or datagrams.is_closing():
+            return
+        host, port = datagrams.get_extra_info("sockname")[:2]
+        host = {"0.0.0.0": "127.0.0.1", "::": "::1"}.get(host, host)  # a wildcard socket hears its loopback
+        datagrams.sendto(self.admission.probe(self.transport.now()), (host, port))
+
+    def _probe_periodically(self) -> None:
+        datagrams = self.transport.datagrams
+        if self.probe_every_s <= 0 or datagrams is None or datagrams.is_closing():
+            return
+        self.send_probe()
+        asyncio.get_running_loop().call_later(self.probe_every_s, self._probe_periodically)
+
     def _expire(self) -> None:
         """Forget finished transactions (their retransmission window is over)."""
         now = self.transport.now()
@@ -385,4 +419,5 @@ async def start_sip(service: RouterService, host: str, port: int, numbers: dict[
     transport, _ = await loop.create_datagram_endpoint(lambda: front, local_addr=(host, port))
     # Room for a burst of datagrams while the loop waits on Redis (the kernel caps it at net.core.rmem_max)
     transport.get_extra_info("socket").setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, RECEIVE_BUFFER_BYTES)
+    front._probe_periodically()
     return transport, front

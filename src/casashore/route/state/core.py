@@ -58,6 +58,9 @@ class Agent:
     missed: int = 0
     call_id: str | None = None
     wrap_up_until: float = 0.0
+    missed_call: str | None = None
+    """The call of the last offer the agent let time out, kept while ``missed`` counts (a not-responding
+    agent shows the supervisor which call it missed); cleared when the agent answers or comes back."""
 
 
 @dataclass
@@ -185,7 +188,7 @@ class Router:
         if agent.state == "offered":  # an offer in flight is withdrawn, not lost
             self._withdraw(agent, now, "status_change")
         if agent.state == "not_responding" and status == "available":
-            agent.state, agent.missed = "idle", 0
+            agent.state, agent.missed, agent.missed_call = "idle", 0, None
         agent.status, agent.reason = status, reason
         if status == "available" and agent.state == "idle":
             agent.idle_since = now
@@ -226,7 +229,7 @@ class Router:
         agent, call = self.agents[agent_id], self.calls.get(call_id)
         if call is None or agent.state != "offered" or agent.call_id != call_id or call.state != "offered":
             return False
-        agent.state, agent.missed = "busy", 0
+        agent.state, agent.missed, agent.missed_call = "busy", 0, None
         call.state, call.outcome, call.answered_at = "connected", "answered", now
         self._log(now, "answered", call_id, agent_id)
         return True
@@ -267,12 +270,13 @@ class Router:
         """Time passes: offers time out, wrap-ups end."""
         for agent in self.agents.values():
             if agent.state == "offered" and now - self.calls[agent.call_id].offered_at >= self.offer_timeout_s:
-                agent.missed += 1
+                agent.missed, agent.missed_call = agent.missed + 1, agent.call_id
                 self._withdraw(agent, now, "timeout")
                 if agent.missed >= self.max_missed:
                     agent.state = "not_responding"
                     self._refresh(agent)
-                    self._log(now, "not_responding", agent.agent_id, str(agent.missed))
+                    # detail "missed:call": how many offers in a row, and the router id of the last one
+                    self._log(now, "not_responding", agent.agent_id, f"{agent.missed}:{agent.missed_call}")
             elif agent.state == "wrap_up" and now >= agent.wrap_up_until:
                 agent.state, agent.idle_since = "idle", now
                 self._refresh(agent)
@@ -375,6 +379,13 @@ class Router:
         if position is None:
             return None if self.calls[call_id].state != "offered" else 0.0
         return expected_wait(self.queues[self.calls[call_id].queue], position, self.agents.values(), handle_s)
+
+    def live_calls(self, offset: int, limit: int) -> tuple[int, list[Call]]:
+        """The calls not ended (waiting, offered, connected), oldest first (then by id): how many in all, and
+        ``limit`` of them from ``offset``."""
+        live = sorted((call for call in self.calls.values() if call.state != "ended"),
+                      key=lambda call: (call.arrived_at, call.call_id))
+        return len(live), live[offset:offset + limit]
 
     def take_events(self) -> list[tuple[float, str, str, str]]:
         """The events logged since the last call, removed from the log (a long-running server drains them to

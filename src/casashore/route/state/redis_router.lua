@@ -10,7 +10,7 @@
 --   free:<skill>:<level> (zset) available idle agents with that skill level, score idle_since: longest idle first
 --   free:<skill> (zset)         the same for every level: "anyone free for this skill?" in one look
 --   agent:<id> (hash)           skills "fr:1,es:2", status, reason, state, idle_since, calls_handled, missed,
---                               call_id, wrap_up_until;  agents (zset, score 0) every agent id
+--                               call_id, wrap_up_until, missed_call (the last offer let time out);  agents (zset, score 0) every agent id
 --   call:<id> (hash)            queue, arrived_at, priority, state, outcome, agent_id, offered_at, answered_at,
 --                               ended_at, callback_number, node, trunk_call_id (the trunk's Call-ID: data;
 --                               <id> is the router's id, safe characters, call_ids.py)
@@ -222,7 +222,7 @@ if state == 'offered' then
   state = 'idle'
 end
 if state == 'not_responding' and status == 'available' then
-  redis.call('HSET', key, 'state', 'idle', 'missed', 0)
+  redis.call('HSET', key, 'state', 'idle', 'missed', 0, 'missed_call', '')
   state = 'idle'
 end
 redis.call('HSET', key, 'status', status, 'reason', ARGV[5])
@@ -255,7 +255,7 @@ local agent, call = ARGV[3], ARGV[4]
 local a = redis.call('HMGET', P .. 'agent:' .. agent, 'state', 'call_id')
 local c = redis.call('HGET', P .. 'call:' .. call, 'state')
 if a[1] ~= 'offered' or a[2] ~= call or c ~= 'offered' then return answer(0) end
-redis.call('HSET', P .. 'agent:' .. agent, 'state', 'busy', 'missed', 0)
+redis.call('HSET', P .. 'agent:' .. agent, 'state', 'busy', 'missed', 0, 'missed_call', '')
 redis.call('HSET', P .. 'call:' .. call, 'state', 'connected', 'outcome', 'answered', 'answered_at', num(NOW))
 redis.call('ZREM', P .. 'offers', call)
 log('answered', call, agent)
@@ -310,11 +310,12 @@ local max_missed = tonumber(config('max_missed'))
 for _, call in ipairs(redis.call('ZRANGEBYSCORE', P .. 'offers', '-inf', num(NOW - timeout))) do
   local agent = redis.call('HGET', P .. 'call:' .. call, 'agent_id')
   local missed = redis.call('HINCRBY', P .. 'agent:' .. agent, 'missed', 1)
+  redis.call('HSET', P .. 'agent:' .. agent, 'missed_call', call)
   withdraw(agent, 'timeout')
   if missed >= max_missed then
     redis.call('HSET', P .. 'agent:' .. agent, 'state', 'not_responding')
     refresh(agent)
-    log('not_responding', agent, tostring(missed))
+    log('not_responding', agent, tostring(missed) .. ':' .. call)
   end
 end
 for _, agent in ipairs(redis.call('ZRANGEBYSCORE', P .. 'wrapups', '-inf', num(NOW))) do

@@ -34,7 +34,8 @@ def _agent(agent_id: str, h: dict[str, str]) -> Agent:
     skills = {skill: int(level) for skill, level in (pair.split(":") for pair in h["skills"].split(",") if pair)}
     return Agent(agent_id, skills, status=h["status"], reason=h["reason"], state=h["state"],  # type: ignore[arg-type]
                  idle_since=float(h["idle_since"]), calls_handled=int(h["calls_handled"]), missed=int(h["missed"]),
-                 call_id=h["call_id"] or None, wrap_up_until=float(h["wrap_up_until"]))
+                 call_id=h["call_id"] or None, wrap_up_until=float(h["wrap_up_until"]),
+                 missed_call=h.get("missed_call") or None)
 
 
 def _call(call_id: str, h: dict[str, str]) -> Call:
@@ -160,6 +161,20 @@ class SharedRouter(RedisRouter):
         """The calls with these ids (None for unknown ones), in one pipelined round trip."""
         ids = list(dict.fromkeys(call_ids))
         return dict(zip(ids, self.calls.many(ids), strict=True))
+
+    def live_calls(self, offset: int, limit: int) -> tuple[int, list[Call]]:
+        """As ``core.Router.live_calls``: the calls every node brought in that have not ended (the ``live:``
+        sets), oldest first; three round trips (the ids, their arrivals, the page's calls)."""
+        members = self.client.smembers(self.prefix + "members") | {self.node}
+        ids = list(self.client.sunion([self.prefix + "live:" + member for member in members]))
+        pipe = self.client.pipeline(transaction=False)
+        for call_id in ids:
+            pipe.hget(self.prefix + "call:" + call_id, "arrived_at")
+        arrivals = pipe.execute()
+        ordered = sorted((float(at), call_id) for at, call_id in zip(arrivals, ids, strict=True) if at is not None)
+        page = [call for call in self.calls.many([call_id for _, call_id in ordered[offset:offset + limit]])
+                if call is not None and call.state != "ended"]
+        return len(ordered), page
 
     def forget(self, call_id: str) -> None:
         """Ended calls expire from Redis by themselves (an hour after their end)."""
