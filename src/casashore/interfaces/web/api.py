@@ -261,8 +261,10 @@ def create_app(workspace_dir: Path, *, host: str = "127.0.0.1", token: str | Non
 
     @app.get("/api/scenarios/{scenario_id}", **guarded)
     def get_scenario(scenario_id: str) -> dict:
+        """The stored scenario: its id, the name it was saved under and its TOML."""
         path = scenario_path(scenario_id)
-        return {"id": scenario_id, "toml": path.read_text(encoding="utf-8")}
+        return {"id": scenario_id, "name": path.with_suffix(".name").read_text(encoding="utf-8"),
+                "toml": path.read_text(encoding="utf-8")}
 
     def scenario_text(scenario_id: str) -> tuple[str, str]:
         path = scenario_path(scenario_id)
