@@ -127,9 +127,8 @@ function buildSections() {
       const el = input(kind, known, hint(known) ? hintId : "");
       el.dataset.path = `${section}.${key}`;
       el.id = `f-${section}-${key}`;
-      label.append(named(T[`${section}.${key}`], known), el);
+      label.append(named(T[`${section}.${key}`], known), el, errorSlot());  // the error right under the field
       if (hint(known)) label.appendChild(hintNode(known, hintId));
-      label.appendChild(errorSlot());
       set.appendChild(label);
     }
     const sectionError = errorSlot();
