@@ -60,6 +60,12 @@ def test_dashboard_calculates_and_keeps_an_uploaded_scenario(server, locale, wor
         page.click("#calc")
         page.wait_for_function("document.getElementById('agents').textContent !== '—'")
         assert page.text_content("#agents") == "14"
+        # Its detail in words, not the input's label: with 30 % shrinkage, 14 on the phones are 20 paid.
+        page.fill("#shrinkage", "30")
+        page.click("#calc")
+        page.wait_for_function("document.getElementById('calc-detail').textContent.includes('with shrinkage')")
+        assert page.text_content("#calc-detail").endswith("; 20 agents paid, with shrinkage)")
+        assert "(%)" not in page.text_content("#calc-detail")
         page.fill("#scenario-name", "casablanca.toml")
         page.fill("#scenario-text", EXAMPLE.read_text())
         page.click("#upload")
@@ -79,6 +85,7 @@ def test_dashboard_speaks_french_to_a_french_browser(server):
         page.click("#calc")
         page.wait_for_function("document.getElementById('agents').textContent !== '—'")
         assert "\u00a0%" in page.text_content("#calc-detail")  # French percent sign spacing
+        assert "agents payés, avec l'indisponibilité)" in page.text_content("#calc-detail")
 
 
 def test_chromium_is_debians():

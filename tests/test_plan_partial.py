@@ -85,16 +85,16 @@ def test_progress_names_each_queue_round_and_part_and_is_not_part_of_the_result(
     assert ("history", "queue 1/1 fr") in notes
     assert [d for s, d in notes if s == "forecast" and d] == ["queues 1/1"]  # each batch of queues forecast
     rounds = len(result.rounds)
-    assert [d for s, d in notes if s == "simulation" and ":" not in d] == [f"round {r}/4"
+    assert [d for s, d in notes if s == "simulation" and ":" not in d] == [f"round {r} of at most 4"
                                                                           for r in range(1, rounds + 1)]
     replicated = [d for s, d in notes if s == "simulation" and ":" in d]  # as each chunk of replications ends
     count = result.simulation.replications
-    assert replicated[0].startswith("round 1/4: replications ")
-    assert f"round 1/4: replications {count}/{count}" in replicated
+    assert replicated[0].startswith("round 1 of at most 4: replications ")
+    assert f"round 1 of at most 4: replications {count}/{count}" in replicated
     solved = [d for s, d in notes if s == "schedule" and "parts solved" in d]
     parts = result.schedule.solver["parts"]
-    assert solved[-1] == f"round {rounds}/4: parts solved {parts}/{parts}"
-    assert f"round 1/4: parts solved {parts}/{parts}" in solved
+    assert solved[-1] == f"round {rounds} of at most 4: parts solved {parts}/{parts}"
+    assert f"round 1 of at most 4: parts solved {parts}/{parts}" in solved
     # The share of each step done: from 0 as it starts, within 0..1, reaching 1 where the step counts its work.
     assert all(0 <= share <= 1 for _, share in shares)
     assert [share for step, share in shares if step == "forecast"] == [0.0, 1.0]

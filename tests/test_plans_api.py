@@ -13,6 +13,7 @@ warnings.filterwarnings("ignore", category=DeprecationWarning)
 from fastapi.testclient import TestClient  # noqa: E402
 
 from casashore.interfaces.web.api import create_app  # noqa: E402
+from casashore.plan.pipeline import STEPS  # noqa: E402
 
 
 @pytest.fixture(scope="module")
@@ -57,6 +58,9 @@ def test_a_plan_is_followed_then_kept_with_its_verdict_key_figures_and_report(cl
     assert shares == sorted(shares)  # the share never goes back
     assert done["status"] == "done" and done["verdict"] in ("met", "at_risk", "not_met")
     assert done["steps_done"] == 6 and done["share"] == 1.0 and done["detail"] == ""
+    # While it ran, its date and language were those it is kept with, and steps_done counted finished steps only.
+    assert {(s["created_at"], s["lang"]) for s in running} == {(done["created_at"], "en")}
+    assert all(s["steps_done"] == STEPS.index(s["step"]) for s in running), running
     assert done["key_figures"]["queues"][0]["queue"] == "fr" and done["created_at"].endswith("+00:00")
     assert done["summary"]["sizing"]["fte"] == done["key_figures"]["fte"] and len(done["figures"]) == 5
     listed = client.get("/api/plans").json()

@@ -1,7 +1,8 @@
 """The scenario form in Debian's chromium, driven by Playwright, against a real `casashore serve`: the example
 scenario built through the forms and tables only (no TOML typed), checked as it is typed, saved, and read back
 as the same queues and shifts as examples/casablanca.toml, then run from the dashboard with its charts and its
-verdict; the TOML tab both ways; the page in French."""
+verdict; the TOML tab both ways; what is greyed is the model's default and nothing else; a stored scenario opens
+with its name; the page in French."""
 
 import json
 import tomllib
@@ -11,7 +12,11 @@ from pathlib import Path
 import pytest
 
 from browser import CHROMIUM, chromium, watched_page
-from casashore.plan.scenario import load_plan_scenario
+from casashore.domain.shift import ShiftSpec
+from casashore.domain.shift_pattern import ShiftPattern
+from casashore.domain.site import Link, Site
+from casashore.plan.scenario import PlanQueue, PlanSettings, Synthetic, load_plan_scenario
+from casashore.schedule.rules import LabourRules
 from test_dashboard_browser import server  # noqa: F401 - the real `casashore serve` fixture
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "casablanca.toml"
@@ -138,6 +143,82 @@ def test_the_form_speaks_french_to_a_french_browser(server):  # noqa: F811
         assert page.text_content("#add-queues") == "Ajouter une ligne"
         assert page.text_content("#save-scenario") == "Enregistrer le scénario"
         assert "DMT (s)" in page.text_content("#table-queues thead")
+        assert page.text_content("#h-shift_patterns-first_start") == "ex. 07:00"
         put(page, "site.seats", "beaucoup")
         page.wait_for_selector('#status[data-state="bad"]', timeout=WAIT_MS)
-        assert "erreur(s)" in page.text_content("#status")
+        assert page.text_content("#status").endswith(" erreurs")  # the empty rows' required fields too
+        for key, value in (("name", "jour"), ("groups", "fr"), ("first_start", "07:00"), ("length", "9h"),
+                           ("cost", "9")):
+            put(page, f"shift_patterns[0].{key}", value)
+        page.wait_for_function("document.querySelector('#table-shift_patterns td.preview').textContent === "
+                               "'1 vacation'", timeout=WAIT_MS)
+
+
+MODELS = {"site": Site, "link": Link, "plan": PlanSettings, "rules": LabourRules, "queues": PlanQueue,
+          "queues.synthetic": Synthetic, "shift_patterns": ShiftPattern, "shifts": ShiftSpec}
+FIELDS = """[...document.querySelectorAll('#scenario-form [data-path]')].filter((el) => el.dataset.kind).map((el) =>
+  ({path: el.dataset.path, placeholder: el.placeholder || '', required: el.required,
+    empty: el.tagName === 'SELECT' ? el.options[0].textContent : null}))"""
+
+
+def model_field(path: str):
+    """The pydantic field a form's path names (``queues[0].synthetic.weeks``: Synthetic's ``weeks``)."""
+    table, _, rest = path.replace("[0]", "").partition(".")
+    if rest.startswith("synthetic."):
+        table, rest = "queues.synthetic", rest.removeprefix("synthetic.")
+    return MODELS[table].model_fields[rest]
+
+
+def test_only_defaults_are_greyed_and_required_fields_are_marked(server):  # noqa: F811
+    with chromium() as browser:
+        page = watched_page(browser, "en-GB")
+        page.goto(server + "/scenario")
+        page.wait_for_selector("#table-shift_patterns tbody tr")
+        page.click("#add-shifts")
+        fields = page.evaluate(FIELDS)
+        assert len(fields) == 7 + 5 + 5 + 10 + 16 + 8 + 6
+        for field in fields:
+            if field["path"] == "shift_patterns[0].groups":  # group or groups: one of the two is required
+                assert field["required"] and field["placeholder"] == ""
+                continue
+            model = model_field(field["path"])
+            default = None if model.is_required() else model.default
+            assert field["required"] == model.is_required(), field
+            if field["empty"] is not None:  # a list to choose from: its empty choice names the default
+                words = {True: "yes", False: "no"}.get(default, default)
+                assert field["empty"] == (f"(default: {words})" if default is not None else "(choose)"), field
+            elif default in (None, ""):
+                assert field["placeholder"] == "", field  # nothing greyed where no value applies
+            elif isinstance(default, (int, float)):
+                assert float(field["placeholder"]) == default, field
+            else:
+                assert field["placeholder"] == str(default), field
+        # Examples are hints beside the field, in words, never a grey value.
+        assert page.text_content("#h-queues-client_time_zone") == "e.g. Europe/Paris"
+        assert page.text_content("#h-queues-country") == "e.g. FR; empty: no public holidays"
+        assert page.locator("#table-queues thead abbr.required").count() == 5
+        # A pattern with one start: "1 shift".
+        for key, value in (("name", "day"), ("groups", "fr"), ("first_start", "07:00"), ("length", "9h"),
+                           ("cost", "9")):
+            put(page, f"shift_patterns[0].{key}", value)
+        page.wait_for_function("document.querySelector('#table-shift_patterns td.preview').textContent === "
+                               "'1 shift'", timeout=WAIT_MS)
+        put(page, "shift_patterns[0].last_start", "08:00")
+        page.wait_for_function("document.querySelector('#table-shift_patterns td.preview').textContent === "
+                               "'2 shifts'", timeout=WAIT_MS)
+        assert page.errors == []
+
+
+def test_a_stored_scenario_opens_with_its_name(server):  # noqa: F811
+    body = json.dumps({"name": "casablanca winter", "toml": EXAMPLE.read_text()}).encode()
+    request = urllib.request.Request(server + "/api/scenarios", body, {"Content-Type": "application/json"})
+    scenario_id = json.loads(urllib.request.urlopen(request).read())["id"]
+    with chromium() as browser:
+        page = watched_page(browser, "en-GB")
+        page.goto(server + "/scenario")
+        page.wait_for_selector(f'#stored-list option[value="{scenario_id}"]', state="attached", timeout=WAIT_MS)
+        assert page.input_value("#save-name") == "scenario"
+        page.click("#open-stored")
+        page.wait_for_function("document.querySelector('#save-name').value === 'casablanca winter'", timeout=WAIT_MS)
+        assert page.input_value('[data-path="site.seats"]') == "260"
+        assert page.errors == []

@@ -24,16 +24,16 @@ def example() -> dict:
 
 @pytest.mark.parametrize("change, path, words", [
     (lambda d: d["groups"][0]["skills"].update(german=1), "groups[0].skills.german", "skill some queue needs"),
-    (lambda d: d["queues"][1].update(calls=[10, -5, 3, 4]), "queues[1].calls[1]", "greater than or equal to 0"),
+    (lambda d: d["queues"][1].update(calls=[10, -5, 3, 4]), "queues[1].calls[1]", "a number of at least 0"),
     (lambda d: d["queues"][2].update(skill="arabic"), "queues[2].skill", "no group can serve"),
-    (lambda d: d["queues"][0].update(aht_s=0), "queues[0].aht_s", "greater than 0"),
+    (lambda d: d["queues"][0].update(aht_s=0), "queues[0].aht_s", "a number above 0"),
     (lambda d: d["queues"][0].update(aht=240), "queues[0].aht", "no such field"),
     (lambda d: d["groups"][1].update(agents=[1, 2]), "groups[1].agents", "4 values"),
     (lambda d: d["groups"][2]["delay_s"].update(german=5), "groups[2].delay_s.german", "group's skills"),
     (lambda d: d["queues"][0].update(handle={"distribution": "weibull"}), "queues[0].handle.distribution",
      "'lognormal'"),
     (lambda d: d["groups"].append(dict(d["groups"][0])), "groups[3].name", "not used twice"),
-    (lambda d: d.update(interval_min=-15), "interval_min", "greater than 0"),
+    (lambda d: d.update(interval_min=-15), "interval_min", "a number above 0"),
 ])
 def test_scenario_errors_name_the_field_path(change, path, words):
     data = example()

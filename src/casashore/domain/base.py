@@ -94,8 +94,9 @@ class Strict(BaseModel):
 class ScenarioError(ValueError):
     """A scenario field that is wrong; ``path`` names it as it is written in the TOML file."""
 
-    def __init__(self, path: str, value: object, expected: str):
-        self.path, self.value, self.expected = path, value, expected
+    def __init__(self, path: str, value: object, expected: str, *, relative: bool = False):
+        # relative: ``path`` is within the table that raised it (``groups``), placed after that table's path
+        self.path, self.value, self.expected, self.relative = path, value, expected, relative
         super().__init__(f"{path}: {value!r} is not valid; expected {expected}")
 
 

@@ -14,10 +14,10 @@ from typing import Annotated
 
 from pydantic import AfterValidator, Field, ValidationInfo, field_validator, model_validator
 
-from casashore.domain.base import NAME_PATTERN, SKILL_EXPECTED, SKILL_PATTERN, Name, Strict
+from casashore.domain.base import NAME_PATTERN, SKILL_EXPECTED, SKILL_PATTERN, Name, ScenarioError, Strict
 from casashore.domain.shift import shift_length_s, time_of_day_min
 from casashore.domain.units import duration_s
-from casashore.errors import UserError
+from casashore.errors import MISSING, UserError
 
 MAX_PATTERN_GROUPS = 50
 MAX_EVERY_S = 86_400
@@ -85,8 +85,10 @@ class ShiftPattern(Strict):
 
     @model_validator(mode="after")
     def _one_way_of_naming_groups(self) -> ShiftPattern:
-        if (self.group is None) == (self.groups is None):
-            raise ValueError('group = "fr" or groups = ["fr", "es"]: one of the two')
+        if (self.group is None) == (self.groups is None):  # named on groups, where the form shows them
+            given = MISSING if self.group is None else {"group": self.group, "groups": self.groups}
+            raise ScenarioError("groups", given, 'group = "fr" or groups = ["fr", "es"]: one of the two, not both',
+                                relative=True)
         return self
 
     @property

@@ -280,7 +280,7 @@ def goal_loop(scenario: PlanScenario, staffing: Staffing, progress: Progress = _
     simulated: dict = {}  # nor a block of skills whose schedule did not change simulated again
     rounds_at_most = scenario.plan.goal_rounds + 1
     while True:
-        at = f"round {len(rounds) + 1}/{rounds_at_most}"
+        at = f"round {len(rounds) + 1} of at most {rounds_at_most}"  # the loop may stop at any round
         progress("schedule", at, 0.0)
         schedule = schedule_step(scenario, required, memo, lambda done, parts, at=at: progress(
             "schedule", f"{at}: parts solved {done}/{parts}", done / max(parts, 1)))

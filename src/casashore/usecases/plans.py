@@ -63,11 +63,15 @@ class RunningPlan:
     ``cancel()``. The share never goes back (the goal loop schedules and simulates again in later rounds)."""
     id: str
     scenario: str
+    lang: str = "en"
+    created_at: datetime = field(default_factory=lambda: datetime.now(UTC))
+    """when the run was asked for: the kept plan's created_at too (a label, never an input of the plan)"""
     status: str = "queued"
     step: str | None = None
     detail: str = ""
     share: float = 0.0
     steps_done: int = 0
+    """steps finished: those before the step under way (the goal loop's rounds count once)"""
     error: str | None = None
     """why a run that ended was not done (when the workspace could not keep it)"""
     _cancel: threading.Event = field(default_factory=threading.Event, repr=False)
@@ -77,7 +81,7 @@ class RunningPlan:
             raise Cancelled(f"plan {self.id} cancelled")
         self.status, self.step, self.detail = "running", step, detail
         self.share = max(self.share, overall_share(step, share))
-        self.steps_done = max(self.steps_done, STEPS.index(step) + 1)
+        self.steps_done = max(self.steps_done, STEPS.index(step))
 
     def cancel(self) -> None:
         self._cancel.set()
@@ -87,9 +91,9 @@ class RunningPlan:
         return self._cancel.is_set()
 
     def to_json(self) -> dict:
-        return {"id": self.id, "scenario": self.scenario, "status": self.status, "step": self.step,
-                "detail": self.detail, "share": self.share, "steps_done": self.steps_done,
-                "cancelling": self.cancelling, "error": self.error}
+        return {"id": self.id, "scenario": self.scenario, "created_at": _iso(self.created_at), "lang": self.lang,
+                "status": self.status, "step": self.step, "detail": self.detail, "share": self.share,
+                "steps_done": self.steps_done, "cancelling": self.cancelling, "error": self.error}
 
 
 def new_run_id() -> str:
@@ -102,12 +106,12 @@ def is_run_id(text: str) -> bool:
 
 def run_and_keep(scenario: PlanScenario, scenario_name: str, scenario_toml: str, workspace: Path, report: Path,
                  lang: str, *, fresh: bool, progress: Progress, run_id: str | None = None,
-                 execution: Execution = LOCAL) -> tuple[str, PlanResult]:
+                 execution: Execution = LOCAL, created_at: datetime | None = None) -> tuple[str, PlanResult]:
     """The plan of ``scenario`` and its report (usecases/plan.py's run, its batches where ``execution`` says),
     kept in ``workspace`` under ``run_id`` (a new one by default) as done; a run that fails, is cancelled
     (casashore.errors.Cancelled) or interrupted (Ctrl-C) is kept as failed or cancelled and its error raised again."""
     run_id = run_id or new_run_id()
-    created_at = datetime.now(UTC)  # when the run started: a label of the kept plan, never an input of it
+    created_at = created_at or datetime.now(UTC)  # when the run was asked for: a label, never an input of it
 
     def kept(status: str, error: str | None, result: PlanResult | None) -> StoredPlanRun:
         figures = key_figures(result) if result is not None else None

@@ -27,8 +27,9 @@ def check_scenario(data: dict) -> dict:
             "pattern_shifts": _pattern_counts(data)}
 
 
-def check_scenario_toml(text: str, name: str) -> dict:
-    """As check_scenario, from TOML text: malformed TOML is the one error, on ``toml``."""
+def check_scenario_toml(text: str, name: str | None = None) -> dict:
+    """As check_scenario, from TOML text: malformed TOML is the one error, on ``toml`` (naming ``name``, else the
+    line the TOML reader stopped at)."""
     try:
         data = parse_toml(text, "toml", name)
     except UserError as exc:
@@ -37,7 +38,7 @@ def check_scenario_toml(text: str, name: str) -> dict:
     return check_scenario(scenario_json(data))
 
 
-def scenario_from_toml(text: str, name: str) -> dict:
+def scenario_from_toml(text: str, name: str | None = None) -> dict:
     """The scenario of TOML text as JSON: the same tables and keys, dates and times as ISO text."""
     return scenario_json(parse_toml(text, "toml", name))
 

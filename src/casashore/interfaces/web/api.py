@@ -27,11 +27,11 @@ from pydantic import BaseModel, Field, create_model, model_validator
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from casashore.domain.base import HandleSeconds, PositiveSeconds, Share, Strict, TargetSeconds
-from casashore.domain.loading import parse_toml
+from casashore.domain.loading import parse_toml, user_error
 from casashore.domain.units import CAPACITY_PATTERN
 from casashore.errors import MISSING, UserError
 from casashore.interfaces.web.plans_routes import add_plan_routes
-from casashore.interfaces.web.scenario_routes import SCENARIO_JSON, add_scenario_routes
+from casashore.interfaces.web.scenario_routes import SCENARIO_JSON, add_scenario_routes, one_writing
 from casashore.interfaces.web.xlsx_api import add_xlsx_routes
 from casashore.plan.scenario import plan_scenario_from_dict
 from casashore.request_guard import LOOPBACK_HOSTS, RequestGuard
@@ -124,8 +124,7 @@ class ScenarioUpload(Strict):
 
     @model_validator(mode="after")
     def _one_writing(self) -> ScenarioUpload:
-        if (self.scenario is None) == (self.toml is None):
-            raise ValueError("toml (text) or scenario (JSON): one of the two")
+        one_writing(self.scenario, self.toml)
         return self
 
 
@@ -140,6 +139,12 @@ def _errors(*codes: int) -> dict:
             413: "request body above the limit", 422: "a request that does not match the schema"}
     body = {"application/json": {"schema": ErrorResponse.model_json_schema()}}
     return {code: {"description": text[code], "content": body} for code in codes}
+
+
+def request_error(error: dict) -> UserError:
+    """A request's validation error as a UserError: where FastAPI put it (body, query, path) left out."""
+    place, *loc = error.get("loc", ()) or ("body",)
+    return user_error({**error, "loc": tuple(loc)}, root=str(place))
 
 
 def protected(method: str, path: str) -> bool:
@@ -190,10 +195,12 @@ def create_app(workspace_dir: Path, *, host: str = "127.0.0.1", token: str | Non
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
-        first = exc.errors()[0] if exc.errors() else {}
-        where = ".".join(str(p) for p in first.get("loc", ()) if p != "body")
-        return JSONResponse({"error": f"{where}: {first.get('msg', 'invalid request')}", "field": where,
-                             "details": [{"loc": list(e.get("loc", ())), "msg": e.get("msg")} for e in exc.errors()]},
+        # In the words of the CLI's errors (field, value, what it needs), the field's path without FastAPI's
+        # "body" / "query" / "path" in front; details keeps every error, each worded the same way.
+        errors = [request_error(e) for e in exc.errors()] or [UserError("body", None, "a valid request")]
+        return JSONResponse({"error": str(errors[0]), "field": errors[0].field,
+                             "details": [{"loc": list(e.get("loc", ())), "field": u.field, "msg": str(u)}
+                                         for e, u in zip(exc.errors(), errors, strict=False)]},
                             status_code=422)
 
     @app.get("/api/health")
@@ -254,8 +261,10 @@ def create_app(workspace_dir: Path, *, host: str = "127.0.0.1", token: str | Non
 
     @app.get("/api/scenarios/{scenario_id}", **guarded)
     def get_scenario(scenario_id: str) -> dict:
+        """The stored scenario: its id, the name it was saved under and its TOML."""
         path = scenario_path(scenario_id)
-        return {"id": scenario_id, "toml": path.read_text(encoding="utf-8")}
+        return {"id": scenario_id, "name": path.with_suffix(".name").read_text(encoding="utf-8"),
+                "toml": path.read_text(encoding="utf-8")}
 
     def scenario_text(scenario_id: str) -> tuple[str, str]:
         path = scenario_path(scenario_id)

@@ -26,7 +26,7 @@ from casashore.plan.key_figures import KeyFigures
 from casashore.plan.scenario import plan_scenario_from_dict
 from casashore.report.plan_report import figures
 from casashore.usecases import plans
-from casashore.usecases.plans import MAX_COMPARED, MAX_LISTED, RUN_ID_PATTERN, KeptPlan, RunningPlan
+from casashore.usecases.plans import MAX_COMPARED, MAX_LISTED, RUN_ID_PATTERN, STEPS, KeptPlan, RunningPlan
 from casashore.usecases.workbooks import XLSX_MEDIA_TYPE
 
 PlanId = Annotated[str, Field(pattern=RUN_ID_PATTERN)]
@@ -93,7 +93,7 @@ def add_plan_routes(app: FastAPI, workspace_dir: Path, guarded: dict, scenario_t
         with start_lock:
             if any(p.status in ("queued", "running") for p in running.values()):
                 raise HTTPException(409, "a plan is already running (one at a time): wait for it or cancel it")
-            state = RunningPlan(id=plans.new_run_id(), scenario=name)
+            state = RunningPlan(id=plans.new_run_id(), scenario=name, lang=lang)
             for old in list(running)[:max(0, len(running) + 1 - MAX_UNKEPT)]:
                 del running[old]
             running[state.id] = state
@@ -105,7 +105,7 @@ def add_plan_routes(app: FastAPI, workspace_dir: Path, guarded: dict, scenario_t
         try:
             with plan_lock:
                 plans.run_and_keep(scenario, name, toml, database, report_path(state.id, lang), lang, fresh=fresh,
-                                   progress=state, run_id=state.id)
+                                   progress=state, run_id=state.id, created_at=state.created_at)
         except Cancelled:
             error = "cancelled"
         except UserError as exc:
@@ -119,6 +119,7 @@ def add_plan_routes(app: FastAPI, workspace_dir: Path, guarded: dict, scenario_t
         except UserError:  # not kept (the workspace was held elsewhere): remembered here instead
             state.status = "cancelled" if error == "cancelled" else "failed" if error else "done"
             state.error = error
+            state.steps_done = len(STEPS) if not error else state.steps_done
 
     def report_path(plan_id: str, lang: str) -> Path:
         return reports / f"{plan_id}.{lang}.html"  # an id checked against RUN_ID_PATTERN, and a Literal
@@ -158,7 +159,7 @@ def add_plan_routes(app: FastAPI, workspace_dir: Path, guarded: dict, scenario_t
             return Response(json.dumps(running[plan_id].to_json()), media_type="application/json")
         record = kept(plan_id)
         body = record.to_json() | {"step": None, "detail": "", "share": 1.0 if record.status == "done" else 0.0,
-                                   "steps_done": 6 if record.status == "done" else 0, "cancelling": False}
+                                   "steps_done": len(STEPS) if record.status == "done" else 0, "cancelling": False}
         if record.status == "done":
             result = plans.plan_result(plans.stored_plan(database, plan_id))
             body |= {"report": f"/api/plans/{plan_id}/report", "summary": plans.dashboard_summary(result),

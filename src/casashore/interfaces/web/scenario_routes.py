@@ -9,7 +9,8 @@ from typing import Annotated, Any
 from fastapi import FastAPI
 from pydantic import BaseModel, Field, model_validator
 
-from casashore.domain.base import Strict
+from casashore.domain.base import ScenarioError, Strict
+from casashore.errors import MISSING
 from casashore.usecases import scenarios
 
 MAX_TOML_CHARS = 256 * 1024
@@ -38,9 +39,17 @@ class ScenarioCheckRequest(Strict):
 
     @model_validator(mode="after")
     def _one_writing(self) -> ScenarioCheckRequest:
-        if (self.scenario is None) == (self.toml is None):
-            raise ValueError("scenario (JSON) or toml (text): one of the two")
+        one_writing(self.scenario, self.toml)
         return self
+
+
+def one_writing(scenario: object, toml: object) -> None:
+    """A request gives its scenario one way: ``scenario`` (JSON) or ``toml`` (text), named in the error."""
+    if scenario is None and toml is None:
+        raise ScenarioError("scenario", MISSING, "the scenario as JSON in scenario, or as TOML text in toml")
+    if scenario is not None and toml is not None:
+        raise ScenarioError("toml", "given with scenario", "the scenario as JSON in scenario or as TOML text in "
+                            "toml, one of the two, not both")
 
 
 class FieldError(BaseModel):
@@ -67,7 +76,7 @@ def add_scenario_routes(app: FastAPI, guarded: dict) -> None:
     def validate_scenario(req: ScenarioCheckRequest) -> dict:
         """Check a scenario without storing it: ok, or every wrong field with the CLI's message."""
         if req.toml is not None:
-            return scenarios.check_scenario_toml(req.toml, "toml")
+            return scenarios.check_scenario_toml(req.toml)
         return scenarios.check_scenario(req.scenario)
 
     @app.post("/api/scenarios/toml", response_model=TomlText, **guarded)
@@ -78,4 +87,4 @@ def add_scenario_routes(app: FastAPI, guarded: dict) -> None:
     @app.post("/api/scenarios/parse", response_model=ScenarioJson, **guarded)
     def scenario_from_toml(req: ScenarioText) -> dict:
         """The JSON of a scenario given as TOML text (malformed TOML: 400 naming ``toml``)."""
-        return {"scenario": scenarios.scenario_from_toml(req.toml, "toml")}
+        return {"scenario": scenarios.scenario_from_toml(req.toml)}

@@ -8,6 +8,7 @@ const T = {
         shrinkage: "Shrinkage (%)", calculate: "Calculate", agents: "Agents", scenario_title: "Scenarios",
         name: "Name", upload: "Upload", plan_title: "Plan", run: "Run the plan", uploaded: "Uploaded",
         done: "done", service_level: "service level", asa: "ASA", occupancy: "occupancy", report: "Full report",
+        with_shrinkage: "{n} agents paid, with shrinkage",
         seats: "Seats at peak", lines: "Phone lines", fte: "FTE", link: "Share of the link", queue: "Queue",
         scenario_form: "Write a scenario with forms (site, queues, shift patterns, rules)" },
   fr: { subtitle: "Planifier un centre de contacts offshore : du câble au poste.", calc_title: "Calculateur Erlang",
@@ -15,7 +16,8 @@ const T = {
         shrinkage: "Indisponibilité (%)", calculate: "Calculer", agents: "Agents", scenario_title: "Scénarios",
         name: "Nom", upload: "Téléverser", plan_title: "Plan", run: "Lancer le plan", uploaded: "Téléversé",
         done: "terminé", service_level: "niveau de service", asa: "délai moyen", occupancy: "occupation",
-        report: "Rapport complet", seats: "Positions à la pointe", lines: "Lignes téléphoniques", fte: "ETP",
+        report: "Rapport complet", with_shrinkage: "{n} agents payés, avec l'indisponibilité",
+        seats: "Positions à la pointe", lines: "Lignes téléphoniques", fte: "ETP",
         link: "Part du lien", queue: "File",
         scenario_form: "Écrire un scénario en formulaires (site, files, modèles de vacations, règles)" },
 }[LANG];
@@ -41,7 +43,7 @@ $("calc").addEventListener("click", async () => {
       shrinkage: +$("shrinkage").value / 100 });
     $("agents").textContent = String(r.agents);
     $("calc-detail").textContent = ` (${T.service_level} ${pct(r.service_level)}, ${T.asa} ${fmt(r.asa, 1)} s, ` +
-      `${T.occupancy} ${pct(r.occupancy)}; ${fmt(r.agents_with_shrinkage)} ${T.shrinkage.toLowerCase()})`;
+      `${T.occupancy} ${pct(r.occupancy)}; ${T.with_shrinkage.replace("{n}", fmt(r.agents_with_shrinkage))})`;
   } catch (e) { $("calc-error").textContent = e.message; }
 });
 

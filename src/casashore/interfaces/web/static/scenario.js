@@ -5,47 +5,75 @@
 "use strict";
 const LANG = document.documentElement.lang === "fr" ? "fr" : "en";
 const T = WORDS[LANG];
-const say = (key, n) => (T[key] || key).replace("{n}", String(n));
+// A word with its number: {one, other} forms chosen by the language's plural rules ("1 shift", "0 vacation").
+const PLURAL = new Intl.PluralRules(LANG);
+const say = (key, n) => {
+  const words = T[key] || key;
+  const form = typeof words === "string" ? words : words[PLURAL.select(Number(n))] || words.other;
+  return form.replace("{n}", String(n)).replace("{v}", String(n));
+};
 const $ = (id) => document.getElementById(id);
 
-// What the form shows: [key, kind, placeholder or choices]. Kinds: text, num (a number, else sent as typed, so
-// that the API names it), date, choice, bool (default / yes / no), groups (one group or a list).
+// What the form shows: [key, kind, what is known of it]. Kinds: text, num (a number, else sent as typed, so that
+// the API names it), date, choice, bool (default / yes / no), groups (one group or a list). Known: def, the
+// model's default, the only text shown greyed in a field (left empty, it applies: tests/test_scenario_browser.py
+// checks each against the model); req, a field the scenario must give (marked *, nothing greyed); eg, an example,
+// written as a hint ("e.g. 07:00") beside the field, never as a grey value; empty, a word key for what an empty
+// field means when that is not a value; choices; wide.
 const SECTIONS = [
-  ["site", [["name", "text", "site"], ["time_zone", "text", "Africa/Casablanca"], ["seats", "num"],
-            ["floor_m2_per_seat", "num", "7"], ["cost_per_agent_hour", "num", "0"], ["currency", "text", "MAD"],
-            ["shrinkage", "num", "0.3"]]],
-  ["link", [["capacity", "text", "1G"], ["codec", "text", "G.711"],
-            ["layer", "choice", ["", "payload", "ip", "ethernet", "wire"]], ["headroom", "num", "0.2"],
-            ["blocking", "num", "0.001"]]],
-  ["plan", [["start", "date"], ["days", "num", "7"], ["interval_min", "choice", ["", "15", "30", "60"]],
-            ["replications", "num", "20"], ["seed", "num", "0"]]],
-  ["rules", [["opening_hours", "text", "24/7"], ["max_daily_hours", "num", "10"], ["max_weekly_hours", "num", "44"],
-             ["weekly_rest_days", "num", "1"], ["night", "text", "21:00-06:00"], ["min_rest_hours", "num", "11"],
-             ["max_consecutive_days", "num", "6"], ["days_off_in_pairs", "bool"],
-             ["weekend_off_every_weeks", "num", "3"], ["start_band_hours", "num", "2"]]],
+  ["site", [["name", "text", { def: "site" }], ["time_zone", "text", { def: "Africa/Casablanca" }],
+            ["seats", "num", { req: true, eg: "120" }], ["floor_m2_per_seat", "num", { def: "7" }],
+            ["cost_per_agent_hour", "num", { def: "0" }], ["currency", "text", { def: "MAD" }],
+            ["shrinkage", "num", { def: "0.3" }]]],
+  ["link", [["capacity", "text", { def: "1G" }], ["codec", "text", { def: "G.711" }],
+            ["layer", "choice", { def: "ethernet", choices: ["payload", "ip", "ethernet", "wire"] }],
+            ["headroom", "num", { def: "0.2" }], ["blocking", "num", { def: "0.001" }]]],
+  ["plan", [["start", "date", { req: true }], ["days", "num", { def: "7" }],
+            ["interval_min", "choice", { def: "15", choices: ["15", "30", "60"] }],
+            ["replications", "num", { def: "20" }], ["seed", "num", { def: "0" }]]],
+  ["rules", [["opening_hours", "text", { def: "24/7" }], ["max_daily_hours", "num", { def: "10" }],
+             ["max_weekly_hours", "num", { def: "44" }], ["weekly_rest_days", "num", { def: "1" }],
+             ["night", "text", { def: "21:00-06:00" }], ["min_rest_hours", "num", { def: "11" }],
+             ["max_consecutive_days", "num", { def: "6" }], ["days_off_in_pairs", "bool", { def: "true" }],
+             ["weekend_off_every_weeks", "num", { def: "3" }], ["start_band_hours", "num", { def: "2" }]]],
 ];
 const TABLES = [
-  ["queues", [["name", "text"], ["client", "text"], ["language", "text"], ["skill", "text"],
-              ["client_time_zone", "text", "Europe/Paris"], ["country", "text", "FR"], ["aht_s", "num"],
-              ["patience_s", "num"], ["target_s", "num", "20"], ["service_level", "num", "0.8"],
-              ["history", "choice", ["", "synthetic", "workspace"]], ["synthetic.weekly_calls", "num"],
-              ["synthetic.weeks", "num", "8"], ["synthetic.open_hours", "text", "08:00-20:00"],
-              ["synthetic.saturday_share", "num", "0.4"], ["synthetic.sunday_share", "num", "0"]]],
-  ["shift_patterns", [["name", "text"], ["groups", "groups"], ["first_start", "text", "07:00"],
-                      ["last_start", "text", "14:00"], ["every", "text", "1h"], ["length", "text", "9h"],
-                      ["cost", "num"], ["breaks", "text", "15m@1h30m-2h30m; 1h@3h30m-5h", "wide"]]],
-  ["shifts", [["name", "text"], ["start", "text", "08:00"], ["length", "text", "8h"], ["cost", "num"],
-              ["group", "text", "fr"], ["breaks", "text", "", "wide"]]],
+  ["queues", [["name", "text", { req: true, eg: "fr-billing" }], ["client", "text"], ["language", "text"],
+              ["skill", "text", { req: true, eg: "fr" }],
+              ["client_time_zone", "text", { req: true, eg: "Europe/Paris" }],
+              ["country", "text", { eg: "FR", empty: "empty_country" }],
+              ["aht_s", "num", { req: true, eg: "300" }], ["patience_s", "num", { empty: "empty_patience" }],
+              ["target_s", "num", { def: "20" }], ["service_level", "num", { def: "0.8" }],
+              ["history", "choice", { def: "synthetic", choices: ["synthetic", "workspace"] }],
+              ["synthetic.weekly_calls", "num", { req: true, eg: "5000", empty: "synthetic_needs" }],
+              ["synthetic.weeks", "num", { def: "8" }], ["synthetic.open_hours", "text", { def: "08:00-20:00" }],
+              ["synthetic.saturday_share", "num", { def: "0.4" }], ["synthetic.sunday_share", "num", { def: "0" }]]],
+  ["shift_patterns", [["name", "text", { req: true, eg: "day" }], ["groups", "groups", { req: true, eg: "fr, fr+es" }],
+                      ["first_start", "text", { req: true, eg: "07:00" }],
+                      ["last_start", "text", { eg: "14:00", empty: "empty_last_start" }],
+                      ["every", "text", { def: "1h" }], ["length", "text", { req: true, eg: "9h" }],
+                      ["cost", "num", { req: true, eg: "9" }],
+                      ["breaks", "text", { eg: "15m@1h30m-2h30m; 1h@3h30m-5h", empty: "empty_breaks", wide: true }]]],
+  ["shifts", [["name", "text", { req: true, eg: "fr-08h" }], ["start", "text", { req: true, eg: "08:00" }],
+              ["length", "text", { req: true, eg: "8h" }], ["cost", "num", { req: true, eg: "8" }],
+              ["group", "text", { req: true, eg: "fr" }],
+              ["breaks", "text", { eg: "15m@2h-3h", empty: "empty_breaks", wide: true }]]],
 ];
 const extras = {};  // keys a loaded scenario has that the form does not show: kept as they were
 
-function input(kind, choices, placeholder) {
+// The hint under a field or a column's name: an example and what leaving it empty means, in words.
+function hint(known) {
+  return [known.eg ? say("eg", known.eg) : "", known.empty ? T[known.empty] : ""].filter(Boolean).join("; ");
+}
+
+function input(kind, known, hintId) {
   let el;
   if (kind === "choice" || kind === "bool") {
     el = document.createElement("select");
-    const options = kind === "bool" ? [["", T.default], ["true", T.yes], ["false", T.no]]
-      : choices.map((c) => [c, c === "" ? T.default : c]);
-    for (const [value, text] of options) {
+    const shown = { true: T.yes, false: T.no };
+    const values = kind === "bool" ? ["true", "false"] : known.choices;
+    const empty = known.def === undefined ? T.choose : say("default_is", shown[known.def] || known.def);
+    for (const [value, text] of [["", empty], ...values.map((v) => [v, shown[v] || v])]) {
       const option = document.createElement("option");
       option.value = value; option.textContent = text;
       el.appendChild(option);
@@ -54,10 +82,29 @@ function input(kind, choices, placeholder) {
     el = document.createElement("input");
     el.type = kind === "date" ? "date" : "text";
     if (kind === "num") el.inputMode = "decimal";
-    if (placeholder) el.placeholder = placeholder;
+    if (known.def !== undefined) el.placeholder = known.def;  // greyed only when it is the default
   }
+  if (known.req) { el.required = true; el.setAttribute("aria-required", "true"); }
+  if (hintId) el.setAttribute("aria-describedby", hintId);
   el.dataset.kind = kind;
   return el;
+}
+
+function named(text, known) {  // a field's or a column's name, with * when the scenario must give it
+  const span = document.createElement("span");
+  span.textContent = text;
+  if (known.req) {
+    const mark = document.createElement("abbr");
+    mark.className = "required"; mark.title = T.required; mark.textContent = " *";
+    span.appendChild(mark);
+  }
+  return span;
+}
+
+function hintNode(known, id) {
+  const small = document.createElement("small");
+  small.className = "hint"; small.id = id; small.textContent = hint(known);
+  return small;
 }
 
 function errorSlot(className = "field-error") {
@@ -73,15 +120,15 @@ function buildSections() {
     const legend = document.createElement("legend");
     legend.textContent = T[section];
     set.appendChild(legend);
-    for (const [key, kind, extra] of fields) {
+    for (const [key, kind, known = {}] of fields) {
       const label = document.createElement("label");
       label.className = "field";
-      const words = document.createElement("span");
-      words.textContent = T[`${section}.${key}`];
-      const el = input(kind, extra, typeof extra === "string" ? extra : "");
+      const hintId = `h-${section}-${key}`;
+      const el = input(kind, known, hint(known) ? hintId : "");
       el.dataset.path = `${section}.${key}`;
       el.id = `f-${section}-${key}`;
-      label.append(words, el, errorSlot());
+      label.append(named(T[`${section}.${key}`], known), el, errorSlot());  // the error right under the field
+      if (hint(known)) label.appendChild(hintNode(known, hintId));
       set.appendChild(label);
     }
     const sectionError = errorSlot();
@@ -100,9 +147,10 @@ function buildTables() {
     const grid = document.createElement("table");
     grid.id = `table-${table}`;
     const head = grid.createTHead().insertRow();
-    for (const [key] of columns) {
+    for (const [key, , known = {}] of columns) {
       const th = document.createElement("th");
-      th.textContent = T[`${table}.${key}`];
+      th.appendChild(named(T[`${table}.${key}`], known));
+      if (hint(known)) th.appendChild(hintNode(known, `h-${table}-${key.replace(".", "-")}`));
       head.appendChild(th);
     }
     for (const word of [...(table === "shift_patterns" ? ["preview"] : []), "row"]) {
@@ -125,10 +173,10 @@ function addRow(table, values = {}) {
   const columns = TABLES.find(([name]) => name === table)[1];
   const row = $(`table-${table}`).tBodies[0].insertRow();
   row.extra = {};
-  for (const [key, kind, extra, width] of columns) {
+  for (const [key, kind, known = {}] of columns) {
     const cell = row.insertCell();
-    if (width) cell.className = width;
-    const el = input(kind, extra, typeof extra === "string" ? extra : "");
+    if (known.wide) cell.className = "wide";
+    const el = input(kind, known, hint(known) ? `h-${table}-${key.replace(".", "-")}` : "");
     el.dataset.key = key;
     el.setAttribute("aria-label", T[`${table}.${key}`]);
     cell.append(el, errorSlot());
@@ -394,7 +442,8 @@ async function importShifts(input) {
     $("table-shifts").tBodies[0].replaceChildren();
     for (const values of rows) addRow("shifts", values);
     renumber("shifts");
-    $("import-shifts-status").textContent = words("imported", { n: rows.length, file: file.name });
+    $("import-shifts-status").textContent = words(rows.length === 1 ? "imported_one" : "imported",
+                                                  { n: rows.length, file: file.name });
     box.dataset.state = "imported";
     changed();  // checked as if typed
   } catch (e) {
@@ -457,6 +506,7 @@ $("open-stored").addEventListener("click", async () => {
   try {
     const stored = await call("GET", `/api/scenarios/${encodeURIComponent($("stored-list").value)}`);
     await openToml(stored.toml);
+    $("save-name").value = stored.name;  // saving it again keeps its name (a new entry: stored ones are kept)
     await showTab(false);
   } catch (e) { $("status").textContent = e.message; }
 });
