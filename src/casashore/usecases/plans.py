@@ -141,6 +141,14 @@ def _keep_quietly(workspace: Path, run: StoredPlanRun) -> None:
         pass
 
 
+def check_workspace(workspace: Path) -> None:
+    """A workspace named on the command line must exist: a typo would otherwise list no plan, silently (the API's
+    own workspace may not exist yet: it lists none)."""
+    if not workspace.is_file():
+        raise UserError("workspace", str(workspace), "an existing workspace DuckDB file (one `casashore plan` "
+                                                     "ran in); this one does not exist")
+
+
 def list_plans(workspace: Path, limit: int = MAX_LISTED) -> list[KeptPlan]:
     """The kept plans, newest first (at most ``limit``, itself at most MAX_LISTED)."""
     if not workspace.exists():
