@@ -184,7 +184,8 @@ def write_kept_report(workspace: Path, run_id: str, path: Path, lang: str | None
     plan ran: the same kept plan gives the same bytes."""
     run = stored_plan(workspace, run_id)
     result = plan_result(run)
-    write_report(result, path, lang or run.lang, result.site.name, generated=run.created_at)
+    write_report(result, path, lang or run.lang, result.site.name, generated=run.created_at,
+                 opening_hours=_kept_scenario(run).rules.opening_hours)
     return path
 
 
@@ -192,8 +193,12 @@ def kept_plan_workbook(workspace: Path, run_id: str, lang: str | None = None) ->
     """The .xlsx of a kept plan (usecases/workbooks.py), in ``lang`` (by default the run's), from its JSON and its
     scenario's TOML as kept: the same file the run's `--xlsx` wrote."""
     run = stored_plan(workspace, run_id)
-    scenario = plan_scenario_from_dict(parse_toml(run.scenario_toml, "scenario", run.scenario), where=run.scenario)
-    return plan_xlsx(plan_result(run), scenario, lang or run.lang)
+    return plan_xlsx(plan_result(run), _kept_scenario(run), lang or run.lang)
+
+
+def _kept_scenario(run: StoredPlanRun) -> PlanScenario:
+    """The scenario a kept plan ran, read again from its TOML as kept."""
+    return plan_scenario_from_dict(parse_toml(run.scenario_toml, "scenario", run.scenario), where=run.scenario)
 
 
 def delete_plan(workspace: Path, run_id: str) -> None:

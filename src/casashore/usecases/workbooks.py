@@ -23,7 +23,9 @@ def plan_xlsx(plan: PlanResult, scenario: PlanScenario | None, lang: str) -> byt
     A kept plan's PlanResult and its scenario make the same file as the run that made them."""
     from casashore.report.workbook import plan_workbook  # openpyxl: only when a workbook is written
 
-    return plan_workbook(plan, lang, scenario.shifts if scenario is not None else ())
+    if scenario is None:
+        return plan_workbook(plan, lang)
+    return plan_workbook(plan, lang, scenario.shifts, scenario.rules.opening_hours)
 
 
 def roster_xlsx(made: Schedule, lang: str) -> bytes:

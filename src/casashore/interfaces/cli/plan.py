@@ -77,6 +77,7 @@ def plan(
     from casashore.plan.pipeline import STEPS
     from casashore.plan.scenario import load_plan_scenario
     from casashore.report.plan_report import summary_rows
+    from casashore.report.verdict import closed_text
     from casashore.usecases.execution import execution
     from casashore.usecases.plan import interval_rows
     from casashore.usecases.plans import run_and_keep
@@ -121,6 +122,9 @@ def plan(
               f"queue-days; requirement covered {verdict.coverage:.1%}; schedule within {schedule.gap:.2%} of "
               f"its proven bound {schedule.bound:,.2f} (stopped by {schedule.stopped_by}); "
               f"{verdict.rounds} scheduling round(s)")
+    closed = closed_text(result, parsed.rules.opening_hours, "en")
+    if closed:
+        out.print(closed)
     out.print(f"report: {report_path}" + (f"; read back from the workspace: {', '.join(result.reused_steps)}"
                                            if result.reused_steps else ""))
     for what, path in (("csv", output), ("xlsx", xlsx)):
