@@ -18,6 +18,7 @@ from casashore.interfaces.cli.app import app
 from casashore.plan.result import PlanResult
 from casashore.report.i18n import number, percent
 from casashore.report.plan_report import figures, write_report
+from casashore.report.tables import shown_span
 
 TIMESTAMP = re.compile(r"<time id='generated'>[^<]*</time>")
 
@@ -166,10 +167,16 @@ def test_the_embedded_csv_reads_back_as_the_plans_numbers(planned):
     assert link["href"].startswith(prefix)  # in the page: no network, no script
     rows = list(csv.DictReader(io.StringIO(base64.b64decode(link["href"][len(prefix):]).decode("utf-8"))))
     starts, required = plan["staffing"]["starts"], plan["staffing"]["required"]
-    assert len(rows) == len(required) * len(starts)
+    # Shown: the plan's days and what its client's days reach (Casablanca on UTC+0 in Ramadan, Paris an hour
+    # ahead: from 23:00 the site day before), not the grid's whole first site day of zeros.
+    shown = shown_span(PlanResult.from_json(plan))
+    assert starts[shown.start] == "2026-03-01T23:00:00" and shown.stop == len(starts)
+    left_out = [i for i in range(len(starts)) if i not in shown]
+    assert not any(required[g]["calls"][i] or plan["schedule"]["scheduled"][g][i] for g in required for i in left_out)
+    assert len(rows) == len(required) * len(shown)
     simulated = {r["interval"]: r for q in plan["simulation"]["queues"] for r in q["intervals"]}
     for k, row in enumerate(rows):
-        group, i = list(required)[k // len(starts)], k % len(starts)
+        group, i = list(required)[k // len(shown)], shown[k % len(shown)]
         assert row["group"] == group and row["start"] == starts[i]
         assert float(row["calls"]) == required[group]["calls"][i]
         assert float(row["aht_s"]) == required[group]["aht_s"][i]
@@ -260,3 +267,15 @@ def test_coverage_short_of_the_requirement_is_never_shown_as_100_percent():
     assert coverage_text(0.9996, "en") == "99.96 %"
     assert coverage_text(0.99999, "fr") == "99,999\u00a0%"
     assert coverage_text(0.5, "en") == "50.0 %"
+
+
+def test_every_chart_shows_the_same_span(planned):
+    """The charts' x axes agree (issue 24's trial: forecast to the 13th, coverage to the 14th, service level to
+    the 15th, its error bars widening its axis): one range, the intervals the tables show."""
+    plan, _ = planned
+    typed = PlanResult.from_json(plan)
+    shown = shown_span(typed)
+    charts = figures(typed, "en")
+    assert {tuple(figure.layout.xaxis.range) for _, figure in charts} == {("2026-03-01T23:00:00",
+                                                                            "2026-03-04T00:00:00")}
+    assert all(len(trace.x) == len(shown) for _, figure in charts[1:] for trace in figure.data)

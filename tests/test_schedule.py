@@ -332,6 +332,27 @@ def test_shift_templates_in_toml(tmp_path):
     assert sum(p["agents"] for p in doc["breaks"]) == 6 and max(r["unmet"] for r in doc["coverage"]) == 0
 
 
+def test_a_shift_file_reads_a_plan_scenarios_shifts_and_patterns(tmp_path):
+    """`--shifts x.toml` takes [[shifts]] and [[shift_patterns]] as `casashore plan` reads them (issue 24's trial:
+    they were ignored, then "'none' is not valid"); a file with none of the tables names the three."""
+    req = write(tmp_path / "r.csv", ["start", "group", "required"],
+                [[f"{t // 4:02d}:{t % 4 * 15:02d}", "fr", 2 if 32 <= t < 64 else 0] for t in range(96)])
+    toml = tmp_path / "shifts.toml"
+    toml.write_text('[[shifts]]\nname = "day"\nstart = "08:00"\nlength = "8h"\ncost = 9\ngroup = "fr"\n\n'
+                    '[[shift_patterns]]\nname = "p"\ngroup = "fr"\nfirst_start = "08:00"\nlast_start = "09:00"\n'
+                    'length = "8h"\ncost = 8\n')
+    doc = schedule("--requirements", str(req), "--shifts", str(toml))
+    assert doc["shifts"] == {"day": 0, "p-08h": 2, "p-09h": 0}  # the pattern expanded and named as the plan does
+    toml.write_text('[[shift_patterns]]\nname = "p"\ngroup = "fr"\nfirst_start = "08:00"\nlength = "8h"\n'
+                    'cost = 8\nbreaks = "1h@9h-10h"\n')
+    wrong = runner.invoke(app, ["schedule", "--requirements", str(req), "--shifts", str(toml), "--json"])
+    assert wrong.exit_code == 2 and "shift_patterns[0] p-08h" in wrong.stderr and wrong.stdout == ""
+    toml.write_text('[[shift_pattern]]\nname = "p"\n')
+    wrong = runner.invoke(app, ["schedule", "--requirements", str(req), "--shifts", str(toml), "--json"])
+    assert wrong.exit_code == 2 and "[[shift]], [[shifts]] or [[shift_patterns]]" in wrong.stderr
+    assert "shift_pattern" in wrong.stderr
+
+
 def test_opening_hours_keep_shifts_out_of_closed_hours(tmp_path):
     """Open 08:00-20:00 on weekdays and 09:00-13:00 on Saturday, closed on Sunday: no shift touches a closed
     hour, and the requirement while closed is reported, not staffed."""

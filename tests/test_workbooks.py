@@ -13,6 +13,7 @@ from typer.testing import CliRunner
 from casashore.interfaces.cli.app import app
 from casashore.plan.result import PlanResult
 from casashore.plan.scenario import load_plan_scenario
+from casashore.report.tables import shown_span
 from casashore.usecases.workbooks import plan_xlsx
 from test_plan import SCENARIO
 from test_roster import MONDAY, centre
@@ -54,9 +55,13 @@ def test_the_plan_workbook_holds_the_plans_numbers(planned):
                                                                                     "fr", "1h@3h-4h")
     intervals = rows(book["Requirement"])
     assert intervals[0][0] == "Start (Africa/Casablanca)"
-    assert [r[6] for r in intervals[1:]] == plan.schedule.scheduled["fr"]
-    assert [r[0] for r in intervals[1:]] == [datetime.fromisoformat(s) for s in plan.staffing.starts]
-    assert [r[5] for r in intervals[1:]] == plan.required_after_rounds["fr"].with_shrinkage
+    # The shown intervals: Casablanca is on UTC+0 in Ramadan (March 2026), an hour behind Paris, so the grid's
+    # first site day (1 March) holds only the hour before the site's midnight that Paris's 2 March reaches.
+    shown = shown_span(plan)
+    assert plan.staffing.starts[shown.start] == "2026-03-01T23:00:00" and shown.stop == len(plan.staffing.starts)
+    assert [r[6] for r in intervals[1:]] == plan.schedule.scheduled["fr"][shown.start:]
+    assert [r[0] for r in intervals[1:]] == [datetime.fromisoformat(s) for s in plan.staffing.starts[shown.start:]]
+    assert [r[5] for r in intervals[1:]] == plan.required_after_rounds["fr"].with_shrinkage[shown.start:]
     daily = rows(book["Daily"])
     judged = [r for r in daily[1:] if r[1] == "fr"]
     assert [(r[0].date().isoformat(), r[6], r[11]) for r in judged] == [
@@ -165,3 +170,53 @@ def test_a_workbook_is_dated_by_its_plan_not_by_the_clock():
     sheet(book, "A", ["x"])
     core = zipfile.ZipFile(io.BytesIO(as_bytes(book, datetime(2026, 12, 7)))).read("docProps/core.xml").decode()
     assert core.count("2026-12-07T00:00:00Z") == 2 and "dcterms:modified" in core
+
+
+def test_the_outputs_show_the_plans_days_and_the_hour_a_western_client_reaches_past_midnight():
+    """The example's shape (issue 24's trial): site Casablanca, a London queue an hour behind it in winter, so the
+    grid has an 8th site day for that hour. Shown: the 7 days and 00:00-01:00 of the 8th, not its 23 hours of
+    zeros; a client east of the site widens the start the same way."""
+    from types import SimpleNamespace
+
+    first = datetime(2026, 12, 7)
+    grid = [(first + timedelta(minutes=15 * i)).isoformat() for i in range(8 * 96)]
+    london = [SimpleNamespace(start=(first + timedelta(minutes=15 * i)).strftime("%Y-%m-%dT%H:%M:00+00:00"),
+                              site_start=(first + timedelta(hours=1, minutes=15 * i)).isoformat())
+              for i in range(7 * 96)]
+    plan = SimpleNamespace(staffing=SimpleNamespace(starts=grid), forecast=SimpleNamespace(intervals=london))
+    shown = shown_span(plan)
+    assert (grid[shown.start], grid[shown.stop - 1]) == ("2026-12-07T00:00:00", "2026-12-14T00:45:00")
+    east = [SimpleNamespace(start="2026-12-07T00:00:00+02:00", site_start="2026-12-06T23:00:00")]
+    early = [(datetime(2026, 12, 6) + timedelta(minutes=15 * i)).isoformat() for i in range(8 * 96)]
+    plan = SimpleNamespace(staffing=SimpleNamespace(starts=early), forecast=SimpleNamespace(intervals=east))
+    assert early[shown_span(plan).start] == "2026-12-06T23:00:00"
+
+
+def test_closed_days_are_named_and_agents_carry_no_float_noise(planned):
+    """A day the opening hours close is said in the verdict and given its row in the daily sheet (not dropped);
+    the Requirement sheet's agents are rounded to a millionth, so a schedule's float noise is no Short."""
+    import dataclasses
+
+    from casashore.report.plan_report import render
+    from casashore.report.workbook import plan_workbook
+
+    plan, scenario, _ = planned
+    # A third plan day with nothing forecast (the example's Sunday): 2026-03-04, closed under "mon-tue".
+    extra = dataclasses.replace(plan.forecast.intervals[0], start="2026-03-04T10:00:00+01:00",
+                                site_start="2026-03-04T10:00:00", calls=0.0)
+    noisy = [x - 1e-14 if x else x for x in plan.schedule.scheduled["fr"]]
+    variant = dataclasses.replace(
+        plan, forecast=dataclasses.replace(plan.forecast, intervals=[*plan.forecast.intervals, extra]),
+        schedule=dataclasses.replace(plan.schedule, scheduled={"fr": noisy}))
+    book = load_workbook(io.BytesIO(plan_workbook(variant, "en", scenario.shifts, "mon-tue 07:00-22:00")))
+    why = [r[1] for r in rows(book["Verdict"]) if r[0] == "Why"]
+    assert 'Closed (no open hours under opening_hours = "mon-tue 07:00-22:00"), not judged: Wed 2026-03-04.' in why
+    closed = [r for r in rows(book["Daily"]) if r[0] == datetime(2026, 3, 4)]
+    assert closed == [(datetime(2026, 3, 4), "All queues", 0, 0, 0, 0, None, None, None, None, None, "closed")]
+    intervals = rows(book["Requirement"])[1:]
+    assert [r[6] for r in intervals] == [round(x) for x in noisy[shown_span(variant).start:]]
+    assert all(r[7] == max(0, round(r[5] - r[6], 6)) for r in intervals)
+    assert "Closed (no open hours" in render(variant, "en", "t", opening_hours="mon-tue 07:00-22:00")
+    assert "closed-days" not in render(plan, "en", "t", opening_hours=scenario.rules.opening_hours)
+    assert "Fermé" in load_workbook(io.BytesIO(plan_workbook(variant, "fr", (), "mon-tue 07:00"
+                                                                                   "-22:00")))["Verdict"]["B3"].value

@@ -125,6 +125,21 @@ def test_a_bad_shift_cell_is_named_too(tmp_path):
         read_shifts(path, read_requirement(day_requirement(tmp_path)))
 
 
+def test_an_excel_time_in_a_length_cell_is_a_duration_and_an_xls_file_is_named(tmp_path):
+    """A planner types a length as 08:00 in Excel (a time of day): read as 8 hours. An Excel 97-2003 .xls file is
+    told as such, by its name (not "a CSV file in UTF-8") and by its bytes in an upload."""
+    path = workbook(tmp_path / "s.xlsx", {"Shifts": [["name", "start", "length", "cost", "group"],
+                                                     ["early", time(7, 0), time(8, 30), 8, "fr-banking"]]})
+    shifts = read_shifts(path, read_requirement(day_requirement(tmp_path)))
+    assert [(s.name, s.start_min, s.length_min) for s in shifts] == [("early", 420, 510)]
+    xls = tmp_path / "old.xls"
+    xls.write_bytes(bytes.fromhex("d0cf11e0a1b11ae1") + b"\0" * 512)
+    result = runner.invoke(app, ["schedule", "--requirements", str(day_requirement(tmp_path)), "--shifts", str(xls)])
+    assert result.exit_code == 2 and "Excel 97-2003 .xls files are not supported" in result.stderr
+    with pytest.raises(UserError, match="save it as .xlsx"):
+        check_archive(xls.read_bytes(), "file", "old.xlsx")
+
+
 # Hostile workbooks.
 
 def zipped(entries: dict[str, bytes], compression=zipfile.ZIP_DEFLATED) -> bytes:
@@ -280,6 +295,10 @@ def test_the_api_names_a_bad_cell_and_refuses_hostile_uploads(client, tmp_path):
     answer = client.post("/api/xlsx/shifts?filename=mine.xlsx", content=shifts.read_bytes())
     assert answer.status_code == 400 and answer.json()["field"] == "cost"
     assert answer.json()["error"].startswith("mine.xlsx sheet 'Shifts' row 2 column D: cost: 'cheap'")
+    # Worded as the CLI words the same cell (issue 24's trial: "input should be a valid number" here).
+    assert answer.json()["error"].endswith("expected a number in [0, 1e+09]")
+    cli = runner.invoke(app, ["schedule", "--requirements", str(day_requirement(tmp_path)), "--shifts", str(shifts)])
+    assert cli.exit_code == 2 and "cost: 'cheap' is not valid; expected a number in [0, " in cli.stderr
     assert client.post("/api/xlsx/agents", content=b"PK not really").status_code == 400
     bomb = zipped({"xl/worksheets/sheet1.xml": b"\0" * (16 * 1024 * 1024)})
     refused = client.post("/api/xlsx/agents", content=bomb)

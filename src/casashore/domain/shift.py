@@ -4,6 +4,7 @@ checked by the two functions here, which the shift files of `casashore schedule`
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from typing import Annotated
 
@@ -14,6 +15,8 @@ from casashore.domain.units import duration_s
 from casashore.errors import UserError
 
 MAX_SHIFT_S = 86_400
+MAX_SHIFT_COST = 1e9
+"""A scenario's shift cost at most (a plan's objective stays well within a float's exact range)."""
 
 
 def time_of_day_min(field: str, text: str, where: str | None = None) -> int:
@@ -25,8 +28,17 @@ def time_of_day_min(field: str, text: str, where: str | None = None) -> int:
     return parsed.hour * 60 + parsed.minute
 
 
+CLOCK_LENGTH = re.compile(r"(\d{1,2}):([0-5]\d)(?::00)?")
+"""A length written as a clock, ``8:00`` or ``07:30``: what Excel shows for a duration a planner types as a time
+(its cell holds a time of day, read as ``HH:MM``)."""
+
+
 def shift_length_s(field: str, text: str, where: str | None = None) -> float:
-    """Seconds of a shift's length (``8h``, ``7h30m``, ``450``): a duration of at most a day."""
+    """Seconds of a shift's length (``8h``, ``7h30m``, ``450``, or ``8:00`` as Excel writes a duration typed as a
+    time: hours and minutes under 24 hours): a duration of at most a day."""
+    clock = CLOCK_LENGTH.fullmatch(text.strip()) if isinstance(text, str) else None
+    if clock is not None and 0 < int(clock[1]) * 60 + int(clock[2]) < 1440:
+        return int(clock[1]) * 3600 + int(clock[2]) * 60
     try:
         seconds = duration_s(field, text)
     except UserError as exc:
@@ -41,7 +53,7 @@ class ShiftSpec(Strict):
     start: Annotated[str, Field(max_length=16)]
     """Time of day, HH:MM."""
     length: Annotated[str, Field(max_length=16)]
-    cost: Annotated[float, Field(ge=0, le=1e9, allow_inf_nan=False)]
+    cost: Annotated[float, Field(ge=0, le=MAX_SHIFT_COST, allow_inf_nan=False)]
     group: Annotated[str, Field(max_length=200)]
     """The skills it staffs, joined by + (``fr+es``)."""
     breaks: Annotated[str, Field(max_length=500)] = ""

@@ -402,7 +402,7 @@ def plan_with_report(scenario: PlanScenario, workspace: Path, report: Path, lang
     background runs (always LOCAL) both do."""
     with Workspace.open(workspace) as opened:
         result = run_plan(scenario, opened, default_history_dir(workspace), progress, fresh, execution)
-    write_report(result, report, lang, scenario.site.name)
+    write_report(result, report, lang, scenario.site.name, opening_hours=scenario.rules.opening_hours)
     return result
 
 

@@ -32,6 +32,8 @@ LABELS = {
         "reason_safety_limit": "Search stopped by the wall-clock safety limit: this result may differ on another "
         "machine.",
         "reason_uncoverable": "{n} intervals that no allowed shift can cover (listed below).",
+        "closed_days": "Closed (no open hours under opening_hours = \"{hours}\"), not judged: {days}.",
+        "closed": "closed",
         "coverage_share": "Requirement covered", "schedule_cost": "Schedule cost",
         "cost_within": "{cost} (the sum of the shifts' costs, in the scenario's cost units), within {gap} of a proven "
         "lower bound {bound}",
@@ -100,6 +102,8 @@ LABELS = {
         "reason_safety_limit": "Recherche arrêtée par la limite de sécurité en temps réel : ce résultat peut "
         "différer sur une autre machine.",
         "reason_uncoverable": "{n} intervalles qu'aucune vacation autorisée ne peut couvrir (liste ci-dessous).",
+        "closed_days": "Fermé (aucune heure d'ouverture selon opening_hours = \"{hours}\"), non jugé : {days}.",
+        "closed": "fermé",
         "coverage_share": "Besoin couvert", "schedule_cost": "Coût du planning",
         "cost_within": "{cost} (somme des coûts des vacations, dans les unités de coût du scénario), à {gap} d'une "
         "borne inférieure prouvée de {bound}",

@@ -10,7 +10,7 @@ import html
 import json
 import re
 from collections import defaultdict
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import numpy as np
@@ -20,7 +20,15 @@ from plotly.offline import get_plotlyjs
 from casashore.plan.result import PlanResult
 from casashore.report.i18n import PLOTLY_LOCALE_FR, bits, day_name, label, number, percent
 from casashore.report.markup import Cell, heading, table
-from casashore.report.tables import DaySummary, daily_summary, interval_csv, interval_rows, shift_table
+from casashore.report.tables import (
+    DaySummary,
+    daily_summary,
+    interval_csv,
+    interval_minutes,
+    interval_rows,
+    shift_table,
+    shown_span,
+)
 from casashore.report.verdict import verdict_section
 
 
@@ -45,23 +53,28 @@ def figures(plan: PlanResult, lang: str) -> list[tuple[str, go.Figure]]:
     forecast.update_layout(yaxis_title=t("calls"))
     out.append((t("forecast"), forecast))
     staffing, schedule = plan.staffing, plan.schedule
-    x_all = _times(staffing.starts)
+    # The intervals the outputs show (tables.shown_span: not the zeros of the grid's extra site day), and one x
+    # range for every chart: error bars would otherwise widen one axis past the others.
+    shown = shown_span(plan)
+    x_all = _times(staffing.starts)[shown.start:shown.stop]
+    cut = lambda values: _values(values)[shown.start:shown.stop]  # noqa: E731
     coverage = go.Figure()
     for group, req in staffing.required.items():
-        coverage.add_trace(go.Scatter(x=x_all, y=_values(req.with_shrinkage), name=f"{group} {t('required')}",
+        coverage.add_trace(go.Scatter(x=x_all, y=cut(req.with_shrinkage), name=f"{group} {t('required')}",
                                       mode="lines", line={"dash": "dot"}))
-        coverage.add_trace(go.Scatter(x=x_all, y=_values(schedule.scheduled[group]),
+        coverage.add_trace(go.Scatter(x=x_all, y=cut(schedule.scheduled[group]),
                                       name=f"{group} {t('scheduled')}", mode="lines", line={"shape": "hv"}))
     out.append((t("coverage"), coverage))
     service = go.Figure()
+    every = len(staffing.starts)
     for queue in plan.simulation.queues:
         # NaN (null in the page) where no call is offered, so the line breaks over closed hours.
-        sl, half = np.full(len(x_all), np.nan), np.full(len(x_all), np.nan)
+        sl, half = np.full(every, np.nan), np.full(every, np.nan)
         for r in queue.intervals:
             if r.offered > 0.5 and r.measures.service_level is not None:
                 sl[r.interval], half[r.interval] = r.measures.service_level, r.measures.service_level_ci95 or 0.0
-        service.add_trace(go.Scatter(x=x_all, y=sl, name=queue.queue, mode="lines",
-                                     error_y={"type": "data", "array": half, "thickness": 0.6, "width": 0}))
+        service.add_trace(go.Scatter(x=x_all, y=cut(sl), name=queue.queue, mode="lines",
+                                     error_y={"type": "data", "array": cut(half), "thickness": 0.6, "width": 0}))
     # One line per distinct goal (a site of hundreds of queues has a handful of goals).
     for goal in sorted({q.service_level_goal for q in plan.simulation.queues}):
         service.add_hline(y=goal, line_dash="dot", annotation_text=t("goal"))
@@ -69,15 +82,19 @@ def figures(plan: PlanResult, lang: str) -> list[tuple[str, go.Figure]]:
     out.append((t("service"), service))
     occupancy = go.Figure()
     for group in plan.simulation.groups:
-        values = np.full(len(x_all), np.nan)
+        values = np.full(every, np.nan)
         for r in group.intervals:
             values[r.interval] = np.nan if r.occupancy is None else r.occupancy
-        occupancy.add_trace(go.Scatter(x=x_all, y=values, name=group.group, mode="lines"))
+        occupancy.add_trace(go.Scatter(x=x_all, y=cut(values), name=group.group, mode="lines"))
     occupancy.update_layout(yaxis={"range": [0, 1.02], "tickformat": ".0%"})
     out.append((t("occupancy"), occupancy))
-    link = go.Figure(go.Scatter(x=x_all, y=_values(plan.sizing.bandwidth_bps), mode="lines", name=t("voice")))
+    link = go.Figure(go.Scatter(x=x_all, y=cut(plan.sizing.bandwidth_bps), mode="lines", name=t("voice")))
     link.update_layout(yaxis_title="bit/s")
     out.append((t("bandwidth"), link))
+    if len(x_all):
+        end = datetime.fromisoformat(staffing.starts[shown.stop - 1]) + timedelta(minutes=interval_minutes(plan))
+        for _, figure in out:
+            figure.update_xaxes(range=[x_all[0], end.isoformat()])
     return out
 
 
@@ -193,8 +210,10 @@ def download_stem(title: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-") or "plan"
 
 
-def render(plan: PlanResult, lang: str = "en", title: str = "", generated: datetime | None = None) -> str:
-    """The report's HTML. Only ``generated`` (now by default) varies between two renders of the same plan."""
+def render(plan: PlanResult, lang: str = "en", title: str = "", generated: datetime | None = None,
+           opening_hours: str | None = None) -> str:
+    """The report's HTML. Only ``generated`` (now by default) varies between two renders of the same plan;
+    ``opening_hours`` (the scenario's rules) names its closed days."""
     stamp = (generated or datetime.now().astimezone()).isoformat(timespec="minutes")
     t = lambda key: label(lang, key)  # noqa: E731
     summary = daily_summary(plan)
@@ -202,7 +221,7 @@ def render(plan: PlanResult, lang: str = "en", title: str = "", generated: datet
              f"<style>{STYLE}</style>{plotly_scripts(lang)}</head><body>",
              f"<h1>{html.escape(t('title'))} — {html.escape(title)}</h1>",
              f"<p class='generated'>{html.escape(t('generated'))} <time id='generated'>{stamp}</time></p>",
-             verdict_section(plan, lang),
+             verdict_section(plan, lang, opening_hours),
              shift_section(plan, [d.day for d in summary], lang),
              daily_section(summary, plan.sizing.currency, lang),
              csv_section(plan, lang, download_stem(title)),
@@ -222,8 +241,8 @@ def render(plan: PlanResult, lang: str = "en", title: str = "", generated: datet
 
 
 def write_report(plan: PlanResult, path: Path, lang: str = "en", title: str = "", *,
-                 generated: datetime | None = None) -> None:
+                 generated: datetime | None = None, opening_hours: str | None = None) -> None:
     """One HTML file that opens offline; written atomically (a partial file never replaces a good one)."""
     partial = path.with_name(path.name + ".partial")
-    partial.write_text(render(plan, lang, title, generated), encoding="utf-8")
+    partial.write_text(render(plan, lang, title, generated, opening_hours), encoding="utf-8")
     partial.replace(path)

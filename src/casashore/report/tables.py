@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import csv
 import io
+from bisect import bisect_left
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 
 from casashore.plan.result import PlanResult
 from casashore.simulate.results import QueueInterval
@@ -28,6 +29,46 @@ def site_days(plan: PlanResult) -> list[date]:
     """The site days of the plan's grid (whole days from midnight, so a schedule's day index counts from the
     first)."""
     return sorted({datetime.fromisoformat(s).date() for s in plan.staffing.starts})
+
+
+def plan_days(plan: PlanResult) -> list[date]:
+    """The scenario's days (plan.start and plan.days): the forecast's client days."""
+    return sorted({date.fromisoformat(r.start[:10]) for r in plan.forecast.intervals})
+
+
+def shown_span(plan: PlanResult) -> range:
+    """The intervals of the plan's grid that its outputs show (charts, per-interval tables, CSV, workbook).
+
+    The grid (staffing.starts) is whole site days covering every client's days: a client west of the site (London
+    in winter, an hour behind Casablanca) ends its last day after the site's midnight, so the grid has one more
+    site day, which the schedule's day indices count from. Shown: the plan's days on the site's clock, widened to
+    the first and last intervals the clients' days reach (that last hour past midnight), not the rest of that
+    extra day's zeros."""
+    starts = [datetime.fromisoformat(s) for s in plan.staffing.starts]
+    if not starts or not plan.forecast.intervals:
+        return range(len(starts))
+    days = plan_days(plan)
+    reached = [datetime.fromisoformat(r.site_start) for r in plan.forecast.intervals]
+    first = min(datetime.combine(days[0], time()), min(reached))
+    end = max(datetime.combine(days[-1] + timedelta(days=1), time()),
+              max(reached) + timedelta(minutes=interval_minutes(plan)))
+    return range(bisect_left(starts, first), bisect_left(starts, end))
+
+
+def closed_days(plan: PlanResult, opening_hours: str | None) -> list[date]:
+    """The plan's days on which ``opening_hours`` (the scenario's rules) opens no interval: no call is judged there,
+    and the outputs say so rather than leave the day out."""
+    if opening_hours is None:
+        return []
+    from casashore.schedule.rules import open_intervals  # numpy and pydantic, already loaded by any plan
+
+    step = interval_minutes(plan)
+    closed = []
+    for day in plan_days(plan):
+        starts = [datetime.combine(day, time()) + timedelta(minutes=m) for m in range(0, 1440, step)]
+        if not open_intervals(opening_hours, starts, step, False).any():
+            closed.append(day)
+    return closed
 
 
 def _day_of_interval(plan: PlanResult) -> list[date]:
@@ -100,18 +141,20 @@ def _weighted(rows: list[tuple[float, float | None]]) -> float | None:
 
 
 def interval_rows(plan: PlanResult) -> list[dict]:
-    """Per agent group (skill) and site interval, in group then time order (one CSV row each, keyed by
-    INTERVAL_COLUMNS); service level and abandonment are the calls-weighted means of the group's queues (None
-    where no call was offered)."""
+    """Per agent group (skill) and site interval shown (``shown_span``), in group then time order (one CSV row
+    each, keyed by INTERVAL_COLUMNS); service level and abandonment are the calls-weighted means of the group's
+    queues (None where no call was offered)."""
     staffing, schedule = plan.staffing, plan.schedule
     after = plan.required_after_rounds or staffing.required
     queues_of: dict[str, list[dict[int, QueueInterval]]] = {}
     for queue in plan.simulation.queues:
         queues_of.setdefault(queue.skill, []).append({r.interval: r for r in queue.intervals})
     out = []
+    shown = shown_span(plan)
     for group, required in staffing.required.items():
         mine = queues_of.get(group, [])
-        for i, start in enumerate(staffing.starts):
+        for i in shown:
+            start = staffing.starts[i]
             simulated = [q[i] for q in mine if i in q]
             out.append({"start": start, "group": group, "calls": required.calls[i],
                         "aht_s": required.aht_s[i], "required": required.with_shrinkage[i],

@@ -10,7 +10,7 @@ from datetime import date, datetime, timedelta
 from casashore.plan.result import PlanResult, Verdict
 from casashore.report.i18n import day_name, label, number, percent
 from casashore.report.markup import Cell, bullet_list, heading, paragraph, table
-from casashore.report.tables import interval_minutes
+from casashore.report.tables import closed_days, interval_minutes
 
 
 def _queue_days(verdict: Verdict, status: str, lang: str) -> list[str]:
@@ -126,11 +126,23 @@ def uncoverable_section(plan: PlanResult, lang: str) -> str:
     return heading(3, t("uncoverable")) + table([t("skill"), t("day"), t("interval")], rows, "uncoverable")
 
 
-def verdict_section(plan: PlanResult, lang: str) -> str:
+def closed_text(plan: PlanResult, opening_hours: str | None, lang: str) -> str | None:
+    """The plan's closed days named (they have no row in the goals, the daily summary or the verdict's count),
+    or None when the site opens every day of the plan."""
+    closed = closed_days(plan, opening_hours)
+    if not closed:
+        return None
+    return label(lang, "closed_days").format(hours=opening_hours, days=", ".join(day_name(d, lang) for d in closed))
+
+
+def verdict_section(plan: PlanResult, lang: str, opening_hours: str | None = None) -> str:
     t = lambda key: label(lang, key)  # noqa: E731
     status = plan.verdict.status
     parts = [f"<section id='verdict' class='verdict {status}' data-status='{status}'>", heading(2, t("verdict")),
              paragraph(t(f"verdict_{status}"), f"verdict-status {status}")]
+    closed = closed_text(plan, opening_hours, lang)
+    if closed:
+        parts.append(paragraph(closed, "closed-days"))
     listed = reasons(plan, lang)
     if listed:
         parts.append(bullet_list(listed, "verdict-reasons"))

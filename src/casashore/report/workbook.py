@@ -20,19 +20,24 @@ from casashore.domain.shift import ShiftSpec, shift_length_s, time_of_day_min
 from casashore.plan.result import PlanResult
 from casashore.report import xlsx_style as style
 from casashore.report.i18n import label
-from casashore.report.tables import daily_summary, interval_rows, site_days
-from casashore.report.verdict import reasons
+from casashore.report.tables import closed_days, daily_summary, interval_rows, site_days
+from casashore.report.verdict import closed_text, reasons
+
+AGENT_DECIMALS = 6
+"""Agents in the Requirement sheet: a millionth of an agent is below any planner's care and above float noise."""
 
 
-def plan_workbook(plan: PlanResult, lang: str, shifts: Sequence[ShiftSpec] = ()) -> bytes:
+def plan_workbook(plan: PlanResult, lang: str, shifts: Sequence[ShiftSpec] = (),
+                  opening_hours: str | None = None) -> bytes:
     """The .xlsx file of ``plan`` in ``lang`` (en or fr); ``shifts`` are the scenario's templates (their start,
-    end, skills and breaks fill the shift table; without them those columns stay empty). The same plan gives the
-    same bytes."""
+    end, skills and breaks fill the shift table; without them those columns stay empty), ``opening_hours`` its
+    rules' (its closed days named in the verdict and the daily summary). The same plan gives the same bytes."""
     book = style.new_book()
-    _verdict_sheet(book, plan, lang)
+    closed = closed_days(plan, opening_hours)
+    _verdict_sheet(book, plan, lang, closed_text(plan, opening_hours, lang))
     _shift_sheet(book, plan, lang, {s.name: s for s in shifts})
     _interval_sheet(book, plan, lang)
-    _daily_sheet(book, plan, lang)
+    _daily_sheet(book, plan, lang, closed)
     first = site_days(plan)[0] if plan.staffing.starts else date(2000, 1, 1)
     return style.as_bytes(book, datetime.combine(first, datetime.min.time()))
 
@@ -41,12 +46,12 @@ def _t(lang: str, key: str, **words: str) -> str:
     return label(lang, key).format(**words)
 
 
-def _verdict_sheet(book, plan: PlanResult, lang: str) -> None:
+def _verdict_sheet(book, plan: PlanResult, lang: str, closed: str | None) -> None:
     t = lambda key, **w: _t(lang, key, **w)  # noqa: E731
     verdict, schedule, sizing = plan.verdict, plan.schedule, plan.sizing
     ws = style.sheet(book, t("xl_verdict"), [t("metric"), t("value")])
     ws.append([t("verdict"), t(f"verdict_{verdict.status}")])
-    for text, _ in reasons(plan, lang):
+    for text in [*(text for text, _ in reasons(plan, lang)), *([closed] if closed else [])]:
         ws.append([t("xl_reason"), text])
     rows: list[tuple[str, object, str | None]] = [
         (t("coverage_share"), verdict.coverage, _share_format(verdict.coverage)),
@@ -112,9 +117,14 @@ def _interval_sheet(book, plan: PlanResult, lang: str) -> None:
               t("xl_required_after"), t("xl_scheduled"), t("xl_short"), t("xl_service"), t("xl_abandon")]
     ws = style.sheet(book, t("xl_intervals"), header, freeze="C2")
     for row in interval_rows(plan):
-        short = max(0.0, row["required_after_rounds"] - row["scheduled"])
-        ws.append([datetime.fromisoformat(row["start"]), row["group"], row["calls"], row["aht_s"], row["required"],
-                   row["required_after_rounds"], row["scheduled"], short, row["service_level"], row["p_abandon"]])
+        # Agents to 6 decimals: the schedule's are whole agents less the shares on break, whose sums leave float
+        # noise (21.99999999999999, a Short of 7e-15) that a filter "Short > 0" would catch.
+        required, scheduled = round(row["required_after_rounds"], AGENT_DECIMALS), round(row["scheduled"],
+                                                                                          AGENT_DECIMALS)
+        short = max(0.0, round(required - scheduled, AGENT_DECIMALS))
+        ws.append([datetime.fromisoformat(row["start"]), row["group"], row["calls"], row["aht_s"],
+                   round(row["required"], AGENT_DECIMALS), required, scheduled, short, row["service_level"],
+                   row["p_abandon"]])
     style.number_formats(ws, {1: style.DATE_TIME[lang], 3: style.CALLS, 4: style.SECONDS, 5: style.AGENTS,
                               6: style.AGENTS, 7: style.AGENTS, 8: style.AGENTS, 9: style.PERCENT,
                               10: style.PERCENT})
@@ -127,7 +137,7 @@ def _interval_sheet(book, plan: PlanResult, lang: str) -> None:
     style.for_print(ws)
 
 
-def _daily_sheet(book, plan: PlanResult, lang: str) -> None:
+def _daily_sheet(book, plan: PlanResult, lang: str, closed: list[date]) -> None:
     t = lambda key, **w: _t(lang, key, **w)  # noqa: E731
     currency = plan.sizing.currency
     header = [t("day"), t("queue"), t("xl_calls"), t("xl_agents_started"), t("xl_paid_hours"),
@@ -143,7 +153,13 @@ def _daily_sheet(book, plan: PlanResult, lang: str) -> None:
             key = (name, datetime.fromisoformat(start).date())
             forecast[key] = forecast.get(key, 0.0) + calls
     totals = []
-    for day in daily_summary(plan):
+    summary = {day.day: day for day in daily_summary(plan)}
+    for when in sorted({*summary, *closed}):
+        if when in closed and when not in summary:  # said, not dropped: no row would leave the day unexplained
+            ws.append([when, t("xl_all_queues"), 0.0, 0, 0.0, 0.0, None, None, None, None, None, t("closed")])
+            totals.append(ws.max_row)
+            continue
+        day = summary[when]
         for q in judged.get(day.day, []):
             low = max(0.0, q.service_level - q.service_level_ci95)
             high = min(1.0, q.service_level + q.service_level_ci95)

@@ -7,7 +7,8 @@ the file leaves out (the hours the site is closed) require no one. Shift CSV: ``
 ``450``). Every shift template may start on every day of the horizon. ``breaks`` lists each break as
 ``LENGTH@EARLIEST-LATEST``, separated by ``;``: ``15m@1h-2h; 1h@3h30m-5h; 15m@6h-7h`` is a 15-minute break starting
 1 to 2 hours into the shift, a lunch hour starting 3h30 to 5 hours in, and a second 15-minute break. The solver
-places every break (see covering.py). A TOML file (``[[shift]]`` tables with the same keys) is read too.
+places every break (see covering.py). A TOML file is read too: ``[[shift]]`` or ``[[shifts]]`` tables with the same
+keys, and ``[[shift_patterns]]`` expanded as a plan scenario's are.
 """
 
 from __future__ import annotations
@@ -16,8 +17,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from casashore.domain.loading import read_toml
+from casashore.domain.loading import read_toml, validated
 from casashore.domain.shift import shift_length_s, time_of_day_min
+from casashore.domain.shift_pattern import ShiftPattern
 from casashore.domain.units import duration_s, number
 from casashore.errors import UserError
 from casashore.forecast.timezones import zone
@@ -173,28 +175,57 @@ def parse_breaks(text: str, shift_length_min: int, interval_min: int, where: str
 SHIFT_COLUMNS, SHIFT_OPTIONAL = ("name", "start", "length", "cost"), ("group", "breaks")
 
 
-def _toml_shift_rows(path: Path) -> list[tuple[int, dict[str, str]]]:
-    tables = read_toml(path, "shifts").get("shift", [])
-    if not isinstance(tables, list):
-        raise UserError("shift", str(tables)[:60], "[[shift]] tables", where=str(path))
+SHIFT_TABLES = ("shift", "shifts", "shift_patterns")
+"""The TOML tables a shift file may hold: [[shift]] (this command's first name), [[shifts]] and [[shift_patterns]]
+as a plan scenario writes them."""
+MAX_FILE_SHIFTS = 5_000
+"""Shift templates one file brings at most, patterns expanded (a plan's limit, plan/scenario.py's MAX_SHIFTS)."""
+
+
+def _toml_shift_rows(path: Path) -> tuple[list[tuple[int, dict[str, str]]], list[str]]:
+    """A TOML file's shifts, as the plan reads them: the [[shift]] and [[shifts]] tables, then each
+    [[shift_patterns]] expanded (domain/shift_pattern.py); rows numbered in that order, and where each row was
+    written (``shifts[2]``, ``shift_patterns[0] early-07h``) for the errors."""
+    data = read_toml(path, "shifts")
+    found = [name for name in SHIFT_TABLES if name in data]
+    if not found:
+        raise UserError("shifts", ", ".join(sorted(data)) or "no table", "[[shift]], [[shifts]] or "
+                        "[[shift_patterns]] tables (as a plan scenario writes them)", where=str(path))
+    written: list[tuple[str, dict]] = []
+    for name in found:
+        tables = data[name]
+        if not isinstance(tables, list) or not all(isinstance(t, dict) for t in tables):
+            raise UserError(name, str(tables)[:60], f"[[{name}]] tables", where=str(path))
+        if name != "shift_patterns":
+            written += [(f"{name}[{i}]", table) for i, table in enumerate(tables)]
+            continue
+        total = len(written)
+        for j, table in enumerate(tables):
+            pattern = validated(ShiftPattern, table, where=f"{path} shift_patterns[{j}]")
+            total += pattern.count
+            if total > MAX_FILE_SHIFTS:
+                raise UserError(f"shift_patterns[{j}]", f"{pattern.count} shifts", f"at most {MAX_FILE_SHIFTS} "
+                                f"shifts in all (this pattern brings them to {total})", where=str(path))
+            written += [(f"shift_patterns[{j}] {shift['name']}", shift) for shift in pattern.expand()]
     rows = []
-    for i, table in enumerate(tables):
+    for i, (origin, table) in enumerate(written):
         unknown = set(table) - {"name", "start", "length", "cost", "group", "breaks"}
         if unknown or not {"name", "start", "length", "cost"} <= set(table):
-            raise UserError(f"shift[{i}]", ",".join(sorted(table)), "keys name, start, length, cost (optionally "
+            raise UserError(origin, ",".join(sorted(table)), "keys name, start, length, cost (optionally "
                             "group, breaks)", where=str(path))
         breaks = table.get("breaks", "")
         row = {k: str(v) for k, v in table.items()}
         row["breaks"] = "; ".join(breaks) if isinstance(breaks, list) else str(breaks)
         rows.append((i, row))
-    return rows
+    return rows, [origin for origin, _ in written]
 
 
 def read_shifts(path: Path, requirement: Requirement, max_paid_h: float | None = None) -> list[ShiftTemplate]:
     """Shift templates from CSV, TOML or an .xlsx workbook (its sheet named Shifts, else its first);
     ``max_paid_h`` is the labour rules' daily maximum of hours worked."""
     if path.suffix.lower() == ".toml":
-        return shift_templates(_toml_shift_rows(path), requirement, max_paid_h, lambda i: f"{path} shift[{i}]")
+        rows, origins = _toml_shift_rows(path)
+        return shift_templates(rows, requirement, max_paid_h, lambda i: f"{path} {origins[i]}")
     table = read_table(path, "shifts", "shifts")
     with table.cells_named():
         return shift_templates(table.checked(SHIFT_COLUMNS, SHIFT_OPTIONAL), requirement, max_paid_h, table.where)

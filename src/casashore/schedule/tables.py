@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from casashore.errors import UserError
-from casashore.schedule.xlsx_reader import MAX_XLSX_BYTES, read_sheet
+from casashore.schedule.xlsx_reader import MAX_XLSX_BYTES, XLS_EXPECTED, read_sheet
 
 XLSX_SUFFIXES = (".xlsx", ".xlsm")
 SHEET_NAMES = {"requirement": ("requirement", "requirements", "besoin", "besoins"),
@@ -68,6 +68,8 @@ def is_xlsx(path: Path) -> bool:
 
 def read_table(path: Path, field: str, kind: str) -> Table:
     """The table of ``path``: an .xlsx workbook's sheet for ``kind`` (SHEET_NAMES), or a CSV file."""
+    if path.suffix.lower() == ".xls":  # named, not read as a CSV file and refused as one not in UTF-8
+        raise UserError(field, str(path), XLS_EXPECTED)
     if is_xlsx(path):
         try:
             with path.open("rb") as handle:

@@ -43,6 +43,12 @@ class Sheet:
     """(row number in the sheet, one text per column), rows with no value left out"""
 
 
+OLE2_MAGIC = bytes.fromhex("d0cf11e0a1b11ae1")
+"""The first bytes of an Excel 97-2003 .xls file (an OLE2 compound file), which openpyxl does not read."""
+XLS_EXPECTED = ("an .xlsx workbook (Excel 97-2003 .xls files are not supported: open it in Excel or LibreOffice "
+                "and save it as .xlsx, Excel Workbook)")
+
+
 def check_archive(data: bytes, field: str, source: str, *, max_bytes: int = MAX_XLSX_BYTES,
                   max_entries: int = MAX_ENTRIES, max_inflated: int = MAX_INFLATED_BYTES,
                   max_ratio: float = MAX_RATIO) -> None:
@@ -50,6 +56,8 @@ def check_archive(data: bytes, field: str, source: str, *, max_bytes: int = MAX_
     compresses better than the limits: before any XML is parsed."""
     if len(data) > max_bytes:
         raise UserError(field, source, f"an .xlsx file of at most {max_bytes:,} bytes")
+    if data.startswith(OLE2_MAGIC):
+        raise UserError(field, source, XLS_EXPECTED)
     try:
         entries = zipfile.ZipFile(io.BytesIO(data)).infolist()
     except (zipfile.BadZipFile, ValueError, OSError):

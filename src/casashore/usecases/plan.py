@@ -8,6 +8,7 @@ from pathlib import Path
 from casashore.plan.pipeline import Progress, plan_with_report
 from casashore.plan.result import PlanResult
 from casashore.plan.scenario import PlanScenario
+from casashore.report.tables import shown_span
 from casashore.workers import LOCAL, Execution
 
 
@@ -21,11 +22,14 @@ def run_plan(scenario: PlanScenario, workspace: Path, report: Path, lang: str, *
 
 
 def interval_rows(result: PlanResult) -> list[dict]:
-    """The plan per skill and interval, as CSV rows: calls, AHT, agents required and scheduled, bandwidth."""
+    """The plan per skill and interval shown (report/tables.py's shown_span: the plan's days and the hour a client
+    west of the site reaches past its midnight, not the rest of that day), as CSV rows: calls, AHT, agents
+    required and scheduled, bandwidth."""
     rows = []
     starts = result.staffing.starts
     for group, req in result.staffing.required.items():
-        for i, start in enumerate(starts):
+        for i in shown_span(result):
+            start = starts[i]
             rows.append({"start": start, "group": group, "calls": req.calls[i], "aht_s": req.aht_s[i],
                          "required": req.with_shrinkage[i], "scheduled": result.schedule.scheduled[group][i],
                          "bandwidth_bps": result.sizing.bandwidth_bps[i]})

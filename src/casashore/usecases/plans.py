@@ -145,6 +145,14 @@ def _keep_quietly(workspace: Path, run: StoredPlanRun) -> None:
         pass
 
 
+def check_workspace(workspace: Path) -> None:
+    """A workspace named on the command line must exist: a typo would otherwise list no plan, silently (the API's
+    own workspace may not exist yet: it lists none)."""
+    if not workspace.is_file():
+        raise UserError("workspace", str(workspace), "an existing workspace DuckDB file (one `casashore plan` "
+                                                     "ran in); this one does not exist")
+
+
 def list_plans(workspace: Path, limit: int = MAX_LISTED) -> list[KeptPlan]:
     """The kept plans, newest first (at most ``limit``, itself at most MAX_LISTED)."""
     if not workspace.exists():
@@ -180,7 +188,8 @@ def write_kept_report(workspace: Path, run_id: str, path: Path, lang: str | None
     plan ran: the same kept plan gives the same bytes."""
     run = stored_plan(workspace, run_id)
     result = plan_result(run)
-    write_report(result, path, lang or run.lang, result.site.name, generated=run.created_at)
+    write_report(result, path, lang or run.lang, result.site.name, generated=run.created_at,
+                 opening_hours=_kept_scenario(run).rules.opening_hours)
     return path
 
 
@@ -188,8 +197,12 @@ def kept_plan_workbook(workspace: Path, run_id: str, lang: str | None = None) ->
     """The .xlsx of a kept plan (usecases/workbooks.py), in ``lang`` (by default the run's), from its JSON and its
     scenario's TOML as kept: the same file the run's `--xlsx` wrote."""
     run = stored_plan(workspace, run_id)
-    scenario = plan_scenario_from_dict(parse_toml(run.scenario_toml, "scenario", run.scenario), where=run.scenario)
-    return plan_xlsx(plan_result(run), scenario, lang or run.lang)
+    return plan_xlsx(plan_result(run), _kept_scenario(run), lang or run.lang)
+
+
+def _kept_scenario(run: StoredPlanRun) -> PlanScenario:
+    """The scenario a kept plan ran, read again from its TOML as kept."""
+    return plan_scenario_from_dict(parse_toml(run.scenario_toml, "scenario", run.scenario), where=run.scenario)
 
 
 def delete_plan(workspace: Path, run_id: str) -> None:

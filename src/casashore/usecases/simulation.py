@@ -27,10 +27,6 @@ def run_options(replications: str | None, seed: str | None) -> dict[str, int]:
     return {k: whole(k, v, low=1 if k == "replications" else 0) for k, v in options.items() if v is not None}
 
 
-def worker_count(workers: str | None) -> int | None:
-    return whole("workers", workers, low=1) if workers is not None else None
-
-
 def scenario_for(path: Path, single_queue_options: dict[str, str]) -> Scenario:
     """The scenario file's centre; a single-queue option beside it is a mistake (the file sets them)."""
     if single_queue_options:

@@ -5,7 +5,8 @@ and the column) and returned as JSON rows for the page's forms."""
 from __future__ import annotations
 
 from casashore.domain.loading import validated
-from casashore.domain.shift import ShiftSpec, shift_length_s
+from casashore.domain.shift import MAX_SHIFT_COST, ShiftSpec, shift_length_s
+from casashore.domain.units import number
 from casashore.errors import UserError
 from casashore.plan.result import PlanResult
 from casashore.plan.scenario import PlanScenario
@@ -23,7 +24,9 @@ def plan_xlsx(plan: PlanResult, scenario: PlanScenario | None, lang: str) -> byt
     A kept plan's PlanResult and its scenario make the same file as the run that made them."""
     from casashore.report.workbook import plan_workbook  # openpyxl: only when a workbook is written
 
-    return plan_workbook(plan, lang, scenario.shifts if scenario is not None else ())
+    if scenario is None:
+        return plan_workbook(plan, lang)
+    return plan_workbook(plan, lang, scenario.shifts, scenario.rules.opening_hours)
 
 
 def roster_xlsx(made: Schedule, lang: str) -> bytes:
@@ -46,6 +49,12 @@ def shifts_from_xlsx(data: bytes, name: str) -> list[dict]:
     with table.cells_named():
         for line, row in table.checked(SHIFT_COLUMNS, SHIFT_OPTIONAL):
             where = table.where(line)
+            # The cost in the CLI's words (a number in its domain), not the model's; then the rest as the model
+            # checks a scenario's [[shifts]].
+            try:
+                number("cost", row.get("cost", ""), high=MAX_SHIFT_COST)
+            except UserError as exc:
+                raise UserError(exc.field, exc.value, exc.expected, where=where) from None
             spec = validated(ShiftSpec, {"group": "", **row}, where=where)
             parse_breaks(spec.breaks, int(shift_length_s("length", spec.length) // 60), 1, where)
             rows.append(spec.model_dump())

@@ -12,7 +12,7 @@ from rich.table import Table
 
 from casashore.errors import UserError
 from casashore.interfaces.cli.errors import exits_on_user_error
-from casashore.interfaces.cli.options import JsonOpt
+from casashore.interfaces.cli.options import JsonOpt, workers_option
 from casashore.interfaces.cli.rendering import out, print_json, write_csv
 from casashore.report.i18n import LANGS  # the languages only: no plotting
 from casashore.usecases.output_paths import check_all_writable
@@ -23,11 +23,17 @@ def check_lang(lang: str) -> None:
         raise UserError("lang", lang, f"one of {', '.join(LANGS)}")
 
 
+def scenario_label(path: Path) -> str:
+    """How a CLI run's scenario is kept and listed: its absolute path, so that two copies of one file name in
+    different folders are told apart (a label, never opened again: the scenario's text is kept beside it)."""
+    return str(path.absolute())
+
+
 @exits_on_user_error
 def plan(
-    scenario: Annotated[Path, typer.Argument(help="Plan scenario TOML: [site], [link], [plan], [[queues]], "
-                                                  "[[shifts]] and/or [[shift_patterns]], [rules]. See "
-                                                  "examples/casablanca.toml.")],
+    scenario: Annotated[Path, typer.Argument(metavar="SCENARIO", help="Plan scenario TOML: [site], [link], [plan], "
+                                                  "[[queues]], [[shifts]] and/or [[shift_patterns]], [rules]. "
+                                                  "See examples/casablanca.toml.")],
     workspace: Annotated[Path, typer.Option("--workspace", help="The workspace DuckDB file; steps whose inputs "
                                                                "did not change are read back from it.")]
     = Path("casashore.duckdb"),
@@ -40,7 +46,7 @@ def plan(
                                                              "daily summary (in --lang).")] = None,
     fresh: Annotated[bool, typer.Option("--fresh", help="Recompute every step instead of reading back the "
                                                         "workspace's stored results (they are replaced).")] = False,
-    workers: Annotated[str | None, typer.Option(help="Local processes for the forecast's batches of queues and "
+    workers: Annotated[str | None, workers_option("Local processes for the forecast's batches of queues and "
                                                      "the simulation's replications [default: the forecast on "
                                                      "every core from 60 queues on, the simulation in this "
                                                      "process]; the plan does not depend on it.")] = None,
@@ -71,6 +77,7 @@ def plan(
     from casashore.plan.pipeline import STEPS
     from casashore.plan.scenario import load_plan_scenario
     from casashore.report.plan_report import summary_rows
+    from casashore.report.verdict import closed_text
     from casashore.usecases.execution import execution
     from casashore.usecases.plan import interval_rows
     from casashore.usecases.plans import run_and_keep
@@ -86,8 +93,8 @@ def plan(
         # text what it is at (the queue, the round, the parts of the schedule solved, the replications).
         # Kept in the workspace as every plan run is (casashore plans list), done, failed or interrupted.
         run_id, result = run_and_keep(
-            parsed, scenario.name, scenario.read_text(encoding="utf-8"), workspace, report_path, lang, fresh=fresh,
-            execution=where,
+            parsed, scenario_label(scenario), scenario.read_text(encoding="utf-8"), workspace, report_path, lang,
+            fresh=fresh, execution=where,
             progress=lambda step, detail="", share=0.0: bar.update(
                 task, description=f"{step} {detail}".strip(), completed=STEPS.index(step) + share))
     if output is not None:
@@ -96,8 +103,12 @@ def plan(
         from casashore.usecases.workbooks import plan_xlsx  # openpyxl: only when a workbook is asked for
 
         xlsx.write_bytes(plan_xlsx(result, parsed, lang))
+    kept = f"kept as plan {run_id} in {workspace} (casashore plans show {run_id})"
     if as_json:
         print_json({"report": str(report_path), **result.to_json()})
+        # Not in the JSON document (the same scenario gives the same bytes): on stderr, for a script to link
+        # its output to `casashore plans show`.
+        console.print(kept, soft_wrap=True, highlight=False, markup=False)
         return
     shown = Table(title=f"{parsed.site.name} — plan")
     shown.add_column("measure")
@@ -111,6 +122,12 @@ def plan(
               f"queue-days; requirement covered {verdict.coverage:.1%}; schedule within {schedule.gap:.2%} of "
               f"its proven bound {schedule.bound:,.2f} (stopped by {schedule.stopped_by}); "
               f"{verdict.rounds} scheduling round(s)")
+    closed = closed_text(result, parsed.rules.opening_hours, "en")
+    if closed:
+        out.print(closed)
     out.print(f"report: {report_path}" + (f"; read back from the workspace: {', '.join(result.reused_steps)}"
                                            if result.reused_steps else ""))
-    out.print(f"kept as plan {run_id} in {workspace} (casashore plans show {run_id})")
+    for what, path in (("csv", output), ("xlsx", xlsx)):
+        if path is not None:
+            out.print(f"{what}: {path}")
+    out.print(kept)

@@ -10,8 +10,9 @@ from rich.table import Table
 
 from casashore.interfaces.cli.calculators import given
 from casashore.interfaces.cli.errors import exits_on_user_error
-from casashore.interfaces.cli.options import JsonOpt, OutputOpt
+from casashore.interfaces.cli.options import JsonOpt, OutputOpt, workers_option
 from casashore.interfaces.cli.rendering import fmt, out, print_json, progress, write_csv
+from casashore.usecases.execution import worker_count
 from casashore.usecases.output_paths import check_all_writable
 
 if TYPE_CHECKING:
@@ -43,7 +44,7 @@ def simulate(
     replications: Annotated[str | None, typer.Option(help="Independent replications [default: 100, or the "
                                                           "scenario's].")] = None,
     seed: Annotated[str | None, typer.Option(help="Seed: the same seed gives the same results anywhere.")] = None,
-    workers: Annotated[str | None, typer.Option(help="Local processes [default: all cores for long runs].")] = None,
+    workers: Annotated[str | None, workers_option("Local processes [default: all cores for long runs].")] = None,
     scheduler: Annotated[str | None, typer.Option(help="dask.distributed scheduler address (tcp://host:8786): "
                                                        "batches of 100 replications per task.")] = None,
     staff_groups: Annotated[bool, typer.Option("--staff", help="With a scenario: find the cheapest agents per "
@@ -71,7 +72,7 @@ def simulate(
 
     check_all_writable(output=output, trace=trace)
     runs = simulation.run_options(replications, seed)
-    n_workers = simulation.worker_count(workers)
+    n_workers = worker_count(workers)
     if scenario is not None:
         model = simulation.scenario_for(scenario, given(
             calls=calls, interval=interval, aht=aht, patience=patience, agents=agents, target=target,
