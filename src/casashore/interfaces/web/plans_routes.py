@@ -130,6 +130,16 @@ def add_plan_routes(app: FastAPI, workspace_dir: Path, guarded: dict, scenario_t
         except plans.UnknownPlan:  # other errors (a workspace held by another process) say what they are
             raise HTTPException(404, f"plan {plan_id!r}: no such plan") from None
 
+    def done(plan_id: str, what: str) -> KeptPlan:
+        """The kept record of a plan that is done; 409 naming ``what`` it has not while it runs or if it failed."""
+        check_id(plan_id)
+        if plan_id in running:
+            raise HTTPException(409, f"plan {plan_id}: {running[plan_id].status}, no {what} yet")
+        record = kept(plan_id)
+        if record.status != "done":
+            raise HTTPException(409, f"plan {plan_id}: {record.status}, no {what}")
+        return record
+
     @app.post("/api/plans", status_code=202, response_model=Started, **guarded)
     def start_plan(req: PlanRequest) -> dict:
         """Run the plan of an uploaded scenario in the background and keep it; poll GET /api/plans/{id}. One
@@ -170,12 +180,7 @@ def add_plan_routes(app: FastAPI, workspace_dir: Path, guarded: dict, scenario_t
     @app.get("/api/plans/{plan_id}/report", response_class=HTMLResponse, **guarded)
     def plan_report(plan_id: str, lang: Lang | None = None) -> FileResponse:
         """The kept plan's HTML report (in ``lang``, by default the run's), written from the kept plan."""
-        check_id(plan_id)
-        if plan_id in running:
-            raise HTTPException(409, f"plan {plan_id}: {running[plan_id].status}, no report yet")
-        record = kept(plan_id)
-        if record.status != "done":
-            raise HTTPException(409, f"plan {plan_id}: {record.status}, no report")
+        record = done(plan_id, "report")
         path = report_path(plan_id, lang or record.lang)
         if not path.is_file():
             plans.write_kept_report(database, plan_id, path, lang or record.lang)
@@ -187,12 +192,7 @@ def add_plan_routes(app: FastAPI, workspace_dir: Path, guarded: dict, scenario_t
     def plan_workbook(plan_id: str, lang: Lang | None = None) -> Response:
         """The kept plan as an Excel workbook (verdict, shift table, requirement vs scheduled per interval, daily
         summary), in ``lang`` (by default the run's)."""
-        check_id(plan_id)
-        if plan_id in running:
-            raise HTTPException(409, f"plan {plan_id}: {running[plan_id].status}, no workbook yet")
-        record = kept(plan_id)
-        if record.status != "done":
-            raise HTTPException(409, f"plan {plan_id}: {record.status}, no workbook")
+        done(plan_id, "workbook")
         return Response(plans.kept_plan_workbook(database, plan_id, lang), media_type=XLSX_MEDIA_TYPE,
                         headers={"Content-Disposition": f'attachment; filename="plan-{plan_id}.xlsx"'})
 
