@@ -207,3 +207,15 @@ def test_a_request_body_over_the_limit_is_refused_before_the_token(client):
     r = client.post("/api/agents/ana/status", content=chunks(), headers=auth("t-ana"))
     assert r.status_code == 413
     assert client.get("/api/agents", headers=auth("t-sup")).json()[0]["status"] == "offline"
+
+
+def test_a_query_parameter_an_operation_does_not_take_is_refused_not_ignored(client):
+    """Schemathesis found `GET /api/calls?limit=1&=null` served: an undeclared parameter violates the OpenAPI
+    document, and a typo (`?limt=5`) would silently get the default page."""
+    boss = auth("t-sup")
+    assert client.get("/api/calls?limit=1", headers=boss).status_code == 200
+    for query in ("limit=1&=null", "limt=5", "limit=1&offset=0&extra=1"):
+        r = client.get(f"/api/calls?{query}", headers=boss)
+        assert r.status_code == 422 and "not one this operation takes (it takes limit, offset)" in r.text, r.text
+    assert client.get("/api/queues?x=1", headers=boss).status_code == 422  # an operation that takes none
+    assert client.get("/wallboard?token=old-link").status_code == 200  # a page keeps its own parameters

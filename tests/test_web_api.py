@@ -196,3 +196,10 @@ def test_a_plan_is_read_back_unless_asked_fresh(client):
     assert again["reused_steps"] == ["forecast", "staffing", "schedule", "simulation"]
     assert first["verdict"] == again["verdict"] == fresh["verdict"]  # deterministic: recomputed, the same
     assert client.post("/api/plans", json={"scenario_id": scenario.json()["id"], "fresh": "maybe"}).status_code == 422
+
+
+def test_a_query_parameter_an_operation_does_not_take_is_refused_not_ignored(client):
+    assert client.get("/api/plans?limit=5").status_code == 200
+    r = client.get("/api/plans?limt=5")
+    assert r.status_code == 422 and "'limt': not one this operation takes (it takes limit)" in r.text, r.text
+    assert client.get("/?lang=fr").status_code == 200  # a page, not an operation of the API

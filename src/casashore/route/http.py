@@ -27,6 +27,7 @@ from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from casashore.domain.base import Strict
+from casashore.query_guard import only_declared_query
 from casashore.request_guard import RequestGuard
 from casashore.route.auth import Principal
 from casashore.route.service import RouterService
@@ -137,7 +138,8 @@ def create_router_app(service: RouterService, tokens: dict[str, Principal], *, t
         if service.recorder is not None:
             await asyncio.to_thread(service.recorder.close)
 
-    app = FastAPIOffline(title="casashore router", version="0.1.0", lifespan=lifespan)
+    app = FastAPIOffline(title="casashore router", version="0.1.0", lifespan=lifespan,
+                         dependencies=[Depends(only_declared_query)])
     # The planner's guard: the body counted as it arrives, before any token is checked. Its Host and Origin
     # checks stay off here: the router's callers are trunks and desktops, not pages in a browser.
     app.add_middleware(RequestGuard, loopback=False, token=None, protected=lambda method, path: False,

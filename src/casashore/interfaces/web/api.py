@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Annotated, Any, Literal, get_type_hints
 
 import plotly
-from fastapi import Header, HTTPException, Request, Security
+from fastapi import Depends, Header, HTTPException, Request, Security
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse
 from fastapi.security import HTTPBearer
@@ -34,6 +34,7 @@ from casashore.interfaces.web.plans_routes import add_plan_routes
 from casashore.interfaces.web.scenario_routes import SCENARIO_JSON, add_scenario_routes, one_writing
 from casashore.interfaces.web.xlsx_api import add_xlsx_routes
 from casashore.plan.scenario import plan_scenario_from_dict
+from casashore.query_guard import only_declared_query
 from casashore.request_guard import LOOPBACK_HOSTS, RequestGuard
 from casashore.telecom.bandwidth import CallBandwidth
 from casashore.telecom.codecs import ALIASES, CODECS
@@ -176,8 +177,9 @@ def create_app(workspace_dir: Path, *, host: str = "127.0.0.1", token: str | Non
     (workspace_dir / "scenarios").mkdir(exist_ok=True)
     (workspace_dir / "reports").mkdir(exist_ok=True)
     app = FastAPIOffline(title="casashore", version="0.1.0",
-                  description="Capacity calculators, plan scenarios and plans of an offshore contact centre. "
-                              "Served off loopback, stored scenarios and plans need the bearer token.")
+                         description="Capacity calculators, plan scenarios and plans of an offshore contact centre. "
+                                     "Served off loopback, stored scenarios and plans need the bearer token.",
+                         dependencies=[Depends(only_declared_query)])
     # Declares the bearer scheme in the OpenAPI document when the server has a token (RequestGuard checks it
     # before any body is read); without one, nothing is asked and the document says so.
     bearer = HTTPBearer(auto_error=False, description="The server's --token (needed off loopback)")
