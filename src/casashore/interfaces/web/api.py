@@ -295,7 +295,7 @@ def create_app(workspace_dir: Path, *, host: str = "127.0.0.1", token: str | Non
     @app.get("/assets/{name}", include_in_schema=False)
     def asset(name: str) -> FileResponse:
         files = {"plotly.min.js": Path(plotly.__file__).parent / "package_data" / "plotly.min.js",
-                 "dashboard.js": STATIC / "dashboard.js", "plans.js": STATIC / "plans.js",
+                 "api.js": STATIC / "api.js", "dashboard.js": STATIC / "dashboard.js", "plans.js": STATIC / "plans.js",
                  "scenario.js": STATIC / "scenario.js", "scenario_words.js": STATIC / "scenario_words.js",
                  "scenario.css": STATIC / "scenario.css"}
         if name not in files:

@@ -27,14 +27,6 @@ const pct = (x, digits = 1) => fmt(100 * x, digits) + (LANG === "fr" ? "\u00a0%"
 document.querySelectorAll("[data-t]").forEach((el) => { el.textContent = T[el.dataset.t] || el.dataset.t; });
 const $ = (id) => document.getElementById(id);
 
-async function call(method, url, body) {
-  const response = await fetch(url, { method, headers: { "Content-Type": "application/json" },
-                                      body: body === undefined ? undefined : JSON.stringify(body) });
-  const data = await response.json().catch(() => ({}));
-  if (!response.ok) throw new Error(data.error || data.detail || response.statusText);
-  return data;
-}
-
 $("calc").addEventListener("click", async () => {
   $("calc-error").textContent = "";
   try {

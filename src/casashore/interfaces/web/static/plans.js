@@ -49,14 +49,6 @@
   };
   document.querySelectorAll("[data-tp]").forEach((node) => { node.textContent = T[node.dataset.tp]; });
 
-  async function call(method, url, body) {
-    const response = await fetch(url, { method, headers: { "Content-Type": "application/json" },
-                                        body: body === undefined ? undefined : JSON.stringify(body) });
-    const data = response.status === 204 ? {} : await response.json().catch(() => ({}));
-    if (!response.ok) throw new Error(data.error || response.statusText);
-    return data;
-  }
-
   const showError = (e) => { $("kept-error").textContent = e ? e.message : ""; };
 
   function value(unit, x, currency) {

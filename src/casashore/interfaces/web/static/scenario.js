@@ -309,15 +309,7 @@ function fillForm(doc) {
   }
 }
 
-// ---- the API
-
-async function call(method, url, body) {
-  const response = await fetch(url, { method, headers: { "Content-Type": "application/json" },
-                                      body: body === undefined ? undefined : JSON.stringify(body) });
-  const data = await response.json().catch(() => ({}));
-  if (!response.ok) throw new Error(data.error || data.detail || response.statusText);
-  return data;
-}
+// ---- the API: call() is api.js's, shared with the dashboard
 
 let checks = 0;
 let timer = null;
