@@ -103,6 +103,9 @@ class RouterSettings(Strict):
     """A REGISTER without Expires lasts this (within the minimum and the maximum)."""
     max_contacts: Annotated[int, Field(ge=1, le=10)] = 3
     """Phones (contacts) one agent may have registered at once; more: 403."""
+    adherence_grace_s: Annotated[float, Field(ge=0, le=86_400, allow_inf_nan=False)] = 300.0
+    """With a roster (``route serve --roster``): an agent out of adherence this long raises an alert on the
+    event stream and the wallboard (docs/routing.md, "Adherence")."""
 
     @model_validator(mode="after")
     def _expiry_order(self) -> RouterSettings:
@@ -244,7 +247,8 @@ class CenterConfig(Strict):
         return {number: q.name for q in self.queues for number in [q.name, *q.numbers]}
 
     def principals(self) -> dict[str, Principal]:
-        found = {token: Principal("supervisor") for token in self.tokens.supervisor}
+        found = {token: Principal("supervisor", name=f"supervisor#{j + 1}")
+                 for j, token in enumerate(self.tokens.supervisor)}
         found |= {token: Principal("trunk") for token in self.tokens.trunk}
         found |= {agent.token: Principal("agent", agent.id) for agent in self.agents if agent.token}
         return found

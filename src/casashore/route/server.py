@@ -14,9 +14,12 @@ from pathlib import Path
 import redis
 import uvicorn
 
+from casashore.route.adherence_monitor import AdherenceMonitor
+from casashore.route.adherence_routes import attach
 from casashore.route.centre_records import CentreRecords, connect
 from casashore.route.config import CenterConfig
 from casashore.route.http import create_router_app
+from casashore.route.planned import RosterPlan
 from casashore.route.records import Recorder
 from casashore.route.service import RouterService
 from casashore.route.sip.front import start_sip
@@ -33,10 +36,11 @@ RECORDS_EVERY_S = 1.0
 
 def build_app(config: CenterConfig, *, sip: tuple[str, int] | None, workspace: Path | None,
               tick_s: float = 0.25, redis_url: str | None = None, node: str | None = None,
-              records_url: str | None = None):
+              records_url: str | None = None, roster: RosterPlan | None = None):
     """The FastAPI app of a centre; the SIP front (when ``sip`` is given) starts and stops with it. With
     ``redis_url`` the routing state lives in Redis, shared with the other nodes of the same centre; with
-    ``records_url`` (PostgreSQL, several nodes) the centre's records go there instead of the workspace."""
+    ``records_url`` (PostgreSQL, several nodes) the centre's records go there instead of the workspace; with
+    ``roster`` the agents' adherence to it is followed (adherence_routes.py)."""
     queue_zones = {q.name: (q.client_time_zone, q.country) for q in config.queues}
     if records_url is not None:  # before joining the centre: a wrong URL changes nothing in Redis
         records_db = connect(records_url)
@@ -113,17 +117,25 @@ def build_app(config: CenterConfig, *, sip: tuple[str, int] | None, workspace: P
             if transport is not None:
                 transport.close()
 
-    app = create_router_app(service, config.principals(), tick_s=tick_s, fronts=fronts)
+    monitor = None
+    if roster is not None:
+        monitor = AdherenceMonitor(roster, config.router.adherence_grace_s)
+        attach(service, monitor)
+        if recorder is not None:
+            recorder.store_roster(roster.rows())
+    app = create_router_app(service, config.principals(), tick_s=tick_s, fronts=fronts, adherence=monitor)
     app.state.service = service
     return app
 
 
 def run(config: CenterConfig, *, sip: tuple[str, int] | None, http: tuple[str, int], workspace: Path | None,
-        redis_url: str | None = None, node: str | None = None, records_url: str | None = None) -> None:
+        redis_url: str | None = None, node: str | None = None, records_url: str | None = None,
+        roster: RosterPlan | None = None) -> None:
     config.check_exposure(http[0])  # before anything listens
     logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     faulthandler.register(signal.SIGUSR1)  # `kill -USR1 PID` prints every thread's stack: what is it doing?
-    app = build_app(config, sip=sip, workspace=workspace, redis_url=redis_url, node=node, records_url=records_url)
+    app = build_app(config, sip=sip, workspace=workspace, redis_url=redis_url, node=node, records_url=records_url,
+                    roster=roster)
     server = uvicorn.Server(uvicorn.Config(app, host=http[0], port=http[1], log_level="warning",
                                            ws_max_size=65_536))
     asyncio.run(server.serve())

@@ -14,10 +14,12 @@ from casashore.request_guard import LOOPBACK_HOSTS
 from casashore.route.centre_records import without_password
 from casashore.route.config import CenterConfig, load_center
 from casashore.route.loadgen import drive
+from casashore.route.planned import RosterPlan
 from casashore.route.server import run
 from casashore.route.state.core import Selection
 from casashore.simulate.inputs import load_scenario
 from casashore.simulate.scenario import simulate_scenario
+from casashore.usecases.adherence import centre_roster
 from casashore.usecases.simulation import run_options
 
 SELECTIONS = typing.get_args(Selection)
@@ -40,10 +42,12 @@ class RouterSetup:
     """Where calls and events are recorded; None with --no-records or PostgreSQL records."""
     records_to: str | None
     """Where the records go, as shown (a PostgreSQL URL without its password, or the workspace)."""
+    roster: RosterPlan | None = None
+    """The roster whose adherence the router follows (``--roster``)."""
 
 
 def router_setup(config: Path, *, sip: str | None, http: str, workspace: Path | None, no_records: bool,
-                 redis_url: str | None, records: str | None) -> RouterSetup:
+                 redis_url: str | None, records: str | None, roster: Path | None = None) -> RouterSetup:
     """The centre and the addresses, checked before anything listens or is written."""
     sip_address = address("sip", sip) if sip is not None else None
     http_address = address("http", http)
@@ -61,13 +65,14 @@ def router_setup(config: Path, *, sip: str | None, http: str, workspace: Path | 
         raise UserError("records", without_password(records),
                         "a URL such as postgresql://casashore@127.0.0.1/casashore")
     records_to = without_password(records) if records is not None else None if no_records else str(workspace)
-    return RouterSetup(center, sip_address, http_address, None if no_records else workspace, records_to)
+    plan = centre_roster(center, roster) if roster is not None else None
+    return RouterSetup(center, sip_address, http_address, None if no_records else workspace, records_to, plan)
 
 
 def serve_router(setup: RouterSetup, *, redis_url: str | None, node: str | None, records: str | None) -> None:
     """Route live calls until stopped."""
     run(setup.center, sip=setup.sip, http=setup.http, workspace=setup.workspace, redis_url=redis_url, node=node,
-        records_url=records)
+        records_url=records, roster=setup.roster)
 
 
 def drive_scenario(scenario: Path, *, replications: str | None, seed: str | None, ring: str,

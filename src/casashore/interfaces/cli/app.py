@@ -66,6 +66,7 @@ plans_app.command("delete")(plans.plans_delete)
 app.add_typer(route_app, name="route", short_help=route.ROUTE_HELP)
 route_app.command("serve")(route.route_serve)
 route_app.command("drive")(route.route_drive)
+route_app.command("adherence")(route.route_adherence)
 app.command()(serve.serve)
 
 
