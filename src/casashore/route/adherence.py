@@ -198,18 +198,15 @@ def out_since(plan: Timeline, done: Timeline, excused: Sequence[Excused], start:
               now: float) -> tuple[float, str, str] | None:
     """When the agent is out of adherence at ``now``: (since when — not before ``start`` —, planned, doing);
     None when in adherence (an approved exception covering ``now`` included)."""
-    if now <= start:
+    planned, doing = plan.at(now), done.at(now)
+    if now < start or in_adherence(planned, doing) or any(e.start <= now < e.end for e in excused):
         return None
-    pieces = list(_segments(plan, done, excused, start, now))
-    since = None
-    for a, _, planned, doing, excepted in reversed(pieces):
-        if in_adherence(planned, doing) or excepted:
+    since = now
+    for a, _, was_planned, was_doing, excepted in reversed(list(_segments(plan, done, excused, start, now))):
+        if in_adherence(was_planned, was_doing) or excepted:
             break
         since = a
-    if since is None:
-        return None
-    last = pieces[-1]
-    return since, last[2], last[3]
+    return since, planned, doing
 
 
 def team_figures(agents: dict[str, Figures], teams: dict[str, str]) -> dict[str, Figures]:

@@ -6,8 +6,6 @@ and after each tick (at most every ``CHECK_EVERY_S``) the service announces its 
 the day's record goes to the workspace with the router's other records.
 """
 
-from __future__ import annotations
-
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from typing import Annotated
