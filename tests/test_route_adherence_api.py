@@ -125,3 +125,14 @@ def test_alerts_reach_supervisors_and_the_agent_herself_only(centre):
         client.post("/api/agents/ana/status", json={"status": "break"}, headers=auth("t-ana"))
         assert [e["event"] for e in ana.receive_json()] == ["status"]  # her own status, not bob's alert
     assert date.fromisoformat(client.get("/api/adherence", headers=auth("t-sup")).json()["date"]) == date(2026, 3, 2)
+
+
+def test_a_router_without_a_roster_says_it_follows_none():
+    router = Router({"fr": RoutingQueue("fr", "fr")})
+    router.add_agent("ana", {"fr": 1}, 0.0)
+    with TestClient(create_router_app(RouterService(router), TOKENS, tick_s=3600)) as client:
+        report = client.get("/api/adherence", headers=auth("t-sup")).json()
+        assert report["roster"] is False and report["agents"] == [] and report["teams"] == []
+        body = {"agent": "ana", "start": "2026-03-02T08:00", "end": "2026-03-02T09:00", "reason": "x"}
+        refused = client.post("/api/adherence/exceptions", json=body, headers=auth("t-sup"))
+        assert refused.status_code == 404 and "route serve --roster" in refused.json()["error"]

@@ -16,6 +16,7 @@ from pydantic import BaseModel, Field
 from casashore.domain.base import Strict
 from casashore.route.adherence_monitor import KEEP_DAYS, AdherenceMonitor, daily_rows, iso
 from casashore.route.auth import Principal
+from casashore.route.planned import RosterPlan
 from casashore.route.service import RouterService
 
 CHECK_EVERY_S = 5.0
@@ -60,10 +61,12 @@ class ExceptionView(BaseModel):
     approved_by: str
 
 
-def add_adherence_routes(app: FastAPI, service: RouterService, monitor: AdherenceMonitor,
+def add_adherence_routes(app: FastAPI, service: RouterService, followed: AdherenceMonitor | None,
                          principal: Callable[..., Principal], responses: Callable[..., dict]) -> None:
+    """The routes; ``followed`` None: the router follows no roster (every figure empty, ``roster`` false)."""
     Caller = Annotated[Principal, Depends(principal)]
     now = service.now
+    monitor = followed or AdherenceMonitor(RosterPlan(service.stats.zone.key, ()))
 
     def day_of(value: date | None) -> date:
         today = monitor.site_day(now())
@@ -87,7 +90,7 @@ def add_adherence_routes(app: FastAPI, service: RouterService, monitor: Adherenc
         """The day's adherence, conformance and minutes out of adherence per agent (and per team for a
         supervisor), up to now; who is out of adherence and since when. An agent sees only herself."""
         only = readers(who)
-        return monitor.report(day_of(day), now(), only=only)
+        return monitor.report(day_of(day), now(), only=only) | {"roster": followed is not None}
 
     @app.get("/api/adherence/exceptions", **responses(403, 404, 422))
     async def exceptions(who: Caller, day: Annotated[date | None, Query(alias="date", description=DAY)] = None
@@ -103,7 +106,8 @@ def add_adherence_routes(app: FastAPI, service: RouterService, monitor: Adherenc
         if who.role != "supervisor":
             raise HTTPException(403, f"only a supervisor approves exceptions ({who.role} may not)")
         if request.agent not in monitor.logs:
-            raise HTTPException(404, f"agent {request.agent!r}: not an agent of the roster")
+            raise HTTPException(404, f"agent {request.agent!r}: not an agent of the roster" + (
+                "" if followed is not None else " (this router follows none: route serve --roster)"))
         start, end = instant("start", request.start, monitor), instant("end", request.end, monitor)
         if not start < end <= start + MAX_EXCEPTION_H * 3600:
             raise HTTPException(422, f"end: {request.end!r} is not valid; expected after start by at most "

@@ -359,8 +359,8 @@ def create_router_app(service: RouterService, tokens: dict[str, Principal], *, t
         """The router nodes serving this centre (one, unless the state is shared in Redis)."""
         return router.nodes() if hasattr(router, "nodes") else ["local"]
 
-    if adherence is not None:
-        add_adherence_routes(app, service, adherence, principal, responses)
+    # without a roster the routes answer that none is followed (the wallboard asks without knowing)
+    add_adherence_routes(app, service, adherence, principal, responses)
 
     @app.get("/wallboard", response_class=HTMLResponse, include_in_schema=False)
     async def wallboard() -> HTMLResponse:
