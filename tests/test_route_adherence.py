@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from casashore.errors import UserError
-from casashore.route.adherence import Excused, Span, Timeline, done_timeline, figures
+from casashore.route.adherence import Excused, Span, Timeline, done_timeline, figures, in_adherence, out_since
 from casashore.route.adherence_monitor import AdherenceMonitor
 from casashore.route.adherence_routes import attach
 from casashore.route.planned import roster_of_table
@@ -273,6 +273,25 @@ def test_an_agent_doing_exactly_the_plan_has_adherence_1(spans, until):
     f = figures(plan, done_timeline(followed, []), [], 0, until * 60)
     assert f.adherence in (None, 1.0) and f.out_of_adherence_min == 0
     assert f.conformance in (None, 1.0)
+
+
+@settings(max_examples=300, deadline=None)
+@given(plans(), statuses, ranges, minutes)
+def test_out_since_is_the_start_of_the_current_spell(spans, changes, excused, now_min):
+    """Against a walk back minute by minute (every change is on a whole minute)."""
+    plan, done = Timeline.of_spans(spans), done_timeline([(m * 60, s, r) for m, s, r in changes], [])
+
+    def kept(t):
+        return in_adherence(plan.at(t), done.at(t)) or any(e.start <= t < e.end for e in excused)
+
+    now = now_min * 60
+    expected = None
+    if not kept(now):
+        since = now
+        while since - 60 >= 0 and not kept(since - 60):
+            since -= 60
+        expected = (since, plan.at(now), done.at(now))
+    assert out_since(plan, done, excused, 0, now) == expected
 
 
 def _no_overlap(calls):

@@ -122,6 +122,11 @@ def test_alerts_reach_supervisors_and_the_agent_herself_only(centre):
         assert [(e["event"], e["id"]) for e in alert] == [("adherence_alert", "bob")]
         assert alert[0]["detail"] == "work:off:2026-03-02T08:00:00+00:00"
         assert bob.receive_json() == alert
+        lines = client.get("/api/adherence/out", headers=auth("t-sup")).json()
+        assert lines["agents"] == [{"agent": "bob", "team": "fr", "planned": "work", "doing": "off",
+                                    "since": "2026-03-02T08:00:00+00:00", "minutes": 6}]
+        assert client.get("/api/adherence/out", headers=auth("t-ana")).json()["agents"] == []  # bob's is not hers
+        assert client.get("/api/adherence/out", headers=auth("t-trunk")).status_code == 403
         client.post("/api/agents/ana/status", json={"status": "break"}, headers=auth("t-ana"))
         assert [e["event"] for e in ana.receive_json()] == ["status"]  # her own status, not bob's alert
     assert date.fromisoformat(client.get("/api/adherence", headers=auth("t-sup")).json()["date"]) == date(2026, 3, 2)

@@ -18,7 +18,7 @@ Definitions (docs/routing.md, "Adherence"), over the window [start, until):
 
 from __future__ import annotations
 
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
@@ -201,12 +201,29 @@ def out_since(plan: Timeline, done: Timeline, excused: Sequence[Excused], start:
     planned, doing = plan.at(now), done.at(now)
     if now < start or in_adherence(planned, doing) or any(e.start <= now < e.end for e in excused):
         return None
+    # Back from now, one piece at a time: only the current spell's pieces are looked at (alerts are checked
+    # often, over every agent: the whole day's pieces each time would cost more as the day goes on)
     since = now
-    for a, _, was_planned, was_doing, excepted in reversed(list(_segments(plan, done, excused, start, now))):
-        if in_adherence(was_planned, was_doing) or excepted:
+    while since > start:
+        cut = _previous_cut(plan, done, excused, since, start)
+        if in_adherence(plan.at(cut), done.at(cut)) or any(e.start <= cut < e.end for e in excused):
             break
-        since = a
+        since = cut
     return since, planned, doing
+
+
+def _previous_cut(plan: Timeline, done: Timeline, excused: Sequence[Excused], t: float, start: float) -> float:
+    """The last instant before ``t`` (not before ``start``) where the plan, the agent or an exception changes."""
+    cut = start
+    for line in (plan, done):
+        i = bisect_left(line.times, t) - 1
+        if i >= 0:
+            cut = max(cut, line.times[i])
+    for e in excused:
+        for edge in (e.start, e.end):
+            if cut < edge < t:
+                cut = edge
+    return cut
 
 
 def team_figures(agents: dict[str, Figures], teams: dict[str, str]) -> dict[str, Figures]:

@@ -45,11 +45,15 @@ class AdherenceMonitor:
         self.alerted: dict[str, float] = {}
         """agent -> the start of the out-of-adherence spell an alert was sent for."""
         self._plans: dict[date, DayPlan] = {}
+        self._done: dict[str, Timeline] = {}
+        """Each agent's timeline of what she did, rebuilt only after her events (alerts look often)."""
 
     # -- the log ------------------------------------------------------------------------------------------
     def observe(self, events: list[Event]) -> None:
         """The router's events (other agents' and the routing's own are ignored)."""
         for at, event, subject, detail in events:
+            for agent in (subject, detail):
+                self._done.pop(agent, None)
             if event == "status" and subject in self.logs:
                 status, _, reason = detail.partition(":")
                 self.logs[subject].statuses.append((at, status, reason))
@@ -66,6 +70,7 @@ class AdherenceMonitor:
                 self.logs[subject].excused.append(excused_of(detail))
 
     def _end_call(self, agent: str, at: float) -> None:
+        self._done.pop(agent, None)
         calls = self.logs[agent].calls
         if calls and calls[-1][1] == float("inf"):
             calls[-1] = (calls[-1][0], at)
@@ -77,8 +82,15 @@ class AdherenceMonitor:
                              "approved_by": approved_by, "approved_at": iso(now, self.zone)}, ensure_ascii=False)
         return (now, EXCEPTION, agent, detail)
 
+    def done(self, agent: str) -> Timeline:
+        if agent not in self._done:
+            log = self.logs[agent]
+            self._done[agent] = done_timeline(log.statuses, log.calls)
+        return self._done[agent]
+
     def forget_before(self, at: float) -> None:
         """Drop what ended before ``at``, keeping each agent's last status before it."""
+        self._done.clear()
         for log in self.logs.values():
             before = [s for s in log.statuses if s[0] < at]
             log.statuses = before[-1:] + [s for s in log.statuses if s[0] >= at]
@@ -101,8 +113,7 @@ class AdherenceMonitor:
         found = {}
         for agent, log in self.logs.items():
             if agent in plan.plans or log.statuses:
-                found[agent] = figures(self._planned(plan, agent), done_timeline(log.statuses, log.calls),
-                                       log.excused, plan.start, until)
+                found[agent] = figures(self._planned(plan, agent), self.done(agent), log.excused, plan.start, until)
         return plan, found
 
     def _planned(self, plan: DayPlan, agent: str) -> Timeline:
@@ -118,8 +129,7 @@ class AdherenceMonitor:
             if only is not None and agent != only:
                 continue
             log = self.logs[agent]
-            out = out_since(self._planned(plan, agent), done_timeline(log.statuses, log.calls), log.excused,
-                            plan.start, until)
+            out = out_since(self._planned(plan, agent), self.done(agent), log.excused, plan.start, until)
             agents.append({"agent": agent, "team": plan.teams.get(agent), **per_agent[agent].to_json(),
                            "out_of_adherence_since": None if out is None else iso(out[0], self.zone),
                            "planned": None if out is None else out[1], "doing": None if out is None else out[2]})
@@ -137,6 +147,20 @@ class AdherenceMonitor:
                 for agent, log in sorted(self.logs.items()) if only in (None, agent)
                 for e in log.excused if e.start < plan.end and e.end > plan.start]
 
+    def out_now(self, now: float, only: str | None = None) -> list[dict]:
+        """The agents out of adherence for at least the grace at ``now``, longest first (cheap: what the
+        wallboard asks every few seconds)."""
+        plan = self.plan(self.site_day(now))
+        found = []
+        for agent in sorted(self.logs):
+            if only is not None and agent != only:
+                continue
+            out = out_since(self._planned(plan, agent), self.done(agent), self.logs[agent].excused, plan.start, now)
+            if out is not None and now - out[0] >= self.grace_s:
+                found.append({"agent": agent, "team": plan.teams.get(agent), "planned": out[1], "doing": out[2],
+                              "since": iso(out[0], self.zone), "minutes": int((now - out[0]) // 60)})
+        return sorted(found, key=lambda row: (row["since"], row["agent"]))
+
     # -- alerts -------------------------------------------------------------------------------------------
     def check(self, now: float) -> list[Event]:
         """Alerts for agents out of adherence for at least the grace (once per spell), and the end of each
@@ -144,8 +168,7 @@ class AdherenceMonitor:
         plan = self.plan(self.site_day(now))
         events: list[Event] = []
         for agent, log in sorted(self.logs.items()):
-            out = out_since(self._planned(plan, agent), done_timeline(log.statuses, log.calls), log.excused,
-                            plan.start, now)
+            out = out_since(self._planned(plan, agent), self.done(agent), log.excused, plan.start, now)
             if out is not None and now - out[0] >= self.grace_s:
                 if self.alerted.get(agent) != out[0]:
                     self.alerted[agent] = out[0]

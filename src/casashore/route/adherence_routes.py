@@ -22,6 +22,8 @@ from casashore.route.service import RouterService
 CHECK_EVERY_S = 5.0
 """Alerts are looked for this often: an alert comes at most this long after the grace ends."""
 MAX_EXCEPTION_H = 24
+MAX_EXCEPTIONS = 500
+"""Exceptions kept per agent (over the days kept): a bound on what requests can make the router remember."""
 DAY = "The site day, YYYY-MM-DD [default: today on the site's clock]"
 
 
@@ -92,6 +94,14 @@ def add_adherence_routes(app: FastAPI, service: RouterService, followed: Adheren
         only = readers(who)
         return monitor.report(day_of(day), now(), only=only) | {"roster": followed is not None}
 
+    @app.get("/api/adherence/out", **responses(403))
+    async def out_of_adherence(who: Caller) -> dict:
+        """Who is out of adherence now for at least the grace, since when (site clock) and for how many whole
+        minutes, longest first: the wallboard's lines (an agent: herself only)."""
+        only = readers(who)
+        return {"roster": followed is not None, "grace_s": monitor.grace_s, "at": iso(now(), monitor.zone),
+                "agents": monitor.out_now(now(), only=only)}
+
     @app.get("/api/adherence/exceptions", **responses(403, 404, 422))
     async def exceptions(who: Caller, day: Annotated[date | None, Query(alias="date", description=DAY)] = None
                          ) -> list[ExceptionView]:
@@ -99,7 +109,7 @@ def add_adherence_routes(app: FastAPI, service: RouterService, followed: Adheren
         only = readers(who)
         return [ExceptionView(**e) for e in monitor.exceptions(day_of(day), only=only)]
 
-    @app.post("/api/adherence/exceptions", status_code=201, **responses(400, 403, 404, 422))
+    @app.post("/api/adherence/exceptions", status_code=201, **responses(400, 403, 404, 409, 422))
     async def approve(request: AdherenceException, who: Caller) -> ExceptionView:
         """A supervisor's approved exception: the agent counts as in adherence from ``start`` to ``end``
         (a meeting, a training, a system outage); recorded in the event log with who approved it."""
@@ -108,6 +118,9 @@ def add_adherence_routes(app: FastAPI, service: RouterService, followed: Adheren
         if request.agent not in monitor.logs:
             raise HTTPException(404, f"agent {request.agent!r}: not an agent of the roster" + (
                 "" if followed is not None else " (this router follows none: route serve --roster)"))
+        if len(monitor.logs[request.agent].excused) >= MAX_EXCEPTIONS:
+            raise HTTPException(409, f"agent {request.agent!r}: {MAX_EXCEPTIONS} exceptions kept already (the "
+                                     f"router keeps {KEEP_DAYS} days)")
         start, end = instant("start", request.start, monitor), instant("end", request.end, monitor)
         if not start < end <= start + MAX_EXCEPTION_H * 3600:
             raise HTTPException(422, f"end: {request.end!r} is not valid; expected after start by at most "
