@@ -25,7 +25,9 @@ pytestmark = pytest.mark.skipif(not CHROMIUM.exists() or shutil.which("casashore
 def router(tmp_path):
     # grace 0: a line as soon as an agent is out of adherence (the test waits on the page, not on a clock)
     center = tmp_path / "center.toml"
-    center.write_text(CENTER.read_text().replace("[router]\n", "[router]\nadherence_grace_s = 0\n", 1))
+    text = CENTER.read_text()
+    assert "adherence_grace_s = 300" in text
+    center.write_text(text.replace("adherence_grace_s = 300", "adherence_grace_s = 0", 1))
     # both agents on a shift around now, on the site's clock (the wall clock only places the shift)
     start = datetime.now(ZoneInfo("Africa/Casablanca")).replace(second=0, microsecond=0, tzinfo=None)
     start -= timedelta(hours=1)

@@ -92,6 +92,8 @@ def test_only_a_supervisor_approves_an_exception_and_it_is_audited(centre):
     ({"agent": "bob", "start": "2026-03-02T09:00", "end": "2026-03-02T08:00", "reason": "x"}, 422, "end"),
     ({"agent": "bob", "start": "2026-03-02T08:00", "end": "2026-03-04T08:00", "reason": "x"}, 422, "24 hours"),
     ({"agent": "bob", "start": "yesterday-ish", "end": "2026-03-02T08:00", "reason": "x"}, 422, "start"),
+    ({"agent": "bob", "start": "0001-01-01T00:00", "end": "0001-01-01T01:00", "reason": "x"}, 422, "last 7 days"),
+    ({"agent": "bob", "start": "9999-12-31T00:00", "end": "9999-12-31T01:00", "reason": "x"}, 422, "next 31"),
     ({"agent": "bob", "start": "2026-03-02T08:00", "end": "2026-03-02T09:00", "reason": ""}, 422, "reason"),
     ({"agent": "bob", "start": "2026-03-02T08:00", "end": "2026-03-02T09:00"}, 422, "reason"),
 ])
@@ -105,6 +107,7 @@ def test_a_wrong_exception_is_refused_naming_what_is_wrong(centre, body, status,
 def test_dates_outside_what_the_router_keeps_and_undeclared_parameters_are_refused(centre):
     client, _, _ = centre
     assert client.get("/api/adherence?date=2026-01-01", headers=auth("t-sup")).status_code == 404
+    assert client.get("/api/adherence?date=9999-12-31", headers=auth("t-sup")).status_code == 404  # not a 500
     assert client.get("/api/adherence?date=02-03-2026", headers=auth("t-sup")).status_code == 422
     assert client.get("/api/adherence?day=2026-03-02", headers=auth("t-sup")).status_code == 422
     future = client.get("/api/adherence?date=2026-03-05", headers=auth("t-sup")).json()

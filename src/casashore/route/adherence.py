@@ -140,7 +140,7 @@ class Figures:
     @property
     def adherence(self) -> float | None:
         total = self.scheduled_total_s
-        return min(1.0, sum(self.adherent_s[a] for a in SCHEDULED) / total) if total > 0 else None
+        return sum(self.adherent_s[a] for a in SCHEDULED) / total if total > 0 else None
 
     @property
     def conformance(self) -> float | None:

@@ -22,6 +22,7 @@ from casashore.route.service import RouterService
 CHECK_EVERY_S = 5.0
 """Alerts are looked for this often: an alert comes at most this long after the grace ends."""
 MAX_EXCEPTION_H = 24
+DAYS_AHEAD = 31
 MAX_EXCEPTIONS = 500
 """Exceptions kept per agent (over the days kept): a bound on what requests can make the router remember."""
 DAY = "The site day, YYYY-MM-DD [default: today on the site's clock]"
@@ -55,6 +56,69 @@ class AdherenceException(Strict):
     reason: Annotated[str, Field(min_length=1, max_length=200)]
 
 
+class ActivityMinutes(BaseModel):
+    scheduled_min: float
+    in_adherence_min: float
+    by_exception_min: float
+    """Of the minutes in adherence, those counted so only through an approved exception."""
+    out_of_adherence_min: float
+
+
+class Figures(BaseModel):
+    adherence: float | None
+    """Time in adherence while scheduled / scheduled time; null with nothing scheduled."""
+    conformance: float | None
+    """Time working / time planned at work; null with no work planned."""
+    scheduled_min: float
+    worked_min: float
+    out_of_adherence_min: float
+    activities: dict[str, ActivityMinutes]
+    """work, break, lunch, off"""
+
+
+class AgentAdherence(Figures):
+    agent: str
+    team: str | None
+    out_of_adherence_since: str | None
+    """The start of the current spell out of adherence (site clock), or null."""
+    planned: str | None
+    doing: str | None
+
+
+class TeamAdherence(Figures):
+    team: str
+    agents: int
+
+
+class AdherenceReport(BaseModel):
+    date: str
+    time_zone: str
+    from_: str = Field(alias="from")
+    until: str
+    """The figures cover the day from ``from`` to ``until`` (now, for today)."""
+    grace_s: float
+    roster: bool
+    """False when the router follows no roster (``route serve`` without ``--roster``)."""
+    agents: list[AgentAdherence]
+    teams: list[TeamAdherence]
+
+
+class OutLine(BaseModel):
+    agent: str
+    team: str | None
+    planned: str
+    doing: str
+    since: str
+    minutes: int
+
+
+class OutOfAdherence(BaseModel):
+    roster: bool
+    grace_s: float
+    at: str
+    agents: list[OutLine]
+
+
 class ExceptionView(BaseModel):
     agent: str
     start: str
@@ -77,6 +141,9 @@ def add_adherence_routes(app: FastAPI, service: RouterService, followed: Adheren
             raise HTTPException(404, f"date: {day.isoformat()} is not kept by the router; expected one of the last "
                                      f"{KEEP_DAYS} days (older days: `casashore route adherence`, the workspace's "
                                      "daily record)")
+        if day > today + timedelta(days=DAYS_AHEAD):
+            raise HTTPException(404, f"date: {day.isoformat()} is too far ahead; expected at most {DAYS_AHEAD} days "
+                                     "after today (a day not begun has only its plan)")
         return day
 
     def readers(who: Caller) -> str | None:
@@ -88,19 +155,21 @@ def add_adherence_routes(app: FastAPI, service: RouterService, followed: Adheren
         raise HTTPException(403, "only a supervisor or an agent (for herself) reads adherence")
 
     @app.get("/api/adherence", **responses(403, 404, 422))
-    async def adherence(who: Caller, day: Annotated[date | None, Query(alias="date", description=DAY)] = None) -> dict:
+    async def adherence(who: Caller, day: Annotated[date | None, Query(alias="date", description=DAY)] = None
+                        ) -> AdherenceReport:
         """The day's adherence, conformance and minutes out of adherence per agent (and per team for a
         supervisor), up to now; who is out of adherence and since when. An agent sees only herself."""
         only = readers(who)
-        return monitor.report(day_of(day), now(), only=only) | {"roster": followed is not None}
+        return AdherenceReport.model_validate(monitor.report(day_of(day), now(), only=only)
+                                              | {"roster": followed is not None})
 
     @app.get("/api/adherence/out", **responses(403))
-    async def out_of_adherence(who: Caller) -> dict:
+    async def out_of_adherence(who: Caller) -> OutOfAdherence:
         """Who is out of adherence now for at least the grace, since when (site clock) and for how many whole
         minutes, longest first: the wallboard's lines (an agent: herself only)."""
         only = readers(who)
-        return {"roster": followed is not None, "grace_s": monitor.grace_s, "at": iso(now(), monitor.zone),
-                "agents": monitor.out_now(now(), only=only)}
+        return OutOfAdherence(roster=followed is not None, grace_s=monitor.grace_s, at=iso(now(), monitor.zone),
+                              agents=[OutLine(**line) for line in monitor.out_now(now(), only=only)])
 
     @app.get("/api/adherence/exceptions", **responses(403, 404, 422))
     async def exceptions(who: Caller, day: Annotated[date | None, Query(alias="date", description=DAY)] = None
@@ -122,6 +191,10 @@ def add_adherence_routes(app: FastAPI, service: RouterService, followed: Adheren
             raise HTTPException(409, f"agent {request.agent!r}: {MAX_EXCEPTIONS} exceptions kept already (the "
                                      f"router keeps {KEEP_DAYS} days)")
         start, end = instant("start", request.start, monitor), instant("end", request.end, monitor)
+        earliest = monitor.plan(monitor.site_day(now())).start - KEEP_DAYS * 86_400
+        if not earliest <= start <= now() + DAYS_AHEAD * 86_400:
+            raise HTTPException(422, f"start: {request.start!r} is not valid; expected a time within the last "
+                                     f"{KEEP_DAYS} days or the next {DAYS_AHEAD}")
         if not start < end <= start + MAX_EXCEPTION_H * 3600:
             raise HTTPException(422, f"end: {request.end!r} is not valid; expected after start by at most "
                                      f"{MAX_EXCEPTION_H} hours")
