@@ -351,3 +351,19 @@ def test_a_night_shift_counts_on_both_site_days():
     assert second.plans["amina"].at(at("02:10", date(2026, 3, 3))) == "lunch"
     monitor = AdherenceMonitor(roster)
     assert monitor.report(date(2026, 3, 3), at("12:00", date(2026, 3, 3)))["agents"][0]["scheduled_min"] == 360
+
+
+def test_a_node_joining_a_running_centre_starts_from_the_agents_it_finds():
+    """With the state in Redis a node sees no event from before it joined: the agents' statuses and calls it
+    finds count from the moment it starts."""
+    router = Router({"amina": RoutingQueue("amina", "amina")})
+    router.add_agent("amina", {"amina": 1}, at("07:00"))
+    router.set_status("amina", "available", at("07:00"))
+    router.arrive(router_id("c"), "amina", at("08:00"))
+    router.accept("amina", router_id("c"), at("08:00"))
+    router.set_status("amina", "break", at("08:10"), "lunch")  # on a call: it still counts as work
+    monitor = AdherenceMonitor(roster_of_table(csv_table(ROSTER, "roster.csv"), ZONE, set(AGENTS)))
+    monitor.seed(router.agents.values(), at("09:00"))
+    monitor.observe([(at("09:30"), "ended", router_id("c"), "answered")])
+    amina = next(a for a in monitor.report(DAY, at("10:00"))["agents"] if a["agent"] == "amina")
+    assert amina["worked_min"] == 30 and amina["activities"]["work"]["out_of_adherence_min"] == 60 + 30

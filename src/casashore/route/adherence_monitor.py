@@ -10,6 +10,7 @@ approved it), so the log is its audit trail. The figures are adherence.py's, on 
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
@@ -74,6 +75,20 @@ class AdherenceMonitor:
         calls = self.logs[agent].calls
         if calls and calls[-1][1] == float("inf"):
             calls[-1] = (calls[-1][0], at)
+
+    def seed(self, agents: Iterable, now: float) -> None:
+        """What a node joining a running centre finds (the router's agents, with the state in Redis): statuses
+        and calls in progress it has seen no event of, taken as beginning ``now``."""
+        for agent in agents:
+            log = self.logs.get(agent.agent_id)
+            if log is None or log.statuses:
+                continue
+            if agent.status != "offline":
+                log.statuses.append((now, agent.status, agent.reason))
+            if agent.state == "busy" and agent.call_id:
+                self._call_agent[agent.call_id] = agent.agent_id
+                log.calls.append((now, float("inf")))
+            self._done.pop(agent.agent_id, None)
 
     def exception_event(self, agent: str, start: float, end: float, reason: str, approved_by: str,
                         now: float) -> Event:

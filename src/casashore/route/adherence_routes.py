@@ -30,6 +30,7 @@ DAY = "The site day, YYYY-MM-DD [default: today on the site's clock]"
 
 def attach(service: RouterService, monitor: AdherenceMonitor) -> None:
     """The monitor fed by the service's events; its alerts announced after ticks; each closed day recorded."""
+    monitor.seed(service.router.agents.values(), service.now())  # a node joining a centre on Redis
     service.subscribers.append(monitor.observe)
     last = {"check": float("-inf"), "day": monitor.site_day(service.now())}
 
