@@ -8,6 +8,7 @@ rtpengine that does not answer)."""
 from __future__ import annotations
 
 import datetime
+import hashlib
 import ipaddress
 import os
 import re
@@ -15,6 +16,7 @@ import socket
 import ssl
 import subprocess
 import sys
+import time
 import uuid
 from pathlib import Path
 
@@ -35,11 +37,20 @@ tls_listen = "127.0.0.1:{tls}"
 tls_cert = "cert.pem"
 tls_key = "key.pem"
 tls_max_connections = 3
+sip_digest_algorithms = ["MD5"]
 [[queues]]
 name = "fr"
 skill = "fr"
 numbers = ["3001"]
+[[agents]]
+id = "amina"
+skills = {{ fr = 1 }}
+token = "amina-token-0123456789abcdef"
+ha1_md5 = "{ha1}"
 """
+AGENT_TOKEN = "amina-token-0123456789abcdef"
+PASSWORD = "pw-secret-1"
+HA1 = hashlib.md5(f"amina:casashore:{PASSWORD}".encode()).hexdigest()
 
 
 def self_signed(directory: Path) -> Path:
@@ -66,15 +77,16 @@ def router(tmp_path_factory):
     directory = tmp_path_factory.mktemp("tls")
     cert = self_signed(directory)
     tls = free_port()
-    (directory / "center.toml").write_text(CENTRE.format(tls=tls))
+    (directory / "center.toml").write_text(CENTRE.format(tls=tls, ha1=HA1))
     log = (directory / "router.log").open("w")
+    http = free_port()
     process = subprocess.Popen(
         [sys.executable, "-m", "casashore", "route", "serve", "--config", "center.toml", "--sip",
-         f"127.0.0.1:{free_port(socket.SOCK_DGRAM)}", "--http", f"127.0.0.1:{free_port()}", "--no-records"],
+         f"127.0.0.1:{free_port(socket.SOCK_DGRAM)}", "--http", f"127.0.0.1:{http}", "--no-records"],
         cwd=directory, stdout=log, stderr=log, env=os.environ | {"NO_COLOR": "1"})
     try:
         wait_for_port(tls, process, directory / "router.log")
-        yield tls, cert
+        yield tls, cert, http
     finally:
         process.terminate()
         process.wait(30)
@@ -141,7 +153,7 @@ SDP = (b"v=0\r\no=t 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r
 
 
 def test_options_and_an_invite_over_tls_are_answered_on_the_same_connection(router):
-    port, cert = router
+    port, cert, _ = router
     with connect(port, cert) as tls:
         assert tls.version() in ("TLSv1.2", "TLSv1.3")
         reader = Reader(tls)
@@ -164,7 +176,7 @@ def test_options_and_an_invite_over_tls_are_answered_on_the_same_connection(rout
 
 
 def test_pipelined_and_cut_messages_are_framed_by_content_length(router):
-    port, cert = router
+    port, cert, _ = router
     with connect(port, cert) as tls:
         reader = Reader(tls)
         first, second = sip_request("OPTIONS", port, cseq=1), sip_request("INVITE", port, body=SDP,
@@ -183,7 +195,7 @@ def test_pipelined_and_cut_messages_are_framed_by_content_length(router):
 
 
 def test_plain_tcp_on_the_tls_port_gets_no_sip(router):
-    port, _ = router
+    port, _, _ = router
     with socket.create_connection(("127.0.0.1", port), timeout=15) as plain:
         plain.sendall(sip_request("OPTIONS", port))
         assert Reader(plain).closed()
@@ -193,7 +205,7 @@ def test_plain_tcp_on_the_tls_port_gets_no_sip(router):
 def test_tls_1_1_is_refused(router, tmp_path):
     """Checked against a control: this machine's OpenSSL can speak TLS 1.1 to a server that allows it (else the
     refusal would prove nothing and the test skips)."""
-    port, cert = router
+    port, cert, _ = router
     old = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
     old.check_hostname, old.verify_mode = False, ssl.CERT_NONE
     old.set_ciphers("DEFAULT:@SECLEVEL=0")
@@ -237,14 +249,14 @@ def control_accepts_tls_1_1(client: ssl.SSLContext, directory: Path, cert: Path)
     b"OPTIONS sip:x@127.0.0.1 SIP/2.0\r\nVia: SIP/2.0/TLS h;branch=z9hG4bKa\r\nX-Pad: " + b"a" * 9000,
     b"OPTIONS sip:x@127.0.0.1 SIP/2.0\r\nContent-Length: 9000\r\n\r\n"])
 def test_an_oversized_message_closes_the_connection(router, data):
-    port, cert = router
+    port, cert, _ = router
     with connect(port, cert) as tls:
         tls.sendall(data)
         assert Reader(tls).closed()
 
 
 def test_a_message_without_content_length_is_answered_400_and_the_connection_closed(router):
-    port, cert = router
+    port, cert, _ = router
     with connect(port, cert) as tls:
         tls.sendall(sip_request("OPTIONS", port).replace(b"Content-Length: 0\r\n", b""))
         reader = Reader(tls)
@@ -253,7 +265,7 @@ def test_a_message_without_content_length_is_answered_400_and_the_connection_clo
 
 
 def test_connections_beyond_the_limit_are_closed(router):
-    port, cert = router
+    port, cert, _ = router
     held = [connect(port, cert) for _ in range(3)]  # tls_max_connections = 3
     try:
         for tls in held:  # each is served (and counted open) before the next one
@@ -267,6 +279,54 @@ def test_connections_beyond_the_limit_are_closed(router):
     finally:
         for tls in held:
             tls.close()
+
+
+BARESIP = "/usr/bin/baresip"
+BARESIP_CONFIG = """poll_method epoll
+sip_listen 127.0.0.1:{port}
+sip_verify_server no
+module_path /usr/lib/baresip/modules
+module g711.so
+module_app account.so
+audio_player aufile,/dev/null
+audio_source ausine,440
+"""
+
+
+def registration(http: int) -> dict:
+    import httpx
+
+    return httpx.get(f"http://127.0.0.1:{http}/api/agents/amina/registration",
+                     headers={"Authorization": f"Bearer {AGENT_TOKEN}"}, timeout=10).json()
+
+
+def test_baresip_registers_over_tls(router, tmp_path):
+    """A real softphone (baresip, Debian's) registers over TLS with digest authentication, and unregisters when
+    it stops; each step waited for on the router's API, within a safety limit."""
+    if not os.access(BARESIP, os.X_OK):
+        pytest.skip("baresip is not installed (Debian package baresip)")
+    port, _, http = router
+    (tmp_path / "config").write_text(BARESIP_CONFIG.format(port=free_port()))
+    (tmp_path / "accounts").write_text(f"<sip:amina@127.0.0.1:{port};transport=tls>;auth_pass={PASSWORD};"
+                                       "regint=60\n")
+    log = (tmp_path / "baresip.log").open("w")
+    phone = subprocess.Popen([BARESIP, "-f", str(tmp_path)], stdin=subprocess.DEVNULL, stdout=log, stderr=log)
+    try:
+        deadline = time.monotonic() + 60
+        while not registration(http)["bindings"]:
+            assert phone.poll() is None and time.monotonic() < deadline, (tmp_path / "baresip.log").read_text()
+            time.sleep(0.2)
+        view = registration(http)
+        assert view["contact"] and "transport=tls" in view["contact"].lower(), view
+    finally:
+        phone.terminate()  # baresip unregisters (Expires: 0) on its way out
+        phone.wait(30)
+        log.close()
+    assert "{0/TLS/v4} 200 OK" in (tmp_path / "baresip.log").read_text()
+    deadline = time.monotonic() + 30
+    while registration(http)["bindings"]:
+        assert time.monotonic() < deadline, "baresip's unregistration did not arrive"
+        time.sleep(0.2)
 
 
 # -- the configuration's mistakes ----------------------------------------------------------------------------
@@ -295,7 +355,7 @@ def test_an_unreadable_key_is_named(tmp_path):
     self_signed(tmp_path)
     (tmp_path / "key.pem").write_text("not a key")
     config = tmp_path / "center.toml"
-    config.write_text(CENTRE.format(tls=5061))
+    config.write_text(CENTRE.format(tls=5061, ha1=HA1))
     result = CliRunner().invoke(app, ["route", "serve", "--config", str(config), "--no-records", "--sip",
                                       "127.0.0.1:5060"])
     assert result.exit_code == 2 and "router.tls_cert" in result.output and "tls_key" in result.output
@@ -304,7 +364,7 @@ def test_an_unreadable_key_is_named(tmp_path):
 def test_tls_needs_the_sip_front(tmp_path):
     self_signed(tmp_path)
     config = tmp_path / "center.toml"
-    config.write_text(CENTRE.format(tls=5061))
+    config.write_text(CENTRE.format(tls=5061, ha1=HA1))
     result = CliRunner().invoke(app, ["route", "serve", "--config", str(config), "--no-records"])
     assert result.exit_code == 2 and "router.tls_listen" in result.output and "--sip" in result.output
 
@@ -312,7 +372,7 @@ def test_tls_needs_the_sip_front(tmp_path):
 def test_the_certificate_paths_are_relative_to_the_centre_file(tmp_path):
     self_signed(tmp_path)
     config = tmp_path / "center.toml"
-    config.write_text(CENTRE.format(tls=5061))
+    config.write_text(CENTRE.format(tls=5061, ha1=HA1))
     assert load_center(config).router.tls_cert == str(tmp_path / "cert.pem")
 
 
