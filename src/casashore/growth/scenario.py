@@ -28,6 +28,8 @@ from casashore.domain.site import Link
 
 MAX_MONTHS = 60
 MAX_QUEUES = 200
+MAX_POOLS = 60
+"""Operators' languages in a park: one hiring MILP each."""
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
@@ -212,6 +214,9 @@ class GrowthScenario(Strict):
         check_unique("operators", [o.name for o in self.operators])
         check_unique("contracts", [c.client for c in self.contracts])
         buildings = {b.name for b in self.buildings}
+        pools = sum(len(op.languages) for op in self.operators)
+        if pools > MAX_POOLS:
+            raise ScenarioError("operators", f"{pools} languages", f"at most {MAX_POOLS} languages over all operators")
         for i, op in enumerate(self.operators):
             if op.building not in buildings:
                 raise ScenarioError(f"operators[{i}].building", op.building, f"one of {sorted(buildings)}")
