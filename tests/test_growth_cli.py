@@ -123,6 +123,9 @@ BAD = [
     ('country = "FR"', 'country = "XX"', "contracts[0].country", "holidays package"),
     ('time_zone = "Europe/Paris"', 'time_zone = "Mars/Olympus"', "contracts[0].time_zone", "IANA"),
     ('capacity = "1G"', 'capacity = "lots"', "link.capacity", "capacity"),
+    ("contacts_per_month = 20000\nramp_months = 0\ntrend_yearly = 0.1\naht_s = 300",
+     "contacts_per_month = 100000000\nramp_months = 0\ntrend_yearly = 5\naht_s = 86400",
+     "contracts[0].queues[0].contacts_per_month", "within 1,000,000 Erlangs"),
 ]
 
 

@@ -82,7 +82,7 @@ def test_fte_from_erlang_c_over_the_typical_day():
                         service_level=0.8, queues=[queue(start="2027-01", hourly_profile=profile)])
     firsts = months("2027-01", 2)
     s = shrinkage_by_month(Shrinkage(), firsts)
-    d = queue_demand(contract, contract.queues[0], firsts, s, "Africa/Casablanca", 0)
+    d = queue_demand(contract, contract.queues[0], firsts, s, "Africa/Casablanca", "contracts[0].queues[0]")
     assert d.open_days.tolist() == [21, 20]
     calls = 9000 / 21 / 10
     agents = int(required_agents(calls * 300 / 3600, 300, target_s=20, service_level=0.8))

@@ -17,8 +17,10 @@ from zoneinfo import ZoneInfo
 
 import numpy as np
 
+from casashore.errors import UserError
 from casashore.growth.calendar import MonthShrinkage, open_days, public_holidays
 from casashore.growth.scenario import Contract, ContractQueue, month_index
+from casashore.queueing.domain import MAX_TRAFFIC_ERLANGS
 from casashore.queueing.staffing import required_agents
 
 DEFAULT_PROFILE = np.array([0, 0, 0, 0, 0, 0, 0, 0, 6, 9, 10, 10, 8, 7, 7, 8, 9, 8, 6, 5, 0, 0, 0, 0], dtype=float)
@@ -73,15 +75,21 @@ def site_profile(weights: np.ndarray, shift: int) -> np.ndarray:
 
 
 def queue_demand(contract: Contract, queue: ContractQueue, firsts: list[date], shrinkage: MonthShrinkage,
-                 site_zone: str, contract_index: int) -> QueueDemand:
+                 site_zone: str, where: str) -> QueueDemand:
+    """``where``: the queue's path in the scenario (contracts[1].queues[0]), which errors name."""
     contacts = volumes(queue, firsts)
-    closed = public_holidays(contract.country, firsts, f"contracts[{contract_index}].country")
+    closed = public_holidays(contract.country, firsts, f"{where.split('.')[0]}.country")
     days = open_days(firsts, queue.open_days, closed)
     weights = DEFAULT_PROFILE if queue.hourly_profile is None else np.asarray(queue.hourly_profile, dtype=float)
     profiles = np.stack([site_profile(weights, hour_shift(contract.time_zone, site_zone, f)) for f in firsts])
     daily = np.divide(contacts, days, out=np.zeros_like(contacts), where=days > 0)
     calls = daily[:, None] * profiles
     traffic = calls * queue.aht_s / 3600.0
+    if traffic.max(initial=0.0) > MAX_TRAFFIC_ERLANGS:  # the Erlang kernels' checked domain
+        month = firsts[int(np.argmax(traffic.max(axis=1)))].strftime("%Y-%m")
+        raise UserError(f"{where}.contacts_per_month", queue.contacts_per_month,
+                        f"a volume whose busiest hour stays within {MAX_TRAFFIC_ERLANGS:,.0f} Erlangs (contacts x "
+                        f"aht_s / 3600); it reaches {traffic.max():,.0f} in {month}")
     agents = required_agents(traffic, queue.aht_s, target_s=contract.target_s,
                              service_level=contract.service_level).astype(float)
     on_phone = agents.sum(axis=1) * days

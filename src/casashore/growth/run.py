@@ -126,8 +126,9 @@ def run_growth(scenario: GrowthScenario, name: str, progress: Callable[[str], No
     labels = [month_label(f) for f in firsts]
     shrinkage = shrinkage_by_month(scenario.shrinkage, firsts)
     progress(f"{name}: demand of {sum(len(c.queues) for c in scenario.contracts)} queues over {len(labels)} months")
-    demands: list[QueueDemand] = [queue_demand(c, q, firsts, shrinkage, scenario.park.time_zone, i)
-                                  for i, c in enumerate(scenario.contracts) for q in c.queues]
+    demands: list[QueueDemand] = [queue_demand(c, q, firsts, shrinkage, scenario.park.time_zone,
+                                               f"contracts[{i}].queues[{j}]")
+                                  for i, c in enumerate(scenario.contracts) for j, q in enumerate(c.queues)]
     pools: list[Pool] = []
     plans: dict[tuple[str, str], HiringPlan] = {}
     for op in scenario.operators:

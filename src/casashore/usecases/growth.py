@@ -30,7 +30,14 @@ def run_scenarios(paths: list[Path], progress: Callable[[str], None] = lambda _:
         raise UserError("scenarios", ", ".join(str(p) for p in paths), "files of different names (a scenario is "
                                                                          "named by its file name)")
     scenarios = [load_scenario(p) for p in paths]
-    results = [run_growth(s, name, progress) for s, name in zip(scenarios, names, strict=True)]
+    results = []
+    for scenario, name, path in zip(scenarios, names, paths, strict=True):
+        try:
+            results.append(run_growth(scenario, name, progress))
+        except UserError as exc:  # a volume beyond the formulas' domain: named in its file, as a field would be
+            if exc.where is not None or type(exc) is not UserError:
+                raise
+            raise UserError(exc.field, exc.value, exc.expected, where=str(path)) from None
     return results, compare(results)
 
 
