@@ -7,6 +7,7 @@ import csv
 import json
 from pathlib import Path
 
+import openpyxl
 import pytest
 from typer.testing import CliRunner
 
@@ -37,7 +38,8 @@ def two(tmp_path_factory):
     folder = tmp_path_factory.mktemp("growth")
     base = write(folder, "base", SMALL_PARK)
     churn = write(folder, "churn", SMALL_PARK.replace("attrition_monthly = 0.04", "attrition_monthly = 0.08"))
-    result = runner.invoke(app, ["growth", str(base), str(churn), "--json", "--csv", str(folder / "out")])
+    result = runner.invoke(app, ["growth", str(base), str(churn), "--json", "--csv", str(folder / "out"),
+                                 "--xlsx", str(folder / "park.xlsx")])
     assert result.exit_code == 0, result.output
     return folder, result
 
@@ -79,6 +81,24 @@ def test_csv_files_hold_the_tables(two):
     assert len(hiring) == 24 and {r["language"] for r in hiring} == {"fr", "en"}
 
 
+def test_the_workbook_holds_the_comparison_and_each_scenarios_tables(two):
+    folder, result = two
+    doc = json.loads(result.stdout)
+    book = openpyxl.load_workbook(folder / "park.xlsx", read_only=True)
+    assert book.sheetnames == ["Scenarios", "Comparison", *[f"{i} {t}" for i in (1, 2)
+                                                            for t in ("summary", "hiring", "contracts", "space")]]
+    index = list(book["Scenarios"].values)
+    assert [r[1] for r in index[1:]] == ["base", "churn"]
+    compared = list(book["Comparison"].values)
+    assert compared[0] == ("figure", "month", "base", "churn", "churn - base")
+    first = doc["comparison"]["rows"][0]
+    assert compared[1] == (first["figure"], first["month"], *first["values"], first["differences"][1])
+    hiring = list(book["2 hiring"].values)
+    churn_fr = [p for p in doc["scenarios"][1]["hiring"] if p["language"] == "fr"][0]["months"]
+    header = hiring[0]
+    assert [row[header.index("hires")] for row in hiring[1:] if row[1] == "fr"] == [r["hires"] for r in churn_fr]
+
+
 def test_tables_and_the_same_plan_twice(two):
     folder, result = two
     again = runner.invoke(app, ["growth", str(folder / "base.toml"), str(folder / "churn.toml"), "--json",
@@ -86,9 +106,12 @@ def test_tables_and_the_same_plan_twice(two):
     assert again.exit_code == 0 and again.stderr == ""
     first = json.loads(result.stdout)
     first.pop("csv")
+    assert first.pop("xlsx") == str(folder / "park.xlsx")
     assert json.loads(again.stdout) == first  # deterministic: HiGHS on one thread, node limits
-    shown = runner.invoke(app, ["growth", str(folder / "base.toml"), str(folder / "churn.toml"), "--quiet"])
+    shown = runner.invoke(app, ["growth", str(folder / "base.toml"), str(folder / "churn.toml"), "--quiet",
+                                "--xlsx", str(folder / "again.xlsx")])
     assert shown.exit_code == 0, shown.output
+    assert (folder / "again.xlsx").read_bytes() == (folder / "park.xlsx").read_bytes()  # the same bytes
     for words in ("base: the park month by month", "hiring plans", "contracts over the horizon",
                   "buildings' phases", "LATE: must open earlier", "differences against base", "churn - base"):
         assert words in shown.stdout
@@ -146,6 +169,7 @@ def test_bad_files_and_arguments(tmp_path):
     assert_user_error(runner.invoke(app, ["growth", str(a), str(twin)]), "files of different names")
     assert_user_error(runner.invoke(app, ["growth", *[str(a)] * 9]), "1 to 8 park scenario files")
     assert_user_error(runner.invoke(app, ["growth", str(a), "--csv", str(a)]), "--csv", "a directory")
+    assert_user_error(runner.invoke(app, ["growth", str(a), "--xlsx", str(tmp_path)]), "xlsx", "not a directory")
     late = write(tmp_path, "late", SMALL_PARK.replace('start = "2027-01"\nmonths = 12',
                                                       'start = "2030-06"\nmonths = 12'))
     assert_user_error(runner.invoke(app, ["growth", str(late)]), "park.start", "[[shrinkage.ramadan]]")

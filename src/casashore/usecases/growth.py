@@ -12,6 +12,7 @@ from casashore.errors import UserError
 from casashore.growth.compare import compare
 from casashore.growth.run import GrowthResult, run_growth
 from casashore.growth.scenario import GrowthScenario
+from casashore.report.growth_workbook import growth_workbook
 
 MAX_SCENARIOS = 8
 
@@ -39,6 +40,11 @@ def run_scenarios(paths: list[Path], progress: Callable[[str], None] = lambda _:
                 raise
             raise UserError(exc.field, exc.value, exc.expected, where=str(path)) from None
     return results, compare(results)
+
+
+def workbook(results: list[GrowthResult], comparison: dict) -> bytes:
+    """The scenarios and their comparison as an .xlsx file (report/growth_workbook.py)."""
+    return growth_workbook(results, comparison)
 
 
 def check_csv_dir(directory: Path) -> None:

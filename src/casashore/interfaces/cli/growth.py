@@ -12,6 +12,7 @@ from rich.table import Table
 from casashore.interfaces.cli.errors import exits_on_user_error
 from casashore.interfaces.cli.options import JsonOpt
 from casashore.interfaces.cli.rendering import fmt, out, print_json
+from casashore.usecases.output_paths import check_all_writable
 
 SHOWN = (("headcount", "headcount", ",.1f"), ("hires", "hires", ",.0f"), ("required_fte", "FTE needed", ",.1f"),
          ("short_fte", "FTE short", ",.1f"), ("labour_cost", "labour cost", ",.0f"), ("revenue", "revenue", ",.0f"),
@@ -30,6 +31,8 @@ def growth(
                                                  "files into DIR (made if absent): SCENARIO-summary.csv, "
                                                  "-hiring.csv, -contracts.csv, -space.csv, -demand.csv and "
                                                  "comparison.csv.")] = None,
+    xlsx: Annotated[Path | None, typer.Option("--xlsx", help="Also write the scenarios and their comparison as an "
+                                              "Excel workbook (in English).")] = None,
     quiet: Annotated[bool, typer.Option("--quiet", help="No progress notes on stderr.")] = False,
     as_json: JsonOpt = False,
 ) -> None:
@@ -45,6 +48,7 @@ def growth(
 
     if csv_dir is not None:
         usecase.check_csv_dir(csv_dir)
+    check_all_writable(xlsx=xlsx)
 
     def note(message: str) -> None:
         if not quiet:
@@ -52,16 +56,20 @@ def growth(
 
     results, comparison = usecase.run_scenarios(scenarios, note)
     written = usecase.write_csv_dir(csv_dir, results, comparison) if csv_dir is not None else []
+    if xlsx is not None:
+        xlsx.write_bytes(usecase.workbook(results, comparison))
+        written.append(xlsx)
     if as_json:
         print_json({"scenarios": [r.to_json() for r in results], "comparison": comparison}
-                   | ({"csv": [str(p) for p in written]} if csv_dir is not None else {}))
+                   | ({"csv": [str(p) for p in written if p != xlsx]} if csv_dir is not None else {})
+                   | ({"xlsx": str(xlsx)} if xlsx is not None else {}))
         return
     for result in results:
         _show(result.to_json())
     if len(results) > 1:
         _show_comparison(comparison)
     for path in written:
-        out.print(f"csv: {path}")
+        out.print(f"{'xlsx' if path == xlsx else 'csv'}: {path}")
 
 
 def _show(doc: dict) -> None:
