@@ -8,6 +8,8 @@ import math
 
 import numpy as np
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from casashore.growth.hiring import cohorts, plan_hiring
 from casashore.growth.scenario import LanguageTerms
@@ -136,3 +138,33 @@ def test_optimal_against_brute_force(changes, required):
     assert plan.stopped_by == "optimal"
     assert plan.objective == pytest.approx(best, rel=1e-7)
     assert plan.bound <= best * (1 + 1e-7)
+
+
+@settings(max_examples=25, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
+@given(attrition=st.sampled_from([0.0, 0.03, 0.1]), weeks=st.sampled_from([0.0, 2.0, 4.0, 7.0]),
+       lead=st.integers(0, 2), class_min=st.integers(1, 4), extra=st.integers(0, 6), trainers=st.integers(0, 2),
+       now=st.integers(0, 10), overtime=st.sampled_from([0.0, 0.05]),
+       required=st.lists(st.floats(0, 30, allow_nan=False).map(lambda v: round(v, 2)), min_size=2, max_size=8))
+def test_every_plan_keeps_its_rules(attrition, weeks, lead, class_min, extra, trainers, now, overtime, required):
+    """Whatever the terms and the demand: a plan exists, and it keeps the rules the docstring writes down."""
+    t = terms(attrition_monthly=attrition, training_weeks=weeks, lead_months=lead, class_min=class_min,
+              class_max=class_min + extra, trainers=trainers, agents_now=now, overtime_share=overtime,
+              learning_curve=[1.2], hire_cost=5.0)
+    plan = plan_hiring(t, np.array(required))
+    co = cohorts(t, len(required))
+    assert plan.stopped_by in ("optimal", "gap")
+    for m in range(len(required)):
+        assert plan.classes[m] * t.class_min <= plan.hires[m] <= plan.classes[m] * t.class_max
+        if m < lead:
+            assert plan.hires[m] == 0 and plan.classes[m] == 0
+        in_training = sum(plan.classes[m - k] for k in range(m + 1) if co.training[k] > 0)
+        assert in_training <= t.trainers
+        assert plan.overtime[m] <= overtime * plan.productive[m] + 1e-6
+        assert plan.productive[m] + plan.overtime[m] + plan.short[m] >= required[m] - 1e-6
+        assert plan.headcount[m] == pytest.approx(now * co.present[m] + sum(
+            plan.hires[s] * co.present[m - s] for s in range(m + 1)))
+        assert plan.trainees[m] <= plan.headcount[m] + 1e-9
+    # the price of a missing FTE is far above a month's salary: a plan is short only where hiring cannot help
+    # (without lead time or training, hiring always can: no class is in training, so trainers limit nothing)
+    if lead == 0 and weeks == 0.0:
+        assert plan.short.sum() == pytest.approx(0, abs=1e-6)
