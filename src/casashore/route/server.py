@@ -19,11 +19,13 @@ from casashore.route.adherence_routes import attach
 from casashore.route.centre_records import CentreRecords, connect
 from casashore.route.config import CenterConfig
 from casashore.route.http import create_router_app
+from casashore.route.media.rtpengine import RtpEngineMedia
 from casashore.route.planned import RosterPlan
 from casashore.route.records import Recorder
 from casashore.route.service import RouterService
 from casashore.route.sip.front import start_sip
 from casashore.route.sip.registrar import Registrar
+from casashore.route.sip.tls import server_context, start_tls
 from casashore.route.state.registrations import Registrations
 from casashore.route.state.shared_router import default_node_name
 
@@ -58,6 +60,9 @@ def build_app(config: CenterConfig, *, sip: tuple[str, int] | None, workspace: P
     service = RouterService(router, time_zone=config.router.time_zone, window_s=config.router.window_s,
                             recorder=recorder, publish_delay_s=None if redis_url is None else PUBLISH_DELAY_S,
                             registrations=Registrations(config.fixed_contacts()))
+    media = config.router.media
+    tls_context = (server_context(config.router.tls_cert, config.router.tls_key)
+                   if config.router.tls_listen is not None else None)
     registrar = Registrar(config.sip_accounts(), service.registrations, realm=config.router.sip_realm,
                           algorithms=tuple(config.router.sip_digest_algorithms), limits=config.registrar_limits())
 
@@ -88,7 +93,12 @@ def build_app(config: CenterConfig, *, sip: tuple[str, int] | None, workspace: P
     async def fronts():
         follower = asyncio.create_task(follow_other_nodes()) if redis_url is not None else None
         writer = asyncio.create_task(write_records()) if records is not None else None
-        transport = None
+        transport = listener = None
+        app.state.media = None  # direct media; rtpengine when configured (the B2BUA anchors its calls there)
+        if media.engine == "rtpengine":
+            app.state.media = await RtpEngineMedia.connect(
+                *media.ng_host_port(), srtp=media.srtp, record=media.record,
+                recording_dir=Path(media.recording_dir) if media.recording_dir else None)
         if sip is not None:
             transport, app.state.sip = await start_sip(service, sip[0], sip[1], config.numbers(),
                                                        max_calls=config.router.max_sip_calls,
@@ -96,6 +106,10 @@ def build_app(config: CenterConfig, *, sip: tuple[str, int] | None, workspace: P
                                                        registrar=registrar,
                                                        overload_delay_s=config.router.overload_delay_s,
                                                        overload_answers=config.overload_answers())
+            tls = config.router.tls_host_port()
+            if tls is not None:
+                listener = await start_tls(app.state.sip, *tls, tls_context, max_connections=config.router.
+                                           tls_max_connections, idle_s=config.router.tls_idle_s)
         try:
             yield
         finally:
@@ -114,8 +128,12 @@ def build_app(config: CenterConfig, *, sip: tuple[str, int] | None, workspace: P
                 except Exception:  # noqa: BLE001 - left pending: a live node claims it
                     logging.getLogger(__name__).warning("records left to the other nodes", exc_info=True)
                 records.close()
+            if listener is not None:
+                listener.close()
             if transport is not None:
                 transport.close()
+            if app.state.media is not None:
+                app.state.media.close()
 
     monitor = None
     if roster is not None:

@@ -98,6 +98,10 @@ class SipFront(asyncio.DatagramProtocol):
     def datagram_received(self, data: bytes, addr: tuple[str, int]) -> None:
         if self.admission.returned(data, self.transport.now()):
             return  # our own probe, back through the receive queue
+        self.message_received(data, addr)
+
+    def message_received(self, data: bytes, addr: tuple[str, int]) -> None:
+        """One message, from a datagram or framed off a TLS stream (sip/tls.py; its answers go back there)."""
         self.counters["received"] += 1
         try:
             self._expire()
@@ -270,7 +274,7 @@ class SipFront(asyncio.DatagramProtocol):
         if call.state != "confirmed":
             self.transport.send(response(invite, 491, to_tag=call.to_tag), addr)
             return
-        self.transport.send(response(invite, 200, to_tag=call.to_tag, extra=self._contact(),
+        self.transport.send(response(invite, 200, to_tag=call.to_tag, extra=self._contact(addr),
                             body=sdp.answer(invite.body, self.host, self.rtp_port, 2)), addr)
 
     def _ack(self, ack: SipMessage, addr) -> None:
@@ -341,11 +345,11 @@ class SipFront(asyncio.DatagramProtocol):
             self.service.publish_soon()
 
     # -- responses we send ----------------------------------------------------------------------------
-    def _contact(self) -> list[tuple[str, str]]:
-        return [("Contact", f"<sip:router@{self.host}:{self.port}>"), ("Allow", ALLOW)]
+    def _contact(self, addr: tuple[str, int]) -> list[tuple[str, str]]:
+        return [("Contact", self.transport.contact(addr)), ("Allow", ALLOW)]
 
     def _respond(self, call: SipCall, status: int, extra=(), body: bytes = b"") -> None:
-        extra = list(extra) + (self._contact() if status in (180, 200) else [])
+        extra = list(extra) + (self._contact(call.addr) if status in (180, 200) else [])
         call.last_response = response(call.invite, status, to_tag=call.to_tag, extra=extra, body=body)
         self.transport.send(call.last_response, call.addr, call)
         self.counters[f"out_{status}"] += 1
