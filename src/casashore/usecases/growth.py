@@ -47,6 +47,16 @@ def workbook(results: list[GrowthResult], comparison: dict) -> bytes:
     return growth_workbook(results, comparison)
 
 
+def write_report(results: list[GrowthResult], comparison: dict, path: Path, lang: str) -> None:
+    """The scenarios side by side as one HTML file (report/growth_report.py), from the --json documents."""
+    from casashore.report.growth_report import write_growth_report  # plotly: only when a report is asked for
+
+    try:
+        write_growth_report([r.to_json() for r in results], comparison, path, lang)
+    except OSError as exc:
+        raise UserError("--report", str(path), f"a writable file ({exc.strerror})") from None
+
+
 def check_csv_dir(directory: Path) -> None:
     if directory.exists() and not directory.is_dir():
         raise UserError("--csv", str(directory), "a directory (made if absent)")
