@@ -5,7 +5,10 @@ Per month t (0 = the horizon's first): classes c_t and hires h_t (integers), ove
 (FTE, continuous). A person hired in month s is, in month t (tenure k = t - s), still there with probability
 (1 - a)^k (attrition a a month: expected values, linear in the hires), in training for a share f_k of the month
 (f_k = clip(training months - k, 0, 1), training months = weeks x 12 / 52) and productive for the rest at the
-pace 1 / m_k (m_k the learning curve's handle-time multiplier, 1 after the list):
+pace 1 / m_k (m_k the learning curve's handle-time multiplier, 1 after the list). A curve by week on the phones
+(m(u), u weeks since training ended) makes (1 - f_k) / m_k the month's mean pace, (1 / L) x the integral of
+1 / m(w - T) over the month's weeks after training, [max(k L, T), (k + 1) L) with L = 52 / 12 and T the
+training weeks:
 
     headcount_t  = E (1 - a)^t + sum_s h_s (1 - a)^(t-s)                      E: tenured agents at the start
     trainees_t   = sum_s h_s (1 - a)^(t-s) f_(t-s)
@@ -53,10 +56,30 @@ def cohorts(terms: LanguageTerms, months: int) -> Cohorts:
     k = np.arange(months, dtype=float)
     present = (1 - terms.attrition_monthly) ** k
     training = np.clip(terms.training_weeks * 12 / 52 - k, 0.0, 1.0)
+    if terms.learning_curve_weeks is not None:
+        return Cohorts(present, training, present * weekly_pace(terms.learning_curve_weeks, terms.training_weeks,
+                                                                 months))
     curve = np.ones(months)
     given = min(len(terms.learning_curve), months)
     curve[:given] = terms.learning_curve[:given]
     return Cohorts(present, training, present * (1 - training) / curve)
+
+
+def weekly_pace(curve: list[float], training_weeks: float, months: int) -> np.ndarray:
+    """Per month k of tenure, the share of the month spent productive, each week on the phones at the pace
+    1 / curve[week] (1 after the list): the exact integral of a step function, week by week."""
+    month = 52 / 12
+    pace = np.zeros(months)
+    for k in range(months):
+        # The month's time on the phones, in weeks since training ended.
+        start, end = max(k * month, training_weeks) - training_weeks, (k + 1) * month - training_weeks
+        week, total = int(start), 0.0
+        while week < min(end, len(curve)):
+            total += (min(end, week + 1) - max(start, week)) / curve[week]
+            week += 1
+        total += max(0.0, end - max(start, len(curve)))
+        pace[k] = total / month
+    return pace
 
 
 @dataclass(frozen=True)

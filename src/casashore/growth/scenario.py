@@ -124,6 +124,10 @@ class LanguageTerms(Strict):
     learning_curve: Annotated[list[Annotated[float, Field(ge=1, le=5, allow_inf_nan=False)]],
                               Field(max_length=36)] = [1.3, 1.15, 1.05]
     """Handle-time multiplier by month of tenure from the class's first day; 1.0 after the list."""
+    learning_curve_weeks: Annotated[list[Annotated[float, Field(ge=1, le=5, allow_inf_nan=False)]],
+                                    Field(min_length=1, max_length=156)] | None = None
+    """Handle-time multiplier by week on the phones (the first: the week after training ends); 1.0 after the
+    list. Given, it replaces learning_curve (not both)."""
     overtime_share: Annotated[float, Field(ge=0, le=0.5)] = 0.044
     """Overtime at most this share of productive time (100 hours a year of 2,288, the decree's limit)."""
     overtime_premium: Annotated[float, Field(ge=0, le=2)] = 0.25
@@ -134,6 +138,14 @@ class LanguageTerms(Strict):
     def _class_sizes(self):
         if self.class_min > self.class_max:
             raise ScenarioError("class_min", self.class_min, f"at most class_max ({self.class_max})",
+                                relative=True)
+        return self
+
+    @model_validator(mode="after")
+    def _one_learning_curve(self):
+        if self.learning_curve_weeks is not None and "learning_curve" in self.model_fields_set:
+            raise ScenarioError("learning_curve_weeks", "given with learning_curve", "one learning curve: by "
+                                "month of tenure (learning_curve) or by week on the phones (learning_curve_weeks)",
                                 relative=True)
         return self
 

@@ -11,6 +11,7 @@ from rich.table import Table
 
 from casashore.interfaces.cli.errors import exits_on_user_error
 from casashore.interfaces.cli.options import JsonOpt
+from casashore.interfaces.cli.plan import check_lang
 from casashore.interfaces.cli.rendering import fmt, out, print_json
 from casashore.usecases.output_paths import check_all_writable
 
@@ -33,6 +34,11 @@ def growth(
                                                  "comparison.csv.")] = None,
     xlsx: Annotated[Path | None, typer.Option("--xlsx", help="Also write the scenarios and their comparison as an "
                                               "Excel workbook (in English).")] = None,
+    report: Annotated[Path | None, typer.Option("--report", metavar="FILE", help="Also write the scenarios side by "
+                                                "side as one HTML report that opens offline: charts month by month "
+                                                "(every scenario overlaid), the differences against the first, "
+                                                "each one's hiring plans, contracts and phases.")] = None,
+    lang: Annotated[str, typer.Option(help="The report's language: en or fr.")] = "en",
     quiet: Annotated[bool, typer.Option("--quiet", help="No progress notes on stderr.")] = False,
     as_json: JsonOpt = False,
 ) -> None:
@@ -48,7 +54,8 @@ def growth(
 
     if csv_dir is not None:
         usecase.check_csv_dir(csv_dir)
-    check_all_writable(xlsx=xlsx)
+    check_all_writable(xlsx=xlsx, report=report)
+    check_lang(lang)
 
     def note(message: str) -> None:
         if not quiet:
@@ -59,10 +66,13 @@ def growth(
     if xlsx is not None:
         xlsx.write_bytes(usecase.workbook(results, comparison))
         written.append(xlsx)
+    if report is not None:
+        usecase.write_report(results, comparison, report, lang)
     if as_json:
         print_json({"scenarios": [r.to_json() for r in results], "comparison": comparison}
                    | ({"csv": [str(p) for p in written if p != xlsx]} if csv_dir is not None else {})
-                   | ({"xlsx": str(xlsx)} if xlsx is not None else {}))
+                   | ({"xlsx": str(xlsx)} if xlsx is not None else {})
+                   | ({"report": str(report)} if report is not None else {}))
         return
     for result in results:
         _show(result.to_json())
@@ -70,6 +80,8 @@ def growth(
         _show_comparison(comparison)
     for path in written:
         out.print(f"{'xlsx' if path == xlsx else 'csv'}: {path}")
+    if report is not None:
+        out.print(f"report: {report}")
 
 
 def _show(doc: dict) -> None:
