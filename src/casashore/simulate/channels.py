@@ -30,7 +30,7 @@ def simulate_chat(centre: ChatCentre, replications: int, seed: int, *, workers: 
     agents are constant and handle times and patience exponential (the case the chain describes)."""
     batch = run(centre, replications, seed, workers=workers, scheduler=scheduler, progress=progress)
     totals = batch.calls.sum(axis=2)[:, 0]  # [R, 7]
-    time = batch.agent_time.sum(axis=2)[:, 0]  # [R, 4]
+    time = batch.agent_time.sum(axis=2)[:, 0]  # [R, 5]; only the sums of time are read
     staffed = time[:, chat_engine.STAFFED_S]
     occupancy = ratio_estimate(time[:, chat_engine.BUSY_S], staffed)
     held = ratio_estimate(time[:, chat_engine.SESSION_S], staffed)

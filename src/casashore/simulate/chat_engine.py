@@ -36,10 +36,11 @@ from casashore.simulate.engine import (
 )
 from casashore.simulate.event_heap import grown, pop, push
 
-BUSY_S, STAFFED_S, HANDLED, SESSION_S = range(4)
-CHAT_AGENT_STATS = ("busy_s", "staffed_s", "handled", "session_s")
+BUSY_S, STAFFED_S, HANDLED, SESSION_S, MOST_HELD = range(5)
+CHAT_AGENT_STATS = ("busy_s", "staffed_s", "handled", "session_s", "most_held")
 """Per interval of time: agent-seconds holding at least one session, agent-seconds logged in, sessions started,
-session-seconds in service (their sum over time: sessions held)."""
+session-seconds in service (their sum over time: sessions held), the most sessions one agent held at once
+(read at each start, the only moment a load rises)."""
 
 
 @numba.njit(cache=True, inline="always")
@@ -49,12 +50,12 @@ def _stretch(load, concurrency):
 
 @numba.njit(cache=True)
 def run_chat_replication(c, rng, trace=False):
-    """One replication of ``c`` (a ChatCentre): counts [1, I, 7] (engine.CALL_STATS), agent time [1, I, 4]
+    """One replication of ``c`` (a ChatCentre): counts [1, I, 7] (engine.CALL_STATS), agent time [1, I, 5]
     (CHAT_AGENT_STATS), sessions simulated (warm-up included) and two empty trace arrays (no --trace for chat)."""
     intervals = c.agents.size
     k_max, conc, interval_s = c.max_sessions, c.concurrency, c.interval_s
     calls = np.zeros((1, intervals, 7))
-    agent_time = np.zeros((1, intervals, 4))
+    agent_time = np.zeros((1, intervals, 5))
     most = int(c.agents.max()) + 1
     load = np.zeros(most, np.int64)
     active = np.zeros(most, np.bool_)
@@ -294,6 +295,7 @@ def _start(b, now, rng, c, load, vclock, last, finish, bucket, bucket_n, place, 
         bucket_n[load[b]] += 1
     if 0 <= counting < agent_time.shape[1]:
         agent_time[0, counting, HANDLED] += 1.0
+        agent_time[0, counting, MOST_HELD] = max(agent_time[0, counting, MOST_HELD], load[b])
     _reschedule(b, now, load, vclock, finish, end_at, end_agent, end_place, c.concurrency)
     return busy, sessions
 
