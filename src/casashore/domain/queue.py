@@ -35,7 +35,45 @@ NOT_FOR_EMAIL = ("patience_s", "target_s", "service_level")
 """An email item never abandons, and its goal is deadline_share within deadline_s."""
 
 
-class Queue(Strict):
+class ChannelRules(Strict):
+    """What a queue's channel requires of its fields, checked once every field is valid (Queue's fields stay the
+    last lines of this module, where a new field goes)."""
+
+    @model_validator(mode="after")
+    def _channel_fields(self) -> ChannelRules:
+        """Each channel's own fields are required on it and refused elsewhere, so that a chat setting on a voice
+        queue (a misplaced line in a file) is an error, not silently ignored."""
+        for channel, fields in CHANNEL_FIELDS.items():
+            for field in fields:
+                value = getattr(self, field)
+                if self.channel == channel and value is None:
+                    raise ScenarioError(field, MISSING, f"a value: a {channel} queue needs {' and '.join(fields)}",
+                                        relative=True)
+                if self.channel != channel and value is not None:
+                    raise ScenarioError(field, value, f"no {field} on a {self.channel} queue (it is for "
+                                        f"channel = \"{channel}\")", relative=True)
+        if self.channel == "email":
+            for field in NOT_FOR_EMAIL:
+                if field in self.model_fields_set:
+                    raise ScenarioError(field, getattr(self, field), "no such field on an email queue: items never "
+                                        "abandon, and the goal is deadline_share within deadline_s", relative=True)
+        return self
+
+    def concurrency_factor(self, sessions: int) -> float:
+        """f(m) = 1 + c (m - 1): a session's handle time over ``aht_s`` while the agent holds ``sessions``."""
+        return 1.0 + (self.concurrency or 0.0) * (max(sessions, 1) - 1)
+
+
+def voice_only(queue: Queue, use: str) -> Queue:
+    """Refuse a chat or email queue where ``use`` (the plan, the router, a simulation scenario) handles voice only so
+    far: taken as voice it would be planned, simulated or routed wrong without a word."""
+    if queue.channel != "voice":
+        raise ScenarioError("channel", queue.channel, f"\"voice\": {use} takes voice queues only so far (chat and "
+                            "email are staffed by `casashore staff --channel`)", relative=True)
+    return queue
+
+
+class Queue(ChannelRules):
     """The facts of a queue every part of casashore shares.
 
     - ``name``: a Name (data, never a path); ``skill``: the one skill its contacts need.
@@ -68,27 +106,3 @@ class Queue(Strict):
     concurrency: Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)] | None = None
     deadline_s: DeadlineSeconds | None = None
     deadline_share: Share | None = None
-
-    @model_validator(mode="after")
-    def _channel_fields(self) -> Queue:
-        """Each channel's own fields are required on it and refused elsewhere, so that a chat setting on a voice
-        queue (a misplaced line in a file) is an error, not silently ignored."""
-        for channel, fields in CHANNEL_FIELDS.items():
-            for field in fields:
-                value = getattr(self, field)
-                if self.channel == channel and value is None:
-                    raise ScenarioError(field, MISSING, f"a value: a {channel} queue needs {' and '.join(fields)}",
-                                        relative=True)
-                if self.channel != channel and value is not None:
-                    raise ScenarioError(field, value, f"no {field} on a {self.channel} queue (it is for "
-                                        f"channel = \"{channel}\")", relative=True)
-        if self.channel == "email":
-            for field in NOT_FOR_EMAIL:
-                if field in self.model_fields_set:
-                    raise ScenarioError(field, getattr(self, field), "no such field on an email queue: items never "
-                                        "abandon, and the goal is deadline_share within deadline_s", relative=True)
-        return self
-
-    def concurrency_factor(self, sessions: int) -> float:
-        """f(m) = 1 + c (m - 1): a session's handle time over ``aht_s`` while the agent holds ``sessions``."""
-        return 1.0 + (self.concurrency or 0.0) * (max(sessions, 1) - 1)
