@@ -139,3 +139,31 @@ def test_no_agent_ever_holds_more_than_max_sessions(agents, k, c, per_hour, pati
     counts = batch.calls.sum(axis=(0, 1, 2))
     if agents[-1] > 0:
         assert counts[1] + counts[2] == counts[0]  # answered + abandoned = offered
+
+
+def test_staff_channel_chat_on_the_command_line():
+    """`casashore staff --channel chat` translates its options into the chain's requirement; voice is unchanged
+    and the chat options are refused on it, email named as spanning intervals."""
+    import json
+
+    from typer.testing import CliRunner
+
+    from casashore.interfaces.cli.app import app
+
+    runner = CliRunner()
+    chat = runner.invoke(app, ["staff", "--calls", "400", "--interval", "15m", "--aht", "5m", "--target", "60",
+                               "--service-level", "0.8", "--channel", "chat", "--max-sessions", "3",
+                               "--concurrency", "0.3", "--json"])
+    assert chat.exit_code == 0, chat.stderr
+    row = json.loads(chat.stdout)
+    expected = chat_required_agents([400], 900, 300, 3, 0.3, target_s=60, service_level=0.8)
+    assert row["agents"] == int(expected.agents[0]) and row["model"] == "chat"
+    assert row["sessions_per_agent"] == pytest.approx(expected.measures[0].sessions_per_agent)
+    voice = runner.invoke(app, ["staff", "--calls", "100", "--interval", "30m", "--aht", "180", "--json"
+                                , "--service-level", "0.8"])
+    assert json.loads(voice.stdout)["agents"] == 14 and "sessions_per_agent" not in json.loads(voice.stdout)
+    for extra, words in ((["--max-sessions", "3"], "no --max-sessions on voice"),
+                         (["--channel", "email"], "email staffing spans intervals"),
+                         (["--channel", "chat", "--max-sessions", "3"], "concurrency: missing")):
+        bad = runner.invoke(app, ["staff", "--calls", "100", "--aht", "180", "--service-level", "0.8", *extra])
+        assert bad.exit_code == 2 and words in bad.stderr

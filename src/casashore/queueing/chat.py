@@ -128,7 +128,7 @@ def chat_measures(agents: int, rate_per_s: float, aht_s: float, max_sessions: in
             mu_max * patience_s, lam * patience_s, target_s / patience_s)[0])
         p_abandon = queue_len / (patience_s * lam)  # abandonment rate over arrival rate
     return ChatMeasures(n, min(p_wait, 1.0), min(max(within, 0.0), 1.0), mean_wait, min(p_abandon, 1.0),
-                        float(busy_agents / n), float(in_service / n))
+                        min(float(busy_agents / n), 1.0), min(float(in_service / n), float(k)))
 
 
 def _check(agents, rate_per_s, aht_s, max_sessions, concurrency, target_s, patience_s) -> None:
