@@ -43,6 +43,11 @@ session-seconds in service (their sum over time: sessions held), the most sessio
 (read at each start, the only moment a load rises)."""
 
 
+DONE, NEED_ROOM = 0, 1
+SIZE, FREE_N, RING_HEAD, RING_N, WAITING, PRESENT, BUSY, SESSIONS, COUNTING, BOUNDARY, SIMULATED, TARGET = range(12)
+"""The loop's integer state between calls of _advance."""
+
+
 @numba.njit(cache=True, inline="always")
 def _stretch(load, concurrency):
     return 1.0 + concurrency * (load - 1) if load > 1 else 1.0
@@ -53,7 +58,7 @@ def run_chat_replication(c, rng, trace=False):
     """One replication of ``c`` (a ChatCentre): counts [1, I, 7] (engine.CALL_STATS), agent time [1, I, 5]
     (CHAT_AGENT_STATS), sessions simulated (warm-up included) and two empty trace arrays (no --trace for chat)."""
     intervals = c.agents.size
-    k_max, conc, interval_s = c.max_sessions, c.concurrency, c.interval_s
+    k_max, interval_s = c.max_sessions, c.interval_s
     calls = np.zeros((1, intervals, 7))
     agent_time = np.zeros((1, intervals, 5))
     most = int(c.agents.max()) + 1
@@ -93,8 +98,41 @@ def run_chat_replication(c, rng, trace=False):
         last[a] = start
     present = target
     joined = np.empty(most, np.int64)
+    clocks = np.array([arrival, boundary_time, since])
+    counters = np.array([size, free_n, ring_head, ring_n, waiting, present, busy, sessions, counting, boundary,
+                         simulated, target])
+    while _advance(c, rng, calls, agent_time, load, active, alive, vclock, last, end_at, end_agent, end_place, finish,
+                   bucket, bucket_n, place, times, payloads, arrived_at, deadline, live, free, ring, joined, clocks,
+                   counters) == NEED_ROOM:
+        if counters[SIZE] + 1 >= times.size:
+            times, payloads = grown(times, payloads)
+        if counters[FREE_N] == 0:  # every slot is in the line (live or left), so the ring is full too
+            arrived_at, deadline, live, free, counters[FREE_N], ring, counters[RING_HEAD] = _grown_line(
+                arrived_at, deadline, live, free, ring, counters[RING_HEAD], counters[RING_N])
+    return calls, agent_time, counters[SIMULATED], np.empty((0, 3)), np.empty((0, 3), np.int64)
+
+
+@numba.njit(cache=True, _nrt=False)
+def _advance(c, rng, calls, agent_time, load, active, alive, vclock, last, end_at, end_agent, end_place, finish,
+             bucket, bucket_n, place, times, payloads, arrived_at, deadline, live, free, ring, joined, clocks,
+             counters):
+    """Process events until the run is over (DONE) or an array may overflow (NEED_ROOM): the loop allocates
+    nothing, so that numba compiles it without reference counting (engine.py does the same, for the same 2x)."""
+    intervals = c.agents.size
+    k_max, conc, interval_s = c.max_sessions, c.concurrency, c.interval_s
+    most = load.size
+    arrival, boundary_time, since = clocks[0], clocks[1], clocks[2]
+    size, free_n, ring_head, ring_n, waiting = counters[SIZE], counters[FREE_N], counters[RING_HEAD], \
+        counters[RING_N], counters[WAITING]
+    present, busy, sessions, counting, boundary = counters[PRESENT], counters[BUSY], counters[SESSIONS], \
+        counters[COUNTING], counters[BOUNDARY]
+    simulated, target = counters[SIMULATED], counters[TARGET]
+    status = DONE
 
     while True:
+        if size + 1 >= times.size or free_n == 0:  # an arrival may wait and push its patience: room for one
+            status = NEED_ROOM
+            break
         leave_time = times[0] if size > 0 else math.inf
         heap_time = min(end_at[0], leave_time)
         now = min(arrival, heap_time, boundary_time)
@@ -180,9 +218,6 @@ def run_chat_replication(c, rng, trace=False):
             else:
                 if k >= 0:
                     calls[0, k, DELAYED] += 1.0
-                if free_n == 0:  # every slot is in the line (live or left), so the ring is full too
-                    arrived_at, deadline, live, free, free_n, ring, ring_head = _grown_line(
-                        arrived_at, deadline, live, free, ring, ring_head, ring_n)
                 free_n -= 1
                 slot = free[free_n]
                 arrived_at[slot] = now
@@ -193,8 +228,6 @@ def run_chat_replication(c, rng, trace=False):
                 ring_n += 1
                 waiting += 1
                 if patience < math.inf:
-                    if size + 1 >= times.size:
-                        times, payloads = grown(times, payloads)
                     push(times, payloads, size, now + patience, slot)
                     size += 1
         elif end_at[0] <= leave_time:  # an agent's session ends
@@ -260,7 +293,13 @@ def run_chat_replication(c, rng, trace=False):
                         calls[0, k, WITHIN_TARGET] += 1.0
                 busy, sessions = _start(b, now, rng, c, load, vclock, last, finish, bucket, bucket_n, place,
                                         end_at, end_agent, end_place, busy, sessions, counting, agent_time)
-    return calls, agent_time, simulated, np.empty((0, 3)), np.empty((0, 3), np.int64)
+    clocks[0], clocks[1], clocks[2] = arrival, boundary_time, since
+    counters[SIZE], counters[FREE_N], counters[RING_HEAD], counters[RING_N], counters[WAITING] = \
+        size, free_n, ring_head, ring_n, waiting
+    counters[PRESENT], counters[BUSY], counters[SESSIONS], counters[COUNTING], counters[BOUNDARY] = \
+        present, busy, sessions, counting, boundary
+    counters[SIMULATED], counters[TARGET] = simulated, target
+    return status
 
 
 @numba.njit(cache=True, inline="always")
