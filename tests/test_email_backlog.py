@@ -99,3 +99,25 @@ def test_the_simulator_follows_the_fluid_at_volume():
     assert run.share_within_deadline == pytest.approx(0.7, abs=0.01)
     assert run.open_at_end == pytest.approx(8000, rel=0.03)
     assert run.share_within_deadline_ci95 < 0.01
+
+
+@settings(max_examples=20, deadline=None)
+@given(st.lists(st.integers(0, 6), min_size=1, max_size=6), st.floats(0.0, 120.0), st.floats(60.0, 4 * HOUR),
+       st.integers(0, 2**32))
+def test_the_email_simulator_judges_every_item_once(agents, per_hour, deadline_s, seed):
+    """Staffing rising and falling: every item counted met, missed or open once; taken = met + missed taken late;
+    no item open unless its deadline lies beyond the end; busy time within logged-in time."""
+    from casashore.simulate import email_engine
+    from casashore.simulate.replications import run
+
+    centre = email_centre([per_hour / 6] * len(agents), 600.0, 240.0, agents, deadline_s)
+    batch = run(centre, 2, seed, workers=1)
+    counts = batch.calls[:, 0]
+    offered, taken = counts[..., email_engine.OFFERED], counts[..., email_engine.TAKEN]
+    met, missed, still = (counts[..., i] for i in (email_engine.MET, email_engine.MISSED, email_engine.OPEN))
+    assert (met + missed + still == offered).all()
+    assert (met <= taken).all() and (taken <= met + missed).all()
+    judged_by_end = np.arange(len(agents)) * 600.0 + 600.0 + deadline_s <= len(agents) * 600.0
+    assert (still[:, judged_by_end] == 0).all()
+    time = batch.agent_time[:, 0]
+    assert (time[..., 0] <= time[..., 1] * (1 + 1e-9) + 1e-6).all()
