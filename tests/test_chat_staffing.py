@@ -167,3 +167,11 @@ def test_staff_channel_chat_on_the_command_line():
                          (["--channel", "chat", "--max-sessions", "3"], "concurrency: missing")):
         bad = runner.invoke(app, ["staff", "--calls", "100", "--aht", "180", "--service-level", "0.8", *extra])
         assert bad.exit_code == 2 and words in bad.stderr
+
+
+def test_chat_replications_are_the_same_wherever_they_run():
+    """The seed alone decides: in this process or on two local processes, the same counts bit for bit."""
+    centre = chat_centre(320, 3600, 180, 10, 3, 0.3, patience_s=120.0, intervals=2)
+    here = run(centre, 8, 11, workers=1)
+    there = run(centre, 8, 11, workers=2)
+    assert np.array_equal(here.calls, there.calls) and np.array_equal(here.agent_time, there.agent_time)
