@@ -23,6 +23,17 @@ from typing import NamedTuple
 import numba
 import numpy as np
 
+from casashore.simulate.chat_agents import (
+    BUSY_S,
+    CHAT_AGENT_STATS,
+    MOST_HELD,
+    SESSION_S,
+    STAFFED_S,
+    reschedule,
+    start_session,
+    stretch,
+    unbucket,
+)
 from casashore.simulate.distributions import EXPONENTIAL, NEVER, draw_s
 from casashore.simulate.engine import (
     ABANDONED,
@@ -36,21 +47,11 @@ from casashore.simulate.engine import (
 )
 from casashore.simulate.event_heap import grown, pop, push
 
-BUSY_S, STAFFED_S, HANDLED, SESSION_S, MOST_HELD = range(5)
-CHAT_AGENT_STATS = ("busy_s", "staffed_s", "handled", "session_s", "most_held")
-"""Per interval of time: agent-seconds holding at least one session, agent-seconds logged in, sessions started,
-session-seconds in service (their sum over time: sessions held), the most sessions one agent held at once
-(read at each start, the only moment a load rises)."""
-
-
+__all__ = ["CHAT_AGENT_STATS", "MOST_HELD", "SESSION_S", "STAFFED_S", "BUSY_S", "ChatCentre", "chat_centre",
+           "run_chat_replication"]
 DONE, NEED_ROOM = 0, 1
 SIZE, FREE_N, RING_HEAD, RING_N, WAITING, PRESENT, BUSY, SESSIONS, COUNTING, BOUNDARY, SIMULATED, TARGET = range(12)
 """The loop's integer state between calls of _advance."""
-
-
-@numba.njit(cache=True, inline="always")
-def _stretch(load, concurrency):
-    return 1.0 + concurrency * (load - 1) if load > 1 else 1.0
 
 
 @numba.njit(cache=True)
@@ -213,8 +214,8 @@ def _advance(c, rng, calls, agent_time, load, active, alive, vclock, last, end_a
                 if k >= 0:
                     calls[0, k, ANSWERED] += 1.0
                     calls[0, k, WITHIN_TARGET] += 1.0
-                busy, sessions = _start(b, now, rng, c, load, vclock, last, finish, bucket, bucket_n, place,
-                                        end_at, end_agent, end_place, busy, sessions, counting, agent_time)
+                busy, sessions = start_session(b, now, rng, c, load, vclock, last, finish, bucket, bucket_n, place,
+                                               end_at, end_agent, end_place, busy, sessions, counting, agent_time)
             else:
                 if k >= 0:
                     calls[0, k, DELAYED] += 1.0
@@ -232,7 +233,7 @@ def _advance(c, rng, calls, agent_time, load, active, alive, vclock, last, end_a
                     size += 1
         elif end_at[0] <= leave_time:  # an agent's session ends
             b = end_agent[0]
-            vclock[b] += (now - last[b]) / _stretch(load[b], conc)
+            vclock[b] += (now - last[b]) / stretch(load[b], conc)
             last[b] = now
             j_end = 0
             for j in range(k_max):
@@ -241,7 +242,7 @@ def _advance(c, rng, calls, agent_time, load, active, alive, vclock, last, end_a
             finish[b, j_end] = math.inf
             if active[b]:
                 if load[b] < k_max:  # out of its bucket, below k again
-                    _unbucket(b, load[b], bucket, bucket_n, place)
+                    unbucket(b, load[b], bucket, bucket_n, place)
                 place[b] = bucket_n[load[b] - 1]
                 bucket[load[b] - 1, bucket_n[load[b] - 1]] = b
                 bucket_n[load[b] - 1] += 1
@@ -252,7 +253,7 @@ def _advance(c, rng, calls, agent_time, load, active, alive, vclock, last, end_a
                 if not active[b]:  # a leaving agent's last session: it logs off
                     alive[b] = False
                     present -= 1
-            _reschedule(b, now, load, vclock, finish, end_at, end_agent, end_place, conc)
+            reschedule(b, now, load, vclock, finish, end_at, end_agent, end_place, conc)
             if active[b]:
                 a = b
         else:  # a waiting session's patience ran out, unless it was answered
@@ -291,8 +292,8 @@ def _advance(c, rng, calls, agent_time, load, active, alive, vclock, last, end_a
                     calls[0, k, WAIT_ANSWERED_S] += wait
                     if wait <= c.target_s:
                         calls[0, k, WITHIN_TARGET] += 1.0
-                busy, sessions = _start(b, now, rng, c, load, vclock, last, finish, bucket, bucket_n, place,
-                                        end_at, end_agent, end_place, busy, sessions, counting, agent_time)
+                busy, sessions = start_session(b, now, rng, c, load, vclock, last, finish, bucket, bucket_n, place,
+                                               end_at, end_agent, end_place, busy, sessions, counting, agent_time)
     clocks[0], clocks[1], clocks[2] = arrival, boundary_time, since
     counters[SIZE], counters[FREE_N], counters[RING_HEAD], counters[RING_N], counters[WAITING] = \
         size, free_n, ring_head, ring_n, waiting
@@ -300,78 +301,6 @@ def _advance(c, rng, calls, agent_time, load, active, alive, vclock, last, end_a
         present, busy, sessions, counting, boundary
     counters[SIMULATED], counters[TARGET] = simulated, target
     return status
-
-
-@numba.njit(cache=True, inline="always")
-def _unbucket(b, m, bucket, bucket_n, place):
-    """Take agent b out of load m's bucket (the last one moves into its place)."""
-    last_agent = bucket[m, bucket_n[m] - 1]
-    bucket[m, place[b]] = last_agent
-    place[last_agent] = place[b]
-    bucket_n[m] -= 1
-
-
-@numba.njit(cache=True, inline="always")
-def _start(b, now, rng, c, load, vclock, last, finish, bucket, bucket_n, place, end_at, end_agent, end_place, busy,
-           sessions, counting, agent_time):
-    """Agent b (active, below k) starts a session now."""
-    k_max = c.max_sessions
-    vclock[b] += (now - last[b]) / _stretch(load[b], c.concurrency) if load[b] > 0 else 0.0
-    last[b] = now
-    _unbucket(b, load[b], bucket, bucket_n, place)
-    work = draw_s(rng, c.handle_kind, c.handle_mean_s, c.handle_cv, c.observed_s, 0, 0)
-    for j in range(k_max):
-        if finish[b, j] == math.inf:
-            finish[b, j] = vclock[b] + work
-            break
-    if load[b] == 0:
-        busy += 1
-    load[b] += 1
-    sessions += 1
-    if load[b] < k_max:
-        place[b] = bucket_n[load[b]]
-        bucket[load[b], bucket_n[load[b]]] = b
-        bucket_n[load[b]] += 1
-    if 0 <= counting < agent_time.shape[1]:
-        agent_time[0, counting, HANDLED] += 1.0
-        agent_time[0, counting, MOST_HELD] = max(agent_time[0, counting, MOST_HELD], load[b])
-    _reschedule(b, now, load, vclock, finish, end_at, end_agent, end_place, c.concurrency)
-    return busy, sessions
-
-
-@numba.njit(cache=True, inline="always")
-def _reschedule(b, now, load, vclock, finish, end_at, end_agent, end_place, concurrency):
-    """Agent b's next session end at its current load, moved to its place in the agents' heap."""
-    t = math.inf
-    if load[b] > 0:
-        first = math.inf
-        for j in range(finish.shape[1]):
-            first = min(first, finish[b, j])
-        t = now + (first - vclock[b]) * _stretch(load[b], concurrency)
-    i = end_place[b]
-    if t < end_at[i]:
-        while i > 0:  # up
-            parent = (i - 1) >> 1
-            if end_at[parent] <= t:
-                break
-            end_at[i], end_agent[i] = end_at[parent], end_agent[parent]
-            end_place[end_agent[i]] = i
-            i = parent
-    else:
-        n = end_at.size
-        while True:  # down
-            child = 2 * i + 1
-            if child >= n:
-                break
-            if child + 1 < n and end_at[child + 1] < end_at[child]:
-                child += 1
-            if end_at[child] >= t:
-                break
-            end_at[i], end_agent[i] = end_at[child], end_agent[child]
-            end_place[end_agent[i]] = i
-            i = child
-    end_at[i], end_agent[i] = t, b
-    end_place[b] = i
 
 
 @numba.njit(cache=True)
