@@ -34,7 +34,6 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.special import logsumexp
 
 from casashore.queueing.domain import check, check_durations, check_servers
 from casashore.queueing.erlang_a import answered_within_given_wait
@@ -84,11 +83,25 @@ def service_rates(agents: int, max_sessions: int, aht_s: float, concurrency: flo
     return (agents - r) * _agent_rate(q, aht_s, concurrency) + r * _agent_rate(q + 1, aht_s, concurrency)
 
 
+def _log_sum(log_terms: np.ndarray, weights: np.ndarray | None = None) -> float:
+    """log of sum(weights e^log_terms), -inf for no terms (scipy's logsumexp costs more than the chain here)."""
+    if log_terms.size == 0:
+        return -math.inf
+    top = float(log_terms.max())
+    scaled = np.exp(log_terms - top)
+    return top + math.log(float((scaled if weights is None else weights * scaled).sum()))
+
+
 def chat_measures(agents: int, rate_per_s: float, aht_s: float, max_sessions: int, concurrency: float,
                   target_s: float, patience_s: float = math.inf) -> ChatMeasures:
     """The chain's measures for ``agents`` (whole, >= 0) offered ``rate_per_s`` sessions per second."""
-    n, k, lam = int(agents), int(max_sessions), float(rate_per_s)
-    _check(n, lam, aht_s, k, concurrency, target_s, patience_s)
+    _check(int(agents), float(rate_per_s), aht_s, int(max_sessions), concurrency, target_s, patience_s)
+    return _chain(int(agents), float(rate_per_s), aht_s, int(max_sessions), concurrency, target_s, patience_s)
+
+
+def _chain(n: int, lam: float, aht_s: float, k: int, concurrency: float, target_s: float,
+           patience_s: float) -> ChatMeasures:
+    """chat_measures on inputs already checked."""
     patient = math.isinf(patience_s)
     if lam == 0.0:
         return ChatMeasures(n, 0.0, 1.0, 0.0, 0.0, 0.0, 0.0)
@@ -110,9 +123,9 @@ def chat_measures(agents: int, rate_per_s: float, aht_s: float, max_sessions: in
         top = n * k + int(math.ceil(max(0.0, 2.0 * lam - mu_max) / theta)) + _TAIL_TERMS
         i = np.arange(1, top - n * k + 1)
         log_tail = log_full + np.cumsum(math.log(lam) - np.log(mu_max + i * theta))
-        log_waiting = float(logsumexp(log_tail)) if log_tail.size else -math.inf
-        log_queue_len = float(logsumexp(log_tail, b=i)) if log_tail.size else -math.inf
-    log_total = float(np.logaddexp(logsumexp(log_top), log_waiting))
+        log_waiting = _log_sum(log_tail)
+        log_queue_len = _log_sum(log_tail, i)
+    log_total = float(np.logaddexp(_log_sum(log_top), log_waiting))
     p_top = np.exp(log_top - log_total)
     p_wait = float(math.exp(log_full - log_total) + math.exp(log_waiting - log_total))  # PASTA: found N k or more
     s = np.arange(n * k + 1)
@@ -159,6 +172,7 @@ def chat_required_agents(calls, interval_s: float, aht_s: float, max_sessions: i
     calls = np.atleast_1d(np.asarray(calls, dtype=float))
     check("calls", calls, high=MAX_CHAT_RATE_PER_S * interval_s, what="sessions per interval")
     rates = calls / interval_s
+    _check(0, float(rates.max(initial=0.0)), aht_s, max_sessions, concurrency, target_s, patience_s)
     f_k = 1.0 + concurrency * (max_sessions - 1)
     capacity = max_sessions / (aht_s * f_k)  # one agent's most sessions per second
     stable = np.floor(rates / capacity) + 1.0 if math.isinf(patience_s) else np.zeros_like(rates)
@@ -167,7 +181,7 @@ def chat_required_agents(calls, interval_s: float, aht_s: float, max_sessions: i
     def meets(ns: np.ndarray) -> np.ndarray:
         ok = np.empty(ns.shape, dtype=bool)
         for j, (n, lam) in enumerate(zip(ns.tolist(), rates.tolist(), strict=True)):
-            m = chat_measures(int(n), lam, aht_s, max_sessions, concurrency, target_s, patience_s)
+            m = _chain(int(n), lam, aht_s, max_sessions, concurrency, target_s, patience_s)
             ok[j] = ((service_level is None or m.service_level >= service_level * (1 - TOLERANCE))
                      and (mean_wait_s is None or m.mean_wait_s <= mean_wait_s * (1 + TOLERANCE)))
         return ok | (rates == 0)
