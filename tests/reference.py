@@ -107,3 +107,41 @@ def erlang_a_by_quadrature(agents: int, traffic: float, aht_s: float, patience_s
 
         within = mp.quad(answered_density, [0, target_s / 4, target_s / 2, target_s])
         return p_wait, p_ab, (1 - p_wait) + p_wait * within
+
+
+def chat_chain(agents: int, rate_per_s: float, aht_s: float, max_sessions: int, concurrency: float,
+               target_s: float, patience_s: float | None = None, dps: int = 30, tail: int = 700):
+    """(p_wait, service_level, mean_wait_s, p_abandon, occupancy, sessions_per_agent) of the chat chain of
+    queueing/chat.py, from its definition: each agent's load listed one by one (the even spread), the chain's
+    products in high precision, the waiting states summed term by term up to ``tail`` of them, and, without
+    patience, the service level as the Erlang (gamma) law of the departures a waiting session needs."""
+    with mp.workdps(dps):
+        n, k = agents, max_sessions
+        lam, aht, c, t = (mp.mpf(v) for v in (rate_per_s, aht_s, concurrency, target_s))
+
+        def total_rate(s):
+            loads = [s // n + (1 if a < s % n else 0) for a in range(n)]
+            return sum((m / (aht * (1 + c * (m - 1))) for m in loads if m > 0), mp.mpf(0))
+
+        weights = [mp.mpf(1)]
+        for s in range(1, n * k + 1):
+            weights.append(weights[-1] * lam / total_rate(s))
+        mu_max = total_rate(n * k)
+        theta = mp.mpf(0) if patience_s is None else 1 / mp.mpf(patience_s)
+        for i in range(1, tail + 1):
+            weights.append(weights[-1] * lam / (mu_max + i * theta))
+        total = mp.fsum(weights)
+        p = [w / total for w in weights]
+        full = n * k
+        p_wait = mp.fsum(p[full:])
+        queue_len = mp.fsum((j - full) * p[j] for j in range(full + 1, len(p)))
+        busy = mp.fsum(min(j, n) * p[j] for j in range(len(p)))
+        held = mp.fsum(min(j, full) * p[j] for j in range(len(p)))
+        if patience_s is None:
+            # a session arriving with j >= N k present waits for j - N k + 1 departures at rate mu_max
+            late = mp.fsum(p[j] * mp.gammainc(j - full + 1, mu_max * t, mp.inf, regularized=True)
+                           for j in range(full, len(p)))
+            service_level = 1 - late
+        else:
+            service_level = None
+        return (p_wait, service_level, queue_len / lam, queue_len * theta / lam, busy / n, held / n)

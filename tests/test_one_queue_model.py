@@ -152,7 +152,7 @@ def test_a_field_added_to_the_domain_queue_reaches_the_three_loaders(tmp_path):
     package = tmp_path / "src" / "casashore"
     shutil.copytree(REPO / "src" / "casashore", package, ignore=shutil.ignore_patterns("__pycache__"))
     queue_py = package / "domain" / "queue.py"
-    last_field = "    client_time_zone: TimeZoneName | None = None\n"
+    last_field = "    deadline_share: Share | None = None\n"
     assert queue_py.read_text().endswith(last_field)
     queue_py.write_text(queue_py.read_text() + "    max_wait_s: PositiveSeconds | None = None\n")
     examples = ("casablanca.toml", "multiskill.toml", "center.toml")

@@ -12,7 +12,7 @@ from pydantic import Field, ValidationError, field_validator, model_validator
 
 from casashore.domain.base import Label, ScenarioError, Strict, TimeZoneName, check_unique
 from casashore.domain.loading import read_toml, validated
-from casashore.domain.queue import Queue
+from casashore.domain.queue import Queue, voice_only
 from casashore.domain.shift import ShiftSpec, time_of_day_min
 from casashore.domain.shift_pattern import ShiftPattern
 from casashore.domain.site import Link, Site
@@ -73,6 +73,7 @@ class PlanQueue(Queue):
 
     @model_validator(mode="after")
     def _history_source(self) -> PlanQueue:
+        voice_only(self, "the plan")
         if self.history == "synthetic" and self.synthetic is None:
             raise ValueError("history = \"synthetic\" needs a [queues.synthetic] table with weekly_calls")
         return self

@@ -158,6 +158,15 @@ def _answered_within_given_wait(x, y, t_over_patience) -> np.ndarray:
     return np.where(t_over_patience > 0, value, 0.0)
 
 
+def answered_within_given_wait(x, y, t_over_patience) -> np.ndarray:
+    """P(answered within t | wait) of a line served at a total rate x / patience, offered y / patience, whose
+    waiting callers each hang up at rate 1 / patience (Erlang A's waiting part, arrays of x > 0, y > 0). Any
+    birth-death queue whose departures with everyone busy run at a constant total rate has this waiting part:
+    queueing/chat.py uses it for chat, whose total rate is that of every session slot busy."""
+    return _answered_within_given_wait(*(np.atleast_1d(np.asarray(v, dtype=float)) for v in
+                                         np.broadcast_arrays(x, y, t_over_patience)))
+
+
 def erlang_a_asa(agents, traffic, aht_s, patience_s) -> np.ndarray:
     """Average speed of answer (mean wait of answered calls) in seconds for M/M/N+M.
 

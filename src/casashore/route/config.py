@@ -29,7 +29,7 @@ from casashore.domain.base import (
     matching,
 )
 from casashore.domain.loading import read_toml, validated
-from casashore.domain.queue import Queue
+from casashore.domain.queue import Queue, voice_only
 from casashore.errors import MISSING, UserError
 from casashore.request_guard import LOOPBACK_HOSTS
 from casashore.route.auth import Principal
@@ -193,6 +193,10 @@ class RoutedQueue(Queue):
     proxy tries another node) or 486 Busy Here (the caller hears busy at once)."""
     client_time_zone: TimeZoneName = "Europe/Paris"
     country: str | None = None
+
+    @model_validator(mode="after")
+    def _voice(self) -> RoutedQueue:
+        return voice_only(self, "the router")
 
     def routing(self) -> RoutingQueue:
         return RoutingQueue.of(self, relax_after_s=self.relax_after_s, max_waiting=self.max_waiting)

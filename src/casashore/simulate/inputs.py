@@ -15,7 +15,7 @@ from pydantic import AfterValidator, Field, field_validator, model_validator
 from casashore.domain.agents import AgentGroup
 from casashore.domain.base import PositiveSeconds, ScenarioError, Strict, check_unique
 from casashore.domain.loading import read_toml, validated
-from casashore.domain.queue import Queue
+from casashore.domain.queue import Queue, voice_only
 
 MAX_CALLS_PER_INTERVAL = 1e7
 MAX_AGENTS = 1_000_000
@@ -59,6 +59,10 @@ class SimulatedQueue(Queue):
     forecast_cv: Annotated[float, Field(ge=0, le=10, allow_inf_nan=False)] = 0.0
     """Uncertainty of the forecast: each replication scales the queue's volumes by a gamma factor with mean 1
     and this coefficient of variation (0: the forecast is the Poisson mean)."""
+
+    @model_validator(mode="after")
+    def _voice(self) -> SimulatedQueue:
+        return voice_only(self, "a simulation scenario")
 
 
 class StaffedGroup(AgentGroup):

@@ -50,14 +50,30 @@ def ensure_compiled() -> None:
     run_replication(single_queue_centre(1.0, 60.0, 30.0, 1, patience_s=60.0), np.random.default_rng(0), False)
 
 
+def engine_for(centre) -> Callable:
+    """The engine that simulates ``centre``: the voice engine for a Centre, else the one its class names as
+    ``replicate`` (simulate/chat_engine.py's ChatCentre, simulate/email_engine.py's EmailCentre), compiled here
+    first on the same centre without arrivals, so that timings exclude the compilation."""
+    replicate = getattr(type(centre), "replicate", None)
+    if replicate is None:
+        ensure_compiled()
+        return run_replication
+    if type(centre) not in _warm:
+        replicate(centre._replace(rate_per_s=np.zeros_like(centre.rate_per_s)), np.random.default_rng(0), False)
+        _warm.add(type(centre))
+    return replicate
+
+
+_warm: set[type] = set()
+
+
 def run_batch(centre: Centre, streams: Sequence[np.random.SeedSequence], trace: bool = False) -> Batch:
     """Run the replications of ``streams`` one after the other in this process."""
-    ensure_compiled()
+    replicate = engine_for(centre)
     calls, agent_time, simulated, traces = [], [], [], []
     started = time.perf_counter()
     for stream in streams:
-        c, a, n, trace_f, trace_i = run_replication(centre, np.random.Generator(np.random.PCG64(stream)),
-                                                    bool(trace))
+        c, a, n, trace_f, trace_i = replicate(centre, np.random.Generator(np.random.PCG64(stream)), bool(trace))
         calls.append(c)
         agent_time.append(a)
         simulated.append(n)
@@ -86,7 +102,7 @@ def run(centre: Centre, replications: int, seed: int, *, workers: int | None = N
     every counted call's record (see ``engine.run_replication``).
     """
     streams = replication_streams(seed, replications)
-    ensure_compiled()  # also fills numba's on-disk cache, which worker processes load
+    engine_for(centre)  # compiles it here, which also fills numba's on-disk cache that worker processes load
     if scheduler is not None:
         return _run_on_dask(centre, streams, scheduler, progress, trace)
     if workers is None:

@@ -15,8 +15,10 @@ from casashore.telecom.bandwidth import call_bandwidth, calls_per_link
 
 TRUNK_FIELDS = ("traffic", "servers", "blocking", "calls", "aht")
 STAFF_FIELDS = ("calls", "interval", "aht", "target", "agents", "service_level", "asa", "patience", "abandon",
-                "max_occupancy", "shrinkage")
+                "max_occupancy", "shrinkage", "channel", "max_sessions", "concurrency")
 STAFF_DEFAULTS = {"interval": "900", "target": "20"}
+_NUMERIC = ("calls", "interval", "aht", "target", "patience", "agents", "service_level", "asa", "abandon",
+            "max_occupancy", "shrinkage")
 
 
 def _whole_float(field: str, text: str) -> float:
@@ -84,11 +86,14 @@ def trunks(cases: list[dict[str, float | None]]) -> list[dict[str, float]]:
 def staffing_case(*, calls: float, interval_s: float, aht_s: float, target_s: float, patience_s: float = math.inf,
                   agents: float = math.nan, service_level: float = math.nan, asa_s: float = math.nan,
                   abandon: float = math.nan, max_occupancy: float = math.nan,
-                  shrinkage: float = math.nan) -> dict[str, float]:
-    """One staff case from numbers already validated; NaN marks an option not given, inf an infinite patience."""
+                  shrinkage: float = math.nan, max_sessions: float = math.nan,
+                  concurrency: float = math.nan) -> dict[str, float]:
+    """One staff case from numbers already validated; NaN marks an option not given, inf an infinite patience.
+    A chat case has ``max_sessions`` and ``concurrency`` (domain/queue.py), a voice case neither."""
     return {"calls": calls, "interval": interval_s, "aht": aht_s, "target": target_s, "patience": patience_s,
             "agents": agents, "service_level": service_level, "asa": asa_s, "abandon": abandon,
-            "max_occupancy": max_occupancy, "shrinkage": shrinkage}
+            "max_occupancy": max_occupancy, "shrinkage": shrinkage, "max_sessions": max_sessions,
+            "concurrency": concurrency}
 
 
 def staff_case(raw: Mapping[str, str]) -> dict[str, float]:
@@ -105,6 +110,7 @@ def staff_case(raw: Mapping[str, str]) -> dict[str, float]:
         "abandon": ("abandon", lambda v: share("abandon", v, allow_zero=False)),
         "max_occupancy": ("max_occupancy", lambda v: share("max_occupancy", v, allow_zero=False)),
         "shrinkage": ("shrinkage", lambda v: share("shrinkage", v, allow_one=False)),
+        **_chat_options(raw),
     }
     case = staffing_case(
         calls=number("calls", raw["calls"], expected="calls offered in the interval, a number >= 0"),
@@ -119,15 +125,83 @@ def staff_case(raw: Mapping[str, str]) -> dict[str, float]:
                         "--asa, --abandon or --max-occupancy")
     if not math.isnan(case["abandon"]) and math.isinf(case["patience"]):
         raise UserError("abandon", raw["abandon"], "--patience too: callers who never hang up never abandon")
+    if not math.isnan(case["max_sessions"]):
+        for option in ("abandon", "max_occupancy"):
+            if option in raw:
+                raise UserError(option, raw[option], "no such target with --channel chat: --service-level or --asa")
+        if "asa" in raw and not math.isinf(case["patience"]):
+            raise UserError("asa", raw["asa"], "no --patience with it on chat: the chat chain gives the mean wait of "
+                            "every session, not of answered ones")
     return case
 
 
+def _chat_options(raw: Mapping[str, str]) -> dict:
+    """The chat case's options when ``channel`` is chat; refused on voice (email spans intervals: not one case)."""
+    channel = raw.get("channel", "voice")
+    if channel not in ("voice", "chat"):
+        raise UserError("channel", channel, "voice or chat (email staffing spans intervals, carrying the backlog: "
+                        "queueing/email_backlog.py, not one interval's calls)")
+    chat = {"max_sessions": ("max_sessions", lambda v: _whole_float("max_sessions", v)),
+            "concurrency": ("concurrency", lambda v: number("concurrency", v, low=0.0, high=1.0))}
+    if channel == "voice":
+        for option in chat:
+            if option in raw:
+                raise UserError(option, raw[option], f"no --{option.replace('_', '-')} on voice: it is for "
+                                "--channel chat")
+        return {}
+    for option in chat:
+        if option not in raw:
+            raise UserError(option, MISSING, "--max-sessions (1 to 10) and --concurrency (0 to 1) with --channel chat")
+    if not 1 <= _whole_float("max_sessions", raw["max_sessions"]) <= 10:
+        raise UserError("max_sessions", raw["max_sessions"], "a whole number of sessions from 1 to 10")
+    return chat
+
+
 def staff(cases: list[dict[str, float]]) -> list[dict[str, float | int | None]]:
-    """Staff (or evaluate) every case in one vectorised pass; a week of 672 intervals is one call."""
+    """Staff (or evaluate) every case: voice in one vectorised pass (a week of 672 intervals is one call), chat
+    case by case; the rows in the cases' order."""
+    rows: list[dict[str, float | int | None]] = [{} for _ in cases]
+    voice = [i for i, case in enumerate(cases) if math.isnan(case.get("max_sessions", math.nan))]
+    if voice:
+        for i, row in zip(voice, _voice_staff([cases[i] for i in voice]), strict=True):
+            rows[i] = row
+    for i in sorted(set(range(len(cases))) - set(voice)):
+        rows[i] = _chat_staff(cases[i])
+    return rows
+
+
+def _chat_staff(case: dict[str, float]) -> dict[str, float | int | None]:
+    """One chat case by queueing/chat.py's chain: the keys of voice's rows, plus the sessions an agent holds."""
+    from casashore.queueing.chat import chat_measures, chat_required_agents  # numba kernels, as in trunks()
+    from casashore.queueing.staffing import agents_with_shrinkage
+
+    k, c, patience = int(case["max_sessions"]), case["concurrency"], case["patience"]
+    if math.isnan(case["agents"]):
+        agents = int(chat_required_agents(
+            [case["calls"]], case["interval"], case["aht"], k, c, target_s=case["target"],
+            service_level=None if math.isnan(case["service_level"]) else case["service_level"],
+            mean_wait_s=None if math.isnan(case["asa"]) else case["asa"], patience_s=patience).agents[0])
+    else:
+        agents = int(case["agents"])
+    m = chat_measures(agents, case["calls"] / case["interval"], case["aht"], k, c, case["target"], patience)
+    row: dict[str, float | int | None] = {
+        "traffic": case["calls"] * case["aht"] / case["interval"], "agents": agents, "p_wait": m.p_wait,
+        "service_level": m.service_level, "asa": json_number(m.mean_wait_s) if math.isinf(patience) else None,
+        "occupancy": m.occupancy, "p_abandon": m.p_abandon, "model": "chat",
+        "sessions_per_agent": m.sessions_per_agent, "max_sessions": k, "concurrency": c}
+    if not math.isinf(patience):
+        row["asa_all"] = json_number(m.mean_wait_s)
+    if not math.isnan(case["shrinkage"]):
+        row["agents_with_shrinkage"] = int(agents_with_shrinkage(agents, case["shrinkage"]))
+    return row
+
+
+def _voice_staff(cases: list[dict[str, float]]) -> list[dict[str, float | int | None]]:
+    """Erlang C (or A) for every voice case in one vectorised pass."""
     # Lazy: numba-compiled (~2 s to load), as in trunks().
     from casashore.queueing.staffing import agents_with_shrinkage, queue_measures, required_agents, traffic_erlangs
 
-    col = {k: np.array([c[k] for c in cases], dtype=float) for k in cases[0]}
+    col = {k: np.array([c[k] for c in cases], dtype=float) for k in cases[0] if k in _NUMERIC}
     traffic = traffic_erlangs(col["calls"], col["interval"], col["aht"])
     evaluate = ~np.isnan(col["agents"])
     agents = col["agents"].copy()

@@ -83,6 +83,10 @@ def staff(
     max_occupancy: Annotated[str | None, typer.Option(help="Highest share of agent time on calls.")] = None,
     shrinkage: Annotated[str | None, typer.Option(help="Share of paid time off the phones: adds "
                                                         "agents_with_shrinkage.")] = None,
+    channel: Annotated[str | None, typer.Option(help="voice [default] or chat (sessions held at once).")] = None,
+    max_sessions: Annotated[str | None, typer.Option(help="Chat: sessions an agent holds at once, 1 to 10.")] = None,
+    concurrency: Annotated[str | None, typer.Option(help="Chat: c in [0, 1]; a session takes aht x (1 + c (m - 1)) "
+                                                         "while its agent holds m.")] = None,
     input: InputOpt = None,
     output: OutputOpt = None,
     as_json: JsonOpt = False,
@@ -92,6 +96,9 @@ def staff(
     Staff: `casashore staff --calls 100 --interval 30m --aht 180 --target 20 --service-level 0.8` answers 14
     agents (Call Centre Helper's example). Add `--shrinkage 30%` for the 20 to roster. Evaluate: give
     `--agents 14`. Targets combine: the answer meets every one given. A week of intervals: `--input week.csv`.
+
+    Chat: `--channel chat --max-sessions 3 --concurrency 0.3` counts --calls as sessions and staffs agents who
+    hold up to 3 at once, each slowed by the others (docs/capacity.md, "Chat"); adds sessions_per_agent.
     """
     from casashore.usecases import calculators  # numpy and the Erlang kernels: only when the command runs
 
@@ -100,7 +107,8 @@ def staff(
     else:
         raw = given(calls=calls, interval=interval, aht=aht, target=target, agents=agents,
                     service_level=service_level, asa=asa, patience=patience, abandon=abandon,
-                    max_occupancy=max_occupancy, shrinkage=shrinkage)
+                    max_occupancy=max_occupancy, shrinkage=shrinkage, channel=channel, max_sessions=max_sessions,
+                    concurrency=concurrency)
         cases = lambda: [({}, calculators.staff_case(raw))]  # noqa: E731
     _run(cases, calculators.staff, input is not None, as_json, output, _show_staff)
 
@@ -113,6 +121,8 @@ def _show_staff(rows: list[dict]) -> None:
         columns.append(("p_abandon", "P(abandon)", ".3f"))
     if any("agents_with_shrinkage" in r for r in rows):
         columns.append(("agents_with_shrinkage", "with shrinkage", "d"))
+    if any(r["model"] == "chat" for r in rows):
+        columns.append(("sessions_per_agent", "sessions per agent", ".2f"))
     if any("start" in r for r in rows):
         columns.insert(0, ("start", "start", "s"))
     if len(rows) <= 60:

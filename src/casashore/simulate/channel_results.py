@@ -1,0 +1,88 @@
+"""The chat and email simulations' results, typed like simulate/results.py's: each record's fields are its JSON keys,
+``to_json()`` the JSON exactly. A chat run is read like a voice queue (its call measures) plus what concurrency
+adds; an email run by its share within the deadline. Each carries the formula's answer for the same staffing
+(queueing/chat.py's chain, queueing/email_backlog.py's fluid) to read beside it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from casashore.domain.json_record import JsonRecord, flattened, optional_key
+from casashore.simulate.results import CallMeasures
+
+
+@dataclass(frozen=True)
+class ChatFormula(JsonRecord):
+    """queueing/chat.py's chain for the same queue and agents (constant demand)."""
+    p_wait: float | None
+    service_level: float | None
+    mean_wait_s: float | None
+    p_abandon: float | None
+    occupancy: float | None
+    sessions_per_agent: float | None
+
+
+@dataclass(frozen=True, kw_only=True)
+class ChatRun(JsonRecord):
+    """A chat queue simulated, every counted interval pooled."""
+    channel: str
+    max_sessions: int
+    concurrency: float
+    measures: CallMeasures = flattened()
+    occupancy: float | None
+    """agent-seconds holding at least one session over agent-seconds logged in"""
+    occupancy_ci95: float | None
+    sessions_per_agent: float | None
+    """session-seconds over agent-seconds logged in: the mean sessions an agent holds"""
+    sessions_per_agent_ci95: float | None
+    sessions_offered: int
+    calls_simulated: int
+    replications: int
+    calls_per_second: float | None
+    """sessions simulated per second of engine time"""
+    formula: ChatFormula | None = optional_key()
+
+
+@dataclass(frozen=True)
+class EmailInterval(JsonRecord):
+    interval: int
+    start_min: float
+    offered: float
+    share_within_deadline: float | None
+    share_within_deadline_ci95: float | None
+    open_at_end: float
+
+
+@dataclass(frozen=True)
+class EmailFluid(JsonRecord):
+    """queueing/email_backlog.py's fluid backlog for the same items and agents."""
+    share_within_deadline: float | None
+    met: float
+    missed: float
+    open_at_end: float
+    backlog: list[float]
+    """items waiting at each interval boundary"""
+
+
+@dataclass(frozen=True, kw_only=True)
+class EmailRun(JsonRecord):
+    """An email queue simulated over its horizon; items judged met, missed or open at its end."""
+    channel: str
+    deadline_s: float
+    share_within_deadline: float | None
+    """items taken up within the deadline over items judged (met + missed)"""
+    share_within_deadline_ci95: float | None
+    asa: float | None
+    """mean wait of the items taken up, seconds"""
+    asa_ci95: float | None
+    occupancy: float | None
+    occupancy_ci95: float | None
+    items_offered: float
+    """per replication, on average"""
+    open_at_end: float
+    """per replication, on average: still waiting at the end, their deadline beyond it"""
+    replications: int
+    calls_simulated: int
+    calls_per_second: float | None
+    intervals: list[EmailInterval]
+    fluid: EmailFluid | None = optional_key()

@@ -1,0 +1,83 @@
+"""The channel of a queue (domain/queue.py): voice by default, chat and email with their own fields, each refused
+where it does not belong, in plain words naming the field's path; the plan, the router and simulation scenarios
+take voice only so far and say so."""
+
+from pathlib import Path
+
+import pytest
+
+from casashore.domain.loading import read_toml, validated
+from casashore.domain.queue import Queue
+from casashore.errors import UserError
+from casashore.plan.scenario import PlanScenario
+from casashore.route.config import CenterConfig
+from casashore.simulate.inputs import Scenario, load_scenario
+
+EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
+CHAT = {"channel": "chat", "max_sessions": 3, "concurrency": 0.3}
+EMAIL = {"channel": "email", "deadline_s": 86_400, "deadline_share": 0.95}
+
+
+def queue(**fields) -> Queue:
+    return Queue.model_validate({"name": "q", "skill": "fr", "aht_s": 300, **fields})
+
+
+def scenario_error(**fields) -> str:
+    data = {"queues": [{"name": "q", "skill": "fr", "aht_s": 300, "calls": 10, **fields}],
+            "groups": [{"name": "g", "skills": {"fr": 1}, "agents": 3}]}
+    with pytest.raises(UserError) as caught:
+        validated(Scenario, data)
+    return str(caught.value)
+
+
+def test_every_queue_is_voice_unless_it_says_otherwise():
+    assert queue().channel == "voice"
+    assert load_scenario(EXAMPLES / "multiskill.toml").queues[0].channel == "voice"
+    plan = validated(PlanScenario, read_toml(EXAMPLES / "casablanca.toml", "scenario"))
+    assert {q.channel for q in plan.queues} == {"voice"}
+    centre = validated(CenterConfig, read_toml(EXAMPLES / "center.toml", "center"))
+    assert {q.channel for q in centre.queues} == {"voice"}
+
+
+def test_chat_and_email_queues_hold_their_fields():
+    chat = queue(**CHAT)
+    assert (chat.max_sessions, chat.concurrency) == (3, 0.3)
+    assert chat.concurrency_factor(1) == 1.0 and chat.concurrency_factor(3) == pytest.approx(1.6)
+    email = queue(**EMAIL)
+    assert (email.deadline_s, email.deadline_share) == (86_400, 0.95)
+
+
+@pytest.mark.parametrize("fields, message", [
+    ({"channel": "fax"}, "queues[0].channel: 'fax' is not valid; expected one of 'voice', 'chat' or 'email'"),
+    ({"channel": "chat", "concurrency": 0.3}, "queues[0].max_sessions: missing; expected a value: a chat queue "
+                                              "needs max_sessions and concurrency"),
+    ({**CHAT, "max_sessions": 11}, "queues[0].max_sessions: 11 is not valid; expected a number of at most 10"),
+    ({**CHAT, "concurrency": 1.5}, "queues[0].concurrency: 1.5 is not valid; expected a number of at most 1"),
+    ({"max_sessions": 2}, "queues[0].max_sessions: 2 is not valid; expected no max_sessions on a voice queue "
+                          "(it is for channel = \"chat\")"),
+    ({**EMAIL, "deadline_s": 30}, "queues[0].deadline_s: 30 is not valid; expected a number of at least 60"),
+    ({**EMAIL, "deadline_share": 1.0}, "queues[0].deadline_share: 1.0 is not valid; expected a number below 1"),
+    ({"channel": "email", "deadline_s": 3600}, "queues[0].deadline_share: missing"),
+    ({**EMAIL, "patience_s": 60}, "queues[0].patience_s: 60.0 is not valid; expected no such field on an email "
+                                  "queue: items never abandon"),
+    ({**CHAT, "deadline_s": 3600}, "queues[0].deadline_s: 3600.0 is not valid; expected no deadline_s on a chat "
+                                   "queue"),
+])
+def test_a_wrong_channel_field_names_its_path_in_words(fields, message):
+    assert message in scenario_error(**fields)
+
+
+def test_uses_that_handle_voice_only_refuse_chat_and_email_by_name():
+    assert 'queues[0].channel: \'chat\' is not valid; expected "voice": a simulation scenario takes voice queues ' \
+           'only so far' in scenario_error(**CHAT)
+    plan = read_toml(EXAMPLES / "casablanca.toml", "scenario")
+    plan["queues"][1] |= EMAIL | {"service_level": None}
+    del plan["queues"][1]["service_level"]
+    plan["queues"][1].pop("target_s", None)
+    plan["queues"][1].pop("patience_s", None)
+    with pytest.raises(UserError, match=r'queues\[1\]\.channel: .* "voice": the plan takes voice queues only'):
+        validated(PlanScenario, plan)
+    centre = read_toml(EXAMPLES / "center.toml", "center")
+    centre["queues"][0] |= CHAT
+    with pytest.raises(UserError, match=r'queues\[0\]\.channel: .* "voice": the router takes voice queues only'):
+        validated(CenterConfig, centre)
