@@ -12,28 +12,15 @@ No assertion depends on the machine's speed; waits are on conditions, with a saf
 
 from __future__ import annotations
 
-import collections
-import os
 import shutil
-import signal
-import socket
-import struct
-import subprocess
-import sys
-import threading
-import time
-from pathlib import Path
 
-import httpx
 import pytest
 
-from router_nodes import SAFETY_S, free_port, wait_for_port, wait_until
+from b2bua_centre import Centre, audio_both_ways, rtp_counter
+from router_nodes import wait_until
 
 pytestmark = pytest.mark.skipif(shutil.which("sipp") is None,
                                 reason="SIPp is not installed (Debian package sip-tester; .ci/run installs it)")
-SCENARIOS = Path(__file__).parent / "sipp"
-PCAP = Path("/usr/share/sip-tester/g711a.pcap")
-SUPERVISOR = "supervisor-token-for-the-b2bua-test"
 PHONES = {  # kind -> (scenario, echoes RTP, extra SIPp options)
     "answers": ("agent_phone.xml", True, ()),
     "hangs_up": ("agent_phone_hangs_up.xml", True, ("-d", "1500")),
@@ -50,145 +37,15 @@ QUEUES = {  # queue (its number) -> its agents, each with its phone's kind, in t
 }
 
 
-class RtpCounter(threading.Thread):
-    """UDP datagrams on the loopback interface by (source port, destination port), read from a packet socket."""
-
-    def __init__(self) -> None:
-        super().__init__(daemon=True)
-        self.counts: collections.Counter = collections.Counter()
-        self.sock = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.ntohs(0x0800))
-        self.sock.bind(("lo", 0))
-        self.sock.settimeout(0.2)
-        self.running = True
-
-    def run(self) -> None:
-        while self.running:
-            try:
-                data = self.sock.recv(65535)
-            except TimeoutError:
-                continue
-            if len(data) > 34 and data[23] == 17:  # IPv4 (the socket's protocol) carrying UDP
-                header = (data[14] & 0x0F) * 4
-                self.counts[struct.unpack("!HH", data[14 + header:18 + header])] += 1
-
-    def stop(self) -> collections.Counter:
-        self.running = False
-        self.join()
-        self.sock.close()
-        return self.counts
-
-
-def rtp_counter() -> RtpCounter | None:
-    try:
-        return RtpCounter()
-    except PermissionError:
-        return None
-
-
-class Centre:
-    def __init__(self, directory: Path) -> None:
-        self.directory = directory
-        self.phone_ports = {kind: free_port(socket.SOCK_DGRAM) for kind in PHONES}
-        self.media_ports = {kind: free_port(socket.SOCK_DGRAM) for kind in PHONES}
-        lines = ["[router]", "offer_timeout_s = 2", "wrap_up_s = 0.2", "max_missed = 2", ""]
-        for queue, agents in QUEUES.items():
-            lines += ["[[queues]]", f'name = "{queue}"', f'skill = "{queue}"', ""]
-            for agent, kind in agents:
-                lines += ["[[agents]]", f'id = "{agent}"', f"skills = {{ {queue} = 1 }}",
-                          f'contact = "sip:{agent}@127.0.0.1:{self.phone_ports[kind]}"', ""]
-        lines += ["[tokens]", f'supervisor = ["{SUPERVISOR}"]']
-        (directory / "center.toml").write_text("\n".join(lines))
-        self.sip_port, http_port = free_port(socket.SOCK_DGRAM), free_port(socket.SOCK_STREAM)
-        self.log = (directory / "router.log").open("w")
-        self.router = subprocess.Popen(
-            [sys.executable, "-m", "casashore", "route", "serve", "--config", str(directory / "center.toml"),
-             "--sip", f"127.0.0.1:{self.sip_port}", "--http", f"127.0.0.1:{http_port}", "--no-records"],
-            cwd=directory, stdout=self.log, stderr=self.log, env=os.environ | {"NO_COLOR": "1"})
-        self.phones = []
-        for kind, (scenario, echo, extra) in PHONES.items():
-            (directory / kind).mkdir()
-            self.phones.append(subprocess.Popen(
-                ["sipp", "-sf", str(SCENARIOS / scenario), "-i", "127.0.0.1", "-p", str(self.phone_ports[kind]),
-                 "-mi", "127.0.0.1", "-mp", str(self.media_ports[kind]), *(["-rtp_echo"] if echo else []),
-                 *extra, "-nostdin", "-trace_err", "-trace_counts", "-fd", "1"],
-                cwd=directory / kind, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
-        self.api = httpx.Client(base_url=f"http://127.0.0.1:{http_port}",
-                                headers={"Authorization": f"Bearer {SUPERVISOR}"}, timeout=30)
-        wait_for_port(http_port, self.router, directory / "router.log")
-        for agents in QUEUES.values():  # in order: the first agent of each queue is the longest idle
-            for agent, _ in agents:
-                time.sleep(0.01)
-                answer = self.api.post(f"/api/agents/{agent}/status", json={"status": "available"})
-                assert answer.status_code == 200, answer.text
-
-    def call(self, name: str, scenario: str, queue: str, calls: int, *extra: str) -> dict[str, str]:
-        """SIPp places ``calls`` into ``queue`` with ``scenario``; its last statistics line."""
-        directory = self.directory / f"caller-{name}"
-        directory.mkdir()
-        shutil.copy(PCAP, directory / "g711a.pcap")  # play_pcap_audio reads it from SIPp's directory
-        done = subprocess.run(
-            ["sipp", f"127.0.0.1:{self.sip_port}", "-sf", str(SCENARIOS / scenario), "-s", queue,
-             "-i", "127.0.0.1", "-p", str(free_port(socket.SOCK_DGRAM)), "-mi", "127.0.0.1",
-             "-mp", str(free_port(socket.SOCK_DGRAM)), "-r", "2", "-m", str(calls), *extra, "-nostdin",
-             "-trace_stat", "-trace_err", "-timeout", str(SAFETY_S), "-timeout_error"],
-            cwd=directory, capture_output=True, timeout=SAFETY_S + 30)
-        import csv
-
-        rows = list(csv.reader(next(directory.glob("*_.csv")).open(), delimiter=";"))
-        stats = dict(zip(rows[0], rows[-1], strict=False))
-        errors = next(directory.glob("*_errors.log"), None)
-        assert done.returncode == 0, (stats.get("FailedCall(C)"), errors.read_text()[-2000:] if errors else "")
-        return stats
-
-    def stats(self) -> dict[str, int]:
-        return self.api.get("/api/stats").json()
-
-    def agent(self, agent_id: str) -> dict:
-        return next(a for a in self.api.get("/api/agents").json() if a["agent"] == agent_id)
-
-    def phone_counts(self, kind: str) -> dict[str, int]:
-        """The last line of a phone SIPp's per-message counts (written every second)."""
-        import csv
-
-        path = next((self.directory / kind).glob("*_counts.csv"), None)
-        if path is None:
-            return {}
-        rows = list(csv.reader(path.open(), delimiter=";"))
-        return {name: int(value) for name, value in zip(rows[0][2:], rows[-1][2:], strict=False)
-                if name and value.isdigit()}
-
-    def close(self) -> None:
-        for phone in self.phones:
-            phone.terminate()
-        for phone in self.phones:
-            try:
-                phone.wait(10)
-            except subprocess.TimeoutExpired:
-                phone.kill()
-        self.router.send_signal(signal.SIGINT)
-        try:
-            self.router.wait(SAFETY_S)
-        except subprocess.TimeoutExpired:
-            self.router.kill()
-            self.router.wait()
-        self.log.close()
-
-
 @pytest.fixture(scope="module")
 def centre(tmp_path_factory):
-    centre = Centre(tmp_path_factory.mktemp("b2bua"))
+    centre = Centre(tmp_path_factory.mktemp("b2bua"), PHONES, QUEUES,
+                    {"offer_timeout_s": 2, "wrap_up_s": 0.2, "max_missed": 2})
     try:
         yield centre
     finally:
         centre.close()
     assert "Traceback" not in (centre.directory / "router.log").read_text()
-
-
-def audio_both_ways(counts: collections.Counter, phone_media: int) -> tuple[int, int]:
-    """(RTP datagrams sent to the phone's media port, datagrams its echo sent back)."""
-    sent = sum(n for (src, dst), n in counts.items() if dst == phone_media and src != phone_media)
-    back = sum(n for (src, dst), n in counts.items() if src == phone_media and dst != phone_media)
-    return sent, back
 
 
 def test_answered_calls_hung_up_by_the_caller_carry_audio_both_ways(centre):
@@ -202,7 +59,9 @@ def test_answered_calls_hung_up_by_the_caller_carry_audio_both_ways(centre):
     wait_until(lambda: centre.phone_counts("answers").get("4_BYE_Recv", 0) >= 4, "the phone's 4 BYEs")
     if counter is None:
         pytest.skip("RTP not counted: reading the loopback interface needs root or CAP_NET_RAW (SIP checked)")
+    dropped = counter.dropped()
     sent, back = audio_both_ways(counter.stop(), centre.media_ports["answers"])
+    assert dropped == 0, f"the counter fell behind: {dropped} datagrams not counted"
     # 2 s of a 7 s recording per call, 30 ms packets: about 66 per call; the echo returns each one
     assert sent >= 4 * 30, sent
     assert back >= sent - 4, (sent, back)  # at most the packet in flight at each hang-up
@@ -231,7 +90,8 @@ def test_a_phone_never_answered_is_cancelled_and_the_call_goes_to_the_next_agent
     assert centre.agent("r1")["calls_handled"] == 3
     def rings_ended():
         counts = centre.phone_counts("deaf")
-        return counts.get("0_INVITE_Recv", 0) >= 1 and counts["0_INVITE_Recv"] == counts.get("5_ACK_Recv") and counts
+        rang = counts.get("0_INVITE_Recv", 0)
+        return rang >= 1 and rang == counts.get("5_ACK_Recv") and counts
 
     counts = wait_until(rings_ended, "each ring of the deaf phone CANCELled, its 487 ACKed")
     assert counts["2_CANCEL_Recv"] == counts["0_INVITE_Recv"]
