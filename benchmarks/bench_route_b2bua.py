@@ -52,7 +52,7 @@ def main() -> None:
         centre = Centre(Path(directory), phones, {"bench": agents},
                         {"offer_timeout_s": 2, "wrap_up_s": 0.2, "max_missed": 2})
         try:
-            counter = rtp_counter()
+            counter = rtp_counter(centre.media_ports["answers"])
             if counter is not None:
                 counter.start()
             started = time.monotonic()
@@ -63,10 +63,13 @@ def main() -> None:
             dropped = counter.dropped() if counter is not None else None
             sent, back = audio_both_ways(counter.stop(), centre.media_ports["answers"]) if counter else (None, None)
             router = centre.stats()
+            counts = centre.caller_counts("bench")  # caller_audio.xml: message 6 is the 200, 4 and 5 486 and 503
             result = {
                 "rate": args.rate, "seconds": args.seconds, "agents": args.agents, "deaf_agents": args.deaf,
                 "talk_ms": args.talk_ms, "calls": calls, "sipp_successful": int(stats["SuccessfulCall(C)"]),
                 "sipp_failed": int(stats["FailedCall(C)"]), "run_s": round(took_s, 1),
+                "sipp_200": counts.get("6_200_Recv"), "sipp_486": counts.get("4_486_Recv"),
+                "sipp_503": counts.get("5_503_Recv"),
                 "router_answered": router["answered"], "router_abandoned": router["abandoned"],
                 "router_rejected": router["rejected"], "rtp_to_phone": sent, "rtp_echoed": back,
                 "rtp_counter_dropped": dropped, "router_cpu_s": round(cpu_s(centre.router.pid), 1),

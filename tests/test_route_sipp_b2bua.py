@@ -50,7 +50,7 @@ def centre(tmp_path_factory):
 
 def test_answered_calls_hung_up_by_the_caller_carry_audio_both_ways(centre):
     before = centre.stats()
-    counter = rtp_counter()
+    counter = rtp_counter(centre.media_ports["answers"])
     if counter is not None:
         counter.start()
     stats = centre.call("talk", "caller_audio.xml", "talk", 4, "-d", "2000")
@@ -69,7 +69,7 @@ def test_answered_calls_hung_up_by_the_caller_carry_audio_both_ways(centre):
 
 def test_the_agents_phone_hangs_up_and_the_caller_gets_the_bye(centre):
     before = centre.stats()
-    counter = rtp_counter()
+    counter = rtp_counter(centre.media_ports["hangs_up"])
     if counter is not None:
         counter.start()
     stats = centre.call("agent_bye", "caller_waits_bye.xml", "agent_bye", 3)
