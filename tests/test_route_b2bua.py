@@ -15,6 +15,7 @@ from casashore.route.sip.front import start_sip
 from casashore.route.sip.message import SipMessage, param, parse, response
 from casashore.route.state.core import Router, RoutingQueue
 from casashore.route.state.registrations import Registrations
+from redis_server import needs_redis, redis_server
 from test_route_sip import OFFER, Call, Phone, header, status, until
 
 PHONE_SDP = (b"v=0\r\no=phone 7 7 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\n"
@@ -384,3 +385,78 @@ def test_requests_in_a_phones_dialog_from_elsewhere_or_with_other_tags_change_no
         assert answer.status == 481 and ctx.router.calls[call.id].state == "connected"
 
     run(scenario)
+
+
+def test_a_200_answering_the_caller_before_its_cancel_leaves_the_call_connected_until_the_bye():
+    """The other crossing: the phone's 200 answered the caller before the caller's CANCEL arrived. The CANCEL gets
+    200 and no 487 (the INVITE has its final answer); the caller ACKs and BYEs (RFC 3261 §9.1), ending both legs."""
+    async def scenario(ctx):
+        call, invite = await ring(ctx)
+        ana = ctx.phones["ana"]
+        ana.reply(invite, 200, PHONE_SDP)
+        ok = await final(ctx.caller)
+        assert status(ok) == 200
+        ctx.send(call.request("CANCEL", 1))
+        assert status(await ctx.caller.next()) == 200 and header(ok, "CSeq") == "1 INVITE"
+        ctx.send(call.request("ACK", 1, branch="z9hG4bKack", to=header(ok, "To")))
+        ctx.send(call.request("BYE", 2, branch="z9hG4bKbye", to=header(ok, "To")))
+        while status(await ctx.caller.next()) != 200:  # (a repeated 200 of the INVITE may come first)
+            pass
+        ana.reply(await ana.next("BYE"), 200)
+        assert ctx.router.calls[call.id].outcome == "answered" and ctx.router.calls[call.id].state == "ended"
+        assert ctx.front.counters["out_487"] == 0
+
+    run(scenario)
+
+
+@needs_redis
+def test_with_two_nodes_only_the_callers_node_rings_the_phone(tmp_path):
+    """Two nodes on one Redis: the agent becomes available through node 2, whose router makes the offer; the
+    `offered` event reaches both nodes, but only node 1, which holds the caller's leg, rings the phone; the
+    phone's 200 runs the accept in Redis and node 1 answers the caller."""
+    import redis
+
+    from casashore.route.state.shared_router import SharedRouter
+
+    async def main(port: int):
+        loop = asyncio.get_running_loop()
+        _, phone = await loop.create_datagram_endpoint(AgentPhone, local_addr=("127.0.0.1", 0))
+        clock = Clock()
+        nodes = []
+        for name in ("n1", "n2"):
+            shared = SharedRouter(redis.Redis(port=port, decode_responses=True), "two",
+                                  {"fr": RoutingQueue("fr", "fr")}, node=name)
+            shared.configure(shared.queues, offer_timeout_s=15.0, wrap_up_s=0.0, reset=name == "n1")
+            if name == "n1":
+                shared.add_agent("ana", {"fr": 1}, clock.now)
+            shared.skip_past_events()
+            service = RouterService(shared, clock=clock,
+                                    registrations=Registrations({"ana": f"sip:ana@127.0.0.1:{phone.port}"}))
+            transport, front = await start_sip(service, "127.0.0.1", 0, {"fr": "fr"}, t1_s=0.05, t2_s=0.2)
+            front.port = transport.get_extra_info("sockname")[1]
+            nodes.append((service, front, transport))
+        (one, front1, _), (two, front2, _) = nodes
+        caller_transport, caller = await loop.create_datagram_endpoint(Phone, local_addr=("127.0.0.1", 0))
+        try:
+            call = Call(front1.port)
+            caller_transport.sendto(call.request("INVITE", 1, body=OFFER), ("127.0.0.1", front1.port))
+            assert status(await caller.next()) == 180
+            two.router.set_status("ana", "available", clock.now)  # the offer is made by node 2's operation
+            two.publish()
+            one.publish()
+            invite = await phone.next("INVITE")
+            assert invite.sent_by == f"127.0.0.1:{front1.port}"  # rung by the caller's node
+            phone.reply(invite, 200, PHONE_SDP)
+            ok = await final(caller)
+            assert status(ok) == 200 and PHONE_SDP.decode() in ok
+            two.publish()  # node 2 sees the answer too, and rings nothing
+            assert one.router.calls[call.id].state == "connected"
+            assert front2.counters["out_agent_INVITE"] == 0 and front1.counters["out_agent_INVITE"] == 1
+        finally:
+            caller_transport.close()
+            phone.transport.close()
+            for _, _, transport in nodes:
+                transport.close()
+
+    with redis_server(tmp_path) as port:
+        asyncio.run(main(port))
