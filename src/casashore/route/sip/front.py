@@ -6,7 +6,9 @@ holds ``max_calls`` calls, 404 for a number no queue answers, 488 without a comm
 while it waits → 200 OK with an SDP answer when an agent accepts → ACK. The caller's BYE (or CANCEL before
 the answer, answered by 200 and then 487 for the INVITE) ends the call; an agent's hang-up sends the caller a BYE.
 
-Agents' phones REGISTER here too: registrar.py answers them (digest authentication, bindings per agent).
+Agents' phones REGISTER here too: registrar.py answers them (digest authentication, bindings per agent). An offer
+to an agent with a phone rings it (b2bua.py, this front's back-to-back agent): the phone's 200 is the accept, and
+the caller is answered with the phone's SDP; requests and responses of the phones' dialogs go to it.
 
 Over UDP the front owns reliability (§17.2.1, §13.3.1.4): transport.py repeats answers and final responses
 and our BYEs, and answers what cannot be read; an unacknowledged 200 ends the call with a BYE. Nothing a peer
