@@ -262,6 +262,10 @@ def test_an_unreachable_phone_times_out_and_two_in_a_row_pause_the_agent():
         assert ctx.router.agents["ana"].state == "not_responding"
         assert ("withdrawn", call.id, "ana:unreachable") in ctx.events
         assert ("not_responding", "ana", f"1:{call.id}") in ctx.events
+        ctx.phones["ana"].reply(invite, 200, PHONE_SDP)  # ana's phone wakes up: too late, ACKed and hung up
+        await ctx.phones["ana"].next("ACK")
+        ctx.phones["ana"].reply(await ctx.phones["ana"].next("BYE"), 200)
+        assert ctx.router.calls[call.id].agent_id == "ben"
         ctx.phones["ben"].reply(ben_invite, 200, PHONE_SDP)
         assert status(await final(ctx.caller)) == 200
 

@@ -235,7 +235,8 @@ class B2bua:
 
     def _answered(self, leg: AgentLeg, answer: SipMessage) -> None:
         to_tag = param(answer.get("To") or "", "tag")
-        if leg.to_tag is None:
+        first = leg.to_tag is None
+        if first:
             leg.to_tag = to_tag
             contact = answer.get("Contact") or ""
             leg.remote_target = (contact.split("<", 1)[1].split(">", 1)[0] if "<" in contact
@@ -250,6 +251,11 @@ class B2bua:
             self.counters["agent_forked_2xx"] += 1  # a second phone of a forking proxy: not ours to take
             return
         self._send(leg, leg.ack)  # every 2xx, its retransmissions too (§13.2.2.4)
+        if leg.state == "ended" and first:  # after Timer B or a CANCEL given up: too late, but it must hang up
+            self.counters["agent_late_2xx"] += 1
+            leg.state = "answering"
+            self._bye(leg)
+            return
         if leg.state not in ("calling", "ringing"):
             return
         leg.state = "answering"
