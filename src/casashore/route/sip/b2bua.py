@@ -29,23 +29,19 @@ from __future__ import annotations
 import asyncio
 import ipaddress
 import logging
-import re
 import socket
 import uuid
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from casashore.route.media import MediaAnchor
-from casashore.route.sip.call import SipCall
-from casashore.route.sip.message import SipMessage, param, request, response, uri_user
+from casashore.route.sip.agent_leg import AgentLeg
+from casashore.route.sip.message import SipMessage, param, response
 from casashore.route.sip.uac import TIMER_D_S, InviteClient, NonInviteClient, Timers
 
 if TYPE_CHECKING:
     from casashore.route.sip.front import SipFront
 
 log = logging.getLogger("casashore.sip.b2bua")
-SAFE_USER = re.compile(r"^[A-Za-z0-9_.+-]{1,64}$")
-"""A caller's user part shown to the phone as it is; anything else is shown as ``anonymous``."""
 MISSED_BECAUSE = {486: "busy", 600: "busy", 603: "declined", 480: "unavailable", 408: "no_answer"}
 """A phone's final refusal -> the reason in the ``withdrawn`` event (5xx: ``unreachable``; else ``refused_N``)."""
 
@@ -54,37 +50,6 @@ class _LoopTimers:
     @staticmethod
     def call_later(delay, callback, *args):
         return asyncio.get_running_loop().call_later(delay, callback, *args)
-
-
-@dataclass(eq=False)
-class AgentLeg:
-    call: SipCall
-    """The caller's leg this one serves."""
-    agent_id: str
-    uri: str
-    """The phone's contact: the INVITE's Request-URI and To."""
-    call_id: str
-    from_tag: str
-    state: str = "starting"
-    """starting (media offer, address) → calling (INVITE sent) → ringing (a 1xx) → answering (a 2xx, ACKed; the
-    media answer and the router's accept under way) → connected → ending (our BYE) → ended."""
-    withdrawn: bool = False
-    """The router no longer wants this leg (offer withdrawn, call ended or accepted elsewhere): CANCEL it, or
-    BYE it once it answers."""
-    addr: tuple[str, int] | None = None
-    invite: InviteClient | None = None
-    headers: list[tuple[str, str]] = field(default_factory=list)
-    """The INVITE's Via, From, To, Call-ID and CSeq (a CANCEL copies them)."""
-    to_tag: str | None = None
-    remote_target: str = ""
-    ack: bytes = b""
-    cseq: int = 1
-    cancelled: bool = False
-    early: bool = False
-
-    @property
-    def route_id(self) -> str:
-        return self.call.route_id
 
 
 class B2bua:
@@ -157,16 +122,7 @@ class B2bua:
         if leg.withdrawn:
             self._finish(leg)
             return
-        host, port = self.front.host, self.front.port
-        branch = "z9hG4bK" + uuid.uuid4().hex[:16]
-        caller = uri_user(call.invite.get("From") or "")
-        leg.headers = [("Via", f"SIP/2.0/UDP {host}:{port};branch={branch};rport"),
-                       ("From", f"<sip:{caller if SAFE_USER.match(caller) else 'anonymous'}@{host}>"
-                                f";tag={leg.from_tag}"),
-                       ("To", f"<{leg.uri}>"), ("Call-ID", leg.call_id), ("CSeq", "1 INVITE")]
-        data = request("INVITE", leg.uri, [*leg.headers, ("Max-Forwards", "70"),
-                                           ("Contact", f"<sip:router@{host}:{port}>"),
-                                           ("Allow", "INVITE, ACK, BYE, CANCEL, OPTIONS")], body)
+        data, branch = leg.invite_request(self.front.host, self.front.port, body)
         leg.state = "calling"
         self.counters["out_agent_INVITE"] += 1
         leg.invite = InviteClient(data, leg.headers, leg.uri, lambda d: self._send(leg, d), self.timers,
@@ -234,20 +190,10 @@ class B2bua:
             self.front.early_media(call, body)
 
     def _answered(self, leg: AgentLeg, answer: SipMessage) -> None:
-        to_tag = param(answer.get("To") or "", "tag")
         first = leg.to_tag is None
         if first:
-            leg.to_tag = to_tag
-            contact = answer.get("Contact") or ""
-            leg.remote_target = (contact.split("<", 1)[1].split(">", 1)[0] if "<" in contact
-                                 else contact.split(";", 1)[0].strip()) or leg.uri
-            branch = "z9hG4bK" + uuid.uuid4().hex[:16]
-            host, port = self.front.host, self.front.port
-            leg.ack = request("ACK", leg.remote_target, [
-                ("Via", f"SIP/2.0/UDP {host}:{port};branch={branch};rport"), ("Max-Forwards", "70"),
-                ("From", leg.headers[1][1]), ("To", answer.get("To") or ""), ("Call-ID", leg.call_id),
-                ("CSeq", "1 ACK")])
-        elif to_tag != leg.to_tag:
+            leg.confirm(answer, self.front.host, self.front.port)
+        elif param(answer.get("To") or "", "tag") != leg.to_tag:
             self.counters["agent_forked_2xx"] += 1  # a second phone of a forking proxy: not ours to take
             return
         self._send(leg, leg.ack)  # every 2xx, its retransmissions too (§13.2.2.4)
@@ -321,14 +267,12 @@ class B2bua:
         if leg.cancelled:
             return
         leg.cancelled = True
-        via, from_, to, call_id, cseq = (value for _, value in leg.headers)
-        data = request("CANCEL", leg.uri, [("Via", via), ("Max-Forwards", "70"), ("From", from_), ("To", to),
-                                           ("Call-ID", call_id), ("CSeq", f"{cseq.split()[0]} CANCEL")])
+        data, branch = leg.cancel_request()
         self.counters["out_agent_CANCEL"] += 1
         t1 = self.front.transport.t1_s
         cancel = NonInviteClient(data, lambda d: self._send(leg, d), self.timers, t1_s=t1,
                                  t2_s=self.front.transport.t2_s, on_final=lambda _: None, on_timeout=lambda: None)
-        self.transactions[(param(via, "branch") or "", "CANCEL")] = (leg, cancel)
+        self.transactions[(branch, "CANCEL")] = (leg, cancel)
         # §9.1: no final answer to the INVITE within 64·T1 of the CANCEL: the INVITE is given up
         self.timers.call_later(64 * t1, self._give_up_invite, leg)
 
@@ -342,13 +286,7 @@ class B2bua:
         if leg.state in ("ending", "ended"):
             return
         leg.state = "ending"
-        leg.cseq += 1
-        branch = "z9hG4bK" + uuid.uuid4().hex[:16]
-        host, port = self.front.host, self.front.port
-        data = request("BYE", leg.remote_target, [
-            ("Via", f"SIP/2.0/UDP {host}:{port};branch={branch};rport"), ("Max-Forwards", "70"),
-            ("From", leg.headers[1][1]), ("To", f"<{leg.uri}>;tag={leg.to_tag}"), ("Call-ID", leg.call_id),
-            ("CSeq", f"{leg.cseq} BYE")])
+        data, branch = leg.bye_request(self.front.host, self.front.port)
         self.counters["out_agent_BYE"] += 1
         bye = NonInviteClient(data, lambda d: self._send(leg, d), self.timers, t1_s=self.front.transport.t1_s,
                               t2_s=self.front.transport.t2_s, on_final=lambda _: self._finish(leg),
