@@ -464,3 +464,19 @@ def test_with_two_nodes_only_the_callers_node_rings_the_phone(tmp_path):
 
     with redis_server(tmp_path) as port:
         asyncio.run(main(port))
+
+
+def test_where_an_offer_rings_a_registered_phone_where_it_registered_from_else_the_fixed_contact():
+    from casashore.route.sip.b2bua import B2bua
+    from casashore.route.state.registrations import Binding
+
+    registrations = Registrations({"ana": "sip:ana@10.0.0.7", "ben": "sip:ben@[::1]:5070;transport=udp"},
+                                  clock=lambda: 100.0)
+    registrations.replace("ana", [Binding("sip:ana@192.168.1.20:5062", 200.0, "c", 1, "203.0.113.9:40001", 90.0)])
+    assert registrations.target_of("ana") == ("sip:ana@192.168.1.20:5062", "203.0.113.9:40001")  # behind a NAT
+    assert registrations.target_of("ana", now=250.0) == ("sip:ana@10.0.0.7", None)  # expired: the fixed one
+    assert registrations.target_of("nobody") is None
+    assert asyncio.run(B2bua._address("sip:ana@192.168.1.20:5062", "203.0.113.9:40001")) == ("203.0.113.9", 40001)
+    assert asyncio.run(B2bua._address("sip:ana@10.0.0.7", None)) == ("10.0.0.7", 5060)
+    assert asyncio.run(B2bua._address("sip:ben@[::1]:5070;transport=udp", None)) == ("::1", 5070)
+    assert asyncio.run(B2bua._address("sip:carla@localhost:5071", None)) == ("127.0.0.1", 5071)
