@@ -17,6 +17,7 @@ import uvicorn
 from casashore.route.centre_records import CentreRecords, connect
 from casashore.route.config import CenterConfig
 from casashore.route.http import create_router_app
+from casashore.route.media import MediaAnchor
 from casashore.route.records import Recorder
 from casashore.route.service import RouterService
 from casashore.route.sip.front import start_sip
@@ -33,10 +34,11 @@ RECORDS_EVERY_S = 1.0
 
 def build_app(config: CenterConfig, *, sip: tuple[str, int] | None, workspace: Path | None,
               tick_s: float = 0.25, redis_url: str | None = None, node: str | None = None,
-              records_url: str | None = None):
+              records_url: str | None = None, media: MediaAnchor | None = None):
     """The FastAPI app of a centre; the SIP front (when ``sip`` is given) starts and stops with it. With
     ``redis_url`` the routing state lives in Redis, shared with the other nodes of the same centre; with
-    ``records_url`` (PostgreSQL, several nodes) the centre's records go there instead of the workspace."""
+    ``records_url`` (PostgreSQL, several nodes) the centre's records go there instead of the workspace;
+    ``media``: where the audio of calls answered by agents' phones flows (route/media/; direct by default)."""
     queue_zones = {q.name: (q.client_time_zone, q.country) for q in config.queues}
     if records_url is not None:  # before joining the centre: a wrong URL changes nothing in Redis
         records_db = connect(records_url)
@@ -91,7 +93,8 @@ def build_app(config: CenterConfig, *, sip: tuple[str, int] | None, workspace: P
                                                        ring_refresh_s=config.router.ring_refresh_s,
                                                        registrar=registrar,
                                                        overload_delay_s=config.router.overload_delay_s,
-                                                       overload_answers=config.overload_answers())
+                                                       overload_answers=config.overload_answers(),
+                                                       media=media)
         try:
             yield
         finally:
