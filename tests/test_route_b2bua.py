@@ -480,3 +480,30 @@ def test_where_an_offer_rings_a_registered_phone_where_it_registered_from_else_t
     assert asyncio.run(B2bua._address("sip:ana@10.0.0.7", None)) == ("10.0.0.7", 5060)
     assert asyncio.run(B2bua._address("sip:ben@[::1]:5070;transport=udp", None)) == ("::1", 5070)
     assert asyncio.run(B2bua._address("sip:carla@localhost:5071", None)) == ("127.0.0.1", 5071)
+
+
+def test_a_spoofed_answer_or_bye_from_another_host_changes_nothing():
+    """Whoever learns a leg's branch and tags (a sniffer on the path) but sends from another address: its 486 for
+    the INVITE is ignored (the phone still connects the call), its BYE in the dialog gets 403."""
+    async def scenario(ctx):
+        loop = asyncio.get_running_loop()
+        _, intruder = await loop.create_datagram_endpoint(AgentPhone, local_addr=("127.0.0.2", 0))
+        try:
+            call, invite = await ring(ctx)
+            ana = ctx.phones["ana"]
+            intruder.router = ana.router
+            intruder.reply(invite, 486)
+            await asyncio.sleep(0.05)
+            assert ctx.router.calls[call.id].state == "offered"
+            ana.reply(invite, 200, PHONE_SDP)
+            ok = await final(ctx.caller)
+            assert status(ok) == 200
+            intruder.tag = ana.tag
+            intruder.send_request("BYE", invite, cseq=7)
+            answer, _ = await asyncio.wait_for(intruder.inbox.get(), 5)
+            assert answer.status == 403 and ctx.router.calls[call.id].state == "connected"
+            assert ctx.front.counters["agent_foreign_response"] == 1
+        finally:
+            intruder.transport.close()
+
+    run(scenario)
