@@ -147,3 +147,39 @@ def test_open_shifts_are_explained(tmp_path):
         assert (why["day"], why["shift"], why["agents"]) == (row["day"], row["shift"], row["agents"])
         assert sum(why["blocked"].values()) == 9 and "free" not in why["blocked"]
         assert why["text"].startswith(f"{row['day']} {row['shift']}: {row['agents']} open")
+
+
+def test_each_named_agent_gets_the_breaks_the_plan_placed(tmp_path):
+    """The plan places breaks as counts per shift and start; the roster gives them to named agents: per shift
+    and day, the agents' lunches start when the plan's do, as many at each time, inside their windows — and the
+    router reads that roster (the agents' planned lunches for adherence)."""
+    from collections import Counter
+    from datetime import datetime, timedelta
+
+    from casashore.route.planned import read_roster
+
+    req, shifts, roster, people = centre(tmp_path)
+    out = tmp_path / "roster.csv"
+    doc = run(req, shifts, roster, "--weeks", "2", "--roster-output", str(out))
+    assignments = doc["roster"]["assignments"]
+    opened = {(o["day"], o["shift"]) for o in doc["roster"]["open_shifts"]}
+    planned = Counter()
+    for row in doc["breaks"]:
+        for week in range(2):
+            day = (MONDAY + timedelta(days=row["day"] + 7 * week)).isoformat()
+            planned[(day, row["shift"], row["start"][11:16])] += row["agents"]
+    given = Counter()
+    for a in assignments:
+        kind, times = a["breaks"].split(" ")
+        begin, end = times.split("-")
+        start = datetime.fromisoformat(a["start"])
+        offset = (datetime.combine(start.date(), datetime.strptime(begin, "%H:%M").time()) - start).seconds // 60
+        assert kind == "lunch" and 180 <= offset <= 300, a  # 1h@3h-5h
+        given[(a["day"], a["shift"], begin)] += 1
+    for key in set(given) | set(planned):
+        if (key[0], key[1]) not in opened:
+            assert planned[key] == given[key], key
+    assert sum(given.values()) == len(assignments) > 0
+    plan = read_roster(out, "Africa/Casablanca", {p[0] for p in people})
+    lunches = [s for shift in plan.shifts for s in shift.spans if s.activity == "lunch"]
+    assert len(lunches) == len(assignments) and all(s.end - s.start == 3600 for s in lunches)

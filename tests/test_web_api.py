@@ -163,7 +163,7 @@ def test_openapi_fuzzing_passes_every_check(tmp_path):
 
 SEMANTIC_LIMITS = {("POST", "/api/scenarios"), ("POST", "/api/staff"), ("POST", "/api/scenarios/validate"),
                    ("POST", "/api/scenarios/toml"), ("POST", "/api/scenarios/parse"), ("POST", "/api/xlsx/shifts"),
-                   ("POST", "/api/xlsx/agents"), ("POST", "/api/xlsx/requirement")}
+                   ("POST", "/api/xlsx/agents"), ("POST", "/api/xlsx/requirement"), ("POST", "/api/growth")}
 """Also: a scenario given one way of two (JSON or TOML), TOML that parses, no nulls in a TOML list; the .xlsx
 uploads: any bytes match their schema (a binary body), few are a workbook."""
 

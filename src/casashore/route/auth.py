@@ -13,3 +13,5 @@ Role = Literal["agent", "supervisor", "trunk"]
 class Principal:
     role: Role
     agent_id: str | None = None
+    name: str = ""
+    """Who acts, for an audit trail (a supervisor's token's place in the centre file: ``supervisor#1``)."""

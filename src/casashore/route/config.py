@@ -58,6 +58,41 @@ Ha1Sha256 = Annotated[str, matching(r"[0-9a-f]{64}", "SHA-256 of 'user:realm:pas
 ContactUri = Annotated[str, matching(r"sips?:[\x21\x23-\x3b=\x3f-\x7e]{1,250}", "a SIP URI such as "
                                      "sip:amina@10.0.0.5:5060 (printable, no spaces, '<', '>' or '\"')")]
 MAX_SECRETS_BYTES = 1024 * 1024
+HostPort = Annotated[str, matching(r"[A-Za-z0-9_.:\[\]-]{1,253}:[0-9]{1,5}", "HOST:PORT such as 127.0.0.1:5061")]
+FilePath = Annotated[str, Field(min_length=1, max_length=4096)]
+
+
+class MediaSettings(Strict):
+    """``[router.media]``: where the calls' audio flows (docs/routing.md, "Media")."""
+
+    engine: Literal["direct", "rtpengine"] = "direct"
+    """``direct``: RTP between the trunk and the agent's phone, the SDP untouched; ``rtpengine``: anchored
+    through rtpengine (NAT, recording, SRTP termination)."""
+    ng_address: HostPort = "127.0.0.1:2223"
+    """rtpengine's ng control socket (its ``--listen-ng``)."""
+    record: bool = False
+    """Record every call through rtpengine (``--recording-method=pcap``), a file per call."""
+    recording_dir: FilePath | None = None
+    """rtpengine's ``--recording-dir`` as this host sees it: a call's file is looked up there for its record."""
+    srtp: Literal["pass", "terminate"] = "terminate"
+    """SDES-SRTP offered by the trunk: ``terminate`` (plain RTP to the agents on the LAN) or ``pass`` (SRTP on
+    to the phone)."""
+
+    @model_validator(mode="after")
+    def _engine_for_recording(self) -> MediaSettings:
+        if self.record and self.engine != "rtpengine":
+            raise ScenarioError("router.media.record", True, 'engine = "rtpengine" (recording is rtpengine\'s)')
+        if self.record and self.recording_dir is None:
+            raise ScenarioError("router.media.recording_dir", MISSING, "rtpengine's --recording-dir, where the "
+                                "calls' files are found for their records")
+        port = int(self.ng_address.rpartition(":")[2])
+        if not 1 <= port <= 65535:
+            raise ScenarioError("router.media.ng_address", self.ng_address, "a port between 1 and 65535")
+        return self
+
+    def ng_host_port(self) -> tuple[str, int]:
+        host, _, port = self.ng_address.rpartition(":")
+        return host.strip("[]"), int(port)
 
 
 class RouterSettings(Strict):
@@ -103,6 +138,20 @@ class RouterSettings(Strict):
     """A REGISTER without Expires lasts this (within the minimum and the maximum)."""
     max_contacts: Annotated[int, Field(ge=1, le=10)] = 3
     """Phones (contacts) one agent may have registered at once; more: 403."""
+    adherence_grace_s: Annotated[float, Field(ge=0, le=86_400, allow_inf_nan=False)] = 300.0
+    """With a roster (``route serve --roster``): an agent out of adherence this long raises an alert on the
+    event stream and the wallboard (docs/routing.md, "Adherence")."""
+    tls_listen: HostPort | None = None
+    """SIP over TLS for the trunk (RFC 3261 §26.2, TLS 1.2 at least) on this HOST:PORT, beside UDP's --sip."""
+    tls_cert: FilePath | None = None
+    """The TLS listener's certificate chain (PEM), relative to the centre file."""
+    tls_key: FilePath | None = None
+    """Its private key (PEM), relative to the centre file; keep it readable by the router's user only."""
+    tls_max_connections: Annotated[int, Field(ge=1, le=10_000)] = 100
+    """TLS connections held at once (a trunk or an SBC keeps one or a few); more are closed at once."""
+    tls_idle_s: Annotated[float, Field(ge=1, le=86_400, allow_inf_nan=False)] = 300.0
+    """A TLS connection silent this long is closed (a trunk keeps it alive with CRLF pings, RFC 5626)."""
+    media: MediaSettings = MediaSettings()
 
     @model_validator(mode="after")
     def _expiry_order(self) -> RouterSettings:
@@ -112,7 +161,19 @@ class RouterSettings(Strict):
         if not self.register_min_expires_s <= self.register_default_expires_s <= self.register_max_expires_s:
             raise ScenarioError("router.register_default_expires_s", self.register_default_expires_s,
                                 f"between {self.register_min_expires_s} and {self.register_max_expires_s}")
+        if self.tls_listen is not None:
+            for name in ("tls_cert", "tls_key"):
+                if getattr(self, name) is None:
+                    raise ScenarioError(f"router.{name}", MISSING, "a PEM file: tls_listen is set")
+            if not 1 <= int(self.tls_listen.rpartition(":")[2]) <= 65535:
+                raise ScenarioError("router.tls_listen", self.tls_listen, "a port between 1 and 65535")
         return self
+
+    def tls_host_port(self) -> tuple[str, int] | None:
+        if self.tls_listen is None:
+            return None
+        host, _, port = self.tls_listen.rpartition(":")
+        return host.strip("[]"), int(port)
 
 
 class RoutedQueue(Queue):
@@ -244,7 +305,8 @@ class CenterConfig(Strict):
         return {number: q.name for q in self.queues for number in [q.name, *q.numbers]}
 
     def principals(self) -> dict[str, Principal]:
-        found = {token: Principal("supervisor") for token in self.tokens.supervisor}
+        found = {token: Principal("supervisor", name=f"supervisor#{j + 1}")
+                 for j, token in enumerate(self.tokens.supervisor)}
         found |= {token: Principal("trunk") for token in self.tokens.trunk}
         found |= {agent.token: Principal("agent", agent.id) for agent in self.agents if agent.token}
         return found
@@ -278,6 +340,9 @@ def load_center(path: Path) -> CenterConfig:
     config = validated(CenterConfig, read_toml(path, "config"), where=str(path))
     if config.router.sip_secrets is not None:
         config = _with_secrets(config, path.parent / config.router.sip_secrets)
+    if config.router.tls_listen is not None:  # the certificate's paths, relative to the centre file, made whole
+        paths = {name: str(path.parent / getattr(config.router, name)) for name in ("tls_cert", "tls_key")}
+        config = config.model_copy(update={"router": config.router.model_copy(update=paths)})
     validated_accounts(config, str(path))
     return config
 

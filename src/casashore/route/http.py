@@ -29,6 +29,8 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from casashore.domain.base import Strict
 from casashore.query_guard import only_declared_query
 from casashore.request_guard import RequestGuard
+from casashore.route.adherence_monitor import AdherenceMonitor
+from casashore.route.adherence_routes import add_adherence_routes
 from casashore.route.auth import Principal
 from casashore.route.service import RouterService
 from casashore.route.state.call_ids import MAX_TRUNK_CALL_ID, ROUTER_ID, router_id
@@ -97,8 +99,10 @@ def responses(*codes: int) -> dict:
 
 
 def create_router_app(service: RouterService, tokens: dict[str, Principal], *, tick_s: float = 0.5,
-                      fronts: Callable[[], contextlib.AbstractAsyncContextManager] | None = None) -> FastAPI:
-    """``fronts``: an async context manager started with the app (the SIP front), on the same loop."""
+                      fronts: Callable[[], contextlib.AbstractAsyncContextManager] | None = None,
+                      adherence: AdherenceMonitor | None = None) -> FastAPI:
+    """``fronts``: an async context manager started with the app (the SIP front), on the same loop;
+    ``adherence``: the roster's monitor, whose routes (adherence_routes.py) the app then serves."""
     router = service.router
     now = service.now
     listeners: dict[asyncio.Queue, Principal] = {}
@@ -109,7 +113,11 @@ def create_router_app(service: RouterService, tokens: dict[str, Principal], *, t
         for_agents = [e | {"detail": ""} if e["event"] == "callback" else e for e in batch]
         for queue, who in list(listeners.items()):
             if queue.qsize() < MAX_BEHIND:
-                queue.put_nowait(for_agents if who.role == "agent" else batch)
+                # an agent's adherence (alerts, exceptions) reaches her and the supervisors, not other agents
+                shown = batch if who.role != "agent" else [
+                    e for e in for_agents if not e["event"].startswith("adherence_") or e["id"] == who.agent_id]
+                if shown:
+                    queue.put_nowait(shown)
             else:  # a listener that cannot keep up is let go rather than allowed to fill the memory
                 queue.put_nowait(None)
                 listeners.pop(queue, None)
@@ -350,6 +358,9 @@ def create_router_app(service: RouterService, tokens: dict[str, Principal], *, t
     async def nodes(who: Caller) -> list[str]:
         """The router nodes serving this centre (one, unless the state is shared in Redis)."""
         return router.nodes() if hasattr(router, "nodes") else ["local"]
+
+    # without a roster the routes answer that none is followed (the wallboard asks without knowing)
+    add_adherence_routes(app, service, adherence, principal, responses)
 
     @app.get("/wallboard", response_class=HTMLResponse, include_in_schema=False)
     async def wallboard() -> HTMLResponse:

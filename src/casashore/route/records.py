@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import threading
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 from casashore.route.state.core import Call
@@ -39,6 +39,7 @@ class Recorder:
         self._events: list[tuple] = []
         self._calls: list[tuple] = []
         self._seq = 0
+        self._days: list[tuple[date, list[dict]]] = []
         with self._lock:
             self.import_id = self._workspace.start_router_session(uuid.uuid4().hex, queue_zones)
 
@@ -55,9 +56,22 @@ class Recorder:
                                 OUTCOMES[call.outcome], call.wait_s, call.handle_s,
                                 call.agent_id if call.answered_at is not None else None))
 
+    def add_adherence_day(self, day: date, rows: list[dict]) -> None:
+        """A closed day's adherence record, written with the next flush (replacing any earlier one)."""
+        with self._lock:
+            self._days.append((day, rows))
+
+    def store_roster(self, shifts: list[tuple]) -> None:
+        """The roster the router was given (rows of ``roster_shifts``), kept for ``route adherence``."""
+        with self._lock:
+            self._workspace.store_roster(shifts)
+
     def flush(self) -> int:
         """Write what is buffered in one transaction; returns the number of events written."""
         with self._lock:
+            days, self._days = self._days, []
+            for day, rows in days:
+                self._workspace.store_adherence_day(day, rows)
             events, self._events = self._events, []
             calls, self._calls = self._calls, []
             if not events and not calls:

@@ -14,14 +14,18 @@ from pathlib import Path
 import redis
 import uvicorn
 
+from casashore.route.adherence_monitor import AdherenceMonitor
+from casashore.route.adherence_routes import attach
 from casashore.route.centre_records import CentreRecords, connect
 from casashore.route.config import CenterConfig
 from casashore.route.http import create_router_app
-from casashore.route.media import MediaAnchor
+from casashore.route.media.rtpengine import RtpEngineMedia
+from casashore.route.planned import RosterPlan
 from casashore.route.records import Recorder
 from casashore.route.service import RouterService
 from casashore.route.sip.front import start_sip
 from casashore.route.sip.registrar import Registrar
+from casashore.route.sip.tls import server_context, start_tls
 from casashore.route.state.registrations import Registrations
 from casashore.route.state.shared_router import default_node_name
 
@@ -34,11 +38,11 @@ RECORDS_EVERY_S = 1.0
 
 def build_app(config: CenterConfig, *, sip: tuple[str, int] | None, workspace: Path | None,
               tick_s: float = 0.25, redis_url: str | None = None, node: str | None = None,
-              records_url: str | None = None, media: MediaAnchor | None = None):
+              records_url: str | None = None, roster: RosterPlan | None = None):
     """The FastAPI app of a centre; the SIP front (when ``sip`` is given) starts and stops with it. With
     ``redis_url`` the routing state lives in Redis, shared with the other nodes of the same centre; with
-    ``records_url`` (PostgreSQL, several nodes) the centre's records go there instead of the workspace;
-    ``media``: where the audio of calls answered by agents' phones flows (route/media/; direct by default)."""
+    ``records_url`` (PostgreSQL, several nodes) the centre's records go there instead of the workspace; with
+    ``roster`` the agents' adherence to it is followed (adherence_routes.py)."""
     queue_zones = {q.name: (q.client_time_zone, q.country) for q in config.queues}
     if records_url is not None:  # before joining the centre: a wrong URL changes nothing in Redis
         records_db = connect(records_url)
@@ -56,6 +60,9 @@ def build_app(config: CenterConfig, *, sip: tuple[str, int] | None, workspace: P
     service = RouterService(router, time_zone=config.router.time_zone, window_s=config.router.window_s,
                             recorder=recorder, publish_delay_s=None if redis_url is None else PUBLISH_DELAY_S,
                             registrations=Registrations(config.fixed_contacts()))
+    media = config.router.media
+    tls_context = (server_context(config.router.tls_cert, config.router.tls_key)
+                   if config.router.tls_listen is not None else None)
     registrar = Registrar(config.sip_accounts(), service.registrations, realm=config.router.sip_realm,
                           algorithms=tuple(config.router.sip_digest_algorithms), limits=config.registrar_limits())
 
@@ -86,7 +93,12 @@ def build_app(config: CenterConfig, *, sip: tuple[str, int] | None, workspace: P
     async def fronts():
         follower = asyncio.create_task(follow_other_nodes()) if redis_url is not None else None
         writer = asyncio.create_task(write_records()) if records is not None else None
-        transport = None
+        transport = listener = None
+        app.state.media = None  # direct media; rtpengine when configured (the B2BUA anchors its calls there)
+        if media.engine == "rtpengine":
+            app.state.media = await RtpEngineMedia.connect(
+                *media.ng_host_port(), srtp=media.srtp, record=media.record,
+                recording_dir=Path(media.recording_dir) if media.recording_dir else None)
         if sip is not None:
             transport, app.state.sip = await start_sip(service, sip[0], sip[1], config.numbers(),
                                                        max_calls=config.router.max_sip_calls,
@@ -94,7 +106,11 @@ def build_app(config: CenterConfig, *, sip: tuple[str, int] | None, workspace: P
                                                        registrar=registrar,
                                                        overload_delay_s=config.router.overload_delay_s,
                                                        overload_answers=config.overload_answers(),
-                                                       media=media)
+                                                       media=app.state.media)
+            tls = config.router.tls_host_port()
+            if tls is not None:
+                listener = await start_tls(app.state.sip, *tls, tls_context, max_connections=config.router.
+                                           tls_max_connections, idle_s=config.router.tls_idle_s)
         try:
             yield
         finally:
@@ -113,20 +129,32 @@ def build_app(config: CenterConfig, *, sip: tuple[str, int] | None, workspace: P
                 except Exception:  # noqa: BLE001 - left pending: a live node claims it
                     logging.getLogger(__name__).warning("records left to the other nodes", exc_info=True)
                 records.close()
+            if listener is not None:
+                listener.close()
             if transport is not None:
                 transport.close()
+            if app.state.media is not None:
+                app.state.media.close()
 
-    app = create_router_app(service, config.principals(), tick_s=tick_s, fronts=fronts)
+    monitor = None
+    if roster is not None:
+        monitor = AdherenceMonitor(roster, config.router.adherence_grace_s)
+        attach(service, monitor)
+        if recorder is not None:
+            recorder.store_roster(roster.rows())
+    app = create_router_app(service, config.principals(), tick_s=tick_s, fronts=fronts, adherence=monitor)
     app.state.service = service
     return app
 
 
 def run(config: CenterConfig, *, sip: tuple[str, int] | None, http: tuple[str, int], workspace: Path | None,
-        redis_url: str | None = None, node: str | None = None, records_url: str | None = None) -> None:
+        redis_url: str | None = None, node: str | None = None, records_url: str | None = None,
+        roster: RosterPlan | None = None) -> None:
     config.check_exposure(http[0])  # before anything listens
     logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     faulthandler.register(signal.SIGUSR1)  # `kill -USR1 PID` prints every thread's stack: what is it doing?
-    app = build_app(config, sip=sip, workspace=workspace, redis_url=redis_url, node=node, records_url=records_url)
+    app = build_app(config, sip=sip, workspace=workspace, redis_url=redis_url, node=node, records_url=records_url,
+                    roster=roster)
     server = uvicorn.Server(uvicorn.Config(app, host=http[0], port=http[1], log_level="warning",
                                            ws_max_size=65_536))
     asyncio.run(server.serve())

@@ -42,6 +42,8 @@ class RouterService:
         self.recorder = recorder
         self.subscribers: list[Callable[[list[Event]], None]] = []
         self._ended: deque[tuple[float, str]] = deque()
+        self.tick_hooks: list[Callable[[float], None]] = []
+        """Called with the clock after each tick (adherence's alerts)."""
         self.counts = {"arrived": 0, "rejected": 0, "answered": 0, "abandoned": 0, "cleared": 0, "offered": 0}
 
     def now(self) -> float:
@@ -90,6 +92,18 @@ class RouterService:
     def tick(self) -> None:
         self.router.tick(self.now())
         self.publish()
+        for hook in self.tick_hooks:
+            hook(self.now())
+
+    def announce(self, events: list[Event]) -> None:
+        """Events the routing state did not make (adherence's exceptions and alerts): to the records and every
+        subscriber, as the router's own."""
+        if not events:
+            return
+        if self.recorder is not None:
+            self.recorder.add(events, [])
+        for subscriber in self.subscribers:
+            subscriber(events)
 
     def expected_wait_s(self, call_id: str) -> float | None:
         call = self.router.calls[call_id]

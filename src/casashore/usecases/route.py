@@ -4,6 +4,7 @@ to the simulator's results."""
 
 from __future__ import annotations
 
+import asyncio
 import typing
 from dataclasses import dataclass
 from pathlib import Path
@@ -12,12 +13,16 @@ from casashore.domain.units import duration_s
 from casashore.errors import Refused, UserError
 from casashore.request_guard import LOOPBACK_HOSTS
 from casashore.route.centre_records import without_password
-from casashore.route.config import CenterConfig, load_center
+from casashore.route.config import CenterConfig, MediaSettings, load_center
 from casashore.route.loadgen import drive
+from casashore.route.media.rtpengine import MediaError, RtpEngineMedia
+from casashore.route.planned import RosterPlan
 from casashore.route.server import run
+from casashore.route.sip.tls import server_context
 from casashore.route.state.core import Selection
 from casashore.simulate.inputs import load_scenario
 from casashore.simulate.scenario import simulate_scenario
+from casashore.usecases.adherence import centre_roster
 from casashore.usecases.simulation import run_options
 
 SELECTIONS = typing.get_args(Selection)
@@ -40,10 +45,12 @@ class RouterSetup:
     """Where calls and events are recorded; None with --no-records or PostgreSQL records."""
     records_to: str | None
     """Where the records go, as shown (a PostgreSQL URL without its password, or the workspace)."""
+    roster: RosterPlan | None = None
+    """The roster whose adherence the router follows (``--roster``)."""
 
 
 def router_setup(config: Path, *, sip: str | None, http: str, workspace: Path | None, no_records: bool,
-                 redis_url: str | None, records: str | None) -> RouterSetup:
+                 redis_url: str | None, records: str | None, roster: Path | None = None) -> RouterSetup:
     """The centre and the addresses, checked before anything listens or is written."""
     sip_address = address("sip", sip) if sip is not None else None
     http_address = address("http", http)
@@ -60,14 +67,33 @@ def router_setup(config: Path, *, sip: str | None, http: str, workspace: Path | 
     if records is not None and not records.startswith(("postgresql://", "postgres://")):
         raise UserError("records", without_password(records),
                         "a URL such as postgresql://casashore@127.0.0.1/casashore")
+    if center.router.tls_listen is not None:
+        if sip_address is None:
+            raise UserError("router.tls_listen", center.router.tls_listen, "--sip too (TLS feeds the SIP front)")
+        server_context(center.router.tls_cert, center.router.tls_key)  # a certificate that cannot be read: refused
+    if center.router.media.engine == "rtpengine":
+        check_media_engine(center.router.media)  # not answering: refused before anything listens
     records_to = without_password(records) if records is not None else None if no_records else str(workspace)
-    return RouterSetup(center, sip_address, http_address, None if no_records else workspace, records_to)
+    plan = centre_roster(center, roster) if roster is not None else None
+    return RouterSetup(center, sip_address, http_address, None if no_records else workspace, records_to, plan)
+
+
+def check_media_engine(media: MediaSettings) -> None:
+    """rtpengine answers a ping on its ng address, or the router does not start (a UserError naming it)."""
+    async def ping() -> None:
+        (await RtpEngineMedia.connect(*media.ng_host_port())).close()
+
+    try:
+        asyncio.run(ping())
+    except MediaError as exc:
+        raise UserError("router.media.ng_address", media.ng_address, f"a running rtpengine answering its ng "
+                        f"protocol there ({exc})") from None
 
 
 def serve_router(setup: RouterSetup, *, redis_url: str | None, node: str | None, records: str | None) -> None:
     """Route live calls until stopped."""
     run(setup.center, sip=setup.sip, http=setup.http, workspace=setup.workspace, redis_url=redis_url, node=node,
-        records_url=records)
+        records_url=records, roster=setup.roster)
 
 
 def drive_scenario(scenario: Path, *, replications: str | None, seed: str | None, ring: str,

@@ -14,6 +14,7 @@ from casashore.errors import UserError
 from casashore.schedule.covering import ShiftSchedule, solve
 from casashore.schedule.inputs import Requirement, ShiftTemplate, read_requirement, read_shifts
 from casashore.schedule.roster import Agent, Roster, read_agents, solve_roster
+from casashore.schedule.roster_breaks import agents_breaks
 from casashore.schedule.rules import LabourRules, open_intervals, read_rules, staffed_while_open
 
 
@@ -79,7 +80,7 @@ def make_schedule(request: ScheduleRequest) -> Schedule:
     if agents is not None and result.status != "infeasible":
         named = _roster(agents, requirement, templates, result, labour, request.weeks, request.roster_start,
                         request.time_limit)
-        doc["roster"] = roster_document(named.result)
+        doc["roster"] = roster_document(named.result, _agents_breaks(named, requirement, templates, result))
     if request.plot is not None and coverage:
         from casashore.report.figures import coverage_figure, write_figure  # plotly: only for --plot
 
@@ -156,12 +157,22 @@ def _roster(agents: list[Agent], requirement: Requirement, templates: list[Shift
     return NamedRoster(result, agents, first, days)
 
 
-def roster_document(result: Roster) -> dict:
-    """The JSON part of ``schedule --roster``."""
+def _agents_breaks(named: NamedRoster, requirement: Requirement, templates: list[ShiftTemplate],
+                   plan: ShiftSchedule) -> dict:
+    """(agent, day) -> when the agent takes each break of her shift (schedule/roster_breaks.py)."""
+    plan_days = 1 if requirement.one_day else len(requirement.starts) * requirement.interval_min // 1440
+    return agents_breaks(named.result.assignments, {t.name: t for t in templates}, plan.breaks, named.first_day,
+                         plan_days, len(requirement.starts), requirement.interval_min)
+
+
+def roster_document(result: Roster, breaks: dict | None = None) -> dict:
+    """The JSON part of ``schedule --roster``; ``breaks``: (agent, day) -> the agent's breaks that day."""
+    breaks = breaks or {}
     return {"status": result.status, "gap": result.gap,
             "objective": None if result.status == "infeasible" else result.objective,
             "assignments": [{"agent": a.agent, "day": a.day.isoformat(), "shift": a.shift, "group": a.group,
-                             "start": a.start.isoformat(), "end": a.end.isoformat(), "paid_hours": a.paid_hours}
+                             "start": a.start.isoformat(), "end": a.end.isoformat(), "paid_hours": a.paid_hours,
+                             "breaks": breaks.get((a.agent, a.day), "")}
                             for a in result.assignments],
             "open_shifts": [{"day": d.isoformat(), "shift": name, "agents": n} for d, name, n in result.open_shifts],
             "short_hours": [{"agent": agent, "week": w + 1, "hours": h}

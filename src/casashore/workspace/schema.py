@@ -62,6 +62,22 @@ MIGRATIONS = [
         status VARCHAR NOT NULL,  -- done, failed, cancelled
         error VARCHAR, verdict VARCHAR, figures JSON, result JSON);
     """,
+    # 7: real-time adherence (docs/routing.md, "Adherence"): the roster the router was given, one row per agent
+    # and site day (its shift and breaks as spans of epoch seconds), and each day's adherence record, one row per
+    # agent and per team, replaced whole when the day is recorded again
+    """
+    CREATE TABLE roster_shifts (
+        agent VARCHAR NOT NULL, day DATE NOT NULL, team VARCHAR NOT NULL, time_zone VARCHAR NOT NULL,
+        start_at TIMESTAMPTZ NOT NULL, end_at TIMESTAMPTZ NOT NULL,
+        spans JSON NOT NULL,  -- [[activity, start epoch s, end epoch s], ...]: the shift, then its breaks
+        PRIMARY KEY (agent, day));
+    CREATE TABLE adherence_days (
+        day DATE NOT NULL, level VARCHAR NOT NULL,  -- agent, team
+        name VARCHAR NOT NULL, team VARCHAR, time_zone VARCHAR NOT NULL, adherence DOUBLE, conformance DOUBLE,
+        scheduled_min DOUBLE NOT NULL, worked_min DOUBLE NOT NULL, out_of_adherence_min DOUBLE NOT NULL,
+        activities JSON NOT NULL, recorded_at TIMESTAMPTZ NOT NULL,
+        PRIMARY KEY (day, level, name));
+    """,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

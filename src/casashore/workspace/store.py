@@ -12,7 +12,7 @@ import hashlib
 import json
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from types import TracebackType
 from typing import NamedTuple
@@ -261,6 +261,66 @@ class Workspace:
                 con.unregister("new_calls")
                 con.execute("UPDATE imports SET calls_added = calls_added + ? WHERE import_id = ?",
                             [len(calls), import_id])
+
+    # Adherence
+
+    def store_roster(self, shifts: list[tuple]) -> None:
+        """Rows (agent, day, team, time zone, start, end, spans) of ``roster_shifts``: each replaces the
+        agent's shift of that day, all in one transaction."""
+        con = self._con
+        with _transaction(con):
+            for agent, day, team, zone, start, end, spans in shifts:
+                con.execute("DELETE FROM roster_shifts WHERE agent = ? AND day = ?", [agent, day])
+                con.execute("INSERT INTO roster_shifts VALUES (?, ?, ?, ?, ?, ?, ?)",
+                            [agent, day, team, zone, start, end, json.dumps(spans)])
+
+    def roster_shifts(self, start: datetime, end: datetime) -> list[tuple]:
+        """The stored shifts overlapping [start, end): (agent, day, team, time zone, spans), by start."""
+        rows = self._con.execute("SELECT agent, day, team, time_zone, spans FROM roster_shifts WHERE start_at < ? "
+                                 "AND end_at > ? ORDER BY start_at, agent", [end, start]).fetchall()
+        return [(agent, day, team, zone, json.loads(spans)) for agent, day, team, zone, spans in rows]
+
+    def adherence_events(self, start: datetime, end: datetime) -> list[tuple[datetime, str, str, str]]:
+        """The router's events adherence reads for [start, end), in the log's order: each agent's last status
+        (or start of a router session) before ``start``, the statuses and calls of the window and of the day
+        before (a call in progress at ``start``), and every approved exception (few; they may be approved
+        after their day)."""
+        return self._con.execute("""
+            WITH kept AS (SELECT * FROM route_events WHERE event IN ('status', 'agent_added', 'answered', 'ended',
+                                                                     'adherence_exception')),
+                 before AS (SELECT * FROM kept WHERE event IN ('status', 'agent_added') AND event_at < ?
+                            QUALIFY row_number() OVER (PARTITION BY subject ORDER BY event_at DESC, import_id DESC,
+                                                       seq DESC) = 1)
+            SELECT event_at, event, subject, detail FROM (
+                SELECT * FROM before
+                UNION ALL SELECT * FROM kept WHERE event_at >= ? AND event_at < ?
+                                              AND event IN ('status', 'agent_added', 'answered', 'ended')
+                UNION ALL SELECT * FROM kept WHERE event_at < ? AND event_at >= ? AND event IN ('answered', 'ended')
+                UNION ALL SELECT * FROM kept WHERE event = 'adherence_exception')
+            ORDER BY event_at, import_id, seq""",
+            [start, start, end, start, start - timedelta(days=1)]).fetchall()
+
+    def store_adherence_day(self, day: date, rows: list[dict]) -> None:
+        """A day's adherence record (rows of ``adherence_days`` as dicts), replacing any earlier one of that
+        day, in one transaction: running it twice leaves the same rows."""
+        con = self._con
+        with _transaction(con):
+            con.execute("DELETE FROM adherence_days WHERE day = ?", [day])
+            for r in rows:
+                con.execute("INSERT INTO adherence_days VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, now())",
+                            [day, r["level"], r["name"], r["team"], r["time_zone"], r["adherence"], r["conformance"],
+                             r["scheduled_min"], r["worked_min"], r["out_of_adherence_min"],
+                             json.dumps(r["activities"])])
+
+    def adherence_day(self, day: date) -> list[dict]:
+        """The recorded day, agents then teams, by name."""
+        rows = self._con.execute(
+            "SELECT level, name, team, time_zone, adherence, conformance, scheduled_min, worked_min, "
+            "out_of_adherence_min, activities FROM adherence_days WHERE day = ? ORDER BY level, name", [day]).fetchall()
+        keys = ("level", "name", "team", "time_zone", "adherence", "conformance", "scheduled_min", "worked_min",
+                "out_of_adherence_min")
+        return [dict(zip(keys, row[:-1], strict=True)) | {"day": day.isoformat(), "activities": json.loads(row[-1])}
+                for row in rows]
 
 
 _RUN_COLUMNS = "run_id, scenario, scenario_toml, created_at, lang, status, error, verdict, figures"

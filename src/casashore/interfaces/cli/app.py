@@ -17,7 +17,7 @@ from typing import Annotated
 
 import typer
 
-from casashore.interfaces.cli import calculators, history, plan, plans, route, schedule, serve, simulate
+from casashore.interfaces.cli import calculators, growth, history, plan, plans, route, schedule, serve, simulate
 
 app = typer.Typer(
     no_args_is_help=True,
@@ -63,9 +63,11 @@ plans_app.command("list")(plans.plans_list)
 plans_app.command("show")(plans.plans_show)
 plans_app.command("compare")(plans.plans_compare)
 plans_app.command("delete")(plans.plans_delete)
+app.command()(growth.growth)
 app.add_typer(route_app, name="route", short_help=route.ROUTE_HELP)
 route_app.command("serve")(route.route_serve)
 route_app.command("drive")(route.route_drive)
+route_app.command("adherence")(route.route_adherence)
 app.command()(serve.serve)
 
 

@@ -36,6 +36,10 @@ def route_serve(
                                                      "records (every event, every ended call) go to PostgreSQL, "
                                                      "written once whichever node saw them, instead of the "
                                                      "workspace.")] = None,
+    roster: Annotated[Path | None, typer.Option(help="The roster (`casashore schedule --roster-output`, CSV or "
+                                                     ".xlsx; times on the site's clock, [router] time_zone): follow "
+                                                     "each agent's adherence (GET /api/adherence, alerts on the "
+                                                     "event stream and the wallboard).")] = None,
     json_out: JsonOpt = False,
 ) -> None:
     """Route live calls: a trunk sends INVITEs to --sip, agents take offers through the API, supervisors watch
@@ -56,12 +60,13 @@ def route_serve(
     from casashore.usecases import route  # uvicorn, redis and pydantic: only when the command runs
 
     setup = route.router_setup(config, sip=sip, http=http, workspace=workspace, no_records=no_records,
-                               redis_url=redis_url, records=records)
+                               redis_url=redis_url, records=records, roster=roster)
     center = setup.center
     if json_out:
         print_json({"sip": sip, "http": http, "redis": redis_url, "queues": [q.name for q in center.queues],
                     "agents": len(center.agents), "workspace": None if no_records or records else str(workspace),
-                    "records": setup.records_to})
+                    "records": setup.records_to,
+                    "roster_agents": None if setup.roster is None else len(setup.roster.agents())})
     else:
         out.print(f"router: SIP {sip or 'off'}, HTTP http://{http}/ (wallboard: /wallboard, with a token), "
                   f"{len(center.queues)} queues, {len(center.agents)} agents")
@@ -73,6 +78,53 @@ def route_serve(
         if type(exc).__module__.startswith("redis"):
             fail(f"redis: {redis_url!r} cannot be used ({exc})")
         raise
+
+
+@exits_on_user_error
+def route_adherence(
+    config: Annotated[Path, typer.Option(help="The centre file (its agents, [router] time_zone and "
+                                              "adherence_grace_s).")],
+    day: Annotated[str, typer.Option("--date", help="The site day, YYYY-MM-DD, on the site's clock "
+                                                   "([router] time_zone).")],
+    workspace: Annotated[Path, typer.Option(help="The workspace the router recorded into.")] = Path(
+        "casashore.duckdb"),
+    roster: Annotated[Path | None, typer.Option(help="The roster CSV or .xlsx (`casashore schedule --roster-output`) "
+                                                     "[default: the one `route serve --roster` stored in the "
+                                                     "workspace].")] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """A day's adherence from the router's records: per agent and team, adherence, conformance, minutes out of
+    adherence per activity, written to the workspace as the day's record (again: replaced, not added).
+
+    casashore route adherence --config center.toml --date 2026-03-02 --json
+
+    Definitions in docs/routing.md ("Adherence"). A day not over yet is counted up to now. Run it on a
+    workspace no router is writing into (a router writes each day's record itself when the day closes).
+    """
+    import time
+
+    from casashore.usecases.adherence import record_adherence_day  # DuckDB: only when the command runs
+
+    doc = record_adherence_day(config, workspace, day, roster, time.time())
+    if as_json:
+        print_json(doc)
+        return
+    shown = Table(title=f"adherence {doc['date']} ({doc['time_zone']}), {doc['from']} to {doc['until']}")
+    for column in ("agent", "team", "adherence", "conformance", "scheduled min", "out of adherence min"):
+        shown.add_column(column, justify="left" if column in ("agent", "team") else "right")
+
+    def share(value: float | None) -> str:
+        return "—" if value is None else f"{value:.1%}"
+
+    for row in doc["agents"]:
+        shown.add_row(row["agent"], row["team"] or "", share(row["adherence"]), share(row["conformance"]),
+                      f"{row['scheduled_min']:g}", f"{row['out_of_adherence_min']:g}")
+    for row in doc["teams"]:
+        shown.add_row("(team)", row["team"], share(row["adherence"]), share(row["conformance"]),
+                      f"{row['scheduled_min']:g}", f"{row['out_of_adherence_min']:g}")
+    out.print(shown)
+    out.print(f"{doc['records_written']} rows recorded in {workspace}"
+              + ("" if doc["complete"] else " (the day is not over: counted up to now)"))
 
 
 @exits_on_user_error

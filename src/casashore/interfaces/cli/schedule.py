@@ -55,7 +55,8 @@ def schedule(
     roster_start: Annotated[str | None, typer.Option(help="First day of the roster for a one-day requirement "
                                                           "[default: next Monday].")] = None,
     roster_output: Annotated[Path | None, typer.Option(help="Write the roster as CSV (agent, day, shift, group, "
-                                                            "start, end, paid_hours).")] = None,
+                                                            "start, end, paid_hours, breaks): what `casashore route "
+                                                            "serve --roster` follows adherence to.")] = None,
     xlsx: Annotated[Path | None, typer.Option("--xlsx", help="Write the roster as an Excel workbook, as planners "
                                                              "print it: agents x days, each day's shift and hours "
                                                              "or the day off, hours per week (needs --roster).")]

@@ -30,6 +30,7 @@ from casashore.domain.base import HandleSeconds, PositiveSeconds, Share, Strict,
 from casashore.domain.loading import parse_toml, user_error
 from casashore.domain.units import CAPACITY_PATTERN
 from casashore.errors import MISSING, UserError
+from casashore.interfaces.web.growth_routes import add_growth_routes
 from casashore.interfaces.web.plans_routes import add_plan_routes
 from casashore.interfaces.web.scenario_routes import SCENARIO_JSON, add_scenario_routes, one_writing
 from casashore.interfaces.web.xlsx_api import add_xlsx_routes
@@ -282,6 +283,7 @@ def create_app(workspace_dir: Path, *, host: str = "127.0.0.1", token: str | Non
         return HTMLResponse(text.replace("__LANG__", chosen).replace("__MAX_BODY_BYTES__", str(MAX_BODY_BYTES)))
 
     add_xlsx_routes(app, guarded, MAX_BODY_BYTES)
+    add_growth_routes(app, guarded)
 
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
     def dashboard(accept_language: Annotated[str | None, Header()] = None) -> HTMLResponse:
@@ -292,12 +294,17 @@ def create_app(workspace_dir: Path, *, host: str = "127.0.0.1", token: str | Non
         """The scenario as forms (site, link, plan, queues, shift patterns, rules) with its TOML view."""
         return page("scenario.html", accept_language)
 
+    @app.get("/growth", response_class=HTMLResponse, include_in_schema=False)
+    def growth_page(accept_language: Annotated[str | None, Header()] = None) -> HTMLResponse:
+        """Park scenarios pasted or uploaded, compared month by month (POST /api/growth)."""
+        return page("growth.html", accept_language)
+
     @app.get("/assets/{name}", include_in_schema=False)
     def asset(name: str) -> FileResponse:
         files = {"plotly.min.js": Path(plotly.__file__).parent / "package_data" / "plotly.min.js",
                  "api.js": STATIC / "api.js", "dashboard.js": STATIC / "dashboard.js", "plans.js": STATIC / "plans.js",
                  "scenario.js": STATIC / "scenario.js", "scenario_words.js": STATIC / "scenario_words.js",
-                 "scenario.css": STATIC / "scenario.css"}
+                 "scenario.css": STATIC / "scenario.css", "growth.js": STATIC / "growth.js"}
         if name not in files:
             raise HTTPException(404, f"asset {name!r}: no such file")
         return FileResponse(files[name], media_type="text/css" if name.endswith(".css") else "text/javascript")

@@ -107,6 +107,10 @@ class SipFront(asyncio.DatagramProtocol):
     def datagram_received(self, data: bytes, addr: tuple[str, int]) -> None:
         if self.admission.returned(data, self.transport.now()):
             return  # our own probe, back through the receive queue
+        self.message_received(data, addr)
+
+    def message_received(self, data: bytes, addr: tuple[str, int]) -> None:
+        """One message, from a datagram or framed off a TLS stream (sip/tls.py; its answers go back there)."""
         self.counters["received"] += 1
         try:
             self._expire()
@@ -284,7 +288,7 @@ class SipFront(asyncio.DatagramProtocol):
             self.transport.send(response(invite, 491, to_tag=call.to_tag), addr)
             return
         body = call.answer_sdp or sdp.answer(invite.body, self.host, self.rtp_port, 2)  # (a refresh: the same)
-        self.transport.send(response(invite, 200, to_tag=call.to_tag, extra=self._contact(), body=body), addr)
+        self.transport.send(response(invite, 200, to_tag=call.to_tag, extra=self._contact(addr), body=body), addr)
 
     def _ack(self, ack: SipMessage, addr) -> None:
         """The ACK of a non-2xx answer is in the INVITE's transaction (§17.2.3); the ACK of a 200 is a request
@@ -354,11 +358,11 @@ class SipFront(asyncio.DatagramProtocol):
             self.service.publish_soon()
 
     # -- responses we send ----------------------------------------------------------------------------
-    def _contact(self) -> list[tuple[str, str]]:
-        return [("Contact", f"<sip:router@{self.host}:{self.port}>"), ("Allow", ALLOW)]
+    def _contact(self, addr: tuple[str, int]) -> list[tuple[str, str]]:
+        return [("Contact", self.transport.contact(addr)), ("Allow", ALLOW)]
 
     def _respond(self, call: SipCall, status: int, extra=(), body: bytes = b"") -> None:
-        extra = list(extra) + (self._contact() if status in (180, 183, 200) else [])
+        extra = list(extra) + (self._contact(call.addr) if status in (180, 183, 200) else [])
         call.last_response = response(call.invite, status, to_tag=call.to_tag, extra=extra, body=body)
         self.transport.send(call.last_response, call.addr, call)
         self.counters[f"out_{status}"] += 1

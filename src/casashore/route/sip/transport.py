@@ -19,6 +19,7 @@ from collections.abc import Callable, Sequence
 
 from casashore.route.sip.call import SipCall
 from casashore.route.sip.message import SipMessage, SipParseError, parse, request, response, transaction_key
+from casashore.route.sip.tls import StreamAddress, TlsListener
 from casashore.route.sip.transactions import Remembered
 
 ANSWER_HEADERS = (b"via:", b"v:", b"from:", b"f:", b"to:", b"t:", b"call-id:", b"i:", b"cseq:")
@@ -40,6 +41,9 @@ class SipTransport:
         """The branch of each BYE we sent and are repeating -> its call."""
         self.verified: Remembered[bool] = Remembered(VERIFIED_FOR_S, max_transactions)
         """Addresses that showed they receive what we send (an ACK with our tag, a response to our BYE)."""
+        self.streams: TlsListener | None = None
+        """SIP over TLS (sip/tls.py), when listening: a StreamAddress is answered on its connection."""
+        self.tls_port = 0
 
     @staticmethod
     def now() -> float:
@@ -55,6 +59,12 @@ class SipTransport:
         """Send a datagram. ``repeat``: one the front sends on its own (a retransmission, a refreshed 180), not
         an answer to a datagram received: to an address not yet verified, such repetitions stop once the call
         has been sent as many bytes as it sent (the front must not amplify a spoofed source's traffic)."""
+        if isinstance(addr, StreamAddress):  # a TLS peer proved its address by its handshake: no budget
+            if self.streams is None or not self.streams.send(data, addr):
+                self.counters["tls_lost"] += 1
+                return False
+            self.counters["sent"] += 1
+            return True
         if repeat and call is not None and addr not in self.verified and call.sent + len(data) > call.received:
             self.counters["repeats_withheld"] += 1
             return False
@@ -64,6 +74,12 @@ class SipTransport:
             if call is not None:
                 call.sent += len(data)
         return True
+
+    def contact(self, addr: tuple[str, int]) -> str:
+        """Our Contact for a peer: where its requests in the dialog must come (on TLS for a TLS peer)."""
+        if isinstance(addr, StreamAddress):
+            return f"<sip:router@{self.host}:{self.tls_port};transport=tls>"
+        return f"<sip:router@{self.host}:{self.port}>"
 
     def verify(self, addr: tuple[str, int]) -> None:
         self.verified.put(addr, True, self.now())
@@ -115,8 +131,10 @@ class SipTransport:
                 give_up(call)
                 return
             # A 200 is repeated in full (Timer G, §13.3.1.4): only an agent's accept sends one, so it cannot be
-            # drawn at a flood's rate; non-2xx answers are repeated within an unverified address's budget.
-            if self.send(call.last_response, call.addr, call, repeat=call.state != "answered"):
+            # drawn at a flood's rate; non-2xx answers are repeated within an unverified address's budget, and
+            # not at all on TLS (a reliable transport: §17.2.1, no Timer G).
+            repeated = call.state == "answered" or not isinstance(call.addr, StreamAddress)
+            if repeated and self.send(call.last_response, call.addr, call, repeat=call.state != "answered"):
                 self.counters["retransmitted"] += 1
             following = min(2 * wait, self.t2_s)
             call.retransmit = loop.call_later(following, again, following, elapsed + following)
@@ -137,8 +155,10 @@ class SipTransport:
         branch = "z9hG4bK" + uuid.uuid4().hex[:16]
         target = invite.get("Contact") or invite.get("From") or ""
         uri = target.split("<", 1)[1].split(">", 1)[0] if "<" in target else target.split(";")[0].strip()
+        via = (f"SIP/2.0/TLS {self.host}:{self.tls_port}" if isinstance(call.addr, StreamAddress)
+               else f"SIP/2.0/UDP {self.host}:{self.port}")
         data = request("BYE", uri, [
-            ("Via", f"SIP/2.0/UDP {self.host}:{self.port};branch={branch};rport"), ("Max-Forwards", "70"),
+            ("Via", f"{via};branch={branch};rport"), ("Max-Forwards", "70"),
             ("From", f"{invite.get('To')};tag={call.to_tag}"), ("To", invite.get("From") or ""),
             ("Call-ID", call.call_id), ("CSeq", f"{call.cseq} BYE")])
         self.counters["out_BYE"] += 1
@@ -152,7 +172,8 @@ class SipTransport:
                 call.byes.pop(branch, None)
                 self.our_byes.pop(branch, None)
                 return
-            self.send(data, call.addr, call, repeat=True)
+            if not isinstance(call.addr, StreamAddress):  # TLS is reliable: sent once (no Timer E, §17.1.2.2)
+                self.send(data, call.addr, call, repeat=True)
             call.byes[branch] = loop.call_later(min(2 * wait, self.t2_s), again, min(2 * wait, self.t2_s),
                                                 elapsed + wait)
 

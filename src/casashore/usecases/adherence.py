@@ -1,0 +1,47 @@
+"""What `casashore route adherence` and `route serve --roster` do with a roster: read it against the centre's
+agents, and compute a day's adherence from the router's records into the workspace's daily record."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+from casashore.errors import UserError
+from casashore.route.adherence_monitor import AdherenceMonitor, daily_rows
+from casashore.route.config import CenterConfig, load_center
+from casashore.route.planned import RosterPlan, day_window, read_roster, roster_of_rows
+from casashore.workspace.store import Workspace
+
+
+def centre_roster(center: CenterConfig, roster: Path) -> RosterPlan:
+    """The roster file on the centre's site clock (``[router] time_zone``), every agent one of the centre's."""
+    return read_roster(roster, center.router.time_zone, {agent.id for agent in center.agents})
+
+
+def record_adherence_day(config: Path, workspace: Path, day: str, roster: Path | None, now: float) -> dict:
+    """The day's adherence from the workspace's router records (statuses, calls, approved exceptions) against
+    the roster (the file given, else the one `route serve --roster` stored), up to ``now`` or the day's end;
+    written as the day's record, replacing any earlier one (idempotent for a day)."""
+    center = load_center(config)
+    try:
+        site_day = date.fromisoformat(day)
+    except ValueError:
+        raise UserError("date", day, "a site day such as 2026-03-02") from None
+    zone = center.router.time_zone
+    start, end = day_window(site_day, zone)
+    with Workspace.open(workspace, create=False) as store:
+        if roster is not None:
+            plan = centre_roster(center, roster)
+        else:
+            rows = store.roster_shifts(datetime.fromtimestamp(start, UTC), datetime.fromtimestamp(end, UTC))
+            if not rows:
+                raise UserError("roster", str(workspace), f"a roster with shifts on {day}: give --roster ROSTER.csv "
+                                                          "(or start `route serve --roster` with this workspace)")
+            plan = roster_of_rows(rows, zone)
+        monitor = AdherenceMonitor(plan, center.router.adherence_grace_s)
+        events = store.adherence_events(datetime.fromtimestamp(start, UTC), datetime.fromtimestamp(end, UTC))
+        monitor.observe([(at.timestamp(), event, subject, detail) for at, event, subject, detail in events])
+        report = monitor.report(site_day, now)
+        rows = daily_rows(report)
+        store.store_adherence_day(site_day, rows)
+    return report | {"complete": now >= end, "records_written": len(rows)}

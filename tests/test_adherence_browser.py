@@ -1,0 +1,69 @@
+"""The wallboard's out-of-adherence lines in Debian's chromium (Playwright) against a real `casashore route serve
+--roster`: an agent planned at work but offline gets a line with since when; it goes when she logs in."""
+
+import shutil
+import subprocess
+import sys
+import time
+import urllib.request
+from datetime import datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from browser import CHROMIUM, chromium, watched_page
+from router_nodes import free_port
+from test_wallboard_browser import SUPERVISOR, post
+
+CENTER = Path(__file__).resolve().parents[1] / "examples" / "center.toml"
+pytestmark = pytest.mark.skipif(not CHROMIUM.exists() or shutil.which("casashore") is None,
+                                reason="Debian's chromium is not installed (apt-get install chromium; .ci/run does it)")
+
+
+@pytest.fixture
+def router(tmp_path):
+    # grace 0: a line as soon as an agent is out of adherence (the test waits on the page, not on a clock)
+    center = tmp_path / "center.toml"
+    text = CENTER.read_text()
+    assert "adherence_grace_s = 300" in text
+    center.write_text(text.replace("adherence_grace_s = 300", "adherence_grace_s = 0", 1))
+    # both agents on a shift around now, on the site's clock (the wall clock only places the shift)
+    start = datetime.now(ZoneInfo("Africa/Casablanca")).replace(second=0, microsecond=0, tzinfo=None)
+    start -= timedelta(hours=1)
+    rows = [f"{agent},{start.date()},fr,{start.isoformat()},{(start + timedelta(hours=4)).isoformat()}"
+            for agent in ("amina", "youssef")]
+    (tmp_path / "roster.csv").write_text("agent,day,group,start,end\n" + "\n".join(rows) + "\n")
+    port = free_port()
+    process = subprocess.Popen([sys.executable, "-m", "casashore", "route", "serve", "--config", str(center),
+                                "--http", f"127.0.0.1:{port}", "--no-records", "--roster", "roster.csv"],
+                               stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, cwd=tmp_path)
+    url = f"http://127.0.0.1:{port}"
+    for _ in range(150):
+        try:
+            urllib.request.urlopen(url + "/wallboard", timeout=1)
+            break
+        except OSError:
+            time.sleep(0.2)
+    else:
+        process.kill()
+        pytest.fail("casashore route serve did not start: " + process.stderr.read().decode()[-500:])
+    yield url
+    process.terminate()
+    process.wait(10)
+
+
+def test_the_wallboard_shows_who_is_out_of_adherence_and_since_when(router):
+    post(f"{router}/api/agents/youssef/status", "agent-youssef-demo-token", {"status": "available"})
+    with chromium() as browser:
+        page = watched_page(browser, "en-GB")
+        page.goto(f"{router}/wallboard?token={SUPERVISOR}")
+        page.wait_for_selector("tr[data-agent='amina']", timeout=20_000)
+        cells = page.locator("tr[data-agent='amina'] td")
+        assert [cells.nth(i).text_content() for i in range(4)] == ["amina", "fr", "work", "off"]
+        assert len(cells.nth(4).text_content()) == 5  # since HH:MM, on the site's clock
+        assert page.locator("tr[data-agent='youssef']").count() == 0  # at work, as planned
+        post(f"{router}/api/agents/amina/status", "agent-amina-demo-token", {"status": "available"})
+        page.wait_for_selector("tr[data-agent='amina']", state="detached", timeout=20_000)
+        assert page.locator("#adherence-none").is_visible()
+        assert page.errors == []
