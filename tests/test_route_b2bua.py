@@ -89,12 +89,14 @@ class Anchor:
         self.calls.append(("delete", call_id, from_tag))
 
 
-def run(scenario, *, agents=("ana", "ben"), max_missed: int = 2, media=None):
+def run(scenario, *, agents=("ana", "ben"), max_missed: int = 2, media=None, connect_media=None):
     """A front whose agents each have a phone (a fixed contact); ``scenario(ctx)`` with ctx: service, front,
-    clock, caller (socket), send (to the front), phones (agent -> AgentPhone)."""
+    clock, caller (socket), send (to the front), phones (agent -> AgentPhone), media. ``connect_media``: an
+    async function making the anchor inside the test's loop (rtpengine's client), instead of ``media``."""
 
     async def main():
         loop = asyncio.get_running_loop()
+        anchor = media if connect_media is None else await connect_media()
         phones = {}
         for agent in agents:
             _, phones[agent] = await loop.create_datagram_endpoint(AgentPhone, local_addr=("127.0.0.1", 0))
@@ -106,7 +108,7 @@ def run(scenario, *, agents=("ana", "ben"), max_missed: int = 2, media=None):
         for n, agent in enumerate(agents):
             router.add_agent(agent, {"fr": 1}, clock.now + n)
         transport, front = await start_sip(service, "127.0.0.1", 0, {"fr": "fr"}, t1_s=0.05, t2_s=0.2,
-                                           media=media)
+                                           media=anchor)
         front.port = transport.get_extra_info("sockname")[1]
         caller_transport, caller = await loop.create_datagram_endpoint(Phone, local_addr=("127.0.0.1", 0))
 
@@ -119,7 +121,7 @@ def run(scenario, *, agents=("ana", "ben"), max_missed: int = 2, media=None):
         ctx = Context()
         ctx.service, ctx.front, ctx.clock, ctx.caller, ctx.send, ctx.phones = (service, front, clock, caller, send,
                                                                                phones)
-        ctx.router = router
+        ctx.router, ctx.media = router, anchor
         ctx.events = []
         service.subscribers.append(lambda events: ctx.events.extend(e[1:] for e in events))
 
@@ -507,3 +509,43 @@ def test_a_spoofed_answer_or_bye_from_another_host_changes_nothing():
             intruder.transport.close()
 
     run(scenario)
+
+
+class BrokenAnchor(Anchor):
+    """An anchor whose engine is down (offer) or refuses the phone's answer (answer)."""
+
+    def __init__(self, fails: str) -> None:
+        super().__init__()
+        self.fails = fails
+
+    async def offer(self, call_id, from_tag, sdp):
+        if self.fails == "offer":
+            raise RuntimeError("media engine unreachable")
+        return await super().offer(call_id, from_tag, sdp)
+
+    async def answer(self, call_id, from_tag, to_tag, sdp):
+        raise RuntimeError("media engine refused")
+
+
+def test_a_failed_media_anchor_ends_the_call_with_480_and_leaves_the_agent_free():
+    """Not a missed offer: with the engine down every agent would be paused in turn. The call is cleared (the
+    caller's final answer is 480 at once), the agent stays available and idle with no miss counted."""
+    for fails in ("offer", "answer"):
+        async def scenario(ctx, fails=fails):
+            call = Call(ctx.front.port)
+            ctx.send(call.request("INVITE", 1, body=OFFER))
+            assert status(await ctx.caller.next()) == 180
+            ctx.available("ana")
+            if fails == "answer":
+                invite = await ctx.phones["ana"].next("INVITE")
+                ctx.phones["ana"].reply(invite, 200, PHONE_SDP)
+                await ctx.phones["ana"].next("ACK")
+                ctx.phones["ana"].reply(await ctx.phones["ana"].next("BYE"), 200)  # the phone is hung up
+            assert status(await final(ctx.caller)) == 480
+            assert ctx.router.calls[call.id].outcome == "cleared"
+            ana = ctx.router.agents["ana"]
+            assert ana.state == "idle" and ana.missed == 0 and ctx.front.counters["media_failed"] == 1
+            if fails == "offer":
+                assert ctx.phones["ana"].empty()  # never rung
+
+        run(scenario, media=BrokenAnchor(fails))

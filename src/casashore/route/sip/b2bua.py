@@ -110,14 +110,20 @@ class B2bua:
         call = leg.call
         try:
             leg.addr = await self._address(leg.uri, source)
-            from_tag = param(call.invite.get("From") or "", "tag") or ""
-            self.anchored[call.route_id] = (call.call_id, from_tag)
-            body = await self.media.offer(call.call_id, from_tag, call.invite.body)
-        except Exception:  # noqa: BLE001 - a name that does not resolve, an anchor that failed: not this call's end
+        except OSError:  # a host name that does not resolve: this phone cannot be reached
             log.warning("agent %s's phone %s not rung", leg.agent_id, leg.uri, exc_info=True)
             self._finish(leg)
             if not leg.withdrawn:
                 self._missed(leg, "unreachable")
+            return
+        from_tag = param(call.invite.get("From") or "", "tag") or ""
+        self.anchored[call.route_id] = (call.call_id, from_tag)
+        try:
+            body = await self.media.offer(call.call_id, from_tag, call.invite.body)
+        except Exception:  # noqa: BLE001 - the anchor failed: no phone can take this call
+            log.warning("media of %s not anchored: the call is ended", call.call_id, exc_info=True)
+            self._finish(leg)
+            self._media_failed(leg)
             return
         if leg.withdrawn:
             self._finish(leg)
@@ -218,13 +224,16 @@ class B2bua:
             try:
                 body = await self.media.answer(call.call_id, param(call.invite.get("From") or "", "tag") or "",
                                                call.to_tag, sdp_answer)
-            except Exception:  # noqa: BLE001 - the phone is hung up and the call offered again
-                log.warning("media of %s not anchored", call.call_id, exc_info=True)
+            except Exception:  # noqa: BLE001 - the anchor failed: the phone is hung up and the call ended
+                log.warning("media of %s not anchored: the call is ended", call.call_id, exc_info=True)
+                self._bye(leg)
+                self._media_failed(leg)
+                return
         if leg.state != "answering":  # the phone hung up meanwhile
             if not leg.withdrawn:
                 self._missed(leg, "hung_up")
             return
-        if leg.withdrawn or body is None:
+        if leg.withdrawn or body is None:  # (None: the phone answered without an SDP)
             self._bye(leg)
             if not leg.withdrawn:
                 self._missed(leg, "no_media")
@@ -239,6 +248,16 @@ class B2bua:
             return
         self.counters["agent_answered"] += 1
         self.service.publish_soon()
+
+    def _media_failed(self, leg: AgentLeg) -> None:
+        """The media anchor failed (rtpengine down or refusing): not the agent's fault — a miss would pause every
+        agent in turn — so the call is ended as a supervisor would (``cleared``: the caller gets 480 at once, not
+        an endless ringing), the agent left free."""
+        self.counters["media_failed"] += 1
+        routed = self.service.router.calls.get(leg.route_id)
+        if not leg.withdrawn and routed is not None and routed.state != "ended":
+            self.service.router.hang_up(leg.route_id, self.service.now(), by="supervisor")
+            self.service.publish_soon()
 
     def _missed(self, leg: AgentLeg, why: str) -> None:
         """The phone did not take the offer: withdrawn, counted missed, the call offered to the next agent."""
