@@ -48,6 +48,17 @@ class RouterMachine(RuleBasedStateMachine):
         else:
             self.router.reject(agent.agent_id, agent.call_id, self.now)
 
+    @precondition(lambda self: any(a.state == "offered" for a in self.router.agents.values()))
+    @rule(data=st.data())
+    def phone_misses(self, data):  # the agent's phone answered busy or was unreachable
+        offered = sorted(a.agent_id for a in self.router.agents.values() if a.state == "offered")
+        agent = self.router.agents[data.draw(st.sampled_from(offered))]
+        call, missed = agent.call_id, agent.missed
+        assert self.router.miss(agent.agent_id, call, self.now, "busy")
+        assert agent.missed == missed + 1 and agent.missed_call == call
+        offered_again = agent.state == "offered" and agent.call_id == call  # re-offered: the only free agent
+        assert self.router.miss(agent.agent_id, call, self.now, "busy") == offered_again
+
     @precondition(lambda self: any(c.state != "ended" for c in self.router.calls.values()))
     @rule(data=st.data(), by=st.sampled_from(["caller", "supervisor"]))
     def hang_up(self, data, by):
@@ -161,3 +172,24 @@ def test_missed_offers_pause_the_agent_and_the_call_goes_on():
     router.set_status("awake", "available", 27.0)
     assert {router.calls["c1"].agent_id, router.calls["c2"].agent_id} & {"awake"}
     assert router.position("c2") in (None, 1)
+
+
+def test_a_phone_that_does_not_take_the_offer_counts_as_a_missed_offer():
+    """Router.miss (the phone answered 486, 603, or never answered): the offer is withdrawn with the reason,
+    the call goes to the next agent, and max_missed of them in a row pause the agent, as timeouts do."""
+    router = Router({"fr": RoutingQueue("fr", "fr")}, offer_timeout_s=10.0, max_missed=2)
+    router.add_agent("busy_phone", {"fr": 1}, 0.0)
+    router.add_agent("other", {"fr": 1}, 1.0)
+    router.set_status("busy_phone", "available", 0.0)
+    router.set_status("other", "available", 1.0)
+    router.arrive("c1", "fr", 2.0)
+    assert router.calls["c1"].agent_id == "busy_phone"
+    assert router.miss("busy_phone", "c1", 3.0, "busy")
+    assert router.calls["c1"].agent_id == "other" and router.agents["busy_phone"].missed == 1
+    assert not router.miss("busy_phone", "c1", 3.0, "busy")  # no longer theirs
+    assert (3.0, "withdrawn", "c1", "busy_phone:busy") in router.events
+    router.arrive("c2", "fr", 4.0)
+    assert router.miss("busy_phone", "c2", 5.0, "unreachable")
+    assert router.agents["busy_phone"].state == "not_responding"
+    assert router.agents["busy_phone"].missed_call == "c2"
+    assert router.events[-1][1:] != ("offered", "c2", "busy_phone")

@@ -26,5 +26,9 @@ def test_the_routing_state_imports_nothing_of_the_fronts():
 
 
 def test_the_sip_front_reaches_the_router_through_the_service():
-    allowed = ("casashore.route.sip", "casashore.route.state", "casashore.route.service")
+    allowed = ("casashore.route.sip", "casashore.route.state", "casashore.route.service", "casashore.route.media")
     assert route_imports_outside("sip", allowed) == {}
+
+
+def test_the_media_anchors_import_nothing_of_the_router():
+    assert route_imports_outside("media", ("casashore.route.media",)) == {}

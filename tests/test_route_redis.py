@@ -102,6 +102,15 @@ def test_the_redis_router_decides_like_the_core(redis_port):
             call = self.memory.agents[agent].call_id
             self.both("accept" if answer else "reject", agent, call, self.now)
 
+        @precondition(lambda self: any(a.state == "offered" for a in self.memory.agents.values()))
+        @rule(data=st.data(), why=st.sampled_from(["busy", "unreachable"]))
+        def phone_misses(self, data, why):  # the agent's phone answered 486 / never answered: a missed offer
+            agent = data.draw(st.sampled_from(sorted(a.agent_id for a in self.memory.agents.values()
+                                                     if a.state == "offered")))
+            call = self.memory.agents[agent].call_id
+            self.both("miss", agent, call, self.now, why)
+            self.both("miss", agent, call, self.now, why)  # a second time: no longer theirs, nothing changes
+
         @precondition(lambda self: any(c.state != "ended" for c in self.memory.calls.values()))
         @rule(data=st.data(), by=st.sampled_from(["caller", "supervisor"]))
         def hang_up(self, data, by):

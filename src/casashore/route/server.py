@@ -105,7 +105,8 @@ def build_app(config: CenterConfig, *, sip: tuple[str, int] | None, workspace: P
                                                        ring_refresh_s=config.router.ring_refresh_s,
                                                        registrar=registrar,
                                                        overload_delay_s=config.router.overload_delay_s,
-                                                       overload_answers=config.overload_answers())
+                                                       overload_answers=config.overload_answers(),
+                                                       media=app.state.media)
             tls = config.router.tls_host_port()
             if tls is not None:
                 listener = await start_tls(app.state.sip, *tls, tls_context, max_connections=config.router.

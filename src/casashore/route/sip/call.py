@@ -29,3 +29,6 @@ class SipCall:
     """Bytes the caller's address sent on this call (its INVITE and the INVITE's retransmissions)."""
     sent: int = 0
     """Bytes sent to the caller's address on this call: repetitions stop at ``received`` until it is verified."""
+    answer_sdp: bytes | None = None
+    """The SDP the caller is answered with when an agent's phone answered (b2bua.py, through the media
+    anchor); None: the front's own answer (an agent without a phone, accepting from the desktop)."""

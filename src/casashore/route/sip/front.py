@@ -6,7 +6,9 @@ holds ``max_calls`` calls, 404 for a number no queue answers, 488 without a comm
 while it waits → 200 OK with an SDP answer when an agent accepts → ACK. The caller's BYE (or CANCEL before
 the answer, answered by 200 and then 487 for the INVITE) ends the call; an agent's hang-up sends the caller a BYE.
 
-Agents' phones REGISTER here too: registrar.py answers them (digest authentication, bindings per agent).
+Agents' phones REGISTER here too: registrar.py answers them (digest authentication, bindings per agent). An offer
+to an agent with a phone rings it (b2bua.py, this front's back-to-back agent): the phone's 200 is the accept, and
+the caller is answered with the phone's SDP; requests and responses of the phones' dialogs go to it.
 
 Over UDP the front owns reliability (§17.2.1, §13.3.1.4): transport.py repeats answers and final responses
 and our BYEs, and answers what cannot be read; an unacknowledged 200 ends the call with a BYE. Nothing a peer
@@ -22,9 +24,12 @@ import socket
 import uuid
 from collections import Counter
 
+from casashore.route.media import MediaAnchor
+from casashore.route.media.direct import DirectMedia
 from casashore.route.service import RouterService
 from casashore.route.sip import sdp
 from casashore.route.sip.admission import PROBE_EVERY_S, Admission
+from casashore.route.sip.b2bua import B2bua
 from casashore.route.sip.call import SipCall
 from casashore.route.sip.message import (
     MAX_MESSAGE_BYTES,
@@ -63,13 +68,15 @@ class SipFront(asyncio.DatagramProtocol):
                  max_calls: int = 10_000, t1_s: float = 0.5, t2_s: float = 4.0, rtp_port: int = 40_000,
                  ring_refresh_s: float = 0.0, max_transactions: int = MAX_TRANSACTIONS,
                  registrar: Registrar | None = None, overload_delay_s: float = 0.0,
-                 overload_answers: dict[str, int] | None = None, probe_every_s: float = PROBE_EVERY_S) -> None:
+                 overload_answers: dict[str, int] | None = None, probe_every_s: float = PROBE_EVERY_S,
+                 media: MediaAnchor | None = None) -> None:
         """``numbers``: the dialled user part (``sip:fr@…`` or ``sip:+33…@…``) → queue. ``max_transactions``:
         finished transactions remembered at most (each kind), beyond the calls in progress. ``registrar``:
         agents' phones (sip/registrar.py); without one, no account: every REGISTER is refused.
         ``overload_delay_s``: new calls are refused while datagrams wait this long to be read (0: never);
         ``overload_answers``: queue → 503 (the default) or 486, the refusal its callers get then;
-        ``probe_every_s``: how often the delay is measured (0: never; tests set it, admission.py)."""
+        ``probe_every_s``: how often the delay is measured (0: never; tests set it, admission.py);
+        ``media``: where the audio of calls answered by agents' phones flows (direct media by default)."""
         self.service, self.host, self.port, self.numbers = service, host, port, numbers
         self.admission = Admission(overload_delay_s)
         self.overload_answers = overload_answers or {}
@@ -87,6 +94,8 @@ class SipFront(asyncio.DatagramProtocol):
         self._ids = itertools.count(1)
         self.registrar = registrar or Registrar({}, service.registrations)
         service.subscribers.append(self._router_events)
+        self.b2bua = B2bua(self, media or DirectMedia())
+        """Rings agents' phones (after this front's own handling of each router event)."""
 
     def _in_progress(self, call: SipCall) -> bool:
         return self.calls.get(call.route_id) is call or call.state == "proceeding"
@@ -117,8 +126,10 @@ class SipFront(asyncio.DatagramProtocol):
                 return
             if message.is_request:
                 self._request(message, addr, len(data))
-            else:
+            elif not self.b2bua.response(message, addr):
                 self.transport.response_received(message, addr)
+            else:
+                self.counters[f"in_{message.status}"] += 1
         except Exception:  # a peer must never stop the front; the event is logged and counted
             self.counters["internal_errors"] += 1
             log.exception("SIP message from %s:%s not handled", *addr)
@@ -132,6 +143,8 @@ class SipFront(asyncio.DatagramProtocol):
         self.counters[f"in_{method}"] += 1
         if method not in ("INVITE", "ACK") and self.transport.repeat_answer(message, addr):
             return
+        if method != "REGISTER" and self.b2bua.request(message, addr):
+            return  # within the dialog of an agent's phone
         if method == "INVITE":
             self._invite(message, addr, size)
         elif method == "ACK":
@@ -274,8 +287,8 @@ class SipFront(asyncio.DatagramProtocol):
         if call.state != "confirmed":
             self.transport.send(response(invite, 491, to_tag=call.to_tag), addr)
             return
-        self.transport.send(response(invite, 200, to_tag=call.to_tag, extra=self._contact(addr),
-                            body=sdp.answer(invite.body, self.host, self.rtp_port, 2)), addr)
+        body = call.answer_sdp or sdp.answer(invite.body, self.host, self.rtp_port, 2)  # (a refresh: the same)
+        self.transport.send(response(invite, 200, to_tag=call.to_tag, extra=self._contact(addr), body=body), addr)
 
     def _ack(self, ack: SipMessage, addr) -> None:
         """The ACK of a non-2xx answer is in the INVITE's transaction (§17.2.3); the ACK of a 200 is a request
@@ -349,7 +362,7 @@ class SipFront(asyncio.DatagramProtocol):
         return [("Contact", self.transport.contact(addr)), ("Allow", ALLOW)]
 
     def _respond(self, call: SipCall, status: int, extra=(), body: bytes = b"") -> None:
-        extra = list(extra) + (self._contact(call.addr) if status in (180, 200) else [])
+        extra = list(extra) + (self._contact(call.addr) if status in (180, 183, 200) else [])
         call.last_response = response(call.invite, status, to_tag=call.to_tag, extra=extra, body=body)
         self.transport.send(call.last_response, call.addr, call)
         self.counters[f"out_{status}"] += 1
@@ -362,10 +375,16 @@ class SipFront(asyncio.DatagramProtocol):
         self.transport.retransmit_final(call, self._give_up)
 
     def _answer(self, call: SipCall) -> None:
-        body = sdp.answer(call.invite.body, self.host, self.rtp_port + 2 * (next(self._ids) % 10_000), 1)
+        body = call.answer_sdp or sdp.answer(call.invite.body, self.host,
+                                             self.rtp_port + 2 * (next(self._ids) % 10_000), 1)
         call.state = "answered"
         self._respond(call, 200, body=body)
         self.transport.retransmit_final(call, self._give_up)
+
+    def early_media(self, call: SipCall, body: bytes) -> None:
+        """The agent's phone sent early media (a 183 with SDP): the caller hears it instead of the ringing."""
+        if call.state == "proceeding" and self.calls.get(call.route_id) is call:
+            self._respond(call, 183, body=body)
 
     def _give_up(self, call: SipCall) -> None:
         """No ACK in 64·T1: a non-2xx transaction just ends; an unacknowledged 200 ends the call (§13.3.1.4)."""

@@ -36,7 +36,7 @@ REASONS = {100: "Trying", 180: "Ringing", 200: "OK", 400: "Bad Request", 401: "U
            404: "Not Found", 423: "Interval Too Brief",
            405: "Method Not Allowed", 408: "Request Timeout", 480: "Temporarily Unavailable",
            481: "Call/Transaction Does Not Exist", 486: "Busy Here", 487: "Request Terminated",
-           488: "Not Acceptable Here", 491: "Request Pending", 500: "Server Internal Error",
+           488: "Not Acceptable Here", 491: "Request Pending", 500: "Server Internal Error", 183: "Session Progress",
            503: "Service Unavailable", 505: "Version Not Supported"}
 
 
@@ -219,7 +219,10 @@ def response(request: SipMessage, status: int, *, to_tag: str | None = None, ext
     return ("\r\n".join(lines) + "\r\n\r\n").encode() + body
 
 
-def request(method: str, uri: str, headers: list[tuple[str, str]]) -> bytes:
+def request(method: str, uri: str, headers: list[tuple[str, str]], body: bytes = b"",
+            content_type: str = "application/sdp") -> bytes:
     lines = [f"{method} {uri} SIP/2.0"] + [f"{name}: {value}" for name, value in headers]
-    lines.append("Content-Length: 0")
-    return ("\r\n".join(lines) + "\r\n\r\n").encode()
+    if body:
+        lines.append(f"Content-Type: {content_type}")
+    lines.append(f"Content-Length: {len(body)}")
+    return ("\r\n".join(lines) + "\r\n\r\n").encode() + body

@@ -1,7 +1,9 @@
 """The SDP answer (RFC 3264) to a caller's offer: one audio stream, the first offered codec we know.
 
-Media is not relayed (the router decides who answers; RTP flows between the trunk and the agent's phone or
-media server): the answer names a port so that trunks which insist on a valid answer accept the call.
+The front's own answer, for a call an agent accepts from the desktop (no phone rung): it names a port so that
+trunks which insist on a valid answer accept the call. A call an agent's phone answers is answered with the
+phone's SDP instead (b2bua.py, through route/media/); this module also tells, at the door, whether the caller
+offers a codec anyone here can take (488 otherwise).
 """
 
 from __future__ import annotations

@@ -266,17 +266,32 @@ class Router:
         self._log(now, "ended", call_id, call.outcome)
         self.dispatch(now)
 
+    def miss(self, agent_id: str, call_id: str, now: float, why: str) -> bool:
+        """The agent's phone did not take the offer (busy, declined, unreachable: ``why``, the withdrawal's
+        detail): withdrawn and counted as a missed offer, as a timeout is; False when the offer is no longer
+        theirs."""
+        agent = self.agents[agent_id]
+        if agent.state != "offered" or agent.call_id != call_id:
+            return False
+        self._missed(agent, now, why)
+        self.dispatch(now)
+        return True
+
+    def _missed(self, agent: Agent, now: float, why: str) -> None:
+        """The not-responding rule: an offer missed is withdrawn; ``max_missed`` in a row pause the agent."""
+        agent.missed, agent.missed_call = agent.missed + 1, agent.call_id
+        self._withdraw(agent, now, why)
+        if agent.missed >= self.max_missed:
+            agent.state = "not_responding"
+            self._refresh(agent)
+            # detail "missed:call": how many offers in a row, and the router id of the last one
+            self._log(now, "not_responding", agent.agent_id, f"{agent.missed}:{agent.missed_call}")
+
     def tick(self, now: float) -> None:
         """Time passes: offers time out, wrap-ups end."""
         for agent in self.agents.values():
             if agent.state == "offered" and now - self.calls[agent.call_id].offered_at >= self.offer_timeout_s:
-                agent.missed, agent.missed_call = agent.missed + 1, agent.call_id
-                self._withdraw(agent, now, "timeout")
-                if agent.missed >= self.max_missed:
-                    agent.state = "not_responding"
-                    self._refresh(agent)
-                    # detail "missed:call": how many offers in a row, and the router id of the last one
-                    self._log(now, "not_responding", agent.agent_id, f"{agent.missed}:{agent.missed_call}")
+                self._missed(agent, now, "timeout")
             elif agent.state == "wrap_up" and now >= agent.wrap_up_until:
                 agent.state, agent.idle_since = "idle", now
                 self._refresh(agent)

@@ -196,6 +196,17 @@ local function withdraw(agent, why)
   log('withdrawn', call, agent .. ':' .. why)
 end
 
+local function missed(agent, call, why)  -- the not-responding rule: withdrawn; max_missed in a row pause
+  local count = redis.call('HINCRBY', P .. 'agent:' .. agent, 'missed', 1)
+  redis.call('HSET', P .. 'agent:' .. agent, 'missed_call', call)
+  withdraw(agent, why)
+  if count >= tonumber(config('max_missed')) then
+    redis.call('HSET', P .. 'agent:' .. agent, 'state', 'not_responding')
+    refresh(agent)
+    log('not_responding', agent, tostring(count) .. ':' .. call)
+  end
+end
+
 local function end_call(call, outcome)
   local node = redis.call('HGET', P .. 'call:' .. call, 'node')
   redis.call('HSET', P .. 'call:' .. call, 'state', 'ended', 'outcome', outcome, 'ended_at', num(NOW))
@@ -304,19 +315,19 @@ redis.call('HSET', P .. 'call:' .. call, 'callback_number', ARGV[4])
 log('callback', call, ARGV[4])
 return answer(1)
 
+--@@ miss  ARGV: node, now, agent, call, why  -> 1 withdrawn and counted missed, 0 the offer is no longer theirs
+-- The agent's phone did not take the offer (busy, declined, unreachable): as a timeout (core.py, Router.miss).
+local agent, call = ARGV[3], ARGV[4]
+local a = redis.call('HMGET', P .. 'agent:' .. agent, 'state', 'call_id')
+if a[1] ~= 'offered' or a[2] ~= call then return answer(0) end
+missed(agent, call, ARGV[5])
+dispatch()
+return answer(1)
+
 --@@ tick  ARGV: node, now: offers time out (oldest first), wrap-ups end, then calls are offered
 local timeout = tonumber(config('offer_timeout_s'))
-local max_missed = tonumber(config('max_missed'))
 for _, call in ipairs(redis.call('ZRANGEBYSCORE', P .. 'offers', '-inf', num(NOW - timeout))) do
-  local agent = redis.call('HGET', P .. 'call:' .. call, 'agent_id')
-  local missed = redis.call('HINCRBY', P .. 'agent:' .. agent, 'missed', 1)
-  redis.call('HSET', P .. 'agent:' .. agent, 'missed_call', call)
-  withdraw(agent, 'timeout')
-  if missed >= max_missed then
-    redis.call('HSET', P .. 'agent:' .. agent, 'state', 'not_responding')
-    refresh(agent)
-    log('not_responding', agent, tostring(missed) .. ':' .. call)
-  end
+  missed(redis.call('HGET', P .. 'call:' .. call, 'agent_id'), call, 'timeout')
 end
 for _, agent in ipairs(redis.call('ZRANGEBYSCORE', P .. 'wrapups', '-inf', num(NOW))) do
   redis.call('ZREM', P .. 'wrapups', agent)

@@ -19,7 +19,8 @@ from casashore.route.state.core import EndedBy, RoutingQueue, Selection, check_e
 from casashore.route.state.errors import AgentExists, CallExists
 
 SCRIPT_FILE = Path(__file__).with_name("redis_router.lua")
-OPERATIONS = ("add_agent", "set_status", "arrive", "accept", "reject", "hang_up", "callback", "tick", "reap", "adopt")
+OPERATIONS = ("add_agent", "set_status", "arrive", "accept", "reject", "miss", "hang_up", "callback", "tick", "reap",
+              "adopt")
 SELECTIONS = ("longest_idle", "best_proficiency")
 Adoption = Literal["waiting", "answered", "owner_alive", "owner_answered", "refused"]
 ADOPTIONS: dict[int, Adoption] = {1: "waiting", 2: "answered", -1: "owner_alive", -2: "owner_answered",
@@ -121,6 +122,10 @@ class RedisRouter:
 
     def reject(self, agent_id: str, call_id: str, now: float) -> None:
         self._run("reject", now, agent_id, call_id)
+
+    def miss(self, agent_id: str, call_id: str, now: float, why: str) -> bool:
+        """As ``core.Router.miss``: the phone did not take the offer; counted as a missed offer."""
+        return self._run("miss", now, agent_id, call_id, why) == 1
 
     def hang_up(self, call_id: str, now: float, by: EndedBy = "caller") -> None:
         """As ``core.Router.hang_up``: a supervisor's ending of an unanswered call is ``cleared``."""

@@ -1,6 +1,6 @@
 """Where each agent's phone can be reached: the contacts its phone registered (RFC 3261 §10) or a fixed contact
 from the centre file. The SIP registrar (sip/registrar.py) writes the bindings; the API shows them to supervisors;
-the router's future back-to-back agent (ringing the agent's phone) reads ``contact_of``.
+the back-to-back agent that rings the agent's phone (sip/b2bua.py) reads ``target_of``.
 
 The clock is a monotonic one (``time.monotonic``, the asyncio loop's), passed in or read from ``clock`` so that
 tests drive it: a binding lives until ``expires_at`` and is gone from every answer from then on (expired bindings
@@ -61,6 +61,16 @@ class Registrations:
         """Where an offer to the agent rings: the newest registered contact, else the fixed one, else None."""
         live = self.current(agent_id, now)
         return live[0].contact if live else self.fixed.get(agent_id)
+
+    def target_of(self, agent_id: str, now: float | None = None) -> tuple[str, str | None] | None:
+        """Where an offer's INVITE goes: (the Request-URI, the ``host:port`` to send it to, or None to take it
+        from the URI). A registered phone is reached where its REGISTER came from (behind a NAT its contact
+        names an address nobody can send to); a fixed contact at its URI's host and port. None: no phone."""
+        live = self.current(agent_id, now)
+        if live:
+            return live[0].contact, live[0].source
+        fixed = self.fixed.get(agent_id)
+        return (fixed, None) if fixed else None
 
     def view(self, agent_id: str, now: float | None = None) -> dict:
         """What a supervisor sees (durations relative to now: the monotonic clock means nothing outside)."""
