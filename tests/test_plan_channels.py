@@ -138,3 +138,27 @@ def test_a_workspace_queue_of_another_channel_is_refused(tmp_path):
         with pytest.raises(UserError) as error:
             history_step(workspace, plan_scenario_from_dict(data), tmp_path / "h")
     assert error.value.field == "queues[0].channel" and "are voice" in error.value.expected
+
+
+def test_the_report_shows_each_channel_and_the_email_backlog(planned):
+    import re
+
+    from casashore.report.channels import channel_rows
+    from casashore.report.plan_report import figures, render
+
+    _, result, _ = planned
+    english, french = render(result, "en", "Channels"), render(result, "fr", "Canaux")
+    table = english[english.index("<table id='channel-table'>"):]
+    table = table[:table.index("</table>")]
+    for word in ("fr-banking", "fr-chat", "fr-email", ">chat<", ">email<", "taken up within the deadline"):
+        assert word in table
+    assert "blending channels" in english and "ne sont pas modélisés" in french and ">courriel<" in french
+    assert "Stock de courriels" in french and "Email backlog" in english
+    titles = [title for title, _ in figures(result, "en")]
+    backlog = dict(figures(result, "en"))[titles[-1]]
+    assert titles[-1].startswith("Email backlog") and list(backlog.data[0].y) == result.simulation.queues[2].backlog
+    rows = {row[0]: row for row in channel_rows(result, "en")}
+    chat = next(q for q in result.simulation.queues if q.queue == "fr-chat")
+    shown = rows["fr-chat"][7][0]
+    assert re.match(r"\d+(\.\d)? % ± ", shown) and float(shown.split(" %")[0]) == pytest.approx(
+        100 * chat.measures.service_level, abs=0.06)
