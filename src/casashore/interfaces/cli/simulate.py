@@ -67,6 +67,10 @@ def simulate(
     trilingual agent counts once, not once per language. Its `split` column is Erlang's answer with each queue
     staffed alone (specialists only), `pooled` Erlang's answer for one pool of agents with every skill: the
     simulated total lies between the two.
+
+    A scenario of one chat or email queue (`channel = "chat"` with max_sessions and concurrency, or "email" with
+    deadline_s and deadline_share) and one group runs on its channel's engine, beside the chat chain's or the
+    email fluid's answer (docs/simulation.md, "Chat and email").
     """
     from casashore.usecases import simulation  # numba and pydantic: only when the command runs
 
