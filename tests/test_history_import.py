@@ -204,7 +204,7 @@ def test_a_version_1_workspace_is_migrated(tmp_path):
     con.execute("INSERT INTO queues VALUES ('PS', 'Asia/Jerusalem')")
     con.close()
     with Workspace.open(path) as workspace:
-        assert workspace.schema_version() == SCHEMA_VERSION == 7
+        assert workspace.schema_version() == SCHEMA_VERSION == 8
     con = workspace_file(path)
     assert con.execute("SELECT count(*) FROM plan_steps").fetchall() == [(0,)]
     assert con.execute("SELECT count(*) FROM plan_runs").fetchall() == [(0,)]  # v6: the kept plans
@@ -212,6 +212,7 @@ def test_a_version_1_workspace_is_migrated(tmp_path):
     assert con.execute("SELECT count(*) FROM roster_shifts").fetchall() == [(0,)]
     assert con.execute("SELECT count(*) FROM route_events").fetchall() == [(0,)]
     assert con.execute("SELECT queue, time_zone, country FROM queues").fetchall() == [("PS", "Asia/Jerusalem", None)]
+    assert con.execute("SELECT channel FROM queues").fetchall() == [("voice",)]  # v8: a queue known before is voice
     con.close()
 
 

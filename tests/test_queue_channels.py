@@ -68,14 +68,19 @@ def test_a_wrong_channel_field_names_its_path_in_words(fields, message):
 
 
 def test_uses_that_handle_voice_only_refuse_chat_and_email_by_name():
-    assert 'queues[0].channel: \'chat\' is not valid; expected "voice": a simulation scenario takes voice queues ' \
-           'only so far' in scenario_error(**CHAT)
+    # A simulation scenario takes a chat queue alone with one group (tests/test_simulate_channel_scenarios.py),
+    # not beside another queue; the plan takes an email queue on a skill of its own, which no shift blends.
+    data = {"queues": [{"name": "q", "skill": "fr", "aht_s": 300, "calls": 10, **CHAT},
+                       {"name": "v", "skill": "fr", "aht_s": 300, "calls": 10}],
+            "groups": [{"name": "g", "skills": {"fr": 1}, "agents": 3}]}
+    with pytest.raises(UserError, match=r"queues\[0\]\.channel: .* a scenario of this chat queue alone"):
+        validated(Scenario, data)
     plan = read_toml(EXAMPLES / "casablanca.toml", "scenario")
     plan["queues"][1] |= EMAIL | {"service_level": None}
     del plan["queues"][1]["service_level"]
     plan["queues"][1].pop("target_s", None)
     plan["queues"][1].pop("patience_s", None)
-    with pytest.raises(UserError, match=r'queues\[1\]\.channel: .* "voice": the plan takes voice queues only'):
+    with pytest.raises(UserError, match=r"shift_patterns\[\d+\]\.group: 'fr\+es' .* es alone"):
         validated(PlanScenario, plan)
     centre = read_toml(EXAMPLES / "center.toml", "center")
     centre["queues"][0] |= CHAT

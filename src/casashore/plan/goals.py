@@ -103,7 +103,7 @@ def daily_levels(simulation: SimulatedCentre, starts: list[str], min_calls: floa
             below = sum(1 for r in rows if r.offered >= min_calls and r.measures.service_level < goal)
             out.append(DayLevel(queue=queue.queue, day=day, calls=calls, service_level=level,
                                 service_level_ci95=half, goal=goal, p_abandon=abandon, status=status,
-                                intervals_below_goal=below))
+                                intervals_below_goal=below, channel=queue.channel))
     return out
 
 

@@ -23,6 +23,7 @@ import numpy as np
 
 from casashore.errors import UserError
 from casashore.forecast.timezones import zone
+from casashore.plan.channels import channel_requirement, channel_seed, simulate_channel
 from casashore.plan.goals import missed_intervals, raise_requirement, verdict
 from casashore.plan.result import (
     Forecast,
@@ -102,6 +103,9 @@ def history_step(workspace: Workspace, scenario: PlanScenario, history_dir: Path
             if not count:
                 raise UserError(f"queues[{i}].history", "workspace", f"calls of queue {queue.name!r} imported "
                                 "first (casashore import ...), or history = \"synthetic\"")
+            if (recorded := workspace.queue_channel(queue.name)) != queue.channel:
+                raise UserError(f"queues[{i}].channel", queue.channel, f"{recorded!r}: the workspace's calls of "
+                                f"queue {queue.name!r} are {recorded} (the import's channel column)")
             imported[queue.name] = count
             continue
         spec = queue.synthetic.model_dump_json()
@@ -116,7 +120,8 @@ def history_step(workspace: Workspace, scenario: PlanScenario, history_dir: Path
         mapping = CallMapping.model_validate({
             "time_zone": queue.client_time_zone, "country": queue.country,
             "columns": {"call_id": "call_id", "queue": "queue", "arrival": "arrival", "wait_s": "wait_s",
-                        "outcome": "outcome", "handle_s": "handle_s"},
+                        "outcome": "outcome", "handle_s": "handle_s",
+                        **({"channel": "channel"} if queue.channel != "voice" else {})},
             "outcomes": {"answered": ["ANSWERED"], "abandoned": ["ABANDONED"]}})
         workspace.import_calls(path, mapping=mapping)
         imported[queue.name] = workspace.call_count(queue.name)
@@ -168,8 +173,9 @@ def site_grid(scenario: PlanScenario, forecast: Forecast) -> list[datetime]:
 
 
 def staffing_step(scenario: PlanScenario, forecast: Forecast) -> Staffing:
-    """Agents required per skill and site interval: each skill's queues pooled (their calls and mean AHT), Erlang A
-    with the queue's patience (Erlang C without), the strictest goal of the pooled queues, then shrinkage."""
+    """Agents required per skill and site interval: each voice skill's queues pooled (their calls and mean AHT),
+    Erlang A with the queue's patience (Erlang C without), the strictest goal of the pooled queues; a chat or email
+    skill's one queue by its channel's staffing (plan/channels.py); then shrinkage."""
     # Lazy: the numba-compiled Erlang kernels (~2 s to load), which a warm plan (staffing read back) never needs.
     from casashore.queueing.staffing import agents_with_shrinkage, required_agents
 
@@ -185,23 +191,32 @@ def staffing_step(scenario: PlanScenario, forecast: Forecast) -> Staffing:
         aht = r.aht_s or by_queue[r.queue].aht_s
         calls[r.queue][i] += r.calls
         work[r.queue][i] += r.calls * aht
+    # Each queue's own volume and mean handle time, for the simulation (the pools below are per skill).
+    queues = {name: QueueVolume(calls=calls[name].tolist(),
+                                aht_s=float(work[name].sum() / calls[name].sum()) if calls[name].sum() > 0
+                                else by_queue[name].aht_s) for name in calls}
+    is_open = None
     required = {}
     for skill in scenario.skills:
         members = [q for q in scenario.queues if q.skill == skill]
         offered = sum(calls[q.name] for q in members)
         seconds = sum(work[q.name] for q in members)
         aht = np.where(offered > 0, seconds / np.maximum(offered, 1e-12), members[0].aht_s)
-        patience = min((q.patience_s or np.inf) for q in members)
-        agents = required_agents(seconds / step_s, aht, target_s=min(q.target_s for q in members),
-                                 service_level=max(q.service_level for q in members), patience_s=patience)
+        channel = members[0].channel  # a chat or email skill has its one queue (plan/scenario.py)
+        if channel == "voice":
+            patience = min((q.patience_s or np.inf) for q in members)
+            agents = required_agents(seconds / step_s, aht, target_s=min(q.target_s for q in members),
+                                     service_level=max(q.service_level for q in members), patience_s=patience)
+        else:
+            if is_open is None:
+                is_open = open_intervals(scenario.rules.opening_hours, grid, scenario.plan.interval_min, False)
+            where = f"queues[{scenario.queues.index(members[0])}]"
+            agents = channel_requirement(members[0], offered, queues[members[0].name].aht_s,
+                                         scenario.plan.interval_min, is_open, where)
         required[skill] = SkillRequirement(
             on_phone=agents.astype(float).tolist(),
             with_shrinkage=agents_with_shrinkage(agents, scenario.site.shrinkage).astype(float).tolist(),
-            calls=offered.tolist(), aht_s=aht.tolist())
-    # Each queue's own volume and mean handle time, for the simulation (the pools above are per skill).
-    queues = {name: QueueVolume(calls=calls[name].tolist(),
-                                aht_s=float(work[name].sum() / calls[name].sum()) if calls[name].sum() > 0
-                                else by_queue[name].aht_s) for name in calls}
+            calls=offered.tolist(), aht_s=aht.tolist(), channel=None if channel == "voice" else channel)
     return Staffing(starts=[s.isoformat() for s in grid], required=required, queues=queues)
 
 
@@ -256,7 +271,12 @@ def simulation_step(scenario: PlanScenario, staffing: Staffing, schedule: Schedu
                              intervals=len(staffing.starts))
     keys = [hashlib.sha256(sim.model_dump_json().encode()).hexdigest() for sim in blocks]
     new = {key: sim for key, sim in zip(keys, blocks, strict=True) if key not in memo}
-    total, done = sum(sim.simulation.replications for sim in new.values()), 0
+    channels = _channel_runs(scenario, staffing, schedule)
+    channel_keys = [hashlib.sha256(json.dumps([run[0].model_dump(), *run[1:]]).encode()).hexdigest()
+                    for run in channels]
+    fresh = [(key, run) for key, run in zip(channel_keys, channels, strict=True) if key not in memo]
+    replications = scenario.plan.replications
+    total, done = sum(sim.simulation.replications for sim in new.values()) + replications * len(fresh), 0
 
     def replications_done(count: int) -> None:
         nonlocal done
@@ -265,8 +285,26 @@ def simulation_step(scenario: PlanScenario, staffing: Staffing, schedule: Schedu
             progress(done, total)
 
     # Measures only, without the run's speed: a timing, not a result, and the plan must not depend on the machine.
-    memo.update(zip(new, simulate_scenarios(list(new.values()), execution, replications_done), strict=True))
-    return joined(scenario, [memo[key] for key in keys], schedule.at_work)
+    if new:
+        memo.update(zip(new, simulate_scenarios(list(new.values()), execution, replications_done), strict=True))
+    for key, (queue, group, agents, calls, aht_s) in fresh:
+        memo[key] = simulate_channel(queue, group, calls, aht_s, agents, scenario.plan.interval_min, replications,
+                                     channel_seed(scenario.plan.seed, queue.name), execution, replications_done)
+    return joined(scenario, [memo[key] for key in [*keys, *channel_keys]], schedule.at_work)
+
+
+def _channel_runs(scenario: PlanScenario, staffing: Staffing, schedule: Schedule) -> list[tuple]:
+    """Per chat or email queue: the queue, its group (its skill), the agents on it per interval (on shift, not on
+    break, ``1 - shrinkage`` of them at work, as for voice), its sessions or items and mean handle time."""
+    runs = []
+    for queue in scenario.queues:
+        if queue.channel == "voice":
+            continue
+        at_work = np.asarray(schedule.at_work.get(queue.skill, np.zeros(len(staffing.starts))), float)
+        agents = np.rint(at_work * (1 - scenario.site.shrinkage)).astype(int).tolist()
+        volume = staffing.queues[queue.name]
+        runs.append((queue, queue.skill, agents, [round(c, 6) for c in volume.calls], volume.aht_s))
+    return runs
 
 
 def goal_loop(scenario: PlanScenario, staffing: Staffing, progress: Progress = _quiet,
@@ -306,13 +344,18 @@ def sizing_step(scenario: PlanScenario, staffing: Staffing, schedule: Schedule, 
     link = scenario.link
     step_s = scenario.plan.interval_min * 60
     seats = int(max(schedule.on_shift_total, default=0))
-    calls = sum(np.asarray(r.calls) for r in staffing.required.values())
+    # Phone lines and the cable's voice bandwidth are the voice skills' (a chat or email holds no line).
+    voice = [r for r in staffing.required.values() if r.channel is None]
+    zeros = np.zeros(len(staffing.starts))
+    calls = sum((np.asarray(r.calls) for r in voice), zeros)
     # A call holds a line while it waits and while it is handled.
     asa = np.zeros(len(calls))
     for q in simulation.queues:
+        if q.channel is not None:
+            continue
         for row in q.intervals:
             asa[row.interval] = max(asa[row.interval], row.measures.asa or 0.0)
-    line_erlangs = sum(np.asarray(r.calls) * np.asarray(r.aht_s) for r in staffing.required.values())
+    line_erlangs = sum((np.asarray(r.calls) * np.asarray(r.aht_s) for r in voice), zeros)
     line_erlangs = (line_erlangs + calls * asa) / step_s
     busy = int(np.argmax(line_erlangs)) if len(line_erlangs) else 0
     lines = int(erlang_b_servers(np.array([line_erlangs[busy]]), np.array([link.blocking]))[0])

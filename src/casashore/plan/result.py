@@ -52,6 +52,9 @@ class SkillRequirement(JsonRecord):
     with_shrinkage: list[float]
     calls: list[float]
     aht_s: list[float]
+    channel: str | None = optional_key()
+    """chat or email (absent for voice): on_phone is then the agents working the skill's one chat or email queue
+    (queueing/chat.py, queueing/email_backlog.py), calls its sessions or items"""
 
 
 @dataclass(frozen=True)
@@ -161,6 +164,8 @@ class DayLevel(JsonRecord):
     status: str
     """met, at_risk or not_met"""
     intervals_below_goal: int
+    channel: str | None = optional_key()
+    """chat or email (absent for voice); email: calls are items, service_level the share within the deadline"""
 
 
 @dataclass(frozen=True)

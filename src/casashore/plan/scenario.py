@@ -12,7 +12,7 @@ from pydantic import Field, ValidationError, field_validator, model_validator
 
 from casashore.domain.base import Label, ScenarioError, Strict, TimeZoneName, check_unique
 from casashore.domain.loading import read_toml, validated
-from casashore.domain.queue import Queue, voice_only
+from casashore.domain.queue import Queue
 from casashore.domain.shift import ShiftSpec, time_of_day_min
 from casashore.domain.shift_pattern import ShiftPattern
 from casashore.domain.site import Link, Site
@@ -73,7 +73,6 @@ class PlanQueue(Queue):
 
     @model_validator(mode="after")
     def _history_source(self) -> PlanQueue:
-        voice_only(self, "the plan")
         if self.history == "synthetic" and self.synthetic is None:
             raise ValueError("history = \"synthetic\" needs a [queues.synthetic] table with weekly_calls")
         return self
@@ -177,6 +176,7 @@ class PlanScenario(Strict):
                 if skill not in skills:
                     raise ScenarioError(f"{where}.{group_field}", skill, "skills of the queues: "
                                         + ", ".join(sorted(skills)) + " (several joined by +)")
+        self._check_channels()
         covered = {skill for shift in self.shifts for skill in shift.skills}
         for i, queue in enumerate(self.queues):
             if queue.skill not in covered:
@@ -209,6 +209,23 @@ class PlanScenario(Strict):
                                     f"at most {SIMULATED_GROUPS} shift groups in one block of skills joined by "
                                     f"shifts ({', '.join(block[:5])}{', ...' if len(block) > 5 else ''})")
         return self
+
+    def _check_channels(self) -> None:
+        """A chat or email queue has a skill of its own, which no shift joins to another: its agents work it
+        alone (blended agents across channels are not modelled, docs/plan.md "Channels")."""
+        for i, queue in enumerate(self.queues):
+            if queue.channel == "voice":
+                continue
+            others = [q.name for q in self.queues if q.skill == queue.skill and q is not queue]
+            if others:
+                raise ScenarioError(f"queues[{i}].skill", queue.skill, f"a skill of its own for a {queue.channel} "
+                                    f"queue (queue {others[0]!r} has it too; the plan does not blend channels "
+                                    "or pool chat or email queues)")
+            for shift, (where, group_field) in zip(self.shifts, self.shift_origins, strict=True):
+                if queue.skill in shift.skills and len(shift.skills) > 1:
+                    raise ScenarioError(f"{where}.{group_field}", "+".join(shift.skills),
+                                        f"{queue.skill} alone: it is the {queue.channel} queue {queue.name!r}'s skill, "
+                                        "and the plan does not model agents blending channels")
 
     def _check_templates(self) -> None:
         """The checks the schedule makes of its templates (starts and lengths on the plan's intervals, breaks,

@@ -48,11 +48,14 @@ def simulation_scenario(scenario: PlanScenario, calls: Mapping[str, Sequence[flo
 
 def block_scenarios(scenario: PlanScenario, calls: Mapping[str, Sequence[float]], aht_s: Mapping[str, float],
                     at_work: Mapping[str, Sequence[float]], intervals: int) -> list[Scenario]:
-    """The simulator's scenarios of a plan: one, the whole site, when its skills form one block; else one per
-    block, each with a seed drawn from the plan's seed and the block's skills."""
-    blocks = skill_blocks(scenario)
+    """The simulator's scenarios of a plan's voice queues: one, the whole site, when their skills form one block;
+    else one per block, each with a seed drawn from the plan's seed and the block's skills. A chat or email
+    queue's skill is a block of its own, simulated by its channel's engine (plan/channels.py), not here."""
+    voice = {q.skill for q in scenario.queues if q.channel == "voice"}
+    blocks = [block for block in skill_blocks(scenario) if set(block) <= voice]
     if len(blocks) == 1:
-        return [simulation_scenario(scenario, calls, aht_s, at_work, intervals)]
+        return [simulation_scenario(scenario, calls, aht_s, at_work, intervals, set(blocks[0])
+                                    if len(voice) < len(scenario.skills) else None)]
     seeds = [int.from_bytes(hashlib.sha256(json.dumps([scenario.plan.seed, block]).encode()).digest()[:8],
                             "big") >> 1 for block in blocks]
     return [simulation_scenario(scenario, calls, aht_s, at_work, intervals, set(block), seed)

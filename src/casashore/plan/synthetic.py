@@ -9,7 +9,9 @@ For each queue, ``weeks`` weeks of calls before the plan's first day, in the cli
 - within the client's opening hours, a base of 0.3 plus morning (10:30) and afternoon (14:30) peaks, Gaussian
   with a 1.5-hour standard deviation; arrivals Poisson per minute, uniform within it;
 - handle times lognormal with the queue's mean ``aht_s`` and cv 0.8; waits exponential with mean 15 s; callers
-  with a finite ``patience_s`` abandon when an exponential patience of that mean is below their wait.
+  with a finite ``patience_s`` abandon when an exponential patience of that mean is below their wait;
+- a chat or email queue's rows end with a ``channel`` column (a voice queue's file has none: voice is the
+  default), so that its history is recorded under its channel.
 The same seed gives the same file, byte for byte.
 """
 
@@ -56,7 +58,8 @@ def synthetic_calls(queue: PlanQueue, first_planned_day: date, seed: int, path: 
     mu = np.log(queue.aht_s) - sigma ** 2 / 2
     with path.open("w", newline="") as handle:
         writer = csv.writer(handle)
-        writer.writerow(["call_id", "queue", "arrival", "wait_s", "outcome", "handle_s"])
+        tagged = queue.channel != "voice"
+        writer.writerow(["call_id", "queue", "arrival", "wait_s", "outcome", "handle_s", *(["channel"] * tagged)])
         call = 0
         for d in range(7 * spec.weeks):
             day = first + timedelta(days=d)
@@ -69,13 +72,14 @@ def synthetic_calls(queue: PlanQueue, first_planned_day: date, seed: int, path: 
             patience = (rng.exponential(queue.patience_s, len(minutes)) if queue.patience_s
                         else np.full(len(minutes), np.inf))
             handles = rng.lognormal(mu, sigma, len(minutes))
-            handle.write(_day_rows(queue.name, call, day, np.sort(seconds), waits, patience, handles))
+            handle.write(_day_rows(queue.name, call, day, np.sort(seconds), waits, patience, handles,
+                                   f",{queue.channel}" if tagged else ""))
             call += len(minutes)
     return path
 
 
 def _day_rows(name: str, last_call: int, day: date, at: np.ndarray, waits: np.ndarray, patience: np.ndarray,
-              handles: np.ndarray) -> str:
+              handles: np.ndarray, tail: str = "") -> str:
     """A day's calls as CSV lines, byte for byte what ``csv.writer`` wrote row by row (names need no quoting:
     domain/base.py), a day at a time (a month of 30 queues is millions of calls)."""
     gone = patience < waits
@@ -89,5 +93,5 @@ def _day_rows(name: str, last_call: int, day: date, at: np.ndarray, waits: np.nd
     served = np.char.mod("%.1f", handles).tolist()
     return "".join(
         f"{name}-{last_call + k + 1},{name},{stamp.replace('T', ' ')},{wait},"
-        + ("ABANDONED,\r\n" if left else f"ANSWERED,{handled}\r\n")
+        + ("ABANDONED," if left else f"ANSWERED,{handled}") + f"{tail}\r\n"
         for k, (stamp, wait, left, handled) in enumerate(zip(stamps, shown, gone.tolist(), served, strict=True)))

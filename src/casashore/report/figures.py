@@ -21,6 +21,16 @@ def write_figure(figure: go.Figure, path: Path) -> None:
         raise UserError("plot", str(path), f"a file that can be written ({exc.strerror})") from None
 
 
+def email_backlog_figure(boundaries: list[str], backlogs: dict[str, list[float]], y_title: str) -> go.Figure:
+    """Each email queue's backlog at the interval boundaries (``boundaries``: one more than the intervals), a
+    step line: the items waiting, which rise while items arrive faster than the agents take them up."""
+    figure = go.Figure()
+    for queue, backlog in backlogs.items():
+        figure.add_trace(go.Scatter(x=boundaries, y=backlog, name=queue, mode="lines", line={"shape": "linear"}))
+    figure.update_layout(yaxis_title=y_title)
+    return figure
+
+
 def weekly_heatmap(rows: list[dict]) -> go.Figure:
     """Mean offered calls per weekday x time of day, one panel per queue (from ``interval_history`` rows)."""
     frame = pd.DataFrame(rows)

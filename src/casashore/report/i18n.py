@@ -75,6 +75,17 @@ LABELS = {
         "xl_rounds": "Scheduling rounds", "xl_agent": "Agent", "xl_week": "Week {n} (h)", "xl_total_h": "Total (h)",
         "xl_off": "off", "xl_unavailable": "unavailable", "xl_at_work": "Agents at work", "xl_shift": "Shift",
         "xl_site_zone": "Site time zone",
+        # The channels (issue 21).
+        "channels": "Channels", "channel": "Channel", "chat": "chat", "email": "email",
+        "channel_queue": "Queue", "peak_agents": "Agents required at peak", "required_hours": "Agent hours required",
+        "scheduled_hours": "Agent hours scheduled", "channel_coverage": "Coverage", "simulated_level":
+        "Simulated level (95 %)", "channel_goal": "Goal", "channel_measure": "Measure",
+        "sl_within": "answered within the target", "share_within_deadline": "taken up within the deadline",
+        "channels_note": "Each channel is staffed by its own model (voice: Erlang A; chat: agents holding up to "
+        "max_sessions conversations, slowed by each other; email: the backlog carried across the day against its "
+        "deadline), scheduled on its own skill and simulated by its own engine. Agents blending channels (a chat "
+        "between calls, emails in quiet hours) are not modelled: each channel's agents are its own.",
+        "backlog": "Email backlog (items waiting, with the scheduled agents)", "items_waiting": "items waiting",
     },
     "fr": {
         "title": "Plan", "summary": "Synthèse", "forecast": "Appels prévus par intervalle (heure du client, bande "
@@ -147,6 +158,18 @@ LABELS = {
         "xl_gap": "Écart à la borne", "xl_rounds": "Tours de planification", "xl_agent": "Agent",
         "xl_week": "Semaine {n} (h)", "xl_total_h": "Total (h)", "xl_off": "repos", "xl_unavailable": "indisponible",
         "xl_at_work": "Agents au travail", "xl_shift": "Vacation", "xl_site_zone": "Fuseau horaire du site",
+        "channels": "Canaux", "channel": "Canal", "chat": "chat", "email": "courriel",
+        "channel_queue": "File", "peak_agents": "Agents requis au pic", "required_hours": "Heures-agents requises",
+        "scheduled_hours": "Heures-agents planifiées", "channel_coverage": "Couverture", "simulated_level":
+        "Niveau simulé (95 %)", "channel_goal": "Objectif", "channel_measure": "Mesure",
+        "sl_within": "répondus dans le délai cible", "share_within_deadline": "traités dans le délai",
+        "channels_note": "Chaque canal est dimensionné par son propre modèle (voix : Erlang A ; chat : des agents "
+        "tenant jusqu'à max_sessions conversations, ralenties les unes par les autres ; courriel : le stock reporté "
+        "d'un intervalle à l'autre face à son délai), planifié sur sa propre compétence et simulé par son propre "
+        "moteur. Les agents qui mélangent les canaux (un chat entre deux appels, des courriels aux heures creuses) "
+        "ne sont pas modélisés : les agents de chaque canal lui sont propres.",
+        "backlog": "Stock de courriels (en attente, avec les agents planifiés)",
+        "items_waiting": "courriels en attente",
     },
 }
 

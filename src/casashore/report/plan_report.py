@@ -18,6 +18,7 @@ import plotly.graph_objects as go
 from plotly.offline import get_plotlyjs
 
 from casashore.plan.result import PlanResult
+from casashore.report.channels import backlog_figure, channel_section, has_channels
 from casashore.report.i18n import PLOTLY_LOCALE_FR, bits, day_name, label, number, percent
 from casashore.report.markup import Cell, heading, table
 from casashore.report.tables import (
@@ -91,6 +92,8 @@ def figures(plan: PlanResult, lang: str) -> list[tuple[str, go.Figure]]:
     link = go.Figure(go.Scatter(x=x_all, y=cut(plan.sizing.bandwidth_bps), mode="lines", name=t("voice")))
     link.update_layout(yaxis_title="bit/s")
     out.append((t("bandwidth"), link))
+    if (backlog := backlog_figure(plan, lang)) is not None:
+        out.append((t("backlog"), backlog))
     if len(x_all):
         end = datetime.fromisoformat(staffing.starts[shown.stop - 1]) + timedelta(minutes=interval_minutes(plan))
         for _, figure in out:
@@ -124,7 +127,13 @@ def summary_rows(plan: PlanResult, lang: str) -> list[tuple[str, str]]:
             (t("models"), ", ".join(f"{q}: {m}" for q, m in plan.forecast.models.items()))]
     for q in plan.simulation.queues:
         m = q.measures
-        rows.append((f"{t('queue')} {q.queue}", f"{t('service_level')} {percent(m.service_level or 0, lang)}"
+        if q.channel == "email":  # no abandonment: the share taken up within the deadline, and the mean wait
+            rows.append((f"{t('queue')} {q.queue} ({t('email')})", f"{t('share_within_deadline')} "
+                         f"{percent(m.service_level or 0, lang)} ± {percent(m.service_level_ci95 or 0, lang)}, "
+                         f"{t('asa')} {number(m.asa or 0, lang, 1)}"))
+            continue
+        rows.append((f"{t('queue')} {q.queue}{f' ({t(q.channel)})' if q.channel else ''}",
+                     f"{t('service_level')} {percent(m.service_level or 0, lang)}"
                      f" ± {percent(m.service_level_ci95 or 0, lang)}, {t('p_abandon')} "
                      f"{percent(m.p_abandon or 0, lang)}, {t('asa')} {number(m.asa or 0, lang, 1)}"))
     return rows
@@ -224,6 +233,7 @@ def render(plan: PlanResult, lang: str = "en", title: str = "", generated: datet
              verdict_section(plan, lang, opening_hours),
              shift_section(plan, [d.day for d in summary], lang),
              daily_section(summary, plan.sizing.currency, lang),
+             *([channel_section(plan, lang)] if has_channels(plan) else []),
              csv_section(plan, lang, download_stem(title)),
              heading(2, t("summary")), "<table id='summary'>"]
     parts += [f"<tr><th>{html.escape(k)}</th><td>{html.escape(v)}</td></tr>" for k, v in summary_rows(plan, lang)]

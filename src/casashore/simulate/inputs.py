@@ -15,7 +15,8 @@ from pydantic import AfterValidator, Field, field_validator, model_validator
 from casashore.domain.agents import AgentGroup
 from casashore.domain.base import PositiveSeconds, ScenarioError, Strict, check_unique
 from casashore.domain.loading import read_toml, validated
-from casashore.domain.queue import Queue, voice_only
+from casashore.domain.queue import Queue
+from casashore.errors import UserError
 
 MAX_CALLS_PER_INTERVAL = 1e7
 MAX_AGENTS = 1_000_000
@@ -61,8 +62,21 @@ class SimulatedQueue(Queue):
     and this coefficient of variation (0: the forecast is the Poisson mean)."""
 
     @model_validator(mode="after")
-    def _voice(self) -> SimulatedQueue:
-        return voice_only(self, "a simulation scenario")
+    def _channel_engine(self) -> SimulatedQueue:
+        """What the chat and email engines (simulate/channels.py) do not draw: the forecast's uncertainty, observed
+        durations, a patience law other than exponential; refused rather than ignored."""
+        if self.channel == "voice":
+            return self
+        if self.forecast_cv:
+            raise ScenarioError("forecast_cv", self.forecast_cv, f"0 on a {self.channel} queue (its engine draws "
+                                "the forecast's Poisson mean)", relative=True)
+        if self.handle.distribution == "empirical":
+            raise ScenarioError("handle.distribution", "empirical", f"exponential, lognormal or gamma on a "
+                                f"{self.channel} queue", relative=True)
+        if self.channel == "chat" and self.patience.distribution != "exponential":
+            raise ScenarioError("patience.distribution", self.patience.distribution, "exponential on a chat queue",
+                                relative=True)
+        return self
 
 
 class StaffedGroup(AgentGroup):
@@ -95,6 +109,25 @@ class Scenario(Strict):
     queues: list[SimulatedQueue] = Field(min_length=1, max_length=MAX_QUEUES)
     groups: list[StaffedGroup] = Field(min_length=1, max_length=MAX_GROUPS)
     simulation: Simulation = Simulation()
+
+    @model_validator(mode="after")
+    def _one_channel_queue(self) -> Scenario:
+        """A chat or email queue is simulated by its own engine, alone with one agent group (agents blending
+        channels are not modelled)."""
+        for i, queue in enumerate(self.queues):
+            if queue.channel != "voice" and (len(self.queues) > 1 or len(self.groups) > 1):
+                raise ScenarioError(f"queues[{i}].channel", queue.channel, f"a scenario of this {queue.channel} "
+                                    f"queue alone with one agent group (this one has {len(self.queues)} queues and "
+                                    f"{len(self.groups)} groups; agents blending channels are not modelled)")
+        return self
+
+    def voice_only(self, use: str) -> Scenario:
+        """This scenario, refused by the field of its chat or email queue where ``use`` takes voice only."""
+        for i, queue in enumerate(self.queues):
+            if queue.channel != "voice":
+                raise UserError(f"queues[{i}].channel", queue.channel, f"\"voice\": {use} takes voice queues "
+                                "only (a chat or email scenario runs in `casashore simulate`)")
+        return self
 
     @model_validator(mode="after")
     def _consistent(self) -> Scenario:

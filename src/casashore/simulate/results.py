@@ -66,8 +66,14 @@ class QueueResult(JsonRecord):
     skill: str
     offered: float
     service_level_goal: float
+    """voice and chat: the share answered within the target; email: the share taken up within the deadline"""
     measures: CallMeasures = flattened()
     intervals: list[QueueInterval]
+    channel: str | None = optional_key()
+    """chat or email (absent for voice): an email queue's service_level is its share taken up within the
+    deadline per interval of arrival, and it has no p_wait, p_abandon or time to abandon"""
+    backlog: list[float] | None = optional_key()
+    """email: the fluid backlog (queueing/email_backlog.py) at each interval boundary with the agents simulated"""
 
 
 @dataclass(frozen=True)

@@ -29,7 +29,9 @@ from casashore.simulate.single_queue import MAX_AGENTS, MAX_CALLS
 
 def centre_from_scenario(scenario: Scenario, agents: np.ndarray | None = None,
                          warmup_s: float | None = None) -> Centre:
-    """The engine's arrays for ``scenario``; ``agents`` [G, I] overrides the groups' staffing."""
+    """The engine's arrays for ``scenario``; ``agents`` [G, I] overrides the groups' staffing. The voice engine's:
+    a chat or email queue is refused here (simulate/channel_scenario.py runs those)."""
+    scenario.voice_only("the voice engine")
     intervals = scenario.interval_count
     interval_s = scenario.interval_min * 60.0
     queues, groups = scenario.queues, scenario.groups

@@ -12,6 +12,8 @@ from casashore.domain.units import whole
 from casashore.errors import UserError
 from casashore.simulate import scenario as scenario_sim
 from casashore.simulate import single_queue
+from casashore.simulate.channel_results import ChatRun, EmailRun
+from casashore.simulate.channel_scenario import is_channel_scenario, simulate_channel_scenario
 from casashore.simulate.inputs import Scenario, load_scenario
 from casashore.simulate.multiskill import group_staffing, staff_scenario
 from casashore.simulate.results import CentreRun, GroupStaffing, SingleQueueRun
@@ -40,8 +42,14 @@ def replications_of(model: Scenario, runs: dict[str, int]) -> int:
 
 
 def simulate_centre(model: Scenario, runs: dict[str, int], *, workers: int | None, scheduler: str | None,
-                    progress: Progress, trace: Path | None) -> CentreRun:
-    """Every queue and group of the scenario, per interval, with 95 % half-widths; ``trace`` also gets the calls."""
+                    progress: Progress, trace: Path | None) -> CentreRun | ChatRun | EmailRun:
+    """Every queue and group of the scenario, per interval, with 95 % half-widths; ``trace`` also gets the calls.
+    A scenario of one chat or email queue runs on its channel's engine (no trace there)."""
+    if is_channel_scenario(model):
+        if trace is not None:
+            raise UserError("trace", str(trace), f"no --trace with a {model.queues[0].channel} scenario (the voice "
+                            "engine's calls only)")
+        return simulate_channel_scenario(model, workers=workers, scheduler=scheduler, progress=progress, **runs)
     batch, result = scenario_sim.simulate_scenario(model, workers=workers, scheduler=scheduler, progress=progress,
                                                    trace=trace is not None, **runs)
     if trace is not None:
@@ -69,14 +77,20 @@ def one_queue_case(options: dict[str, str]) -> dict:
     return single_queue.single_queue_case(options)
 
 
-def interval_rows(result: CentreRun) -> list[dict]:
-    """A scenario's result as CSV rows: one per queue and interval."""
+def interval_rows(result: CentreRun | ChatRun | EmailRun) -> list[dict]:
+    """A scenario's result as CSV rows: one per queue and interval (a chat run pooled: one row of its measures)."""
+    if isinstance(result, ChatRun):
+        return [{k: v for k, v in result.to_json().items() if k != "formula"}]
+    if isinstance(result, EmailRun):
+        return [row.to_json() for row in result.intervals]
     return [{"queue": q.queue, **row.to_json()} for q in result.centre.queues for row in q.intervals]
 
 
 def staff_groups(model: Scenario, runs: dict[str, int], progress: Progress) -> GroupStaffing:
     """The cheapest agents per group and interval meeting every queue's goal, by simulation, with the Erlang
-    bounds (each queue alone, one pool of every skill) beside them."""
+    bounds (each queue alone, one pool of every skill) beside them. Voice only (`casashore staff --channel`
+    staffs a chat or email queue)."""
+    model.voice_only("--staff")
     found = staff_scenario(model, replications=runs.get("replications", 40), seed=runs.get("seed", 0),
                            progress=progress)
     return group_staffing(model, found)

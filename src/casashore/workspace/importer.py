@@ -22,7 +22,7 @@ import duckdb
 
 from casashore.domain.base import NAME_EXPECTED, NAME_PATTERN
 from casashore.errors import MISSING, UserError
-from casashore.workspace.imports import add_queues, is_imported, next_import_id, record_import
+from casashore.workspace.imports import add_queues, checked_channels, is_imported, next_import_id, record_import
 from casashore.workspace.mapping import PRESETS, CallMapping, IntervalMapping, interval_projection, projection
 from casashore.workspace.schema import CALL_COLUMNS
 
@@ -34,6 +34,7 @@ INVALID = {
     "wait_s": "wait_s IS NULL OR wait_s < 0 OR isnan(wait_s)",
     "handle_s": "handle_s < 0 OR isnan(handle_s)",
     "call_id": "call_key IS NULL",
+    "channel": "channel NOT IN ('voice', 'chat', 'email')",
 }
 """Field -> SQL condition that makes a projected row invalid (checked in this order)."""
 
@@ -80,8 +81,8 @@ def import_calls(con: duckdb.DuckDBPyConnection, path: Path, *, preset: str | No
             # a bad row rolls everything back, so the table never keeps one.
             with _read_as_table(path):
                 added = con.execute(f"""
-                    INSERT INTO calls ({", ".join(CALL_COLUMNS)})
-                    SELECT ?, s.call_key, s.queue, s.arrival_at, s.outcome, s.wait_s, s.handle_s, s.agent
+                    INSERT INTO calls ({", ".join(CALL_COLUMNS)}, channel)
+                    SELECT ?, s.call_key, s.queue, s.arrival_at, s.outcome, s.wait_s, s.handle_s, s.agent, s.channel
                     FROM (SELECT {select} FROM {reader}) s
                     ANTI JOIN (SELECT queue, call_key FROM calls) c
                         ON c.queue = s.queue AND c.call_key = s.call_key""", [import_id]).fetchall()[0][0]
@@ -93,7 +94,8 @@ def import_calls(con: duckdb.DuckDBPyConnection, path: Path, *, preset: str | No
                 return ImportResult(0, True, [])
             queues = [r[0] for r in con.execute("SELECT DISTINCT queue FROM calls WHERE import_id = ? ORDER BY 1",
                                                 [import_id]).fetchall()]
-            add_queues(con, {queue: (zone, country) for queue in queues})
+            channels = checked_channels(con, "calls", import_id, str(path))
+            add_queues(con, {queue: (zone, country) for queue in queues}, channels)
             record_import(con, import_id, str(path.resolve()), sha, source_format, added)
             con.execute("COMMIT")
     finally:
@@ -163,6 +165,7 @@ _EXPECTED = {
     "wait_s": "a wait in seconds >= 0",
     "handle_s": "a handle time in seconds >= 0 (or empty)",
     "call_id": "a call identifier",
+    "channel": "a channel: voice, chat or email (an empty cell is voice)",
 }
 
 
@@ -212,6 +215,7 @@ _EXPECTED_INTERVAL = {
     "start": "a start on the interval grid, in the mapping's timestamp_format",
     **{field: f"a count or duration >= 0 (answered and abandoned at most offered) for {field}"
        for field in ("offered", "answered", "abandoned", "aht_s", "asa_s")},
+    "channel": _EXPECTED["channel"],
 }
 INVALID_INTERVAL = {  # str.format templates (the interval's minutes): the pattern's braces doubled
     "queue": _BAD_QUEUE.replace("{", "{{").replace("}", "}}"),
@@ -221,6 +225,7 @@ INVALID_INTERVAL = {  # str.format templates (the interval's minutes): the patte
     "abandoned": "abandoned < 0 OR abandoned > offered",
     "aht_s": "aht_s < 0",
     "asa_s": "asa_s < 0",
+    "channel": INVALID["channel"],
 }
 
 
@@ -243,14 +248,17 @@ def import_intervals(con: duckdb.DuckDBPyConnection, path: Path, mapping: Interv
                         select)
         import_id = next_import_id(con)
         added = con.execute("""
-            INSERT INTO intervals
-            SELECT ?, s.queue, timezone(?, s.local_start), ?, s.offered, s.answered, s.abandoned, s.aht_s, s.asa_s
+            INSERT INTO intervals (import_id, queue, start_at, interval_min, offered, answered, abandoned, aht_s, asa_s,
+                                   channel)
+            SELECT ?, s.queue, timezone(?, s.local_start), ?, s.offered, s.answered, s.abandoned, s.aht_s, s.asa_s,
+                   s.channel
             FROM staged s ANTI JOIN intervals i
                 ON i.queue = s.queue AND i.start_at = timezone(?, s.local_start) AND i.interval_min = ?""",
                             [import_id, mapping.time_zone, mapping.interval_min, mapping.time_zone,
                              mapping.interval_min]).fetchall()[0][0]
         queues = [r[0] for r in con.execute("SELECT DISTINCT queue FROM staged ORDER BY 1").fetchall()]
-        add_queues(con, {queue: (mapping.time_zone, mapping.country) for queue in queues})
+        channels = checked_channels(con, "intervals", import_id, str(path))
+        add_queues(con, {queue: (mapping.time_zone, mapping.country) for queue in queues}, channels)
         record_import(con, import_id, str(path.resolve()), sha, f"intervals-{mapping.format}", added)
         con.execute("DROP TABLE staged")
         con.execute("COMMIT")

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import duckdb
 
+from casashore.errors import UserError
+
 
 def next_import_id(con: duckdb.DuckDBPyConnection) -> int:
     return con.execute("SELECT coalesce(max(import_id), 0) + 1 FROM imports").fetchall()[0][0]
@@ -24,10 +26,27 @@ def record_import(con: duckdb.DuckDBPyConnection, import_id: int, source: str, s
                 [import_id, source, sha256, source_format, calls_added])
 
 
-def add_queues(con: duckdb.DuckDBPyConnection, zones: dict[str, tuple[str, str | None]]) -> None:
-    """Record the client time zone and country of queues not known yet (queue -> (zone, country)); a queue
-    already known keeps its own."""
+def add_queues(con: duckdb.DuckDBPyConnection, zones: dict[str, tuple[str, str | None]],
+               channels: dict[str, str] | None = None) -> None:
+    """Record the client time zone, country and channel of queues not known yet (queue -> (zone, country); queue
+    -> channel, voice when absent); a queue already known keeps its own."""
     if zones:
-        con.executemany("INSERT INTO queues (queue, time_zone, country) SELECT ?, ?, ? "
+        channels = channels or {}
+        con.executemany("INSERT INTO queues (queue, time_zone, country, channel) SELECT ?, ?, ?, ? "
                         "WHERE NOT EXISTS (SELECT 1 FROM queues WHERE queue = ?)",
-                        [[q, zone, country, q] for q, (zone, country) in zones.items()])
+                        [[q, zone, country, channels.get(q, "voice"), q] for q, (zone, country) in zones.items()])
+
+
+def checked_channels(con: duckdb.DuckDBPyConnection, table: str, import_id: int, where: str) -> dict[str, str]:
+    """queue -> channel of ``table``'s rows of ``import_id``, checked: one channel per queue, and a queue the
+    workspace knows keeps its channel. Inside the import's transaction: a UserError rolls it all back."""
+    rows = con.execute(f"SELECT queue, string_agg(DISTINCT channel, ', ' ORDER BY channel) FROM {table} "
+                       "WHERE import_id = ? GROUP BY queue ORDER BY queue", [import_id]).fetchall()
+    known = dict(con.execute("SELECT queue, channel FROM queues").fetchall())
+    for queue, channels in rows:
+        if "," in channels:
+            raise UserError("channel", channels, f"one channel per queue (queue {queue!r} has several)", where=where)
+        if queue in known and known[queue] != channels:
+            raise UserError("channel", channels, f"{known[queue]!r}: queue {queue!r} is a {known[queue]} queue in "
+                            "the workspace", where=where)
+    return dict(rows)

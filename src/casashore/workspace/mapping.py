@@ -31,7 +31,8 @@ OutcomeValue = Annotated[str, Field(max_length=200)]
 
 
 class Columns(Strict):
-    """The file's column for each field (handle_s and agent may be absent)."""
+    """The file's column for each field (handle_s, agent and channel may be absent; without a channel column, or
+    in an empty cell, a call is voice)."""
 
     call_id: Column
     queue: Column
@@ -40,6 +41,8 @@ class Columns(Strict):
     outcome: Column
     handle_s: Column | None = None
     agent: Column | None = None
+    channel: Column | None = None
+    """voice, chat or email (any case), one per queue"""
 
 
 class Outcomes(Strict):
@@ -69,6 +72,8 @@ class IntervalColumns(Strict):
     abandoned: Column | None = None
     aht_s: Column | None = None
     asa_s: Column | None = None
+    channel: Column | None = None
+    """voice, chat or email (any case), one per queue; absent or empty: voice"""
 
 
 class IntervalMapping(Strict):
@@ -107,6 +112,13 @@ def _literal(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
+def channel_projection(column: str | None) -> str:
+    """The channel of a row: the column's value in lower case, voice where the column or the cell is empty."""
+    if column is None:
+        return "'voice'"
+    return f"coalesce(nullif(lower(trim(CAST({_ident(column)} AS VARCHAR))), ''), 'voice')"
+
+
 def projection(mapping: CallMapping) -> dict[str, str]:
     """SQL expressions over the file's (text) columns for each workspace field; NULL marks an invalid value."""
     col = mapping.columns
@@ -123,6 +135,7 @@ def projection(mapping: CallMapping) -> dict[str, str]:
         "wait_s": f"TRY_CAST({_ident(col.wait_s)} AS DOUBLE)",
         "handle_s": f"TRY_CAST({_ident(col.handle_s)} AS DOUBLE)" if col.handle_s else "NULL::DOUBLE",
         "agent": f"CAST({_ident(col.agent)} AS VARCHAR)" if col.agent else "NULL::VARCHAR",
+        "channel": channel_projection(col.channel),
     }
 
 
@@ -147,6 +160,7 @@ def anonymous_bank_projection() -> dict[str, str]:
         "wait_s": "TRY_CAST(q_time AS DOUBLE)",
         "handle_s": "CASE WHEN outcome = 'AGENT' THEN TRY_CAST(ser_time AS DOUBLE) END",
         "agent": "CASE WHEN server <> 'NO_SERVER' THEN server END",
+        "channel": "'voice'",
     }
 
 
@@ -168,4 +182,5 @@ def interval_projection(mapping: IntervalMapping) -> dict[str, str]:
         "abandoned": number(col.abandoned),
         "aht_s": number(col.aht_s),
         "asa_s": number(col.asa_s),
+        "channel": channel_projection(col.channel),
     }

@@ -78,6 +78,13 @@ MIGRATIONS = [
         activities JSON NOT NULL, recorded_at TIMESTAMPTZ NOT NULL,
         PRIMARY KEY (day, level, name));
     """,
+    # 8: channels (issue 21): each call record, interval report row and queue is voice, chat or email; every row
+    # written before is voice, as is every row a writer leaves the column out of (the router's records)
+    """
+    ALTER TABLE calls ADD COLUMN channel VARCHAR DEFAULT 'voice';
+    ALTER TABLE intervals ADD COLUMN channel VARCHAR DEFAULT 'voice';
+    ALTER TABLE queues ADD COLUMN channel VARCHAR DEFAULT 'voice';
+    """,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -143,6 +143,11 @@ class Workspace:
 
     # Calls and intervals
 
+    def queue_channel(self, queue: str) -> str | None:
+        """The queue's channel (voice, chat or email) as its imports recorded it, None for a queue not known."""
+        rows = self._con.execute("SELECT channel FROM queues WHERE queue = ?", [queue]).fetchall()
+        return rows[0][0] if rows else None
+
     def call_count(self, queue: str) -> int:
         return self._con.execute("SELECT count(*) FROM calls WHERE queue = ?", [queue]).fetchall()[0][0]
 

@@ -67,6 +67,10 @@ def simulate(
     trilingual agent counts once, not once per language. Its `split` column is Erlang's answer with each queue
     staffed alone (specialists only), `pooled` Erlang's answer for one pool of agents with every skill: the
     simulated total lies between the two.
+
+    A scenario of one chat or email queue (`channel = "chat"` with max_sessions and concurrency, or "email" with
+    deadline_s and deadline_share) and one group runs on its channel's engine, beside the chat chain's or the
+    email fluid's answer (docs/simulation.md, "Chat and email").
     """
     from casashore.usecases import simulation  # numba and pydantic: only when the command runs
 
@@ -97,6 +101,8 @@ def simulate(
         write_csv(output, rows)
     if as_json:
         print_json(result.to_json())
+    elif scenario is not None and hasattr(result, "channel"):
+        _show_channel_result(result)
     elif scenario is not None:
         _show_scenario_result(result)
     else:
@@ -146,6 +152,35 @@ def _show_single_queue_result(result: SingleQueueRun) -> None:
             ("time to abandon (s)", measures.mean_time_to_abandon, measures.mean_time_to_abandon_ci95, None),
             ("occupancy", result.occupancy, result.occupancy_ci95, formula and formula.occupancy)):
         shown.add_row(label, fmt(simulated), fmt(ci95), "—" if exact is None else f"{exact:.4f}")
+    out.print(shown)
+
+
+def _show_channel_result(result) -> None:
+    """A chat run (its call measures and the sessions held) or an email run (its share within the deadline), each
+    beside its formula when there is one."""
+    shown = Table(title=f"{result.channel}: {result.replications} replications, {result.calls_simulated:,} "
+                        f"{'sessions' if result.channel == 'chat' else 'items'} simulated")
+    for header in ("measure", "simulated", "± 95 %", "formula"):
+        shown.add_column(header, justify="right")
+    if result.channel == "chat":
+        formula = result.formula
+        m = result.measures
+        for name, value, half, model in (
+                ("service level", m.service_level, m.service_level_ci95, formula and formula.service_level),
+                ("P(wait)", m.p_wait, m.p_wait_ci95, formula and formula.p_wait),
+                ("P(abandon)", m.p_abandon, m.p_abandon_ci95, formula and formula.p_abandon),
+                ("ASA (s)", m.asa, m.asa_ci95, None),
+                ("occupancy", result.occupancy, result.occupancy_ci95, formula and formula.occupancy),
+                ("sessions per agent", result.sessions_per_agent, result.sessions_per_agent_ci95,
+                 formula and formula.sessions_per_agent)):
+            shown.add_row(name, fmt(value), fmt(half), fmt(model))
+    else:
+        formula = result.fluid
+        shown.add_row("share within the deadline", fmt(result.share_within_deadline),
+                      fmt(result.share_within_deadline_ci95), fmt(formula and formula.share_within_deadline))
+        shown.add_row("mean wait (s)", fmt(result.asa, ".1f"), fmt(result.asa_ci95, ".1f"), "")
+        shown.add_row("occupancy", fmt(result.occupancy), fmt(result.occupancy_ci95), "")
+        shown.add_row("open at the end", f"{result.open_at_end:,.1f}", "", fmt(formula and formula.open_at_end))
     out.print(shown)
 
 

@@ -1,0 +1,65 @@
+"""The plan report's channels section (issue 21): per queue of each channel its requirement, the schedule's
+coverage of it and the simulated level against its own goal (voice and chat: answered within the target; email:
+taken up within the deadline), and the email backlog curve. Shown only when the plan has a chat or email queue,
+so that a voice plan's report is what it was."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import numpy as np
+import plotly.graph_objects as go
+
+from casashore.plan.result import PlanResult
+from casashore.report.figures import email_backlog_figure
+from casashore.report.i18n import label, number, percent
+from casashore.report.markup import Cell, heading, paragraph, table
+
+
+def has_channels(plan: PlanResult) -> bool:
+    return any(q.channel is not None for q in plan.simulation.queues)
+
+
+def channel_rows(plan: PlanResult, lang: str) -> list[list[Cell]]:
+    """One row per queue: channel, agents required at peak (on the phones or the keyboard), agent hours required
+    (with shrinkage) and scheduled, coverage, what is measured, the simulated level with its 95 % half-width, the
+    goal."""
+    t = lambda key: label(lang, key)  # noqa: E731
+    hours = (datetime.fromisoformat(plan.staffing.starts[1]) - datetime.fromisoformat(plan.staffing.starts[0])
+             ).total_seconds() / 3600 if len(plan.staffing.starts) > 1 else 0.25
+    rows: list[list[Cell]] = []
+    for q in plan.simulation.queues:
+        required = np.asarray(plan.required_after_rounds[q.skill].with_shrinkage, float)
+        scheduled = np.asarray(plan.schedule.scheduled[q.skill], float)
+        covered = np.minimum(required, scheduled).sum() / required.sum() if required.sum() > 0 else 1.0
+        channel = q.channel or "voice"
+        measure = t("share_within_deadline") if channel == "email" else t("sl_within")
+        level = q.measures.service_level
+        half = q.measures.service_level_ci95 or 0
+        shown = "—" if level is None else f"{percent(level, lang)} ± {percent(half, lang)}"
+        status = "none" if level is None else "met" if level >= q.service_level_goal else "not_met"
+        peak = float(np.max(plan.required_after_rounds[q.skill].on_phone, initial=0))
+        rows.append([q.queue, t(channel), (number(peak, lang), "num"), (number(required.sum() * hours, lang, 1), "num"),
+                     (number(scheduled.sum() * hours, lang, 1), "num"), (percent(covered, lang), "num"), measure,
+                     (shown, status), (percent(q.service_level_goal, lang), "num")])
+    return rows
+
+
+def channel_section(plan: PlanResult, lang: str) -> str:
+    t = lambda key: label(lang, key)  # noqa: E731
+    headers = [t("channel_queue"), t("channel"), t("peak_agents"), t("required_hours"), t("scheduled_hours"),
+               t("channel_coverage"), t("channel_measure"), t("simulated_level"), t("channel_goal")]
+    return (heading(2, t("channels"), "channels") + paragraph(t("channels_note"), "channels-note")
+            + table(headers, channel_rows(plan, lang), "channel-table"))
+
+
+def backlog_figure(plan: PlanResult, lang: str) -> go.Figure | None:
+    """The email queues' backlog curves over the site's interval boundaries, or None without an email queue."""
+    backlogs = {q.queue: q.backlog for q in plan.simulation.queues if q.channel == "email" and q.backlog}
+    if not backlogs:
+        return None
+    starts = plan.staffing.starts
+    step = datetime.fromisoformat(starts[1]) - datetime.fromisoformat(starts[0]) if len(starts) > 1 else timedelta(
+        minutes=15)
+    boundaries = [*starts, (datetime.fromisoformat(starts[-1]) + step).isoformat()]
+    return email_backlog_figure(boundaries, backlogs, label(lang, "items_waiting"))

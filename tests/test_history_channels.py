@@ -1,0 +1,101 @@
+"""The channel on call records and interval reports (issue 21): an optional column, voice by default, one channel
+per queue, checked against the workspace; the forecast runs per queue whatever its channel."""
+
+import json
+from pathlib import Path
+
+import duckdb
+from typer.testing import CliRunner
+
+from casashore.interfaces.cli.app import app
+from casashore.workspace.store import Workspace
+from conftest import workspace_file, write_csv
+
+runner = CliRunner()
+MAPPING = """
+time_zone = "Europe/Paris"
+[columns]
+call_id = "id"
+queue = "queue"
+arrival = "arrived"
+wait_s = "wait"
+outcome = "result"
+handle_s = "talk"
+{channel}
+[outcomes]
+answered = ["ANSWERED"]
+abandoned = ["ABANDONED"]
+"""
+
+
+def log(path: Path, channels: dict[str, str], n: int = 30, bad: tuple[int, str] | None = None) -> Path:
+    rows = []
+    for i in range(n):
+        queue = sorted(channels)[i % len(channels)]
+        rows.append([f"c{i}", queue, f"2026-03-02 {8 + i // 10:02d}:{(3 * i) % 60:02d}:00", "5", "ANSWERED", "300",
+                     channels[queue]])
+    if bad is not None:
+        rows[bad[0]][6] = bad[1]
+    return write_csv(path, ["id", "queue", "arrived", "wait", "result", "talk", "kind"], rows)
+
+
+def imported(tmp_path: Path, path: Path, with_column: bool = True, workspace: str = "w.duckdb"):
+    mapping = tmp_path / "m.toml"
+    mapping.write_text(MAPPING.format(channel='channel = "kind"' if with_column else ""))
+    return runner.invoke(app, ["import", str(path), "--mapping", str(mapping), "--workspace",
+                               str(tmp_path / workspace), "--json"])
+
+
+def test_the_channel_column_is_recorded_per_call_and_per_queue(tmp_path):
+    result = imported(tmp_path, log(tmp_path / "a.csv", {"fr_chat": "Chat", "fr_mail": "email", "fr_voice": ""}))
+    assert result.exit_code == 0, result.output
+    con = workspace_file(tmp_path / "w.duckdb")
+    assert con.execute("SELECT queue, channel FROM queues ORDER BY 1").fetchall() == [
+        ("fr_chat", "chat"), ("fr_mail", "email"), ("fr_voice", "voice")]
+    assert con.execute("SELECT channel, count(*) FROM calls GROUP BY 1 ORDER BY 1").fetchall() == [
+        ("chat", 10), ("email", 10), ("voice", 10)]
+    con.close()
+    with Workspace.open(tmp_path / "w.duckdb", create=False) as workspace:
+        assert workspace.queue_channel("fr_mail") == "email" and workspace.queue_channel("nope") is None
+
+
+def test_without_the_column_every_call_is_voice(tmp_path):
+    assert imported(tmp_path, log(tmp_path / "a.csv", {"fr": "chat"}), with_column=False).exit_code == 0
+    con = workspace_file(tmp_path / "w.duckdb")
+    assert con.execute("SELECT DISTINCT channel FROM calls").fetchall() == [("voice",)]
+    assert con.execute("SELECT channel FROM queues").fetchall() == [("voice",)]
+    con.close()
+
+
+def test_a_bad_channel_names_its_line_and_imports_nothing(tmp_path):
+    result = imported(tmp_path, log(tmp_path / "a.csv", {"fr": "chat"}, bad=(4, "sms")))
+    assert result.exit_code == 2 and "line 6" in result.stderr and "channel:" in result.stderr
+    assert "voice, chat or email" in result.stderr and "Traceback" not in result.output
+    assert not (tmp_path / "w.duckdb").exists()
+
+
+def test_one_channel_per_queue_in_a_file_and_across_imports(tmp_path):
+    rows = log(tmp_path / "mixed.csv", {"fr": "chat"}, bad=(3, "email"))
+    result = imported(tmp_path, rows)
+    assert result.exit_code == 2 and "one channel per queue" in result.stderr
+    assert imported(tmp_path, log(tmp_path / "a.csv", {"fr": "chat"})).exit_code == 0
+    again = imported(tmp_path, log(tmp_path / "b.csv", {"fr": "email"}, n=31))
+    assert again.exit_code == 2 and "is a chat queue in the workspace" in again.stderr
+    con = duckdb.connect(str(tmp_path / "w.duckdb"), read_only=True)
+    assert con.execute("SELECT count(*) FROM calls").fetchall() == [(30,)]  # the refused import left nothing
+    con.close()
+
+
+def test_an_interval_report_carries_its_channel(tmp_path):
+    mapping = tmp_path / "r.toml"
+    mapping.write_text('kind = "intervals"\ntime_zone = "Europe/Paris"\ninterval_min = 60\n'
+                       '[columns]\nqueue = "q"\nstart = "s"\noffered = "n"\nchannel = "c"\n')
+    report = write_csv(tmp_path / "r.csv", ["q", "s", "n", "c"],
+                       [["mail", f"2026-03-02 {h:02d}:00", "4", "email"] for h in range(24)])
+    result = runner.invoke(app, ["import", str(report), "--mapping", str(mapping), "--workspace",
+                                 str(tmp_path / "w.duckdb"), "--json"])
+    assert result.exit_code == 0, result.output and json.loads(result.stdout)["calls_added"] == 24
+    con = workspace_file(tmp_path / "w.duckdb")
+    assert con.execute("SELECT DISTINCT channel FROM intervals").fetchall() == [("email",)]
+    assert con.execute("SELECT channel FROM queues").fetchall() == [("email",)]
+    con.close()

@@ -1,0 +1,164 @@
+"""The plan on three channels (issue 21): examples/casablanca-channels.toml planned end to end (two days), each
+channel staffed by its own formula, scheduled as agents' hours, simulated by its own engine and judged by its own
+goal; and the scenario's refusals where the plan would otherwise blend channels."""
+
+import math
+import tomllib
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from casashore.errors import UserError
+from casashore.plan.pipeline import run_plan
+from casashore.plan.result import PlanResult
+from casashore.plan.scenario import load_plan_scenario, plan_scenario_from_dict
+from casashore.workspace.store import Workspace
+
+EXAMPLE = Path(__file__).parent.parent / "examples" / "casablanca-channels.toml"
+
+
+@pytest.fixture(scope="module")
+def planned(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("channels")
+    scenario = load_plan_scenario(EXAMPLE)
+    with Workspace.open(folder / "w.duckdb") as workspace:
+        result = run_plan(scenario, workspace, folder / "history")
+        channels = {q: workspace.queue_channel(q) for q in ("fr-banking", "fr-chat", "fr-email")}
+    return scenario, result, channels
+
+
+def test_history_is_recorded_under_each_queue_s_channel(planned):
+    _, result, channels = planned
+    assert channels == {"fr-banking": "voice", "fr-chat": "chat", "fr-email": "email"}
+    assert all(result.history.calls[q] > 0 for q in channels)
+    assert {r.queue for r in result.forecast.intervals} == set(channels)  # a forecast per queue, any channel
+
+
+def test_chat_is_staffed_by_its_chain_and_email_by_its_backlog(planned):
+    from casashore.queueing.chat import chat_required_agents
+    from casashore.queueing.email_backlog import email_backlog
+    from casashore.schedule.rules import open_intervals
+
+    scenario, result, _ = planned
+    required = result.staffing.required
+    assert required["fr"].channel is None and required["fr-chat"].channel == "chat"
+    assert required["fr-email"].channel == "email"
+    sessions = np.asarray(required["fr-chat"].calls)
+    aht = result.staffing.queues["fr-chat"].aht_s
+    expected = chat_required_agents(sessions, 1800, aht, 3, 0.4, target_s=60, service_level=0.8, patience_s=300)
+    assert required["fr-chat"].on_phone == expected.agents.astype(float).tolist()
+    assert max(required["fr-chat"].on_phone) > 0
+    # Email: one level per site day over the open intervals, none while closed; with it, 95 % of each day's items
+    # are taken up within the day (the planned days repeating).
+    starts = [np.datetime64(s).astype(object) for s in result.staffing.starts]
+    is_open = open_intervals(scenario.rules.opening_hours, starts, 30, False)
+    email = np.asarray(required["fr-email"].on_phone)
+    assert (email[~is_open] == 0).all() and email.max() > 0
+    for day in range(len(email) // 48):
+        assert len(set(email[day * 48:(day + 1) * 48][is_open[day * 48:(day + 1) * 48]])) == 1
+    items = np.asarray(required["fr-email"].calls)
+    b = email_backlog(np.tile(items, 3), np.tile(email, 3), 1800, result.staffing.queues["fr-email"].aht_s, 86400)
+    day1 = slice(len(items), len(items) + 48)
+    assert b.met[day1].sum() / (b.met[day1].sum() + b.missed[day1].sum()) >= 0.95 - 1e-9
+    # with shrinkage, as voice
+    assert required["fr-email"].with_shrinkage == [math.ceil(a / 0.85 - 1e-9) for a in email]
+
+
+def test_the_schedule_covers_every_channel_s_agents(planned):
+    _, result, _ = planned
+    for skill in ("fr", "fr-chat", "fr-email"):
+        need = np.asarray(result.required_after_rounds[skill].with_shrinkage)
+        assert np.asarray(result.schedule.scheduled[skill]).sum() >= 0.9 * need.sum()
+    assert result.verdict.coverage > 0.9
+
+
+def test_each_channel_is_simulated_by_its_engine_and_judged_by_its_goal(planned):
+    _, result, _ = planned
+    queues = {q.queue: q for q in result.simulation.queues}
+    assert [q.queue for q in result.simulation.queues] == ["fr-banking", "fr-chat", "fr-email"]
+    assert queues["fr-banking"].channel is None and queues["fr-chat"].channel == "chat"
+    email = queues["fr-email"]
+    assert email.channel == "email" and email.service_level_goal == 0.95
+    assert email.measures.p_abandon is None and email.measures.service_level is not None
+    assert len(email.backlog) == len(result.staffing.starts) + 1 and email.backlog[0] == 0 and max(email.backlog) > 0
+    assert queues["fr-chat"].service_level_goal == 0.8 and queues["fr-chat"].measures.p_abandon is not None
+    assert 0 < queues["fr-chat"].offered and queues["fr-chat"].measures.service_level >= 0.5
+    assert {g.group for g in result.simulation.groups} == {"fr", "fr-chat", "fr-email"}
+    days = {(d.queue, d.channel) for d in result.verdict.days}
+    assert days == {("fr-banking", None), ("fr-chat", "chat"), ("fr-email", "email")}
+
+
+def test_phone_lines_count_the_voice_queue_only(planned):
+    _, result, _ = planned
+    voice = result.staffing.required["fr"]
+    erlangs = np.asarray(voice.calls) * np.asarray(voice.aht_s) / 1800
+    busy = result.staffing.starts.index(result.sizing.busy_interval)
+    assert result.sizing.busy_line_erlangs >= erlangs[busy]
+    chat = result.staffing.required["fr-chat"]
+    with_chat = erlangs + np.asarray(chat.calls) * np.asarray(chat.aht_s) / 1800
+    assert result.sizing.busy_line_erlangs < with_chat.max()  # the chat's sessions hold no line
+
+
+def test_the_plan_s_json_comes_back_whole(planned):
+    _, result, _ = planned
+    assert PlanResult.from_json(result.to_json()) == result
+
+
+def scenario_data() -> dict:
+    return tomllib.loads(EXAMPLE.read_text())
+
+
+def test_a_chat_queue_sharing_its_skill_is_refused():
+    data = scenario_data()
+    data["queues"][1]["skill"] = "fr"
+    del data["shift_patterns"][2:4]  # the chat's own shifts, whose skill is gone
+    with pytest.raises(UserError) as error:
+        plan_scenario_from_dict(data)
+    assert error.value.field == "queues[1].skill" and "a skill of its own" in error.value.expected
+
+
+def test_a_shift_joining_a_chat_skill_to_another_is_refused():
+    data = scenario_data()
+    data["shift_patterns"][2]["group"] = "fr+fr-chat"
+    with pytest.raises(UserError) as error:
+        plan_scenario_from_dict(data)
+    assert error.value.field.startswith("shift_patterns[2]") and "blending channels" in error.value.expected
+
+
+def test_a_workspace_queue_of_another_channel_is_refused(tmp_path):
+    from casashore.plan.pipeline import history_step
+
+    data = scenario_data()
+    data["queues"] = data["queues"][:1]
+    data["shift_patterns"] = data["shift_patterns"][:2]
+    with Workspace.open(tmp_path / "w.duckdb") as workspace:
+        history_step(workspace, plan_scenario_from_dict(data), tmp_path / "h")
+        data["queues"][0] |= {"history": "workspace", "channel": "chat", "max_sessions": 2, "concurrency": 0.2}
+        with pytest.raises(UserError) as error:
+            history_step(workspace, plan_scenario_from_dict(data), tmp_path / "h")
+    assert error.value.field == "queues[0].channel" and "are voice" in error.value.expected
+
+
+def test_the_report_shows_each_channel_and_the_email_backlog(planned):
+    import re
+
+    from casashore.report.channels import channel_rows
+    from casashore.report.plan_report import figures, render
+
+    _, result, _ = planned
+    english, french = render(result, "en", "Channels"), render(result, "fr", "Canaux")
+    table = english[english.index("<table id='channel-table'>"):]
+    table = table[:table.index("</table>")]
+    for word in ("fr-banking", "fr-chat", "fr-email", ">chat<", ">email<", "taken up within the deadline"):
+        assert word in table
+    assert "blending channels" in english and "ne sont pas modélisés" in french and ">courriel<" in french
+    assert "Stock de courriels" in french and "Email backlog" in english
+    titles = [title for title, _ in figures(result, "en")]
+    backlog = dict(figures(result, "en"))[titles[-1]]
+    assert titles[-1].startswith("Email backlog") and list(backlog.data[0].y) == result.simulation.queues[2].backlog
+    rows = {row[0]: row for row in channel_rows(result, "en")}
+    chat = next(q for q in result.simulation.queues if q.queue == "fr-chat")
+    shown = rows["fr-chat"][7][0]
+    assert re.match(r"\d+(\.\d)? % ± ", shown) and float(shown.split(" %")[0]) == pytest.approx(
+        100 * chat.measures.service_level, abs=0.06)

@@ -1,0 +1,107 @@
+"""`casashore simulate SCENARIO` with a chat or an email queue (issue 21): one queue and one group through the
+channel's engine (simulate/channels.py), --json the run's record; what the engines do not draw is refused."""
+
+import json
+
+import pytest
+from typer.testing import CliRunner
+
+from casashore.errors import UserError
+from casashore.interfaces.cli.app import app
+from casashore.simulate.inputs import scenario_from_dict
+
+runner = CliRunner()
+CHAT = """interval_min = 30
+intervals = 4
+[[queues]]
+name = "web-chat"
+skill = "chat"
+channel = "chat"
+aht_s = 300
+max_sessions = 3
+concurrency = 0.3
+target_s = 60
+calls = 60
+[[groups]]
+name = "chatters"
+skills = { chat = 1 }
+agents = 6
+[simulation]
+replications = 20
+seed = 1
+"""
+EMAIL = """interval_min = 60
+[[queues]]
+name = "mail"
+skill = "mail"
+channel = "email"
+aht_s = 600
+deadline_s = 14400
+deadline_share = 0.9
+calls = [10, 20, 30, 20, 10, 0, 0, 0]
+[[groups]]
+name = "back-office"
+skills = { mail = 1 }
+agents = 3
+[simulation]
+replications = 20
+"""
+
+
+def simulate(tmp_path, text: str, *args: str):
+    path = tmp_path / "s.toml"
+    path.write_text(text)
+    return runner.invoke(app, ["simulate", str(path), *args])
+
+
+def test_a_chat_scenario_runs_on_the_chat_engine_beside_its_chain(tmp_path):
+    result = simulate(tmp_path, CHAT, "--json")
+    assert result.exit_code == 0, result.output
+    doc = json.loads(result.stdout)
+    assert doc["channel"] == "chat" and doc["max_sessions"] == 3 and doc["replications"] == 20
+    assert 0 < doc["service_level"] < 1 and 1 < doc["sessions_per_agent"] <= 3
+    assert doc["formula"]["service_level"] is not None  # constant demand, exponential laws: the chain beside it
+    again = json.loads(simulate(tmp_path, CHAT, "--json").stdout)
+    assert {k: v for k, v in again.items() if k != "calls_per_second"} == {
+        k: v for k, v in doc.items() if k != "calls_per_second"}  # the same seed, the same figures
+
+
+def test_an_email_scenario_runs_on_the_email_engine_beside_its_fluid(tmp_path):
+    result = simulate(tmp_path, EMAIL, "--json", "--output", str(tmp_path / "rows.csv"))
+    assert result.exit_code == 0, result.output
+    doc = json.loads(result.stdout)
+    assert doc["channel"] == "email" and doc["deadline_s"] == 14400 and len(doc["intervals"]) == 8
+    # 90 items over 5 hours, 3 agents at 600 s: 18 an hour; the fluid's backlog peaks at 16 after hour 4
+    assert doc["fluid"]["backlog"] == pytest.approx([0, 0, 2, 14, 16, 8, 0, 0, 0])
+    assert doc["share_within_deadline"] > 0.9 and doc["items_offered"] == pytest.approx(90, rel=0.15)
+    assert (tmp_path / "rows.csv").read_text().count("\n") == 9  # a header and a row per interval
+    shown = simulate(tmp_path, EMAIL)
+    assert shown.exit_code == 0 and "share within the deadline" in shown.stdout
+
+
+@pytest.mark.parametrize("change, field", [
+    (lambda d: d["queues"].append({**d["queues"][0], "name": "other"}), "queues[0].channel"),
+    (lambda d: d["queues"][0].update(forecast_cv=0.1), "queues[0].forecast_cv"),
+    (lambda d: d["queues"][0].update(handle={"distribution": "empirical", "values_s": [60]}),
+     "queues[0].handle.distribution"),
+    (lambda d: d["queues"][0].update(patience_s=60, patience={"distribution": "gamma"}),
+     "queues[0].patience.distribution"),
+])
+def test_what_the_chat_engine_does_not_draw_is_refused(change, field):
+    import tomllib
+
+    data = tomllib.loads(CHAT)
+    change(data)
+    with pytest.raises(UserError) as error:
+        scenario_from_dict(data)
+    assert error.value.field == field
+
+
+def test_trace_staff_and_route_drive_stay_voice_only(tmp_path):
+    trace = simulate(tmp_path, CHAT, "--trace", str(tmp_path / "t.csv"))
+    assert trace.exit_code == 2 and "no --trace with a chat scenario" in trace.stderr
+    staff = simulate(tmp_path, EMAIL, "--staff")
+    assert staff.exit_code == 2 and "queues[0].channel" in staff.stderr and "--staff" in staff.stderr
+    path = tmp_path / "s.toml"
+    drive = runner.invoke(app, ["route", "drive", str(path)])
+    assert drive.exit_code == 2 and "takes voice queues only" in drive.stderr
