@@ -266,6 +266,8 @@ def simulation_step(scenario: PlanScenario, staffing: Staffing, schedule: Schedu
 
     # Measures only, without the run's speed: a timing, not a result, and the plan must not depend on the machine.
     memo.update(zip(new, simulate_scenarios(list(new.values()), execution, replications_done), strict=True))
+    for stale in set(memo) - set(keys):
+        del memo[stale]  # an earlier round's block: a month of 30 queues holds ~40 MB of rows per round
     return joined(scenario, [memo[key] for key in keys], schedule.at_work)
 
 
