@@ -1,14 +1,16 @@
 """Issue 23's plan memory: where `casashore plan`'s resident memory grows, step by step, on a generated BPO scenario
 (benchmarks/scale_scenarios.py), cold, in this process.
 
-    python benchmarks/bench_plan_memory.py --queues 30 --days 28 [--tracemalloc] [--top 12]
+    python benchmarks/bench_plan_memory.py --queues 30 --days 28 [--keep] [--trim] [--tracemalloc] [--top 12]
 
-Per step (history, forecast, staffing, schedule, simulation, sizing, then the HTML report and the --json the CLI
-prints): the resident set when the step starts, the highest resident set sampled during the step (a thread reads
-/proc/self/statm every 20 ms), and the process's peak (ru_maxrss). With ``--tracemalloc`` (3-4x slower) also the
-Python heap: what is held when each step starts, the step's own peak, and at the end the lines that hold the most
-of what is still alive (the typed results) — numpy's and DuckDB's native buffers are counted only by the resident
-set. Prints Markdown; the last line is the --json hash (bench_plan_scale.py's, the report path apart)."""
+Per step (history, forecast, staffing, schedule, simulation, sizing with the HTML report; with ``--keep`` the plan
+kept in the workspace, as `casashore plan` does; then the --json the CLI prints): the resident set when the step
+starts, the highest resident set sampled during the step (a thread reads /proc/self/statm every 20 ms), with
+``--trim`` the resident set once glibc returned its free pages, DuckDB's own count, and the process's peak
+(ru_maxrss). With ``--tracemalloc`` (3-4x slower) also the Python heap: what is held when each step starts, the
+step's own peak, and at the end the lines that hold the most of what is still alive (the typed results); native
+buffers (DuckDB's, HiGHS's) are counted only by the resident set. Prints Markdown; the last line is the --json
+hash (bench_plan_scale.py's, the report path apart)."""
 
 from __future__ import annotations
 
@@ -80,12 +82,15 @@ def main() -> None:
     parser.add_argument("--queues", type=int, default=30)
     parser.add_argument("--days", type=int, default=28)
     parser.add_argument("--tracemalloc", action="store_true", help="also the Python heap per step (slower)")
+    parser.add_argument("--keep", action="store_true", help="keep the plan in the workspace, as the CLI does")
     parser.add_argument("--trim", action="store_true", help="also the resident set after malloc_trim per step")
     parser.add_argument("--top", type=int, default=12, help="lines of the heap still held at the end")
     args = parser.parse_args()
 
     from casashore.plan.scenario import load_plan_scenario
     from casashore.usecases.plan import run_plan
+    from casashore.usecases.plans import run_and_keep
+    from casashore.workspace.store import Workspace
 
     if args.tracemalloc:
         tracemalloc.start(1)
@@ -110,7 +115,13 @@ def main() -> None:
         base = Path(tmp)
         (path,) = write_scenarios(base / "scenarios", [args.queues], [args.days])
         scenario = load_plan_scenario(path)
-        result = run_plan(scenario, base / "ws.duckdb", base / "plan.html", "en", fresh=False, progress=note)
+        if args.keep:
+            record = Workspace.record_plan_run
+            Workspace.record_plan_run = lambda self, run: (note("keep"), record(self, run))[1]  # a row of its own
+            _, result = run_and_keep(scenario, path.name, path.read_text(), base / "ws.duckdb", base / "plan.html",
+                                     "en", fresh=False, progress=note)
+        else:
+            result = run_plan(scenario, base / "ws.duckdb", base / "plan.html", "en", fresh=False, progress=note)
         note("--json")
         document = json.dumps({"report": "REPORT", **result.to_json()}).encode()
         note("end")
