@@ -67,13 +67,16 @@ class Sampler(threading.Thread):
         super().__init__(daemon=True)
         self.highest = resident_mb()
         self.stopped = threading.Event()
+        self.lock = threading.Lock()  # a sample taken before a mark must not land after it
 
     def run(self) -> None:
         while not self.stopped.wait(0.02):
-            self.highest = max(self.highest, resident_mb())
+            with self.lock:
+                self.highest = max(self.highest, resident_mb())
 
     def mark(self) -> float:
-        highest, self.highest = max(self.highest, resident_mb()), resident_mb()
+        with self.lock:
+            highest, self.highest = max(self.highest, resident_mb()), resident_mb()
         return highest
 
 
