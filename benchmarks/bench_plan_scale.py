@@ -4,14 +4,15 @@ forecast, staffing, schedule, simulation, sizing; the schedule and simulation su
 the rounds, peak memory, the verdict, the schedule's gap and stopped_by, and a hash of the --json (the report path
 apart); each scenario runs twice, and the two hashes must be equal.
 
-    python benchmarks/bench_plan_scale.py [--queues 3 12 30] [--days 7 28] [--runs 2] [--dask N] [--workers N] \
+    python benchmarks/bench_plan_scale.py [--queues 3 12 30] [--days 7 28] [--runs 2] [--dask N ...] [--workers N] \
         [--json-out rows.json]
 
-``--dask N`` also runs each scenario with ``--scheduler`` on a LocalCluster of N one-thread worker processes,
-started once and warmed (statsforecast imported and the simulator's engine loaded on every worker) before any
-clock starts, as a long-lived cluster would be; ``--workers N`` also runs it on N local processes. Every run's
-hash must equal the local one's, and a line per scenario gives the speed-up (local total / that total) and the
-time the forecast and simulation steps gained or lost (the steps whose batches moved; the rest runs here alike).
+``--dask N ...`` also runs each scenario with ``--scheduler`` on a LocalCluster of N one-thread worker processes
+(``--dask 1 2 4``: three clusters, one after the other), each started once and warmed (statsforecast imported and
+the simulator's engine loaded on every worker) before any clock starts, as a long-lived cluster would be;
+``--workers N`` also runs it on N local processes. Every run's hash must equal the local one's, and a line per
+scenario gives the speed-up (local total / that total) and the time the forecast and simulation steps gained or
+lost (the steps whose batches moved; the rest runs here alike).
 
 With --json-out, every run's row (queues, days, where, run, wall_s, steps, ...) is also written there as JSON,
 which benchmarks/plot_scale.py draws.
@@ -129,7 +130,8 @@ def main() -> None:
     parser.add_argument("--queues", type=int, nargs="+", default=[3, 12, 30])
     parser.add_argument("--days", type=int, nargs="+", default=[7, 28])
     parser.add_argument("--runs", type=int, default=2)
-    parser.add_argument("--dask", type=int, default=0, help="also on a warmed LocalCluster of N workers")
+    parser.add_argument("--dask", type=int, nargs="*", default=[],
+                        help="also on a warmed LocalCluster of N workers, for each N given (one cluster at a time)")
     parser.add_argument("--workers", type=int, default=0, help="also on N local worker processes")
     parser.add_argument("--json-out", type=Path, help="also write every run's row to this JSON file")
     parser.add_argument("--one", nargs=2, type=Path, help=argparse.SUPPRESS)
@@ -139,41 +141,53 @@ def main() -> None:
     if args.one:
         print(json.dumps(one_plan(*args.one, scheduler=args.scheduler, workers=args.one_workers)))
         return
-    with tempfile.TemporaryDirectory() as tmp, contextlib.ExitStack() as stack:
+    with tempfile.TemporaryDirectory() as tmp:
         base = Path(tmp)
         scenarios = write_scenarios(base / "scenarios", args.queues, args.days)
-        ways = {"local": []}
+        ways: dict[str, int | None] = {"local": None}  # where -> the LocalCluster's workers (None: no cluster)
         if args.workers:
-            ways[f"{args.workers} workers"] = ["--one-workers", str(args.workers)]
-        if args.dask:
-            cluster = stack.enter_context(start_cluster(args.dask))
-            ways[f"Dask {args.dask}"] = ["--scheduler", cluster.scheduler_address]
+            ways[f"{args.workers} workers"] = None
+        for n in args.dask:
+            ways[f"Dask {n}"] = n
         print("| queues | days | where | run | total | " + " | ".join(STEPS) + " + report | rounds | peak MB | verdict "
               "| gap | stopped by | parts | json hash |")
         print("|---" * (len(STEPS) + 12) + "|")
         flat: list[dict] = []
-        for path in scenarios:
-            n, d = path.stem.split("-")[1:3]
-            rows: dict[str, list[dict]] = {}
-            for where, where_args in ways.items():
-                for run in range(args.runs):
-                    row = run_child(path, base / f"{path.stem}-{where.replace(' ', '')}-{run}", where_args)
-                    if "error" in row:
-                        print(f"| {n[:-1]} | {d[:-1]} | {where} | {run + 1} | {row['wall_s']:.1f} s | "
-                              f"error: {row['error']} |")
-                        continue
-                    rows.setdefault(where, []).append(row)
-                    flat.append({"queues": int(n[:-1]), "days": int(d[:-1]), "where": where, "run": run + 1, **row})
-                    if args.json_out:
-                        args.json_out.write_text(json.dumps(flat, indent=1))
-                    steps = " | ".join(f"{row['steps'].get(s, 0.0):.1f}" for s in STEPS)
-                    print(f"| {n[:-1]} | {d[:-1]} | {where} | {run + 1} | {row['wall_s']:.1f} s | {steps} | "
-                          f"{row['rounds']} | {row['peak_mb']:.0f} | {row['verdict']} {','.join(row['reasons'])} | "
-                          f"{row['gap']:.2%} | {row['stopped_by']} | {row['solver'].get('parts')} | {row['hash']} |",
-                          flush=True)
-            if "local" in rows and sum(len(done) for done in rows.values()) > 1:
-                print(f"<!-- {path.stem}: {compared(rows)} -->", flush=True)
+        rows: dict[Path, dict[str, list[dict]]] = {path: {} for path in scenarios}
+        for where, cluster_size in ways.items():
+            # One cluster at a time (each started and warmed before its first clock, closed after its last run):
+            # 1, 2 and 4 workers never compete for the cores.
+            with contextlib.ExitStack() as stack:
+                where_args = ["--one-workers", str(args.workers)] if where.endswith(" workers") else []
+                if cluster_size:
+                    cluster = stack.enter_context(start_cluster(cluster_size))
+                    where_args = ["--scheduler", cluster.scheduler_address]
+                for path in scenarios:
+                    for run in range(args.runs):
+                        row = one_row(path, base, where, where_args, run, args, flat)
+                        if row is not None:
+                            rows[path].setdefault(where, []).append(row)
+        for path, done in rows.items():
+            if "local" in done and sum(len(runs) for runs in done.values()) > 1:
+                print(f"<!-- {path.stem}: {compared(done)} -->", flush=True)
 
+
+def one_row(path: Path, base: Path, where: str, where_args: list[str], run: int, args: argparse.Namespace,
+            flat: list[dict]) -> dict | None:
+    """One cold run of the scenario at ``path``, printed as a table row (and added to ``flat``); None on error."""
+    n, d = path.stem.split("-")[1:3]
+    row = run_child(path, base / f"{path.stem}-{where.replace(' ', '')}-{run}", where_args)
+    if "error" in row:
+        print(f"| {n[:-1]} | {d[:-1]} | {where} | {run + 1} | {row['wall_s']:.1f} s | error: {row['error']} |")
+        return None
+    flat.append({"queues": int(n[:-1]), "days": int(d[:-1]), "where": where, "run": run + 1, **row})
+    if args.json_out:
+        args.json_out.write_text(json.dumps(flat, indent=1))
+    steps = " | ".join(f"{row['steps'].get(s, 0.0):.1f}" for s in STEPS)
+    print(f"| {n[:-1]} | {d[:-1]} | {where} | {run + 1} | {row['wall_s']:.1f} s | {steps} | "
+          f"{row['rounds']} | {row['peak_mb']:.0f} | {row['verdict']} {','.join(row['reasons'])} | "
+          f"{row['gap']:.2%} | {row['stopped_by']} | {row['solver'].get('parts')} | {row['hash']} |", flush=True)
+    return row
 
 if __name__ == "__main__":
     main()

@@ -7,6 +7,7 @@ import signal
 import subprocess
 import sys
 import time
+import zlib
 from collections import Counter
 from pathlib import Path
 
@@ -204,10 +205,10 @@ def test_a_version_1_workspace_is_migrated(tmp_path):
     con.execute("INSERT INTO queues VALUES ('PS', 'Asia/Jerusalem')")
     con.close()
     with Workspace.open(path) as workspace:
-        assert workspace.schema_version() == SCHEMA_VERSION == 8
+        assert workspace.schema_version() == SCHEMA_VERSION == 9
     con = workspace_file(path)
     assert con.execute("SELECT count(*) FROM plan_steps").fetchall() == [(0,)]
-    assert con.execute("SELECT count(*) FROM plan_runs").fetchall() == [(0,)]  # v6: the kept plans
+    assert con.execute("SELECT count(*) FROM plan_runs").fetchall() == [(0,)]  # v6: the kept plans; v9: packed
     assert con.execute("SELECT count(*) FROM adherence_days").fetchall() == [(0,)]  # v7: adherence
     assert con.execute("SELECT count(*) FROM roster_shifts").fetchall() == [(0,)]
     assert con.execute("SELECT count(*) FROM route_events").fetchall() == [(0,)]
@@ -215,6 +216,38 @@ def test_a_version_1_workspace_is_migrated(tmp_path):
     assert con.execute("SELECT channel FROM queues").fetchall() == [("voice",)]  # v8: a queue known before is voice
     con.close()
 
+
+def test_v9_packs_plan_results_and_a_plan_kept_before_is_still_read(tmp_path):
+    """v9 stores plan results zlib-compressed; a plan kept as JSON text under v6 reads back the same, and the
+    stored steps (a cache) are dropped and made again."""
+    from datetime import UTC, datetime
+
+    from casashore.workspace.schema import MIGRATIONS
+    from casashore.workspace.store import StoredPlanRun
+
+    path = tmp_path / "v6.duckdb"
+    con = duckdb.connect(str(path))
+    for migration in MIGRATIONS[:6]:
+        con.execute(migration)
+    con.execute("INSERT INTO schema_version SELECT unnest(range(1, 7)), now()")
+    old = {"verdict": {"status": "met"}, "rows": [1.5, None, "é"]}
+    con.execute("INSERT INTO plan_runs VALUES ('old', 's', 't', now(), 'en', 'done', NULL, 'met', '{}', ?)",
+                [json.dumps(old)])
+    con.execute("INSERT INTO plan_steps VALUES ('k', 'forecast', '{\"a\": 1}', now())")
+    con.close()
+    new = {"verdict": {"status": "at_risk"}, "rows": [0.1 + 0.2, 1e-300, "ü"]}
+    with Workspace.open(path) as workspace:
+        assert workspace.plan_run("old").result == old
+        assert workspace.plan_step("k") is None
+        workspace.store_plan_step("k", "forecast", new)
+        workspace.record_plan_run(StoredPlanRun("new", "s", "t", datetime(2026, 1, 1, tzinfo=UTC), "en", "done",
+                                                None, "at_risk", {}, new))
+        assert workspace.plan_step("k") == new and workspace.plan_run("new").result == new
+        assert [run.result for run in workspace.plan_runs(10)] == [None, None]  # listed without their results
+    con = workspace_file(path)
+    packed, text = con.execute("SELECT packed_result, result FROM plan_runs WHERE run_id = 'new'").fetchone()
+    con.close()
+    assert text is None and json.loads(zlib.decompress(packed)) == new
 
 
 def test_the_unused_plans_table_is_dropped(tmp_path):

@@ -290,7 +290,10 @@ def simulation_step(scenario: PlanScenario, staffing: Staffing, schedule: Schedu
     for key, (queue, group, agents, calls, aht_s) in fresh:
         memo[key] = simulate_channel(queue, group, calls, aht_s, agents, scenario.plan.interval_min, replications,
                                      channel_seed(scenario.plan.seed, queue.name), execution, replications_done)
-    return joined(scenario, [memo[key] for key in [*keys, *channel_keys]], schedule.at_work)
+    kept = [*keys, *channel_keys]
+    for stale in set(memo) - set(kept):
+        del memo[stale]  # an earlier round's block: a month of 30 queues holds ~40 MB of rows per round
+    return joined(scenario, [memo[key] for key in kept], schedule.at_work)
 
 
 def _channel_runs(scenario: PlanScenario, staffing: Staffing, schedule: Schedule) -> list[tuple]:
