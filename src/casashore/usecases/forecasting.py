@@ -23,11 +23,12 @@ def backtest(workspace: Path, *, interval: str, horizon: str, windows: str, queu
              plot: Path | None, workers: str | None = None, scheduler: str | None = None,
              progress: Callable[[int], None] | None = None) -> dict:
     """Rolling-origin backtest per queue: WAPE, MASE and bias per model, and the chosen one; ``plot`` also
-    gets each window's forecasts against the actual calls. The queues in batches on ``workers`` local processes
-    (default: every core for many queues) or on the Dask cluster at ``scheduler``, with the same figures;
+    gets each window's forecasts against the actual calls; ``windows`` "auto": as many as each queue's history
+    allows (2 to 4, forecast/backtest.py), what `forecast` chooses by. The queues in batches on ``workers`` local
+    processes (default: every core for many queues) or on the Dask cluster at ``scheduler``, with the same figures;
     ``progress`` hears of each batch's queues done."""
     minutes, horizon_days = interval_min(interval), days("horizon", horizon)
-    n_windows = whole("windows", windows, low=1)
+    n_windows = None if windows.strip().lower() == "auto" else whole("windows", windows, low=1)
     where = execution(workers, scheduler)
     with Workspace.open(workspace, read_only=True) as opened:
         series = interval_counts(opened, minutes, queues=chosen_queues(opened, queues) if queues else None)
@@ -38,7 +39,7 @@ def backtest(workspace: Path, *, interval: str, horizon: str, windows: str, queu
         from casashore.report.figures import forecast_vs_actual, write_figure  # plotly: only for --plot
 
         write_figure(forecast_vs_actual(tables), plot)
-    return {"interval_min": minutes, "horizon_days": horizon_days, "windows": n_windows, "queues": result}
+    return {"interval_min": minutes, "horizon_days": horizon_days, "windows": n_windows or "auto", "queues": result}
 
 
 class Forecast(NamedTuple):
