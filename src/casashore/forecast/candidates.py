@@ -8,10 +8,9 @@ so a model is added here, and only here.
 - MSTL: daily and weekly seasonality with an AutoETS trend. It won no backtest of the Anonymous Bank's six
   queues nor the example's three, at 15, 30 or 60 minutes (docs/history.md gives the WAPEs) and cost ~90 % of the
   forecast step: scored by `casashore backtest`, chosen only when asked for by name.
-- DailyETS: AutoETS (weekly season, a damped trend if any) on daily totals, spread over the day by each weekday's
-  intraday profile of the last four weeks: the classic planner's split of "how many today" from "when in the day".
-  The trend is damped (Gardner & McKenzie): an undamped one, chosen on a two-week backtest, extrapolated badly on
-  data it had not seen (docs/history.md); the damped search is also half the fits.
+- DailyETS: AutoETS (weekly season) on daily totals, spread over the day by each weekday's intraday profile of
+  the last four weeks: the classic planner's split of "how many today" from "when in the day". (A damped trend
+  was tried and was worse on both public series' rolling origins: docs/history.md, "A robust choice".)
 
 The automatic choice may also pick the mean of the two best candidates of a queue's backtest, named by joining
 theirs with COMBINED (``WeeklyAverage+DailyETS``; forecast/backtest.py's ``choose``); ``parts`` splits such a name.
@@ -91,14 +90,14 @@ def daily_ets(train: pd.DataFrame, interval_min: int, horizon_days: int) -> np.n
     totals = grid.sum(axis=1)
     # The model itself, not through a StatsForecast frame (whose dates alone cost as much as a third of the
     # fit): given the values StatsForecast would give it (whole counts as float32) and its forecast in the same
-    # type, so that the figures are those of StatsForecast(models=[AutoETS(season_length=7, damped=True)]).forecast.
+    # type, so that the figures are those of StatsForecast(models=[AutoETS(season_length=7)]).forecast.
     if totals.dtype not in (np.float32, np.float64):
         totals = totals.astype(np.float32)
     with warnings.catch_warnings(), np.errstate(divide="ignore", invalid="ignore"):
         # A few weeks of daily totals leave ETS's variance estimate with no degrees of freedom; the point
         # forecast is still defined and is all this model uses.
         warnings.simplefilter("ignore", RuntimeWarning)
-        fitted = AutoETS(season_length=7, damped=True).forecast(y=totals, h=horizon_days, X=None, X_future=None,
+        fitted = AutoETS(season_length=7).forecast(y=totals, h=horizon_days, X=None, X_future=None,
                                                                 fitted=False)
     daily = np.maximum(np.asarray(fitted["mean"], dtype=totals.dtype), 0.0)
     weekday = (first_day.dayofweek + np.arange(days)) % 7
