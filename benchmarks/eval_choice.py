@@ -66,32 +66,53 @@ def poisson_mad(rate: np.ndarray) -> np.ndarray:
         return np.where(rate > 0, 2 * np.exp(-rate + (k + 1) * np.log(rate) - gammaln(k + 1)), 0.0)
 
 
+VARIANTS = {"choice w2": (2, False), "choice w2+comb": (2, True), "choice auto": (None, False),
+            "choice auto+comb": (None, True)}
+"""The choices scored (backtest windows: 2 or as many as the history allows; the mean of the best two as a
+candidate or not); the rule (never lose to the four-week average) is in all of them."""
+
+
 def evaluate(series: pd.DataFrame, interval_min: int, horizon_days: int, origins: list[pd.Timestamp],
              choice_horizon_days: int) -> dict:
+    from casashore.forecast import backtest as bt
     from casashore.forecast import candidates
-    from casashore.forecast.backtest import backtest
     from casashore.forecast.predict import forecast
 
     models = candidates.automatic()
-    errors = {m: 0.0 for m in (*models, "choice")}
+    new_code = "combine" in bt.backtest.__code__.co_varnames  # else an older checkout (--src): its own choice
+    variants = VARIANTS if new_code else {"choice": (2, True)}
+    errors = {m: 0.0 for m in (*models, *variants)}
     total = floor = 0.0
-    picks: dict[str, int] = {}
+    picks: dict[str, dict[str, int]] = {v: {} for v in variants}
+    argmin_differs = 0
     for origin in origins:
         before = series[series["ds"] < origin]
         after = series[(series["ds"] >= origin) & (series["ds"] < origin + pd.Timedelta(days=horizon_days))]
-        scores = backtest(before, interval_min, horizon_days=choice_horizon_days, models=models)
+        # one backtest per window count, the combination scored; the choice without it from the single rows
+        scores = {w: bt.backtest(before, interval_min, horizon_days=choice_horizon_days, windows=w, models=models,
+                                 **({"combine": True} if new_code else {}))
+                  for w in sorted({w for w, _ in variants.values()}, key=str)}
         for queue, data in before.groupby("unique_id", sort=True):
             actual = after.loc[after["unique_id"] == queue, "y"].to_numpy(float)
-            chosen = scores[str(queue)]["chosen"]
-            picks[chosen] = picks.get(chosen, 0) + 1
-            for model in (*models, "choice"):
-                name = chosen if model == "choice" else model
-                made = forecast(data, interval_min, {str(queue): name}, horizon_days=horizon_days)
-                errors[model] += float(np.abs(actual - made["calls"].to_numpy()[:len(actual)]).sum())
+            made = {m: np.maximum(forecast(data, interval_min, {str(queue): m}, horizon_days=horizon_days)["calls"]
+                                  .to_numpy()[:len(actual)], 0.0) for m in models}
+            for m in models:
+                errors[m] += float(np.abs(actual - made[m]).sum())
+            for variant, (windows, combine) in variants.items():
+                result = scores[windows][str(queue)]
+                wape = {r["model"]: r["wape"] for r in result["models"] if r["model"] in models}
+                chosen = result["chosen"] if combine else bt.choose(wape, list(models))[0]
+                picks[variant][chosen] = picks[variant].get(chosen, 0) + 1
+                point = np.mean([made[p] for p in chosen.split("+")], axis=0)
+                errors[variant] += float(np.abs(actual - point).sum())
+                # the plain argmin (issue 12's choice, ties to the registry's order) against the rule's
+                argmin = min(models, key=lambda m: np.inf if wape[m] is None else wape[m])
+                if new_code and not combine and argmin != chosen:
+                    argmin_differs += 1
             total += actual.sum()
             floor += float(poisson_mad(actual).sum())
     return {"wape": {m: e / total for m, e in errors.items()}, "poisson_floor": floor / total, "picks": picks,
-            "origins": len(origins)}
+            "origins": len(origins), "argmin_differs": argmin_differs}
 
 
 def main() -> None:
@@ -114,7 +135,9 @@ def main() -> None:
     for name, result in report.items():
         wape = "  ".join(f"{m} {w:.4f}" for m, w in result["wape"].items())
         print(f"{name}: {result['origins']} origins; WAPE {wape}; Poisson floor {result['poisson_floor']:.4f}; "
-              f"chosen {result['picks']}")
+              f"plain argmin differs from the rule's choice {result['argmin_differs']} times")
+        for variant, picks in result["picks"].items():
+            print(f"  {variant} chose {picks}")
     print(f"({time.perf_counter() - started:.0f} s, code from {args.src})")
 
 

@@ -24,7 +24,7 @@ def backtest(workspace: Path, *, interval: str, horizon: str, windows: str, queu
              progress: Callable[[int], None] | None = None) -> dict:
     """Rolling-origin backtest per queue: WAPE, MASE and bias per model, and the chosen one; ``plot`` also
     gets each window's forecasts against the actual calls; ``windows`` "auto": as many as each queue's history
-    allows (2 to 4, forecast/backtest.py), what `forecast` chooses by. The queues in batches on ``workers`` local
+    allows (2 to 4, forecast/backtest.py; `forecast` chooses by 2). The queues in batches on ``workers`` local
     processes (default: every core for many queues) or on the Dask cluster at ``scheduler``, with the same figures;
     ``progress`` hears of each batch's queues done."""
     minutes, horizon_days = interval_min(interval), days("horizon", horizon)

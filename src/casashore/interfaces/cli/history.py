@@ -98,9 +98,9 @@ def backtest(
     workspace: WorkspaceOpt = Path("casashore.duckdb"),
     interval: IntervalOpt = "30m",
     horizon: Annotated[str, typer.Option(help="Length of each backtest window (the forecast horizon).")] = "7d",
-    windows: Annotated[str, typer.Option(help="Rolling origins: the last N windows of the history, or auto (as "
-                                                "many as it allows after two weeks, 2 to 4: what forecast uses).")]
-    = "auto",
+    windows: Annotated[str, typer.Option(help="Rolling origins: the last N windows of the history (forecast "
+                                                "chooses by 2), or auto (as many as it allows after two weeks of "
+                                                "training, 2 to 4).")] = "2",
     queue: QueueOpt = None,
     workers: WorkersOpt = None,
     scheduler: SchedulerOpt = None,
@@ -109,9 +109,9 @@ def backtest(
 ) -> None:
     """Which model forecasts each queue best: rolling-origin backtest over the last weeks of history.
 
-    Each window is forecast from the data before it; WAPE, MASE and bias per model and for the mean of the best
-    two; the lowest WAPE is chosen among the models that do not lose to the four-week average (WeeklyAverage)
-    and that mean (seasonal naive is the baseline to beat). `casashore forecast` uses the chosen models.
+    Each window is forecast from the data before it; WAPE, MASE and bias per model; the lowest WAPE is chosen,
+    never a model that loses to the four-week average (WeeklyAverage; seasonal naive is the baseline to beat).
+    `casashore forecast` uses the chosen models.
     `--plot backtest.html` draws each window's forecasts against the actual calls. Many queues run in batches
     of 5 on local processes (`--workers`) or a Dask cluster (`--scheduler`), with the same figures.
     """
