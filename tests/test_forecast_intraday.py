@@ -13,6 +13,9 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from scipy.integrate import quad
+from scipy.stats import gamma as gamma_dist
+from scipy.stats import nbinom
 from typer.testing import CliRunner
 
 from casashore.forecast.intraday import DEFAULT_PRIOR, LevelPrior, estimate_prior, update, weights
@@ -95,8 +98,75 @@ def test_the_band_covers_simulated_days_as_it_says():
     assert 0.78 <= hits / n <= 0.90  # a discrete band covers at least its level; 4,000 draws: +-1.3 %
 
 
+def _reference_cdf(k: float, f: float, shape: float, rate: float, phi: float) -> float:
+    """The band's CDF by the other order of integration: given the interval's shape error e ~ Gamma(1 / phi,
+    1 / phi), the level's Gamma(shape, rate) mixed over makes the calls negative binomial (n = shape, p = rate /
+    (rate + f e)); that CDF integrated over e's density by scipy's adaptive quadrature."""
+    if k < 0:
+        return 0.0
+    density = gamma_dist(1 / phi, scale=phi)
+    return quad(lambda e: nbinom.cdf(k, shape, rate / (rate + f * e)) * density.pdf(e), 0, np.inf,
+                epsabs=1e-10, limit=200)[0]
+
+
+@pytest.mark.parametrize("prior, seen", [(LevelPrior(10.0, math.inf, 0.02), [0, 15]),
+                                         (LevelPrior(200.0, 0.5, 0.005), [3, 40]),
+                                         (LevelPrior(2.0, 2.0, 0.1), [0, 0])])
+def test_the_band_with_a_shape_error_against_quadrature(prior, seen):
+    """The band mixing the level's posterior with the shape error (a quadrature on the level's quantiles) against
+    scipy's adaptive quadrature over the shape error: each bound is the reference's quantile, up to 2e-3 of
+    probability at its edge."""
+    day_ahead = np.array([4.0, 12.0, 0.0, 30.0, 7.5, 120.0])
+    got = update(day_ahead, np.array(seen, float), prior, 30)
+    w = weights(len(seen), 30, prior.half_life_h)
+    shape, rate = prior.shape + w @ np.array(seen, float), prior.shape + w @ day_ahead[:len(seen)]
+    for level, (low, high) in got.bands.items():
+        tail = (1 - level / 100) / 2
+        for f, lo, hi in zip(day_ahead[len(seen):], low, high, strict=True):
+            if f == 0:
+                assert lo == hi == 0
+                continue
+            for q, mine in ((tail, lo), (1 - tail, hi)):
+                # the smallest count whose CDF reaches q: below it at mine - 1, at or above it at mine, unless
+                # within the quadrature's 2e-3 of q (then the discrete band may move by one count)
+                below, at = (_reference_cdf(mine + d, f, shape, rate, prior.shape_error) for d in (-1, 0))
+                assert below < q + 2e-3 and at > q - 2e-3, (f, q, mine, below, at)
+    # and wider than the band without the shape error
+    plain = update(day_ahead, np.array(seen, float), LevelPrior(prior.shape, prior.half_life_h), 30)
+    assert np.all(got.bands[95][1] >= plain.bands[95][1]) and np.any(got.bands[95][1] > plain.bands[95][1])
+
+
+def _reference_cdf(k: int, f: float, shape: float, rate: float, phi: float) -> float:
+    density = gamma_dist(1 / phi, scale=phi)
+    return quad(lambda e: nbinom.cdf(k, shape, rate / (rate + f * e)) * density.pdf(e), 0, np.inf,
+                epsabs=1e-10, limit=200)[0]
+
+
+def test_the_band_with_a_shape_error_covers_simulated_days_as_it_says():
+    """Days drawn with a Gamma level and a 15 % shape error per interval (phi 0.0225) on 60 calls a half-hour:
+    the 80 % and 95 % bands cover about 80 % and 95 % of the afternoon's draws; the band without the shape error
+    covers far less (the failure the shape error is there for)."""
+    rng = np.random.default_rng(11)
+    prior, day_ahead = LevelPrior(50.0, math.inf, 0.0225), np.full(8, 60.0)
+    plain = LevelPrior(prior.shape, prior.half_life_h)
+    hits, plain_hits, n = {80: 0, 95: 0}, 0, 0
+    for _ in range(600):
+        calls = rng.poisson(rng.gamma(prior.shape, 1 / prior.shape) * day_ahead
+                            * rng.gamma(1 / prior.shape_error, prior.shape_error, 8))
+        got = update(day_ahead, calls[:4], prior, 30)
+        for level in (80, 95):
+            low, high = got.bands[level]
+            hits[level] += int(((low <= calls[4:]) & (calls[4:] <= high)).sum())
+        low, high = update(day_ahead, calls[:4], plain, 30).bands[80]
+        plain_hits += int(((low <= calls[4:]) & (calls[4:] <= high)).sum())
+        n += 4
+    assert 0.77 <= hits[80] / n <= 0.86 and 0.935 <= hits[95] / n <= 0.975
+    assert plain_hits / n < 0.72
+
+
 profiles = st.lists(st.floats(0, 500, allow_nan=False), min_size=2, max_size=30)
-priors = st.builds(LevelPrior, st.floats(0.1, 1e4), st.sampled_from([0.5, 1.0, 4.0, math.inf]))
+priors = st.builds(LevelPrior, st.floats(0.1, 1e4), st.sampled_from([0.5, 1.0, 4.0, math.inf]),
+                   st.sampled_from([0.0, 0.01, 0.2]))
 
 
 @settings(max_examples=150, deadline=None)
@@ -146,9 +216,11 @@ def test_nothing_seen_is_the_day_ahead():
 
 # The prior from a history
 
-def _history(days: int, shape: float | None, drift: bool, seed: int = 1) -> tuple[np.ndarray, np.ndarray]:
+def _history(days: int, shape: float | None, drift: bool, seed: int = 1,
+             phi: float = 0.0) -> tuple[np.ndarray, np.ndarray]:
     """Weekdays of 48 half-hours open 08:00-18:00 with 40 calls a half-hour: each day's level Gamma(shape) (or
-    1), and with ``drift`` a level that wanders within the day (a random walk, reset each morning)."""
+    1), with ``drift`` a level that wanders within the day (a random walk, reset each morning), with ``phi`` each
+    interval's rate off the profile by a Gamma(1 / phi) factor (the shape error)."""
     rng = np.random.default_rng(seed)
     profile = np.zeros(48)
     profile[16:36] = 40.0
@@ -157,6 +229,7 @@ def _history(days: int, shape: float | None, drift: bool, seed: int = 1) -> tupl
         weekday = d % 7
         level = rng.gamma(shape, 1 / shape) if shape else 1.0
         path = np.exp(np.cumsum(rng.normal(0, 0.08, 48))) if drift else np.ones(48)
+        path = path * rng.gamma(1 / phi, phi, 48) if phi else path
         grid.append(rng.poisson(profile * level * path) if weekday < 5 else np.zeros(48))
         weekdays.append(weekday)
     return np.array(grid, float), np.array(weekdays)
@@ -173,6 +246,13 @@ def test_the_prior_strength_is_the_history_day_level_dispersion():
 def test_a_level_wandering_within_the_day_gets_a_short_half_life_and_a_steady_one_none():
     assert estimate_prior(*_history(84, 25.0, drift=True), 30).half_life_h <= 2
     assert math.isinf(estimate_prior(*_history(84, 25.0, drift=False), 30).half_life_h)
+
+
+def test_the_shape_error_is_the_history_interval_dispersion():
+    """Each interval's rate off the profile by 20 % (phi 0.04): the estimate is about 0.04 (the window-average
+    forecast's own noise, ~40 / 4 calls^2 over 40^2, adds ~0.006); without it, about that noise alone."""
+    assert 0.03 < estimate_prior(*_history(84, 25.0, drift=False, phi=0.04), 30).shape_error < 0.07
+    assert estimate_prior(*_history(84, 25.0, drift=False), 30).shape_error < 0.015
 
 
 def test_a_short_history_gets_the_default_prior():
