@@ -376,7 +376,15 @@ def test_the_api_gives_the_cli_keys(workspace):
     bad = client.get("/api/forecast/intraday", params={"as_of": "2026-13-01T12:00"})
     assert bad.status_code == 400 and bad.json()["field"] == "as_of"
     assert client.get("/api/forecast/intraday").status_code == 422
+    shape = client.get("/api/forecast/intraday", params={"as_of": "noon"})  # not the documented pattern
+    assert shape.status_code == 422 and "as_of" in shape.text
     assert "/api/forecast/intraday" in client.get("/openapi.json").json()["paths"]
+
+
+def test_the_api_says_404_before_any_import(tmp_path):
+    client = TestClient(create_app(tmp_path), base_url="http://127.0.0.1:8000")
+    got = client.get("/api/forecast/intraday", params={"as_of": "2026-03-16T12:00"})
+    assert got.status_code == 404 and "casashore import" in got.json()["error"]
 
 
 def test_the_api_needs_the_token_off_loopback(workspace):

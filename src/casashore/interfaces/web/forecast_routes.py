@@ -6,12 +6,14 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated
 
-from fastapi import FastAPI, Query
+from fastapi import FastAPI, HTTPException, Query
 from pydantic import BaseModel, Field
 
 from casashore.usecases import forecasting
 
 QueueName = Annotated[str, Field(min_length=1, max_length=64)]
+AS_OF_PATTERN = r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:00)?(Z|[+-]\d{2}:\d{2})?$"
+"""The as-of time's shape (ISO 8601 to the minute, an offset or not); the date's own rules are the use case's."""
 
 
 class IntradayQueue(BaseModel):
@@ -65,11 +67,15 @@ def add_forecast_routes(app: FastAPI, workspace_dir: Path, guarded: dict) -> Non
     database = workspace_dir / "casashore.duckdb"
 
     @app.get("/api/forecast/intraday", response_model=IntradayResponse, **guarded)
-    def intraday(as_of: Annotated[str, Query(max_length=40, description="2026-03-02T12:00 (each queue's client "
-                                             "wall time) or 2026-03-02T12:00+01:00 (an instant)")],
+    def intraday(as_of: Annotated[str, Query(max_length=40, pattern=AS_OF_PATTERN,
+                                             description="2026-03-02T12:00 (each queue's client wall time) or "
+                                             "2026-03-02T12:00+01:00 (an instant)")],
                  interval: Annotated[str, Query(max_length=8, description="15m, 30m, 1h")] = "30m",
                  site_zone: Annotated[str, Query(max_length=64)] = "Africa/Casablanca",
                  queue: Annotated[list[QueueName] | None, Query(max_length=300)] = None) -> dict:
         """The rest of the day at ``as_of`` per queue and interval, updated from the calls seen so far that day
-        (docs/history.md, "Intraday reforecast"); every queue of the workspace, or those named (repeated)."""
+        (docs/history.md, "Intraday reforecast"); every queue of the workspace, or those named (repeated); 404
+        before any calls are imported."""
+        if not database.exists():
+            raise HTTPException(404, "no workspace here yet: import calls first (casashore import)")
         return forecasting.intraday(database, as_of=as_of, interval=interval, site_zone=site_zone, queues=queue)
