@@ -255,6 +255,15 @@ def test_the_shape_error_is_the_history_interval_dispersion():
     assert estimate_prior(*_history(84, 25.0, drift=False), 30).shape_error < 0.015
 
 
+def test_a_one_week_profile_gets_a_larger_shape_error_and_the_same_level_prior():
+    """The seasonal naive's profile is one week's counts: its Poisson noise (~40 calls^2 over 40^2, phi ~0.025)
+    against a four-week average's (~0.006); the level's prior and half-life (hence the point forecast) unchanged."""
+    history = _history(84, 25.0, drift=False)
+    four, one = estimate_prior(*history, 30), estimate_prior(*history, 30, profile_weeks=1)
+    assert (one.shape, one.half_life_h) == (four.shape, four.half_life_h)
+    assert one.shape_error > 2 * four.shape_error and 0.015 < one.shape_error < 0.04
+
+
 def test_a_short_history_gets_the_default_prior():
     grid, weekdays = _history(12, 25.0, drift=False)
     assert estimate_prior(grid, weekdays, 30) == LevelPrior(*DEFAULT_PRIOR)

@@ -10,10 +10,12 @@ so a model is added here, and only here.
   forecast step: scored by `casashore backtest`, chosen only when asked for by name.
 - DailyETS: AutoETS (weekly season) on daily totals, spread over the day by each weekday's intraday profile of
   the last four weeks: the classic planner's split of "how many today" from "when in the day". (A damped trend
-  was tried and was worse on both public series' rolling origins: docs/history.md, "A robust choice".)
+  was tried and was worse on both public series' rolling origins: docs/history.md, "The day-ahead choice on
+  unseen data".)
 
-The automatic choice may also pick the mean of the two best candidates of a queue's backtest, named by joining
-theirs with COMBINED (``WeeklyAverage+DailyETS``; forecast/backtest.py's ``choose``); ``parts`` splits such a name.
+With ``backtest(combine=True)`` (off by default) the choice may also pick the mean of the two best candidates of a
+queue's backtest, named by joining theirs with COMBINED (``WeeklyAverage+DailyETS``; forecast/backtest.py's
+``choose``); ``parts`` splits such a name.
 """
 
 from __future__ import annotations

@@ -128,7 +128,7 @@ def predictive_quantile(q: float, rest: np.ndarray, shape: float, rate: float, s
     return low
 
 
-def estimate_prior(days: np.ndarray, weekdays: np.ndarray, interval_min: int) -> LevelPrior:
+def estimate_prior(days: np.ndarray, weekdays: np.ndarray, interval_min: int, profile_weeks: int = 4) -> LevelPrior:
     """The prior of a queue from its history: ``days`` (one row of interval counts per day, oldest first, the
     last HISTORY_DAYS used) and each day's weekday.
 
@@ -137,15 +137,12 @@ def estimate_prior(days: np.ndarray, weekdays: np.ndarray, interval_min: int) ->
     days' ratios actual / forecast once the Poisson part (mean of 1 / forecast) is taken out; the half-life is
     the one of HALF_LIVES_H whose updates at CHECK_POINTS of those days missed the rest of the day least
     (absolute error; a tie keeps the longer half-life); the shape error, the one whose predictive variance
-    matches those updates' squared misses (``shape_error``)."""
+    matches those updates' squared misses (``shape_error``), with the forecast's profile made as the day-ahead
+    model makes its own: from the same weekday of the last ``profile_weeks`` weeks (1 for the seasonal naive,
+    whose one-week profile misses more than a four-week one)."""
     days = np.asarray(days, float)[-(HISTORY_DAYS + 28):]
     weekdays = np.asarray(weekdays)[-(HISTORY_DAYS + 28):]
-    pairs = []
-    for d in range(max(0, len(days) - HISTORY_DAYS), len(days)):
-        before = [j for j in range(max(0, d - 28), d) if weekdays[j] == weekdays[d]]
-        forecast = days[before].mean(axis=0) if len(before) >= 2 else None
-        if forecast is not None and forecast.sum() > 0 and days[d].sum() > 0:
-            pairs.append((days[d], forecast))
+    pairs = _pairs(days, weekdays, 4)
     if len(pairs) < MIN_DAYS:
         return LevelPrior(*DEFAULT_PRIOR)
     ratios = np.array([actual.sum() / forecast.sum() for actual, forecast in pairs])
@@ -163,7 +160,20 @@ def estimate_prior(days: np.ndarray, weekdays: np.ndarray, interval_min: int) ->
                 miss += float(np.abs(actual[k:] - rest).sum())
         if miss < best_miss - 1e-9:
             best, best_miss = half_life, miss
-    return LevelPrior(shape, best, shape_error(pairs, LevelPrior(shape, best), interval_min))
+    profiled = pairs if profile_weeks == 4 else _pairs(days, weekdays, profile_weeks)
+    return LevelPrior(shape, best, shape_error(profiled, LevelPrior(shape, best), interval_min))
+
+
+def _pairs(days: np.ndarray, weekdays: np.ndarray, weeks: int) -> list[tuple[np.ndarray, np.ndarray]]:
+    """(actual, forecast) of the last HISTORY_DAYS days with calls, the forecast the mean of the same weekday over
+    the ``weeks`` weeks before (at least two of them when ``weeks`` allows, so that one holiday does not make it)."""
+    pairs = []
+    for d in range(max(0, len(days) - HISTORY_DAYS), len(days)):
+        before = [j for j in range(max(0, d - 7 * weeks), d) if weekdays[j] == weekdays[d]]
+        forecast = days[before].mean(axis=0) if len(before) >= min(2, weeks) else None
+        if forecast is not None and forecast.sum() > 0 and days[d].sum() > 0:
+            pairs.append((days[d], forecast))
+    return pairs
 
 
 def shape_error(pairs: list[tuple[np.ndarray, np.ndarray]], prior: LevelPrior, interval_min: int) -> float:

@@ -28,6 +28,9 @@ from casashore.forecast.timezones import exists, zone
 from casashore.workspace.store import Workspace
 
 LEVELS = (80, 95)
+PROFILE_WEEKS = {"SeasonalNaive": 1}
+"""Weeks of the same weekday a day-ahead model's intraday profile is made of, where not four (WeeklyAverage's
+window, DailyETS's profile): the shape error is estimated on such a profile (forecast/intraday.py)."""
 SHORT_DAYS = 28
 """Days of history below which the backtest cannot choose a model (two weeks of training and two windows of a
 week, forecast/backtest.py's check_history): the day-ahead is then the window average of the weeks there are."""
@@ -86,7 +89,8 @@ def reforecast_workspace(workspace: Workspace, *, as_of: datetime, interval_min:
         data = before[before["unique_id"] == queue]
         grid = data["y"].to_numpy(float).reshape(-1, per_day)
         first = data["ds"].iloc[0]
-        prior = estimate_prior(grid, (first.dayofweek + np.arange(len(grid))) % 7, interval_min)
+        prior = estimate_prior(grid, (first.dayofweek + np.arange(len(grid))) % 7, interval_min,
+                               PROFILE_WEEKS.get(chosen[queue], 4))
         result = update(day_ahead, todays[queue][:seen_intervals], prior, interval_min, LEVELS)
         summaries.append(_summary(queue, known[queue][0], day, wall, chosen[queue], prior, result, day_ahead,
                                   seen_intervals))
