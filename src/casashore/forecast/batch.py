@@ -72,7 +72,8 @@ class BacktestBatch:
     """unique_id, ds, y of the batch's queues"""
     interval_min: int
     horizon_days: int
-    windows: int
+    windows: int | None
+    """None: as many as each queue's history allows (forecast/backtest.py)"""
     tables: bool
     """whether to hand back each queue's backtest table (actual and forecast per window), for a plot"""
 
@@ -93,13 +94,13 @@ def backtest_batch(batch: BacktestBatch) -> BatchBacktest:
     return BatchBacktest(scores, tables)
 
 
-def backtest_all(series: pd.DataFrame, interval_min: int, *, horizon_days: int, windows: int,
+def backtest_all(series: pd.DataFrame, interval_min: int, *, horizon_days: int, windows: int | None,
                  tables: dict | None = None, workers: int | None = None, scheduler: str | None = None,
                  progress: Callable[[int], None] | None = None) -> dict[str, dict]:
     """forecast/backtest.py's ``backtest`` of every queue of ``series`` (the same figures), batch by batch where
     ``forecast_all`` runs them; ``tables``, when given, receives each queue's backtest table. The history of
     every queue is checked first, so that a short one stops the run before any work."""
-    check_history(series, interval_min, horizon_days=horizon_days, windows=windows)
+    check_history(series, interval_min, horizon_days=horizon_days, windows=windows or 2)
     groups, frames = _batches(series)
     done = run_batches(backtest_batch, [BacktestBatch(frame, interval_min, horizon_days, windows, tables is not None)
                                         for frame in frames],

@@ -9,7 +9,13 @@ so a model is added here, and only here.
   queues nor the example's three, at 15, 30 or 60 minutes (docs/history.md gives the WAPEs) and cost ~90 % of the
   forecast step: scored by `casashore backtest`, chosen only when asked for by name.
 - DailyETS: AutoETS (weekly season) on daily totals, spread over the day by each weekday's intraday profile of
-  the last four weeks: the classic planner's split of "how many today" from "when in the day".
+  the last four weeks: the classic planner's split of "how many today" from "when in the day". (A damped trend
+  was tried and was worse on both public series' rolling origins: docs/history.md, "The day-ahead choice on
+  unseen data".)
+
+With ``backtest(combine=True)`` (off by default) the choice may also pick the mean of the two best candidates of a
+queue's backtest, named by joining theirs with COMBINED (``WeeklyAverage+DailyETS``; forecast/backtest.py's
+``choose``); ``parts`` splits such a name.
 """
 
 from __future__ import annotations
@@ -25,6 +31,9 @@ from statsforecast import StatsForecast
 from statsforecast.models import MSTL, AutoETS, SeasonalNaive, SeasonalWindowAverage
 
 from casashore.errors import UserError
+
+COMBINED = "+"
+"""Joins the names of the candidates whose mean is a queue's forecast."""
 
 StatsforecastBuilder = Callable[[str, int, int], Any]
 """(alias, interval_min, weeks_of_history) -> a statsforecast model named ``alias``."""
@@ -64,6 +73,8 @@ class Candidate:
                                  self.name: self.point_forecast(train, interval_min, horizon_days)})
         engine = StatsForecast(models=[self.model(interval_min, len(train) // (7 * per_day))],
                                freq=f"{interval_min}min")
+        if not levels:
+            return engine.forecast(df=train, h=horizon_days * per_day)
         try:
             return engine.forecast(df=train, h=horizon_days * per_day, level=list(levels))
         except Exception:  # noqa: BLE001 - a model without native intervals: the caller adds Poisson ones
@@ -88,7 +99,8 @@ def daily_ets(train: pd.DataFrame, interval_min: int, horizon_days: int) -> np.n
         # A few weeks of daily totals leave ETS's variance estimate with no degrees of freedom; the point
         # forecast is still defined and is all this model uses.
         warnings.simplefilter("ignore", RuntimeWarning)
-        fitted = AutoETS(season_length=7).forecast(y=totals, h=horizon_days, X=None, X_future=None, fitted=False)
+        fitted = AutoETS(season_length=7).forecast(y=totals, h=horizon_days, X=None, X_future=None,
+                                                                fitted=False)
     daily = np.maximum(np.asarray(fitted["mean"], dtype=totals.dtype), 0.0)
     weekday = (first_day.dayofweek + np.arange(days)) % 7
     recent = np.arange(days) >= days - 28
@@ -171,3 +183,8 @@ def known(models: Iterable[str]) -> tuple[str, ...]:
     if unknown:
         raise UserError("models", ", ".join(unknown), f"model names among {', '.join(names())}")
     return tuple(m for m in names() if m in models)
+
+
+def parts(name: str) -> tuple[str, ...]:
+    """The candidates a chosen model's name stands for: itself, or those of a combination."""
+    return tuple(name.split(COMBINED))

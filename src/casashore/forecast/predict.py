@@ -35,7 +35,14 @@ def forecast(series: pd.DataFrame, interval_min: int, chosen: dict[str, str], *,
         name = chosen[str(queue)]
         country = (countries or {}).get(str(queue))
         fitted_on = without_holidays(data, country, interval_min)[["unique_id", "ds", "y"]]
-        out = candidates.named(name).forecast(fitted_on, interval_min, horizon_days, levels)
+        parts = candidates.parts(name)
+        if len(parts) > 1:  # a combination: the mean of its parts' point forecasts, Poisson intervals
+            outs = [candidates.named(part).forecast(fitted_on, interval_min, horizon_days, ()) for part in parts]
+            out = outs[0][["unique_id", "ds"]].assign(
+                **{name: np.mean([np.maximum(o[part].to_numpy(), 0.0) for o, part in zip(outs, parts, strict=True)],
+                                 axis=0)})
+        else:
+            out = candidates.named(name).forecast(fitted_on, interval_min, horizon_days, levels)
         point = np.maximum(out[name].to_numpy(), 0.0)
         frame = pd.DataFrame({"unique_id": out["unique_id"].astype(str), "ds": out["ds"],
                               "model": name, "calls": point})

@@ -65,7 +65,7 @@ def _run(workspace: Workspace, series: pd.DataFrame, interval_min: int, horizons
     made = forecast_all(series, interval_min, horizons, models, countries, workers=workers, scheduler=scheduler,
                         progress=progress)
     frame = made.frame.sort_values(["unique_id", "ds"], kind="stable")
-    placed = _Placement(site)
+    placed = Placement(site)
     rows = []
     columns = ["unique_id", "ds", "model", "calls", "calls_lo_80", "calls_hi_80", "calls_lo_95", "calls_hi_95",
                "aht_s", "holiday"]
@@ -82,7 +82,7 @@ def _run(workspace: Workspace, series: pd.DataFrame, interval_min: int, horizons
     return ForecastRun(run_id, made.chosen, rows)
 
 
-class _Placement:
+class Placement:
     """An interval start's client time (ISO, with its offset) and site wall time (ISO), or None where the
     clocks skip it: computed once per zone and wall time, which many queues share."""
 

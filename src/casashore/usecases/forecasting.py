@@ -4,11 +4,14 @@ per queue and interval for the coming days, stored in the workspace."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 from typing import NamedTuple
 
 from casashore.domain.units import whole
+from casashore.errors import UserError
 from casashore.forecast.batch import backtest_all
+from casashore.forecast.reforecast import reforecast_workspace
 from casashore.forecast.run import forecast_queues, forecast_workspace
 from casashore.forecast.series import interval_counts
 from casashore.usecases.execution import execution
@@ -20,11 +23,12 @@ def backtest(workspace: Path, *, interval: str, horizon: str, windows: str, queu
              plot: Path | None, workers: str | None = None, scheduler: str | None = None,
              progress: Callable[[int], None] | None = None) -> dict:
     """Rolling-origin backtest per queue: WAPE, MASE and bias per model, and the chosen one; ``plot`` also
-    gets each window's forecasts against the actual calls. The queues in batches on ``workers`` local processes
-    (default: every core for many queues) or on the Dask cluster at ``scheduler``, with the same figures;
+    gets each window's forecasts against the actual calls; ``windows`` "auto": as many as each queue's history
+    allows (2 to 4, forecast/backtest.py; `forecast` chooses by 2). The queues in batches on ``workers`` local
+    processes (default: every core for many queues) or on the Dask cluster at ``scheduler``, with the same figures;
     ``progress`` hears of each batch's queues done."""
     minutes, horizon_days = interval_min(interval), days("horizon", horizon)
-    n_windows = whole("windows", windows, low=1)
+    n_windows = None if windows.strip().lower() == "auto" else whole("windows", windows, low=1)
     where = execution(workers, scheduler)
     with Workspace.open(workspace, read_only=True) as opened:
         series = interval_counts(opened, minutes, queues=chosen_queues(opened, queues) if queues else None)
@@ -35,7 +39,7 @@ def backtest(workspace: Path, *, interval: str, horizon: str, windows: str, queu
         from casashore.report.figures import forecast_vs_actual, write_figure  # plotly: only for --plot
 
         write_figure(forecast_vs_actual(tables), plot)
-    return {"interval_min": minutes, "horizon_days": horizon_days, "windows": n_windows, "queues": result}
+    return {"interval_min": minutes, "horizon_days": horizon_days, "windows": n_windows or "auto", "queues": result}
 
 
 class Forecast(NamedTuple):
@@ -66,6 +70,34 @@ def forecast(workspace: Path, *, horizon: str, interval: str, site_zone: str, qu
             run_id, chosen, rows = forecast_workspace(opened, interval_min=minutes, horizon_days=horizon_days,
                                                       site_zone=site_zone, **where)
     return Forecast(run_id, chosen, rows, minutes, horizon_days)
+
+
+AS_OF_FORMS = "a date and time such as 2026-03-02T12:00 (the client's wall time) or 2026-03-02T12:00+01:00"
+
+
+def as_of_time(text: str) -> datetime:
+    """The ``--as-of`` time: ISO 8601 to the minute, with an offset (an instant) or without (each queue's client
+    wall time)."""
+    try:
+        if len(text) > 40:
+            raise ValueError
+        at = datetime.fromisoformat(text.strip())
+    except ValueError:
+        raise UserError("as_of", text[:40], AS_OF_FORMS) from None
+    if at.second or at.microsecond or not 1900 <= at.year <= 2200:
+        raise UserError("as_of", text, AS_OF_FORMS + " (whole minutes, years 1900 to 2200)")
+    return at
+
+
+def intraday(workspace: Path, *, as_of: str, interval: str, site_zone: str, queues: list[str] | None) -> dict:
+    """The rest of the day at ``as_of`` per queue and interval, updated from the calls seen so far that day
+    (forecast/reforecast.py); the workspace is only read."""
+    at, minutes = as_of_time(as_of), interval_min(interval)
+    with Workspace.open(workspace, read_only=True) as opened:
+        run = reforecast_workspace(opened, as_of=at, interval_min=minutes, site_zone=site_zone,
+                                   queues=chosen_queues(opened, queues) if queues else None)
+    return {"as_of": as_of, "interval_min": minutes, "site_zone": site_zone, "queues": run.queues,
+            "intervals": run.intervals}
 
 
 def queue_count(workspace: Path, queues: list[str] | None) -> int:

@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
+from casashore.errors import MISSING, UserError
 from casashore.interfaces.cli.errors import exits_on_user_error
 from casashore.interfaces.cli.options import (
     IntervalOpt,
@@ -97,7 +98,9 @@ def backtest(
     workspace: WorkspaceOpt = Path("casashore.duckdb"),
     interval: IntervalOpt = "30m",
     horizon: Annotated[str, typer.Option(help="Length of each backtest window (the forecast horizon).")] = "7d",
-    windows: Annotated[str, typer.Option(help="Rolling origins: the last N windows of the history.")] = "2",
+    windows: Annotated[str, typer.Option(help="Rolling origins: the last N windows of the history (forecast "
+                                                "chooses by 2), or auto (as many as it allows after two weeks of "
+                                                "training, 2 to 4).")] = "2",
     queue: QueueOpt = None,
     workers: WorkersOpt = None,
     scheduler: SchedulerOpt = None,
@@ -106,8 +109,9 @@ def backtest(
 ) -> None:
     """Which model forecasts each queue best: rolling-origin backtest over the last weeks of history.
 
-    Each window is forecast from the data before it; WAPE, MASE and bias per model; the model with the lowest
-    WAPE is chosen (seasonal naive is the baseline to beat). `casashore forecast` uses the chosen models.
+    Each window is forecast from the data before it; WAPE, MASE and bias per model; the lowest WAPE is chosen,
+    never a model that loses to the four-week average (WeeklyAverage; seasonal naive is the baseline to beat).
+    `casashore forecast` uses the chosen models.
     `--plot backtest.html` draws each window's forecasts against the actual calls. Many queues run in batches
     of 5 on local processes (`--workers`) or a Dask cluster (`--scheduler`), with the same figures.
     """
@@ -121,7 +125,8 @@ def backtest(
         print_json(doc)
         return
     result = doc["queues"]
-    shown = Table(title=f"Backtest: {doc['windows']} windows of {doc['horizon_days']} days, "
+    count = len(next(iter(doc["queues"].values()))["windows"]) if doc["windows"] == "auto" else doc["windows"]
+    shown = Table(title=f"Backtest: {count} windows of {doc['horizon_days']} days, "
                         f"{doc['interval_min']}-minute intervals")
     for header in ("queue", "model", "WAPE", "MASE", "bias", ""):
         shown.add_column(header, justify="right")
@@ -144,16 +149,29 @@ def forecast(
     workers: WorkersOpt = None,
     scheduler: SchedulerOpt = None,
     output: OutputOpt = None,
+    intraday: Annotated[bool, typer.Option("--intraday", help="Reforecast the rest of the day at --as-of from the "
+                                                               "calls seen so far that day (nothing is stored).")]
+    = False,
+    as_of: Annotated[str | None, typer.Option("--as-of", help="With --intraday: 2026-03-02T12:00 (each queue's "
+                                                               "client wall time) or 2026-03-02T12:00+01:00 (an "
+                                                               "instant, any zone).")] = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Calls per queue and interval for the coming days, with 80 % and 95 % prediction intervals.
 
-    Each queue's model is chosen by the backtest (last two weeks), fitted on the whole history and stored in the
-    workspace's forecasts table. Intervals are in the queue's (client's) time zone; `site_start` gives the same
-    interval in the site's zone (Africa/Casablanca by default), through the IANA rules.
+    Each queue's model is chosen by backtest (rolling windows over the last weeks), fitted on the whole history and
+    stored in the workspace's forecasts table. Intervals are in the queue's (client's) time zone; `site_start`
+    gives the same interval in the site's zone (Africa/Casablanca by default), through the IANA rules.
+
+    `--intraday --as-of 2026-03-02T12:00` updates the rest of that day per queue and interval from the calls seen
+    before 12:00 (call records, the router's, interval reports): the day-ahead forecast times the day's level,
+    shrunk toward the day-ahead by how much has been seen, with its own 80 % and 95 % bands (docs/history.md).
     """
     from casashore.usecases import forecasting  # statsforecast and DuckDB: only when the command runs
 
+    if intraday or as_of is not None:
+        _intraday(forecasting, workspace, as_of, interval, site_zone, queue, output, as_json, intraday)
+        return
     check_all_writable(output=output, workspace=workspace)  # the forecast is stored in the workspace
     with progress(forecasting.queue_count(workspace, queue), as_json, "queues", "forecasting") as advance:
         made = forecasting.forecast(workspace, horizon=horizon, interval=interval, site_zone=site_zone, queues=queue,
@@ -175,3 +193,28 @@ def forecast(
                       f"{peak['calls']:.1f} ({peak['calls_lo_80']:.0f}–{peak['calls_hi_80']:.0f})")
     out.print(shown)
     _say_queues(workspace, sorted(chosen), queue)
+
+
+def _intraday(forecasting, workspace: Path, as_of: str | None, interval: str, site_zone: str,
+              queue: list[str] | None, output: Path | None, as_json: bool, intraday: bool) -> None:
+    if not intraday:
+        raise UserError("as_of", as_of, "--as-of with --intraday (a day-ahead forecast has no as-of time)")
+    if as_of is None:
+        raise UserError("as_of", MISSING, "--as-of 2026-03-02T12:00 (the client's wall time) with --intraday")
+    check_all_writable(output=output)
+    doc = forecasting.intraday(workspace, as_of=as_of, interval=interval, site_zone=site_zone, queues=queue)
+    if output is not None:
+        write_csv(output, doc["intervals"])
+    if as_json:
+        print_json(doc)
+        return
+    shown = Table(title=f"Intraday reforecast at {as_of}, {doc['interval_min']}-minute intervals "
+                        f"(every interval: --output or --json)")
+    for header in ("queue", "as of (client)", "seen", "expected", "level", "weight", "rest: day-ahead", "rest: now"):
+        shown.add_column(header, justify="right")
+    for q in doc["queues"]:
+        shown.add_row(q["queue"], q["as_of"][:16], f"{q['seen_calls']:,.0f}", f"{q['expected_calls']:,.0f}",
+                      f"{q['level']:.3f}", f"{q['weight']:.2f}", f"{q['day_ahead_rest']:,.0f}",
+                      f"{q['rest_calls']:,.0f}")
+    out.print(shown)
+    _say_queues(workspace, [q["queue"] for q in doc["queues"]], queue)

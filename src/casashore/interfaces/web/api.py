@@ -30,6 +30,7 @@ from casashore.domain.base import HandleSeconds, PositiveSeconds, Share, Strict,
 from casashore.domain.loading import parse_toml, user_error
 from casashore.domain.units import CAPACITY_PATTERN
 from casashore.errors import MISSING, UserError
+from casashore.interfaces.web.forecast_routes import add_forecast_routes
 from casashore.interfaces.web.growth_routes import add_growth_routes
 from casashore.interfaces.web.plans_routes import add_plan_routes
 from casashore.interfaces.web.scenario_routes import SCENARIO_JSON, add_scenario_routes, one_writing
@@ -274,6 +275,7 @@ def create_app(workspace_dir: Path, *, host: str = "127.0.0.1", token: str | Non
         return path.with_suffix(".name").read_text(encoding="utf-8"), path.read_text(encoding="utf-8")
 
     add_plan_routes(app, workspace_dir, guarded, scenario_text)
+    add_forecast_routes(app, workspace_dir, guarded)
 
     def page(name: str, accept_language: str | None) -> HTMLResponse:
         chosen = lang or ("fr" if (accept_language or "").lower().startswith("fr") else "en")
