@@ -32,6 +32,9 @@ FRACTIONAL = 1e-6
 """A count further than this from an integer is fractional."""
 SURE_ROUND_UP = 0.8
 """Counts at least this far above their floor are fixed to their ceilings together, in one round of the dive."""
+NEIGHBOURHOOD_NODES = 200
+"""Branch-and-bound nodes of one neighbourhood search at most: its ~20 floor-or-ceiling choices per day mostly
+need 1 to 70 (the 30- and 300-queue scenarios' days), and a count keeps its work the same on any machine."""
 
 
 @dataclass(frozen=True)
@@ -108,11 +111,12 @@ def relax_and_dive(problem: Problem, at_least: np.ndarray | None = None) -> Solv
     return SolvedPart(values, objective, bound, "optimal" if proven_optimal(objective, bound) else "dive", lps, 0)
 
 
-def neighbourhood(problem: Problem, dived: SolvedPart, node_limit: int, safety_s: float) -> SolvedPart:
+def neighbourhood(problem: Problem, dived: SolvedPart, gap: float, node_limit: int, safety_s: float) -> SolvedPart:
     """The best schedule whose counts all lie between the floor and the ceiling of their LP values (RENS), or the
     dive's when that is no cheaper or the neighbourhood holds none: HiGHS on the part with those bounds, one
-    thread, ``node_limit`` nodes (the wall-clock ``safety_s`` only as a reported safety valve). The bound stays
-    the LP's: the neighbourhood's own bound says nothing about the rest of the part."""
+    thread, to ``gap`` of the neighbourhood's own bound or ``node_limit`` nodes, at most NEIGHBOURHOOD_NODES (the
+    wall-clock ``safety_s`` only as a reported safety valve). The bound stays the LP's: the neighbourhood's own
+    bound says nothing about the rest of the part."""
     relaxation = _relaxation(problem)
     integer = np.flatnonzero(problem.integer)
     lp = np.asarray(relaxation.getSolution().col_value)[integer]
@@ -122,7 +126,8 @@ def neighbourhood(problem: Problem, dived: SolvedPart, node_limit: int, safety_s
     upper[integer] = np.maximum(lower[integer], np.ceil(lp - FRACTIONAL))
     model.col_lower_, model.col_upper_ = lower, upper
     highs = quiet_highs()
-    highs.setOptionValue("mip_max_nodes", int(node_limit))
+    highs.setOptionValue("mip_rel_gap", float(gap))
+    highs.setOptionValue("mip_max_nodes", int(min(node_limit, NEIGHBOURHOOD_NODES)))
     highs.setOptionValue("time_limit", float(safety_s))
     highs.passModel(model)
     highs.run()
