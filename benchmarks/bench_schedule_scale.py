@@ -9,7 +9,8 @@ history differs by a few calls per interval), but it has the same shape: a few b
 
     python benchmarks/bench_schedule_scale.py [--queues 30 300] [--days 7] [--search-parts 32] [--json-out F]
 
-Prints one Markdown row per scenario: seconds, parts, parts searched, nodes, cost, bound, gap, stopped_by and a
+Prints one Markdown row per scenario: seconds (wall, and CPU with the schedule's threads), parts, parts polished
+(neighbourhood search) and searched (branch and bound), nodes, cost, bound, gap, stopped_by and a
 hash of the shift counts (the same inputs give the same hash on any machine)."""
 
 from __future__ import annotations
@@ -60,20 +61,20 @@ def expected_forecast(scenario):
     return Forecast(models={q.name: "expected" for q in scenario.queues}, intervals=rows)
 
 
-def one(path: Path, search_parts: int | None) -> dict:
+def one(path: Path, search_parts: int | None, safety_s: float | None) -> dict:
     from casashore.plan.pipeline import schedule_step, staffing_step
     from casashore.plan.scenario import load_plan_scenario
 
     scenario = load_plan_scenario(path)
-    if search_parts is not None:
-        scenario = scenario.model_copy(update={"plan": scenario.plan.model_copy(
-            update={"schedule_search_parts": search_parts})})
+    update = {"schedule_search_parts": search_parts, "schedule_time_limit_s": safety_s}
+    update = {key: value for key, value in update.items() if value is not None}
+    scenario = scenario.model_copy(update={"plan": scenario.plan.model_copy(update=update)})
     staffing = staffing_step(scenario, expected_forecast(scenario))
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     schedule = schedule_step(scenario, staffing)
-    seconds = time.perf_counter() - started
+    seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
     counts = json.dumps([[c.shift, c.day, c.agents] for c in schedule.counts])
-    return {"seconds": round(seconds, 1), "parts": schedule.solver["parts"],
+    return {"seconds": round(seconds, 1), "cpu_s": round(cpu, 1), "parts": schedule.solver["parts"],
             "polished": schedule.solver.get("polished", 0), "searched": schedule.solver["searched"],
             "nodes": schedule.solver["nodes"], "cost": round(schedule.cost, 2), "bound": round(schedule.bound, 2),
             "objective": round(schedule.objective, 2), "gap": schedule.gap, "stopped_by": schedule.stopped_by,
@@ -87,21 +88,24 @@ def main() -> None:
     parser.add_argument("--days", type=int, nargs="+", default=[7])
     parser.add_argument("--search-parts", type=int, default=None,
                         help="plan.schedule_search_parts for this run (default: the scenario's, 32)")
+    parser.add_argument("--safety-s", type=float, default=None,
+                        help="plan.schedule_time_limit_s for this run (default: the scenario's, 600 s; raise it on a "
+                             "busy machine so that the safety valve does not stop the run)")
     parser.add_argument("--json-out", type=Path)
     args = parser.parse_args()
     rows = []
     print(f"load average {os.getloadavg()[0]:.2f}")
-    print("| queues | days | schedule s | parts | polished | searched | nodes | cost | bound | gap | stopped by "
-          "| peak MB | hash |")
-    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+    print("| queues | days | schedule s | cpu s | parts | polished | searched | nodes | cost | bound | gap "
+          "| stopped by | peak MB | hash |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     with tempfile.TemporaryDirectory() as directory:
         paths = write_scenarios(Path(directory), args.queues, args.days)
         for queues in args.queues:
             for days in args.days:
                 path = next(p for p in paths if p.name == f"bpo-{queues}q-{days}d.toml")
-                row = {"queues": queues, "days": days, **one(path, args.search_parts)}
+                row = {"queues": queues, "days": days, **one(path, args.search_parts, args.safety_s)}
                 rows.append(row)
-                print(f"| {queues} | {days} | {row['seconds']} | {row['parts']} | {row['polished']} "
+                print(f"| {queues} | {days} | {row['seconds']} | {row['cpu_s']} | {row['parts']} | {row['polished']} "
                       f"| {row['searched']} | {row['nodes']} "
                       f"| {row['cost']:,.2f} | {row['bound']:,.2f} | {100 * row['gap']:.2f}% | {row['stopped_by']} "
                       f"| {row['peak_mb']} | {row['hash']} |", flush=True)
