@@ -340,6 +340,8 @@ def _solve_by_component(matrix: sparse.csc_matrix, costs: np.ndarray, upper: np.
         brought down to them: branch and bound rarely raises a day's bound (its slack is mostly the dive's), so
         with hundreds of small days 2-4 % above their bounds, searching a few of them cannot reach the gap and
         only spends seconds to a minute each."""
+        if not np.isfinite(objective_sum):
+            return True  # parts without an answer are searched first; the whole is judged after them
         closable = sum(sorted((-slack for slack, _ in waiting), reverse=True)[:budget])
         remaining = objective_sum - closable
         return remaining - bound_sum <= gap * abs(remaining)
@@ -373,9 +375,12 @@ def _solve_by_component(matrix: sparse.csc_matrix, costs: np.ndarray, upper: np.
                 for part, answer in zip(batch, found, strict=True):
                     if answer is None:
                         return False
-                    objective_sum += answer.objective - solved[part].objective
+                    finite = np.isfinite(solved[part].objective)
+                    objective_sum += answer.objective - solved[part].objective if finite else 0.0
                     bound_sum += answer.bound - solved[part].bound
                     solved[part] = memo[keys[part]] = answer  # a later round's same part is not searched again
+                    if not finite:  # a part without an answer had made the sum infinite: summed again
+                        objective_sum = sum(s.objective for s in solved)
             return True
 
         if not search([(-s.slack, i) for i, s in enumerate(solved) if s.stopped_by == "dive"], len(solved),
