@@ -66,11 +66,17 @@ def one_plan(scenario_path: Path, directory: Path, scheduler: str | None = None,
     note("report")
     total = time.perf_counter() - started
     document = json.dumps({"report": "REPORT", **result.to_json()}).encode()
+    # The same hash without the schedule's "polished" count (a statistic the third pass of issue 23 added): equal
+    # to the earlier sections' hashes when the plan did not change.
+    earlier = result.to_json()
+    earlier["schedule"]["solver"] = {k: v for k, v in earlier["schedule"]["solver"].items() if k != "polished"}
+    earlier_hash = hashlib.sha256(json.dumps({"report": "REPORT", **earlier}).encode()).hexdigest()[:16]
     peak = max(resource.getrusage(who).ru_maxrss for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN))
     return {"steps": times, "total_in_process_s": total, "rounds": len(result.rounds),
             "verdict": result.verdict.status, "reasons": [r.reason for r in result.verdict.reasons],
             "gap": result.schedule.gap, "stopped_by": result.schedule.stopped_by, "solver": result.schedule.solver,
-            "hash": hashlib.sha256(document).hexdigest()[:16], "peak_mb": peak / 1024}
+            "hash": hashlib.sha256(document).hexdigest()[:16], "hash_without_polished": earlier_hash,
+            "peak_mb": peak / 1024}
 
 
 def run_child(scenario: Path, directory: Path, where: list[str]) -> dict:
@@ -186,7 +192,8 @@ def one_row(path: Path, base: Path, where: str, where_args: list[str], run: int,
     steps = " | ".join(f"{row['steps'].get(s, 0.0):.1f}" for s in STEPS)
     print(f"| {n[:-1]} | {d[:-1]} | {where} | {run + 1} | {row['wall_s']:.1f} s | {steps} | "
           f"{row['rounds']} | {row['peak_mb']:.0f} | {row['verdict']} {','.join(row['reasons'])} | "
-          f"{row['gap']:.2%} | {row['stopped_by']} | {row['solver'].get('parts')} | {row['hash']} |", flush=True)
+          f"{row['gap']:.2%} | {row['stopped_by']} | {row['solver'].get('parts')} | {row['hash']} |",
+          f"<!-- without solver.polished: {row['hash_without_polished']} -->", flush=True)
     return row
 
 if __name__ == "__main__":

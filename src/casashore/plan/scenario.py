@@ -93,7 +93,9 @@ class PlanSettings(Strict):
     schedule_search_parts: Annotated[int, Field(ge=0, le=1_000_000)] = 32
     """Parts (days of a block of skills) branch and bound searches at most, the furthest from their bounds first:
     with schedule_nodes, a bound on the search's work in counts, so a site of hundreds of small clients (whose
-    days' LP bounds are weak) stops at the same place on any machine instead of at the safety valve."""
+    days' LP bounds are weak) stops at the same place on any machine instead of at the safety valve. Spent only
+    when those parts, each brought to its bound, would bring the whole within the gap; the neighbourhood search
+    before it (one small node-limited model per part) is not counted here."""
     schedule_time_limit_s: Annotated[float, Field(gt=0, le=3600)] = 600.0
     """A safety valve only: a schedule stopped by it is reported as such, and not stored for reuse."""
     goal_rounds: Annotated[int, Field(ge=0, le=10)] = 3

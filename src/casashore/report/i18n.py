@@ -42,8 +42,8 @@ LABELS = {
         "stopped": "How the search stopped", "stopped_optimal": "proven optimal",
         "stopped_dive": "first schedule already within the gap asked for (rounded from the LP relaxation, no search "
         "needed)",
-        "stopped_gap": "by branch and bound, within the gap asked for",
-        "stopped_nodes": "by the deterministic node limit, before reaching the gap asked for",
+        "stopped_gap": "by the search (the LP's neighbourhood, then branch and bound), within the gap asked for",
+        "stopped_nodes": "by the deterministic limits (nodes, days searched), before reaching the gap asked for",
         "stopped_time_safety": "stopped by the wall-clock safety limit: this result may differ on another machine",
         "goals_per_day": "Goals per queue and site day (service level ± 95 % half-width vs goal)",
         "day_cell": "{level} ± {half} vs {goal}: {status}", "no_calls": "no calls", "gap_header": "Gap",
@@ -123,8 +123,9 @@ LABELS = {
         "stopped": "Arrêt de la recherche", "stopped_optimal": "optimum prouvé",
         "stopped_dive": "premier planning déjà dans l'écart demandé (arrondi de la relaxation linéaire, "
         "sans recherche)",
-        "stopped_gap": "par séparation et évaluation, dans l'écart demandé",
-        "stopped_nodes": "par la limite déterministe de nœuds, avant d'atteindre l'écart demandé",
+        "stopped_gap": "par la recherche (voisinage de la relaxation, puis séparation et évaluation), dans l'écart "
+                       "demandé",
+        "stopped_nodes": "par les limites déterministes (nœuds, jours cherchés), avant d'atteindre l'écart demandé",
         "stopped_time_safety": "arrêtée par la limite de sécurité en temps réel : ce résultat peut différer sur "
         "une autre machine",
         "goals_per_day": "Objectifs par file et par jour du site (niveau de service ± demi-largeur à 95 %, face "
