@@ -71,7 +71,7 @@ class ChannelMachine(RuleBasedStateMachine):
         self.now, self.next_call = 1.0, 0
         for agent_id, skills in AGENTS.items():
             self.router.add_agent(agent_id, skills, self.now)
-        self.log = list(self.router.events)
+        self.log = self.router.take_events()
 
     def act(self, op, *args):
         return getattr(self.router, op)(*args)
@@ -188,3 +188,56 @@ def test_email_items_are_served_in_age_order_once_the_agent_is_free_of_voice_and
     assert router.calls["s1"].state == "waiting"  # an email item in hand: no chat
     router.hang_up("m1", 5.0)
     assert router.calls["m2"].agent_id == "a"  # the older item first (m2 before s1)
+
+
+@pytest.fixture(scope="module")
+def redis_port(tmp_path_factory):
+    with redis_server(tmp_path_factory.mktemp("redis")) as port:
+        yield port
+
+
+def state_of(agents, calls) -> tuple:
+    """What both stores must agree on: each agent's status, state, voice call and sessions; each call's."""
+    return ({a.agent_id: (a.status, a.state, a.call_id or "", a.missed, a.missed_call or "", sorted(a.sessions.items()))
+             for a in agents},
+            {c.call_id: (c.state, c.outcome, c.channel, c.agent_id if c.state in ("offered", "connected") else None)
+             for c in calls})
+
+
+@needs_redis
+def test_the_redis_store_keeps_capacity_n_like_the_core(redis_port):
+    """The machine above run on the core and a real redis-server together: the same events and states after
+    every step, so the invariants checked on the core hold in Redis; the Redis log is replayed on its own."""
+    import redis
+
+    from casashore.route.state.shared_router import SharedRouter
+
+    client = redis.Redis(port=redis_port, decode_responses=True)
+
+    class Twins(ChannelMachine):
+        def __init__(self):
+            self.shared = SharedRouter(client, "channels", dict(QUEUES), node="n1")
+            self.shared.configure(QUEUES, offer_timeout_s=10.0, wrap_up_s=5.0, reset=True)
+            super().__init__()
+            for agent_id, skills in AGENTS.items():
+                self.shared.add_agent(agent_id, skills, self.now)
+            self.shared_log = self.shared.take_events()
+
+        def act(self, op, *args):
+            mine = getattr(self.router, op)(*args)
+            theirs = getattr(self.shared, op)(*args)
+            assert mine == theirs or op not in ("accept", "arrive"), (op, args, mine, theirs)
+            return mine
+
+        @invariant()
+        def stores_agree(self):
+            new = self.shared.take_events()
+            self.shared_log += new
+            assert Counter(e[1:] for e in self.shared_log) == Counter(e[1:] for e in self.log + self.router.events)
+            shared_calls = self.shared.calls_of(self.router.calls)
+            assert state_of(self.shared.agents.values(), shared_calls.values()) == \
+                state_of(self.router.agents.values(), self.router.calls.values())
+            assert replay(self.shared_log, CHANNELS) == []
+
+    Twins.TestCase.settings = settings(max_examples=40, stateful_step_count=40, deadline=None)
+    Twins.TestCase("runTest").runTest()

@@ -332,6 +332,7 @@ class Router:
     def tick(self, now: float) -> None:
         """Time passes: offers time out, wrap-ups end."""
         for agent in self.agents.values():
+            self._time_out_sessions(agent, now)  # offers before wrap-ups, as the Redis store's tick
             if agent.state == "offered" and now - self.calls[agent.call_id].offered_at >= self.offer_timeout_s:
                 agent.missed, agent.missed_call = agent.missed + 1, agent.call_id
                 self._withdraw(agent, now, "timeout")
@@ -343,7 +344,6 @@ class Router:
             elif agent.state == "wrap_up" and now >= agent.wrap_up_until:
                 agent.state, agent.idle_since = "idle", now
                 self._refresh(agent)
-            self._time_out_sessions(agent, now)
         self.dispatch(now)
 
     # -- decisions ----------------------------------------------------------------------------------------
