@@ -204,13 +204,15 @@ def test_a_version_1_workspace_is_migrated(tmp_path):
     con.execute("INSERT INTO queues VALUES ('PS', 'Asia/Jerusalem')")
     con.close()
     with Workspace.open(path) as workspace:
-        assert workspace.schema_version() == SCHEMA_VERSION == 7
+        assert workspace.schema_version() == SCHEMA_VERSION == 8
     con = workspace_file(path)
     assert con.execute("SELECT count(*) FROM plan_steps").fetchall() == [(0,)]
     assert con.execute("SELECT count(*) FROM plan_runs").fetchall() == [(0,)]  # v6: the kept plans
     assert con.execute("SELECT count(*) FROM adherence_days").fetchall() == [(0,)]  # v7: adherence
     assert con.execute("SELECT count(*) FROM roster_shifts").fetchall() == [(0,)]
     assert con.execute("SELECT count(*) FROM route_events").fetchall() == [(0,)]
+    assert con.execute("SELECT column_default FROM information_schema.columns WHERE table_name = 'calls' AND "
+                       "column_name = 'channel'").fetchall() == [("'voice'",)]  # v8: the channel of each contact
     assert con.execute("SELECT queue, time_zone, country FROM queues").fetchall() == [("PS", "Asia/Jerusalem", None)]
     con.close()
 
