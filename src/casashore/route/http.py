@@ -32,6 +32,8 @@ from casashore.request_guard import RequestGuard
 from casashore.route.adherence_monitor import AdherenceMonitor
 from casashore.route.adherence_routes import add_adherence_routes
 from casashore.route.auth import Principal
+from casashore.route.chat_routes import add_chat_routes
+from casashore.route.chats import ChatLimits, Chats
 from casashore.route.service import RouterService
 from casashore.route.state.call_ids import MAX_TRUNK_CALL_ID, ROUTER_ID, router_id
 from casashore.route.state.errors import CallExists
@@ -100,9 +102,10 @@ def responses(*codes: int) -> dict:
 
 def create_router_app(service: RouterService, tokens: dict[str, Principal], *, tick_s: float = 0.5,
                       fronts: Callable[[], contextlib.AbstractAsyncContextManager] | None = None,
-                      adherence: AdherenceMonitor | None = None) -> FastAPI:
+                      adherence: AdherenceMonitor | None = None, chat_limits: ChatLimits | None = None) -> FastAPI:
     """``fronts``: an async context manager started with the app (the SIP front), on the same loop;
-    ``adherence``: the roster's monitor, whose routes (adherence_routes.py) the app then serves."""
+    ``adherence``: the roster's monitor, whose routes (adherence_routes.py) the app then serves;
+    ``chat_limits``: the customers' limits on the chat routes (chat_routes.py)."""
     router = service.router
     now = service.now
     listeners: dict[asyncio.Queue, Principal] = {}
@@ -361,6 +364,7 @@ def create_router_app(service: RouterService, tokens: dict[str, Principal], *, t
 
     # without a roster the routes answer that none is followed (the wallboard asks without knowing)
     add_adherence_routes(app, service, adherence, principal, responses)
+    add_chat_routes(app, service, Chats(chat_limits or ChatLimits()), principal, responses)
 
     @app.get("/wallboard", response_class=HTMLResponse, include_in_schema=False)
     async def wallboard() -> HTMLResponse:
