@@ -8,6 +8,7 @@ import pytest
 
 warnings.filterwarnings("ignore", category=DeprecationWarning)
 from fastapi.testclient import TestClient  # noqa: E402
+from starlette.websockets import WebSocketDisconnect  # noqa: E402
 
 from casashore.route.auth import Principal  # noqa: E402
 from casashore.route.chats import ChatLimits  # noqa: E402
@@ -58,7 +59,8 @@ def test_a_customer_message_reaches_the_agent_and_the_reply_comes_back(setup):
     sessions = client.get("/api/agents/ana/sessions", headers=auth("t-ana")).json()
     assert sessions == [{"id": chat, "channel": "chat", "queue": "web", "state": "offered", "subject": None}]
     assert client.post(f"/api/agents/ana/accept/{chat}", headers=auth("t-ana")).status_code == 200
-    assert client.post(f"/api/chats/{chat}/messages", json={"text": "<b>bonjour</b>"}, headers=secret).status_code == 201
+    r = client.post(f"/api/chats/{chat}/messages", json={"text": "<b>bonjour</b>"}, headers=secret)
+    assert r.status_code == 201
     got = client.get(f"/api/chats/{chat}/messages", headers=auth("t-ana")).json()
     assert [m["text"] for m in got["messages"]] == ["<b>bonjour</b>"]  # stored as text; the pages show it as text
     assert client.post(f"/api/chats/{chat}/messages", json={"text": "oui ?"}, headers=auth("t-ana")).status_code == 201
@@ -82,8 +84,9 @@ def test_a_chat_is_closed_to_anyone_without_its_secret(setup):
     assert client.get("/api/agents/ana/sessions", headers=auth("t-bob")).status_code == 403
     assert client.post("/api/chats", json={"queue": "fr"}).status_code == 404  # a voice queue is no chat
     with client.websocket_connect(f"/api/chats/{chat}/live?secret={other_secret['X-Chat-Secret']}") as ws:
-        with pytest.raises(Exception):
+        with pytest.raises(WebSocketDisconnect) as closed:
             ws.receive_json()
+        assert closed.value.code == 4403
 
 
 def test_oversized_too_frequent_and_too_many_messages_are_refused(setup):

@@ -17,8 +17,8 @@ import uvicorn
 from casashore.route.adherence_monitor import AdherenceMonitor
 from casashore.route.adherence_routes import attach
 from casashore.route.centre_records import CentreRecords, connect
-from casashore.route.config import CenterConfig
 from casashore.route.chats import ChatLimits
+from casashore.route.config import CenterConfig
 from casashore.route.http import create_router_app
 from casashore.route.media.rtpengine import RtpEngineMedia
 from casashore.route.planned import RosterPlan
