@@ -3,15 +3,15 @@ chat queue without a token and gets the chat's secret; customer and agent exchan
 WebSocket per chat; the agent's desktop lists its sessions and items. Routing itself is the core's (the chat is a
 ``Call`` of a chat queue, offered and accepted as calls are, through ``/api/agents/{id}/accept/{id}``)."""
 
-from __future__ import annotations
 
 import asyncio
 import secrets
 from pathlib import Path
 from typing import Annotated
 
-from fastapi import FastAPI, Header, HTTPException, Query, WebSocket, WebSocketDisconnect
+from fastapi import FastAPI, HTTPException, Query, Security, WebSocket, WebSocketDisconnect
 from fastapi.responses import HTMLResponse
+from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import Field
 
 from casashore.domain.base import Strict
@@ -39,8 +39,19 @@ class Message(Strict):
     text: Annotated[str, Field(min_length=1, max_length=MAX_TEXT)]
 
 
-def add_chat_routes(app: FastAPI, service: RouterService, chats: Chats, principal, responses) -> None:
+MAX_SECRET = 64
+"""A chat's secret is 22 characters; a longer header is no secret of ours (not compared)."""
+SECRET_HEADER = APIKeyHeader(name="X-Chat-Secret", auto_error=False, scheme_name="chat_secret",
+                             description="The secret POST /api/chats handed to the customer who started the chat")
+
+
+def add_chat_routes(app: FastAPI, service: RouterService, chats: Chats, principal, responses,
+                    bearer: HTTPBearer) -> None:
+    """``principal``: the bearer token's Principal (401 otherwise); ``bearer``: the app's bearer scheme, so the
+    chat routes declare either scheme in the OpenAPI document (the customer's secret or a token)."""
     router, now = service.router, service.now
+    Secret = Annotated[str | None, Security(SECRET_HEADER)]
+    Bearer = Annotated[HTTPAuthorizationCredentials | None, Security(bearer)]
 
     def on_events(events) -> None:  # a chat that ends (either side, or its agent's supervisor) is closed for both
         for _, event, subject, _ in events:
@@ -56,13 +67,13 @@ def add_chat_routes(app: FastAPI, service: RouterService, chats: Chats, principa
             raise HTTPException(404, f"chat {chat_id[:80]!r}: no such chat")
         return call
 
-    def author(chat_id: str, secret: str, authorization: str) -> str:
+    def author(chat_id: str, secret: str | None, credentials: HTTPAuthorizationCredentials | None) -> str:
         """``customer`` for the chat's secret; the agent holding the chat (accepted) for her token; else 403."""
         call = chat_of(chat_id)
-        if secret and chats.customer(chat_id, secret) is not None:
+        if secret and len(secret) <= MAX_SECRET and chats.customer(chat_id, secret) is not None:
             return "customer"
-        if authorization:
-            who = principal(_bearer(authorization))
+        if credentials is not None:
+            who = principal(credentials)
             if who.role == "agent" and call.agent_id == who.agent_id and call.state == "connected":
                 return who.agent_id
             if who.role == "supervisor":
@@ -73,7 +84,7 @@ def add_chat_routes(app: FastAPI, service: RouterService, chats: Chats, principa
     def refused(error: ChatRefused) -> HTTPException:
         return HTTPException(error.status, error.message)
 
-    @app.post("/api/chats", status_code=201, **responses(400, 404, 422))
+    @app.post("/api/chats", status_code=201, **responses(400, 404, 422, 503))
     async def start_chat(request: NewChat) -> dict:
         """A customer starts a chat on a chat queue (no token): the chat's ``id`` and ``secret``, the only key to
         its messages (send it as ``X-Chat-Secret``); 503 when too many chats are open."""
@@ -92,24 +103,22 @@ def add_chat_routes(app: FastAPI, service: RouterService, chats: Chats, principa
         return {"id": chat_id, "secret": secret, "queue": request.queue, "state": router.calls[chat_id].state}
 
     @app.get("/api/chats/{chat_id}/messages", **responses(403, 404, 422))
-    async def read_chat(chat_id: str, after: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
-                        x_chat_secret: Annotated[str, Header(max_length=64)] = "",
-                        authorization: Annotated[str, Header(max_length=512)] = "") -> dict:
+    async def read_chat(chat_id: str, secret: Secret, credentials: Bearer,
+                        after: Annotated[int, Query(ge=0, le=1_000_000)] = 0) -> dict:
         """The chat's messages after ``after`` (by ``seq``) and its state, for its customer (``X-Chat-Secret``),
         the agent holding it or a supervisor."""
-        author(chat_id, x_chat_secret, authorization)
+        author(chat_id, secret, credentials)
         transcript = chats.open[chat_id]
         call = router.calls[chat_id]
         return {"id": chat_id, "state": call.state, "agent": call.agent_id, "ended": transcript.closed,
                 "messages": transcript.messages[after:]}
 
-    @app.post("/api/chats/{chat_id}/messages", status_code=201, **responses(403, 404, 409, 422))
-    async def write_chat(chat_id: str, message: Message, x_chat_secret: Annotated[str, Header(max_length=64)] = "",
-                         authorization: Annotated[str, Header(max_length=512)] = "") -> dict:
+    @app.post("/api/chats/{chat_id}/messages", status_code=201, **responses(400, 403, 404, 409, 422, 429))
+    async def write_chat(chat_id: str, message: Message, secret: Secret, credentials: Bearer) -> dict:
         """A message from the customer or the agent holding the chat: plain text up to the centre's
         ``chat_message_chars`` (422), one per ``chat_min_interval_s`` from the customer and
         ``chat_max_messages`` per chat (429)."""
-        who = author(chat_id, x_chat_secret, authorization)
+        who = author(chat_id, secret, credentials)
         if who == "supervisor":
             raise HTTPException(403, "a supervisor reads chats, the agent holding it writes")
         try:
@@ -120,19 +129,20 @@ def add_chat_routes(app: FastAPI, service: RouterService, chats: Chats, principa
             raise HTTPException(422, str(error)) from None
 
     @app.post("/api/chats/{chat_id}/end", **responses(403, 404, 422))
-    async def end_chat(chat_id: str, x_chat_secret: Annotated[str, Header(max_length=64)] = "",
-                       authorization: Annotated[str, Header(max_length=512)] = "") -> dict:
+    async def end_chat(chat_id: str, secret: Secret, credentials: Bearer) -> dict:
         """The customer or the agent holding it ends the chat (the agent's place is free at once)."""
-        author(chat_id, x_chat_secret, authorization)
+        if author(chat_id, secret, credentials) == "supervisor":
+            raise HTTPException(403, "the chat's customer or its agent ends it (a supervisor: POST "
+                                     f"/api/calls/{chat_id}/hangup)")
         router.hang_up(chat_id, now(), by="caller")
         service.publish_soon()
         return {"id": chat_id, "outcome": router.calls[chat_id].outcome}
 
-    @app.post("/api/emails", status_code=201, **responses(403, 404, 422))
-    async def new_email(item: NewEmail, authorization: Annotated[str, Header(max_length=512)] = "") -> dict:
+    @app.post("/api/emails", status_code=201, **responses(400, 403, 404, 422, 503))
+    async def new_email(item: NewEmail, credentials: Bearer) -> dict:
         """An email item arrives (a trunk's or a supervisor's token: the mail gateway); it waits, never abandons,
         and is offered to an agent free of voice and chat."""
-        who = principal(_bearer(authorization))
+        who = principal(credentials)
         if who.role not in ("trunk", "supervisor"):
             raise HTTPException(403, "only a trunk or a supervisor brings email items in")
         queue = router.queues.get(item.queue)
@@ -145,9 +155,9 @@ def add_chat_routes(app: FastAPI, service: RouterService, chats: Chats, principa
         return {"id": item_id, "queue": item.queue, "subject": item.subject, "state": router.calls[item_id].state}
 
     @app.get("/api/agents/{agent_id}/sessions", **responses(403, 404, 422))
-    async def sessions(agent_id: str, authorization: Annotated[str, Header(max_length=512)] = "") -> list[dict]:
+    async def sessions(agent_id: str, credentials: Bearer) -> list[dict]:
         """The chats and email items offered to or held by the agent (her token or a supervisor's)."""
-        who = principal(_bearer(authorization))
+        who = principal(credentials)
         if agent_id not in router.agents:
             raise HTTPException(404, f"agent {agent_id!r}: no such agent")
         if not (who.role == "supervisor" or who.agent_id == agent_id):
@@ -163,7 +173,8 @@ def add_chat_routes(app: FastAPI, service: RouterService, chats: Chats, principa
         (``token``); closed with 4403 otherwise."""
         await socket.accept()
         try:
-            author(chat_id, secret, f"Bearer {token}" if token else "")
+            author(chat_id, secret, HTTPAuthorizationCredentials(scheme="Bearer", credentials=token) if token
+                   else None)
         except HTTPException:
             await socket.close(code=4403, reason="the chat's secret or its agent's token is required")
             return
@@ -195,10 +206,3 @@ def add_chat_routes(app: FastAPI, service: RouterService, chats: Chats, principa
         """The agent's desktop: calls, chats and email items offered to her; it asks for her token."""
         return HTMLResponse((STATIC / "desk.html").read_text(encoding="utf-8"))
 
-
-def _bearer(authorization: str):
-    """The credentials of an ``Authorization: Bearer`` header, as the bearer scheme hands them to ``principal``."""
-    from fastapi.security import HTTPAuthorizationCredentials
-
-    scheme, _, token = authorization.partition(" ")
-    return HTTPAuthorizationCredentials(scheme=scheme, credentials=token) if scheme.lower() == "bearer" else None

@@ -91,7 +91,9 @@ class ErrorResponse(BaseModel):
 ERRORS = {400: "a body that is not JSON text (UTF-8)", 401: "no valid bearer token",
           403: "the token's role may not do this (an agent acts only for herself)",
           404: "no such agent, call or queue", 409: "the call is not in a state that allows it",
-          413: f"request body above {MAX_BODY_BYTES} bytes", 422: "a request that does not match the schema"}
+          413: f"request body above {MAX_BODY_BYTES} bytes", 422: "a request that does not match the schema",
+          429: "a chat's limit reached (messages too frequent, or too many in the chat)",
+          503: "too many chats open, or the queue full: try again later"}
 
 
 def responses(*codes: int) -> dict:
@@ -364,7 +366,7 @@ def create_router_app(service: RouterService, tokens: dict[str, Principal], *, t
 
     # without a roster the routes answer that none is followed (the wallboard asks without knowing)
     add_adherence_routes(app, service, adherence, principal, responses)
-    add_chat_routes(app, service, Chats(chat_limits or ChatLimits()), principal, responses)
+    add_chat_routes(app, service, Chats(chat_limits or ChatLimits()), principal, responses, bearer)
 
     @app.get("/wallboard", response_class=HTMLResponse, include_in_schema=False)
     async def wallboard() -> HTMLResponse:
