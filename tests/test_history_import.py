@@ -212,6 +212,8 @@ def test_a_version_1_workspace_is_migrated(tmp_path):
     assert con.execute("SELECT count(*) FROM adherence_days").fetchall() == [(0,)]  # v7: adherence
     assert con.execute("SELECT count(*) FROM roster_shifts").fetchall() == [(0,)]
     assert con.execute("SELECT count(*) FROM route_events").fetchall() == [(0,)]
+    assert con.execute("SELECT column_default FROM information_schema.columns WHERE table_name = 'calls' AND "
+                       "column_name = 'channel'").fetchall() == [("'voice'",)]  # v8: the channel of each contact
     assert con.execute("SELECT queue, time_zone, country FROM queues").fetchall() == [("PS", "Asia/Jerusalem", None)]
     assert con.execute("SELECT channel FROM queues").fetchall() == [("voice",)]  # v8: a queue known before is voice
     con.close()

@@ -29,7 +29,7 @@ from casashore.domain.base import (
     matching,
 )
 from casashore.domain.loading import read_toml, validated
-from casashore.domain.queue import Queue, voice_only
+from casashore.domain.queue import Queue
 from casashore.errors import MISSING, UserError
 from casashore.request_guard import LOOPBACK_HOSTS
 from casashore.route.auth import Principal
@@ -105,6 +105,19 @@ class RouterSettings(Strict):
     wrap_up_s: Seconds = 10.0
     max_missed: Annotated[int, Field(ge=1)] = 2
     """Offers missed in a row before the agent is set not-responding (paused)."""
+    voice_with_chats: bool = False
+    """Blending: offer a voice call to an agent holding chat sessions (they go on through the call and its
+    wrap-up); by default a chat in progress blocks voice offers (docs/routing.md, "Channels")."""
+    email_capacity: Annotated[int, Field(ge=1, le=10)] = 1
+    """Email items an agent holds at once (offered only when free of voice and chat)."""
+    chat_max_messages: Annotated[int, Field(ge=1, le=10_000)] = 200
+    """Messages one chat may carry (customer's and agent's together); more are refused (429)."""
+    chat_message_chars: Annotated[int, Field(ge=1, le=4000)] = 1000
+    """Characters one chat message may hold; a longer one is refused (422)."""
+    chat_min_interval_s: Annotated[float, Field(ge=0, le=60, allow_inf_nan=False)] = 1.0
+    """A customer's messages at least this far apart; a faster one is refused (429)."""
+    chats_open_max: Annotated[int, Field(ge=1, le=100_000)] = 1000
+    """Chats open at once (waiting or held) on this node; a new one beyond is refused (503)."""
     window_s: Annotated[float, Field(gt=0, le=86_400)] = 900.0
     """The rolling window of the live statistics."""
     max_sip_calls: Annotated[int, Field(ge=1, le=MAX_CALLS_HELD)] = 10_000
@@ -195,8 +208,13 @@ class RoutedQueue(Queue):
     country: str | None = None
 
     @model_validator(mode="after")
-    def _voice(self) -> RoutedQueue:
-        return voice_only(self, "the router")
+    def _dialled_for_voice(self) -> RoutedQueue:
+        """Chat sessions and email items arrive through the API (the chat widget, ``POST /api/calls``), never a
+        dialled number."""
+        if self.channel != "voice" and self.numbers:
+            raise ScenarioError("numbers", self.numbers, f"no dialled numbers on a {self.channel} queue (its "
+                                "contacts arrive through the API)", relative=True)
+        return self
 
     def routing(self) -> RoutingQueue:
         return RoutingQueue.of(self, relax_after_s=self.relax_after_s, max_waiting=self.max_waiting)
@@ -306,7 +324,8 @@ class CenterConfig(Strict):
         return {q.name: q.overload_answer for q in self.queues}
 
     def numbers(self) -> dict[str, str]:
-        return {number: q.name for q in self.queues for number in [q.name, *q.numbers]}
+        """Dialled user part -> voice queue (a chat or email queue is not reached over SIP)."""
+        return {number: q.name for q in self.queues if q.channel == "voice" for number in [q.name, *q.numbers]}
 
     def principals(self) -> dict[str, Principal]:
         found = {token: Principal("supervisor", name=f"supervisor#{j + 1}")
@@ -321,7 +340,8 @@ class CenterConfig(Strict):
     def build_router(self, now: float) -> Router:
         r = self.router
         router = Router(self.router_queues(), selection=r.selection, offer_timeout_s=r.offer_timeout_s,
-                        wrap_up_s=r.wrap_up_s, max_missed=r.max_missed)
+                        wrap_up_s=r.wrap_up_s, max_missed=r.max_missed, voice_with_chats=r.voice_with_chats,
+                        email_capacity=r.email_capacity)
         for agent in self.agents:
             router.add_agent(agent.id, agent.skills, now)
         return router
@@ -331,7 +351,8 @@ class CenterConfig(Strict):
         r = self.router
         shared = SharedRouter(client, r.centre, self.router_queues(), node=node, orphan_grace_s=r.orphan_grace_s)
         shared.configure(shared.queues, selection=r.selection, offer_timeout_s=r.offer_timeout_s,
-                         wrap_up_s=r.wrap_up_s, max_missed=r.max_missed)
+                         wrap_up_s=r.wrap_up_s, max_missed=r.max_missed, voice_with_chats=r.voice_with_chats,
+                         email_capacity=r.email_capacity)
         for agent in self.agents:
             if agent.id not in shared.agents:
                 with contextlib.suppress(AgentExists):  # another node starting at the same time added it first

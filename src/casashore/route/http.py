@@ -32,6 +32,8 @@ from casashore.request_guard import RequestGuard
 from casashore.route.adherence_monitor import AdherenceMonitor
 from casashore.route.adherence_routes import add_adherence_routes
 from casashore.route.auth import Principal
+from casashore.route.chat_routes import add_chat_routes
+from casashore.route.chats import ChatLimits, Chats
 from casashore.route.service import RouterService
 from casashore.route.state.call_ids import MAX_TRUNK_CALL_ID, ROUTER_ID, router_id
 from casashore.route.state.errors import CallExists
@@ -89,7 +91,9 @@ class ErrorResponse(BaseModel):
 ERRORS = {400: "a body that is not JSON text (UTF-8)", 401: "no valid bearer token",
           403: "the token's role may not do this (an agent acts only for herself)",
           404: "no such agent, call or queue", 409: "the call is not in a state that allows it",
-          413: f"request body above {MAX_BODY_BYTES} bytes", 422: "a request that does not match the schema"}
+          413: f"request body above {MAX_BODY_BYTES} bytes", 422: "a request that does not match the schema",
+          429: "a chat's limit reached (messages too frequent, or too many in the chat)",
+          503: "too many chats open, or the queue full: try again later"}
 
 
 def responses(*codes: int) -> dict:
@@ -100,9 +104,10 @@ def responses(*codes: int) -> dict:
 
 def create_router_app(service: RouterService, tokens: dict[str, Principal], *, tick_s: float = 0.5,
                       fronts: Callable[[], contextlib.AbstractAsyncContextManager] | None = None,
-                      adherence: AdherenceMonitor | None = None) -> FastAPI:
+                      adherence: AdherenceMonitor | None = None, chat_limits: ChatLimits | None = None) -> FastAPI:
     """``fronts``: an async context manager started with the app (the SIP front), on the same loop;
-    ``adherence``: the roster's monitor, whose routes (adherence_routes.py) the app then serves."""
+    ``adherence``: the roster's monitor, whose routes (adherence_routes.py) the app then serves;
+    ``chat_limits``: the customers' limits on the chat routes (chat_routes.py)."""
     router = service.router
     now = service.now
     listeners: dict[asyncio.Queue, Principal] = {}
@@ -361,6 +366,7 @@ def create_router_app(service: RouterService, tokens: dict[str, Principal], *, t
 
     # without a roster the routes answer that none is followed (the wallboard asks without knowing)
     add_adherence_routes(app, service, adherence, principal, responses)
+    add_chat_routes(app, service, Chats(chat_limits or ChatLimits()), principal, responses, bearer)
 
     @app.get("/wallboard", response_class=HTMLResponse, include_in_schema=False)
     async def wallboard() -> HTMLResponse:

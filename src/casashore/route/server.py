@@ -17,6 +17,7 @@ import uvicorn
 from casashore.route.adherence_monitor import AdherenceMonitor
 from casashore.route.adherence_routes import attach
 from casashore.route.centre_records import CentreRecords, connect
+from casashore.route.chats import ChatLimits
 from casashore.route.config import CenterConfig
 from casashore.route.http import create_router_app
 from casashore.route.media.rtpengine import RtpEngineMedia
@@ -142,7 +143,10 @@ def build_app(config: CenterConfig, *, sip: tuple[str, int] | None, workspace: P
         attach(service, monitor)
         if recorder is not None:
             recorder.store_roster(roster.rows())
-    app = create_router_app(service, config.principals(), tick_s=tick_s, fronts=fronts, adherence=monitor)
+    r = config.router
+    limits = ChatLimits(r.chat_max_messages, r.chat_message_chars, r.chat_min_interval_s, r.chats_open_max)
+    app = create_router_app(service, config.principals(), tick_s=tick_s, fronts=fronts, adherence=monitor,
+                            chat_limits=limits)
     app.state.service = service
     return app
 

@@ -135,7 +135,7 @@ class LiveStats:
                     key = agent.state if agent.status == "available" else agent.status
                     states[key] = states.get(key, 0) + 1
             rows.append({
-                "queue": name, "target_s": queue.target_s, "waiting": len(waiting),
+                "queue": name, "channel": queue.channel, "target_s": queue.target_s, "waiting": len(waiting),
                 "longest_wait_s": max((now - self.router.calls[c].arrived_at for c in waiting), default=0.0),
                 "agents": states, "rolling": stats.rolling.summary(), "day": stats.day.summary(),
                 "window_s": self.window_s,

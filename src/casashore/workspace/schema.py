@@ -100,6 +100,8 @@ SCHEMA_VERSION = len(MIGRATIONS)
 
 CALL_COLUMNS = ("import_id", "call_key", "queue", "arrival_at", "outcome", "wait_s", "handle_s", "agent")
 """The ``calls`` table's columns in order: the importer and the router write the same rows."""
+ROUTER_CALL_COLUMNS = (*CALL_COLUMNS, "channel")
+"""The router's rows of ``calls``: a call log's columns and the channel of the contact."""
 ROUTE_EVENT_COLUMNS = ("import_id", "event_at", "seq", "event", "subject", "detail")
 
 

@@ -12,6 +12,11 @@ calls only when available and idle.
 Invariants (checked by the hypothesis state machine in tests/test_route_core.py): a call is offered to at most
 one agent at a time; an agent holds at most one voice call (offered or connected); a waiting call is in exactly
 one queue; every call ends answered, abandoned, cleared or rejected, once.
+
+Chat sessions and email items (issue 21) are ``Call`` records of chat and email queues, queued, prioritised and
+relaxed as calls, but held in ``Agent.sessions`` (an agent holds several), never in ``Agent.call_id``, and
+offered by the blending rule of ``Router.load`` (docs/routing.md, "Channels"); tests/test_route_channels.py
+checks capacity n on both stores.
 """
 
 from __future__ import annotations
@@ -23,7 +28,7 @@ from typing import Literal
 
 from sortedcontainers import SortedList
 
-from casashore.domain.queue import Queue
+from casashore.domain.queue import Channel, Queue
 from casashore.errors import UserError
 from casashore.route.state.call_ids import check_router_id
 from casashore.route.state.errors import AgentExists, CallExists
@@ -61,6 +66,12 @@ class Agent:
     missed_call: str | None = None
     """The call of the last offer the agent let time out, kept while ``missed`` counts (a not-responding
     agent shows the supervisor which call it missed); cleared when the agent answers or comes back."""
+    sessions: dict[str, Channel] = field(default_factory=dict)
+    """Chat sessions and email items offered to or held by the agent (id -> channel), in offer order; the
+    voice call is ``call_id``. Their number per channel is bounded by the router (``Router.load``)."""
+
+    def held(self, channel: Channel) -> int:
+        return sum(1 for held in self.sessions.values() if held == channel)
 
 
 @dataclass
@@ -83,6 +94,8 @@ class Call:
     trunk_call_id: str = ""
     """The Call-ID the trunk gave (SIP, or ``call_id`` in the API): data for records and views, never an
     address; the router's id when the call came without one."""
+    channel: Channel = "voice"
+    """Its queue's channel: a chat session or an email item is routed as a call and held in ``Agent.sessions``."""
 
     @property
     def wait_s(self) -> float:
@@ -116,11 +129,15 @@ class RoutingQueue:
     """Planned handle time, for the expected wait until calls have ended in the statistics window."""
     best_level: int = 1
     """The proficiencies (1 = best) that take calls before ``relax_after_s``."""
+    channel: Channel = "voice"
+    max_sessions: int = 1
+    """Chat: the sessions an agent holds at once when this queue offers one (the domain queue's)."""
 
     @classmethod
     def of(cls, queue: Queue, *, relax_after_s: float | None = None, max_waiting: int = 1000) -> RoutingQueue:
         """The routing view of a domain queue, with the router's limits."""
-        return cls(queue.name, queue.skill, relax_after_s, max_waiting, queue.target_s, queue.aht_s)
+        return cls(queue.name, queue.skill, relax_after_s, max_waiting, queue.target_s, queue.aht_s,
+                   channel=queue.channel, max_sessions=queue.max_sessions or 1)
 
 
 def expected_wait(queue: RoutingQueue, position: int, agents: Iterable[Agent], handle_s: float | None) -> float | None:
@@ -139,6 +156,11 @@ class Router:
     offer_timeout_s: float = 15.0
     wrap_up_s: float = 10.0
     max_missed: int = 2
+    voice_with_chats: bool = False
+    """Blending: offer a voice call to an agent holding chat sessions (they continue through the call and its
+    wrap-up); by default a chat in progress blocks voice offers."""
+    email_capacity: int = 1
+    """Email items an agent holds at once."""
     agents: dict[str, Agent] = field(default_factory=dict)
     calls: dict[str, Call] = field(default_factory=dict)
     waiting: dict[str, SortedList] = field(default_factory=dict)
@@ -146,13 +168,36 @@ class Router:
     events: list[tuple[float, str, str, str]] = field(default_factory=list)
     """(time, event, call or agent id, detail): the log an independent checker reads."""
     _round_robin: int = 0
-    _free: dict[str, dict[int, SortedList]] = field(default_factory=dict)
-    """skill -> proficiency -> (idle_since, agent id) of agents available and idle: the longest idle first."""
-    _free_key: dict[str, tuple[float, str]] = field(default_factory=dict)
+    _free: dict[Channel, dict[str, dict[int, SortedList]]] = field(default_factory=dict)
+    """channel -> skill -> proficiency -> (sessions held, idle_since, agent id) of the agents who may be offered
+    one more of the channel (``load``): the least loaded, then the longest idle first."""
+    _free_key: dict[tuple[Channel, str], tuple[int, float, str]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        for name in self.queues:
+        for name, queue in self.queues.items():
             self.waiting[name] = SortedList(key=self._call_order)
+            self._free.setdefault(queue.channel, {})
+        self._free.setdefault("voice", {})
+
+    def load(self, agent: Agent, channel: Channel) -> int | None:
+        """The blending rule (docs/routing.md, "Channels"): the sessions of ``channel`` the agent holds when it
+        may be offered one more (the queue's capacity is checked on picking), None when it may not. Nothing is
+        offered unless the agent is available and idle (no voice call offered, connected or in wrap-up); a voice
+        call needs no chat held (unless ``voice_with_chats``): email items are deferred work and wait through a
+        call; a chat needs no email item held; an email item needs no chat held and room under
+        ``email_capacity``."""
+        if agent.status != "available" or agent.state != "idle":
+            return None
+        if channel == "voice":
+            return 0 if self.voice_with_chats or not agent.held("chat") else None
+        if channel == "chat":
+            return agent.held("chat") if not agent.held("email") else None
+        emails = agent.held("email")
+        return emails if not agent.held("chat") and emails < self.email_capacity else None
+
+    def capacity(self, queue: RoutingQueue) -> int:
+        """Sessions of the queue's channel an agent may hold when offered one of this queue."""
+        return {"voice": 1, "chat": queue.max_sessions, "email": self.email_capacity}[queue.channel]
 
     def _call_order(self, call_id: str) -> tuple[int, float, str]:
         """Serving order: higher priority first, then older. redis_router.lua's ``order_score`` writes the same
@@ -161,16 +206,18 @@ class Router:
         return (-call.priority, call.arrived_at, call_id)
 
     def _refresh(self, agent: Agent) -> None:
-        """Keep the index of free agents in step with the agent's status, state and idle time."""
-        old = self._free_key.pop(agent.agent_id, None)
-        if old is not None:
-            for skill, level in agent.skills.items():
-                self._free[skill][level].remove(old)
-        if agent.status == "available" and agent.state == "idle":
-            key = (agent.idle_since, agent.agent_id)
-            self._free_key[agent.agent_id] = key
-            for skill, level in agent.skills.items():
-                self._free.setdefault(skill, {}).setdefault(level, SortedList()).add(key)
+        """Keep the indexes of free agents in step with the agent's status, state, idle time and sessions."""
+        for channel, free in self._free.items():
+            old = self._free_key.pop((channel, agent.agent_id), None)
+            if old is not None:
+                for skill, level in agent.skills.items():
+                    free[skill][level].remove(old)
+            load = self.load(agent, channel)
+            if load is not None:
+                key = (load, agent.idle_since, agent.agent_id)
+                self._free_key[channel, agent.agent_id] = key
+                for skill, level in agent.skills.items():
+                    free.setdefault(skill, {}).setdefault(level, SortedList()).add(key)
 
     # -- agents -------------------------------------------------------------------------------------------
     def add_agent(self, agent_id: str, skills: dict[str, int], now: float) -> Agent:
@@ -187,6 +234,8 @@ class Router:
         agent = self.agents[agent_id]
         if agent.state == "offered":  # an offer in flight is withdrawn, not lost
             self._withdraw(agent, now, "status_change")
+        for session in self._offered_sessions(agent):
+            self._withdraw_session(agent, session, now, "status_change")
         if agent.state == "not_responding" and status == "available":
             agent.state, agent.missed, agent.missed_call = "idle", 0, None
         agent.status, agent.reason = status, reason
@@ -205,7 +254,8 @@ class Router:
             raise ValueError(f"queue {queue!r} is unknown")
         if call_id in self.calls:
             raise CallExists(call_id)
-        call = self.calls[call_id] = Call(call_id, queue, now, priority, trunk_call_id=trunk_call_id or call_id)
+        call = self.calls[call_id] = Call(call_id, queue, now, priority, trunk_call_id=trunk_call_id or call_id,
+                                          channel=self.queues[queue].channel)
         if len(self.waiting[queue]) >= self.queues[queue].max_waiting:
             call.state, call.outcome, call.ended_at = "ended", "rejected", now
             self._log(now, "rejected", call_id, queue)
@@ -227,6 +277,8 @@ class Router:
     def accept(self, agent_id: str, call_id: str, now: float) -> bool:
         """The agent answers the offer; False when the offer is no longer theirs (withdrawn, caller gone)."""
         agent, call = self.agents[agent_id], self.calls.get(call_id)
+        if call is not None and call.channel != "voice":
+            return self._accept_session(agent, call, now)
         if call is None or agent.state != "offered" or agent.call_id != call_id or call.state != "offered":
             return False
         agent.state, agent.missed, agent.missed_call = "busy", 0, None
@@ -238,6 +290,9 @@ class Router:
         agent = self.agents[agent_id]
         if agent.state == "offered" and agent.call_id == call_id:
             self._withdraw(agent, now, "rejected_by_agent")
+            self.dispatch(now)
+        elif call_id in self._offered_sessions(agent):
+            self._withdraw_session(agent, call_id, now, "rejected_by_agent")
             self.dispatch(now)
 
     def hang_up(self, call_id: str, now: float, by: EndedBy = "caller") -> None:
@@ -251,6 +306,14 @@ class Router:
         if call.state == "waiting":
             self.waiting[call.queue].remove(call_id)
             call.outcome = unanswered
+        elif call.channel != "voice":  # a session offered or held: the agent's other sessions go on
+            agent = self.agents[call.agent_id]
+            del agent.sessions[call_id]
+            if call.state == "offered":
+                call.outcome = unanswered
+            else:
+                agent.calls_handled += 1
+            self._refresh(agent)
         elif call.state == "offered":
             agent = self.agents[call.agent_id]
             agent.state, agent.call_id = "idle", None
@@ -290,6 +353,7 @@ class Router:
     def tick(self, now: float) -> None:
         """Time passes: offers time out, wrap-ups end."""
         for agent in self.agents.values():
+            self._time_out_sessions(agent, now)  # offers before wrap-ups, as the Redis store's tick
             if agent.state == "offered" and now - self.calls[agent.call_id].offered_at >= self.offer_timeout_s:
                 self._missed(agent, now, "timeout")
             elif agent.state == "wrap_up" and now >= agent.wrap_up_until:
@@ -320,39 +384,41 @@ class Router:
 
     def _first_servable(self, queue: RoutingQueue, ids: SortedList, now: float) -> tuple[Call, Agent] | None:
         """The queue's first call (in serving order) that a free agent may take, with that agent."""
-        by_level = self._free.get(queue.skill)
+        by_level = self._free[queue.channel].get(queue.skill)
         if not by_level:
             return None
-        levels = {level: free for level, free in by_level.items() if free}
+        capacity = self.capacity(queue)  # the least loaded of a level first: below capacity, or nobody is
+        levels = {level: free for level, free in by_level.items() if free and free[0][0] < capacity}
         if not levels:
             return None
         if queue.relax_after_s is None:
-            return self.calls[ids[0]], self._choose(levels)
+            return self.calls[ids[0]], self._choose(levels, capacity)
         best = {level: free for level, free in levels.items() if level <= queue.best_level}
         head = self.calls[ids[0]]
         relaxed_before = now - queue.relax_after_s
         if best:  # the head can be served: by the best levels, or by anyone once it has waited long enough
-            return head, self._choose(levels if head.arrived_at <= relaxed_before else best)
+            return head, self._choose(levels if head.arrived_at <= relaxed_before else best, capacity)
         # Only agents below the best level are free: the first call that has waited long enough. Within a
         # priority the oldest comes first, so one look per priority level suffices.
         index = 0
         while index < len(ids):
             call = self.calls[ids[index]]
             if call.arrived_at <= relaxed_before:
-                return call, self._choose(levels)
+                return call, self._choose(levels, capacity)
             index = ids.bisect_key_left((-call.priority + 1, -math.inf, ""))
         return None
 
-    def _choose(self, levels: dict[int, SortedList]) -> Agent:
+    def _choose(self, levels: dict[int, SortedList], capacity: int = 1) -> Agent:
         """The agent the selection rule picks among the free agents of the allowed proficiency levels.
 
         The one definition of the rules in Python; the Redis router runs longest_idle and best_proficiency in
         Lua (redis_router.lua, ``pick``), which must stay in step with this method."""
         if self.selection == "longest_idle":
-            return self.agents[min(free[0] for free in levels.values())[1]]
+            return self.agents[min(free[0] for free in levels.values())[-1]]
         if self.selection == "best_proficiency":
-            return self.agents[levels[min(levels)][0][1]]
-        free_agents = [self.agents[agent_id] for free in levels.values() for _, agent_id in free]
+            return self.agents[levels[min(levels)][0][-1]]
+        free_agents = [self.agents[agent_id] for free in levels.values() for load, _, agent_id in free
+                       if load < capacity]
         if self.selection == "fewest_calls":
             return min(free_agents, key=lambda a: (a.calls_handled, a.idle_since, a.agent_id))
         self._round_robin += 1
@@ -362,7 +428,10 @@ class Router:
     def _offer(self, call: Call, agent: Agent, now: float) -> None:
         self.waiting[call.queue].remove(call.call_id)
         call.state, call.agent_id, call.offered_at = "offered", agent.agent_id, now
-        agent.state, agent.call_id = "offered", call.call_id
+        if call.channel == "voice":
+            agent.state, agent.call_id = "offered", call.call_id
+        else:
+            agent.sessions[call.call_id] = call.channel
         self._refresh(agent)
         self._log(now, "offered", call.call_id, agent.agent_id)
 
@@ -373,6 +442,42 @@ class Router:
         agent.state, agent.call_id, agent.idle_since = "idle", None, now
         self._refresh(agent)
         self._log(now, "withdrawn", call.call_id, f"{agent.agent_id}:{why}")
+
+    # -- chat sessions and email items (several per agent) --------------------------------------------------
+    def _offered_sessions(self, agent: Agent) -> list[str]:
+        """The agent's sessions offered and not yet accepted, oldest offer first (then by id, as Redis)."""
+        offered = [self.calls[s] for s in agent.sessions if self.calls[s].state == "offered"]
+        return [c.call_id for c in sorted(offered, key=lambda c: (c.offered_at, c.call_id))]
+
+    def _accept_session(self, agent: Agent, call: Call, now: float) -> bool:
+        if call.state != "offered" or call.agent_id != agent.agent_id or call.call_id not in agent.sessions:
+            return False
+        agent.missed, agent.missed_call = 0, None
+        call.state, call.outcome, call.answered_at = "connected", "answered", now
+        self._log(now, "answered", call.call_id, agent.agent_id)
+        return True
+
+    def _withdraw_session(self, agent: Agent, call_id: str, now: float, why: str) -> None:
+        """Put an offered session back in its queue (its age kept); the agent's state is the voice side's."""
+        call = self.calls[call_id]
+        call.state, call.agent_id = "waiting", None
+        self.waiting[call.queue].add(call_id)
+        del agent.sessions[call_id]
+        self._refresh(agent)
+        self._log(now, "withdrawn", call_id, f"{agent.agent_id}:{why}")
+
+    def _time_out_sessions(self, agent: Agent, now: float) -> None:
+        """Session offers not accepted in time go back and count as missed, as a call's; the agent is paused
+        when idle (a voice call in progress, with ``voice_with_chats``, is not interrupted)."""
+        for call_id in self._offered_sessions(agent):
+            if now - self.calls[call_id].offered_at < self.offer_timeout_s:
+                continue
+            agent.missed, agent.missed_call = agent.missed + 1, call_id
+            self._withdraw_session(agent, call_id, now, "timeout")
+            if agent.missed >= self.max_missed and agent.state == "idle":
+                agent.state = "not_responding"
+                self._refresh(agent)
+                self._log(now, "not_responding", agent.agent_id, f"{agent.missed}:{agent.missed_call}")
 
     # -- statistics ---------------------------------------------------------------------------------------
     def position(self, call_id: str) -> int | None:

@@ -4,15 +4,20 @@
 --
 -- Keys, all under one hash tag per centre (KEYS[1] = "cs:{centre}:"): a multi-skilled agent links the centre's
 -- queues, so a reservation must see them together; a Redis Cluster spreads centres, not one centre's queues.
---   config (hash)               offer_timeout_s, wrap_up_s, max_missed, selection
---   queues (zset, score 0)      queue names;  queue:<name> (hash) skill, relax_after_s, max_waiting, best_level
+--   config (hash)               offer_timeout_s, wrap_up_s, max_missed, selection, voice_with_chats, email_capacity
+--   queues (zset, score 0)      queue names;  queue:<name> (hash) skill, relax_after_s, max_waiting, best_level,
+--                               channel (voice, chat, email), max_sessions
 --   waiting:<queue> (zset)      call ids, score (9 - priority) * 1e10 + arrival: priority, then age
---   free:<skill>:<level> (zset) available idle agents with that skill level, score idle_since: longest idle first
---   free:<skill> (zset)         the same for every level: "anyone free for this skill?" in one look
+--   free<ch>:<skill>:<level>    (zset) the agents who may be offered one more of channel <ch> ('' voice, 'chat',
+--                               'email'; core.Router.load) with that skill level, score sessions held * 1e10 +
+--                               idle_since: the least loaded, then the longest idle first (a voice agent's load
+--                               is 0: the score is idle_since)
+--   free<ch>:<skill> (zset)     the same for every level: "anyone free for this skill?" in one look
+--   sessions:<agent> (hash)     the chat sessions and email items offered to or held by the agent -> channel
 --   agent:<id> (hash)           skills "fr:1,es:2", status, reason, state, idle_since, calls_handled, missed,
 --                               call_id, wrap_up_until, missed_call (the last offer let time out);  agents (zset, score 0) every agent id
 --   call:<id> (hash)            queue, arrived_at, priority, state, outcome, agent_id, offered_at, answered_at,
---                               ended_at, callback_number, node, trunk_call_id (the trunk's Call-ID: data;
+--                               ended_at, callback_number, node, channel, trunk_call_id (the trunk's Call-ID: data;
 --                               <id> is the router's id, safe characters, call_ids.py)
 --   offers (zset)               offered call ids by offer time (timeouts);  wrapups (zset) agents by end of wrap-up
 --   live:<node> (set)           the calls a node brought in that have not ended (reaped if the node dies)
@@ -32,13 +37,14 @@ local function log(event, subject, detail)
              'd', detail, 'n', NODE)
 end
 
-local QUEUES = nil  -- {name, skill, relax_after_s, best_level} of every queue, read once per operation
+local QUEUES = nil  -- {name, skill, relax_after_s, best_level, channel, max_sessions} of every queue, read once
 local function queues()
   if QUEUES == nil then
     QUEUES = {}
     for _, name in ipairs(redis.call('ZRANGE', P .. 'queues', 0, -1)) do
-      local q = redis.call('HMGET', P .. 'queue:' .. name, 'skill', 'relax_after_s', 'best_level')
-      QUEUES[#QUEUES + 1] = {name, q[1], q[2], q[3]}
+      local q = redis.call('HMGET', P .. 'queue:' .. name, 'skill', 'relax_after_s', 'best_level', 'channel',
+                           'max_sessions')
+      QUEUES[#QUEUES + 1] = {name, q[1], q[2], q[3], q[4] or 'voice', tonumber(q[5] or '1')}
     end
   end
   return QUEUES
@@ -62,19 +68,56 @@ local function skills_of(agent)
   return skills
 end
 
--- Keep the free lists in step with an agent's status, state and idle time.
+local CHANNEL_KEY = {voice = 'free', chat = 'freechat', email = 'freeemail'}
+local LOAD_SCALE = 1e10  -- score = sessions held * LOAD_SCALE + idle_since
+
+-- The blending rule, as core.Router.load (change both together): the sessions of the channel the agent holds
+-- when it may be offered one more, nil when it may not.
+local function load(agent, a, channel)  -- a: {status, state}
+  if a[1] ~= 'available' or a[2] ~= 'idle' then return nil end
+  local held = {chat = 0, email = 0}
+  for _, ch in ipairs(redis.call('HVALS', P .. 'sessions:' .. agent)) do held[ch] = held[ch] + 1 end
+  if channel == 'voice' then
+    if config('voice_with_chats') == '1' or held.chat == 0 then return 0 end
+    return nil
+  end
+  if channel == 'chat' then
+    if held.email == 0 then return held.chat end
+    return nil
+  end
+  if held.chat == 0 and held.email < tonumber(config('email_capacity') or '1') then return held.email end
+  return nil
+end
+
+-- Keep the free lists in step with an agent's status, state, idle time and sessions.
 local function refresh(agent)
   local a = redis.call('HMGET', P .. 'agent:' .. agent, 'status', 'state', 'idle_since')
-  local free = a[1] == 'available' and a[2] == 'idle'
-  for _, sl in ipairs(skills_of(agent)) do
-    for _, key in ipairs({P .. 'free:' .. sl[1] .. ':' .. sl[2], P .. 'free:' .. sl[1]}) do
-      if free then
-        redis.call('ZADD', key, a[3], agent)
-      else
-        redis.call('ZREM', key, agent)
+  for channel, prefix in pairs(CHANNEL_KEY) do
+    local held = load(agent, a, channel)
+    for _, sl in ipairs(skills_of(agent)) do
+      for _, key in ipairs({P .. prefix .. ':' .. sl[1] .. ':' .. sl[2], P .. prefix .. ':' .. sl[1]}) do
+        if held ~= nil then
+          redis.call('ZADD', key, num(held * LOAD_SCALE + tonumber(a[3])), agent)
+        else
+          redis.call('ZREM', key, agent)
+        end
       end
     end
   end
+end
+
+-- Sessions of a channel an agent may hold when offered one of a queue (core.Router.capacity).
+local function capacity(channel, max_sessions)
+  if channel == 'chat' then return max_sessions end
+  if channel == 'email' then return tonumber(config('email_capacity') or '1') end
+  return 1
+end
+
+-- The top (agent, score) of a free list when its load is below the capacity; nil otherwise.
+local function top_under(key, cap)
+  local top = redis.call('ZRANGE', key, 0, 0, 'WITHSCORES')
+  if top[1] and tonumber(top[2]) < cap * LOAD_SCALE then return top[1], tonumber(top[2]) end
+  return nil
 end
 
 -- Serving order, as core.Router._call_order (higher priority first, then older): change both together.
@@ -86,24 +129,23 @@ end
 -- level); nil when there is none. Longest idle: the smallest (idle_since, agent id), as the sorted sets order.
 -- A second writing of core.Router._choose's longest_idle and best_proficiency (Lua runs inside Redis, Python
 -- cannot): change both together.
-local function pick(skill, max_level)
+local function pick(free, skill, max_level, cap)  -- free: the channel's key prefix ('free', 'freechat' ...)
   if config('selection') == 'best_proficiency' then
     for level = 1, max_level or 9 do
-      local top = redis.call('ZRANGE', P .. 'free:' .. skill .. ':' .. level, 0, 0)[1]
+      local top = top_under(P .. free .. ':' .. skill .. ':' .. level, cap)
       if top then return top end
     end
     return nil
   end
   if max_level == nil then
-    return redis.call('ZRANGE', P .. 'free:' .. skill, 0, 0)[1]
+    return top_under(P .. free .. ':' .. skill, cap)
   end
-  local best, best_idle = nil, nil
+  local best, best_score = nil, nil
   for level = 1, max_level do
-    local top = redis.call('ZRANGE', P .. 'free:' .. skill .. ':' .. level, 0, 0, 'WITHSCORES')
-    if top[1] then
-      local idle = tonumber(top[2])
-      if best == nil or idle < best_idle or (idle == best_idle and top[1] < best) then
-        best, best_idle = top[1], idle
+    local top, score = top_under(P .. free .. ':' .. skill .. ':' .. level, cap)
+    if top then
+      if best == nil or score < best_score or (score == best_score and top < best) then
+        best, best_score = top, score
       end
     end
   end
@@ -111,20 +153,21 @@ local function pick(skill, max_level)
 end
 
 -- The queue's first call (serving order) a free agent may take, with that agent; nil when none.
-local function first_servable(queue, q)  -- q: {skill, relax_after_s, best_level}
-  if redis.call('EXISTS', P .. 'free:' .. q[1]) == 0 then
+local function first_servable(queue, q)  -- q: {skill, relax_after_s, best_level, channel, max_sessions}
+  local free, cap = CHANNEL_KEY[q[4]], capacity(q[4], q[5])
+  if not top_under(P .. free .. ':' .. q[1], cap) then
     return nil
   end
   local waiting = P .. 'waiting:' .. queue
   local head = redis.call('ZRANGE', waiting, 0, 0)[1]
   if q[2] == false or q[2] == '' then
-    return head, pick(q[1], nil)
+    return head, pick(free, q[1], nil, cap)
   end
   local relaxed_before = NOW - tonumber(q[2])
-  local best = pick(q[1], tonumber(q[3]))
+  local best = pick(free, q[1], tonumber(q[3]), cap)
   if best then  -- the head can be served: by the best levels, or by anyone once it has waited long enough
     if tonumber(redis.call('HGET', P .. 'call:' .. head, 'arrived_at')) <= relaxed_before then
-      return head, pick(q[1], nil)
+      return head, pick(free, q[1], nil, cap)
     end
     return head, best
   end
@@ -133,7 +176,7 @@ local function first_servable(queue, q)  -- q: {skill, relax_after_s, best_level
   while call do
     local c = redis.call('HMGET', P .. 'call:' .. call, 'arrived_at', 'priority')
     if tonumber(c[1]) <= relaxed_before then
-      return call, pick(q[1], nil)
+      return call, pick(free, q[1], nil, cap)
     end
     local next_level = (9 - tonumber(c[2]) + 1) * 1e10
     call = redis.call('ZRANGEBYSCORE', waiting, next_level, '+inf', 'LIMIT', 0, 1)[1]
@@ -142,10 +185,14 @@ local function first_servable(queue, q)  -- q: {skill, relax_after_s, best_level
 end
 
 local function offer(call, agent)
-  local queue = redis.call('HGET', P .. 'call:' .. call, 'queue')
-  redis.call('ZREM', P .. 'waiting:' .. queue, call)
+  local c = redis.call('HMGET', P .. 'call:' .. call, 'queue', 'channel')
+  redis.call('ZREM', P .. 'waiting:' .. c[1], call)
   redis.call('HSET', P .. 'call:' .. call, 'state', 'offered', 'agent_id', agent, 'offered_at', num(NOW))
-  redis.call('HSET', P .. 'agent:' .. agent, 'state', 'offered', 'call_id', call)
+  if c[2] == 'chat' or c[2] == 'email' then
+    redis.call('HSET', P .. 'sessions:' .. agent, call, c[2])
+  else
+    redis.call('HSET', P .. 'agent:' .. agent, 'state', 'offered', 'call_id', call)
+  end
   redis.call('ZADD', P .. 'offers', num(NOW), call)
   refresh(agent)
   log('offered', call, agent)
@@ -161,9 +208,9 @@ local function dispatch()
     local heads = {}
     for _, q in ipairs(queues()) do
       -- a queue none of whose agents is free cannot be served: one look, before reading its head
-      if redis.call('EXISTS', P .. 'free:' .. q[2]) == 1 then
+      if top_under(P .. CHANNEL_KEY[q[5]] .. ':' .. q[2], capacity(q[5], q[6])) then
         local top = redis.call('ZRANGE', P .. 'waiting:' .. q[1], 0, 0, 'WITHSCORES')
-        if top[1] then heads[#heads + 1] = {tonumber(top[2]), top[1], q[1], {q[2], q[3], q[4]}} end
+        if top[1] then heads[#heads + 1] = {tonumber(top[2]), top[1], q[1], {q[2], q[3], q[4], q[5], q[6]}} end
       end
     end
     table.sort(heads, function(a, b) return a[1] < b[1] or (a[1] == b[1] and a[2] < b[2]) end)
@@ -196,11 +243,44 @@ local function withdraw(agent, why)
   log('withdrawn', call, agent .. ':' .. why)
 end
 
+-- Put an offered chat session or email item back in its queue (its age kept); the agent's other sessions and
+-- its voice state are untouched.
+local function withdraw_session(agent, call, why)
+  local c = redis.call('HMGET', P .. 'call:' .. call, 'queue', 'priority', 'arrived_at')
+  redis.call('HSET', P .. 'call:' .. call, 'state', 'waiting', 'agent_id', '')
+  redis.call('ZADD', P .. 'waiting:' .. c[1], num(order_score(tonumber(c[2]), tonumber(c[3]))), call)
+  redis.call('ZREM', P .. 'offers', call)
+  redis.call('HDEL', P .. 'sessions:' .. agent, call)
+  refresh(agent)
+  log('withdrawn', call, agent .. ':' .. why)
+end
+
+-- The agent's sessions offered and not accepted, oldest offer first, then by id (core's _offered_sessions).
+local function offered_sessions(agent)
+  local found = {}
+  for _, call in ipairs(redis.call('HKEYS', P .. 'sessions:' .. agent)) do
+    local c = redis.call('HMGET', P .. 'call:' .. call, 'state', 'offered_at')
+    if c[1] == 'offered' then found[#found + 1] = {tonumber(c[2]), call} end
+  end
+  table.sort(found, function(a, b) return a[1] < b[1] or (a[1] == b[1] and a[2] < b[2]) end)
+  return found
+end
+
+local function is_session(channel)
+  return channel == 'chat' or channel == 'email'
+end
+
 local function missed(agent, call, why)  -- the not-responding rule: withdrawn; max_missed in a row pause
   local count = redis.call('HINCRBY', P .. 'agent:' .. agent, 'missed', 1)
   redis.call('HSET', P .. 'agent:' .. agent, 'missed_call', call)
-  withdraw(agent, why)
-  if count >= tonumber(config('max_missed')) then
+  local pause = count >= tonumber(config('max_missed'))
+  if is_session(redis.call('HGET', P .. 'call:' .. call, 'channel')) then
+    withdraw_session(agent, call, why)  -- paused only when idle: a call in progress (voice_with_chats) goes on
+    pause = pause and redis.call('HGET', P .. 'agent:' .. agent, 'state') == 'idle'
+  else
+    withdraw(agent, why)
+  end
+  if pause then
     redis.call('HSET', P .. 'agent:' .. agent, 'state', 'not_responding')
     refresh(agent)
     log('not_responding', agent, tostring(count) .. ':' .. call)
@@ -232,6 +312,7 @@ if state == 'offered' then
   withdraw(agent, 'status_change')
   state = 'idle'
 end
+for _, offered in ipairs(offered_sessions(agent)) do withdraw_session(agent, offered[2], 'status_change') end
 if state == 'not_responding' and status == 'available' then
   redis.call('HSET', key, 'state', 'idle', 'missed', 0, 'missed_call', '')
   state = 'idle'
@@ -248,7 +329,8 @@ local call, queue, priority = ARGV[3], ARGV[4], tonumber(ARGV[5])
 if redis.call('EXISTS', P .. 'queue:' .. queue) == 0 then return redis.error_reply('no such queue') end
 if redis.call('EXISTS', P .. 'call:' .. call) == 1 then return redis.error_reply('call exists') end
 redis.call('HSET', P .. 'call:' .. call, 'queue', queue, 'arrived_at', num(NOW), 'priority', priority,
-           'state', 'waiting', 'outcome', '', 'agent_id', '', 'node', ARGV[1], 'trunk_call_id', ARGV[6])
+           'state', 'waiting', 'outcome', '', 'agent_id', '', 'node', ARGV[1], 'trunk_call_id', ARGV[6],
+           'channel', redis.call('HGET', P .. 'queue:' .. queue, 'channel') or 'voice')
 local waiting = P .. 'waiting:' .. queue
 if redis.call('ZCARD', waiting) >= tonumber(redis.call('HGET', P .. 'queue:' .. queue, 'max_waiting')) then
   end_call(call, 'rejected')
@@ -264,7 +346,18 @@ return answer(1)
 --@@ accept  ARGV: node, now, agent, call  -> 1 answered, 0 the offer is no longer theirs
 local agent, call = ARGV[3], ARGV[4]
 local a = redis.call('HMGET', P .. 'agent:' .. agent, 'state', 'call_id')
-local c = redis.call('HGET', P .. 'call:' .. call, 'state')
+local cs = redis.call('HMGET', P .. 'call:' .. call, 'state', 'channel', 'agent_id')
+local c = cs[1]
+if is_session(cs[2]) then
+  if c ~= 'offered' or cs[3] ~= agent or redis.call('HEXISTS', P .. 'sessions:' .. agent, call) == 0 then
+    return answer(0)
+  end
+  redis.call('HSET', P .. 'agent:' .. agent, 'missed', 0, 'missed_call', '')
+  redis.call('HSET', P .. 'call:' .. call, 'state', 'connected', 'outcome', 'answered', 'answered_at', num(NOW))
+  redis.call('ZREM', P .. 'offers', call)
+  log('answered', call, agent)
+  return answer(1)
+end
 if a[1] ~= 'offered' or a[2] ~= call or c ~= 'offered' then return answer(0) end
 redis.call('HSET', P .. 'agent:' .. agent, 'state', 'busy', 'missed', 0, 'missed_call', '')
 redis.call('HSET', P .. 'call:' .. call, 'state', 'connected', 'outcome', 'answered', 'answered_at', num(NOW))
@@ -278,6 +371,10 @@ local a = redis.call('HMGET', P .. 'agent:' .. agent, 'state', 'call_id')
 if a[1] == 'offered' and a[2] == call then
   withdraw(agent, 'rejected_by_agent')
   dispatch()
+elseif redis.call('HEXISTS', P .. 'sessions:' .. agent, call) == 1
+    and redis.call('HGET', P .. 'call:' .. call, 'state') == 'offered' then
+  withdraw_session(agent, call, 'rejected_by_agent')
+  dispatch()
 end
 return answer(1)
 
@@ -285,13 +382,22 @@ return answer(1)
 -- A call not yet answered ends 'abandoned' when its caller hung up, 'cleared' when a supervisor ended it.
 local call = ARGV[3]
 local unanswered = ARGV[4] == 'supervisor' and 'cleared' or 'abandoned'
-local c = redis.call('HMGET', P .. 'call:' .. call, 'state', 'queue', 'agent_id', 'outcome')
+local c = redis.call('HMGET', P .. 'call:' .. call, 'state', 'queue', 'agent_id', 'outcome', 'channel')
 if c[1] == false then return redis.error_reply('no such call') end
 if c[1] == 'ended' then return answer(0) end
 local outcome = c[4]
 if c[1] == 'waiting' then
   redis.call('ZREM', P .. 'waiting:' .. c[2], call)
   outcome = unanswered
+elseif is_session(c[5]) then  -- a session offered or held: the agent's other sessions go on
+  redis.call('HDEL', P .. 'sessions:' .. c[3], call)
+  if c[1] == 'offered' then
+    redis.call('ZREM', P .. 'offers', call)
+    outcome = unanswered
+  else
+    redis.call('HINCRBY', P .. 'agent:' .. c[3], 'calls_handled', 1)
+  end
+  refresh(c[3])
 elseif c[1] == 'offered' then
   redis.call('HSET', P .. 'agent:' .. c[3], 'state', 'idle', 'call_id', '', 'idle_since', num(NOW))
   redis.call('ZREM', P .. 'offers', call)
@@ -348,10 +454,14 @@ local dead = ARGV[3]
 if redis.call('EXISTS', P .. 'node:' .. dead) == 1 then return answer(0) end
 local ended = 0
 for _, call in ipairs(redis.call('SMEMBERS', P .. 'live:' .. dead)) do
-  local c = redis.call('HMGET', P .. 'call:' .. call, 'state', 'queue', 'agent_id')
+  local c = redis.call('HMGET', P .. 'call:' .. call, 'state', 'queue', 'agent_id', 'channel')
   if c[1] == 'waiting' or c[1] == 'offered' then
     if c[1] == 'waiting' then
       redis.call('ZREM', P .. 'waiting:' .. c[2], call)
+    elseif is_session(c[4]) then
+      redis.call('HDEL', P .. 'sessions:' .. c[3], call)
+      redis.call('ZREM', P .. 'offers', call)
+      refresh(c[3])
     else
       redis.call('HSET', P .. 'agent:' .. c[3], 'state', 'idle', 'call_id', '', 'idle_since', num(NOW))
       redis.call('ZREM', P .. 'offers', call)

@@ -60,7 +60,7 @@ class RedisRouter:
     # -- set-up (once per centre, by whichever node starts first) -------------------------------------
     def configure(self, queues: dict[str, RoutingQueue], *, selection: Selection = "longest_idle",
                   offer_timeout_s: float = 15.0, wrap_up_s: float = 10.0, max_missed: int = 2,
-                  reset: bool = False) -> None:
+                  voice_with_chats: bool = False, email_capacity: int = 1, reset: bool = False) -> None:
         if selection not in SELECTIONS:
             raise Refused("selection", selection, f"{selection!r} is not available with Redis; expected one of "
                                                   f"{', '.join(SELECTIONS)}")
@@ -70,14 +70,16 @@ class RedisRouter:
             for key in self.client.scan_iter(match=self.key_pattern("*"), count=1000):
                 pipe.delete(key)
         pipe.hset(p + "config", mapping={"selection": selection, "offer_timeout_s": repr(offer_timeout_s),
-                                         "wrap_up_s": repr(wrap_up_s), "max_missed": max_missed})
+                                         "wrap_up_s": repr(wrap_up_s), "max_missed": max_missed,
+                                         "voice_with_chats": int(voice_with_chats), "email_capacity": email_capacity})
         for name, q in queues.items():
             if q.best_level > 9:
                 raise UserError(f"queues.{name}.best_level", q.best_level, "1 to 9")
             pipe.zadd(p + "queues", {name: 0})
             pipe.hset(p + "queue:" + name, mapping={
                 "skill": q.skill, "relax_after_s": "" if q.relax_after_s is None else repr(q.relax_after_s),
-                "max_waiting": q.max_waiting, "best_level": q.best_level})
+                "max_waiting": q.max_waiting, "best_level": q.best_level, "channel": q.channel,
+                "max_sessions": q.max_sessions})
         pipe.execute()
 
     def key_pattern(self, glob: str) -> str:
@@ -152,6 +154,10 @@ class RedisRouter:
     # -- reading --------------------------------------------------------------------------------------
     def agent(self, agent_id: str) -> dict[str, str]:
         return self.client.hgetall(self.prefix + "agent:" + agent_id)
+
+    def sessions(self, agent_id: str) -> dict[str, str]:
+        """The agent's chat sessions and email items (id -> channel)."""
+        return self.client.hgetall(self.prefix + "sessions:" + agent_id)
 
     def call(self, call_id: str) -> dict[str, str]:
         return self.client.hgetall(self.prefix + "call:" + call_id)

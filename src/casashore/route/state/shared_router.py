@@ -30,12 +30,12 @@ def _float(value: str | None) -> float | None:
     return float(value) if value not in (None, "") else None
 
 
-def _agent(agent_id: str, h: dict[str, str]) -> Agent:
+def _agent(agent_id: str, h: dict[str, str], sessions: dict[str, str] | None = None) -> Agent:
     skills = {skill: int(level) for skill, level in (pair.split(":") for pair in h["skills"].split(",") if pair)}
     return Agent(agent_id, skills, status=h["status"], reason=h["reason"], state=h["state"],  # type: ignore[arg-type]
                  idle_since=float(h["idle_since"]), calls_handled=int(h["calls_handled"]), missed=int(h["missed"]),
                  call_id=h["call_id"] or None, wrap_up_until=float(h["wrap_up_until"]),
-                 missed_call=h.get("missed_call") or None)
+                 missed_call=h.get("missed_call") or None, sessions=dict(sessions or {}))  # type: ignore[arg-type]
 
 
 def _call(call_id: str, h: dict[str, str]) -> Call:
@@ -45,7 +45,7 @@ def _call(call_id: str, h: dict[str, str]) -> Call:
                 outcome=h.get("outcome", ""), agent_id=(h.get("agent_id") or None) if keeps_agent else None,  # type: ignore[arg-type]
                 offered_at=float(h.get("offered_at") or 0.0), answered_at=_float(h.get("answered_at")),
                 ended_at=_float(h.get("ended_at")), callback_number=h.get("callback_number") or None,
-                trunk_call_id=h.get("trunk_call_id") or call_id)
+                trunk_call_id=h.get("trunk_call_id") or call_id, channel=h.get("channel") or "voice")  # type: ignore[arg-type]
 
 
 class _Hashes(Mapping):
@@ -77,8 +77,26 @@ class _Hashes(Mapping):
 
 
 class _Agents(_Hashes):
+    """Agents with their chat sessions and email items (a second hash each, read in the same round trip)."""
+
     kind = "agent"
     _build = staticmethod(_agent)
+
+    def __getitem__(self, key: str) -> Agent:
+        return self.many([key])[0] or self._missing(key)
+
+    @staticmethod
+    def _missing(key: str) -> Agent:
+        raise KeyError(key)
+
+    def many(self, keys: list[str]) -> list:
+        pipe = self.shared.client.pipeline(transaction=False)
+        for key in keys:
+            pipe.hgetall(f"{self.shared.prefix}agent:{key}")
+            pipe.hgetall(f"{self.shared.prefix}sessions:{key}")
+        answers = pipe.execute()
+        return [_agent(key, h, sessions) if h else None
+                for key, h, sessions in zip(keys, answers[::2], answers[1::2], strict=True)]
 
     def __init__(self, shared: SharedRouter) -> None:
         super().__init__(shared)

@@ -1,0 +1,102 @@
+"""The chat widget and the agent's desk together in Debian's chromium (Playwright) against a real
+`casashore route serve`: a customer's message reaches the agent and the reply comes back; an agent with
+max_sessions = 2 gets two chats, not three; text is shown as text, never as HTML."""
+
+import shutil
+import subprocess
+import sys
+import time
+import urllib.request
+
+import pytest
+
+from browser import CHROMIUM, chromium, watched_page
+from router_nodes import free_port
+
+pytestmark = pytest.mark.skipif(not CHROMIUM.exists() or shutil.which("casashore") is None,
+                                reason="Debian's chromium is not installed (apt-get install chromium; .ci/run does it)")
+TOKEN = "agent-amina-token-for-the-chat-test"
+CENTRE = f"""
+[router]
+chat_min_interval_s = 0.2
+[[queues]]
+name = "web_fr"
+skill = "fr"
+channel = "chat"
+max_sessions = 2
+concurrency = 0.3
+aht_s = 300
+[[agents]]
+id = "amina"
+skills = {{ fr = 1 }}
+token = "{TOKEN}"
+"""
+WAIT_MS = 20_000  # generous: a busy 2-core machine; every wait is for a state, never a fixed time
+
+
+@pytest.fixture
+def router(tmp_path):
+    (tmp_path / "centre.toml").write_text(CENTRE)
+    port = free_port()
+    process = subprocess.Popen([sys.executable, "-m", "casashore", "route", "serve", "--config", "centre.toml",
+                                "--http", f"127.0.0.1:{port}", "--no-records"], stderr=subprocess.PIPE,
+                               stdout=subprocess.DEVNULL, cwd=tmp_path)
+    url = f"http://127.0.0.1:{port}"
+    for _ in range(150):
+        try:
+            urllib.request.urlopen(url + "/desk", timeout=1)
+            break
+        except OSError:
+            time.sleep(0.2)
+    else:
+        process.kill()
+        pytest.fail("casashore route serve did not start: " + process.stderr.read().decode()[-500:])
+    yield url
+    process.terminate()
+    process.wait(10)
+
+
+def test_a_customer_and_the_agent_chat_and_the_agent_holds_two_chats_not_three(router):
+    with chromium() as browser:
+        desk = watched_page(browser)
+        desk.goto(f"{router}/desk")
+        desk.fill("#agent", "amina")
+        desk.fill("#token", TOKEN)
+        desk.click("#login button")
+        desk.wait_for_function("document.getElementById('status').textContent === '0 session(s)'", timeout=WAIT_MS)
+
+        customers = []
+        for _ in range(3):
+            page = watched_page(browser)
+            page.goto(f"{router}/chat?queue=web_fr")
+            page.wait_for_function("document.body.dataset.chat", timeout=WAIT_MS)
+            customers.append(page)
+        ids = [page.evaluate("document.body.dataset.chat") for page in customers]
+
+        desk.wait_for_function("document.querySelectorAll('.session').length === 2", timeout=WAIT_MS)
+        shown = desk.eval_on_selector_all(".session", "boxes => boxes.map(b => b.dataset.id)")
+        assert shown == ids[:2]  # the first two, in order; the third waits (max_sessions = 2)
+        customers[2].wait_for_function("document.getElementById('status').textContent === 'waiting for an agent'",
+                                       timeout=WAIT_MS)
+
+        first = f".session[data-id='{ids[0]}']"
+        desk.click(f"{first} .accept")
+        customers[0].wait_for_function("document.getElementById('status').textContent === 'connected'",
+                                       timeout=WAIT_MS)
+        customers[0].fill("#text", "<b>Bonjour</b>, ma carte est bloquée")
+        customers[0].click("#go")
+        desk.wait_for_function(f"document.querySelector(\"{first} .log\").textContent.includes('carte est bloquée')",
+                               timeout=WAIT_MS)
+        assert desk.locator(f"{first} .log b").count() == 0  # shown as text, not HTML
+        assert "<b>Bonjour</b>" in desk.locator(f"{first} .log").text_content()
+        desk.fill(f"{first} .reply", "Je la débloque tout de suite")
+        desk.click(f"{first} form button")
+        customers[0].wait_for_function("document.getElementById('log').textContent.includes('débloque')",
+                                       timeout=WAIT_MS)
+
+        desk.click(f"{first} .end")  # a place is free: the third chat is offered
+        customers[0].wait_for_function("document.getElementById('status').textContent === 'ended'", timeout=WAIT_MS)
+        desk.wait_for_function(f"document.querySelector(\".session[data-id='{ids[2]}']\") !== null", timeout=WAIT_MS)
+        assert desk.locator(".session").count() == 2
+        for page in (desk, *customers):
+            assert page.errors == [], page.errors
