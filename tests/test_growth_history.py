@@ -56,7 +56,8 @@ def per_day(queue: str, spans: list[tuple[date, date, int]]) -> list[list[str]]:
     for first, last, count in spans:
         for day in days(first, last):
             for k in range(count):
-                rows.append([f"{queue}-{day}-{k}", queue, f"{day} 10:{k // 6:02d}:{k % 6 * 10:02d}", "5", "ANSWERED", "300"])
+                at = f"{day} 10:{k // 6:02d}:{k % 6 * 10:02d}"
+                rows.append([f"{queue}-{day}-{k}", queue, at, "5", "ANSWERED", "300"])
     return rows
 
 
