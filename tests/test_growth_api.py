@@ -51,7 +51,8 @@ def test_the_openapi_document_types_the_answer(client):
         "$ref": "#/components/schemas/GrowthResponse"}
     schemas = spec["components"]["schemas"]
     assert set(schemas["ScenarioResult"]["properties"]) == {"scenario", "currency", "months", "summary", "shrinkage",
-                                                           "demand", "hiring", "contracts", "buildings", "cable"}
+                                                           "demand", "hiring", "contracts", "buildings", "today",
+                                                           "trends", "simulation", "cable"}
     assert schemas["GrowthRequest"]["properties"]["scenarios"]["maxItems"] == 4
     assert {"400", "409", "413", "422"} <= set(operation["responses"])
 

@@ -48,7 +48,9 @@ class QueueDemand:
     fte: np.ndarray
 
 
-def volumes(queue: ContractQueue, firsts: list[date]) -> np.ndarray:
+def volumes(queue: ContractQueue, firsts: list[date], trend: float | None = None) -> np.ndarray:
+    """``trend``: the yearly trend estimated from history, in place of the queue's trend_yearly."""
+    trend = queue.trend_yearly if trend is None else trend
     first = firsts[0].strftime("%Y-%m")
     out = np.zeros(len(firsts))
     offset = month_index(first, queue.start)
@@ -57,7 +59,7 @@ def volumes(queue: ContractQueue, firsts: list[date]) -> np.ndarray:
         if k < 0:
             continue
         ramp = (k + 1) / (queue.ramp_months + 1) if k < queue.ramp_months else 1.0
-        out[i] = queue.contacts_per_month * ramp * (1 + queue.trend_yearly) ** (k / 12)
+        out[i] = queue.contacts_per_month * ramp * (1 + trend) ** (k / 12)
     return out
 
 
@@ -75,9 +77,10 @@ def site_profile(weights: np.ndarray, shift: int) -> np.ndarray:
 
 
 def queue_demand(contract: Contract, queue: ContractQueue, firsts: list[date], shrinkage: MonthShrinkage,
-                 site_zone: str, where: str) -> QueueDemand:
-    """``where``: the queue's path in the scenario (contracts[1].queues[0]), which errors name."""
-    contacts = volumes(queue, firsts)
+                 site_zone: str, where: str, trend: float | None = None) -> QueueDemand:
+    """``where``: the queue's path in the scenario (contracts[1].queues[0]), which errors name; ``trend``: the
+    yearly trend from history (none: the queue's own)."""
+    contacts = volumes(queue, firsts, trend)
     closed = public_holidays(contract.country, firsts, f"{where.split('.')[0]}.country")
     days = open_days(firsts, queue.open_days, closed)
     weights = DEFAULT_PROFILE if queue.hourly_profile is None else np.asarray(queue.hourly_profile, dtype=float)

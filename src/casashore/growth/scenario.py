@@ -47,6 +47,8 @@ def _month(text: str) -> str:
 Month = Annotated[str, AfterValidator(_month)]
 Money = Annotated[float, Field(ge=0, le=1e9, allow_inf_nan=False)]
 Rate = Annotated[float, Field(ge=0, lt=1)]
+TREND_LOW, TREND_HIGH = -0.9, 5.0
+"""A yearly trend's domain, given or estimated."""
 
 
 def month_index(first: str, month: str) -> int:
@@ -174,14 +176,30 @@ class ContractQueue(Strict):
     """At full volume, in the start month's year."""
     ramp_months: Annotated[int, Field(ge=0, le=24)] = 0
     """Volume rises linearly over these months: 1/(r+1), 2/(r+1), ... of full volume, then full."""
-    trend_yearly: Annotated[float, Field(ge=-0.9, le=5, allow_inf_nan=False)] = 0.0
+    trend_yearly: Annotated[float, Field(ge=TREND_LOW, le=TREND_HIGH, allow_inf_nan=False)] = 0.0
     """Growth a year (0.05: +5 %), compounded monthly from the start month."""
+    trend: Literal["given", "history"] = "given"
+    """``history``: trend_yearly estimated from the workspace's records of history_queues (growth/history.py)."""
+    history_queues: Annotated[list[Name], Field(min_length=1, max_length=20)] | None = None
+    """The workspace's queues whose records stand for this one (its trend, its past months); none: its name."""
     aht_s: HandleSeconds
     open_days: Annotated[list[Literal[WEEKDAYS]], Field(min_length=1, max_length=7)] = ["mon", "tue", "wed",
                                                                                           "thu", "fri"]
     hourly_profile: Annotated[list[Annotated[float, Field(ge=0, le=1e6, allow_inf_nan=False)]],
                               Field(min_length=24, max_length=24)] | None = None
     """A typical open day's contacts by hour of the client's clock (24 weights); none: the default shape."""
+
+
+    @model_validator(mode="after")
+    def _one_trend(self):
+        if self.trend == "history" and "trend_yearly" in self.model_fields_set:
+            raise ScenarioError("trend_yearly", self.trend_yearly, "no trend_yearly with trend = \"history\" (the "
+                                "workspace's records give it)", relative=True)
+        return self
+
+    def records(self) -> list[str]:
+        """The workspace's queues whose records stand for this queue."""
+        return self.history_queues or [self.name]
 
 
 class Contract(Strict):
@@ -209,6 +227,9 @@ class Park(Strict):
     months: Annotated[int, Field(ge=1, le=MAX_MONTHS)] = 36
     currency: Annotated[str, Field(pattern=r"^[A-Za-z]{1,8}$")] = "MAD"
     time_zone: TimeZoneName = "Africa/Casablanca"
+    today: Month | None = None
+    """The first month not yet past: the months before it are read from the workspace's records (none: every
+    month is the plan's)."""
 
 
 class GrowthScenario(Strict):
@@ -219,6 +240,10 @@ class GrowthScenario(Strict):
     buildings: Annotated[list[Building], Field(min_length=1, max_length=50)]
     operators: Annotated[list[Operator], Field(min_length=1, max_length=50)]
     contracts: Annotated[list[Contract], Field(min_length=1, max_length=200)]
+
+    def needs_history(self) -> bool:
+        """Whether the workspace's records are read: a trend from history, or months before today."""
+        return self.park.today is not None or any(q.trend == "history" for c in self.contracts for q in c.queues)
 
     @model_validator(mode="after")
     def _references(self):

@@ -14,6 +14,7 @@ import numpy as np
 
 from casashore.growth.demand import QueueDemand
 from casashore.growth.hiring import HiringPlan
+from casashore.growth.simulated import SimulatedLevel
 from casashore.queueing.erlang_c import erlang_c_asa, erlang_c_service_level
 
 
@@ -34,6 +35,8 @@ class StaffedQueue:
     """Months x 24: calls holding a line, handled or waiting: calls x (AHT + ASA) / 3600."""
     cost_share: np.ndarray
     """The queue's share of its pool's labour cost (its share of the pool's required FTE)."""
+    simulated: SimulatedLevel | None = None
+    """The month's service level by simulation (growth/simulated.py), when asked for."""
 
 
 def staff_ratio(plan: HiringPlan) -> np.ndarray:

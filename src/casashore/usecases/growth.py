@@ -9,9 +9,12 @@ from pathlib import Path
 
 from casashore.domain.loading import parse_toml, read_toml, validated
 from casashore.errors import UserError
+from casashore.growth.calendar import month_label, months
 from casashore.growth.compare import compare
-from casashore.growth.run import GrowthResult, run_growth
-from casashore.growth.scenario import MAX_POOLS, GrowthScenario
+from casashore.growth.history import MIN_HISTORY_MONTHS, fit_trend, month_records, queue_actuals
+from casashore.growth.run import GrowthHistory, GrowthResult, run_growth
+from casashore.growth.scenario import MAX_POOLS, TREND_HIGH, TREND_LOW, GrowthScenario
+from casashore.growth.simulated import MAX_REPLICATIONS, SimulationOptions
 from casashore.report.growth_workbook import growth_workbook
 
 MAX_SCENARIOS = 8
@@ -21,9 +24,19 @@ def load_scenario(path: Path, field: str = "scenario") -> GrowthScenario:
     return validated(GrowthScenario, read_toml(path, field), where=str(path))
 
 
-def run_scenarios(paths: list[Path], progress: Callable[[str], None] = lambda _: None) -> tuple[list[GrowthResult],
-                                                                                               dict]:
-    """Every scenario checked before any runs (a mistake in the last is reported at once), then run in order."""
+def simulation_options(replications: int, seed: int) -> SimulationOptions:
+    if not 2 <= replications <= MAX_REPLICATIONS:
+        raise UserError("--replications", replications, f"2 to {MAX_REPLICATIONS} (a 95 % interval needs two)")
+    if not 0 <= seed < 2**63:
+        raise UserError("--seed", seed, "a whole number from 0 to 2**63 - 1")
+    return SimulationOptions(replications, seed)
+
+
+def run_scenarios(paths: list[Path], progress: Callable[[str], None] = lambda _: None, *,
+                  workspace: Path | None = None, simulation: SimulationOptions | None = None,
+                  ) -> tuple[list[GrowthResult], dict]:
+    """Every scenario checked before any runs (a mistake in the last is reported at once), then run in order;
+    ``workspace``: the records a scenario's trend from history and past months read."""
     if not 1 <= len(paths) <= MAX_SCENARIOS:
         raise UserError("scenarios", f"{len(paths)} files", f"1 to {MAX_SCENARIOS} park scenario files")
     names = [p.stem for p in paths]
@@ -31,15 +44,65 @@ def run_scenarios(paths: list[Path], progress: Callable[[str], None] = lambda _:
         raise UserError("scenarios", ", ".join(str(p) for p in paths), "files of different names (a scenario is "
                                                                          "named by its file name)")
     scenarios = [load_scenario(p) for p in paths]
-    return _run(scenarios, names, [str(p) for p in paths], progress)
+    histories = [read_history(s, workspace, str(p)) for s, p in zip(scenarios, paths, strict=True)]
+    return _run(scenarios, names, [str(p) for p in paths], progress, histories, simulation)
 
 
-def _run(scenarios: list[GrowthScenario], names: list[str], wheres: list[str],
-         progress: Callable[[str], None]) -> tuple[list[GrowthResult], dict]:
+def read_history(scenario: GrowthScenario, workspace: Path | None, where: str) -> GrowthHistory:
+    """The trends and past months a scenario asks of the workspace's records (nothing when it asks none)."""
+    if not scenario.needs_history():
+        return GrowthHistory()
+    from casashore.workspace.store import Workspace  # DuckDB: only when a scenario reads the records
+
+    if workspace is None or not workspace.is_file():
+        raise UserError("--workspace", str(workspace), "the workspace holding the records of the scenario's "
+                        "history queues (made by casashore import or the router); the scenario asks for them "
+                        "(trend = \"history\" or park.today)", where=where)
+    labels = [month_label(f) for f in months(scenario.park.start, scenario.park.months)]
+    today = scenario.park.today
+    trends, actuals = {}, {}
+    with Workspace.open(workspace, read_only=True) as opened:
+        known = opened.queue_names()
+        for i, contract in enumerate(scenario.contracts):
+            for j, queue in enumerate(contract.queues):
+                path = f"contracts[{i}].queues[{j}]"
+                past = today is not None and queue.start < today
+                if queue.trend != "history" and not past:
+                    continue
+                for name in queue.records():
+                    if name not in known:
+                        raise UserError(f"{path}.history_queues", name, "a queue of the workspace "
+                                        f"({workspace}): " + (", ".join(known) or "none yet"), where=where)
+                records = month_records(opened.monthly_totals(queue.records(), contract.target_s))
+                if queue.trend == "history":
+                    trends[queue.name] = _trend(queue, records, path, where)
+                if past:
+                    actuals[queue.name] = queue_actuals(records, labels, today)
+    return GrowthHistory(trends, actuals, today)
+
+
+def _trend(queue, records, path: str, where: str):
+    fit = fit_trend(queue.name, queue.records(), records)
+    if fit is None:
+        held = [r.month for r in records if r.whole and r.offered > 0]
+        raise UserError(f"{path}.trend", "history", f"at least {MIN_HISTORY_MONTHS} whole months with contacts in "
+                        f"the records of {', '.join(queue.records())}; they hold {len(held)}"
+                        + (f" ({held[0]} to {held[-1]})" if held else ""), where=where)
+    if not TREND_LOW <= fit.trend_yearly <= TREND_HIGH:
+        raise UserError(f"{path}.trend", "history", f"records whose trend a year is within {TREND_LOW} to "
+                        f"{TREND_HIGH}; the months {fit.months_used[0]} to {fit.months_used[-1]} give "
+                        f"{fit.trend_yearly:.3f} (give trend_yearly instead)", where=where)
+    return fit
+
+
+def _run(scenarios: list[GrowthScenario], names: list[str], wheres: list[str], progress: Callable[[str], None],
+         histories: list[GrowthHistory] | None = None,
+         simulation: SimulationOptions | None = None) -> tuple[list[GrowthResult], dict]:
     results = []
-    for scenario, name, where in zip(scenarios, names, wheres, strict=True):
+    histories = histories or [GrowthHistory()] * len(scenarios)
+    for scenario, name, where, history in zip(scenarios, names, wheres, histories, strict=True):
         try:
-            results.append(run_growth(scenario, name, progress))
+            results.append(run_growth(scenario, name, progress, history, simulation))
         except UserError as exc:  # a volume beyond the formulas' domain: named in its file, as a field would be
             if exc.where is not None or type(exc) is not UserError:
                 raise
@@ -58,6 +121,11 @@ def run_documents(named: list[tuple[str, dict]], max_pools: int = MAX_POOLS,
     if len(set(names)) != len(names):
         raise UserError("scenarios", ", ".join(names), "scenarios of different names")
     scenarios = [validated(GrowthScenario, data, where=name) for name, data in named]
+    for scenario, name in zip(scenarios, names, strict=True):
+        if scenario.needs_history():  # the API reads no workspace: a scenario's names are data, never a path
+            raise UserError("park.today" if scenario.park.today else "trend", "history", "a scenario without the "
+                            "workspace's records here (no trend = \"history\", no park.today): run it with "
+                            "casashore growth --workspace", where=name)
     pools = sum(len(op.languages) for s in scenarios for op in s.operators)
     if pools > max_pools:
         raise UserError("scenarios", f"{pools} operator languages in all", f"at most {max_pools} (one hiring "

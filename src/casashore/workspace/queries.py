@@ -46,3 +46,28 @@ COUNTS_PER_INTERVAL = """
            coalesce(c.answered, 0)::DOUBLE AS answered, coalesce(c.handle_s, 0)::DOUBLE AS handle_s
     FROM grid g LEFT JOIN counts c USING (queue, ds) ORDER BY 1, 2"""
 """Parameters: the queues (a list, or NULL for every queue) four times."""
+
+MONTHLY_TOTALS = """
+    WITH local AS (
+        SELECT c.queue, timezone(q.time_zone, c.arrival_at) AS t, c.outcome, c.wait_s, c.handle_s
+        FROM calls c JOIN queues q USING (queue)
+        WHERE c.outcome <> 'other' AND list_contains(?::VARCHAR[], c.queue)),
+    reported AS (
+        SELECT i.queue, timezone(q.time_zone, i.start_at) AS t, i.offered,
+               coalesce(i.answered, i.offered) AS answered,
+               (coalesce(i.aht_s, 0) * coalesce(i.answered, i.offered))::DECIMAL(38, 6) AS handle_s
+        FROM intervals i JOIN queues q USING (queue)
+        WHERE list_contains(?::VARCHAR[], i.queue))
+    SELECT queue, month, sum(offered)::DOUBLE, sum(answered)::DOUBLE, sum(handle_s)::DOUBLE,
+           sum(recorded)::BIGINT, sum(within_target)::BIGINT, min(first_t), max(last_t) FROM (
+        SELECT queue, date_trunc('month', t) AS month, count(*) AS offered,
+               count(*) FILTER (WHERE outcome = 'answered') AS answered,
+               coalesce(sum(handle_s::DECIMAL(38, 6)) FILTER (WHERE outcome = 'answered'), 0) AS handle_s,
+               count(*) AS recorded, count(*) FILTER (WHERE outcome = 'answered' AND wait_s <= ?) AS within_target,
+               min(t) AS first_t, max(t) AS last_t
+        FROM local GROUP BY ALL
+        UNION ALL
+        SELECT queue, date_trunc('month', t), sum(offered), sum(answered), sum(handle_s), 0, 0, min(t), max(t)
+        FROM reported GROUP BY ALL)
+    GROUP BY ALL ORDER BY 1, 2"""
+"""Parameters: the queues (a list) twice, then the service-level target (s)."""

@@ -26,7 +26,7 @@ from casashore.errors import UserError
 from casashore.workspace import importer
 from casashore.workspace.imports import add_queues, next_import_id, record_import
 from casashore.workspace.mapping import CallMapping, IntervalMapping
-from casashore.workspace.queries import COUNTS_PER_INTERVAL, INTERVAL_TOTALS
+from casashore.workspace.queries import COUNTS_PER_INTERVAL, INTERVAL_TOTALS, MONTHLY_TOTALS
 from casashore.workspace.schema import (
     ROUTE_EVENT_COLUMNS,
     ROUTER_CALL_COLUMNS,
@@ -51,6 +51,26 @@ class IntervalTotals(NamedTuple):
     asa_s: float | None
     within_target: int
     """Answered within the service-level target."""
+
+
+class MonthTotals(NamedTuple):
+    """One queue's records in one month of its own zone's wall time: call records and interval reports added
+    up, except ``recorded`` and ``within_target``, which only call records give (each call's wait)."""
+
+    queue: str
+    month: date
+    """The month's first day."""
+    offered: float
+    answered: float
+    handle_s: float
+    """Total handle time of the answered contacts."""
+    recorded: int
+    """Offered calls among the call records."""
+    within_target: int
+    """Of those, answered within the service-level target."""
+    first: datetime
+    """The month's earliest record (naive, the queue's wall time)."""
+    last: datetime
 
 
 class StoredPlanRun(NamedTuple):
@@ -184,6 +204,13 @@ class Workspace:
         (whose interval divides ``interval_min``) are added up."""
         return self._con.execute(COUNTS_PER_INTERVAL.format(interval_min=int(interval_min)),
                                  [queues, queues, queues, queues]).df()
+
+    def monthly_totals(self, queues: list[str], target_s: float) -> list[MonthTotals]:
+        """Per queue of ``queues`` and month of its zone's wall time, in queue and month order: offered,
+        answered and handle time from call records and interval reports, and the call records' offered calls and
+        those answered within ``target_s`` (growth's history: docs/growth.md)."""
+        rows = self._con.execute(MONTHLY_TOTALS, [queues, queues, target_s]).fetchall()
+        return [MonthTotals(q, m.date() if isinstance(m, datetime) else m, *rest) for q, m, *rest in rows]
 
     # Forecasts and plan steps
 

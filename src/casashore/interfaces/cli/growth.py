@@ -10,7 +10,7 @@ import typer
 from rich.table import Table
 
 from casashore.interfaces.cli.errors import exits_on_user_error
-from casashore.interfaces.cli.options import JsonOpt
+from casashore.interfaces.cli.options import JsonOpt, WorkspaceOpt
 from casashore.interfaces.cli.plan import check_lang
 from casashore.interfaces.cli.rendering import fmt, out, print_json
 from casashore.usecases.output_paths import check_all_writable
@@ -40,6 +40,14 @@ def growth(
                                                 "each one's hiring plans, contracts and phases.")] = None,
     lang: Annotated[str, typer.Option(help="The report's language: en or fr.")] = "en",
     quiet: Annotated[bool, typer.Option("--quiet", help="No progress notes on stderr.")] = False,
+    workspace: WorkspaceOpt = Path("casashore.duckdb"),
+    simulate: Annotated[bool, typer.Option("--simulate", help="Also simulate a typical day of each month of each "
+                                           "queue at the staffed agents (the project's simulator): the simulated "
+                                           "service level with its 95 % interval beside Erlang's, and penalties "
+                                           "and bonuses from the simulated level.")] = False,
+    replications: Annotated[int, typer.Option(help="With --simulate: replications of each day (2 to 100).")] = 5,
+    seed: Annotated[int, typer.Option(help="With --simulate: the random seed (the same seed, the same "
+                                      "figures).")] = 0,
     as_json: JsonOpt = False,
 ) -> None:
     """A park's growth month by month: each contract's contacts and FTE (Erlang C), the least-cost hiring plan
@@ -49,6 +57,9 @@ def growth(
     `casashore growth examples/park.toml` plans the example park over three years; give two files (say with
     and without a new contract) to compare them month by month. Money is in the scenario's currency; an FTE is
     a paid legal week (44 hours). docs/growth.md has the model, its formulas and its defaults.
+
+    A queue with `trend = "history"` takes its yearly trend from the workspace's records (--workspace) of its
+    `history_queues`; with `[park] today = "YYYY-MM"` the months before it are the records' (marked actual).
     """
     from casashore.usecases import growth as usecase  # pydantic, numba and HiGHS: only when the command runs
 
@@ -56,12 +67,13 @@ def growth(
         usecase.check_csv_dir(csv_dir)
     check_all_writable(xlsx=xlsx, report=report)
     check_lang(lang)
+    simulation = usecase.simulation_options(replications, seed) if simulate else None
 
     def note(message: str) -> None:
         if not quiet:
             typer.echo(message, err=True)
 
-    results, comparison = usecase.run_scenarios(scenarios, note)
+    results, comparison = usecase.run_scenarios(scenarios, note, workspace=workspace, simulation=simulation)
     written = usecase.write_csv_dir(csv_dir, results, comparison) if csv_dir is not None else []
     if xlsx is not None:
         xlsx.write_bytes(usecase.workbook(results, comparison))
@@ -106,14 +118,21 @@ def _show(doc: dict) -> None:
     out.print(plans)
     contracts = Table(title=f"{doc['scenario']}: contracts over the horizon")
     for column in ("client", "operator", "contacts", "revenue", "bonus", "penalty", "labour cost", "margin",
-                   "months below term"):
+                   "months below term", "months actual"):
         contracts.add_column(column, justify="left" if column in ("client", "operator") else "right")
     for c in doc["contracts"]:
         rows = c["months"]
         below = [r["month"] for r in rows if r["service_level"] is not None and r["service_level"] < c["goal"] - 1e-9]
         contracts.add_row(c["client"], c["operator"], *[f"{sum(r[k] for r in rows):,.0f}" for k in (
-            "contacts", "revenue", "bonus", "penalty", "labour_cost", "margin")], _months(below))
+            "contacts", "revenue", "bonus", "penalty", "labour_cost", "margin")], _months(below),
+            _months([r["month"] for r in rows if r["source"] == "actual"]))
     out.print(contracts)
+    for t in doc["trends"]:
+        out.print(f"trend of {t['queue']} from the records of {', '.join(t['history_queues'])}: "
+                  f"{t['trend_yearly']:+.1%} a year (standard error {t['trend_yearly_se']:.1%}) over "
+                  f"{len(t['months_used'])} months, {t['months_used'][0]} to {t['months_used'][-1]}")
+    if doc["simulation"]:
+        _show_simulated(doc)
     phases = Table(title=f"{doc['scenario']}: buildings' phases")
     for column in ("building", "phase", "seats", "opens", "needed by", ""):
         phases.add_column(column)
@@ -126,6 +145,27 @@ def _show(doc: dict) -> None:
         busiest = max(doc["cable"], key=lambda r: r["share"])
         out.print(f"cable: at most {busiest['share']:.2%} of the usable link ({busiest['lines']:,} lines, "
                   f"{busiest['bandwidth_bps'] / 1e6:,.1f} Mbit/s) in {busiest['month']}")
+
+
+def _show_simulated(doc: dict) -> None:
+    sim = doc["simulation"]
+    table = Table(title=f"{doc['scenario']}: service level over the horizon, Erlang C and simulated "
+                  f"({sim['replications']} replications of a day a month, seed {sim['seed']})")
+    for column in ("client", "term", "Erlang C", "simulated", "95 % interval (worst month)", "months below term"):
+        table.add_column(column, justify="left" if column == "client" else "right")
+    for c in doc["contracts"]:
+        rows = [r for r in c["months"] if r.get("simulated_service_level") is not None and r["source"] != "actual"]
+        if not rows:
+            continue
+        weight = sum(r["contacts"] for r in rows) or 1
+        erlang = sum((r["erlang_service_level"] or 0) * r["contacts"] for r in rows) / weight
+        simulated = sum(r["simulated_service_level"] * r["contacts"] for r in rows) / weight
+        worst = min(rows, key=lambda r: r["simulated_service_level"])
+        below = [r["month"] for r in rows if r["simulated_service_level"] < c["goal"] - 1e-9]
+        table.add_row(c["client"], f"{c['goal']:.0%}", f"{erlang:.1%}", f"{simulated:.1%}",
+                      f"{worst['month']}: {fmt(worst['simulated_low'], '.1%')} to "
+                      f"{fmt(worst['simulated_high'], '.1%')}", _months(below))
+    out.print(table)
 
 
 def _months(labels: list[str]) -> str:

@@ -130,6 +130,10 @@ class ContractRow(BaseModel):
     penalty: Number
     labour_cost: Number
     margin: Number
+    erlang_service_level: Number
+    """The plan's level by Erlang C (service_level is the one the term is measured by)."""
+    source: str
+    """plan here: the API reads no workspace records (docs/growth.md, section 7)"""
 
 
 class Contract(BaseModel):
@@ -181,6 +185,12 @@ class ScenarioResult(BaseModel):
     hiring: list[HiringPlan]
     contracts: list[Contract]
     buildings: list[Building]
+    today: str | None
+    """null here: the API reads no workspace records"""
+    trends: list[dict[str, Any]]
+    """empty here: no trend from history through the API"""
+    simulation: dict[str, int] | None
+    """null here: the API does not simulate"""
     cable: list[CableRow] | None
     """null without a [link]"""
 
