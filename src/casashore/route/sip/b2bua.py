@@ -31,7 +31,7 @@ import ipaddress
 import logging
 import socket
 import uuid
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from casashore.route.media import MediaAnchor
 from casashore.route.sip.agent_leg import AgentLeg
@@ -39,7 +39,24 @@ from casashore.route.sip.message import SipMessage, param, response
 from casashore.route.sip.uac import TIMER_D_S, InviteClient, NonInviteClient, Timers
 
 if TYPE_CHECKING:
-    from casashore.route.sip.front import SipFront
+    from collections import Counter
+
+    from casashore.route.service import RouterService
+    from casashore.route.sip.call import SipCall
+    from casashore.route.sip.transport import SipTransport
+
+
+class SipFront(Protocol):
+    """What the B2BUA uses of the SIP front that owns it: a protocol, since the front imports this module."""
+
+    service: RouterService
+    counters: Counter
+    calls: dict[str, SipCall]
+    host: str
+    port: int
+    transport: SipTransport
+
+    def early_media(self, call: SipCall, body: bytes) -> None: ...
 
 log = logging.getLogger("casashore.sip.b2bua")
 MISSED_BECAUSE = {486: "busy", 600: "busy", 603: "declined", 480: "unavailable", 408: "no_answer"}
