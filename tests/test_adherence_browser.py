@@ -2,10 +2,6 @@
 --roster`: an agent planned at work but offline gets a line with since when; it goes when she logs in."""
 
 import shutil
-import subprocess
-import sys
-import time
-import urllib.request
 from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -13,7 +9,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from browser import CHROMIUM, chromium, watched_page
-from router_nodes import free_port
+from served import served
 from test_wallboard_browser import SUPERVISOR, post
 
 CENTER = Path(__file__).resolve().parents[1] / "examples" / "center.toml"
@@ -34,23 +30,9 @@ def router(tmp_path):
     rows = [f"{agent},{start.date()},fr,{start.isoformat()},{(start + timedelta(hours=4)).isoformat()}"
             for agent in ("amina", "youssef")]
     (tmp_path / "roster.csv").write_text("agent,day,group,start,end\n" + "\n".join(rows) + "\n")
-    port = free_port()
-    process = subprocess.Popen([sys.executable, "-m", "casashore", "route", "serve", "--config", str(center),
-                                "--http", f"127.0.0.1:{port}", "--no-records", "--roster", "roster.csv"],
-                               stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, cwd=tmp_path)
-    url = f"http://127.0.0.1:{port}"
-    for _ in range(150):
-        try:
-            urllib.request.urlopen(url + "/wallboard", timeout=1)
-            break
-        except OSError:
-            time.sleep(0.2)
-    else:
-        process.kill()
-        pytest.fail("casashore route serve did not start: " + process.stderr.read().decode()[-500:])
-    yield url
-    process.terminate()
-    process.wait(10)
+    with served(["route", "serve", "--config", str(center), "--no-records", "--roster", "roster.csv"], "/wallboard",
+                cwd=tmp_path) as url:
+        yield url
 
 
 def test_the_wallboard_shows_who_is_out_of_adherence_and_since_when(router):

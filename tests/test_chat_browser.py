@@ -3,15 +3,11 @@
 max_sessions = 2 gets two chats, not three; text is shown as text, never as HTML."""
 
 import shutil
-import subprocess
-import sys
-import time
-import urllib.request
 
 import pytest
 
 from browser import CHROMIUM, chromium, watched_page
-from router_nodes import free_port
+from served import served
 
 pytestmark = pytest.mark.skipif(not CHROMIUM.exists() or shutil.which("casashore") is None,
                                 reason="Debian's chromium is not installed (apt-get install chromium; .ci/run does it)")
@@ -37,23 +33,8 @@ WAIT_MS = 20_000  # generous: a busy 2-core machine; every wait is for a state, 
 @pytest.fixture
 def router(tmp_path):
     (tmp_path / "centre.toml").write_text(CENTRE)
-    port = free_port()
-    process = subprocess.Popen([sys.executable, "-m", "casashore", "route", "serve", "--config", "centre.toml",
-                                "--http", f"127.0.0.1:{port}", "--no-records"], stderr=subprocess.PIPE,
-                               stdout=subprocess.DEVNULL, cwd=tmp_path)
-    url = f"http://127.0.0.1:{port}"
-    for _ in range(150):
-        try:
-            urllib.request.urlopen(url + "/desk", timeout=1)
-            break
-        except OSError:
-            time.sleep(0.2)
-    else:
-        process.kill()
-        pytest.fail("casashore route serve did not start: " + process.stderr.read().decode()[-500:])
-    yield url
-    process.terminate()
-    process.wait(10)
+    with served(["route", "serve", "--config", "centre.toml", "--no-records"], "/desk", cwd=tmp_path) as url:
+        yield url
 
 
 def test_a_customer_and_the_agent_chat_and_the_agent_holds_two_chats_not_three(router):

@@ -2,46 +2,22 @@
 scenario upload, no console error (the example's plan is run from the page in tests/test_scenario_browser.py)."""
 
 import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 
 from browser import CHROMIUM, chromium, watched_page
+from served import served
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "casablanca.toml"
 pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's chromium is not installed "
                                 "(apt-get install chromium; .ci/run does it)")
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture
 def server(tmp_path):
-    port = free_port()
-    process = subprocess.Popen([sys.executable, "-c", "from casashore.interfaces.cli.app import app; app()", "serve",
-                                "--port", str(port), "--workspace-dir", str(tmp_path)], stderr=subprocess.PIPE)
-    url = f"http://127.0.0.1:{port}"
-    for _ in range(100):
-        try:
-            urllib.request.urlopen(url + "/api/health", timeout=1)
-            break
-        except OSError:
-            time.sleep(0.2)
-    else:
-        process.kill()
-        pytest.fail("casashore serve did not start: " + process.stderr.read().decode()[-500:])
-    yield url
-    process.terminate()
-    process.wait(10)
+    with served(["serve", "--workspace-dir", str(tmp_path)], "/api/health", port_flag="--port") as url:
+        yield url
 
 
 @pytest.mark.parametrize("locale, words", [("en-GB", "Erlang calculator")])

@@ -2,16 +2,12 @@
 uploaded, compared through POST /api/growth; the totals, the charts' series, the differences and the phases
 equal to the document the page received; French for a French browser; a hostile name in an error stays text."""
 
-import subprocess
-import sys
-import time
-import urllib.request
 
 import pytest
 
 from browser import CHROMIUM, chromium, watched_page
 from growth_scenarios import SMALL_PARK
-from test_dashboard_browser import free_port
+from served import served
 
 pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's chromium is not installed "
                                 "(apt-get install chromium; .ci/run does it)")
@@ -24,23 +20,9 @@ WAIT = 180_000
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     """One real `casashore serve` for the module: its first comparison loads numba's kernels and HiGHS once."""
-    port = free_port()
-    process = subprocess.Popen([sys.executable, "-c", "from casashore.interfaces.cli.app import app; app()", "serve",
-                                "--port", str(port), "--workspace-dir", str(tmp_path_factory.mktemp("serve"))],
-                               stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
-    for _ in range(300):
-        try:
-            urllib.request.urlopen(url + "/api/health", timeout=1)
-            break
-        except OSError:
-            time.sleep(0.2)
-    else:
-        process.kill()
-        pytest.fail("casashore serve did not start")
-    yield url
-    process.terminate()
-    process.wait(10)
+    with served(["serve", "--workspace-dir", str(tmp_path_factory.mktemp("serve"))], "/api/health",
+                port_flag="--port") as url:
+        yield url
 
 
 def grouped(value: float, lang: str, digits: int = 0) -> str:

@@ -3,16 +3,13 @@ the WebSocket, as calls arrive, wait, are answered and abandoned."""
 
 import json
 import shutil
-import subprocess
-import sys
-import time
 import urllib.request
 from pathlib import Path
 
 import pytest
 
 from browser import CHROMIUM, chromium, watched_page
-from router_nodes import free_port
+from served import served
 
 CENTER = Path(__file__).resolve().parents[1] / "examples" / "center.toml"
 SUPERVISOR, TRUNK = "supervisor-demo-token-change-me", "trunk-demo-token-change-me"
@@ -28,23 +25,8 @@ def post(url: str, token: str, body: dict | None = None) -> dict:
 
 @pytest.fixture
 def router(tmp_path):
-    port = free_port()
-    process = subprocess.Popen([sys.executable, "-m", "casashore", "route", "serve", "--config", str(CENTER),
-                                "--http", f"127.0.0.1:{port}", "--no-records"], stderr=subprocess.PIPE,
-                               stdout=subprocess.DEVNULL, cwd=tmp_path)
-    url = f"http://127.0.0.1:{port}"
-    for _ in range(150):
-        try:
-            urllib.request.urlopen(url + "/wallboard", timeout=1)
-            break
-        except OSError:
-            time.sleep(0.2)
-    else:
-        process.kill()
-        pytest.fail("casashore route serve did not start: " + process.stderr.read().decode()[-500:])
-    yield url
-    process.terminate()
-    process.wait(10)
+    with served(["route", "serve", "--config", str(CENTER), "--no-records"], "/wallboard", cwd=tmp_path) as url:
+        yield url
 
 
 def test_the_wallboard_updates_live_as_calls_arrive(router):
