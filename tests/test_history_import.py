@@ -204,7 +204,7 @@ def test_a_version_1_workspace_is_migrated(tmp_path):
     con.execute("INSERT INTO queues VALUES ('PS', 'Asia/Jerusalem')")
     con.close()
     with Workspace.open(path) as workspace:
-        assert workspace.schema_version() == SCHEMA_VERSION == 7
+        assert workspace.schema_version() == SCHEMA_VERSION == 8
     con = workspace_file(path)
     assert con.execute("SELECT count(*) FROM plan_steps").fetchall() == [(0,)]
     assert con.execute("SELECT count(*) FROM plan_runs").fetchall() == [(0,)]  # v6: the kept plans
@@ -214,6 +214,25 @@ def test_a_version_1_workspace_is_migrated(tmp_path):
     assert con.execute("SELECT queue, time_zone, country FROM queues").fetchall() == [("PS", "Asia/Jerusalem", None)]
     con.close()
 
+
+def test_a_version_7_workspaces_calls_gain_an_empty_recording(tmp_path):
+    """v8 adds ``calls.recording`` (the file a router call's audio was recorded to): calls already kept, imported
+    or routed, keep every value and name no file."""
+    from casashore.workspace.schema import MIGRATIONS
+
+    path = tmp_path / "v7.duckdb"
+    con = duckdb.connect(str(path))
+    for migration in MIGRATIONS[:7]:
+        con.execute(migration)
+    con.execute("INSERT INTO schema_version SELECT unnest(range(1, 8)), now()")
+    con.execute("INSERT INTO calls VALUES (1, 'k1', 'PS', '2026-01-05 09:00:00+00', 'answered', 12.5, 180, 'ana')")
+    con.close()
+    with Workspace.open(path) as workspace:
+        assert workspace.schema_version() == 8
+    con = workspace_file(path)
+    assert con.execute("SELECT call_key, outcome, wait_s, handle_s, agent, recording FROM calls").fetchall() == [
+        ("k1", "answered", 12.5, 180.0, "ana", None)]
+    con.close()
 
 
 def test_the_unused_plans_table_is_dropped(tmp_path):

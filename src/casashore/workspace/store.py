@@ -26,7 +26,13 @@ from casashore.workspace import importer
 from casashore.workspace.imports import add_queues, next_import_id, record_import
 from casashore.workspace.mapping import CallMapping, IntervalMapping
 from casashore.workspace.queries import COUNTS_PER_INTERVAL, INTERVAL_TOTALS
-from casashore.workspace.schema import CALL_COLUMNS, ROUTE_EVENT_COLUMNS, SCHEMA_VERSION, migrate, schema_version
+from casashore.workspace.schema import (
+    ROUTE_EVENT_COLUMNS,
+    ROUTER_CALL_COLUMNS,
+    SCHEMA_VERSION,
+    migrate,
+    schema_version,
+)
 
 DEFAULT_WORKSPACE = Path("casashore.duckdb")
 
@@ -247,7 +253,7 @@ class Workspace:
         return import_id
 
     def record_router_batch(self, import_id: int, events: list[tuple], calls: list[tuple]) -> None:
-        """Rows of ``route_events`` (ROUTE_EVENT_COLUMNS) and of ``calls`` (CALL_COLUMNS) of the session
+        """Rows of ``route_events`` (ROUTE_EVENT_COLUMNS) and of ``calls`` (ROUTER_CALL_COLUMNS) of the session
         ``import_id``, and its count of calls, in one transaction: all of them, or none (the error is raised)."""
         con = self._con
         with _transaction(con):
@@ -256,8 +262,9 @@ class Workspace:
                 con.execute("INSERT INTO route_events SELECT * FROM new_events")
                 con.unregister("new_events")
             if calls:
-                con.register("new_calls", pd.DataFrame(calls, columns=list(CALL_COLUMNS)))
-                con.execute("INSERT INTO calls SELECT * FROM new_calls")
+                frame = pd.DataFrame(calls, columns=list(ROUTER_CALL_COLUMNS)).astype({"recording": "object"})
+                con.register("new_calls", frame)
+                con.execute("INSERT INTO calls BY NAME SELECT * FROM new_calls")
                 con.unregister("new_calls")
                 con.execute("UPDATE imports SET calls_added = calls_added + ? WHERE import_id = ?",
                             [len(calls), import_id])
