@@ -29,11 +29,13 @@ SOL_PACKET, PACKET_STATISTICS, SO_ATTACH_FILTER, SO_RCVBUFFORCE = 263, 6, 26, 33
 
 
 class RtpCounter(threading.Thread):
-    """UDP datagrams to or from ``port`` on the loopback interface, by (source port, destination port), read
-    from a packet socket. A kernel filter (classic BPF) hands it only those datagrams, cut to their headers,
-    into a large buffer: a Python reader keeps up with 100 calls/s of G.711 both ways."""
+    """UDP datagrams to or from ``port`` (or any port of ``port``..``last``: an rtpengine's range) on the loopback
+    interface, by (source port, destination port), read from a packet socket. A kernel filter (classic BPF)
+    hands it only those datagrams, cut to their headers, into a large buffer: a Python reader keeps up with 100
+    calls/s of G.711 both ways."""
 
-    def __init__(self, port: int) -> None:
+    def __init__(self, port: int, last: int | None = None) -> None:
+        last = port if last is None else last
         super().__init__(daemon=True)
         self.counts: collections.Counter = collections.Counter()
         self.sock = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.ntohs(0x0800))
@@ -41,12 +43,12 @@ class RtpCounter(threading.Thread):
             self.sock.setsockopt(socket.SOL_SOCKET, SO_RCVBUFFORCE, 256 * 1024 * 1024)
         except PermissionError:
             self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 256 * 1024 * 1024)
-        program = [(0x28, 0, 0, 12), (0x15, 0, 10, 0x0800),  # Ethernet type IPv4, else drop
-                   (0x30, 0, 0, 23), (0x15, 0, 8, 17),  # protocol UDP
-                   (0x28, 0, 0, 20), (0x45, 6, 0, 0x1FFF),  # not a fragment's tail
+        program = [(0x28, 0, 0, 12), (0x15, 0, 12, 0x0800),  # Ethernet type IPv4, else drop
+                   (0x30, 0, 0, 23), (0x15, 0, 10, 17),  # protocol UDP
+                   (0x28, 0, 0, 20), (0x45, 8, 0, 0x1FFF),  # not a fragment's tail
                    (0xB1, 0, 0, 14),  # X = the IP header's length
-                   (0x48, 0, 0, 14), (0x15, 2, 0, port),  # source port
-                   (0x48, 0, 0, 16), (0x15, 0, 1, port),  # destination port
+                   (0x48, 0, 0, 14), (0x35, 0, 1, port), (0x25, 0, 3, last),  # source port in range: keep
+                   (0x48, 0, 0, 16), (0x35, 0, 2, port), (0x25, 1, 0, last),  # destination port in range: keep
                    (0x06, 0, 0, 64), (0x06, 0, 0, 0)]  # keep 64 bytes / drop
         self._filter = ctypes.create_string_buffer(b"".join(struct.pack("HBBI", *op) for op in program))
         self.sock.setsockopt(socket.SOL_SOCKET, SO_ATTACH_FILTER,
@@ -78,10 +80,11 @@ class RtpCounter(threading.Thread):
         return drops
 
 
-def rtp_counter(port: int) -> RtpCounter | None:
-    """A counter of the datagrams to and from ``port``, None when this process may not read the interface."""
+def rtp_counter(port: int, last: int | None = None) -> RtpCounter | None:
+    """A counter of the datagrams to and from ``port`` (..``last``), None when this process may not read the
+    interface."""
     try:
-        return RtpCounter(port)
+        return RtpCounter(port, last)
     except PermissionError:
         return None
 
@@ -89,13 +92,16 @@ def rtp_counter(port: int) -> RtpCounter | None:
 class Centre:
     """``casashore route serve`` whose agents' phones are SIPp processes: ``phones`` kind -> (scenario, whether
     it echoes RTP, SIPp options), ``queues`` queue (also its number) -> its agents with their phone's kind, in the
-    order they become available; ``router`` the [router] settings."""
+    order they become available; ``router`` the [router] settings, ``media`` its [router.media] (TOML values,
+    as written)."""
 
-    def __init__(self, directory: Path, phones: dict, queues: dict, router: dict) -> None:
+    def __init__(self, directory: Path, phones: dict, queues: dict, router: dict, media: dict | None = None) -> None:
         self.directory = directory
         self.phone_ports = {kind: free_port(socket.SOCK_DGRAM) for kind in phones}
         self.media_ports = {kind: free_port(socket.SOCK_DGRAM) for kind in phones}
         lines = ["[router]", *(f"{key} = {value}" for key, value in router.items()), ""]
+        if media:
+            lines += ["[router.media]", *(f"{key} = {value}" for key, value in media.items()), ""]
         for queue, agents in queues.items():
             lines += ["[[queues]]", f'name = "{queue}"', f'skill = "{queue}"', ""]
             for agent, kind in agents:
@@ -127,16 +133,18 @@ class Centre:
                 assert answer.status_code == 200, answer.text
 
     def call(self, name: str, scenario: str, queue: str, calls: int, *extra: str, rate: float = 2,
-             check: bool = True) -> dict[str, str]:
-        """SIPp places ``calls`` into ``queue`` with ``scenario`` at ``rate`` calls/s; its last statistics line
-        (``check``: SIPp must have succeeded with every call)."""
+             check: bool = True, media_port: int | None = None) -> dict[str, str]:
+        """SIPp places ``calls`` into ``queue`` with ``scenario`` at ``rate`` calls/s, its media on
+        ``media_port`` (else a free one); its last statistics line (``check``: SIPp must have succeeded with
+        every call)."""
         directory = self.directory / f"caller-{name}"
         directory.mkdir()
         shutil.copy(PCAP, directory / "g711a.pcap")  # play_pcap_audio reads it from SIPp's directory
         done = subprocess.run(
             ["sipp", f"127.0.0.1:{self.sip_port}", "-sf", str(SCENARIOS / scenario), "-s", queue,
              "-i", "127.0.0.1", "-p", str(free_port(socket.SOCK_DGRAM)), "-mi", "127.0.0.1",
-             "-mp", str(free_port(socket.SOCK_DGRAM)), "-r", str(rate), "-m", str(calls), *extra, "-nostdin",
+             "-mp", str(media_port or free_port(socket.SOCK_DGRAM)), "-r", str(rate), "-m", str(calls), *extra,
+             "-nostdin",
              "-trace_stat", "-trace_counts", "-trace_err", "-timeout", str(SAFETY_S), "-timeout_error"],
             cwd=directory, capture_output=True, timeout=SAFETY_S + 30)
         rows = list(csv.reader(next(directory.glob("*_.csv")).open(), delimiter=";"))
