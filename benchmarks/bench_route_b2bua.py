@@ -8,10 +8,10 @@ recording to the phone's SDP address (direct media) for --talk-ms, then hanging 
 
 --media rtpengine starts Debian's rtpengine (userspace, loopback, RTP ports 20000-29999, tests/rtpengine_server.py)
 and points the router's [router.media] at it: each call's audio goes caller -> rtpengine -> phone and the echo
-back the same way. The counter then reads the engine's whole port range, so each call is seen on its own
-engine port: per call, the datagrams the caller sent and those echoed back to it (min / median / max, and how
-many calls got fewer back than they sent). An engine port carries one call at a time; ``engine_ports`` (the
-caller-side ports seen) below the calls answered means some port carried two calls one after the other.
+back the same way. The counter then reads the engine's whole port range and counts per call: the datagrams the
+caller sent and those echoed back to it (min / median / max, how many calls got fewer back than they sent, and
+none). A call is the caller's port and its engine port; rtpengine gives a freed port to a later call, so on one
+pair a call starts where the RTP sequence number falls back to the recording's first (b2bua_centre.RtpCounter).
 
 --deaf N adds N agents, longest idle first, whose phone rings and is never picked up (ring-no-answer: each of
 their offers is CANCELled after offer_timeout_s, 2 s, and the call goes on to an answering agent; after two
@@ -35,6 +35,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
+import collections  # noqa: E402
 import contextlib  # noqa: E402
 import statistics  # noqa: E402
 
@@ -47,23 +48,24 @@ ENGINE_PORTS = range(20_000, 30_000)
 router take)."""
 
 
-def per_call(counts, phone_media: int) -> dict:
-    """Per call (its caller-side engine port): datagrams the caller sent, and echoed back to it."""
-    sent, back = {}, {}
-    for (src, dst), n in counts.items():
-        if dst in ENGINE_PORTS and src != phone_media and src not in ENGINE_PORTS:
-            sent[dst] = sent.get(dst, 0) + n
-        elif src in ENGINE_PORTS and dst != phone_media and dst not in ENGINE_PORTS:
-            back[src] = back.get(src, 0) + n
-    ports = sorted(set(sent) | set(back))
-    sent_each = [sent.get(port, 0) for port in ports]
-    back_each = [back.get(port, 0) for port in ports]
+def per_call(segments, phone_media: int) -> dict:
+    """Per call — (the caller's port, its engine port, the n-th call on that pair: RtpCounter's ``segments``) —
+    the datagrams the caller sent, and those echoed back to it."""
+    sent, back = collections.Counter(), collections.Counter()
+    for (src, dst, n), count in segments.items():
+        if dst in ENGINE_PORTS and src not in ENGINE_PORTS and src != phone_media:
+            sent[(src, dst, n)] += count
+        elif src in ENGINE_PORTS and dst not in ENGINE_PORTS and dst != phone_media:
+            back[(dst, src, n)] += count
+    calls = sorted(set(sent) | set(back))
+    sent_each, back_each = [sent[call] for call in calls], [back[call] for call in calls]
 
     def spread(values):
         return {"min": min(values), "median": statistics.median(values), "max": max(values)} if values else None
 
-    return {"engine_ports": len(ports), "rtp_sent_by_callers": sum(sent_each), "rtp_echoed_to_callers":
-            sum(back_each), "sent_per_call": spread(sent_each), "echoed_per_call": spread(back_each),
+    return {"calls_seen": len(calls), "engine_ports": len({engine for _, engine, _ in calls}),
+            "rtp_sent_by_callers": sum(sent_each), "rtp_echoed_to_callers": sum(back_each),
+            "sent_per_call": spread(sent_each), "echoed_per_call": spread(back_each),
             "calls_echoed_less_than_sent": sum(b < s for s, b in zip(sent_each, back_each, strict=True)),
             "calls_without_echo": sum(b == 0 for b in back_each)}
 
@@ -98,7 +100,7 @@ def main() -> None:
         centre = Centre(Path(directory), phones, {"bench": agents},
                         {"offer_timeout_s": 2, "wrap_up_s": 0.2, "max_missed": 2}, media)
         try:
-            counter = (rtp_counter(ENGINE_PORTS.start, ENGINE_PORTS.stop - 1) if media
+            counter = (rtp_counter(ENGINE_PORTS.start, ENGINE_PORTS.stop - 1, by_call=True) if media
                        else rtp_counter(centre.media_ports["answers"]))
             if counter is not None:
                 counter.start()
@@ -110,7 +112,7 @@ def main() -> None:
             dropped = counter.dropped() if counter is not None else None
             rtp = counter.stop() if counter is not None else None
             sent, back = audio_both_ways(rtp, centre.media_ports["answers"]) if rtp else (None, None)
-            calls_media = per_call(rtp, centre.media_ports["answers"]) if rtp and media else None
+            calls_media = per_call(counter.segments, centre.media_ports["answers"]) if rtp and media else None
             router = centre.stats()
             counts = centre.caller_counts("bench")  # caller_audio.xml: message 6 is the 200, 4 and 5 486 and 503
             result = {

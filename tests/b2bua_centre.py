@@ -26,6 +26,9 @@ PCAP = Path("/usr/share/sip-tester/g711a.pcap")
 """Debian sip-tester's G.711 A-law recording: 236 RTP packets over 7 s."""
 SUPERVISOR = "supervisor-token-for-the-b2bua-runs"
 SOL_PACKET, PACKET_STATISTICS, SO_ATTACH_FILTER, SO_RCVBUFFORCE = 263, 6, 26, 33
+BACKWARDS = 10
+"""An RTP sequence number more than this behind a port pair's last one starts the pair's next call (a replayed
+recording starts again from its first); fewer is a datagram reordered."""
 
 
 class RtpCounter(threading.Thread):
@@ -34,10 +37,16 @@ class RtpCounter(threading.Thread):
     hands it only those datagrams, cut to their headers, into a large buffer: a Python reader keeps up with 100
     calls/s of G.711 both ways."""
 
-    def __init__(self, port: int, last: int | None = None) -> None:
+    def __init__(self, port: int, last: int | None = None, *, by_call: bool = False) -> None:
+        """``by_call``: count also per call in ``segments``, (source, destination, n) -> datagrams: a port pair
+        carries one call at a time, and each call replays the same recording from its first RTP sequence
+        number, so a sequence number well behind the pair's last one starts its next call (n + 1)."""
         last = port if last is None else last
         super().__init__(daemon=True)
         self.counts: collections.Counter = collections.Counter()
+        self.by_call = by_call
+        self.segments: collections.Counter = collections.Counter()
+        self._last_seq: dict[tuple[int, int], tuple[int, int]] = {}  # pair -> (its call's n, last sequence number)
         self.sock = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.ntohs(0x0800))
         try:  # past net.core.rmem_max (root only)
             self.sock.setsockopt(socket.SOL_SOCKET, SO_RCVBUFFORCE, 256 * 1024 * 1024)
@@ -65,7 +74,20 @@ class RtpCounter(threading.Thread):
                 continue
             if len(data) > 34 and data[23] == 17:  # IPv4 (the socket's protocol) carrying UDP
                 header = (data[14] & 0x0F) * 4
-                self.counts[struct.unpack("!HH", data[14 + header:18 + header])] += 1
+                pair = struct.unpack("!HH", data[14 + header:18 + header])
+                self.counts[pair] += 1
+                if self.by_call and len(data) >= 26 + header:  # the RTP header's sequence number
+                    self._segment(pair, struct.unpack("!H", data[24 + header:26 + header])[0])
+
+    def _segment(self, pair: tuple[int, int], seq: int) -> None:
+        n, last = self._last_seq.get(pair, (0, seq))
+        behind = (last - seq) % 65_536  # how far this sequence number is behind the pair's last (mod 2^16)
+        if BACKWARDS < behind < 32_768:
+            n, last = n + 1, seq  # far behind: the next call on this pair
+        elif behind == 0 or behind >= 32_768:
+            last = seq  # ahead: the call goes on (a few behind: reordered, the last one stays)
+        self._last_seq[pair] = (n, last)
+        self.segments[(*pair, n)] += 1
 
     def stop(self) -> collections.Counter:
         self.running = False
@@ -80,11 +102,11 @@ class RtpCounter(threading.Thread):
         return drops
 
 
-def rtp_counter(port: int, last: int | None = None) -> RtpCounter | None:
+def rtp_counter(port: int, last: int | None = None, *, by_call: bool = False) -> RtpCounter | None:
     """A counter of the datagrams to and from ``port`` (..``last``), None when this process may not read the
     interface."""
     try:
-        return RtpCounter(port, last)
+        return RtpCounter(port, last, by_call=by_call)
     except PermissionError:
         return None
 
