@@ -285,8 +285,9 @@ def create_router_app(service: RouterService, tokens: dict[str, Principal], *, t
     @app.get("/api/agents/{agent_id}/registration", **responses(403, 404, 422))
     async def registration(agent_id: str, who: Caller) -> RegistrationView:
         """Where the agent's phone rings: the contacts it registered over SIP (each with the seconds left and
-        the address it registered from; the centre's with Redis, else this node's), the fixed contact of the centre file, and ``contact``,
-        the one an offer would use (the newest registration, else the fixed contact, else null)."""
+        the address it registered from; the centre's with Redis, else this node's), the fixed contact of the
+        centre file, and ``contact``, the one an offer would use (the newest registration, else the fixed
+        contact, else null)."""
         known_agent(agent_id)
         may_act_for(who, agent_id)
         return RegistrationView.model_validate(service.registrations.view(agent_id))
