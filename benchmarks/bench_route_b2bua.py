@@ -11,7 +11,7 @@ and points the router's [router.media] at it: each call's audio goes caller -> r
 back the same way. The counter then reads the engine's whole port range and counts per call: the datagrams the
 caller sent and those echoed back to it (min / median / max, how many calls got fewer back than they sent, and
 none). A call is the caller's port and its engine port; rtpengine gives a freed port to a later call, so on one
-pair a call starts where the RTP sequence number falls back to the recording's first (b2bua_centre.RtpCounter).
+pair a call starts where the RTP sequence number falls back to the recording's first (b2bua_centre.CallSegments).
 
 --deaf N adds N agents, longest idle first, whose phone rings and is never picked up (ring-no-answer: each of
 their offers is CANCELled after offer_timeout_s, 2 s, and the call goes on to an answering agent; after two
@@ -49,7 +49,7 @@ router take)."""
 
 
 def per_call(segments, phone_media: int) -> dict:
-    """Per call — (the caller's port, its engine port, the n-th call on that pair: RtpCounter's ``segments``) —
+    """Per call — (the caller's port, its engine port, the n-th call on that pair: CallSegments' ``segments``) —
     the datagrams the caller sent, and those echoed back to it."""
     sent, back = collections.Counter(), collections.Counter()
     for (src, dst, n), count in segments.items():
@@ -112,7 +112,7 @@ def main() -> None:
             dropped = counter.dropped() if counter is not None else None
             rtp = counter.stop() if counter is not None else None
             sent, back = audio_both_ways(rtp, centre.media_ports["answers"]) if rtp else (None, None)
-            calls_media = per_call(counter.segments, centre.media_ports["answers"]) if rtp and media else None
+            calls_media = per_call(counter.calls.segments, centre.media_ports["answers"]) if rtp and media else None
             router = centre.stats()
             counts = centre.caller_counts("bench")  # caller_audio.xml: message 6 is the 200, 4 and 5 486 and 503
             result = {

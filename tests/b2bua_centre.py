@@ -31,6 +31,27 @@ BACKWARDS = 10
 recording starts again from its first); fewer is a datagram reordered."""
 
 
+class CallSegments:
+    """Datagrams per call on port pairs that carry one call after another: ``segments`` (source, destination,
+    n) -> datagrams. Each call replays the same recording from its first RTP sequence number, so a sequence
+    number more than BACKWARDS behind the pair's last one starts the pair's next call (n + 1); a few behind is
+    a datagram reordered (counted in the call, the last number kept)."""
+
+    def __init__(self) -> None:
+        self.segments: collections.Counter = collections.Counter()
+        self._last: dict[tuple[int, int], tuple[int, int]] = {}  # pair -> (its call's n, last sequence number)
+
+    def add(self, pair: tuple[int, int], seq: int) -> None:
+        n, last = self._last.get(pair, (0, seq))
+        behind = (last - seq) % 65_536  # how far this sequence number is behind the pair's last (mod 2^16)
+        if BACKWARDS < behind < 32_768:
+            n, last = n + 1, seq  # far behind: the next call on this pair
+        elif behind == 0 or behind >= 32_768:
+            last = seq  # ahead (or the same): the call goes on
+        self._last[pair] = (n, last)
+        self.segments[(*pair, n)] += 1
+
+
 class RtpCounter(threading.Thread):
     """UDP datagrams to or from ``port`` (or any port of ``port``..``last``: an rtpengine's range) on the loopback
     interface, by (source port, destination port), read from a packet socket. A kernel filter (classic BPF)
@@ -38,15 +59,12 @@ class RtpCounter(threading.Thread):
     calls/s of G.711 both ways."""
 
     def __init__(self, port: int, last: int | None = None, *, by_call: bool = False) -> None:
-        """``by_call``: count also per call in ``segments``, (source, destination, n) -> datagrams: a port pair
-        carries one call at a time, and each call replays the same recording from its first RTP sequence
-        number, so a sequence number well behind the pair's last one starts its next call (n + 1)."""
+        """``by_call``: count also per call, in ``calls`` (CallSegments)."""
         last = port if last is None else last
         super().__init__(daemon=True)
         self.counts: collections.Counter = collections.Counter()
         self.by_call = by_call
-        self.segments: collections.Counter = collections.Counter()
-        self._last_seq: dict[tuple[int, int], tuple[int, int]] = {}  # pair -> (its call's n, last sequence number)
+        self.calls = CallSegments()
         self.sock = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.ntohs(0x0800))
         try:  # past net.core.rmem_max (root only)
             self.sock.setsockopt(socket.SOL_SOCKET, SO_RCVBUFFORCE, 256 * 1024 * 1024)
@@ -77,17 +95,7 @@ class RtpCounter(threading.Thread):
                 pair = struct.unpack("!HH", data[14 + header:18 + header])
                 self.counts[pair] += 1
                 if self.by_call and len(data) >= 26 + header:  # the RTP header's sequence number
-                    self._segment(pair, struct.unpack("!H", data[24 + header:26 + header])[0])
-
-    def _segment(self, pair: tuple[int, int], seq: int) -> None:
-        n, last = self._last_seq.get(pair, (0, seq))
-        behind = (last - seq) % 65_536  # how far this sequence number is behind the pair's last (mod 2^16)
-        if BACKWARDS < behind < 32_768:
-            n, last = n + 1, seq  # far behind: the next call on this pair
-        elif behind == 0 or behind >= 32_768:
-            last = seq  # ahead: the call goes on (a few behind: reordered, the last one stays)
-        self._last_seq[pair] = (n, last)
-        self.segments[(*pair, n)] += 1
+                    self.calls.add(pair, struct.unpack("!H", data[24 + header:26 + header])[0])
 
     def stop(self) -> collections.Counter:
         self.running = False
