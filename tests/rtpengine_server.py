@@ -45,15 +45,17 @@ def ping(port: int, timeout_s: float = 0.5) -> bool:
 
 
 @contextlib.contextmanager
-def running_rtpengine(directory: Path, *, recording: bool = True):
-    """Yields (ng port, RTP port range, recording dir); the process is stopped at the end."""
+def running_rtpengine(directory: Path, *, recording: bool = True, ports: range | None = None):
+    """Yields (ng port, RTP port range, recording dir); the process is stopped at the end. ``ports``: its RTP
+    ports (a benchmark's thousands of calls need more than the tests' 100)."""
     binary = require_rtpengine()
     ng_port = free_udp_port()
     base = 30_000 + (os.getpid() % 250) * 100  # a range of its own per test process, 100 ports
+    ports = ports if ports is not None else range(base, base + 100)
     recordings = directory / "recordings"
     recordings.mkdir(parents=True, exist_ok=True)
     args = [binary, "--foreground", "--log-stderr", "--table=-1", "--interface=127.0.0.1",
-            f"--listen-ng=127.0.0.1:{ng_port}", f"--port-min={base}", f"--port-max={base + 99}",
+            f"--listen-ng=127.0.0.1:{ng_port}", f"--port-min={ports.start}", f"--port-max={ports.stop - 1}",
             "--delete-delay=0", "--num-threads=2", "--log-level=5"]
     if recording:
         args += [f"--recording-dir={recordings}", "--recording-method=pcap"]
@@ -64,7 +66,7 @@ def running_rtpengine(directory: Path, *, recording: bool = True):
         while not ping(ng_port):
             if process.poll() is not None or time.monotonic() > deadline:
                 raise RuntimeError(f"rtpengine did not start: {(directory / 'rtpengine.log').read_text()[-2000:]}")
-        yield ng_port, range(base, base + 100), recordings
+        yield ng_port, ports, recordings
     finally:
         process.terminate()
         try:

@@ -205,7 +205,7 @@ def test_a_version_1_workspace_is_migrated(tmp_path):
     con.execute("INSERT INTO queues VALUES ('PS', 'Asia/Jerusalem')")
     con.close()
     with Workspace.open(path) as workspace:
-        assert workspace.schema_version() == SCHEMA_VERSION == 9
+        assert workspace.schema_version() == SCHEMA_VERSION == 10
     con = workspace_file(path)
     assert con.execute("SELECT count(*) FROM plan_steps").fetchall() == [(0,)]
     assert con.execute("SELECT count(*) FROM plan_runs").fetchall() == [(0,)]  # v6: the kept plans; v9: packed
@@ -250,6 +250,26 @@ def test_v9_packs_plan_results_and_a_plan_kept_before_is_still_read(tmp_path):
     packed, text = con.execute("SELECT packed_result, result FROM plan_runs WHERE run_id = 'new'").fetchone()
     con.close()
     assert text is None and json.loads(zlib.decompress(packed)) == new
+
+
+def test_a_version_7_workspaces_calls_gain_an_empty_recording(tmp_path):
+    """v10 adds ``calls.recording`` (the file a router call's audio was recorded to): calls already kept, imported
+    or routed, keep every value and name no file."""
+    from casashore.workspace.schema import MIGRATIONS
+
+    path = tmp_path / "v7.duckdb"
+    con = duckdb.connect(str(path))
+    for migration in MIGRATIONS[:7]:
+        con.execute(migration)
+    con.execute("INSERT INTO schema_version SELECT unnest(range(1, 8)), now()")
+    con.execute("INSERT INTO calls VALUES (1, 'k1', 'PS', '2026-01-05 09:00:00+00', 'answered', 12.5, 180, 'ana')")
+    con.close()
+    with Workspace.open(path) as workspace:
+        assert workspace.schema_version() == SCHEMA_VERSION
+    con = workspace_file(path)
+    assert con.execute("SELECT call_key, outcome, wait_s, handle_s, agent, recording FROM calls").fetchall() == [
+        ("k1", "answered", 12.5, 180.0, "ana", None)]
+    con.close()
 
 
 def test_the_unused_plans_table_is_dropped(tmp_path):

@@ -88,11 +88,15 @@ class Anchor:
     async def delete(self, call_id, from_tag):
         self.calls.append(("delete", call_id, from_tag))
 
+    async def recording(self, call_id):
+        return None
 
-def run(scenario, *, agents=("ana", "ben"), max_missed: int = 2, media=None, connect_media=None):
+
+def run(scenario, *, agents=("ana", "ben"), max_missed: int = 2, media=None, connect_media=None, recorder=None):
     """A front whose agents each have a phone (a fixed contact); ``scenario(ctx)`` with ctx: service, front,
     clock, caller (socket), send (to the front), phones (agent -> AgentPhone), media. ``connect_media``: an
-    async function making the anchor inside the test's loop (rtpengine's client), instead of ``media``."""
+    async function making the anchor inside the test's loop (rtpengine's client), instead of ``media``.
+    ``recorder``: where the router's records go (a Recorder on a workspace), else nowhere."""
 
     async def main():
         loop = asyncio.get_running_loop()
@@ -104,7 +108,7 @@ def run(scenario, *, agents=("ana", "ben"), max_missed: int = 2, media=None, con
         router = Router({"fr": RoutingQueue("fr", "fr")}, offer_timeout_s=15.0, wrap_up_s=0.0,
                         max_missed=max_missed)
         contacts = {agent: f"sip:{agent}@127.0.0.1:{phone.port}" for agent, phone in phones.items()}
-        service = RouterService(router, clock=clock, registrations=Registrations(contacts))
+        service = RouterService(router, clock=clock, registrations=Registrations(contacts), recorder=recorder)
         for n, agent in enumerate(agents):
             router.add_agent(agent, {"fr": 1}, clock.now + n)
         transport, front = await start_sip(service, "127.0.0.1", 0, {"fr": "fr"}, t1_s=0.05, t2_s=0.2,

@@ -219,3 +219,31 @@ def test_a_query_parameter_an_operation_does_not_take_is_refused_not_ignored(cli
         assert r.status_code == 422 and "not one this operation takes (it takes limit, offset)" in r.text, r.text
     assert client.get("/api/queues?x=1", headers=boss).status_code == 422  # an operation that takes none
     assert client.get("/wallboard?token=old-link").status_code == 200  # a page keeps its own parameters
+
+
+def test_only_a_supervisor_sees_where_a_calls_audio_is_recorded():
+    """The recording's path (where a caller's voice lies, set by the B2BUA from rtpengine) is a supervisor's to
+    see: in the call and the list of calls; the agent on the call and the trunk get null; the OpenAPI document
+    types both views."""
+    router = Router({"fr": RoutingQueue("fr", "fr")})
+    router.add_agent("ana", {"fr": 1}, 0.0)
+    with TestClient(create_router_app(RouterService(router), TOKENS, tick_s=60)) as client:
+        client.post("/api/agents/ana/status", json={"status": "available"}, headers=auth("t-ana"))
+        client.post("/api/calls", json={"call_id": "c1", "queue": "fr"}, headers=auth("t-trunk"))
+        client.post("/api/calls", json={"call_id": "c2", "queue": "fr"}, headers=auth("t-trunk"))
+        client.post(f"/api/agents/ana/accept/{C1}", headers=auth("t-ana"))
+        path = "/var/spool/rtpengine/pcaps/c1-0123456789abcdef.pcap"
+        assert router.set_recording(C1, path)
+        assert client.get(f"/api/calls/{C1}", headers=auth("t-sup")).json()["recording"] == path
+        agent_view = client.get(f"/api/calls/{C1}", headers=auth("t-ana"))
+        assert agent_view.status_code == 200 and agent_view.json()["recording"] is None
+        assert "pcap" not in agent_view.text
+        assert client.get(f"/api/calls/{C1}", headers=auth("t-trunk")).json()["recording"] is None
+        listed = {c["id"]: c for c in client.get("/api/calls", headers=auth("t-sup")).json()["calls"]}
+        assert listed[C1]["recording"] == path and listed[C2]["recording"] is None  # c2 waits, not recorded
+        client.post(f"/api/calls/{C1}/hangup", headers=auth("t-ana"))
+        assert client.get(f"/api/calls/{C1}", headers=auth("t-sup")).json()["recording"] == path  # once ended too
+        schemas = client.get("/openapi.json").json()["components"]["schemas"]
+    for view in ("CallView", "CallSummary"):
+        assert schemas[view]["properties"]["recording"]["anyOf"] == [{"type": "string"}, {"type": "null"}]
+    assert schemas["CallPage"]["properties"]["calls"]["items"] == {"$ref": "#/components/schemas/CallSummary"}

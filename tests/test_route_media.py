@@ -237,6 +237,32 @@ def test_offer_and_answer_anchor_rtp_both_ways_counted_and_recorded(engine):
     phone.close()
 
 
+def test_a_recordings_name_comes_from_rtpengines_metadata_and_only_names_its_own_file(tmp_path):
+    """The path kept in a call's record is rtpengine's file under recording_dir/pcaps: metadata that names
+    another place, another call's name or a file that does not exist names nothing; a call id that would be a
+    path is only a prefix of names rtpengine made."""
+    (tmp_path / "tmp").mkdir()
+    (tmp_path / "pcaps").mkdir()
+    media = RtpEngineMedia(client=None, record=True, recording_dir=tmp_path)  # no engine needed to read files
+
+    def metadata(call: str, suffix: str, first_line: str) -> None:
+        (tmp_path / "tmp" / f"rtpengine-meta-{call}-{suffix}.tmp").write_text(first_line + "\n\nSDP mode: offer\n")
+
+    metadata("ok%40x", "0123456789abcdef", "/var/spool/rtpengine/pcaps/ok%40x-0123456789abcdef.pcap")
+    (tmp_path / "pcaps" / "ok%40x-0123456789abcdef.pcap").write_bytes(b"\xd4\xc3\xb2\xa1")
+    # rtpengine in a container names its own directory: the file's name is taken, under the host's recording_dir
+    assert media.recording_path("ok@x") == tmp_path / "pcaps" / "ok%40x-0123456789abcdef.pcap"
+    assert asyncio.run(media.recording("ok@x")) == str(tmp_path / "pcaps" / "ok%40x-0123456789abcdef.pcap")
+    metadata("evil", "1111111111111111", "/etc/passwd")  # not this call's pcap
+    metadata("other", "2222222222222222", "/x/pcaps/someone-else-2222222222222222.pcap")
+    metadata("gone", "3333333333333333", "/x/pcaps/gone-3333333333333333.pcap")  # no such file
+    assert [media.recording_path(call) for call in ("evil", "other", "gone", "unknown")] == [None] * 4
+    assert media.recording_path("../../etc/passwd") is None  # escaped as rtpengine does: only a prefix
+    assert media.counters["recording_not_found"] == 0
+    assert asyncio.run(media.recording("gone")) is None and media.counters["recording_not_found"] == 1
+    assert asyncio.run(RtpEngineMedia(client=None, record=False, recording_dir=tmp_path).recording("ok@x")) is None
+
+
 def test_a_call_without_recording_leaves_no_file(engine):
     ng_port, _, recordings = engine
 

@@ -1,6 +1,7 @@
 """Two `casashore route serve --redis` nodes of one centre on a real redis-server: a call that came in over SIP
 on one node is accepted by an agent through the other node's API, the first node answers the caller; both nodes'
-statistics count it; a node killed with SIGKILL leaves the membership within the heartbeat's life."""
+statistics count it; a node killed with SIGKILL leaves the membership within the heartbeat's life; a phone
+registered through one node is seen by the other."""
 
 from __future__ import annotations
 
@@ -175,3 +176,48 @@ def test_a_resent_invite_waits_for_its_node_to_die_and_an_answered_caller_hears_
                 if process.poll() is None:
                     process.terminate()
                     process.wait(15)
+
+
+def sip_register(sock: socket.socket, node_port: int, phone, **options) -> int:
+    """One REGISTER of ``phone`` (test_route_registrar.Phone; ``options`` its register's) to a node over UDP,
+    answering its challenge (a first one, or for a nonce of another node's: stale); the final status."""
+    from casashore.route.sip.digest import parse_credentials
+    from casashore.route.sip.message import parse
+
+    for _ in range(3):
+        sock.sendto(phone.register(**options), ("127.0.0.1", node_port))
+        answer = parse(sock.recv(4000))
+        if answer.status != 401:
+            return answer.status
+        phone.challenge, phone.nc = parse_credentials(answer.all("WWW-Authenticate")[0]), 0
+    return 401
+
+
+def test_a_phone_registered_through_one_node_is_seen_by_the_other(tmp_path):
+    """`route serve --redis`: the agents' bindings are the centre's, in Redis (state/shared_registrations.py):
+    amina's phone registers through node A; node B shows where it rings; it unregisters through node B (whose
+    nonce it must get first) and node A shows it gone."""
+    from test_route_registrar import Phone
+
+    with redis_server(tmp_path) as redis_port:
+        sip_a, sip_b = free_port(socket.SOCK_DGRAM), free_port(socket.SOCK_DGRAM)
+        node_a, url_a = start_node("node-a", redis_port, tmp_path, sip=sip_a)
+        node_b, url_b = start_node("node-b", redis_port, tmp_path, sip=sip_b)
+        sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        sock.settimeout(5)
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+        try:
+            phone = Phone("amina", "amina-demo-sip-password", contact=f"sip:amina@127.0.0.1:{port}")
+            assert sip_register(sock, sip_a, phone) == 200
+            seen = api(f"{url_b}/api/agents/amina/registration", SUPERVISOR)
+            assert seen["contact"] == phone.contact
+            [binding] = seen["bindings"]
+            assert binding["source"] == f"127.0.0.1:{port}" and 0 < binding["expires_in_s"] <= 300
+            assert sip_register(sock, sip_b, phone, expires="0") == 200  # node A's nonce is stale on node B
+            assert api(f"{url_a}/api/agents/amina/registration", SUPERVISOR)["bindings"] == []
+        finally:
+            sock.close()
+            for process in (node_a, node_b):
+                process.terminate()
+                process.wait(15)

@@ -46,6 +46,10 @@ def test_a_dead_nodes_taken_events_are_claimed_and_written_once(tmp_path):
     from casashore.route.centre_records import CentreRecords
 
     with redis_server(tmp_path) as redis_port, postgres_server() as dsn:
+        with psycopg.connect(dsn) as db:  # the calls' table as made before recordings were kept: it gains them
+            db.execute("CREATE TABLE route_calls (centre text NOT NULL, call_id text NOT NULL, queue text NOT NULL, "
+                       "arrival_at timestamptz NOT NULL, outcome text NOT NULL, wait_s double precision, "
+                       "handle_s double precision, agent text, PRIMARY KEY (centre, call_id))")
         node_a, node_b = shared_router(redis_port, "a"), shared_router(redis_port, "b")
         node_a.add_agent("ana", {"fr": 1}, 0.0)
         node_a.set_status("ana", "available", 1.0)
@@ -53,6 +57,9 @@ def test_a_dead_nodes_taken_events_are_claimed_and_written_once(tmp_path):
         node_b.arrive("c2", "fr", 3.0)  # waits
         node_b.arrive("c3", "fr", 4.0)  # the queue is full: rejected
         node_a.accept("ana", "c1", 5.0)
+        assert node_b.set_recording("c1", "/rec/pcaps/c1-0123456789abcdef.pcap")  # any node: the call is shared
+        assert not node_a.set_recording("c3", "/rec/other.pcap")  # ended (rejected)
+        assert not node_a.set_recording("c9", "/rec/other.pcap")  # unknown
         records_a = CentreRecords(node_a, dsn, claim_idle_s=0.3)
         records_b = CentreRecords(node_b, dsn, claim_idle_s=0.3)
         taken = records_a.take_new()  # node A takes the log so far ... and dies before writing it
@@ -70,11 +77,11 @@ def test_a_dead_nodes_taken_events_are_claimed_and_written_once(tmp_path):
         events = rows(dsn, "SELECT event_id, event, subject FROM route_events ORDER BY event_at, event_id")
         assert sorted(events) == sorted((entry_id, f["e"], f["s"]) for entry_id, f in stream)
         assert node_a.client.xpending(node_a.prefix + "events", "records")["pending"] == 0
-        calls = {r[0]: r[1:] for r in rows(dsn, "SELECT call_id, queue, outcome, wait_s, handle_s, agent "
-                                                "FROM route_calls WHERE centre = 'centre'")}
-        assert calls == {"c1": ("fr", "answered", 3.0, 4.0, "ana"),
-                         "c2": ("fr", "abandoned", 9.0, None, None),
-                         "c3": ("fr", "rejected", 0.0, None, None)}
+        calls = {r[0]: r[1:] for r in rows(dsn, "SELECT call_id, queue, outcome, wait_s, handle_s, agent, "
+                                                "recording FROM route_calls WHERE centre = 'centre'")}
+        assert calls == {"c1": ("fr", "answered", 3.0, 4.0, "ana", "/rec/pcaps/c1-0123456789abcdef.pcap"),
+                         "c2": ("fr", "abandoned", 9.0, None, None, None),
+                         "c3": ("fr", "rejected", 0.0, None, None, None)}
         records_a.close()
         records_b.close()
 

@@ -28,15 +28,18 @@ def test_calls_and_events_land_in_the_workspace_and_feed_forecasting(tmp_path):
     router.arrive("c2", "fr", t0 + 60)          # waits
     router.arrive("c3", "fr", t0 + 61)          # queue full: rejected
     router.accept("ana", "c1", t0 + 5)
+    assert router.set_recording("c1", "/var/spool/rtpengine/pcaps/c1-0123456789abcdef.pcap")  # as the B2BUA does
+    assert not router.set_recording("c3", "/elsewhere.pcap")  # ended (rejected): its record is written
     router.hang_up("c1", t0 + 185)              # talked 180 s
     router.hang_up("c2", t0 + 186)              # offered to ana at 185, the caller left at 186
     service.publish()
     service.recorder.close()
 
     con = workspace_file(workspace)
-    calls = con.execute("SELECT call_key, outcome, wait_s, handle_s, agent FROM calls ORDER BY call_key").fetchall()
-    assert calls == [("c1", "answered", 5.0, 180.0, "ana"), ("c2", "abandoned", 126.0, None, None),
-                     ("c3", "other", 0.0, None, None)]
+    calls = con.execute("SELECT call_key, outcome, wait_s, handle_s, agent, recording FROM calls "
+                        "ORDER BY call_key").fetchall()
+    assert calls == [("c1", "answered", 5.0, 180.0, "ana", "/var/spool/rtpengine/pcaps/c1-0123456789abcdef.pcap"),
+                     ("c2", "abandoned", 126.0, None, None, None), ("c3", "other", 0.0, None, None, None)]
     events = [r[0] for r in con.execute("SELECT event FROM route_events ORDER BY seq").fetchall()]
     assert events[:4] == ["agent_added", "status", "arrived", "offered"] and events.count("ended") == 2
     assert con.execute("SELECT format, calls_added FROM imports").fetchall() == [("router", 3)]

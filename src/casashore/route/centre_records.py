@@ -12,7 +12,9 @@ once.
 
 Tables: ``route_events`` (centre, event_id, event_at, event, subject, detail, node) and ``route_calls`` (centre,
 call_id (the trunk's Call-ID), queue, arrival_at, outcome — answered, abandoned, cleared (ended by a supervisor
-before an agent took it: no caller's abandon) or rejected —, wait_s, handle_s, agent).
+before an agent took it: no caller's abandon) or rejected —, wait_s, handle_s, agent, recording (the file the
+media engine recorded the call's audio to, or null; added to a table made before it by ``ADD COLUMN IF NOT
+EXISTS``)).
 
 This is a store of its own, not the workspace: its SQL is PostgreSQL's and stays here (one node's router
 without ``--records`` writes to the workspace through route/records.py and the Workspace instead).
@@ -38,7 +40,9 @@ CREATE TABLE IF NOT EXISTS route_calls (
     centre text NOT NULL, call_id text NOT NULL, queue text NOT NULL, arrival_at timestamptz NOT NULL,
     outcome text NOT NULL, wait_s double precision, handle_s double precision, agent text,
     PRIMARY KEY (centre, call_id));
+ALTER TABLE route_calls ADD COLUMN IF NOT EXISTS recording text;
 """
+CALL_COLUMNS = "centre, call_id, queue, arrival_at, outcome, wait_s, handle_s, agent, recording"
 Entry = tuple[str, dict[str, str]]
 
 
@@ -48,7 +52,7 @@ def without_password(dsn: str) -> str:
 
 def _call_row(centre: str, call: Call) -> tuple:
     return (centre, call.trunk_call_id, call.queue, utc_instant(call.arrived_at), call.outcome, call.wait_s,
-            call.handle_s, call.agent_id if call.answered_at is not None else None)
+            call.handle_s, call.agent_id if call.answered_at is not None else None, call.recording)
 
 
 def connect(dsn: str):
@@ -112,8 +116,8 @@ class CentreRecords:
                 "INSERT INTO route_events VALUES (%s, %s, %s, %s, %s, %s, %s) ON CONFLICT DO NOTHING",
                 [(centre, entry_id, utc_instant(float(f["t"])), f["e"], f["s"], f["d"], f.get("n", ""))
                  for entry_id, f in entries])
-            cursor.executemany("INSERT INTO route_calls VALUES (%s, %s, %s, %s, %s, %s, %s, %s) "
-                               "ON CONFLICT DO NOTHING",
+            cursor.executemany(f"INSERT INTO route_calls ({CALL_COLUMNS}) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, "
+                               "%s) ON CONFLICT DO NOTHING",
                                [_call_row(centre, call) for call in ended.values()
                                 if call is not None and call.ended_at is not None])
         self.client.xack(self.stream, GROUP, *(entry_id for entry_id, _ in entries))

@@ -80,6 +80,47 @@ class RegistrationView(BaseModel):
     bindings: list[BindingView]
 
 
+class CallView(BaseModel):
+    """One call as the router holds it (live, or ended less than a minute ago on one node, an hour with Redis)."""
+
+    id: str
+    """The router's id: the call's address in the API."""
+    call_id: str
+    """The trunk's Call-ID (data)."""
+    queue: str
+    state: Literal["waiting", "offered", "connected", "ended"]
+    outcome: Literal["answered", "abandoned", "cleared", "rejected"] | None
+    agent: str | None
+    position: int | None
+    """Its place in the queue while it waits (1 = next)."""
+    expected_wait_s: float | None
+    callback_number: str | None
+    recording: str | None
+    """The file the media engine records the call's audio to (rtpengine's pcap, a path on the router's host);
+    shown to supervisors only (null for others, and for a call not recorded)."""
+
+
+class CallSummary(BaseModel):
+    id: str
+    call_id: str
+    queue: str
+    state: Literal["waiting", "offered", "connected"]
+    priority: int
+    agent: str | None
+    waiting_s: float
+    """Since arrival: until the answer once answered."""
+    callback_number: str | None
+    recording: str | None
+    """As CallView's (the list is a supervisor's)."""
+
+
+class CallPage(BaseModel):
+    total: int
+    offset: int
+    limit: int
+    calls: list[CallSummary]
+
+
 class ErrorResponse(BaseModel):
     """Every refusal: a message naming what was wrong (and, for a request that does not match the schema, the
     field)."""
@@ -203,13 +244,15 @@ def create_router_app(service: RouterService, tokens: dict[str, Principal], *, t
         if who.role not in ("trunk", "supervisor"):
             raise HTTPException(403, f"only a trunk or a supervisor {action}")
 
-    def call_view(call_id: str) -> dict:
+    def call_view(call_id: str, who: Principal) -> dict:
+        """The call's CallView; the recording's path only for a supervisor (where audio of a caller lies)."""
         call = router.calls[call_id]
         return {"id": call_id, "call_id": call.trunk_call_id, "queue": call.queue, "state": call.state,
                 "outcome": call.outcome or None,
                 "agent": call.agent_id, "position": router.position(call_id),
                 "expected_wait_s": service.expected_wait_s(call_id) if call.state == "waiting" else None,
-                "callback_number": call.callback_number}
+                "callback_number": call.callback_number,
+                "recording": call.recording if who.role == "supervisor" else None}
 
     @app.exception_handler(StarletteHTTPException)
     async def _http_error(_, exc: StarletteHTTPException) -> JSONResponse:
@@ -247,8 +290,9 @@ def create_router_app(service: RouterService, tokens: dict[str, Principal], *, t
     @app.get("/api/agents/{agent_id}/registration", **responses(403, 404, 422))
     async def registration(agent_id: str, who: Caller) -> RegistrationView:
         """Where the agent's phone rings: the contacts it registered over SIP (each with the seconds left and
-        the address it registered from) on this node, the fixed contact of the centre file, and ``contact``,
-        the one an offer would use (the newest registration, else the fixed contact, else null)."""
+        the address it registered from; the centre's with Redis, else this node's), the fixed contact of the
+        centre file, and ``contact``, the one an offer would use (the newest registration, else the fixed
+        contact, else null)."""
         known_agent(agent_id)
         may_act_for(who, agent_id)
         return RegistrationView.model_validate(service.registrations.view(agent_id))
@@ -295,31 +339,34 @@ def create_router_app(service: RouterService, tokens: dict[str, Principal], *, t
             queued = router.arrive(call_id, call.queue, now(), call.priority, trunk_call_id=call.call_id)
         except CallExists:
             raise HTTPException(409, f"call {call.call_id!r} exists (id {call_id})") from None
-        view = call_view(call_id) | {"accepted": queued}
+        view = call_view(call_id, who) | {"accepted": queued}
         publish()
         return view
 
     @app.get("/api/calls", **responses(403, 422))
     async def list_calls(who: Caller, offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
-                         limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 100) -> dict:
+                         limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 100) -> CallPage:
         """A supervisor's list of the calls not ended (waiting, offered, connected), oldest first: each one's
         state, queue, time since arrival (``waiting_s``: until the answer once answered), agent. ``total`` counts
-        them all; ``limit`` (at most 500) from ``offset``. Agents and trunks: 403 (callers' data)."""
+        them all; ``limit`` (at most 500) from ``offset``; ``recording``: the file its audio is recorded to, or
+        null. Agents and trunks: 403 (callers' data)."""
         if who.role != "supervisor":
             raise HTTPException(403, f"only a supervisor lists the calls ({who.role} may read a call by its id)")
         at = now()
         total, page = router.live_calls(offset, limit)
-        return {"total": total, "offset": offset, "limit": limit, "calls": [
-            {"id": call.call_id, "call_id": call.trunk_call_id, "queue": call.queue, "state": call.state,
-             "priority": call.priority, "agent": call.agent_id,
-             "waiting_s": round((call.answered_at if call.answered_at is not None else at) - call.arrived_at, 3),
-             "callback_number": call.callback_number} for call in page]}
+        return CallPage(total=total, offset=offset, limit=limit, calls=[
+            CallSummary(id=call.call_id, call_id=call.trunk_call_id, queue=call.queue, state=call.state,
+                        priority=call.priority, agent=call.agent_id,
+                        waiting_s=round((call.answered_at if call.answered_at is not None else at)
+                                        - call.arrived_at, 3),
+                        callback_number=call.callback_number, recording=call.recording) for call in page])
 
     @app.get("/api/calls/{call_id}", **responses(403, 404, 422))
-    async def get_call(call_id: str, who: Caller) -> dict:
-        """A call's state; while it waits, its place in the queue and its expected wait (docs/routing.md)."""
+    async def get_call(call_id: str, who: Caller) -> CallView:
+        """A call's state; while it waits, its place in the queue and its expected wait (docs/routing.md); for a
+        supervisor, the file its audio is recorded to (``recording``, null when not recorded)."""
         may_see(who, call_of(call_id))
-        return call_view(call_id)
+        return CallView.model_validate(call_view(call_id, who))
 
     @app.post("/api/calls/{call_id}/callback", **responses(400, 403, 404, 409, 422))
     async def callback(call_id: str, request: Callback, who: Caller) -> dict:
@@ -328,7 +375,7 @@ def create_router_app(service: RouterService, tokens: dict[str, Principal], *, t
         call_of(call_id)
         if not router.request_callback(call_id, request.number, now()):
             raise HTTPException(409, f"call {call_id!r} is not waiting (callbacks are for waiting calls)")
-        view = call_view(call_id)
+        view = call_view(call_id, who)
         publish()
         return view
 

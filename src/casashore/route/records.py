@@ -1,6 +1,7 @@
 """The router's records in the workspace: every event in ``route_events`` and every ended call in ``calls``
-(one ``imports`` row per router session, format ``router``; each call with its channel: voice, chat or email),
-so live routing history feeds ``casashore forecast`` and the plan like an imported call log.
+(one ``imports`` row per router session, format ``router``; each call with its channel: voice, chat or email,
+and a recorded call's row names its audio file in ``recording``), so live routing history feeds
+``casashore forecast`` and the plan like an imported call log.
 
 Rows are buffered and written in one transaction per flush (the server flushes every second, off the event
 loop, and on shutdown): a crash loses at most the last second, and never leaves half a batch. The writing is
@@ -54,7 +55,8 @@ class Recorder:
         for call in ended:
             self._calls.append((self.import_id, call.trunk_call_id, call.queue, utc_instant(call.arrived_at),
                                 OUTCOMES[call.outcome], call.wait_s, call.handle_s,
-                                call.agent_id if call.answered_at is not None else None, call.channel))
+                                call.agent_id if call.answered_at is not None else None, call.channel,
+                                call.recording))
 
     def add_adherence_day(self, day: date, rows: list[dict]) -> None:
         """A closed day's adherence record, written with the next flush (replacing any earlier one)."""

@@ -28,6 +28,7 @@ from casashore.route.sip.front import start_sip
 from casashore.route.sip.registrar import Registrar
 from casashore.route.sip.tls import server_context, start_tls
 from casashore.route.state.registrations import Registrations
+from casashore.route.state.shared_registrations import SharedRegistrations
 from casashore.route.state.shared_router import default_node_name
 
 MEMBERSHIP_S = 0.5
@@ -57,10 +58,13 @@ def build_app(config: CenterConfig, *, sip: tuple[str, int] | None, workspace: P
         records = CentreRecords(router, records_url, db=records_db)
         workspace = None
     recorder = Recorder(workspace, queue_zones) if workspace is not None else None
-    # Agents' phones: bindings on this node (docs/routing.md, Agents' phones), a nonce secret per start
+    # Agents' phones (docs/routing.md, Agents' phones): bindings in this node's memory, or with Redis shared by
+    # every node of the centre (any node rings a phone registered through any other); a nonce secret per start
+    registrations = (Registrations(config.fixed_contacts()) if redis_url is None
+                     else SharedRegistrations(router.client, router.prefix, config.fixed_contacts()))
     service = RouterService(router, time_zone=config.router.time_zone, window_s=config.router.window_s,
                             recorder=recorder, publish_delay_s=None if redis_url is None else PUBLISH_DELAY_S,
-                            registrations=Registrations(config.fixed_contacts()))
+                            registrations=registrations)
     media = config.router.media
     tls_context = (server_context(config.router.tls_cert, config.router.tls_key)
                    if config.router.tls_listen is not None else None)

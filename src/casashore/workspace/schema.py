@@ -95,13 +95,19 @@ MIGRATIONS = [
                              created_at TIMESTAMPTZ NOT NULL);
     ALTER TABLE plan_runs ADD COLUMN packed_result BLOB;
     """,
+    # 10: the file a router call's audio was recorded to (rtpengine's pcap, docs/routing.md "Media"); NULL for a
+    # call not recorded and for every imported call
+    """
+    ALTER TABLE calls ADD COLUMN recording VARCHAR;
+    """,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 CALL_COLUMNS = ("import_id", "call_key", "queue", "arrival_at", "outcome", "wait_s", "handle_s", "agent")
-"""The ``calls`` table's columns in order: the importer and the router write the same rows."""
-ROUTER_CALL_COLUMNS = (*CALL_COLUMNS, "channel")
-"""The router's rows of ``calls``: a call log's columns and the channel of the contact."""
+"""The ``calls`` columns an imported call log fills (by name)."""
+ROUTER_CALL_COLUMNS = (*CALL_COLUMNS, "channel", "recording")
+"""A router call's row in ``calls``: an imported call's, the contact's channel, and the file its audio was recorded
+to (or None)."""
 ROUTE_EVENT_COLUMNS = ("import_id", "event_at", "seq", "event", "subject", "detail")
 
 

@@ -295,8 +295,9 @@ class Workspace:
                 con.execute("INSERT INTO route_events SELECT * FROM new_events")
                 con.unregister("new_events")
             if calls:
-                con.register("new_calls", pd.DataFrame(calls, columns=list(ROUTER_CALL_COLUMNS)))
-                con.execute(f"INSERT INTO calls ({', '.join(ROUTER_CALL_COLUMNS)}) SELECT * FROM new_calls")
+                frame = pd.DataFrame(calls, columns=list(ROUTER_CALL_COLUMNS)).astype({"recording": "object"})
+                con.register("new_calls", frame)
+                con.execute("INSERT INTO calls BY NAME SELECT * FROM new_calls")
                 con.unregister("new_calls")
                 con.execute("UPDATE imports SET calls_added = calls_added + ? WHERE import_id = ?",
                             [len(calls), import_id])

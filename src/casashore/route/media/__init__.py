@@ -1,7 +1,8 @@
 """Where a call's audio flows: the one interface the B2BUA (sip/b2bua.py) passes every SDP through.
 
-The B2BUA calls ``offer`` on the caller's SDP before it INVITEs the agent's phone, ``answer`` on the phone's SDP
-before it answers the caller, and ``delete`` when the call ends. ``DirectMedia`` (direct.py) hands the SDP on
+The B2BUA calls ``offer`` on the caller's SDP before it INVITEs the agent's phone (then ``recording``: the file
+the call is recorded to, kept in the call's record), ``answer`` on the phone's SDP before it answers the caller,
+and ``delete`` when the call ends. ``DirectMedia`` (direct.py) hands the SDP on
 unchanged: RTP flows between the caller and the phone. An anchoring implementation (rtpengine over its ng
 protocol) rewrites the addresses to its own and relays the audio.
 
@@ -25,4 +26,9 @@ class MediaAnchor(Protocol):
 
     async def delete(self, call_id: str, from_tag: str) -> None:
         """The call is over: release what ``offer`` and ``answer`` set up (nothing to do for direct media)."""
+        ...
+
+    async def recording(self, call_id: str) -> str | None:
+        """The file the engine records the call's audio to, as the engine named it (asked once ``offer`` has
+        run, while the call lives), or None: not recorded (direct media never is)."""
         ...

@@ -12,3 +12,6 @@ class DirectMedia:
 
     async def delete(self, call_id: str, from_tag: str) -> None:
         return None
+
+    async def recording(self, call_id: str) -> str | None:
+        return None

@@ -21,12 +21,14 @@ failure and returns (the call is over either way; rtpengine frees a silent call'
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import os
 import re
 import urllib.parse
 from collections import Counter
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Literal
 
 from casashore.route.media.ng_protocol import NgClient, NgError, NgUnreachable
@@ -36,6 +38,9 @@ SrtpMode = Literal["pass", "terminate"]
 COMMON_FLAGS = {"ICE": "remove", "DTLS": "off", "replace": ["origin", "session-connection"]}
 RECORDING_NAME = re.compile(r"-[0-9a-f]{16}\.pcap")
 """rtpengine's pcap file: the URL-escaped Call-ID, '-', 16 hexadecimal digits, ``.pcap``."""
+META_PREFIX = "rtpengine-meta-"
+META_SUFFIX = re.compile(r"-[0-9a-f]{16}\.tmp")
+"""A live call's metadata file in rtpengine's ``tmp/``: ``rtpengine-meta-``, the escaped Call-ID, this suffix."""
 
 
 class MediaError(RuntimeError):
@@ -129,20 +134,50 @@ class RtpEngineMedia:
     async def stop_recording(self, call_id: str) -> None:
         await self._request("stop recording", call_id=call_id)
 
+    async def recording(self, call_id: str) -> str | None:
+        """The MediaAnchor's: the call's pcap file (``recording_path``, read off the event loop), as a string."""
+        if not self.record or self.recording_dir is None:
+            return None
+        path = await asyncio.to_thread(self.recording_path, call_id)
+        if path is None:
+            self.counters["recording_not_found"] += 1
+        return None if path is None else str(path)
+
     def recording_path(self, call_id: str) -> Path | None:
-        """The pcap file rtpengine writes for the call (``--recording-method=pcap``), when there is one. The
-        Call-ID is a peer's data: it only selects among the names rtpengine made in its own directory (escaped
-        as rtpengine does: every character but letters, digits, ``-._~``), never forms a path itself."""
+        """The pcap file rtpengine writes for the live call (``--recording-method=pcap``), when there is one.
+
+        rtpengine keeps a live call's metadata in ``tmp/rtpengine-meta-<Call-ID escaped>-<16 hex>.tmp`` (moved
+        to ``metadata/`` when the call ends) whose first line is the pcap file it writes: that file's name is
+        taken, under ``recording_dir/pcaps`` (rtpengine's directory as this host sees it; rtpengine may name
+        it otherwise in a container). The Call-ID is a peer's data: it only selects among the names rtpengine
+        made (escaped as rtpengine does: every character but letters, digits, ``-._~``), never forms a path.
+        ``tmp/`` holds only the calls being recorded now, so the look-up stays small however many recordings
+        ``pcaps/`` keeps."""
         if self.recording_dir is None:
             return None
         prefix = urllib.parse.quote(call_id, safe="-._~")
         pcaps = self.recording_dir / "pcaps"
+        found = []
         try:
-            names = sorted(entry.name for entry in pcaps.iterdir())
+            with os.scandir(self.recording_dir / "tmp") as entries:
+                for entry in entries:
+                    if not entry.name.startswith(META_PREFIX + prefix):
+                        continue
+                    suffix = entry.name[len(META_PREFIX + prefix):]
+                    if META_SUFFIX.fullmatch(suffix):
+                        found.append((entry.stat().st_mtime_ns, entry.path))
         except OSError:
             return None
-        found = [name for name in names if name.startswith(prefix) and RECORDING_NAME.fullmatch(name[len(prefix):])]
-        return pcaps / found[-1] if found else None
+        for _, meta in sorted(found, reverse=True):  # rtpengine has one live call per Call-ID: normally one
+            try:
+                with open(meta, "rb") as file:
+                    written = file.readline(4096).decode("utf-8", "replace").strip()
+            except OSError:
+                continue
+            name = PurePosixPath(written).name
+            if name.startswith(prefix) and RECORDING_NAME.fullmatch(name[len(prefix):]) and (pcaps / name).is_file():
+                return pcaps / name
+        return None
 
     def _record(self) -> dict:
         return {"record call": "yes"} if self.record else {}

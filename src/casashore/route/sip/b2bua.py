@@ -6,7 +6,9 @@ Call-ID, From tag, CSeq and branch; RFC 3261 §8.1, §12.1.2) with the caller's 
 anchor (route/media/). Meanwhile the caller hears the 180 the front sent when the call was queued, or the phone's
 early media (a 183 with its SDP, forwarded once). The phone's 200 OK is acknowledged (the ACK of a 2xx is the
 dialog's, §13.2.2.4), its SDP passed through the anchor's ``answer``, and the router's accept runs — the same
-rule as the desktop's accept — after which the front answers the caller 200 OK with that SDP.
+rule as the desktop's accept — after which the front answers the caller 200 OK with that SDP. When the anchor
+records the call, the file it records to is set on the router's call once the offer is anchored
+(``Router.set_recording``), so the call's record names it.
 
 Ring-no-answer: the phone answers 486/600 (busy), 603 (declined), 480, 408, 5xx or anything else final, or
 never answers the INVITE at all (Timer B: unreachable): ``Router.miss`` withdraws the offer and counts a missed
@@ -84,6 +86,8 @@ class B2bua:
         self.anchored: dict[str, tuple[str, str]] = {}
         """Calls whose media went through ``media.offer`` -> the caller's Call-ID and From tag (``media.delete``
         when they end)."""
+        self.recorded: set[str] = set()
+        """Calls whose recording file the router's call names (forgotten when they end)."""
         self._tasks: set[asyncio.Task] = set()
         self.service.subscribers.append(self._router_events)
 
@@ -94,6 +98,8 @@ class B2bua:
                 self._offered(subject, detail)
                 continue
             leg = self.legs.get(subject)
+            if event == "ended":
+                self.recorded.discard(subject)
             if event == "ended" and subject in self.anchored:
                 self._spawn(self._delete_media(*self.anchored.pop(subject)))
             if leg is None:
@@ -142,6 +148,8 @@ class B2bua:
             self._finish(leg)
             self._media_failed(leg)
             return
+        if call.route_id not in self.recorded:
+            await self._keep_recording(call.route_id, call.call_id)
         if leg.withdrawn:
             self._finish(leg)
             return
@@ -153,6 +161,18 @@ class B2bua:
                                   on_response=lambda r: self._invite_response(leg, r),
                                   on_timeout=lambda: self._invite_timeout(leg))
         self.transactions[(branch, "INVITE")] = (leg, leg.invite)
+
+    async def _keep_recording(self, route_id: str, call_id: str) -> None:
+        """The file the anchor records the call to, kept on the router's call for its record (asked once per
+        call: a call offered to the next agent keeps its file). A look-up that fails loses the reference, not
+        the call."""
+        try:
+            path = await self.media.recording(call_id)
+        except Exception:  # noqa: BLE001 - the call goes on; its record names no file
+            log.warning("recording of %s not found", call_id, exc_info=True)
+            return
+        if path is not None and self.service.router.set_recording(route_id, path):
+            self.recorded.add(route_id)
 
     @staticmethod
     async def _address(uri: str, source: str | None) -> tuple[str, int]:

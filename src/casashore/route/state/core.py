@@ -96,6 +96,9 @@ class Call:
     address; the router's id when the call came without one."""
     channel: Channel = "voice"
     """Its queue's channel: a chat session or an email item is routed as a call and held in ``Agent.sessions``."""
+    recording: str | None = None
+    """The file the media engine records the call's audio to (a path on the router's host, as rtpengine named
+    it), when the call is recorded; kept in the call's record."""
 
     @property
     def wait_s(self) -> float:
@@ -272,6 +275,15 @@ class Router:
             return False
         call.callback_number = number
         self._log(now, "callback", call_id, number)
+        return True
+
+    def set_recording(self, call_id: str, path: str) -> bool:
+        """The file the call's audio is recorded to (the media engine's); False when the call has ended (its
+        record is written) or is unknown. No event: a path is for the record and supervisors only."""
+        call = self.calls.get(call_id)
+        if call is None or call.state == "ended":
+            return False
+        call.recording = path
         return True
 
     def accept(self, agent_id: str, call_id: str, now: float) -> bool:

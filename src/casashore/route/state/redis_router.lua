@@ -18,7 +18,8 @@
 --                               call_id, wrap_up_until, missed_call (the last offer let time out);  agents (zset, score 0) every agent id
 --   call:<id> (hash)            queue, arrived_at, priority, state, outcome, agent_id, offered_at, answered_at,
 --                               ended_at, callback_number, node, channel, trunk_call_id (the trunk's Call-ID: data;
---                               <id> is the router's id, safe characters, call_ids.py)
+--                               <id> is the router's id, safe characters, call_ids.py), recording (the file
+--                               the media engine records it to)
 --   offers (zset)               offered call ids by offer time (timeouts);  wrapups (zset) agents by end of wrap-up
 --   live:<node> (set)           the calls a node brought in that have not ended (reaped if the node dies)
 --   members (set), node:<name>  the nodes that joined; each one's heartbeat key, expiring unless renewed
@@ -419,6 +420,13 @@ local call = ARGV[3]
 if redis.call('HGET', P .. 'call:' .. call, 'state') ~= 'waiting' then return answer(0) end
 redis.call('HSET', P .. 'call:' .. call, 'callback_number', ARGV[4])
 log('callback', call, ARGV[4])
+return answer(1)
+
+--@@ recording  ARGV: node, now, call, path  -> 1 kept, 0 the call has ended or is unknown (core.py, set_recording)
+local call = ARGV[3]
+local state = redis.call('HGET', P .. 'call:' .. call, 'state')
+if not state or state == 'ended' then return answer(0) end
+redis.call('HSET', P .. 'call:' .. call, 'recording', ARGV[4])
 return answer(1)
 
 --@@ miss  ARGV: node, now, agent, call, why  -> 1 withdrawn and counted missed, 0 the offer is no longer theirs

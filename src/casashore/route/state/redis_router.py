@@ -20,7 +20,7 @@ from casashore.route.state.errors import AgentExists, CallExists
 
 SCRIPT_FILE = Path(__file__).with_name("redis_router.lua")
 OPERATIONS = ("add_agent", "set_status", "arrive", "accept", "reject", "miss", "hang_up", "callback", "tick", "reap",
-              "adopt")
+              "adopt", "recording")
 SELECTIONS = ("longest_idle", "best_proficiency")
 Adoption = Literal["waiting", "answered", "owner_alive", "owner_answered", "refused"]
 ADOPTIONS: dict[int, Adoption] = {1: "waiting", 2: "answered", -1: "owner_alive", -2: "owner_answered",
@@ -136,6 +136,10 @@ class RedisRouter:
 
     def request_callback(self, call_id: str, number: str, now: float) -> bool:
         return self._run("callback", now, call_id, number) == 1
+
+    def set_recording(self, call_id: str, path: str) -> bool:
+        """As ``core.Router.set_recording``."""
+        return self._run("recording", 0.0, call_id, path) == 1
 
     def tick(self, now: float) -> None:
         self._run("tick", now)

@@ -5,9 +5,9 @@ the back-to-back agent that rings the agent's phone (sip/b2bua.py) reads ``targe
 The clock is a monotonic one (``time.monotonic``, the asyncio loop's), passed in or read from ``clock`` so that
 tests drive it: a binding lives until ``expires_at`` and is gone from every answer from then on (expired bindings
 are dropped when their agent is next read or written; agents are a fixed set, each with at most a few contacts,
-so memory is bounded without a sweeper). Bindings are kept per node: with several nodes on Redis, a phone is
-registered on the node its REGISTERs reach (docs/routing.md, "Agents' phones").
-"""
+so memory is bounded without a sweeper). These are one node's bindings, in its memory; with several nodes on
+Redis they are the centre's, shared (shared_registrations.py, the same interface: docs/routing.md, "Agents'
+phones")."""
 
 from __future__ import annotations
 

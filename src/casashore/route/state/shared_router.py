@@ -45,7 +45,8 @@ def _call(call_id: str, h: dict[str, str]) -> Call:
                 outcome=h.get("outcome", ""), agent_id=(h.get("agent_id") or None) if keeps_agent else None,  # type: ignore[arg-type]
                 offered_at=float(h.get("offered_at") or 0.0), answered_at=_float(h.get("answered_at")),
                 ended_at=_float(h.get("ended_at")), callback_number=h.get("callback_number") or None,
-                trunk_call_id=h.get("trunk_call_id") or call_id, channel=h.get("channel") or "voice")  # type: ignore[arg-type]
+                trunk_call_id=h.get("trunk_call_id") or call_id, channel=h.get("channel") or "voice",  # type: ignore[arg-type]
+                recording=h.get("recording") or None)
 
 
 class _Hashes(Mapping):
