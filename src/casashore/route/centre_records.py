@@ -13,8 +13,8 @@ once.
 Tables: ``route_events`` (centre, event_id, event_at, event, subject, detail, node) and ``route_calls`` (centre,
 call_id (the trunk's Call-ID), queue, arrival_at, outcome — answered, abandoned, cleared (ended by a supervisor
 before an agent took it: no caller's abandon) or rejected —, wait_s, handle_s, agent, recording (the file the
-media engine recorded the call's audio to, or null; added to a table made before it by ``ADD COLUMN IF NOT
-EXISTS``)).
+media engine recorded the call's audio to, or null), channel (voice, chat or email); the last two added to a
+table made before them by ``ADD COLUMN IF NOT EXISTS``).
 
 This is a store of its own, not the workspace: its SQL is PostgreSQL's and stays here (one node's router
 without ``--records`` writes to the workspace through route/records.py and the Workspace instead).
@@ -41,8 +41,9 @@ CREATE TABLE IF NOT EXISTS route_calls (
     outcome text NOT NULL, wait_s double precision, handle_s double precision, agent text,
     PRIMARY KEY (centre, call_id));
 ALTER TABLE route_calls ADD COLUMN IF NOT EXISTS recording text;
+ALTER TABLE route_calls ADD COLUMN IF NOT EXISTS channel text NOT NULL DEFAULT 'voice';
 """
-CALL_COLUMNS = "centre, call_id, queue, arrival_at, outcome, wait_s, handle_s, agent, recording"
+CALL_COLUMNS = "centre, call_id, queue, arrival_at, outcome, wait_s, handle_s, agent, recording, channel"
 Entry = tuple[str, dict[str, str]]
 
 
@@ -52,7 +53,7 @@ def without_password(dsn: str) -> str:
 
 def _call_row(centre: str, call: Call) -> tuple:
     return (centre, call.trunk_call_id, call.queue, utc_instant(call.arrived_at), call.outcome, call.wait_s,
-            call.handle_s, call.agent_id if call.answered_at is not None else None, call.recording)
+            call.handle_s, call.agent_id if call.answered_at is not None else None, call.recording, call.channel)
 
 
 def connect(dsn: str):
