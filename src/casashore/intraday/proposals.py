@@ -5,7 +5,7 @@ Four kinds, each a changed shift of one named agent:
 - ``move_break``: a break that has not started moves by BREAK_STEP_MIN steps within its window;
 - ``overtime``: the shift starts earlier (not before the as-of time) or ends later, by OVERTIME_MIN;
 - ``voluntary_time_off``: the shift ends earlier by VTO_MIN, offered only where every interval the agent leaves
-  keeps its goal without her;
+  keeps its goal without her (and all of them are in the reforecast's rest of the day);
 - ``move_queue``: a multi-skilled agent serves another of her queues for MOVE_SPAN_MIN from an interval's start.
 
 Each candidate's gain is the calls below goal it removes (formula.shortfall, summed over queues and intervals);
@@ -122,6 +122,8 @@ def value(candidate: Candidate, ctx: Context) -> Valued | None:
     gain = float(ctx.shortfall[:, columns].sum() - formula.shortfall(ctx.queues, level, columns).sum())
     cells = tuple((int(q), int(columns[c])) for q, c in zip(*np.nonzero(changed[:, columns]), strict=True))
     if candidate.kind == "voluntary_time_off":
+        if candidate.planned.end > ctx.grid.end:
+            return None  # hours the forecast does not reach: nothing says they are over-staffed
         goals = np.array([q.goal for q in ctx.queues])
         if any(level[q, list(columns).index(i)] < goals[q] - 1e-12 for q, i in cells):
             return None
