@@ -138,7 +138,7 @@ def _independent_violations(before: AgentShift, after: AgentShift, as_of: float)
             t += 60
         if b > a and _at_night(a, b) and not _at_night(before.start, before.end):
             bad.append("night")  # only a shift already at night may grow at night (the contract may forbid it)
-    for a, b, queue in after.moves:
+    for a, _, queue in after.moves:
         if queue not in after.skills or a < as_of:
             bad.append("move")
     return bad
