@@ -164,11 +164,11 @@ def test_openapi_fuzzing_passes_every_check(tmp_path):
 SEMANTIC_LIMITS = {("POST", "/api/scenarios"), ("POST", "/api/staff"), ("POST", "/api/scenarios/validate"),
                    ("POST", "/api/scenarios/toml"), ("POST", "/api/scenarios/parse"), ("POST", "/api/xlsx/shifts"),
                    ("POST", "/api/xlsx/agents"), ("POST", "/api/xlsx/requirement"), ("POST", "/api/growth"),
-                   ("GET", "/api/forecast/intraday")}
+                   ("GET", "/api/forecast/intraday"), ("GET", "/api/intraday/replan")}
 """Also: a scenario given one way of two (JSON or TOML), TOML that parses, no nulls in a TOML list; the .xlsx
 uploads: any bytes match their schema (a binary body), few are a workbook; the intraday reforecast's as-of time
 a real date (not 2026-02-30) that exists in each queue's zone, its interval a divisor of a day, its site zone an
-IANA zone."""
+IANA zone; the re-plan's the same, and its target, goal and patience durations and shares written as text."""
 
 
 def test_a_plan_is_read_back_unless_asked_fresh(client):

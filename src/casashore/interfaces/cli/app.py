@@ -17,7 +17,18 @@ from typing import Annotated
 
 import typer
 
-from casashore.interfaces.cli import calculators, growth, history, plan, plans, route, schedule, serve, simulate
+from casashore.interfaces.cli import (
+    calculators,
+    growth,
+    history,
+    intraday,
+    plan,
+    plans,
+    route,
+    schedule,
+    serve,
+    simulate,
+)
 
 app = typer.Typer(
     no_args_is_help=True,
@@ -27,6 +38,7 @@ app = typer.Typer(
 )
 route_app = typer.Typer(help=route.ROUTE_HELP, no_args_is_help=True)
 plans_app = typer.Typer(help=plans.PLANS_HELP, no_args_is_help=True)
+intraday_app = typer.Typer(help=intraday.INTRADAY_HELP, no_args_is_help=True)
 
 
 def _print_version(value: bool) -> None:
@@ -68,6 +80,8 @@ app.add_typer(route_app, name="route", short_help=route.ROUTE_HELP)
 route_app.command("serve")(route.route_serve)
 route_app.command("drive")(route.route_drive)
 route_app.command("adherence")(route.route_adherence)
+app.add_typer(intraday_app, name="intraday", short_help=intraday.INTRADAY_HELP)
+intraday_app.command("replan")(intraday.intraday_replan)
 app.command()(serve.serve)
 
 
@@ -81,4 +95,4 @@ def _whole_first_paragraphs(*apps: typer.Typer) -> None:
                 info.short_help = " ".join(first.split())
 
 
-_whole_first_paragraphs(app, route_app, plans_app)
+_whole_first_paragraphs(app, route_app, plans_app, intraday_app)

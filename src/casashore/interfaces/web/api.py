@@ -32,6 +32,7 @@ from casashore.domain.units import CAPACITY_PATTERN
 from casashore.errors import MISSING, UserError
 from casashore.interfaces.web.forecast_routes import add_forecast_routes
 from casashore.interfaces.web.growth_routes import add_growth_routes
+from casashore.interfaces.web.intraday_routes import add_intraday_routes
 from casashore.interfaces.web.plans_routes import add_plan_routes
 from casashore.interfaces.web.scenario_routes import SCENARIO_JSON, add_scenario_routes, one_writing
 from casashore.interfaces.web.xlsx_api import add_xlsx_routes
@@ -276,6 +277,7 @@ def create_app(workspace_dir: Path, *, host: str = "127.0.0.1", token: str | Non
 
     add_plan_routes(app, workspace_dir, guarded, scenario_text)
     add_forecast_routes(app, workspace_dir, guarded)
+    add_intraday_routes(app, workspace_dir, guarded)
 
     def page(name: str, accept_language: str | None) -> HTMLResponse:
         chosen = lang or ("fr" if (accept_language or "").lower().startswith("fr") else "en")

@@ -1,0 +1,82 @@
+"""`casashore intraday replan`: the rest of the day's gap, its service level and the roster changes that close
+it (docs/intraday.md)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from casashore.interfaces.cli.errors import exits_on_user_error
+from casashore.interfaces.cli.options import IntervalOpt, JsonOpt, QueueOpt, WorkspaceOpt
+from casashore.interfaces.cli.rendering import fmt, out, print_json
+
+INTRADAY_HELP = "During the day: the rest of the day re-planned from the reforecast and the roster."
+
+
+@exits_on_user_error
+def intraday_replan(
+    as_of: Annotated[str, typer.Option("--as-of", help="2026-03-02T12:00 (the site's clock, as the roster's) or "
+                                                       "2026-03-02T12:00+01:00 (an instant).")],
+    roster: Annotated[Path | None, typer.Option(
+        help="The roster CSV or .xlsx (`casashore schedule --roster-output`): agent, day, start, end, group (the "
+             "queues the agent serves, joined by +, the first the one served now), breaks [default: the roster "
+             "`route serve --roster` stored in the workspace].")] = None,
+    workspace: WorkspaceOpt = Path("casashore.duckdb"),
+    interval: IntervalOpt = "30m",
+    site_zone: Annotated[str, typer.Option(help="The site's time zone, the roster's clock.")] = "Africa/Casablanca",
+    target: Annotated[str, typer.Option(help="Answer-time target of every queue: 20s.")] = "20s",
+    service_level: Annotated[str, typer.Option(help="Share of calls to answer within --target: 80%.")] = "80%",
+    patience: Annotated[str | None, typer.Option(help="Mean patience (Erlang A and abandons in simulation); "
+                                                      "without it callers wait for ever (Erlang C).")] = None,
+    rules: Annotated[Path | None, typer.Option(help="Labour rules TOML (as `casashore schedule --rules`) "
+                                                    "[default: Morocco's Labour Code].")] = None,
+    absent: Annotated[list[str] | None, typer.Option(help="An agent of the roster not at work today; repeat for "
+                                                          "several.")] = None,
+    replications: Annotated[str, typer.Option(help="Simulated days, for the day and for each simulated proposal "
+                                                   "(1 to 2,000).")] = "200",
+    seed: Annotated[str, typer.Option(help="The simulation's seed: the same seed, the same figures.")] = "0",
+    simulate_top: Annotated[str, typer.Option(help="How many of the best proposals to simulate.")] = "3",
+    queue: QueueOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """The rest of the day: the gap per queue and interval, its service level and ranked changes to the roster.
+
+    The rest of the day's calls per queue are the intraday reforecast at --as-of (`casashore forecast --intraday`);
+    the agents each queue needs are Erlang's for --target and --service-level; the agents it has are the roster's at
+    work and not on a break, each on the first queue of her group. The service level if nothing changes is the
+    formula's and the simulator's (seeded, with its 95 % interval). The proposals — move a break within 30
+    minutes, overtime before or after a shift, voluntary time off where over-staffed, a multi-skilled agent to
+    another queue — keep the labour rules (--rules) and are ranked by the calls below goal they remove; the best
+    few are simulated. Nothing is stored (docs/intraday.md).
+    """
+    from casashore.usecases.intraday import intraday_replan as run  # pandas, numba, DuckDB: only when it runs
+
+    doc = run(workspace, roster=roster, as_of=as_of, interval=interval, site_zone=site_zone, target=target,
+              service_level=service_level, patience=patience, rules=rules, absent=absent, replications=replications,
+              seed=seed, simulate_top=simulate_top, queues=queue)
+    if as_json:
+        print_json(doc)
+        return
+    gaps = Table(title=f"The rest of the day at {doc['as_of']} (site's clock): intervals short of their goal")
+    for header in ("queue", "start", "calls", "required", "scheduled", "gap", "SL", "SL simulated"):
+        gaps.add_column(header, justify="right")
+    for r in doc["intervals"]:
+        if r["gap"] > 0:
+            sim = r["simulated_service_level"]
+            gaps.add_row(r["queue"], r["start"][11:16], f"{r['calls']:.1f}", str(r["required"]),
+                         f"{r['scheduled']:.2f}", f"{r['gap']:.2f}", fmt(r["service_level"], ".3f"),
+                         "—" if sim is None else f"{sim:.3f} ± {r['simulated_service_level_ci95'] or 0:.3f}")
+    out.print(gaps)
+    shown = Table(title=f"Proposals ({len(doc['proposals'])}), best first")
+    for header in ("#", "change", "paid min", "calls below goal removed", "SL before → after", "simulated"):
+        shown.add_column(header, justify="right")
+    for p in doc["proposals"]:
+        sim = p["simulated"]
+        shown.add_row(str(p["rank"]), p["what"], f"{p['paid_min']:+g}", f"{p['calls_below_goal_removed']:.2f}",
+                      f"{fmt(p['service_level_before'], '.3f')} → {fmt(p['service_level_after'], '.3f')}",
+                      "" if sim is None else f"{fmt(sim['service_level_before'], '.3f')} → "
+                      f"{fmt(sim['service_level_after'], '.3f')} ± {fmt(sim['service_level_after_ci95'], '.3f')}")
+    out.print(shown)

@@ -1,0 +1,128 @@
+"""`casashore intraday replan` and GET /api/intraday/replan over a real workspace and roster: the same keys,
+user errors naming their field, 404 before any import, the token off loopback."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+from fastapi.testclient import TestClient
+from typer.testing import CliRunner
+
+from casashore.interfaces.cli.app import app
+from casashore.interfaces.web.api import create_app
+from casashore.route.planned import read_roster
+from casashore.workspace.store import Workspace
+
+runner = CliRunner()
+MAPPING = """
+kind = "intervals"
+time_zone = "Europe/Paris"
+timestamp_format = "%Y-%m-%d %H:%M"
+interval_min = 30
+[columns]
+queue = "queue"
+start = "start"
+offered = "offered"
+answered = "answered"
+aht_s = "aht_s"
+"""
+
+
+@pytest.fixture(scope="module")
+def workspace(tmp_path_factory):
+    """Four weeks of weekdays 08:00-18:00 Paris time (07:00-17:00 in Casablanca, UTC+0 in March 2026), 40 calls a
+    half hour of 240 s, then Monday 2 March up to 11:00; a roster of 7 agents that day, one multi-skilled."""
+    folder = tmp_path_factory.mktemp("replan")
+    rng = np.random.default_rng(5)
+    rows = []
+    for d in range(29):
+        day = np.datetime64("2026-02-02") + d
+        if d % 7 >= 5:
+            continue
+        for i in range(16, 36 if d < 28 else 22):
+            for queue, mean in (("fr", 40), ("nl", 12)):
+                n = int(rng.poisson(mean))
+                rows.append([queue, f"{day} {i // 2:02d}:{30 * (i % 2):02d}", n, n, 240])
+    report = folder / "report.csv"
+    with report.open("w", newline="") as handle:
+        csv.writer(handle).writerows([["queue", "start", "offered", "answered", "aht_s"], *rows])
+    (folder / "report.toml").write_text(MAPPING)
+    path = folder / "casashore.duckdb"
+    result = runner.invoke(app, ["import", str(report), "--mapping", str(folder / "report.toml"),
+                                 "--workspace", str(path)])
+    assert result.exit_code == 0, result.output
+    roster = folder / "roster.csv"
+    agents = [(f"a{k}", "fr", "07:00", "16:00", "break 10:00-10:15; lunch 12:00-13:00") for k in range(5)]
+    agents += [("m1", "fr+nl", "08:00", "17:00", "break 11:00-11:15; lunch 13:00-14:00"),
+               ("n1", "nl", "08:00", "17:00", "lunch 12:30-13:30")]
+    with roster.open("w", newline="") as handle:
+        csv.writer(handle).writerows([["agent", "day", "start", "end", "group", "breaks"]] + [
+            [a, "2026-03-02", f"2026-03-02T{s}", f"2026-03-02T{e}", g, b] for a, g, s, e, b in agents])
+    return path, roster
+
+
+def _replan(workspace: Path, roster: Path | None, *extra: str) -> dict:
+    args = ["intraday", "replan", "--workspace", str(workspace), "--as-of", "2026-03-02T10:00",
+            "--replications", "30", "--simulate-top", "1", "--json", *extra]
+    result = runner.invoke(app, args + (["--roster", str(roster)] if roster else []))
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout)
+
+
+def test_the_cli_replans_the_rest_of_the_day(workspace):
+    path, roster = workspace
+    doc = _replan(path, roster)
+    assert doc["queues"] == ["fr", "nl"] and doc["as_of"] == "2026-03-02T10:00+00:00"
+    starts = sorted({r["start"] for r in doc["intervals"]})
+    assert starts[0] == "2026-03-02T10:00+00:00"  # 11:00 in Paris: the interval the as-of time falls in
+    fr_1000 = next(r for r in doc["intervals"] if r["queue"] == "fr" and r["start"] == starts[0])
+    # a0-a4 each half the interval (their break 10:00-10:15), m1 (fr+nl) all of it on fr, her first queue
+    assert fr_1000["aht_s"] == pytest.approx(240) and fr_1000["scheduled"] == 3.5
+    assert fr_1000["gap"] == fr_1000["required"] - 3.5
+    assert doc["proposals"] and doc["proposals"][0]["simulated"] is not None
+    assert [p["rank"] for p in doc["proposals"]] == list(range(1, len(doc["proposals"]) + 1))
+    assert _replan(path, roster) == doc  # deterministic
+    absent = _replan(path, roster, "--absent", "a0")
+    assert absent["absent"] == ["a0"] and absent["calls_below_goal"] > doc["calls_below_goal"]
+
+
+@pytest.mark.parametrize("args, field", [
+    (["--as-of", "noon"], "as_of"),
+    (["--as-of", "2026-03-02T10:00", "--service-level", "120%"], "service_level"),
+    (["--as-of", "2026-03-02T10:00", "--absent", "nobody"], "absent"),
+    (["--as-of", "2026-03-02T10:00", "--replications", "0"], "replications"),
+])
+def test_user_errors_name_their_field(workspace, args, field):
+    path, roster = workspace
+    result = runner.invoke(app, ["intraday", "replan", "--workspace", str(path), "--roster", str(roster), *args])
+    assert result.exit_code == 2 and field in result.stderr and "Traceback" not in result.output, result.output
+
+
+def test_the_api_reads_the_stored_roster_and_gives_the_cli_keys(workspace, tmp_path):
+    path, roster = workspace
+    copy = tmp_path / "casashore.duckdb"
+    copy.write_bytes(path.read_bytes())
+    client = TestClient(create_app(tmp_path), base_url="http://127.0.0.1:8000")
+    params = {"as_of": "2026-03-02T10:00", "replications": 30, "simulate_top": 1}
+    missing = client.get("/api/intraday/replan", params=params)
+    assert missing.status_code == 400 and missing.json()["field"] == "roster"
+    with Workspace.open(copy) as opened:
+        opened.store_roster(read_roster(roster, "Africa/Casablanca", None).rows())
+    got = client.get("/api/intraday/replan", params=params)
+    assert got.status_code == 200, got.text
+    assert got.json() == _replan(copy, None)
+    assert client.get("/api/intraday/replan", params={**params, "replications": 0}).status_code == 422
+    assert "/api/intraday/replan" in client.get("/openapi.json").json()["paths"]
+
+
+def test_the_api_says_404_before_any_import_and_needs_the_token_off_loopback(tmp_path, workspace):
+    client = TestClient(create_app(tmp_path), base_url="http://127.0.0.1:8000")
+    got = client.get("/api/intraday/replan", params={"as_of": "2026-03-02T10:00"})
+    assert got.status_code == 404 and "casashore import" in got.json()["error"]
+    remote = TestClient(create_app(workspace[0].parent, host="0.0.0.0", token="s3cret"),
+                        base_url="http://10.0.0.5:8000")
+    assert remote.get("/api/intraday/replan", params={"as_of": "2026-03-02T10:00"}).status_code == 401
