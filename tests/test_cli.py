@@ -302,8 +302,9 @@ def test_history_takes_several_queues_and_says_which(tmp_path):
     Workspace.open(path).close()
     con = workspace_file(path, read_only=False)
     for queue in ("PS", "NW", "TT"):
-        con.execute("INSERT INTO queues VALUES (?, 'Asia/Jerusalem', 'IL')", [queue])
-        con.execute("""INSERT INTO calls SELECT 1, i::VARCHAR, ?,
+        con.execute("INSERT INTO queues (queue, time_zone, country) VALUES (?, 'Asia/Jerusalem', 'IL')", [queue])
+        con.execute("""INSERT INTO calls (import_id, call_key, queue, arrival_at, outcome, wait_s, handle_s, agent)
+                       SELECT 1, i::VARCHAR, ?,
                        TIMESTAMPTZ '2026-03-02 08:00:00+02' + to_seconds(i * 60), 'answered', 10.0, 120.0, NULL
                        FROM range(30) t(i)""", [queue])
     con.close()

@@ -15,13 +15,16 @@ def test_kaplan_meier_by_hand():
     np.testing.assert_allclose(survival, [0.8, 0.6, 0.3])
 
 
+CALL_LOG = "(import_id, call_key, queue, arrival_at, outcome, wait_s, handle_s, agent)"
+
+
 def fill(path, queue, waits, abandoned, handle_s=120.0, start="2026-03-02 08:00:00") -> Workspace:
     """A new workspace at ``path`` holding these calls, opened."""
     Workspace.open(path).close()
     con = workspace_file(path, read_only=False)
-    con.execute("INSERT INTO queues VALUES (?, 'Europe/Paris', 'FR')", [queue])
+    con.execute("INSERT INTO queues (queue, time_zone, country) VALUES (?, 'Europe/Paris', 'FR')", [queue])
     n = len(waits)
-    con.execute("""INSERT INTO calls
+    con.execute(f"""INSERT INTO calls {CALL_LOG}
                    SELECT 1, i::VARCHAR, ?, timezone('Europe/Paris', ?::TIMESTAMP + to_seconds(i * 7)),
                    CASE WHEN a THEN 'abandoned' ELSE 'answered' END, w, CASE WHEN a THEN NULL ELSE ? END, NULL
                    FROM (SELECT unnest(range(?)) AS i, unnest(?::DOUBLE[]) AS w, unnest(?::BOOLEAN[]) AS a)""",
