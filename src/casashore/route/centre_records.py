@@ -117,8 +117,9 @@ class CentreRecords:
                 "INSERT INTO route_events VALUES (%s, %s, %s, %s, %s, %s, %s) ON CONFLICT DO NOTHING",
                 [(centre, entry_id, utc_instant(float(f["t"])), f["e"], f["s"], f["d"], f.get("n", ""))
                  for entry_id, f in entries])
-            cursor.executemany(f"INSERT INTO route_calls ({CALL_COLUMNS}) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, "
-                               "%s) ON CONFLICT DO NOTHING",
+            placeholders = ", ".join(["%s"] * len(CALL_COLUMNS.split(",")))
+            cursor.executemany(f"INSERT INTO route_calls ({CALL_COLUMNS}) VALUES ({placeholders}) "
+                               "ON CONFLICT DO NOTHING",
                                [_call_row(centre, call) for call in ended.values()
                                 if call is not None and call.ended_at is not None])
         self.client.xack(self.stream, GROUP, *(entry_id for entry_id, _ in entries))
