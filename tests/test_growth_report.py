@@ -136,6 +136,11 @@ def test_the_charts_carry_each_scenarios_months(run):
     assert page.figure("figure-3")[0]["line"]["color"] != page.figure("figure-3")[2]["line"]["color"]
     assert margins[0]["line"]["color"] == margins[2]["line"]["color"]
     assert margins[0]["line"]["dash"] != margins[2]["line"]["dash"]
+    # Each contract's level as its term measures it; not simulated and no records: one line each, no band
+    levels = page.figure("figure-8")
+    assert len(levels) == 4 and not [t for t in levels if t.get("fill")]
+    for trace, (_, contract) in zip(levels, expected, strict=True):
+        assert trace["y"] == [r["service_level"] for r in contract["months"]]
 
 
 def test_the_tables_are_the_comparisons(run):
@@ -171,6 +176,50 @@ def test_the_tables_are_the_comparisons(run):
     assert late and [r[1][0] for r in phases if r[5][1] == "alarm"] == [p["phase"] for p in late]
     contracts = page.tables["contracts-2"][1:]
     assert [r[0][0] for r in contracts] == ["Bank", "Telco"]
+    assert [c for c, _ in page.tables["contracts-2"][0][-2:]] == ["Months from the records",
+                                                                  "Worst simulated month (95 % interval)"]
+    assert [r[-2:] for r in contracts] == [[("none", ""), ("—", "")]] * 2
+
+
+def test_the_simulated_level_is_a_band_around_erlangs(tmp_path):
+    base = tmp_path / "base.toml"
+    base.write_text(SMALL_PARK.replace("months = 12", "months = 4"), encoding="utf-8")
+    report = tmp_path / "sim.html"
+    result = runner.invoke(app, ["growth", str(base), "--json", "--quiet", "--simulate", "--replications", "3",
+                                 "--report", str(report)])
+    assert result.exit_code == 0, result.output
+    doc = json.loads(result.stdout)["scenarios"][0]
+    page = Page(report.read_text(encoding="utf-8"))
+    traces = page.figure("figure-8")
+    assert len(traces) == 4 * len(doc["contracts"])  # low, high (the band), Erlang's, the term's level
+    for k, contract in enumerate(doc["contracts"]):
+        low, high, erlang, level = traces[4 * k:4 * k + 4]
+        rows = contract["months"]
+        assert low["y"] == [r["simulated_low"] for r in rows] and high["y"] == [r["simulated_high"] for r in rows]
+        assert high["fill"] == "tonexty" and "fill" not in low
+        assert erlang["y"] == [r["erlang_service_level"] for r in rows]
+        assert level["y"] == [r["service_level"] for r in rows] == [r["simulated_service_level"] for r in rows]
+        simulated = [r for r in rows if r["simulated_service_level"] is not None]  # months with contacts
+        worst = min(simulated, key=lambda r: r["simulated_service_level"])
+        cell = page.tables["contracts-1"][1 + k][-1][0]
+        assert cell == (f"{worst['month']}: {percent(worst['simulated_service_level'], 'en')} "
+                        f"({percent(worst['simulated_low'], 'en')} – {percent(worst['simulated_high'], 'en')})")
+
+
+def test_months_from_the_records_are_marked(run):
+    # tests/test_growth_history.py checks which months the records give (source); here the report shows them
+    _, doc, _ = run
+    scenario = json.loads(json.dumps(doc["scenarios"][0]))
+    bank = scenario["contracts"][0]
+    for row in bank["months"][:2]:
+        row["source"] = "actual"
+    bank["months"][2]["source"] = "mixed"
+    page = Page(render([scenario], doc["comparison"] | {"scenarios": ["base"]}, "en", AT))
+    diamonds = [t for t in page.figure("figure-8") if t.get("mode") == "markers"]
+    assert len(diamonds) == 1 and diamonds[0]["marker"]["symbol"] == "diamond"
+    assert diamonds[0]["y"] == [r["service_level"] for r in bank["months"][:3]] + [None] * 9
+    assert page.tables["contracts-1"][1][-2][0] == "2027-01, 2027-02, 2027-03"
+    assert page.tables["contracts-1"][2][-2][0] == "none"
 
 
 def test_french_and_the_same_bytes(run):
@@ -193,7 +242,7 @@ def test_chromium_draws_the_report_without_running_a_name(run):
     with chromium() as browser:
         page = watched_page(browser)
         page.goto((folder / "growth.html").as_uri())
-        page.wait_for_function("document.querySelectorAll('.plotly-graph-div .main-svg').length >= 14",
+        page.wait_for_function("document.querySelectorAll('.plotly-graph-div .main-svg').length >= 16",
                                timeout=60_000)
         assert page.evaluate("document.querySelectorAll('img').length") == 0
         assert page.title().startswith("Growth — base / <img")  # the onerror never ran

@@ -46,6 +46,8 @@ class QueueDemand:
     """Months x 24 site hours: agents on the phones the term needs."""
     on_phone_hours: np.ndarray
     fte: np.ndarray
+    weekdays: tuple[str, ...] = ("mon", "tue", "wed", "thu", "fri")
+    """The days of the week it is open (on the client's clock): its busiest week (growth/week.py)."""
 
 
 def volumes(queue: ContractQueue, firsts: list[date], trend: float | None = None) -> np.ndarray:
@@ -98,4 +100,5 @@ def queue_demand(contract: Contract, queue: ContractQueue, firsts: list[date], s
     on_phone = agents.sum(axis=1) * days
     fte = on_phone / (shrinkage.paid_hours_per_fte * (1 - shrinkage.total))
     return QueueDemand(queue.name, contract.client, contract.operator, queue.language, queue.aht_s,
-                       contract.target_s, contract.service_level, contacts, days, calls, agents, on_phone, fte)
+                       contract.target_s, contract.service_level, contacts, days, calls, agents, on_phone, fte,
+                       tuple(queue.open_days))

@@ -18,6 +18,7 @@ from casashore.growth.scenario import GrowthScenario
 from casashore.growth.simulated import SimulationOptions, simulate_queue
 from casashore.growth.space import BuildingMonths, CableMonths, building_months, cable_months
 from casashore.growth.staffed import StaffedQueue, staffed_queue
+from casashore.growth.week import PoolSchedules, week_seats
 
 
 @dataclass(frozen=True)
@@ -112,7 +113,10 @@ class GrowthResult:
                                strict=True)]} for c in self.contracts],
             "buildings": [{"building": b.building,
                            "phases": [vars(p) for p in b.phases],
-                           "months": _rows(self.months, peak_on_phones=b.peak_on_phones, trainees=b.trainees,
+                           "schedule_stopped_by": b.schedule_stopped_by,
+                           "months": _rows(self.months, peak_on_phones=b.peak_on_phones,
+                                           on_shift_peak=b.on_shift_peak, trainees=b.trainees,
+                                           seats_busiest_hour=b.seats_busiest_hour,
                                            seats_needed=b.seats_needed, seats_open=b.seats_open,
                                            seats_short=b.seats_short, floor_m2_needed=b.floor_m2_needed)}
                           for b in self.buildings],
@@ -186,11 +190,16 @@ def run_growth(scenario: GrowthScenario, name: str, progress: Callable[[str], No
         by_language = {lang: p for (o, lang), p in plans.items() if o == contract.operator}
         contracts.append(contract_months(contract, own, by_language, history.actuals))
     buildings = []
+    schedules = PoolSchedules(scenario.shifts)
     for building in scenario.buildings:
         ops = {o.name for o in scenario.operators if o.building == building.name}
         agents = sum((s.agents for s in staffed if s.demand.operator in ops), np.zeros((len(labels), 24)))
         trainees = sum((p.plan.trainees for p in pools if p.operator in ops), np.zeros(len(labels)))
-        buildings.append(building_months(building, scenario.park.start, labels, agents, trainees))
+        progress(f"{name}: the busiest week's shifts of {building.name}, month by month")
+        week = week_seats([[(s.agents, list(s.demand.weekdays)) for s in staffed
+                            if (s.demand.operator, s.demand.language) == (p.operator, p.plan.language)]
+                           for p in pools if p.operator in ops], len(labels), schedules)
+        buildings.append(building_months(building, scenario.park.start, labels, agents, trainees, week))
     cable = None
     if scenario.link is not None:
         cable = cable_months(scenario.link, sum((s.line_erlangs for s in staffed), np.zeros((len(labels), 24))))

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, Field, model_validator
+from pydantic import AfterValidator, Field, ValidationInfo, field_validator, model_validator
 
 from casashore.domain.base import (
     HandleSeconds,
@@ -24,7 +24,10 @@ from casashore.domain.base import (
     TimeZoneName,
     check_unique,
 )
+from casashore.domain.shift import MAX_SHIFT_COST, shift_length_s, time_of_day_min
 from casashore.domain.site import Link
+from casashore.errors import UserError
+from casashore.schedule.inputs import parse_breaks
 
 MAX_MONTHS = 60
 MAX_QUEUES = 200
@@ -232,6 +235,43 @@ class Park(Strict):
     month is the plan's)."""
 
 
+MAX_WEEK_SHIFTS = 96
+
+
+class WeekShift(Strict):
+    """A shift template of the busiest week's schedule, which gives the seats (growth/week.py): any language's
+    agents may start it on any day. On the hour's grid: the week is scheduled hour by hour."""
+
+    name: Name
+    start: Annotated[str, Field(max_length=16)]
+    """Time of day on the hour, HH:00."""
+    length: Annotated[str, Field(max_length=16)]
+    """1 to 24 whole hours: 8h, 480, 8:00."""
+    cost: Annotated[float, Field(gt=0, le=MAX_SHIFT_COST, allow_inf_nan=False)]
+    breaks: Annotated[str, Field(max_length=500)] = ""
+    """LENGTH@EARLIEST-LATEST separated by ;, in whole hours (1h@3h-4h: a lunch hour starting 3 or 4 hours in)."""
+
+    @field_validator("start", "length")
+    @classmethod
+    def _on_the_hour(cls, text: str, info: ValidationInfo) -> str:
+        try:
+            minutes = (time_of_day_min("start", text) if info.field_name == "start"
+                       else shift_length_s("length", text) / 60)
+        except UserError as exc:
+            raise ValueError(exc.expected) from None
+        if minutes % 60 or (info.field_name == "length" and minutes <= 0):
+            raise ValueError("whole hours (the week is scheduled hour by hour)")
+        return text
+
+    @model_validator(mode="after")
+    def _breaks(self):
+        try:  # the schedule command's own rules for breaks
+            parse_breaks(self.breaks, int(shift_length_s("length", self.length) // 60), 60, self.name)
+        except UserError as exc:
+            raise ScenarioError("breaks", self.breaks, exc.expected, relative=True) from None
+        return self
+
+
 class GrowthScenario(Strict):
     park: Park
     shrinkage: Shrinkage = Shrinkage()
@@ -240,6 +280,8 @@ class GrowthScenario(Strict):
     buildings: Annotated[list[Building], Field(min_length=1, max_length=50)]
     operators: Annotated[list[Operator], Field(min_length=1, max_length=50)]
     contracts: Annotated[list[Contract], Field(min_length=1, max_length=200)]
+    shifts: Annotated[list[WeekShift], Field(min_length=1, max_length=MAX_WEEK_SHIFTS)] | None = None
+    """The busiest week's shift templates (seats); none: 8-hour and 4-hour shifts on every hour (growth/week.py)."""
 
     def needs_history(self) -> bool:
         """Whether the workspace's records are read: a trend from history, or months before today."""
@@ -250,6 +292,7 @@ class GrowthScenario(Strict):
         check_unique("buildings", [b.name for b in self.buildings])
         check_unique("operators", [o.name for o in self.operators])
         check_unique("contracts", [c.client for c in self.contracts])
+        check_unique("shifts", [s.name for s in self.shifts or []])
         buildings = {b.name for b in self.buildings}
         pools = sum(len(op.languages) for op in self.operators)
         if pools > MAX_POOLS:

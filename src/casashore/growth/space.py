@@ -1,10 +1,12 @@
 """Space: the seats each building needs month by month, the phases open, when a phase must open, and the park's
 share of its cable.
 
-    seats needed(m) = ceil(busiest site hour's agents on the phones / seat use + trainees)
-    (agents on the phones: the staffed agents of every queue of the building's operators, summed hour by hour on
-    the site's clock; seat use: the share of seats a team can use at that hour; trainees sit in training rooms
-    counted as seats)
+    seats needed(m) = ceil(the busiest week's on-shift peak / seat use + trainees)
+    (the on-shift peak: the most agents on shift at once in the schedule of the month's busiest week of the
+    building's language pools, growth/week.py; seat use: the share of seats a team can use at that hour;
+    trainees sit in training rooms counted as seats)
+    its lower bound, seats at the busiest hour(m) = ceil(busiest site hour's agents on the phones / seat use +
+    trainees) (the staffed agents of every queue of the building's operators, summed hour by hour)
     a phase must open by the first month whose seats needed exceed the seats of the phases opening before it
     (phases in order of opening, then as listed)
     cable: lines for the busiest hour's calls (handled or waiting) by Erlang B at the link's blocking, both
@@ -19,6 +21,7 @@ import numpy as np
 
 from casashore.domain.site import Link
 from casashore.growth.scenario import Building, month_index
+from casashore.growth.week import WeekSeats
 from casashore.queueing.erlang_b import erlang_b_servers
 from casashore.telecom.bandwidth import call_bandwidth
 
@@ -38,20 +41,31 @@ class PhaseOpening:
 class BuildingMonths:
     building: str
     peak_on_phones: np.ndarray
+    on_shift_peak: np.ndarray
     trainees: np.ndarray
+    seats_busiest_hour: np.ndarray
+    """The lower bound: seats for the busiest hour's agents on the phones, without shifts."""
     seats_needed: np.ndarray
     seats_open: np.ndarray
     seats_short: np.ndarray
     floor_m2_needed: np.ndarray
     """Seats needed at the m2 per seat of the phases they fill, in opening order."""
     phases: list[PhaseOpening]
+    schedule_stopped_by: list[str]
+    """How the busiest weeks' schedules' searches stopped, each listed once."""
+
+
+def seats_for(on_site: np.ndarray, seat_use: float, trainees: np.ndarray) -> np.ndarray:
+    return np.ceil(np.round(on_site / seat_use + trainees, 9)).astype(int)
 
 
 def building_months(building: Building, first: str, labels: list[str], agents: np.ndarray,
-                    trainees: np.ndarray) -> BuildingMonths:
-    """``agents``: months x 24 site hours on the phones; ``trainees``: per month."""
+                    trainees: np.ndarray, week: WeekSeats) -> BuildingMonths:
+    """``agents``: months x 24 site hours on the phones; ``trainees``: per month; ``week``: the busiest weeks'
+    schedules."""
     peak = agents.max(axis=1) if agents.size else np.zeros(len(labels))
-    needed = np.ceil(np.round(peak / building.seat_use + trainees, 9)).astype(int)
+    bound = seats_for(peak, building.seat_use, trainees)
+    needed = seats_for(week.on_shift_peak, building.seat_use, trainees)
     order = sorted(range(len(building.phases)), key=lambda i: (building.phases[i].opening, i))
     phases = [building.phases[i] for i in order]
     opens_at = np.array([month_index(first, p.opening) for p in phases])
@@ -73,8 +87,8 @@ def building_months(building: Building, first: str, labels: list[str], agents: n
             floor[m] += take * p.m2_per_seat
             left -= take
         floor[m] += left * phases[-1].m2_per_seat  # beyond every phase: at the last phase's density
-    return BuildingMonths(building.name, peak, trainees, needed, open_now, np.maximum(needed - open_now, 0), floor,
-                          openings)
+    return BuildingMonths(building.name, peak, week.on_shift_peak, trainees, bound, needed, open_now,
+                          np.maximum(needed - open_now, 0), floor, openings, week.stopped_by)
 
 
 @dataclass(frozen=True)

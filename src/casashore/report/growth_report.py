@@ -76,8 +76,45 @@ def figures(docs: list[dict], lang: str) -> list[tuple[str, go.Figure]]:
                                         line={"color": colour, "dash": DASHES[i % len(DASHES)]}))
     currencies = ", ".join(dict.fromkeys(doc["currency"] for doc in docs))
     out += [(w("c_headcount"), headcount), (w("c_hires"), hires), (w("c_fte"), fte), (w("c_short"), short),
-            (w("c_seats"), seats), (w("c_margin").format(currency=currencies), margin), (w("c_service"), service)]
+            (w("c_seats"), seats), (w("c_margin").format(currency=currencies), margin), (w("c_service"), service),
+            (w("c_contract_service"), contract_service(docs, clients, lang))]
     return out
+
+
+def _translucent(colour: str) -> str:
+    red, green, blue = (int(colour[k:k + 2], 16) for k in (1, 3, 5))
+    return f"rgba({red},{green},{blue},0.18)"
+
+
+def contract_service(docs: list[dict], clients: list[str], lang: str) -> go.Figure:
+    """Each contract's service level as its term measures it (the client by colour, the scenario by dash); when
+    simulated, the simulation's 95 % interval as a band around it and Erlang C's level dotted; the months the
+    workspace's records give (source actual or mixed) marked by a diamond."""
+    w = lambda key: word(lang, key)  # noqa: E731
+    chart = go.Figure()
+    for i, doc in enumerate(docs):
+        for contract in doc["contracts"]:
+            rows, colour = contract["months"], COLOURS[clients.index(contract["client"]) % len(COLOURS)]
+            x, name = _series(rows, "month"), f"{_plain(doc['scenario'])} — {_plain(contract['client'])}"
+            if doc.get("simulation"):
+                chart.add_trace(go.Scatter(x=x, y=_series(rows, "simulated_low"), mode="lines", line={"width": 0},
+                                           legendgroup=name, showlegend=False, hoverinfo="skip",
+                                           name=f"{name} {w('low')}"))
+                chart.add_trace(go.Scatter(x=x, y=_series(rows, "simulated_high"), mode="lines",
+                                           line={"width": 0}, fill="tonexty", fillcolor=_translucent(colour),
+                                           legendgroup=name, name=f"{name} {w('interval')}"))
+                chart.add_trace(go.Scatter(x=x, y=_series(rows, "erlang_service_level"), mode="lines",
+                                           legendgroup=name, name=f"{name} {w('erlang')}",
+                                           line={"color": colour, "dash": "dot", "width": 1}))
+            chart.add_trace(go.Scatter(x=x, y=_series(rows, "service_level"), mode="lines", legendgroup=name,
+                                       name=name, line={"color": colour, "dash": DASHES[i % len(DASHES)]}))
+            actual = [r["service_level"] if r["source"] != "plan" else None for r in rows]
+            if any(v is not None for v in actual):
+                chart.add_trace(go.Scatter(x=x, y=actual, mode="markers", legendgroup=name,
+                                           name=f"{name} {w('actual')}",
+                                           marker={"color": colour, "symbol": "diamond", "size": 8}))
+    chart.update_layout(yaxis={"range": [0, 1.02], "tickformat": ".0%"})
+    return chart
 
 
 def value_text(figure: str, value: float | None, lang: str, signed: bool = False) -> str:
@@ -140,6 +177,17 @@ def _months(labels: list[str], lang: str) -> str:
     return word(lang, "more").format(shown=shown, n=len(labels) - 4) if len(labels) > 4 else shown
 
 
+def _worst_simulated(rows: list[dict], lang: str) -> str:
+    """The month of lowest simulated service level with its 95 % interval; — when not simulated."""
+    simulated = [r for r in rows if r.get("simulated_service_level") is not None]
+    if not simulated:
+        return "—"
+    worst = min(simulated, key=lambda r: r["simulated_service_level"])
+    interval = ("" if worst["simulated_low"] is None else
+                f" ({percent(worst['simulated_low'], lang)} – {percent(worst['simulated_high'], lang)})")
+    return f"{worst['month']}: {percent(worst['simulated_service_level'], lang)}{interval}"
+
+
 def scenario_sections(doc: dict, index: int, lang: str) -> str:
     """The scenario's hiring plans (months short), contracts over the horizon and phases (late ones marked)."""
     w = lambda key: word(lang, key)  # noqa: E731
@@ -162,13 +210,14 @@ def scenario_sections(doc: dict, index: int, lang: str) -> str:
     for c in doc["contracts"]:
         rows = c["months"]
         below = [r["month"] for r in rows if r["service_level"] is not None and r["service_level"] < c["goal"] - 1e-9]
+        actual = [r["month"] for r in rows if r["source"] != "plan"]
         contracts.append([c["client"], c["operator"],
                           *[(number(sum(r[k] for r in rows), lang) + ("" if k == "contacts" else f" {currency}"),
                              "num") for k in ("contacts", "revenue", "bonus", "penalty", "labour_cost", "margin")],
-                          _months(below, lang)])
+                          _months(below, lang), _months(actual, lang), _worst_simulated(rows, lang)])
     parts.append(table([w("client"), w("operator"), w("contacts"), w("revenue"), w("bonus"), w("penalty"),
-                        w("labour_cost"), w("margin"), w("below")], contracts, f"contracts-{index}",
-                       w("contracts").format(name=name)))
+                        w("labour_cost"), w("margin"), w("below"), w("actual_months"), w("worst_simulated")],
+                       contracts, f"contracts-{index}", w("contracts").format(name=name)))
     phases: list[list[Cell]] = [[b["building"], p["phase"], (number(p["seats"], lang), "num"), p["opening"],
                                  p["needed_by"] or "—", (w("late"), "alarm") if p["late"] else ""]
                                 for b in doc["buildings"] for p in b["phases"]]

@@ -14,6 +14,10 @@ WORDS = {
         "c_fte": "Productive FTE (solid) vs FTE needed (dotted)", "c_short": "FTE short (months the plan cannot "
         "meet the requirement)", "c_seats": "Seats needed (solid) vs seats of the open phases (dotted)",
         "c_margin": "Margin per client ({currency})", "c_service": "Service level (contacts-weighted over the park)",
+        "c_contract_service": "Service level per contract as its term measures it; simulated: the 95 % interval "
+        "as a band and Erlang C's dotted; months from the records marked ◆",
+        "low": "low", "interval": "simulated 95 % interval", "erlang": "Erlang C", "actual": "actual (records)",
+        "actual_months": "Months from the records", "worst_simulated": "Worst simulated month (95 % interval)",
         "needed": "needed", "productive": "productive", "open": "open",
         "headcount": "Headcount", "hires": "Hires", "required_fte": "FTE needed", "productive_fte": "Productive FTE",
         "short_fte": "FTE short", "labour_cost": "Labour cost", "revenue": "Revenue", "margin": "Margin",
@@ -42,6 +46,11 @@ WORDS = {
         "c_seats": "Positions nécessaires (trait plein) et positions des tranches ouvertes (pointillés)",
         "c_margin": "Marge par client ({currency})", "c_service": "Niveau de service (pondéré par les contacts du "
         "parc)",
+        "c_contract_service": "Niveau de service par contrat tel que son objectif le mesure ; simulé : l'intervalle "
+        "à 95 % en bande et celui d'Erlang C en pointillés ; mois tirés des enregistrements marqués ◆",
+        "low": "bas", "interval": "intervalle simulé à 95 %", "erlang": "Erlang C", "actual": "réel "
+        "(enregistrements)",
+        "actual_months": "Mois tirés des enregistrements", "worst_simulated": "Pire mois simulé (intervalle à 95 %)",
         "needed": "nécessaires", "productive": "productifs", "open": "ouvertes",
         "headcount": "Effectif", "hires": "Recrutements", "required_fte": "ETP nécessaires",
         "productive_fte": "ETP productifs", "short_fte": "ETP manquants", "labour_cost": "Coût salarial",

@@ -13,7 +13,8 @@ from casashore.report import xlsx_style as style
 SHARES = {"service_level", "total", "leave", "holidays", "ramadan", "share", "staffed_ratio"}
 MONEY = {"labour_cost", "revenue", "penalties", "bonuses", "margin", "salaries", "hiring_cost", "overtime_cost",
          "bonus", "penalty"}
-COUNTS = {"hires", "classes", "seats_needed", "seats_open", "seats_short", "lines"}
+COUNTS = {"hires", "classes", "seats_needed", "seats_busiest_hour", "on_shift_peak", "seats_open", "seats_short",
+          "lines"}
 
 
 def growth_workbook(results: list[GrowthResult], comparison: dict) -> bytes:

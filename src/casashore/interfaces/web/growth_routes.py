@@ -155,7 +155,11 @@ class Phase(BaseModel):
 class BuildingRow(BaseModel):
     month: str
     peak_on_phones: Number
+    on_shift_peak: Number
+    """The most agents on shift at once in the busiest week's schedule (docs/growth.md, "Space")"""
     trainees: Number
+    seats_busiest_hour: Number
+    """The lower bound: seats for the busiest hour's agents on the phones, without shifts"""
     seats_needed: Number
     seats_open: Number
     seats_short: Number
@@ -165,6 +169,8 @@ class BuildingRow(BaseModel):
 class Building(BaseModel):
     building: str
     phases: list[Phase]
+    schedule_stopped_by: list[str]
+    """How the busiest weeks' schedules' searches stopped: optimal, gap, nodes, time_safety"""
     months: list[BuildingRow]
 
 
