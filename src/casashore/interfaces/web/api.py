@@ -303,12 +303,18 @@ def create_app(workspace_dir: Path, *, host: str = "127.0.0.1", token: str | Non
         """Park scenarios pasted or uploaded, compared month by month (POST /api/growth)."""
         return page("growth.html", accept_language)
 
+    @app.get("/intraday", response_class=HTMLResponse, include_in_schema=False)
+    def intraday_page(accept_language: Annotated[str | None, Header()] = None) -> HTMLResponse:
+        """The rest of the day re-planned at an as-of time (GET /api/intraday/replan)."""
+        return page("intraday.html", accept_language)
+
     @app.get("/assets/{name}", include_in_schema=False)
     def asset(name: str) -> FileResponse:
         files = {"plotly.min.js": Path(plotly.__file__).parent / "package_data" / "plotly.min.js",
                  "api.js": STATIC / "api.js", "dashboard.js": STATIC / "dashboard.js", "plans.js": STATIC / "plans.js",
                  "scenario.js": STATIC / "scenario.js", "scenario_words.js": STATIC / "scenario_words.js",
-                 "scenario.css": STATIC / "scenario.css", "growth.js": STATIC / "growth.js"}
+                 "scenario.css": STATIC / "scenario.css", "growth.js": STATIC / "growth.js",
+                 "intraday.js": STATIC / "intraday.js"}
         if name not in files:
             raise HTTPException(404, f"asset {name!r}: no such file")
         return FileResponse(files[name], media_type="text/css" if name.endswith(".css") else "text/javascript")

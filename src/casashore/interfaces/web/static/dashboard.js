@@ -11,7 +11,8 @@ const T = {
         with_shrinkage: "{n} agents paid, with shrinkage",
         seats: "Seats at peak", lines: "Phone lines", fte: "FTE", link: "Share of the link", queue: "Queue",
         scenario_form: "Write a scenario with forms (site, queues, shift patterns, rules)",
-        growth_page: "Compare park growth scenarios month by month (hiring, seats, margins)" },
+        growth_page: "Compare park growth scenarios month by month (hiring, seats, margins)",
+        intraday_page: "Intraday: the rest of the day re-planned (gap per interval, service level, proposals)" },
   fr: { subtitle: "Planifier un centre de contacts offshore : du câble au poste.", calc_title: "Calculateur Erlang",
         calls: "Appels", interval: "Intervalle (min)", aht: "DMT (s)", target: "Seuil (s)", sl: "Niveau de service (%)",
         shrinkage: "Indisponibilité (%)", calculate: "Calculer", agents: "Agents", scenario_title: "Scénarios",
@@ -21,7 +22,8 @@ const T = {
         seats: "Positions à la pointe", lines: "Lignes téléphoniques", fte: "ETP",
         link: "Part du lien", queue: "File",
         scenario_form: "Écrire un scénario en formulaires (site, files, modèles de vacations, règles)",
-        growth_page: "Comparer des scénarios de croissance du parc mois par mois (recrutements, positions, marges)" },
+        growth_page: "Comparer des scénarios de croissance du parc mois par mois (recrutements, positions, marges)",
+        intraday_page: "Intraday : le reste de la journée replanifié (écart par intervalle, niveau de service, propositions)" },
 }[LANG];
 const fmt = (x, digits = 0) => new Intl.NumberFormat(LANG === "fr" ? "fr-FR" : "en-GB",
   { maximumFractionDigits: digits, minimumFractionDigits: digits }).format(x);
