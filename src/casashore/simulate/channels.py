@@ -1,6 +1,7 @@
 """Chat and email queues (and a voice and an email queue sharing one pool) simulated through the same replications
-(simulate/replications.py: the same seed streams, in-process, local processes or Dask) and summarised with 95 % intervals (simulate/estimates.py's ratio estimator),
-each beside its formula: the chat chain of queueing/chat.py, the email fluid of queueing/email_backlog.py."""
+(simulate/replications.py: the same seed streams, in-process, local processes or Dask) and summarised with 95 %
+intervals (simulate/estimates.py's ratio estimator), each beside its formula: the chat chain of queueing/chat.py,
+the email fluid of queueing/email_backlog.py; the blended pool beside nothing (no formula describes it)."""
 
 from __future__ import annotations
 
