@@ -13,8 +13,8 @@ busy ones after the item in hand).
 Counts: ``calls`` [2, I, 7], row VOICE in engine.CALL_STATS, row EMAIL in email_engine.EMAIL_STATS, per interval of
 arrival; ``agent_time`` [2, I, 3] in engine.AGENT_STATS: each row's busy time and items handled are that channel's,
 its staffed time the whole pool's (the same in both rows). With ``trace``, one row per item (warm-up included) at
-the moment an agent takes it up or a caller is found gone: floats [arrival, start, end] and integers
-[channel, taken (1) or abandoned (0), 0].
+the moment an agent takes it up or a caller is found gone (callers still in line at the end last, their start
+the time they hung up or inf): floats [arrival, start, end] and integers [channel, taken (1) or not (0), 0].
 """
 
 from __future__ import annotations
@@ -181,6 +181,9 @@ def run_blend_replication(c, rng, trace=False):
             size += 1
     for j in range(v_head, v_tail):  # callers still waiting at the end: abandoned if their patience ran out
         arrived, gone = voice_at[j], voice_gone[j]
+        if trace:  # never taken up: found gone when they hung up, or still waiting (inf)
+            left = gone if gone <= horizon else math.inf
+            trace_f, trace_i, traced = _traced(trace_f, trace_i, traced, arrived, left, left, VOICE, 0)
         if arrived >= 0.0 and gone <= horizon:
             k = _interval(arrived, interval_s, intervals)
             calls[VOICE, k, ABANDONED] += 1.0
