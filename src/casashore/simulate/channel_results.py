@@ -86,3 +86,25 @@ class EmailRun(JsonRecord):
     calls_per_second: float | None
     intervals: list[EmailInterval]
     fluid: EmailFluid | None = optional_key()
+
+
+@dataclass(frozen=True, kw_only=True)
+class BlendRun(JsonRecord):
+    """A voice queue and an email queue sharing one pool of agents (simulate/blend_engine.py), intervals pooled."""
+    channels: list[str]
+    voice: CallMeasures
+    """the voice queue's measures, as a voice-only run reports them"""
+    email_share_within_deadline: float | None
+    email_share_within_deadline_ci95: float | None
+    email_asa: float | None
+    email_asa_ci95: float | None
+    email_open_at_end: float
+    """per replication, on average"""
+    occupancy: float | None
+    """agent-seconds on either channel over agent-seconds logged in"""
+    occupancy_ci95: float | None
+    email_time_share: float | None
+    """agent-seconds on email over agent-seconds logged in"""
+    replications: int
+    calls_simulated: int
+    calls_per_second: float | None

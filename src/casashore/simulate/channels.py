@@ -1,6 +1,7 @@
-"""Chat and email queues simulated through the same replications (simulate/replications.py: the same seed streams,
-in-process, local processes or Dask) and summarised with 95 % intervals (simulate/estimates.py's ratio estimator),
-each beside its formula: the chat chain of queueing/chat.py, the email fluid of queueing/email_backlog.py."""
+"""Chat and email queues (and a voice and an email queue sharing one pool) simulated through the same replications
+(simulate/replications.py: the same seed streams, in-process, local processes or Dask) and summarised with 95 %
+intervals (simulate/estimates.py's ratio estimator), each beside its formula: the chat chain of queueing/chat.py,
+the email fluid of queueing/email_backlog.py; the blended pool beside nothing (no formula describes it)."""
 
 from __future__ import annotations
 
@@ -12,8 +13,9 @@ import numpy as np
 from casashore.domain.units import json_number
 from casashore.queueing.chat import chat_measures
 from casashore.queueing.email_backlog import email_backlog
-from casashore.simulate import chat_engine, email_engine
-from casashore.simulate.channel_results import ChatFormula, ChatRun, EmailFluid, EmailInterval, EmailRun
+from casashore.simulate import blend_engine, chat_engine, email_engine
+from casashore.simulate.blend_engine import BlendCentre
+from casashore.simulate.channel_results import BlendRun, ChatFormula, ChatRun, EmailFluid, EmailInterval, EmailRun
 from casashore.simulate.chat_engine import ChatCentre
 from casashore.simulate.distributions import EXPONENTIAL
 from casashore.simulate.email_engine import EmailCentre
@@ -94,3 +96,27 @@ def _email_fluid(c: EmailCentre) -> EmailFluid | None:
     return EmailFluid(share_within_deadline=float(b.met.sum()) / judged if judged > 0 else None,
                       met=float(b.met.sum()), missed=float(b.missed.sum()), open_at_end=float(b.open.sum()),
                       backlog=[float(x) for x in b.backlog])
+
+
+def simulate_blend(centre: BlendCentre, replications: int, seed: int, *, workers: int | None = None,
+                   scheduler: str | None = None, progress: Callable[[int], None] | None = None,
+                   trace: bool = False) -> tuple[Batch, BlendRun]:
+    """Simulate a voice and an email queue served by one pool under the router's blending rule: voice measures
+    as a voice queue's, email's share within the deadline as an email queue's, each with its 95 % interval."""
+    batch = run(centre, replications, seed, workers=workers, scheduler=scheduler, progress=progress, trace=trace)
+    voice = batch.calls[:, blend_engine.VOICE].sum(axis=1)  # [R, 7]
+    email = batch.calls[:, blend_engine.EMAIL].sum(axis=1)
+    share = ratio_estimate(email[:, email_engine.MET], email[:, email_engine.MET] + email[:, email_engine.MISSED])
+    asa = ratio_estimate(email[:, email_engine.WAIT_TAKEN_S], email[:, email_engine.TAKEN])
+    time = batch.agent_time.sum(axis=2)  # [R, 2, 3]
+    staffed = time[:, 0, email_engine.STAFFED_S]  # the pool's, the same in both rows
+    occupancy = ratio_estimate(time[:, :, email_engine.BUSY_S].sum(axis=1), staffed)
+    on_email = ratio_estimate(time[:, blend_engine.EMAIL, email_engine.BUSY_S], staffed)
+    return batch, BlendRun(
+        channels=["voice", "email"], voice=CallMeasures.at(call_measures(voice)),
+        email_share_within_deadline=json_number(share.mean), email_share_within_deadline_ci95=json_number(
+            share.half_width), email_asa=json_number(asa.mean), email_asa_ci95=json_number(asa.half_width),
+        email_open_at_end=float(email[:, email_engine.OPEN].mean()), occupancy=json_number(occupancy.mean),
+        occupancy_ci95=json_number(occupancy.half_width), email_time_share=json_number(on_email.mean),
+        replications=replications, calls_simulated=int(batch.simulated.sum()),
+        calls_per_second=calls_per_second(batch.simulated, batch.engine_s))
