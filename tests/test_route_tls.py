@@ -387,3 +387,16 @@ def test_a_router_whose_rtpengine_does_not_answer_does_not_start(tmp_path):
         from casashore.route.config import MediaSettings
         from casashore.usecases.route import check_media_engine
         check_media_engine(MediaSettings(engine="rtpengine", ng_address=f"127.0.0.1:{free_port(socket.SOCK_DGRAM)}"))
+
+
+def test_a_private_key_others_can_read_is_refused(tmp_path):
+    """The key must be its owner's only, as the agents' secrets file must (chmod 600)."""
+    self_signed(tmp_path)
+    (tmp_path / "key.pem").chmod(0o644)
+    config = tmp_path / "center.toml"
+    config.write_text(CENTRE.format(tls=5061, ha1=HA1))
+    result = CliRunner().invoke(app, ["route", "serve", "--config", str(config), "--no-records", "--sip",
+                                      "127.0.0.1:5060"])
+    words = " ".join(result.output.split())
+    assert result.exit_code == 2 and "router.tls_key" in words and "chmod 600" in words and "644" in words
+    assert "router: " not in result.output  # refused before the banner

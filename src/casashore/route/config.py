@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import contextlib
 import re
-import stat
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -33,6 +32,7 @@ from casashore.domain.queue import Queue
 from casashore.errors import MISSING, UserError
 from casashore.request_guard import LOOPBACK_HOSTS
 from casashore.route.auth import Principal
+from casashore.route.owner_only import check_owner_only
 from casashore.route.sip.registrar import Account, Limits
 from casashore.route.state.core import Router, RoutingQueue, Selection
 from casashore.route.state.errors import AgentExists
@@ -382,13 +382,7 @@ def validated_accounts(config: CenterConfig, where: str) -> None:
 def _with_secrets(config: CenterConfig, path: Path) -> CenterConfig:
     """The centre with its agents' credentials read from the secrets file, which must be the owner's only; an
     agent given credentials in both files, or unknown to the centre, is refused (UserError naming it)."""
-    try:
-        mode = path.stat().st_mode
-    except OSError as exc:
-        raise UserError("router.sip_secrets", str(path), f"a readable secrets file ({exc.strerror})") from None
-    if not stat.S_ISREG(mode) or mode & 0o077:
-        raise UserError("router.sip_secrets", str(path), f"a regular file readable by its owner only (chmod 600; "
-                        f"its mode is {stat.S_IMODE(mode):o})")
+    check_owner_only("router.sip_secrets", path)
     if path.stat().st_size > MAX_SECRETS_BYTES:
         raise UserError("router.sip_secrets", str(path), f"a file of at most {MAX_SECRETS_BYTES:,} bytes")
     secrets = validated(SipSecrets, read_toml(path, "router.sip_secrets"), where=str(path))

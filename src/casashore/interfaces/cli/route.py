@@ -63,12 +63,14 @@ def route_serve(
                                redis_url=redis_url, records=records, roster=roster)
     center = setup.center
     if json_out:
-        print_json({"sip": sip, "http": http, "redis": redis_url, "queues": [q.name for q in center.queues],
+        print_json({"sip": sip, "tls": center.router.tls_listen, "http": http, "redis": redis_url,
+                    "queues": [q.name for q in center.queues],
                     "agents": len(center.agents), "workspace": None if no_records or records else str(workspace),
                     "records": setup.records_to,
                     "roster_agents": None if setup.roster is None else len(setup.roster.agents())})
     else:
-        out.print(f"router: SIP {sip or 'off'}, HTTP http://{http}/ (wallboard: /wallboard, with a token), "
+        tls = f", TLS {center.router.tls_listen}" if center.router.tls_listen else ""
+        out.print(f"router: SIP {sip or 'off'}{tls}, HTTP http://{http}/ (wallboard: /wallboard, with a token), "
                   f"{len(center.queues)} queues, {len(center.agents)} agents")
     try:
         route.serve_router(setup, redis_url=redis_url, node=node, records=records)

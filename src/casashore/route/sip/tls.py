@@ -20,8 +20,10 @@ import logging
 import re
 import ssl
 from collections.abc import Callable
+from pathlib import Path
 
 from casashore.errors import UserError
+from casashore.route.owner_only import check_owner_only
 from casashore.route.sip.message import MAX_MESSAGE_BYTES, SipParseError, parse, response
 
 log = logging.getLogger("casashore.sip.tls")
@@ -50,6 +52,7 @@ def server_context(cert: str, key: str) -> ssl.SSLContext:
                 readable.read(1)
         except OSError as exc:
             raise UserError(field, path, f"a readable PEM file ({exc.strerror})") from None
+    check_owner_only("router.tls_key", Path(key))
     try:
         context.load_cert_chain(cert, key)
     except (ssl.SSLError, ValueError) as exc:
