@@ -371,6 +371,7 @@ def test_a_day_with_nothing_recorded_yet_and_a_day_without_history(workspace):
     (["--intraday", "--as-of", "2026-03-16T12:00:30"], "whole minutes"),
     (["--intraday", "--as-of", "2026-03-29T02:30"], "clocks skip"),
     (["--intraday", "--as-of", "2026-03-16T12:00", "--queue", "nope"], "queue"),
+    (["--intraday", "--as-of", "2026-03-18T12:00"], "end 2026-03-16"),  # past the records: nothing seen is no call
 ])
 def test_intraday_user_errors(workspace, args, words):
     result = runner.invoke(app, ["forecast", "--workspace", str(workspace), *args])

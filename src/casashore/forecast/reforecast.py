@@ -71,6 +71,10 @@ def reforecast_workspace(workspace: Workspace, *, as_of: datetime, interval_min:
         if history.empty:
             raise UserError("as_of", as_of.isoformat(), f"a day after the first day of {queue}'s history "
                                                         f"({data['ds'].min().date()})")
+        records_end = data["ds"].max().normalize()
+        if day_start > records_end + pd.Timedelta(days=1):  # nothing seen would read as a day without calls
+            raise UserError("as_of", as_of.isoformat(), f"a day the records reach ({queue}'s end "
+                                                        f"{records_end.date()}: import the day's calls first)")
         last_day = history["ds"].max().normalize()
         walls[queue] = wall
         histories.append(history)
