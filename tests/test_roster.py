@@ -183,3 +183,14 @@ def test_each_named_agent_gets_the_breaks_the_plan_placed(tmp_path):
     plan = read_roster(out, "Africa/Casablanca", {p[0] for p in people})
     lunches = [s for shift in plan.shifts for s in shift.spans if s.activity == "lunch"]
     assert len(lunches) == len(assignments) and all(s.end - s.start == 3600 for s in lunches)
+
+
+def test_an_open_shifts_reasons_agree_with_the_count():
+    """"1 is at the weekly contract hours", "2 are at their weekly contract hours": a new user read "1 are"."""
+    from casashore.schedule.roster_rules import REASONS, reason_words
+
+    assert reason_words("hours", 1) == "is at the weekly contract hours"
+    assert reason_words("hours", 2) == REASONS["hours"] == "are at their weekly contract hours"
+    assert all(not reason_words(key, 1).startswith(("are ", "lack ")) and " their " not in reason_words(key, 1)
+               for key in REASONS)
+    assert reason_words("free", 1) == "could take it (left open by the search)"

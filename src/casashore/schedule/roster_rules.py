@@ -28,6 +28,11 @@ REASONS = {
     "band": "would start outside their start band that week",
 }
 """Why an agent may not take a shift, in the order they are checked (the first that applies is reported)."""
+ONE_AGENT = {"skill": "lacks the skill", "unavailable": "is unavailable that day",
+             "busy": "already works another shift that day", "hours": "is at the weekly contract hours",
+             "weekly_rest": "would lose the weekly rest", "pair": "would lose the two days off in a row",
+             "weekend": "would lose the weekend off", "band": "would start outside the start band that week"}
+"""REASONS for one agent: "1 is unavailable that day", not "1 are"."""
 
 
 @dataclass(frozen=True)
@@ -154,8 +159,15 @@ def diagnose(state: RosterState, open_shifts: list[tuple[int, str, int]]) -> lis
             counts[why] = counts.get(why, 0) + 1
         blocked = {key: counts[key] for key in (*REASONS, "free") if key in counts}
         day = state.first_day + timedelta(days=d)
-        words = "; ".join(f"{n} {REASONS.get(key, 'could take it (left open by the search)')}"
+        words = "; ".join(f"{n} {reason_words(key, n)}"
                           for key, n in sorted(blocked.items(), key=lambda kv: (-kv[1], kv[0])))
         out.append({"day": day, "shift": name, "agents": left, "blocked": blocked,
                     "text": f"{day.isoformat()} {name}: {left} open — of {len(state.agents)} agents, {words}"})
     return out
+
+
+def reason_words(key: str, count: int) -> str:
+    """Why ``count`` agents may not take a shift, in words that agree with the count."""
+    if key == "free":
+        return "could take it (left open by the search)"
+    return ONE_AGENT.get(key, REASONS[key]) if count == 1 else REASONS[key]
