@@ -72,20 +72,21 @@ def forecast(workspace: Path, *, horizon: str, interval: str, site_zone: str, qu
     return Forecast(run_id, chosen, rows, minutes, horizon_days)
 
 
-AS_OF_FORMS = "a date and time such as 2026-03-02T12:00 (the client's wall time) or 2026-03-02T12:00+01:00"
+def as_of_forms(clock: str) -> str:
+    return f"a date and time such as 2026-03-02T12:00 ({clock}) or 2026-03-02T12:00+01:00"
 
 
-def as_of_time(text: str) -> datetime:
-    """The ``--as-of`` time: ISO 8601 to the minute, with an offset (an instant) or without (each queue's client
-    wall time)."""
+def as_of_time(text: str, clock: str = "the client's wall time") -> datetime:
+    """The ``--as-of`` time: ISO 8601 to the minute, with an offset (an instant) or without (on ``clock``: each
+    queue's client wall time for the reforecast, the site's for the re-plan)."""
     try:
         if len(text) > 40:
             raise ValueError
         at = datetime.fromisoformat(text.strip())
     except ValueError:
-        raise UserError("as_of", text[:40], AS_OF_FORMS) from None
+        raise UserError("as_of", text[:40], as_of_forms(clock)) from None
     if at.second or at.microsecond or not 1900 <= at.year <= 2200:
-        raise UserError("as_of", text, AS_OF_FORMS + " (whole minutes, years 1900 to 2200)")
+        raise UserError("as_of", text, as_of_forms(clock) + " (whole minutes, years 1900 to 2200)")
     return at
 
 

@@ -40,7 +40,7 @@ def intraday_replan(workspace: Path, *, roster: Path | None, as_of: str, interva
     roster the router follows, stored in the workspace by `route serve --roster`."""
     minutes = interval_min(interval)
     site = zone(site_zone, "site_zone")
-    at = as_of_time(as_of)
+    at = as_of_time(as_of, "the site's clock")
     at = at if at.tzinfo is not None else at.replace(tzinfo=site)
     settings = Settings(read_rules(rules), at.timestamp(), site_zone,
                         replications=whole("replications", replications, low=1), seed=whole("seed", seed),
