@@ -247,3 +247,12 @@ def test_only_a_supervisor_sees_where_a_calls_audio_is_recorded():
     for view in ("CallView", "CallSummary"):
         assert schemas[view]["properties"]["recording"]["anyOf"] == [{"type": "string"}, {"type": "null"}]
     assert schemas["CallPage"]["properties"]["calls"]["items"] == {"$ref": "#/components/schemas/CallSummary"}
+
+
+def test_a_hang_up_answers_with_the_ids_of_a_calls_view(client):
+    """`id` the router's, `call_id` the trunk's, as GET /api/calls/{id} and accept say (it gave the router's id as
+    `call_id`)."""
+    created = client.post("/api/calls", json={"call_id": "trunk-leg-9", "queue": "fr"}, headers=auth("t-trunk"))
+    router_id = created.json()["id"]
+    ended = client.post(f"/api/calls/{router_id}/hangup", headers=auth("t-trunk")).json()
+    assert ended == {"id": router_id, "call_id": "trunk-leg-9", "outcome": "abandoned"}

@@ -391,7 +391,7 @@ def create_router_app(service: RouterService, tokens: dict[str, Principal], *, t
         router.hang_up(call_id, now(), by="supervisor" if who.role == "supervisor" else "caller")
         outcome = router.calls[call_id].outcome
         publish()
-        return {"call_id": call_id, "outcome": outcome}
+        return {"id": call_id, "call_id": router.calls[call_id].trunk_call_id, "outcome": outcome}  # as CallView
 
     @app.get("/api/queues", **responses())
     async def queues(who: Caller) -> list[dict]:
