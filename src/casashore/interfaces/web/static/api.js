@@ -8,3 +8,17 @@ async function call(method, url, body) {
   if (!response.ok) throw new Error(data.error || data.detail || response.statusText);
   return data;
 }
+
+// What the pages' scripts share besides call(): the page's language (the <html lang> the server chose by
+// Accept-Language), its numbers in that language, `{key}` words filled in, and text made safe for plotly's
+// pseudo-HTML labels (names are data).
+const PAGE_LANG = document.documentElement.lang === "fr" ? "fr" : "en";
+const byId = (id) => document.getElementById(id);
+const fillIn = (text, values) => text.replace(/\{(\w+)\}/g, (_, key) => values[key]);
+const plainText = (text) => String(text).replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+const numberFormats = {};
+function localNumber(value, digits = 0) {
+  numberFormats[digits] ??= new Intl.NumberFormat(PAGE_LANG === "fr" ? "fr-FR" : "en-GB",
+                                                  { minimumFractionDigits: digits, maximumFractionDigits: digits });
+  return numberFormats[digits].format(value);
+}

@@ -4,7 +4,7 @@
 // phases. Every name from a scenario is set as text (textContent), and given to plotly with its pseudo-HTML escaped.
 "use strict";
 (() => {
-  const LANG = document.documentElement.lang === "fr" ? "fr" : "en";
+  const LANG = PAGE_LANG;  // api.js
   const MAX_PARKS = 4;  // the API's MAX_SCENARIOS
   const MAX_BODY = Number(document.querySelector("meta[name=casashore-max-body-bytes]").content);
   const WORDS = {
@@ -56,15 +56,7 @@
                    "margin", "service_level", "seats_needed", "seats_open"];  // growth/compare.py's order
   const COLOURS = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2", "#17becf"];
   const DASHES = ["solid", "dash", "dot", "dashdot"];
-  const $ = (id) => document.getElementById(id);
-  const fill = (text, values) => text.replace(/\{(\w+)\}/g, (_, key) => values[key]);
-  const plain = (text) => String(text).replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
-  const formats = {};
-  const number = (value, digits = 0) => {
-    formats[digits] ??= new Intl.NumberFormat(LANG === "fr" ? "fr-FR" : "en-GB",
-                                              { minimumFractionDigits: digits, maximumFractionDigits: digits });
-    return formats[digits].format(value);
-  };
+  const $ = byId, fill = fillIn, plain = plainText, number = localNumber;  // api.js
   // As the report writes them (report/growth_report.py value_text): shares in %, FTE and headcount to a tenth.
   const valueText = (figure, value, signed = false) => {
     if (value === null || value === undefined) return "—";

@@ -4,7 +4,7 @@
 // Every name (queue, agent, break) is set as text (textContent) and given to plotly with its pseudo-HTML escaped.
 "use strict";
 (() => {
-  const LANG = document.documentElement.lang === "fr" ? "fr" : "en";
+  const LANG = PAGE_LANG;  // api.js
   const WORDS = {
     en: { back: "← dashboard", title: "Intraday: the rest of the day re-planned",
       subtitle: "The rest of the day at the as-of time, from the intraday reforecast and the roster the router follows: where the queues are short, the service level if nothing changes, and the roster changes that help most (docs/intraday.md).",
@@ -41,15 +41,7 @@
       c_break: "{kind} {from} → {to}", c_overtime: "service {before} → {after}",
       c_vto: "part à {to} au lieu de {from}", c_queue: "sert {queue} de {from} à {to}" },
   }[LANG];
-  const $ = (id) => document.getElementById(id);
-  const fill = (text, values) => text.replace(/\{(\w+)\}/g, (_, key) => values[key]);
-  const plain = (text) => String(text).replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
-  const formats = {};
-  const number = (value, digits = 0) => {
-    formats[digits] ??= new Intl.NumberFormat(LANG === "fr" ? "fr-FR" : "en-GB",
-                                              { minimumFractionDigits: digits, maximumFractionDigits: digits });
-    return formats[digits].format(value);
-  };
+  const $ = byId, fill = fillIn, plain = plainText, number = localNumber;  // api.js
   const PERCENT = LANG === "fr" ? "\u00a0%" : " %";
   const share = (value) => value === null || value === undefined ? "—" : number(100 * value, 1) + PERCENT;
   const withCi = (value, ci) => value === null || value === undefined ? "—"
