@@ -16,6 +16,8 @@ MAX_CALL_S = 86_400
 MAX_LABEL = 200
 
 NAME_PATTERN = r"[A-Za-z0-9_](?:[A-Za-z0-9_.+ -]{0,62}[A-Za-z0-9_.+-])?"
+AS_OF_PATTERN = r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:00)?(Z|[+-]\d{2}:\d{2})?$"
+"""An as-of time to the minute, with or without an offset (the intraday reforecast and re-plan)."""
 """Names of queues, skills, groups and shifts are data, never paths: 1 to 64 ASCII letters, digits and
 ``_ . + -`` with inner spaces; no ``/`` or ``\\``, no leading ``.`` or space (so never ``..``), no trailing space."""
 NAME_EXPECTED = ("a name of 1 to 64 letters, digits, spaces and _ . + - (no / or \\, not starting with . or a "

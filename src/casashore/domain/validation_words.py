@@ -4,6 +4,7 @@ greater than or equal to 1" nor a regular expression. The CLI's errors (domain/l
 
 from __future__ import annotations
 
+from casashore.domain.base import AS_OF_PATTERN, NAME_EXPECTED, NAME_PATTERN
 from casashore.domain.units import CAPACITY_PATTERN
 
 PATTERN_WORDS = {
@@ -13,6 +14,8 @@ PATTERN_WORDS = {
     r"^[A-Z]{2}$": "a two-letter ISO 3166 country code in capitals, such as FR",
     r"^([01][0-9]|2[0-3]):[0-5][0-9]-([01][0-9]|2[0-4]):[0-5][0-9]$": "hours HH:MM-HH:MM, such as 08:00-20:00",
     CAPACITY_PATTERN: "a capacity such as 40G, 100Mbps or 1.5e9",
+    f"^{NAME_PATTERN}$": NAME_EXPECTED,
+    AS_OF_PATTERN: "a date and time to the minute such as 2026-03-02T12:00, or with its offset: 2026-03-02T12:00+01:00",
 }
 """Every ``pattern=`` of a model the user fills, in words (tests/test_validation_words.py checks none is left out)."""
 

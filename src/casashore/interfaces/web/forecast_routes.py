@@ -9,10 +9,10 @@ from typing import Annotated
 from fastapi import FastAPI, HTTPException, Query
 from pydantic import BaseModel, Field
 
+from casashore.domain.base import AS_OF_PATTERN
 from casashore.usecases import forecasting
 
 QueueName = Annotated[str, Field(min_length=1, max_length=64)]
-AS_OF_PATTERN = r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:00)?(Z|[+-]\d{2}:\d{2})?$"
 """The as-of time's shape (ISO 8601 to the minute, an offset or not); the date's own rules are the use case's."""
 
 

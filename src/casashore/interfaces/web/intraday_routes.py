@@ -10,7 +10,8 @@ from typing import Annotated
 from fastapi import FastAPI, HTTPException, Query
 from pydantic import BaseModel
 
-from casashore.interfaces.web.forecast_routes import AS_OF_PATTERN, QueueName
+from casashore.domain.base import AS_OF_PATTERN
+from casashore.interfaces.web.forecast_routes import QueueName
 from casashore.usecases import intraday
 
 AgentName = Annotated[str, Query(min_length=1, max_length=64)]
