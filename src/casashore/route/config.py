@@ -32,7 +32,7 @@ from casashore.domain.queue import Queue
 from casashore.errors import MISSING, UserError
 from casashore.request_guard import LOOPBACK_HOSTS
 from casashore.route.auth import Principal
-from casashore.route.owner_only import check_owner_only
+from casashore.route.sip.owner_only import check_owner_only
 from casashore.route.sip.registrar import Account, Limits
 from casashore.route.state.core import Router, RoutingQueue, Selection
 from casashore.route.state.errors import AgentExists

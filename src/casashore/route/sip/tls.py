@@ -23,8 +23,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 from casashore.errors import UserError
-from casashore.route.owner_only import check_owner_only
 from casashore.route.sip.message import MAX_MESSAGE_BYTES, SipParseError, parse, response
+from casashore.route.sip.owner_only import check_owner_only
 
 log = logging.getLogger("casashore.sip.tls")
 HANDSHAKE_S = 10.0
