@@ -15,6 +15,7 @@ Call-ID, which may hold characters a URL path cannot carry; the Call-ID is shown
 import asyncio
 import contextlib
 from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -34,6 +35,7 @@ from casashore.route.adherence_routes import add_adherence_routes
 from casashore.route.auth import Principal
 from casashore.route.chat_routes import add_chat_routes
 from casashore.route.chats import ChatLimits, Chats
+from casashore.route.clock import SiteClock
 from casashore.route.service import RouterService
 from casashore.route.state.call_ids import MAX_TRUNK_CALL_ID, ROUTER_ID, router_id
 from casashore.route.state.errors import CallExists
@@ -45,6 +47,9 @@ MAX_BEHIND = 10_000
 MAX_PAGE = 500
 """Calls listed at most per page of ``GET /api/calls`` (each a few hundred bytes of JSON)."""
 WALLBOARD = Path(__file__).parent / "static" / "wallboard.html"
+MIN_TICK_S = 0.02
+"""The ticker's shortest real period: with a fast site clock (route/clock.py) it ticks every ``tick_s`` of site
+time, but at most 50 times a real second."""
 
 
 class StatusChange(Strict):
@@ -121,6 +126,19 @@ class CallPage(BaseModel):
     calls: list[CallSummary]
 
 
+class ClockView(BaseModel):
+    """The router's clock: every time in its answers, events and records is on it."""
+
+    now: str
+    """The site's time, ISO 8601 with its offset."""
+    epoch_s: float
+    time_zone: str
+    speed: float
+    """Site seconds per real second (1: real time)."""
+    replay: bool
+    """True when the clock is a site clock (`route serve --clock-start/--clock-speed`), not the wall clock."""
+
+
 class ErrorResponse(BaseModel):
     """Every refusal: a message naming what was wrong (and, for a request that does not match the schema, the
     field)."""
@@ -171,12 +189,19 @@ def create_router_app(service: RouterService, tokens: dict[str, Principal], *, t
     service.subscribers.append(to_listeners)
     publish = service.publish_soon
 
+    clock = service.clock if isinstance(service.clock, SiteClock) else SiteClock()
+    every_s = max(tick_s / clock.speed, min(tick_s, MIN_TICK_S))  # tick_s of site time, at most 50 a second
+
+    flush_every = max(1, round(tick_s / every_s))  # the records: every tick_s of real time, whatever the speed
+
     async def ticker() -> None:
         flushing: asyncio.Future | None = None
+        ticks = 0
         while True:
-            await asyncio.sleep(tick_s)
+            await asyncio.sleep(every_s)
             service.tick()
-            if service.recorder is not None and (flushing is None or flushing.done()):
+            ticks += 1
+            if service.recorder is not None and ticks % flush_every == 0 and (flushing is None or flushing.done()):
                 flushing = asyncio.ensure_future(asyncio.to_thread(service.recorder.flush))
 
     @contextlib.asynccontextmanager
@@ -405,6 +430,14 @@ def create_router_app(service: RouterService, tokens: dict[str, Principal], *, t
         """Counts since the router started: arrived (queued), rejected at the door, offers made, answered,
         abandoned (by the caller), cleared (by a supervisor)."""
         return dict(service.counts)
+
+    @app.get("/api/clock", **responses())
+    async def router_clock(who: Caller) -> ClockView:
+        """The router's clock: the site's time now, its zone and speed (a site clock runs faster than real time
+        for training and replay: `route serve --clock-start --clock-speed`, docs/routing.md)."""
+        at = now()
+        return ClockView(now=datetime.fromtimestamp(at, service.stats.zone).isoformat(timespec="milliseconds"),
+                         epoch_s=at, time_zone=service.stats.zone.key, speed=clock.speed, replay=clock.replay)
 
     @app.get("/api/nodes", **responses())
     async def nodes(who: Caller) -> list[str]:

@@ -18,6 +18,7 @@ from casashore.route.adherence_monitor import AdherenceMonitor
 from casashore.route.adherence_routes import attach
 from casashore.route.centre_records import CentreRecords, connect
 from casashore.route.chats import ChatLimits
+from casashore.route.clock import SiteClock, started
 from casashore.route.config import CenterConfig
 from casashore.route.http import create_router_app
 from casashore.route.media.rtpengine import RtpEngineMedia
@@ -40,19 +41,21 @@ RECORDS_EVERY_S = 1.0
 
 def build_app(config: CenterConfig, *, sip: tuple[str, int] | None, workspace: Path | None,
               tick_s: float = 0.25, redis_url: str | None = None, node: str | None = None,
-              records_url: str | None = None, roster: RosterPlan | None = None):
+              records_url: str | None = None, roster: RosterPlan | None = None, clock: SiteClock | None = None):
     """The FastAPI app of a centre; the SIP front (when ``sip`` is given) starts and stops with it. With
     ``redis_url`` the routing state lives in Redis, shared with the other nodes of the same centre; with
     ``records_url`` (PostgreSQL, several nodes) the centre's records go there instead of the workspace; with
-    ``roster`` the agents' adherence to it is followed (adherence_routes.py)."""
+    ``roster`` the agents' adherence to it is followed (adherence_routes.py); ``clock``: the router's clock
+    (route/clock.py; the wall clock by default), started now."""
+    clock = started(clock or SiteClock())
     queue_zones = {q.name: (q.client_time_zone, q.country) for q in config.queues}
     if records_url is not None:  # before joining the centre: a wrong URL changes nothing in Redis
         records_db = connect(records_url)
     if redis_url is None:
-        router = config.build_router(time.time())
+        router = config.build_router(clock())
     else:
         router = config.join_shared_router(redis.Redis.from_url(redis_url, decode_responses=True),
-                                           node or default_node_name(), time.time())
+                                           node or default_node_name(), clock())
     records = None
     if records_url is not None:
         records = CentreRecords(router, records_url, db=records_db)
@@ -64,7 +67,7 @@ def build_app(config: CenterConfig, *, sip: tuple[str, int] | None, workspace: P
                      else SharedRegistrations(router.client, router.prefix, config.fixed_contacts()))
     service = RouterService(router, time_zone=config.router.time_zone, window_s=config.router.window_s,
                             recorder=recorder, publish_delay_s=None if redis_url is None else PUBLISH_DELAY_S,
-                            registrations=registrations)
+                            registrations=registrations, clock=clock)
     media = config.router.media
     tls_context = (server_context(config.router.tls_cert, config.router.tls_key)
                    if config.router.tls_listen is not None else None)
@@ -157,12 +160,12 @@ def build_app(config: CenterConfig, *, sip: tuple[str, int] | None, workspace: P
 
 def run(config: CenterConfig, *, sip: tuple[str, int] | None, http: tuple[str, int], workspace: Path | None,
         redis_url: str | None = None, node: str | None = None, records_url: str | None = None,
-        roster: RosterPlan | None = None) -> None:
+        roster: RosterPlan | None = None, clock: SiteClock | None = None) -> None:
     config.check_exposure(http[0])  # before anything listens
     logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     faulthandler.register(signal.SIGUSR1)  # `kill -USR1 PID` prints every thread's stack: what is it doing?
     app = build_app(config, sip=sip, workspace=workspace, redis_url=redis_url, node=node, records_url=records_url,
-                    roster=roster)
+                    roster=roster, clock=clock)
     server = uvicorn.Server(uvicorn.Config(app, host=http[0], port=http[1], log_level="warning",
                                            ws_max_size=65_536))
     asyncio.run(server.serve())

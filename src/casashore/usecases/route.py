@@ -13,6 +13,7 @@ from casashore.domain.units import duration_s
 from casashore.errors import Refused, UserError
 from casashore.request_guard import LOOPBACK_HOSTS
 from casashore.route.centre_records import without_password
+from casashore.route.clock import SiteClock, clock_of
 from casashore.route.config import CenterConfig, MediaSettings, load_center
 from casashore.route.loadgen import drive
 from casashore.route.media.rtpengine import MediaError, RtpEngineMedia
@@ -47,14 +48,19 @@ class RouterSetup:
     """Where the records go, as shown (a PostgreSQL URL without its password, or the workspace)."""
     roster: RosterPlan | None = None
     """The roster whose adherence the router follows (``--roster``)."""
+    clock: SiteClock = SiteClock()
+    """The router's clock: the wall clock, or a site clock (``--clock-start``, ``--clock-speed``)."""
 
 
 def router_setup(config: Path, *, sip: str | None, http: str, workspace: Path | None, no_records: bool,
-                 redis_url: str | None, records: str | None, roster: Path | None = None) -> RouterSetup:
+                 redis_url: str | None, records: str | None, roster: Path | None = None,
+                 clock_start: str | None = None, clock_speed: str | None = None) -> RouterSetup:
     """The centre and the addresses, checked before anything listens or is written."""
     sip_address = address("sip", sip) if sip is not None else None
     http_address = address("http", http)
     center = load_center(config)
+    clock = clock_of(clock_start, clock_speed, center.router.time_zone)
+    check_clock(clock, clock_start, clock_speed, sip=sip, redis_url=redis_url)
     center.check_exposure(http_address[0])  # demo or short tokens off loopback: refused before any banner
     if http_address[0] not in LOOPBACK_HOSTS and not center.tokens.supervisor:
         raise Refused("http", http, f"{http!r} is reachable from other machines; expected a [tokens] supervisor "
@@ -75,7 +81,22 @@ def router_setup(config: Path, *, sip: str | None, http: str, workspace: Path | 
         check_media_engine(center.router.media)  # not answering: refused before anything listens
     records_to = without_password(records) if records is not None else None if no_records else str(workspace)
     plan = centre_roster(center, roster) if roster is not None else None
-    return RouterSetup(center, sip_address, http_address, None if no_records else workspace, records_to, plan)
+    return RouterSetup(center, sip_address, http_address, None if no_records else workspace, records_to, plan,
+                       clock)
+
+
+def check_clock(clock: SiteClock, start: str | None, speed: str | None, *, sip: str | None,
+                redis_url: str | None) -> None:
+    """A site clock is the training and replay mode of one HTTP-only node: faster than real time, the SIP
+    front's timers (retransmissions, ringing, registrations) would not follow it; and nodes sharing Redis share
+    the wall clock (heartbeats, the other nodes' events)."""
+    if clock.speed != 1.0 and sip is not None:
+        raise Refused("clock_speed", speed, f"--clock-speed {speed} runs the site clock faster than the SIP "
+                      "timers and phones ring (real time); use it without --sip (agents and calls through the "
+                      "API), or --clock-start alone at real speed")
+    if clock.replay and redis_url is not None:
+        field, value = ("clock_start", start) if start is not None else ("clock_speed", speed)
+        raise Refused(field, value, "a site clock is for one node: nodes sharing --redis keep the wall clock")
 
 
 def check_media_engine(media: MediaSettings) -> None:
@@ -93,7 +114,7 @@ def check_media_engine(media: MediaSettings) -> None:
 def serve_router(setup: RouterSetup, *, redis_url: str | None, node: str | None, records: str | None) -> None:
     """Route live calls until stopped."""
     run(setup.center, sip=setup.sip, http=setup.http, workspace=setup.workspace, redis_url=redis_url, node=node,
-        records_url=records, roster=setup.roster)
+        records_url=records, roster=setup.roster, clock=setup.clock)
 
 
 def drive_scenario(scenario: Path, *, replications: str | None, seed: str | None, ring: str,

@@ -40,6 +40,12 @@ def route_serve(
                                                      ".xlsx; times on the site's clock, [router] time_zone): follow "
                                                      "each agent's adherence (GET /api/adherence, alerts on the "
                                                      "event stream and the wallboard).")] = None,
+    clock_start: Annotated[str | None, typer.Option(help="Training and replay: the router's site clock starts at "
+                                                         "this date-time (ISO; without an offset on the site's "
+                                                         "clock, [router] time_zone) instead of now.")] = None,
+    clock_speed: Annotated[str | None, typer.Option(help="Training and replay: site seconds per real second, 1 to "
+                                                         "3600 (60: an hour a minute); above 1 not with --sip, "
+                                                         "whose timers run in real time. [default: 1]")] = None,
     json_out: JsonOpt = False,
 ) -> None:
     """Route live calls: a trunk sends INVITEs to --sip, agents take offers through the API, supervisors watch
@@ -56,22 +62,30 @@ def route_serve(
     agent comes through. Add --records postgresql://USER@HOST/DB to write the centre's records once, to
     PostgreSQL, whichever node saw them; put Kamailio in front (examples/kamailio/) so that a dead node's
     callers are taken over by the others.
+
+    Training and replay: --clock-start 2026-03-02T07:00 --clock-speed 60 runs the router on a site clock (an
+    hour a minute) that every routing decision, adherence figure and record reads; GET /api/clock tells it.
     """
     from casashore.usecases import route  # uvicorn, redis and pydantic: only when the command runs
 
     setup = route.router_setup(config, sip=sip, http=http, workspace=workspace, no_records=no_records,
-                               redis_url=redis_url, records=records, roster=roster)
+                               redis_url=redis_url, records=records, roster=roster, clock_start=clock_start,
+                               clock_speed=clock_speed)
     center = setup.center
+    clock = setup.clock
+    shown_clock = ({"start": clock_start, "speed": clock.speed} if clock.replay else None)
     if json_out:
         print_json({"sip": sip, "tls": center.router.tls_listen, "http": http, "redis": redis_url,
                     "queues": [q.name for q in center.queues],
                     "agents": len(center.agents), "workspace": None if no_records or records else str(workspace),
                     "records": setup.records_to,
-                    "roster_agents": None if setup.roster is None else len(setup.roster.agents())})
+                    "roster_agents": None if setup.roster is None else len(setup.roster.agents()),
+                    "clock": shown_clock})
     else:
         tls = f", TLS {center.router.tls_listen}" if center.router.tls_listen else ""
         out.print(f"router: SIP {sip or 'off'}{tls}, HTTP http://{http}/ (wallboard: /wallboard, with a token), "
-                  f"{len(center.queues)} queues, {len(center.agents)} agents")
+                  f"{len(center.queues)} queues, {len(center.agents)} agents"
+                  + (f"; site clock from {clock_start or 'now'} at {clock.speed:g}x" if clock.replay else ""))
     try:
         route.serve_router(setup, redis_url=redis_url, node=node, records=records)
     except OSError as exc:  # an address in use
