@@ -1,6 +1,8 @@
 """The chat widget and the agent's desk together in Debian's chromium (Playwright) against a real
-`casashore route serve`: a customer's message reaches the agent and the reply comes back; an agent with
-max_sessions = 2 gets two chats, not three; text is shown as text, never as HTML."""
+`casashore route serve`: a widget opened starts nothing, a customer's first message starts the chat; it reaches the
+agent and the reply comes back; an agent with max_sessions = 2 gets two chats, not three; the customer's end button
+ends the chat and the desk says so; a French browser gets the widget in French; text is shown as text, never as
+HTML."""
 
 import shutil
 
@@ -14,7 +16,7 @@ pytestmark = pytest.mark.skipif(not CHROMIUM.exists() or shutil.which("casashore
 TOKEN = "agent-amina-token-for-the-chat-test"
 CENTRE = f"""
 [router]
-chat_min_interval_s = 0.2
+chat_min_interval_s = 0
 [[queues]]
 name = "web_fr"
 skill = "fr"
@@ -44,28 +46,31 @@ def test_a_customer_and_the_agent_chat_and_the_agent_holds_two_chats_not_three(r
         desk.fill("#agent", "amina")
         desk.fill("#token", TOKEN)
         desk.click("#login button")
-        desk.wait_for_function("document.getElementById('status').textContent === '0 session(s)'", timeout=WAIT_MS)
+        desk.wait_for_function("document.getElementById('status').dataset.count === '0'", timeout=WAIT_MS)
 
         customers = []
-        for _ in range(3):
-            page = watched_page(browser)
+        for n in range(3):
+            page = watched_page(browser, "fr-FR" if n == 0 else "en-GB")
             page.goto(f"{router}/chat?queue=web_fr")
-            page.wait_for_function("document.body.dataset.chat", timeout=WAIT_MS)
+            page.wait_for_function("document.body.dataset.state === 'ready'", timeout=WAIT_MS)
             customers.append(page)
+        assert customers[0].text_content("#status") == "écrivez votre message pour commencer"
+        assert desk.locator(".session").count() == 0  # three widgets open, nothing routed
+        for n, page in enumerate(customers):
+            page.fill("#text", "<b>Bonjour</b>, ma carte est bloquée" if n == 0 else f"question {n}")
+            page.click("#go")
+            page.wait_for_function("document.body.dataset.chat", timeout=WAIT_MS)
         ids = [page.evaluate("document.body.dataset.chat") for page in customers]
 
         desk.wait_for_function("document.querySelectorAll('.session').length === 2", timeout=WAIT_MS)
         shown = desk.eval_on_selector_all(".session", "boxes => boxes.map(b => b.dataset.id)")
         assert shown == ids[:2]  # the first two, in order; the third waits (max_sessions = 2)
-        customers[2].wait_for_function("document.getElementById('status').textContent === 'waiting for an agent'",
-                                       timeout=WAIT_MS)
+        customers[2].wait_for_function("document.body.dataset.state === 'waiting'", timeout=WAIT_MS)
 
         first = f".session[data-id='{ids[0]}']"
         desk.click(f"{first} .accept")
-        customers[0].wait_for_function("document.getElementById('status').textContent === 'connected'",
-                                       timeout=WAIT_MS)
-        customers[0].fill("#text", "<b>Bonjour</b>, ma carte est bloquée")
-        customers[0].click("#go")
+        customers[0].wait_for_function("document.body.dataset.state === 'connected'", timeout=WAIT_MS)
+        assert customers[0].text_content("#status") == "en ligne avec un conseiller"
         desk.wait_for_function(f"document.querySelector(\"{first} .log\").textContent.includes('carte est bloquée')",
                                timeout=WAIT_MS)
         assert desk.locator(f"{first} .log b").count() == 0  # shown as text, not HTML
@@ -75,8 +80,11 @@ def test_a_customer_and_the_agent_chat_and_the_agent_holds_two_chats_not_three(r
         customers[0].wait_for_function("document.getElementById('log').textContent.includes('débloque')",
                                        timeout=WAIT_MS)
 
-        desk.click(f"{first} .end")  # a place is free: the third chat is offered
-        customers[0].wait_for_function("document.getElementById('status').textContent === 'ended'", timeout=WAIT_MS)
+        customers[0].click("#end")  # the customer ends it: the desk says so, and a place is free for the third
+        customers[0].wait_for_function("document.body.dataset.state === 'ended'", timeout=WAIT_MS)
+        desk.wait_for_function(f"document.querySelector(\"#notices li[data-id='{ids[0]}']\") !== null",
+                               timeout=WAIT_MS)
+        assert desk.text_content(f"#notices li[data-id='{ids[0]}']") == f"chat {ids[0]} ended: the customer ended it"
         desk.wait_for_function(f"document.querySelector(\".session[data-id='{ids[2]}']\") !== null", timeout=WAIT_MS)
         assert desk.locator(".session").count() == 2
         for page in (desk, *customers):

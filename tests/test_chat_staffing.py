@@ -165,7 +165,8 @@ def test_staff_channel_chat_on_the_command_line():
                                 , "--service-level", "0.8"])
     assert json.loads(voice.stdout)["agents"] == 14 and "sessions_per_agent" not in json.loads(voice.stdout)
     for extra, words in ((["--max-sessions", "3"], "no --max-sessions on voice"),
-                         (["--channel", "email"], "email staffing spans intervals"),
+                         (["--channel", "email"], "deadline: missing"),  # email staffs with a deadline
+                         (["--channel", "fax"], "voice, chat or email"),
                          (["--channel", "chat", "--max-sessions", "3"], "concurrency: missing")):
         bad = runner.invoke(app, ["staff", "--calls", "100", "--aht", "180", "--service-level", "0.8", *extra])
         assert bad.exit_code == 2 and words in bad.stderr

@@ -196,9 +196,9 @@ def agent_socket_time(supervisor_batch: list[dict]) -> float:
 
 def test_a_request_body_over_the_limit_is_refused_before_the_token(client):
     """Every request has a size limit, declared or streamed (chunked): 413, nothing read past the limit."""
-    big = b'{"status": "available", "reason": "' + b"x" * 10_000 + b'"}'
+    big = b'{"status": "available", "reason": "' + b"x" * 40_000 + b'"}'
     r = client.post("/api/agents/ana/status", content=big, headers={"Content-Type": "application/json"})
-    assert r.status_code == 413 and "at most 4096 bytes" in r.json()["error"]
+    assert r.status_code == 413 and "at most 32768 bytes" in r.json()["error"]
 
     def chunks():
         yield big[:3000]

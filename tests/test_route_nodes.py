@@ -34,10 +34,14 @@ def api(url: str, token: str, body: dict | None = None):
     return json.loads(urllib.request.urlopen(request, timeout=5).read())
 
 
-def start_node(name: str, redis_port: int, tmp_path: Path, sip: int | None = None) -> tuple[subprocess.Popen, str]:
+def start_node(name: str, redis_port: int, tmp_path: Path, sip: int | None = None,
+               extra: str = "", router: str = "") -> tuple[subprocess.Popen, str]:
+    """A node on the example centre, with ``router`` keys added to its [router] and ``extra`` TOML at the end of
+    its file (a chat queue)."""
     http = f"127.0.0.1:{free_port()}"
     config = tmp_path / "center.toml"  # the example, with a dead node's callers given 3 s to be taken over
-    config.write_text(CENTER.read_text().replace("[router]\n", "[router]\norphan_grace_s = 3\n", 1))
+    config.write_text(CENTER.read_text().replace("[router]\n", "[router]\norphan_grace_s = 3\n" + router, 1)
+                      + extra)
     args = [sys.executable, "-m", "casashore", "route", "serve", "--config", str(config), "--http", http,
             "--redis", f"redis://127.0.0.1:{redis_port}", "--node", name, "--no-records"]
     if sip is not None:

@@ -1,32 +1,46 @@
 """The chat and email routes of the router's API (docs/routing.md, "Channels"): a customer starts a chat on a
-chat queue without a token and gets the chat's secret; customer and agent exchange messages over REST and a
-WebSocket per chat; the agent's desktop lists its sessions and items. Routing itself is the core's (the chat is a
-``Call`` of a chat queue, offered and accepted as calls are, through ``/api/agents/{id}/accept/{id}``)."""
+chat queue with a first message, without a token, and gets the chat's secret; customer and agent exchange messages
+over REST and a WebSocket per chat; the agent's desktop lists its sessions and items. Routing itself is the core's
+(the chat is a ``Call`` of a chat queue, offered and accepted as calls are, through
+``/api/agents/{id}/accept/{id}``). A chat ends when either side ends it, when its customer has left (no widget
+open, no request, for ``chat_leave_grace_s``) or when nobody wrote for ``chat_idle_s`` (chats.py ``due``, looked at
+on every tick of the router's clock)."""
 
 
 import asyncio
+import contextlib
 import secrets
+from collections import Counter
 from pathlib import Path
 from typing import Annotated
 
-from fastapi import FastAPI, HTTPException, Query, Security, WebSocket, WebSocketDisconnect
+from fastapi import FastAPI, Header, HTTPException, Query, Security, WebSocket, WebSocketDisconnect
 from fastapi.responses import HTMLResponse
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import Field
 
 from casashore.domain.base import Strict
 from casashore.errors import UserError
-from casashore.route.chats import ChatRefused, Chats
+from casashore.route.chats import ChatRefused, clean_text
+from casashore.route.page_words import translated_page
 from casashore.route.service import RouterService
 from casashore.route.state.call_ids import ROUTER_ID, router_id
 
 STATIC = Path(__file__).parent / "static"
 MAX_TEXT = 4000
 """The schema's bound of a message; the centre's ``chat_message_chars`` (at most this) is checked after."""
+CHAT_PREFIX = "chat-"
+"""A chat's id: this and 20 random hex digits (never a router id of a trunk's call, which has no ``-``), so
+that an ended call is known as a chat without a look at the store."""
+LIVE_POLL_S = 1.0
+"""A chat's socket looks at the store this often besides the wake-ups of its own node: a message written
+through another node reaches it within this."""
 
 
 class NewChat(Strict):
     queue: Annotated[str, Field(min_length=1, max_length=80)]
+    text: Annotated[str, Field(min_length=1, max_length=MAX_TEXT)]
+    """The customer's first message: a chat starts with it (nothing is routed before)."""
 
 
 class NewEmail(Strict):
@@ -43,38 +57,68 @@ MAX_SECRET = 64
 """A chat's secret is 22 characters; a longer header is no secret of ours (not compared)."""
 SECRET_HEADER = APIKeyHeader(name="X-Chat-Secret", auto_error=False, scheme_name="chat_secret",
                              description="The secret POST /api/chats handed to the customer who started the chat")
+END_REASONS = {"cleared": "supervisor"}
+"""Why a chat ended, from its ``ended`` event's outcome, when the chat routes did not end it themselves."""
 
 
-def add_chat_routes(app: FastAPI, service: RouterService, chats: Chats, principal, responses,
+def add_chat_routes(app: FastAPI, service: RouterService, chats, principal, responses,
                     bearer: HTTPBearer) -> None:
-    """``principal``: the bearer token's Principal (401 otherwise); ``bearer``: the app's bearer scheme, so the
-    chat routes declare either scheme in the OpenAPI document (the customer's secret or a token)."""
+    """``chats``: the transcripts' store (chats.py MemoryChats, or chats_redis.py RedisChats with the state in
+    Redis); ``principal``: the bearer token's Principal (401 otherwise); ``bearer``: the app's bearer scheme, so
+    the chat routes declare either scheme in the OpenAPI document (the customer's secret or a token)."""
     router, now = service.router, service.now
     Secret = Annotated[str | None, Security(SECRET_HEADER)]
     Bearer = Annotated[HTTPAuthorizationCredentials | None, Security(bearer)]
+    wakers: dict[str, set[asyncio.Event]] = {}
+    """The chat sockets open on this node, by chat: woken when this node adds a message."""
+    present: Counter[str] = Counter()
+    """Customers' sockets open on this node, by chat: their customers are seen on every tick."""
 
-    def on_events(events) -> None:  # a chat that ends (either side, or its agent's supervisor) is closed for both
-        for _, event, subject, _ in events:
-            if event == "ended" and subject in chats.open:
-                chats.close(subject)
-                asyncio.get_running_loop().call_later(60.0, chats.forget, subject)
+    def wake(chat_id: str) -> None:
+        for event in wakers.get(chat_id, ()):
+            event.set()
+
+    def end(chat_id: str, why: str, by: str = "caller") -> None:
+        """The transcript closed with ``why``, then the chat's call ended (an agent's place freed at once)."""
+        at = now()
+        if chats.close(chat_id, why, at):
+            wake(chat_id)
+        call = router.calls.get(chat_id)
+        if call is not None and call.state != "ended":
+            router.hang_up(chat_id, at, by=by)
+            service.publish_soon()
+
+    def on_events(events) -> None:  # a chat ended elsewhere (a supervisor, a node stopping) is closed for both
+        for at, event, subject, detail in events:
+            if event == "ended" and subject.startswith(CHAT_PREFIX) and chats.close(
+                    subject, END_REASONS.get(detail, "ended"), at):
+                wake(subject)
+
+    def on_tick(at: float) -> None:  # customers still here, then the chats whose customer left or went quiet
+        chats.seen([chat_id for chat_id, n in present.items() if n > 0], at)
+        for chat_id, why in chats.due(at):
+            end(chat_id, why)
 
     service.subscribers.append(on_events)
+    service.tick_hooks.append(on_tick)
 
     def chat_of(chat_id: str):
-        call = router.calls.get(chat_id) if ROUTER_ID.match(chat_id) else None
-        if call is None or call.channel != "chat" or chat_id not in chats.open:
+        """The chat's call (None once the router has forgotten an ended one); 404 when there is no such chat."""
+        if not (chat_id.startswith(CHAT_PREFIX) and ROUTER_ID.match(chat_id) and chats.exists(chat_id)):
             raise HTTPException(404, f"chat {chat_id[:80]!r}: no such chat")
-        return call
+        return router.calls.get(chat_id)
 
     def author(chat_id: str, secret: str | None, credentials: HTTPAuthorizationCredentials | None) -> str:
-        """``customer`` for the chat's secret; the agent holding the chat (accepted) for her token; else 403."""
+        """``customer`` for the chat's secret (the customer is then seen); the agent holding the chat (accepted,
+        or answered and ended) for her token; ``supervisor``; else 403."""
         call = chat_of(chat_id)
-        if secret and len(secret) <= MAX_SECRET and chats.customer(chat_id, secret) is not None:
+        if secret and len(secret) <= MAX_SECRET and chats.is_customer(chat_id, secret):
+            chats.seen([chat_id], now())
             return "customer"
         if credentials is not None:
             who = principal(credentials)
-            if who.role == "agent" and call.agent_id == who.agent_id and call.state == "connected":
+            if who.role == "agent" and call is not None and call.agent_id == who.agent_id and (
+                    call.state == "connected" or call.outcome == "answered"):
                 return who.agent_id
             if who.role == "supervisor":
                 return "supervisor"
@@ -84,16 +128,24 @@ def add_chat_routes(app: FastAPI, service: RouterService, chats: Chats, principa
     def refused(error: ChatRefused) -> HTTPException:
         return HTTPException(error.status, error.message)
 
+    def cleaned(text: str) -> str:
+        try:
+            return clean_text(text, chats.limits)
+        except UserError as error:
+            raise HTTPException(422, str(error)) from None
+
     @app.post("/api/chats", status_code=201, **responses(400, 404, 422, 503))
     async def start_chat(request: NewChat) -> dict:
-        """A customer starts a chat on a chat queue (no token): the chat's ``id`` and ``secret``, the only key to
-        its messages (send it as ``X-Chat-Secret``); 503 when too many chats are open."""
+        """A customer starts a chat on a chat queue with its first message (no token): the chat's ``id`` and
+        ``secret``, the only key to its messages (send it as ``X-Chat-Secret``); 503 when too many chats are open
+        or the queue is full. Nothing is routed or recorded before this message."""
         queue = router.queues.get(request.queue)
         if queue is None or queue.channel != "chat":
             raise HTTPException(404, f"queue {request.queue!r}: no such chat queue")
-        chat_id = router_id("chat-" + secrets.token_hex(8))
+        text = cleaned(request.text)
+        chat_id = CHAT_PREFIX + secrets.token_hex(10)
         try:
-            secret = chats.start(chat_id)
+            secret = chats.start(chat_id, request.queue, text, now())
         except ChatRefused as error:
             raise refused(error) from None
         if not router.arrive(chat_id, request.queue, now(), trunk_call_id=chat_id):
@@ -106,37 +158,42 @@ def add_chat_routes(app: FastAPI, service: RouterService, chats: Chats, principa
     async def read_chat(chat_id: str, secret: Secret, credentials: Bearer,
                         after: Annotated[int, Query(ge=0, le=1_000_000)] = 0) -> dict:
         """The chat's messages after ``after`` (by ``seq``) and its state, for its customer (``X-Chat-Secret``),
-        the agent holding it or a supervisor."""
+        the agent holding it or a supervisor. ``ended_by`` says why an ended chat ended: ``customer`` or
+        ``agent`` (their end button), ``left`` (the customer gone past the grace), ``idle`` (nobody wrote),
+        ``supervisor``, ``ended``; the last message of an ended chat is its notice (``ended``: the same word)."""
         author(chat_id, secret, credentials)
-        transcript = chats.open[chat_id]
-        call = router.calls[chat_id]
-        return {"id": chat_id, "state": call.state, "agent": call.agent_id, "ended": transcript.closed,
-                "messages": transcript.messages[after:]}
+        messages, ended = chats.read(chat_id, after)
+        call = router.calls.get(chat_id)
+        return {"id": chat_id, "state": call.state if call is not None else "ended",
+                "agent": call.agent_id if call is not None else None, "ended": ended is not None,
+                "ended_by": ended, "messages": messages}
 
     @app.post("/api/chats/{chat_id}/messages", status_code=201, **responses(400, 403, 404, 409, 422, 429))
     async def write_chat(chat_id: str, message: Message, secret: Secret, credentials: Bearer) -> dict:
         """A message from the customer or the agent holding the chat: plain text up to the centre's
         ``chat_message_chars`` (422), one per ``chat_min_interval_s`` from the customer and
-        ``chat_max_messages`` per chat (429)."""
+        ``chat_max_messages`` per chat (429); 409 once the chat has ended."""
         who = author(chat_id, secret, credentials)
         if who == "supervisor":
             raise HTTPException(403, "a supervisor reads chats, the agent holding it writes")
         try:
-            return chats.post(chat_id, who, message.text, now())
+            stored = chats.post(chat_id, who, cleaned(message.text), now())
         except ChatRefused as error:
             raise refused(error) from None
-        except UserError as error:
-            raise HTTPException(422, str(error)) from None
+        wake(chat_id)
+        return stored
 
     @app.post("/api/chats/{chat_id}/end", **responses(403, 404, 422))
     async def end_chat(chat_id: str, secret: Secret, credentials: Bearer) -> dict:
-        """The customer or the agent holding it ends the chat (the agent's place is free at once)."""
-        if author(chat_id, secret, credentials) == "supervisor":
+        """The customer or the agent holding it ends the chat (the agent's place is free at once); a chat never
+        answered is recorded as abandoned."""
+        who = author(chat_id, secret, credentials)
+        if who == "supervisor":
             raise HTTPException(403, "the chat's customer or its agent ends it (a supervisor: POST "
                                      f"/api/calls/{chat_id}/hangup)")
-        router.hang_up(chat_id, now(), by="caller")
-        service.publish_soon()
-        return {"id": chat_id, "outcome": router.calls[chat_id].outcome}
+        end(chat_id, "customer" if who == "customer" else "agent")
+        call = router.calls.get(chat_id)
+        return {"id": chat_id, "outcome": call.outcome if call is not None else None}
 
     @app.post("/api/emails", status_code=201, **responses(400, 403, 404, 422, 503))
     async def new_email(item: NewEmail, credentials: Bearer) -> dict:
@@ -170,21 +227,30 @@ def add_chat_routes(app: FastAPI, service: RouterService, chats: Chats, principa
     @app.websocket("/api/chats/{chat_id}/live")
     async def live(socket: WebSocket, chat_id: str, secret: str = "", token: str = "") -> None:
         """The chat's new messages as JSON lists, for its customer (``secret``) or the agent holding it
-        (``token``); closed with 4403 otherwise."""
+        (``token``); closed with 4403 otherwise. While a customer's socket is open the customer is here; once
+        every one is closed, the chat ends after ``chat_leave_grace_s`` unless the customer comes back."""
         await socket.accept()
         try:
-            author(chat_id, secret, HTTPAuthorizationCredentials(scheme="Bearer", credentials=token) if token
-                   else None)
+            who = author(chat_id, secret, HTTPAuthorizationCredentials(scheme="Bearer", credentials=token)
+                         if token else None)
         except HTTPException:
             await socket.close(code=4403, reason="the chat's secret or its agent's token is required")
             return
-        mine: asyncio.Queue = asyncio.Queue()
-        transcript = chats.open[chat_id]
-        transcript.listeners.add(mine)
+        woken = asyncio.Event()
+        wakers.setdefault(chat_id, set()).add(woken)
+        if who == "customer":
+            present[chat_id] += 1
 
-        async def pump() -> None:
+        async def pump() -> None:  # from the store: the same messages whichever node wrote them
+            seen = 0
             while True:
-                await socket.send_json(await mine.get())
+                woken.clear()  # before the read: a wake-up during the send is not lost
+                messages, _ = chats.read(chat_id, seen)
+                if messages:
+                    seen = messages[-1]["seq"]
+                    await socket.send_json(messages)
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(woken.wait(), LIVE_POLL_S)
 
         sender = asyncio.create_task(pump())
         try:
@@ -193,16 +259,23 @@ def add_chat_routes(app: FastAPI, service: RouterService, chats: Chats, principa
         except (WebSocketDisconnect, RuntimeError):
             pass
         finally:
-            transcript.listeners.discard(mine)
+            wakers[chat_id].discard(woken)
+            if not wakers[chat_id]:
+                del wakers[chat_id]
+            if who == "customer":
+                present[chat_id] -= 1
+                if present[chat_id] <= 0:
+                    del present[chat_id]
+                chats.seen([chat_id], now())  # the grace runs from the moment the last widget went
             sender.cancel()
 
     @app.get("/chat", response_class=HTMLResponse, include_in_schema=False)
-    async def chat_page(queue: Annotated[str, Query(max_length=80)] = "") -> HTMLResponse:
-        """The customer's chat widget; it speaks to the API only."""
-        return HTMLResponse((STATIC / "chat.html").read_text(encoding="utf-8"))
+    async def chat_page(accept_language: Annotated[str | None, Header()] = None,
+                        queue: Annotated[str, Query(max_length=80)] = "") -> HTMLResponse:
+        """The customer's chat widget, in English or French by Accept-Language; it speaks to the API only."""
+        return HTMLResponse(translated_page("chat", accept_language))
 
     @app.get("/desk", response_class=HTMLResponse, include_in_schema=False)
-    async def desk_page() -> HTMLResponse:
+    async def desk_page(accept_language: Annotated[str | None, Header()] = None) -> HTMLResponse:
         """The agent's desktop: calls, chats and email items offered to her; it asks for her token."""
-        return HTMLResponse((STATIC / "desk.html").read_text(encoding="utf-8"))
-
+        return HTMLResponse(translated_page("desk", accept_language))

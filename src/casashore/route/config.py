@@ -117,7 +117,12 @@ class RouterSettings(Strict):
     chat_min_interval_s: Annotated[float, Field(ge=0, le=60, allow_inf_nan=False)] = 1.0
     """A customer's messages at least this far apart; a faster one is refused (429)."""
     chats_open_max: Annotated[int, Field(ge=1, le=100_000)] = 1000
-    """Chats open at once (waiting or held) on this node; a new one beyond is refused (503)."""
+    """Chats open at once (waiting or held), on the node, or in the centre with Redis; a new one beyond is refused
+    (503)."""
+    chat_leave_grace_s: Annotated[float, Field(ge=5, le=3600, allow_inf_nan=False)] = 60.0
+    """A chat whose customer has left (no widget open, no request) this long ends: abandoned if never answered."""
+    chat_idle_s: Annotated[float, Field(ge=60, le=86_400, allow_inf_nan=False)] = 900.0
+    """A chat in which nobody wrote for this long ends."""
     window_s: Annotated[float, Field(gt=0, le=86_400)] = 900.0
     """The rolling window of the live statistics."""
     max_sip_calls: Annotated[int, Field(ge=1, le=MAX_CALLS_HELD)] = 10_000

@@ -34,14 +34,15 @@ from casashore.route.adherence_monitor import AdherenceMonitor
 from casashore.route.adherence_routes import add_adherence_routes
 from casashore.route.auth import Principal
 from casashore.route.chat_routes import add_chat_routes
-from casashore.route.chats import ChatLimits, Chats
+from casashore.route.chats import ChatLimits, MemoryChats
 from casashore.route.clock import SiteClock
 from casashore.route.service import RouterService
 from casashore.route.state.call_ids import MAX_TRUNK_CALL_ID, ROUTER_ID, router_id
 from casashore.route.state.errors import CallExists
 
-MAX_BODY_BYTES = 4_096
-"""The router's requests are small JSON objects (a status, a call, a number)."""
+MAX_BODY_BYTES = 32_768
+"""The router's requests are small JSON objects (a status, a call, a number); the largest is a chat message of
+4,000 characters (chat_routes.py MAX_TEXT), which JSON may carry as 6-byte escapes: 24,000 bytes and its key."""
 
 MAX_BEHIND = 10_000
 MAX_PAGE = 500
@@ -163,10 +164,12 @@ def responses(*codes: int) -> dict:
 
 def create_router_app(service: RouterService, tokens: dict[str, Principal], *, tick_s: float = 0.5,
                       fronts: Callable[[], contextlib.AbstractAsyncContextManager] | None = None,
-                      adherence: AdherenceMonitor | None = None, chat_limits: ChatLimits | None = None) -> FastAPI:
+                      adherence: AdherenceMonitor | None = None, chat_limits: ChatLimits | None = None,
+                      chats=None) -> FastAPI:
     """``fronts``: an async context manager started with the app (the SIP front), on the same loop;
     ``adherence``: the roster's monitor, whose routes (adherence_routes.py) the app then serves;
-    ``chat_limits``: the customers' limits on the chat routes (chat_routes.py)."""
+    ``chat_limits``: the customers' limits on the chat routes (chat_routes.py); ``chats``: the transcripts'
+    store (chats_redis.py's with the state in Redis; by default this node's memory, with ``chat_limits``)."""
     router = service.router
     now = service.now
     listeners: dict[asyncio.Queue, Principal] = {}
@@ -446,7 +449,8 @@ def create_router_app(service: RouterService, tokens: dict[str, Principal], *, t
 
     # without a roster the routes answer that none is followed (the wallboard asks without knowing)
     add_adherence_routes(app, service, adherence, principal, responses)
-    add_chat_routes(app, service, Chats(chat_limits or ChatLimits()), principal, responses, bearer)
+    add_chat_routes(app, service, chats if chats is not None else MemoryChats(chat_limits or ChatLimits()), principal,
+                    responses, bearer)
 
     @app.get("/wallboard", response_class=HTMLResponse, include_in_schema=False)
     async def wallboard() -> HTMLResponse:

@@ -18,6 +18,7 @@ from casashore.route.adherence_monitor import AdherenceMonitor
 from casashore.route.adherence_routes import attach
 from casashore.route.centre_records import CentreRecords, connect
 from casashore.route.chats import ChatLimits
+from casashore.route.chats_redis import RedisChats
 from casashore.route.clock import SiteClock, started
 from casashore.route.config import CenterConfig
 from casashore.route.http import create_router_app
@@ -151,9 +152,12 @@ def build_app(config: CenterConfig, *, sip: tuple[str, int] | None, workspace: P
         if recorder is not None:
             recorder.store_roster(roster.rows())
     r = config.router
-    limits = ChatLimits(r.chat_max_messages, r.chat_message_chars, r.chat_min_interval_s, r.chats_open_max)
+    limits = ChatLimits(r.chat_max_messages, r.chat_message_chars, r.chat_min_interval_s, r.chats_open_max,
+                        r.chat_leave_grace_s, r.chat_idle_s)
+    # chat transcripts where the routing state is: with Redis, any node serves any chat's widget and desk
+    chats = RedisChats(router.client, router.prefix, limits) if redis_url is not None else None
     app = create_router_app(service, config.principals(), tick_s=tick_s, fronts=fronts, adherence=monitor,
-                            chat_limits=limits)
+                            chat_limits=limits, chats=chats)
     app.state.service = service
     return app
 

@@ -15,7 +15,7 @@ from casashore.telecom.bandwidth import call_bandwidth, calls_per_link
 
 TRUNK_FIELDS = ("traffic", "servers", "blocking", "calls", "aht")
 STAFF_FIELDS = ("calls", "interval", "aht", "target", "agents", "service_level", "asa", "patience", "abandon",
-                "max_occupancy", "shrinkage", "channel", "max_sessions", "concurrency")
+                "max_occupancy", "shrinkage", "channel", "max_sessions", "concurrency", "deadline", "open")
 STAFF_DEFAULTS = {"interval": "900", "target": "20"}
 _NUMERIC = ("calls", "interval", "aht", "target", "patience", "agents", "service_level", "asa", "abandon",
             "max_occupancy", "shrinkage")
@@ -87,18 +87,22 @@ def staffing_case(*, calls: float, interval_s: float, aht_s: float, target_s: fl
                   agents: float = math.nan, service_level: float = math.nan, asa_s: float = math.nan,
                   abandon: float = math.nan, max_occupancy: float = math.nan,
                   shrinkage: float = math.nan, max_sessions: float = math.nan,
-                  concurrency: float = math.nan) -> dict[str, float]:
+                  concurrency: float = math.nan, deadline_s: float = math.nan,
+                  open_s: float = math.nan) -> dict[str, float]:
     """One staff case from numbers already validated; NaN marks an option not given, inf an infinite patience.
-    A chat case has ``max_sessions`` and ``concurrency`` (domain/queue.py), a voice case neither."""
+    A chat case has ``max_sessions`` and ``concurrency`` (domain/queue.py), an email case ``deadline_s`` (and
+    ``open_s``, the time agents work out of the interval: all of it when NaN), a voice case none of them."""
     return {"calls": calls, "interval": interval_s, "aht": aht_s, "target": target_s, "patience": patience_s,
             "agents": agents, "service_level": service_level, "asa": asa_s, "abandon": abandon,
             "max_occupancy": max_occupancy, "shrinkage": shrinkage, "max_sessions": max_sessions,
-            "concurrency": concurrency}
+            "concurrency": concurrency, "deadline": deadline_s, "open": open_s}
 
 
 def staff_case(raw: Mapping[str, str]) -> dict[str, float]:
     """Validate one staff case given as text (an option or a CSV cell per field)."""
     raw = {**STAFF_DEFAULTS, **raw}
+    if raw.get("channel") == "email":
+        return _email_case(raw)
     if "calls" not in raw:
         raise UserError("calls", MISSING, "the number of calls offered in the interval (--calls)")
     if "aht" not in raw:
@@ -139,10 +143,12 @@ def _chat_options(raw: Mapping[str, str]) -> dict:
     """The chat case's options when ``channel`` is chat; refused on voice (email spans intervals: not one case)."""
     channel = raw.get("channel", "voice")
     if channel not in ("voice", "chat"):
-        raise UserError("channel", channel, "voice or chat (email staffing spans intervals, carrying the backlog: "
-                        "queueing/email_backlog.py, not one interval's calls)")
+        raise UserError("channel", channel, "voice, chat or email")
     chat = {"max_sessions": ("max_sessions", lambda v: _whole_float("max_sessions", v)),
             "concurrency": ("concurrency", lambda v: number("concurrency", v, low=0.0, high=1.0))}
+    for option in EMAIL_ONLY:
+        if option in raw:
+            raise UserError(option, raw[option], f"no --{option} on {channel}: it is for --channel email")
     if channel == "voice":
         for option in chat:
             if option in raw:
@@ -157,16 +163,83 @@ def _chat_options(raw: Mapping[str, str]) -> dict:
     return chat
 
 
+EMAIL_ONLY = ("deadline", "open")
+EMAIL_REFUSED = ("target", "agents", "asa", "patience", "abandon", "max_occupancy", "max_sessions", "concurrency")
+MAX_EMAIL_SLOTS = 2880
+"""An email case's interval is followed in equal slices (the open time a whole number of them): at most this many."""
+
+
+def _email_case(raw: Mapping[str, str]) -> dict[str, float]:
+    """An email case: ``calls`` items arriving evenly over ``interval`` (a day, say), worked ``open`` of it
+    (all of it by default), each taken up within ``deadline`` for the share ``service_level``; the interval
+    repeats (queueing/email_backlog.py, cyclic): the backlog of its closed hours is carried into the next."""
+    for option in EMAIL_REFUSED:
+        if option in raw and not (option == "target" and raw[option] == STAFF_DEFAULTS["target"]):
+            raise UserError(option, raw[option], "no such option with --channel email: --deadline, --service-level "
+                            "(the share taken up within it), --open and --shrinkage")
+    for option, what in (("calls", "the items arriving in the interval (--calls)"),
+                         ("aht", "the average handle time of an item (--aht)"),
+                         ("deadline", "the time an item must be taken up within (--deadline), such as 24h"),
+                         ("service_level", "the share of items taken up within --deadline (--service-level)")):
+        if option not in raw:
+            raise UserError(option, MISSING, what)
+    interval_s = duration_s("interval", raw["interval"])
+    return check_email_case(staffing_case(
+        calls=number("calls", raw["calls"], expected="items arriving in the interval, a number >= 0"),
+        interval_s=interval_s, aht_s=duration_s("aht", raw["aht"]), target_s=0.0,
+        service_level=share("service_level", raw["service_level"], allow_one=False),
+        shrinkage=share("shrinkage", raw["shrinkage"], allow_one=False) if "shrinkage" in raw else math.nan,
+        deadline_s=duration_s("deadline", raw["deadline"]),
+        open_s=duration_s("open", raw["open"]) if "open" in raw else interval_s))
+
+
+def check_email_case(case: dict[str, float]) -> dict[str, float]:
+    """The email case when its open time fits its interval in whole seconds and few enough equal slices."""
+    interval_s, open_s = case["interval"], case["open"]
+    if open_s > interval_s or open_s != round(open_s) or interval_s != round(interval_s):
+        raise UserError("open", f"{open_s:g} s", f"whole seconds, at most the interval ({interval_s:g} s)")
+    if interval_s / math.gcd(int(open_s), int(interval_s)) > MAX_EMAIL_SLOTS:
+        raise UserError("open", f"{open_s:g} s", f"a part of the interval that divides it into at most "
+                        f"{MAX_EMAIL_SLOTS} equal slices (such as 8h of 24h)")
+    return case
+
+
+def _email_staff(case: dict[str, float]) -> dict[str, float | int | None]:
+    """One email case by the fluid backlog: the fewest agents on seat during the open time."""
+    from casashore.queueing.email_backlog import email_required_agents
+    from casashore.queueing.staffing import agents_with_shrinkage
+
+    interval, open_s = int(case["interval"]), int(case["open"])
+    slot = math.gcd(open_s, interval)
+    slots = interval // slot
+    items = np.full(slots, case["calls"] / slots)
+    is_open = np.arange(slots) < open_s // slot
+    need = email_required_agents(items, float(slot), case["aht"], case["deadline"], case["service_level"],
+                                 open_intervals=is_open)
+    judged = need.backlog.met.sum() + need.backlog.missed.sum()
+    row: dict[str, float | int | None] = {
+        "traffic": case["calls"] * case["aht"] / open_s, "agents": int(need.agents.max()), "p_wait": None,
+        "asa": None, "p_abandon": 0.0,  # no wait law in a fluid; items never abandon
+        "service_level": float(need.backlog.met.sum() / judged) if judged > 0 else 1.0,
+        "occupancy": (case["calls"] * case["aht"] / open_s) / max(int(need.agents.max()), 1),
+        "backlog_max": float(need.backlog.backlog.max()), "model": "email_backlog", "deadline": case["deadline"],
+        "open": float(open_s)}
+    if not math.isnan(case["shrinkage"]):
+        row["agents_with_shrinkage"] = int(agents_with_shrinkage(row["agents"], case["shrinkage"]))
+    return row
+
+
 def staff(cases: list[dict[str, float]]) -> list[dict[str, float | int | None]]:
     """Staff (or evaluate) every case: voice in one vectorised pass (a week of 672 intervals is one call), chat
-    case by case; the rows in the cases' order."""
+    and email case by case; the rows in the cases' order."""
     rows: list[dict[str, float | int | None]] = [{} for _ in cases]
-    voice = [i for i, case in enumerate(cases) if math.isnan(case.get("max_sessions", math.nan))]
+    voice = [i for i, case in enumerate(cases) if math.isnan(case.get("max_sessions", math.nan))
+             and math.isnan(case.get("deadline", math.nan))]
     if voice:
         for i, row in zip(voice, _voice_staff([cases[i] for i in voice]), strict=True):
             rows[i] = row
     for i in sorted(set(range(len(cases))) - set(voice)):
-        rows[i] = _chat_staff(cases[i])
+        rows[i] = _chat_staff(cases[i]) if math.isnan(cases[i].get("deadline", math.nan)) else _email_staff(cases[i])
     return rows
 
 

@@ -83,10 +83,15 @@ def staff(
     max_occupancy: Annotated[str | None, typer.Option(help="Highest share of agent time on calls.")] = None,
     shrinkage: Annotated[str | None, typer.Option(help="Share of paid time off the phones: adds "
                                                         "agents_with_shrinkage.")] = None,
-    channel: Annotated[str | None, typer.Option(help="voice [default] or chat (sessions held at once).")] = None,
+    channel: Annotated[str | None, typer.Option(help="voice [default], chat (sessions held at once) or email "
+                                                     "(items with a deadline, the backlog carried).")] = None,
     max_sessions: Annotated[str | None, typer.Option(help="Chat: sessions an agent holds at once, 1 to 10.")] = None,
     concurrency: Annotated[str | None, typer.Option(help="Chat: c in [0, 1]; a session takes aht x (1 + c (m - 1)) "
                                                          "while its agent holds m.")] = None,
+    deadline: Annotated[str | None, typer.Option(help="Email: an item is on time when taken up within it (24h).")]
+    = None,
+    open: Annotated[str | None, typer.Option(help="Email: the time agents work out of --interval [default: all of "
+                                                  "it], such as 8h of 24h.")] = None,
     input: InputOpt = None,
     output: OutputOpt = None,
     as_json: JsonOpt = False,
@@ -99,6 +104,10 @@ def staff(
 
     Chat: `--channel chat --max-sessions 3 --concurrency 0.3` counts --calls as sessions and staffs agents who
     hold up to 3 at once, each slowed by the others (docs/capacity.md, "Chat"); adds sessions_per_agent.
+
+    Email: `--channel email --calls 2400 --interval 24h --open 10h --aht 5m --deadline 24h --service-level 0.95`
+    staffs the 10 open hours of a repeating day for items arriving day and night, 95 % taken up within 24 h
+    (docs/capacity.md, "Email": the backlog carried, no Erlang formula); adds backlog_max.
     """
     from casashore.usecases import calculators  # numpy and the Erlang kernels: only when the command runs
 
@@ -108,7 +117,7 @@ def staff(
         raw = given(calls=calls, interval=interval, aht=aht, target=target, agents=agents,
                     service_level=service_level, asa=asa, patience=patience, abandon=abandon,
                     max_occupancy=max_occupancy, shrinkage=shrinkage, channel=channel, max_sessions=max_sessions,
-                    concurrency=concurrency)
+                    concurrency=concurrency, deadline=deadline, open=open)
         cases = lambda: [({}, calculators.staff_case(raw))]  # noqa: E731
     _run(cases, calculators.staff, input is not None, as_json, output, _show_staff)
 
@@ -123,6 +132,11 @@ def _show_staff(rows: list[dict]) -> None:
         columns.append(("agents_with_shrinkage", "with shrinkage", "d"))
     if any(r["model"] == "chat" for r in rows):
         columns.append(("sessions_per_agent", "sessions per agent", ".2f"))
+    if any(r["model"] == "email_backlog" for r in rows):  # items within the deadline; no wait to speak of
+        columns = [c for c in columns if c[0] not in ("p_wait", "asa")]
+        columns[columns.index(("service_level", "service level", ".3f"))] = (
+            "service_level", "within deadline", ".3f")
+        columns.append(("backlog_max", "largest backlog", ".0f"))
     if any("start" in r for r in rows):
         columns.insert(0, ("start", "start", "s"))
     if len(rows) <= 60:

@@ -28,6 +28,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from casashore.domain.base import HandleSeconds, PositiveSeconds, Share, Strict, TargetSeconds
 from casashore.domain.loading import parse_toml, user_error
+from casashore.domain.queue import MAX_SESSIONS, Channel, DeadlineSeconds
 from casashore.domain.units import CAPACITY_PATTERN
 from casashore.errors import MISSING, UserError
 from casashore.interfaces.web.forecast_routes import add_forecast_routes
@@ -62,6 +63,30 @@ class StaffRequest(Strict):
     service_level: Share = 0.8
     shrinkage: Annotated[float, Field(ge=0, lt=1)] = 0.0
     patience_s: PositiveSeconds | None = None
+    channel: Channel = "voice"
+    """voice (Erlang C or A), chat (max_sessions and concurrency: calls count sessions) or email (deadline_s, and
+    open_min of the interval worked: calls are items arriving over the interval, service_level the share taken up
+    within deadline_s; the interval repeats, the backlog carried)."""
+    max_sessions: Annotated[int, Field(ge=1, le=MAX_SESSIONS)] | None = None
+    concurrency: Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)] | None = None
+    deadline_s: DeadlineSeconds | None = None
+    open_min: Annotated[float, Field(ge=1, le=1440, allow_inf_nan=False)] | None = None
+
+    @model_validator(mode="after")
+    def _channel_fields(self) -> StaffRequest:
+        """Each channel's fields required on it and refused elsewhere, in the words of the CLI's options."""
+        fields = {"chat": ("max_sessions", "concurrency"), "email": ("deadline_s",)}
+        for channel, names in fields.items():
+            for name in names:
+                if self.channel == channel and getattr(self, name) is None:
+                    raise ValueError(f"{name}: a value; a {channel} case needs {' and '.join(names)}")
+                if self.channel != channel and getattr(self, name) is not None:
+                    raise ValueError(f"{name}: no {name} on a {self.channel} case (it is for channel {channel})")
+        if self.open_min is not None and self.channel != "email":
+            raise ValueError("open_min: no open_min on a voice or chat case (it is for channel email)")
+        if self.channel == "email" and self.patience_s is not None:
+            raise ValueError("patience_s: no patience on email (items never abandon)")
+        return self
 
     @model_validator(mode="after")
     def _traffic_in_range(self) -> StaffRequest:
@@ -76,16 +101,27 @@ class StaffResponse(BaseModel):
     """The keys of `casashore staff --json`."""
     traffic: float
     agents: int
-    p_wait: float
+    p_wait: float | None
+    """Null for email (the backlog is a fluid: no chance of waiting)."""
     service_level: float
     asa: float | None
     """Seconds, for answered calls; null when unbounded."""
     occupancy: float
     p_abandon: float
-    model: Literal["erlang_c", "erlang_a"]
+    model: Literal["erlang_c", "erlang_a", "chat", "email_backlog"]
     asa_all: float | None = None
     """Erlang A only: seconds over every call, abandoned ones included."""
     agents_with_shrinkage: int
+    sessions_per_agent: float | None = None
+    """Chat: sessions an agent holds on average."""
+    max_sessions: int | None = None
+    concurrency: float | None = None
+    backlog_max: float | None = None
+    """Email: the most items waiting at once over the repeating interval."""
+    deadline: float | None = None
+    """Email: the deadline, seconds."""
+    open: float | None = None
+    """Email: the seconds of the interval worked."""
 
 
 class TrunkRequest(Strict):
@@ -215,12 +251,24 @@ def create_app(workspace_dir: Path, *, host: str = "127.0.0.1", token: str | Non
     # The calculators are what `casashore staff`, `trunks` and `link` call, with the same keys.
     @app.post("/api/staff", response_model=StaffResponse, response_model_exclude_unset=True, **open_responses)
     async def staff(req: StaffRequest) -> dict:
-        """Fewest agents meeting the service level (Erlang C, or Erlang A with patience_s)."""
-        # Microseconds of compiled arithmetic: run on the event loop, not in a worker thread.
-        case = calculators.staffing_case(calls=req.calls, interval_s=req.interval_min * 60, aht_s=req.aht_s,
-                                         target_s=req.target_s, service_level=req.service_level,
-                                         patience_s=req.patience_s or math.inf, shrinkage=req.shrinkage)
-        return calculators.staff([case])[0]
+        """Fewest agents meeting the service level: Erlang C (or Erlang A with patience_s); a chat queue's agents
+        holding up to max_sessions (the chat chain); an email queue's over its backlog and deadline
+        (`casashore staff --channel chat|email`, the same keys)."""
+        nan = math.nan
+        email = req.channel == "email"
+        # Microseconds of compiled arithmetic (an email case: a few ms): on the event loop, not in a thread.
+        case = calculators.staffing_case(
+            calls=req.calls, interval_s=req.interval_min * 60, aht_s=req.aht_s,
+            target_s=0.0 if email else req.target_s, service_level=req.service_level,
+            patience_s=req.patience_s or math.inf, shrinkage=req.shrinkage,
+            max_sessions=float(req.max_sessions) if req.max_sessions is not None else nan,
+            concurrency=req.concurrency if req.concurrency is not None else nan,
+            deadline_s=req.deadline_s if email else nan,
+            open_s=(req.open_min or req.interval_min) * 60 if email else nan)
+        try:  # an email case's open time, or a share its open hours cannot give: the CLI's words, 422
+            return calculators.staff([calculators.check_email_case(case) if email else case])[0]
+        except UserError as error:
+            raise HTTPException(422, str(error)) from None
 
     @app.post("/api/trunks", response_model=TrunkResponse, **open_responses)
     def trunks(req: TrunkRequest) -> dict:

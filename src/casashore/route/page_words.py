@@ -1,0 +1,75 @@
+"""The words of the router's customer and agent pages (the chat widget, the agent's desk) in English and French,
+chosen by the browser's Accept-Language as the planner's dashboard chooses (French first on most Moroccan
+offshore sites, English otherwise). A page holds ``__LANG__``, ``__TITLE__`` and ``__WORDS__`` (its words as a
+JSON object, put in a script: ``</`` escaped so that no word can end the script) and shows every word with
+``textContent``."""
+
+from __future__ import annotations
+
+import html
+import json
+from pathlib import Path
+
+STATIC = Path(__file__).parent / "static"
+LANGS = ("en", "fr")
+
+WORDS: dict[str, dict[str, dict[str, str]]] = {
+    "chat": {
+        "en": {
+            "title": "Chat", "ready": "write your message to start", "starting": "starting…",
+            "waiting": "waiting for an agent", "connected": "connected to an agent", "ended": "ended",
+            "placeholder": "Your message", "send": "Send", "end": "End chat", "new": "New chat",
+            "cannot_start": "cannot start: ",
+            "why_customer": "you ended the chat", "why_agent": "the agent ended the chat",
+            "why_left": "the chat ended while you were away", "why_idle": "the chat ended: no message for a while",
+            "why_supervisor": "the chat was closed", "why_ended": "the chat ended",
+        },
+        "fr": {
+            "title": "Discussion", "ready": "écrivez votre message pour commencer", "starting": "ouverture…",
+            "waiting": "en attente d’un conseiller", "connected": "en ligne avec un conseiller", "ended": "terminée",
+            "placeholder": "Votre message", "send": "Envoyer", "end": "Terminer", "new": "Nouvelle discussion",
+            "cannot_start": "impossible de commencer : ",
+            "why_customer": "vous avez terminé la discussion", "why_agent": "le conseiller a terminé la discussion",
+            "why_left": "la discussion s’est terminée en votre absence",
+            "why_idle": "la discussion s’est terminée : aucun message depuis un moment",
+            "why_supervisor": "la discussion a été close", "why_ended": "la discussion est terminée",
+        },
+    },
+    "desk": {
+        "en": {
+            "title": "Agent desk", "agent": "Agent", "token": "token", "start": "Start", "sessions": "{n} session(s)",
+            "accept": "Accept", "open": "Open", "end": "End", "close": "Close", "reply": "Reply",
+            "customer": "customer: ", "me": "me: ", "email": "email: ", "chat": "chat ",
+            "offered": "offered", "connected": "in progress", "ended_notice": "{chat} ended: {why}",
+            "why_customer": "the customer ended it", "why_agent": "you ended it",
+            "why_left": "the customer left", "why_idle": "no message for a while",
+            "why_supervisor": "a supervisor closed it", "why_ended": "it ended",
+            "why_abandoned": "the customer left before an answer", "why_cleared": "a supervisor closed it",
+        },
+        "fr": {
+            "title": "Poste du conseiller", "agent": "Conseiller", "token": "jeton", "start": "Commencer",
+            "sessions": "{n} session(s)", "accept": "Accepter", "open": "Ouvrir", "end": "Terminer",
+            "close": "Clore", "reply": "Répondre", "customer": "client : ", "me": "moi : ", "email": "e-mail : ",
+            "chat": "discussion ", "offered": "proposée", "connected": "en cours",
+            "ended_notice": "{chat} terminée : {why}",
+            "why_customer": "le client l’a terminée", "why_agent": "vous l’avez terminée",
+            "why_left": "le client est parti", "why_idle": "aucun message depuis un moment",
+            "why_supervisor": "un superviseur l’a close", "why_ended": "elle s’est terminée",
+            "why_abandoned": "le client est parti avant la réponse", "why_cleared": "un superviseur l’a close",
+        },
+    },
+}
+
+
+def page_language(accept_language: str | None) -> str:
+    """``fr`` when the browser asks for French first, else ``en`` (the dashboard's rule)."""
+    return "fr" if (accept_language or "").strip().lower().startswith("fr") else "en"
+
+
+def translated_page(name: str, accept_language: str | None) -> str:
+    """The page ``name`` (``chat`` or ``desk``) with its language and its words in it."""
+    lang = page_language(accept_language)
+    words = json.dumps(WORDS[name][lang], ensure_ascii=False).replace("</", "<\\/")
+    text = (STATIC / f"{name}.html").read_text(encoding="utf-8")
+    title = html.escape(WORDS[name][lang]["title"])
+    return text.replace("__LANG__", lang).replace("__TITLE__", title).replace("__WORDS__", words)
