@@ -64,6 +64,31 @@ def channel_requirement(queue: Queue, calls: np.ndarray, aht_s: float, interval_
                         "agents work emails)") from None
 
 
+def blended_requirement(voice_agents: np.ndarray, voice_erlangs: np.ndarray, queue: Queue, items: np.ndarray,
+                        aht_s: float, interval_min: int, is_open: np.ndarray, where: str) -> np.ndarray:
+    """Agents of a blended pool per site interval (before shrinkage): a voice queue's and the email ``queue``'s on
+    one skill, the router's rule (docs/routing.md "Channels": an email item pauses under a call).
+
+    The approximation: calls see every agent of the pool (an email never keeps an agent from a call), so the
+    voice requirement ``voice_agents`` (Erlang) stands; the time calls leave, ``voice_agents - voice_erlangs``
+    agents' worth in each open interval, feeds the email backlog first (queueing/email_backlog.py's fluid, its
+    ``spare``), and the pool adds, one level per day as an email queue alone would, the fewest agents that meet
+    the deadline share with it. It ignores that idle time comes in scattered moments rather than as a steady
+    rate (an email item started in a quiet moment is paused by the next call, no work lost); the blended
+    simulator is the check (tests/test_plan_blend.py)."""
+    from casashore.queueing.email_backlog import email_required_agents
+
+    spare = np.maximum(np.asarray(voice_agents, float) - np.asarray(voice_erlangs, float), 0.0) * is_open
+    days = items.size * interval_min // 1440
+    try:
+        extra = email_required_agents(items, interval_min * 60.0, aht_s, queue.deadline_s, queue.deadline_share,
+                                      open_intervals=is_open, days=days, cyclic=True, spare=spare).agents
+    except UserError as exc:
+        raise UserError(f"{where}.{exc.field}", exc.value, f"{exc.expected} (the site's opening_hours are when "
+                        "agents work emails)") from None
+    return np.asarray(voice_agents, float) + extra
+
+
 def channel_seed(plan_seed: int, queue: str) -> int:
     """A chat or email queue's own seed, drawn from the plan's and its name (as plan/simulated.py's blocks)."""
     return int.from_bytes(hashlib.sha256(json.dumps([plan_seed, queue]).encode()).digest()[:8], "big") >> 1

@@ -132,7 +132,7 @@ class EmailRequirement:
 
 
 def email_required_agents(items, interval_s: float, aht_s: float, deadline_s: float, deadline_share: float, *,
-                          open_intervals=None, days: int = 1, cyclic: bool = True) -> EmailRequirement:
+                          open_intervals=None, days: int = 1, cyclic: bool = True, spare=None) -> EmailRequirement:
     """The fewest agents, one level per day over the intervals ``open_intervals`` marks (all by default), such that
     ``deadline_share`` of each day's judged items are taken up within ``deadline_s``.
 
@@ -141,6 +141,8 @@ def email_required_agents(items, interval_s: float, aht_s: float, deadline_s: fl
     stands alone and an item still waiting at its end counts as missed (the plan must take it up by then). A
     repeating horizon must also be worked off within it (capacity over the cycle at least its items), or its
     backlog would grow from one cycle to the next, which three copies would not show.
+    ``spare``: agents' worth of capacity per interval that email gets before any agent of its own (a blended
+    pool's time its calls leave, plan/channels.py); the levels are then the agents added to the pool.
     Levels are chosen day after day: day d's is the least for which day d's arrivals meet the share when every
     later day keeps that level (earlier days' levels fixed, their backlog carried). More agents never leave more
     late items (FIFO fluid: D rises with capacity at every instant), so each level is a doubling and a bisection.
@@ -148,6 +150,7 @@ def email_required_agents(items, interval_s: float, aht_s: float, deadline_s: fl
     items = np.atleast_1d(np.asarray(items, dtype=float))
     check("deadline_share", deadline_share, low=0, low_open=True, high=1.0, what="a share")
     is_open = np.ones(items.size, bool) if open_intervals is None else np.asarray(open_intervals, bool)
+    spare = np.zeros(items.size) if spare is None else np.broadcast_to(np.asarray(spare, float), items.shape)
     if is_open.shape != items.shape or not is_open.any():
         raise UserError("open_intervals", int(is_open.sum()), f"{items.size} flags, at least one interval open")
     if days < 1 or items.size % days:
@@ -157,7 +160,7 @@ def email_required_agents(items, interval_s: float, aht_s: float, deadline_s: fl
     judged_copy = slice(items.size, 2 * items.size) if cyclic else slice(0, items.size)
 
     def backlog_with(levels: np.ndarray) -> Backlog:
-        result = email_backlog(np.tile(items, copies), np.tile(levels * is_open, copies), interval_s, aht_s,
+        result = email_backlog(np.tile(items, copies), np.tile(levels * is_open + spare, copies), interval_s, aht_s,
                                deadline_s)
         if cyclic:
             return Backlog(result.backlog[items.size:2 * items.size + 1], result.met[judged_copy],
@@ -174,7 +177,7 @@ def email_required_agents(items, interval_s: float, aht_s: float, deadline_s: fl
     for day_start in range(0, items.size, per_day):
         day = slice(day_start, day_start + per_day)
         best = levels.copy()
-        best[day_start:] = MAX_SERVERS
+        best[day_start:] = MAX_SERVERS - np.ceil(spare.max())  # the most the fluid's domain takes
         if day_share(best, day) < deadline_share * (1 - 1e-12):
             raise UserError("deadline_share", deadline_share, f"a share the open intervals allow: on day "
                             f"{day_start // per_day + 1} at most {day_share(best, day):.4f} of the items can be taken "
@@ -185,7 +188,7 @@ def email_required_agents(items, interval_s: float, aht_s: float, deadline_s: fl
             for j, n in enumerate(candidates.tolist()):
                 trial = levels.copy()
                 trial[day_start:] = n
-                keeps_up = not cyclic or (trial * is_open).sum() * interval_s / aht_s >= items.sum()
+                keeps_up = not cyclic or (trial * is_open + spare).sum() * interval_s / aht_s >= items.sum()
                 ok[j] = keeps_up and day_share(trial, day) >= deadline_share * (1 - 1e-12)
             return ok
 

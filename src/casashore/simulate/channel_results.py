@@ -90,10 +90,17 @@ class EmailRun(JsonRecord):
 
 @dataclass(frozen=True, kw_only=True)
 class BlendRun(JsonRecord):
-    """A voice queue and an email queue sharing one pool of agents (simulate/blend_engine.py), intervals pooled."""
+    """A voice, a chat and an email queue sharing one pool of agents (simulate/blend_engine.py), intervals
+    pooled; a channel without contacts has its measures null."""
     channels: list[str]
-    voice: CallMeasures
+    """the channels that had contacts"""
+    voice: CallMeasures | None
     """the voice queue's measures, as a voice-only run reports them"""
+    chat: CallMeasures | None
+    """the chat queue's measures, as a chat run reports them (per session)"""
+    chat_sessions_per_agent: float | None
+    """chat session-seconds over agent-seconds logged in"""
+    chat_sessions_per_agent_ci95: float | None
     email_share_within_deadline: float | None
     email_share_within_deadline_ci95: float | None
     email_asa: float | None
@@ -101,10 +108,14 @@ class BlendRun(JsonRecord):
     email_open_at_end: float
     """per replication, on average"""
     occupancy: float | None
-    """agent-seconds on either channel over agent-seconds logged in"""
+    """agent-seconds on any channel over agent-seconds logged in"""
     occupancy_ci95: float | None
+    voice_time_share: float | None
+    """agent-seconds on a call over agent-seconds logged in"""
+    chat_time_share: float | None
+    """agent-seconds holding at least one chat over agent-seconds logged in"""
     email_time_share: float | None
-    """agent-seconds on email over agent-seconds logged in"""
+    """agent-seconds working an email (not paused under a call) over agent-seconds logged in"""
     replications: int
     calls_simulated: int
     calls_per_second: float | None

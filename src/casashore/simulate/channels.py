@@ -1,4 +1,4 @@
-"""Chat and email queues (and a voice and an email queue sharing one pool) simulated through the same replications
+"""Chat and email queues (and voice, chat and email sharing one pool) simulated through the same replications
 (simulate/replications.py: the same seed streams, in-process, local processes or Dask) and summarised with 95 %
 intervals (simulate/estimates.py's ratio estimator), each beside its formula: the chat chain of queueing/chat.py,
 the email fluid of queueing/email_backlog.py; the blended pool beside nothing (no formula describes it)."""
@@ -101,22 +101,35 @@ def _email_fluid(c: EmailCentre) -> EmailFluid | None:
 def simulate_blend(centre: BlendCentre, replications: int, seed: int, *, workers: int | None = None,
                    scheduler: str | None = None, progress: Callable[[int], None] | None = None,
                    trace: bool = False) -> tuple[Batch, BlendRun]:
-    """Simulate a voice and an email queue served by one pool under the router's blending rule: voice measures
-    as a voice queue's, email's share within the deadline as an email queue's, each with its 95 % interval."""
+    """Simulate a voice, a chat and an email queue served by one pool under the router's blending rule: voice
+    and chat measures as a voice queue's, email's share within the deadline as an email queue's, each with its
+    95 % interval; a channel without contacts has null measures."""
     batch = run(centre, replications, seed, workers=workers, scheduler=scheduler, progress=progress, trace=trace)
     voice = batch.calls[:, blend_engine.VOICE].sum(axis=1)  # [R, 7]
+    chat = batch.calls[:, blend_engine.CHAT].sum(axis=1)
     email = batch.calls[:, blend_engine.EMAIL].sum(axis=1)
     share = ratio_estimate(email[:, email_engine.MET], email[:, email_engine.MET] + email[:, email_engine.MISSED])
     asa = ratio_estimate(email[:, email_engine.WAIT_TAKEN_S], email[:, email_engine.TAKEN])
-    time = batch.agent_time.sum(axis=2)  # [R, 2, 3]
-    staffed = time[:, 0, email_engine.STAFFED_S]  # the pool's, the same in both rows
-    occupancy = ratio_estimate(time[:, :, email_engine.BUSY_S].sum(axis=1), staffed)
-    on_email = ratio_estimate(time[:, blend_engine.EMAIL, email_engine.BUSY_S], staffed)
+    time = batch.agent_time.sum(axis=2)  # [R, 4, 5]
+    staffed = time[:, blend_engine.POOL, chat_engine.STAFFED_S]  # the pool's, the same in every row
+
+    def share_of(row: int, stat: int = chat_engine.BUSY_S):
+        return ratio_estimate(time[:, row, stat], staffed)
+
+    occupancy, held = share_of(blend_engine.POOL), share_of(blend_engine.CHAT, chat_engine.SESSION_S)
+    offered = {"voice": voice[:, OFFERED].sum(), "chat": chat[:, OFFERED].sum(),
+               "email": email[:, email_engine.OFFERED].sum()}
     return batch, BlendRun(
-        channels=["voice", "email"], voice=CallMeasures.at(call_measures(voice)),
+        channels=[name for name, n in offered.items() if n > 0],
+        voice=CallMeasures.at(call_measures(voice)) if offered["voice"] else None,
+        chat=CallMeasures.at(call_measures(chat)) if offered["chat"] else None,
+        chat_sessions_per_agent=json_number(held.mean), chat_sessions_per_agent_ci95=json_number(held.half_width),
         email_share_within_deadline=json_number(share.mean), email_share_within_deadline_ci95=json_number(
             share.half_width), email_asa=json_number(asa.mean), email_asa_ci95=json_number(asa.half_width),
         email_open_at_end=float(email[:, email_engine.OPEN].mean()), occupancy=json_number(occupancy.mean),
-        occupancy_ci95=json_number(occupancy.half_width), email_time_share=json_number(on_email.mean),
+        occupancy_ci95=json_number(occupancy.half_width),
+        voice_time_share=json_number(share_of(blend_engine.VOICE).mean),
+        chat_time_share=json_number(share_of(blend_engine.CHAT).mean),
+        email_time_share=json_number(share_of(blend_engine.EMAIL).mean),
         replications=replications, calls_simulated=int(batch.simulated.sum()),
         calls_per_second=calls_per_second(batch.simulated, batch.engine_s))

@@ -17,7 +17,7 @@ import numba
 import numpy as np
 
 from casashore.simulate.distributions import EXPONENTIAL, draw_s
-from casashore.simulate.engine import BUSY_S, HANDLED, STAFFED_S, next_arrival
+from casashore.simulate.engine import BUSY_S, HANDLED, STAFFED_S, interval_of, next_arrival
 from casashore.simulate.event_heap import grown, pop, push
 
 OFFERED, TAKEN, MET, MISSED, OPEN, DELAYED, WAIT_TAKEN_S = range(7)
@@ -68,7 +68,7 @@ def run_email_replication(c, rng, trace=False):
             boundary += 1
             boundary_time = boundary * interval_s if boundary <= intervals else math.inf
         elif arrival <= end_time:
-            k = min(int(now / interval_s), intervals - 1) if now >= 0.0 else -1
+            k = interval_of(now, interval_s, intervals)
             arrival = next_arrival(rng, c.rate_per_s, now, interval_s)
             simulated += 1
             if k >= 0:
@@ -96,7 +96,7 @@ def run_email_replication(c, rng, trace=False):
             free_agents -= 1
             busy += 1
             if arrived >= 0.0:
-                k = min(int(arrived / interval_s), intervals - 1)
+                k = interval_of(arrived, interval_s, intervals)
                 wait = now - arrived
                 items[0, k, TAKEN] += 1.0
                 items[0, k, WAIT_TAKEN_S] += wait
@@ -111,7 +111,7 @@ def run_email_replication(c, rng, trace=False):
     for j in range(head, tail):  # still waiting at the end
         arrived = line[j]
         if arrived >= 0.0:
-            k = min(int(arrived / interval_s), intervals - 1)
+            k = interval_of(arrived, interval_s, intervals)
             items[0, k, MISSED if arrived + deadline_s <= horizon else OPEN] += 1.0
     return items, agent_time, simulated, np.empty((0, 3)), np.empty((0, 3), np.int64)
 

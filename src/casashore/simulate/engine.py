@@ -53,6 +53,12 @@ def next_arrival(rng, total_rate, now, interval_s):
     return math.inf
 
 
+@numba.njit(cache=True, inline="always")
+def interval_of(t, interval_s, intervals):
+    """The counted interval holding time ``t``: -1 in the warm-up, the last one for the horizon's end itself."""
+    return min(int(t / interval_s), intervals - 1) if t >= 0.0 else -1
+
+
 @numba.njit(cache=True)
 def _rates(c, rng):
     """Per-replication rates: each queue's forecast times its gamma mixing factor; their cumulative sums."""

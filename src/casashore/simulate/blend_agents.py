@@ -1,0 +1,107 @@
+"""A blended agent's state in simulate/blend_engine.py, and the indexed heaps that order the agents.
+
+Each agent holds at most one voice call, up to k chat sessions (stretched by f(m) = 1 + c (m - 1) through a virtual
+clock, as in simulate/chat_engine.py) and at most one email item, under the router's blending rule
+(route/state/core.py ``Router.load``). Four indexed min-heaps over the agents, one slot per agent always present
+(ineligible agents keyed inf): END by the agent's next end of work, and VOICE_FREE, CHAT_FREE, EMAIL_FREE by the
+router's choice among the agents who may be offered one more of that channel (longest idle: the time the agent
+last came free of voice; for chat the fewest sessions first, keyed ``sessions × 1e10 + idle_since`` as the
+Redis router scores them). Compiled helpers inlined into the engine's loop; they allocate nothing."""
+
+from __future__ import annotations
+
+import math
+
+import numba
+
+END, VOICE_FREE, CHAT_FREE, EMAIL_FREE = range(4)
+LOAD_KEY = 1e10
+"""Chat's key: sessions held × LOAD_KEY + idle_since, the least loaded first, then the longest idle."""
+ON_VOICE, HOLDING_CHAT, ON_EMAIL, WORKING, SESSIONS = range(5)
+"""Counts kept at every event (``tally``): agents on a call, holding a chat, working an email (not paused under
+a call), doing any of them, and chat sessions held."""
+
+
+@numba.njit(cache=True, inline="always")
+def heap_set(key, who, pos, h, agent, value):
+    """Give ``agent`` the key ``value`` in heap ``h`` and move it to its place (up or down)."""
+    i = pos[h, agent]
+    n = key.shape[1]
+    if value < key[h, i]:
+        while i > 0:
+            parent = (i - 1) >> 1
+            if key[h, parent] <= value:
+                break
+            key[h, i], who[h, i] = key[h, parent], who[h, parent]
+            pos[h, who[h, i]] = i
+            i = parent
+    else:
+        while True:
+            child = 2 * i + 1
+            if child >= n:
+                break
+            if child + 1 < n and key[h, child + 1] < key[h, child]:
+                child += 1
+            if key[h, child] >= value:
+                break
+            key[h, i], who[h, i] = key[h, child], who[h, child]
+            pos[h, who[h, i]] = i
+            i = child
+    key[h, i], who[h, i] = value, agent
+    pos[h, agent] = i
+
+
+@numba.njit(cache=True, inline="always")
+def stretch(load, concurrency):
+    return 1.0 + concurrency * (load - 1) if load > 1 else 1.0
+
+
+@numba.njit(cache=True, inline="always")
+def tally(counts, a, sign, on_voice, load, email_held):
+    """Add (sign 1) or remove (-1) agent a's part of ``counts`` (ON_VOICE ... SESSIONS)."""
+    voice = 1 if on_voice[a] else 0
+    chat = 1 if load[a] > 0 else 0
+    email = 1 if email_held[a] and not on_voice[a] else 0
+    counts[ON_VOICE] += sign * voice
+    counts[HOLDING_CHAT] += sign * chat
+    counts[ON_EMAIL] += sign * email
+    counts[WORKING] += sign * max(voice, chat, email)
+    counts[SESSIONS] += sign * load[a]
+
+
+@numba.njit(cache=True, inline="always")
+def advance_clock(a, now, load, vclock, last, concurrency):
+    """Agent a's chat clock brought to ``now`` (its sessions ran at 1 / f(load) since ``last``)."""
+    if load[a] > 0:
+        vclock[a] += (now - last[a]) / stretch(load[a], concurrency)
+    last[a] = now
+
+
+@numba.njit(cache=True, inline="always")
+def refresh(a, now, key, who, pos, alive, active, on_voice, voice_end, load, vclock, finish, email_held, email_end,
+            idle_since, max_sessions, concurrency, voice_with_chats, uses):
+    """Agent a's keys in the four heaps after any change of its state (the router's ``Router.load``): nothing
+    new for a leaving agent or one on a call (or in its wrap-up); a call needs no chat held (unless
+    ``voice_with_chats``) and waits for no email (the item in hand pauses); a chat needs no email held and room
+    under ``max_sessions``; an email needs no chat and no other email held. A channel without contacts
+    (``uses`` false) keeps every agent keyed inf, which costs its heap nothing."""
+    t = voice_end[a]
+    if load[a] > 0:
+        first = math.inf
+        for j in range(finish.shape[1]):
+            first = min(first, finish[a, j])
+        t = min(t, now + (first - vclock[a]) * stretch(load[a], concurrency))
+    if email_held[a] and not on_voice[a]:
+        t = min(t, email_end[a])
+    heap_set(key, who, pos, END, a, t)
+    free = alive[a] and active[a] and not on_voice[a]
+    voice_key = idle_since[a] if uses[0] and free and (load[a] == 0 or voice_with_chats) else math.inf
+    chat_key = load[a] * LOAD_KEY + idle_since[a] if uses[1] and free and not email_held[a] \
+        and load[a] < max_sessions else math.inf
+    email_key = idle_since[a] if uses[2] and free and load[a] == 0 and not email_held[a] else math.inf
+    if key[VOICE_FREE, pos[VOICE_FREE, a]] != voice_key:
+        heap_set(key, who, pos, VOICE_FREE, a, voice_key)
+    if key[CHAT_FREE, pos[CHAT_FREE, a]] != chat_key:
+        heap_set(key, who, pos, CHAT_FREE, a, chat_key)
+    if key[EMAIL_FREE, pos[EMAIL_FREE, a]] != email_key:
+        heap_set(key, who, pos, EMAIL_FREE, a, email_key)
