@@ -37,6 +37,13 @@ def test_trunks_and_link(client):
     assert bad.status_code == 422 and "G.711" in bad.json()["error"]
 
 
+@pytest.mark.parametrize("path", ["/api/forecast/intraday", "/api/intraday/replan"])
+def test_the_intraday_routes_answer_404_before_any_import(client, path):
+    """The reforecast and the re-plan share their refusal while the workspace has no calls (no file yet)."""
+    r = client.get(path, params={"as_of": "2026-03-02T12:00"})
+    assert r.status_code == 404 and "import calls first" in r.json()["error"]
+
+
 @pytest.mark.parametrize("path, body, args", [
     ("/api/staff", {"calls": 100, "interval_min": 30, "aht_s": 180, "target_s": 20, "service_level": 0.8,
                     "shrinkage": 0.3},
