@@ -77,6 +77,7 @@ def test_the_cli_replans_the_rest_of_the_day(workspace):
     path, roster = workspace
     doc = _replan(path, roster)
     assert doc["queues"] == ["fr", "nl"] and doc["as_of"] == "2026-03-02T10:00+00:00"
+    assert doc["interval_min"] == 30 and isinstance(doc["interval_min"], int)  # whole minutes, as every JSON's
     starts = sorted({r["start"] for r in doc["intervals"]})
     assert starts[0] == "2026-03-02T10:00+00:00"  # 11:00 in Paris: the interval the as-of time falls in
     fr_1000 = next(r for r in doc["intervals"] if r["queue"] == "fr" and r["start"] == starts[0])

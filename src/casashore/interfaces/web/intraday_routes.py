@@ -86,7 +86,7 @@ class ReplanResponse(BaseModel):
     """The keys of `casashore intraday replan --json`."""
     as_of: str
     site_zone: str
-    interval_min: float
+    interval_min: int
     interval_count: int
     agents: int
     absent: list[str]
