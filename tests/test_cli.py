@@ -159,6 +159,21 @@ def test_fuzzed_trunks_never_crashes(options):
     assert result.exit_code in (0, 2)
 
 
+@pytest.mark.parametrize("args, words", [
+    (["staff", "--bogus"], "No such option: --bogus"),  # click's usage mistakes, before any command runs
+    (["forecast", "--interval"], "'--interval' requires an argument"),
+    (["intraday", "replan"], "Missing option '--as-of'"),
+    (["nope"], "No such command 'nope'"),
+    (["trunks", "--traffic", "-1", "--servers", "3"], "traffic: '-1' is not valid"),  # a UserError
+])
+def test_every_error_line_starts_with_the_same_error_prefix(args, words):
+    """One convention for every mistake, click's and ours: a last line `error: ...` and exit 2."""
+    result = run(*args)
+    last = result.stderr.strip().splitlines()[-1]
+    assert result.exit_code == 2 and last.startswith("error: ") and words in last, result.stderr
+    assert "Error:" not in result.stderr and result.stdout == ""
+
+
 def test_installed_command_keeps_the_contracts():
     """The console script itself, as users and ../shared/tools/check-contracts call it."""
     exe = shutil.which("casashore")

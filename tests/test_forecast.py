@@ -87,6 +87,11 @@ def test_forecast_is_stored_with_intervals_and_site_time(workspace, tmp_path):
     (["backtest", "--horizon", "30d"], "at least"),
     (["forecast", "--horizon", "0d"], "horizon"),
     (["backtest", "--interval", "7m"], "interval"),
+    # every per-interval command cuts the day as the plan does: 20m divides a day but is refused, by name
+    (["forecast", "--interval", "20m"], "interval: '20m' is not valid; expected 15m, 30m or 1h"),
+    (["history", "--interval", "20m"], "interval: '20m' is not valid; expected 15m, 30m or 1h"),
+    (["forecast", "--intraday", "--as-of", "2026-03-02T12:00", "--interval", "20m"], "expected 15m, 30m or 1h"),
+    (["intraday", "replan", "--as-of", "2026-03-02T12:00", "--interval", "20m"], "expected 15m, 30m or 1h"),
     (["forecast", "--queue", "XX"], "queue"),
 ])
 def test_forecast_user_errors(workspace, args, words):

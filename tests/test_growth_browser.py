@@ -64,6 +64,12 @@ def test_two_scenarios_compared_in_the_page(server, tmp_path, locale, lang):
         page.wait_for_function("document.querySelectorAll('#charts .chart .main-svg').length >= 14", timeout=WAIT)
         headcount = page.evaluate("document.getElementById('chart-headcount').data.map(t => t.y)")
         assert headcount == [[r["headcount"] for r in s["summary"]] for s in doc["scenarios"]]
+        # Two lines per scenario: what it has (solid) against what it needs (dotted).
+        fte = page.evaluate("document.getElementById('chart-fte').data.map(t => [t.name, t.y, t.line.dash || 'solid'])")
+        productive, needed = ("productive", "needed") if lang == "en" else ("productifs", "nécessaires")
+        pairs = ((productive, "productive_fte", "solid"), (needed, "required_fte", "dot"))
+        assert fte == [[f"{s['scenario']} {word}", [r[key] for r in s["summary"]], dash] for s in doc["scenarios"]
+                       for word, key, dash in pairs]
         margins = page.evaluate("document.getElementById('chart-margin').data.map(t => [t.name, t.y])")
         assert margins == [[f"{s['scenario']} — {c['client']}", [r["margin"] for r in c["months"]]]
                            for s in doc["scenarios"] for c in s["contracts"]]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 from pathlib import Path
 
 import numpy as np
@@ -77,6 +78,7 @@ def test_the_cli_replans_the_rest_of_the_day(workspace):
     path, roster = workspace
     doc = _replan(path, roster)
     assert doc["queues"] == ["fr", "nl"] and doc["as_of"] == "2026-03-02T10:00+00:00"
+    assert doc["interval_min"] == 30 and isinstance(doc["interval_min"], int)  # whole minutes, as every JSON's
     starts = sorted({r["start"] for r in doc["intervals"]})
     assert starts[0] == "2026-03-02T10:00+00:00"  # 11:00 in Paris: the interval the as-of time falls in
     fr_1000 = next(r for r in doc["intervals"] if r["queue"] == "fr" and r["start"] == starts[0])
@@ -88,6 +90,25 @@ def test_the_cli_replans_the_rest_of_the_day(workspace):
     assert _replan(path, roster) == doc  # deterministic
     absent = _replan(path, roster, "--absent", "a0")
     assert absent["absent"] == ["a0"] and absent["calls_below_goal"] > doc["calls_below_goal"]
+
+
+def test_the_table_says_so_when_no_interval_is_short(workspace, tmp_path):
+    """A roster of 20 agents on fr and 10 on nl, half of each at lunch at a time, covers Erlang's agents in every
+    interval: one line says none is short, not an empty table; the usual roster's table lists its short ones."""
+    path, roster = workspace
+    ample = tmp_path / "ample.csv"
+    with ample.open("w", newline="") as handle:
+        csv.writer(handle).writerows([["agent", "day", "start", "end", "group", "breaks"]] + [
+            [f"{queue}{k}", "2026-03-02", "2026-03-02T07:00", "2026-03-02T17:00", queue,
+             f"lunch {12 + k % 2}:00-{13 + k % 2}:00"] for queue, n in (("fr", 20), ("nl", 10)) for k in range(n)])
+    base = ["intraday", "replan", "--workspace", str(path), "--as-of", "2026-03-02T10:00", "--replications", "1",
+            "--simulate-top", "0"]
+    met = runner.invoke(app, [*base, "--roster", str(ample)])
+    assert met.exit_code == 0, met.output
+    assert "intervals short of their goal: none (the roster covers Erlang's agents in each of the" in met.stdout
+    short = runner.invoke(app, [*base, "--roster", str(roster)])
+    assert short.exit_code == 0 and "none (the roster" not in short.stdout
+    assert re.search(r"│\s+fr\s+│\s+10:00\s+│", short.stdout)  # fr at 10:00: 3.5 agents of 8, a row
 
 
 @pytest.mark.parametrize("args, field", [

@@ -10,160 +10,26 @@ from __future__ import annotations
 
 import asyncio
 
+from b2bua_harness import (
+    PHONE_SDP,
+    AgentPhone,
+    Anchor,
+    Clock,
+    acknowledge,
+    answered,
+    final,
+    hang_up,
+    ring,
+    ringing,
+    run,
+)
 from casashore.route.service import RouterService
 from casashore.route.sip.front import start_sip
-from casashore.route.sip.message import SipMessage, param, parse, response
-from casashore.route.state.core import Router, RoutingQueue
+from casashore.route.sip.message import param
+from casashore.route.state.core import RoutingQueue
 from casashore.route.state.registrations import Registrations
 from redis_server import needs_redis, redis_server
 from test_route_sip import OFFER, Call, Phone, header, status, until
-
-PHONE_SDP = (b"v=0\r\no=phone 7 7 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\n"
-             b"m=audio 7078 RTP/AVP 8\r\na=rtpmap:8 PCMA/8000\r\n")
-
-
-class AgentPhone(asyncio.DatagramProtocol):
-    """An agent's phone: what the router sends it, parsed, in a queue; ``reply`` answers a request."""
-
-    def __init__(self) -> None:
-        self.inbox: asyncio.Queue = asyncio.Queue()
-        self.transport = None
-        self.tag = "phonetag1"
-
-    def connection_made(self, transport) -> None:
-        self.transport = transport
-
-    def datagram_received(self, data, addr) -> None:
-        self.inbox.put_nowait((parse(data), addr))
-
-    async def next(self, method: str | None = None, timeout: float = 5.0) -> SipMessage:
-        """The next request (of ``method``: other messages before it are skipped, retransmissions too)."""
-        while True:
-            message, self.router = await asyncio.wait_for(self.inbox.get(), timeout)
-            if method is None or message.method == method:
-                return message
-
-    def reply(self, req: SipMessage, code: int, body: bytes = b"", contact: bool = True) -> None:
-        extra = [("Contact", f"<sip:phone@127.0.0.1:{self.port}>")] if contact else []
-        self.transport.sendto(response(req, code, to_tag=self.tag, extra=extra, body=body), self.router)
-
-    def send_request(self, method: str, invite: SipMessage, cseq: int = 1) -> None:
-        """A request in the dialog the router's INVITE made (the phone is its server)."""
-        lines = [f"{method} sip:router@127.0.0.1 SIP/2.0",
-                 f"Via: SIP/2.0/UDP 127.0.0.1:{self.port};branch=z9hG4bKphone{method}{cseq}",
-                 f"From: {invite.get('To')};tag={self.tag}", f"To: {invite.get('From')}",
-                 f"Call-ID: {invite.call_id}", f"CSeq: {cseq} {method}", "Content-Length: 0"]
-        self.transport.sendto(("\r\n".join(lines) + "\r\n\r\n").encode(), self.router)
-
-    @property
-    def port(self) -> int:
-        return self.transport.get_extra_info("sockname")[1]
-
-    def empty(self) -> bool:
-        return self.inbox.empty()
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
-
-
-class Anchor:
-    """A media anchor that marks what passes (as rtpengine rewrites addresses) and records its calls."""
-
-    def __init__(self) -> None:
-        self.calls: list[tuple] = []
-
-    async def offer(self, call_id, from_tag, sdp):
-        self.calls.append(("offer", call_id, from_tag))
-        return sdp.replace(b"s=-", b"s=anchored-offer")
-
-    async def answer(self, call_id, from_tag, to_tag, sdp):
-        self.calls.append(("answer", call_id, from_tag, to_tag))
-        return sdp.replace(b"s=-", b"s=anchored-answer")
-
-    async def delete(self, call_id, from_tag):
-        self.calls.append(("delete", call_id, from_tag))
-
-    async def recording(self, call_id):
-        return None
-
-
-def run(scenario, *, agents=("ana", "ben"), max_missed: int = 2, media=None, connect_media=None, recorder=None):
-    """A front whose agents each have a phone (a fixed contact); ``scenario(ctx)`` with ctx: service, front,
-    clock, caller (socket), send (to the front), phones (agent -> AgentPhone), media. ``connect_media``: an
-    async function making the anchor inside the test's loop (rtpengine's client), instead of ``media``.
-    ``recorder``: where the router's records go (a Recorder on a workspace), else nowhere."""
-
-    async def main():
-        loop = asyncio.get_running_loop()
-        anchor = media if connect_media is None else await connect_media()
-        phones = {}
-        for agent in agents:
-            _, phones[agent] = await loop.create_datagram_endpoint(AgentPhone, local_addr=("127.0.0.1", 0))
-        clock = Clock()
-        router = Router({"fr": RoutingQueue("fr", "fr")}, offer_timeout_s=15.0, wrap_up_s=0.0,
-                        max_missed=max_missed)
-        contacts = {agent: f"sip:{agent}@127.0.0.1:{phone.port}" for agent, phone in phones.items()}
-        service = RouterService(router, clock=clock, registrations=Registrations(contacts), recorder=recorder)
-        for n, agent in enumerate(agents):
-            router.add_agent(agent, {"fr": 1}, clock.now + n)
-        transport, front = await start_sip(service, "127.0.0.1", 0, {"fr": "fr"}, t1_s=0.05, t2_s=0.2,
-                                           media=anchor)
-        front.port = transport.get_extra_info("sockname")[1]
-        caller_transport, caller = await loop.create_datagram_endpoint(Phone, local_addr=("127.0.0.1", 0))
-
-        def send(data: bytes) -> None:
-            caller_transport.sendto(data, ("127.0.0.1", front.port))
-
-        class Context:
-            pass
-
-        ctx = Context()
-        ctx.service, ctx.front, ctx.clock, ctx.caller, ctx.send, ctx.phones = (service, front, clock, caller, send,
-                                                                               phones)
-        ctx.router, ctx.media = router, anchor
-        ctx.events = []
-        service.subscribers.append(lambda events: ctx.events.extend(e[1:] for e in events))
-
-        def available(*names):
-            for name in names:
-                router.set_status(name, "available", clock.now)
-            service.publish()
-
-        ctx.available = available
-        try:
-            await scenario(ctx)
-        finally:
-            caller_transport.close()
-            for phone in phones.values():
-                phone.transport.close()
-            transport.close()
-        assert front.counters["internal_errors"] == 0
-        return ctx
-
-    return asyncio.run(main())
-
-
-async def ring(ctx, agent="ana"):
-    """A caller dials, ``agent`` is available: the caller hears 180, the phone gets the INVITE."""
-    call = Call(ctx.front.port)
-    ctx.send(call.request("INVITE", 1, body=OFFER))
-    assert status(await ctx.caller.next()) == 180
-    ctx.available(agent)
-    invite = await ctx.phones[agent].next("INVITE")
-    return call, invite
-
-
-async def final(caller) -> str:
-    """The caller's next final answer (180/183 repetitions skipped)."""
-    while True:
-        message = await caller.next(5.0)
-        if status(message) >= 200 or not message.startswith("SIP/2.0"):
-            return message
 
 
 def test_the_phone_answers_the_caller_hears_its_sdp_and_a_bye_from_the_caller_ends_both_legs():
@@ -184,9 +50,8 @@ def test_the_phone_answers_the_caller_hears_its_sdp_and_a_bye_from_the_caller_en
         ok = await final(ctx.caller)
         assert status(ok) == 200 and PHONE_SDP.decode() in ok  # the phone's SDP: media flows caller <-> phone
         assert ctx.router.calls[call.id].state == "connected" and ctx.router.agents["ana"].state == "busy"
-        to = header(ok, "To")
-        ctx.send(call.request("ACK", 1, branch="z9hG4bKack", to=to))
-        ctx.send(call.request("BYE", 2, branch="z9hG4bKbye", to=to))
+        acknowledge(ctx, call, ok)
+        hang_up(ctx, call, ok)
         assert status(await ctx.caller.next()) == 200
         bye = await phone.next("BYE")
         assert bye.call_id == invite.call_id and bye.cseq == (2, "BYE")
@@ -201,14 +66,9 @@ def test_a_bye_from_the_phone_ends_the_call_and_the_caller_gets_a_bye():
     async def scenario(ctx):
         call, invite = await ring(ctx)
         phone = ctx.phones["ana"]
-        phone.reply(invite, 200, PHONE_SDP)
-        ok = await final(ctx.caller)
-        ctx.send(call.request("ACK", 1, branch="z9hG4bKack", to=header(ok, "To")))
+        acknowledge(ctx, call, await answered(ctx, invite))
         phone.send_request("BYE", invite, cseq=1)
-        answer, _ = await asyncio.wait_for(phone.inbox.get(), 5)
-        while answer.method is not None:  # (the router's ACK may come first)
-            answer, _ = await asyncio.wait_for(phone.inbox.get(), 5)
-        assert answer.status == 200
+        assert (await phone.next_response()).status == 200
         bye = await ctx.caller.next()
         assert bye.startswith("BYE ") and header(bye, "Call-ID") == call.call_id
         assert ctx.router.calls[call.id].state == "ended" and ctx.router.calls[call.id].outcome == "answered"
@@ -229,8 +89,7 @@ def test_busy_phone_the_call_goes_to_the_next_agent_and_the_caller_hears_no_fail
         assert ctx.router.calls[call.id].agent_id == "ben"
         assert ctx.router.agents["ana"].missed == 1 and ctx.router.agents["ana"].missed_call == call.id
         assert ("withdrawn", call.id, "ana:busy") in ctx.events
-        ctx.phones["ben"].reply(ben_invite, 200, PHONE_SDP)
-        assert status(await final(ctx.caller)) == 200  # nothing but ringing, then the answer
+        await answered(ctx, ben_invite, "ben")  # nothing but ringing, then the answer
 
     run(scenario)
 
@@ -239,8 +98,7 @@ def test_ringing_past_the_offer_timeout_cancels_the_phone_and_rings_the_next_age
     async def scenario(ctx):
         call, invite = await ring(ctx)
         ana = ctx.phones["ana"]
-        ana.reply(invite, 180)
-        await until(lambda: ctx.front.b2bua.legs[call.id].state == "ringing")
+        await ringing(ctx, call, invite)
         ctx.available("ben")
         ctx.clock.now += 15.0  # the agent's offer_timeout_s (ben, available before it, is longer idle)
         ctx.service.tick()
@@ -272,8 +130,7 @@ def test_an_unreachable_phone_times_out_and_two_in_a_row_pause_the_agent():
         await ctx.phones["ana"].next("ACK")
         ctx.phones["ana"].reply(await ctx.phones["ana"].next("BYE"), 200)
         assert ctx.router.calls[call.id].agent_id == "ben"
-        ctx.phones["ben"].reply(ben_invite, 200, PHONE_SDP)
-        assert status(await final(ctx.caller)) == 200
+        await answered(ctx, ben_invite, "ben")
 
     run(scenario, max_missed=1)
 
@@ -282,9 +139,7 @@ def test_the_callers_cancel_cancels_the_ringing_phone():
     async def scenario(ctx):
         call, invite = await ring(ctx)
         ana = ctx.phones["ana"]
-        ana.reply(invite, 180)
-        await until(lambda: ctx.front.b2bua.legs.get(call.id) is not None
-                    and ctx.front.b2bua.legs[call.id].state == "ringing")
+        await ringing(ctx, call, invite)
         ctx.send(call.request("CANCEL", 1))
         cancel = await ana.next("CANCEL")
         ana.reply(cancel, 200)
@@ -302,9 +157,7 @@ def test_a_200_crossing_the_callers_cancel_is_acknowledged_then_hung_up():
     async def scenario(ctx):
         call, invite = await ring(ctx)
         ana = ctx.phones["ana"]
-        ana.reply(invite, 180)
-        await until(lambda: ctx.front.b2bua.legs.get(call.id) is not None
-                    and ctx.front.b2bua.legs[call.id].state == "ringing")
+        await ringing(ctx, call, invite)
         ctx.send(call.request("CANCEL", 1))
         cancel = await ana.next("CANCEL")
         ana.reply(invite, 200, PHONE_SDP)  # the phone answered before it saw the CANCEL
@@ -341,9 +194,7 @@ def test_a_desktop_accept_while_the_phone_rings_cancels_the_phone():
     async def scenario(ctx):
         call, invite = await ring(ctx)
         ana = ctx.phones["ana"]
-        ana.reply(invite, 180)
-        await until(lambda: ctx.front.b2bua.legs.get(call.id) is not None
-                    and ctx.front.b2bua.legs[call.id].state == "ringing")
+        await ringing(ctx, call, invite)
         assert ctx.router.accept("ana", call.id, ctx.clock.now)
         ctx.service.publish()
         ok = await final(ctx.caller)
@@ -366,12 +217,11 @@ def test_every_sdp_passes_through_the_media_anchor_keyed_by_the_callers_leg():
         ana.reply(invite, 183, PHONE_SDP)  # early media: the caller hears the phone (anchored) before the 200
         early = await ctx.caller.next()
         assert status(early) == 183 and "s=anchored-answer" in early
-        ana.reply(invite, 200, PHONE_SDP)
-        ok = await final(ctx.caller)
-        assert status(ok) == 200 and "s=anchored-answer" in ok
+        ok = await answered(ctx, invite)
+        assert "s=anchored-answer" in ok
         to_tag = param(header(ok, "To"), "tag")
-        ctx.send(call.request("ACK", 1, branch="z9hG4bKack", to=header(ok, "To")))
-        ctx.send(call.request("BYE", 2, branch="z9hG4bKbye", to=header(ok, "To")))
+        acknowledge(ctx, call, ok)
+        hang_up(ctx, call, ok)
         ana.reply(await ana.next("BYE"), 200)
         await until(lambda: anchor.calls and anchor.calls[-1][0] == "delete")
         assert anchor.calls == [("offer", call.call_id, "caller1"), ("answer", call.call_id, "caller1", to_tag),
@@ -384,15 +234,10 @@ def test_requests_in_a_phones_dialog_from_elsewhere_or_with_other_tags_change_no
     async def scenario(ctx):
         call, invite = await ring(ctx)
         ana = ctx.phones["ana"]
-        ana.reply(invite, 200, PHONE_SDP)
-        ok = await final(ctx.caller)
-        ctx.send(call.request("ACK", 1, branch="z9hG4bKack", to=header(ok, "To")))
+        acknowledge(ctx, call, await answered(ctx, invite))
         ana.tag = "not-the-dialogs"
         ana.send_request("BYE", invite, cseq=5)
-        answer, _ = await asyncio.wait_for(ana.inbox.get(), 5)
-        while answer.method is not None:
-            answer, _ = await asyncio.wait_for(ana.inbox.get(), 5)
-        assert answer.status == 481 and ctx.router.calls[call.id].state == "connected"
+        assert (await ana.next_response()).status == 481 and ctx.router.calls[call.id].state == "connected"
 
     run(scenario)
 
@@ -403,13 +248,11 @@ def test_a_200_answering_the_caller_before_its_cancel_leaves_the_call_connected_
     async def scenario(ctx):
         call, invite = await ring(ctx)
         ana = ctx.phones["ana"]
-        ana.reply(invite, 200, PHONE_SDP)
-        ok = await final(ctx.caller)
-        assert status(ok) == 200
+        ok = await answered(ctx, invite)
         ctx.send(call.request("CANCEL", 1))
         assert status(await ctx.caller.next()) == 200 and header(ok, "CSeq") == "1 INVITE"
-        ctx.send(call.request("ACK", 1, branch="z9hG4bKack", to=header(ok, "To")))
-        ctx.send(call.request("BYE", 2, branch="z9hG4bKbye", to=header(ok, "To")))
+        acknowledge(ctx, call, ok)
+        hang_up(ctx, call, ok)
         while status(await ctx.caller.next()) != 200:  # (a repeated 200 of the INVITE may come first)
             pass
         ana.reply(await ana.next("BYE"), 200)
@@ -501,9 +344,7 @@ def test_a_spoofed_answer_or_bye_from_another_host_changes_nothing():
             intruder.reply(invite, 486)
             await asyncio.sleep(0.05)
             assert ctx.router.calls[call.id].state == "offered"
-            ana.reply(invite, 200, PHONE_SDP)
-            ok = await final(ctx.caller)
-            assert status(ok) == 200
+            await answered(ctx, invite)
             intruder.tag = ana.tag
             intruder.send_request("BYE", invite, cseq=7)
             answer, _ = await asyncio.wait_for(intruder.inbox.get(), 5)

@@ -10,12 +10,12 @@ import asyncio
 
 import pytest
 
+from b2bua_harness import PHONE_SDP, AgentPhone, final
 from casashore.route.service import RouterService
 from casashore.route.sip.front import start_sip
 from casashore.route.sip.registrar import Account, Registrar
 from casashore.route.state.core import RoutingQueue
 from redis_server import needs_redis, redis_server
-from test_route_b2bua import PHONE_SDP, AgentPhone, final
 from test_route_registrar import LIMITS, PASSWORDS, REALM, Clock, Phone, md5, sha256
 from test_route_sip import OFFER, Call, status
 from test_route_sip import Phone as Caller

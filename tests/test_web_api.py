@@ -37,6 +37,23 @@ def test_trunks_and_link(client):
     assert bad.status_code == 422 and "G.711" in bad.json()["error"]
 
 
+@pytest.mark.parametrize("path, title", [("/growth", "casashore — growth"), ("/intraday", "casashore — intraday")])
+def test_the_growth_and_intraday_pages_share_one_head(client, path, title):
+    """Both pages take page_head.html (charset, viewport, the body limit, the results' look, plotly) whole, and
+    keep their own title; no placeholder is left for the browser."""
+    page = client.get(path, headers={"Accept-Language": "fr-FR"}).text
+    assert page.count('<meta charset="utf-8">') == 1 and '<script src="/assets/plotly.min.js"></script>' in page
+    assert f"<title>{title}</title>" in page and 'lang="fr"' in page and ".chart { height: 340px; }" in page
+    assert "__" not in page.split("</head>")[0]
+
+
+@pytest.mark.parametrize("path", ["/api/forecast/intraday", "/api/intraday/replan"])
+def test_the_intraday_routes_answer_404_before_any_import(client, path):
+    """The reforecast and the re-plan share their refusal while the workspace has no calls (no file yet)."""
+    r = client.get(path, params={"as_of": "2026-03-02T12:00"})
+    assert r.status_code == 404 and "import calls first" in r.json()["error"]
+
+
 @pytest.mark.parametrize("path, body, args", [
     ("/api/staff", {"calls": 100, "interval_min": 30, "aht_s": 180, "target_s": 20, "service_level": 0.8,
                     "shrinkage": 0.3},

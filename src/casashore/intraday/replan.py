@@ -68,8 +68,8 @@ def replan(queues: list[QueueRest], shifts: list[AgentShift], grid: Grid, settin
         if rank <= settings.simulate_top:
             effect = simulated_effect(valued, queues, shifts, grid, settings, now)
         proposals.append(_proposal(rank, valued, ctx, at, effect))
-    summary = {"as_of": at(settings.as_of), "site_zone": settings.site_zone, "interval_min": grid.interval_s / 60,
-               "interval_count": grid.count, "agents": len(shifts),
+    summary = {"as_of": at(settings.as_of), "site_zone": settings.site_zone,
+               "interval_min": round(grid.interval_s / 60), "interval_count": grid.count, "agents": len(shifts),
                "absent": sorted(s.agent for s in shifts if s.absent),
                "calls_below_goal": float(short.sum()), "replications": settings.replications, "seed": settings.seed}
     return Replan(rows, proposals, summary)

@@ -7,171 +7,196 @@ from datetime import date
 
 LANGS = ("en", "fr")
 
-LABELS = {
-    "en": {
-        "title": "Plan", "summary": "Summary", "forecast": "Forecast calls per interval (client's time, 80 % band)",
-        "coverage": "Agents required vs scheduled (site time)", "service": "Expected service level per interval "
-        "(simulated, 95 % band)", "occupancy": "Agent occupancy (simulated)", "link": "Link use at the busy interval",
-        "bandwidth": "Voice bandwidth per interval (both directions)", "required": "required", "scheduled": "scheduled",
-        "calls": "calls", "goal": "goal", "metric": "measure", "value": "value",
-        "seats_at_peak": "Seats at peak", "seats_available": "Seats available", "floor_m2": "Floor area (m²)",
-        "fte": "FTE (44 h weeks)", "jobs": "Jobs (FTE rounded up)",
-        "people_at_least": "People needed, at least (one shift a day, weekly rest)",
-        "paid_hours": "Paid hours", "labour_cost": "Labour cost",
-        "phone_lines": "Phone lines (Erlang B)", "busy_bandwidth": "Busy-interval bandwidth",
-        "link_share": "Share of the usable link", "service_level": "Service level", "p_abandon": "Abandoned",
-        "asa": "ASA (s)", "queue": "Queue", "schedule_status": "Schedule", "models": "Forecast models",
-        "reused": "Steps read back from the workspace",
-        "generated": "Generated", "gap": "gap", "optimal": "optimal", "feasible": "feasible", "voice": "voice",
-        "band_80": "80 % band",
-        # The verdict.
-        "verdict": "Verdict", "verdict_met": "Goals met", "verdict_at_risk": "Goals at risk",
-        "verdict_not_met": "Goals not met", "met": "met", "at_risk": "at risk", "not_met": "not met",
-        "reason_goal_not_met": "Goal missed beyond the simulation's noise on {n} queue-days: {days}.",
-        "reason_goal_at_risk": "Goal within the simulation's noise (not shown to be met) on {n} queue-days: {days}.",
-        "reason_safety_limit": "Search stopped by the wall-clock safety limit: this result may differ on another "
-        "machine.",
-        "reason_uncoverable": "{n} intervals that no allowed shift can cover (listed below).",
-        "closed_days": "Closed (no open hours under opening_hours = \"{hours}\"), not judged: {days}.",
-        "closed": "closed",
-        "coverage_share": "Requirement covered", "schedule_cost": "Schedule cost",
-        "cost_within": "{cost} (the sum of the shifts' costs, in the scenario's cost units), within {gap} of a proven "
-        "lower bound {bound}",
-        "objective_within": "{cost} (shift costs); with the penalties for intervals left short the objective is "
-        "{objective}, within {gap} of a proven lower bound {bound}",
-        "stopped": "How the search stopped", "stopped_optimal": "proven optimal",
-        "stopped_dive": "first schedule already within the gap asked for (rounded from the LP relaxation, no search "
-        "needed)",
-        "stopped_gap": "by the search (the LP's neighbourhood, then branch and bound), within the gap asked for",
-        "stopped_nodes": "by the deterministic limits (nodes, days searched), before reaching the gap asked for",
-        "stopped_time_safety": "stopped by the wall-clock safety limit: this result may differ on another machine",
-        "goals_per_day": "Goals per queue and site day (service level ± 95 % half-width vs goal)",
-        "day_cell": "{level} ± {half} vs {goal}: {status}", "no_calls": "no calls", "gap_header": "Gap",
-        "rounds": "Goal loop (schedule, simulate, raise the intervals that miss)", "round": "Round",
-        "cost": "Cost", "missed": "Intervals missed (per skill)", "none": "none",
-        "uncoverable": "Intervals no allowed shift can cover (site clock)", "skill": "Skill", "interval": "Interval",
-        # What a planner prints.
-        "shift_table": "Shifts: agents starting each template per site day", "template": "Template",
-        "total": "Total", "daily": "Daily summary (site days)", "day": "Day",
-        "agents_started": "Agents scheduled (shift starts)", "paid_hours_day": "Paid hours (worked that day)",
-        "labour_cost_day": "Labour cost",
-        "interval_csv": "Per-interval table (CSV)",
-        "interval_csv_text": "Per agent group and site interval: calls, AHT, agents required, required after the "
-        "goal loop, scheduled, simulated service level and abandonment, voice bandwidth ({rows} rows).",
-        "download_csv": "Download the per-interval CSV",
-        # The workbooks (.xlsx).
-        "xl_verdict": "Verdict", "xl_shifts": "Shifts", "xl_intervals": "Requirement", "xl_daily": "Daily",
-        "xl_roster": "Roster", "xl_open": "Open shifts", "xl_start": "Start ({zone})", "xl_end": "End ({zone})",
-        "xl_skills": "Skills", "xl_agents": "Agents", "xl_breaks": "Breaks (length@window after the start)",
-        "xl_group": "Skill group", "xl_calls": "Calls (forecast)", "xl_aht": "AHT (s)",
-        "xl_required": "Agents required", "xl_required_after": "Required after the goal loop",
-        "xl_scheduled": "Agents scheduled (on shift, not on break)", "xl_short": "Short (required - scheduled)",
-        "xl_service": "Service level (simulated)", "xl_abandon": "Abandoned (simulated)",
-        "xl_agents_started": "Agents starting a shift", "xl_paid_hours": "Paid hours",
-        "xl_cost": "Labour cost ({currency})", "xl_sl_low": "Service level, 95 % low",
-        "xl_sl_high": "Service level, 95 % high", "xl_goal": "Goal", "xl_status": "Verdict",
-        "xl_all_queues": "All queues", "xl_reason": "Why", "xl_bound": "Proven lower bound",
-        "xl_gap": "Gap to the bound",
-        "xl_rounds": "Scheduling rounds", "xl_agent": "Agent", "xl_week": "Week {n} (h)", "xl_total_h": "Total (h)",
-        "xl_off": "off", "xl_unavailable": "unavailable", "xl_at_work": "Agents at work", "xl_shift": "Shift",
-        "xl_site_zone": "Site time zone",
-        # The channels (issue 21).
-        "channels": "Channels", "channel": "Channel", "chat": "chat", "email": "email",
-        "channel_queue": "Queue", "peak_agents": "Agents required at peak", "required_hours": "Agent hours required",
-        "scheduled_hours": "Agent hours scheduled", "channel_coverage": "Coverage", "simulated_level":
-        "Simulated level (95 %)", "channel_goal": "Goal", "channel_measure": "Measure",
-        "sl_within": "answered within the target", "share_within_deadline": "taken up within the deadline",
-        "channels_note": "Each channel is staffed by its own model (voice: Erlang A; chat: agents holding up to "
-        "max_sessions conversations, slowed by each other; email: the backlog carried across the day against its "
-        "deadline), scheduled on its own skill and simulated by its own engine. Agents blending channels (a chat "
-        "between calls, emails in quiet hours) are not modelled: each channel's agents are its own.",
-        "backlog": "Email backlog (items waiting, with the scheduled agents)", "items_waiting": "items waiting",
-    },
-    "fr": {
-        "title": "Plan", "summary": "Synthèse", "forecast": "Appels prévus par intervalle (heure du client, bande "
-        "à 80 %)", "coverage": "Agents requis et planifiés (heure du site)", "service": "Niveau de service attendu "
-        "par intervalle (simulé, bande à 95 %)", "occupancy": "Taux d'occupation des agents (simulé)",
-        "link": "Utilisation du lien à l'intervalle chargé", "bandwidth": "Débit voix par intervalle (deux sens)",
-        "required": "requis", "scheduled": "planifiés", "calls": "appels", "goal": "objectif", "metric": "mesure",
-        "value": "valeur", "seats_at_peak": "Positions à la pointe", "seats_available": "Positions disponibles",
-        "floor_m2": "Surface (m²)", "fte": "ETP (semaines de 44 h)", "jobs": "Emplois (ETP arrondis)",
-        "people_at_least": "Personnes nécessaires, au moins (une vacation par jour, repos hebdomadaire)",
-        "paid_hours": "Heures payées",
-        "labour_cost": "Coût salarial", "phone_lines": "Lignes téléphoniques (Erlang B)",
-        "busy_bandwidth": "Débit à l'intervalle chargé", "link_share": "Part du lien utilisable",
-        "service_level": "Niveau de service", "p_abandon": "Abandons", "asa": "Délai moyen de réponse (s)",
-        "queue": "File", "schedule_status": "Planning", "models": "Modèles de prévision",
-        "reused": "Étapes relues dans l'espace de travail",
-        "generated": "Généré le", "gap": "écart", "optimal": "optimal", "feasible": "réalisable", "voice": "voix",
-        "band_80": "bande à 80 %",
-        "verdict": "Verdict", "verdict_met": "Objectifs atteints", "verdict_at_risk": "Objectifs menacés",
-        "verdict_not_met": "Objectifs non atteints", "met": "atteint", "at_risk": "à risque",
-        "not_met": "non atteint",
-        "reason_goal_not_met": "Objectif manqué au-delà du bruit de la simulation sur {n} jours-files : {days}.",
-        "reason_goal_at_risk": "Objectif dans le bruit de la simulation (atteinte non démontrée) sur {n} "
-        "jours-files : {days}.",
-        "reason_safety_limit": "Recherche arrêtée par la limite de sécurité en temps réel : ce résultat peut "
-        "différer sur une autre machine.",
-        "reason_uncoverable": "{n} intervalles qu'aucune vacation autorisée ne peut couvrir (liste ci-dessous).",
-        "closed_days": "Fermé (aucune heure d'ouverture selon opening_hours = \"{hours}\"), non jugé : {days}.",
-        "closed": "fermé",
-        "coverage_share": "Besoin couvert", "schedule_cost": "Coût du planning",
-        "cost_within": "{cost} (somme des coûts des vacations, dans les unités de coût du scénario), à {gap} d'une "
-        "borne inférieure prouvée de {bound}",
-        "objective_within": "{cost} (coûts des vacations) ; avec les pénalités des intervalles sous-couverts "
-        "l'objectif vaut {objective}, à {gap} d'une borne inférieure prouvée de {bound}",
-        "stopped": "Arrêt de la recherche", "stopped_optimal": "optimum prouvé",
-        "stopped_dive": "premier planning déjà dans l'écart demandé (arrondi de la relaxation linéaire, "
-        "sans recherche)",
-        "stopped_gap": "par la recherche (voisinage de la relaxation, puis séparation et évaluation), dans l'écart "
-                       "demandé",
-        "stopped_nodes": "par les limites déterministes (nœuds, jours cherchés), avant d'atteindre l'écart demandé",
-        "stopped_time_safety": "arrêtée par la limite de sécurité en temps réel : ce résultat peut différer sur "
-        "une autre machine",
-        "goals_per_day": "Objectifs par file et par jour du site (niveau de service ± demi-largeur à 95 %, face "
-        "à l'objectif)",
-        "day_cell": "{level} ± {half} pour {goal}\u00a0: {status}", "no_calls": "sans appels",
-        "gap_header": "Écart",
-        "rounds": "Boucle d'objectifs (planifier, simuler, relever les intervalles manqués)", "round": "Tour",
-        "cost": "Coût", "missed": "Intervalles manqués (par compétence)", "none": "aucun",
-        "uncoverable": "Intervalles qu'aucune vacation autorisée ne peut couvrir (heure du site)",
-        "skill": "Compétence", "interval": "Intervalle",
-        "shift_table": "Vacations : agents commençant chaque modèle par jour du site", "template": "Modèle",
-        "total": "Total", "daily": "Synthèse quotidienne (jours du site)", "day": "Jour",
-        "agents_started": "Agents planifiés (prises de poste)", "paid_hours_day": "Heures payées (travaillées ce "
-        "jour)", "labour_cost_day": "Coût salarial",
-        "interval_csv": "Tableau par intervalle (CSV)",
-        "interval_csv_text": "Par groupe d'agents et intervalle du site : appels, DMT, agents requis, requis après "
-        "la boucle d'objectifs, planifiés, niveau de service et abandons simulés, débit voix ({rows} lignes).",
-        "download_csv": "Télécharger le CSV par intervalle",
-        "xl_verdict": "Verdict", "xl_shifts": "Vacations", "xl_intervals": "Besoin", "xl_daily": "Synthèse quotidienne",
-        "xl_roster": "Planning", "xl_open": "Vacations non pourvues", "xl_start": "Début ({zone})",
-        "xl_end": "Fin ({zone})", "xl_skills": "Compétences", "xl_agents": "Agents",
-        "xl_breaks": "Pauses (durée@fenêtre après le début)", "xl_group": "Groupe de compétences",
-        "xl_calls": "Appels (prévus)", "xl_aht": "DMT (s)", "xl_required": "Agents requis",
-        "xl_required_after": "Requis après la boucle d'objectifs",
-        "xl_scheduled": "Agents planifiés (en poste, hors pause)", "xl_short": "Manque (requis - planifiés)",
-        "xl_service": "Niveau de service (simulé)", "xl_abandon": "Abandons (simulés)",
-        "xl_agents_started": "Agents prenant leur poste", "xl_paid_hours": "Heures payées",
-        "xl_cost": "Coût salarial ({currency})", "xl_sl_low": "Niveau de service, borne basse à 95 %",
-        "xl_sl_high": "Niveau de service, borne haute à 95 %", "xl_goal": "Objectif", "xl_status": "Verdict",
-        "xl_all_queues": "Toutes les files", "xl_reason": "Pourquoi", "xl_bound": "Borne inférieure prouvée",
-        "xl_gap": "Écart à la borne", "xl_rounds": "Tours de planification", "xl_agent": "Agent",
-        "xl_week": "Semaine {n} (h)", "xl_total_h": "Total (h)", "xl_off": "repos", "xl_unavailable": "indisponible",
-        "xl_at_work": "Agents au travail", "xl_shift": "Vacation", "xl_site_zone": "Fuseau horaire du site",
-        "channels": "Canaux", "channel": "Canal", "chat": "chat", "email": "courriel",
-        "channel_queue": "File", "peak_agents": "Agents requis au pic", "required_hours": "Heures-agents requises",
-        "scheduled_hours": "Heures-agents planifiées", "channel_coverage": "Couverture", "simulated_level":
-        "Niveau simulé (95 %)", "channel_goal": "Objectif", "channel_measure": "Mesure",
-        "sl_within": "répondus dans le délai cible", "share_within_deadline": "traités dans le délai",
-        "channels_note": "Chaque canal est dimensionné par son propre modèle (voix : Erlang A ; chat : des agents "
-        "tenant jusqu'à max_sessions conversations, ralenties les unes par les autres ; courriel : le stock reporté "
-        "d'un intervalle à l'autre face à son délai), planifié sur sa propre compétence et simulé par son propre "
-        "moteur. Les agents qui mélangent les canaux (un chat entre deux appels, des courriels aux heures creuses) "
-        "ne sont pas modélisés : les agents de chaque canal lui sont propres.",
-        "backlog": "Stock de courriels (en attente, avec les agents planifiés)",
-        "items_waiting": "courriels en attente",
-    },
+WORDS = {
+    # key: (English, French), side by side so that no key lacks a language
+    "title": ("Plan", "Plan"),
+    "summary": ("Summary", "Synthèse"),
+    "forecast": ("Forecast calls per interval (client's time, 80 % band)",
+                 "Appels prévus par intervalle (heure du client, bande à 80 %)"),
+    "coverage": ("Agents required vs scheduled (site time)", "Agents requis et planifiés (heure du site)"),
+    "service": ("Expected service level per interval (simulated, 95 % band)",
+                "Niveau de service attendu par intervalle (simulé, bande à 95 %)"),
+    "occupancy": ("Agent occupancy (simulated)", "Taux d'occupation des agents (simulé)"),
+    "link": ("Link use at the busy interval", "Utilisation du lien à l'intervalle chargé"),
+    "bandwidth": ("Voice bandwidth per interval (both directions)", "Débit voix par intervalle (deux sens)"),
+    "required": ("required", "requis"),
+    "scheduled": ("scheduled", "planifiés"),
+    "calls": ("calls", "appels"),
+    "goal": ("goal", "objectif"),
+    "metric": ("measure", "mesure"),
+    "value": ("value", "valeur"),
+    "seats_at_peak": ("Seats at peak", "Positions à la pointe"),
+    "seats_available": ("Seats available", "Positions disponibles"),
+    "floor_m2": ("Floor area (m²)", "Surface (m²)"),
+    "fte": ("FTE (44 h weeks)", "ETP (semaines de 44 h)"),
+    "jobs": ("Jobs (FTE rounded up)", "Emplois (ETP arrondis)"),
+    "people_at_least": ("People needed, at least (one shift a day, weekly rest)",
+                        "Personnes nécessaires, au moins (une vacation par jour, repos hebdomadaire)"),
+    "paid_hours": ("Paid hours", "Heures payées"),
+    "labour_cost": ("Labour cost", "Coût salarial"),
+    "phone_lines": ("Phone lines (Erlang B)", "Lignes téléphoniques (Erlang B)"),
+    "busy_bandwidth": ("Busy-interval bandwidth", "Débit à l'intervalle chargé"),
+    "link_share": ("Share of the usable link", "Part du lien utilisable"),
+    "service_level": ("Service level", "Niveau de service"),
+    "p_abandon": ("Abandoned", "Abandons"),
+    "asa": ("ASA (s)", "Délai moyen de réponse (s)"),
+    "queue": ("Queue", "File"),
+    "schedule_status": ("Schedule", "Planning"),
+    "models": ("Forecast models", "Modèles de prévision"),
+    "reused": ("Steps read back from the workspace", "Étapes relues dans l'espace de travail"),
+    "generated": ("Generated", "Généré le"),
+    "gap": ("gap", "écart"),
+    "optimal": ("optimal", "optimal"),
+    "feasible": ("feasible", "réalisable"),
+    "voice": ("voice", "voix"),
+    "band_80": ("80 % band", "bande à 80 %"),
+    # The verdict.
+    "verdict": ("Verdict", "Verdict"),
+    "verdict_met": ("Goals met", "Objectifs atteints"),
+    "verdict_at_risk": ("Goals at risk", "Objectifs menacés"),
+    "verdict_not_met": ("Goals not met", "Objectifs non atteints"),
+    "met": ("met", "atteint"),
+    "at_risk": ("at risk", "à risque"),
+    "not_met": ("not met", "non atteint"),
+    "reason_goal_not_met": ("Goal missed beyond the simulation's noise on {n} queue-days: {days}.",
+                            "Objectif manqué au-delà du bruit de la simulation sur {n} jours-files : {days}."),
+    "reason_goal_at_risk": ("Goal within the simulation's noise (not shown to be met) on {n} queue-days: {days}.",
+                            "Objectif dans le bruit de la simulation (atteinte non démontrée) sur {n} jours-files : "
+                            "{days}."),
+    "reason_safety_limit": ("Search stopped by the wall-clock safety limit: this result may differ on another machine.",
+                            "Recherche arrêtée par la limite de sécurité en temps réel : ce résultat peut différer "
+                            "sur une autre machine."),
+    "reason_uncoverable": ("{n} intervals that no allowed shift can cover (listed below).",
+                           "{n} intervalles qu'aucune vacation autorisée ne peut couvrir (liste ci-dessous)."),
+    "closed_days": ("Closed (no open hours under opening_hours = \"{hours}\"), not judged: {days}.",
+                    "Fermé (aucune heure d'ouverture selon opening_hours = \"{hours}\"), non jugé : {days}."),
+    "closed": ("closed", "fermé"),
+    "coverage_share": ("Requirement covered", "Besoin couvert"),
+    "schedule_cost": ("Schedule cost", "Coût du planning"),
+    "cost_within": ("{cost} (the sum of the shifts' costs, in the scenario's cost units), within {gap} of a proven "
+                    "lower bound {bound}",
+                    "{cost} (somme des coûts des vacations, dans les unités de coût du scénario), à {gap} d'une "
+                    "borne inférieure prouvée de {bound}"),
+    "objective_within": ("{cost} (shift costs); with the penalties for intervals left short the objective is "
+                         "{objective}, within {gap} of a proven lower bound {bound}",
+                         "{cost} (coûts des vacations) ; avec les pénalités des intervalles sous-couverts l'objectif "
+                         "vaut {objective}, à {gap} d'une borne inférieure prouvée de {bound}"),
+    "stopped": ("How the search stopped", "Arrêt de la recherche"),
+    "stopped_optimal": ("proven optimal", "optimum prouvé"),
+    "stopped_dive": ("first schedule already within the gap asked for (rounded from the LP relaxation, no search "
+                     "needed)",
+                     "premier planning déjà dans l'écart demandé (arrondi de la relaxation linéaire, sans recherche)"),
+    "stopped_gap": ("by the search (the LP's neighbourhood, then branch and bound), within the gap asked for",
+                    "par la recherche (voisinage de la relaxation, puis séparation et évaluation), dans l'écart "
+                    "demandé"),
+    "stopped_nodes": ("by the deterministic limits (nodes, days searched), before reaching the gap asked for",
+                      "par les limites déterministes (nœuds, jours cherchés), avant d'atteindre l'écart demandé"),
+    "stopped_time_safety": ("stopped by the wall-clock safety limit: this result may differ on another machine",
+                            "arrêtée par la limite de sécurité en temps réel : ce résultat peut différer sur une "
+                            "autre machine"),
+    "goals_per_day": ("Goals per queue and site day (service level ± 95 % half-width vs goal)",
+                      "Objectifs par file et par jour du site (niveau de service ± demi-largeur à 95 %, face à "
+                      "l'objectif)"),
+    "day_cell": ("{level} ± {half} vs {goal}: {status}", "{level} ± {half} pour {goal}\u00a0: {status}"),
+    "no_calls": ("no calls", "sans appels"),
+    "gap_header": ("Gap", "Écart"),
+    "rounds": ("Goal loop (schedule, simulate, raise the intervals that miss)",
+               "Boucle d'objectifs (planifier, simuler, relever les intervalles manqués)"),
+    "round": ("Round", "Tour"),
+    "cost": ("Cost", "Coût"),
+    "missed": ("Intervals missed (per skill)", "Intervalles manqués (par compétence)"),
+    "none": ("none", "aucun"),
+    "uncoverable": ("Intervals no allowed shift can cover (site clock)",
+                    "Intervalles qu'aucune vacation autorisée ne peut couvrir (heure du site)"),
+    "skill": ("Skill", "Compétence"),
+    "interval": ("Interval", "Intervalle"),
+    # What a planner prints.
+    "shift_table": ("Shifts: agents starting each template per site day",
+                    "Vacations : agents commençant chaque modèle par jour du site"),
+    "template": ("Template", "Modèle"),
+    "total": ("Total", "Total"),
+    "daily": ("Daily summary (site days)", "Synthèse quotidienne (jours du site)"),
+    "day": ("Day", "Jour"),
+    "agents_started": ("Agents scheduled (shift starts)", "Agents planifiés (prises de poste)"),
+    "paid_hours_day": ("Paid hours (worked that day)", "Heures payées (travaillées ce jour)"),
+    "labour_cost_day": ("Labour cost", "Coût salarial"),
+    "interval_csv": ("Per-interval table (CSV)", "Tableau par intervalle (CSV)"),
+    "interval_csv_text": ("Per agent group and site interval: calls, AHT, agents required, required after the goal "
+                          "loop, scheduled, simulated service level and abandonment, voice bandwidth ({rows} rows).",
+                          "Par groupe d'agents et intervalle du site : appels, DMT, agents requis, requis après la "
+                          "boucle d'objectifs, planifiés, niveau de service et abandons simulés, débit voix ({rows} "
+                          "lignes)."),
+    "download_csv": ("Download the per-interval CSV", "Télécharger le CSV par intervalle"),
+    # The workbooks (.xlsx).
+    "xl_verdict": ("Verdict", "Verdict"),
+    "xl_shifts": ("Shifts", "Vacations"),
+    "xl_intervals": ("Requirement", "Besoin"),
+    "xl_daily": ("Daily", "Synthèse quotidienne"),
+    "xl_roster": ("Roster", "Planning"),
+    "xl_open": ("Open shifts", "Vacations non pourvues"),
+    "xl_start": ("Start ({zone})", "Début ({zone})"),
+    "xl_end": ("End ({zone})", "Fin ({zone})"),
+    "xl_skills": ("Skills", "Compétences"),
+    "xl_agents": ("Agents", "Agents"),
+    "xl_breaks": ("Breaks (length@window after the start)", "Pauses (durée@fenêtre après le début)"),
+    "xl_group": ("Skill group", "Groupe de compétences"),
+    "xl_calls": ("Calls (forecast)", "Appels (prévus)"),
+    "xl_aht": ("AHT (s)", "DMT (s)"),
+    "xl_required": ("Agents required", "Agents requis"),
+    "xl_required_after": ("Required after the goal loop", "Requis après la boucle d'objectifs"),
+    "xl_scheduled": ("Agents scheduled (on shift, not on break)", "Agents planifiés (en poste, hors pause)"),
+    "xl_short": ("Short (required - scheduled)", "Manque (requis - planifiés)"),
+    "xl_service": ("Service level (simulated)", "Niveau de service (simulé)"),
+    "xl_abandon": ("Abandoned (simulated)", "Abandons (simulés)"),
+    "xl_agents_started": ("Agents starting a shift", "Agents prenant leur poste"),
+    "xl_paid_hours": ("Paid hours", "Heures payées"),
+    "xl_cost": ("Labour cost ({currency})", "Coût salarial ({currency})"),
+    "xl_sl_low": ("Service level, 95 % low", "Niveau de service, borne basse à 95 %"),
+    "xl_sl_high": ("Service level, 95 % high", "Niveau de service, borne haute à 95 %"),
+    "xl_goal": ("Goal", "Objectif"),
+    "xl_status": ("Verdict", "Verdict"),
+    "xl_all_queues": ("All queues", "Toutes les files"),
+    "xl_reason": ("Why", "Pourquoi"),
+    "xl_bound": ("Proven lower bound", "Borne inférieure prouvée"),
+    "xl_gap": ("Gap to the bound", "Écart à la borne"),
+    "xl_rounds": ("Scheduling rounds", "Tours de planification"),
+    "xl_agent": ("Agent", "Agent"),
+    "xl_week": ("Week {n} (h)", "Semaine {n} (h)"),
+    "xl_total_h": ("Total (h)", "Total (h)"),
+    "xl_off": ("off", "repos"),
+    "xl_unavailable": ("unavailable", "indisponible"),
+    "xl_at_work": ("Agents at work", "Agents au travail"),
+    "xl_shift": ("Shift", "Vacation"),
+    "xl_site_zone": ("Site time zone", "Fuseau horaire du site"),
+    # The channels (issue 21).
+    "channels": ("Channels", "Canaux"),
+    "channel": ("Channel", "Canal"),
+    "chat": ("chat", "chat"),
+    "email": ("email", "courriel"),
+    "channel_queue": ("Queue", "File"),
+    "peak_agents": ("Agents required at peak", "Agents requis au pic"),
+    "required_hours": ("Agent hours required", "Heures-agents requises"),
+    "scheduled_hours": ("Agent hours scheduled", "Heures-agents planifiées"),
+    "channel_coverage": ("Coverage", "Couverture"),
+    "simulated_level": ("Simulated level (95 %)", "Niveau simulé (95 %)"),
+    "channel_goal": ("Goal", "Objectif"),
+    "channel_measure": ("Measure", "Mesure"),
+    "sl_within": ("answered within the target", "répondus dans le délai cible"),
+    "share_within_deadline": ("taken up within the deadline", "traités dans le délai"),
+    "channels_note": ("Each channel is staffed by its own model (voice: Erlang A; chat: agents holding up to "
+                      "max_sessions conversations, slowed by each other; email: the backlog carried across the day "
+                      "against its deadline), scheduled on its own skill and simulated by its own engine. Agents "
+                      "blending channels (a chat between calls, emails in quiet hours) are not modelled: each "
+                      "channel's agents are its own.",
+                      "Chaque canal est dimensionné par son propre modèle (voix : Erlang A ; chat : des agents "
+                      "tenant jusqu'à max_sessions conversations, ralenties les unes par les autres ; courriel : le "
+                      "stock reporté d'un intervalle à l'autre face à son délai), planifié sur sa propre compétence "
+                      "et simulé par son propre moteur. Les agents qui mélangent les canaux (un chat entre deux "
+                      "appels, des courriels aux heures creuses) ne sont pas modélisés : les agents de chaque canal "
+                      "lui sont propres."),
+    "backlog": ("Email backlog (items waiting, with the scheduled agents)",
+                "Stock de courriels (en attente, avec les agents planifiés)"),
+    "items_waiting": ("items waiting", "courriels en attente"),
 }
 
 
@@ -204,7 +229,9 @@ PLOTLY_LOCALE_FR = {
 
 
 def label(lang: str, key: str) -> str:
-    return LABELS.get(lang, LABELS["en"]).get(key, key)
+    """``key``'s word in ``lang`` (English for a language not in LANGS); an unknown key is itself."""
+    words = WORDS.get(key)
+    return key if words is None else words[LANGS.index(lang) if lang in LANGS else 0]
 
 
 def number(value: float, lang: str, digits: int = 0) -> str:

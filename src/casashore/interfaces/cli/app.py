@@ -29,8 +29,10 @@ from casashore.interfaces.cli import (
     serve,
     simulate,
 )
+from casashore.interfaces.cli.errors import OneErrorPrefix
 
 app = typer.Typer(
+    cls=OneErrorPrefix,
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,

@@ -72,7 +72,8 @@ def _show_trunks(rows: list[dict]) -> None:
 @exits_on_user_error
 def staff(
     calls: Annotated[str | None, typer.Option(help="Calls offered in the interval.")] = None,
-    interval: Annotated[str | None, typer.Option(help="Interval length [default: 15m].")] = None,
+    interval: Annotated[str | None, typer.Option(help="The interval's length, any duration: 15m, 20m, 1h (one "
+                                                      "interval, not a day cut into them) [default: 15m].")] = None,
     aht: Annotated[str | None, typer.Option(help="Average handle time: talk + hold + wrap-up.")] = None,
     target: Annotated[str | None, typer.Option(help="Service-level answer time [default: 20s].")] = None,
     agents: Annotated[str | None, typer.Option(help="Evaluate this many agents instead of staffing.")] = None,

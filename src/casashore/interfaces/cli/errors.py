@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import functools
+import io
+import sys
 from collections.abc import Callable
-from typing import NoReturn, ParamSpec, TypeVar
+from typing import Any, NoReturn, ParamSpec, TypeVar
 
 import typer
+from typer.core import TyperGroup
 
 from casashore.errors import UserError
 
@@ -28,3 +31,29 @@ def exits_on_user_error(command: Callable[P, R]) -> Callable[P, R]:
         except UserError as exc:
             fail(str(exc))
     return run
+
+
+class OneErrorPrefix(TyperGroup):
+    """The command group whose usage mistakes (an unknown option, a missing value: click's own, before a command
+    runs) end in the same ``error:`` line as a UserError's, not click's ``Error:``; click's usage and hint lines
+    above it are kept, and its exit status 2."""
+
+    def main(self, *args: Any, standalone_mode: bool = True, **kwargs: Any) -> Any:
+        if not standalone_mode:
+            return super().main(*args, standalone_mode=False, **kwargs)
+        try:
+            code = super().main(*args, standalone_mode=False, **kwargs)
+        except typer.Abort:
+            typer.echo("Aborted!", err=True)
+            sys.exit(1)
+        except Exception as exc:
+            # click's usage errors (typer vendors its own click: known by their API, show() and exit_code)
+            if not (callable(getattr(exc, "show", None)) and isinstance(getattr(exc, "exit_code", None), int)):
+                raise
+            shown = io.StringIO()
+            exc.show(file=shown)
+            text = shown.getvalue()
+            typer.echo("error: " + text.removeprefix("Error: ") if text.startswith("Error: ")
+                       else text.replace("\nError: ", "\nerror: "), err=True, nl=False)
+            sys.exit(exc.exit_code)
+        sys.exit(code if isinstance(code, int) else 0)

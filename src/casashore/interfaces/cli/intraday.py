@@ -60,16 +60,21 @@ def intraday_replan(
     if as_json:
         print_json(doc)
         return
-    gaps = Table(title=f"The rest of the day at {doc['as_of']} (site's clock): intervals short of their goal")
-    for header in ("queue", "start", "calls", "required", "scheduled", "gap", "SL", "SL simulated"):
-        gaps.add_column(header, justify="right")
-    for r in doc["intervals"]:
-        if r["gap"] > 0:
+    short = [r for r in doc["intervals"] if r["gap"] > 0]
+    title = f"The rest of the day at {doc['as_of']} (site's clock): intervals short of their goal"
+    if not short:  # an empty table would read as a failure
+        out.print(f"{title}: none (the roster covers Erlang's agents in each of the {doc['interval_count']} "
+                  f"intervals of {len(doc['queues'])} queue(s)).")
+    else:
+        gaps = Table(title=title)
+        for header in ("queue", "start", "calls", "required", "scheduled", "gap", "SL", "SL simulated"):
+            gaps.add_column(header, justify="right")
+        for r in short:
             sim = r["simulated_service_level"]
             gaps.add_row(r["queue"], r["start"][11:16], f"{r['calls']:.1f}", str(r["required"]),
                          f"{r['scheduled']:.2f}", f"{r['gap']:.2f}", fmt(r["service_level"], ".3f"),
                          "—" if sim is None else f"{sim:.3f} ± {r['simulated_service_level_ci95'] or 0:.3f}")
-    out.print(gaps)
+        out.print(gaps)
     shown = Table(title=f"Proposals ({len(doc['proposals'])}), best first")
     for header in ("#", "change", "paid min", "calls below goal removed", "SL before → after", "simulated"):
         shown.add_column(header, justify="right")

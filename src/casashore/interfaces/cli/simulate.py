@@ -25,7 +25,8 @@ def simulate(
     scenario: Annotated[Path | None, typer.Argument(help="Scenario TOML (queues, agent groups, staffing). "
                                                          "Without it: single-queue mode.")] = None,
     calls: Annotated[str | None, typer.Option(help="Single queue: calls offered per interval.")] = None,
-    interval: Annotated[str | None, typer.Option(help="Single queue: interval length [default: 15m].")] = None,
+    interval: Annotated[str | None, typer.Option(help="Single queue: the interval's length, any duration: 15m, "
+                                                      "20m, 1h [default: 15m].")] = None,
     aht: Annotated[str | None, typer.Option(help="Single queue: mean handle time.")] = None,
     patience: Annotated[str | None, typer.Option(help="Single queue: mean caller patience [default: none, "
                                                       "callers never hang up].")] = None,

@@ -332,6 +332,8 @@ def create_app(workspace_dir: Path, *, host: str = "127.0.0.1", token: str | Non
         # The body limit goes into the page so that it refuses a file too large before sending it (the guard
         # refuses it anyway): one number, this server's.
         text = (STATIC / name).read_text(encoding="utf-8")
+        # The growth and intraday pages share their head (page_head.html); the others have their own.
+        text = text.replace("__PAGE_HEAD__", (STATIC / "page_head.html").read_text(encoding="utf-8"))
         return HTMLResponse(text.replace("__LANG__", chosen).replace("__MAX_BODY_BYTES__", str(MAX_BODY_BYTES)))
 
     add_xlsx_routes(app, guarded, MAX_BODY_BYTES)

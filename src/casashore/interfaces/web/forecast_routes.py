@@ -4,16 +4,20 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
 
-from fastapi import FastAPI, HTTPException, Query
-from pydantic import BaseModel, Field
+from fastapi import FastAPI
+from pydantic import BaseModel
 
-from casashore.domain.base import AS_OF_PATTERN
+from casashore.interfaces.web.day_query import (
+    IntervalQuery,
+    QueuesQuery,
+    SiteZoneQuery,
+    as_of_query,
+    imported_workspace,
+)
 from casashore.usecases import forecasting
 
-QueueName = Annotated[str, Field(min_length=1, max_length=64)]
-"""The as-of time's shape (ISO 8601 to the minute, an offset or not); the date's own rules are the use case's."""
+AsOf = as_of_query("each queue's client wall time")
 
 
 class IntradayQueue(BaseModel):
@@ -64,18 +68,12 @@ class IntradayResponse(BaseModel):
 
 def add_forecast_routes(app: FastAPI, workspace_dir: Path, guarded: dict) -> None:
     """The forecast routes over the workspace of ``workspace_dir``."""
-    database = workspace_dir / "casashore.duckdb"
 
     @app.get("/api/forecast/intraday", response_model=IntradayResponse, **guarded)
-    def intraday(as_of: Annotated[str, Query(max_length=40, pattern=AS_OF_PATTERN,
-                                             description="2026-03-02T12:00 (each queue's client wall time) or "
-                                             "2026-03-02T12:00+01:00 (an instant)")],
-                 interval: Annotated[str, Query(max_length=8, description="15m, 30m, 1h")] = "30m",
-                 site_zone: Annotated[str, Query(max_length=64)] = "Africa/Casablanca",
-                 queue: Annotated[list[QueueName] | None, Query(max_length=300)] = None) -> dict:
+    def intraday(as_of: AsOf, interval: IntervalQuery = "30m", site_zone: SiteZoneQuery = "Africa/Casablanca",
+                 queue: QueuesQuery = None) -> dict:
         """The rest of the day at ``as_of`` per queue and interval, updated from the calls seen so far that day
         (docs/history.md, "Intraday reforecast"); every queue of the workspace, or those named (repeated); 404
         before any calls are imported."""
-        if not database.exists():
-            raise HTTPException(404, "no workspace here yet: import calls first (casashore import)")
+        database = imported_workspace(workspace_dir)
         return forecasting.intraday(database, as_of=as_of, interval=interval, site_zone=site_zone, queues=queue)

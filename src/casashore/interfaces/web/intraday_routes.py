@@ -7,13 +7,19 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated
 
-from fastapi import FastAPI, HTTPException, Query
+from fastapi import FastAPI, Query
 from pydantic import BaseModel
 
-from casashore.domain.base import AS_OF_PATTERN
-from casashore.interfaces.web.forecast_routes import QueueName
+from casashore.interfaces.web.day_query import (
+    IntervalQuery,
+    QueuesQuery,
+    SiteZoneQuery,
+    as_of_query,
+    imported_workspace,
+)
 from casashore.usecases import intraday
 
+AsOf = as_of_query("the site's clock")
 AgentName = Annotated[str, Query(min_length=1, max_length=64)]
 
 
@@ -80,7 +86,7 @@ class ReplanResponse(BaseModel):
     """The keys of `casashore intraday replan --json`."""
     as_of: str
     site_zone: str
-    interval_min: float
+    interval_min: int
     interval_count: int
     agents: int
     absent: list[str]
@@ -94,14 +100,9 @@ class ReplanResponse(BaseModel):
 
 def add_intraday_routes(app: FastAPI, workspace_dir: Path, guarded: dict) -> None:
     """The re-plan route over the workspace of ``workspace_dir``."""
-    database = workspace_dir / "casashore.duckdb"
 
     @app.get("/api/intraday/replan", response_model=ReplanResponse, **guarded)
-    def replan(as_of: Annotated[str, Query(max_length=40, pattern=AS_OF_PATTERN,
-                                           description="2026-03-02T12:00 (the site's clock) or "
-                                           "2026-03-02T12:00+01:00 (an instant)")],
-               interval: Annotated[str, Query(max_length=8, description="15m, 30m, 1h")] = "30m",
-               site_zone: Annotated[str, Query(max_length=64)] = "Africa/Casablanca",
+    def replan(as_of: AsOf, interval: IntervalQuery = "30m", site_zone: SiteZoneQuery = "Africa/Casablanca",
                target: Annotated[str, Query(max_length=16, description="20s")] = "20s",
                service_level: Annotated[str, Query(max_length=16, description="80%")] = "80%",
                patience: Annotated[str | None, Query(max_length=16, description="90s; none: Erlang C")] = None,
@@ -109,12 +110,11 @@ def add_intraday_routes(app: FastAPI, workspace_dir: Path, guarded: dict) -> Non
                replications: Annotated[int, Query(ge=1, le=intraday.MAX_REPLICATIONS)] = 200,
                seed: Annotated[int, Query(ge=0, lt=2**63)] = 0,
                simulate_top: Annotated[int, Query(ge=0, le=20)] = 3,
-               queue: Annotated[list[QueueName] | None, Query(max_length=300)] = None) -> dict:
+               queue: QueuesQuery = None) -> dict:
         """The rest of the day at ``as_of``: the gap per queue and interval, the service level if nothing changes
         and the ranked roster changes (docs/intraday.md); the roster is the one `route serve --roster` stored in
         the workspace; 404 before any calls are imported."""
-        if not database.exists():
-            raise HTTPException(404, "no workspace here yet: import calls first (casashore import)")
+        database = imported_workspace(workspace_dir)
         return intraday.intraday_replan(database, roster=None, as_of=as_of, interval=interval, site_zone=site_zone,
                                         target=target, service_level=service_level, patience=patience, absent=absent,
                                         replications=replications, seed=seed, simulate_top=simulate_top,

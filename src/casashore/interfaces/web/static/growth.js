@@ -112,49 +112,51 @@
     return element;
   }
 
+  // A row's cells: each scenario's value, then each one's difference against the first.
+  const cells = (figure, row) => [...row.values.map((v) => [valueText(figure, v), "num"]),
+                                  ...row.differences.slice(1).map((d) => [valueText(figure, d, true), "num"])];
   const headers = (names) => [...names, ...names.slice(1).map((n) => fill(WORDS.minus, { name: n, first: names[0] }))];
 
   function totals(comparison) {
     const rows = comparison.totals.map((row) => [
-      WORDS[row.figure === "short_fte" ? "short_fte_total" : row.figure],
-      ...row.values.map((v) => [valueText(row.figure, v), "num"]),
-      ...row.differences.slice(1).map((d) => [valueText(row.figure, d, true), "num"])]);
+      WORDS[row.figure === "short_fte" ? "short_fte_total" : row.figure], ...cells(row.figure, row)]);
     table($("totals"), WORDS.totals, [WORDS.figure, ...headers(comparison.scenarios)], rows);
   }
 
   function differences(comparison) {
     const figure = $("figure").value;
-    const rows = comparison.rows.filter((r) => r.figure === figure).map((row) => [row.month,
-      ...row.values.map((v) => [valueText(figure, v), "num"]),
-      ...row.differences.slice(1).map((d) => [valueText(figure, d, true), "num"])]);
+    const rows = comparison.rows.filter((r) => r.figure === figure).map((row) => [row.month, ...cells(figure, row)]);
     table($("differences"), WORDS[figure], [WORDS.month, ...headers(comparison.scenarios)], rows);
   }
 
   function charts(docs) {
     const series = (rows, key) => rows.map((r) => r[key]);
-    const line = (doc, i, key, name, extra = {}) => ({ x: doc.months, y: series(doc.summary, key), name, mode: "lines",
-      type: "scatter", legendgroup: doc.scenario, line: { color: COLOURS[i % COLOURS.length], ...extra } });
-    const bars = (doc, i, key) => ({ x: doc.months, y: series(doc.summary, key), name: plain(doc.scenario),
-      type: "bar", marker: { color: COLOURS[i % COLOURS.length] } });
+    const colour = (i) => COLOURS[i % COLOURS.length];
     const dash = (i) => ({ dash: DASHES[i % DASHES.length] });
+    const line = (doc, i, key, name, extra) => ({ x: doc.months, y: series(doc.summary, key), name, mode: "lines",
+      type: "scatter", legendgroup: doc.scenario, line: { color: colour(i), ...extra } });
+    // One trace per scenario: lines told apart by their dash, or bars side by side.
+    const lines = (key) => docs.map((d, i) => line(d, i, key, plain(d.scenario), dash(i)));
+    const bars = (key) => docs.map((d, i) => ({ x: d.months, y: series(d.summary, key), name: plain(d.scenario),
+      type: "bar", marker: { color: colour(i) } }));
+    // Two traces per scenario: what it has (solid) against what it needs or opens (dotted).
+    const against = (solid, solidWord, dotted, dottedWord, extra = {}) => docs.flatMap((d, i) => [
+      line(d, i, solid, `${plain(d.scenario)} ${solidWord}`),
+      line(d, i, dotted, `${plain(d.scenario)} ${dottedWord}`, { dash: "dot", ...extra })]);
     const clients = [...new Set(docs.flatMap((d) => d.contracts.map((c) => c.client)))];
     const currency = [...new Set(docs.map((d) => d.currency))].join(", ");
+    const grouped = { barmode: "group" };
     const figures = [
-      ["headcount", WORDS.c_headcount, docs.map((d, i) => line(d, i, "headcount", plain(d.scenario), dash(i))), {}],
-      ["hires", WORDS.c_hires, docs.map((d, i) => bars(d, i, "hires")), { barmode: "group" }],
-      ["fte", WORDS.c_fte, docs.flatMap((d, i) => [
-        line(d, i, "productive_fte", `${plain(d.scenario)} ${WORDS.productive}`),
-        line(d, i, "required_fte", `${plain(d.scenario)} ${WORDS.needed}`, { dash: "dot" })]), {}],
-      ["short", WORDS.c_short, docs.map((d, i) => bars(d, i, "short_fte")), { barmode: "group" }],
-      ["seats", WORDS.c_seats, docs.flatMap((d, i) => [
-        line(d, i, "seats_needed", `${plain(d.scenario)} ${WORDS.needed}`),
-        line(d, i, "seats_open", `${plain(d.scenario)} ${WORDS.open}`, { dash: "dot", shape: "hv" })]), {}],
+      ["headcount", WORDS.c_headcount, lines("headcount"), {}],
+      ["hires", WORDS.c_hires, bars("hires"), grouped],
+      ["fte", WORDS.c_fte, against("productive_fte", WORDS.productive, "required_fte", WORDS.needed), {}],
+      ["short", WORDS.c_short, bars("short_fte"), grouped],
+      ["seats", WORDS.c_seats, against("seats_needed", WORDS.needed, "seats_open", WORDS.open, { shape: "hv" }), {}],
       ["margin", fill(WORDS.c_margin, { currency }), docs.flatMap((d, i) => d.contracts.map((c) => ({
         x: c.months.map((r) => r.month), y: c.months.map((r) => r.margin), type: "scatter", mode: "lines",
         name: `${plain(d.scenario)} — ${plain(c.client)}`,
-        line: { color: COLOURS[clients.indexOf(c.client) % COLOURS.length], ...dash(i) } }))), {}],
-      ["service", WORDS.c_service, docs.map((d, i) => line(d, i, "service_level", plain(d.scenario), dash(i))),
-       { yaxis: { range: [0, 1.02], tickformat: ".0%" } }],
+        line: { color: colour(clients.indexOf(c.client)), ...dash(i) } }))), {}],
+      ["service", WORDS.c_service, lines("service_level"), { yaxis: { range: [0, 1.02], tickformat: ".0%" } }],
     ];
     $("charts").replaceChildren();
     for (const [key, title, data, layout] of figures) {
