@@ -55,7 +55,7 @@ def build_app(config: CenterConfig, *, sip: tuple[str, int] | None, workspace: P
                                            node or default_node_name(), time.time())
     records = None
     if records_url is not None:
-        records = CentreRecords(router, records_url, db=records_db)
+        records = CentreRecords(router, records_url, db=records_db, queue_zones=queue_zones)
         workspace = None
     recorder = Recorder(workspace, queue_zones) if workspace is not None else None
     # Agents' phones (docs/routing.md, Agents' phones): bindings in this node's memory, or with Redis shared by
