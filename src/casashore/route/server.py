@@ -16,10 +16,12 @@ import uvicorn
 
 from casashore.route.adherence_monitor import AdherenceMonitor
 from casashore.route.adherence_routes import attach
+from casashore.route.centre_reads import CentreReads
 from casashore.route.centre_records import CentreRecords, connect
 from casashore.route.chats import ChatLimits
 from casashore.route.config import CenterConfig
 from casashore.route.http import create_router_app
+from casashore.route.intraday_desk import IntradayDesk
 from casashore.route.media.rtpengine import RtpEngineMedia
 from casashore.route.planned import RosterPlan
 from casashore.route.records import Recorder
@@ -149,8 +151,13 @@ def build_app(config: CenterConfig, *, sip: tuple[str, int] | None, workspace: P
             recorder.store_roster(roster.rows())
     r = config.router
     limits = ChatLimits(r.chat_max_messages, r.chat_message_chars, r.chat_min_interval_s, r.chats_open_max)
+    desk = None  # the reforecast and re-plan from the records this router holds (intraday_desk.py)
+    if records is not None:
+        desk = IntradayDesk(lambda: CentreReads(records_url, config.router.centre))
+    elif recorder is not None:
+        desk = IntradayDesk(recorder.reader)
     app = create_router_app(service, config.principals(), tick_s=tick_s, fronts=fronts, adherence=monitor,
-                            chat_limits=limits)
+                            chat_limits=limits, intraday=desk)
     app.state.service = service
     return app
 

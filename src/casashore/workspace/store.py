@@ -130,6 +130,12 @@ class Workspace:
             raise _unusable(path, exc) from None
         return cls(con, path)
 
+    def duplicate(self) -> Workspace:
+        """Another connection to this open file, for a reader in another thread (DuckDB: one connection per
+        thread; it sees what is committed). The router's recorder holds the file for writing: this is how the
+        router reads its own records while it records (route/intraday_desk.py)."""
+        return Workspace(self._con.cursor(), self.path)
+
     def close(self) -> None:
         """Close the file (closing twice is harmless)."""
         self._con.close()
