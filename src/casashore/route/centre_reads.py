@@ -40,14 +40,15 @@ ADHERENCE_EVENTS = """
     WITH kept AS (SELECT event_at, event, subject, detail, split_part(event_id, '-', 1)::bigint AS ms,
                          split_part(event_id, '-', 2)::bigint AS seq
                   FROM route_events WHERE centre = %(centre)s
-                       AND event IN ('status', 'agent_added', 'answered', 'ended', 'adherence_exception')),
+                       AND event IN ('status', 'agent_added', 'answered', 'ended', 'adherence_exception',
+                                     'adherence_alert', 'adherence_ok')),
          before AS (SELECT DISTINCT ON (subject) * FROM kept
                     WHERE event IN ('status', 'agent_added') AND event_at < %(start)s
                     ORDER BY subject, ms DESC, seq DESC)
     SELECT event_at, event, subject, detail FROM (
         SELECT * FROM before
         UNION ALL SELECT * FROM kept WHERE event_at >= %(start)s AND event_at < %(end)s
-                                      AND event IN ('status', 'agent_added', 'answered', 'ended')
+                                      AND event <> 'adherence_exception'
         UNION ALL SELECT * FROM kept WHERE event_at < %(start)s AND event_at >= %(day_before)s
                                       AND event IN ('answered', 'ended')
         UNION ALL SELECT * FROM kept WHERE event = 'adherence_exception') AS chosen

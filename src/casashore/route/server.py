@@ -143,19 +143,20 @@ def build_app(config: CenterConfig, *, sip: tuple[str, int] | None, workspace: P
             if app.state.media is not None:
                 app.state.media.close()
 
+    held = None  # the records this router holds, opened for one read: adherence's replay, the intraday desk
+    if records is not None:
+        held = lambda: CentreReads(records_url, config.router.centre)  # noqa: E731
+    elif recorder is not None:
+        held = recorder.reader
     monitor = None
     if roster is not None:
         monitor = AdherenceMonitor(roster, config.router.adherence_grace_s)
-        attach(service, monitor)
+        attach(service, monitor, records=held, keep=records or recorder)  # the day so far replayed from them
         if recorder is not None:
             recorder.store_roster(roster.rows())
     r = config.router
     limits = ChatLimits(r.chat_max_messages, r.chat_message_chars, r.chat_min_interval_s, r.chats_open_max)
-    desk = None  # the reforecast and re-plan from the records this router holds (intraday_desk.py)
-    if records is not None:
-        desk = IntradayDesk(lambda: CentreReads(records_url, config.router.centre))
-    elif recorder is not None:
-        desk = IntradayDesk(recorder.reader)
+    desk = IntradayDesk(held) if held is not None else None  # the reforecast and re-plan (intraday_desk.py)
     app = create_router_app(service, config.principals(), tick_s=tick_s, fronts=fronts, adherence=monitor,
                             chat_limits=limits, intraday=desk)
     app.state.service = service
