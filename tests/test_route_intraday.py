@@ -14,6 +14,7 @@ import threading
 import urllib.error
 import urllib.request
 from datetime import datetime, timedelta
+from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -21,6 +22,7 @@ import numpy as np
 import pytest
 from typer.testing import CliRunner
 
+from browser import CHROMIUM, chromium, watched_page
 from casashore.interfaces.cli.app import app
 from casashore.route.intraday_desk import Busy, IntradayDesk
 from served import served
@@ -140,6 +142,9 @@ def test_the_router_reforecasts_and_replans_from_its_own_records(router):
 
 
 def test_only_a_supervisor_asks_and_questions_are_checked(router):
+    assert ask(f"{router}/api/intraday", SUPERVISOR)[1] == {"reforecast": True, "replan": True, "why": None}
+    status, offer, _ = ask(f"{router}/api/intraday", AMINA)  # what the wallboard asks first
+    assert status == 200 and not offer["replan"] and "supervisor" in offer["why"]
     assert ask(f"{router}/api/intraday/replan", AMINA)[0] == 403
     assert ask(f"{router}/api/forecast/intraday", TRUNK)[0] == 403
     assert ask(f"{router}/api/forecast/intraday", "nope")[0] == 401
@@ -153,3 +158,53 @@ def test_only_a_supervisor_asks_and_questions_are_checked(router):
     assert spec["paths"]["/api/intraday/replan"]["get"]["responses"]["200"]["content"]["application/json"][
         "schema"]["$ref"].endswith("/ReplanResponse")
     assert "503" in spec["paths"]["/api/forecast/intraday"]["get"]["responses"]
+
+
+def tenths_fr(value: float) -> str:
+    """As the page's Intl.NumberFormat('fr', one decimal): the exact value rounded half away from zero."""
+    return str(Decimal(value).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)).replace(".", ",")
+
+
+@pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's chromium is not installed (apt-get install chromium)")
+def test_the_wallboard_shows_the_gap_and_the_best_proposals_from_the_api_in_french(router):
+    """While the router computes another answer (503 with Retry-After), the wallboard says so and asks again;
+    then its panel shows the intervals short of agents and the best proposals of the router's own answer."""
+    busy: dict = {}
+    for seed in range(7, 17):  # another question computing, seen busy by a cheap one (else that one computed)
+        other = threading.Thread(target=lambda seed=seed: busy.update(status=ask(
+            f"{router}/api/intraday/replan?replications=300&seed={seed}", SUPERVISOR)[0]))
+        other.start()
+        if ask(f"{router}/api/intraday/replan?replications=1&simulate_top=0&seed={seed}", SUPERVISOR)[0] == 503:
+            break
+        other.join(600)
+    else:
+        pytest.fail("the router was never seen computing")
+    with chromium() as browser:
+        page = watched_page(browser, "fr-FR")
+        page.goto(f"{router}/wallboard?token={SUPERVISOR}")
+        page.wait_for_function("document.getElementById('replan-summary').textContent !== ''"
+                               " || document.getElementById('replan-status').textContent === '(calcul en cours…)'",
+                               timeout=300_000)
+        if page.locator("#replan-summary").text_content() != "":  # drawn at once: the other had finished
+            assert not other.is_alive()
+        page.wait_for_function("document.getElementById('replan-summary').textContent !== ''", timeout=300_000)
+        status, doc, _ = ask(f"{router}/api/intraday/replan", SUPERVISOR)  # the page's question: the cached answer
+        assert status == 200
+        assert page.locator("#replan-board h2 span").first.text_content() == "Le reste de la journée replanifié"
+        assert page.locator("#replan-status").text_content() == f"(à {doc['as_of'][11:16]}, Africa/Casablanca)"
+        short = sorted((r for r in doc["intervals"] if r["gap"] > 0), key=lambda r: (r["start"], r["queue"]))
+        assert short, "the roster's three agents leave the afternoon short"
+        rows = page.locator("#replan-gaps tr")
+        assert [rows.nth(i).locator("td").all_text_contents() for i in range(rows.count())] == [
+            [r["queue"], r["start"][11:16], tenths_fr(r["required"]), tenths_fr(r["scheduled"]), tenths_fr(r["gap"])]
+            for r in short[:8]]
+        kinds = {"move_break": "déplacer une pause", "overtime": "heures supplémentaires",
+                 "voluntary_time_off": "départ anticipé volontaire", "move_queue": "changer de file"}
+        proposals = page.locator("#replan-proposals tr")
+        assert [proposals.nth(i).locator("td").all_text_contents()[:3] for i in range(proposals.count())] == [
+            [str(p["rank"]), kinds[p["kind"]], p["agent"]] for p in doc["proposals"][:3]]
+        assert page.locator("#replan-none").is_visible() == (not doc["proposals"])
+        assert page.locator("th[data-w='waiting']").first.text_content() == "en attente"
+        assert page.errors == []
+    other.join(600)
+    assert busy["status"] == 200

@@ -10,6 +10,7 @@ from typing import Annotated
 from zoneinfo import ZoneInfo
 
 from fastapi import Depends, FastAPI, HTTPException, Query
+from pydantic import BaseModel
 
 from casashore.domain.as_of import as_of_time
 from casashore.domain.base import AS_OF_PATTERN
@@ -27,6 +28,15 @@ AsOf = Annotated[str | None, Query(max_length=40, pattern=AS_OF_PATTERN,
                                                "instant) [default: now]")]
 Interval = Annotated[str, Query(max_length=8, description="15m, 30m, 1h")]
 AgentName = Annotated[str, Query(min_length=1, max_length=64)]
+
+
+class IntradayOffer(BaseModel):
+    reforecast: bool
+    """GET /api/forecast/intraday answers this caller."""
+    replan: bool
+    """GET /api/intraday/replan answers this caller."""
+    why: str | None
+    """What is missing, in words, when the re-plan is not offered."""
 
 
 def minutes_of(text: str) -> int:
@@ -64,6 +74,17 @@ def add_router_intraday_routes(app: FastAPI, desk: IntradayDesk | None, roster: 
                                 headers={"Retry-After": str(RETRY_AFTER_S)}) from None
         except UserError as exc:
             raise HTTPException(400, str(exc)) from None
+
+    @app.get("/api/intraday", **responses())
+    async def offered(who: Caller) -> IntradayOffer:
+        """What this router answers this caller: the reforecast and the re-plan (a supervisor's, from the records
+        it holds; the re-plan over the roster it follows) — asked first by the wallboard, which then asks only
+        what it is offered."""
+        why = ("only a supervisor reads the intraday reforecast and re-plan" if who.role != "supervisor" else
+               "the router records nothing (--no-records)" if desk is None else
+               "the router follows no roster (route serve --roster)" if roster is None else None)
+        forecast = who.role == "supervisor" and desk is not None
+        return IntradayOffer(reforecast=forecast, replan=forecast and roster is not None, why=why)
 
     @app.get("/api/forecast/intraday", response_model=IntradayResponse, **responses(400, 403, 404, 422, 503))
     async def reforecast(who: Caller, as_of: AsOf = None, interval: Interval = "30m",
