@@ -67,27 +67,42 @@ SCRIPT = [
 ]
 
 
-def drive_day(tmp_path, grace_s=300.0):
+def drive_day(tmp_path, grace_s=300.0, restart: str | None = None):
     """The SCRIPT through a router, its service, an adherence monitor and a recorder, a tick every minute from
-    07:00 to 00:01 the next day; returns the monitor, the log the test wrote and the workspace."""
+    07:00 to 00:01 the next day; returns the monitor, the log the test wrote and the workspace. ``restart``: at
+    that minute the router stops and another starts on the same workspace (its monitor replays the day from the
+    records), the agents logging in again at once as they were."""
     now = [at("07:00")]
-    router = Router({a: RoutingQueue(a, a) for a in AGENTS}, wrap_up_s=0)
-    for agent in AGENTS:
-        router.add_agent(agent, {agent: 1}, now[0])
+    tmp_path.mkdir(exist_ok=True)
     workspace = tmp_path / "w.duckdb"
-    service = RouterService(router, time_zone=ZONE, clock=lambda: now[0],
-                            recorder=Recorder(workspace, {a: ("Europe/Paris", "FR") for a in AGENTS}))
     roster = roster_of_table(csv_table(ROSTER, "roster.csv"), ZONE, set(AGENTS))
-    service.recorder.store_roster(roster.rows())
-    monitor = AdherenceMonitor(roster, grace_s)
     log: list = []
-    service.subscribers.append(log.extend)
-    attach(service, monitor)
-    service.publish()
+
+    def start(before: Router | None = None):
+        router = Router({a: RoutingQueue(a, a) for a in AGENTS}, wrap_up_s=0)
+        for agent in AGENTS:
+            router.add_agent(agent, {agent: 1}, now[0])
+        service = RouterService(router, time_zone=ZONE, clock=lambda: now[0],
+                                recorder=Recorder(workspace, {a: ("Europe/Paris", "FR") for a in AGENTS}))
+        service.recorder.store_roster(roster.rows())
+        monitor = AdherenceMonitor(roster, grace_s)
+        service.subscribers.append(log.extend)
+        attach(service, monitor, records=None if before is None else service.recorder.reader)
+        for agent in [] if before is None else AGENTS:
+            if before.agents[agent].status != "offline":
+                router.set_status(agent, before.agents[agent].status, now[0], before.agents[agent].reason)
+        service.publish()
+        return router, service, monitor
+
+    router, service, monitor = start()
     pending = sorted(SCRIPT, key=lambda step: at(step[0]))
     hang_ups: dict[float, str] = {}
     calls = 0
     while now[0] <= at("00:01", date(2026, 3, 3)):
+        if restart is not None and now[0] == at(restart):
+            assert not hang_ups  # no call in progress (a restart loses them)
+            service.recorder.close()
+            router, service, monitor = start(router)
         for _, what, agent, argument in [s for s in pending if at(s[0]) == now[0]]:
             if what == "status":
                 status, _, reason = argument.partition(":")
@@ -186,6 +201,26 @@ def test_a_driven_day_matches_an_independent_recount_of_the_event_log(tmp_path):
     assert rows["omar"]["activities"]["off"]["out_of_adherence_min"] == 10        # 10 minutes past his shift
     assert rows["amina"]["out_of_adherence_min"] == 20                            # break 10 late and 10 long
     assert rows["youssef"]["out_of_adherence_min"] == 5 + 5 + 5 + 10 + 10         # late in, call, break, lunch, left
+
+
+@pytest.mark.parametrize("restart", ["08:30", "12:15"])
+def test_a_router_restarted_mid_day_counts_as_one_that_ran_through(tmp_path, restart):
+    """The restarted router's monitor replays the day from the workspace: its figures, its alerts after the
+    restart (none sent again for a spell alerted before it) and the day's record equal the ran-through one's."""
+    through, _ = drive_day(tmp_path / "through")
+    restarted, workspace = drive_day(tmp_path / "restarted", restart=restart)
+    assert restarted.first_day == DAY and through.first_day is None
+    for when in ("13:00", "23:59"):
+        assert restarted.report(DAY, at(when)) == through.report(DAY, at(when))
+
+    def alerts(path, since: str) -> list:
+        events = [tuple(e) for e in map(json.loads, (path / "log.jsonl").read_text().splitlines())]
+        return [e for e in events if e[1] in ("adherence_alert", "adherence_ok") and e[0] >= at(since)]
+
+    assert alerts(tmp_path / "restarted", restart) == alerts(tmp_path / "through", restart)
+    assert any(e[2] == "salma" for e in alerts(tmp_path / "restarted", "00:00"))  # alerted before 12:15 too
+    with Workspace.open(workspace) as restarted_store, Workspace.open(tmp_path / "through" / "w.duckdb") as store:
+        assert restarted_store.adherence_day(DAY) == store.adherence_day(DAY)
 
 
 def test_alerts_come_after_the_grace_once_per_spell_and_end_when_back(tmp_path):
@@ -367,3 +402,16 @@ def test_a_node_joining_a_running_centre_starts_from_the_agents_it_finds():
     monitor.observe([(at("09:30"), "ended", router_id("c"), "answered")])
     amina = next(a for a in monitor.report(DAY, at("10:00"))["agents"] if a["agent"] == "amina")
     assert amina["worked_min"] == 30 and amina["activities"]["work"]["out_of_adherence_min"] == 60 + 30
+
+
+def test_a_status_changed_while_a_node_was_away_counts_from_its_return():
+    """A node replays the day from its records, then finds the agents as the centre has them now: a status the
+    records missed (changed while the node was down) counts from the node's start, not from before."""
+    router = Router({"amina": RoutingQueue("amina", "amina")})
+    router.add_agent("amina", {"amina": 1}, at("07:00"))
+    router.set_status("amina", "available", at("08:30"))  # while this node was away
+    monitor = AdherenceMonitor(roster_of_table(csv_table(ROSTER, "roster.csv"), ZONE, set(AGENTS)))
+    monitor.observe([(at("07:50"), "status", "amina", "break:")])  # the last the node's records hold
+    monitor.seed(router.agents.values(), at("09:00"))
+    amina = next(a for a in monitor.report(DAY, at("09:30"))["agents"] if a["agent"] == "amina")
+    assert amina["worked_min"] == 30 and amina["out_of_adherence_min"] == 60

@@ -145,3 +145,102 @@ def test_records_errors_name_the_field_and_change_nothing(tmp_path):
     assert "records:" in away.stderr and "PostgreSQL server" in away.stderr and "Traceback" not in away.stderr
     assert "secret" not in away.stderr  # the password is not printed
     assert keys == []  # nothing was written to Redis
+
+
+ADHERENCE_ROSTER = """agent,day,group,start,end,breaks
+ana,2026-03-02,fr,2026-03-02T08:00,2026-03-02T12:00,break 10:00-10:15
+bob,2026-03-02,fr,2026-03-02T08:00,2026-03-02T12:00,
+"""
+
+
+def test_adherence_with_postgresql_records_two_nodes_a_restart_and_the_daily_record(tmp_path):
+    """Node a follows the day from 07:00; an exception is approved through it and reaches node b and PostgreSQL
+    through the centre's stream; node b (re)starts at 10:05 and replays the day from PostgreSQL: from then on
+    both nodes give the same figures, each alert is sent once by the centre, the day's record lands in PostgreSQL
+    at the close and `route adherence --records` recounts it alike."""
+    import json
+    from datetime import date, datetime
+    from zoneinfo import ZoneInfo
+
+    from typer.testing import CliRunner
+
+    from casashore.interfaces.cli.app import app
+    from casashore.route.adherence_monitor import AdherenceMonitor
+    from casashore.route.adherence_routes import attach
+    from casashore.route.centre_reads import CentreReads
+    from casashore.route.centre_records import CentreRecords
+    from casashore.route.planned import roster_of_table
+    from casashore.route.service import RouterService
+    from casashore.schedule.tables import csv_table
+
+    zone, day = ZoneInfo("Africa/Casablanca"), date(2026, 3, 2)
+
+    def at(clock: str, on: date = day) -> float:
+        hour, minute = map(int, clock.split(":"))
+        return datetime(on.year, on.month, on.day, hour, minute, tzinfo=zone).timestamp()
+
+    roster = roster_of_table(csv_table(ADHERENCE_ROSTER, "roster.csv"), zone.key, None)
+    (tmp_path / "roster.csv").write_text(ADHERENCE_ROSTER)
+    with redis_server(tmp_path) as redis_port, postgres_server() as dsn:
+        now = [at("07:00")]
+
+        def node(name: str) -> tuple[RouterService, AdherenceMonitor, CentreRecords]:
+            router = shared_router(redis_port, name)
+            router.skip_past_events()  # what `route serve` does joining a running centre
+            service = RouterService(router, time_zone=zone.key, clock=lambda: now[0])
+            records = CentreRecords(router, dsn)
+            monitor = AdherenceMonitor(roster, grace_s=300)
+            attach(service, monitor, records=lambda: CentreReads(dsn, "centre"), keep=records)
+            return service, monitor, records
+
+        a = node("a")
+        for agent in ("ana", "bob"):
+            a[0].router.add_agent(agent, {"fr": 1}, now[0])
+        script = {"08:00": [("ana", "available")], "08:20": [("bob", "available")],
+                  "09:00": [("bob", "offline")], "09:30": [("bob", "available")], "10:00": [("ana", "break")],
+                  "10:30": [("ana", "available")], "12:00": [("ana", "offline"), ("bob", "offline")]}
+        b = None
+        while now[0] <= at("00:01", date(2026, 3, 3)):
+            clock = datetime.fromtimestamp(now[0], zone).strftime("%H:%M")
+            for agent, status in script.get(clock, []) if now[0] < at("23:00") else []:
+                a[0].router.set_status(agent, status, now[0])
+            if clock == "09:01":
+                a[0].announce([a[1].exception_event("bob", at("09:00"), at("09:30"), "training", "supervisor#1",
+                                                    now[0])])
+            if clock == "10:05":
+                a[2].step()  # the records so far in PostgreSQL
+                b = node("b")
+                assert b[1].report(day, now[0]) == a[1].report(day, now[0])
+            for service, _, records in [a] + ([b] if b else []):
+                service.publish()
+                service.tick()
+                records.step()
+            now[0] += 60
+        assert b[1].report(day, now[0]) == a[1].report(day, now[0])
+        bob = next(r for r in a[1].report(day, now[0])["agents"] if r["agent"] == "bob")
+        assert bob["out_of_adherence_min"] == 20 and bob["activities"]["work"]["by_exception_min"] == 30
+
+        alerts = rows(dsn, "SELECT to_char(event_at AT TIME ZONE 'Africa/Casablanca', 'HH24:MI'), event, subject, "
+                           "node FROM route_events WHERE event LIKE 'adherence%' ORDER BY event_id")
+        assert ("09:01", "adherence_exception", "bob", "a") in alerts  # through the stream, into the records
+        spells = [(t, who) for t, event, who, _ in alerts if event == "adherence_alert"]
+        assert spells == [("08:05", "bob"), ("10:20", "ana")]  # once each, though both nodes look
+        assert {n for *_, n in alerts} == {"a"}  # b saw a's alerts before its own look
+        with CentreReads(dsn, "centre") as reads:
+            live = reads.adherence_day(day)
+        assert {(r["level"], r["name"]) for r in live} == {("agent", "ana"), ("agent", "bob"), ("team", "fr")}
+        config = tmp_path / "center.toml"
+        config.write_text("[router]\ntime_zone = 'Africa/Casablanca'\n[[queues]]\nname = 'fr'\nskill = 'fr'\n"
+                          + "".join(f"[[agents]]\nid = '{a}'\nskills = {{ fr = 1 }}\n" for a in ("ana", "bob")))
+        result = CliRunner().invoke(app, ["route", "adherence", "--config", str(config), "--date", "2026-03-02",
+                                          "--roster", str(tmp_path / "roster.csv"), "--records", dsn, "--json"])
+        assert result.exit_code == 0, result.output
+        doc = json.loads(result.stdout)
+        assert doc["complete"] and doc["recorded_in"] == f"{dsn} (centre centre)"
+        with CentreReads(dsn, "centre") as reads:
+            assert reads.adherence_day(day) == live  # the records recount the live figures exactly
+        refused = CliRunner().invoke(app, ["route", "adherence", "--config", str(config), "--date", "2026-03-02",
+                                           "--records", dsn.replace("postgres@", "postgres:hunter2@")])
+        assert refused.exit_code == 2 and "roster" in refused.stderr and "hunter2" not in refused.output
+        for _, _, records in (a, b):
+            records.close()

@@ -20,12 +20,12 @@ import pandas as pd
 from casashore.errors import UserError
 from casashore.forecast import candidates
 from casashore.forecast.batch import forecast_all
+from casashore.forecast.call_records import CallRecords
 from casashore.forecast.intraday import estimate_prior, update
 from casashore.forecast.predict import forecast
 from casashore.forecast.run import Placement
 from casashore.forecast.series import interval_counts
 from casashore.forecast.timezones import exists, zone
-from casashore.workspace.store import Workspace
 
 LEVELS = (80, 95)
 PROFILE_WEEKS = {"SeasonalNaive": 1}
@@ -55,9 +55,10 @@ def client_wall(as_of: datetime, zone_name: str) -> datetime:
     return as_of
 
 
-def reforecast_workspace(workspace: Workspace, *, as_of: datetime, interval_min: int, site_zone: str,
+def reforecast_workspace(workspace: CallRecords, *, as_of: datetime, interval_min: int, site_zone: str,
                          queues: list[str] | None = None) -> IntradayRun:
-    """Every queue of the workspace (or ``queues``) reforecast for the rest of the day at ``as_of``."""
+    """Every queue of the records (the workspace, or any CallRecords; or ``queues``) reforecast for the rest of
+    the day at ``as_of``."""
     site = zone(site_zone, "site_zone")
     series = interval_counts(workspace, interval_min, queues=queues)
     known = workspace.queue_zones()

@@ -12,10 +12,10 @@ import pandas as pd
 
 from casashore.domain.units import day_interval_min
 from casashore.errors import UserError
-from casashore.workspace.store import Workspace
+from casashore.forecast.call_records import CallRecords
 
 
-def interval_counts(workspace: Workspace, interval_min: int, queue: str | None = None, *,
+def interval_counts(workspace: CallRecords, interval_min: int, queue: str | None = None, *,
                     queues: list[str] | None = None) -> pd.DataFrame:
     """Columns ``unique_id`` (queue), ``ds`` (interval start, queue's wall time), ``y`` (offered calls),
     ``answered`` and ``handle_s`` (total handle time of answered calls), every interval of every whole day.

@@ -43,8 +43,12 @@ class AdherenceMonitor:
         self.grace_s = grace_s
         self.logs: dict[str, AgentLog] = {agent: AgentLog() for agent in roster.agents()}
         self._call_agent: dict[str, str] = {}
-        self.alerted: dict[str, float] = {}
-        """agent -> the start of the out-of-adherence spell an alert was sent for."""
+        self.alerted: dict[str, str] = {}
+        """agent -> the start (site clock, to the second) of the out-of-adherence spell an alert was sent for: set
+        by the alert's event too, so a router restarted from its records, or another node of the centre, does not
+        send it again."""
+        self.first_day: date | None = None
+        """Set by a replay of the records (a router restarted): the first day whose events it holds all of."""
         self._plans: dict[date, DayPlan] = {}
         self._done: dict[str, Timeline] = {}
         """Each agent's timeline of what she did, rebuilt only after her events (alerts look often)."""
@@ -69,6 +73,10 @@ class AdherenceMonitor:
                 self._end_call(self._call_agent.pop(subject), at)
             elif event == EXCEPTION and subject in self.logs:
                 self.logs[subject].excused.append(excused_of(detail))
+            elif event == ALERT and subject in self.logs:
+                self.alerted[subject] = detail.split(":", 2)[-1]
+            elif event == BACK:
+                self.alerted.pop(subject, None)
 
     def _end_call(self, agent: str, at: float) -> None:
         self._done.pop(agent, None)
@@ -78,10 +86,16 @@ class AdherenceMonitor:
 
     def seed(self, agents: Iterable, now: float) -> None:
         """What a node joining a running centre finds (the router's agents, with the state in Redis): statuses
-        and calls in progress it has seen no event of, taken as beginning ``now``."""
+        and calls in progress it has seen no event of, taken as beginning ``now``; an agent whose status differs
+        from the last one replayed from the records (changed while this node was away) has it from ``now``."""
         for agent in agents:
             log = self.logs.get(agent.agent_id)
-            if log is None or log.statuses:
+            if log is None:
+                continue
+            if log.statuses:
+                if log.statuses[-1][1:] != (agent.status, agent.reason):
+                    log.statuses.append((now, agent.status, agent.reason))
+                    self._done.pop(agent.agent_id, None)
                 continue
             if agent.status != "offline":
                 log.statuses.append((now, agent.status, agent.reason))
@@ -185,9 +199,10 @@ class AdherenceMonitor:
         for agent, log in sorted(self.logs.items()):
             out = out_since(self._planned(plan, agent), self.done(agent), log.excused, plan.start, now)
             if out is not None and now - out[0] >= self.grace_s:
-                if self.alerted.get(agent) != out[0]:
-                    self.alerted[agent] = out[0]
-                    events.append((now, ALERT, agent, f"{out[1]}:{out[2]}:{iso(out[0], self.zone)}"))
+                since = iso(out[0], self.zone)
+                if self.alerted.get(agent) != since:
+                    self.alerted[agent] = since
+                    events.append((now, ALERT, agent, f"{out[1]}:{out[2]}:{since}"))
             elif agent in self.alerted and out is None:
                 del self.alerted[agent]
                 events.append((now, BACK, agent, ""))

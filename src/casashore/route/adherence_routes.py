@@ -1,14 +1,16 @@
 """The router's adherence API: the day's figures per agent and team, supervisors' exceptions, and the alerts
 on the event stream (docs/routing.md, "Adherence").
 
-``attach`` joins an AdherenceMonitor to a RouterService: the monitor reads every event the service publishes,
-and after each tick (at most every ``CHECK_EVERY_S``) the service announces its alerts; at a site day's close
-the day's record goes to the workspace with the router's other records.
+``attach`` joins an AdherenceMonitor to a RouterService: the monitor first replays the day's stored events (a
+router restarted mid-day), then reads every event the service publishes, and after each tick (at most every
+``CHECK_EVERY_S``) the service announces its alerts; at a site day's close the day's record goes with the
+router's other records (the workspace, or the centre's PostgreSQL records).
 """
 
 from collections.abc import Callable
-from datetime import date, datetime, timedelta
-from typing import Annotated
+from contextlib import AbstractContextManager
+from datetime import UTC, date, datetime, timedelta
+from typing import Annotated, Protocol
 
 from fastapi import Depends, FastAPI, HTTPException, Query
 from pydantic import BaseModel, Field
@@ -16,7 +18,7 @@ from pydantic import BaseModel, Field
 from casashore.domain.base import Strict
 from casashore.route.adherence_monitor import KEEP_DAYS, AdherenceMonitor, daily_rows, iso
 from casashore.route.auth import Principal
-from casashore.route.planned import RosterPlan
+from casashore.route.planned import RosterPlan, day_window
 from casashore.route.service import RouterService
 
 CHECK_EVERY_S = 5.0
@@ -28,10 +30,30 @@ MAX_EXCEPTIONS = 500
 DAY = "The site day, YYYY-MM-DD [default: today on the site's clock]"
 
 
-def attach(service: RouterService, monitor: AdherenceMonitor) -> None:
-    """The monitor fed by the service's events; its alerts announced after ticks; each closed day recorded."""
+class EventReads(Protocol):
+    def adherence_events(self, start: datetime, end: datetime) -> list[tuple[datetime, str, str, str]]: ...
+
+
+StoredEvents = AbstractContextManager[EventReads]
+"""The router's records opened for one read (Workspace.duplicate, CentreReads), closed after it."""
+
+
+class DayKeeper(Protocol):
+    def add_adherence_day(self, day: date, rows: list[dict]) -> None: ...
+
+
+def attach(service: RouterService, monitor: AdherenceMonitor, *, records: Callable[[], StoredEvents] | None = None,
+           keep: DayKeeper | None = None) -> None:
+    """The monitor fed by the service's events; its alerts announced after ticks; each closed day recorded.
+
+    ``records`` opens the records this router holds (its workspace, or the centre's PostgreSQL records): a router
+    (re)started mid-day first replays the day's stored events, so its figures are those of a router that ran
+    through. ``keep``: where each closed day's record goes [default: the service's workspace recorder]."""
+    if records is not None:
+        replay_day(monitor, records, service.now())
     monitor.seed(service.router.agents.values(), service.now())  # a node joining a centre on Redis
     service.subscribers.append(monitor.observe)
+    keeper = keep if keep is not None else service.recorder
     last = {"check": float("-inf"), "day": monitor.site_day(service.now())}
 
     def after_tick(now: float) -> None:
@@ -39,14 +61,25 @@ def attach(service: RouterService, monitor: AdherenceMonitor) -> None:
         if day != last["day"]:  # the day closed: its record, with the router's records (written off the loop)
             closed = last["day"]
             last["day"] = day
-            if service.recorder is not None:
-                service.recorder.add_adherence_day(closed, daily_rows(monitor.report(closed, now)))
+            if keeper is not None:
+                keeper.add_adherence_day(closed, daily_rows(monitor.report(closed, now)))
             monitor.forget_before(monitor.plan(day).start - KEEP_DAYS * 86_400)
         if now - last["check"] >= CHECK_EVERY_S:
             last["check"] = now
             service.announce(monitor.check(now))
 
     service.tick_hooks.append(after_tick)
+
+
+def replay_day(monitor: AdherenceMonitor, records: Callable[[], StoredEvents], now: float) -> int:
+    """The site day's stored events up to ``now`` (each agent's last status before it, the calls running into
+    it, the approved exceptions and alerts) observed in the log's order; returns how many."""
+    monitor.first_day = monitor.site_day(now)
+    start, _ = day_window(monitor.first_day, monitor.roster.time_zone)
+    with records() as stored:
+        events = stored.adherence_events(datetime.fromtimestamp(start, UTC), datetime.fromtimestamp(now, UTC))
+    monitor.observe([(at.timestamp(), event, subject, detail) for at, event, subject, detail in events])
+    return len(events)
 
 
 class AdherenceException(Strict):
@@ -138,6 +171,10 @@ def add_adherence_routes(app: FastAPI, service: RouterService, followed: Adheren
     def day_of(value: date | None) -> date:
         today = monitor.site_day(now())
         day = value or today
+        if monitor.first_day is not None and day < monitor.first_day:
+            raise HTTPException(404, f"date: {day.isoformat()} is before the router's restart, on "
+                                     f"{monitor.first_day.isoformat()}; expected that day or later (older days: "
+                                     "`casashore route adherence`, the records' daily record)")
         if day < today - timedelta(days=KEEP_DAYS - 1):
             raise HTTPException(404, f"date: {day.isoformat()} is not kept by the router; expected one of the last "
                                      f"{KEEP_DAYS} days (older days: `casashore route adherence`, the workspace's "

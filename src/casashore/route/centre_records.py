@@ -14,7 +14,10 @@ Tables: ``route_events`` (centre, event_id, event_at, event, subject, detail, no
 call_id (the trunk's Call-ID), queue, arrival_at, outcome — answered, abandoned, cleared (ended by a supervisor
 before an agent took it: no caller's abandon) or rejected —, wait_s, handle_s, agent, recording (the file the
 media engine recorded the call's audio to, or null), channel (voice, chat or email); the last two added to a
-table made before them by ``ADD COLUMN IF NOT EXISTS``).
+table made before them by ``ADD COLUMN IF NOT EXISTS``), ``route_queues`` (centre, queue, time_zone, country: the
+centre file's, written by each node as it starts, so the records say which wall clock cuts a queue's intervals)
+and ``route_adherence_days`` (the daily adherence record, as the workspace's ``adherence_days``, per centre).
+Reading them back is route/centre_reads.py's.
 
 This is a store of its own, not the workspace: its SQL is PostgreSQL's and stays here (one node's router
 without ``--records`` writes to the workspace through route/records.py and the Workspace instead).
@@ -22,7 +25,9 @@ without ``--records`` writes to the workspace through route/records.py and the W
 
 from __future__ import annotations
 
+import json
 import re
+from datetime import date
 
 import redis
 
@@ -42,6 +47,14 @@ CREATE TABLE IF NOT EXISTS route_calls (
     PRIMARY KEY (centre, call_id));
 ALTER TABLE route_calls ADD COLUMN IF NOT EXISTS recording text;
 ALTER TABLE route_calls ADD COLUMN IF NOT EXISTS channel text NOT NULL DEFAULT 'voice';
+CREATE TABLE IF NOT EXISTS route_queues (
+    centre text NOT NULL, queue text NOT NULL, time_zone text NOT NULL, country text, PRIMARY KEY (centre, queue));
+CREATE TABLE IF NOT EXISTS route_adherence_days (
+    centre text NOT NULL, day date NOT NULL, level text NOT NULL, name text NOT NULL, team text,
+    time_zone text NOT NULL,
+    adherence double precision, conformance double precision, scheduled_min double precision,
+    worked_min double precision, out_of_adherence_min double precision, activities text NOT NULL,
+    recorded_at timestamptz NOT NULL DEFAULT now(), PRIMARY KEY (centre, day, level, name));
 """
 CALL_COLUMNS = "centre, call_id, queue, arrival_at, outcome, wait_s, handle_s, agent, recording, channel"
 Entry = tuple[str, dict[str, str]]
@@ -74,14 +87,36 @@ def connect(dsn: str):
     return db
 
 
+def store_adherence_day(db, centre: str, day: date, rows: list[dict]) -> None:
+    """A day's adherence record (rows of ``adherence_days`` as dicts) of ``centre``, replacing the day's earlier
+    one, in one transaction."""
+    with db.transaction(), db.cursor() as cursor:
+        cursor.execute("DELETE FROM route_adherence_days WHERE centre = %s AND day = %s", (centre, day))
+        cursor.executemany(
+            "INSERT INTO route_adherence_days (centre, day, level, name, team, time_zone, adherence, conformance, "
+            "scheduled_min, worked_min, out_of_adherence_min, activities) "
+            "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
+            [(centre, day, r["level"], r["name"], r["team"], r["time_zone"], r["adherence"], r["conformance"],
+              r["scheduled_min"], r["worked_min"], r["out_of_adherence_min"], json.dumps(r["activities"]))
+             for r in rows])
+
+
 class CentreRecords:
     """One node's share of writing the centre's records."""
 
     def __init__(self, router: SharedRouter, dsn: str, *, db=None, claim_idle_s: float = 10.0,
-                 batch: int = 10_000) -> None:
-        """``db``: a connection from ``connect(dsn)`` already open (else one is opened)."""
+                 batch: int = 10_000, queue_zones: dict[str, tuple[str, str | None]] | None = None) -> None:
+        """``db``: a connection from ``connect(dsn)`` already open (else one is opened); ``queue_zones``: queue
+        -> (client time zone, country), the centre file's, stored for the records' readers."""
         self.router, self.client, self.dsn = router, router.client, dsn
         self.db = db if db is not None else connect(dsn)
+        self._days: list[tuple[date, list[dict]]] = []
+        if queue_zones:
+            with self.db.transaction():
+                self.db.cursor().executemany(
+                    "INSERT INTO route_queues VALUES (%s, %s, %s, %s) ON CONFLICT (centre, queue) DO UPDATE "
+                    "SET time_zone = excluded.time_zone, country = excluded.country",
+                    [(router.centre, name, zone, country) for name, (zone, country) in sorted(queue_zones.items())])
         self.stream = router.prefix + "events"
         self.claim_idle_s, self.batch = claim_idle_s, batch
         try:
@@ -125,8 +160,19 @@ class CentreRecords:
         self.client.xack(self.stream, GROUP, *(entry_id for entry_id, _ in entries))
         return len(entries)
 
+    def add_adherence_day(self, day: date, rows: list[dict]) -> None:
+        """A closed day's adherence record, written with the next step (replacing the day's earlier one: every
+        node of the centre follows the whole centre, so whichever writes last writes the same figures)."""
+        self._days.append((day, rows))
+
     def step(self) -> int:
         """Claim what a dead node left, take what is new, write it all; returns events written."""
+        while self._days:
+            day, rows = self._days[0]
+            if self.db.closed or self.db.broken:
+                self.db = connect(self.dsn)
+            store_adherence_day(self.db, self.router.centre, day, rows)
+            self._days.pop(0)
         return self.write(self.claim_stale() + self.take_new())
 
     def close(self) -> None:

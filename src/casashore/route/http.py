@@ -36,6 +36,8 @@ from casashore.route.auth import Principal
 from casashore.route.chat_routes import add_chat_routes
 from casashore.route.chats import ChatLimits, MemoryChats
 from casashore.route.clock import SiteClock
+from casashore.route.intraday_desk import IntradayDesk
+from casashore.route.intraday_routes import add_router_intraday_routes
 from casashore.route.service import RouterService
 from casashore.route.state.call_ids import MAX_TRUNK_CALL_ID, ROUTER_ID, router_id
 from casashore.route.state.errors import CallExists
@@ -148,12 +150,14 @@ class ErrorResponse(BaseModel):
     field: str | None = None
 
 
-ERRORS = {400: "a body that is not JSON text (UTF-8)", 401: "no valid bearer token",
+ERRORS = {400: "a body that is not JSON text (UTF-8), or an intraday question the records cannot answer",
+          401: "no valid bearer token",
           403: "the token's role may not do this (an agent acts only for herself)",
           404: "no such agent, call or queue", 409: "the call is not in a state that allows it",
           413: f"request body above {MAX_BODY_BYTES} bytes", 422: "a request that does not match the schema",
           429: "a chat's limit reached (messages too frequent, or too many in the chat)",
-          503: "too many chats open, or the queue full: try again later"}
+          503: "too many chats open, the queue full, or another intraday answer being computed: try again later "
+               "(Retry-After)"}
 
 
 def responses(*codes: int) -> dict:
@@ -165,9 +169,10 @@ def responses(*codes: int) -> dict:
 def create_router_app(service: RouterService, tokens: dict[str, Principal], *, tick_s: float = 0.5,
                       fronts: Callable[[], contextlib.AbstractAsyncContextManager] | None = None,
                       adherence: AdherenceMonitor | None = None, chat_limits: ChatLimits | None = None,
-                      chats=None) -> FastAPI:
+                      chats=None, intraday: IntradayDesk | None = None) -> FastAPI:
     """``fronts``: an async context manager started with the app (the SIP front), on the same loop;
     ``adherence``: the roster's monitor, whose routes (adherence_routes.py) the app then serves;
+    ``intraday``: the reforecast and re-plan from the router's records (intraday_routes.py; None: 404);
     ``chat_limits``: the customers' limits on the chat routes (chat_routes.py); ``chats``: the transcripts'
     store (chats_redis.py's with the state in Redis; by default this node's memory, with ``chat_limits``)."""
     router = service.router
@@ -217,6 +222,8 @@ def create_router_app(service: RouterService, tokens: dict[str, Principal], *, t
         with contextlib.suppress(asyncio.CancelledError):
             await task
         service.publish()
+        if intraday is not None:
+            intraday.close()
         if service.recorder is not None:
             await asyncio.to_thread(service.recorder.close)
 
@@ -451,6 +458,8 @@ def create_router_app(service: RouterService, tokens: dict[str, Principal], *, t
     add_adherence_routes(app, service, adherence, principal, responses)
     add_chat_routes(app, service, chats if chats is not None else MemoryChats(chat_limits or ChatLimits()), principal,
                     responses, bearer)
+    add_router_intraday_routes(app, intraday, adherence.roster if adherence is not None else None,
+                               service.stats.zone.key, now, principal, responses)
 
     @app.get("/wallboard", response_class=HTMLResponse, include_in_schema=False)
     async def wallboard() -> HTMLResponse:

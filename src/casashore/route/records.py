@@ -68,6 +68,12 @@ class Recorder:
         with self._lock:
             self._workspace.store_roster(shifts)
 
+    def reader(self) -> Workspace:
+        """A connection of its own to the workspace being recorded into, for reading in another thread (close
+        it after use): what has been flushed, which is at most a second old."""
+        with self._lock:
+            return self._workspace.duplicate()
+
     def flush(self) -> int:
         """Write what is buffered in one transaction; returns the number of events written."""
         with self._lock:

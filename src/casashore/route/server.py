@@ -16,12 +16,14 @@ import uvicorn
 
 from casashore.route.adherence_monitor import AdherenceMonitor
 from casashore.route.adherence_routes import attach
+from casashore.route.centre_reads import CentreReads
 from casashore.route.centre_records import CentreRecords, connect
 from casashore.route.chats import ChatLimits
 from casashore.route.chats_redis import RedisChats
 from casashore.route.clock import SiteClock, started
 from casashore.route.config import CenterConfig
 from casashore.route.http import create_router_app
+from casashore.route.intraday_desk import IntradayDesk
 from casashore.route.media.rtpengine import RtpEngineMedia
 from casashore.route.planned import RosterPlan
 from casashore.route.records import Recorder
@@ -59,7 +61,7 @@ def build_app(config: CenterConfig, *, sip: tuple[str, int] | None, workspace: P
                                            node or default_node_name(), clock())
     records = None
     if records_url is not None:
-        records = CentreRecords(router, records_url, db=records_db)
+        records = CentreRecords(router, records_url, db=records_db, queue_zones=queue_zones)
         workspace = None
     recorder = Recorder(workspace, queue_zones) if workspace is not None else None
     # Agents' phones (docs/routing.md, Agents' phones): bindings in this node's memory, or with Redis shared by
@@ -145,10 +147,15 @@ def build_app(config: CenterConfig, *, sip: tuple[str, int] | None, workspace: P
             if app.state.media is not None:
                 app.state.media.close()
 
+    held = None  # the records this router holds, opened for one read: adherence's replay, the intraday desk
+    if records is not None:
+        held = lambda: CentreReads(records_url, config.router.centre)  # noqa: E731
+    elif recorder is not None:
+        held = recorder.reader
     monitor = None
     if roster is not None:
         monitor = AdherenceMonitor(roster, config.router.adherence_grace_s)
-        attach(service, monitor)
+        attach(service, monitor, records=held, keep=records or recorder)  # the day so far replayed from them
         if recorder is not None:
             recorder.store_roster(roster.rows())
     r = config.router
@@ -156,8 +163,9 @@ def build_app(config: CenterConfig, *, sip: tuple[str, int] | None, workspace: P
                         r.chat_leave_grace_s, r.chat_idle_s)
     # chat transcripts where the routing state is: with Redis, any node serves any chat's widget and desk
     chats = RedisChats(router.client, router.prefix, limits) if redis_url is not None else None
+    desk = IntradayDesk(held) if held is not None else None  # the reforecast and re-plan (intraday_desk.py)
     app = create_router_app(service, config.principals(), tick_s=tick_s, fronts=fronts, adherence=monitor,
-                            chat_limits=limits, chats=chats)
+                            chat_limits=limits, chats=chats, intraday=desk)
     app.state.service = service
     return app
 

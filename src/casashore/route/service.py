@@ -96,14 +96,12 @@ class RouterService:
             hook(self.now())
 
     def announce(self, events: list[Event]) -> None:
-        """Events the routing state did not make (adherence's exceptions and alerts): to the records and every
-        subscriber, as the router's own."""
-        if not events:
-            return
-        if self.recorder is not None:
-            self.recorder.add(events, [])
-        for subscriber in self.subscribers:
-            subscriber(events)
+        """Events the routing state did not make (adherence's exceptions and alerts): logged with the router's
+        own and published, so they reach the records and every subscriber alike (with the state in Redis,
+        through the centre's stream: every node sees them and the PostgreSQL records keep them)."""
+        if events:
+            self.router.log_events(events)
+            self.publish_soon()
 
     def expected_wait_s(self, call_id: str) -> float | None:
         call = self.router.calls[call_id]

@@ -1,5 +1,6 @@
 """What `casashore route adherence` and `route serve --roster` do with a roster: read it against the centre's
-agents, and compute a day's adherence from the router's records into the workspace's daily record."""
+agents, and compute a day's adherence from the router's records into their daily record (the workspace's, or
+a centre's PostgreSQL records)."""
 
 from __future__ import annotations
 
@@ -8,8 +9,10 @@ from pathlib import Path
 
 from casashore.errors import UserError
 from casashore.route.adherence_monitor import AdherenceMonitor, daily_rows
+from casashore.route.centre_records import without_password
 from casashore.route.config import CenterConfig, load_center
 from casashore.route.planned import RosterPlan, day_window, read_roster, roster_of_rows
+from casashore.usecases.call_records import check_records_url
 from casashore.workspace.store import Workspace
 
 
@@ -18,10 +21,13 @@ def centre_roster(center: CenterConfig, roster: Path) -> RosterPlan:
     return read_roster(roster, center.router.time_zone, {agent.id for agent in center.agents})
 
 
-def record_adherence_day(config: Path, workspace: Path, day: str, roster: Path | None, now: float) -> dict:
-    """The day's adherence from the workspace's router records (statuses, calls, approved exceptions) against
-    the roster (the file given, else the one `route serve --roster` stored), up to ``now`` or the day's end;
-    written as the day's record, replacing any earlier one (idempotent for a day)."""
+def record_adherence_day(config: Path, workspace: Path, day: str, roster: Path | None, now: float,
+                         records: str | None = None) -> dict:
+    """The day's adherence from the router's records (statuses, calls, approved exceptions) against the roster
+    (the file given, else the one `route serve --roster` stored in the workspace), up to ``now`` or the day's
+    end; written as the day's record, replacing any earlier one (idempotent for a day). ``records``: a centre's
+    PostgreSQL records (`route serve --records`, the centre file's ``[router] centre``) read and written instead
+    of the workspace; the roster file is then needed."""
     center = load_center(config)
     try:
         site_day = date.fromisoformat(day)
@@ -29,6 +35,15 @@ def record_adherence_day(config: Path, workspace: Path, day: str, roster: Path |
         raise UserError("date", day, "a site day such as 2026-03-02") from None
     zone = center.router.time_zone
     start, end = day_window(site_day, zone)
+    if records is not None:
+        if roster is None:
+            raise UserError("roster", "(none)", "--roster ROSTER.csv with --records (PostgreSQL keeps no roster)")
+        from casashore.route.centre_reads import CentreReads  # psycopg: only with --records
+
+        plan = centre_roster(center, roster)
+        with CentreReads(check_records_url(records), center.router.centre) as store:
+            return _recorded(store, plan, center, site_day, (start, end), now) | {
+                "recorded_in": f"{without_password(records)} (centre {center.router.centre})"}
     with Workspace.open(workspace, create=False) as store:
         if roster is not None:
             plan = centre_roster(center, roster)
@@ -38,10 +53,17 @@ def record_adherence_day(config: Path, workspace: Path, day: str, roster: Path |
                 raise UserError("roster", str(workspace), f"a roster with shifts on {day}: give --roster ROSTER.csv "
                                                           "(or start `route serve --roster` with this workspace)")
             plan = roster_of_rows(rows, zone)
-        monitor = AdherenceMonitor(plan, center.router.adherence_grace_s)
-        events = store.adherence_events(datetime.fromtimestamp(start, UTC), datetime.fromtimestamp(end, UTC))
-        monitor.observe([(at.timestamp(), event, subject, detail) for at, event, subject, detail in events])
-        report = monitor.report(site_day, now)
-        rows = daily_rows(report)
-        store.store_adherence_day(site_day, rows)
-    return report | {"complete": now >= end, "records_written": len(rows)}
+        return _recorded(store, plan, center, site_day, (start, end), now) | {"recorded_in": str(workspace)}
+
+
+def _recorded(store, plan: RosterPlan, center: CenterConfig, site_day: date, window: tuple[float, float],
+              now: float) -> dict:
+    """The day recounted from ``store``'s events (Workspace or CentreReads) and stored there as its record."""
+    monitor = AdherenceMonitor(plan, center.router.adherence_grace_s)
+    start, end = (datetime.fromtimestamp(t, UTC) for t in window)
+    events = store.adherence_events(start, end)
+    monitor.observe([(at.timestamp(), event, subject, detail) for at, event, subject, detail in events])
+    report = monitor.report(site_day, now)
+    rows = daily_rows(report)
+    store.store_adherence_day(site_day, rows)
+    return report | {"complete": now >= window[1], "records_written": len(rows)}

@@ -4,16 +4,16 @@ per queue and interval for the coming days, stored in the workspace."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
 from pathlib import Path
 from typing import NamedTuple
 
+from casashore.domain.as_of import as_of_time
 from casashore.domain.units import whole
-from casashore.errors import UserError
 from casashore.forecast.batch import backtest_all
 from casashore.forecast.reforecast import reforecast_workspace
 from casashore.forecast.run import forecast_queues, forecast_workspace
 from casashore.forecast.series import interval_counts
+from casashore.usecases.call_records import opened_records
 from casashore.usecases.execution import execution
 from casashore.usecases.history import chosen_queues, days, interval_min
 from casashore.workspace.store import Workspace
@@ -72,32 +72,15 @@ def forecast(workspace: Path, *, horizon: str, interval: str, site_zone: str, qu
     return Forecast(run_id, chosen, rows, minutes, horizon_days)
 
 
-def as_of_forms(clock: str) -> str:
-    return f"a date and time such as 2026-03-02T12:00 ({clock}) or 2026-03-02T12:00+01:00"
-
-
-def as_of_time(text: str, clock: str = "the client's wall time") -> datetime:
-    """The ``--as-of`` time: ISO 8601 to the minute, with an offset (an instant) or without (on ``clock``: each
-    queue's client wall time for the reforecast, the site's for the re-plan)."""
-    try:
-        if len(text) > 40:
-            raise ValueError
-        at = datetime.fromisoformat(text.strip())
-    except ValueError:
-        raise UserError("as_of", text[:40], as_of_forms(clock)) from None
-    if at.second or at.microsecond or not 1900 <= at.year <= 2200:
-        raise UserError("as_of", text, as_of_forms(clock) + " (whole minutes, years 1900 to 2200)")
-    return at
-
-
-def intraday(workspace: Path, *, as_of: str, interval: str, site_zone: str, queues: list[str] | None) -> dict:
+def intraday(workspace: Path, *, as_of: str, interval: str, site_zone: str, queues: list[str] | None,
+             records: str | None = None, centre: str = "centre") -> dict:
     """The rest of the day at ``as_of`` per queue and interval, updated from the calls seen so far that day
-    (forecast/reforecast.py); the workspace is only read."""
+    (forecast/reforecast.py); the workspace (and ``records``, a centre's PostgreSQL records) only read."""
     at, minutes = as_of_time(as_of), interval_min(interval)
-    with Workspace.open(workspace, read_only=True) as opened:
-        run = reforecast_workspace(opened, as_of=at, interval_min=minutes, site_zone=site_zone,
-                                   queues=chosen_queues(opened, queues) if queues else None)
-    return {"as_of": as_of, "interval_min": minutes, "site_zone": site_zone, "queues": run.queues,
+    with opened_records(workspace, records, centre) as (calls, _, read):
+        run = reforecast_workspace(calls, as_of=at, interval_min=minutes, site_zone=site_zone,
+                                   queues=chosen_queues(calls, queues) if queues else None)
+    return {"as_of": as_of, "interval_min": minutes, "site_zone": site_zone, "read": read, "queues": run.queues,
             "intervals": run.intervals}
 
 

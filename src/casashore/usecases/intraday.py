@@ -1,143 +1,53 @@
 """What `casashore intraday replan` and GET /api/intraday/replan do: the rest of the day's reforecast from the
-workspace, the roster file's shifts around it, and the re-plan (intraday/replan.py). Nothing is stored."""
+workspace (and, with ``records``, a centre's PostgreSQL records), the roster file's shifts around it, and the
+re-plan (intraday/inputs.py, intraday/replan.py). Nothing is stored."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-import numpy as np
-import pandas as pd
-
-from casashore.domain.units import duration_s, share, whole
 from casashore.errors import MISSING, UserError
-from casashore.forecast.predict import aht_profile
-from casashore.forecast.reforecast import reforecast_workspace
-from casashore.forecast.series import interval_counts
-from casashore.forecast.timezones import zone
-from casashore.intraday.day import AgentShift, Grid, QueueRest
-from casashore.intraday.replan import Settings, replan
-from casashore.route.planned import PlannedShift, RosterPlan, read_roster, roster_of_rows
-from casashore.schedule.rules import read_rules
-from casashore.usecases.forecasting import as_of_time
+from casashore.intraday.inputs import MAX_ABSENT, MAX_REPLICATIONS, asked, replan_document, week_of
+from casashore.route.planned import RosterPlan, read_roster, roster_of_rows
+from casashore.usecases.call_records import opened_records
 from casashore.usecases.history import chosen_queues, interval_min
 from casashore.workspace.store import Workspace
 
-MAX_REPLICATIONS = 2_000
-"""A day's rest simulated 2,000 times is a few seconds; the proposals' simulations run as many each."""
-MAX_ABSENT = 2_000
+__all__ = ["MAX_ABSENT", "MAX_REPLICATIONS", "intraday_replan"]
 
 
 def intraday_replan(workspace: Path, *, roster: Path | None, as_of: str, interval: str = "30m",
                     site_zone: str = "Africa/Casablanca", target: str = "20s", service_level: str = "80%",
                     patience: str | None = None, rules: Path | None = None, absent: list[str] | None = None,
                     replications: str | int = 200, seed: str | int = 0, simulate_top: str | int = 3,
-                    queues: list[str] | None = None) -> dict:
+                    queues: list[str] | None = None, records: str | None = None, centre: str = "centre") -> dict:
     """The re-plan of the rest of the day at ``as_of`` (a naive time is the site's clock, as the roster's):
     every queue of the workspace (or ``queues``), each with the same answer-time ``target``, ``service_level``
     goal and (Erlang A) ``patience``; ``absent``: agents of the roster not at work today. ``roster`` None: the
-    roster the router follows, stored in the workspace by `route serve --roster`."""
-    minutes = interval_min(interval)
-    site = zone(site_zone, "site_zone")
-    at = as_of_time(as_of, "the site's clock")
-    at = at if at.tzinfo is not None else at.replace(tzinfo=site)
-    settings = Settings(read_rules(rules), at.timestamp(), site_zone,
-                        replications=whole("replications", replications, low=1), seed=whole("seed", seed),
-                        simulate_top=whole("simulate_top", simulate_top))
-    if settings.replications > MAX_REPLICATIONS:
-        raise UserError("replications", settings.replications, f"at most {MAX_REPLICATIONS:,}")
-    target_s = duration_s("target", target, allow_zero=True)
-    goal = share("service_level", service_level, allow_zero=False, allow_one=False)
-    patience_s = None if patience is None else duration_s("patience", patience)
-    absent = sorted(set(absent or ()))
-    if len(absent) > MAX_ABSENT:
-        raise UserError("absent", f"{len(absent)} agents", f"at most {MAX_ABSENT:,}")
-    with Workspace.open(workspace, read_only=True) as opened:
-        plan = read_roster(roster, site_zone, None) if roster is not None else _stored_roster(opened, at, site_zone)
-        names = chosen_queues(opened, queues) if queues else None
-        run = reforecast_workspace(opened, as_of=at, interval_min=minutes, site_zone=site_zone, queues=names)
-        series = interval_counts(opened, minutes, queues=names)
-    grid, rests = _queues(run.intervals, series, minutes * 60.0, target_s, goal, patience_s)
-    unknown = sorted(set(absent) - plan.agents())
-    if unknown:
-        raise UserError("absent", unknown[0], "an agent of the roster")
-    shifts = _shifts(plan.shifts, grid, settings.as_of, set(absent))
-    if not shifts:
-        raise UserError("roster", str(roster or workspace),
-                        f"shifts at work between {at.isoformat()} and the day's end")
-    result = replan(rests, shifts, grid, settings)
-    return {**result.summary, "queues": [q.name for q in rests], "intervals": result.intervals,
-            "proposals": result.proposals}
+    roster the router follows, stored in the workspace by `route serve --roster`. ``records``: a centre's
+    PostgreSQL records (`route serve --records`), its calls added to the workspace's."""
+    ask = asked(as_of=as_of, interval_min=interval_min(interval), site_zone=site_zone, target=target,
+                service_level=service_level, patience=patience, rules=rules, absent=absent,
+                replications=replications, seed=seed, simulate_top=simulate_top)
+    with opened_records(workspace, records, centre) as (calls, opened, read):
+        if roster is not None:
+            plan = read_roster(roster, site_zone, None)
+        elif opened is not None:
+            plan = _stored_roster(opened, ask.at, site_zone)
+        else:
+            raise UserError("roster", MISSING, "--roster ROSTER.csv (no workspace here holds a stored one)")
+        names = chosen_queues(calls, queues) if queues else None
+        return replan_document(calls, plan, ask, queues=names, roster_name=str(roster or workspace)) | {"read": read}
 
 
 def _stored_roster(opened: Workspace, at: datetime, site_zone: str) -> RosterPlan:
     """The stored roster's shifts of the as-of time's week (and a day either side: the rest between shifts)."""
-    monday = _week(at.astimezone(ZoneInfo(site_zone)).date())
+    monday = week_of(at.astimezone(ZoneInfo(site_zone)).date())
     start = datetime.combine(monday - timedelta(days=1), datetime.min.time(), ZoneInfo(site_zone))
     rows = opened.roster_shifts(start.astimezone(UTC), (start + timedelta(days=9)).astimezone(UTC))
     if not rows:
         raise UserError("roster", MISSING, "a roster: --roster ROSTER.csv, or one stored by `route serve --roster` "
                                            "in this workspace")
     return roster_of_rows(rows, site_zone)
-
-
-def _queues(rows: list[dict], series: pd.DataFrame, interval_s: float, target_s: float, goal: float,
-            patience_s: float | None) -> tuple[Grid, list[QueueRest]]:
-    """The reforecast's rest of the day on one grid of instants, each queue with its handle time: the AHT profile
-    of the four weeks before the day (forecast/predict.py's), weighted by the rest's calls."""
-    if not rows:
-        raise UserError("as_of", None, "a time before the end of the queues' day (nothing is left to re-plan)")
-    instants = {r["start"]: datetime.fromisoformat(r["start"]).timestamp() for r in rows}
-    first, last = min(instants.values()), max(instants.values())
-    grid = Grid(first, interval_s, int(round((last - first) / interval_s)) + 1)
-    out = []
-    for name in sorted({r["queue"] for r in rows}):
-        calls, walls = np.zeros(grid.count), []
-        mine = [r for r in rows if r["queue"] == name]
-        for r in mine:
-            calls[int(round((instants[r["start"]] - first) / interval_s))] = r["calls"]
-            walls.append(datetime.fromisoformat(r["start"]).replace(tzinfo=None))
-        data = series[(series["unique_id"] == name) & (series["ds"] < pd.Timestamp(walls[0].date()))]
-        profile = aht_profile(data, int(interval_s // 60))
-        aht = profile.reindex([(w.weekday(), w.hour * 60 + w.minute) for w in walls]).to_numpy(float)
-        weights = np.array([r["calls"] for r in mine])
-        known = np.isfinite(aht)
-        if not known.any():
-            raise UserError("queue", name, "a queue with answered calls in its history (no handle time to staff by)")
-        mean = float(np.average(aht[known], weights=weights[known])) if weights[known].sum() > 0 \
-            else float(aht[known].mean())
-        out.append(QueueRest(name, calls, mean, target_s, goal, patience_s))
-    return grid, out
-
-
-def _shifts(planned: tuple[PlannedShift, ...], grid: Grid, as_of: float, absent: set[str]) -> list[AgentShift]:
-    """The roster's shifts at work after ``as_of`` and before the grid's end, with what the rules need of the
-    agent's other shifts: the previous one's end, the next one's start, the hours of the week's other days."""
-    by_agent: dict[str, list[PlannedShift]] = {}
-    for shift in planned:
-        by_agent.setdefault(shift.agent, []).append(shift)
-    out = []
-    for agent, mine in sorted(by_agent.items()):
-        mine.sort(key=lambda s: s.spans[0].start)
-        for k, shift in enumerate(mine):
-            work = shift.spans[0]
-            if not (work.end > as_of and work.start < grid.end):
-                continue
-            week = _week(shift.day)
-            other = sum(_worked(s) for s in mine if s is not shift and _week(s.day) == week)
-            out.append(AgentShift(
-                agent, tuple(filter(None, shift.team.split("+"))) or ("",), work.start, work.end,
-                tuple((b.start, b.end, b.activity) for b in shift.spans[1:]), absent=agent in absent,
-                previous_end=mine[k - 1].spans[0].end if k else None,
-                next_start=mine[k + 1].spans[0].start if k + 1 < len(mine) else None, week_other_s=other))
-            break  # one shift per agent: the first at work after the as-of time
-    return out
-
-
-def _week(day: date) -> date:
-    return day - timedelta(days=day.weekday())
-
-
-def _worked(shift: PlannedShift) -> float:
-    return shift.spans[0].end - shift.spans[0].start - sum(b.end - b.start for b in shift.spans[1:])

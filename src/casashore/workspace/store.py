@@ -130,6 +130,12 @@ class Workspace:
             raise _unusable(path, exc) from None
         return cls(con, path)
 
+    def duplicate(self) -> Workspace:
+        """Another connection to this open file, for a reader in another thread (DuckDB: one connection per
+        thread; it sees what is committed). The router's recorder holds the file for writing: this is how the
+        router reads its own records while it records (route/intraday_desk.py)."""
+        return Workspace(self._con.cursor(), self.path)
+
     def close(self) -> None:
         """Close the file (closing twice is harmless)."""
         self._con.close()
@@ -322,19 +328,20 @@ class Workspace:
 
     def adherence_events(self, start: datetime, end: datetime) -> list[tuple[datetime, str, str, str]]:
         """The router's events adherence reads for [start, end), in the log's order: each agent's last status
-        (or start of a router session) before ``start``, the statuses and calls of the window and of the day
-        before (a call in progress at ``start``), and every approved exception (few; they may be approved
-        after their day)."""
+        (or start of a router session) before ``start``, the statuses, calls and alerts of the window, the calls
+        of the day before (a call in progress at ``start``), and every approved exception (few; they may be
+        approved after their day)."""
         return self._con.execute("""
             WITH kept AS (SELECT * FROM route_events WHERE event IN ('status', 'agent_added', 'answered', 'ended',
-                                                                     'adherence_exception')),
+                                                                     'adherence_exception', 'adherence_alert',
+                                                                     'adherence_ok')),
                  before AS (SELECT * FROM kept WHERE event IN ('status', 'agent_added') AND event_at < ?
                             QUALIFY row_number() OVER (PARTITION BY subject ORDER BY event_at DESC, import_id DESC,
                                                        seq DESC) = 1)
             SELECT event_at, event, subject, detail FROM (
                 SELECT * FROM before
                 UNION ALL SELECT * FROM kept WHERE event_at >= ? AND event_at < ?
-                                              AND event IN ('status', 'agent_added', 'answered', 'ended')
+                                              AND event NOT IN ('adherence_exception')
                 UNION ALL SELECT * FROM kept WHERE event_at < ? AND event_at >= ? AND event IN ('answered', 'ended')
                 UNION ALL SELECT * FROM kept WHERE event = 'adherence_exception')
             ORDER BY event_at, import_id, seq""",

@@ -11,11 +11,13 @@ from rich.table import Table
 from casashore.errors import MISSING, UserError
 from casashore.interfaces.cli.errors import exits_on_user_error
 from casashore.interfaces.cli.options import (
+    CentreOpt,
     IntervalOpt,
     JsonOpt,
     OutputOpt,
     PlotOpt,
     QueueOpt,
+    RecordsOpt,
     SchedulerOpt,
     WorkersOpt,
     WorkspaceOpt,
@@ -24,7 +26,7 @@ from casashore.interfaces.cli.rendering import fmt, out, print_json, progress, w
 from casashore.usecases.output_paths import check_all_writable
 
 
-def _say_queues(workspace: Path, queues: list[str], picked: list[str] | None) -> None:
+def _say_queues(workspace: Path | str, queues: list[str], picked: list[str] | None) -> None:
     out.print(f"queues used from {workspace}: {', '.join(queues) or 'none'}"
               + ("" if picked or len(queues) < 2 else " (pick some with --queue NAME, repeated)"))
 
@@ -155,6 +157,8 @@ def forecast(
     as_of: Annotated[str | None, typer.Option("--as-of", help="With --intraday: 2026-03-02T12:00 (each queue's "
                                                                "client wall time) or 2026-03-02T12:00+01:00 (an "
                                                                "instant, any zone).")] = None,
+    records: RecordsOpt = None,
+    centre: CentreOpt = "centre",
     as_json: JsonOpt = False,
 ) -> None:
     """Calls per queue and interval for the coming days, with 80 % and 95 % prediction intervals.
@@ -166,11 +170,13 @@ def forecast(
     `--intraday --as-of 2026-03-02T12:00` updates the rest of that day per queue and interval from the calls seen
     before 12:00 (call records, the router's, interval reports): the day-ahead forecast times the day's level,
     shrunk toward the day-ahead by how much has been seen, with its own 80 % and 95 % bands (docs/history.md).
+    With --records postgresql://… the calls of a centre of several router nodes (PostgreSQL) count too.
     """
     from casashore.usecases import forecasting  # statsforecast and DuckDB: only when the command runs
 
-    if intraday or as_of is not None:
-        _intraday(forecasting, workspace, as_of, interval, site_zone, queue, output, as_json, intraday)
+    if intraday or as_of is not None or records is not None:
+        _intraday(forecasting, workspace, as_of, interval, site_zone, queue, output, as_json, intraday,
+                  records, centre)
         return
     check_all_writable(output=output, workspace=workspace)  # the forecast is stored in the workspace
     with progress(forecasting.queue_count(workspace, queue), as_json, "queues", "forecasting") as advance:
@@ -196,13 +202,17 @@ def forecast(
 
 
 def _intraday(forecasting, workspace: Path, as_of: str | None, interval: str, site_zone: str,
-              queue: list[str] | None, output: Path | None, as_json: bool, intraday: bool) -> None:
+              queue: list[str] | None, output: Path | None, as_json: bool, intraday: bool, records: str | None,
+              centre: str) -> None:
+    if records is not None and not intraday:
+        raise UserError("records", "postgresql://…", "--intraday too (the day-ahead forecast reads the workspace)")
     if not intraday:
         raise UserError("as_of", as_of, "--as-of with --intraday (a day-ahead forecast has no as-of time)")
     if as_of is None:
         raise UserError("as_of", MISSING, "--as-of 2026-03-02T12:00 (the client's wall time) with --intraday")
     check_all_writable(output=output)
-    doc = forecasting.intraday(workspace, as_of=as_of, interval=interval, site_zone=site_zone, queues=queue)
+    doc = forecasting.intraday(workspace, as_of=as_of, interval=interval, site_zone=site_zone, queues=queue,
+                               records=records, centre=centre)
     if output is not None:
         write_csv(output, doc["intervals"])
     if as_json:
@@ -217,4 +227,4 @@ def _intraday(forecasting, workspace: Path, as_of: str | None, interval: str, si
                       f"{q['level']:.3f}", f"{q['weight']:.2f}", f"{q['day_ahead_rest']:,.0f}",
                       f"{q['rest_calls']:,.0f}")
     out.print(shown)
-    _say_queues(workspace, [q["queue"] for q in doc["queues"]], queue)
+    _say_queues(" and ".join(doc["read"]), [q["queue"] for q in doc["queues"]], queue)

@@ -10,7 +10,7 @@ import typer
 from rich.table import Table
 
 from casashore.interfaces.cli.errors import exits_on_user_error
-from casashore.interfaces.cli.options import IntervalOpt, JsonOpt, QueueOpt, WorkspaceOpt
+from casashore.interfaces.cli.options import CentreOpt, IntervalOpt, JsonOpt, QueueOpt, RecordsOpt, WorkspaceOpt
 from casashore.interfaces.cli.rendering import fmt, out, print_json
 
 INTRADAY_HELP = "During the day: the rest of the day re-planned from the reforecast and the roster."
@@ -40,6 +40,8 @@ def intraday_replan(
     seed: Annotated[str, typer.Option(help="The simulation's seed: the same seed, the same figures.")] = "0",
     simulate_top: Annotated[str, typer.Option(help="How many of the best proposals to simulate.")] = "3",
     queue: QueueOpt = None,
+    records: RecordsOpt = None,
+    centre: CentreOpt = "centre",
     as_json: JsonOpt = False,
 ) -> None:
     """The rest of the day: the gap per queue and interval, its service level and ranked changes to the roster.
@@ -50,13 +52,14 @@ def intraday_replan(
     formula's and the simulator's (seeded, with its 95 % interval). The proposals — move a break within 30
     minutes, overtime before or after a shift, voluntary time off where over-staffed, a multi-skilled agent to
     another queue — keep the labour rules (--rules) and are ranked by the calls below goal they remove; the best
-    few are simulated. Nothing is stored (docs/intraday.md).
+    few are simulated. Nothing is stored (docs/intraday.md). With --records postgresql://… a centre's calls in
+    PostgreSQL (several router nodes) count too; the roster is then --roster's unless the workspace holds one.
     """
     from casashore.usecases.intraday import intraday_replan as run  # pandas, numba, DuckDB: only when it runs
 
     doc = run(workspace, roster=roster, as_of=as_of, interval=interval, site_zone=site_zone, target=target,
               service_level=service_level, patience=patience, rules=rules, absent=absent, replications=replications,
-              seed=seed, simulate_top=simulate_top, queues=queue)
+              seed=seed, simulate_top=simulate_top, queues=queue, records=records, centre=centre)
     if as_json:
         print_json(doc)
         return
@@ -85,3 +88,4 @@ def intraday_replan(
                       "" if sim is None else f"{fmt(sim['service_level_before'], '.3f')} → "
                       f"{fmt(sim['service_level_after'], '.3f')} ± {fmt(sim['service_level_after_ci95'], '.3f')}")
     out.print(shown)
+    out.print(f"read: {' and '.join(doc['read'])}")

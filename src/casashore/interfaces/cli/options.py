@@ -33,3 +33,11 @@ WorkersOpt = Annotated[str | None, workers_option("Local processes for the queue
                                                   "60 queues on]; the figures do not depend on it.")]
 SchedulerOpt = Annotated[str | None, typer.Option(help="dask.distributed scheduler address (tcp://host:8786): "
                                                        "batches of 5 queues per task, the same figures.")]
+RecordsOpt = Annotated[str | None, typer.Option(
+    "--records", "--records-url", metavar="postgresql://USER@HOST/DB",
+    help="A centre's records in PostgreSQL (`route serve --records`): its calls (route_calls, answered and "
+         "abandoned ones offered, by route_queues' zones) added to the workspace's history, which is left out "
+         "when the file does not exist. The password is never printed; keep it out of the URL (~/.pgpass or "
+         "PGPASSWORD).")]
+CentreOpt = Annotated[str, typer.Option("--centre", help="With --records: the centre's name ([router] centre of "
+                                                          "the centre file).")]

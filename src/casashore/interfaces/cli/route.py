@@ -107,21 +107,28 @@ def route_adherence(
     roster: Annotated[Path | None, typer.Option(help="The roster CSV or .xlsx (`casashore schedule --roster-output`) "
                                                      "[default: the one `route serve --roster` stored in the "
                                                      "workspace].")] = None,
+    records: Annotated[str | None, typer.Option(
+        "--records", "--records-url", metavar="postgresql://USER@HOST/DB",
+        help="The centre's records in PostgreSQL (`route serve --records`; the centre file's [router] centre): "
+             "the day's events read and its record written there instead of the workspace; needs --roster. "
+             "The password is never printed; keep it out of the URL (~/.pgpass or PGPASSWORD).")] = None,
     as_json: JsonOpt = False,
 ) -> None:
     """A day's adherence from the router's records: per agent and team, adherence, conformance, minutes out of
-    adherence per activity, written to the workspace as the day's record (again: replaced, not added).
+    adherence per activity, written as the day's record where the records are (again: replaced, not added).
 
     casashore route adherence --config center.toml --date 2026-03-02 --json
+    casashore route adherence --config center.toml --date 2026-03-02 --roster roster.csv --records postgresql://casashore@db/casashore
 
     Definitions in docs/routing.md ("Adherence"). A day not over yet is counted up to now. Run it on a
-    workspace no router is writing into (a router writes each day's record itself when the day closes).
+    workspace no router is writing into (a router writes each day's record itself when the day closes);
+    PostgreSQL records may be read while the routers write.
     """
     import time
 
     from casashore.usecases.adherence import record_adherence_day  # DuckDB: only when the command runs
 
-    doc = record_adherence_day(config, workspace, day, roster, time.time())
+    doc = record_adherence_day(config, workspace, day, roster, time.time(), records=records)
     if as_json:
         print_json(doc)
         return
@@ -139,7 +146,7 @@ def route_adherence(
         shown.add_row("(team)", row["team"], share(row["adherence"]), share(row["conformance"]),
                       f"{row['scheduled_min']:g}", f"{row['out_of_adherence_min']:g}")
     out.print(shown)
-    out.print(f"{doc['records_written']} rows recorded in {workspace}"
+    out.print(f"{doc['records_written']} rows recorded in {doc['recorded_in']}"
               + ("" if doc["complete"] else " (the day is not over: counted up to now)"))
 
 

@@ -6,8 +6,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from fastapi import FastAPI
-from pydantic import BaseModel
 
+from casashore.domain.intraday_answers import IntradayResponse
 from casashore.interfaces.web.day_query import (
     IntervalQuery,
     QueuesQuery,
@@ -18,52 +18,6 @@ from casashore.interfaces.web.day_query import (
 from casashore.usecases import forecasting
 
 AsOf = as_of_query("each queue's client wall time")
-
-
-class IntradayQueue(BaseModel):
-    """One queue's update: the day in its client zone, what was seen and expected before the as-of time, the
-    day's level (the factor on the rest of the day-ahead forecast) and how far it moved from 1 (weight 0..1)."""
-    queue: str
-    time_zone: str
-    day: str
-    as_of: str
-    """the as-of time in the queue's client zone, with its offset"""
-    model: str
-    """the day-ahead forecast's model"""
-    seen_intervals: int
-    seen_calls: float
-    expected_calls: float
-    level: float
-    weight: float
-    prior_shape: float
-    half_life_h: float | None
-    """hours after which a seen interval's weight is halved; null: no discount"""
-    day_ahead_rest: float
-    rest_calls: float
-
-
-class IntradayInterval(BaseModel):
-    queue: str
-    start: str
-    """client time, with its offset"""
-    site_start: str
-    """the site's wall time"""
-    interval_min: int
-    day_ahead: float
-    calls: float
-    calls_lo_80: float
-    calls_hi_80: float
-    calls_lo_95: float
-    calls_hi_95: float
-
-
-class IntradayResponse(BaseModel):
-    """The keys of `casashore forecast --intraday --json`."""
-    as_of: str
-    interval_min: int
-    site_zone: str
-    queues: list[IntradayQueue]
-    intervals: list[IntradayInterval]
 
 
 def add_forecast_routes(app: FastAPI, workspace_dir: Path, guarded: dict) -> None:

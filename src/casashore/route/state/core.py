@@ -529,6 +529,11 @@ class Router:
         """The calls with these ids (None for unknown ones); with the state in Redis, one round trip."""
         return {call_id: self.calls.get(call_id) for call_id in call_ids}
 
+    def log_events(self, events: list[tuple[float, str, str, str]]) -> None:
+        """Events the routing did not make (adherence's exceptions and alerts), logged with its own so they reach
+        the records and the subscribers the same way."""
+        self.events.extend(events)
+
     def forget(self, call_id: str) -> None:
         """Drop an ended call from memory (after its record is written)."""
         if self.calls[call_id].state == "ended":

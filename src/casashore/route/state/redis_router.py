@@ -178,6 +178,15 @@ class RedisRouter:
         """Block until an event newer than the last one read exists (without reading it); False on timeout."""
         return bool(self.client.xread({self.prefix + "events": self._last_event}, count=1, block=timeout_ms))
 
+    def log_events(self, events: list[tuple[float, str, str, str]]) -> None:
+        """Events the routing did not make (adherence's exceptions and alerts), added to the centre's stream as
+        the scripts add theirs: every node reads them, and the records write them once."""
+        with self.client.pipeline(transaction=False) as pipe:
+            for at, event, subject, detail in events:
+                pipe.xadd(self.prefix + "events", {"t": f"{at:.17g}", "e": event, "s": subject, "d": detail,
+                                                   "n": self.node}, maxlen=1_000_000, approximate=True)
+            pipe.execute()
+
     def take_events(self, block_ms: int | None = None) -> list[tuple[float, str, str, str]]:
         """Every node's events since the last call, in the order the server applied them."""
         answer = self.client.xread({self.prefix + "events": self._last_event}, count=100_000, block=block_ms)

@@ -1,0 +1,134 @@
+"""The intraday answers' typed shapes: the reforecast's (`casashore forecast --intraday --json`) and the re-plan's
+(`casashore intraday replan --json`), the same models in `casashore serve`'s API and in the router's own
+(route/intraday_routes.py), so both OpenAPI documents describe one answer."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from pydantic import BaseModel, Field
+
+QueueName = Annotated[str, Field(min_length=1, max_length=64)]
+"""The as-of time's shape (ISO 8601 to the minute, an offset or not); the date's own rules are the use case's."""
+
+
+class IntradayQueue(BaseModel):
+    """One queue's update: the day in its client zone, what was seen and expected before the as-of time, the
+    day's level (the factor on the rest of the day-ahead forecast) and how far it moved from 1 (weight 0..1)."""
+    queue: str
+    time_zone: str
+    day: str
+    as_of: str
+    """the as-of time in the queue's client zone, with its offset"""
+    model: str
+    """the day-ahead forecast's model"""
+    seen_intervals: int
+    seen_calls: float
+    expected_calls: float
+    level: float
+    weight: float
+    prior_shape: float
+    half_life_h: float | None
+    """hours after which a seen interval's weight is halved; null: no discount"""
+    day_ahead_rest: float
+    rest_calls: float
+
+
+class IntradayInterval(BaseModel):
+    queue: str
+    start: str
+    """client time, with its offset"""
+    site_start: str
+    """the site's wall time"""
+    interval_min: int
+    day_ahead: float
+    calls: float
+    calls_lo_80: float
+    calls_hi_80: float
+    calls_lo_95: float
+    calls_hi_95: float
+
+
+class IntradayResponse(BaseModel):
+    """The keys of `casashore forecast --intraday --json`."""
+    as_of: str
+    interval_min: int
+    site_zone: str
+    queues: list[IntradayQueue]
+    intervals: list[IntradayInterval]
+
+
+
+class ReplanInterval(BaseModel):
+    """One queue's interval: the agents Erlang requires, the roster's agents on the queue (fractional: the share
+    of the interval each is there), the gap (required - scheduled), the service level by the formula and simulated
+    (with its 95 % half-width; null where no call was simulated)."""
+    queue: str
+    start: str
+    """the site's clock, with its offset"""
+    calls: float
+    aht_s: float
+    required: int
+    scheduled: float
+    gap: float
+    service_level: float
+    goal: float
+    simulated_service_level: float | None
+    simulated_service_level_ci95: float | None
+
+
+class ProposalCell(BaseModel):
+    queue: str
+    start: str
+    scheduled_before: float
+    scheduled_after: float
+    service_level_before: float
+    service_level_after: float
+
+
+class SimulatedEffect(BaseModel):
+    """The proposal simulated (same seed as the day unchanged): the service level over the intervals it changes."""
+    service_level_before: float | None
+    service_level_before_ci95: float | None
+    service_level_after: float | None
+    service_level_after_ci95: float | None
+
+
+class ShiftView(BaseModel):
+    start: str
+    end: str
+    breaks: list[dict[str, str]]
+    moves: list[dict[str, str]]
+
+
+class Proposal(BaseModel):
+    rank: int
+    kind: str
+    """move_break, move_queue, overtime or voluntary_time_off"""
+    agent: str
+    what: str
+    at: str
+    shift_before: ShiftView
+    shift_after: ShiftView
+    paid_min: float
+    calls_below_goal_removed: float
+    service_level_before: float | None
+    service_level_after: float | None
+    intervals: list[ProposalCell]
+    simulated: SimulatedEffect | None
+
+
+class ReplanResponse(BaseModel):
+    """The keys of `casashore intraday replan --json`."""
+    as_of: str
+    site_zone: str
+    interval_min: int
+    interval_count: int
+    agents: int
+    absent: list[str]
+    calls_below_goal: float
+    replications: int
+    seed: int
+    queues: list[str]
+    intervals: list[ReplanInterval]
+    proposals: list[Proposal]

@@ -1,0 +1,140 @@
+"""The router's own intraday API (a supervisor's): GET /api/forecast/intraday and GET /api/intraday/replan, the
+answers of `casashore serve`'s routes of the same names (the same typed models, domain/intraday_answers.py),
+computed from the router's records by the IntradayDesk (intraday_desk.py) and, for the re-plan, over the roster
+the router follows (``--roster``). The site's clock is the centre's (``[router] time_zone``); ``as_of`` left
+out is now, and then the last answer serves for the desk's cache time."""
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import Annotated
+from zoneinfo import ZoneInfo
+
+from fastapi import Depends, FastAPI, HTTPException, Query
+from pydantic import BaseModel
+
+from casashore.domain.as_of import as_of_time
+from casashore.domain.base import AS_OF_PATTERN
+from casashore.domain.intraday_answers import IntradayResponse, QueueName, ReplanResponse
+from casashore.domain.units import day_interval_min
+from casashore.errors import UserError
+from casashore.forecast.reforecast import reforecast_workspace
+from casashore.intraday.inputs import MAX_REPLICATIONS, asked, replan_document
+from casashore.route.auth import Principal
+from casashore.route.intraday_desk import RETRY_AFTER_S, Busy, IntradayDesk
+from casashore.route.planned import RosterPlan
+
+AsOf = Annotated[str | None, Query(max_length=40, pattern=AS_OF_PATTERN,
+                                   description="2026-03-02T12:00 (the site's clock) or 2026-03-02T12:00+01:00 (an "
+                                               "instant) [default: now]")]
+Interval = Annotated[str, Query(max_length=8, description="15m, 30m, 1h")]
+AgentName = Annotated[str, Query(min_length=1, max_length=64)]
+
+
+class IntradayOffer(BaseModel):
+    reforecast: bool
+    """GET /api/forecast/intraday answers this caller."""
+    replan: bool
+    """GET /api/intraday/replan answers this caller."""
+    why: str | None
+    """What is missing, in words, when the re-plan is not offered."""
+
+
+def minutes_of(text: str) -> int:
+    units = {"m": 1, "h": 60}
+    if not text or text[-1] not in units or not text[:-1].isdigit():
+        raise UserError("interval", text, "15m, 30m or 1h")
+    return day_interval_min("interval", int(text[:-1]) * units[text[-1]])
+
+
+def add_router_intraday_routes(app: FastAPI, desk: IntradayDesk | None, roster: RosterPlan | None, site_zone: str,
+                               now: Callable[[], float], principal: Callable[..., Principal],
+                               responses: Callable[..., dict]) -> None:
+    """The routes; ``desk`` None: the router records nothing (404); ``roster`` None: no re-plan (404)."""
+    Caller = Annotated[Principal, Depends(principal)]
+
+    def supervisor_with_records(who: Principal) -> IntradayDesk:
+        if who.role != "supervisor":
+            raise HTTPException(403, "only a supervisor reads the intraday reforecast and re-plan")
+        if desk is None:
+            raise HTTPException(404, "the router records nothing (--no-records): no records to reforecast from")
+        return desk
+
+    def at_of(as_of: str | None, clock: str) -> tuple[datetime, str]:
+        """The as-of time and as shown: the one asked (naive: on ``clock``), or now on the site's clock."""
+        if as_of is not None:
+            return as_of_time(as_of, clock), as_of
+        at = datetime.fromtimestamp(now() // 60 * 60, ZoneInfo(site_zone))
+        return at, at.isoformat(timespec="minutes")
+
+    async def answered(working: IntradayDesk, kind: str, question: tuple, compute) -> dict:
+        try:
+            return await working.answer(kind, question, compute)
+        except Busy:
+            raise HTTPException(503, "the router is computing another intraday answer; ask again shortly",
+                                headers={"Retry-After": str(RETRY_AFTER_S)}) from None
+        except UserError as exc:
+            raise HTTPException(400, str(exc)) from None
+
+    @app.get("/api/intraday", **responses())
+    async def offered(who: Caller) -> IntradayOffer:
+        """What this router answers this caller: the reforecast and the re-plan (a supervisor's, from the records
+        it holds; the re-plan over the roster it follows) — asked first by the wallboard, which then asks only
+        what it is offered."""
+        why = ("only a supervisor reads the intraday reforecast and re-plan" if who.role != "supervisor" else
+               "the router records nothing (--no-records)" if desk is None else
+               "the router follows no roster (route serve --roster)" if roster is None else None)
+        forecast = who.role == "supervisor" and desk is not None
+        return IntradayOffer(reforecast=forecast, replan=forecast and roster is not None, why=why)
+
+    @app.get("/api/forecast/intraday", response_model=IntradayResponse, **responses(400, 403, 404, 422, 503))
+    async def reforecast(who: Caller, as_of: AsOf = None, interval: Interval = "30m",
+                         queue: Annotated[list[QueueName] | None, Query(max_length=300)] = None) -> dict:
+        """The rest of the day per queue and interval, updated from the calls the router recorded so far
+        (docs/history.md, "Intraday reforecast"); a naive ``as_of`` is each queue's client wall time, as in
+        `casashore serve`. 503 with Retry-After while another answer is computed."""
+        working = supervisor_with_records(who)
+        at, shown = _checked(at_of, as_of, "each queue's client wall time")
+        minutes = _checked(minutes_of, interval)
+        names = sorted(set(queue)) if queue else None
+
+        def compute(records) -> dict:
+            run = reforecast_workspace(records, as_of=at, interval_min=minutes, site_zone=site_zone, queues=names)
+            return {"as_of": shown, "interval_min": minutes, "site_zone": site_zone, "queues": run.queues,
+                    "intervals": run.intervals}
+
+        return await answered(working, "reforecast", (as_of, minutes, tuple(names or ())), compute)
+
+    @app.get("/api/intraday/replan", response_model=ReplanResponse, **responses(400, 403, 404, 422, 503))
+    async def replan(who: Caller, as_of: AsOf = None, interval: Interval = "30m",
+                     target: Annotated[str, Query(max_length=16, description="20s")] = "20s",
+                     service_level: Annotated[str, Query(max_length=16, description="80%")] = "80%",
+                     patience: Annotated[str | None, Query(max_length=16, description="90s; none: Erlang C")] = None,
+                     absent: Annotated[list[AgentName] | None, Query(max_length=2000)] = None,
+                     replications: Annotated[int, Query(ge=1, le=MAX_REPLICATIONS)] = 200,
+                     seed: Annotated[int, Query(ge=0, lt=2**63)] = 0,
+                     simulate_top: Annotated[int, Query(ge=0, le=20)] = 3,
+                     queue: Annotated[list[QueueName] | None, Query(max_length=300)] = None) -> dict:
+        """The rest of the day: the gap per queue and interval, the service level if nothing changes and the
+        ranked roster changes (docs/intraday.md), over the router's records and the roster it follows. 404
+        without a roster; 503 with Retry-After while another answer is computed."""
+        working = supervisor_with_records(who)
+        if roster is None:
+            raise HTTPException(404, "the router follows no roster (route serve --roster): nothing to re-plan")
+        at, _ = _checked(at_of, as_of, "the site's clock")
+        ask = _checked(lambda: asked(as_of=at, interval_min=minutes_of(interval), site_zone=site_zone,
+                                     target=target, service_level=service_level, patience=patience,
+                                     absent=absent, replications=replications, seed=seed,
+                                     simulate_top=simulate_top))
+        names = sorted(set(queue)) if queue else None
+        question = (as_of, interval, target, service_level, patience, ask.absent, replications, seed, simulate_top,
+                    tuple(names or ()))
+        return await answered(working, "replan", question,
+                              lambda records: replan_document(records, roster, ask, queues=names,
+                                                              roster_name="the router's roster"))
+
+
+def _checked(make, *args):
+    try:
+        return make(*args)
+    except UserError as exc:
+        raise HTTPException(400, str(exc)) from None

@@ -1,0 +1,210 @@
+"""The router's own intraday answers (route/intraday_desk.py, route/intraday_routes.py): the desk computes one
+answer at a time in a worker thread, refuses a second question while busy and gives the last answer again within
+its cache time (driven by events, no clock); and a real `casashore route serve --roster` process, recording into
+its workspace, answers GET /api/forecast/intraday and /api/intraday/replan from that workspace while it holds it
+(a supervisor only; the same typed models as `casashore serve`'s), and keeps routing calls."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import csv
+import json
+import threading
+import urllib.error
+import urllib.request
+from datetime import datetime, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import numpy as np
+import pytest
+from typer.testing import CliRunner
+
+from browser import CHROMIUM, chromium, watched_page
+from casashore.interfaces.cli.app import app
+from casashore.route.intraday_desk import Busy, IntradayDesk
+from served import served
+
+CENTER = Path(__file__).resolve().parents[1] / "examples" / "center.toml"
+SUPERVISOR, TRUNK, AMINA = "supervisor-demo-token-change-me", "trunk-demo-token-change-me", "agent-amina-demo-token"
+MAPPING = """
+kind = "intervals"
+time_zone = "Europe/Paris"
+timestamp_format = "%Y-%m-%d %H:%M"
+interval_min = 30
+[columns]
+queue = "queue"
+start = "start"
+offered = "offered"
+answered = "answered"
+aht_s = "aht_s"
+"""
+
+
+def test_the_desk_computes_one_answer_at_a_time_and_keeps_the_last():
+    started, release = threading.Event(), threading.Event()
+    times = iter([0.0, 10.0, 100.0, 100.0])  # the desk's clock: stored, asked at 10 s, at 100 s, stored
+
+    def blocking(records) -> dict:
+        started.set()
+        release.wait(60)
+        return {"records": records}
+
+    desk = IntradayDesk(lambda: contextlib.nullcontext("R"), cache_s=30.0, clock=lambda: next(times))
+
+    async def scenario() -> None:
+        first = asyncio.ensure_future(desk.answer("replan", ("q",), blocking))
+        await asyncio.get_running_loop().run_in_executor(None, started.wait, 60)
+        with pytest.raises(Busy):  # another question while the thread computes: refused, not queued
+            await desk.answer("reforecast", ("other",), lambda records: {})
+        release.set()
+        assert await first == {"records": "R"}
+        assert await desk.answer("replan", ("q",), blocking) == {"records": "R"}  # at 10 s: the cached answer
+        assert desk.computed == 1
+        assert await desk.answer("replan", ("q",), lambda records: {"again": records}) == {"again": "R"}  # 100 s
+        assert desk.computed == 2
+
+    asyncio.run(scenario())
+    desk.close()
+
+
+def ask(url: str, token: str, body: dict | None = None, method: str = "GET") -> tuple[int, dict, dict]:
+    request = urllib.request.Request(url, method=method, data=None if body is None else json.dumps(body).encode(),
+                                     headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"})
+    try:
+        with urllib.request.urlopen(request, timeout=300) as answer:
+            return answer.status, json.loads(answer.read()), dict(answer.headers)
+    except urllib.error.HTTPError as error:
+        return error.code, json.loads(error.read()), dict(error.headers)
+
+
+@pytest.fixture(scope="module")
+def router(tmp_path_factory):
+    """Three weeks of fr_bank's history before today (Paris), imported; a roster of today around now; the router
+    recording into that workspace."""
+    folder = tmp_path_factory.mktemp("routerintraday")
+    today = datetime.now(ZoneInfo("Europe/Paris")).date()
+    rng = np.random.default_rng(3)
+    rows = [["queue", "start", "offered", "answered", "aht_s"]]
+    for back in range(21, 0, -1):
+        day = today - timedelta(days=back)
+        for i in range(14, 40):
+            n = int(rng.poisson(30))
+            rows.append(["fr_bank", f"{day} {i // 2:02d}:{30 * (i % 2):02d}", n, n, 240])
+    with (folder / "report.csv").open("w", newline="") as handle:
+        csv.writer(handle).writerows(rows)
+    (folder / "report.toml").write_text(MAPPING)
+    result = CliRunner().invoke(app, ["import", str(folder / "report.csv"), "--mapping", str(folder / "report.toml"),
+                                      "--workspace", str(folder / "casashore.duckdb")])
+    assert result.exit_code == 0, result.output
+    start = datetime.now(ZoneInfo("Africa/Casablanca")).replace(minute=0, second=0, microsecond=0, tzinfo=None)
+    start = max(start - timedelta(hours=2), datetime.combine(start.date(), datetime.min.time()))
+    end = min(start + timedelta(hours=8), datetime.combine(start.date(), datetime.max.time()).replace(
+        second=0, microsecond=0))
+    (folder / "roster.csv").write_text("agent,day,group,start,end\n" + "".join(
+        f"{agent},{start.date()},fr_bank,{start.isoformat()},{end.isoformat()}\n"
+        for agent in ("amina", "youssef", "salma")))
+    with served(["route", "serve", "--config", str(CENTER), "--roster", "roster.csv"], "/wallboard",
+                cwd=folder) as url:
+        yield url
+
+
+def test_the_router_reforecasts_and_replans_from_its_own_records(router):
+    assert ask(f"{router}/api/agents/amina/status", AMINA, {"status": "available"}, "POST")[0] == 200
+    status, doc, _ = ask(f"{router}/api/forecast/intraday", SUPERVISOR)
+    assert status == 200, doc
+    assert [q["queue"] for q in doc["queues"]] == ["fr_bank"] and doc["site_zone"] == "Africa/Casablanca"
+    assert doc["queues"][0]["model"] == "WeeklyAverage" and doc["intervals"]
+    assert ask(f"{router}/api/forecast/intraday", SUPERVISOR)[1] == doc  # asked again: the same answer
+
+    routed = []
+    answer: dict = {}
+    thread = threading.Thread(target=lambda: answer.update(
+        zip(("status", "doc", "headers"), ask(f"{router}/api/intraday/replan?replications=100", SUPERVISOR),
+            strict=True)))
+    thread.start()
+    k = 0
+    while thread.is_alive():  # the router keeps routing while it computes
+        k += 1
+        status, call, _ = ask(f"{router}/api/calls", TRUNK, {"call_id": f"c{k}@trunk", "queue": "fr_bank"}, "POST")
+        assert status in (200, 201), call
+        routed.append(call)
+        ask(f"{router}/api/calls/{call['id']}/hangup", TRUNK, {}, "POST")
+        if k >= 200:
+            break
+    thread.join(600)
+    assert answer["status"] == 200, answer["doc"]
+    assert answer["doc"]["agents"] >= 1 and answer["doc"]["queues"] == ["fr_bank"]
+    assert set(answer["doc"]) >= {"intervals", "proposals", "calls_below_goal"}
+    assert routed
+
+
+def test_only_a_supervisor_asks_and_questions_are_checked(router):
+    assert ask(f"{router}/api/intraday", SUPERVISOR)[1] == {"reforecast": True, "replan": True, "why": None}
+    status, offer, _ = ask(f"{router}/api/intraday", AMINA)  # what the wallboard asks first
+    assert status == 200 and not offer["replan"] and "supervisor" in offer["why"]
+    assert ask(f"{router}/api/intraday/replan", AMINA)[0] == 403
+    assert ask(f"{router}/api/forecast/intraday", TRUNK)[0] == 403
+    assert ask(f"{router}/api/forecast/intraday", "nope")[0] == 401
+    assert ask(f"{router}/api/intraday/replan?replications=0", SUPERVISOR)[0] == 422
+    status, doc, _ = ask(f"{router}/api/forecast/intraday?interval=7m", SUPERVISOR)
+    assert status == 400 and "interval" in doc["error"]
+    status, doc, _ = ask(f"{router}/api/forecast/intraday?as_of=1800-01-01T10:00", SUPERVISOR)
+    assert status == 400 and "as_of" in doc["error"]
+    with urllib.request.urlopen(f"{router}/openapi.json", timeout=30) as answer:
+        spec = json.loads(answer.read())
+    assert spec["paths"]["/api/intraday/replan"]["get"]["responses"]["200"]["content"]["application/json"][
+        "schema"]["$ref"].endswith("/ReplanResponse")
+    assert "503" in spec["paths"]["/api/forecast/intraday"]["get"]["responses"]
+
+
+def tenths_fr(value: float) -> str:
+    """As the page's Intl.NumberFormat('fr', one decimal): the exact value rounded half away from zero."""
+    return str(Decimal(value).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)).replace(".", ",")
+
+
+@pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's chromium is not installed (apt-get install chromium)")
+def test_the_wallboard_shows_the_gap_and_the_best_proposals_from_the_api_in_french(router):
+    """While the router computes another answer (503 with Retry-After), the wallboard says so and asks again;
+    then its panel shows the intervals short of agents and the best proposals of the router's own answer."""
+    busy: dict = {}
+    for seed in range(7, 17):  # another question computing, seen busy by a cheap one (else that one computed)
+        other = threading.Thread(target=lambda seed=seed: busy.update(status=ask(
+            f"{router}/api/intraday/replan?replications=300&seed={seed}", SUPERVISOR)[0]))
+        other.start()
+        if ask(f"{router}/api/intraday/replan?replications=1&simulate_top=0&seed={seed}", SUPERVISOR)[0] == 503:
+            break
+        other.join(600)
+    else:
+        pytest.fail("the router was never seen computing")
+    with chromium() as browser:
+        page = watched_page(browser, "fr-FR")
+        page.goto(f"{router}/wallboard?token={SUPERVISOR}")
+        page.wait_for_function("document.getElementById('replan-summary').textContent !== ''"
+                               " || document.getElementById('replan-status').textContent === '(calcul en cours…)'",
+                               timeout=300_000)
+        if page.locator("#replan-summary").text_content() != "":  # drawn at once: the other had finished
+            assert not other.is_alive()
+        page.wait_for_function("document.getElementById('replan-summary').textContent !== ''", timeout=300_000)
+        status, doc, _ = ask(f"{router}/api/intraday/replan", SUPERVISOR)  # the page's question: the cached answer
+        assert status == 200
+        assert page.locator("#replan-board h2 span").first.text_content() == "Le reste de la journée replanifié"
+        assert page.locator("#replan-status").text_content() == f"(à {doc['as_of'][11:16]}, Africa/Casablanca)"
+        short = sorted((r for r in doc["intervals"] if r["gap"] > 0), key=lambda r: (r["start"], r["queue"]))
+        assert short, "the roster's three agents leave the afternoon short"
+        rows = page.locator("#replan-gaps tr")
+        assert [rows.nth(i).locator("td").all_text_contents() for i in range(rows.count())] == [
+            [r["queue"], r["start"][11:16], tenths_fr(r["required"]), tenths_fr(r["scheduled"]), tenths_fr(r["gap"])]
+            for r in short[:8]]
+        kinds = {"move_break": "déplacer une pause", "overtime": "heures supplémentaires",
+                 "voluntary_time_off": "départ anticipé volontaire", "move_queue": "changer de file"}
+        proposals = page.locator("#replan-proposals tr")
+        assert [proposals.nth(i).locator("td").all_text_contents()[:3] for i in range(proposals.count())] == [
+            [str(p["rank"]), kinds[p["kind"]], p["agent"]] for p in doc["proposals"][:3]]
+        assert page.locator("#replan-none").is_visible() == (not doc["proposals"])
+        assert page.locator("th[data-w='waiting']").first.text_content() == "en attente"
+        assert page.errors == []
+    other.join(600)
+    assert busy["status"] == 200
