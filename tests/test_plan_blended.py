@@ -118,6 +118,20 @@ def test_the_report_shows_the_pool(planned):
     assert rows["fr-banking"][2] == rows["fr-email"][2]  # the pool's agents at peak on both rows
 
 
+def test_the_interval_table_gives_the_pool_its_calls_level(planned):
+    """The pool's rows show its calls, so their service level is the voice queue's, not mixed with the email
+    queue's share within the deadline."""
+    from casashore.report.tables import interval_rows
+
+    _, result, _ = planned
+    voice = next(q for q in result.simulation.queues if q.queue == "fr-banking")
+    levels = {r.interval: r.measures.service_level for r in voice.intervals if r.offered > 0}
+    rows = {result.staffing.starts.index(row["start"]): row for row in interval_rows(result)}
+    busy = [i for i in rows if i in levels and levels[i] is not None]
+    assert busy and all(rows[i]["service_level"] == pytest.approx(levels[i]) for i in busy)
+    assert all(rows[i]["calls"] == result.staffing.queues["fr-banking"].calls[i] for i in rows)
+
+
 def test_the_plan_s_json_comes_back_whole(planned):
     _, result, _ = planned
     assert PlanResult.from_json(result.to_json()) == result
