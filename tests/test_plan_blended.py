@@ -169,3 +169,17 @@ def test_a_shift_joining_the_pool_to_another_skill_is_refused():
     with pytest.raises(UserError) as error:
         plan_scenario_from_dict(data)
     assert error.value.field.startswith("shift_patterns[2]") and "blended pool of 'fr-banking'" in error.value.expected
+
+
+def test_a_deadline_the_pool_s_open_hours_cannot_meet_names_the_email_queue():
+    """Items arriving all night with a one-hour deadline and the site open two hours a day: no pool meets it."""
+    from casashore.domain.queue import Queue
+
+    is_open = np.zeros(48, bool)
+    is_open[20:24] = True
+    email = Queue(name="mail", skill="fr", channel="email", aht_s=300, deadline_s=3600, deadline_share=0.9,
+                  client_time_zone="Europe/Paris")
+    with pytest.raises(UserError) as error:
+        blended_requirement(np.where(is_open, 5.0, 0.0), np.where(is_open, 3.0, 0.0), email, np.full(48, 4.0), 300,
+                            30, is_open, "queues[1]")
+    assert error.value.field == "queues[1].deadline_share" and "opening_hours" in error.value.expected
