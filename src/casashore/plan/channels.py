@@ -1,9 +1,12 @@
 """The plan's chat and email queues (issue 21): their staffing per site interval and their simulation against the
 agents the schedule puts on them.
 
-Each chat or email queue has a skill of its own (plan/scenario.py refuses a shared one): the agents scheduled on
-that skill work that queue only, so a queue is one pool and one engine. Blended agents, who would take chats and
-calls, or emails between calls, are not modelled: the plan adds each channel's agents as it adds skills'.
+Each chat or email queue has a skill of its own, the agents scheduled on that skill working that queue only (a
+queue is one pool and one engine) — except a *blended pool*: one voice and one email queue on one skill
+(plan/scenario.py refuses any other sharing across channels), whose agents take calls and work emails in the time
+calls leave, the router's rule. Its requirement is ``blended_requirement`` (voice by Erlang, email fed by the
+voice pool's idle time first) and it is simulated by the blended engine (simulate/blend_engine.py), both queues
+at once: ``simulate_pool``. Chat is not blended in the plan.
 
 - chat: the fewest agents per interval whose chain (queueing/chat.py) meets the queue's service level within
   ``target_s``, with its sessions, ``max_sessions``, ``concurrency`` and patience; simulated by
@@ -38,6 +41,10 @@ from casashore.simulate.results import (
     SimulatedCentre,
 )
 from casashore.workers import Execution
+
+BLENDED = "voice+email"
+"""A blended pool's ``SkillRequirement.channel``: its on_phone is the pool's agents, its calls and aht_s the voice
+queue's (the email queue's items are in ``Staffing.queues``), so phone lines count its calls."""
 
 NON_CALL = ("p_wait", "p_abandon", "mean_time_to_abandon")
 """Call measures an email queue has none of: items never abandon, and every item waits for its turn."""
@@ -119,11 +126,60 @@ def simulate_channel(queue: Queue, group: str, calls: Sequence[float], aht_s: fl
     else:
         centre = email_centre(calls, interval_s, aht_s, staffed, queue.deadline_s)
     batch = run(centre, replications, seed, workers=workers, scheduler=execution.scheduler, progress=progress)
+    time = batch.agent_time[:, 0]  # [R, I, stats]
     if queue.channel == "chat":
-        result, busy, logged = _chat_queue(queue, batch, interval_min)
+        from casashore.simulate import chat_engine
+
+        result = _call_queue(queue, batch.calls, interval_min, "chat")
+        busy, logged = time[..., chat_engine.BUSY_S], time[..., chat_engine.STAFFED_S]
     else:
-        result, busy, logged = _email_queue(queue, batch, calls, staffed, interval_s, aht_s)
+        from casashore.queueing.email_backlog import email_backlog
+        from casashore.simulate import email_engine
+
+        fluid = email_backlog(calls, staffed, interval_s, aht_s, queue.deadline_s).backlog
+        result = _email_queue(queue, batch.calls[:, 0], interval_s, fluid)
+        busy, logged = time[..., email_engine.BUSY_S], time[..., email_engine.STAFFED_S]
     return SimulatedCentre(replications=replications, queues=[result], groups=[_group(group, busy, logged)],
+                           calls_simulated=int(batch.simulated.sum()))
+
+
+def pool_seed(plan_seed: int, skill: str) -> int:
+    """A blended pool's own seed, drawn from the plan's and its skill (apart from any queue's: a list, not a
+    name)."""
+    return int.from_bytes(hashlib.sha256(json.dumps([plan_seed, [skill]]).encode()).digest()[:8], "big") >> 1
+
+
+def simulate_pool(voice: Queue, email: Queue, calls: Sequence[float], aht_s: float, items: Sequence[float],
+                  email_aht_s: float, agents: Sequence[float], interval_min: int, replications: int, seed: int,
+                  execution: Execution, progress: Callable[[int], None] | None = None) -> SimulatedCentre:
+    """The blended pool of ``voice`` and ``email`` (one skill, its group) against ``agents`` per interval,
+    ``replications`` runs from ``seed`` by the blended engine (the router's rule: an email item pauses under a
+    call): the voice queue's measures as a voice queue's, the email queue's as an email queue's with the backlog
+    the simulated agents left (items waiting at each interval boundary, the replications' mean), the pool's
+    occupancy as its group's. Handle times and patience exponential, as the voice engine's in the plan."""
+    from casashore.simulate import blend_engine, email_engine
+    from casashore.simulate.blend_engine import blend_centre
+    from casashore.simulate.chat_agents import BUSY_S, HANDLED, STAFFED_S
+    from casashore.simulate.replications import run
+
+    interval_s = interval_min * 60.0
+    items = np.asarray(items, float)
+    centre = blend_centre(np.asarray(calls, float), float(aht_s), items, float(email_aht_s),
+                          np.asarray(agents, np.int64), interval_s, float(email.deadline_s),
+                          target_s=float(voice.target_s), patience_s=float(voice.patience_s or math.inf))
+    workers = 1 if execution.workers is None else execution.workers
+    batch = run(centre, replications, seed, workers=workers, scheduler=execution.scheduler, progress=progress)
+    counts = batch.calls[:, blend_engine.EMAIL]  # [R, I, EMAIL_STATS]
+    # Items waiting at each boundary: those arrived before it (counted by interval of arrival) less those taken up
+    # before it (the pool's email row counts them by interval of taking up).
+    taken = batch.agent_time[:, blend_engine.EMAIL, :, HANDLED]
+    waiting = np.cumsum(counts[..., email_engine.OFFERED] - taken, axis=1).mean(axis=0)
+    backlog = np.concatenate([[0.0], waiting])
+    queues = [_call_queue(voice, batch.calls[:, blend_engine.VOICE:blend_engine.VOICE + 1], interval_min, None),
+              _email_queue(email, counts, interval_s, backlog)]
+    pool = batch.agent_time[:, blend_engine.POOL]
+    return SimulatedCentre(replications=replications, queues=queues,
+                           groups=[_group(voice.skill, pool[..., BUSY_S], pool[..., STAFFED_S])],
                            calls_simulated=int(batch.simulated.sum()))
 
 
@@ -132,29 +188,25 @@ def _intervals(offered: np.ndarray, per_interval: list[CallMeasures], interval_m
             for i, m in enumerate(per_interval)]
 
 
-def _chat_queue(queue: Queue, batch, interval_min: float) -> tuple[QueueResult, np.ndarray, np.ndarray]:
-    from casashore.simulate import chat_engine
+def _call_queue(queue: Queue, counts: np.ndarray, interval_min: float, channel: str | None) -> QueueResult:
+    """A queue measured as calls (voice, or chat sessions): ``counts`` [R, 1, I, 7] in the voice engine's stats."""
     from casashore.simulate.engine import OFFERED
     from casashore.simulate.estimates import call_measures
 
-    counts = batch.calls  # [R, 1, I, 7]: the voice engine's counts
     offered = counts[..., OFFERED].mean(axis=0)[0]
-    result = QueueResult(queue=queue.name, skill=queue.skill, offered=float(offered.sum()),
-                         service_level_goal=queue.service_level,
-                         measures=CallMeasures.at(call_measures(counts.sum(axis=2)), 0),
-                         intervals=_intervals(offered, CallMeasures.grid(call_measures(counts))[0], interval_min),
-                         channel="chat")
-    time = batch.agent_time[:, 0]  # [R, I, stats]
-    return result, time[..., chat_engine.BUSY_S], time[..., chat_engine.STAFFED_S]
+    return QueueResult(queue=queue.name, skill=queue.skill, offered=float(offered.sum()),
+                       service_level_goal=queue.service_level,
+                       measures=CallMeasures.at(call_measures(counts.sum(axis=2)), 0),
+                       intervals=_intervals(offered, CallMeasures.grid(call_measures(counts))[0], interval_min),
+                       channel=channel)
 
 
-def _email_queue(queue: Queue, batch, items: np.ndarray, agents: np.ndarray, interval_s: float,
-                 aht_s: float) -> tuple[QueueResult, np.ndarray, np.ndarray]:
-    from casashore.queueing.email_backlog import email_backlog
+def _email_queue(queue: Queue, counts: np.ndarray, interval_s: float, backlog) -> QueueResult:
+    """An email queue measured from ``counts`` [R, I, EMAIL_STATS] per interval of arrival, with ``backlog`` (items
+    waiting at each interval boundary) for its curve."""
     from casashore.simulate import email_engine
     from casashore.simulate.estimates import ratio_estimate
 
-    counts = batch.calls[:, 0]  # [R, I, EMAIL_STATS]
     met, missed = counts[..., email_engine.MET], counts[..., email_engine.MISSED]
     taken, waited = counts[..., email_engine.TAKEN], counts[..., email_engine.WAIT_TAKEN_S]
     offered = counts[..., email_engine.OFFERED].mean(axis=0)
@@ -170,13 +222,10 @@ def _email_queue(queue: Queue, batch, items: np.ndarray, agents: np.ndarray, int
     whole = measures(ratio_estimate(met.sum(axis=1), (met + missed).sum(axis=1)),
                      ratio_estimate(waited.sum(axis=1), taken.sum(axis=1)))[0]
     per_interval = measures(ratio_estimate(met, met + missed), ratio_estimate(waited, taken))
-    fluid = email_backlog(items, agents, interval_s, aht_s, queue.deadline_s)
-    result = QueueResult(queue=queue.name, skill=queue.skill, offered=float(offered.sum()),
-                         service_level_goal=queue.deadline_share, measures=whole,
-                         intervals=_intervals(offered, per_interval, interval_s / 60.0), channel="email",
-                         backlog=[float(b) for b in fluid.backlog])
-    time = batch.agent_time[:, 0]
-    return result, time[..., email_engine.BUSY_S], time[..., email_engine.STAFFED_S]
+    return QueueResult(queue=queue.name, skill=queue.skill, offered=float(offered.sum()),
+                       service_level_goal=queue.deadline_share, measures=whole,
+                       intervals=_intervals(offered, per_interval, interval_s / 60.0), channel="email",
+                       backlog=[float(b) for b in backlog])
 
 
 def _group(name: str, busy: np.ndarray, logged: np.ndarray) -> GroupResult:

@@ -23,7 +23,15 @@ import numpy as np
 
 from casashore.errors import UserError
 from casashore.forecast.timezones import zone
-from casashore.plan.channels import channel_requirement, channel_seed, simulate_channel
+from casashore.plan.channels import (
+    BLENDED,
+    blended_requirement,
+    channel_requirement,
+    channel_seed,
+    pool_seed,
+    simulate_channel,
+    simulate_pool,
+)
 from casashore.plan.goals import missed_intervals, raise_requirement, verdict
 from casashore.plan.result import (
     Forecast,
@@ -175,7 +183,8 @@ def site_grid(scenario: PlanScenario, forecast: Forecast) -> list[datetime]:
 def staffing_step(scenario: PlanScenario, forecast: Forecast) -> Staffing:
     """Agents required per skill and site interval: each voice skill's queues pooled (their calls and mean AHT),
     Erlang A with the queue's patience (Erlang C without), the strictest goal of the pooled queues; a chat or email
-    skill's one queue by its channel's staffing (plan/channels.py); then shrinkage."""
+    skill's one queue by its channel's staffing, a blended pool's voice queue by Erlang and its email queue in the
+    time calls leave (plan/channels.py); then shrinkage."""
     # Lazy: the numba-compiled Erlang kernels (~2 s to load), which a warm plan (staffing read back) never needs.
     from casashore.queueing.staffing import agents_with_shrinkage, required_agents
 
@@ -197,8 +206,11 @@ def staffing_step(scenario: PlanScenario, forecast: Forecast) -> Staffing:
                                 else by_queue[name].aht_s) for name in calls}
     is_open = None
     required = {}
+    pools = scenario.blended_pools
     for skill in scenario.skills:
         members = [q for q in scenario.queues if q.skill == skill]
+        if skill in pools:
+            members = [pools[skill][0]]  # its voice queue by Erlang, its email queue added below
         offered = sum(calls[q.name] for q in members)
         seconds = sum(work[q.name] for q in members)
         aht = np.where(offered > 0, seconds / np.maximum(offered, 1e-12), members[0].aht_s)
@@ -207,9 +219,14 @@ def staffing_step(scenario: PlanScenario, forecast: Forecast) -> Staffing:
             patience = min((q.patience_s or np.inf) for q in members)
             agents = required_agents(seconds / step_s, aht, target_s=min(q.target_s for q in members),
                                      service_level=max(q.service_level for q in members), patience_s=patience)
-        else:
-            if is_open is None:
-                is_open = open_intervals(scenario.rules.opening_hours, grid, scenario.plan.interval_min, False)
+        if is_open is None and (channel != "voice" or skill in pools):
+            is_open = open_intervals(scenario.rules.opening_hours, grid, scenario.plan.interval_min, False)
+        if skill in pools:
+            email = pools[skill][1]
+            agents = blended_requirement(agents, seconds / step_s, email, calls[email.name], queues[email.name].aht_s,
+                                         scenario.plan.interval_min, is_open, f"queues[{scenario.queues.index(email)}]")
+            channel = BLENDED
+        elif channel != "voice":
             where = f"queues[{scenario.queues.index(members[0])}]"
             agents = channel_requirement(members[0], offered, queues[members[0].name].aht_s,
                                          scenario.plan.interval_min, is_open, where)
@@ -274,9 +291,15 @@ def simulation_step(scenario: PlanScenario, staffing: Staffing, schedule: Schedu
     channels = _channel_runs(scenario, staffing, schedule)
     channel_keys = [hashlib.sha256(json.dumps([run[0].model_dump(), *run[1:]]).encode()).hexdigest()
                     for run in channels]
+    pools = _pool_runs(scenario, staffing, schedule)
+    pool_keys = [hashlib.sha256(json.dumps([run[0].model_dump(), run[1].model_dump(), *run[2:]]).encode()).hexdigest()
+                 for run in pools]
     fresh = [(key, run) for key, run in zip(channel_keys, channels, strict=True) if key not in memo]
+    fresh_pools = [(key, run) for key, run in zip(pool_keys, pools, strict=True) if key not in memo]
     replications = scenario.plan.replications
-    total, done = sum(sim.simulation.replications for sim in new.values()) + replications * len(fresh), 0
+    total = (sum(sim.simulation.replications for sim in new.values())
+             + replications * (len(fresh) + len(fresh_pools)))
+    done = 0
 
     def replications_done(count: int) -> None:
         nonlocal done
@@ -290,7 +313,11 @@ def simulation_step(scenario: PlanScenario, staffing: Staffing, schedule: Schedu
     for key, (queue, group, agents, calls, aht_s) in fresh:
         memo[key] = simulate_channel(queue, group, calls, aht_s, agents, scenario.plan.interval_min, replications,
                                      channel_seed(scenario.plan.seed, queue.name), execution, replications_done)
-    kept = [*keys, *channel_keys]
+    for key, (voice, email, agents, calls, aht_s, items, email_aht_s) in fresh_pools:
+        memo[key] = simulate_pool(voice, email, calls, aht_s, items, email_aht_s, agents, scenario.plan.interval_min,
+                                  replications, pool_seed(scenario.plan.seed, voice.skill), execution,
+                                  replications_done)
+    kept = [*keys, *channel_keys, *pool_keys]
     for stale in set(memo) - set(kept):
         del memo[stale]  # an earlier round's block: a month of 30 queues holds ~40 MB of rows per round
     return joined(scenario, [memo[key] for key in kept], schedule.at_work)
@@ -300,14 +327,30 @@ def _channel_runs(scenario: PlanScenario, staffing: Staffing, schedule: Schedule
     """Per chat or email queue: the queue, its group (its skill), the agents on it per interval (on shift, not on
     break, ``1 - shrinkage`` of them at work, as for voice), its sessions or items and mean handle time."""
     runs = []
+    pools = scenario.blended_pools
     for queue in scenario.queues:
-        if queue.channel == "voice":
+        if queue.channel == "voice" or queue.skill in pools:
             continue
-        at_work = np.asarray(schedule.at_work.get(queue.skill, np.zeros(len(staffing.starts))), float)
-        agents = np.rint(at_work * (1 - scenario.site.shrinkage)).astype(int).tolist()
         volume = staffing.queues[queue.name]
-        runs.append((queue, queue.skill, agents, [round(c, 6) for c in volume.calls], volume.aht_s))
+        runs.append((queue, queue.skill, _at_work(scenario, staffing, schedule, queue.skill),
+                     [round(c, 6) for c in volume.calls], volume.aht_s))
     return runs
+
+
+def _pool_runs(scenario: PlanScenario, staffing: Staffing, schedule: Schedule) -> list[tuple]:
+    """Per blended pool: its voice and email queues, the agents on its skill per interval (as _channel_runs), the
+    calls and mean handle time of each queue."""
+    runs = []
+    for skill, (voice, email) in scenario.blended_pools.items():
+        calls, items = staffing.queues[voice.name], staffing.queues[email.name]
+        runs.append((voice, email, _at_work(scenario, staffing, schedule, skill), [round(c, 6) for c in calls.calls],
+                     calls.aht_s, [round(c, 6) for c in items.calls], items.aht_s))
+    return runs
+
+
+def _at_work(scenario: PlanScenario, staffing: Staffing, schedule: Schedule, skill: str) -> list[int]:
+    at_work = np.asarray(schedule.at_work.get(skill, np.zeros(len(staffing.starts))), float)
+    return np.rint(at_work * (1 - scenario.site.shrinkage)).astype(int).tolist()
 
 
 def goal_loop(scenario: PlanScenario, staffing: Staffing, progress: Progress = _quiet,
@@ -348,7 +391,7 @@ def sizing_step(scenario: PlanScenario, staffing: Staffing, schedule: Schedule, 
     step_s = scenario.plan.interval_min * 60
     seats = int(max(schedule.on_shift_total, default=0))
     # Phone lines and the cable's voice bandwidth are the voice skills' (a chat or email holds no line).
-    voice = [r for r in staffing.required.values() if r.channel is None]
+    voice = [r for r in staffing.required.values() if r.channel in (None, BLENDED)]  # a pool's calls: its voice
     zeros = np.zeros(len(staffing.starts))
     calls = sum((np.asarray(r.calls) for r in voice), zeros)
     # A call holds a line while it waits and while it is handled.

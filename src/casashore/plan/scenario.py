@@ -214,20 +214,44 @@ class PlanScenario(Strict):
 
     def _check_channels(self) -> None:
         """A chat or email queue has a skill of its own, which no shift joins to another: its agents work it
-        alone (blended agents across channels are not modelled, docs/plan.md "Channels")."""
+        alone — except a blended pool, one voice and one email queue on one skill (docs/plan.md "Blended pools"),
+        whose agents take calls and work emails in the time calls leave. Anything else across channels (chat
+        blended, two email queues or two voice queues in a pool, a pool's skill joined to another by a shift) is
+        refused, naming what the plan supports."""
         for i, queue in enumerate(self.queues):
             if queue.channel == "voice":
                 continue
-            others = [q.name for q in self.queues if q.skill == queue.skill and q is not queue]
-            if others:
-                raise ScenarioError(f"queues[{i}].skill", queue.skill, f"a skill of its own for a {queue.channel} "
-                                    f"queue (queue {others[0]!r} has it too; the plan does not blend channels "
-                                    "or pool chat or email queues)")
-            for shift, (where, group_field) in zip(self.shifts, self.shift_origins, strict=True):
-                if queue.skill in shift.skills and len(shift.skills) > 1:
+            others = [q for q in self.queues if q.skill == queue.skill and q is not queue]
+            if not others:
+                continue
+            if queue.channel == "chat" or any(q.channel == "chat" for q in others):
+                why = "a blended pool takes no chat yet"
+            elif any(q.channel == "email" for q in others):
+                why = "a blended pool is one voice and one email queue"
+            elif len(others) > 1:
+                why = "a blended pool is one voice and one email queue: the voice queues' skills apart"
+            else:
+                continue  # one voice and this email queue: a blended pool
+            names = " and ".join(repr(q.name) for q in others)
+            have = "queues {} have" if len(others) > 1 else "queue {} has"
+            raise ScenarioError(f"queues[{i}].skill", queue.skill, f"a skill of its own for a {queue.channel} "
+                                f"queue, or shared with one voice queue only ({have.format(names)} it too; {why})")
+        pools = self.blended_pools
+        for shift, (where, group_field) in zip(self.shifts, self.shift_origins, strict=True):
+            if len(shift.skills) < 2:
+                continue
+            for skill in shift.skills:
+                if skill in pools:
+                    voice, email = pools[skill]
                     raise ScenarioError(f"{where}.{group_field}", "+".join(shift.skills),
-                                        f"{queue.skill} alone: it is the {queue.channel} queue {queue.name!r}'s skill, "
-                                        "and the plan does not model agents blending channels")
+                                        f"{skill} alone: it is the blended pool of {voice.name!r} and "
+                                        f"{email.name!r}, and the plan pools no other skill with it")
+                queue = next(q for q in self.queues if q.skill == skill)
+                if queue.channel != "voice":
+                    raise ScenarioError(f"{where}.{group_field}", "+".join(shift.skills),
+                                        f"{skill} alone: it is the {queue.channel} queue {queue.name!r}'s skill "
+                                        "(blending channels is planned for one voice and one email queue on "
+                                        "one skill only)")
 
     def _check_templates(self) -> None:
         """The checks the schedule makes of its templates (starts and lengths on the plan's intervals, breaks,
@@ -257,6 +281,17 @@ class PlanScenario(Strict):
             origins += [(f"shift_patterns[{j}]", pattern.group_field(k)) for k in range(len(pattern.group_list))
                         for _ in range(starts)]
         return origins
+
+    @property
+    def blended_pools(self) -> dict[str, tuple[PlanQueue, PlanQueue]]:
+        """skill -> (its voice queue, its email queue): the blended pools (checked by _check_channels)."""
+        pools = {}
+        for queue in self.queues:
+            if queue.channel == "email":
+                voice = [q for q in self.queues if q.skill == queue.skill and q.channel == "voice"]
+                if voice:
+                    pools[queue.skill] = (voice[0], queue)
+        return pools
 
     @property
     def skills(self) -> list[str]:

@@ -50,8 +50,9 @@ def block_scenarios(scenario: PlanScenario, calls: Mapping[str, Sequence[float]]
                     at_work: Mapping[str, Sequence[float]], intervals: int) -> list[Scenario]:
     """The simulator's scenarios of a plan's voice queues: one, the whole site, when their skills form one block;
     else one per block, each with a seed drawn from the plan's seed and the block's skills. A chat or email
-    queue's skill is a block of its own, simulated by its channel's engine (plan/channels.py), not here."""
-    voice = {q.skill for q in scenario.queues if q.channel == "voice"}
+    queue's skill, or a blended pool's, is a block of its own, simulated by its channel's engine or the blended
+    one (plan/channels.py), not here."""
+    voice = {q.skill for q in scenario.queues if q.channel == "voice"} - set(scenario.blended_pools)
     blocks = [block for block in skill_blocks(scenario) if set(block) <= voice]
     if len(blocks) == 1:
         return [simulation_scenario(scenario, calls, aht_s, at_work, intervals, set(blocks[0])

@@ -1,7 +1,8 @@
 """The plan report's channels section (issue 21): per queue of each channel its requirement, the schedule's
 coverage of it and the simulated level against its own goal (voice and chat: answered within the target; email:
 taken up within the deadline), and the email backlog curve. Shown only when the plan has a chat or email queue,
-so that a voice plan's report is what it was."""
+so that a voice plan's report is what it was. A blended pool's two queues show the pool's requirement and hours,
+their channel marked as the pool's."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from datetime import datetime, timedelta
 import numpy as np
 import plotly.graph_objects as go
 
+from casashore.plan.channels import BLENDED
 from casashore.plan.result import PlanResult
 from casashore.report.figures import email_backlog_figure
 from casashore.report.i18n import label, number, percent
@@ -33,13 +35,16 @@ def channel_rows(plan: PlanResult, lang: str) -> list[list[Cell]]:
         scheduled = np.asarray(plan.schedule.scheduled[q.skill], float)
         covered = np.minimum(required, scheduled).sum() / required.sum() if required.sum() > 0 else 1.0
         channel = q.channel or "voice"
+        kind = t(channel)
+        if plan.required_after_rounds[q.skill].channel == BLENDED:
+            kind = f"{kind}, {t('blended_pool')} {q.skill}"
         measure = t("share_within_deadline") if channel == "email" else t("sl_within")
         level = q.measures.service_level
         half = q.measures.service_level_ci95 or 0
         shown = "—" if level is None else f"{percent(level, lang)} ± {percent(half, lang)}"
         status = "none" if level is None else "met" if level >= q.service_level_goal else "not_met"
         peak = float(np.max(plan.required_after_rounds[q.skill].on_phone, initial=0))
-        rows.append([q.queue, t(channel), (number(peak, lang), "num"), (number(required.sum() * hours, lang, 1), "num"),
+        rows.append([q.queue, kind, (number(peak, lang), "num"), (number(required.sum() * hours, lang, 1), "num"),
                      (number(scheduled.sum() * hours, lang, 1), "num"), (percent(covered, lang), "num"), measure,
                      (shown, status), (percent(q.service_level_goal, lang), "num")])
     return rows
@@ -49,7 +54,9 @@ def channel_section(plan: PlanResult, lang: str) -> str:
     t = lambda key: label(lang, key)  # noqa: E731
     headers = [t("channel_queue"), t("channel"), t("peak_agents"), t("required_hours"), t("scheduled_hours"),
                t("channel_coverage"), t("channel_measure"), t("simulated_level"), t("channel_goal")]
-    return (heading(2, t("channels"), "channels") + paragraph(t("channels_note"), "channels-note")
+    blended = any(r.channel == BLENDED for r in plan.required_after_rounds.values())
+    note = t("channels_note_blended" if blended else "channels_note")
+    return (heading(2, t("channels"), "channels") + paragraph(note, "channels-note")
             + table(headers, channel_rows(plan, lang), "channel-table"))
 
 

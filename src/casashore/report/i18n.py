@@ -197,6 +197,21 @@ WORDS = {
     "backlog": ("Email backlog (items waiting, with the scheduled agents)",
                 "Stock de courriels (en attente, avec les agents planifiés)"),
     "items_waiting": ("items waiting", "courriels en attente"),
+    "blended_pool": ("blended pool", "groupe mixte"),
+    "channels_note_blended": (
+        "Each channel is staffed by its own model (voice: Erlang A; chat: agents holding up to max_sessions "
+        "conversations, slowed by each other; email: the backlog carried across the day against its deadline). A "
+        "blended pool (a voice and an email queue on one skill) is staffed as one: its calls by Erlang, its emails "
+        "first in the time calls leave, then by agents added for them; it is scheduled on its skill and simulated by "
+        "the blended engine (an email pauses under a call), so its queues' rows show the pool's agents and hours, and "
+        "its backlog is the simulated one. Chat is not blended.",
+        "Chaque canal est dimensionné par son propre modèle (voix : Erlang A ; chat : des agents tenant jusqu'à "
+        "max_sessions conversations, ralenties les unes par les autres ; courriel : le stock reporté d'un intervalle "
+        "à l'autre face à son délai). Un groupe mixte (une file voix et une file courriel sur une même compétence) "
+        "est dimensionné d'un bloc : ses appels par Erlang, ses courriels d'abord dans le temps que les appels "
+        "laissent, puis par des agents ajoutés pour eux ; il est planifié sur sa compétence et simulé par le moteur "
+        "mixte (un courriel s'interrompt pendant un appel) : les lignes de ses files montrent les agents et les "
+        "heures du groupe, et son stock est celui simulé. Le chat n'est pas mélangé."),
 }
 
 

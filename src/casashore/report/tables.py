@@ -143,16 +143,17 @@ def _weighted(rows: list[tuple[float, float | None]]) -> float | None:
 def interval_rows(plan: PlanResult) -> list[dict]:
     """Per agent group (skill) and site interval shown (``shown_span``), in group then time order (one CSV row
     each, keyed by INTERVAL_COLUMNS); service level and abandonment are the calls-weighted means of the group's
-    queues (None where no call was offered)."""
+    queues (None where no call was offered) — a blended pool's of its voice queue, whose calls the row shows."""
     staffing, schedule = plan.staffing, plan.schedule
     after = plan.required_after_rounds or staffing.required
-    queues_of: dict[str, list[dict[int, QueueInterval]]] = {}
+    queues_of: dict[str, list[tuple[str | None, dict[int, QueueInterval]]]] = {}
     for queue in plan.simulation.queues:
-        queues_of.setdefault(queue.skill, []).append({r.interval: r for r in queue.intervals})
+        queues_of.setdefault(queue.skill, []).append((queue.channel, {r.interval: r for r in queue.intervals}))
     out = []
     shown = shown_span(plan)
     for group, required in staffing.required.items():
         mine = queues_of.get(group, [])
+        mine = [q for channel, q in mine if channel is None] or [q for _, q in mine]  # a pool: its calls' level
         for i in shown:
             start = staffing.starts[i]
             simulated = [q[i] for q in mine if i in q]
