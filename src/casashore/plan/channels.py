@@ -31,9 +31,9 @@ from casashore.domain.units import json_number
 from casashore.errors import UserError
 from casashore.simulate.results import (
     CallMeasures,
-    GroupInterval,
+    GroupIntervals,
     GroupResult,
-    QueueInterval,
+    QueueIntervals,
     QueueResult,
     SimulatedCentre,
 )
@@ -102,11 +102,6 @@ def simulate_channel(queue: Queue, group: str, calls: Sequence[float], aht_s: fl
                            calls_simulated=int(batch.simulated.sum()))
 
 
-def _intervals(offered: np.ndarray, per_interval: list[CallMeasures], interval_min: float) -> list[QueueInterval]:
-    return [QueueInterval(interval=i, start_min=i * interval_min, offered=float(offered[i]), measures=m)
-            for i, m in enumerate(per_interval)]
-
-
 def _chat_queue(queue: Queue, batch, interval_min: float) -> tuple[QueueResult, np.ndarray, np.ndarray]:
     from casashore.simulate import chat_engine
     from casashore.simulate.engine import OFFERED
@@ -117,7 +112,7 @@ def _chat_queue(queue: Queue, batch, interval_min: float) -> tuple[QueueResult, 
     result = QueueResult(queue=queue.name, skill=queue.skill, offered=float(offered.sum()),
                          service_level_goal=queue.service_level,
                          measures=CallMeasures.at(call_measures(counts.sum(axis=2)), 0),
-                         intervals=_intervals(offered, CallMeasures.grid(call_measures(counts))[0], interval_min),
+                         intervals=QueueIntervals.of_estimates(offered, call_measures(counts), interval_min, 0),
                          channel="chat")
     time = batch.agent_time[:, 0]  # [R, I, stats]
     return result, time[..., chat_engine.BUSY_S], time[..., chat_engine.STAFFED_S]
@@ -134,21 +129,20 @@ def _email_queue(queue: Queue, batch, items: np.ndarray, agents: np.ndarray, int
     taken, waited = counts[..., email_engine.TAKEN], counts[..., email_engine.WAIT_TAKEN_S]
     offered = counts[..., email_engine.OFFERED].mean(axis=0)
 
-    def measures(level, asa) -> list[CallMeasures]:
-        means, halves = np.atleast_1d(level.mean).tolist(), np.atleast_1d(level.half_width).tolist()
-        asa_means, asa_halves = np.atleast_1d(asa.mean).tolist(), np.atleast_1d(asa.half_width).tolist()
+    def measures(level, asa) -> CallMeasures:
         none = {name: None for name in NON_CALL} | {f"{name}_ci95": None for name in NON_CALL}
-        return [CallMeasures(**none, service_level=json_number(m), service_level_ci95=json_number(h),
-                             asa=json_number(a), asa_ci95=json_number(ah))
-                for m, h, a, ah in zip(means, halves, asa_means, asa_halves, strict=True)]
+        return CallMeasures(**none, service_level=json_number(level.mean), service_level_ci95=json_number(
+            level.half_width), asa=json_number(asa.mean), asa_ci95=json_number(asa.half_width))
 
     whole = measures(ratio_estimate(met.sum(axis=1), (met + missed).sum(axis=1)),
-                     ratio_estimate(waited.sum(axis=1), taken.sum(axis=1)))[0]
-    per_interval = measures(ratio_estimate(met, met + missed), ratio_estimate(waited, taken))
+                     ratio_estimate(waited.sum(axis=1), taken.sum(axis=1)))
+    level, asa = ratio_estimate(met, met + missed), ratio_estimate(waited, taken)
+    per_interval = QueueIntervals.of(offered, {"service_level": (level.mean, level.half_width),
+                                               "asa": (asa.mean, asa.half_width)}, interval_s / 60.0)
     fluid = email_backlog(items, agents, interval_s, aht_s, queue.deadline_s)
     result = QueueResult(queue=queue.name, skill=queue.skill, offered=float(offered.sum()),
                          service_level_goal=queue.deadline_share, measures=whole,
-                         intervals=_intervals(offered, per_interval, interval_s / 60.0), channel="email",
+                         intervals=per_interval, channel="email",
                          backlog=[float(b) for b in fluid.backlog])
     time = batch.agent_time[:, 0]
     return result, time[..., email_engine.BUSY_S], time[..., email_engine.STAFFED_S]
@@ -160,6 +154,4 @@ def _group(name: str, busy: np.ndarray, logged: np.ndarray) -> GroupResult:
     whole = ratio_estimate(busy.sum(axis=1), logged.sum(axis=1))
     per = ratio_estimate(busy, logged)
     return GroupResult(group=name, occupancy=json_number(whole.mean), occupancy_ci95=json_number(whole.half_width),
-                       intervals=[GroupInterval(interval=i, occupancy=json_number(m), occupancy_ci95=json_number(h))
-                                  for i, (m, h) in enumerate(zip(per.mean.tolist(), per.half_width.tolist(),
-                                                                 strict=True))])
+                       intervals=GroupIntervals.of(per.mean, per.half_width))

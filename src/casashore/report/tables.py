@@ -10,7 +10,6 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from casashore.plan.result import PlanResult
-from casashore.simulate.results import QueueInterval
 
 INTERVAL_COLUMNS = ("start", "group", "calls", "aht_s", "required", "required_after_rounds", "scheduled",
                     "service_level", "p_abandon", "bandwidth_bps")
@@ -33,7 +32,7 @@ def site_days(plan: PlanResult) -> list[date]:
 
 def plan_days(plan: PlanResult) -> list[date]:
     """The scenario's days (plan.start and plan.days): the forecast's client days."""
-    return sorted({date.fromisoformat(r.start[:10]) for r in plan.forecast.intervals})
+    return sorted({date.fromisoformat(s[:10]) for s in set(plan.forecast.intervals.values("start"))})
 
 
 def shown_span(plan: PlanResult) -> range:
@@ -48,7 +47,7 @@ def shown_span(plan: PlanResult) -> range:
     if not starts or not plan.forecast.intervals:
         return range(len(starts))
     days = plan_days(plan)
-    reached = [datetime.fromisoformat(r.site_start) for r in plan.forecast.intervals]
+    reached = [datetime.fromisoformat(s) for s in set(plan.forecast.intervals.values("site_start"))]
     first = min(datetime.combine(days[0], time()), min(reached))
     end = max(datetime.combine(days[-1] + timedelta(days=1), time()),
               max(reached) + timedelta(minutes=interval_minutes(plan)))
@@ -146,13 +145,15 @@ def interval_rows(plan: PlanResult) -> list[dict]:
     queues (None where no call was offered)."""
     staffing, schedule = plan.staffing, plan.schedule
     after = plan.required_after_rounds or staffing.required
-    queues_of: dict[str, list[dict[int, QueueInterval]]] = {}
+    queues_of: dict[str, list] = {}
     for queue in plan.simulation.queues:
-        queues_of.setdefault(queue.skill, []).append({r.interval: r for r in queue.intervals})
+        queues_of.setdefault(queue.skill, []).append(queue.intervals)
     out = []
     shown = shown_span(plan)
     for group, required in staffing.required.items():
-        mine = queues_of.get(group, [])
+        # The group's queues' rows as (offered, level, abandonment) by interval, one group at a time.
+        mine = [dict(zip(q.values("interval"), zip(*(q.values(n) for n in ("offered", "service_level", "p_abandon")),
+                                                     strict=True), strict=True)) for q in queues_of.get(group, [])]
         for i in shown:
             start = staffing.starts[i]
             simulated = [q[i] for q in mine if i in q]
@@ -160,8 +161,8 @@ def interval_rows(plan: PlanResult) -> list[dict]:
                         "aht_s": required.aht_s[i], "required": required.with_shrinkage[i],
                         "required_after_rounds": after[group].with_shrinkage[i],
                         "scheduled": schedule.scheduled[group][i],
-                        "service_level": _weighted([(r.offered, r.measures.service_level) for r in simulated]),
-                        "p_abandon": _weighted([(r.offered, r.measures.p_abandon) for r in simulated]),
+                        "service_level": _weighted([(r[0], r[1]) for r in simulated]),
+                        "p_abandon": _weighted([(r[0], r[2]) for r in simulated]),
                         "bandwidth_bps": plan.sizing.bandwidth_bps[i]})
     return out
 
