@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 from bisect import bisect_left
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
@@ -143,6 +144,11 @@ def interval_rows(plan: PlanResult) -> list[dict]:
     """Per agent group (skill) and site interval shown (``shown_span``), in group then time order (one CSV row
     each, keyed by INTERVAL_COLUMNS); service level and abandonment are the calls-weighted means of the group's
     queues (None where no call was offered)."""
+    return list(iter_interval_rows(plan))
+
+
+def iter_interval_rows(plan: PlanResult) -> Iterator[dict]:
+    """``interval_rows`` one at a time: a month of hundreds of queues is ~800,000 rows, ~1 KB each as dicts."""
     staffing, schedule = plan.staffing, plan.schedule
     after = plan.required_after_rounds or staffing.required
     queues_of: dict[str, list] = {}
@@ -164,14 +170,25 @@ def interval_rows(plan: PlanResult) -> list[dict]:
                         "service_level": _weighted([(r[0], r[1]) for r in simulated]),
                         "p_abandon": _weighted([(r[0], r[2]) for r in simulated]),
                         "bandwidth_bps": plan.sizing.bandwidth_bps[i]})
-    return out
+        yield from out
+        out.clear()
 
 
-def interval_csv(rows: list[dict]) -> str:
+def interval_csv(rows: Iterable[dict]) -> str:
     """Machine-readable in every language: `.` decimals, full precision (floats written as repr, so reading
     them back gives the plan's numbers exactly), empty where there is no value."""
+    return "".join(interval_csv_chunks(rows))
+
+
+def interval_csv_chunks(rows: Iterable[dict], rows_per_chunk: int = 4096) -> Iterator[str]:
+    """``interval_csv`` in pieces of ``rows_per_chunk`` rows (the header in the first)."""
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=INTERVAL_COLUMNS, lineterminator="\n")
     writer.writeheader()
-    writer.writerows({k: ("" if row[k] is None else row[k]) for k in INTERVAL_COLUMNS} for row in rows)
-    return buffer.getvalue()
+    for i, row in enumerate(rows, start=1):
+        writer.writerow({k: ("" if row[k] is None else row[k]) for k in INTERVAL_COLUMNS})
+        if i % rows_per_chunk == 0:
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+    yield buffer.getvalue()
