@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import dataclasses
 import hashlib
 import json
 import resource
@@ -42,9 +43,17 @@ from scale_scenarios import write_scenarios  # noqa: E402  (a sibling script, no
 STEPS = ("history", "forecast", "staffing", "schedule", "simulation", "sizing")
 
 
+def _digest(chunks) -> str:
+    digest = hashlib.sha256()
+    for chunk in chunks:
+        digest.update(chunk.encode())
+    return digest.hexdigest()
+
+
 def one_plan(scenario_path: Path, directory: Path, scheduler: str | None = None, workers: int | None = None) -> dict:
     """A cold plan in this process (called in a child): step times, rounds, verdict, schedule, --json hash; its
     batches on the Dask cluster at ``scheduler`` or on ``workers`` local processes when given."""
+    from casashore.domain.json_record import json_chunks_after
     from casashore.plan.scenario import load_plan_scenario
     from casashore.usecases.plan import run_plan
     from casashore.workers import Execution
@@ -65,17 +74,20 @@ def one_plan(scenario_path: Path, directory: Path, scheduler: str | None = None,
                       execution=Execution(workers=workers, scheduler=scheduler))
     note("report")
     total = time.perf_counter() - started
-    document = json.dumps({"report": "REPORT", **result.to_json()}).encode()
+    # Hashed as written, in pieces (json_chunks_after): the --json's bytes without its whole text or dict tree.
+    document = _digest(json_chunks_after({"report": "REPORT"}, result))
     # The same hash without the schedule's "polished" count (a statistic the third pass of issue 23 added): equal
     # to the earlier sections' hashes when the plan did not change.
-    earlier = result.to_json()
-    earlier["schedule"]["solver"] = {k: v for k, v in earlier["schedule"]["solver"].items() if k != "polished"}
-    earlier_hash = hashlib.sha256(json.dumps({"report": "REPORT", **earlier}).encode()).hexdigest()[:16]
+    solver = result.schedule.solver
+    if isinstance(solver, dict):
+        solver = {k: v for k, v in solver.items() if k != "polished"}
+    earlier = dataclasses.replace(result, schedule=dataclasses.replace(result.schedule, solver=solver))
+    earlier_hash = _digest(json_chunks_after({"report": "REPORT"}, earlier))[:16]
     peak = max(resource.getrusage(who).ru_maxrss for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN))
     return {"steps": times, "total_in_process_s": total, "rounds": len(result.rounds),
             "verdict": result.verdict.status, "reasons": [r.reason for r in result.verdict.reasons],
             "gap": result.schedule.gap, "stopped_by": result.schedule.stopped_by, "solver": result.schedule.solver,
-            "hash": hashlib.sha256(document).hexdigest()[:16], "hash_without_polished": earlier_hash,
+            "hash": document[:16], "hash_without_polished": earlier_hash,
             "peak_mb": peak / 1024}
 
 

@@ -11,7 +11,7 @@ from openpyxl import load_workbook
 from typer.testing import CliRunner
 
 from casashore.interfaces.cli.app import app
-from casashore.plan.result import PlanResult
+from casashore.plan.result import ForecastIntervals, PlanResult
 from casashore.plan.scenario import load_plan_scenario
 from casashore.report.tables import shown_span
 from casashore.usecases.workbooks import plan_xlsx
@@ -180,13 +180,14 @@ def test_the_outputs_show_the_plans_days_and_the_hour_a_western_client_reaches_p
 
     first = datetime(2026, 12, 7)
     grid = [(first + timedelta(minutes=15 * i)).isoformat() for i in range(8 * 96)]
-    london = [SimpleNamespace(start=(first + timedelta(minutes=15 * i)).strftime("%Y-%m-%dT%H:%M:00+00:00"),
-                              site_start=(first + timedelta(hours=1, minutes=15 * i)).isoformat())
-              for i in range(7 * 96)]
+    # The forecast's rows as the plan holds them: columns (only the two the span reads).
+    london = ForecastIntervals.from_json([{"start": (first + timedelta(minutes=15 * i)).strftime(
+        "%Y-%m-%dT%H:%M:00+00:00"), "site_start": (first + timedelta(hours=1, minutes=15 * i)).isoformat()}
+                                         for i in range(7 * 96)])
     plan = SimpleNamespace(staffing=SimpleNamespace(starts=grid), forecast=SimpleNamespace(intervals=london))
     shown = shown_span(plan)
     assert (grid[shown.start], grid[shown.stop - 1]) == ("2026-12-07T00:00:00", "2026-12-14T00:45:00")
-    east = [SimpleNamespace(start="2026-12-07T00:00:00+02:00", site_start="2026-12-06T23:00:00")]
+    east = ForecastIntervals.from_json([{"start": "2026-12-07T00:00:00+02:00", "site_start": "2026-12-06T23:00:00"}])
     early = [(datetime(2026, 12, 6) + timedelta(minutes=15 * i)).isoformat() for i in range(8 * 96)]
     plan = SimpleNamespace(staffing=SimpleNamespace(starts=early), forecast=SimpleNamespace(intervals=east))
     assert early[shown_span(plan).start] == "2026-12-06T23:00:00"

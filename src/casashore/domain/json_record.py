@@ -9,12 +9,15 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import json
 import types
 import typing
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any, Self
 
 from pydantic import BaseModel
+
+from casashore.domain.columns import Rows
 
 _OPTIONAL_KEY = "optional_key"
 _FLATTENED = "flattened"
@@ -74,7 +77,7 @@ _SCALARS = (float, int, str, bool, type(None))
 
 
 def _encode(value: Any) -> Any:
-    if isinstance(value, JsonRecord):
+    if isinstance(value, JsonRecord | Rows):
         return value.to_json()
     if isinstance(value, BaseModel):
         return value.model_dump()
@@ -106,8 +109,60 @@ def _decoder(hint: Any) -> Callable[[Any], Any]:
         _, item = typing.get_args(hint)
         inner = _decoder(item)
         return lambda value: None if value is None else {k: None if v is None else inner(v) for k, v in value.items()}
-    if isinstance(hint, type) and issubclass(hint, JsonRecord):
+    if isinstance(hint, type) and issubclass(hint, JsonRecord | Rows):
         return lambda value: None if value is None else hint.from_json(value)
     if isinstance(hint, type) and issubclass(hint, BaseModel):
         return lambda value: None if value is None else hint.model_validate(value)
     return _as_is
+
+
+def json_chunks(value: Any) -> Iterator[str]:
+    """``json.dumps(value)`` in pieces, for a record (or a dict or list holding records): the same text, byte for
+    byte, without its whole dict tree or its whole text held at once (a month of 300 queues is ~700 MB of JSON). A
+    hash or a compressor takes the pieces as they come (plan/pipeline.py, workspace/store.py), the CLI prints them."""
+    if isinstance(value, Rows):
+        yield from value.iter_json()
+    elif isinstance(value, JsonRecord):
+        yield from _object_chunks(_record_items(value))
+    elif isinstance(value, dict):
+        if all(type(v) in _SCALARS for v in value.values()):
+            yield json.dumps(value)
+        else:
+            yield from _object_chunks(value.items())
+    elif isinstance(value, list | tuple):
+        if all(type(v) in _SCALARS for v in value):
+            yield json.dumps(value)
+        else:
+            yield "["
+            for i, item in enumerate(value):
+                if i:
+                    yield ", "
+                yield from json_chunks(item)
+            yield "]"
+    elif isinstance(value, BaseModel):
+        yield json.dumps(value.model_dump())
+    else:
+        yield json.dumps(value)
+
+
+def json_chunks_after(head: dict[str, Any], record: JsonRecord) -> Iterator[str]:
+    """``json.dumps({**head, **record.to_json()})`` in pieces (the plan's --json: its report path, then the plan)."""
+    yield from _object_chunks([*head.items(), *_record_items(record)])
+
+
+def _record_items(record: JsonRecord) -> Iterator[tuple[str, Any]]:
+    """A record's keys and values in its JSON's order (flattened records inline), values not yet encoded."""
+    for name, is_flattened, is_optional, _ in _fields(type(record)):
+        value = getattr(record, name)
+        if is_flattened:
+            yield from _record_items(value)
+        elif not (is_optional and value is None):
+            yield name, value
+
+
+def _object_chunks(items: Any) -> Iterator[str]:
+    yield "{"
+    for i, (key, value) in enumerate(items):
+        yield (", " if i else "") + json.dumps({key: None})[1:-5]  # '"key": ', as json.dumps writes any key
+        yield from json_chunks(value)
+    yield "}"

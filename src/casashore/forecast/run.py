@@ -9,11 +9,13 @@ from datetime import datetime
 from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
+import numpy as np
 import pandas as pd
 
-from casashore.domain.units import json_number
+from casashore.domain.columns import Codes, Floats, Ints
 from casashore.forecast import candidates
 from casashore.forecast.batch import forecast_all
+from casashore.forecast.intervals import ForecastIntervals
 from casashore.forecast.series import interval_counts
 from casashore.forecast.timezones import exists, localize, zone
 from casashore.workspace.store import Workspace
@@ -26,9 +28,14 @@ class ForecastRun(NamedTuple):
     run_id: str
     models: dict[str, str]
     """queue -> the model chosen by backtest"""
-    intervals: list[dict]
+    table: ForecastIntervals
     """queue, start (client time, with offset), site_start (site wall time), interval_min, model, calls,
-    calls_lo_80/hi_80/lo_95/hi_95, aht_s, holiday"""
+    calls_lo_80/hi_80/lo_95/hi_95, aht_s, holiday: as columns"""
+
+    @property
+    def intervals(self) -> list[dict]:
+        """The rows as JSON objects (built when asked: the plan reads the columns)."""
+        return self.table.to_json()
 
 
 def forecast_workspace(workspace: Workspace, *, interval_min: int, horizon_days: int,
@@ -66,20 +73,31 @@ def _run(workspace: Workspace, series: pd.DataFrame, interval_min: int, horizons
                         progress=progress)
     frame = made.frame.sort_values(["unique_id", "ds"], kind="stable")
     placed = Placement(site)
-    rows = []
-    columns = ["unique_id", "ds", "model", "calls", "calls_lo_80", "calls_hi_80", "calls_lo_95", "calls_hi_95",
-               "aht_s", "holiday"]
-    for queue, ds, model, calls, lo_80, hi_80, lo_95, hi_95, aht_s, holiday in zip(
-            *(frame[c].tolist() for c in columns), strict=True):
+    kept, starts, site_starts = [], [], []
+    for i, (queue, ds) in enumerate(zip(frame["unique_id"].tolist(), frame["ds"].tolist(), strict=True)):
         at = placed(ds.to_pydatetime(), zones[queue])
         if at is None:
             continue  # an interval the clocks skip (spring forward) has no calls to staff
-        rows.append({"queue": queue, "start": at[0], "site_start": at[1], "interval_min": interval_min,
-                     "model": model, "calls": calls, "calls_lo_80": lo_80, "calls_hi_80": hi_80,
-                     "calls_lo_95": lo_95, "calls_hi_95": hi_95, "aht_s": json_number(aht_s), "holiday": holiday})
+        kept.append(i)
+        starts.append(at[0])
+        site_starts.append(at[1])
+    # Columns, not a dict per row (~1 KB each: a month of 300 queues is 806,400 rows); the same values.
+    take = np.asarray(kept, dtype=np.int64)
+    texts = lambda name: Codes.of(frame[name].to_numpy()[take].tolist())  # noqa: E731
+    numbers = lambda name: Floats(frame[name].to_numpy(dtype=np.float64)[take])  # noqa: E731
+    table = ForecastIntervals({
+        "queue": texts("unique_id"), "start": Codes.of(starts), "site_start": Codes.of(site_starts),
+        "interval_min": Ints(np.full(len(take), interval_min)), "model": texts("model"),
+        **{name: numbers(name) for name in ("calls", "calls_lo_80", "calls_hi_80", "calls_lo_95", "calls_hi_95")},
+        "aht_s": Floats.finite_or_null(frame["aht_s"].to_numpy(dtype=np.float64)[take]),
+        "holiday": texts("holiday")})
+    del kept, starts, site_starts
     run_id = uuid.uuid4().hex[:12]
-    workspace.store_forecast(run_id, interval_min, rows)
-    return ForecastRun(run_id, made.chosen, rows)
+    workspace.store_forecast(run_id, interval_min, {
+        "queue": table.values("queue"), "start": table.values("start"), "model": table.values("model"),
+        "calls": table.column("calls"), "calls_lo_95": table.column("calls_lo_95"),
+        "calls_hi_95": table.column("calls_hi_95"), "aht_s": table.column("aht_s")})
+    return ForecastRun(run_id, made.chosen, table)
 
 
 class Placement:

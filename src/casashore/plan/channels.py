@@ -34,9 +34,9 @@ from casashore.domain.units import json_number
 from casashore.errors import UserError
 from casashore.simulate.results import (
     CallMeasures,
-    GroupInterval,
+    GroupIntervals,
     GroupResult,
-    QueueInterval,
+    QueueIntervals,
     QueueResult,
     SimulatedCentre,
 )
@@ -183,11 +183,6 @@ def simulate_pool(voice: Queue, email: Queue, calls: Sequence[float], aht_s: flo
                            calls_simulated=int(batch.simulated.sum()))
 
 
-def _intervals(offered: np.ndarray, per_interval: list[CallMeasures], interval_min: float) -> list[QueueInterval]:
-    return [QueueInterval(interval=i, start_min=i * interval_min, offered=float(offered[i]), measures=m)
-            for i, m in enumerate(per_interval)]
-
-
 def _call_queue(queue: Queue, counts: np.ndarray, interval_min: float, channel: str | None) -> QueueResult:
     """A queue measured as calls (voice, or chat sessions): ``counts`` [R, 1, I, 7] in the voice engine's stats."""
     from casashore.simulate.engine import OFFERED
@@ -197,7 +192,7 @@ def _call_queue(queue: Queue, counts: np.ndarray, interval_min: float, channel: 
     return QueueResult(queue=queue.name, skill=queue.skill, offered=float(offered.sum()),
                        service_level_goal=queue.service_level,
                        measures=CallMeasures.at(call_measures(counts.sum(axis=2)), 0),
-                       intervals=_intervals(offered, CallMeasures.grid(call_measures(counts))[0], interval_min),
+                       intervals=QueueIntervals.of_estimates(offered, call_measures(counts), interval_min, 0),
                        channel=channel)
 
 
@@ -211,20 +206,19 @@ def _email_queue(queue: Queue, counts: np.ndarray, interval_s: float, backlog) -
     taken, waited = counts[..., email_engine.TAKEN], counts[..., email_engine.WAIT_TAKEN_S]
     offered = counts[..., email_engine.OFFERED].mean(axis=0)
 
-    def measures(level, asa) -> list[CallMeasures]:
-        means, halves = np.atleast_1d(level.mean).tolist(), np.atleast_1d(level.half_width).tolist()
-        asa_means, asa_halves = np.atleast_1d(asa.mean).tolist(), np.atleast_1d(asa.half_width).tolist()
+    def measures(level, asa) -> CallMeasures:
         none = {name: None for name in NON_CALL} | {f"{name}_ci95": None for name in NON_CALL}
-        return [CallMeasures(**none, service_level=json_number(m), service_level_ci95=json_number(h),
-                             asa=json_number(a), asa_ci95=json_number(ah))
-                for m, h, a, ah in zip(means, halves, asa_means, asa_halves, strict=True)]
+        return CallMeasures(**none, service_level=json_number(level.mean), service_level_ci95=json_number(
+            level.half_width), asa=json_number(asa.mean), asa_ci95=json_number(asa.half_width))
 
     whole = measures(ratio_estimate(met.sum(axis=1), (met + missed).sum(axis=1)),
-                     ratio_estimate(waited.sum(axis=1), taken.sum(axis=1)))[0]
-    per_interval = measures(ratio_estimate(met, met + missed), ratio_estimate(waited, taken))
+                     ratio_estimate(waited.sum(axis=1), taken.sum(axis=1)))
+    level, asa = ratio_estimate(met, met + missed), ratio_estimate(waited, taken)
+    per_interval = QueueIntervals.of(offered, {"service_level": (level.mean, level.half_width),
+                                               "asa": (asa.mean, asa.half_width)}, interval_s / 60.0)
     return QueueResult(queue=queue.name, skill=queue.skill, offered=float(offered.sum()),
                        service_level_goal=queue.deadline_share, measures=whole,
-                       intervals=_intervals(offered, per_interval, interval_s / 60.0), channel="email",
+                       intervals=per_interval, channel="email",
                        backlog=[float(b) for b in backlog])
 
 
@@ -234,6 +228,4 @@ def _group(name: str, busy: np.ndarray, logged: np.ndarray) -> GroupResult:
     whole = ratio_estimate(busy.sum(axis=1), logged.sum(axis=1))
     per = ratio_estimate(busy, logged)
     return GroupResult(group=name, occupancy=json_number(whole.mean), occupancy_ci95=json_number(whole.half_width),
-                       intervals=[GroupInterval(interval=i, occupancy=json_number(m), occupancy_ci95=json_number(h))
-                                  for i, (m, h) in enumerate(zip(per.mean.tolist(), per.half_width.tolist(),
-                                                                 strict=True))])
+                       intervals=GroupIntervals.of(per.mean, per.half_width))

@@ -31,15 +31,16 @@ from casashore.plan.result import (
     Verdict,
     VerdictReason,
 )
-from casashore.simulate.results import QueueInterval, QueueResult, SimulatedCentre
+from casashore.simulate.results import QueueResult, SimulatedCentre
 
 MIN_CALLS = 1.0
 """Intervals with fewer calls than this on average are not judged: one call more or less swings their level."""
 
 
-def _judged(simulation: SimulatedCentre, min_calls: float) -> list[tuple[QueueResult, QueueInterval]]:
-    return [(queue, row) for queue in simulation.queues for row in queue.intervals
-            if row.measures.service_level is not None and row.offered >= min_calls]
+def _judged(simulation: SimulatedCentre, min_calls: float) -> list[tuple[QueueResult, np.ndarray]]:
+    """Per queue, whether each interval is judged: a service level measured, and enough calls."""
+    return [(queue, ~np.isnan(queue.intervals.column("service_level"))
+             & (queue.intervals.column("offered") >= min_calls)) for queue in simulation.queues]
 
 
 def simultaneous_widening(replications: int, judged: int) -> float:
@@ -55,11 +56,14 @@ def missed_intervals(simulation: SimulatedCentre, min_calls: float = MIN_CALLS) 
     """skill -> intervals where one of the skill's queues misses its goal beyond the simultaneous 95 %
     intervals."""
     judged = _judged(simulation, min_calls)
-    widening = simultaneous_widening(simulation.replications, len(judged))
+    widening = simultaneous_widening(simulation.replications, sum(int(mask.sum()) for _, mask in judged))
     missed: dict[str, set[int]] = {}
-    for queue, row in judged:
-        if row.measures.service_level + widening * (row.measures.service_level_ci95 or 0.0) < queue.service_level_goal:
-            missed.setdefault(queue.skill, set()).add(row.interval)
+    for queue, mask in judged:
+        level = queue.intervals.column("service_level")
+        half = np.nan_to_num(queue.intervals.column("service_level_ci95"), nan=0.0)
+        below = mask & (np.where(mask, level, 0.0) + widening * half < queue.service_level_goal)
+        if below.any():
+            missed.setdefault(queue.skill, set()).update(np.asarray(queue.intervals.values("interval"))[below].tolist())
     return {skill: sorted(v) for skill, v in sorted(missed.items())}
 
 
@@ -86,21 +90,22 @@ def daily_levels(simulation: SimulatedCentre, starts: list[str], min_calls: floa
     out = []
     for queue in simulation.queues:
         goal = queue.service_level_goal
-        by_day: dict[str, list[QueueInterval]] = {}
-        for row in queue.intervals:
-            by_day.setdefault(days[row.interval], []).append(row)
+        # The queue's rows as (offered, level, half-width, abandonment) tuples, summed in order as always.
+        columns = [queue.intervals.values(n) for n in ("offered", "service_level", "service_level_ci95", "p_abandon")]
+        by_day: dict[str, list[tuple]] = {}
+        for interval, row in zip(queue.intervals.values("interval"), zip(*columns, strict=True), strict=True):
+            by_day.setdefault(days[interval], []).append(row)
         for day, rows in sorted(by_day.items()):
-            rows = [r for r in rows if r.offered > 0 and r.measures.service_level is not None]
-            calls = sum(r.offered for r in rows)
+            rows = [r for r in rows if r[0] > 0 and r[1] is not None]
+            calls = sum(r[0] for r in rows)
             if calls < min_calls:
                 continue
-            weights = [r.offered / calls for r in rows]
-            level = sum(w * r.measures.service_level for w, r in zip(weights, rows, strict=True))
-            half = math.sqrt(sum((w * (r.measures.service_level_ci95 or 0.0)) ** 2
-                                 for w, r in zip(weights, rows, strict=True)))
-            abandon = sum(w * (r.measures.p_abandon or 0.0) for w, r in zip(weights, rows, strict=True))
+            weights = [r[0] / calls for r in rows]
+            level = sum(w * r[1] for w, r in zip(weights, rows, strict=True))
+            half = math.sqrt(sum((w * (r[2] or 0.0)) ** 2 for w, r in zip(weights, rows, strict=True)))
+            abandon = sum(w * (r[3] or 0.0) for w, r in zip(weights, rows, strict=True))
             status = "met" if level >= goal else "at_risk" if level + half >= goal else "not_met"
-            below = sum(1 for r in rows if r.offered >= min_calls and r.measures.service_level < goal)
+            below = sum(1 for r in rows if r[0] >= min_calls and r[1] < goal)
             out.append(DayLevel(queue=queue.queue, day=day, calls=calls, service_level=level,
                                 service_level_ci95=half, goal=goal, p_abandon=abandon, status=status,
                                 intervals_below_goal=below, channel=queue.channel))

@@ -16,11 +16,13 @@ import hashlib
 import json
 import tempfile
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
+from typing import TypeVar
 
 import numpy as np
 
+from casashore.domain.json_record import JsonRecord, json_chunks
 from casashore.errors import UserError
 from casashore.forecast.timezones import zone
 from casashore.plan.channels import (
@@ -35,7 +37,6 @@ from casashore.plan.channels import (
 from casashore.plan.goals import missed_intervals, raise_requirement, verdict
 from casashore.plan.result import (
     Forecast,
-    ForecastInterval,
     GoalLoop,
     GoalRound,
     History,
@@ -61,6 +62,8 @@ from casashore.workers import LOCAL, Execution, shared_workers
 from casashore.workspace.mapping import CallMapping
 from casashore.workspace.store import Workspace
 
+R = TypeVar("R", bound=JsonRecord)
+
 STEPS = ("history", "forecast", "staffing", "schedule", "simulation", "sizing")
 
 Progress = Callable[[str, str, float], None]
@@ -81,21 +84,28 @@ def overall_share(step: str, share: float) -> float:
 
 
 def _key(step: str, *inputs) -> str:
-    return hashlib.sha256(json.dumps([step, *inputs], sort_keys=True, default=str).encode()).hexdigest()
+    """The hash of a step's inputs: the settings' JSON, then each typed result's JSON as it is written, in pieces
+    (a month of hundreds of queues: never its whole text)."""
+    digest = hashlib.sha256(json.dumps([step, *(i for i in inputs if not isinstance(i, JsonRecord))],
+                                       sort_keys=True, default=str).encode())
+    for record in (i for i in inputs if isinstance(i, JsonRecord)):
+        for chunk in json_chunks(record):
+            digest.update(chunk.encode())
+    return digest.hexdigest()
 
 
-def _cached(workspace: Workspace, step: str, key: str, compute: Callable[[], dict],
-            reused: list[str], fresh: bool = False, pure: Callable[[dict], bool] = lambda result: True) -> dict:
-    """The step's stored result for ``key``, or ``compute()``'s, stored when ``pure(result)`` (an exception
-    stores nothing)."""
+def _cached(workspace: Workspace, step: str, key: str, compute: Callable[[], R], kind: type[R], reused: list[str],
+            fresh: bool = False, pure: Callable[[R], bool] = lambda result: True) -> R:
+    """The step's stored result for ``key``, or ``compute()``'s, stored (its JSON written in pieces straight into
+    the compressor) when ``pure(result)`` (an exception stores nothing)."""
     if not fresh:
         stored = workspace.plan_step(key)
         if stored is not None:
             reused.append(step)
-            return stored
+            return kind.from_json(stored)
     result = compute()
     if pure(result):
-        workspace.store_plan_step(key, step, result)
+        workspace.store_plan_step(key, step, json_chunks(result))
     return result
 
 
@@ -165,15 +175,23 @@ def forecast_step(workspace: Workspace, scenario: PlanScenario, note: Progress =
                           scheduler=execution.scheduler, progress=queues_done)
     end = plan.start + timedelta(days=plan.days)
     order = {q.name: i for i, q in enumerate(scenario.queues)}  # the scenario's order, as before
-    intervals = (ForecastInterval.from_json(r) for r in run.intervals)
-    rows = sorted((r for r in intervals if plan.start <= datetime.fromisoformat(r.start).date() < end),
-                  key=lambda r: order[r.queue])
-    return Forecast(models={q.name: run.models[q.name] for q in scenario.queues}, intervals=rows)
+    # The planned days' rows, queue by queue in the scenario's order (a stable sort: each queue's rows in time
+    # order, as forecast), read per distinct queue and start, never per row.
+    table = run.table
+    queue_codes, queue_names = table.coded("queue")
+    start_codes, start_texts = table.coded("start")
+    rank = np.array([order[name] for name in queue_names], dtype=np.int64)[queue_codes]
+    planned = np.array([plan.start <= date.fromisoformat(text[:10]) < end for text in start_texts],
+                       dtype=bool)[start_codes]
+    chosen = np.flatnonzero(planned)
+    chosen = chosen[np.argsort(rank[chosen], kind="stable")]
+    return Forecast(models={q.name: run.models[q.name] for q in scenario.queues},
+                    intervals=table.take(chosen))
 
 
 def site_grid(scenario: PlanScenario, forecast: Forecast) -> list[datetime]:
     """Site wall-clock interval starts: whole site days covering every forecast interval."""
-    starts = [datetime.fromisoformat(r.site_start) for r in forecast.intervals]
+    starts = [datetime.fromisoformat(s) for s in set(forecast.intervals.values("site_start"))]
     first = min(starts).replace(hour=0, minute=0)
     days = (max(starts).date() - first.date()).days + 1
     step = scenario.plan.interval_min
@@ -195,11 +213,17 @@ def staffing_step(scenario: PlanScenario, forecast: Forecast) -> Staffing:
     by_queue = {q.name: q for q in scenario.queues}
     calls = {q.name: np.zeros(n) for q in scenario.queues}
     work = {q.name: np.zeros(n) for q in scenario.queues}
-    for r in forecast.intervals:
-        i = index[datetime.fromisoformat(r.site_start)]
-        aht = r.aht_s or by_queue[r.queue].aht_s
-        calls[r.queue][i] += r.calls
-        work[r.queue][i] += r.calls * aht
+    rows, parsed = forecast.intervals, {}
+    at = np.array([index[parsed.get(s) or parsed.setdefault(s, datetime.fromisoformat(s))]
+                   for s in rows.values("site_start")], dtype=np.int64)
+    names = np.array(rows.values("queue"), dtype=object)
+    row_calls, row_aht = rows.column("calls"), rows.column("aht_s")
+    for name in calls:  # each queue's rows in their order, added one by one (np.add.at): the same sums as before
+        mine = names == name
+        aht = row_aht[mine]
+        aht = np.where(np.isnan(aht) | (aht == 0), by_queue[name].aht_s, aht)  # unknown (null) or 0: the queue's
+        np.add.at(calls[name], at[mine], row_calls[mine])
+        np.add.at(work[name], at[mine], row_calls[mine] * aht)
     # Each queue's own volume and mean handle time, for the simulation (the pools below are per skill).
     queues = {name: QueueVolume(calls=calls[name].tolist(),
                                 aht_s=float(work[name].sum() / calls[name].sum()) if calls[name].sum() > 0
@@ -399,8 +423,8 @@ def sizing_step(scenario: PlanScenario, staffing: Staffing, schedule: Schedule, 
     for q in simulation.queues:
         if q.channel is not None:
             continue
-        for row in q.intervals:
-            asa[row.interval] = max(asa[row.interval], row.measures.asa or 0.0)
+        at = np.asarray(q.intervals.values("interval"))
+        asa[at] = np.maximum(asa[at], np.nan_to_num(q.intervals.column("asa"), nan=0.0))
     line_erlangs = sum((np.asarray(r.calls) * np.asarray(r.aht_s) for r in voice), zeros)
     line_erlangs = (line_erlangs + calls * asa) / step_s
     busy = int(np.argmax(line_erlangs)) if len(line_erlangs) else 0
@@ -449,33 +473,31 @@ def _steps(scenario: PlanScenario, workspace: Workspace, history_dir: Path, prog
     imports = [(sha,) for sha in workspace.import_fingerprints()]  # rows, as the stored keys were made
     note("forecast", "", 0.0)
     window = [str(plan.start), plan.days, plan.interval_min]
-    # Each step is stored as its JSON and typed again from it, computed or read back alike, so that a warm plan is
-    # the same result as a cold one; the keys hash the JSON, as they always have.
-    forecast = Forecast.from_json(_cached(
-        workspace, "forecast", _key("forecast", imports, window, queues, scenario.site.time_zone),
-        lambda: forecast_step(workspace, scenario, note, execution).to_json(), reused, fresh))
+    # Each step is stored as its JSON and read back typed from it; its JSON is the same whether computed or read
+    # back (the --json byte for byte), and the keys hash that JSON.
+    forecast = _cached(workspace, "forecast", _key("forecast", imports, window, queues, scenario.site.time_zone),
+                       lambda: forecast_step(workspace, scenario, note, execution), Forecast, reused, fresh)
     note("staffing", "", 0.0)
-    staffing = Staffing.from_json(_cached(
-        workspace, "staffing", _key("staffing", forecast.to_json(), scenario.site.model_dump(), queues),
-        lambda: staffing_step(scenario, forecast).to_json(), reused, fresh))
+    staffing = _cached(workspace, "staffing", _key("staffing", forecast, scenario.site.model_dump(), queues),
+                       lambda: staffing_step(scenario, forecast), Staffing, reused, fresh)
     note("schedule", "", 0.0)
     # The wall-clock safety limit is not an input: a result it did not stop is the same under any limit, and a
     # result it stopped is not stored.
     settings = plan.model_dump(exclude={"schedule_time_limit_s"})
-    loop = GoalLoop.from_json(_cached(
+    loop = _cached(
         workspace, "schedule",
-        _key("schedule+simulation", staffing.to_json(), [s.model_dump() for s in scenario.shifts],
+        _key("schedule+simulation", staffing, [s.model_dump() for s in scenario.shifts],
              scenario.rules.model_dump(), settings, scenario.site.model_dump(), queues),
-        lambda: goal_loop(scenario, staffing, note, execution).to_json(), reused, fresh,
-        pure=lambda result: result["schedule"]["stopped_by"] != "time_safety"))
+        lambda: goal_loop(scenario, staffing, note, execution), GoalLoop, reused, fresh,
+        pure=lambda result: result.schedule.stopped_by != "time_safety")
     if reused[-1:] == ["schedule"]:
         reused.append("simulation")  # the loop's rounds are one stored result
     note("sizing", "", 0.0)
-    sizing = Sizing.from_json(_cached(
-        workspace, "sizing", _key("sizing", loop.to_json(), scenario.site.model_dump(), scenario.link.model_dump(),
-                            scenario.rules.model_dump(), window),
-        lambda: sizing_step(scenario, staffing, loop.schedule, loop.simulation).to_json(), [], fresh,
-        pure=lambda result: loop.schedule.stopped_by != "time_safety"))
+    sizing = _cached(
+        workspace, "sizing", _key("sizing", loop, scenario.site.model_dump(), scenario.link.model_dump(),
+                                  scenario.rules.model_dump(), window),
+        lambda: sizing_step(scenario, staffing, loop.schedule, loop.simulation), Sizing, [], fresh,
+        pure=lambda result: loop.schedule.stopped_by != "time_safety")
     # sizing is stored so that a warm plan need not import the numba kernels (not when the goal loop it sizes was
     # not stored: no part of a partial plan is); derived from the steps above, so not listed as reused
     return PlanResult(site=scenario.site, history=history, forecast=forecast, staffing=staffing,

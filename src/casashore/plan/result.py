@@ -1,8 +1,10 @@
 """The plan's results, typed: one record per step (history, forecast, staffing, schedule, simulation, the goal
 loop, sizing, verdict) and the PlanResult that holds them; the simulation step is the simulator's own
 SimulatedCentre (simulate/results.py). Each record's fields are its JSON keys in the order
-``casashore plan --json`` prints them (docs/architecture.md): ``to_json()`` is that JSON exactly, and a step
-stored in the workspace comes back with ``from_json()``. Times stay ISO strings, as in the JSON."""
+``casashore plan --json`` prints them (docs/architecture.md): ``to_json()`` is that JSON exactly (and
+json_record.json_chunks writes it in pieces), and a step stored in the workspace comes back with ``from_json()``.
+Times stay ISO strings, as in the JSON. What grows with queues x intervals is held as columns (domain/columns.py):
+the forecast's intervals, and the simulation's (simulate/results.py), read as records one row at a time."""
 
 from __future__ import annotations
 
@@ -10,6 +12,7 @@ from dataclasses import dataclass
 
 from casashore.domain.json_record import JsonRecord, optional_key
 from casashore.domain.site import Site
+from casashore.forecast.intervals import ForecastInterval, ForecastIntervals  # noqa: F401 (the rows, re-exported)
 from casashore.simulate.results import SimulatedCentre
 
 
@@ -20,29 +23,15 @@ class History(JsonRecord):
 
 
 @dataclass(frozen=True)
-class ForecastInterval(JsonRecord):
-    queue: str
-    start: str
-    """client time, with its offset"""
-    site_start: str
-    """site wall-clock time, no offset"""
-    interval_min: int
-    model: str
-    calls: float
-    calls_lo_80: float
-    calls_hi_80: float
-    calls_lo_95: float
-    calls_hi_95: float
-    aht_s: float | None
-    holiday: str | None
-
-
-@dataclass(frozen=True)
 class Forecast(JsonRecord):
     models: dict[str, str]
     """queue -> the model its backtest chose"""
-    intervals: list[ForecastInterval]
-    """the planned days' intervals, queue by queue in the scenario's order"""
+    intervals: ForecastIntervals
+    """the planned days' intervals, queue by queue in the scenario's order (a list of ForecastInterval given is
+    turned into these columns)"""
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "intervals", ForecastIntervals.of_rows(self.intervals))
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,6 @@ import base64
 import html
 import json
 import re
-from collections import defaultdict
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -24,9 +23,9 @@ from casashore.report.markup import Cell, heading, table
 from casashore.report.tables import (
     DaySummary,
     daily_summary,
-    interval_csv,
+    interval_csv_chunks,
     interval_minutes,
-    interval_rows,
+    iter_interval_rows,
     shift_table,
     shown_span,
 )
@@ -40,17 +39,19 @@ def figures(plan: PlanResult, lang: str) -> list[tuple[str, go.Figure]]:
     t = lambda key: label(lang, key)  # noqa: E731
     out = []
     forecast = go.Figure()
-    by_queue: dict[str, list] = defaultdict(list)
-    for r in plan.forecast.intervals:
-        by_queue[r.queue].append(r)
-    for queue in sorted(by_queue):
-        rows = by_queue[queue]
-        x = _times([r.start for r in rows])
+    rows = plan.forecast.intervals
+    names = np.array(rows.values("queue"), dtype=object)
+    starts = _times(rows.values("start"))
+    columns = {name: rows.column(name) for name in ("calls", "calls_lo_80", "calls_hi_80")}
+    for queue in sorted(set(names.tolist())):
+        mine = names == queue
+        x = starts[mine]
         forecast.add_trace(go.Scatter(x=np.concatenate([x, x[::-1]]),
-                                      y=_values([r.calls_hi_80 for r in rows] + [r.calls_lo_80 for r in rows][::-1]),
+                                      y=np.concatenate([columns["calls_hi_80"][mine],
+                                                        columns["calls_lo_80"][mine][::-1]]),
                                       fill="toself", opacity=0.2, line={"width": 0}, showlegend=False,
                                       hoverinfo="skip", name=f"{queue} {t('band_80')}"))
-        forecast.add_trace(go.Scatter(x=x, y=_values([r.calls for r in rows]), name=queue, mode="lines"))
+        forecast.add_trace(go.Scatter(x=x, y=columns["calls"][mine], name=queue, mode="lines"))
     forecast.update_layout(yaxis_title=t("calls"))
     out.append((t("forecast"), forecast))
     staffing, schedule = plan.staffing, plan.schedule
@@ -71,9 +72,11 @@ def figures(plan: PlanResult, lang: str) -> list[tuple[str, go.Figure]]:
     for queue in plan.simulation.queues:
         # NaN (null in the page) where no call is offered, so the line breaks over closed hours.
         sl, half = np.full(every, np.nan), np.full(every, np.nan)
-        for r in queue.intervals:
-            if r.offered > 0.5 and r.measures.service_level is not None:
-                sl[r.interval], half[r.interval] = r.measures.service_level, r.measures.service_level_ci95 or 0.0
+        rows = queue.intervals
+        level, shown_at = rows.column("service_level"), np.asarray(rows.values("interval"))
+        judged = (rows.column("offered") > 0.5) & ~np.isnan(level)
+        sl[shown_at[judged]] = level[judged]
+        half[shown_at[judged]] = np.nan_to_num(rows.column("service_level_ci95"), nan=0.0)[judged]
         service.add_trace(go.Scatter(x=x_all, y=cut(sl), name=queue.queue, mode="lines",
                                      error_y={"type": "data", "array": cut(half), "thickness": 0.6, "width": 0}))
     # One line per distinct goal (a site of hundreds of queues has a handful of goals).
@@ -84,8 +87,7 @@ def figures(plan: PlanResult, lang: str) -> list[tuple[str, go.Figure]]:
     occupancy = go.Figure()
     for group in plan.simulation.groups:
         values = np.full(every, np.nan)
-        for r in group.intervals:
-            values[r.interval] = np.nan if r.occupancy is None else r.occupancy
+        values[np.asarray(group.intervals.values("interval"))] = group.intervals.column("occupancy")
         occupancy.add_trace(go.Scatter(x=x_all, y=cut(values), name=group.group, mode="lines"))
     occupancy.update_layout(yaxis={"range": [0, 1.02], "tickformat": ".0%"})
     out.append((t("occupancy"), occupancy))
@@ -196,13 +198,28 @@ def daily_section(summary: list[DaySummary], currency: str, lang: str) -> str:
 
 def csv_section(plan: PlanResult, lang: str, file_stem: str) -> str:
     """The per-interval table as a CSV inside the page: a download link on a data: URI (no network, no script)."""
-    rows = interval_rows(plan)
-    encoded = base64.b64encode(interval_csv(rows).encode("utf-8")).decode("ascii")
+    # Rows, CSV and base64 made a chunk at a time (a month of hundreds of queues: ~800,000 rows); base64 of
+    # pieces cut at multiples of 3 bytes is the base64 of the whole.
+    count, pending, encoded = 0, b"", []
+
+    def counted():
+        nonlocal count
+        for row in iter_interval_rows(plan):
+            count += 1
+            yield row
+
+    for chunk in interval_csv_chunks(counted()):
+        pending += chunk.encode("utf-8")
+        cut = len(pending) - len(pending) % 3
+        encoded.append(base64.b64encode(pending[:cut]).decode("ascii"))
+        pending = pending[cut:]
+    encoded.append(base64.b64encode(pending).decode("ascii"))
+    link_text = html.escape(label(lang, "download_csv"))
     name = html.escape(f"{file_stem}-intervals.csv", quote=True)
     return (heading(2, label(lang, "interval_csv"), "intervals") +
-            f"<p>{html.escape(label(lang, 'interval_csv_text').format(rows=number(len(rows), lang)))}</p>"
+            f"<p>{html.escape(label(lang, 'interval_csv_text').format(rows=number(count, lang)))}</p>"
             f"<p><a id='interval-csv' class='download' download='{name}' "
-            f"href='data:text/csv;charset=utf-8;base64,{encoded}'>{html.escape(label(lang, 'download_csv'))}</a></p>")
+            f"href='data:text/csv;charset=utf-8;base64,{''.join(encoded)}'>{link_text}</a></p>")
 
 
 def plotly_scripts(lang: str) -> str:

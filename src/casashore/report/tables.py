@@ -6,11 +6,11 @@ from __future__ import annotations
 import csv
 import io
 from bisect import bisect_left
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from casashore.plan.result import PlanResult
-from casashore.simulate.results import QueueInterval
 
 INTERVAL_COLUMNS = ("start", "group", "calls", "aht_s", "required", "required_after_rounds", "scheduled",
                     "service_level", "p_abandon", "bandwidth_bps")
@@ -33,7 +33,7 @@ def site_days(plan: PlanResult) -> list[date]:
 
 def plan_days(plan: PlanResult) -> list[date]:
     """The scenario's days (plan.start and plan.days): the forecast's client days."""
-    return sorted({date.fromisoformat(r.start[:10]) for r in plan.forecast.intervals})
+    return sorted({date.fromisoformat(s[:10]) for s in set(plan.forecast.intervals.values("start"))})
 
 
 def shown_span(plan: PlanResult) -> range:
@@ -48,7 +48,7 @@ def shown_span(plan: PlanResult) -> range:
     if not starts or not plan.forecast.intervals:
         return range(len(starts))
     days = plan_days(plan)
-    reached = [datetime.fromisoformat(r.site_start) for r in plan.forecast.intervals]
+    reached = [datetime.fromisoformat(s) for s in set(plan.forecast.intervals.values("site_start"))]
     first = min(datetime.combine(days[0], time()), min(reached))
     end = max(datetime.combine(days[-1] + timedelta(days=1), time()),
               max(reached) + timedelta(minutes=interval_minutes(plan)))
@@ -144,16 +144,24 @@ def interval_rows(plan: PlanResult) -> list[dict]:
     """Per agent group (skill) and site interval shown (``shown_span``), in group then time order (one CSV row
     each, keyed by INTERVAL_COLUMNS); service level and abandonment are the calls-weighted means of the group's
     queues (None where no call was offered) — a blended pool's of its voice queue, whose calls the row shows."""
+    return list(iter_interval_rows(plan))
+
+
+def iter_interval_rows(plan: PlanResult) -> Iterator[dict]:
+    """``interval_rows`` one at a time: a month of hundreds of queues is ~800,000 rows, ~1 KB each as dicts."""
     staffing, schedule = plan.staffing, plan.schedule
     after = plan.required_after_rounds or staffing.required
-    queues_of: dict[str, list[tuple[str | None, dict[int, QueueInterval]]]] = {}
+    queues_of: dict[str, list] = {}
     for queue in plan.simulation.queues:
-        queues_of.setdefault(queue.skill, []).append((queue.channel, {r.interval: r for r in queue.intervals}))
+        queues_of.setdefault(queue.skill, []).append((queue.channel, queue.intervals))
     out = []
     shown = shown_span(plan)
     for group, required in staffing.required.items():
-        mine = queues_of.get(group, [])
-        mine = [q for channel, q in mine if channel is None] or [q for _, q in mine]  # a pool: its calls' level
+        channels = queues_of.get(group, [])
+        pooled = [q for channel, q in channels if channel is None] or [q for _, q in channels]  # a pool: its calls'
+        # The group's queues' rows as (offered, level, abandonment) by interval, one group at a time.
+        mine = [dict(zip(q.values("interval"), zip(*(q.values(n) for n in ("offered", "service_level", "p_abandon")),
+                                                     strict=True), strict=True)) for q in pooled]
         for i in shown:
             start = staffing.starts[i]
             simulated = [q[i] for q in mine if i in q]
@@ -161,17 +169,28 @@ def interval_rows(plan: PlanResult) -> list[dict]:
                         "aht_s": required.aht_s[i], "required": required.with_shrinkage[i],
                         "required_after_rounds": after[group].with_shrinkage[i],
                         "scheduled": schedule.scheduled[group][i],
-                        "service_level": _weighted([(r.offered, r.measures.service_level) for r in simulated]),
-                        "p_abandon": _weighted([(r.offered, r.measures.p_abandon) for r in simulated]),
+                        "service_level": _weighted([(r[0], r[1]) for r in simulated]),
+                        "p_abandon": _weighted([(r[0], r[2]) for r in simulated]),
                         "bandwidth_bps": plan.sizing.bandwidth_bps[i]})
-    return out
+        yield from out
+        out.clear()
 
 
-def interval_csv(rows: list[dict]) -> str:
+def interval_csv(rows: Iterable[dict]) -> str:
     """Machine-readable in every language: `.` decimals, full precision (floats written as repr, so reading
     them back gives the plan's numbers exactly), empty where there is no value."""
+    return "".join(interval_csv_chunks(rows))
+
+
+def interval_csv_chunks(rows: Iterable[dict], rows_per_chunk: int = 4096) -> Iterator[str]:
+    """``interval_csv`` in pieces of ``rows_per_chunk`` rows (the header in the first)."""
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=INTERVAL_COLUMNS, lineterminator="\n")
     writer.writeheader()
-    writer.writerows({k: ("" if row[k] is None else row[k]) for k in INTERVAL_COLUMNS} for row in rows)
-    return buffer.getvalue()
+    for i, row in enumerate(rows, start=1):
+        writer.writerow({k: ("" if row[k] is None else row[k]) for k in INTERVAL_COLUMNS})
+        if i % rows_per_chunk == 0:
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+    yield buffer.getvalue()

@@ -20,7 +20,7 @@ from casashore.domain.shift import ShiftSpec, shift_length_s, time_of_day_min
 from casashore.plan.result import PlanResult
 from casashore.report import xlsx_style as style
 from casashore.report.i18n import label
-from casashore.report.tables import closed_days, daily_summary, interval_rows, site_days
+from casashore.report.tables import closed_days, daily_summary, iter_interval_rows, site_days
 from casashore.report.verdict import closed_text, reasons
 
 AGENT_DECIMALS = 6
@@ -116,7 +116,7 @@ def _interval_sheet(book, plan: PlanResult, lang: str) -> None:
     header = [t("xl_start", zone=plan.site.time_zone), t("xl_group"), t("xl_calls"), t("xl_aht"), t("xl_required"),
               t("xl_required_after"), t("xl_scheduled"), t("xl_short"), t("xl_service"), t("xl_abandon")]
     ws = style.sheet(book, t("xl_intervals"), header, freeze="C2")
-    for row in interval_rows(plan):
+    for row in iter_interval_rows(plan):
         # Agents to 6 decimals: the schedule's are whole agents less the shares on break, whose sums leave float
         # noise (21.99999999999999, a Short of 7e-15) that a filter "Short > 0" would catch.
         required, scheduled = round(row["required_after_rounds"], AGENT_DECIMALS), round(row["scheduled"],

@@ -1,6 +1,7 @@
 """Several independent scenarios simulated as one set of batches (the plan's blocks of skills): each scenario's
 replications cut into chunks, every chunk of every scenario one batch for casashore/workers.py (this process,
-local processes or a Dask cluster), and each scenario's chunks merged back in order and summarised.
+local processes or a Dask cluster), and each scenario's chunks merged back in order and summarised; in waves of
+at most WAVE_CELLS raw counts, so that a month of hundreds of queues never holds all its raw counts at once.
 
 Replication r of a scenario always runs on stream r of its seed (simulate/replications.py), so each scenario's
 measures are those of ``simulate_scenario`` run alone in this process: not a figure depends on the chunks, the
@@ -58,6 +59,35 @@ def simulate_scenarios(scenarios: Sequence[Scenario], execution: Execution = LOC
     ``execution`` says (default: this process), ``progress`` hearing of the replications done. Every scenario's
     limits are checked before any replication runs."""
     centres = [checked_centre(s, s.simulation.replications) for s in scenarios]
+    if execution.scheduler is None:
+        ensure_compiled()  # here, and into numba's on-disk cache, which local workers then load
+    results: list[SimulatedCentre] = []
+    for wave in _waves(scenarios, centres):
+        results += _simulated([scenarios[i] for i in wave], [centres[i] for i in wave], execution, progress)
+    return results
+
+
+WAVE_CELLS = 2_000_000
+"""Raw counts held at once, at most: replications x (queues + groups) x intervals, each cell 3-7 numbers. The
+scenarios run in waves of at most this many cells (one scenario larger than this is a wave of its own), each wave's
+batches summarised and dropped before the next: a month of 300 queues' raw counts at once was ~1 GB."""
+
+
+def _waves(scenarios: Sequence[Scenario], centres: Sequence[Centre]) -> list[list[int]]:
+    waves: list[list[int]] = [[]]
+    held = 0
+    for index, (scenario, centre) in enumerate(zip(scenarios, centres, strict=True)):
+        cells = scenario.simulation.replications * (len(centre.agents) + len(scenario.queues)) * centre.intervals
+        if waves[-1] and held + cells > WAVE_CELLS:
+            waves.append([])
+            held = 0
+        waves[-1].append(index)
+        held += cells
+    return [wave for wave in waves if wave]
+
+
+def _simulated(scenarios: Sequence[Scenario], centres: Sequence[Centre], execution: Execution,
+               progress: Callable[[int], None] | None) -> list[SimulatedCentre]:
     chunks: list[Chunk] = []
     owners: list[int] = []
     for index, (scenario, centre) in enumerate(zip(scenarios, centres, strict=True)):
@@ -66,9 +96,12 @@ def simulate_scenarios(scenarios: Sequence[Scenario], execution: Execution = LOC
         for start in range(0, len(streams), size):
             chunks.append(Chunk(centre, tuple(streams[start:start + size])))
             owners.append(index)
-    if execution.scheduler is None:
-        ensure_compiled()  # here, and into numba's on-disk cache, which local workers then load
     done = execution.run(run_chunk, chunks, preload=PRELOAD, progress=progress,
                          sizes=[len(chunk.streams) for chunk in chunks])
-    return [summarise(scenario, merge([batch for batch, owner in zip(done, owners, strict=True) if owner == index]))
-            for index, scenario in enumerate(scenarios)]
+    out = []
+    for index, scenario in enumerate(scenarios):
+        mine = [i for i, owner in enumerate(owners) if owner == index]
+        out.append(summarise(scenario, merge([done[i] for i in mine])))
+        for i in mine:
+            done[i] = None  # this scenario's raw counts: summarised, dropped
+    return out

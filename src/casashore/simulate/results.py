@@ -5,11 +5,13 @@ Each record's fields are its JSON keys in the order ``casashore simulate --json`
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, fields
 from typing import TYPE_CHECKING
 
 import numpy as np
 
+from casashore.domain.columns import Floats, Ints, Rows
 from casashore.domain.json_record import JsonRecord, flattened, optional_key
 from casashore.domain.units import json_number
 
@@ -60,6 +62,41 @@ class QueueInterval(JsonRecord):
     measures: CallMeasures = flattened()
 
 
+def _interval_columns(length: int, interval_min: float | None = None) -> dict:
+    """``interval`` 0, 1, ... and ``start_min`` ``i * interval_min``, ints or floats as ``interval_min`` is."""
+    index = np.arange(length, dtype=np.int64)
+    if interval_min is None:
+        return {"interval": Ints(index)}
+    start = Ints(index * interval_min) if isinstance(interval_min, int) else Floats(index * float(interval_min))
+    return {"interval": Ints(index), "start_min": start}
+
+
+class QueueIntervals(Rows):
+    """A queue's QueueInterval rows, held as one array per measure (domain/columns.py)."""
+    row_type = QueueInterval
+
+    @classmethod
+    def of(cls, offered: np.ndarray, measures: Mapping[str, tuple[np.ndarray, np.ndarray]],
+           interval_min: float) -> QueueIntervals:
+        """From each call measure's means and 95 % half-widths per interval (NaN or infinite: null); a measure
+        missing from ``measures`` is null throughout (an email queue has no p_wait)."""
+        offered = np.asarray(offered, dtype=np.float64)
+        columns = {**_interval_columns(len(offered), interval_min), "offered": Floats(offered)}
+        nothing = np.full(len(offered), np.nan)
+        for field in fields(CallMeasures):
+            name, half = field.name.removesuffix("_ci95"), field.name.endswith("_ci95")
+            values = measures[name][half] if name in measures else nothing
+            columns[field.name] = Floats.finite_or_null(np.asarray(values, dtype=np.float64))
+        return cls(columns)
+
+    @classmethod
+    def of_estimates(cls, offered: np.ndarray, estimates: dict[str, Estimate], interval_min: float,
+                     index: int | tuple = ()) -> QueueIntervals:
+        """From estimates.call_measures over [.., interval] counts, at ``index`` (a queue)."""
+        return cls.of(offered, {name: (e.mean[index], e.half_width[index]) for name, e in estimates.items()},
+                      interval_min)
+
+
 @dataclass(frozen=True)
 class QueueResult(JsonRecord):
     queue: str
@@ -68,12 +105,15 @@ class QueueResult(JsonRecord):
     service_level_goal: float
     """voice and chat: the share answered within the target; email: the share taken up within the deadline"""
     measures: CallMeasures = flattened()
-    intervals: list[QueueInterval]
+    intervals: QueueIntervals
     channel: str | None = optional_key()
     """chat or email (absent for voice): an email queue's service_level is its share taken up within the
     deadline per interval of arrival, and it has no p_wait, p_abandon or time to abandon"""
     backlog: list[float] | None = optional_key()
     """email: the fluid backlog (queueing/email_backlog.py) at each interval boundary with the agents simulated"""
+
+    def __post_init__(self) -> None:  # a list of QueueInterval given: held as columns
+        object.__setattr__(self, "intervals", QueueIntervals.of_rows(self.intervals))
 
 
 @dataclass(frozen=True)
@@ -83,12 +123,25 @@ class GroupInterval(JsonRecord):
     occupancy_ci95: float | None
 
 
+class GroupIntervals(Rows):
+    """A group's GroupInterval rows, held as arrays."""
+    row_type = GroupInterval
+
+    @classmethod
+    def of(cls, mean: np.ndarray, half_width: np.ndarray) -> GroupIntervals:
+        return cls({**_interval_columns(len(mean)), "occupancy": Floats.finite_or_null(mean),
+                    "occupancy_ci95": Floats.finite_or_null(half_width)})
+
+
 @dataclass(frozen=True)
 class GroupResult(JsonRecord):
     group: str
     occupancy: float | None
     occupancy_ci95: float | None
-    intervals: list[GroupInterval]
+    intervals: GroupIntervals
+
+    def __post_init__(self) -> None:  # a list of GroupInterval given: held as columns
+        object.__setattr__(self, "intervals", GroupIntervals.of_rows(self.intervals))
 
 
 @dataclass(frozen=True)

@@ -17,9 +17,9 @@ from casashore.simulate.replications import Batch, expected_calls, run
 from casashore.simulate.results import (
     CallMeasures,
     CentreRun,
-    GroupInterval,
+    GroupIntervals,
     GroupResult,
-    QueueInterval,
+    QueueIntervals,
     QueueResult,
     SimulatedCentre,
     calls_per_second,
@@ -113,22 +113,17 @@ def summarise(scenario: Scenario, batch: Batch) -> SimulatedCentre:
     whole = call_measures(batch.calls.sum(axis=2))          # [Q]
     per_interval = call_measures(batch.calls)               # [Q, I]
     offered = batch.calls[..., OFFERED].mean(axis=0)        # [Q, I]
-    # Lists, not numpy scalars, per interval: the same floats, read once (a month of 30 queues is 80,000 intervals).
-    offered_at, measures_at = offered.tolist(), CallMeasures.grid(per_interval)
+    # Per queue and group, one array per measure (simulate/results.py's QueueIntervals): a month of 30 queues is
+    # 80,000 intervals, which as records per interval held ~2 KB each.
     queues = [QueueResult(queue=queue.name, skill=queue.skill, offered=float(offered[q].sum()),
-                             service_level_goal=queue.service_level, measures=CallMeasures.at(whole, q),
-                             intervals=[QueueInterval(interval=i, start_min=i * interval_min,
-                                                          offered=offered_at[q][i], measures=measures_at[q][i])
-                                        for i in range(offered.shape[1])])
+                          service_level_goal=queue.service_level, measures=CallMeasures.at(whole, q),
+                          intervals=QueueIntervals.of_estimates(offered[q], per_interval, interval_min, q))
               for q, queue in enumerate(scenario.queues)]
     occ_whole = occupancy(batch.agent_time.sum(axis=2))
     occ = occupancy(batch.agent_time)
-    occ_mean, occ_half = occ.mean.tolist(), occ.half_width.tolist()
     groups = [GroupResult(group=group.name, occupancy=json_number(occ_whole.mean[g]),
-                             occupancy_ci95=json_number(occ_whole.half_width[g]),
-                             intervals=[GroupInterval(interval=i, occupancy=json_number(occ_mean[g][i]),
-                                                      occupancy_ci95=json_number(occ_half[g][i]))
-                                        for i in range(occ.mean.shape[1])])
+                          occupancy_ci95=json_number(occ_whole.half_width[g]),
+                          intervals=GroupIntervals.of(occ.mean[g], occ.half_width[g]))
               for g, group in enumerate(scenario.groups)]
     return SimulatedCentre(replications=int(batch.simulated.size), queues=queues, groups=groups,
                            calls_simulated=int(batch.simulated.sum()))

@@ -69,7 +69,7 @@ def forecast(workspace: Path, *, horizon: str, interval: str, site_zone: str, qu
         else:
             run_id, chosen, rows = forecast_workspace(opened, interval_min=minutes, horizon_days=horizon_days,
                                                       site_zone=site_zone, **where)
-    return Forecast(run_id, chosen, rows, minutes, horizon_days)
+    return Forecast(run_id, chosen, rows.to_json(), minutes, horizon_days)
 
 
 def intraday(workspace: Path, *, as_of: str, interval: str, site_zone: str, queues: list[str] | None,

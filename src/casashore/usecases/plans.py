@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from casashore.domain.json_record import JsonRecord
+from casashore.domain.json_record import JsonRecord, json_chunks
 from casashore.domain.loading import parse_toml
 from casashore.errors import Cancelled, UserError
 from casashore.plan.compare import ComparedPlan, Comparison, compare
@@ -117,7 +117,7 @@ def run_and_keep(scenario: PlanScenario, scenario_name: str, scenario_toml: str,
         figures = key_figures(result) if result is not None else None
         return StoredPlanRun(run_id, scenario_name, scenario_toml, created_at, lang, status, error,
                              figures.verdict if figures else None, figures.to_json() if figures else None,
-                             result.to_json() if result is not None else None)
+                             json_chunks(result) if result is not None else None)  # compressed as written
 
     try:
         result = run_plan(scenario, workspace, report, lang, fresh=fresh, progress=progress, execution=execution)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import zlib
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -88,7 +88,9 @@ class StoredPlanRun(NamedTuple):
     error: str | None
     verdict: str | None
     figures: dict | None
-    result: dict | None
+    result: dict | Iterable[str] | None
+    """read back: the JSON's dict; to keep: that dict, or its text in pieces (json_record.json_chunks), so that
+    a month of hundreds of queues is compressed as it is written, never held whole"""
 
 
 class Workspace:
@@ -220,16 +222,15 @@ class Workspace:
 
     # Forecasts and plan steps
 
-    def store_forecast(self, run_id: str, interval_min: int, rows: list[dict]) -> None:
-        """A forecast run's intervals (``queue``, ``start`` with its offset, ``model``, ``calls``, the 95 % range
-        ``calls_lo_95``/``calls_hi_95``, ``aht_s`` or None), in one INSERT ... SELECT from a frame (executemany
-        took ~0.5 ms a row), in one transaction."""
+    def store_forecast(self, run_id: str, interval_min: int, columns: Mapping[str, Sequence]) -> None:
+        """A forecast run's intervals as columns (``queue``, ``start`` with its offset, ``model``, ``calls``, the
+        95 % range ``calls_lo_95``/``calls_hi_95``, ``aht_s`` NaN where unknown), in one INSERT ... SELECT from a
+        frame (executemany took ~0.5 ms a row), in one transaction."""
         stored = pd.DataFrame({
-            "run_id": run_id, "queue": [r["queue"] for r in rows], "start_at": [r["start"] for r in rows],
-            "interval_min": interval_min, "model": [r["model"] for r in rows],
-            "calls": [r["calls"] for r in rows], "calls_lo": [r["calls_lo_95"] for r in rows],
-            "calls_hi": [r["calls_hi_95"] for r in rows],
-            "aht_s": pd.Series([r["aht_s"] for r in rows], dtype="float64")})
+            "run_id": run_id, "queue": columns["queue"], "start_at": columns["start"],
+            "interval_min": interval_min, "model": columns["model"], "calls": columns["calls"],
+            "calls_lo": columns["calls_lo_95"], "calls_hi": columns["calls_hi_95"],
+            "aht_s": pd.Series(columns["aht_s"], dtype="float64")})
         con = self._con
         con.register("forecast_rows", stored)
         try:
@@ -246,8 +247,9 @@ class Workspace:
         rows = self._con.execute("SELECT packed FROM plan_steps WHERE step_key = ?", [key]).fetchall()
         return _unpacked(rows[0][0]) if rows else None
 
-    def store_plan_step(self, key: str, step: str, result: dict) -> None:
-        """Store (or replace) the result of the plan step ``step`` under ``key``."""
+    def store_plan_step(self, key: str, step: str, result: dict | Iterable[str]) -> None:
+        """Store (or replace) the result of the plan step ``step`` under ``key``: its JSON's dict, or its text in
+        pieces (compressed as they come)."""
         self._con.execute("INSERT OR REPLACE INTO plan_steps VALUES (?, ?, ?, now())", [key, step, _packed(result)])
 
     # Kept plan runs
@@ -377,10 +379,21 @@ def _json_or_null(value: dict | None) -> str | None:
     return None if value is None else json.dumps(value)
 
 
-def _packed(result: dict) -> bytes:
+def _packed(result: dict | Iterable[str]) -> bytes:
     """A plan result as stored: its JSON, zlib-compressed (schema v9: a fifth of the text, and of what DuckDB
-    holds while inserting it). Level 1: most of the gain at a tenth of the default level's time."""
-    return zlib.compress(json.dumps(result).encode(), 1)
+    holds while inserting it). Level 1: most of the gain at a tenth of the default level's time. Given in pieces,
+    the text is compressed piece by piece: only the compressed bytes are ever whole."""
+    if isinstance(result, dict):
+        return zlib.compress(json.dumps(result).encode(), 1)
+    packer, parts, pending = zlib.compressobj(1), [], []
+    for chunk in result:
+        pending.append(chunk)
+        if len(pending) >= 256:
+            parts.append(packer.compress("".join(pending).encode()))
+            pending.clear()
+    parts.append(packer.compress("".join(pending).encode()))
+    parts.append(packer.flush())
+    return b"".join(parts)
 
 
 def _unpacked(packed: bytes) -> dict:

@@ -13,7 +13,7 @@ from rich.table import Table
 from casashore.errors import UserError
 from casashore.interfaces.cli.errors import exits_on_user_error
 from casashore.interfaces.cli.options import JsonOpt, workers_option
-from casashore.interfaces.cli.rendering import out, print_json, write_csv
+from casashore.interfaces.cli.rendering import out, print_json_chunks, write_csv
 from casashore.report.i18n import LANGS  # the languages only: no plotting
 from casashore.usecases.output_paths import check_all_writable
 
@@ -105,7 +105,9 @@ def plan(
         xlsx.write_bytes(plan_xlsx(result, parsed, lang))
     kept = f"kept as plan {run_id} in {workspace} (casashore plans show {run_id})"
     if as_json:
-        print_json({"report": str(report_path), **result.to_json()})
+        from casashore.domain.json_record import json_chunks_after  # pydantic: not at --help
+
+        print_json_chunks(json_chunks_after({"report": str(report_path)}, result))
         # Not in the JSON document (the same scenario gives the same bytes): on stderr, for a script to link
         # its output to `casashore plans show`.
         console.print(kept, soft_wrap=True, highlight=False, markup=False)

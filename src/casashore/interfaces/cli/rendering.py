@@ -9,7 +9,8 @@ import contextlib
 import csv
 import io
 import json
-from collections.abc import Callable, Iterator
+import sys
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -58,6 +59,20 @@ out = _Stdout()
 def print_json(doc: Any) -> None:
     """The one JSON document of --json, alone on stdout."""
     typer.echo(json.dumps(doc))
+
+
+def print_json_chunks(chunks: Iterable[str]) -> None:
+    """The one JSON document of --json given in pieces (domain/json_record.py's json_chunks), written as they
+    come: a month of hundreds of queues is hundreds of MB of text, never held whole."""
+    pending: list[str] = []
+    for chunk in chunks:
+        pending.append(chunk)
+        if len(pending) >= 1024:
+            sys.stdout.write("".join(pending))
+            pending.clear()
+    pending.append("\n")
+    sys.stdout.write("".join(pending))
+    sys.stdout.flush()
 
 
 def write_csv(path: Path, rows: list[dict]) -> None:
