@@ -415,18 +415,22 @@ def test_highs_is_silenced_by_its_own_option_not_by_redirecting_stdout():
     assert done.stdout == "before\nafter\n"
 
 
-def small_team_days(tmp_path):
+def small_team_days(tmp_path, again: tuple[int, ...] = ()):
     """Two days of a small French and Spanish team (1 to 4 agents per skill), bilingual agents, 8-hour shifts
-    with three breaks and 4-hour part-times: the kind of day where rounding the LP up overshoots (issue 23)."""
+    with three breaks and 4-hour part-times: the kind of day where rounding the LP up overshoots (issue 23);
+    ``again`` adds days, each the same as that day (a client's Tuesday and Wednesday)."""
     from casashore.schedule.inputs import read_requirement, read_shifts
 
     rng = np.random.default_rng(2)
-    rows = []
-    for day in range(2):
-        for group, scale in (("fr", rng.uniform(1, 3)), ("es", rng.uniform(0.5, 2))):
+    rows, days = [], []
+    for _ in range(2):
+        days.append([(group, np.ceil(np.sin(np.linspace(0.2, np.pi - 0.2, 60)) * scale
+                                     + rng.uniform(0, 1, 60) * 0.5))
+                     for group, scale in (("fr", rng.uniform(1, 3)), ("es", rng.uniform(0.5, 2)))])
+    for day, needs in enumerate(days + [days[d] for d in again]):
+        for group, need in needs:
             required = np.zeros(96)
-            required[28:88] = np.ceil(np.sin(np.linspace(0.2, np.pi - 0.2, 60)) * scale
-                                      + rng.uniform(0, 1, 60) * 0.5)
+            required[28:88] = need
             rows += [[f"2026-03-{2 + day:02d}T{t // 4:02d}:{t % 4 * 15:02d}", group, int(required[t])]
                      for t in range(96)]
     groups = ("fr", "es", "fr+es")
@@ -471,3 +475,66 @@ def test_the_neighbourhood_search_gives_the_same_schedule_on_any_number_of_cores
     one, eight = results
     assert one.solver == eight.solver and one.solver["polished"] == 2
     assert (one.counts, one.breaks, one.objective) == (eight.counts, eight.breaks, eight.objective)
+
+
+def test_a_day_repeated_is_searched_once_and_the_closed_hours_are_one_lp(tmp_path, monkeypatch):
+    """Days with the same requirement (here the first day three times) are the same model: the neighbourhood
+    search runs once for all of them, and each gets the answer a search of its own would give (the search is
+    deterministic). The hours no shift covers (closed: nothing but their under-coverage) are solved as one LP,
+    whose answer is each one's own. The same schedule on 1 core or 8; the bound stays a true lower bound, here
+    checked against HiGHS's proven optimum of each day."""
+    import casashore.schedule.covering as covering
+    from casashore.schedule.mip import neighbourhood as real_neighbourhood
+
+    requirement, templates = small_team_days(tmp_path, again=(0, 0))
+    searches = []
+
+    def counted(problem, dived, *args):
+        searches.append(covering._fingerprint(problem))
+        return real_neighbourhood(problem, dived, *args)
+
+    monkeypatch.setattr(covering, "neighbourhood", counted)
+    together = []
+    real_together = covering.relax_together
+    monkeypatch.setattr(covering, "relax_together", lambda problems: together.append(len(problems))
+                        or real_together(problems))
+    results = []
+    for cores in (1, 8):
+        monkeypatch.setattr(covering.os, "cpu_count", lambda cores=cores: cores)
+        results.append(covering.solve(requirement, templates, gap=0.01, parts_searched=0))
+    one, eight = results
+    assert (one.counts, one.breaks, one.objective, one.solver) == (eight.counts, eight.breaks, eight.objective,
+                                                                    eight.solver)
+    assert len(searches) == 2 * len(set(searches)) and len(set(searches)) <= 2  # per run: each distinct day once
+    assert one.solver["polished"] == len(set(searches)) + 2  # the first day's two copies share its search
+    assert together == [1, 1]  # per run, one LP for its 146 closed intervals (all alike: one distinct part)
+    first = {(name, day): n for (name, day), n in one.counts.items() if day == 0}
+    for copy in (2, 3):
+        assert {(name, 0): n for (name, day), n in one.counts.items() if day == copy} == first
+    # Against the proven optimum (every day searched by HiGHS to a gap of 0, no node limit): the bound is below it.
+    proven = covering.solve(requirement, templates, gap=0.0, node_limit=10**6)
+    assert proven.status == "optimal"
+    assert one.bound <= proven.objective + 1e-6 <= one.objective + 1e-6
+    assert one.gap == pytest.approx((one.objective - one.bound) / one.objective)
+
+
+def test_parts_without_shifts_solved_together_are_solved_as_alone():
+    """relax_together (the closed hours' parts as one LP) gives each part the answer, objective and bound of its
+    own solve; one infeasible part (under-coverage forbidden) makes the whole None, as alone."""
+    from scipy import sparse
+
+    from casashore.schedule.mip import Problem, relax_and_dive, relax_together
+
+    def closed_hour(required: float, penalty: float, hard: bool = False) -> Problem:
+        # under - over = required, under priced (or forbidden), over free.
+        return Problem(sparse.csc_matrix(np.array([[1.0, -1.0]])), np.array([penalty, 0.0]),
+                       np.array([0.0 if hard else np.inf, np.inf]), np.array([required]), np.zeros(2, bool))
+
+    problems = [closed_hour(0.0, 850.0), closed_hour(3.0, 850.0), closed_hour(1.5, 400.0)]
+    together = relax_together(problems)
+    for problem, answer in zip(problems, together, strict=True):
+        alone = relax_and_dive(problem)
+        assert np.allclose(answer.values, alone.values) and answer.objective == pytest.approx(alone.objective)
+        assert answer.bound == answer.objective and answer.stopped_by == "optimal"
+    assert [a.objective for a in together] == [0.0, 2550.0, 600.0]
+    assert relax_together([*problems, closed_hour(2.0, 850.0, hard=True)]) is None
