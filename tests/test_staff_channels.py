@@ -102,7 +102,7 @@ def test_the_email_traffic_bound_is_over_the_open_time_not_the_whole_interval(ap
     over = api.post("/api/staff", json={**body, "calls": 1.21e7}).json()
     assert over["field"] == "calls" and "1.01e+06 Erlangs" in over["error"], over
     said = CliRunner().invoke(cli, ["staff", "--channel", "email", "--calls", "1.21e7", "--interval", "24h", "--open",
-                                   "1h", "--aht", "5m", "--deadline", "24h", "--service-level", "0.5"])
+                                    "1h", "--aht", "5m", "--deadline", "24h", "--service-level", "0.5"])
     assert said.exit_code == 2 and "traffic: 1008333.3" in said.output and "open time" in said.output, said.output
 
 
