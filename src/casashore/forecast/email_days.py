@@ -3,8 +3,10 @@ agent-hours of work they bring into the backlog, and the hour-of-day profile (th
 hour of the client's clock) — from the same per-interval forecast the plan's email backlog is fed with, so the two
 never disagree.
 
-The day's bands add up its intervals' bounds: exact when a day's intervals rise and fall together (a busy day is
-busy all day, the usual case for mail), wider than the truth when they do not; never narrower."""
+A day's bands follow its intervals' kind. Poisson bands around the point forecast (a model without intervals of
+its own, forecast/predict.py) give the day the Poisson band of its total, the sum of independent Poisson counts.
+A model's own bands are added up: exact when a day's intervals rise and fall together (a busy day is busy all day,
+the usual case for mail), wider than the truth when they do not; never narrower."""
 
 from __future__ import annotations
 
@@ -12,8 +14,12 @@ from collections.abc import Iterable
 from datetime import datetime
 
 import numpy as np
+from scipy.stats import poisson
 
 BOUNDS = ("lo_80", "hi_80", "lo_95", "hi_95")
+LEVELS = {f"{side}_{level}": (1 - level / 100) / 2 if side == "lo" else 1 - (1 - level / 100) / 2
+          for level in (80, 95) for side in ("lo", "hi")}
+"""Each bound's quantile, computed as forecast/predict.py computes its Poisson bands (the same floats)."""
 
 
 def email_days(rows: Iterable[dict]) -> list[dict]:
@@ -29,17 +35,20 @@ def email_days(rows: Iterable[dict]) -> list[dict]:
         if day is None:
             day = days[key] = {"queue": key[0], "date": key[1], "items": 0.0,
                                **{f"items_{b}": 0.0 for b in BOUNDS}, "workload_h": 0.0,
-                               "hours": np.zeros(24), "holiday": row.get("holiday") or ""}
+                               "hours": np.zeros(24), "holiday": row.get("holiday") or "", "poisson": True}
         calls = float(row["calls"])
         day["items"] += calls
         for bound in BOUNDS:
             day[f"items_{bound}"] += float(row[f"calls_{bound}"])
+            day["poisson"] &= float(row[f"calls_{bound}"]) == float(poisson.ppf(LEVELS[bound], calls))
         aht_s = row.get("aht_s")
         day["workload_h"] += calls * float(aht_s) / 3600 if aht_s is not None and np.isfinite(aht_s) else 0.0
         day["hours"] += calls * _hour_overlap(start.hour * 60 + start.minute, int(row["interval_min"]))
     out = []
     for day in days.values():
         hours = day.pop("hours")
+        if day.pop("poisson"):
+            day.update({f"items_{b}": float(poisson.ppf(q, day["items"])) for b, q in LEVELS.items()})
         day["hour_shares"] = (hours / day["items"]).round(6).tolist() if day["items"] > 0 else [0.0] * 24
         day["peak_hour"] = int(np.argmax(hours))
         out.append(day)
