@@ -9,7 +9,7 @@ import shutil
 import pytest
 
 from browser import CHROMIUM, chromium, watched_page
-from served import served
+from served import launched
 
 pytestmark = pytest.mark.skipif(not CHROMIUM.exists() or shutil.which("casashore") is None,
                                 reason="Debian's chromium is not installed (apt-get install chromium; .ci/run does it)")
@@ -32,60 +32,64 @@ token = "{TOKEN}"
 WAIT_MS = 20_000  # generous: a busy 2-core machine; every wait is for a state, never a fixed time
 
 
-@pytest.fixture
-def router(tmp_path):
-    (tmp_path / "centre.toml").write_text(CENTRE)
-    with served(["route", "serve", "--config", "centre.toml", "--no-records"], "/desk", cwd=tmp_path) as url:
-        yield url
+@pytest.fixture(scope="module")
+def router(tmp_path_factory):
+    """The router and the browser, chromium starting while the router imports (most of its start): one of each
+    for the module."""
+    folder = tmp_path_factory.mktemp("chat")
+    (folder / "centre.toml").write_text(CENTRE)
+    with launched(["route", "serve", "--config", "centre.toml", "--no-records"], cwd=folder) as server:
+        with chromium() as browser:
+            yield server.ready("/desk"), browser
 
 
 def test_a_customer_and_the_agent_chat_and_the_agent_holds_two_chats_not_three(router):
-    with chromium() as browser:
-        desk = watched_page(browser)
-        desk.goto(f"{router}/desk")
-        desk.fill("#agent", "amina")
-        desk.fill("#token", TOKEN)
-        desk.click("#login button")
-        desk.wait_for_function("document.getElementById('status').dataset.count === '0'", timeout=WAIT_MS)
+    url, browser = router
+    desk = watched_page(browser)
+    desk.goto(f"{url}/desk")
+    desk.fill("#agent", "amina")
+    desk.fill("#token", TOKEN)
+    desk.click("#login button")
+    desk.wait_for_function("document.getElementById('status').dataset.count === '0'", timeout=WAIT_MS)
 
-        customers = []
-        for n in range(3):
-            page = watched_page(browser, "fr-FR" if n == 0 else "en-GB")
-            page.goto(f"{router}/chat?queue=web_fr")
-            page.wait_for_function("document.body.dataset.state === 'ready'", timeout=WAIT_MS)
-            customers.append(page)
-        assert customers[0].text_content("#status") == "écrivez votre message pour commencer"
-        assert desk.locator(".session").count() == 0  # three widgets open, nothing routed
-        for n, page in enumerate(customers):
-            page.fill("#text", "<b>Bonjour</b>, ma carte est bloquée" if n == 0 else f"question {n}")
-            page.click("#go")
-            page.wait_for_function("document.body.dataset.chat", timeout=WAIT_MS)
-        ids = [page.evaluate("document.body.dataset.chat") for page in customers]
+    customers = []
+    for n in range(3):
+        page = watched_page(browser, "fr-FR" if n == 0 else "en-GB")
+        page.goto(f"{url}/chat?queue=web_fr")
+        page.wait_for_function("document.body.dataset.state === 'ready'", timeout=WAIT_MS)
+        customers.append(page)
+    assert customers[0].text_content("#status") == "écrivez votre message pour commencer"
+    assert desk.locator(".session").count() == 0  # three widgets open, nothing routed
+    for n, page in enumerate(customers):
+        page.fill("#text", "<b>Bonjour</b>, ma carte est bloquée" if n == 0 else f"question {n}")
+        page.click("#go")
+        page.wait_for_function("document.body.dataset.chat", timeout=WAIT_MS)
+    ids = [page.evaluate("document.body.dataset.chat") for page in customers]
 
-        desk.wait_for_function("document.querySelectorAll('.session').length === 2", timeout=WAIT_MS)
-        shown = desk.eval_on_selector_all(".session", "boxes => boxes.map(b => b.dataset.id)")
-        assert shown == ids[:2]  # the first two, in order; the third waits (max_sessions = 2)
-        customers[2].wait_for_function("document.body.dataset.state === 'waiting'", timeout=WAIT_MS)
+    desk.wait_for_function("document.querySelectorAll('.session').length === 2", timeout=WAIT_MS)
+    shown = desk.eval_on_selector_all(".session", "boxes => boxes.map(b => b.dataset.id)")
+    assert shown == ids[:2]  # the first two, in order; the third waits (max_sessions = 2)
+    customers[2].wait_for_function("document.body.dataset.state === 'waiting'", timeout=WAIT_MS)
 
-        first = f".session[data-id='{ids[0]}']"
-        desk.click(f"{first} .accept")
-        customers[0].wait_for_function("document.body.dataset.state === 'connected'", timeout=WAIT_MS)
-        assert customers[0].text_content("#status") == "en ligne avec un conseiller"
-        desk.wait_for_function(f"document.querySelector(\"{first} .log\").textContent.includes('carte est bloquée')",
-                               timeout=WAIT_MS)
-        assert desk.locator(f"{first} .log b").count() == 0  # shown as text, not HTML
-        assert "<b>Bonjour</b>" in desk.locator(f"{first} .log").text_content()
-        desk.fill(f"{first} .reply", "Je la débloque tout de suite")
-        desk.click(f"{first} form button")
-        customers[0].wait_for_function("document.getElementById('log').textContent.includes('débloque')",
-                                       timeout=WAIT_MS)
+    first = f".session[data-id='{ids[0]}']"
+    desk.click(f"{first} .accept")
+    customers[0].wait_for_function("document.body.dataset.state === 'connected'", timeout=WAIT_MS)
+    assert customers[0].text_content("#status") == "en ligne avec un conseiller"
+    desk.wait_for_function(f"document.querySelector(\"{first} .log\").textContent.includes('carte est bloquée')",
+                           timeout=WAIT_MS)
+    assert desk.locator(f"{first} .log b").count() == 0  # shown as text, not HTML
+    assert "<b>Bonjour</b>" in desk.locator(f"{first} .log").text_content()
+    desk.fill(f"{first} .reply", "Je la débloque tout de suite")
+    desk.click(f"{first} form button")
+    customers[0].wait_for_function("document.getElementById('log').textContent.includes('débloque')",
+                                   timeout=WAIT_MS)
 
-        customers[0].click("#end")  # the customer ends it: the desk says so, and a place is free for the third
-        customers[0].wait_for_function("document.body.dataset.state === 'ended'", timeout=WAIT_MS)
-        desk.wait_for_function(f"document.querySelector(\"#notices li[data-id='{ids[0]}']\") !== null",
-                               timeout=WAIT_MS)
-        assert desk.text_content(f"#notices li[data-id='{ids[0]}']") == f"chat {ids[0]} ended: the customer ended it"
-        desk.wait_for_function(f"document.querySelector(\".session[data-id='{ids[2]}']\") !== null", timeout=WAIT_MS)
-        assert desk.locator(".session").count() == 2
-        for page in (desk, *customers):
-            assert page.errors == [], page.errors
+    customers[0].click("#end")  # the customer ends it: the desk says so, and a place is free for the third
+    customers[0].wait_for_function("document.body.dataset.state === 'ended'", timeout=WAIT_MS)
+    desk.wait_for_function(f"document.querySelector(\"#notices li[data-id='{ids[0]}']\") !== null",
+                           timeout=WAIT_MS)
+    assert desk.text_content(f"#notices li[data-id='{ids[0]}']") == f"chat {ids[0]} ended: the customer ended it"
+    desk.wait_for_function(f"document.querySelector(\".session[data-id='{ids[2]}']\") !== null", timeout=WAIT_MS)
+    assert desk.locator(".session").count() == 2
+    for page in (desk, *customers):
+        assert page.errors == [], page.errors

@@ -16,7 +16,7 @@ from websockets.sync.client import connect
 from casashore.route.chats import KEEP_ENDED_S, ChatLimits, ChatRefused, MemoryChats
 from casashore.route.chats_redis import RedisChats
 from redis_server import needs_redis, redis_server
-from test_route_nodes import AMINA, SUPERVISOR, api, start_node
+from test_route_nodes import AMINA, SUPERVISOR, api, launch_node, wait_node
 
 pytestmark = needs_redis
 LIMITS = ChatLimits(max_messages=4, message_chars=50, min_interval_s=2.0, open_max=2, leave_grace_s=60.0,
@@ -133,10 +133,12 @@ def nodes(redis_port, tmp_path_factory):
     redis.Redis(port=redis_port).flushall()
     started: list = []
 
-    try:
+    try:  # the two nodes start side by side (their start is mostly imports), then each is waited for
         for name in ("node-a", "node-b"):
-            started.append(start_node(name, redis_port, tmp_path_factory.mktemp(name), extra=CHAT_QUEUE,
-                                      router="chat_min_interval_s = 0\n"))
+            started.append(launch_node(name, redis_port, tmp_path_factory.mktemp(name), extra=CHAT_QUEUE,
+                                       router="chat_min_interval_s = 0\n"))
+        for name, (process, url) in zip(("node-a", "node-b"), started, strict=True):
+            wait_node(name, process, url)
         yield [url for _, url in started]
     finally:
         for process, _ in started:

@@ -20,6 +20,7 @@ import pytest
 from casashore.route.state.call_ids import router_id
 from redis_server import needs_redis, redis_server
 from router_nodes import free_port
+from served import START_S
 
 pytestmark = needs_redis
 CENTER = Path(__file__).resolve().parents[1] / "examples" / "center.toml"
@@ -37,7 +38,15 @@ def api(url: str, token: str, body: dict | None = None):
 def start_node(name: str, redis_port: int, tmp_path: Path, sip: int | None = None,
                extra: str = "", router: str = "") -> tuple[subprocess.Popen, str]:
     """A node on the example centre, with ``router`` keys added to its [router] and ``extra`` TOML at the end of
-    its file (a chat queue)."""
+    its file (a chat queue), returned once it answers."""
+    process, url = launch_node(name, redis_port, tmp_path, sip, extra, router)
+    wait_node(name, process, url)
+    return process, url
+
+
+def launch_node(name: str, redis_port: int, tmp_path: Path, sip: int | None = None,
+                extra: str = "", router: str = "") -> tuple[subprocess.Popen, str]:
+    """start_node's process, not waited for: several nodes start side by side, then ``wait_node`` each."""
     http = f"127.0.0.1:{free_port()}"
     config = tmp_path / "center.toml"  # the example, with a dead node's callers given 3 s to be taken over
     config.write_text(CENTER.read_text().replace("[router]\n", "[router]\norphan_grace_s = 3\n" + router, 1)
@@ -46,16 +55,24 @@ def start_node(name: str, redis_port: int, tmp_path: Path, sip: int | None = Non
             "--redis", f"redis://127.0.0.1:{redis_port}", "--node", name, "--no-records"]
     if sip is not None:
         args += ["--sip", f"127.0.0.1:{sip}"]
-    process = subprocess.Popen(args, cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    for _ in range(150):
+    return subprocess.Popen(args, cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE), f"http://{http}"
+
+
+def wait_node(name: str, process: subprocess.Popen, url: str) -> None:
+    """Until the node answers its API (the state waited for); it failing to start ends the wait at once with its
+    last words; START_S is only a safety valve (a busy 2-core machine has taken over a minute to start one)."""
+    deadline = time.monotonic() + START_S
+    while True:
         try:
-            api(f"http://{http}/api/nodes", SUPERVISOR)
-            return process, f"http://{http}"
+            api(f"{url}/api/nodes", SUPERVISOR)
+            return
         except OSError:
-            assert process.poll() is None, process.stderr.read().decode()[-1500:]
+            if process.poll() is not None:
+                pytest.fail(f"node {name} did not start: " + process.stderr.read().decode()[-1500:])
+            if time.monotonic() > deadline:
+                process.kill()
+                pytest.fail(f"node {name} did not answer within {START_S:.0f} s (a safety valve)")
             time.sleep(0.2)
-    process.kill()
-    pytest.fail(f"node {name} did not start")
 
 
 def invite(port: int, call_id: str, branch: str = "") -> bytes:

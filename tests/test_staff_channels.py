@@ -60,6 +60,59 @@ def test_a_wrong_channel_case_is_refused_in_words(api, body, words):
     assert not any(leak in answer.json()["error"] for leak in ("Input should", "Value error"))
 
 
+EMAIL = {"channel": "email", "calls": 2400, "interval_min": 1440, "aht_s": 300, "deadline_s": 3600}
+
+
+@pytest.mark.parametrize("body, field, value, words", [
+    ({"channel": "chat", "calls": 400, "aht_s": 300}, "max_sessions", "missing",
+     "a value: a chat case needs max_sessions and concurrency"),
+    ({"channel": "chat", "calls": 400, "aht_s": 300, "max_sessions": 3}, "concurrency", "missing", "a value"),
+    ({"calls": 400, "aht_s": 300, "max_sessions": 3}, "max_sessions", "3", "no max_sessions on a voice case"),
+    ({"channel": "email", "calls": 10, "aht_s": 300}, "deadline_s", "missing", "a value: an email case needs"),
+    ({**EMAIL, "concurrency": 0.5}, "concurrency", "0.5", "no concurrency on an email case"),
+    ({"calls": 400, "aht_s": 300, "open_min": 60}, "open_min", "60.0", "no open_min on a voice case"),
+    ({**EMAIL, "patience_s": 60}, "patience_s", "60.0", "no patience_s on an email case"),
+    ({**EMAIL, "interval_min": 60, "open_min": 120}, "open_min", "120.0", "at most interval_min (60)"),
+    ({**EMAIL, "open_min": 1.001}, "open_min", "1.001", "whole seconds"),
+    ({**EMAIL, "open_min": 1439.75}, "open_min", "1439.75", "equal slices"),
+    # a share the open hours cannot give is named by the request's word, service_level, not the backlog's
+    ({**EMAIL, "open_min": 600, "service_level": 0.9}, "service_level", "0.9", "at most 0.4583 of the items"),
+    # the workload of an email case is handled in its open time: 2e8 x 300 s in 60 min is 1.67e7 agents
+    ({**EMAIL, "calls": 2e8, "open_min": 60}, "calls", "200000000.0",
+     "at most 1.2e+07 with aht_s 300 over open_min 60"),
+    ({"calls": 1e9, "aht_s": 3000}, "calls", "1000000000.0", "at most 6e+05 with aht_s 3000 over interval_min 30"),
+])
+def test_every_refusal_names_the_request_field_its_value_and_what_it_needs(api, body, field, value, words):
+    """tests/test_validation_words.py's rule on the channels' checks: the field as the request spells it (never
+    ``body``, nor the backlog's ``deadline_share``), the value sent and what it needs, in words."""
+    answer = api.post("/api/staff", json=body)
+    error = answer.json()
+    assert answer.status_code == 422 and error["field"] == field, error
+    shown = "missing; expected " if value == "missing" else f"{value} is not valid; expected "
+    assert error["error"].startswith(f"{field}: {shown}") and words in error["error"], error
+    assert [d["field"] for d in error["details"]] == [field], error
+    assert not any(leak in error["error"] for leak in ("Input should", "Value error", "body", "deadline_share"))
+
+
+def test_the_email_traffic_bound_is_over_the_open_time_not_the_whole_interval(api):  # the API's and the CLI's
+    # 1.19e7 items x 300 s over 24 h is 41,319 agents of workload, but worked in 1 open hour 991,667: allowed, and
+    # staffed at that; 1.21e7 would be over a million agents in the open hour although 42,014 over the day
+    body = {**EMAIL, "calls": 1.19e7, "open_min": 60, "deadline_s": 86400, "service_level": 0.5}
+    assert api.post("/api/staff", json=body).json()["agents"] == 991_667
+    over = api.post("/api/staff", json={**body, "calls": 1.21e7}).json()
+    assert over["field"] == "calls" and "1.01e+06 Erlangs" in over["error"], over
+    said = CliRunner().invoke(cli, ["staff", "--channel", "email", "--calls", "1.21e7", "--interval", "24h", "--open",
+                                    "1h", "--aht", "5m", "--deadline", "24h", "--service-level", "0.5"])
+    assert said.exit_code == 2 and "traffic: 1008333.3" in said.output and "open time" in said.output, said.output
+
+
+def test_the_cli_names_service_level_when_the_open_hours_cannot_give_it():
+    result = CliRunner().invoke(cli, ["staff", "--channel", "email", "--calls", "2400", "--interval", "24h",
+                                      "--open", "10h", "--aht", "5m", "--deadline", "1h", "--service-level", "0.9"])
+    assert result.exit_code == 2 and "service_level: 0.9 is not valid; expected a share the open" in result.output
+    assert "deadline_share" not in result.output
+
+
 def test_the_cli_refuses_an_email_case_without_its_deadline():
     result = CliRunner().invoke(cli, ["staff", "--channel", "email", "--calls", "10", "--aht", "5m",
                                       "--service-level", "0.9"])

@@ -201,6 +201,11 @@ def check_email_case(case: dict[str, float]) -> dict[str, float]:
     if interval_s / math.gcd(int(open_s), int(interval_s)) > MAX_EMAIL_SLOTS:
         raise UserError("open", f"{open_s:g} s", f"a part of the interval that divides it into at most "
                         f"{MAX_EMAIL_SLOTS} equal slices (such as 8h of 24h)")
+    from casashore.queueing.domain import MAX_TRAFFIC_ERLANGS, check  # queueing/ loads numba: only when used
+
+    # the items are all handled in the open time: that is where a million agents' bound applies, not the interval
+    check("traffic", case["calls"] * case["aht"] / open_s, high=MAX_TRAFFIC_ERLANGS,
+          what="traffic in Erlangs (items x AHT / open time, the time they are worked in)")
     return case
 
 
@@ -214,8 +219,13 @@ def _email_staff(case: dict[str, float]) -> dict[str, float | int | None]:
     slots = interval // slot
     items = np.full(slots, case["calls"] / slots)
     is_open = np.arange(slots) < open_s // slot
-    need = email_required_agents(items, float(slot), case["aht"], case["deadline"], case["service_level"],
-                                 open_intervals=is_open)
+    try:
+        need = email_required_agents(items, float(slot), case["aht"], case["deadline"], case["service_level"],
+                                     open_intervals=is_open)
+    except UserError as error:  # the backlog's word is deadline_share; the user's (option and API field) service_level
+        if error.field != "deadline_share":
+            raise
+        raise UserError("service_level", case["service_level"], error.expected) from None
     judged = need.backlog.met.sum() + need.backlog.missed.sum()
     row: dict[str, float | int | None] = {
         "traffic": case["calls"] * case["aht"] / open_s, "agents": int(need.agents.max()), "p_wait": None,

@@ -1,5 +1,5 @@
 """What `casashore backtest` and `casashore forecast` do: which model forecasts each queue best, and the calls
-per queue and interval for the coming days, stored in the workspace."""
+per queue and interval for the coming days, stored in the workspace (an email queue's also per day and hour)."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from typing import NamedTuple
 from casashore.domain.as_of import as_of_time
 from casashore.domain.units import whole
 from casashore.forecast.batch import backtest_all
+from casashore.forecast.email_days import email_days
 from casashore.forecast.reforecast import reforecast_workspace
 from casashore.forecast.run import forecast_queues, forecast_workspace
 from casashore.forecast.series import interval_counts
@@ -50,6 +51,8 @@ class Forecast(NamedTuple):
     """Calls per queue and interval, with 80 % and 95 % prediction intervals."""
     interval_min: int
     horizon_days: int
+    email_days: list[dict]
+    """The email queues' days: items with bands, agent-hours and the hour-of-day profile (forecast/email_days.py)."""
 
 
 def forecast(workspace: Path, *, horizon: str, interval: str, site_zone: str, queues: list[str] | None,
@@ -69,7 +72,9 @@ def forecast(workspace: Path, *, horizon: str, interval: str, site_zone: str, qu
         else:
             run_id, chosen, rows = forecast_workspace(opened, interval_min=minutes, horizon_days=horizon_days,
                                                       site_zone=site_zone, **where)
-    return Forecast(run_id, chosen, rows.to_json(), minutes, horizon_days)
+        email = {name for name in chosen if opened.queue_channel(name) == "email"}
+    rows = rows.to_json()
+    return Forecast(run_id, chosen, rows, minutes, horizon_days, email_days(r for r in rows if r["queue"] in email))
 
 
 def intraday(workspace: Path, *, as_of: str, interval: str, site_zone: str, queues: list[str] | None,

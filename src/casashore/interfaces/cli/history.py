@@ -167,6 +167,9 @@ def forecast(
     stored in the workspace's forecasts table. Intervals are in the queue's (client's) time zone; `site_start`
     gives the same interval in the site's zone (Africa/Casablanca by default), through the IANA rules.
 
+    An email queue is also given per client day (the JSON's email_days): the day's items with their 80 % and 95 %
+    bands, the agent-hours they bring into the backlog and the share of them in each hour of the day.
+
     `--intraday --as-of 2026-03-02T12:00` updates the rest of that day per queue and interval from the calls seen
     before 12:00 (call records, the router's, interval reports): the day-ahead forecast times the day's level,
     shrunk toward the day-ahead by how much has been seen, with its own 80 % and 95 % bands (docs/history.md).
@@ -186,7 +189,7 @@ def forecast(
     if output is not None:
         write_csv(output, rows)
     if as_json:
-        print_json({"run_id": made.run_id, "models": chosen, "intervals": rows})
+        print_json({"run_id": made.run_id, "models": chosen, "intervals": rows, "email_days": made.email_days})
         return
     shown = Table(title=f"Forecast {made.run_id}: {made.horizon_days} days of {made.interval_min}-minute intervals "
                         f"(every interval: --output or --json)")
@@ -198,7 +201,21 @@ def forecast(
         shown.add_row(name, chosen[name], f"{sum(r['calls'] for r in mine):,.0f}", peak["start"][:16],
                       f"{peak['calls']:.1f} ({peak['calls_lo_80']:.0f}–{peak['calls_hi_80']:.0f})")
     out.print(shown)
+    if made.email_days:
+        out.print(_email_days_table(made.email_days))
     _say_queues(workspace, sorted(chosen), queue)
+
+
+def _email_days_table(days: list[dict]) -> Table:
+    """An email queue's days as its planner reads them: the items (80 % range), the work they bring, the peak hour."""
+    shown = Table(title="Email items per client day (the hour-of-day shares: --json email_days)")
+    for header in ("queue", "date", "items (80 % range)", "agent-hours", "peak hour", "holiday"):
+        shown.add_column(header, justify="right")
+    for day in days:
+        shown.add_row(day["queue"], day["date"],
+                      f"{day['items']:,.0f} ({day['items_lo_80']:,.0f}–{day['items_hi_80']:,.0f})",
+                      f"{day['workload_h']:,.1f}", f"{day['peak_hour']:02d}:00", day["holiday"])
+    return shown
 
 
 def _intraday(forecasting, workspace: Path, as_of: str | None, interval: str, site_zone: str,

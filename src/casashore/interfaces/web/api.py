@@ -26,7 +26,7 @@ from fastapi_offline import FastAPIOffline  # Swagger UI at /docs from local fil
 from pydantic import BaseModel, Field, create_model, model_validator
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from casashore.domain.base import HandleSeconds, PositiveSeconds, Share, Strict, TargetSeconds
+from casashore.domain.base import HandleSeconds, PositiveSeconds, ScenarioError, Share, Strict, TargetSeconds
 from casashore.domain.loading import parse_toml, user_error
 from casashore.domain.queue import MAX_SESSIONS, Channel, DeadlineSeconds
 from casashore.domain.units import CAPACITY_PATTERN
@@ -54,6 +54,10 @@ STATIC = Path(__file__).parent / "static"
 _ID = re.compile(r"^[0-9a-f]{12}$")
 
 
+def _a(channel: str) -> str:
+    return f"an {channel}" if channel == "email" else f"a {channel}"
+
+
 class StaffRequest(Strict):
     """One interval of one queue: the queue's facts are bounded as the domain's Queue bounds them."""
     calls: Annotated[float, Field(ge=0, le=1e9, description="Calls offered in the interval")]
@@ -74,26 +78,53 @@ class StaffRequest(Strict):
 
     @model_validator(mode="after")
     def _channel_fields(self) -> StaffRequest:
-        """Each channel's fields required on it and refused elsewhere, in the words of the CLI's options."""
+        """Each channel's fields required on it and refused elsewhere; every refusal names the field, its value and
+        what it needs (a ScenarioError: the 422 names the field, not the whole body)."""
         fields = {"chat": ("max_sessions", "concurrency"), "email": ("deadline_s",)}
         for channel, names in fields.items():
             for name in names:
                 if self.channel == channel and getattr(self, name) is None:
-                    raise ValueError(f"{name}: a value; a {channel} case needs {' and '.join(names)}")
+                    raise ScenarioError(name, MISSING, f"a value: {_a(channel)} case needs {' and '.join(names)}")
                 if self.channel != channel and getattr(self, name) is not None:
-                    raise ValueError(f"{name}: no {name} on a {self.channel} case (it is for channel {channel})")
+                    raise ScenarioError(name, getattr(self, name),
+                                        f"no {name} on {_a(self.channel)} case (it is for channel {channel})")
         if self.open_min is not None and self.channel != "email":
-            raise ValueError("open_min: no open_min on a voice or chat case (it is for channel email)")
+            raise ScenarioError("open_min", self.open_min,
+                                f"no open_min on {_a(self.channel)} case (it is for channel email)")
         if self.channel == "email" and self.patience_s is not None:
-            raise ValueError("patience_s: no patience on email (items never abandon)")
+            raise ScenarioError("patience_s", self.patience_s, "no patience_s on an email case (items never abandon)")
+        if self.channel == "email":
+            self._email_open_time()
         return self
+
+    def _email_open_time(self) -> None:
+        """An email case's open time: within its interval, both whole seconds, few enough equal slices
+        (calculators.check_email_case's rule, said in this request's fields and units)."""
+        open_min = self.open_min if self.open_min is not None else self.interval_min
+        if self.interval_min * 60 != round(self.interval_min * 60):
+            raise ScenarioError("interval_min", self.interval_min, "whole seconds on an email case (such as 1440 or "
+                                "0.5, not 1/7 of a minute)")
+        if open_min * 60 != round(open_min * 60):
+            raise ScenarioError("open_min", open_min, "whole seconds (such as 600 or 0.5, not 1/7 of a minute)")
+        if open_min > self.interval_min:
+            raise ScenarioError("open_min", open_min, f"at most interval_min ({self.interval_min:g})")
+        slices = self.interval_min * 60 / math.gcd(round(open_min * 60), round(self.interval_min * 60))
+        if slices > calculators.MAX_EMAIL_SLOTS:
+            raise ScenarioError("open_min", open_min, f"a part of interval_min ({self.interval_min:g}) that divides "
+                                f"it into at most {calculators.MAX_EMAIL_SLOTS} equal slices (such as 480 of 1440)")
 
     @model_validator(mode="after")
     def _traffic_in_range(self) -> StaffRequest:
-        traffic = self.calls * self.aht_s / (self.interval_min * 60)
+        """At most a million agents of workload: an email case's over the open time its agents work (its items
+        all handled then), a voice or chat case's over the interval."""
+        worked = "open_min" if self.channel == "email" and self.open_min is not None else "interval_min"
+        minutes = getattr(self, worked)
+        traffic = self.calls * self.aht_s / (minutes * 60)
         if traffic > MAX_TRAFFIC_ERLANGS:
-            raise ValueError(f"calls x aht_s / interval = {traffic:.3g} Erlangs; at most {MAX_TRAFFIC_ERLANGS:.0e} "
-                             "(a million agents)")
+            most = MAX_TRAFFIC_ERLANGS * minutes * 60 / self.aht_s
+            raise ScenarioError("calls", self.calls, f"at most {most:.4g} with aht_s {self.aht_s:g} over {worked} "
+                                f"{minutes:g}: calls x aht_s / ({worked} x 60) = {traffic:.3g} Erlangs, at most "
+                                f"{MAX_TRAFFIC_ERLANGS:.0e} (a million agents)")
         return self
 
 
@@ -250,7 +281,7 @@ def create_app(workspace_dir: Path, *, host: str = "127.0.0.1", token: str | Non
 
     # The calculators are what `casashore staff`, `trunks` and `link` call, with the same keys.
     @app.post("/api/staff", response_model=StaffResponse, response_model_exclude_unset=True, **open_responses)
-    async def staff(req: StaffRequest) -> dict:
+    async def staff(req: StaffRequest) -> dict | JSONResponse:
         """Fewest agents meeting the service level: Erlang C (or Erlang A with patience_s); a chat queue's agents
         holding up to max_sessions (the chat chain); an email queue's over its backlog and deadline
         (`casashore staff --channel chat|email`, the same keys)."""
@@ -265,10 +296,11 @@ def create_app(workspace_dir: Path, *, host: str = "127.0.0.1", token: str | Non
             concurrency=req.concurrency if req.concurrency is not None else nan,
             deadline_s=req.deadline_s if email else nan,
             open_s=(req.open_min or req.interval_min) * 60 if email else nan)
-        try:  # an email case's open time, or a share its open hours cannot give: the CLI's words, 422
+        try:  # a service level the open hours cannot give: named as a request's field, 422
             return calculators.staff([calculators.check_email_case(case) if email else case])[0]
         except UserError as error:
-            raise HTTPException(422, str(error)) from None
+            return JSONResponse({"error": str(error), "field": error.field, "details": [
+                {"loc": ["body", error.field], "field": error.field, "msg": str(error)}]}, status_code=422)
 
     @app.post("/api/trunks", response_model=TrunkResponse, **open_responses)
     def trunks(req: TrunkRequest) -> dict:
