@@ -330,3 +330,15 @@ def test_history_takes_several_queues_and_says_which(tmp_path):
     assert "queues used from" in shown and "NW, PS, TT" in shown
     assert_user_error(run("history", "--workspace", str(path), "--queue", "XX", "--json"),
                       "queue: 'XX'", "NW, PS, TT")
+
+
+def test_the_router_starts_without_the_forecast_or_the_formulas():
+    """`route serve` (and every test that starts it) pays for what routing needs: the reforecast and the re-plan
+    it serves load statsforecast and the Erlang kernels on their first request, not at the router's start."""
+    import sys
+
+    code = ("import sys, casashore.route.server; print(' '.join(m for m in ('numba', 'statsforecast', "
+            "'casashore.queueing', 'casashore.forecast.reforecast', 'casashore.intraday.replan') "
+            "if m in sys.modules))")
+    loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert loaded.returncode == 0 and loaded.stdout.strip() == "", loaded.stdout + loaded.stderr

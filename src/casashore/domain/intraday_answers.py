@@ -8,6 +8,9 @@ from typing import Annotated
 
 from pydantic import BaseModel, Field
 
+MAX_REPLICATIONS = 2_000
+"""The re-plan's simulation replications at most (each a day of the queues' calls)."""
+
 QueueName = Annotated[str, Field(min_length=1, max_length=64)]
 """The as-of time's shape (ISO 8601 to the minute, an offset or not); the date's own rules are the use case's."""
 

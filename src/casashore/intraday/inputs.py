@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from casashore.domain.as_of import as_of_time
+from casashore.domain.intraday_answers import MAX_REPLICATIONS
 from casashore.domain.units import day_interval_min, duration_s, share, whole
 from casashore.errors import UserError
 from casashore.forecast.call_records import CallRecords
@@ -25,7 +26,6 @@ from casashore.intraday.replan import Settings, replan
 from casashore.route.planned import PlannedShift, RosterPlan
 from casashore.schedule.rules import read_rules
 
-MAX_REPLICATIONS = 2_000
 """A day's rest simulated 2,000 times is a few seconds; the proposals' simulations run as many each."""
 MAX_ABSENT = 2_000
 

@@ -14,11 +14,9 @@ from pydantic import BaseModel
 
 from casashore.domain.as_of import as_of_time
 from casashore.domain.base import AS_OF_PATTERN
-from casashore.domain.intraday_answers import IntradayResponse, QueueName, ReplanResponse
+from casashore.domain.intraday_answers import MAX_REPLICATIONS, IntradayResponse, QueueName, ReplanResponse
 from casashore.domain.units import day_interval_min
 from casashore.errors import UserError
-from casashore.forecast.reforecast import reforecast_workspace
-from casashore.intraday.inputs import MAX_REPLICATIONS, asked, replan_document
 from casashore.route.auth import Principal
 from casashore.route.intraday_desk import RETRY_AFTER_S, Busy, IntradayDesk
 from casashore.route.planned import RosterPlan
@@ -98,6 +96,8 @@ def add_router_intraday_routes(app: FastAPI, desk: IntradayDesk | None, roster: 
         names = sorted(set(queue)) if queue else None
 
         def compute(records) -> dict:
+            from casashore.forecast.reforecast import reforecast_workspace  # statsforecast: not at the router's start
+
             run = reforecast_workspace(records, as_of=at, interval_min=minutes, site_zone=site_zone, queues=names)
             return {"as_of": shown, "interval_min": minutes, "site_zone": site_zone, "queues": run.queues,
                     "intervals": run.intervals}
@@ -121,6 +121,8 @@ def add_router_intraday_routes(app: FastAPI, desk: IntradayDesk | None, roster: 
         if roster is None:
             raise HTTPException(404, "the router follows no roster (route serve --roster): nothing to re-plan")
         at, _ = _checked(at_of, as_of, "the site's clock")
+        from casashore.intraday.inputs import asked, replan_document  # the forecast and the formulas: loaded on use
+
         ask = _checked(lambda: asked(as_of=at, interval_min=minutes_of(interval), site_zone=site_zone,
                                      target=target, service_level=service_level, patience=patience,
                                      absent=absent, replications=replications, seed=seed,
