@@ -17,6 +17,21 @@ if os.environ.get("CI"):
     settings.load_profile("ci")
 
 
+PARIS_HALF_HOURS = """
+kind = "intervals"
+time_zone = "Europe/Paris"
+timestamp_format = "%Y-%m-%d %H:%M"
+interval_min = 30
+[columns]
+queue = "queue"
+start = "start"
+offered = "offered"
+answered = "answered"
+aht_s = "aht_s"
+"""
+"""The import mapping of the intraday tests' interval reports: half-hours on Paris wall time."""
+
+
 def shared_data(*parts: str) -> Path:
     """A file of the project's shared test data (../shared/data, read-only; never copied into the repo).
 

@@ -18,23 +18,12 @@ from typer.testing import CliRunner
 from casashore.forecast.call_records import AddedRecords
 from casashore.interfaces.cli.app import app
 from casashore.workspace.store import Workspace
+from conftest import PARIS_HALF_HOURS as MAPPING
 from postgres_server import needs_postgres, postgres_server
 
 psycopg = pytest.importorskip("psycopg", reason="psycopg is not installed (pip install 'casashore[postgres]')")
 pytestmark = needs_postgres
 runner = CliRunner()
-MAPPING = """
-kind = "intervals"
-time_zone = "Europe/Paris"
-timestamp_format = "%Y-%m-%d %H:%M"
-interval_min = 30
-[columns]
-queue = "queue"
-start = "start"
-offered = "offered"
-answered = "answered"
-aht_s = "aht_s"
-"""
 
 
 def day_calls() -> list[tuple]:

@@ -17,20 +17,9 @@ from casashore.interfaces.cli.app import app
 from casashore.interfaces.web.api import create_app
 from casashore.route.planned import read_roster
 from casashore.workspace.store import Workspace
+from conftest import PARIS_HALF_HOURS as MAPPING
 
 runner = CliRunner()
-MAPPING = """
-kind = "intervals"
-time_zone = "Europe/Paris"
-timestamp_format = "%Y-%m-%d %H:%M"
-interval_min = 30
-[columns]
-queue = "queue"
-start = "start"
-offered = "offered"
-answered = "answered"
-aht_s = "aht_s"
-"""
 
 
 @pytest.fixture(scope="module")

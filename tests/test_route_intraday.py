@@ -25,22 +25,11 @@ from typer.testing import CliRunner
 from browser import CHROMIUM, chromium, watched_page
 from casashore.interfaces.cli.app import app
 from casashore.route.intraday_desk import Busy, IntradayDesk
+from conftest import PARIS_HALF_HOURS as MAPPING
 from served import served
 
 CENTER = Path(__file__).resolve().parents[1] / "examples" / "center.toml"
 SUPERVISOR, TRUNK, AMINA = "supervisor-demo-token-change-me", "trunk-demo-token-change-me", "agent-amina-demo-token"
-MAPPING = """
-kind = "intervals"
-time_zone = "Europe/Paris"
-timestamp_format = "%Y-%m-%d %H:%M"
-interval_min = 30
-[columns]
-queue = "queue"
-start = "start"
-offered = "offered"
-answered = "answered"
-aht_s = "aht_s"
-"""
 
 
 def test_the_desk_computes_one_answer_at_a_time_and_keeps_the_last():
