@@ -132,8 +132,9 @@ def add_router_intraday_routes(app: FastAPI, desk: IntradayDesk | None, monitor:
                                      absent=absent, replications=replications, seed=seed,
                                      simulate_top=simulate_top))
         names = sorted(set(queue)) if queue else None
-        # who is at work: judged at the as-of time, or now when it is ahead (the statuses known so far)
-        seen, source = presence.judged(at.timestamp(), now())
+        # who is at work: judged at the as-of time, or now when it is left out or ahead (the statuses known so far;
+        # not the minute the as-of time is shown at, which an agent's login a few seconds ago would miss)
+        seen, source = presence.judged(now() if as_of is None else at.timestamp(), now())
         question = (as_of, interval, target, service_level, patience, ask.absent, seen, replications, seed,
                     simulate_top, tuple(names or ()))
         return await answered(working, "replan", question,

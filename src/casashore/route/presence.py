@@ -12,12 +12,13 @@ The rules, for an agent whose rostered shift has started and not ended at the in
   early, an overrun or an unplanned one. She is away from ``at`` until her break has lasted as long as the
   planned break it stands for (the roster's break of the same kind, ``lunch`` or ``break``, nearest in time to
   when she went; any break when none is of that kind); once it has lasted that long (an overrun), or when she
-  has no planned break, for ``grace_s`` more: she is expected back soon, and the next question sees whether she
-  came. A break inside her planned break is the roster's own and changes nothing.
+  has no planned break, for ``grace_s`` more (to the next minute): she is expected back soon, and the next
+  question sees whether she came. A break inside her planned break is the roster's own and changes nothing.
 """
 
 from __future__ import annotations
 
+import math
 from bisect import bisect_right
 from collections.abc import Callable, Iterable
 from datetime import date, datetime, timedelta
@@ -89,7 +90,7 @@ def agent_status(shift: PlannedShift, done: Timeline, grace_s: float, at: float,
         back = since + length
         why = f"on {doing} since {_hhmm(since, zone)}, back by {_hhmm(back, zone)} (planned {length / 60:g} min)"
     else:
-        back = at + grace_s
+        back = math.ceil((at + grace_s) / 60) * 60  # to the minute: the same answer for a minute's questions
         overrun = (f"over her planned {length / 60:g} min" if planned is not None else "no break planned now")
         why = f"on {doing} since {_hhmm(since, zone)} ({overrun}): expected back by {_hhmm(back, zone)}"
     return NotAtWork(shift.agent, "away", since, back, why)
