@@ -42,3 +42,15 @@ def test_the_reforecast_mid_window_moves_towards_the_actual_rest(day):
     assert refit["actual"] > refit["day_ahead"]                # the level shift: busier than forecast
     assert refit["day_ahead"] < refit["reforecast"]            # the update moved up ...
     assert refit["wape_reforecast"] < refit["wape_day_ahead"]  # ... and closer to what came
+
+
+def test_the_routers_replan_finds_the_absent_agent_and_the_late_breaks_itself(day):
+    """The router's own re-plan at the as-of time, asked while it routes: who it sees absent or away equals the
+    recount of its event log, and the agent who never logged in is absent — nobody told it."""
+    presence = day["presence"]
+    assert presence["seen"] == presence["recounted"]
+    assert presence["seen"][day["absent"]] == ("absent", None)
+    # (another agent whose login the loaded driver posted past the grace would be absent too, in both)
+    assert presence["absent"] == sorted(a for a, (kind, _) in presence["recounted"].items() if kind == "absent")
+    assert presence["why"][day["absent"]].startswith("not logged in since her shift began at ")
+    assert presence["presence_from"].startswith("the router's statuses at 2026-03-02T10:30:00")

@@ -19,8 +19,7 @@ from casashore.domain.base import AS_OF_PATTERN
 from casashore.domain.intraday_answers import IntradayResponse, QueueName, ReplanResponse
 from casashore.domain.units import day_interval_min
 from casashore.errors import UserError
-from casashore.forecast.reforecast import reforecast_workspace
-from casashore.intraday.inputs import MAX_REPLICATIONS, asked, replan_document
+from casashore.intraday.question import MAX_REPLICATIONS, asked
 from casashore.route.adherence_monitor import AdherenceMonitor
 from casashore.route.auth import Principal
 from casashore.route.intraday_desk import RETRY_AFTER_S, Busy, IntradayDesk
@@ -104,6 +103,8 @@ def add_router_intraday_routes(app: FastAPI, desk: IntradayDesk | None, monitor:
         names = sorted(set(queue)) if queue else None
 
         def compute(records) -> dict:
+            from casashore.forecast.reforecast import reforecast_workspace  # statsforecast: see _replan_document
+
             run = reforecast_workspace(records, as_of=at, interval_min=minutes, site_zone=site_zone, queues=names)
             return {"as_of": shown, "interval_min": minutes, "site_zone": site_zone, "queues": run.queues,
                     "intervals": run.intervals}
@@ -138,9 +139,9 @@ def add_router_intraday_routes(app: FastAPI, desk: IntradayDesk | None, monitor:
         question = (as_of, interval, target, service_level, patience, ask.absent, seen, replications, seed,
                     simulate_top, tuple(names or ()))
         return await answered(working, "replan", question,
-                              lambda records: replan_document(records, roster, ask, queues=names, seen=seen,
-                                                              presence_from=source,
-                                                              roster_name="the router's roster"))
+                              lambda records: _replan_document()(records, roster, ask, queues=names, seen=seen,
+                                                                 presence_from=source,
+                                                                 roster_name="the router's roster"))
 
 
 def _checked(make, *args):
@@ -148,3 +149,12 @@ def _checked(make, *args):
         return make(*args)
     except UserError as exc:
         raise HTTPException(400, str(exc)) from None
+
+
+def _replan_document():
+    """The re-plan, imported in the desk's worker thread when the router first computes one: the forecasting
+    and simulation libraries (statsforecast, numba, ...) are most of a router's start otherwise, and a router
+    asked no intraday question never needs them."""
+    from casashore.intraday.inputs import replan_document
+
+    return replan_document
