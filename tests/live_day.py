@@ -90,8 +90,11 @@ class DaySpec:
     seed: int = 7
     replan: bool = True
     replications: int = 200
-    router_replan: bool = True
-    """Ask the router's own re-plan at ``as_of`` after the day (check (p))."""
+    presence: str = "router"
+    """Whose re-plan at ``as_of`` check (p) reads: ``router`` (GET /api/intraday/replan asked after the day, the
+    router still running: its live view; its first answer imports the forecasting libraries in the router, ~15 s
+    on a loaded machine) or ``records`` (`casashore intraday replan --statuses` in this process once the router
+    has stopped: the same rule over the router's recorded events, as a router restarted at ``as_of`` sees them)."""
 
 
 @dataclass
@@ -344,7 +347,7 @@ def _play(run: DayRun, http: httpx.Client, router: subprocess.Popen, steps: list
         gap = (min(upcoming) - now) / speed if upcoming else 0.05
         time.sleep(min(max(gap, 0.0), 0.05))
     report = http.get("/api/adherence", headers=boss, params={"date": run.spec.day.isoformat()}).json()
-    if run.spec.router_replan:
+    if run.spec.presence == "router":
         began = time.monotonic()
         run.facts["router_replan"] = _ask_replan(run, http)
         run.facts["router_replan_s"] = round(time.monotonic() - began, 1)
@@ -414,9 +417,18 @@ def check_reforecast(run: DayRun) -> dict:
 
 
 def check_presence(run: DayRun) -> dict:
-    """(p): the agents the router's re-plan at ``as_of`` saw absent or away (and when an away one is due back, to
-    the minute it shows) against tests/adherence_recount.py's recount of the event log at that instant."""
-    doc = run.facts["router_replan"]
+    """(p): the agents the re-plan at ``as_of`` saw absent or away from the router's statuses (the router's own,
+    or the CLI's over its records: ``spec.presence``), and when an away one is due back (to the minute it
+    shows), against tests/adherence_recount.py's recount of the event log at that instant."""
+    if run.spec.presence == "router":
+        doc = run.facts["router_replan"]
+    else:
+        began = time.monotonic()
+        doc = json.loads(casashore("intraday", "replan", "--workspace", run.workspace, "--roster", run.roster,
+                                   "--as-of", f"{run.spec.day}T{run.spec.as_of}", "--site-zone", run.spec.site_zone,
+                                   "--statuses", "--grace", f"{GRACE_S:g}s", "--replications", "20",
+                                   "--simulate-top", "0", "--json"))
+        run.facts["records_replan_s"] = round(time.monotonic() - began, 1)
     zone = ZoneInfo(run.spec.site_zone)
     seen = {a["agent"]: (a["kind"], a["until"]) for a in doc["not_at_work"]}
     counted = presence_at(router_events(run.workspace), run.roster.read_text(), run.spec.site_zone,
@@ -479,7 +491,7 @@ def live_day(folder: Path, spec: DaySpec) -> dict:
     report = drive(run)
     result = {"spec": {k: (str(v) if isinstance(v, date) else v) for k, v in spec.__dict__.items()},
               "absent": run.absent, "adherence": check_adherence(run, report), "reforecast": check_reforecast(run),
-              "presence": check_presence(run) if spec.router_replan else None}
+              "presence": check_presence(run)}
     result["replan"] = check_replan(run) if spec.replan else None
     result["facts"] = {k: v for k, v in run.facts.items() if k not in ("queues", "router_replan")}
     result["queues"] = run.facts.get("queues")
