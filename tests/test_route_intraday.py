@@ -162,6 +162,8 @@ def test_the_routers_replan_counts_who_is_at_work_from_its_statuses(router):
             assert seen.pop("salma") == {"agent": "salma", "kind": "absent", "since": start.isoformat(
                 timespec="minutes"), "until": None, "why": f"not logged in since her shift began at {start:%H:%M}"}
             assert doc["absent"] == ["salma"]
+        else:  # judged a few seconds after the minute shown: she may have just passed the grace
+            seen.pop("salma", None)
         away = seen.pop("youssef")
         assert away["kind"] == "away" and away["why"].startswith("on break since ") and "no break planned" in \
             away["why"] and datetime.fromisoformat(away["until"]) > as_of

@@ -24,6 +24,7 @@ from casashore.route.planned import PlannedShift, RosterPlan
 
 __all__ = ["MAX_ABSENT", "MAX_REPLICATIONS", "Asked", "asked", "not_at_work", "replan_document", "week_of"]
 
+
 def replan_document(records: CallRecords, plan: RosterPlan, ask: Asked, *, queues: list[str] | None = None,
                     roster_name: str = "the roster", seen: Sequence[NotAtWork] = (),
                     presence_from: str = "the roster alone") -> dict:
