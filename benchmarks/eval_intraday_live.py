@@ -68,6 +68,11 @@ def main() -> None:
           f"{b['wape_reforecast']:>13.3f} / {b['wape_day_ahead']:.3f}")
     print(f"    calls 12:00-17:00: actual {b['actual']:.0f}, reforecast {b['reforecast']:.1f}, "
           f"day-ahead {b['day_ahead']:.1f}")
+    p = result["presence"]
+    verdict = "equal" if p["equal"] else "DIFFER"
+    print(f"{'(p) not at work at noon (router re-plan) = recount':<58} {verdict:>30}")
+    for agent, why in sorted(p["why"].items()):
+        print(f"    {agent:<12} {p['seen'][agent][0]:<7} {why}")
     if c and c.get("proposal"):
         print(f"{'(c) top proposal: ' + c['proposal']:<58} {'within' if c['within'] else 'OUTSIDE':>30}")
         print(f"    simulated SL over its intervals: {c['predicted_before']:.3f} -> predicted "

@@ -127,3 +127,58 @@ def mismatches(report: dict, counted: dict[str, dict[str, float]]) -> list[str]:
             if (value is None) != (row[key] is None) or (value is not None and abs(row[key] - value) > 2e-6):
                 found.append(f"{name}: {key} {row[key]} by the router, {value} recounted")
     return found
+
+
+def presence_at(events: list[tuple[float, str, str, str]], roster_csv: str, zone: str, t: float,
+                grace_s: float) -> dict[str, tuple[str, float | None]]:
+    """Who the router's re-plan should see not at work at ``t`` (docs/intraday.md, "Who is at work"), recounted
+    from the event log and the roster's text: agent -> ("absent", None) or ("away", the instant she is due back).
+    It replays each agent's log instant by instant (knowing nothing of route/presence.py): what she did just after
+    each change up to ``t``, the start of her current spell, the planned work she missed since (absent), or the
+    planned break her break stands for (away)."""
+    spans, _ = planned_spans(roster_csv, zone)
+    found: dict[str, tuple[str, float | None]] = {}
+    for agent, mine in spans.items():
+        shift = next(((a, b) for a, b, kind in mine if kind == "work" and a <= t < b), None)
+        if shift is None:
+            continue
+        breaks = [(a, b, kind) for a, b, kind in mine if kind != "work" and shift[0] <= a < shift[1]]
+
+        def planned(x: float) -> str:
+            return next((kind for a, b, kind in breaks if a <= x < b), "work")  # noqa: B023 - used at once
+
+        status, reason, calls, doing = "offline", "", set(), []  # doing: (instant, activity) after each change
+        for at, event, subject, detail in events:
+            if at > t:
+                break
+            if event == "status" and subject == agent:
+                status, _, reason = detail.partition(":")
+            elif event == "agent_added" and subject == agent:
+                status, reason, calls = "offline", "", set()
+            elif event == "answered" and detail == agent:
+                calls.add(subject)
+            elif event == "ended" and subject in calls:
+                calls.discard(subject)
+            else:
+                continue
+            doing.append((at, "work" if calls or status == "available" else "off" if status == "offline"
+                          else "lunch" if reason == "lunch" else "break"))
+        now = doing[-1][1] if doing else "off"
+        k = len(doing)
+        while k > 0 and doing[k - 1][1] == now:  # back to the start of the current spell
+            k -= 1
+        # off since the first thing the router logged of her (or nothing logged): she never logged in
+        since = float("-inf") if not doing or (k == 0 and now == "off") else doing[k][0]
+        if now == "off":
+            frm = max(since, shift[0])
+            cuts = sorted({frm, t, *(x for a, b, _ in breaks for x in (a, b) if frm < x < t)})
+            missed = sum(b - a for a, b in zip(cuts, cuts[1:], strict=False) if planned(a) == "work")
+            if t > frm and missed >= grace_s:
+                found[agent] = ("absent", None)
+        elif now in ("break", "lunch") and planned(t) == "work":
+            same = [b for b in breaks if b[2] == now] or breaks
+            nearest = min(same, key=lambda b: (abs(b[0] - since), b[0]), default=None)
+            length = 0.0 if nearest is None else nearest[1] - nearest[0]
+            back = since + length if since + length > t else -(-(t + grace_s) // 60) * 60
+            found[agent] = ("away", back)
+    return found

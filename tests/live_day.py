@@ -10,10 +10,17 @@ start, accepting what they are offered, hanging up after an exponential handle t
 minutes late (and as long as planned) and logging off at their shift's end, one of them absent. Every wait is on
 the router's state (its clock, its calls), never a fixed sleep deciding an outcome.
 
+Once the day is over, the router still running, a supervisor asks the router's own re-plan at ``as_of`` (GET
+/api/intraday/replan): who is at work comes from the router's statuses at that instant (route/presence.py).
+Asked after the day, not when the router's clock passes ``as_of``: its first answer imports the forecasting
+libraries, and the router, busy with that, would post the rest of the day's steps many site minutes late.
+
 Afterwards, with the router stopped (DuckDB has one writer): (a) the router's GET /api/adherence against the
 independent recount of the event log (tests/adherence_recount.py); (b) the reforecast as of ``as_of`` against the
-actual rest of the driven day, next to the day-ahead; (c) optionally the top re-plan proposal at ``as_of``, applied
-to the roster and simulated again from another seed, against the interval it predicted.
+actual rest of the driven day, next to the day-ahead; (p) the agents the router's re-plan saw absent or away at
+``as_of`` against a recount of the event log (the absent agent among them, never told to it); (c) optionally the
+top re-plan proposal at ``as_of`` (who is at work read from the router's records, `--statuses`), applied to the
+roster and simulated again from another seed, against the interval it predicted.
 """
 
 from __future__ import annotations
@@ -35,11 +42,13 @@ import duckdb
 import httpx
 import numpy as np
 
-from adherence_recount import mismatches, recount
+from adherence_recount import mismatches, presence_at, recount
 
 ROOT = Path(__file__).resolve().parents[1]
 SAFETY_S = 300.0
 """A bound on any wait for the router (a process that never answers fails the run, it does not hang it)."""
+GRACE_S = 300.0
+"""The centre's adherence grace: the router's rule for who is absent or away uses it too."""
 SUPERVISOR = "supervisor-live-day-token-0123456789"
 TRUNK = "trunk-live-day-token-0123456789ab"
 MAPPING = """kind = "intervals"
@@ -81,6 +90,11 @@ class DaySpec:
     seed: int = 7
     replan: bool = True
     replications: int = 200
+    presence: str = "router"
+    """Whose re-plan at ``as_of`` check (p) reads: ``router`` (GET /api/intraday/replan asked after the day, the
+    router still running: its live view; its first answer imports the forecasting libraries in the router, ~15 s
+    on a loaded machine) or ``records`` (`casashore intraday replan --statuses` in this process once the router
+    has stopped: the same rule over the router's recorded events, as a router restarted at ``as_of`` sees them)."""
 
 
 @dataclass
@@ -156,7 +170,7 @@ def prepare(run: DayRun) -> None:
     run.absent = agents[1]
     run.facts["agents_rostered"] = len(agents)
     lines = ["[router]", f'time_zone = "{spec.site_zone}"', "offer_timeout_s = 600", "wrap_up_s = 0",
-             "adherence_grace_s = 300", "", "[[queues]]", 'name = "fr"', 'skill = "fr"',
+             f"adherence_grace_s = {GRACE_S:g}", "", "[[queues]]", 'name = "fr"', 'skill = "fr"',
              f"aht_s = {spec.aht_s:g}", 'client_time_zone = "Europe/Paris"', 'country = "FR"', "max_waiting = 5000"]
     for agent in agents:
         lines += ["", "[[agents]]", f'id = "{agent}"', "skills = { fr = 1 }", f'token = "{token(agent)}"']
@@ -333,10 +347,25 @@ def _play(run: DayRun, http: httpx.Client, router: subprocess.Popen, steps: list
         gap = (min(upcoming) - now) / speed if upcoming else 0.05
         time.sleep(min(max(gap, 0.0), 0.05))
     report = http.get("/api/adherence", headers=boss, params={"date": run.spec.day.isoformat()}).json()
+    if run.spec.presence == "router":
+        began = time.monotonic()
+        run.facts["router_replan"] = _ask_replan(run, http)
+        run.facts["router_replan_s"] = round(time.monotonic() - began, 1)
     run.facts["step_late_site_s_p95"] = round(float(np.percentile(late_s, 95)), 1)
     run.facts["agents_out_now"] = http.get("/api/adherence/out", headers=boss).json()["agents"]
     run.facts["queues"] = http.get("/api/queues", headers=boss).json()
     return report
+
+
+def _ask_replan(run: DayRun, http: httpx.Client) -> dict:
+    """The router's re-plan at ``as_of`` (few simulated days, no proposal simulated: its view of who is at work is
+    what is checked)."""
+    params = {"as_of": f"{run.spec.day}T{run.spec.as_of}", "replications": 20, "simulate_top": 0}
+    answer = http.get("/api/intraday/replan", headers={"Authorization": f"Bearer {SUPERVISOR}"}, params=params,
+                      timeout=SAFETY_S)
+    if answer.status_code != 200:
+        raise RuntimeError(f"the router's re-plan at {run.spec.as_of}: {answer.status_code} {answer.text[:500]}")
+    return answer.json()
 
 
 # -- after the day -------------------------------------------------------------------------------------------
@@ -387,17 +416,42 @@ def check_reforecast(run: DayRun) -> dict:
             "wape_day_ahead": wape["day_ahead"], "towards_actual": wape["reforecast"] < wape["day_ahead"]}
 
 
+def check_presence(run: DayRun) -> dict:
+    """(p): the agents the re-plan at ``as_of`` saw absent or away from the router's statuses (the router's own,
+    or the CLI's over its records: ``spec.presence``), and when an away one is due back (to the minute it
+    shows), against tests/adherence_recount.py's recount of the event log at that instant."""
+    if run.spec.presence == "router":
+        doc = run.facts["router_replan"]
+    else:
+        began = time.monotonic()
+        doc = json.loads(casashore("intraday", "replan", "--workspace", run.workspace, "--roster", run.roster,
+                                   "--as-of", f"{run.spec.day}T{run.spec.as_of}", "--site-zone", run.spec.site_zone,
+                                   "--statuses", "--grace", f"{GRACE_S:g}s", "--replications", "20",
+                                   "--simulate-top", "0", "--json"))
+        run.facts["records_replan_s"] = round(time.monotonic() - began, 1)
+    zone = ZoneInfo(run.spec.site_zone)
+    seen = {a["agent"]: (a["kind"], a["until"]) for a in doc["not_at_work"]}
+    counted = presence_at(router_events(run.workspace), run.roster.read_text(), run.spec.site_zone,
+                          run.at(run.spec.as_of), GRACE_S)
+    expected = {agent: (kind, None if until is None else datetime.fromtimestamp(until // 60 * 60, zone).isoformat(
+        timespec="minutes")) for agent, (kind, until) in counted.items()}
+    return {"seen": seen, "recounted": expected, "equal": seen == expected, "absent": doc["absent"],
+            "presence_from": doc["presence_from"], "why": {a["agent"]: a["why"] for a in doc["not_at_work"]}}
+
+
 def check_replan(run: DayRun) -> dict:
-    """(c): the top proposal at ``as_of`` (the absent agent marked absent), applied to the roster and the day
-    simulated again from another seed: its service level over the intervals the proposal changes against the
-    95 % interval the proposal predicted, and the formula's calls below goal against the gain it predicted."""
+    """(c): the top proposal at ``as_of`` (who is at work read from the router's records: the absent agent is
+    found, not told), applied to the roster and the day simulated again from another seed: its service level
+    over the intervals the proposal changes against the 95 % interval the proposal predicted, and the formula's
+    calls below goal against the gain it predicted."""
     spec = run.spec
     as_of = f"{spec.day}T{spec.as_of}"
-    common = ["intraday", "replan", "--workspace", run.workspace, "--as-of", as_of, "--absent", run.absent,
+    common = ["intraday", "replan", "--workspace", run.workspace, "--as-of", as_of, "--statuses", "--grace",
+              f"{GRACE_S:g}s",
               "--site-zone", spec.site_zone, "--replications", str(spec.replications), "--json"]
     before = json.loads(casashore(*common, "--roster", run.roster, "--simulate-top", "1", "--seed", "1"))
     if not before["proposals"]:
-        return {"proposal": None}
+        return {"proposal": None, "absent": before["absent"]}
     top = before["proposals"][0]
     applied = run.folder / "roster_applied.csv"
     rows = list(csv.DictReader(run.roster.open()))
@@ -418,7 +472,8 @@ def check_replan(run: DayRun) -> dict:
     sim = top["simulated"]
     low, high = (sim["service_level_after"] - sim["service_level_after_ci95"],
                  sim["service_level_after"] + sim["service_level_after_ci95"])
-    return {"proposal": top["what"], "kind": top["kind"], "moves": len(top["shift_after"]["moves"]),
+    return {"proposal": top["what"], "kind": top["kind"], "absent": before["absent"],
+            "moves": len(top["shift_after"]["moves"]),
             "predicted_before": sim["service_level_before"], "predicted_after": sim["service_level_after"],
             "predicted_ci95": sim["service_level_after_ci95"], "applied_simulated": level,
             "within": level is not None and low <= level <= high,
@@ -435,8 +490,9 @@ def live_day(folder: Path, spec: DaySpec) -> dict:
     run.facts["prepare_s"] = round(time.monotonic() - began, 1)
     report = drive(run)
     result = {"spec": {k: (str(v) if isinstance(v, date) else v) for k, v in spec.__dict__.items()},
-              "absent": run.absent, "adherence": check_adherence(run, report), "reforecast": check_reforecast(run)}
+              "absent": run.absent, "adherence": check_adherence(run, report), "reforecast": check_reforecast(run),
+              "presence": check_presence(run)}
     result["replan"] = check_replan(run) if spec.replan else None
-    result["facts"] = {k: v for k, v in run.facts.items() if k != "queues"}
+    result["facts"] = {k: v for k, v in run.facts.items() if k not in ("queues", "router_replan")}
     result["queues"] = run.facts.get("queues")
     return result

@@ -145,3 +145,32 @@ def test_wrong_records_are_refused_naming_the_field_without_the_password(sources
         result = runner.invoke(app, args)
         assert result.exit_code == 2, result.output
         assert field in result.stderr and "hunter2" not in result.output and "Traceback" not in result.output
+
+
+def test_the_replan_reads_who_is_at_work_from_the_centres_events_in_postgresql(sources):
+    """`intraday replan --records --statuses`: the statuses several router nodes wrote to PostgreSQL (as
+    centre_records writes its events) say who is at work: a4 never logged in (absent), n1 on a break at 09:52
+    with only a lunch planned (away as long as her lunch: until 10:52); a0-a3 at work."""
+    history, _, roster, dsn = sources
+    from casashore.route.centre_records import connect
+
+    def event(k: int, hhmm: str, name: str, subject: str, detail: str) -> tuple:
+        at = datetime.fromisoformat(f"2026-03-02T{hhmm}+00:00")
+        return (f"{int(at.timestamp() * 1000)}-{k}", at, name, subject, detail)
+
+    agents = ["a0", "a1", "a2", "a3", "a4", "n1"]
+    rows = [event(k, "06:50", "agent_added", a, "") for k, a in enumerate(agents)]
+    rows += [event(10 + k, "07:00", "status", a, "available") for k, a in enumerate(agents[:4])]
+    rows += [event(20, "08:00", "status", "n1", "available"), event(21, "09:52", "status", "n1", "break:"),
+             event(22, "10:20", "status", "a4", "available")]  # after the as-of time: not read
+    with connect(dsn) as db:
+        db.cursor().executemany("INSERT INTO route_events (centre, event_id, event_at, event, subject, detail, node) "
+                                "VALUES ('centre', %s, %s, %s, %s, %s, 'n1')", rows)
+        db.commit()
+    doc = cli_json("intraday", "replan", "--as-of", "2026-03-02T10:00", "--roster", str(roster), "--workspace",
+                   str(history), "--records", dsn, "--statuses", "--replications", "5", "--simulate-top", "0")
+    assert doc["presence_from"] == (f"the router's statuses recorded in {history} and {dsn} (centre centre) at "
+                                    "2026-03-02T10:00:00+00:00 (grace 300 s)")
+    assert [(a["agent"], a["kind"], a["until"]) for a in doc["not_at_work"]] == [
+        ("a4", "absent", None), ("n1", "away", "2026-03-02T10:52+00:00")]
+    assert doc["not_at_work"][1]["why"] == "on break since 09:52, back by 10:52 (planned 60 min)"

@@ -14,7 +14,8 @@ from hypothesis import strategies as st
 from casashore.intraday import formula
 from casashore.intraday.day import AgentShift, Grid, QueueRest, staffed
 from casashore.intraday.proposals import Context, candidates, ranked
-from casashore.intraday.replan import Settings, apply, replan
+from casashore.intraday.question import Settings
+from casashore.intraday.replan import apply, replan
 from casashore.intraday.rules import BREAK_WINDOW_MIN, MIN_WORK_MIN
 from casashore.intraday.simulated import simulate
 from casashore.queueing.staffing import queue_measures

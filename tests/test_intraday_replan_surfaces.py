@@ -136,3 +136,62 @@ def test_the_api_says_404_before_any_import_and_needs_the_token_off_loopback(tmp
     remote = TestClient(create_app(workspace[0].parent, host="0.0.0.0", token="s3cret"),
                         base_url="http://10.0.0.5:8000")
     assert remote.get("/api/intraday/replan", params={"as_of": "2026-03-02T10:00"}).status_code == 401
+
+
+def test_the_cli_reads_who_is_at_work_from_the_routers_recorded_statuses(workspace, tmp_path):
+    """The router's statuses recorded in a copy of the workspace on a driven clock (a4 never logs in; m1 goes on
+    a break at 09:52, her planned one being at 11:00): with --statuses the re-plan at 10:00 counts a4 absent and
+    m1 away until 10:07, the same rule as the live router's (route/presence.py)."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from casashore.route.records import Recorder
+    from casashore.route.service import RouterService
+    from casashore.route.state.core import Router, RoutingQueue
+
+    path, roster = workspace
+    copy = tmp_path / "casashore.duckdb"
+    copy.write_bytes(path.read_bytes())
+    zone = ZoneInfo("Africa/Casablanca")
+
+    def at(hhmm: str) -> float:
+        return datetime.fromisoformat(f"2026-03-02T{hhmm}").replace(tzinfo=zone).timestamp()
+
+    now = [at("06:50")]
+    agents = ["a0", "a1", "a2", "a3", "a4", "m1", "n1"]
+    router = Router({"fr": RoutingQueue("fr", "fr")}, wrap_up_s=0)
+    for agent in agents:
+        router.add_agent(agent, {"fr": 1}, now[0])
+    service = RouterService(router, time_zone="Africa/Casablanca", clock=lambda: now[0],
+                            recorder=Recorder(copy, {"fr": ("Europe/Paris", "FR")}))
+    script = {"07:00": [(a, "available") for a in agents[:4]], "08:00": [("m1", "available"), ("n1", "available")],
+              "09:52": [("m1", "break")]}
+    while now[0] <= at("10:30"):  # events after the as-of time are not read
+        for agent, status in script.get(datetime.fromtimestamp(now[0], zone).strftime("%H:%M"), []):
+            router.set_status(agent, status, now[0])
+        service.publish()
+        service.tick()
+        now[0] += 60
+    router.set_status("a4", "available", at("10:20"))  # she comes at 10:20: after the as-of time
+    service.publish()
+    service.recorder.close()
+
+    plain = _replan(copy, roster)
+    seen = _replan(copy, roster, "--statuses")
+    assert plain["not_at_work"] == [] and plain["presence_from"] == "the roster alone"
+    assert seen["presence_from"].startswith("the router's statuses recorded in ") and "(grace 300 s)" in \
+        seen["presence_from"]
+    assert seen["absent"] == ["a4"]
+    assert seen["not_at_work"] == [
+        {"agent": "a4", "kind": "absent", "since": "2026-03-02T07:00+00:00", "until": None,
+         "why": "not logged in since her shift began at 07:00"},
+        {"agent": "m1", "kind": "away", "since": "2026-03-02T09:52+00:00", "until": "2026-03-02T10:07+00:00",
+         "why": "on break since 09:52, back by 10:07 (planned 15 min)"}]
+    fr = {r["start"][11:16]: r["scheduled"] for r in seen["intervals"] if r["queue"] == "fr"}
+    assert fr["10:00"] == pytest.approx(3.5 - 0.5 - 7 / 30)  # a4's half less, m1 away 7 of the 30 minutes
+    assert fr["10:30"] == pytest.approx(6 - 1)  # a4 still absent (she came after the as-of time), m1 back
+    grace = _replan(copy, roster, "--statuses", "--grace", "4h")  # a4 has missed under 4 hours of planned work
+    assert grace["absent"] == [] and [a["agent"] for a in grace["not_at_work"]] == ["m1"]
+    wrong = runner.invoke(app, ["intraday", "replan", "--workspace", str(copy), "--roster", str(roster), "--as-of",
+                                "2026-03-02T10:00", "--statuses", "--grace", "25h"])
+    assert wrong.exit_code == 2 and "grace" in wrong.stderr, wrong.output

@@ -30,6 +30,9 @@ from served import served
 
 CENTER = Path(__file__).resolve().parents[1] / "examples" / "center.toml"
 SUPERVISOR, TRUNK, AMINA = "supervisor-demo-token-change-me", "trunk-demo-token-change-me", "agent-amina-demo-token"
+YOUSSEF = "agent-youssef-demo-token"
+SHIFT_START: list[datetime] = []
+"""The fixture's roster's start (site clock), for the test of who is at work."""
 
 
 def test_the_desk_computes_one_answer_at_a_time_and_keeps_the_last():
@@ -92,6 +95,7 @@ def router(tmp_path_factory):
     start = max(start - timedelta(hours=2), datetime.combine(start.date(), datetime.min.time()))
     end = min(start + timedelta(hours=8), datetime.combine(start.date(), datetime.max.time()).replace(
         second=0, microsecond=0))
+    SHIFT_START[:] = [start]
     (folder / "roster.csv").write_text("agent,day,group,start,end\n" + "".join(
         f"{agent},{start.date()},fr_bank,{start.isoformat()},{end.isoformat()}\n"
         for agent in ("amina", "youssef", "salma")))
@@ -128,6 +132,38 @@ def test_the_router_reforecasts_and_replans_from_its_own_records(router):
     assert answer["doc"]["agents"] >= 1 and answer["doc"]["queues"] == ["fr_bank"]
     assert set(answer["doc"]) >= {"intervals", "proposals", "calls_below_goal"}
     assert routed
+
+
+def test_the_routers_replan_counts_who_is_at_work_from_its_statuses(router):
+    """salma never logged in (absent past the grace of her shift), youssef on a break with none planned (away for
+    the grace), amina available; absent= adds to what the router sees."""
+    assert ask(f"{router}/api/agents/amina/status", AMINA, {"status": "available"}, "POST")[0] == 200
+    assert ask(f"{router}/api/agents/youssef/status", YOUSSEF, {"status": "break", "reason": "coffee"}, "POST")[0] \
+        == 200
+    try:
+        status, doc, _ = ask(f"{router}/api/intraday/replan?replications=20&simulate_top=0", SUPERVISOR)
+        assert status == 200, doc
+        assert doc["presence_from"].startswith("the router's statuses at ") and "(grace 300 s)" in doc["presence_from"]
+        seen = {a["agent"]: a for a in doc["not_at_work"]}
+        start = SHIFT_START[0].replace(tzinfo=ZoneInfo("Africa/Casablanca"))
+        as_of = datetime.fromisoformat(doc["as_of"])
+        if (as_of - start).total_seconds() >= 300:  # not in the first 5 minutes of a shift begun at midnight
+            assert seen.pop("salma") == {"agent": "salma", "kind": "absent", "since": start.isoformat(
+                timespec="minutes"), "until": None, "why": f"not logged in since her shift began at {start:%H:%M}"}
+            assert doc["absent"] == ["salma"]
+        else:  # judged a few seconds after the minute shown: she may have just passed the grace
+            seen.pop("salma", None)
+        away = seen.pop("youssef")
+        assert away["kind"] == "away" and away["why"].startswith("on break since ") and "no break planned" in \
+            away["why"] and datetime.fromisoformat(away["until"]) > as_of
+        assert seen == {}  # amina is at work
+        status, told, _ = ask(f"{router}/api/intraday/replan?replications=20&simulate_top=0&absent=amina",
+                              SUPERVISOR)
+        assert status == 200, told
+        assert {a["agent"]: a["why"] for a in told["not_at_work"]}["amina"] == "said absent"
+        assert "amina" in told["absent"] and told["presence_from"].endswith(", and the agents said absent")
+    finally:
+        ask(f"{router}/api/agents/youssef/status", YOUSSEF, {"status": "available"}, "POST")
 
 
 def test_only_a_supervisor_asks_and_questions_are_checked(router):

@@ -1,9 +1,11 @@
 """Issue 20's check on a live router (tests/live_day.py): a short day driven through `casashore route serve` on a
 fast site clock over its HTTP API — a roster from `casashore schedule --roster`, calls per the forecast's profile
 with Poisson noise and a level shift, breaks taken 10 minutes late, one agent absent — then (a) the router's
-adherence equals the independent recount of its event log for every agent and the team, and (b) the reforecast
-made mid-window moves towards the actual rest of the day. The waits are on the router's state (its clock, its
-calls), so a slow machine makes steps late in site time, which both sides of (a) see alike."""
+adherence equals the independent recount of its event log for every agent and the team, (b) the reforecast
+made mid-window moves towards the actual rest of the day, and (p) the re-plan at that time finds the absent
+agent (and any late break) in the router's statuses, as a recount of its event log does. The waits are on the
+router's state (its clock, its calls), so a slow machine makes steps late in site time, which both sides of (a)
+and (p) see alike."""
 
 from __future__ import annotations
 
@@ -13,7 +15,10 @@ from live_day import DaySpec, live_day
 
 SHORT = DaySpec(open_site=(9, 12), window=("09:00", "12:00"), as_of="10:30", shift_from="09:30", shift_factor=1.4,
                 shift_length="2h", shift_breaks="15m@45m-1h15m", base_calls=20.0, history_days=21, speed=900.0,
-                replan=False)
+                replan=False, presence="records")
+"""(p) reads the router's records (`intraday replan --statuses`, under a second here) rather than asking the
+running router, whose first intraday answer imports the forecasting libraries (~15 s): the live router's own
+answer is checked in tests/test_route_intraday.py."""
 
 
 @pytest.fixture(scope="module")
@@ -42,3 +47,16 @@ def test_the_reforecast_mid_window_moves_towards_the_actual_rest(day):
     assert refit["actual"] > refit["day_ahead"]                # the level shift: busier than forecast
     assert refit["day_ahead"] < refit["reforecast"]            # the update moved up ...
     assert refit["wape_reforecast"] < refit["wape_day_ahead"]  # ... and closer to what came
+
+
+def test_the_replan_finds_the_absent_agent_and_the_late_breaks_in_the_routers_records(day):
+    """The re-plan at the as-of time with who is at work from the router's statuses: who it sees absent or away
+    equals the recount of the router's event log, and the agent who never logged in is absent — nobody told it."""
+    presence = day["presence"]
+    assert presence["seen"] == presence["recounted"]
+    assert presence["seen"][day["absent"]] == ("absent", None)
+    # (another agent whose login the loaded driver posted past the grace would be absent too, in both)
+    assert presence["absent"] == sorted(a for a, (kind, _) in presence["recounted"].items() if kind == "absent")
+    assert presence["why"][day["absent"]].startswith("not logged in since her shift began at ")
+    assert presence["presence_from"].startswith("the router's statuses recorded in ")
+    assert presence["presence_from"].endswith(" at 2026-03-02T10:30:00+00:00 (grace 300 s)")

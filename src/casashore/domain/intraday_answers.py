@@ -8,9 +8,6 @@ from typing import Annotated
 
 from pydantic import BaseModel, Field
 
-MAX_REPLICATIONS = 2_000
-"""The re-plan's simulation replications at most (each a day of the queues' calls)."""
-
 QueueName = Annotated[str, Field(min_length=1, max_length=64)]
 """The as-of time's shape (ISO 8601 to the minute, an offset or not); the date's own rules are the use case's."""
 
@@ -121,6 +118,20 @@ class Proposal(BaseModel):
     simulated: SimulatedEffect | None
 
 
+class NotAtWorkView(BaseModel):
+    """An agent not at work at the as-of time: seen so by the router (docs/intraday.md, "Who is at work"), or
+    said absent by the question."""
+    agent: str
+    kind: str
+    """absent (for the rest of the day, unless she comes back) or away (off the phones until ``until``)"""
+    since: str | None
+    """site time with offset: since when (absent: offline, counted from her shift's start; away: on a break)"""
+    until: str | None
+    """away: when she is counted back; null for absent"""
+    why: str
+    """in words, e.g. ``offline since 09:12``, ``said absent (absent=)``"""
+
+
 class ReplanResponse(BaseModel):
     """The keys of `casashore intraday replan --json`."""
     as_of: str
@@ -129,6 +140,12 @@ class ReplanResponse(BaseModel):
     interval_count: int
     agents: int
     absent: list[str]
+    """every agent counted absent with a shift in the rest of the day: said absent or seen so by the router"""
+    presence_from: str
+    """what said who is at work, in words: the router's statuses at an instant (with its grace), or the roster
+    alone; and the question's absent agents"""
+    not_at_work: list[NotAtWorkView]
+    """why each agent absent or away is (the router's view and the question's ``absent``)"""
     calls_below_goal: float
     replications: int
     seed: int

@@ -45,6 +45,9 @@ class AgentShift:
     """(from, until, queue): spans when she serves another of her skills"""
     absent: bool = False
     """not at work today (known at the as-of time): counts on no queue"""
+    away: tuple[tuple[float, float], ...] = ()
+    """(from, until): spans she is known to be off the phones beyond her plan (a break overrun seen by the
+    router, presence.py): not a break of the roster, so no proposal moves it"""
     previous_end: float | None = None
     """the end of her shift before this one (the minimum rest before it)"""
     next_start: float | None = None
@@ -58,6 +61,19 @@ class AgentShift:
 
     def with_changes(self, **changes) -> AgentShift:
         return replace(self, **changes)
+
+
+@dataclass(frozen=True)
+class NotAtWork:
+    """An agent the router sees not at work at the as-of time (route/presence.py), or one said absent."""
+
+    agent: str
+    kind: str
+    """``absent`` (for the rest of the day) or ``away`` (until ``until``)"""
+    since: float | None
+    until: float | None
+    """the end of an ``away`` span; None for ``absent``"""
+    why: str
 
 
 @dataclass(frozen=True)
@@ -77,12 +93,12 @@ class Grid:
 
 
 def working_spans(shift: AgentShift, since: float = -np.inf) -> list[tuple[float, float, str]]:
-    """The spans the agent is on the phones, each with the queue she serves: the shift less its breaks, cut by her
-    moves; nothing when she is absent."""
+    """The spans the agent is on the phones, each with the queue she serves: the shift less its breaks and the
+    spans she is away, cut by her moves; nothing when she is absent."""
     if shift.absent:
         return []
     spans, at = [], shift.start
-    for a, b, _ in sorted(shift.breaks):
+    for a, b in sorted([(a, b) for a, b, _ in shift.breaks] + list(shift.away)):
         if a > at:
             spans.append((at, a))
         at = max(at, b)

@@ -5,71 +5,32 @@ each queue's handle time, and the roster's shifts around the day. The one module
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Sequence
 from datetime import date, datetime, timedelta
-from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import numpy as np
 import pandas as pd
 
-from casashore.domain.as_of import as_of_time
-from casashore.domain.intraday_answers import MAX_REPLICATIONS
-from casashore.domain.units import day_interval_min, duration_s, share, whole
 from casashore.errors import UserError
 from casashore.forecast.call_records import CallRecords
 from casashore.forecast.predict import aht_profile
 from casashore.forecast.reforecast import reforecast_workspace
 from casashore.forecast.series import interval_counts
-from casashore.forecast.timezones import zone
-from casashore.intraday.day import AgentShift, Grid, QueueRest
-from casashore.intraday.replan import Settings, replan
+from casashore.intraday.day import AgentShift, Grid, NotAtWork, QueueRest
+from casashore.intraday.question import MAX_ABSENT, MAX_REPLICATIONS, Asked, asked
+from casashore.intraday.replan import replan
 from casashore.route.planned import PlannedShift, RosterPlan
-from casashore.schedule.rules import read_rules
 
-"""A day's rest simulated 2,000 times is a few seconds; the proposals' simulations run as many each."""
-MAX_ABSENT = 2_000
-
-
-@dataclass(frozen=True)
-class Asked:
-    """A re-plan's question, checked: the as-of instant, the grid, each queue's goal, who is away."""
-    at: datetime
-    interval_min: int
-    site_zone: str
-    target_s: float
-    goal: float
-    patience_s: float | None
-    absent: tuple[str, ...]
-    settings: Settings
-
-
-def asked(*, as_of: str | datetime, interval_min: int, site_zone: str = "Africa/Casablanca", target: str = "20s",
-          service_level: str = "80%", patience: str | None = None, rules: Path | None = None,
-          absent: list[str] | None = None, replications: str | int = 200, seed: str | int = 0,
-          simulate_top: str | int = 3) -> Asked:
-    """The re-plan's parameters as the CLI and the APIs give them, each checked (a UserError naming it); a naive
-    ``as_of`` is on the site's clock, as the roster's."""
-    minutes = day_interval_min("interval", interval_min)
-    site = zone(site_zone, "site_zone")
-    at = as_of if isinstance(as_of, datetime) else as_of_time(as_of, "the site's clock")
-    at = at if at.tzinfo is not None else at.replace(tzinfo=site)
-    settings = Settings(read_rules(rules), at.timestamp(), site_zone,
-                        replications=whole("replications", replications, low=1), seed=whole("seed", seed),
-                        simulate_top=whole("simulate_top", simulate_top))
-    if settings.replications > MAX_REPLICATIONS:
-        raise UserError("replications", settings.replications, f"at most {MAX_REPLICATIONS:,}")
-    target_s = duration_s("target", target, allow_zero=True)
-    goal = share("service_level", service_level, allow_zero=False, allow_one=False)
-    patience_s = None if patience is None else duration_s("patience", patience)
-    away = tuple(sorted(set(absent or ())))
-    if len(away) > MAX_ABSENT:
-        raise UserError("absent", f"{len(away)} agents", f"at most {MAX_ABSENT:,}")
-    return Asked(at, minutes, site_zone, target_s, goal, patience_s, away, settings)
+__all__ = ["MAX_ABSENT", "MAX_REPLICATIONS", "Asked", "asked", "not_at_work", "replan_document", "week_of"]
 
 
 def replan_document(records: CallRecords, plan: RosterPlan, ask: Asked, *, queues: list[str] | None = None,
-                    roster_name: str = "the roster") -> dict:
-    """The re-plan at ``ask.at`` over ``records`` and ``plan``: what `casashore intraday replan --json` prints."""
+                    roster_name: str = "the roster", seen: Sequence[NotAtWork] = (),
+                    presence_from: str = "the roster alone") -> dict:
+    """The re-plan at ``ask.at`` over ``records`` and ``plan``: what `casashore intraday replan --json` prints.
+    ``seen``: the agents the router sees absent or away (route/presence.py), read from ``presence_from`` (in
+    words); ``ask.absent`` adds to them."""
     run = reforecast_workspace(records, as_of=ask.at, interval_min=ask.interval_min, site_zone=ask.site_zone,
                                queues=queues)
     series = interval_counts(records, ask.interval_min, queues=queues)
@@ -77,12 +38,33 @@ def replan_document(records: CallRecords, plan: RosterPlan, ask: Asked, *, queue
     unknown = sorted(set(ask.absent) - plan.agents())
     if unknown:
         raise UserError("absent", unknown[0], "an agent of the roster")
-    shifts = _shifts(plan.shifts, grid, ask.settings.as_of, set(ask.absent))
+    away = not_at_work(seen, ask.absent)
+    shifts = _shifts(plan.shifts, grid, ask.settings.as_of, away)
     if not shifts:
         raise UserError("roster", roster_name, f"shifts at work between {ask.at.isoformat()} and the day's end")
     result = replan(rests, shifts, grid, ask.settings)
-    return {**result.summary, "queues": [q.name for q in rests], "intervals": result.intervals,
-            "proposals": result.proposals}
+    return {**result.summary, "presence_from": presence_from + (", and the agents said absent" if ask.absent else ""),
+            "not_at_work": [_shown(a, ask.site_zone) for a in away.values()],
+            "queues": [q.name for q in rests], "intervals": result.intervals, "proposals": result.proposals}
+
+
+def not_at_work(seen: Sequence[NotAtWork], absent: Sequence[str]) -> dict[str, NotAtWork]:
+    """Agent -> why she is not at work: the router's view, an agent said absent counting absent whatever it
+    sees (an ``away`` becomes ``absent``; the router's own ``absent`` keeps its why)."""
+    found = {a.agent: a for a in seen}
+    for agent in absent:
+        if agent not in found or found[agent].kind != "absent":
+            found[agent] = NotAtWork(agent, "absent", None, None, "said absent")
+    return {agent: found[agent] for agent in sorted(found)}
+
+
+def _shown(a: NotAtWork, site_zone: str) -> dict:
+    site = ZoneInfo(site_zone)
+
+    def at(t: float | None) -> str | None:
+        return None if t is None else datetime.fromtimestamp(t, site).isoformat(timespec="minutes")
+
+    return {"agent": a.agent, "kind": a.kind, "since": at(a.since), "until": at(a.until), "why": a.why}
 
 
 def week_of(day: date) -> date:
@@ -118,9 +100,11 @@ def _queues(rows: list[dict], series: pd.DataFrame, interval_s: float, target_s:
     return grid, out
 
 
-def _shifts(planned: tuple[PlannedShift, ...], grid: Grid, as_of: float, absent: set[str]) -> list[AgentShift]:
+def _shifts(planned: tuple[PlannedShift, ...], grid: Grid, as_of: float,
+            away: dict[str, NotAtWork]) -> list[AgentShift]:
     """The roster's shifts at work after ``as_of`` and before the grid's end, with what the rules need of the
-    agent's other shifts: the previous one's end, the next one's start, the hours of the week's other days."""
+    agent's other shifts: the previous one's end, the next one's start, the hours of the week's other days; an
+    agent ``away`` absent, or off the phones until she is back."""
     by_agent: dict[str, list[PlannedShift]] = {}
     for shift in planned:
         by_agent.setdefault(shift.agent, []).append(shift)
@@ -135,7 +119,9 @@ def _shifts(planned: tuple[PlannedShift, ...], grid: Grid, as_of: float, absent:
             other = sum(_worked(s) for s in mine if s is not shift and week_of(s.day) == week)
             out.append(AgentShift(
                 agent, tuple(filter(None, shift.team.split("+"))) or ("",), work.start, work.end,
-                tuple((b.start, b.end, b.activity) for b in shift.spans[1:]), absent=agent in absent,
+                tuple((b.start, b.end, b.activity) for b in shift.spans[1:]),
+                absent=agent in away and away[agent].kind == "absent",
+                away=((away[agent].since, away[agent].until),) if agent in away and away[agent].kind == "away" else (),
                 previous_end=mine[k - 1].spans[0].end if k else None,
                 next_start=mine[k + 1].spans[0].start if k + 1 < len(mine) else None, week_other_s=other))
             break  # one shift per agent: the first at work after the as-of time

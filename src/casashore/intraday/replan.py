@@ -20,19 +20,8 @@ from casashore.domain.units import json_number
 from casashore.intraday import formula
 from casashore.intraday.day import AgentShift, Grid, QueueRest, staffed
 from casashore.intraday.proposals import Context, Valued, ranked
+from casashore.intraday.question import Settings
 from casashore.intraday.simulated import Simulated, simulate
-from casashore.schedule.rules import LabourRules
-
-
-@dataclass(frozen=True)
-class Settings:
-    rules: LabourRules
-    as_of: float
-    site_zone: str
-    replications: int = 200
-    seed: int = 0
-    simulate_top: int = 3
-    max_proposals: int = 20
 
 
 @dataclass(frozen=True)

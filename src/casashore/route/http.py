@@ -458,8 +458,7 @@ def create_router_app(service: RouterService, tokens: dict[str, Principal], *, t
     add_adherence_routes(app, service, adherence, principal, responses)
     add_chat_routes(app, service, chats if chats is not None else MemoryChats(chat_limits or ChatLimits()), principal,
                     responses, bearer)
-    add_router_intraday_routes(app, intraday, adherence.roster if adherence is not None else None,
-                               service.stats.zone.key, now, principal, responses)
+    add_router_intraday_routes(app, intraday, adherence, service.stats.zone.key, now, principal, responses)
 
     @app.get("/wallboard", response_class=HTMLResponse, include_in_schema=False)
     async def wallboard() -> HTMLResponse:

@@ -1,8 +1,10 @@
 """The router's own intraday API (a supervisor's): GET /api/forecast/intraday and GET /api/intraday/replan, the
 answers of `casashore serve`'s routes of the same names (the same typed models, domain/intraday_answers.py),
 computed from the router's records by the IntradayDesk (intraday_desk.py) and, for the re-plan, over the roster
-the router follows (``--roster``). The site's clock is the centre's (``[router] time_zone``); ``as_of`` left
-out is now, and then the last answer serves for the desk's cache time."""
+the router follows (``--roster``) with who is at work as the router sees it (presence.py, from the adherence
+monitor's statuses, judged on the event loop: cheap, and part of the question, so a change of who is at work is a
+new answer). The site's clock is the centre's (``[router] time_zone``); ``as_of`` left out is now, and then the
+last answer serves for the desk's cache time."""
 
 from collections.abc import Callable
 from datetime import datetime
@@ -14,12 +16,14 @@ from pydantic import BaseModel
 
 from casashore.domain.as_of import as_of_time
 from casashore.domain.base import AS_OF_PATTERN
-from casashore.domain.intraday_answers import MAX_REPLICATIONS, IntradayResponse, QueueName, ReplanResponse
+from casashore.domain.intraday_answers import IntradayResponse, QueueName, ReplanResponse
 from casashore.domain.units import day_interval_min
 from casashore.errors import UserError
+from casashore.intraday.question import MAX_REPLICATIONS, asked
+from casashore.route.adherence_monitor import AdherenceMonitor
 from casashore.route.auth import Principal
 from casashore.route.intraday_desk import RETRY_AFTER_S, Busy, IntradayDesk
-from casashore.route.planned import RosterPlan
+from casashore.route.presence import RouterPresence
 
 AsOf = Annotated[str | None, Query(max_length=40, pattern=AS_OF_PATTERN,
                                    description="2026-03-02T12:00 (the site's clock) or 2026-03-02T12:00+01:00 (an "
@@ -44,11 +48,14 @@ def minutes_of(text: str) -> int:
     return day_interval_min("interval", int(text[:-1]) * units[text[-1]])
 
 
-def add_router_intraday_routes(app: FastAPI, desk: IntradayDesk | None, roster: RosterPlan | None, site_zone: str,
-                               now: Callable[[], float], principal: Callable[..., Principal],
+def add_router_intraday_routes(app: FastAPI, desk: IntradayDesk | None, monitor: AdherenceMonitor | None,
+                               site_zone: str, now: Callable[[], float], principal: Callable[..., Principal],
                                responses: Callable[..., dict]) -> None:
-    """The routes; ``desk`` None: the router records nothing (404); ``roster`` None: no re-plan (404)."""
+    """The routes; ``desk`` None: the router records nothing (404); ``monitor`` None (no roster): no re-plan
+    (404)."""
     Caller = Annotated[Principal, Depends(principal)]
+    roster = monitor.roster if monitor is not None else None
+    presence = RouterPresence(monitor) if monitor is not None else None
 
     def supervisor_with_records(who: Principal) -> IntradayDesk:
         if who.role != "supervisor":
@@ -96,7 +103,7 @@ def add_router_intraday_routes(app: FastAPI, desk: IntradayDesk | None, roster: 
         names = sorted(set(queue)) if queue else None
 
         def compute(records) -> dict:
-            from casashore.forecast.reforecast import reforecast_workspace  # statsforecast: not at the router's start
+            from casashore.forecast.reforecast import reforecast_workspace  # statsforecast: see _replan_document
 
             run = reforecast_workspace(records, as_of=at, interval_min=minutes, site_zone=site_zone, queues=names)
             return {"as_of": shown, "interval_min": minutes, "site_zone": site_zone, "queues": run.queues,
@@ -121,18 +128,20 @@ def add_router_intraday_routes(app: FastAPI, desk: IntradayDesk | None, roster: 
         if roster is None:
             raise HTTPException(404, "the router follows no roster (route serve --roster): nothing to re-plan")
         at, _ = _checked(at_of, as_of, "the site's clock")
-        from casashore.intraday.inputs import asked, replan_document  # the forecast and the formulas: loaded on use
-
         ask = _checked(lambda: asked(as_of=at, interval_min=minutes_of(interval), site_zone=site_zone,
                                      target=target, service_level=service_level, patience=patience,
                                      absent=absent, replications=replications, seed=seed,
                                      simulate_top=simulate_top))
         names = sorted(set(queue)) if queue else None
-        question = (as_of, interval, target, service_level, patience, ask.absent, replications, seed, simulate_top,
-                    tuple(names or ()))
+        # who is at work: judged at the as-of time, or now when it is left out or ahead (the statuses known so far;
+        # not the minute the as-of time is shown at, which an agent's login a few seconds ago would miss)
+        seen, source = presence.judged(now() if as_of is None else at.timestamp(), now())
+        question = (as_of, interval, target, service_level, patience, ask.absent, seen, replications, seed,
+                    simulate_top, tuple(names or ()))
         return await answered(working, "replan", question,
-                              lambda records: replan_document(records, roster, ask, queues=names,
-                                                              roster_name="the router's roster"))
+                              lambda records: _replan_document()(records, roster, ask, queues=names, seen=seen,
+                                                                 presence_from=source,
+                                                                 roster_name="the router's roster"))
 
 
 def _checked(make, *args):
@@ -140,3 +149,12 @@ def _checked(make, *args):
         return make(*args)
     except UserError as exc:
         raise HTTPException(400, str(exc)) from None
+
+
+def _replan_document():
+    """The re-plan, imported in the desk's worker thread when the router first computes one: the forecasting
+    and simulation libraries (statsforecast, numba, ...) are most of a router's start otherwise, and a router
+    asked no intraday question never needs them."""
+    from casashore.intraday.inputs import replan_document
+
+    return replan_document

@@ -23,6 +23,9 @@ class Sources(NamedTuple):
     workspace: Workspace | None
     read: list[str]
     """What is read, as shown: the workspace's path, the PostgreSQL URL without its password and the centre."""
+    events: object
+    """Where the router's events are (``adherence_events``): the centre's PostgreSQL records when read, else the
+    workspace."""
 
 
 def check_records_url(records: str) -> str:
@@ -38,7 +41,7 @@ def opened_records(workspace: Path, records: str | None, centre: str) -> Iterato
     afterwards."""
     if records is None:
         with Workspace.open(workspace, read_only=True) as opened:
-            yield Sources(opened, opened, [str(workspace)])
+            yield Sources(opened, opened, [str(workspace)], opened)
         return
     check_records_url(records)
     if not CENTRE.fullmatch(centre):
@@ -53,4 +56,4 @@ def opened_records(workspace: Path, records: str | None, centre: str) -> Iterato
                                                                   "(--centre, [router] centre)")
         shown = f"{without_password(records)} (centre {centre})"
         yield Sources(reads if opened is None else AddedRecords(opened, reads), opened,
-                      [shown] if opened is None else [str(workspace), shown])
+                      [shown] if opened is None else [str(workspace), shown], reads)

@@ -82,7 +82,7 @@ def intraday(workspace: Path, *, as_of: str, interval: str, site_zone: str, queu
     """The rest of the day at ``as_of`` per queue and interval, updated from the calls seen so far that day
     (forecast/reforecast.py); the workspace (and ``records``, a centre's PostgreSQL records) only read."""
     at, minutes = as_of_time(as_of), interval_min(interval)
-    with opened_records(workspace, records, centre) as (calls, _, read):
+    with opened_records(workspace, records, centre) as (calls, _, read, _):
         run = reforecast_workspace(calls, as_of=at, interval_min=minutes, site_zone=site_zone,
                                    queues=chosen_queues(calls, queues) if queues else None)
     return {"as_of": as_of, "interval_min": minutes, "site_zone": site_zone, "read": read, "queues": run.queues,

@@ -15,16 +15,12 @@ from casashore.request_guard import LOOPBACK_HOSTS
 from casashore.route.centre_records import without_password
 from casashore.route.clock import SiteClock, clock_of
 from casashore.route.config import CenterConfig, MediaSettings, load_center
-from casashore.route.loadgen import drive
 from casashore.route.media.rtpengine import MediaError, RtpEngineMedia
 from casashore.route.planned import RosterPlan
 from casashore.route.server import run
 from casashore.route.sip.tls import server_context
 from casashore.route.state.core import Selection
-from casashore.simulate.inputs import load_scenario
-from casashore.simulate.scenario import simulate_scenario
 from casashore.usecases.adherence import centre_roster
-from casashore.usecases.simulation import run_options
 
 SELECTIONS = typing.get_args(Selection)
 
@@ -120,6 +116,12 @@ def serve_router(setup: RouterSetup, *, redis_url: str | None, node: str | None,
 def drive_scenario(scenario: Path, *, replications: str | None, seed: str | None, ring: str,
                    selection: str) -> dict:
     """The scenario's calls through the router's rules and through the simulator: per queue, both measures."""
+    # the simulator (numba, scipy): imported by `route drive` only, so `route serve` starts without it
+    from casashore.route.loadgen import drive
+    from casashore.simulate.inputs import load_scenario
+    from casashore.simulate.scenario import simulate_scenario
+    from casashore.usecases.simulation import run_options
+
     runs = run_options(replications, seed)
     ring_s = duration_s("ring", ring, allow_zero=True)
     if selection not in SELECTIONS:

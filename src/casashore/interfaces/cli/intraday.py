@@ -39,6 +39,13 @@ def intraday_replan(
                                                    "(1 to 2,000).")] = "200",
     seed: Annotated[str, typer.Option(help="The simulation's seed: the same seed, the same figures.")] = "0",
     simulate_top: Annotated[str, typer.Option(help="How many of the best proposals to simulate.")] = "3",
+    statuses: Annotated[bool, typer.Option(
+        "--statuses", help="Who is at work at --as-of from the router's recorded statuses (the workspace's, or "
+                           "--records'): an agent offline for --grace of planned work counts absent for the rest "
+                           "of the day, one on a break beyond her planned one away until she is due back "
+                           "(docs/intraday.md, \"Who is at work\"). --absent adds to them.")] = False,
+    grace: Annotated[str, typer.Option(help="With --statuses: the adherence grace, as the centre file's "
+                                            "adherence_grace_s (0 to 24h).")] = "5m",
     queue: QueueOpt = None,
     records: RecordsOpt = None,
     centre: CentreOpt = "centre",
@@ -59,7 +66,8 @@ def intraday_replan(
 
     doc = run(workspace, roster=roster, as_of=as_of, interval=interval, site_zone=site_zone, target=target,
               service_level=service_level, patience=patience, rules=rules, absent=absent, replications=replications,
-              seed=seed, simulate_top=simulate_top, queues=queue, records=records, centre=centre)
+              seed=seed, simulate_top=simulate_top, queues=queue, records=records, centre=centre,
+              statuses=statuses, grace=grace)
     if as_json:
         print_json(doc)
         return
@@ -88,4 +96,7 @@ def intraday_replan(
                       "" if sim is None else f"{fmt(sim['service_level_before'], '.3f')} → "
                       f"{fmt(sim['service_level_after'], '.3f')} ± {fmt(sim['service_level_after_ci95'], '.3f')}")
     out.print(shown)
+    for a in doc["not_at_work"]:
+        out.print(f"{a['kind']}: {a['agent']} — {a['why']}")
+    out.print(f"who is at work: {doc['presence_from']}")
     out.print(f"read: {' and '.join(doc['read'])}")
