@@ -14,7 +14,7 @@ import pytest
 from live_day import DaySpec, live_day
 
 SHORT = DaySpec(open_site=(9, 12), window=("09:00", "12:00"), as_of="10:30", shift_from="09:30", shift_factor=1.4,
-                shift_length="2h", shift_breaks="15m@45m-1h15m", base_calls=20.0, history_days=21, speed=900.0,
+                shift_length="2h", shift_breaks="15m@45m-1h15m", base_calls=20.0, history_days=21, speed=360.0,
                 replan=False, presence="records")
 """(p) reads the router's records (`intraday replan --statuses`, under a second here) rather than asking the
 running router, whose first intraday answer imports the forecasting libraries (~15 s): the live router's own
@@ -45,7 +45,10 @@ def test_the_routers_adherence_equals_a_recount_of_its_event_log(day):
 def test_the_reforecast_mid_window_moves_towards_the_actual_rest(day):
     refit = day["reforecast"]
     assert refit["actual"] > refit["day_ahead"]                # the level shift: busier than forecast
-    assert refit["day_ahead"] < refit["reforecast"]            # the update moved up ...
+    # (at 900x a machine shared with another test worker posted the morning's calls up to site minutes late, past
+    # the as-of time, and the reforecast rightly saw a quiet morning: 360x keeps a slow loop's lag to ~3 minutes)
+    late = day["facts"]["step_late_site_s_p95"]
+    assert refit["day_ahead"] < refit["reforecast"], (refit, late)  # the update moved up ...
     assert refit["wape_reforecast"] < refit["wape_day_ahead"]  # ... and closer to what came
 
 
