@@ -279,7 +279,7 @@ def plain_shape_error(updates: HistoryUpdates) -> float:
 
 SCALES = np.exp2(np.arange(-3, 3.01, 0.5))
 """The scales of the shape error a band's calibration tries (1/8 to 8, steps of sqrt 2; log-interpolated)."""
-SCALE_NODES = 16
+SCALE_NODES = 8
 """Quantiles of the level's posterior the calibration's predictive CDFs are means over (the band's: NODES)."""
 
 
