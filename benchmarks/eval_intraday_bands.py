@@ -3,7 +3,7 @@ the share of afternoon intervals inside the 80 % and 95 % bands made at noon, on
 series, for each band candidate, next to the point forecast's WAPE.
 
     python benchmarks/eval_intraday_bands.py [--data ../shared/data] [--interval 30] [--as-of 12:00]
-                                             [--cache /tmp/intraday_days]
+                                             [--series bank2003 feb1999] [--cache /tmp/intraday_days]
 
 The days (each origin's day-ahead forecast, from the queue's chosen model fitted on the days before it, the
 day's counts and the history) are made once by forecast/reforecast.py's ``queue_days`` and kept in the folder
@@ -11,14 +11,14 @@ day's counts and the history) are made once by forecast/reforecast.py's ``queue_
 
 * the North American bank, 2003 (one queue, handled calls, weekdays): every weekday from the fifth week on;
 * the Anonymous Bank, February 1999 (six queues, call records): every day with a week of history before it (the
-  day-ahead is then the average of the weeks there are; a day with fewer than five usable history days gets the
-  default prior, whose shape error is 0 — counted apart).
+  day-ahead is then the average of the weeks there are; a day with fewer than five history days with two of
+  their weekday before them gets the default level prior — counted apart —, its shape error measured on
+  one-week profiles once five days have their weekday a week before).
 """
 
 from __future__ import annotations
 
 import argparse
-import math
 import pickle
 import sys
 import tempfile
@@ -169,14 +169,14 @@ def score(days: list, band, tails: str, interval_min: int) -> dict:
 
 def report(name: str, days: list, interval_min: int) -> None:
     """Each candidate's coverage, overall and in parts, and the point forecast's WAPE (the same for all)."""
-    from casashore.forecast.intraday import posterior
+    from casashore.forecast.intraday import MIN_DAYS, history_pairs, posterior
     from casashore.forecast.reforecast import prior_of
 
     if name == "bank2003":
         parts = {"first 72 origins": lambda d: d < 72, "last 72": lambda d: d >= 72}
     else:
-        default = np.array([math.isinf(prior_of(m, interval_min).half_life_h) for m in days])
-        parts = {"estimated prior": lambda d: ~default[d], "default prior (< 5 days)": lambda d: default[d]}
+        short = np.array([len(history_pairs(m.grid, m.weekdays, 4)) < MIN_DAYS for m in days])
+        parts = {"estimated prior": lambda d: ~short[d], "short history (the default level prior)": lambda d: short[d]}
     da = up = total = 0.0
     for m in days:
         k = m.seen_intervals
@@ -205,12 +205,13 @@ def main() -> None:
     parser.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "data")
     parser.add_argument("--interval", type=int, default=30)
     parser.add_argument("--as-of", default="12:00")
+    parser.add_argument("--series", nargs="+", choices=["bank2003", "feb1999"], default=["bank2003", "feb1999"])
     parser.add_argument("--cache", type=Path, default=Path(tempfile.gettempdir()) / "intraday_days")
     args = parser.parse_args()
     warnings.simplefilter("ignore")
     args.cache.mkdir(parents=True, exist_ok=True)
     made = {}
-    for series in ("bank2003", "feb1999"):
+    for series in args.series:
         cached = args.cache / f"{series}_{args.interval}_{args.as_of.replace(':', '')}.pkl"
         if not cached.exists():
             cached.write_bytes(pickle.dumps(collect(args.data, args.interval, args.as_of, series)))

@@ -323,9 +323,15 @@ def test_a_one_week_profile_gets_a_larger_shape_error_and_the_same_level_prior()
     assert one.shape_error > 2 * four.shape_error and 0.015 < one.shape_error < 0.04
 
 
-def test_a_short_history_gets_the_default_prior():
-    grid, weekdays = _history(12, 25.0, drift=False)
-    assert estimate_prior(grid, weekdays, 30) == LevelPrior(*DEFAULT_PRIOR)
+def test_a_short_history_gets_the_default_prior_and_a_shape_error_once_five_days_have_a_week_before():
+    """Ten days (weekdays 7-9 have theirs a week before): the default prior, no shape error. Twelve (weekdays
+    7-11): the default level prior, the shape error measured on one-week profiles: at least the intervals' 20 %
+    (phi 0.04) and one week's Poisson noise (~0.025), and what the default prior's level leaves (days 20 % apart,
+    the prior says 10 %)."""
+    assert estimate_prior(*_history(10, 25.0, drift=False, phi=0.04), 30) == LevelPrior(*DEFAULT_PRIOR)
+    prior = estimate_prior(*_history(12, 25.0, drift=False, phi=0.04), 30)
+    assert (prior.shape, prior.half_life_h) == DEFAULT_PRIOR
+    assert 0.065 < prior.shape_error + 4 * prior.drift_per_h < 0.3 and len(prior.band_scales) == 2
 
 
 # End to end on a small workspace: an interval report of six weeks in Paris, the last day busier by half

@@ -173,7 +173,7 @@ def estimate_prior(days: np.ndarray, weekdays: np.ndarray, interval_min: int, pr
     the one with which that band covered its level on those updates (``band_scales``)."""
     pairs = history_pairs(days, weekdays, 4)
     if len(pairs) < MIN_DAYS:
-        return LevelPrior(*DEFAULT_PRIOR)
+        return short_history_prior(days, weekdays, interval_min)
     ratios = np.array([actual.sum() / forecast.sum() for actual, forecast in pairs])
     poisson = np.mean([1 / forecast.sum() for _, forecast in pairs])
     shape = min(1 / max(ratios.var() - poisson, 1 / MAX_SHAPE), MAX_SHAPE)
@@ -193,6 +193,20 @@ def estimate_prior(days: np.ndarray, weekdays: np.ndarray, interval_min: int, pr
     updates = history_updates(profiled, LevelPrior(shape, best), interval_min)
     phi0, phi1 = shape_error(updates)
     return LevelPrior(shape, best, phi0, phi1, band_scales(updates, phi0, phi1))
+
+
+def short_history_prior(days: np.ndarray, weekdays: np.ndarray, interval_min: int) -> LevelPrior:
+    """Fewer than MIN_DAYS days with two of their weekday in the four weeks before them: the default level prior
+    (a 10 % day-level spread, no discount) and, once MIN_DAYS days have their weekday the week before, the shape
+    error measured on those one-week profiles (the day-ahead of a one-to-three-week history is the average of
+    the weeks there are: its profile misses a little less than one week's); before that none (phi = 0)."""
+    prior = LevelPrior(*DEFAULT_PRIOR)
+    pairs = history_pairs(days, weekdays, 1)
+    if len(pairs) < MIN_DAYS:
+        return prior
+    updates = history_updates(pairs, prior, interval_min)
+    phi0, phi1 = shape_error(updates)
+    return LevelPrior(prior.shape, prior.half_life_h, phi0, phi1, band_scales(updates, phi0, phi1))
 
 
 def history_pairs(days: np.ndarray, weekdays: np.ndarray, weeks: int) -> list[tuple[np.ndarray, np.ndarray]]:
