@@ -304,7 +304,8 @@ def band_scales(updates: HistoryUpdates, phi0: float, phi1: float,
     them). The moments match the errors' variance, not their tails: errors heavier-tailed than the negative
     binomial's (calm days and a few volatile ones) make a variance-matched band too wide at 80 % and too narrow at
     95 %. An interval is inside the band [lo, hi] of level l when F(y) >= (1 - l) / 2 and F(y - 1) < (1 + l) / 2
-    (lo and hi the smallest counts whose F reaches those). No shape error (phi0 = phi1 = 0): nothing to scale."""
+    (lo and hi the smallest counts whose F reaches those). A level's scale is at least a lower level's (the 95 %
+    band contains the 80 % one). No shape error (phi0 = phi1 = 0): nothing to scale."""
     if phi0 <= 0 and phi1 <= 0 or len(updates.calls) == 0:
         return ()
     q = (np.arange(SCALE_NODES) + 0.5) / SCALE_NODES
@@ -319,8 +320,8 @@ def band_scales(updates: HistoryUpdates, phi0: float, phi1: float,
             tail = (1 - level / 100) / 2
             shares[level].append(float(((at >= tail) & (below < 1 - tail)).mean()))
     logs = np.log2(SCALES)
-    made = []
-    for level in levels:
+    made, widest = [], 0.0
+    for level in sorted(levels):
         share = np.maximum.accumulate(np.array(shares[level]))  # non-decreasing for the interpolation
         target = level / 100
         if share[0] >= target:
@@ -330,5 +331,6 @@ def band_scales(updates: HistoryUpdates, phi0: float, phi1: float,
         else:
             i = int(np.searchsorted(share, target))  # share[i - 1] < target <= share[i]
             c = 2 ** np.interp(target, share[i - 1:i + 1], logs[i - 1:i + 1])
-        made.append((level, float(c)))
+        widest = max(widest, float(c))  # a wider band never on a smaller scale: the bands stay nested
+        made.append((level, widest))
     return tuple(made)
