@@ -27,7 +27,9 @@ horizon ``h`` (hours from the as-of time to its middle): ``phi_i = phi0 + phi1 h
 level adds a variance linear in time on top of an interval's own error). Without the growth one phi is an
 average over near and far intervals: on the 2003 bank series the band was too wide in the first hours after
 noon and too narrow in the evening, its 95 % band short as a whole (docs/history.md "Intraday reforecast").
-phi0 and phi1 come from the history, by moments of the same updates' residuals (``shape_error``).
+phi0 and phi1 come from the history, by moments of the same updates' residuals (``shape_error``). The moments
+match the errors' variance, not their tails (calm days and a few volatile ones): each band then uses its own
+multiple of the shape error, the one with which it covered its level on those updates (``band_scales``).
 """
 
 from __future__ import annotations
