@@ -13,6 +13,8 @@ Both are scored on the afternoon's actual counts (the intervals from the as-of t
 * pooled WAPE: sum over every day and interval of |actual - forecast| / sum of actual;
 * mean daily WAPE: each day's afternoon WAPE, averaged over the days;
 * the share of afternoon intervals inside the updated 80 % and 95 % bands.
+
+The bands' candidates, on this series and on the February 1999 log: benchmarks/eval_intraday_bands.py.
 """
 
 from __future__ import annotations

@@ -18,7 +18,16 @@ from scipy.stats import gamma as gamma_dist
 from scipy.stats import nbinom
 from typer.testing import CliRunner
 
-from casashore.forecast.intraday import DEFAULT_PRIOR, LevelPrior, estimate_prior, update, weights
+from casashore.forecast.intraday import (
+    DEFAULT_PRIOR,
+    HistoryUpdates,
+    LevelPrior,
+    band_scales,
+    estimate_prior,
+    plain_shape_error,
+    update,
+    weights,
+)
 from casashore.interfaces.cli.app import app
 
 warnings.filterwarnings("ignore", category=DeprecationWarning)
@@ -70,18 +79,21 @@ DAY_AHEAD = np.array([4.0, 12.0, 0.0, 30.0, 7.5, 120.0])
 
 def banded(prior: LevelPrior, seen: list[int]):
     """The update of DAY_AHEAD after ``seen``, the level's posterior Gamma(shape, rate) by hand, and per band level
-    its tail and every interval of the rest with calls expected, as (level's tail, day-ahead, low, high); an
-    interval expecting none has the band 0..0."""
+    its tail and every interval of the rest with calls expected, as (level's tail, day-ahead, the interval's shape
+    error, low, high); an interval expecting none has the band 0..0. The i-th interval of the rest (from 0) is
+    (i + 1/2) half-hours after the as-of time: its shape error is the band's scale x (phi0 + phi1 (i + 1/2) / 2)."""
     got = update(DAY_AHEAD, np.array(seen, float), prior, 30)
     w = weights(len(seen), 30, prior.half_life_h)
     shape, rate = prior.shape + w @ np.array(seen, float), prior.shape + w @ DAY_AHEAD[:len(seen)]
     cells = []
     for level, (low, high) in got.bands.items():
-        for f, lo, hi in zip(DAY_AHEAD[len(seen):], low, high, strict=True):
+        scale = dict(prior.band_scales).get(level, 1.0)
+        for i, (f, lo, hi) in enumerate(zip(DAY_AHEAD[len(seen):], low, high, strict=True)):
             if f == 0:
                 assert lo == hi == 0
             else:
-                cells.append(((1 - level / 100) / 2, f, lo, hi))
+                phi = scale * (prior.shape_error + prior.drift_per_h * (i + 0.5) / 2)
+                cells.append(((1 - level / 100) / 2, f, phi, lo, hi))
     return got, shape, rate, cells
 
 
@@ -89,7 +101,7 @@ def banded(prior: LevelPrior, seen: list[int]):
                                          (LevelPrior(2.0, 2.0), [0, 0])])
 def test_the_band_is_the_negative_binomial_posterior_predictive(prior, seen):
     _, shape, rate, cells = banded(prior, seen)
-    for tail, f, lo, hi in cells:
+    for tail, f, _, lo, hi in cells:
         p = rate / (rate + f)
         assert lo == _nbinom_quantile(tail, shape, p)
         assert hi == _nbinom_quantile(1 - tail, shape, p)
@@ -122,18 +134,18 @@ def _reference_cdf(k: float, f: float, shape: float, rate: float, phi: float) ->
 
 
 @pytest.mark.parametrize("prior, seen", [(LevelPrior(10.0, math.inf, 0.02), [0, 15]),
-                                         (LevelPrior(200.0, 0.5, 0.005), [3, 40]),
+                                         (LevelPrior(200.0, 0.5, 0.005, 0.004, ((80, 0.6), (95, 1.4))), [3, 40]),
                                          (LevelPrior(2.0, 2.0, 0.1), [0, 0])])
 def test_the_band_with_a_shape_error_against_quadrature(prior, seen):
     """The band mixing the level's posterior with the shape error (a quadrature on the level's quantiles) against
     scipy's adaptive quadrature over the shape error: each bound is the reference's quantile, up to 2e-3 of
-    probability at its edge."""
+    probability at its edge. The second prior's shape error grows with the horizon and each band scales it."""
     got, shape, rate, cells = banded(prior, seen)
-    for tail, f, lo, hi in cells:
+    for tail, f, phi, lo, hi in cells:
         for q, mine in ((tail, lo), (1 - tail, hi)):
             # the smallest count whose CDF reaches q: below it at mine - 1, at or above it at mine, unless
             # within the quadrature's 2e-3 of q (then the discrete band may move by one count)
-            below, at = (_reference_cdf(mine + d, f, shape, rate, prior.shape_error) for d in (-1, 0))
+            below, at = (_reference_cdf(mine + d, f, shape, rate, phi) for d in (-1, 0))
             assert below < q + 2e-3 and at > q - 2e-3, (f, q, mine, below, at)
     # and wider than the band without the shape error
     plain, _, _, _ = banded(LevelPrior(prior.shape, prior.half_life_h), seen)
@@ -164,7 +176,8 @@ def test_the_band_with_a_shape_error_covers_simulated_days_as_it_says():
 
 profiles = st.lists(st.floats(0, 500, allow_nan=False), min_size=2, max_size=30)
 priors = st.builds(LevelPrior, st.floats(0.1, 1e4), st.sampled_from([0.5, 1.0, 4.0, math.inf]),
-                   st.sampled_from([0.0, 0.01, 0.2]))
+                   st.sampled_from([0.0, 0.01, 0.2]), st.sampled_from([0.0, 0.003]),
+                   st.sampled_from([(), ((80, 0.5), (95, 2.0))]))
 
 
 @settings(max_examples=150, deadline=None)
@@ -253,6 +266,54 @@ def test_the_shape_error_is_the_history_interval_dispersion():
     assert estimate_prior(*_history(84, 25.0, drift=False), 30).shape_error < 0.015
 
 
+def test_a_level_drifting_after_the_as_of_time_gets_a_shape_error_growing_with_the_horizon():
+    """The level a random walk within the day (log steps of sd 0.08 a half-hour: a variance of ~0.013 an hour):
+    phi1 about that (the update's own error adds some); a steady level with a 20 % shape error: no growth."""
+    drifting = estimate_prior(*_history(84, 25.0, drift=True), 30)
+    assert 0.008 < drifting.drift_per_h < 0.04
+    assert estimate_prior(*_history(84, 25.0, drift=False, phi=0.04), 30).drift_per_h < 0.005
+
+
+def _updates(rng, days: int, shocked: bool) -> HistoryUpdates:
+    """20 intervals of 200 calls on each of ``days`` history days, the level's posterior Gamma(400, 400), a shape
+    error Gamma of variance 0.02 (phi0, no drift), times a shock (log-normal, sd 0.5) on 3 % of the intervals when
+    ``shocked`` (errors with heavier tails than the band's model)."""
+    n = 20 * days
+    shock = np.where(rng.random(n) < 0.03, np.exp(rng.normal(0, 0.5, n)), 1.0) if shocked else np.ones(n)
+    level = np.repeat(rng.gamma(400, 1 / 400, days), 20)
+    calls = rng.poisson(200 * level * rng.gamma(50, 1 / 50, n) * shock)
+    return HistoryUpdates(calls.astype(float), np.full(n, 200.0), np.full(n, 400.0), np.full(n, 400.0),
+                          np.tile((np.arange(20) + 0.5) / 2, days))
+
+
+def _share_inside(updates: HistoryUpdates, phi: float, level: int) -> float:
+    """The share of ``updates`` inside the band of ``level`` with the shape error ``phi``: each interval's CDF
+    by scipy, the level's Gamma integrated on 64 of its quantiles (the band's calibration uses 8)."""
+    nodes = gamma_dist.ppf((np.arange(64) + 0.5) / 64, 400, scale=1 / 400)
+    size, tail = 1 / phi, (1 - level / 100) / 2
+    p = size / (size + 200 * nodes[None, :])
+    at, below = (nbinom.cdf(updates.calls[:, None] - d, size, p).mean(axis=1) for d in (0, 1))
+    return float(((at >= tail) & (below < 1 - tail)).mean())
+
+
+def test_each_band_is_scaled_to_cover_its_level_on_the_history():
+    """Errors as the band's model says: both scales near 1, or near 2 given half the true phi (a band too narrow
+    is widened). Heavier tails: phi matched to the errors' variance (its moment estimate) makes the bands too wide,
+    the 80 % one most; scaled on 200 history days, each band covers its level on 200 fresh days of the same kind."""
+    rng = np.random.default_rng(5)
+    plain = _updates(rng, 200, shocked=False)
+    right, half = dict(band_scales(plain, 0.02, 0.0)), dict(band_scales(plain, 0.01, 0.0))
+    assert all(0.75 < right[level] < 1.33 and 1.5 < half[level] < 2.67 for level in (80, 95))
+    history, fresh = _updates(rng, 200, shocked=True), _updates(rng, 200, shocked=True)
+    phi = plain_shape_error(history)
+    scales = dict(band_scales(history, phi, 0.0))
+    assert _share_inside(fresh, phi, 80) > 0.84 and _share_inside(fresh, phi, 95) > 0.96
+    assert scales[80] < scales[95] < 1
+    assert 0.77 < _share_inside(fresh, phi * scales[80], 80) < 0.83
+    assert 0.94 < _share_inside(fresh, phi * scales[95], 95) < 0.965
+    assert band_scales(plain, 0.0, 0.0) == ()  # no shape error: nothing to scale
+
+
 def test_a_one_week_profile_gets_a_larger_shape_error_and_the_same_level_prior():
     """The seasonal naive's profile is one week's counts: its Poisson noise (~40 calls^2 over 40^2, phi ~0.025)
     against a four-week average's (~0.006); the level's prior and half-life (hence the point forecast) unchanged."""
@@ -262,9 +323,15 @@ def test_a_one_week_profile_gets_a_larger_shape_error_and_the_same_level_prior()
     assert one.shape_error > 2 * four.shape_error and 0.015 < one.shape_error < 0.04
 
 
-def test_a_short_history_gets_the_default_prior():
-    grid, weekdays = _history(12, 25.0, drift=False)
-    assert estimate_prior(grid, weekdays, 30) == LevelPrior(*DEFAULT_PRIOR)
+def test_a_short_history_gets_the_default_prior_and_a_shape_error_once_five_days_have_a_week_before():
+    """Ten days (weekdays 7-9 have theirs a week before): the default prior, no shape error. Twelve (weekdays
+    7-11): the default level prior, the shape error measured on one-week profiles: at least the intervals' 20 %
+    (phi 0.04) and one week's Poisson noise (~0.025), and what the default prior's level leaves (days 20 % apart,
+    the prior says 10 %)."""
+    assert estimate_prior(*_history(10, 25.0, drift=False, phi=0.04), 30) == LevelPrior(*DEFAULT_PRIOR)
+    prior = estimate_prior(*_history(12, 25.0, drift=False, phi=0.04), 30)
+    assert (prior.shape, prior.half_life_h) == DEFAULT_PRIOR
+    assert 0.065 < prior.shape_error + 4 * prior.drift_per_h < 0.3 and len(prior.band_scales) == 2
 
 
 # End to end on a small workspace: an interval report of six weeks in Paris, the last day busier by half
@@ -380,9 +447,9 @@ def test_the_api_gives_the_cli_keys(workspace):
     client = TestClient(create_app(workspace.parent), base_url="http://127.0.0.1:8000")
     got = client.get("/api/forecast/intraday", params={"as_of": "2026-03-16T12:00", "queue": "fr_bank"})
     assert got.status_code == 200
-    printed = _intraday(workspace, "2026-03-16T12:00", "--queue", "fr_bank")
-    assert printed.pop("read")  # the CLI also says what it read (the workspace file, any records)
-    assert got.json() == printed
+    cli = _intraday(workspace, "2026-03-16T12:00", "--queue", "fr_bank")
+    assert cli.pop("read") == [str(workspace)]  # which files the CLI read: the API shows no server path
+    assert got.json() == cli
     bad = client.get("/api/forecast/intraday", params={"as_of": "2026-13-01T12:00"})
     assert bad.status_code == 400 and bad.json()["field"] == "as_of"
     assert client.get("/api/forecast/intraday").status_code == 422

@@ -21,7 +21,7 @@ from casashore.errors import UserError
 from casashore.forecast import candidates
 from casashore.forecast.batch import forecast_all
 from casashore.forecast.call_records import CallRecords
-from casashore.forecast.intraday import estimate_prior, update
+from casashore.forecast.intraday import LevelPrior, estimate_prior, update
 from casashore.forecast.predict import forecast
 from casashore.forecast.run import Placement
 from casashore.forecast.series import interval_counts
@@ -55,11 +55,29 @@ def client_wall(as_of: datetime, zone_name: str) -> datetime:
     return as_of
 
 
-def reforecast_workspace(workspace: CallRecords, *, as_of: datetime, interval_min: int, site_zone: str,
-                         queues: list[str] | None = None) -> IntradayRun:
-    """Every queue of the records (the workspace, or any CallRecords; or ``queues``) reforecast for the rest of
-    the day at ``as_of``."""
-    site = zone(site_zone, "site_zone")
+class QueueDay(NamedTuple):
+    """What one queue's update is made from: its day-ahead forecast of the whole day, the day's calls recorded
+    so far, the history before the day and the model the day-ahead came from."""
+
+    queue: str
+    zone_name: str
+    wall: datetime
+    """the as-of time on the queue's client clock"""
+    model: str
+    day_ahead: np.ndarray
+    """every interval of the day"""
+    today: np.ndarray
+    """the day's calls per interval in the records (the rest of the day included, if the records hold it)"""
+    seen_intervals: int
+    grid: np.ndarray
+    """the history before the day, one row of interval counts per day, oldest first"""
+    weekdays: np.ndarray
+    """each history row's weekday (Monday 0)"""
+
+
+def queue_days(workspace: CallRecords, *, as_of: datetime, interval_min: int,
+               queues: list[str] | None = None) -> list[QueueDay]:
+    """Every queue's (or those of ``queues``) day at ``as_of``: its day-ahead forecast and the records around it."""
     series = interval_counts(workspace, interval_min, queues=queues)
     known = workspace.queue_zones()
     per_day = 1440 // interval_min
@@ -84,28 +102,44 @@ def reforecast_workspace(workspace: CallRecords, *, as_of: datetime, interval_mi
         todays[queue] = np.zeros(per_day) if today.empty else today.to_numpy(float)
     before = pd.concat(histories, ignore_index=True)
     chosen, frame = _day_ahead(before, interval_min, horizons, {name: country for name, (_, country) in known.items()})
-    placed = Placement(site)
-    summaries, rows = [], []
+    made = []
     for queue, wall in walls.items():
         day = wall.date()
         mine = frame[(frame["unique_id"] == queue) & (frame["ds"].dt.date == day)]
-        day_ahead = mine["calls"].to_numpy(float)
         seen_intervals = int((wall - datetime.combine(day, datetime.min.time())) // timedelta(minutes=interval_min))
         data = before[before["unique_id"] == queue]
         grid = data["y"].to_numpy(float).reshape(-1, per_day)
         first = data["ds"].iloc[0]
-        prior = estimate_prior(grid, (first.dayofweek + np.arange(len(grid))) % 7, interval_min,
-                               PROFILE_WEEKS.get(chosen[queue], 4))
-        result = update(day_ahead, todays[queue][:seen_intervals], prior, interval_min, LEVELS)
-        summaries.append(_summary(queue, known[queue][0], day, wall, chosen[queue], prior, result, day_ahead,
-                                  seen_intervals))
+        made.append(QueueDay(queue, known[queue][0], wall, chosen[queue], mine["calls"].to_numpy(float),
+                             todays[queue], seen_intervals, grid, (first.dayofweek + np.arange(len(grid))) % 7))
+    return made
+
+
+def prior_of(material: QueueDay, interval_min: int) -> LevelPrior:
+    """The queue's prior from its history, the shape error measured on profiles made as its day-ahead model
+    makes its own."""
+    return estimate_prior(material.grid, material.weekdays, interval_min, PROFILE_WEEKS.get(material.model, 4))
+
+
+def reforecast_workspace(workspace: CallRecords, *, as_of: datetime, interval_min: int, site_zone: str,
+                         queues: list[str] | None = None) -> IntradayRun:
+    """Every queue of the records (the workspace, or any CallRecords; or ``queues``) reforecast for the rest of
+    the day at ``as_of``."""
+    site = zone(site_zone, "site_zone")
+    placed = Placement(site)
+    summaries, rows = [], []
+    for m in queue_days(workspace, as_of=as_of, interval_min=interval_min, queues=queues):
+        day, k = m.wall.date(), m.seen_intervals
+        prior = prior_of(m, interval_min)
+        result = update(m.day_ahead, m.today[:k], prior, interval_min, LEVELS)
+        summaries.append(_summary(m.queue, m.zone_name, day, m.wall, m.model, prior, result, m.day_ahead, k))
         for i, calls in enumerate(result.calls):
-            start = datetime.combine(day, datetime.min.time()) + timedelta(minutes=(seen_intervals + i) * interval_min)
-            at = placed(start, known[queue][0])
+            start = datetime.combine(day, datetime.min.time()) + timedelta(minutes=(k + i) * interval_min)
+            at = placed(start, m.zone_name)
             if at is None:
                 continue  # an interval the clocks skip (spring forward) has no calls
-            row = {"queue": queue, "start": at[0], "site_start": at[1], "interval_min": interval_min,
-                   "day_ahead": float(day_ahead[seen_intervals + i]), "calls": float(calls)}
+            row = {"queue": m.queue, "start": at[0], "site_start": at[1], "interval_min": interval_min,
+                   "day_ahead": float(m.day_ahead[k + i]), "calls": float(calls)}
             for level in LEVELS:
                 low, high = result.bands[level]
                 row[f"calls_lo_{level}"], row[f"calls_hi_{level}"] = float(low[i]), float(high[i])
