@@ -93,7 +93,8 @@ def refresh(a, now, key, who, pos, alive, active, on_voice, voice_end, load, vcl
         t = min(t, now + (first - vclock[a]) * stretch(load[a], concurrency))
     if email_held[a] and not on_voice[a]:
         t = min(t, email_end[a])
-    heap_set(key, who, pos, END, a, t)
+    if key[END, pos[END, a]] != t:  # unchanged (a call taken by an agent without chats...): no move to make
+        heap_set(key, who, pos, END, a, t)
     free = alive[a] and active[a] and not on_voice[a]
     voice_key = idle_since[a] if uses[0] and free and (load[a] == 0 or voice_with_chats) else math.inf
     chat_key = load[a] * LOAD_KEY + idle_since[a] if uses[1] and free and not email_held[a] \
