@@ -120,6 +120,8 @@ def run_blend_replication(c, rng, trace=False):
         if trace and counters[TRACED] + (tail - head).sum() + 4 > trace_f.shape[0]:
             trace_f = np.concatenate((trace_f, np.empty_like(trace_f)))
             trace_i = np.concatenate((trace_i, np.empty_like(trace_i)))
+    for row in range(POOL):  # staffed time is the pool's in every row (the same sums, added once)
+        agent_time[row, :, STAFFED_S] = agent_time[POOL, :, STAFFED_S]
     traced = counters[TRACED]
     if trace:  # room for every row below
         rows = traced + (tail - head).sum() + most * (k_max + 2)
@@ -185,8 +187,7 @@ def _advance(c, rng, calls, agent_time, key, who, pos, alive, active, on_voice, 
             agent_time[CHAT, counting, SESSION_S] += counts[SESSIONS] * dt
             agent_time[EMAIL, counting, BUSY_S] += counts[ON_EMAIL] * dt
             agent_time[POOL, counting, BUSY_S] += counts[WORKING] * dt
-            for row in range(4):
-                agent_time[row, counting, STAFFED_S] += present * dt
+            agent_time[POOL, counting, STAFFED_S] += present * dt  # copied to the other rows at the end
         since = now
         ch = VOICE
         if arrival[CHAT] < arrival[ch]:
