@@ -4,7 +4,7 @@ router's rule, checked against the one-channel engines at its limits and by the 
 import math
 
 import numpy as np
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from casashore.simulate import blend_engine, email_engine
@@ -69,6 +69,12 @@ def test_email_pauses_under_calls_so_voice_sees_every_agent():
 @given(calls=st.floats(0, 60), sessions=st.floats(0, 60), items=st.floats(0, 40),
        agents=st.lists(st.integers(1, 6), min_size=1, max_size=3), k=st.integers(1, 3),
        patience=st.sampled_from([math.inf, 60.0]), voice_with_chats=st.booleans(), seed=st.integers(0, 10_000))
+# Two cases the engine once failed: an agent's next chat end counted from a stale chat clock after a call through
+# its chats (voice_with_chats) or staffing change: a session ended late, time ran backwards, a chat began in a call.
+@example(calls=53.72481572412919, sessions=45.804131049356194, items=35.95047410795558, agents=[1, 6], k=3,
+         patience=60.0, voice_with_chats=True, seed=5331)
+@example(calls=27.452225487786617, sessions=21.332231565778162, items=20.319390131281626, agents=[6], k=2,
+         patience=60.0, voice_with_chats=True, seed=2372)
 def test_router_rule_on_every_agent(calls, sessions, items, agents, k, patience, voice_with_chats, seed):
     """On the trace, agent by agent: at most one call, k chats and one email; a call starts with no chat held
     (unless voice_with_chats), a chat with no call and no email, an email with no call and no chat; no email

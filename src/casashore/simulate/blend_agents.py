@@ -78,22 +78,25 @@ def advance_clock(a, now, load, vclock, last, concurrency):
 
 
 @numba.njit(cache=True, inline="always")
-def refresh(a, now, key, who, pos, alive, active, on_voice, voice_end, load, vclock, finish, email_held, email_end,
+def refresh(a, key, who, pos, alive, active, on_voice, voice_end, load, vclock, last, finish, email_held, email_end,
             idle_since, max_sessions, concurrency, voice_with_chats, uses):
     """Agent a's keys in the four heaps after any change of its state (the router's ``Router.load``): nothing
     new for a leaving agent or one on a call (or in its wrap-up); a call needs no chat held (unless
     ``voice_with_chats``) and waits for no email (the item in hand pauses); a chat needs no email held and room
     under ``max_sessions``; an email needs no chat and no other email held. A channel without contacts
-    (``uses`` false) keeps every agent keyed inf, which costs its heap nothing."""
+    (``uses`` false) keeps every agent keyed inf, which costs its heap nothing. The next chat end is counted
+    from ``last[a]``, where the virtual clock ``vclock[a]`` stands: the load has not changed since, and a call or
+    an email that starts or ends, or a staffing change, does not bring the clock forward."""
     t = voice_end[a]
     if load[a] > 0:
         first = math.inf
         for j in range(finish.shape[1]):
             first = min(first, finish[a, j])
-        t = min(t, now + (first - vclock[a]) * stretch(load[a], concurrency))
+        t = min(t, last[a] + (first - vclock[a]) * stretch(load[a], concurrency))
     if email_held[a] and not on_voice[a]:
         t = min(t, email_end[a])
-    heap_set(key, who, pos, END, a, t)
+    if key[END, pos[END, a]] != t:  # unchanged (a call taken by an agent without chats...): no move to make
+        heap_set(key, who, pos, END, a, t)
     free = alive[a] and active[a] and not on_voice[a]
     voice_key = idle_since[a] if uses[0] and free and (load[a] == 0 or voice_with_chats) else math.inf
     chat_key = load[a] * LOAD_KEY + idle_since[a] if uses[1] and free and not email_held[a] \

@@ -105,7 +105,7 @@ def run_blend_replication(c, rng, trace=False):
     present = int(c.agents[0])
     for a in range(present):  # the centre opens with interval 0's agents, idle
         alive[a], active[a], idle_since[a], last[a] = True, True, start, start
-        refresh(a, start, key, who, pos, alive, active, on_voice, voice_end, load, vclock, finish, email_held,
+        refresh(a, key, who, pos, alive, active, on_voice, voice_end, load, vclock, last, finish, email_held,
                 email_end, idle_since, c.max_sessions, c.concurrency, c.voice_with_chats, uses)
     arrival = np.array([next_arrival(rng, c.rate_per_s, start, interval_s),
                         next_arrival(rng, c.chat_rate_per_s, start, interval_s),
@@ -120,6 +120,8 @@ def run_blend_replication(c, rng, trace=False):
         if trace and counters[TRACED] + (tail - head).sum() + 4 > trace_f.shape[0]:
             trace_f = np.concatenate((trace_f, np.empty_like(trace_f)))
             trace_i = np.concatenate((trace_i, np.empty_like(trace_i)))
+    for row in range(POOL):  # staffed time is the pool's in every row (the same sums, added once)
+        agent_time[row, :, STAFFED_S] = agent_time[POOL, :, STAFFED_S]
     traced = counters[TRACED]
     if trace:  # room for every row below
         rows = traced + (tail - head).sum() + most * (k_max + 2)
@@ -185,8 +187,7 @@ def _advance(c, rng, calls, agent_time, key, who, pos, alive, active, on_voice, 
             agent_time[CHAT, counting, SESSION_S] += counts[SESSIONS] * dt
             agent_time[EMAIL, counting, BUSY_S] += counts[ON_EMAIL] * dt
             agent_time[POOL, counting, BUSY_S] += counts[WORKING] * dt
-            for row in range(4):
-                agent_time[row, counting, STAFFED_S] += present * dt
+            agent_time[POOL, counting, STAFFED_S] += present * dt  # copied to the other rows at the end
         since = now
         ch = VOICE
         if arrival[CHAT] < arrival[ch]:
@@ -252,7 +253,7 @@ def _advance(c, rng, calls, agent_time, key, who, pos, alive, active, on_voice, 
                 alive[a] = False  # a leaving agent's last contact: it logs off
                 present -= 1
             tally(counts, a, 1, on_voice, load, email_held)
-            refresh(a, now, key, who, pos, alive, active, on_voice, voice_end, load, vclock, finish, email_held,
+            refresh(a, key, who, pos, alive, active, on_voice, voice_end, load, vclock, last, finish, email_held,
                     email_end, idle_since, c.max_sessions, c.concurrency, c.voice_with_chats, uses)
 
         while True:  # the router's dispatch: the oldest contact a free agent may take, until none
@@ -315,7 +316,7 @@ def _advance(c, rng, calls, agent_time, key, who, pos, alive, active, on_voice, 
             if tracing:
                 held_f[a, place, 0], held_f[a, place, 1] = oldest, now
             tally(counts, a, 1, on_voice, load, email_held)
-            refresh(a, now, key, who, pos, alive, active, on_voice, voice_end, load, vclock, finish, email_held,
+            refresh(a, key, who, pos, alive, active, on_voice, voice_end, load, vclock, last, finish, email_held,
                     email_end, idle_since, c.max_sessions, c.concurrency, c.voice_with_chats, uses)
     clocks[SINCE], clocks[BOUNDARY_AT] = since, boundary_time
     counters[COUNTING], counters[BOUNDARY], counters[PRESENT] = counting, boundary, present
@@ -343,7 +344,7 @@ def _staffing_changes(target, now, present, key, who, pos, alive, active, on_voi
                     present += 1
                 active[b] = True
                 actives += 1
-                refresh(b, now, key, who, pos, alive, active, on_voice, voice_end, load, vclock, finish, email_held,
+                refresh(b, key, who, pos, alive, active, on_voice, voice_end, load, vclock, last, finish, email_held,
                         email_end, idle_since, c.max_sessions, c.concurrency, c.voice_with_chats, uses)
     while actives > target:
         b, best = -1, math.inf
@@ -359,7 +360,7 @@ def _staffing_changes(target, now, present, key, who, pos, alive, active, on_voi
         if not on_voice[b] and load[b] == 0 and not email_held[b]:
             alive[b] = False
             present -= 1
-        refresh(b, now, key, who, pos, alive, active, on_voice, voice_end, load, vclock, finish, email_held,
+        refresh(b, key, who, pos, alive, active, on_voice, voice_end, load, vclock, last, finish, email_held,
                 email_end, idle_since, c.max_sessions, c.concurrency, c.voice_with_chats, uses)
     return present
 
