@@ -437,6 +437,8 @@ def test_a_day_with_nothing_recorded_yet_and_a_day_without_history(workspace):
     (["--intraday", "--as-of", "2026-03-29T02:30"], "clocks skip"),
     (["--intraday", "--as-of", "2026-03-16T12:00", "--queue", "nope"], "queue"),
     (["--intraday", "--as-of", "2026-03-18T12:00"], "end 2026-03-16"),  # past the records: nothing seen is no call
+    (["--intraday", "--as-of", "2026-03-16T12:00", "--horizon", "3d"], "no --horizon with --intraday"),
+    (["--intraday", "--as-of", "2026-03-16T12:00", "--interval", "45m"], "15m, 30m or 1h"),
 ])
 def test_intraday_user_errors(workspace, args, words):
     result = runner.invoke(app, ["forecast", "--workspace", str(workspace), *args])

@@ -195,3 +195,9 @@ def test_the_cli_reads_who_is_at_work_from_the_routers_recorded_statuses(workspa
     wrong = runner.invoke(app, ["intraday", "replan", "--workspace", str(copy), "--roster", str(roster), "--as-of",
                                 "2026-03-02T10:00", "--statuses", "--grace", "25h"])
     assert wrong.exit_code == 2 and "grace" in wrong.stderr, wrong.output
+    idle = runner.invoke(app, ["intraday", "replan", "--workspace", str(copy), "--roster", str(roster), "--as-of",
+                               "2026-03-02T10:00", "--grace", "4h"])  # a grace without --statuses judges nothing
+    assert idle.exit_code == 2 and "grace" in idle.stderr and "--statuses" in idle.stderr, idle.output
+    unrecorded = runner.invoke(app, ["intraday", "replan", "--workspace", str(path), "--roster", str(roster),
+                                     "--as-of", "2026-03-02T10:00", "--statuses"])  # no router recorded here
+    assert unrecorded.exit_code == 2 and "statuses" in unrecorded.stderr, unrecorded.output

@@ -176,6 +176,8 @@ def test_only_a_supervisor_asks_and_questions_are_checked(router):
     assert ask(f"{router}/api/intraday/replan?replications=0", SUPERVISOR)[0] == 422
     status, doc, _ = ask(f"{router}/api/forecast/intraday?interval=7m", SUPERVISOR)
     assert status == 400 and "interval" in doc["error"]
+    status, doc, _ = ask(f"{router}/api/forecast/intraday?interval=45m", SUPERVISOR)  # the CLI's and serve's grid
+    assert status == 400 and "15m, 30m or 1h" in doc["error"]
     status, doc, _ = ask(f"{router}/api/forecast/intraday?as_of=1800-01-01T10:00", SUPERVISOR)
     assert status == 400 and "as_of" in doc["error"]
     with urllib.request.urlopen(f"{router}/openapi.json", timeout=30) as answer:

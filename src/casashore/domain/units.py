@@ -104,3 +104,18 @@ def day_interval_min(field: str, minutes: int) -> int:
     if minutes <= 0 or minutes != int(minutes) or 1440 % int(minutes):
         raise UserError(field, minutes, "a divisor of a day in minutes: 15, 30, 60 ...")
     return int(minutes)
+
+
+DAY_INTERVALS_MIN = (15, 30, 60)
+"""The intervals the per-interval commands and APIs (history, backtest, forecast, the intraday reforecast and
+re-plan, the router's own) cut a day into: the plan's (plan/scenario.py), whose rosters the re-plan reads, and the
+lengths interval reports come in. 20m divides a day but is none of them: a plan cannot take its forecast, and a
+report of 30 minutes is not read at 20m."""
+
+
+def interval_min(text: str) -> int:
+    """An interval length of the day's grid, 15m, 30m or 1h, in minutes."""
+    seconds = duration_s("interval", text)
+    if seconds not in {60.0 * minutes for minutes in DAY_INTERVALS_MIN}:
+        raise UserError("interval", text, "15m, 30m or 1h")
+    return int(seconds // 60)

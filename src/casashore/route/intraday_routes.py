@@ -17,7 +17,7 @@ from pydantic import BaseModel
 from casashore.domain.as_of import as_of_time
 from casashore.domain.base import AS_OF_PATTERN
 from casashore.domain.intraday_answers import IntradayResponse, QueueName, ReplanResponse
-from casashore.domain.units import day_interval_min
+from casashore.domain.units import interval_min as minutes_of
 from casashore.errors import UserError
 from casashore.intraday.question import MAX_REPLICATIONS, asked
 from casashore.route.adherence_monitor import AdherenceMonitor
@@ -39,13 +39,6 @@ class IntradayOffer(BaseModel):
     """GET /api/intraday/replan answers this caller."""
     why: str | None
     """What is missing, in words, when the re-plan is not offered."""
-
-
-def minutes_of(text: str) -> int:
-    units = {"m": 1, "h": 60}
-    if not text or text[-1] not in units or not text[:-1].isdigit():
-        raise UserError("interval", text, "15m, 30m or 1h")
-    return day_interval_min("interval", int(text[:-1]) * units[text[-1]])
 
 
 def add_router_intraday_routes(app: FastAPI, desk: IntradayDesk | None, monitor: AdherenceMonitor | None,

@@ -7,26 +7,13 @@ from __future__ import annotations
 from pathlib import Path
 from typing import NamedTuple
 
-from casashore.domain.units import duration_s, whole
+from casashore.domain.units import duration_s, interval_min, whole
 from casashore.errors import UserError
 from casashore.history.measures import interval_history, queue_summaries
 from casashore.usecases.output_paths import check_all_writable
 from casashore.workspace.importer import ImportResult
 from casashore.workspace.mapping import IntervalMapping, load_mapping
 from casashore.workspace.store import Workspace
-
-DAY_INTERVALS_MIN = (15, 30, 60)
-"""The intervals the per-interval commands (history, backtest, forecast, the intraday re-plan) cut a day into: the
-plan's (plan/scenario.py), whose rosters the re-plan reads, and the lengths interval reports come in. 20m divides a
-day but is none of them: a plan cannot take its forecast, and a report of 30 minutes is not read at 20m."""
-
-
-def interval_min(text: str) -> int:
-    """An interval length of the day's grid, 15m, 30m or 1h, in minutes."""
-    seconds = duration_s("interval", text)
-    if seconds not in {60.0 * minutes for minutes in DAY_INTERVALS_MIN}:
-        raise UserError("interval", text, "15m, 30m or 1h")
-    return int(seconds // 60)
 
 
 def days(field: str, text: str) -> int:

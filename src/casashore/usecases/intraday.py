@@ -63,6 +63,10 @@ def recorded_presence(events, plan: RosterPlan, at: float, grace_s: float, shown
     monitor.first_day = monitor.site_day(at)
     start, _ = day_window(monitor.first_day, plan.time_zone)
     stored = events.adherence_events(datetime.fromtimestamp(start, UTC), datetime.fromtimestamp(at, UTC))
+    if not stored:  # no router ran that day here: every rostered agent would look absent
+        raise UserError("statuses", f"{monitor.first_day} up to {datetime.fromtimestamp(at, UTC).isoformat()}",
+                        f"a day the router recorded in {shown} (route serve with this workspace, or --records); "
+                        "nothing was recorded then: leave out --statuses to judge from the roster alone")
     monitor.observe([(t.timestamp(), event, subject, detail) for t, event, subject, detail in stored])
     return RouterPresence(monitor, f"the router's statuses recorded in {shown}").judged(at, at)
 

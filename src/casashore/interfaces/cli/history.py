@@ -143,7 +143,8 @@ def backtest(
 @exits_on_user_error
 def forecast(
     workspace: WorkspaceOpt = Path("casashore.duckdb"),
-    horizon: Annotated[str, typer.Option(help="How far ahead, in days: 14d.")] = "14d",
+    horizon: Annotated[str | None, typer.Option(help="How far ahead, in days [default: 14d]; not with --intraday, "
+                                                     "which covers the rest of the as-of day.")] = None,
     interval: IntervalOpt = "30m",
     site_zone: Annotated[str, typer.Option(help="The site's time zone, for the site_start column.")]
     = "Africa/Casablanca",
@@ -178,9 +179,13 @@ def forecast(
     from casashore.usecases import forecasting  # statsforecast and DuckDB: only when the command runs
 
     if intraday or as_of is not None or records is not None:
+        if horizon is not None:
+            raise UserError("horizon", horizon, "no --horizon with --intraday (the reforecast covers the rest of the "
+                            "as-of day)")
         _intraday(forecasting, workspace, as_of, interval, site_zone, queue, output, as_json, intraday,
                   records, centre)
         return
+    horizon = horizon or "14d"
     check_all_writable(output=output, workspace=workspace)  # the forecast is stored in the workspace
     with progress(forecasting.queue_count(workspace, queue), as_json, "queues", "forecasting") as advance:
         made = forecasting.forecast(workspace, horizon=horizon, interval=interval, site_zone=site_zone, queues=queue,

@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
+from casashore.errors import UserError
 from casashore.interfaces.cli.errors import exits_on_user_error
 from casashore.interfaces.cli.options import CentreOpt, IntervalOpt, JsonOpt, QueueOpt, RecordsOpt, WorkspaceOpt
 from casashore.interfaces.cli.rendering import fmt, out, print_json
@@ -44,8 +45,8 @@ def intraday_replan(
                            "--records'): an agent offline for --grace of planned work counts absent for the rest "
                            "of the day, one on a break beyond her planned one away until she is due back "
                            "(docs/intraday.md, \"Who is at work\"). --absent adds to them.")] = False,
-    grace: Annotated[str, typer.Option(help="With --statuses: the adherence grace, as the centre file's "
-                                            "adherence_grace_s (0 to 24h).")] = "5m",
+    grace: Annotated[str | None, typer.Option(help="With --statuses: the adherence grace, as the centre file's "
+                                            "adherence_grace_s (0 to 24h) [default: 5m].")] = None,
     queue: QueueOpt = None,
     records: RecordsOpt = None,
     centre: CentreOpt = "centre",
@@ -64,10 +65,13 @@ def intraday_replan(
     """
     from casashore.usecases.intraday import intraday_replan as run  # pandas, numba, DuckDB: only when it runs
 
+    if grace is not None and not statuses:
+        raise UserError("grace", grace, "--statuses too (the grace judges the router's recorded statuses)")
+
     doc = run(workspace, roster=roster, as_of=as_of, interval=interval, site_zone=site_zone, target=target,
               service_level=service_level, patience=patience, rules=rules, absent=absent, replications=replications,
               seed=seed, simulate_top=simulate_top, queues=queue, records=records, centre=centre,
-              statuses=statuses, grace=grace)
+              statuses=statuses, grace=grace or "5m")
     if as_json:
         print_json(doc)
         return
