@@ -32,6 +32,13 @@ aht_s = "aht_s"
 """The import mapping of the intraday tests' interval reports: half-hours on Paris wall time."""
 
 
+def write_half_hour_report(folder: Path, rows: list[list]) -> Path:
+    """``folder``/report.csv of ``rows`` (queue, start, offered, answered, aht_s) beside its mapping report.toml."""
+    report = write_csv(folder / "report.csv", ["queue", "start", "offered", "answered", "aht_s"], rows)
+    (folder / "report.toml").write_text(PARIS_HALF_HOURS)
+    return report
+
+
 def shared_data(*parts: str) -> Path:
     """A file of the project's shared test data (../shared/data, read-only; never copied into the repo).
 

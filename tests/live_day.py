@@ -43,6 +43,7 @@ import httpx
 import numpy as np
 
 from adherence_recount import mismatches, presence_at, recount
+from conftest import PARIS_HALF_HOURS as MAPPING
 
 ROOT = Path(__file__).resolve().parents[1]
 SAFETY_S = 300.0
@@ -51,17 +52,6 @@ GRACE_S = 300.0
 """The centre's adherence grace: the router's rule for who is absent or away uses it too."""
 SUPERVISOR = "supervisor-live-day-token-0123456789"
 TRUNK = "trunk-live-day-token-0123456789ab"
-MAPPING = """kind = "intervals"
-time_zone = "Europe/Paris"
-timestamp_format = "%Y-%m-%d %H:%M"
-interval_min = 30
-[columns]
-queue = "queue"
-start = "start"
-offered = "offered"
-answered = "answered"
-aht_s = "aht_s"
-"""
 
 
 @dataclass(frozen=True)

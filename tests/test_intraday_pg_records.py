@@ -18,7 +18,7 @@ from typer.testing import CliRunner
 from casashore.forecast.call_records import AddedRecords
 from casashore.interfaces.cli.app import app
 from casashore.workspace.store import Workspace
-from conftest import PARIS_HALF_HOURS as MAPPING
+from conftest import write_half_hour_report
 from postgres_server import needs_postgres, postgres_server
 
 psycopg = pytest.importorskip("psycopg", reason="psycopg is not installed (pip install 'casashore[postgres]')")
@@ -54,10 +54,7 @@ def sources(tmp_path_factory):
             for queue, mean in (("fr", 40), ("nl", 12)):
                 n = int(rng.poisson(mean))
                 rows.append([queue, f"{day} {i // 2:02d}:{30 * (i % 2):02d}", n, n, 240])
-    report = folder / "report.csv"
-    with report.open("w", newline="") as handle:
-        csv.writer(handle).writerows([["queue", "start", "offered", "answered", "aht_s"], *rows])
-    (folder / "report.toml").write_text(MAPPING)
+    report = write_half_hour_report(folder, rows)
     history = folder / "history" / "casashore.duckdb"
     history.parent.mkdir()
     result = runner.invoke(app, ["import", str(report), "--mapping", str(folder / "report.toml"),

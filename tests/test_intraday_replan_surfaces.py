@@ -17,7 +17,7 @@ from casashore.interfaces.cli.app import app
 from casashore.interfaces.web.api import create_app
 from casashore.route.planned import read_roster
 from casashore.workspace.store import Workspace
-from conftest import PARIS_HALF_HOURS as MAPPING
+from conftest import write_half_hour_report
 
 runner = CliRunner()
 
@@ -37,10 +37,7 @@ def workspace(tmp_path_factory):
             for queue, mean in (("fr", 40), ("nl", 12)):
                 n = int(rng.poisson(mean))
                 rows.append([queue, f"{day} {i // 2:02d}:{30 * (i % 2):02d}", n, n, 240])
-    report = folder / "report.csv"
-    with report.open("w", newline="") as handle:
-        csv.writer(handle).writerows([["queue", "start", "offered", "answered", "aht_s"], *rows])
-    (folder / "report.toml").write_text(MAPPING)
+    report = write_half_hour_report(folder, rows)
     path = folder / "casashore.duckdb"
     result = runner.invoke(app, ["import", str(report), "--mapping", str(folder / "report.toml"),
                                  "--workspace", str(path)])
