@@ -137,13 +137,14 @@ def test_the_plan_s_json_comes_back_whole(planned):
     assert PlanResult.from_json(result.to_json()) == result
 
 
-def test_a_chat_queue_in_a_pool_is_refused():
+def test_chat_and_email_in_one_pool_are_refused():
     data = scenario_data()
-    data["queues"][1] = {k: v for k, v in data["queues"][1].items() if k not in ("deadline_s", "deadline_share")} | {
-        "channel": "chat", "max_sessions": 2, "concurrency": 0.3}
+    data["queues"].insert(1, {k: v for k, v in data["queues"][1].items() if k not in ("deadline_s", "deadline_share")}
+                          | {"name": "fr-chat", "channel": "chat", "max_sessions": 2, "concurrency": 0.3})
     with pytest.raises(UserError) as error:
         plan_scenario_from_dict(data)
-    assert error.value.field == "queues[1].skill" and "takes no chat yet" in error.value.expected
+    assert error.value.field == "queues[2].skill" and "a chat queue or an email queue, not both" in error.value.expected
+    assert "'fr-chat'" in error.value.expected
 
 
 def test_two_email_queues_in_a_pool_are_refused():
@@ -151,7 +152,8 @@ def test_two_email_queues_in_a_pool_are_refused():
     data["queues"].append(data["queues"][1] | {"name": "fr-email-2"})
     with pytest.raises(UserError) as error:
         plan_scenario_from_dict(data)
-    assert error.value.field == "queues[1].skill" and "one voice and one email queue" in error.value.expected
+    assert error.value.field == "queues[2].skill" and "one queue per channel" in error.value.expected
+    assert "'fr-email' is already this pool's email queue" in error.value.expected
 
 
 def test_a_pool_of_two_voice_queues_is_refused():
@@ -159,7 +161,8 @@ def test_a_pool_of_two_voice_queues_is_refused():
     data["queues"].append(data["queues"][0] | {"name": "fr-cards"})
     with pytest.raises(UserError) as error:
         plan_scenario_from_dict(data)
-    assert error.value.field == "queues[1].skill" and "'fr-banking' and 'fr-cards'" in error.value.expected
+    assert error.value.field == "queues[2].skill" and "'fr-banking' is already this pool's voice queue" in \
+        error.value.expected and "would judge neither by its own goal" in error.value.expected
 
 
 def test_a_shift_joining_the_pool_to_another_skill_is_refused():

@@ -26,6 +26,7 @@ import hashlib
 import json
 import math
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -43,8 +44,15 @@ from casashore.simulate.results import (
 from casashore.workers import Execution
 
 BLENDED = "voice+email"
-"""A blended pool's ``SkillRequirement.channel``: its on_phone is the pool's agents, its calls and aht_s the voice
-queue's (the email queue's items are in ``Staffing.queues``), so phone lines count its calls."""
+"""A voice and email pool's ``SkillRequirement.channel``; a pool's channel is its channels joined by + (voice+chat,
+voice+email, voice+chat+email: ``is_blended``): its on_phone is the pool's agents, its calls and aht_s the voice
+queue's (the chat queue's sessions and the email queue's items are in ``Staffing.queues``), so phone lines count
+its calls."""
+
+
+def is_blended(channel: str | None) -> bool:
+    """Whether a ``SkillRequirement.channel`` is a blended pool's."""
+    return channel is not None and "+" in channel
 
 NON_CALL = ("p_wait", "p_abandon", "mean_time_to_abandon")
 """Call measures an email queue has none of: items never abandon, and every item waits for its turn."""
@@ -74,7 +82,9 @@ def channel_requirement(queue: Queue, calls: np.ndarray, aht_s: float, interval_
 def blended_requirement(voice_agents: np.ndarray, voice_erlangs: np.ndarray, queue: Queue, items: np.ndarray,
                         aht_s: float, interval_min: int, is_open: np.ndarray, where: str) -> np.ndarray:
     """Agents of a blended pool per site interval (before shrinkage): a voice queue's and the email ``queue``'s on
-    one skill, the router's rule (docs/routing.md "Channels": an email item pauses under a call).
+    one skill, the router's rule (docs/routing.md "Channels": an email item pauses under a call). With a chat queue
+    in the pool too, ``voice_agents`` are the agents calls and chats need and ``voice_erlangs`` the agents they
+    keep busy (``pool_requirement``): an agent holding a chat takes no email.
 
     The approximation: calls see every agent of the pool (an email never keeps an agent from a call), so the
     voice requirement ``voice_agents`` (Erlang) stands; the time calls leave, ``voice_agents - voice_erlangs``
@@ -94,6 +104,74 @@ def blended_requirement(voice_agents: np.ndarray, voice_erlangs: np.ndarray, que
         raise UserError(f"{where}.{exc.field}", exc.value, f"{exc.expected} (the site's opening_hours are when "
                         "agents work emails)") from None
     return np.asarray(voice_agents, float) + extra
+
+
+@dataclass(frozen=True)
+class PoolRequirement:
+    """A blended pool's agents per site interval (before shrinkage), in parts that add up to ``agents``, and the
+    agents its queues would need staffed apart."""
+
+    agents: np.ndarray
+    voice: np.ndarray
+    """the voice queue's Erlang requirement"""
+    chat: np.ndarray
+    """the agents the pool adds for its chats (zero without a chat queue)"""
+    email: np.ndarray
+    """the agents it adds for its emails once calls and chats have left their time to them"""
+    apart: np.ndarray
+    """the three queues each staffed alone: Erlang, the chat chain, the email backlog (``channel_requirement``)"""
+
+
+def chat_held_agents(sessions: np.ndarray, aht_s: float, queue: Queue, voice_p_wait: np.ndarray,
+                     interval_min: int) -> np.ndarray:
+    """The agents a blended pool's chats hold per interval, in agent-equivalents, under the router's rule.
+
+    An agent holding a chat takes no call, and a new chat goes to the agent holding the fewest: to an idle agent
+    whenever there is one. So chats spread one per agent, each holding an agent for its whole handle time
+    (erlangs ``a = sessions x aht_s / interval``), and stack (up to ``max_sessions``, slowed by the concurrency
+    factor f(k) = 1 + c (k - 1)) only when the pool has no idle agent: about the share of time a caller waits,
+    the voice queue's P(wait) ``p`` at its Erlang requirement (1 without calls). The approximation:
+    ``a x ((1 - p) + p f(k) / k)``. Measured in the blended simulator (tests/test_plan_blend_chat.py): chats held
+    about 1.1-1.2 per chat-holding agent, as the approximation says."""
+    a = np.asarray(sessions, float) * aht_s / (interval_min * 60.0)
+    k = int(queue.max_sessions)
+    stacked = (1.0 + float(queue.concurrency) * (k - 1)) / k
+    p = np.clip(np.asarray(voice_p_wait, float), 0.0, 1.0)
+    return a * ((1.0 - p) + p * stacked)
+
+
+def pool_requirement(voice_agents: np.ndarray, voice_erlangs: np.ndarray, voice_p_wait: np.ndarray,
+                     chat: Queue | None, sessions: np.ndarray | None, chat_aht_s: float, email: Queue | None,
+                     items: np.ndarray | None, email_aht_s: float, interval_min: int, is_open: np.ndarray,
+                     where: Callable[[Queue], str]) -> PoolRequirement:
+    """A blended pool's requirement per site interval (docs/plan.md "Blended pools"): its voice queue's Erlang
+    requirement ``voice_agents`` (``voice_erlangs`` of calls, callers waiting with ``voice_p_wait``), then
+
+    - chat: the agents its chats hold (``chat_held_agents``) added to the voice requirement, rounded to the
+      nearest agent, and never fewer than the chat queue's own chain (queueing/chat.py) asks for alone;
+    - email: ``blended_requirement`` over what calls and chats leave, the chats counted one session per agent
+      (an added agent is idle at first, so chats spread onto it: the upper end of the chats' hold).
+
+    Checked against the blended simulator on a grid of loads (tests/test_plan_blend_chat.py)."""
+    voice_agents = np.asarray(voice_agents, float)
+    zero = np.zeros_like(voice_agents)
+    busy = np.asarray(voice_erlangs, float)
+    live = voice_agents.copy()
+    chat_alone = email_alone = zero
+    if chat is not None:
+        held = chat_held_agents(sessions, chat_aht_s, chat, np.where(busy > 0, voice_p_wait, 1.0), interval_min)
+        chat_alone = channel_requirement(chat, np.asarray(sessions, float), chat_aht_s, interval_min, is_open,
+                                         where(chat))
+        live = np.maximum(voice_agents + np.rint(held), chat_alone)
+        busy = busy + np.asarray(sessions, float) * chat_aht_s / (interval_min * 60.0)
+    agents = live
+    if email is not None:
+        agents = blended_requirement(live, busy, email, np.asarray(items, float), email_aht_s, interval_min, is_open,
+                                     where(email))
+        email_alone = channel_requirement(email, np.asarray(items, float), email_aht_s, interval_min, is_open,
+                                          where(email))
+    return PoolRequirement(agents=agents, voice=voice_agents, chat=live - voice_agents, email=agents - live,
+                           apart=voice_agents + chat_alone + email_alone)
 
 
 def channel_seed(plan_seed: int, queue: str) -> int:
@@ -149,13 +227,15 @@ def pool_seed(plan_seed: int, skill: str) -> int:
     return int.from_bytes(hashlib.sha256(json.dumps([plan_seed, [skill]]).encode()).digest()[:8], "big") >> 1
 
 
-def simulate_pool(voice: Queue, email: Queue, calls: Sequence[float], aht_s: float, items: Sequence[float],
+def simulate_pool(voice: Queue, chat: Queue | None, email: Queue | None, calls: Sequence[float], aht_s: float,
+                  sessions: Sequence[float] | None, chat_aht_s: float, items: Sequence[float] | None,
                   email_aht_s: float, agents: Sequence[float], interval_min: int, replications: int, seed: int,
                   execution: Execution, progress: Callable[[int], None] | None = None) -> SimulatedCentre:
-    """The blended pool of ``voice`` and ``email`` (one skill, its group) against ``agents`` per interval,
-    ``replications`` runs from ``seed`` by the blended engine (the router's rule: an email item pauses under a
-    call): the voice queue's measures as a voice queue's, the email queue's as an email queue's with the backlog
-    the simulated agents left (items waiting at each interval boundary, the replications' mean), the pool's
+    """The blended pool of ``voice`` with ``chat`` and/or ``email`` (one skill, its group) against ``agents`` per
+    interval, ``replications`` runs from ``seed`` by the blended engine (the router's rule: an agent holding a
+    chat takes no call and no email, an email item pauses under a call): the voice and chat queues' measures as a
+    voice queue's (the chat's with ``channel`` chat), the email queue's as an email queue's with the backlog the
+    simulated agents left (items waiting at each interval boundary, the replications' mean), the pool's
     occupancy as its group's. Handle times and patience exponential, as the voice engine's in the plan."""
     from casashore.simulate import blend_engine, email_engine
     from casashore.simulate.blend_engine import blend_centre
@@ -163,20 +243,30 @@ def simulate_pool(voice: Queue, email: Queue, calls: Sequence[float], aht_s: flo
     from casashore.simulate.replications import run
 
     interval_s = interval_min * 60.0
-    items = np.asarray(items, float)
-    centre = blend_centre(np.asarray(calls, float), float(aht_s), items, float(email_aht_s),
-                          np.asarray(agents, np.int64), interval_s, float(email.deadline_s),
-                          target_s=float(voice.target_s), patience_s=float(voice.patience_s or math.inf))
+    calls = np.asarray(calls, float)
+    none = np.zeros_like(calls)
+    items = none if email is None else np.asarray(items, float)
+    sessions = none if chat is None else np.asarray(sessions, float)
+    chat_fields = {} if chat is None else {
+        "sessions": sessions, "chat_aht_s": float(chat_aht_s), "max_sessions": int(chat.max_sessions),
+        "concurrency": float(chat.concurrency), "chat_target_s": float(chat.target_s),
+        "chat_patience_s": float(chat.patience_s or math.inf)}
+    centre = blend_centre(calls, float(aht_s), items, float(email_aht_s), np.asarray(agents, np.int64), interval_s,
+                          float(email.deadline_s) if email is not None else 86400.0, target_s=float(voice.target_s),
+                          patience_s=float(voice.patience_s or math.inf), **chat_fields)
     workers = 1 if execution.workers is None else execution.workers
     batch = run(centre, replications, seed, workers=workers, scheduler=execution.scheduler, progress=progress)
-    counts = batch.calls[:, blend_engine.EMAIL]  # [R, I, EMAIL_STATS]
-    # Items waiting at each boundary: those arrived before it (counted by interval of arrival) less those taken up
-    # before it (the pool's email row counts them by interval of taking up).
-    taken = batch.agent_time[:, blend_engine.EMAIL, :, HANDLED]
-    waiting = np.cumsum(counts[..., email_engine.OFFERED] - taken, axis=1).mean(axis=0)
-    backlog = np.concatenate([[0.0], waiting])
-    queues = [_call_queue(voice, batch.calls[:, blend_engine.VOICE:blend_engine.VOICE + 1], interval_min, None),
-              _email_queue(email, counts, interval_s, backlog)]
+    queues = [_call_queue(voice, batch.calls[:, blend_engine.VOICE:blend_engine.VOICE + 1], interval_min, None)]
+    if chat is not None:
+        queues.append(_call_queue(chat, batch.calls[:, blend_engine.CHAT:blend_engine.CHAT + 1], interval_min,
+                                  "chat"))
+    if email is not None:
+        counts = batch.calls[:, blend_engine.EMAIL]  # [R, I, EMAIL_STATS]
+        # Items waiting at each boundary: those arrived before it (counted by interval of arrival) less those
+        # taken up before it (the pool's email row counts them by interval of taking up).
+        taken = batch.agent_time[:, blend_engine.EMAIL, :, HANDLED]
+        waiting = np.cumsum(counts[..., email_engine.OFFERED] - taken, axis=1).mean(axis=0)
+        queues.append(_email_queue(email, counts, interval_s, np.concatenate([[0.0], waiting])))
     pool = batch.agent_time[:, blend_engine.POOL]
     return SimulatedCentre(replications=replications, queues=queues,
                            groups=[_group(voice.skill, pool[..., BUSY_S], pool[..., STAFFED_S])],

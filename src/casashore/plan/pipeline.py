@@ -26,10 +26,10 @@ from casashore.domain.json_record import JsonRecord, json_chunks
 from casashore.errors import UserError
 from casashore.forecast.timezones import zone
 from casashore.plan.channels import (
-    BLENDED,
-    blended_requirement,
     channel_requirement,
     channel_seed,
+    is_blended,
+    pool_requirement,
     pool_seed,
     simulate_channel,
     simulate_pool,
@@ -204,10 +204,14 @@ def staffing_step(scenario: PlanScenario, forecast: Forecast) -> Staffing:
     skill's one queue by its channel's staffing, a blended pool's voice queue by Erlang and its email queue in the
     time calls leave (plan/channels.py); then shrinkage."""
     # Lazy: the numba-compiled Erlang kernels (~2 s to load), which a warm plan (staffing read back) never needs.
-    from casashore.queueing.staffing import agents_with_shrinkage, required_agents
+    from casashore.queueing.staffing import agents_with_shrinkage, queue_measures, required_agents
 
     grid = site_grid(scenario, forecast)
     index = {s: i for i, s in enumerate(grid)}
+
+    def where(queue) -> str:
+        return f"queues[{scenario.queues.index(queue)}]"
+
     n = len(grid)
     step_s = scenario.plan.interval_min * 60
     by_queue = {q.name: q for q in scenario.queues}
@@ -234,30 +238,40 @@ def staffing_step(scenario: PlanScenario, forecast: Forecast) -> Staffing:
     for skill in scenario.skills:
         members = [q for q in scenario.queues if q.skill == skill]
         if skill in pools:
-            members = [pools[skill][0]]  # its voice queue by Erlang, its email queue added below
+            members = [pools[skill].voice]  # its voice queue by Erlang, its chat and email queues added below
         offered = sum(calls[q.name] for q in members)
         seconds = sum(work[q.name] for q in members)
         aht = np.where(offered > 0, seconds / np.maximum(offered, 1e-12), members[0].aht_s)
         channel = members[0].channel  # a chat or email skill has its one queue (plan/scenario.py)
         if channel == "voice":
             patience = min((q.patience_s or np.inf) for q in members)
-            agents = required_agents(seconds / step_s, aht, target_s=min(q.target_s for q in members),
-                                     service_level=max(q.service_level for q in members), patience_s=patience)
+            target_s, goal = min(q.target_s for q in members), max(q.service_level for q in members)
+            agents = required_agents(seconds / step_s, aht, target_s=target_s, service_level=goal,
+                                     patience_s=patience)
         if is_open is None and (channel != "voice" or skill in pools):
             is_open = open_intervals(scenario.rules.opening_hours, grid, scenario.plan.interval_min, False)
+        parts = {}
         if skill in pools:
-            email = pools[skill][1]
-            agents = blended_requirement(agents, seconds / step_s, email, calls[email.name], queues[email.name].aht_s,
-                                         scenario.plan.interval_min, is_open, f"queues[{scenario.queues.index(email)}]")
-            channel = BLENDED
+            pool = pools[skill]
+            chat, email = pool.chat, pool.email
+            # Callers' P(wait) at the voice requirement: how often the pool has no idle agent (chats then stack).
+            p_wait = np.zeros(n) if chat is None else queue_measures(agents, seconds / step_s, aht, target_s,
+                                                                      patience)["p_wait"]
+            requirement = pool_requirement(
+                agents, seconds / step_s, p_wait, chat, None if chat is None else calls[chat.name],
+                0.0 if chat is None else queues[chat.name].aht_s, email, None if email is None else calls[email.name],
+                0.0 if email is None else queues[email.name].aht_s, scenario.plan.interval_min, is_open, where)
+            agents, channel = requirement.agents, pool.channel
+            parts = {"by_channel": {q.channel: getattr(requirement, q.channel).astype(float).tolist()
+                                    for q in pool.queues},
+                     "apart": requirement.apart.astype(float).tolist()}
         elif channel != "voice":
-            where = f"queues[{scenario.queues.index(members[0])}]"
             agents = channel_requirement(members[0], offered, queues[members[0].name].aht_s,
-                                         scenario.plan.interval_min, is_open, where)
+                                         scenario.plan.interval_min, is_open, where(members[0]))
         required[skill] = SkillRequirement(
             on_phone=agents.astype(float).tolist(),
             with_shrinkage=agents_with_shrinkage(agents, scenario.site.shrinkage).astype(float).tolist(),
-            calls=offered.tolist(), aht_s=aht.tolist(), channel=None if channel == "voice" else channel)
+            calls=offered.tolist(), aht_s=aht.tolist(), channel=None if channel == "voice" else channel, **parts)
     return Staffing(starts=[s.isoformat() for s in grid], required=required, queues=queues)
 
 
@@ -316,7 +330,7 @@ def simulation_step(scenario: PlanScenario, staffing: Staffing, schedule: Schedu
     channel_keys = [hashlib.sha256(json.dumps([run[0].model_dump(), *run[1:]]).encode()).hexdigest()
                     for run in channels]
     pools = _pool_runs(scenario, staffing, schedule)
-    pool_keys = [hashlib.sha256(json.dumps([run[0].model_dump(), run[1].model_dump(), *run[2:]]).encode()).hexdigest()
+    pool_keys = [hashlib.sha256(json.dumps([[q and q.model_dump() for q in run[:3]], *run[3:]]).encode()).hexdigest()
                  for run in pools]
     fresh = [(key, run) for key, run in zip(channel_keys, channels, strict=True) if key not in memo]
     fresh_pools = [(key, run) for key, run in zip(pool_keys, pools, strict=True) if key not in memo]
@@ -337,10 +351,10 @@ def simulation_step(scenario: PlanScenario, staffing: Staffing, schedule: Schedu
     for key, (queue, group, agents, calls, aht_s) in fresh:
         memo[key] = simulate_channel(queue, group, calls, aht_s, agents, scenario.plan.interval_min, replications,
                                      channel_seed(scenario.plan.seed, queue.name), execution, replications_done)
-    for key, (voice, email, agents, calls, aht_s, items, email_aht_s) in fresh_pools:
-        memo[key] = simulate_pool(voice, email, calls, aht_s, items, email_aht_s, agents, scenario.plan.interval_min,
-                                  replications, pool_seed(scenario.plan.seed, voice.skill), execution,
-                                  replications_done)
+    for key, (voice, chat, email, agents, calls, aht_s, sessions, chat_aht_s, items, email_aht_s) in fresh_pools:
+        memo[key] = simulate_pool(voice, chat, email, calls, aht_s, sessions, chat_aht_s, items, email_aht_s, agents,
+                                  scenario.plan.interval_min, replications, pool_seed(scenario.plan.seed, voice.skill),
+                                  execution, replications_done)
     kept = [*keys, *channel_keys, *pool_keys]
     for stale in set(memo) - set(kept):
         del memo[stale]  # an earlier round's block: a month of 30 queues holds ~40 MB of rows per round
@@ -362,14 +376,17 @@ def _channel_runs(scenario: PlanScenario, staffing: Staffing, schedule: Schedule
 
 
 def _pool_runs(scenario: PlanScenario, staffing: Staffing, schedule: Schedule) -> list[tuple]:
-    """Per blended pool: its voice and email queues, the agents on its skill per interval (as _channel_runs), the
-    calls and mean handle time of each queue."""
-    runs = []
-    for skill, (voice, email) in scenario.blended_pools.items():
-        calls, items = staffing.queues[voice.name], staffing.queues[email.name]
-        runs.append((voice, email, _at_work(scenario, staffing, schedule, skill), [round(c, 6) for c in calls.calls],
-                     calls.aht_s, [round(c, 6) for c in items.calls], items.aht_s))
-    return runs
+    """Per blended pool: its voice, chat and email queues (None where it has none), the agents on its skill per
+    interval (as _channel_runs), then each queue's contacts per interval and mean handle time (None and 0.0 for a
+    queue it has not)."""
+    def volume(queue) -> tuple:
+        if queue is None:
+            return None, 0.0
+        v = staffing.queues[queue.name]
+        return [round(c, 6) for c in v.calls], v.aht_s
+
+    return [(pool.voice, pool.chat, pool.email, _at_work(scenario, staffing, schedule, skill), *volume(pool.voice),
+             *volume(pool.chat), *volume(pool.email)) for skill, pool in scenario.blended_pools.items()]
 
 
 def _at_work(scenario: PlanScenario, staffing: Staffing, schedule: Schedule, skill: str) -> list[int]:
@@ -415,7 +432,8 @@ def sizing_step(scenario: PlanScenario, staffing: Staffing, schedule: Schedule, 
     step_s = scenario.plan.interval_min * 60
     seats = int(max(schedule.on_shift_total, default=0))
     # Phone lines and the cable's voice bandwidth are the voice skills' (a chat or email holds no line).
-    voice = [r for r in staffing.required.values() if r.channel in (None, BLENDED)]  # a pool's calls: its voice
+    # A pool's calls are its voice queue's.
+    voice = [r for r in staffing.required.values() if r.channel is None or is_blended(r.channel)]
     zeros = np.zeros(len(staffing.starts))
     calls = sum((np.asarray(r.calls) for r in voice), zeros)
     # A call holds a line while it waits and while it is handled.

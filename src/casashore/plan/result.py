@@ -43,7 +43,15 @@ class SkillRequirement(JsonRecord):
     aht_s: list[float]
     channel: str | None = optional_key()
     """chat or email (absent for voice): on_phone is then the agents working the skill's one chat or email queue
-    (queueing/chat.py, queueing/email_backlog.py), calls its sessions or items"""
+    (queueing/chat.py, queueing/email_backlog.py), calls its sessions or items; a blended pool's channels joined by
+    + (voice+email, voice+chat, voice+chat+email): on_phone the pool's agents, calls and aht_s its voice queue's"""
+    by_channel: dict[str, list[float]] | None = optional_key()
+    """a blended pool's staffed on_phone in parts, per channel (they add up to the staffing step's on_phone; the
+    goal loop raises on_phone alone): voice its queue's Erlang
+    requirement, chat the agents added for its chats, email those added for its emails (plan/channels.py
+    ``pool_requirement``); absent elsewhere"""
+    apart: list[float] | None = optional_key()
+    """a blended pool's queues each staffed alone, added up (before shrinkage): what blending is compared with"""
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Literal, NamedTuple
 
 from pydantic import Field, ValidationError, field_validator, model_validator
 
@@ -214,44 +214,54 @@ class PlanScenario(Strict):
 
     def _check_channels(self) -> None:
         """A chat or email queue has a skill of its own, which no shift joins to another: its agents work it
-        alone — except a blended pool, one voice and one email queue on one skill (docs/plan.md "Blended pools"),
-        whose agents take calls and work emails in the time calls leave. Anything else across channels (chat
-        blended, two email queues or two voice queues in a pool, a pool's skill joined to another by a shift) is
-        refused, naming what the plan supports."""
+        alone — except a blended pool (docs/plan.md "Blended pools"): one voice queue with one chat queue or one
+        email queue on one skill, whose agents take both under the router's rule. Anything else across channels
+        (two queues of one channel in a pool, chat and email in one pool, a pool without a voice queue, a pool's
+        skill joined to another by a shift) is refused, naming the queues and why."""
         for i, queue in enumerate(self.queues):
-            if queue.channel == "voice":
+            sharing = [q for q in self.queues if q.skill == queue.skill]
+            if len(sharing) < 2 or all(q.channel == "voice" for q in sharing):
+                continue  # a voice skill's queues are pooled by Erlang as ever
+            first_of = {}
+            for q in sharing:
+                first_of.setdefault(q.channel, q)
+            both = queue.channel == "email" and "chat" in first_of
+            if first_of[queue.channel] is queue and "voice" in first_of and not both:
                 continue
-            others = [q for q in self.queues if q.skill == queue.skill and q is not queue]
-            if not others:
-                continue
-            if queue.channel == "chat" or any(q.channel == "chat" for q in others):
-                why = "a blended pool takes no chat yet"
-            elif any(q.channel == "email" for q in others):
-                why = "a blended pool is one voice and one email queue"
-            elif len(others) > 1:
-                why = "a blended pool is one voice and one email queue: the voice queues' skills apart"
+            names = ", ".join(repr(q.name) for q in sharing)
+            if both and first_of["email"] is queue:
+                why = (f"a pool takes a chat queue or an email queue, not both: the router gives a free agent the "
+                       f"contact waited longest, an email backlog hours old, so {first_of['chat'].name!r}'s chats "
+                       "would queue behind emails (docs/plan.md \"Blended pools\"; give the email queue its own "
+                       "skill)")
+            elif "voice" not in first_of:
+                why = (f"a blended pool takes its calls from one voice queue, and {names} are all "
+                       f"{' and '.join(sorted(first_of))} (give each its own skill)")
             else:
-                continue  # one voice and this email queue: a blended pool
-            names = " and ".join(repr(q.name) for q in others)
-            have = "queues {} have" if len(others) > 1 else "queue {} has"
-            raise ScenarioError(f"queues[{i}].skill", queue.skill, f"a skill of its own for a {queue.channel} "
-                                f"queue, or shared with one voice queue only ({have.format(names)} it too; {why})")
+                twin = first_of[queue.channel]
+                why = (f"the blended engine serves one queue per channel, and {twin.name!r} is already this pool's "
+                       f"{queue.channel} queue: merging two {queue.channel} queues into one line would judge "
+                       "neither by its own goal (give one of them its own skill)")
+            raise ScenarioError(f"queues[{i}].skill", queue.skill,
+                                f"a skill of its own for the {queue.channel} queue {queue.name!r}, or a blended "
+                                f"pool of one voice queue with one chat or one email queue (this skill has "
+                                f"{names}; {why})")
         pools = self.blended_pools
         for shift, (where, group_field) in zip(self.shifts, self.shift_origins, strict=True):
             if len(shift.skills) < 2:
                 continue
             for skill in shift.skills:
                 if skill in pools:
-                    voice, email = pools[skill]
+                    names = " and ".join(repr(q.name) for q in pools[skill].queues)
                     raise ScenarioError(f"{where}.{group_field}", "+".join(shift.skills),
-                                        f"{skill} alone: it is the blended pool of {voice.name!r} and "
-                                        f"{email.name!r}, and the plan pools no other skill with it")
+                                        f"{skill} alone: it is the blended pool of {names}, and the plan pools "
+                                        "no other skill with it")
                 queue = next(q for q in self.queues if q.skill == skill)
                 if queue.channel != "voice":
                     raise ScenarioError(f"{where}.{group_field}", "+".join(shift.skills),
                                         f"{skill} alone: it is the {queue.channel} queue {queue.name!r}'s skill "
-                                        "(blending channels is planned for one voice and one email queue on "
-                                        "one skill only)")
+                                        "(blending channels is planned for one voice queue with one chat or one "
+                                        "email queue on one skill only)")
 
     def _check_templates(self) -> None:
         """The checks the schedule makes of its templates (starts and lengths on the plan's intervals, breaks,
@@ -283,19 +293,40 @@ class PlanScenario(Strict):
         return origins
 
     @property
-    def blended_pools(self) -> dict[str, tuple[PlanQueue, PlanQueue]]:
-        """skill -> (its voice queue, its email queue): the blended pools (checked by _check_channels)."""
+    def blended_pools(self) -> dict[str, BlendedPool]:
+        """skill -> its blended pool: a voice queue with a chat or an email queue on that skill (checked by
+        _check_channels)."""
         pools = {}
         for queue in self.queues:
-            if queue.channel == "email":
-                voice = [q for q in self.queues if q.skill == queue.skill and q.channel == "voice"]
-                if voice:
-                    pools[queue.skill] = (voice[0], queue)
+            if queue.channel == "voice" or queue.skill in pools:
+                continue
+            sharing = {q.channel: q for q in self.queues if q.skill == queue.skill}
+            if "voice" in sharing:
+                pools[queue.skill] = BlendedPool(sharing["voice"], sharing.get("chat"), sharing.get("email"))
         return pools
 
     @property
     def skills(self) -> list[str]:
         return sorted({q.skill for q in self.queues})
+
+
+class BlendedPool(NamedTuple):
+    """One skill's queues blended (docs/plan.md "Blended pools"): its voice queue, and its chat or its email queue
+    (the other None; the scenario refuses both, but the pool's staffing and simulation take both)."""
+
+    voice: PlanQueue
+    chat: PlanQueue | None
+    email: PlanQueue | None
+
+    @property
+    def queues(self) -> list[PlanQueue]:
+        return [q for q in self if q is not None]
+
+    @property
+    def channel(self) -> str:
+        """The pool's ``SkillRequirement.channel``: its channels joined by + (voice+chat, voice+email,
+        voice+chat+email)."""
+        return "+".join(q.channel for q in self.queues)
 
 
 def skill_blocks(scenario: PlanScenario) -> list[list[str]]:

@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 import numpy as np
 import plotly.graph_objects as go
 
-from casashore.plan.channels import BLENDED
+from casashore.plan.channels import is_blended
 from casashore.plan.result import PlanResult
 from casashore.report.figures import email_backlog_figure
 from casashore.report.i18n import label, number, percent
@@ -36,7 +36,7 @@ def channel_rows(plan: PlanResult, lang: str) -> list[list[Cell]]:
         covered = np.minimum(required, scheduled).sum() / required.sum() if required.sum() > 0 else 1.0
         channel = q.channel or "voice"
         kind = t(channel)
-        if plan.required_after_rounds[q.skill].channel == BLENDED:
+        if is_blended(plan.required_after_rounds[q.skill].channel):
             kind = f"{kind}, {t('blended_pool')} {q.skill}"
         measure = t("share_within_deadline") if channel == "email" else t("sl_within")
         level = q.measures.service_level
@@ -54,7 +54,7 @@ def channel_section(plan: PlanResult, lang: str) -> str:
     t = lambda key: label(lang, key)  # noqa: E731
     headers = [t("channel_queue"), t("channel"), t("peak_agents"), t("required_hours"), t("scheduled_hours"),
                t("channel_coverage"), t("channel_measure"), t("simulated_level"), t("channel_goal")]
-    blended = any(r.channel == BLENDED for r in plan.required_after_rounds.values())
+    blended = any(is_blended(r.channel) for r in plan.required_after_rounds.values())
     note = t("channels_note_blended" if blended else "channels_note")
     return (heading(2, t("channels"), "channels") + paragraph(note, "channels-note")
             + table(headers, channel_rows(plan, lang), "channel-table"))
