@@ -57,7 +57,36 @@ def channel_section(plan: PlanResult, lang: str) -> str:
     blended = any(is_blended(r.channel) for r in plan.required_after_rounds.values())
     note = t("channels_note_blended" if blended else "channels_note")
     return (heading(2, t("channels"), "channels") + paragraph(note, "channels-note")
-            + table(headers, channel_rows(plan, lang), "channel-table"))
+            + table(headers, channel_rows(plan, lang), "channel-table") + pool_section(plan, lang))
+
+
+def pool_rows(plan: PlanResult, lang: str) -> list[list[Cell]]:
+    """One row per blended pool: its agent hours required per channel and in all, its queues' apart, and the
+    saving (the staffing step's requirement, before shrinkage and the goal loop)."""
+    starts = plan.staffing.starts
+    hours = (datetime.fromisoformat(starts[1]) - datetime.fromisoformat(starts[0])).total_seconds() / 3600 \
+        if len(starts) > 1 else 0.25
+    rows: list[list[Cell]] = []
+    for skill, r in plan.staffing.required.items():
+        if not is_blended(r.channel) or r.by_channel is None or r.apart is None:
+            continue
+        pool, apart = sum(r.on_phone) * hours, sum(r.apart) * hours
+        parts = ", ".join(f"{label(lang, name)} {number(sum(v) * hours, lang, 1)}" for name, v in r.by_channel.items())
+        saving = apart - pool
+        rows.append([skill, r.channel, (number(pool, lang, 1), "num"), parts, (number(apart, lang, 1), "num"),
+                     (f"{number(saving, lang, 1)} ({percent(saving / apart if apart else 0.0, lang)})", "num")])
+    return rows
+
+
+def pool_section(plan: PlanResult, lang: str) -> str:
+    rows = pool_rows(plan, lang)
+    if not rows:
+        return ""
+    t = lambda key: label(lang, key)  # noqa: E731
+    headers = [t("pool"), t("channel"), t("pool_required_hours"), t("pool_parts"), t("pool_apart_hours"),
+               t("pool_saving")]
+    return heading(3, t("pools"), "pools") + paragraph(t("pools_note"), "pools-note") + table(headers, rows,
+                                                                                            "pool-table")
 
 
 def backlog_figure(plan: PlanResult, lang: str) -> go.Figure | None:

@@ -201,17 +201,32 @@ WORDS = {
     "channels_note_blended": (
         "Each channel is staffed by its own model (voice: Erlang A; chat: agents holding up to max_sessions "
         "conversations, slowed by each other; email: the backlog carried across the day against its deadline). A "
-        "blended pool (a voice and an email queue on one skill) is staffed as one: its calls by Erlang, its emails "
-        "first in the time calls leave, then by agents added for them; it is scheduled on its skill and simulated by "
-        "the blended engine (an email pauses under a call), so its queues' rows show the pool's agents and hours, and "
-        "its backlog is the simulated one. Chat is not blended.",
+        "blended pool (a voice queue with a chat or an email queue on one skill) is staffed as one: its calls by "
+        "Erlang, its chats by the agents they hold (an agent holding a chat takes no call, and chats go to idle agents "
+        "first), its emails first in the time calls leave, then by agents added for them; it is scheduled on its "
+        "skill and simulated by the blended engine (an email pauses under a call), so its queues' rows show the "
+        "pool's agents and hours, and its backlog is the simulated one.",
         "Chaque canal est dimensionné par son propre modèle (voix : Erlang A ; chat : des agents tenant jusqu'à "
         "max_sessions conversations, ralenties les unes par les autres ; courriel : le stock reporté d'un intervalle "
-        "à l'autre face à son délai). Un groupe mixte (une file voix et une file courriel sur une même compétence) "
-        "est dimensionné d'un bloc : ses appels par Erlang, ses courriels d'abord dans le temps que les appels "
+        "à l'autre face à son délai). Un groupe mixte (une file voix et une file chat ou courriel sur une même "
+        "compétence) est dimensionné d'un bloc : ses appels par Erlang, ses chats par les agents qu'ils occupent (un "
+        "agent en chat ne prend pas d'appel, et un chat va d'abord à un agent libre), ses courriels d'abord dans le "
+        "temps que les appels "
         "laissent, puis par des agents ajoutés pour eux ; il est planifié sur sa compétence et simulé par le moteur "
         "mixte (un courriel s'interrompt pendant un appel) : les lignes de ses files montrent les agents et les "
-        "heures du groupe, et son stock est celui simulé. Le chat n'est pas mélangé."),
+        "heures du groupe, et son stock est celui simulé."),
+    "pools": ("Blended pools against separate pools", "Groupes mixtes face à des groupes séparés"),
+    "pool": ("pool", "groupe"),
+    "pool_required_hours": ("agent hours required (on the phones)", "heures d'agent requises (en poste)"),
+    "pool_parts": ("per channel", "par canal"),
+    "pool_apart_hours": ("its queues apart", "ses files séparées"),
+    "pool_saving": ("saved by blending", "gagnées en mélangeant"),
+    "pools_note": ("The staffing step's requirement before shrinkage and before the goal loop, in agent hours: the "
+                   "pool's in parts per channel, and its queues each staffed alone (Erlang, the chat chain, the "
+                   "email backlog). A negative saving means blending costs agents.",
+                   "Le besoin de l'étape de dimensionnement avant absentéisme et avant la boucle d'objectifs, en "
+                   "heures d'agent : celui du groupe, par canal, et celui de ses files dimensionnées chacune seule "
+                   "(Erlang, la chaîne du chat, le stock de courriels). Un gain négatif : mélanger coûte des agents."),
 }
 
 
