@@ -109,13 +109,15 @@ def scenario_data() -> dict:
     return tomllib.loads(EXAMPLE.read_text())
 
 
-def test_a_chat_queue_sharing_its_skill_is_refused():
+def test_a_chat_queue_sharing_its_skill_with_no_voice_queue_is_refused():
+    """A chat queue may share its skill with a voice queue only (a blended pool, tests/test_plan_blended_chat.py)."""
     data = scenario_data()
-    data["queues"][1]["skill"] = "fr"
+    data["queues"][1]["skill"] = "fr-email"
     del data["shift_patterns"][2:4]  # the chat's own shifts, whose skill is gone
     with pytest.raises(UserError) as error:
         plan_scenario_from_dict(data)
     assert error.value.field == "queues[1].skill" and "a skill of its own" in error.value.expected
+    assert "takes its calls from one voice queue" in error.value.expected
 
 
 def test_a_shift_joining_a_chat_skill_to_another_is_refused():

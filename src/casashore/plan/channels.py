@@ -2,11 +2,11 @@
 agents the schedule puts on them.
 
 Each chat or email queue has a skill of its own, the agents scheduled on that skill working that queue only (a
-queue is one pool and one engine) — except a *blended pool*: one voice and one email queue on one skill
-(plan/scenario.py refuses any other sharing across channels), whose agents take calls and work emails in the time
-calls leave, the router's rule. Its requirement is ``blended_requirement`` (voice by Erlang, email fed by the
-voice pool's idle time first) and it is simulated by the blended engine (simulate/blend_engine.py), both queues
-at once: ``simulate_pool``. Chat is not blended in the plan.
+queue is one pool and one engine) — except a *blended pool*: one voice queue with one chat or one email queue on
+one skill (plan/scenario.py refuses any other sharing across channels, chat and email in one pool included), whose
+agents take both under the router's rule. Its requirement is ``pool_requirement`` (voice by Erlang, chat as the
+agents its sessions hold under that rule, email fed by the time calls leave first: ``blended_requirement``) and
+it is simulated by the blended engine (simulate/blend_engine.py), its queues at once: ``simulate_pool``.
 
 - chat: the fewest agents per interval whose chain (queueing/chat.py) meets the queue's service level within
   ``target_s``, with its sessions, ``max_sessions``, ``concurrency`` and patience; simulated by
