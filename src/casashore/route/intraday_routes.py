@@ -8,7 +8,7 @@ last answer serves for the desk's cache time."""
 
 from collections.abc import Callable
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Literal
 from zoneinfo import ZoneInfo
 
 from fastapi import Depends, FastAPI, HTTPException, Query
@@ -19,6 +19,7 @@ from casashore.domain.base import AS_OF_PATTERN
 from casashore.domain.intraday_answers import IntradayResponse, QueueName, ReplanResponse
 from casashore.domain.units import interval_min as minutes_of
 from casashore.errors import UserError
+from casashore.forecast.call_records import NoCalls
 from casashore.intraday.question import MAX_REPLICATIONS, asked
 from casashore.route.adherence_monitor import AdherenceMonitor
 from casashore.route.auth import Principal
@@ -38,7 +39,11 @@ class IntradayOffer(BaseModel):
     replan: bool
     """GET /api/intraday/replan answers this caller."""
     why: str | None
-    """What is missing, in words, when the re-plan is not offered."""
+    """Why the re-plan is not offered, in words (what is missing and what to do)."""
+    missing: Literal["records", "history", "roster"] | None
+    """To a supervisor: what the router lacks before it can answer — records (``--no-records``), a call history
+    before today in its records (import one), a roster (``--roster``: the re-plan only); null when nothing is, and
+    to other callers (whom no setting of the router would answer). The wallboard words it."""
 
 
 def add_router_intraday_routes(app: FastAPI, desk: IntradayDesk | None, monitor: AdherenceMonitor | None,
@@ -70,19 +75,28 @@ def add_router_intraday_routes(app: FastAPI, desk: IntradayDesk | None, monitor:
         except Busy:
             raise HTTPException(503, "the router is computing another intraday answer; ask again shortly",
                                 headers={"Retry-After": str(RETRY_AFTER_S)}) from None
+        except NoCalls:
+            raise HTTPException(404, working.no_history) from None
         except UserError as exc:
             raise HTTPException(400, str(exc)) from None
 
     @app.get("/api/intraday", **responses())
     async def offered(who: Caller) -> IntradayOffer:
         """What this router answers this caller: the reforecast and the re-plan (a supervisor's, from the records
-        it holds; the re-plan over the roster it follows) — asked first by the wallboard, which then asks only
-        what it is offered."""
-        why = ("only a supervisor reads the intraday reforecast and re-plan" if who.role != "supervisor" else
-               "the router records nothing (--no-records)" if desk is None else
-               "the router follows no roster (route serve --roster)" if roster is None else None)
-        forecast = who.role == "supervisor" and desk is not None
-        return IntradayOffer(reforecast=forecast, replan=forecast and roster is not None, why=why)
+        it holds, once they hold a call history before today; the re-plan over the roster it follows) — asked
+        first by the wallboard, which then asks only what it is offered and says what is missing."""
+        if who.role != "supervisor":
+            return IntradayOffer(reforecast=False, replan=False, missing=None,
+                                 why="only a supervisor reads the intraday reforecast and re-plan")
+        if desk is None:
+            return IntradayOffer(reforecast=False, replan=False, missing="records",
+                                 why="the router records nothing (--no-records): no records to reforecast from")
+        if not await desk.has_history():
+            return IntradayOffer(reforecast=False, replan=False, missing="history", why=desk.no_history)
+        if roster is None:
+            return IntradayOffer(reforecast=True, replan=False, missing="roster",
+                                 why="the router follows no roster (route serve --roster): nothing to re-plan")
+        return IntradayOffer(reforecast=True, replan=True, missing=None, why=None)
 
     @app.get("/api/forecast/intraday", response_model=IntradayResponse, **responses(400, 403, 404, 422, 503))
     async def reforecast(who: Caller, as_of: AsOf = None, interval: Interval = "30m",
