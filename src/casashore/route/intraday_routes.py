@@ -62,6 +62,12 @@ def add_router_intraday_routes(app: FastAPI, desk: IntradayDesk | None, monitor:
             raise HTTPException(404, "the router records nothing (--no-records): no records to reforecast from")
         return desk
 
+    async def with_history(working: IntradayDesk) -> None:
+        """404 naming what is missing and what to do when the records hold no history before today (checked
+        before the forecasting libraries are imported for nothing)."""
+        if not await working.has_history():
+            raise HTTPException(404, working.no_history)
+
     def at_of(as_of: str | None, clock: str) -> tuple[datetime, str]:
         """The as-of time and as shown: the one asked (naive: on ``clock``), or now on the site's clock."""
         if as_of is not None:
@@ -107,6 +113,7 @@ def add_router_intraday_routes(app: FastAPI, desk: IntradayDesk | None, monitor:
         working = supervisor_with_records(who)
         at, shown = _checked(at_of, as_of, "each queue's client wall time")
         minutes = _checked(minutes_of, interval)
+        await with_history(working)
         names = sorted(set(queue)) if queue else None
 
         def compute(records) -> dict:
@@ -140,6 +147,7 @@ def add_router_intraday_routes(app: FastAPI, desk: IntradayDesk | None, monitor:
                                      absent=absent, replications=replications, seed=seed,
                                      simulate_top=simulate_top))
         names = sorted(set(queue)) if queue else None
+        await with_history(working)
         # who is at work: judged at the as-of time, or now when it is left out or ahead (the statuses known so far;
         # not the minute the as-of time is shown at, which an agent's login a few seconds ago would miss)
         seen, source = presence.judged(now() if as_of is None else at.timestamp(), now())
