@@ -10,7 +10,8 @@ from zoneinfo import ZoneInfo
 
 from casashore.domain.units import duration_s
 from casashore.errors import MISSING, UserError
-from casashore.intraday.inputs import MAX_ABSENT, MAX_REPLICATIONS, asked, replan_document, week_of
+from casashore.intraday.inputs import replan_document, week_of
+from casashore.intraday.question import MAX_ABSENT, MAX_REPLICATIONS, asked
 from casashore.route.adherence_monitor import AdherenceMonitor
 from casashore.route.planned import RosterPlan, day_window, read_roster, roster_of_rows
 from casashore.route.presence import RouterPresence
