@@ -3,8 +3,8 @@
 workspace needs before the router re-plans 5 January 2026, the first day of the README's roster (README, "A tour";
 import it with examples/center_history.toml).
 
-Seeded: `python examples/make_center_history.py` writes the same file. Columns: start (Paris time with its
-offset), queue, offered, answered (every call: no abandons in this synthetic history), aht_s.
+Seeded: `python examples/make_center_history.py` writes the same file. Columns: start (Paris wall
+time, no offset), queue, offered, answered (every call: no abandons in this synthetic history), aht_s.
 """
 
 from __future__ import annotations
@@ -36,7 +36,7 @@ def main(path: Path | None = None) -> None:
                     continue
                 start = (first + timedelta(days=day)).replace(hour=slot // 4, minute=15 * (slot % 4))
                 calls = int(rng.poisson(PEAK_CALLS_PER_15MIN * DAY_SCALE[day % 7] * intraday_shape(np.array(hour))))
-                writer.writerow([start.isoformat(), "fr-banking", calls, calls, 240])
+                writer.writerow([start.strftime("%Y-%m-%d %H:%M"), "fr-banking", calls, calls, 240])
 
 
 if __name__ == "__main__":
