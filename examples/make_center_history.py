@@ -14,7 +14,6 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 import numpy as np
-
 from make_week import DAY_SCALE, OPEN_HOURS, PARIS, PEAK_CALLS_PER_15MIN, intraday_shape
 
 SEED = 20251208
@@ -32,10 +31,11 @@ def main(path: Path | None = None) -> None:
             opens, closes = OPEN_HOURS[day % 7]
             for slot in range(96):
                 hour = slot / 4 + 0.125
-                if not opens <= hour < closes:
-                    continue
                 start = (first + timedelta(days=day)).replace(hour=slot // 4, minute=15 * (slot % 4))
-                calls = int(rng.poisson(PEAK_CALLS_PER_15MIN * DAY_SCALE[day % 7] * intraday_shape(np.array(hour))))
+                calls = 0  # closed: a row of zeros all the same, so the records reach the Sunday before the roster
+                if opens <= hour < closes:
+                    calls = int(rng.poisson(PEAK_CALLS_PER_15MIN * DAY_SCALE[day % 7]
+                                            * intraday_shape(np.array(hour))))
                 writer.writerow([start.strftime("%Y-%m-%d %H:%M"), "fr-banking", calls, calls, 240])
 
 
