@@ -18,6 +18,35 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 
+class AgentState:
+    """One agent's status, its reason and the calls she holds, folded from the log one event at a time."""
+
+    def __init__(self, agent: str) -> None:
+        self.agent, self.status, self.reason, self.calls = agent, "offline", "", set()
+
+    def fold(self, event: str, subject: str, detail: str) -> bool:
+        """The event applied; True when it concerns her (her status, her being added, a call she answered or
+        one of hers ending)."""
+        if event == "status" and subject == self.agent:
+            self.status, _, self.reason = detail.partition(":")
+        elif event == "agent_added" and subject == self.agent:
+            self.status, self.reason, self.calls = "offline", "", set()
+        elif event == "answered" and detail == self.agent:
+            self.calls.add(subject)
+        elif event == "ended" and subject in self.calls:
+            self.calls.discard(subject)
+        else:
+            return False
+        return True
+
+    @property
+    def doing(self) -> str:
+        """work (on a call, whatever the status, or available), off (offline), lunch, or break."""
+        if self.calls or self.status == "available":
+            return "work"
+        return "off" if self.status == "offline" else "lunch" if self.reason == "lunch" else "break"
+
+
 def planned_spans(roster_csv: str, zone: str) -> tuple[dict[str, list[tuple[float, float, str]]], dict[str, str]]:
     """Per agent: (start, end, kind) of her shifts (``work``) and their breaks (``break``/``lunch``); her team
     (``group``)."""
@@ -69,28 +98,19 @@ def recount(events: list[tuple[float, str, str, str]], roster_csv: str, zone: st
     pieces = list(zip(edges, edges[1:], strict=False))
     result: dict[str, dict[str, float]] = {}
     for agent, mine in spans.items():
-        status, reason, calls = "offline", "", set()
+        state = AgentState(agent)
         counts = {"scheduled": 0.0, "kept": 0.0, "worked": 0.0, "work": 0.0}
         k = 0
         for a, b in pieces:
             middle = (a + b) / 2
             while k < len(events) and events[k][0] <= middle:  # the log up to the piece's middle
-                _, event, subject, detail = events[k]
-                if event == "status" and subject == agent:
-                    status, _, reason = detail.partition(":")
-                elif event == "agent_added" and subject == agent:
-                    status, reason, calls = "offline", "", set()
-                elif event == "answered" and detail == agent:
-                    calls.add(subject)
-                elif event == "ended":
-                    calls.discard(subject)
+                state.fold(*events[k][1:])
                 k += 1
             plan = "off"
             for s, e, kind in mine:
                 if s <= middle < e and (plan == "off" or kind != "work"):
                     plan = kind
-            doing = ("work" if calls or status == "available" else "off" if status == "offline"
-                     else "lunch" if reason == "lunch" else "break")
+            doing = state.doing
             kept = plan == doing or (plan in ("break", "lunch") and doing in ("break", "lunch"))
             kept = kept or any(s <= middle < e for s, e in excused.get(agent, ()))
             length = b - a
@@ -147,22 +167,12 @@ def presence_at(events: list[tuple[float, str, str, str]], roster_csv: str, zone
         def planned(x: float) -> str:
             return next((kind for a, b, kind in breaks if a <= x < b), "work")  # noqa: B023 - used at once
 
-        status, reason, calls, doing = "offline", "", set(), []  # doing: (instant, activity) after each change
+        state, doing = AgentState(agent), []  # doing: (instant, activity) after each change
         for at, event, subject, detail in events:
             if at > t:
                 break
-            if event == "status" and subject == agent:
-                status, _, reason = detail.partition(":")
-            elif event == "agent_added" and subject == agent:
-                status, reason, calls = "offline", "", set()
-            elif event == "answered" and detail == agent:
-                calls.add(subject)
-            elif event == "ended" and subject in calls:
-                calls.discard(subject)
-            else:
-                continue
-            doing.append((at, "work" if calls or status == "available" else "off" if status == "offline"
-                          else "lunch" if reason == "lunch" else "break"))
+            if state.fold(event, subject, detail):
+                doing.append((at, state.doing))
         now = doing[-1][1] if doing else "off"
         k = len(doing)
         while k > 0 and doing[k - 1][1] == now:  # back to the start of the current spell

@@ -32,6 +32,21 @@ aht_s = "aht_s"
 """The import mapping of the intraday tests' interval reports: half-hours on Paris wall time."""
 
 
+CHAT_ROUTER = "chat_min_interval_s = 0\n"
+"""The chat tests' [router] line: a customer may write as fast as the test drives."""
+CHAT_QUEUE = """
+[[queues]]
+name = "web_fr"
+skill = "fr"
+channel = "chat"
+max_sessions = 2
+concurrency = 0.3
+aht_s = 300
+"""
+"""The chat tests' centre queue (tests/test_chat_browser.py, tests/test_route_chat_nodes.py): French web chats,
+two at a time per agent."""
+
+
 def write_half_hour_report(folder: Path, rows: list[list]) -> Path:
     """``folder``/report.csv of ``rows`` (queue, start, offered, answered, aht_s) beside its mapping report.toml."""
     report = write_csv(folder / "report.csv", ["queue", "start", "offered", "answered", "aht_s"], rows)

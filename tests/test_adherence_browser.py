@@ -1,5 +1,7 @@
 """The wallboard's out-of-adherence lines in Debian's chromium (Playwright) against a real `casashore route serve
---roster`: an agent planned at work but offline gets a line with since when; it goes when she logs in."""
+--roster`: an agent planned at work but offline gets a line with since when; it goes when she logs in. The router
+records into a fresh workspace, which holds no call history: the re-plan is not offered, and the wallboard says
+what is missing and what to do rather than an error."""
 
 import shutil
 from datetime import datetime, timedelta
@@ -10,6 +12,7 @@ import pytest
 
 from browser import CHROMIUM, chromium, watched_page
 from served import served
+from test_route_intraday import ask
 from test_wallboard_browser import SUPERVISOR, post
 
 CENTER = Path(__file__).resolve().parents[1] / "examples" / "center.toml"
@@ -30,7 +33,7 @@ def router(tmp_path):
     rows = [f"{agent},{start.date()},fr,{start.isoformat()},{(start + timedelta(hours=4)).isoformat()}"
             for agent in ("amina", "youssef")]
     (tmp_path / "roster.csv").write_text("agent,day,group,start,end\n" + "\n".join(rows) + "\n")
-    with served(["route", "serve", "--config", str(center), "--no-records", "--roster", "roster.csv"], "/wallboard",
+    with served(["route", "serve", "--config", str(center), "--roster", "roster.csv"], "/wallboard",
                 cwd=tmp_path) as url:
         yield url
 
@@ -48,4 +51,14 @@ def test_the_wallboard_shows_who_is_out_of_adherence_and_since_when(router):
         post(f"{router}/api/agents/amina/status", "agent-amina-demo-token", {"status": "available"})
         page.wait_for_selector("tr[data-agent='amina']", state="detached", timeout=20_000)
         assert page.locator("#adherence-none").is_visible()
+        # no history before today in the router's workspace: not offered, and said with the command to run
+        page.wait_for_selector("#replan-board:not([hidden])", timeout=20_000)
+        said = page.locator("#replan-summary").text_content()
+        assert "casashore import LOG --workspace" in said and "error" not in said
+        assert page.locator("#replan-tables").is_hidden()
         assert page.errors == []
+    status, offer, _ = ask(f"{router}/api/intraday", SUPERVISOR)
+    assert status == 200 and offer["missing"] == "history" and not offer["replan"] and not offer["reforecast"]
+    assert "casashore import LOG --workspace casashore.duckdb" in offer["why"]
+    status, doc, _ = ask(f"{router}/api/intraday/replan", SUPERVISOR)  # asked anyway: what is missing, no regex
+    assert status == 404 and doc["error"] == offer["why"], doc

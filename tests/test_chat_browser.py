@@ -9,6 +9,7 @@ import shutil
 import pytest
 
 from browser import CHROMIUM, chromium, watched_page
+from conftest import CHAT_QUEUE, CHAT_ROUTER
 from served import launched
 
 pytestmark = pytest.mark.skipif(not CHROMIUM.exists() or shutil.which("casashore") is None,
@@ -16,14 +17,7 @@ pytestmark = pytest.mark.skipif(not CHROMIUM.exists() or shutil.which("casashore
 TOKEN = "agent-amina-token-for-the-chat-test"
 CENTRE = f"""
 [router]
-chat_min_interval_s = 0
-[[queues]]
-name = "web_fr"
-skill = "fr"
-channel = "chat"
-max_sessions = 2
-concurrency = 0.3
-aht_s = 300
+{CHAT_ROUTER}{CHAT_QUEUE}
 [[agents]]
 id = "amina"
 skills = {{ fr = 1 }}

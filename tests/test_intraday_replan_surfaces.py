@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import json
+import math
 import re
 from pathlib import Path
 
@@ -97,6 +98,27 @@ def test_the_table_says_so_when_no_interval_is_short(workspace, tmp_path):
     assert re.search(r"│\s+fr\s+│\s+10:00\s+│", short.stdout)  # fr at 10:00: 3.5 agents of 8, a row
 
 
+def test_a_day_too_short_for_any_single_change_says_why_and_the_agents_needed(workspace, tmp_path):
+    """One agent for fr's ~8 and none for nl's ~4: no one change lifts a level off 0 %, so nothing is proposed; the
+    answer says why (typed) and how many agents the day lacks, and the table's place says it in words."""
+    path, _ = workspace
+    alone = tmp_path / "alone.csv"
+    alone.write_text("agent,day,start,end,group,breaks\n"
+                     "a0,2026-03-02,2026-03-02T07:00,2026-03-02T16:00,fr,lunch 12:00-13:00\n")
+    doc = _replan(path, alone)
+    assert doc["proposals"] == []
+    why = doc["no_proposal"]
+    peak = max(r["gap"] for r in doc["intervals"])
+    assert why["reason"] == "no_single_change_helps" and why["agents_short_peak"] == math.ceil(peak - 1e-9) >= 8
+    hours = sum(max(r["gap"], 0) for r in doc["intervals"]) * doc["interval_min"] / 60
+    assert why["agent_hours_short"] == pytest.approx(hours, abs=1e-5)
+    assert f"lacks up to {why['agents_short_peak']} agents at once" in why["words"]
+    shown = runner.invoke(app, ["intraday", "replan", "--workspace", str(path), "--roster", str(alone), "--as-of",
+                                "2026-03-02T10:00", "--replications", "1", "--simulate-top", "0"])
+    assert shown.exit_code == 0 and "Proposals: none — no single change lifts" in " ".join(shown.stdout.split())
+    assert _replan(path, workspace[1])["no_proposal"] is None  # the usual roster: proposals, no reason
+
+
 @pytest.mark.parametrize("args, field", [
     (["--as-of", "noon"], "as_of"),
     (["--as-of", "2026-03-02T10:00", "--service-level", "120%"], "service_level"),
@@ -116,7 +138,10 @@ def test_the_api_reads_the_stored_roster_and_gives_the_cli_keys(workspace, tmp_p
     client = TestClient(create_app(tmp_path), base_url="http://127.0.0.1:8000")
     params = {"as_of": "2026-03-02T10:00", "replications": 30, "simulate_top": 1}
     missing = client.get("/api/intraday/replan", params=params)
-    assert missing.status_code == 400 and missing.json()["field"] == "roster"
+    # the API takes no roster file: the refusal names its own field (the as-of time's week), never the CLI's --roster
+    assert missing.status_code == 400 and missing.json()["field"] == "as_of", missing.text
+    assert "--roster ROSTER.csv` with this workspace stores it" in missing.json()["error"]
+    assert "--roster ROSTER.csv," not in missing.json()["error"]
     with Workspace.open(copy) as opened:
         opened.store_roster(read_roster(roster, "Africa/Casablanca", None).rows())
     got = client.get("/api/intraday/replan", params=params)

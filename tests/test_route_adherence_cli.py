@@ -5,6 +5,7 @@ import json
 from datetime import date
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from casashore.interfaces.cli.app import app
@@ -57,3 +58,33 @@ def test_wrong_input_is_one_line_naming_it(tmp_path):
         result = runner.invoke(app, args)
         assert result.exit_code == 2 and words in result.output, (args, result.output)
         assert "Traceback" not in result.output
+
+
+def test_a_day_replayed_ahead_of_the_machines_clock_is_counted_from_its_records(tmp_path):
+    """A router on a site clock ahead of this machine's (`route serve --clock-start` in the future) recorded the
+    day: it is counted up to its last recorded event, not up to the machine's now (an empty record); a day ahead
+    with nothing recorded is refused naming the date, and nothing is written."""
+    from casashore.errors import UserError
+    from casashore.usecases.adherence import record_adherence_day
+
+    workspace = tmp_path / "w.duckdb"
+    recorder = Recorder(workspace, {"fr_bank": ("Europe/Paris", "FR")})
+    at = 1772438400.0  # 2026-03-02T08:00 in Casablanca
+    recorder.add([(at - 3600, "agent_added", "amina", "fr"), (at, "status", "amina", "available:"),
+                  (at + 4 * 3600, "status", "amina", "break:lunch"), (at + 5 * 3600, "status", "amina", "available:"),
+                  (at + 6 * 3600, "status", "amina", "offline:")], [])
+    recorder.close()
+    (tmp_path / "roster.csv").write_text(ROSTER)
+    machine_now = at - 5 * 86_400  # the machine's clock: five days before the replayed day
+    doc = record_adherence_day(CENTER, workspace, "2026-03-02", tmp_path / "roster.csv", machine_now)
+    rows = {a["agent"]: a for a in doc["agents"]}
+    assert doc["until"].startswith("2026-03-02T14:00") and not doc["complete"]
+    assert doc["counted_up_to"].startswith("the last event recorded")
+    assert rows["amina"]["adherence"] == 1.0 and rows["amina"]["scheduled_min"] == 360  # 08:00-14:00
+    assert rows["salma"]["adherence"] == 0 and rows["salma"]["scheduled_min"] == 300  # 09:00-14:00, never logged in
+    (tmp_path / "later.csv").write_text(ROSTER.replace("2026-03-02", "2026-03-09"))
+    with pytest.raises(UserError) as refused:
+        record_adherence_day(CENTER, workspace, "2026-03-09", tmp_path / "later.csv", machine_now)
+    assert refused.value.field == "date" and "ahead of this machine's clock" in str(refused.value)
+    with Workspace.open(workspace) as store:
+        assert store.adherence_day(date(2026, 3, 9)) == [] and len(store.adherence_day(date(2026, 3, 2))) == 4

@@ -15,21 +15,13 @@ from websockets.sync.client import connect
 
 from casashore.route.chats import KEEP_ENDED_S, ChatLimits, ChatRefused, MemoryChats
 from casashore.route.chats_redis import RedisChats
+from conftest import CHAT_QUEUE, CHAT_ROUTER
 from redis_server import needs_redis, redis_server
 from test_route_nodes import AMINA, SUPERVISOR, api, launch_node, wait_node
 
 pytestmark = needs_redis
 LIMITS = ChatLimits(max_messages=4, message_chars=50, min_interval_s=2.0, open_max=2, leave_grace_s=60.0,
                     idle_s=600.0)
-CHAT_QUEUE = """
-[[queues]]
-name = "web_fr"
-skill = "fr"
-channel = "chat"
-max_sessions = 2
-concurrency = 0.3
-aht_s = 300
-"""
 
 
 @pytest.fixture(scope="module")
@@ -136,7 +128,7 @@ def nodes(redis_port, tmp_path_factory):
     try:  # the two nodes start side by side (their start is mostly imports), then each is waited for
         for name in ("node-a", "node-b"):
             started.append(launch_node(name, redis_port, tmp_path_factory.mktemp(name), extra=CHAT_QUEUE,
-                                       router="chat_min_interval_s = 0\n"))
+                                       router=CHAT_ROUTER))
         for name, (process, url) in zip(("node-a", "node-b"), started, strict=True):
             wait_node(name, process, url)
         yield [url for _, url in started]

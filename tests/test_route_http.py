@@ -256,3 +256,12 @@ def test_a_hang_up_answers_with_the_ids_of_a_calls_view(client):
     router_id = created.json()["id"]
     ended = client.post(f"/api/calls/{router_id}/hangup", headers=auth("t-trunk")).json()
     assert ended == {"id": router_id, "call_id": "trunk-leg-9", "outcome": "abandoned"}
+
+
+def test_the_clock_is_read_with_any_token_and_never_without(client):
+    """docs/routing.md, "A site clock": any of the centre's tokens reads the router's clock; none, even on loopback,
+    does not (one rule for every route that reads the centre's state)."""
+    assert client.get("/api/clock").status_code == 401
+    for token in TOKENS:
+        shown = client.get("/api/clock", headers=auth(token))
+        assert shown.status_code == 200 and set(shown.json()) == {"now", "epoch_s", "time_zone", "speed", "replay"}

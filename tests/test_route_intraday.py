@@ -167,9 +167,10 @@ def test_the_routers_replan_counts_who_is_at_work_from_its_statuses(router):
 
 
 def test_only_a_supervisor_asks_and_questions_are_checked(router):
-    assert ask(f"{router}/api/intraday", SUPERVISOR)[1] == {"reforecast": True, "replan": True, "why": None}
+    assert ask(f"{router}/api/intraday", SUPERVISOR)[1] == {"reforecast": True, "replan": True, "why": None,
+                                                            "missing": None}
     status, offer, _ = ask(f"{router}/api/intraday", AMINA)  # what the wallboard asks first
-    assert status == 200 and not offer["replan"] and "supervisor" in offer["why"]
+    assert status == 200 and not offer["replan"] and "supervisor" in offer["why"] and offer["missing"] is None
     assert ask(f"{router}/api/intraday/replan", AMINA)[0] == 403
     assert ask(f"{router}/api/forecast/intraday", TRUNK)[0] == 403
     assert ask(f"{router}/api/forecast/intraday", "nope")[0] == 401

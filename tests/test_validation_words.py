@@ -117,3 +117,25 @@ def test_an_empty_upload_blames_the_body_not_a_file_never_named(client):
     assert "the uploaded workbook" in r.json()["error"] and "agents.xlsx" not in r.text
     r = client.post("/api/xlsx/agents?filename=mine.xlsx", content=b"not a zip")
     assert "'mine.xlsx'" in r.json()["error"]
+
+
+def test_a_bad_as_of_time_is_refused_in_words_by_both_apis(client):
+    """The as-of time of the intraday questions: `casashore serve`'s and the router's own 422 say the form in words,
+    as the CLI does, never the pattern."""
+    from casashore.route.auth import Principal
+    from casashore.route.http import create_router_app
+    from casashore.route.service import RouterService
+    from casashore.route.state.core import Router, RoutingQueue
+
+    words = "a date and time to the minute such as 2026-03-02T12:00, or with its offset: 2026-03-02T12:00+01:00"
+    served = client.get("/api/forecast/intraday", params={"as_of": "noon"})
+    assert served.status_code == 422 and served.json()["error"] == f"as_of: 'noon' is not valid; expected {words}"
+    router = RouterService(Router({"fr": RoutingQueue("fr", "fr")}))
+    with TestClient(create_router_app(router, {"t": Principal("supervisor")}, tick_s=60)) as routed:
+        for path in ("/api/forecast/intraday", "/api/intraday/replan"):
+            got = routed.get(path, params={"as_of": "noon"}, headers={"Authorization": "Bearer t"})
+            assert got.status_code == 422 and got.json() == {
+                "error": f"as_of: 'noon' is not valid; expected {words}", "field": "as_of"}, got.text
+            assert not any(leak in got.json()["error"] for leak in LEAKS)
+        got = routed.get("/api/calls", params={"limit": "0"}, headers={"Authorization": "Bearer t"})
+        assert got.json()["error"] == "limit: '0' is not valid; expected a number of at least 1"

@@ -4,7 +4,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field
 
@@ -132,6 +132,20 @@ class NotAtWorkView(BaseModel):
     """in words, e.g. ``offline since 09:12``, ``said absent (absent=)``"""
 
 
+class NoProposal(BaseModel):
+    """Why the re-plan proposes nothing, and the agents the rest of the day lacks (docs/intraday.md, "When nothing
+    is proposed")."""
+    reason: Literal["no_shortfall", "no_change_allowed", "no_single_change_helps"]
+    """no_shortfall: every interval keeps its goal; no_change_allowed: short, but the labour rules allow no
+    change; no_single_change_helps: short, and no one change lifts a short interval's service level"""
+    words: str
+    """the reason in a sentence"""
+    agents_short_peak: int
+    """the most agents short at once (the largest gap, rounded up)"""
+    agent_hours_short: float
+    """the gaps summed over the intervals short of agents, in agent-hours"""
+
+
 class ReplanResponse(BaseModel):
     """The keys of `casashore intraday replan --json`."""
     as_of: str
@@ -152,3 +166,5 @@ class ReplanResponse(BaseModel):
     queues: list[str]
     intervals: list[ReplanInterval]
     proposals: list[Proposal]
+    no_proposal: NoProposal | None
+    """null when something is proposed; else why not, and the agents needed"""

@@ -10,7 +10,7 @@ from typing import Protocol
 
 import pandas as pd
 
-from casashore.errors import UserError
+from casashore.errors import Refused, UserError
 
 COLUMNS = ["unique_id", "ds", "y", "answered", "handle_s"]
 
@@ -25,6 +25,16 @@ class CallRecords(Protocol):
     def counts_per_interval(self, interval_min: int, queues: list[str] | None = None) -> pd.DataFrame:
         """Offered calls per queue and interval of its zone's wall time on a complete grid of whole days:
         columns ``unique_id``, ``ds`` (naive wall time), ``y``, ``answered``, ``handle_s``."""
+
+
+class NoCalls(Refused):
+    """The records hold no call of any queue: nothing to forecast or re-plan from. Typed, so the router words
+    what to do with its own records (route/intraday_routes.py) without reading the message."""
+
+    def __init__(self) -> None:
+        super().__init__("workspace", None, "no queue has calls in the records: import a call history first "
+                                            "(casashore import LOG --workspace W.duckdb, or an interval report with "
+                                            "--mapping), then ask again")
 
 
 class AddedRecords:

@@ -12,7 +12,7 @@ import pandas as pd
 
 from casashore.domain.units import day_interval_min
 from casashore.errors import UserError
-from casashore.forecast.call_records import CallRecords
+from casashore.forecast.call_records import CallRecords, NoCalls
 
 
 def interval_counts(workspace: CallRecords, interval_min: int, queue: str | None = None, *,
@@ -26,7 +26,7 @@ def interval_counts(workspace: CallRecords, interval_min: int, queue: str | None
         queues = [queue]
     frame = workspace.counts_per_interval(interval_min, queues)
     if frame.empty and not queues:
-        raise UserError("workspace", None, "a queue with calls in the workspace")
+        raise NoCalls
     present = set(frame["unique_id"].unique())
     for name in queues or ():
         if name not in present:

@@ -18,11 +18,9 @@ from casashore.forecast.predict import aht_profile
 from casashore.forecast.reforecast import reforecast_workspace
 from casashore.forecast.series import interval_counts
 from casashore.intraday.day import AgentShift, Grid, NotAtWork, QueueRest
-from casashore.intraday.question import MAX_ABSENT, MAX_REPLICATIONS, Asked, asked
+from casashore.intraday.question import Asked
 from casashore.intraday.replan import replan
 from casashore.route.planned import PlannedShift, RosterPlan
-
-__all__ = ["MAX_ABSENT", "MAX_REPLICATIONS", "Asked", "asked", "not_at_work", "replan_document", "week_of"]
 
 
 def replan_document(records: CallRecords, plan: RosterPlan, ask: Asked, *, queues: list[str] | None = None,

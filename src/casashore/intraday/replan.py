@@ -19,7 +19,7 @@ import numpy as np
 from casashore.domain.units import json_number
 from casashore.intraday import formula
 from casashore.intraday.day import AgentShift, Grid, QueueRest, staffed
-from casashore.intraday.proposals import Context, Valued, ranked
+from casashore.intraday.proposals import Context, Valued, candidates, ranked
 from casashore.intraday.question import Settings
 from casashore.intraday.simulated import Simulated, simulate
 
@@ -60,8 +60,34 @@ def replan(queues: list[QueueRest], shifts: list[AgentShift], grid: Grid, settin
     summary = {"as_of": at(settings.as_of), "site_zone": settings.site_zone,
                "interval_min": round(grid.interval_s / 60), "interval_count": grid.count, "agents": len(shifts),
                "absent": sorted(s.agent for s in shifts if s.absent),
-               "calls_below_goal": float(short.sum()), "replications": settings.replications, "seed": settings.seed}
+               "calls_below_goal": float(short.sum()), "replications": settings.replications, "seed": settings.seed,
+               "no_proposal": None if proposals else why_none(shifts, ctx, need - on_queue)}
     return Replan(rows, proposals, summary)
+
+
+def why_none(shifts: list[AgentShift], ctx: Context, gap: np.ndarray) -> dict:
+    """Why no change is proposed, and the agents the day lacks: ``no_shortfall`` (every interval keeps its goal,
+    and no agent can leave early without one missing it), ``no_change_allowed`` (short, but the labour rules allow
+    no change to any shift at work), or ``no_single_change_helps`` (short, and no one change lifts a short
+    interval's service level: typically a day so short that the formula's level stays at 0 with one agent more
+    for an hour or two; the agents needed are the gap's)."""
+    short = np.maximum(gap, 0.0)
+    peak = int(np.ceil(short.max() - 1e-9)) if short.size else 0
+    hours = round(float(short.sum()) * ctx.grid.interval_s / 3600, 6)
+    if ctx.shortfall.sum() <= 1e-6:
+        reason = "no_shortfall"
+        words = "every interval meets its goal, and no agent can leave early without one falling below it"
+    elif not any(candidates(shift, ctx) for shift in shifts):
+        reason = "no_change_allowed"
+        words = ("short of agents, but the labour rules allow no change to any shift at work (breaks, overtime, "
+                 "moves)")
+    else:
+        reason = "no_single_change_helps"
+        zero = int(((ctx.level <= 1e-9) & (np.array([q.calls for q in ctx.queues]) > 0)).sum())
+        words = (f"no single change lifts a short interval's service level ({zero} intervals at 0 %): the day "
+                 f"lacks up to {peak} agents at once ({hours:g} agent-hours short in all); bring in more agents, "
+                 "then ask again")
+    return {"reason": reason, "words": words, "agents_short_peak": peak, "agent_hours_short": hours}
 
 
 def apply(shifts: list[AgentShift], valued: Valued) -> list[AgentShift]:

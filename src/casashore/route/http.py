@@ -28,6 +28,7 @@ from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from casashore.domain.base import Strict
+from casashore.domain.validation_words import expected_words
 from casashore.query_guard import only_declared_query
 from casashore.request_guard import RequestGuard
 from casashore.route.adherence_monitor import AdherenceMonitor
@@ -305,13 +306,14 @@ def create_router_app(service: RouterService, tokens: dict[str, Principal], *, t
             why = first.get("ctx", {}).get("error", "JSON decode error")
             return JSONResponse({"error": f"body: is not valid; expected a JSON object ({why} at character {at})",
                                  "field": "body"}, status_code=422)
-        where = ".".join(str(p) for p in first.get("loc", ()) if p != "body") or "body"
+        where = ".".join(str(p) for p in first.get("loc", ()) if p not in ("body", "query")) or "body"
         value = first.get("input")
         shown = "" if first.get("type") == "missing" or isinstance(value, dict | list) else f" {str(value)[:80]!r}"
-        message = first.get("msg", "a valid request").removeprefix("Value error, ")
-        if not message[1:2].isupper():  # "Input should be ..." -> "input should be ...", but "JSON" kept
-            message = message[:1].lower() + message[1:]
-        return JSONResponse({"error": f"{where}:{shown} is not valid; {message}", "field": where}, status_code=422)
+        # what the field needs in words, as `casashore serve` and the CLI say it (never pydantic's sentence or
+        # a regular expression: domain/validation_words.py)
+        expected = expected_words(first) if first else "a valid request"
+        return JSONResponse({"error": f"{where}:{shown} is not valid; expected {expected}", "field": where},
+                            status_code=422)
 
     @app.get("/api/agents", **responses())
     async def agents(who: Caller) -> list[dict]:

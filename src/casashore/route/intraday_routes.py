@@ -8,7 +8,7 @@ last answer serves for the desk's cache time."""
 
 from collections.abc import Callable
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Literal
 from zoneinfo import ZoneInfo
 
 from fastapi import Depends, FastAPI, HTTPException, Query
@@ -19,6 +19,7 @@ from casashore.domain.base import AS_OF_PATTERN
 from casashore.domain.intraday_answers import IntradayResponse, QueueName, ReplanResponse
 from casashore.domain.units import interval_min as minutes_of
 from casashore.errors import UserError
+from casashore.forecast.call_records import NoCalls
 from casashore.intraday.question import MAX_REPLICATIONS, asked
 from casashore.route.adherence_monitor import AdherenceMonitor
 from casashore.route.auth import Principal
@@ -38,7 +39,11 @@ class IntradayOffer(BaseModel):
     replan: bool
     """GET /api/intraday/replan answers this caller."""
     why: str | None
-    """What is missing, in words, when the re-plan is not offered."""
+    """Why the re-plan is not offered, in words (what is missing and what to do)."""
+    missing: Literal["records", "history", "roster"] | None
+    """To a supervisor: what the router lacks before it can answer — records (``--no-records``), a call history
+    before today in its records (import one), a roster (``--roster``: the re-plan only); null when nothing is, and
+    to other callers (whom no setting of the router would answer). The wallboard words it."""
 
 
 def add_router_intraday_routes(app: FastAPI, desk: IntradayDesk | None, monitor: AdherenceMonitor | None,
@@ -57,6 +62,12 @@ def add_router_intraday_routes(app: FastAPI, desk: IntradayDesk | None, monitor:
             raise HTTPException(404, "the router records nothing (--no-records): no records to reforecast from")
         return desk
 
+    async def with_history(working: IntradayDesk) -> None:
+        """404 naming what is missing and what to do when the records hold no history before today (checked
+        before the forecasting libraries are imported for nothing)."""
+        if not await working.has_history():
+            raise HTTPException(404, working.no_history)
+
     def at_of(as_of: str | None, clock: str) -> tuple[datetime, str]:
         """The as-of time and as shown: the one asked (naive: on ``clock``), or now on the site's clock."""
         if as_of is not None:
@@ -70,19 +81,28 @@ def add_router_intraday_routes(app: FastAPI, desk: IntradayDesk | None, monitor:
         except Busy:
             raise HTTPException(503, "the router is computing another intraday answer; ask again shortly",
                                 headers={"Retry-After": str(RETRY_AFTER_S)}) from None
+        except NoCalls:
+            raise HTTPException(404, working.no_history) from None
         except UserError as exc:
             raise HTTPException(400, str(exc)) from None
 
     @app.get("/api/intraday", **responses())
     async def offered(who: Caller) -> IntradayOffer:
         """What this router answers this caller: the reforecast and the re-plan (a supervisor's, from the records
-        it holds; the re-plan over the roster it follows) — asked first by the wallboard, which then asks only
-        what it is offered."""
-        why = ("only a supervisor reads the intraday reforecast and re-plan" if who.role != "supervisor" else
-               "the router records nothing (--no-records)" if desk is None else
-               "the router follows no roster (route serve --roster)" if roster is None else None)
-        forecast = who.role == "supervisor" and desk is not None
-        return IntradayOffer(reforecast=forecast, replan=forecast and roster is not None, why=why)
+        it holds, once they hold a call history before today; the re-plan over the roster it follows) — asked
+        first by the wallboard, which then asks only what it is offered and says what is missing."""
+        if who.role != "supervisor":
+            return IntradayOffer(reforecast=False, replan=False, missing=None,
+                                 why="only a supervisor reads the intraday reforecast and re-plan")
+        if desk is None:
+            return IntradayOffer(reforecast=False, replan=False, missing="records",
+                                 why="the router records nothing (--no-records): no records to reforecast from")
+        if not await desk.has_history():
+            return IntradayOffer(reforecast=False, replan=False, missing="history", why=desk.no_history)
+        if roster is None:
+            return IntradayOffer(reforecast=True, replan=False, missing="roster",
+                                 why="the router follows no roster (route serve --roster): nothing to re-plan")
+        return IntradayOffer(reforecast=True, replan=True, missing=None, why=None)
 
     @app.get("/api/forecast/intraday", response_model=IntradayResponse, **responses(400, 403, 404, 422, 503))
     async def reforecast(who: Caller, as_of: AsOf = None, interval: Interval = "30m",
@@ -93,6 +113,7 @@ def add_router_intraday_routes(app: FastAPI, desk: IntradayDesk | None, monitor:
         working = supervisor_with_records(who)
         at, shown = _checked(at_of, as_of, "each queue's client wall time")
         minutes = _checked(minutes_of, interval)
+        await with_history(working)
         names = sorted(set(queue)) if queue else None
 
         def compute(records) -> dict:
@@ -126,6 +147,7 @@ def add_router_intraday_routes(app: FastAPI, desk: IntradayDesk | None, monitor:
                                      absent=absent, replications=replications, seed=seed,
                                      simulate_top=simulate_top))
         names = sorted(set(queue)) if queue else None
+        await with_history(working)
         # who is at work: judged at the as-of time, or now when it is left out or ahead (the statuses known so far;
         # not the minute the as-of time is shown at, which an agent's login a few seconds ago would miss)
         seen, source = presence.judged(now() if as_of is None else at.timestamp(), now())

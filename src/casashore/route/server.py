@@ -163,11 +163,24 @@ def build_app(config: CenterConfig, *, sip: tuple[str, int] | None, workspace: P
                         r.chat_leave_grace_s, r.chat_idle_s)
     # chat transcripts where the routing state is: with Redis, any node serves any chat's widget and desk
     chats = RedisChats(router.client, router.prefix, limits) if redis_url is not None else None
-    desk = IntradayDesk(held) if held is not None else None  # the reforecast and re-plan (intraday_desk.py)
+    desk = None  # the reforecast and re-plan (intraday_desk.py), its cache on the router's clock
+    if held is not None:
+        desk = IntradayDesk(held, clock=service.now, no_history=no_history_words(workspace, records_url))
     app = create_router_app(service, config.principals(), tick_s=tick_s, fronts=fronts, adherence=monitor,
                             chat_limits=limits, chats=chats, intraday=desk)
     app.state.service = service
     return app
+
+
+def no_history_words(workspace: Path | None, records_url: str | None) -> str:
+    """What a router whose records hold no call history before today lacks, and what to do, in words."""
+    if records_url is not None:
+        return ("the centre's PostgreSQL records hold no call history before today, which the reforecast and "
+                "re-plan start from: they fill as the centre routes; meanwhile `casashore intraday replan "
+                "--records URL --workspace W.duckdb` adds a history imported into a workspace")
+    return (f"the router's workspace ({workspace}) holds no call history before today, which the reforecast and "
+            f"re-plan start from: stop the router, import one (casashore import LOG --workspace {workspace}, or an "
+            "interval report with --mapping) and start it again")
 
 
 def run(config: CenterConfig, *, sip: tuple[str, int] | None, http: tuple[str, int], workspace: Path | None,

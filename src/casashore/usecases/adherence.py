@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from pathlib import Path
 
-from casashore.errors import UserError
+from casashore.errors import Refused, UserError
 from casashore.route.adherence_monitor import AdherenceMonitor, daily_rows
 from casashore.route.centre_records import without_password
 from casashore.route.config import CenterConfig, load_center
@@ -61,9 +61,26 @@ def _recorded(store, plan: RosterPlan, center: CenterConfig, site_day: date, win
     """The day recounted from ``store``'s events (Workspace or CentreReads) and stored there as its record."""
     monitor = AdherenceMonitor(plan, center.router.adherence_grace_s)
     start, end = (datetime.fromtimestamp(t, UTC) for t in window)
-    events = store.adherence_events(start, end)
-    monitor.observe([(at.timestamp(), event, subject, detail) for at, event, subject, detail in events])
-    report = monitor.report(site_day, now)
+    events = [(at.timestamp(), event, subject, detail) for at, event, subject, detail in
+              store.adherence_events(start, end)]
+    until, counted = up_to(events, now, window, site_day)
+    monitor.observe(events)
+    report = monitor.report(site_day, until)
     rows = daily_rows(report)
     store.store_adherence_day(site_day, rows)
-    return report | {"complete": now >= window[1], "records_written": len(rows)}
+    return report | {"complete": until >= window[1], "counted_up_to": counted, "records_written": len(rows)}
+
+
+def up_to(events: list[tuple], now: float, window: tuple[float, float], site_day: date) -> tuple[float, str]:
+    """Where the day is counted up to, and why in words: this machine's now, or the last event recorded when the
+    records reach past it — a router on a site clock ahead of this machine's (`route serve --clock-start` in the
+    future, docs/routing.md "A site clock") replayed the day, and its clock is known only by what it recorded. A
+    day ahead of both is refused: its record would be empty, not a day's adherence."""
+    last = max((at for at, *_ in events if at >= window[0]), default=None)  # not the statuses carried from before
+    if last is not None and last > now:
+        return min(last, window[1]), "the last event recorded (a router's site clock ahead of this machine's)"
+    if now < window[0]:
+        raise Refused("date", str(site_day), f"{site_day} is ahead of this machine's clock and no router recorded "
+                                             "any of it (a day replayed with `route serve --clock-start` is counted "
+                                             "from its records): nothing to count yet")
+    return now, "now on this machine's clock"

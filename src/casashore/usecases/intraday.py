@@ -10,7 +10,8 @@ from zoneinfo import ZoneInfo
 
 from casashore.domain.units import duration_s
 from casashore.errors import MISSING, UserError
-from casashore.intraday.inputs import MAX_ABSENT, MAX_REPLICATIONS, asked, replan_document, week_of
+from casashore.intraday.inputs import replan_document, week_of
+from casashore.intraday.question import MAX_ABSENT, MAX_REPLICATIONS, asked
 from casashore.route.adherence_monitor import AdherenceMonitor
 from casashore.route.planned import RosterPlan, day_window, read_roster, roster_of_rows
 from casashore.route.presence import RouterPresence
@@ -27,14 +28,16 @@ def intraday_replan(workspace: Path, *, roster: Path | None, as_of: str, interva
                     patience: str | None = None, rules: Path | None = None, absent: list[str] | None = None,
                     replications: str | int = 200, seed: str | int = 0, simulate_top: str | int = 3,
                     queues: list[str] | None = None, records: str | None = None, centre: str = "centre",
-                    statuses: bool = False, grace: str = "5m") -> dict:
+                    statuses: bool = False, grace: str = "5m", roster_file: bool = True) -> dict:
     """The re-plan of the rest of the day at ``as_of`` (a naive time is the site's clock, as the roster's):
     every queue of the workspace (or ``queues``), each with the same answer-time ``target``, ``service_level``
     goal and (Erlang A) ``patience``; ``absent``: agents of the roster not at work today. ``roster`` None: the
     roster the router follows, stored in the workspace by `route serve --roster`. ``records``: a centre's
     PostgreSQL records (`route serve --records`), its calls added to the workspace's. ``statuses``: who is at work
     at ``as_of`` as the router's recorded statuses show it (route/presence.py, with the adherence ``grace``), read
-    from the records that hold its events (PostgreSQL's with ``records``, else the workspace's)."""
+    from the records that hold its events (PostgreSQL's with ``records``, else the workspace's). ``roster_file``
+    False: the caller takes no roster file (`casashore serve`'s API), so a missing stored roster is said in its
+    own field, the as-of time's week."""
     ask = asked(as_of=as_of, interval_min=interval_min(interval), site_zone=site_zone, target=target,
                 service_level=service_level, patience=patience, rules=rules, absent=absent,
                 replications=replications, seed=seed, simulate_top=simulate_top)
@@ -45,7 +48,7 @@ def intraday_replan(workspace: Path, *, roster: Path | None, as_of: str, interva
         if roster is not None:
             plan = read_roster(roster, site_zone, None)
         elif opened is not None:
-            plan = _stored_roster(opened, ask.at, site_zone)
+            plan = _stored_roster(opened, ask.at, site_zone, roster_file)
         else:
             raise UserError("roster", MISSING, "--roster ROSTER.csv (no workspace here holds a stored one)")
         names = chosen_queues(calls, queues) if queues else None
@@ -71,12 +74,16 @@ def recorded_presence(events, plan: RosterPlan, at: float, grace_s: float, shown
     return RouterPresence(monitor, f"the router's statuses recorded in {shown}").judged(at, at)
 
 
-def _stored_roster(opened: Workspace, at: datetime, site_zone: str) -> RosterPlan:
+def _stored_roster(opened: Workspace, at: datetime, site_zone: str, roster_file: bool) -> RosterPlan:
     """The stored roster's shifts of the as-of time's week (and a day either side: the rest between shifts)."""
     monday = week_of(at.astimezone(ZoneInfo(site_zone)).date())
     start = datetime.combine(monday - timedelta(days=1), datetime.min.time(), ZoneInfo(site_zone))
     rows = opened.roster_shifts(start.astimezone(UTC), (start + timedelta(days=9)).astimezone(UTC))
-    if not rows:
+    if not rows and roster_file:
         raise UserError("roster", MISSING, "a roster: --roster ROSTER.csv, or one stored by `route serve --roster` "
                                            "in this workspace")
+    if not rows:
+        raise UserError("as_of", at.isoformat(), f"a time in a week whose roster is stored in the workspace (none "
+                                                 f"for the week of {monday}): `casashore route serve --roster "
+                                                 "ROSTER.csv` with this workspace stores it")
     return roster_of_rows(rows, site_zone)

@@ -99,7 +99,10 @@ def intraday_replan(
                       f"{fmt(p['service_level_before'], '.3f')} → {fmt(p['service_level_after'], '.3f')}",
                       "" if sim is None else f"{fmt(sim['service_level_before'], '.3f')} → "
                       f"{fmt(sim['service_level_after'], '.3f')} ± {fmt(sim['service_level_after_ci95'], '.3f')}")
-    out.print(shown)
+    if doc["no_proposal"] is not None:
+        out.print(f"Proposals: none — {doc['no_proposal']['words']}")
+    else:
+        out.print(shown)
     for a in doc["not_at_work"]:
         out.print(f"{a['kind']}: {a['agent']} — {a['why']}")
     out.print(f"who is at work: {doc['presence_from']}")

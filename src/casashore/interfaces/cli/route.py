@@ -120,7 +120,9 @@ def route_adherence(
     casashore route adherence --config center.toml --date 2026-03-02 --json
     casashore route adherence --config center.toml --date 2026-03-02 --roster roster.csv --records postgresql://casashore@db/casashore
 
-    Definitions in docs/routing.md ("Adherence"). A day not over yet is counted up to now. Run it on a
+    Definitions in docs/routing.md ("Adherence"). A day not over yet is counted up to now, or up to the last
+    event recorded when a router on a site clock ahead of this machine's (route serve --clock-start) replayed it;
+    a day ahead of both is refused (its record would be empty). Run it on a
     workspace no router is writing into (a router writes each day's record itself when the day closes);
     PostgreSQL records may be read while the routers write.
     """
@@ -147,7 +149,7 @@ def route_adherence(
                       f"{row['scheduled_min']:g}", f"{row['out_of_adherence_min']:g}")
     out.print(shown)
     out.print(f"{doc['records_written']} rows recorded in {doc['recorded_in']}"
-              + ("" if doc["complete"] else " (the day is not over: counted up to now)"))
+              + ("" if doc["complete"] else f" (the day is not over: counted up to {doc['counted_up_to']})"))
 
 
 @exits_on_user_error

@@ -43,4 +43,4 @@ def add_intraday_routes(app: FastAPI, workspace_dir: Path, guarded: dict) -> Non
         return intraday.intraday_replan(database, roster=None, as_of=as_of, interval=interval, site_zone=site_zone,
                                         target=target, service_level=service_level, patience=patience, absent=absent,
                                         replications=replications, seed=seed, simulate_top=simulate_top,
-                                        queues=queue)
+                                        queues=queue, roster_file=False)

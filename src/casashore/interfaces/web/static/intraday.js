@@ -13,6 +13,9 @@
       running: "running… (the reforecast, Erlang per interval and the simulation)", done: "done", failed: "failed",
       gap_title: "Gap per queue and interval (agents short: required − scheduled)",
       proposals_title: "Proposals, best first", no_proposals: "No change to propose.",
+      no_shortfall: "No change to propose: every interval meets its goal, and no agent can leave early without one falling below it.",
+      no_change_allowed: "No change to propose: short of agents, but the labour rules allow no change to any shift at work.",
+      no_single_change_helps: "No single change lifts a short interval's service level: the day lacks up to {peak} agents at once ({hours} agent-hours in all). Bring in more agents, then ask again.",
       summary: "{queues} queue(s), {agents} agent(s) on the roster, absent: {absent}; calls below goal over the rest of the day: {below} ({zone}, {reps} simulated days, seed {seed}).",
       none: "none", queue: "Queue", start: "Start", calls: "Calls", aht: "AHT (s)", required: "Required",
       scheduled: "Scheduled", gap: "Gap", sl_formula: "Service level (Erlang)", sl_simulated: "Service level (simulated, 95 %)",
@@ -30,6 +33,9 @@
       failed: "échec",
       gap_title: "Écart par file et par intervalle (agents manquants : nécessaires − planifiés)",
       proposals_title: "Propositions, la meilleure d'abord", no_proposals: "Aucun changement à proposer.",
+      no_shortfall: "Aucun changement à proposer : chaque intervalle atteint son objectif, et aucun agent ne peut partir plus tôt sans qu'un intervalle passe en dessous.",
+      no_change_allowed: "Aucun changement à proposer : il manque des agents, mais les règles du travail n'autorisent aucun changement des services en cours.",
+      no_single_change_helps: "Aucun changement seul ne relève le niveau de service d'un intervalle en manque : il manque jusqu'à {peak} agents à la fois ({hours} heures-agent en tout). Faites venir des agents, puis redemandez.",
       summary: "{queues} file(s), {agents} agent(s) au planning, absents : {absent} ; appels sous l'objectif sur le reste de la journée : {below} ({zone}, {reps} journées simulées, graine {seed}).",
       none: "aucun", queue: "File", start: "Début", calls: "Appels", aht: "DMT (s)", required: "Nécessaires",
       scheduled: "Planifiés", gap: "Écart", sl_formula: "Niveau de service (Erlang)",
@@ -111,6 +117,10 @@
     Plotly.newPlot("gap-chart", traces, { barmode: "group", margin: { t: 10 }, yaxis: { title: WORDS.gap },
                                           xaxis: { type: "category" } }, { displayModeBar: false });
     $("no-proposals").hidden = doc.proposals.length > 0;
+    // why nothing is proposed, and the agents the day lacks (the answer's no_proposal)
+    $("no-proposals").textContent = doc.no_proposal === null ? WORDS.no_proposals
+      : fill(WORDS[doc.no_proposal.reason], { peak: doc.no_proposal.agents_short_peak,
+                                              hours: number(doc.no_proposal.agent_hours_short, 1) });
     $("proposals").hidden = doc.proposals.length === 0;
     table($("proposals"), [WORDS.rank, WORDS.kind, WORDS.agent, WORDS.change, WORDS.paid, WORDS.removed, WORDS.effect,
                            WORDS.effect_sim],
