@@ -8,11 +8,12 @@ machine, at any load, with any number of cores.
    ends with a schedule whenever under-coverage is priced rather than forbidden; on the example week it lands
    within 0.8 % of the bound in a fraction of a second per day.
 3. Only when needed (covering.py decides, for the whole schedule): a neighbourhood search (RENS, after Berthold
-   2014): HiGHS's branch and bound on the part with every count held between the floor and the ceiling of its
-   LP value, a small model that HiGHS solves in a fraction of a second, node-limited. Rounding up overshoots on a
-   small team's day (a few agents per skill, where one shift too many is 5-10 % of the day's cost); the best of
-   the LP's integer neighbours rarely does (the 300-queue scenario's small clients: 10 % above the bound after
-   the dive, 1-4 % after this).
+   2014): the part with every count held between the floor and the ceiling of its LP value, a small model solved
+   in a fraction of a second — by CP-SAT (one worker, a deterministic-time limit) when its data are whole numbers
+   once the costs are scaled, as the plan's are, else by HiGHS's branch and bound, node-limited. Rounding up
+   overshoots on a small team's day (a few agents per skill, where one shift too many is 5-10 % of the day's
+   cost); the best of the LP's integer neighbours rarely does (the 300-queue scenario's small clients: 10 % above
+   the bound after the dive, 1-4 % after this).
 4. Only when still needed: branch and bound on the whole part from the best answer so far, limited by a node
    count (a deterministic limit) and, as a safety valve only, by a wall-clock limit that is reported when it is
    hit (``SolvedPart.stopped_by == "time_safety"``).
