@@ -8,11 +8,12 @@ machine, at any load, with any number of cores.
    ends with a schedule whenever under-coverage is priced rather than forbidden; on the example week it lands
    within 0.8 % of the bound in a fraction of a second per day.
 3. Only when needed (covering.py decides, for the whole schedule): a neighbourhood search (RENS, after Berthold
-   2014): HiGHS's branch and bound on the part with every count held between the floor and the ceiling of its
-   LP value, a small model that HiGHS solves in a fraction of a second, node-limited. Rounding up overshoots on a
-   small team's day (a few agents per skill, where one shift too many is 5-10 % of the day's cost); the best of
-   the LP's integer neighbours rarely does (the 300-queue scenario's small clients: 10 % above the bound after
-   the dive, 1-4 % after this).
+   2014): the part with every count held between the floor and the ceiling of its LP value, a small model solved
+   in a fraction of a second — by CP-SAT (one worker, a deterministic-time limit) when its data are whole numbers
+   once the costs are scaled, as the plan's are, else by HiGHS's branch and bound, node-limited. Rounding up
+   overshoots on a small team's day (a few agents per skill, where one shift too many is 5-10 % of the day's
+   cost); the best of the LP's integer neighbours rarely does (the 300-queue scenario's small clients: 10 % above
+   the bound after the dive, 1-4 % after this).
 4. Only when still needed: branch and bound on the whole part from the best answer so far, limited by a node
    count (a deterministic limit) and, as a safety valve only, by a wall-clock limit that is reported when it is
    hit (``SolvedPart.stopped_by == "time_safety"``).
@@ -23,6 +24,8 @@ HiGHS runs on one thread per model, so that its search does not depend on how ma
 from __future__ import annotations
 
 from dataclasses import dataclass
+from fractions import Fraction
+from math import lcm
 
 import highspy
 import numpy as np
@@ -32,6 +35,11 @@ FRACTIONAL = 1e-6
 """A count further than this from an integer is fractional."""
 SURE_ROUND_UP = 0.8
 """Counts at least this far above their floor are fixed to their ceilings together, in one round of the dive."""
+NEIGHBOURHOOD_DETERMINISTIC_TIME = 2.0
+"""CP-SAT's work on one neighbourhood at most, in its deterministic time (its own count of work, roughly a second
+of one core each; the same place on any machine): the 300-queue scenario's small days need 0.01-0.5."""
+COST_SCALE_LIMIT = 10_000
+"""Costs are scaled to whole numbers for CP-SAT by at most this factor (the plan's grid of 0.0125: 80)."""
 NEIGHBOURHOOD_NODES = 200
 """Branch-and-bound nodes of one neighbourhood search at most: its ~20 floor-or-ceiling choices per day mostly
 need 1 to 70 (the 30- and 300-queue scenarios' days), and a count keeps its work the same on any machine."""
@@ -133,18 +141,116 @@ def relax_together(problems: list[Problem]) -> list[SolvedPart] | None:
 
 def neighbourhood(problem: Problem, dived: SolvedPart, gap: float, node_limit: int, safety_s: float) -> SolvedPart:
     """The best schedule whose counts all lie between the floor and the ceiling of their LP values (RENS), or the
-    dive's when that is no cheaper or the neighbourhood holds none: HiGHS on the part with those bounds, one
-    thread, to ``gap`` of the neighbourhood's own bound or ``node_limit`` nodes, at most NEIGHBOURHOOD_NODES (the
-    wall-clock ``safety_s`` only as a reported safety valve). The bound stays the LP's: the neighbourhood's own
-    bound says nothing about the rest of the part."""
+    dive's when that is no cheaper or the neighbourhood holds none. Searched by CP-SAT when the part's data are
+    whole numbers once the costs are scaled to integers (the plan's: agents required, shift costs on a grid such as
+    0.0125), else by HiGHS as before. The bound stays the LP's: the neighbourhood's own bound says nothing about
+    the rest of the part."""
     relaxation = _relaxation(problem)
     integer = np.flatnonzero(problem.integer)
     lp = np.asarray(relaxation.getSolution().col_value)[integer]
+    lower = np.floor(lp + FRACTIONAL)
+    upper = np.maximum(lower, np.ceil(lp - FRACTIONAL))
+    scale = _integer_scale(problem)
+    if scale is not None:
+        found, nodes, timed_out = _neighbourhood_cp_sat(problem, lower, upper, scale, dived, gap, safety_s)
+    else:
+        found, nodes, timed_out = _neighbourhood_highs(problem, lower, upper, dived, gap, node_limit, safety_s)
+    nodes += dived.nodes
+    if found is None or found[1] >= dived.objective:
+        return SolvedPart(dived.values, dived.objective, dived.bound,
+                          "time_safety" if timed_out else _stop(dived.objective, dived.bound, "neighbourhood"),
+                          dived.lps + 1, nodes)
+    values, objective = found
+    return SolvedPart(values, objective, dived.bound,
+                      "time_safety" if timed_out else _stop(objective, dived.bound, "neighbourhood"),
+                      dived.lps + 1, nodes)
+
+
+def _integer_scale(problem: Problem) -> int | None:
+    """The smallest factor (at most COST_SCALE_LIMIT) that makes every cost a whole number, when the matrix, the
+    right-hand sides and the finite upper bounds are whole numbers already; None otherwise. Then the part is an
+    integer program as it stands: with whole counts of shifts and breaks, the flows (a transportation problem) and
+    the assignments, under- and over-coverage (a flow per interval) have whole optima too (totally unimodular
+    blocks), so requiring them whole loses nothing."""
+    finite = problem.upper[np.isfinite(problem.upper)]
+    for values in (problem.matrix.data, problem.row_bounds, finite):
+        if len(values) and not np.array_equal(values, np.rint(values)):
+            return None
+    scale = 1
+    for cost in np.unique(problem.costs):
+        fraction = Fraction(float(cost)).limit_denominator(COST_SCALE_LIMIT)
+        if float(fraction) != float(cost):
+            return None
+        scale = lcm(scale, fraction.denominator)
+        if scale > COST_SCALE_LIMIT:
+            return None
+    return scale
+
+
+def _neighbourhood_cp_sat(problem: Problem, lower: np.ndarray, upper: np.ndarray, scale: int, dived: SolvedPart,
+                          gap: float, safety_s: float) -> tuple[tuple[np.ndarray, float] | None, int, bool]:
+    """CP-SAT on the neighbourhood with every variable whole: one worker, a fixed seed, stopped by ``gap`` (of its
+    own bound within the neighbourhood) or NEIGHBOURHOOD_DETERMINISTIC_TIME (CP-SAT's count of work, the same on
+    any machine), the wall-clock ``safety_s`` only as a reported safety valve. Returns ((values, objective) or
+    None, branches, stopped by the safety valve). Its answer's flows are whole already: no LP re-solve."""
+    from ortools.sat.python import cp_model  # lazy: ~1 s to load, only the searched parts need it
+
+    matrix = problem.matrix.tocsr()
+    integer = np.flatnonzero(problem.integer)
+    n = matrix.shape[1]
+    # Domains: counts within the neighbourhood; the other columns at most every agent of it plus the largest
+    # requirement (a flow, an assignment or an over-coverage is at most the agents on shift, an under-coverage at
+    # most a requirement), or their own upper bound.
+    most = int(np.abs(problem.row_bounds).max(initial=0.0) + upper.sum()) + 1
+    low = np.zeros(n, np.int64)
+    high = np.where(np.isfinite(problem.upper), np.minimum(problem.upper, most), most).astype(np.int64)
+    low[integer], high[integer] = lower.astype(np.int64), upper.astype(np.int64)
+    model = cp_model.CpModel()
+    proto = model.proto  # filled directly: ~1,600 columns and ~900 rows a day, built in a few milliseconds
+    for j in range(n):
+        proto.variables.add().domain.extend([int(low[j]), int(high[j])])
+    indices, coefficients = matrix.indices.tolist(), np.rint(matrix.data).astype(np.int64).tolist()
+    starts, rhs = matrix.indptr.tolist(), np.rint(problem.row_bounds).astype(np.int64).tolist()
+    for i in range(matrix.shape[0]):
+        row = proto.constraints.add().linear
+        row.vars.extend(indices[starts[i]:starts[i + 1]])
+        row.coeffs.extend(coefficients[starts[i]:starts[i + 1]])
+        row.domain.extend([rhs[i], rhs[i]])
+    costs = np.rint(problem.costs * scale).astype(np.int64)
+    priced = np.flatnonzero(costs)
+    proto.objective.vars.extend(priced.tolist())
+    proto.objective.coeffs.extend(costs[priced].tolist())
+    if len(dived.values):  # a hint CP-SAT repairs where the dive left the neighbourhood
+        proto.solution_hint.vars.extend(range(n))
+        proto.solution_hint.values.extend(np.clip(np.rint(dived.values), low, high).astype(np.int64).tolist())
+    solver = cp_model.CpSolver()
+    parameters = solver.parameters
+    parameters.num_workers = 1  # several workers race one another: the winner would depend on the machine's load
+    parameters.random_seed = 0
+    parameters.relative_gap_limit = float(gap)
+    parameters.max_deterministic_time = NEIGHBOURHOOD_DETERMINISTIC_TIME
+    parameters.max_time_in_seconds = float(safety_s)
+    status = solver.solve(model)
+    # Stopped short of its gap and of its deterministic limit: the wall clock stopped it (a proof of no schedule,
+    # INFEASIBLE, is not a stop).
+    timed_out = (status in (cp_model.FEASIBLE, cp_model.UNKNOWN)
+                 and solver.deterministic_time < NEIGHBOURHOOD_DETERMINISTIC_TIME - 1e-6)
+    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return None, int(solver.num_branches), timed_out
+    values = np.asarray(solver.response_proto.solution, float)
+    return (values, float(problem.costs @ values)), int(solver.num_branches), timed_out
+
+
+def _neighbourhood_highs(problem: Problem, lower: np.ndarray, upper: np.ndarray, dived: SolvedPart, gap: float,
+                         node_limit: int, safety_s: float) -> tuple[tuple[np.ndarray, float] | None, int, bool]:
+    """HiGHS on the neighbourhood (for data that are not whole numbers): one thread, to ``gap`` of the
+    neighbourhood's own bound or ``node_limit`` nodes, at most NEIGHBOURHOOD_NODES (the wall-clock ``safety_s``
+    only as a reported safety valve)."""
+    integer = np.flatnonzero(problem.integer)
     model = _model(problem, relaxed=False)
-    lower, upper = np.asarray(model.col_lower_, float), np.asarray(model.col_upper_, float)
-    lower[integer] = np.floor(lp + FRACTIONAL)
-    upper[integer] = np.maximum(lower[integer], np.ceil(lp - FRACTIONAL))
-    model.col_lower_, model.col_upper_ = lower, upper
+    low, high = np.asarray(model.col_lower_, float), np.asarray(model.col_upper_, float)
+    low[integer], high[integer] = lower, upper
+    model.col_lower_, model.col_upper_ = low, high
     highs = quiet_highs()
     highs.setOptionValue("mip_rel_gap", float(gap))
     highs.setOptionValue("mip_max_nodes", int(min(node_limit, NEIGHBOURHOOD_NODES)))
@@ -153,18 +259,13 @@ def neighbourhood(problem: Problem, dived: SolvedPart, gap: float, node_limit: i
     highs.run()
     info = highs.getInfo()
     timed_out = highs.getModelStatus() == highspy.HighsModelStatus.kTimeLimit
-    nodes = dived.nodes + int(info.mip_node_count)
-    if info.primal_solution_status != 2 or float(info.objective_function_value) >= dived.objective:
-        return SolvedPart(dived.values, dived.objective, dived.bound,
-                          "time_safety" if timed_out else _stop(dived.objective, dived.bound, "neighbourhood"),
-                          dived.lps + 1, nodes)
-    objective = float(info.objective_function_value)
+    if info.primal_solution_status != 2:
+        return None, int(info.mip_node_count), timed_out
     values = np.asarray(highs.getSolution().col_value)
-    if 0 < len(integer) < len(values):
+    objective = float(info.objective_function_value)
+    if objective < dived.objective and 0 < len(integer) < len(values):
         values = _integral_flows(highs, integer, np.rint(values[integer]))
-    return SolvedPart(values, objective, dived.bound,
-                      "time_safety" if timed_out else _stop(objective, dived.bound, "neighbourhood"),
-                      dived.lps + 1, nodes)
+    return (values, objective), int(info.mip_node_count), timed_out
 
 
 def _stop(objective: float, bound: float, otherwise: str) -> str:
