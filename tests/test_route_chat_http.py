@@ -33,7 +33,8 @@ class Clock:
 @pytest.fixture
 def setup():
     queues = {"web": RoutingQueue("web", "fr", channel="chat", max_sessions=2),
-              "mail": RoutingQueue("mail", "fr", channel="email"), "fr": RoutingQueue("fr", "fr")}
+              "mail": RoutingQueue("mail", "fr", channel="email", deadline_s=3600.0, deadline_share=0.9),
+              "fr": RoutingQueue("fr", "fr")}
     router = Router(queues)
     router.add_agent("ana", {"fr": 1}, 0.0)
     router.add_agent("bob", {"de": 1}, 0.0)
@@ -207,3 +208,28 @@ def test_every_word_of_the_pages_is_in_both_languages():
     for page, languages in WORDS.items():
         assert set(languages["en"]) == set(languages["fr"]), page
         assert all(words.values() for words in languages.values())
+
+
+def test_an_email_is_judged_by_its_deadline_and_an_agent_holding_chats_is_busy_with_her_sessions(setup):
+    """Issue 21 from a new user's trial: emails answered in 24 s showed 0 % against the voice target of 20 s, and
+    an agent holding chats was counted idle. An email's service level is the share within its deadline; an agent
+    holding sessions is counted apart, with the sessions held against her capacity."""
+    client, clock = setup
+    r = client.post("/api/emails", json={"queue": "mail", "subject": "Refund"}, headers=auth("t-trunk"))
+    item = r.json()["id"]
+    clock.t += 24.0  # beyond the voice target (20 s), well within the deadline (1 h)
+    client.post(f"/api/agents/ana/accept/{item}", headers=auth("t-ana"))
+    client.post(f"/api/calls/{item}/hangup", headers=auth("t-ana"))
+    rows = {q["queue"]: q for q in client.get("/api/queues", headers=auth("t-sup")).json()}
+    assert rows["mail"]["goal"] == {"measure": "answered_within_deadline", "threshold_s": 3600.0, "share": 0.9}
+    assert rows["mail"]["day"]["service_level"] == 1.0 and rows["mail"]["target_s"] == 3600.0
+    assert rows["web"]["goal"] == {"measure": "answered_within_target", "threshold_s": 20.0, "share": 0.8}
+    assert rows["fr"]["sessions"] is None and rows["web"]["sessions"] == {"held": 0, "capacity": 2}
+    chat, _ = start(client)
+    client.post(f"/api/agents/ana/accept/{chat}", headers=auth("t-ana"))
+    rows = {q["queue"]: q for q in client.get("/api/queues", headers=auth("t-sup")).json()}
+    assert rows["web"]["agents"] == {"sessions": 1} and rows["web"]["sessions"] == {"held": 1, "capacity": 2}
+    assert rows["mail"]["sessions"] == {"held": 0, "capacity": 1}  # the centre's email_capacity
+    ana = {a["agent"]: a for a in client.get("/api/agents", headers=auth("t-sup")).json()}["ana"]
+    assert (ana["state"], ana["occupied"], ana["sessions"]) == ("idle", True, {"chat": 1})
+    assert ana["capacity"] == {"chat": 2, "email": 1, "voice": 1}
