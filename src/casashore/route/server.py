@@ -168,7 +168,7 @@ def build_app(config: CenterConfig, *, sip: tuple[str, int] | None, workspace: P
     if held is not None:
         desk = IntradayDesk(held, clock=service.now, no_history=no_history_words(workspace, records_url))
     app = create_router_app(service, config.principals(), tick_s=tick_s, fronts=fronts, adherence=monitor,
-                            chat_limits=limits, chats=chats, intraday=desk)
+                            chat_limits=limits, chats=chats, intraday=desk, desk_leave_grace_s=r.desk_leave_grace_s)
     app.state.service = service
     return app
 
