@@ -66,6 +66,10 @@ def test_a_customer_and_the_agent_chat_and_the_agent_holds_two_chats_not_three(r
     customers[2].wait_for_function("document.body.dataset.state === 'waiting'", timeout=WAIT_MS)
 
     first = f".session[data-id='{ids[0]}']"
+    # the offer says what it is: its queue, the customer's first message, the seconds left to accept
+    assert "web_fr" in desk.text_content(f"{first} strong")
+    assert desk.text_content(f"{first} .preview") == "customer: <b>Bonjour</b>, ma carte est bloquée"
+    assert desk.text_content(f"{first} .left").startswith("accept within ")
     desk.click(f"{first} .accept")
     customers[0].wait_for_function("document.body.dataset.state === 'connected'", timeout=WAIT_MS)
     assert customers[0].text_content("#status") == "en ligne avec un conseiller"
@@ -84,6 +88,13 @@ def test_a_customer_and_the_agent_chat_and_the_agent_holds_two_chats_not_three(r
                            timeout=WAIT_MS)
     assert desk.text_content(f"#notices li[data-id='{ids[0]}']") == f"chat {ids[0]} ended: the customer ended it"
     desk.wait_for_function(f"document.querySelector(\".session[data-id='{ids[2]}']\") !== null", timeout=WAIT_MS)
-    assert desk.locator(".session").count() == 2
+    assert desk.locator(".session:not(.ended)").count() == 2
+    desk.wait_for_function(f"document.querySelector(\"{first}\").classList.contains('ended')", timeout=WAIT_MS)
+    assert "débloque" in desk.text_content(f"{first} .log")  # the ended chat's transcript stays ...
+    desk.click(f"{first} .dismiss")  # ... until she dismisses it
+    assert desk.locator(first).count() == 0
+    desk.click("#go-break")  # a pause from the desk: no new offer while on it
+    desk.wait_for_function("document.getElementById('me').dataset.status === 'break'", timeout=WAIT_MS)
+    assert desk.text_content("#me") == "on pause"
     for page in (desk, *customers):
         assert page.errors == [], page.errors

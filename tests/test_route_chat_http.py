@@ -33,7 +33,8 @@ class Clock:
 @pytest.fixture
 def setup():
     queues = {"web": RoutingQueue("web", "fr", channel="chat", max_sessions=2),
-              "mail": RoutingQueue("mail", "fr", channel="email"), "fr": RoutingQueue("fr", "fr")}
+              "mail": RoutingQueue("mail", "fr", channel="email", deadline_s=3600.0, deadline_share=0.9),
+              "fr": RoutingQueue("fr", "fr")}
     router = Router(queues)
     router.add_agent("ana", {"fr": 1}, 0.0)
     router.add_agent("bob", {"de": 1}, 0.0)
@@ -66,7 +67,8 @@ def test_a_customer_message_reaches_the_agent_and_the_reply_comes_back(setup):
     chat, secret = start(client, "<b>bonjour</b>")
     assert chat.startswith("chat-")
     sessions = client.get("/api/agents/ana/sessions", headers=auth("t-ana")).json()
-    assert sessions == [{"id": chat, "channel": "chat", "queue": "web", "state": "offered", "subject": None}]
+    assert sessions == [{"id": chat, "channel": "chat", "queue": "web", "state": "offered", "message_id": None,
+                         "offer_left_s": 15.0, "first_message": "<b>bonjour</b>"}]  # what the offer is, how long
     assert client.post(f"/api/agents/ana/accept/{chat}", headers=auth("t-ana")).status_code == 200
     got = client.get(f"/api/chats/{chat}/messages", headers=auth("t-ana")).json()
     assert [m["text"] for m in got["messages"]] == ["<b>bonjour</b>"]  # stored as text; the pages show it as text
@@ -120,16 +122,25 @@ def test_oversized_too_frequent_and_too_many_messages_are_refused(setup):
 
 
 def test_email_items_come_from_a_trunk_and_wait_for_an_agent_free_of_chat(setup):
-    client, _ = setup
+    """An item's key is the mail system's message id (or the router's id), never its subject (customer data)."""
+    client, clock = setup
     chat, _ = start(client)
     client.post(f"/api/agents/ana/accept/{chat}", headers=auth("t-ana"))
-    assert client.post("/api/emails", json={"queue": "mail", "subject": "x"}, headers=auth("t-ana")).status_code == 403
-    r = client.post("/api/emails", json={"queue": "mail", "subject": "Refund 42"}, headers=auth("t-trunk"))
-    assert r.status_code == 201 and r.json()["state"] == "waiting"
+    assert client.post("/api/emails", json={"queue": "mail"}, headers=auth("t-ana")).status_code == 403
+    given = "<20260302.1234@mail.example.com>"
+    r = client.post("/api/emails", json={"queue": "mail", "message_id": given}, headers=auth("t-trunk"))
+    assert r.status_code == 201 and r.json()["state"] == "waiting" and r.json()["message_id"] == given
     item = r.json()["id"]
+    again = client.post("/api/emails", json={"queue": "mail", "message_id": given}, headers=auth("t-trunk"))
+    assert again.status_code == 409  # the gateway's retry of a message that is an item already
+    for bad in ({"message_id": "a b"}, {"message_id": "x" * 257}, {"subject": "Refund for Mr Dupont"}):
+        r = client.post("/api/emails", json={"queue": "mail", **bad}, headers=auth("t-trunk"))
+        assert r.status_code == 422 and r.json()["field"] == next(iter(bad)), r.json()
+    clock.t += 6.0
     client.post(f"/api/chats/{chat}/end", headers=auth("t-ana"))
     sessions = client.get("/api/agents/ana/sessions", headers=auth("t-ana")).json()
-    assert sessions == [{"id": item, "channel": "email", "queue": "mail", "state": "offered", "subject": "Refund 42"}]
+    assert sessions == [{"id": item, "channel": "email", "queue": "mail", "state": "offered", "message_id": given,
+                         "offer_left_s": 15.0, "first_message": None}]
     client.post(f"/api/agents/ana/accept/{item}", headers=auth("t-ana"))
     assert client.post(f"/api/calls/{item}/hangup", headers=auth("t-ana")).json()["outcome"] == "answered"
     rows = {q["queue"]: q["channel"] for q in client.get("/api/queues", headers=auth("t-sup")).json()}
@@ -207,3 +218,57 @@ def test_every_word_of_the_pages_is_in_both_languages():
     for page, languages in WORDS.items():
         assert set(languages["en"]) == set(languages["fr"]), page
         assert all(words.values() for words in languages.values())
+
+
+def test_an_email_is_judged_by_its_deadline_and_an_agent_holding_chats_is_busy_with_her_sessions(setup):
+    """Issue 21 from a new user's trial: emails answered in 24 s showed 0 % against the voice target of 20 s, and
+    an agent holding chats was counted idle. An email's service level is the share within its deadline; an agent
+    holding sessions is counted apart, with the sessions held against her capacity."""
+    client, clock = setup
+    first = client.post("/api/emails", json={"queue": "mail"}, headers=auth("t-trunk")).json()
+    second = client.post("/api/emails", json={"queue": "mail"}, headers=auth("t-trunk")).json()
+    assert first["message_id"] == first["id"] != second["id"]  # no reference given: ids of their own
+    client.post(f"/api/calls/{second['id']}/hangup", headers=auth("t-sup"))  # cleared: not in the service level
+    item = first["id"]
+    clock.t += 24.0  # beyond the voice target (20 s), well within the deadline (1 h)
+    client.post(f"/api/agents/ana/accept/{item}", headers=auth("t-ana"))
+    client.post(f"/api/calls/{item}/hangup", headers=auth("t-ana"))
+    rows = {q["queue"]: q for q in client.get("/api/queues", headers=auth("t-sup")).json()}
+    assert rows["mail"]["goal"] == {"measure": "answered_within_deadline", "threshold_s": 3600.0, "share": 0.9}
+    assert rows["mail"]["day"]["service_level"] == 1.0 and rows["mail"]["target_s"] == 3600.0
+    assert rows["web"]["goal"] == {"measure": "answered_within_target", "threshold_s": 20.0, "share": 0.8}
+    assert rows["fr"]["sessions"] is None and rows["web"]["sessions"] == {"held": 0, "capacity": 2}
+    chat, _ = start(client)
+    client.post(f"/api/agents/ana/accept/{chat}", headers=auth("t-ana"))
+    rows = {q["queue"]: q for q in client.get("/api/queues", headers=auth("t-sup")).json()}
+    assert rows["web"]["agents"] == {"sessions": 1} and rows["web"]["sessions"] == {"held": 1, "capacity": 2}
+    assert rows["mail"]["sessions"] == {"held": 0, "capacity": 1}  # the centre's email_capacity
+    ana = {a["agent"]: a for a in client.get("/api/agents", headers=auth("t-sup")).json()}["ana"]
+    assert (ana["state"], ana["occupied"], ana["sessions"]) == ("idle", True, {"chat": 1})
+    assert ana["capacity"] == {"chat": 2, "email": 1, "voice": 1}
+
+
+def test_an_agent_whose_desk_closed_is_logged_off_after_the_grace_and_a_reload_changes_nothing(setup):
+    """A closed desk tab left the agent available forever (offered contacts nobody sees): once her last desk
+    socket has been closed for the grace (60 s here), she is offline with the reason desk_closed."""
+    client, clock = setup
+
+    def ana():
+        return {a["agent"]: a for a in client.get("/api/agents", headers=auth("t-sup")).json()}["ana"]
+
+    with client.websocket_connect("/api/events?token=t-sup"):  # a supervisor's socket: no desk
+        pass
+    with client.websocket_connect("/api/events?desk=1&token=t-ana"):
+        pass
+    clock.t += 30.0
+    client.tick()
+    with client.websocket_connect("/api/events?desk=1&token=t-ana"):  # a reload within the grace
+        clock.t += 120.0
+        client.tick()
+        assert ana()["status"] == "available"  # her desk is open
+    clock.t += 59.0
+    client.tick()
+    assert ana()["status"] == "available"
+    clock.t += 1.0
+    client.tick()
+    assert (ana()["status"], ana()["reason"]) == ("offline", "desk_closed")

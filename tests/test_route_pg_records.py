@@ -50,6 +50,8 @@ def test_a_dead_nodes_taken_events_are_claimed_and_written_once(tmp_path):
             db.execute("CREATE TABLE route_calls (centre text NOT NULL, call_id text NOT NULL, queue text NOT NULL, "
                        "arrival_at timestamptz NOT NULL, outcome text NOT NULL, wait_s double precision, "
                        "handle_s double precision, agent text, PRIMARY KEY (centre, call_id))")
+            db.execute("CREATE TABLE route_queues (centre text NOT NULL, queue text NOT NULL, time_zone text NOT "
+                       "NULL, country text, PRIMARY KEY (centre, queue))")  # as made before channels were kept
         node_a, node_b = shared_router(redis_port, "a"), shared_router(redis_port, "b")
         node_a.add_agent("ana", {"fr": 1}, 0.0)
         node_a.set_status("ana", "available", 1.0)
@@ -60,7 +62,12 @@ def test_a_dead_nodes_taken_events_are_claimed_and_written_once(tmp_path):
         assert node_b.set_recording("c1", "/rec/pcaps/c1-0123456789abcdef.pcap")  # any node: the call is shared
         assert not node_a.set_recording("c3", "/rec/other.pcap")  # ended (rejected)
         assert not node_a.set_recording("c9", "/rec/other.pcap")  # unknown
-        records_a = CentreRecords(node_a, dsn, claim_idle_s=0.3)
+        records_a = CentreRecords(node_a, dsn, claim_idle_s=0.3, queue_zones={
+            "fr": ("Europe/Paris", "FR"), "fr_mail": ("Europe/Paris", "FR")}, channels={"fr_mail": "email"})
+        from casashore.route.centre_reads import CentreReads
+
+        with CentreReads(dsn, "centre") as reads:  # issue 21: each queue's channel, the centre file's
+            assert reads.queue_channels() == {"fr": "voice", "fr_mail": "email"}
         records_b = CentreRecords(node_b, dsn, claim_idle_s=0.3)
         taken = records_a.take_new()  # node A takes the log so far ... and dies before writing it
         assert len(taken) == 7

@@ -86,3 +86,70 @@ def test_a_failed_flush_writes_nothing(tmp_path):
     con = workspace_file(tmp_path / "ws.duckdb")
     assert con.execute("SELECT count(*) FROM route_events").fetchall() == [(0,)]
     assert con.execute("SELECT count(*) FROM calls").fetchall() == [(0,)]
+
+
+def test_a_routed_chat_and_email_record_their_queues_channels_for_imports_and_the_forecast(tmp_path):
+    """Issue 21 from a new user's trial: the router recorded every queue as voice, so a later import of the email
+    queue's log was refused and the forecast gave no email days. The centre file's channel is recorded; a queue
+    an earlier session recorded as voice (with none of its records voice) is corrected."""
+    import json
+
+    from typer.testing import CliRunner
+
+    from casashore.interfaces.cli.app import app
+    from conftest import write_csv
+
+    workspace, t0 = tmp_path / "ws.duckdb", datetime(2026, 3, 2, 9, 0, tzinfo=PARIS).timestamp()
+    zones = {name: ("Europe/Paris", "FR") for name in ("fr_chat", "fr_mail", "fr_old")}
+    with Workspace.open(workspace) as opened:  # the bug's trace: a session that recorded fr_old as voice
+        opened.start_router_session("before-the-fix", {"fr_old": ("Europe/Paris", "FR")})
+    router = Router({"fr_chat": RoutingQueue("fr_chat", "fr", channel="chat", max_sessions=2),
+                     "fr_mail": RoutingQueue("fr_mail", "fr", channel="email"),
+                     "fr_old": RoutingQueue("fr_old", "fr", channel="email")}, wrap_up_s=0.0)
+    router.add_agent("ana", {"fr": 1}, t0)
+    service = RouterService(router, recorder=Recorder(workspace, zones, {"fr_chat": "chat", "fr_mail": "email",
+                                                                         "fr_old": "email"}))
+    router.set_status("ana", "available", t0)
+    router.arrive("chat-1", "fr_chat", t0)
+    router.accept("ana", "chat-1", t0 + 2)
+    router.hang_up("chat-1", t0 + 300)
+    router.arrive("mail-1", "fr_mail", t0 + 400)
+    router.accept("ana", "mail-1", t0 + 410)
+    router.hang_up("mail-1", t0 + 1000)
+    service.publish()
+    service.recorder.close()
+    with Workspace.open(workspace, create=False) as opened:
+        assert [opened.queue_channel(q) for q in ("fr_chat", "fr_mail", "fr_old")] == ["chat", "email", "email"]
+    mapping = tmp_path / "m.toml"
+    mapping.write_text('time_zone = "Europe/Paris"\n[columns]\ncall_id = "id"\nqueue = "queue"\narrival = "at"\n'
+                       'wait_s = "wait"\noutcome = "result"\nhandle_s = "work"\nchannel = "kind"\n'
+                       '[outcomes]\nanswered = ["ANSWERED"]\nabandoned = ["ABANDONED"]\n')
+    log = write_csv(tmp_path / "mail.csv", ["id", "queue", "at", "wait", "result", "work", "kind"],
+                    [[f"m{d}-{h}", "fr_mail", f"2026-02-{d:02d} {h:02d}:00:00", "600", "ANSWERED", "400", "email"]
+                     for d in range(2, 28) for h in (9, 14)])
+    runner = CliRunner()
+    done = runner.invoke(app, ["import", str(log), "--mapping", str(mapping), "--workspace", str(workspace),
+                               "--json"])
+    assert done.exit_code == 0, done.output  # refused before: "queue 'fr_mail' is a voice queue in the workspace"
+    made = runner.invoke(app, ["forecast", "--workspace", str(workspace), "--interval", "60m", "--horizon", "1d",
+                               "--queue", "fr_mail", "--json"])
+    assert made.exit_code == 0, made.output
+    assert [day["queue"] for day in json.loads(made.stdout)["email_days"]] == ["fr_mail"]
+
+
+def test_a_centre_file_contradicting_a_queues_records_is_refused_and_starts_nothing(tmp_path):
+    workspace = tmp_path / "ws.duckdb"
+    router = Router({"fr": RoutingQueue("fr", "fr")})
+    service = RouterService(router, recorder=Recorder(workspace, {"fr": ("Europe/Paris", None)}))
+    router.arrive("c1", "fr", 1.8e9)
+    router.hang_up("c1", 1.8e9 + 1)
+    service.publish()
+    service.recorder.close()  # fr is voice with a voice record: a centre file saying chat is refused
+    from casashore.errors import UserError
+
+    with pytest.raises(UserError, match="queue 'fr' is a voice queue in the workspace"):
+        Recorder(workspace, {"fr": ("Europe/Paris", None)}, {"fr": "chat"})
+    con = workspace_file(workspace)
+    assert con.execute("SELECT count(*) FROM imports").fetchall() == [(1,)]  # no half-started session
+    assert con.execute("SELECT channel FROM queues").fetchall() == [("voice",)]
+    con.close()

@@ -36,7 +36,8 @@ def test_the_wallboard_updates_live_as_calls_arrive(router):
         page.goto(f"{router}/wallboard?token={SUPERVISOR}")
         page.wait_for_function("document.getElementById('status').textContent === 'live'")
         row = page.locator("tr[data-queue='fr_bank'] td")
-        assert row.nth(1).text_content() == "0" and row.nth(8).text_content() == "—"
+        assert row.nth(3).text_content() == "0" and row.nth(10).text_content() == "—"
+        assert [row.nth(i).text_content() for i in (1, 2)] == ["voice", "80% within 20 s"]  # next to the name
 
         def cell_becomes(index: int, text: str) -> None:
             page.wait_for_function(
@@ -45,18 +46,18 @@ def test_the_wallboard_updates_live_as_calls_arrive(router):
 
         # The API addresses calls by the router's ids (issue 16: a trunk's Call-ID may hold a "/").
         first = post(f"{router}/api/calls", TRUNK, {"call_id": "c1", "queue": "fr_bank"})["id"]
-        cell_becomes(1, "1")  # waiting, pushed by the event stream
+        cell_becomes(3, "1")  # waiting, pushed by the event stream
         second = post(f"{router}/api/calls", TRUNK, {"call_id": "c2", "queue": "fr_bank"})["id"]
-        cell_becomes(1, "2")
-        cell_becomes(5, "2")  # offered in the last 15 minutes
+        cell_becomes(3, "2")
+        cell_becomes(7, "2")  # offered in the last 15 minutes
         post(f"{router}/api/agents/amina/status", "agent-amina-demo-token", {"status": "available"})
         post(f"{router}/api/agents/amina/accept/{first}", "agent-amina-demo-token")
-        cell_becomes(6, "1")  # answered
-        cell_becomes(8, "100%")  # service level: 1 answered in 20 s of 1 ended
+        cell_becomes(8, "1")  # answered
+        cell_becomes(10, "100%")  # service level: 1 answered in 20 s of 1 ended
         post(f"{router}/api/calls/{second}/hangup", TRUNK)
-        cell_becomes(7, "1")  # abandoned
-        cell_becomes(8, "50%")
-        cell_becomes(12, "50%")  # today's abandon rate
+        cell_becomes(9, "1")  # abandoned
+        cell_becomes(10, "50%")
+        cell_becomes(14, "50%")  # today's abandon rate
         assert errors == []
         page.goto(f"{router}/wallboard?token=wrong")
         page.wait_for_function("document.getElementById('status').textContent.startsWith('refused')")

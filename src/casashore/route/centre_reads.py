@@ -81,6 +81,11 @@ class CentreReads:
         rows = self.db.execute("SELECT queue, time_zone, country FROM route_queues WHERE centre = %s", (self.centre,))
         return {name: (zone, country) for name, zone, country in rows.fetchall()}
 
+    def queue_channels(self) -> dict[str, str]:
+        """Queue -> channel (voice, chat or email), as the centre file the nodes started with said."""
+        rows = self.db.execute("SELECT queue, channel FROM route_queues WHERE centre = %s", (self.centre,))
+        return dict(rows.fetchall())
+
     def counts_per_interval(self, interval_min: int, queues: list[str] | None = None) -> pd.DataFrame:
         """As Workspace.counts_per_interval, from the centre's ``route_calls`` (a call of a queue
         ``route_queues`` does not place in a zone is not counted)."""

@@ -14,8 +14,9 @@ Tables: ``route_events`` (centre, event_id, event_at, event, subject, detail, no
 call_id (the trunk's Call-ID), queue, arrival_at, outcome — answered, abandoned, cleared (ended by a supervisor
 before an agent took it: no caller's abandon) or rejected —, wait_s, handle_s, agent, recording (the file the
 media engine recorded the call's audio to, or null), channel (voice, chat or email); the last two added to a
-table made before them by ``ADD COLUMN IF NOT EXISTS``), ``route_queues`` (centre, queue, time_zone, country: the
-centre file's, written by each node as it starts, so the records say which wall clock cuts a queue's intervals)
+table made before them by ``ADD COLUMN IF NOT EXISTS``), ``route_queues`` (centre, queue, time_zone, country,
+channel: the centre file's, written by each node as it starts, so the records say which wall clock cuts a queue's
+intervals and which channel it is; channel added the same way)
 and ``route_adherence_days`` (the daily adherence record, as the workspace's ``adherence_days``, per centre).
 Reading them back is route/centre_reads.py's.
 
@@ -49,6 +50,7 @@ ALTER TABLE route_calls ADD COLUMN IF NOT EXISTS recording text;
 ALTER TABLE route_calls ADD COLUMN IF NOT EXISTS channel text NOT NULL DEFAULT 'voice';
 CREATE TABLE IF NOT EXISTS route_queues (
     centre text NOT NULL, queue text NOT NULL, time_zone text NOT NULL, country text, PRIMARY KEY (centre, queue));
+ALTER TABLE route_queues ADD COLUMN IF NOT EXISTS channel text NOT NULL DEFAULT 'voice';
 CREATE TABLE IF NOT EXISTS route_adherence_days (
     centre text NOT NULL, day date NOT NULL, level text NOT NULL, name text NOT NULL, team text,
     time_zone text NOT NULL,
@@ -105,18 +107,22 @@ class CentreRecords:
     """One node's share of writing the centre's records."""
 
     def __init__(self, router: SharedRouter, dsn: str, *, db=None, claim_idle_s: float = 10.0,
-                 batch: int = 10_000, queue_zones: dict[str, tuple[str, str | None]] | None = None) -> None:
+                 batch: int = 10_000, queue_zones: dict[str, tuple[str, str | None]] | None = None,
+                 channels: dict[str, str] | None = None) -> None:
         """``db``: a connection from ``connect(dsn)`` already open (else one is opened); ``queue_zones``: queue
-        -> (client time zone, country), the centre file's, stored for the records' readers."""
+        -> (client time zone, country), and ``channels``: queue -> channel (voice when absent), the centre
+        file's, stored for the records' readers."""
         self.router, self.client, self.dsn = router, router.client, dsn
         self.db = db if db is not None else connect(dsn)
         self._days: list[tuple[date, list[dict]]] = []
         if queue_zones:
             with self.db.transaction():
                 self.db.cursor().executemany(
-                    "INSERT INTO route_queues VALUES (%s, %s, %s, %s) ON CONFLICT (centre, queue) DO UPDATE "
-                    "SET time_zone = excluded.time_zone, country = excluded.country",
-                    [(router.centre, name, zone, country) for name, (zone, country) in sorted(queue_zones.items())])
+                    "INSERT INTO route_queues (centre, queue, time_zone, country, channel) VALUES (%s, %s, %s, %s, %s) "
+                    "ON CONFLICT (centre, queue) DO UPDATE SET time_zone = excluded.time_zone, "
+                    "country = excluded.country, channel = excluded.channel",
+                    [(router.centre, name, zone, country, (channels or {}).get(name, "voice"))
+                     for name, (zone, country) in sorted(queue_zones.items())])
         self.stream = router.prefix + "events"
         self.claim_idle_s, self.batch = claim_idle_s, batch
         try:

@@ -24,7 +24,8 @@ from casashore.errors import UserError
 from casashore.route.chats import ChatRefused, clean_text
 from casashore.route.page_words import translated_page
 from casashore.route.service import RouterService
-from casashore.route.state.call_ids import ROUTER_ID, router_id
+from casashore.route.state.call_ids import MAX_TRUNK_CALL_ID, ROUTER_ID, router_id
+from casashore.route.state.errors import CallExists
 
 STATIC = Path(__file__).parent / "static"
 MAX_TEXT = 4000
@@ -43,9 +44,16 @@ class NewChat(Strict):
     """The customer's first message: a chat starts with it (nothing is routed before)."""
 
 
+MessageId = Annotated[str, Field(min_length=1, max_length=MAX_TRUNK_CALL_ID, pattern=r"^[\x21-\x7e]+$")]
+
+
 class NewEmail(Strict):
     queue: Annotated[str, Field(min_length=1, max_length=80)]
-    subject: Annotated[str, Field(min_length=1, max_length=200)]
+    message_id: MessageId | None = None
+    """The mail system's reference of the message (an RFC 5322 Message-ID, a ticket number: printable ASCII, no
+    space): the item's key in the records, and what the agent opens in the mail system; the item's router id
+    without it. A message sent again while its item lives is refused (409). The subject is not taken: it may carry
+    customer data, and nothing the router does needs it (the message stays in the mail system)."""
     priority: Annotated[int, Field(ge=0, le=9)] = 0
 
 
@@ -195,7 +203,7 @@ def add_chat_routes(app: FastAPI, service: RouterService, chats, principal, resp
         call = router.calls.get(chat_id)
         return {"id": chat_id, "outcome": call.outcome if call is not None else None}
 
-    @app.post("/api/emails", status_code=201, **responses(400, 403, 404, 422, 503))
+    @app.post("/api/emails", status_code=201, **responses(400, 403, 404, 409, 422, 503))
     async def new_email(item: NewEmail, credentials: Bearer) -> dict:
         """An email item arrives (a trunk's or a supervisor's token: the mail gateway); it waits, never abandons,
         and is offered to an agent free of voice and chat."""
@@ -205,23 +213,41 @@ def add_chat_routes(app: FastAPI, service: RouterService, chats, principal, resp
         queue = router.queues.get(item.queue)
         if queue is None or queue.channel != "email":
             raise HTTPException(404, f"queue {item.queue!r}: no such email queue")
-        item_id = router_id("mail-" + secrets.token_hex(8))
-        if not router.arrive(item_id, item.queue, now(), item.priority, trunk_call_id=item.subject):
+        # the same message gives the same id on every node (a gateway's retry is refused), else a random one
+        item_id = router_id("mail:" + (item.message_id or secrets.token_hex(16)))
+        try:
+            queued = router.arrive(item_id, item.queue, now(), item.priority, trunk_call_id=item.message_id or item_id)
+        except CallExists:
+            raise HTTPException(409, f"message {item.message_id!r} is an item already (id {item_id})") from None
+        if not queued:
             raise HTTPException(503, f"queue {item.queue!r} is full")
         service.publish_soon()
-        return {"id": item_id, "queue": item.queue, "subject": item.subject, "state": router.calls[item_id].state}
+        return {"id": item_id, "queue": item.queue, "message_id": item.message_id or item_id,
+                "state": router.calls[item_id].state}
 
     @app.get("/api/agents/{agent_id}/sessions", **responses(403, 404, 422))
     async def sessions(agent_id: str, credentials: Bearer) -> list[dict]:
-        """The chats and email items offered to or held by the agent (her token or a supervisor's)."""
+        """The chats and email items offered to or held by the agent (her token or a supervisor's): an email's
+        ``message_id`` (the mail system's reference); while offered, ``offer_left_s`` (the seconds left to accept
+        before the offer is withdrawn) and a chat's ``first_message`` (the customer's, to decide on)."""
         who = principal(credentials)
         if agent_id not in router.agents:
             raise HTTPException(404, f"agent {agent_id!r}: no such agent")
         if not (who.role == "supervisor" or who.agent_id == agent_id):
             raise HTTPException(403, f"{who.role} may not read agent {agent_id}'s sessions")
-        held = router.calls_of(router.agents[agent_id].sessions)
+        held, at = router.calls_of(router.agents[agent_id].sessions), now()
+
+        def first_message(chat_id: str) -> str | None:
+            if not chats.exists(chat_id):
+                return None
+            messages, _ = chats.read(chat_id, 0)
+            return messages[0]["text"] if messages else None
+
         return [{"id": c.call_id, "channel": c.channel, "queue": c.queue, "state": c.state,
-                 "subject": c.trunk_call_id if c.channel == "email" else None}
+                 "message_id": c.trunk_call_id if c.channel == "email" else None,
+                 "offer_left_s": (max(0.0, round(c.offered_at + router.offer_timeout_s - at, 1))
+                                  if c.state == "offered" else None),
+                 "first_message": first_message(c.call_id) if c.channel == "chat" and c.state == "offered" else None}
                 for c in held.values() if c is not None]
 
     @app.websocket("/api/chats/{chat_id}/live")

@@ -123,6 +123,9 @@ class RouterSettings(Strict):
     """A chat whose customer has left (no widget open, no request) this long ends: abandoned if never answered."""
     chat_idle_s: Annotated[float, Field(ge=60, le=86_400, allow_inf_nan=False)] = 900.0
     """A chat in which nobody wrote for this long ends."""
+    desk_leave_grace_s: Annotated[float, Field(ge=5, le=3600, allow_inf_nan=False)] = 60.0
+    """An agent whose desk (``/desk``) closed, with none open again for this long, is logged off (offline,
+    reason ``desk_closed``): a closed tab does not leave her available."""
     window_s: Annotated[float, Field(gt=0, le=86_400)] = 900.0
     """The rolling window of the live statistics."""
     max_sip_calls: Annotated[int, Field(ge=1, le=MAX_CALLS_HELD)] = 10_000

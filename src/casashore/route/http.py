@@ -37,10 +37,12 @@ from casashore.route.auth import Principal
 from casashore.route.chat_routes import add_chat_routes
 from casashore.route.chats import ChatLimits, MemoryChats
 from casashore.route.clock import SiteClock
+from casashore.route.desk_presence import DeskPresence
 from casashore.route.intraday_desk import IntradayDesk
 from casashore.route.intraday_routes import add_router_intraday_routes
 from casashore.route.service import RouterService
 from casashore.route.state.call_ids import MAX_TRUNK_CALL_ID, ROUTER_ID, router_id
+from casashore.route.state.core import agent_capacities
 from casashore.route.state.errors import CallExists
 
 MAX_BODY_BYTES = 32_768
@@ -170,12 +172,13 @@ def responses(*codes: int) -> dict:
 def create_router_app(service: RouterService, tokens: dict[str, Principal], *, tick_s: float = 0.5,
                       fronts: Callable[[], contextlib.AbstractAsyncContextManager] | None = None,
                       adherence: AdherenceMonitor | None = None, chat_limits: ChatLimits | None = None,
-                      chats=None, intraday: IntradayDesk | None = None) -> FastAPI:
+                      chats=None, intraday: IntradayDesk | None = None, desk_leave_grace_s: float = 60.0) -> FastAPI:
     """``fronts``: an async context manager started with the app (the SIP front), on the same loop;
     ``adherence``: the roster's monitor, whose routes (adherence_routes.py) the app then serves;
     ``intraday``: the reforecast and re-plan from the router's records (intraday_routes.py; None: 404);
     ``chat_limits``: the customers' limits on the chat routes (chat_routes.py); ``chats``: the transcripts'
-    store (chats_redis.py's with the state in Redis; by default this node's memory, with ``chat_limits``)."""
+    store (chats_redis.py's with the state in Redis; by default this node's memory, with ``chat_limits``);
+    ``desk_leave_grace_s``: an agent whose desk closed this long ago is logged off (desk_presence.py)."""
     router = service.router
     now = service.now
     listeners: dict[asyncio.Queue, Principal] = {}
@@ -318,10 +321,18 @@ def create_router_app(service: RouterService, tokens: dict[str, Principal], *, t
     @app.get("/api/agents", **responses())
     async def agents(who: Caller) -> list[dict]:
         """Every agent's status (chosen by the agent) and routing state (set by the router); ``missed_call``:
-        the router id of the last offer the agent let time out (a not-responding agent's missed call)."""
+        the router id of the last offer the agent let time out (a not-responding agent's missed call);
+        ``sessions``: the chat sessions and email items she holds (offered or accepted) per channel, against
+        ``capacity``, the most of each channel she may hold (voice 1, chat her chat queues' largest
+        ``max_sessions``, email ``email_capacity``); ``occupied``: she holds a call or any session (an
+        ``idle`` routing state with sessions held is work in progress, not a free agent)."""
+        queues = list(router.queues.values())
         return [{"agent": a.agent_id, "skills": a.skills, "status": a.status, "reason": a.reason,
                  "state": a.state, "call": a.call_id, "calls_handled": a.calls_handled,
-                 "missed_call": a.missed_call}
+                 "missed_call": a.missed_call,
+                 "sessions": {channel: a.held(channel) for channel in ("chat", "email") if a.held(channel)},
+                 "capacity": agent_capacities(a, queues, router.email_capacity),
+                 "occupied": a.call_id is not None or bool(a.sessions)}
                 for a in router.agents.values()]
 
     @app.get("/api/agents/{agent_id}/registration", **responses(403, 404, 422))
@@ -467,16 +478,30 @@ def create_router_app(service: RouterService, tokens: dict[str, Principal], *, t
         """The wallboard page; it asks for a token and reads everything through the API."""
         return HTMLResponse(WALLBOARD.read_text(encoding="utf-8"))
 
+    desks = DeskPresence(desk_leave_grace_s)
+
+    def log_off_gone_desks(at: float) -> None:
+        for agent_id in desks.due(at):
+            if agent_id in router.agents and router.agents[agent_id].status != "offline":
+                router.set_status(agent_id, "offline", at, "desk_closed")
+                publish()
+
+    service.tick_hooks.append(log_off_gone_desks)
+
     @app.websocket("/api/events")
-    async def events(socket: WebSocket, token: str = "") -> None:
+    async def events(socket: WebSocket, token: str = "", desk: bool = False) -> None:
         """Router events as JSON lists (one list per change), live. The token goes in the query string
-        (browsers cannot set headers on a WebSocket)."""
+        (browsers cannot set headers on a WebSocket). ``desk=1`` with an agent's token: her desk is open; once
+        its last socket has closed for ``desk_leave_grace_s``, she is logged off (desk_presence.py)."""
         await socket.accept()  # then close with 4401: a browser sees a close before accept only as 1006
         if token not in tokens:
             await socket.close(code=4401, reason="a valid token is required")
             return
         mine: asyncio.Queue = asyncio.Queue()
         listeners[mine] = tokens[token]
+        desk_of = tokens[token].agent_id if desk and tokens[token].role == "agent" else None
+        if desk_of:
+            desks.opened(desk_of)
 
         async def pump() -> None:
             while (batch := await mine.get()) is not None:
@@ -491,6 +516,8 @@ def create_router_app(service: RouterService, tokens: dict[str, Principal], *, t
             pass
         finally:
             listeners.pop(mine, None)
+            if desk_of:
+                desks.closed(desk_of, now())
             sender.cancel()
 
     return app

@@ -45,6 +45,9 @@ WORDS: dict[str, dict[str, dict[str, str]]] = {
             "why_left": "the customer left", "why_idle": "no message for a while",
             "why_supervisor": "a supervisor closed it", "why_ended": "it ended",
             "why_abandoned": "the customer left before an answer", "why_cleared": "a supervisor closed it",
+            "queue": "queue ", "accept_within": "accept within {n} s", "ended": "ended", "dismiss": "Dismiss",
+            "set_available": "Available", "set_break": "Pause", "set_offline": "Log off",
+            "status_available": "available", "status_break": "on pause", "status_offline": "logged off",
         },
         "fr": {
             "title": "Poste du conseiller", "agent": "Conseiller", "token": "jeton", "start": "Commencer",
@@ -56,6 +59,9 @@ WORDS: dict[str, dict[str, dict[str, str]]] = {
             "why_left": "le client est parti", "why_idle": "aucun message depuis un moment",
             "why_supervisor": "un superviseur l’a close", "why_ended": "elle s’est terminée",
             "why_abandoned": "le client est parti avant la réponse", "why_cleared": "un superviseur l’a close",
+            "queue": "file ", "accept_within": "à accepter sous {n} s", "ended": "terminée", "dismiss": "Retirer",
+            "set_available": "Disponible", "set_break": "Pause", "set_offline": "Se déconnecter",
+            "status_available": "disponible", "status_break": "en pause", "status_offline": "déconnecté·e",
         },
     },
 }

@@ -32,8 +32,11 @@ def utc_instant(at: float) -> datetime:
 class Recorder:
     """Buffers router events and ended calls; ``flush`` writes them to the workspace."""
 
-    def __init__(self, workspace: Path, queue_zones: dict[str, tuple[str, str | None]]) -> None:
-        """``queue_zones``: queue -> (client time zone, country), registered for queues the workspace lacks."""
+    def __init__(self, workspace: Path, queue_zones: dict[str, tuple[str, str | None]],
+                 channels: dict[str, str] | None = None) -> None:
+        """``queue_zones``: queue -> (client time zone, country), registered for queues the workspace lacks;
+        ``channels``: queue -> channel (the centre file's; voice when absent), recorded on the queues so that an
+        imported log, the forecast and the plan read a chat or email queue as one."""
         self.path = workspace
         self._workspace = Workspace.open(workspace)
         self._lock = threading.Lock()
@@ -42,7 +45,7 @@ class Recorder:
         self._seq = 0
         self._days: list[tuple[date, list[dict]]] = []
         with self._lock:
-            self.import_id = self._workspace.start_router_session(uuid.uuid4().hex, queue_zones)
+            self.import_id = self._workspace.start_router_session(uuid.uuid4().hex, queue_zones, channels)
 
     def add(self, events: list[tuple[float, str, str, str]], ended: list[Call]) -> None:
         with self._lock:

@@ -52,6 +52,7 @@ def build_app(config: CenterConfig, *, sip: tuple[str, int] | None, workspace: P
     (route/clock.py; the wall clock by default), started now."""
     clock = started(clock or SiteClock())
     queue_zones = {q.name: (q.client_time_zone, q.country) for q in config.queues}
+    channels = {q.name: q.channel for q in config.queues}
     if records_url is not None:  # before joining the centre: a wrong URL changes nothing in Redis
         records_db = connect(records_url)
     if redis_url is None:
@@ -61,9 +62,9 @@ def build_app(config: CenterConfig, *, sip: tuple[str, int] | None, workspace: P
                                            node or default_node_name(), clock())
     records = None
     if records_url is not None:
-        records = CentreRecords(router, records_url, db=records_db, queue_zones=queue_zones)
+        records = CentreRecords(router, records_url, db=records_db, queue_zones=queue_zones, channels=channels)
         workspace = None
-    recorder = Recorder(workspace, queue_zones) if workspace is not None else None
+    recorder = Recorder(workspace, queue_zones, channels) if workspace is not None else None
     # Agents' phones (docs/routing.md, Agents' phones): bindings in this node's memory, or with Redis shared by
     # every node of the centre (any node rings a phone registered through any other); a nonce secret per start
     registrations = (Registrations(config.fixed_contacts()) if redis_url is None
@@ -167,7 +168,7 @@ def build_app(config: CenterConfig, *, sip: tuple[str, int] | None, workspace: P
     if held is not None:
         desk = IntradayDesk(held, clock=service.now, no_history=no_history_words(workspace, records_url))
     app = create_router_app(service, config.principals(), tick_s=tick_s, fronts=fronts, adherence=monitor,
-                            chat_limits=limits, chats=chats, intraday=desk)
+                            chat_limits=limits, chats=chats, intraday=desk, desk_leave_grace_s=r.desk_leave_grace_s)
     app.state.service = service
     return app
 

@@ -7,7 +7,8 @@ instant it happens:
 - ``offered``: calls that arrived (including those rejected at the door);
 - ``rejected``: calls refused at arrival because the queue was full (the SIP front answered 486);
 - ``answered``: calls an agent accepted; ``answered_in_target``: of those, the ones that waited at most the
-  queue's ``target_s``;
+  queue's goal threshold: ``target_s`` for voice and chat, ``deadline_s`` for email (an item's wait is arrival
+  to an agent taking it up; ``RoutingQueue.goal``);
 - ``abandoned``: callers who hung up before an agent accepted (including during an offer);
 - ``cleared``: calls a supervisor ended before an agent accepted them (a stuck or unwanted call): not the
   caller's doing, so counted apart and left out of the service level and the abandon rate;
@@ -30,7 +31,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from casashore.route.state.core import Call, Router
+from casashore.route.state.core import Call, Router, channel_capacity
 
 COUNTS = ("offered", "rejected", "answered", "answered_in_target", "abandoned", "cleared", "talked")
 SUMS = ("wait_answered_s", "talk_s")
@@ -104,7 +105,7 @@ class LiveStats:
                 stats, wait = self.queues[call.queue], at - call.arrived_at
                 stats.add(at, "answered")
                 stats.add(at, "wait_answered_s", wait)
-                if wait <= self.router.queues[call.queue].target_s:
+                if wait <= self.router.queues[call.queue].goal[1]:
                     stats.add(at, "answered_in_target")
             elif event == "ended" and (call := calls.get(subject)) is not None:
                 if call.outcome in ("abandoned", "cleared"):
@@ -122,23 +123,42 @@ class LiveStats:
             self._day = day
 
     def snapshot(self, now: float) -> list[dict]:
-        """Per queue: live state (waiting, longest wait, agents by state) and the two periods' figures."""
+        """Per queue: live state (waiting, longest wait, agents by state) and the two periods' figures.
+
+        ``agents``: the queue's agents not offline by their routing state (``idle``, ``offered``, ``busy``,
+        ``wrap_up``, ``not_responding``) or their status (``break``), an available agent with no voice call
+        who holds chat sessions or email items counted as ``sessions`` (working, not free); ``sessions`` (chat
+        and email queues): the contacts of the queue's channel its available agents hold and may hold at once;
+        ``goal``: what ``service_level`` counts (``answered_within_target`` or, for email,
+        ``answered_within_deadline``), its ``threshold_s`` (also ``target_s``) and the ``share`` aimed at."""
         self._roll_day(now)
         rows = []
+        agents = list(self.router.agents.values())  # once: with Redis each read is a round trip
+        email_capacity = self.router.email_capacity
         for name, queue in self.router.queues.items():
             stats = self.queues[name]
             stats.expire(now)
             waiting = self.router.waiting[name]
             states: dict[str, int] = {}
-            for agent in self.router.agents.values():
+            held = capacity = 0
+            for agent in agents:
                 if queue.skill in agent.skills and agent.status != "offline":
                     key = agent.state if agent.status == "available" else agent.status
+                    if key == "idle" and agent.sessions:  # working on chats or emails: not free, maybe room
+                        key = "sessions"
                     states[key] = states.get(key, 0) + 1
+                    if queue.channel != "voice" and agent.status == "available":
+                        held += agent.held(queue.channel)
+                        capacity += channel_capacity(queue, email_capacity)
+            measure, threshold_s, share = queue.goal
             rows.append({
-                "queue": name, "channel": queue.channel, "target_s": queue.target_s, "waiting": len(waiting),
+                "queue": name, "channel": queue.channel, "target_s": threshold_s,
+                "goal": {"measure": measure, "threshold_s": threshold_s, "share": share},
+                "waiting": len(waiting),
                 "longest_wait_s": max((now - self.router.calls[c].arrived_at for c in waiting), default=0.0),
-                "agents": states, "rolling": stats.rolling.summary(), "day": stats.day.summary(),
-                "window_s": self.window_s,
+                "agents": states,
+                "sessions": None if queue.channel == "voice" else {"held": held, "capacity": capacity},
+                "rolling": stats.rolling.summary(), "day": stats.day.summary(), "window_s": self.window_s,
             })
         return rows
 

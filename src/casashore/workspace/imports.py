@@ -37,6 +37,25 @@ def add_queues(con: duckdb.DuckDBPyConnection, zones: dict[str, tuple[str, str |
                         [[q, zone, country, channels.get(q, "voice"), q] for q, (zone, country) in zones.items()])
 
 
+def router_queue_channels(con: duckdb.DuckDBPyConnection, channels: dict[str, str]) -> None:
+    """The centre file's channel of each queue a router session records (queue -> channel): a known queue of
+    another channel is corrected when none of its records are of that channel (a router session before
+    issue 21's fix recorded every queue as voice while its rows carried their channel), else refused: a
+    queue's records are of one channel. Inside the session's transaction: a UserError rolls it back."""
+    known = dict(con.execute("SELECT queue, channel FROM queues").fetchall())
+    for queue, channel in sorted(channels.items()):
+        recorded = known.get(queue)
+        if recorded is None or recorded == channel:
+            continue
+        held = con.execute("SELECT (SELECT count(*) FROM calls WHERE queue = ? AND channel = ?) + "
+                           "(SELECT count(*) FROM intervals WHERE queue = ? AND channel = ?)",
+                           [queue, recorded, queue, recorded]).fetchall()[0][0]
+        if held:
+            raise UserError("channel", channel, f"{recorded!r}: queue {queue!r} is a {recorded} queue in the "
+                            f"workspace ({held} records), the centre file says {channel}")
+        con.execute("UPDATE queues SET channel = ? WHERE queue = ?", [channel, queue])
+
+
 def checked_channels(con: duckdb.DuckDBPyConnection, table: str, import_id: int, where: str) -> dict[str, str]:
     """queue -> channel of ``table``'s rows of ``import_id``, checked: one channel per queue, and a queue the
     workspace knows keeps its channel. Inside the import's transaction: a UserError rolls it all back."""

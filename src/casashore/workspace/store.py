@@ -24,7 +24,7 @@ import pandas as pd
 
 from casashore.errors import UserError
 from casashore.workspace import importer
-from casashore.workspace.imports import add_queues, next_import_id, record_import
+from casashore.workspace.imports import add_queues, next_import_id, record_import, router_queue_channels
 from casashore.workspace.mapping import CallMapping, IntervalMapping
 from casashore.workspace.queries import COUNTS_PER_INTERVAL, INTERVAL_TOTALS, MONTHLY_TOTALS
 from casashore.workspace.schema import (
@@ -282,15 +282,20 @@ class Workspace:
 
     # The live router's records
 
-    def start_router_session(self, session: str, queue_zones: dict[str, tuple[str, str | None]]) -> int:
-        """One import (format ``router``) for a router session, and the zones of queues the workspace lacks
-        (queue -> (client time zone, country)), in one transaction; returns the session's import id."""
+    def start_router_session(self, session: str, queue_zones: dict[str, tuple[str, str | None]],
+                             channels: dict[str, str] | None = None) -> int:
+        """One import (format ``router``) for a router session, and the zones and channels of its queues (queue
+        -> (client time zone, country); queue -> channel, the centre file's, voice when absent): a queue the
+        workspace lacks is added, a known one keeps its zone and takes the centre's channel when none of its
+        records contradict it (imports.router_queue_channels), in one transaction; returns the import id."""
         con = self._con
+        channels = channels or {}
         with _transaction(con):
             import_id = next_import_id(con)
             record_import(con, import_id, f"router session {session}",
                           hashlib.sha256(f"router:{session}".encode()).hexdigest(), "router", 0)
-            add_queues(con, queue_zones)
+            add_queues(con, queue_zones, channels)
+            router_queue_channels(con, {queue: channels.get(queue, "voice") for queue in queue_zones})
         return import_id
 
     def record_router_batch(self, import_id: int, events: list[tuple], calls: list[tuple]) -> None:

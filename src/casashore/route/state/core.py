@@ -135,12 +135,45 @@ class RoutingQueue:
     channel: Channel = "voice"
     max_sessions: int = 1
     """Chat: the sessions an agent holds at once when this queue offers one (the domain queue's)."""
+    service_level: float = 0.8
+    """Voice and chat: the share of contacts to answer within ``target_s`` (the goal the wallboard judges by)."""
+    deadline_s: float | None = None
+    """Email: an item answered within this is on time; its service level is counted against it, not
+    ``target_s`` (an email queue has no wait target)."""
+    deadline_share: float | None = None
+    """Email: the share of items to answer within ``deadline_s``."""
 
     @classmethod
     def of(cls, queue: Queue, *, relax_after_s: float | None = None, max_waiting: int = 1000) -> RoutingQueue:
         """The routing view of a domain queue, with the router's limits."""
         return cls(queue.name, queue.skill, relax_after_s, max_waiting, queue.target_s, queue.aht_s,
-                   channel=queue.channel, max_sessions=queue.max_sessions or 1)
+                   channel=queue.channel, max_sessions=queue.max_sessions or 1, service_level=queue.service_level,
+                   deadline_s=queue.deadline_s, deadline_share=queue.deadline_share)
+
+    @property
+    def goal(self) -> tuple[str, float, float]:
+        """What the live service level counts and aims at: (measure, threshold in seconds, share): an email queue
+        its items answered within ``deadline_s`` (``deadline_share`` of them), voice and chat their contacts
+        answered within ``target_s`` (``service_level``)."""
+        if self.channel == "email" and self.deadline_s is not None:
+            return "answered_within_deadline", self.deadline_s, self.deadline_share or self.service_level
+        return "answered_within_target", self.target_s, self.service_level
+
+
+def channel_capacity(queue: RoutingQueue, email_capacity: int) -> int:
+    """Sessions of the queue's channel an agent may hold when offered one of this queue: one voice call, the chat
+    queue's ``max_sessions``, the centre's ``email_capacity``."""
+    return {"voice": 1, "chat": queue.max_sessions, "email": email_capacity}[queue.channel]
+
+
+def agent_capacities(agent: Agent, queues: Iterable[RoutingQueue], email_capacity: int) -> dict[str, int]:
+    """Per channel the agent serves (a queue of it asks one of her skills), the most contacts of it she holds at
+    once: for chat the largest ``max_sessions`` of her chat queues (each queue's own bounds its offers)."""
+    capacity: dict[str, int] = {}
+    for queue in queues:
+        if queue.skill in agent.skills:
+            capacity[queue.channel] = max(capacity.get(queue.channel, 0), channel_capacity(queue, email_capacity))
+    return capacity
 
 
 def expected_wait(queue: RoutingQueue, position: int, agents: Iterable[Agent], handle_s: float | None) -> float | None:
@@ -200,7 +233,7 @@ class Router:
 
     def capacity(self, queue: RoutingQueue) -> int:
         """Sessions of the queue's channel an agent may hold when offered one of this queue."""
-        return {"voice": 1, "chat": queue.max_sessions, "email": self.email_capacity}[queue.channel]
+        return channel_capacity(queue, self.email_capacity)
 
     def _call_order(self, call_id: str) -> tuple[int, float, str]:
         """Serving order: higher priority first, then older. redis_router.lua's ``order_score`` writes the same

@@ -56,6 +56,7 @@ class RedisRouter:
         self._ops = {name: client.register_script(body) for name, body in _scripts().items()}
         self._last_event = "0-0"
         self.last_offers: list[tuple[str, str]] = []
+        self.email_capacity, self.offer_timeout_s = 1, 15.0
 
     # -- set-up (once per centre, by whichever node starts first) -------------------------------------
     def configure(self, queues: dict[str, RoutingQueue], *, selection: Selection = "longest_idle",
@@ -65,6 +66,8 @@ class RedisRouter:
             raise Refused("selection", selection, f"{selection!r} is not available with Redis; expected one of "
                                                   f"{', '.join(SELECTIONS)}")
         p = self.prefix
+        # the centre's (every node configures with the same file), read by the API's views
+        self.email_capacity, self.offer_timeout_s = email_capacity, offer_timeout_s
         pipe = self.client.pipeline(transaction=True)
         if reset:
             for key in self.client.scan_iter(match=self.key_pattern("*"), count=1000):
