@@ -11,9 +11,10 @@ staffing takes the planned days, queueing/email_backlog.py):
   scheduled agent takes up in an interval, ``interval_s x (1 - shrinkage) / aht_s`` (so the agents at work,
   net of shrinkage, cover the items worked, and ``floor_t`` agents beyond them: the plan's goal loop raises it);
 - deadline: 0 <= b_t <= R_t, R_t the items not yet due at t's end: an interval's items are due one deadline
-  after its start, when the first of them is (whole intervals: a deadline is taken down to the interval grid). An item whose deadline passes with the site closed all
-  the way from its arrival cannot be on time whoever works; it is due at the end of the first open interval after
-  it arrives instead (so a night's items with a short deadline are the morning's first work).
+  after its start, when the first of them is (whole intervals: a deadline is taken down to the interval grid).
+  An item whose deadline passes with the site closed all the way from its arrival cannot be on time whoever
+  works; it is due at the end of the first open interval after it arrives instead (so a night's items with a
+  short deadline are the morning's first work).
 
 Every item is then taken up by its due time (the FIFO fluid of queueing/email_backlog.py takes them up no later
 than this schedule does at every interval boundary: its taken-up curve is the least over earlier boundaries s of
@@ -48,7 +49,8 @@ class DeadlineWork:
 def due_boundaries(deadline_intervals: int, is_open: np.ndarray) -> np.ndarray:
     """Per interval i of a horizon, the boundary (an interval's end, index i + 1 for interval i) by which its items
     are due: one deadline after the interval's start (when the first of them is due: never later than any), or the
-    end of the first open interval from i when no interval from i to that deadline is open. The horizon repeats: boundaries beyond it count on into the next cycle."""
+    end of the first open interval from i when no interval from i to that deadline is open. The horizon
+    repeats: boundaries beyond it count on into the next cycle."""
     n = is_open.size
     cycle = np.tile(is_open, 2 + deadline_intervals // n + 1)
     open_at = np.flatnonzero(cycle)
