@@ -54,6 +54,7 @@ from casashore.plan.simulated import block_scenarios, joined
 from casashore.plan.synthetic import synthetic_calls
 from casashore.report.plan_report import write_report
 from casashore.schedule.covering import solve
+from casashore.schedule.deadline_work import DeadlineWork
 from casashore.schedule.inputs import Requirement, shift_templates
 from casashore.schedule.rules import open_intervals, staffed_while_open
 from casashore.simulate.results import SimulatedCentre
@@ -266,11 +267,18 @@ def staffing_step(scenario: PlanScenario, forecast: Forecast) -> Staffing:
                                     for q in pool.queues},
                      "apart": requirement.apart.astype(float).tolist()}
         elif channel != "voice":
+            # Checks the deadline share is reachable in the open hours (a UserError naming the queue's field).
             agents = channel_requirement(members[0], offered, queues[members[0].name].aht_s,
                                          scenario.plan.interval_min, is_open, where(members[0]))
+        if channel == "email":
+            # Work with a deadline (docs/plan.md "Channels"): the agents' worth of the items arriving in each
+            # interval, the schedule choosing when they are worked (schedule/deadline_work.py).
+            agents = offered * queues[members[0].name].aht_s / step_s
+            with_shrinkage = agents / (1.0 - scenario.site.shrinkage)
+        else:
+            with_shrinkage = agents_with_shrinkage(agents, scenario.site.shrinkage).astype(float)
         required[skill] = SkillRequirement(
-            on_phone=agents.astype(float).tolist(),
-            with_shrinkage=agents_with_shrinkage(agents, scenario.site.shrinkage).astype(float).tolist(),
+            on_phone=agents.astype(float).tolist(), with_shrinkage=with_shrinkage.tolist(),
             calls=offered.tolist(), aht_s=aht.tolist(), channel=None if channel == "voice" else channel, **parts)
     return Staffing(starts=[s.isoformat() for s in grid], required=required, queues=queues)
 
@@ -282,8 +290,10 @@ def schedule_step(scenario: PlanScenario, staffing: Staffing, memo: dict | None 
     the gap asked for or a node limit, never by the clock unless its safety limit is hit (then said)."""
     starts = [datetime.fromisoformat(s) for s in staffing.starts]
     groups = scenario.skills
+    work = email_work(scenario, staffing)
     requirement = Requirement(starts, scenario.plan.interval_min, groups,
-                              {g: staffing.required[g].with_shrinkage for g in groups}, one_day=False)
+                              {g: work[g].floor.tolist() if g in work else staffing.required[g].with_shrinkage
+                               for g in groups}, one_day=False)
     rows = [(i, {k: str(v) for k, v in shift.model_dump().items()}) for i, shift in enumerate(scenario.shifts)]
     origins = scenario.shift_origins  # errors name the [[shifts]] table or the pattern the shift was written in
     templates = shift_templates(rows, requirement, scenario.rules.max_daily_hours, lambda i: origins[i][0])
@@ -292,7 +302,7 @@ def schedule_step(scenario: PlanScenario, staffing: Staffing, memo: dict | None 
     result = solve(requirement, templates, cyclic=False, open_mask=is_open,
                    time_limit_s=scenario.plan.schedule_time_limit_s, gap=scenario.plan.schedule_gap,
                    node_limit=scenario.plan.schedule_nodes, parts_searched=scenario.plan.schedule_search_parts,
-                   memo=memo, progress=progress)
+                   work=work, memo=memo, progress=progress)
     if result.status == "infeasible":
         raise UserError("shifts", f"{len(templates)} templates", "templates that can cover the requirement")
     # A requirement while closed is reported as before: no allowed shift can cover it.
@@ -307,6 +317,24 @@ def schedule_step(scenario: PlanScenario, staffing: Staffing, memo: dict | None 
                     scheduled={g: np.asarray(result.scheduled[g], float).tolist() for g in groups},
                     at_work={c: v.tolist() for c, v in result.at_work.items()},
                     on_shift_total=result.on_shift_total.tolist(), paid_hours=paid_h)
+
+
+def email_work(scenario: PlanScenario, staffing: Staffing) -> dict[str, DeadlineWork]:
+    """Each email skill's work for the schedule (not a blended pool's: its email is fed by the time calls leave):
+    its queue's items per interval, handle time and deadline; the floor, agents beyond the work, is what the goal
+    loop added to its requirement (``with_shrinkage`` above the work's own), in whole agents."""
+    work = {}
+    for skill, row in staffing.required.items():
+        if row.channel != "email":
+            continue
+        queue = next(q for q in scenario.queues if q.skill == skill)
+        volume = staffing.queues[queue.name]
+        items = np.asarray(volume.calls, float)
+        own = items * volume.aht_s / (scenario.plan.interval_min * 60.0) / (1.0 - scenario.site.shrinkage)
+        floor = np.ceil(np.maximum(np.asarray(row.with_shrinkage, float) - own, 0.0) - 1e-9)
+        work[skill] = DeadlineWork(items=items, aht_s=volume.aht_s, deadline_s=float(queue.deadline_s),
+                                   shrinkage=scenario.site.shrinkage, floor=np.maximum(floor, 0.0))
+    return work
 
 
 def simulation_step(scenario: PlanScenario, staffing: Staffing, schedule: Schedule, memo: dict | None = None,

@@ -33,7 +33,11 @@ def channel_rows(plan: PlanResult, lang: str) -> list[list[Cell]]:
     for q in plan.simulation.queues:
         required = np.asarray(plan.required_after_rounds[q.skill].with_shrinkage, float)
         scheduled = np.asarray(plan.schedule.scheduled[q.skill], float)
-        covered = np.minimum(required, scheduled).sum() / required.sum() if required.sum() > 0 else 1.0
+        # An email skill's requirement is work with a deadline, placed by the schedule: covered in all, not per
+        # interval (plan/pipeline.py ``email_work``).
+        placed = plan.required_after_rounds[q.skill].channel == "email"
+        covered = (min(required.sum(), scheduled.sum()) if placed else np.minimum(required, scheduled).sum()) / \
+            required.sum() if required.sum() > 0 else 1.0
         channel = q.channel or "voice"
         kind = t(channel)
         if is_blended(plan.required_after_rounds[q.skill].channel):

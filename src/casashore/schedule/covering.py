@@ -39,6 +39,7 @@ import numpy as np
 from scipy import sparse
 from scipy.sparse.csgraph import connected_components
 
+from casashore.schedule.deadline_work import DeadlineWork, extend
 from casashore.schedule.inputs import Requirement, ShiftTemplate
 from casashore.schedule.mip import (
     Problem,
@@ -156,7 +157,7 @@ def _columns(requirement: Requirement, shifts: list[ShiftTemplate], cyclic: bool
 def solve(requirement: Requirement, shifts: list[ShiftTemplate], *, cyclic: bool = False, hard: bool = False,
           under_penalty: float | None = None, over_penalty: float = 0.0, time_limit_s: float = 600.0,
           open_mask: np.ndarray | None = None, gap: float = 0.0, node_limit: int = NODE_LIMIT,
-          parts_searched: int | None = None,
+          parts_searched: int | None = None, work: dict[str, DeadlineWork] | None = None,
           memo: dict | None = None, progress: Callable[[int, int], None] | None = None) -> ShiftSchedule:
     """The cheapest shifts and breaks for ``requirement``; ``open_mask`` (one bool per interval) keeps shifts out
     of the hours the site is closed; ``gap``: a schedule within this relative gap of the proven bound is good
@@ -166,7 +167,9 @@ def solve(requirement: Requirement, shifts: list[ShiftTemplate], *, cyclic: bool
     valve only — the result says when it was hit (``stopped_by == "time_safety"``); ``memo``: dives of earlier
     calls by a hash of their part's data (a part solved again gives the same answer: a day whose requirement did
     not change between rounds of the plan's goal loop is not solved again); ``progress(done, parts)``: called
-    as the independent parts are solved (a memo's answer counts as solved), in the same order on any machine."""
+    as the independent parts are solved (a memo's answer counts as solved), in the same order on any machine;
+    ``work``: groups given items with a deadline instead of agents per interval (schedule/deadline_work.py: the
+    model chooses when they are worked; the group's ``requirement`` is then its floor, agents beyond the work)."""
     n = len(requirement.starts)
     groups = requirement.groups
     classes = sorted({s.group for s in shifts} | set(groups))
@@ -213,12 +216,16 @@ def solve(requirement: Requirement, shifts: list[ShiftTemplate], *, cyclic: bool
     uncoverable = [(groups[r // n], r % n) for r in np.flatnonzero((required > 0) & ~served)]
 
     n_int = n_shift + n_break
-    n_cols = matrix.shape[1]
     costs = np.concatenate([shift_cost, np.zeros(n_break + n_flow + n_assign), np.full(rows, penalty),
                             np.full(rows, over_penalty)])
     upper = np.concatenate([np.full(n_int + n_flow + n_assign, np.inf),
                             np.zeros(rows) if hard else np.full(rows, np.inf), np.full(rows, np.inf)])
     row_bounds = np.concatenate([required, np.zeros(matrix.shape[0] - rows)])
+    if work:  # work groups' coverage rows take their items' columns and rows (appended: continuous, last)
+        matrix, costs, upper, row_bounds = extend(
+            matrix, costs, upper, row_bounds, {groups.index(g) * n: w for g, w in work.items()}, n,
+            requirement.interval_min * 60.0, np.ones(n, bool) if open_mask is None else np.asarray(open_mask, bool))
+    n_cols = matrix.shape[1]
     size = {"integer_variables": n_int, "continuous_variables": n_cols - n_int, "rows": matrix.shape[0]}
     solved = _solve_by_component(matrix, costs, upper, row_bounds, n_int, gap, node_limit, parts_searched, time_limit_s,
                                  {} if memo is None else memo, progress or (lambda done, parts: None))
