@@ -121,7 +121,7 @@ def add_router_intraday_routes(app: FastAPI, desk: IntradayDesk | None, monitor:
 
             run = reforecast_workspace(records, as_of=at, interval_min=minutes, site_zone=site_zone, queues=names)
             return {"as_of": shown, "interval_min": minutes, "site_zone": site_zone, "queues": run.queues,
-                    "intervals": run.intervals}
+                    "intervals": run.intervals, "skipped": run.skipped}
 
         return await answered(working, "reforecast", (as_of, minutes, tuple(names or ())), compute)
 
