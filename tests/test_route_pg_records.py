@@ -116,7 +116,8 @@ def test_two_nodes_write_the_centres_records_to_postgresql(tmp_path):
             offer = api(f"{urls[0]}/api/intraday", SUPERVISOR)
             assert offer["missing"] == "history" and offer["records"] == "postgresql", offer
             assert "the centre's PostgreSQL records hold no call history" in offer["why"]
-            assert "--workspace W.duckdb adds a history" in offer["why"] and "stop the router" not in offer["why"]
+            assert "--records URL --workspace W.duckdb` adds a history" in offer["why"]
+            assert "stop the router" not in offer["why"]
         finally:
             for process in nodes:
                 process.send_signal(signal.SIGINT)  # a clean stop writes what the node took
