@@ -63,6 +63,36 @@ def test_the_desk_computes_one_answer_at_a_time_and_keeps_the_last():
     desk.close()
 
 
+def test_the_routers_desk_keeps_an_answer_for_a_minute_of_its_site_clock(tmp_path):
+    """The desk `route serve` builds (server.py) counts the router's clock: at 3600x a site minute passes in a
+    real sixtieth of a second, and the answer kept is then computed again, though real time is far below the
+    cache's 60 s. No router process: the app is built, never served."""
+    from casashore.route.clock import clock_of
+    from casashore.route.config import load_center
+    from casashore.route.server import build_app
+
+    built = build_app(load_center(CENTER), sip=None, workspace=tmp_path / "casashore.duckdb",
+                      clock=clock_of("2026-03-02T10:00", 3600, "Africa/Casablanca"))
+    desk, service = built.state.intraday, built.state.service
+    try:
+        assert desk.clock == service.now and desk.cache_s == 60
+
+        async def twice() -> float:
+            await desk.answer("reforecast", ("q",), lambda records: {"n": 1})
+            site, real = service.now(), time.monotonic()
+            while service.now() - site < desk.cache_s:  # a site minute: waited on the clock, not a sleep's length
+                await asyncio.sleep(0.001)
+            await desk.answer("reforecast", ("q",), lambda records: {"n": 2})
+            return time.monotonic() - real
+
+        real_s = asyncio.run(twice())
+        assert desk.computed == 2, "the answer was kept past a minute of the router's clock"
+        assert real_s < desk.cache_s, f"{real_s:.1f} real seconds: the wall clock alone would have expired it"
+    finally:
+        desk.close()
+        service.recorder.close()
+
+
 def ask(url: str, token: str, body: dict | None = None, method: str = "GET") -> tuple[int, dict, dict]:
     request = urllib.request.Request(url, method=method, data=None if body is None else json.dumps(body).encode(),
                                      headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"})

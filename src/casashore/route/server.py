@@ -170,6 +170,7 @@ def build_app(config: CenterConfig, *, sip: tuple[str, int] | None, workspace: P
     app = create_router_app(service, config.principals(), tick_s=tick_s, fronts=fronts, adherence=monitor,
                             chat_limits=limits, chats=chats, intraday=desk)
     app.state.service = service
+    app.state.intraday = desk  # its clock is the service's: a test checks a fast site clock expires its cache
     return app
 
 
