@@ -53,12 +53,14 @@ def test_the_wallboard_shows_who_is_out_of_adherence_and_since_when(router):
         assert page.locator("#adherence-none").is_visible()
         # no history before today in the router's workspace: not offered, and said with the command to run
         page.wait_for_selector("#replan-board:not([hidden])", timeout=20_000)
-        said = page.locator("#replan-summary").text_content()
-        assert "casashore import LOG --workspace" in said and "error" not in said
+        said = page.locator("#replan-summary").text_content()  # in the words of the router's workspace
+        assert said.startswith("The re-plan needs a call history before today in the router's workspace: stop the "
+                               "router, import one into it (casashore import LOG --workspace")
         assert page.locator("#replan-tables").is_hidden()
         assert page.errors == []
     status, offer, _ = ask(f"{router}/api/intraday", SUPERVISOR)
     assert status == 200 and offer["missing"] == "history" and not offer["replan"] and not offer["reforecast"]
+    assert offer["records"] == "workspace"  # what the page words its sentence by
     assert "casashore import LOG --workspace casashore.duckdb" in offer["why"]
     status, doc, _ = ask(f"{router}/api/intraday/replan", SUPERVISOR)  # asked anyway: what is missing, no regex
     assert status == 404 and doc["error"] == offer["why"], doc

@@ -429,6 +429,47 @@ def test_a_day_with_nothing_recorded_yet_and_a_day_without_history(workspace):
     assert result.exit_code == 2 and "fr_bank" in result.stderr and "Traceback" not in result.output
 
 
+def test_a_queue_without_history_is_skipped_not_blocking_the_others(workspace, tmp_path):
+    """A second queue whose calls begin on Monday 16 March (a queue the router began recording today) and a third
+    with three days before it: asked for every queue, fr_bank is reforecast as before and the others are listed
+    as skipped, with why, by the CLI (JSON and text) and `casashore serve`'s API; named alone, each is refused
+    naming its history."""
+    copy = tmp_path / "casashore.duckdb"
+    copy.write_bytes(workspace.read_bytes())
+    report = tmp_path / "new.csv"
+    report.write_text("queue,start,offered\n" + "".join(f"es_new,2026-03-16 {h:02d}:00,12\n" for h in range(8, 11))
+                      + "".join(f"it_short,2026-03-{d} 09:00,7\n" for d in (13, 14, 15, 16)))
+    (tmp_path / "new.toml").write_text(MAPPING)
+    imported = runner.invoke(app, ["import", str(report), "--mapping", str(tmp_path / "new.toml"),
+                                   "--workspace", str(copy)])
+    assert imported.exit_code == 0, imported.output
+    doc = _intraday(copy, "2026-03-16T12:00")
+    alone = _intraday(workspace, "2026-03-16T12:00")
+    assert doc["queues"] == alone["queues"] and doc["intervals"] == alone["intervals"]  # fr_bank unchanged
+    assert alone["skipped"] == []
+    assert doc["skipped"] == [{"queue": "es_new", "reason": "no_history",
+                               "why": "no call history before 2026-03-16 (its records begin on 2026-03-16)"},
+                              {"queue": "it_short", "reason": "short_history",
+                               "why": "3 days of history before 2026-03-16; a day-ahead forecast to update needs 7"}]
+    text = runner.invoke(app, ["forecast", "--workspace", str(copy), "--intraday", "--as-of", "2026-03-16T12:00"])
+    assert text.exit_code == 0 and "skipped: es_new — no call history before 2026-03-16" in text.stdout
+    named = runner.invoke(app, ["forecast", "--workspace", str(copy), "--intraday", "--as-of", "2026-03-16T12:00",
+                                "--queue", "es_new"])
+    assert named.exit_code == 2 and "a day after the first day of es_new's history" in named.stderr
+    client = TestClient(create_app(tmp_path), base_url="http://127.0.0.1:8000")
+    got = client.get("/api/forecast/intraday", params={"as_of": "2026-03-16T12:00"})
+    assert got.status_code == 200 and got.json()["skipped"] == doc["skipped"]
+    refused = client.get("/api/forecast/intraday", params={"as_of": "2026-03-16T12:00", "queue": "es_new"})
+    assert refused.status_code == 400 and "es_new's history" in refused.json()["error"]
+    # no queue left to reforecast (the history's first day): a refusal saying each one's why, not an empty answer
+    first = runner.invoke(app, ["forecast", "--workspace", str(copy), "--intraday", "--as-of", "2026-02-02T12:00"])
+    assert first.exit_code == 2 and "no queue can be reforecast at this time: es_new: no call history before " \
+        "2026-02-02 (its records begin on 2026-03-16); fr_bank: no call history before 2026-02-02" in first.stderr
+    short = runner.invoke(app, ["forecast", "--workspace", str(copy), "--intraday", "--as-of", "2026-03-16T12:00",
+                                "--queue", "it_short"])
+    assert short.exit_code == 2 and "3 days of it_short before the as-of day" in short.stderr
+
+
 @pytest.mark.parametrize("args, words", [
     (["--intraday"], "--as-of"),
     (["--as-of", "2026-03-16T12:00"], "--intraday"),

@@ -7,10 +7,13 @@ import urllib.parse
 import urllib.request
 
 import pytest
+from typer.testing import CliRunner
 
 from browser import CHROMIUM, chromium, watched_page
+from casashore.interfaces.cli.app import app
 from casashore.route.planned import read_roster
 from casashore.workspace.store import Workspace
+from conftest import write_half_hour_report
 from served import served
 from test_intraday_replan_surfaces import workspace  # noqa: F401 (the module's fixture, reused)
 
@@ -22,10 +25,15 @@ WAIT = 180_000
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory, workspace):  # noqa: F811
-    """`casashore serve` over a copy of the workspace, the roster stored as `route serve --roster` stores it."""
+    """`casashore serve` over a copy of the workspace, the roster stored as `route serve --roster` stores it, and a
+    queue whose calls begin on the day (``de``: skipped, fr and nl re-planned as without it)."""
     path, roster = workspace
     folder = tmp_path_factory.mktemp("serve-intraday")
     (folder / "casashore.duckdb").write_bytes(path.read_bytes())
+    report = write_half_hour_report(folder, [["de", f"2026-03-02 0{h}:00", 5, 5, 200] for h in (8, 9)])
+    imported = CliRunner().invoke(app, ["import", str(report), "--mapping", str(folder / "report.toml"),
+                                        "--workspace", str(folder / "casashore.duckdb")])
+    assert imported.exit_code == 0, imported.output
     with Workspace.open(folder / "casashore.duckdb") as opened:
         opened.store_roster(read_roster(roster, "Africa/Casablanca", None).rows())
     with served(["serve", "--workspace-dir", str(folder)], "/api/health", port_flag="--port") as url:
@@ -78,6 +86,10 @@ def test_the_page_shows_the_apis_replan(server, locale, lang):
         with urllib.request.urlopen(f"{server}/api/intraday/replan?{query}", timeout=WAIT / 1000) as direct:
             assert json.load(direct) == doc  # the page shows the API's re-plan, nothing of its own
         assert doc["as_of"] == "2026-03-02T10:00+00:00" and doc["proposals"]
+        assert doc["queues"] == ["fr", "nl"] and [q["queue"] for q in doc["skipped"]] == ["de"]
+        assert page.text_content("#skipped") == ("Not re-planned: de (no call history before the day)."
+                                                 if lang == "en" else
+                                                 "Non replanifiées : de (pas d'historique d'appels avant ce jour).")
         assert rows(page, "#intervals") == [
             [r["queue"], r["start"][11:16], grouped(r["calls"], lang, 1), grouped(r["aht_s"], lang),
              grouped(r["required"], lang), grouped(r["scheduled"], lang, 2), signed(r["gap"], lang, 2),

@@ -119,6 +119,29 @@ def test_a_day_too_short_for_any_single_change_says_why_and_the_agents_needed(wo
     assert _replan(path, workspace[1])["no_proposal"] is None  # the usual roster: proposals, no reason
 
 
+def test_a_queue_without_history_is_skipped_and_the_others_replanned(workspace, tmp_path):
+    """A queue whose calls begin on the day (``de``) leaves fr and nl re-planned as without it, and is listed as
+    skipped with why (JSON and text); named alone, it is refused."""
+    path, roster = workspace
+    copy = tmp_path / "casashore.duckdb"
+    copy.write_bytes(path.read_bytes())
+    report = write_half_hour_report(tmp_path, [["de", f"2026-03-02 0{h}:00", 5, 5, 200] for h in (8, 9)])
+    imported = runner.invoke(app, ["import", str(report), "--mapping", str(tmp_path / "report.toml"),
+                                   "--workspace", str(copy)])
+    assert imported.exit_code == 0, imported.output
+    cheap = ("--replications", "1", "--simulate-top", "0")
+    doc, before = _replan(copy, roster, *cheap), _replan(path, roster, *cheap)
+    assert doc["skipped"] == [{"queue": "de", "reason": "no_history",
+                               "why": "no call history before 2026-03-02 (its records begin on 2026-03-02)"}]
+    assert before["skipped"] == [] and doc | {"skipped": [], "read": []} == before | {"read": []}
+    base = ["intraday", "replan", "--workspace", str(copy), "--roster", str(roster), "--as-of", "2026-03-02T10:00",
+            "--replications", "1", "--simulate-top", "0"]
+    text = runner.invoke(app, base)
+    assert text.exit_code == 0 and "skipped: de — no call history before 2026-03-02" in text.stdout
+    named = runner.invoke(app, [*base, "--queue", "de"])
+    assert named.exit_code == 2 and "de's history" in named.stderr and "Traceback" not in named.output
+
+
 @pytest.mark.parametrize("args, field", [
     (["--as-of", "noon"], "as_of"),
     (["--as-of", "2026-03-02T10:00", "--service-level", "120%"], "service_level"),

@@ -11,9 +11,10 @@ import contextlib
 import csv
 import json
 import threading
+import time
 import urllib.error
 import urllib.request
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -60,6 +61,36 @@ def test_the_desk_computes_one_answer_at_a_time_and_keeps_the_last():
 
     asyncio.run(scenario())
     desk.close()
+
+
+def test_the_routers_desk_keeps_an_answer_for_a_minute_of_its_site_clock(tmp_path):
+    """The desk `route serve` builds (server.py) counts the router's clock: at 3600x a site minute passes in a
+    real sixtieth of a second, and the answer kept is then computed again, though real time is far below the
+    cache's 60 s. No router process: the app is built, never served."""
+    from casashore.route.clock import clock_of
+    from casashore.route.config import load_center
+    from casashore.route.server import build_app
+
+    built = build_app(load_center(CENTER), sip=None, workspace=tmp_path / "casashore.duckdb",
+                      clock=clock_of("2026-03-02T10:00", 3600, "Africa/Casablanca"))
+    desk, service = built.state.intraday, built.state.service
+    try:
+        assert desk.clock == service.now and desk.cache_s == 60
+
+        async def twice() -> float:
+            await desk.answer("reforecast", ("q",), lambda records: {"n": 1})
+            site, real = service.now(), time.monotonic()
+            while service.now() - site < desk.cache_s:  # a site minute: waited on the clock, not a sleep's length
+                await asyncio.sleep(0.001)
+            await desk.answer("reforecast", ("q",), lambda records: {"n": 2})
+            return time.monotonic() - real
+
+        real_s = asyncio.run(twice())
+        assert desk.computed == 2, "the answer was kept past a minute of the router's clock"
+        assert real_s < desk.cache_s, f"{real_s:.1f} real seconds: the wall clock alone would have expired it"
+    finally:
+        desk.close()
+        service.recorder.close()
 
 
 def ask(url: str, token: str, body: dict | None = None, method: str = "GET") -> tuple[int, dict, dict]:
@@ -168,9 +199,10 @@ def test_the_routers_replan_counts_who_is_at_work_from_its_statuses(router):
 
 def test_only_a_supervisor_asks_and_questions_are_checked(router):
     assert ask(f"{router}/api/intraday", SUPERVISOR)[1] == {"reforecast": True, "replan": True, "why": None,
-                                                            "missing": None}
+                                                            "missing": None, "records": "workspace"}
     status, offer, _ = ask(f"{router}/api/intraday", AMINA)  # what the wallboard asks first
     assert status == 200 and not offer["replan"] and "supervisor" in offer["why"] and offer["missing"] is None
+    assert offer["records"] is None  # where the records are is the supervisor's to know
     assert ask(f"{router}/api/intraday/replan", AMINA)[0] == 403
     assert ask(f"{router}/api/forecast/intraday", TRUNK)[0] == 403
     assert ask(f"{router}/api/forecast/intraday", "nope")[0] == 401
@@ -186,6 +218,43 @@ def test_only_a_supervisor_asks_and_questions_are_checked(router):
     assert spec["paths"]["/api/intraday/replan"]["get"]["responses"]["200"]["content"]["application/json"][
         "schema"]["$ref"].endswith("/ReplanResponse")
     assert "503" in spec["paths"]["/api/forecast/intraday"]["get"]["responses"]
+
+
+def record_a_call_on(router: str, queue: str) -> None:
+    """A call on ``queue`` (of examples/center.toml, no history imported) routed and hung up, then waited for in
+    the records: the reforecast naming the queue alone says it has no history once the call is flushed (a
+    refusal is never cached, so each poll reads the records again)."""
+    status, call, _ = ask(f"{router}/api/calls", TRUNK, {"call_id": f"{queue}-first@trunk", "queue": queue}, "POST")
+    assert status in (201, 409), call  # 409: posted by an earlier test of this module
+    if status == 201:
+        ask(f"{router}/api/calls/{call['id']}/hangup", TRUNK, {}, "POST")
+    deadline = time.monotonic() + 300
+    while time.monotonic() < deadline:
+        status, doc, _ = ask(f"{router}/api/forecast/intraday?queue={queue}", SUPERVISOR)
+        if status == 400 and f"{queue}'s history" in doc["error"]:
+            return
+        assert status in (400, 503), doc  # before the flush: a queue without calls; or another answer computing
+        time.sleep(0.1)
+    pytest.fail(f"the call on {queue} never reached the records")
+
+
+def test_a_queue_recorded_only_today_is_skipped_and_the_others_answered(router):
+    """The router records a call on es_insurance, which has no history: the reforecast and the re-plan of every
+    queue still answer fr_bank's and list es_insurance as skipped with why; named alone, it is refused."""
+    record_a_call_on(router, "es_insurance")
+    at = datetime.now(UTC).strftime("%Y-%m-%dT%H:%MZ")  # now, as a question of its own (not a cached answer)
+    status, doc, _ = ask(f"{router}/api/forecast/intraday?as_of={at}", SUPERVISOR)
+    assert status == 200, doc
+    assert [q["queue"] for q in doc["queues"]] == ["fr_bank"]
+    (skipped,) = doc["skipped"]
+    assert skipped["queue"] == "es_insurance" and skipped["reason"] == "no_history"
+    assert skipped["why"].startswith("no call history before ")
+    status, plan, _ = ask(f"{router}/api/intraday/replan?as_of={at}&replications=5&simulate_top=0", SUPERVISOR)
+    assert status == 200, plan
+    assert plan["queues"] == ["fr_bank"] and plan["skipped"] == doc["skipped"]
+    status, refused, _ = ask(f"{router}/api/intraday/replan?as_of={at}&replications=5&queue=es_insurance",
+                             SUPERVISOR)
+    assert status == 400 and "a day after the first day of es_insurance's history" in refused["error"]
 
 
 def tenths_fr(value: float) -> str:
@@ -207,6 +276,7 @@ def test_the_wallboard_shows_the_gap_and_the_best_proposals_from_the_api_in_fren
         other.join(600)
     else:
         pytest.fail("the router was never seen computing")
+    record_a_call_on(router, "es_insurance")  # a queue without history: listed as not re-planned
     with chromium() as browser:
         page = watched_page(browser, "fr-FR")
         page.goto(f"{router}/wallboard?token={SUPERVISOR}")
@@ -232,6 +302,9 @@ def test_the_wallboard_shows_the_gap_and_the_best_proposals_from_the_api_in_fren
         assert [proposals.nth(i).locator("td").all_text_contents()[:3] for i in range(proposals.count())] == [
             [str(p["rank"]), kinds[p["kind"]], p["agent"]] for p in doc["proposals"][:3]]
         assert page.locator("#replan-none").is_visible() == (not doc["proposals"])
+        assert [q["queue"] for q in doc["skipped"]] == ["es_insurance"]
+        assert page.locator("#replan-skipped").text_content() == \
+            "Non replanifiées : es_insurance (pas d'historique d'appels avant aujourd'hui)."
         assert page.locator("th[data-w='waiting']").first.text_content() == "en attente"
         assert page.errors == []
     other.join(600)

@@ -119,6 +119,12 @@ def test_two_nodes_write_the_centres_records_to_postgresql(tmp_path):
                     time.sleep(0.05)
                 api(f"{urls[(k + 1) % 2]}/api/agents/amina/accept/{router_id(call_id)}", AMINA, {})
                 api(f"{urls[k % 2]}/api/calls/{router_id(call_id)}/hangup", TRUNK, {})
+            # a new centre's records hold no history: what is missing said for PostgreSQL, not a workspace's words
+            offer = api(f"{urls[0]}/api/intraday", SUPERVISOR)
+            assert offer["missing"] == "history" and offer["records"] == "postgresql", offer
+            assert "the centre's PostgreSQL records hold no call history" in offer["why"]
+            assert "--records URL --workspace W.duckdb` adds a history" in offer["why"]
+            assert "stop the router" not in offer["why"]
         finally:
             for process in nodes:
                 process.send_signal(signal.SIGINT)  # a clean stop writes what the node took

@@ -49,6 +49,17 @@ class IntradayInterval(BaseModel):
     calls_hi_95: float
 
 
+class SkippedQueue(BaseModel):
+    """A queue of the records left out of the reforecast (and so of the re-plan) while the others are answered
+    (docs/history.md, "Intraday reforecast"); a question naming it is refused instead."""
+    queue: str
+    reason: Literal["no_history", "short_history", "records_stop"]
+    """no_history: no call before the as-of day (e.g. a queue the router began recording today); short_history:
+    fewer than 7 days before it; records_stop: its records end more than a day before it"""
+    why: str
+    """the reason in words, with the dates"""
+
+
 class IntradayResponse(BaseModel):
     """The keys of `casashore forecast --intraday --json`."""
     as_of: str
@@ -56,6 +67,8 @@ class IntradayResponse(BaseModel):
     site_zone: str
     queues: list[IntradayQueue]
     intervals: list[IntradayInterval]
+    skipped: list[SkippedQueue]
+    """the queues that could not be reforecast, each with why (empty when every queue was)"""
 
 
 
@@ -164,6 +177,8 @@ class ReplanResponse(BaseModel):
     replications: int
     seed: int
     queues: list[str]
+    skipped: list[SkippedQueue]
+    """the queues of the records left out of the reforecast, each with why (their agents count nowhere)"""
     intervals: list[ReplanInterval]
     proposals: list[Proposal]
     no_proposal: NoProposal | None

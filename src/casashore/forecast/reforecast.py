@@ -6,6 +6,11 @@ the router's among them, and interval reports alike) and the rest of the day upd
 Only whole intervals count as seen: the interval the as-of time falls in is part of the rest, whose calls so far
 are left out (an interval report has nothing finer). An as-of time before the day's first calls gives the
 day-ahead forecast unchanged; one after its last interval leaves nothing to update.
+
+A queue that cannot be reforecast (no history before the day, less than a week of it, or records that stop
+before the day before) never blocks the others: asked for every queue, the others are reforecast and it is
+listed in ``skipped`` with the reason; named in ``queues`` (the asker wants it), or when no queue is left, the
+answer is its refusal.
 """
 
 from __future__ import annotations
@@ -17,7 +22,7 @@ from typing import NamedTuple
 import numpy as np
 import pandas as pd
 
-from casashore.errors import UserError
+from casashore.errors import Refused, UserError
 from casashore.forecast import candidates
 from casashore.forecast.batch import forecast_all
 from casashore.forecast.call_records import CallRecords
@@ -36,6 +41,22 @@ SHORT_DAYS = 28
 week, forecast/backtest.py's check_history): the day-ahead is then the window average of the weeks there are."""
 
 
+class Skipped(NamedTuple):
+    """A queue left out of the reforecast: why, as a reason code and in words, and the refusal it would be if
+    named."""
+
+    queue: str
+    reason: str
+    """no_history (no day before the as-of day), short_history (fewer than 7 days before it) or records_stop (its
+    records end before the day before)"""
+    why: str
+    """in words, e.g. ``no call history before 2026-01-05 (its first calls are that day)``"""
+    refusal: UserError
+
+    def shown(self) -> dict:
+        return {"queue": self.queue, "reason": self.reason, "why": self.why}
+
+
 class IntradayRun(NamedTuple):
     queues: list[dict]
     """per queue: queue, time_zone, day, as_of (client time with offset), model, seen_calls, expected_calls,
@@ -43,6 +64,8 @@ class IntradayRun(NamedTuple):
     intervals: list[dict]
     """the rest of each queue's day: queue, start (client time, with offset), site_start (site wall time),
     interval_min, day_ahead, calls, calls_lo_80/hi_80/lo_95/hi_95"""
+    skipped: list[dict]
+    """the queues left out, each with its reason and why in words (Skipped.shown)"""
 
 
 def client_wall(as_of: datetime, zone_name: str) -> datetime:
@@ -77,29 +100,42 @@ class QueueDay(NamedTuple):
 
 def queue_days(workspace: CallRecords, *, as_of: datetime, interval_min: int,
                queues: list[str] | None = None) -> list[QueueDay]:
-    """Every queue's (or those of ``queues``) day at ``as_of``: its day-ahead forecast and the records around it."""
+    """Every queue's (or those of ``queues``) day at ``as_of``: its day-ahead forecast and the records around it;
+    a queue that cannot be reforecast refused (``usable_days`` skips it instead)."""
+    made, skipped = usable_days(workspace, as_of=as_of, interval_min=interval_min, queues=queues)
+    if skipped:
+        raise skipped[0].refusal
+    return made
+
+
+def usable_days(workspace: CallRecords, *, as_of: datetime, interval_min: int,
+                queues: list[str] | None = None) -> tuple[list[QueueDay], list[Skipped]]:
+    """Each queue's day at ``as_of`` that can be reforecast, and the queues that cannot, skipped with why. Named
+    queues (``queues``) are wanted: one that cannot be reforecast is refused, as is a day where none can."""
     series = interval_counts(workspace, interval_min, queues=queues)
     known = workspace.queue_zones()
     per_day = 1440 // interval_min
-    walls, histories, todays, horizons = {}, [], {}, {}
+    walls, histories, todays, horizons, skipped = {}, [], {}, {}, []
     for queue, data in series.groupby("unique_id", sort=True):
         queue = str(queue)
         wall = client_wall(as_of, known[queue][0])
         day_start = pd.Timestamp(wall.date())
         history = data[data["ds"] < day_start]
-        if history.empty:
-            raise UserError("as_of", as_of.isoformat(), f"a day after the first day of {queue}'s history "
-                                                        f"({data['ds'].min().date()})")
-        records_end = data["ds"].max().normalize()
-        if day_start > records_end + pd.Timedelta(days=1):  # nothing seen would read as a day without calls
-            raise UserError("as_of", as_of.isoformat(), f"a day the records reach ({queue}'s end "
-                                                        f"{records_end.date()}: import the day's calls first)")
+        unusable = _unusable(queue, as_of, data, history, day_start, per_day)
+        if unusable is not None:
+            skipped.append(unusable)
+            continue
         last_day = history["ds"].max().normalize()
         walls[queue] = wall
         histories.append(history)
         horizons[queue] = (day_start - last_day).days
         today = data.loc[(data["ds"] >= day_start) & (data["ds"] < day_start + pd.Timedelta(days=1)), "y"]
         todays[queue] = np.zeros(per_day) if today.empty else today.to_numpy(float)
+    if skipped and (queues or len(skipped) == 1 and not histories):
+        raise skipped[0].refusal
+    if not histories:  # several queues, none usable: each one's why
+        raise Refused("as_of", as_of.isoformat(), "no queue can be reforecast at this time: " + "; ".join(
+            f"{s.queue}: {s.why}" for s in skipped))
     before = pd.concat(histories, ignore_index=True)
     chosen, frame = _day_ahead(before, interval_min, horizons, {name: country for name, (_, country) in known.items()})
     made = []
@@ -112,7 +148,30 @@ def queue_days(workspace: CallRecords, *, as_of: datetime, interval_min: int,
         first = data["ds"].iloc[0]
         made.append(QueueDay(queue, known[queue][0], wall, chosen[queue], mine["calls"].to_numpy(float),
                              todays[queue], seen_intervals, grid, (first.dayofweek + np.arange(len(grid))) % 7))
-    return made
+    return made, skipped
+
+
+def _unusable(queue: str, as_of: datetime, data: pd.DataFrame, history: pd.DataFrame, day_start: pd.Timestamp,
+              per_day: int) -> Skipped | None:
+    """Why ``queue`` cannot be reforecast on the day starting ``day_start``, or None."""
+    day, first = day_start.date(), data["ds"].min().date()
+    if history.empty:
+        return Skipped(queue, "no_history", f"no call history before {day} (its records begin on {first})",
+                       UserError("as_of", as_of.isoformat(), f"a day after the first day of {queue}'s history "
+                                                             f"({first})"))
+    records_end = data["ds"].max().normalize().date()
+    if day > records_end + timedelta(days=1):  # nothing seen would read as a day without calls
+        return Skipped(queue, "records_stop", f"its records end on {records_end}, more than a day before {day}: "
+                                              "import the day's calls first",
+                       UserError("as_of", as_of.isoformat(), f"a day the records reach ({queue}'s end {records_end}: "
+                                                             "import the day's calls first)"))
+    days = len(history) // per_day
+    if days < 7:
+        return Skipped(queue, "short_history", f"{days} days of history before {day}; a day-ahead forecast to "
+                                               "update needs 7",
+                       UserError("history", f"{days} days of {queue} before the as-of day",
+                                 "at least 7 days for a day-ahead forecast to update"))
+    return None
 
 
 def prior_of(material: QueueDay, interval_min: int) -> LevelPrior:
@@ -128,7 +187,8 @@ def reforecast_workspace(workspace: CallRecords, *, as_of: datetime, interval_mi
     site = zone(site_zone, "site_zone")
     placed = Placement(site)
     summaries, rows = [], []
-    for m in queue_days(workspace, as_of=as_of, interval_min=interval_min, queues=queues):
+    made, skipped = usable_days(workspace, as_of=as_of, interval_min=interval_min, queues=queues)
+    for m in made:
         day, k = m.wall.date(), m.seen_intervals
         prior = prior_of(m, interval_min)
         result = update(m.day_ahead, m.today[:k], prior, interval_min, LEVELS)
@@ -144,21 +204,17 @@ def reforecast_workspace(workspace: CallRecords, *, as_of: datetime, interval_mi
                 low, high = result.bands[level]
                 row[f"calls_lo_{level}"], row[f"calls_hi_{level}"] = float(low[i]), float(high[i])
             rows.append(row)
-    return IntradayRun(summaries, rows)
+    return IntradayRun(summaries, rows, [s.shown() for s in skipped])
 
 
 def _day_ahead(before: pd.DataFrame, interval_min: int, horizons: dict[str, int],
                countries: dict[str, str | None]) -> tuple[dict[str, str], pd.DataFrame]:
     """Each queue's day-ahead forecast: its chosen model where the history allows the backtest, else (one to
-    four weeks of history) the mean of the same interval over the weeks there are; less than a week is an
-    error naming the queue."""
+    four weeks of history) the mean of the same interval over the weeks there are (a week at least:
+    ``_unusable``)."""
     per_day = 1440 // interval_min
     lengths = before.groupby("unique_id").size() // per_day
     short = sorted(str(q) for q, n in lengths.items() if n < SHORT_DAYS)
-    for queue in short:
-        if lengths[queue] < 7:
-            raise UserError("history", f"{lengths[queue]} days of {queue} before the as-of day",
-                            "at least 7 days for a day-ahead forecast to update")
     chosen, frames = {}, []
     long = before[~before["unique_id"].isin(short)]
     if not long.empty:

@@ -43,7 +43,8 @@ def replan_document(records: CallRecords, plan: RosterPlan, ask: Asked, *, queue
     result = replan(rests, shifts, grid, ask.settings)
     return {**result.summary, "presence_from": presence_from + (", and the agents said absent" if ask.absent else ""),
             "not_at_work": [_shown(a, ask.site_zone) for a in away.values()],
-            "queues": [q.name for q in rests], "intervals": result.intervals, "proposals": result.proposals}
+            "queues": [q.name for q in rests], "skipped": run.skipped, "intervals": result.intervals,
+            "proposals": result.proposals}
 
 
 def not_at_work(seen: Sequence[NotAtWork], absent: Sequence[str]) -> dict[str, NotAtWork]:

@@ -44,6 +44,9 @@ class IntradayOffer(BaseModel):
     """To a supervisor: what the router lacks before it can answer — records (``--no-records``), a call history
     before today in its records (import one), a roster (``--roster``: the re-plan only); null when nothing is, and
     to other callers (whom no setting of the router would answer). The wallboard words it."""
+    records: Literal["workspace", "postgresql"] | None
+    """To a supervisor: where the router's records are (its workspace, or the centre's PostgreSQL records), which
+    says what to do when the history is missing; null without records, and to other callers."""
 
 
 def add_router_intraday_routes(app: FastAPI, desk: IntradayDesk | None, monitor: AdherenceMonitor | None,
@@ -92,17 +95,18 @@ def add_router_intraday_routes(app: FastAPI, desk: IntradayDesk | None, monitor:
         it holds, once they hold a call history before today; the re-plan over the roster it follows) — asked
         first by the wallboard, which then asks only what it is offered and says what is missing."""
         if who.role != "supervisor":
-            return IntradayOffer(reforecast=False, replan=False, missing=None,
+            return IntradayOffer(reforecast=False, replan=False, missing=None, records=None,
                                  why="only a supervisor reads the intraday reforecast and re-plan")
         if desk is None:
-            return IntradayOffer(reforecast=False, replan=False, missing="records",
+            return IntradayOffer(reforecast=False, replan=False, missing="records", records=None,
                                  why="the router records nothing (--no-records): no records to reforecast from")
         if not await desk.has_history():
-            return IntradayOffer(reforecast=False, replan=False, missing="history", why=desk.no_history)
+            return IntradayOffer(reforecast=False, replan=False, missing="history", records=desk.records_in,
+                                 why=desk.no_history)
         if roster is None:
-            return IntradayOffer(reforecast=True, replan=False, missing="roster",
+            return IntradayOffer(reforecast=True, replan=False, missing="roster", records=desk.records_in,
                                  why="the router follows no roster (route serve --roster): nothing to re-plan")
-        return IntradayOffer(reforecast=True, replan=True, missing=None, why=None)
+        return IntradayOffer(reforecast=True, replan=True, missing=None, records=desk.records_in, why=None)
 
     @app.get("/api/forecast/intraday", response_model=IntradayResponse, **responses(400, 403, 404, 422, 503))
     async def reforecast(who: Caller, as_of: AsOf = None, interval: Interval = "30m",
@@ -121,7 +125,7 @@ def add_router_intraday_routes(app: FastAPI, desk: IntradayDesk | None, monitor:
 
             run = reforecast_workspace(records, as_of=at, interval_min=minutes, site_zone=site_zone, queues=names)
             return {"as_of": shown, "interval_min": minutes, "site_zone": site_zone, "queues": run.queues,
-                    "intervals": run.intervals}
+                    "intervals": run.intervals, "skipped": run.skipped}
 
         return await answered(working, "reforecast", (as_of, minutes, tuple(names or ())), compute)
 

@@ -166,10 +166,12 @@ def build_app(config: CenterConfig, *, sip: tuple[str, int] | None, workspace: P
     chats = RedisChats(router.client, router.prefix, limits) if redis_url is not None else None
     desk = None  # the reforecast and re-plan (intraday_desk.py), its cache on the router's clock
     if held is not None:
-        desk = IntradayDesk(held, clock=service.now, no_history=no_history_words(workspace, records_url))
+        desk = IntradayDesk(held, clock=service.now, no_history=no_history_words(workspace, records_url),
+                            records_in="workspace" if records_url is None else "postgresql")
     app = create_router_app(service, config.principals(), tick_s=tick_s, fronts=fronts, adherence=monitor,
                             chat_limits=limits, chats=chats, intraday=desk, desk_leave_grace_s=r.desk_leave_grace_s)
     app.state.service = service
+    app.state.intraday = desk  # its clock is the service's: a test checks a fast site clock expires its cache
     return app
 
 

@@ -86,7 +86,7 @@ def intraday(workspace: Path, *, as_of: str, interval: str, site_zone: str, queu
         run = reforecast_workspace(calls, as_of=at, interval_min=minutes, site_zone=site_zone,
                                    queues=chosen_queues(calls, queues) if queues else None)
     return {"as_of": as_of, "interval_min": minutes, "site_zone": site_zone, "read": read, "queues": run.queues,
-            "intervals": run.intervals}
+            "intervals": run.intervals, "skipped": run.skipped}
 
 
 def queue_count(workspace: Path, queues: list[str] | None) -> int:

@@ -22,7 +22,7 @@ from casashore.interfaces.cli.options import (
     WorkersOpt,
     WorkspaceOpt,
 )
-from casashore.interfaces.cli.rendering import fmt, out, print_json, progress, write_csv
+from casashore.interfaces.cli.rendering import fmt, out, print_json, progress, say_skipped, write_csv
 from casashore.usecases.output_paths import check_all_writable
 
 
@@ -249,4 +249,5 @@ def _intraday(forecasting, workspace: Path, as_of: str | None, interval: str, si
                       f"{q['level']:.3f}", f"{q['weight']:.2f}", f"{q['day_ahead_rest']:,.0f}",
                       f"{q['rest_calls']:,.0f}")
     out.print(shown)
+    say_skipped(doc["skipped"])
     _say_queues(" and ".join(doc["read"]), [q["queue"] for q in doc["queues"]], queue)

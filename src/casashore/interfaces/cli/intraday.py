@@ -12,7 +12,7 @@ from rich.table import Table
 from casashore.errors import UserError
 from casashore.interfaces.cli.errors import exits_on_user_error
 from casashore.interfaces.cli.options import CentreOpt, IntervalOpt, JsonOpt, QueueOpt, RecordsOpt, WorkspaceOpt
-from casashore.interfaces.cli.rendering import fmt, out, print_json
+from casashore.interfaces.cli.rendering import fmt, out, print_json, say_skipped
 
 INTRADAY_HELP = "During the day: the rest of the day re-planned from the reforecast and the roster."
 
@@ -103,6 +103,7 @@ def intraday_replan(
         out.print(f"Proposals: none — {doc['no_proposal']['words']}")
     else:
         out.print(shown)
+    say_skipped(doc["skipped"])
     for a in doc["not_at_work"]:
         out.print(f"{a['kind']}: {a['agent']} — {a['why']}")
     out.print(f"who is at work: {doc['presence_from']}")

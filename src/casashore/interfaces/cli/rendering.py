@@ -118,3 +118,9 @@ def progress(total: int, quiet: bool, unit: str = "replications",
                   disable=quiet or not console.is_terminal) as bar:
         task = bar.add_task("simulate", total=total)
         yield lambda done: bar.advance(task, done)
+
+
+def say_skipped(skipped: list[dict]) -> None:
+    """The queues the intraday reforecast left out, one line each (the others were answered without them)."""
+    for queue in skipped:
+        out.print(f"skipped: {queue['queue']} — {queue['why']}")

@@ -17,6 +17,9 @@
       no_change_allowed: "No change to propose: short of agents, but the labour rules allow no change to any shift at work.",
       no_single_change_helps: "No single change lifts a short interval's service level: the day lacks up to {peak} agents at once ({hours} agent-hours in all). Bring in more agents, then ask again.",
       summary: "{queues} queue(s), {agents} agent(s) on the roster, absent: {absent}; calls below goal over the rest of the day: {below} ({zone}, {reps} simulated days, seed {seed}).",
+      skipped: "Not re-planned: {queues}.", skip_no_history: "{queue} (no call history before the day)",
+      skip_short_history: "{queue} (less than a week of history)",
+      skip_records_stop: "{queue} (its records stop more than a day before)",
       none: "none", queue: "Queue", start: "Start", calls: "Calls", aht: "AHT (s)", required: "Required",
       scheduled: "Scheduled", gap: "Gap", sl_formula: "Service level (Erlang)", sl_simulated: "Service level (simulated, 95 %)",
       goal: "Goal", rank: "#", kind: "Kind", agent: "Agent", change: "Change", paid: "Paid min",
@@ -37,6 +40,9 @@
       no_change_allowed: "Aucun changement à proposer : il manque des agents, mais les règles du travail n'autorisent aucun changement des services en cours.",
       no_single_change_helps: "Aucun changement seul ne relève le niveau de service d'un intervalle en manque : il manque jusqu'à {peak} agents à la fois ({hours} heures-agent en tout). Faites venir des agents, puis redemandez.",
       summary: "{queues} file(s), {agents} agent(s) au planning, absents : {absent} ; appels sous l'objectif sur le reste de la journée : {below} ({zone}, {reps} journées simulées, graine {seed}).",
+      skipped: "Non replanifiées : {queues}.", skip_no_history: "{queue} (pas d'historique d'appels avant ce jour)",
+      skip_short_history: "{queue} (moins d'une semaine d'historique)",
+      skip_records_stop: "{queue} (ses enregistrements s'arrêtent plus d'un jour avant)",
       none: "aucun", queue: "File", start: "Début", calls: "Appels", aht: "DMT (s)", required: "Nécessaires",
       scheduled: "Planifiés", gap: "Écart", sl_formula: "Niveau de service (Erlang)",
       sl_simulated: "Niveau de service (simulé, 95 %)", goal: "Objectif", rank: "#", kind: "Type",
@@ -102,6 +108,10 @@
     $("summary").textContent = fill(WORDS.summary, {
       queues: doc.queues.length, agents: doc.agents, absent: doc.absent.length ? doc.absent.join(", ") : WORDS.none,
       below: number(doc.calls_below_goal, 1), zone: doc.site_zone, reps: doc.replications, seed: doc.seed });
+    // the queues the reforecast left out (no history before the day, ...): the others are re-planned without them
+    $("skipped").textContent = fill(WORDS.skipped, { queues: doc.skipped.map(
+      (q) => fill(WORDS[`skip_${q.reason}`] || "{queue}", { queue: q.queue })).join(", ") });
+    $("skipped").hidden = doc.skipped.length === 0;
     table($("intervals"), [WORDS.queue, WORDS.start, WORDS.calls, WORDS.aht, WORDS.required, WORDS.scheduled, WORDS.gap,
                            WORDS.sl_formula, WORDS.sl_simulated, WORDS.goal],
           doc.intervals.map((r) => [r.queue, clock(r.start), [number(r.calls, 1), "num"], [number(r.aht_s, 0), "num"],
