@@ -10,8 +10,10 @@ history differs by a few calls per interval), but it has the same shape: a few b
     python benchmarks/bench_schedule_scale.py [--queues 30 300] [--days 7] [--search-parts 32] [--json-out F]
 
 Prints one Markdown row per scenario: seconds (wall, and CPU with the schedule's threads), parts, parts polished
-(neighbourhood search) and searched (branch and bound), nodes, cost, bound, gap, stopped_by and a
-hash of the shift counts (the same inputs give the same hash on any machine)."""
+(neighbourhood search) and searched (branch and bound), nodes, cost, bound, gap, stopped_by, the process's peak
+resident set (ru_maxrss: the requirement built first included), the schedule step's own (the highest resident set
+sampled every 20 ms during the step, and its rise over the set at the step's start) and a hash of the shift
+counts (the same inputs give the same hash on any machine)."""
 
 from __future__ import annotations
 
@@ -22,6 +24,7 @@ import os
 import resource
 import sys
 import tempfile
+import threading
 import time
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -61,6 +64,29 @@ def expected_forecast(scenario):
     return Forecast(models={q.name: "expected" for q in scenario.queues}, intervals=rows)
 
 
+def resident_mb() -> float:
+    with open("/proc/self/statm") as statm:
+        return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+
+
+class Highest(threading.Thread):
+    """The highest resident set while it runs, sampled every 20 ms."""
+
+    def __init__(self) -> None:
+        super().__init__(daemon=True)
+        self.highest = resident_mb()
+        self.stopped = threading.Event()
+
+    def run(self) -> None:
+        while not self.stopped.wait(0.02):
+            self.highest = max(self.highest, resident_mb())
+
+    def stop(self) -> float:
+        self.stopped.set()
+        self.join()
+        return max(self.highest, resident_mb())
+
+
 def one(path: Path, search_parts: int | None, safety_s: float | None) -> dict:
     from casashore.plan.pipeline import schedule_step, staffing_step
     from casashore.plan.scenario import load_plan_scenario
@@ -70,15 +96,20 @@ def one(path: Path, search_parts: int | None, safety_s: float | None) -> dict:
     update = {key: value for key, value in update.items() if value is not None}
     scenario = scenario.model_copy(update={"plan": scenario.plan.model_copy(update=update)})
     staffing = staffing_step(scenario, expected_forecast(scenario))
+    at_start = resident_mb()
+    sampler = Highest()
+    sampler.start()
     started, cpu = time.perf_counter(), time.process_time()
     schedule = schedule_step(scenario, staffing)
     seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
+    step_mb = sampler.stop()
     counts = json.dumps([[c.shift, c.day, c.agents] for c in schedule.counts])
     return {"seconds": round(seconds, 1), "cpu_s": round(cpu, 1), "parts": schedule.solver["parts"],
             "polished": schedule.solver.get("polished", 0), "searched": schedule.solver["searched"],
             "nodes": schedule.solver["nodes"], "cost": round(schedule.cost, 2), "bound": round(schedule.bound, 2),
             "objective": round(schedule.objective, 2), "gap": schedule.gap, "stopped_by": schedule.stopped_by,
             "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024,
+            "step_start_mb": round(at_start), "step_peak_mb": round(step_mb), "step_rise_mb": round(step_mb - at_start),
             "hash": hashlib.sha256(counts.encode()).hexdigest()[:16]}
 
 
@@ -96,8 +127,8 @@ def main() -> None:
     rows = []
     print(f"load average {os.getloadavg()[0]:.2f}")
     print("| queues | days | schedule s | cpu s | parts | polished | searched | nodes | cost | bound | gap "
-          "| stopped by | peak MB | hash |")
-    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+          "| stopped by | peak MB | step peak MB (rise) | hash |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     with tempfile.TemporaryDirectory() as directory:
         paths = write_scenarios(Path(directory), args.queues, args.days)
         for queues in args.queues:
@@ -108,7 +139,8 @@ def main() -> None:
                 print(f"| {queues} | {days} | {row['seconds']} | {row['cpu_s']} | {row['parts']} | {row['polished']} "
                       f"| {row['searched']} | {row['nodes']} "
                       f"| {row['cost']:,.2f} | {row['bound']:,.2f} | {100 * row['gap']:.2f}% | {row['stopped_by']} "
-                      f"| {row['peak_mb']} | {row['hash']} |", flush=True)
+                      f"| {row['peak_mb']} | {row['step_peak_mb']} (+{row['step_rise_mb']}) | {row['hash']} |",
+                      flush=True)
     print(f"load average {os.getloadavg()[0]:.2f}")
     if args.json_out:
         args.json_out.write_text(json.dumps(rows, indent=1))

@@ -10,10 +10,10 @@ import math
 import numpy as np
 from typer.testing import CliRunner
 
-from casashore.domain.columns import Codes, column_of
+from casashore.domain.columns import Codes, Series, column_of
 from casashore.domain.json_record import json_chunks
 from casashore.interfaces.cli.app import app
-from casashore.plan.result import Forecast, ForecastInterval, ForecastIntervals, PlanResult
+from casashore.plan.result import Forecast, ForecastInterval, ForecastIntervals, PlanResult, SkillRequirement
 from casashore.plan.scenario import load_plan_scenario
 from casashore.simulate.results import CallMeasures, GroupIntervals, QueueInterval, QueueIntervals, QueueResult
 from casashore.usecases.plan import run_plan
@@ -99,6 +99,30 @@ def test_a_column_gives_each_value_back_with_its_type():
     assert column_of([3, -2]).values(0, 2) == [3, -2]
     assert column_of([0.5, None, float("inf")]).values(0, 3) == [0.5, None, float("inf")]
     assert column_of([2**70, 1]).values(0, 2) == [2**70, 1]
+
+
+def test_a_series_reads_and_writes_as_the_list_it_stands_for():
+    values = [0.1, 2.0, -0.0, 1e300, float("nan"), 3.25]
+    requirement = SkillRequirement(on_phone=values, with_shrinkage=np.array(values),
+                                   calls=[1, 2.5, None, 0.0, 1.0, 2.0], aht_s=np.arange(6.0))
+    data = requirement.to_json()
+    assert json.dumps(data) == json.dumps({"on_phone": values, "with_shrinkage": values,
+                                           "calls": [1, 2.5, None, 0.0, 1.0, 2.0],
+                                           "aht_s": [0.0, 1.0, 2.0, 3.0, 4.0, 5.0]})
+    assert "".join(json_chunks(requirement)) == json.dumps(data)  # in pieces, the same bytes
+    again = SkillRequirement.from_json(json.loads(json.dumps(data)))
+    assert "".join(json_chunks(again)) == json.dumps(data)
+    # Floats as one array; a list with ints or nulls kept as it was (1 stays 1, not 1.0).
+    assert isinstance(np.asarray(requirement.on_phone), np.ndarray) and requirement.calls[0] == 1
+    assert type(requirement.on_phone[1]) is float and list(requirement.aht_s) == [0.0, 1.0, 2.0, 3.0, 4.0, 5.0]
+    assert requirement.aht_s == [0.0, 1.0, 2.0, 3.0, 4.0, 5.0] and requirement.aht_s[1:3] == [1.0, 2.0]
+    # Read-only: a reader that changes the numbers must copy them, never change the plan's.
+    array = np.asarray(requirement.with_shrinkage)
+    assert not array.flags.writeable
+    given = np.array([1.0, 2.0])
+    series = Series(given)
+    given[0] = 5.0
+    assert series == [1.0, 2.0]
 
 
 def test_the_plans_json_is_unchanged_written_in_pieces_and_read_back(tmp_path):

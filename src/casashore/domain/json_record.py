@@ -17,7 +17,7 @@ from typing import Any, Self
 
 from pydantic import BaseModel
 
-from casashore.domain.columns import Rows
+from casashore.domain.columns import Rows, Series
 
 _OPTIONAL_KEY = "optional_key"
 _FLATTENED = "flattened"
@@ -77,7 +77,7 @@ _SCALARS = (float, int, str, bool, type(None))
 
 
 def _encode(value: Any) -> Any:
-    if isinstance(value, JsonRecord | Rows):
+    if isinstance(value, JsonRecord | Rows | Series):
         return value.to_json()
     if isinstance(value, BaseModel):
         return value.model_dump()
@@ -109,7 +109,7 @@ def _decoder(hint: Any) -> Callable[[Any], Any]:
         _, item = typing.get_args(hint)
         inner = _decoder(item)
         return lambda value: None if value is None else {k: None if v is None else inner(v) for k, v in value.items()}
-    if isinstance(hint, type) and issubclass(hint, JsonRecord | Rows):
+    if isinstance(hint, type) and issubclass(hint, JsonRecord | Rows | Series):
         return lambda value: None if value is None else hint.from_json(value)
     if isinstance(hint, type) and issubclass(hint, BaseModel):
         return lambda value: None if value is None else hint.model_validate(value)
@@ -122,6 +122,8 @@ def json_chunks(value: Any) -> Iterator[str]:
     hash or a compressor takes the pieces as they come (plan/pipeline.py, workspace/store.py), the CLI prints them."""
     if isinstance(value, Rows):
         yield from value.iter_json()
+    elif isinstance(value, Series):
+        yield json.dumps(value.tolist())
     elif isinstance(value, JsonRecord):
         yield from _object_chunks(_record_items(value))
     elif isinstance(value, dict):

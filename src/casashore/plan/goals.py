@@ -76,11 +76,11 @@ def raise_requirement(staffing: Staffing, missed: dict[str, list[int]], shrinkag
     required = dict(staffing.required)
     for skill, intervals in missed.items():
         row = required[skill]
-        on_phone = np.asarray(row.on_phone, float)
-        with_shrinkage = np.asarray(row.with_shrinkage, float)
+        on_phone = np.array(row.on_phone, float)  # copies: the staffing's arrays are read-only
+        with_shrinkage = np.array(row.with_shrinkage, float)
         on_phone[intervals] += 1.0
         with_shrinkage[intervals] = agents_with_shrinkage(on_phone[intervals], shrinkage)
-        required[skill] = dataclasses.replace(row, on_phone=on_phone.tolist(), with_shrinkage=with_shrinkage.tolist())
+        required[skill] = dataclasses.replace(row, on_phone=on_phone, with_shrinkage=with_shrinkage)
     return dataclasses.replace(staffing, required=required)
 
 

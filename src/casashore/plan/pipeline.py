@@ -230,7 +230,7 @@ def staffing_step(scenario: PlanScenario, forecast: Forecast) -> Staffing:
         np.add.at(calls[name], at[mine], row_calls[mine])
         np.add.at(work[name], at[mine], row_calls[mine] * aht)
     # Each queue's own volume and mean handle time, for the simulation (the pools below are per skill).
-    queues = {name: QueueVolume(calls=calls[name].tolist(),
+    queues = {name: QueueVolume(calls=calls[name],
                                 aht_s=float(work[name].sum() / calls[name].sum()) if calls[name].sum() > 0
                                 else by_queue[name].aht_s) for name in calls}
     is_open = None
@@ -278,8 +278,8 @@ def staffing_step(scenario: PlanScenario, forecast: Forecast) -> Staffing:
         else:
             with_shrinkage = agents_with_shrinkage(agents, scenario.site.shrinkage).astype(float)
         required[skill] = SkillRequirement(
-            on_phone=agents.astype(float).tolist(), with_shrinkage=with_shrinkage.tolist(),
-            calls=offered.tolist(), aht_s=aht.tolist(), channel=None if channel == "voice" else channel, **parts)
+            on_phone=agents.astype(float), with_shrinkage=np.asarray(with_shrinkage, float), calls=offered, aht_s=aht,
+            channel=None if channel == "voice" else channel, **parts)
     return Staffing(starts=[s.isoformat() for s in grid], required=required, queues=queues)
 
 
@@ -314,9 +314,8 @@ def schedule_step(scenario: PlanScenario, staffing: Staffing, memo: dict | None 
                     uncoverable=[UncoverableInterval(skill=g, start=s) for g, s in uncoverable],
                     counts=[ShiftCount(shift=name, day=day, agents=n)
                             for (name, day), n in sorted(result.counts.items())],
-                    scheduled={g: np.asarray(result.scheduled[g], float).tolist() for g in groups},
-                    at_work={c: v.tolist() for c, v in result.at_work.items()},
-                    on_shift_total=result.on_shift_total.tolist(), paid_hours=paid_h)
+                    scheduled={g: np.asarray(result.scheduled[g], float) for g in groups},
+                    at_work=dict(result.at_work), on_shift_total=result.on_shift_total, paid_hours=paid_h)
 
 
 def email_work(scenario: PlanScenario, staffing: Staffing) -> dict[str, DeadlineWork]:

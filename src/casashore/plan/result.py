@@ -4,12 +4,14 @@ SimulatedCentre (simulate/results.py). Each record's fields are its JSON keys in
 ``casashore plan --json`` prints them (docs/architecture.md): ``to_json()`` is that JSON exactly (and
 json_record.json_chunks writes it in pieces), and a step stored in the workspace comes back with ``from_json()``.
 Times stay ISO strings, as in the JSON. What grows with queues x intervals is held as columns (domain/columns.py):
-the forecast's intervals, and the simulation's (simulate/results.py), read as records one row at a time."""
+the forecast's intervals, and the simulation's (simulate/results.py), read as records one row at a time; the
+staffing's and the schedule's numbers per interval as Series (one array each, read as the list it stands for)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from casashore.domain.columns import Series
 from casashore.domain.json_record import JsonRecord, optional_key
 from casashore.domain.site import Site
 from casashore.forecast.intervals import ForecastInterval, ForecastIntervals  # noqa: F401 (the rows, re-exported)
@@ -36,11 +38,11 @@ class Forecast(JsonRecord):
 
 @dataclass(frozen=True)
 class SkillRequirement(JsonRecord):
-    """One skill's pooled queues, per site interval."""
-    on_phone: list[float]
-    with_shrinkage: list[float]
-    calls: list[float]
-    aht_s: list[float]
+    """One skill's pooled queues, per site interval (lists or arrays given are held as Series: domain/columns.py)."""
+    on_phone: Series
+    with_shrinkage: Series
+    calls: Series
+    aht_s: Series
     channel: str | None = optional_key()
     """chat or email (absent for voice): on_phone is then the agents working the skill's one chat or email queue
     (queueing/chat.py, queueing/email_backlog.py), calls its sessions or items; a blended pool's channels joined by
@@ -53,13 +55,20 @@ class SkillRequirement(JsonRecord):
     apart: list[float] | None = optional_key()
     """a blended pool's queues each staffed alone, added up (before shrinkage): what blending is compared with"""
 
+    def __post_init__(self) -> None:
+        for name in ("on_phone", "with_shrinkage", "calls", "aht_s"):
+            object.__setattr__(self, name, Series(getattr(self, name)))
+
 
 @dataclass(frozen=True)
 class QueueVolume(JsonRecord):
-    calls: list[float]
+    calls: Series
     """per site interval"""
     aht_s: float
     """mean over the plan"""
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "calls", Series(self.calls))
 
 
 @dataclass(frozen=True)
@@ -98,12 +107,17 @@ class Schedule(JsonRecord):
     uncoverable: list[UncoverableInterval]
     counts: list[ShiftCount]
     """agents starting each shift template on each plan day"""
-    scheduled: dict[str, list[float]]
+    scheduled: dict[str, Series]
     """skill -> agents on shift and not on break"""
-    at_work: dict[str, list[float]]
+    at_work: dict[str, Series]
     """skill set -> agents on shift and not on break"""
-    on_shift_total: list[float]
+    on_shift_total: Series
     paid_hours: float
+
+    def __post_init__(self) -> None:
+        for name in ("scheduled", "at_work"):
+            object.__setattr__(self, name, {key: Series(v) for key, v in getattr(self, name).items()})
+        object.__setattr__(self, "on_shift_total", Series(self.on_shift_total))
 
 
 @dataclass(frozen=True)

@@ -108,11 +108,14 @@ class _Columns:
 
 
 def _columns(requirement: Requirement, shifts: list[ShiftTemplate], cyclic: bool, classes: list[str],
-             open_mask: np.ndarray | None = None) -> _Columns:
+             open_mask: np.ndarray | None = None, days: list[int] | None = None, origin: int = 0) -> _Columns:
+    """The columns of ``shifts`` on ``days`` (default: every day), over the requirement's intervals, which start
+    ``origin`` intervals into the horizon (a window of it, to rebuild one part: see _Cluster.part)."""
     n = len(requirement.starts)
     step = requirement.interval_min
     per_day = 1440 // step
-    days = 1 if requirement.one_day else n // per_day
+    if days is None:
+        days = list(range(1 if requirement.one_day else n // per_day))
 
     def at(t: int) -> int | None:
         """The interval t lands on, wrapped or None past a horizon that does not wrap."""
@@ -122,9 +125,9 @@ def _columns(requirement: Requirement, shifts: list[ShiftTemplate], cyclic: bool
     break_index: dict[tuple[int, int, int], int] = {}
     flows, supplies = [], []
     for shift in shifts:
-        first = shift.start_min // step
+        first = shift.start_min // step - origin
         c = classes.index(shift.group)
-        for day in range(days):
+        for day in days:
             covered = [t for k in range(shift.length_min // step) if (t := at(day * per_day + first + k)) is not None]
             if open_mask is not None and not open_mask[covered].all():
                 continue  # no one works while the site is closed
@@ -154,41 +157,49 @@ def _columns(requirement: Requirement, shifts: list[ShiftTemplate], cyclic: bool
     return _Columns(keys, on_shift, list(break_index), break_cover, flows, supplies)
 
 
-def solve(requirement: Requirement, shifts: list[ShiftTemplate], *, cyclic: bool = False, hard: bool = False,
-          under_penalty: float | None = None, over_penalty: float = 0.0, time_limit_s: float = 600.0,
-          open_mask: np.ndarray | None = None, gap: float = 0.0, node_limit: int = NODE_LIMIT,
-          parts_searched: int | None = None, work: dict[str, DeadlineWork] | None = None,
-          memo: dict | None = None, progress: Callable[[int, int], None] | None = None) -> ShiftSchedule:
-    """The cheapest shifts and breaks for ``requirement``; ``open_mask`` (one bool per interval) keeps shifts out
-    of the hours the site is closed; ``gap``: a schedule within this relative gap of the proven bound is good
-    enough (0: prove the optimum); ``node_limit``: branch-and-bound nodes per part; ``parts_searched``: parts
-    branch and bound may search at most (None: every part it needs), so the search's work is bounded by counts
-    (parts x nodes), the same place on any machine; ``time_limit_s``: a safety
-    valve only — the result says when it was hit (``stopped_by == "time_safety"``); ``memo``: dives of earlier
-    calls by a hash of their part's data (a part solved again gives the same answer: a day whose requirement did
-    not change between rounds of the plan's goal loop is not solved again); ``progress(done, parts)``: called
-    as the independent parts are solved (a memo's answer counts as solved), in the same order on any machine;
-    ``work``: groups given items with a deadline instead of agents per interval (schedule/deadline_work.py: the
-    model chooses when they are worked; the group's ``requirement`` is then its floor, agents beyond the work)."""
+@dataclass
+class _Model:
+    """The covering model of some skills (a skill cluster, or a window of its days), whole: every part of it."""
+    problem: Problem
+    cols: _Columns
+    n: int
+    """its intervals"""
+    origin: int
+    """the horizon's interval its first interval is"""
+    groups: list[str]
+    classes: list[str]
+    n_int: int
+    n_flow: int
+    n_assign: int
+    cover_a: sparse.csc_matrix
+    uncoverable: list[tuple[str, int]]
+    size: dict[str, int]
+
+
+def _model(requirement: Requirement, shifts: list[ShiftTemplate], classes: list[str], *, cyclic: bool, hard: bool,
+           penalty: float, over_penalty: float, open_mask: np.ndarray | None, days: list[int] | None = None,
+           origin: int = 0, work: dict[str, DeadlineWork] | None = None) -> _Model:
+    """The MILP of the module's docstring for ``requirement``'s groups and the ``shifts`` of ``classes``; ``work``:
+    groups given items with a deadline (schedule/deadline_work.py), their rows and columns appended."""
     n = len(requirement.starts)
     groups = requirement.groups
-    classes = sorted({s.group for s in shifts} | set(groups))
-    cols = _columns(requirement, shifts, cyclic, classes, open_mask)
+    cols = _columns(requirement, shifts, cyclic, classes, open_mask, days, origin)
     on_shift = cols.on_shift
     required = np.concatenate([np.asarray(requirement.required[g], float) for g in groups])
     rows = len(required)
     cost_of = {s.name: s.cost for s in shifts}
     shift_cost = np.array([cost_of[name] for name, _ in cols.keys])
-    penalty = under_penalty if under_penalty is not None else 100.0 * max(1.0, shift_cost.max(initial=1.0))
     n_shift, n_break, n_flow, n_supply = on_shift.shape[1], len(cols.break_keys), len(cols.flows), len(cols.supplies)
 
-    # Assignments: for each class, interval and skill of the class, agents of that class serving that skill.
-    assign = [(ci, t, groups.index(skill)) for ci, c in enumerate(classes) for skill in c.split("+")
-              for t in range(n)]
-    n_assign = len(assign)
-    cover_a = sparse.csc_matrix((np.ones(n_assign), ([k * n + t for _, t, k in assign], range(n_assign))),
+    # Assignments: for each class, interval and skill of the class, agents of that class serving that skill (class
+    # by class, each of its skills, every interval: the columns' order).
+    pairs = np.array([(ci, groups.index(skill)) for ci, c in enumerate(classes) for skill in c.split("+")],
+                     dtype=np.int64).reshape(-1, 2)
+    times = np.tile(np.arange(n, dtype=np.int64), len(pairs))
+    n_assign = len(times)
+    cover_a = sparse.csc_matrix((np.ones(n_assign), (np.repeat(pairs[:, 1], n) * n + times, np.arange(n_assign))),
                                 shape=(rows, n_assign))
-    limit_a = sparse.csc_matrix((np.ones(n_assign), ([ci * n + t for ci, t, _ in assign], range(n_assign))),
+    limit_a = sparse.csc_matrix((np.ones(n_assign), (np.repeat(pairs[:, 0], n) * n + times, np.arange(n_assign))),
                                 shape=(len(classes) * n, n_assign))
     supply_of_flow = np.array([s for s, _, _ in cols.flows], dtype=np.int64)
     break_of_flow = np.array([b for _, b, _ in cols.flows], dtype=np.int64)
@@ -213,7 +224,7 @@ def solve(requirement: Requirement, shifts: list[ShiftTemplate], *, cyclic: bool
     ], format="csc")
     served = np.asarray(cover_a @ np.asarray(limit_a.T @ np.asarray(on_shift.sum(axis=1)).ravel() > 0,
                                              float)).ravel() > 0
-    uncoverable = [(groups[r // n], r % n) for r in np.flatnonzero((required > 0) & ~served)]
+    uncoverable = [(groups[r // n], origin + r % n) for r in np.flatnonzero((required > 0) & ~served)]
 
     n_int = n_shift + n_break
     costs = np.concatenate([shift_cost, np.zeros(n_break + n_flow + n_assign), np.full(rows, penalty),
@@ -221,36 +232,338 @@ def solve(requirement: Requirement, shifts: list[ShiftTemplate], *, cyclic: bool
     upper = np.concatenate([np.full(n_int + n_flow + n_assign, np.inf),
                             np.zeros(rows) if hard else np.full(rows, np.inf), np.full(rows, np.inf)])
     row_bounds = np.concatenate([required, np.zeros(matrix.shape[0] - rows)])
+    work = {g: w for g, w in (work or {}).items() if g in groups}
     if work:  # work groups' coverage rows take their items' columns and rows (appended: continuous, last)
         matrix, costs, upper, row_bounds = extend(
             matrix, costs, upper, row_bounds, {groups.index(g) * n: w for g, w in work.items()}, n,
             requirement.interval_min * 60.0, np.ones(n, bool) if open_mask is None else np.asarray(open_mask, bool))
     n_cols = matrix.shape[1]
+    integer = np.arange(n_cols) < n_int
     size = {"integer_variables": n_int, "continuous_variables": n_cols - n_int, "rows": matrix.shape[0]}
-    solved = _solve_by_component(matrix, costs, upper, row_bounds, n_int, gap, node_limit, parts_searched, time_limit_s,
-                                 {} if memo is None else memo, progress or (lambda done, parts: None))
+    return _Model(Problem(matrix, costs, upper, row_bounds, integer), cols, n, origin, groups, classes, n_int, n_flow,
+                  n_assign, cover_a, uncoverable, size)
+
+
+def _skill_clusters(groups: list[str], classes: list[str]) -> list[tuple[list[str], list[str]]]:
+    """The groups and the classes (skill sets) that agents of several skills join, each cluster's in their order:
+    no row or column of the model links two clusters, so each is built and solved alone (a BPO site's clients
+    share no agents: a month of 100 clients is 100 models of a client each, not one of them all). In the order of
+    their first group, the order of their parts in the whole model."""
+    root = list(range(len(groups)))
+
+    def find(g: int) -> int:
+        while root[g] != g:
+            root[g] = root[root[g]]
+            g = root[g]
+        return g
+
+    skills_of = {c: [groups.index(skill) for skill in c.split("+")] for c in classes}
+    for skills in skills_of.values():
+        for other in skills[1:]:
+            a, b = sorted((find(skills[0]), find(other)))
+            root[b] = a  # the lowest group is its cluster's root
+    clusters: dict[int, tuple[list[str], list[str]]] = {}
+    for g, group in enumerate(groups):
+        clusters.setdefault(find(g), ([], []))[0].append(group)
+    for c in classes:
+        clusters[find(skills_of[c][0])][1].append(c)
+    return [clusters[r] for r in sorted(clusters)]
+
+
+def _dearest_with_columns(requirement: Requirement, shifts: list[ShiftTemplate], cyclic: bool,
+                          open_mask: np.ndarray | None) -> float:
+    """The dearest shift that has a column (a day it may work), 1.0 when none: what the under-coverage penalty is
+    priced from (the whole model's, the same for every cluster)."""
+    n = len(requirement.starts)
+    step = requirement.interval_min
+    per_day = 1440 // step
+    days = 1 if requirement.one_day else n // per_day
+    for shift in sorted(shifts, key=lambda s: -s.cost):
+        for day in range(days):
+            starts = [day * per_day + shift.start_min // step + k for k in range(shift.length_min // step)]
+            covered = [t % n for t in starts] if cyclic else [t for t in starts if t < n]
+            if open_mask is None or open_mask[covered].all():
+                return max(1.0, shift.cost)
+    return 1.0
+
+
+@dataclass
+class _Cluster:
+    """One skill cluster once its parts are dived: their keys and answers (the model itself is dropped: a month of a
+    hundred clients held whole took GBs while built), how to build any one part again (for the search), and the
+    cluster's share of the schedule, kept up to date as the search changes a part's answer."""
+    requirement: Requirement
+    """the cluster's groups only"""
+    shifts: list[ShiftTemplate]
+    classes: list[str]
+    open_mask: np.ndarray | None
+    settings: dict
+    """cyclic, hard, penalty, over_penalty: as for the whole model"""
+    keys: list[str] = field(default_factory=list)
+    solved: list[SolvedPart] = field(default_factory=list)
+    recipes: list[tuple[int, tuple[int, ...]]] = field(default_factory=list)
+    """per part: its first interval and the plan days of its shifts (none: a part without shifts)"""
+    at_work: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    """[class, interval] agents on shift and not on break"""
+    on_shift: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    """[class, interval] agents on shift, breaks included"""
+    serving: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    """[group, interval] agents serving the group"""
+    counts: dict[tuple[str, int], int] = field(default_factory=dict)
+    breaks: dict[tuple[str, int, int, int], int] = field(default_factory=dict)
+    shift_columns: list[tuple[str, int]] = field(default_factory=list)
+    uncoverable: list[tuple[str, int]] = field(default_factory=list)
+    size: dict[str, int] = field(default_factory=dict)
+
+    def model(self, days: list[int] | None = None, window: tuple[int, int] | None = None) -> _Model:
+        """The cluster's model, or the columns of ``days`` only over the intervals of ``window``."""
+        requirement, mask = self.requirement, self.open_mask
+        w0, w1 = window or (0, len(requirement.starts))
+        if window is not None:
+            requirement = Requirement(requirement.starts[w0:w1], requirement.interval_min, requirement.groups,
+                                      {g: requirement.required[g][w0:w1] for g in requirement.groups},
+                                      requirement.one_day)
+            mask = None if mask is None else mask[w0:w1]
+        return _model(requirement, self.shifts, self.classes, open_mask=mask, days=days, origin=w0, **self.settings)
+
+    def dive(self, memo: dict, pool: ThreadPoolExecutor) -> bool:
+        """Build the cluster's model, find its parts, dive the parts the memo does not know, and write the
+        cluster's share of the schedule from the answers; False when a part is infeasible."""
+        model = self.model()
+        whole = model.problem
+        self.uncoverable, self.size = model.uncoverable, model.size
+        n = model.n
+        self.at_work = np.zeros((len(self.classes), n))
+        self.on_shift = np.zeros((len(self.classes), n))
+        self.serving = np.zeros((len(self.requirement.groups), n))
+        self.shift_columns = list(model.cols.keys)
+        count, row_part, col_part = _components(whole.matrix)
+        blocks = _blocks(whole.matrix, count, row_part, col_part)
+        problems = [(cols, Problem(block, whole.costs[cols], whole.upper[cols], whole.row_bounds[rows],
+                                   whole.integer[cols])) for rows, cols, block in blocks]
+        n_shift = len(model.cols.keys)
+        # A part's first row is its cluster's first group's at the part's first interval.
+        self.recipes = [(int(rows[0]), tuple(sorted({model.cols.keys[c][1] for c in cols[cols < n_shift].tolist()})))
+                        for rows, cols, _ in blocks]
+        del blocks
+        self.keys = [_fingerprint(problem) for _, problem in problems]
+        # A part whose data another part shares (the same day of a client, the closed hours) is dived once, as the
+        # last of them: the whole model's rule (clusters are dived last first).
+        new = sorted({key: i for i, key in enumerate(self.keys) if key not in memo}.items())
+        # Parts without shifts (a closed hour: its under-coverage and nothing else, ~95 % of the parts of a week of
+        # hundreds of queues) are one LP together: one HiGHS call instead of thousands, the same unique answer.
+        without_shifts = [(key, i) for key, i in new if not problems[i][1].integer.any()]
+        if without_shifts:
+            answers = relax_together([problems[i][1] for _, i in without_shifts])
+            if answers is None:
+                return False
+            for (key, _), answer in zip(without_shifts, answers, strict=True):
+                memo[key] = answer
+        new = [(key, i) for key, i in new if problems[i][1].integer.any()]
+        same_day = {i: ("part", self.requirement.groups[0], i, _fingerprint(problems[i][1], with_requirement=False))
+                    for _, i in new}
+
+        def dive(item: tuple[str, int]) -> SolvedPart | None:
+            problem = problems[item[1]][1]
+            earlier = memo.get(same_day[item[1]])
+            at_least = None
+            if earlier is not None and np.all(earlier[0] <= problem.row_bounds) and len(earlier[1].values):
+                at_least = earlier[1].values[problem.integer]
+            return relax_and_dive(problem, at_least)
+
+        # Each part is solved on one thread, so the answers do not depend on how many run at once.
+        for (key, i), dived in zip(new, list(pool.map(dive, new)), strict=True):
+            if dived is None:
+                return False
+            memo[key] = dived
+            # The same day (part) under another requirement, in a later round: (its requirement, its answer).
+            memo[same_day[i]] = (problems[i][1].row_bounds, dived)
+        self.solved = [memo[key] for key in self.keys]
+        values = np.zeros(whole.matrix.shape[1])
+        for (cols, _), answer in zip(problems, self.solved, strict=True):
+            if len(answer.values):  # a part the dive left without an answer is written once searched
+                values[cols] = answer.values
+        self.write(model, values, np.arange(whole.matrix.shape[0]), np.arange(whole.matrix.shape[1]))
+        return True
+
+    def part(self, local: int) -> tuple[_Model, np.ndarray, np.ndarray, Problem]:
+        """Part ``local`` built again: (a model holding it, its rows and columns there, its Problem), from the days
+        of its shifts over those days and the next (a shift may end after midnight), not the whole cluster; the whole
+        cluster's intervals when that window does not give the part back exactly (its data's hash is checked)."""
+        first, days = self.recipes[local]
+        n = len(self.requirement.starts)
+        windows: list[tuple[int, int] | None] = [None]
+        # A work group's backlog links every interval of the horizon (cyclic): its parts are built whole.
+        worked = any(g in (self.settings["work"] or {}) for g in self.requirement.groups)
+        if days and not (self.settings["cyclic"] or self.requirement.one_day or worked):
+            per_day = 1440 // self.requirement.interval_min
+            window = (days[0] * per_day, min(n, (days[-1] + 2) * per_day))
+            if window != (0, n):
+                windows.insert(0, window)
+        for window in windows:
+            model = self.model(list(days), window)
+            whole = model.problem
+            count, row_part, col_part = _components(whole.matrix)
+            label = row_part[first - model.origin]  # the part's first row: its first group's at its first interval
+            ((rows, cols, block),) = _blocks(whole.matrix, count, row_part, col_part, [label])
+            problem = Problem(block, whole.costs[cols], whole.upper[cols], whole.row_bounds[rows], whole.integer[cols])
+            if _fingerprint(problem) == self.keys[local]:
+                return model, rows, cols, problem
+        raise RuntimeError(f"part {local} of the cluster of {self.requirement.groups} could not be built again")
+
+    def write(self, model: _Model, values: np.ndarray, rows: np.ndarray, cols: np.ndarray) -> None:
+        """Write the schedule that ``values`` (one per column of ``model``) makes on ``rows`` and ``cols`` of
+        ``model`` (the whole cluster's, or a part's) into the cluster's share."""
+        n, origin = model.n, model.origin
+        n_shift, n_int, n_flow = len(model.cols.keys), model.n_int, model.n_flow
+        counts_int = np.rint(values[:n_int])
+        x = counts_int[:n_shift].astype(int)
+        on_shift = model.cols.on_shift @ x
+        at_work = on_shift - model.cols.break_cover @ counts_int[n_shift:n_int]
+        serving = model.cover_a @ values[n_int + n_flow:n_int + n_flow + model.n_assign]
+        covered = len(model.groups) * n
+        capacity = rows[(rows >= covered) & (rows < covered + len(model.classes) * n)] - covered
+        self.at_work[capacity // n, origin + capacity % n] = at_work[capacity]
+        self.on_shift[capacity // n, origin + capacity % n] = on_shift[capacity]
+        coverage = rows[rows < covered]
+        self.serving[coverage // n, origin + coverage % n] = serving[coverage]
+        shift_cols = cols[cols < n_shift]
+        keys = model.cols.keys
+        for col, agents in zip(shift_cols.tolist(), x[shift_cols].tolist(), strict=True):
+            if agents:
+                self.counts[keys[col]] = agents
+            else:
+                self.counts.pop(keys[col], None)
+        shift_days = {keys[col] for col in shift_cols.tolist()}
+        if self.breaks and shift_days:
+            for key in [key for key in self.breaks if key[:2] in shift_days]:
+                del self.breaks[key]  # written again below, in the flows' order
+        flows = cols[(cols >= n_int) & (cols < n_int + n_flow)] - n_int
+        flow = np.rint(values[n_int:n_int + n_flow])
+        for f, agents in zip(flows.tolist(), flow[flows].tolist(), strict=True):
+            if agents:
+                supply, _, start = model.cols.flows[f]
+                col, j = model.cols.supplies[supply]
+                name, day = keys[col]
+                key = (name, day, j, origin + start if start < n else -1)
+                self.breaks[key] = self.breaks.get(key, 0) + int(agents)
+
+
+class _Parts:
+    """Every cluster's parts in the whole model's order (clusters by their first group, then each cluster's parts):
+    their keys and answers, and ``problems[part][1]``, the part's model, built again when the search asks."""
+
+    def __init__(self, clusters: list[_Cluster]) -> None:
+        self.clusters = clusters
+        self.offsets = np.cumsum([0] + [len(c.keys) for c in clusters])
+        self.keys = [key for c in clusters for key in c.keys]
+        self.solved: list[SolvedPart] = [s for c in clusters for s in c.solved]
+        for cluster in clusters:
+            cluster.solved = []  # held here only
+
+    def __len__(self) -> int:
+        return len(self.keys)
+
+    def locate(self, part: int) -> tuple[_Cluster, int]:
+        k = int(np.searchsorted(self.offsets, part, side="right")) - 1
+        return self.clusters[k], part - int(self.offsets[k])
+
+    def __getitem__(self, part: int) -> tuple[None, Problem]:
+        cluster, local = self.locate(part)
+        return None, cluster.part(local)[3]
+
+    def rewrite(self, part: int) -> None:
+        """Write the part's answer (changed by the search) into its cluster's share of the schedule."""
+        cluster, local = self.locate(part)
+        model, rows, cols, _ = cluster.part(local)
+        values = np.zeros(model.problem.matrix.shape[1])
+        values[cols] = self.solved[part].values
+        cluster.write(model, values, rows, cols)
+
+
+def solve(requirement: Requirement, shifts: list[ShiftTemplate], *, cyclic: bool = False, hard: bool = False,
+          under_penalty: float | None = None, over_penalty: float = 0.0, time_limit_s: float = 600.0,
+          open_mask: np.ndarray | None = None, gap: float = 0.0, node_limit: int = NODE_LIMIT,
+          parts_searched: int | None = None, work: dict[str, DeadlineWork] | None = None,
+          memo: dict | None = None, progress: Callable[[int, int], None] | None = None) -> ShiftSchedule:
+    """The cheapest shifts and breaks for ``requirement``; ``open_mask`` (one bool per interval) keeps shifts out
+    of the hours the site is closed; ``gap``: a schedule within this relative gap of the proven bound is good
+    enough (0: prove the optimum); ``node_limit``: branch-and-bound nodes per part; ``parts_searched``: parts
+    branch and bound may search at most (None: every part it needs), so the search's work is bounded by counts
+    (parts x nodes), the same place on any machine; ``time_limit_s``: a safety
+    valve only — the result says when it was hit (``stopped_by == "time_safety"``); ``memo``: dives of earlier
+    calls by a hash of their part's data (a part solved again gives the same answer: a day whose requirement did
+    not change between rounds of the plan's goal loop is not solved again); ``progress(done, parts)``: called
+    as each skill cluster's parts are solved (a memo's answer counts as solved), in the same order on any machine;
+    ``parts`` is exact once every cluster is built, until then the clusters built so far's parts scaled to all;
+    ``work``: groups given items with a deadline instead of agents per interval (schedule/deadline_work.py: the
+    model chooses when they are worked; the group's ``requirement`` is then its floor, agents beyond the work).
+
+    The model is built one skill cluster at a time (_skill_clusters), its parts dived, and only their answers kept:
+    the result is the one model's of them all, part for part."""
+    started = time.perf_counter()
+    n = len(requirement.starts)
+    groups = requirement.groups
+    classes = sorted({s.group for s in shifts} | set(groups))
+    penalty = (under_penalty if under_penalty is not None
+               else 100.0 * _dearest_with_columns(requirement, shifts, cyclic, open_mask))
+    settings = {"cyclic": cyclic, "hard": hard, "penalty": penalty, "over_penalty": over_penalty, "work": work}
+    memo = {} if memo is None else memo
+    progress = progress or (lambda done, parts: None)
+    skill_clusters = _skill_clusters(groups, classes)
+    clusters: list[_Cluster] = []
+    feasible, seen = True, 0
+    with ThreadPoolExecutor(max_workers=max(1, os.cpu_count() or 1)) as pool:
+        for built, (cluster_groups, cluster_classes) in enumerate(reversed(skill_clusters), start=1):
+            mine = set(cluster_classes)
+            cluster = _Cluster(
+                Requirement(requirement.starts, requirement.interval_min, cluster_groups,
+                            {g: requirement.required[g] for g in cluster_groups}, requirement.one_day),
+                [s for s in shifts if s.group in mine], cluster_classes, open_mask, settings)
+            if feasible:
+                feasible = cluster.dive(memo, pool)
+            else:  # no schedule: only the cluster's size and uncoverable intervals, for the answer
+                model = cluster.model()
+                cluster.uncoverable, cluster.size = model.uncoverable, model.size
+            clusters.insert(0, cluster)
+            seen += len(cluster.keys)
+            if feasible:
+                progress(seen, max(seen, round(seen * len(skill_clusters) / built)))
+    size = {key: sum(c.size[key] for c in clusters) for key in ("integer_variables", "continuous_variables", "rows")}
+    rank = {g: i for i, g in enumerate(groups)}
+    uncoverable = sorted((u for c in clusters for u in c.uncoverable), key=lambda u: (rank[u[0]], u[1]))
+    if not feasible:
+        return ShiftSchedule("infeasible", float("nan"), float("nan"), None, {}, {}, uncoverable, {}, size)
+    parts = _Parts(clusters)
+    dived = list(parts.solved)
+    solved = _solve_by_component(parts, gap, node_limit, parts_searched, time_limit_s, memo, started)
     if solved is None:
         return ShiftSchedule("infeasible", float("nan"), float("nan"), None, {}, {}, uncoverable, {}, size)
-    label, values, objective, bound, stopped_by, stats = solved
+    label, objective, bound, stopped_by, stats = solved
+    for part in range(len(parts)):
+        if parts.solved[part].values is not dived[part].values:
+            parts.rewrite(part)
     gap = 0.0 if label == "optimal" else max(0.0, objective - bound) / max(abs(objective), 1e-9)
-    counts_int = np.rint(values[:n_int])
-    x = counts_int[:n_shift].astype(int)
-    at_work = on_shift @ x - cols.break_cover @ counts_int[n_shift:n_int]
-    serving = cover_a @ values[n_int + n_flow:n_int + n_flow + n_assign]
+    # The whole schedule, in the whole model's orders: classes sorted, shift columns by template then day.
+    order = {s.name: i for i, s in enumerate(shifts)}
+    cost_of = {s.name: s.cost for s in shifts}
+    columns = sorted((key for c in clusters for key in c.shift_columns), key=lambda key: (order[key[0]], key[1]))
+    found = {key: agents for c in clusters for key, agents in c.counts.items()}
+    x = np.array([found.get(key, 0) for key in columns], dtype=int)
+    shift_cost = np.array([cost_of[name] for name, _ in columns])
+    counts = {key: int(v) for key, v in zip(columns, x, strict=True) if v}
+    breaks = dict(sorted(((key, agents) for c in clusters for key, agents in c.breaks.items()),
+                         key=lambda item: (order[item[0][0]], item[0][1], item[0][2])))
+    rows_of = {name: (c, i) for c in clusters for i, name in enumerate(c.classes)}
+    at_work_by_class = {name: rows_of[name][0].at_work[rows_of[name][1]] for name in classes}
     if all("+" not in c for c in classes):  # one skill per agent: every agent at work serves its group
-        scheduled = {g: at_work[classes.index(g) * n:(classes.index(g) + 1) * n] for g in groups}
+        scheduled = {g: at_work_by_class[g] for g in groups}
     else:
-        scheduled = {g: serving[i * n:(i + 1) * n] for i, g in enumerate(groups)}
-    breaks: dict[tuple[str, int, int, int], int] = defaultdict(int)
-    for (supply, _, start), flow in zip(cols.flows, np.rint(values[n_int:n_int + n_flow]), strict=True):
-        if flow:
-            col, j = cols.supplies[supply]
-            name, day = cols.keys[col]
-            breaks[(name, day, j, start if start < n else -1)] += int(flow)
-    counts = {key: int(v) for key, v in zip(cols.keys, x, strict=True) if v}
-    at_work_by_class = {c: at_work[i * n:(i + 1) * n] for i, c in enumerate(classes)}
-    seats = (on_shift @ x).reshape(len(classes), n).sum(axis=0)
-    return ShiftSchedule(label, float(shift_cost @ x), objective, gap, counts, scheduled, uncoverable, dict(breaks),
+        serving_of = {g: c.serving[i] for c in clusters for i, g in enumerate(c.requirement.groups)}
+        scheduled = {g: serving_of[g] for g in groups}
+    seats = (np.stack([rows_of[name][0].on_shift[rows_of[name][1]] for name in classes]) if classes
+             else np.zeros((0, n))).sum(axis=0)
+    return ShiftSchedule(label, float(shift_cost @ x), objective, gap, counts, scheduled, uncoverable, breaks,
                          size, at_work_by_class, seats, bound, stopped_by, stats)
 
 
@@ -275,11 +588,12 @@ def _components(matrix: sparse.csc_matrix) -> tuple[int, np.ndarray, np.ndarray]
     return count, labels[:rows], labels[rows:]
 
 
-def _blocks(matrix: sparse.csc_matrix, count: int, row_part: np.ndarray, col_part: np.ndarray
-            ) -> list[tuple[np.ndarray, np.ndarray, sparse.csc_matrix]]:
-    """Each part's rows, columns (ascending) and sub-matrix. The matrix is permuted once so that every part is a
-    contiguous block (a stable sort keeps each part's rows and columns in their order): slicing the whole matrix
-    once per part would cost parts x its size (a month of 10 clients: 240 parts)."""
+def _blocks(matrix: sparse.csc_matrix, count: int, row_part: np.ndarray, col_part: np.ndarray,
+            wanted: list[int] | None = None) -> list[tuple[np.ndarray, np.ndarray, sparse.csc_matrix]]:
+    """Each part's rows, columns (ascending) and sub-matrix (only the ``wanted`` parts' when given). The matrix is
+    permuted once so that every part is a contiguous block (a stable sort keeps each part's rows and columns in
+    their order): slicing the whole matrix once per part would cost parts x its size (a month of 10 clients: 240
+    parts)."""
     row_order = np.argsort(row_part, kind="stable")
     col_order = np.argsort(col_part, kind="stable")
     permuted = matrix[row_order][:, col_order].tocsc()
@@ -287,7 +601,7 @@ def _blocks(matrix: sparse.csc_matrix, count: int, row_part: np.ndarray, col_par
     col_ends = np.searchsorted(col_part[col_order], np.arange(count + 1))
     indptr, indices, data = permuted.indptr, permuted.indices, permuted.data
     blocks = []
-    for part in range(count):
+    for part in range(count) if wanted is None else wanted:
         r0, r1, c0, c1 = row_ends[part], row_ends[part + 1], col_ends[part], col_ends[part + 1]
         # A part's columns have entries in its own rows only: the block is a slice of the arrays (scipy's
         # slicing checks and copies cost more than the work on a part of a few rows).
@@ -298,61 +612,16 @@ def _blocks(matrix: sparse.csc_matrix, count: int, row_part: np.ndarray, col_par
     return blocks
 
 
-def _solve_by_component(matrix: sparse.csc_matrix, costs: np.ndarray, upper: np.ndarray, row_bounds: np.ndarray,
-                        n_int: int, gap: float, node_limit: int, parts_searched: int | None, time_limit_s: float,
-                        memo: dict,
-                        progress: Callable[[int, int], None]
-                        ) -> tuple[str, np.ndarray, float, float, str, dict[str, int]] | None:
-    """Solve each independent sub-model on its own (a MILP's search grows far faster than its size: a week of
-    independent days is seven small models), then join them. Every part gets its LP bound and its dive's answer;
-    then, while the whole schedule is further from the summed bound than ``gap``, the part furthest from its own
-    bound is searched by branch and bound (node-limited), the same parts in the same order on any machine.
-    Returns (optimal | feasible, values, objective, bound, stopped_by, statistics), or None when infeasible."""
-    started = time.perf_counter()
-    count, row_part, col_part = _components(matrix)
-    problems = [(cols, Problem(block, costs[cols], upper[cols], row_bounds[rows], cols < n_int))
-                for rows, cols, block in _blocks(matrix, count, row_part, col_part)]
-    keys = [_fingerprint(problem) for _, problem in problems]
-    new = sorted({key: i for i, key in enumerate(keys) if key not in memo}.items())
-    done = count - len(new)
-    progress(done, count)
-
-    # Earlier answers as they were before this call: the parts below must not see each other's (which one came
-    # first would depend on the threads' timing).
-    earlier_answers = dict(memo)
-
-    def dive(item: tuple[str, int]) -> SolvedPart | None:
-        problem = problems[item[1]][1]
-        earlier = earlier_answers.get((item[1], _fingerprint(problem, with_requirement=False)))
-        at_least = None
-        if earlier is not None and np.all(earlier[0] <= problem.row_bounds) and len(earlier[1].values):
-            at_least = earlier[1].values[problem.integer]
-        return relax_and_dive(problem, at_least)
-
-    # Parts without shifts (a closed hour: its under-coverage and nothing else, ~95 % of the parts of a week of
-    # hundreds of queues) are one LP together: one HiGHS call instead of thousands, the same unique answer.
-    without_shifts = [(key, i) for key, i in new if not problems[i][1].integer.any()]
-    if without_shifts:
-        answers = relax_together([problems[i][1] for _, i in without_shifts])
-        if answers is None:
-            return None
-        for (key, i), answer in zip(without_shifts, answers, strict=True):
-            memo[key] = answer
-            memo[i, _fingerprint(problems[i][1], with_requirement=False)] = (problems[i][1].row_bounds, answer)
-        done += len(without_shifts)
-        progress(done, count)
-        new = [(key, i) for key, i in new if problems[i][1].integer.any()]
-    # Each part is solved on one thread, so the answers do not depend on how many run at once.
-    with ThreadPoolExecutor(max_workers=max(1, min(len(new), os.cpu_count() or 1))) as pool:
-        for (key, i), dived in zip(new, pool.map(dive, new), strict=True):
-            if dived is None:
-                return None
-            memo[key] = dived
-            # The same day (part) under another requirement, in a later round: (its requirement, its answer).
-            memo[i, _fingerprint(problems[i][1], with_requirement=False)] = (problems[i][1].row_bounds, dived)
-            done += 1
-            progress(done, count)
-    solved: list[SolvedPart | None] = [memo[key] for key in keys]
+def _solve_by_component(problems: _Parts, gap: float, node_limit: int, parts_searched: int | None,
+                        time_limit_s: float, memo: dict, started: float
+                        ) -> tuple[str, float, float, str, dict[str, int]] | None:
+    """The whole schedule from its independent sub-models (a MILP's search grows far faster than its size: a week
+    of independent days is seven small models), each already dived (_Cluster.dive). Every part has its LP bound
+    and its dive's answer; while the whole schedule is further from the summed bound than ``gap``, the part
+    furthest from its own bound is searched by branch and bound (node-limited), the same parts in the same order
+    on any machine. Returns (optimal | feasible, objective, bound, stopped_by, statistics), or None when
+    infeasible; ``problems.solved`` holds each part's answer."""
+    count, keys, solved = len(problems), problems.keys, problems.solved
 
     objective_sum, bound_sum = sum(s.objective for s in solved), sum(s.bound for s in solved)
 
@@ -437,9 +706,6 @@ def _solve_by_component(matrix: sparse.csc_matrix, costs: np.ndarray, upper: np.
                       lambda part, limit: branch_and_bound(problems[part][1], solved[part], gap, node_limit, limit),
                       searched):
             return None
-    values = np.zeros(matrix.shape[1])
-    for (cols, _), s in zip(problems, solved, strict=True):
-        values[cols] = s.values
     objective, bound = sum(s.objective for s in solved), sum(s.bound for s in solved)
     objective_sum, bound_sum = objective, bound  # the sums in one order, as within_gap reads them below
     stops = {s.stopped_by for s in solved}
@@ -454,4 +720,4 @@ def _solve_by_component(matrix: sparse.csc_matrix, costs: np.ndarray, upper: np.
     label = "optimal" if stopped_by == "optimal" else "feasible"
     stats = {"parts": count, "polished": len(polished), "searched": len(searched), "lps": sum(s.lps for s in solved),
              "nodes": sum(s.nodes for s in solved)}
-    return label, values, objective, min(bound, objective), stopped_by, stats
+    return label, objective, min(bound, objective), stopped_by, stats
