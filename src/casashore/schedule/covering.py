@@ -394,7 +394,7 @@ class _Cluster:
         n = len(self.requirement.starts)
         windows: list[tuple[int, int] | None] = [None]
         # A work group's backlog links every interval of the horizon (cyclic): its parts are built whole.
-        worked = any(g in (self.settings["work"] or {}) for g in self.requirement.groups)
+        worked = any(g in (self.settings.get("work") or {}) for g in self.requirement.groups)
         if days and not (self.settings["cyclic"] or self.requirement.one_day or worked):
             per_day = 1440 // self.requirement.interval_min
             window = (days[0] * per_day, min(n, (days[-1] + 2) * per_day))
