@@ -168,6 +168,11 @@ def forecast(
     stored in the workspace's forecasts table. Intervals are in the queue's (client's) time zone; `site_start`
     gives the same interval in the site's zone (Africa/Casablanca by default), through the IANA rules.
 
+    Without --queue every queue is forecast, but one whose history is too short for the backtest (28 days at
+    least) is left out and named with why (the JSON's skipped: queue, reason, why); the exit status is 0 when at
+    least one queue was forecast. A queue named with --queue is refused if short (exit status 2), as is a
+    workspace where no queue has the history.
+
     An email queue is also given per client day (the JSON's email_days): the day's items with their 80 % and 95 %
     bands, the agent-hours they bring into the backlog and the share of them in each hour of the day.
 
@@ -194,7 +199,8 @@ def forecast(
     if output is not None:
         write_csv(output, rows)
     if as_json:
-        print_json({"run_id": made.run_id, "models": chosen, "intervals": rows, "email_days": made.email_days})
+        print_json({"run_id": made.run_id, "models": chosen, "intervals": rows, "email_days": made.email_days,
+                    "skipped": made.skipped})
         return
     shown = Table(title=f"Forecast {made.run_id}: {made.horizon_days} days of {made.interval_min}-minute intervals "
                         f"(every interval: --output or --json)")
@@ -208,6 +214,8 @@ def forecast(
     out.print(shown)
     if made.email_days:
         out.print(_email_days_table(made.email_days))
+    for left_out in made.skipped:
+        out.print(f"not forecast: {left_out['queue']} — {left_out['why']}")
     _say_queues(workspace, sorted(chosen), queue)
 
 
