@@ -55,7 +55,8 @@ def import_(
     elif result.already_imported:
         out.print(f"{file} was already imported into {workspace}: nothing added.")
     else:
-        out.print(f"{result.calls_added:,} calls added to {workspace} (queues {', '.join(result.queues)}).")
+        given = ", ".join(f"{queue}: {result.channels.get(queue, 'voice')}" for queue in result.queues)
+        out.print(f"{result.calls_added:,} calls added to {workspace} (queues and their channels: {given}).")
 
 
 @exits_on_user_error
@@ -71,7 +72,8 @@ def history(
     """What happened, per queue and interval (in each queue's time zone), and how patient callers were.
 
     Per interval: offered, answered, abandoned, AHT, ASA, service level. Per queue: patience by the
-    abandon-rate / mean-wait estimator (exponential) and by Kaplan-Meier (answers censor the patience).
+    abandon-rate / mean-wait estimator (exponential) and by Kaplan-Meier (answers censor the patience); its
+    channel (voice, chat or email: an email item never abandons, so no patience is given for it).
     `--output history.csv` writes every interval; `--plot heatmap.html` draws weekday x time of day.
     """
     from casashore.usecases import history as use  # DuckDB: only when the command runs
@@ -84,11 +86,11 @@ def history(
         print_json({"queues": queues, "intervals": rows})
         return
     shown = Table(title=f"History in {workspace} ({len(rows):,} queue-intervals; every one: --output or --json)")
-    for header in ("queue", "zone", "offered", "P(abandon)", "patience: exp. mean (s)", "KM median (s)",
+    for header in ("queue", "channel", "zone", "offered", "P(abandon)", "patience: exp. mean (s)", "KM median (s)",
                    "KM restricted mean (s)"):
         shown.add_column(header, justify="right")
     for q in queues:
-        shown.add_row(q["queue"], q["time_zone"], f"{q['offered']:,}", fmt(q["p_abandon"], ".3f"),
+        shown.add_row(q["queue"], q["channel"], q["time_zone"], f"{q['offered']:,}", fmt(q["p_abandon"], ".3f"),
                       fmt(q["patience_mean_s_exponential"], ".0f"), fmt(q["patience_median_s_kaplan_meier"], ".0f"),
                       fmt(q["patience_restricted_mean_s_kaplan_meier"], ".0f"))
     out.print(shown)
