@@ -51,6 +51,56 @@ def test_dashboard_calculates_and_keeps_an_uploaded_scenario(server, locale, wor
         assert errors == []
 
 
+def test_the_calculator_and_the_scenario_form_take_chat_and_email(server):
+    """Each channel's fields shown for it alone and sent to POST /api/staff (tests/test_staff_channels.py's cases:
+    the chat chain's 74 agents, the email backlog's 20); a scenario's queue row takes its channel's fields and
+    leaves the others out of the scenario."""
+    with chromium() as browser:
+        page = watched_page(browser, "en-GB")
+        page.goto(server + "/")
+        assert page.is_visible("#target") and page.is_hidden("#max-sessions") and page.is_hidden("#deadline")
+        page.select_option("#channel", "chat")
+        assert page.is_visible("#max-sessions") and page.is_visible("#concurrency") and page.is_hidden("#open")
+        for field, value in (("calls", "400"), ("interval", "15"), ("aht", "300"), ("target", "60"), ("sl", "80"),
+                             ("max-sessions", "3"), ("concurrency", "0.3")):
+            page.fill(f"#{field}", value)
+        page.click("#calc")
+        page.wait_for_function("document.getElementById('calc-detail').textContent.includes('sessions per agent')")
+        assert page.text_content("#agents") == "74"
+        page.select_option("#channel", "email")
+        assert page.is_hidden("#target") and page.is_hidden("#max-sessions") and page.is_visible("#deadline")
+        for field, value in (("calls", "2400"), ("interval", "1440"), ("open", "600"), ("aht", "300"),
+                             ("deadline", "24"), ("sl", "95")):
+            page.fill(f"#{field}", value)
+        page.click("#calc")
+        page.wait_for_function("document.getElementById('calc-detail').textContent.includes('within the deadline')")
+        assert page.text_content("#agents") == "20"
+        assert page.text_content("#calc-detail").startswith(
+            " (100.0 % within the deadline, largest backlog 1,400 items")
+        page.fill("#deadline", "721")  # the API's domain, named in words
+        page.click("#calc")
+        page.wait_for_function("document.getElementById('calc-error').textContent !== ''")
+        assert page.text_content("#calc-error").startswith("deadline_s: 2595600")
+
+        page.goto(server + "/scenario")
+        page.wait_for_selector("#table-queues tbody tr")
+        row = "#table-queues tbody tr"
+        assert page.is_disabled(f'{row} [data-key="max_sessions"]') and page.is_enabled(f'{row} [data-key="target_s"]')
+        page.select_option(f'{row} [data-key="channel"]', "email")
+        assert page.is_disabled(f'{row} [data-key="target_s"]') and page.is_enabled(f'{row} [data-key="deadline_s"]')
+        page.fill(f'{row} [data-key="deadline_s"]', "86400")
+        page.fill(f'{row} [data-key="deadline_share"]', "0.95")
+        queue = page.evaluate("scenarioFromForm().queues[0]")
+        assert (queue["channel"], queue["deadline_s"], queue["deadline_share"]) == ("email", 86400, 0.95)
+        page.select_option(f'{row} [data-key="channel"]', "chat")
+        queue = page.evaluate("scenarioFromForm().queues[0]")
+        assert queue["channel"] == "chat" and "deadline_s" not in queue  # kept in the field, not sent
+        assert page.input_value(f'{row} [data-key="deadline_s"]') == "86400"
+        assert page.text_content("#h-queues-max_sessions") == "e.g. 3; chat queues only"
+        refused = "the server responded with a status of 422"  # the 721-hour deadline, refused on purpose
+        assert [e for e in page.errors if refused not in e] == [] and sum(refused in e for e in page.errors) == 1
+
+
 def test_dashboard_speaks_french_to_a_french_browser(server):
     with chromium() as browser:
         page = browser.new_page(locale="fr-FR", extra_http_headers={"Accept-Language": "fr-FR,fr;q=0.9"})
@@ -62,6 +112,12 @@ def test_dashboard_speaks_french_to_a_french_browser(server):
         page.wait_for_function("document.getElementById('agents').textContent !== '—'")
         assert "\u00a0%" in page.text_content("#calc-detail")  # French percent sign spacing
         assert "agents payés, avec l'indisponibilité)" in page.text_content("#calc-detail")
+        page.select_option("#channel", "email")
+        assert page.text_content("label:has(#deadline) span") == "Délai (h)"
+        page.fill("#interval", "1440")
+        page.click("#calc")
+        page.wait_for_function("document.getElementById('calc-detail').textContent.includes('dans le délai')")
+        assert "stock maximal" in page.text_content("#calc-detail")
 
 
 def test_chromium_is_debians():

@@ -57,6 +57,19 @@ def test_the_channel_column_is_recorded_per_call_and_per_queue(tmp_path):
     con.close()
     with Workspace.open(tmp_path / "w.duckdb", create=False) as workspace:
         assert workspace.queue_channel("fr_mail") == "email" and workspace.queue_channel("nope") is None
+    assert json.loads(result.stdout)["channels"] == {"fr_chat": "chat", "fr_mail": "email", "fr_voice": "voice"}
+    again = runner.invoke(app, ["import", str(log(tmp_path / "b.csv", {"fr_voice": ""}, n=3)), "--mapping",
+                                str(tmp_path / "m.toml"), "--workspace", str(tmp_path / "w.duckdb")])
+    assert "calls added" in again.output and "(queues and their channels: fr_voice: voice)" in again.output
+
+    shown = runner.invoke(app, ["history", "--workspace", str(tmp_path / "w.duckdb"), "--json"])
+    queues = {q["queue"]: q for q in json.loads(shown.stdout)["queues"]}
+    assert {name: q["channel"] for name, q in queues.items()} == {"fr_chat": "chat", "fr_mail": "email",
+                                                                  "fr_voice": "voice"}
+    assert queues["fr_mail"]["patience_median_s_kaplan_meier"] is None  # an email item never abandons
+    assert queues["fr_mail"]["patience_mean_s_exponential"] is None
+    table = runner.invoke(app, ["history", "--workspace", str(tmp_path / "w.duckdb")]).output
+    assert "channel" in table and "email" in table
 
 
 def test_without_the_column_every_call_is_voice(tmp_path):

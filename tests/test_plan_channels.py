@@ -135,6 +135,41 @@ def test_a_shift_joining_a_chat_skill_to_another_is_refused():
     assert error.value.field.startswith("shift_patterns[2]") and "blending channels" in error.value.expected
 
 
+def test_a_channel_clash_is_named_before_the_shifts_left_on_the_old_skill():
+    """Chat and email moved onto the voice skill, their shifts left behind: the cause (a pool takes chat or email,
+    not both) is the error, not the shifts' groups that no queue has any more."""
+    data = scenario_data()
+    data["queues"][1]["skill"] = data["queues"][2]["skill"] = "fr"
+    with pytest.raises(UserError) as error:
+        plan_scenario_from_dict(data)
+    assert error.value.field == "queues[2].skill" and "a chat queue or an email queue, not both" in error.value.expected
+
+
+def test_a_shift_left_on_a_moved_queue_s_old_skill_says_where_the_queue_went():
+    data = scenario_data()
+    data["queues"][1]["skill"] = "fr"  # a blended pool of fr-banking and fr-chat, which the plan takes
+    with pytest.raises(UserError) as error:
+        plan_scenario_from_dict(data)
+    assert error.value.field == "shift_patterns[2].group" and error.value.value == "fr-chat"
+    assert error.value.expected.endswith("the queue 'fr-chat' is on skill 'fr': its shifts' group too")
+
+
+def test_an_error_found_while_the_plan_runs_names_the_scenario_file():
+    """An email queue's deadline share the opening hours cannot give is found by the staffing step: the CLI's
+    message starts with the file's name, as a reading error's does (usecases/plan.py located_in)."""
+    from casashore.errors import Refused
+    from casashore.usecases.plan import located_in
+
+    with pytest.raises(UserError) as error, located_in("my-plan.toml"):
+        raise UserError("queues[2].deadline_share", 0.95, "a share the open intervals allow")
+    assert str(error.value) == ("my-plan.toml: queues[2].deadline_share: 0.95 is not valid; expected a share the "
+                                "open intervals allow")
+    for kept in (UserError("workspace", "w.duckdb", "a file"), Refused("queues[0].history", "x", "Import first.")):
+        with pytest.raises(UserError) as error, located_in("my-plan.toml"):
+            raise kept
+        assert error.value is kept
+
+
 def test_a_workspace_queue_of_another_channel_is_refused(tmp_path):
     from casashore.plan.pipeline import history_step
 

@@ -69,3 +69,13 @@ def test_a_day_is_met_at_risk_or_not_met():
     assert monday["status"] == "met" and monday["intervals_below_goal"] == 1
     assert days["2026-12-08"]["status"] == "at_risk"  # 0.79 + 0.03 reaches 0.8
     assert days["2026-12-09"]["status"] == "not_met"
+
+
+def test_a_day_s_level_is_a_share_even_when_its_weights_add_up_past_one():
+    # 44.1, 56.5 and 28.2 calls: the weights' floating-point sum is 1 + 2e-16, so every interval at 1.0 would give
+    # a day at 1.0000000000000002 (the blended plan's verdict JSON showed it)
+    rows = [(44.1, 1.0, 0.0), (56.5, 1.0, 0.0), (28.2, 1.0, 0.0)]
+    assert sum(r[0] / sum(r[0] for r in rows) for r in rows) > 1.0  # the case holds
+    starts = ["2026-12-07T09:00:00", "2026-12-07T09:15:00", "2026-12-07T09:30:00"]
+    day = daily_levels(simulation(rows), starts)[0].to_json()
+    assert day["service_level"] == 1.0 and day["p_abandon"] <= 1.0

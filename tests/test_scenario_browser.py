@@ -176,7 +176,7 @@ def test_only_defaults_are_greyed_and_required_fields_are_marked(server):  # noq
         page.wait_for_selector("#table-shift_patterns tbody tr")
         page.click("#add-shifts")
         fields = page.evaluate(FIELDS)
-        assert len(fields) == 7 + 5 + 5 + 10 + 16 + 8 + 6
+        assert len(fields) == 7 + 5 + 5 + 10 + 21 + 8 + 6  # queues: 16, and channel with its 4 fields
         for field in fields:
             if field["path"] == "shift_patterns[0].groups":  # group or groups: one of the two is required
                 assert field["required"] and field["placeholder"] == ""

@@ -105,3 +105,13 @@ def test_trace_staff_and_route_drive_stay_voice_only(tmp_path):
     path = tmp_path / "s.toml"
     drive = runner.invoke(app, ["route", "drive", str(path)])
     assert drive.exit_code == 2 and "takes voice queues only" in drive.stderr
+
+
+def test_a_chat_run_says_why_it_differs_from_its_chain(tmp_path):
+    """The chain beside a chat run is the steady state; the run counts from a centre opening empty: said under the
+    table with the warm-up used (docs/simulation.md, "Chat and email")."""
+    shown = simulate(tmp_path, CHAT).output
+    assert "formula: the chat chain's steady state" in shown and "warmup_min (here none)" in shown
+    assert "[simulation] warmup_min" in shown  # said as the scenario spells it, not eaten as markup
+    warmed = simulate(tmp_path, CHAT + "warmup_min = 30\n").output
+    assert "warmup_min (here 30 minutes)" in warmed

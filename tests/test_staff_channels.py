@@ -117,3 +117,46 @@ def test_the_cli_refuses_an_email_case_without_its_deadline():
     result = CliRunner().invoke(cli, ["staff", "--channel", "email", "--calls", "10", "--aht", "5m",
                                       "--service-level", "0.9"])
     assert result.exit_code == 2 and "deadline: missing" in result.output
+
+
+def test_an_email_case_evaluates_fixed_agents_against_a_hand_calculation(api):
+    # 2,400 items a day (100 an hour) worked by 20 agents (240 an hour) in the first 10 hours: the 1,400 items of
+    # the 14 closed hours wait for the morning, FIFO. An item that came s hours before the opening is taken up at
+    # 100 (14 - s) / 240 hours after it: more than 12 h later for s above 10.571 (1,480 / 140), i.e. 342.86 items,
+    # 1/7 of the day's, miss a 12-hour deadline; the backlog is largest at the opening, 1,400
+    args = ("--channel", "email", "--calls", "2400", "--interval", "1d", "--open", "10h", "--aht", "5m",
+            "--deadline", "12h", "--agents", "20")
+    cli_row = staff_cli(*args)
+    assert cli_row["service_level"] == pytest.approx(6 / 7, abs=1e-9)
+    assert (cli_row["agents"], cli_row["backlog_max"]) == (20, pytest.approx(1400.0))
+    api_row = api.post("/api/staff", json={"channel": "email", "calls": 2400, "interval_min": 1440, "open_min": 600,
+                                           "aht_s": 300, "deadline_s": 43200, "agents": 20}).json()
+    assert {k: api_row[k] for k in cli_row} == cli_row
+    short = CliRunner().invoke(cli, ["staff", *args[:-1], "19"])
+    assert short.exit_code == 2 and "agents: 19 is not valid; expected at least 20" in short.output
+
+
+@pytest.mark.parametrize("args, words", [
+    (("--deadline", "721h"), "deadline: '721h' is not valid; expected a deadline from 60 s (1m) to 30 days"),
+    (("--deadline", "59s"), "deadline: '59s' is not valid; expected a deadline from 60 s (1m) to 30 days"),
+    (("--deadline", "24h", "--service-level", "0"), "service_level: '0' is not valid; expected a share in (0, 1)"),
+    (("--deadline", "24h", "--service-level", "1"), "service_level: '1' is not valid; expected a share in (0, 1)"),
+])
+def test_an_email_case_s_deadline_and_share_are_refused_in_one_domain(args, words):
+    result = CliRunner().invoke(cli, ["staff", "--channel", "email", "--calls", "2400", "--interval", "24h", "--aht",
+                                      "5m", "--service-level", "0.9", *args])
+    assert result.exit_code == 2 and words in result.output, result.output
+
+
+def test_a_deadline_of_days_and_one_of_30_days_are_taken():
+    row = staff_cli("--channel", "email", "--calls", "2400", "--interval", "24h", "--aht", "5m", "--deadline", "30d",
+                    "--service-level", "0.9")
+    assert row["deadline"] == 30 * 86400.0
+
+
+@pytest.mark.parametrize("sessions", ["2.5", "0", "11"])
+def test_max_sessions_has_one_message_for_every_wrong_value(sessions):
+    result = CliRunner().invoke(cli, ["staff", "--channel", "chat", "--concurrency", "0.2", "--calls", "100", "--aht",
+                                      "3m", "--service-level", "0.8", "--max-sessions", sessions])
+    assert result.exit_code == 2
+    assert f"max_sessions: '{sessions}' is not valid; expected a whole number of sessions from 1 to 10" in result.output

@@ -25,9 +25,11 @@ from casashore.errors import MISSING
 Channel = Literal["voice", "chat", "email"]
 MAX_SESSIONS = 10
 """The most chat sessions one agent holds at once: beyond, nobody reads ten conversations."""
+MIN_DEADLINE_S = 60
+"""An email's deadline: at least a minute (shorter is a chat)."""
 MAX_DEADLINE_S = 30 * 86_400
 """An email's deadline: up to 30 days (a back-office item may have a week or two)."""
-DeadlineSeconds = Annotated[float, Field(ge=60, le=MAX_DEADLINE_S, allow_inf_nan=False)]
+DeadlineSeconds = Annotated[float, Field(ge=MIN_DEADLINE_S, le=MAX_DEADLINE_S, allow_inf_nan=False)]
 """An email's deadline: [60, 2,592,000] seconds (a minute to 30 days)."""
 CHANNEL_FIELDS = {"chat": ("max_sessions", "concurrency"), "email": ("deadline_s", "deadline_share")}
 """The fields each channel needs; every other channel refuses them."""

@@ -13,9 +13,9 @@ MAX_DURATION_S = 1e7
 """The domain of every duration typed: 0 where allowed, else 1 ms to 1e7 s (about 116 days), or inf where
 allowed (a patience that never ends). Nothing a contact centre times lies outside, and arithmetic inside stays
 well within floating point."""
-_DURATION = re.compile(r"^\s*([0-9]*\.?[0-9]+(?:[eE][-+]?[0-9]+)?)\s*(ms|s|m|min|h)?\s*$")
+_DURATION = re.compile(r"^\s*([0-9]*\.?[0-9]+(?:[eE][-+]?[0-9]+)?)\s*(ms|s|m|min|h|d)?\s*$")
 _COMPOUND = re.compile(r"^\s*(?:([0-9]+)h)?\s*(?:([0-9]+)m(?:in)?)?\s*(?:([0-9]+)s)?\s*$")
-_DURATION_UNITS_S = {None: 1.0, "s": 1.0, "ms": 0.001, "m": 60.0, "min": 60.0, "h": 3600.0}
+_DURATION_UNITS_S = {None: 1.0, "s": 1.0, "ms": 0.001, "m": 60.0, "min": 60.0, "h": 3600.0, "d": 86400.0}
 CAPACITY_PATTERN = r"^\s*([0-9]*\.?[0-9]+(?:[eE][-+]?[0-9]{1,2})?)\s*([kKmMgGtT]?)(?:bps|bit/s|b/s)?\s*$"
 """A link capacity: a number (exponent of at most two digits) and an SI prefix; with at most 32 characters it
 stays finite."""
@@ -24,7 +24,8 @@ _CAPACITY_SCALE = {"": 1.0, "k": 1e3, "m": 1e6, "g": 1e9, "t": 1e12}
 
 
 def duration_s(field: str, text: str | float, *, allow_zero: bool = False, allow_inf: bool = False) -> float:
-    """Seconds from ``20``, ``20s``, ``30m``, ``1h``, ``500ms`` or ``7h30m``; UserError naming ``field`` otherwise."""
+    """Seconds from ``20``, ``20s``, ``30m``, ``1h``, ``2d``, ``500ms`` or ``7h30m``; UserError naming ``field``
+    otherwise."""
     if isinstance(text, (int, float)):
         value = float(text)
     else:

@@ -16,6 +16,7 @@ off by default, and the default choice is issue 12's lowest WAPE on two windows,
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -94,19 +95,49 @@ def window_count(days: int, horizon_days: int) -> int:
     return int(min(MAX_WINDOWS, max(2, (days - 14) // horizon_days)))
 
 
+class Skipped(NamedTuple):
+    """A queue a forecast of every queue leaves out, the others forecast: why, as a reason code and in words, and
+    the refusal it is when the queue is asked for by name."""
+
+    queue: str
+    reason: str
+    """short_history: fewer days than the backtest needs (check_history)"""
+    why: str
+    """in words, e.g. ``20 days of history (2026-01-13 to 2026-02-01); a forecast needs at least 28 ...``"""
+    refusal: UserError
+
+    def shown(self) -> dict:
+        """The JSON of `casashore forecast --json`'s ``skipped``: queue, reason, why."""
+        return {"queue": self.queue, "reason": self.reason, "why": self.why}
+
+
+def short_histories(series: pd.DataFrame, interval_min: int, *, horizon_days: int = 7,
+                    windows: int = 2) -> list[Skipped]:
+    """The queues (in name order) whose history is too short for ``windows`` backtest windows of ``horizon_days``
+    after two weeks of training, each with why."""
+    per_day = 1440 // interval_min
+    needed = 2 * 7 * per_day + windows * horizon_days * per_day
+    expected = (f"at least {needed // per_day} days for {windows} windows of {horizon_days} days after two weeks "
+                "of training")
+    short = []
+    for queue, ds in series.groupby("unique_id", sort=True)["ds"]:
+        if len(ds) < needed:
+            days = len(ds) // per_day
+            short.append(Skipped(str(queue), "short_history",
+                                 f"{days} days of history ({ds.min().date()} to {ds.max().date()}); a forecast "
+                                 f"needs {expected}",
+                                 UserError("history", f"{days} days of {queue}", expected)))
+    return short
+
+
 def check_history(series: pd.DataFrame, interval_min: int, *, horizon_days: int = 7, windows: int = 2) -> pd.Series:
     """Each queue's number of intervals (queue order), once every queue is known to have enough history for
     ``windows`` backtest windows of ``horizon_days`` after two weeks of training; else a UserError naming the
     first queue short of it."""
-    per_day = 1440 // interval_min
-    needed = 2 * 7 * per_day + windows * horizon_days * per_day
-    lengths = series.groupby("unique_id", sort=True).size()
-    for queue, length in lengths.items():
-        if length < needed:
-            raise UserError("history", f"{length // per_day} days of {queue}",
-                            f"at least {needed // per_day} days for {windows} windows "
-                            f"of {horizon_days} days after two weeks of training")
-    return lengths
+    short = short_histories(series, interval_min, horizon_days=horizon_days, windows=windows)
+    if short:
+        raise short[0].refusal
+    return series.groupby("unique_id", sort=True).size()
 
 
 def _scores(cv: pd.DataFrame, data: pd.DataFrame, week: int, models: tuple[str, ...],

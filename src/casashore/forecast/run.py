@@ -14,6 +14,7 @@ import pandas as pd
 
 from casashore.domain.columns import Codes, Floats, Ints
 from casashore.forecast import candidates
+from casashore.forecast.backtest import Skipped, short_histories
 from casashore.forecast.batch import forecast_all
 from casashore.forecast.intervals import ForecastIntervals
 from casashore.forecast.series import interval_counts
@@ -32,6 +33,9 @@ class ForecastRun(NamedTuple):
     """queue, start (client time, with offset), site_start (site wall time), interval_min, model, calls,
     calls_lo_80/hi_80/lo_95/hi_95, aht_s, holiday: as columns"""
 
+    skipped: tuple[Skipped, ...] = ()
+    """the queues left out of a forecast of every queue, each with why (forecast/backtest.py's short_histories)"""
+
     @property
     def intervals(self) -> list[dict]:
         """The rows as JSON objects (built when asked: the plan reads the columns)."""
@@ -44,11 +48,21 @@ def forecast_workspace(workspace: Workspace, *, interval_min: int, horizon_days:
                        progress: Progress | None = None) -> ForecastRun:
     """Every queue of the workspace (or ``queue``), ``horizon_days`` ahead, each with the model among
     ``models`` (default: the candidates the automatic choice may pick) that its backtest chose. ``workers``,
-    ``scheduler`` and ``progress``: where the queues' batches run and who hears of each (forecast/batch.py)."""
+    ``scheduler`` and ``progress``: where the queues' batches run and who hears of each (forecast/batch.py).
+    Of every queue, one whose history is too short is left out (``skipped``) and the others forecast; asked by
+    name, or when no queue is left, it is refused."""
     series = interval_counts(workspace, interval_min, queue)
+    skipped = short_histories(series, interval_min) if queue is None else []
+    if skipped:
+        if len(skipped) == series["unique_id"].nunique():
+            raise skipped[0].refusal
+        series = series[~series["unique_id"].isin([s.queue for s in skipped])].reset_index(drop=True)
+        if progress is not None:
+            progress(len(skipped))  # done with, so that the count reaches every queue
     horizons = {str(q): horizon_days for q in series["unique_id"].unique()}
-    return _run(workspace, series, interval_min, horizons, site_zone, models, workers=workers,
-                scheduler=scheduler, progress=progress)
+    run = _run(workspace, series, interval_min, horizons, site_zone, models, workers=workers,
+               scheduler=scheduler, progress=progress)
+    return run._replace(skipped=tuple(skipped))
 
 
 def forecast_queues(workspace: Workspace, *, interval_min: int, horizons: dict[str, int],

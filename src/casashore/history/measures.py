@@ -79,15 +79,20 @@ def patience(workspace: Workspace, queue: str) -> Patience:
 
 
 def queue_summaries(workspace: Workspace, rows: list[dict]) -> list[dict]:
-    """Per queue of ``interval_history`` rows: offered, abandoned and the patience estimates."""
+    """Per queue of ``interval_history`` rows: its channel, offered, abandoned and the patience estimates (None
+    for an email queue)."""
     summaries = []
     for name in sorted({r["queue"] for r in rows}):
         mine = [r for r in rows if r["queue"] == name]
         offered = sum(r["offered"] for r in mine)
+        channel = workspace.queue_channel(name) or "voice"
         p = patience(workspace, name)
-        summaries.append({"queue": name, "time_zone": mine[0]["time_zone"], "offered": offered,
+        # an email item never abandons: no patience to estimate (its wait is the backlog's, docs/capacity.md)
+        kept = channel != "email"
+        summaries.append({"queue": name, "channel": channel, "time_zone": mine[0]["time_zone"], "offered": offered,
                           "abandoned": p.abandoned, "p_abandon": p.abandoned / offered if offered else None,
-                          "patience_mean_s_exponential": p.mean_s_exponential,
-                          "patience_median_s_kaplan_meier": p.median_s_kaplan_meier,
-                          "patience_restricted_mean_s_kaplan_meier": p.restricted_mean_s_kaplan_meier})
+                          "patience_mean_s_exponential": p.mean_s_exponential if kept else None,
+                          "patience_median_s_kaplan_meier": p.median_s_kaplan_meier if kept else None,
+                          "patience_restricted_mean_s_kaplan_meier":
+                              p.restricted_mean_s_kaplan_meier if kept else None})
     return summaries

@@ -101,15 +101,20 @@ def daily_levels(simulation: SimulatedCentre, starts: list[str], min_calls: floa
             if calls < min_calls:
                 continue
             weights = [r[0] / calls for r in rows]
-            level = sum(w * r[1] for w, r in zip(weights, rows, strict=True))
+            # shares, clamped to [0, 1]: weights summing to 1 in floating point may leave a level of 1 + 2e-16
+            level = _share(sum(w * r[1] for w, r in zip(weights, rows, strict=True)))
             half = math.sqrt(sum((w * (r[2] or 0.0)) ** 2 for w, r in zip(weights, rows, strict=True)))
-            abandon = sum(w * (r[3] or 0.0) for w, r in zip(weights, rows, strict=True))
+            abandon = _share(sum(w * (r[3] or 0.0) for w, r in zip(weights, rows, strict=True)))
             status = "met" if level >= goal else "at_risk" if level + half >= goal else "not_met"
             below = sum(1 for r in rows if r[0] >= min_calls and r[1] < goal)
             out.append(DayLevel(queue=queue.queue, day=day, calls=calls, service_level=level,
                                 service_level_ci95=half, goal=goal, p_abandon=abandon, status=status,
                                 intervals_below_goal=below, channel=queue.channel))
     return out
+
+
+def _share(value: float) -> float:
+    return min(max(value, 0.0), 1.0)
 
 
 def coverage(staffing: Staffing, schedule: Schedule) -> float:

@@ -173,12 +173,16 @@ class PlanScenario(Strict):
             raise ScenarioError("shifts", MISSING, "at least one [[shifts]] or [[shift_patterns]] table")
         origins = self.shift_origins
         skills = {q.skill for q in self.queues}
+        self._check_channels()  # a queue's channel on a shared skill first: the cause, when a shift is left behind
         for shift, (where, group_field) in zip(self.shifts, origins, strict=True):
             for skill in shift.skills:
                 if skill not in skills:
+                    moved = next((q for q in self.queues if q.name == skill), None)
+                    hint = "" if moved is None else (f"; the queue {moved.name!r} is on skill {moved.skill!r}: "
+                                                     f"its shifts' group too")
                     raise ScenarioError(f"{where}.{group_field}", skill, "skills of the queues: "
-                                        + ", ".join(sorted(skills)) + " (several joined by +)")
-        self._check_channels()
+                                        + ", ".join(sorted(skills)) + f" (several joined by +){hint}")
+        self._check_pool_shifts()
         covered = {skill for shift in self.shifts for skill in shift.skills}
         for i, queue in enumerate(self.queues):
             if queue.skill not in covered:
@@ -246,6 +250,9 @@ class PlanScenario(Strict):
                                 f"a skill of its own for the {queue.channel} queue {queue.name!r}, or a blended "
                                 f"pool of one voice queue with one chat or one email queue (this skill has "
                                 f"{names}; {why})")
+
+    def _check_pool_shifts(self) -> None:
+        """No shift joins a blended pool's skill, or a chat or email queue's, to another skill."""
         pools = self.blended_pools
         for shift, (where, group_field) in zip(self.shifts, self.shift_origins, strict=True):
             if len(shift.skills) < 2:

@@ -48,7 +48,7 @@ class Backlog:
     def share_within_deadline(self) -> float:
         """Met over judged items (met + missed); 1 when nothing was judged."""
         judged = float(self.met.sum() + self.missed.sum())
-        return float(self.met.sum()) / judged if judged > 0 else 1.0
+        return min(float(self.met.sum()) / judged, 1.0) if judged > 0 else 1.0  # a sum's last bit: never above 1
 
 
 def _curves(items: np.ndarray, agents: np.ndarray, interval_s: float, aht_s: float):
@@ -119,6 +119,17 @@ def email_backlog(items, agents, interval_s: float, aht_s: float, deadline_s: fl
         else:
             waiting[i] += late
     return Backlog(backlog=backlog, met=met, missed=missed, open=waiting)
+
+
+def email_cyclic_backlog(items, agents, interval_s: float, aht_s: float, deadline_s: float) -> Backlog:
+    """The backlog of a horizon that repeats (a typical day) worked by ``agents`` per interval: followed three
+    times and the middle copy judged, as email_required_agents judges its levels (the first copy fills the
+    backlog the horizon's closed hours carry into its next open ones)."""
+    items = np.atleast_1d(np.asarray(items, dtype=float))
+    agents = np.broadcast_to(np.asarray(agents, dtype=float), items.shape)
+    n = items.size
+    result = email_backlog(np.tile(items, 3), np.tile(agents, 3), interval_s, aht_s, deadline_s)
+    return Backlog(result.backlog[n:2 * n + 1], result.met[n:2 * n], result.missed[n:2 * n], result.open[n:2 * n])
 
 
 @dataclass(frozen=True)

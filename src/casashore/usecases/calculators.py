@@ -9,6 +9,7 @@ from collections.abc import Mapping
 
 import numpy as np
 
+from casashore.domain.queue import MAX_DEADLINE_S, MAX_SESSIONS, MIN_DEADLINE_S
 from casashore.domain.units import capacity_bps, duration_s, json_number, number, share, whole
 from casashore.errors import MISSING, UserError
 from casashore.telecom.bandwidth import call_bandwidth, calls_per_link
@@ -109,7 +110,7 @@ def staff_case(raw: Mapping[str, str]) -> dict[str, float]:
         raise UserError("aht", MISSING, "the average handle time (--aht), such as 180 or 3m")
     optional = {  # option: (staffing_case's parameter, parser)
         "agents": ("agents", lambda v: _whole_float("agents", v)),
-        "service_level": ("service_level", lambda v: share("service_level", v, allow_one=False)),
+        "service_level": ("service_level", lambda v: service_level(v)),
         "asa": ("asa_s", lambda v: duration_s("asa", v)),
         "abandon": ("abandon", lambda v: share("abandon", v, allow_zero=False)),
         "max_occupancy": ("max_occupancy", lambda v: share("max_occupancy", v, allow_zero=False)),
@@ -144,7 +145,7 @@ def _chat_options(raw: Mapping[str, str]) -> dict:
     channel = raw.get("channel", "voice")
     if channel not in ("voice", "chat"):
         raise UserError("channel", channel, "voice, chat or email")
-    chat = {"max_sessions": ("max_sessions", lambda v: _whole_float("max_sessions", v)),
+    chat = {"max_sessions": ("max_sessions", _max_sessions),
             "concurrency": ("concurrency", lambda v: number("concurrency", v, low=0.0, high=1.0))}
     for option in EMAIL_ONLY:
         if option in raw:
@@ -158,13 +159,35 @@ def _chat_options(raw: Mapping[str, str]) -> dict:
     for option in chat:
         if option not in raw:
             raise UserError(option, MISSING, "--max-sessions (1 to 10) and --concurrency (0 to 1) with --channel chat")
-    if not 1 <= _whole_float("max_sessions", raw["max_sessions"]) <= 10:
-        raise UserError("max_sessions", raw["max_sessions"], "a whole number of sessions from 1 to 10")
+    _max_sessions(raw["max_sessions"])
     return chat
 
 
+def _max_sessions(text: str) -> float:
+    """The sessions an agent holds at once: whole, 1 to MAX_SESSIONS (one message for every wrong value)."""
+    expected = f"a whole number of sessions from 1 to {MAX_SESSIONS}"
+    value = number("max_sessions", text, expected=expected)
+    if value != math.floor(value) or not 1 <= value <= MAX_SESSIONS:
+        raise UserError("max_sessions", text, expected)
+    return value
+
+
+def service_level(text: str) -> float:
+    """A service-level goal, strictly between 0 and 1 on every channel (the API's and the domain's Share): 1 no
+    queue reaches, 0 asks for nothing."""
+    return share("service_level", text, allow_zero=False, allow_one=False)
+
+
+def deadline_s(text: str) -> float:
+    """An email deadline within the domain's (domain/queue.py DeadlineSeconds): 60 s to 30 days."""
+    value = duration_s("deadline", text)
+    if not MIN_DEADLINE_S <= value <= MAX_DEADLINE_S:
+        raise UserError("deadline", text, "a deadline from 60 s (1m) to 30 days (30d or 720h)")
+    return value
+
+
 EMAIL_ONLY = ("deadline", "open")
-EMAIL_REFUSED = ("target", "agents", "asa", "patience", "abandon", "max_occupancy", "max_sessions", "concurrency")
+EMAIL_REFUSED = ("target", "asa", "patience", "abandon", "max_occupancy", "max_sessions", "concurrency")
 MAX_EMAIL_SLOTS = 2880
 """An email case's interval is followed in equal slices (the open time a whole number of them): at most this many."""
 
@@ -176,20 +199,23 @@ def _email_case(raw: Mapping[str, str]) -> dict[str, float]:
     for option in EMAIL_REFUSED:
         if option in raw and not (option == "target" and raw[option] == STAFF_DEFAULTS["target"]):
             raise UserError(option, raw[option], "no such option with --channel email: --deadline, --service-level "
-                            "(the share taken up within it), --open and --shrinkage")
+                            "(the share taken up within it), --agents, --open and --shrinkage")
     for option, what in (("calls", "the items arriving in the interval (--calls)"),
                          ("aht", "the average handle time of an item (--aht)"),
-                         ("deadline", "the time an item must be taken up within (--deadline), such as 24h"),
-                         ("service_level", "the share of items taken up within --deadline (--service-level)")):
+                         ("deadline", "the time an item must be taken up within (--deadline), such as 24h")):
         if option not in raw:
             raise UserError(option, MISSING, what)
+    if "service_level" not in raw and "agents" not in raw:
+        raise UserError("service_level", MISSING, "the share of items taken up within --deadline to staff for "
+                        "(--service-level), or --agents to evaluate")
     interval_s = duration_s("interval", raw["interval"])
     return check_email_case(staffing_case(
         calls=number("calls", raw["calls"], expected="items arriving in the interval, a number >= 0"),
         interval_s=interval_s, aht_s=duration_s("aht", raw["aht"]), target_s=0.0,
-        service_level=share("service_level", raw["service_level"], allow_one=False),
+        deadline_s=deadline_s(raw["deadline"]),
+        service_level=service_level(raw["service_level"]) if "service_level" in raw else math.nan,
+        agents=_whole_float("agents", raw["agents"]) if "agents" in raw else math.nan,
         shrinkage=share("shrinkage", raw["shrinkage"], allow_one=False) if "shrinkage" in raw else math.nan,
-        deadline_s=duration_s("deadline", raw["deadline"]),
         open_s=duration_s("open", raw["open"]) if "open" in raw else interval_s))
 
 
@@ -210,8 +236,9 @@ def check_email_case(case: dict[str, float]) -> dict[str, float]:
 
 
 def _email_staff(case: dict[str, float]) -> dict[str, float | int | None]:
-    """One email case by the fluid backlog: the fewest agents on seat during the open time."""
-    from casashore.queueing.email_backlog import email_required_agents
+    """One email case by the fluid backlog: the fewest agents on seat during the open time, or (``agents`` given)
+    the share within the deadline and the backlog those agents leave."""
+    from casashore.queueing.email_backlog import email_cyclic_backlog, email_required_agents
     from casashore.queueing.staffing import agents_with_shrinkage
 
     interval, open_s = int(case["interval"]), int(case["open"])
@@ -219,20 +246,29 @@ def _email_staff(case: dict[str, float]) -> dict[str, float | int | None]:
     slots = interval // slot
     items = np.full(slots, case["calls"] / slots)
     is_open = np.arange(slots) < open_s // slot
-    try:
-        need = email_required_agents(items, float(slot), case["aht"], case["deadline"], case["service_level"],
-                                     open_intervals=is_open)
-    except UserError as error:  # the backlog's word is deadline_share; the user's (option and API field) service_level
-        if error.field != "deadline_share":
-            raise
-        raise UserError("service_level", case["service_level"], error.expected) from None
-    judged = need.backlog.met.sum() + need.backlog.missed.sum()
+    workload_agents = case["calls"] * case["aht"] / open_s  # agents that just keep up while open
+    if math.isnan(case["agents"]):
+        try:
+            need = email_required_agents(items, float(slot), case["aht"], case["deadline"], case["service_level"],
+                                         open_intervals=is_open)
+        except UserError as error:  # the backlog's word is deadline_share; the user's (option, API field) service_level
+            if error.field != "deadline_share":
+                raise
+            raise UserError("service_level", case["service_level"], error.expected) from None
+        agents, backlog = int(need.agents.max()), need.backlog
+    else:
+        agents = int(case["agents"])
+        if agents < workload_agents:  # the repeating interval's backlog would grow without end
+            raise UserError("agents", agents, f"at least {math.ceil(workload_agents)}: fewer agents than the "
+                            f"{workload_agents:.2f} the items keep busy over the open time leave a backlog that "
+                            "grows every interval")
+        backlog = email_cyclic_backlog(items, agents * is_open, float(slot), case["aht"], case["deadline"])
     row: dict[str, float | int | None] = {
-        "traffic": case["calls"] * case["aht"] / open_s, "agents": int(need.agents.max()), "p_wait": None,
+        "traffic": workload_agents, "agents": agents, "p_wait": None,
         "asa": None, "p_abandon": 0.0,  # no wait law in a fluid; items never abandon
-        "service_level": float(need.backlog.met.sum() / judged) if judged > 0 else 1.0,
-        "occupancy": (case["calls"] * case["aht"] / open_s) / max(int(need.agents.max()), 1),
-        "backlog_max": float(need.backlog.backlog.max()), "model": "email_backlog", "deadline": case["deadline"],
+        "service_level": backlog.share_within_deadline,
+        "occupancy": min(workload_agents / max(agents, 1), 1.0),
+        "backlog_max": float(backlog.backlog.max()), "model": "email_backlog", "deadline": case["deadline"],
         "open": float(open_s)}
     if not math.isnan(case["shrinkage"]):
         row["agents_with_shrinkage"] = int(agents_with_shrinkage(row["agents"], case["shrinkage"]))

@@ -53,6 +53,9 @@ class Forecast(NamedTuple):
     horizon_days: int
     email_days: list[dict]
     """The email queues' days: items with bands, agent-hours and the hour-of-day profile (forecast/email_days.py)."""
+    skipped: list[dict]
+    """The queues a forecast of every queue left out, the others forecast: queue, reason (short_history), why
+    in words; empty when every queue was forecast (a queue asked for with --queue is refused instead)."""
 
 
 def forecast(workspace: Path, *, horizon: str, interval: str, site_zone: str, queues: list[str] | None,
@@ -60,21 +63,22 @@ def forecast(workspace: Path, *, horizon: str, interval: str, site_zone: str, qu
              progress: Callable[[int], None] | None = None) -> Forecast:
     """Each queue's chosen model fitted on its whole history, forecast ahead and stored in the workspace; the
     queues in batches on ``workers`` local processes (default: every core for many queues) or on the Dask cluster
-    at ``scheduler``, with the same figures; ``progress`` hears of each batch's queues done."""
+    at ``scheduler``, with the same figures; ``progress`` hears of each batch's queues done. Without ``queues``,
+    a queue whose history is too short is skipped (``skipped``) and the others forecast."""
     minutes, horizon_days = interval_min(interval), days("horizon", horizon)
     chosen_execution = execution(workers, scheduler)
     where = {"workers": chosen_execution.workers, "scheduler": chosen_execution.scheduler, "progress": progress}
     with Workspace.open(workspace, create=False) as opened:
         if queues:
-            run_id, chosen, rows = forecast_queues(opened, interval_min=minutes, site_zone=site_zone,
-                                                   horizons={name: horizon_days
-                                                             for name in chosen_queues(opened, queues)}, **where)
+            run = forecast_queues(opened, interval_min=minutes, site_zone=site_zone,
+                                  horizons={name: horizon_days for name in chosen_queues(opened, queues)}, **where)
         else:
-            run_id, chosen, rows = forecast_workspace(opened, interval_min=minutes, horizon_days=horizon_days,
-                                                      site_zone=site_zone, **where)
-        email = {name for name in chosen if opened.queue_channel(name) == "email"}
-    rows = rows.to_json()
-    return Forecast(run_id, chosen, rows, minutes, horizon_days, email_days(r for r in rows if r["queue"] in email))
+            run = forecast_workspace(opened, interval_min=minutes, horizon_days=horizon_days, site_zone=site_zone,
+                                     **where)
+        email = {name for name in run.models if opened.queue_channel(name) == "email"}
+    rows = run.table.to_json()
+    return Forecast(run.run_id, run.models, rows, minutes, horizon_days,
+                    email_days(r for r in rows if r["queue"] in email), [s.shown() for s in run.skipped])
 
 
 def intraday(workspace: Path, *, as_of: str, interval: str, site_zone: str, queues: list[str] | None,

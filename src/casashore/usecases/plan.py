@@ -3,8 +3,11 @@ forecast -> staffing -> schedule <-> simulation -> sizing) and its report."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
+from casashore.errors import UserError
 from casashore.plan.pipeline import Progress, plan_with_report
 from casashore.plan.result import PlanResult
 from casashore.plan.scenario import PlanScenario
@@ -19,6 +22,23 @@ def run_plan(scenario: PlanScenario, workspace: Path, report: Path, lang: str, *
     what it is at (plan/pipeline.py's Progress). ``execution`` (usecases/execution.py): where the forecast's
     batches of queues and the simulation's replications run; the plan is the same wherever they ran."""
     return plan_with_report(scenario, workspace, report, lang, fresh=fresh, progress=progress, execution=execution)
+
+
+SCENARIO_TABLES = ("site", "link", "plan", "rules", "queues", "shifts", "shift_patterns")
+"""The plan scenario's top-level tables: an error whose field starts with one names a place in the file."""
+
+
+@contextmanager
+def located_in(scenario_file: str) -> Iterator[None]:
+    """A UserError found while the plan runs (an email queue's deadline_share the opening hours cannot give) that
+    names a field of the scenario carries the file's name, as the errors found when it is read do."""
+    try:
+        yield
+    except UserError as exc:
+        table = exc.field.split(".")[0].split("[")[0]
+        if type(exc) is not UserError or exc.where is not None or table not in SCENARIO_TABLES:
+            raise  # a Refused is a sentence of its own; a field not of the file is not located in it
+        raise UserError(exc.field, exc.value, exc.expected, where=scenario_file) from None
 
 
 def interval_rows(result: PlanResult) -> list[dict]:

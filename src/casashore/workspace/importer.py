@@ -44,6 +44,8 @@ class ImportResult(NamedTuple):
     """New calls (calls of the file already in the workspace are skipped)."""
     already_imported: bool
     queues: list[str]
+    channels: dict[str, str] = {}
+    """queue -> the channel it has in the workspace (the file's, or the one it was first imported with)"""
 
 
 def file_sha256(path: Path) -> str:
@@ -100,7 +102,7 @@ def import_calls(con: duckdb.DuckDBPyConnection, path: Path, *, preset: str | No
             con.execute("COMMIT")
     finally:
         hashing.shutdown(wait=True)
-    return ImportResult(added, False, queues)
+    return ImportResult(added, False, queues, {queue: channels.get(queue, "voice") for queue in queues})
 
 
 @contextmanager
@@ -262,4 +264,4 @@ def import_intervals(con: duckdb.DuckDBPyConnection, path: Path, mapping: Interv
         record_import(con, import_id, str(path.resolve()), sha, f"intervals-{mapping.format}", added)
         con.execute("DROP TABLE staged")
         con.execute("COMMIT")
-    return ImportResult(added, False, queues)
+    return ImportResult(added, False, queues, {queue: channels.get(queue, "voice") for queue in queues})

@@ -31,8 +31,33 @@ COUNTS_PER_INTERVAL = """
         FROM intervals i JOIN queues q USING (queue)
         WHERE {interval_min} % i.interval_min = 0
               AND (?::VARCHAR[] IS NULL OR list_contains(?::VARCHAR[], i.queue))),
-    span AS (SELECT queue, date_trunc('day', min(t)) AS first, date_trunc('day', max(t)) AS last
-             FROM (SELECT queue, t FROM local UNION ALL SELECT queue, t FROM reported) GROUP BY queue),
+    own AS (SELECT queue, date_trunc('day', min(t)) AS first, date_trunc('day', max(t)) AS last
+            FROM (SELECT queue, t FROM local UNION ALL SELECT queue, t FROM reported) GROUP BY queue),
+    -- Where each import's records end, as an instant: its call records' last whole day (in each queue's zone)
+    -- or its interval reports' last interval end, over every queue of it
+    import_end AS (
+        SELECT import_id, max(until_at) AS until_at FROM (
+            SELECT c.import_id, timezone(q.time_zone, date_trunc('day', timezone(q.time_zone, max(c.arrival_at)))
+                                                      + INTERVAL 1 DAY) AS until_at
+            FROM calls c JOIN queues q USING (queue) WHERE c.outcome <> 'other'
+            GROUP BY c.import_id, c.queue, q.time_zone
+            UNION ALL
+            SELECT import_id, max(start_at + to_minutes(interval_min)) FROM intervals GROUP BY import_id)
+        GROUP BY import_id),
+    covered AS (
+        SELECT m.queue, max(e.until_at) AS until_at
+        FROM (SELECT DISTINCT import_id, queue FROM calls WHERE outcome <> 'other'
+              UNION SELECT DISTINCT import_id, queue FROM intervals) m JOIN import_end e USING (import_id)
+        GROUP BY m.queue),
+    -- A queue's history runs on to the last whole day its imports cover: a weekday queue's closed weekend at
+    -- the end is two days of zeros, as the weekends inside its records are (up to EDGE_DAYS: a longer silence
+    -- at the end reads as the queue closed, and is left out as before)
+    span AS (
+        SELECT queue, first, CASE WHEN reached <= last + INTERVAL {edge_days} DAY THEN greatest(last, reached)
+                                  ELSE last END AS last
+        FROM (SELECT o.queue, o.first, o.last,
+                     date_trunc('day', timezone(q.time_zone, c.until_at)) - INTERVAL 1 DAY AS reached
+              FROM own o JOIN queues q USING (queue) JOIN covered c USING (queue))),
     grid AS (SELECT queue, unnest(generate_series(first, last + INTERVAL 1 DAY - INTERVAL '{interval_min}' MINUTE,
                                                   INTERVAL '{interval_min}' MINUTE)) AS ds FROM span),
     counts AS (SELECT queue, ds, sum(y) AS y, sum(answered) AS answered, sum(handle_s) AS handle_s FROM (
@@ -45,7 +70,11 @@ COUNTS_PER_INTERVAL = """
     SELECT g.queue AS unique_id, g.ds, coalesce(c.y, 0)::DOUBLE AS y,
            coalesce(c.answered, 0)::DOUBLE AS answered, coalesce(c.handle_s, 0)::DOUBLE AS handle_s
     FROM grid g LEFT JOIN counts c USING (queue, ds) ORDER BY 1, 2"""
-"""Parameters: the queues (a list, or NULL for every queue) four times."""
+"""Parameters: the queues (a list, or NULL for every queue) four times. ``edge_days``: EDGE_DAYS."""
+
+EDGE_DAYS = 6
+"""Days without calls after a queue's last record that its imports still cover count as its history (zeros): a
+weekday queue's closing weekend, a bank holiday; a longer silence is a queue closed, left out."""
 
 MONTHLY_TOTALS = """
     WITH local AS (

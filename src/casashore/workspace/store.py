@@ -26,7 +26,7 @@ from casashore.errors import UserError
 from casashore.workspace import importer
 from casashore.workspace.imports import add_queues, next_import_id, record_import, router_queue_channels
 from casashore.workspace.mapping import CallMapping, IntervalMapping
-from casashore.workspace.queries import COUNTS_PER_INTERVAL, INTERVAL_TOTALS, MONTHLY_TOTALS
+from casashore.workspace.queries import COUNTS_PER_INTERVAL, EDGE_DAYS, INTERVAL_TOTALS, MONTHLY_TOTALS
 from casashore.workspace.schema import (
     ROUTE_EVENT_COLUMNS,
     ROUTER_CALL_COLUMNS,
@@ -210,7 +210,7 @@ class Workspace:
         grid of whole days (zeros where nothing came): columns ``unique_id`` (queue), ``ds``, ``y``, ``answered``
         and ``handle_s`` (total handle time of the answered calls). Call records and imported interval reports
         (whose interval divides ``interval_min``) are added up."""
-        return self._con.execute(COUNTS_PER_INTERVAL.format(interval_min=int(interval_min)),
+        return self._con.execute(COUNTS_PER_INTERVAL.format(interval_min=int(interval_min), edge_days=EDGE_DAYS),
                                  [queues, queues, queues, queues]).df()
 
     def monthly_totals(self, queues: list[str], target_s: float) -> list[MonthTotals]:

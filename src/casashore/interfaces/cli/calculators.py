@@ -76,8 +76,11 @@ def staff(
                                                       "interval, not a day cut into them) [default: 15m].")] = None,
     aht: Annotated[str | None, typer.Option(help="Average handle time: talk + hold + wrap-up.")] = None,
     target: Annotated[str | None, typer.Option(help="Service-level answer time [default: 20s].")] = None,
-    agents: Annotated[str | None, typer.Option(help="Evaluate this many agents instead of staffing.")] = None,
-    service_level: Annotated[str | None, typer.Option(help="Target share answered within --target (0.8).")] = None,
+    agents: Annotated[str | None, typer.Option(help="Evaluate this many agents instead of staffing (every "
+                                                            "channel).")] = None,
+    service_level: Annotated[str | None, typer.Option(help="Target share answered within --target (email: "
+                                                                    "--deadline), strictly between 0 and 1 (0.8).")]
+    = None,
     asa: Annotated[str | None, typer.Option(help="Target average speed of answer (answered calls).")] = None,
     patience: Annotated[str | None, typer.Option(help="Mean caller patience: switches to Erlang A.")] = None,
     abandon: Annotated[str | None, typer.Option(help="Highest share of callers hanging up.")] = None,
@@ -89,7 +92,8 @@ def staff(
     max_sessions: Annotated[str | None, typer.Option(help="Chat: sessions an agent holds at once, 1 to 10.")] = None,
     concurrency: Annotated[str | None, typer.Option(help="Chat: c in [0, 1]; a session takes aht x (1 + c (m - 1)) "
                                                          "while its agent holds m.")] = None,
-    deadline: Annotated[str | None, typer.Option(help="Email: an item is on time when taken up within it (24h).")]
+    deadline: Annotated[str | None, typer.Option(help="Email: an item is on time when taken up within it, "
+                                                      "1m to 30d (24h).")]
     = None,
     open: Annotated[str | None, typer.Option(help="Email: the time agents work out of --interval [default: all of "
                                                   "it], such as 8h of 24h.")] = None,
@@ -108,7 +112,8 @@ def staff(
 
     Email: `--channel email --calls 2400 --interval 24h --open 10h --aht 5m --deadline 24h --service-level 0.95`
     staffs the 10 open hours of a repeating day for items arriving day and night, 95 % taken up within 24 h
-    (docs/capacity.md, "Email": the backlog carried, no Erlang formula); adds backlog_max.
+    (docs/capacity.md, "Email": the backlog carried, no Erlang formula); adds backlog_max. With `--agents 18`
+    instead of --service-level: the share within the deadline those agents give, and their backlog.
     """
     from casashore.usecases import calculators  # numpy and the Erlang kernels: only when the command runs
 

@@ -55,7 +55,8 @@ def import_(
     elif result.already_imported:
         out.print(f"{file} was already imported into {workspace}: nothing added.")
     else:
-        out.print(f"{result.calls_added:,} calls added to {workspace} (queues {', '.join(result.queues)}).")
+        given = ", ".join(f"{queue}: {result.channels.get(queue, 'voice')}" for queue in result.queues)
+        out.print(f"{result.calls_added:,} calls added to {workspace} (queues and their channels: {given}).")
 
 
 @exits_on_user_error
@@ -71,7 +72,8 @@ def history(
     """What happened, per queue and interval (in each queue's time zone), and how patient callers were.
 
     Per interval: offered, answered, abandoned, AHT, ASA, service level. Per queue: patience by the
-    abandon-rate / mean-wait estimator (exponential) and by Kaplan-Meier (answers censor the patience).
+    abandon-rate / mean-wait estimator (exponential) and by Kaplan-Meier (answers censor the patience); its
+    channel (voice, chat or email: an email item never abandons, so no patience is given for it).
     `--output history.csv` writes every interval; `--plot heatmap.html` draws weekday x time of day.
     """
     from casashore.usecases import history as use  # DuckDB: only when the command runs
@@ -84,11 +86,11 @@ def history(
         print_json({"queues": queues, "intervals": rows})
         return
     shown = Table(title=f"History in {workspace} ({len(rows):,} queue-intervals; every one: --output or --json)")
-    for header in ("queue", "zone", "offered", "P(abandon)", "patience: exp. mean (s)", "KM median (s)",
+    for header in ("queue", "channel", "zone", "offered", "P(abandon)", "patience: exp. mean (s)", "KM median (s)",
                    "KM restricted mean (s)"):
         shown.add_column(header, justify="right")
     for q in queues:
-        shown.add_row(q["queue"], q["time_zone"], f"{q['offered']:,}", fmt(q["p_abandon"], ".3f"),
+        shown.add_row(q["queue"], q["channel"], q["time_zone"], f"{q['offered']:,}", fmt(q["p_abandon"], ".3f"),
                       fmt(q["patience_mean_s_exponential"], ".0f"), fmt(q["patience_median_s_kaplan_meier"], ".0f"),
                       fmt(q["patience_restricted_mean_s_kaplan_meier"], ".0f"))
     out.print(shown)
@@ -168,6 +170,11 @@ def forecast(
     stored in the workspace's forecasts table. Intervals are in the queue's (client's) time zone; `site_start`
     gives the same interval in the site's zone (Africa/Casablanca by default), through the IANA rules.
 
+    Without --queue every queue is forecast, but one whose history is too short for the backtest (28 days at
+    least) is left out and named with why (the JSON's skipped: queue, reason, why); the exit status is 0 when at
+    least one queue was forecast. A queue named with --queue is refused if short (exit status 2), as is a
+    workspace where no queue has the history.
+
     An email queue is also given per client day (the JSON's email_days): the day's items with their 80 % and 95 %
     bands, the agent-hours they bring into the backlog and the share of them in each hour of the day.
 
@@ -194,7 +201,8 @@ def forecast(
     if output is not None:
         write_csv(output, rows)
     if as_json:
-        print_json({"run_id": made.run_id, "models": chosen, "intervals": rows, "email_days": made.email_days})
+        print_json({"run_id": made.run_id, "models": chosen, "intervals": rows, "email_days": made.email_days,
+                    "skipped": made.skipped})
         return
     shown = Table(title=f"Forecast {made.run_id}: {made.horizon_days} days of {made.interval_min}-minute intervals "
                         f"(every interval: --output or --json)")
@@ -208,6 +216,8 @@ def forecast(
     out.print(shown)
     if made.email_days:
         out.print(_email_days_table(made.email_days))
+    for left_out in made.skipped:
+        out.print(f"not forecast: {left_out['queue']} — {left_out['why']}")
     _say_queues(workspace, sorted(chosen), queue)
 
 

@@ -79,7 +79,7 @@ def plan(
     from casashore.report.plan_report import summary_rows
     from casashore.report.verdict import closed_text
     from casashore.usecases.execution import execution
-    from casashore.usecases.plan import interval_rows
+    from casashore.usecases.plan import interval_rows, located_in
     from casashore.usecases.plans import run_and_keep
 
     check_lang(lang)
@@ -92,11 +92,12 @@ def plan(
         # The goal loop schedules and simulates several times: the bar shows the step and its share done, and the
         # text what it is at (the queue, the round, the parts of the schedule solved, the replications).
         # Kept in the workspace as every plan run is (casashore plans list), done, failed or interrupted.
-        run_id, result = run_and_keep(
-            parsed, scenario_label(scenario), scenario.read_text(encoding="utf-8"), workspace, report_path, lang,
-            fresh=fresh, execution=where,
-            progress=lambda step, detail="", share=0.0: bar.update(
-                task, description=f"{step} {detail}".strip(), completed=STEPS.index(step) + share))
+        with located_in(str(scenario)):
+            run_id, result = run_and_keep(
+                parsed, scenario_label(scenario), scenario.read_text(encoding="utf-8"), workspace, report_path, lang,
+                fresh=fresh, execution=where,
+                progress=lambda step, detail="", share=0.0: bar.update(
+                    task, description=f"{step} {detail}".strip(), completed=STEPS.index(step) + share))
     if output is not None:
         write_csv(output, interval_rows(result))
     if xlsx is not None:

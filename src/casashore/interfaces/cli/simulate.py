@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
+from rich.text import Text
 
 from casashore.interfaces.cli.calculators import given
 from casashore.interfaces.cli.errors import exits_on_user_error
@@ -103,7 +104,7 @@ def simulate(
     if as_json:
         print_json(result.to_json())
     elif scenario is not None and hasattr(result, "channel"):
-        _show_channel_result(result)
+        _show_channel_result(result, model.simulation.warmup_min)
     elif scenario is not None:
         _show_scenario_result(result)
     else:
@@ -156,9 +157,16 @@ def _show_single_queue_result(result: SingleQueueRun) -> None:
     out.print(shown)
 
 
-def _show_channel_result(result) -> None:
+CHAT_NOTE = ("formula: the chat chain's steady state, a centre that has run at this load for ever. The simulation "
+             "counts from a centre opening empty after warmup_min (here {warmup}): near full occupancy it takes hours "
+             "to fill, so its first intervals serve better than the chain says. To compare with the chain, set "
+             "[simulation] warmup_min long enough (120 at 28 agents x 3 sessions, 150 sessions in 15 minutes).")
+
+
+def _show_channel_result(result, warmup_min: float) -> None:
     """A chat run (its call measures and the sessions held) or an email run (its share within the deadline), each
-    beside its formula when there is one."""
+    beside its formula when there is one; a chat run's chain is the steady state, which a centre opening empty
+    reaches only after a long warm-up: said under the table."""
     shown = Table(title=f"{result.channel}: {result.replications} replications, {result.calls_simulated:,} "
                         f"{'sessions' if result.channel == 'chat' else 'items'} simulated")
     for header in ("measure", "simulated", "± 95 %", "formula"):
@@ -175,6 +183,7 @@ def _show_channel_result(result) -> None:
                 ("sessions per agent", result.sessions_per_agent, result.sessions_per_agent_ci95,
                  formula and formula.sessions_per_agent)):
             shown.add_row(name, fmt(value), fmt(half), fmt(model))
+        note = formula is not None
     else:
         formula = result.fluid
         shown.add_row("share within the deadline", fmt(result.share_within_deadline),
@@ -182,7 +191,10 @@ def _show_channel_result(result) -> None:
         shown.add_row("mean wait (s)", fmt(result.asa, ".1f"), fmt(result.asa_ci95, ".1f"), "")
         shown.add_row("occupancy", fmt(result.occupancy), fmt(result.occupancy_ci95), "")
         shown.add_row("open at the end", f"{result.open_at_end:,.1f}", "", fmt(formula and formula.open_at_end))
+        note = False
     out.print(shown)
+    if note:
+        out.print(Text(CHAT_NOTE.format(warmup=f"{warmup_min:g} minutes" if warmup_min else "none")))  # no markup
 
 
 def _show_scenario_result(result: CentreRun) -> None:

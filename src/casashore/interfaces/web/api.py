@@ -58,6 +58,10 @@ def _a(channel: str) -> str:
     return f"an {channel}" if channel == "email" else f"a {channel}"
 
 
+MAX_AGENTS = 1_000_000
+"""Agents a staff request evaluates: at most a million (the traffic's bound, MAX_TRAFFIC_ERLANGS)."""
+
+
 class StaffRequest(Strict):
     """One interval of one queue: the queue's facts are bounded as the domain's Queue bounds them."""
     calls: Annotated[float, Field(ge=0, le=1e9, description="Calls offered in the interval")]
@@ -67,6 +71,9 @@ class StaffRequest(Strict):
     service_level: Share = 0.8
     shrinkage: Annotated[float, Field(ge=0, lt=1)] = 0.0
     patience_s: PositiveSeconds | None = None
+    agents: Annotated[int, Field(ge=0, le=MAX_AGENTS)] | None = None
+    """Evaluate this many agents (0 to a million) instead of staffing for service_level: their service level (an
+    email case's: the share taken up within deadline_s, and the backlog they leave), `casashore staff --agents`."""
     channel: Channel = "voice"
     """voice (Erlang C or A), chat (max_sessions and concurrency: calls count sessions) or email (deadline_s, and
     open_min of the interval worked: calls are items arriving over the interval, service_level the share taken up
@@ -292,6 +299,7 @@ def create_app(workspace_dir: Path, *, host: str = "127.0.0.1", token: str | Non
             calls=req.calls, interval_s=req.interval_min * 60, aht_s=req.aht_s,
             target_s=0.0 if email else req.target_s, service_level=req.service_level,
             patience_s=req.patience_s or math.inf, shrinkage=req.shrinkage,
+            agents=float(req.agents) if req.agents is not None else nan,
             max_sessions=float(req.max_sessions) if req.max_sessions is not None else nan,
             concurrency=req.concurrency if req.concurrency is not None else nan,
             deadline_s=req.deadline_s if email else nan,

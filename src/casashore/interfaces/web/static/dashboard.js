@@ -12,7 +12,12 @@ const T = {
         seats: "Seats at peak", lines: "Phone lines", fte: "FTE", link: "Share of the link", queue: "Queue",
         scenario_form: "Write a scenario with forms (site, queues, shift patterns, rules)",
         growth_page: "Compare park growth scenarios month by month (hiring, seats, margins)",
-        intraday_page: "Intraday: the rest of the day re-planned (gap per interval, service level, proposals)" },
+        intraday_page: "Intraday: the rest of the day re-planned (gap per interval, service level, proposals)",
+        channel: "Channel", voice: "voice", chat: "chat", email: "email",
+        max_sessions: "Sessions an agent holds (1–10)", concurrency: "Concurrency (0–1)",
+        deadline: "Deadline (h)", open: "Open (min of the interval)", open_all: "all of it",
+        within_deadline: "within the deadline", backlog: "largest backlog {n} items",
+        sessions_per_agent: "{n} sessions per agent" },
   fr: { subtitle: "Planifier un centre de contacts offshore : du câble au poste.", calc_title: "Calculateur Erlang",
         calls: "Appels", interval: "Intervalle (min)", aht: "DMT (s)", target: "Seuil (s)", sl: "Niveau de service (%)",
         shrinkage: "Indisponibilité (%)", calculate: "Calculer", agents: "Agents", scenario_title: "Scénarios",
@@ -23,23 +28,63 @@ const T = {
         link: "Part du lien", queue: "File",
         scenario_form: "Écrire un scénario en formulaires (site, files, modèles de vacations, règles)",
         growth_page: "Comparer des scénarios de croissance du parc mois par mois (recrutements, positions, marges)",
-        intraday_page: "Intraday : le reste de la journée replanifié (écart par intervalle, niveau de service, propositions)" },
+        intraday_page: "Intraday : le reste de la journée replanifié (écart par intervalle, niveau de service, propositions)",
+        channel: "Canal", voice: "voix", chat: "chat", email: "e-mail",
+        max_sessions: "Sessions tenues par agent (1–10)", concurrency: "Concurrence (0–1)",
+        deadline: "Délai (h)", open: "Ouverture (min de l'intervalle)", open_all: "tout",
+        within_deadline: "dans le délai", backlog: "stock maximal {n} éléments",
+        sessions_per_agent: "{n} sessions par agent" },
 }[LANG];
 const fmt = (x, digits = 0) => new Intl.NumberFormat(LANG === "fr" ? "fr-FR" : "en-GB",
   { maximumFractionDigits: digits, minimumFractionDigits: digits }).format(x);
 const pct = (x, digits = 1) => fmt(100 * x, digits) + (LANG === "fr" ? "\u00a0%" : " %");
 document.querySelectorAll("[data-t]").forEach((el) => { el.textContent = T[el.dataset.t] || el.dataset.t; });
+document.querySelectorAll("[data-t-placeholder]").forEach((el) => { el.placeholder = T[el.dataset.tPlaceholder]; });
 const $ = (id) => document.getElementById(id);
+
+// The calculator's fields for the channel chosen: the others hidden, and never sent (the API refuses them).
+function showChannel() {
+  const channel = $("channel").value;
+  for (const el of document.querySelectorAll("#calculator [data-for]")) {
+    el.hidden = !el.dataset.for.split(" ").includes(channel);
+  }
+}
+$("channel").addEventListener("change", () => {
+  showChannel();
+  $("agents").textContent = "—"; $("calc-detail").textContent = ""; $("calc-error").textContent = "";
+});
+showChannel();
+
+function staffRequest() {
+  const channel = $("channel").value;
+  const body = { channel, calls: +$("calls").value, interval_min: +$("interval").value, aht_s: +$("aht").value,
+                 service_level: +$("sl").value / 100, shrinkage: +$("shrinkage").value / 100 };
+  if (channel !== "email") body.target_s = +$("target").value;
+  if (channel === "chat") { body.max_sessions = +$("max-sessions").value; body.concurrency = +$("concurrency").value; }
+  if (channel === "email") {
+    body.deadline_s = Math.round(+$("deadline").value * 3600);
+    if ($("open").value.trim() !== "") body.open_min = +$("open").value;
+  }
+  return body;
+}
+
+function staffDetail(r) {  // what each channel's answer means, in words
+  const paid = T.with_shrinkage.replace("{n}", fmt(r.agents_with_shrinkage));
+  if (r.model === "email_backlog") {
+    return ` (${pct(r.service_level)} ${T.within_deadline}, ${T.backlog.replace("{n}", fmt(r.backlog_max))}, ` +
+      `${T.occupancy} ${pct(r.occupancy)}; ${paid})`;
+  }
+  const sessions = r.model === "chat" ? `, ${T.sessions_per_agent.replace("{n}", fmt(r.sessions_per_agent, 2))}` : "";
+  return ` (${T.service_level} ${pct(r.service_level)}, ${T.asa} ${fmt(r.asa, 1)} s, ` +
+    `${T.occupancy} ${pct(r.occupancy)}${sessions}; ${paid})`;
+}
 
 $("calc").addEventListener("click", async () => {
   $("calc-error").textContent = "";
   try {
-    const r = await call("POST", "/api/staff", { calls: +$("calls").value, interval_min: +$("interval").value,
-      aht_s: +$("aht").value, target_s: +$("target").value, service_level: +$("sl").value / 100,
-      shrinkage: +$("shrinkage").value / 100 });
+    const r = await call("POST", "/api/staff", staffRequest());
     $("agents").textContent = String(r.agents);
-    $("calc-detail").textContent = ` (${T.service_level} ${pct(r.service_level)}, ${T.asa} ${fmt(r.asa, 1)} s, ` +
-      `${T.occupancy} ${pct(r.occupancy)}; ${T.with_shrinkage.replace("{n}", fmt(r.agents_with_shrinkage))})`;
+    $("calc-detail").textContent = staffDetail(r);
   } catch (e) { $("calc-error").textContent = e.message; }
 });
 

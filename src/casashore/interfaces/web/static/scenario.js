@@ -40,10 +40,16 @@ const SECTIONS = [
 const TABLES = [
   ["queues", [["name", "text", { req: true, eg: "fr-billing" }], ["client", "text"], ["language", "text"],
               ["skill", "text", { req: true, eg: "fr" }],
+              ["channel", "choice", { def: "voice", choices: ["voice", "chat", "email"] }],
               ["client_time_zone", "text", { req: true, eg: "Europe/Paris" }],
               ["country", "text", { eg: "FR", empty: "empty_country" }],
-              ["aht_s", "num", { req: true, eg: "300" }], ["patience_s", "num", { empty: "empty_patience" }],
-              ["target_s", "num", { def: "20" }], ["service_level", "num", { def: "0.8" }],
+              ["aht_s", "num", { req: true, eg: "300" }],
+              ["max_sessions", "num", { eg: "3", empty: "chat_only", only: "chat" }],
+              ["concurrency", "num", { eg: "0.3", empty: "chat_only", only: "chat" }],
+              ["deadline_s", "num", { eg: "86400", empty: "email_only", only: "email" }],
+              ["deadline_share", "num", { eg: "0.95", empty: "email_only", only: "email" }],
+              ["patience_s", "num", { empty: "empty_patience", notFor: "email" }],
+              ["target_s", "num", { def: "20", notFor: "email" }], ["service_level", "num", { def: "0.8", notFor: "email" }],
               ["history", "choice", { def: "synthetic", choices: ["synthetic", "workspace"] }],
               ["synthetic.weekly_calls", "num", { req: true, eg: "5000", empty: "synthetic_needs" }],
               ["synthetic.weeks", "num", { def: "8" }], ["synthetic.open_hours", "text", { def: "08:00-20:00" }],
@@ -191,7 +197,25 @@ function addRow(table, values = {}) {
   remove.addEventListener("click", () => { row.remove(); renumber(table); changed(); });
   actions.append(remove, errorSlot("row-error"));
   fillRow(row, table, values);
+  if (table === "queues") {
+    row.querySelector('[data-key="channel"]').addEventListener("change", () => showChannel(row));
+    showChannel(row);
+  }
   return row;
+}
+
+// A queue row's fields for its channel (domain/queue.py: max_sessions and concurrency for chat, deadline_s and
+// deadline_share for email, which takes no patience, target or service level): the others greyed out and left
+// out of the scenario, their values kept should the channel come back.
+function showChannel(row) {
+  const channel = row.querySelector('[data-key="channel"]').value || "voice";
+  const columns = TABLES.find(([name]) => name === "queues")[1];
+  for (const [key, , known = {}] of columns) {
+    const el = row.querySelector(`[data-key="${key}"]`);
+    const off = (known.only !== undefined && known.only !== channel) || known.notFor === channel;
+    el.disabled = off;
+    el.closest("td").classList.toggle("off", off);
+  }
 }
 
 function renumber(table) {
@@ -233,7 +257,7 @@ function readRow(row) {
   const out = structuredClone(row.extra || {});
   for (const el of row.querySelectorAll("[data-key]")) {
     const key = el.dataset.key;
-    const value = readValue(el);
+    const value = el.disabled ? undefined : readValue(el);  // not the row's channel's: not sent (kept if it returns)
     if (key === "groups") {
       delete out.group; delete out.groups;
       const groups = (value === undefined ? "" : String(value)).split(/[\s,;]+/).filter(Boolean);
