@@ -79,3 +79,14 @@ def test_due_boundaries_and_backlog_limits_by_hand():
     # At the end of interval 0: interval 0's items and the last cycle's interval 3's (due at boundary 2) may wait;
     # at the ends of 1 and 2 nothing; at the end of 3, its own.
     assert limits.tolist() == [5.0, 0.0, 0.0, 4.0]
+
+
+def test_work_no_shift_can_do_is_listed_as_uncoverable():
+    # The work group's requirement is its floor (zero here): its items are what says a shift is missing. With no
+    # template for "mail" every interval with items is uncoverable, as a flat level per interval was.
+    starts = _day()
+    work = DeadlineWork(items=np.full(24, 10.0), aht_s=360.0, deadline_s=86400.0, shrinkage=0.2)
+    shifts = [ShiftTemplate("voice", 8 * 60, 8 * 60, 8.0, "voice")]
+    requirement = Requirement(starts, 60, ["mail", "voice"], {"mail": [0.0] * 24, "voice": [1.0] * 24}, False)
+    result = solve(requirement, shifts, work={"mail": work})
+    assert {start for group, start in result.uncoverable if group == "mail"} == set(range(24))

@@ -225,6 +225,10 @@ def _model(requirement: Requirement, shifts: list[ShiftTemplate], classes: list[
     served = np.asarray(cover_a @ np.asarray(limit_a.T @ np.asarray(on_shift.sum(axis=1)).ravel() > 0,
                                              float)).ravel() > 0
     uncoverable = [(groups[r // n], origin + r % n) for r in np.flatnonzero((required > 0) & ~served)]
+    work = {g: w for g, w in (work or {}).items() if g in groups}
+    for g, w in work.items():  # a work group's requirement is its floor: its items say what no shift can do
+        if not served[groups.index(g) * n:(groups.index(g) + 1) * n].any():
+            uncoverable += [(g, origin + int(t)) for t in np.flatnonzero(np.asarray(w.items, float) > 0)]
 
     n_int = n_shift + n_break
     costs = np.concatenate([shift_cost, np.zeros(n_break + n_flow + n_assign), np.full(rows, penalty),
@@ -232,7 +236,6 @@ def _model(requirement: Requirement, shifts: list[ShiftTemplate], classes: list[
     upper = np.concatenate([np.full(n_int + n_flow + n_assign, np.inf),
                             np.zeros(rows) if hard else np.full(rows, np.inf), np.full(rows, np.inf)])
     row_bounds = np.concatenate([required, np.zeros(matrix.shape[0] - rows)])
-    work = {g: w for g, w in (work or {}).items() if g in groups}
     if work:  # work groups' coverage rows take their items' columns and rows (appended: continuous, last)
         matrix, costs, upper, row_bounds = extend(
             matrix, costs, upper, row_bounds, {groups.index(g) * n: w for g, w in work.items()}, n,
