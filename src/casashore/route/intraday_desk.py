@@ -40,8 +40,9 @@ class IntradayDesk:
                  no_history: str = "the router's records hold no call history before today",
                  records_in: str = "workspace") -> None:
         """``records``: opens the router's records for one computation (closed after it); ``clock``: the router's
-        (its ``now``, epoch seconds: the day's date is read from it); ``no_history``: what is missing and what to do, in words, when the records hold no
-        history (the router words it for its own records: server.py); ``records_in``: where they are,
+        (its ``now``, epoch seconds: the day's date is read from it); ``no_history``: what is missing and what to
+        do, in words, when the records hold no history (the router words it for its own records: server.py);
+        ``records_in``: where they are,
         ``workspace`` or ``postgresql`` (the wallboard words what to do by it)."""
         self.records, self.cache_s, self.clock, self.no_history = records, cache_s, clock, no_history
         self.records_in = records_in
