@@ -118,7 +118,8 @@ def main() -> None:
     parser.add_argument("--queues", type=int, nargs="+", default=[30, 300])
     parser.add_argument("--days", type=int, nargs="+", default=[7])
     parser.add_argument("--search-parts", type=int, default=None,
-                        help="plan.schedule_search_parts for this run (default: the scenario's, 32)")
+                        help="plan.schedule_search_parts for this run (default: the scenario's, unset: "
+                             "plan.schedule_search_share of the distinct parts with shifts)")
     parser.add_argument("--safety-s", type=float, default=None,
                         help="plan.schedule_time_limit_s for this run (default: the scenario's, 600 s; raise it on a "
                              "busy machine so that the safety valve does not stop the run)")

@@ -303,6 +303,12 @@ def test_parts_searched_in_batches_give_the_same_proven_optimum_on_any_number_of
     budgeted = covering.solve(requirement, templates, hard=True, gap=0.015, parts_searched=2)
     assert budgeted.solver["searched"] == 2 < budgeted.solver["polished"]  # 2 of the days waiting
     assert budgeted.stopped_by == "gap" and 0 < budgeted.gap <= 0.015 and budgeted.status == "feasible"
+    # The plan's budget as a share of the distinct parts with shifts (seven days: a quarter is 2 parts): the same
+    # search as the count; an explicit count wins over the share.
+    shared = covering.solve(requirement, templates, hard=True, gap=0.015, search_share=0.25)
+    assert shared.solver == budgeted.solver and shared.counts == budgeted.counts
+    counted = covering.solve(requirement, templates, hard=True, gap=0.015, parts_searched=2, search_share=1.0)
+    assert counted.solver == budgeted.solver
     # A budget whose parts could not close the gap even at their bounds is not spent: proving the optimum (gap
     # 0) of a week whose days are not all optimal after the neighbourhood search needs them all searched.
     hopeless = covering.solve(requirement, templates, hard=True, parts_searched=2)
@@ -570,3 +576,17 @@ def test_the_neighbourhood_by_cp_sat_is_deterministic_and_reaches_highs_exact_op
         assert first.objective == pytest.approx(exact, abs=1e-6)
     assert mip._integer_scale(mip.Problem(parts[0][0].matrix, parts[0][0].costs, parts[0][0].upper,
                                           parts[0][0].row_bounds + 0.5, parts[0][0].integer)) is None  # HiGHS then
+
+
+def test_the_search_budget_is_a_share_of_the_distinct_parts_with_shifts():
+    """Identical parts count once, parts without shifts (closed hours) not at all, and the budget is at least one
+    part: it grows with the site instead of being one count for every size."""
+    from casashore.schedule.covering import search_budget
+
+    keys = ["mon", "tue", "tue", "wed", "closed", "closed"]
+    with_shifts = [True, True, True, True, False, False]
+    assert search_budget(keys, with_shifts, 1.0) == 3
+    assert search_budget(keys, with_shifts, 0.5) == 2  # 1.5 parts: rounded up
+    assert search_budget(keys, with_shifts, 0.01) == 1
+    assert search_budget(["closed"], [False], 0.5) == 1
+    assert search_budget([f"day{i}" for i in range(148)], [True] * 148, 0.01) == 2  # 99 queues x 7 days

@@ -302,6 +302,7 @@ def schedule_step(scenario: PlanScenario, staffing: Staffing, memo: dict | None 
     result = solve(requirement, templates, cyclic=False, open_mask=is_open,
                    time_limit_s=scenario.plan.schedule_time_limit_s, gap=scenario.plan.schedule_gap,
                    node_limit=scenario.plan.schedule_nodes, parts_searched=scenario.plan.schedule_search_parts,
+                   search_share=scenario.plan.schedule_search_share,
                    work=work, memo=memo, progress=progress)
     if result.status == "infeasible":
         raise UserError("shifts", f"{len(templates)} templates", "templates that can cover the requirement")

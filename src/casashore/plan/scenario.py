@@ -90,12 +90,18 @@ class PlanSettings(Strict):
     schedule_nodes: Annotated[int, Field(ge=0, le=1_000_000)] = 2_000
     """Branch-and-bound nodes per day at most, where the constructive schedule is not within the gap: a limit
     that stops the search at the same place on any machine."""
-    schedule_search_parts: Annotated[int, Field(ge=0, le=1_000_000)] = 32
-    """Parts (days of a block of skills) branch and bound searches at most, the furthest from their bounds first:
-    with schedule_nodes, a bound on the search's work in counts, so a site of hundreds of small clients (whose
-    days' LP bounds are weak) stops at the same place on any machine instead of at the safety valve. Spent only
-    when those parts, each brought to its bound, would bring the whole within the gap; the neighbourhood search
-    before it (one small node-limited model per part) is not counted here."""
+    schedule_search_parts: Annotated[int, Field(ge=0, le=1_000_000)] | None = None
+    """Parts (days of a block of skills) branch and bound searches at most, the furthest from their bounds first;
+    unset: schedule_search_share of the site's distinct parts with shifts. With schedule_nodes, a bound on the
+    search's work in counts, so a site of hundreds of small clients (whose days' LP bounds are weak) stops at the
+    same place on any machine instead of at the safety valve. Spent only when those parts, each brought to its
+    bound, would bring the whole within the gap; the neighbourhood search before it (one small node-limited model
+    per part) is not counted here."""
+    schedule_search_share: Annotated[float, Field(gt=0, le=1)] = 0.01
+    """When schedule_search_parts is unset: the share of the site's distinct parts with shifts (a client's day;
+    identical days once, closed hours not at all) branch and bound may search, at least one part. The budget then
+    grows with the site instead of being one count for every size (a fixed count is a step: a site just above the
+    gap spent all of it, minutes of CPU on its largest days for ~0.1 % of its cost; docs/scheduling.md)."""
     schedule_time_limit_s: Annotated[float, Field(gt=0, le=3600)] = 600.0
     """A safety valve only: a schedule stopped by it is reported as such, and not stored for reuse."""
     goal_rounds: Annotated[int, Field(ge=0, le=10)] = 3

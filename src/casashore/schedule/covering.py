@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import hashlib
 import heapq
+import math
 import os
 import time
 from collections import defaultdict
@@ -461,6 +462,7 @@ class _Parts:
         self.offsets = np.cumsum([0] + [len(c.keys) for c in clusters])
         self.keys = [key for c in clusters for key in c.keys]
         self.solved: list[SolvedPart] = [s for c in clusters for s in c.solved]
+        self.with_shifts = [bool(days) for c in clusters for _, days in c.recipes]
         for cluster in clusters:
             cluster.solved = []  # held here only
 
@@ -487,13 +489,15 @@ class _Parts:
 def solve(requirement: Requirement, shifts: list[ShiftTemplate], *, cyclic: bool = False, hard: bool = False,
           under_penalty: float | None = None, over_penalty: float = 0.0, time_limit_s: float = 600.0,
           open_mask: np.ndarray | None = None, gap: float = 0.0, node_limit: int = NODE_LIMIT,
-          parts_searched: int | None = None, work: dict[str, DeadlineWork] | None = None,
+          parts_searched: int | None = None, search_share: float | None = None,
+          work: dict[str, DeadlineWork] | None = None,
           memo: dict | None = None, progress: Callable[[int, int], None] | None = None) -> ShiftSchedule:
     """The cheapest shifts and breaks for ``requirement``; ``open_mask`` (one bool per interval) keeps shifts out
     of the hours the site is closed; ``gap``: a schedule within this relative gap of the proven bound is good
     enough (0: prove the optimum); ``node_limit``: branch-and-bound nodes per part; ``parts_searched``: parts
-    branch and bound may search at most (None: every part it needs), so the search's work is bounded by counts
-    (parts x nodes), the same place on any machine; ``time_limit_s``: a safety
+    branch and bound may search at most (None: ``search_share`` of the distinct parts with shifts, at least one,
+    or, without a share, every part it needs), so the search's work is bounded by counts (parts x nodes), the same
+    place on any machine and in proportion to the site when given as a share; ``time_limit_s``: a safety
     valve only — the result says when it was hit (``stopped_by == "time_safety"``); ``memo``: dives of earlier
     calls by a hash of their part's data (a part solved again gives the same answer: a day whose requirement did
     not change between rounds of the plan's goal loop is not solved again); ``progress(done, parts)``: called
@@ -539,6 +543,8 @@ def solve(requirement: Requirement, shifts: list[ShiftTemplate], *, cyclic: bool
         return ShiftSchedule("infeasible", float("nan"), float("nan"), None, {}, {}, uncoverable, {}, size)
     parts = _Parts(clusters)
     dived = list(parts.solved)
+    if parts_searched is None and search_share is not None:
+        parts_searched = search_budget(parts.keys, parts.with_shifts, search_share)
     solved = _solve_by_component(parts, gap, node_limit, parts_searched, time_limit_s, memo, started)
     if solved is None:
         return ShiftSchedule("infeasible", float("nan"), float("nan"), None, {}, {}, uncoverable, {}, size)
@@ -568,6 +574,15 @@ def solve(requirement: Requirement, shifts: list[ShiftTemplate], *, cyclic: bool
              else np.zeros((0, n))).sum(axis=0)
     return ShiftSchedule(label, float(shift_cost @ x), objective, gap, counts, scheduled, uncoverable, breaks,
                          size, at_work_by_class, seats, bound, stopped_by, stats)
+
+
+def search_budget(keys: list[str], with_shifts: list[bool], share: float) -> int:
+    """Parts branch and bound may search: ``share`` of the distinct parts with shifts (the same client's Tuesday
+    and Wednesday count once, a closed hour not at all), at least one. A count, so the same on any machine, and in
+    proportion to the site: a fixed count is a step (a site just above the gap pays the whole of it, minutes on
+    its largest days, whatever its size)."""
+    distinct = len({key for key, shifts in zip(keys, with_shifts, strict=True) if shifts})
+    return max(1, math.ceil(share * distinct))
 
 
 def _fingerprint(problem: Problem, with_requirement: bool = True) -> str:
