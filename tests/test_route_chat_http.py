@@ -272,3 +272,21 @@ def test_an_agent_whose_desk_closed_is_logged_off_after_the_grace_and_a_reload_c
     clock.t += 1.0
     client.tick()
     assert (ana()["status"], ana()["reason"]) == ("offline", "desk_closed")
+
+
+def test_a_message_refused_while_the_queue_was_full_is_told_when_to_retry_not_called_a_duplicate():
+    """A review's finding: a message refused with 503 was remembered, so the gateway's retry got 409 "an item
+    already" and a gateway trusting it dropped a message never queued. The retry gets 503 and Retry-After."""
+    router = Router({"mail": RoutingQueue("mail", "fr", channel="email", deadline_s=3600.0, max_waiting=1)})
+    clock = Clock()
+    app = create_router_app(RouterService(router, clock=clock), TOKENS, tick_s=3600)
+    with TestClient(app) as client:
+        post = lambda mid: client.post("/api/emails", json={"queue": "mail", "message_id": mid},  # noqa: E731
+                                       headers=auth("t-trunk"))
+        assert post("m1@bank.example").status_code == 201  # waits: nobody to take it
+        full = post("m2@bank.example")
+        assert (full.status_code, full.headers["Retry-After"]) == (503, "60")
+        clock.t += 10
+        again = post("m2@bank.example")
+        assert (again.status_code, again.headers["Retry-After"]) == (503, "50"), again.text
+        assert post("m1@bank.example").status_code == 409  # a live item's resend is the duplicate

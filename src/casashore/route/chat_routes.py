@@ -9,6 +9,7 @@ on every tick of the router's clock)."""
 
 import asyncio
 import contextlib
+import math
 import secrets
 from collections import Counter
 from pathlib import Path
@@ -23,7 +24,7 @@ from casashore.domain.base import Strict
 from casashore.errors import UserError
 from casashore.route.chats import ChatRefused, clean_text
 from casashore.route.page_words import translated_page
-from casashore.route.service import RouterService
+from casashore.route.service import KEEP_ENDED_S, RouterService
 from casashore.route.state.call_ids import MAX_TRUNK_CALL_ID, ROUTER_ID, router_id
 from casashore.route.state.errors import CallExists
 
@@ -218,9 +219,17 @@ def add_chat_routes(app: FastAPI, service: RouterService, chats, principal, resp
         try:
             queued = router.arrive(item_id, item.queue, now(), item.priority, trunk_call_id=item.message_id or item_id)
         except CallExists:
+            earlier = router.calls.get(item_id)
+            if earlier is not None and earlier.outcome == "rejected" and earlier.ended_at is not None:
+                # Refused while the queue was full, the message is remembered KEEP_ENDED_S: its retry is not a
+                # duplicate, it is told when it can come again.
+                retry_s = max(1, math.ceil(KEEP_ENDED_S - (now() - earlier.ended_at)))
+                raise HTTPException(503, f"queue {item.queue!r} was full for message {item.message_id!r}: retry in "
+                                         f"{retry_s} s", headers={"Retry-After": str(retry_s)}) from None
             raise HTTPException(409, f"message {item.message_id!r} is an item already (id {item_id})") from None
         if not queued:
-            raise HTTPException(503, f"queue {item.queue!r} is full")
+            raise HTTPException(503, f"queue {item.queue!r} is full", headers={"Retry-After": str(math.ceil(
+                KEEP_ENDED_S))})
         service.publish_soon()
         return {"id": item_id, "queue": item.queue, "message_id": item.message_id or item_id,
                 "state": router.calls[item_id].state}
