@@ -16,7 +16,6 @@ off by default, and the default choice is issue 12's lowest WAPE on two windows,
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -24,6 +23,7 @@ from statsforecast import StatsForecast
 
 from casashore.errors import UserError
 from casashore.forecast import candidates
+from casashore.forecast.skipped import Skipped
 
 WINDOWS = 2
 """Backtest windows by default (what `casashore forecast` chooses by)."""
@@ -93,22 +93,6 @@ def window_count(days: int, horizon_days: int) -> int:
     """Backtest windows for ``days`` of history: as many of ``horizon_days`` as fit after two weeks of training,
     at least 2 (check_history refuses less), at most MAX_WINDOWS."""
     return int(min(MAX_WINDOWS, max(2, (days - 14) // horizon_days)))
-
-
-class Skipped(NamedTuple):
-    """A queue a forecast of every queue leaves out, the others forecast: why, as a reason code and in words, and
-    the refusal it is when the queue is asked for by name."""
-
-    queue: str
-    reason: str
-    """short_history: fewer days than the backtest needs (check_history)"""
-    why: str
-    """in words, e.g. ``20 days of history (2026-01-13 to 2026-02-01); a forecast needs at least 28 ...``"""
-    refusal: UserError
-
-    def shown(self) -> dict:
-        """The JSON of `casashore forecast --json`'s ``skipped``: queue, reason, why."""
-        return {"queue": self.queue, "reason": self.reason, "why": self.why}
 
 
 def short_histories(series: pd.DataFrame, interval_min: int, *, horizon_days: int = 7,

@@ -30,6 +30,7 @@ from casashore.forecast.intraday import LevelPrior, estimate_prior, update
 from casashore.forecast.predict import forecast
 from casashore.forecast.run import Placement
 from casashore.forecast.series import interval_counts
+from casashore.forecast.skipped import Skipped
 from casashore.forecast.timezones import exists, zone
 
 LEVELS = (80, 95)
@@ -39,22 +40,6 @@ window, DailyETS's profile): the shape error is estimated on such a profile (for
 SHORT_DAYS = 28
 """Days of history below which the backtest cannot choose a model (two weeks of training and two windows of a
 week, forecast/backtest.py's check_history): the day-ahead is then the window average of the weeks there are."""
-
-
-class Skipped(NamedTuple):
-    """A queue left out of the reforecast: why, as a reason code and in words, and the refusal it would be if
-    named."""
-
-    queue: str
-    reason: str
-    """no_history (no day before the as-of day), short_history (fewer than 7 days before it) or records_stop (its
-    records end before the day before)"""
-    why: str
-    """in words, e.g. ``no call history before 2026-01-05 (its first calls are that day)``"""
-    refusal: UserError
-
-    def shown(self) -> dict:
-        return {"queue": self.queue, "reason": self.reason, "why": self.why}
 
 
 class IntradayRun(NamedTuple):

@@ -14,10 +14,11 @@ import pandas as pd
 
 from casashore.domain.columns import Codes, Floats, Ints
 from casashore.forecast import candidates
-from casashore.forecast.backtest import Skipped, short_histories
+from casashore.forecast.backtest import short_histories
 from casashore.forecast.batch import forecast_all
 from casashore.forecast.intervals import ForecastIntervals
 from casashore.forecast.series import interval_counts
+from casashore.forecast.skipped import Skipped
 from casashore.forecast.timezones import exists, localize, zone
 from casashore.workspace.store import Workspace
 
