@@ -122,15 +122,17 @@ def router(tmp_path_factory):
     result = CliRunner().invoke(app, ["import", str(folder / "report.csv"), "--mapping", str(folder / "report.toml"),
                                       "--workspace", str(folder / "casashore.duckdb")])
     assert result.exit_code == 0, result.output
-    start = datetime.now(ZoneInfo("Africa/Casablanca")).replace(minute=0, second=0, microsecond=0, tzinfo=None)
-    start = max(start - timedelta(hours=2), datetime.combine(start.date(), datetime.min.time()))
-    end = min(start + timedelta(hours=8), datetime.combine(start.date(), datetime.max.time()).replace(
-        second=0, microsecond=0))
+    # The router runs on a site clock from 11:00 today, so the rest of its day always holds the history's calls
+    # (07:00-20:00): on the machine's clock, a run after 20:00 found nothing left short and failed.
+    site_day = datetime.now(ZoneInfo("Africa/Casablanca")).date()
+    start = datetime.combine(site_day, datetime.min.time()) + timedelta(hours=9)
+    end = start + timedelta(hours=8)
     SHIFT_START[:] = [start]
     (folder / "roster.csv").write_text("agent,day,group,start,end\n" + "".join(
         f"{agent},{start.date()},fr_bank,{start.isoformat()},{end.isoformat()}\n"
         for agent in ("amina", "youssef", "salma")))
-    with served(["route", "serve", "--config", str(CENTER), "--roster", "roster.csv"], "/wallboard",
+    with served(["route", "serve", "--config", str(CENTER), "--roster", "roster.csv",
+                 "--clock-start", f"{site_day}T11:00"], "/wallboard",
                 cwd=folder) as url:
         yield url
 
@@ -242,7 +244,9 @@ def test_a_queue_recorded_only_today_is_skipped_and_the_others_answered(router):
     """The router records a call on es_insurance, which has no history: the reforecast and the re-plan of every
     queue still answer fr_bank's and list es_insurance as skipped with why; named alone, it is refused."""
     record_a_call_on(router, "es_insurance")
-    at = datetime.now(UTC).strftime("%Y-%m-%dT%H:%MZ")  # now, as a question of its own (not a cached answer)
+    # 12:07 on the site clock's day, a question of its own (not a cached answer)
+    at = (SHIFT_START[0].replace(tzinfo=ZoneInfo("Africa/Casablanca")) + timedelta(hours=3, minutes=7)).astimezone(
+        UTC).strftime("%Y-%m-%dT%H:%MZ")
     status, doc, _ = ask(f"{router}/api/forecast/intraday?as_of={at}", SUPERVISOR)
     assert status == 200, doc
     assert [q["queue"] for q in doc["queues"]] == ["fr_bank"]
