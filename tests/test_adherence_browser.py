@@ -27,13 +27,15 @@ def router(tmp_path):
     text = CENTER.read_text()
     assert "adherence_grace_s = 300" in text
     center.write_text(text.replace("adherence_grace_s = 300", "adherence_grace_s = 0", 1))
-    # both agents on a shift around now, on the site's clock (the wall clock only places the shift)
-    start = datetime.now(ZoneInfo("Africa/Casablanca")).replace(second=0, microsecond=0, tzinfo=None)
-    start -= timedelta(hours=1)
+    # both agents on a 10:00-14:00 shift today; the router runs on a site clock from 11:00 (on the machine's clock a
+    # run near midnight would place the shift across two days and the test would depend on the time of day)
+    today = datetime.now(ZoneInfo("Africa/Casablanca")).date()
+    start = datetime(today.year, today.month, today.day, 10, 0)
     rows = [f"{agent},{start.date()},fr,{start.isoformat()},{(start + timedelta(hours=4)).isoformat()}"
             for agent in ("amina", "youssef")]
     (tmp_path / "roster.csv").write_text("agent,day,group,start,end\n" + "\n".join(rows) + "\n")
-    with served(["route", "serve", "--config", str(center), "--roster", "roster.csv"], "/wallboard",
+    with served(["route", "serve", "--config", str(center), "--roster", "roster.csv",
+                 "--clock-start", f"{today}T11:00"], "/wallboard",
                 cwd=tmp_path) as url:
         yield url
 
