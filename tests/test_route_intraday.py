@@ -105,8 +105,8 @@ def ask(url: str, token: str, body: dict | None = None, method: str = "GET") -> 
 
 @pytest.fixture(scope="module")
 def router(tmp_path_factory):
-    """Three weeks of fr_bank's history before today (Paris), imported; a roster of today around now; the router
-    recording into that workspace."""
+    """Three weeks of fr_bank's history before the site's today, imported; a roster of today 09:00-17:00; the router
+    on a site clock from 11:00, recording into that workspace."""
     folder = tmp_path_factory.mktemp("routerintraday")
     # one day for both the history and the router's clock: the site's (Paris's date differs an hour a night)
     today = datetime.now(ZoneInfo("Africa/Casablanca")).date()
