@@ -23,7 +23,7 @@ from typing import TypeVar
 import numpy as np
 
 from casashore.domain.json_record import JsonRecord, json_chunks
-from casashore.errors import UserError
+from casashore.errors import Refused, UserError
 from casashore.forecast.timezones import zone
 from casashore.plan.channels import (
     channel_requirement,
@@ -173,7 +173,8 @@ def forecast_step(workspace: Workspace, scenario: PlanScenario, note: Progress =
 
     run = forecast_queues(workspace, interval_min=plan.interval_min, horizons=horizons,
                           site_zone=scenario.site.time_zone, workers=execution.workers,
-                          scheduler=execution.scheduler, progress=queues_done)
+                          scheduler=execution.scheduler, progress=queues_done,
+                          refuse_short=lambda short: _refuse_short(scenario, short))
     end = plan.start + timedelta(days=plan.days)
     order = {q.name: i for i, q in enumerate(scenario.queues)}  # the scenario's order, as before
     # The planned days' rows, queue by queue in the scenario's order (a stable sort: each queue's rows in time
@@ -188,6 +189,19 @@ def forecast_step(workspace: Workspace, scenario: PlanScenario, note: Progress =
     chosen = chosen[np.argsort(rank[chosen], kind="stable")]
     return Forecast(models={q.name: run.models[q.name] for q in scenario.queues},
                     intervals=table.take(chosen))
+
+
+def _refuse_short(scenario: PlanScenario, short: list) -> None:
+    """A queue the plan covers whose history is too short to forecast: refused, every short queue named with the
+    days it has and needs and what to do. Not skipped as `casashore forecast` skips it (a plan without one of its
+    queues' demand would staff none of it), nor forecast from a profile of the days it has (no backtest would have
+    judged that forecast: the plan's figures would rest on an unchecked guess)."""
+    index = {q.name: i for i, q in enumerate(scenario.queues)}
+    first = short[0]
+    also = "".join(f"; queue {s.queue!r} too: {s.why.split(';')[0]}" for s in short[1:])
+    raise Refused(f"queues[{index[first.queue]}].history", first.queue,
+                  f"queue {first.queue!r} has {first.why}{also}. A plan forecasts every queue it covers: import more "
+                  "of its history (casashore import), give it history = \"synthetic\", or plan without it")
 
 
 def site_grid(scenario: PlanScenario, forecast: Forecast) -> list[datetime]:
