@@ -547,7 +547,10 @@ def _steps(scenario: PlanScenario, workspace: Workspace, history_dir: Path, prog
     loop = _cached(
         workspace, "schedule",
         _key("schedule+simulation", staffing, [s.model_dump() for s in scenario.shifts],
-             scenario.rules.model_dump(), settings, scenario.site.model_dump(), queues),
+             scenario.rules.model_dump(), settings, scenario.site.model_dump(), queues,
+             # Email simulated from the cycle's backlog (plan/channels.py WARMUP_CYCLES): a result stored before,
+             # from an empty backlog, is not read back as this one.
+             *([{"email_start": "cycle"}] if any(q.channel == "email" for q in scenario.queues) else [])),
         lambda: goal_loop(scenario, staffing, note, execution), GoalLoop, reused, fresh,
         pure=lambda result: result.schedule.stopped_by != "time_safety")
     if reused[-1:] == ["schedule"]:
