@@ -90,3 +90,60 @@ def test_a_short_queue_asked_for_by_name_is_refused(workspace):
     assert result.exit_code == 2
     assert result.output.strip() == ("error: history: '20 days of new-chat' is not valid; expected at least 28 days "
                                      "for 2 windows of 7 days after two weeks of training")
+
+
+def test_a_backtest_of_every_queue_skips_the_short_ones_with_why(workspace):
+    """`casashore backtest` goes on with the queues that have the history, as `forecast` does; named, a short
+    queue is refused."""
+    result = runner.invoke(app, ["backtest", "--workspace", str(workspace), "--interval", "1h", "--json"])
+    assert result.exit_code == 0, result.output
+    doc = json.loads(result.stdout)
+    assert sorted(doc["queues"]) == ["fr", "fr-chat"]
+    assert [(s["queue"], s["reason"]) for s in doc["skipped"]] == [("gone", "short_history"),
+                                                                  ("new-chat", "short_history")]
+    assert doc["skipped"][1]["why"] == ("20 days of history (2026-01-13 to 2026-02-01); a backtest needs at least "
+                                        "28 days for 2 windows of 7 days after two weeks of training")
+    named = runner.invoke(app, ["backtest", "--workspace", str(workspace), "--interval", "1h", "--queue",
+                                "new-chat"])
+    assert named.exit_code == 2 and "'20 days of new-chat' is not valid" in named.output
+
+
+def test_a_plan_covering_a_short_queue_is_refused_naming_it_its_days_and_what_to_do(tmp_path):
+    """A plan cannot leave out a queue it must staff: its forecast refuses, before any model is fitted, naming
+    the short queue, the days it has and needs, and what to do. Here a chat queue of 20 days' call records beside
+    a voice queue of five synthetic weeks."""
+    import tomllib
+
+    from casashore.errors import Refused
+    from casashore.plan.pipeline import forecast_step, history_step
+    from casashore.plan.scenario import plan_scenario_from_dict
+    from casashore.workspace.mapping import CallMapping
+
+    data = tomllib.loads((Path(__file__).parent.parent / "examples" / "casablanca-channels.toml").read_text())
+    voice, chat = data["queues"][0], data["queues"][1]
+    voice["synthetic"] |= {"weekly_calls": 300}
+    del chat["synthetic"]
+    chat["history"] = "workspace"
+    data["queues"], data["shift_patterns"] = [voice, chat], data["shift_patterns"][:4]
+    scenario = plan_scenario_from_dict(data)
+    rows = [["call_id", "queue", "arrival", "wait_s", "outcome", "handle_s", "channel"]]
+    for d in range(20):  # 2026-11-17 to 2026-12-06, the day before the plan
+        day = date(2026, 11, 17) + timedelta(d)
+        rows += [[f"c{d}-{h}", "fr-chat", f"{day} {h:02d}:10:00", "5", "ANSWERED", "400", "chat"]
+                 for h in range(9, 19)]
+    calls = tmp_path / "chat.csv"
+    with calls.open("w", newline="") as f:
+        csv.writer(f).writerows(rows)
+    mapping = CallMapping.model_validate({
+        "time_zone": "Europe/Paris", "country": "FR", "columns": {name: name for name in rows[0]},
+        "outcomes": {"answered": ["ANSWERED"], "abandoned": ["ABANDONED"]}})
+    with Workspace.open(tmp_path / "w.duckdb") as opened:
+        opened.import_calls(calls, mapping=mapping)
+        history_step(opened, scenario, tmp_path / "history")
+        with pytest.raises(Refused) as error:
+            forecast_step(opened, scenario)
+    assert error.value.field == "queues[1].history" and error.value.value == "fr-chat"
+    assert str(error.value) == (
+        "queues[1].history: queue 'fr-chat' has 20 days of history (2026-11-17 to 2026-12-06); a forecast needs at "
+        "least 28 days for 2 windows of 7 days after two weeks of training. A plan forecasts every queue it covers: "
+        "import more of its history (casashore import), give it history = \"synthetic\", or plan without it")

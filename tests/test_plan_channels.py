@@ -88,7 +88,9 @@ def test_each_channel_is_simulated_by_its_engine_and_judged_by_its_goal(planned)
     email = queues["fr-email"]
     assert email.channel == "email" and email.service_level_goal == 0.95
     assert email.measures.p_abandon is None and email.measures.service_level is not None
-    assert len(email.backlog) == len(result.staffing.starts) + 1 and email.backlog[0] == 0 and max(email.backlog) > 0
+    # The fluid backlog of the planned days as a cycle: it opens with what their last evening leaves.
+    assert len(email.backlog) == len(result.staffing.starts) + 1 and email.backlog[0] > 0
+    assert email.backlog[0] == pytest.approx(email.backlog[-1])
     assert queues["fr-chat"].service_level_goal == 0.8 and queues["fr-chat"].measures.p_abandon is not None
     assert 0 < queues["fr-chat"].offered and queues["fr-chat"].measures.service_level >= 0.5
     assert {g.group for g in result.simulation.groups} == {"fr", "fr-chat", "fr-email"}
@@ -206,3 +208,79 @@ def test_the_report_shows_each_channel_and_the_email_backlog(planned):
     shown = rows["fr-chat"][7][0]
     assert re.match(r"\d+(\.\d)? % ± ", shown) and float(shown.split(" %")[0]) == pytest.approx(
         100 * chat.measures.service_level, abs=0.06)
+
+
+def test_the_email_backlog_starts_from_what_the_cycle_carries_over():
+    """Constant arrivals, 10 items every 15 minutes day and night (AHT 300 s, one agent takes 3 an interval), and
+    7 agents from 08:00 to 20:00 (21 an interval). By hand: the 480 items waiting at 08:00 (160 from the evening
+    before, 320 of the night) are worked off at 11 an interval by about 18:54, and the 16 intervals from 20:00
+    leave 160 waiting at midnight, which is where the planned days, a repeating cycle for the staffing and the
+    schedule, start. So the curve's first point is 160, not 0; and the simulation starts from it too: an item of
+    00:00-00:15 (the 165th in line at 08:00, on average) is taken up at 08:00 + 165 / 21 intervals (09:58), a wait
+    of 9 h 50 min, where an empty start would have it wait 7 h 56 min."""
+    from casashore.domain.queue import Queue
+    from casashore.plan.channels import simulate_channel, simulate_pool
+    from casashore.workers import LOCAL
+
+    items, agents = np.full(96, 10.0), np.where((np.arange(96) >= 32) & (np.arange(96) < 80), 7, 0)
+    email = Queue(name="mail", skill="mail", channel="email", aht_s=300, deadline_s=86400, deadline_share=0.95,
+                  client_time_zone="Europe/Paris")
+    run = simulate_channel(email, "mail", items, 300.0, agents, 15, 8, 3, LOCAL)
+    backlog = run.queues[0].backlog
+    assert backlog[0] == pytest.approx(160) and backlog[-1] == pytest.approx(160)
+    assert backlog[32] == pytest.approx(480) and min(backlog[76:81]) == pytest.approx(0, abs=1e-9)
+    first_wait = run.queues[0].intervals.values("asa")[0]
+    assert first_wait == pytest.approx(9 * 3600 + 50 * 60, abs=20 * 60)
+    # A blended pool (no calls here) draws the simulated backlog: it opens with the warm-up's, about 160 too.
+    voice = Queue(name="calls", skill="mail", aht_s=300, target_s=20, service_level=0.8,
+                  client_time_zone="Europe/Paris")
+    pool = simulate_pool(voice, None, email, np.zeros(96), 300.0, None, 0.0, items, 300.0, agents, 15, 8, 3, LOCAL)
+    start = pool.queues[1].backlog[0]
+    assert len(pool.queues[1].backlog) == 97 and start == pytest.approx(160, abs=15)
+    assert pool.queues[1].intervals.values("asa")[0] == pytest.approx(first_wait, abs=20 * 60)
+
+
+def test_the_daily_summary_gives_each_channel_its_own_measures(planned):
+    """Voice and chat each with their service level and ASA, email with its share within the deadline and the
+    backlog at the day's end: never one level across channels. In the HTML report (English and French) and the
+    workbook."""
+    import io
+
+    from openpyxl import load_workbook
+
+    from casashore.report.plan_report import render
+    from casashore.report.tables import daily_summary
+    from casashore.report.workbook import plan_workbook
+
+    scenario, result, _ = planned
+    days = daily_summary(result)
+    assert days and all([c.channel for c in d.channels] == ["voice", "chat", "email"] for d in days)
+    by_queue = {(d.queue, d.day): d for d in result.verdict.days}
+    email = next(q for q in result.simulation.queues if q.channel == "email")
+    for day in days:
+        voice, chat, mail = day.channels
+        assert voice.service_level == pytest.approx(by_queue[("fr-banking", day.day.isoformat())].service_level)
+        assert chat.service_level == pytest.approx(by_queue[("fr-chat", day.day.isoformat())].service_level)
+        assert mail.service_level == pytest.approx(by_queue[("fr-email", day.day.isoformat())].service_level)
+        assert voice.asa_s < 60 and 0 < chat.asa_s < 300 and mail.asa_s is None  # seconds, not hours of email
+        end = max(i for i, s in enumerate(result.staffing.starts) if s.startswith(day.day.isoformat())) + 1
+        assert mail.backlog_end == email.backlog[end] and voice.backlog_end is None
+        assert day.calls == pytest.approx(sum(c.contacts for c in day.channels))
+    english, french = render(result, "en", "Channels"), render(result, "fr", "Canaux")
+    table = english[english.index("<table id='daily-summary'>"):]
+    table = table[:table.index("</thead>")]
+    for header in ("Contacts (calls, chats, emails)", "Voice: service level", "Voice: ASA (s)", "Chat: service level",
+                   "Chat: ASA (s)", "Email: within the deadline", "Email: backlog at day end"):
+        assert header in table
+    assert "Courriel : stock en fin de journée" in french and "Chat : délai moyen de réponse (s)" in french
+    book = load_workbook(io.BytesIO(plan_workbook(result, "en")))
+    rows = list(book["Daily"].iter_rows(values_only=True))
+    assert rows[0][12:] == ("Channel", "ASA (s, simulated)", "Email backlog at day end (items)")
+    first = days[0]
+    mine = {r[1]: r for r in rows[1:] if r[0].date() == first.day}
+    assert mine["All email queues"][6] == pytest.approx(first.channels[2].service_level)
+    assert mine["All email queues"][14] == pytest.approx(first.channels[2].backlog_end)
+    assert mine["All chat queues"][13] == pytest.approx(first.channels[1].asa_s)
+    assert mine["All queues"][6] is None  # no level across channels
+    assert mine["fr-email"][14] == pytest.approx(first.channels[2].backlog_end)
+    assert mine["fr-banking"][13] == pytest.approx(first.channels[0].asa_s)

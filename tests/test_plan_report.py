@@ -145,11 +145,11 @@ def test_the_shift_table_and_daily_summary_match_the_schedule(planned):
     assert shifts[-1][0] == "Total" and int(shifts[-1][-1].replace(",", "")) == sum(counts.values())
     daily = parsed.text("daily-summary")
     assert daily[0] == ["Day", "Calls", "Agents scheduled (shift starts)", "Paid hours (worked that day)",
-                        "Service level", "Abandoned", "Labour cost"]
+                        "Service level", "ASA (s)", "Abandoned", "Labour cost"]
     total = daily[-1]
     assert total[0] == "Total" and int(total[2].replace(",", "")) == sum(counts.values())
     assert total[3] == number(plan["schedule"]["paid_hours"], "en", 1)
-    assert total[6] == f"{number(plan['sizing']['labour_cost'], 'en')} {plan['sizing']['currency']}"
+    assert total[7] == f"{number(plan['sizing']['labour_cost'], 'en')} {plan['sizing']['currency']}"
     forecast_calls = sum(sum(q["calls"]) for q in plan["staffing"]["queues"].values())
     assert total[1] == number(forecast_calls, "en")
     # Each day's service level: the calls-weighted mean of the verdict's queue-days.
@@ -157,6 +157,7 @@ def test_the_shift_table_and_daily_summary_match_the_schedule(planned):
         judged = [d for d in plan["verdict"]["days"] if row[0].endswith(d["day"])]
         weight = sum(d["calls"] for d in judged)
         assert row[4] == percent(sum(d["calls"] * d["service_level"] for d in judged) / weight, "en")
+        assert 0 <= float(row[5].replace(",", "")) < 600  # the day's simulated ASA, in seconds
 
 
 def test_the_embedded_csv_reads_back_as_the_plans_numbers(planned):

@@ -213,7 +213,8 @@ def test_closed_days_are_named_and_agents_carry_no_float_noise(planned):
     why = [r[1] for r in rows(book["Verdict"]) if r[0] == "Why"]
     assert 'Closed (no open hours under opening_hours = "mon-tue 07:00-22:00"), not judged: Wed 2026-03-04.' in why
     closed = [r for r in rows(book["Daily"]) if r[0] == datetime(2026, 3, 4)]
-    assert closed == [(datetime(2026, 3, 4), "All queues", 0, 0, 0, 0, None, None, None, None, None, "closed")]
+    assert closed == [(datetime(2026, 3, 4), "All queues", 0, 0, 0, 0, None, None, None, None, None, "closed", None,
+                       None, None)]
     intervals = rows(book["Requirement"])[1:]
     assert [r[6] for r in intervals] == [round(x) for x in noisy[shown_span(variant).start:]]
     assert all(r[7] == max(0, round(r[5] - r[6], 6)) for r in intervals)

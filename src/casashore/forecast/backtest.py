@@ -96,9 +96,9 @@ def window_count(days: int, horizon_days: int) -> int:
 
 
 def short_histories(series: pd.DataFrame, interval_min: int, *, horizon_days: int = 7,
-                    windows: int = 2) -> list[Skipped]:
+                    windows: int = 2, needs: str = "a forecast") -> list[Skipped]:
     """The queues (in name order) whose history is too short for ``windows`` backtest windows of ``horizon_days``
-    after two weeks of training, each with why."""
+    after two weeks of training, each with why (``needs``: who needs them, said in the why)."""
     per_day = 1440 // interval_min
     needed = 2 * 7 * per_day + windows * horizon_days * per_day
     expected = (f"at least {needed // per_day} days for {windows} windows of {horizon_days} days after two weeks "
@@ -108,10 +108,23 @@ def short_histories(series: pd.DataFrame, interval_min: int, *, horizon_days: in
         if len(ds) < needed:
             days = len(ds) // per_day
             short.append(Skipped(str(queue), "short_history",
-                                 f"{days} days of history ({ds.min().date()} to {ds.max().date()}); a forecast "
+                                 f"{days} days of history ({ds.min().date()} to {ds.max().date()}); {needs} "
                                  f"needs {expected}",
                                  UserError("history", f"{days} days of {queue}", expected)))
     return short
+
+
+def without_short(series: pd.DataFrame, interval_min: int, *, horizon_days: int = 7, windows: int = 2,
+                  needs: str = "a forecast") -> tuple[pd.DataFrame, list[Skipped]]:
+    """``series`` without its queues too short for ``windows`` windows of ``horizon_days`` (``short_histories``),
+    and those queues with why: a run over every queue goes on with the others. Refused (the first one's refusal)
+    when no queue is left."""
+    skipped = short_histories(series, interval_min, horizon_days=horizon_days, windows=windows, needs=needs)
+    if not skipped:
+        return series, []
+    if len(skipped) == series["unique_id"].nunique():
+        raise skipped[0].refusal
+    return series[~series["unique_id"].isin([s.queue for s in skipped])].reset_index(drop=True), skipped
 
 
 def check_history(series: pd.DataFrame, interval_min: int, *, horizon_days: int = 7, windows: int = 2) -> pd.Series:

@@ -14,7 +14,7 @@ import pandas as pd
 
 from casashore.domain.columns import Codes, Floats, Ints
 from casashore.forecast import candidates
-from casashore.forecast.backtest import short_histories
+from casashore.forecast.backtest import short_histories, without_short
 from casashore.forecast.batch import forecast_all
 from casashore.forecast.intervals import ForecastIntervals
 from casashore.forecast.series import interval_counts
@@ -53,13 +53,11 @@ def forecast_workspace(workspace: Workspace, *, interval_min: int, horizon_days:
     Of every queue, one whose history is too short is left out (``skipped``) and the others forecast; asked by
     name, or when no queue is left, it is refused."""
     series = interval_counts(workspace, interval_min, queue)
-    skipped = short_histories(series, interval_min) if queue is None else []
-    if skipped:
-        if len(skipped) == series["unique_id"].nunique():
-            raise skipped[0].refusal
-        series = series[~series["unique_id"].isin([s.queue for s in skipped])].reset_index(drop=True)
-        if progress is not None:
-            progress(len(skipped))  # done with, so that the count reaches every queue
+    skipped = []
+    if queue is None:
+        series, skipped = without_short(series, interval_min)
+    if skipped and progress is not None:
+        progress(len(skipped))  # done with, so that the count reaches every queue
     horizons = {str(q): horizon_days for q in series["unique_id"].unique()}
     run = _run(workspace, series, interval_min, horizons, site_zone, models, workers=workers,
                scheduler=scheduler, progress=progress)
@@ -68,10 +66,14 @@ def forecast_workspace(workspace: Workspace, *, interval_min: int, horizon_days:
 
 def forecast_queues(workspace: Workspace, *, interval_min: int, horizons: dict[str, int],
                     site_zone: str, models: Iterable[str] | None = None, workers: int | None = None,
-                    scheduler: str | None = None, progress: Progress | None = None) -> ForecastRun:
+                    scheduler: str | None = None, progress: Progress | None = None,
+                    refuse_short: Callable[[list[Skipped]], None] | None = None) -> ForecastRun:
     """Several queues in one run, each ``horizons[queue]`` days ahead (of its own history's end): the same
-    intervals as one ``forecast_workspace(queue=...)`` per queue, with one insert."""
+    intervals as one ``forecast_workspace(queue=...)`` per queue, with one insert. Every queue must have the
+    history: ``refuse_short`` (which raises) hears of all the short ones at once, else the first is refused."""
     series = interval_counts(workspace, interval_min, queues=sorted(horizons))
+    if refuse_short is not None and (short := short_histories(series, interval_min)):
+        refuse_short(short)
     return _run(workspace, series, interval_min, horizons, site_zone, models, workers=workers,
                 scheduler=scheduler, progress=progress)
 

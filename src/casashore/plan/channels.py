@@ -14,9 +14,16 @@ it is simulated by the blended engine (simulate/blend_engine.py), its queues at 
 - email: the fewest agents, one level per site day over the site's open intervals, such that ``deadline_share``
   of each day's items are taken up within ``deadline_s`` with the backlog carried from interval to interval
   (queueing/email_backlog.py); the planned days taken as a repeating week (cyclic: the last day's items are
-  worked by the first day's agents). Simulated by simulate/email_engine.py over the planned days from an empty
-  backlog (items still open at the end are not judged); its level per interval of arrival is the share taken up
-  within the deadline, and the backlog the fluid leaves with the scheduled agents comes beside it.
+  worked by the first day's agents). Simulated by simulate/email_engine.py over the planned days (items still
+  open at the end are not judged); its level per interval of arrival is the share taken up within the deadline,
+  and the backlog the fluid leaves with the scheduled agents comes beside it.
+
+The initial backlog (docs/plan.md, "The backlog a plan starts with"): the planned days are a repeating cycle for
+the email staffing (queueing/email_backlog.py, ``cyclic``) and for the schedule (schedule/deadline_work.py: the
+backlog at the horizon's end is the one at its start), so the simulation and the backlog curve start from that
+cycle's state too, never from an empty backlog that would flatter the first morning: the simulation runs one
+copy of the horizon first as a warm-up (``WARMUP_CYCLES``) and judges the second, and the fluid curve is the
+repeated horizon's (``email_cyclic_backlog``), whose first point is the backlog its own last day carries over.
 
 Handle times (and chat patience) are exponential, the case the formulas describe."""
 
@@ -53,6 +60,17 @@ its calls."""
 def is_blended(channel: str | None) -> bool:
     """Whether a ``SkillRequirement.channel`` is a blended pool's."""
     return channel is not None and "+" in channel
+
+WARMUP_CYCLES = 1
+"""Copies of the horizon an email queue's (or an email pool's) simulation runs before the one it judges: the
+backlog the cycle carries into its first day (the staffing's and the schedule's starting state, which three
+copies of the fluid and the schedule's cyclic balance take too)."""
+
+
+def _cycled(values) -> np.ndarray:
+    """``values`` per interval with the warm-up copies before them."""
+    return np.tile(np.asarray(values), WARMUP_CYCLES + 1)
+
 
 NON_CALL = ("p_wait", "p_abandon", "mean_time_to_abandon")
 """Call measures an email queue has none of: items never abandon, and every item waits for its turn."""
@@ -202,20 +220,21 @@ def simulate_channel(queue: Queue, group: str, calls: Sequence[float], aht_s: fl
             patience_kind=EXPONENTIAL if patience else NEVER, patience_mean_s=float(patience or 0.0),
             patience_cv=1.0, observed_s=np.zeros(1))
     else:
-        centre = email_centre(calls, interval_s, aht_s, staffed, queue.deadline_s)
+        centre = email_centre(_cycled(calls), interval_s, aht_s, _cycled(staffed), queue.deadline_s)
     batch = run(centre, replications, seed, workers=workers, scheduler=execution.scheduler, progress=progress)
-    time = batch.agent_time[:, 0]  # [R, I, stats]
+    judged = slice(batch.calls.shape[2] - calls.size, None)  # the last copy (email: after its warm-up)
+    counts, time = batch.calls[:, :, judged], batch.agent_time[:, 0, judged]  # [R, 1, I, stats], [R, I, stats]
     if queue.channel == "chat":
         from casashore.simulate import chat_engine
 
-        result = _call_queue(queue, batch.calls, interval_min, "chat")
+        result = _call_queue(queue, counts, interval_min, "chat")
         busy, logged = time[..., chat_engine.BUSY_S], time[..., chat_engine.STAFFED_S]
     else:
-        from casashore.queueing.email_backlog import email_backlog
+        from casashore.queueing.email_backlog import email_cyclic_backlog
         from casashore.simulate import email_engine
 
-        fluid = email_backlog(calls, staffed, interval_s, aht_s, queue.deadline_s).backlog
-        result = _email_queue(queue, batch.calls[:, 0], interval_s, fluid)
+        fluid = email_cyclic_backlog(calls, staffed, interval_s, aht_s, queue.deadline_s).backlog
+        result = _email_queue(queue, counts[:, 0], interval_s, fluid)
         busy, logged = time[..., email_engine.BUSY_S], time[..., email_engine.STAFFED_S]
     return SimulatedCentre(replications=replications, queues=[result], groups=[_group(group, busy, logged)],
                            calls_simulated=int(batch.simulated.sum()))
@@ -244,30 +263,36 @@ def simulate_pool(voice: Queue, chat: Queue | None, email: Queue | None, calls: 
 
     interval_s = interval_min * 60.0
     calls = np.asarray(calls, float)
+    n = calls.size
+    # With an email queue, a warm-up copy of the horizon first: the backlog its cycle carries into the first day.
+    cycled = _cycled if email is not None else np.asarray
     none = np.zeros_like(calls)
     items = none if email is None else np.asarray(items, float)
     sessions = none if chat is None else np.asarray(sessions, float)
     chat_fields = {} if chat is None else {
-        "sessions": sessions, "chat_aht_s": float(chat_aht_s), "max_sessions": int(chat.max_sessions),
+        "sessions": cycled(sessions), "chat_aht_s": float(chat_aht_s), "max_sessions": int(chat.max_sessions),
         "concurrency": float(chat.concurrency), "chat_target_s": float(chat.target_s),
         "chat_patience_s": float(chat.patience_s or math.inf)}
-    centre = blend_centre(calls, float(aht_s), items, float(email_aht_s), np.asarray(agents, np.int64), interval_s,
+    centre = blend_centre(cycled(calls), float(aht_s), cycled(items), float(email_aht_s),
+                          cycled(np.asarray(agents, np.int64)), interval_s,
                           float(email.deadline_s) if email is not None else 86400.0, target_s=float(voice.target_s),
                           patience_s=float(voice.patience_s or math.inf), **chat_fields)
     workers = 1 if execution.workers is None else execution.workers
     batch = run(centre, replications, seed, workers=workers, scheduler=execution.scheduler, progress=progress)
-    queues = [_call_queue(voice, batch.calls[:, blend_engine.VOICE:blend_engine.VOICE + 1], interval_min, None)]
+    judged = slice(batch.calls.shape[2] - n, None)  # the last copy of the horizon
+    counts_of = lambda row: batch.calls[:, row:row + 1, judged]  # noqa: E731
+    queues = [_call_queue(voice, counts_of(blend_engine.VOICE), interval_min, None)]
     if chat is not None:
-        queues.append(_call_queue(chat, batch.calls[:, blend_engine.CHAT:blend_engine.CHAT + 1], interval_min,
-                                  "chat"))
+        queues.append(_call_queue(chat, counts_of(blend_engine.CHAT), interval_min, "chat"))
     if email is not None:
-        counts = batch.calls[:, blend_engine.EMAIL]  # [R, I, EMAIL_STATS]
+        counts = batch.calls[:, blend_engine.EMAIL]  # [R, I, EMAIL_STATS], the warm-up's intervals first
         # Items waiting at each boundary: those arrived before it (counted by interval of arrival) less those
-        # taken up before it (the pool's email row counts them by interval of taking up).
+        # taken up before it (the pool's email row counts them by interval of taking up); from the warm-up's
+        # start, so the judged copy's first boundary holds what the warm-up left.
         taken = batch.agent_time[:, blend_engine.EMAIL, :, HANDLED]
-        waiting = np.cumsum(counts[..., email_engine.OFFERED] - taken, axis=1).mean(axis=0)
-        queues.append(_email_queue(email, counts, interval_s, np.concatenate([[0.0], waiting])))
-    pool = batch.agent_time[:, blend_engine.POOL]
+        waiting = np.concatenate([[0.0], np.cumsum(counts[..., email_engine.OFFERED] - taken, axis=1).mean(axis=0)])
+        queues.append(_email_queue(email, counts[:, judged], interval_s, waiting[-(n + 1):]))
+    pool = batch.agent_time[:, blend_engine.POOL, judged]
     return SimulatedCentre(replications=replications, queues=queues,
                            groups=[_group(voice.skill, pool[..., BUSY_S], pool[..., STAFFED_S])],
                            calls_simulated=int(batch.simulated.sum()))

@@ -23,7 +23,7 @@ from typing import TypeVar
 import numpy as np
 
 from casashore.domain.json_record import JsonRecord, json_chunks
-from casashore.errors import UserError
+from casashore.errors import Refused, UserError
 from casashore.forecast.timezones import zone
 from casashore.plan.channels import (
     channel_requirement,
@@ -173,7 +173,8 @@ def forecast_step(workspace: Workspace, scenario: PlanScenario, note: Progress =
 
     run = forecast_queues(workspace, interval_min=plan.interval_min, horizons=horizons,
                           site_zone=scenario.site.time_zone, workers=execution.workers,
-                          scheduler=execution.scheduler, progress=queues_done)
+                          scheduler=execution.scheduler, progress=queues_done,
+                          refuse_short=lambda short: _refuse_short(scenario, short))
     end = plan.start + timedelta(days=plan.days)
     order = {q.name: i for i, q in enumerate(scenario.queues)}  # the scenario's order, as before
     # The planned days' rows, queue by queue in the scenario's order (a stable sort: each queue's rows in time
@@ -188,6 +189,19 @@ def forecast_step(workspace: Workspace, scenario: PlanScenario, note: Progress =
     chosen = chosen[np.argsort(rank[chosen], kind="stable")]
     return Forecast(models={q.name: run.models[q.name] for q in scenario.queues},
                     intervals=table.take(chosen))
+
+
+def _refuse_short(scenario: PlanScenario, short: list) -> None:
+    """A queue the plan covers whose history is too short to forecast: refused, every short queue named with the
+    days it has and needs and what to do. Not skipped as `casashore forecast` skips it (a plan without one of its
+    queues' demand would staff none of it), nor forecast from a profile of the days it has (no backtest would have
+    judged that forecast: the plan's figures would rest on an unchecked guess)."""
+    index = {q.name: i for i, q in enumerate(scenario.queues)}
+    first = short[0]
+    also = "".join(f"; queue {s.queue!r} too: {s.why.split(';')[0]}" for s in short[1:])
+    raise Refused(f"queues[{index[first.queue]}].history", first.queue,
+                  f"queue {first.queue!r} has {first.why}{also}. A plan forecasts every queue it covers: import more "
+                  "of its history (casashore import), give it history = \"synthetic\", or plan without it")
 
 
 def site_grid(scenario: PlanScenario, forecast: Forecast) -> list[datetime]:
@@ -533,7 +547,10 @@ def _steps(scenario: PlanScenario, workspace: Workspace, history_dir: Path, prog
     loop = _cached(
         workspace, "schedule",
         _key("schedule+simulation", staffing, [s.model_dump() for s in scenario.shifts],
-             scenario.rules.model_dump(), settings, scenario.site.model_dump(), queues),
+             scenario.rules.model_dump(), settings, scenario.site.model_dump(), queues,
+             # Email simulated from the cycle's backlog (plan/channels.py WARMUP_CYCLES): a result stored before,
+             # from an empty backlog, is not read back as this one.
+             *([{"email_start": "cycle"}] if any(q.channel == "email" for q in scenario.queues) else [])),
         lambda: goal_loop(scenario, staffing, note, execution), GoalLoop, reused, fresh,
         pure=lambda result: result.schedule.stopped_by != "time_safety")
     if reused[-1:] == ["schedule"]:

@@ -197,6 +197,14 @@ WORDS = {
     "backlog": ("Email backlog (items waiting, with the scheduled agents)",
                 "Stock de courriels (en attente, avec les agents planifiés)"),
     "items_waiting": ("items waiting", "courriels en attente"),
+    # The daily summary per channel: each channel's own measures, never averaged across channels.
+    "contacts": ("Contacts (calls, chats, emails)", "Contacts (appels, chats, courriels)"),
+    "within_deadline": ("Within the deadline", "Traités dans le délai"),
+    "backlog_day_end": ("Backlog at day end", "Stock en fin de journée"),
+    "xl_channel": ("Channel", "Canal"),
+    "xl_asa": ("ASA (s, simulated)", "Délai moyen de réponse (s, simulé)"),
+    "xl_backlog_end": ("Email backlog at day end (items)", "Stock de courriels en fin de journée"),
+    "xl_all_channel": ("All {channel} queues", "Toutes les files {channel}"),
     "blended_pool": ("blended pool", "groupe mixte"),
     "channels_note_blended": (
         "Each channel is staffed by its own model (voice: Erlang A; chat: agents holding up to max_sessions "

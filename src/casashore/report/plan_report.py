@@ -26,6 +26,7 @@ from casashore.report.tables import (
     interval_csv_chunks,
     interval_minutes,
     iter_interval_rows,
+    plan_channels,
     shift_table,
     shown_span,
 )
@@ -180,19 +181,43 @@ def shift_section(plan: PlanResult, days: list, lang: str) -> str:
     return table(headers, rows, "shift-table", t("shift_table"))
 
 
-def daily_section(summary: list[DaySummary], currency: str, lang: str) -> str:
+def channel_columns(channels: list[str], lang: str) -> list[tuple[str, str, str]]:
+    """The daily summary's measure columns, each channel's own: (channel, field of ChannelDay, header). A plan of
+    one channel names the measures alone, as a voice plan's report always did; several, each after its channel."""
     t = lambda key: label(lang, key)  # noqa: E731
-    maybe = lambda value: percent(value, lang) if value is not None else "—"  # noqa: E731
+    measures = {"voice": [("service_level", t("service_level")), ("asa_s", t("asa")), ("p_abandon", t("p_abandon"))],
+                "chat": [("service_level", t("service_level")), ("asa_s", t("asa")), ("p_abandon", t("p_abandon"))],
+                "email": [("service_level", t("within_deadline")), ("backlog_end", t("backlog_day_end"))]}
+    named = len(channels) > 1
+    lower = lambda h: h if h[:2].isupper() else h[0].lower() + h[1:]  # noqa: E731 (ASA stays ASA)
+    colon = " : " if lang == "fr" else ": "  # French puts a space before the colon
+    return [(c, field, f"{t(c).capitalize()}{colon}{lower(header)}" if named else header)
+            for c in channels for field, header in measures[c]]
+
+
+def daily_section(summary: list[DaySummary], channels: list[str], currency: str, lang: str) -> str:
+    t = lambda key: label(lang, key)  # noqa: E731
+    columns = channel_columns(channels, lang)
+
+    def shown(day: DaySummary, channel: str, field: str) -> Cell:
+        value = next((getattr(c, field) for c in day.channels if c.channel == channel), None)
+        if value is None:
+            return ("—", "num")
+        if field in ("asa_s", "backlog_end"):
+            return (number(value, lang), "num")
+        return (percent(value, lang), "num")
+
     rows: list[list[Cell]] = [[day_name(d.day, lang), (number(d.calls, lang), "num"),
                                (number(d.agents, lang), "num"), (number(d.paid_hours, lang, 1), "num"),
-                               (maybe(d.service_level), "num"), (maybe(d.p_abandon), "num"),
+                               *[shown(d, c, field) for c, field, _ in columns],
                                (f"{number(d.labour_cost, lang)} {currency}", "num")] for d in summary]
     rows.append([t("total"), (number(sum(d.calls for d in summary), lang), "num"),
                  (number(sum(d.agents for d in summary), lang), "num"),
-                 (number(sum(d.paid_hours for d in summary), lang, 1), "num"), "", "",
+                 (number(sum(d.paid_hours for d in summary), lang, 1), "num"), *[""] * len(columns),
                  (f"{number(sum(d.labour_cost for d in summary), lang)} {currency}", "num")])
-    headers = [t("day"), t("calls").capitalize(), t("agents_started"), t("paid_hours_day"), t("service_level"),
-               t("p_abandon"), t("labour_cost_day")]
+    contacts = t("calls").capitalize() if channels == ["voice"] else t("contacts")
+    headers = [t("day"), contacts, t("agents_started"), t("paid_hours_day"), *[h for _, _, h in columns],
+               t("labour_cost_day")]
     return table(headers, rows, "daily-summary", t("daily"))
 
 
@@ -249,7 +274,7 @@ def render(plan: PlanResult, lang: str = "en", title: str = "", generated: datet
              f"<p class='generated'>{html.escape(t('generated'))} <time id='generated'>{stamp}</time></p>",
              verdict_section(plan, lang, opening_hours),
              shift_section(plan, [d.day for d in summary], lang),
-             daily_section(summary, plan.sizing.currency, lang),
+             daily_section(summary, plan_channels(plan), plan.sizing.currency, lang),
              *([channel_section(plan, lang)] if has_channels(plan) else []),
              csv_section(plan, lang, download_stem(title)),
              heading(2, t("summary")), "<table id='summary'>"]

@@ -84,32 +84,99 @@ def shift_table(plan: PlanResult) -> tuple[list[date], list[tuple[str, list[int]
     return days, sorted(rows.items())
 
 
+CHANNELS = ("voice", "chat", "email")
+
+
+@dataclass(frozen=True)
+class ChannelDay:
+    """One channel's service on a site day, its own measures and never averaged with another channel's (a chat's
+    60 s and an email's 24 h mean nothing beside a call's 20 s): voice and chat the share answered within their
+    target, calls-weighted over the channel's queues as the verdict judges each, their ASA (answered-weighted) and
+    abandonment; email the share taken up within the deadline and the items still waiting at the day's end."""
+    channel: str
+    """voice, chat or email"""
+    contacts: float
+    """the forecast's calls, chat sessions or email items that day"""
+    service_level: float | None
+    """None when no queue of the channel had enough contacts that day to judge"""
+    asa_s: float | None = None
+    """voice and chat (None for email, whose measure is the deadline)"""
+    p_abandon: float | None = None
+    """voice and chat"""
+    backlog_end: float | None = None
+    """email: items waiting at the day's last interval boundary (the curve of the report's backlog chart)"""
+
+
+@dataclass(frozen=True)
+class QueueDay:
+    """A queue's simulated ASA (voice, chat) and backlog at the day's end (email) on a site day."""
+    asa_s: float | None
+    backlog_end: float | None
+
+
 @dataclass(frozen=True)
 class DaySummary:
     """One site day of the daily summary (see ``daily_summary``)."""
     day: date
     calls: float
+    """the day's contacts, every channel (calls, chat sessions, email items)"""
     agents: int
     """agents starting a shift"""
     paid_hours: float
-    service_level: float | None
-    p_abandon: float | None
+    channels: tuple[ChannelDay, ...]
+    """the plan's channels, in CHANNELS order, each with its own measures"""
     labour_cost: float
 
 
+def plan_channels(plan: PlanResult) -> list[str]:
+    """The channels of the plan's queues, in CHANNELS order (a voice plan: voice alone)."""
+    present = {q.channel or "voice" for q in plan.simulation.queues} or {"voice"}
+    return [c for c in CHANNELS if c in present]
+
+
+def queue_days(plan: PlanResult) -> dict[tuple[str, date], QueueDay]:
+    """Per queue and site day: the simulated ASA, weighted by the calls answered in each interval (offered less
+    abandoned), for voice and chat; an email queue's backlog at the day's end (its ``backlog`` at the boundary
+    after the day's last interval)."""
+    day_of = _day_of_interval(plan)
+    out: dict[tuple[str, date], QueueDay] = {}
+    for q in plan.simulation.queues:
+        rows = q.intervals
+        waits: dict[date, list[tuple[float, float | None]]] = {}
+        for i, offered, asa, abandon in zip(rows.values("interval"), rows.values("offered"), rows.values("asa"),
+                                            rows.values("p_abandon"), strict=True):
+            if 0 <= i < len(day_of):
+                waits.setdefault(day_of[i], []).append((offered * (1.0 - (abandon or 0.0)), asa))
+        ends: dict[date, float] = {}
+        if q.channel == "email" and q.backlog:
+            for i, day in enumerate(day_of):
+                if i + 1 < len(q.backlog):
+                    ends[day] = q.backlog[i + 1]  # the last interval of the day writes last
+        for day in {*waits, *ends}:
+            asa = None if q.channel == "email" else _weighted(waits.get(day, []))
+            out[(q.queue, day)] = QueueDay(asa_s=asa, backlog_end=ends.get(day))
+    return out
+
+
 def daily_summary(plan: PlanResult) -> list[DaySummary]:
-    """Per site day with calls or agents: calls (forecast, every queue), agents starting a shift, paid hours
-    worked that day on the site's clock (a night shift's hours after midnight count for the next day), the
-    calls-weighted service level and abandonment of the day's queues (as judged by the verdict; None when no
-    queue had enough calls), labour cost."""
+    """Per site day with calls or agents: contacts (forecast, every queue and channel), agents starting a shift,
+    paid hours worked that day on the site's clock (a night shift's hours after midnight count for the next day),
+    each channel's own service (``ChannelDay``: the verdict's judged queue-days of that channel, calls-weighted;
+    None when no queue of it had enough contacts), labour cost."""
     step_h = interval_minutes(plan) / 60
     days = site_days(plan)
     first = days[0] if days else None
     day_of = _day_of_interval(plan)
+    channel_of = {q.queue: q.channel or "voice" for q in plan.simulation.queues}
+    channels = plan_channels(plan)
     calls = dict.fromkeys(days, 0.0)
-    for queue in plan.staffing.queues.values():
+    contacts = {(day, c): 0.0 for day in days for c in channels}
+    for name, queue in plan.staffing.queues.items():
+        channel = channel_of.get(name, "voice")
         for i, c in enumerate(queue.calls):
             calls[day_of[i]] += c
+            if (day_of[i], channel) in contacts:
+                contacts[(day_of[i], channel)] += c
     hours = dict.fromkeys(days, 0.0)
     for agents in plan.schedule.at_work.values():
         for i, n in enumerate(agents):
@@ -117,20 +184,31 @@ def daily_summary(plan: PlanResult) -> list[DaySummary]:
     starts = dict.fromkeys(days, 0)
     for count in plan.schedule.counts:
         starts[first + timedelta(days=count.day)] += count.agents
-    judged: dict[date, list] = {}
+    judged: dict[tuple[date, str], list] = {}
     for row in plan.verdict.days:
-        judged.setdefault(date.fromisoformat(row.day), []).append(row)
+        judged.setdefault((date.fromisoformat(row.day), row.channel or "voice"), []).append(row)
+    simulated = queue_days(plan)
     rate = plan.site.cost_per_agent_hour
     out = []
     for day in days:
         if calls[day] <= 0 and starts[day] == 0 and hours[day] <= 0:
             continue
-        rows = judged.get(day, [])
-        weight = sum(r.calls for r in rows)
-        level = sum(r.calls * r.service_level for r in rows) / weight if weight > 0 else None
-        abandon = sum(r.calls * r.p_abandon for r in rows) / weight if weight > 0 else None
+        per_channel = []
+        for channel in channels:
+            rows = judged.get((day, channel), [])
+            level = _weighted([(r.calls, r.service_level) for r in rows])
+            mine = [q for q, c in channel_of.items() if c == channel]
+            if channel == "email":
+                ends = [simulated[(q, day)].backlog_end for q in mine if (q, day) in simulated]
+                known = [b for b in ends if b is not None]
+                per_channel.append(ChannelDay(channel, contacts[(day, channel)], level,
+                                              backlog_end=sum(known) if known else None))
+                continue
+            asa = _weighted([(r.calls, simulated[(r.queue, day)].asa_s) for r in rows if (r.queue, day) in simulated])
+            abandon = _weighted([(r.calls, r.p_abandon) for r in rows])
+            per_channel.append(ChannelDay(channel, contacts[(day, channel)], level, asa_s=asa, p_abandon=abandon))
         out.append(DaySummary(day=day, calls=calls[day], agents=starts[day], paid_hours=hours[day],
-                              service_level=level, p_abandon=abandon, labour_cost=hours[day] * rate))
+                              channels=tuple(per_channel), labour_cost=hours[day] * rate))
     return out
 
 

@@ -20,7 +20,14 @@ from casashore.domain.shift import ShiftSpec, shift_length_s, time_of_day_min
 from casashore.plan.result import PlanResult
 from casashore.report import xlsx_style as style
 from casashore.report.i18n import label
-from casashore.report.tables import closed_days, daily_summary, iter_interval_rows, site_days
+from casashore.report.tables import (
+    closed_days,
+    daily_summary,
+    iter_interval_rows,
+    plan_channels,
+    queue_days,
+    site_days,
+)
 from casashore.report.verdict import closed_text, reasons
 
 AGENT_DECIMALS = 6
@@ -138,11 +145,14 @@ def _interval_sheet(book, plan: PlanResult, lang: str) -> None:
 
 
 def _daily_sheet(book, plan: PlanResult, lang: str, closed: list[date]) -> None:
+    """Per site day: each queue judged by its own goal (email: the share within the deadline, and its backlog at
+    the day's end; voice and chat: their ASA too), then, in a plan of several channels, each channel's queues
+    together (never one level across channels), then the day's contacts, agents, hours and cost."""
     t = lambda key, **w: _t(lang, key, **w)  # noqa: E731
     currency = plan.sizing.currency
     header = [t("day"), t("queue"), t("xl_calls"), t("xl_agents_started"), t("xl_paid_hours"),
               t("xl_cost", currency=currency), t("xl_service"), t("xl_sl_low"), t("xl_sl_high"), t("xl_goal"),
-              t("xl_abandon"), t("xl_status")]
+              t("xl_abandon"), t("xl_status"), t("xl_channel"), t("xl_asa"), t("xl_backlog_end")]
     ws = style.sheet(book, t("xl_daily"), header, freeze="C2")
     judged: dict[date, list] = {}
     for row in plan.verdict.days:
@@ -154,25 +164,36 @@ def _daily_sheet(book, plan: PlanResult, lang: str, closed: list[date]) -> None:
             forecast[key] = forecast.get(key, 0.0) + calls
     totals = []
     summary = {day.day: day for day in daily_summary(plan)}
+    simulated = queue_days(plan)
+    several = len(plan_channels(plan)) > 1
     for when in sorted({*summary, *closed}):
         if when in closed and when not in summary:  # said, not dropped: no row would leave the day unexplained
-            ws.append([when, t("xl_all_queues"), 0.0, 0, 0.0, 0.0, None, None, None, None, None, t("closed")])
+            ws.append([when, t("xl_all_queues"), 0.0, 0, 0.0, 0.0, None, None, None, None, None, t("closed"), None,
+                       None, None])
             totals.append(ws.max_row)
             continue
         day = summary[when]
         for q in judged.get(day.day, []):
             low = max(0.0, q.service_level - q.service_level_ci95)
             high = min(1.0, q.service_level + q.service_level_ci95)
+            channel = q.channel or "voice"
+            mine = simulated.get((q.queue, day.day))
             ws.append([day.day, q.queue, forecast.get((q.queue, day.day), 0.0), None, None, None, q.service_level,
-                       low, high, q.goal, q.p_abandon, t(q.status)])
+                       low, high, q.goal, None if channel == "email" else q.p_abandon, t(q.status), t(channel),
+                       mine and mine.asa_s, mine and mine.backlog_end])
             if q.status != "met":
-                ws.cell(ws.max_row, len(header)).fill = style.SHORT_FILL
+                ws.cell(ws.max_row, 12).fill = style.SHORT_FILL
+        for c in day.channels if several else ():
+            ws.append([day.day, t("xl_all_channel", channel=t(c.channel)), c.contacts, None, None, None,
+                       c.service_level, None, None, None, c.p_abandon, None, t(c.channel), c.asa_s, c.backlog_end])
+        alone = None if several or not day.channels else day.channels[0]
         ws.append([day.day, t("xl_all_queues"), day.calls, day.agents, day.paid_hours, day.labour_cost,
-                   day.service_level, None, None, None, day.p_abandon, None])
+                   alone and alone.service_level, None, None, None, alone and alone.p_abandon, None,
+                   alone and t(alone.channel), alone and alone.asa_s, alone and alone.backlog_end])
         totals.append(ws.max_row)
     style.number_formats(ws, {1: style.DATE[lang], 3: style.CALLS, 4: style.COUNT, 5: style.HOURS,
                               6: style.currency(currency), 7: style.PERCENT, 8: style.PERCENT, 9: style.PERCENT,
-                              10: style.PERCENT, 11: style.PERCENT})
+                              10: style.PERCENT, 11: style.PERCENT, 14: style.HOURS, 15: style.CALLS})
     style.bold_rows(ws, totals)
     style.widths(ws)
     style.for_print(ws)

@@ -9,6 +9,7 @@ from typing import NamedTuple
 
 from casashore.domain.as_of import as_of_time
 from casashore.domain.units import whole
+from casashore.forecast.backtest import without_short
 from casashore.forecast.batch import backtest_all
 from casashore.forecast.email_days import email_days
 from casashore.forecast.reforecast import reforecast_workspace
@@ -27,12 +28,20 @@ def backtest(workspace: Path, *, interval: str, horizon: str, windows: str, queu
     gets each window's forecasts against the actual calls; ``windows`` "auto": as many as each queue's history
     allows (2 to 4, forecast/backtest.py; `forecast` chooses by 2). The queues in batches on ``workers`` local
     processes (default: every core for many queues) or on the Dask cluster at ``scheduler``, with the same figures;
-    ``progress`` hears of each batch's queues done."""
+    ``progress`` hears of each batch's queues done. Without ``queues``, a queue whose history is too short for the
+    windows is left out (``skipped``: queue, reason, why) and the others backtested, as `forecast` does; a queue
+    asked for by name is refused instead, and so is a workspace where none has the history."""
     minutes, horizon_days = interval_min(interval), days("horizon", horizon)
     n_windows = None if windows.strip().lower() == "auto" else whole("windows", windows, low=1)
     where = execution(workers, scheduler)
     with Workspace.open(workspace, read_only=True) as opened:
         series = interval_counts(opened, minutes, queues=chosen_queues(opened, queues) if queues else None)
+    skipped = []
+    if not queues:
+        series, skipped = without_short(series, minutes, horizon_days=horizon_days, windows=n_windows or 2,
+                                        needs="a backtest")
+        if skipped and progress is not None:
+            progress(len(skipped))  # done with, so that the count reaches every queue
     tables: dict | None = {} if plot is not None else None
     result = backtest_all(series, minutes, horizon_days=horizon_days, windows=n_windows, tables=tables,
                           workers=where.workers, scheduler=where.scheduler, progress=progress)
@@ -40,7 +49,8 @@ def backtest(workspace: Path, *, interval: str, horizon: str, windows: str, queu
         from casashore.report.figures import forecast_vs_actual, write_figure  # plotly: only for --plot
 
         write_figure(forecast_vs_actual(tables), plot)
-    return {"interval_min": minutes, "horizon_days": horizon_days, "windows": n_windows or "auto", "queues": result}
+    return {"interval_min": minutes, "horizon_days": horizon_days, "windows": n_windows or "auto", "queues": result,
+            "skipped": [s.shown() for s in skipped]}
 
 
 class Forecast(NamedTuple):

@@ -116,6 +116,9 @@ def backtest(
     Each window is forecast from the data before it; WAPE, MASE and bias per model; the lowest WAPE is chosen,
     never a model that loses to the four-week average (WeeklyAverage; seasonal naive is the baseline to beat).
     `casashore forecast` uses the chosen models.
+    Without --queue every queue is backtested, but one whose history is too short for the windows (two weeks of
+    training and the windows) is left out and named with why (the JSON's skipped: queue, reason, why), as
+    `casashore forecast` does; a queue named with --queue is refused if short (exit status 2).
     `--plot backtest.html` draws each window's forecasts against the actual calls. Many queues run in batches
     of 5 on local processes (`--workers`) or a Dask cluster (`--scheduler`), with the same figures.
     """
@@ -139,6 +142,8 @@ def backtest(
             shown.add_row(name, row["model"], fmt(row["wape"], ".3f"), fmt(row["mase"], ".3f"),
                           fmt(row["bias"], "+.3f"), "chosen" if row["model"] == res["chosen"] else "")
     out.print(shown)
+    for left_out in doc["skipped"]:
+        out.print(f"not backtested: {left_out['queue']} — {left_out['why']}")
     _say_queues(workspace, list(result), queue)
 
 
