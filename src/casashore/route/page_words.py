@@ -23,6 +23,7 @@ WORDS: dict[str, dict[str, dict[str, str]]] = {
             "why_customer": "you ended the chat", "why_agent": "the agent ended the chat",
             "why_left": "the chat ended while you were away", "why_idle": "the chat ended: no message for a while",
             "why_supervisor": "the chat was closed", "why_ended": "the chat ended",
+            "notice_requeued": "your agent had to leave: another agent will be with you shortly",
         },
         "fr": {
             "title": "Discussion", "ready": "écrivez votre message pour commencer", "starting": "ouverture…",
@@ -33,6 +34,7 @@ WORDS: dict[str, dict[str, dict[str, str]]] = {
             "why_left": "la discussion s’est terminée en votre absence",
             "why_idle": "la discussion s’est terminée : aucun message depuis un moment",
             "why_supervisor": "la discussion a été close", "why_ended": "la discussion est terminée",
+            "notice_requeued": "votre conseiller a dû partir : un autre conseiller va vous répondre",
         },
     },
     "desk": {

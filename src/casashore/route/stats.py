@@ -87,6 +87,9 @@ class LiveStats:
         self.window_s = window_s
         self.queues = {name: QueueStats(window_s) for name in router.queues}
         self._day: object = None
+        self._answered: set[str] = set()
+        """Calls answered and not yet ended: a session requeued when its agent logged off and answered again
+        counts one answer, its first (the customer's wait); its record's handle time is every agent's."""
 
     def observe(self, events: list[tuple[float, str, str, str]],
                 calls: Mapping[str, Call | None] | None = None) -> None:
@@ -100,19 +103,23 @@ class LiveStats:
             elif event == "rejected":
                 self.queues[detail].add(at, "offered")
                 self.queues[detail].add(at, "rejected")
-            elif event == "answered":
+            elif event == "answered" and subject not in self._answered:
+                self._answered.add(subject)
                 call = calls[subject]
                 stats, wait = self.queues[call.queue], at - call.arrived_at
                 stats.add(at, "answered")
                 stats.add(at, "wait_answered_s", wait)
                 if wait <= self.router.queues[call.queue].goal[1]:
                     stats.add(at, "answered_in_target")
-            elif event == "ended" and (call := calls.get(subject)) is not None:
+            elif event == "ended":
+                self._answered.discard(subject)
+                if (call := calls.get(subject)) is None:
+                    continue
                 if call.outcome in ("abandoned", "cleared"):
                     self.queues[call.queue].add(at, call.outcome)
-                elif call.outcome == "answered" and call.answered_at is not None:
+                elif call.outcome == "answered" and call.ended_at is not None and call.handle_s is not None:
                     self.queues[call.queue].add(at, "talked")
-                    self.queues[call.queue].add(at, "talk_s", at - call.answered_at)
+                    self.queues[call.queue].add(at, "talk_s", call.handle_s)
 
     def _roll_day(self, at: float) -> None:
         day = datetime.fromtimestamp(at, self.zone).date()
