@@ -71,6 +71,21 @@ def test_both_stores_keep_a_chat_by_the_same_rules(store):
     store.start("chat-c", "web_fr", "hi", 100.0)  # an ended chat is no longer open
 
 
+def test_both_stores_tell_the_customer_once_that_another_agent_will_answer(store):
+    """Her agent logged off (the ``requeued`` event, heard by every node): one notice per event, never after the
+    end nor beyond the chat's messages."""
+    store.start("chat-a", "web_fr", "bonjour", 100.0)
+    store.post("chat-a", "ana", "oui ?", 101.0)
+    assert store.notice("chat-a", "requeued", 140.0)
+    assert not store.notice("chat-a", "requeued", 140.0)  # the same event through another node
+    messages, _ = store.read("chat-a", 2)
+    assert messages == [{"seq": 3, "t": 140.0, "from": "system", "text": "", "notice": "requeued"}]
+    assert store.notice("chat-a", "requeued", 150.0)  # a second log-off: told again
+    assert not store.notice("chat-a", "requeued", 160.0)  # 4 messages: the chat's limit
+    store.close("chat-a", "left", 170.0)
+    assert not store.notice("chat-a", "requeued", 180.0) and not store.notice("chat-none", "requeued", 180.0)
+
+
 def test_both_stores_end_a_chat_whose_customer_left_or_that_went_quiet(store):
     store.start("chat-gone", "web_fr", "bonjour", 1000.0)
     store.start("chat-quiet", "web_fr", "bonjour", 1000.0)

@@ -92,10 +92,11 @@ class LiveStats:
         counts one answer, its first (the customer's wait); its record's handle time is every agent's."""
 
     def observe(self, events: list[tuple[float, str, str, str]],
-                calls: Mapping[str, Call | None] | None = None) -> None:
+                calls: Mapping[str, Call | None] | None = None) -> int:
         """``calls``: the calls the events are about, when the caller has read them already (else the
-        router's)."""
+        router's). Returns the contacts answered in ``events`` (a requeued session's second answer not again)."""
         calls = self.router.calls if calls is None else calls
+        first_answers = 0
         for at, event, subject, detail in events:
             self._roll_day(at)
             if event == "arrived":
@@ -105,6 +106,7 @@ class LiveStats:
                 self.queues[detail].add(at, "rejected")
             elif event == "answered" and subject not in self._answered:
                 self._answered.add(subject)
+                first_answers += 1
                 call = calls[subject]
                 stats, wait = self.queues[call.queue], at - call.arrived_at
                 stats.add(at, "answered")
@@ -120,6 +122,7 @@ class LiveStats:
                 elif call.outcome == "answered" and call.ended_at is not None and call.handle_s is not None:
                     self.queues[call.queue].add(at, "talked")
                     self.queues[call.queue].add(at, "talk_s", call.handle_s)
+        return first_answers
 
     def _roll_day(self, at: float) -> None:
         day = datetime.fromtimestamp(at, self.zone).date()

@@ -413,15 +413,27 @@ class Router:
             self._log(now, "not_responding", agent.agent_id, f"{agent.missed}:{agent.missed_call}")
 
     def tick(self, now: float) -> None:
-        """Time passes: offers time out, wrap-ups end."""
-        for agent in self.agents.values():
-            self._time_out_sessions(agent, now)  # offers before wrap-ups, as the Redis store's tick
-            if agent.state == "offered" and now - self.calls[agent.call_id].offered_at >= self.offer_timeout_s:
+        """Time passes: offers time out (every agent's, oldest offer first, then by id: the Redis store's order,
+        which decides whose miss pauses an agent offered a call and an item at once), then wrap-ups end."""
+        due = sorted((call.offered_at, call.call_id) for call in (self.calls[call_id] for agent in self.agents.values()
+                                                                  for call_id in self._offers_of(agent))
+                     if now - call.offered_at >= self.offer_timeout_s)
+        for _, call_id in due:
+            call = self.calls[call_id]
+            agent = self.agents[call.agent_id]
+            if call.channel == "voice":
                 self._missed(agent, now, "timeout")
-            elif agent.state == "wrap_up" and now >= agent.wrap_up_until:
+            else:
+                self._time_out_session(agent, call_id, now)
+        for agent in self.agents.values():
+            if agent.state == "wrap_up" and now >= agent.wrap_up_until:
                 agent.state, agent.idle_since = "idle", now
                 self._refresh(agent)
         self.dispatch(now)
+
+    def _offers_of(self, agent: Agent) -> list[str]:
+        """The calls offered to the agent and not yet accepted: her voice offer and her sessions'."""
+        return ([agent.call_id] if agent.state == "offered" else []) + self._offered_sessions(agent)
 
     # -- decisions ----------------------------------------------------------------------------------------
     def dispatch(self, now: float) -> None:
@@ -541,18 +553,15 @@ class Router:
         self._refresh(agent)
         self._log(now, "requeued", call_id, f"{agent.agent_id}:{why}")
 
-    def _time_out_sessions(self, agent: Agent, now: float) -> None:
-        """Session offers not accepted in time go back and count as missed, as a call's; the agent is paused
+    def _time_out_session(self, agent: Agent, call_id: str, now: float) -> None:
+        """A session offer not accepted in time goes back and counts as missed, as a call's; the agent is paused
         when idle (a voice call in progress, with ``voice_with_chats``, is not interrupted)."""
-        for call_id in self._offered_sessions(agent):
-            if now - self.calls[call_id].offered_at < self.offer_timeout_s:
-                continue
-            agent.missed, agent.missed_call = agent.missed + 1, call_id
-            self._withdraw_session(agent, call_id, now, "timeout")
-            if agent.missed >= self.max_missed and agent.state == "idle":
-                agent.state = "not_responding"
-                self._refresh(agent)
-                self._log(now, "not_responding", agent.agent_id, f"{agent.missed}:{agent.missed_call}")
+        agent.missed, agent.missed_call = agent.missed + 1, call_id
+        self._withdraw_session(agent, call_id, now, "timeout")
+        if agent.missed >= self.max_missed and agent.state == "idle":
+            agent.state = "not_responding"
+            self._refresh(agent)
+            self._log(now, "not_responding", agent.agent_id, f"{agent.missed}:{agent.missed_call}")
 
     # -- statistics ---------------------------------------------------------------------------------------
     def position(self, call_id: str) -> int | None:
