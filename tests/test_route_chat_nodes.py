@@ -178,3 +178,30 @@ def test_a_chat_started_on_one_node_is_served_by_the_other(nodes):
     assert api(f"{url_a}/api/agents/amina/sessions", AMINA) == []
     assert call(f"{url_b}/api/chats/{chat['id']}/messages", headers={"X-Chat-Secret": "x" * 22})[0] == 403
     assert api(f"{url_a}/api/calls/{chat['id']}", SUPERVISOR)["outcome"] == "answered"
+
+
+def test_a_logged_off_agents_chat_goes_back_to_the_queue_and_its_customer_is_told_once(nodes):
+    """Amina, holding a chat, is logged off by a supervisor through node A while its customer follows it
+    through node B: the chat waits again (transcript kept), the customer's socket brings the notice, once though
+    both nodes heard the event; back at work, she is offered it again."""
+    url_a, url_b = nodes
+    api(f"{url_a}/api/agents/amina/status", AMINA, {"status": "available"})
+    status, chat = call(f"{url_b}/api/chats", {"queue": "web_fr", "text": "ma carte"})
+    assert status == 201 and chat["state"] == "offered"
+    secret = {"X-Chat-Secret": chat["secret"]}
+    api(f"{url_a}/api/agents/amina/accept/{chat['id']}", AMINA, {})
+    live = f"ws://{url_b.removeprefix('http://')}/api/chats/{chat['id']}/live?secret={chat['secret']}"
+    with connect(live) as socket:
+        assert next_texts(socket, 1) == ["ma carte"]
+        api(f"{url_a}/api/agents/amina/status", SUPERVISOR, {"status": "offline", "reason": "sent_home"})
+        notice = json.loads(socket.recv(timeout=20))
+        assert [m.get("notice") for m in notice] == ["requeued"]
+    read = call(f"{url_a}/api/chats/{chat['id']}/messages", headers=secret)[1]
+    assert read["state"] == "waiting" and [m.get("notice") or m["text"] for m in read["messages"]] == [
+        "ma carte", "requeued"]
+    assert api(f"{url_b}/api/agents/amina/sessions", AMINA) == []
+    api(f"{url_b}/api/agents/amina/status", AMINA, {"status": "available"})
+    assert [s["id"] for s in api(f"{url_a}/api/agents/amina/sessions", AMINA)] == [chat["id"]]
+    assert call(f"{url_a}/api/chats/{chat['id']}/end", {}, secret)[1]["outcome"] == "answered"
+    assert [m.get("notice") for m in call(f"{url_b}/api/chats/{chat['id']}/messages", headers=secret)[1][
+        "messages"]].count("requeued") == 1  # every node heard the event: one notice
