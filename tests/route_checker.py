@@ -1,5 +1,5 @@
 """An independent checker of the router's event log: it knows nothing of the router's code, only the meaning
-of its events (arrived, offered, withdrawn, answered, ended, rejected), and reports every broken promise.
+of its events (arrived, offered, withdrawn, answered, requeued, ended, rejected), and reports every broken promise.
 
 ``channels`` (queue -> (channel, sessions an agent may hold)) extends it to chat and email: an agent then holds
 several sessions, never more than the queue allows, never a chat with an email item, and, unless
@@ -37,6 +37,11 @@ def replay(events, channels=None, *, voice_with_chats=False, email_capacity=1) -
         elif event == "withdrawn":
             agent = detail.split(":")[0]
             offered_to.pop(subject, None)
+            holding[agent].pop(subject, None)
+        elif event == "requeued":  # an accepted session back in its queue: its agent logged off
+            agent = detail.split(":")[0]
+            if connected.pop(subject, None) != agent:
+                problems.append(f"{subject} requeued from {agent}, who did not hold it")
             holding[agent].pop(subject, None)
         elif event == "answered":
             connected[subject] = offered_to.pop(subject, None)

@@ -37,6 +37,41 @@ def router(tmp_path_factory):
             yield server.ready("/desk"), browser
 
 
+def test_a_logged_off_agents_chat_goes_back_and_its_customer_is_told_in_her_language(router):
+    """Amina logs off from her desk while holding a French customer's chat: the widget says, in French, that
+    another agent will answer and waits again; the desk says the chat was handed back. (First in the module: it
+    leaves no chat waiting and Amina logged off.)"""
+    url, browser = router
+    desk = watched_page(browser)
+    desk.goto(f"{url}/desk")
+    desk.fill("#agent", "amina")
+    desk.fill("#token", TOKEN)
+    desk.click("#login button")
+    customer = watched_page(browser, "fr-FR")
+    customer.goto(f"{url}/chat?queue=web_fr")
+    customer.wait_for_function("document.body.dataset.state === 'ready'", timeout=WAIT_MS)
+    customer.fill("#text", "Bonjour, mon virement")
+    customer.click("#go")
+    customer.wait_for_function("document.body.dataset.chat", timeout=WAIT_MS)
+    chat = f".session[data-id='{customer.evaluate('document.body.dataset.chat')}']"
+    desk.wait_for_function(f"document.querySelector(\"{chat} .accept\") !== null", timeout=WAIT_MS)
+    desk.click(f"{chat} .accept")
+    customer.wait_for_function("document.body.dataset.state === 'connected'", timeout=WAIT_MS)
+    desk.click("#go-offline")
+    customer.wait_for_function("document.querySelector('#log .notice') !== null", timeout=WAIT_MS)
+    assert customer.text_content("#log .notice") == ("votre conseiller a dû partir : un autre conseiller va vous "
+                                                     "répondre")
+    customer.wait_for_function("document.body.dataset.state === 'waiting'", timeout=WAIT_MS)
+    assert customer.text_content("#log").startswith("Bonjour, mon virement")  # the transcript stays
+    desk.wait_for_function("document.querySelector('#notices li') !== null", timeout=WAIT_MS)
+    assert desk.text_content("#notices li").endswith("ended: handed back to the queue when you were logged off")
+    customer.click("#end")
+    customer.wait_for_function("document.body.dataset.state === 'ended'", timeout=WAIT_MS)
+    for page in (desk, customer):
+        assert page.errors == [], page.errors
+        page.close()
+
+
 def test_a_customer_and_the_agent_chat_and_the_agent_holds_two_chats_not_three(router):
     url, browser = router
     desk = watched_page(browser)

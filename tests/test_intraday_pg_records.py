@@ -171,3 +171,61 @@ def test_the_replan_reads_who_is_at_work_from_the_centres_events_in_postgresql(s
     assert [(a["agent"], a["kind"], a["until"]) for a in doc["not_at_work"]] == [
         ("a4", "absent", None), ("n1", "away", "2026-03-02T10:52+00:00")]
     assert doc["not_at_work"][1]["why"] == "on break since 09:52, back by 10:52 (planned 60 min)"
+
+
+def four_weeks() -> list[tuple]:
+    """Monday 5 to Sunday 1 February 2026: ``fr`` (voice, Paris) every day, ``web`` (chat, Paris) on weekdays
+    only, ``old`` (London) its first week only, ``jp`` (Tokyo) every day; some refused and cleared calls."""
+    rng = np.random.default_rng(3)
+    calls = []
+    for d in range(28):
+        day = datetime(2026, 1, 5, tzinfo=UTC) + timedelta(days=d)
+        for queue, hours, weekdays in (("fr", (7, 17), True), ("web", (8, 16), d % 7 < 5), ("old", (9, 12), d < 5),
+                                       ("jp", (0, 8), True)):
+            if not weekdays:
+                continue
+            for k, offset in enumerate(np.sort(rng.uniform(hours[0] * 3600, hours[1] * 3600, 20))):
+                outcome = ("answered", "answered", "answered", "abandoned", "rejected", "cleared")[k % 6]
+                handle = float(rng.uniform(60, 400)) if outcome == "answered" else None
+                calls.append((f"{queue}-{d}-{k}", queue, day + timedelta(seconds=float(offset)), outcome,
+                              float(rng.uniform(0, 60)), handle))
+    return calls
+
+
+def test_the_centres_postgresql_history_counts_the_days_the_workspace_counts(sources, tmp_path):
+    """A weekday-only queue's closing weekend is two days of its history (zeros) in the workspace since the
+    forecast's skipped queues (28 days, not 26); the centre's records in PostgreSQL read it the same: the same
+    records through the single router's workspace writer and in PostgreSQL give the same frames, per interval
+    and per day, every queue or one; a queue silent for more than EDGE_DAYS at the end is not stretched."""
+    from casashore.route.centre_reads import CentreReads
+    from casashore.route.centre_records import connect
+
+    *_, dsn = sources
+    zones = {"fr": "Europe/Paris", "web": "Europe/Paris", "old": "Europe/London", "jp": "Asia/Tokyo"}
+    channels = {"web": "chat"}
+    kept = {"answered": "answered", "abandoned": "abandoned", "rejected": "other", "cleared": "other"}
+    calls = four_weeks()
+    path = tmp_path / "router.duckdb"
+    with Workspace.open(path) as opened:  # the single router's writer (route/records.py's rows), one session
+        session = opened.start_router_session("weeks", {q: (z, None) for q, z in zones.items()}, channels)
+        opened.record_router_batch(session, [], [
+            (session, call_id, queue, at, kept[outcome], wait, handle, "ana" if handle else None,
+             channels.get(queue, "voice"), None) for call_id, queue, at, outcome, wait, handle in calls])
+    with connect(dsn) as db:  # centre_records' rows, another centre than the fixture's
+        db.cursor().executemany("INSERT INTO route_queues (centre, queue, time_zone, country, channel) "
+                                "VALUES ('weeks', %s, %s, NULL, %s)",
+                                [(q, z, channels.get(q, "voice")) for q, z in zones.items()])
+        db.cursor().executemany("INSERT INTO route_calls (centre, call_id, queue, arrival_at, outcome, wait_s, "
+                                "handle_s, agent, channel) VALUES ('weeks', %s, %s, %s, %s, %s, %s, %s, %s)",
+                                [(call_id, queue, at, outcome, wait, handle, "ana" if handle else None,
+                                  channels.get(queue, "voice")) for call_id, queue, at, outcome, wait, handle in calls])
+        db.commit()
+    with CentreReads(dsn, "weeks") as reads, Workspace.open(path, read_only=True) as workspace:
+        for interval_min, queues in ((30, None), (1440, None), (1440, ["web"]), (15, ["web", "old"])):
+            pg = reads.counts_per_interval(interval_min, queues)
+            ws = workspace.counts_per_interval(interval_min, queues).astype({"ds": "datetime64[us]"})
+            pd.testing.assert_frame_equal(pg, ws, check_dtype=False)
+        days = reads.counts_per_interval(1440).groupby("unique_id")["ds"].agg(["count", "min", "max"])
+    assert days.loc["web", "count"] == 28 and str(days.loc["web", "max"].date()) == "2026-02-01"  # was 26
+    assert days.loc["old", "count"] == 5  # silent from 10 January: closed, not stretched by the others' weeks
+    assert days.loc["fr", "count"] == days.loc["jp", "count"] == 28

@@ -86,9 +86,27 @@ class ChannelMachine(RuleBasedStateMachine):
         self.next_call += 1
         self.act("arrive", f"c{self.next_call}", queue, self.now, priority)
 
-    @rule(agent=st.sampled_from(sorted(AGENTS)), status=st.sampled_from(["available", "available", "break"]))
+    @rule(agent=st.sampled_from(sorted(AGENTS)),
+          status=st.sampled_from(["available", "available", "break", "offline"]))
     def status(self, agent, status):
-        self.act("set_status", agent, status, self.now, "")
+        """Offline is a closed desk's log-off: her accepted sessions go back to their queues."""
+        held = {s for s in self.router.agents[agent].sessions if self.router.calls[s].state == "connected"}
+        self.act("set_status", agent, status, self.now, "desk_closed" if status == "offline" else "")
+        if status == "offline":
+            assert not self.router.agents[agent].sessions
+            for session in held:  # back in the queue (or offered to another agent at once), age kept
+                call = self.router.calls[session]
+                assert call.state in ("waiting", "offered") and call.agent_id != agent, call
+                assert call.first_answered_at is not None and call.answered_at is None and call.handled_s >= 0
+
+    @precondition(lambda self: any(c.state == "connected" and c.channel != "voice"
+                                   for c in self.router.calls.values()))
+    @rule(data=st.data())
+    def desk_closes(self, data):
+        """An agent holding accepted sessions is logged off (her desk closed): they go back to their queues."""
+        holders = sorted({c.agent_id for c in self.router.calls.values()
+                          if c.state == "connected" and c.channel != "voice"})
+        self.status(data.draw(st.sampled_from(holders)), "offline")
 
     @precondition(lambda self: any(c.state == "offered" for c in self.router.calls.values()))
     @rule(data=st.data(), accept=st.booleans())
@@ -200,7 +218,8 @@ def state_of(agents, calls) -> tuple:
     """What both stores must agree on: each agent's status, state, voice call and sessions; each call's."""
     return ({a.agent_id: (a.status, a.state, a.call_id or "", a.missed, a.missed_call or "", sorted(a.sessions.items()))
              for a in agents},
-            {c.call_id: (c.state, c.outcome, c.channel, c.agent_id if c.state in ("offered", "connected") else None)
+            {c.call_id: (c.state, c.outcome, c.channel, c.agent_id if c.state in ("offered", "connected") else None,
+                         c.answered_at, c.first_answered_at, c.handled_s)
              for c in calls})
 
 
@@ -241,3 +260,62 @@ def test_the_redis_store_keeps_capacity_n_like_the_core(redis_port):
 
     Twins.TestCase.settings = settings(max_examples=40, stateful_step_count=40, deadline=None)
     Twins.TestCase("runTest").runTest()
+
+
+def log_off_scenario(router) -> dict:
+    """Ana holds two chats (c1, c2) and Eve an email item (m1) when they are logged off (a closed desk): the
+    sessions go back to their queues at their age's place (c1, c2 and m1 before the newer c3 and m2) and to the
+    next agents. Run on either store (the core, or SharedRouter on Redis): what each call ends with."""
+    router.add_agent("ana", {"fr": 1}, 0.0)
+    router.add_agent("bob", {"fr": 1}, 0.0)
+    router.add_agent("eve", {"es": 1}, 0.0)
+    router.add_agent("gus", {"es": 1}, 0.0)
+    router.set_status("ana", "available", 0.0)
+    router.set_status("eve", "available", 0.0)
+    router.arrive("c1", "chat", 1.0)
+    router.arrive("c2", "chat", 2.0)
+    router.arrive("m1", "mail", 3.0)
+    assert router.accept("ana", "c1", 10.0) and router.accept("ana", "c2", 12.0) and router.accept("eve", "m1", 13.0)
+    router.arrive("c3", "chat", 20.0)  # offered to ana (2 of 3 held): withdrawn when she is logged off
+    router.arrive("m2", "mail", 21.0)  # waits: eve holds her one email item
+    router.set_status("ana", "offline", 40.0, "desk_closed")
+    router.set_status("eve", "offline", 41.0, "desk_closed")
+    router.set_status("bob", "available", 50.0)  # the oldest chats first: c1, c2, then c3 (max_sessions 3)
+    router.set_status("gus", "available", 51.0)  # m1 before m2: its arrival (its deadline) kept
+    offered = {cid: router.calls[cid].agent_id for cid in ("c1", "c2", "c3", "m1", "m2")}
+    assert router.accept("bob", "c1", 55.0) and router.accept("gus", "m1", 56.0)
+    router.hang_up("c1", 70.0)  # bob ends it: answered once
+    router.hang_up("c2", 71.0)  # its customer leaves before bob took it again: answered (by ana), not abandoned
+    router.hang_up("m1", 80.0)
+    ended = {cid: router.calls[cid] for cid in ("c1", "c2", "m1")}
+    return {"offered": offered,
+            "ended": {cid: (c.outcome, c.wait_s, c.handle_s, c.agent_id if c.answered_at is not None else None)
+                      for cid, c in ended.items()}}
+
+
+def test_a_logged_off_agents_chats_and_email_items_go_back_to_their_queues_on_both_stores(redis_port):
+    import redis
+
+    from casashore.route.state.shared_router import SharedRouter
+    from casashore.route.stats import LiveStats
+
+    queues = {"chat": QUEUES["chat"], "mail": QUEUES["mail"]}
+    core = Router(dict(queues))
+    expected = {"offered": {"c1": "bob", "c2": "bob", "c3": "bob", "m1": "gus", "m2": None},
+                "ended": {"c1": ("answered", 9.0, 15.0 + 30.0, "bob"), "c2": ("answered", 10.0, 28.0, None),
+                          "m1": ("answered", 10.0, 24.0 + 28.0, "gus")}}
+    assert log_off_scenario(core) == expected
+    requeued = [e for e in core.events if e[1] == "requeued"]
+    assert requeued == [(40.0, "requeued", "c1", "ana:desk_closed"), (40.0, "requeued", "c2", "ana:desk_closed"),
+                        (41.0, "requeued", "m1", "eve:desk_closed")]
+    assert replay(core.events, CHANNELS) == []
+    stats = LiveStats(core, "UTC", 3600.0)  # one answer per contact (its first), every agent's handle time once
+    stats.observe(core.events)
+    day = {row["queue"]: row["day"] for row in stats.snapshot(80.0)}
+    assert (day["chat"]["answered"], day["chat"]["abandoned"], day["chat"]["asa_s"]) == (2, 0, 9.5)  # c1 9, c2 10
+    assert day["mail"]["answered"] == 1 and day["mail"]["aht_s"] == 52.0
+
+    shared = SharedRouter(redis.Redis(port=redis_port, decode_responses=True), "logoff", dict(queues), node="n1")
+    shared.configure(queues, reset=True)
+    assert log_off_scenario(shared) == expected
+    assert [e[1:] for e in shared.take_events()] == [e[1:] for e in core.events]

@@ -274,6 +274,38 @@ def test_an_agent_whose_desk_closed_is_logged_off_after_the_grace_and_a_reload_c
     assert (ana()["status"], ana()["reason"]) == ("offline", "desk_closed")
 
 
+def test_a_closed_desks_chats_go_back_to_the_queue_and_the_customer_is_told(setup):
+    """Her accepted chat did stay hers when her closed desk logged her off: its customer waited on a chat nobody
+    read. It goes back to its queue (transcript and age kept), its customer is told another agent will answer,
+    and the next agent takes it; it counts one answer. A supervisor's log-off takes the same path."""
+    client, clock = setup
+    chat, secret = start(client, "ma carte")
+    assert client.post(f"/api/agents/ana/accept/{chat}", headers=auth("t-ana")).status_code == 200
+    client.post(f"/api/chats/{chat}/messages", json={"text": "je regarde"}, headers=auth("t-ana"))
+    with client.websocket_connect("/api/events?desk=1&token=t-ana"):
+        pass
+    clock.t += 59.0
+    client.get(f"/api/chats/{chat}/messages", headers=secret)  # the customer is still here
+    clock.t += 1.0
+    client.tick()
+    got = client.get(f"/api/chats/{chat}/messages", headers=secret).json()
+    assert (got["state"], got["agent"], got["ended"]) == ("waiting", None, False)
+    assert [m.get("notice") or m["text"] for m in got["messages"]] == ["ma carte", "je regarde", "requeued"]
+    assert client.get(f"/api/chats/{chat}/messages", headers=auth("t-ana")).status_code == 403  # no longer hers
+    client.post("/api/agents/ana/status", json={"status": "available"}, headers=auth("t-ana"))  # back (or another)
+    assert client.post(f"/api/agents/ana/accept/{chat}", headers=auth("t-ana")).status_code == 200
+    clock.t += 5.0
+    r = client.post("/api/agents/ana/status", json={"status": "offline", "reason": "sent_home"},
+                    headers=auth("t-sup"))
+    assert r.status_code == 200
+    got = client.get(f"/api/chats/{chat}/messages?after=3", headers=secret).json()
+    assert got["state"] == "waiting" and [m.get("notice") for m in got["messages"]] == ["requeued"]
+    web = {row["queue"]: row["day"] for row in client.get("/api/queues", headers=auth("t-sup")).json()}["web"]
+    assert (web["offered"], web["answered"]) == (1, 1)  # answered twice by agents, once for the customer
+    assert client.get("/api/stats", headers=auth("t-sup")).json()["answered"] == 1
+    assert client.post(f"/api/chats/{chat}/end", headers=secret).json()["outcome"] == "answered"
+
+
 def test_a_message_refused_while_the_queue_was_full_is_told_when_to_retry_not_called_a_duplicate():
     """A review's finding: a message refused with 503 was remembered, so the gateway's retry got 409 "an item
     already" and a gateway trusting it dropped a message never queued. The retry gets 503 and Retry-After."""

@@ -71,6 +71,21 @@ def test_both_stores_keep_a_chat_by_the_same_rules(store):
     store.start("chat-c", "web_fr", "hi", 100.0)  # an ended chat is no longer open
 
 
+def test_both_stores_tell_the_customer_once_that_another_agent_will_answer(store):
+    """Her agent logged off (the ``requeued`` event, heard by every node): one notice per event, never after the
+    end nor beyond the chat's messages."""
+    store.start("chat-a", "web_fr", "bonjour", 100.0)
+    store.post("chat-a", "ana", "oui ?", 101.0)
+    assert store.notice("chat-a", "requeued", 140.0)
+    assert not store.notice("chat-a", "requeued", 140.0)  # the same event through another node
+    messages, _ = store.read("chat-a", 2)
+    assert messages == [{"seq": 3, "t": 140.0, "from": "system", "text": "", "notice": "requeued"}]
+    assert store.notice("chat-a", "requeued", 150.0)  # a second log-off: told again
+    assert not store.notice("chat-a", "requeued", 160.0)  # 4 messages: the chat's limit
+    store.close("chat-a", "left", 170.0)
+    assert not store.notice("chat-a", "requeued", 180.0) and not store.notice("chat-none", "requeued", 180.0)
+
+
 def test_both_stores_end_a_chat_whose_customer_left_or_that_went_quiet(store):
     store.start("chat-gone", "web_fr", "bonjour", 1000.0)
     store.start("chat-quiet", "web_fr", "bonjour", 1000.0)
@@ -163,3 +178,30 @@ def test_a_chat_started_on_one_node_is_served_by_the_other(nodes):
     assert api(f"{url_a}/api/agents/amina/sessions", AMINA) == []
     assert call(f"{url_b}/api/chats/{chat['id']}/messages", headers={"X-Chat-Secret": "x" * 22})[0] == 403
     assert api(f"{url_a}/api/calls/{chat['id']}", SUPERVISOR)["outcome"] == "answered"
+
+
+def test_a_logged_off_agents_chat_goes_back_to_the_queue_and_its_customer_is_told_once(nodes):
+    """Amina, holding a chat, is logged off by a supervisor through node A while its customer follows it
+    through node B: the chat waits again (transcript kept), the customer's socket brings the notice, once though
+    both nodes heard the event; back at work, she is offered it again."""
+    url_a, url_b = nodes
+    api(f"{url_a}/api/agents/amina/status", AMINA, {"status": "available"})
+    status, chat = call(f"{url_b}/api/chats", {"queue": "web_fr", "text": "ma carte"})
+    assert status == 201 and chat["state"] == "offered"
+    secret = {"X-Chat-Secret": chat["secret"]}
+    api(f"{url_a}/api/agents/amina/accept/{chat['id']}", AMINA, {})
+    live = f"ws://{url_b.removeprefix('http://')}/api/chats/{chat['id']}/live?secret={chat['secret']}"
+    with connect(live) as socket:
+        assert next_texts(socket, 1) == ["ma carte"]
+        api(f"{url_a}/api/agents/amina/status", SUPERVISOR, {"status": "offline", "reason": "sent_home"})
+        notice = json.loads(socket.recv(timeout=20))
+        assert [m.get("notice") for m in notice] == ["requeued"]
+    read = call(f"{url_a}/api/chats/{chat['id']}/messages", headers=secret)[1]
+    assert read["state"] == "waiting" and [m.get("notice") or m["text"] for m in read["messages"]] == [
+        "ma carte", "requeued"]
+    assert api(f"{url_b}/api/agents/amina/sessions", AMINA) == []
+    api(f"{url_b}/api/agents/amina/status", AMINA, {"status": "available"})
+    assert [s["id"] for s in api(f"{url_a}/api/agents/amina/sessions", AMINA)] == [chat["id"]]
+    assert call(f"{url_a}/api/chats/{chat['id']}/end", {}, secret)[1]["outcome"] == "answered"
+    assert [m.get("notice") for m in call(f"{url_b}/api/chats/{chat['id']}/messages", headers=secret)[1][
+        "messages"]].count("requeued") == 1  # every node heard the event: one notice

@@ -153,3 +153,31 @@ def test_a_centre_file_contradicting_a_queues_records_is_refused_and_starts_noth
     assert con.execute("SELECT count(*) FROM imports").fetchall() == [(1,)]  # no half-started session
     assert con.execute("SELECT channel FROM queues").fetchall() == [("voice",)]
     con.close()
+
+
+def test_a_requeued_chats_record_counts_each_agents_time_once(tmp_path):
+    """Ana's closed desk logged her off while she held a chat; Bob finished it. The record is one call, answered,
+    its wait to Ana's answer, its handle time Ana's 30 s and Bob's 40 s (not the 15 s it waited in between, not
+    twice), Bob named; the events say it was requeued and why."""
+    t0 = 1.8e9
+    router = Router({"web": RoutingQueue("web", "fr", channel="chat", max_sessions=2)})
+    recorder = Recorder(tmp_path / "ws.duckdb", {"web": ("Europe/Paris", None)}, {"web": "chat"})
+    service = RouterService(router, recorder=recorder)
+    router.add_agent("ana", {"fr": 1}, t0)
+    router.add_agent("bob", {"fr": 1}, t0)
+    router.set_status("ana", "available", t0)
+    router.arrive("chat-1", "web", t0 + 1)
+    router.accept("ana", "chat-1", t0 + 6)
+    router.set_status("ana", "offline", t0 + 36, "desk_closed")
+    router.set_status("bob", "available", t0 + 51)
+    router.accept("bob", "chat-1", t0 + 51)
+    router.hang_up("chat-1", t0 + 91)
+    service.publish()
+    recorder.close()
+    con = workspace_file(tmp_path / "ws.duckdb")
+    assert con.execute("SELECT outcome, wait_s, handle_s, agent, channel FROM calls").fetchall() == [
+        ("answered", 5.0, 70.0, "bob", "chat")]
+    assert con.execute("SELECT subject, detail FROM route_events WHERE event = 'requeued'").fetchall() == [
+        ("chat-1", "ana:desk_closed")]
+    assert service.counts["answered"] == 1 and service.stats.snapshot(t0 + 91)[0]["day"]["aht_s"] == 70.0
+    con.close()

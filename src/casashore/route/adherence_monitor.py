@@ -71,6 +71,8 @@ class AdherenceMonitor:
                 self.logs[detail].calls.append((at, float("inf")))
             elif event == "ended" and subject in self._call_agent:
                 self._end_call(self._call_agent.pop(subject), at)
+            elif event == "requeued" and subject in self._call_agent:  # her session handed back: done with it
+                self._end_call(self._call_agent.pop(subject), at)
             elif event == EXCEPTION and subject in self.logs:
                 self.logs[subject].excused.append(excused_of(detail))
             elif event == ALERT and subject in self.logs:

@@ -4,7 +4,10 @@ events adherence recounts a day from, and the daily adherence record.
 
 The counting follows the workspace's (workspace/queries.py COUNTS_PER_INTERVAL): answered and abandoned calls are
 offered, cleared and rejected ones are not (the workspace's ``other``); intervals are cut on each queue's client
-wall clock (``route_queues``) and every whole day from a queue's first call to its last is on the grid. Sums of
+wall clock (``route_queues``) and every whole day from a queue's first call to its last is on the grid, run on to
+the last whole day the centre's records cover when that is at most ``EDGE_DAYS`` later (a weekday-only queue's
+closing weekend counts as two days of zeros, as the workspace counts an import's: the centre's records are one
+import, where a single router's workspace has one per session). Sums of
 handle times are exact (numeric), so the same records give the same figures whatever PostgreSQL's plan.
 """
 
@@ -17,6 +20,7 @@ import pandas as pd
 
 from casashore.domain.units import day_interval_min
 from casashore.route.centre_records import connect, store_adherence_day
+from casashore.workspace.queries import EDGE_DAYS
 
 COUNTS = """
     WITH local AS (
@@ -29,8 +33,25 @@ COUNTS = """
                count(*) AS y, count(*) FILTER (WHERE outcome = 'answered') AS answered,
                coalesce(sum(handle_s::numeric) FILTER (WHERE outcome = 'answered'), 0) AS handle_s
         FROM local GROUP BY 1, 2),
-    span AS (SELECT queue, date_trunc('day', min(ds)) AS first, date_trunc('day', max(ds)) AS last
-             FROM counts GROUP BY queue),
+    own AS (SELECT queue, date_trunc('day', min(ds)) AS first, date_trunc('day', max(ds)) AS last
+            FROM counts GROUP BY queue),
+    -- Where the centre's records end, as an instant: the latest of its queues' last whole days (each in its
+    -- zone), over every queue whatever the queues asked (the workspace's import_end, the centre one import)
+    centre_end AS (
+        SELECT (date_trunc('day', max(c.arrival_at AT TIME ZONE q.time_zone)) + INTERVAL '1 day')
+               AT TIME ZONE q.time_zone AS until_at
+        FROM route_calls c JOIN route_queues q ON q.centre = c.centre AND q.queue = c.queue
+        WHERE c.centre = %(centre)s AND c.outcome IN ('answered', 'abandoned')
+        GROUP BY c.queue, q.time_zone),
+    -- A queue's history runs on to the last whole day the records cover, up to EDGE_DAYS days past its own
+    -- last call (a weekday queue's closed weekend at the end: zeros), as the workspace's (workspace/queries.py)
+    span AS (
+        SELECT queue, first, CASE WHEN reached <= last + make_interval(days => %(edge_days)s)
+                                  THEN greatest(last, reached) ELSE last END AS last
+        FROM (SELECT o.queue, o.first, o.last,
+                     date_trunc('day', (SELECT max(until_at) FROM centre_end) AT TIME ZONE q.time_zone)
+                     - INTERVAL '1 day' AS reached
+              FROM own o JOIN route_queues q ON q.centre = %(centre)s AND q.queue = o.queue) AS reaching),
     grid AS (SELECT queue, generate_series(first, last + INTERVAL '1 day' - make_interval(mins => %(minutes)s),
                                            make_interval(mins => %(minutes)s)) AS ds FROM span)
     SELECT g.queue, g.ds, coalesce(c.y, 0)::float8, coalesce(c.answered, 0)::float8, coalesce(c.handle_s, 0)::float8
@@ -90,7 +111,8 @@ class CentreReads:
         """As Workspace.counts_per_interval, from the centre's ``route_calls`` (a call of a queue
         ``route_queues`` does not place in a zone is not counted)."""
         minutes = day_interval_min("interval", interval_min)
-        rows = self.db.execute(COUNTS, {"centre": self.centre, "queues": queues, "minutes": minutes}).fetchall()
+        rows = self.db.execute(COUNTS, {"centre": self.centre, "queues": queues, "minutes": minutes,
+                                        "edge_days": EDGE_DAYS}).fetchall()
         frame = pd.DataFrame(rows, columns=["unique_id", "ds", "y", "answered", "handle_s"])
         return frame.astype({"ds": "datetime64[us]", "y": float, "answered": float, "handle_s": float})
 

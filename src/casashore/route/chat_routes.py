@@ -97,10 +97,15 @@ def add_chat_routes(app: FastAPI, service: RouterService, chats, principal, resp
             router.hang_up(chat_id, at, by=by)
             service.publish_soon()
 
-    def on_events(events) -> None:  # a chat ended elsewhere (a supervisor, a node stopping) is closed for both
+    def on_events(events) -> None:
         for at, event, subject, detail in events:
-            if event == "ended" and subject.startswith(CHAT_PREFIX) and chats.close(
-                    subject, END_REASONS.get(detail, "ended"), at):
+            if not subject.startswith(CHAT_PREFIX):
+                continue
+            # a chat ended elsewhere (a supervisor, a node stopping) is closed for both
+            if event == "ended" and chats.close(subject, END_REASONS.get(detail, "ended"), at):
+                wake(subject)
+            # its agent logged off: the customer is told another agent will answer (once, whichever node)
+            elif event == "requeued" and chats.notice(subject, "requeued", at):
                 wake(subject)
 
     def on_tick(at: float) -> None:  # customers still here, then the chats whose customer left or went quiet

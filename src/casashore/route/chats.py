@@ -142,6 +142,20 @@ class MemoryChats:
         chat.messages.append({"seq": len(chat.messages) + 1, "t": now, "from": "system", "text": "", "ended": why})
         return True
 
+    def notice(self, chat_id: str, notice: str, now: float) -> bool:
+        """A notice to the customer (``requeued``: her agent logged off, another will answer), as a system message
+        ``{"from": "system", "text": "", "notice": ...}``; False when the chat has ended, is full, or already has
+        this notice at this time (every node hears the event)."""
+        chat = self.chats.get(chat_id)
+        if chat is None or chat.ended is not None or len(chat.messages) >= self.limits.max_messages:
+            return False
+        last = chat.messages[-1]
+        if last.get("notice") == notice and last["t"] == now:
+            return False
+        chat.messages.append({"seq": len(chat.messages) + 1, "t": now, "from": "system", "text": "",
+                              "notice": notice})
+        return True
+
     def forget(self, chat_id: str) -> None:
         self.chats.pop(chat_id, None)
 

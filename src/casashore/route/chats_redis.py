@@ -3,7 +3,7 @@ node is read and written through any other, by its customer's widget and by the 
 
 Keys, under the centre's hash tag (``cs:{centre}:``, the routing state's, so one script sees them together):
   tx:<id> (hash)        digest (SHA-256 of the secret), queue, seq (messages so far), last_customer_at, ended,
-                        ended_at
+                        ended_at, notice (the last notice to the customer and its time: given once)
   tx:<id>:log (list)    the messages as JSON, oldest first; capped at the chat's ``max_messages`` (+ the end's
                         notice), each message at most ``message_chars`` characters: at most ~4 bytes x 4,000 x
                         10,001 per chat, 200 x 1,000 characters by default
@@ -63,6 +63,23 @@ redis.call('EXPIRE', log, keep)
 return 1
 """
 
+NOTICE = """
+local tx, log = KEYS[1], KEYS[2]
+local notice, now, max_messages, ttl = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
+local h = redis.call('HMGET', tx, 'ended', 'seq', 'notice')
+if h[2] == false or (h[1] and h[1] ~= '') then return 0 end
+local seq = tonumber(h[2])
+if seq >= max_messages or h[3] == notice .. '@' .. ARGV[2] then return 0 end
+seq = seq + 1
+redis.call('HSET', tx, 'seq', seq, 'notice', notice .. '@' .. ARGV[2])
+redis.call('RPUSH', log, cjson.encode({seq = seq, t = now, from = 'system', text = '', notice = notice}))
+redis.call('EXPIRE', tx, ttl)
+redis.call('EXPIRE', log, ttl)
+return 1
+"""
+"""A notice to the customer (MemoryChats.notice): once per notice and time, whichever node heard the event first
+(the last one's name and time kept in ``tx:<id>``'s ``notice``)."""
+
 
 class RedisChats:
     """The centre's transcripts in Redis; the same interface as ``MemoryChats``."""
@@ -71,6 +88,7 @@ class RedisChats:
         """``prefix``: the centre's key prefix (the shared router's ``cs:{centre}:``)."""
         self.client, self.prefix, self.limits = client, prefix, limits
         self._post, self._close = client.register_script(POST), client.register_script(CLOSE)
+        self._notice = client.register_script(NOTICE)
         self._ttl = int(limits.idle_s + KEEP_ENDED_S)
 
     def _keys(self, chat_id: str) -> list[str]:
@@ -128,6 +146,10 @@ class RedisChats:
 
     def close(self, chat_id: str, why: str, now: float) -> bool:
         return bool(self._close(keys=self._keys(chat_id), args=[why, repr(now), int(KEEP_ENDED_S), chat_id]))
+
+    def notice(self, chat_id: str, notice: str, now: float) -> bool:
+        return bool(self._notice(keys=self._keys(chat_id)[:2],
+                                 args=[notice, repr(now), self.limits.max_messages, self._ttl]))
 
     def forget(self, chat_id: str) -> None:
         pipe = self.client.pipeline(transaction=True)

@@ -1,7 +1,8 @@
 """Agents whose desk has gone: an agent who set herself available from the desk (``/desk``) and closed its tab,
 or lost its connection, would stay available forever and be offered contacts nobody sees. The desk keeps the
 event socket open with ``desk=1``; when an agent's last such socket on this node closes and none comes back
-within ``grace_s``, she is logged off (status offline, reason ``desk_closed``). A reload or a short network cut
+within ``grace_s``, she is logged off (status offline, reason ``desk_closed``: her accepted chats and email
+items go back to their queues, state/core.py ``set_status``). A reload or a short network cut
 reconnects within the grace and changes nothing. An agent who never opened a desk (a SIP phone, a REST client)
 is never touched.
 

@@ -23,6 +23,7 @@ WORDS: dict[str, dict[str, dict[str, str]]] = {
             "why_customer": "you ended the chat", "why_agent": "the agent ended the chat",
             "why_left": "the chat ended while you were away", "why_idle": "the chat ended: no message for a while",
             "why_supervisor": "the chat was closed", "why_ended": "the chat ended",
+            "notice_requeued": "your agent had to leave: another agent will be with you shortly",
         },
         "fr": {
             "title": "Discussion", "ready": "écrivez votre message pour commencer", "starting": "ouverture…",
@@ -33,6 +34,7 @@ WORDS: dict[str, dict[str, dict[str, str]]] = {
             "why_left": "la discussion s’est terminée en votre absence",
             "why_idle": "la discussion s’est terminée : aucun message depuis un moment",
             "why_supervisor": "la discussion a été close", "why_ended": "la discussion est terminée",
+            "notice_requeued": "votre conseiller a dû partir : un autre conseiller va vous répondre",
         },
     },
     "desk": {
@@ -45,6 +47,7 @@ WORDS: dict[str, dict[str, dict[str, str]]] = {
             "why_left": "the customer left", "why_idle": "no message for a while",
             "why_supervisor": "a supervisor closed it", "why_ended": "it ended",
             "why_abandoned": "the customer left before an answer", "why_cleared": "a supervisor closed it",
+            "why_requeued": "handed back to the queue when you were logged off",
             "queue": "queue ", "accept_within": "accept within {n} s", "ended": "ended", "dismiss": "Dismiss",
             "set_available": "Available", "set_break": "Pause", "set_offline": "Log off",
             "status_available": "available", "status_break": "on pause", "status_offline": "logged off",
@@ -59,6 +62,7 @@ WORDS: dict[str, dict[str, dict[str, str]]] = {
             "why_left": "le client est parti", "why_idle": "aucun message depuis un moment",
             "why_supervisor": "un superviseur l’a close", "why_ended": "elle s’est terminée",
             "why_abandoned": "le client est parti avant la réponse", "why_cleared": "un superviseur l’a close",
+            "why_requeued": "rendue à la file quand vous avez été déconnecté·e",
             "queue": "file ", "accept_within": "à accepter sous {n} s", "ended": "terminée", "dismiss": "Retirer",
             "set_available": "Disponible", "set_break": "Pause", "set_offline": "Se déconnecter",
             "status_available": "disponible", "status_break": "en pause", "status_offline": "déconnecté·e",

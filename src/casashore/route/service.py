@@ -57,7 +57,7 @@ class RouterService:
         # Each call an event is about, read once (with the state in Redis, all in one round trip)
         calls = self.router.calls_of(subject for _, event, subject, _ in events
                                      if event in ("answered", "ended", "rejected"))
-        self.stats.observe(events, calls)
+        self.counts["answered"] += self.stats.observe(events, calls)  # a requeued session's contact once
         ended = []
         for at, event, subject, _ in events:
             if event in ("ended", "rejected") and (call := calls[subject]) is not None:
@@ -65,7 +65,7 @@ class RouterService:
                 self._ended.append((at, subject))
                 if call.outcome in ("abandoned", "cleared"):
                     self.counts[call.outcome] += 1
-            if event in self.counts and event not in ("abandoned", "cleared"):
+            if event in self.counts and event not in ("abandoned", "cleared", "answered"):
                 self.counts[event] += 1
         if self.recorder is not None:
             self.recorder.add(events, ended)

@@ -87,12 +87,16 @@ class LiveStats:
         self.window_s = window_s
         self.queues = {name: QueueStats(window_s) for name in router.queues}
         self._day: object = None
+        self._answered: set[str] = set()
+        """Calls answered and not yet ended: a session requeued when its agent logged off and answered again
+        counts one answer, its first (the customer's wait); its record's handle time is every agent's."""
 
     def observe(self, events: list[tuple[float, str, str, str]],
-                calls: Mapping[str, Call | None] | None = None) -> None:
+                calls: Mapping[str, Call | None] | None = None) -> int:
         """``calls``: the calls the events are about, when the caller has read them already (else the
-        router's)."""
+        router's). Returns the contacts answered in ``events`` (a requeued session's second answer not again)."""
         calls = self.router.calls if calls is None else calls
+        first_answers = 0
         for at, event, subject, detail in events:
             self._roll_day(at)
             if event == "arrived":
@@ -100,19 +104,25 @@ class LiveStats:
             elif event == "rejected":
                 self.queues[detail].add(at, "offered")
                 self.queues[detail].add(at, "rejected")
-            elif event == "answered":
+            elif event == "answered" and subject not in self._answered:
+                self._answered.add(subject)
+                first_answers += 1
                 call = calls[subject]
                 stats, wait = self.queues[call.queue], at - call.arrived_at
                 stats.add(at, "answered")
                 stats.add(at, "wait_answered_s", wait)
                 if wait <= self.router.queues[call.queue].goal[1]:
                     stats.add(at, "answered_in_target")
-            elif event == "ended" and (call := calls.get(subject)) is not None:
+            elif event == "ended":
+                self._answered.discard(subject)
+                if (call := calls.get(subject)) is None:
+                    continue
                 if call.outcome in ("abandoned", "cleared"):
                     self.queues[call.queue].add(at, call.outcome)
-                elif call.outcome == "answered" and call.answered_at is not None:
+                elif call.outcome == "answered" and call.ended_at is not None and call.handle_s is not None:
                     self.queues[call.queue].add(at, "talked")
-                    self.queues[call.queue].add(at, "talk_s", at - call.answered_at)
+                    self.queues[call.queue].add(at, "talk_s", call.handle_s)
+        return first_answers
 
     def _roll_day(self, at: float) -> None:
         day = datetime.fromtimestamp(at, self.zone).date()

@@ -99,18 +99,28 @@ class Call:
     recording: str | None = None
     """The file the media engine records the call's audio to (a path on the router's host, as rtpengine named
     it), when the call is recorded; kept in the call's record."""
+    first_answered_at: float | None = None
+    """A session requeued by an agent logging off (``Router.set_status`` offline): when it was first answered,
+    what its wait and the service level count (the customer was answered then, whoever finishes it)."""
+    handled_s: float = 0.0
+    """A requeued session's handle time by the agents who held it before (answer to requeue, added up), so its
+    record counts each agent's time once."""
 
     @property
     def wait_s(self) -> float:
-        """Of an ended call: arrival to answer, or to its end when nobody answered."""
+        """Of an ended call: arrival to its first answer, or to its end when nobody answered."""
         assert self.ended_at is not None
-        return (self.answered_at if self.answered_at is not None else self.ended_at) - self.arrived_at
+        answered = self.first_answered_at if self.first_answered_at is not None else self.answered_at
+        return (answered if answered is not None else self.ended_at) - self.arrived_at
 
     @property
     def handle_s(self) -> float | None:
-        """Of an ended call: answer to end; None when nobody answered."""
+        """Of an ended call: answer to end, with a requeued session's earlier agents' time; None when nobody
+        answered."""
         assert self.ended_at is not None
-        return self.ended_at - self.answered_at if self.answered_at is not None else None
+        if self.answered_at is not None:
+            return self.ended_at - self.answered_at + self.handled_s
+        return self.handled_s if self.first_answered_at is not None else None
 
 
 @dataclass
@@ -266,12 +276,17 @@ class Router:
 
     def set_status(self, agent_id: str, status: Status, now: float, reason: str = "") -> None:
         """The agent's own choice; a busy agent going on break finishes the call first (the status applies,
-        routing resumes only when available and idle)."""
+        routing resumes only when available and idle). Offline (logged off: her desk closed, a supervisor, her
+        own "Log off") also hands her accepted chat sessions and email items back to their queues, by id: a voice
+        call stays on her phone until it ends."""
         agent = self.agents[agent_id]
         if agent.state == "offered":  # an offer in flight is withdrawn, not lost
             self._withdraw(agent, now, "status_change")
         for session in self._offered_sessions(agent):
             self._withdraw_session(agent, session, now, "status_change")
+        if status == "offline":  # her chats and email items go to other agents (docs/routing.md, "Logged off")
+            for session in sorted(s for s in agent.sessions if self.calls[s].state == "connected"):
+                self._requeue_session(agent, session, now, reason or "offline")
         if agent.state == "not_responding" and status == "available":
             agent.state, agent.missed, agent.missed_call = "idle", 0, None
         agent.status, agent.reason = status, reason
@@ -348,6 +363,8 @@ class Router:
         if call.state == "ended":
             return
         unanswered = "abandoned" if by == "caller" else "cleared"
+        if call.first_answered_at is not None:  # requeued when its agent logged off: it was answered
+            unanswered = "answered"
         if call.state == "waiting":
             self.waiting[call.queue].remove(call_id)
             call.outcome = unanswered
@@ -396,15 +413,27 @@ class Router:
             self._log(now, "not_responding", agent.agent_id, f"{agent.missed}:{agent.missed_call}")
 
     def tick(self, now: float) -> None:
-        """Time passes: offers time out, wrap-ups end."""
-        for agent in self.agents.values():
-            self._time_out_sessions(agent, now)  # offers before wrap-ups, as the Redis store's tick
-            if agent.state == "offered" and now - self.calls[agent.call_id].offered_at >= self.offer_timeout_s:
+        """Time passes: offers time out (every agent's, oldest offer first, then by id: the Redis store's order,
+        which decides whose miss pauses an agent offered a call and an item at once), then wrap-ups end."""
+        due = sorted((call.offered_at, call.call_id) for call in (self.calls[call_id] for agent in self.agents.values()
+                                                                  for call_id in self._offers_of(agent))
+                     if now - call.offered_at >= self.offer_timeout_s)
+        for _, call_id in due:
+            call = self.calls[call_id]
+            agent = self.agents[call.agent_id]
+            if call.channel == "voice":
                 self._missed(agent, now, "timeout")
-            elif agent.state == "wrap_up" and now >= agent.wrap_up_until:
+            else:
+                self._time_out_session(agent, call_id, now)
+        for agent in self.agents.values():
+            if agent.state == "wrap_up" and now >= agent.wrap_up_until:
                 agent.state, agent.idle_since = "idle", now
                 self._refresh(agent)
         self.dispatch(now)
+
+    def _offers_of(self, agent: Agent) -> list[str]:
+        """The calls offered to the agent and not yet accepted: her voice offer and her sessions'."""
+        return ([agent.call_id] if agent.state == "offered" else []) + self._offered_sessions(agent)
 
     # -- decisions ----------------------------------------------------------------------------------------
     def dispatch(self, now: float) -> None:
@@ -511,18 +540,28 @@ class Router:
         self._refresh(agent)
         self._log(now, "withdrawn", call_id, f"{agent.agent_id}:{why}")
 
-    def _time_out_sessions(self, agent: Agent, now: float) -> None:
-        """Session offers not accepted in time go back and count as missed, as a call's; the agent is paused
+    def _requeue_session(self, agent: Agent, call_id: str, now: float, why: str) -> None:
+        """An accepted session back in its queue, at its age's place (its arrival and so an email's deadline
+        kept), its first answer and the agent's handle time so far kept on the call; logged ``requeued``."""
+        call = self.calls[call_id]
+        call.handled_s += now - call.answered_at
+        if call.first_answered_at is None:
+            call.first_answered_at = call.answered_at
+        call.state, call.agent_id, call.answered_at, call.outcome = "waiting", None, None, ""
+        self.waiting[call.queue].add(call_id)
+        del agent.sessions[call_id]
+        self._refresh(agent)
+        self._log(now, "requeued", call_id, f"{agent.agent_id}:{why}")
+
+    def _time_out_session(self, agent: Agent, call_id: str, now: float) -> None:
+        """A session offer not accepted in time goes back and counts as missed, as a call's; the agent is paused
         when idle (a voice call in progress, with ``voice_with_chats``, is not interrupted)."""
-        for call_id in self._offered_sessions(agent):
-            if now - self.calls[call_id].offered_at < self.offer_timeout_s:
-                continue
-            agent.missed, agent.missed_call = agent.missed + 1, call_id
-            self._withdraw_session(agent, call_id, now, "timeout")
-            if agent.missed >= self.max_missed and agent.state == "idle":
-                agent.state = "not_responding"
-                self._refresh(agent)
-                self._log(now, "not_responding", agent.agent_id, f"{agent.missed}:{agent.missed_call}")
+        agent.missed, agent.missed_call = agent.missed + 1, call_id
+        self._withdraw_session(agent, call_id, now, "timeout")
+        if agent.missed >= self.max_missed and agent.state == "idle":
+            agent.state = "not_responding"
+            self._refresh(agent)
+            self._log(now, "not_responding", agent.agent_id, f"{agent.missed}:{agent.missed_call}")
 
     # -- statistics ---------------------------------------------------------------------------------------
     def position(self, call_id: str) -> int | None:

@@ -19,7 +19,8 @@
 --   call:<id> (hash)            queue, arrived_at, priority, state, outcome, agent_id, offered_at, answered_at,
 --                               ended_at, callback_number, node, channel, trunk_call_id (the trunk's Call-ID: data;
 --                               <id> is the router's id, safe characters, call_ids.py), recording (the file
---                               the media engine records it to)
+--                               the media engine records it to), first_answered_at and handled_s (a session
+--                               requeued when its agent logged off: core.Call's)
 --   offers (zset)               offered call ids by offer time (timeouts);  wrapups (zset) agents by end of wrap-up
 --   live:<node> (set)           the calls a node brought in that have not ended (reaped if the node dies)
 --   members (set), node:<name>  the nodes that joined; each one's heartbeat key, expiring unless renewed
@@ -256,6 +257,22 @@ local function withdraw_session(agent, call, why)
   log('withdrawn', call, agent .. ':' .. why)
 end
 
+-- An accepted session back in its queue when its agent logs off, as core.Router._requeue_session: its age
+-- kept, its first answer and the agent's handle time so far on the call.
+local function requeue(agent, call, why)
+  local c = redis.call('HMGET', P .. 'call:' .. call, 'queue', 'priority', 'arrived_at', 'answered_at',
+                       'first_answered_at', 'handled_s')
+  local handled = tonumber(c[6] or '0') + (NOW - tonumber(c[4]))
+  local first = c[5]
+  if not first or first == '' then first = c[4] end
+  redis.call('HSET', P .. 'call:' .. call, 'state', 'waiting', 'agent_id', '', 'outcome', '', 'answered_at', '',
+             'first_answered_at', first, 'handled_s', num(handled))
+  redis.call('ZADD', P .. 'waiting:' .. c[1], num(order_score(tonumber(c[2]), tonumber(c[3]))), call)
+  redis.call('HDEL', P .. 'sessions:' .. agent, call)
+  refresh(agent)
+  log('requeued', call, agent .. ':' .. why)
+end
+
 -- The agent's sessions offered and not accepted, oldest offer first, then by id (core's _offered_sessions).
 local function offered_sessions(agent)
   local found = {}
@@ -314,6 +331,15 @@ if state == 'offered' then
   state = 'idle'
 end
 for _, offered in ipairs(offered_sessions(agent)) do withdraw_session(agent, offered[2], 'status_change') end
+if status == 'offline' then  -- logged off: her accepted chats and email items back to their queues, by id
+  local held = {}
+  for _, call in ipairs(redis.call('HKEYS', P .. 'sessions:' .. agent)) do
+    if redis.call('HGET', P .. 'call:' .. call, 'state') == 'connected' then held[#held + 1] = call end
+  end
+  table.sort(held)
+  local why = ARGV[5] ~= '' and ARGV[5] or 'offline'
+  for _, call in ipairs(held) do requeue(agent, call, why) end
+end
 if state == 'not_responding' and status == 'available' then
   redis.call('HSET', key, 'state', 'idle', 'missed', 0, 'missed_call', '')
   state = 'idle'
@@ -383,9 +409,11 @@ return answer(1)
 -- A call not yet answered ends 'abandoned' when its caller hung up, 'cleared' when a supervisor ended it.
 local call = ARGV[3]
 local unanswered = ARGV[4] == 'supervisor' and 'cleared' or 'abandoned'
-local c = redis.call('HMGET', P .. 'call:' .. call, 'state', 'queue', 'agent_id', 'outcome', 'channel')
+local c = redis.call('HMGET', P .. 'call:' .. call, 'state', 'queue', 'agent_id', 'outcome', 'channel',
+                     'first_answered_at')
 if c[1] == false then return redis.error_reply('no such call') end
 if c[1] == 'ended' then return answer(0) end
+if c[6] and c[6] ~= '' then unanswered = 'answered' end  -- requeued when its agent logged off: it was answered
 local outcome = c[4]
 if c[1] == 'waiting' then
   redis.call('ZREM', P .. 'waiting:' .. c[2], call)
@@ -462,8 +490,9 @@ local dead = ARGV[3]
 if redis.call('EXISTS', P .. 'node:' .. dead) == 1 then return answer(0) end
 local ended = 0
 for _, call in ipairs(redis.call('SMEMBERS', P .. 'live:' .. dead)) do
-  local c = redis.call('HMGET', P .. 'call:' .. call, 'state', 'queue', 'agent_id', 'channel')
+  local c = redis.call('HMGET', P .. 'call:' .. call, 'state', 'queue', 'agent_id', 'channel', 'first_answered_at')
   if c[1] == 'waiting' or c[1] == 'offered' then
+    local outcome = (c[5] and c[5] ~= '') and 'answered' or 'abandoned'  -- a requeued session was answered once
     if c[1] == 'waiting' then
       redis.call('ZREM', P .. 'waiting:' .. c[2], call)
     elseif is_session(c[4]) then
@@ -476,8 +505,8 @@ for _, call in ipairs(redis.call('SMEMBERS', P .. 'live:' .. dead)) do
       refresh(c[3])
     end
     log('orphaned', call, dead)
-    end_call(call, 'abandoned')
-    log('ended', call, 'abandoned')
+    end_call(call, outcome)
+    log('ended', call, outcome)
     ended = ended + 1
   elseif c[1] ~= 'connected' then
     redis.call('SREM', P .. 'live:' .. dead, call)

@@ -46,7 +46,8 @@ def _call(call_id: str, h: dict[str, str]) -> Call:
                 offered_at=float(h.get("offered_at") or 0.0), answered_at=_float(h.get("answered_at")),
                 ended_at=_float(h.get("ended_at")), callback_number=h.get("callback_number") or None,
                 trunk_call_id=h.get("trunk_call_id") or call_id, channel=h.get("channel") or "voice",  # type: ignore[arg-type]
-                recording=h.get("recording") or None)
+                recording=h.get("recording") or None, first_answered_at=_float(h.get("first_answered_at")),
+                handled_s=float(h.get("handled_s") or 0.0))
 
 
 class _Hashes(Mapping):
