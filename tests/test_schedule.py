@@ -614,8 +614,8 @@ def test_a_search_that_no_longer_pays_leaves_the_other_parts_and_says_so(tmp_pat
     """On the small team's two days with a window of one search and one search at a time, a neighbourhood search
     that saves nothing (the real search's answer thrown away, the dive kept) stops the search before the second
     day: one part polished, the other left and counted in ``unpaid``, the gap reported as it stands (stopped by
-    the counts, not the gap).
-    With the real searches (each saving 10-13 % here) both days are searched and ``unpaid`` is absent."""
+    the counts, not the gap), and branch and bound not run. With the real searches (each saving 10-13 % here)
+    both days are searched and ``unpaid`` is absent."""
     import casashore.schedule.covering as covering
     from casashore.schedule import mip
 
@@ -634,3 +634,7 @@ def test_a_search_that_no_longer_pays_leaves_the_other_parts_and_says_so(tmp_pat
     assert unpaid.objective == pytest.approx(72.5 + 96.5) and unpaid.objective > paid.objective
     again = covering.solve(requirement, templates, gap=0.01, parts_searched=0)
     assert again.counts == unpaid.counts and again.solver == unpaid.solver
+    # Nor does branch and bound take over, whatever its budget: it would search the same parts, deeper and dearer.
+    unlimited = covering.solve(requirement, templates, gap=0.01)
+    assert unlimited.solver["searched"] == 0 and unlimited.solver["unpaid"] == 1
+    assert unlimited.counts == unpaid.counts
