@@ -92,7 +92,9 @@ class ShiftSchedule:
     """optimal, dive (the constructive answer was within the gap), gap, nodes (the deterministic node limit),
     time_safety (the wall-clock safety limit was hit: the answer may depend on the machine and its load)."""
     solver: dict[str, int] = field(default_factory=dict)
-    """parts (independent sub-models), lps (LP solves in the dives), nodes (branch-and-bound nodes)."""
+    """parts (independent sub-models), polished (parts the neighbourhood search reached), searched (by branch and
+    bound), lps (LP solves in the dives), nodes (branch-and-bound nodes); unpaid (parts the neighbourhood search
+    left when it stopped paying: search_pays), only when it did."""
 
 
 @dataclass
