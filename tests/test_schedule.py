@@ -590,3 +590,51 @@ def test_the_search_budget_is_a_share_of_the_distinct_parts_with_shifts():
     assert search_budget(keys, with_shifts, 0.01) == 1
     assert search_budget(["closed"], [False], 0.5) == 1
     assert search_budget([f"day{i}" for i in range(148)], [True] * 148, 0.01) == 2  # 99 queues x 7 days
+
+
+def test_the_neighbourhood_search_stops_when_its_last_searches_no_longer_pay():
+    """search_pays judges the last PAYING_WINDOW searches together (cost before, cost saved, copies included):
+    they pay while they took their parts' cost down by at least the gap; fewer searches than the window always
+    pay (the rule never stops a search that has not started). Costs only: the same answer however often asked."""
+    from casashore.schedule.covering import PAYING_WINDOW, search_pays
+
+    assert search_pays([], 0.01) and search_pays([(100.0, 0.0)] * (PAYING_WINDOW - 1), 0.01)
+    paying = [(100.0, 2.0)] * PAYING_WINDOW  # 2 % saved against a 1 % gap
+    assert search_pays(paying, 0.01) and not search_pays(paying, 0.03)
+    assert search_pays([(100.0, 1.0)] * PAYING_WINDOW, 0.01)  # exactly the gap: still paying
+    assert not search_pays([(100.0, 0.99)] * PAYING_WINDOW, 0.01)
+    # Only the last window counts: early large savings do not carry a search that has stopped paying.
+    assert not search_pays([(100.0, 50.0)] * 20 + [(100.0, 0.5)] * PAYING_WINDOW, 0.01)
+    # A part with copies weighs as all of them (three copies saving 1.5 each against one saving nothing).
+    assert search_pays([(300.0, 4.5)] + [(100.0, 0.0)] * (PAYING_WINDOW - 1), 0.004)
+    assert not search_pays([(300.0, 4.5)] + [(100.0, 0.0)] * (PAYING_WINDOW - 1), 0.005)
+
+
+def test_a_search_that_no_longer_pays_leaves_the_other_parts_and_says_so(tmp_path, monkeypatch):
+    """On the small team's two days with a window of one search and one search at a time, a neighbourhood search
+    that saves nothing (the real search's answer thrown away, the dive kept) stops the search before the second
+    day: one part polished, the other left and counted in ``unpaid``, the gap reported as it stands (stopped by
+    the counts, not the gap), and branch and bound not run. With the real searches (each saving 10-13 % here)
+    both days are searched and ``unpaid`` is absent."""
+    import casashore.schedule.covering as covering
+    from casashore.schedule import mip
+
+    requirement, templates = small_team_days(tmp_path)
+    monkeypatch.setattr(covering, "PAYING_WINDOW", 1)
+    monkeypatch.setattr(covering, "SEARCH_BATCH", 1)  # 4 at once would search both days before judging
+    paid = covering.solve(requirement, templates, gap=0.01, parts_searched=0)
+    assert paid.solver["polished"] == 2 and "unpaid" not in paid.solver
+    searched = []
+    monkeypatch.setattr(covering, "neighbourhood", lambda problem, dived, *args: searched.append(dived.objective)
+                        or mip.neighbourhood(problem, dived, *args) and dived)
+    unpaid = covering.solve(requirement, templates, gap=0.01, parts_searched=0)
+    assert searched == [96.5]  # the day furthest from its bound first, then no more
+    assert unpaid.solver["polished"] == 1 and unpaid.solver["unpaid"] == 1
+    assert unpaid.stopped_by == "nodes" and unpaid.gap > 0.01
+    assert unpaid.objective == pytest.approx(72.5 + 96.5) and unpaid.objective > paid.objective
+    again = covering.solve(requirement, templates, gap=0.01, parts_searched=0)
+    assert again.counts == unpaid.counts and again.solver == unpaid.solver
+    # Nor does branch and bound take over, whatever its budget: it would search the same parts, deeper and dearer.
+    unlimited = covering.solve(requirement, templates, gap=0.01)
+    assert unlimited.solver["searched"] == 0 and unlimited.solver["unpaid"] == 1
+    assert unlimited.counts == unpaid.counts

@@ -86,7 +86,9 @@ class PlanSettings(Strict):
     replications: Annotated[int, Field(ge=2, le=10_000)] = 20
     seed: Annotated[int, Field(ge=0)] = 0
     schedule_gap: Annotated[float, Field(ge=0, lt=1)] = 0.01
-    """A schedule within this relative gap of the proven bound is good enough (0: prove the optimum)."""
+    """A schedule within this relative gap of the proven bound is good enough (0: prove the optimum). Also what a
+    search must pay: the neighbourhood search stops (and branch and bound is not run) once its last 8 searches took
+    their parts' cost down by less than this share (solver.unpaid counts the parts left; docs/scheduling.md)."""
     schedule_nodes: Annotated[int, Field(ge=0, le=1_000_000)] = 2_000
     """Branch-and-bound nodes per day at most, where the constructive schedule is not within the gap: a limit
     that stops the search at the same place on any machine."""

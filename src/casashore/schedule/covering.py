@@ -56,6 +56,9 @@ NODE_LIMIT = 2_000
 SEARCH_BATCH = 4
 """Parts searched by branch and bound at once, in threads: a constant, so that which parts are searched does not
 depend on the machine's cores."""
+PAYING_WINDOW = 8
+"""The neighbourhood search's last this many searches (distinct parts, each with its copies) are judged together
+by search_pays(): a count, so that where it stops does not depend on the machine."""
 """Branch-and-bound nodes per part, when the dive's answer is not within the gap asked for: a limit that
 stops the search at the same place on any machine (a wall-clock limit would not)."""
 
@@ -89,7 +92,9 @@ class ShiftSchedule:
     """optimal, dive (the constructive answer was within the gap), gap, nodes (the deterministic node limit),
     time_safety (the wall-clock safety limit was hit: the answer may depend on the machine and its load)."""
     solver: dict[str, int] = field(default_factory=dict)
-    """parts (independent sub-models), lps (LP solves in the dives), nodes (branch-and-bound nodes)."""
+    """parts (independent sub-models), polished (parts the neighbourhood search reached), searched (by branch and
+    bound), lps (LP solves in the dives), nodes (branch-and-bound nodes); unpaid (parts the neighbourhood search
+    left when it stopped paying: search_pays), only when it did."""
 
 
 @dataclass
@@ -585,6 +590,19 @@ def search_budget(keys: list[str], with_shifts: list[bool], share: float) -> int
     return max(1, math.ceil(share * distinct))
 
 
+def search_pays(outcomes: list[tuple[float, float]], gap: float) -> bool:
+    """Whether the neighbourhood search still pays, from its searches so far, in order (each: the cost of the parts
+    it searched before, the cost it saved, copies included): its last PAYING_WINDOW searches took their parts' cost
+    down by at least ``gap``, the share the whole must come within. The parts wait by their slack, largest first,
+    so a window that saved less says the parts left would save less still: at 300 queues the last 60 of 280
+    searches bought 0.06 % of the cost for ~20 of the step's 138 CPU s (docs/scheduling.md). Costs and counts
+    only: the same stop on any machine."""
+    if len(outcomes) < PAYING_WINDOW:
+        return True
+    before, saved = (sum(column) for column in zip(*outcomes[-PAYING_WINDOW:], strict=True))
+    return saved >= gap * before
+
+
 def _fingerprint(problem: Problem, with_requirement: bool = True) -> str:
     """A part's identity in the memo: all its data, or all but its right-hand side (the same day's model under
     another requirement)."""
@@ -671,19 +689,26 @@ def _solve_by_component(problems: _Parts, gap: float, node_limit: int, parts_sea
     # answer (it rounded breaks beyond their shifts) is searched whatever the budget: the schedule needs it.
     polished: set[int] = set()
     searched: set[int] = set()
+    unpaid = 0
     with ThreadPoolExecutor(max_workers=max(1, min(SEARCH_BATCH, os.cpu_count() or 1))) as pool:
 
         def search(waiting: list[tuple[float, int]], budget: int, step: Callable[[int, float], SolvedPart | None],
-                   done: set[int]) -> bool:
+                   done: set[int], judged: bool = False) -> bool:
             """Parts with the same data (the same client's Tuesday and Wednesday) are searched once, their
-            answer shared: the heap holds one part per distinct model, by the slack of all its copies."""
-            nonlocal objective_sum, bound_sum
+            answer shared: the heap holds one part per distinct model, by the slack of all its copies. When
+            ``judged``, the search also stops once it no longer pays (search_pays()); the parts it leaves are counted in
+            ``unpaid``."""
+            nonlocal objective_sum, bound_sum, unpaid
             copies: dict[str, list[int]] = defaultdict(list)
             for _, part in waiting:
                 copies[keys[part]].append(part)
             waiting = [(-solved[same[0]].slack * len(same), same[0]) for same in copies.values()]
             heapq.heapify(waiting)
+            outcomes: list[tuple[float, float]] = []  # per distinct search: (cost before, cost saved), copies included
             while waiting and not within_gap():
+                if judged and not without_answer(waiting[0][1]) and not search_pays(outcomes, gap):
+                    unpaid = sum(len(copies[keys[part]]) for _, part in waiting)
+                    break
                 batch: list[int] = []
                 while waiting and len(batch) < SEARCH_BATCH and (len(done) + len(batch) < budget
                                                                  or without_answer(waiting[0][1])):
@@ -695,6 +720,9 @@ def _solve_by_component(problems: _Parts, gap: float, node_limit: int, parts_sea
                 for first, answer in zip(batch, found, strict=True):
                     if answer is None:
                         return False
+                    if np.isfinite(solved[first].objective):
+                        outcomes.append((solved[first].objective * len(copies[keys[first]]),
+                                         (solved[first].objective - answer.objective) * len(copies[keys[first]])))
                     for part in copies[keys[first]]:
                         done.add(part)
                         finite = np.isfinite(solved[part].objective)
@@ -712,13 +740,15 @@ def _solve_by_component(problems: _Parts, gap: float, node_limit: int, parts_sea
                        if s.stopped_by == "dive" and (without_answer(i) or s.slack > gap * abs(s.objective))],
                       len(solved),
                       lambda part, limit: neighbourhood(problems[part][1], solved[part], gap, node_limit, limit),
-                      polished):
+                      polished, judged=True):
             return None
         waiting = [(-s.slack, i) for i, s in enumerate(solved) if s.stopped_by in ("dive", "neighbourhood")]
         budget = len(waiting) if parts_searched is None else parts_searched
-        if not within_reach([item for item in waiting if not without_answer(item[1])], budget):
-            # The budget's parts could not close the gap even if each reached its bound: only the parts without
-            # an answer are searched (the schedule needs them).
+        if unpaid or not within_reach([item for item in waiting if not without_answer(item[1])], budget):
+            # The budget's parts could not close the gap even if each reached its bound, or the neighbourhood
+            # search stopped paying (branch and bound would search the same parts, furthest first, deeper and
+            # dearer: at 99 queues it bought 0.03 % of the cost for 100 CPU s): only the parts without an answer
+            # are searched (the schedule needs them).
             waiting = [item for item in waiting if without_answer(item[1])]
         if not search(waiting, budget,
                       lambda part, limit: branch_and_bound(problems[part][1], solved[part], gap, node_limit, limit),
@@ -738,4 +768,6 @@ def _solve_by_component(problems: _Parts, gap: float, node_limit: int, parts_sea
     label = "optimal" if stopped_by == "optimal" else "feasible"
     stats = {"parts": count, "polished": len(polished), "searched": len(searched), "lps": sum(s.lps for s in solved),
              "nodes": sum(s.nodes for s in solved)}
+    if unpaid:  # only when the rule stopped the search, so that a schedule it did not touch reads as before
+        stats["unpaid"] = unpaid
     return label, objective, min(bound, objective), stopped_by, stats
