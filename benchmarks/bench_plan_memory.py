@@ -11,7 +11,7 @@ starts, the highest resident set sampled during the step (a thread reads /proc/s
 step's own peak, and at the end the lines that hold the most of what is still alive (the typed results); native
 buffers (DuckDB's, HiGHS's) are counted only by the resident set. Prints Markdown; the last line is the --json
 hash (bench_plan_scale.py's, the report path apart). With ``--warm`` the same plan is first made cold in a child
-process (its memory not counted), then measured here warm: every step read back from the workspace, what a
+process (its table printed first), then measured here warm: every step read back from the workspace, what a
 planner's re-plan of the same week does."""
 
 from __future__ import annotations
@@ -125,7 +125,7 @@ def main() -> None:
         if args.warm:  # the cold plan, in a process of its own: only the warm one is measured here
             subprocess.run([sys.executable, __file__, "--queues", str(args.queues), "--days", str(args.days),
                             "--workspace", str(base), *(["--keep"] if args.keep else [])],
-                           check=True, stdout=subprocess.DEVNULL)
+                           check=True)  # its own table printed first: the cold plan's memory
         scenario = load_plan_scenario(path)
         if args.keep:
             record = Workspace.record_plan_run
