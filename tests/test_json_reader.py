@@ -84,8 +84,8 @@ def test_a_stored_schedule_read_from_its_compressed_pieces():
     schedule = Schedule(status="optimal", gap=None, cost=1.5, objective=1.5, bound=1.0, stopped_by="gap",
                         solver="highs", uncoverable=[UncoverableInterval(skill="fr", start="2026-01-05T08:00:00")],
                         counts=[ShiftCount(shift="early", day=d, agents=d + 1) for d in range(3)],
-                        scheduled={"fr": np.arange(3000) / 7}, at_work={"fr": [1.0] * 3000}, on_shift_total=[2.0] * 3000,
-                        paid_hours=12.5)
+                        scheduled={"fr": np.arange(3000) / 7}, at_work={"fr": [1.0] * 3000},
+                        on_shift_total=[2.0] * 3000, paid_hours=12.5)
     packed = _packed(json_chunks(schedule))
     assert zlib.decompress(packed).decode() == _json(schedule)
     read = read_record(Schedule, _unpacked_pieces(packed, piece=1000))
