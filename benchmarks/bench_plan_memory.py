@@ -1,7 +1,7 @@
 """Issue 23's plan memory: where `casashore plan`'s resident memory grows, step by step, on a generated BPO scenario
 (benchmarks/scale_scenarios.py), cold, in this process.
 
-    python benchmarks/bench_plan_memory.py --queues 30 --days 28 [--keep] [--trim] [--tracemalloc] [--top 12]
+    python benchmarks/bench_plan_memory.py --queues 30 --days 28 [--keep] [--trim] [--tracemalloc] [--top 12] [--warm]
 
 Per step (history, forecast, staffing, schedule, simulation, sizing with the HTML report; with ``--keep`` the plan
 kept in the workspace, as `casashore plan` does; then the --json the CLI prints): the resident set when the step
@@ -10,7 +10,9 @@ starts, the highest resident set sampled during the step (a thread reads /proc/s
 (ru_maxrss). With ``--tracemalloc`` (3-4x slower) also the Python heap: what is held when each step starts, the
 step's own peak, and at the end the lines that hold the most of what is still alive (the typed results); native
 buffers (DuckDB's, HiGHS's) are counted only by the resident set. Prints Markdown; the last line is the --json
-hash (bench_plan_scale.py's, the report path apart)."""
+hash (bench_plan_scale.py's, the report path apart). With ``--warm`` the same plan is first made cold in a child
+process (its table printed first), then measured here warm: every step read back from the workspace, what a
+planner's re-plan of the same week does."""
 
 from __future__ import annotations
 
@@ -20,6 +22,7 @@ import gc
 import hashlib
 import os
 import resource
+import subprocess
 import sys
 import tempfile
 import threading
@@ -87,6 +90,9 @@ def main() -> None:
     parser.add_argument("--keep", action="store_true", help="keep the plan in the workspace, as the CLI does")
     parser.add_argument("--trim", action="store_true", help="also the resident set after malloc_trim per step")
     parser.add_argument("--top", type=int, default=12, help="lines of the heap still held at the end")
+    parser.add_argument("--warm", action="store_true",
+                        help="measure a warm plan: the same plan made cold first, in a child process")
+    parser.add_argument("--workspace", type=Path, help=argparse.SUPPRESS)  # the child's: the scenario and workspace
     args = parser.parse_args()
 
     from casashore.plan.scenario import load_plan_scenario
@@ -114,8 +120,12 @@ def main() -> None:
         last[:] = [step, at, trimmed_mb() if args.trim else at, duckdb_mb(), heap[0] / 2**20, time.perf_counter()]
 
     with tempfile.TemporaryDirectory() as tmp:
-        base = Path(tmp)
+        base = args.workspace or Path(tmp)
         (path,) = write_scenarios(base / "scenarios", [args.queues], [args.days])
+        if args.warm:  # the cold plan, in a process of its own: only the warm one is measured here
+            subprocess.run([sys.executable, __file__, "--queues", str(args.queues), "--days", str(args.days),
+                            "--workspace", str(base), *(["--keep"] if args.keep else [])],
+                           check=True)  # its own table printed first: the cold plan's memory
         scenario = load_plan_scenario(path)
         if args.keep:
             record = Workspace.record_plan_run
@@ -136,7 +146,8 @@ def main() -> None:
         held = tracemalloc.take_snapshot() if args.tracemalloc else None
     sampler.stopped.set()
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"{args.queues} queues x {args.days} days, load average {os.getloadavg()[0]:.1f}, peak {peak:.0f} MB\n")
+    print(f"{args.queues} queues x {args.days} days{', warm' if args.warm else ''}, "
+          f"load average {os.getloadavg()[0]:.1f}, peak {peak:.0f} MB\n")
     print("| step | MB at start | highest MB during | trimmed MB at start | DuckDB MB | heap MB at start "
           "| heap peak MB | s |")
     print("|---|---:|---:|---:|---:|---:|---:|---:|")

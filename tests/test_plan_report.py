@@ -17,7 +17,7 @@ from typer.testing import CliRunner
 from casashore.interfaces.cli.app import app
 from casashore.plan.result import PlanResult
 from casashore.report.i18n import number, percent
-from casashore.report.plan_report import figures, write_report
+from casashore.report.plan_report import figures, render, write_report
 from casashore.report.tables import shown_span
 
 TIMESTAMP = re.compile(r"<time id='generated'>[^<]*</time>")
@@ -199,6 +199,10 @@ def test_the_same_plan_gives_the_same_bytes_apart_from_the_time(planned, tmp_pat
         write_report(PlanResult.from_json(plan), a, lang, "Test site")
         write_report(PlanResult.from_json(copy.deepcopy(plan)), b, lang, "Test site")
         assert TIMESTAMP.sub("", a.read_text(encoding="utf-8")) == TIMESTAMP.sub("", b.read_text(encoding="utf-8"))
+        # The file is written in pieces as they are made: the page render() makes whole, byte for byte.
+        whole = render(PlanResult.from_json(plan), lang, "Test site")
+        assert TIMESTAMP.sub("", a.read_bytes().decode("utf-8")) == TIMESTAMP.sub("", whole)
+        assert not list(tmp_path.glob("*.partial"))
     assert not re.search(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", first)  # no random ids
     assert first.count("Plotly.newPlot") == 5 and "id=\"figure-1\"" in first
     assert "<script src=" not in first and first.count("* plotly.js v") == 1  # plotly once, inline

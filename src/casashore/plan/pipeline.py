@@ -22,6 +22,7 @@ from typing import TypeVar
 
 import numpy as np
 
+from casashore.domain.json_reader import read_record
 from casashore.domain.json_record import JsonRecord, json_chunks
 from casashore.errors import Refused, UserError
 from casashore.forecast.timezones import zone
@@ -97,13 +98,13 @@ def _key(step: str, *inputs) -> str:
 
 def _cached(workspace: Workspace, step: str, key: str, compute: Callable[[], R], kind: type[R], reused: list[str],
             fresh: bool = False, pure: Callable[[R], bool] = lambda result: True) -> R:
-    """The step's stored result for ``key``, or ``compute()``'s, stored (its JSON written in pieces straight into
-    the compressor) when ``pure(result)`` (an exception stores nothing)."""
+    """The step's stored result for ``key`` (read from its text in pieces), or ``compute()``'s, stored (its JSON
+    written in pieces straight into the compressor) when ``pure(result)`` (an exception stores nothing)."""
     if not fresh:
-        stored = workspace.plan_step(key)
+        stored = workspace.plan_step_text(key)
         if stored is not None:
             reused.append(step)
-            return kind.from_json(stored)
+            return read_record(kind, stored)  # its text in pieces, never its whole dict tree
     result = compute()
     if pure(result):
         workspace.store_plan_step(key, step, json_chunks(result))

@@ -9,6 +9,7 @@ import base64
 import html
 import json
 import re
+from collections.abc import Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -221,30 +222,26 @@ def daily_section(summary: list[DaySummary], channels: list[str], currency: str,
     return table(headers, rows, "daily-summary", t("daily"))
 
 
-def csv_section(plan: PlanResult, lang: str, file_stem: str) -> str:
-    """The per-interval table as a CSV inside the page: a download link on a data: URI (no network, no script)."""
-    # Rows, CSV and base64 made a chunk at a time (a month of hundreds of queues: ~800,000 rows); base64 of
-    # pieces cut at multiples of 3 bytes is the base64 of the whole.
-    count, pending, encoded = 0, b"", []
-
-    def counted():
-        nonlocal count
-        for row in iter_interval_rows(plan):
-            count += 1
-            yield row
-
-    for chunk in interval_csv_chunks(counted()):
-        pending += chunk.encode("utf-8")
-        cut = len(pending) - len(pending) % 3
-        encoded.append(base64.b64encode(pending[:cut]).decode("ascii"))
-        pending = pending[cut:]
-    encoded.append(base64.b64encode(pending).decode("ascii"))
+def csv_section(plan: PlanResult, lang: str, file_stem: str) -> Iterator[str]:
+    """The per-interval table as a CSV inside the page: a download link on a data: URI (no network, no script),
+    in pieces: a month of hundreds of queues is ~800,000 rows, ~160 MB of base64, never held whole."""
+    # One row per group and shown interval (tables.iter_interval_rows): the count is known before the rows.
+    count = len(plan.staffing.required) * len(shown_span(plan))
     link_text = html.escape(label(lang, "download_csv"))
     name = html.escape(f"{file_stem}-intervals.csv", quote=True)
-    return (heading(2, label(lang, "interval_csv"), "intervals") +
-            f"<p>{html.escape(label(lang, 'interval_csv_text').format(rows=number(count, lang)))}</p>"
-            f"<p><a id='interval-csv' class='download' download='{name}' "
-            f"href='data:text/csv;charset=utf-8;base64,{''.join(encoded)}'>{link_text}</a></p>")
+    yield (heading(2, label(lang, "interval_csv"), "intervals") +
+           f"<p>{html.escape(label(lang, 'interval_csv_text').format(rows=number(count, lang)))}</p>"
+           f"<p><a id='interval-csv' class='download' download='{name}' href='data:text/csv;charset=utf-8;base64,")
+    # Rows, CSV and base64 made a chunk at a time; base64 of pieces cut at multiples of 3 bytes is the base64 of
+    # the whole.
+    pending = b""
+    for chunk in interval_csv_chunks(iter_interval_rows(plan)):
+        pending += chunk.encode("utf-8")
+        cut = len(pending) - len(pending) % 3
+        yield base64.b64encode(pending[:cut]).decode("ascii")
+        pending = pending[cut:]
+    yield base64.b64encode(pending).decode("ascii")
+    yield f"'>{link_text}</a></p>"
 
 
 def plotly_scripts(lang: str) -> str:
@@ -265,36 +262,47 @@ def render(plan: PlanResult, lang: str = "en", title: str = "", generated: datet
            opening_hours: str | None = None) -> str:
     """The report's HTML. Only ``generated`` (now by default) varies between two renders of the same plan;
     ``opening_hours`` (the scenario's rules) names its closed days."""
+    return "".join(render_pieces(plan, lang, title, generated, opening_hours))
+
+
+def render_pieces(plan: PlanResult, lang: str = "en", title: str = "", generated: datetime | None = None,
+                  opening_hours: str | None = None) -> Iterator[str]:
+    """``render``'s HTML in pieces, each made as it is written (the CSV and each chart): never the whole page."""
     stamp = (generated or datetime.now().astimezone()).isoformat(timespec="minutes")
     t = lambda key: label(lang, key)  # noqa: E731
     summary = daily_summary(plan)
-    parts = [f"<!doctype html><html lang='{lang}'><head><meta charset='utf-8'><title>{html.escape(title)}</title>"
-             f"<style>{STYLE}</style>{plotly_scripts(lang)}</head><body>",
-             f"<h1>{html.escape(t('title'))} — {html.escape(title)}</h1>",
-             f"<p class='generated'>{html.escape(t('generated'))} <time id='generated'>{stamp}</time></p>",
-             verdict_section(plan, lang, opening_hours),
-             shift_section(plan, [d.day for d in summary], lang),
-             daily_section(summary, plan_channels(plan), plan.sizing.currency, lang),
-             *([channel_section(plan, lang)] if has_channels(plan) else []),
-             csv_section(plan, lang, download_stem(title)),
-             heading(2, t("summary")), "<table id='summary'>"]
-    parts += [f"<tr><th>{html.escape(k)}</th><td>{html.escape(v)}</td></tr>" for k, v in summary_rows(plan, lang)]
-    parts.append("</table>")
+    yield (f"<!doctype html><html lang='{lang}'><head><meta charset='utf-8'><title>{html.escape(title)}</title>"
+           f"<style>{STYLE}</style>{plotly_scripts(lang)}</head><body>")
+    yield f"<h1>{html.escape(t('title'))} — {html.escape(title)}</h1>"
+    yield f"<p class='generated'>{html.escape(t('generated'))} <time id='generated'>{stamp}</time></p>"
+    yield verdict_section(plan, lang, opening_hours)
+    yield shift_section(plan, [d.day for d in summary], lang)
+    yield daily_section(summary, plan_channels(plan), plan.sizing.currency, lang)
+    if has_channels(plan):
+        yield channel_section(plan, lang)
+    yield from csv_section(plan, lang, download_stem(title))
+    yield heading(2, t("summary")) + "<table id='summary'>"
+    yield from [f"<tr><th>{html.escape(k)}</th><td>{html.escape(v)}</td></tr>" for k, v in summary_rows(plan, lang)]
+    yield "</table>"
     config = {"displaylogo": False, **({"locale": "fr"} if lang == "fr" else {})}
     for i, (heading_text, figure) in enumerate(figures(plan, lang)):
         figure.update_layout(height=380, margin={"l": 50, "r": 20, "t": 30, "b": 40},
                              separators=", " if lang == "fr" else ".,")
-        parts.append(heading(2, heading_text))
+        yield heading(2, heading_text)
         # A fixed id per chart: plotly's default is a random uuid, which would change the bytes on every write.
-        parts.append(figure.to_html(full_html=False, include_plotlyjs=False, config=config,
-                                    div_id=f"figure-{i + 1}"))
-    parts.append("</body></html>")
-    return "".join(parts)
+        yield figure.to_html(full_html=False, include_plotlyjs=False, config=config, div_id=f"figure-{i + 1}")
+    yield "</body></html>"
 
 
 def write_report(plan: PlanResult, path: Path, lang: str = "en", title: str = "", *,
                  generated: datetime | None = None, opening_hours: str | None = None) -> None:
     """One HTML file that opens offline; written atomically (a partial file never replaces a good one)."""
     partial = path.with_name(path.name + ".partial")
-    partial.write_text(render(plan, lang, title, generated, opening_hours), encoding="utf-8")
+    try:
+        with partial.open("w", encoding="utf-8") as page:  # the page written as it is made, piece by piece
+            for piece in render_pieces(plan, lang, title, generated, opening_hours):
+                page.write(piece)
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
     partial.replace(path)

@@ -8,6 +8,7 @@ math needs (rows, arrays, frames); the math stays with its package (history/meas
 
 from __future__ import annotations
 
+import codecs
 import hashlib
 import json
 import zlib
@@ -247,6 +248,13 @@ class Workspace:
         rows = self._con.execute("SELECT packed FROM plan_steps WHERE step_key = ?", [key]).fetchall()
         return _unpacked(rows[0][0]) if rows else None
 
+    def plan_step_text(self, key: str) -> Iterator[str] | None:
+        """The plan step's JSON text stored under ``key``, in pieces as it is decompressed (a warm plan reads a
+        month of 300 queues' forecast step without its ~250 MB of text or its dicts: domain/json_reader.py), or
+        None."""
+        rows = self._con.execute("SELECT packed FROM plan_steps WHERE step_key = ?", [key]).fetchall()
+        return _unpacked_pieces(rows[0][0]) if rows else None
+
     def store_plan_step(self, key: str, step: str, result: dict | Iterable[str]) -> None:
         """Store (or replace) the result of the plan step ``step`` under ``key``: its JSON's dict, or its text in
         pieces (compressed as they come)."""
@@ -403,6 +411,17 @@ def _packed(result: dict | Iterable[str]) -> bytes:
 
 def _unpacked(packed: bytes) -> dict:
     return json.loads(zlib.decompress(packed))
+
+
+def _unpacked_pieces(packed: bytes, piece: int = 1 << 20) -> Iterator[str]:
+    """The stored text, ``piece`` bytes of it at a time (only the compressed bytes are ever whole)."""
+    unpacker, text = zlib.decompressobj(), codecs.getincrementaldecoder("utf-8")()
+    pending = packed
+    while pending:
+        out = unpacker.decompress(pending, piece)
+        pending = unpacker.unconsumed_tail
+        yield text.decode(out)
+    yield text.decode(unpacker.flush(), final=True)
 
 
 def _stored_run(row: tuple) -> StoredPlanRun:
