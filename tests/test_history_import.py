@@ -3,6 +3,7 @@
 import csv
 import json
 import os
+import random
 import signal
 import subprocess
 import sys
@@ -205,7 +206,7 @@ def test_a_version_1_workspace_is_migrated(tmp_path):
     con.execute("INSERT INTO queues VALUES ('PS', 'Asia/Jerusalem')")
     con.close()
     with Workspace.open(path) as workspace:
-        assert workspace.schema_version() == SCHEMA_VERSION == 10
+        assert workspace.schema_version() == SCHEMA_VERSION == 11
     con = workspace_file(path)
     assert con.execute("SELECT count(*) FROM plan_steps").fetchall() == [(0,)]
     assert con.execute("SELECT count(*) FROM plan_runs").fetchall() == [(0,)]  # v6: the kept plans; v9: packed
@@ -269,6 +270,41 @@ def test_a_version_7_workspaces_calls_gain_an_empty_recording(tmp_path):
     con = workspace_file(path)
     assert con.execute("SELECT call_key, outcome, wait_s, handle_s, agent, recording FROM calls").fetchall() == [
         ("k1", "answered", 12.5, 180.0, "ana", None)]
+    con.close()
+
+
+def test_a_version_10_workspaces_stored_steps_are_kept_as_one_piece_and_new_ones_stored_in_pieces(tmp_path):
+    """v11 stores a plan step's compressed bytes in rows of about a megabyte: a step stored whole before reads back
+    the same; a new one larger than a piece is split, reads back the same, and replacing it leaves no old piece."""
+    from casashore.workspace.schema import MIGRATIONS
+    from casashore.workspace.store import STEP_PIECE_BYTES
+
+    path = tmp_path / "v10.duckdb"
+    con = duckdb.connect(str(path))
+    for migration in MIGRATIONS[:10]:
+        con.execute(migration)
+    con.execute("INSERT INTO schema_version SELECT unnest(range(1, 11)), now()")
+    old = {"rows": [0.1 + 0.2, None, "é"]}
+    con.execute("INSERT INTO plan_steps VALUES ('k', 'forecast', ?, now())",
+                [zlib.compress(json.dumps(old).encode(), 1)])
+    con.close()
+    draw = random.Random(5)
+    big = {"rows": [draw.random() for _ in range(STEP_PIECE_BYTES // 4)]}  # ~2 MB compressed: 2 or 3 pieces
+    with Workspace.open(path) as workspace:
+        assert workspace.plan_step("k") == old
+        assert json.loads("".join(workspace.plan_step_text("k"))) == old
+        workspace.store_plan_step("big", "goals", big)
+        assert workspace.plan_step("big") == big
+        assert json.loads("".join(workspace.plan_step_text("big"))) == big
+    con = workspace_file(path)
+    assert con.execute("SELECT count(*) FROM plan_step_pieces WHERE step_key = 'big'").fetchone()[0] >= 2
+    con.close()
+    with Workspace.open(path) as workspace:
+        workspace.store_plan_step("big", "goals", old)  # replaced: its old pieces go
+        assert workspace.plan_step("big") == old
+    con = workspace_file(path)
+    assert con.execute("SELECT step_key, count(*) FROM plan_step_pieces GROUP BY 1 ORDER BY 1").fetchall() == [
+        ("big", 1), ("k", 1)]
     con.close()
 
 

@@ -18,7 +18,7 @@ from casashore.domain.json_record import JsonRecord, json_chunks, optional_key
 from casashore.forecast.intervals import ForecastIntervals
 from casashore.plan.result import Forecast, Schedule, ShiftCount, UncoverableInterval
 from casashore.simulate.results import SimulatedCentre
-from casashore.workspace.store import _packed, _unpacked_pieces
+from casashore.workspace.store import _packed, _packed_pieces, _unpacked_pieces
 
 
 @dataclass(frozen=True)
@@ -88,7 +88,9 @@ def test_a_stored_schedule_read_from_its_compressed_pieces():
                         on_shift_total=[2.0] * 3000, paid_hours=12.5)
     packed = _packed(json_chunks(schedule))
     assert zlib.decompress(packed).decode() == _json(schedule)
-    read = read_record(Schedule, _unpacked_pieces(packed, piece=1000))
+    stored = list(_packed_pieces(json_chunks(schedule), size=500))  # rows of 500 compressed bytes, as stored
+    assert len(stored) > 2 and b"".join(stored) == packed
+    read = read_record(Schedule, _unpacked_pieces(stored, piece=1000))
     assert read == schedule and _json(read) == _json(schedule)
 
 

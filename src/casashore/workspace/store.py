@@ -37,6 +37,8 @@ from casashore.workspace.schema import (
 )
 
 DEFAULT_WORKSPACE = Path("casashore.duckdb")
+STEP_PIECE_BYTES = 1 << 20
+"""A stored plan step's row size (schema v11): DuckDB holds several times a value's size while inserting it."""
 
 
 class IntervalTotals(NamedTuple):
@@ -245,20 +247,32 @@ class Workspace:
 
     def plan_step(self, key: str) -> dict | None:
         """The plan step's result stored under ``key`` (a hash of its inputs), or None."""
-        rows = self._con.execute("SELECT packed FROM plan_steps WHERE step_key = ?", [key]).fetchall()
-        return _unpacked(rows[0][0]) if rows else None
+        pieces = self._step_pieces(key)
+        return _unpacked(b"".join(pieces)) if pieces else None
 
     def plan_step_text(self, key: str) -> Iterator[str] | None:
         """The plan step's JSON text stored under ``key``, in pieces as it is decompressed (a warm plan reads a
         month of 300 queues' forecast step without its ~250 MB of text or its dicts: domain/json_reader.py), or
         None."""
-        rows = self._con.execute("SELECT packed FROM plan_steps WHERE step_key = ?", [key]).fetchall()
-        return _unpacked_pieces(rows[0][0]) if rows else None
+        pieces = self._step_pieces(key)
+        return _unpacked_pieces(pieces) if pieces else None
+
+    def _step_pieces(self, key: str) -> list[bytes]:
+        """The stored step's compressed pieces in order ([] when none is stored: a step is stored whole or not at
+        all, in one transaction)."""
+        return [row[0] for row in self._con.execute(
+            "SELECT p.packed FROM plan_steps s JOIN plan_step_pieces p USING (step_key) WHERE step_key = ? "
+            "ORDER BY p.piece", [key]).fetchall()]
 
     def store_plan_step(self, key: str, step: str, result: dict | Iterable[str]) -> None:
         """Store (or replace) the result of the plan step ``step`` under ``key``: its JSON's dict, or its text in
-        pieces (compressed as they come)."""
-        self._con.execute("INSERT OR REPLACE INTO plan_steps VALUES (?, ?, ?, now())", [key, step, _packed(result)])
+        pieces (compressed as they come), in rows of about a megabyte (schema v11), all or nothing."""
+        with _transaction(self._con):
+            self._con.execute("DELETE FROM plan_step_pieces WHERE step_key = ?", [key])
+            self._con.execute("DELETE FROM plan_steps WHERE step_key = ?", [key])
+            for number, piece in enumerate(_packed_pieces(result)):
+                self._con.execute("INSERT INTO plan_step_pieces VALUES (?, ?, ?)", [key, number, piece])
+            self._con.execute("INSERT INTO plan_steps VALUES (?, ?, now())", [key, step])
 
     # Kept plan runs
 
@@ -394,33 +408,46 @@ def _json_or_null(value: dict | None) -> str | None:
 
 def _packed(result: dict | Iterable[str]) -> bytes:
     """A plan result as stored: its JSON, zlib-compressed (schema v9: a fifth of the text, and of what DuckDB
-    holds while inserting it). Level 1: most of the gain at a tenth of the default level's time. Given in pieces,
-    the text is compressed piece by piece: only the compressed bytes are ever whole."""
-    if isinstance(result, dict):
-        return zlib.compress(json.dumps(result).encode(), 1)
-    packer, parts, pending = zlib.compressobj(1), [], []
-    for chunk in result:
+    holds while inserting it). Level 1: most of the gain at a tenth of the default level's time."""
+    return b"".join(_packed_pieces(result))
+
+
+def _packed_pieces(result: dict | Iterable[str], size: int = STEP_PIECE_BYTES) -> Iterator[bytes]:
+    """The compressed JSON in pieces of ``size`` bytes (the last one shorter). Given in pieces, the text is
+    compressed piece by piece: neither the text nor the compressed bytes are ever whole."""
+    texts = [json.dumps(result)] if isinstance(result, dict) else result
+    packer, buffer, pending = zlib.compressobj(1), bytearray(), []
+
+    def full_pieces(out: bytes) -> Iterator[bytes]:
+        buffer.extend(out)
+        start = 0
+        while len(buffer) - start >= size:
+            yield bytes(buffer[start:start + size])
+            start += size
+        del buffer[:start]
+
+    for chunk in texts:
         pending.append(chunk)
         if len(pending) >= 256:
-            parts.append(packer.compress("".join(pending).encode()))
+            yield from full_pieces(packer.compress("".join(pending).encode()))
             pending.clear()
-    parts.append(packer.compress("".join(pending).encode()))
-    parts.append(packer.flush())
-    return b"".join(parts)
+    yield from full_pieces(packer.compress("".join(pending).encode()))
+    yield from full_pieces(packer.flush())
+    yield bytes(buffer)
 
 
 def _unpacked(packed: bytes) -> dict:
     return json.loads(zlib.decompress(packed))
 
 
-def _unpacked_pieces(packed: bytes, piece: int = 1 << 20) -> Iterator[str]:
-    """The stored text, ``piece`` bytes of it at a time (only the compressed bytes are ever whole)."""
+def _unpacked_pieces(packed: list[bytes], piece: int = 1 << 20) -> Iterator[str]:
+    """The stored text, ``piece`` bytes of it at a time, from its compressed pieces in order."""
     unpacker, text = zlib.decompressobj(), codecs.getincrementaldecoder("utf-8")()
-    pending = packed
-    while pending:
-        out = unpacker.decompress(pending, piece)
-        pending = unpacker.unconsumed_tail
-        yield text.decode(out)
+    for pending in packed:
+        while pending:
+            out = unpacker.decompress(pending, piece)
+            pending = unpacker.unconsumed_tail
+            yield text.decode(out)
     yield text.decode(unpacker.flush(), final=True)
 
 
