@@ -2,11 +2,14 @@
 
 Each agent holds at most one voice call, up to k chat sessions (stretched by f(m) = 1 + c (m - 1) through a virtual
 clock, as in simulate/chat_engine.py) and at most one email item, under the router's blending rule
-(route/state/core.py ``Router.load``). Four indexed min-heaps over the agents, one slot per agent always present
-(ineligible agents keyed inf): END by the agent's next end of work, and VOICE_FREE, CHAT_FREE, EMAIL_FREE by the
-router's choice among the agents who may be offered one more of that channel (longest idle: the time the agent
-last came free of voice; for chat the fewest sessions first, keyed ``sessions × 1e10 + idle_since`` as the
-Redis router scores them). Compiled helpers inlined into the engine's loop; they allocate nothing."""
+(route/state/core.py ``Router.load``). Four indexed min-heaps hold only the agents they concern: END the working
+agents by their next end of work, and VOICE_FREE, CHAT_FREE, EMAIL_FREE the agents who may be offered one more of
+that channel, by the router's ``longest_idle`` choice (the time the agent last came free of voice; for chat the
+fewest sessions first, keyed ``sessions × 1e10 + idle_since`` as the Redis router scores them). Ties go to the
+lowest agent index, in every heap: the order is (key, agent), never the heap's shape (the router's own rule,
+core.Router._refresh's key (sessions, idle_since, agent id), with the index for the id). At high load few agents
+are free, so the free heaps are small, and a newly idle agent (the largest idle_since) joins at the bottom in one
+comparison. Compiled helpers inlined into the engine's loop; they allocate nothing."""
 
 from __future__ import annotations
 
@@ -23,32 +26,63 @@ a call), doing any of them, and chat sessions held."""
 
 
 @numba.njit(cache=True, inline="always")
-def heap_set(key, who, pos, h, agent, value):
-    """Give ``agent`` the key ``value`` in heap ``h`` and move it to its place (up or down)."""
-    i = pos[h, agent]
-    n = key.shape[1]
-    if value < key[h, i]:
-        while i > 0:
-            parent = (i - 1) >> 1
-            if key[h, parent] <= value:
-                break
-            key[h, i], who[h, i] = key[h, parent], who[h, parent]
-            pos[h, who[h, i]] = i
-            i = parent
-    else:
+def _before(key_a, a, key_b, b):
+    """Heap order: the smaller key, then the lower agent index."""
+    return key_a < key_b or (key_a == key_b and a < b)
+
+
+@numba.njit(cache=True, inline="always")
+def _sift(key, who, pos, size, h, i, agent, value):
+    """Put ``agent`` with key ``value`` in the hole at place i of heap h and move it up or down to its place."""
+    moved = False
+    while i > 0:
+        parent = (i - 1) >> 1
+        if not _before(value, agent, key[h, parent], who[h, parent]):
+            break
+        key[h, i], who[h, i] = key[h, parent], who[h, parent]
+        pos[h, who[h, i]] = i
+        i = parent
+        moved = True
+    if not moved:
+        n = size[h]
         while True:
             child = 2 * i + 1
             if child >= n:
                 break
-            if child + 1 < n and key[h, child + 1] < key[h, child]:
+            if child + 1 < n and _before(key[h, child + 1], who[h, child + 1], key[h, child], who[h, child]):
                 child += 1
-            if key[h, child] >= value:
+            if not _before(key[h, child], who[h, child], value, agent):
                 break
             key[h, i], who[h, i] = key[h, child], who[h, child]
             pos[h, who[h, i]] = i
             i = child
     key[h, i], who[h, i] = value, agent
     pos[h, agent] = i
+
+
+@numba.njit(cache=True, inline="always")
+def heap_set(key, who, pos, size, h, agent, value):
+    """Give ``agent`` the key ``value`` in heap h: in at the bottom, moved, or out of the heap for inf (the last
+    agent takes its place). ``pos[h, agent]`` is -1 when the agent is not in the heap; slots past the heap's
+    size hold inf, so that ``key[h, 0]`` is inf when it is empty. One sift, inlined once (numba's compile time
+    grows with every inlined copy)."""
+    i = pos[h, agent]
+    if value == math.inf:
+        if i < 0:
+            return
+        pos[h, agent] = -1
+        size[h] -= 1
+        n = size[h]
+        agent, value = who[h, n], key[h, n]  # the last agent fills the hole
+        key[h, n] = math.inf
+        if i == n:
+            return
+    elif i < 0:
+        size[h] += 1
+        i = size[h] - 1
+    elif key[h, i] == value:
+        return
+    _sift(key, who, pos, size, h, i, agent, value)
 
 
 @numba.njit(cache=True, inline="always")
@@ -78,8 +112,8 @@ def advance_clock(a, now, load, vclock, last, concurrency):
 
 
 @numba.njit(cache=True, inline="always")
-def refresh(a, key, who, pos, alive, active, on_voice, voice_end, load, vclock, last, finish, email_held, email_end,
-            idle_since, max_sessions, concurrency, voice_with_chats, uses):
+def refresh(a, key, who, pos, size, alive, active, on_voice, voice_end, load, vclock, last, finish, email_held,
+            email_end, idle_since, max_sessions, concurrency, voice_with_chats, uses):
     """Agent a's keys in the four heaps after any change of its state (the router's ``Router.load``): nothing
     new for a leaving agent or one on a call (or in its wrap-up); a call needs no chat held (unless
     ``voice_with_chats``) and waits for no email (the item in hand pauses); a chat needs no email held and room
@@ -95,16 +129,12 @@ def refresh(a, key, who, pos, alive, active, on_voice, voice_end, load, vclock, 
         t = min(t, last[a] + (first - vclock[a]) * stretch(load[a], concurrency))
     if email_held[a] and not on_voice[a]:
         t = min(t, email_end[a])
-    if key[END, pos[END, a]] != t:  # unchanged (a call taken by an agent without chats...): no move to make
-        heap_set(key, who, pos, END, a, t)
+    heap_set(key, who, pos, size, END, a, t)  # no move when unchanged (a call taken by an agent without chats...)
     free = alive[a] and active[a] and not on_voice[a]
     voice_key = idle_since[a] if uses[0] and free and (load[a] == 0 or voice_with_chats) else math.inf
     chat_key = load[a] * LOAD_KEY + idle_since[a] if uses[1] and free and not email_held[a] \
         and load[a] < max_sessions else math.inf
     email_key = idle_since[a] if uses[2] and free and load[a] == 0 and not email_held[a] else math.inf
-    if key[VOICE_FREE, pos[VOICE_FREE, a]] != voice_key:
-        heap_set(key, who, pos, VOICE_FREE, a, voice_key)
-    if key[CHAT_FREE, pos[CHAT_FREE, a]] != chat_key:
-        heap_set(key, who, pos, CHAT_FREE, a, chat_key)
-    if key[EMAIL_FREE, pos[EMAIL_FREE, a]] != email_key:
-        heap_set(key, who, pos, EMAIL_FREE, a, email_key)
+    heap_set(key, who, pos, size, VOICE_FREE, a, voice_key)
+    heap_set(key, who, pos, size, CHAT_FREE, a, chat_key)
+    heap_set(key, who, pos, size, EMAIL_FREE, a, email_key)

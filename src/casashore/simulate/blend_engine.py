@@ -81,12 +81,10 @@ def run_blend_replication(c, rng, trace=False):
     calls = np.zeros((3, intervals, 7))
     agent_time = np.zeros((4, intervals, 5))
     most = int(c.agents.max()) + 1
-    key = np.full((4, most), math.inf)  # the four heaps of blend_agents
-    who = np.empty((4, most), np.int64)
-    pos = np.empty((4, most), np.int64)
-    for h in range(4):
-        who[h] = np.arange(most)
-        pos[h] = np.arange(most)
+    key = np.full((4, most), math.inf)  # the four heaps of blend_agents, empty
+    who = np.zeros((4, most), np.int64)
+    pos = np.full((4, most), -1, np.int64)
+    size = np.zeros(4, np.int64)
     alive, active = np.zeros(most, np.bool_), np.zeros(most, np.bool_)
     on_voice, voice_end = np.zeros(most, np.bool_), np.full(most, math.inf)
     load, vclock, last = np.zeros(most, np.int64), np.zeros(most), np.zeros(most)
@@ -105,16 +103,16 @@ def run_blend_replication(c, rng, trace=False):
     present = int(c.agents[0])
     for a in range(present):  # the centre opens with interval 0's agents, idle
         alive[a], active[a], idle_since[a], last[a] = True, True, start, start
-        refresh(a, key, who, pos, alive, active, on_voice, voice_end, load, vclock, last, finish, email_held,
+        refresh(a, key, who, pos, size, alive, active, on_voice, voice_end, load, vclock, last, finish, email_held,
                 email_end, idle_since, c.max_sessions, c.concurrency, c.voice_with_chats, uses)
     arrival = np.array([next_arrival(rng, c.rate_per_s, start, interval_s),
                         next_arrival(rng, c.chat_rate_per_s, start, interval_s),
                         next_arrival(rng, c.email_rate_per_s, start, interval_s)])
     clocks = np.array([start, 0.0])
     counters = np.array([-1, 0, present, 0, 0])
-    while _advance(c, rng, calls, agent_time, key, who, pos, alive, active, on_voice, voice_end, load, vclock, last,
-                   finish, email_held, email_end, email_left, idle_since, counts, held_f, lines_at, lines_gone, head,
-                   tail, trace_f, trace_i, uses, arrival, clocks, counters) == NEED_ROOM:
+    while _advance(c, rng, calls, agent_time, key, who, pos, size, alive, active, on_voice, voice_end, load, vclock,
+                   last, finish, email_held, email_end, email_left, idle_since, counts, held_f, lines_at, lines_gone,
+                   head, tail, trace_f, trace_i, uses, arrival, clocks, counters) == NEED_ROOM:
         if tail.max() == lines_at.shape[1]:
             lines_at, lines_gone = _compacted(lines_at, lines_gone, head, tail)
         if trace and counters[TRACED] + (tail - head).sum() + 4 > trace_f.shape[0]:
@@ -156,9 +154,9 @@ def run_blend_replication(c, rng, trace=False):
 
 
 @numba.njit(cache=True, _nrt=False)
-def _advance(c, rng, calls, agent_time, key, who, pos, alive, active, on_voice, voice_end, load, vclock, last, finish,
-             email_held, email_end, email_left, idle_since, counts, held_f, lines_at, lines_gone, head, tail, trace_f,
-             trace_i, uses, arrival, clocks, counters):
+def _advance(c, rng, calls, agent_time, key, who, pos, size, alive, active, on_voice, voice_end, load, vclock, last,
+             finish, email_held, email_end, email_left, idle_since, counts, held_f, lines_at, lines_gone, head, tail,
+             trace_f, trace_i, uses, arrival, clocks, counters):
     """Process events until the horizon is drained (DONE) or a line or the trace may overflow (NEED_ROOM): the
     loop allocates nothing, so that numba compiles it without reference counting (engine.py does the same)."""
     intervals = c.agents.size
@@ -197,7 +195,7 @@ def _advance(c, rng, calls, agent_time, key, who, pos, alive, active, on_voice, 
         if boundary_time <= arrival[ch] and boundary_time <= end_time:
             counting = boundary
             if 1 <= boundary < intervals:
-                present = _staffing_changes(int(c.agents[boundary]), now, present, key, who, pos, alive, active,
+                present = _staffing_changes(int(c.agents[boundary]), now, present, key, who, pos, size, alive, active,
                                             on_voice, voice_end, load, vclock, last, finish, email_held, email_end,
                                             idle_since, c, uses)
             boundary += 1
@@ -253,7 +251,7 @@ def _advance(c, rng, calls, agent_time, key, who, pos, alive, active, on_voice, 
                 alive[a] = False  # a leaving agent's last contact: it logs off
                 present -= 1
             tally(counts, a, 1, on_voice, load, email_held)
-            refresh(a, key, who, pos, alive, active, on_voice, voice_end, load, vclock, last, finish, email_held,
+            refresh(a, key, who, pos, size, alive, active, on_voice, voice_end, load, vclock, last, finish, email_held,
                     email_end, idle_since, c.max_sessions, c.concurrency, c.voice_with_chats, uses)
 
         while True:  # the router's dispatch: the oldest contact a free agent may take, until none
@@ -316,7 +314,7 @@ def _advance(c, rng, calls, agent_time, key, who, pos, alive, active, on_voice, 
             if tracing:
                 held_f[a, place, 0], held_f[a, place, 1] = oldest, now
             tally(counts, a, 1, on_voice, load, email_held)
-            refresh(a, key, who, pos, alive, active, on_voice, voice_end, load, vclock, last, finish, email_held,
+            refresh(a, key, who, pos, size, alive, active, on_voice, voice_end, load, vclock, last, finish, email_held,
                     email_end, idle_since, c.max_sessions, c.concurrency, c.voice_with_chats, uses)
     clocks[SINCE], clocks[BOUNDARY_AT] = since, boundary_time
     counters[COUNTING], counters[BOUNDARY], counters[PRESENT] = counting, boundary, present
@@ -325,7 +323,7 @@ def _advance(c, rng, calls, agent_time, key, who, pos, alive, active, on_voice, 
 
 
 @numba.njit(cache=True, _nrt=False)
-def _staffing_changes(target, now, present, key, who, pos, alive, active, on_voice, voice_end, load, vclock, last,
+def _staffing_changes(target, now, present, key, who, pos, size, alive, active, on_voice, voice_end, load, vclock, last,
                       finish, email_held, email_end, idle_since, c, uses):
     """An interval boundary: leaving agents still working come back first, then new agents join (idle since
     now); or idle agents leave (the most recently idle first), then the least held, who finish what they hold.
@@ -344,8 +342,8 @@ def _staffing_changes(target, now, present, key, who, pos, alive, active, on_voi
                     present += 1
                 active[b] = True
                 actives += 1
-                refresh(b, key, who, pos, alive, active, on_voice, voice_end, load, vclock, last, finish, email_held,
-                        email_end, idle_since, c.max_sessions, c.concurrency, c.voice_with_chats, uses)
+                refresh(b, key, who, pos, size, alive, active, on_voice, voice_end, load, vclock, last, finish,
+                        email_held, email_end, idle_since, c.max_sessions, c.concurrency, c.voice_with_chats, uses)
     while actives > target:
         b, best = -1, math.inf
         for j in range(most):
@@ -360,7 +358,7 @@ def _staffing_changes(target, now, present, key, who, pos, alive, active, on_voi
         if not on_voice[b] and load[b] == 0 and not email_held[b]:
             alive[b] = False
             present -= 1
-        refresh(b, key, who, pos, alive, active, on_voice, voice_end, load, vclock, last, finish, email_held,
+        refresh(b, key, who, pos, size, alive, active, on_voice, voice_end, load, vclock, last, finish, email_held,
                 email_end, idle_since, c.max_sessions, c.concurrency, c.voice_with_chats, uses)
     return present
 
