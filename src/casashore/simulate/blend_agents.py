@@ -2,14 +2,18 @@
 
 Each agent holds at most one voice call, up to k chat sessions (stretched by f(m) = 1 + c (m - 1) through a virtual
 clock, as in simulate/chat_engine.py) and at most one email item, under the router's blending rule
-(route/state/core.py ``Router.load``). Four indexed min-heaps hold only the agents they concern: END the working
-agents by their next end of work, and VOICE_FREE, CHAT_FREE, EMAIL_FREE the agents who may be offered one more of
-that channel, by the router's ``longest_idle`` choice (the time the agent last came free of voice; for chat the
-fewest sessions first, keyed ``sessions × 1e10 + idle_since`` as the Redis router scores them). Ties go to the
-lowest agent index, in every heap: the order is (key, agent), never the heap's shape (the router's own rule,
-core.Router._refresh's key (sessions, idle_since, agent id), with the index for the id). At high load few agents
-are free, so the free heaps are small, and a newly idle agent (the largest idle_since) joins at the bottom in one
-comparison. Compiled helpers inlined into the engine's loop; they allocate nothing."""
+(route/state/core.py ``Router.load``). Indexed min-heaps hold only the agents they concern: END the working agents
+by their next end of work; the free agents (logged in, staying, not on a call) by what they hold, each in one heap:
+IDLE (nothing: may take a call, a chat or an email), EMAILING (an email item: may take a call, the item pausing
+under it), CHATTING (fewer than ``max_sessions`` chats and no email: may take a chat), and with
+``voice_with_chats`` CHATS_VOICE (any chats: may take a call). The router's ``longest_idle`` choice is then the
+smallest key among the heads of the heaps a channel may draw from (``pick``): keyed by idle_since (the time the
+agent last came free of voice), for chat ``sessions × 1e10 + idle_since`` (the fewest sessions first, as the
+Redis router scores them; IDLE's agents hold none). Ties go to the lowest agent index, in every heap: the order is
+(key, agent), never a heap's shape (the router's own rule, core.Router._refresh's key (sessions, idle_since,
+agent id), with the index for the id). A call taken or ended moves its agent in one free heap, not three, and a
+newly idle agent (the largest idle_since) joins IDLE at its bottom in one comparison. Compiled helpers inlined
+into the engine's loop; they allocate nothing."""
 
 from __future__ import annotations
 
@@ -17,7 +21,8 @@ import math
 
 import numba
 
-END, VOICE_FREE, CHAT_FREE, EMAIL_FREE = range(4)
+END, IDLE, EMAILING, CHATTING, CHATS_VOICE = range(5)
+HEAPS = 5
 LOAD_KEY = 1e10
 """Chat's key: sessions held × LOAD_KEY + idle_since, the least loaded first, then the longest idle."""
 ON_VOICE, HOLDING_CHAT, ON_EMAIL, WORKING, SESSIONS = range(5)
@@ -113,14 +118,13 @@ def advance_clock(a, now, load, vclock, last, concurrency):
 
 @numba.njit(cache=True, inline="always")
 def refresh(a, key, who, pos, size, alive, active, on_voice, voice_end, load, vclock, last, finish, email_held,
-            email_end, idle_since, max_sessions, concurrency, voice_with_chats, uses):
-    """Agent a's keys in the four heaps after any change of its state (the router's ``Router.load``): nothing
-    new for a leaving agent or one on a call (or in its wrap-up); a call needs no chat held (unless
-    ``voice_with_chats``) and waits for no email (the item in hand pauses); a chat needs no email held and room
-    under ``max_sessions``; an email needs no chat and no other email held. A channel without contacts
-    (``uses`` false) keeps every agent keyed inf, which costs its heap nothing. The next chat end is counted
-    from ``last[a]``, where the virtual clock ``vclock[a]`` stands: the load has not changed since, and a call or
-    an email that starts or ends, or a staffing change, does not bring the clock forward."""
+            email_end, idle_since, max_sessions, concurrency, voice_with_chats):
+    """Agent a's places in the heaps after any change of its state (the router's ``Router.load``): nothing new for
+    a leaving agent or one on a call (or in its wrap-up); a call needs no chat held (unless ``voice_with_chats``)
+    and waits for no email (the item in hand pauses); a chat needs no email held and room under
+    ``max_sessions``; an email needs no chat and no other email held. The next chat end is counted from
+    ``last[a]``, where the virtual clock ``vclock[a]`` stands: the load has not changed since, and a call or an
+    email that starts or ends, or a staffing change, does not bring the clock forward."""
     t = voice_end[a]
     if load[a] > 0:
         first = math.inf
@@ -131,10 +135,27 @@ def refresh(a, key, who, pos, size, alive, active, on_voice, voice_end, load, vc
         t = min(t, email_end[a])
     heap_set(key, who, pos, size, END, a, t)  # no move when unchanged (a call taken by an agent without chats...)
     free = alive[a] and active[a] and not on_voice[a]
-    voice_key = idle_since[a] if uses[0] and free and (load[a] == 0 or voice_with_chats) else math.inf
-    chat_key = load[a] * LOAD_KEY + idle_since[a] if uses[1] and free and not email_held[a] \
-        and load[a] < max_sessions else math.inf
-    email_key = idle_since[a] if uses[2] and free and load[a] == 0 and not email_held[a] else math.inf
-    heap_set(key, who, pos, size, VOICE_FREE, a, voice_key)
-    heap_set(key, who, pos, size, CHAT_FREE, a, chat_key)
-    heap_set(key, who, pos, size, EMAIL_FREE, a, email_key)
+    idle = free and load[a] == 0
+    heap_set(key, who, pos, size, IDLE, a, idle_since[a] if idle and not email_held[a] else math.inf)
+    heap_set(key, who, pos, size, EMAILING, a, idle_since[a] if idle and email_held[a] else math.inf)
+    heap_set(key, who, pos, size, CHATTING, a, load[a] * LOAD_KEY + idle_since[a]
+             if free and 0 < load[a] < max_sessions and not email_held[a] else math.inf)
+    if voice_with_chats:
+        heap_set(key, who, pos, size, CHATS_VOICE, a, idle_since[a] if free and load[a] > 0 else math.inf)
+
+
+@numba.njit(cache=True, inline="always")
+def pick(channel, key, who):
+    """The agent the router offers a contact of ``channel`` (0 voice, 1 chat, 2 email), -1 when none may take
+    it: the smallest (key, agent) among the heads of the heaps the channel draws from (an empty heap's head is
+    keyed inf)."""
+    best, best_key = who[IDLE, 0], key[IDLE, 0]  # an IDLE agent's chat key is its idle_since: no sessions
+    if channel == 0:
+        if _before(key[EMAILING, 0], who[EMAILING, 0], best_key, best):
+            best, best_key = who[EMAILING, 0], key[EMAILING, 0]
+        if _before(key[CHATS_VOICE, 0], who[CHATS_VOICE, 0], best_key, best):
+            best, best_key = who[CHATS_VOICE, 0], key[CHATS_VOICE, 0]
+    elif channel == 1:
+        if _before(key[CHATTING, 0], who[CHATTING, 0], best_key, best):
+            best, best_key = who[CHATTING, 0], key[CHATTING, 0]
+    return best if best_key < math.inf else -1
