@@ -65,7 +65,7 @@ VOICE, CHAT, EMAIL, POOL = 0, 1, 2, 3  # rows of ``calls`` (not POOL) and ``agen
 
 
 DONE, NEED_ROOM = 0, 1
-SINCE, BOUNDARY_AT = 0, 1  # float clocks kept between calls of _advance
+SINCE, BOUNDARY_AT, DRAIN_UNTIL = 0, 1, 2  # float clocks kept between calls of _advance
 COUNTING, BOUNDARY, PRESENT, SIMULATED, TRACED = range(5)  # integer counters kept between calls of _advance
 
 
@@ -106,7 +106,7 @@ def run_blend_replication(c, rng, trace=False):
     arrival = np.array([next_arrival(rng, c.rate_per_s, start, interval_s),
                         next_arrival(rng, c.chat_rate_per_s, start, interval_s),
                         next_arrival(rng, c.email_rate_per_s, start, interval_s)])
-    clocks = np.array([start, 0.0])
+    clocks = np.array([start, 0.0, horizon])
     counters = np.array([-1, 0, present, 0, 0])
     while _advance(c, rng, calls, agent_time, key, who, pos, size, alive, active, on_voice, voice_end, load, vclock,
                    last, finish, email_held, email_end, email_left, idle_since, counts, held_f, lines_at, lines_gone,
@@ -124,18 +124,13 @@ def run_blend_replication(c, rng, trace=False):
         if rows > trace_f.shape[0]:
             trace_f = np.concatenate((trace_f, np.empty((rows - trace_f.shape[0], 3))))
             trace_i = np.concatenate((trace_i, np.empty((rows - trace_i.shape[0], 3), np.int64)))
-    for line in range(3):  # contacts still waiting at the end
+    for line in range(3):  # contacts still waiting at the end (email items were judged at the horizon)
         for j in range(head[line], tail[line]):
             arrived, gone = lines_at[line, j], lines_gone[line, j]
             if trace:  # never taken up: found gone when they left, or still waiting (inf)
-                left = gone if gone <= horizon else math.inf
-                traced = _traced(trace_f, trace_i, traced, arrived, left, left, line, 0, -1)
-            if arrived < 0.0:
-                continue
-            k = interval_of(arrived, interval_s, intervals)
-            if line == EMAIL:
-                calls[EMAIL, k, em.MISSED if arrived + c.deadline_s <= horizon else em.OPEN] += 1.0
-            elif gone <= horizon:
+                traced = _traced(trace_f, trace_i, traced, arrived, gone, gone, line, 0, -1)
+            if line != EMAIL and arrived >= 0.0 and gone < math.inf:  # left before an agent reached them
+                k = interval_of(arrived, interval_s, intervals)
                 calls[line, k, ABANDONED] += 1.0
                 calls[line, k, WAIT_ABANDONED_S] += gone - arrived
     if trace:  # contacts still held at the end
@@ -156,13 +151,16 @@ def _advance(c, rng, calls, agent_time, key, who, pos, size, alive, active, on_v
              finish, email_held, email_end, email_left, idle_since, counts, held_f, lines_at, lines_gone, head, tail,
              trace_f, trace_i, arrival, clocks, counters):
     """Process events until the horizon is drained (DONE) or a line or the trace may overflow (NEED_ROOM): the
-    loop allocates nothing, so that numba compiles it without reference counting (engine.py does the same)."""
+    loop allocates nothing, so that numba compiles it without reference counting (engine.py does the same).
+    Drained: past the horizon no contact arrives, and the callers and chats still waiting are followed, as the
+    voice and chat engines follow them, until each is answered or has left (``DRAIN_UNTIL``, the last of their
+    patiences); email is judged as it stood at the horizon and nothing of it is counted after."""
     intervals = c.agents.size
     interval_s = c.interval_s
     horizon = intervals * interval_s
     k_max = finish.shape[1]
     tracing = trace_f.shape[0] > 0
-    since, boundary_time = clocks[SINCE], clocks[BOUNDARY_AT]
+    since, boundary_time, drain_until = clocks[SINCE], clocks[BOUNDARY_AT], clocks[DRAIN_UNTIL]
     counting, boundary, present = counters[COUNTING], counters[BOUNDARY], counters[PRESENT]
     simulated, traced = counters[SIMULATED], counters[TRACED]
     status = DONE
@@ -174,7 +172,8 @@ def _advance(c, rng, calls, agent_time, key, who, pos, size, alive, active, on_v
             break
         end_time = key[END, 0]
         now = min(arrival[VOICE], arrival[CHAT], arrival[EMAIL], end_time, boundary_time)
-        if now > horizon:
+        if now == math.inf or now > drain_until or (now > horizon and head[VOICE] == tail[VOICE]
+                                                    and head[CHAT] == tail[CHAT]):
             break
         if 0 <= counting < intervals:
             dt = now - since
@@ -196,6 +195,8 @@ def _advance(c, rng, calls, agent_time, key, who, pos, size, alive, active, on_v
                 present = _staffing_changes(int(c.agents[boundary]), now, present, key, who, pos, size, alive, active,
                                             on_voice, voice_end, load, vclock, last, finish, email_held, email_end,
                                             idle_since, c)
+            elif boundary == intervals:  # the horizon: email judged, voice and chat drained (see the docstring)
+                drain_until = _judged_at_horizon(c, calls, lines_at, lines_gone, head, tail, horizon)
             boundary += 1
             boundary_time = boundary * interval_s if boundary <= intervals else math.inf
         elif arrival[ch] <= end_time:  # a call, a chat or an email arrives
@@ -278,7 +279,7 @@ def _advance(c, rng, calls, agent_time, key, who, pos, size, alive, active, on_v
                 calls[ch, k, WAIT_ANSWERED_S] += wait
                 if wait <= (c.target_s if ch == VOICE else c.chat_target_s):
                     calls[ch, k, WITHIN_TARGET] += 1.0
-            elif k >= 0:
+            elif k >= 0 and counting < intervals:  # an item taken past the horizon was judged there
                 calls[EMAIL, k, em.TAKEN] += 1.0
                 calls[EMAIL, k, em.WAIT_TAKEN_S] += wait
                 calls[EMAIL, k, em.MET if wait <= c.deadline_s else em.MISSED] += 1.0
@@ -312,10 +313,28 @@ def _advance(c, rng, calls, agent_time, key, who, pos, size, alive, active, on_v
             tally(counts, a, 1, on_voice, load, email_held)
             refresh(a, key, who, pos, size, alive, active, on_voice, voice_end, load, vclock, last, finish, email_held,
                     email_end, idle_since, c.max_sessions, c.concurrency, c.voice_with_chats)
-    clocks[SINCE], clocks[BOUNDARY_AT] = since, boundary_time
+    clocks[SINCE], clocks[BOUNDARY_AT], clocks[DRAIN_UNTIL] = since, boundary_time, drain_until
     counters[COUNTING], counters[BOUNDARY], counters[PRESENT] = counting, boundary, present
     counters[SIMULATED], counters[TRACED] = simulated, traced
     return status
+
+
+@numba.njit(cache=True, _nrt=False)
+def _judged_at_horizon(c, calls, lines_at, lines_gone, head, tail, horizon):
+    """The horizon T: each email item still waiting counted missed (its deadline passed by T) or open, as the
+    email engine judges it; returns the time until which callers and chats still waiting must be followed (the
+    last of their patiences, inf when one has none, T when none waits)."""
+    intervals = c.agents.size
+    for j in range(head[EMAIL], tail[EMAIL]):
+        arrived = lines_at[EMAIL, j]
+        if arrived >= 0.0:
+            k = interval_of(arrived, c.interval_s, intervals)
+            calls[EMAIL, k, em.MISSED if arrived + c.deadline_s <= horizon else em.OPEN] += 1.0
+    until = horizon
+    for line in (VOICE, CHAT):
+        for j in range(head[line], tail[line]):
+            until = max(until, lines_gone[line, j])
+    return until
 
 
 @numba.njit(cache=True, _nrt=False)
