@@ -12,9 +12,11 @@ Voice: Poisson calls, one FIFO line, a patience law; a caller whose patience ran
 agent reaches them in the line (exact for a FIFO line: the hang-up changes no one else's turn), and so are chats
 with a patience. Chat sessions stretch as in simulate/chat_engine.py (f(m) = 1 + c (m - 1) on the agent's
 virtual clock). Email items are judged as simulate/email_engine.py judges them: met, missed or open at the
-horizon's end T. At an interval boundary joining agents (leaving ones still working first) take waiting work at
-once; leaving agents go idle ones first (the most recently idle), then the least held, who take nothing new and
-log off when they hold nothing (the router's offline status).
+horizon's end T; past T no contact arrives and the callers and chats still waiting are followed until answered or
+gone, as the voice and chat engines follow them (nothing of email counted after T). At an interval boundary
+joining agents (leaving ones still working first) take waiting work at once; leaving agents go idle ones first
+(the most recently idle), then the least held, who take nothing new and log off when they hold nothing (the
+router's offline status).
 
 Counts: ``calls`` [3, I, 7], rows VOICE and CHAT in engine.CALL_STATS, EMAIL in email_engine.EMAIL_STATS, per
 interval of arrival; ``agent_time`` [4, I, 5] in chat_agents.CHAT_AGENT_STATS: rows VOICE, CHAT, EMAIL their
