@@ -2,11 +2,18 @@
 
 Each agent holds at most one voice call, up to k chat sessions (stretched by f(m) = 1 + c (m - 1) through a virtual
 clock, as in simulate/chat_engine.py) and at most one email item, under the router's blending rule
-(route/state/core.py ``Router.load``). Four indexed min-heaps over the agents, one slot per agent always present
-(ineligible agents keyed inf): END by the agent's next end of work, and VOICE_FREE, CHAT_FREE, EMAIL_FREE by the
-router's choice among the agents who may be offered one more of that channel (longest idle: the time the agent
-last came free of voice; for chat the fewest sessions first, keyed ``sessions × 1e10 + idle_since`` as the
-Redis router scores them). Compiled helpers inlined into the engine's loop; they allocate nothing."""
+(route/state/core.py ``Router.load``). Indexed min-heaps hold only the agents they concern: END the working agents
+by their next end of work; the free agents (logged in, staying, not on a call) by what they hold, each in one heap:
+IDLE (nothing: may take a call, a chat or an email), EMAILING (an email item: may take a call, the item pausing
+under it), CHATTING (fewer than ``max_sessions`` chats and no email: may take a chat), and with
+``voice_with_chats`` CHATS_VOICE (any chats: may take a call). The router's ``longest_idle`` choice is then the
+smallest key among the heads of the heaps a channel may draw from (``pick``): keyed by idle_since (the time the
+agent last came free of voice), for chat ``sessions × 1e10 + idle_since`` (the fewest sessions first, as the
+Redis router scores them; IDLE's agents hold none). Ties go to the lowest agent index, in every heap: the order is
+(key, agent), never a heap's shape (the router's own rule, core.Router._refresh's key (sessions, idle_since,
+agent id), with the index for the id). A call taken or ended moves its agent in one free heap, not three, and a
+newly idle agent (the largest idle_since) joins IDLE at its bottom in one comparison. Compiled helpers inlined
+into the engine's loop; they allocate nothing."""
 
 from __future__ import annotations
 
@@ -14,7 +21,8 @@ import math
 
 import numba
 
-END, VOICE_FREE, CHAT_FREE, EMAIL_FREE = range(4)
+END, IDLE, EMAILING, CHATTING, CHATS_VOICE = range(5)
+HEAPS = 5
 LOAD_KEY = 1e10
 """Chat's key: sessions held × LOAD_KEY + idle_since, the least loaded first, then the longest idle."""
 ON_VOICE, HOLDING_CHAT, ON_EMAIL, WORKING, SESSIONS = range(5)
@@ -23,32 +31,63 @@ a call), doing any of them, and chat sessions held."""
 
 
 @numba.njit(cache=True, inline="always")
-def heap_set(key, who, pos, h, agent, value):
-    """Give ``agent`` the key ``value`` in heap ``h`` and move it to its place (up or down)."""
-    i = pos[h, agent]
-    n = key.shape[1]
-    if value < key[h, i]:
-        while i > 0:
-            parent = (i - 1) >> 1
-            if key[h, parent] <= value:
-                break
-            key[h, i], who[h, i] = key[h, parent], who[h, parent]
-            pos[h, who[h, i]] = i
-            i = parent
-    else:
+def _before(key_a, a, key_b, b):
+    """Heap order: the smaller key, then the lower agent index."""
+    return key_a < key_b or (key_a == key_b and a < b)
+
+
+@numba.njit(cache=True, inline="always")
+def _sift(key, who, pos, size, h, i, agent, value):
+    """Put ``agent`` with key ``value`` in the hole at place i of heap h and move it up or down to its place."""
+    moved = False
+    while i > 0:
+        parent = (i - 1) >> 1
+        if not _before(value, agent, key[h, parent], who[h, parent]):
+            break
+        key[h, i], who[h, i] = key[h, parent], who[h, parent]
+        pos[h, who[h, i]] = i
+        i = parent
+        moved = True
+    if not moved:
+        n = size[h]
         while True:
             child = 2 * i + 1
             if child >= n:
                 break
-            if child + 1 < n and key[h, child + 1] < key[h, child]:
+            if child + 1 < n and _before(key[h, child + 1], who[h, child + 1], key[h, child], who[h, child]):
                 child += 1
-            if key[h, child] >= value:
+            if not _before(key[h, child], who[h, child], value, agent):
                 break
             key[h, i], who[h, i] = key[h, child], who[h, child]
             pos[h, who[h, i]] = i
             i = child
     key[h, i], who[h, i] = value, agent
     pos[h, agent] = i
+
+
+@numba.njit(cache=True, inline="always")
+def heap_set(key, who, pos, size, h, agent, value):
+    """Give ``agent`` the key ``value`` in heap h: in at the bottom, moved, or out of the heap for inf (the last
+    agent takes its place). ``pos[h, agent]`` is -1 when the agent is not in the heap; slots past the heap's
+    size hold inf, so that ``key[h, 0]`` is inf when it is empty. One sift, inlined once (numba's compile time
+    grows with every inlined copy)."""
+    i = pos[h, agent]
+    if value == math.inf:
+        if i < 0:
+            return
+        pos[h, agent] = -1
+        size[h] -= 1
+        n = size[h]
+        agent, value = who[h, n], key[h, n]  # the last agent fills the hole
+        key[h, n] = math.inf
+        if i == n:
+            return
+    elif i < 0:
+        size[h] += 1
+        i = size[h] - 1
+    elif key[h, i] == value:
+        return
+    _sift(key, who, pos, size, h, i, agent, value)
 
 
 @numba.njit(cache=True, inline="always")
@@ -78,15 +117,14 @@ def advance_clock(a, now, load, vclock, last, concurrency):
 
 
 @numba.njit(cache=True, inline="always")
-def refresh(a, key, who, pos, alive, active, on_voice, voice_end, load, vclock, last, finish, email_held, email_end,
-            idle_since, max_sessions, concurrency, voice_with_chats, uses):
-    """Agent a's keys in the four heaps after any change of its state (the router's ``Router.load``): nothing
-    new for a leaving agent or one on a call (or in its wrap-up); a call needs no chat held (unless
-    ``voice_with_chats``) and waits for no email (the item in hand pauses); a chat needs no email held and room
-    under ``max_sessions``; an email needs no chat and no other email held. A channel without contacts
-    (``uses`` false) keeps every agent keyed inf, which costs its heap nothing. The next chat end is counted
-    from ``last[a]``, where the virtual clock ``vclock[a]`` stands: the load has not changed since, and a call or
-    an email that starts or ends, or a staffing change, does not bring the clock forward."""
+def refresh(a, key, who, pos, size, alive, active, on_voice, voice_end, load, vclock, last, finish, email_held,
+            email_end, idle_since, max_sessions, concurrency, voice_with_chats):
+    """Agent a's places in the heaps after any change of its state (the router's ``Router.load``): nothing new for
+    a leaving agent or one on a call (or in its wrap-up); a call needs no chat held (unless ``voice_with_chats``)
+    and waits for no email (the item in hand pauses); a chat needs no email held and room under
+    ``max_sessions``; an email needs no chat and no other email held. The next chat end is counted from
+    ``last[a]``, where the virtual clock ``vclock[a]`` stands: the load has not changed since, and a call or an
+    email that starts or ends, or a staffing change, does not bring the clock forward."""
     t = voice_end[a]
     if load[a] > 0:
         first = math.inf
@@ -95,16 +133,29 @@ def refresh(a, key, who, pos, alive, active, on_voice, voice_end, load, vclock, 
         t = min(t, last[a] + (first - vclock[a]) * stretch(load[a], concurrency))
     if email_held[a] and not on_voice[a]:
         t = min(t, email_end[a])
-    if key[END, pos[END, a]] != t:  # unchanged (a call taken by an agent without chats...): no move to make
-        heap_set(key, who, pos, END, a, t)
+    heap_set(key, who, pos, size, END, a, t)  # no move when unchanged (a call taken by an agent without chats...)
     free = alive[a] and active[a] and not on_voice[a]
-    voice_key = idle_since[a] if uses[0] and free and (load[a] == 0 or voice_with_chats) else math.inf
-    chat_key = load[a] * LOAD_KEY + idle_since[a] if uses[1] and free and not email_held[a] \
-        and load[a] < max_sessions else math.inf
-    email_key = idle_since[a] if uses[2] and free and load[a] == 0 and not email_held[a] else math.inf
-    if key[VOICE_FREE, pos[VOICE_FREE, a]] != voice_key:
-        heap_set(key, who, pos, VOICE_FREE, a, voice_key)
-    if key[CHAT_FREE, pos[CHAT_FREE, a]] != chat_key:
-        heap_set(key, who, pos, CHAT_FREE, a, chat_key)
-    if key[EMAIL_FREE, pos[EMAIL_FREE, a]] != email_key:
-        heap_set(key, who, pos, EMAIL_FREE, a, email_key)
+    idle = free and load[a] == 0
+    heap_set(key, who, pos, size, IDLE, a, idle_since[a] if idle and not email_held[a] else math.inf)
+    heap_set(key, who, pos, size, EMAILING, a, idle_since[a] if idle and email_held[a] else math.inf)
+    heap_set(key, who, pos, size, CHATTING, a, load[a] * LOAD_KEY + idle_since[a]
+             if free and 0 < load[a] < max_sessions and not email_held[a] else math.inf)
+    if voice_with_chats:
+        heap_set(key, who, pos, size, CHATS_VOICE, a, idle_since[a] if free and load[a] > 0 else math.inf)
+
+
+@numba.njit(cache=True, inline="always")
+def pick(channel, key, who):
+    """The agent the router offers a contact of ``channel`` (0 voice, 1 chat, 2 email), -1 when none may take
+    it: the smallest (key, agent) among the heads of the heaps the channel draws from (an empty heap's head is
+    keyed inf)."""
+    best, best_key = who[IDLE, 0], key[IDLE, 0]  # an IDLE agent's chat key is its idle_since: no sessions
+    if channel == 0:
+        if _before(key[EMAILING, 0], who[EMAILING, 0], best_key, best):
+            best, best_key = who[EMAILING, 0], key[EMAILING, 0]
+        if _before(key[CHATS_VOICE, 0], who[CHATS_VOICE, 0], best_key, best):
+            best, best_key = who[CHATS_VOICE, 0], key[CHATS_VOICE, 0]
+    elif channel == 1:
+        if _before(key[CHATTING, 0], who[CHATTING, 0], best_key, best):
+            best, best_key = who[CHATTING, 0], key[CHATTING, 0]
+    return best if best_key < math.inf else -1

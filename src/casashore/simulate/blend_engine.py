@@ -12,9 +12,11 @@ Voice: Poisson calls, one FIFO line, a patience law; a caller whose patience ran
 agent reaches them in the line (exact for a FIFO line: the hang-up changes no one else's turn), and so are chats
 with a patience. Chat sessions stretch as in simulate/chat_engine.py (f(m) = 1 + c (m - 1) on the agent's
 virtual clock). Email items are judged as simulate/email_engine.py judges them: met, missed or open at the
-horizon's end T. At an interval boundary joining agents (leaving ones still working first) take waiting work at
-once; leaving agents go idle ones first (the most recently idle), then the least held, who take nothing new and
-log off when they hold nothing (the router's offline status).
+horizon's end T; past T no contact arrives and the callers and chats still waiting are followed until answered or
+gone, as the voice and chat engines follow them (nothing of email counted after T). At an interval boundary
+joining agents (leaving ones still working first) take waiting work at once; leaving agents go idle ones first
+(the most recently idle), then the least held, who take nothing new and log off when they hold nothing (the
+router's offline status).
 
 Counts: ``calls`` [3, I, 7], rows VOICE and CHAT in engine.CALL_STATS, EMAIL in email_engine.EMAIL_STATS, per
 interval of arrival; ``agent_time`` [4, I, 5] in chat_agents.CHAT_AGENT_STATS: rows VOICE, CHAT, EMAIL their
@@ -35,16 +37,15 @@ import numpy as np
 
 from casashore.simulate import email_engine as em
 from casashore.simulate.blend_agents import (
-    CHAT_FREE,
-    EMAIL_FREE,
     END,
+    HEAPS,
     HOLDING_CHAT,
     ON_EMAIL,
     ON_VOICE,
     SESSIONS,
-    VOICE_FREE,
     WORKING,
     advance_clock,
+    pick,
     refresh,
     tally,
 )
@@ -66,7 +67,7 @@ VOICE, CHAT, EMAIL, POOL = 0, 1, 2, 3  # rows of ``calls`` (not POOL) and ``agen
 
 
 DONE, NEED_ROOM = 0, 1
-SINCE, BOUNDARY_AT = 0, 1  # float clocks kept between calls of _advance
+SINCE, BOUNDARY_AT, DRAIN_UNTIL = 0, 1, 2  # float clocks kept between calls of _advance
 COUNTING, BOUNDARY, PRESENT, SIMULATED, TRACED = range(5)  # integer counters kept between calls of _advance
 
 
@@ -81,12 +82,10 @@ def run_blend_replication(c, rng, trace=False):
     calls = np.zeros((3, intervals, 7))
     agent_time = np.zeros((4, intervals, 5))
     most = int(c.agents.max()) + 1
-    key = np.full((4, most), math.inf)  # the four heaps of blend_agents
-    who = np.empty((4, most), np.int64)
-    pos = np.empty((4, most), np.int64)
-    for h in range(4):
-        who[h] = np.arange(most)
-        pos[h] = np.arange(most)
+    key = np.full((HEAPS, most), math.inf)  # the heaps of blend_agents, empty
+    who = np.zeros((HEAPS, most), np.int64)
+    pos = np.full((HEAPS, most), -1, np.int64)
+    size = np.zeros(HEAPS, np.int64)
     alive, active = np.zeros(most, np.bool_), np.zeros(most, np.bool_)
     on_voice, voice_end = np.zeros(most, np.bool_), np.full(most, math.inf)
     load, vclock, last = np.zeros(most, np.int64), np.zeros(most), np.zeros(most)
@@ -100,21 +99,20 @@ def run_blend_replication(c, rng, trace=False):
     head, tail = np.zeros(3, np.int64), np.zeros(3, np.int64)
     trace_f = np.empty((1024 if trace else 0, 3))
     trace_i = np.empty((1024 if trace else 0, 3), np.int64)
-    uses = np.array([c.rate_per_s.any(), c.chat_rate_per_s.any(), c.email_rate_per_s.any()])
     start = -c.warmup_s
     present = int(c.agents[0])
     for a in range(present):  # the centre opens with interval 0's agents, idle
         alive[a], active[a], idle_since[a], last[a] = True, True, start, start
-        refresh(a, key, who, pos, alive, active, on_voice, voice_end, load, vclock, last, finish, email_held,
-                email_end, idle_since, c.max_sessions, c.concurrency, c.voice_with_chats, uses)
+        refresh(a, key, who, pos, size, alive, active, on_voice, voice_end, load, vclock, last, finish, email_held,
+                email_end, idle_since, c.max_sessions, c.concurrency, c.voice_with_chats)
     arrival = np.array([next_arrival(rng, c.rate_per_s, start, interval_s),
                         next_arrival(rng, c.chat_rate_per_s, start, interval_s),
                         next_arrival(rng, c.email_rate_per_s, start, interval_s)])
-    clocks = np.array([start, 0.0])
+    clocks = np.array([start, 0.0, horizon])
     counters = np.array([-1, 0, present, 0, 0])
-    while _advance(c, rng, calls, agent_time, key, who, pos, alive, active, on_voice, voice_end, load, vclock, last,
-                   finish, email_held, email_end, email_left, idle_since, counts, held_f, lines_at, lines_gone, head,
-                   tail, trace_f, trace_i, uses, arrival, clocks, counters) == NEED_ROOM:
+    while _advance(c, rng, calls, agent_time, key, who, pos, size, alive, active, on_voice, voice_end, load, vclock,
+                   last, finish, email_held, email_end, email_left, idle_since, counts, held_f, lines_at, lines_gone,
+                   head, tail, trace_f, trace_i, arrival, clocks, counters) == NEED_ROOM:
         if tail.max() == lines_at.shape[1]:
             lines_at, lines_gone = _compacted(lines_at, lines_gone, head, tail)
         if trace and counters[TRACED] + (tail - head).sum() + 4 > trace_f.shape[0]:
@@ -128,18 +126,13 @@ def run_blend_replication(c, rng, trace=False):
         if rows > trace_f.shape[0]:
             trace_f = np.concatenate((trace_f, np.empty((rows - trace_f.shape[0], 3))))
             trace_i = np.concatenate((trace_i, np.empty((rows - trace_i.shape[0], 3), np.int64)))
-    for line in range(3):  # contacts still waiting at the end
+    for line in range(3):  # contacts still waiting at the end (email items were judged at the horizon)
         for j in range(head[line], tail[line]):
             arrived, gone = lines_at[line, j], lines_gone[line, j]
             if trace:  # never taken up: found gone when they left, or still waiting (inf)
-                left = gone if gone <= horizon else math.inf
-                traced = _traced(trace_f, trace_i, traced, arrived, left, left, line, 0, -1)
-            if arrived < 0.0:
-                continue
-            k = interval_of(arrived, interval_s, intervals)
-            if line == EMAIL:
-                calls[EMAIL, k, em.MISSED if arrived + c.deadline_s <= horizon else em.OPEN] += 1.0
-            elif gone <= horizon:
+                traced = _traced(trace_f, trace_i, traced, arrived, gone, gone, line, 0, -1)
+            if line != EMAIL and arrived >= 0.0 and gone < math.inf:  # left before an agent reached them
+                k = interval_of(arrived, interval_s, intervals)
                 calls[line, k, ABANDONED] += 1.0
                 calls[line, k, WAIT_ABANDONED_S] += gone - arrived
     if trace:  # contacts still held at the end
@@ -156,17 +149,20 @@ def run_blend_replication(c, rng, trace=False):
 
 
 @numba.njit(cache=True, _nrt=False)
-def _advance(c, rng, calls, agent_time, key, who, pos, alive, active, on_voice, voice_end, load, vclock, last, finish,
-             email_held, email_end, email_left, idle_since, counts, held_f, lines_at, lines_gone, head, tail, trace_f,
-             trace_i, uses, arrival, clocks, counters):
+def _advance(c, rng, calls, agent_time, key, who, pos, size, alive, active, on_voice, voice_end, load, vclock, last,
+             finish, email_held, email_end, email_left, idle_since, counts, held_f, lines_at, lines_gone, head, tail,
+             trace_f, trace_i, arrival, clocks, counters):
     """Process events until the horizon is drained (DONE) or a line or the trace may overflow (NEED_ROOM): the
-    loop allocates nothing, so that numba compiles it without reference counting (engine.py does the same)."""
+    loop allocates nothing, so that numba compiles it without reference counting (engine.py does the same).
+    Drained: past the horizon no contact arrives, and the callers and chats still waiting are followed, as the
+    voice and chat engines follow them, until each is answered or has left (``DRAIN_UNTIL``, the last of their
+    patiences); email is judged as it stood at the horizon and nothing of it is counted after."""
     intervals = c.agents.size
     interval_s = c.interval_s
     horizon = intervals * interval_s
     k_max = finish.shape[1]
     tracing = trace_f.shape[0] > 0
-    since, boundary_time = clocks[SINCE], clocks[BOUNDARY_AT]
+    since, boundary_time, drain_until = clocks[SINCE], clocks[BOUNDARY_AT], clocks[DRAIN_UNTIL]
     counting, boundary, present = counters[COUNTING], counters[BOUNDARY], counters[PRESENT]
     simulated, traced = counters[SIMULATED], counters[TRACED]
     status = DONE
@@ -178,7 +174,8 @@ def _advance(c, rng, calls, agent_time, key, who, pos, alive, active, on_voice, 
             break
         end_time = key[END, 0]
         now = min(arrival[VOICE], arrival[CHAT], arrival[EMAIL], end_time, boundary_time)
-        if now > horizon:
+        if now == math.inf or now > drain_until or (now > horizon and head[VOICE] == tail[VOICE]
+                                                    and head[CHAT] == tail[CHAT]):
             break
         if 0 <= counting < intervals:
             dt = now - since
@@ -197,15 +194,16 @@ def _advance(c, rng, calls, agent_time, key, who, pos, alive, active, on_voice, 
         if boundary_time <= arrival[ch] and boundary_time <= end_time:
             counting = boundary
             if 1 <= boundary < intervals:
-                present = _staffing_changes(int(c.agents[boundary]), now, present, key, who, pos, alive, active,
+                present = _staffing_changes(int(c.agents[boundary]), now, present, key, who, pos, size, alive, active,
                                             on_voice, voice_end, load, vclock, last, finish, email_held, email_end,
-                                            idle_since, c, uses)
+                                            idle_since, c)
+            elif boundary == intervals:  # the horizon: email judged, voice and chat drained (see the docstring)
+                drain_until = _judged_at_horizon(c, calls, lines_at, lines_gone, head, tail, horizon)
             boundary += 1
             boundary_time = boundary * interval_s if boundary <= intervals else math.inf
         elif arrival[ch] <= end_time:  # a call, a chat or an email arrives
             k = interval_of(now, interval_s, intervals)
             patience = math.inf
-            free_heap = VOICE_FREE
             if ch == VOICE:
                 arrival[VOICE] = next_arrival(rng, c.rate_per_s, now, interval_s)
                 patience = draw_s(rng, c.patience_kind, c.patience_mean_s, c.patience_cv, c.observed_s, 0, 0)
@@ -213,14 +211,12 @@ def _advance(c, rng, calls, agent_time, key, who, pos, alive, active, on_voice, 
                 arrival[CHAT] = next_arrival(rng, c.chat_rate_per_s, now, interval_s)
                 patience = draw_s(rng, c.chat_patience_kind, c.chat_patience_mean_s, c.chat_patience_cv,
                                   c.observed_s, 0, 0)
-                free_heap = CHAT_FREE
             else:
                 arrival[EMAIL] = next_arrival(rng, c.email_rate_per_s, now, interval_s)
-                free_heap = EMAIL_FREE
             simulated += 1
             if k >= 0:
                 calls[ch, k, OFFERED if ch != EMAIL else em.OFFERED] += 1.0
-                if key[free_heap, 0] == math.inf:  # nobody may take it now (dispatch leaves nothing servable)
+                if pick(ch, key, who) < 0:  # nobody may take it now (dispatch leaves nothing servable)
                     calls[ch, k, DELAYED if ch != EMAIL else em.DELAYED] += 1.0
             lines_at[ch, tail[ch]] = now
             lines_gone[ch, tail[ch]] = now + patience
@@ -253,14 +249,16 @@ def _advance(c, rng, calls, agent_time, key, who, pos, alive, active, on_voice, 
                 alive[a] = False  # a leaving agent's last contact: it logs off
                 present -= 1
             tally(counts, a, 1, on_voice, load, email_held)
-            refresh(a, key, who, pos, alive, active, on_voice, voice_end, load, vclock, last, finish, email_held,
-                    email_end, idle_since, c.max_sessions, c.concurrency, c.voice_with_chats, uses)
+            refresh(a, key, who, pos, size, alive, active, on_voice, voice_end, load, vclock, last, finish, email_held,
+                    email_end, idle_since, c.max_sessions, c.concurrency, c.voice_with_chats)
 
         while True:  # the router's dispatch: the oldest contact a free agent may take, until none
-            ch, oldest = -1, math.inf
+            ch, oldest, a = -1, math.inf, -1
             for line in range(3):
-                free_heap = VOICE_FREE if line == VOICE else (CHAT_FREE if line == CHAT else EMAIL_FREE)
-                if key[free_heap, 0] == math.inf:
+                if head[line] == tail[line]:
+                    continue
+                taker = pick(line, key, who)
+                if taker < 0:
                     continue
                 while line != EMAIL and head[line] < tail[line] and lines_gone[line, head[line]] < now:
                     arrived, gone = lines_at[line, head[line]], lines_gone[line, head[line]]
@@ -272,10 +270,9 @@ def _advance(c, rng, calls, agent_time, key, who, pos, alive, active, on_voice, 
                     if tracing:
                         traced = _traced(trace_f, trace_i, traced, arrived, gone, gone, line, 0, -1)
                 if head[line] < tail[line] and lines_at[line, head[line]] < oldest:
-                    ch, oldest = line, lines_at[line, head[line]]
+                    ch, oldest, a = line, lines_at[line, head[line]], taker
             if ch < 0:
                 break
-            a = who[VOICE_FREE if ch == VOICE else (CHAT_FREE if ch == CHAT else EMAIL_FREE), 0]
             head[ch] += 1
             k = interval_of(oldest, interval_s, intervals)
             wait = now - oldest
@@ -284,7 +281,7 @@ def _advance(c, rng, calls, agent_time, key, who, pos, alive, active, on_voice, 
                 calls[ch, k, WAIT_ANSWERED_S] += wait
                 if wait <= (c.target_s if ch == VOICE else c.chat_target_s):
                     calls[ch, k, WITHIN_TARGET] += 1.0
-            elif k >= 0:
+            elif k >= 0 and counting < intervals:  # an item taken past the horizon was judged there
                 calls[EMAIL, k, em.TAKEN] += 1.0
                 calls[EMAIL, k, em.WAIT_TAKEN_S] += wait
                 calls[EMAIL, k, em.MET if wait <= c.deadline_s else em.MISSED] += 1.0
@@ -316,17 +313,35 @@ def _advance(c, rng, calls, agent_time, key, who, pos, alive, active, on_voice, 
             if tracing:
                 held_f[a, place, 0], held_f[a, place, 1] = oldest, now
             tally(counts, a, 1, on_voice, load, email_held)
-            refresh(a, key, who, pos, alive, active, on_voice, voice_end, load, vclock, last, finish, email_held,
-                    email_end, idle_since, c.max_sessions, c.concurrency, c.voice_with_chats, uses)
-    clocks[SINCE], clocks[BOUNDARY_AT] = since, boundary_time
+            refresh(a, key, who, pos, size, alive, active, on_voice, voice_end, load, vclock, last, finish, email_held,
+                    email_end, idle_since, c.max_sessions, c.concurrency, c.voice_with_chats)
+    clocks[SINCE], clocks[BOUNDARY_AT], clocks[DRAIN_UNTIL] = since, boundary_time, drain_until
     counters[COUNTING], counters[BOUNDARY], counters[PRESENT] = counting, boundary, present
     counters[SIMULATED], counters[TRACED] = simulated, traced
     return status
 
 
 @numba.njit(cache=True, _nrt=False)
-def _staffing_changes(target, now, present, key, who, pos, alive, active, on_voice, voice_end, load, vclock, last,
-                      finish, email_held, email_end, idle_since, c, uses):
+def _judged_at_horizon(c, calls, lines_at, lines_gone, head, tail, horizon):
+    """The horizon T: each email item still waiting counted missed (its deadline passed by T) or open, as the
+    email engine judges it; returns the time until which callers and chats still waiting must be followed (the
+    last of their patiences, inf when one has none, T when none waits)."""
+    intervals = c.agents.size
+    for j in range(head[EMAIL], tail[EMAIL]):
+        arrived = lines_at[EMAIL, j]
+        if arrived >= 0.0:
+            k = interval_of(arrived, c.interval_s, intervals)
+            calls[EMAIL, k, em.MISSED if arrived + c.deadline_s <= horizon else em.OPEN] += 1.0
+    until = horizon
+    for line in (VOICE, CHAT):
+        for j in range(head[line], tail[line]):
+            until = max(until, lines_gone[line, j])
+    return until
+
+
+@numba.njit(cache=True, _nrt=False)
+def _staffing_changes(target, now, present, key, who, pos, size, alive, active, on_voice, voice_end, load, vclock, last,
+                      finish, email_held, email_end, idle_since, c):
     """An interval boundary: leaving agents still working come back first, then new agents join (idle since
     now); or idle agents leave (the most recently idle first), then the least held, who finish what they hold.
     Returns the agents present (logged in)."""
@@ -344,8 +359,8 @@ def _staffing_changes(target, now, present, key, who, pos, alive, active, on_voi
                     present += 1
                 active[b] = True
                 actives += 1
-                refresh(b, key, who, pos, alive, active, on_voice, voice_end, load, vclock, last, finish, email_held,
-                        email_end, idle_since, c.max_sessions, c.concurrency, c.voice_with_chats, uses)
+                refresh(b, key, who, pos, size, alive, active, on_voice, voice_end, load, vclock, last, finish,
+                        email_held, email_end, idle_since, c.max_sessions, c.concurrency, c.voice_with_chats)
     while actives > target:
         b, best = -1, math.inf
         for j in range(most):
@@ -360,8 +375,8 @@ def _staffing_changes(target, now, present, key, who, pos, alive, active, on_voi
         if not on_voice[b] and load[b] == 0 and not email_held[b]:
             alive[b] = False
             present -= 1
-        refresh(b, key, who, pos, alive, active, on_voice, voice_end, load, vclock, last, finish, email_held,
-                email_end, idle_since, c.max_sessions, c.concurrency, c.voice_with_chats, uses)
+        refresh(b, key, who, pos, size, alive, active, on_voice, voice_end, load, vclock, last, finish, email_held,
+                email_end, idle_since, c.max_sessions, c.concurrency, c.voice_with_chats)
     return present
 
 
