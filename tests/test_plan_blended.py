@@ -111,7 +111,7 @@ def test_the_report_shows_the_pool(planned):
 
     _, result, _ = planned
     english, french = render(result, "en", "Blended"), render(result, "fr", "Mixte")
-    assert "A blended pool (a voice queue with a chat or an email queue on one skill)" in english
+    assert "A blended pool (a voice queue with a chat queue, an email queue or both on one skill)" in english
     assert "groupe mixte" in french
     assert "are not modelled" not in english
     rows = {row[0]: row for row in channel_rows(result, "en")}

@@ -86,3 +86,14 @@ def test_a_pool_of_calls_chats_and_emails_is_staffed_simulated_and_judged_queue_
                                                                  ("fr-email", "email")}
     assert three.verdict.status == "met"
     assert PlanResult.from_json(three.to_json()) == three
+
+
+def test_the_report_shows_the_pool_of_three_channels(three):
+    from casashore.report.channels import pool_rows
+    from casashore.report.plan_report import render
+
+    english, french = render(three, "en", "Blended three"), render(three, "fr", "Mixte à trois")
+    assert "Blended pools against separate pools" in english and "Groupes mixtes face" in french
+    (row,) = pool_rows(three, "en")
+    assert row[0] == "fr" and row[1] == "voice+chat+email"
+    assert row[3].startswith("voice ") and ", chat " in row[3] and ", email " in row[3]
