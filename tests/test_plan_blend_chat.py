@@ -1,6 +1,6 @@
 """Chat in a blended pool (plan/channels.py ``pool_requirement``): the analytical requirement against the smallest
 staffing the blended simulator says meets both queues' goals, on a grid of loads and concurrencies; then voice,
-chat and email in one pool."""
+chat and email in one pool, chat before email."""
 
 
 import numpy as np
@@ -85,13 +85,13 @@ EMAIL_QUEUE = Queue(name="mail", skill="fr", channel="email", aht_s=AHT_EMAIL, d
                     deadline_share=0.9, client_time_zone="Europe/Paris")
 
 
-def test_an_email_backlog_starves_a_pool_s_chats_so_the_plan_refuses_chat_with_email():
-    """Why the plan refuses chat and email in one pool (plan/scenario.py): the router hands a free agent the
-    contact that has waited longest across the queues, and an email backlog has waited hours, so every agent coming
-    free takes an email (which blocks new chats; only a call pauses it) and chats queue behind. 10 erlangs of calls
-    and 15 chats an hour while open, 576 emails a day and night, the approximation's pool (agents for email added
-    from what calls and chats leave): over three days simulated the middle one's voice and email meet their goals,
-    chat falls far below its 80 % in 60 s (by hand, 16 replications: 62 %; voice 97 %, email 99.97 %)."""
+def test_chat_before_email_meets_every_goal_of_a_pool_with_calls_chats_and_emails():
+    """Chat before email (docs/routing.md; simulate/blend_engine.py's dispatch): an email item goes to an agent
+    only when no call or chat it may take waits, so the email backlog, hours old, no longer takes every agent
+    coming free. 10 erlangs of calls and 15 chats an hour while open, 576 emails a day and night, the
+    approximation's pool (agents for email added from what calls and chats leave): over three days simulated
+    the middle one's three queues meet their goals (by hand, 16 replications: voice 97.6 %, chat 98.1 % in 60 s,
+    email 99.95 % within 12 h; when the longest-waiting contact went first, chat fell to 62 %)."""
     calls, sessions = np.where(OPEN, 60.0, 0.0), np.where(OPEN, 15.0, 0.0)
     items = np.full(48, 12.0)
     erlangs = calls * AHT_VOICE / 1800
@@ -109,5 +109,5 @@ def test_an_email_backlog_starves_a_pool_s_chats_so_the_plan_refuses_chat_with_e
     voice, chats = batch.calls[:, VOICE, second].sum(axis=(0, 1)), batch.calls[:, CHAT, second].sum(axis=(0, 1))
     email = batch.calls[:, EMAIL, second].sum(axis=(0, 1))
     assert voice[WITHIN_TARGET] / voice[OFFERED] >= 0.8
+    assert chats[WITHIN_TARGET] / chats[OFFERED] >= 0.8
     assert email[email_engine.MET] / (email[email_engine.MET] + email[email_engine.MISSED]) >= 0.9
-    assert chats[WITHIN_TARGET] / chats[OFFERED] < 0.7

@@ -113,7 +113,7 @@ def test_the_report_shows_the_pool(planned):
 
     _, result, _ = planned
     english, french = render(result, "en", "Blended"), render(result, "fr", "Mixte")
-    assert "A blended pool (a voice queue with a chat or an email queue on one skill)" in english
+    assert "A blended pool (a voice queue with a chat queue, an email queue or both on one skill)" in english
     assert "groupe mixte" in french
     assert "are not modelled" not in english
     rows = {row[0]: row for row in channel_rows(result, "en")}
@@ -140,14 +140,25 @@ def test_the_plan_s_json_comes_back_whole(planned):
     assert PlanResult.from_json(result.to_json()) == result
 
 
-def test_chat_and_email_in_one_pool_are_refused():
+def test_chat_and_email_in_one_pool_are_one_blended_pool():
+    """Chat before email in the router and the engine (docs/routing.md) lets a pool take both; it is planned in
+    tests/test_plan_blended_chat.py."""
     data = scenario_data()
     data["queues"].insert(1, {k: v for k, v in data["queues"][1].items() if k not in ("deadline_s", "deadline_share")}
                           | {"name": "fr-chat", "channel": "chat", "max_sessions": 2, "concurrency": 0.3})
+    pool = plan_scenario_from_dict(data).blended_pools["fr"]
+    assert pool.channel == "voice+chat+email" and [q.name for q in pool.queues] == ["fr-banking", "fr-chat", "fr-email"]
+
+
+def test_a_second_chat_queue_in_a_pool_with_chat_and_email_is_refused_naming_both():
+    data = scenario_data()
+    chat = {k: v for k, v in data["queues"][1].items() if k not in ("deadline_s", "deadline_share")} | {
+        "name": "fr-chat", "channel": "chat", "max_sessions": 2, "concurrency": 0.3}
+    data["queues"] += [chat, chat | {"name": "fr-chat-cards"}]
     with pytest.raises(UserError) as error:
         plan_scenario_from_dict(data)
-    assert error.value.field == "queues[2].skill" and "a chat queue or an email queue, not both" in error.value.expected
-    assert "'fr-chat'" in error.value.expected
+    assert error.value.field == "queues[3].skill" and "'fr-chat' is already this pool's chat queue" in \
+        error.value.expected and "'fr-chat-cards'" in error.value.expected
 
 
 def test_two_email_queues_in_a_pool_are_refused():

@@ -54,3 +54,46 @@ def test_the_report_compares_the_pool_with_separate_pools(planned):
     assert "Blended pools against separate pools" in english and "Groupes mixtes face" in french
     (row,) = pool_rows(planned, "en")
     assert row[0] == "fr" and row[1] == "voice+chat" and row[3].startswith("voice ") and ", chat " in row[3]
+
+
+@pytest.fixture(scope="module")
+def three(tmp_path_factory):
+    """The example with examples/casablanca-blended.toml's email queue on the pool's skill too: one pool taking
+    calls, chats and emails, chat before email."""
+    folder = tmp_path_factory.mktemp("blended-three")
+    data = tomllib.loads(EXAMPLE.read_text())
+    data["queues"].append(next(q for q in tomllib.loads(EXAMPLE.with_name("casablanca-blended.toml").read_text())
+                               ["queues"] if q.get("channel") == "email"))
+    data["plan"] |= {"days": 1, "replications": 4}
+    with Workspace.open(folder / "w.duckdb") as workspace:
+        return run_plan(plan_scenario_from_dict(data), workspace, folder / "history")
+
+
+def test_a_pool_of_calls_chats_and_emails_is_staffed_simulated_and_judged_queue_by_queue(three):
+    pool = three.staffing.required["fr"]
+    assert list(three.staffing.required) == ["fr"] and pool.channel == "voice+chat+email"
+    assert set(pool.by_channel) == {"voice", "chat", "email"}
+    parts = sum(np.asarray(pool.by_channel[c]) for c in ("voice", "chat", "email"))
+    assert parts.tolist() == pool.on_phone and all(np.asarray(pool.by_channel[c]).sum() > 0 for c in pool.by_channel)
+    assert pool.calls == three.staffing.queues["fr-banking"].calls  # phone lines count the calls only
+    queues = {q.queue: q for q in three.simulation.queues}
+    assert [g.group for g in three.simulation.groups] == ["fr"]
+    assert {name: q.channel for name, q in queues.items()} == {"fr-banking": None, "fr-chat": "chat",
+                                                               "fr-email": "email"}
+    assert all(q.offered > 0 for q in queues.values()) and queues["fr-email"].backlog
+    assert queues["fr-chat"].measures.service_level >= 0.8  # chats are not starved by the email backlog
+    assert {(d.queue, d.channel) for d in three.verdict.days} == {("fr-banking", None), ("fr-chat", "chat"),
+                                                                 ("fr-email", "email")}
+    assert three.verdict.status == "met"
+    assert PlanResult.from_json(three.to_json()) == three
+
+
+def test_the_report_shows_the_pool_of_three_channels(three):
+    from casashore.report.channels import pool_rows
+    from casashore.report.plan_report import render
+
+    english, french = render(three, "en", "Blended three"), render(three, "fr", "Mixte à trois")
+    assert "Blended pools against separate pools" in english and "Groupes mixtes face" in french
+    (row,) = pool_rows(three, "en")
+    assert row[0] == "fr" and row[1] == "voice+chat+email"
+    assert row[3].startswith("voice ") and ", chat " in row[3] and ", email " in row[3]

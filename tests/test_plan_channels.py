@@ -138,13 +138,15 @@ def test_a_shift_joining_a_chat_skill_to_another_is_refused():
 
 
 def test_a_channel_clash_is_named_before_the_shifts_left_on_the_old_skill():
-    """Chat and email moved onto the voice skill, their shifts left behind: the cause (a pool takes chat or email,
-    not both) is the error, not the shifts' groups that no queue has any more."""
+    """A second chat queue moved onto the voice skill beside the first, its shifts left behind: the cause (a pool
+    takes one queue per channel) is the error, not the shifts' group that no queue has any more."""
     data = scenario_data()
-    data["queues"][1]["skill"] = data["queues"][2]["skill"] = "fr"
+    data["queues"].append(data["queues"][1] | {"name": "fr-chat-2", "skill": "fr"})
+    data["queues"][1]["skill"] = "fr"
     with pytest.raises(UserError) as error:
         plan_scenario_from_dict(data)
-    assert error.value.field == "queues[2].skill" and "a chat queue or an email queue, not both" in error.value.expected
+    assert error.value.field == "queues[3].skill" and "'fr-chat' is already this pool's chat queue" in \
+        error.value.expected and "'fr-chat-2'" in error.value.expected
 
 
 def test_a_shift_left_on_a_moved_queue_s_old_skill_says_where_the_queue_went():

@@ -58,6 +58,33 @@ def check_capacity(router: Router, now: float) -> None:
                 assert not (allowed and load is not None and load < router.capacity(rules)), (call_id, agent, now)
 
 
+def interactive_waiting_for(router: Router, agent, now: float) -> list[str]:
+    """The waiting calls and chats ``agent`` may take now (skill, relaxation, the blending rule and capacity)."""
+    found = []
+    for queue, ids in router.waiting.items():
+        rules = QUEUES[queue]
+        load = router.load(agent, rules.channel)
+        if rules.channel == "email" or rules.skill not in agent.skills or load is None \
+                or load >= router.capacity(rules):
+            continue
+        for call_id in ids:
+            relaxed = rules.relax_after_s is None or now - router.calls[call_id].arrived_at >= rules.relax_after_s
+            if relaxed or agent.skills[rules.skill] <= rules.best_level:
+                found.append(call_id)
+    return found
+
+
+class ChatBeforeEmail(Router):
+    """The core, checking chat before email (docs/routing.md) at the moment of each offer: an email item goes to
+    an agent only when no call or chat that agent may take is waiting. The Redis twin below makes the same offers
+    (its events are compared with these), so the rule is checked on both stores."""
+
+    def _offer(self, call, agent, now):
+        if call.channel == "email":
+            assert interactive_waiting_for(self, agent, now) == [], (call.call_id, agent, now)
+        super()._offer(call, agent, now)
+
+
 class ChannelMachine(RuleBasedStateMachine):
     """Random arrivals on voice, chat and email queues, status changes, accepts (stale ones too), rejects,
     endings and time; ``stores`` are the routers driven alike (one, or the core and Redis)."""
@@ -66,7 +93,7 @@ class ChannelMachine(RuleBasedStateMachine):
 
     def __init__(self):
         super().__init__()
-        self.router = Router(dict(QUEUES), offer_timeout_s=10.0, wrap_up_s=5.0,
+        self.router = ChatBeforeEmail(dict(QUEUES), offer_timeout_s=10.0, wrap_up_s=5.0,
                              voice_with_chats=self.voice_with_chats)
         self.now, self.next_call = 1.0, 0
         for agent_id, skills in AGENTS.items():
@@ -186,26 +213,50 @@ def test_blending_a_call_blocks_chats_a_chat_blocks_calls_email_waits_for_a_free
     router.arrive("call2", "fr", 9.0)
     assert router.calls["call2"].state == "waiting"  # a chat in progress blocks voice offers
     router.hang_up("chat1", 10.0)
-    # free of voice and chat: the older email item first, and an email item does not block a call (deferred work)
-    assert router.calls["mail1"].agent_id == "a" and router.calls["call2"].agent_id == "a"
-    router.arrive("chat2", "chat", 11.0)
+    # free of voice and chat: the call before the older email item (chat before email), which waits for it
+    assert router.calls["call2"].agent_id == "a" and router.calls["mail1"].state == "waiting"
+    router.accept("a", "call2", 10.0)
+    router.hang_up("call2", 11.0)
+    router.tick(16.0)  # wrap-up over, nothing interactive waits: the email item
+    assert router.calls["mail1"].agent_id == "a"
+    router.accept("a", "mail1", 16.0)
+    router.arrive("call3", "fr", 17.0)  # an email item in hand does not block a call (deferred work)
+    assert router.calls["call3"].agent_id == "a"
+    router.arrive("chat2", "chat", 18.0)
     assert router.calls["chat2"].state == "waiting"  # a call (and an email item) in hand: no chat
 
 
-def test_email_items_are_served_in_age_order_once_the_agent_is_free_of_voice_and_chat():
-    queues = {"chat": RoutingQueue("chat", "fr", channel="chat", max_sessions=2),
-              "mail": RoutingQueue("mail", "fr", channel="email")}
-    router = Router(queues)
-    router.add_agent("a", {"fr": 1}, 0.0)
-    router.arrive("m1", "mail", 1.0)
-    router.arrive("m2", "mail", 2.0)
-    router.set_status("a", "available", 3.0)
+def chat_before_email(router, now: float = 0.0) -> None:
+    """Chat before email on ``router`` (the core or the Redis store, configured with CHAT_MAIL): an email item
+    that has waited longer, even at a higher priority, comes after a chat; it is taken when nothing interactive
+    waits; items in age order; no free capacity idle while an item it may take waits."""
+    t = now
+    router.add_agent("a", {"fr": 1}, t)
+    router.arrive("m1", "mail", t + 1.0, 2)  # older and of a higher priority than the chat
+    router.arrive("m2", "mail", t + 2.0)
+    router.arrive("s1", "chat", t + 3.0)
+    router.set_status("a", "available", t + 4.0)
+    assert router.calls["s1"].agent_id == "a"  # the chat first
+    assert router.calls["m1"].state == "waiting" and router.calls["m2"].state == "waiting"
+    assert router.accept("a", "s1", t + 4.0)
+    router.hang_up("s1", t + 5.0)  # nothing interactive waits: the email item, the oldest first
     assert router.calls["m1"].agent_id == "a" and router.calls["m2"].state == "waiting"
-    router.accept("a", "m1", 3.0)
-    router.arrive("s1", "chat", 4.0)
-    assert router.calls["s1"].state == "waiting"  # an email item in hand: no chat
-    router.hang_up("m1", 5.0)
-    assert router.calls["m2"].agent_id == "a"  # the older item first (m2 before s1)
+    assert router.accept("a", "m1", t + 5.0)
+    router.arrive("s2", "chat", t + 6.0)
+    assert router.calls["s2"].state == "waiting"  # an email item in hand: no chat (the blending rule)
+    router.hang_up("m1", t + 7.0)
+    assert router.calls["s2"].agent_id == "a" and router.calls["m2"].state == "waiting"  # s2 before the older m2
+    router.add_agent("b", {"fr": 1}, t + 8.0)
+    router.set_status("b", "available", t + 8.0)  # a holds a chat, b is free of everything: b takes the email
+    assert router.calls["m2"].agent_id == "b"
+
+
+CHAT_MAIL = {"chat": RoutingQueue("chat", "fr", channel="chat", max_sessions=2),
+             "mail": RoutingQueue("mail", "fr", channel="email")}
+
+
+def test_a_chat_comes_before_an_email_item_that_waited_longer():
+    chat_before_email(Router(dict(CHAT_MAIL)))
 
 
 @pytest.fixture(scope="module")
@@ -319,3 +370,15 @@ def test_a_logged_off_agents_chats_and_email_items_go_back_to_their_queues_on_bo
     shared.configure(queues, reset=True)
     assert log_off_scenario(shared) == expected
     assert [e[1:] for e in shared.take_events()] == [e[1:] for e in core.events]
+
+
+@needs_redis
+def test_the_redis_store_offers_a_chat_before_an_email_item_that_waited_longer(redis_port):
+    import redis
+
+    from casashore.route.state.shared_router import SharedRouter
+
+    shared = SharedRouter(redis.Redis(port=redis_port, decode_responses=True), "chatmail", dict(CHAT_MAIL),
+                          node="n1")
+    shared.configure(CHAT_MAIL, reset=True)
+    chat_before_email(shared, 1_800_000_000.0)  # epoch seconds, as a live node's clock

@@ -78,9 +78,8 @@ def test_email_pauses_under_calls_so_voice_sees_every_agent():
 def test_router_rule_on_every_agent(calls, sessions, items, agents, k, patience, voice_with_chats, seed):
     """On the trace, agent by agent: at most one call, k chats and one email; a call starts with no chat held
     (unless voice_with_chats), a chat with no call and no email, an email with no call and no chat; no email
-    taken up while a caller waits unless its agent takes a call at once (the router serves the oldest contact
-    first, and an email held blocks no call: the agent takes the email, then the call, the email waiting through
-    it), voice_with_chats off; every contact settled once."""
+    taken up while a caller or a chat waits (chat before email: an agent free for an email is free for either,
+    and they come first); every contact settled once."""
     centre = blend_centre(calls, 120, items, 200, agents, 600, 900, patience_s=patience, warmup_s=300,
                           sessions=sessions, chat_aht_s=240, max_sessions=k, concurrency=0.3, chat_patience_s=patience,
                           voice_with_chats=voice_with_chats)
@@ -98,12 +97,10 @@ def test_router_rule_on_every_agent(calls, sessions, items, agents, k, patience,
                 assert CHAT not in held_before
             if channel in (CHAT, EMAIL):
                 assert VOICE not in held_before
-    if not voice_with_chats:
-        voice, voice_i = tf[ti[:, 0] == VOICE], ti[ti[:, 0] == VOICE]  # arrival, taken up or found gone
-        for j in np.flatnonzero((ti[:, 1] == 1) & (ti[:, 0] == EMAIL)):
-            t, agent = tf[j, 1], ti[j, 2]
-            if np.any((voice[:, 0] < t) & (voice[:, 1] > t)):
-                assert np.any((voice[:, 1] == t) & (voice_i[:, 2] == agent)), "an email kept an agent from a call"
+    interactive = tf[(ti[:, 0] == VOICE) | (ti[:, 0] == CHAT)]  # arrival, taken up or found gone
+    for j in np.flatnonzero((ti[:, 1] == 1) & (ti[:, 0] == EMAIL)):
+        t = tf[j, 1]
+        assert not np.any((interactive[:, 0] < t) & (interactive[:, 1] > t)), "an email taken while a contact waits"
     e = counts[EMAIL]
     assert np.array_equal(e[:, email_engine.OFFERED],
                           e[:, email_engine.MET] + e[:, email_engine.MISSED] + e[:, email_engine.OPEN])

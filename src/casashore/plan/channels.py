@@ -2,11 +2,12 @@
 agents the schedule puts on them.
 
 Each chat or email queue has a skill of its own, the agents scheduled on that skill working that queue only (a
-queue is one pool and one engine) — except a *blended pool*: one voice queue with one chat or one email queue on
-one skill (plan/scenario.py refuses any other sharing across channels, chat and email in one pool included), whose
-agents take both under the router's rule. Its requirement is ``pool_requirement`` (voice by Erlang, chat as the
-agents its sessions hold under that rule, email fed by the time calls leave first: ``blended_requirement``) and
-it is simulated by the blended engine (simulate/blend_engine.py), its queues at once: ``simulate_pool``.
+queue is one pool and one engine) — except a *blended pool*: one voice queue with a chat queue, an email queue or
+both on one skill (plan/scenario.py refuses any other sharing across channels), whose agents take them under the
+router's rule, calls and chats before emails. Its requirement is ``pool_requirement`` (voice by Erlang, chat as
+the agents its sessions hold under that rule, email fed by the time calls and chats leave first:
+``blended_requirement``) and it is simulated by the blended engine (simulate/blend_engine.py), its queues at
+once: ``simulate_pool``.
 
 - chat: the fewest agents per interval whose chain (queueing/chat.py) meets the queue's service level within
   ``target_s``, with its sessions, ``max_sessions``, ``concurrency`` and patience; simulated by
@@ -168,7 +169,9 @@ def pool_requirement(voice_agents: np.ndarray, voice_erlangs: np.ndarray, voice_
     - chat: the agents its chats hold (``chat_held_agents``) added to the voice requirement, rounded to the
       nearest agent, and never fewer than the chat queue's own chain (queueing/chat.py) asks for alone;
     - email: ``blended_requirement`` over what calls and chats leave, the chats counted one session per agent
-      (an added agent is idle at first, so chats spread onto it: the upper end of the chats' hold).
+      (an added agent is idle at first, so chats spread onto it: the upper end of the chats' hold). Adding the
+      parts so holds because emails come last (chat before email, docs/routing.md): an email never takes an
+      agent a waiting call or chat could have had.
 
     Checked against the blended simulator on a grid of loads (tests/test_plan_blend_chat.py)."""
     voice_agents = np.asarray(voice_agents, float)

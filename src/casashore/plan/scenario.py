@@ -226,9 +226,9 @@ class PlanScenario(Strict):
 
     def _check_channels(self) -> None:
         """A chat or email queue has a skill of its own, which no shift joins to another: its agents work it
-        alone — except a blended pool (docs/plan.md "Blended pools"): one voice queue with one chat queue or one
-        email queue on one skill, whose agents take both under the router's rule. Anything else across channels
-        (two queues of one channel in a pool, chat and email in one pool, a pool without a voice queue, a pool's
+        alone — except a blended pool (docs/plan.md "Blended pools"): one voice queue with one chat queue, one
+        email queue or both on one skill, whose agents take them under the router's rule (chat before email).
+        Anything else across channels (two queues of one channel in a pool, a pool without a voice queue, a pool's
         skill joined to another by a shift) is refused, naming the queues and why."""
         for i, queue in enumerate(self.queues):
             sharing = [q for q in self.queues if q.skill == queue.skill]
@@ -237,16 +237,10 @@ class PlanScenario(Strict):
             first_of = {}
             for q in sharing:
                 first_of.setdefault(q.channel, q)
-            both = queue.channel == "email" and "chat" in first_of
-            if first_of[queue.channel] is queue and "voice" in first_of and not both:
+            if first_of[queue.channel] is queue and "voice" in first_of:
                 continue
             names = ", ".join(repr(q.name) for q in sharing)
-            if both and first_of["email"] is queue:
-                why = (f"a pool takes a chat queue or an email queue, not both: the router gives a free agent the "
-                       f"contact waited longest, an email backlog hours old, so {first_of['chat'].name!r}'s chats "
-                       "would queue behind emails (docs/plan.md \"Blended pools\"; give the email queue its own "
-                       "skill)")
-            elif "voice" not in first_of:
+            if "voice" not in first_of:
                 why = (f"a blended pool takes its calls from one voice queue, and {names} are all "
                        f"{' and '.join(sorted(first_of))} (give each its own skill)")
             else:
@@ -256,8 +250,8 @@ class PlanScenario(Strict):
                        "neither by its own goal (give one of them its own skill)")
             raise ScenarioError(f"queues[{i}].skill", queue.skill,
                                 f"a skill of its own for the {queue.channel} queue {queue.name!r}, or a blended "
-                                f"pool of one voice queue with one chat or one email queue (this skill has "
-                                f"{names}; {why})")
+                                f"pool of one voice queue with at most one chat and one email queue (this skill "
+                                f"has {names}; {why})")
 
     def _check_pool_shifts(self) -> None:
         """No shift joins a blended pool's skill, or a chat or email queue's, to another skill."""
@@ -275,8 +269,8 @@ class PlanScenario(Strict):
                 if queue.channel != "voice":
                     raise ScenarioError(f"{where}.{group_field}", "+".join(shift.skills),
                                         f"{skill} alone: it is the {queue.channel} queue {queue.name!r}'s skill "
-                                        "(blending channels is planned for one voice queue with one chat or one "
-                                        "email queue on one skill only)")
+                                        "(blending channels is planned for one voice queue with at most one chat "
+                                        "and one email queue on one skill only)")
 
     def _check_templates(self) -> None:
         """The checks the schedule makes of its templates (starts and lengths on the plan's intervals, breaks,
@@ -309,8 +303,8 @@ class PlanScenario(Strict):
 
     @property
     def blended_pools(self) -> dict[str, BlendedPool]:
-        """skill -> its blended pool: a voice queue with a chat or an email queue on that skill (checked by
-        _check_channels)."""
+        """skill -> its blended pool: a voice queue with a chat queue, an email queue or both on that skill
+        (checked by _check_channels)."""
         pools = {}
         for queue in self.queues:
             if queue.channel == "voice" or queue.skill in pools:
@@ -326,8 +320,8 @@ class PlanScenario(Strict):
 
 
 class BlendedPool(NamedTuple):
-    """One skill's queues blended (docs/plan.md "Blended pools"): its voice queue, and its chat or its email queue
-    (the other None; the scenario refuses both, but the pool's staffing and simulation take both)."""
+    """One skill's queues blended (docs/plan.md "Blended pools"): its voice queue, and its chat queue, its email
+    queue or both (None where it has none)."""
 
     voice: PlanQueue
     chat: PlanQueue | None

@@ -1,8 +1,8 @@
 """The plan report's channels section (issue 21): per queue of each channel its requirement, the schedule's
 coverage of it and the simulated level against its own goal (voice and chat: answered within the target; email:
 taken up within the deadline), and the email backlog curve. Shown only when the plan has a chat or email queue,
-so that a voice plan's report is what it was. A blended pool's two queues show the pool's requirement and hours,
-their channel marked as the pool's."""
+so that a voice plan's report is what it was. A blended pool's queues (two or three) show the pool's requirement and
+hours, their channel marked as the pool's."""
 
 from __future__ import annotations
 

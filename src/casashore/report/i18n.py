@@ -209,18 +209,22 @@ WORDS = {
     "channels_note_blended": (
         "Each channel is staffed by its own model (voice: Erlang A; chat: agents holding up to max_sessions "
         "conversations, slowed by each other; email: the backlog carried across the day against its deadline). A "
-        "blended pool (a voice queue with a chat or an email queue on one skill) is staffed as one: its calls by "
+        "blended pool (a voice queue with a chat queue, an email queue or both on one skill) is staffed as one: its "
+        "calls by "
         "Erlang, its chats by the agents they hold (an agent holding a chat takes no call, and chats go to idle agents "
-        "first), its emails first in the time calls leave, then by agents added for them; it is scheduled on its "
+        "first), its emails first in the time calls and chats leave (an email goes to an agent only when no call or "
+        "chat waits), then by agents added for them; it is scheduled on its "
         "skill and simulated by the blended engine (an email pauses under a call), so its queues' rows show the "
         "pool's agents and hours, and its backlog is the simulated one.",
         "Chaque canal est dimensionné par son propre modèle (voix : Erlang A ; chat : des agents tenant jusqu'à "
         "max_sessions conversations, ralenties les unes par les autres ; courriel : le stock reporté d'un intervalle "
-        "à l'autre face à son délai). Un groupe mixte (une file voix et une file chat ou courriel sur une même "
+        "à l'autre face à son délai). Un groupe mixte (une file voix et une file chat, une file courriel ou les deux "
+        "sur une même "
         "compétence) est dimensionné d'un bloc : ses appels par Erlang, ses chats par les agents qu'ils occupent (un "
         "agent en chat ne prend pas d'appel, et un chat va d'abord à un agent libre), ses courriels d'abord dans le "
-        "temps que les appels "
-        "laissent, puis par des agents ajoutés pour eux ; il est planifié sur sa compétence et simulé par le moteur "
+        "temps que les appels et les chats "
+        "laissent (un courriel ne va à un agent que si aucun appel ni chat n'attend), puis par des agents ajoutés "
+        "pour eux ; il est planifié sur sa compétence et simulé par le moteur "
         "mixte (un courriel s'interrompt pendant un appel) : les lignes de ses files montrent les agents et les "
         "heures du groupe, et son stock est celui simulé."),
     "pools": ("Blended pools against separate pools", "Groupes mixtes face à des groupes séparés"),

@@ -5,8 +5,9 @@ It does what the router does (route/state/core.py, docs/routing.md "Channels"), 
   a call needs no chat held (unless ``voice_with_chats``: the chats go on through the call) and does not wait for
   an email item, which pauses under the call and resumes after it; a chat needs no email held and room under
   ``max_sessions``; an email item needs no chat and no other item held (``email_capacity`` 1);
-- in what order (``Router.dispatch``): whenever something changes, the contact that has waited longest across
-  the three queues goes to a free agent allowed to take it, again until none can; the agent is the router's
+- in what order (``Router.dispatch``, the channel rank of docs/routing.md "Chat before email"): whenever
+  something changes, the call or chat that has waited longest goes to a free agent allowed to take it, again
+  until none can; only then an email item, the oldest, to a free agent allowed to take it; the agent is the router's
   ``longest_idle`` choice (the fewest chats held first for a chat; idle since the end of the agent's last call).
 Voice: Poisson calls, one FIFO line, a patience law; a caller whose patience ran out is counted abandoned when an
 agent reaches them in the line (exact for a FIFO line: the hang-up changes no one else's turn), and so are chats
@@ -252,10 +253,10 @@ def _advance(c, rng, calls, agent_time, key, who, pos, size, alive, active, on_v
             refresh(a, key, who, pos, size, alive, active, on_voice, voice_end, load, vclock, last, finish, email_held,
                     email_end, idle_since, c.max_sessions, c.concurrency, c.voice_with_chats)
 
-        while True:  # the router's dispatch: the oldest contact a free agent may take, until none
-            ch, oldest, a = -1, math.inf, -1
+        while True:  # the router's dispatch: interactive first (a call or a chat), the oldest a free agent may
+            ch, oldest, a = -1, math.inf, -1  # take; an email only when none of them can be taken; until none
             for line in range(3):
-                if head[line] == tail[line]:
+                if head[line] == tail[line] or (line == EMAIL and ch >= 0):
                     continue
                 taker = pick(line, key, who)
                 if taker < 0:

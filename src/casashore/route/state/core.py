@@ -170,6 +170,14 @@ class RoutingQueue:
         return "answered_within_target", self.target_s, self.service_level
 
 
+CHANNEL_RANK: dict[Channel, int] = {"voice": 0, "chat": 0, "email": 1}
+"""Chat before email (docs/routing.md, "Chat before email"): the rank of a channel in ``Router.dispatch``, before
+priority and age. Calls and chats are interactive (0), served by priority then age across their queues; email is
+deferrable work (1), offered only when no call or chat a free agent may take is waiting, or an email backlog
+hours old, always the oldest contact, would take every agent coming free. redis_router.lua's ``RANK`` writes
+the same table again: change both together."""
+
+
 def channel_capacity(queue: RoutingQueue, email_capacity: int) -> int:
     """Sessions of the queue's channel an agent may hold when offered one of this queue: one voice call, the chat
     queue's ``max_sessions``, the centre's ``email_capacity``."""
@@ -250,6 +258,11 @@ class Router:
         rule again in Lua (Redis runs it, Python cannot): change both together."""
         call = self.calls[call_id]
         return (-call.priority, call.arrived_at, call_id)
+
+    def _dispatch_order(self, call_id: str) -> tuple[int, int, float, str]:
+        """Dispatch's order across queues: the channel's rank, then the serving order (within a queue the rank is
+        one, so a queue's own order is ``_call_order``)."""
+        return (CHANNEL_RANK[self.calls[call_id].channel], *self._call_order(call_id))
 
     def _refresh(self, agent: Agent) -> None:
         """Keep the indexes of free agents in step with the agent's status, state, idle time and sessions."""
@@ -437,17 +450,20 @@ class Router:
 
     # -- decisions ----------------------------------------------------------------------------------------
     def dispatch(self, now: float) -> None:
-        """Offer waiting calls to free agents: calls by priority then age, across queues; agents by the
-        selection rule among those allowed to take the call (skill relaxation)."""
+        """Offer waiting calls to free agents: calls by channel rank (``CHANNEL_RANK``: calls and chats before
+        email items), then priority, then age, across queues; agents by the selection rule among those allowed to
+        take the call (skill relaxation). So an email item goes to a free agent only when no call or chat that
+        agent may take is waiting: each turn offers the first servable contact of that order, and an email comes
+        first only when no call or chat is servable by any free agent."""
         while True:
             best, best_key = None, None
-            heads = sorted((self._call_order(ids[0]), name) for name, ids in self.waiting.items() if ids)
+            heads = sorted((self._dispatch_order(ids[0]), name) for name, ids in self.waiting.items() if ids)
             for head_key, name in heads:
                 if best_key is not None and head_key >= best_key:
                     break  # every call of this queue and the next ones comes later
                 found = self._first_servable(self.queues[name], self.waiting[name], now)
                 if found is not None:
-                    key = self._call_order(found[0].call_id)
+                    key = self._dispatch_order(found[0].call_id)
                     if best_key is None or key < best_key:
                         best, best_key = found, key
                     if key == head_key:

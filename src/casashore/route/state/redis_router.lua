@@ -7,7 +7,8 @@
 --   config (hash)               offer_timeout_s, wrap_up_s, max_missed, selection, voice_with_chats, email_capacity
 --   queues (zset, score 0)      queue names;  queue:<name> (hash) skill, relax_after_s, max_waiting, best_level,
 --                               channel (voice, chat, email), max_sessions
---   waiting:<queue> (zset)      call ids, score (9 - priority) * 1e10 + arrival: priority, then age
+--   waiting:<queue> (zset)      call ids, score (9 - priority) * 1e10 + arrival: priority, then age (dispatch
+--                               ranks the channel first across queues: RANK)
 --   free<ch>:<skill>:<level>    (zset) the agents who may be offered one more of channel <ch> ('' voice, 'chat',
 --                               'email'; core.Router.load) with that skill level, score sessions held * 1e10 +
 --                               idle_since: the least loaded, then the longest idle first (a voice agent's load
@@ -205,6 +206,17 @@ local function answer(result)
   return {result, OFFERS}
 end
 
+-- Chat before email, as core.CHANNEL_RANK (change both together): a channel's rank in dispatch, before priority
+-- and age; email items are offered only when no call or chat a free agent may take is waiting.
+local RANK = {voice = 0, chat = 0, email = 1}
+
+-- Dispatch's order across queues, as core.Router._dispatch_order: {rank, waiting score, call id}.
+local function before(a, b)
+  if a[1] ~= b[1] then return a[1] < b[1] end
+  if a[2] ~= b[2] then return a[2] < b[2] end
+  return a[3] < b[3]
+end
+
 local function dispatch()
   while true do
     local heads = {}
@@ -212,20 +224,22 @@ local function dispatch()
       -- a queue none of whose agents is free cannot be served: one look, before reading its head
       if top_under(P .. CHANNEL_KEY[q[5]] .. ':' .. q[2], capacity(q[5], q[6])) then
         local top = redis.call('ZRANGE', P .. 'waiting:' .. q[1], 0, 0, 'WITHSCORES')
-        if top[1] then heads[#heads + 1] = {tonumber(top[2]), top[1], q[1], {q[2], q[3], q[4], q[5], q[6]}} end
+        if top[1] then
+          heads[#heads + 1] = {RANK[q[5]], tonumber(top[2]), top[1], q[1], {q[2], q[3], q[4], q[5], q[6]}}
+        end
       end
     end
-    table.sort(heads, function(a, b) return a[1] < b[1] or (a[1] == b[1] and a[2] < b[2]) end)
+    table.sort(heads, before)
     local best_call, best_agent, best_key = nil, nil, nil
     for _, h in ipairs(heads) do
-      if best_key and (h[1] > best_key[1] or (h[1] == best_key[1] and h[2] >= best_key[2])) then break end
-      local call, agent = first_servable(h[3], h[4])
+      if best_key and not before(h, best_key) then break end  -- this queue's calls and the next ones come later
+      local call, agent = first_servable(h[4], h[5])
       if call then
-        local score = tonumber(redis.call('ZSCORE', P .. 'waiting:' .. h[3], call))
-        if best_key == nil or score < best_key[1] or (score == best_key[1] and call < best_key[2]) then
-          best_call, best_agent, best_key = call, agent, {score, call}
+        local key = {h[1], tonumber(redis.call('ZSCORE', P .. 'waiting:' .. h[4], call)), call}
+        if best_key == nil or before(key, best_key) then
+          best_call, best_agent, best_key = call, agent, key
         end
-        if call == h[2] then break end
+        if call == h[3] then break end
       end
     end
     if best_call == nil then return end
