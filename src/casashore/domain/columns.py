@@ -86,6 +86,19 @@ class Floats(Column):
         return Floats(self._a[index], None if self._nulls is None else self._nulls[index])
 
 
+def code_values(values: Iterable[Any], index: dict[tuple[type, Any], int], distinct: list) -> np.ndarray:
+    """Each value's index among ``distinct``, which grows (with ``index``, its lookup) by the values not seen yet:
+    shared across batches by a reader that codes a column a piece at a time."""
+    codes = []
+    for value in values:
+        key = (type(value), value)  # by type too: 1 and 1.0 are the same key but not the same JSON
+        if key not in index:
+            index[key] = len(distinct)
+            distinct.append(value)
+        codes.append(index[key])
+    return np.asarray(codes, dtype=np.int64)
+
+
 class Codes(Column):
     """Values by their index among the distinct values (names, ISO times, ints mixed with floats)."""
 
@@ -96,16 +109,8 @@ class Codes(Column):
 
     @classmethod
     def of(cls, values: Iterable[Any]) -> Codes:
-        index: dict[tuple[type, Any], int] = {}  # by type too: 1 and 1.0 are the same key but not the same JSON
         distinct: list = []
-        codes = []
-        for value in values:
-            key = (type(value), value)
-            if key not in index:
-                index[key] = len(distinct)
-                distinct.append(value)
-            codes.append(index[key])
-        return cls(np.asarray(codes, dtype=np.int64), distinct)
+        return cls(code_values(values, {}, distinct), distinct)
 
     def __len__(self) -> int:
         return len(self._codes)

@@ -18,7 +18,7 @@ from typing import Any, TypeVar
 import numpy as np
 from pydantic import BaseModel
 
-from casashore.domain.columns import Codes, Column, Floats, Ints, Rows, Series, column_of
+from casashore.domain.columns import Codes, Column, Floats, Ints, Rows, Series, code_values, column_of
 from casashore.domain.json_record import JsonRecord, _fields
 
 R = TypeVar("R", bound=JsonRecord)
@@ -280,14 +280,7 @@ class _ColumnBuilder:
             self._batches.append(("float", (np.array([np.nan if v is None else v for v in values], dtype=np.float64),
                                             np.array([v is None for v in values], dtype=bool))))
         else:
-            index, distinct, codes = self._index, self._distinct, []
-            for value in values:
-                key = (type(value), value)
-                if key not in index:
-                    index[key] = len(distinct)
-                    distinct.append(value)
-                codes.append(index[key])
-            self._batches.append(("codes", np.asarray(codes, dtype=np.int64)))
+            self._batches.append(("codes", code_values(values, self._index, self._distinct)))
 
     def column(self) -> Column:
         shapes = {shape for shape, _ in self._batches}
