@@ -37,16 +37,22 @@ def router(tmp_path_factory):
             yield server.ready("/desk"), browser
 
 
-def test_a_logged_off_agents_chat_goes_back_and_its_customer_is_told_in_her_language(router):
-    """Amina logs off from her desk while holding a French customer's chat: the widget says, in French, that
-    another agent will answer and waits again; the desk says the chat was handed back. (First in the module: it
-    leaves no chat waiting and Amina logged off.)"""
-    url, browser = router
+def amina_at_her_desk(browser, url: str):
+    """Amina's desk page, logged in with her id and token."""
     desk = watched_page(browser)
     desk.goto(f"{url}/desk")
     desk.fill("#agent", "amina")
     desk.fill("#token", TOKEN)
     desk.click("#login button")
+    return desk
+
+
+def test_a_logged_off_agents_chat_goes_back_and_its_customer_is_told_in_her_language(router):
+    """Amina logs off from her desk while holding a French customer's chat: the widget says, in French, that
+    another agent will answer and waits again; the desk says the chat was handed back. (First in the module: it
+    leaves no chat waiting and Amina logged off.)"""
+    url, browser = router
+    desk = amina_at_her_desk(browser, url)
     customer = watched_page(browser, "fr-FR")
     customer.goto(f"{url}/chat?queue=web_fr")
     customer.wait_for_function("document.body.dataset.state === 'ready'", timeout=WAIT_MS)
@@ -74,11 +80,7 @@ def test_a_logged_off_agents_chat_goes_back_and_its_customer_is_told_in_her_lang
 
 def test_a_customer_and_the_agent_chat_and_the_agent_holds_two_chats_not_three(router):
     url, browser = router
-    desk = watched_page(browser)
-    desk.goto(f"{url}/desk")
-    desk.fill("#agent", "amina")
-    desk.fill("#token", TOKEN)
-    desk.click("#login button")
+    desk = amina_at_her_desk(browser, url)
     desk.wait_for_function("document.getElementById('status').dataset.count === '0'", timeout=WAIT_MS)
 
     customers = []
