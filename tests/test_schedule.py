@@ -684,3 +684,31 @@ def test_a_search_that_no_longer_pays_leaves_the_other_parts_and_says_so(tmp_pat
     unlimited = covering.solve(requirement, templates, gap=0.01)
     assert unlimited.solver["searched"] == 0 and unlimited.solver["unpaid"] == 1
     assert unlimited.counts == unpaid.counts
+
+
+def test_a_searched_part_is_built_once_and_its_answer_written_from_that_build(tmp_path, monkeypatch):
+    """A part the neighbourhood search changes is built again once, for its search, and its answer written into the
+    schedule from that build; only its copies (the same day repeated) are built again to be written. The schedule
+    is the one that writing every changed part from a fresh build gives (the earlier rule: two builds a searched
+    part, which at 300 queues was a sixth of the step outside its dives and searches)."""
+    import casashore.schedule.covering as covering
+
+    requirement, templates = small_team_days(tmp_path, again=(0, 0))
+    builds = []
+    real_part = covering._Cluster.part
+    monkeypatch.setattr(covering._Cluster, "part", lambda self, local: builds.append(local) or real_part(self, local))
+    once = covering.solve(requirement, templates, gap=0.01, parts_searched=0)
+    polished = once.solver["polished"]
+    distinct = polished - 2  # the first day's two copies share its search (the test above)
+    assert polished > distinct > 0 and len(builds) == distinct + 2  # one build a search, one a copy
+    real_search = covering._Parts.search
+    monkeypatch.setattr(covering._Parts, "search", lambda self, part, step: (real_search(self, part, step)[0], None))
+    builds.clear()
+    twice = covering.solve(requirement, templates, gap=0.01, parts_searched=0)
+    assert len(builds) == distinct + polished  # every changed part built again to be written
+    assert (once.counts, once.breaks, once.objective, once.solver) == (twice.counts, twice.breaks, twice.objective,
+                                                                        twice.solver)
+    for name in ("scheduled", "at_work"):
+        mine, theirs = getattr(once, name), getattr(twice, name)
+        assert mine.keys() == theirs.keys() and all(np.array_equal(mine[k], theirs[k]) for k in mine)
+    assert np.array_equal(once.on_shift_total, twice.on_shift_total)

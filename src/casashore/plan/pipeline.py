@@ -323,8 +323,10 @@ def schedule_step(scenario: PlanScenario, staffing: Staffing, memo: dict | None 
         raise UserError("shifts", f"{len(templates)} templates", "templates that can cover the requirement")
     # A requirement while closed is reported as before: no allowed shift can cover it.
     uncoverable = sorted({(g, starts[t].isoformat()) for g, t in [*result.uncoverable, *closed]})
-    paid_h = sum(n * next(t.paid_min for t in templates if t.name == name) / 60
-                 for (name, _), n in result.counts.items())
+    paid_min = {}  # the first template of each name, as a scan would find (a scan per count: quadratic in queues)
+    for t in templates:
+        paid_min.setdefault(t.name, t.paid_min)
+    paid_h = sum(n * paid_min[name] / 60 for (name, _), n in result.counts.items())
     return Schedule(status=result.status, gap=result.gap, cost=result.cost, objective=result.objective,
                     bound=result.bound, stopped_by=result.stopped_by, solver=result.solver,
                     uncoverable=[UncoverableInterval(skill=g, start=s) for g, s in uncoverable],

@@ -133,13 +133,15 @@ def _columns(requirement: Requirement, shifts: list[ShiftTemplate], cyclic: bool
     for shift in shifts:
         first = shift.start_min // step - origin
         c = classes.index(shift.group)
+        lasting = np.arange(shift.length_min // step)
         for day in days:
-            covered = [t for k in range(shift.length_min // step) if (t := at(day * per_day + first + k)) is not None]
+            covered = day * per_day + first + lasting  # at() of each, as arrays: a cluster's week is ~10^4 of them
+            covered = covered % n if cyclic else covered[covered < n]
             if open_mask is not None and not open_mask[covered].all():
                 continue  # no one works while the site is closed
             col = len(keys)
             keys.append((shift.name, day))
-            rows.extend(c * n + t for t in covered)
+            rows.extend((c * n + covered).tolist())
             cols.extend([col] * len(covered))
             for j, rule in enumerate(shift.breaks):
                 supply = len(supplies)
@@ -468,6 +470,10 @@ class _Parts:
         self.keys = [key for c in clusters for key in c.keys]
         self.solved: list[SolvedPart] = [s for c in clusters for s in c.solved]
         self.with_shifts = [bool(days) for c in clusters for _, days in c.recipes]
+        self.dived = list(self.solved)
+        """each part's dive, whose answer its cluster's share of the schedule holds until rewrite()"""
+        self.written: dict[int, SolvedPart] = {}
+        """the answers rewrite() wrote since"""
         for cluster in clusters:
             cluster.solved = []  # held here only
 
@@ -482,13 +488,29 @@ class _Parts:
         cluster, local = self.locate(part)
         return None, cluster.part(local)[3]
 
-    def rewrite(self, part: int) -> None:
-        """Write the part's answer (changed by the search) into its cluster's share of the schedule."""
+    def search(self, part: int, step: Callable[[Problem], SolvedPart | None]
+               ) -> tuple[SolvedPart | None, tuple[_Model, np.ndarray, np.ndarray] | None]:
+        """``step`` on the part built again, and the build (model, rows, columns), which rewrite() takes so that a
+        searched part is not built a second time to write its answer (each build costs about what the search
+        does: at 300 queues, writing the searched parts' answers back was a third of the step outside its dives
+        and searches)."""
         cluster, local = self.locate(part)
-        model, rows, cols, _ = cluster.part(local)
+        model, rows, cols, problem = cluster.part(local)
+        return step(problem), (model, rows, cols)
+
+    def rewrite(self, part: int, built: tuple[_Model, np.ndarray, np.ndarray] | None = None) -> None:
+        """Write the part's answer, when the search changed it, into its cluster's share of the schedule (from
+        ``built``, the part's build by search(), else built again); a part whose answer is already written is
+        not written again (a part's rows and columns are its own, so the order of the writes does not matter)."""
+        answer = self.solved[part]
+        if answer.values is self.written.get(part, self.dived[part]).values:
+            return
+        cluster, local = self.locate(part)
+        model, rows, cols = built or cluster.part(local)[:3]
         values = np.zeros(model.problem.matrix.shape[1])
-        values[cols] = self.solved[part].values
+        values[cols] = answer.values
         cluster.write(model, values, rows, cols)
+        self.written[part] = answer
 
 
 def solve(requirement: Requirement, shifts: list[ShiftTemplate], *, cyclic: bool = False, hard: bool = False,
@@ -547,16 +569,14 @@ def solve(requirement: Requirement, shifts: list[ShiftTemplate], *, cyclic: bool
     if not feasible:
         return ShiftSchedule("infeasible", float("nan"), float("nan"), None, {}, {}, uncoverable, {}, size)
     parts = _Parts(clusters)
-    dived = list(parts.solved)
     if parts_searched is None and search_share is not None:
         parts_searched = search_budget(parts.keys, parts.with_shifts, search_share)
     solved = _solve_by_component(parts, gap, node_limit, parts_searched, time_limit_s, memo, started)
     if solved is None:
         return ShiftSchedule("infeasible", float("nan"), float("nan"), None, {}, {}, uncoverable, {}, size)
     label, objective, bound, stopped_by, stats = solved
-    for part in range(len(parts)):
-        if parts.solved[part].values is not dived[part].values:
-            parts.rewrite(part)
+    for part in range(len(parts)):  # the searched parts' copies (the searched ones are written as found)
+        parts.rewrite(part)
     gap = 0.0 if label == "optimal" else max(0.0, objective - bound) / max(abs(objective), 1e-9)
     # The whole schedule, in the whole model's orders: classes sorted, shift columns by template then day.
     order = {s.name: i for i, s in enumerate(shifts)}
@@ -692,7 +712,8 @@ def _solve_by_component(problems: _Parts, gap: float, node_limit: int, parts_sea
     unpaid = 0
     with ThreadPoolExecutor(max_workers=max(1, min(SEARCH_BATCH, os.cpu_count() or 1))) as pool:
 
-        def search(waiting: list[tuple[float, int]], budget: int, step: Callable[[int, float], SolvedPart | None],
+        def search(waiting: list[tuple[float, int]], budget: int,
+                   step: Callable[[Problem, int, float], SolvedPart | None],
                    done: set[int], judged: bool = False) -> bool:
             """Parts with the same data (the same client's Tuesday and Wednesday) are searched once, their
             answer shared: the heap holds one part per distinct model, by the slack of all its copies. When
@@ -716,8 +737,9 @@ def _solve_by_component(problems: _Parts, gap: float, node_limit: int, parts_sea
                 if not batch:
                     break
                 safety_s = max(0.1, time_limit_s - (time.perf_counter() - started))
-                found = pool.map(lambda part, limit=safety_s: step(part, limit), batch)
-                for first, answer in zip(batch, found, strict=True):
+                found = pool.map(lambda part, limit=safety_s: problems.search(part, lambda p: step(p, part, limit)),
+                                 batch)
+                for first, (answer, built) in zip(batch, found, strict=True):
                     if answer is None:
                         return False
                     if np.isfinite(solved[first].objective):
@@ -730,6 +752,7 @@ def _solve_by_component(problems: _Parts, gap: float, node_limit: int, parts_sea
                         bound_sum += answer.bound - solved[part].bound
                         solved[part] = answer
                     memo[keys[first]] = answer  # a later round's same part is not searched again
+                    problems.rewrite(first, built)  # its copies are built again at the end
                     if not np.isfinite(objective_sum):  # a part without an answer had made the sum infinite
                         objective_sum = sum(s.objective for s in solved)
             return True
@@ -739,7 +762,7 @@ def _solve_by_component(problems: _Parts, gap: float, node_limit: int, parts_sea
         if not search([(-s.slack, i) for i, s in enumerate(solved)
                        if s.stopped_by == "dive" and (without_answer(i) or s.slack > gap * abs(s.objective))],
                       len(solved),
-                      lambda part, limit: neighbourhood(problems[part][1], solved[part], gap, node_limit, limit),
+                      lambda problem, part, limit: neighbourhood(problem, solved[part], gap, node_limit, limit),
                       polished, judged=True):
             return None
         waiting = [(-s.slack, i) for i, s in enumerate(solved) if s.stopped_by in ("dive", "neighbourhood")]
@@ -751,7 +774,7 @@ def _solve_by_component(problems: _Parts, gap: float, node_limit: int, parts_sea
             # are searched (the schedule needs them).
             waiting = [item for item in waiting if without_answer(item[1])]
         if not search(waiting, budget,
-                      lambda part, limit: branch_and_bound(problems[part][1], solved[part], gap, node_limit, limit),
+                      lambda problem, part, limit: branch_and_bound(problem, solved[part], gap, node_limit, limit),
                       searched):
             return None
     objective, bound = sum(s.objective for s in solved), sum(s.bound for s in solved)
