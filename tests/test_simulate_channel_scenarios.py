@@ -115,3 +115,68 @@ def test_a_chat_run_says_why_it_differs_from_its_chain(tmp_path):
     assert "[simulation] warmup_min" in shown  # said as the scenario spells it, not eaten as markup
     warmed = simulate(tmp_path, CHAT + "warmup_min = 30\n").output
     assert "warmup_min (here 30 minutes)" in warmed
+
+
+BLEND = """interval_min = 15
+[[queues]]
+name = "fr_voice"
+skill = "fr"
+aht_s = 180
+patience_s = 120
+calls = [100, 120]
+[[queues]]
+name = "fr_mail"
+skill = "fr"
+channel = "email"
+aht_s = 300
+deadline_s = 7200
+deadline_share = 0.9
+calls = 20
+[[groups]]
+name = "pool"
+skills = { fr = 1 }
+agents = 30
+[simulation]
+replications = 10
+seed = 3
+"""
+
+
+def test_a_blended_scenario_runs_on_the_blended_engine_per_channel(tmp_path):
+    """Voice and email on one skill and one group (the trial's blend.toml, issue 21 M1): the blended engine's run,
+    the very figures `simulate_blend` gives for the same pool, a row per channel with its 95 % interval."""
+    from casashore.simulate.blend_engine import blend_centre
+    from casashore.simulate.channels import simulate_blend
+
+    result = simulate(tmp_path, BLEND, "--json", "--output", str(tmp_path / "rows.csv"))
+    assert result.exit_code == 0, result.output
+    doc = json.loads(result.stdout)
+    assert doc["channels"] == ["voice", "email"] and doc["queues"] == {"voice": "fr_voice", "email": "fr_mail"}
+    direct = simulate_blend(blend_centre([100, 120], 180, 20, 300, 30, 900, 7200, patience_s=120), 10, 3)[1]
+    assert doc["voice"] == direct.voice.to_json() and doc["email_share_within_deadline"] == \
+        direct.email_share_within_deadline and doc["occupancy"] == direct.occupancy
+    assert doc["voice"]["service_level_ci95"] is not None and doc["email_share_within_deadline_ci95"] is not None
+    rows = (tmp_path / "rows.csv").read_text().splitlines()
+    assert len(rows) == 3 and rows[1].startswith("voice,fr_voice") and rows[2].startswith("email,fr_mail")
+    shown = simulate(tmp_path, BLEND)
+    assert shown.exit_code == 0 and "blended pool" in shown.stdout and "fr_mail" in shown.stdout
+    trace = simulate(tmp_path, BLEND, "--trace", str(tmp_path / "t.parquet"))
+    assert trace.exit_code == 2 and "no --trace with a blended scenario" in trace.stderr
+
+
+@pytest.mark.parametrize("change, field, says", [
+    (lambda d: d["queues"][0].update(forecast_cv=0.1), "queues[0].forecast_cv", "blended pool"),
+    (lambda d: d["groups"][0].update(delay_s={"fr": 5}), "groups[0].delay_s.fr", "blended pool"),
+    (lambda d: d["queues"][1].update(skill="en") or d["groups"][0]["skills"].update(en=1), "queues[1].channel",
+     "all on one skill"),
+    (lambda d: d["groups"].append({"name": "more", "skills": {"fr": 1}, "agents": 2}), "queues[1].channel",
+     "one agent group"),
+])
+def test_what_the_blended_engine_does_not_draw_is_refused(change, field, says):
+    import tomllib
+
+    data = tomllib.loads(BLEND)
+    change(data)
+    with pytest.raises(UserError) as error:
+        scenario_from_dict(data)
+    assert error.value.field == field and says in str(error.value)

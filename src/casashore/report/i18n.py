@@ -185,15 +185,17 @@ WORDS = {
     "share_within_deadline": ("taken up within the deadline", "traités dans le délai"),
     "channels_note": ("Each channel is staffed by its own model (voice: Erlang A; chat: agents holding up to "
                       "max_sessions conversations, slowed by each other; email: the backlog carried across the day "
-                      "against its deadline), scheduled on its own skill and simulated by its own engine. Agents "
-                      "blending channels (a chat between calls, emails in quiet hours) are not modelled: each "
-                      "channel's agents are its own.",
+                      "against its deadline), scheduled on its own skill and simulated by its own engine. In this "
+                      "plan each channel has its own skill, so its agents are its own; to let agents blend channels "
+                      "(a chat between calls, emails in quiet hours), put a voice queue and its chat or email queues "
+                      "on one skill: a blended pool (docs/plan.md, \"Blended pools\").",
                       "Chaque canal est dimensionné par son propre modèle (voix : Erlang A ; chat : des agents "
                       "tenant jusqu'à max_sessions conversations, ralenties les unes par les autres ; courriel : le "
                       "stock reporté d'un intervalle à l'autre face à son délai), planifié sur sa propre compétence "
-                      "et simulé par son propre moteur. Les agents qui mélangent les canaux (un chat entre deux "
-                      "appels, des courriels aux heures creuses) ne sont pas modélisés : les agents de chaque canal "
-                      "lui sont propres."),
+                      "et simulé par son propre moteur. Dans ce plan chaque canal a sa propre compétence, donc ses "
+                      "propres agents ; pour que des agents mélangent les canaux (un chat entre deux appels, des "
+                      "courriels aux heures creuses), placez une file voix et ses files chat ou courriel sur une même "
+                      "compétence : un groupe mixte (docs/plan.md, « Blended pools »)."),
     "backlog": ("Email backlog (items waiting, with the scheduled agents)",
                 "Stock de courriels (en attente, avec les agents planifiés)"),
     "items_waiting": ("items waiting", "courriels en attente"),

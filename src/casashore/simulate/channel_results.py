@@ -119,3 +119,5 @@ class BlendRun(JsonRecord):
     replications: int
     calls_simulated: int
     calls_per_second: float | None
+    queues: dict[str, str] | None = optional_key()
+    """the scenario's queue name per channel (`casashore simulate` of a blended scenario)"""

@@ -112,14 +112,43 @@ class Scenario(Strict):
 
     @model_validator(mode="after")
     def _one_channel_queue(self) -> Scenario:
-        """A chat or email queue is simulated by its own engine, alone with one agent group (agents blending
-        channels are not modelled)."""
+        """A chat or email queue is simulated by its own engine, alone with one agent group; or, with at most one
+        queue per channel on one skill and one agent group, as a blended pool by the blended engine
+        (simulate/blend_engine.py). Other shapes with a chat or email queue are refused."""
+        if self.is_blended:
+            for i, queue in enumerate(self.queues):
+                if queue.channel == "voice":
+                    self._blended_voice(i, queue)
+            for skill, delay in self.groups[0].delay_s.items():
+                if delay:
+                    raise ScenarioError(f"groups[0].delay_s.{skill}", delay, "0 in a blended pool (its agents "
+                                        "take a contact as soon as the router's rule lets them)")
+            return self
         for i, queue in enumerate(self.queues):
             if queue.channel != "voice" and (len(self.queues) > 1 or len(self.groups) > 1):
                 raise ScenarioError(f"queues[{i}].channel", queue.channel, f"a scenario of this {queue.channel} "
-                                    f"queue alone with one agent group (this one has {len(self.queues)} queues and "
-                                    f"{len(self.groups)} groups; agents blending channels are not modelled)")
+                                    f"queue alone with one agent group, or a blended pool: one agent group and at "
+                                    f"most one queue per channel, all on one skill (this one has "
+                                    f"{len(self.queues)} queues, {len(self.groups)} groups, skills "
+                                    f"{', '.join(sorted({q.skill for q in self.queues}))})")
         return self
+
+    @property
+    def is_blended(self) -> bool:
+        """One agent group serving queues of two or three channels, one queue per channel, on one skill."""
+        channels = [q.channel for q in self.queues]
+        return (len(self.groups) == 1 and len(self.queues) > 1 and len(set(channels)) == len(channels)
+                and len({q.skill for q in self.queues}) == 1)
+
+    def _blended_voice(self, i: int, queue: SimulatedQueue) -> None:
+        """What the blended engine does not draw for its voice queue: refused rather than ignored."""
+        if queue.forecast_cv:
+            raise ScenarioError(f"queues[{i}].forecast_cv", queue.forecast_cv, "0 in a blended pool (its engine "
+                                "draws the forecast's Poisson mean)")
+        for law in ("handle", "patience"):
+            if getattr(queue, law).distribution == "empirical":
+                raise ScenarioError(f"queues[{i}].{law}.distribution", "empirical", "exponential, lognormal or "
+                                    "gamma in a blended pool")
 
     def voice_only(self, use: str) -> Scenario:
         """This scenario, refused by the field of its chat or email queue where ``use`` takes voice only."""

@@ -12,7 +12,7 @@ from casashore.domain.units import whole
 from casashore.errors import UserError
 from casashore.simulate import scenario as scenario_sim
 from casashore.simulate import single_queue
-from casashore.simulate.channel_results import ChatRun, EmailRun
+from casashore.simulate.channel_results import BlendRun, ChatRun, EmailRun
 from casashore.simulate.channel_scenario import is_channel_scenario, simulate_channel_scenario
 from casashore.simulate.inputs import Scenario, load_scenario
 from casashore.simulate.multiskill import group_staffing, staff_scenario
@@ -42,13 +42,15 @@ def replications_of(model: Scenario, runs: dict[str, int]) -> int:
 
 
 def simulate_centre(model: Scenario, runs: dict[str, int], *, workers: int | None, scheduler: str | None,
-                    progress: Progress, trace: Path | None) -> CentreRun | ChatRun | EmailRun:
+                    progress: Progress, trace: Path | None) -> CentreRun | ChatRun | EmailRun | BlendRun:
     """Every queue and group of the scenario, per interval, with 95 % half-widths; ``trace`` also gets the calls.
-    A scenario of one chat or email queue runs on its channel's engine (no trace there)."""
+    A scenario of one chat or email queue runs on its channel's engine, a blended pool on the blended engine (no
+    trace there)."""
     if is_channel_scenario(model):
         if trace is not None:
-            raise UserError("trace", str(trace), f"no --trace with a {model.queues[0].channel} scenario (the voice "
-                            "engine's calls only)")
+            kind = "blended" if model.is_blended else model.queues[0].channel
+            raise UserError("trace", str(trace), f"no --trace with a {kind} scenario (the voice engine's calls "
+                            "only)")
         return simulate_channel_scenario(model, workers=workers, scheduler=scheduler, progress=progress, **runs)
     batch, result = scenario_sim.simulate_scenario(model, workers=workers, scheduler=scheduler, progress=progress,
                                                    trace=trace is not None, **runs)
@@ -77,13 +79,38 @@ def one_queue_case(options: dict[str, str]) -> dict:
     return single_queue.single_queue_case(options)
 
 
-def interval_rows(result: CentreRun | ChatRun | EmailRun) -> list[dict]:
-    """A scenario's result as CSV rows: one per queue and interval (a chat run pooled: one row of its measures)."""
+def interval_rows(result: CentreRun | ChatRun | EmailRun | BlendRun) -> list[dict]:
+    """A scenario's result as CSV rows: one per queue and interval (a chat run pooled: one row of its measures; a
+    blended run pooled: one row per channel with contacts)."""
+    if isinstance(result, BlendRun):
+        return blend_rows(result)
     if isinstance(result, ChatRun):
         return [{k: v for k, v in result.to_json().items() if k != "formula"}]
     if isinstance(result, EmailRun):
         return [row.to_json() for row in result.intervals]
     return [{"queue": q.queue, **row.to_json()} for q in result.centre.queues for row in q.intervals]
+
+
+def blend_rows(result: BlendRun) -> list[dict]:
+    """A blended run as one row per channel with contacts, intervals pooled: voice and chat their call measures,
+    email its share within the deadline, each with its 95 % half-width, and the agents' time on the channel."""
+    names = result.queues or {}
+    rows = []
+    for channel in result.channels:
+        row: dict = {"channel": channel, "queue": names.get(channel)}
+        if channel == "email":
+            row |= {"share_within_deadline": result.email_share_within_deadline,
+                    "share_within_deadline_ci95": result.email_share_within_deadline_ci95,
+                    "asa": result.email_asa, "asa_ci95": result.email_asa_ci95,
+                    "open_at_end": result.email_open_at_end}
+        else:
+            row |= getattr(result, channel).to_json()
+            if channel == "chat":
+                row |= {"sessions_per_agent": result.chat_sessions_per_agent,
+                        "sessions_per_agent_ci95": result.chat_sessions_per_agent_ci95}
+        row["time_share"] = getattr(result, f"{channel}_time_share")
+        rows.append(row)
+    return rows
 
 
 def staff_groups(model: Scenario, runs: dict[str, int], progress: Progress) -> GroupStaffing:

@@ -72,7 +72,9 @@ def simulate(
 
     A scenario of one chat or email queue (`channel = "chat"` with max_sessions and concurrency, or "email" with
     deadline_s and deadline_share) and one group runs on its channel's engine, beside the chat chain's or the
-    email fluid's answer (docs/simulation.md, "Chat and email").
+    email fluid's answer (docs/simulation.md, "Chat and email"). A blended pool (one group, at most one voice, one
+    chat and one email queue, all on one skill) runs on the blended engine: the router's rule, each channel's
+    measures with their 95 % intervals.
     """
     from casashore.usecases import simulation  # numba and pydantic: only when the command runs
 
@@ -103,6 +105,8 @@ def simulate(
         write_csv(output, rows)
     if as_json:
         print_json(result.to_json())
+    elif scenario is not None and hasattr(result, "channels"):
+        _show_blend_result(result)
     elif scenario is not None and hasattr(result, "channel"):
         _show_channel_result(result, model.simulation.warmup_min)
     elif scenario is not None:
@@ -195,6 +199,31 @@ def _show_channel_result(result, warmup_min: float) -> None:
     out.print(shown)
     if note:
         out.print(Text(CHAT_NOTE.format(warmup=f"{warmup_min:g} minutes" if warmup_min else "none")))  # no markup
+
+
+def _show_blend_result(result) -> None:
+    """A blended pool: a row per channel with contacts (voice and chat their service level, P(abandon) and ASA;
+    email its share within the deadline and mean wait), each with its 95 % half-width, and the agents' time."""
+    from casashore.usecases.simulation import blend_rows
+
+    shown = Table(title=f"blended pool: {result.replications} replications, {result.calls_simulated:,} contacts "
+                        "simulated", caption="service: voice and chat answered within target_s, email taken up "
+                        "within deadline_s (judged items: open ones at the end apart)")
+    for header in ("queue", "channel", "service", "± 95 %", "ASA (s)", "± 95 %", "P(abandon)", "± 95 %",
+                   "sessions per agent", "open at the end", "agents' time"):
+        shown.add_column(header, justify="right")
+    for row in blend_rows(result):
+        email = row["channel"] == "email"
+        shown.add_row(
+            row["queue"] or "—", row["channel"],
+            fmt(row["share_within_deadline" if email else "service_level"]),
+            fmt(row["share_within_deadline_ci95" if email else "service_level_ci95"]),
+            fmt(row["asa"], ".1f"), fmt(row["asa_ci95"], ".1f"),
+            "—" if email else fmt(row["p_abandon"]), "—" if email else fmt(row["p_abandon_ci95"]),
+            fmt(row.get("sessions_per_agent")), f"{row['open_at_end']:,.1f}" if email else "—",
+            fmt(row["time_share"]))
+    out.print(shown)
+    out.print(f"occupancy of the pool: {fmt(result.occupancy)} ± {fmt(result.occupancy_ci95)}")
 
 
 def _show_scenario_result(result: CentreRun) -> None:
