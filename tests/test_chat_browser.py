@@ -4,7 +4,10 @@ agent and the reply comes back; an agent with max_sessions = 2 gets two chats, n
 ends the chat and the desk says so; a French browser gets the widget in French; text is shown as text, never as
 HTML."""
 
+import json
+import re
 import shutil
+import urllib.request
 
 import pytest
 
@@ -15,13 +18,29 @@ from served import launched
 pytestmark = pytest.mark.skipif(not CHROMIUM.exists() or shutil.which("casashore") is None,
                                 reason="Debian's chromium is not installed (apt-get install chromium; .ci/run does it)")
 TOKEN = "agent-amina-token-for-the-chat-test"
+NADIA, TRUNK = "agent-nadia-token-for-the-email-test", "trunk-token-for-the-email-test"
 CENTRE = f"""
 [router]
 {CHAT_ROUTER}{CHAT_QUEUE}
+[[queues]]
+name = "mail_fr"
+skill = "fr_mail"
+channel = "email"
+deadline_s = 86400
+deadline_share = 0.9
+
 [[agents]]
 id = "amina"
 skills = {{ fr = 1 }}
 token = "{TOKEN}"
+
+[[agents]]
+id = "nadia"
+skills = {{ fr_mail = 1 }}
+token = "{NADIA}"
+
+[tokens]
+trunk = ["{TRUNK}"]
 """
 WAIT_MS = 20_000  # generous: a busy 2-core machine; every wait is for a state, never a fixed time
 
@@ -135,3 +154,45 @@ def test_a_customer_and_the_agent_chat_and_the_agent_holds_two_chats_not_three(r
     assert desk.text_content("#me") == "on pause"
     for page in (desk, *customers):
         assert page.errors == [], page.errors
+
+
+def call_api(url: str, path: str, token: str, body: dict | None = None):
+    request = urllib.request.Request(url + path, method="GET" if body is None else "POST",
+                                     data=None if body is None else json.dumps(body).encode(),
+                                     headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"})
+    with urllib.request.urlopen(request, timeout=30) as answer:
+        return json.load(answer)
+
+
+def test_an_email_on_the_desk_shows_when_it_arrived_and_the_time_left_to_its_deadline_even_handed_back(router):
+    """Trial of issue 21 (M7): an email agent works by deadline. The offer, the item held and the item handed back
+    after she was logged off each show its arrival on the site's clock and the time to its 24 h deadline (French)."""
+    url, browser = router
+    desk = watched_page(browser, "fr-FR")
+    desk.goto(f"{url}/desk")
+    desk.fill("#agent", "nadia")
+    desk.fill("#token", NADIA)
+    desk.click("#login button")
+    item = call_api(url, "/api/emails", TRUNK, {"queue": "mail_fr", "message_id": "<20261130.1@banque.fr>"})["id"]
+    box = f".session[data-id='{item}']"
+    desk.wait_for_function(f"document.querySelector(\"{box} .accept\") !== null", timeout=WAIT_MS)
+    arrived = call_api(url, "/api/agents/nadia/sessions", NADIA)[0]["arrived_at"][11:16]  # the site's clock
+    shown = re.compile(rf"arrivé à {arrived} \(heure du site\) — échéance dans (24 h 00|23 h \d\d) min")
+    desk.wait_for_function(f"document.querySelector(\"{box} .due\").textContent.includes('échéance')",
+                           timeout=WAIT_MS)
+    assert shown.fullmatch(desk.text_content(f"{box} .due")), desk.text_content(f"{box} .due")
+    desk.click(f"{box} .accept")
+    desk.wait_for_function(f"document.querySelector(\"{box}\").dataset.state === 'connected'", timeout=WAIT_MS)
+    assert shown.fullmatch(desk.text_content(f"{box} .due"))  # held: still there
+    desk.click("#go-offline")  # logged off holding it: the item goes back to the queue with its arrival
+    desk.wait_for_function("document.getElementById('me').dataset.status === 'offline'", timeout=WAIT_MS)
+    desk.click("#go-available")
+    desk.wait_for_function(f"document.querySelector(\"{box}\") && document.querySelector(\"{box}\").dataset"
+                           ".state === 'offered'", timeout=WAIT_MS)
+    assert shown.fullmatch(desk.text_content(f"{box} .due")), desk.text_content(f"{box} .due")
+    desk.click(f"{box} .accept")
+    desk.wait_for_function(f"document.querySelector(\"{box}\").dataset.state === 'connected'", timeout=WAIT_MS)
+    desk.click(f"{box} .end")
+    desk.wait_for_function(f"document.querySelector(\"{box}\") === null", timeout=WAIT_MS)
+    assert desk.errors == [], desk.errors
+    desk.close()

@@ -115,7 +115,8 @@ def test_simulated_measures_sit_within_their_intervals_of_the_chain_when_exact()
     """k = 3, c = 0 is exactly M/M/30 in the chain; the simulator's interval must hold it (99 %: 2.6/1.96 the 95 %
     half-width)."""
     run_ = simulate_chat(chat_centre(500, 3600, 180, 10, 3, 0.0, intervals=4), 200, seed=3, workers=1)[1]
-    for name in ("p_wait", "service_level"):
+    assert run_.formula.asa is not None and "asa_all" not in run_.formula.to_json()  # staff's keys (trial 21 M5)
+    for name in ("p_wait", "service_level", "asa"):
         exact = getattr(run_.formula, name)
         assert abs(getattr(run_.measures, name) - exact) <= getattr(run_.measures, f"{name}_ci95") * 2.6 / 1.96
     assert run_.sessions_per_agent == pytest.approx(2.5, abs=run_.sessions_per_agent_ci95 * 2.6 / 1.96)

@@ -34,9 +34,10 @@ UNJUDGED = dict.fromkeys(["p_wait", "p_wait_ci95", "p_abandon_ci95", "asa", "asa
 """The simulator's other measures, which the goal loop does not read."""
 
 
-def simulation(rows, goal=0.8, replications=20):
+def simulation(rows, goal=0.8, replications=20, channel=None):
     return SimulatedCentre.from_json({"replications": replications, "calls_simulated": 0, "groups": [], "queues": [
-        {"queue": "fr-bank", "skill": "fr", "offered": sum(r[0] for r in rows), "service_level_goal": goal,
+        {"queue": "fr-bank", "skill": "fr", **({"channel": channel} if channel else {}),
+         "offered": sum(r[0] for r in rows), "service_level_goal": goal,
          "service_level": None, "service_level_ci95": None, "p_abandon": None, **UNJUDGED,
          "intervals": [{"interval": i, "start_min": 15 * i, "offered": offered, "service_level": level,
                         "service_level_ci95": half, "p_abandon": 0.02, **UNJUDGED}
@@ -79,3 +80,15 @@ def test_a_day_s_level_is_a_share_even_when_its_weights_add_up_past_one():
     starts = ["2026-12-07T09:00:00", "2026-12-07T09:15:00", "2026-12-07T09:30:00"]
     day = daily_levels(simulation(rows), starts)[0].to_json()
     assert day["service_level"] == 1.0 and day["p_abandon"] <= 1.0
+
+
+def test_an_email_day_counts_its_arrivals_even_those_still_open_at_the_horizon_s_end():
+    # The evening's items are all still open when the horizon ends: no level, yet they arrived that day (the
+    # trial of issue 21 read 111.3 items for a day of 128).
+    starts = ["2026-12-07T09:00:00", "2026-12-07T17:00:00", "2026-12-07T23:45:00"]
+    rows = [(100, 0.9, 0.01), (20, 0.5, 0.05), (8, None, None)]
+    day = daily_levels(simulation(rows, channel="email"), starts)[0].to_json()
+    assert day["calls"] == 128 and day["judged"] == 120
+    assert day["service_level"] == pytest.approx((100 * 0.9 + 20 * 0.5) / 120)  # over the items judged
+    voice = daily_levels(simulation(rows), starts)[0].to_json()
+    assert voice["calls"] == 128 and "judged" not in voice

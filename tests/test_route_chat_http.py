@@ -139,8 +139,10 @@ def test_email_items_come_from_a_trunk_and_wait_for_an_agent_free_of_chat(setup)
     clock.t += 6.0
     client.post(f"/api/chats/{chat}/end", headers=auth("t-ana"))
     sessions = client.get("/api/agents/ana/sessions", headers=auth("t-ana")).json()
+    # when it arrived on the site's clock (Casablanca, UTC+0 in 1970) and the time left to its 1 h deadline
     assert sessions == [{"id": item, "channel": "email", "queue": "mail", "state": "offered", "message_id": given,
-                         "offer_left_s": 15.0, "first_message": None}]
+                         "offer_left_s": 15.0, "first_message": None, "arrived_at": "1970-01-01T00:16:40+00:00",
+                         "deadline_left_s": 3594.0}]
     client.post(f"/api/agents/ana/accept/{item}", headers=auth("t-ana"))
     assert client.post(f"/api/calls/{item}/hangup", headers=auth("t-ana")).json()["outcome"] == "answered"
     rows = {q["queue"]: q["channel"] for q in client.get("/api/queues", headers=auth("t-sup")).json()}

@@ -160,3 +160,37 @@ def test_max_sessions_has_one_message_for_every_wrong_value(sessions):
                                       "3m", "--service-level", "0.8", "--max-sessions", sessions])
     assert result.exit_code == 2
     assert f"max_sessions: '{sessions}' is not valid; expected a whole number of sessions from 1 to 10" in result.output
+
+
+def staff_table(*args: str) -> str:
+    result = CliRunner().invoke(cli, ["staff", *args], env={"COLUMNS": "200"})
+    assert result.exit_code == 0, result.output
+    return result.stdout
+
+
+def test_a_chat_case_with_a_patience_shows_its_abandonment_and_the_wait_of_every_session():
+    args = ("--channel", "chat", "--max-sessions", "3", "--concurrency", "0.3", "--calls", "400", "--interval", "15m",
+            "--aht", "5m", "--target", "60", "--patience", "2m", "--agents", "60")
+    row = staff_cli(*args)
+    assert row["channel"] == "chat" and row["asa"] is None and row["p_abandon"] > 0.1
+    text = staff_table(*args)
+    assert "P(abandon)" in text and f"{row['p_abandon']:.3f}" in text
+    assert "ASA, all (s)" in text and f"{row['asa_all']:.1f}" in text and "—" not in text
+
+
+def test_mixed_channels_are_shown_one_table_each_and_every_json_row_names_its_channel(tmp_path):
+    cases = tmp_path / "mix.csv"
+    cases.write_text("channel,calls,interval,aht,target,service_level,max_sessions,concurrency,deadline,open\n"
+                     "voice,100,30m,180,20,0.8,,,,\nchat,400,15m,5m,60,0.8,3,0.3,,\n"
+                     "email,2400,24h,5m,,0.95,,,24h,10h\n")
+    rows = staff_cli("--input", str(cases))
+    assert [r["channel"] for r in rows] == ["voice", "chat", "email"]
+    text = staff_table("--input", str(cases))
+    voice, chat, email = (text.split(f"Staffing: {c}")[1] for c in ("voice", "chat", "email"))
+    voice, chat = voice.split("Staffing: chat")[0], chat.split("Staffing: email")[0]
+    for part, row in ((voice, rows[0]), (chat, rows[1])):  # service level within the target, its wait, P(wait)
+        assert "within deadline" not in part and "service level" in part and "P(wait)" in part
+        assert f"{row['asa']:.1f}" in part and f"{row['service_level']:.3f}" in part
+    assert "sessions per agent" in chat and "sessions per agent" not in voice
+    assert "within deadline" in email and "largest backlog (items)" in email and "1400" in email
+    assert "P(wait)" not in email and "ASA" not in email

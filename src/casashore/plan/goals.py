@@ -85,7 +85,7 @@ def raise_requirement(staffing: Staffing, missed: dict[str, list[int]], shrinkag
 
 
 def daily_levels(simulation: SimulatedCentre, starts: list[str], min_calls: float = MIN_CALLS) -> list[DayLevel]:
-    """Per queue and site day with calls: calls, service level and its half-width, abandonment, verdict."""
+    """Per queue and site day with calls: calls (arrivals), service level and its half-width, abandonment, verdict."""
     days = [datetime.fromisoformat(s).date().isoformat() for s in starts]
     out = []
     for queue in simulation.queues:
@@ -96,6 +96,9 @@ def daily_levels(simulation: SimulatedCentre, starts: list[str], min_calls: floa
         for interval, row in zip(queue.intervals.values("interval"), zip(*columns, strict=True), strict=True):
             by_day.setdefault(days[interval], []).append(row)
         for day, rows in sorted(by_day.items()):
+            # The day's calls are its arrivals; its level weighs only the intervals with a measured level (an
+            # email interval whose items are all still open at the horizon's end has none).
+            arrived = sum(r[0] for r in rows if r[0] > 0)
             rows = [r for r in rows if r[0] > 0 and r[1] is not None]
             calls = sum(r[0] for r in rows)
             if calls < min_calls:
@@ -107,9 +110,10 @@ def daily_levels(simulation: SimulatedCentre, starts: list[str], min_calls: floa
             abandon = _share(sum(w * (r[3] or 0.0) for w, r in zip(weights, rows, strict=True)))
             status = "met" if level >= goal else "at_risk" if level + half >= goal else "not_met"
             below = sum(1 for r in rows if r[0] >= min_calls and r[1] < goal)
-            out.append(DayLevel(queue=queue.queue, day=day, calls=calls, service_level=level,
+            judged = calls if queue.channel == "email" else None
+            out.append(DayLevel(queue=queue.queue, day=day, calls=arrived, service_level=level,
                                 service_level_ci95=half, goal=goal, p_abandon=abandon, status=status,
-                                intervals_below_goal=below, channel=queue.channel))
+                                intervals_below_goal=below, channel=queue.channel, judged=judged))
     return out
 
 

@@ -168,6 +168,7 @@ class DayLevel(JsonRecord):
     queue: str
     day: str
     calls: float
+    """the day's arrivals (calls, chat sessions or email items offered), the replications' mean"""
     service_level: float
     service_level_ci95: float
     goal: float
@@ -177,6 +178,9 @@ class DayLevel(JsonRecord):
     intervals_below_goal: int
     channel: str | None = optional_key()
     """chat or email (absent for voice); email: calls are items, service_level the share within the deadline"""
+    judged: float | None = optional_key()
+    """email only: the day's arrivals in intervals whose level is measured (calls less those whose items are all
+    still open at the horizon's end); the service level is over these"""
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ import contextlib
 import math
 import secrets
 from collections import Counter
+from datetime import datetime
 from pathlib import Path
 from typing import Annotated
 
@@ -243,7 +244,9 @@ def add_chat_routes(app: FastAPI, service: RouterService, chats, principal, resp
     async def sessions(agent_id: str, credentials: Bearer) -> list[dict]:
         """The chats and email items offered to or held by the agent (her token or a supervisor's): an email's
         ``message_id`` (the mail system's reference); while offered, ``offer_left_s`` (the seconds left to accept
-        before the offer is withdrawn) and a chat's ``first_message`` (the customer's, to decide on)."""
+        before the offer is withdrawn) and a chat's ``first_message`` (the customer's, to decide on); an email's
+        ``arrived_at`` (on the site's clock, ISO 8601 with its offset: kept when an item goes back to the queue)
+        and ``deadline_left_s`` (seconds to its queue's ``deadline_s``, negative once past; null without one)."""
         who = principal(credentials)
         if agent_id not in router.agents:
             raise HTTPException(404, f"agent {agent_id!r}: no such agent")
@@ -257,7 +260,18 @@ def add_chat_routes(app: FastAPI, service: RouterService, chats, principal, resp
             messages, _ = chats.read(chat_id, 0)
             return messages[0]["text"] if messages else None
 
-        return [{"id": c.call_id, "channel": c.channel, "queue": c.queue, "state": c.state,
+        def deadline_left_s(call) -> float | None:
+            queue = router.queues.get(call.queue)
+            deadline = None if queue is None else queue.deadline_s
+            return None if deadline is None else round(call.arrived_at + deadline - at, 1)
+
+        def email_times(call) -> dict:
+            if call.channel != "email":
+                return {}
+            arrived = datetime.fromtimestamp(call.arrived_at, service.stats.zone).isoformat(timespec="seconds")
+            return {"arrived_at": arrived, "deadline_left_s": deadline_left_s(call)}
+
+        return [{"id": c.call_id, "channel": c.channel, "queue": c.queue, "state": c.state, **email_times(c),
                  "message_id": c.trunk_call_id if c.channel == "email" else None,
                  "offer_left_s": (max(0.0, round(c.offered_at + router.offer_timeout_s - at, 1))
                                   if c.state == "offered" else None),

@@ -13,13 +13,17 @@ from casashore.simulate.results import CallMeasures
 
 @dataclass(frozen=True)
 class ChatFormula(JsonRecord):
-    """queueing/chat.py's chain for the same queue and agents (constant demand)."""
+    """queueing/chat.py's chain for the same queue and agents (constant demand), its keys `casashore staff`'s."""
     p_wait: float | None
     service_level: float | None
-    mean_wait_s: float | None
+    asa: float | None
+    """seconds: the mean wait, of every session as of the answered ones when nobody abandons; null with a
+    patience (the chain gives only the wait of every session then: ``asa_all``)"""
     p_abandon: float | None
     occupancy: float | None
     sessions_per_agent: float | None
+    asa_all: float | None = optional_key()
+    """with a patience only: seconds, the mean wait of every session, abandoned ones included"""
 
 
 @dataclass(frozen=True, kw_only=True)

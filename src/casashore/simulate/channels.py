@@ -52,9 +52,11 @@ def _chat_formula(c: ChatCentre) -> ChatFormula | None:
         return None
     m = chat_measures(int(c.agents[0]), float(c.rate_per_s[0]), c.handle_mean_s, c.max_sessions, c.concurrency,
                       c.target_s, patience_s)
+    patient = not math.isinf(patience_s)  # the chain's mean wait is of every session: the ASA without abandonment
     return ChatFormula(p_wait=json_number(m.p_wait), service_level=json_number(m.service_level),
-                       mean_wait_s=json_number(m.mean_wait_s), p_abandon=json_number(m.p_abandon),
-                       occupancy=json_number(m.occupancy), sessions_per_agent=json_number(m.sessions_per_agent))
+                       asa=None if patient else json_number(m.mean_wait_s), p_abandon=json_number(m.p_abandon),
+                       occupancy=json_number(m.occupancy), sessions_per_agent=json_number(m.sessions_per_agent),
+                       asa_all=json_number(m.mean_wait_s) if patient else None)
 
 
 def simulate_email(centre: EmailCentre, replications: int, seed: int, *, workers: int | None = None,

@@ -235,7 +235,7 @@ def check_email_case(case: dict[str, float]) -> dict[str, float]:
     return case
 
 
-def _email_staff(case: dict[str, float]) -> dict[str, float | int | None]:
+def _email_staff(case: dict[str, float]) -> dict[str, float | int | str | None]:
     """One email case by the fluid backlog: the fewest agents on seat during the open time, or (``agents`` given)
     the share within the deadline and the backlog those agents leave."""
     from casashore.queueing.email_backlog import email_cyclic_backlog, email_required_agents
@@ -263,8 +263,8 @@ def _email_staff(case: dict[str, float]) -> dict[str, float | int | None]:
                             f"{workload_agents:.2f} the items keep busy over the open time leave a backlog that "
                             "grows every interval")
         backlog = email_cyclic_backlog(items, agents * is_open, float(slot), case["aht"], case["deadline"])
-    row: dict[str, float | int | None] = {
-        "traffic": workload_agents, "agents": agents, "p_wait": None,
+    row: dict[str, float | int | str | None] = {
+        "channel": "email", "traffic": workload_agents, "agents": agents, "p_wait": None,
         "asa": None, "p_abandon": 0.0,  # no wait law in a fluid; items never abandon
         "service_level": backlog.share_within_deadline,
         "occupancy": min(workload_agents / max(agents, 1), 1.0),
@@ -275,10 +275,10 @@ def _email_staff(case: dict[str, float]) -> dict[str, float | int | None]:
     return row
 
 
-def staff(cases: list[dict[str, float]]) -> list[dict[str, float | int | None]]:
+def staff(cases: list[dict[str, float]]) -> list[dict[str, float | int | str | None]]:
     """Staff (or evaluate) every case: voice in one vectorised pass (a week of 672 intervals is one call), chat
     and email case by case; the rows in the cases' order."""
-    rows: list[dict[str, float | int | None]] = [{} for _ in cases]
+    rows: list[dict[str, float | int | str | None]] = [{} for _ in cases]
     voice = [i for i, case in enumerate(cases) if math.isnan(case.get("max_sessions", math.nan))
              and math.isnan(case.get("deadline", math.nan))]
     if voice:
@@ -289,7 +289,7 @@ def staff(cases: list[dict[str, float]]) -> list[dict[str, float | int | None]]:
     return rows
 
 
-def _chat_staff(case: dict[str, float]) -> dict[str, float | int | None]:
+def _chat_staff(case: dict[str, float]) -> dict[str, float | int | str | None]:
     """One chat case by queueing/chat.py's chain: the keys of voice's rows, plus the sessions an agent holds."""
     from casashore.queueing.chat import chat_measures, chat_required_agents  # numba kernels, as in trunks()
     from casashore.queueing.staffing import agents_with_shrinkage
@@ -303,8 +303,9 @@ def _chat_staff(case: dict[str, float]) -> dict[str, float | int | None]:
     else:
         agents = int(case["agents"])
     m = chat_measures(agents, case["calls"] / case["interval"], case["aht"], k, c, case["target"], patience)
-    row: dict[str, float | int | None] = {
-        "traffic": case["calls"] * case["aht"] / case["interval"], "agents": agents, "p_wait": m.p_wait,
+    row: dict[str, float | int | str | None] = {
+        "channel": "chat", "traffic": case["calls"] * case["aht"] / case["interval"], "agents": agents,
+        "p_wait": m.p_wait,
         "service_level": m.service_level, "asa": json_number(m.mean_wait_s) if math.isinf(patience) else None,
         "occupancy": m.occupancy, "p_abandon": m.p_abandon, "model": "chat",
         "sessions_per_agent": m.sessions_per_agent, "max_sessions": k, "concurrency": c}
@@ -315,7 +316,7 @@ def _chat_staff(case: dict[str, float]) -> dict[str, float | int | None]:
     return row
 
 
-def _voice_staff(cases: list[dict[str, float]]) -> list[dict[str, float | int | None]]:
+def _voice_staff(cases: list[dict[str, float]]) -> list[dict[str, float | int | str | None]]:
     """Erlang C (or A) for every voice case in one vectorised pass."""
     # Lazy: numba-compiled (~2 s to load), as in trunks().
     from casashore.queueing.staffing import agents_with_shrinkage, queue_measures, required_agents, traffic_erlangs
@@ -337,7 +338,8 @@ def _voice_staff(cases: list[dict[str, float]]) -> list[dict[str, float | int | 
         with_shrinkage[shrunk] = agents_with_shrinkage(agents[shrunk], col["shrinkage"][shrunk])
     results = []
     for i in range(len(cases)):
-        row: dict[str, float | int | None] = {
+        row: dict[str, float | int | str | None] = {
+            "channel": "voice",
             "traffic": float(traffic[i]),
             "agents": int(agents[i]),
             "p_wait": float(m["p_wait"][i]),

@@ -129,35 +129,49 @@ def staff(
 
 
 def _show_staff(rows: list[dict]) -> None:
-    columns = [("traffic", "traffic (E)", ".2f"), ("agents", "agents", "d"), ("p_wait", "P(wait)", ".3f"),
-               ("service_level", "service level", ".3f"), ("asa", "ASA (s)", ".1f"),
-               ("occupancy", "occupancy", ".3f")]
-    if any(r["model"] == "erlang_a" for r in rows):
-        columns.append(("p_abandon", "P(abandon)", ".3f"))
+    """One table per channel, each with the measures its channel computes (a voice and an email row share no
+    service level: one is answered within a target, the other taken up within a deadline)."""
+    channels = list(dict.fromkeys(r["channel"] for r in rows))
+    for channel in channels:
+        mine = [r for r in rows if r["channel"] == channel]
+        title = "Staffing" if len(channels) == 1 else f"Staffing: {channel}"
+        if len(mine) <= 60:
+            table(mine, _staff_columns(channel, mine), title)
+        else:
+            _show_staff_summary(mine, title)
+
+
+def _staff_columns(channel: str, rows: list[dict]) -> list[tuple[str, str, str]]:
+    """(key, header, format) of one channel's rows: every measure the use case computed for them."""
+    columns = [("traffic", "traffic (E)", ".2f"), ("agents", "agents", "d")]
+    if channel == "email":  # items within the deadline; a fluid backlog has no wait law and no abandonment
+        columns += [("service_level", "within deadline", ".3f"), ("occupancy", "occupancy", ".3f"),
+                    ("backlog_max", "largest backlog (items)", ".0f")]
+    else:
+        patient = any("asa_all" in r for r in rows)  # a patience given: abandonment, and the wait of every contact
+        columns += [("p_wait", "P(wait)", ".3f"), ("service_level", "service level", ".3f")]
+        if any(r["asa"] is not None for r in rows) or not patient:
+            columns.append(("asa", "ASA, answered (s)", ".1f"))
+        if patient:
+            columns += [("asa_all", "ASA, all (s)", ".1f"), ("p_abandon", "P(abandon)", ".3f")]
+        columns.append(("occupancy", "occupancy", ".3f"))
+        if channel == "chat":
+            columns.append(("sessions_per_agent", "sessions per agent", ".2f"))
     if any("agents_with_shrinkage" in r for r in rows):
         columns.append(("agents_with_shrinkage", "with shrinkage", "d"))
-    if any(r["model"] == "chat" for r in rows):
-        columns.append(("sessions_per_agent", "sessions per agent", ".2f"))
-    if any(r["model"] == "email_backlog" for r in rows):  # items within the deadline; no wait to speak of
-        columns = [c for c in columns if c[0] not in ("p_wait", "asa")]
-        columns[columns.index(("service_level", "service level", ".3f"))] = (
-            "service_level", "within deadline", ".3f")
-        columns.append(("backlog_max", "largest backlog", ".0f"))
     if any("start" in r for r in rows):
         columns.insert(0, ("start", "start", "s"))
-    if len(rows) <= 60:
-        table(rows, columns, "Staffing")
-        return
-    _show_staff_summary(rows)
+    return columns
 
 
-def _show_staff_summary(rows: list[dict]) -> None:
+def _show_staff_summary(rows: list[dict], title: str) -> None:
     """A long batch (a week) is summarised per day; --output or --json give every interval."""
     by_day: dict[str, list[dict]] = {}
     for row in rows:
         by_day.setdefault(str(row.get("start", "all"))[:10], []).append(row)
-    shown = Table(title=f"Staffing, {len(rows)} intervals (per-interval rows: --output FILE.csv or --json)")
-    for header in ("day", "intervals", "traffic-weighted SL", "peak agents", "agent-intervals"):
+    shown = Table(title=f"{title}, {len(rows)} intervals (per-interval rows: --output FILE.csv or --json)")
+    level = "within deadline" if rows[0]["channel"] == "email" else "SL"
+    for header in ("day", "intervals", f"traffic-weighted {level}", "peak agents", "agent-intervals"):
         shown.add_column(header, justify="right")
     for day, day_rows in by_day.items():
         weight = sum(r["traffic"] for r in day_rows)

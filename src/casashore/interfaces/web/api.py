@@ -137,6 +137,7 @@ class StaffRequest(Strict):
 
 class StaffResponse(BaseModel):
     """The keys of `casashore staff --json`."""
+    channel: Literal["voice", "chat", "email"]
     traffic: float
     agents: int
     p_wait: float | None
@@ -148,7 +149,7 @@ class StaffResponse(BaseModel):
     p_abandon: float
     model: Literal["erlang_c", "erlang_a", "chat", "email_backlog"]
     asa_all: float | None = None
-    """Erlang A only: seconds over every call, abandoned ones included."""
+    """With a patience (Erlang A, or chat): seconds over every call or session, abandoned ones included."""
     agents_with_shrinkage: int
     sessions_per_agent: float | None = None
     """Chat: sessions an agent holds on average."""
