@@ -113,6 +113,8 @@ def test_a_chat_run_says_why_it_differs_from_its_chain(tmp_path):
     shown = simulate(tmp_path, CHAT).output
     assert "formula: the chat chain's steady state" in shown and "warmup_min (here none)" in shown
     assert "[simulation] warmup_min" in shown  # said as the scenario spells it, not eaten as markup
+    asa_row = next(line for line in shown.splitlines() if "ASA (s)" in line)
+    assert "—" not in asa_row.split("ASA (s)")[1]  # no patience: the chain's ASA of answered sessions beside it
     warmed = simulate(tmp_path, CHAT + "warmup_min = 30\n").output
     assert "warmup_min (here 30 minutes)" in warmed
 

@@ -182,7 +182,7 @@ def _show_channel_result(result, warmup_min: float) -> None:
                 ("service level", m.service_level, m.service_level_ci95, formula and formula.service_level),
                 ("P(wait)", m.p_wait, m.p_wait_ci95, formula and formula.p_wait),
                 ("P(abandon)", m.p_abandon, m.p_abandon_ci95, formula and formula.p_abandon),
-                ("ASA (s)", m.asa, m.asa_ci95, None),
+                ("ASA (s)", m.asa, m.asa_ci95, formula and formula.asa),
                 ("occupancy", result.occupancy, result.occupancy_ci95, formula and formula.occupancy),
                 ("sessions per agent", result.sessions_per_agent, result.sessions_per_agent_ci95,
                  formula and formula.sessions_per_agent)):
