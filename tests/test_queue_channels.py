@@ -68,12 +68,15 @@ def test_a_wrong_channel_field_names_its_path_in_words(fields, message):
 
 
 def test_uses_that_handle_voice_only_refuse_chat_and_email_by_name():
-    # A simulation scenario takes a chat queue alone with one group (tests/test_simulate_channel_scenarios.py),
-    # not beside another queue; the plan takes an email queue on a skill of its own, which no shift blends.
+    # A simulation scenario takes a chat queue alone with one group, or a blended pool (one group, at most one
+    # queue per channel, one skill: tests/test_simulate_channel_scenarios.py), not beside a second group; the plan
+    # takes an email queue on a skill of its own, which no shift blends.
     data = {"queues": [{"name": "q", "skill": "fr", "aht_s": 300, "calls": 10, **CHAT},
                        {"name": "v", "skill": "fr", "aht_s": 300, "calls": 10}],
             "groups": [{"name": "g", "skills": {"fr": 1}, "agents": 3}]}
-    with pytest.raises(UserError, match=r"queues\[0\]\.channel: .* a scenario of this chat queue alone"):
+    validated(Scenario, data)  # a blended pool
+    data["groups"].append({"name": "h", "skills": {"fr": 1}, "agents": 2})
+    with pytest.raises(UserError, match=r"queues\[0\]\.channel: .* a blended pool: one agent group"):
         validated(Scenario, data)
     plan = read_toml(EXAMPLES / "casablanca.toml", "scenario")
     plan["queues"][1] |= EMAIL | {"service_level": None}
