@@ -69,7 +69,7 @@ class ShiftTemplate:
 
 
 STAFFING_COLUMNS = ("traffic", "agents", "agents_with_shrinkage", "p_wait", "service_level", "asa", "occupancy",
-                    "p_abandon", "model", "asa_all", "queue", "label", "interval_start")
+                    "p_abandon", "model", "asa_all", "queue", "channel", "label", "interval_start")
 """What ``casashore staff --output`` writes: accepted as a requirement as it is."""
 
 
