@@ -37,9 +37,10 @@ def test_dashboard_calculates_and_keeps_an_uploaded_scenario(server, locale, wor
         page.wait_for_function("document.getElementById('agents').textContent !== '—'")
         assert page.text_content("#agents") == "14"
         # Its detail in words, not the input's label: with 30 % shrinkage, 14 on the phones are 20 paid.
+        before = page.text_content("#calc-detail")  # "14 agents paid, with shrinkage" (none): wait for a new one
         page.fill("#shrinkage", "30")
         page.click("#calc")
-        page.wait_for_function("document.getElementById('calc-detail').textContent.includes('with shrinkage')")
+        page.wait_for_function("(before) => document.getElementById('calc-detail').textContent !== before", arg=before)
         assert page.text_content("#calc-detail").endswith("; 20 agents paid, with shrinkage)")
         assert "(%)" not in page.text_content("#calc-detail")
         page.fill("#scenario-name", "casablanca.toml")
