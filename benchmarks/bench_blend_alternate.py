@@ -48,18 +48,25 @@ def contacts_per_cpu_second(engine, centre) -> float:
     return simulated / (time.process_time() - started)
 
 
+def alternating_rates(cases: dict, rounds: int) -> dict[str, list[float]]:
+    """Each case's contacts per CPU second, ``rounds`` times, the cases taken in turn within each round (so a change
+    of the machine's load falls on all of them alike); every engine compiled (or loaded from numba's cache) first."""
+    for engine, centre in cases.values():
+        engine(centre, np.random.default_rng(0), False)
+    rates: dict[str, list[float]] = {name: [] for name in cases}
+    for _ in range(rounds):
+        for name, (engine, centre) in cases.items():
+            rates[name].append(contacts_per_cpu_second(engine, centre))
+    return rates
+
+
 def main() -> None:
     rounds = int(sys.argv[1]) if len(sys.argv) > 1 else 5
     sizes = [int(n) for n in sys.argv[2].split(",")] if len(sys.argv) > 2 else [100, 400]
     for agents in sizes:
         cases = {"voice": (run_replication, voice(agents)), "blend mixed": (run_blend_replication, blend(agents, True)),
                  "blend voice alone": (run_blend_replication, blend(agents, False))}
-        for engine, centre in cases.values():  # compiled (or loaded from numba's cache) before any timing
-            engine(centre, np.random.default_rng(0), False)
-        rates: dict[str, list[float]] = {name: [] for name in cases}
-        for _ in range(rounds):
-            for name, (engine, centre) in cases.items():
-                rates[name].append(contacts_per_cpu_second(engine, centre))
+        rates = alternating_rates(cases, rounds)
         base = rates["voice"]
         for name, r in rates.items():
             each = " ".join(f"{x / 1e6:.2f}" for x in r)

@@ -14,8 +14,7 @@ from __future__ import annotations
 import statistics
 import sys
 
-import numpy as np
-from bench_blend_alternate import AHT, HOUR, INTERVALS, contacts_per_cpu_second, voice
+from bench_blend_alternate import AHT, HOUR, INTERVALS, alternating_rates, voice
 
 from casashore.simulate.blend_engine import blend_centre, run_blend_replication
 from casashore.simulate.engine import run_replication
@@ -41,12 +40,7 @@ def main() -> None:
     agents = int(sys.argv[2]) if len(sys.argv) > 2 else 400
     cases = {"voice engine": (run_replication, voice(agents))}
     cases |= {name: (run_blend_replication, shared(agents, *s)) for name, s in SHARES.items()}
-    for engine, centre in cases.values():  # compiled (or loaded from numba's cache) before any timing
-        engine(centre, np.random.default_rng(0), False)
-    rates: dict[str, list[float]] = {name: [] for name in cases}
-    for _ in range(rounds):
-        for name, (engine, centre) in cases.items():
-            rates[name].append(contacts_per_cpu_second(engine, centre))
+    rates = alternating_rates(cases, rounds)
     base = statistics.median(rates["voice engine"])
     for name, r in rates.items():
         print(f"{agents:>4} {name:<28} M/s median {statistics.median(r) / 1e6:.2f} best {max(r) / 1e6:.2f}"
