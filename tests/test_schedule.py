@@ -547,11 +547,10 @@ def test_parts_without_shifts_solved_together_are_solved_as_alone():
     assert relax_together([*problems, closed_hour(2.0, 850.0, hard=True)]) is None
 
 
-def test_the_neighbourhood_by_cp_sat_is_deterministic_and_reaches_highs_exact_optimum(tmp_path, monkeypatch):
-    """On a small team's two days (the plan's kind of data: whole agents, costs on a 0.25 grid), the neighbourhood
-    search runs on CP-SAT; twice the same answer, never dearer than the dive, and at a gap of 0 the same cost as
-    HiGHS's proven optimum of the same neighbourhood. The answer is a schedule of the part: whole counts and
-    flows, every row of the model met."""
+
+def searched_parts(tmp_path, monkeypatch) -> list:
+    """The (part, dive) pairs the neighbourhood search gets on the small team's two days, to the 1 % gap, with
+    no branch and bound."""
     import casashore.schedule.covering as covering
     from casashore.schedule import mip
 
@@ -560,6 +559,16 @@ def test_the_neighbourhood_by_cp_sat_is_deterministic_and_reaches_highs_exact_op
                         or mip.neighbourhood(problem, dived, *args))
     requirement, templates = small_team_days(tmp_path)
     covering.solve(requirement, templates, gap=0.01, parts_searched=0)
+    return parts
+
+def test_the_neighbourhood_by_cp_sat_is_deterministic_and_reaches_highs_exact_optimum(tmp_path, monkeypatch):
+    """On a small team's two days (the plan's kind of data: whole agents, costs on a 0.25 grid), the neighbourhood
+    search runs on CP-SAT; twice the same answer, never dearer than the dive, and at a gap of 0 the same cost as
+    HiGHS's proven optimum of the same neighbourhood. The answer is a schedule of the part: whole counts and
+    flows, every row of the model met."""
+    from casashore.schedule import mip
+
+    parts = searched_parts(tmp_path, monkeypatch)
     assert len(parts) == 2
     for problem, dived in parts:
         assert mip._integer_scale(problem) == 4  # costs 8, 8.5, 4, 4.25 and the penalty 850
@@ -586,14 +595,9 @@ def test_the_reduced_neighbourhood_decides_only_what_every_schedule_of_it_has(tm
     for the rest, and CP-SAT on the reduced model reaches that optimum's cost with the search's own 1 % gap
     asked (the reduced model is solved to optimality here). A tiny hand-made model shows both rules and a row that
     cannot be met."""
-    import casashore.schedule.covering as covering
     from casashore.schedule import mip
 
-    parts = []
-    monkeypatch.setattr(covering, "neighbourhood", lambda problem, dived, *args: parts.append((problem, dived))
-                        or mip.neighbourhood(problem, dived, *args))
-    requirement, templates = small_team_days(tmp_path)
-    covering.solve(requirement, templates, gap=0.01, parts_searched=0)
+    parts = searched_parts(tmp_path, monkeypatch)
     assert len(parts) == 2
     for problem, dived in parts:
         assert dived.relaxed is not None  # the dive's LP, not solved again
