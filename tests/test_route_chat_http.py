@@ -239,16 +239,42 @@ def test_an_email_is_judged_by_its_deadline_and_an_agent_holding_chats_is_busy_w
     assert rows["mail"]["goal"] == {"measure": "answered_within_deadline", "threshold_s": 3600.0, "share": 0.9}
     assert rows["mail"]["day"]["service_level"] == 1.0 and rows["mail"]["target_s"] == 3600.0
     assert rows["web"]["goal"] == {"measure": "answered_within_target", "threshold_s": 20.0, "share": 0.8}
-    assert rows["fr"]["sessions"] is None and rows["web"]["sessions"] == {"held": 0, "capacity": 2}
+    assert rows["fr"]["in_hand"] is None and rows["web"]["in_hand"] == {"held": 0, "capacity": 2}
     chat, _ = start(client)
     client.post(f"/api/agents/ana/accept/{chat}", headers=auth("t-ana"))
     rows = {q["queue"]: q for q in client.get("/api/queues", headers=auth("t-sup")).json()}
-    assert rows["web"]["agents"] == {"sessions": 1} and rows["web"]["sessions"] == {"held": 1, "capacity": 2}
-    assert rows["mail"]["sessions"] == {"held": 0, "capacity": 1}  # the centre's email_capacity
+    assert rows["web"]["agents"] == {"holding_chats": 1} and rows["web"]["in_hand"] == {"held": 1, "capacity": 2}
+    assert rows["mail"]["in_hand"] == {"held": 0, "capacity": 1}  # the centre's email_capacity
     ana = {a["agent"]: a for a in client.get("/api/agents", headers=auth("t-sup")).json()}["ana"]
-    assert (ana["state"], ana["occupied"], ana["sessions"]) == ("idle", True, {"chat": 1})
+    assert (ana["state"], ana["occupied"], ana["held"]) == ("idle", True, {"chat": 1})
     assert ana["capacity"] == {"chat": 2, "email": 1, "voice": 1}
 
+
+
+def test_email_is_counted_in_items_with_its_oldest_deadline_not_in_sessions(setup):
+    """Issue 21 follow-up: the queues' and agents' JSON said "sessions" of an email queue and of an agent holding
+    email items. An agent holding items counts as holding_emails (on every queue of her skill: voice too), the
+    email queue's in_hand counts items, and an email queue with items waiting gives the time left to the oldest
+    one's deadline (negative once past); voice and chat queues give none."""
+    client, clock = setup
+    held = client.post("/api/emails", json={"queue": "mail"}, headers=auth("t-trunk")).json()["id"]
+    client.post("/api/emails", json={"queue": "mail"}, headers=auth("t-trunk"))  # waits: email_capacity is 1
+    clock.t += 600.0
+    rows = {q["queue"]: q for q in client.get("/api/queues", headers=auth("t-sup")).json()}
+    assert rows["mail"]["waiting"] == 1 and rows["mail"]["oldest_deadline_left_s"] == pytest.approx(3000.0)
+    assert rows["mail"]["in_hand"] == {"held": 1, "capacity": 1}  # the item offered to ana
+    assert rows["mail"]["agents"] == rows["fr"]["agents"] == rows["web"]["agents"] == {"holding_emails": 1}
+    assert rows["web"]["in_hand"] == {"held": 0, "capacity": 2}  # items are not chat sessions
+    assert rows["fr"]["oldest_deadline_left_s"] is None and rows["web"]["oldest_deadline_left_s"] is None
+    ana = {a["agent"]: a for a in client.get("/api/agents", headers=auth("t-sup")).json()}["ana"]
+    assert ana["held"] == {"email": 1} and "sessions" not in ana
+    clock.t += 3600.0
+    rows = {q["queue"]: q for q in client.get("/api/queues", headers=auth("t-sup")).json()}
+    assert rows["mail"]["oldest_deadline_left_s"] == pytest.approx(-600.0)  # past its deadline by 10 min
+    client.post(f"/api/agents/ana/accept/{held}", headers=auth("t-ana"))
+    client.post(f"/api/calls/{held}/hangup", headers=auth("t-ana"))  # ana takes the waiting item
+    rows = {q["queue"]: q for q in client.get("/api/queues", headers=auth("t-sup")).json()}
+    assert rows["mail"]["waiting"] == 0 and rows["mail"]["oldest_deadline_left_s"] is None
 
 def test_an_agent_whose_desk_closed_is_logged_off_after_the_grace_and_a_reload_changes_nothing(setup):
     """A closed desk tab left the agent available forever (offered contacts nobody sees): once her last desk

@@ -322,15 +322,16 @@ def create_router_app(service: RouterService, tokens: dict[str, Principal], *, t
     async def agents(who: Caller) -> list[dict]:
         """Every agent's status (chosen by the agent) and routing state (set by the router); ``missed_call``:
         the router id of the last offer the agent let time out (a not-responding agent's missed call);
-        ``sessions``: the chat sessions and email items she holds (offered or accepted) per channel, against
-        ``capacity``, the most of each channel she may hold (voice 1, chat her chat queues' largest
-        ``max_sessions``, email ``email_capacity``); ``occupied``: she holds a call or any session (an
-        ``idle`` routing state with sessions held is work in progress, not a free agent)."""
+        ``held``: the chat sessions and email items she holds (offered or accepted) per channel (``chat``,
+        ``email``; her voice call is ``call``), against ``capacity``, the most of each channel she may hold
+        (voice 1, chat her chat queues' largest ``max_sessions``, email ``email_capacity``); ``occupied``: she
+        holds a call, a chat or an email item (an ``idle`` routing state with chats or items held is work in
+        progress, not a free agent)."""
         queues = list(router.queues.values())
         return [{"agent": a.agent_id, "skills": a.skills, "status": a.status, "reason": a.reason,
                  "state": a.state, "call": a.call_id, "calls_handled": a.calls_handled,
                  "missed_call": a.missed_call,
-                 "sessions": {channel: a.held(channel) for channel in ("chat", "email") if a.held(channel)},
+                 "held": {channel: a.held(channel) for channel in ("chat", "email") if a.held(channel)},
                  "capacity": agent_capacities(a, queues, router.email_capacity),
                  "occupied": a.call_id is not None or bool(a.sessions)}
                 for a in router.agents.values()]

@@ -137,10 +137,13 @@ class LiveStats:
 
         ``agents``: the queue's agents not offline by their routing state (``idle``, ``offered``, ``busy``,
         ``wrap_up``, ``not_responding``) or their status (``break``), an available agent with no voice call
-        who holds chat sessions or email items counted as ``sessions`` (working, not free); ``sessions`` (chat
-        and email queues): the contacts of the queue's channel its available agents hold and may hold at once;
-        ``goal``: what ``service_level`` counts (``answered_within_target`` or, for email,
-        ``answered_within_deadline``), its ``threshold_s`` (also ``target_s``) and the ``share`` aimed at."""
+        who holds chat sessions counted as ``holding_chats``, one who holds email items as ``holding_emails``
+        (working, not free); ``in_hand`` (chat and email queues, null for voice): ``held``, the contacts of the
+        queue's channel its available agents hold — chat sessions or email items —, and ``capacity``, what they
+        may hold at once; ``oldest_deadline_left_s`` (email queues with items waiting, else null): the time left
+        to the oldest waiting item's deadline, negative once past; ``goal``: what ``service_level`` counts
+        (``answered_within_target`` or, for email, ``answered_within_deadline``), its ``threshold_s`` (also
+        ``target_s``) and the ``share`` aimed at."""
         self._roll_day(now)
         rows = []
         agents = list(self.router.agents.values())  # once: with Redis each read is a round trip
@@ -155,19 +158,22 @@ class LiveStats:
                 if queue.skill in agent.skills and agent.status != "offline":
                     key = agent.state if agent.status == "available" else agent.status
                     if key == "idle" and agent.sessions:  # working on chats or emails: not free, maybe room
-                        key = "sessions"
+                        key = "holding_chats" if agent.held("chat") else "holding_emails"
                     states[key] = states.get(key, 0) + 1
                     if queue.channel != "voice" and agent.status == "available":
                         held += agent.held(queue.channel)
                         capacity += channel_capacity(queue, email_capacity)
             measure, threshold_s, share = queue.goal
+            longest_wait_s = max((now - self.router.calls[c].arrived_at for c in waiting), default=0.0)
             rows.append({
                 "queue": name, "channel": queue.channel, "target_s": threshold_s,
                 "goal": {"measure": measure, "threshold_s": threshold_s, "share": share},
                 "waiting": len(waiting),
-                "longest_wait_s": max((now - self.router.calls[c].arrived_at for c in waiting), default=0.0),
+                "longest_wait_s": longest_wait_s,
+                "oldest_deadline_left_s": threshold_s - longest_wait_s if queue.channel == "email" and waiting
+                else None,
                 "agents": states,
-                "sessions": None if queue.channel == "voice" else {"held": held, "capacity": capacity},
+                "in_hand": None if queue.channel == "voice" else {"held": held, "capacity": capacity},
                 "rolling": stats.rolling.summary(), "day": stats.day.summary(), "window_s": self.window_s,
             })
         return rows
