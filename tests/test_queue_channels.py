@@ -10,7 +10,8 @@ from casashore.domain.loading import read_toml, validated
 from casashore.domain.queue import Queue
 from casashore.errors import UserError
 from casashore.plan.scenario import PlanScenario
-from casashore.route.config import CenterConfig
+from casashore.route.config import CenterConfig, load_center
+from casashore.route.state.core import agent_capacities
 from casashore.simulate.inputs import Scenario, load_scenario
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
@@ -38,6 +39,22 @@ def test_every_queue_is_voice_unless_it_says_otherwise():
     centre = validated(CenterConfig, read_toml(EXAMPLES / "center.toml", "center"))
     assert {q.channel for q in centre.queues} == {"voice"}
 
+
+
+def test_the_channels_example_centre_loads_with_a_chat_and_an_email_queue_and_blended_agents():
+    """examples/center-channels.toml, the router's example with chat and email (center.toml is voice only), read
+    by the loader `route serve` uses: a voice, a chat and an email queue; agents whose capacities are the chat
+    queue's max_sessions and the centre's email_capacity (tests/test_wallboard_browser.py serves it)."""
+    centre = load_center(EXAMPLES / "center-channels.toml")
+    queues = centre.router_queues()
+    assert {name: q.channel for name, q in queues.items()} == {"fr_bank": "voice", "web_fr": "chat",
+                                                              "mail_fr": "email"}
+    assert queues["web_fr"].max_sessions == 3 and queues["mail_fr"].goal == ("answered_within_deadline", 86_400, 0.9)
+    assert centre.router.email_capacity == 2
+    router = centre.build_router(0.0)
+    assert {name: agent_capacities(agent, router.queues.values(), router.email_capacity)
+            for name, agent in router.agents.items()} == {
+        "amina": {"voice": 1, "chat": 3}, "youssef": {"voice": 1, "email": 2}, "salma": {"chat": 3, "email": 2}}
 
 def test_chat_and_email_queues_hold_their_fields():
     chat = queue(**CHAT)
