@@ -2,6 +2,7 @@
 the WebSocket, as calls arrive, wait, are answered and abandoned."""
 
 import json
+import re
 import shutil
 import urllib.request
 from pathlib import Path
@@ -90,3 +91,39 @@ def test_the_wallboard_asks_for_its_token_and_keeps_it_out_of_the_address(router
         page.wait_for_function("document.getElementById('status').textContent === 'live'")
         assert "token" not in page.url and page.url.endswith("/wallboard")
         assert [e for e in page.errors if "status of 401" not in e] == []  # (the wrong token's refusal)
+
+
+CHANNELS = CENTER.with_name("center-channels.toml")
+WAIT_MS = 20_000  # generous: a busy 2-core machine; every wait is for a state, never a fixed time
+
+
+def test_the_wallboard_speaks_of_each_channel_in_its_own_words(tmp_path):
+    """Issue 21 follow-up: an email queue showed "0/1 sessions". On the channels example (examples/
+    center-channels.toml), served: voice says who is on call, chat its sessions held against what its agents may
+    hold, email its items in hand and, while items wait, the oldest one's age with the time left to its 24 h
+    deadline. Salma (chat and email, email_capacity 2) holds two items; a third waits."""
+    with served(["route", "serve", "--config", str(CHANNELS), "--no-records"], "/wallboard",
+                cwd=tmp_path) as url, chromium() as browser:
+        post(f"{url}/api/agents/salma/status", "agent-salma-demo-token", {"status": "available"})
+        for n in range(3):
+            post(f"{url}/api/emails", TRUNK, {"queue": "mail_fr", "message_id": f"<{n}@example.com>"})
+        page = watched_page(browser, "en-GB")
+        page.goto(f"{url}/wallboard?token={SUPERVISOR}")
+        page.wait_for_function("document.getElementById('status').textContent === 'live'")
+
+        def cells(queue: str) -> list[str]:
+            return page.eval_on_selector_all(f"tr[data-queue='{queue}'] td", "tds => tds.map(td => td.textContent)")
+
+        page.wait_for_function("document.querySelectorAll(\"tr[data-queue='mail_fr'] td\")[6]?.textContent"
+                               " === '1 on email items · 2/2 items in hand'", timeout=WAIT_MS)
+        mail, chat, voice = cells("mail_fr"), cells("web_fr"), cells("fr_bank")
+        assert mail[1:4] == ["email", "90% within 24 h", "1"]
+        assert re.fullmatch(r"\d+ s \(deadline in 24 h\)", mail[4]), mail[4]  # the oldest waiting item
+        assert chat[6] == "0 in chats · 1 on email items · 0/3 sessions"  # salma's items are not chat sessions
+        assert chat[4] == "0 s" and voice[6] == "0 on call"
+        assert not any("session" in text for text in mail + voice)
+        post(f"{url}/api/agents/amina/status", "agent-amina-demo-token", {"status": "available"})
+        post(f"{url}/api/calls", TRUNK, {"call_id": "c1", "queue": "fr_bank"})  # offered to amina
+        page.wait_for_function("document.querySelectorAll(\"tr[data-queue='fr_bank'] td\")[6]?.textContent"
+                               " === '1 on call'", timeout=WAIT_MS)
+        assert page.errors == []
