@@ -101,6 +101,7 @@ def test_a_customer_and_the_agent_chat_and_the_agent_holds_two_chats_not_three(r
     url, browser = router
     desk = amina_at_her_desk(browser, url)
     desk.wait_for_function("document.getElementById('status').dataset.count === '0'", timeout=WAIT_MS)
+    assert desk.text_content("#status") == "no chat, no email item"
 
     customers = []
     for n in range(3):
@@ -119,6 +120,7 @@ def test_a_customer_and_the_agent_chat_and_the_agent_holds_two_chats_not_three(r
     desk.wait_for_function("document.querySelectorAll('.session').length === 2", timeout=WAIT_MS)
     shown = desk.eval_on_selector_all(".session", "boxes => boxes.map(b => b.dataset.id)")
     assert shown == ids[:2]  # the first two, in order; the third waits (max_sessions = 2)
+    desk.wait_for_function("document.getElementById('status').textContent === '2 chat(s)'", timeout=WAIT_MS)
     customers[2].wait_for_function("document.body.dataset.state === 'waiting'", timeout=WAIT_MS)
 
     first = f".session[data-id='{ids[0]}']"
@@ -181,6 +183,8 @@ def test_an_email_on_the_desk_shows_when_it_arrived_and_the_time_left_to_its_dea
     desk.wait_for_function(f"document.querySelector(\"{box} .due\").textContent.includes('échéance')",
                            timeout=WAIT_MS)
     assert shown.fullmatch(desk.text_content(f"{box} .due")), desk.text_content(f"{box} .due")
+    # what she holds in its channel's words (an email item is no "session"), in French
+    desk.wait_for_function("document.getElementById('status').textContent === '1 e-mail(s)'", timeout=WAIT_MS)
     desk.click(f"{box} .accept")
     desk.wait_for_function(f"document.querySelector(\"{box}\").dataset.state === 'connected'", timeout=WAIT_MS)
     assert shown.fullmatch(desk.text_content(f"{box} .due"))  # held: still there

@@ -39,7 +39,8 @@ WORDS: dict[str, dict[str, dict[str, str]]] = {
     },
     "desk": {
         "en": {
-            "title": "Agent desk", "agent": "Agent", "token": "token", "start": "Start", "sessions": "{n} session(s)",
+            "title": "Agent desk", "agent": "Agent", "token": "token", "start": "Start",
+            "held_chats": "{n} chat(s)", "held_emails": "{n} email item(s)", "held_none": "no chat, no email item",
             "accept": "Accept", "open": "Open", "end": "End", "close": "Close", "reply": "Reply",
             "customer": "customer: ", "me": "me: ", "email": "email: ", "chat": "chat ",
             "offered": "offered", "connected": "in progress", "ended_notice": "{chat} ended: {why}",
@@ -56,7 +57,8 @@ WORDS: dict[str, dict[str, dict[str, str]]] = {
         },
         "fr": {
             "title": "Poste du conseiller", "agent": "Conseiller", "token": "jeton", "start": "Commencer",
-            "sessions": "{n} session(s)", "accept": "Accepter", "open": "Ouvrir", "end": "Terminer",
+            "held_chats": "{n} discussion(s)", "held_emails": "{n} e-mail(s)",
+            "held_none": "aucune discussion, aucun e-mail", "accept": "Accepter", "open": "Ouvrir", "end": "Terminer",
             "close": "Clore", "reply": "Répondre", "customer": "client : ", "me": "moi : ", "email": "e-mail : ",
             "chat": "discussion ", "offered": "proposée", "connected": "en cours",
             "ended_notice": "{chat} terminée : {why}",
