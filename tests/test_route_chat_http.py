@@ -93,7 +93,9 @@ def test_a_chat_is_closed_to_anyone_without_its_secret(setup):
     assert client.get(f"/api/chats/{chat}/messages", headers=auth("t-bob")).status_code == 403  # not bob's chat
     assert client.get(f"/api/chats/{chat}/messages", headers=auth("t-ana")).status_code == 403  # offered, not taken
     assert client.get("/api/chats/chat-nonexistent/messages", headers=secret).status_code == 404
-    assert client.get("/api/agents/ana/sessions", headers=auth("t-bob")).status_code == 403
+    refused = client.get("/api/agents/ana/sessions", headers=auth("t-bob"))
+    assert (refused.status_code, refused.json()["error"]) == (403, "agent may not read agent ana's chats and email "
+                                                                     "items")
     assert client.post("/api/chats", json={"queue": "fr", "text": "hi"}).status_code == 404  # a voice queue: no chat
     with client.websocket_connect(f"/api/chats/{chat}/live?secret={other_secret['X-Chat-Secret']}") as ws:
         with pytest.raises(WebSocketDisconnect) as closed:

@@ -251,7 +251,7 @@ def add_chat_routes(app: FastAPI, service: RouterService, chats, principal, resp
         if agent_id not in router.agents:
             raise HTTPException(404, f"agent {agent_id!r}: no such agent")
         if not (who.role == "supervisor" or who.agent_id == agent_id):
-            raise HTTPException(403, f"{who.role} may not read agent {agent_id}'s sessions")
+            raise HTTPException(403, f"{who.role} may not read agent {agent_id}'s chats and email items")
         held, at = router.calls_of(router.agents[agent_id].sessions), now()
 
         def first_message(chat_id: str) -> str | None:
