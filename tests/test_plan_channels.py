@@ -109,6 +109,22 @@ def test_phone_lines_count_the_voice_queue_only(planned):
     assert result.sizing.busy_line_erlangs < with_chat.max()  # the chat's sessions hold no line
 
 
+def test_the_per_group_rows_give_chat_and_email_no_voice_bandwidth(planned):
+    """The report's CSV and `plan --output`: a chat or email group's rows carry no trunk bandwidth; the voice
+    group's rows, the site's (voice only) figure."""
+    from casashore.report.tables import interval_rows
+    from casashore.usecases.plan import interval_rows as output_rows
+
+    _, result, _ = planned
+    for rows in (interval_rows(result), output_rows(result)):
+        by_group: dict[str, list[float]] = {}
+        for row in rows:
+            by_group.setdefault(row["group"], []).append(row["bandwidth_bps"])
+        assert set(by_group) == {"fr", "fr-chat", "fr-email"}
+        assert not any(by_group["fr-chat"]) and not any(by_group["fr-email"])
+        assert max(by_group["fr"]) == max(result.sizing.bandwidth_bps) > 0
+
+
 def test_the_plan_s_json_comes_back_whole(planned):
     _, result, _ = planned
     assert PlanResult.from_json(result.to_json()) == result
