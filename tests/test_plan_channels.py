@@ -232,6 +232,52 @@ def test_the_report_shows_each_channel_and_the_email_backlog(planned):
         100 * chat.measures.service_level, abs=0.06)
 
 
+def test_chat_slot_use_is_reported_beside_the_agents_holding_a_chat(planned):
+    """Issue 21 follow-up: a chat group's occupancy counts an agent holding any chat as busy; the plan's JSON and
+    report give the share of the chat slots in use beside it, each named for what it is."""
+    from casashore.report.plan_report import figures, render
+
+    _, result, _ = planned
+    groups = {g.group: g for g in result.simulation.groups}
+    chat = groups["fr-chat"]
+    assert chat.max_sessions == 3 and chat.slot_use is not None and chat.slot_use_ci95 is not None
+    assert 0 < chat.slot_use < chat.occupancy <= 1
+    assert groups["fr"].slot_use is None and "slot_use" not in groups["fr"].to_json()  # voice: as it was
+    assert "slot_use" not in groups["fr-email"].to_json()
+    assert PlanResult.from_json(result.to_json()).simulation.groups == result.simulation.groups
+    page = render(result, "en", "Channels")
+    assert "of the chat slots in use (sessions held over agents × 3, the slot use)" in page
+    assert "holding at least one chat" in page and "des places de chat occupées" in render(result, "fr", "Canaux")
+    occupancy = dict(figures(result, "en"))["Agent occupancy (simulated)"]
+    assert {trace.name for trace in occupancy.data} == {"fr", "fr-chat: agents holding a chat", "fr-email"}
+
+
+def test_the_report_csv_and_workbook_say_before_or_after_shrinkage_alike(planned):
+    """The Channels table's peak is before shrinkage, its hours and the coverage chart after it (rostered); the CSV's
+    columns are named for it: the staffing step's agents, then over 1 - shrinkage (voice and chat rounded up)."""
+    from casashore.report.plan_report import figures, render
+    from casashore.report.tables import interval_rows
+
+    _, result, _ = planned
+    for lang, before, after in (("en", "Agents required at peak, before shrinkage",
+                                 "Agent hours required, after shrinkage (rostered)"),
+                                ("fr", "Agents requis au pic, avant absentéisme",
+                                 "Heures-agents requises, après absentéisme (à planifier)")):
+        page = render(result, lang, "Channels")
+        table = page[page.index("<table id='channel-table'>"):]
+        assert before in table[:table.index("</table>")] and after in table[:table.index("</table>")]
+    coverage = dict(figures(result, "en"))["Agents required vs scheduled (site time)"]
+    assert {trace.name for trace in coverage.data if "required" in trace.name} == {
+        f"{g} required, after shrinkage (rostered)" for g in result.staffing.required}
+    rows = interval_rows(result)
+    assert "required" not in rows[0] and "required_after_rounds" not in rows[0]
+    for group in result.staffing.required:
+        mine = [r for r in rows if r["group"] == group]
+        assert any(r["required_before_shrinkage"] for r in mine)
+        assert all(r["required_after_shrinkage"] == pytest.approx(r["required_before_shrinkage"] / 0.85, abs=1)
+                   and r["required_after_shrinkage"] >= r["required_before_shrinkage"] for r in mine)
+
+
 def test_the_email_backlog_starts_from_what_the_cycle_carries_over():
     """Constant arrivals, 10 items every 15 minutes day and night (AHT 300 s, one agent takes 3 an interval), and
     7 agents from 08:00 to 20:00 (21 an interval). By hand: the 480 items waiting at 08:00 (160 from the evening

@@ -13,10 +13,11 @@ from datetime import date, datetime, time, timedelta
 from casashore.plan.channels import is_blended
 from casashore.plan.result import PlanResult
 
-INTERVAL_COLUMNS = ("start", "group", "calls", "aht_s", "required", "required_after_rounds", "scheduled",
-                    "service_level", "p_abandon", "bandwidth_bps")
-"""The CLI's --output columns (start, group, calls, aht_s, required, scheduled, bandwidth_bps) and what the goal
-loop and the simulation add."""
+INTERVAL_COLUMNS = ("start", "group", "calls", "aht_s", "required_before_shrinkage", "required_after_shrinkage",
+                    "required_after_shrinkage_and_rounds", "scheduled", "service_level", "p_abandon", "bandwidth_bps")
+"""The CLI's --output columns (usecases/plan.py OUTPUT_COLUMNS) and what the goal loop and the simulation add. The
+staffing step's agents are named for shrinkage: before it (on the phones or the keyboard, the channels table's
+peak) and after it (rostered: what the schedule covers, the coverage chart's and the workbook's)."""
 
 
 def interval_minutes(plan: PlanResult) -> int:
@@ -273,8 +274,9 @@ def iter_interval_rows(plan: PlanResult) -> Iterator[dict]:
             start = staffing.starts[i]
             simulated = [q[i] for q in mine if i in q]
             out.append({"start": start, "group": group, "calls": required.calls[i],
-                        "aht_s": required.aht_s[i], "required": required.with_shrinkage[i],
-                        "required_after_rounds": after[group].with_shrinkage[i],
+                        "aht_s": required.aht_s[i], "required_before_shrinkage": required.on_phone[i],
+                        "required_after_shrinkage": required.with_shrinkage[i],
+                        "required_after_shrinkage_and_rounds": after[group].with_shrinkage[i],
                         "scheduled": schedule.scheduled[group][i],
                         "service_level": _weighted([(r[0], r[1]) for r in simulated]),
                         "p_abandon": _weighted([(r[0], r[2]) for r in simulated]),
