@@ -30,7 +30,8 @@ def interval_history(workspace: Workspace, *, interval_min: int = 15, target_s: 
     out = []
     for row in workspace.interval_totals(interval_min, target_s, queue):
         offered = row.offered
-        out.append({"queue": row.queue, "channel": row.channel, "time_zone": row.time_zone, "start": row.start.isoformat(),
+        out.append({"queue": row.queue, "channel": row.channel, "time_zone": row.time_zone,
+                    "start": row.start.isoformat(),
                     "interval_min": interval_min, "offered": offered, "answered": row.answered,
                     "abandoned": row.abandoned, "aht_s": row.aht_s, "asa_s": row.asa_s,
                     "service_level": row.within_target / offered if offered else None,

@@ -130,8 +130,8 @@ def _interval_sheet(book, plan: PlanResult, lang: str) -> None:
                                                                                           AGENT_DECIMALS)
         short = max(0.0, round(required - scheduled, AGENT_DECIMALS))
         ws.append([datetime.fromisoformat(row["start"]), row["group"], row["calls"], row["aht_s"],
-                   round(row["required_after_shrinkage"], AGENT_DECIMALS), required, scheduled, short, row["service_level"],
-                   row["p_abandon"]])
+                   round(row["required_after_shrinkage"], AGENT_DECIMALS), required, scheduled, short,
+                   row["service_level"], row["p_abandon"]])
     style.number_formats(ws, {1: style.DATE_TIME[lang], 3: style.CALLS, 4: style.SECONDS, 5: style.AGENTS,
                               6: style.AGENTS, 7: style.AGENTS, 8: style.AGENTS, 9: style.PERCENT,
                               10: style.PERCENT})

@@ -42,7 +42,8 @@ def simulate_chat(centre: ChatCentre, replications: int, seed: int, *, workers: 
         occupancy_ci95=json_number(occupancy.half_width), sessions_per_agent=json_number(held.mean),
         sessions_per_agent_ci95=json_number(held.half_width),
         slot_use=json_number(held.mean / centre.max_sessions),
-        slot_use_ci95=json_number(held.half_width / centre.max_sessions), sessions_offered=int(totals[:, OFFERED].sum()),
+        slot_use_ci95=json_number(held.half_width / centre.max_sessions),
+        sessions_offered=int(totals[:, OFFERED].sum()),
         calls_simulated=int(batch.simulated.sum()), replications=replications,
         calls_per_second=calls_per_second(batch.simulated, batch.engine_s), formula=_chat_formula(centre))
 

@@ -49,6 +49,6 @@ OUTPUT_COLUMNS = ("start", "group", "calls", "aht_s", "required_before_shrinkage
 def interval_rows(result: PlanResult) -> list[dict]:
     """The plan per skill and interval shown (report/tables.py's shown_span: the plan's days and the hour a client
     west of the site reaches past its midnight, not the rest of that day), as CSV rows: calls, AHT, agents
-    required before shrinkage and after it (rostered), scheduled, the group's voice bandwidth (0 on a chat or email group: tables.voice_bandwidth_by_group).
-    The report's rows, fewer columns."""
+    required before shrinkage and after it (rostered), scheduled, the group's voice bandwidth (0 on a chat or
+    email group: tables.voice_bandwidth_by_group). The report's rows, fewer columns."""
     return [{k: row[k] for k in OUTPUT_COLUMNS} for row in iter_interval_rows(result)]
