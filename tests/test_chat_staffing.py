@@ -162,6 +162,12 @@ def test_staff_channel_chat_on_the_command_line():
     expected = chat_required_agents([400], 900, 300, 3, 0.3, target_s=60, service_level=0.8)
     assert row["agents"] == int(expected.agents[0]) and row["model"] == "chat"
     assert row["sessions_per_agent"] == pytest.approx(expected.measures[0].sessions_per_agent)
+    # Slot use: the share of the chat slots in use, beside the occupancy (agents holding any chat), below it.
+    assert row["slot_use"] == pytest.approx(row["sessions_per_agent"] / 3) and row["slot_use"] < row["occupancy"]
+    table = runner.invoke(app, ["staff", "--calls", "400", "--interval", "15m", "--aht", "5m", "--target", "60",
+                                "--service-level", "0.8", "--channel", "chat", "--max-sessions", "3",
+                                "--concurrency", "0.3"]).output
+    assert "agents holding a chat" in table and "slot use" in table
     voice = runner.invoke(app, ["staff", "--calls", "100", "--interval", "30m", "--aht", "180", "--json"
                                 , "--service-level", "0.8"])
     assert json.loads(voice.stdout)["agents"] == 14 and "sessions_per_agent" not in json.loads(voice.stdout)

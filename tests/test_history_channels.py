@@ -1,6 +1,7 @@
 """The channel on call records and interval reports (issue 21): an optional column, voice by default, one channel
 per queue, checked against the workspace; the forecast runs per queue whatever its channel."""
 
+import csv
 import json
 from pathlib import Path
 
@@ -70,6 +71,22 @@ def test_the_channel_column_is_recorded_per_call_and_per_queue(tmp_path):
     assert queues["fr_mail"]["patience_mean_s_exponential"] is None
     table = runner.invoke(app, ["history", "--workspace", str(tmp_path / "w.duckdb")]).output
     assert "channel" in table and "email" in table
+
+
+def test_every_history_interval_row_carries_its_queues_channel(tmp_path):
+    """`history --json` and `--output`: each interval row says its queue's channel, as the imports recorded it."""
+    path = log(tmp_path / "a.csv", {"fr_chat": "chat", "fr_mail": "email", "fr_voice": ""})
+    assert imported(tmp_path, path).exit_code == 0
+    out = tmp_path / "h.csv"
+    shown = runner.invoke(app, ["history", "--workspace", str(tmp_path / "w.duckdb"), "--interval", "30m",
+                                "--output", str(out), "--json"])
+    assert shown.exit_code == 0, shown.output
+    rows = json.loads(shown.stdout)["intervals"]
+    expected = {"fr_chat": "chat", "fr_mail": "email", "fr_voice": "voice"}
+    assert {r["queue"] for r in rows} == set(expected)
+    assert all(r["channel"] == expected[r["queue"]] for r in rows)
+    written = list(csv.DictReader(out.open(encoding="utf-8")))
+    assert len(written) == len(rows) and all(r["channel"] == expected[r["queue"]] for r in written)
 
 
 def test_without_the_column_every_call_is_voice(tmp_path):

@@ -109,6 +109,22 @@ def test_phone_lines_count_the_voice_queue_only(planned):
     assert result.sizing.busy_line_erlangs < with_chat.max()  # the chat's sessions hold no line
 
 
+def test_the_per_group_rows_give_chat_and_email_no_voice_bandwidth(planned):
+    """The report's CSV and `plan --output`: a chat or email group's rows carry no trunk bandwidth; the voice
+    group's rows, the site's (voice only) figure."""
+    from casashore.report.tables import interval_rows
+    from casashore.usecases.plan import interval_rows as output_rows
+
+    _, result, _ = planned
+    for rows in (interval_rows(result), output_rows(result)):
+        by_group: dict[str, list[float]] = {}
+        for row in rows:
+            by_group.setdefault(row["group"], []).append(row["bandwidth_bps"])
+        assert set(by_group) == {"fr", "fr-chat", "fr-email"}
+        assert not any(by_group["fr-chat"]) and not any(by_group["fr-email"])
+        assert max(by_group["fr"]) == max(result.sizing.bandwidth_bps) > 0
+
+
 def test_the_plan_s_json_comes_back_whole(planned):
     _, result, _ = planned
     assert PlanResult.from_json(result.to_json()) == result
@@ -214,6 +230,52 @@ def test_the_report_shows_each_channel_and_the_email_backlog(planned):
     shown = rows["fr-chat"][7][0]
     assert re.match(r"\d+(\.\d)? % ± ", shown) and float(shown.split(" %")[0]) == pytest.approx(
         100 * chat.measures.service_level, abs=0.06)
+
+
+def test_chat_slot_use_is_reported_beside_the_agents_holding_a_chat(planned):
+    """Issue 21 follow-up: a chat group's occupancy counts an agent holding any chat as busy; the plan's JSON and
+    report give the share of the chat slots in use beside it, each named for what it is."""
+    from casashore.report.plan_report import figures, render
+
+    _, result, _ = planned
+    groups = {g.group: g for g in result.simulation.groups}
+    chat = groups["fr-chat"]
+    assert chat.max_sessions == 3 and chat.slot_use is not None and chat.slot_use_ci95 is not None
+    assert 0 < chat.slot_use < chat.occupancy <= 1
+    assert groups["fr"].slot_use is None and "slot_use" not in groups["fr"].to_json()  # voice: as it was
+    assert "slot_use" not in groups["fr-email"].to_json()
+    assert PlanResult.from_json(result.to_json()).simulation.groups == result.simulation.groups
+    page = render(result, "en", "Channels")
+    assert "of the chat slots in use (sessions held over agents × 3, the slot use)" in page
+    assert "holding at least one chat" in page and "des places de chat occupées" in render(result, "fr", "Canaux")
+    occupancy = dict(figures(result, "en"))["Agent occupancy (simulated)"]
+    assert {trace.name for trace in occupancy.data} == {"fr", "fr-chat: agents holding a chat", "fr-email"}
+
+
+def test_the_report_csv_and_workbook_say_before_or_after_shrinkage_alike(planned):
+    """The Channels table's peak is before shrinkage, its hours and the coverage chart after it (rostered); the CSV's
+    columns are named for it: the staffing step's agents, then over 1 - shrinkage (voice and chat rounded up)."""
+    from casashore.report.plan_report import figures, render
+    from casashore.report.tables import interval_rows
+
+    _, result, _ = planned
+    for lang, before, after in (("en", "Agents required at peak, before shrinkage",
+                                 "Agent hours required, after shrinkage (rostered)"),
+                                ("fr", "Agents requis au pic, avant absentéisme",
+                                 "Heures-agents requises, après absentéisme (à planifier)")):
+        page = render(result, lang, "Channels")
+        table = page[page.index("<table id='channel-table'>"):]
+        assert before in table[:table.index("</table>")] and after in table[:table.index("</table>")]
+    coverage = dict(figures(result, "en"))["Agents required vs scheduled (site time)"]
+    assert {trace.name for trace in coverage.data if "required" in trace.name} == {
+        f"{g} required, after shrinkage (rostered)" for g in result.staffing.required}
+    rows = interval_rows(result)
+    assert "required" not in rows[0] and "required_after_rounds" not in rows[0]
+    for group in result.staffing.required:
+        mine = [r for r in rows if r["group"] == group]
+        assert any(r["required_before_shrinkage"] for r in mine)
+        assert all(r["required_after_shrinkage"] == pytest.approx(r["required_before_shrinkage"] / 0.85, abs=1)
+                   and r["required_after_shrinkage"] >= r["required_before_shrinkage"] for r in mine)
 
 
 def test_the_email_backlog_starts_from_what_the_cycle_carries_over():

@@ -181,8 +181,10 @@ def test_the_embedded_csv_reads_back_as_the_plans_numbers(planned):
         assert row["group"] == group and row["start"] == starts[i]
         assert float(row["calls"]) == required[group]["calls"][i]
         assert float(row["aht_s"]) == required[group]["aht_s"][i]
-        assert float(row["required"]) == required[group]["with_shrinkage"][i]
-        assert float(row["required_after_rounds"]) == plan["required_after_rounds"][group]["with_shrinkage"][i]
+        assert float(row["required_before_shrinkage"]) == required[group]["on_phone"][i]
+        assert float(row["required_after_shrinkage"]) == required[group]["with_shrinkage"][i]
+        assert float(row["required_after_shrinkage_and_rounds"]) == \
+            plan["required_after_rounds"][group]["with_shrinkage"][i]
         assert float(row["scheduled"]) == plan["schedule"]["scheduled"][group][i]
         assert float(row["bandwidth_bps"]) == plan["sizing"]["bandwidth_bps"][i]
         level = simulated[i]["service_level"]  # one queue per skill in this scenario
@@ -235,7 +237,8 @@ def test_the_french_report_is_french_throughout(planned, french):
     names = [trace.name for _, figure in figures(typed, "fr") for trace in figure.data]
     notes = [a.text for _, figure in figures(typed, "fr") for a in figure.layout.annotations]
     assert names and not ENGLISH.findall(" ".join(names + notes)), names + notes
-    assert '"name":"fr requis"' in french.replace(": ", ":") and french.count(LOCALE) == 1
+    assert '"name":"fr requis, après absentéisme (à planifier)"' in french.replace(": ", ":")
+    assert french.count(LOCALE) == 1
     assert '"locale": "fr"' in french or '"locale":"fr"' in french
 
 

@@ -60,6 +60,13 @@ def test_a_chat_scenario_runs_on_the_chat_engine_beside_its_chain(tmp_path):
     doc = json.loads(result.stdout)
     assert doc["channel"] == "chat" and doc["max_sessions"] == 3 and doc["replications"] == 20
     assert 0 < doc["service_level"] < 1 and 1 < doc["sessions_per_agent"] <= 3
+    # Slot use (sessions held over agents x max_sessions) beside the occupancy (agents holding any chat).
+    assert doc["slot_use"] == pytest.approx(doc["sessions_per_agent"] / 3)
+    assert doc["slot_use_ci95"] == pytest.approx(doc["sessions_per_agent_ci95"] / 3)
+    assert doc["slot_use"] < doc["occupancy"]
+    assert doc["formula"]["slot_use"] == pytest.approx(doc["formula"]["sessions_per_agent"] / 3)
+    table = simulate(tmp_path, CHAT).output
+    assert "agents holding a chat" in table and "slot use" in table
     assert doc["formula"]["service_level"] is not None  # constant demand, exponential laws: the chain beside it
     again = json.loads(simulate(tmp_path, CHAT, "--json").stdout)
     assert {k: v for k, v in again.items() if k != "calls_per_second"} == {

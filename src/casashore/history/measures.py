@@ -24,12 +24,14 @@ from casashore.workspace.store import Workspace
 
 def interval_history(workspace: Workspace, *, interval_min: int = 15, target_s: float = 20.0,
                      queue: str | None = None) -> list[dict]:
-    """Per queue per interval (local time of the queue's zone): offered, answered, abandoned, AHT, ASA, SL."""
+    """Per queue per interval (local time of the queue's zone): its channel (voice, chat or email, as the
+    workspace records the queue), offered, answered, abandoned, AHT, ASA, SL."""
     day_interval_min("interval", interval_min)
     out = []
     for row in workspace.interval_totals(interval_min, target_s, queue):
         offered = row.offered
-        out.append({"queue": row.queue, "time_zone": row.time_zone, "start": row.start.isoformat(),
+        out.append({"queue": row.queue, "channel": row.channel, "time_zone": row.time_zone,
+                    "start": row.start.isoformat(),
                     "interval_min": interval_min, "offered": offered, "answered": row.answered,
                     "abandoned": row.abandoned, "aht_s": row.aht_s, "asa_s": row.asa_s,
                     "service_level": row.within_target / offered if offered else None,

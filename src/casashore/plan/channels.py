@@ -232,14 +232,16 @@ def simulate_channel(queue: Queue, group: str, calls: Sequence[float], aht_s: fl
 
         result = _call_queue(queue, counts, interval_min, "chat")
         busy, logged = time[..., chat_engine.BUSY_S], time[..., chat_engine.STAFFED_S]
+        group_result = _group(group, busy, logged, held=time[..., chat_engine.SESSION_S],
+                              max_sessions=int(queue.max_sessions))
     else:
         from casashore.queueing.email_backlog import email_cyclic_backlog
         from casashore.simulate import email_engine
 
         fluid = email_cyclic_backlog(calls, staffed, interval_s, aht_s, queue.deadline_s).backlog
         result = _email_queue(queue, counts[:, 0], interval_s, fluid)
-        busy, logged = time[..., email_engine.BUSY_S], time[..., email_engine.STAFFED_S]
-    return SimulatedCentre(replications=replications, queues=[result], groups=[_group(group, busy, logged)],
+        group_result = _group(group, time[..., email_engine.BUSY_S], time[..., email_engine.STAFFED_S])
+    return SimulatedCentre(replications=replications, queues=[result], groups=[group_result],
                            calls_simulated=int(batch.simulated.sum()))
 
 
@@ -340,10 +342,18 @@ def _email_queue(queue: Queue, counts: np.ndarray, interval_s: float, backlog) -
                        backlog=[float(b) for b in backlog])
 
 
-def _group(name: str, busy: np.ndarray, logged: np.ndarray) -> GroupResult:
+def _group(name: str, busy: np.ndarray, logged: np.ndarray, held: np.ndarray | None = None,
+           max_sessions: int | None = None) -> GroupResult:
+    """A group's occupancy (``busy`` over ``logged`` agent-seconds, [R, I]); a chat group's slot use too: the
+    session-seconds ``held`` over ``logged`` x ``max_sessions``."""
     from casashore.simulate.estimates import ratio_estimate
 
     whole = ratio_estimate(busy.sum(axis=1), logged.sum(axis=1))
     per = ratio_estimate(busy, logged)
+    slots = {}
+    if held is not None and max_sessions:
+        use = ratio_estimate(held.sum(axis=1), logged.sum(axis=1) * max_sessions)
+        slots = {"max_sessions": max_sessions, "slot_use": json_number(use.mean),
+                 "slot_use_ci95": json_number(use.half_width)}
     return GroupResult(group=name, occupancy=json_number(whole.mean), occupancy_ci95=json_number(whole.half_width),
-                       intervals=GroupIntervals.of(per.mean, per.half_width))
+                       intervals=GroupIntervals.of(per.mean, per.half_width), **slots)

@@ -61,7 +61,22 @@ def channel_section(plan: PlanResult, lang: str) -> str:
     blended = any(is_blended(r.channel) for r in plan.required_after_rounds.values())
     note = t("channels_note_blended" if blended else "channels_note")
     return (heading(2, t("channels"), "channels") + paragraph(note, "channels-note")
-            + table(headers, channel_rows(plan, lang), "channel-table") + pool_section(plan, lang))
+            + table(headers, channel_rows(plan, lang), "channel-table") + slot_use_text(plan, lang)
+            + pool_section(plan, lang))
+
+
+def slot_use_text(plan: PlanResult, lang: str) -> str:
+    """Per chat group simulated: the share of its chat slots in use (sessions held over agents x max_sessions)
+    beside its occupancy (agents holding a chat), each named for what it is. Nothing for a plan stored before the
+    simulation measured slot use."""
+    out = ""
+    for group in plan.simulation.groups:
+        if group.slot_use is None or group.max_sessions is None or group.occupancy is None:
+            continue
+        out += paragraph(label(lang, "slot_use").format(
+            group=group.group, slot_use=percent(group.slot_use, lang), max_sessions=group.max_sessions,
+            occupancy=percent(group.occupancy, lang)), "slot-use")
+    return out
 
 
 def pool_rows(plan: PlanResult, lang: str) -> list[list[Cell]]:

@@ -19,7 +19,7 @@ WORDS = {
     "occupancy": ("Agent occupancy (simulated)", "Taux d'occupation des agents (simulé)"),
     "link": ("Link use at the busy interval", "Utilisation du lien à l'intervalle chargé"),
     "bandwidth": ("Voice bandwidth per interval (both directions)", "Débit voix par intervalle (deux sens)"),
-    "required": ("required", "requis"),
+    "required": ("required, after shrinkage (rostered)", "requis, après absentéisme (à planifier)"),
     "scheduled": ("scheduled", "planifiés"),
     "calls": ("calls", "appels"),
     "goal": ("goal", "objectif"),
@@ -121,11 +121,13 @@ WORDS = {
     "paid_hours_day": ("Paid hours (worked that day)", "Heures payées (travaillées ce jour)"),
     "labour_cost_day": ("Labour cost", "Coût salarial"),
     "interval_csv": ("Per-interval table (CSV)", "Tableau par intervalle (CSV)"),
-    "interval_csv_text": ("Per agent group and site interval: calls, AHT, agents required, required after the goal "
-                          "loop, scheduled, simulated service level and abandonment, voice bandwidth ({rows} rows).",
-                          "Par groupe d'agents et intervalle du site : appels, DMT, agents requis, requis après la "
-                          "boucle d'objectifs, planifiés, niveau de service et abandons simulés, débit voix ({rows} "
-                          "lignes)."),
+    "interval_csv_text": ("Per agent group and site interval: calls, AHT, agents required before shrinkage and after "
+                          "shrinkage (rostered), required after the goal loop (after shrinkage), scheduled, simulated "
+                          "service level and abandonment, voice bandwidth (0 for chat and email) ({rows} rows).",
+                          "Par groupe d'agents et intervalle du site : appels, DMT, agents requis avant absentéisme et "
+                          "après absentéisme (à planifier), requis après la boucle d'objectifs (après absentéisme), "
+                          "planifiés, niveau de service et abandons simulés, débit voix (0 pour le chat et le "
+                          "courriel) ({rows} lignes)."),
     "download_csv": ("Download the per-interval CSV", "Télécharger le CSV par intervalle"),
     # The workbooks (.xlsx).
     "xl_verdict": ("Verdict", "Verdict"),
@@ -142,8 +144,9 @@ WORDS = {
     "xl_group": ("Skill group", "Groupe de compétences"),
     "xl_calls": ("Calls (forecast)", "Appels (prévus)"),
     "xl_aht": ("AHT (s)", "DMT (s)"),
-    "xl_required": ("Agents required", "Agents requis"),
-    "xl_required_after": ("Required after the goal loop", "Requis après la boucle d'objectifs"),
+    "xl_required": ("Agents required, after shrinkage (rostered)", "Agents requis, après absentéisme (à planifier)"),
+    "xl_required_after": ("Required after the goal loop, after shrinkage (rostered)",
+                          "Requis après la boucle d'objectifs, après absentéisme (à planifier)"),
     "xl_scheduled": ("Agents scheduled (on shift, not on break)", "Agents planifiés (en poste, hors pause)"),
     "xl_short": ("Short (required - scheduled)", "Manque (requis - planifiés)"),
     "xl_service": ("Service level (simulated)", "Niveau de service (simulé)"),
@@ -174,12 +177,20 @@ WORDS = {
     "chat": ("chat", "chat"),
     "email": ("email", "courriel"),
     "channel_queue": ("Queue", "File"),
-    "peak_agents": ("Agents required at peak", "Agents requis au pic"),
-    "required_hours": ("Agent hours required", "Heures-agents requises"),
+    "peak_agents": ("Agents required at peak, before shrinkage", "Agents requis au pic, avant absentéisme"),
+    "required_hours": ("Agent hours required, after shrinkage (rostered)",
+                       "Heures-agents requises, après absentéisme (à planifier)"),
     "scheduled_hours": ("Agent hours scheduled", "Heures-agents planifiées"),
     "channel_coverage": ("Coverage", "Couverture"),
     "simulated_level": ("Simulated level (95 %)", "Niveau simulé (95 %)"),
     "channel_goal": ("Goal", "Objectif"),
+    "holding_chat": ("agents holding a chat", "agents tenant un chat"),
+    "slot_use": ("{group}: {slot_use} of the chat slots in use (sessions held over agents × {max_sessions}, the "
+                 "slot use); {occupancy} of the agents' time holding at least one chat (the occupancy chart's line: "
+                 "an agent holding any chat counts as busy).",
+                 "{group} : {slot_use} des places de chat occupées (sessions tenues sur agents × {max_sessions}, "
+                 "l'occupation des places) ; {occupancy} du temps des agents à tenir au moins un chat (la courbe du "
+                 "graphique d'occupation : un agent qui tient un chat compte comme occupé)."),
     "channel_measure": ("Measure", "Mesure"),
     "sl_within": ("answered within the target", "répondus dans le délai cible"),
     "share_within_deadline": ("taken up within the deadline", "traités dans le délai"),

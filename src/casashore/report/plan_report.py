@@ -90,7 +90,11 @@ def figures(plan: PlanResult, lang: str) -> list[tuple[str, go.Figure]]:
     for group in plan.simulation.groups:
         values = np.full(every, np.nan)
         values[np.asarray(group.intervals.values("interval"))] = group.intervals.column("occupancy")
-        occupancy.add_trace(go.Scatter(x=x_all, y=cut(values), name=group.group, mode="lines"))
+        # A chat group's occupancy counts an agent holding any chat as busy: named for it (its slot use, the share
+        # of the chat slots in use, is in the Channels section).
+        chat = group.group in staffing.required and staffing.required[group.group].channel == "chat"
+        name = f"{group.group}: {t('holding_chat')}" if chat else group.group
+        occupancy.add_trace(go.Scatter(x=x_all, y=cut(values), name=name, mode="lines"))
     occupancy.update_layout(yaxis={"range": [0, 1.02], "tickformat": ".0%"})
     out.append((t("occupancy"), occupancy))
     link = go.Figure(go.Scatter(x=x_all, y=cut(plan.sizing.bandwidth_bps), mode="lines", name=t("voice")))

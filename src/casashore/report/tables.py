@@ -10,12 +10,14 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
+from casashore.plan.channels import is_blended
 from casashore.plan.result import PlanResult
 
-INTERVAL_COLUMNS = ("start", "group", "calls", "aht_s", "required", "required_after_rounds", "scheduled",
-                    "service_level", "p_abandon", "bandwidth_bps")
-"""The CLI's --output columns (start, group, calls, aht_s, required, scheduled, bandwidth_bps) and what the goal
-loop and the simulation add."""
+INTERVAL_COLUMNS = ("start", "group", "calls", "aht_s", "required_before_shrinkage", "required_after_shrinkage",
+                    "required_after_shrinkage_and_rounds", "scheduled", "service_level", "p_abandon", "bandwidth_bps")
+"""The CLI's --output columns (usecases/plan.py OUTPUT_COLUMNS) and what the goal loop and the simulation add. The
+staffing step's agents are named for shrinkage: before it (on the phones or the keyboard, the channels table's
+peak) and after it (rostered: what the schedule covers, the coverage chart's and the workbook's)."""
 
 
 def interval_minutes(plan: PlanResult) -> int:
@@ -218,6 +220,33 @@ def _weighted(rows: list[tuple[float, float | None]]) -> float | None:
     return sum(w * v for w, v in known) / weight if weight > 0 else None
 
 
+def voice_bandwidth_by_group(plan: PlanResult) -> dict[str, list[float]]:
+    """Each agent group's share of the site's voice bandwidth per interval (sizing.bandwidth_bps, both
+    directions): a voice group (or a blended pool, whose calls are its voice queue's) its lines' traffic, a chat or
+    email group 0 (a session or an item holds no trunk and no RTP stream). The rows of one interval add up to the
+    site's figure. The sizing counts a line while a call waits and while it is handled, the wait the interval's ASA
+    (the same for every voice group), so each group's part is its calls x (AHT + that ASA), the ASA read back
+    from the site's total: calls x AHT summed over the voice groups, the rest of the traffic is waiting."""
+    sizing, required = plan.sizing, plan.staffing.required
+    voice = [g for g, r in required.items() if r.channel is None or is_blended(r.channel)]
+    out = {g: [0.0] * len(plan.staffing.starts) for g in required}
+    if len(voice) == 1:
+        out[voice[0]] = list(sizing.bandwidth_bps)
+        return out
+    per_erlang = 2 * sizing.bps_per_call
+    step_s = interval_minutes(plan) * 60
+    for i, total in enumerate(sizing.bandwidth_bps):
+        if not total or not per_erlang:
+            continue
+        calls = {g: required[g].calls[i] for g in voice}
+        handled = {g: calls[g] * required[g].aht_s[i] if calls[g] else 0.0 for g in voice}
+        offered = sum(calls.values())
+        asa = max(total / per_erlang * step_s - sum(handled.values()), 0.0) / offered if offered else 0.0
+        for g in voice:
+            out[g][i] = (handled[g] + calls[g] * asa) / step_s * per_erlang
+    return out
+
+
 def interval_rows(plan: PlanResult) -> list[dict]:
     """Per agent group (skill) and site interval shown (``shown_span``), in group then time order (one CSV row
     each, keyed by INTERVAL_COLUMNS); service level and abandonment are the calls-weighted means of the group's
@@ -234,6 +263,7 @@ def iter_interval_rows(plan: PlanResult) -> Iterator[dict]:
         queues_of.setdefault(queue.skill, []).append((queue.channel, queue.intervals))
     out = []
     shown = shown_span(plan)
+    bandwidth = voice_bandwidth_by_group(plan)
     for group, required in staffing.required.items():
         channels = queues_of.get(group, [])
         pooled = [q for channel, q in channels if channel is None] or [q for _, q in channels]  # a pool: its calls'
@@ -244,12 +274,13 @@ def iter_interval_rows(plan: PlanResult) -> Iterator[dict]:
             start = staffing.starts[i]
             simulated = [q[i] for q in mine if i in q]
             out.append({"start": start, "group": group, "calls": required.calls[i],
-                        "aht_s": required.aht_s[i], "required": required.with_shrinkage[i],
-                        "required_after_rounds": after[group].with_shrinkage[i],
+                        "aht_s": required.aht_s[i], "required_before_shrinkage": required.on_phone[i],
+                        "required_after_shrinkage": required.with_shrinkage[i],
+                        "required_after_shrinkage_and_rounds": after[group].with_shrinkage[i],
                         "scheduled": schedule.scheduled[group][i],
                         "service_level": _weighted([(r[0], r[1]) for r in simulated]),
                         "p_abandon": _weighted([(r[0], r[2]) for r in simulated]),
-                        "bandwidth_bps": plan.sizing.bandwidth_bps[i]})
+                        "bandwidth_bps": bandwidth[group][i]})
         yield from out
         out.clear()
 

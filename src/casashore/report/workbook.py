@@ -126,12 +126,12 @@ def _interval_sheet(book, plan: PlanResult, lang: str) -> None:
     for row in iter_interval_rows(plan):
         # Agents to 6 decimals: the schedule's are whole agents less the shares on break, whose sums leave float
         # noise (21.99999999999999, a Short of 7e-15) that a filter "Short > 0" would catch.
-        required, scheduled = round(row["required_after_rounds"], AGENT_DECIMALS), round(row["scheduled"],
+        required, scheduled = round(row["required_after_shrinkage_and_rounds"], AGENT_DECIMALS), round(row["scheduled"],
                                                                                           AGENT_DECIMALS)
         short = max(0.0, round(required - scheduled, AGENT_DECIMALS))
         ws.append([datetime.fromisoformat(row["start"]), row["group"], row["calls"], row["aht_s"],
-                   round(row["required"], AGENT_DECIMALS), required, scheduled, short, row["service_level"],
-                   row["p_abandon"]])
+                   round(row["required_after_shrinkage"], AGENT_DECIMALS), required, scheduled, short,
+                   row["service_level"], row["p_abandon"]])
     style.number_formats(ws, {1: style.DATE_TIME[lang], 3: style.CALLS, 4: style.SECONDS, 5: style.AGENTS,
                               6: style.AGENTS, 7: style.AGENTS, 8: style.AGENTS, 9: style.PERCENT,
                               10: style.PERCENT})

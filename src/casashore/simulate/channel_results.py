@@ -21,7 +21,10 @@ class ChatFormula(JsonRecord):
     patience (the chain gives only the wait of every session then: ``asa_all``)"""
     p_abandon: float | None
     occupancy: float | None
+    """the share of agents holding at least one session"""
     sessions_per_agent: float | None
+    slot_use: float | None
+    """sessions held over agents x max_sessions: the share of the chat slots in use"""
     asa_all: float | None = optional_key()
     """with a patience only: seconds, the mean wait of every session, abandoned ones included"""
 
@@ -34,11 +37,15 @@ class ChatRun(JsonRecord):
     concurrency: float
     measures: CallMeasures = flattened()
     occupancy: float | None
-    """agent-seconds holding at least one session over agent-seconds logged in"""
+    """agent-seconds holding at least one session over agent-seconds logged in: agents holding a chat (an agent
+    holding any is counted busy)"""
     occupancy_ci95: float | None
     sessions_per_agent: float | None
     """session-seconds over agent-seconds logged in: the mean sessions an agent holds"""
     sessions_per_agent_ci95: float | None
+    slot_use: float | None
+    """session-seconds over agent-seconds logged in x max_sessions: the share of the chat slots in use"""
+    slot_use_ci95: float | None
     sessions_offered: int
     calls_simulated: int
     replications: int

@@ -40,7 +40,10 @@ def simulate_chat(centre: ChatCentre, replications: int, seed: int, *, workers: 
         channel="chat", max_sessions=int(centre.max_sessions), concurrency=float(centre.concurrency),
         measures=CallMeasures.at(call_measures(totals)), occupancy=json_number(occupancy.mean),
         occupancy_ci95=json_number(occupancy.half_width), sessions_per_agent=json_number(held.mean),
-        sessions_per_agent_ci95=json_number(held.half_width), sessions_offered=int(totals[:, OFFERED].sum()),
+        sessions_per_agent_ci95=json_number(held.half_width),
+        slot_use=json_number(held.mean / centre.max_sessions),
+        slot_use_ci95=json_number(held.half_width / centre.max_sessions),
+        sessions_offered=int(totals[:, OFFERED].sum()),
         calls_simulated=int(batch.simulated.sum()), replications=replications,
         calls_per_second=calls_per_second(batch.simulated, batch.engine_s), formula=_chat_formula(centre))
 
@@ -56,6 +59,7 @@ def _chat_formula(c: ChatCentre) -> ChatFormula | None:
     return ChatFormula(p_wait=json_number(m.p_wait), service_level=json_number(m.service_level),
                        asa=None if patient else json_number(m.mean_wait_s), p_abandon=json_number(m.p_abandon),
                        occupancy=json_number(m.occupancy), sessions_per_agent=json_number(m.sessions_per_agent),
+                       slot_use=json_number(m.sessions_per_agent / c.max_sessions),
                        asa_all=json_number(m.mean_wait_s) if patient else None)
 
 

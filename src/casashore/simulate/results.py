@@ -137,8 +137,16 @@ class GroupIntervals(Rows):
 class GroupResult(JsonRecord):
     group: str
     occupancy: float | None
+    """agent-seconds busy over agent-seconds logged in; a chat group's: agents holding at least one chat (an agent
+    holding any counts as busy, so near 1 whenever every agent holds one), not the share of its slots in use"""
     occupancy_ci95: float | None
     intervals: GroupIntervals
+    max_sessions: int | None = optional_key()
+    """a chat group's (absent otherwise): the sessions an agent may hold at once"""
+    slot_use: float | None = optional_key()
+    """a chat group's (absent otherwise): sessions held over agents x max_sessions, the share of the chat slots in
+    use over the whole horizon"""
+    slot_use_ci95: float | None = optional_key()
 
     def __post_init__(self) -> None:  # a list of GroupInterval given: held as columns
         object.__setattr__(self, "intervals", GroupIntervals.of_rows(self.intervals))

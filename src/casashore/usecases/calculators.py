@@ -290,7 +290,9 @@ def staff(cases: list[dict[str, float]]) -> list[dict[str, float | int | str | N
 
 
 def _chat_staff(case: dict[str, float]) -> dict[str, float | int | str | None]:
-    """One chat case by queueing/chat.py's chain: the keys of voice's rows, plus the sessions an agent holds."""
+    """One chat case by queueing/chat.py's chain: the keys of voice's rows, plus the sessions an agent holds and
+    the slot use (sessions held over agents x max_sessions). ``occupancy`` is the share of agents holding at least
+    one chat (near 1 as soon as every agent holds one), not the share of the slots in use."""
     from casashore.queueing.chat import chat_measures, chat_required_agents  # numba kernels, as in trunks()
     from casashore.queueing.staffing import agents_with_shrinkage
 
@@ -308,7 +310,8 @@ def _chat_staff(case: dict[str, float]) -> dict[str, float | int | str | None]:
         "p_wait": m.p_wait,
         "service_level": m.service_level, "asa": json_number(m.mean_wait_s) if math.isinf(patience) else None,
         "occupancy": m.occupancy, "p_abandon": m.p_abandon, "model": "chat",
-        "sessions_per_agent": m.sessions_per_agent, "max_sessions": k, "concurrency": c}
+        "sessions_per_agent": m.sessions_per_agent, "slot_use": m.sessions_per_agent / k, "max_sessions": k,
+        "concurrency": c}
     if not math.isinf(patience):
         row["asa_all"] = json_number(m.mean_wait_s)
     if not math.isnan(case["shrinkage"]):

@@ -6,7 +6,7 @@ its threads and their timing, so a double sum's last bits (and the forecasts aft
 """
 
 INTERVAL_TOTALS = """
-    SELECT c.queue, q.time_zone,
+    SELECT c.queue, q.time_zone, coalesce(q.channel, 'voice') AS channel,
            time_bucket(INTERVAL '{interval_min} minutes', timezone(q.time_zone, c.arrival_at)) AS start,
            count(*) FILTER (WHERE outcome <> 'other') AS offered,
            count(*) FILTER (WHERE outcome = 'answered') AS answered,

@@ -46,6 +46,8 @@ class IntervalTotals(NamedTuple):
 
     queue: str
     time_zone: str
+    channel: str
+    """The queue's channel (voice, chat or email) as its imports recorded it."""
     start: datetime
     offered: int
     answered: int

@@ -154,9 +154,11 @@ def _staff_columns(channel: str, rows: list[dict]) -> list[tuple[str, str, str]]
             columns.append(("asa", "ASA, answered (s)", ".1f"))
         if patient:
             columns += [("asa_all", "ASA, all (s)", ".1f"), ("p_abandon", "P(abandon)", ".3f")]
-        columns.append(("occupancy", "occupancy", ".3f"))
-        if channel == "chat":
-            columns.append(("sessions_per_agent", "sessions per agent", ".2f"))
+        if channel == "chat":  # an agent holding any chat is busy: the slots in use say how full they are
+            columns += [("occupancy", "agents holding a chat", ".3f"), ("slot_use", "slot use", ".3f"),
+                        ("sessions_per_agent", "sessions per agent", ".2f")]
+        else:
+            columns.append(("occupancy", "occupancy", ".3f"))
     if any("agents_with_shrinkage" in r for r in rows):
         columns.append(("agents_with_shrinkage", "with shrinkage", "d"))
     if any("start" in r for r in rows):

@@ -183,7 +183,9 @@ def _show_channel_result(result, warmup_min: float) -> None:
                 ("P(wait)", m.p_wait, m.p_wait_ci95, formula and formula.p_wait),
                 ("P(abandon)", m.p_abandon, m.p_abandon_ci95, formula and formula.p_abandon),
                 ("ASA (s)", m.asa, m.asa_ci95, formula and formula.asa),
-                ("occupancy", result.occupancy, result.occupancy_ci95, formula and formula.occupancy),
+                ("agents holding a chat", result.occupancy, result.occupancy_ci95, formula and formula.occupancy),
+                ("slot use (sessions / agents x max)", result.slot_use, result.slot_use_ci95,
+                 formula and formula.slot_use),
                 ("sessions per agent", result.sessions_per_agent, result.sessions_per_agent_ci95,
                  formula and formula.sessions_per_agent)):
             shown.add_row(name, fmt(value), fmt(half), fmt(model))

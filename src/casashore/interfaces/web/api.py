@@ -153,6 +153,9 @@ class StaffResponse(BaseModel):
     agents_with_shrinkage: int
     sessions_per_agent: float | None = None
     """Chat: sessions an agent holds on average."""
+    slot_use: float | None = None
+    """Chat: sessions held over agents x max_sessions, the share of the chat slots in use (``occupancy`` is the share
+    of agents holding at least one chat)."""
     max_sessions: int | None = None
     concurrency: float | None = None
     backlog_max: float | None = None

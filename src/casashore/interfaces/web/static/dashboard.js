@@ -17,7 +17,8 @@ const T = {
         max_sessions: "Sessions an agent holds (1–10)", concurrency: "Concurrency (0–1)",
         deadline: "Deadline (h)", open: "Open (min of the interval)", open_all: "all of it",
         within_deadline: "within the deadline", backlog: "largest backlog {n} items",
-        sessions_per_agent: "{n} sessions per agent" },
+        sessions_per_agent: "{n} sessions per agent", holding_chat: "agents holding a chat",
+        slot_use: "slot use {n} (sessions / agents × max)" },
   fr: { subtitle: "Planifier un centre de contacts offshore : du câble au poste.", calc_title: "Calculateur Erlang",
         calls: "Appels", interval: "Intervalle (min)", aht: "DMT (s)", target: "Seuil (s)", sl: "Niveau de service (%)",
         shrinkage: "Indisponibilité (%)", calculate: "Calculer", agents: "Agents", scenario_title: "Scénarios",
@@ -33,7 +34,8 @@ const T = {
         max_sessions: "Sessions tenues par agent (1–10)", concurrency: "Concurrence (0–1)",
         deadline: "Délai (h)", open: "Ouverture (min de l'intervalle)", open_all: "tout",
         within_deadline: "dans le délai", backlog: "stock maximal {n} éléments",
-        sessions_per_agent: "{n} sessions par agent" },
+        sessions_per_agent: "{n} sessions par agent", holding_chat: "agents tenant un chat",
+        slot_use: "places occupées {n} (sessions / agents × max)" },
 }[LANG];
 const fmt = (x, digits = 0) => new Intl.NumberFormat(LANG === "fr" ? "fr-FR" : "en-GB",
   { maximumFractionDigits: digits, minimumFractionDigits: digits }).format(x);
@@ -74,9 +76,12 @@ function staffDetail(r) {  // what each channel's answer means, in words
     return ` (${pct(r.service_level)} ${T.within_deadline}, ${T.backlog.replace("{n}", fmt(r.backlog_max))}, ` +
       `${T.occupancy} ${pct(r.occupancy)}; ${paid})`;
   }
-  const sessions = r.model === "chat" ? `, ${T.sessions_per_agent.replace("{n}", fmt(r.sessions_per_agent, 2))}` : "";
+  // Chat: an agent holding any chat is busy (occupancy); the slots in use say how full the agents are.
+  const chat = r.model === "chat";
+  const sessions = chat ? `, ${T.slot_use.replace("{n}", pct(r.slot_use))}, ` +
+    `${T.sessions_per_agent.replace("{n}", fmt(r.sessions_per_agent, 2))}` : "";
   return ` (${T.service_level} ${pct(r.service_level)}, ${T.asa} ${fmt(r.asa, 1)} s, ` +
-    `${T.occupancy} ${pct(r.occupancy)}${sessions}; ${paid})`;
+    `${chat ? T.holding_chat : T.occupancy} ${pct(r.occupancy)}${sessions}; ${paid})`;
 }
 
 $("calc").addEventListener("click", async () => {
