@@ -75,14 +75,16 @@ def staff(
     interval: Annotated[str | None, typer.Option(help="The interval's length, any duration: 15m, 20m, 1h (one "
                                                       "interval, not a day cut into them) [default: 15m].")] = None,
     aht: Annotated[str | None, typer.Option(help="Average handle time: talk + hold + wrap-up.")] = None,
-    target: Annotated[str | None, typer.Option(help="Service-level answer time [default: 20s].")] = None,
+    target: Annotated[str | None, typer.Option(help="Voice and chat: service-level answer time [default: 20s]; "
+                                                    "refused with email (--deadline).")] = None,
     agents: Annotated[str | None, typer.Option(help="Evaluate this many agents instead of staffing (every "
                                                             "channel).")] = None,
     service_level: Annotated[str | None, typer.Option(help="Target share answered within --target (email: "
                                                                     "--deadline), strictly between 0 and 1 (0.8).")]
     = None,
     asa: Annotated[str | None, typer.Option(help="Target average speed of answer (answered calls).")] = None,
-    patience: Annotated[str | None, typer.Option(help="Mean caller patience: switches to Erlang A.")] = None,
+    patience: Annotated[str | None, typer.Option(help="Voice and chat: mean caller patience, switches to Erlang "
+                                                      "A (email items never abandon).")] = None,
     abandon: Annotated[str | None, typer.Option(help="Highest share of callers hanging up.")] = None,
     max_occupancy: Annotated[str | None, typer.Option(help="Highest share of agent time on calls.")] = None,
     shrinkage: Annotated[str | None, typer.Option(help="Share of paid time off the phones: adds "

@@ -100,6 +100,9 @@ class StaffRequest(Strict):
                                 f"no open_min on {_a(self.channel)} case (it is for channel email)")
         if self.channel == "email" and self.patience_s is not None:
             raise ScenarioError("patience_s", self.patience_s, "no patience_s on an email case (items never abandon)")
+        if self.channel == "email" and "target_s" in self.model_fields_set:  # given, not the voice default
+            raise ScenarioError("target_s", self.target_s, "no target_s on an email case (its service_level is the "
+                                "share taken up within deadline_s)")
         if self.channel == "email":
             self._email_open_time()
         return self
@@ -157,9 +160,9 @@ class StaffResponse(BaseModel):
     concurrency: float | None = None
     backlog_max: float | None = None
     """Email: the most items waiting at once over the repeating interval."""
-    deadline: float | None = None
+    deadline_s: float | None = None
     """Email: the deadline, seconds."""
-    open: float | None = None
+    open_s: float | None = None
     """Email: the seconds of the interval worked."""
 
 
