@@ -216,6 +216,28 @@ def test_the_report_shows_each_channel_and_the_email_backlog(planned):
         100 * chat.measures.service_level, abs=0.06)
 
 
+@pytest.mark.parametrize("seconds, lang, shown", [
+    (4.94, "en", "4.9 s"), (90, "en", "1.5 min"), (5271.6, "en", "1.5 h"), (11520, "fr", "3,2 h"),
+    (3 * 86400, "en", "3.0 days"), (3 * 86400, "fr", "3,0 j")])
+def test_a_wait_is_shown_in_the_unit_a_reader_takes_in(seconds, lang, shown):
+    from casashore.report.i18n import wait
+
+    assert wait(seconds, lang) == shown
+
+
+def test_the_summary_gives_the_email_queue_s_wait_in_hours_or_minutes_not_seconds(planned):
+    from casashore.report.i18n import wait
+    from casashore.report.plan_report import summary_rows
+
+    _, result, _ = planned
+    email = next(q for q in result.simulation.queues if q.queue == "fr-email")
+    for lang, words in (("en", "ASA "), ("fr", "Délai moyen de réponse ")):
+        row = dict(summary_rows(result, lang))
+        shown = next(value for name, value in row.items() if "fr-email" in name)
+        assert shown.endswith(words + wait(email.measures.asa, lang)) and "(s)" not in shown, shown
+        assert email.measures.asa >= 60 and not shown.endswith(" s"), shown  # an email's wait is minutes or hours
+
+
 def test_the_email_backlog_starts_from_what_the_cycle_carries_over():
     """Constant arrivals, 10 items every 15 minutes day and night (AHT 300 s, one agent takes 3 an interval), and
     7 agents from 08:00 to 20:00 (21 an interval). By hand: the 480 items waiting at 08:00 (160 from the evening

@@ -19,7 +19,7 @@ from plotly.offline import get_plotlyjs
 
 from casashore.plan.result import PlanResult
 from casashore.report.channels import backlog_figure, channel_section, has_channels
-from casashore.report.i18n import PLOTLY_LOCALE_FR, bits, day_name, label, number, percent
+from casashore.report.i18n import PLOTLY_LOCALE_FR, bits, day_name, label, number, percent, wait
 from casashore.report.markup import Cell, heading, table
 from casashore.report.tables import (
     DaySummary,
@@ -131,10 +131,10 @@ def summary_rows(plan: PlanResult, lang: str) -> list[tuple[str, str]]:
             (t("models"), ", ".join(f"{q}: {m}" for q, m in plan.forecast.models.items()))]
     for q in plan.simulation.queues:
         m = q.measures
-        if q.channel == "email":  # no abandonment: the share taken up within the deadline, and the mean wait
-            rows.append((f"{t('queue')} {q.queue} ({t('email')})", f"{t('share_within_deadline')} "
+        if q.channel == "email":  # no abandonment: the share taken up within the deadline, and the mean wait, in
+            rows.append((f"{t('queue')} {q.queue} ({t('email')})", f"{t('share_within_deadline')} "  # hours
                          f"{percent(m.service_level or 0, lang)} ± {percent(m.service_level_ci95 or 0, lang)}, "
-                         f"{t('asa')} {number(m.asa or 0, lang, 1)}"))
+                         f"{t('mean_wait')} {wait(m.asa or 0, lang)}"))
             continue
         rows.append((f"{t('queue')} {q.queue}{f' ({t(q.channel)})' if q.channel else ''}",
                      f"{t('service_level')} {percent(m.service_level or 0, lang)}"
