@@ -100,6 +100,13 @@ def fmt(value: float | None, spec: str = ".4f") -> str:
     return "—" if value is None else format(value, spec)
 
 
+def wait_text(seconds: float | None) -> str:
+    """A wait (its value or its 95 % half-width) in a readable unit: 4.9 s, 12.5 min, 3.2 h; "—" when there is none."""
+    from casashore.report.i18n import wait  # words and numbers only: no plotting
+
+    return "—" if seconds is None else wait(seconds, "en")
+
+
 def bit_rate(bps: float) -> str:
     """40e9 -> '40 Gbit/s', 87200 -> '87.2 kbit/s'."""
     for scale, unit in ((1e12, "Tbit/s"), (1e9, "Gbit/s"), (1e6, "Mbit/s"), (1e3, "kbit/s")):
