@@ -72,6 +72,20 @@ def test_the_channel_column_is_recorded_per_call_and_per_queue(tmp_path):
     assert "channel" in table and "email" in table
 
 
+def test_an_import_counts_an_email_log_s_items_and_a_mixed_log_s_contacts(tmp_path):
+    mapping = tmp_path / "m.toml"
+    mapping.write_text(MAPPING.format(channel='channel = "kind"'))
+    said = {}
+    for name, channels in (("mail", {"fr_mail": "email"}), ("chat", {"fr_chat": "chat"}),
+                           ("mixed", {"fr_chat": "chat", "fr_mail": "email", "fr_voice": ""})):
+        result = runner.invoke(app, ["import", str(log(tmp_path / f"{name}.csv", channels)), "--mapping",
+                                     str(mapping), "--workspace", str(tmp_path / f"{name}.duckdb")])
+        assert result.exit_code == 0, result.output
+        said[name] = result.output
+    assert "30 items added" in said["mail"] and "30 chats added" in said["chat"], said
+    assert "30 contacts added" in said["mixed"] and "calls" not in said["mail"] + said["chat"], said
+
+
 def test_without_the_column_every_call_is_voice(tmp_path):
     assert imported(tmp_path, log(tmp_path / "a.csv", {"fr": "chat"}), with_column=False).exit_code == 0
     con = workspace_file(tmp_path / "w.duckdb")

@@ -66,6 +66,8 @@ class Forecast(NamedTuple):
     skipped: list[dict]
     """The queues a forecast of every queue left out, the others forecast: queue, reason (short_history), why
     in words; empty when every queue was forecast (a queue asked for with --queue is refused instead)."""
+    channels: dict[str, str]
+    """Each forecast queue's channel (voice, chat, email): its ``calls`` are calls, chat sessions or email items."""
 
 
 def forecast(workspace: Path, *, horizon: str, interval: str, site_zone: str, queues: list[str] | None,
@@ -85,10 +87,11 @@ def forecast(workspace: Path, *, horizon: str, interval: str, site_zone: str, qu
         else:
             run = forecast_workspace(opened, interval_min=minutes, horizon_days=horizon_days, site_zone=site_zone,
                                      **where)
-        email = {name for name in run.models if opened.queue_channel(name) == "email"}
+        channels = {name: opened.queue_channel(name) or "voice" for name in run.models}
     rows = run.table.to_json()
+    email = {name for name, channel in channels.items() if channel == "email"}
     return Forecast(run.run_id, run.models, rows, minutes, horizon_days,
-                    email_days(r for r in rows if r["queue"] in email), [s.shown() for s in run.skipped])
+                    email_days(r for r in rows if r["queue"] in email), [s.shown() for s in run.skipped], channels)
 
 
 def intraday(workspace: Path, *, as_of: str, interval: str, site_zone: str, queues: list[str] | None,

@@ -100,6 +100,16 @@ def fmt(value: float | None, spec: str = ".4f") -> str:
     return "—" if value is None else format(value, spec)
 
 
+CONTACT_WORDS = {"voice": "calls", "chat": "chats", "email": "items"}
+"""What a channel's contacts are called in the tables: an email queue's are items, a chat queue's chats."""
+
+
+def contacts_word(channels: Iterable[str]) -> str:
+    """The word for the contacts of queues of these channels: calls, chats or items, or contacts when mixed."""
+    words = {CONTACT_WORDS.get(channel, "contacts") for channel in channels}
+    return words.pop() if len(words) == 1 else "contacts"
+
+
 def wait_text(seconds: float | None) -> str:
     """A wait (its value or its 95 % half-width) in a readable unit: 4.9 s, 12.5 min, 3.2 h; "—" when there is none."""
     from casashore.report.i18n import wait  # words and numbers only: no plotting
