@@ -312,3 +312,26 @@ def test_the_daily_summary_gives_each_channel_its_own_measures(planned):
     assert mine["All queues"][6] is None  # no level across channels
     assert mine["fr-email"][14] == pytest.approx(first.channels[2].backlog_end)
     assert mine["fr-banking"][13] == pytest.approx(first.channels[0].asa_s)
+
+
+def test_a_plan_of_several_channels_counts_contacts_not_calls(planned):
+    """Chat sessions and email items are not calls: the forecast chart, the workbook's sheets and the goals table
+    of a plan with channels say contacts; a voice plan keeps its calls (tests/test_plan_report.py)."""
+    import io
+
+    from openpyxl import load_workbook
+
+    from casashore.report.plan_report import figures
+    from casashore.report.verdict import goals_table
+    from casashore.report.workbook import plan_workbook
+
+    _, result, _ = planned
+    for lang, title, axis in (("en", "Forecast contacts per interval", "contacts"),
+                              ("fr", "Contacts prévus par intervalle", "contacts")):
+        shown, chart = figures(result, lang)[0]
+        assert shown.startswith(title) and chart.layout.yaxis.title.text == axis, shown
+    book = load_workbook(io.BytesIO(plan_workbook(result, "en")))
+    for sheet in ("Daily", "Requirement"):
+        header = next(book[sheet].iter_rows(values_only=True))
+        assert "Contacts (forecast: calls, chats, email items)" in header and "Calls (forecast)" not in header, header
+    assert "no calls" not in goals_table(result, "en")

@@ -202,6 +202,12 @@ WORDS = {
     "items_waiting": ("items waiting", "courriels en attente"),
     # The daily summary per channel: each channel's own measures, never averaged across channels.
     "contacts": ("Contacts (calls, chats, emails)", "Contacts (appels, chats, courriels)"),
+    "forecast_contacts": ("Forecast contacts per interval: calls, chat sessions, email items (client's time, 80 % "
+                          "band)", "Contacts prévus par intervalle : appels, chats, courriels (heure du client, "
+                          "bande à 80 %)"),
+    "contacts_axis": ("contacts", "contacts"),
+    "no_contacts": ("no contacts", "sans contacts"),
+    "xl_contacts": ("Contacts (forecast: calls, chats, email items)", "Contacts (prévus : appels, chats, courriels)"),
     "within_deadline": ("Within the deadline", "Traités dans le délai"),
     "backlog_day_end": ("Backlog at day end", "Stock en fin de journée"),
     "xl_channel": ("Channel", "Canal"),

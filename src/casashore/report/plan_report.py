@@ -54,8 +54,9 @@ def figures(plan: PlanResult, lang: str) -> list[tuple[str, go.Figure]]:
                                       fill="toself", opacity=0.2, line={"width": 0}, showlegend=False,
                                       hoverinfo="skip", name=f"{queue} {t('band_80')}"))
         forecast.add_trace(go.Scatter(x=x, y=columns["calls"][mine], name=queue, mode="lines"))
-    forecast.update_layout(yaxis_title=t("calls"))
-    out.append((t("forecast"), forecast))
+    channels = has_channels(plan)  # a chat queue's sessions and an email queue's items are not calls
+    forecast.update_layout(yaxis_title=t("contacts_axis" if channels else "calls"))
+    out.append((t("forecast_contacts" if channels else "forecast"), forecast))
     staffing, schedule = plan.staffing, plan.schedule
     # The intervals the outputs show (tables.shown_span: not the zeros of the grid's extra site day), and one x
     # range for every chart: error bars would otherwise widen one axis past the others.
