@@ -71,7 +71,8 @@ def _show_trunks(rows: list[dict]) -> None:
 
 @exits_on_user_error
 def staff(
-    calls: Annotated[str | None, typer.Option(help="Calls offered in the interval.")] = None,
+    calls: Annotated[str | None, typer.Option(help="Calls offered in the interval (chat: sessions; email: items "
+                                                   "arriving over it).")] = None,
     interval: Annotated[str | None, typer.Option(help="The interval's length, any duration: 15m, 20m, 1h (one "
                                                       "interval, not a day cut into them) [default: 15m].")] = None,
     aht: Annotated[str | None, typer.Option(help="Average handle time: talk + hold + wrap-up.")] = None,
@@ -114,7 +115,8 @@ def staff(
 
     Email: `--channel email --calls 2400 --interval 24h --open 10h --aht 5m --deadline 24h --service-level 0.95`
     staffs the 10 open hours of a repeating day for items arriving day and night, 95 % taken up within 24 h
-    (docs/capacity.md, "Email": the backlog carried, no Erlang formula); adds backlog_max. With `--agents 18`
+    (docs/capacity.md, "Email": the backlog carried, no Erlang formula); adds backlog_max, and the case's
+    deadline_s and open_s in seconds. --target, --asa and --patience mean nothing there: refused. With `--agents 18`
     instead of --service-level: the share within the deadline those agents give, and their backlog.
     """
     from casashore.usecases import calculators  # numpy and the Erlang kernels: only when the command runs
