@@ -64,7 +64,8 @@ MAX_AGENTS = 1_000_000
 
 class StaffRequest(Strict):
     """One interval of one queue: the queue's facts are bounded as the domain's Queue bounds them."""
-    calls: Annotated[float, Field(ge=0, le=1e9, description="Calls offered in the interval")]
+    calls: Annotated[float, Field(ge=0, le=1e9, description="Calls offered in the interval (chat: sessions; "
+                                                            "email: items arriving over it)")]
     interval_min: Annotated[float, Field(ge=1, le=1440)] = 30.0
     aht_s: HandleSeconds
     target_s: TargetSeconds = 20.0
