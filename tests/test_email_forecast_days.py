@@ -106,3 +106,13 @@ def test_an_interval_longer_than_an_hour_is_spread_over_its_hours():
     (day,) = email_days(rows)
     assert day["hour_shares"] == pytest.approx([1 / 12] * 12 + [0] * 12, abs=1e-6)  # 120 items evenly over 00-12
     assert day["workload_h"] == 10.0 and day["items"] == 120.0
+
+
+def test_the_backtest_plot_counts_an_email_queue_s_items(workspace, tmp_path):
+    """The plot names each queue's contacts in its channel's word, and the queues together as contacts."""
+    backtest = tmp_path / "backtest.html"
+    done = runner.invoke(app, ["backtest", "--workspace", workspace, "--interval", "60m", "--horizon", "3d",
+                               "--windows", "1", "--plot", str(backtest)])
+    assert done.exit_code == 0, done.output
+    drawn = backtest.read_text()
+    assert "mail (items)" in drawn and "phone (calls)" in drawn and "forecast vs actual contacts" in drawn

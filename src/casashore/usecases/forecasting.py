@@ -36,6 +36,7 @@ def backtest(workspace: Path, *, interval: str, horizon: str, windows: str, queu
     where = execution(workers, scheduler)
     with Workspace.open(workspace, read_only=True) as opened:
         series = interval_counts(opened, minutes, queues=chosen_queues(opened, queues) if queues else None)
+        channels = {name: opened.queue_channel(name) for name in series["unique_id"].unique()}
     skipped = []
     if not queues:
         series, skipped = without_short(series, minutes, horizon_days=horizon_days, windows=n_windows or 2,
@@ -48,7 +49,7 @@ def backtest(workspace: Path, *, interval: str, horizon: str, windows: str, queu
     if plot is not None:
         from casashore.report.figures import forecast_vs_actual, write_figure  # plotly: only for --plot
 
-        write_figure(forecast_vs_actual(tables), plot)
+        write_figure(forecast_vs_actual(tables, channels), plot)  # an email queue's items, a chat queue's chats
     return {"interval_min": minutes, "horizon_days": horizon_days, "windows": n_windows or "auto", "queues": result,
             "skipped": [s.shown() for s in skipped]}
 

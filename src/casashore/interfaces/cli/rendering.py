@@ -19,6 +19,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
+from casashore.domain.contacts import CONTACT_WORDS, contacts_word  # noqa: F401 (the tables' words, re-exported)
 from casashore.interfaces.cli.errors import fail
 
 WIDE_OUTPUT = 10_000
@@ -98,16 +99,6 @@ def table(rows: list[dict], columns: list[tuple[str, str, str]], title: str) -> 
 
 def fmt(value: float | None, spec: str = ".4f") -> str:
     return "—" if value is None else format(value, spec)
-
-
-CONTACT_WORDS = {"voice": "calls", "chat": "chats", "email": "items"}
-"""What a channel's contacts are called in the tables: an email queue's are items, a chat queue's chats."""
-
-
-def contacts_word(channels: Iterable[str]) -> str:
-    """The word for the contacts of queues of these channels: calls, chats or items, or contacts when mixed."""
-    words = {CONTACT_WORDS.get(channel, "contacts") for channel in channels}
-    return words.pop() if len(words) == 1 else "contacts"
 
 
 def wait_text(seconds: float | None) -> str:
