@@ -20,8 +20,8 @@ DAY = [10.0 if 8 <= h < 18 else 2.0 for h in range(24)]  # 10 an hour in office 
 
 
 @pytest.fixture(scope="module")
-def forecast(tmp_path_factory):
-    """`casashore forecast --json` over 28 days of hourly reports: an email queue and a voice queue alike."""
+def workspace(tmp_path_factory):
+    """28 days of hourly reports imported: an email queue and a voice queue alike."""
     tmp = tmp_path_factory.mktemp("email")
     mapping = tmp / "r.toml"
     mapping.write_text('kind = "intervals"\ntime_zone = "Europe/Paris"\ninterval_min = 60\n[columns]\nqueue = "q"\n'
@@ -33,9 +33,31 @@ def forecast(tmp_path_factory):
     workspace = str(tmp / "w.duckdb")
     done = runner.invoke(app, ["import", str(report), "--mapping", str(mapping), "--workspace", workspace, "--json"])
     assert done.exit_code == 0, done.output
+    return workspace
+
+
+@pytest.fixture(scope="module")
+def forecast(workspace):
+    """`casashore forecast --json` over the workspace's two queues."""
     made = runner.invoke(app, ["forecast", "--workspace", workspace, "--interval", "60m", "--horizon", "3d", "--json"])
     assert made.exit_code == 0, made.output
     return json.loads(made.stdout)
+
+
+def test_the_forecast_table_counts_an_email_queue_s_items_not_calls(workspace, forecast):
+    both = runner.invoke(app, ["forecast", "--workspace", workspace, "--interval", "60m", "--horizon", "3d"],
+                         env={"COLUMNS": "200"})
+    assert both.exit_code == 0, both.output
+    table = both.stdout.split("Email items per client day")[0]
+    rows = {line.split("│")[1].strip(): line for line in table.splitlines() if line.count("│") > 3}
+    assert "contacts" in table and "peak calls" not in table  # two channels: each row says its unit
+    items = sum(r["calls"] for r in forecast["intervals"] if r["queue"] == "mail")
+    assert f"{items:,.0f} items" in rows["mail"] and "email" in rows["mail"] and "calls" not in rows["mail"]
+    assert "calls" in rows["phone"] and "voice" in rows["phone"] and "items" not in rows["phone"]
+    mail = runner.invoke(app, ["forecast", "--workspace", workspace, "--interval", "60m", "--horizon", "3d",
+                               "--queue", "mail"], env={"COLUMNS": "200"})
+    assert mail.exit_code == 0 and "peak items (80 % range)" in mail.stdout, mail.output
+    assert "calls" not in mail.stdout.split("Email items per client day")[0], mail.stdout
 
 
 def test_an_email_queue_is_forecast_per_day_with_its_hour_of_day_profile(forecast):
@@ -84,3 +106,13 @@ def test_an_interval_longer_than_an_hour_is_spread_over_its_hours():
     (day,) = email_days(rows)
     assert day["hour_shares"] == pytest.approx([1 / 12] * 12 + [0] * 12, abs=1e-6)  # 120 items evenly over 00-12
     assert day["workload_h"] == 10.0 and day["items"] == 120.0
+
+
+def test_the_backtest_plot_counts_an_email_queue_s_items(workspace, tmp_path):
+    """The plot names each queue's contacts in its channel's word, and the queues together as contacts."""
+    backtest = tmp_path / "backtest.html"
+    done = runner.invoke(app, ["backtest", "--workspace", workspace, "--interval", "60m", "--horizon", "3d",
+                               "--windows", "1", "--plot", str(backtest)])
+    assert done.exit_code == 0, done.output
+    drawn = backtest.read_text()
+    assert "mail (items)" in drawn and "phone (calls)" in drawn and "forecast vs actual contacts" in drawn

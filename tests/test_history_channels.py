@@ -89,6 +89,33 @@ def test_every_history_interval_row_carries_its_queues_channel(tmp_path):
     assert len(written) == len(rows) and all(r["channel"] == expected[r["queue"]] for r in written)
 
 
+def test_an_import_counts_an_email_log_s_items_and_a_mixed_log_s_contacts(tmp_path):
+    mapping = tmp_path / "m.toml"
+    mapping.write_text(MAPPING.format(channel='channel = "kind"'))
+    said = {}
+    for name, channels in (("mail", {"fr_mail": "email"}), ("chat", {"fr_chat": "chat"}),
+                           ("mixed", {"fr_chat": "chat", "fr_mail": "email", "fr_voice": ""})):
+        result = runner.invoke(app, ["import", str(log(tmp_path / f"{name}.csv", channels)), "--mapping",
+                                     str(mapping), "--workspace", str(tmp_path / f"{name}.duckdb")])
+        assert result.exit_code == 0, result.output
+        said[name] = result.output
+    assert "30 items added" in said["mail"] and "30 chats added" in said["chat"], said
+    assert "30 contacts added" in said["mixed"] and "calls" not in said["mail"] + said["chat"], said
+
+
+def test_the_history_heatmap_counts_each_queue_s_contacts_in_its_channel_s_word(tmp_path):
+    result = imported(tmp_path, log(tmp_path / "a.csv", {"fr_chat": "Chat", "fr_mail": "email", "fr_voice": ""}))
+    assert result.exit_code == 0, result.output
+    heatmap = tmp_path / "heatmap.html"
+    done = runner.invoke(app, ["history", "--workspace", str(tmp_path / "w.duckdb"), "--interval", "60m", "--plot",
+                               str(heatmap)])
+    assert done.exit_code == 0, done.output
+    drawn = heatmap.read_text()
+    for word in ("items", "chats", "calls"):
+        assert f"mean offered {word} per interval" in drawn, word
+    assert "When contacts come" in drawn and "When calls come" not in drawn
+
+
 def test_without_the_column_every_call_is_voice(tmp_path):
     assert imported(tmp_path, log(tmp_path / "a.csv", {"fr": "chat"}), with_column=False).exit_code == 0
     con = workspace_file(tmp_path / "w.duckdb")

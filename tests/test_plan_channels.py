@@ -278,6 +278,28 @@ def test_the_report_csv_and_workbook_say_before_or_after_shrinkage_alike(planned
                    and r["required_after_shrinkage"] >= r["required_before_shrinkage"] for r in mine)
 
 
+@pytest.mark.parametrize("seconds, lang, shown", [
+    (4.94, "en", "4.9 s"), (90, "en", "1.5 min"), (5271.6, "en", "1.5 h"), (11520, "fr", "3,2 h"),
+    (3 * 86400, "en", "3.0 days"), (3 * 86400, "fr", "3,0 j")])
+def test_a_wait_is_shown_in_the_unit_a_reader_takes_in(seconds, lang, shown):
+    from casashore.report.i18n import wait
+
+    assert wait(seconds, lang) == shown
+
+
+def test_the_summary_gives_the_email_queue_s_wait_in_hours_or_minutes_not_seconds(planned):
+    from casashore.report.i18n import wait
+    from casashore.report.plan_report import summary_rows
+
+    _, result, _ = planned
+    email = next(q for q in result.simulation.queues if q.queue == "fr-email")
+    for lang, words in (("en", "ASA "), ("fr", "Délai moyen de réponse ")):
+        row = dict(summary_rows(result, lang))
+        shown = next(value for name, value in row.items() if "fr-email" in name)
+        assert shown.endswith(words + wait(email.measures.asa, lang)) and "(s)" not in shown, shown
+        assert email.measures.asa >= 60 and not shown.endswith(" s"), shown  # an email's wait is minutes or hours
+
+
 def test_the_email_backlog_starts_from_what_the_cycle_carries_over():
     """Constant arrivals, 10 items every 15 minutes day and night (AHT 300 s, one agent takes 3 an interval), and
     7 agents from 08:00 to 20:00 (21 an interval). By hand: the 480 items waiting at 08:00 (160 from the evening
@@ -352,3 +374,26 @@ def test_the_daily_summary_gives_each_channel_its_own_measures(planned):
     assert mine["All queues"][6] is None  # no level across channels
     assert mine["fr-email"][14] == pytest.approx(first.channels[2].backlog_end)
     assert mine["fr-banking"][13] == pytest.approx(first.channels[0].asa_s)
+
+
+def test_a_plan_of_several_channels_counts_contacts_not_calls(planned):
+    """Chat sessions and email items are not calls: the forecast chart, the workbook's sheets and the goals table
+    of a plan with channels say contacts; a voice plan keeps its calls (tests/test_plan_report.py)."""
+    import io
+
+    from openpyxl import load_workbook
+
+    from casashore.report.plan_report import figures
+    from casashore.report.verdict import goals_table
+    from casashore.report.workbook import plan_workbook
+
+    _, result, _ = planned
+    for lang, title, axis in (("en", "Forecast contacts per interval", "contacts"),
+                              ("fr", "Contacts prévus par intervalle", "contacts")):
+        shown, chart = figures(result, lang)[0]
+        assert shown.startswith(title) and chart.layout.yaxis.title.text == axis, shown
+    book = load_workbook(io.BytesIO(plan_workbook(result, "en")))
+    for sheet in ("Daily", "Requirement"):
+        header = next(book[sheet].iter_rows(values_only=True))
+        assert "Contacts (forecast: calls, chats, email items)" in header and "Calls (forecast)" not in header, header
+    assert "no calls" not in goals_table(result, "en")

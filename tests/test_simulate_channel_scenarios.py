@@ -84,6 +84,12 @@ def test_an_email_scenario_runs_on_the_email_engine_beside_its_fluid(tmp_path):
     assert (tmp_path / "rows.csv").read_text().count("\n") == 9  # a header and a row per interval
     shown = simulate(tmp_path, EMAIL)
     assert shown.exit_code == 0 and "share within the deadline" in shown.stdout
+    # an item waits minutes to hours: its mean wait is said in them, not in thousands of seconds
+    from casashore.report.i18n import wait
+
+    wait_row = next(line for line in shown.stdout.splitlines() if "mean wait" in line)
+    assert doc["asa"] >= 60 and wait(doc["asa"], "en") in wait_row and "(s)" not in wait_row, wait_row
+    assert wait(doc["asa"], "en").endswith((" min", " h")), wait_row
 
 
 @pytest.mark.parametrize("change, field", [
@@ -169,6 +175,10 @@ def test_a_blended_scenario_runs_on_the_blended_engine_per_channel(tmp_path):
     assert len(rows) == 3 and rows[1].startswith("voice,fr_voice") and rows[2].startswith("email,fr_mail")
     shown = simulate(tmp_path, BLEND)
     assert shown.exit_code == 0 and "blended pool" in shown.stdout and "fr_mail" in shown.stdout
+    from casashore.report.i18n import wait  # each row's wait in its own unit, the column saying none
+
+    email_row = next(line for line in shown.stdout.splitlines() if "fr_mail" in line)
+    assert wait(doc["email_asa"], "en") in email_row and "ASA (s)" not in shown.stdout, shown.stdout
     trace = simulate(tmp_path, BLEND, "--trace", str(tmp_path / "t.parquet"))
     assert trace.exit_code == 2 and "no --trace with a blended scenario" in trace.stderr
 

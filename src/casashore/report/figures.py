@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 
 import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from casashore.domain.contacts import contacts_word
 from casashore.errors import UserError
 
 WEEKDAYS = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
@@ -31,15 +33,17 @@ def email_backlog_figure(boundaries: list[str], backlogs: dict[str, list[float]]
     return figure
 
 
-def weekly_heatmap(rows: list[dict]) -> go.Figure:
-    """Mean offered calls per weekday x time of day, one panel per queue (from ``interval_history`` rows)."""
+def weekly_heatmap(rows: list[dict], channels: Mapping[str, str | None] | None = None) -> go.Figure:
+    """Mean offered contacts per weekday x time of day, one panel per queue (from ``interval_history`` rows), each
+    in its channel's word (``channels``: queue -> channel, voice when not given): calls, chats, items."""
     frame = pd.DataFrame(rows)
     frame["start"] = pd.to_datetime(frame["start"])
     frame["weekday"] = frame["start"].dt.dayofweek
     frame["time"] = frame["start"].dt.strftime("%H:%M")
     days = frame.groupby("queue")["start"].agg(lambda s: s.dt.normalize().nunique())
     queues = sorted(frame["queue"].unique())
-    figure = make_subplots(rows=len(queues), cols=1, subplot_titles=[f"{q} — mean offered calls per interval"
+    word = {q: contacts_word([(channels or {}).get(q)]) for q in queues}
+    figure = make_subplots(rows=len(queues), cols=1, subplot_titles=[f"{q} — mean offered {word[q]} per interval"
                                                                      for q in queues], vertical_spacing=0.08)
     for i, queue in enumerate(queues, start=1):
         mine = frame[frame["queue"] == queue]
@@ -47,17 +51,23 @@ def weekly_heatmap(rows: list[dict]) -> go.Figure:
         weeks = max(1.0, days[queue] / 7)
         grid = (grid / weeks).reindex(range(7), fill_value=0)
         figure.add_trace(go.Heatmap(z=grid.to_numpy(), x=list(grid.columns), y=WEEKDAYS, coloraxis="coloraxis",
-                                    hovertemplate="%{y} %{x}: %{z:.1f} calls<extra>" + queue + "</extra>"),
+                                    hovertemplate="%{y} %{x}: %{z:.1f} " + word[queue] + "<extra>" + queue
+                                    + "</extra>"),
                          row=i, col=1)
     figure.update_layout(height=260 * len(queues), coloraxis={"colorscale": "Viridis"},
-                         title="When calls come (local time of each queue's client)")
+                         title=f"When {contacts_word((channels or {}).get(q) for q in queues)} come "
+                               "(local time of each queue's client)")
     return figure
 
 
-def forecast_vs_actual(forecasts: dict[str, pd.DataFrame]) -> go.Figure:
-    """Backtest windows: the actual calls and every model's forecast, one panel per queue."""
+def forecast_vs_actual(forecasts: dict[str, pd.DataFrame],
+                       channels: Mapping[str, str | None] | None = None) -> go.Figure:
+    """Backtest windows: the actual contacts and every model's forecast, one panel per queue, each in its channel's
+    word (``channels``: queue -> channel, voice when not given)."""
     queues = sorted(forecasts)
-    figure = make_subplots(rows=len(queues), cols=1, subplot_titles=queues, vertical_spacing=0.08)
+    word = {q: contacts_word([(channels or {}).get(q)]) for q in queues}
+    figure = make_subplots(rows=len(queues), cols=1, subplot_titles=[f"{q} ({word[q]})" for q in queues],
+                           vertical_spacing=0.08)
     for i, queue in enumerate(queues, start=1):
         frame = forecasts[queue]
         figure.add_trace(go.Scatter(x=frame["ds"], y=frame["y"], name=f"{queue} actual",
@@ -65,7 +75,8 @@ def forecast_vs_actual(forecasts: dict[str, pd.DataFrame]) -> go.Figure:
         for model in [c for c in frame.columns if c not in ("unique_id", "ds", "cutoff", "y")]:
             figure.add_trace(go.Scatter(x=frame["ds"], y=frame[model].clip(lower=0), name=f"{queue} {model}",
                                         line={"width": 1}), row=i, col=1)
-    figure.update_layout(height=320 * len(queues), title="Backtest: forecast vs actual calls per interval")
+    every = contacts_word((channels or {}).get(q) for q in queues)
+    figure.update_layout(height=320 * len(queues), title=f"Backtest: forecast vs actual {every} per interval")
     return figure
 
 

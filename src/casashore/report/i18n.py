@@ -40,6 +40,7 @@ WORDS = {
     "service_level": ("Service level", "Niveau de service"),
     "p_abandon": ("Abandoned", "Abandons"),
     "asa": ("ASA (s)", "Délai moyen de réponse (s)"),
+    "mean_wait": ("ASA", "Délai moyen de réponse"),  # followed by the wait with its unit (i18n.wait)
     "queue": ("Queue", "File"),
     "schedule_status": ("Schedule", "Planning"),
     "models": ("Forecast models", "Modèles de prévision"),
@@ -212,6 +213,12 @@ WORDS = {
     "items_waiting": ("items waiting", "courriels en attente"),
     # The daily summary per channel: each channel's own measures, never averaged across channels.
     "contacts": ("Contacts (calls, chats, emails)", "Contacts (appels, chats, courriels)"),
+    "forecast_contacts": ("Forecast contacts per interval: calls, chat sessions, email items (client's time, 80 % "
+                          "band)", "Contacts prévus par intervalle : appels, chats, courriels (heure du client, "
+                          "bande à 80 %)"),
+    "contacts_axis": ("contacts", "contacts"),
+    "no_contacts": ("no contacts", "sans contacts"),
+    "xl_contacts": ("Contacts (forecast: calls, chats, email items)", "Contacts (prévus : appels, chats, courriels)"),
     "within_deadline": ("Within the deadline", "Traités dans le délai"),
     "backlog_day_end": ("Backlog at day end", "Stock en fin de journée"),
     "xl_channel": ("Channel", "Canal"),
@@ -299,6 +306,18 @@ def number(value: float, lang: str, digits: int = 0) -> str:
 
 def percent(value: float, lang: str, digits: int = 1) -> str:
     return number(100 * value, lang, digits) + ("\u00a0%" if lang == "fr" else " %")
+
+
+def wait(seconds: float, lang: str) -> str:
+    """A wait in the unit a reader takes in: 45.0 s, 12.5 min, 3.2 h, 2.5 days (an email's waits run to hours and
+    days, a call's to seconds)."""
+    if seconds >= 2 * 86400:
+        return f"{number(seconds / 86400, lang, 1)} {'j' if lang == 'fr' else 'days'}"
+    if seconds >= 3600:
+        return f"{number(seconds / 3600, lang, 1)} h"
+    if seconds >= 60:
+        return f"{number(seconds / 60, lang, 1)} min"
+    return f"{number(seconds, lang, 1)} s"
 
 
 def bits(value: float, lang: str) -> str:

@@ -19,7 +19,7 @@ from plotly.offline import get_plotlyjs
 
 from casashore.plan.result import PlanResult
 from casashore.report.channels import backlog_figure, channel_section, has_channels
-from casashore.report.i18n import PLOTLY_LOCALE_FR, bits, day_name, label, number, percent
+from casashore.report.i18n import PLOTLY_LOCALE_FR, bits, day_name, label, number, percent, wait
 from casashore.report.markup import Cell, heading, table
 from casashore.report.tables import (
     DaySummary,
@@ -54,8 +54,9 @@ def figures(plan: PlanResult, lang: str) -> list[tuple[str, go.Figure]]:
                                       fill="toself", opacity=0.2, line={"width": 0}, showlegend=False,
                                       hoverinfo="skip", name=f"{queue} {t('band_80')}"))
         forecast.add_trace(go.Scatter(x=x, y=columns["calls"][mine], name=queue, mode="lines"))
-    forecast.update_layout(yaxis_title=t("calls"))
-    out.append((t("forecast"), forecast))
+    channels = has_channels(plan)  # a chat queue's sessions and an email queue's items are not calls
+    forecast.update_layout(yaxis_title=t("contacts_axis" if channels else "calls"))
+    out.append((t("forecast_contacts" if channels else "forecast"), forecast))
     staffing, schedule = plan.staffing, plan.schedule
     # The intervals the outputs show (tables.shown_span: not the zeros of the grid's extra site day), and one x
     # range for every chart: error bars would otherwise widen one axis past the others.
@@ -135,10 +136,10 @@ def summary_rows(plan: PlanResult, lang: str) -> list[tuple[str, str]]:
             (t("models"), ", ".join(f"{q}: {m}" for q, m in plan.forecast.models.items()))]
     for q in plan.simulation.queues:
         m = q.measures
-        if q.channel == "email":  # no abandonment: the share taken up within the deadline, and the mean wait
-            rows.append((f"{t('queue')} {q.queue} ({t('email')})", f"{t('share_within_deadline')} "
+        if q.channel == "email":  # no abandonment: the share taken up within the deadline, and the mean wait, in
+            rows.append((f"{t('queue')} {q.queue} ({t('email')})", f"{t('share_within_deadline')} "  # hours
                          f"{percent(m.service_level or 0, lang)} ± {percent(m.service_level_ci95 or 0, lang)}, "
-                         f"{t('asa')} {number(m.asa or 0, lang, 1)}"))
+                         f"{t('mean_wait')} {wait(m.asa or 0, lang)}"))
             continue
         rows.append((f"{t('queue')} {q.queue}{f' ({t(q.channel)})' if q.channel else ''}",
                      f"{t('service_level')} {percent(m.service_level or 0, lang)}"

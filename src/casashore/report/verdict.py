@@ -8,6 +8,7 @@ import math
 from datetime import date, datetime, timedelta
 
 from casashore.plan.result import PlanResult, Verdict
+from casashore.report.channels import has_channels
 from casashore.report.i18n import day_name, label, number, percent
 from casashore.report.markup import Cell, bullet_list, heading, paragraph, table
 from casashore.report.tables import closed_days, interval_minutes
@@ -81,7 +82,7 @@ def goals_table(plan: PlanResult, lang: str) -> str:
         for day in days:
             d = cells.get((queue, day))
             if d is None:
-                row.append((t("no_calls"), "none"))
+                row.append((t("no_contacts" if has_channels(plan) else "no_calls"), "none"))
                 continue
             text = t("day_cell").format(level=percent(d.service_level, lang),
                                         half=percent(d.service_level_ci95, lang),

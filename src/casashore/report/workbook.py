@@ -19,6 +19,7 @@ from openpyxl.utils import get_column_letter
 from casashore.domain.shift import ShiftSpec, shift_length_s, time_of_day_min
 from casashore.plan.result import PlanResult
 from casashore.report import xlsx_style as style
+from casashore.report.channels import has_channels
 from casashore.report.i18n import label
 from casashore.report.tables import (
     closed_days,
@@ -120,7 +121,8 @@ def _shift_sheet(book, plan: PlanResult, lang: str, specs: dict[str, ShiftSpec])
 
 def _interval_sheet(book, plan: PlanResult, lang: str) -> None:
     t = lambda key, **w: _t(lang, key, **w)  # noqa: E731
-    header = [t("xl_start", zone=plan.site.time_zone), t("xl_group"), t("xl_calls"), t("xl_aht"), t("xl_required"),
+    calls = t("xl_contacts" if has_channels(plan) else "xl_calls")  # chats and email items are not calls
+    header = [t("xl_start", zone=plan.site.time_zone), t("xl_group"), calls, t("xl_aht"), t("xl_required"),
               t("xl_required_after"), t("xl_scheduled"), t("xl_short"), t("xl_service"), t("xl_abandon")]
     ws = style.sheet(book, t("xl_intervals"), header, freeze="C2")
     for row in iter_interval_rows(plan):
@@ -150,7 +152,8 @@ def _daily_sheet(book, plan: PlanResult, lang: str, closed: list[date]) -> None:
     together (never one level across channels), then the day's contacts, agents, hours and cost."""
     t = lambda key, **w: _t(lang, key, **w)  # noqa: E731
     currency = plan.sizing.currency
-    header = [t("day"), t("queue"), t("xl_calls"), t("xl_agents_started"), t("xl_paid_hours"),
+    calls = t("xl_contacts" if has_channels(plan) else "xl_calls")
+    header = [t("day"), t("queue"), calls, t("xl_agents_started"), t("xl_paid_hours"),
               t("xl_cost", currency=currency), t("xl_service"), t("xl_sl_low"), t("xl_sl_high"), t("xl_goal"),
               t("xl_abandon"), t("xl_status"), t("xl_channel"), t("xl_asa"), t("xl_backlog_end")]
     ws = style.sheet(book, t("xl_daily"), header, freeze="C2")

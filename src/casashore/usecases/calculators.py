@@ -101,9 +101,9 @@ def staffing_case(*, calls: float, interval_s: float, aht_s: float, target_s: fl
 
 def staff_case(raw: Mapping[str, str]) -> dict[str, float]:
     """Validate one staff case given as text (an option or a CSV cell per field)."""
+    if raw.get("channel") == "email":  # before the defaults: a --target given is refused, not taken for the default
+        return _email_case({"interval": STAFF_DEFAULTS["interval"], **raw})
     raw = {**STAFF_DEFAULTS, **raw}
-    if raw.get("channel") == "email":
-        return _email_case(raw)
     if "calls" not in raw:
         raise UserError("calls", MISSING, "the number of calls offered in the interval (--calls)")
     if "aht" not in raw:
@@ -187,7 +187,15 @@ def deadline_s(text: str) -> float:
 
 
 EMAIL_ONLY = ("deadline", "open")
-EMAIL_REFUSED = ("target", "asa", "patience", "abandon", "max_occupancy", "max_sessions", "concurrency")
+EMAIL_REFUSED = {  # option: why it means nothing for email
+    "target": "email's service level is the share taken up within --deadline, not answered within a target",
+    "asa": "a fluid backlog has no wait law: staff for the share within --deadline (--service-level)",
+    "patience": "items never abandon",
+    "abandon": "items never abandon",
+    "max_occupancy": "the agents are as busy as the items keep them: staff for --service-level or give --agents",
+    "max_sessions": "it is for --channel chat",
+    "concurrency": "it is for --channel chat",
+}
 MAX_EMAIL_SLOTS = 2880
 """An email case's interval is followed in equal slices (the open time a whole number of them): at most this many."""
 
@@ -196,10 +204,11 @@ def _email_case(raw: Mapping[str, str]) -> dict[str, float]:
     """An email case: ``calls`` items arriving evenly over ``interval`` (a day, say), worked ``open`` of it
     (all of it by default), each taken up within ``deadline`` for the share ``service_level``; the interval
     repeats (queueing/email_backlog.py, cyclic): the backlog of its closed hours is carried into the next."""
-    for option in EMAIL_REFUSED:
-        if option in raw and not (option == "target" and raw[option] == STAFF_DEFAULTS["target"]):
-            raise UserError(option, raw[option], "no such option with --channel email: --deadline, --service-level "
-                            "(the share taken up within it), --agents, --open and --shrinkage")
+    for option, why in EMAIL_REFUSED.items():
+        if option in raw:
+            raise UserError(option, raw[option], f"no --{option.replace('_', '-')} with --channel email ({why}); "
+                            "email takes --deadline, --service-level (the share taken up within it), --agents, "
+                            "--open and --shrinkage")
     for option, what in (("calls", "the items arriving in the interval (--calls)"),
                          ("aht", "the average handle time of an item (--aht)"),
                          ("deadline", "the time an item must be taken up within (--deadline), such as 24h")):
@@ -268,8 +277,8 @@ def _email_staff(case: dict[str, float]) -> dict[str, float | int | str | None]:
         "asa": None, "p_abandon": 0.0,  # no wait law in a fluid; items never abandon
         "service_level": backlog.share_within_deadline,
         "occupancy": min(workload_agents / max(agents, 1), 1.0),
-        "backlog_max": float(backlog.backlog.max()), "model": "email_backlog", "deadline": case["deadline"],
-        "open": float(open_s)}
+        "backlog_max": float(backlog.backlog.max()), "model": "email_backlog", "deadline_s": case["deadline"],
+        "open_s": float(open_s)}
     if not math.isnan(case["shrinkage"]):
         row["agents_with_shrinkage"] = int(agents_with_shrinkage(row["agents"], case["shrinkage"]))
     return row

@@ -36,6 +36,7 @@ def backtest(workspace: Path, *, interval: str, horizon: str, windows: str, queu
     where = execution(workers, scheduler)
     with Workspace.open(workspace, read_only=True) as opened:
         series = interval_counts(opened, minutes, queues=chosen_queues(opened, queues) if queues else None)
+        channels = {name: opened.queue_channel(name) for name in series["unique_id"].unique()}
     skipped = []
     if not queues:
         series, skipped = without_short(series, minutes, horizon_days=horizon_days, windows=n_windows or 2,
@@ -48,7 +49,7 @@ def backtest(workspace: Path, *, interval: str, horizon: str, windows: str, queu
     if plot is not None:
         from casashore.report.figures import forecast_vs_actual, write_figure  # plotly: only for --plot
 
-        write_figure(forecast_vs_actual(tables), plot)
+        write_figure(forecast_vs_actual(tables, channels), plot)  # an email queue's items, a chat queue's chats
     return {"interval_min": minutes, "horizon_days": horizon_days, "windows": n_windows or "auto", "queues": result,
             "skipped": [s.shown() for s in skipped]}
 
@@ -66,6 +67,8 @@ class Forecast(NamedTuple):
     skipped: list[dict]
     """The queues a forecast of every queue left out, the others forecast: queue, reason (short_history), why
     in words; empty when every queue was forecast (a queue asked for with --queue is refused instead)."""
+    channels: dict[str, str]
+    """Each forecast queue's channel (voice, chat, email): its ``calls`` are calls, chat sessions or email items."""
 
 
 def forecast(workspace: Path, *, horizon: str, interval: str, site_zone: str, queues: list[str] | None,
@@ -85,10 +88,11 @@ def forecast(workspace: Path, *, horizon: str, interval: str, site_zone: str, qu
         else:
             run = forecast_workspace(opened, interval_min=minutes, horizon_days=horizon_days, site_zone=site_zone,
                                      **where)
-        email = {name for name in run.models if opened.queue_channel(name) == "email"}
+        channels = {name: opened.queue_channel(name) or "voice" for name in run.models}
     rows = run.table.to_json()
+    email = {name for name, channel in channels.items() if channel == "email"}
     return Forecast(run.run_id, run.models, rows, minutes, horizon_days,
-                    email_days(r for r in rows if r["queue"] in email), [s.shown() for s in run.skipped])
+                    email_days(r for r in rows if r["queue"] in email), [s.shown() for s in run.skipped], channels)
 
 
 def intraday(workspace: Path, *, as_of: str, interval: str, site_zone: str, queues: list[str] | None,

@@ -74,5 +74,5 @@ def history(workspace: Path, *, interval: str, target: str, queues: list[str] | 
     if plot is not None:
         from casashore.report.figures import weekly_heatmap, write_figure  # plotly: only for --plot
 
-        write_figure(weekly_heatmap(rows), plot)
+        write_figure(weekly_heatmap(rows, {q["queue"]: q["channel"] for q in summaries}), plot)
     return History(summaries, rows)

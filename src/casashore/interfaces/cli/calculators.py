@@ -71,18 +71,21 @@ def _show_trunks(rows: list[dict]) -> None:
 
 @exits_on_user_error
 def staff(
-    calls: Annotated[str | None, typer.Option(help="Calls offered in the interval.")] = None,
+    calls: Annotated[str | None, typer.Option(help="Calls offered in the interval (chat: sessions; email: items "
+                                                   "arriving over it).")] = None,
     interval: Annotated[str | None, typer.Option(help="The interval's length, any duration: 15m, 20m, 1h (one "
                                                       "interval, not a day cut into them) [default: 15m].")] = None,
     aht: Annotated[str | None, typer.Option(help="Average handle time: talk + hold + wrap-up.")] = None,
-    target: Annotated[str | None, typer.Option(help="Service-level answer time [default: 20s].")] = None,
+    target: Annotated[str | None, typer.Option(help="Voice and chat: service-level answer time [default: 20s]; "
+                                                    "refused with email (--deadline).")] = None,
     agents: Annotated[str | None, typer.Option(help="Evaluate this many agents instead of staffing (every "
                                                             "channel).")] = None,
     service_level: Annotated[str | None, typer.Option(help="Target share answered within --target (email: "
                                                                     "--deadline), strictly between 0 and 1 (0.8).")]
     = None,
     asa: Annotated[str | None, typer.Option(help="Target average speed of answer (answered calls).")] = None,
-    patience: Annotated[str | None, typer.Option(help="Mean caller patience: switches to Erlang A.")] = None,
+    patience: Annotated[str | None, typer.Option(help="Voice and chat: mean caller patience, switches to Erlang "
+                                                      "A (email items never abandon).")] = None,
     abandon: Annotated[str | None, typer.Option(help="Highest share of callers hanging up.")] = None,
     max_occupancy: Annotated[str | None, typer.Option(help="Highest share of agent time on calls.")] = None,
     shrinkage: Annotated[str | None, typer.Option(help="Share of paid time off the phones: adds "
@@ -112,7 +115,8 @@ def staff(
 
     Email: `--channel email --calls 2400 --interval 24h --open 10h --aht 5m --deadline 24h --service-level 0.95`
     staffs the 10 open hours of a repeating day for items arriving day and night, 95 % taken up within 24 h
-    (docs/capacity.md, "Email": the backlog carried, no Erlang formula); adds backlog_max. With `--agents 18`
+    (docs/capacity.md, "Email": the backlog carried, no Erlang formula); adds backlog_max, and the case's
+    deadline_s and open_s in seconds. --target, --asa and --patience mean nothing there: refused. With `--agents 18`
     instead of --service-level: the share within the deadline those agents give, and their backlog.
     """
     from casashore.usecases import calculators  # numpy and the Erlang kernels: only when the command runs

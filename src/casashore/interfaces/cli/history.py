@@ -22,7 +22,16 @@ from casashore.interfaces.cli.options import (
     WorkersOpt,
     WorkspaceOpt,
 )
-from casashore.interfaces.cli.rendering import fmt, out, print_json, progress, say_skipped, write_csv
+from casashore.interfaces.cli.rendering import (
+    CONTACT_WORDS,
+    contacts_word,
+    fmt,
+    out,
+    print_json,
+    progress,
+    say_skipped,
+    write_csv,
+)
 from casashore.usecases.output_paths import check_all_writable
 
 
@@ -55,8 +64,10 @@ def import_(
     elif result.already_imported:
         out.print(f"{file} was already imported into {workspace}: nothing added.")
     else:
-        given = ", ".join(f"{queue}: {result.channels.get(queue, 'voice')}" for queue in result.queues)
-        out.print(f"{result.calls_added:,} calls added to {workspace} (queues and their channels: {given}).")
+        channels = {queue: result.channels.get(queue, "voice") for queue in result.queues}
+        given = ", ".join(f"{queue}: {channel}" for queue, channel in channels.items())
+        word = contacts_word(channels.values()) if channels else "calls"  # an email log's are items
+        out.print(f"{result.calls_added:,} {word} added to {workspace} (queues and their channels: {given}).")
 
 
 @exits_on_user_error
@@ -211,13 +222,16 @@ def forecast(
         return
     shown = Table(title=f"Forecast {made.run_id}: {made.horizon_days} days of {made.interval_min}-minute intervals "
                         f"(every interval: --output or --json)")
-    for header in ("queue", "model", "calls", "peak interval", "peak calls (80 % range)"):
+    word = contacts_word(made.channels[name] for name in chosen)  # calls, chats or email items: each its own
+    for header in ("queue", "channel", "model", word, "peak interval", f"peak {word} (80 % range)"):
         shown.add_column(header, justify="right")
     for name in sorted(chosen):
         mine = [r for r in rows if r["queue"] == name]
         peak = max(mine, key=lambda r: r["calls"])
-        shown.add_row(name, chosen[name], f"{sum(r['calls'] for r in mine):,.0f}", peak["start"][:16],
-                      f"{peak['calls']:.1f} ({peak['calls_lo_80']:.0f}–{peak['calls_hi_80']:.0f})")
+        unit = f" {CONTACT_WORDS[made.channels[name]]}" if word == "contacts" else ""  # mixed: said on each row
+        shown.add_row(name, made.channels[name], chosen[name], f"{sum(r['calls'] for r in mine):,.0f}{unit}",
+                      peak["start"][:16],
+                      f"{peak['calls']:.1f} ({peak['calls_lo_80']:.0f}–{peak['calls_hi_80']:.0f}){unit}")
     out.print(shown)
     if made.email_days:
         out.print(_email_days_table(made.email_days))

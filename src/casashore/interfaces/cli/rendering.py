@@ -19,6 +19,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
+from casashore.domain.contacts import CONTACT_WORDS, contacts_word  # noqa: F401 (the tables' words, re-exported)
 from casashore.interfaces.cli.errors import fail
 
 WIDE_OUTPUT = 10_000
@@ -98,6 +99,13 @@ def table(rows: list[dict], columns: list[tuple[str, str, str]], title: str) -> 
 
 def fmt(value: float | None, spec: str = ".4f") -> str:
     return "—" if value is None else format(value, spec)
+
+
+def wait_text(seconds: float | None) -> str:
+    """A wait (its value or its 95 % half-width) in a readable unit: 4.9 s, 12.5 min, 3.2 h; "—" when there is none."""
+    from casashore.report.i18n import wait  # words and numbers only: no plotting
+
+    return "—" if seconds is None else wait(seconds, "en")
 
 
 def bit_rate(bps: float) -> str:

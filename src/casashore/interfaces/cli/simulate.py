@@ -12,7 +12,7 @@ from rich.text import Text
 from casashore.interfaces.cli.calculators import given
 from casashore.interfaces.cli.errors import exits_on_user_error
 from casashore.interfaces.cli.options import JsonOpt, OutputOpt, workers_option
-from casashore.interfaces.cli.rendering import fmt, out, print_json, progress, write_csv
+from casashore.interfaces.cli.rendering import fmt, out, print_json, progress, wait_text, write_csv
 from casashore.usecases.execution import worker_count
 from casashore.usecases.output_paths import check_all_writable
 
@@ -194,7 +194,7 @@ def _show_channel_result(result, warmup_min: float) -> None:
         formula = result.fluid
         shown.add_row("share within the deadline", fmt(result.share_within_deadline),
                       fmt(result.share_within_deadline_ci95), fmt(formula and formula.share_within_deadline))
-        shown.add_row("mean wait (s)", fmt(result.asa, ".1f"), fmt(result.asa_ci95, ".1f"), "")
+        shown.add_row("mean wait", wait_text(result.asa), wait_text(result.asa_ci95), "")  # hours, not seconds
         shown.add_row("occupancy", fmt(result.occupancy), fmt(result.occupancy_ci95), "")
         shown.add_row("open at the end", f"{result.open_at_end:,.1f}", "", fmt(formula and formula.open_at_end))
         note = False
@@ -211,7 +211,7 @@ def _show_blend_result(result) -> None:
     shown = Table(title=f"blended pool: {result.replications} replications, {result.calls_simulated:,} contacts "
                         "simulated", caption="service: voice and chat answered within target_s, email taken up "
                         "within deadline_s (judged items: open ones at the end apart)")
-    for header in ("queue", "channel", "service", "± 95 %", "ASA (s)", "± 95 %", "P(abandon)", "± 95 %",
+    for header in ("queue", "channel", "service", "± 95 %", "ASA", "± 95 %", "P(abandon)", "± 95 %",
                    "sessions per agent", "open at the end", "agents' time"):
         shown.add_column(header, justify="right")
     for row in blend_rows(result):
@@ -220,7 +220,7 @@ def _show_blend_result(result) -> None:
             row["queue"] or "—", row["channel"],
             fmt(row["share_within_deadline" if email else "service_level"]),
             fmt(row["share_within_deadline_ci95" if email else "service_level_ci95"]),
-            fmt(row["asa"], ".1f"), fmt(row["asa_ci95"], ".1f"),
+            wait_text(row["asa"]), wait_text(row["asa_ci95"]),  # each in its unit: a call's seconds, an email's hours
             "—" if email else fmt(row["p_abandon"]), "—" if email else fmt(row["p_abandon_ci95"]),
             fmt(row.get("sessions_per_agent")), f"{row['open_at_end']:,.1f}" if email else "—",
             fmt(row["time_share"]))

@@ -64,7 +64,8 @@ MAX_AGENTS = 1_000_000
 
 class StaffRequest(Strict):
     """One interval of one queue: the queue's facts are bounded as the domain's Queue bounds them."""
-    calls: Annotated[float, Field(ge=0, le=1e9, description="Calls offered in the interval")]
+    calls: Annotated[float, Field(ge=0, le=1e9, description="Calls offered in the interval (chat: sessions; "
+                                                            "email: items arriving over it)")]
     interval_min: Annotated[float, Field(ge=1, le=1440)] = 30.0
     aht_s: HandleSeconds
     target_s: TargetSeconds = 20.0
@@ -100,6 +101,9 @@ class StaffRequest(Strict):
                                 f"no open_min on {_a(self.channel)} case (it is for channel email)")
         if self.channel == "email" and self.patience_s is not None:
             raise ScenarioError("patience_s", self.patience_s, "no patience_s on an email case (items never abandon)")
+        if self.channel == "email" and "target_s" in self.model_fields_set:  # given, not the voice default
+            raise ScenarioError("target_s", self.target_s, "no target_s on an email case (its service_level is the "
+                                "share taken up within deadline_s)")
         if self.channel == "email":
             self._email_open_time()
         return self
@@ -160,9 +164,9 @@ class StaffResponse(BaseModel):
     concurrency: float | None = None
     backlog_max: float | None = None
     """Email: the most items waiting at once over the repeating interval."""
-    deadline: float | None = None
+    deadline_s: float | None = None
     """Email: the deadline, seconds."""
-    open: float | None = None
+    open_s: float | None = None
     """Email: the seconds of the interval worked."""
 
 
