@@ -56,7 +56,7 @@ def import_log(file: Path, workspace: Path, *, format: str | None, mapping: Path
 
 class History(NamedTuple):
     queues: list[dict]
-    """Per queue: offered, P(abandon) and patience by two estimators."""
+    """Per queue: offered, P(abandon), patience by two estimators, what its records are and what they cannot give."""
     intervals: list[dict]
     """Per queue and interval, in the queue's time zone."""
 
@@ -72,6 +72,9 @@ def history(workspace: Path, *, interval: str, target: str, queues: list[str] | 
                  for row in interval_history(opened, interval_min=minutes, target_s=target_s, queue=name)])
         summaries = queue_summaries(opened, rows)
     if plot is not None:
+        if not rows:
+            raise UserError("plot", str(plot), "a workspace with records to draw (it holds no call records or interval "
+                            "reports of the queues asked for: casashore import first)")
         from casashore.report.figures import weekly_heatmap, write_figure  # plotly: only for --plot
 
         write_figure(weekly_heatmap(rows, {q["queue"]: q["channel"] for q in summaries}), plot)

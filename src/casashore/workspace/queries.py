@@ -19,6 +19,24 @@ INTERVAL_TOTALS = """
     GROUP BY ALL ORDER BY c.queue, start"""
 """Parameters: the service-level target (s), then the queue (or NULL for every queue) twice."""
 
+REPORTED_TOTALS = """
+    SELECT i.queue, q.time_zone, coalesce(q.channel, 'voice') AS channel,
+           time_bucket(INTERVAL '{interval_min} minutes', timezone(q.time_zone, i.start_at)) AS start,
+           sum(i.offered)::DOUBLE AS offered,
+           CASE WHEN count(i.answered) = count(*) THEN sum(i.answered)::DOUBLE END AS answered,
+           CASE WHEN count(i.abandoned) = count(*) THEN sum(i.abandoned)::DOUBLE END AS abandoned,
+           (sum((i.aht_s * coalesce(i.answered, i.offered))::DECIMAL(38, 6))
+            / nullif(sum(coalesce(i.answered, i.offered)) FILTER (WHERE i.aht_s IS NOT NULL), 0))::DOUBLE AS aht_s,
+           (sum((i.asa_s * coalesce(i.answered, i.offered))::DECIMAL(38, 6))
+            / nullif(sum(coalesce(i.answered, i.offered)) FILTER (WHERE i.asa_s IS NOT NULL), 0))::DOUBLE AS asa_s
+    FROM intervals i JOIN queues q USING (queue)
+    WHERE {interval_min} % i.interval_min = 0 AND (? IS NULL OR i.queue = ?)
+    GROUP BY ALL ORDER BY i.queue, start"""
+"""Interval reports (those whose length divides ``interval_min``) per queue and interval of its zone's wall time:
+offered, answered and abandoned (NULL when a report row of the interval lacks them), AHT and ASA weighted by the
+answered contacts (offered where a row has no answered column; NULL where no row has the measure). Parameters: the
+queue (or NULL for every queue) twice."""
+
 COUNTS_PER_INTERVAL = """
     WITH local AS (
         SELECT c.queue, timezone(q.time_zone, c.arrival_at) AS t, c.outcome, c.handle_s

@@ -27,7 +27,13 @@ from casashore.errors import UserError
 from casashore.workspace import importer
 from casashore.workspace.imports import add_queues, next_import_id, record_import, router_queue_channels
 from casashore.workspace.mapping import CallMapping, IntervalMapping
-from casashore.workspace.queries import COUNTS_PER_INTERVAL, EDGE_DAYS, INTERVAL_TOTALS, MONTHLY_TOTALS
+from casashore.workspace.queries import (
+    COUNTS_PER_INTERVAL,
+    EDGE_DAYS,
+    INTERVAL_TOTALS,
+    MONTHLY_TOTALS,
+    REPORTED_TOTALS,
+)
 from casashore.workspace.schema import (
     ROUTE_EVENT_COLUMNS,
     ROUTER_CALL_COLUMNS,
@@ -56,6 +62,33 @@ class IntervalTotals(NamedTuple):
     asa_s: float | None
     within_target: int
     """Answered within the service-level target."""
+
+
+class ReportedTotals(NamedTuple):
+    """One queue's interval reports in one interval of its own zone's wall time (``start``, naive): what a report
+    gives, None where its rows lack the measure (a report has no individual waits: no service level)."""
+
+    queue: str
+    time_zone: str
+    channel: str
+    start: datetime
+    offered: float
+    answered: float | None
+    abandoned: float | None
+    aht_s: float | None
+    asa_s: float | None
+
+
+class QueueRecords(NamedTuple):
+    """What the workspace holds of one queue: its call records, the contacts its interval reports offer, how many
+    of its report rows lack a handle time, and its last record (an aware instant: the last call's arrival or the
+    last report interval's start; None without records)."""
+
+    calls: int
+    reported: float
+    reported_rows: int
+    rows_without_aht: int
+    last: datetime | None
 
 
 class MonthTotals(NamedTuple):
@@ -202,6 +235,28 @@ class Workspace:
         rows = self._con.execute(INTERVAL_TOTALS.format(interval_min=int(interval_min)),
                                  [target_s, queue, queue]).fetchall()
         return [IntervalTotals(*row) for row in rows]
+
+    def reported_totals(self, interval_min: int, queue: str | None = None) -> list[ReportedTotals]:
+        """Per queue (every one, or ``queue``) and interval of its zone's wall time, in queue and time order: the
+        interval reports whose length divides ``interval_min``, added up (queries.REPORTED_TOTALS)."""
+        rows = self._con.execute(REPORTED_TOTALS.format(interval_min=int(interval_min)), [queue, queue]).fetchall()
+        return [ReportedTotals(*row) for row in rows]
+
+    def report_lengths(self) -> dict[str, list[int]]:
+        """Queue -> the interval lengths (minutes, sorted) of its interval reports; queues without any left out."""
+        rows = self._con.execute("SELECT queue, list(DISTINCT interval_min ORDER BY interval_min) FROM intervals "
+                                 "GROUP BY queue").fetchall()
+        return {queue: list(lengths) for queue, lengths in rows}
+
+    def queue_records(self, queue: str) -> QueueRecords:
+        """The queue's call records and interval reports, counted (QueueRecords)."""
+        calls, last_call = self._con.execute("SELECT count(*), max(arrival_at) FROM calls WHERE queue = ?",
+                                             [queue]).fetchall()[0]
+        offered, rows, no_aht, last_report = self._con.execute(
+            "SELECT coalesce(sum(offered), 0)::DOUBLE, count(*), count(*) FILTER (WHERE aht_s IS NULL), "
+            "max(start_at) FROM intervals WHERE queue = ?", [queue]).fetchall()[0]
+        lasts = [t for t in (last_call, last_report) if t is not None]
+        return QueueRecords(calls, offered, rows, no_aht, max(lasts) if lasts else None)
 
     def waits(self, queue: str) -> tuple[np.ndarray, np.ndarray]:
         """The queue's offered calls ('other' outcomes left out): each one's wait (s) and whether it was

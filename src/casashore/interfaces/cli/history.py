@@ -85,6 +85,9 @@ def history(
     Per interval: offered, answered, abandoned, AHT, ASA, service level. Per queue: patience by the
     abandon-rate / mean-wait estimator (exponential) and by Kaplan-Meier (answers censor the patience); its
     channel (voice, chat or email: an email item never abandons, so no patience is given for it).
+    Interval reports count too (offered, answered, abandoned, AHT, ASA where the report has them; `source` says
+    which rows they are); service level and patience need call records, and a queue without them says so.
+    --interval must be a multiple of the reports' length (1h for hourly reports).
     `--output history.csv` writes every interval; `--plot heatmap.html` draws weekday x time of day.
     """
     from casashore.usecases import history as use  # DuckDB: only when the command runs
@@ -105,6 +108,9 @@ def history(
                       fmt(q["patience_mean_s_exponential"], ".0f"), fmt(q["patience_median_s_kaplan_meier"], ".0f"),
                       fmt(q["patience_restricted_mean_s_kaplan_meier"], ".0f"))
     out.print(shown)
+    for q in queues:
+        if q["note"]:
+            out.print(f"{q['queue']}: {q['note']}.")
     _say_queues(workspace, [q["queue"] for q in queues], queue)
 
 
