@@ -22,7 +22,6 @@ from casashore.domain.units import day_interval_min
 from casashore.errors import UserError
 from casashore.workspace.store import Workspace
 
-
 NEEDS_CALL_RECORDS = ("interval reports only: service level and callers' patience need call records (each call's "
                       "wait), which a report does not give")
 """Why a queue whose history is interval reports only has no service level and no patience estimates."""
@@ -41,9 +40,10 @@ def interval_history(workspace: Workspace, *, interval_min: int = 15, target_s: 
                 if queue is None or name == queue}
     for name, lengths in sorted(too_long.items()):
         if lengths:
-            raise UserError("interval", f"{interval_min}m", f"a multiple of {max(lengths)} minutes: the interval reports "
-                            f"of queue {name!r} are {max(lengths)} minutes long, which {interval_min}-minute "
-                            f"intervals cannot cut (such as --interval {_finest(max(lengths))})")
+            longest = max(lengths)
+            raise UserError("interval", f"{interval_min}m", f"a multiple of {longest} minutes: the interval reports "
+                            f"of queue {name!r} are {longest} minutes long, which {interval_min}-minute intervals "
+                            f"cannot cut (such as --interval {_finest(longest)})")
     rows: dict[tuple[str, str], dict] = {}
     for row in workspace.interval_totals(interval_min, target_s, queue):
         offered = row.offered

@@ -36,6 +36,7 @@ from casashore.plan.channels import (
     simulate_pool,
 )
 from casashore.plan.goals import missed_intervals, raise_requirement, verdict
+from casashore.plan.reported import assumptions, check_lengths
 from casashore.plan.result import (
     Forecast,
     GoalLoop,
@@ -113,20 +114,27 @@ def _cached(workspace: Workspace, step: str, key: str, compute: Callable[[], R],
 
 def history_step(workspace: Workspace, scenario: PlanScenario, history_dir: Path,
                  progress: Progress = _quiet) -> History:
-    """Make (once) and import each synthetic queue's history; check the workspace has the others."""
-    imported = {}
+    """Make (once) and import each synthetic queue's history; check the workspace has the others (call records,
+    interval reports or both), and name what the plan assumes where interval reports cannot say
+    (plan/reported.py)."""
+    imported, reported, assumed = {}, {}, []
     history_dir.mkdir(parents=True, exist_ok=True)
+    lengths = workspace.report_lengths()
     for i, queue in enumerate(scenario.queues):
         progress("history", f"queue {i + 1}/{len(scenario.queues)} {queue.name}", i / len(scenario.queues))
         if queue.history == "workspace":
-            count = workspace.call_count(queue.name)
-            if not count:
-                raise UserError(f"queues[{i}].history", "workspace", f"calls of queue {queue.name!r} imported "
-                                "first (casashore import ...), or history = \"synthetic\"")
+            records = workspace.queue_records(queue.name)
+            if not records.calls and not records.reported_rows:
+                raise UserError(f"queues[{i}].history", "workspace", f"call records or interval reports of queue "
+                                f"{queue.name!r} imported first (casashore import ...), or history = \"synthetic\"")
             if (recorded := workspace.queue_channel(queue.name)) != queue.channel:
-                raise UserError(f"queues[{i}].channel", queue.channel, f"{recorded!r}: the workspace's calls of "
+                raise UserError(f"queues[{i}].channel", queue.channel, f"{recorded!r}: the workspace's records of "
                                 f"queue {queue.name!r} are {recorded} (the import's channel column)")
-            imported[queue.name] = count
+            check_lengths(queue, f"queues[{i}]", lengths.get(queue.name, []), scenario.plan.interval_min)
+            imported[queue.name] = records.calls
+            if records.reported_rows:
+                reported[queue.name] = records.reported
+            assumed += assumptions(queue, records)
             continue
         spec = queue.synthetic.model_dump_json()
         # Names are data, never paths: the file is named by a hash of everything it holds, the name included.
@@ -145,7 +153,7 @@ def history_step(workspace: Workspace, scenario: PlanScenario, history_dir: Path
             "outcomes": {"answered": ["ANSWERED"], "abandoned": ["ABANDONED"]}})
         workspace.import_calls(path, mapping=mapping)
         imported[queue.name] = workspace.call_count(queue.name)
-    return History(calls=imported)
+    return History(calls=imported, reported=reported or None, assumptions=assumed or None)
 
 
 def forecast_step(workspace: Workspace, scenario: PlanScenario, note: Progress = _quiet,
@@ -159,7 +167,7 @@ def forecast_step(workspace: Workspace, scenario: PlanScenario, note: Progress =
     plan = scenario.plan
     horizons = {}
     for queue in scenario.queues:
-        last = workspace.last_arrival(queue.name)
+        last = workspace.queue_records(queue.name).last  # its last call, or its last report interval
         last_day = last.astimezone(zone(queue.client_time_zone)).date()
         if last_day >= plan.start:
             raise UserError("plan.start", plan.start.isoformat(), f"a day after the history of {queue.name} "

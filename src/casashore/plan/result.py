@@ -19,9 +19,28 @@ from casashore.simulate.results import SimulatedCentre
 
 
 @dataclass(frozen=True)
+class Assumption(JsonRecord):
+    """What the plan takes for a queue that its history cannot give (plan/reported.py): a queue whose history is
+    interval reports only has no waits to measure callers' patience from, and maybe no handle time."""
+    queue: str
+    field: str
+    """the scenario's field the plan uses in its place: patience_s or aht_s"""
+    value: float | None
+    """what is used (patience_s null: callers never hang up)"""
+    source: str
+    """scenario (the queue's own setting), default (patience_s absent: none) or reports (their handle time where
+    given, the scenario's elsewhere)"""
+    why: str
+
+
+@dataclass(frozen=True)
 class History(JsonRecord):
     calls: dict[str, int]
     """queue -> calls in the workspace"""
+    reported: dict[str, float] | None = optional_key()
+    """queue -> contacts offered in its interval reports, for the queues that have any (absent when none has)"""
+    assumptions: list[Assumption] | None = optional_key()
+    """what the plan assumes where the history cannot say (absent when nothing is assumed)"""
 
 
 @dataclass(frozen=True)

@@ -51,6 +51,25 @@ WORDS = {
     "feasible": ("feasible", "réalisable"),
     "voice": ("voice", "voix"),
     "band_80": ("80 % band", "bande à 80 %"),
+    # What the plan assumes where its history cannot say (report/assumptions.py).
+    "assumptions": ("Assumptions (what the history cannot say)", "Hypothèses (ce que l'historique ne dit pas)"),
+    "assumed_patience_s_scenario": (
+        "{queue}: callers' patience {value} s, the scenario's patience_s (interval reports give no waits to "
+        "measure it from)",
+        "{queue} : patience des appelants {value} s, patience_s du scénario (les rapports par intervalle ne "
+        "donnent pas d'attentes pour la mesurer)"),
+    "assumed_patience_s_default": (
+        "{queue}: callers taken never to hang up (Erlang C, no abandonment simulated): interval reports give no "
+        "waits to measure patience from, and the scenario sets no patience_s",
+        "{queue} : appelants supposés ne jamais raccrocher (Erlang C, aucun abandon simulé) : les rapports par "
+        "intervalle ne donnent pas d'attentes pour mesurer la patience, et le scénario ne fixe pas patience_s"),
+    "assumed_aht_s_scenario": (
+        "{queue}: AHT {value} s, the scenario's aht_s (the interval reports give no handle time)",
+        "{queue} : DMT {value} s, aht_s du scénario (les rapports par intervalle ne donnent pas de durée de "
+        "traitement)"),
+    "assumed_aht_s_reports": (
+        "{queue}: AHT from the records that give it (some interval report rows give none)",
+        "{queue} : DMT tirée des enregistrements qui la donnent (certaines lignes des rapports n'en donnent pas)"),
     # The verdict.
     "verdict": ("Verdict", "Verdict"),
     "verdict_met": ("Goals met", "Objectifs atteints"),

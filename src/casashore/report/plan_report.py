@@ -18,6 +18,7 @@ import plotly.graph_objects as go
 from plotly.offline import get_plotlyjs
 
 from casashore.plan.result import PlanResult
+from casashore.report.assumptions import assumptions_section
 from casashore.report.channels import backlog_figure, channel_section, has_channels
 from casashore.report.i18n import PLOTLY_LOCALE_FR, bits, day_name, label, number, percent, wait
 from casashore.report.markup import Cell, heading, table
@@ -281,6 +282,7 @@ def render_pieces(plan: PlanResult, lang: str = "en", title: str = "", generated
     yield f"<h1>{html.escape(t('title'))} — {html.escape(title)}</h1>"
     yield f"<p class='generated'>{html.escape(t('generated'))} <time id='generated'>{stamp}</time></p>"
     yield verdict_section(plan, lang, opening_hours)
+    yield assumptions_section(plan, lang)
     yield shift_section(plan, [d.day for d in summary], lang)
     yield daily_section(summary, plan_channels(plan), plan.sizing.currency, lang)
     if has_channels(plan):

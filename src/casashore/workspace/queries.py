@@ -44,7 +44,8 @@ COUNTS_PER_INTERVAL = """
         WHERE c.outcome <> 'other' AND (?::VARCHAR[] IS NULL OR list_contains(?::VARCHAR[], c.queue))),
     reported AS (  -- interval reports whose interval divides the one asked for
         SELECT i.queue, timezone(q.time_zone, i.start_at) AS t, i.offered,
-               coalesce(i.answered, i.offered) AS answered,
+               -- the answered contacts whose handle time is known: a row without AHT weighs nothing in it
+               CASE WHEN i.aht_s IS NULL THEN 0 ELSE coalesce(i.answered, i.offered) END AS answered,
                (coalesce(i.aht_s, 0) * coalesce(i.answered, i.offered))::DECIMAL(38, 6) AS handle_s
         FROM intervals i JOIN queues q USING (queue)
         WHERE {interval_min} % i.interval_min = 0

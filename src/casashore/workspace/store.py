@@ -268,8 +268,9 @@ class Workspace:
     def counts_per_interval(self, interval_min: int, queues: list[str] | None = None) -> pd.DataFrame:
         """Offered calls per queue (every one, or ``queues``) and interval of its zone's wall time, on a complete
         grid of whole days (zeros where nothing came): columns ``unique_id`` (queue), ``ds``, ``y``, ``answered``
-        and ``handle_s`` (total handle time of the answered calls). Call records and imported interval reports
-        (whose interval divides ``interval_min``) are added up."""
+        and ``handle_s`` (total handle time of the answered calls; a report row without AHT counts in neither, so
+        it weighs nothing in the AHT). Call records and imported interval reports (whose interval divides
+        ``interval_min``) are added up."""
         return self._con.execute(COUNTS_PER_INTERVAL.format(interval_min=int(interval_min), edge_days=EDGE_DAYS),
                                  [queues, queues, queues, queues]).df()
 

@@ -76,6 +76,7 @@ def plan(
     # The whole pipeline (numba, DuckDB, statsforecast, HiGHS, plotly): only when the command runs.
     from casashore.plan.pipeline import STEPS
     from casashore.plan.scenario import load_plan_scenario
+    from casashore.report.assumptions import assumption_text
     from casashore.report.plan_report import summary_rows
     from casashore.report.verdict import closed_text
     from casashore.usecases.execution import execution
@@ -128,6 +129,8 @@ def plan(
     closed = closed_text(result, parsed.rules.opening_hours, "en")
     if closed:
         out.print(closed)
+    for assumption in result.history.assumptions or []:
+        out.print(f"assumed: {assumption_text(assumption, 'en')}")
     out.print(f"report: {report_path}" + (f"; read back from the workspace: {', '.join(result.reused_steps)}"
                                            if result.reused_steps else ""))
     for what, path in (("csv", output), ("xlsx", xlsx)):
