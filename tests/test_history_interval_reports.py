@@ -60,6 +60,19 @@ def test_history_gives_the_reports_intervals_and_says_what_they_cannot_give(work
     assert table.exit_code == 0 and "phone: interval reports only" in table.stdout, table.output
 
 
+def test_an_email_queue_s_note_speaks_of_items_not_patience(tmp_path):
+    (tmp_path / "r.toml").write_text(HOURLY)
+    report = write_csv(tmp_path / "r.csv", ["q", "s", "n", "a", "x", "aht", "asa", "c"],
+                       [["mail", "2026-06-01 08:00", "9", "9", "", "400", "", "email"]])
+    path = str(tmp_path / "w.duckdb")
+    done = runner.invoke(app, ["import", str(report), "--mapping", str(tmp_path / "r.toml"), "--workspace", path])
+    assert done.exit_code == 0, done.output
+    done = runner.invoke(app, ["history", "--workspace", path, "--interval", "1h", "--json"])
+    (queue,) = json.loads(done.stdout)["queues"]
+    assert queue["note"].startswith("interval reports only: the share answered within the target needs call")
+    assert "patience" not in queue["note"] and queue["abandoned"] is None  # the report's abandoned left empty
+
+
 def test_two_hours_add_the_reports_up(workspace):
     with Workspace.open(workspace, read_only=True) as opened:
         rows = interval_history(opened, interval_min=120, queue="phone")

@@ -157,7 +157,9 @@ def queue_summaries(workspace: Workspace, rows: list[dict]) -> list[dict]:
         kept = channel != "email" and p.offered > 0
         note = None
         if records == "intervals":
-            note = NEEDS_CALL_RECORDS
+            note = NEEDS_CALL_RECORDS if channel != "email" else ("interval reports only: the share answered within "
+                                                                  "the target needs call records (each item's wait), "
+                                                                  "which a report does not give")
         elif records == "calls+intervals":
             note = ("call records and interval reports: service level only in intervals of call records alone, "
                     "patience from the call records (a report has no waits)")
