@@ -224,10 +224,6 @@ class Workspace:
     def call_count(self, queue: str) -> int:
         return self._con.execute("SELECT count(*) FROM calls WHERE queue = ?", [queue]).fetchall()[0][0]
 
-    def last_arrival(self, queue: str) -> datetime | None:
-        """The queue's latest call arrival (an aware instant), or None without calls."""
-        return self._con.execute("SELECT max(arrival_at) FROM calls WHERE queue = ?", [queue]).fetchall()[0][0]
-
     def interval_totals(self, interval_min: int, target_s: float, queue: str | None = None) -> list[IntervalTotals]:
         """Per queue (every one, or ``queue``) and interval of its zone's wall time, in queue and time order: the
         call records' offered ('other' outcomes left out), answered and abandoned calls, mean handle time and
