@@ -68,6 +68,9 @@ def plan(
     `--scheduler tcp://host:8786` sends the forecast's batches of queues and the simulation's replications to a
     Dask cluster (`--workers N`: N local processes): the same plan byte for byte, and the same stored steps, so a
     plan made on the cluster and one made here read each other's back.
+    A queue with `history = "workspace"` plans from what `casashore import` put there: call records or interval
+    reports (forecast from their counts, AHT from their handle time; callers' patience, which a report cannot
+    give, is the queue's patience_s, or none: the plan's assumptions list it, in the report and in --json).
     Every run is kept in the workspace with its scenario and outcome: see `casashore plans`.
     """
     report_path = report or Path(f"{scenario.stem}-plan{'.fr' if lang == 'fr' else ''}.html")
