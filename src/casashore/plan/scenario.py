@@ -68,7 +68,8 @@ class PlanQueue(Queue):
     country: Annotated[str, Field(pattern=r"^[A-Z]{2}$")] | None = None
     """ISO 3166 code of the client's country, for its public holidays."""
     history: Literal["synthetic", "workspace"] = "synthetic"
-    """synthetic: made from ``synthetic``; workspace: calls already imported under this queue's name."""
+    """synthetic: made from ``synthetic``; workspace: call records or interval reports already imported under this
+    queue's name (plan/reported.py)."""
     synthetic: Synthetic | None = None
 
     @model_validator(mode="after")
