@@ -55,3 +55,23 @@ def test_a_wrong_name_is_explained_in_words(tmp_path, toml, expected):
     output = " ".join(result.output.split())  # a long line may be folded on a terminal
     assert result.exit_code == 2 and expected in output, result.output
     assert "^" not in output and "[A-Za-z" not in output
+
+
+def test_route_serve_takes_the_centre_file_as_its_argument(tmp_path):
+    """Issue 21: `route serve CENTRE` as `plan SCENARIO` takes it (--config still works); the centre is read from
+    the argument (a wrong one is refused naming its field), neither or two different ones are refused with the
+    command to type."""
+    config = tmp_path / "center.toml"
+    config.write_text('[router]\nselection = "fastest"\n[[queues]]\nname = "fr"\nskill = "fr"\n')
+    runner = CliRunner()
+    for args in ([str(config)], ["--config", str(config)], [str(config), "--config", str(config)]):
+        result = runner.invoke(app, ["route", "serve", *args, "--no-records"])
+        assert result.exit_code == 2 and "router.selection: 'fastest'" in result.output, (args, result.output)
+    result = runner.invoke(app, ["route", "serve", "--no-records"])
+    output = " ".join(result.output.split())
+    assert result.exit_code == 2 and "casashore route serve examples/center.toml" in output, result.output
+    other = tmp_path / "other.toml"
+    result = runner.invoke(app, ["route", "serve", str(config), "--config", str(other), "--no-records"])
+    output = " ".join(result.output.split())
+    assert result.exit_code == 2 and "two centre files" in output and "router.selection" not in output, output
+    assert "Traceback" not in output

@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
+from casashore.errors import MISSING, Refused
 from casashore.interfaces.cli.errors import exits_on_user_error, fail
 from casashore.interfaces.cli.options import JsonOpt
 from casashore.interfaces.cli.rendering import out, print_json
@@ -16,10 +17,28 @@ from casashore.interfaces.cli.rendering import out, print_json
 ROUTE_HELP = "The live router: SIP calls in, skills-based offers to agents, live statistics."
 
 
+def centre_file(centre: Path | None, config: Path | None, command: str) -> Path:
+    """The centre file given either as the argument or with --config; neither, or two different ones, refused
+    with the command to type."""
+    if centre is not None and config is not None and centre != config:
+        raise Refused("config", str(config), f"two centre files given ({centre} and --config {config}); expected "
+                                             f"one: casashore route {command} {config}")
+    found = centre if centre is not None else config
+    if found is None:
+        raise Refused("config", MISSING, f"the centre file is missing; expected it as the argument: casashore "
+                                         f"route {command} examples/center.toml (or --config "
+                                         f"examples/center.toml)")
+    return found
+
+
 @exits_on_user_error
 def route_serve(
-    config: Annotated[Path, typer.Option(help="The centre: queues, numbers, agents, tokens (see "
-                                              "examples/center.toml).")],
+    centre: Annotated[Path | None, typer.Argument(metavar="CENTRE", show_default=False,
+                                                  help="The centre file: queues, numbers, agents, tokens (see "
+                                                       "examples/center.toml), as `plan` and `simulate` take "
+                                                       "their scenario; or give it with --config.")] = None,
+    config: Annotated[Path | None, typer.Option(help="The centre file, the same as the CENTRE argument (one or "
+                                                     "the other).")] = None,
     sip: Annotated[str | None, typer.Option(help="HOST:PORT for SIP over UDP, such as 127.0.0.1:5060; "
                                                  "omit for an HTTP-only router.")] = None,
     http: Annotated[str, typer.Option(help="HOST:PORT of the REST API, the event WebSocket and the "
@@ -51,13 +70,13 @@ def route_serve(
     """Route live calls: a trunk sends INVITEs to --sip, agents take offers through the API, supervisors watch
     http://HOST:PORT/wallboard (the page asks for a supervisor's token and keeps it in the tab).
 
-    casashore route serve --config examples/center.toml --sip 127.0.0.1:5060 --http 127.0.0.1:8080
+    casashore route serve examples/center.toml --sip 127.0.0.1:5060 --http 127.0.0.1:8080
 
     Agents: POST /api/agents/ID/status {"status": "available"}, then accept offers seen on the WebSocket
     /api/events with POST /api/agents/ID/accept/CALL. Statistics: GET /api/queues (definitions in
     docs/routing.md). Every call lands in the workspace's `calls` table, ready for `casashore forecast`.
 
-    Several nodes: start each with the same --config and --redis redis://127.0.0.1:6379 (and its own --sip,
+    Several nodes: start each with the same centre file and --redis redis://127.0.0.1:6379 (and its own --sip,
     --http and --workspace); every offer is then decided atomically in Redis, whichever node a call or an
     agent comes through. Add --records postgresql://USER@HOST/DB to write the centre's records once, to
     PostgreSQL, whichever node saw them; put Kamailio in front (examples/kamailio/) so that a dead node's
@@ -68,6 +87,7 @@ def route_serve(
     """
     from casashore.usecases import route  # uvicorn, redis and pydantic: only when the command runs
 
+    config = centre_file(centre, config, "serve")
     setup = route.router_setup(config, sip=sip, http=http, workspace=workspace, no_records=no_records,
                                redis_url=redis_url, records=records, roster=roster, clock_start=clock_start,
                                clock_speed=clock_speed)
