@@ -138,6 +138,11 @@ def test_email_items_come_from_a_trunk_and_wait_for_an_agent_free_of_chat(setup)
     for bad in ({"message_id": "a b"}, {"message_id": "x" * 257}, {"subject": "Refund for Mr Dupont"}):
         r = client.post("/api/emails", json={"queue": "mail", **bad}, headers=auth("t-trunk"))
         assert r.status_code == 422 and r.json()["field"] == next(iter(bad)), r.json()
+    refused = client.post("/api/emails", json={"queue": "mail", "message_id": "<s@x>", "subject": "Refund"},
+                          headers=auth("t-trunk")).json()["error"]  # refused on purpose, and it says why
+    assert "refused on purpose" in refused and "customer data" in refused and "spelling" not in refused, refused
+    misspelt = client.post("/api/emails", json={"queue": "mail", "priorty": 1}, headers=auth("t-trunk")).json()
+    assert misspelt["field"] == "priorty" and "spelling" in misspelt["error"]  # an unknown field: as before
     clock.t += 6.0
     client.post(f"/api/chats/{chat}/end", headers=auth("t-ana"))
     sessions = client.get("/api/agents/ana/sessions", headers=auth("t-ana")).json()

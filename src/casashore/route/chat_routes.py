@@ -19,7 +19,8 @@ from typing import Annotated
 from fastapi import FastAPI, Header, HTTPException, Query, Security, WebSocket, WebSocketDisconnect
 from fastapi.responses import HTMLResponse
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
-from pydantic import Field
+from pydantic import Field, field_validator
+from pydantic.json_schema import SkipJsonSchema
 
 from casashore.domain.base import Strict
 from casashore.errors import UserError
@@ -49,6 +50,11 @@ class NewChat(Strict):
 MessageId = Annotated[str, Field(min_length=1, max_length=MAX_TRUNK_CALL_ID, pattern=r"^[\x21-\x7e]+$")]
 
 
+SUBJECT_REFUSED = ("no subject: it is refused on purpose, as it may carry customer data (names, account numbers) "
+                   "that the router does not need to route the item and would copy to its records; send the "
+                   "message_id, and keep the message in the mail system")
+
+
 class NewEmail(Strict):
     queue: Annotated[str, Field(min_length=1, max_length=80)]
     message_id: MessageId | None = None
@@ -57,6 +63,14 @@ class NewEmail(Strict):
     without it. A message sent again while its item lives is refused (409). The subject is not taken: it may carry
     customer data, and nothing the router does needs it (the message stays in the mail system)."""
     priority: Annotated[int, Field(ge=0, le=9)] = 0
+    subject: SkipJsonSchema[object] = None
+    """Refused whatever its value (``refuse_subject``): named here so that the refusal says why, not "no such
+    field" (docs/routing.md, "An email item's key"); left out of the API's schema."""
+
+    @field_validator("subject", mode="before")
+    @classmethod
+    def refuse_subject(cls, value: object) -> None:
+        raise ValueError(SUBJECT_REFUSED)
 
 
 class Message(Strict):
