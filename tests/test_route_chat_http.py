@@ -357,3 +357,18 @@ def test_a_message_refused_while_the_queue_was_full_is_told_when_to_retry_not_ca
         again = post("m2@bank.example")
         assert (again.status_code, again.headers["Retry-After"]) == (503, "50"), again.text
         assert post("m1@bank.example").status_code == 409  # a live item's resend is the duplicate
+
+
+def test_the_widget_is_served_only_for_a_chat_queue(setup):
+    """Issue 21: /chat?queue=mail (an email queue) served the widget and failed at the first message. A queue that
+    is not a chat queue (email, voice, unknown, none) gets 404 and a page saying so, in the browser's language; the
+    name typed is shown as text."""
+    client, _ = setup
+    assert client.get("/chat?queue=web").status_code == 200
+    for queue in ("mail", "fr", "nowhere", "<b>x</b>", ""):
+        page = client.get("/chat", params={"queue": queue}, headers={"Accept-Language": "en"})
+        assert page.status_code == 404 and "no chat on queue" in page.text, (queue, page.text)
+        assert "Your message" not in page.text and "<b>" not in page.text  # not the widget; the name as text
+    french = client.get("/chat?queue=mail", headers={"Accept-Language": "fr-FR"})
+    assert french.status_code == 404 and "n’offre pas de discussion" in french.text
+    assert client.get("/api/stats", headers=auth("t-sup")).json()["arrived"] == 0  # nothing routed

@@ -25,7 +25,7 @@ from pydantic.json_schema import SkipJsonSchema
 from casashore.domain.base import Strict
 from casashore.errors import UserError
 from casashore.route.chats import ChatRefused, clean_text
-from casashore.route.page_words import translated_page
+from casashore.route.page_words import no_chat_page, translated_page
 from casashore.route.service import KEEP_ENDED_S, RouterService
 from casashore.route.state.call_ids import MAX_TRUNK_CALL_ID, ROUTER_ID, router_id
 from casashore.route.state.errors import CallExists
@@ -340,7 +340,12 @@ def add_chat_routes(app: FastAPI, service: RouterService, chats, principal, resp
     @app.get("/chat", response_class=HTMLResponse, include_in_schema=False)
     async def chat_page(accept_language: Annotated[str | None, Header()] = None,
                         queue: Annotated[str, Query(max_length=80)] = "") -> HTMLResponse:
-        """The customer's chat widget, in English or French by Accept-Language; it speaks to the API only."""
+        """The customer's chat widget, in English or French by Accept-Language; it speaks to the API only. A queue
+        that is not a chat queue (unknown, voice or email, or none given): 404 and a page saying so, rather than a
+        widget whose first message would fail."""
+        known = router.queues.get(queue)
+        if known is None or known.channel != "chat":
+            return HTMLResponse(no_chat_page(queue, accept_language), status_code=404)
         return HTMLResponse(translated_page("chat", accept_language))
 
     @app.get("/desk", response_class=HTMLResponse, include_in_schema=False)

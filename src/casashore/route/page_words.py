@@ -89,3 +89,21 @@ def translated_page(name: str, accept_language: str | None) -> str:
     text = (STATIC / f"{name}.html").read_text(encoding="utf-8")
     title = html.escape(WORDS[name][lang]["title"])
     return text.replace("__LANG__", lang).replace("__TITLE__", title).replace("__WORDS__", words)
+
+
+NO_CHAT = {
+    "en": ("No chat here", "There is no chat on queue {queue} here: check the link you were given."),
+    "fr": ("Pas de discussion ici", "La file {queue} n’offre pas de discussion ici : vérifiez le lien reçu."),
+}
+"""The page served instead of the widget for a queue that is not a chat queue (unknown, voice or email)."""
+
+
+def no_chat_page(queue: str, accept_language: str | None) -> str:
+    """A short page in the browser's language saying that ``queue`` (escaped: it is what the visitor typed)
+    offers no chat."""
+    lang = page_language(accept_language)
+    title, sentence = NO_CHAT[lang]
+    shown = html.escape(repr(queue[:80]) if queue else "''")
+    return (f'<!doctype html>\n<html lang="{lang}"><head><meta charset="utf-8"><title>{html.escape(title)}</title>'
+            f'</head><body><h1>{html.escape(title)}</h1><p>{html.escape(sentence).replace("{queue}", shown)}</p>'
+            f"</body></html>\n")
