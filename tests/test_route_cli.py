@@ -75,3 +75,36 @@ def test_route_serve_takes_the_centre_file_as_its_argument(tmp_path):
     output = " ".join(result.output.split())
     assert result.exit_code == 2 and "two centre files" in output and "router.selection" not in output, output
     assert "Traceback" not in output
+
+
+def test_route_serve_help_says_which_token_each_endpoint_needs():
+    """Issue 21: the help named GET /api/queues without the token it needs. It says which role reaches what, and
+    what it says holds: statistics with any token (401 without one), the live calls a supervisor's only."""
+    import warnings
+
+    from fastapi.testclient import TestClient
+
+    from casashore.route.auth import Principal
+    from casashore.route.http import create_router_app
+    from casashore.route.service import RouterService
+    from casashore.route.state.core import Router, RoutingQueue
+
+    result = CliRunner().invoke(app, ["route", "serve", "--help"], terminal_width=200)
+    text = " ".join(result.output.split())
+    any_token = text.split("Any token", 1)[1].split(". ", 1)[0]
+    assert "GET /api/queues" in any_token and "/api/stats" in any_token, text
+    assert "401" in text and "A supervisor's only: GET /api/calls" in text
+    assert "The trunk's or a supervisor's: POST /api/calls and POST /api/emails" in text
+    router = Router({"fr": RoutingQueue("fr", "fr")})
+    router.add_agent("ana", {"fr": 1}, 0.0)
+    tokens = {"t-ana": Principal("agent", "ana"), "t-trunk": Principal("trunk")}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        with TestClient(create_router_app(RouterService(router), tokens, tick_s=3600)) as client:
+            for path in ("/api/queues", "/api/stats", "/api/agents"):
+                assert client.get(path).status_code == 401
+                for token in tokens:
+                    assert client.get(path, headers={"Authorization": f"Bearer {token}"}).status_code == 200
+            assert client.get("/api/calls", headers={"Authorization": "Bearer t-ana"}).status_code == 403
+            assert client.post("/api/calls", json={"call_id": "x", "queue": "fr"},
+                               headers={"Authorization": "Bearer t-ana"}).status_code == 403

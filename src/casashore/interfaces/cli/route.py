@@ -76,6 +76,15 @@ def route_serve(
     /api/events with POST /api/agents/ID/accept/CALL. Statistics: GET /api/queues (definitions in
     docs/routing.md). Every call lands in the workspace's `calls` table, ready for `casashore forecast`.
 
+    Tokens (the centre file's): every /api endpoint needs one as "Authorization: Bearer TOKEN" (401 without a
+    valid one, 403 for a role that may not). Any token, an agent's, a supervisor's or the trunk's: statistics
+    GET /api/queues and /api/stats, GET /api/agents, the events WS /api/events?token=TOKEN. An agent's for
+    herself only, a supervisor's for anyone: POST /api/agents/ID/status, /accept/CALL, /reject/CALL, GET
+    /api/agents/ID/sessions. A supervisor's only: GET /api/calls (the live calls), the intraday reforecast and
+    re-plan. The trunk's or a supervisor's: POST /api/calls and POST /api/emails. No token: the pages /wallboard
+    and /desk (they ask for one) and the customers' chat, /chat?queue=NAME and POST /api/chats. Every endpoint
+    and its role: docs/routing.md, "API and roles".
+
     Several nodes: start each with the same centre file and --redis redis://127.0.0.1:6379 (and its own --sip,
     --http and --workspace); every offer is then decided atomically in Redis, whichever node a call or an
     agent comes through. Add --records postgresql://USER@HOST/DB to write the centre's records once, to
