@@ -372,3 +372,27 @@ def test_the_widget_is_served_only_for_a_chat_queue(setup):
     french = client.get("/chat?queue=mail", headers={"Accept-Language": "fr-FR"})
     assert french.status_code == 404 and "n’offre pas de discussion" in french.text
     assert client.get("/api/stats", headers=auth("t-sup")).json()["arrived"] == 0  # nothing routed
+
+
+def test_every_contact_has_the_router_id_in_call_id_and_an_email_its_message_id_apart(setup):
+    """Issue 21: accepting an email answered call_id = the message id where a chat answered the router's id. A chat
+    and an email item (no trunk brought them in) have their router id in ``call_id`` in every view; an email's
+    reference is ``message_id`` (null for chats); a voice call keeps its trunk's Call-ID (docs/routing.md)."""
+    client, _ = setup
+    given = "<1@example.com>"
+    item = client.post("/api/emails", json={"queue": "mail", "message_id": given}, headers=auth("t-trunk")).json()
+    item_id = item["id"]
+    assert item_id != given and item["message_id"] == given
+    listed = {c["id"]: c for c in client.get("/api/calls", headers=auth("t-sup")).json()["calls"]}
+    assert (listed[item_id]["call_id"], listed[item_id]["message_id"]) == (item_id, given)
+    accepted = client.post(f"/api/agents/ana/accept/{item_id}", headers=auth("t-ana")).json()
+    assert (accepted["id"], accepted["call_id"], accepted["message_id"]) == (item_id, item_id, given)
+    view = client.get(f"/api/calls/{item_id}", headers=auth("t-ana")).json()
+    assert (view["call_id"], view["message_id"]) == (item_id, given)
+    ended = client.post(f"/api/calls/{item_id}/hangup", headers=auth("t-ana")).json()
+    assert (ended["call_id"], ended["message_id"], ended["outcome"]) == (item_id, given, "answered")
+    chat, _ = start(client)
+    accepted = client.post(f"/api/agents/ana/accept/{chat}", headers=auth("t-ana")).json()
+    assert (accepted["call_id"], accepted["message_id"]) == (chat, None)
+    voice = client.post("/api/calls", json={"call_id": "sip/1@trunk", "queue": "fr"}, headers=auth("t-trunk")).json()
+    assert voice["call_id"] == "sip/1@trunk" != voice["id"] and voice["message_id"] is None

@@ -255,7 +255,7 @@ def test_a_hang_up_answers_with_the_ids_of_a_calls_view(client):
     created = client.post("/api/calls", json={"call_id": "trunk-leg-9", "queue": "fr"}, headers=auth("t-trunk"))
     router_id = created.json()["id"]
     ended = client.post(f"/api/calls/{router_id}/hangup", headers=auth("t-trunk")).json()
-    assert ended == {"id": router_id, "call_id": "trunk-leg-9", "outcome": "abandoned"}
+    assert ended == {"id": router_id, "call_id": "trunk-leg-9", "message_id": None, "outcome": "abandoned"}
 
 
 def test_the_clock_is_read_with_any_token_and_never_without(client):

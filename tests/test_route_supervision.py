@@ -108,8 +108,8 @@ def test_a_supervisor_lists_the_calls_page_by_page(make_router):
         assert listed["total"] == 3 and [c["call_id"] for c in listed["calls"]] == ["c0/x", "c1/x", "c2/x"]
         first, second, third = listed["calls"]
         assert first["state"] == "connected" and first["agent"] == "ana" and first["waiting_s"] == 10.0
-        assert second == {"id": router_id("c1/x"), "call_id": "c1/x", "queue": "es", "state": "waiting",
-                          "priority": 0, "agent": None, "waiting_s": 19.0, "callback_number": None,
+        assert second == {"id": router_id("c1/x"), "call_id": "c1/x", "message_id": None, "queue": "es",
+                          "state": "waiting", "priority": 0, "agent": None, "waiting_s": 19.0, "callback_number": None,
                           "recording": None}  # (media recorded by rtpengine only)
         assert third["state"] == "waiting" and third["waiting_s"] == 18.0  # bob is offline: nobody took it
         second_page = client.get("/api/calls?offset=2&limit=2", headers=sup).json()

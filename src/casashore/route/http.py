@@ -8,7 +8,8 @@ and the data of its own calls), ``supervisor`` (any agent, any call), ``trunk`` 
 the SIP front uses it).
 
 Calls are addressed by the router's id (``id`` in every view and event, state/call_ids.py), never by the trunk's
-Call-ID, which may hold characters a URL path cannot carry; the Call-ID is shown as ``call_id``.
+Call-ID, which may hold characters a URL path cannot carry; the Call-ID is shown as ``call_id`` (a chat's or an
+email item's router id, which no trunk brought in; an email's reference is ``message_id``: ``contact_refs``).
 """
 
 
@@ -97,7 +98,9 @@ class CallView(BaseModel):
     id: str
     """The router's id: the call's address in the API."""
     call_id: str
-    """The trunk's Call-ID (data)."""
+    """A call's trunk Call-ID (data); a chat's or an email item's router id, as ``id`` (no trunk brought it in)."""
+    message_id: str | None = None
+    """An email item's reference in the mail system (its ``message_id``, else its id); null for calls and chats."""
     queue: str
     state: Literal["waiting", "offered", "connected", "ended"]
     outcome: Literal["answered", "abandoned", "cleared", "rejected"] | None
@@ -114,6 +117,8 @@ class CallView(BaseModel):
 class CallSummary(BaseModel):
     id: str
     call_id: str
+    """As CallView's."""
+    message_id: str | None = None
     queue: str
     state: Literal["waiting", "offered", "connected"]
     priority: int
@@ -167,6 +172,15 @@ def responses(*codes: int) -> dict:
     """The error answers an operation may give, each a JSON ErrorResponse (OpenAPI ``responses``)."""
     return {"responses": {code: {"description": ERRORS[code], "model": ErrorResponse}
                           for code in sorted({401, 413, *codes})}}
+
+
+def contact_refs(call) -> dict[str, str | None]:
+    """A contact's references in every view: ``call_id`` the trunk's Call-ID of a voice call, the router's id of a
+    chat or an email item (a chat's trunk id is its router id; an email's message id is not a Call-ID and has its
+    own field), ``message_id`` an email item's reference in the mail system (null otherwise)."""
+    email = call.channel == "email"
+    return {"call_id": call.call_id if email else call.trunk_call_id,
+            "message_id": call.trunk_call_id if email else None}
 
 
 def create_router_app(service: RouterService, tokens: dict[str, Principal], *, tick_s: float = 0.5,
@@ -286,7 +300,7 @@ def create_router_app(service: RouterService, tokens: dict[str, Principal], *, t
     def call_view(call_id: str, who: Principal) -> dict:
         """The call's CallView; the recording's path only for a supervisor (where audio of a caller lies)."""
         call = router.calls[call_id]
-        return {"id": call_id, "call_id": call.trunk_call_id, "queue": call.queue, "state": call.state,
+        return {"id": call_id, **contact_refs(call), "queue": call.queue, "state": call.state,
                 "outcome": call.outcome or None,
                 "agent": call.agent_id, "position": router.position(call_id),
                 "expected_wait_s": service.expected_wait_s(call_id) if call.state == "waiting" else None,
@@ -366,7 +380,7 @@ def create_router_app(service: RouterService, tokens: dict[str, Principal], *, t
             raise HTTPException(409, f"call {call_id!r} is not offered to agent {agent_id}")
         call = router.calls[call_id]
         publish()
-        return {"agent": agent_id, "id": call_id, "call_id": call.trunk_call_id, "state": "busy",
+        return {"agent": agent_id, "id": call_id, **contact_refs(call), "state": "busy",
                 "callback_number": call.callback_number}
 
     @app.post("/api/agents/{agent_id}/reject/{call_id}", **responses(403, 404, 422))
@@ -404,7 +418,7 @@ def create_router_app(service: RouterService, tokens: dict[str, Principal], *, t
         at = now()
         total, page = router.live_calls(offset, limit)
         return CallPage(total=total, offset=offset, limit=limit, calls=[
-            CallSummary(id=call.call_id, call_id=call.trunk_call_id, queue=call.queue, state=call.state,
+            CallSummary(id=call.call_id, **contact_refs(call), queue=call.queue, state=call.state,
                         priority=call.priority, agent=call.agent_id,
                         waiting_s=round((call.answered_at if call.answered_at is not None else at)
                                         - call.arrived_at, 3),
@@ -440,7 +454,7 @@ def create_router_app(service: RouterService, tokens: dict[str, Principal], *, t
         router.hang_up(call_id, now(), by="supervisor" if who.role == "supervisor" else "caller")
         outcome = router.calls[call_id].outcome
         publish()
-        return {"id": call_id, "call_id": router.calls[call_id].trunk_call_id, "outcome": outcome}  # as CallView
+        return {"id": call_id, **contact_refs(router.calls[call_id]), "outcome": outcome}  # as CallView
 
     @app.get("/api/queues", **responses())
     async def queues(who: Caller) -> list[dict]:
