@@ -101,11 +101,11 @@ def test_the_wallboard_speaks_of_each_channel_in_its_own_words(tmp_path):
     """Issue 21 follow-up: an email queue showed "0/1 sessions". On the channels example (examples/
     center-channels.toml), served: voice says who is on call, chat its sessions held against what its agents may
     hold, email its items in hand and, while items wait, the oldest one's age with the time left to its 24 h
-    deadline. Salma (chat and email, email_capacity 2) holds two items; a third waits."""
+    deadline. Salma (chat and email, email_capacity 1 as the plan models it) holds one item; a second waits."""
     with served(["route", "serve", "--config", str(CHANNELS), "--no-records"], "/wallboard",
                 cwd=tmp_path) as url, chromium() as browser:
         post(f"{url}/api/agents/salma/status", "agent-salma-demo-token", {"status": "available"})
-        for n in range(3):
+        for n in range(2):
             post(f"{url}/api/emails", TRUNK, {"queue": "mail_fr", "message_id": f"<{n}@example.com>"})
         page = watched_page(browser, "en-GB")
         page.goto(f"{url}/wallboard?token={SUPERVISOR}")
@@ -115,7 +115,7 @@ def test_the_wallboard_speaks_of_each_channel_in_its_own_words(tmp_path):
             return page.eval_on_selector_all(f"tr[data-queue='{queue}'] td", "tds => tds.map(td => td.textContent)")
 
         page.wait_for_function("document.querySelectorAll(\"tr[data-queue='mail_fr'] td\")[6]?.textContent"
-                               " === '1 on email items · 2/2 items in hand'", timeout=WAIT_MS)
+                               " === '1 on email items · 1/1 items in hand'", timeout=WAIT_MS)
         mail, chat, voice = cells("mail_fr"), cells("web_fr"), cells("fr_bank")
         assert mail[1:4] == ["email", "90% within 24 h", "1"]
         assert re.fullmatch(r"\d+ s \(deadline in 24 h\)", mail[4]), mail[4]  # the oldest waiting item
