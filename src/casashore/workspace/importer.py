@@ -56,9 +56,23 @@ def file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
+SYNTHETIC = "synthetic"
+"""The format recorded for a plan's synthetic history (plan/synthetic_history.py): generated, never a real log."""
+_LEGACY_SYNTHETIC = re.compile(r"synthetic-[0-9a-f]{20}\.csv")
+"""The name of a synthetic history file imported before its imports were recorded as format ``synthetic``."""
+
+
+def is_synthetic(source: str, source_format: str) -> bool:
+    """Whether an import (its ``imports`` row's source and format) is a plan's synthetic history."""
+    return source_format == SYNTHETIC or (source_format == "csv"
+                                          and _LEGACY_SYNTHETIC.fullmatch(Path(source).name) is not None)
+
+
 def import_calls(con: duckdb.DuckDBPyConnection, path: Path, *, preset: str | None = None,
-                 mapping: CallMapping | None = None) -> ImportResult:
-    """Import one call log (a preset's format, or a mapping); all or nothing."""
+                 mapping: CallMapping | None = None, synthetic_for: str | None = None) -> ImportResult:
+    """Import one call log (a preset's format, or a mapping); all or nothing. ``synthetic_for``: the file is the
+    synthetic history of that queue, recorded as format ``synthetic``, and it replaces the queue's earlier
+    synthetic records (their rows, imports and the queue's row are deleted first, in the same transaction)."""
     if not path.is_file():
         raise UserError("file", str(path), "a readable call log")
     if preset is not None:
@@ -78,6 +92,9 @@ def import_calls(con: duckdb.DuckDBPyConnection, path: Path, *, preset: str | No
     select = ", ".join(f"{expr} AS {name}" for name, expr in fields.items())
     try:
         with _all_or_nothing(con, path):
+            if synthetic_for is not None:
+                source_format = SYNTHETIC
+                _drop_synthetic(con, synthetic_for)
             import_id = next_import_id(con)
             # Straight from the file into the table (one write), validated afterwards within the transaction:
             # a bad row rolls everything back, so the table never keeps one.
@@ -103,6 +120,22 @@ def import_calls(con: duckdb.DuckDBPyConnection, path: Path, *, preset: str | No
     finally:
         hashing.shutdown(wait=True)
     return ImportResult(added, False, queues, {queue: channels.get(queue, "voice") for queue in queues})
+
+
+def _drop_synthetic(con: duckdb.DuckDBPyConnection, queue: str) -> None:
+    """Delete ``queue``'s synthetic call records, the imports that held only them, and the queue's row when it has
+    no records left (a new synthetic history brings its own zone, country and channel). Inside the caller's
+    transaction; the caller has checked that the queue holds no other records."""
+    imports = [i for i, source, fmt in con.execute(
+        "SELECT DISTINCT i.import_id, i.source, i.format FROM calls c JOIN imports i USING (import_id) "
+        "WHERE c.queue = ?", [queue]).fetchall() if is_synthetic(source, fmt)]
+    if not imports:
+        return
+    con.execute("DELETE FROM calls WHERE queue = ? AND list_contains(?, import_id)", [queue, imports])
+    con.execute("DELETE FROM imports WHERE list_contains(?, import_id) AND NOT EXISTS "
+                "(SELECT 1 FROM calls c WHERE c.import_id = imports.import_id)", [imports])
+    con.execute("DELETE FROM queues WHERE queue = ? AND NOT EXISTS (SELECT 1 FROM calls WHERE queue = ?) "
+                "AND NOT EXISTS (SELECT 1 FROM intervals WHERE queue = ?)", [queue, queue, queue])
 
 
 @contextmanager
