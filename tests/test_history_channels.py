@@ -156,3 +156,30 @@ def test_an_interval_report_carries_its_channel(tmp_path):
     assert con.execute("SELECT DISTINCT channel FROM intervals").fetchall() == [("email",)]
     assert con.execute("SELECT channel FROM queues").fetchall() == [("email",)]
     con.close()
+
+
+def test_email_s_service_level_is_null_without_a_deadline_and_measured_against_it_with_one(tmp_path):
+    """An email's goal is a share answered within its deadline: --target (a wait of seconds) says nothing of it."""
+    assert imported(tmp_path, log(tmp_path / "a.csv", {"fr_chat": "chat", "fr_mail": "email"})).exit_code == 0
+    out = tmp_path / "h.csv"
+
+    def shown(*extra: str) -> dict:
+        done = runner.invoke(app, ["history", "--workspace", str(tmp_path / "w.duckdb"), "--interval", "1h",
+                                   "--output", str(out), "--json", *extra])
+        assert done.exit_code == 0, done.output
+        return json.loads(done.stdout)
+
+    plain = shown()
+    levels = {(r["queue"], r["service_level"]) for r in plain["intervals"]}
+    assert levels == {("fr_chat", 1.0), ("fr_mail", None)}  # waits of 5 s, within the 20 s target
+    assert all(r["service_level"] == "" for r in csv.DictReader(out.open(encoding="utf-8"))
+               if r["queue"] == "fr_mail")
+    notes = {q["queue"]: q["note"] for q in plain["queues"]}
+    assert notes["fr_chat"] is None and "deadline" in notes["fr_mail"] and "--deadline" in notes["fr_mail"]
+    assert {(r["queue"], r["service_level"]) for r in shown("--deadline", "1h")["intervals"]} == {
+        ("fr_chat", 1.0), ("fr_mail", 1.0)}
+    late = shown("--deadline", "4s", "--target", "4s")
+    assert {(r["queue"], r["service_level"]) for r in late["intervals"]} == {("fr_chat", 0.0), ("fr_mail", 0.0)}
+    assert all(q["note"] is None for q in late["queues"])
+    bad = runner.invoke(app, ["history", "--workspace", str(tmp_path / "w.duckdb"), "--deadline", "soon"])
+    assert bad.exit_code == 2 and "deadline" in bad.stderr and "Traceback" not in bad.output
