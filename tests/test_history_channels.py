@@ -183,3 +183,31 @@ def test_email_s_service_level_is_null_without_a_deadline_and_measured_against_i
     assert all(q["note"] is None for q in late["queues"])
     bad = runner.invoke(app, ["history", "--workspace", str(tmp_path / "w.duckdb"), "--deadline", "soon"])
     assert bad.exit_code == 2 and "deadline" in bad.stderr and "Traceback" not in bad.output
+
+
+def test_a_bad_channel_shows_its_cell_not_its_row(tmp_path):
+    result = imported(tmp_path, log(tmp_path / "a.csv", {"fr": "chat"}, bad=(4, "sms")))
+    assert result.exit_code == 2 and "a.csv line 6: channel: 'sms' is not valid" in result.stderr, result.stderr
+    assert "ANSWERED" not in result.stderr and "{" not in result.stderr
+
+
+def test_a_queue_given_two_channels_in_a_file_names_the_line_of_the_second(tmp_path):
+    result = imported(tmp_path, log(tmp_path / "mixed.csv", {"fr": "chat"}, bad=(3, "Email")))
+    assert result.exit_code == 2, result.output
+    assert "mixed.csv line 5: channel: 'email' is not valid" in result.stderr, result.stderr
+    assert "queue 'fr' is chat in the rows before" in result.stderr
+    assert not (tmp_path / "w.duckdb").exists()
+
+
+def test_an_abandoned_email_is_refused_naming_its_line_and_nothing_is_imported(tmp_path):
+    path = log(tmp_path / "a.csv", {"fr_mail": "email", "fr_voice": "voice"})
+    rows = list(csv.reader(path.open(encoding="utf-8")))
+    rows[8][4] = "ABANDONED"  # line 9: fr_voice's, an abandoned call: valid
+    rows[9][4] = "ABANDONED"  # line 10: fr_mail's
+    assert (rows[8][1], rows[9][1]) == ("fr_voice", "fr_mail")
+    write_csv(path, rows[0], rows[1:])
+    result = imported(tmp_path, path)
+    assert result.exit_code == 2, result.output
+    assert "a.csv line 10: outcome: 'ABANDONED' is not valid" in result.stderr, result.stderr
+    assert "an email item never abandons" in result.stderr and "Traceback" not in result.output
+    assert not (tmp_path / "w.duckdb").exists()
