@@ -211,3 +211,21 @@ def test_an_abandoned_email_is_refused_naming_its_line_and_nothing_is_imported(t
     assert "a.csv line 10: outcome: 'ABANDONED' is not valid" in result.stderr, result.stderr
     assert "an email item never abandons" in result.stderr and "Traceback" not in result.output
     assert not (tmp_path / "w.duckdb").exists()
+
+
+def test_a_forecast_of_queues_all_too_short_names_every_one(tmp_path):
+    assert imported(tmp_path, log(tmp_path / "a.csv", {"fr_chat": "chat", "fr_mail": "email", "fr": ""})).exit_code == 0
+    result = runner.invoke(app, ["forecast", "--workspace", str(tmp_path / "w.duckdb")])
+    assert result.exit_code == 2, result.output
+    for queue in ("fr", "fr_chat", "fr_mail"):
+        assert f"days of {queue}" in result.stderr, result.stderr
+    assert "expected at least 28 days" in result.stderr and "Traceback" not in result.output
+
+
+def test_an_import_of_one_contact_says_it_in_the_singular(tmp_path):
+    mapping = tmp_path / "m.toml"
+    mapping.write_text(MAPPING.format(channel='channel = "kind"'))
+    said = runner.invoke(app, ["import", str(log(tmp_path / "one.csv", {"fr_mail": "email"}, n=1)), "--mapping",
+                               str(mapping), "--workspace", str(tmp_path / "w.duckdb")])
+    assert said.exit_code == 0, said.output
+    assert "1 item added to" in said.output and "1 items" not in said.output

@@ -23,7 +23,6 @@ from casashore.domain.base import (
 from casashore.errors import MISSING
 
 
-
 def channel_name(value: object) -> object:
     """A channel as given in any case (``Chat``, `` EMAIL``), in lower case, as the import reads it; anything
     else left for the validation to refuse."""

@@ -41,7 +41,8 @@ def interval_history(workspace: Workspace, *, interval_min: int = 15, target_s: 
     records and reports are added up; what a report lacks is None (answered, abandoned, AHT, ASA where its
     columns were not mapped; the service level whenever a report is part of the interval: it has no waits).
     Service level is answered within ``target_s`` for voice and chat; for email (whose goal is a share answered
-    within a deadline, not a wait) within ``deadline_s``, None without it. Interval reports longer than ``interval_min`` (which it cannot cut) are refused, naming the queue."""
+    within a deadline, not a wait) within ``deadline_s``, None without it. Interval reports longer than
+    ``interval_min`` (which it cannot cut) are refused, naming the queue."""
     day_interval_min("interval", interval_min)
     too_long = {name: [m for m in lengths if interval_min % m] for name, lengths in workspace.report_lengths().items()
                 if queue is None or name == queue}

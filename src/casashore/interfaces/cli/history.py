@@ -25,6 +25,7 @@ from casashore.interfaces.cli.options import (
 from casashore.interfaces.cli.rendering import (
     CONTACT_WORDS,
     contacts_word,
+    counted,
     fmt,
     out,
     print_json,
@@ -67,7 +68,7 @@ def import_(
         channels = {queue: result.channels.get(queue, "voice") for queue in result.queues}
         given = ", ".join(f"{queue}: {channel}" for queue, channel in channels.items())
         word = contacts_word(channels.values()) if channels else "calls"  # an email log's are items
-        out.print(f"{result.calls_added:,} {word} added to {workspace} (queues and their channels: {given}).")
+        out.print(f"{counted(result.calls_added, word)} added to {workspace} (queues and their channels: {given}).")
 
 
 @exits_on_user_error
