@@ -75,3 +75,22 @@ def test_imported_records_are_never_replaced_by_synthetic_ones(tmp_path):
     assert error.value.field == "queues[1].history"
     assert "queue 'fr-chat' has imported records in the workspace" in str(error.value)
     assert str(tmp_path / "w.duckdb") in str(error.value) and "chat.csv" in str(error.value)
+
+
+def test_the_plan_command_says_it_regenerated_a_queue_s_history(tmp_path):
+    """Two scenarios of one queue `fr` at 4,000 and 3,000 calls a week, planned in one workspace."""
+    from typer.testing import CliRunner
+
+    from casashore.interfaces.cli.app import app
+    from small_plan import small_plan
+
+    workspace, said = str(tmp_path / "w.duckdb"), []
+    for name, weekly in (("a", 4000), ("b", 3000)):
+        scenario = tmp_path / f"{name}.toml"
+        scenario.write_text(small_plan().replace("weekly_calls = 4000", f"weekly_calls = {weekly}"))
+        done = CliRunner().invoke(app, ["plan", str(scenario), "--workspace", workspace, "--report",
+                                        str(tmp_path / f"{name}.html")])
+        assert done.exit_code == 0, done.output
+        said.append(done.stdout)
+    assert "regenerated" not in said[0]
+    assert "synthetic history for fr regenerated: the scenario's spec changed" in said[1]
