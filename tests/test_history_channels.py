@@ -229,3 +229,15 @@ def test_an_import_of_one_contact_says_it_in_the_singular(tmp_path):
                                str(mapping), "--workspace", str(tmp_path / "w.duckdb")])
     assert said.exit_code == 0, said.output
     assert "1 item added to" in said.output and "1 items" not in said.output
+
+
+def test_an_interval_report_giving_a_queue_two_channels_names_the_line(tmp_path):
+    mapping = tmp_path / "r.toml"
+    mapping.write_text('kind = "intervals"\ntime_zone = "Europe/Paris"\ninterval_min = 60\n'
+                       '[columns]\nqueue = "q"\nstart = "s"\noffered = "n"\nchannel = "c"\n')
+    rows = [["mail", f"2026-03-02 {h:02d}:00", "4", "email" if h != 7 else "chat"] for h in range(24)]
+    report = write_csv(tmp_path / "r.csv", ["q", "s", "n", "c"], rows)
+    result = runner.invoke(app, ["import", str(report), "--mapping", str(mapping), "--workspace",
+                                 str(tmp_path / "w.duckdb")])
+    assert result.exit_code == 2 and "r.csv line 9: channel: 'chat' is not valid" in result.stderr, result.stderr
+    assert "queue 'mail' is email in the rows before" in result.stderr
