@@ -9,7 +9,7 @@ SMALL_PLAN = (SCENARIO.format(seats=60).lstrip().replace("schedule_time_limit_s 
 
 
 def small_plan(shrinkage: float = 0.1) -> str:
-    """The small scenario, its site's shrinkage changed to ``shrinkage`` (more paid hours for the same calls).
-    Not the handle time: the history is synthetic, and a second history of the same queue in the same workspace
-    repeats the first one's call ids, which the importer skips."""
+    """The small scenario, its site's shrinkage changed to ``shrinkage`` (more paid hours for the same calls):
+    the same synthetic history, so that plans in one workspace share it (another handle time would make another
+    history, which replaces the first: plan/synthetic_history.py)."""
     return SMALL_PLAN.replace("shrinkage = 0.1", f"shrinkage = {shrinkage}")

@@ -156,3 +156,88 @@ def test_an_interval_report_carries_its_channel(tmp_path):
     assert con.execute("SELECT DISTINCT channel FROM intervals").fetchall() == [("email",)]
     assert con.execute("SELECT channel FROM queues").fetchall() == [("email",)]
     con.close()
+
+
+def test_email_s_service_level_is_null_without_a_deadline_and_measured_against_it_with_one(tmp_path):
+    """An email's goal is a share answered within its deadline: --target (a wait of seconds) says nothing of it."""
+    assert imported(tmp_path, log(tmp_path / "a.csv", {"fr_chat": "chat", "fr_mail": "email"})).exit_code == 0
+    out = tmp_path / "h.csv"
+
+    def shown(*extra: str) -> dict:
+        done = runner.invoke(app, ["history", "--workspace", str(tmp_path / "w.duckdb"), "--interval", "1h",
+                                   "--output", str(out), "--json", *extra])
+        assert done.exit_code == 0, done.output
+        return json.loads(done.stdout)
+
+    plain = shown()
+    levels = {(r["queue"], r["service_level"]) for r in plain["intervals"]}
+    assert levels == {("fr_chat", 1.0), ("fr_mail", None)}  # waits of 5 s, within the 20 s target
+    assert all(r["service_level"] == "" for r in csv.DictReader(out.open(encoding="utf-8"))
+               if r["queue"] == "fr_mail")
+    notes = {q["queue"]: q["note"] for q in plain["queues"]}
+    assert notes["fr_chat"] is None and "deadline" in notes["fr_mail"] and "--deadline" in notes["fr_mail"]
+    assert {(r["queue"], r["service_level"]) for r in shown("--deadline", "1h")["intervals"]} == {
+        ("fr_chat", 1.0), ("fr_mail", 1.0)}
+    late = shown("--deadline", "4s", "--target", "4s")
+    assert {(r["queue"], r["service_level"]) for r in late["intervals"]} == {("fr_chat", 0.0), ("fr_mail", 0.0)}
+    assert all(q["note"] is None for q in late["queues"])
+    bad = runner.invoke(app, ["history", "--workspace", str(tmp_path / "w.duckdb"), "--deadline", "soon"])
+    assert bad.exit_code == 2 and "deadline" in bad.stderr and "Traceback" not in bad.output
+
+
+def test_a_bad_channel_shows_its_cell_not_its_row(tmp_path):
+    result = imported(tmp_path, log(tmp_path / "a.csv", {"fr": "chat"}, bad=(4, "sms")))
+    assert result.exit_code == 2 and "a.csv line 6: channel: 'sms' is not valid" in result.stderr, result.stderr
+    assert "ANSWERED" not in result.stderr and "{" not in result.stderr
+
+
+def test_a_queue_given_two_channels_in_a_file_names_the_line_of_the_second(tmp_path):
+    result = imported(tmp_path, log(tmp_path / "mixed.csv", {"fr": "chat"}, bad=(3, "Email")))
+    assert result.exit_code == 2, result.output
+    assert "mixed.csv line 5: channel: 'email' is not valid" in result.stderr, result.stderr
+    assert "queue 'fr' is chat in the rows before" in result.stderr
+    assert not (tmp_path / "w.duckdb").exists()
+
+
+def test_an_abandoned_email_is_refused_naming_its_line_and_nothing_is_imported(tmp_path):
+    path = log(tmp_path / "a.csv", {"fr_mail": "email", "fr_voice": "voice"})
+    rows = list(csv.reader(path.open(encoding="utf-8")))
+    rows[8][4] = "ABANDONED"  # line 9: fr_voice's, an abandoned call: valid
+    rows[9][4] = "ABANDONED"  # line 10: fr_mail's
+    assert (rows[8][1], rows[9][1]) == ("fr_voice", "fr_mail")
+    write_csv(path, rows[0], rows[1:])
+    result = imported(tmp_path, path)
+    assert result.exit_code == 2, result.output
+    assert "a.csv line 10: outcome: 'ABANDONED' is not valid" in result.stderr, result.stderr
+    assert "an email item never abandons" in result.stderr and "Traceback" not in result.output
+    assert not (tmp_path / "w.duckdb").exists()
+
+
+def test_a_forecast_of_queues_all_too_short_names_every_one(tmp_path):
+    assert imported(tmp_path, log(tmp_path / "a.csv", {"fr_chat": "chat", "fr_mail": "email", "fr": ""})).exit_code == 0
+    result = runner.invoke(app, ["forecast", "--workspace", str(tmp_path / "w.duckdb")])
+    assert result.exit_code == 2, result.output
+    for queue in ("fr", "fr_chat", "fr_mail"):
+        assert f"days of {queue}" in result.stderr, result.stderr
+    assert "expected at least 28 days" in result.stderr and "Traceback" not in result.output
+
+
+def test_an_import_of_one_contact_says_it_in_the_singular(tmp_path):
+    mapping = tmp_path / "m.toml"
+    mapping.write_text(MAPPING.format(channel='channel = "kind"'))
+    said = runner.invoke(app, ["import", str(log(tmp_path / "one.csv", {"fr_mail": "email"}, n=1)), "--mapping",
+                               str(mapping), "--workspace", str(tmp_path / "w.duckdb")])
+    assert said.exit_code == 0, said.output
+    assert "1 item added to" in said.output and "1 items" not in said.output
+
+
+def test_an_interval_report_giving_a_queue_two_channels_names_the_line(tmp_path):
+    mapping = tmp_path / "r.toml"
+    mapping.write_text('kind = "intervals"\ntime_zone = "Europe/Paris"\ninterval_min = 60\n'
+                       '[columns]\nqueue = "q"\nstart = "s"\noffered = "n"\nchannel = "c"\n')
+    rows = [["mail", f"2026-03-02 {h:02d}:00", "4", "email" if h != 7 else "chat"] for h in range(24)]
+    report = write_csv(tmp_path / "r.csv", ["q", "s", "n", "c"], rows)
+    result = runner.invoke(app, ["import", str(report), "--mapping", str(mapping), "--workspace",
+                                 str(tmp_path / "w.duckdb")])
+    assert result.exit_code == 2 and "r.csv line 9: channel: 'chat' is not valid" in result.stderr, result.stderr
+    assert "queue 'mail' is email in the rows before" in result.stderr

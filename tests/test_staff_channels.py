@@ -261,3 +261,19 @@ def test_mixed_channels_are_shown_one_table_each_and_every_json_row_names_its_ch
     assert "sessions per agent" in chat and "sessions per agent" not in voice
     assert "within deadline" in email and "largest backlog (items)" in email and "1400" in email
     assert "P(wait)" not in email and "ASA" not in email
+
+
+def test_a_channel_is_read_in_any_case_on_the_cli_and_the_api(api):
+    """Import reads `Chat` and `EMAIL`: so do `casashore staff --channel` and the API (lower case)."""
+    chat = ("--max-sessions", "3", "--concurrency", "0.3", "--calls", "400", "--interval", "15m", "--aht", "5m",
+            "--target", "60", "--service-level", "0.8")
+    lower = staff_cli("--channel", "chat", *chat)
+    assert staff_cli("--channel", "Chat", *chat) == lower and lower["channel"] == "chat"
+    email = ("--calls", "2400", "--interval", "24h", "--aht", "5m", "--deadline", "1h", "--service-level", "0.95")
+    assert staff_cli("--channel", "EMAIL", *email) == staff_cli("--channel", "email", *email)
+    api_row = api.post("/api/staff", json={"channel": "CHAT", "max_sessions": 3, "concurrency": 0.3, "calls": 400,
+                                           "interval_min": 15, "aht_s": 300, "target_s": 60,
+                                           "service_level": 0.8}).json()
+    assert api_row["channel"] == "chat" and api_row["agents"] == lower["agents"]
+    refused = CliRunner().invoke(cli, ["staff", "--channel", "sms", "--calls", "10", "--aht", "3m"])
+    assert refused.exit_code == 2 and "channel: 'sms' is not valid" in refused.stderr

@@ -13,3 +13,9 @@ def contacts_word(channels: Iterable[str | None]) -> str:
     they are of several channels, or of none."""
     words = {CONTACT_WORDS.get(channel or "voice", "contacts") for channel in channels}
     return words.pop() if len(words) == 1 else "contacts"
+
+
+def counted(count: int | float, word: str) -> str:
+    """``count`` of ``word`` (a plural: calls, chats, items, contacts) as a sentence says it: ``1 item``,
+    ``0 items``, ``1,072 contacts``."""
+    return f"{count:,} {word[:-1] if count == 1 and word.endswith('s') else word}"

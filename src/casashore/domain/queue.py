@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import Field, model_validator
+from pydantic import BeforeValidator, Field, model_validator
 
 from casashore.domain.base import (
     HandleSeconds,
@@ -22,7 +22,15 @@ from casashore.domain.base import (
 )
 from casashore.errors import MISSING
 
-Channel = Literal["voice", "chat", "email"]
+
+def channel_name(value: object) -> object:
+    """A channel as given in any case (``Chat``, `` EMAIL``), in lower case, as the import reads it; anything
+    else left for the validation to refuse."""
+    return value.strip().lower() if isinstance(value, str) else value
+
+
+Channel = Annotated[Literal["voice", "chat", "email"], BeforeValidator(channel_name)]
+"""voice, chat or email; given in any case (a scenario's, the API's), read in lower case"""
 MAX_SESSIONS = 10
 """The most chat sessions one agent holds at once: beyond, nobody reads ten conversations."""
 MIN_DEADLINE_S = 60

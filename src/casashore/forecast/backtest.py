@@ -114,26 +114,35 @@ def short_histories(series: pd.DataFrame, interval_min: int, *, horizon_days: in
     return short
 
 
+def every_short(short: list[Skipped]) -> UserError:
+    """The refusal naming every queue of ``short`` (one queue's own refusal when it is alone): ``history: '5 days
+    of a, 5 days of b' is not valid; expected at least 28 days ...``."""
+    if len(short) == 1:
+        return short[0].refusal
+    first = short[0].refusal
+    return UserError(first.field, ", ".join(str(s.refusal.value) for s in short), first.expected)
+
+
 def without_short(series: pd.DataFrame, interval_min: int, *, horizon_days: int = 7, windows: int = 2,
                   needs: str = "a forecast") -> tuple[pd.DataFrame, list[Skipped]]:
     """``series`` without its queues too short for ``windows`` windows of ``horizon_days`` (``short_histories``),
-    and those queues with why: a run over every queue goes on with the others. Refused (the first one's refusal)
-    when no queue is left."""
+    and those queues with why: a run over every queue goes on with the others. Refused, naming every queue, when
+    no queue is left."""
     skipped = short_histories(series, interval_min, horizon_days=horizon_days, windows=windows, needs=needs)
     if not skipped:
         return series, []
     if len(skipped) == series["unique_id"].nunique():
-        raise skipped[0].refusal
+        raise every_short(skipped)
     return series[~series["unique_id"].isin([s.queue for s in skipped])].reset_index(drop=True), skipped
 
 
 def check_history(series: pd.DataFrame, interval_min: int, *, horizon_days: int = 7, windows: int = 2) -> pd.Series:
     """Each queue's number of intervals (queue order), once every queue is known to have enough history for
-    ``windows`` backtest windows of ``horizon_days`` after two weeks of training; else a UserError naming the
-    first queue short of it."""
+    ``windows`` backtest windows of ``horizon_days`` after two weeks of training; else a UserError naming every
+    queue short of it."""
     short = short_histories(series, interval_min, horizon_days=horizon_days, windows=windows)
     if short:
-        raise short[0].refusal
+        raise every_short(short)
     return series.groupby("unique_id", sort=True).size()
 
 

@@ -70,7 +70,7 @@ def forecast_queues(workspace: Workspace, *, interval_min: int, horizons: dict[s
                     refuse_short: Callable[[list[Skipped]], None] | None = None) -> ForecastRun:
     """Several queues in one run, each ``horizons[queue]`` days ahead (of its own history's end): the same
     intervals as one ``forecast_workspace(queue=...)`` per queue, with one insert. Every queue must have the
-    history: ``refuse_short`` (which raises) hears of all the short ones at once, else the first is refused."""
+    history: ``refuse_short`` (which raises) hears of all the short ones at once, else all of them are refused."""
     series = interval_counts(workspace, interval_min, queues=sorted(horizons))
     if refuse_short is not None and (short := short_histories(series, interval_min)):
         refuse_short(short)

@@ -27,14 +27,22 @@ NEEDS_CALL_RECORDS = ("interval reports only: service level and callers' patienc
 """Why a queue whose history is interval reports only has no service level and no patience estimates."""
 
 
+EMAIL_NEEDS_DEADLINE = ("service level null: an email item is on time when answered within the queue's deadline "
+                        "(the scenario's deadline_s), not within --target; give --deadline (such as --deadline 4h) "
+                        "to measure it")
+"""Why an email queue's call records have no service level without --deadline."""
+
+
 def interval_history(workspace: Workspace, *, interval_min: int = 15, target_s: float = 20.0,
-                     queue: str | None = None) -> list[dict]:
+                     queue: str | None = None, deadline_s: float | None = None) -> list[dict]:
     """Per queue per interval (local time of the queue's zone): its channel (voice, chat or email, as the
     workspace records the queue), offered, answered, abandoned, AHT, ASA, SL and ``source``, what the figures come
     from: ``calls`` (call records), ``intervals`` (interval reports) or ``calls+intervals``. An interval's call
     records and reports are added up; what a report lacks is None (answered, abandoned, AHT, ASA where its
     columns were not mapped; the service level whenever a report is part of the interval: it has no waits).
-    Interval reports longer than ``interval_min`` (which it cannot cut) are refused, naming the queue."""
+    Service level is answered within ``target_s`` for voice and chat; for email (whose goal is a share answered
+    within a deadline, not a wait) within ``deadline_s``, None without it. Interval reports longer than
+    ``interval_min`` (which it cannot cut) are refused, naming the queue."""
     day_interval_min("interval", interval_min)
     too_long = {name: [m for m in lengths if interval_min % m] for name, lengths in workspace.report_lengths().items()
                 if queue is None or name == queue}
@@ -45,13 +53,17 @@ def interval_history(workspace: Workspace, *, interval_min: int = 15, target_s: 
                             f"of queue {name!r} are {longest} minutes long, which {interval_min}-minute intervals "
                             f"cannot cut (such as --interval {_finest(longest)})")
     rows: dict[tuple[str, str], dict] = {}
+    # email measured against its deadline: the same totals counted within deadline_s (only when asked)
+    on_time = ({(r.queue, r.start): r.within_target for r in workspace.interval_totals(interval_min, deadline_s, queue)
+                if r.channel == "email"} if deadline_s is not None else {})
     for row in workspace.interval_totals(interval_min, target_s, queue):
         offered = row.offered
+        within = row.within_target if row.channel != "email" else on_time.get((row.queue, row.start))
         rows[row.queue, row.start.isoformat()] = {
             "queue": row.queue, "channel": row.channel, "time_zone": row.time_zone, "start": row.start.isoformat(),
             "interval_min": interval_min, "offered": offered, "answered": row.answered, "abandoned": row.abandoned,
             "aht_s": row.aht_s, "asa_s": row.asa_s,
-            "service_level": row.within_target / offered if offered else None,
+            "service_level": within / offered if offered and within is not None else None,
             "p_abandon": row.abandoned / offered if offered else None, "source": "calls"}
     for rep in workspace.reported_totals(interval_min, queue):
         key = (rep.queue, rep.start.isoformat())
@@ -138,10 +150,11 @@ def patience(workspace: Workspace, queue: str) -> Patience:
     return Patience(int(wait.size), abandoned, mean_exp, median, restricted, (times, survival))
 
 
-def queue_summaries(workspace: Workspace, rows: list[dict]) -> list[dict]:
+def queue_summaries(workspace: Workspace, rows: list[dict], deadline_s: float | None = None) -> list[dict]:
     """Per queue of ``interval_history`` rows: its channel, offered, abandoned, the patience estimates (None for an
     email queue, and for one without call records) and ``records`` (``calls``, ``intervals`` or
-    ``calls+intervals``); ``note`` says what interval reports cannot give (None when every row is a call record's).
+    ``calls+intervals``); ``note`` says what interval reports cannot give, and for an email queue measured without
+    ``deadline_s`` why it has no service level (None when there is nothing to say).
     ``abandoned`` is None when a report lacks the column."""
     summaries = []
     for name in sorted({r["queue"] for r in rows}):
@@ -163,6 +176,8 @@ def queue_summaries(workspace: Workspace, rows: list[dict]) -> list[dict]:
         elif records == "calls+intervals":
             note = ("call records and interval reports: service level only in intervals of call records alone, "
                     "patience from the call records (a report has no waits)")
+        if channel == "email" and deadline_s is None and records != "intervals":
+            note = EMAIL_NEEDS_DEADLINE + (f"; {note}" if note else "")
         summaries.append({"queue": name, "channel": channel, "time_zone": mine[0]["time_zone"], "offered": offered,
                           "abandoned": abandoned,
                           "p_abandon": abandoned / offered if offered and abandoned is not None else None,

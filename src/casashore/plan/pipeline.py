@@ -54,6 +54,7 @@ from casashore.plan.result import (
 from casashore.plan.scenario import PlanScenario
 from casashore.plan.simulated import block_scenarios, joined
 from casashore.plan.synthetic import synthetic_calls
+from casashore.plan.synthetic_history import import_synthetic
 from casashore.report.plan_report import write_report
 from casashore.schedule.covering import solve
 from casashore.schedule.deadline_work import DeadlineWork
@@ -62,7 +63,6 @@ from casashore.schedule.rules import open_intervals, staffed_while_open
 from casashore.simulate.results import SimulatedCentre
 from casashore.telecom.bandwidth import call_bandwidth
 from casashore.workers import LOCAL, Execution, shared_workers
-from casashore.workspace.mapping import CallMapping
 from casashore.workspace.store import Workspace
 
 R = TypeVar("R", bound=JsonRecord)
@@ -114,10 +114,11 @@ def _cached(workspace: Workspace, step: str, key: str, compute: Callable[[], R],
 
 def history_step(workspace: Workspace, scenario: PlanScenario, history_dir: Path,
                  progress: Progress = _quiet) -> History:
-    """Make (once) and import each synthetic queue's history; check the workspace has the others (call records,
+    """Make (once) and import each synthetic queue's history, replacing another scenario's synthetic history of a
+    queue of the same name (plan/synthetic_history.py); check the workspace has the others (call records,
     interval reports or both), and name what the plan assumes where interval reports cannot say
     (plan/reported.py)."""
-    imported, reported, assumed = {}, {}, []
+    imported, reported, assumed, regenerated = {}, {}, [], []
     history_dir.mkdir(parents=True, exist_ok=True)
     lengths = workspace.report_lengths()
     for i, queue in enumerate(scenario.queues):
@@ -145,15 +146,11 @@ def history_step(workspace: Workspace, scenario: PlanScenario, history_dir: Path
             partial = path.with_suffix(".partial")
             synthetic_calls(queue, scenario.plan.start, scenario.plan.seed, partial)
             partial.replace(path)
-        mapping = CallMapping.model_validate({
-            "time_zone": queue.client_time_zone, "country": queue.country,
-            "columns": {"call_id": "call_id", "queue": "queue", "arrival": "arrival", "wait_s": "wait_s",
-                        "outcome": "outcome", "handle_s": "handle_s",
-                        **({"channel": "channel"} if queue.channel != "voice" else {})},
-            "outcomes": {"answered": ["ANSWERED"], "abandoned": ["ABANDONED"]}})
-        workspace.import_calls(path, mapping=mapping)
+        if import_synthetic(workspace, queue, f"queues[{i}]", path):
+            regenerated.append(queue.name)
         imported[queue.name] = workspace.call_count(queue.name)
-    return History(calls=imported, reported=reported or None, assumptions=assumed or None)
+    return History(calls=imported, reported=reported or None, assumptions=assumed or None,
+                   regenerated=regenerated or None)
 
 
 def forecast_step(workspace: Workspace, scenario: PlanScenario, note: Progress = _quiet,

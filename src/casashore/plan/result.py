@@ -41,6 +41,9 @@ class History(JsonRecord):
     """queue -> contacts offered in its interval reports, for the queues that have any (absent when none has)"""
     assumptions: list[Assumption] | None = optional_key()
     """what the plan assumes where the history cannot say (absent when nothing is assumed)"""
+    regenerated: list[str] | None = optional_key()
+    """the synthetic queues whose history in the workspace was another one's (another scenario's spec, start or
+    seed for a queue of the same name) and was replaced by this scenario's (absent when none was)"""
 
 
 @dataclass(frozen=True)

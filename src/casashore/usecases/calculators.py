@@ -9,7 +9,7 @@ from collections.abc import Mapping
 
 import numpy as np
 
-from casashore.domain.queue import MAX_DEADLINE_S, MAX_SESSIONS, MIN_DEADLINE_S
+from casashore.domain.queue import MAX_DEADLINE_S, MAX_SESSIONS, MIN_DEADLINE_S, channel_name
 from casashore.domain.units import capacity_bps, duration_s, json_number, number, share, whole
 from casashore.errors import MISSING, UserError
 from casashore.telecom.bandwidth import call_bandwidth, calls_per_link
@@ -100,7 +100,9 @@ def staffing_case(*, calls: float, interval_s: float, aht_s: float, target_s: fl
 
 
 def staff_case(raw: Mapping[str, str]) -> dict[str, float]:
-    """Validate one staff case given as text (an option or a CSV cell per field)."""
+    """Validate one staff case given as text (an option or a CSV cell per field); the channel in any case."""
+    if "channel" in raw:
+        raw = {**raw, "channel": channel_name(raw["channel"])}
     if raw.get("channel") == "email":  # before the defaults: a --target given is refused, not taken for the default
         return _email_case({"interval": STAFF_DEFAULTS["interval"], **raw})
     raw = {**STAFF_DEFAULTS, **raw}

@@ -61,16 +61,20 @@ class History(NamedTuple):
     """Per queue and interval, in the queue's time zone."""
 
 
-def history(workspace: Path, *, interval: str, target: str, queues: list[str] | None, plot: Path | None) -> History:
-    """What happened per queue and interval; ``plot`` also gets the weekday x time-of-day heatmap."""
+def history(workspace: Path, *, interval: str, target: str, queues: list[str] | None, plot: Path | None,
+            deadline: str | None = None) -> History:
+    """What happened per queue and interval; ``plot`` also gets the weekday x time-of-day heatmap. ``deadline``:
+    what an email item's service level is measured against (none without it)."""
     minutes = interval_min(interval)
     target_s = duration_s("target", target, allow_zero=True)
+    deadline_s = duration_s("deadline", deadline) if deadline is not None else None
     with Workspace.open(workspace, read_only=True) as opened:
         chosen = chosen_queues(opened, queues)
-        rows = (interval_history(opened, interval_min=minutes, target_s=target_s) if not queues else
-                [row for name in chosen
-                 for row in interval_history(opened, interval_min=minutes, target_s=target_s, queue=name)])
-        summaries = queue_summaries(opened, rows)
+        rows = (interval_history(opened, interval_min=minutes, target_s=target_s, deadline_s=deadline_s)
+                if not queues else
+                [row for name in chosen for row in interval_history(opened, interval_min=minutes, target_s=target_s,
+                                                                    queue=name, deadline_s=deadline_s)])
+        summaries = queue_summaries(opened, rows, deadline_s)
     if plot is not None:
         if not rows:
             raise UserError("plot", str(plot), "a workspace with records to draw (it holds no call records or interval "

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import json
 import re
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -35,6 +36,7 @@ INVALID = {
     "handle_s": "handle_s < 0 OR isnan(handle_s)",
     "call_id": "call_key IS NULL",
     "channel": "channel NOT IN ('voice', 'chat', 'email')",
+    "outcome": "channel = 'email' AND outcome = 'abandoned'",
 }
 """Field -> SQL condition that makes a projected row invalid (checked in this order)."""
 
@@ -56,9 +58,23 @@ def file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
+SYNTHETIC = "synthetic"
+"""The format recorded for a plan's synthetic history (plan/synthetic_history.py): generated, never a real log."""
+_LEGACY_SYNTHETIC = re.compile(r"synthetic-[0-9a-f]{20}\.csv")
+"""The name of a synthetic history file imported before its imports were recorded as format ``synthetic``."""
+
+
+def is_synthetic(source: str, source_format: str) -> bool:
+    """Whether an import (its ``imports`` row's source and format) is a plan's synthetic history."""
+    return source_format == SYNTHETIC or (source_format == "csv"
+                                          and _LEGACY_SYNTHETIC.fullmatch(Path(source).name) is not None)
+
+
 def import_calls(con: duckdb.DuckDBPyConnection, path: Path, *, preset: str | None = None,
-                 mapping: CallMapping | None = None) -> ImportResult:
-    """Import one call log (a preset's format, or a mapping); all or nothing."""
+                 mapping: CallMapping | None = None, synthetic_for: str | None = None) -> ImportResult:
+    """Import one call log (a preset's format, or a mapping); all or nothing. ``synthetic_for``: the file is the
+    synthetic history of that queue, recorded as format ``synthetic``, and it replaces the queue's earlier
+    synthetic records (their rows, imports and the queue's row are deleted first, in the same transaction)."""
     if not path.is_file():
         raise UserError("file", str(path), "a readable call log")
     if preset is not None:
@@ -66,9 +82,11 @@ def import_calls(con: duckdb.DuckDBPyConnection, path: Path, *, preset: str | No
             raise UserError("format", preset, "one of " + ", ".join(PRESETS) + " (or --mapping FILE.toml)")
         make, delimiter, zone, country = PRESETS[preset]
         fields, reader_format, source_format = make(), "csv", preset
+        cells = {}  # a preset's fields are made of several columns: an invalid row is shown whole
     elif mapping is not None:
         fields, delimiter, zone, country = projection(mapping), mapping.delimiter, mapping.time_zone, mapping.country
         reader_format = source_format = mapping.format
+        cells = _cells(mapping)
     else:
         raise UserError("format", MISSING, "--format anonymous-bank or --mapping FILE.toml")
     reader = _reader(path, reader_format, delimiter)
@@ -78,6 +96,9 @@ def import_calls(con: duckdb.DuckDBPyConnection, path: Path, *, preset: str | No
     select = ", ".join(f"{expr} AS {name}" for name, expr in fields.items())
     try:
         with _all_or_nothing(con, path):
+            if synthetic_for is not None:
+                source_format = SYNTHETIC
+                _drop_synthetic(con, synthetic_for)
             import_id = next_import_id(con)
             # Straight from the file into the table (one write), validated afterwards within the transaction:
             # a bad row rolls everything back, so the table never keeps one.
@@ -89,7 +110,9 @@ def import_calls(con: duckdb.DuckDBPyConnection, path: Path, *, preset: str | No
                     ANTI JOIN (SELECT queue, call_key FROM calls) c
                         ON c.queue = s.queue AND c.call_key = s.call_key""", [import_id]).fetchall()[0][0]
             _reject_invalid(con, f"calls WHERE import_id = {int(import_id)}", INVALID, _EXPECTED, path,
-                            reader_format, delimiter, select)
+                            reader_format, delimiter, select, cells)
+            _refuse_mixed_channels(con, f"calls WHERE import_id = {int(import_id)}", path, reader_format, delimiter,
+                                   select)
             sha = sha_future.result()
             if is_imported(con, sha):
                 con.execute("ROLLBACK")
@@ -103,6 +126,22 @@ def import_calls(con: duckdb.DuckDBPyConnection, path: Path, *, preset: str | No
     finally:
         hashing.shutdown(wait=True)
     return ImportResult(added, False, queues, {queue: channels.get(queue, "voice") for queue in queues})
+
+
+def _drop_synthetic(con: duckdb.DuckDBPyConnection, queue: str) -> None:
+    """Delete ``queue``'s synthetic call records, the imports that held only them, and the queue's row when it has
+    no records left (a new synthetic history brings its own zone, country and channel). Inside the caller's
+    transaction; the caller has checked that the queue holds no other records."""
+    imports = [i for i, source, fmt in con.execute(
+        "SELECT DISTINCT i.import_id, i.source, i.format FROM calls c JOIN imports i USING (import_id) "
+        "WHERE c.queue = ?", [queue]).fetchall() if is_synthetic(source, fmt)]
+    if not imports:
+        return
+    con.execute("DELETE FROM calls WHERE queue = ? AND list_contains(?, import_id)", [queue, imports])
+    con.execute("DELETE FROM imports WHERE list_contains(?, import_id) AND NOT EXISTS "
+                "(SELECT 1 FROM calls c WHERE c.import_id = imports.import_id)", [imports])
+    con.execute("DELETE FROM queues WHERE queue = ? AND NOT EXISTS (SELECT 1 FROM calls WHERE queue = ?) "
+                "AND NOT EXISTS (SELECT 1 FROM intervals WHERE queue = ?)", [queue, queue, queue])
 
 
 @contextmanager
@@ -168,6 +207,8 @@ _EXPECTED = {
     "handle_s": "a handle time in seconds >= 0 (or empty)",
     "call_id": "a call identifier",
     "channel": "a channel: voice, chat or email (an empty cell is voice)",
+    "outcome": "an answered (or other) outcome: an email item never abandons, it waits in the backlog until "
+               "answered (the row's channel is email)",
 }
 
 
@@ -186,9 +227,11 @@ def _reader_error(path: Path, exc: duckdb.Error) -> UserError:
 
 
 def _reject_invalid(con, rows: str, conditions: dict[str, str], expected: dict[str, str], path: Path, fmt: str,
-                    delimiter: str, select: str) -> None:
+                    delimiter: str, select: str, cells: dict[str, str] | None = None) -> None:
     """Count each invalid-row condition over ``rows`` in one scan; for the first that holds anywhere, raise a
-    UserError naming the field, the line (CSV, the header being line 1) or row (Parquet) and the row itself.
+    UserError naming the field, the line (CSV, the header being line 1) or row (Parquet) and the value: the
+    field's cell as the file has it (``cells``: field -> the file's column), or the whole row where the field is
+    made of several columns (a preset's).
 
     Only the error path reads the file again, on one thread, which keeps DuckDB's scan in file order so that
     row_number() is the row's place.
@@ -209,7 +252,37 @@ def _reject_invalid(con, rows: str, conditions: dict[str, str], expected: dict[s
         finally:
             con.execute(f"SET threads = {threads}")
         place = f"line {n + 1}" if fmt == "csv" else f"row {n}"
-        raise UserError(field, raw, expected[field], where=f"{path} {place}")
+        column = (cells or {}).get(field)
+        raise UserError(field, json.loads(raw).get(column) if column else raw, expected[field],
+                        where=f"{path} {place}")
+
+
+def _cells(mapping: CallMapping | IntervalMapping) -> dict[str, str]:
+    """Field -> the file's column holding it (the fields a mapping leaves out absent)."""
+    return {name: column for name, column in mapping.columns.model_dump().items() if column is not None}
+
+
+def _refuse_mixed_channels(con, rows: str, path: Path, fmt: str, delimiter: str, select: str) -> None:
+    """A file giving one queue two channels: refused, naming the line where the queue's second channel first
+    appears (read again, on one thread, only when it happens)."""
+    mixed = con.execute(f"SELECT count(*) FROM (SELECT queue FROM {rows} GROUP BY queue "
+                        "HAVING count(DISTINCT channel) > 1)").fetchall()[0][0]
+    if not mixed:
+        return
+    threads = con.execute("SELECT current_setting('threads')").fetchall()[0][0]
+    con.execute("SET threads = 1")
+    try:
+        n, queue, channel, first = con.execute(f"""
+            SELECT n, queue, channel, first FROM (
+                SELECT n, queue, channel, first_value(channel) OVER (PARTITION BY queue ORDER BY n) AS first FROM (
+                    SELECT row_number() OVER () AS n, queue, channel FROM (
+                        SELECT {select} FROM {_reader(path, fmt, delimiter)})))
+            WHERE channel <> first ORDER BY n LIMIT 1""").fetchall()[0]
+    finally:
+        con.execute(f"SET threads = {threads}")
+    place = f"line {n + 1}" if fmt == "csv" else f"row {n}"
+    raise UserError("channel", channel, f"one channel per queue: queue {queue!r} is {first} in the rows before "
+                    f"(a queue's records are of one channel)", where=f"{path} {place}")
 
 
 _EXPECTED_INTERVAL = {
@@ -247,7 +320,8 @@ def import_intervals(con: duckdb.DuckDBPyConnection, path: Path, mapping: Interv
         with _read_as_table(path):
             con.execute(f"CREATE TEMP TABLE staged AS SELECT {select} FROM {reader}")
         _reject_invalid(con, "staged", conditions, _EXPECTED_INTERVAL, path, mapping.format, mapping.delimiter,
-                        select)
+                        select, _cells(mapping))
+        _refuse_mixed_channels(con, "staged", path, mapping.format, mapping.delimiter, select)
         import_id = next_import_id(con)
         added = con.execute("""
             INSERT INTO intervals (import_id, queue, start_at, interval_min, offered, answered, abandoned, aht_s, asa_s,

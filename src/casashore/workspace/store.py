@@ -91,6 +91,17 @@ class QueueRecords(NamedTuple):
     last: datetime | None
 
 
+class QueueSource(NamedTuple):
+    """One import holding a queue's records."""
+
+    source: str
+    """the file imported (its absolute path), or ``router session ...``"""
+    format: str
+    sha256: str
+    synthetic: bool
+    """a plan's synthetic history (importer.is_synthetic), not records of real contacts"""
+
+
 class MonthTotals(NamedTuple):
     """One queue's records in one month of its own zone's wall time: call records and interval reports added
     up, except ``recorded`` and ``within_target``, which only call records give (each call's wait)."""
@@ -201,10 +212,21 @@ class Workspace:
         rows = self._con.execute("SELECT queue, time_zone, country FROM queues").fetchall()
         return {name: (zone, country) for name, zone, country in rows}
 
-    def import_calls(self, path: Path, *, preset: str | None = None,
-                     mapping: CallMapping | None = None) -> importer.ImportResult:
-        """Import one call log (a preset's format, or a mapping); all or nothing (workspace/importer.py)."""
-        return importer.import_calls(self._con, path, preset=preset, mapping=mapping)
+    def import_calls(self, path: Path, *, preset: str | None = None, mapping: CallMapping | None = None,
+                     synthetic_for: str | None = None) -> importer.ImportResult:
+        """Import one call log (a preset's format, or a mapping); all or nothing (workspace/importer.py).
+        ``synthetic_for``: the file is that queue's synthetic history, replacing its earlier synthetic records in
+        the same transaction."""
+        return importer.import_calls(self._con, path, preset=preset, mapping=mapping, synthetic_for=synthetic_for)
+
+    def queue_sources(self, queue: str) -> list[QueueSource]:
+        """The imports (files and router sessions) holding the queue's call records or interval reports, in
+        import order."""
+        rows = self._con.execute(
+            "SELECT i.source, i.format, i.sha256 FROM imports i WHERE i.import_id IN "
+            "(SELECT import_id FROM calls WHERE queue = ? UNION SELECT import_id FROM intervals WHERE queue = ?) "
+            "ORDER BY i.import_id", [queue, queue]).fetchall()
+        return [QueueSource(source, fmt, sha, importer.is_synthetic(source, fmt)) for source, fmt, sha in rows]
 
     def import_intervals(self, path: Path, mapping: IntervalMapping) -> importer.ImportResult:
         """Import an interval report; all or nothing (workspace/importer.py)."""

@@ -91,7 +91,8 @@ def staff(
     shrinkage: Annotated[str | None, typer.Option(help="Share of paid time off the phones: adds "
                                                         "agents_with_shrinkage.")] = None,
     channel: Annotated[str | None, typer.Option(help="voice [default], chat (sessions held at once) or email "
-                                                     "(items with a deadline, the backlog carried).")] = None,
+                                                     "(items with a deadline, the backlog carried); any case "
+                                                     "(Chat, EMAIL).")] = None,
     max_sessions: Annotated[str | None, typer.Option(help="Chat: sessions an agent holds at once, 1 to 10.")] = None,
     concurrency: Annotated[str | None, typer.Option(help="Chat: c in [0, 1]; a session takes aht x (1 + c (m - 1)) "
                                                          "while its agent holds m.")] = None,

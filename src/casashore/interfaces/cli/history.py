@@ -25,6 +25,7 @@ from casashore.interfaces.cli.options import (
 from casashore.interfaces.cli.rendering import (
     CONTACT_WORDS,
     contacts_word,
+    counted,
     fmt,
     out,
     print_json,
@@ -67,14 +68,17 @@ def import_(
         channels = {queue: result.channels.get(queue, "voice") for queue in result.queues}
         given = ", ".join(f"{queue}: {channel}" for queue, channel in channels.items())
         word = contacts_word(channels.values()) if channels else "calls"  # an email log's are items
-        out.print(f"{result.calls_added:,} {word} added to {workspace} (queues and their channels: {given}).")
+        out.print(f"{counted(result.calls_added, word)} added to {workspace} (queues and their channels: {given}).")
 
 
 @exits_on_user_error
 def history(
     workspace: WorkspaceOpt = Path("casashore.duckdb"),
     interval: Annotated[str, typer.Option(help="Interval length: 15m, 30m or 1h.")] = "15m",
-    target: Annotated[str, typer.Option(help="Service-level answer time.")] = "20s",
+    target: Annotated[str, typer.Option(help="Service-level answer time of voice and chat.")] = "20s",
+    deadline: Annotated[str | None, typer.Option(
+        help="An email item's deadline (such as 4h): email's service level is the share answered within it; "
+             "without it, email's service level is null.")] = None,
     queue: QueueOpt = None,
     plot: PlotOpt = None,
     output: OutputOpt = None,
@@ -85,6 +89,8 @@ def history(
     Per interval: offered, answered, abandoned, AHT, ASA, service level. Per queue: patience by the
     abandon-rate / mean-wait estimator (exponential) and by Kaplan-Meier (answers censor the patience); its
     channel (voice, chat or email: an email item never abandons, so no patience is given for it).
+    Service level: answered within --target for voice and chat; for email, within --deadline (null without it:
+    an email's goal is a share answered within its deadline, not within a wait of seconds).
     Interval reports count too (offered, answered, abandoned, AHT, ASA where the report has them; `source` says
     which rows they are); service level and patience need call records, and a queue without them says so.
     --interval must be a multiple of the reports' length (1h for hourly reports).
@@ -93,7 +99,8 @@ def history(
     from casashore.usecases import history as use  # DuckDB: only when the command runs
 
     check_all_writable(output=output, plot=plot)
-    queues, rows = use.history(workspace, interval=interval, target=target, queues=queue, plot=plot)
+    queues, rows = use.history(workspace, interval=interval, target=target, queues=queue, plot=plot,
+                               deadline=deadline)
     if output is not None:
         write_csv(output, rows)
     if as_json:

@@ -132,6 +132,8 @@ def plan(
     closed = closed_text(result, parsed.rules.opening_hours, "en")
     if closed:
         out.print(closed)
+    for queue in result.history.regenerated or []:
+        out.print(f"synthetic history for {queue} regenerated: the scenario's spec changed")
     for assumption in result.history.assumptions or []:
         out.print(f"assumed: {assumption_text(assumption, 'en')}")
     out.print(f"report: {report_path}" + (f"; read back from the workspace: {', '.join(result.reused_steps)}"

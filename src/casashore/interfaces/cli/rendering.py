@@ -19,7 +19,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
-from casashore.domain.contacts import CONTACT_WORDS, contacts_word  # noqa: F401 (the tables' words, re-exported)
+from casashore.domain.contacts import CONTACT_WORDS, contacts_word, counted  # noqa: F401 (the words, re-exported)
 from casashore.interfaces.cli.errors import fail
 
 WIDE_OUTPUT = 10_000
