@@ -149,7 +149,9 @@ def run_blend_replication(c, rng, trace=False):
     return calls, agent_time, counters[SIMULATED], trace_f[:traced].copy(), trace_i[:traced].copy()
 
 
-@numba.njit(cache=True, _nrt=False)
+# error_model "numpy": no zero-division test at each division, every divisor being positive by construction (the
+# interval, a stretch f(m) >= 1, a rate tested > 0); the results are the same bit for bit, ~4 % faster (issue 21).
+@numba.njit(cache=True, _nrt=False, error_model="numpy")
 def _advance(c, rng, calls, agent_time, key, who, pos, size, alive, active, on_voice, voice_end, load, vclock, last,
              finish, email_held, email_end, email_left, idle_since, counts, held_f, lines_at, lines_gone, head, tail,
              trace_f, trace_i, arrival, clocks, counters):
@@ -322,7 +324,7 @@ def _advance(c, rng, calls, agent_time, key, who, pos, size, alive, active, on_v
     return status
 
 
-@numba.njit(cache=True, _nrt=False)
+@numba.njit(cache=True, _nrt=False, error_model="numpy")
 def _judged_at_horizon(c, calls, lines_at, lines_gone, head, tail, horizon):
     """The horizon T: each email item still waiting counted missed (its deadline passed by T) or open, as the
     email engine judges it; returns the time until which callers and chats still waiting must be followed (the
@@ -340,7 +342,7 @@ def _judged_at_horizon(c, calls, lines_at, lines_gone, head, tail, horizon):
     return until
 
 
-@numba.njit(cache=True, _nrt=False)
+@numba.njit(cache=True, _nrt=False, error_model="numpy")
 def _staffing_changes(target, now, present, key, who, pos, size, alive, active, on_voice, voice_end, load, vclock, last,
                       finish, email_held, email_end, idle_since, c):
     """An interval boundary: leaving agents still working come back first, then new agents join (idle since
