@@ -196,8 +196,10 @@ def test_an_option_that_means_nothing_for_email_is_refused_even_at_the_voice_def
     (("--open", "8h"), "open: '8h' is not valid; expected no --open on voice"),
     (("--channel", "chat", "--max-sessions", "3", "--concurrency", "0.3", "--deadline", "24h"),
      "deadline: '24h' is not valid; expected no --deadline on chat"),
-    (("--channel", "chat", "--max-sessions", "3", "--concurrency", "0.3", "--abandon", "0.05", "--patience", "1m"),
-     "abandon: '0.05' is not valid; expected no such target with --channel chat"),
+    (("--channel", "chat", "--max-sessions", "3", "--concurrency", "0.3", "--max-occupancy", "0.9"),
+     "max_occupancy: '0.9' is not valid; expected no --max-occupancy with --channel chat"),
+    (("--channel", "chat", "--max-sessions", "3", "--concurrency", "0.3", "--abandon", "0.05"),
+     "abandon: '0.05' is not valid; expected --patience too"),
 ])
 def test_the_options_of_another_channel_are_refused_on_voice_and_chat(args, words):
     result = CliRunner().invoke(cli, ["staff", "--calls", "100", "--aht", "3m", "--service-level", "0.8", *args],
@@ -261,3 +263,12 @@ def test_mixed_channels_are_shown_one_table_each_and_every_json_row_names_its_ch
     assert "sessions per agent" in chat and "sessions per agent" not in voice
     assert "within deadline" in email and "largest backlog (items)" in email and "1400" in email
     assert "P(wait)" not in email and "ASA" not in email
+
+
+def test_chat_caps_abandonment_as_voice_does_meeting_every_target_given():
+    args = ("--channel", "chat", "--max-sessions", "3", "--concurrency", "0.3", "--calls", "400", "--interval", "15m",
+            "--aht", "5m", "--target", "60", "--patience", "2m", "--service-level", "0.8")
+    loose, capped = staff_cli(*args), staff_cli(*args, "--abandon", "5%")
+    assert loose["p_abandon"] > 0.05 and capped["p_abandon"] <= 0.05 and capped["service_level"] >= 0.8
+    fewer = staff_cli(*args[:-2], "--agents", str(capped["agents"] - 1))
+    assert capped["agents"] > loose["agents"] and fewer["p_abandon"] > 0.05

@@ -131,9 +131,9 @@ def staff_case(raw: Mapping[str, str]) -> dict[str, float]:
     if not math.isnan(case["abandon"]) and math.isinf(case["patience"]):
         raise UserError("abandon", raw["abandon"], "--patience too: callers who never hang up never abandon")
     if not math.isnan(case["max_sessions"]):
-        for option in ("abandon", "max_occupancy"):
-            if option in raw:
-                raise UserError(option, raw[option], "no such target with --channel chat: --service-level or --asa")
+        if "max_occupancy" in raw:
+            raise UserError("max_occupancy", raw["max_occupancy"], "no --max-occupancy with --channel chat (an "
+                            "agent holding one chat counts as busy); use --service-level, --asa or --abandon")
         if "asa" in raw and not math.isinf(case["patience"]):
             raise UserError("asa", raw["asa"], "no --patience with it on chat: the chat chain gives the mean wait of "
                             "every session, not of answered ones")
@@ -310,7 +310,8 @@ def _chat_staff(case: dict[str, float]) -> dict[str, float | int | str | None]:
         agents = int(chat_required_agents(
             [case["calls"]], case["interval"], case["aht"], k, c, target_s=case["target"],
             service_level=None if math.isnan(case["service_level"]) else case["service_level"],
-            mean_wait_s=None if math.isnan(case["asa"]) else case["asa"], patience_s=patience).agents[0])
+            mean_wait_s=None if math.isnan(case["asa"]) else case["asa"], patience_s=patience,
+            max_abandon=None if math.isnan(case["abandon"]) else case["abandon"]).agents[0])
     else:
         agents = int(case["agents"])
     m = chat_measures(agents, case["calls"] / case["interval"], case["aht"], k, c, case["target"], patience)
