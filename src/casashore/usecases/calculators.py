@@ -140,6 +140,22 @@ def staff_case(raw: Mapping[str, str]) -> dict[str, float]:
     return case
 
 
+def staff_notices(raw: Mapping[str, str]) -> list[str]:
+    """What a user should hear about a case beside its answer: an email case counting its items over the default
+    interval (15 min) while its deadline is longer, the easy mistake of a day's items given without --interval."""
+    if raw.get("channel") != "email" or "interval" in raw or "deadline" not in raw:
+        return []
+    try:
+        deadline = deadline_s(raw["deadline"])
+    except UserError:
+        return []  # the case's own validation says what is wrong
+    default_s = float(STAFF_DEFAULTS["interval"])
+    if deadline <= default_s:
+        return []
+    return [f"--calls {raw.get('calls', '?')} are counted as items arriving every {default_s / 60:g} min (the "
+            f"default --interval) while the deadline is {raw['deadline']}: for a day's items give --interval 24h"]
+
+
 def _chat_options(raw: Mapping[str, str]) -> dict:
     """The chat case's options when ``channel`` is chat; refused on voice (email spans intervals: not one case)."""
     channel = raw.get("channel", "voice")
@@ -278,7 +294,8 @@ def _email_staff(case: dict[str, float]) -> dict[str, float | int | str | None]:
         "service_level": backlog.share_within_deadline,
         "occupancy": min(workload_agents / max(agents, 1), 1.0),
         "backlog_max": float(backlog.backlog.max()), "model": "email_backlog", "deadline_s": case["deadline"],
-        "open_s": float(open_s)}
+        "open_s": float(open_s), "interval_s": float(interval), "calls": case["calls"],
+        "overloaded": False}  # fewer agents than the workload are refused above: the backlog would grow
     if not math.isnan(case["shrinkage"]):
         row["agents_with_shrinkage"] = int(agents_with_shrinkage(row["agents"], case["shrinkage"]))
     return row
@@ -321,7 +338,13 @@ def _chat_staff(case: dict[str, float]) -> dict[str, float | int | str | None]:
         "service_level": m.service_level, "asa": json_number(m.mean_wait_s) if math.isinf(patience) else None,
         "occupancy": m.occupancy, "p_abandon": m.p_abandon, "model": "chat",
         "sessions_per_agent": m.sessions_per_agent, "slot_use": m.sessions_per_agent / k, "max_sessions": k,
-        "concurrency": c}
+        "concurrency": c, "interval_s": case["interval"], "calls": case["calls"],
+        # the most sessions the agents complete in the interval, each holding k: fewer than offered and no patience,
+        # the line grows without end (the chain's steady state does not exist; its measures are the limit)
+        "capacity_sessions": agents * k * case["interval"] / (case["aht"] * (1.0 + c * (k - 1))),
+        "overloaded": False}
+    row["overloaded"] = bool(math.isinf(patience) and case["calls"] > 0
+                             and case["calls"] >= row["capacity_sessions"] * (1.0 - 1e-12))
     if not math.isinf(patience):
         row["asa_all"] = json_number(m.mean_wait_s)
     if not math.isnan(case["shrinkage"]):
@@ -361,6 +384,10 @@ def _voice_staff(cases: list[dict[str, float]]) -> list[dict[str, float | int | 
             "occupancy": float(m["occupancy"][i]),
             "p_abandon": float(m["p_abandon"][i]),
             "model": "erlang_c" if math.isinf(col["patience"][i]) else "erlang_a",
+            "interval_s": float(col["interval"][i]), "calls": float(col["calls"][i]),
+            # Erlang C with no more agents than Erlangs: the line grows without end (no steady state; with a
+            # patience, Erlang A's callers leave and the queue settles, so it is never overloaded)
+            "overloaded": bool(math.isinf(col["patience"][i]) and traffic[i] > 0 and agents[i] <= traffic[i]),
         }
         if not math.isinf(col["patience"][i]):
             row["asa_all"] = json_number(m["asa_all_s"][i])
