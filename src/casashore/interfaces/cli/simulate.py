@@ -12,7 +12,8 @@ from rich.text import Text
 from casashore.interfaces.cli.calculators import given
 from casashore.interfaces.cli.errors import exits_on_user_error
 from casashore.interfaces.cli.options import JsonOpt, OutputOpt, workers_option
-from casashore.interfaces.cli.rendering import fmt, out, print_json, progress, wait_text, write_csv
+from casashore.interfaces.cli.rendering import (fmt, out, print_json, progress, say_compiling, wait_text,
+                                                write_csv)
 from casashore.usecases.execution import worker_count
 from casashore.usecases.output_paths import check_all_writable
 
@@ -81,26 +82,28 @@ def simulate(
     check_all_writable(output=output, trace=trace)
     runs = simulation.run_options(replications, seed)
     n_workers = worker_count(workers)
-    if scenario is not None:
-        model = simulation.scenario_for(scenario, given(
-            calls=calls, interval=interval, aht=aht, patience=patience, agents=agents, target=target,
-            intervals=intervals, warmup=warmup, handle=handle))
-        if staff_groups:
-            _staff_groups(model, runs, as_json, output)
-            return
-        with progress(simulation.replications_of(model, runs), as_json) as advance:
-            result = simulation.simulate_centre(model, runs, workers=n_workers, scheduler=scheduler,
-                                                progress=advance, trace=trace)
-        rows = simulation.interval_rows(result)
-    else:
-        case = simulation.one_queue_case(given(
-            calls=calls, interval=interval, aht=aht, patience=patience, agents=agents, target=target,
-            intervals=intervals, warmup=warmup, handle=handle, handle_cv=handle_cv, patience_law=patience_law,
-            patience_cv=patience_cv, replications=replications, seed=seed))
-        with progress(case["replications"], as_json) as advance:
-            result = simulation.simulate_one_queue(case, workers=n_workers, scheduler=scheduler, progress=advance,
-                                                   trace=trace)
-        rows = [result.row()]
+    # the first run on a machine compiles the engines (minutes): said on stderr, --json's stdout untouched
+    with simulation.compile_notice(say_compiling):
+        if scenario is not None:
+            model = simulation.scenario_for(scenario, given(
+                calls=calls, interval=interval, aht=aht, patience=patience, agents=agents, target=target,
+                intervals=intervals, warmup=warmup, handle=handle))
+            if staff_groups:
+                _staff_groups(model, runs, as_json, output)
+                return
+            with progress(simulation.replications_of(model, runs), as_json) as advance:
+                result = simulation.simulate_centre(model, runs, workers=n_workers, scheduler=scheduler,
+                                                    progress=advance, trace=trace)
+            rows = simulation.interval_rows(result)
+        else:
+            case = simulation.one_queue_case(given(
+                calls=calls, interval=interval, aht=aht, patience=patience, agents=agents, target=target,
+                intervals=intervals, warmup=warmup, handle=handle, handle_cv=handle_cv, patience_law=patience_law,
+                patience_cv=patience_cv, replications=replications, seed=seed))
+            with progress(case["replications"], as_json) as advance:
+                result = simulation.simulate_one_queue(case, workers=n_workers, scheduler=scheduler, progress=advance,
+                                                       trace=trace)
+            rows = [result.row()]
     if output is not None:
         write_csv(output, rows)
     if as_json:
