@@ -199,3 +199,16 @@ def test_what_the_blended_engine_does_not_draw_is_refused(change, field, says):
     with pytest.raises(UserError) as error:
         scenario_from_dict(data)
     assert error.value.field == field and says in str(error.value)
+
+
+@pytest.mark.parametrize("example, channel", [("simulate-chat.toml", "chat"), ("simulate-email.toml", "email")])
+def test_the_shipped_chat_and_email_examples_run_through_the_command_line(example, channel):
+    from pathlib import Path
+
+    path = Path(__file__).parent.parent / "examples" / example
+    assert path.read_text().startswith("#")  # documented in its header
+    result = runner.invoke(app, ["simulate", str(path), "--replications", "3", "--json"])
+    assert result.exit_code == 0, result.output
+    doc = json.loads(result.stdout)
+    assert doc["channel"] == channel and doc["replications"] == 3 and 0 < doc["service_level" if channel == "chat"
+                                                                              else "share_within_deadline"] <= 1

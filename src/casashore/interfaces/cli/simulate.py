@@ -73,7 +73,8 @@ def simulate(
 
     A scenario of one chat or email queue (`channel = "chat"` with max_sessions and concurrency, or "email" with
     deadline_s and deadline_share) and one group runs on its channel's engine, beside the chat chain's or the
-    email fluid's answer (docs/simulation.md, "Chat and email"). A blended pool (one group, at most one voice, one
+    email fluid's answer (docs/simulation.md, "Chat and email"): `casashore simulate examples/simulate-chat.toml`,
+    `casashore simulate examples/simulate-email.toml`. A blended pool (one group, at most one voice, one
     chat and one email queue, all on one skill) runs on the blended engine: the router's rule, each channel's
     measures with their 95 % intervals.
     """
