@@ -311,3 +311,15 @@ def test_an_overloaded_queue_is_answered_and_said_so(args, overloaded):
 def test_the_api_says_an_overloaded_queue_as_the_cli_does(api):
     answer = api.post("/api/staff", json={"calls": 400, "interval_min": 15, "aht_s": 300, "agents": 60}).json()
     assert answer["overloaded"] is True and answer["interval_s"] == 900.0
+
+
+def test_an_open_time_past_the_interval_echoes_what_was_typed():
+    result = CliRunner().invoke(cli, [*DAY_OF_EMAIL, "--interval", "24h", "--open", "25h"], env={"COLUMNS": "300"})
+    said = " ".join(result.output.split())
+    assert result.exit_code == 2 and "open: '25h' is not valid; expected whole seconds, at most the interval (24h)" \
+        in said, said
+
+
+def test_the_deadline_help_gives_an_example_not_a_default():
+    shown = " ".join(CliRunner().invoke(cli, ["staff", "--help"], env={"COLUMNS": "300"}).output.split())
+    assert "e.g. 24h" in shown and "(24h)" not in shown

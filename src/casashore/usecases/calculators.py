@@ -241,16 +241,21 @@ def _email_case(raw: Mapping[str, str]) -> dict[str, float]:
         service_level=service_level(raw["service_level"]) if "service_level" in raw else math.nan,
         agents=_whole_float("agents", raw["agents"]) if "agents" in raw else math.nan,
         shrinkage=share("shrinkage", raw["shrinkage"], allow_one=False) if "shrinkage" in raw else math.nan,
-        open_s=duration_s("open", raw["open"]) if "open" in raw else interval_s))
+        open_s=duration_s("open", raw["open"]) if "open" in raw else interval_s), typed_open=raw.get("open"),
+        typed_interval=raw["interval"] if raw["interval"] != STAFF_DEFAULTS["interval"] else "15m, the default")
 
 
-def check_email_case(case: dict[str, float]) -> dict[str, float]:
-    """The email case when its open time fits its interval in whole seconds and few enough equal slices."""
+def check_email_case(case: dict[str, float], typed_open: str | None = None,
+                     typed_interval: str | None = None) -> dict[str, float]:
+    """The email case when its open time fits its interval in whole seconds and few enough equal slices; an error
+    echoes ``typed_open`` (the --open the user typed, such as 25h) when given, the seconds otherwise."""
     interval_s, open_s = case["interval"], case["open"]
+    shown = typed_open if typed_open is not None else f"{open_s:g} s"
+    interval = typed_interval if typed_interval is not None else f"{interval_s:g} s"
     if open_s > interval_s or open_s != round(open_s) or interval_s != round(interval_s):
-        raise UserError("open", f"{open_s:g} s", f"whole seconds, at most the interval ({interval_s:g} s)")
+        raise UserError("open", shown, f"whole seconds, at most the interval ({interval})")
     if interval_s / math.gcd(int(open_s), int(interval_s)) > MAX_EMAIL_SLOTS:
-        raise UserError("open", f"{open_s:g} s", f"a part of the interval that divides it into at most "
+        raise UserError("open", shown, f"a part of the interval that divides it into at most "
                         f"{MAX_EMAIL_SLOTS} equal slices (such as 8h of 24h)")
     from casashore.queueing.domain import MAX_TRAFFIC_ERLANGS, check  # queueing/ loads numba: only when used
 

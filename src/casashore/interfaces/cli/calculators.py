@@ -96,7 +96,7 @@ def staff(
     concurrency: Annotated[str | None, typer.Option(help="Chat: c in [0, 1]; a session takes aht x (1 + c (m - 1)) "
                                                          "while its agent holds m.")] = None,
     deadline: Annotated[str | None, typer.Option(help="Email: an item is on time when taken up within it, "
-                                                      "1m to 30d (24h).")]
+                                                      "1m to 30d, e.g. 24h (required with email).")]
     = None,
     open: Annotated[str | None, typer.Option(help="Email: the time agents work out of --interval [default: all of "
                                                   "it], such as 8h of 24h.")] = None,
