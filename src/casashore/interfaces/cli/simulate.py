@@ -169,6 +169,7 @@ CHAT_NOTE = ("formula: the chat chain's steady state, a centre that has run at t
              "counts from a centre opening empty after warmup_min (here {warmup}): near full occupancy it takes hours "
              "to fill, so its first intervals serve better than the chain says. To compare with the chain, set "
              "[simulation] warmup_min long enough (120 at 28 agents x 3 sessions, 150 sessions in 15 minutes).")
+ADVISED_WARMUP_MIN = 120.0  # the warm-up CHAT_NOTE advises: the note is said only under a shorter one
 
 
 def _show_channel_result(result, warmup_min: float) -> None:
@@ -182,25 +183,27 @@ def _show_channel_result(result, warmup_min: float) -> None:
     if result.channel == "chat":
         formula = result.formula
         m = result.measures
-        for name, value, half, model in (
-                ("service level", m.service_level, m.service_level_ci95, formula and formula.service_level),
-                ("P(wait)", m.p_wait, m.p_wait_ci95, formula and formula.p_wait),
-                ("P(abandon)", m.p_abandon, m.p_abandon_ci95, formula and formula.p_abandon),
-                ("ASA (s)", m.asa, m.asa_ci95, formula and formula.asa),
-                ("agents holding a chat", result.occupancy, result.occupancy_ci95, formula and formula.occupancy),
+        for name, value, half, model, spec in (  # shares to 4 decimals, seconds to 0.1 s, sessions to 0.01
+                ("service level", m.service_level, m.service_level_ci95, formula and formula.service_level, ".4f"),
+                ("P(wait)", m.p_wait, m.p_wait_ci95, formula and formula.p_wait, ".4f"),
+                ("P(abandon)", m.p_abandon, m.p_abandon_ci95, formula and formula.p_abandon, ".4f"),
+                ("ASA (s)", m.asa, m.asa_ci95, formula and formula.asa, ".1f"),
+                ("agents holding a chat", result.occupancy, result.occupancy_ci95, formula and formula.occupancy,
+                 ".4f"),
                 ("slot use (sessions / agents x max)", result.slot_use, result.slot_use_ci95,
-                 formula and formula.slot_use),
+                 formula and formula.slot_use, ".4f"),
                 ("sessions per agent", result.sessions_per_agent, result.sessions_per_agent_ci95,
-                 formula and formula.sessions_per_agent)):
-            shown.add_row(name, fmt(value), fmt(half), fmt(model))
-        note = formula is not None
+                 formula and formula.sessions_per_agent, ".2f")):
+            shown.add_row(name, fmt(value, spec), fmt(half, spec), fmt(model, spec))
+        note = formula is not None and warmup_min < ADVISED_WARMUP_MIN
     else:
         formula = result.fluid
         shown.add_row("share within the deadline", fmt(result.share_within_deadline),
                       fmt(result.share_within_deadline_ci95), fmt(formula and formula.share_within_deadline))
         shown.add_row("mean wait", wait_text(result.asa), wait_text(result.asa_ci95), "")  # hours, not seconds
         shown.add_row("occupancy", fmt(result.occupancy), fmt(result.occupancy_ci95), "")
-        shown.add_row("open at the end", f"{result.open_at_end:,.1f}", "", fmt(formula and formula.open_at_end))
+        shown.add_row("open at the end", f"{result.open_at_end:,.1f}", "",
+                      fmt(formula and formula.open_at_end, ",.1f"))
         note = False
     out.print(shown)
     if note:
@@ -216,7 +219,7 @@ def _show_blend_result(result) -> None:
                         "simulated", caption="service: voice and chat answered within target_s, email taken up "
                         "within deadline_s (judged items: open ones at the end apart)")
     for header in ("queue", "channel", "service", "± 95 %", "ASA", "± 95 %", "P(abandon)", "± 95 %",
-                   "sessions per agent", "open at the end", "agents' time"):
+                   "chat sessions per agent (whole pool)", "open at the end", "agents' time"):
         shown.add_column(header, justify="right")
     for row in blend_rows(result):
         email = row["channel"] == "email"
@@ -226,7 +229,7 @@ def _show_blend_result(result) -> None:
             fmt(row["share_within_deadline_ci95" if email else "service_level_ci95"]),
             wait_text(row["asa"]), wait_text(row["asa_ci95"]),  # each in its unit: a call's seconds, an email's hours
             "—" if email else fmt(row["p_abandon"]), "—" if email else fmt(row["p_abandon_ci95"]),
-            fmt(row.get("sessions_per_agent")), f"{row['open_at_end']:,.1f}" if email else "—",
+            fmt(row.get("sessions_per_agent"), ".2f"), f"{row['open_at_end']:,.1f}" if email else "—",
             fmt(row["time_share"]))
     out.print(shown)
     out.print(f"occupancy of the pool: {fmt(result.occupancy)} ± {fmt(result.occupancy_ci95)}")
