@@ -193,7 +193,7 @@ def test_abandonment_falls_as_agents_are_added_and_the_cap_staffs_the_fewest_mee
     then the staffing meets the cap and one agent fewer does not."""
     rate = 400 / 900
     p = [chat_measures(n, rate, 300.0, k, c, 60.0, patience_s).p_abandon for n in range(0, 160)]
-    assert all(b <= a * (1 + 1e-9) for a, b in zip(p, p[1:])), p
+    assert all(b <= a * (1 + 1e-9) for a, b in zip(p, p[1:], strict=False)), p
     need = chat_required_agents([400], 900, 300, k, c, target_s=60, service_level=None, patience_s=patience_s,
                                 max_abandon=0.05)
     n = int(need.agents[0])

@@ -12,8 +12,7 @@ from rich.text import Text
 from casashore.interfaces.cli.calculators import given
 from casashore.interfaces.cli.errors import exits_on_user_error
 from casashore.interfaces.cli.options import JsonOpt, OutputOpt, workers_option
-from casashore.interfaces.cli.rendering import (fmt, out, print_json, progress, say_compiling, wait_text,
-                                                write_csv)
+from casashore.interfaces.cli.rendering import fmt, out, print_json, progress, say_compiling, wait_text, write_csv
 from casashore.usecases.execution import worker_count
 from casashore.usecases.output_paths import check_all_writable
 
