@@ -86,7 +86,8 @@ def staff(
     asa: Annotated[str | None, typer.Option(help="Target average speed of answer (answered calls).")] = None,
     patience: Annotated[str | None, typer.Option(help="Voice and chat: mean caller patience, switches to Erlang "
                                                       "A (email items never abandon).")] = None,
-    abandon: Annotated[str | None, typer.Option(help="Highest share of callers hanging up.")] = None,
+    abandon: Annotated[str | None, typer.Option(help="Highest share of callers hanging up (voice and chat, with "
+                                                     "--patience).")] = None,
     max_occupancy: Annotated[str | None, typer.Option(help="Highest share of agent time on calls.")] = None,
     shrinkage: Annotated[str | None, typer.Option(help="Share of paid time off the phones: adds "
                                                         "agents_with_shrinkage.")] = None,
