@@ -185,3 +185,29 @@ def test_chat_replications_are_the_same_wherever_they_run():
     here = run(centre, 8, 11, workers=1)
     there = run(centre, 8, 11, workers=2)
     assert np.array_equal(here.calls, there.calls) and np.array_equal(here.agent_time, there.agent_time)
+
+
+@pytest.mark.parametrize("k, c, patience_s", [(1, 0.0, 60.0), (3, 0.3, 120.0), (5, 1.0, 20.0), (10, 0.1, 600.0)])
+def test_abandonment_falls_as_agents_are_added_and_the_cap_staffs_the_fewest_meeting_it(k, c, patience_s):
+    """The abandonment cap's search needs P(abandon) monotone in N: checked over every N up to well past the load;
+    then the staffing meets the cap and one agent fewer does not."""
+    rate = 400 / 900
+    p = [chat_measures(n, rate, 300.0, k, c, 60.0, patience_s).p_abandon for n in range(0, 160)]
+    assert all(b <= a * (1 + 1e-9) for a, b in zip(p, p[1:], strict=False)), p
+    need = chat_required_agents([400], 900, 300, k, c, target_s=60, service_level=None, patience_s=patience_s,
+                                max_abandon=0.05)
+    n = int(need.agents[0])
+    assert need.measures[0].p_abandon <= 0.05 < chat_measures(n - 1, rate, 300.0, k, c, 60.0, patience_s).p_abandon
+
+
+def test_every_chat_target_given_is_met_together():
+    both = chat_required_agents([400], 900, 300, 3, 0.3, target_s=60, service_level=0.8, patience_s=120,
+                                max_abandon=0.05)
+    alone = [chat_required_agents([400], 900, 300, 3, 0.3, target_s=60, service_level=sl, patience_s=120,
+                                  max_abandon=cap).agents[0] for sl, cap in ((0.8, None), (None, 0.05))]
+    assert both.agents[0] == max(alone) and alone[1] > alone[0]  # the cap is the binding target here
+
+
+def test_an_abandonment_cap_without_patience_is_refused():
+    with pytest.raises(UserError, match="finite patience"):
+        chat_required_agents([400], 900, 300, 3, 0.3, service_level=None, max_abandon=0.05)

@@ -199,3 +199,46 @@ def test_what_the_blended_engine_does_not_draw_is_refused(change, field, says):
     with pytest.raises(UserError) as error:
         scenario_from_dict(data)
     assert error.value.field == field and says in str(error.value)
+
+
+@pytest.mark.parametrize("example, channel", [("simulate-chat.toml", "chat"), ("simulate-email.toml", "email")])
+def test_the_shipped_chat_and_email_examples_run_through_the_command_line(example, channel):
+    from pathlib import Path
+
+    path = Path(__file__).parent.parent / "examples" / example
+    assert path.read_text().startswith("#")  # documented in its header
+    result = runner.invoke(app, ["simulate", str(path), "--replications", "3", "--json"])
+    assert result.exit_code == 0, result.output
+    doc = json.loads(result.stdout)
+    assert doc["channel"] == channel and doc["replications"] == 3 and 0 < doc["service_level" if channel == "chat"
+                                                                              else "share_within_deadline"] <= 1
+
+
+def table_row(shown: str, label: str) -> list[str]:
+    """The cells of the table row starting with ``label`` (rich's box characters dropped)."""
+    line = next(line for line in shown.splitlines() if label in line)
+    return [cell.strip() for cell in line.replace("│", "|").split("|") if cell.strip()]
+
+
+def test_chat_and_email_tables_show_each_measure_in_its_precision_and_the_warmup_note_only_when_short(tmp_path):
+    warmed = simulate(tmp_path, CHAT.replace("[simulation]", "[simulation]\nwarmup_min = 120"), "--replications", "4")
+    assert warmed.exit_code == 0, warmed.output
+    assert "chat chain's steady state" not in warmed.stdout  # the advised warm-up given: nothing to explain
+    asa = table_row(warmed.stdout, "ASA (s)")
+    assert all(len(cell.split(".")[1]) == 1 for cell in asa[1:]), asa  # seconds to 0.1, the formula's too
+    held = table_row(warmed.stdout, "sessions per agent")
+    assert all(len(cell.split(".")[1]) == 2 for cell in held[1:]), held
+    short = simulate(tmp_path, CHAT.replace("[simulation]", "[simulation]\nwarmup_min = 60"), "--replications", "4")
+    assert "chat chain's steady state" in short.stdout and "here 60 minutes" in short.stdout
+    email = simulate(tmp_path, EMAIL, "--replications", "4")
+    left = table_row(email.stdout, "open at the end")
+    assert len(left) == 3 and all(len(cell.split(".")[1]) == 1 for cell in left[1:]), left  # 1,435.5 beside 1,400.0
+
+
+def test_a_blended_tables_chat_sessions_per_agent_says_it_is_over_the_whole_pool(tmp_path):
+    chat = BLEND.replace('channel = "email"\naht_s = 300\ndeadline_s = 7200\ndeadline_share = 0.9',
+                         'channel = "chat"\naht_s = 300\nmax_sessions = 3\nconcurrency = 0.3\ntarget_s = 60')
+    shown = simulate(tmp_path, chat, "--replications", "3")
+    assert shown.exit_code == 0, shown.output
+    flat = "".join(shown.stdout.split()).replace("│", "").replace("┃", "")  # a header may fold over lines
+    assert "chatsessionsperagent(wholepool)" in flat, shown.stdout

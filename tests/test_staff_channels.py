@@ -196,8 +196,10 @@ def test_an_option_that_means_nothing_for_email_is_refused_even_at_the_voice_def
     (("--open", "8h"), "open: '8h' is not valid; expected no --open on voice"),
     (("--channel", "chat", "--max-sessions", "3", "--concurrency", "0.3", "--deadline", "24h"),
      "deadline: '24h' is not valid; expected no --deadline on chat"),
-    (("--channel", "chat", "--max-sessions", "3", "--concurrency", "0.3", "--abandon", "0.05", "--patience", "1m"),
-     "abandon: '0.05' is not valid; expected no such target with --channel chat"),
+    (("--channel", "chat", "--max-sessions", "3", "--concurrency", "0.3", "--max-occupancy", "0.9"),
+     "max_occupancy: '0.9' is not valid; expected no --max-occupancy with --channel chat"),
+    (("--channel", "chat", "--max-sessions", "3", "--concurrency", "0.3", "--abandon", "0.05"),
+     "abandon: '0.05' is not valid; expected --patience too"),
 ])
 def test_the_options_of_another_channel_are_refused_on_voice_and_chat(args, words):
     result = CliRunner().invoke(cli, ["staff", "--calls", "100", "--aht", "3m", "--service-level", "0.8", *args],
@@ -277,3 +279,63 @@ def test_a_channel_is_read_in_any_case_on_the_cli_and_the_api(api):
     assert api_row["channel"] == "chat" and api_row["agents"] == lower["agents"]
     refused = CliRunner().invoke(cli, ["staff", "--channel", "sms", "--calls", "10", "--aht", "3m"])
     assert refused.exit_code == 2 and "channel: 'sms' is not valid" in refused.stderr
+
+
+def test_chat_caps_abandonment_as_voice_does_meeting_every_target_given():
+    args = ("--channel", "chat", "--max-sessions", "3", "--concurrency", "0.3", "--calls", "400", "--interval", "15m",
+            "--aht", "5m", "--target", "60", "--patience", "2m", "--service-level", "0.8")
+    loose, capped = staff_cli(*args), staff_cli(*args, "--abandon", "5%")
+    assert loose["p_abandon"] > 0.05 and capped["p_abandon"] <= 0.05 and capped["service_level"] >= 0.8
+    fewer = staff_cli(*args[:-2], "--agents", str(capped["agents"] - 1))
+    assert capped["agents"] > loose["agents"] and fewer["p_abandon"] > 0.05
+
+
+DAY_OF_EMAIL = ("staff", "--channel", "email", "--calls", "2400", "--aht", "5m", "--deadline", "24h",
+                "--service-level", "0.95")
+
+
+def test_email_says_the_interval_its_items_are_counted_over_and_warns_when_it_is_the_default():
+    quiet = CliRunner().invoke(cli, [*DAY_OF_EMAIL, "--json"])
+    assert quiet.exit_code == 0 and json.loads(quiet.stdout)["interval_s"] == 900.0  # stdout: the JSON alone
+    assert "--interval 24h" in quiet.stderr and "every 15 min" in quiet.stderr
+    shown = CliRunner().invoke(cli, list(DAY_OF_EMAIL), env={"COLUMNS": "200"})
+    assert "2,400 items per 15 min" in shown.stdout
+    given = CliRunner().invoke(cli, [*DAY_OF_EMAIL, "--interval", "24h"], env={"COLUMNS": "200"})
+    assert "2,400 items per 1 d" in given.stdout and "notice" not in given.stderr
+    short = CliRunner().invoke(cli, [*DAY_OF_EMAIL[:-4], "--deadline", "10m", "--service-level", "0.95"])
+    assert short.exit_code == 0 and "notice" not in short.stderr  # a deadline within the default interval: no hint
+
+
+@pytest.mark.parametrize("args, overloaded", [
+    (("--calls", "400", "--interval", "15m", "--aht", "5m", "--agents", "60"), True),  # 133 Erlangs on 60 agents
+    (("--calls", "400", "--interval", "15m", "--aht", "5m", "--agents", "140"), False),
+    (("--calls", "400", "--interval", "15m", "--aht", "5m", "--agents", "60", "--patience", "2m"), False),  # Erlang A
+    (("--channel", "chat", "--max-sessions", "3", "--concurrency", "0.3", "--calls", "400", "--interval", "15m",
+      "--aht", "5m", "--agents", "60"), True),  # at most 337.5 sessions in 15 min
+    (("--channel", "chat", "--max-sessions", "3", "--concurrency", "0.3", "--calls", "400", "--interval", "15m",
+      "--aht", "5m", "--agents", "72"), False),
+])
+def test_an_overloaded_queue_is_answered_and_said_so(args, overloaded):
+    row = staff_cli(*args)
+    assert row["overloaded"] is overloaded
+    text = staff_table(*args)
+    assert ("Overloaded:" in text) is overloaded and ("grows without end" in text) is overloaded
+    if overloaded and row["channel"] == "chat":
+        assert row["capacity_sessions"] == pytest.approx(337.5) and "337.5 sessions per 15 min" in text
+
+
+def test_the_api_says_an_overloaded_queue_as_the_cli_does(api):
+    answer = api.post("/api/staff", json={"calls": 400, "interval_min": 15, "aht_s": 300, "agents": 60}).json()
+    assert answer["overloaded"] is True and answer["interval_s"] == 900.0
+
+
+def test_an_open_time_past_the_interval_echoes_what_was_typed():
+    result = CliRunner().invoke(cli, [*DAY_OF_EMAIL, "--interval", "24h", "--open", "25h"], env={"COLUMNS": "300"})
+    said = " ".join(result.output.split())
+    assert result.exit_code == 2 and "open: '25h' is not valid; expected whole seconds, at most the interval (24h)" \
+        in said, said
+
+
+def test_the_deadline_help_gives_an_example_not_a_default():
+    shown = " ".join(CliRunner().invoke(cli, ["staff", "--help"], env={"COLUMNS": "300"}).output.split())
+    assert "e.g. 24h" in shown and "(24h)" not in shown

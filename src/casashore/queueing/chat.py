@@ -35,6 +35,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from casashore.errors import UserError
 from casashore.queueing.domain import check, check_durations, check_servers
 from casashore.queueing.erlang_a import answered_within_given_wait
 from casashore.queueing.search import TOLERANCE, fewest_meeting
@@ -163,15 +164,19 @@ class ChatRequirement:
 
 def chat_required_agents(calls, interval_s: float, aht_s: float, max_sessions: int, concurrency: float, *,
                          target_s: float = 20.0, service_level: float | None = 0.8, mean_wait_s: float | None = None,
-                         patience_s: float = math.inf) -> ChatRequirement:
-    """Fewest agents per interval whose chain meets ``service_level`` (answered within ``target_s`` over offered)
-    and ``mean_wait_s`` (mean wait of every session), each when given; ``calls`` are sessions per interval.
+                         patience_s: float = math.inf, max_abandon: float | None = None) -> ChatRequirement:
+    """Fewest agents per interval whose chain meets ``service_level`` (answered within ``target_s`` over offered),
+    ``mean_wait_s`` (mean wait of every session) and ``max_abandon`` (the highest share of sessions leaving before
+    an answer: needs a finite ``patience_s``), each when given; ``calls`` are sessions per interval.
 
     Exact for the chain: one agent fewer misses a goal. More agents never serve worse (mu(s) rises with N for
-    every s, g being concave with g(0) = 0), so the search is a doubling and a bisection."""
+    every s, g being concave with g(0) = 0: the line, its wait and its abandonment shrink; tests/test_chat_staffing.py
+    checks P(abandon) falls with N on a grid), so the search is a doubling and a bisection."""
     calls = np.atleast_1d(np.asarray(calls, dtype=float))
     check("calls", calls, high=MAX_CHAT_RATE_PER_S * interval_s, what="sessions per interval")
     rates = calls / interval_s
+    if max_abandon is not None and math.isinf(patience_s):
+        raise UserError("abandon", max_abandon, "a finite patience too: sessions that never leave never abandon")
     _check(0, float(rates.max(initial=0.0)), aht_s, max_sessions, concurrency, target_s, patience_s)
     f_k = 1.0 + concurrency * (max_sessions - 1)
     capacity = max_sessions / (aht_s * f_k)  # one agent's most sessions per second
@@ -183,7 +188,8 @@ def chat_required_agents(calls, interval_s: float, aht_s: float, max_sessions: i
         for j, (n, lam) in enumerate(zip(ns.tolist(), rates.tolist(), strict=True)):
             m = _chain(int(n), lam, aht_s, max_sessions, concurrency, target_s, patience_s)
             ok[j] = ((service_level is None or m.service_level >= service_level * (1 - TOLERANCE))
-                     and (mean_wait_s is None or m.mean_wait_s <= mean_wait_s * (1 + TOLERANCE)))
+                     and (mean_wait_s is None or m.mean_wait_s <= mean_wait_s * (1 + TOLERANCE))
+                     and (max_abandon is None or m.p_abandon <= max_abandon * (1 + TOLERANCE)))
         return ok | (rates == 0)
 
     guess = np.ceil(rates / capacity + 2.0 * np.sqrt(rates / capacity) + 2.0)

@@ -143,7 +143,8 @@ class EmailRequirement:
 
 
 def email_required_agents(items, interval_s: float, aht_s: float, deadline_s: float, deadline_share: float, *,
-                          open_intervals=None, days: int = 1, cyclic: bool = True, spare=None) -> EmailRequirement:
+                          open_intervals=None, days: int = 1, cyclic: bool = True, spare=None,
+                          day_names=None) -> EmailRequirement:
     """The fewest agents, one level per day over the intervals ``open_intervals`` marks (all by default), such that
     ``deadline_share`` of each day's judged items are taken up within ``deadline_s``.
 
@@ -152,6 +153,8 @@ def email_required_agents(items, interval_s: float, aht_s: float, deadline_s: fl
     stands alone and an item still waiting at its end counts as missed (the plan must take it up by then). A
     repeating horizon must also be worked off within it (capacity over the cycle at least its items), or its
     backlog would grow from one cycle to the next, which three copies would not show.
+    ``day_names``: each day's name for an error (its date, in a plan); without them a day is "day 2" (and a
+    single day not named at all).
     ``spare``: agents' worth of capacity per interval that email gets before any agent of its own (a blended
     pool's time its calls leave, plan/channels.py); the levels are then the agents added to the pool.
     Levels are chosen day after day: day d's is the least for which day d's arrivals meet the share when every
@@ -190,9 +193,11 @@ def email_required_agents(items, interval_s: float, aht_s: float, deadline_s: fl
         best = levels.copy()
         best[day_start:] = MAX_SERVERS - np.ceil(spare.max())  # the most the fluid's domain takes
         if day_share(best, day) < deadline_share * (1 - 1e-12):
-            raise UserError("deadline_share", deadline_share, f"a share the open intervals allow: on day "
-                            f"{day_start // per_day + 1} at most {day_share(best, day):.4f} of the items can be taken "
-                            "up within the deadline, however many agents work")
+            d = day_start // per_day
+            on = f"on {day_names[d]} " if day_names is not None else f"on day {d + 1} " if days > 1 else ""
+            raise UserError("deadline_share", deadline_share, f"a share the open intervals allow: {on}at most "
+                            f"{day_share(best, day):.4f} of the items can be taken up within the deadline, however "
+                            "many agents work")
 
         def meets(candidates: np.ndarray, day_start=day_start, day=day) -> np.ndarray:
             ok = np.empty(candidates.shape, bool)

@@ -133,13 +133,29 @@ def staff_case(raw: Mapping[str, str]) -> dict[str, float]:
     if not math.isnan(case["abandon"]) and math.isinf(case["patience"]):
         raise UserError("abandon", raw["abandon"], "--patience too: callers who never hang up never abandon")
     if not math.isnan(case["max_sessions"]):
-        for option in ("abandon", "max_occupancy"):
-            if option in raw:
-                raise UserError(option, raw[option], "no such target with --channel chat: --service-level or --asa")
+        if "max_occupancy" in raw:
+            raise UserError("max_occupancy", raw["max_occupancy"], "no --max-occupancy with --channel chat (an "
+                            "agent holding one chat counts as busy); use --service-level, --asa or --abandon")
         if "asa" in raw and not math.isinf(case["patience"]):
             raise UserError("asa", raw["asa"], "no --patience with it on chat: the chat chain gives the mean wait of "
                             "every session, not of answered ones")
     return case
+
+
+def staff_notices(raw: Mapping[str, str]) -> list[str]:
+    """What a user should hear about a case beside its answer: an email case counting its items over the default
+    interval (15 min) while its deadline is longer, the easy mistake of a day's items given without --interval."""
+    if raw.get("channel") != "email" or "interval" in raw or "deadline" not in raw:
+        return []
+    try:
+        deadline = deadline_s(raw["deadline"])
+    except UserError:
+        return []  # the case's own validation says what is wrong
+    default_s = float(STAFF_DEFAULTS["interval"])
+    if deadline <= default_s:
+        return []
+    return [f"--calls {raw.get('calls', '?')} are counted as items arriving every {default_s / 60:g} min (the "
+            f"default --interval) while the deadline is {raw['deadline']}: for a day's items give --interval 24h"]
 
 
 def _chat_options(raw: Mapping[str, str]) -> dict:
@@ -227,16 +243,21 @@ def _email_case(raw: Mapping[str, str]) -> dict[str, float]:
         service_level=service_level(raw["service_level"]) if "service_level" in raw else math.nan,
         agents=_whole_float("agents", raw["agents"]) if "agents" in raw else math.nan,
         shrinkage=share("shrinkage", raw["shrinkage"], allow_one=False) if "shrinkage" in raw else math.nan,
-        open_s=duration_s("open", raw["open"]) if "open" in raw else interval_s))
+        open_s=duration_s("open", raw["open"]) if "open" in raw else interval_s), typed_open=raw.get("open"),
+        typed_interval=raw["interval"] if raw["interval"] != STAFF_DEFAULTS["interval"] else "15m, the default")
 
 
-def check_email_case(case: dict[str, float]) -> dict[str, float]:
-    """The email case when its open time fits its interval in whole seconds and few enough equal slices."""
+def check_email_case(case: dict[str, float], typed_open: str | None = None,
+                     typed_interval: str | None = None) -> dict[str, float]:
+    """The email case when its open time fits its interval in whole seconds and few enough equal slices; an error
+    echoes ``typed_open`` (the --open the user typed, such as 25h) when given, the seconds otherwise."""
     interval_s, open_s = case["interval"], case["open"]
+    shown = typed_open if typed_open is not None else f"{open_s:g} s"
+    interval = typed_interval if typed_interval is not None else f"{interval_s:g} s"
     if open_s > interval_s or open_s != round(open_s) or interval_s != round(interval_s):
-        raise UserError("open", f"{open_s:g} s", f"whole seconds, at most the interval ({interval_s:g} s)")
+        raise UserError("open", shown, f"whole seconds, at most the interval ({interval})")
     if interval_s / math.gcd(int(open_s), int(interval_s)) > MAX_EMAIL_SLOTS:
-        raise UserError("open", f"{open_s:g} s", f"a part of the interval that divides it into at most "
+        raise UserError("open", shown, f"a part of the interval that divides it into at most "
                         f"{MAX_EMAIL_SLOTS} equal slices (such as 8h of 24h)")
     from casashore.queueing.domain import MAX_TRAFFIC_ERLANGS, check  # queueing/ loads numba: only when used
 
@@ -280,7 +301,8 @@ def _email_staff(case: dict[str, float]) -> dict[str, float | int | str | None]:
         "service_level": backlog.share_within_deadline,
         "occupancy": min(workload_agents / max(agents, 1), 1.0),
         "backlog_max": float(backlog.backlog.max()), "model": "email_backlog", "deadline_s": case["deadline"],
-        "open_s": float(open_s)}
+        "open_s": float(open_s), "interval_s": float(interval), "calls": case["calls"],
+        "overloaded": False}  # fewer agents than the workload are refused above: the backlog would grow
     if not math.isnan(case["shrinkage"]):
         row["agents_with_shrinkage"] = int(agents_with_shrinkage(row["agents"], case["shrinkage"]))
     return row
@@ -312,7 +334,8 @@ def _chat_staff(case: dict[str, float]) -> dict[str, float | int | str | None]:
         agents = int(chat_required_agents(
             [case["calls"]], case["interval"], case["aht"], k, c, target_s=case["target"],
             service_level=None if math.isnan(case["service_level"]) else case["service_level"],
-            mean_wait_s=None if math.isnan(case["asa"]) else case["asa"], patience_s=patience).agents[0])
+            mean_wait_s=None if math.isnan(case["asa"]) else case["asa"], patience_s=patience,
+            max_abandon=None if math.isnan(case["abandon"]) else case["abandon"]).agents[0])
     else:
         agents = int(case["agents"])
     m = chat_measures(agents, case["calls"] / case["interval"], case["aht"], k, c, case["target"], patience)
@@ -322,7 +345,13 @@ def _chat_staff(case: dict[str, float]) -> dict[str, float | int | str | None]:
         "service_level": m.service_level, "asa": json_number(m.mean_wait_s) if math.isinf(patience) else None,
         "occupancy": m.occupancy, "p_abandon": m.p_abandon, "model": "chat",
         "sessions_per_agent": m.sessions_per_agent, "slot_use": m.sessions_per_agent / k, "max_sessions": k,
-        "concurrency": c}
+        "concurrency": c, "interval_s": case["interval"], "calls": case["calls"],
+        # the most sessions the agents complete in the interval, each holding k: fewer than offered and no patience,
+        # the line grows without end (the chain's steady state does not exist; its measures are the limit)
+        "capacity_sessions": agents * k * case["interval"] / (case["aht"] * (1.0 + c * (k - 1))),
+        "overloaded": False}
+    row["overloaded"] = bool(math.isinf(patience) and case["calls"] > 0
+                             and case["calls"] >= row["capacity_sessions"] * (1.0 - 1e-12))
     if not math.isinf(patience):
         row["asa_all"] = json_number(m.mean_wait_s)
     if not math.isnan(case["shrinkage"]):
@@ -362,6 +391,10 @@ def _voice_staff(cases: list[dict[str, float]]) -> list[dict[str, float | int | 
             "occupancy": float(m["occupancy"][i]),
             "p_abandon": float(m["p_abandon"][i]),
             "model": "erlang_c" if math.isinf(col["patience"][i]) else "erlang_a",
+            "interval_s": float(col["interval"][i]), "calls": float(col["calls"][i]),
+            # Erlang C with no more agents than Erlangs: the line grows without end (no steady state; with a
+            # patience, Erlang A's callers leave and the queue settles, so it is never overloaded)
+            "overloaded": bool(math.isinf(col["patience"][i]) and traffic[i] > 0 and agents[i] <= traffic[i]),
         }
         if not math.isinf(col["patience"][i]):
             row["asa_all"] = json_number(m["asa_all_s"][i])

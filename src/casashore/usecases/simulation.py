@@ -14,6 +14,7 @@ from casashore.simulate import scenario as scenario_sim
 from casashore.simulate import single_queue
 from casashore.simulate.channel_results import BlendRun, ChatRun, EmailRun
 from casashore.simulate.channel_scenario import is_channel_scenario, simulate_channel_scenario
+from casashore.simulate.compiling import compile_notice as compile_notice  # for the CLI: simulate and plan
 from casashore.simulate.inputs import Scenario, load_scenario
 from casashore.simulate.multiskill import group_staffing, staff_scenario
 from casashore.simulate.results import CentreRun, GroupStaffing, SingleQueueRun

@@ -86,7 +86,8 @@ def staff(
     asa: Annotated[str | None, typer.Option(help="Target average speed of answer (answered calls).")] = None,
     patience: Annotated[str | None, typer.Option(help="Voice and chat: mean caller patience, switches to Erlang "
                                                       "A (email items never abandon).")] = None,
-    abandon: Annotated[str | None, typer.Option(help="Highest share of callers hanging up.")] = None,
+    abandon: Annotated[str | None, typer.Option(help="Highest share of callers hanging up (voice and chat, with "
+                                                     "--patience).")] = None,
     max_occupancy: Annotated[str | None, typer.Option(help="Highest share of agent time on calls.")] = None,
     shrinkage: Annotated[str | None, typer.Option(help="Share of paid time off the phones: adds "
                                                         "agents_with_shrinkage.")] = None,
@@ -97,7 +98,7 @@ def staff(
     concurrency: Annotated[str | None, typer.Option(help="Chat: c in [0, 1]; a session takes aht x (1 + c (m - 1)) "
                                                          "while its agent holds m.")] = None,
     deadline: Annotated[str | None, typer.Option(help="Email: an item is on time when taken up within it, "
-                                                      "1m to 30d (24h).")]
+                                                      "1m to 30d, e.g. 24h (required with email).")]
     = None,
     open: Annotated[str | None, typer.Option(help="Email: the time agents work out of --interval [default: all of "
                                                   "it], such as 8h of 24h.")] = None,
@@ -130,6 +131,8 @@ def staff(
                     max_occupancy=max_occupancy, shrinkage=shrinkage, channel=channel, max_sessions=max_sessions,
                     concurrency=concurrency, deadline=deadline, open=open)
         cases = lambda: [({}, calculators.staff_case(raw))]  # noqa: E731
+        for notice in calculators.staff_notices(raw):  # on stderr: --json's stdout stays the JSON alone
+            typer.echo(f"notice: {notice}", err=True)
     _run(cases, calculators.staff, input is not None, as_json, output, _show_staff)
 
 
@@ -140,10 +143,45 @@ def _show_staff(rows: list[dict]) -> None:
     for channel in channels:
         mine = [r for r in rows if r["channel"] == channel]
         title = "Staffing" if len(channels) == 1 else f"Staffing: {channel}"
+        if len(mine) == 1 and "interval_s" in mine[0]:  # what --calls counted, over which interval
+            title += f", {_volume(mine[0])}"
         if len(mine) <= 60:
             table(mine, _staff_columns(channel, mine), title)
         else:
             _show_staff_summary(mine, title)
+        _say_overloaded(mine)
+
+
+_UNITS = {"voice": "calls", "chat": "sessions", "email": "items"}
+
+
+def _volume(row: dict) -> str:
+    """'2,400 items per 15 min': the case's --calls and the interval they arrive over."""
+    return f"{row['calls']:,.6g} {_UNITS[row['channel']]} per {_interval_text(row['interval_s'])}"
+
+
+def _interval_text(seconds: float) -> str:
+    for unit, size in (("d", 86400), ("h", 3600), ("min", 60)):
+        if seconds >= size and seconds % size == 0:
+            return f"{seconds / size:g} {unit}"
+    return f"{seconds:g} s"
+
+
+def _say_overloaded(rows: list[dict]) -> None:
+    """A note under the table for each case whose agents cannot keep up: its measures are a line growing without
+    end, not a steady state (a legitimate question, so said, not refused)."""
+    for row in rows:
+        if not row.get("overloaded"):
+            continue
+        where = f"{row['start']}: " if "start" in row else ""
+        if row["channel"] == "chat":
+            need = (f"the {row['agents']} agents complete at most {row['capacity_sessions']:,.1f} sessions per "
+                    f"{_interval_text(row['interval_s'])} of the {row['calls']:,.6g} offered")
+        else:
+            need = (f"{row['agents']} agents for {row['traffic']:,.2f} Erlangs of traffic (Erlang C needs more agents "
+                    "than Erlangs)")
+        typer.echo(f"Overloaded: {where}{need}: the queue grows without end, so nobody is answered within the "
+                   "target in the long run. Give more agents, or --patience for callers who leave.")
 
 
 def _staff_columns(channel: str, rows: list[dict]) -> list[tuple[str, str, str]]:

@@ -85,6 +85,7 @@ def plan(
     from casashore.usecases.execution import execution
     from casashore.usecases.plan import interval_rows, located_in
     from casashore.usecases.plans import run_and_keep
+    from casashore.usecases.simulation import compile_notice
 
     check_lang(lang)
     console = Console(stderr=True)
@@ -96,7 +97,9 @@ def plan(
         # The goal loop schedules and simulates several times: the bar shows the step and its share done, and the
         # text what it is at (the queue, the round, the parts of the schedule solved, the replications).
         # Kept in the workspace as every plan run is (casashore plans list), done, failed or interrupted.
-        with located_in(str(scenario)):
+        # the first plan on a machine compiles the simulation engines (minutes): a line above the bar, on stderr
+        with located_in(str(scenario)), compile_notice(
+                lambda notice: console.print(f"notice: {notice}", markup=False, highlight=False, soft_wrap=True)):
             run_id, result = run_and_keep(
                 parsed, scenario_label(scenario), scenario.read_text(encoding="utf-8"), workspace, report_path, lang,
                 fresh=fresh, execution=where,

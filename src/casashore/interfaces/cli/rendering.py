@@ -128,6 +128,12 @@ def progress(total: int, quiet: bool, unit: str = "replications",
         yield lambda done: bar.advance(task, done)
 
 
+def say_compiling(notice: str) -> None:
+    """The engines' compile notice (usecases.simulation.compile_notice), one line on stderr: a progress bar on
+    the terminal keeps drawing below it, and --json's stdout stays the document alone."""
+    Console(stderr=True, highlight=False, soft_wrap=True).print(f"notice: {notice}", markup=False)
+
+
 def say_skipped(skipped: list[dict]) -> None:
     """The queues the intraday reforecast left out, one line each (the others were answered without them)."""
     for queue in skipped:

@@ -12,7 +12,7 @@ from rich.text import Text
 from casashore.interfaces.cli.calculators import given
 from casashore.interfaces.cli.errors import exits_on_user_error
 from casashore.interfaces.cli.options import JsonOpt, OutputOpt, workers_option
-from casashore.interfaces.cli.rendering import fmt, out, print_json, progress, wait_text, write_csv
+from casashore.interfaces.cli.rendering import fmt, out, print_json, progress, say_compiling, wait_text, write_csv
 from casashore.usecases.execution import worker_count
 from casashore.usecases.output_paths import check_all_writable
 
@@ -72,7 +72,8 @@ def simulate(
 
     A scenario of one chat or email queue (`channel = "chat"` with max_sessions and concurrency, or "email" with
     deadline_s and deadline_share) and one group runs on its channel's engine, beside the chat chain's or the
-    email fluid's answer (docs/simulation.md, "Chat and email"). A blended pool (one group, at most one voice, one
+    email fluid's answer (docs/simulation.md, "Chat and email"): `casashore simulate examples/simulate-chat.toml`,
+    `casashore simulate examples/simulate-email.toml`. A blended pool (one group, at most one voice, one
     chat and one email queue, all on one skill) runs on the blended engine: the router's rule, each channel's
     measures with their 95 % intervals.
     """
@@ -81,26 +82,28 @@ def simulate(
     check_all_writable(output=output, trace=trace)
     runs = simulation.run_options(replications, seed)
     n_workers = worker_count(workers)
-    if scenario is not None:
-        model = simulation.scenario_for(scenario, given(
-            calls=calls, interval=interval, aht=aht, patience=patience, agents=agents, target=target,
-            intervals=intervals, warmup=warmup, handle=handle))
-        if staff_groups:
-            _staff_groups(model, runs, as_json, output)
-            return
-        with progress(simulation.replications_of(model, runs), as_json) as advance:
-            result = simulation.simulate_centre(model, runs, workers=n_workers, scheduler=scheduler,
-                                                progress=advance, trace=trace)
-        rows = simulation.interval_rows(result)
-    else:
-        case = simulation.one_queue_case(given(
-            calls=calls, interval=interval, aht=aht, patience=patience, agents=agents, target=target,
-            intervals=intervals, warmup=warmup, handle=handle, handle_cv=handle_cv, patience_law=patience_law,
-            patience_cv=patience_cv, replications=replications, seed=seed))
-        with progress(case["replications"], as_json) as advance:
-            result = simulation.simulate_one_queue(case, workers=n_workers, scheduler=scheduler, progress=advance,
-                                                   trace=trace)
-        rows = [result.row()]
+    # the first run on a machine compiles the engines (minutes): said on stderr, --json's stdout untouched
+    with simulation.compile_notice(say_compiling):
+        if scenario is not None:
+            model = simulation.scenario_for(scenario, given(
+                calls=calls, interval=interval, aht=aht, patience=patience, agents=agents, target=target,
+                intervals=intervals, warmup=warmup, handle=handle))
+            if staff_groups:
+                _staff_groups(model, runs, as_json, output)
+                return
+            with progress(simulation.replications_of(model, runs), as_json) as advance:
+                result = simulation.simulate_centre(model, runs, workers=n_workers, scheduler=scheduler,
+                                                    progress=advance, trace=trace)
+            rows = simulation.interval_rows(result)
+        else:
+            case = simulation.one_queue_case(given(
+                calls=calls, interval=interval, aht=aht, patience=patience, agents=agents, target=target,
+                intervals=intervals, warmup=warmup, handle=handle, handle_cv=handle_cv, patience_law=patience_law,
+                patience_cv=patience_cv, replications=replications, seed=seed))
+            with progress(case["replications"], as_json) as advance:
+                result = simulation.simulate_one_queue(case, workers=n_workers, scheduler=scheduler, progress=advance,
+                                                       trace=trace)
+            rows = [result.row()]
     if output is not None:
         write_csv(output, rows)
     if as_json:
@@ -165,6 +168,7 @@ CHAT_NOTE = ("formula: the chat chain's steady state, a centre that has run at t
              "counts from a centre opening empty after warmup_min (here {warmup}): near full occupancy it takes hours "
              "to fill, so its first intervals serve better than the chain says. To compare with the chain, set "
              "[simulation] warmup_min long enough (120 at 28 agents x 3 sessions, 150 sessions in 15 minutes).")
+ADVISED_WARMUP_MIN = 120.0  # the warm-up CHAT_NOTE advises: the note is said only under a shorter one
 
 
 def _show_channel_result(result, warmup_min: float) -> None:
@@ -178,25 +182,27 @@ def _show_channel_result(result, warmup_min: float) -> None:
     if result.channel == "chat":
         formula = result.formula
         m = result.measures
-        for name, value, half, model in (
-                ("service level", m.service_level, m.service_level_ci95, formula and formula.service_level),
-                ("P(wait)", m.p_wait, m.p_wait_ci95, formula and formula.p_wait),
-                ("P(abandon)", m.p_abandon, m.p_abandon_ci95, formula and formula.p_abandon),
-                ("ASA (s)", m.asa, m.asa_ci95, formula and formula.asa),
-                ("agents holding a chat", result.occupancy, result.occupancy_ci95, formula and formula.occupancy),
+        for name, value, half, model, spec in (  # shares to 4 decimals, seconds to 0.1 s, sessions to 0.01
+                ("service level", m.service_level, m.service_level_ci95, formula and formula.service_level, ".4f"),
+                ("P(wait)", m.p_wait, m.p_wait_ci95, formula and formula.p_wait, ".4f"),
+                ("P(abandon)", m.p_abandon, m.p_abandon_ci95, formula and formula.p_abandon, ".4f"),
+                ("ASA (s)", m.asa, m.asa_ci95, formula and formula.asa, ".1f"),
+                ("agents holding a chat", result.occupancy, result.occupancy_ci95, formula and formula.occupancy,
+                 ".4f"),
                 ("slot use (sessions / agents x max)", result.slot_use, result.slot_use_ci95,
-                 formula and formula.slot_use),
+                 formula and formula.slot_use, ".4f"),
                 ("sessions per agent", result.sessions_per_agent, result.sessions_per_agent_ci95,
-                 formula and formula.sessions_per_agent)):
-            shown.add_row(name, fmt(value), fmt(half), fmt(model))
-        note = formula is not None
+                 formula and formula.sessions_per_agent, ".2f")):
+            shown.add_row(name, fmt(value, spec), fmt(half, spec), fmt(model, spec))
+        note = formula is not None and warmup_min < ADVISED_WARMUP_MIN
     else:
         formula = result.fluid
         shown.add_row("share within the deadline", fmt(result.share_within_deadline),
                       fmt(result.share_within_deadline_ci95), fmt(formula and formula.share_within_deadline))
         shown.add_row("mean wait", wait_text(result.asa), wait_text(result.asa_ci95), "")  # hours, not seconds
         shown.add_row("occupancy", fmt(result.occupancy), fmt(result.occupancy_ci95), "")
-        shown.add_row("open at the end", f"{result.open_at_end:,.1f}", "", fmt(formula and formula.open_at_end))
+        shown.add_row("open at the end", f"{result.open_at_end:,.1f}", "",
+                      fmt(formula and formula.open_at_end, ",.1f"))
         note = False
     out.print(shown)
     if note:
@@ -212,7 +218,7 @@ def _show_blend_result(result) -> None:
                         "simulated", caption="service: voice and chat answered within target_s, email taken up "
                         "within deadline_s (judged items: open ones at the end apart)")
     for header in ("queue", "channel", "service", "± 95 %", "ASA", "± 95 %", "P(abandon)", "± 95 %",
-                   "sessions per agent", "open at the end", "agents' time"):
+                   "chat sessions per agent (whole pool)", "open at the end", "agents' time"):
         shown.add_column(header, justify="right")
     for row in blend_rows(result):
         email = row["channel"] == "email"
@@ -222,7 +228,7 @@ def _show_blend_result(result) -> None:
             fmt(row["share_within_deadline_ci95" if email else "service_level_ci95"]),
             wait_text(row["asa"]), wait_text(row["asa_ci95"]),  # each in its unit: a call's seconds, an email's hours
             "—" if email else fmt(row["p_abandon"]), "—" if email else fmt(row["p_abandon_ci95"]),
-            fmt(row.get("sessions_per_agent")), f"{row['open_at_end']:,.1f}" if email else "—",
+            fmt(row.get("sessions_per_agent"), ".2f"), f"{row['open_at_end']:,.1f}" if email else "—",
             fmt(row["time_share"]))
     out.print(shown)
     out.print(f"occupancy of the pool: {fmt(result.occupancy)} ± {fmt(result.occupancy_ci95)}")

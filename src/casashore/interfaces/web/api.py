@@ -168,6 +168,16 @@ class StaffResponse(BaseModel):
     """Email: the deadline, seconds."""
     open_s: float | None = None
     """Email: the seconds of the interval worked."""
+    interval_s: float | None = None
+    """The interval the calls (sessions, items) are counted over, seconds."""
+    calls: float | None = None
+    """The calls (sessions, items) offered in the interval."""
+    overloaded: bool | None = None
+    """True when the agents cannot keep up (no patience, agents at most the traffic in Erlangs; chat: sessions
+    offered at least capacity_sessions): the line grows without end and the measures are its limit, not a steady
+    state. A legitimate question, said rather than refused."""
+    capacity_sessions: float | None = None
+    """Chat: the most sessions the agents complete in the interval, each holding max_sessions."""
 
 
 class TrunkRequest(Strict):
