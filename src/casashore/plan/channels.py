@@ -98,6 +98,13 @@ def channel_requirement(queue: Queue, calls: np.ndarray, aht_s: float, interval_
                         "agents work emails)") from None
 
 
+def email_work_agents(items: np.ndarray, aht_s: float, interval_min: int) -> np.ndarray:
+    """A separate email queue's requirement per site interval as the plan staffs it (plan/pipeline.py
+    ``staffing_step``): the agents' worth of the items arriving in each interval (items x handle time / interval),
+    work with a deadline the schedule places (schedule/deadline_work.py), not a level held interval by interval."""
+    return np.asarray(items, float) * aht_s / (interval_min * 60.0)
+
+
 def blended_requirement(voice_agents: np.ndarray, voice_erlangs: np.ndarray, queue: Queue, items: np.ndarray,
                         aht_s: float, interval_min: int, is_open: np.ndarray, where: str) -> np.ndarray:
     """Agents of a blended pool per site interval (before shrinkage): a voice queue's and the email ``queue``'s on
@@ -138,7 +145,8 @@ class PoolRequirement:
     email: np.ndarray
     """the agents it adds for its emails once calls and chats have left their time to them"""
     apart: np.ndarray
-    """the three queues each staffed alone: Erlang, the chat chain, the email backlog (``channel_requirement``)"""
+    """the three queues each staffed alone, as the plan staffs a separate queue: Erlang, the chat chain, the email
+    queue's work (``email_work_agents``: its items' handle time, which the schedule places before the deadline)"""
 
 
 def chat_held_agents(sessions: np.ndarray, aht_s: float, queue: Queue, voice_p_wait: np.ndarray,
@@ -189,8 +197,7 @@ def pool_requirement(voice_agents: np.ndarray, voice_erlangs: np.ndarray, voice_
     if email is not None:
         agents = blended_requirement(live, busy, email, np.asarray(items, float), email_aht_s, interval_min, is_open,
                                      where(email))
-        email_alone = channel_requirement(email, np.asarray(items, float), email_aht_s, interval_min, is_open,
-                                          where(email))
+        email_alone = email_work_agents(np.asarray(items, float), email_aht_s, interval_min)
     return PoolRequirement(agents=agents, voice=voice_agents, chat=live - voice_agents, email=agents - live,
                            apart=voice_agents + chat_alone + email_alone)
 

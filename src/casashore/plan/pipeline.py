@@ -29,6 +29,7 @@ from casashore.forecast.timezones import zone
 from casashore.plan.channels import (
     channel_requirement,
     channel_seed,
+    email_work_agents,
     is_blended,
     pool_requirement,
     pool_seed,
@@ -296,7 +297,7 @@ def staffing_step(scenario: PlanScenario, forecast: Forecast) -> Staffing:
         if channel == "email":
             # Work with a deadline (docs/plan.md "Channels"): the agents' worth of the items arriving in each
             # interval, the schedule choosing when they are worked (schedule/deadline_work.py).
-            agents = offered * queues[members[0].name].aht_s / step_s
+            agents = email_work_agents(offered, queues[members[0].name].aht_s, scenario.plan.interval_min)
             with_shrinkage = agents / (1.0 - scenario.site.shrinkage)
         else:
             with_shrinkage = agents_with_shrinkage(agents, scenario.site.shrinkage).astype(float)

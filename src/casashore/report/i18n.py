@@ -253,8 +253,10 @@ WORDS = {
         "Erlang, its chats by the agents they hold (an agent holding a chat takes no call, and chats go to idle agents "
         "first), its emails first in the time calls and chats leave (an email goes to an agent only when no call or "
         "chat waits), then by agents added for them; it is scheduled on its "
-        "skill and simulated by the blended engine (an email pauses under a call), so its queues' rows show the "
-        "pool's agents and hours, and its backlog is the simulated one.",
+        "skill and simulated by the blended engine (an email pauses under a call). Its queues' rows give each "
+        "channel's own part of the pool's requirement (its agents at peak, its share of the hours) and its own "
+        "simulated level; the pool's row after them gives the pool's totals, scheduled hours and coverage, once "
+        "(its queues' rows add up to it); its backlog is the simulated one.",
         "Chaque canal est dimensionné par son propre modèle (voix : Erlang A ; chat : des agents tenant jusqu'à "
         "max_sessions conversations, ralenties les unes par les autres ; courriel : le stock reporté d'un intervalle "
         "à l'autre face à son délai). Un groupe mixte (une file voix et une file chat, une file courriel ou les deux "
@@ -264,20 +266,26 @@ WORDS = {
         "temps que les appels et les chats "
         "laissent (un courriel ne va à un agent que si aucun appel ni chat n'attend), puis par des agents ajoutés "
         "pour eux ; il est planifié sur sa compétence et simulé par le moteur "
-        "mixte (un courriel s'interrompt pendant un appel) : les lignes de ses files montrent les agents et les "
-        "heures du groupe, et son stock est celui simulé."),
+        "mixte (un courriel s'interrompt pendant un appel). Les lignes de ses files donnent la part de chaque canal "
+        "dans le besoin du groupe (ses agents au pic, sa part des heures) et son niveau simulé ; la ligne du groupe, "
+        "après elles, donne une seule fois les totaux du groupe, ses heures planifiées et sa couverture (les lignes "
+        "de ses files s'y additionnent) ; son stock est celui simulé."),
     "pools": ("Blended pools against separate pools", "Groupes mixtes face à des groupes séparés"),
     "pool": ("pool", "groupe"),
+    "pool_row": ("the rows above together", "les lignes ci-dessus ensemble"),
     "pool_required_hours": ("agent hours required (on the phones)", "heures d'agent requises (en poste)"),
     "pool_parts": ("per channel", "par canal"),
     "pool_apart_hours": ("its queues apart", "ses files séparées"),
     "pool_saving": ("saved by blending", "gagnées en mélangeant"),
     "pools_note": ("The staffing step's requirement before shrinkage and before the goal loop, in agent hours: the "
-                   "pool's in parts per channel, and its queues each staffed alone (Erlang, the chat chain, the "
-                   "email backlog). A negative saving means blending costs agents.",
+                   "pool's in parts per channel, and its queues each staffed alone as the plan staffs a separate queue "
+                   "(Erlang, the chat chain, the email queue's work: its items' handle time, which the schedule "
+                   "places before the deadline). A negative saving means blending costs agents.",
                    "Le besoin de l'étape de dimensionnement avant absentéisme et avant la boucle d'objectifs, en "
                    "heures d'agent : celui du groupe, par canal, et celui de ses files dimensionnées chacune seule "
-                   "(Erlang, la chaîne du chat, le stock de courriels). Un gain négatif : mélanger coûte des agents."),
+                   "comme le plan dimensionne une file séparée (Erlang, la chaîne du chat, le travail de la file courriel : "
+                   "le temps de traitement de ses courriels, que le planning place avant le délai). Un gain négatif : "
+                   "mélanger coûte des agents."),
 }
 
 
