@@ -141,10 +141,10 @@ WORDS = {
     "paid_hours_day": ("Paid hours (worked that day)", "Heures payées (travaillées ce jour)"),
     "labour_cost_day": ("Labour cost", "Coût salarial"),
     "interval_csv": ("Per-interval table (CSV)", "Tableau par intervalle (CSV)"),
-    "interval_csv_text": ("Per agent group and site interval: calls, AHT, agents required before shrinkage and after "
+    "interval_csv_text": ("Per agent group and site interval: its channel, calls (chat sessions, email items), AHT, agents required before shrinkage and after "
                           "shrinkage (rostered), required after the goal loop (after shrinkage), scheduled, simulated "
                           "service level and abandonment, voice bandwidth (0 for chat and email) ({rows} rows).",
-                          "Par groupe d'agents et intervalle du site : appels, DMT, agents requis avant absentéisme et "
+                          "Par groupe d'agents et intervalle du site : son canal, appels (chats, courriels), DMT, agents requis avant absentéisme et "
                           "après absentéisme (à planifier), requis après la boucle d'objectifs (après absentéisme), "
                           "planifiés, niveau de service et abandons simulés, débit voix (0 pour le chat et le "
                           "courriel) ({rows} lignes)."),
