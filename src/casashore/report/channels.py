@@ -12,6 +12,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from casashore.plan.channels import is_blended
+from casashore.plan.goals import email_deferred
 from casashore.plan.result import PlanResult
 from casashore.report.figures import email_backlog_figure
 from casashore.report.i18n import label, number, percent
@@ -113,8 +114,30 @@ def channel_section(plan: PlanResult, lang: str) -> str:
     blended = any(is_blended(r.channel) for r in plan.required_after_rounds.values())
     note = t("channels_note_blended" if blended else "channels_note")
     return (heading(2, t("channels"), "channels") + paragraph(note, "channels-note")
-            + table(headers, channel_rows(plan, lang), "channel-table") + slot_use_text(plan, lang)
+            + table(headers, channel_rows(plan, lang), "channel-table")
+            + (paragraph(text, "email-deferral") if (text := deferral_text(plan, lang)) else "")
+            + slot_use_text(plan, lang)
             + pool_section(plan, lang))
+
+
+def deferred_hours(plan: PlanResult) -> dict[str, tuple[int, float]]:
+    """Per email skill whose schedule leaves some interval short of its items' work: the intervals short and the
+    agent hours deferred (after shrinkage) to later intervals."""
+    hours = _interval_hours(plan)
+    return {skill: (int((short > 1e-9).sum()), float(short.sum() * hours))
+            for skill, short in email_deferred(plan.staffing, plan.schedule).items() if short.sum() > 1e-9}
+
+
+def deferral_text(plan: PlanResult, lang: str) -> str:
+    """Why an email skill short in some intervals is still covered: judged on the deadline, its interval
+    shortfall deferred work (empty without email skills)."""
+    if not any(r.channel == "email" for r in plan.staffing.required.values()):
+        return ""
+    deferred = deferred_hours(plan)
+    parts = "; ".join(label(lang, "email_deferred").format(skill=skill, intervals=number(n, lang),
+                                                            hours=number(h, lang, 1))
+                      for skill, (n, h) in deferred.items())
+    return label(lang, "email_coverage_rule") + (" " + parts + "." if parts else "")
 
 
 def slot_use_text(plan: PlanResult, lang: str) -> str:

@@ -272,6 +272,20 @@ WORDS = {
         "de ses files s'y additionnent) ; son stock est celui simulé."),
     "pools": ("Blended pools against separate pools", "Groupes mixtes face à des groupes séparés"),
     "pool": ("pool", "groupe"),
+    "email_coverage_rule": (
+        "Email coverage is judged on the deadline (the backlog), not interval by interval: an email group's agents "
+        "may be on break or not yet started while items arrive, the items wait and are worked later, before the "
+        "deadline (the backlog chart). An interval with fewer agents than its items' work is deferral, not "
+        "under-coverage.",
+        "La couverture du courriel se juge au délai (le stock), pas intervalle par intervalle : les agents d'un "
+        "groupe courriel peuvent être en pause ou pas encore arrivés quand des courriels arrivent ; ceux-ci "
+        "attendent et sont traités plus tard, avant le délai (le graphique du stock). Un intervalle avec moins "
+        "d'agents que le travail de ses courriels est du report, pas un sous-effectif."),
+    "email_deferred": ("{skill}: {hours} agent hours deferred to later intervals, over {intervals} intervals",
+                       "{skill} : {hours} heures-agents reportées à des intervalles suivants, sur {intervals} "
+                       "intervalles"),
+    "coverage_email": ("email judged on its deadline, not per interval: {hours} agent hours deferred, see Channels",
+                       "courriel jugé à son délai, pas par intervalle : {hours} heures-agents reportées, voir Canaux"),
     "pool_row": ("the rows above together", "les lignes ci-dessus ensemble"),
     "pool_required_hours": ("agent hours required (on the phones)", "heures d'agent requises (en poste)"),
     "pool_parts": ("per channel", "par canal"),

@@ -82,6 +82,7 @@ def plan(
     from casashore.plan.pipeline import STEPS
     from casashore.plan.scenario import load_plan_scenario
     from casashore.report.assumptions import assumption_text
+    from casashore.report.channels import deferred_hours
     from casashore.report.plan_report import summary_rows
     from casashore.report.verdict import closed_text
     from casashore.usecases.execution import execution
@@ -131,6 +132,9 @@ def plan(
               f"queue-days; requirement covered {verdict.coverage:.1%}; schedule within {schedule.gap:.2%} of "
               f"its proven bound {schedule.bound:,.2f} (stopped by {schedule.stopped_by}); "
               f"{verdict.rounds} scheduling round(s)")
+    for skill, (intervals, hours) in deferred_hours(result).items():
+        out.print(f"email {skill}: judged on its deadline (the backlog), not per interval: {hours:,.1f} agent hours "
+                  f"deferred to later intervals over {intervals} intervals (breaks, later starts), not under-coverage")
     closed = closed_text(result, parsed.rules.opening_hours, "en")
     if closed:
         out.print(closed)
