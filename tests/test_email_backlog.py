@@ -121,3 +121,16 @@ def test_the_email_simulator_judges_every_item_once(agents, per_hour, deadline_s
     assert (still[:, judged_by_end] == 0).all()
     time = batch.agent_time[:, 0]
     assert (time[..., 0] <= time[..., 1] * (1 + 1e-9) + 1e-6).all()
+
+
+def test_an_unreachable_deadline_share_names_the_day_by_its_date():
+    """Issue 21's trial: "on day 1" told a planner nothing; the plan passes its first site day, the error its date."""
+    from datetime import date
+
+    items = np.full(96, 10.0)  # two days of half-hours, items day and night
+    is_open = np.tile(np.arange(48) < 2, 2)  # open one hour a day: a 30-minute deadline cannot be met
+    for first_day, said in ((date(2026, 12, 7), "on 2026-12-07 at most"), (None, "on day 1 at most")):
+        with pytest.raises(UserError) as error:
+            email_required_agents(items, 1800.0, 420.0, 1800.0, 0.95, open_intervals=is_open, days=2,
+                                  first_day=first_day)
+        assert error.value.field == "deadline_share" and said in error.value.expected

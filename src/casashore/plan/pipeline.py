@@ -285,7 +285,8 @@ def staffing_step(scenario: PlanScenario, forecast: Forecast) -> Staffing:
             requirement = pool_requirement(
                 agents, seconds / step_s, p_wait, chat, None if chat is None else calls[chat.name],
                 0.0 if chat is None else queues[chat.name].aht_s, email, None if email is None else calls[email.name],
-                0.0 if email is None else queues[email.name].aht_s, scenario.plan.interval_min, is_open, where)
+                0.0 if email is None else queues[email.name].aht_s, scenario.plan.interval_min, is_open, where,
+                grid[0].date())
             agents, channel = requirement.agents, pool.channel
             parts = {"by_channel": {q.channel: getattr(requirement, q.channel).astype(float).tolist()
                                     for q in pool.queues},
@@ -293,7 +294,7 @@ def staffing_step(scenario: PlanScenario, forecast: Forecast) -> Staffing:
         elif channel != "voice":
             # Checks the deadline share is reachable in the open hours (a UserError naming the queue's field).
             agents = channel_requirement(members[0], offered, queues[members[0].name].aht_s,
-                                         scenario.plan.interval_min, is_open, where(members[0]))
+                                         scenario.plan.interval_min, is_open, where(members[0]), grid[0].date())
         if channel == "email":
             # Work with a deadline (docs/plan.md "Channels"): the agents' worth of the items arriving in each
             # interval, the schedule choosing when they are worked (schedule/deadline_work.py).
