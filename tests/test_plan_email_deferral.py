@@ -41,3 +41,17 @@ def test_an_email_group_covered_interval_by_interval_defers_nothing():
     assert deferred_hours(even) == {}
     assert facts(even, "en")[0][1] == "100.0 %"
     assert "not interval by interval" in deferral_text(even, "en") and "deferred" not in deferral_text(even, "en")
+
+
+def test_the_daily_summary_names_its_channels_and_a_short_wait():
+    """Issue 21's trial: the contacts header named chat on a plan without any; an ASA under half a second read 0."""
+    from casashore.report.plan_report import contacts_header, daily_section
+    from casashore.report.tables import ChannelDay, DaySummary
+
+    assert contacts_header(["voice", "email"], "en") == "Contacts, forecast (calls, emails)"
+    assert contacts_header(["voice", "chat", "email"], "fr") == "Contacts prévus (appels, chats, courriels)"
+    day = DaySummary(day=np.datetime64("2026-12-07").astype(object), calls=100.0, agents=3, paid_hours=20.0,
+                     labour_cost=100.0, channels=(ChannelDay("voice", 60.0, 0.9, asa_s=12.0, p_abandon=0.01),
+                                                  ChannelDay("chat", 40.0, 0.95, asa_s=0.3, p_abandon=0.0)))
+    page = daily_section([day], ["voice", "chat"], "MAD", "en")
+    assert "&lt; 1 s" in page and ">12<" in page and "Contacts, forecast (calls, chats)" in page

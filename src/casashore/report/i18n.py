@@ -231,7 +231,10 @@ WORDS = {
                 "Stock de courriels (en attente, avec les agents planifiés)"),
     "items_waiting": ("items waiting", "courriels en attente"),
     # The daily summary per channel: each channel's own measures, never averaged across channels.
-    "contacts": ("Contacts (calls, chats, emails)", "Contacts (appels, chats, courriels)"),
+    "contacts": ("Contacts, forecast ({kinds})", "Contacts prévus ({kinds})"),
+    "voice_contacts": ("calls", "appels"),
+    "chat_contacts": ("chats", "chats"),
+    "email_contacts": ("emails", "courriels"),
     "forecast_contacts": ("Forecast contacts per interval: calls, chat sessions, email items (client's time, 80 % "
                           "band)", "Contacts prévus par intervalle : appels, chats, courriels (heure du client, "
                           "bande à 80 %)"),
