@@ -362,8 +362,8 @@ def test_the_daily_summary_gives_each_channel_its_own_measures(planned):
     english, french = render(result, "en", "Channels"), render(result, "fr", "Canaux")
     table = english[english.index("<table id='daily-summary'>"):]
     table = table[:table.index("</thead>")]
-    for header in ("Contacts, forecast (calls, chats, emails)", "Voice: service level", "Voice: ASA (s)", "Chat: service level",
-                   "Chat: ASA (s)", "Email: within the deadline", "Email: backlog at day end"):
+    for header in ("Contacts, forecast (calls, chats, emails)", "Voice: service level", "Voice: ASA (s)",
+                   "Chat: service level", "Chat: ASA (s)", "Email: within the deadline", "Email: backlog at day end"):
         assert header in table
     assert "Courriel : stock en fin de journée" in french and "Chat : délai moyen de réponse (s)" in french
     book = load_workbook(io.BytesIO(plan_workbook(result, "en")))

@@ -199,8 +199,8 @@ def email_required_agents(items, interval_s: float, aht_s: float, deadline_s: fl
         best[day_start:] = MAX_SERVERS - np.ceil(spare.max())  # the most the fluid's domain takes
         if day_share(best, day) < deadline_share * (1 - 1e-12):
             raise UserError("deadline_share", deadline_share, f"a share the open intervals allow: on "
-                            f"{_day_name(day_start // per_day, first_day)} at most {day_share(best, day):.4f} of the items can be taken "
-                            "up within the deadline, however many agents work")
+                            f"{_day_name(day_start // per_day, first_day)} at most {day_share(best, day):.4f} of the "
+                            "items can be taken up within the deadline, however many agents work")
 
         def meets(candidates: np.ndarray, day_start=day_start, day=day) -> np.ndarray:
             ok = np.empty(candidates.shape, bool)
