@@ -142,11 +142,11 @@ WORDS = {
     "labour_cost_day": ("Labour cost", "Coût salarial"),
     "interval_csv": ("Per-interval table (CSV)", "Tableau par intervalle (CSV)"),
     "interval_csv_text": ("Per agent group and site interval: its channel, calls (chat sessions, email items), "
-                          "AHT, agents required before shrinkage and after shrinkage (rostered), required after the goal loop (after shrinkage), scheduled, simulated "
-                          "service level and abandonment, voice bandwidth (0 for chat and email) ({rows} rows).",
+                          "AHT, agents required before shrinkage and after shrinkage (rostered), required after "
+                          "the goal loop (after shrinkage), scheduled, simulated service level and abandonment, voice bandwidth (0 for chat and email) ({rows} rows).",
                           "Par groupe d'agents et intervalle du site : son canal, appels (chats, courriels), "
-                          "DMT, agents requis avant absentéisme et après absentéisme (à planifier), requis après la boucle d'objectifs (après absentéisme), "
-                          "planifiés, niveau de service et abandons simulés, débit voix (0 pour le chat et le "
+                          "DMT, agents requis avant absentéisme et après absentéisme (à planifier), requis après "
+                          "la boucle d'objectifs (après absentéisme), planifiés, niveau de service et abandons simulés, débit voix (0 pour le chat et le "
                           "courriel) ({rows} lignes)."),
     "download_csv": ("Download the per-interval CSV", "Télécharger le CSV par intervalle"),
     # The workbooks (.xlsx).
@@ -301,8 +301,8 @@ WORDS = {
                    "Le besoin de l'étape de dimensionnement avant absentéisme et avant la boucle d'objectifs, en "
                    "heures d'agent : celui du groupe, par canal, et celui de ses files dimensionnées chacune seule "
                    "comme le plan dimensionne une file séparée (Erlang, la chaîne du chat, le travail de la file "
-                   "courriel : le temps de traitement de ses courriels, que le planning place avant le délai). Un gain négatif : "
-                   "mélanger coûte des agents."),
+                   "courriel : le temps de traitement de ses courriels, que le planning place avant le délai). "
+                   "Un gain négatif : mélanger coûte des agents."),
 }
 
 
