@@ -143,11 +143,12 @@ WORDS = {
     "interval_csv": ("Per-interval table (CSV)", "Tableau par intervalle (CSV)"),
     "interval_csv_text": ("Per agent group and site interval: its channel, calls (chat sessions, email items), "
                           "AHT, agents required before shrinkage and after shrinkage (rostered), required after "
-                          "the goal loop (after shrinkage), scheduled, simulated service level and abandonment, voice bandwidth (0 for chat and email) ({rows} rows).",
+                          "the goal loop (after shrinkage), scheduled, simulated service level and abandonment, "
+                          "voice bandwidth (0 for chat and email) ({rows} rows).",
                           "Par groupe d'agents et intervalle du site : son canal, appels (chats, courriels), "
                           "DMT, agents requis avant absentéisme et après absentéisme (à planifier), requis après "
-                          "la boucle d'objectifs (après absentéisme), planifiés, niveau de service et abandons simulés, débit voix (0 pour le chat et le "
-                          "courriel) ({rows} lignes)."),
+                          "la boucle d'objectifs (après absentéisme), planifiés, niveau de service et abandons "
+                          "simulés, débit voix (0 pour le chat et le courriel) ({rows} lignes)."),
     "download_csv": ("Download the per-interval CSV", "Télécharger le CSV par intervalle"),
     # The workbooks (.xlsx).
     "xl_verdict": ("Verdict", "Verdict"),
