@@ -178,7 +178,7 @@ def test_a_pool_of_two_voice_queues_is_refused():
     with pytest.raises(UserError) as error:
         plan_scenario_from_dict(data)
     assert error.value.field == "queues[2].skill" and "'fr-banking' is already this pool's voice queue" in \
-        error.value.expected and "would judge neither by its own goal" in error.value.expected
+        error.value.expected and "each judged by its own goal" in error.value.expected
 
 
 def test_a_shift_joining_the_pool_to_another_skill_is_refused():

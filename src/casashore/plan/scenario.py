@@ -244,7 +244,8 @@ class PlanScenario(Strict):
             if "voice" not in first_of:
                 why = f"the skill has no voice queue, only {names} beside it"
             else:
-                why = f"{first_of[queue.channel].name!r} is already this pool's {queue.channel} queue"
+                why = (f"{first_of[queue.channel].name!r} is already this pool's {queue.channel} queue (one queue "
+                       "per channel, each judged by its own goal)")
             raise ScenarioError(f"queues[{i}].skill", queue.skill,
                                 f"a skill of its own for the {queue.channel} queue {queue.name!r}: {why}; a "
                                 "blended pool is one voice queue with at most one chat and one email queue")
