@@ -123,14 +123,14 @@ def test_the_email_simulator_judges_every_item_once(agents, per_hour, deadline_s
     assert (time[..., 0] <= time[..., 1] * (1 + 1e-9) + 1e-6).all()
 
 
-def test_a_day_the_open_hours_cannot_serve_is_named_by_its_date_when_there_is_one():
-    open_hours = np.r_[np.zeros(32), np.ones(40), np.zeros(24)].astype(bool)
-    args = ([100.0] * 192, 900.0, 300.0, 4 * HOUR, 0.9)
-    two_days = dict(open_intervals=np.tile(open_hours, 2), days=2)
-    with pytest.raises(UserError, match="allow: on 2026-12-07 at most"):
-        email_required_agents(*args, **two_days, day_names=["2026-12-07", "2026-12-08"])
-    with pytest.raises(UserError, match="allow: on day 1 at most"):
-        email_required_agents(*args, **two_days)
-    with pytest.raises(UserError, match="allow: at most 0.5833") as one:  # a single day: no "day 1" to read
-        email_required_agents([100.0] * 96, 900.0, 300.0, 4 * HOUR, 0.9, open_intervals=open_hours)
-    assert "day" not in str(one.value).split("expected")[1].split("within")[0]
+def test_an_unreachable_deadline_share_names_the_day_by_its_date():
+    """Issue 21's trial: "on day 1" told a planner nothing; the plan passes its first site day, the error its date."""
+    from datetime import date
+
+    items = np.full(96, 10.0)  # two days of half-hours, items day and night
+    is_open = np.tile(np.arange(48) < 2, 2)  # open one hour a day: a 30-minute deadline cannot be met
+    for first_day, said in ((date(2026, 12, 7), "on 2026-12-07 at most"), (None, "on day 1 at most")):
+        with pytest.raises(UserError) as error:
+            email_required_agents(items, 1800.0, 420.0, 1800.0, 0.95, open_intervals=is_open, days=2,
+                                  first_day=first_day)
+        assert error.value.field == "deadline_share" and said in error.value.expected

@@ -118,7 +118,9 @@ def test_the_report_shows_the_pool(planned):
     assert "are not modelled" not in english
     rows = {row[0]: row for row in channel_rows(result, "en")}
     assert rows["fr-banking"][1] == "voice, blended pool fr" and rows["fr-email"][1] == "email, blended pool fr"
-    assert rows["fr-banking"][2] == rows["fr-email"][2]  # the pool's agents at peak on both rows
+    # Each queue's row its channel's part, the pool's totals once, on its own row (tests/test_plan_pool_report.py)
+    assert list(rows) == ["fr-banking", "fr-email", "fr (pool)"]
+    assert rows["fr-banking"][4] == rows["fr-email"][4] == ("—", "num") and rows["fr (pool)"][4][0] != "—"
 
 
 def test_the_interval_table_gives_the_pool_its_calls_level(planned):
@@ -176,7 +178,7 @@ def test_a_pool_of_two_voice_queues_is_refused():
     with pytest.raises(UserError) as error:
         plan_scenario_from_dict(data)
     assert error.value.field == "queues[2].skill" and "'fr-banking' is already this pool's voice queue" in \
-        error.value.expected and "would judge neither by its own goal" in error.value.expected
+        error.value.expected and "each judged by its own goal" in error.value.expected
 
 
 def test_a_shift_joining_the_pool_to_another_skill_is_refused():

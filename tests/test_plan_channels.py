@@ -142,7 +142,10 @@ def test_a_chat_queue_sharing_its_skill_with_no_voice_queue_is_refused():
     with pytest.raises(UserError) as error:
         plan_scenario_from_dict(data)
     assert error.value.field == "queues[1].skill" and "a skill of its own" in error.value.expected
-    assert "takes its calls from one voice queue" in error.value.expected
+    # Short and balanced (issue 21's trial): the cause, then what a pool is, no nested parentheses.
+    assert error.value.expected == ("a skill of its own for the chat queue 'fr-chat': the skill has no voice queue, "
+                                    "only 'fr-email' beside it; a blended pool is one voice queue with at most one "
+                                    "chat and one email queue")
 
 
 def test_a_shift_joining_a_chat_skill_to_another_is_refused():
@@ -359,8 +362,8 @@ def test_the_daily_summary_gives_each_channel_its_own_measures(planned):
     english, french = render(result, "en", "Channels"), render(result, "fr", "Canaux")
     table = english[english.index("<table id='daily-summary'>"):]
     table = table[:table.index("</thead>")]
-    for header in ("Contacts (calls, chats, emails)", "Voice: service level", "Voice: ASA (s)", "Chat: service level",
-                   "Chat: ASA (s)", "Email: within the deadline", "Email: backlog at day end"):
+    for header in ("Contacts, forecast (calls, chats, emails)", "Voice: service level", "Voice: ASA (s)",
+                   "Chat: service level", "Chat: ASA (s)", "Email: within the deadline", "Email: backlog at day end"):
         assert header in table
     assert "Courriel : stock en fin de journée" in french and "Chat : délai moyen de réponse (s)" in french
     book = load_workbook(io.BytesIO(plan_workbook(result, "en")))

@@ -35,6 +35,7 @@ import json
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import date
 
 import numpy as np
 
@@ -78,9 +79,10 @@ NON_CALL = ("p_wait", "p_abandon", "mean_time_to_abandon")
 
 
 def channel_requirement(queue: Queue, calls: np.ndarray, aht_s: float, interval_min: int, is_open: np.ndarray,
-                        where: str, day_names=None) -> np.ndarray:
+                        where: str, first_day: date | None = None) -> np.ndarray:
     """Agents working the chat or email ``queue`` per site interval (before shrinkage); ``calls``: its sessions
-    or items per interval, whole site days; ``where``: the queue's path for an error (``queues[2]``)."""
+    or items per interval, whole site days from ``first_day`` (an error names the day by its date); ``where``: the
+    queue's path for an error (``queues[2]``)."""
     from casashore.queueing.chat import chat_required_agents
     from casashore.queueing.email_backlog import email_required_agents
 
@@ -93,15 +95,22 @@ def channel_requirement(queue: Queue, calls: np.ndarray, aht_s: float, interval_
     try:
         return email_required_agents(calls, interval_s, aht_s, queue.deadline_s, queue.deadline_share,
                                      open_intervals=is_open, days=days, cyclic=True,
-                                     day_names=day_names).agents.astype(float)
+                                     first_day=first_day).agents.astype(float)
     except UserError as exc:
         raise UserError(f"{where}.{exc.field}", exc.value, f"{exc.expected} (the site's opening_hours are when "
                         "agents work emails)") from None
 
 
+def email_work_agents(items: np.ndarray, aht_s: float, interval_min: int) -> np.ndarray:
+    """A separate email queue's requirement per site interval as the plan staffs it (plan/pipeline.py
+    ``staffing_step``): the agents' worth of the items arriving in each interval (items x handle time / interval),
+    work with a deadline the schedule places (schedule/deadline_work.py), not a level held interval by interval."""
+    return np.asarray(items, float) * aht_s / (interval_min * 60.0)
+
+
 def blended_requirement(voice_agents: np.ndarray, voice_erlangs: np.ndarray, queue: Queue, items: np.ndarray,
                         aht_s: float, interval_min: int, is_open: np.ndarray, where: str,
-                        day_names=None) -> np.ndarray:
+                        first_day: date | None = None) -> np.ndarray:
     """Agents of a blended pool per site interval (before shrinkage): a voice queue's and the email ``queue``'s on
     one skill, the router's rule (docs/routing.md "Channels": an email item pauses under a call). With a chat queue
     in the pool too, ``voice_agents`` are the agents calls and chats need and ``voice_erlangs`` the agents they
@@ -121,7 +130,7 @@ def blended_requirement(voice_agents: np.ndarray, voice_erlangs: np.ndarray, que
     try:
         extra = email_required_agents(items, interval_min * 60.0, aht_s, queue.deadline_s, queue.deadline_share,
                                       open_intervals=is_open, days=days, cyclic=True, spare=spare,
-                                      day_names=day_names).agents
+                                      first_day=first_day).agents
     except UserError as exc:
         raise UserError(f"{where}.{exc.field}", exc.value, f"{exc.expected} (the site's opening_hours are when "
                         "agents work emails)") from None
@@ -141,7 +150,8 @@ class PoolRequirement:
     email: np.ndarray
     """the agents it adds for its emails once calls and chats have left their time to them"""
     apart: np.ndarray
-    """the three queues each staffed alone: Erlang, the chat chain, the email backlog (``channel_requirement``)"""
+    """the three queues each staffed alone, as the plan staffs a separate queue: Erlang, the chat chain, the email
+    queue's work (``email_work_agents``: its items' handle time, which the schedule places before the deadline)"""
 
 
 def chat_held_agents(sessions: np.ndarray, aht_s: float, queue: Queue, voice_p_wait: np.ndarray,
@@ -165,7 +175,7 @@ def chat_held_agents(sessions: np.ndarray, aht_s: float, queue: Queue, voice_p_w
 def pool_requirement(voice_agents: np.ndarray, voice_erlangs: np.ndarray, voice_p_wait: np.ndarray,
                      chat: Queue | None, sessions: np.ndarray | None, chat_aht_s: float, email: Queue | None,
                      items: np.ndarray | None, email_aht_s: float, interval_min: int, is_open: np.ndarray,
-                     where: Callable[[Queue], str], day_names=None) -> PoolRequirement:
+                     where: Callable[[Queue], str], first_day: date | None = None) -> PoolRequirement:
     """A blended pool's requirement per site interval (docs/plan.md "Blended pools"): its voice queue's Erlang
     requirement ``voice_agents`` (``voice_erlangs`` of calls, callers waiting with ``voice_p_wait``), then
 
@@ -185,15 +195,14 @@ def pool_requirement(voice_agents: np.ndarray, voice_erlangs: np.ndarray, voice_
     if chat is not None:
         held = chat_held_agents(sessions, chat_aht_s, chat, np.where(busy > 0, voice_p_wait, 1.0), interval_min)
         chat_alone = channel_requirement(chat, np.asarray(sessions, float), chat_aht_s, interval_min, is_open,
-                                         where(chat), day_names)
+                                         where(chat), first_day)
         live = np.maximum(voice_agents + np.rint(held), chat_alone)
         busy = busy + np.asarray(sessions, float) * chat_aht_s / (interval_min * 60.0)
     agents = live
     if email is not None:
         agents = blended_requirement(live, busy, email, np.asarray(items, float), email_aht_s, interval_min, is_open,
-                                     where(email), day_names)
-        email_alone = channel_requirement(email, np.asarray(items, float), email_aht_s, interval_min, is_open,
-                                          where(email), day_names)
+                                     where(email), first_day)
+        email_alone = email_work_agents(np.asarray(items, float), email_aht_s, interval_min)
     return PoolRequirement(agents=agents, voice=voice_agents, chat=live - voice_agents, email=agents - live,
                            apart=voice_agents + chat_alone + email_alone)
 

@@ -135,6 +135,16 @@ def coverage(staffing: Staffing, schedule: Schedule) -> float:
     return covered / needed if needed > 0 else 1.0
 
 
+def email_deferred(staffing: Staffing, schedule: Schedule) -> dict[str, np.ndarray]:
+    """Per email skill, the agents short of its items' work in each interval (with shrinkage; 0 where covered):
+    work the schedule defers to later intervals (breaks, later starts), allowed because email is judged on its
+    deadline (the backlog), not interval by interval (``coverage``). Not a blended pool's: it is covered per
+    interval, as a voice skill."""
+    return {skill: np.maximum(np.asarray(row.with_shrinkage, float) - np.asarray(schedule.scheduled[skill], float),
+                              0.0)
+            for skill, row in staffing.required.items() if row.channel == "email"}
+
+
 def verdict(staffing: Staffing, schedule: Schedule, simulation: SimulatedCentre, rounds: list[GoalRound]) -> Verdict:
     """The plan at a glance: met (every queue's goal met on every day), at risk (some day within the noise of
     its goal, or a schedule stopped by its safety limit), not met (some day below its goal beyond the noise),

@@ -29,6 +29,7 @@ from casashore.forecast.timezones import zone
 from casashore.plan.channels import (
     channel_requirement,
     channel_seed,
+    email_work_agents,
     is_blended,
     pool_requirement,
     pool_seed,
@@ -254,7 +255,6 @@ def staffing_step(scenario: PlanScenario, forecast: Forecast) -> Staffing:
                                 aht_s=float(work[name].sum() / calls[name].sum()) if calls[name].sum() > 0
                                 else by_queue[name].aht_s) for name in calls}
     is_open = None
-    day_names = [start.date().isoformat() for start in grid[::1440 // scenario.plan.interval_min]]  # for errors
     required = {}
     pools = scenario.blended_pools
     for skill in scenario.skills:
@@ -283,7 +283,7 @@ def staffing_step(scenario: PlanScenario, forecast: Forecast) -> Staffing:
                 agents, seconds / step_s, p_wait, chat, None if chat is None else calls[chat.name],
                 0.0 if chat is None else queues[chat.name].aht_s, email, None if email is None else calls[email.name],
                 0.0 if email is None else queues[email.name].aht_s, scenario.plan.interval_min, is_open, where,
-                day_names)
+                grid[0].date())
             agents, channel = requirement.agents, pool.channel
             parts = {"by_channel": {q.channel: getattr(requirement, q.channel).astype(float).tolist()
                                     for q in pool.queues},
@@ -291,11 +291,11 @@ def staffing_step(scenario: PlanScenario, forecast: Forecast) -> Staffing:
         elif channel != "voice":
             # Checks the deadline share is reachable in the open hours (a UserError naming the queue's field).
             agents = channel_requirement(members[0], offered, queues[members[0].name].aht_s,
-                                         scenario.plan.interval_min, is_open, where(members[0]), day_names)
+                                         scenario.plan.interval_min, is_open, where(members[0]), grid[0].date())
         if channel == "email":
             # Work with a deadline (docs/plan.md "Channels"): the agents' worth of the items arriving in each
             # interval, the schedule choosing when they are worked (schedule/deadline_work.py).
-            agents = offered * queues[members[0].name].aht_s / step_s
+            agents = email_work_agents(offered, queues[members[0].name].aht_s, scenario.plan.interval_min)
             with_shrinkage = agents / (1.0 - scenario.site.shrinkage)
         else:
             with_shrinkage = agents_with_shrinkage(agents, scenario.site.shrinkage).astype(float)

@@ -190,7 +190,9 @@ class DayLevel(JsonRecord):
     queue: str
     day: str
     calls: float
-    """the day's arrivals (calls, chat sessions or email items offered), the replications' mean"""
+    """simulated: the day's arrivals in the simulation (calls, chat sessions or email items offered), the
+    replications' mean; not the forecast (``staffing.queues[].calls``, the report's daily contacts), from which it
+    differs by the simulation's random arrivals"""
     service_level: float
     service_level_ci95: float
     goal: float

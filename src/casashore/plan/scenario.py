@@ -240,19 +240,15 @@ class PlanScenario(Strict):
                 first_of.setdefault(q.channel, q)
             if first_of[queue.channel] is queue and "voice" in first_of:
                 continue
-            names = ", ".join(repr(q.name) for q in sharing)
+            names = " and ".join(repr(q.name) for q in sharing if q is not queue)
             if "voice" not in first_of:
-                why = (f"a blended pool takes its calls from one voice queue, and {names} are all "
-                       f"{' and '.join(sorted(first_of))} (give each its own skill)")
+                why = f"the skill has no voice queue, only {names} beside it"
             else:
-                twin = first_of[queue.channel]
-                why = (f"the blended engine serves one queue per channel, and {twin.name!r} is already this pool's "
-                       f"{queue.channel} queue: merging two {queue.channel} queues into one line would judge "
-                       "neither by its own goal (give one of them its own skill)")
+                why = (f"{first_of[queue.channel].name!r} is already this pool's {queue.channel} queue (one queue "
+                       "per channel, each judged by its own goal)")
             raise ScenarioError(f"queues[{i}].skill", queue.skill,
-                                f"a skill of its own for the {queue.channel} queue {queue.name!r}, or a blended "
-                                f"pool of one voice queue with at most one chat and one email queue (this skill "
-                                f"has {names}; {why})")
+                                f"a skill of its own for the {queue.channel} queue {queue.name!r}: {why}; a "
+                                "blended pool is one voice queue with at most one chat and one email queue")
 
     def _check_pool_shifts(self) -> None:
         """No shift joins a blended pool's skill, or a chat or email queue's, to another skill."""

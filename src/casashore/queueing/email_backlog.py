@@ -19,6 +19,7 @@ D(min(t + deadline, T)) - A(t), linear between kinks, is not negative.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date, timedelta
 
 import numpy as np
 
@@ -142,9 +143,14 @@ class EmailRequirement:
     """the backlog with those agents (over the repeated horizon's middle copy when cyclic)"""
 
 
+def _day_name(index: int, first_day: date | None) -> str:
+    """The ``index``-th day (from 0) as an error names it: its date when known, else day 1, day 2..."""
+    return f"day {index + 1}" if first_day is None else (first_day + timedelta(days=index)).isoformat()
+
+
 def email_required_agents(items, interval_s: float, aht_s: float, deadline_s: float, deadline_share: float, *,
                           open_intervals=None, days: int = 1, cyclic: bool = True, spare=None,
-                          day_names=None) -> EmailRequirement:
+                          first_day: date | None = None) -> EmailRequirement:
     """The fewest agents, one level per day over the intervals ``open_intervals`` marks (all by default), such that
     ``deadline_share`` of each day's judged items are taken up within ``deadline_s``.
 
@@ -153,10 +159,10 @@ def email_required_agents(items, interval_s: float, aht_s: float, deadline_s: fl
     stands alone and an item still waiting at its end counts as missed (the plan must take it up by then). A
     repeating horizon must also be worked off within it (capacity over the cycle at least its items), or its
     backlog would grow from one cycle to the next, which three copies would not show.
-    ``day_names``: each day's name for an error (its date, in a plan); without them a day is "day 2" (and a
-    single day not named at all).
     ``spare``: agents' worth of capacity per interval that email gets before any agent of its own (a blended
     pool's time its calls leave, plan/channels.py); the levels are then the agents added to the pool.
+    ``first_day``: the date of the items' first day, for an error to name the day it means (else its number; a
+    single day is not named).
     Levels are chosen day after day: day d's is the least for which day d's arrivals meet the share when every
     later day keeps that level (earlier days' levels fixed, their backlog carried). More agents never leave more
     late items (FIFO fluid: D rises with capacity at every instant), so each level is a doubling and a bisection.
@@ -193,8 +199,7 @@ def email_required_agents(items, interval_s: float, aht_s: float, deadline_s: fl
         best = levels.copy()
         best[day_start:] = MAX_SERVERS - np.ceil(spare.max())  # the most the fluid's domain takes
         if day_share(best, day) < deadline_share * (1 - 1e-12):
-            d = day_start // per_day
-            on = f"on {day_names[d]} " if day_names is not None else f"on day {d + 1} " if days > 1 else ""
+            on = "" if days == 1 and first_day is None else f"on {_day_name(day_start // per_day, first_day)} "
             raise UserError("deadline_share", deadline_share, f"a share the open intervals allow: {on}at most "
                             f"{day_share(best, day):.4f} of the items can be taken up within the deadline, however "
                             "many agents work")

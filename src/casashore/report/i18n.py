@@ -141,13 +141,14 @@ WORDS = {
     "paid_hours_day": ("Paid hours (worked that day)", "Heures payées (travaillées ce jour)"),
     "labour_cost_day": ("Labour cost", "Coût salarial"),
     "interval_csv": ("Per-interval table (CSV)", "Tableau par intervalle (CSV)"),
-    "interval_csv_text": ("Per agent group and site interval: calls, AHT, agents required before shrinkage and after "
-                          "shrinkage (rostered), required after the goal loop (after shrinkage), scheduled, simulated "
-                          "service level and abandonment, voice bandwidth (0 for chat and email) ({rows} rows).",
-                          "Par groupe d'agents et intervalle du site : appels, DMT, agents requis avant absentéisme et "
-                          "après absentéisme (à planifier), requis après la boucle d'objectifs (après absentéisme), "
-                          "planifiés, niveau de service et abandons simulés, débit voix (0 pour le chat et le "
-                          "courriel) ({rows} lignes)."),
+    "interval_csv_text": ("Per agent group and site interval: its channel, calls (chat sessions, email items), "
+                          "AHT, agents required before shrinkage and after shrinkage (rostered), required after "
+                          "the goal loop (after shrinkage), scheduled, simulated service level and abandonment, "
+                          "voice bandwidth (0 for chat and email) ({rows} rows).",
+                          "Par groupe d'agents et intervalle du site : son canal, appels (chats, courriels), "
+                          "DMT, agents requis avant absentéisme et après absentéisme (à planifier), requis après "
+                          "la boucle d'objectifs (après absentéisme), planifiés, niveau de service et abandons "
+                          "simulés, débit voix (0 pour le chat et le courriel) ({rows} lignes)."),
     "download_csv": ("Download the per-interval CSV", "Télécharger le CSV par intervalle"),
     # The workbooks (.xlsx).
     "xl_verdict": ("Verdict", "Verdict"),
@@ -231,7 +232,10 @@ WORDS = {
                 "Stock de courriels (en attente, avec les agents planifiés)"),
     "items_waiting": ("items waiting", "courriels en attente"),
     # The daily summary per channel: each channel's own measures, never averaged across channels.
-    "contacts": ("Contacts (calls, chats, emails)", "Contacts (appels, chats, courriels)"),
+    "contacts": ("Contacts, forecast ({kinds})", "Contacts prévus ({kinds})"),
+    "voice_contacts": ("calls", "appels"),
+    "chat_contacts": ("chats", "chats"),
+    "email_contacts": ("emails", "courriels"),
     "forecast_contacts": ("Forecast contacts per interval: calls, chat sessions, email items (client's time, 80 % "
                           "band)", "Contacts prévus par intervalle : appels, chats, courriels (heure du client, "
                           "bande à 80 %)"),
@@ -253,8 +257,10 @@ WORDS = {
         "Erlang, its chats by the agents they hold (an agent holding a chat takes no call, and chats go to idle agents "
         "first), its emails first in the time calls and chats leave (an email goes to an agent only when no call or "
         "chat waits), then by agents added for them; it is scheduled on its "
-        "skill and simulated by the blended engine (an email pauses under a call), so its queues' rows show the "
-        "pool's agents and hours, and its backlog is the simulated one.",
+        "skill and simulated by the blended engine (an email pauses under a call). Its queues' rows give each "
+        "channel's own part of the pool's requirement (its agents at peak, its share of the hours) and its own "
+        "simulated level; the pool's row after them gives the pool's totals, scheduled hours and coverage, once "
+        "(its queues' rows add up to it); its backlog is the simulated one.",
         "Chaque canal est dimensionné par son propre modèle (voix : Erlang A ; chat : des agents tenant jusqu'à "
         "max_sessions conversations, ralenties les unes par les autres ; courriel : le stock reporté d'un intervalle "
         "à l'autre face à son délai). Un groupe mixte (une file voix et une file chat, une file courriel ou les deux "
@@ -264,20 +270,40 @@ WORDS = {
         "temps que les appels et les chats "
         "laissent (un courriel ne va à un agent que si aucun appel ni chat n'attend), puis par des agents ajoutés "
         "pour eux ; il est planifié sur sa compétence et simulé par le moteur "
-        "mixte (un courriel s'interrompt pendant un appel) : les lignes de ses files montrent les agents et les "
-        "heures du groupe, et son stock est celui simulé."),
+        "mixte (un courriel s'interrompt pendant un appel). Les lignes de ses files donnent la part de chaque canal "
+        "dans le besoin du groupe (ses agents au pic, sa part des heures) et son niveau simulé ; la ligne du groupe, "
+        "après elles, donne une seule fois les totaux du groupe, ses heures planifiées et sa couverture (les lignes "
+        "de ses files s'y additionnent) ; son stock est celui simulé."),
     "pools": ("Blended pools against separate pools", "Groupes mixtes face à des groupes séparés"),
     "pool": ("pool", "groupe"),
+    "email_coverage_rule": (
+        "Email coverage is judged on the deadline (the backlog), not interval by interval: an email group's agents "
+        "may be on break or not yet started while items arrive, the items wait and are worked later, before the "
+        "deadline (the backlog chart). An interval with fewer agents than its items' work is deferral, not "
+        "under-coverage.",
+        "La couverture du courriel se juge au délai (le stock), pas intervalle par intervalle : les agents d'un "
+        "groupe courriel peuvent être en pause ou pas encore arrivés quand des courriels arrivent ; ceux-ci "
+        "attendent et sont traités plus tard, avant le délai (le graphique du stock). Un intervalle avec moins "
+        "d'agents que le travail de ses courriels est du report, pas un sous-effectif."),
+    "email_deferred": ("{skill}: {hours} agent hours deferred to later intervals, over {intervals} intervals",
+                       "{skill} : {hours} heures-agents reportées à des intervalles suivants, sur {intervals} "
+                       "intervalles"),
+    "coverage_email": ("email judged on its deadline, not per interval: {hours} agent hours deferred, see Channels",
+                       "courriel jugé à son délai, pas par intervalle : {hours} heures-agents reportées, voir Canaux"),
+    "pool_row": ("the rows above together", "les lignes ci-dessus ensemble"),
     "pool_required_hours": ("agent hours required (on the phones)", "heures d'agent requises (en poste)"),
     "pool_parts": ("per channel", "par canal"),
     "pool_apart_hours": ("its queues apart", "ses files séparées"),
     "pool_saving": ("saved by blending", "gagnées en mélangeant"),
     "pools_note": ("The staffing step's requirement before shrinkage and before the goal loop, in agent hours: the "
-                   "pool's in parts per channel, and its queues each staffed alone (Erlang, the chat chain, the "
-                   "email backlog). A negative saving means blending costs agents.",
+                   "pool's in parts per channel, and its queues each staffed alone as the plan staffs a separate queue "
+                   "(Erlang, the chat chain, the email queue's work: its items' handle time, which the schedule "
+                   "places before the deadline). A negative saving means blending costs agents.",
                    "Le besoin de l'étape de dimensionnement avant absentéisme et avant la boucle d'objectifs, en "
                    "heures d'agent : celui du groupe, par canal, et celui de ses files dimensionnées chacune seule "
-                   "(Erlang, la chaîne du chat, le stock de courriels). Un gain négatif : mélanger coûte des agents."),
+                   "comme le plan dimensionne une file séparée (Erlang, la chaîne du chat, le travail de la file "
+                   "courriel : le temps de traitement de ses courriels, que le planning place avant le délai). "
+                   "Un gain négatif : mélanger coûte des agents."),
 }
 
 

@@ -202,6 +202,13 @@ def channel_columns(channels: list[str], lang: str) -> list[tuple[str, str, str]
             for c in channels for field, header in measures[c]]
 
 
+def contacts_header(channels: list[str], lang: str) -> str:
+    """The daily summary's contacts column, naming only the channels the plan has: forecast contacts (the
+    verdict's ``days[].calls`` are the simulation's arrivals, which differ by its random draws)."""
+    kinds = ", ".join(label(lang, f"{c}_contacts") for c in channels)
+    return label(lang, "contacts").format(kinds=kinds)
+
+
 def daily_section(summary: list[DaySummary], channels: list[str], currency: str, lang: str) -> str:
     t = lambda key: label(lang, key)  # noqa: E731
     columns = channel_columns(channels, lang)
@@ -210,6 +217,8 @@ def daily_section(summary: list[DaySummary], channels: list[str], currency: str,
         value = next((getattr(c, field) for c in day.channels if c.channel == channel), None)
         if value is None:
             return ("—", "num")
+        if field == "asa_s" and 0 < value < 0.5:
+            return ("< 1 s", "num")  # a wait, however short, is not 0 s
         if field in ("asa_s", "backlog_end"):
             return (number(value, lang), "num")
         return (percent(value, lang), "num")
@@ -222,7 +231,7 @@ def daily_section(summary: list[DaySummary], channels: list[str], currency: str,
                  (number(sum(d.agents for d in summary), lang), "num"),
                  (number(sum(d.paid_hours for d in summary), lang, 1), "num"), *[""] * len(columns),
                  (f"{number(sum(d.labour_cost for d in summary), lang)} {currency}", "num")])
-    contacts = t("calls").capitalize() if channels == ["voice"] else t("contacts")
+    contacts = t("calls").capitalize() if channels == ["voice"] else contacts_header(channels, lang)
     headers = [t("day"), contacts, t("agents_started"), t("paid_hours_day"), *[h for _, _, h in columns],
                t("labour_cost_day")]
     return table(headers, rows, "daily-summary", t("daily"))

@@ -13,11 +13,14 @@ from datetime import date, datetime, time, timedelta
 from casashore.plan.channels import is_blended
 from casashore.plan.result import PlanResult
 
-INTERVAL_COLUMNS = ("start", "group", "calls", "aht_s", "required_before_shrinkage", "required_after_shrinkage",
-                    "required_after_shrinkage_and_rounds", "scheduled", "service_level", "p_abandon", "bandwidth_bps")
-"""The CLI's --output columns (usecases/plan.py OUTPUT_COLUMNS) and what the goal loop and the simulation add. The
-staffing step's agents are named for shrinkage: before it (on the phones or the keyboard, the channels table's
-peak) and after it (rostered: what the schedule covers, the coverage chart's and the workbook's)."""
+INTERVAL_COLUMNS = ("start", "group", "channel", "calls", "aht_s", "required_before_shrinkage",
+                    "required_after_shrinkage", "required_after_shrinkage_and_rounds", "scheduled", "service_level",
+                    "p_abandon", "bandwidth_bps")
+"""The per-interval CSV's columns, the report's download and `casashore plan --output` alike (one function,
+``interval_csv_chunks``). ``channel`` says what ``calls`` counts: voice calls, chat sessions, email items, or for a
+blended pool (voice+email, voice+chat, voice+chat+email) its voice queue's calls. The staffing step's agents are
+named for shrinkage: before it (on the phones or the keyboard, the channels table's peak) and after it (rostered:
+what the schedule covers, the coverage chart's and the workbook's)."""
 
 
 def interval_minutes(plan: PlanResult) -> int:
@@ -273,7 +276,8 @@ def iter_interval_rows(plan: PlanResult) -> Iterator[dict]:
         for i in shown:
             start = staffing.starts[i]
             simulated = [q[i] for q in mine if i in q]
-            out.append({"start": start, "group": group, "calls": required.calls[i],
+            out.append({"start": start, "group": group, "channel": required.channel or "voice",
+                        "calls": required.calls[i],
                         "aht_s": required.aht_s[i], "required_before_shrinkage": required.on_phone[i],
                         "required_after_shrinkage": required.with_shrinkage[i],
                         "required_after_shrinkage_and_rounds": after[group].with_shrinkage[i],

@@ -8,7 +8,7 @@ import math
 from datetime import date, datetime, timedelta
 
 from casashore.plan.result import PlanResult, Verdict
-from casashore.report.channels import has_channels
+from casashore.report.channels import deferred_hours, has_channels
 from casashore.report.i18n import day_name, label, number, percent
 from casashore.report.markup import Cell, bullet_list, heading, paragraph, table
 from casashore.report.tables import closed_days, interval_minutes
@@ -65,7 +65,11 @@ def facts(plan: PlanResult, lang: str) -> list[list[Cell]]:
     stop_cell: Cell = t(f"stopped_{stopped}") if stopped else "—"
     if stopped == "time_safety":
         stop_cell = (t("stopped_time_safety"), "alarm")
-    return [[t("coverage_share"), coverage_text(verdict.coverage, lang)],
+    covered = coverage_text(verdict.coverage, lang)
+    if deferred := deferred_hours(plan):
+        hours = number(sum(h for _, h in deferred.values()), lang, 1)
+        covered = f"{covered} ({t('coverage_email').format(hours=hours)})"
+    return [[t("coverage_share"), covered],
             [t("schedule_cost"), cost_against_bound(plan, lang)],
             [t("stopped"), stop_cell]]
 

@@ -11,7 +11,7 @@ from casashore.errors import UserError
 from casashore.plan.pipeline import Progress, plan_with_report
 from casashore.plan.result import PlanResult
 from casashore.plan.scenario import PlanScenario
-from casashore.report.tables import iter_interval_rows
+from casashore.report.tables import interval_csv_chunks, iter_interval_rows
 from casashore.workers import LOCAL, Execution
 
 
@@ -41,14 +41,13 @@ def located_in(scenario_file: str) -> Iterator[None]:
         raise UserError(exc.field, exc.value, exc.expected, where=scenario_file) from None
 
 
-OUTPUT_COLUMNS = ("start", "group", "calls", "aht_s", "required_before_shrinkage", "required_after_shrinkage",
-                  "scheduled", "bandwidth_bps")
-"""The columns of `casashore plan --output` (the report's embedded CSV has these and more: report/tables.py)."""
-
-
 def interval_rows(result: PlanResult) -> list[dict]:
     """The plan per skill and interval shown (report/tables.py's shown_span: the plan's days and the hour a client
-    west of the site reaches past its midnight, not the rest of that day), as CSV rows: calls, AHT, agents
-    required before shrinkage and after it (rostered), scheduled, the group's voice bandwidth (0 on a chat or
-    email group: tables.voice_bandwidth_by_group). The report's rows, fewer columns."""
-    return [{k: row[k] for k in OUTPUT_COLUMNS} for row in iter_interval_rows(result)]
+    west of the site reaches past its midnight, not the rest of that day): the report's rows, every column."""
+    return list(iter_interval_rows(result))
+
+
+def interval_csv(result: PlanResult) -> Iterator[str]:
+    """`casashore plan --output`: the report's download, byte for byte (report/tables.py ``interval_csv_chunks``:
+    the same rows and columns, channel among them), in pieces."""
+    return interval_csv_chunks(iter_interval_rows(result))

@@ -13,7 +13,7 @@ from rich.table import Table
 from casashore.errors import UserError
 from casashore.interfaces.cli.errors import exits_on_user_error
 from casashore.interfaces.cli.options import JsonOpt, workers_option
-from casashore.interfaces.cli.rendering import out, print_json_chunks, write_csv
+from casashore.interfaces.cli.rendering import out, print_json_chunks, write_text_chunks
 from casashore.report.i18n import LANGS  # the languages only: no plotting
 from casashore.usecases.output_paths import check_all_writable
 
@@ -40,7 +40,9 @@ def plan(
     report: Annotated[Path | None, typer.Option(help="The HTML report [default: SCENARIO-plan.html in the current "
                                                      "directory, SCENARIO-plan.fr.html with --lang fr].")] = None,
     lang: Annotated[str, typer.Option(help="Report language: en or fr.")] = "en",
-    output: Annotated[Path | None, typer.Option("--output", help="Also write the plan per interval as CSV.")] = None,
+    output: Annotated[Path | None, typer.Option(
+        "--output", help="Also write the plan per agent group and interval as CSV: the report's download, the same "
+        "rows and columns (channel says whether calls counts calls, chat sessions or email items).")] = None,
     xlsx: Annotated[Path | None, typer.Option("--xlsx", help="Also write the plan as an Excel workbook: verdict, "
                                                              "shift table, requirement vs scheduled per interval, "
                                                              "daily summary (in --lang).")] = None,
@@ -80,10 +82,11 @@ def plan(
     from casashore.plan.pipeline import STEPS
     from casashore.plan.scenario import load_plan_scenario
     from casashore.report.assumptions import assumption_text
+    from casashore.report.channels import deferred_hours
     from casashore.report.plan_report import summary_rows
     from casashore.report.verdict import closed_text
     from casashore.usecases.execution import execution
-    from casashore.usecases.plan import interval_rows, located_in
+    from casashore.usecases.plan import interval_csv, located_in
     from casashore.usecases.plans import run_and_keep
     from casashore.usecases.simulation import compile_notice
 
@@ -106,7 +109,7 @@ def plan(
                 progress=lambda step, detail="", share=0.0: bar.update(
                     task, description=f"{step} {detail}".strip(), completed=STEPS.index(step) + share))
     if output is not None:
-        write_csv(output, interval_rows(result))
+        write_text_chunks(output, interval_csv(result))  # the report's download, byte for byte
     if xlsx is not None:
         from casashore.usecases.workbooks import plan_xlsx  # openpyxl: only when a workbook is asked for
 
@@ -132,6 +135,9 @@ def plan(
               f"queue-days; requirement covered {verdict.coverage:.1%}; schedule within {schedule.gap:.2%} of "
               f"its proven bound {schedule.bound:,.2f} (stopped by {schedule.stopped_by}); "
               f"{verdict.rounds} scheduling round(s)")
+    for skill, (intervals, hours) in deferred_hours(result).items():
+        out.print(f"email {skill}: judged on its deadline (the backlog), not per interval: {hours:,.1f} agent hours "
+                  f"deferred to later intervals over {intervals} intervals (breaks, later starts), not under-coverage")
     closed = closed_text(result, parsed.rules.opening_hours, "en")
     if closed:
         out.print(closed)

@@ -87,6 +87,16 @@ def write_csv(path: Path, rows: list[dict]) -> None:
         fail(f"output: {str(path)!r} cannot be written ({exc.strerror})")
 
 
+def write_text_chunks(path: Path, chunks: Iterable[str]) -> None:
+    """A text file written as its pieces come (a CSV of a month of hundreds of queues is never held whole)."""
+    try:
+        with path.open("w", newline="", encoding="utf-8") as handle:
+            for chunk in chunks:
+                handle.write(chunk)
+    except OSError as exc:
+        fail(f"output: {str(path)!r} cannot be written ({exc.strerror})")
+
+
 def table(rows: list[dict], columns: list[tuple[str, str, str]], title: str) -> None:
     """Print ``rows`` with ``columns`` as (key, header, format spec); a missing value shows as "—"."""
     shown = Table(title=title)
