@@ -237,7 +237,9 @@ def test_the_french_report_is_french_throughout(planned, french):
     names = [trace.name for _, figure in figures(typed, "fr") for trace in figure.data]
     notes = [a.text for _, figure in figures(typed, "fr") for a in figure.layout.annotations]
     assert names and not ENGLISH.findall(" ".join(names + notes)), names + notes
-    assert '"name":"fr requis, après absentéisme (à planifier)"' in french.replace(": ", ":")
+    compact = french.replace(": ", ":")  # plotly's JSON engine may escape non-ASCII letters, or not
+    assert any(f'"name":{json.dumps("fr requis, après absentéisme (à planifier)", ensure_ascii=ascii_only)}'
+               in compact for ascii_only in (True, False))
     assert french.count(LOCALE) == 1
     assert '"locale": "fr"' in french or '"locale":"fr"' in french
 

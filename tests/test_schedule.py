@@ -165,6 +165,28 @@ def test_staffing_output_is_a_requirement_on_the_site_clock(tmp_path):
     assert by_start["2026-02-20T07:00:00"]["required"] == 0
 
 
+@pytest.mark.parametrize("columns, values", [
+    (["channel", "max_sessions", "concurrency", "target"], ["chat", 3, 0.3, 60]),
+    (["channel", "deadline"], ["email", "4h"]),
+])
+def test_every_column_casashore_staff_writes_is_accepted_as_a_requirement(tmp_path, columns, values):
+    """Each channel's staff rows carry their own columns (slot use, backlog, deadline, overloaded...): the file
+    `casashore staff --output` writes is a requirement as it is, whatever the channel (clean-clone CI)."""
+    from casashore.schedule.inputs import STAFFING_COLUMNS, read_requirement
+
+    cases = write(tmp_path / "cases.csv", ["start", "queue", "calls", "interval", "aht", "service_level", *columns],
+                  [[f"2026-02-20T{h:02d}:00:00+01:00", "fr", 40 * (8 < h < 17), "1h", 300, 0.8, *values]
+                   for h in range(24)])
+    staffed = tmp_path / "staffed.csv"
+    made = runner.invoke(app, ["staff", "--input", str(cases), "--output", str(staffed), "--json"])
+    assert made.exit_code == 0, made.output
+    with staffed.open() as handle:
+        header = next(csv.reader(handle))
+    assert set(header) - {"start"} <= set(STAFFING_COLUMNS), set(header) - set(STAFFING_COLUMNS)
+    requirement = read_requirement(staffed)  # the site's clock: Casablanca, an hour behind Paris
+    assert sum(sum(agents) for agents in requirement.required.values()) > 0
+
+
 @pytest.mark.parametrize("content, words", [
     (None, "readable CSV"),
     ("start,required\n", "at least one interval"),

@@ -69,7 +69,9 @@ class ShiftTemplate:
 
 
 STAFFING_COLUMNS = ("traffic", "agents", "agents_with_shrinkage", "p_wait", "service_level", "asa", "occupancy",
-                    "p_abandon", "model", "asa_all", "queue", "channel", "label", "interval_start")
+                    "p_abandon", "model", "asa_all", "queue", "channel", "label", "interval_start", "interval_s",
+                    "calls", "overloaded", "sessions_per_agent", "slot_use", "max_sessions", "concurrency",
+                    "capacity_sessions", "backlog_max", "deadline_s", "open_s")
 """What ``casashore staff --output`` writes: accepted as a requirement as it is."""
 
 
