@@ -290,6 +290,27 @@ def test_chat_caps_abandonment_as_voice_does_meeting_every_target_given():
     assert capped["agents"] > loose["agents"] and fewer["p_abandon"] > 0.05
 
 
+@pytest.mark.parametrize("chat", [False, True])
+def test_the_api_caps_abandonment_as_the_cli_does(api, chat):
+    """`abandon` in POST /api/staff is `--abandon`: the same agents, voice and chat; refused without patience_s and
+    on email, naming the field."""
+    cli_args = ("--calls", "400", "--interval", "15m", "--aht", "5m", "--patience", "2m", "--service-level", "0.8",
+                "--abandon", "5%") + (("--channel", "chat", "--max-sessions", "3", "--concurrency", "0.3",
+                                       "--target", "60") if chat else ())
+    body = {"calls": 400, "interval_min": 15, "aht_s": 300, "patience_s": 120, "service_level": 0.8,
+            "abandon": 0.05} | ({"channel": "chat", "max_sessions": 3, "concurrency": 0.3, "target_s": 60}
+                                if chat else {})
+    answer = api.post("/api/staff", json=body)
+    assert answer.status_code == 200, answer.text
+    expected = staff_cli(*cli_args)
+    assert answer.json()["agents"] == expected["agents"] and answer.json()["p_abandon"] <= 0.05
+    without_patience = api.post("/api/staff", json={k: v for k, v in body.items() if k != "patience_s"})
+    assert without_patience.status_code == 422 and "abandon" in without_patience.text
+    email = api.post("/api/staff", json={"channel": "email", "calls": 40, "interval_min": 1440, "aht_s": 300,
+                                         "deadline_s": 14400, "service_level": 0.9, "abandon": 0.05})
+    assert email.status_code == 422 and "abandon" in email.text
+
+
 DAY_OF_EMAIL = ("staff", "--channel", "email", "--calls", "2400", "--aht", "5m", "--deadline", "24h",
                 "--service-level", "0.95")
 

@@ -83,6 +83,9 @@ class StaffRequest(Strict):
     concurrency: Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)] | None = None
     deadline_s: DeadlineSeconds | None = None
     open_min: Annotated[float, Field(ge=1, le=1440, allow_inf_nan=False)] | None = None
+    abandon: Share | None = None
+    """The largest share of callers (chat: of chats) that may hang up before an answer, a target besides
+    service_level, as `casashore staff --abandon`: voice and chat, with patience_s."""
 
     @model_validator(mode="after")
     def _channel_fields(self) -> StaffRequest:
@@ -99,6 +102,10 @@ class StaffRequest(Strict):
         if self.open_min is not None and self.channel != "email":
             raise ScenarioError("open_min", self.open_min,
                                 f"no open_min on {_a(self.channel)} case (it is for channel email)")
+        if self.abandon is not None and self.channel == "email":
+            raise ScenarioError("abandon", self.abandon, "no abandon on an email case (items never abandon)")
+        if self.abandon is not None and self.patience_s is None:
+            raise ScenarioError("abandon", self.abandon, "patience_s too: callers who never hang up never abandon")
         if self.channel == "email" and self.patience_s is not None:
             raise ScenarioError("patience_s", self.patience_s, "no patience_s on an email case (items never abandon)")
         if self.channel == "email" and "target_s" in self.model_fields_set:  # given, not the voice default
@@ -321,7 +328,8 @@ def create_app(workspace_dir: Path, *, host: str = "127.0.0.1", token: str | Non
             max_sessions=float(req.max_sessions) if req.max_sessions is not None else nan,
             concurrency=req.concurrency if req.concurrency is not None else nan,
             deadline_s=req.deadline_s if email else nan,
-            open_s=(req.open_min or req.interval_min) * 60 if email else nan)
+            open_s=(req.open_min or req.interval_min) * 60 if email else nan,
+            abandon=req.abandon if req.abandon is not None else nan)
         try:  # a service level the open hours cannot give: named as a request's field, 422
             return calculators.staff([calculators.check_email_case(case) if email else case])[0]
         except UserError as error:
