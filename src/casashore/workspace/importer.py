@@ -231,30 +231,37 @@ def _reject_invalid(con, rows: str, conditions: dict[str, str], expected: dict[s
     """Count each invalid-row condition over ``rows`` in one scan; for the first that holds anywhere, raise a
     UserError naming the field, the line (CSV, the header being line 1) or row (Parquet) and the value: the
     field's cell as the file has it (``cells``: field -> the file's column), or the whole row where the field is
-    made of several columns (a preset's).
-
-    Only the error path reads the file again, on one thread, which keeps DuckDB's scan in file order so that
-    row_number() is the row's place.
+    made of several columns (a preset's). Only the error path reads the file again (_first_in_file_order).
     """
     counts = con.execute("SELECT " + ", ".join(f"count(*) FILTER (WHERE {c})" for c in conditions.values())
                          + f" FROM {rows}").fetchall()[0]
     for (field, condition), bad in zip(conditions.items(), counts, strict=True):
         if not bad:
             continue
-        threads = con.execute("SELECT current_setting('threads')").fetchall()[0][0]
-        con.execute("SET threads = 1")
-        try:
-            n, raw = con.execute(f"""
-                SELECT n, raw FROM (
-                    SELECT row_number() OVER () AS n, * FROM (
-                        SELECT {select}, CAST(to_json(t) AS VARCHAR) AS raw FROM {_reader(path, fmt, delimiter)} t))
-                WHERE {condition} ORDER BY n LIMIT 1""").fetchall()[0]
-        finally:
-            con.execute(f"SET threads = {threads}")
-        place = f"line {n + 1}" if fmt == "csv" else f"row {n}"
+        n, raw = _first_in_file_order(con, f"""
+            SELECT n, raw FROM (
+                SELECT row_number() OVER () AS n, * FROM (
+                    SELECT {select}, CAST(to_json(t) AS VARCHAR) AS raw FROM {_reader(path, fmt, delimiter)} t))
+            WHERE {condition} ORDER BY n LIMIT 1""")
         column = (cells or {}).get(field)
         raise UserError(field, json.loads(raw).get(column) if column else raw, expected[field],
-                        where=f"{path} {place}")
+                        where=f"{path} {_place(n, fmt)}")
+
+
+def _first_in_file_order(con: duckdb.DuckDBPyConnection, query: str) -> tuple:
+    """The first row of ``query``, which reads the file again, run on one thread: DuckDB's scan then keeps the
+    file's order, so that row_number() is the row's place (error paths only)."""
+    threads = con.execute("SELECT current_setting('threads')").fetchall()[0][0]
+    con.execute("SET threads = 1")
+    try:
+        return con.execute(query).fetchall()[0]
+    finally:
+        con.execute(f"SET threads = {threads}")
+
+
+def _place(n: int, fmt: str) -> str:
+    """Row ``n`` (from 1) of a file as a user finds it: a CSV's line (the header is line 1), a Parquet's row."""
+    return f"line {n + 1}" if fmt == "csv" else f"row {n}"
 
 
 def _cells(mapping: CallMapping | IntervalMapping) -> dict[str, str]:
@@ -264,25 +271,19 @@ def _cells(mapping: CallMapping | IntervalMapping) -> dict[str, str]:
 
 def _refuse_mixed_channels(con, rows: str, path: Path, fmt: str, delimiter: str, select: str) -> None:
     """A file giving one queue two channels: refused, naming the line where the queue's second channel first
-    appears (read again, on one thread, only when it happens)."""
+    appears (the file read again only when it happens: _first_in_file_order)."""
     mixed = con.execute(f"SELECT count(*) FROM (SELECT queue FROM {rows} GROUP BY queue "
                         "HAVING count(DISTINCT channel) > 1)").fetchall()[0][0]
     if not mixed:
         return
-    threads = con.execute("SELECT current_setting('threads')").fetchall()[0][0]
-    con.execute("SET threads = 1")
-    try:
-        n, queue, channel, first = con.execute(f"""
-            SELECT n, queue, channel, first FROM (
-                SELECT n, queue, channel, first_value(channel) OVER (PARTITION BY queue ORDER BY n) AS first FROM (
-                    SELECT row_number() OVER () AS n, queue, channel FROM (
-                        SELECT {select} FROM {_reader(path, fmt, delimiter)})))
-            WHERE channel <> first ORDER BY n LIMIT 1""").fetchall()[0]
-    finally:
-        con.execute(f"SET threads = {threads}")
-    place = f"line {n + 1}" if fmt == "csv" else f"row {n}"
+    n, queue, channel, first = _first_in_file_order(con, f"""
+        SELECT n, queue, channel, first FROM (
+            SELECT n, queue, channel, first_value(channel) OVER (PARTITION BY queue ORDER BY n) AS first FROM (
+                SELECT row_number() OVER () AS n, queue, channel FROM (
+                    SELECT {select} FROM {_reader(path, fmt, delimiter)})))
+        WHERE channel <> first ORDER BY n LIMIT 1""")
     raise UserError("channel", channel, f"one channel per queue: queue {queue!r} is {first} in the rows before "
-                    f"(a queue's records are of one channel)", where=f"{path} {place}")
+                    f"(a queue's records are of one channel)", where=f"{path} {_place(n, fmt)}")
 
 
 _EXPECTED_INTERVAL = {
